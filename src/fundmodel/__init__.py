@@ -1,0 +1,1 @@
+"""fundmodel: renovation and upkeep finance for old residential compounds."""
