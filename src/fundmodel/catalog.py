@@ -1,0 +1,69 @@
+"""The names, units and meaning of every metric and yearly line fundmodel reports.
+
+These names are public contract: they are the columns of ``Result.metrics`` and
+``Result.yearly()`` and appear in the docs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Metric", "METRICS", "YEARLY_LINES"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A per-draw output: its unit and what it means."""
+
+    name: str
+    unit: str
+    description: str
+
+
+METRICS: dict[str, Metric] = {m.name: m for m in [
+    Metric("capex_total", "CNY", "Renovation cost of all items with contingency (year 0)"),
+    Metric("funding_total", "CNY", "Sum applied by all funding sources"),
+    Metric("funding_gap", "CNY", "Renovation cost no source covers"),
+    Metric("funding_gap_share", "share", "funding_gap / capex_total"),
+    Metric("has_funding_gap", "0/1", "1 if funding_gap > 0; its mean is P(funding_gap > 0)"),
+    Metric("government_cost", "CNY", "Applied by government sources (central, local, "
+           "programme funds, SOE transfer)"),
+    Metric("resident_cost", "CNY", "Applied by residents"),
+    Metric("government_cost_per_household", "CNY/household", "government_cost / households"),
+    Metric("resident_cost_per_household", "CNY/household", "resident_cost / households"),
+    Metric("funding_gap_per_household", "CNY/household", "funding_gap / households"),
+    Metric("fee_income_first_year", "CNY/year", "Property fee income in year 1"),
+    Metric("operating_cost_first_year", "CNY/year", "Operating cost (with margin) in year 1"),
+    Metric("operating_surplus_first_year", "CNY/year", "Operating surplus in year 1 "
+           "(negative: a deficit)"),
+    Metric("operating_deficit_years", "years", "Number of years with an operating deficit"),
+    Metric("any_operating_deficit", "0/1", "1 if any year is in deficit; its mean is "
+           "P(any year in operating deficit)"),
+    Metric("first_deficit_year", "year", "First operating year (1..horizon) in deficit; "
+           "NaN if none"),
+    Metric("cumulative_balance_final", "CNY", "Cumulative operating balance at the horizon"),
+    Metric("balance_negative_at_horizon", "0/1", "1 if cumulative_balance_final < 0; its mean "
+           "is P(cumulative balance < 0 at the horizon)"),
+    Metric("npv_operations", "CNY", "NPV of the operating surplus of years 1..horizon at the "
+           "nominal discount rate"),
+    Metric("breakeven_fee_rate", "CNY/m²/month", "Fee rate (year 1, growing as the fee does) "
+           "at which npv_operations is 0"),
+    Metric("breakeven_fee_rate_first_year", "CNY/m²/month", "Fee rate at which the year-1 "
+           "operating surplus is 0"),
+    Metric("discount_rate_nominal", "per year", "(1 + discount_rate)(1 + inflation) − 1"),
+]}
+
+YEARLY_LINES: dict[str, Metric] = {m.name: m for m in [
+    Metric("property_fee_income", "CNY/year", "rate × chargeable m² × 12 × collection rate"),
+    Metric("other_income", "CNY/year", "Sum of the income lines (parking, advertising, ...)"),
+    Metric("total_income", "CNY/year", "property_fee_income + other_income"),
+    Metric("direct_cost", "CNY/year", "Sum of the cost lines"),
+    Metric("management_margin", "CNY/year", "management_margin × direct_cost"),
+    Metric("operating_cost", "CNY/year", "direct_cost + management_margin"),
+    Metric("vat", "CNY/year", "VAT in the fee income: fee × rate / (1 + rate)"),
+    Metric("operating_surplus", "CNY/year", "total_income − operating_cost − vat"),
+    Metric("cumulative_balance", "CNY", "opening balance + surplus of years 1..t"),
+    Metric("discounted_surplus", "CNY", "operating_surplus / (1 + nominal rate)^t"),
+]}
+"""Fixed yearly lines; each income and cost line also appears as ``income[<name>]`` /
+``cost[<name>]``."""

@@ -1,0 +1,110 @@
+"""The whole model for one compound: realised scenario → per-draw metrics and yearly lines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import finance
+from ..scenario import Scenario
+from ..scenario.funding import PAYERS
+from .arrays import per_draw
+from .capital import item_costs
+from .funding import apply_funding
+from .operations import FEE_BASE, operating_statement
+
+__all__ = ["ModelOutput", "run_model"]
+
+
+@dataclass(frozen=True)
+class ModelOutput:
+    """Everything the model computes for ``n`` draws.
+
+    Attributes
+    ----------
+    metrics : dict of str to ndarray (n,)
+        Per-draw metrics (see :data:`fundmodel.catalog.METRICS`).
+    yearly : dict of str to ndarray (n, horizon_years)
+        Yearly lines of the operating statement.
+    item_costs : ndarray (n, n_items)
+        Cost of each renovation item, CNY.
+    funding_offered, funding_applied : ndarray (n, n_rules)
+        What each funding rule offers and pays, CNY.
+    """
+
+    metrics: dict[str, np.ndarray]
+    yearly: dict[str, np.ndarray]
+    item_costs: np.ndarray
+    funding_offered: np.ndarray
+    funding_applied: np.ndarray
+
+
+def _first_true(mask: np.ndarray) -> np.ndarray:
+    """1-based index of the first True along the last axis; NaN where none."""
+    first = np.argmax(mask, axis=-1).astype(float) + 1.0
+    return np.where(mask.any(axis=-1), first, np.nan)
+
+
+def run_model(scenario: Scenario, n: int) -> ModelOutput:
+    """Run the model on a realised scenario (see :func:`fundmodel.draws.realise`) of ``n`` draws.
+
+    Pure: the same inputs give the same arrays, bit for bit, and draws never interact.
+    """
+    households = scenario.compound.households
+    costs = item_costs(scenario.renovation, n)
+    funding = apply_funding(scenario, costs)
+    lines = operating_statement(scenario, n)
+    fee_base = lines.pop(FEE_BASE)
+
+    capex = costs.sum(axis=1)
+    gap = funding.unfunded.sum(axis=1)
+    payer = np.array([rule.payer for rule in scenario.funding], dtype=object)
+    by_payer = {p: funding.applied[:, payer == p].sum(axis=1) for p in PAYERS}
+
+    rate = ((1.0 + per_draw(scenario.discount_rate, n)) * (1.0 + per_draw(scenario.inflation, n))
+            - 1.0)
+    df = finance.discount_factors(rate, scenario.horizon_years, start=1)
+    surplus = lines["operating_surplus"]
+    lines["discounted_surplus"] = surplus * df
+    npv = lines["discounted_surplus"].sum(axis=1)
+
+    # NPV is affine in the fee rate r: NPV(r) = NPV(r0) + (r − r0)·K with K the present value of
+    # the fee income net of VAT per unit rate, so the breakeven rate is r0 − NPV(r0)/K.
+    vat_rate = per_draw(scenario.operations.vat_rate, n)
+    net_fee_base = fee_base / (1.0 + vat_rate)[:, None]
+    rate0 = per_draw(scenario.operations.property_fee.rate_per_m2_month, n)
+    k_npv = (net_fee_base * df).sum(axis=1)
+    k_first = net_fee_base[:, 0]
+    breakeven = rate0 - np.divide(npv, k_npv, out=np.full(n, np.nan), where=k_npv > 0)
+    breakeven_first = rate0 - np.divide(surplus[:, 0], k_first, out=np.full(n, np.nan),
+                                        where=k_first > 0)
+
+    deficit = surplus < 0
+    balance_final = lines["cumulative_balance"][:, -1]
+    metrics = {
+        "capex_total": capex,
+        "funding_total": funding.applied.sum(axis=1),
+        "funding_gap": gap,
+        "funding_gap_share": np.divide(gap, capex, out=np.zeros(n), where=capex > 0),
+        "has_funding_gap": (gap > 0).astype(float),
+        "government_cost": by_payer["government"],
+        "resident_cost": by_payer["residents"],
+        "government_cost_per_household": by_payer["government"] / households,
+        "resident_cost_per_household": by_payer["residents"] / households,
+        "funding_gap_per_household": gap / households,
+        "fee_income_first_year": lines["property_fee_income"][:, 0],
+        "operating_cost_first_year": lines["operating_cost"][:, 0],
+        "operating_surplus_first_year": surplus[:, 0],
+        "operating_deficit_years": deficit.sum(axis=1).astype(float),
+        "any_operating_deficit": deficit.any(axis=1).astype(float),
+        "first_deficit_year": _first_true(deficit),
+        "cumulative_balance_final": balance_final,
+        "balance_negative_at_horizon": (balance_final < 0).astype(float),
+        "npv_operations": npv,
+        "breakeven_fee_rate": breakeven,
+        "breakeven_fee_rate_first_year": breakeven_first,
+        "discount_rate_nominal": rate,
+    }
+    return ModelOutput({k: np.ascontiguousarray(v, dtype=float) for k, v in metrics.items()},
+                       lines, costs, funding.offered, funding.applied)

@@ -1,0 +1,76 @@
+"""Operating phase: the yearly operating statement, years 1..horizon."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..scenario import Scenario
+from .arrays import growth_index, per_draw
+
+__all__ = ["operating_statement", "FEE_BASE"]
+
+FEE_BASE = "fee_income_per_unit_rate"
+"""Statement entry: fee income a fee rate of 1 CNY/m²/month would bring (before VAT)."""
+
+
+def operating_statement(scenario: Scenario, n: int) -> dict[str, np.ndarray]:
+    """Yearly operating statement, each line an array ``(n, horizon_years)``, CNY.
+
+    With ``I_t`` the line's growth index (1 in year 1, ``Π (1 + growth)`` after)::
+
+        property_fee_income  = rate × chargeable_m2 × 12 × collection_rate × I_t
+        income[<name>]       = units × price_per_month × 12 × occupancy × I_t   (or per_year × I_t)
+        cost[<name>]         = staff × wage_per_month × 12 × (1 + on_cost) × I_t / shared_by
+                               (or per_year × I_t / shared_by)
+        direct_cost          = Σ cost lines
+        management_margin    = management_margin × direct_cost
+        operating_cost       = direct_cost + management_margin
+        vat                  = property_fee_income × vat_rate / (1 + vat_rate)   (fees include VAT)
+        operating_surplus    = property_fee_income + other_income − operating_cost − vat
+        cumulative_balance   = opening_balance + Σ_{s ≤ t} operating_surplus_s
+
+    Lines without their own growth grow with ``inflation``; the fee's growth defaults to 0.
+    Also returned: ``fee_income_per_unit_rate``, the fee income at a rate of 1 CNY/m²/month.
+    """
+    ops = scenario.operations
+    years = scenario.horizon_years
+    fee = ops.property_fee
+    lines: dict[str, np.ndarray] = {}
+
+    fee_base = (scenario.compound.fee_area_m2 * 12.0 * per_draw(fee.collection_rate, n)[:, None]
+                * growth_index(fee.growth, n, years))
+    lines["property_fee_income"] = per_draw(fee.rate_per_m2_month, n)[:, None] * fee_base
+
+    def grown(line) -> np.ndarray:
+        return growth_index(line.growth if line.growth is not None else scenario.inflation, n, years)
+
+    other = np.zeros((n, years))
+    for line in ops.income:
+        if line.per_year is not None:
+            base = per_draw(line.per_year, n)
+        else:
+            base = line.units * per_draw(line.price_per_month, n) * 12.0 * per_draw(line.occupancy, n)
+        lines[f"income[{line.name}]"] = value = base[:, None] * grown(line)
+        other += value
+    lines["other_income"] = other
+    lines["total_income"] = lines["property_fee_income"] + other
+
+    direct = np.zeros((n, years))
+    for line in ops.costs:
+        if line.per_year is not None:
+            base = per_draw(line.per_year, n)
+        else:
+            base = (per_draw(line.staff, n) * per_draw(line.wage_per_month, n) * 12.0
+                    * (1.0 + per_draw(line.on_cost, n)))
+        lines[f"cost[{line.name}]"] = value = base[:, None] * grown(line) / line.shared_by
+        direct += value
+    lines["direct_cost"] = direct
+    lines["management_margin"] = per_draw(ops.management_margin, n)[:, None] * direct
+    lines["operating_cost"] = direct + lines["management_margin"]
+    vat_rate = per_draw(ops.vat_rate, n)[:, None]
+    vat_share = vat_rate / (1.0 + vat_rate)
+    lines["vat"] = lines["property_fee_income"] * vat_share
+    lines["operating_surplus"] = lines["total_income"] - lines["operating_cost"] - lines["vat"]
+    lines["cumulative_balance"] = ops.opening_balance + np.cumsum(lines["operating_surplus"], axis=1)
+    lines[FEE_BASE] = fee_base
+    return lines

@@ -1,0 +1,402 @@
+"""Distributions an analyst may write in place of any uncertain number.
+
+A number in a scenario is either plain (``unit_cost: 110``) or a distribution
+(``unit_cost: {dist: triangular, low: 90, mode: 110, high: 150}``). Each distribution knows:
+
+- its point estimates (:meth:`mean`, :meth:`median`, :meth:`mode`), used by a deterministic run;
+- its support ``(low, high)``, checked against the range the field allows (a share must stay in
+  [0, 1], a cost must not go negative);
+- its inverse CDF :meth:`ppf`, which turns uniform numbers in (0, 1) into draws, so every sampler
+  (pseudo-random, Latin hypercube, Sobol) and every copula feeds the same code.
+
+The parameter names are those of the textbooks: ``normal(mean, sd)``, ``lognormal(mean, sd)`` or
+``lognormal(mu, sigma)`` of the underlying normal, ``uniform(low, high)``,
+``triangular(low, mode, high)``, ``pert(low, mode, high, shape=4)``, ``beta(a, b)`` optionally
+scaled to ``[low, high]``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal, Union
+
+import numpy as np
+from pydantic import AfterValidator, Discriminator, Field, Tag, model_validator
+from pydantic_core import PydanticCustomError
+from scipy import stats
+
+from .base import ScenarioModel, fail
+
+__all__ = [
+    "Distribution",
+    "Normal",
+    "LogNormal",
+    "Uniform",
+    "Triangular",
+    "Pert",
+    "Beta",
+    "Uncertain",
+    "uncertain",
+    "PointEstimate",
+    "DISTRIBUTION_NAMES",
+]
+
+PointEstimate = Literal["mean", "median", "mode"]
+
+
+class _Dist(ScenarioModel):
+    """Common interface of every distribution."""
+
+    def mean(self) -> float:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def median(self) -> float:
+        return float(self.ppf(np.array([0.5]))[0])
+
+    def mode(self) -> float:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def support(self) -> tuple[float, float]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        """Inverse CDF: values whose cumulative probability is ``u`` (array in (0, 1))."""
+        raise NotImplementedError
+
+    def mode_problem(self) -> str | None:
+        """Why the mode is undefined, or None when it is defined."""
+        return None
+
+    def point(self, how: PointEstimate) -> float:
+        """The point estimate a deterministic run uses: ``mean``, ``median`` or ``mode``."""
+        return float({"mean": self.mean, "median": self.median, "mode": self.mode}[how]())
+
+
+class Normal(_Dist):
+    """Normal distribution, optionally truncated to ``[low, high]``."""
+
+    dist: Literal["normal"]
+    mean_: float = Field(alias="mean")
+    """Mean of the (untruncated) normal."""
+    sd: float = Field(ge=0)
+    """Standard deviation of the (untruncated) normal; 0 gives a constant."""
+    low: float | None = None
+    """Optional lower truncation point."""
+    high: float | None = None
+    """Optional upper truncation point."""
+
+    model_config = {"serialize_by_alias": True}
+
+    @model_validator(mode="after")
+    def _check(self) -> "Normal":
+        if self.low is not None and self.high is not None and not self.low < self.high:
+            raise fail(f"low ({self.low}) must be below high ({self.high})", "low")
+        return self
+
+    def _trunc(self) -> tuple[float, float]:
+        lo = -math.inf if self.low is None else self.low
+        hi = math.inf if self.high is None else self.high
+        return lo, hi
+
+    def _frozen(self):
+        lo, hi = self._trunc()
+        if self.sd == 0:
+            return None
+        return stats.truncnorm((lo - self.mean_) / self.sd, (hi - self.mean_) / self.sd,
+                               loc=self.mean_, scale=self.sd)
+
+    def mean(self) -> float:
+        f = self._frozen()
+        if f is None:
+            lo, hi = self._trunc()
+            return float(min(max(self.mean_, lo), hi))
+        return float(self.mean_ if (self.low is None and self.high is None) else f.mean())
+
+    def mode(self) -> float:
+        lo, hi = self._trunc()
+        return float(min(max(self.mean_, lo), hi))
+
+    def support(self) -> tuple[float, float]:
+        if self.sd == 0:
+            m = self.mode()
+            return m, m
+        return self._trunc()
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        f = self._frozen()
+        if f is None:
+            return np.full(np.shape(u), self.mode())
+        if self.low is None and self.high is None:
+            return stats.norm.ppf(u, loc=self.mean_, scale=self.sd)
+        return f.ppf(u)
+
+
+class LogNormal(_Dist):
+    """Log-normal distribution given by the mean and sd of the variable itself, or by ``mu``
+    and ``sigma`` of its logarithm (exactly one of the two pairs).
+
+    With mean m and sd s: ``sigma² = ln(1 + s²/m²)``, ``mu = ln m − sigma²/2``.
+    """
+
+    dist: Literal["lognormal"]
+    mean_: float | None = Field(default=None, alias="mean", gt=0)
+    """Mean of the variable (with ``sd``)."""
+    sd: float | None = Field(default=None, ge=0)
+    """Standard deviation of the variable (with ``mean``)."""
+    mu: float | None = None
+    """Mean of ln(X) (with ``sigma``)."""
+    sigma: float | None = Field(default=None, ge=0)
+    """Standard deviation of ln(X) (with ``mu``)."""
+
+    model_config = {"serialize_by_alias": True}
+
+    @model_validator(mode="after")
+    def _check(self) -> "LogNormal":
+        by_moments = self.mean_ is not None or self.sd is not None
+        by_logs = self.mu is not None or self.sigma is not None
+        if by_moments == by_logs:
+            raise fail("give either mean and sd, or mu and sigma (of the logarithm)")
+        if by_moments and (self.mean_ is None or self.sd is None):
+            raise fail("give both mean and sd", "sd" if self.sd is None else "mean", on_key=False)
+        if by_logs and (self.mu is None or self.sigma is None):
+            raise fail("give both mu and sigma")
+        return self
+
+    def log_params(self) -> tuple[float, float]:
+        """``(mu, sigma)`` of ln(X)."""
+        if self.mu is not None:
+            return float(self.mu), float(self.sigma)
+        s2 = math.log1p((self.sd / self.mean_) ** 2)
+        return math.log(self.mean_) - s2 / 2, math.sqrt(s2)
+
+    def mean(self) -> float:
+        mu, s = self.log_params()
+        return float(self.mean_) if self.mean_ is not None else math.exp(mu + s * s / 2)
+
+    def median(self) -> float:
+        return math.exp(self.log_params()[0])
+
+    def mode(self) -> float:
+        mu, s = self.log_params()
+        return math.exp(mu - s * s)
+
+    def support(self) -> tuple[float, float]:
+        mu, s = self.log_params()
+        if s == 0:
+            return math.exp(mu), math.exp(mu)
+        return 0.0, math.inf
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        mu, s = self.log_params()
+        if s == 0:
+            return np.full(np.shape(u), math.exp(mu))
+        return np.exp(mu + s * stats.norm.ppf(u))
+
+
+class Uniform(_Dist):
+    """Uniform distribution on ``[low, high]``. Its mode is taken as the midpoint."""
+
+    dist: Literal["uniform"]
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _check(self) -> "Uniform":
+        if not self.low < self.high:
+            raise fail(f"low ({self.low}) must be below high ({self.high})", "low")
+        return self
+
+    def mean(self) -> float:
+        return (self.low + self.high) / 2
+
+    median = mean
+    mode = mean
+
+    def support(self) -> tuple[float, float]:
+        return self.low, self.high
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        return self.low + (self.high - self.low) * np.asarray(u, dtype=float)
+
+
+class _ThreePoint(_Dist):
+    low: float
+    mode_: float = Field(alias="mode")
+    high: float
+
+    model_config = {"serialize_by_alias": True}
+
+    @model_validator(mode="after")
+    def _check(self) -> "_ThreePoint":
+        if not self.low < self.high:
+            raise fail(f"low ({self.low}) must be below high ({self.high})", "low")
+        if not self.low <= self.mode_ <= self.high:
+            raise fail(f"mode ({self.mode_}) must lie between low ({self.low}) and high "
+                       f"({self.high})", "mode")
+        return self
+
+    def mode(self) -> float:
+        return float(self.mode_)
+
+    def support(self) -> tuple[float, float]:
+        return self.low, self.high
+
+
+class Triangular(_ThreePoint):
+    """Triangular distribution; mean ``(low + mode + high) / 3``."""
+
+    dist: Literal["triangular"]
+
+    def mean(self) -> float:
+        return (self.low + self.mode_ + self.high) / 3
+
+    def median(self) -> float:
+        lo, m, hi = self.low, self.mode_, self.high
+        if m >= (lo + hi) / 2:
+            return lo + math.sqrt((hi - lo) * (m - lo) / 2)
+        return hi - math.sqrt((hi - lo) * (hi - m) / 2)
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        lo, m, hi = self.low, self.mode_, self.high
+        return stats.triang.ppf(u, (m - lo) / (hi - lo), loc=lo, scale=hi - lo)
+
+
+class Pert(_ThreePoint):
+    """(Modified) PERT distribution: a beta on ``[low, high]`` with
+    ``alpha = 1 + shape·(mode − low)/(high − low)``, ``beta = 1 + shape·(high − mode)/(high − low)``;
+    mean ``(low + shape·mode + high) / (shape + 2)``; the classic PERT has shape 4."""
+
+    dist: Literal["pert"]
+    shape: float = Field(default=4.0, gt=0)
+    """Weight of the mode (4 for the classic PERT)."""
+
+    def _ab(self) -> tuple[float, float]:
+        w = self.high - self.low
+        return (1 + self.shape * (self.mode_ - self.low) / w,
+                1 + self.shape * (self.high - self.mode_) / w)
+
+    def mean(self) -> float:
+        return (self.low + self.shape * self.mode_ + self.high) / (self.shape + 2)
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        a, b = self._ab()
+        return stats.beta.ppf(u, a, b, loc=self.low, scale=self.high - self.low)
+
+
+class Beta(_Dist):
+    """Beta distribution with shape parameters ``a`` and ``b``, on ``[low, high]``
+    (default ``[0, 1]``); mean ``low + (high − low)·a/(a + b)``."""
+
+    dist: Literal["beta"]
+    a: float = Field(gt=0)
+    b: float = Field(gt=0)
+    low: float = 0.0
+    high: float = 1.0
+
+    @model_validator(mode="after")
+    def _check(self) -> "Beta":
+        if not self.low < self.high:
+            raise fail(f"low ({self.low}) must be below high ({self.high})", "low")
+        return self
+
+    def mean(self) -> float:
+        return self.low + (self.high - self.low) * self.a / (self.a + self.b)
+
+    def mode_problem(self) -> str | None:
+        if self.a < 1 and self.b < 1:
+            return f"beta(a={self.a}, b={self.b}) is U-shaped and has no single mode"
+        return None
+
+    def mode(self) -> float:
+        a, b = self.a, self.b
+        if problem := self.mode_problem():
+            raise ValueError(problem)
+        if a == 1 and b == 1:
+            x = 0.5
+        elif a <= 1:
+            x = 0.0
+        elif b <= 1:
+            x = 1.0
+        else:
+            x = (a - 1) / (a + b - 2)
+        return self.low + (self.high - self.low) * x
+
+    def support(self) -> tuple[float, float]:
+        return self.low, self.high
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        return stats.beta.ppf(u, self.a, self.b, loc=self.low, scale=self.high - self.low)
+
+
+Distribution = Annotated[
+    Union[Normal, LogNormal, Uniform, Triangular, Pert, Beta],
+    Field(discriminator="dist"),
+]
+"""Any distribution, chosen by its ``dist`` key."""
+
+DISTRIBUTION_NAMES = ("normal", "lognormal", "uniform", "triangular", "pert", "beta")
+
+_HOW_TO_WRITE = ("expected a number or a distribution such as "
+                 "{dist: triangular, low: 90, mode: 110, high: 150}")
+
+
+def _number_or_distribution(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return "number"
+    if isinstance(value, (dict, _Dist)):
+        return "distribution"
+    return None
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def _range_text(ge, gt, le, lt) -> str:
+    lo = f"[{_fmt(ge)}" if ge is not None else (f"({_fmt(gt)}" if gt is not None else "(-inf")
+    hi = f"{_fmt(le)}]" if le is not None else (f"{_fmt(lt)})" if lt is not None else "inf)")
+    return f"{lo}, {hi}"
+
+
+def _support_check(ge, gt, le, lt):
+    def check(d: _Dist) -> _Dist:
+        lo, hi = d.support()
+        bad = ((ge is not None and lo < ge) or (gt is not None and lo <= gt)
+               or (le is not None and hi > le) or (lt is not None and hi >= lt))
+        if bad:
+            allowed = _range_text(ge, gt, le, lt)
+            if math.isinf(lo) or math.isinf(hi):
+                raise PydanticCustomError(
+                    "distribution_range",
+                    f"a {d.dist} distribution is unbounded but this value must lie in {allowed}; "
+                    "truncate it with low/high or use a bounded distribution "
+                    "(beta, triangular, pert, uniform)")
+            raise PydanticCustomError(
+                "distribution_range",
+                f"this {d.dist} distribution ranges over [{_fmt(lo)}, {_fmt(hi)}] "
+                f"but the value must lie in {allowed}")
+        return d
+    return check
+
+
+def uncertain(*, ge: float | None = None, gt: float | None = None,
+              le: float | None = None, lt: float | None = None) -> Any:
+    """The type of a number that may be uncertain, with the range it must lie in.
+
+    A plain number is checked against the range; a distribution must have its whole support
+    inside it.
+    """
+    return Annotated[
+        Union[
+            Annotated[float, Tag("number"), Field(ge=ge, gt=gt, le=le, lt=lt)],
+            Annotated[Distribution, AfterValidator(_support_check(ge, gt, le, lt)), Tag("distribution")],
+        ],
+        Discriminator(_number_or_distribution, custom_error_type="uncertain",
+                      custom_error_message=_HOW_TO_WRITE),
+    ]
+
+
+Uncertain = uncertain()
+"""Any real number or distribution."""

@@ -1,0 +1,168 @@
+"""Funding rules of the renovation, applied in the order written to what is still unfunded.
+
+Each rule *offers* an amount and is *applied* up to the unfunded cost of the items it may pay
+for::
+
+    offered = (amount + per_household × households + per_m2 × floor_area_m2
+               + share × eligible_cost + match_ratio × matched) × uptake,   then capped at cap
+    applied = min(offered, unfunded cost of the eligible items)
+
+``eligible_cost`` is the full cost (with contingency) of the items the rule may pay for: those
+named in ``items`` and/or of the ``tiers`` listed (both given: items of those tiers; neither:
+every item). ``matched`` is what the earlier rules of the sources in ``match_of`` applied.
+Only the fields that make sense for a source are accepted for it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar, Literal, Union
+
+from pydantic import Field, model_validator
+
+from .base import ScenarioModel, fail
+from .renovation import NonNegative, Share, Tier
+
+__all__ = [
+    "FundingRule",
+    "CentralSubsidy",
+    "LocalBudget",
+    "ProgrammeFunds",
+    "UtilityCompanies",
+    "SoeTransfer",
+    "Residents",
+    "Donations",
+    "PAYERS",
+    "SOURCE_NAMES",
+]
+
+PAYERS = ("government", "utilities", "residents", "donors")
+"""Who ultimately pays: used to report the cost per household to government and residents."""
+
+
+class _Rule(ScenarioModel):
+    payer: ClassVar[str]
+    amount_fields: ClassVar[tuple[str, ...]]
+
+    label: str | None = None
+    """Name shown in the results (default: the source name, numbered if repeated)."""
+    items: list[str] | None = None
+    """Names of the renovation items this source may pay for."""
+    tiers: list[Tier] | None = None
+    """Tiers this source may pay for."""
+    cap: NonNegative | None = None
+    """Most this source gives, CNY."""
+
+    @model_validator(mode="after")
+    def _needs_an_amount(self):
+        if all(getattr(self, f, None) is None for f in self.amount_fields):
+            raise fail(f"{self.source} needs at least one of: {', '.join(self.amount_fields)}")
+        return self
+
+
+class CentralSubsidy(_Rule):
+    """Central government subsidy (中央补助): per household and/or a share of eligible cost."""
+
+    payer: ClassVar[str] = "government"
+    amount_fields: ClassVar[tuple[str, ...]] = ("per_household", "share", "amount")
+    source: Literal["central_subsidy"]
+    per_household: NonNegative | None = None
+    """CNY per household."""
+    share: Share | None = None
+    """Share of the eligible cost."""
+    amount: NonNegative | None = None
+    """Fixed amount, CNY."""
+
+
+class LocalBudget(_Rule):
+    """Local (provincial, city, district) budget: a match of other sources, a share, or an amount."""
+
+    payer: ClassVar[str] = "government"
+    amount_fields: ClassVar[tuple[str, ...]] = ("match_ratio", "share", "per_household", "amount")
+    source: Literal["local_budget"]
+    match_ratio: NonNegative | None = None
+    """CNY of local money per CNY applied by the ``match_of`` sources before this rule."""
+    match_of: list[str] = ["central_subsidy"]
+    """Sources (by source name or label) whose applied amounts are matched."""
+    share: Share | None = None
+    """Share of the eligible cost."""
+    per_household: NonNegative | None = None
+    """CNY per household."""
+    amount: NonNegative | None = None
+    """Fixed amount, CNY."""
+
+
+class ProgrammeFunds(_Rule):
+    """Integrated programme funds for listed items (sponge city, urban renewal, ...)."""
+
+    payer: ClassVar[str] = "government"
+    amount_fields: ClassVar[tuple[str, ...]] = ("share", "amount")
+    source: Literal["programme_funds"]
+    share: Share | None = None
+    """Share of the eligible cost."""
+    amount: NonNegative | None = None
+    """Fixed amount, CNY."""
+
+
+class UtilityCompanies(_Rule):
+    """Utility and pipeline companies paying for their own networks (named items)."""
+
+    payer: ClassVar[str] = "utilities"
+    amount_fields: ClassVar[tuple[str, ...]] = ("share", "amount")
+    source: Literal["utility_companies"]
+    items: list[str] = Field(min_length=1)
+    """Names of the renovation items (networks) the companies pay for."""
+    share: Share | None = 1.0
+    """Share of those items' cost (default: all of it)."""
+    amount: NonNegative | None = None
+    """Fixed amount, CNY."""
+
+
+class SoeTransfer(_Rule):
+    """State-firm "三供一业" transfer funds, per household of eligible compounds."""
+
+    payer: ClassVar[str] = "government"
+    amount_fields: ClassVar[tuple[str, ...]] = ("per_household", "amount")
+    source: Literal["soe_transfer"]
+    per_household: NonNegative | None = None
+    """CNY per household."""
+    amount: NonNegative | None = None
+    """Fixed amount, CNY."""
+
+
+class Residents(_Rule):
+    """Residents' own contribution (居民出资); ``uptake`` is the share of households that pay."""
+
+    payer: ClassVar[str] = "residents"
+    amount_fields: ClassVar[tuple[str, ...]] = ("per_household", "per_m2", "share", "amount")
+    source: Literal["residents"]
+    per_household: NonNegative | None = None
+    """CNY per paying household."""
+    per_m2: NonNegative | None = None
+    """CNY per m² of floor area of paying households."""
+    share: Share | None = None
+    """Share of the eligible items' cost, scaled by uptake."""
+    amount: NonNegative | None = None
+    """Fixed amount, CNY (e.g. crowdfunded extras), scaled by uptake."""
+    uptake: Share = 1.0
+    """Share of households that pay."""
+
+
+class Donations(_Rule):
+    """Donations by firms, foundations or individuals."""
+
+    payer: ClassVar[str] = "donors"
+    amount_fields: ClassVar[tuple[str, ...]] = ("amount",)
+    source: Literal["donations"]
+    amount: NonNegative | None = None
+    """Amount, CNY."""
+
+
+FundingRule = Annotated[
+    Union[CentralSubsidy, LocalBudget, ProgrammeFunds, UtilityCompanies, SoeTransfer, Residents,
+          Donations],
+    Field(discriminator="source"),
+]
+"""One funding rule, chosen by its ``source`` key."""
+
+SOURCE_NAMES = ("central_subsidy", "local_budget", "programme_funds", "utility_companies",
+                "soe_transfer", "residents", "donations")

@@ -1,0 +1,101 @@
+"""The operating phase after renovation: property fee, other income, costs.
+
+Amounts are those of the first operating year (year 1) and grow from year 2 on by
+``(1 + growth)`` a year. A line without its own ``growth`` grows with the scenario's
+``inflation``; the property fee is the exception: guided fees are fixed by the price bureau, so
+its growth defaults to 0 (fixed in nominal terms) unless written.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from .base import ScenarioModel, fail
+from .renovation import NonNegative, Share
+from .distributions import uncertain
+
+__all__ = ["PropertyFee", "IncomeLine", "CostLine", "Operations", "Growth"]
+
+Growth = uncertain(gt=-1)
+
+
+class PropertyFee(ScenarioModel):
+    """Property fee: ``rate × chargeable m² × 12 × collection_rate`` CNY a year."""
+
+    rate_per_m2_month: NonNegative
+    """Fee rate, CNY per m² of chargeable area per month (VAT included)."""
+    collection_rate: Share = 1.0
+    """Share of the billed fee actually collected."""
+    growth: Growth = 0.0
+    """Yearly growth of the fee rate (default 0: a guided fee fixed in nominal terms)."""
+
+
+class _Line(ScenarioModel):
+    name: str = Field(min_length=1)
+    """Unique name of the line."""
+    growth: Growth | None = None
+    """Yearly growth from year 2 on (default: the scenario's inflation)."""
+
+
+class IncomeLine(_Line):
+    """Other income: ``units × price_per_month × 12 × occupancy``, or ``per_year``, CNY a year."""
+
+    units: float | None = Field(default=None, ge=0)
+    """Number of units let (parking spaces, billboards, rooms...)."""
+    price_per_month: NonNegative | None = None
+    """Price per unit per month, CNY."""
+    occupancy: Share = 1.0
+    """Share of units let on average."""
+    per_year: NonNegative | None = None
+    """Fixed income per year, CNY (instead of units × price)."""
+
+    @model_validator(mode="after")
+    def _one_form(self) -> "IncomeLine":
+        by_units = self.units is not None or self.price_per_month is not None
+        if by_units == (self.per_year is not None):
+            raise fail("give either per_year, or units and price_per_month")
+        if by_units and (self.units is None or self.price_per_month is None):
+            raise fail("give both units and price_per_month", on_key=False)
+        return self
+
+
+class CostLine(_Line):
+    """A cost: ``staff × wage_per_month × 12 × (1 + on_cost)``, or ``per_year``, CNY a year,
+    divided by ``shared_by`` when one contract serves several compounds."""
+
+    staff: NonNegative | None = None
+    """Headcount (full-time equivalents)."""
+    wage_per_month: NonNegative | None = None
+    """Gross wage per person per month, CNY."""
+    on_cost: NonNegative = 0.0
+    """Social insurance, housing fund and other on-costs as a share of wages."""
+    per_year: NonNegative | None = None
+    """Fixed cost per year, CNY (instead of staff × wage)."""
+    shared_by: float = Field(default=1.0, ge=1)
+    """Number of compounds sharing this cost; this compound bears 1/shared_by of it."""
+
+    @model_validator(mode="after")
+    def _one_form(self) -> "CostLine":
+        by_staff = self.staff is not None or self.wage_per_month is not None
+        if by_staff == (self.per_year is not None):
+            raise fail("give either per_year, or staff and wage_per_month")
+        if by_staff and (self.staff is None or self.wage_per_month is None):
+            raise fail("give both staff and wage_per_month")
+        return self
+
+
+class Operations(ScenarioModel):
+    """Yearly operating statement, years 1..horizon."""
+
+    property_fee: PropertyFee
+    """The property fee."""
+    income: list[IncomeLine] = []
+    """Other income: parking, advertising, rents, fallback subsidies."""
+    costs: list[CostLine] = []
+    """Cost lines: staff by role, utilities, repairs, insurance..."""
+    management_margin: Share = 0.0
+    """Company overhead and profit as a share of the cost lines."""
+    vat_rate: Share = 0.0
+    """VAT rate on property fee income; fees are VAT-inclusive, so VAT = fee × rate/(1 + rate)."""
+    opening_balance: float = 0.0
+    """Balance of the compound's operating account at the start of year 1, CNY."""

@@ -1,0 +1,76 @@
+"""``--set path=value``: change one value of a scenario before it is validated."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Iterable
+
+from ..errors import Issue, ScenarioError
+from .paths import format_path, parse_path
+from .yamlio import Position, Positions, load_yaml_value
+
+__all__ = ["apply_overrides"]
+
+
+def _resolve(node: Any, part: Any, done: tuple, text: str) -> Any:
+    if isinstance(part, tuple):  # [name] selector
+        if not isinstance(node, list):
+            raise _err(text, done, "a [name] selector needs a list here")
+        for i, el in enumerate(node):
+            if isinstance(el, dict) and el.get("name") == part[1]:
+                return i
+        names = [el.get("name") for el in node if isinstance(el, dict)]
+        raise _err(text, done, f"no element named '{part[1]}'; names: {', '.join(map(str, names))}")
+    if isinstance(part, int):
+        if not isinstance(node, list):
+            raise _err(text, done, "an [index] needs a list here")
+        if not 0 <= part < len(node):
+            raise _err(text, done, f"index {part} is out of range (the list has {len(node)} "
+                       "elements, counted from 0)")
+        return part
+    if not isinstance(node, dict):
+        raise _err(text, done, f"cannot set '{part}' inside a {type(node).__name__}")
+    return part
+
+
+def _err(text: str, done: tuple, message: str) -> ScenarioError:
+    return ScenarioError([Issue(format_path(done), message, f"--set {text}")])
+
+
+def apply_overrides(data: dict, positions: Positions, overrides: Iterable[str]
+                    ) -> tuple[dict, Positions]:
+    """Apply ``path=value`` strings to raw scenario data; return new ``(data, positions)``.
+
+    ``path`` is dotted with list indexes counted from 0 or ``[name]`` selectors, e.g.
+    ``funding[3].uptake=0.8`` or ``renovation.items[roof waterproofing].unit_cost=120``;
+    ``value`` is YAML, so ``{dist: uniform, low: 0.7, high: 0.9}`` works. The inputs are not
+    modified. Values set here are reported as coming from ``--set path=value``.
+    """
+    data = copy.deepcopy(data)
+    positions = dict(positions)
+    for text in overrides:
+        if "=" not in text:
+            raise ScenarioError([Issue("", "expected path=value, e.g. "
+                                       "operations.property_fee.rate_per_m2_month=0.6",
+                                       f"--set {text}")])
+        raw_path, raw_value = text.split("=", 1)
+        try:
+            parts = parse_path(raw_path)
+        except ValueError as exc:
+            raise ScenarioError([Issue("", str(exc), f"--set {text}")]) from None
+        value = load_yaml_value(raw_value, f"--set {text}")
+        node: Any = data
+        done: tuple = ()
+        for k, part in enumerate(parts):
+            key = _resolve(node, part, done, text)
+            done = done + (key,)
+            if k == len(parts) - 1:
+                node[key] = value
+            else:
+                if isinstance(node, dict) and key not in node:
+                    node[key] = {}
+                node = node[key]
+        for p in [p for p in positions if p[:len(done)] == done]:
+            del positions[p]
+        positions[done] = Position(None, None, source=f"--set {text}")
+    return data, positions
