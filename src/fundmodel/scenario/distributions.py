@@ -17,15 +17,17 @@ scaled to ``[low, high]``.
 
 from __future__ import annotations
 
+import csv
 import math
+import os
 from typing import Annotated, Any, Literal, Union
 
 import numpy as np
-from pydantic import AfterValidator, Discriminator, Field, Tag, model_validator
+from pydantic import AfterValidator, Discriminator, Field, Tag, ValidationInfo, model_validator
 from pydantic_core import PydanticCustomError
 from scipy import stats
 
-from .base import ScenarioModel, fail
+from .base import ScenarioModel, did_you_mean, fail
 
 __all__ = [
     "Distribution",
@@ -35,6 +37,8 @@ __all__ = [
     "Triangular",
     "Pert",
     "Beta",
+    "Choice",
+    "Empirical",
     "Uncertain",
     "uncertain",
     "PointEstimate",
@@ -46,6 +50,9 @@ PointEstimate = Literal["mean", "median", "mode"]
 
 class _Dist(ScenarioModel):
     """Common interface of every distribution."""
+
+    each_year: bool = False
+    """Draw a new value for every operating year (growth rates only) instead of one per draw."""
 
     def mean(self) -> float:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -328,13 +335,139 @@ class Beta(_Dist):
         return stats.beta.ppf(u, self.a, self.b, loc=self.low, scale=self.high - self.low)
 
 
+class Choice(_Dist):
+    """Discrete choice among ``values`` with probabilities ``weights`` (default: equal)."""
+
+    dist: Literal["choice"]
+    values: list[float] = Field(min_length=1)
+    """The possible values."""
+    weights: list[float] | None = None
+    """Their probabilities: non-negative, summing to 1 (within 1e-9)."""
+
+    @model_validator(mode="after")
+    def _check(self) -> "Choice":
+        if self.weights is not None:
+            if len(self.weights) != len(self.values):
+                raise fail(f"{len(self.weights)} weights for {len(self.values)} values", "weights")
+            for i, w in enumerate(self.weights):
+                if not (w >= 0 and math.isfinite(w)):
+                    raise fail(f"weight {w} is negative or not finite", "weights", i)
+            if abs(math.fsum(self.weights) - 1.0) > 1e-9:
+                raise fail(f"weights sum to {math.fsum(self.weights):.12g}, not 1", "weights")
+        return self
+
+    def _p(self) -> np.ndarray:
+        if self.weights is None:
+            return np.full(len(self.values), 1.0 / len(self.values))
+        return np.asarray(self.weights, dtype=float)
+
+    def mean(self) -> float:
+        return float(math.fsum(v * p for v, p in zip(self.values, self._p())))
+
+    def mode(self) -> float:
+        return float(self.values[int(np.argmax(self._p()))])
+
+    def support(self) -> tuple[float, float]:
+        used = [v for v, p in zip(self.values, self._p()) if p > 0]
+        return min(used), max(used)
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Inverse CDF of the discrete distribution: the value whose cumulative probability
+        first exceeds ``u`` (values taken in the order written)."""
+        cum = np.cumsum(self._p())
+        cum[-1] = 1.0
+        idx = np.searchsorted(cum, np.asarray(u, dtype=float), side="right")
+        return np.asarray(self.values, dtype=float)[np.minimum(idx, len(self.values) - 1)]
+
+
+class Empirical(_Dist):
+    """Resampling of observed values, given inline (``values``) or read from a CSV column
+    (``file`` and ``column``; the file name is relative to the scenario file).
+
+    Each draw takes one of the values with equal probability (the inverse of the empirical
+    CDF). The mode is the most frequent value (the smallest among ties).
+    """
+
+    dist: Literal["empirical"]
+    values: list[float] | None = None
+    """The observed values (filled from the file when ``file`` is given)."""
+    file: str | None = None
+    """CSV file holding the values, relative to the scenario file."""
+    column: str | None = None
+    """Header of the CSV column to read."""
+
+    @model_validator(mode="after")
+    def _load(self, info: ValidationInfo) -> "Empirical":
+        if self.values is None:
+            if self.file is None or self.column is None:
+                raise fail("give values, or file and column")
+            base = (info.context or {}).get("base_dir", ".")
+            object.__setattr__(self, "values", _read_csv_column(base, self.file, self.column))
+        elif self.column is not None and self.file is None:
+            raise fail("column needs a file", "column")
+        if not self.values:
+            raise fail("no values", "values")
+        if not all(math.isfinite(v) for v in self.values):
+            raise fail("values must be finite numbers", "values")
+        return self
+
+    def _sorted(self) -> np.ndarray:
+        return np.sort(np.asarray(self.values, dtype=float))
+
+    def mean(self) -> float:
+        return float(math.fsum(self.values) / len(self.values))
+
+    def median(self) -> float:
+        return float(np.median(self._sorted()))
+
+    def mode(self) -> float:
+        vals, counts = np.unique(self._sorted(), return_counts=True)
+        return float(vals[int(np.argmax(counts))])
+
+    def support(self) -> tuple[float, float]:
+        return float(min(self.values)), float(max(self.values))
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        x = self._sorted()
+        idx = np.floor(np.asarray(u, dtype=float) * x.size).astype(np.int64)
+        return x[np.clip(idx, 0, x.size - 1)]
+
+
+def _read_csv_column(base_dir: str, file: str, column: str) -> list[float]:
+    path = os.path.join(base_dir, file)
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            rows = list(csv.reader(fh))
+    except OSError as exc:
+        raise fail(f"cannot read {path}: {exc.strerror or exc}", "file") from None
+    if not rows:
+        raise fail(f"{path} is empty", "file")
+    header = [h.strip() for h in rows[0]]
+    if column not in header:
+        raise fail(f"{path} has no column '{column}'{did_you_mean(column, header)}; columns: "
+                   f"{', '.join(header)}", "column")
+    k = header.index(column)
+    values = []
+    for line, row in enumerate(rows[1:], start=2):
+        cell = row[k].strip() if k < len(row) else ""
+        if cell == "":
+            continue
+        try:
+            values.append(float(cell))
+        except ValueError:
+            raise fail(f"{path}:{line}: '{cell}' in column '{column}' is not a number",
+                       "file") from None
+    return values
+
+
 Distribution = Annotated[
-    Union[Normal, LogNormal, Uniform, Triangular, Pert, Beta],
+    Union[Normal, LogNormal, Uniform, Triangular, Pert, Beta, Choice, Empirical],
     Field(discriminator="dist"),
 ]
 """Any distribution, chosen by its ``dist`` key."""
 
-DISTRIBUTION_NAMES = ("normal", "lognormal", "uniform", "triangular", "pert", "beta")
+DISTRIBUTION_NAMES = ("normal", "lognormal", "uniform", "triangular", "pert", "beta", "choice",
+                      "empirical")
 
 _HOW_TO_WRITE = ("expected a number or a distribution such as "
                  "{dist: triangular, low: 90, mode: 110, high: 150}")
@@ -360,8 +493,12 @@ def _range_text(ge, gt, le, lt) -> str:
     return f"{lo}, {hi}"
 
 
-def _support_check(ge, gt, le, lt):
+def _support_check(ge, gt, le, lt, each_year_ok):
     def check(d: _Dist) -> _Dist:
+        if d.each_year and not each_year_ok:
+            raise PydanticCustomError(
+                "distribution_each_year",
+                "each_year is only allowed for growth rates (a value drawn anew every year)")
         lo, hi = d.support()
         bad = ((ge is not None and lo < ge) or (gt is not None and lo <= gt)
                or (le is not None and hi > le) or (lt is not None and hi >= lt))
@@ -382,16 +519,17 @@ def _support_check(ge, gt, le, lt):
 
 
 def uncertain(*, ge: float | None = None, gt: float | None = None,
-              le: float | None = None, lt: float | None = None) -> Any:
+              le: float | None = None, lt: float | None = None, each_year: bool = False) -> Any:
     """The type of a number that may be uncertain, with the range it must lie in.
 
     A plain number is checked against the range; a distribution must have its whole support
-    inside it.
+    inside it. ``each_year`` allows distributions drawn anew every operating year.
     """
     return Annotated[
         Union[
             Annotated[float, Tag("number"), Field(ge=ge, gt=gt, le=le, lt=lt)],
-            Annotated[Distribution, AfterValidator(_support_check(ge, gt, le, lt)), Tag("distribution")],
+            Annotated[Distribution, AfterValidator(_support_check(ge, gt, le, lt, each_year)),
+                      Tag("distribution")],
         ],
         Discriminator(_number_or_distribution, custom_error_type="uncertain",
                       custom_error_message=_HOW_TO_WRITE),

@@ -15,7 +15,7 @@ __all__ = ["load_scenario", "read_scenario_text"]
 
 
 def read_scenario_text(text: str, source: str = "<string>",
-                       overrides: Iterable[str] = ()) -> Scenario:
+                       overrides: Iterable[str] = (), base_dir: str | None = None) -> Scenario:
     """Read a scenario from YAML (or JSON, which is YAML) text.
 
     Parameters
@@ -26,12 +26,14 @@ def read_scenario_text(text: str, source: str = "<string>",
         Name used in error messages (e.g. the file name).
     overrides : iterable of str
         ``path=value`` changes applied before validation (see :func:`apply_overrides`).
+    base_dir : str, optional
+        Folder that file names in the scenario are relative to (default: current folder).
     """
     data, positions = load_yaml_text(text, source)
     overrides = list(overrides)
     if overrides:
         data, positions = apply_overrides(data, positions, overrides)
-    return parse_scenario(data, positions, source)
+    return parse_scenario(data, positions, source, base_dir)
 
 
 def load_scenario(path: str | os.PathLike, overrides: Iterable[str] = ()) -> Scenario:
@@ -67,4 +69,4 @@ def load_scenario(path: str | os.PathLike, overrides: Iterable[str] = ()) -> Sce
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ScenarioError([Issue("", "the file is not UTF-8 text", source, line)]) from None
-    return read_scenario_text(text, source, overrides)
+    return read_scenario_text(text, source, overrides, os.path.dirname(source) or ".")

@@ -16,7 +16,8 @@ from .distributions import uncertain
 
 __all__ = ["PropertyFee", "IncomeLine", "CostLine", "Operations", "Growth"]
 
-Growth = uncertain(gt=-1)
+Growth = uncertain(gt=-1, each_year=True)
+"""A yearly growth rate; a distribution with ``each_year: true`` is drawn anew every year."""
 
 
 class PropertyFee(ScenarioModel):

@@ -7,7 +7,7 @@ from typing import Any, Iterator
 
 from pydantic import BaseModel
 
-__all__ = ["Path", "format_path", "parse_path", "iter_distributions"]
+__all__ = ["Path", "format_path", "parse_path", "resolve_path", "iter_distributions"]
 
 Path = tuple[str | int, ...]
 
@@ -66,3 +66,28 @@ def iter_distributions(model: Any, is_distribution, path: Path = ()) -> Iterator
     elif isinstance(model, (list, tuple)):
         for i, v in enumerate(model):
             yield from iter_distributions(v, is_distribution, path + (i,))
+
+
+def resolve_path(model: Any, text: str) -> Path:
+    """Resolve a dotted path (with ``[index]`` or ``[name]`` selectors) against a scenario
+    model; return it with indexes only. Raises ValueError saying where it fails."""
+    out: list[str | int] = []
+    node = model
+    for part in parse_path(text):
+        if isinstance(part, tuple):
+            if not isinstance(node, list):
+                raise ValueError(f"{format_path(tuple(out)) or 'the top'} is not a list")
+            names = [getattr(el, "name", None) for el in node]
+            if part[1] not in names:
+                raise ValueError(f"{format_path(tuple(out))} has no element named '{part[1]}'")
+            part = names.index(part[1])
+        if isinstance(part, int):
+            if not isinstance(node, list) or not 0 <= part < len(node):
+                raise ValueError(f"{format_path(tuple(out + [part]))} does not exist")
+            node = node[part]
+        else:
+            if not isinstance(node, BaseModel) or part not in type(node).model_fields:
+                raise ValueError(f"{format_path(tuple(out + [part]))} does not exist")
+            node = getattr(node, part)
+        out.append(part)
+    return tuple(out)

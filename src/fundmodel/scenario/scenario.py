@@ -11,7 +11,7 @@ from .compound import Compound
 from .distributions import _Dist, uncertain
 from .funding import FundingRule
 from .operations import Operations
-from .paths import iter_distributions
+from .paths import Path, format_path, iter_distributions, resolve_path
 from .renovation import Renovation
 from .simulation import Simulation
 
@@ -63,7 +63,36 @@ class Scenario(ScenarioModel):
         self._check_funding_references()
         self._check_rates()
         self._check_point_estimates()
+        self._check_correlations()
         return self
+
+    def _check_correlations(self) -> None:
+        corr = self.simulation.correlations
+        if corr is None:
+            return
+        seen: dict[Path, int] = {}
+        for i, text in enumerate(corr.inputs):
+            at = ("simulation", "correlations", "inputs", i)
+            try:
+                path = resolve_path(self, text)
+            except ValueError as exc:
+                raise fail(f"cannot find '{text}': {exc}", *at) from None
+            value = self
+            for part in path:
+                value = value[part] if isinstance(part, int) else getattr(value, part)
+            if not isinstance(value, _Dist):
+                raise fail(f"'{text}' is a plain number, not a distribution; only uncertain "
+                           "inputs can be correlated", *at)
+            if value.each_year:
+                raise fail(f"'{text}' is drawn each year and cannot be correlated", *at)
+            if path in seen:
+                raise fail(f"'{text}' is listed twice (also inputs[{seen[path]}])", *at)
+            seen[path] = i
+
+    def correlated_paths(self) -> list[Path]:
+        """The correlated inputs' paths, with indexes only, in the order of the matrix."""
+        corr = self.simulation.correlations
+        return [] if corr is None else [resolve_path(self, t) for t in corr.inputs]
 
     def _check_unique_names(self) -> None:
         for where, lines in (("renovation", ("items", self.renovation.items)),

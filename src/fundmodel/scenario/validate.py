@@ -90,8 +90,11 @@ def issues_from_validation_error(exc: ValidationError, data: Any,
 
 
 def parse_scenario(data: Any, positions: Positions | None = None,
-                   source: str | None = None) -> Scenario:
+                   source: str | None = None, base_dir: str | None = None) -> Scenario:
     """Validate raw data (as read from YAML or JSON) into a :class:`Scenario`.
+
+    ``base_dir`` is the folder that file names inside the scenario (empirical distributions'
+    CSV files) are relative to; default the current folder.
 
     Raises
     ------
@@ -103,6 +106,6 @@ def parse_scenario(data: Any, positions: Positions | None = None,
         raise ScenarioError([Issue("", "a scenario must be a mapping of keys to values, not "
                                    f"{type(data).__name__}", source)])
     try:
-        return Scenario.model_validate(data)
+        return Scenario.model_validate(data, context={"base_dir": base_dir or "."})
     except ValidationError as exc:
         raise ScenarioError(issues_from_validation_error(exc, data, positions, source)) from None

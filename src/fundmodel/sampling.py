@@ -1,0 +1,156 @@
+"""Draws for a Monte Carlo run: uniform numbers per block, correlation, inverse CDFs.
+
+Reproducibility contract: draws are grouped in fixed blocks of :data:`BLOCK_SIZE`. The random
+numbers of block ``b`` come from ``SeedSequence(seed, spawn_key=(b,))`` (pseudo-random and
+Latin hypercube; Latin hypercubes and Iman–Conover reordering are built within a block) or from
+one scrambled Sobol sequence fast-forwarded to the block's first point. So the value of every
+input in every draw is a pure function of ``(scenario, seed, sampler, draw index)``: it does not
+depend on the chunk size, on how many workers compute chunks, or on the number of draws asked
+for (the first N draws of a longer run are the N draws of a shorter one).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from scipy import stats
+from scipy.stats import qmc
+
+from .correlation import correlation_problem, iman_conover, nearest_correlation, spearman_to_pearson
+from .draws import uncertain_inputs
+from .scenario import Scenario
+from .scenario.paths import Path, format_path
+
+__all__ = ["BLOCK_SIZE", "Sampler", "InputSpace", "input_space", "block_uniforms", "sample_values"]
+
+BLOCK_SIZE = 4096
+"""Draws per random-stream block (fixed: changing it changes the draws)."""
+
+Sampler = Literal["random", "lhs", "sobol"]
+
+_SOBOL_KEY = 2**31 - 1  # spawn key of the Sobol scrambling stream (never a block index)
+_TINY = 2.0**-54        # uniforms are kept in [_TINY, 1 − _TINY] so inverse CDFs stay finite
+
+
+@dataclass(frozen=True)
+class InputSpace:
+    """The uncertain inputs of a scenario laid out as columns of a uniform matrix.
+
+    Attributes
+    ----------
+    paths : list of Path
+        Each distribution's path, in the order of the scenario.
+    dists : list
+        The distributions.
+    widths : list of int
+        Columns per input: 1, or ``horizon_years`` for a distribution drawn each year.
+    offsets : list of int
+        First column of each input.
+    corr_columns : list of int
+        Columns of the correlated inputs, in the order of the correlation matrix.
+    corr_matrix : ndarray or None
+        Target rank-correlation matrix (repaired if the scenario allowed it).
+    corr_method : str
+    warnings : list of str
+        Things the user should know (e.g. a repaired matrix).
+    """
+
+    paths: list[Path]
+    dists: list
+    widths: list[int]
+    offsets: list[int]
+    corr_columns: list[int] = field(default_factory=list)
+    corr_matrix: np.ndarray | None = None
+    corr_method: str = "gaussian_copula"
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def dims(self) -> int:
+        """Number of uniform columns."""
+        return self.offsets[-1] + self.widths[-1] if self.widths else 0
+
+
+def input_space(scenario: Scenario) -> InputSpace:
+    """Lay out the scenario's uncertain inputs (see :class:`InputSpace`)."""
+    inputs = uncertain_inputs(scenario)
+    paths = list(inputs)
+    dists = list(inputs.values())
+    widths = [scenario.horizon_years if d.each_year else 1 for d in dists]
+    offsets = [int(x) for x in np.concatenate([[0], np.cumsum(widths)[:-1]])] if widths else []
+    corr = scenario.simulation.correlations
+    if corr is None:
+        return InputSpace(paths, dists, widths, offsets)
+    warnings = []
+    matrix = np.array(corr.matrix, dtype=float)
+    problem = correlation_problem(matrix)
+    if problem:  # only a non-positive-definite matrix with repair: true gets this far
+        repaired = nearest_correlation(spearman_to_pearson(matrix))
+        # back to rank correlations: ρ_s = (6/π) arcsin(ρ / 2)
+        matrix = 6.0 / np.pi * np.arcsin(repaired / 2.0)
+        np.fill_diagonal(matrix, 1.0)
+        names = ", ".join(corr.inputs)
+        warnings.append(f"simulation.correlations.matrix was not positive definite; the nearest "
+                        f"valid matrix is used for [{names}]: "
+                        f"{np.array2string(matrix, precision=3, separator=', ')}")
+    columns = [offsets[paths.index(p)] for p in scenario.correlated_paths()]
+    return InputSpace(paths, dists, widths, offsets, columns, matrix, corr.method, warnings)
+
+
+def _clip(u: np.ndarray) -> np.ndarray:
+    return np.clip(u, _TINY, 1.0 - _TINY, out=u)
+
+
+def block_uniforms(space: InputSpace, seed: int, sampler: Sampler, block: int) -> np.ndarray:
+    """Uniform numbers of one block, shape ``(BLOCK_SIZE, space.dims)``, correlated as the
+    scenario asks."""
+    dims = space.dims
+    if dims == 0:
+        return np.empty((BLOCK_SIZE, 0))
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block,))))
+    if sampler == "random":
+        u = rng.random((BLOCK_SIZE, dims))
+    elif sampler == "lhs":
+        u = qmc.LatinHypercube(d=dims, rng=rng).random(BLOCK_SIZE)
+    elif sampler == "sobol":
+        scramble = np.random.Generator(np.random.PCG64(
+            np.random.SeedSequence(seed, spawn_key=(_SOBOL_KEY,))))
+        engine = qmc.Sobol(d=dims, scramble=True, rng=scramble)
+        if block:
+            engine.fast_forward(block * BLOCK_SIZE)
+        u = engine.random(BLOCK_SIZE)
+    else:  # pragma: no cover - guarded by the scenario model and simulate()
+        raise ValueError(f"unknown sampler {sampler!r}")
+    u = _clip(np.ascontiguousarray(u, dtype=float))
+    if space.corr_matrix is not None:
+        cols = space.corr_columns
+        if space.corr_method == "iman_conover":
+            normals = rng.standard_normal((BLOCK_SIZE, len(cols)))
+            u[:, cols] = iman_conover(u[:, cols], space.corr_matrix, normals)
+        else:
+            chol = np.linalg.cholesky(spearman_to_pearson(space.corr_matrix))
+            z = stats.norm.ppf(u[:, cols]) @ chol.T
+            u[:, cols] = _clip(stats.norm.cdf(z))
+    return u
+
+
+def sample_values(space: InputSpace, seed: int, sampler: Sampler, start: int,
+                  stop: int) -> dict[Path, np.ndarray]:
+    """Values of every uncertain input for draws ``start .. stop − 1``.
+
+    Returns a mapping from path to an array ``(stop − start,)``, or ``(stop − start, years)``
+    for inputs drawn each year; ready for :func:`fundmodel.draws.realise`.
+    """
+    first, last = start // BLOCK_SIZE, math.ceil(stop / BLOCK_SIZE)
+    u = np.concatenate([block_uniforms(space, seed, sampler, b) for b in range(first, last)])
+    u = u[start - first * BLOCK_SIZE: stop - first * BLOCK_SIZE]
+    out = {}
+    for path, dist, width, off in zip(space.paths, space.dists, space.widths, space.offsets):
+        cols = u[:, off] if width == 1 else u[:, off:off + width]
+        values = np.asarray(dist.ppf(cols), dtype=float)
+        if not np.all(np.isfinite(values)):  # pragma: no cover - guarded by clipping
+            raise FloatingPointError(f"non-finite draw for {format_path(path)}")
+        out[path] = values
+    return out
