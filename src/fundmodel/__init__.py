@@ -12,7 +12,7 @@ Quick start::
 
 import logging
 
-from .api import evaluate
+from .api import evaluate, simulate
 from .errors import FundmodelError, Issue, ModelError, ScenarioError
 from .results import Result
 from .scenario import Scenario, load_scenario, parse_scenario, read_scenario_text
@@ -21,7 +21,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "FundmodelError", "Issue", "ModelError", "Result", "Scenario", "ScenarioError", "evaluate",
-    "load_scenario", "parse_scenario", "read_scenario_text", "__version__",
+    "load_scenario", "parse_scenario", "read_scenario_text", "simulate", "__version__",
 ]
 
 logging.getLogger("fundmodel").addHandler(logging.NullHandler())

@@ -6,11 +6,12 @@ import logging
 
 from .draws import point_values, realise
 from .engine.model import run_model
+from .montecarlo import simulate
 from .results import Result
 from .scenario import Scenario
 from .scenario.distributions import PointEstimate
 
-__all__ = ["evaluate"]
+__all__ = ["evaluate", "simulate"]
 
 log = logging.getLogger("fundmodel")
 
@@ -36,5 +37,5 @@ def evaluate(scenario: Scenario, point_estimate: PointEstimate | None = None) ->
     values = point_values(scenario, how)
     log.debug("evaluate %s: %d uncertain inputs at their %s", scenario.name, len(values), how)
     output = run_model(realise(scenario, values), 1)
-    return Result(scenario, output, info={"kind": "deterministic", "draws": 1,
-                                          "point_estimate": how})
+    return Result.from_output(scenario, output, info={"kind": "deterministic", "draws": 1,
+                                                      "point_estimate": how})

@@ -1,8 +1,8 @@
-"""Results as plain data: pandas tables built from the engine's arrays."""
+"""Results as plain data: pandas tables built from the engine's arrays or streaming statistics."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -11,20 +11,54 @@ from .catalog import METRICS, YEARLY_LINES
 from .engine.model import ModelOutput
 from .scenario import Scenario
 
-__all__ = ["Result", "QUANTILES"]
+__all__ = ["Result", "QUANTILES", "PROBABILITIES", "BAND_LINES", "SUMMARY_COLUMNS"]
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 """Quantiles reported by :meth:`Result.summary` and :meth:`Result.yearly`."""
+
+QUANTILE_METHOD = "inverted_cdf"
+"""Quantile definition: the smallest value x with #(values ≤ x) ≥ q·n (numpy's
+``inverted_cdf``), the same whether the draws are kept or summarised by streaming."""
+
+PROBABILITIES = {
+    "P(funding_gap > 0)": "has_funding_gap",
+    "P(any year in operating deficit)": "any_operating_deficit",
+    "P(cumulative_balance < 0 at the horizon)": "balance_negative_at_horizon",
+}
+"""The probabilities analysts ask for, and the 0/1 metric whose mean each one is."""
+
+BAND_LINES = ("operating_surplus", "cumulative_balance")
+"""Yearly lines given quantile bands when per-draw yearly paths are not kept."""
+
+SUMMARY_COLUMNS = ("unit", "mean", "sd", "mcse", *(f"p{round(q * 100)}" for q in QUANTILES),
+                   "min", "max", "n")
 
 
 def _qname(q: float) -> str:
     return f"p{round(q * 100):d}"
 
 
+def exact_summary_row(values: np.ndarray) -> dict[str, float]:
+    """Statistics of one metric's draws (NaN draws left out)."""
+    v = values[~np.isnan(values)]
+    count = v.size
+    row: dict[str, Any] = {"mean": v.mean() if count else np.nan,
+                           "sd": v.std(ddof=1) if count > 1 else np.nan}
+    row["mcse"] = row["sd"] / np.sqrt(count) if count > 1 else np.nan
+    qs = (np.quantile(v, QUANTILES, method=QUANTILE_METHOD) if count
+          else [np.nan] * len(QUANTILES))
+    row.update({_qname(q): float(x) for q, x in zip(QUANTILES, qs)})
+    row["min"] = v.min() if count else np.nan
+    row["max"] = v.max() if count else np.nan
+    row["n"] = count
+    return row
+
+
 class Result:
     """The outcome of a run: per-draw metrics, the yearly operating statement, the funding mix.
 
-    A deterministic run (:func:`fundmodel.evaluate`) is a result of one draw.
+    A deterministic run (:func:`fundmodel.evaluate`) is a result of one draw; a Monte Carlo run
+    (:func:`fundmodel.simulate`) has many. Build results with those functions, not directly.
 
     Attributes
     ----------
@@ -32,119 +66,174 @@ class Result:
         The scenario that was run.
     n_draws : int
         Number of draws.
+    info : dict
+        How the run was made: kind, draws, seed, sampler, chunk size, warnings...
     """
 
-    def __init__(self, scenario: Scenario, output: ModelOutput, *,
-                 info: dict[str, Any] | None = None):
+    def __init__(self, scenario: Scenario, *, n_draws: int,
+                 metrics: np.ndarray | None, metric_names: Sequence[str],
+                 yearly_paths: Mapping[str, np.ndarray] | None,
+                 yearly_means: Mapping[str, np.ndarray],
+                 funding_offered: np.ndarray, funding_applied: np.ndarray,
+                 funding_gap: float, item_costs: np.ndarray,
+                 metric_summary: pd.DataFrame | None = None,
+                 yearly_bands: Mapping[str, np.ndarray] | None = None,
+                 info: Mapping[str, Any] | None = None):
         self.scenario = scenario
-        self._out = output
-        self.n_draws = int(next(iter(output.metrics.values())).shape[0])
+        self.n_draws = int(n_draws)
+        self._metrics = metrics  # (n_metrics, n_draws) or None
+        self._metric_names = list(metric_names)
+        self._yearly_paths = yearly_paths
+        self._yearly_means = dict(yearly_means)
+        self._yearly_bands = dict(yearly_bands or {})
+        self._funding_offered = funding_offered
+        self._funding_applied = funding_applied
+        self._funding_gap = float(funding_gap)
+        self._item_costs = item_costs
+        self._metric_summary = metric_summary
         self.info: dict[str, Any] = dict(info or {})
-        """How the run was made (kind, draws, seed, point estimate...)."""
+
+    @classmethod
+    def from_output(cls, scenario: Scenario, out: ModelOutput,
+                    info: Mapping[str, Any] | None = None) -> "Result":
+        """A result holding every draw of an engine output."""
+        names = list(out.metrics)
+        n = len(out.metrics[names[0]])
+        return cls(scenario, n_draws=n, metrics=np.stack([out.metrics[k] for k in names]),
+                   metric_names=names, yearly_paths=out.yearly,
+                   yearly_means={k: v.mean(axis=0) for k, v in out.yearly.items()},
+                   funding_offered=out.funding_offered.mean(axis=0),
+                   funding_applied=out.funding_applied.mean(axis=0),
+                   funding_gap=float(out.metrics["funding_gap"].mean()),
+                   item_costs=out.item_costs.mean(axis=0), info=info)
 
     def __repr__(self) -> str:
         return f"<Result {self.scenario.name!r}: {self.n_draws} draw(s)>"
 
     # ------------------------------------------------------------------ per draw
     @property
+    def has_draws(self) -> bool:
+        """Whether the per-draw metrics were kept."""
+        return self._metrics is not None
+
+    @property
     def metrics(self) -> pd.DataFrame:
-        """One row per draw, one column per metric (see :data:`fundmodel.catalog.METRICS`)."""
-        frame = pd.DataFrame(self._out.metrics)
+        """One row per draw, one column per metric (see :data:`fundmodel.catalog.METRICS`).
+
+        Raises ValueError for a run made with ``keep_draws=False``.
+        """
+        if self._metrics is None:
+            raise ValueError("this run did not keep per-draw metrics (keep_draws=False); use "
+                             "summary(), or run again with keep_draws=True")
+        frame = pd.DataFrame(self._metrics.T, columns=self._metric_names, copy=False)
         frame.index.name = "draw"
         return frame
 
     def metric(self, name: str) -> np.ndarray:
-        """The per-draw values of one metric as an array (no copy)."""
-        return self._out.metrics[name]
+        """The per-draw values of one metric as an array (a view)."""
+        if self._metrics is None:
+            raise ValueError("this run did not keep per-draw metrics (keep_draws=False)")
+        return self._metrics[self._metric_names.index(name)]
 
     # ------------------------------------------------------------------ summaries
     def summary(self) -> pd.DataFrame:
-        """Statistics of each metric over the draws.
+        """Statistics of each metric over the draws, one row per metric.
 
         Columns: ``unit``, ``mean``, ``sd`` (ddof=1), ``mcse`` (Monte Carlo standard error of
         the mean, sd/√n), ``p5``, ``p25``, ``p50``, ``p75``, ``p95``, ``min``, ``max``, ``n``
-        (draws with a value; NaN draws such as "no deficit year" are left out). The mean of a
-        0/1 metric (``has_funding_gap``, ``any_operating_deficit``,
-        ``balance_negative_at_horizon``) is a probability. For a deterministic result every
-        statistic equals the value and ``sd``/``mcse`` are NaN.
+        (draws with a value; NaN draws such as "no deficit year" are left out). Quantiles are
+        the smallest value whose empirical CDF reaches q (numpy's ``inverted_cdf``); from a
+        run with ``keep_draws=False`` they come from a streaming sketch whose rank error is at
+        most ``info['quantile_rank_error']`` (≤ 0.001). The mean of a 0/1 metric
+        (``has_funding_gap``, ``any_operating_deficit``, ``balance_negative_at_horizon``) is a
+        probability — see :meth:`probabilities`. For a deterministic result every statistic
+        equals the value and ``sd``/``mcse`` are NaN.
         """
-        rows = {}
-        for name, values in self._out.metrics.items():
-            v = values[~np.isnan(values)]
-            count = v.size
-            row: dict[str, Any] = {"unit": METRICS[name].unit if name in METRICS else ""}
-            row["mean"] = v.mean() if count else np.nan
-            row["sd"] = v.std(ddof=1) if count > 1 else np.nan
-            row["mcse"] = row["sd"] / np.sqrt(count) if count > 1 else np.nan
-            qs = np.quantile(v, QUANTILES) if count else [np.nan] * len(QUANTILES)
-            row.update({_qname(q): x for q, x in zip(QUANTILES, qs)})
-            row["min"] = v.min() if count else np.nan
-            row["max"] = v.max() if count else np.nan
-            row["n"] = count
-            rows[name] = row
-        frame = pd.DataFrame.from_dict(rows, orient="index")
+        if self._metric_summary is not None:
+            return self._metric_summary.copy()
+        rows = {name: exact_summary_row(values)
+                for name, values in zip(self._metric_names, self._metrics)}
+        return self._summary_frame(rows)
+
+    def _summary_frame(self, rows: dict[str, dict]) -> pd.DataFrame:
+        for name, row in rows.items():
+            row["unit"] = METRICS[name].unit if name in METRICS else ""
+        frame = pd.DataFrame.from_dict(rows, orient="index")[list(SUMMARY_COLUMNS)]
         frame.index.name = "metric"
         return frame
+
+    def probabilities(self) -> pd.DataFrame:
+        """P(funding_gap > 0), P(any year in operating deficit) and P(cumulative balance < 0 at
+        the horizon), with their Monte Carlo standard errors (columns ``probability``,
+        ``mcse``)."""
+        s = self.summary()
+        rows = {label: {"probability": s.loc[m, "mean"], "mcse": s.loc[m, "mcse"]}
+                for label, m in PROBABILITIES.items()}
+        return pd.DataFrame.from_dict(rows, orient="index")
 
     def yearly(self) -> pd.DataFrame:
         """The operating statement, one row per year (index ``year`` = 1..horizon).
 
         For one draw: one column per line (``property_fee_income``, ``other_income``,
         ``income[<name>]``, ``cost[<name>]``, ``operating_cost``, ``operating_surplus``,
-        ``cumulative_balance``, ...) plus ``calendar_year``. For many draws: the columns are a
-        MultiIndex ``(line, statistic)`` with statistics ``mean`` and the quantiles
-        ``p5 ... p95`` (fan-chart data).
+        ``cumulative_balance``, ...) plus ``calendar_year``. For many draws (fan-chart data):
+        the columns are a MultiIndex ``(line, statistic)``: every line has its ``mean``; the
+        quantiles ``p5 ... p95`` are given for every line when the per-draw paths were kept
+        (``keep_yearly=True``), else for :data:`BAND_LINES` (from a streaming sketch).
         """
         years = np.arange(1, self.scenario.horizon_years + 1)
         index = pd.Index(years, name="year")
-        lines = self._out.yearly
+        calendar = self.scenario.start_year + years
         if self.n_draws == 1:
-            data = {"calendar_year": self.scenario.start_year + years}
-            data.update({name: arr[0] for name, arr in lines.items()})
+            data: dict[str, Any] = {"calendar_year": calendar}
+            source = self._yearly_paths or {}
+            data.update({name: (source[name][0] if name in source else mean)
+                         for name, mean in self._yearly_means.items()})
             return pd.DataFrame(data, index=index)
-        cols = {}
-        for name, arr in lines.items():
-            cols[(name, "mean")] = arr.mean(axis=0)
-            for q, band in zip(QUANTILES, np.quantile(arr, QUANTILES, axis=0)):
+        cols: dict[tuple[str, str], np.ndarray] = {("calendar_year", ""): calendar}
+        for name, mean in self._yearly_means.items():
+            cols[(name, "mean")] = mean
+            if self._yearly_paths is not None:
+                bands = np.quantile(self._yearly_paths[name], QUANTILES, axis=0,
+                                    method=QUANTILE_METHOD)
+            elif name in self._yearly_bands:
+                bands = self._yearly_bands[name]
+            else:
+                continue
+            for q, band in zip(QUANTILES, bands):
                 cols[(name, _qname(q))] = band
         frame = pd.DataFrame(cols, index=index)
         frame.columns = pd.MultiIndex.from_tuples(frame.columns, names=["line", "statistic"])
-        frame.insert(0, ("calendar_year", ""), self.scenario.start_year + years)
         return frame
 
     def funding(self) -> pd.DataFrame:
         """The funding mix: one row per funding rule, in the order applied, then a ``gap`` row.
 
         Columns: ``source``, ``payer``, ``offered`` (what the rule would give), ``amount`` (what
-        it pays, CNY), ``share_of_cost`` (amount / capex_total), ``per_household`` (CNY). With
-        many draws the figures are means over the draws (share_of_cost is mean amount / mean
-        cost). Amounts plus the gap add up to the renovation cost.
+        it pays, CNY), ``share_of_cost`` (amount / renovation cost), ``per_household`` (CNY).
+        With many draws the figures are means over the draws. Amounts plus the gap add up to
+        the renovation cost.
         """
         sc = self.scenario
-        capex = float(self._out.metrics["capex_total"].mean())
         rows = []
         for r, (rule, label) in enumerate(zip(sc.funding, sc.funding_labels())):
             rows.append({"label": label, "source": rule.source, "payer": rule.payer,
-                         "offered": float(self._out.funding_offered[:, r].mean()),
-                         "amount": float(self._out.funding_applied[:, r].mean())})
-        gap = float(self._out.metrics["funding_gap"].mean())
+                         "offered": float(self._funding_offered[r]),
+                         "amount": float(self._funding_applied[r])})
+        capex = float(self._item_costs.sum())
         rows.append({"label": "gap", "source": "gap", "payer": "unfunded", "offered": np.nan,
-                     "amount": gap})
+                     "amount": self._funding_gap})
         frame = pd.DataFrame(rows).set_index("label")
         frame["share_of_cost"] = frame["amount"] / capex if capex > 0 else np.nan
         frame["per_household"] = frame["amount"] / sc.compound.households
         return frame
 
     def items(self) -> pd.DataFrame:
-        """Renovation cost by item (mean over draws), CNY, with tier, quantity and unit."""
+        """Renovation cost by item (mean over draws), CNY, with tier and unit."""
         items = self.scenario.renovation.items
-        costs = self._out.item_costs.mean(axis=0)
-        frame = pd.DataFrame({
-            "tier": [i.tier for i in items],
-            "unit": [i.unit for i in items],
-            "cost": costs,
-        }, index=pd.Index([i.name for i in items], name="item"))
-        return frame
+        return pd.DataFrame({"tier": [i.tier for i in items], "unit": [i.unit for i in items],
+                             "cost": self._item_costs},
+                            index=pd.Index([i.name for i in items], name="item"))
 
     @staticmethod
     def describe(name: str) -> str:

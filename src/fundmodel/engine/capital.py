@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..scenario import Renovation
-from .arrays import per_draw
+from .arrays import num
 
 __all__ = ["item_costs"]
 
@@ -19,6 +19,5 @@ def item_costs(renovation: Renovation, n: int) -> np.ndarray:
     out = np.empty((n, len(renovation.items)))
     for i, item in enumerate(renovation.items):
         contingency = item.contingency if item.contingency is not None else renovation.contingency
-        out[:, i] = (per_draw(item.quantity, n) * per_draw(item.unit_cost, n)
-                     * (1.0 + per_draw(contingency, n)))
+        out[:, i] = num(item.quantity) * num(item.unit_cost) * (1.0 + num(contingency))
     return out

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..scenario import Scenario
-from .arrays import per_draw
+from .arrays import num, row_sum
 
 __all__ = ["FundingOutcome", "apply_funding", "eligible_items"]
 
@@ -77,17 +77,19 @@ def apply_funding(scenario: Scenario, costs: np.ndarray) -> FundingOutcome:
     labels = scenario.funding_labels()
     for r, rule in enumerate(rules):
         e = eligible[r]
-        offer = per_draw(getattr(rule, "amount", None), n).copy()
-        offer += per_draw(getattr(rule, "per_household", None), n) * compound.households
-        offer += per_draw(getattr(rule, "per_m2", None), n) * compound.floor_area_m2
-        offer += per_draw(getattr(rule, "share", None), n) * costs[:, e].sum(axis=1)
-        match_of = getattr(rule, "match_of", None)
-        if match_of:
-            matched = [s for s in range(r) if rules[s].source in match_of or labels[s] in match_of]
-            offer += per_draw(rule.match_ratio, n) * applied[:, matched].sum(axis=1)
-        offer *= per_draw(getattr(rule, "uptake", None), n, default=1.0)
+        offer = np.zeros(n)
+        offer += num(getattr(rule, "amount", None))
+        offer += num(getattr(rule, "per_household", None)) * compound.households
+        offer += num(getattr(rule, "per_m2", None)) * compound.floor_area_m2
+        if getattr(rule, "share", None) is not None:
+            offer += num(rule.share) * row_sum(costs[:, e])
+        if getattr(rule, "match_ratio", None) is not None:
+            matched = [s for s in range(r)
+                       if rules[s].source in rule.match_of or labels[s] in rule.match_of]
+            offer += num(rule.match_ratio) * row_sum(applied[:, matched])
+        offer *= num(getattr(rule, "uptake", None), default=1.0)
         if rule.cap is not None:
-            offer = np.minimum(offer, per_draw(rule.cap, n))
+            offer = np.minimum(offer, num(rule.cap))
         pay = _spend(unfunded, offer, e, eligible[r + 1:].sum(axis=0))
         offered[:, r] = offer
         applied[:, r] = pay
@@ -106,7 +108,7 @@ def _spend(unfunded: np.ndarray, offer: np.ndarray, eligible: np.ndarray,
     left = offer.copy()
     for count in np.unique(later_eligible[eligible]):
         group = eligible & (later_eligible == count)
-        available = unfunded[:, group].sum(axis=1)
+        available = row_sum(unfunded[:, group])
         pay = np.minimum(left, available)
         # share of each item's unfunded cost that stays unfunded: exactly 0 when all is paid
         kept = np.divide(available - pay, available, out=np.zeros(n), where=available > 0)

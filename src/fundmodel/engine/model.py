@@ -9,7 +9,7 @@ import numpy as np
 from .. import finance
 from ..scenario import Scenario
 from ..scenario.funding import PAYERS
-from .arrays import per_draw
+from .arrays import col, num, per_draw, row_sum
 from .capital import item_costs
 from .funding import apply_funding
 from .operations import FEE_BASE, operating_statement
@@ -57,24 +57,22 @@ def run_model(scenario: Scenario, n: int) -> ModelOutput:
     lines = operating_statement(scenario, n)
     fee_base = lines.pop(FEE_BASE)
 
-    capex = costs.sum(axis=1)
-    gap = funding.unfunded.sum(axis=1)
+    capex = row_sum(costs)
+    gap = row_sum(funding.unfunded)
     payer = np.array([rule.payer for rule in scenario.funding], dtype=object)
-    by_payer = {p: funding.applied[:, payer == p].sum(axis=1) for p in PAYERS}
+    by_payer = {p: row_sum(funding.applied[:, payer == p]) for p in PAYERS}
 
-    rate = ((1.0 + per_draw(scenario.discount_rate, n)) * (1.0 + per_draw(scenario.inflation, n))
-            - 1.0)
-    df = finance.discount_factors(rate, scenario.horizon_years, start=1)
+    rate = (1.0 + num(scenario.discount_rate)) * (1.0 + num(scenario.inflation)) - 1.0
+    df = finance.discount_factors(rate, scenario.horizon_years, start=1)  # (T,) or (n, T)
     surplus = lines["operating_surplus"]
     lines["discounted_surplus"] = surplus * df
-    npv = lines["discounted_surplus"].sum(axis=1)
+    npv = row_sum(lines["discounted_surplus"])
 
     # NPV is affine in the fee rate r: NPV(r) = NPV(r0) + (r − r0)·K with K the present value of
     # the fee income net of VAT per unit rate, so the breakeven rate is r0 − NPV(r0)/K.
-    vat_rate = per_draw(scenario.operations.vat_rate, n)
-    net_fee_base = fee_base / (1.0 + vat_rate)[:, None]
-    rate0 = per_draw(scenario.operations.property_fee.rate_per_m2_month, n)
-    k_npv = (net_fee_base * df).sum(axis=1)
+    net_fee_base = fee_base / (1.0 + col(scenario.operations.vat_rate))
+    rate0 = num(scenario.operations.property_fee.rate_per_m2_month)
+    k_npv = row_sum(net_fee_base * df)
     k_first = net_fee_base[:, 0]
     breakeven = rate0 - np.divide(npv, k_npv, out=np.full(n, np.nan), where=k_npv > 0)
     breakeven_first = rate0 - np.divide(surplus[:, 0], k_first, out=np.full(n, np.nan),
@@ -84,7 +82,7 @@ def run_model(scenario: Scenario, n: int) -> ModelOutput:
     balance_final = lines["cumulative_balance"][:, -1]
     metrics = {
         "capex_total": capex,
-        "funding_total": funding.applied.sum(axis=1),
+        "funding_total": row_sum(funding.applied),
         "funding_gap": gap,
         "funding_gap_share": np.divide(gap, capex, out=np.zeros(n), where=capex > 0),
         "has_funding_gap": (gap > 0).astype(float),
@@ -106,5 +104,5 @@ def run_model(scenario: Scenario, n: int) -> ModelOutput:
         "breakeven_fee_rate_first_year": breakeven_first,
         "discount_rate_nominal": rate,
     }
-    return ModelOutput({k: np.ascontiguousarray(v, dtype=float) for k, v in metrics.items()},
+    return ModelOutput({k: per_draw(v, n) for k, v in metrics.items()},
                        lines, costs, funding.offered, funding.applied)

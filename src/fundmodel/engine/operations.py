@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..scenario import Scenario
-from .arrays import growth_index, per_draw
+from .arrays import col, growth_index
 
 __all__ = ["operating_statement", "FEE_BASE"]
 
@@ -37,40 +37,41 @@ def operating_statement(scenario: Scenario, n: int) -> dict[str, np.ndarray]:
     fee = ops.property_fee
     lines: dict[str, np.ndarray] = {}
 
-    fee_base = (scenario.compound.fee_area_m2 * 12.0 * per_draw(fee.collection_rate, n)[:, None]
-                * growth_index(fee.growth, n, years))
-    lines["property_fee_income"] = per_draw(fee.rate_per_m2_month, n)[:, None] * fee_base
+    shape = (n, years)
+    fee_base = np.broadcast_to(scenario.compound.fee_area_m2 * 12.0 * col(fee.collection_rate)
+                               * growth_index(fee.growth, years), shape)
+    lines["property_fee_income"] = col(fee.rate_per_m2_month) * fee_base
 
     def grown(line) -> np.ndarray:
-        return growth_index(line.growth if line.growth is not None else scenario.inflation, n, years)
+        return growth_index(line.growth if line.growth is not None else scenario.inflation, years)
 
-    other = np.zeros((n, years))
+    other = np.zeros(shape)
     for line in ops.income:
         if line.per_year is not None:
-            base = per_draw(line.per_year, n)
+            base = col(line.per_year)
         else:
-            base = line.units * per_draw(line.price_per_month, n) * 12.0 * per_draw(line.occupancy, n)
-        lines[f"income[{line.name}]"] = value = base[:, None] * grown(line)
+            base = line.units * col(line.price_per_month) * 12.0 * col(line.occupancy)
+        lines[f"income[{line.name}]"] = value = np.broadcast_to(base * grown(line), shape)
         other += value
     lines["other_income"] = other
     lines["total_income"] = lines["property_fee_income"] + other
 
-    direct = np.zeros((n, years))
+    direct = np.zeros(shape)
     for line in ops.costs:
         if line.per_year is not None:
-            base = per_draw(line.per_year, n)
+            base = col(line.per_year)
         else:
-            base = (per_draw(line.staff, n) * per_draw(line.wage_per_month, n) * 12.0
-                    * (1.0 + per_draw(line.on_cost, n)))
-        lines[f"cost[{line.name}]"] = value = base[:, None] * grown(line) / line.shared_by
+            base = col(line.staff) * col(line.wage_per_month) * 12.0 * (1.0 + col(line.on_cost))
+        lines[f"cost[{line.name}]"] = value = np.broadcast_to(base * grown(line) / line.shared_by,
+                                                              shape)
         direct += value
     lines["direct_cost"] = direct
-    lines["management_margin"] = per_draw(ops.management_margin, n)[:, None] * direct
+    lines["management_margin"] = col(ops.management_margin) * direct
     lines["operating_cost"] = direct + lines["management_margin"]
-    vat_rate = per_draw(ops.vat_rate, n)[:, None]
-    vat_share = vat_rate / (1.0 + vat_rate)
-    lines["vat"] = lines["property_fee_income"] * vat_share
+    vat_rate = col(ops.vat_rate)
+    lines["vat"] = lines["property_fee_income"] * (vat_rate / (1.0 + vat_rate))
     lines["operating_surplus"] = lines["total_income"] - lines["operating_cost"] - lines["vat"]
     lines["cumulative_balance"] = ops.opening_balance + np.cumsum(lines["operating_surplus"], axis=1)
     lines[FEE_BASE] = fee_base
-    return lines
+    # lines that are the same in every draw are broadcast views: give every line its own memory
+    return {k: np.ascontiguousarray(v) for k, v in lines.items()}

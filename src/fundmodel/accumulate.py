@@ -1,0 +1,127 @@
+"""Streaming statistics over draws that arrive in chunks, exact to the bit whatever the chunking.
+
+Chunks of draws arrive in draw order, of any size. :class:`BlockStream` regroups them into the
+fixed blocks of :data:`fundmodel.sampling.BLOCK_SIZE` draws (copying only the rows of a block
+that straddles two chunks) and hands each whole block, in order, to its consumers. Every
+consumer therefore sees the same sequence of blocks whatever the chunk size or number of
+workers, and its floating-point results are identical to the last bit.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+
+from .streaming import QuantileSketch, StreamingMoments
+
+__all__ = ["BlockStream", "BlockSums", "MetricStreams"]
+
+Block = Mapping[str, np.ndarray]
+
+
+class BlockStream:
+    """Regroup row-chunks of named arrays into whole blocks and pass them to consumers.
+
+    Parameters
+    ----------
+    block_size : int
+        Rows per block.
+    consumers : sequence of callables
+        Each is called with a mapping name → array of the block's rows (views; do not keep).
+    """
+
+    def __init__(self, block_size: int, consumers: Sequence[Callable[[Block], None]]):
+        self.block_size = block_size
+        self.consumers = list(consumers)
+        self._carry: dict[str, np.ndarray] | None = None
+        self._carry_n = 0
+
+    def _emit(self, block: Block) -> None:
+        for consume in self.consumers:
+            consume(block)
+
+    def push(self, arrays: Mapping[str, np.ndarray]) -> None:
+        """Add the next rows (all arrays have the same number of rows)."""
+        n = len(next(iter(arrays.values())))
+        i, size = 0, self.block_size
+        if self._carry_n:
+            take = min(size - self._carry_n, n)
+            for k, a in arrays.items():
+                self._carry[k][self._carry_n:self._carry_n + take] = a[:take]
+            self._carry_n += take
+            i = take
+            if self._carry_n == size:
+                self._emit(self._carry)
+                self._carry_n = 0
+        while n - i >= size:
+            self._emit({k: a[i:i + size] for k, a in arrays.items()})
+            i += size
+        if i < n:
+            if self._carry is None:
+                self._carry = {k: np.empty((size,) + a.shape[1:], dtype=a.dtype)
+                               for k, a in arrays.items()}
+            for k, a in arrays.items():
+                self._carry[k][:n - i] = a[i:]
+            self._carry_n = n - i
+
+    def close(self) -> None:
+        """Pass on the last, partial block."""
+        if self._carry_n:
+            self._emit({k: a[:self._carry_n] for k, a in self._carry.items()})
+            self._carry_n = 0
+
+
+class BlockSums:
+    """Running sums over draws of named arrays: each block summed (pairwise), block sums added in
+    block order. ``mean(name)`` is the sum over all draws divided by their number."""
+
+    def __init__(self, names: Sequence[str]):
+        self.names = list(names)
+        self.totals: dict[str, np.ndarray] = {}
+        self.count = 0
+
+    def __call__(self, block: Block) -> None:
+        first = True
+        for name in self.names:
+            s = block[name].sum(axis=0)
+            if name in self.totals:
+                self.totals[name] = self.totals[name] + s
+            else:
+                self.totals[name] = s
+            if first:
+                self.count += len(block[name])
+                first = False
+
+    def mean(self, name: str) -> np.ndarray:
+        """Mean over draws of the named array."""
+        return self.totals[name] / self.count
+
+
+class MetricStreams:
+    """Streaming moments and quantile sketch of named per-draw values.
+
+    Each named array in a block is ``(rows,)`` or ``(rows, width)``; all columns are tracked.
+    """
+
+    def __init__(self, names: Sequence[str], widths: Sequence[int], *, quantiles: bool = True,
+                 moments: bool = True):
+        self.names = list(names)
+        self.widths = list(widths)
+        width = int(sum(widths))
+        self.moments = StreamingMoments(width) if moments else None
+        self.sketch = QuantileSketch(width) if quantiles else None
+
+    def __call__(self, block: Block) -> None:
+        cols = [block[name].reshape(len(block[name]), -1) for name in self.names]
+        values = cols[0] if len(cols) == 1 else np.concatenate(cols, axis=1)
+        if self.moments is not None:
+            self.moments.update(values)
+        if self.sketch is not None:
+            self.sketch.update(values)
+
+    def columns(self, name: str) -> slice:
+        """Columns of ``name`` in the statistics arrays."""
+        i = self.names.index(name)
+        start = int(sum(self.widths[:i]))
+        return slice(start, start + self.widths[i])

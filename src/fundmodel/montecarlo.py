@@ -1,0 +1,242 @@
+"""Monte Carlo: many draws through the one engine, in chunks, reproducible to the bit.
+
+Draws ``[start, stop)`` of a run form a *chunk*; a chunk is computed by :func:`run_chunk`, a
+pure function of ``(scenario, seed, sampler, start, stop)`` that can be shipped to another
+process or machine. Chunks are consumed in draw order: per-draw metrics are written into place,
+and streaming statistics are fed whole fixed-size blocks (see :mod:`fundmodel.accumulate`), so
+every output is identical whatever the chunk size or the number of workers.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import numbers
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, Iterator, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .accumulate import BlockStream, BlockSums, MetricStreams
+from .draws import realise
+from .engine.model import ModelOutput, run_model
+from .errors import ModelError
+from .results import BAND_LINES, QUANTILES, Result, _qname
+from .sampling import BLOCK_SIZE, InputSpace, input_space, sample_values
+from .scenario import Scenario
+from .scenario.simulation import SAMPLERS
+
+__all__ = ["simulate", "run_chunk", "chunk_ranges"]
+
+log = logging.getLogger("fundmodel")
+
+Progress = Callable[[int, int], None]
+
+
+def run_chunk(scenario: Scenario, seed: int, sampler: str, start: int, stop: int,
+              space: InputSpace | None = None) -> ModelOutput:
+    """Compute draws ``start .. stop − 1``: sample the inputs, realise the scenario, run the
+    model. Pure: the same arguments give the same arrays, bit for bit."""
+    space = space or input_space(scenario)
+    values = sample_values(space, seed, sampler, start, stop)
+    return run_model(realise(scenario, values), stop - start)
+
+
+def chunk_ranges(draws: int, chunk_size: int) -> list[tuple[int, int]]:
+    """``[(0, c), (c, 2c), ...]`` covering ``draws``."""
+    return [(s, min(s + chunk_size, draws)) for s in range(0, draws, chunk_size)]
+
+
+def _positive_int(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ModelError(f"{name} must be a whole number ≥ 1, got {value!r}")
+    return int(value)
+
+
+def _outputs(scenario: Scenario, seed: int, sampler: str, space: InputSpace,
+             ranges: Sequence[tuple[int, int]], workers: int) -> Iterator[ModelOutput]:
+    """Chunk outputs in draw order; with several workers, at most ``workers + 1`` chunks are
+    in flight, so memory stays bounded."""
+    if workers == 1:
+        for start, stop in ranges:
+            yield run_chunk(scenario, seed, sampler, start, stop, space)
+        return
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fundmodel") as pool:
+        pending: deque = deque()
+        todo = iter(ranges)
+        for start, stop in todo:
+            pending.append(pool.submit(run_chunk, scenario, seed, sampler, start, stop, space))
+            if len(pending) > workers:
+                break
+        while pending:
+            out = pending.popleft().result()
+            nxt = next(todo, None)
+            if nxt is not None:
+                pending.append(pool.submit(run_chunk, scenario, seed, sampler, *nxt, space))
+            yield out
+
+
+def _progress_callback(progress, total: int):
+    """A (callback, close) pair for ``progress``: False, True (a rich bar on stderr) or a
+    callable ``f(done, total)``."""
+    if callable(progress):
+        return progress, lambda: None
+    if not progress:
+        return (lambda done, total: None), lambda: None
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                               TimeRemainingColumn)
+    from rich.console import Console
+    bar = Progress(TextColumn("draws"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                   console=Console(stderr=True), transient=True)
+    task = bar.add_task("draws", total=total)
+    bar.start()
+    return (lambda done, total: bar.update(task, completed=done)), bar.stop
+
+
+def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = None,
+             sampler: str | None = None, chunk_size: int | None = None,
+             progress: bool | Progress = False, *, keep_draws: bool | None = None,
+             keep_yearly: bool | None = None, workers: int = 1) -> Result:
+    """Run the scenario over many draws of its uncertain inputs.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario.
+    draws : int, optional
+        Number of draws (default ``scenario.simulation.draws``).
+    seed : int, optional
+        Seed of the random streams (default ``scenario.simulation.seed``; if that is None too,
+        a fresh seed is drawn and reported in ``result.info['seed']``).
+    sampler : {'random', 'lhs', 'sobol'}, optional
+        Pseudo-random, Latin hypercube (stratified within each block of 4,096 draws) or
+        scrambled Sobol (default ``scenario.simulation.sampler``).
+    chunk_size : int, optional
+        Draws computed at once (default ``scenario.simulation.chunk_size``, 65,536). Bounds
+        memory; never changes the results.
+    progress : bool or callable, optional
+        True shows a progress bar on stderr; a callable is called as ``f(done, total)`` after
+        each chunk.
+    keep_draws : bool, optional
+        Keep the per-draw metrics table (default ``scenario.simulation.keep_draws``, True). With
+        False, ``summary()`` comes from streaming moments (exact) and a quantile sketch (rank
+        error ≤ 0.001) and memory does not grow with the number of draws.
+    keep_yearly : bool, optional
+        Keep every draw's yearly paths (default ``scenario.simulation.keep_yearly``, False);
+        without them ``yearly()`` has the mean of every line and quantile bands of
+        ``operating_surplus`` and ``cumulative_balance``.
+    workers : int
+        Threads computing chunks in parallel (results do not depend on it).
+
+    Returns
+    -------
+    Result
+    """
+    sim = scenario.simulation
+    draws = _positive_int(sim.draws if draws is None else draws, "draws")
+    chunk_size = _positive_int(sim.chunk_size if chunk_size is None else chunk_size, "chunk_size")
+    workers = _positive_int(workers, "workers")
+    sampler = sim.sampler if sampler is None else sampler
+    if sampler not in SAMPLERS:
+        raise ModelError(f"sampler must be one of {', '.join(SAMPLERS)}, got {sampler!r}")
+    seed = sim.seed if seed is None else seed
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy % 2**63)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ModelError(f"seed must be a whole number ≥ 0, got {seed!r}")
+    keep_draws = sim.keep_draws if keep_draws is None else bool(keep_draws)
+    keep_yearly = sim.keep_yearly if keep_yearly is None else bool(keep_yearly)
+
+    space = input_space(scenario)
+    for warning in space.warnings:
+        log.warning(warning)
+    ranges = chunk_ranges(draws, chunk_size)
+    log.info("simulate %s: %d draws, seed %d, %s sampler, %d chunk(s) of ≤ %d, %d uncertain "
+             "input(s)", scenario.name, draws, seed, sampler, len(ranges), chunk_size,
+             len(space.paths))
+
+    tick, close_progress = _progress_callback(progress, draws)
+    metrics = names = yearly_paths = None
+    sums = stream = metric_streams = band_streams = None
+    try:
+        for (start, stop), out in zip(ranges, _outputs(scenario, int(seed), sampler, space,
+                                                       ranges, workers)):
+            if names is None:  # first chunk: lay out storage
+                names = list(out.metrics)
+                lines = list(out.yearly)
+                if keep_draws:
+                    metrics = np.empty((len(names), draws))
+                if keep_yearly:
+                    yearly_paths = {k: np.empty((draws, scenario.horizon_years)) for k in lines}
+                sums = BlockSums([f"y:{k}" for k in lines] + ["offered", "applied", "items", "gap"])
+                consumers = [sums]
+                if not keep_draws:
+                    metric_streams = MetricStreams([f"m:{k}" for k in names], [1] * len(names))
+                    consumers.append(metric_streams)
+                if not keep_yearly:
+                    band_streams = MetricStreams([f"y:{k}" for k in BAND_LINES],
+                                                 [scenario.horizon_years] * len(BAND_LINES),
+                                                 moments=False)
+                    consumers.append(band_streams)
+                stream = BlockStream(BLOCK_SIZE, consumers)
+            if metrics is not None:
+                for i, k in enumerate(names):
+                    metrics[i, start:stop] = out.metrics[k]
+            if yearly_paths is not None:
+                for k, arr in out.yearly.items():
+                    yearly_paths[k][start:stop] = arr
+            block = {f"y:{k}": v for k, v in out.yearly.items()}
+            block.update({"offered": out.funding_offered, "applied": out.funding_applied,
+                          "items": out.item_costs, "gap": out.metrics["funding_gap"]})
+            if metric_streams is not None:
+                block.update({f"m:{k}": v for k, v in out.metrics.items()})
+            stream.push(block)
+            tick(stop, draws)
+        stream.close()
+    finally:
+        close_progress()
+
+    info = {"kind": "monte_carlo", "draws": draws, "seed": int(seed), "sampler": sampler,
+            "chunk_size": chunk_size, "block_size": BLOCK_SIZE, "workers": workers,
+            "keep_draws": keep_draws, "keep_yearly": keep_yearly,
+            "uncertain_inputs": len(space.paths), "warnings": list(space.warnings)}
+    summary = bands = None
+    if metric_streams is not None:
+        summary = _streamed_summary(metric_streams, names)
+        info["quantile_rank_error"] = float(np.max(metric_streams.sketch.rank_error_bound))
+    if band_streams is not None:
+        qs = band_streams.sketch.quantile(list(QUANTILES))  # (len(QUANTILES), columns)
+        bands = {k: qs[:, band_streams.columns(f"y:{k}")] for k in BAND_LINES}
+        info["band_rank_error"] = float(np.max(band_streams.sketch.rank_error_bound))
+    return Result(scenario, n_draws=draws, metrics=metrics, metric_names=names,
+                  yearly_paths=yearly_paths,
+                  yearly_means={k: sums.mean(f"y:{k}") for k in lines},
+                  funding_offered=sums.mean("offered"), funding_applied=sums.mean("applied"),
+                  funding_gap=float(sums.mean("gap")), item_costs=sums.mean("items"), metric_summary=summary, yearly_bands=bands,
+                  info=info)
+
+
+def _streamed_summary(streams: MetricStreams, names: list[str]) -> pd.DataFrame:
+    from .catalog import METRICS
+    from .results import SUMMARY_COLUMNS
+    mom, sk = streams.moments, streams.sketch
+    qs = sk.quantile(list(QUANTILES))
+    count = mom.count
+    rows = {}
+    for j, name in enumerate(names):
+        n = int(count[j])
+        rows[name] = {
+            "unit": METRICS[name].unit if name in METRICS else "",
+            "mean": float(mom.mean[j]) if n else math.nan,
+            "sd": float(mom.sd[j]) if n > 1 else math.nan,
+            "mcse": float(mom.mcse[j]) if n > 1 else math.nan,
+            **{_qname(q): float(qs[i, j]) if n else math.nan for i, q in enumerate(QUANTILES)},
+            "min": float(mom.min[j]) if n else math.nan,
+            "max": float(mom.max[j]) if n else math.nan,
+            "n": n,
+        }
+    frame = pd.DataFrame.from_dict(rows, orient="index")[list(SUMMARY_COLUMNS)]
+    frame.index.name = "metric"
+    return frame
