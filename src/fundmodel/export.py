@@ -16,13 +16,17 @@ __all__ = ["result_tables", "write_csv", "write_text_atomic"]
 
 
 def result_tables(result: Result) -> dict[str, pd.DataFrame]:
-    """The tables a run writes: ``summary``, ``metrics``, ``yearly``, ``funding``."""
+    """The tables a run writes: ``summary``, ``metrics`` (when the per-draw table was kept),
+    ``yearly`` (columns ``line:statistic`` for many draws) and ``funding``."""
     yearly = result.yearly()
     if isinstance(yearly.columns, pd.MultiIndex):
         yearly = yearly.copy()
         yearly.columns = [f"{line}:{stat}" if stat else line for line, stat in yearly.columns]
-    return {"summary": result.summary(), "metrics": result.metrics, "yearly": yearly,
-            "funding": result.funding()}
+    tables = {"summary": result.summary()}
+    if result.has_draws:
+        tables["metrics"] = result.metrics
+    tables.update({"yearly": yearly, "funding": result.funding()})
+    return tables
 
 
 def write_csv(result: Result, out_dir: str | os.PathLike) -> list[Path]:
