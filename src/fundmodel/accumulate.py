@@ -84,7 +84,10 @@ class BlockSums:
     def __call__(self, block: Block) -> None:
         first = True
         for name in self.names:
-            s = block[name].sum(axis=0)
+            # one code path for every block (views, copies, broadcast lines): contiguous input,
+            # einsum's column sums (several times faster than sum(axis=0) on narrow arrays)
+            a = np.ascontiguousarray(block[name])
+            s = np.einsum("i...->...", a)
             if name in self.totals:
                 self.totals[name] = self.totals[name] + s
             else:

@@ -31,6 +31,7 @@ def operating_statement(scenario: Scenario, n: int) -> dict[str, np.ndarray]:
 
     Lines without their own growth grow with ``inflation``; the fee's growth defaults to 0.
     Also returned: ``fee_income_per_unit_rate``, the fee income at a rate of 1 CNY/m²/month.
+    A line that is the same in every draw is a read-only broadcast view (no memory per draw).
     """
     ops = scenario.operations
     years = scenario.horizon_years
@@ -73,5 +74,4 @@ def operating_statement(scenario: Scenario, n: int) -> dict[str, np.ndarray]:
     lines["operating_surplus"] = lines["total_income"] - lines["operating_cost"] - lines["vat"]
     lines["cumulative_balance"] = ops.opening_balance + np.cumsum(lines["operating_surplus"], axis=1)
     lines[FEE_BASE] = fee_base
-    # lines that are the same in every draw are broadcast views: give every line its own memory
-    return {k: np.ascontiguousarray(v) for k, v in lines.items()}
+    return lines

@@ -1,0 +1,56 @@
+"""Peak resident memory of a Monte Carlo run, measured in a fresh process.
+
+    .venv/bin/python benchmarks/memory.py 10000000 --no-keep     # streaming statistics
+    .venv/bin/python benchmarks/memory.py 10000000               # per-draw table kept
+
+Prints draws, seconds, peak RSS (MiB), the per-draw table's size and the ratio of the two.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "sanqiao-standalone.yaml"
+
+CHILD = """
+import json, resource, sys, time
+import fundmodel
+sc = fundmodel.load_scenario({scenario!r})
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t0 = time.perf_counter()
+res = fundmodel.simulate(sc, draws={draws}, seed=1, keep_draws={keep}, workers={workers})
+s = res.summary()
+seconds = time.perf_counter() - t0
+table = res._metrics.nbytes if res.has_draws else 0
+print(json.dumps({{"seconds": seconds, "table_bytes": table, "baseline_kib": base,
+                   "metrics": len(s)}}))
+"""
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("draws", type=int)
+    p.add_argument("--no-keep", action="store_true")
+    p.add_argument("--workers", type=int, default=1)
+    a = p.parse_args()
+    code = CHILD.format(scenario=str(SCENARIO), draws=a.draws, keep=not a.no_keep,
+                        workers=a.workers)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    info = json.loads(out.stdout)
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    table_mib = info["table_bytes"] / 2**20
+    peak_mib = peak_kib / 1024
+    print(f"draws {a.draws:,}  keep_draws {not a.no_keep}  seconds {info['seconds']:.1f}  "
+          f"peak RSS {peak_mib:,.0f} MiB (after imports {info['baseline_kib'] / 1024:,.0f} MiB)  "
+          f"per-draw table {table_mib:,.0f} MiB"
+          + (f"  ratio {peak_mib / table_mib:.2f}" if table_mib else ""))
+
+
+if __name__ == "__main__":
+    main()
