@@ -48,6 +48,11 @@ __all__ = [
 PointEstimate = Literal["mean", "median", "mode"]
 
 
+def _check_low_high(low: float | None, high: float | None) -> None:
+    if low is not None and high is not None and not low < high:
+        raise fail(f"low ({low:g}) must be below high ({high:g})", "low")
+
+
 class _Dist(ScenarioModel):
     """Common interface of every distribution."""
 
@@ -96,8 +101,7 @@ class Normal(_Dist):
 
     @model_validator(mode="after")
     def _check(self) -> "Normal":
-        if self.low is not None and self.high is not None and not self.low < self.high:
-            raise fail(f"low ({self.low}) must be below high ({self.high})", "low")
+        _check_low_high(self.low, self.high)
         return self
 
     def _trunc(self) -> tuple[float, float]:
@@ -209,8 +213,7 @@ class Uniform(_Dist):
 
     @model_validator(mode="after")
     def _check(self) -> "Uniform":
-        if not self.low < self.high:
-            raise fail(f"low ({self.low}) must be below high ({self.high})", "low")
+        _check_low_high(self.low, self.high)
         return self
 
     def mean(self) -> float:
@@ -235,8 +238,7 @@ class _ThreePoint(_Dist):
 
     @model_validator(mode="after")
     def _check(self) -> "_ThreePoint":
-        if not self.low < self.high:
-            raise fail(f"low ({self.low}) must be below high ({self.high})", "low")
+        _check_low_high(self.low, self.high)
         if not self.low <= self.mode_ <= self.high:
             raise fail(f"mode ({self.mode_}) must lie between low ({self.low}) and high "
                        f"({self.high})", "mode")
@@ -302,8 +304,7 @@ class Beta(_Dist):
 
     @model_validator(mode="after")
     def _check(self) -> "Beta":
-        if not self.low < self.high:
-            raise fail(f"low ({self.low}) must be below high ({self.high})", "low")
+        _check_low_high(self.low, self.high)
         return self
 
     def mean(self) -> float:

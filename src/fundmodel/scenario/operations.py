@@ -8,6 +8,8 @@ its growth defaults to 0 (fixed in nominal terms) unless written.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import Field, model_validator
 
 from .base import ScenarioModel, fail
@@ -32,14 +34,29 @@ class PropertyFee(ScenarioModel):
 
 
 class _Line(ScenarioModel):
+    pair: ClassVar[tuple[str, str]]  # the two fields that go together instead of per_year
+
     name: str = Field(min_length=1)
     """Unique name of the line."""
     growth: Growth | None = None
     """Yearly growth from year 2 on (default: the scenario's inflation)."""
 
+    @model_validator(mode="after")
+    def _one_form(self):
+        a, b = self.pair
+        given = [f for f in (a, b) if getattr(self, f) is not None]
+        if bool(given) == (getattr(self, "per_year") is not None):
+            raise fail(f"give either per_year, or {a} and {b}")
+        if len(given) == 1:
+            missing = b if given == [a] else a
+            raise fail(f"give both {a} and {b}", missing)
+        return self
+
 
 class IncomeLine(_Line):
     """Other income: ``units × price_per_month × 12 × occupancy``, or ``per_year``, CNY a year."""
+
+    pair: ClassVar[tuple[str, str]] = ("units", "price_per_month")
 
     units: float | None = Field(default=None, ge=0)
     """Number of units let (parking spaces, billboards, rooms...)."""
@@ -50,19 +67,12 @@ class IncomeLine(_Line):
     per_year: NonNegative | None = None
     """Fixed income per year, CNY (instead of units × price)."""
 
-    @model_validator(mode="after")
-    def _one_form(self) -> "IncomeLine":
-        by_units = self.units is not None or self.price_per_month is not None
-        if by_units == (self.per_year is not None):
-            raise fail("give either per_year, or units and price_per_month")
-        if by_units and (self.units is None or self.price_per_month is None):
-            raise fail("give both units and price_per_month", on_key=False)
-        return self
-
 
 class CostLine(_Line):
     """A cost: ``staff × wage_per_month × 12 × (1 + on_cost)``, or ``per_year``, CNY a year,
     divided by ``shared_by`` when one contract serves several compounds."""
+
+    pair: ClassVar[tuple[str, str]] = ("staff", "wage_per_month")
 
     staff: NonNegative | None = None
     """Headcount (full-time equivalents)."""
@@ -74,15 +84,6 @@ class CostLine(_Line):
     """Fixed cost per year, CNY (instead of staff × wage)."""
     shared_by: float = Field(default=1.0, ge=1)
     """Number of compounds sharing this cost; this compound bears 1/shared_by of it."""
-
-    @model_validator(mode="after")
-    def _one_form(self) -> "CostLine":
-        by_staff = self.staff is not None or self.wage_per_month is not None
-        if by_staff == (self.per_year is not None):
-            raise fail("give either per_year, or staff and wage_per_month")
-        if by_staff and (self.staff is None or self.wage_per_month is None):
-            raise fail("give both staff and wage_per_month")
-        return self
 
 
 class Operations(ScenarioModel):
