@@ -221,8 +221,6 @@ def test_out_is_an_existing_file(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["results"]
 
 
-@pytest.mark.xfail(reason="export.write_csv lets OSError escape (FileExistsError from mkdir "
-                   "when a parent of --out is a file): traceback, exit 1", strict=True)
 def test_out_below_a_regular_file(tmp_path, capsys):
     blocker = tmp_path / "results"
     blocker.write_text("keep me")
@@ -230,10 +228,10 @@ def test_out_below_a_regular_file(tmp_path, capsys):
     assert rc == 2
     assert str(blocker) in err
     assert blocker.read_text() == "keep me"
+    assert f"{blocker} is a file, not a folder" in err
+    assert [p.name for p in tmp_path.iterdir()] == ["results"]  # no temporary folder left
 
 
-@pytest.mark.xfail(reason="schema --out onto an existing folder: IsADirectoryError from "
-                   "os.replace escapes as a traceback", strict=True)
 def test_schema_out_is_a_folder(tmp_path, capsys):
     rc, _, err = run(capsys, "schema", "--out", tmp_path)
     assert rc == 2
@@ -241,18 +239,16 @@ def test_schema_out_is_a_folder(tmp_path, capsys):
     assert list(tmp_path.iterdir()) == []  # no temporary file left behind
 
 
-@pytest.mark.xfail(reason="schema --out below a regular file: FileExistsError from mkdir "
-                   "escapes as a traceback", strict=True)
 def test_schema_out_below_a_regular_file(tmp_path, capsys):
     blocker = tmp_path / "blocker"
     blocker.write_text("")
     rc, _, err = run(capsys, "schema", "--out", blocker / "schema.json")
     assert rc == 2
     assert str(blocker) in err
+    assert blocker.read_text() == ""
+    assert [p.name for p in tmp_path.iterdir()] == ["blocker"]
 
 
-@pytest.mark.xfail(reason="write_csv renames a tempfile.mkdtemp folder into place, so a new "
-                   "--out folder gets mode 0700 instead of the usual 0777 & ~umask", strict=True)
 def test_out_folder_has_ordinary_permissions(tmp_path, capsys):
     umask = os.umask(0)
     os.umask(umask)
@@ -261,9 +257,6 @@ def test_out_folder_has_ordinary_permissions(tmp_path, capsys):
     assert stat.S_IMODE(out.stat().st_mode) == 0o777 & ~umask
 
 
-@pytest.mark.xfail(reason="validate prints 'ok FILE' through rich, which folds a path longer "
-                   "than the console width (80 columns when not a terminal) over two lines",
-                   strict=True)
 def test_validate_ok_line_is_not_wrapped(tmp_path, capsys):
     deep = tmp_path.joinpath(*["a-rather-long-folder-name"] * 4)
     deep.mkdir(parents=True)
@@ -273,3 +266,125 @@ def test_validate_ok_line_is_not_wrapped(tmp_path, capsys):
     rc, out, _ = run(capsys, "validate", file)
     assert rc == 0
     assert f"ok {file}\n" in out
+
+
+# --------------------------------------------------------------------------- export, directly
+@pytest.fixture(scope="module")
+def result():
+    from fundmodel import evaluate, load_scenario
+
+    return evaluate(load_scenario(STANDALONE))
+
+
+@pytest.fixture
+def umask_027():
+    previous = os.umask(0o027)
+    try:
+        yield 0o027
+    finally:
+        os.umask(previous)
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_write_csv_modes_follow_the_umask(tmp_path, result, umask_027):
+    from fundmodel.export import write_csv
+
+    out = tmp_path / "new" / "deeper" / "out"
+    written = write_csv(result, out)
+    assert {p.name for p in out.iterdir()} == {p.name for p in written}
+    for folder in (tmp_path / "new", tmp_path / "new" / "deeper", out):
+        assert _mode(folder) == 0o750, folder
+    for file in written:
+        assert _mode(file) == 0o640, file
+    assert sorted(p.name for p in out.parent.iterdir()) == ["out"]
+
+
+def test_write_csv_into_an_existing_folder_keeps_its_mode(tmp_path, result):
+    from fundmodel.export import write_csv
+
+    out = tmp_path / "out"
+    out.mkdir()
+    out.chmod(0o711)
+    (out / "notes.txt").write_text("mine")
+    written = write_csv(result, out)
+    assert _mode(out) == 0o711
+    assert {p.name for p in out.iterdir()} == {"notes.txt", *(p.name for p in written)}
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+@pytest.mark.parametrize("make", ["file", "below-a-file", "below-a-file-deeper"])
+def test_write_csv_bad_targets_raise_fundmodel_error(tmp_path, result, make):
+    from fundmodel.errors import FundmodelError
+    from fundmodel.export import write_csv
+
+    blocker = tmp_path / "blocker"
+    blocker.write_text("keep me")
+    out = {"file": blocker, "below-a-file": blocker / "out",
+           "below-a-file-deeper": blocker / "a" / "b"}[make]
+    with pytest.raises(FundmodelError) as info:
+        write_csv(result, out)
+    assert not isinstance(info.value, OSError)
+    assert str(blocker) in str(info.value)
+    assert blocker.read_text() == "keep me"
+    assert [p.name for p in tmp_path.iterdir()] == ["blocker"]
+
+
+def test_write_csv_failure_midway_leaves_nothing(tmp_path, result, monkeypatch):
+    from fundmodel.errors import FundmodelError
+    from fundmodel.export import write_csv
+
+    real = pd.DataFrame.to_csv
+    calls = []
+
+    def to_csv(self, path, *args, **kwargs):
+        calls.append(path)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device", str(path))
+        return real(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", to_csv)
+    out = tmp_path / "made" / "for" / "out"
+    with pytest.raises(FundmodelError) as info:
+        write_csv(result, out)
+    assert str(info.value) == f"cannot write to {out}: No space left on device"
+    assert list(tmp_path.iterdir()) == []  # no temporary folder, no parents made for it
+
+
+def test_write_text_atomic_modes(tmp_path, umask_027):
+    from fundmodel.export import write_text_atomic
+
+    target = tmp_path / "sub" / "schema.json"
+    write_text_atomic(target, "one")
+    assert target.read_text() == "one"
+    assert _mode(target) == 0o640 and _mode(target.parent) == 0o750
+    target.chmod(0o600)
+    write_text_atomic(target, "two")  # a replaced file keeps its mode
+    assert target.read_text() == "two" and _mode(target) == 0o600
+    assert [p.name for p in target.parent.iterdir()] == ["schema.json"]
+
+
+@pytest.mark.parametrize("make", ["folder", "below-a-file", "below-a-file-deeper"])
+def test_write_text_atomic_bad_targets(tmp_path, make):
+    from fundmodel.errors import FundmodelError
+    from fundmodel.export import write_text_atomic
+
+    blocker = tmp_path / "blocker"
+    if make == "folder":
+        blocker.mkdir()
+        target = blocker
+    else:
+        blocker.write_text("keep me")
+        target = blocker / "x.json" if make == "below-a-file" else blocker / "a" / "x.json"
+    with pytest.raises(FundmodelError) as info:
+        write_text_atomic(target, "text")
+    assert not isinstance(info.value, OSError)
+    assert str(blocker) in str(info.value)
+    if make == "folder":
+        assert "is a folder" in str(info.value) and list(blocker.iterdir()) == []
+    else:
+        assert "is a file, not a folder" in str(info.value)
+        assert blocker.read_text() == "keep me"
+    assert [p.name for p in tmp_path.iterdir()] == ["blocker"]

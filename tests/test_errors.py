@@ -72,15 +72,29 @@ def check_cli_rejects(path: Path, tmp_path: Path, capsys, *expected_in_stderr: s
 # offending line — None: the new text itself)
 CASES = [
     ("wrong-type-horizon", "horizon_years: 20", "horizon_years: twenty",
-     "horizon_years", "valid integer", None),
+     "horizon_years", "valid integer, got 'twenty'", None),
     ("horizon-zero", "horizon_years: 20", "horizon_years: 0",
      "horizon_years", "greater than or equal to 1", None),
     ("negative-households", "households: 100", "households: -5",
      "compound.households", "greater than 0", None),
-    ("bool-households", "households: 100", "households: yes",
-     "compound.households", "valid integer", None),
+    ("bool-households", "households: 100", "households: yes",  # echoes what was written
+     "compound.households", "valid integer, got 'yes'", None),
     ("float-households", "households: 100", "households: 100.5",
-     "compound.households", "valid integer", None),
+     "compound.households", "must be a whole number, got 100.5", None),
+    ("inf-households", "households: 100", "households: .inf",
+     "compound.households", "must be a whole number, got .inf", None),
+    ("distribution-households", "households: 100",
+     "households: {dist: uniform, low: 90, high: 110}",
+     "compound.households", "must be a plain whole number (counts cannot be uncertain)", None),
+    ("distribution-floor-area", "floor_area_m2: 10000",
+     "floor_area_m2: {dist: uniform, low: 9000, high: 11000}",
+     "compound.floor_area_m2", "must be a plain number here, not a distribution", None),
+    ("date-start-year", "start_year: 2025", "start_year: 2025-01-01",
+     "start_year", "got 2025-01-01 (a date); expected a whole number", None),
+    ("impossible-date", "start_year: 2025", "start_year: 2025-02-30",
+     "start_year", "cannot read '2025-02-30'", None),
+    ("draws-not-whole", "draws: 10000", "draws: 100.5",
+     "simulation.draws", "must be a whole number, got 100.5", None),
     ("string-households", "households: 100", "households: '100'",
      "compound.households", "valid integer", None),
     ("zero-floor-area", "floor_area_m2: 10000", "floor_area_m2: 0",
@@ -120,10 +134,15 @@ CASES = [
     ("residents-without-amount", "    per_m2: 15\n", "",
      "funding[3]", "residents needs at least one of: per_household, per_m2", "source: residents"),
     ("utility-without-items", "    items: [water supply pipes]\n", "",
-     "funding[1].items", "missing required key", "source: utility_companies"),
+     "funding[1].items", "missing required key 'items'", "source: utility_companies"),
     ("match-before-central-subsidy",
      "  - source: central_subsidy\n    per_household: 12000\n    tiers: [basic]\n", "",
-     "funding[1].match_of[0]", "no earlier funding rule", "source: local_budget"),
+     "funding[1].match_ratio", "match_ratio matches central_subsidy (the default match_of), but "
+     "no funding rule before this one has that source or label; put this rule after it or set "
+     "match_of", "match_ratio: 0.3"),
+    ("match-of-a-later-rule", "match_ratio: 0.3 ", "match_of: [residents]\n    match_ratio: 0.3 ",
+     "funding[2].match_of[0]", "match_of names 'residents', but no earlier funding rule has that "
+     "source or label; funding[3] has it", "match_of: [residents]"),
     ("duplicate-item-names", "{name: water supply pipes, tier",
      "{name: rain and sewage pipes, tier",
      "renovation.items[1].name", "duplicate name 'rain and sewage pipes'",
@@ -133,13 +152,24 @@ CASES = [
      "operations.income[0]", "give either per_year, or units and price_per_month", None),
     ("cost-staff-without-wage", "{name: cleaner, staff: 1, wage_per_month: 2500,",
      "{name: cleaner, staff: 1,",
-     "operations.costs[1]", "give both staff and wage_per_month", None),
+     "operations.costs[1].wage_per_month", "give both staff and wage_per_month", None),
     ("nominal-rate-inconsistent", "inflation: 0.02 ",
      "discount_rate_nominal: 0.05\ninflation: 0.02 ",
      "discount_rate_nominal", "inconsistent with discount_rate 0.04 (real) and inflation 0.02",
      "discount_rate_nominal: 0.05"),
     ("missing-top-level-key", "horizon_years: 20\n", "",
-     "horizon_years", "missing required key", "name: sanqiao-standalone"),
+     "horizon_years", "missing required key 'horizon_years'", "name: sanqiao-standalone"),
+    ("missing-nested-key", "  households: 100\n", "",  # located at the key of its mapping
+     "compound.households", "missing required key 'households'", "compound:"),
+    ("income-line-not-a-mapping",
+     "- {name: parking, units: 20, price_per_month: 100, occupancy: 0.7}", "- 5",
+     "operations.income[0]", "expected a mapping of keys to values, got 5", "    - 5"),
+    ("empty-list-section",
+     "  income:\n    - {name: parking, units: 20, price_per_month: 100, occupancy: 0.7}\n",
+     "  income:\n",
+     "operations.income", "is empty; write [] for an empty list", "income:"),
+    ("empty-mapping-section", "simulation:\n  draws: 10000\n  seed: 20251\n", "simulation:\n",
+     "simulation", "is empty; write {} for an empty mapping", "simulation:"),
     ("unknown-distribution", "uptake: {dist: beta,", "uptake: {dist: betta,",
      "funding[3].uptake", "did you mean 'beta'", None),
     ("triangular-low-above-high", "{dist: triangular, low: 0.0, mode: 0.05, high: 0.15}",
@@ -159,7 +189,11 @@ CASES = [
     ("distribution-without-dist", "uptake: {dist: beta, a: 16, b: 4}", "uptake: {a: 16, b: 4}",
      "funding[3].uptake", "missing key 'dist'", None),
     ("not-a-number", "rate_per_m2_month: 0.5", "rate_per_m2_month: 0,5",
-     "operations.property_fee.rate_per_m2_month", "expected a number or a distribution", None),
+     "operations.property_fee.rate_per_m2_month",
+     "expected a number or a distribution such as {dist: triangular, low: 90, mode: 110, "
+     "high: 150}, got '0,5'", None),
+    ("percent-rate", "discount_rate: 0.04", "discount_rate: 4%",
+     "discount_rate", "got '4%' (rates are fractions: write 0.04)", None),
 ]
 
 
@@ -412,29 +446,71 @@ def test_parse_scenario_not_a_mapping():
 
 
 # --------------------------------------------------------------------------- hostile YAML
-# Known bugs: these inputs escape as RecursionError (a traceback from the CLI) or take time
-# exponential in the file size, instead of a ScenarioError naming the file.
-@pytest.mark.xfail(reason="a self-referencing YAML alias (&a [*a]) makes the YAML reader recurse "
-                   "forever: RecursionError instead of ScenarioError", strict=True)
+# These inputs once escaped as RecursionError (a traceback from the CLI) or took time
+# exponential in the file size. Aliases are refused outright and nesting is bounded.
 def test_recursive_alias(tmp_path, capsys):
     text = edit("title: Sanqiao Street", "loop: &a [*a]\ntitle: Sanqiao Street")
     file = write(tmp_path, text)
-    check_cli_rejects(file, tmp_path, capsys, f"{file}:")
+    check_cli_rejects(file, tmp_path, capsys, f"{file}:", "YAML aliases (*a) are not supported")
     [issue] = load_issues(file)
     assert issue.file == str(file)
+    assert (issue.line, issue.column) == (line_of(text, "*a]"), len("loop: &a [") + 1)
+    assert "YAML aliases (*a) are not supported in scenario files" in issue.message
 
 
-@pytest.mark.xfail(reason="deeply nested brackets overflow the stack in PyYAML's composer: "
-                   "RecursionError instead of ScenarioError", strict=True)
+def test_alias_is_refused_at_its_position(tmp_path, capsys):
+    text = edit("discount_rate: 0.04 ", "discount_rate: &rate 0.04 ")
+    text = edit("inflation: 0.02 ", "inflation: *rate ", text)
+    file = write(tmp_path, text)
+    [issue] = load_issues(file)
+    line = line_of(text, "*rate")
+    assert (issue.file, issue.line, issue.path) == (str(file), line, "")
+    assert text.splitlines()[line - 1][issue.column - 1:].startswith("*rate")
+    assert issue.message == ("YAML aliases (*rate) are not supported in scenario files; "
+                             "write the value out")
+    check_cli_rejects(file, tmp_path, capsys, f"{file}:{line}:{issue.column}:", "*rate")
+
+
 def test_deeply_nested_value(tmp_path, capsys):
-    file = write(tmp_path, BASE_TEXT + "description: " + "[" * 1500 + "]" * 1500 + "\n")
-    check_cli_rejects(file, tmp_path, capsys, f"{file}:")
+    text = BASE_TEXT + "description: " + "[" * 1500 + "]" * 1500 + "\n"
+    file = write(tmp_path, text)
+    check_cli_rejects(file, tmp_path, capsys, f"{file}:", "nesting deeper than 100 levels")
     [issue] = load_issues(file)
     assert issue.file == str(file)
+    assert issue.line == line_of(text, "description: ")
+    assert "nesting deeper than 100 levels" in issue.message
 
 
-@pytest.mark.xfail(reason="YAML aliases are expanded without limit ('billion laughs'): a "
-                   "1 kB file makes load_scenario build 10**9 values", strict=True)
+def test_nesting_limit_is_exactly_100_levels(tmp_path):
+    from fundmodel.scenario.yamlio import MAX_DEPTH, load_yaml_text
+
+    assert MAX_DEPTH == 100
+    ok = "a: " + "[" * 99 + "]" * 99 + "\n"  # the top mapping and 99 lists: 100 levels
+    load_yaml_text(ok)
+    with pytest.raises(ScenarioError, match="nesting deeper than 100 levels"):
+        load_yaml_text("a: " + "[" * 100 + "]" * 100 + "\n")
+
+
+def test_recursion_error_while_composing_is_reported(tmp_path):
+    """If the stack is nearly full already, the reader reports instead of raising
+    RecursionError (a safety net behind the depth limit)."""
+    import inspect
+    import sys
+
+    from fundmodel.scenario.yamlio import load_yaml_text
+
+    text = "a: " + "[" * 60 + "]" * 60 + "\n"
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack()) + 60)
+    try:
+        with pytest.raises(ScenarioError) as info:
+            load_yaml_text(text, "deep.yaml")
+    finally:
+        sys.setrecursionlimit(limit)
+    [issue] = info.value.issues
+    assert issue.file == "deep.yaml" and "nested too deeply" in issue.message
+
+
 def test_alias_bomb_is_rejected_quickly(tmp_path):
     import signal
 
@@ -455,14 +531,117 @@ def test_alias_bomb_is_rejected_quickly(tmp_path):
         signal.signal(signal.SIGALRM, previous)
 
 
-@pytest.mark.xfail(reason="non-finite numbers (.inf, .nan) pass validation when the range has "
-                   "no upper bound; the run then prints '–'/nan/inf everywhere", strict=True)
-@pytest.mark.parametrize("old, new, path", [
-    ("unit: m, unit_cost: 900}", "unit: m, unit_cost: .inf}", "renovation.items[0].unit_cost"),
-    ("floor_area_m2: 10000", "floor_area_m2: .inf", "compound.floor_area_m2"),
-    ("  vat_rate: 0.06", "  opening_balance: .nan\n  vat_rate: 0.06", "operations.opening_balance"),
-], ids=["inf-unit-cost", "inf-floor-area", "nan-opening-balance"])
-def test_non_finite_numbers_are_rejected(tmp_path, old, new, path):
+@pytest.mark.parametrize("old, new, path, written", [
+    ("unit: m, unit_cost: 900}", "unit: m, unit_cost: .inf}", "renovation.items[0].unit_cost",
+     ".inf"),
+    ("floor_area_m2: 10000", "floor_area_m2: .inf", "compound.floor_area_m2", ".inf"),
+    ("  vat_rate: 0.06", "  opening_balance: .nan\n  vat_rate: 0.06", "operations.opening_balance",
+     ".nan"),
+    ("inflation: 0.02 ", "inflation: -.inf ", "inflation", "-.inf"),
+    ("unit_cost: {dist: triangular, low: 90, mode: 110, high: 150}",
+     "unit_cost: {dist: triangular, low: 90, mode: 110, high: .inf}",
+     "renovation.items[2].unit_cost.high", ".inf"),
+    ("per_m2: 15", "per_m2: {dist: uniform, low: 10, high: .NaN}", "funding[3].per_m2.high",
+     ".NaN"),
+], ids=["inf-unit-cost", "inf-floor-area", "nan-opening-balance", "minus-inf-inflation",
+        "inf-distribution-parameter", "nan-distribution-parameter"])
+def test_non_finite_numbers_are_rejected(tmp_path, old, new, path, written):
     text = edit(old, new)
     issues = load_issues(write(tmp_path, text))
     assert [i.path for i in issues] == [path]
+    assert issues[0].message == f"must be a finite number, got {written}"
+
+
+# --------------------------------------------------------------------------- whole numbers
+def test_counts_written_as_whole_floats_are_accepted(tmp_path):
+    text = edit("draws: 10000", "draws: 1.0e4")
+    text = edit("households: 100", "households: 100.0", text)
+    scenario = load_scenario(write(tmp_path, text))
+    assert scenario.simulation.draws == 10000 and type(scenario.simulation.draws) is int
+    assert scenario.compound.households == 100 and type(scenario.compound.households) is int
+
+
+def test_whole_float_counts_on_assignment_and_booleans_refused():
+    from pydantic import ValidationError
+
+    scenario = fundmodel.Scenario.model_validate(yaml.safe_load(BASE_TEXT))
+    scenario.simulation.draws = 2000.0
+    assert scenario.simulation.draws == 2000 and type(scenario.simulation.draws) is int
+    for bad in (True, 2000.5, float("inf"), float("nan")):
+        with pytest.raises(ValidationError):
+            scenario.simulation.draws = bad
+    data = yaml.safe_load(BASE_TEXT)
+    data["compound"]["households"] = True
+    with pytest.raises(ScenarioError, match="valid integer, got True"):
+        parse_scenario(data)
+
+
+# --------------------------------------------------------------------------- messages
+def test_yaml_syntax_error_names_where_the_bracket_opened(tmp_path):
+    text = edit("tiers: [basic]", "tiers: [basic")
+    [issue] = load_issues(write(tmp_path, text))
+    opened = line_of(text, "tiers: [basic")
+    assert issue.line == opened + 1
+    assert issue.message == ("YAML syntax error: while parsing a flow sequence: expected ',' or "
+                             f"']', but got ':' (the bracket opened at line {opened})")
+
+
+def test_yaml_syntax_error_without_context(tmp_path):
+    text = edit("title: Sanqiao Street", "title: Sanqiao: Street")
+    [issue] = load_issues(write(tmp_path, text))
+    assert issue.line == line_of(text, "title: Sanqiao: Street")
+    assert issue.message == "YAML syntax error: mapping values are not allowed here"
+
+
+def test_set_value_echoes_what_was_written(tmp_path):
+    file = write(tmp_path, BASE_TEXT)
+    [issue] = load_issues(file, ["compound.households=yes"])
+    assert issue.path == "compound.households"
+    assert issue.message.endswith("got 'yes'")
+    [issue] = load_issues(file, ["discount_rate=4%"])
+    assert "got '4%' (rates are fractions: write 0.04)" in issue.message
+
+
+def test_set_yaml_syntax_error_keeps_the_value_readable(tmp_path, capsys):
+    override = "funding[3].uptake={dist: beta"
+    file = write(tmp_path, BASE_TEXT)
+    [issue] = load_issues(file, [override])
+    assert (issue.file, issue.line, issue.column, issue.path) == (f"--set {override}", None,
+                                                                  None, "")
+    assert issue.message.startswith("YAML syntax error at column 12: while parsing a flow "
+                                    "mapping: expected ',' or '}'")
+    assert "(the brace opened at column 1)" in issue.message
+    assert str(issue) == f"--set {override}: {issue.message}"
+    check_cli_rejects(file, tmp_path, capsys, f"--set {override}: YAML syntax error at column 12",
+                      extra_args=["--set", override])
+
+
+def test_set_alias_has_no_line_either(tmp_path):
+    override = "funding[3].uptake=&u [*u]"
+    [issue] = load_issues(write(tmp_path, BASE_TEXT), [override])
+    assert (issue.file, issue.line, issue.column) == (f"--set {override}", None, None)
+    assert "YAML aliases (*u) are not supported" in issue.message
+    assert "(at column 5 of the value)" in issue.message
+
+
+@pytest.mark.parametrize("mutate, path, message", [
+    (lambda d: d["operations"].update(income=[5]), "operations.income[0]",
+     "expected a mapping of keys to values, got 5"),
+    (lambda d: d.update(funding=None), "funding", "is empty; write [] for an empty list"),
+    (lambda d: d.update(compound=None), "compound", "is empty; write {} for an empty mapping"),
+    (lambda d: d["compound"].pop("households"), "compound.households",
+     "missing required key 'households'"),
+    (lambda d: d["compound"].update(households={"dist": "uniform", "low": 1, "high": 2}),
+     "compound.households", "must be a plain whole number (counts cannot be uncertain)"),
+    (lambda d: d.update(discount_rate="4 %"), "discount_rate",
+     "expected a number or a distribution such as {dist: triangular, low: 90, mode: 110, "
+     "high: 150}, got '4 %' (rates are fractions: write 0.04)"),
+], ids=["not-a-mapping", "empty-list", "empty-mapping", "missing-key", "uncertain-count",
+        "percent"])
+def test_messages_on_in_memory_data(mutate, path, message):
+    data = yaml.safe_load(BASE_TEXT)
+    mutate(data)
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(data)
+    [issue] = info.value.issues
+    assert (issue.path, issue.message) == (path, message)

@@ -121,9 +121,18 @@ class Scenario(ScenarioModel):
                                "funding", i, "tiers")
             matches = getattr(rule, "match_ratio", None) is not None
             for j, src in enumerate(rule.match_of if matches else []):
-                if src not in earlier:
-                    raise fail(f"match_of names '{src}', but no earlier funding rule has that "
-                               "source or label", "funding", i, "match_of", j)
+                if src in earlier:
+                    continue
+                if "match_of" not in rule.model_fields_set:
+                    raise fail(f"match_ratio matches {src} (the default match_of), but no funding "
+                               "rule before this one has that source or label; put this rule "
+                               "after it or set match_of", "funding", i, "match_ratio")
+                later = [k for k, r in enumerate(self.funding)
+                         if k > i and src in (r.source, r.label)]
+                hint = (f"; funding[{later[0]}] has it, but rules apply in the order written: "
+                        "put this rule after it" if later else did_you_mean(src, sorted(earlier)))
+                raise fail(f"match_of names '{src}', but no earlier funding rule has that source "
+                           f"or label{hint}", "funding", i, "match_of", j)
             earlier.update({rule.source, *([rule.label] if rule.label else [])})
         labels = self.funding_labels()
         for i, label in enumerate(labels):
