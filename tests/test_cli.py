@@ -388,3 +388,44 @@ def test_write_text_atomic_bad_targets(tmp_path, make):
         assert "is a file, not a folder" in str(info.value)
         assert blocker.read_text() == "keep me"
     assert [p.name for p in tmp_path.iterdir()] == ["blocker"]
+
+
+# ---------------------------------------------------------------------------------- Monte Carlo
+def test_run_monte_carlo_prints_statistics_and_writes_outputs(tmp_path, capsys):
+    out = tmp_path / "mc"
+    code = main(["run", "scenarios/sanqiao-standalone.yaml", "--draws", "3000", "--seed", "5",
+                 "--sampler", "lhs", "--out", str(out)])
+    stdout = capsys.readouterr().out
+    assert code == 0
+    for phrase in ("3,000 draws", "lhs sampler", "seed 5", "p5", "p95", "P(funding_gap > 0)",
+                   "P(any year in operating deficit)"):
+        assert phrase in stdout, phrase
+    import pandas as pd
+    metrics = pd.read_csv(out / "metrics.csv", index_col="draw")
+    assert len(metrics) == 3000
+    again = tmp_path / "again"
+    main(["run", "scenarios/sanqiao-standalone.yaml", "--draws", "3000", "--seed", "5",
+          "--sampler", "lhs", "--chunk-size", "1000", "--out", str(again)])
+    assert (out / "metrics.csv").read_bytes() == (again / "metrics.csv").read_bytes()
+    assert (out / "summary.csv").read_bytes() == (again / "summary.csv").read_bytes()
+
+
+def test_run_monte_carlo_without_draw_table(tmp_path, capsys):
+    out = tmp_path / "mc"
+    assert main(["run", "scenarios/sanqiao-standalone.yaml", "--draws", "2000", "--seed", "1",
+                 "--no-draws", "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["funding.csv", "summary.csv", "yearly.csv"]
+
+
+@pytest.mark.parametrize("args", [["--seed", "3"], ["--draws", "0"], ["--draws", "many"],
+                                  ["--draws", "10", "--sampler", "halton"]])
+def test_run_monte_carlo_bad_options(tmp_path, capsys, args):
+    out = tmp_path / "out"
+    try:
+        code = main(["run", "scenarios/sanqiao-standalone.yaml", *args, "--out", str(out)])
+    except SystemExit as exc:  # argparse's own usage errors
+        code = exc.code
+    assert code == 2
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err and captured.err.strip()
+    assert not out.exists()
