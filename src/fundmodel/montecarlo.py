@@ -23,7 +23,7 @@ from .accumulate import BlockStream, BlockSums, MetricStreams
 from .draws import realise
 from .engine.model import ModelOutput, run_model
 from .errors import ModelError
-from .results import BAND_LINES, QUANTILES, Result, _qname
+from .results import BAND_LINES, QUANTILES, Result, quantile_name, summary_table
 from .sampling import BLOCK_SIZE, InputSpace, input_space, sample_values
 from .scenario import Scenario
 from .scenario.simulation import SAMPLERS
@@ -219,24 +219,20 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
 
 
 def _streamed_summary(streams: MetricStreams, names: list[str]) -> pd.DataFrame:
-    from .catalog import METRICS
-    from .results import SUMMARY_COLUMNS
-    mom, sk = streams.moments, streams.sketch
-    qs = sk.quantile(list(QUANTILES))
-    count = mom.count
+    """The summary table from streaming moments and the quantile sketch."""
+    mom = streams.moments
+    qs = streams.sketch.quantile(list(QUANTILES))
     rows = {}
     for j, name in enumerate(names):
-        n = int(count[j])
+        n = int(mom.count[j])
         rows[name] = {
-            "unit": METRICS[name].unit if name in METRICS else "",
             "mean": float(mom.mean[j]) if n else math.nan,
             "sd": float(mom.sd[j]) if n > 1 else math.nan,
             "mcse": float(mom.mcse[j]) if n > 1 else math.nan,
-            **{_qname(q): float(qs[i, j]) if n else math.nan for i, q in enumerate(QUANTILES)},
+            **{quantile_name(q): float(qs[i, j]) if n else math.nan
+               for i, q in enumerate(QUANTILES)},
             "min": float(mom.min[j]) if n else math.nan,
             "max": float(mom.max[j]) if n else math.nan,
             "n": n,
         }
-    frame = pd.DataFrame.from_dict(rows, orient="index")[list(SUMMARY_COLUMNS)]
-    frame.index.name = "metric"
-    return frame
+    return summary_table(rows)

@@ -11,7 +11,8 @@ from .catalog import METRICS, YEARLY_LINES
 from .engine.model import ModelOutput
 from .scenario import Scenario
 
-__all__ = ["Result", "QUANTILES", "PROBABILITIES", "BAND_LINES", "SUMMARY_COLUMNS"]
+__all__ = ["Result", "QUANTILES", "PROBABILITIES", "BAND_LINES", "SUMMARY_COLUMNS",
+           "summary_table", "quantile_name", "exact_summary_row"]
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 """Quantiles reported by :meth:`Result.summary` and :meth:`Result.yearly`."""
@@ -34,7 +35,17 @@ SUMMARY_COLUMNS = ("unit", "mean", "sd", "mcse", *(f"p{round(q * 100)}" for q in
                    "min", "max", "n")
 
 
-def _qname(q: float) -> str:
+def summary_table(rows: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
+    """The summary DataFrame from one row of statistics per metric (adds the unit)."""
+    data = {name: {**row, "unit": METRICS[name].unit if name in METRICS else ""}
+            for name, row in rows.items()}
+    frame = pd.DataFrame.from_dict(data, orient="index")[list(SUMMARY_COLUMNS)]
+    frame.index.name = "metric"
+    return frame
+
+
+def quantile_name(q: float) -> str:
+    """Column name of a quantile: 0.05 → ``p5``."""
     return f"p{round(q * 100):d}"
 
 
@@ -47,7 +58,7 @@ def exact_summary_row(values: np.ndarray) -> dict[str, float]:
     row["mcse"] = row["sd"] / np.sqrt(count) if count > 1 else np.nan
     qs = (np.quantile(v, QUANTILES, method=QUANTILE_METHOD) if count
           else [np.nan] * len(QUANTILES))
-    row.update({_qname(q): float(x) for q, x in zip(QUANTILES, qs)})
+    row.update({quantile_name(q): float(x) for q, x in zip(QUANTILES, qs)})
     row["min"] = v.min() if count else np.nan
     row["max"] = v.max() if count else np.nan
     row["n"] = count
@@ -151,16 +162,8 @@ class Result:
         """
         if self._metric_summary is not None:
             return self._metric_summary.copy()
-        rows = {name: exact_summary_row(values)
-                for name, values in zip(self._metric_names, self._metrics)}
-        return self._summary_frame(rows)
-
-    def _summary_frame(self, rows: dict[str, dict]) -> pd.DataFrame:
-        for name, row in rows.items():
-            row["unit"] = METRICS[name].unit if name in METRICS else ""
-        frame = pd.DataFrame.from_dict(rows, orient="index")[list(SUMMARY_COLUMNS)]
-        frame.index.name = "metric"
-        return frame
+        return summary_table({name: exact_summary_row(values)
+                              for name, values in zip(self._metric_names, self._metrics)})
 
     def probabilities(self) -> pd.DataFrame:
         """P(funding_gap > 0), P(any year in operating deficit) and P(cumulative balance < 0 at
@@ -201,7 +204,7 @@ class Result:
             else:
                 continue
             for q, band in zip(QUANTILES, bands):
-                cols[(name, _qname(q))] = band
+                cols[(name, quantile_name(q))] = band
         frame = pd.DataFrame(cols, index=index)
         frame.columns = pd.MultiIndex.from_tuples(frame.columns, names=["line", "statistic"])
         return frame
