@@ -645,3 +645,10 @@ def test_messages_on_in_memory_data(mutate, path, message):
         parse_scenario(data)
     [issue] = info.value.issues
     assert (issue.path, issue.message) == (path, message)
+
+
+def test_set_value_errors_name_the_full_path(capsys):
+    code = main(["run", str(STANDALONE), "--set", "funding[3].uptake={dist: beta, a: 1, a: 2}"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "funding[3].uptake.a: duplicate key 'a'" in err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from typing import Any, Iterable
 
 from ..errors import Issue, ScenarioError
@@ -58,7 +59,14 @@ def apply_overrides(data: dict, positions: Positions, overrides: Iterable[str]
             parts = parse_path(raw_path)
         except ValueError as exc:
             raise ScenarioError([Issue("", str(exc), f"--set {text}")]) from None
-        value = load_yaml_value(raw_value, f"--set {text}")
+        try:
+            value = load_yaml_value(raw_value, f"--set {text}")
+        except ScenarioError as exc:  # name the full path, not the path inside the value
+            where = raw_path.strip()
+            raise ScenarioError([
+                dataclasses.replace(i, path=where + (("" if i.path.startswith("[") else ".")
+                                                     + i.path if i.path else ""))
+                for i in exc.issues]) from None
         node: Any = data
         done: tuple = ()
         for k, part in enumerate(parts):
