@@ -61,11 +61,11 @@ def apply_overrides(data: dict, positions: Positions, overrides: Iterable[str]
             raise ScenarioError([Issue("", str(exc), f"--set {text}")]) from None
         try:
             value = load_yaml_value(raw_value, f"--set {text}")
-        except ScenarioError as exc:  # name the full path, not the path inside the value
+        except ScenarioError as exc:  # inside the value: name the full path
             where = raw_path.strip()
             raise ScenarioError([
-                dataclasses.replace(i, path=where + (("" if i.path.startswith("[") else ".")
-                                                     + i.path if i.path else ""))
+                dataclasses.replace(i, path=where + ("" if i.path.startswith("[") else ".")
+                                    + i.path) if i.path else i
                 for i in exc.issues]) from None
         node: Any = data
         done: tuple = ()
