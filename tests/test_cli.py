@@ -429,3 +429,9 @@ def test_run_monte_carlo_bad_options(tmp_path, capsys, args):
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err and captured.err.strip()
     assert not out.exists()
+
+
+def test_draws_alone_uses_the_scenarios_draws(capsys):
+    assert main(["run", "scenarios/sanqiao-standalone.yaml", "--draws"]) == 0
+    out = capsys.readouterr().out
+    assert "10,000 draws" in out and "seed 20251" in out

@@ -171,7 +171,7 @@ def _cmd_run(args, console: Console) -> int:
         raise FundmodelError("--seed, --sampler and --chunk-size go with --draws N")
     if args.draws is not None:
         progress = sys.stderr.isatty() and not args.quiet
-        result = simulate(scenario, args.draws, args.seed, args.sampler, args.chunk_size,
+        result = simulate(scenario, args.draws or None, args.seed, args.sampler, args.chunk_size,
                           progress, keep_draws=not args.no_draws, workers=args.workers)
     else:
         result = evaluate(scenario, args.point_estimate)
@@ -237,8 +237,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="point of each distribution used by the deterministic run "
                    "(default: the scenario's simulation.point_estimate, else mean)")
     mc = r.add_argument_group("Monte Carlo")
-    mc.add_argument("--draws", type=_positive, metavar="N",
-                    help="run N Monte Carlo draws instead of the deterministic base case")
+    mc.add_argument("--draws", type=_positive, metavar="N", nargs="?", const=0,
+                    help="run a Monte Carlo of N draws instead of the deterministic base case "
+                    "(--draws alone: the scenario's simulation.draws)")
     mc.add_argument("--seed", type=_non_negative, metavar="S",
                     help="seed (default: the scenario's simulation.seed)")
     mc.add_argument("--sampler", choices=("random", "lhs", "sobol"),
