@@ -44,3 +44,15 @@ def test_readme_standalone_figures():
                    f"deficit of {-m['operating_surplus_first_year']:,.0f}",
                    f"{m['breakeven_fee_rate']:.2f} CNY/m²/month", f"{m['fee_income_first_year']:,.0f}"):
         assert figure in readme.replace("**", ""), figure
+
+
+def test_readme_monte_carlo_figures():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8").replace("**", "")
+    sc = fundmodel.load_scenario(ROOT / "scenarios" / "sanqiao-shared-service.yaml")
+    res = fundmodel.simulate(sc, draws=100_000)
+    s = res.summary()
+    p = res.probabilities().loc["P(cumulative_balance < 0 at the horizon)", "probability"]
+    be = s.loc["breakeven_fee_rate"]
+    assert f"between {be['p5']:.2f} and {be['p95']:.2f} CNY/m²/month" in readme
+    assert f"mean\n{be['mean']:.2f})" in readme or f"mean {be['mean']:.2f})" in readme
+    assert f"{100 * p:.1f}%" in readme
