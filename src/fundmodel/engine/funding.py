@@ -9,7 +9,10 @@ import numpy as np
 from ..scenario import Scenario
 from .arrays import num, row_sum
 
-__all__ = ["FundingOutcome", "apply_funding", "eligible_items"]
+__all__ = ["FundingOutcome", "apply_funding", "eligible_items", "ROUNDING"]
+
+ROUNDING = 1e-12
+"""Relative shortfall of an offer below the cost it meets that is taken as rounding, not a gap."""
 
 
 @dataclass(frozen=True)
@@ -110,8 +113,10 @@ def _spend(unfunded: np.ndarray, offer: np.ndarray, eligible: np.ndarray,
         group = eligible & (later_eligible == count)
         available = row_sum(unfunded[:, group])
         pay = np.minimum(left, available)
+        # an offer short of the cost by rounding only (sums taken in another order) pays it all
+        pay = np.where(available - pay <= ROUNDING * available, available, pay)
         # share of each item's unfunded cost that stays unfunded: exactly 0 when all is paid
         kept = np.divide(available - pay, available, out=np.zeros(n), where=available > 0)
         unfunded[:, group] *= kept[:, None]
-        left -= pay
+        left = np.maximum(left - pay, 0.0)
     return offer - left
