@@ -417,7 +417,7 @@ def test_run_monte_carlo_without_draw_table(tmp_path, capsys):
     assert sorted(p.name for p in out.iterdir()) == ["funding.csv", "summary.csv", "yearly.csv"]
 
 
-@pytest.mark.parametrize("args", [["--seed", "3"], ["--draws", "0"], ["--draws", "many"],
+@pytest.mark.parametrize("args", [["--seed", "3"], ["--no-draws"], ["--draws", "0"], ["--draws", "many"],
                                   ["--draws", "10", "--sampler", "halton"]])
 def test_run_monte_carlo_bad_options(tmp_path, capsys, args):
     out = tmp_path / "out"

@@ -11,7 +11,7 @@ import argparse
 import logging
 import math
 import sys
-from typing import Sequence
+from typing import Callable, Sequence
 
 from rich.console import Console
 from rich.table import Table
@@ -46,7 +46,7 @@ def _rate3(x: float) -> str:
     return "–" if math.isnan(x) else f"{x:.3f}"
 
 
-def _stat_table(title: str, s, rows: list[tuple[str, str, callable]]) -> Table:
+def _stat_table(title: str, s, rows: list[tuple[str, str, Callable[[float], str]]]) -> Table:
     """A table of metrics with their mean, p5, p95 and Monte Carlo standard error."""
     table = Table(title=title, title_justify="left")
     table.add_column("Metric")
@@ -166,9 +166,11 @@ def _cmd_validate(args, console: Console) -> int:
 
 def _cmd_run(args, console: Console) -> int:
     scenario = load_scenario(args.file, args.set or ())
-    mc_options = (args.draws, args.seed, args.sampler, args.chunk_size)
-    if args.draws is None and any(o is not None for o in mc_options[1:]):
-        raise FundmodelError("--seed, --sampler and --chunk-size go with --draws N")
+    if args.draws is None and (any(o is not None for o in (args.seed, args.sampler,
+                                                               args.chunk_size))
+                               or args.no_draws or args.workers != 1):
+        raise FundmodelError("--seed, --sampler, --chunk-size, --workers and --no-draws go with "
+                             "--draws [N]")
     if args.draws is not None:
         progress = sys.stderr.isatty() and not args.quiet
         result = simulate(scenario, args.draws or None, args.seed, args.sampler, args.chunk_size,
