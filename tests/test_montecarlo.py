@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ import fundmodel
 from fundmodel import ModelError, Scenario, evaluate, simulate
 from fundmodel.sampling import BLOCK_SIZE
 
-STANDALONE = "scenarios/sanqiao-standalone.yaml"
+STANDALONE = Path(__file__).resolve().parents[1] / "scenarios" / "sanqiao-standalone.yaml"
 
 
 @pytest.fixture(scope="module")
