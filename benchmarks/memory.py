@@ -13,7 +13,6 @@ import json
 import resource
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "sanqiao-standalone.yaml"

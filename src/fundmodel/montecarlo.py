@@ -32,7 +32,7 @@ __all__ = ["simulate", "run_chunk", "chunk_ranges"]
 
 log = logging.getLogger("fundmodel")
 
-Progress = Callable[[int, int], None]
+ProgressCallback = Callable[[int, int], None]
 
 
 def run_chunk(scenario: Scenario, seed: int, sampler: str, start: int, stop: int,
@@ -97,7 +97,7 @@ def _progress_callback(progress, total: int):
 
 def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = None,
              sampler: str | None = None, chunk_size: int | None = None,
-             progress: bool | Progress = False, *, keep_draws: bool | None = None,
+             progress: bool | ProgressCallback = False, *, keep_draws: bool | None = None,
              keep_yearly: bool | None = None, workers: int = 1) -> Result:
     """Run the scenario over many draws of its uncertain inputs.
 

@@ -40,12 +40,14 @@ class _Line(ScenarioModel):
     """Unique name of the line."""
     growth: Growth | None = None
     """Yearly growth from year 2 on (default: the scenario's inflation)."""
+    per_year: NonNegative | None = None
+    """Fixed amount per year, CNY (instead of the pair of fields)."""
 
     @model_validator(mode="after")
     def _one_form(self):
         a, b = self.pair
         given = [f for f in (a, b) if getattr(self, f) is not None]
-        if bool(given) == (getattr(self, "per_year") is not None):
+        if bool(given) == (self.per_year is not None):
             raise fail(f"give either per_year, or {a} and {b}")
         if len(given) == 1:
             missing = b if given == [a] else a
@@ -64,8 +66,6 @@ class IncomeLine(_Line):
     """Price per unit per month, CNY."""
     occupancy: Share = 1.0
     """Share of units let on average."""
-    per_year: NonNegative | None = None
-    """Fixed income per year, CNY (instead of units × price)."""
 
 
 class CostLine(_Line):
@@ -80,8 +80,6 @@ class CostLine(_Line):
     """Gross wage per person per month, CNY."""
     on_cost: NonNegative = 0.0
     """Social insurance, housing fund and other on-costs as a share of wages."""
-    per_year: NonNegative | None = None
-    """Fixed cost per year, CNY (instead of staff × wage)."""
     shared_by: float = Field(default=1.0, ge=1)
     """Number of compounds sharing this cost; this compound bears 1/shared_by of it."""
 

@@ -11,7 +11,7 @@ from .compound import Compound
 from .distributions import _Dist, uncertain
 from .funding import FundingRule
 from .operations import Operations
-from .paths import Path, format_path, iter_distributions, resolve_path
+from .paths import Path, iter_distributions, resolve_path
 from .renovation import Renovation
 from .simulation import Simulation
 
