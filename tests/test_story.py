@@ -51,7 +51,7 @@ def test_readme_monte_carlo_figures():
     sc = fundmodel.load_scenario(ROOT / "scenarios" / "sanqiao-shared-service.yaml")
     res = fundmodel.simulate(sc, draws=100_000)
     s = res.summary()
-    p = res.probabilities().loc["P(cumulative_balance < 0 at the horizon)", "probability"]
+    p = res.probabilities().loc["balance_negative_at_horizon", "probability"]
     be = s.loc["breakeven_fee_rate"]
     assert f"between {be['p5']:.2f} and {be['p95']:.2f} CNY/m²/month" in readme
     assert f"mean\n{be['mean']:.2f})" in readme or f"mean {be['mean']:.2f})" in readme

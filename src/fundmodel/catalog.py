@@ -1,23 +1,31 @@
 """The names, units and meaning of every metric and yearly line fundmodel reports.
 
 These names are public contract: they are the columns of ``Result.metrics`` and
-``Result.yearly()`` and appear in the docs.
+``Result.yearly()`` and appear in the docs. :func:`lookup` finds any of them, including the
+per-line names ``income[<name>]`` and ``cost[<name>]`` of a scenario's income and cost lines.
 """
 
 from __future__ import annotations
 
+import difflib
+import re
 from dataclasses import dataclass
 
-__all__ = ["Metric", "METRICS", "YEARLY_LINES"]
+__all__ = ["Metric", "METRICS", "YEARLY_LINES", "YEARLY_COLUMNS", "LINE_PATTERNS", "lookup",
+           "known_names"]
 
 
 @dataclass(frozen=True)
 class Metric:
-    """A per-draw output: its unit and what it means."""
+    """A per-draw output: its unit and what it means.
+
+    ``undefined_when`` says in which draws the value is undefined (NaN), '' if never.
+    """
 
     name: str
     unit: str
     description: str
+    undefined_when: str = ""
 
 
 METRICS: dict[str, Metric] = {m.name: m for m in [
@@ -39,17 +47,19 @@ METRICS: dict[str, Metric] = {m.name: m for m in [
     Metric("operating_deficit_years", "years", "Number of years with an operating deficit"),
     Metric("any_operating_deficit", "0/1", "1 if any year is in deficit; its mean is "
            "P(any year in operating deficit)"),
-    Metric("first_deficit_year", "year", "First operating year (1..horizon) in deficit; "
-           "NaN if none"),
+    Metric("first_deficit_year", "year", "First operating year (1..horizon) in deficit",
+           "no year is in deficit"),
     Metric("cumulative_balance_final", "CNY", "Cumulative operating balance at the horizon"),
     Metric("balance_negative_at_horizon", "0/1", "1 if cumulative_balance_final < 0; its mean "
            "is P(cumulative balance < 0 at the horizon)"),
     Metric("npv_operations", "CNY", "NPV of the operating surplus of years 1..horizon at the "
            "nominal discount rate"),
     Metric("breakeven_fee_rate", "CNY/m²/month", "Fee rate (year 1, growing as the fee does) "
-           "at which npv_operations is 0"),
+           "at which npv_operations is 0",
+           "no fee is collected (collection rate 0 or no chargeable area): no fee can break even"),
     Metric("breakeven_fee_rate_first_year", "CNY/m²/month", "Fee rate at which the year-1 "
-           "operating surplus is 0"),
+           "operating surplus is 0",
+           "no fee is collected in year 1 (collection rate 0 or no chargeable area)"),
     Metric("discount_rate_nominal", "per year", "(1 + discount_rate)(1 + inflation) − 1"),
 ]}
 
@@ -66,4 +76,51 @@ YEARLY_LINES: dict[str, Metric] = {m.name: m for m in [
     Metric("discounted_surplus", "CNY", "operating_surplus / (1 + nominal rate)^t"),
 ]}
 """Fixed yearly lines; each income and cost line also appears as ``income[<name>]`` /
-``cost[<name>]``."""
+``cost[<name>]`` (see :data:`LINE_PATTERNS`)."""
+
+LINE_PATTERNS: dict[str, Metric] = {m.name: m for m in [
+    Metric("income[<name>]", "CNY/year", "One income line of the scenario "
+           "(operations.income, by name): units × price_per_month × 12 × occupancy, or per_year; "
+           "grows by its growth, else inflation; part of other_income"),
+    Metric("cost[<name>]", "CNY/year", "One cost line of the scenario (operations.costs, by "
+           "name): staff × wage_per_month × 12 × (1 + on_cost), or per_year, divided by "
+           "shared_by; grows by its growth, else inflation; part of direct_cost"),
+]}
+"""The per-line yearly names: ``income[<name>]`` and ``cost[<name>]``."""
+
+YEARLY_COLUMNS: dict[str, Metric] = {m.name: m for m in [
+    Metric("calendar_year", "year", "start_year + year (year 0 is the construction year)"),
+]}
+"""Columns of ``Result.yearly()`` that are not lines of the statement."""
+
+_LINE_NAME = re.compile(r"^(income|cost)\[(.+)\]$", re.DOTALL)
+
+
+def known_names() -> list[str]:
+    """Every fixed name :func:`lookup` knows, with the two per-line patterns."""
+    return [*METRICS, *YEARLY_LINES, *LINE_PATTERNS, *YEARLY_COLUMNS]
+
+
+def lookup(name: str) -> Metric:
+    """The :class:`Metric` entry of a metric, yearly line or yearly column.
+
+    ``income[parking]`` or ``cost[security guards]`` (any line name) is described by its pattern
+    ``income[<name>]`` / ``cost[<name>]`` with the line's name filled in.
+
+    Raises
+    ------
+    KeyError
+        If no metric or yearly line has that name (the message suggests close names).
+    """
+    for table in (METRICS, YEARLY_LINES, LINE_PATTERNS, YEARLY_COLUMNS):
+        if name in table:
+            return table[name]
+    match = _LINE_NAME.match(name) if isinstance(name, str) else None
+    if match:
+        kind, line = match.groups()
+        pattern = LINE_PATTERNS[f"{kind}[<name>]"]
+        return Metric(name, pattern.unit, f"{pattern.description} (here the line {line!r})",
+                      pattern.undefined_when)
+    close = difflib.get_close_matches(str(name), known_names(), n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise KeyError(f"no metric or yearly line is named {name!r}{hint}")

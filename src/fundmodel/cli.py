@@ -119,8 +119,8 @@ def _print_result(console: Console, result: Result) -> None:
             ("breakeven fee, year 1 alone", "breakeven_fee_rate_first_year", _rate3),
         ]))
         probs = result.probabilities()
-        for label, row in probs.iterrows():
-            console.print(f"{label} = {row['probability']:.3f} (± {row['mcse']:.3f})")
+        for _, row in probs.iterrows():
+            console.print(f"{row['question']} = {row['probability']:.3f} (± {row['mcse']:.3f})")
         return
     y = result.yearly().iloc[0]
     ops = Table(title=f"First operating year ({year1}), CNY", title_justify="left")

@@ -12,18 +12,27 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import FundmodelError
-from .results import Result
+from .results import YEARLY_STATISTICS, Result
 
 __all__ = ["result_tables", "write_csv", "write_text_atomic"]
 
 
 def result_tables(result: Result) -> dict[str, pd.DataFrame]:
-    """The tables a run writes: ``summary``, ``metrics`` (when the per-draw table was kept),
-    ``yearly`` (columns ``line:statistic`` for many draws) and ``funding``."""
+    """The tables a run writes: ``summary`` (with ``n`` and ``undefined`` draws per metric),
+    ``metrics`` (when the per-draw table was kept), ``yearly`` and ``funding``.
+
+    ``yearly`` has the columns of ``result.yearly()`` — ``calendar_year`` and one column per
+    line, the value of the one draw or the mean over many — so the file reads the same for a
+    deterministic and a Monte Carlo run. A run of many draws adds the quantile bands as columns
+    ``<line>:p5`` ... ``<line>:p95`` for the lines that have them (``operating_surplus`` and
+    ``cumulative_balance``, or every line with ``keep_yearly=True``)."""
     yearly = result.yearly()
-    if isinstance(yearly.columns, pd.MultiIndex):
-        yearly = yearly.copy()
-        yearly.columns = [f"{line}:{stat}" if stat else line for line, stat in yearly.columns]
+    if result.n_draws > 1:
+        quantiles = [stat for stat in YEARLY_STATISTICS if stat != "mean"]
+        bands = {stat: result.yearly(stat) for stat in quantiles}
+        lines = [c for c in bands[quantiles[0]].columns if c != "calendar_year"]
+        yearly = yearly.assign(**{f"{line}:{stat}": bands[stat][line]
+                                  for line in lines for stat in quantiles})
     tables = {"summary": result.summary()}
     if result.has_draws:
         tables["metrics"] = result.metrics

@@ -21,6 +21,7 @@ import pandas as pd
 
 from .accumulate import BlockStream, BlockSums, MetricStreams
 from .draws import realise
+from .engine.capital import ITEM_INPUTS
 from .engine.model import ModelOutput, run_model
 from .errors import ModelError
 from .results import BAND_LINES, QUANTILES, Result, quantile_name, summary_table
@@ -170,7 +171,8 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
                     metrics = np.empty((len(names), draws))
                 if keep_yearly:
                     yearly_paths = {k: np.empty((draws, scenario.horizon_years)) for k in lines}
-                sums = BlockSums([f"y:{k}" for k in lines] + ["offered", "applied", "items", "gap"])
+                sums = BlockSums([f"y:{k}" for k in lines] + ["offered", "applied", "items", "gap"]
+                                 + [f"item:{k}" for k in ITEM_INPUTS])
                 consumers = [sums]
                 if not keep_draws:
                     metric_streams = MetricStreams([f"m:{k}" for k in names], [1] * len(names))
@@ -190,6 +192,7 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
             block = {f"y:{k}": v for k, v in out.yearly.items()}
             block.update({"offered": out.funding_offered, "applied": out.funding_applied,
                           "items": out.item_costs, "gap": out.metrics["funding_gap"]})
+            block.update({f"item:{k}": out.item_inputs[k] for k in ITEM_INPUTS})
             if metric_streams is not None:
                 block.update({f"m:{k}": v for k, v in out.metrics.items()})
             stream.push(block)
@@ -215,7 +218,7 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
                   yearly_means={k: sums.mean(f"y:{k}") for k in lines},
                   funding_offered=sums.mean("offered"), funding_applied=sums.mean("applied"),
                   funding_gap=float(sums.mean("gap")), item_costs=sums.mean("items"), metric_summary=summary, yearly_bands=bands,
-                  info=info)
+                  item_inputs={k: sums.mean(f"item:{k}") for k in ITEM_INPUTS}, info=info)
 
 
 def _streamed_summary(streams: MetricStreams, names: list[str]) -> pd.DataFrame:
@@ -234,5 +237,6 @@ def _streamed_summary(streams: MetricStreams, names: list[str]) -> pd.DataFrame:
             "min": float(mom.min[j]) if n else math.nan,
             "max": float(mom.max[j]) if n else math.nan,
             "n": n,
+            "undefined": int(mom.nan_count[j]),
         }
     return summary_table(rows)

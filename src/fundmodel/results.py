@@ -1,4 +1,10 @@
-"""Results as plain data: pandas tables built from the engine's arrays or streaming statistics."""
+"""Results as plain data: pandas tables built from the engine's arrays or streaming statistics.
+
+The tables have the same shape whether a run has one draw (:func:`fundmodel.evaluate`) or many
+(:func:`fundmodel.simulate`): ``summary()`` one row per metric, ``yearly()`` one column per line,
+``items()`` and ``funding()`` one row per item / source. Statistics over draws are chosen by
+argument (``yearly(statistic="p5")``) or come in tidy form (``yearly_bands()``).
+"""
 
 from __future__ import annotations
 
@@ -7,12 +13,15 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .catalog import METRICS, YEARLY_LINES
+from .catalog import METRICS, lookup
+from .draws import is_distribution
+from .engine.capital import ITEM_INPUTS
 from .engine.model import ModelOutput
+from .errors import ModelError
 from .scenario import Scenario
 
 __all__ = ["Result", "QUANTILES", "PROBABILITIES", "BAND_LINES", "SUMMARY_COLUMNS",
-           "summary_table", "quantile_name", "exact_summary_row"]
+           "YEARLY_STATISTICS", "summary_table", "quantile_name", "exact_summary_row"]
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 """Quantiles reported by :meth:`Result.summary` and :meth:`Result.yearly`."""
@@ -22,17 +31,21 @@ QUANTILE_METHOD = "inverted_cdf"
 ``inverted_cdf``), the same whether the draws are kept or summarised by streaming."""
 
 PROBABILITIES = {
-    "P(funding_gap > 0)": "has_funding_gap",
-    "P(any year in operating deficit)": "any_operating_deficit",
-    "P(cumulative_balance < 0 at the horizon)": "balance_negative_at_horizon",
+    "has_funding_gap": "P(funding_gap > 0)",
+    "any_operating_deficit": "P(any year in operating deficit)",
+    "balance_negative_at_horizon": "P(cumulative_balance < 0 at the horizon)",
 }
-"""The probabilities analysts ask for, and the 0/1 metric whose mean each one is."""
+"""The 0/1 metrics whose means are the probabilities analysts ask for, and each question in the
+analysts' wording (the ``question`` column of :meth:`Result.probabilities`)."""
 
 BAND_LINES = ("operating_surplus", "cumulative_balance")
 """Yearly lines given quantile bands when per-draw yearly paths are not kept."""
 
 SUMMARY_COLUMNS = ("unit", "mean", "sd", "mcse", *(f"p{round(q * 100)}" for q in QUANTILES),
-                   "min", "max", "n")
+                   "min", "max", "n", "undefined")
+
+YEARLY_STATISTICS = ("mean", *(f"p{round(q * 100)}" for q in QUANTILES))
+"""Statistics over draws that :meth:`Result.yearly` and :meth:`Result.yearly_bands` give."""
 
 
 def summary_table(rows: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
@@ -50,7 +63,8 @@ def quantile_name(q: float) -> str:
 
 
 def exact_summary_row(values: np.ndarray) -> dict[str, float]:
-    """Statistics of one metric's draws (NaN draws left out)."""
+    """Statistics of one metric's draws; NaN draws (metric undefined) are left out of every
+    statistic and counted in ``undefined`` (``n`` + ``undefined`` = number of draws)."""
     v = values[~np.isnan(values)]
     count = v.size
     row: dict[str, Any] = {"mean": v.mean() if count else np.nan,
@@ -62,14 +76,18 @@ def exact_summary_row(values: np.ndarray) -> dict[str, float]:
     row["min"] = v.min() if count else np.nan
     row["max"] = v.max() if count else np.nan
     row["n"] = count
+    row["undefined"] = int(values.size - count)
     return row
 
 
 class Result:
     """The outcome of a run: per-draw metrics, the yearly operating statement, the funding mix.
 
-    A deterministic run (:func:`fundmodel.evaluate`) is a result of one draw; a Monte Carlo run
-    (:func:`fundmodel.simulate`) has many. Build results with those functions, not directly.
+    A deterministic run (:func:`fundmodel.evaluate`, ``info["kind"] == "deterministic"``) is a
+    result of one draw; a Monte Carlo run (:func:`fundmodel.simulate`, ``"monte_carlo"``) has
+    one or more. Every table has the same columns for both kinds, except
+    :meth:`probabilities`, which a deterministic run answers with the base case's outcome.
+    Build results with those functions, not directly.
 
     Attributes
     ----------
@@ -89,6 +107,7 @@ class Result:
                  funding_gap: float, item_costs: np.ndarray,
                  metric_summary: pd.DataFrame | None = None,
                  yearly_bands: Mapping[str, np.ndarray] | None = None,
+                 item_inputs: Mapping[str, np.ndarray] | None = None,
                  info: Mapping[str, Any] | None = None):
         self.scenario = scenario
         self.n_draws = int(n_draws)
@@ -101,6 +120,7 @@ class Result:
         self._funding_applied = funding_applied
         self._funding_gap = float(funding_gap)
         self._item_costs = item_costs
+        self._item_inputs = dict(item_inputs or {})  # name → mean over draws (n_items,)
         self._metric_summary = metric_summary
         self.info: dict[str, Any] = dict(info or {})
 
@@ -116,10 +136,18 @@ class Result:
                    funding_offered=out.funding_offered.mean(axis=0),
                    funding_applied=out.funding_applied.mean(axis=0),
                    funding_gap=float(out.metrics["funding_gap"].mean()),
-                   item_costs=out.item_costs.mean(axis=0), info=info)
+                   item_costs=out.item_costs.mean(axis=0),
+                   item_inputs={k: v.mean(axis=0) for k, v in out.item_inputs.items()},
+                   info=info)
 
     def __repr__(self) -> str:
         return f"<Result {self.scenario.name!r}: {self.n_draws} draw(s)>"
+
+    @property
+    def is_deterministic(self) -> bool:
+        """True for the base case of :func:`fundmodel.evaluate` (``info["kind"]``); a Monte
+        Carlo run of one draw is not deterministic."""
+        return self.info.get("kind") == "deterministic"
 
     # ------------------------------------------------------------------ per draw
     @property
@@ -131,7 +159,8 @@ class Result:
     def metrics(self) -> pd.DataFrame:
         """One row per draw, one column per metric (see :data:`fundmodel.catalog.METRICS`).
 
-        Raises ValueError for a run made with ``keep_draws=False``.
+        A metric undefined in a draw (e.g. ``first_deficit_year`` when no year is in deficit)
+        is NaN there. Raises ValueError for a run made with ``keep_draws=False``.
         """
         if self._metrics is None:
             raise ValueError("this run did not keep per-draw metrics (keep_draws=False); use "
@@ -148,17 +177,20 @@ class Result:
 
     # ------------------------------------------------------------------ summaries
     def summary(self) -> pd.DataFrame:
-        """Statistics of each metric over the draws, one row per metric.
+        """Statistics of each metric over the draws, one row per metric (index ``metric``).
 
         Columns: ``unit``, ``mean``, ``sd`` (ddof=1), ``mcse`` (Monte Carlo standard error of
-        the mean, sd/√n), ``p5``, ``p25``, ``p50``, ``p75``, ``p95``, ``min``, ``max``, ``n``
-        (draws with a value; NaN draws such as "no deficit year" are left out). Quantiles are
-        the smallest value whose empirical CDF reaches q (numpy's ``inverted_cdf``); from a
-        run with ``keep_draws=False`` they come from a streaming sketch whose rank error is at
-        most ``info['quantile_rank_error']`` (≤ 0.001). The mean of a 0/1 metric
-        (``has_funding_gap``, ``any_operating_deficit``, ``balance_negative_at_horizon``) is a
-        probability — see :meth:`probabilities`. For a deterministic result every statistic
-        equals the value and ``sd``/``mcse`` are NaN.
+        the mean), ``p5``, ``p25``, ``p50``, ``p75``, ``p95``, ``min``, ``max``, ``n`` (draws in
+        which the metric is defined) and ``undefined`` (draws in which it is not, e.g.
+        ``first_deficit_year`` when no year is in deficit, or ``breakeven_fee_rate`` when no fee
+        is collected; ``n + undefined`` is the number of draws). Undefined draws are left out of
+        every statistic, never silently: check ``undefined`` before reading a mean as one over
+        all draws. Quantiles are the smallest value whose empirical CDF reaches q (numpy's
+        ``inverted_cdf``); from a run with ``keep_draws=False`` they come from a streaming
+        sketch whose rank error is at most ``info['quantile_rank_error']`` (≤ 0.001). The mean
+        of a 0/1 metric (``has_funding_gap``, ``any_operating_deficit``,
+        ``balance_negative_at_horizon``) is a probability — see :meth:`probabilities`. For a
+        result of one draw every statistic equals the value and ``sd``/``mcse`` are NaN.
         """
         if self._metric_summary is not None:
             return self._metric_summary.copy()
@@ -166,49 +198,128 @@ class Result:
                               for name, values in zip(self._metric_names, self._metrics)})
 
     def probabilities(self) -> pd.DataFrame:
-        """P(funding_gap > 0), P(any year in operating deficit) and P(cumulative balance < 0 at
-        the horizon), with their Monte Carlo standard errors (columns ``probability``,
-        ``mcse``)."""
-        s = self.summary()
-        rows = {label: {"probability": s.loc[m, "mean"], "mcse": s.loc[m, "mcse"]}
-                for label, m in PROBABILITIES.items()}
-        return pd.DataFrame.from_dict(rows, orient="index")
+        """The probabilities analysts ask for, one row per 0/1 metric (index ``metric``:
+        ``has_funding_gap``, ``any_operating_deficit``, ``balance_negative_at_horizon``).
 
-    def yearly(self) -> pd.DataFrame:
-        """The operating statement, one row per year (index ``year`` = 1..horizon).
+        Monte Carlo run (``info["kind"] == "monte_carlo"``, even of one draw): columns
+        ``question`` (the analysts' wording, e.g. ``P(funding_gap > 0)``), ``probability`` (the
+        metric's mean over the draws), ``mcse`` (its Monte Carlo standard error, as in
+        :meth:`summary`) and ``n`` (draws).
 
-        For one draw: one column per line (``property_fee_income``, ``other_income``,
-        ``income[<name>]``, ``cost[<name>]``, ``operating_cost``, ``operating_surplus``,
-        ``cumulative_balance``, ...) plus ``calendar_year``. For many draws (fan-chart data):
-        the columns are a MultiIndex ``(line, statistic)``: every line has its ``mean``; the
-        quantiles ``p5 ... p95`` are given for every line when the per-draw paths were kept
-        (``keep_yearly=True``), else for :data:`BAND_LINES` (from a streaming sketch).
+        Deterministic run (:func:`fundmodel.evaluate`): one base case has no probabilities, so
+        the columns are ``question`` and ``outcome`` (bool: whether it happens in the base
+        case) — no ``probability`` or ``mcse``.
         """
-        years = np.arange(1, self.scenario.horizon_years + 1)
-        index = pd.Index(years, name="year")
-        calendar = self.scenario.start_year + years
-        if self.n_draws == 1:
-            data: dict[str, Any] = {"calendar_year": calendar}
-            source = self._yearly_paths or {}
-            data.update({name: (source[name][0] if name in source else mean)
-                         for name, mean in self._yearly_means.items()})
-            return pd.DataFrame(data, index=index)
-        cols: dict[tuple[str, str], np.ndarray] = {("calendar_year", ""): calendar}
-        for name, mean in self._yearly_means.items():
-            cols[(name, "mean")] = mean
-            if self._yearly_paths is not None:
-                bands = np.quantile(self._yearly_paths[name], QUANTILES, axis=0,
-                                    method=QUANTILE_METHOD)
-            elif name in self._yearly_bands:
-                bands = self._yearly_bands[name]
+        s = self.summary()
+        rows: dict[str, dict[str, Any]] = {}
+        for metric, question in PROBABILITIES.items():
+            if self.is_deterministic:
+                rows[metric] = {"question": question, "outcome": bool(s.loc[metric, "mean"] > 0)}
             else:
-                continue
-            for q, band in zip(QUANTILES, bands):
-                cols[(name, quantile_name(q))] = band
-        frame = pd.DataFrame(cols, index=index)
-        frame.columns = pd.MultiIndex.from_tuples(frame.columns, names=["line", "statistic"])
+                rows[metric] = {"question": question, "probability": s.loc[metric, "mean"],
+                                "mcse": s.loc[metric, "mcse"], "n": s.loc[metric, "n"]}
+        frame = pd.DataFrame.from_dict(rows, orient="index")
+        frame.index.name = "metric"
         return frame
 
+    # ------------------------------------------------------------------ yearly
+    def _band_lines(self) -> list[str]:
+        """Lines with quantiles: every line when the per-draw paths were kept, else those of
+        :data:`BAND_LINES` (streamed)."""
+        if self._yearly_paths is not None:
+            return list(self._yearly_means)
+        return [k for k in self._yearly_means if k in self._yearly_bands]
+
+    def _line_statistic(self, name: str, statistic: str) -> np.ndarray:
+        """One statistic over draws of one yearly line, array ``(horizon_years,)``."""
+        if statistic == "mean":
+            return self._yearly_means[name]
+        j = YEARLY_STATISTICS.index(statistic) - 1
+        if self._yearly_paths is not None and name not in self._yearly_bands:
+            # all quantiles of the line at once, kept: the result does not change
+            self._yearly_bands[name] = np.quantile(self._yearly_paths[name], QUANTILES, axis=0,
+                                                   method=QUANTILE_METHOD)
+        return self._yearly_bands[name][j]
+
+    @staticmethod
+    def _check_statistic(statistic: str) -> None:
+        if statistic not in YEARLY_STATISTICS:
+            raise ModelError(f"statistic must be one of {', '.join(YEARLY_STATISTICS)}, "
+                             f"got {statistic!r}")
+
+    def yearly(self, statistic: str = "mean") -> pd.DataFrame:
+        """The operating statement, one row per year (index ``year`` = 1..horizon), one column
+        per line — the same columns for one draw or many.
+
+        Columns: ``calendar_year`` (``start_year + year``), then every line
+        (``property_fee_income``, ``other_income``, ``income[<name>]``, ``total_income``,
+        ``cost[<name>]``, ``direct_cost``, ..., ``operating_surplus``, ``cumulative_balance``,
+        ``discounted_surplus``; :meth:`describe` gives each one's unit and meaning), CNY.
+
+        Parameters
+        ----------
+        statistic : {'mean', 'p5', 'p25', 'p50', 'p75', 'p95'}
+            For one draw every statistic is that draw's value. For many draws, the mean
+            (default) or the quantile over the draws of each line, year by year (fan-chart
+            bands; inverted-CDF quantiles). Quantiles are known for every line when the per-draw
+            paths were kept (``simulate(..., keep_yearly=True)``), else only for
+            :data:`BAND_LINES` (``operating_surplus`` and ``cumulative_balance``, from a
+            streaming sketch): the other lines are then left out of a quantile table.
+
+        See Also
+        --------
+        yearly_bands : all statistics in one tidy (long) table.
+        """
+        self._check_statistic(statistic)
+        years = np.arange(1, self.scenario.horizon_years + 1)
+        data: dict[str, Any] = {"calendar_year": self.scenario.start_year + years}
+        names = list(self._yearly_means) if statistic == "mean" else self._band_lines()
+        data.update({name: self._line_statistic(name, statistic) for name in names})
+        return pd.DataFrame(data, index=pd.Index(years, name="year"))
+
+    def yearly_bands(self, lines: Sequence[str] | None = None) -> pd.DataFrame:
+        """Fan-chart data in tidy (long) form: one row per (line, statistic, year).
+
+        Columns ``line``, ``statistic`` (``mean``, ``p5`` ... ``p95``), ``year`` (1..horizon),
+        ``calendar_year`` and ``value`` (CNY), ready for ``pivot``, seaborn or plotly. For one
+        draw every statistic equals the value.
+
+        Parameters
+        ----------
+        lines : sequence of str, optional
+            The lines to give (default: every line with quantiles — all lines when the per-draw
+            paths were kept, else :data:`BAND_LINES`).
+
+        Raises
+        ------
+        ModelError
+            If a line asked for has no quantiles in this run (or no such line exists).
+        """
+        available = self._band_lines()
+        if lines is None:
+            lines = available
+        else:
+            lines = [lines] if isinstance(lines, str) else list(lines)
+            missing = [k for k in lines if k not in available]
+            if missing:
+                known = [k for k in missing if k in self._yearly_means]
+                why = (f"no quantile bands for {', '.join(known)} in this run (only for "
+                       f"{', '.join(available)}); run simulate(..., keep_yearly=True)"
+                       if known else f"no yearly line is named {', '.join(map(repr, missing))}")
+                raise ModelError(why)
+        years = np.arange(1, self.scenario.horizon_years + 1)
+        frames = [pd.DataFrame({"line": name, "statistic": stat, "year": years,
+                                "calendar_year": self.scenario.start_year + years,
+                                "value": self._line_statistic(name, stat)})
+                  for name in lines for stat in YEARLY_STATISTICS]
+        if not frames:
+            return pd.DataFrame({"line": pd.Series(dtype=object),
+                                 "statistic": pd.Series(dtype=object),
+                                 "year": pd.Series(dtype=int), "calendar_year": pd.Series(dtype=int),
+                                 "value": pd.Series(dtype=float)})
+        return pd.concat(frames, ignore_index=True)
+
+    # ------------------------------------------------------------------ capital
     def funding(self) -> pd.DataFrame:
         """The funding mix: one row per funding rule, in the order applied, then a ``gap`` row.
 
@@ -232,16 +343,49 @@ class Result:
         return frame
 
     def items(self) -> pd.DataFrame:
-        """Renovation cost by item (mean over draws), CNY, with tier and unit."""
-        items = self.scenario.renovation.items
-        return pd.DataFrame({"tier": [i.tier for i in items], "unit": [i.unit for i in items],
-                             "cost": self._item_costs},
+        """The renovation items, one row per item (index ``item``), in the scenario's order.
+
+        Columns: ``tier``, ``quantity`` (in ``unit``), ``unit``, ``unit_cost`` (CNY/unit),
+        ``contingency`` (share: the item's own, else the renovation's), ``cost`` (CNY,
+        ``quantity × unit_cost × (1 + contingency)``) and ``uncertain`` (True when any of the
+        item's inputs is a distribution).
+
+        For one draw these are that draw's values. For many draws each of ``quantity``,
+        ``unit_cost``, ``contingency`` and ``cost`` is its own mean over the draws, so for an
+        uncertain item ``cost`` is the mean cost, which need not equal the product of the mean
+        inputs (it does when the inputs are independent, up to Monte Carlo error).
+        """
+        reno = self.scenario.renovation
+        items = reno.items
+        n_items = len(items)
+        inputs = {k: self._item_inputs.get(k, np.full(n_items, np.nan)) for k in ITEM_INPUTS}
+        uncertain = [any(is_distribution(v) for v in (
+            i.quantity, i.unit_cost, i.contingency if i.contingency is not None
+            else reno.contingency)) for i in items]
+        return pd.DataFrame({"tier": [i.tier for i in items],
+                             "quantity": inputs["quantity"], "unit": [i.unit for i in items],
+                             "unit_cost": inputs["unit_cost"],
+                             "contingency": inputs["contingency"],
+                             "cost": self._item_costs, "uncertain": uncertain},
                             index=pd.Index([i.name for i in items], name="item"))
 
+    # ------------------------------------------------------------------ names
     @staticmethod
     def describe(name: str) -> str:
-        """Unit and meaning of a metric or yearly line."""
-        m = METRICS.get(name) or YEARLY_LINES.get(name)
-        if m is None:
-            raise KeyError(f"no metric or yearly line is named {name!r}")
-        return f"{m.name} [{m.unit}]: {m.description}"
+        """Unit and meaning of a metric, yearly line or yearly column, e.g.
+        ``Result.describe("income[parking]")``.
+
+        Knows every metric of :data:`fundmodel.catalog.METRICS`, every fixed yearly line, the
+        per-line names ``income[<name>]`` and ``cost[<name>]`` (the patterns themselves and any
+        concrete line name), and ``calendar_year``; says when a metric can be undefined.
+
+        Raises
+        ------
+        KeyError
+            For an unknown name (the message suggests close names).
+        """
+        m = lookup(name)
+        text = f"{m.name} [{m.unit}]: {m.description}"
+        if m.undefined_when:
+            text += f"; undefined (NaN) when {m.undefined_when}"
+        return text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -10,7 +10,7 @@ from .. import finance
 from ..scenario import Scenario
 from ..scenario.funding import PAYERS
 from .arrays import col, num, per_draw, row_sum
-from .capital import item_costs
+from .capital import item_costs, item_inputs
 from .funding import apply_funding
 from .operations import FEE_BASE, operating_statement
 
@@ -31,6 +31,9 @@ class ModelOutput:
         Cost of each renovation item, CNY.
     funding_offered, funding_applied : ndarray (n, n_rules)
         What each funding rule offers and pays, CNY.
+    item_inputs : dict of str to ndarray (n, n_items)
+        Each item's ``quantity`` (its unit), ``unit_cost`` (CNY/unit) and ``contingency``
+        (share), see :func:`fundmodel.engine.capital.item_inputs`.
     """
 
     metrics: dict[str, np.ndarray]
@@ -38,6 +41,7 @@ class ModelOutput:
     item_costs: np.ndarray
     funding_offered: np.ndarray
     funding_applied: np.ndarray
+    item_inputs: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def _first_true(mask: np.ndarray) -> np.ndarray:
@@ -52,7 +56,8 @@ def run_model(scenario: Scenario, n: int) -> ModelOutput:
     Pure: the same inputs give the same arrays, bit for bit, and draws never interact.
     """
     households = scenario.compound.households
-    costs = item_costs(scenario.renovation, n)
+    inputs = item_inputs(scenario.renovation, n)
+    costs = item_costs(scenario.renovation, n, inputs)
     funding = apply_funding(scenario, costs)
     lines = operating_statement(scenario, n)
     fee_base = lines.pop(FEE_BASE)
@@ -105,4 +110,4 @@ def run_model(scenario: Scenario, n: int) -> ModelOutput:
         "discount_rate_nominal": rate,
     }
     return ModelOutput({k: per_draw(v, n) for k, v in metrics.items()},
-                       lines, costs, funding.offered, funding.applied)
+                       lines, costs, funding.offered, funding.applied, inputs)
