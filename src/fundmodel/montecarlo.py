@@ -36,11 +36,13 @@ ProgressCallback = Callable[[int, int], None]
 
 
 def run_chunk(scenario: Scenario, seed: int, sampler: str, start: int, stop: int,
-              space: InputSpace | None = None) -> ModelOutput:
-    """Compute draws ``start .. stop − 1``: sample the inputs, realise the scenario, run the
-    model. Pure: the same arguments give the same arrays, bit for bit."""
+              space: InputSpace | None = None, draws: int | None = None) -> ModelOutput:
+    """Compute draws ``start .. stop − 1`` of a run of ``draws`` (default ``stop``): sample the
+    inputs, realise the scenario, run the model. Pure: the same arguments give the same arrays,
+    bit for bit. ``draws`` matters for ``lhs`` and ``sobol``, whose partial last block is built
+    for its size."""
     space = space or input_space(scenario)
-    values = sample_values(space, seed, sampler, start, stop)
+    values = sample_values(space, seed, sampler, start, stop, draws)
     return run_model(realise(scenario, values), stop - start)
 
 
@@ -59,22 +61,24 @@ def _outputs(scenario: Scenario, seed: int, sampler: str, space: InputSpace,
              ranges: Sequence[tuple[int, int]], workers: int) -> Iterator[ModelOutput]:
     """Chunk outputs in draw order; with several workers, at most ``workers + 1`` chunks are
     in flight, so memory stays bounded."""
+    draws = ranges[-1][1]
     if workers == 1:
         for start, stop in ranges:
-            yield run_chunk(scenario, seed, sampler, start, stop, space)
+            yield run_chunk(scenario, seed, sampler, start, stop, space, draws)
         return
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fundmodel") as pool:
         pending: deque = deque()
         todo = iter(ranges)
         for start, stop in todo:
-            pending.append(pool.submit(run_chunk, scenario, seed, sampler, start, stop, space))
+            pending.append(pool.submit(run_chunk, scenario, seed, sampler, start, stop, space,
+                                       draws))
             if len(pending) > workers:
                 break
         while pending:
             out = pending.popleft().result()
             nxt = next(todo, None)
             if nxt is not None:
-                pending.append(pool.submit(run_chunk, scenario, seed, sampler, *nxt, space))
+                pending.append(pool.submit(run_chunk, scenario, seed, sampler, *nxt, space, draws))
             yield out
 
 
