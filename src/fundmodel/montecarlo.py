@@ -19,7 +19,8 @@ from typing import Callable, Iterator, Sequence
 import numpy as np
 import pandas as pd
 
-from .accumulate import BlockStream, BlockSums, MetricStreams
+from .accumulate import (MIN_REPLICATE_BLOCKS, BlockMeans, BlockStream, BlockSums, MetricStreams,
+                         replicate_mcse)
 from .draws import realise
 from .engine.model import ModelOutput, run_model
 from .errors import ModelError
@@ -163,7 +164,7 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
 
     tick, close_progress = _progress_callback(progress, draws)
     metrics = names = yearly_paths = None
-    sums = stream = metric_streams = band_streams = None
+    sums = stream = metric_streams = band_streams = block_means = None
     try:
         for (start, stop), out in zip(ranges, _outputs(scenario, int(seed), sampler, space,
                                                        ranges, workers)):
@@ -175,7 +176,8 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
                 if keep_yearly:
                     yearly_paths = {k: np.empty((draws, scenario.horizon_years)) for k in lines}
                 sums = BlockSums([f"y:{k}" for k in lines] + ["offered", "applied", "items", "gap"])
-                consumers = [sums]
+                block_means = BlockMeans([f"m:{k}" for k in names])
+                consumers = [sums, block_means]
                 if not keep_draws:
                     metric_streams = MetricStreams([f"m:{k}" for k in names], [1] * len(names))
                     consumers.append(metric_streams)
@@ -194,8 +196,7 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
             block = {f"y:{k}": v for k, v in out.yearly.items()}
             block.update({"offered": out.funding_offered, "applied": out.funding_applied,
                           "items": out.item_costs, "gap": out.metrics["funding_gap"]})
-            if metric_streams is not None:
-                block.update({f"m:{k}": v for k, v in out.metrics.items()})
+            block.update({f"m:{k}": v for k, v in out.metrics.items()})
             stream.push(block)
             tick(stop, draws)
         stream.close()
@@ -206,9 +207,11 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
             "chunk_size": chunk_size, "block_size": BLOCK_SIZE, "workers": workers,
             "keep_draws": keep_draws, "keep_yearly": keep_yearly,
             "uncertain_inputs": len(space.paths), "warnings": list(space.warnings)}
+    mcse, mcse_info = _replicate_errors(sampler, block_means, names)
+    info.update(mcse_info)
     summary = bands = None
     if metric_streams is not None:
-        summary = _streamed_summary(metric_streams, names)
+        summary = _streamed_summary(metric_streams, names, mcse)
         info["quantile_rank_error"] = float(np.max(metric_streams.sketch.rank_error_bound))
     if band_streams is not None:
         qs = band_streams.sketch.quantile(list(QUANTILES))  # (len(QUANTILES), columns)
@@ -218,11 +221,41 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
                   yearly_paths=yearly_paths,
                   yearly_means={k: sums.mean(f"y:{k}") for k in lines},
                   funding_offered=sums.mean("offered"), funding_applied=sums.mean("applied"),
-                  funding_gap=float(sums.mean("gap")), item_costs=sums.mean("items"), metric_summary=summary, yearly_bands=bands,
-                  info=info)
+                  funding_gap=float(sums.mean("gap")), item_costs=sums.mean("items"),
+                  metric_summary=summary, yearly_bands=bands, info=info, metric_mcse=mcse)
 
 
-def _streamed_summary(streams: MetricStreams, names: list[str]) -> pd.DataFrame:
+def _replicate_errors(sampler: str, block_means: BlockMeans,
+                      names: list[str]) -> tuple[dict[str, float], dict]:
+    """Replicate standard errors of the metrics' means (lhs, sobol) and what ``info`` says of
+    them. Empty for ``random`` (sd/√n is right) and for runs of too few blocks."""
+    blocks = len(block_means.counts)
+    info: dict = {"mcse_blocks": blocks}
+    if sampler == "random":
+        info["mcse_method"] = "sd/sqrt(n)"
+        return {}, info
+    if blocks < MIN_REPLICATE_BLOCKS:
+        info["mcse_method"] = "sd/sqrt(n)"
+        info["mcse_note"] = (
+            f"{sampler} draws are not independent, so their standard error comes from the "
+            f"spread of block means; this run has {blocks} block(s) of {BLOCK_SIZE:,} draws, "
+            f"fewer than the {MIN_REPLICATE_BLOCKS} needed ({MIN_REPLICATE_BLOCKS * BLOCK_SIZE:,} "
+            f"draws), so mcse is sd/sqrt(n), which overstates the error")
+        log.info(info["mcse_note"])
+        return {}, info
+    counts = block_means.counts
+    se = replicate_mcse(counts, block_means.means)
+    used = (counts > 0).sum(axis=0)
+    info["mcse_method"] = "block replicates"
+    few = [k for k, u in zip(names, used) if 0 < u < MIN_REPLICATE_BLOCKS]
+    if few:
+        info["mcse_note"] = (f"sd/sqrt(n) for {', '.join(few)}: fewer than "
+                             f"{MIN_REPLICATE_BLOCKS} blocks have a value")
+    return {k: float(e) for k, e, u in zip(names, se, used) if u >= MIN_REPLICATE_BLOCKS}, info
+
+
+def _streamed_summary(streams: MetricStreams, names: list[str],
+                      mcse: dict[str, float]) -> pd.DataFrame:
     """The summary table from streaming moments and the quantile sketch."""
     mom = streams.moments
     qs = streams.sketch.quantile(list(QUANTILES))
@@ -239,4 +272,4 @@ def _streamed_summary(streams: MetricStreams, names: list[str]) -> pd.DataFrame:
             "max": float(mom.max[j]) if n else math.nan,
             "n": n,
         }
-    return summary_table(rows)
+    return summary_table(rows, mcse)

@@ -12,7 +12,7 @@ from .engine.model import ModelOutput
 from .scenario import Scenario
 
 __all__ = ["Result", "QUANTILES", "PROBABILITIES", "BAND_LINES", "SUMMARY_COLUMNS",
-           "summary_table", "quantile_name", "exact_summary_row"]
+           "summary_table", "quantile_name", "exact_summary_row", "ZERO_EVENTS_SE"]
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 """Quantiles reported by :meth:`Result.summary` and :meth:`Result.yearly`."""
@@ -35,10 +35,35 @@ SUMMARY_COLUMNS = ("unit", "mean", "sd", "mcse", *(f"p{round(q * 100)}" for q in
                    "min", "max", "n")
 
 
-def summary_table(rows: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
-    """The summary DataFrame from one row of statistics per metric (adds the unit)."""
-    data = {name: {**row, "unit": METRICS[name].unit if name in METRICS else ""}
-            for name, row in rows.items()}
+ZERO_EVENTS_SE = 1.5
+"""Standard error of a 0/1 metric whose n draws are all equal, in units of 1/n: the
+probability is reported as 0 (or 1) ± 1.5/n, so that p ± 2·mcse reaches 3/n, the rule-of-three
+95 % bound on a probability never observed in n independent draws."""
+
+
+def _mcse(row: Mapping[str, Any], unit: str, replicate: float | None) -> float:
+    """The Monte Carlo standard error of one summary row (see :meth:`Result.summary`)."""
+    se = row["mcse"]
+    if replicate is not None and np.isfinite(replicate):
+        se = float(replicate)
+    n = row["n"]
+    if n > 1 and row["min"] == row["max"]:  # every draw equal: no spread to estimate from
+        se = ZERO_EVENTS_SE / n if unit == "0/1" else 0.0
+    return se
+
+
+def summary_table(rows: Mapping[str, Mapping[str, Any]],
+                  mcse: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """The summary DataFrame from one row of statistics per metric (adds the unit).
+
+    ``mcse`` holds replicate standard errors that replace the rows' sd/√n where finite. A
+    metric whose draws are all equal gets 0, or ``ZERO_EVENTS_SE / n`` if it is a 0/1 metric.
+    """
+    mcse = mcse or {}
+    data = {}
+    for name, row in rows.items():
+        unit = METRICS[name].unit if name in METRICS else ""
+        data[name] = {**row, "unit": unit, "mcse": _mcse(row, unit, mcse.get(name))}
     frame = pd.DataFrame.from_dict(data, orient="index")[list(SUMMARY_COLUMNS)]
     frame.index.name = "metric"
     return frame
@@ -89,7 +114,8 @@ class Result:
                  funding_gap: float, item_costs: np.ndarray,
                  metric_summary: pd.DataFrame | None = None,
                  yearly_bands: Mapping[str, np.ndarray] | None = None,
-                 info: Mapping[str, Any] | None = None):
+                 info: Mapping[str, Any] | None = None,
+                 metric_mcse: Mapping[str, float] | None = None):
         self.scenario = scenario
         self.n_draws = int(n_draws)
         self._metrics = metrics  # (n_metrics, n_draws) or None
@@ -102,6 +128,7 @@ class Result:
         self._funding_gap = float(funding_gap)
         self._item_costs = item_costs
         self._metric_summary = metric_summary
+        self._metric_mcse = dict(metric_mcse or {})  # replicate standard errors (lhs, sobol)
         self.info: dict[str, Any] = dict(info or {})
 
     @classmethod
@@ -151,8 +178,18 @@ class Result:
         """Statistics of each metric over the draws, one row per metric.
 
         Columns: ``unit``, ``mean``, ``sd`` (ddof=1), ``mcse`` (Monte Carlo standard error of
-        the mean, sd/√n), ``p5``, ``p25``, ``p50``, ``p75``, ``p95``, ``min``, ``max``, ``n``
-        (draws with a value; NaN draws such as "no deficit year" are left out). Quantiles are
+        the mean, below), ``p5``, ``p25``, ``p50``, ``p75``, ``p95``, ``min``, ``max``, ``n``
+        (draws with a value; NaN draws such as "no deficit year" are left out).
+
+        ``mcse``: with the ``random`` sampler, sd/√n. Latin hypercube and Sobol draws are not
+        independent, and sd/√n would overstate their error many times over; their blocks of
+        4,096 draws are independent replicates, so mcse is the spread of the block means:
+        ``√(B/(B−1) Σ_b (n_b/N)² (m_b − mean)²)`` over the B blocks (:func:`fundmodel.accumulate.
+        replicate_mcse`). With fewer than 10 blocks (40,960 draws) it falls back to sd/√n,
+        which is conservative (``info['mcse_method']`` says which was used, ``info['mcse_note']``
+        why). A 0/1 metric whose draws are all 0 (or all 1) reports ``1.5/n``: the probability
+        is below 3/n with 95 % confidence (rule of three), i.e. within two standard errors.
+        Quantiles are
         the smallest value whose empirical CDF reaches q (numpy's ``inverted_cdf``); from a
         run with ``keep_draws=False`` they come from a streaming sketch whose rank error is at
         most ``info['quantile_rank_error']`` (≤ 0.001). The mean of a 0/1 metric
@@ -163,12 +200,13 @@ class Result:
         if self._metric_summary is not None:
             return self._metric_summary.copy()
         return summary_table({name: exact_summary_row(values)
-                              for name, values in zip(self._metric_names, self._metrics)})
+                              for name, values in zip(self._metric_names, self._metrics)},
+                             self._metric_mcse)
 
     def probabilities(self) -> pd.DataFrame:
         """P(funding_gap > 0), P(any year in operating deficit) and P(cumulative balance < 0 at
         the horizon), with their Monte Carlo standard errors (columns ``probability``,
-        ``mcse``)."""
+        ``mcse``, as in :meth:`summary`; a probability of 0 or 1 has mcse 1.5/n)."""
         s = self.summary()
         rows = {label: {"probability": s.loc[m, "mean"], "mcse": s.loc[m, "mcse"]}
                 for label, m in PROBABILITIES.items()}

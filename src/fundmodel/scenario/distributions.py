@@ -343,11 +343,7 @@ class Beta(_Dist):
 
 
 class Choice(_Dist):
-    """Discrete choice among ``values`` with probabilities ``weights`` (default: equal).
-
-    Draws invert the CDF over the values sorted in increasing order; the median is the smallest
-    value x with P(X ≤ x) ≥ 0.5 (see :meth:`ppf`).
-    """
+    """Discrete choice among ``values`` with probabilities ``weights`` (default: equal)."""
 
     dist: Literal["choice"]
     values: list[float] = Field(min_length=1)
@@ -414,8 +410,7 @@ class Empirical(_Dist):
     (``file`` and ``column``; the file name is relative to the scenario file).
 
     Each draw takes one of the values with equal probability (the inverse of the empirical
-    CDF). The mode is the most frequent value (the smallest among ties); the median is the
-    smallest value x with P(X ≤ x) ≥ 0.5 (the lower middle value), as for ``choice``.
+    CDF). The mode is the most frequent value (the smallest among ties).
     """
 
     dist: Literal["empirical"]
@@ -448,7 +443,7 @@ class Empirical(_Dist):
         return float(math.fsum(self.values) / len(self.values))
 
     def median(self) -> float:
-        """The smallest value x with P(X ≤ x) ≥ 0.5: of n sorted values, the ⌈n/2⌉-th (the
+        """The smallest value x with P(X ≤ x) ≥ 0.5 (as for ``choice``): of n sorted values, the ⌈n/2⌉-th (the
         lower of the two middle values when n is even), as for ``choice`` and quantiles."""
         x = self._sorted()
         return float(x[(x.size + 1) // 2 - 1])
