@@ -116,8 +116,10 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
         Seed of the random streams (default ``scenario.simulation.seed``; if that is None too,
         a fresh seed is drawn and reported in ``result.info['seed']``).
     sampler : {'random', 'lhs', 'sobol'}, optional
-        Pseudo-random, Latin hypercube (stratified within each block of 4,096 draws) or
-        scrambled Sobol (default ``scenario.simulation.sampler``).
+        Pseudo-random, Latin hypercube (stratified within each block of 4,096 draws, and
+        within a shorter last block) or Sobol (each block scrambled independently); default
+        ``scenario.simulation.sampler``. For ``lhs`` and ``sobol`` the standard errors come
+        from the spread of the block means (see :meth:`Result.summary`).
     chunk_size : int, optional
         Draws computed at once (default ``scenario.simulation.chunk_size``, 65,536). Bounds
         memory; never changes the results.
@@ -127,7 +129,8 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
     keep_draws : bool, optional
         Keep the per-draw metrics table (default ``scenario.simulation.keep_draws``, True). With
         False, ``summary()`` comes from streaming moments (exact) and a quantile sketch (rank
-        error ≤ 0.001) and memory does not grow with the number of draws.
+        error ≤ 0.001) and memory does not grow with the number of draws (apart from one mean
+        and count per block and metric for the standard errors).
     keep_yearly : bool, optional
         Keep every draw's yearly paths (default ``scenario.simulation.keep_yearly``, False);
         without them ``yearly()`` has the mean of every line and quantile bands of

@@ -183,16 +183,18 @@ class Result:
 
         ``mcse``: with the ``random`` sampler, sd/√n. Latin hypercube and Sobol draws are not
         independent, and sd/√n would overstate their error many times over; their blocks of
-        4,096 draws are independent replicates, so mcse is the spread of the block means:
-        ``√(B/(B−1) Σ_b (n_b/N)² (m_b − mean)²)`` over the B blocks (:func:`fundmodel.accumulate.
-        replicate_mcse`). With fewer than 10 blocks (40,960 draws) it falls back to sd/√n,
-        which is conservative (``info['mcse_method']`` says which was used, ``info['mcse_note']``
-        why). A 0/1 metric whose draws are all 0 (or all 1) reports ``1.5/n``: the probability
-        is below 3/n with 95 % confidence (rule of three), i.e. within two standard errors.
-        Quantiles are
-        the smallest value whose empirical CDF reaches q (numpy's ``inverted_cdf``); from a
-        run with ``keep_draws=False`` they come from a streaming sketch whose rank error is at
-        most ``info['quantile_rank_error']`` (≤ 0.001). The mean of a 0/1 metric
+        4,096 draws are independent replicates, so mcse is the spread of the block means,
+        ``√(B/(B−1) Σ_b (n_b/N)² (m_b − mean)²)`` over the B blocks
+        (:func:`fundmodel.accumulate.replicate_mcse`). With fewer than 10 blocks (40,960 draws)
+        it falls back to sd/√n, which is conservative (``info['mcse_method']`` says which was
+        used, ``info['mcse_note']`` why). A metric whose draws are all equal reports 0, except
+        a 0/1 metric (a probability of 0 or 1), which reports ``1.5/n``: p ± 2·mcse reaches
+        3/n, the rule-of-three 95 % bound on the probability of an event never seen in n
+        independent draws.
+
+        Quantiles are the smallest value whose empirical CDF reaches q (numpy's
+        ``inverted_cdf``); from a run with ``keep_draws=False`` they come from a streaming sketch
+        whose rank error is at most ``info['quantile_rank_error']`` (≤ 0.001). The mean of a 0/1 metric
         (``has_funding_gap``, ``any_operating_deficit``, ``balance_negative_at_horizon``) is a
         probability — see :meth:`probabilities`. For a deterministic result every statistic
         equals the value and ``sd``/``mcse`` are NaN.
