@@ -194,9 +194,9 @@ class Result:
 
         Quantiles are the smallest value whose empirical CDF reaches q (numpy's
         ``inverted_cdf``); from a run with ``keep_draws=False`` they come from a streaming sketch
-        whose rank error is at most ``info['quantile_rank_error']`` (≤ 0.001). The mean of a 0/1 metric
-        (``has_funding_gap``, ``any_operating_deficit``, ``balance_negative_at_horizon``) is a
-        probability — see :meth:`probabilities`. For a deterministic result every statistic
+        whose rank error is at most ``info['quantile_rank_error']`` (≤ 0.001). The mean of a 0/1
+        metric (``has_funding_gap``, ``any_operating_deficit``, ``balance_negative_at_horizon``)
+        is a probability — see :meth:`probabilities`. For a deterministic result every statistic
         equals the value and ``sd``/``mcse`` are NaN.
         """
         if self._metric_summary is not None:

@@ -443,8 +443,8 @@ class Empirical(_Dist):
         return float(math.fsum(self.values) / len(self.values))
 
     def median(self) -> float:
-        """The smallest value x with P(X ≤ x) ≥ 0.5 (as for ``choice``): of n sorted values, the ⌈n/2⌉-th (the
-        lower of the two middle values when n is even), as for ``choice`` and quantiles."""
+        """The smallest value x with P(X ≤ x) ≥ 0.5 (as for ``choice``): of n sorted values,
+        the ⌈n/2⌉-th — the lower of the two middle values when n is even."""
         x = self._sorted()
         return float(x[(x.size + 1) // 2 - 1])
 
