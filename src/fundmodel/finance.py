@@ -45,6 +45,9 @@ __all__ = [
     "payback_period",
     "pmt",
     "pv_annuity_factor",
+    "spv",
+    "upv",
+    "upv_star",
 ]
 
 # --------------------------------------------------------------------------
@@ -330,6 +333,117 @@ def escalating_annuity_factor(rate: ArrayLike, growth: ArrayLike, n: ArrayLike) 
     factor = np.expm1(nn * log_q) / diff_safe  # (q**n - 1) / (g - r)
     out = np.where(equal, nn / one_r, factor)
     return _scalarise(np.asarray(out, dtype=np.float64))
+
+
+# --------------------------------------------------------------------------
+# NIST Handbook 135 present-value factors
+# --------------------------------------------------------------------------
+# Named and defined as published in NIST Handbook 135 (Life-Cycle Costing
+# Manual for the Federal Energy Management Program) and its annual
+# supplement of discount factors, so that figures can be checked against the
+# published tables.  ``d`` is the discount rate, ``e`` the escalation rate,
+# ``n`` the number of years; amounts fall at year end.
+
+
+def spv(rate: ArrayLike, n: ArrayLike) -> Any:
+    r"""NIST single present value factor: today's value of 1 CNY paid at the end of year `n`.
+
+    .. math:: \mathrm{SPV}(d, n) = \frac{1}{(1 + d)^{n}}
+
+    The same number as ``discount_factors(rate, 1, start=n)``, for any
+    (broadcast) `n`.
+
+    Parameters
+    ----------
+    rate : float or array_like
+        Discount rate ``d`` per year (fraction, ``> -1``).
+    n : int, float or array_like
+        Year of the payment; broadcasts with `rate`.
+
+    Returns
+    -------
+    float or ndarray
+        Present value per CNY paid (dimensionless), shape ``broadcast(rate, n)``.
+
+    Examples
+    --------
+    >>> round(float(spv(0.03, 10)), 4)  # NIST Handbook 135: 0.7441
+    0.7441
+    """
+    d = _as_float(rate)
+    _check_rate(d)
+    nn = _as_float(n)
+    return _scalarise(np.asarray(np.exp(-nn * np.log1p(d)), dtype=np.float64))
+
+
+def upv(rate: ArrayLike, n: ArrayLike) -> Any:
+    r"""NIST uniform present value factor: today's value of 1 CNY a year for `n` years.
+
+    .. math:: \mathrm{UPV}(d, n) = \sum_{t=1}^{n} \frac{1}{(1 + d)^{t}}
+              = \frac{(1 + d)^{n} - 1}{d\,(1 + d)^{n}}, \qquad \mathrm{UPV}(0, n) = n
+
+    Payments at the end of years 1..n; this is the same factor as
+    :func:`pv_annuity_factor` (the annuity-certain :math:`a_{\overline{n}|d}`),
+    under the Handbook's name.
+
+    Parameters
+    ----------
+    rate : float or array_like
+        Discount rate ``d`` per year (fraction, ``> -1``).
+    n : int, float or array_like
+        Number of annual payments (years); broadcasts with `rate`.
+
+    Returns
+    -------
+    float or ndarray
+        Years of payment (CNY of present value per CNY a year).
+
+    Examples
+    --------
+    >>> round(float(upv(0.03, 10)), 3)  # NIST Handbook 135: 8.530
+    8.53
+    """
+    return pv_annuity_factor(rate, n)
+
+
+def upv_star(rate: ArrayLike, escalation: ArrayLike, n: ArrayLike) -> Any:
+    r"""NIST modified uniform present value factor UPV*: an annual amount escalating from year 0.
+
+    The amount is 1 CNY in today's prices and escalates at `escalation` from
+    year 0, so the payment at the end of year ``t`` is :math:`(1 + e)^{t}`
+    (the first payment, end of year 1, is already :math:`1 + e`):
+
+    .. math:: \mathrm{UPV^*}(d, e, n) = \sum_{t=1}^{n} \left(\frac{1 + e}{1 + d}\right)^{t}
+              = \frac{1 + e}{d - e}\left[1 - \left(\frac{1 + e}{1 + d}\right)^{n}\right],
+              \qquad d = e:\ n
+
+    This differs from :func:`escalating_annuity_factor`, whose first payment
+    is 1 (payments :math:`(1+g)^{t-1}`): ``upv_star(d, e, n) ==
+    (1 + e) * escalating_annuity_factor(d, e, n)``.  With ``e = 0`` it equals
+    :func:`upv`.
+
+    Parameters
+    ----------
+    rate : float or array_like
+        Discount rate ``d`` per year (fraction, ``> -1``).
+    escalation : float or array_like
+        Escalation rate ``e`` of the amount per year (fraction, ``> -1``).
+    n : int, float or array_like
+        Number of annual payments (years).  All three inputs broadcast.
+
+    Returns
+    -------
+    float or ndarray
+        Factor in years (CNY of present value per CNY a year in year-0 prices).
+
+    Examples
+    --------
+    >>> round(float(upv_star(0.03, 0.03, 10)), 10)  # d = e: n
+    10.0
+    """
+    e = _as_float(escalation)
+    factor = _as_float(escalating_annuity_factor(rate, e, n))
+    return _scalarise(np.asarray((1.0 + e) * factor, dtype=np.float64))
 
 
 def pmt(

@@ -19,7 +19,8 @@ from typing import Callable, Iterator, Sequence
 import numpy as np
 import pandas as pd
 
-from .accumulate import BlockStream, BlockSums, MetricStreams
+from .accumulate import (MIN_REPLICATE_BLOCKS, BlockMeans, BlockStream, BlockSums, MetricStreams,
+                         replicate_mcse)
 from .draws import realise
 from .engine.capital import ITEM_INPUTS
 from .engine.model import ModelOutput, run_model
@@ -37,11 +38,13 @@ ProgressCallback = Callable[[int, int], None]
 
 
 def run_chunk(scenario: Scenario, seed: int, sampler: str, start: int, stop: int,
-              space: InputSpace | None = None) -> ModelOutput:
-    """Compute draws ``start .. stop − 1``: sample the inputs, realise the scenario, run the
-    model. Pure: the same arguments give the same arrays, bit for bit."""
+              space: InputSpace | None = None, draws: int | None = None) -> ModelOutput:
+    """Compute draws ``start .. stop − 1`` of a run of ``draws`` (default ``stop``): sample the
+    inputs, realise the scenario, run the model. Pure: the same arguments give the same arrays,
+    bit for bit. ``draws`` matters for ``lhs`` and ``sobol``, whose partial last block is built
+    for its size."""
     space = space or input_space(scenario)
-    values = sample_values(space, seed, sampler, start, stop)
+    values = sample_values(space, seed, sampler, start, stop, draws)
     return run_model(realise(scenario, values), stop - start)
 
 
@@ -60,22 +63,24 @@ def _outputs(scenario: Scenario, seed: int, sampler: str, space: InputSpace,
              ranges: Sequence[tuple[int, int]], workers: int) -> Iterator[ModelOutput]:
     """Chunk outputs in draw order; with several workers, at most ``workers + 1`` chunks are
     in flight, so memory stays bounded."""
+    draws = ranges[-1][1]
     if workers == 1:
         for start, stop in ranges:
-            yield run_chunk(scenario, seed, sampler, start, stop, space)
+            yield run_chunk(scenario, seed, sampler, start, stop, space, draws)
         return
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fundmodel") as pool:
         pending: deque = deque()
         todo = iter(ranges)
         for start, stop in todo:
-            pending.append(pool.submit(run_chunk, scenario, seed, sampler, start, stop, space))
+            pending.append(pool.submit(run_chunk, scenario, seed, sampler, start, stop, space,
+                                       draws))
             if len(pending) > workers:
                 break
         while pending:
             out = pending.popleft().result()
             nxt = next(todo, None)
             if nxt is not None:
-                pending.append(pool.submit(run_chunk, scenario, seed, sampler, *nxt, space))
+                pending.append(pool.submit(run_chunk, scenario, seed, sampler, *nxt, space, draws))
             yield out
 
 
@@ -112,8 +117,10 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
         Seed of the random streams (default ``scenario.simulation.seed``; if that is None too,
         a fresh seed is drawn and reported in ``result.info['seed']``).
     sampler : {'random', 'lhs', 'sobol'}, optional
-        Pseudo-random, Latin hypercube (stratified within each block of 4,096 draws) or
-        scrambled Sobol (default ``scenario.simulation.sampler``).
+        Pseudo-random, Latin hypercube (stratified within each block of 4,096 draws, and
+        within a shorter last block) or Sobol (each block scrambled independently); default
+        ``scenario.simulation.sampler``. For ``lhs`` and ``sobol`` the standard errors come
+        from the spread of the block means (see :meth:`Result.summary`).
     chunk_size : int, optional
         Draws computed at once (default ``scenario.simulation.chunk_size``, 65,536). Bounds
         memory; never changes the results.
@@ -123,7 +130,8 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
     keep_draws : bool, optional
         Keep the per-draw metrics table (default ``scenario.simulation.keep_draws``, True). With
         False, ``summary()`` comes from streaming moments (exact) and a quantile sketch (rank
-        error ≤ 0.001) and memory does not grow with the number of draws.
+        error ≤ 0.001) and memory does not grow with the number of draws (apart from one mean
+        and count per block and metric for the standard errors).
     keep_yearly : bool, optional
         Keep every draw's yearly paths (default ``scenario.simulation.keep_yearly``, False);
         without them ``yearly()`` has the mean of every line and quantile bands of
@@ -160,7 +168,7 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
 
     tick, close_progress = _progress_callback(progress, draws)
     metrics = names = yearly_paths = None
-    sums = stream = metric_streams = band_streams = None
+    sums = stream = metric_streams = band_streams = block_means = None
     try:
         for (start, stop), out in zip(ranges, _outputs(scenario, int(seed), sampler, space,
                                                        ranges, workers)):
@@ -173,7 +181,8 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
                     yearly_paths = {k: np.empty((draws, scenario.horizon_years)) for k in lines}
                 sums = BlockSums([f"y:{k}" for k in lines] + ["offered", "applied", "items", "gap"]
                                  + [f"item:{k}" for k in ITEM_INPUTS])
-                consumers = [sums]
+                block_means = BlockMeans([f"m:{k}" for k in names])
+                consumers = [sums, block_means]
                 if not keep_draws:
                     metric_streams = MetricStreams([f"m:{k}" for k in names], [1] * len(names))
                     consumers.append(metric_streams)
@@ -193,8 +202,7 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
             block.update({"offered": out.funding_offered, "applied": out.funding_applied,
                           "items": out.item_costs, "gap": out.metrics["funding_gap"]})
             block.update({f"item:{k}": out.item_inputs[k] for k in ITEM_INPUTS})
-            if metric_streams is not None:
-                block.update({f"m:{k}": v for k, v in out.metrics.items()})
+            block.update({f"m:{k}": v for k, v in out.metrics.items()})
             stream.push(block)
             tick(stop, draws)
         stream.close()
@@ -205,9 +213,11 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
             "chunk_size": chunk_size, "block_size": BLOCK_SIZE, "workers": workers,
             "keep_draws": keep_draws, "keep_yearly": keep_yearly,
             "uncertain_inputs": len(space.paths), "warnings": list(space.warnings)}
+    mcse, mcse_info = _replicate_errors(sampler, block_means, names)
+    info.update(mcse_info)
     summary = bands = None
     if metric_streams is not None:
-        summary = _streamed_summary(metric_streams, names)
+        summary = _streamed_summary(metric_streams, names, mcse)
         info["quantile_rank_error"] = float(np.max(metric_streams.sketch.rank_error_bound))
     if band_streams is not None:
         qs = band_streams.sketch.quantile(list(QUANTILES))  # (len(QUANTILES), columns)
@@ -217,11 +227,43 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
                   yearly_paths=yearly_paths,
                   yearly_means={k: sums.mean(f"y:{k}") for k in lines},
                   funding_offered=sums.mean("offered"), funding_applied=sums.mean("applied"),
-                  funding_gap=float(sums.mean("gap")), item_costs=sums.mean("items"), metric_summary=summary, yearly_bands=bands,
-                  item_inputs={k: sums.mean(f"item:{k}") for k in ITEM_INPUTS}, info=info)
+                  funding_gap=float(sums.mean("gap")), item_costs=sums.mean("items"),
+                  metric_summary=summary, yearly_bands=bands,
+                  item_inputs={k: sums.mean(f"item:{k}") for k in ITEM_INPUTS}, info=info,
+                  metric_mcse=mcse)
 
 
-def _streamed_summary(streams: MetricStreams, names: list[str]) -> pd.DataFrame:
+def _replicate_errors(sampler: str, block_means: BlockMeans,
+                      names: list[str]) -> tuple[dict[str, float], dict]:
+    """Replicate standard errors of the metrics' means (lhs, sobol) and what ``info`` says of
+    them. Empty for ``random`` (sd/√n is right) and for runs of too few blocks."""
+    blocks = len(block_means.counts)
+    info: dict = {"mcse_blocks": blocks}
+    if sampler == "random":
+        info["mcse_method"] = "sd/sqrt(n)"
+        return {}, info
+    if blocks < MIN_REPLICATE_BLOCKS:
+        info["mcse_method"] = "sd/sqrt(n)"
+        info["mcse_note"] = (
+            f"{sampler} draws are not independent, so their standard error comes from the "
+            f"spread of block means; this run has {blocks} block(s) of {BLOCK_SIZE:,} draws, "
+            f"fewer than the {MIN_REPLICATE_BLOCKS} needed ({MIN_REPLICATE_BLOCKS * BLOCK_SIZE:,} "
+            f"draws), so mcse is sd/sqrt(n), which overstates the error")
+        log.info(info["mcse_note"])
+        return {}, info
+    counts = block_means.counts
+    se = replicate_mcse(counts, block_means.means)
+    used = (counts > 0).sum(axis=0)
+    info["mcse_method"] = "block replicates"
+    few = [k for k, u in zip(names, used) if 0 < u < MIN_REPLICATE_BLOCKS]
+    if few:
+        info["mcse_note"] = (f"sd/sqrt(n) for {', '.join(few)}: fewer than "
+                             f"{MIN_REPLICATE_BLOCKS} blocks have a value")
+    return {k: float(e) for k, e, u in zip(names, se, used) if u >= MIN_REPLICATE_BLOCKS}, info
+
+
+def _streamed_summary(streams: MetricStreams, names: list[str],
+                      mcse: dict[str, float]) -> pd.DataFrame:
     """The summary table from streaming moments and the quantile sketch."""
     mom = streams.moments
     qs = streams.sketch.quantile(list(QUANTILES))
@@ -239,4 +281,4 @@ def _streamed_summary(streams: MetricStreams, names: list[str]) -> pd.DataFrame:
             "n": n,
             "undefined": int(mom.nan_count[j]),
         }
-    return summary_table(rows)
+    return summary_table(rows, mcse)

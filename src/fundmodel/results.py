@@ -21,7 +21,8 @@ from .errors import ModelError
 from .scenario import Scenario
 
 __all__ = ["Result", "QUANTILES", "PROBABILITIES", "BAND_LINES", "SUMMARY_COLUMNS",
-           "YEARLY_STATISTICS", "summary_table", "quantile_name", "exact_summary_row"]
+           "YEARLY_STATISTICS", "summary_table", "quantile_name", "exact_summary_row",
+           "ZERO_EVENTS_SE"]
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 """Quantiles reported by :meth:`Result.summary` and :meth:`Result.yearly`."""
@@ -48,10 +49,35 @@ YEARLY_STATISTICS = ("mean", *(f"p{round(q * 100)}" for q in QUANTILES))
 """Statistics over draws that :meth:`Result.yearly` and :meth:`Result.yearly_bands` give."""
 
 
-def summary_table(rows: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
-    """The summary DataFrame from one row of statistics per metric (adds the unit)."""
-    data = {name: {**row, "unit": METRICS[name].unit if name in METRICS else ""}
-            for name, row in rows.items()}
+ZERO_EVENTS_SE = 1.5
+"""Standard error of a 0/1 metric whose n draws are all equal, in units of 1/n: the
+probability is reported as 0 (or 1) ± 1.5/n, so that p ± 2·mcse reaches 3/n, the rule-of-three
+95 % bound on a probability never observed in n independent draws."""
+
+
+def _mcse(row: Mapping[str, Any], unit: str, replicate: float | None) -> float:
+    """The Monte Carlo standard error of one summary row (see :meth:`Result.summary`)."""
+    se = row["mcse"]
+    if replicate is not None and np.isfinite(replicate):
+        se = float(replicate)
+    n = row["n"]
+    if n > 1 and row["min"] == row["max"]:  # every draw equal: no spread to estimate from
+        se = ZERO_EVENTS_SE / n if unit == "0/1" else 0.0
+    return se
+
+
+def summary_table(rows: Mapping[str, Mapping[str, Any]],
+                  mcse: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """The summary DataFrame from one row of statistics per metric (adds the unit).
+
+    ``mcse`` holds replicate standard errors that replace the rows' sd/√n where finite. A
+    metric whose draws are all equal gets 0, or ``ZERO_EVENTS_SE / n`` if it is a 0/1 metric.
+    """
+    mcse = mcse or {}
+    data = {}
+    for name, row in rows.items():
+        unit = METRICS[name].unit if name in METRICS else ""
+        data[name] = {**row, "unit": unit, "mcse": _mcse(row, unit, mcse.get(name))}
     frame = pd.DataFrame.from_dict(data, orient="index")[list(SUMMARY_COLUMNS)]
     frame.index.name = "metric"
     return frame
@@ -108,7 +134,8 @@ class Result:
                  metric_summary: pd.DataFrame | None = None,
                  yearly_bands: Mapping[str, np.ndarray] | None = None,
                  item_inputs: Mapping[str, np.ndarray] | None = None,
-                 info: Mapping[str, Any] | None = None):
+                 info: Mapping[str, Any] | None = None,
+                 metric_mcse: Mapping[str, float] | None = None):
         self.scenario = scenario
         self.n_draws = int(n_draws)
         self._metrics = metrics  # (n_metrics, n_draws) or None
@@ -122,6 +149,7 @@ class Result:
         self._item_costs = item_costs
         self._item_inputs = dict(item_inputs or {})  # name → mean over draws (n_items,)
         self._metric_summary = metric_summary
+        self._metric_mcse = dict(metric_mcse or {})  # replicate standard errors (lhs, sobol)
         self.info: dict[str, Any] = dict(info or {})
 
     @classmethod
@@ -191,11 +219,23 @@ class Result:
         of a 0/1 metric (``has_funding_gap``, ``any_operating_deficit``,
         ``balance_negative_at_horizon``) is a probability — see :meth:`probabilities`. For a
         result of one draw every statistic equals the value and ``sd``/``mcse`` are NaN.
+
+        ``mcse``: with the ``random`` sampler, sd/√n. Latin hypercube and Sobol draws are not
+        independent, and sd/√n would overstate their error many times over; their blocks of
+        4,096 draws are independent replicates, so mcse is the spread of the block means,
+        ``√(B/(B−1) Σ_b (n_b/N)² (m_b − mean)²)`` over the B blocks
+        (:func:`fundmodel.accumulate.replicate_mcse`). With fewer than 10 blocks (40,960 draws)
+        it falls back to sd/√n, which is conservative (``info['mcse_method']`` says which was
+        used, ``info['mcse_note']`` why). A metric whose draws are all equal reports 0, except
+        a 0/1 metric (a probability of 0 or 1), which reports ``1.5/n``: p ± 2·mcse reaches
+        3/n, the rule-of-three 95 % bound on the probability of an event never seen in n
+        independent draws.
         """
         if self._metric_summary is not None:
             return self._metric_summary.copy()
         return summary_table({name: exact_summary_row(values)
-                              for name, values in zip(self._metric_names, self._metrics)})
+                              for name, values in zip(self._metric_names, self._metrics)},
+                             self._metric_mcse)
 
     def probabilities(self) -> pd.DataFrame:
         """The probabilities analysts ask for, one row per 0/1 metric (index ``metric``:
@@ -204,7 +244,7 @@ class Result:
         Monte Carlo run (``info["kind"] == "monte_carlo"``, even of one draw): columns
         ``question`` (the analysts' wording, e.g. ``P(funding_gap > 0)``), ``probability`` (the
         metric's mean over the draws), ``mcse`` (its Monte Carlo standard error, as in
-        :meth:`summary`) and ``n`` (draws).
+        :meth:`summary`; a probability of 0 or 1 has mcse 1.5/n) and ``n`` (draws).
 
         Deterministic run (:func:`fundmodel.evaluate`): one base case has no probabilities, so
         the columns are ``question`` and ``outcome`` (bool: whether it happens in the base

@@ -1,12 +1,30 @@
 """Draws for a Monte Carlo run: uniform numbers per block, correlation, inverse CDFs.
 
-Reproducibility contract: draws are grouped in fixed blocks of :data:`BLOCK_SIZE`. The random
-numbers of block ``b`` come from ``SeedSequence(seed, spawn_key=(b,))`` (pseudo-random and
-Latin hypercube; Latin hypercubes and Iman–Conover reordering are built within a block) or from
-one scrambled Sobol sequence fast-forwarded to the block's first point. So the value of every
-input in every draw is a pure function of ``(scenario, seed, sampler, draw index)``: it does not
-depend on the chunk size, on how many workers compute chunks, or on the number of draws asked
-for (the first N draws of a longer run are the N draws of a shorter one).
+Draws are grouped in fixed blocks of :data:`BLOCK_SIZE`: block ``b`` holds draws
+``b·BLOCK_SIZE .. (b + 1)·BLOCK_SIZE − 1``, and the last block of a run of N draws holds
+``N mod BLOCK_SIZE`` draws if that is not 0 (a *partial* block). Each block is an independent
+replicate of its sampler's design:
+
+- ``random``: pseudo-random numbers from ``SeedSequence(seed, spawn_key=(b,))`` (PCG64);
+- ``lhs``: a Latin hypercube of the block's own size, from the same stream, so a partial block
+  is stratified too (one point in each of its ``m`` strata per input);
+- ``sobol``: the first points of a Sobol sequence scrambled (LMS and digital shift) by
+  ``SeedSequence(seed, spawn_key=(2**31 − 1, b))``, a scrambling of its own for every block.
+
+Iman–Conover reordering is built within a block over its actual rows. Because the blocks are
+independent, their means are independent estimates of the same mean, which is how
+:mod:`fundmodel.montecarlo` gives honest standard errors for ``lhs`` and ``sobol``.
+
+Reproducibility contract: the values of block ``b`` are a pure function of ``(scenario, seed,
+sampler, b, size of block b)``. Hence they do not depend on the chunk size or on how many
+workers compute chunks. As for the number of draws asked for:
+
+- ``random``: a partial block is the first rows of the full block, so the first N draws of any
+  longer run are exactly the draws of a run of N;
+- ``lhs`` and ``sobol``: the draws in the full blocks of a run of N (the first
+  ``⌊N / BLOCK_SIZE⌋·BLOCK_SIZE``) are the same in every run of N or more draws; the draws of its
+  partial last block, built for its size, are not those of a longer run (unless N is a multiple
+  of :data:`BLOCK_SIZE`).
 """
 
 from __future__ import annotations
@@ -24,14 +42,15 @@ from .draws import uncertain_inputs
 from .scenario import Scenario
 from .scenario.paths import Path, format_path
 
-__all__ = ["BLOCK_SIZE", "Sampler", "InputSpace", "input_space", "block_uniforms", "sample_values"]
+__all__ = ["BLOCK_SIZE", "Sampler", "InputSpace", "input_space", "block_uniforms", "block_size",
+           "sample_values"]
 
 BLOCK_SIZE = 4096
 """Draws per random-stream block (fixed: changing it changes the draws)."""
 
 Sampler = Literal["random", "lhs", "sobol"]
 
-_SOBOL_KEY = 2**31 - 1  # spawn key of the Sobol scrambling stream (never a block index)
+_SOBOL_KEY = 2**31 - 1  # first spawn key of the Sobol scrambling streams (never a block index)
 _TINY = 2.0**-54        # uniforms are kept in [_TINY, 1 − _TINY] so inverse CDFs stay finite
 
 
@@ -103,48 +122,68 @@ def _clip(u: np.ndarray) -> np.ndarray:
     return np.clip(u, _TINY, 1.0 - _TINY, out=u)
 
 
-def block_uniforms(space: InputSpace, seed: int, sampler: Sampler, block: int) -> np.ndarray:
-    """Uniform numbers of one block, shape ``(BLOCK_SIZE, space.dims)``, correlated as the
-    scenario asks."""
+def block_uniforms(space: InputSpace, seed: int, sampler: Sampler, block: int,
+                   size: int = BLOCK_SIZE) -> np.ndarray:
+    """Uniform numbers of one block, shape ``(size, space.dims)``, correlated as the scenario
+    asks.
+
+    ``size`` (1..BLOCK_SIZE) is the number of draws in the block: ``BLOCK_SIZE`` except in the
+    partial last block of a run. A Latin hypercube, a Sobol prefix and Iman–Conover reordering
+    are built for ``size`` draws; ``random`` gives the first ``size`` rows of the full block.
+    """
+    if not 1 <= size <= BLOCK_SIZE:  # pragma: no cover - guarded by sample_values
+        raise ValueError(f"block size must be in 1..{BLOCK_SIZE}, got {size}")
     dims = space.dims
     if dims == 0:
-        return np.empty((BLOCK_SIZE, 0))
+        return np.empty((size, 0))
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block,))))
+    rows = size
     if sampler == "random":
+        rows = BLOCK_SIZE  # build the whole block, keep its first rows: prefixes agree
         u = rng.random((BLOCK_SIZE, dims))
     elif sampler == "lhs":
-        u = qmc.LatinHypercube(d=dims, rng=rng).random(BLOCK_SIZE)
+        u = qmc.LatinHypercube(d=dims, rng=rng).random(size)
     elif sampler == "sobol":
         scramble = np.random.Generator(np.random.PCG64(
-            np.random.SeedSequence(seed, spawn_key=(_SOBOL_KEY,))))
-        engine = qmc.Sobol(d=dims, scramble=True, rng=scramble)
-        if block:
-            engine.fast_forward(block * BLOCK_SIZE)
-        u = engine.random(BLOCK_SIZE)
+            np.random.SeedSequence(seed, spawn_key=(_SOBOL_KEY, block))))
+        # the whole 2^12-point sequence (a power of two, no warning), then its first points
+        u = qmc.Sobol(d=dims, scramble=True, rng=scramble).random(BLOCK_SIZE)[:size]
     else:  # pragma: no cover - guarded by the scenario model and simulate()
         raise ValueError(f"unknown sampler {sampler!r}")
     u = _clip(np.ascontiguousarray(u, dtype=float))
     if space.corr_matrix is not None:
         cols = space.corr_columns
         if space.corr_method == "iman_conover":
-            normals = rng.standard_normal((BLOCK_SIZE, len(cols)))
+            normals = rng.standard_normal((rows, len(cols)))
             u[:, cols] = iman_conover(u[:, cols], space.corr_matrix, normals)
         else:
             chol = np.linalg.cholesky(spearman_to_pearson(space.corr_matrix))
             z = stats.norm.ppf(u[:, cols]) @ chol.T
             u[:, cols] = _clip(stats.norm.cdf(z))
-    return u
+    return u[:size]
+
+
+def block_size(block: int, draws: int) -> int:
+    """Number of draws in block ``block`` of a run of ``draws`` draws (the last may be
+    partial)."""
+    return min(BLOCK_SIZE, draws - block * BLOCK_SIZE)
 
 
 def sample_values(space: InputSpace, seed: int, sampler: Sampler, start: int,
-                  stop: int) -> dict[Path, np.ndarray]:
-    """Values of every uncertain input for draws ``start .. stop − 1``.
+                  stop: int, draws: int | None = None) -> dict[Path, np.ndarray]:
+    """Values of every uncertain input for draws ``start .. stop − 1`` of a run of ``draws``.
 
-    Returns a mapping from path to an array ``(stop − start,)``, or ``(stop − start, years)``
-    for inputs drawn each year; ready for :func:`fundmodel.draws.realise`.
+    ``draws`` (default ``stop``: this range ends the run) sets the size of the last block, which
+    ``lhs`` and ``sobol`` build for its actual size. Returns a mapping from path to an array
+    ``(stop − start,)``, or ``(stop − start, years)`` for inputs drawn each year; ready for
+    :func:`fundmodel.draws.realise`.
     """
+    draws = stop if draws is None else draws
+    if not 0 <= start < stop <= draws:
+        raise ValueError(f"need 0 ≤ start < stop ≤ draws, got {start}, {stop}, {draws}")
     first, last = start // BLOCK_SIZE, math.ceil(stop / BLOCK_SIZE)
-    u = np.concatenate([block_uniforms(space, seed, sampler, b) for b in range(first, last)])
+    u = np.concatenate([block_uniforms(space, seed, sampler, b, block_size(b, draws))
+                        for b in range(first, last)])
     u = u[start - first * BLOCK_SIZE: stop - first * BLOCK_SIZE]
     out = {}
     for path, dist, width, off in zip(space.paths, space.dists, space.widths, space.offsets):

@@ -47,6 +47,9 @@ __all__ = [
 
 PointEstimate = Literal["mean", "median", "mode"]
 
+_WEIGHT_TOLERANCE = 1e-9
+"""How far from 1 the weights of a ``choice`` may sum (and the median's tolerance on 0.5)."""
+
 
 def _check_low_high(low: float | None, high: float | None) -> None:
     if low is not None and high is not None and not low < high:
@@ -63,6 +66,9 @@ class _Dist(ScenarioModel):
         raise NotImplementedError
 
     def median(self) -> float:
+        """The median point estimate: ``ppf(0.5)``. For the discrete distributions (``choice``,
+        ``empirical``) this is the smallest value x with P(X ≤ x) ≥ 0.5 — the lower of two
+        middle values, the inverted-CDF definition results use for quantiles."""
         return float(self.ppf(np.array([0.5]))[0])
 
     def mode(self) -> float:  # pragma: no cover - abstract
@@ -353,7 +359,7 @@ class Choice(_Dist):
             for i, w in enumerate(self.weights):
                 if not (w >= 0 and math.isfinite(w)):
                     raise fail(f"weight {w} is negative or not finite", "weights", i)
-            if abs(math.fsum(self.weights) - 1.0) > 1e-9:
+            if abs(math.fsum(self.weights) - 1.0) > _WEIGHT_TOLERANCE:
                 raise fail(f"weights sum to {math.fsum(self.weights):.12g}, not 1", "weights")
         return self
 
@@ -372,13 +378,31 @@ class Choice(_Dist):
         used = [v for v, p in zip(self.values, self._p()) if p > 0]
         return min(used), max(used)
 
-    def ppf(self, u: np.ndarray) -> np.ndarray:
-        """Inverse CDF of the discrete distribution: the value whose cumulative probability
-        first exceeds ``u`` (values taken in the order written)."""
-        cum = np.cumsum(self._p())
+    def _sorted(self) -> tuple[np.ndarray, np.ndarray]:
+        """Values in increasing order with their probabilities, and the cumulative
+        probabilities (correctly rounded prefix sums; the last is set to 1)."""
+        values = np.asarray(self.values, dtype=float)
+        order = np.argsort(values, kind="stable")
+        p = self._p()[order]
+        cum = np.array([math.fsum(p[:i + 1]) for i in range(p.size)])
         cum[-1] = 1.0
-        idx = np.searchsorted(cum, np.asarray(u, dtype=float), side="right")
-        return np.asarray(self.values, dtype=float)[np.minimum(idx, len(self.values) - 1)]
+        return values[order], cum
+
+    def median(self) -> float:
+        """The smallest value x with P(X ≤ x) ≥ 0.5, the cumulative probability taken to the
+        1e-9 the weights are checked to: ``[2, 1]`` at equal weights has median 1, ``[3, 1, 2]``
+        has 2."""
+        values, cum = self._sorted()
+        idx = int(np.searchsorted(cum, 0.5 - _WEIGHT_TOLERANCE, side="left"))
+        return float(values[min(idx, values.size - 1)])
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Inverse CDF ``F⁻¹(u) = min{x : P(X ≤ x) ≥ u}`` over the values sorted in increasing
+        order (whatever the order written), so draws are monotone in ``u`` and rank
+        correlations apply to the values as numbers. ``ppf(0.5)`` is the median."""
+        values, cum = self._sorted()
+        idx = np.searchsorted(cum, np.asarray(u, dtype=float), side="left")
+        return values[np.minimum(idx, values.size - 1)]
 
 
 class Empirical(_Dist):
@@ -419,7 +443,10 @@ class Empirical(_Dist):
         return float(math.fsum(self.values) / len(self.values))
 
     def median(self) -> float:
-        return float(np.median(self._sorted()))
+        """The smallest value x with P(X ≤ x) ≥ 0.5 (as for ``choice``): of n sorted values,
+        the ⌈n/2⌉-th — the lower of the two middle values when n is even."""
+        x = self._sorted()
+        return float(x[(x.size + 1) // 2 - 1])
 
     def mode(self) -> float:
         vals, counts = np.unique(self._sorted(), return_counts=True)
