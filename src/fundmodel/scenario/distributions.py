@@ -462,25 +462,27 @@ def _inside(folder: str, path: str) -> bool:
 
 def _read_csv_bytes(base_dir: str, file: str, allow_outside: bool) -> tuple[str, bytes]:
     path = os.path.join(base_dir, file)
+    problem = None
     try:
         if not allow_outside and not _inside(base_dir, path):
-            raise fail(f"{file} is outside the scenario's folder; copy it there, or allow data "
+            problem = (f"{file} is outside the scenario's folder; copy it there, or allow data "
                        "files outside it (load_scenario(..., allow_outside_files=True), "
-                       "--allow-outside-files)", "file")
-        info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode):
-            raise fail(f"{path} is not a regular file", "file")
-        if info.st_size > MAX_CSV_BYTES:
-            raise fail(f"{path} is larger than {MAX_CSV_BYTES:,} bytes ({info.st_size:,})",
-                       "file")
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_CSV_BYTES + 1)
+                       "--allow-outside-files)")
+        elif not stat.S_ISREG((info := os.stat(path)).st_mode):
+            problem = f"{path} is not a regular file"
+        elif info.st_size > MAX_CSV_BYTES:
+            problem = f"{path} is larger than {MAX_CSV_BYTES:,} bytes ({info.st_size:,})"
+        else:
+            with open(path, "rb") as fh:
+                raw = fh.read(MAX_CSV_BYTES + 1)
+            if len(raw) > MAX_CSV_BYTES:  # it grew while being read
+                problem = f"{path} is larger than {MAX_CSV_BYTES:,} bytes"
     except OSError as exc:
-        raise fail(f"cannot read {path}: {exc.strerror or exc}", "file") from None
+        problem = f"cannot read {path}: {exc.strerror or exc}"
     except ValueError as exc:  # a NUL character in the name
-        raise fail(f"cannot read {file!r}: {exc}", "file") from None
-    if len(raw) > MAX_CSV_BYTES:  # it grew while being read
-        raise fail(f"{path} is larger than {MAX_CSV_BYTES:,} bytes", "file")
+        problem = f"cannot read {file!r}: {exc}"
+    if problem is not None:
+        raise fail(problem, "file")
     return path, raw
 
 
@@ -519,7 +521,7 @@ def _read_csv_column(base_dir: str, file: str, column: str,
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         message, line, _ = not_utf8_issue_parts(raw, exc)
-        raise fail(f"{path}:{line}: {message.replace('the file ', '', 1)}", "file") from None
+        raise fail(f"{path}:{line}: {message.replace('the file is ', '', 1)}", "file") from None
     if m := _CONTROL.search(text):
         line = text.count("\n", 0, m.start()) + 1
         raise fail(f"{path}:{line}: not a CSV text file (it holds the control character "

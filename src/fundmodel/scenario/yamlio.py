@@ -133,11 +133,25 @@ def _fullwidth(ch: str) -> tuple[str, str] | None:
 def input_method_hint(text: str | None) -> str:
     """A hint for characters a Chinese input method types in place of YAML's ASCII ones, e.g.
     ``"; '：' is a full-width colon; write ':'"`` (``""`` when there are none)."""
-    hints: list[str] = []
+    kinds: dict[str, list[tuple[str, str]]] = {}
     for ch in dict.fromkeys(text or ""):
-        if (fw := _fullwidth(ch)) is not None and len(hints) < 3:
-            hints.append(f"'{ch}' is {fw[0]}; write '{fw[1]}'")
+        if (fw := _fullwidth(ch)) is not None:
+            kinds.setdefault(fw[0], []).append((ch, fw[1]))
+    hints = []
+    for what, pairs in list(kinds.items())[:3]:
+        if len(pairs) == 1:
+            hints.append(f"'{pairs[0][0]}' is {what}; write '{pairs[0][1]}'")
+        else:
+            plural = what.split(" ", 1)[1] + "s"
+            hints.append(f"{', '.join(repr(c) for c, _ in pairs)} are {plural}; write "
+                         f"{', '.join(repr(a) for _, a in pairs)}")
     return "".join(f"; {h}" for h in hints)
+
+
+def _first_fullwidth(line: str) -> int | None:
+    """Index of the first input-method character of a line, outside a comment."""
+    code = re.sub(r"(^|\s)#.*", "", line)
+    return next((i for i, ch in enumerate(code) if _fullwidth(ch) is not None), None)
 
 
 def _cjk_share(text: str) -> float:
@@ -229,11 +243,6 @@ class _Where:
     def __init__(self, source: str, inline: bool, text: str = ""):
         self.source, self.inline, self.text = source, inline, text
 
-    def lines_hint(self, first: int, last: int) -> str:
-        """An input-method hint for what lines ``first..last`` hold outside comments."""
-        lines = re.split("\r\n|[\r" + _YAML_BREAKS + "]", self.text)[max(first - 1, 0):last]
-        return input_method_hint("".join(re.sub(r"(^|\s)#.*", "", ln) for ln in lines))
-
     def phrase(self, line: int, col: int) -> str:
         return f"column {col}" if line == 1 else f"line {line}, column {col}"
 
@@ -243,6 +252,16 @@ class _Where:
         if line is not None:
             message = f"{message} (at {self.phrase(line, col)} of the value)"
         return Issue(format_path(path), message, self.source)
+
+    def fullwidth_at(self, first: int, last: int) -> tuple[str, int, int] | None:
+        """An input-method hint for the first of lines ``first..last`` (outside comments)
+        that has such characters, with the line and column of the first of them."""
+        lines = re.split("\r\n|[\r" + _YAML_BREAKS + "]", self.text)
+        for n in range(max(first, 1), min(last, len(lines)) + 1):
+            col = _first_fullwidth(lines[n - 1])
+            if col is not None:
+                return input_method_hint(re.sub(r"(^|\s)#.*", "", lines[n - 1])), n, col + 1
+        return None
 
     def syntax_error(self, exc: yaml.MarkedYAMLError) -> Issue:
         mark = exc.problem_mark or exc.context_mark
@@ -258,8 +277,15 @@ class _Where:
                 at = f"line {cl}" if cl != line else f"column {cc} of this line"
             what += f" ({opener} at {at})"
         if line is not None:
+            # A full-width ':' or space typed by an input method is the likely cause: point at
+            # it, and say where YAML gave up.
             first = min(line - 1, ctx.line + 1) if ctx is not None else line - 1
-            what += self.lines_hint(first, line)
+            if (found := self.fullwidth_at(first, line)) is not None:
+                hint, fl, fc = found
+                if (fl, fc) != (line, col):
+                    what += f" (YAML stopped at {self.phrase(line, col)})"
+                    line, col = fl, fc
+                what += hint
         if self.inline and line is not None:
             return Issue("", f"YAML syntax error at {self.phrase(line, col)}: {what}", self.source)
         return Issue("", f"YAML syntax error: {what}", self.source, line, col)
