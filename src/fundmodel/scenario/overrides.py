@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import dataclasses
 from typing import Any, Iterable
 
 from ..errors import Issue, ScenarioError
@@ -67,14 +66,7 @@ def apply_overrides(data: dict, positions: Positions, overrides: Iterable[str]
         except ValueError as exc:
             raise ScenarioError([Issue("", str(exc) + input_method_hint(raw_path),
                                        source)]) from None
-        try:
-            value = load_yaml_value(raw_value, source)
-        except ScenarioError as exc:  # inside the value: name the full path
-            where = raw_path.strip()
-            raise ScenarioError([
-                dataclasses.replace(i, path=where + ("" if i.path.startswith("[") else ".")
-                                    + i.path) if i.path else i
-                for i in exc.issues]) from None
+        value = load_yaml_value(raw_value, source, raw_path.strip())  # issues name the path
         node: Any = data
         done: tuple = ()
         created: list[tuple] = []

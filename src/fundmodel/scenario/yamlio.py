@@ -240,8 +240,16 @@ class _Where:
     mangle the value as printed); the column goes into the message instead.
     """
 
-    def __init__(self, source: str, inline: bool, text: str = ""):
-        self.source, self.inline, self.text = source, inline, text
+    def __init__(self, source: str, inline: bool, text: str = "", prefix: str = ""):
+        self.source, self.inline, self.text, self.prefix = source, inline, text, prefix
+
+    def value_issue(self, path: Path, message: str, line: int, col: int) -> Issue:
+        """An issue about a value: its path is below ``prefix`` (the field a --set changes)."""
+        inner = format_path(path)
+        if self.prefix:
+            inner = self.prefix + ("" if not inner or inner.startswith("[") else ".") + inner
+        issue = self.issue((), message, line, col)
+        return Issue(inner, issue.message, issue.file, issue.line, issue.column)
 
     def phrase(self, line: int, col: int) -> str:
         return f"column {col}" if line == 1 else f"line {line}, column {col}"
@@ -299,7 +307,7 @@ class _Reader:
 
     def error(self, node: Node, path: Path, message: str) -> ScenarioError:
         line, col = _mark(node)
-        return ScenarioError([self.where.issue(path, message, line, col)])
+        return ScenarioError([self.where.value_issue(path, message, line, col)])
 
     def build(self, node: Node, path: Path, key_node: Node | None = None) -> Any:
         # Recursion is bounded: the composer refused nesting deeper than MAX_DEPTH and aliases
@@ -472,13 +480,14 @@ def load_yaml_text(text: str, source: str = "<string>") -> tuple[Any, Positions]
     return data, positions
 
 
-def load_yaml_value(text: str, source: str) -> Any:
+def load_yaml_value(text: str, source: str, path: str = "") -> Any:
     """Parse one YAML value (a number, a string, ``{dist: ...}``...) with the same safety
     rules as :func:`load_yaml_text`; an empty text is ``None``.
 
     The value is one line of a command rather than a file, so its issues carry no line or
     column (which would garble ``source`` as printed); the message says at which column.
+    Issues about a value name ``path`` (the field being set) and the path below it.
     """
-    where = _Where(source, inline=True, text=text)
+    where = _Where(source, inline=True, text=text, prefix=path)
     node = _compose(text, where)
     return None if node is None else _build(node, where)[0]
