@@ -8,13 +8,25 @@ Every error a user can cause by what they wrote is a :class:`ScenarioError`. It 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-__all__ = ["FundmodelError", "Issue", "ScenarioError", "ModelError"]
+__all__ = ["FundmodelError", "Issue", "ScenarioError", "ModelError", "printable"]
 
 
 class FundmodelError(Exception):
     """Base class of every exception fundmodel raises on purpose."""
+
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters, line breaks and lone surrogates written as escapes
+    (``\\x1b``, ``\\n``, ``\\ud800``), so that an issue is always one line of plain text and
+    never drives the terminal."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape",
+                                                      "backslashreplace").decode("ascii"), text)
 
 
 @dataclass(frozen=True)
@@ -41,7 +53,7 @@ class Issue:
 
     def location(self) -> str:
         """``file:line:column`` (as much of it as is known)."""
-        parts = [self.file or "<scenario>"]
+        parts = [printable(self.file or "<scenario>")]
         if self.line is not None:
             parts.append(str(self.line))
             if self.column is not None:
@@ -49,8 +61,8 @@ class Issue:
         return ":".join(parts)
 
     def __str__(self) -> str:
-        where = self.location()
-        return f"{where} {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        where, path, message = self.location(), printable(self.path), printable(self.message)
+        return f"{where} {path}: {message}" if path else f"{where}: {message}"
 
 
 class ScenarioError(FundmodelError, ValueError):

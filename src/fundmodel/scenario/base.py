@@ -1,16 +1,38 @@
-"""Base model for every scenario section: unknown keys are rejected with a suggestion."""
+"""Base model for every scenario section: unknown keys are rejected (each one reported, with a
+suggestion), and validating raw data raises :class:`~fundmodel.errors.ScenarioError`."""
 
 from __future__ import annotations
 
 import difflib
+import json
 import types
 from functools import cache
 from typing import Any, Iterable, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
-__all__ = ["ScenarioModel", "did_you_mean", "fail"]
+from ..errors import ScenarioError
+
+__all__ = ["ScenarioModel", "did_you_mean", "fail", "MAX_ITEMS", "MAX_RULES", "MAX_LINES",
+           "MAX_NAMES", "MAX_CHOICE_VALUES", "MAX_EMPIRICAL_VALUES", "MAX_CORRELATED"]
+
+# Longest lists accepted (each a located error beyond it): far above any real scenario, low
+# enough that validating and simulating stay fast.
+MAX_ITEMS = 1_000
+"""Renovation items."""
+MAX_RULES = 200
+"""Funding rules."""
+MAX_LINES = 500
+"""Income lines, and cost lines, of the operating statement (each)."""
+MAX_NAMES = 1_000
+"""Names in a funding rule's ``items``, ``tiers`` or ``match_of``."""
+MAX_CHOICE_VALUES = 10_000
+"""Values (and weights) of a ``choice`` distribution, and ``empirical`` values written inline."""
+MAX_EMPIRICAL_VALUES = 100_000
+"""Values an ``empirical`` distribution reads from a CSV file."""
+MAX_CORRELATED = 100
+"""Correlated inputs (and rows and columns of the correlation matrix)."""
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
@@ -60,6 +82,10 @@ class ScenarioModel(BaseModel):
 
     A count may be written as a float that is exactly a whole number (``draws: 1.0e4`` is
     10000); ``100.5`` is still refused, and so are ``true``/``false``.
+
+    :meth:`model_validate` and :meth:`model_validate_json` raise
+    :class:`~fundmodel.errors.ScenarioError` (a ``ValueError``) whose issues carry the same
+    dotted paths as a file's (``funding[3].uptake``), not pydantic's ``ValidationError``.
     """
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, strict=True,
@@ -67,16 +93,46 @@ class ScenarioModel(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _reject_unknown_keys(cls, data: Any) -> Any:
+    def _counts_as_int(cls, data: Any) -> Any:
+        # Unknown keys are left to extra="forbid", which reports every one of them alongside
+        # the mapping's other errors; validate.py adds the "did you mean".
         if isinstance(data, dict):
-            known = {f.alias or name for name, f in cls.model_fields.items()}
-            for key in data:
-                if key not in known:
-                    hint = did_you_mean(key, sorted(known))
-                    allowed = "" if hint else f"; allowed: {', '.join(sorted(known))}"
-                    raise fail(f"unknown key '{key}'{hint}{allowed}", str(key), on_key=True)
             data = _whole_floats_to_int(cls, data)
         return data
+
+    @classmethod
+    def model_validate(cls, obj: Any, **kwargs: Any):
+        """Validate raw data (a dict, as from YAML or JSON).
+
+        Raises
+        ------
+        ScenarioError
+            One issue per problem, each with its dotted path (no file position: use
+            :func:`fundmodel.load_scenario` for files).
+        """
+        try:
+            return cls.validate_raw(obj, **kwargs)
+        except ValidationError as exc:
+            raise _scenario_error(cls, exc, obj) from None
+
+    @classmethod
+    def model_validate_json(cls, json_data: str | bytes | bytearray, **kwargs: Any):
+        """Validate JSON text; raises :class:`~fundmodel.errors.ScenarioError` as
+        :meth:`model_validate` does."""
+        try:
+            return super().model_validate_json(json_data, **kwargs)
+        except ValidationError as exc:
+            try:
+                data = json.loads(json_data)
+            except ValueError:
+                data = None
+            raise _scenario_error(cls, exc, data) from None
+
+    @classmethod
+    def validate_raw(cls, obj: Any, **kwargs: Any):
+        """pydantic's own ``model_validate``, raising its ``ValidationError`` (for the loader,
+        which turns the errors into located issues itself)."""
+        return super().model_validate(obj, **kwargs)
 
     def __setattr__(self, name: str, value: Any) -> None:
         # validate_assignment does not see what a before-validator returns: convert here too
@@ -96,3 +152,9 @@ def _whole_floats_to_int(cls: type[BaseModel], data: dict) -> dict:
     whole = {key: int(data[key]) for key in _int_keys(cls)
              if key in data and _is_whole_float(data[key])}
     return {**data, **whole} if whole else data
+
+
+def _scenario_error(cls: type[BaseModel], exc: ValidationError, data: Any) -> ScenarioError:
+    from .validate import issues_from_validation_error  # validate imports the models
+
+    return ScenarioError(issues_from_validation_error(exc, data, model=cls))

@@ -18,8 +18,11 @@ scaled to ``[low, high]``.
 from __future__ import annotations
 
 import csv
+import io
 import math
 import os
+import re
+import stat
 from typing import Annotated, Any, Literal, Union
 
 import numpy as np
@@ -27,7 +30,9 @@ from pydantic import AfterValidator, Discriminator, Field, Tag, ValidationInfo, 
 from pydantic_core import PydanticCustomError
 from scipy import stats
 
-from .base import ScenarioModel, did_you_mean, fail
+from .base import (MAX_CHOICE_VALUES, MAX_EMPIRICAL_VALUES, ScenarioModel, did_you_mean,
+                   fail)
+from .yamlio import not_utf8_issue_parts
 
 __all__ = [
     "Distribution",
@@ -346,9 +351,9 @@ class Choice(_Dist):
     """Discrete choice among ``values`` with probabilities ``weights`` (default: equal)."""
 
     dist: Literal["choice"]
-    values: list[float] = Field(min_length=1)
+    values: list[float] = Field(min_length=1, max_length=MAX_CHOICE_VALUES)
     """The possible values."""
-    weights: list[float] | None = None
+    weights: list[float] | None = Field(default=None, max_length=MAX_CHOICE_VALUES)
     """Their probabilities: non-negative, summing to 1 (within 1e-9)."""
 
     @model_validator(mode="after")
@@ -407,18 +412,22 @@ class Choice(_Dist):
 
 class Empirical(_Dist):
     """Resampling of observed values, given inline (``values``) or read from a CSV column
-    (``file`` and ``column``; the file name is relative to the scenario file).
+    (``file`` and ``column``; the file name is relative to the scenario file, and must lie in
+    its folder unless the loader allows files outside it).
 
     Each draw takes one of the values with equal probability (the inverse of the empirical
     CDF). The mode is the most frequent value (the smallest among ties).
+
+    A model read from a file keeps its values: ``file`` and ``column`` are not serialised, so
+    ``model_dump_json`` round-trips without the file.
     """
 
     dist: Literal["empirical"]
-    values: list[float] | None = None
+    values: list[float] | None = Field(default=None, max_length=MAX_EMPIRICAL_VALUES)
     """The observed values (filled from the file when ``file`` is given)."""
-    file: str | None = None
+    file: str | None = Field(default=None, exclude=True)
     """CSV file holding the values, relative to the scenario file."""
-    column: str | None = None
+    column: str | None = Field(default=None, exclude=True)
     """Header of the CSV column to read."""
 
     @model_validator(mode="after")
@@ -426,9 +435,14 @@ class Empirical(_Dist):
         if self.values is None:
             if self.file is None or self.column is None:
                 raise fail("give values, or file and column")
-            base = (info.context or {}).get("base_dir", ".")
-            object.__setattr__(self, "values", _read_csv_column(base, self.file, self.column))
-        elif self.column is not None and self.file is None:
+            context = info.context or {}
+            values = _read_csv_column(context.get("base_dir", "."), self.file, self.column,
+                                      bool(context.get("allow_outside_files", False)))
+            object.__setattr__(self, "values", values)
+        elif self.file is not None:
+            raise fail("give either values or file (and column), not both", "file",
+                       on_key=True)
+        elif self.column is not None:
             raise fail("column needs a file", "column")
         if not self.values:
             raise fail("no values", "values")
@@ -461,30 +475,121 @@ class Empirical(_Dist):
         return x[np.clip(idx, 0, x.size - 1)]
 
 
-def _read_csv_column(base_dir: str, file: str, column: str) -> list[float]:
+MAX_CSV_BYTES = 10_000_000
+"""Largest CSV file an ``empirical`` distribution reads (10 MB)."""
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_MAX_ECHO = 40  # longest cell or column name repeated in a message
+
+
+def _inside(folder: str, path: str) -> bool:
+    folder, path = os.path.realpath(folder), os.path.realpath(path)
+    return os.path.commonpath([folder, path]) == folder
+
+
+def _read_csv_bytes(base_dir: str, file: str, allow_outside: bool) -> tuple[str, bytes]:
     path = os.path.join(base_dir, file)
+    problem = None
     try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            rows = list(csv.reader(fh))
+        if not allow_outside and not _inside(base_dir, path):
+            problem = (f"{file} is outside the scenario's folder; copy it there, or allow data "
+                       "files outside it (load_scenario(..., allow_outside_files=True), "
+                       "--allow-outside-files)")
+        elif not stat.S_ISREG((info := os.stat(path)).st_mode):
+            problem = f"{path} is not a regular file"
+        elif info.st_size > MAX_CSV_BYTES:
+            problem = f"{path} is larger than {MAX_CSV_BYTES:,} bytes ({info.st_size:,})"
+        else:
+            with open(path, "rb") as fh:
+                raw = fh.read(MAX_CSV_BYTES + 1)
+            if len(raw) > MAX_CSV_BYTES:  # it grew while being read
+                problem = f"{path} is larger than {MAX_CSV_BYTES:,} bytes"
     except OSError as exc:
-        raise fail(f"cannot read {path}: {exc.strerror or exc}", "file") from None
+        problem = f"cannot read {path}: {exc.strerror or exc}"
+    except ValueError as exc:  # a NUL character in the name
+        problem = f"cannot read {file!r}: {exc}"
+    if problem is not None:
+        raise fail(problem, "file")
+    return path, raw
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def _looks_like_a_table(header: list[str], rows: list[list[str]]) -> bool:
+    """Whether a file is a CSV table of data (so its column names may be shown): a header of
+    short printable names, rows as wide as it, and a column of numbers. A file that is not
+    (/etc/passwd, a binary file) is never echoed in a message."""
+    if not header or not rows or len(header) > 200:
+        return False
+    if not all(0 < len(h) <= _MAX_ECHO and h.isprintable() for h in header):
+        return False
+    if any(len(r) != len(header) for r in rows if r):
+        return False
+    return any(all(_is_number(r[k].strip()) for r in rows if r and r[k].strip())
+               and any(r and r[k].strip() for r in rows) for k in range(len(header)))
+
+
+def _read_csv_column(base_dir: str, file: str, column: str,
+                     allow_outside: bool = False) -> list[float]:
+    """The numbers of one column of a CSV file (UTF-8, header line first, empty cells
+    skipped), at most :data:`~fundmodel.scenario.base.MAX_EMPIRICAL_VALUES` of them.
+
+    Every problem is raised with :func:`fail` at ``file`` (or ``column``); no message holds
+    the content of a file that is not a CSV table of numbers.
+    """
+    path, raw = _read_csv_bytes(base_dir, file, allow_outside)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        message, line, _ = not_utf8_issue_parts(raw, exc)
+        raise fail(f"{path}:{line}: {message.replace('the file is ', '', 1)}", "file") from None
+    if m := _CONTROL.search(text):
+        line = text.count("\n", 0, m.start()) + 1
+        raise fail(f"{path}:{line}: not a CSV text file (it holds the control character "
+                   f"U+{ord(m.group()):04X})", "file")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        rows = list(reader)
+    except csv.Error as exc:  # e.g. a field over csv.field_size_limit()
+        raise fail(f"{path}:{reader.line_num}: not a readable CSV file ({exc})", "file") from None
     if not rows:
         raise fail(f"{path} is empty", "file")
-    header = [h.strip() for h in rows[0]]
+    header, body = [h.strip() for h in rows[0]], rows[1:]
     if column not in header:
-        raise fail(f"{path} has no column '{column}'{did_you_mean(column, header)}; columns: "
-                   f"{', '.join(header)}", "column")
+        if _looks_like_a_table(header, body):
+            listed = ", ".join(header[:20]) + (", ..." if len(header) > 20 else "")
+            raise fail(f"{path} has no column '{column}'{did_you_mean(column, header)}; "
+                       f"columns: {listed}", "column")
+        raise fail(f"{path} has no column '{column}', and its first line is not the header "
+                   "of a CSV table of numbers; is it the right file?", "column")
     k = header.index(column)
-    values = []
-    for line, row in enumerate(rows[1:], start=2):
+    values: list[float] = []
+    bad: tuple[int, str] | None = None
+    for line, row in enumerate(body, start=2):
         cell = row[k].strip() if k < len(row) else ""
         if cell == "":
             continue
         try:
             values.append(float(cell))
         except ValueError:
-            raise fail(f"{path}:{line}: '{cell}' in column '{column}' is not a number",
-                       "file") from None
+            bad = bad or (line, cell)
+        if len(values) > MAX_EMPIRICAL_VALUES:
+            raise fail(f"{path}: more than {MAX_EMPIRICAL_VALUES:,} values in column "
+                       f"'{column}'; resample them to fewer", "file")
+    if bad is not None:
+        line, cell = bad
+        if not values:
+            raise fail(f"column '{column}' of {path} holds no numbers; is it the right file?",
+                       "file")
+        shown = f"{cell!r} " if len(cell) <= _MAX_ECHO and cell.isprintable() else ""
+        raise fail(f"{path}:{line}: the value {shown}in column '{column}' is not a number",
+                   "file")
     return values
 
 

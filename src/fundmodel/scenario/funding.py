@@ -19,7 +19,7 @@ from typing import Annotated, ClassVar, Literal, Union
 
 from pydantic import Field, model_validator
 
-from .base import ScenarioModel, fail
+from .base import MAX_NAMES, ScenarioModel, fail
 from .renovation import NonNegative, Share, Tier
 
 __all__ = [
@@ -45,9 +45,9 @@ class _Rule(ScenarioModel):
 
     label: str | None = None
     """Name shown in the results (default: the source name, numbered if repeated)."""
-    items: list[str] | None = None
+    items: list[str] | None = Field(default=None, max_length=MAX_NAMES)
     """Names of the renovation items this source may pay for."""
-    tiers: list[Tier] | None = None
+    tiers: list[Tier] | None = Field(default=None, max_length=MAX_NAMES)
     """Tiers this source may pay for."""
     cap: NonNegative | None = None
     """Most this source gives, CNY."""
@@ -81,7 +81,7 @@ class LocalBudget(_Rule):
     source: Literal["local_budget"]
     match_ratio: NonNegative | None = None
     """CNY of local money per CNY applied by the ``match_of`` sources before this rule."""
-    match_of: list[str] = ["central_subsidy"]
+    match_of: list[str] = Field(default=["central_subsidy"], max_length=MAX_NAMES)
     """Sources (by source name or label) whose applied amounts are matched."""
     share: Share | None = None
     """Share of the eligible cost."""
@@ -109,7 +109,7 @@ class UtilityCompanies(_Rule):
     payer: ClassVar[str] = "utilities"
     amount_fields: ClassVar[tuple[str, ...]] = ("share", "amount")
     source: Literal["utility_companies"]
-    items: list[str] = Field(min_length=1)
+    items: list[str] = Field(min_length=1, max_length=MAX_NAMES)
     """Names of the renovation items (networks) the companies pay for."""
     share: Share | None = 1.0
     """Share of those items' cost (default: all of it)."""

@@ -9,43 +9,75 @@ from ..errors import Issue, ScenarioError
 from .overrides import apply_overrides
 from .scenario import Scenario
 from .validate import parse_scenario
-from .yamlio import load_yaml_text
+from .yamlio import MAX_TEXT_BYTES, load_yaml_text, not_utf8_issue_parts, too_large_message
 
 __all__ = ["load_scenario", "read_scenario_text"]
 
 
 def read_scenario_text(text: str, source: str = "<string>",
-                       overrides: Iterable[str] = (), base_dir: str | None = None) -> Scenario:
+                       overrides: Iterable[str] = (), base_dir: str | None = None,
+                       allow_outside_files: bool = False) -> Scenario:
     """Read a scenario from YAML (or JSON, which is YAML) text.
 
     Parameters
     ----------
     text : str
-        The scenario.
+        The scenario, at most :data:`~fundmodel.scenario.yamlio.MAX_TEXT_BYTES` bytes of UTF-8.
     source : str
         Name used in error messages (e.g. the file name).
     overrides : iterable of str
         ``path=value`` changes applied before validation (see :func:`apply_overrides`).
     base_dir : str, optional
         Folder that file names in the scenario are relative to (default: current folder).
+    allow_outside_files : bool
+        Let the scenario read data files (empirical distributions' CSV files) outside
+        ``base_dir``; by default such a file is an error.
     """
     data, positions = load_yaml_text(text, source)
     overrides = list(overrides)
     if overrides:
         data, positions = apply_overrides(data, positions, overrides)
-    return parse_scenario(data, positions, source, base_dir)
+    return parse_scenario(data, positions, source, base_dir,
+                          allow_outside_files=allow_outside_files)
 
 
-def load_scenario(path: str | os.PathLike, overrides: Iterable[str] = ()) -> Scenario:
+def _read_bytes(source: str) -> bytes:
+    """The file's bytes, reading at most one byte more than the size limit (so that neither a
+    huge file nor an endless one such as /dev/zero is read whole)."""
+    try:
+        with open(source, "rb") as fh:
+            raw = fh.read(MAX_TEXT_BYTES + 1)
+    except OSError as exc:
+        raise ScenarioError([Issue("", f"cannot read the file: {exc.strerror or exc}",
+                                   source)]) from None
+    except ValueError as exc:  # e.g. a NUL character in the name
+        raise ScenarioError([Issue("", f"cannot read the file: {exc}", source)]) from None
+    if len(raw) > MAX_TEXT_BYTES:
+        head = raw[:MAX_TEXT_BYTES]
+        line = head.count(b"\n") + 1
+        col = len(head[head.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
+        raise ScenarioError([Issue("", too_large_message("the file", "it goes on past line "
+                                                         f"{line:,}", MAX_TEXT_BYTES),
+                                   source, line, col)])
+    return raw
+
+
+def load_scenario(path: str | os.PathLike, overrides: Iterable[str] = (),
+                  allow_outside_files: bool = False) -> Scenario:
     """Load and validate a scenario file.
 
     Parameters
     ----------
     path : str or path-like
-        A YAML (or JSON) scenario file.
+        A YAML (or JSON) scenario file, UTF-8, at most
+        :data:`~fundmodel.scenario.yamlio.MAX_TEXT_BYTES` bytes (2 MB).
     overrides : iterable of str
         ``path=value`` changes, as the CLI's ``--set``, e.g.
         ``["operations.property_fee.rate_per_m2_month=0.6"]``.
+    allow_outside_files : bool
+        Let the scenario read data files (empirical distributions' CSV files) outside the
+        scenario file's folder (as ``--allow-outside-files`` does); by default such a file is
+        an error.
 
     Returns
     -------
@@ -58,15 +90,11 @@ def load_scenario(path: str | os.PathLike, overrides: Iterable[str] = ()) -> Sce
         ``file:line:column`` and the dotted field path.
     """
     source = os.fspath(path)
-    try:
-        with open(source, "rb") as fh:
-            raw = fh.read()
-    except OSError as exc:
-        raise ScenarioError([Issue("", f"cannot read the file: {exc.strerror or exc}",
-                                   source)]) from None
+    raw = _read_bytes(source)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ScenarioError([Issue("", "the file is not UTF-8 text", source, line)]) from None
-    return read_scenario_text(text, source, overrides, os.path.dirname(source) or ".")
+        message, line, col = not_utf8_issue_parts(raw, exc)
+        raise ScenarioError([Issue("", message, source, line, col)]) from None
+    return read_scenario_text(text, source, overrides, os.path.dirname(source) or ".",
+                              allow_outside_files=allow_outside_files)

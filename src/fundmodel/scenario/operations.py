@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from pydantic import Field, model_validator
 
-from .base import ScenarioModel, fail
+from .base import MAX_LINES, ScenarioModel, fail
 from .renovation import NonNegative, Share
 from .distributions import uncertain
 
@@ -89,9 +89,9 @@ class Operations(ScenarioModel):
 
     property_fee: PropertyFee
     """The property fee."""
-    income: list[IncomeLine] = []
+    income: list[IncomeLine] = Field(default=[], max_length=MAX_LINES)
     """Other income: parking, advertising, rents, fallback subsidies."""
-    costs: list[CostLine] = []
+    costs: list[CostLine] = Field(default=[], max_length=MAX_LINES)
     """Cost lines: staff by role, utilities, repairs, insurance..."""
     management_margin: Share = 0.0
     """Company overhead and profit as a share of the cost lines."""

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import copy
-import dataclasses
 from typing import Any, Iterable
 
 from ..errors import Issue, ScenarioError
 from .paths import format_path, parse_path
-from .yamlio import Position, Positions, load_yaml_value
+from .yamlio import Position, Positions, input_method_hint, load_yaml_value
 
-__all__ = ["apply_overrides"]
+__all__ = ["apply_overrides", "MAX_OVERRIDE_CHARS"]
+
+MAX_OVERRIDE_CHARS = 100_000
+"""Longest ``--set path=value`` accepted."""
 
 
 def _resolve(node: Any, part: Any, done: tuple, text: str) -> Any:
@@ -50,25 +52,24 @@ def apply_overrides(data: dict, positions: Positions, overrides: Iterable[str]
     data = copy.deepcopy(data)
     positions = dict(positions)
     for text in overrides:
+        source = f"--set {text}"
+        if len(text) > MAX_OVERRIDE_CHARS:
+            raise ScenarioError([Issue("", f"longer than {MAX_OVERRIDE_CHARS:,} characters; "
+                                       "change a file instead", f"--set {text[:60]}...")])
         if "=" not in text:
             raise ScenarioError([Issue("", "expected path=value, e.g. "
-                                       "operations.property_fee.rate_per_m2_month=0.6",
-                                       f"--set {text}")])
+                                       "operations.property_fee.rate_per_m2_month=0.6"
+                                       + input_method_hint(text), source)])
         raw_path, raw_value = text.split("=", 1)
         try:
             parts = parse_path(raw_path)
         except ValueError as exc:
-            raise ScenarioError([Issue("", str(exc), f"--set {text}")]) from None
-        try:
-            value = load_yaml_value(raw_value, f"--set {text}")
-        except ScenarioError as exc:  # inside the value: name the full path
-            where = raw_path.strip()
-            raise ScenarioError([
-                dataclasses.replace(i, path=where + ("" if i.path.startswith("[") else ".")
-                                    + i.path) if i.path else i
-                for i in exc.issues]) from None
+            raise ScenarioError([Issue("", str(exc) + input_method_hint(raw_path),
+                                       source)]) from None
+        value = load_yaml_value(raw_value, source, raw_path.strip())  # issues name the path
         node: Any = data
         done: tuple = ()
+        created: list[tuple] = []
         for k, part in enumerate(parts):
             key = _resolve(node, part, done, text)
             done = done + (key,)
@@ -77,8 +78,10 @@ def apply_overrides(data: dict, positions: Positions, overrides: Iterable[str]
             else:
                 if isinstance(node, dict) and key not in node:
                     node[key] = {}
+                    created.append(done)  # a key the file does not have: --set wrote it
                 node = node[key]
         for p in [p for p in positions if p[:len(done)] == done]:
             del positions[p]
-        positions[done] = Position(None, None, source=f"--set {text}")
+        for p in created + [done]:
+            positions[p] = Position(None, None, source=source)
     return data, positions

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .base import ScenarioModel
+from .base import MAX_ITEMS, ScenarioModel
 from .distributions import uncertain
 
 __all__ = ["Tier", "TIERS", "Item", "Renovation", "Share", "NonNegative"]
@@ -41,5 +41,5 @@ class Renovation(ScenarioModel):
 
     contingency: Share = 0.0
     """Contingency as a share of item cost, applied to every item without its own."""
-    items: list[Item] = Field(min_length=1)
+    items: list[Item] = Field(min_length=1, max_length=MAX_ITEMS)
     """The renovation items."""

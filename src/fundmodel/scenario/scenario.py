@@ -6,7 +6,7 @@ from collections import Counter
 
 from pydantic import Field, model_validator
 
-from .base import ScenarioModel, did_you_mean, fail
+from .base import MAX_RULES, ScenarioModel, did_you_mean, fail
 from .compound import Compound
 from .distributions import _Dist, uncertain
 from .funding import FundingRule
@@ -51,7 +51,7 @@ class Scenario(ScenarioModel):
     """General price growth per year; the default growth of income and cost lines."""
     compound: Compound
     renovation: Renovation
-    funding: list[FundingRule] = []
+    funding: list[FundingRule] = Field(default=[], max_length=MAX_RULES)
     """Funding rules, applied in this order to what is still unfunded."""
     operations: Operations
     simulation: Simulation = Simulation()

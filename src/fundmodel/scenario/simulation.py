@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
 
 from ..correlation import correlation_problem
-from .base import ScenarioModel, fail
+from .base import MAX_CORRELATED, ScenarioModel, fail
 from .distributions import PointEstimate
 
 __all__ = ["Simulation", "Correlations", "SAMPLERS", "DEFAULT_CHUNK_SIZE"]
@@ -25,9 +25,10 @@ class Correlations(ScenarioModel):
     correlation between inputs i and j.
     """
 
-    inputs: list[str] = Field(min_length=2)
+    inputs: list[str] = Field(min_length=2, max_length=MAX_CORRELATED)
     """Dotted paths of the correlated inputs (each must be a distribution)."""
-    matrix: list[list[float]]
+    matrix: list[Annotated[list[float], Field(max_length=MAX_CORRELATED)]] = Field(
+        max_length=MAX_CORRELATED)
     """Rank-correlation matrix: symmetric, unit diagonal, positive definite."""
     method: Literal["gaussian_copula", "iman_conover"] = "gaussian_copula"
     """How the correlation is induced."""

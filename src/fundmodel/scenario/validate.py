@@ -5,17 +5,95 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Any
+import types
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 
 from ..errors import Issue, ScenarioError
 from .base import did_you_mean
 from .paths import Path, format_path
 from .scenario import Scenario
-from .yamlio import Position, Positions
+from .yamlio import Position, Positions, input_method_hint
 
-__all__ = ["parse_scenario", "issues_from_validation_error"]
+__all__ = ["parse_scenario", "issues_from_validation_error", "MAX_ISSUES"]
+
+MAX_ISSUES = 100
+"""Most issues reported at once; beyond it one last issue says how many more there are."""
+
+
+# ------------------------------------------------------------------ the model at a location
+def _members(tp: Any) -> list[tuple[Any, frozenset]]:
+    """The alternatives of a type, each with the union tags that select it in pydantic's
+    error locations: a ``Tag`` of a callable discriminator, or the value of a model's
+    ``Literal`` discriminator field (``source: residents``, ``dist: beta``)."""
+    if isinstance(tp, FieldInfo):
+        tp = Annotated[(tp.annotation, *tp.metadata)] if tp.metadata else tp.annotation
+    if get_origin(tp) is Annotated:
+        inner, *meta = get_args(tp)
+        tags = [m.tag for m in meta if type(m).__name__ == "Tag"]
+        if tags:
+            return [(inner, frozenset(tags))]
+        return _members(inner)
+    if get_origin(tp) in (Union, types.UnionType):
+        return [m for arg in get_args(tp) for m in _members(arg)]
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        literal = {v for f in tp.model_fields.values() if get_origin(f.annotation) is Literal
+                   for v in get_args(f.annotation)}
+        return [(tp, frozenset(map(str, literal)))]
+    return [(tp, frozenset())]
+
+
+def _step(tp: Any, part: str | int) -> list[Any]:
+    members = _members(tp)
+    tagged = [t for t, tags in members if isinstance(part, str) and part in tags
+              and not (isinstance(t, type) and issubclass(t, BaseModel)
+                       and _field(t, part) is not None)]
+    out = []
+    for t, tags in members:
+        if isinstance(t, type) and issubclass(t, BaseModel) and isinstance(part, str):
+            if (f := _field(t, part)) is not None:
+                out.append(f)
+            elif part in tags:
+                out.append(t)  # a discriminated union's tag: the loc goes on inside the model
+        elif get_origin(t) is list and isinstance(part, int):
+            out.append(get_args(t)[0])
+    return tagged + out
+
+
+def _field(model: type[BaseModel], key: str) -> FieldInfo | None:
+    for name, f in model.model_fields.items():
+        if (f.alias or name) == key:
+            return f
+    return None
+
+
+def _model_at(root: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The model class whose mapping pydantic's ``loc`` points at (None if not found)."""
+    candidates: list[Any] = [root]
+    for part in loc:
+        candidates = [t for c in candidates for t in _step(c, part)]
+    for c in candidates:
+        for t, _ in _members(c):
+            if isinstance(t, type) and issubclass(t, BaseModel):
+                return t
+    return None
+
+
+def _known_keys(model: type[BaseModel]) -> list[str]:
+    return sorted(f.alias or name for name, f in model.model_fields.items())
+
+
+def _unknown_key_message(key: Any, model: type[BaseModel] | None) -> tuple[str, str | None]:
+    """The message for an unknown key, and the known key it probably means."""
+    if model is None:
+        return f"unknown key '{key}'{input_method_hint(str(key))}", None
+    known = _known_keys(model)
+    hint = did_you_mean(key, known)
+    close = hint.split("'")[1] if hint else None
+    allowed = "" if hint else f"; allowed: {', '.join(known)}"
+    return f"unknown key '{key}'{hint}{allowed}{input_method_hint(str(key))}", close
 
 
 def _data_path(loc: tuple, data: Any, missing: bool = False) -> tuple[Path, int]:
@@ -96,6 +174,9 @@ def _message(err: dict, text: str | None = None) -> str:
         return f"missing required key '{key}'" if isinstance(key, str) else "missing required key"
     if kind in ("scenario", "distribution_range"):
         return msg
+    if kind == "too_long":
+        return (f"too many elements: at most {ctx.get('max_length', '?'):,} are allowed, got "
+                f"{ctx.get('actual_length') or 'more'}")
     got = _got(value, text)
     date = ("a date and time" if isinstance(value, datetime.datetime) else
             "a date" if isinstance(value, datetime.date) else None)
@@ -142,18 +223,33 @@ def _written_text(pos: Position | None) -> str | None:
 
 def issues_from_validation_error(exc: ValidationError, data: Any,
                                  positions: Positions | None = None,
-                                 source: str | None = None) -> list[Issue]:
+                                 source: str | None = None,
+                                 model: type[BaseModel] = Scenario) -> list[Issue]:
     """One :class:`Issue` per pydantic error, located in the file where possible.
 
     A missing key is located at the key of the mapping it is missing from (or at the
     mapping itself when it has no key: a list element, the top level); an empty value at
-    its key.
+    its key; an unknown key at itself, with the key it probably means (found in ``model``,
+    the class validated), whose "missing" error is then not reported a second time. At most
+    :data:`MAX_ISSUES` issues are returned, the last one saying how many more there are.
     """
     positions = positions or {}
+    errors = exc.errors()
     issues: list[Issue] = []
-    for err in exc.errors():
+    seen: set[Issue] = set()
+    meant: set[Path] = set()  # missing keys an unknown key of the same mapping stands for
+    messages: dict[int, str] = {}
+    for k, err in enumerate(errors):
+        if err["type"] == "extra_forbidden" and err["loc"]:
+            parent = _model_at(model, tuple(err["loc"][:-1]))
+            messages[k], close = _unknown_key_message(err["loc"][-1], parent)
+            if close is not None:
+                meant.add(tuple(err["loc"][:-1]) + (close,))
+    for k, err in enumerate(errors):
         ctx = err.get("ctx") or {}
         missing = err["type"] == "missing"
+        if missing and tuple(err["loc"]) in meant:
+            continue
         path, found = _data_path(tuple(err["loc"]), data, missing)
         at = tuple(ctx.get("at", ()))
         if at:
@@ -167,26 +263,43 @@ def issues_from_validation_error(exc: ValidationError, data: Any,
         text = None
         if pos is not None:
             line, col = pos.line, pos.column
-            on_key = ctx.get("on_key") and located == path
+            on_key = (ctx.get("on_key") or k in messages) and located == path
             empty = pos.text == ""  # `key:` with nothing after it: point at the key
             if (on_key or missing or empty) and pos.key_line is not None:
                 line, col = pos.key_line, pos.key_column
             where = pos.source or source
             if located == path:
                 text = _written_text(pos)
-        issue = Issue(format_path(path), _message(err, text), where, line, col)
-        if issue not in issues:
+        if k in messages:
+            message = messages[k]
+        else:
+            message = _message(err, text)
+            if err["type"] not in ("scenario", "distribution_range", "missing"):
+                message += input_method_hint(text if text is not None else
+                                             err.get("input") if isinstance(err.get("input"), str)
+                                             else None)
+        issue = Issue(format_path(path), message, where, line, col)
+        if issue not in seen:
+            seen.add(issue)
             issues.append(issue)
     issues.sort(key=lambda i: (i.line is None, i.line or 0, i.column or 0))
+    if len(issues) > MAX_ISSUES:
+        more = len(issues) - MAX_ISSUES + 1
+        last = issues[MAX_ISSUES - 2]
+        issues = issues[:MAX_ISSUES - 1] + [Issue("", f"... and {more:,} more problems (fix "
+                                                  "these first)", last.file, last.line,
+                                                  last.column)]
     return issues
 
 
 def parse_scenario(data: Any, positions: Positions | None = None,
-                   source: str | None = None, base_dir: str | None = None) -> Scenario:
+                   source: str | None = None, base_dir: str | None = None,
+                   allow_outside_files: bool = False) -> Scenario:
     """Validate raw data (as read from YAML or JSON) into a :class:`Scenario`.
 
     ``base_dir`` is the folder that file names inside the scenario (empirical distributions'
-    CSV files) are relative to; default the current folder.
+    CSV files) are relative to; default the current folder. A data file outside it is an
+    error unless ``allow_outside_files``.
 
     Raises
     ------
@@ -197,7 +310,8 @@ def parse_scenario(data: Any, positions: Positions | None = None,
     if not isinstance(data, dict):
         raise ScenarioError([Issue("", "a scenario must be a mapping of keys to values, not "
                                    f"{type(data).__name__}", source)])
+    context = {"base_dir": base_dir or ".", "allow_outside_files": bool(allow_outside_files)}
     try:
-        return Scenario.model_validate(data, context={"base_dir": base_dir or "."})
+        return Scenario.validate_raw(data, context=context)
     except ValidationError as exc:
         raise ScenarioError(issues_from_validation_error(exc, data, positions, source)) from None

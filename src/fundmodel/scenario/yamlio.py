@@ -4,16 +4,21 @@ Only plain YAML is accepted: mappings, sequences and scalars (strings, numbers, 
 Tags that would build Python objects are refused, duplicate keys are refused (PyYAML silently
 keeps the last one), and keys must be strings. Aliases (``*name``) are refused, so a small file
 can never expand into a huge (or endless, ``&a [*a]``) value, and nesting is limited to
-:data:`MAX_DEPTH` levels, so reading never exhausts the stack. Alongside the data comes a table
-from each dotted path to its position in the file, so that errors can name ``file:line:column``.
+:data:`MAX_DEPTH` levels, so reading never exhausts the stack. A text is at most
+:data:`MAX_TEXT_BYTES` long and holds at most :data:`MAX_NODES` values, so that reading takes
+seconds at most. Tags are checked against their values (``!!int abc`` is an error, not a
+library exception), characters YAML forbids are reported at their line and column, and text
+typed with a Chinese input method (``：``, ``０.35``) gets a hint. Alongside the data comes a
+table from each dotted path to its position in the file, so that errors can name
+``file:line:column``.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
-
-import re
 
 import yaml
 from yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
@@ -22,18 +27,47 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ..errors import Issue, ScenarioError
 from .paths import Path, format_path
 
-__all__ = ["MAX_DEPTH", "Position", "Positions", "load_yaml_text", "load_yaml_value"]
+__all__ = ["MAX_DEPTH", "MAX_NODES", "MAX_TEXT_BYTES", "Position", "Positions", "line_column",
+           "input_method_hint", "load_yaml_text", "load_yaml_value", "not_utf8_issue_parts",
+           "too_large_message"]
 
 MAX_DEPTH = 100
 """Deepest nesting of mappings and lists accepted in a scenario file."""
 
+MAX_TEXT_BYTES = 2_000_000
+"""Largest scenario text accepted, in bytes of UTF-8 (2 MB; real scenarios are a few kB)."""
+
+MAX_NODES = 50_000
+"""Most values (keys, numbers, texts, lists, mappings) in one scenario text: PyYAML reads some
+20,000 of them a second, so this bounds the time to read any accepted file to a few seconds."""
+
+_YAML_BREAKS = "\n\x85\u2028\u2029"
+
 _YAML12_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)$")
 
-_STD_TAGS = {
-    "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:str",
-    "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp",
-}
+_TAG = "tag:yaml.org,2002:"
+_MAP, _SEQ, _STR = _TAG + "map", _TAG + "seq", _TAG + "str"
+_INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP = (_TAG + t for t in ("int", "float", "bool", "null",
+                                                             "timestamp"))
+_STD_TAGS = {_MAP, _SEQ, _STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP}
+_SCALAR_TAGS = _STD_TAGS - {_MAP, _SEQ}
+_EXPECTED = {_INT: "a whole number", _FLOAT: "a number", _BOOL: "true or false",
+             _NULL: "null, ~ or nothing", _TIMESTAMP: "a date such as 2025-01-31"}
+
+# Characters a YAML stream may not hold (PyYAML's own rule), and characters a text value may not
+# hold once its escapes are read (control characters other than tab and line breaks, and lone
+# surrogates, which no file can store and no terminal can print).
+_NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
+_BAD_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff]")
+_CONTROL_NAMES = {0: "NUL", 7: "BEL", 8: "backspace", 0x1b: "ESC", 0x7f: "DEL"}
+_MAX_CHARACTER_ISSUES = 10
+
+# What a Chinese input method types instead of the ASCII character YAML needs.
+_INPUT_METHOD = {"\u3000": ("a full-width space", " "), "、": ("an ideographic comma", ","),
+                 "。": ("an ideographic full stop", "."), "“": ("a curly quote", '"'),
+                 "”": ("a curly quote", '"'), "‘": ("a curly quote", "'"),
+                 "’": ("a curly quote", "'"), "【": ("a full-width bracket", "["),
+                 "】": ("a full-width bracket", "]")}
 
 # What the parser's "while parsing ..." context opened, to say where it began.
 _OPENERS = (("flow sequence", "the bracket opened"), ("flow mapping", "the brace opened"),
@@ -65,6 +99,95 @@ def _mark(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+def line_column(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of ``text[index]``, counted as PyYAML counts them (``\\n``,
+    NEL, U+2028, U+2029 and a lone ``\\r`` end a line; a byte-order mark takes no column), so
+    that they agree with the positions of every other issue."""
+    head = text[:index]
+    line = sum(head.count(b) for b in _YAML_BREAKS) + head.count("\r") - head.count("\r\n") + 1
+    start = max(head.rfind(b) for b in _YAML_BREAKS + "\r") + 1
+    return line, index - start - head.count("\ufeff", start) + 1
+
+
+def _character_name(ch: str) -> str:
+    code = ord(ch)
+    if 0xD800 <= code <= 0xDFFF:
+        return f"U+{code:04X} (a lone surrogate, not a character)"
+    name = _CONTROL_NAMES.get(code) or unicodedata.name(ch, "")
+    return f"U+{code:04X} ({name + ', ' if name else ''}a control character)"
+
+
+def _fullwidth(ch: str) -> tuple[str, str] | None:
+    """What ``ch`` is and the ASCII character meant, if an input method typed it."""
+    if ch in _INPUT_METHOD:
+        return _INPUT_METHOD[ch]
+    if "\uff01" <= ch <= "\uff5e":
+        ascii_ch = chr(ord(ch) - 0xFEE0)
+        what = ("a full-width digit" if ascii_ch.isdigit() else "a full-width letter"
+                if ascii_ch.isalpha() else "a full-width "
+                + unicodedata.name(ch).lower().replace("fullwidth ", ""))
+        return what, ascii_ch
+    return None
+
+
+def input_method_hint(text: str | None) -> str:
+    """A hint for characters a Chinese input method types in place of YAML's ASCII ones, e.g.
+    ``"; '：' is a full-width colon; write ':'"`` (``""`` when there are none)."""
+    kinds: dict[str, list[tuple[str, str]]] = {}
+    for ch in dict.fromkeys(text or ""):
+        if (fw := _fullwidth(ch)) is not None:
+            kinds.setdefault(fw[0], []).append((ch, fw[1]))
+    hints = []
+    for what, pairs in list(kinds.items())[:3]:
+        if len(pairs) == 1:
+            hints.append(f"'{pairs[0][0]}' is {what}; write '{pairs[0][1]}'")
+        else:
+            plural = what.split(" ", 1)[1] + "s"
+            hints.append(f"{', '.join(repr(c) for c, _ in pairs)} are {plural}; write "
+                         f"{', '.join(repr(a) for _, a in pairs)}")
+    return "".join(f"; {h}" for h in hints)
+
+
+def _first_fullwidth(line: str) -> int | None:
+    """Index of the first input-method character of a line, outside a comment."""
+    code = re.sub(r"(^|\s)#.*", "", line)
+    return next((i for i, ch in enumerate(code) if _fullwidth(ch) is not None), None)
+
+
+def _cjk_share(text: str) -> float:
+    wide = [c for c in text if ord(c) > 0x7F]
+    cjk = [c for c in wide if "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f"
+           or "\uff00" <= c <= "\uffef"]
+    return len(cjk) / len(wide) if wide else 0.0
+
+
+def not_utf8_issue_parts(raw: bytes, exc: UnicodeDecodeError) -> tuple[str, int, int]:
+    """``(message, line, column)`` for bytes that are not UTF-8: where the first bad byte is,
+    and what the text probably is instead (GBK/GB18030, UTF-16, or binary). The message never
+    holds the file's content."""
+    line = raw[:exc.start].count(b"\n") + 1
+    col = len(raw[raw.rfind(b"\n", 0, exc.start) + 1:exc.start].decode("utf-8", "replace")) + 1
+    message = f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02X} cannot be read)"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return message + "; it is UTF-16 text: save it as UTF-8", line, col
+    if b"\x00" in raw[:4096]:
+        return message + "; it looks like a binary file, not a text file", line, col
+    try:
+        guess = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return message + "; save it as UTF-8", line, col
+    if _cjk_share(guess) > 0.5:
+        return (message + "; it looks like GBK/GB18030 (Chinese Windows encoding): save it as "
+                "UTF-8", line, col)
+    return message + "; save it as UTF-8", line, col
+
+
+def too_large_message(what: str, size: str, limit: int) -> str:
+    """The message for a text or file over its size limit."""
+    return (f"{what} is larger than {limit:,} bytes ({size}); a scenario is a few kB of text — "
+            "is this the right file?")
+
+
 class _Refused(Exception):
     """Raised by the composer for YAML it will not build (an alias, too deep a nesting)."""
 
@@ -82,8 +205,15 @@ class _Loader(yaml.SafeLoader):
     """
 
     _depth = 0
+    _nodes = 0
 
     def compose_node(self, parent, index):
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise _Refused(self.peek_event().start_mark,
+                           f"more than {MAX_NODES:,} values (keys, numbers, texts, lists); "
+                           "scenario files are not that large (long lists of observations "
+                           "belong in a CSV file: {dist: empirical, file: ..., column: ...})")
         if self.check_event(AliasEvent):
             event = self.peek_event()
             raise _Refused(event.start_mark, f"YAML aliases (*{event.anchor}) are not supported "
@@ -110,8 +240,16 @@ class _Where:
     mangle the value as printed); the column goes into the message instead.
     """
 
-    def __init__(self, source: str, inline: bool):
-        self.source, self.inline = source, inline
+    def __init__(self, source: str, inline: bool, text: str = "", prefix: str = ""):
+        self.source, self.inline, self.text, self.prefix = source, inline, text, prefix
+
+    def value_issue(self, path: Path, message: str, line: int, col: int) -> Issue:
+        """An issue about a value: its path is below ``prefix`` (the field a --set changes)."""
+        inner = format_path(path)
+        if self.prefix:
+            inner = self.prefix + ("" if not inner or inner.startswith("[") else ".") + inner
+        issue = self.issue((), message, line, col)
+        return Issue(inner, issue.message, issue.file, issue.line, issue.column)
 
     def phrase(self, line: int, col: int) -> str:
         return f"column {col}" if line == 1 else f"line {line}, column {col}"
@@ -122,6 +260,16 @@ class _Where:
         if line is not None:
             message = f"{message} (at {self.phrase(line, col)} of the value)"
         return Issue(format_path(path), message, self.source)
+
+    def fullwidth_at(self, first: int, last: int) -> tuple[str, int, int] | None:
+        """An input-method hint for the first of lines ``first..last`` (outside comments)
+        that has such characters, with the line and column of the first of them."""
+        lines = re.split("\r\n|[\r" + _YAML_BREAKS + "]", self.text)
+        for n in range(max(first, 1), min(last, len(lines)) + 1):
+            col = _first_fullwidth(lines[n - 1])
+            if col is not None:
+                return input_method_hint(re.sub(r"(^|\s)#.*", "", lines[n - 1])), n, col + 1
+        return None
 
     def syntax_error(self, exc: yaml.MarkedYAMLError) -> Issue:
         mark = exc.problem_mark or exc.context_mark
@@ -136,6 +284,16 @@ class _Where:
             else:
                 at = f"line {cl}" if cl != line else f"column {cc} of this line"
             what += f" ({opener} at {at})"
+        if line is not None:
+            # A full-width ':' or space typed by an input method is the likely cause: point at
+            # it, and say where YAML gave up.
+            first = min(line - 1, ctx.line + 1) if ctx is not None else line - 1
+            if (found := self.fullwidth_at(first, line)) is not None:
+                hint, fl, fc = found
+                if (fl, fc) != (line, col):
+                    what += f" (YAML stopped at {self.phrase(line, col)})"
+                    line, col = fl, fc
+                what += hint
         if self.inline and line is not None:
             return Issue("", f"YAML syntax error at {self.phrase(line, col)}: {what}", self.source)
         return Issue("", f"YAML syntax error: {what}", self.source, line, col)
@@ -149,7 +307,7 @@ class _Reader:
 
     def error(self, node: Node, path: Path, message: str) -> ScenarioError:
         line, col = _mark(node)
-        return ScenarioError([self.where.issue(path, message, line, col)])
+        return ScenarioError([self.where.value_issue(path, message, line, col)])
 
     def build(self, node: Node, path: Path, key_node: Node | None = None) -> Any:
         # Recursion is bounded: the composer refused nesting deeper than MAX_DEPTH and aliases
@@ -159,21 +317,55 @@ class _Reader:
         text = node.value if isinstance(node, ScalarNode) else None
         self.positions[path] = Position(line, col, kl, kc, text=text)
         if node.tag not in _STD_TAGS:
-            raise self.error(node, path, f"YAML tag '{node.tag}' is not allowed: scenario files "
+            tag = "!!" + node.tag[len(_TAG):] if node.tag.startswith(_TAG) else node.tag
+            raise self.error(node, path, f"YAML tag '{tag}' is not allowed: scenario files "
                              "hold plain data only")
         if isinstance(node, MappingNode):
+            if node.tag != _MAP:
+                raise self._wrong_kind(node, path, "a mapping")
             return self._mapping(node, path)
         if isinstance(node, SequenceNode):
+            if node.tag != _SEQ:
+                raise self._wrong_kind(node, path, "a list")
             return [self.build(child, path + (i,)) for i, child in enumerate(node.value)]
         assert isinstance(node, ScalarNode)
-        if node.tag == "tag:yaml.org,2002:str" and node.style is None and _YAML12_FLOAT.match(node.value):
-            return float(node.value)  # YAML 1.2 reads 1e5 as a number; PyYAML (YAML 1.1) does not
+        if node.tag not in _SCALAR_TAGS:
+            raise self._wrong_kind(node, path, "a single value")
+        if node.tag == _STR:
+            self._check_text(node, path, node.value)
+            if node.style is None and _YAML12_FLOAT.match(node.value):
+                return float(node.value)  # YAML 1.2 reads 1e5 as a number; PyYAML does not
+            return node.value
+        return self._typed_scalar(node, path)
+
+    def _wrong_kind(self, node: Node, path: Path, kind: str) -> ScenarioError:
+        return self.error(node, path, f"the tag !!{node.tag[len(_TAG):]} does not fit {kind}; "
+                          "leave the tag out")
+
+    def _typed_scalar(self, node: ScalarNode, path: Path) -> Any:
+        """A scalar tagged (or resolved as) int, float, bool, null or timestamp: its text must
+        be one YAML reads as that type, else a located error (never a library exception)."""
+        tag, value = node.tag, node.value
+        name = tag[len(_TAG):]
+        implicit = self.constructor.resolve(ScalarNode, value, (True, False))
+        fits = (implicit == tag or (tag == _FLOAT and (implicit == _INT
+                                                      or _YAML12_FLOAT.match(value))))
+        if not fits:
+            raise self.error(node, path, f"cannot read {value!r} as !!{name}: expected "
+                             f"{_EXPECTED[tag]}{input_method_hint(value)}")
         try:
             return self.constructor.construct_object(node, deep=True)
-        except yaml.YAMLError as exc:  # e.g. a malformed timestamp-like value
-            raise self.error(node, path, f"cannot read this value: {exc}") from None
-        except (ValueError, OverflowError) as exc:  # e.g. 2025-02-30 (no such day)
-            raise self.error(node, path, f"cannot read {node.value!r}: {exc}") from None
+        except Exception as exc:  # noqa: BLE001 - e.g. 2025-02-30 (no such day): any failure
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise self.error(node, path, f"cannot read {value!r}: {reason}") from None
+
+    def _check_text(self, node: Node, path: Path, text: str) -> None:
+        """Refuse text whose escapes (``"\\ud800"``, ``"\\x1b"``) give a lone surrogate or a
+        control character: no file can store the one, and the other would drive the terminal
+        when the text is printed."""
+        if m := _BAD_IN_TEXT.search(text):
+            raise self.error(node, path, f"this text holds {_character_name(m.group())}, which "
+                             "a scenario text cannot hold; remove the escape that writes it")
 
     def _mapping(self, node: MappingNode, path: Path) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -186,6 +378,7 @@ class _Reader:
                         "a list" if isinstance(key_node, SequenceNode) else "a mapping")
                 raise self.error(key_node, path, f"keys must be plain words, not {what}")
             key = key_node.value
+            self._check_text(key_node, path, key)
             if key in first:
                 raise self.error(key_node, path + (key,), f"duplicate key '{key}' (first at "
                                  f"{self._at(first[key])})")
@@ -210,7 +403,32 @@ def _build(node: Node, where: _Where) -> tuple[Any, Positions]:
         raise _too_deep(where) from None
 
 
+def _check_characters(text: str, where: _Where) -> None:
+    """Every character YAML forbids (control characters, lone surrogates), each at its line and
+    column (PyYAML itself reports only the first, at a character offset)."""
+    issues = []
+    for m in _NON_PRINTABLE.finditer(text):
+        line, col = line_column(text, m.start())
+        issues.append(where.issue((), f"the character {_character_name(m.group())} is not "
+                                  "allowed in YAML; delete it", line, col))
+        if len(issues) == _MAX_CHARACTER_ISSUES:
+            break
+    if issues:
+        raise ScenarioError(issues)
+
+
+def _check_size(text: str, where: _Where) -> None:
+    if len(text) <= MAX_TEXT_BYTES // 4:
+        return  # cannot exceed the limit (at most 4 bytes a character)
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_TEXT_BYTES:
+        raise ScenarioError([where.issue((), too_large_message("the text", f"{size:,} bytes",
+                                                               MAX_TEXT_BYTES), 1, 1)])
+
+
 def _compose(text: str, where: _Where) -> Node | None:
+    _check_size(text, where)
+    _check_characters(text, where)
     try:
         nodes = list(yaml.compose_all(text, Loader=_Loader))
     except _Refused as exc:
@@ -218,8 +436,13 @@ def _compose(text: str, where: _Where) -> Node | None:
         raise ScenarioError([where.issue((), exc.message, m.line + 1, m.column + 1)]) from None
     except yaml.MarkedYAMLError as exc:
         raise ScenarioError([where.syntax_error(exc)]) from None
+    except yaml.reader.ReaderError as exc:  # a safety net: _check_characters found them first
+        line, col = line_column(text, exc.position)
+        raise ScenarioError([where.issue((), f"the character U+{exc.character:04X} is not "
+                                         "allowed in YAML; delete it", line, col)]) from None
     except yaml.YAMLError as exc:
-        raise ScenarioError([where.issue((), f"YAML error: {exc}", None, None)]) from None
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ScenarioError([where.issue((), f"YAML error: {first}", None, None)]) from None
     except RecursionError:  # only if called with the stack already nearly full
         raise _too_deep(where) from None
     if len(nodes) > 1:
@@ -236,11 +459,13 @@ def load_yaml_text(text: str, source: str = "<string>") -> tuple[Any, Positions]
     Raises
     ------
     ScenarioError
-        For a syntax error, a forbidden tag, an alias, nesting deeper than
-        :data:`MAX_DEPTH`, a duplicate key, a non-string key, an empty document, more than one
-        document or a top level that is not a mapping, each naming ``source:line:column``.
+        For a syntax error, a forbidden tag or a value its tag cannot read, an alias, nesting
+        deeper than :data:`MAX_DEPTH`, more than :data:`MAX_NODES` values or
+        :data:`MAX_TEXT_BYTES` bytes, a character YAML forbids, a duplicate key, a non-string
+        key, an empty document, more than one document or a top level that is not a mapping,
+        each naming ``source:line:column``.
     """
-    where = _Where(source, inline=False)
+    where = _Where(source, inline=False, text=text)
     node = _compose(text, where)
     if node is None:
         raise ScenarioError([Issue("", "the file is empty; a scenario is a YAML mapping with "
@@ -249,18 +474,20 @@ def load_yaml_text(text: str, source: str = "<string>") -> tuple[Any, Positions]
     data, positions = _build(node, where)
     if not isinstance(data, dict):
         line, col = _mark(node)
+        hint = input_method_hint(data) if isinstance(data, str) else ""
         raise ScenarioError([Issue("", f"a scenario must be a mapping of keys to values, not a "
-                                   f"{type(data).__name__}", source, line, col)])
+                                   f"{type(data).__name__}{hint}", source, line, col)])
     return data, positions
 
 
-def load_yaml_value(text: str, source: str) -> Any:
+def load_yaml_value(text: str, source: str, path: str = "") -> Any:
     """Parse one YAML value (a number, a string, ``{dist: ...}``...) with the same safety
     rules as :func:`load_yaml_text`; an empty text is ``None``.
 
     The value is one line of a command rather than a file, so its issues carry no line or
     column (which would garble ``source`` as printed); the message says at which column.
+    Issues about a value name ``path`` (the field being set) and the path below it.
     """
-    where = _Where(source, inline=True)
+    where = _Where(source, inline=True, text=text, prefix=path)
     node = _compose(text, where)
     return None if node is None else _build(node, where)[0]
