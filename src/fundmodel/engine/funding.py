@@ -191,15 +191,15 @@ def apply_funding(scenario: Scenario, costs: np.ndarray) -> FundingOutcome:
 
     applied = np.zeros((n, n_rules))
     flow = np.zeros((n, n_rules, n_classes))
-    exact = np.ones(n, dtype=bool)
+    certified = np.zeros(n, dtype=bool)              # draws the closed form has solved
     if n_classes <= MAX_CLASSES:
-        exact = _greedy(rules, pays, class_cost, applied)
+        certified = _greedy(rules, pays, class_cost, applied)
         _greedy_flow(pays, class_cost, applied, flow)
     else:
         log.debug("funding: %d eligibility classes > %d, every draw by the simplex",
                   n_classes, MAX_CLASSES)
-    if n_classes and not exact.all():
-        idx = np.flatnonzero(~exact)
+    if n_classes and not certified.all():
+        idx = np.flatnonzero(~certified)
         flow[idx] = _simplex_flow(rules, pays, class_cost[idx], total[idx], idx)
     for r in range(n_rules):                  # what each rule pays is its flow, to the bit
         applied[:, r] = row_sum(flow[:, r, :])
