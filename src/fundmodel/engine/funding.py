@@ -108,19 +108,25 @@ def eligible_items(scenario: Scenario) -> np.ndarray:
 
 @dataclass(frozen=True)
 class _Rules:
-    """Per-draw terms of the offers: ``offer_r = min(cap_r, base_r + gain_r × Σ_{M_r} a_s)``."""
+    """Per-draw terms of the offers: ``offer_r = min(cap_r, base_r + gain_r × Σ_{M_r} a_s)``.
 
-    base: np.ndarray       # (n, R) uptake × (amount + per household + per m² + share), CNY
-    gain: np.ndarray       # (n, R) uptake × match_ratio (0 for rules that match nothing)
-    cap: np.ndarray        # (n, R) cap, CNY (inf where none)
+    Arrays are ``(R, n)``: the draw axis last, so that each rule's row is contiguous.
+    """
+
+    base: np.ndarray       # uptake × (amount + per household + per m² + share), CNY
+    gain: np.ndarray       # uptake × match_ratio (0 for rules that match nothing)
+    cap: np.ndarray        # cap, CNY (inf where none)
     matched: list[list[int]]
 
     def offer(self, r: int, applied: np.ndarray) -> np.ndarray:
-        """Offer of rule r given the amounts ``applied (n, R)`` of the earlier rules."""
-        o = self.base[:, r].copy()
+        """Offer of rule r ``(n,)`` given the amounts ``applied (R, n)`` of the earlier rules."""
+        o = self.base[r].copy()
         if self.matched[r]:
-            o += self.gain[:, r] * row_sum(applied[:, self.matched[r]])
-        return np.minimum(o, self.cap[:, r])
+            got = applied[self.matched[r][0]].copy()
+            for s in self.matched[r][1:]:
+                got += applied[s]
+            o += self.gain[r] * got
+        return np.minimum(o, self.cap[r])
 
 
 def _rule_terms(scenario: Scenario, costs: np.ndarray, eligible: np.ndarray) -> _Rules:
@@ -128,9 +134,9 @@ def _rule_terms(scenario: Scenario, costs: np.ndarray, eligible: np.ndarray) -> 
     compound = scenario.compound
     rules = scenario.funding
     labels = scenario.funding_labels()
-    base = np.zeros((n, len(rules)))
-    gain = np.zeros((n, len(rules)))
-    cap = np.full((n, len(rules)), np.inf)
+    base = np.zeros((len(rules), n))
+    gain = np.zeros((len(rules), n))
+    cap = np.full((len(rules), n), np.inf)
     matched: list[list[int]] = []
     for r, rule in enumerate(rules):
         b = np.zeros(n)
@@ -140,15 +146,15 @@ def _rule_terms(scenario: Scenario, costs: np.ndarray, eligible: np.ndarray) -> 
         if getattr(rule, "share", None) is not None:
             b += num(rule.share) * row_sum(costs[:, eligible[r]])
         uptake = num(getattr(rule, "uptake", None), default=1.0)
-        base[:, r] = b * uptake
+        base[r] = b * uptake
         m: list[int] = []
         if getattr(rule, "match_ratio", None) is not None:
             m = [s for s in range(r)
                  if rules[s].source in rule.match_of or labels[s] in rule.match_of]
-            gain[:, r] = per_draw(num(rule.match_ratio) * uptake, n)
+            gain[r] = per_draw(num(rule.match_ratio) * uptake, n)
         matched.append(m)
         if rule.cap is not None:
-            cap[:, r] = per_draw(rule.cap, n)
+            cap[r] = per_draw(rule.cap, n)
     return _Rules(base, gain, cap, matched)
 
 
@@ -185,132 +191,146 @@ def apply_funding(scenario: Scenario, costs: np.ndarray) -> FundingOutcome:
     n_classes = len(classes)
     pays = np.array([[eligible[r, cl[0]] for cl in classes] for r in range(n_rules)],
                     dtype=bool).reshape(n_rules, n_classes)          # rule r may pay class k
-    class_cost = np.zeros((n, n_classes))
+    class_cost = np.zeros((n_classes, n))
     for k, cl in enumerate(classes):
-        class_cost[:, k] = row_sum(costs[:, cl])
+        class_cost[k] = row_sum(costs[:, cl])
 
-    applied = np.zeros((n, n_rules))
-    flow = np.zeros((n, n_rules, n_classes))
+    flow = np.zeros((n_rules, n_classes, n))                        # CNY of rule r on class k
     certified = np.zeros(n, dtype=bool)              # draws the closed form has solved
     if n_classes <= MAX_CLASSES:
-        certified = _greedy(rules, pays, class_cost, applied)
-        _greedy_flow(pays, class_cost, applied, flow)
+        subsets = _Subsets(pays)
+        amounts, certified = _greedy(rules, subsets, class_cost)
+        _greedy_flow(subsets, class_cost, amounts, flow)
     else:
         log.debug("funding: %d eligibility classes > %d, every draw by the simplex",
                   n_classes, MAX_CLASSES)
     if n_classes and not certified.all():
         idx = np.flatnonzero(~certified)
-        flow[idx] = _simplex_flow(rules, pays, class_cost[idx], total[idx], idx)
-    for r in range(n_rules):                  # what each rule pays is its flow, to the bit
-        applied[:, r] = row_sum(flow[:, r, :])
+        flow[:, :, idx] = _simplex_flow(rules, pays, class_cost[:, idx], total[idx], idx)
 
-    offered = np.zeros((n, n_rules))
+    applied = np.zeros((n_rules, n))          # what each rule pays is its flow, to the bit
+    left = class_cost.copy()                  # unfunded cost of each class
     for r in range(n_rules):
-        offered[:, r] = rules.offer(r, applied)
+        for k in range(n_classes):
+            applied[r] += flow[r, k]
+            left[k] -= flow[r, k]
+    offered = np.zeros((n_rules, n))
+    for r in range(n_rules):
+        offered[r] = rules.offer(r, applied)
 
-    # unfunded cost of each class (rules added in order), rounding-size remainders are no gap
-    left = class_cost.copy()
-    for r in range(n_rules):
-        left -= flow[:, r, :]
-    left = np.where(left <= ROUNDING * total[:, None], 0.0, left)
+    # a remainder of rounding size is no gap
+    left = np.where(left <= ROUNDING * total, 0.0, left)
     unfunded = costs.copy()
     for k, cl in enumerate(classes):
         if len(cl) == 1:
-            unfunded[:, cl[0]] = left[:, k]
+            unfunded[:, cl[0]] = left[k]
         else:
-            part = np.divide(left[:, k], class_cost[:, k], out=np.zeros(n),
-                             where=class_cost[:, k] > 0)
+            part = np.divide(left[k], class_cost[k], out=np.zeros(n), where=class_cost[k] > 0)
             unfunded[:, cl] = costs[:, cl] * part[:, None]
-    return FundingOutcome(offered, applied, unfunded)
+    return FundingOutcome(np.ascontiguousarray(offered.T), np.ascontiguousarray(applied.T),
+                          unfunded)
 
 
-def _subsets(pays: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For every set T of classes (bit k of T's index = class k): ``member (K, 2^K)``, class k
-    in T, and ``touches (R, 2^K)``, rule r may pay some class in T."""
-    n_classes = pays.shape[1]
-    index = np.arange(2 ** n_classes)
-    member = np.array([(index >> k) & 1 for k in range(n_classes)], dtype=bool)
-    member = member.reshape(n_classes, 2 ** n_classes)
-    touches = (pays.astype(int) @ member.astype(int)) > 0
-    return member, touches
+class _Subsets:
+    """The sets T of classes (bit k of T's index = class k) and what they touch."""
+
+    def __init__(self, pays: np.ndarray):
+        n_rules, n_classes = pays.shape
+        self.size = 2 ** n_classes
+        index = np.arange(self.size)
+        member = np.array([(index >> k) & 1 for k in range(n_classes)], dtype=bool)
+        member = member.reshape(n_classes, self.size)
+        self.pays = pays
+        self.member = [np.flatnonzero(member[k]) for k in range(n_classes)]     # T ∋ k
+        self.outside = [np.flatnonzero(~member[k]) for k in range(n_classes)]   # T ∌ k
+        touches = (pays.astype(int) @ member.astype(int)) > 0
+        self.touches = [np.flatnonzero(touches[r]) for r in range(n_rules)]     # E_r ∩ T ≠ ∅
+        within = (pays.astype(int) @ (~member).astype(int)) == 0
+        self.within = [np.flatnonzero(within[r]) for r in range(n_rules)]       # E_r ⊆ T
+
+    def outside_cost(self, class_cost: np.ndarray) -> np.ndarray:
+        """``(2^K, n)``: Σ_{k∉T} C_k for every set T, classes added in order."""
+        out = np.zeros((self.size, class_cost.shape[1]))
+        for k, rows in enumerate(self.outside):
+            for t in rows:
+                out[t] += class_cost[k]
+        return out
 
 
-def _outside_cost(class_cost: np.ndarray, member: np.ndarray) -> np.ndarray:
-    """``(n, 2^K)``: Σ_{k∉T} C_k for every set T, classes added in order."""
-    out = np.zeros((class_cost.shape[0], member.shape[1]))
-    for k in range(member.shape[0]):
-        out[:, ~member[k]] += class_cost[:, k:k + 1]
-    return out
+def _greedy(rules: _Rules, subsets: _Subsets, class_cost: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Greedy amounts ``F(1..r) − F(1..r−1)`` ``(R, n)`` and the draws where they are certified
+    optimal ``(n,)`` (every offer at its upper bound over all feasible allocations)."""
+    outside = subsets.outside_cost(class_cost)
+    n_rules = subsets.pays.shape[0]
+    n = class_cost.shape[1]
 
-
-def _greedy(rules: _Rules, pays: np.ndarray, class_cost: np.ndarray,
-            applied: np.ndarray) -> np.ndarray:
-    """Greedy amounts ``F(1..r) − F(1..r−1)`` written into ``applied``; returns the draws
-    where they are certified optimal (every offer at its upper bound)."""
-    member, touches = _subsets(pays)
-    outside = _outside_cost(class_cost, member)
-    n_rules = pays.shape[0]
-
-    # upper bounds of the offers over every feasible allocation
-    bound = np.zeros_like(applied)
+    bound = np.zeros((n_rules, n))
     for r in range(n_rules):
-        b = rules.base[:, r].copy()
+        b = rules.base[r].copy()
         if rules.matched[r]:
             cut = outside.copy()
             for s in rules.matched[r]:
-                cut[:, touches[s]] += bound[:, s:s + 1]
-            b += rules.gain[:, r] * cut.min(axis=1)
-        bound[:, r] = np.minimum(b, rules.cap[:, r])
+                for t in subsets.touches[s]:
+                    cut[t] += bound[s]
+            b += rules.gain[r] * cut.min(axis=0)
+        bound[r] = np.minimum(b, rules.cap[r])
 
-    cut = outside.copy()
-    flow_before = cut.min(axis=1)
-    certified = np.ones(applied.shape[0], dtype=bool)
+    amounts = np.zeros((n_rules, n))
+    cut = outside
+    flow_before = cut.min(axis=0)
+    certified = np.ones(n, dtype=bool)
     for r in range(n_rules):
-        offer = rules.offer(r, applied)
+        offer = rules.offer(r, amounts)
         if rules.matched[r]:
-            certified &= offer >= bound[:, r] * (1.0 - _CERT_REL)
-        cut[:, touches[r]] += offer[:, None]
-        flow_now = cut.min(axis=1)
-        applied[:, r] = flow_now - flow_before
+            certified &= offer >= bound[r] * (1.0 - _CERT_REL)
+        for t in subsets.touches[r]:
+            cut[t] += offer
+        flow_now = cut.min(axis=0)
+        amounts[r] = flow_now - flow_before
         flow_before = flow_now
-    return certified
+    return amounts, certified
 
 
-def _greedy_flow(pays: np.ndarray, class_cost: np.ndarray, applied: np.ndarray,
+def _greedy_flow(subsets: _Subsets, class_cost: np.ndarray, amounts: np.ndarray,
                  flow: np.ndarray) -> None:
-    """Fill ``flow (n, R, K)`` with a class allocation paying exactly ``applied``.
+    """Fill ``flow (R, K, n)`` with a class allocation paying exactly ``amounts (R, n)``.
 
     Rule r in order takes from each of its classes, those fewer later rules may pay first, as
     much as keeps every later rule able to place its amount: for every class set T,
     ``x_r(T) ≤ C'(T) − Σ_{s>r, E_s⊆T} a_s`` (Hall's condition for the later rules). These
     bounds form a polymatroid, so this greedy filling places all of ``a_r``.
     """
-    member, touches = _subsets(pays)
+    pays = subsets.pays
     n_rules, n_classes = pays.shape
-    inside = ~((pays.astype(int) @ (~member).astype(int)) > 0)    # (R, 2^K): E_s ⊆ T
     left = class_cost.copy()
+    slack = np.empty((subsets.size, class_cost.shape[1]))
     for r in range(n_rules):
-        slack = np.zeros((left.shape[0], member.shape[1]))
-        for k in range(n_classes):
-            slack[:, member[k]] += left[:, k:k + 1]
+        slack[:] = 0.0
+        for k, rows in enumerate(subsets.member):
+            for t in rows:
+                slack[t] += left[k]
         for s in range(r + 1, n_rules):
-            slack[:, inside[s]] -= applied[:, s:s + 1]
+            for t in subsets.within[s]:
+                slack[t] -= amounts[s]
         later = pays[r + 1:].sum(axis=0)
         order = sorted(np.flatnonzero(pays[r]), key=lambda k: (later[k], k))
-        rest = applied[:, r].copy()
+        rest = amounts[r].copy()
         for k in order:
-            room = slack[:, member[k]].min(axis=1)
+            rows = subsets.member[k]
+            room = slack[rows].min(axis=0)
             x = np.clip(np.minimum(rest, room), 0.0, None)
-            flow[:, r, k] = x
-            slack[:, member[k]] -= x[:, None]
+            flow[r, k] = x
+            for t in rows:
+                slack[t] -= x
             rest -= x
-        left -= flow[:, r, :]
+            left[k] -= x
 
 
 def _simplex_flow(rules: _Rules, pays: np.ndarray, class_cost: np.ndarray,
                   total: np.ndarray, idx: np.ndarray) -> np.ndarray:
     """Lexicographic optimum (total, then rule 1, rule 2, ...) by a simplex batched over the
-    draws ``idx``; returns the class flow ``(m, R, K)``, CNY.
+    draws ``idx`` (class costs ``(K, m)``); returns the class flow ``(R, K, m)``, CNY.
 
     Variables: the flow on every edge rule → class. Rows (all ``≤`` with right-hand side ≥ 0,
     so the slack basis is feasible): class costs; each plain rule's offer; each match rule's
@@ -331,17 +351,17 @@ def _simplex_flow(rules: _Rules, pays: np.ndarray, class_cost: np.ndarray,
 
     for k in range(n_classes):
         coef = np.array([1.0 if e[1] == k else 0.0 for e in edges])
-        rows.append((np.broadcast_to(coef, (m, n_var)), class_cost[:, k] / scale))
+        rows.append((np.broadcast_to(coef, (m, n_var)), class_cost[k] / scale))
     for r in range(n_rules):
-        cap = np.minimum(rules.cap[idx, r], total)
+        cap = np.minimum(rules.cap[r, idx], total)
         if not rules.matched[r]:
-            rhs = np.minimum(rules.base[idx, r], cap)
+            rhs = np.minimum(rules.base[r, idx], cap)
             rows.append((np.broadcast_to(rule_row(r), (m, n_var)), rhs / scale))
             continue
         coef = np.broadcast_to(rule_row(r), (m, n_var)).copy()
         for s in rules.matched[r]:
-            coef -= rules.gain[idx, r][:, None] * rule_row(s)
-        rows.append((coef, rules.base[idx, r] / scale))
+            coef -= rules.gain[r, idx][:, None] * rule_row(s)
+        rows.append((coef, rules.base[r, idx] / scale))
         rows.append((np.broadcast_to(rule_row(r), (m, n_var)), cap / scale))
     n_row = len(rows)
     n_obj = 1 + n_rules
@@ -395,7 +415,7 @@ def _simplex_flow(rules: _Rules, pays: np.ndarray, class_cost: np.ndarray,
     x = np.zeros((m, n_col))
     np.put_along_axis(x, basis, tab[:, :n_row, -1], axis=1)
     x = np.clip(x[:, :n_var], 0.0, None) * scale[:, None]
-    flow = np.zeros((m, n_rules, n_classes))
+    flow = np.zeros((n_rules, n_classes, m))
     for j, (r, k) in enumerate(edges):
-        flow[:, r, k] = x[:, j]
+        flow[r, k] = x[:, j]
     return flow
