@@ -1,31 +1,89 @@
-"""Funding phase: the waterfall of funding rules over the renovation items."""
+"""Funding phase: the funding rules share the renovation cost so that the gap is the smallest
+the offers allow, with the rules' order as priority.
+
+Allocation rule
+---------------
+Rule r may pay the items it is eligible for (``E_r``); item i costs ``c_i``. An allocation is a
+flow ``x_ri ≥ 0`` (``x_ri = 0`` for i ∉ E_r) with ``Σ_r x_ri ≤ c_i``; rule r pays
+``a_r = Σ_i x_ri`` and may pay at most its offer::
+
+    a_r ≤ offer_r = min(cap_r, uptake_r × (base_r + match_ratio_r × Σ_{s∈M_r} a_s))
+    base_r = amount_r + per_household_r × households + per_m2_r × floor_area_m2
+             + share_r × Σ_{i∈E_r} c_i
+
+``M_r`` are the earlier rules a match rule matches (empty for other rules). Among the feasible
+allocations the engine takes the **lexicographic optimum**: first the largest total Σ_r a_r
+(so the gap, Σ c_i − Σ_r a_r, is the smallest the offers allow: a linear programme), then,
+among allocations with that total, rule 1 pays as much as it can, then rule 2, and so on. The
+order written is thus a priority that never costs any funding. A rule that offers nothing
+changes nothing.
+
+Computation (pure numpy, vectorised over draws; loops over rules, classes and subsets only)
+---------------------------------------------------------------------------------------------
+Items are grouped into *classes* k of equal eligibility (cost ``C_k``). For offers ``o``, the
+most that the rules P can pay together is, by max-flow/min-cut over the class graph,
+
+    F(P) = min over sets T of classes [ Σ_{k∉T} C_k + Σ_{r∈P, r may pay a class in T} o_r ].
+
+1. *Greedy.* ``a_r = F(1..r) − F(1..r−1)``, the offer of a match rule taken from the earlier
+   amounts, which are known by its turn. This is the lexicographically largest feasible vector.
+2. *Certificate.* Upper bounds ``ū_r`` of every offer over all feasible allocations
+   (``ū_r = min(cap_r, uptake_r × (base_r + match_ratio_r × F̄(M_r)))``, F̄ computed with the
+   bounds of the earlier rules). Where every greedy offer reaches its bound, no allocation has
+   larger offers, so the greedy total is the largest: the greedy vector is the optimum. This
+   holds unless a match rule's matched rules were kept from items by an earlier rule (the
+   greedy matched amount is then below what a larger total would need).
+3. *Exact fallback.* The remaining draws (and all draws when there are more than
+   :data:`MAX_CLASSES` classes, since step 1 costs ``2^classes`` per rule) solve the linear
+   programme on the class graph by a lexicographic simplex with Bland's rule, batched over
+   draws (each draw pivots on its own; amounts scaled by the draw's total cost).
+4. *Flow.* In the greedy draws, each rule in order spreads its amount over its classes, those
+   fewer later rules may pay first, as much as every later rule can still place its amount
+   (``x_r(T) ≤ C'(T) − Σ_{s>r, E_s⊆T} a_s`` for every class set T, C' the cost still
+   unpaid). Within a class, what is unfunded falls on the items in proportion to their cost.
+
+What is left unfunded below ``ROUNDING × total cost`` in a class is rounding, not a gap.
+"""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import ModelError
 from ..scenario import Scenario
-from .arrays import num, row_sum
+from .arrays import num, per_draw, row_sum
 
-__all__ = ["FundingOutcome", "apply_funding", "eligible_items", "ROUNDING"]
+__all__ = ["FundingOutcome", "apply_funding", "eligible_items", "ROUNDING", "MAX_CLASSES"]
+
+log = logging.getLogger("fundmodel")
 
 ROUNDING = 1e-12
-"""Relative shortfall of an offer below the cost it meets that is taken as rounding, not a gap."""
+"""Unfunded cost of a class, relative to the draw's total renovation cost, that is taken as
+rounding (sums taken in another order), not a gap."""
+
+MAX_CLASSES = 10
+"""Most eligibility classes for the closed form (it costs ``2^classes`` per rule); with more,
+every draw is solved by the batched simplex (exact, slower)."""
+
+_TOL = 1e-9        # simplex: reduced costs and pivots of the scaled problem (amounts ~ 1)
+_CERT_REL = 1e-12  # certificate: a greedy offer this close to its bound counts as reaching it
 
 
 @dataclass(frozen=True)
 class FundingOutcome:
-    """Result of the funding waterfall for ``n`` draws and ``R`` rules.
+    """Result of the funding allocation for ``n`` draws and ``R`` rules.
 
     Attributes
     ----------
     offered : ndarray (n, R)
-        What each rule would give (after its cap), CNY.
+        What each rule would give (after its cap; a match rule's offer follows what the
+        matched rules pay), CNY.
     applied : ndarray (n, R)
-        What each rule actually pays: its offer, limited to the unfunded cost of the items it
-        may pay for when its turn comes, CNY.
+        What each rule pays in the allocation that leaves the smallest gap, the rules' order
+        breaking ties (see the module docstring), CNY.
     unfunded : ndarray (n, n_items)
         Cost of each item that no rule covers, CNY. Its row sum is the funding gap.
     """
@@ -48,75 +106,316 @@ def eligible_items(scenario: Scenario) -> np.ndarray:
     return out
 
 
+@dataclass(frozen=True)
+class _Rules:
+    """Per-draw terms of the offers: ``offer_r = min(cap_r, base_r + gain_r × Σ_{M_r} a_s)``.
+
+    Arrays are ``(R, n)``: the draw axis last, so that each rule's row is contiguous.
+    """
+
+    base: np.ndarray       # uptake × (amount + per household + per m² + share), CNY
+    gain: np.ndarray       # uptake × match_ratio (0 for rules that match nothing)
+    cap: np.ndarray        # cap, CNY (inf where none)
+    matched: list[list[int]]
+
+    def offer(self, r: int, applied: np.ndarray) -> np.ndarray:
+        """Offer of rule r ``(n,)`` given the amounts ``applied (R, n)`` of the earlier rules."""
+        o = self.base[r].copy()
+        if self.matched[r]:
+            got = applied[self.matched[r][0]].copy()
+            for s in self.matched[r][1:]:
+                got += applied[s]
+            o += self.gain[r] * got
+        return np.minimum(o, self.cap[r])
+
+
+def _rule_terms(scenario: Scenario, costs: np.ndarray, eligible: np.ndarray) -> _Rules:
+    n = costs.shape[0]
+    compound = scenario.compound
+    rules = scenario.funding
+    labels = scenario.funding_labels()
+    base = np.zeros((len(rules), n))
+    gain = np.zeros((len(rules), n))
+    cap = np.full((len(rules), n), np.inf)
+    matched: list[list[int]] = []
+    for r, rule in enumerate(rules):
+        b = np.zeros(n)
+        b += num(getattr(rule, "amount", None))
+        b += num(getattr(rule, "per_household", None)) * compound.households
+        b += num(getattr(rule, "per_m2", None)) * compound.floor_area_m2
+        if getattr(rule, "share", None) is not None:
+            b += num(rule.share) * row_sum(costs[:, eligible[r]])
+        uptake = num(getattr(rule, "uptake", None), default=1.0)
+        base[r] = b * uptake
+        m: list[int] = []
+        if getattr(rule, "match_ratio", None) is not None:
+            m = [s for s in range(r)
+                 if rules[s].source in rule.match_of or labels[s] in rule.match_of]
+            gain[r] = per_draw(num(rule.match_ratio) * uptake, n)
+        matched.append(m)
+        if rule.cap is not None:
+            cap[r] = per_draw(rule.cap, n)
+    return _Rules(base, gain, cap, matched)
+
+
 def apply_funding(scenario: Scenario, costs: np.ndarray) -> FundingOutcome:
-    """Apply the funding rules in order to what is still unfunded.
+    """Share the item costs among the funding rules: smallest gap, then the rules' order.
 
-    For rule r with eligible items E_r::
-
-        offered_r = min(cap_r, uptake_r × (amount_r + per_household_r × households
-                        + per_m2_r × floor_area_m2 + share_r × Σ_{i∈E_r} cost_i
-                        + match_ratio_r × Σ_{earlier s matched by r} applied_s))
-        applied_r = min(offered_r, Σ_{i∈E_r} unfunded_i)
-
-    ``applied_r`` is spent on the eligible items, first on those that fewer later rules may pay
-    for (so general money does not crowd out a later source earmarked for named items or
-    tiers), and within such a group in proportion to unfunded cost; later rules see what is left. Fields a rule does not have count
-    as 0, a missing uptake as 1 and a missing cap as no cap.
+    ``applied`` is the lexicographic optimum of the linear programme in the module docstring:
+    the largest total the offers allow, then each rule in turn as much as it can. Fields a
+    rule does not have count as 0, a missing uptake as 1 and a missing cap as no cap.
+    Σ applied + Σ unfunded = Σ costs (to rounding) in every draw; results of a draw do not
+    depend on the other draws computed with it.
 
     Parameters
     ----------
     scenario : Scenario
         A realised scenario (numbers or arrays of shape (n,)).
     costs : ndarray (n, n_items)
-        Item costs from :func:`fundmodel.engine.capital.item_costs`.
+        Item costs from :func:`fundmodel.engine.capital.item_costs`, CNY.
     """
-    n = costs.shape[0]
-    compound = scenario.compound
+    costs = np.asarray(costs, dtype=float)
+    n, n_items = costs.shape
     eligible = eligible_items(scenario)
+    n_rules = eligible.shape[0]
+    rules = _rule_terms(scenario, costs, eligible)
+    total = row_sum(costs)
+
+    # classes: items of equal eligibility (items no rule may pay stay out, fully unfunded)
+    groups: dict[tuple[bool, ...], list[int]] = {}
+    for i in range(n_items):
+        sig = tuple(bool(v) for v in eligible[:, i])
+        if any(sig):
+            groups.setdefault(sig, []).append(i)
+    classes = list(groups.values())
+    n_classes = len(classes)
+    pays = np.array([[eligible[r, cl[0]] for cl in classes] for r in range(n_rules)],
+                    dtype=bool).reshape(n_rules, n_classes)          # rule r may pay class k
+    class_cost = np.zeros((n_classes, n))
+    for k, cl in enumerate(classes):
+        class_cost[k] = row_sum(costs[:, cl])
+
+    flow = np.zeros((n_rules, n_classes, n))                        # CNY of rule r on class k
+    certified = np.zeros(n, dtype=bool)              # draws the closed form has solved
+    if n_classes <= MAX_CLASSES:
+        subsets = _Subsets(pays)
+        amounts, certified = _greedy(rules, subsets, class_cost)
+        _greedy_flow(subsets, class_cost, amounts, flow)
+    else:
+        log.debug("funding: %d eligibility classes > %d, every draw by the simplex",
+                  n_classes, MAX_CLASSES)
+    if n_classes and not certified.all():
+        idx = np.flatnonzero(~certified)
+        flow[:, :, idx] = _simplex_flow(rules, pays, class_cost[:, idx], total[idx], idx)
+
+    applied = np.zeros((n_rules, n))          # what each rule pays is its flow, to the bit
+    left = class_cost.copy()                  # unfunded cost of each class
+    for r in range(n_rules):
+        for k in range(n_classes):
+            applied[r] += flow[r, k]
+            left[k] -= flow[r, k]
+    offered = np.zeros((n_rules, n))
+    for r in range(n_rules):
+        offered[r] = rules.offer(r, applied)
+
+    # a remainder of rounding size is no gap
+    left = np.where(left <= ROUNDING * total, 0.0, left)
     unfunded = costs.copy()
-    rules = scenario.funding
-    offered = np.zeros((n, len(rules)))
-    applied = np.zeros((n, len(rules)))
-    labels = scenario.funding_labels()
-    for r, rule in enumerate(rules):
-        e = eligible[r]
-        offer = np.zeros(n)
-        offer += num(getattr(rule, "amount", None))
-        offer += num(getattr(rule, "per_household", None)) * compound.households
-        offer += num(getattr(rule, "per_m2", None)) * compound.floor_area_m2
-        if getattr(rule, "share", None) is not None:
-            offer += num(rule.share) * row_sum(costs[:, e])
-        if getattr(rule, "match_ratio", None) is not None:
-            matched = [s for s in range(r)
-                       if rules[s].source in rule.match_of or labels[s] in rule.match_of]
-            offer += num(rule.match_ratio) * row_sum(applied[:, matched])
-        offer *= num(getattr(rule, "uptake", None), default=1.0)
-        if rule.cap is not None:
-            offer = np.minimum(offer, num(rule.cap))
-        pay = _spend(unfunded, offer, e, eligible[r + 1:].sum(axis=0))
-        offered[:, r] = offer
-        applied[:, r] = pay
-    return FundingOutcome(offered, applied, unfunded)
+    for k, cl in enumerate(classes):
+        if len(cl) == 1:
+            unfunded[:, cl[0]] = left[k]
+        else:
+            part = np.divide(left[k], class_cost[k], out=np.zeros(n), where=class_cost[k] > 0)
+            unfunded[:, cl] = costs[:, cl] * part[:, None]
+    return FundingOutcome(np.ascontiguousarray(offered.T), np.ascontiguousarray(applied.T),
+                          unfunded)
 
 
-def _spend(unfunded: np.ndarray, offer: np.ndarray, eligible: np.ndarray,
-           later_eligible: np.ndarray) -> np.ndarray:
-    """Spend ``offer`` on the unfunded cost of the eligible items (updating ``unfunded`` in
-    place) and return what was spent.
+class _Subsets:
+    """The sets T of classes (bit k of T's index = class k) and what they touch."""
 
-    Items that fewer later rules may pay for are funded first (money that can go anywhere goes
-    first where later earmarked money cannot); within a group, in proportion to unfunded cost.
+    def __init__(self, pays: np.ndarray):
+        n_rules, n_classes = pays.shape
+        self.size = 2 ** n_classes
+        index = np.arange(self.size)
+        member = np.array([(index >> k) & 1 for k in range(n_classes)], dtype=bool)
+        member = member.reshape(n_classes, self.size)
+        self.pays = pays
+        self.member = [np.flatnonzero(member[k]) for k in range(n_classes)]     # T ∋ k
+        self.outside = [np.flatnonzero(~member[k]) for k in range(n_classes)]   # T ∌ k
+        touches = (pays.astype(int) @ member.astype(int)) > 0
+        self.touches = [np.flatnonzero(touches[r]) for r in range(n_rules)]     # E_r ∩ T ≠ ∅
+        within = (pays.astype(int) @ (~member).astype(int)) == 0
+        self.within = [np.flatnonzero(within[r]) for r in range(n_rules)]       # E_r ⊆ T
+
+    def outside_cost(self, class_cost: np.ndarray) -> np.ndarray:
+        """``(2^K, n)``: Σ_{k∉T} C_k for every set T, classes added in order."""
+        out = np.zeros((self.size, class_cost.shape[1]))
+        for k, rows in enumerate(self.outside):
+            for t in rows:
+                out[t] += class_cost[k]
+        return out
+
+
+def _greedy(rules: _Rules, subsets: _Subsets, class_cost: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Greedy amounts ``F(1..r) − F(1..r−1)`` ``(R, n)`` and the draws where they are certified
+    optimal ``(n,)`` (every offer at its upper bound over all feasible allocations)."""
+    outside = subsets.outside_cost(class_cost)
+    n_rules = subsets.pays.shape[0]
+    n = class_cost.shape[1]
+
+    bound = np.zeros((n_rules, n))
+    for r in range(n_rules):
+        b = rules.base[r].copy()
+        if rules.matched[r]:
+            cut = outside.copy()
+            for s in rules.matched[r]:
+                for t in subsets.touches[s]:
+                    cut[t] += bound[s]
+            b += rules.gain[r] * cut.min(axis=0)
+        bound[r] = np.minimum(b, rules.cap[r])
+
+    amounts = np.zeros((n_rules, n))
+    cut = outside
+    flow_before = cut.min(axis=0)
+    certified = np.ones(n, dtype=bool)
+    for r in range(n_rules):
+        offer = rules.offer(r, amounts)
+        if rules.matched[r]:
+            certified &= offer >= bound[r] * (1.0 - _CERT_REL)
+        for t in subsets.touches[r]:
+            cut[t] += offer
+        flow_now = cut.min(axis=0)
+        amounts[r] = flow_now - flow_before
+        flow_before = flow_now
+    return amounts, certified
+
+
+def _greedy_flow(subsets: _Subsets, class_cost: np.ndarray, amounts: np.ndarray,
+                 flow: np.ndarray) -> None:
+    """Fill ``flow (R, K, n)`` with a class allocation paying exactly ``amounts (R, n)``.
+
+    Rule r in order takes from each of its classes, those fewer later rules may pay first, as
+    much as keeps every later rule able to place its amount: for every class set T,
+    ``x_r(T) ≤ C'(T) − Σ_{s>r, E_s⊆T} a_s`` (Hall's condition for the later rules). These
+    bounds form a polymatroid, so this greedy filling places all of ``a_r``.
     """
-    n = unfunded.shape[0]
-    left = offer.copy()
-    for count in np.unique(later_eligible[eligible]):
-        group = eligible & (later_eligible == count)
-        available = row_sum(unfunded[:, group])
-        pay = np.minimum(left, available)
-        # an offer short of the cost by rounding only (sums taken in another order) pays it all
-        pay = np.where(available - pay <= ROUNDING * available, available, pay)
-        # share of each item's unfunded cost that stays unfunded: exactly 0 when all is paid
-        kept = np.divide(available - pay, available, out=np.zeros(n), where=available > 0)
-        unfunded[:, group] *= kept[:, None]
-        left = np.maximum(left - pay, 0.0)
-    return offer - left
+    pays = subsets.pays
+    n_rules, n_classes = pays.shape
+    left = class_cost.copy()
+    slack = np.empty((subsets.size, class_cost.shape[1]))
+    for r in range(n_rules):
+        slack[:] = 0.0
+        for k, rows in enumerate(subsets.member):
+            for t in rows:
+                slack[t] += left[k]
+        for s in range(r + 1, n_rules):
+            for t in subsets.within[s]:
+                slack[t] -= amounts[s]
+        later = pays[r + 1:].sum(axis=0)
+        order = sorted(np.flatnonzero(pays[r]), key=lambda k: (later[k], k))
+        rest = amounts[r].copy()
+        for k in order:
+            rows = subsets.member[k]
+            room = slack[rows].min(axis=0)
+            x = np.clip(np.minimum(rest, room), 0.0, None)
+            flow[r, k] = x
+            for t in rows:
+                slack[t] -= x
+            rest -= x
+            left[k] -= x
+
+
+def _simplex_flow(rules: _Rules, pays: np.ndarray, class_cost: np.ndarray,
+                  total: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Lexicographic optimum (total, then rule 1, rule 2, ...) by a simplex batched over the
+    draws ``idx`` (class costs ``(K, m)``); returns the class flow ``(R, K, m)``, CNY.
+
+    Variables: the flow on every edge rule → class. Rows (all ``≤`` with right-hand side ≥ 0,
+    so the slack basis is feasible): class costs; each plain rule's offer; each match rule's
+    ``a_m − gain_m Σ_{M_m} a_s ≤ base_m`` and ``a_m ≤ cap_m``. Amounts are divided by the draw's
+    total cost. The entering column is the first whose reduced costs, read in the order of the
+    objectives, are lexicographically positive, the leaving row the first basic variable among
+    the smallest ratios (Bland's rule: no cycling).
+    """
+    n_rules, n_classes = pays.shape
+    m = len(idx)
+    edges = [(r, k) for r in range(n_rules) for k in range(n_classes) if pays[r, k]]
+    n_var = len(edges)
+    scale = np.where(total > 0, total, 1.0)
+    rows: list[tuple[np.ndarray, np.ndarray]] = []          # (coefficients (m, n_var), rhs (m,))
+
+    def rule_row(r: int) -> np.ndarray:
+        return np.array([1.0 if e[0] == r else 0.0 for e in edges])
+
+    for k in range(n_classes):
+        coef = np.array([1.0 if e[1] == k else 0.0 for e in edges])
+        rows.append((np.broadcast_to(coef, (m, n_var)), class_cost[k] / scale))
+    for r in range(n_rules):
+        cap = np.minimum(rules.cap[r, idx], total)
+        if not rules.matched[r]:
+            rhs = np.minimum(rules.base[r, idx], cap)
+            rows.append((np.broadcast_to(rule_row(r), (m, n_var)), rhs / scale))
+            continue
+        coef = np.broadcast_to(rule_row(r), (m, n_var)).copy()
+        for s in rules.matched[r]:
+            coef -= rules.gain[r, idx][:, None] * rule_row(s)
+        rows.append((coef, rules.base[r, idx] / scale))
+        rows.append((np.broadcast_to(rule_row(r), (m, n_var)), cap / scale))
+    n_row = len(rows)
+    n_obj = 1 + n_rules
+    n_col = n_var + n_row
+    tab = np.zeros((m, n_row + n_obj, n_col + 1))
+    for i, (coef, rhs) in enumerate(rows):
+        tab[:, i, :n_var] = coef
+        tab[:, i, n_var + i] = 1.0
+        tab[:, i, -1] = rhs
+    tab[:, n_row, :n_var] = 1.0                               # objective 0: the total
+    for r in range(n_rules):
+        tab[:, n_row + 1 + r, :n_var] = rule_row(r)          # objective 1 + r: rule r
+    basis = np.tile(np.arange(n_var, n_col), (m, 1))
+
+    active = np.arange(m)
+    for _ in range(50 * (n_row + n_col)):
+        if active.size == 0:
+            break
+        t = tab[active]
+        improving = np.zeros((active.size, n_col), dtype=bool)
+        decided = np.zeros((active.size, n_col), dtype=bool)
+        for j in range(n_obj):
+            z = t[:, n_row + j, :n_col]
+            improving |= ~decided & (z > _TOL)
+            decided |= np.abs(z) > _TOL
+        more = improving.any(axis=1)
+        t, rows_active = t[more], active[more]
+        if rows_active.size == 0:
+            active = rows_active
+            break
+        q = np.argmax(improving[more], axis=1)
+        a = np.arange(rows_active.size)
+        col = t[a, :n_row, q]
+        ratio = np.full(col.shape, np.inf)
+        np.divide(t[:, :n_row, -1], col, out=ratio, where=col > _TOL)
+        best = ratio.min(axis=1)
+        if not np.isfinite(best).all():
+            raise ModelError("funding allocation: unbounded linear programme (internal error)")
+        tied = ratio <= best[:, None] + _TOL * 1e-3
+        p = np.argmin(np.where(tied, basis[rows_active], n_col), axis=1)
+        pivot_row = t[a, p, :] / t[a, p, q][:, None]
+        column = t[a, :, q].copy()
+        t -= column[:, :, None] * pivot_row[:, None, :]
+        t[a, p, :] = pivot_row
+        tab[rows_active] = t
+        basis[rows_active, p] = q
+        active = rows_active
+    else:
+        raise ModelError("funding allocation: simplex did not converge (internal error)")
+
+    x = np.zeros((m, n_col))
+    np.put_along_axis(x, basis, tab[:, :n_row, -1], axis=1)
+    x = np.clip(x[:, :n_var], 0.0, None) * scale[:, None]
+    flow = np.zeros((n_rules, n_classes, m))
+    for j, (r, k) in enumerate(edges):
+        flow[r, k] = x[:, j]
+    return flow
