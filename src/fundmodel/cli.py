@@ -14,6 +14,7 @@ parsed, so ``fundmodel --version`` answers at once.
 from __future__ import annotations
 
 import argparse
+import errno
 import hashlib
 import logging
 import math
@@ -134,6 +135,10 @@ def _console(stream: SafeStream) -> "Console":
     class _SafeConsole(Console):
         def render_str(self, text: str, **kwargs):
             return super().render_str(stream.text(text), **kwargs)
+
+        def on_broken_pipe(self) -> None:  # rich would exit here; main() handles it
+            self.quiet = True
+            raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
 
     width = None
     if not stream.isatty() and not os.environ.get("COLUMNS", "").strip().isdigit():
@@ -322,6 +327,25 @@ def _file_sha256(path: str) -> str | None:
     return digest.hexdigest()
 
 
+def _physical_memory_bytes() -> int | None:
+    """The machine's physical memory, where the platform tells (POSIX)."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _check_draw_table_fits(draws: int) -> None:
+    """Refuse at once a per-draw table (draws × metrics × 8 bytes) larger than the machine's
+    memory, rather than fail after a long run or be killed by the system."""
+    from .catalog import METRICS
+
+    memory = _physical_memory_bytes()
+    if memory is not None and draws * len(METRICS) * 8 > memory:
+        raise MemoryError(f"{draws:,} draws need a per-draw table of "
+                          f"{draws * len(METRICS) * 8 / 2**30:,.0f} GiB")
+
+
 def _cmd_run(args, out: SafeStream, err: SafeStream) -> int:
     if args.draws is None and (any(o is not None for o in (args.seed, args.sampler,
                                                                args.chunk_size))
@@ -335,6 +359,8 @@ def _cmd_run(args, out: SafeStream, err: SafeStream) -> int:
     sha256 = _file_sha256(args.file) if args.out is not None else None
     scenario = load_scenario(args.file, args.set or ())
     if args.draws is not None:
+        if not args.no_draws:
+            _check_draw_table_fits(args.draws or scenario.simulation.draws)
         progress = err.isatty() and not args.quiet
         result = simulate(scenario, args.draws or None, args.seed, args.sampler, args.chunk_size,
                           progress, keep_draws=not args.no_draws, workers=args.workers)
@@ -492,8 +518,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FundmodelError as exc:
         _print_error(err, exc)
         return EXIT_BAD_INPUT
-    except MemoryError:
-        _print_error(err, f"fundmodel: {MEMORY_HINT}")
+    except MemoryError as exc:
+        why = f" ({exc})" if str(exc) else ""
+        _print_error(err, f"fundmodel: {MEMORY_HINT}{why}")
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # the reader of our output went away (e.g. `| head`)
         _silence_stdout()

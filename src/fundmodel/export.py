@@ -204,7 +204,8 @@ def _previous_files(out: Path) -> list[str]:
     files = record.get("files") if isinstance(record, dict) else None
     if not isinstance(files, list):
         return []
-    return [f for f in files if isinstance(f, str) and _OWN_NAME.match(f)]
+    names = [f for f in files if isinstance(f, str) and _OWN_NAME.match(f)]
+    return list({name.casefold(): name for name in reversed(names)}.values())[::-1]
 
 
 def _check_targets(out: Path, names: Sequence[str]) -> None:
@@ -333,7 +334,9 @@ def write_csv(result: Result, out_dir: str | os.PathLike, *,
             except OSError as exc:  # out appeared meanwhile: fill it as an existing folder
                 if not (exc.errno in (errno.EEXIST, errno.ENOTEMPTY) and out.is_dir()):
                     raise
-        stale = [n for n in _previous_files(out) if n not in names and _is_regular(out / n)]
+        ours = {n.casefold() for n in names}  # a case-insensitive file system: the same files
+        stale = [n for n in _previous_files(out) if n.casefold() not in ours
+                 and _is_regular(out / n)]
         _check_targets(out, names)
         if staging is None:  # an existing folder: stage inside it (same file system)
             staging = _temp_folder(out, ".fundmodel-new-")
