@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import errno
-import hashlib
 import logging
 import math
 import os
@@ -314,19 +313,6 @@ def _cmd_validate(args, out: SafeStream, err: SafeStream) -> int:
     return status
 
 
-def _file_sha256(path: str) -> str | None:
-    """SHA-256 of the scenario file's bytes, read just before it is loaded (None if it cannot
-    be read: loading then reports why)."""
-    digest = hashlib.sha256()
-    try:
-        with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-    except OSError:
-        return None
-    return digest.hexdigest()
-
-
 def _physical_memory_bytes() -> int | None:
     """The machine's physical memory, where the platform tells (POSIX)."""
     try:
@@ -353,10 +339,15 @@ def _cmd_run(args, out: SafeStream, err: SafeStream) -> int:
         raise FundmodelError("--seed, --sampler, --chunk-size, --workers and --no-draws go with "
                              "--draws [N]")
     from .api import evaluate, simulate
-    from .export import write_csv
+    from .export import file_sha256, write_csv
     from .scenario import load_scenario
 
-    sha256 = _file_sha256(args.file) if args.out is not None else None
+    sha256 = None
+    if args.out is not None:  # of the bytes read just before loading
+        try:
+            sha256 = file_sha256(args.file)
+        except OSError:
+            pass  # loading says why the file cannot be read
     scenario = load_scenario(args.file, args.set or ())
     if args.draws is not None:
         if not args.no_draws:
