@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 STANDALONE = SCENARIOS / "sanqiao-standalone.yaml"
 SCHEMA = ROOT / "schema" / "scenario.schema.json"
-OUTPUT_FILES = {"summary.csv", "metrics.csv", "yearly.csv", "funding.csv"}
+OUTPUT_FILES = {"summary.csv", "metrics.csv", "yearly.csv", "funding.csv", "run.json"}
 
 
 def run(capsys, *argv) -> tuple[int, str, str]:
@@ -414,7 +414,8 @@ def test_run_monte_carlo_without_draw_table(tmp_path, capsys):
     out = tmp_path / "mc"
     assert main(["run", "scenarios/sanqiao-standalone.yaml", "--draws", "2000", "--seed", "1",
                  "--no-draws", "--out", str(out)]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["funding.csv", "summary.csv", "yearly.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["funding.csv", "run.json", "summary.csv",
+                                                   "yearly.csv"]
 
 
 @pytest.mark.parametrize("args", [["--seed", "3"], ["--no-draws"], ["--draws", "0"], ["--draws", "many"],

@@ -8,20 +8,56 @@ Quick start::
     result.funding()      # who pays what, and the gap
     result.yearly()       # operating statement, years 1..horizon
     result.summary()      # every metric
+
+The public names are imported on first use, so ``import fundmodel`` (and ``fundmodel
+--version``) does not load numpy, pandas or scipy.
 """
 
+import importlib
 import logging
-
-from .api import evaluate, simulate
-from .errors import FundmodelError, Issue, ModelError, ScenarioError
-from .results import Result
-from .scenario import Scenario, load_scenario, parse_scenario, read_scenario_text
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "evaluate": "api", "simulate": "api",
+    "FundmodelError": "errors", "Issue": "errors", "ModelError": "errors",
+    "ScenarioError": "errors",
+    "Result": "results",
+    "Scenario": "scenario", "load_scenario": "scenario", "parse_scenario": "scenario",
+    "read_scenario_text": "scenario",
+}
 
 __all__ = [
     "FundmodelError", "Issue", "ModelError", "Result", "Scenario", "ScenarioError", "evaluate",
     "load_scenario", "parse_scenario", "read_scenario_text", "simulate", "__version__",
 ]
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
+    from .api import evaluate, simulate
+    from .errors import FundmodelError, Issue, ModelError, ScenarioError
+    from .results import Result
+    from .scenario import Scenario, load_scenario, parse_scenario, read_scenario_text
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name (or a submodule, e.g. ``fundmodel.catalog``) on first use."""
+    module = _EXPORTS.get(name)
+    if module is not None:
+        value = getattr(importlib.import_module(f".{module}", __name__), name)
+        globals()[name] = value
+        return value
+    if not name.startswith("_"):
+        try:
+            return importlib.import_module(f".{name}", __name__)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 logging.getLogger("fundmodel").addHandler(logging.NullHandler())

@@ -1,35 +1,158 @@
 """The ``fundmodel`` command: a thin layer over the public API.
 
 Exit codes: 0 success; 2 bad input (an invalid scenario, a bad ``--set``, a bad option, an
-output that cannot be written), with one line per problem on standard error and no output files
-written.
+output that cannot be written, not enough memory for the run), with one line per problem on
+standard error and no output files written; 1 when the reader of standard output went away
+before everything was printed (e.g. ``fundmodel run ... | head``), silently.
+
+Printing works on any console: characters the console's encoding cannot show are written in
+ASCII (``m2`` for ``m²``, ``+/-`` for ``±``, ``-`` for dashes and minus signs) or as ``?``.
+Only ``argparse``, ``logging`` and the standard library are imported before the arguments are
+parsed, so ``fundmodel --version`` answers at once.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import math
+import os
 import sys
-from typing import Callable, Sequence
-
-from rich.console import Console
-from rich.table import Table
+import unicodedata
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from . import __version__
-from .api import evaluate, simulate
 from .errors import FundmodelError, ScenarioError
-from .export import write_csv, write_text_atomic
-from .results import Result
-from .scenario import load_scenario
-from .scenario.schema import scenario_json_schema_text
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.console import Console
+    from rich.table import Table
+
+    from .results import Result
 
 __all__ = ["main"]
 
 EXIT_OK = 0
+EXIT_OUTPUT_CLOSED = 1
 EXIT_BAD_INPUT = 2
 
+PIPE_WIDTH = 100
+"""Width of the printed text and tables when standard output is not a terminal (a file, a
+pipe) and ``COLUMNS`` is not set: wide enough for every table at its natural width."""
 
+MEMORY_HINT = ("not enough memory for this run: try --no-draws (no per-draw table), fewer "
+               "--draws or a smaller --chunk-size")
+
+# ---------------------------------------------------------------------------- safe text
+_ASCII_FALLBACK = {
+    "\u00b2": "2", "\u00b3": "3", "\u00b1": "+/-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+    "\u2010": "-", "\u2011": "-", "\u00b7": "-", "\u00d7": "x", "\u2264": "<=", "\u2265": ">=",
+    "\u2260": "!=", "\u2248": "~", "\u2026": "...", "\u2018": "'", "\u2019": "'", "\u201c": '"',
+    "\u201d": '"', "\u00a0": " ", "\u2192": "->", "\u2190": "<-", "\u221a": "sqrt", "\u2022": "*",
+    "\u00b0": " deg", "\u2030": " per mille", "\u00a5": "CNY ", "\uffe5": "CNY ", "\u3000": " ",
+    "\u3001": ",", "\u3002": ".",
+}
+"""ASCII stand-ins for the characters fundmodel prints, where the console cannot show them."""
+
+
+def encodable(text: str, encoding: str) -> str:
+    """``text`` with every character ``encoding`` cannot encode replaced: by its ASCII
+    stand-in (``m²`` → ``m2``, ``±`` → ``+/-``, ``–``/``−`` → ``-``), else by its compatibility
+    decomposition stripped to ASCII (``é`` → ``e``, ``，`` → ``,``), else by ``?``. Text the
+    encoding can hold is returned unchanged (GBK keeps Chinese)."""
+    try:
+        text.encode(encoding)
+        return text
+    except UnicodeEncodeError:
+        pass
+    out = []
+    for ch in text:
+        try:
+            ch.encode(encoding)
+            out.append(ch)
+            continue
+        except UnicodeEncodeError:
+            pass
+        stand_in = _ASCII_FALLBACK.get(ch)
+        if stand_in is None:
+            stand_in = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
+            stand_in = "".join(_ASCII_FALLBACK.get(c, c) for c in stand_in) or "?"
+        out.append(stand_in)
+    return "".join(out)
+
+
+def _codec(stream: Any) -> str:
+    """The encoding of a text stream, checked; ASCII when unknown."""
+    import codecs
+
+    name = getattr(stream, "encoding", None) or "ascii"
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return "ascii"
+
+
+class SafeStream:
+    """A text stream that never fails to encode: writes go to ``stream`` through
+    :func:`encodable` for the stream's encoding."""
+
+    def __init__(self, stream: Any):
+        self.stream = stream
+        self.encoding = _codec(stream)
+
+    def text(self, text: str) -> str:
+        """``text`` as this stream will show it."""
+        return encodable(text, self.encoding)
+
+    def write(self, text: str) -> int:
+        text = self.text(text)
+        if "\n" in text:  # no trailing blanks (rich pads titles to the table's width)
+            text = "\n".join(line.rstrip(" ") for line in text.split("\n"))
+        return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        try:
+            return bool(self.stream.isatty())
+        except (AttributeError, ValueError, OSError):
+            return False
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+
+def _console(stream: SafeStream) -> "Console":
+    """A rich console on ``stream``: every string rich renders goes through the stream's
+    :meth:`SafeStream.text` first, so that tables are laid out with the characters actually
+    shown. Not a terminal (a file, a pipe): :data:`PIPE_WIDTH` columns unless ``COLUMNS``
+    says otherwise."""
+    from rich.console import Console
+
+    class _SafeConsole(Console):
+        def render_str(self, text: str, **kwargs):
+            return super().render_str(stream.text(text), **kwargs)
+
+        def on_broken_pipe(self) -> None:  # rich would exit here; main() handles it
+            self.quiet = True
+            raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+    width = None
+    if not stream.isatty() and not os.environ.get("COLUMNS", "").strip().isdigit():
+        width = PIPE_WIDTH
+    return _SafeConsole(file=stream, width=width, highlight=False, soft_wrap=False)
+
+
+def _escape(text: Any) -> str:
+    """User text (names, titles, labels, paths) as rich markup that shows it verbatim."""
+    from rich.markup import escape
+
+    return escape(str(text))
+
+
+# ---------------------------------------------------------------------------- printing
 def _money(x: float) -> str:
     return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:,.0f}"
 
@@ -46,47 +169,61 @@ def _rate3(x: float) -> str:
     return "–" if math.isnan(x) else f"{x:.3f}"
 
 
-def _stat_table(title: str, s, rows: list[tuple[str, str, Callable[[float], str]]]) -> Table:
-    """A table of metrics with their mean, p5, p95 and Monte Carlo standard error."""
+def _se(x: float) -> str:
+    """A standard error: three decimals, or two significant digits when smaller than that."""
+    if math.isnan(x):
+        return "–"
+    return f"{x:.3f}" if x == 0 or x >= 0.0005 else f"{x:.1e}"
+
+
+def _table(title: str, columns: Sequence[tuple[str, str]]) -> "Table":
+    """A table whose number columns never wrap nor shrink while the text columns can wrap."""
+    from rich.table import Table
+
     table = Table(title=title, title_justify="left")
-    table.add_column("Metric")
-    for col in ("mean", "p5", "p95", "± se"):
-        table.add_column(col, justify="right")
+    for name, justify in columns:
+        number = justify == "right"
+        table.add_column(name, justify=justify, no_wrap=number, overflow="fold")
+    return table
+
+
+def _stat_table(title: str, s, rows: list[tuple[str, str, Callable[[float], str]]]) -> "Table":
+    """A table of metrics with their mean, p5, p95 and Monte Carlo standard error."""
+    table = _table(title, [("Metric", "left"), ("mean", "right"), ("p5", "right"),
+                           ("p95", "right"), ("± se", "right")])
     for label, metric, fmt in rows:
         r = s.loc[metric]
         table.add_row(label, fmt(r["mean"]), fmt(r["p5"]), fmt(r["p95"]), fmt(r["mcse"]))
     return table
 
 
-def _print_result(console: Console, result: Result) -> None:
+def _print_result(console: "Console", result: "Result") -> None:
     sc = result.scenario
     s = result.summary()
     m = s["mean"]
-    mc = result.n_draws > 1
-    console.print(f"[bold]{sc.title or sc.name}[/bold]")
+    info = result.info
+    mc = info.get("kind") == "monte_carlo"
+    console.print(f"[bold]{_escape(sc.title or sc.name)}[/bold]")
     if mc:
-        info = result.info
-        how = (f"Monte Carlo: {result.n_draws:,} draws, {info['sampler']} sampler, seed "
-               f"{info['seed']}")
+        draws = "1 draw" if result.n_draws == 1 else f"{result.n_draws:,} draws"
+        how = f"Monte Carlo: {draws}, {info['sampler']} sampler, seed {info['seed']}"
     else:
-        how = f"deterministic run (distributions at their {result.info.get('point_estimate')})"
-    console.print(f"scenario {sc.name} · {sc.compound.name} · {sc.compound.households} households"
-                  f" · {how}")
-    for warning in result.info.get("warnings", []):
-        console.print(f"[yellow]warning:[/yellow] {warning}")
+        how = f"deterministic run (distributions at their {info.get('point_estimate')})"
+    console.print(f"scenario {_escape(sc.name)} · {_escape(sc.compound.name)} · "
+                  f"{sc.compound.households} households · {how}")
+    for warning in info.get("warnings", []):
+        console.print(f"[yellow]warning:[/yellow] {_escape(warning)}")
     console.print()
 
     funding = result.funding()
     mean_word = "mean " if mc else ""
-    table = Table(title=f"Funding mix ({mean_word}CNY) — renovation cost "
-                  f"{_money(m['capex_total'])}", title_justify="left")
-    for col, just in (("Source", "left"), ("Payer", "left"), ("Amount (CNY)", "right"),
-                      ("Share", "right"), ("Per household", "right")):
-        table.add_column(col, justify=just)
+    table = _table(f"Funding mix ({mean_word}CNY) — renovation cost {_money(m['capex_total'])}",
+                   [("Source", "left"), ("Payer", "left"), ("Amount (CNY)", "right"),
+                    ("Share", "right"), ("Per household", "right")])
     for label, row in funding.iterrows():
         style = "bold red" if label == "gap" and row["amount"] > 0 else None
-        table.add_row(str(label), row["payer"], _money(row["amount"]), _pct(row["share_of_cost"]),
-                      _money(row["per_household"]), style=style)
+        table.add_row(_escape(label), _escape(row["payer"]), _money(row["amount"]),
+                      _pct(row["share_of_cost"]), _money(row["per_household"]), style=style)
     table.add_section()
     table.add_row("total", "", _money(funding["amount"].sum()), _pct(funding["share_of_cost"].sum()),
                   _money(funding["per_household"].sum()))
@@ -120,12 +257,12 @@ def _print_result(console: Console, result: Result) -> None:
         ]))
         probs = result.probabilities()
         for _, row in probs.iterrows():
-            console.print(f"{row['question']} = {row['probability']:.3f} (± {row['mcse']:.3f})")
+            console.print(f"{_escape(row['question'])} = {row['probability']:.3f} "
+                          f"(± {_se(row['mcse'])})")
         return
     y = result.yearly().iloc[0]
-    ops = Table(title=f"First operating year ({year1}), CNY", title_justify="left")
-    ops.add_column("Line")
-    ops.add_column("CNY/year", justify="right")
+    ops = _table(f"First operating year ({year1}), CNY", [("Line", "left"),
+                                                          ("CNY/year", "right")])
     for line in ("property_fee_income", "other_income", "operating_cost", "vat"):
         sign = -1 if line in ("operating_cost", "vat") else 1
         ops.add_row(line.replace("_", " "), _money(sign * y[line]))
@@ -147,52 +284,111 @@ def _fee_text(rate) -> str:
     return f"{rate:.2f}" if isinstance(rate, (int, float)) else "uncertain (a distribution)"
 
 
-def _print_error(exc: Exception) -> None:
-    sys.stderr.write(f"{exc}\n")
-    sys.stderr.flush()
+def _print_error(err: SafeStream, message: Any) -> None:
+    """Write ``message`` to standard error; never raises (stderr may be gone too)."""
+    try:
+        err.write(f"{message}\n")
+        err.flush()
+    except (OSError, ValueError):
+        pass
 
 
-def _cmd_validate(args, console: Console) -> int:
+def _silence_stdout() -> None:
+    """Point file descriptor 1 at the null device, so that the interpreter's last flush of
+    standard output (after a broken pipe or a full disk) fails no more."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (e.g. captured by tests)
+        pass
+
+
+# ---------------------------------------------------------------------------- commands
+def _cmd_validate(args, out: SafeStream, err: SafeStream) -> int:
+    from .scenario import load_scenario
+
     status = EXIT_OK
     for path in args.files:
         try:
             load_scenario(path, args.set or ())
-            sys.stdout.write(f"ok {path}\n")
+            out.write(f"ok {path}\n")
         except ScenarioError as exc:
-            _print_error(exc)
+            _print_error(err, exc)
             status = EXIT_BAD_INPUT
     return status
 
 
-def _cmd_run(args, console: Console) -> int:
-    scenario = load_scenario(args.file, args.set or ())
+def _physical_memory_bytes() -> int | None:
+    """The machine's physical memory, where the platform tells (POSIX)."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _check_draw_table_fits(draws: int) -> None:
+    """Refuse at once a per-draw table (draws × metrics × 8 bytes) larger than the machine's
+    memory, rather than fail after a long run or be killed by the system."""
+    from .catalog import METRICS
+
+    memory = _physical_memory_bytes()
+    if memory is not None and draws * len(METRICS) * 8 > memory:
+        raise MemoryError(f"{draws:,} draws need a per-draw table of "
+                          f"{draws * len(METRICS) * 8 / 2**30:,.0f} GiB")
+
+
+def _cmd_run(args, out: SafeStream, err: SafeStream) -> int:
     if args.draws is None and (any(o is not None for o in (args.seed, args.sampler,
                                                                args.chunk_size))
                                or args.no_draws or args.workers != 1):
         raise FundmodelError("--seed, --sampler, --chunk-size, --workers and --no-draws go with "
                              "--draws [N]")
+    from .api import evaluate, simulate
+    from .export import file_sha256, write_csv
+    from .scenario import load_scenario
+
+    sha256 = None
+    if args.out is not None:  # of the bytes read just before loading
+        try:
+            sha256 = file_sha256(args.file)
+        except OSError:
+            pass  # loading says why the file cannot be read
+    scenario = load_scenario(args.file, args.set or ())
     if args.draws is not None:
-        progress = sys.stderr.isatty() and not args.quiet
+        if not args.no_draws:
+            _check_draw_table_fits(args.draws or scenario.simulation.draws)
+        progress = err.isatty() and not args.quiet
         result = simulate(scenario, args.draws or None, args.seed, args.sampler, args.chunk_size,
                           progress, keep_draws=not args.no_draws, workers=args.workers)
     else:
         result = evaluate(scenario, args.point_estimate)
-    written = write_csv(result, args.out) if args.out else []
+    written = []
+    if args.out is not None:
+        written = write_csv(result, args.out, scenario_file=args.file, scenario_sha256=sha256,
+                            overrides=args.set or ())
+    console = _console(out)
     _print_result(console, result)
     if written:
-        console.print(f"Wrote {', '.join(p.name for p in written)} to {args.out}")
+        console.print(f"Wrote {', '.join(p.name for p in written)} to {_escape(args.out)}",
+                      soft_wrap=True)
     return EXIT_OK
 
 
-def _cmd_schema(args, console: Console) -> int:
+def _cmd_schema(args, out: SafeStream, err: SafeStream) -> int:
+    from .scenario.schema import scenario_json_schema_text
+
     text = scenario_json_schema_text()
-    if args.out:
+    if args.out is not None:
+        from .export import write_text_atomic
+
         write_text_atomic(args.out, text)
     else:
-        sys.stdout.write(text)
+        out.write(text)
     return EXIT_OK
 
 
+# ---------------------------------------------------------------------------- arguments
 def _positive(text: str) -> int:
     try:
         value = int(text.replace("_", "").replace(",", ""))
@@ -213,27 +409,62 @@ def _non_negative(text: str) -> int:
     return value
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+def _path(text: str) -> str:
+    if text == "":
+        raise argparse.ArgumentTypeError("the path is empty")
+    return text
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose messages (usage, errors, help, version) go through
+    :class:`SafeStream`, so that a user's Chinese file name cannot crash an ASCII console."""
+
+    streams: tuple[SafeStream, SafeStream] | None = None  # set per instance by _parser()
+
+    def _print_message(self, message, file=None):  # argparse's single output point
+        if not message:
+            return
+        target = file or sys.stderr
+        if self.streams is not None:
+            out, err = self.streams
+            target = out if target is out.stream else err if target is err.stream else target
+        if not isinstance(target, SafeStream):
+            target = SafeStream(target)
+        try:
+            target.write(message)
+            target.flush()
+        except (OSError, ValueError):
+            pass
+
+
+def _parser(out: SafeStream | None = None,
+            err: SafeStream | None = None) -> argparse.ArgumentParser:
+    """The argument parser; its messages go to ``out`` and ``err`` when given."""
+    p = _Parser(
         prog="fundmodel",
         description="Financial model of old residential compound renovation and upkeep.")
     p.add_argument("--version", action="version", version=f"fundmodel {__version__}")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    verbose = argparse.ArgumentParser(add_help=False)  # -v also after the command
+    verbose.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                         help="log progress to stderr")
 
     set_help = ("change a value before validation, e.g. "
                 "--set operations.property_fee.rate_per_m2_month=0.6 or "
                 "--set 'funding[3].uptake={dist: uniform, low: 0.6, high: 0.9}' (repeatable)")
-    v = sub.add_parser("validate", help="check scenario files")
+    v = sub.add_parser("validate", help="check scenario files", parents=[verbose])
     v.add_argument("files", nargs="+", metavar="FILE")
     v.add_argument("--set", action="append", metavar="PATH=VALUE", help=set_help)
     v.set_defaults(func=_cmd_validate)
 
     r = sub.add_parser("run", help="run a scenario and print the funding mix, the gap, the "
-                       "first-year operating result and the breakeven fee")
+                       "first-year operating result and the breakeven fee", parents=[verbose])
     r.add_argument("file", metavar="FILE")
-    r.add_argument("--out", metavar="DIR", help="write summary.csv, metrics.csv, yearly.csv and "
-                   "funding.csv into DIR")
+    r.add_argument("--out", metavar="DIR", type=_path,
+                   help="write summary.csv, metrics.csv, yearly.csv, funding.csv (UTF-8 with a "
+                   "byte-order mark, for Excel) and run.json (the record of the run) into DIR; "
+                   "the files of an earlier run there are replaced or removed, nothing else")
     r.add_argument("--set", action="append", metavar="PATH=VALUE", help=set_help)
     r.add_argument("--point-estimate", choices=("mean", "median", "mode"), default=None,
                    help="point of each distribution used by the deterministic run "
@@ -256,26 +487,50 @@ def _parser() -> argparse.ArgumentParser:
     mc.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     r.set_defaults(func=_cmd_run)
 
-    s = sub.add_parser("schema", help="print the scenario format as JSON Schema")
-    s.add_argument("--out", metavar="FILE", help="write it to FILE instead")
+    s = sub.add_parser("schema", help="print the scenario format as JSON Schema",
+                       parents=[verbose])
+    s.add_argument("--out", metavar="FILE", type=_path, help="write it to FILE instead")
     s.set_defaults(func=_cmd_schema)
+    if out is not None and err is not None:
+        for parser in (p, v, r, s):
+            parser.streams = (out, err)
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    args = _parser().parse_args(argv)
+    out, err = SafeStream(sys.stdout), SafeStream(sys.stderr)
+    args = _parser(out, err).parse_args(argv)
+    logger = logging.getLogger("fundmodel")
+    handler, level = None, logger.level
     if args.verbose:
-        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    console = Console(highlight=False, soft_wrap=False)
+        handler = logging.StreamHandler(err)
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
     try:
-        return args.func(args, console)
+        status = args.func(args, out, err)
+        out.flush()
+        return status
     except FundmodelError as exc:
-        _print_error(exc)
+        _print_error(err, exc)
         return EXIT_BAD_INPUT
-    except OSError as exc:  # an output that cannot be written
-        _print_error(FundmodelError(f"cannot write {exc.filename or ''}: {exc.strerror or exc}"))
+    except MemoryError as exc:
+        why = f" ({exc})" if str(exc) else ""
+        _print_error(err, f"fundmodel: {MEMORY_HINT}{why}")
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # the reader of our output went away (e.g. `| head`)
+        _silence_stdout()
+        return EXIT_OUTPUT_CLOSED
+    except OSError as exc:  # printing failed (disk full...): no traceback
+        _silence_stdout()
+        where = f"cannot write {exc.filename}" if exc.filename else "cannot write the output"
+        _print_error(err, f"fundmodel: {where}: {exc.strerror or exc}")
+        return EXIT_BAD_INPUT
+    finally:
+        if handler is not None:
+            logger.removeHandler(handler)
+            logger.setLevel(level)
 
 
 if __name__ == "__main__":  # pragma: no cover

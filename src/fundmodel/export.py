@@ -1,20 +1,42 @@
-"""Writing results to files, atomically: a reader never sees a half-written output."""
+"""Writing results to files, atomically: a reader never sees a half-written output, and the
+files of one run appear as a set (all of them or none), with a ``run.json`` record of the run."""
 
 from __future__ import annotations
 
 import errno
+import hashlib
+import json
+import logging
+import math
 import os
+import re
 import secrets
 import shutil
+import stat
+from datetime import datetime, timezone
 from stat import S_IMODE
 from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
 from .errors import FundmodelError
 from .results import YEARLY_STATISTICS, Result
 
-__all__ = ["result_tables", "write_csv", "write_text_atomic"]
+__all__ = ["RUN_RECORD", "file_sha256", "result_tables", "run_record", "write_csv",
+           "write_text_atomic"]
+
+log = logging.getLogger("fundmodel")
+
+RUN_RECORD = "run.json"
+"""Name of the record of a run that :func:`write_csv` writes beside the tables."""
+
+CSV_ENCODING = "utf-8-sig"
+"""CSV files are UTF-8 with a byte-order mark, so that Excel reads Chinese labels correctly."""
+
+_OWN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\.(csv|json)\Z")
+"""Names an earlier run's record may list for removal: plain csv/json file names, no folders,
+no hidden files."""
 
 
 def result_tables(result: Result) -> dict[str, pd.DataFrame]:
@@ -111,61 +133,240 @@ def _temp_folder(parent: Path, prefix: str) -> Path:
     raise FileExistsError(errno.EEXIST, "no free temporary name", str(parent))
 
 
-def write_csv(result: Result, out_dir: str | os.PathLike) -> list[Path]:
-    """Write the tables of :func:`result_tables` (``summary.csv``, ``metrics.csv``,
-    ``yearly.csv``, ``funding.csv``) into ``out_dir``, created if needed with the usual
-    permissions (``0o777 & ~umask`` for folders, ``0o666 & ~umask`` for the files).
+def _json_safe(value: Any) -> Any:
+    """``value`` with every non-finite float replaced by a string (``"inf"``, ``"-inf"``,
+    ``"nan"``): JSON has no such numbers."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if hasattr(value, "item") and callable(value.item):  # a numpy scalar
+        return _json_safe(value.item())
+    return value
 
-    All files are first written into a temporary folder beside ``out_dir`` and then moved into
-    place, each by an atomic rename: on any failure nothing is left half-written, and neither
-    the temporary folder nor any folder created for ``out_dir`` is left behind.
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """SHA-256 of a file's bytes, as 64 hex digits."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def run_record(result: Result, files: Sequence[str] = (), *,
+               scenario_file: str | os.PathLike | None = None,
+               scenario_sha256: str | None = None,
+               overrides: Iterable[str] = ()) -> dict[str, Any]:
+    """The record of a run that :func:`write_csv` writes as ``run.json``.
+
+    Keys: ``fundmodel_version``; ``time_utc`` (ISO 8601, now); ``scenario_file`` (as given) and
+    ``scenario_sha256`` (of the file's bytes; computed from the file now if not given);
+    ``set`` (the ``--set`` changes, in order); ``kind`` (``deterministic`` or
+    ``monte_carlo``), ``draws``, ``seed`` (also a freshly drawn one), ``sampler``,
+    ``chunk_size``, ``workers``, ``point_estimate``, ``keep_draws``, ``keep_yearly`` (None
+    where they do not apply); ``warnings``; ``files`` (the files of the run, this record
+    included); ``scenario`` (the full resolved scenario,
+    ``scenario.model_dump(mode="json", by_alias=True)``, which ``Scenario.model_validate``
+    reads back). Non-finite numbers are written as the strings ``"inf"``, ``"-inf"``, ``"nan"``.
+    """
+    from . import __version__
+
+    info = result.info
+    if scenario_file is not None and scenario_sha256 is None:
+        scenario_sha256 = file_sha256(scenario_file)
+    record = {
+        "fundmodel_version": __version__,
+        "time_utc": datetime.now(timezone.utc).isoformat(timespec="seconds").replace(
+            "+00:00", "Z"),
+        "scenario_file": None if scenario_file is None else os.fspath(scenario_file),
+        "scenario_sha256": scenario_sha256,
+        "set": list(overrides),
+        "kind": info.get("kind"),
+        "draws": info.get("draws", result.n_draws),
+        **{key: info.get(key) for key in ("seed", "sampler", "chunk_size", "workers",
+                                          "point_estimate", "keep_draws", "keep_yearly")},
+        "warnings": [str(w) for w in info.get("warnings", [])],
+        "files": list(files),
+        "scenario": result.scenario.model_dump(mode="json", by_alias=True),
+    }
+    return _json_safe(record)
+
+
+def _previous_files(out: Path) -> list[str]:
+    """The files an earlier run wrote into ``out``, from its ``run.json``: only plain names of
+    csv/json files directly in ``out`` (anything else in a damaged or hostile record is
+    ignored)."""
+    path = out / RUN_RECORD
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode) or os.path.getsize(path) > 64 << 20:
+            return []
+        with open(path, "rb") as fh:
+            record = json.loads(fh.read().decode("utf-8"))
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError) as exc:  # unreadable or not JSON: not ours to trust
+        log.warning("ignoring %s: %s", path, exc)
+        return []
+    files = record.get("files") if isinstance(record, dict) else None
+    if not isinstance(files, list):
+        return []
+    names = [f for f in files if isinstance(f, str) and _OWN_NAME.match(f)]
+    return list({name.casefold(): name for name in reversed(names)}.values())[::-1]
+
+
+def _check_targets(out: Path, names: Sequence[str]) -> None:
+    """Raise before anything is written if a file of the run cannot replace what is there."""
+    for name in names:
+        target = out / name
+        try:
+            mode = os.lstat(target).st_mode
+        except FileNotFoundError:
+            continue
+        if stat.S_ISDIR(mode):
+            raise FundmodelError(f"cannot write to {out}: {target} is a folder")
+
+
+def _write_files(folder: Path, tables: Mapping[str, pd.DataFrame], record_text: str) -> None:
+    for name, table in tables.items():
+        table.to_csv(folder / f"{name}.csv", encoding=CSV_ENCODING)
+    with open(folder / RUN_RECORD, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(record_text)
+
+
+def _commit(staging: Path, out: Path, names: Sequence[str], stale: Sequence[str]) -> None:
+    """Move the files ``names`` from ``staging`` into ``out`` as a set, removing ``stale``.
+
+    What they replace (and the stale files) is first moved aside into a hidden folder in
+    ``out``; if any step fails, the new files are taken out again and the old ones put back, so
+    ``out`` is as it was. Raises the OSError of the failed step.
+    """
+    present = []
+    for name in names:
+        try:
+            os.lstat(out / name)
+            present.append(name)
+        except FileNotFoundError:
+            pass
+    aside_names = [*present, *stale]
+    backup = _temp_folder(out, ".fundmodel-old-") if aside_names else None
+    aside: list[str] = []
+    placed: list[str] = []
+    try:
+        for name in aside_names:
+            os.rename(out / name, backup / name)
+            aside.append(name)
+        for name in names:  # run.json last: it describes the files before it
+            os.rename(staging / name, out / name)
+            placed.append(name)
+    except OSError:
+        restored = True
+        for name in reversed(placed):
+            try:
+                os.rename(out / name, staging / name)
+            except OSError:
+                restored = False
+        for name in reversed(aside):
+            try:
+                os.rename(backup / name, out / name)
+            except OSError:
+                restored = False
+        if not restored:  # keep the old files where they are, and say so
+            log.error("could not restore %s; the earlier files are in %s", out, backup)
+            backup = None
+        raise
+    finally:
+        if backup is not None:
+            shutil.rmtree(backup, ignore_errors=True)
+
+
+def write_csv(result: Result, out_dir: str | os.PathLike, *,
+              scenario_file: str | os.PathLike | None = None,
+              scenario_sha256: str | None = None,
+              overrides: Iterable[str] = ()) -> list[Path]:
+    """Write the tables of :func:`result_tables` (``summary.csv``, ``metrics.csv``,
+    ``yearly.csv``, ``funding.csv``) and the record of the run, ``run.json`` (see
+    :func:`run_record`; the keyword arguments go into it), into ``out_dir``.
+
+    CSV files are UTF-8 with a byte-order mark (Excel then reads Chinese labels correctly);
+    ``run.json`` is UTF-8. ``out_dir`` is created if needed with the usual permissions
+    (``0o777 & ~umask`` for folders, ``0o666 & ~umask`` for the files).
+
+    The files are written as a set: first into a temporary folder, then moved into place by
+    renames. A new ``out_dir`` appears with all its files at once. In an existing ``out_dir``
+    every target is checked before anything is replaced; the files replaced — and those an
+    earlier run listed in its ``run.json`` that this run does not write (e.g. ``metrics.csv``
+    of a Monte Carlo run, in a later run without per-draw metrics) — are moved aside and put
+    back if a later step fails. Nothing else in ``out_dir`` is touched, and no temporary folder
+    or folder created for ``out_dir`` is left behind on failure.
 
     Returns
     -------
     list of Path
-        The files written.
+        The files written, ``run.json`` last.
 
     Raises
     ------
     FundmodelError
-        If the files cannot be written (``out_dir`` or one of its parents is a file, no
-        permission, disk full...); the message names the path.
+        If the files cannot be written (``out_dir`` is empty, is a file or is below one, a
+        target is a folder, no permission, disk full...); the message names the path. The
+        folder is then as it was.
     """
+    if os.fspath(out_dir) == "":
+        raise FundmodelError("no output folder given (the path is empty)")
     out = Path(out_dir)
     tables = result_tables(result)  # compute everything before touching the disk
-    names = [f"{name}.csv" for name in tables]
+    names = [*(f"{name}.csv" for name in tables), RUN_RECORD]
+    record = run_record(result, names, scenario_file=scenario_file,
+                        scenario_sha256=scenario_sha256, overrides=overrides)
+    record_text = json.dumps(record, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
     try:
         if out.exists() and not out.is_dir():
             raise FundmodelError(f"{out} exists and is not a folder")
         parent = Path(os.path.abspath(out)).parent
-        created = _make_parents(parent)
+        created = [] if out.is_dir() else _make_parents(parent)
     except OSError as exc:
         raise _cannot(out, exc, where=True) from None
-    tmp: Path | None = None
+    staging: Path | None = None
     done = False
     try:
-        tmp = _temp_folder(parent, f".{Path(os.path.abspath(out)).name}.")
-        for name, table in tables.items():
-            table.to_csv(tmp / f"{name}.csv")
-        if not out.exists():
+        if not out.is_dir():
+            staging = _temp_folder(parent, f".{Path(os.path.abspath(out)).name}.")
+            _write_files(staging, tables, record_text)
             try:
-                os.rename(tmp, out)  # a new folder: all four files appear at once
-                tmp = None
+                os.rename(staging, out)  # a new folder: all the files appear at once
+                staging = None
+                done = True
+                return [out / n for n in names]
             except OSError as exc:  # out appeared meanwhile: fill it as an existing folder
                 if not (exc.errno in (errno.EEXIST, errno.ENOTEMPTY) and out.is_dir()):
                     raise
-        if tmp is not None:
-            for n in names:  # an existing folder: replace each file atomically
-                os.replace(tmp / n, out / n)
+        ours = {n.casefold() for n in names}  # a case-insensitive file system: the same files
+        stale = [n for n in _previous_files(out) if n.casefold() not in ours
+                 and _is_regular(out / n)]
+        _check_targets(out, names)
+        if staging is None:  # an existing folder: stage inside it (same file system)
+            staging = _temp_folder(out, ".fundmodel-new-")
+            _write_files(staging, tables, record_text)
+        _commit(staging, out, names, stale)
         done = True
         return [out / n for n in names]
     except OSError as exc:
         raise _cannot(out, exc) from None
     finally:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
         if not done:
             _remove_folders(created)
+
+
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def write_text_atomic(path: str | os.PathLike, text: str) -> None:
