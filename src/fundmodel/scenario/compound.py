@@ -20,7 +20,7 @@ class Compound(ScenarioModel):
     households: bounded(int, gt=0, le=MAX_HOUSEHOLDS,
                         reason="more households than China has")
     """Number of households (户), at most 1e9: more than China has, so a larger count is a
-    typo (and would not fit the model's arithmetic)."""
+    typo."""
     floor_area_m2: bounded(float, gt=0, le=MAX_AREA_M2, reason="the bound on floor areas, m²")
     """Total residential floor area, m², at most 1e10 (10,000 km²; a larger area is a typo)."""
     chargeable_area_m2: bounded(float, gt=0, le=MAX_AREA_M2,

@@ -24,7 +24,8 @@ import sys
 from typing import Annotated, Any, Literal, Union
 
 import numpy as np
-from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag, ValidationInfo, model_validator
+from pydantic import (AfterValidator, BeforeValidator, Discriminator, Field, Tag, ValidationInfo,
+                      model_validator)
 from pydantic_core import PydanticCustomError
 from scipy import stats
 
@@ -637,7 +638,8 @@ def _support_check(ge, gt, le, lt, each_year_ok, magnitude=None, what=None, perc
             allowed = _range_text(ge, gt, le, lt)
             mean = d.mean()
             hint = ""
-            if percent and not _inside(mean, ge, gt, le, lt) and _inside(mean / 100, ge, gt, le, lt):
+            if (percent and not _inside(mean, ge, gt, le, lt)
+                    and _inside(mean / 100, ge, gt, le, lt)):
                 hint = _PERCENT_HINT.format(_scaled_text(d, 0.01))
             if math.isinf(lo) or math.isinf(hi):
                 raise PydanticCustomError(

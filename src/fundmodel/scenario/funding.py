@@ -56,7 +56,8 @@ class _Rule(ScenarioModel):
     tiers: list[Tier] | None = None
     """Tiers this source may pay for."""
     cap: Money | None = None
-    """Most this source gives, CNY (amounts are at most 1e15)."""
+    """Most this source gives, CNY (at most 1e15: a bound far beyond any compound that catches
+    extra zeros)."""
 
     @model_validator(mode="after")
     def _needs_an_amount(self):
@@ -72,11 +73,13 @@ class CentralSubsidy(_Rule):
     amount_fields: ClassVar[tuple[str, ...]] = ("per_household", "share", "amount")
     source: Literal["central_subsidy"]
     per_household: Money | None = None
-    """CNY per household."""
+    """CNY per household (at most 1e15: a bound far beyond any compound that catches extra
+    zeros)."""
     share: Share | None = None
     """Share of the eligible cost, in [0, 1]."""
     amount: Money | None = None
-    """Fixed amount, CNY."""
+    """Fixed amount, CNY (at most 1e15: a bound far beyond any compound that catches extra
+    zeros)."""
 
 
 class LocalBudget(_Rule):
@@ -93,9 +96,11 @@ class LocalBudget(_Rule):
     share: Share | None = None
     """Share of the eligible cost, in [0, 1]."""
     per_household: Money | None = None
-    """CNY per household."""
+    """CNY per household (at most 1e15: a bound far beyond any compound that catches extra
+    zeros)."""
     amount: Money | None = None
-    """Fixed amount, CNY."""
+    """Fixed amount, CNY (at most 1e15: a bound far beyond any compound that catches extra
+    zeros)."""
 
 
 class ProgrammeFunds(_Rule):
@@ -107,7 +112,8 @@ class ProgrammeFunds(_Rule):
     share: Share | None = None
     """Share of the eligible cost, in [0, 1]."""
     amount: Money | None = None
-    """Fixed amount, CNY."""
+    """Fixed amount, CNY (at most 1e15: a bound far beyond any compound that catches extra
+    zeros)."""
 
 
 class UtilityCompanies(_Rule):
@@ -121,7 +127,8 @@ class UtilityCompanies(_Rule):
     share: Share | None = 1.0
     """Share of those items' cost (default: all of it)."""
     amount: Money | None = None
-    """Fixed amount, CNY."""
+    """Fixed amount, CNY (at most 1e15: a bound far beyond any compound that catches extra
+    zeros)."""
 
 
 class SoeTransfer(_Rule):
@@ -131,9 +138,11 @@ class SoeTransfer(_Rule):
     amount_fields: ClassVar[tuple[str, ...]] = ("per_household", "amount")
     source: Literal["soe_transfer"]
     per_household: Money | None = None
-    """CNY per household."""
+    """CNY per household (at most 1e15: a bound far beyond any compound that catches extra
+    zeros)."""
     amount: Money | None = None
-    """Fixed amount, CNY."""
+    """Fixed amount, CNY (at most 1e15: a bound far beyond any compound that catches extra
+    zeros)."""
 
 
 class Residents(_Rule):
@@ -143,13 +152,16 @@ class Residents(_Rule):
     amount_fields: ClassVar[tuple[str, ...]] = ("per_household", "per_m2", "share", "amount")
     source: Literal["residents"]
     per_household: Money | None = None
-    """CNY per paying household."""
+    """CNY per paying household (at most 1e15: a bound far beyond any compound that catches
+    extra zeros)."""
     per_m2: Money | None = None
-    """CNY per m² of floor area of paying households."""
+    """CNY per m² of floor area of paying households (at most 1e15: a bound far beyond any
+    compound that catches extra zeros)."""
     share: Share | None = None
     """Share of the eligible items' cost, scaled by uptake."""
     amount: Money | None = None
-    """Fixed amount, CNY (e.g. crowdfunded extras), scaled by uptake."""
+    """Fixed amount, CNY (e.g. crowdfunded extras), scaled by uptake (at most 1e15: a bound far
+    beyond any compound that catches extra zeros)."""
     uptake: Share = 1.0
     """Share of households that pay, in [0, 1]."""
 
@@ -161,7 +173,7 @@ class Donations(_Rule):
     amount_fields: ClassVar[tuple[str, ...]] = ("amount",)
     source: Literal["donations"]
     amount: Money | None = None
-    """Amount, CNY."""
+    """Amount, CNY (at most 1e15: a bound far beyond any compound that catches extra zeros)."""
 
 
 FundingRule = Annotated[

@@ -29,7 +29,7 @@ offer, a year's income and cost."""
 MAX_QUANTITY = 1e12
 """Largest quantity of a renovation item, number of units let, or headcount."""
 MAX_AREA_M2 = 1e10
-"""Largest floor area, m² (10,000 km², more than the housing of any country's cities but a few)."""
+"""Largest floor area, m² (10,000 km², several times a large country's urban housing)."""
 MAX_HOUSEHOLDS = 10**9
 """Most households of one scenario (China has about 500 million)."""
 MAX_BUILDINGS = 10**7

@@ -45,7 +45,8 @@ class _Line(ScenarioModel):
     growth: Growth | None = None
     """Yearly growth from year 2 on, in [−0.5, 1] (default: the scenario's inflation)."""
     per_year: Money | None = None
-    """Fixed amount per year, CNY (instead of the pair of fields), at most 1e15."""
+    """Fixed amount per year, CNY (instead of the pair of fields), at most 1e15: a bound far
+    beyond any compound that catches extra zeros."""
 
     @model_validator(mode="after")
     def _one_form(self):
@@ -67,7 +68,8 @@ class IncomeLine(_Line):
     units: bounded(float, ge=0, le=MAX_QUANTITY, reason="the bound on a quantity") | None = None
     """Number of units let (parking spaces, billboards, rooms...), at most 1e12."""
     price_per_month: Money | None = None
-    """Price per unit per month, CNY."""
+    """Price per unit per month, CNY (at most 1e15: a bound far beyond any compound that catches
+    extra zeros)."""
     occupancy: Share = 1.0
     """Share of units let on average, in [0, 1]."""
 
@@ -81,7 +83,8 @@ class CostLine(_Line):
     staff: Quantity | None = None
     """Headcount (full-time equivalents), at most 1e12."""
     wage_per_month: Money | None = None
-    """Gross wage per person per month, CNY."""
+    """Gross wage per person per month, CNY (at most 1e15: a bound far beyond any compound that
+    catches extra zeros)."""
     on_cost: Share = 0.0
     """Social insurance, housing fund and other on-costs as a share of wages, in [0, 1]
     (typically 0.25–0.45; 25 is a percentage)."""
@@ -109,4 +112,4 @@ class Operations(ScenarioModel):
     opening_balance: bounded(float, ge=-MAX_MONEY_CNY, le=MAX_MONEY_CNY,
                              reason="the bound on an amount of money, CNY") = 0.0
     """Balance of the compound's operating account at the start of year 1, CNY, within
-    ±1e15."""
+    ±1e15 (a bound far beyond any compound that catches extra zeros)."""

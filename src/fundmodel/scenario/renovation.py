@@ -39,7 +39,8 @@ class Item(ScenarioModel):
     unit: str = ""
     """Unit of quantity (m, m2, system, space, lift...)."""
     unit_cost: Money
-    """Cost per unit, CNY (at most 1e15; quantity × unit_cost too)."""
+    """Cost per unit, CNY (at most 1e15: a bound far beyond any compound that catches extra
+    zeros; the item's cost too)."""
     contingency: Share | None = None
     """Contingency share for this item, in [0, 1] (default: the renovation's
     ``contingency``)."""
