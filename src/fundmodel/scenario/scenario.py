@@ -176,7 +176,7 @@ class Scenario(ScenarioModel):
         field). Distributions count with the largest value their draws reach."""
         def check(amount: float, what: str, *at: str | int) -> None:
             if not amount <= MAX_MONEY_CNY:  # also catches inf and nan
-                raise fail(f"{what} comes to {amount:.3g} CNY, beyond the bound of "
+                raise fail(f"{what}: up to {amount:.3g} CNY, beyond the bound of "
                            f"{MAX_MONEY_CNY:g} CNY on any amount", *at)
 
         big = largest_value
