@@ -153,8 +153,9 @@ def check_run_size(scenario: Scenario, draws: int, chunk_size: int, keep_draws: 
     """
     for name, value in (("draws", draws), ("chunk_size", chunk_size)):
         if value > MAX_DRAWS:
-            raise ModelError(f"{name} must be at most {MAX_DRAWS:.0e} (at a million draws a "
-                             f"second, more would run for weeks), got {value:.3g}")
+            got = f"{value:,}" if value < 10**16 else f"a number of {len(str(value))} digits"
+            raise ModelError(f"{name} must be at most {MAX_DRAWS:,} (at a million draws a "
+                             f"second, more would run for weeks), got {got}")
     if workers > MAX_WORKERS:
         raise ModelError(f"workers must be at most {MAX_WORKERS}, got {workers:,}")
     if sampler == "sobol" and dims > SOBOL_MAX_DIMS:

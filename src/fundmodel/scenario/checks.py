@@ -29,7 +29,7 @@ usually a share of income or a percentage."""
 def _value(x: Any) -> tuple[float, str]:
     """A number's value for judging it, and how to say what it is."""
     if isinstance(x, _Dist):
-        return x.mean(), f"the {x.dist} distribution's mean, {x.mean():.4g}"
+        return x.mean(), f"{x.mean():.4g} (the mean of its {x.dist} distribution)"
     return float(x), f"{float(x):g}"
 
 
@@ -54,13 +54,13 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
                    f"{compound.floor_area_m2:,.0f} m²")
     rate, said = _value(scenario.discount_rate)
     if rate < 0:
-        out.append(f"discount_rate: the real discount rate is negative ({said}): later years "
+        out.append(f"discount_rate: the real discount rate {said} is negative: later years "
                    "weigh more than today's, which inflates the NPV of long horizons")
     fee = scenario.operations.property_fee
     value, said = _value(fee.rate_per_m2_month)
     if value > MAX_USUAL_FEE_RATE:
-        out.append(f"operations.property_fee.rate_per_m2_month: {said} CNY/m²/month is far "
-                   f"above guided fees (0.3–1.9); is it a yearly fee (divide by 12)?")
+        out.append(f"operations.property_fee.rate_per_m2_month: {said} is far above guided "
+                   "fees of 0.3–1.9 CNY/m²/month; is it a yearly fee (divide by 12)?")
     value, said = _value(fee.collection_rate)
     if value < MIN_USUAL_COLLECTION_RATE:
         out.append(f"operations.property_fee.collection_rate: {said} is far below the national "

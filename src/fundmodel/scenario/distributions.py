@@ -604,14 +604,21 @@ def _scaled_text(d: "_Dist", factor: float) -> str:
     return "{" + ", ".join(parts) + "}"
 
 
-def _number_check(ge, gt, le, lt, percent: bool, reason: str | None):
-    """Before pydantic's own range check: an upper-bound error that says why the bound is there,
-    and for rates and shares the percentage the analyst probably wrote."""
+def _number_check(ge, gt, le, lt, percent: bool, reason: str | None,
+                  lower_reason: str | None = None):
+    """Before pydantic's own range check: an upper-bound error that says why the bound is there
+    (``reason``; ``lower_reason`` for the lower bound when it is a magnitude too), and for rates
+    and shares the percentage the analyst probably wrote."""
     def check(value: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
             return value
         if isinstance(value, float) and not math.isfinite(value):
             return value  # "must be a finite number" comes from the field itself
+        if lower_reason and not _inside(value, ge, gt, None, None):
+            word, bound = ("greater than or equal to", ge) if ge is not None else ("greater than",
+                                                                                 gt)
+            raise fail(f"Input should be {word} {_fmt(bound)}, got {_written(value)} "
+                       f"({lower_reason})")
         if _inside(value, None, None, le, lt):
             return value
         word, bound = ("less than or equal to", le) if le is not None else ("less than", lt)
@@ -631,12 +638,14 @@ def _support_check(ge, gt, le, lt, each_year_ok, magnitude=None, what=None, perc
                 "each_year is only allowed for growth rates (a value drawn anew every year)")
         if problem := d.numeric_problem():
             raise fail(f"this {d.dist} distribution cannot be computed with: {problem}")
+        with np.errstate(all="ignore"):  # finite, as just checked; scipy may still complain
+            mean = float(d.mean())
+            reach = d.reach()
         lo, hi = d.support()
         bad = ((ge is not None and lo < ge) or (gt is not None and lo <= gt)
                or (le is not None and hi > le) or (lt is not None and hi >= lt))
         if bad:
             allowed = _range_text(ge, gt, le, lt)
-            mean = d.mean()
             hint = ""
             if (percent and not _inside(mean, ge, gt, le, lt)
                     and _inside(mean / 100, ge, gt, le, lt)):
@@ -652,8 +661,7 @@ def _support_check(ge, gt, le, lt, each_year_ok, magnitude=None, what=None, perc
                 f"this {d.dist} distribution ranges over [{_fmt(lo)}, {_fmt(hi)}] "
                 f"but the value must lie in {allowed}{hint}")
         if magnitude is not None:
-            lo, hi = d.reach()
-            mean = d.mean()
+            lo, hi = reach
             if max(abs(lo), abs(hi)) > magnitude:
                 x = hi if abs(hi) >= abs(lo) else lo
                 raise fail(f"this {d.dist} distribution can draw values as large as {x:.3g}, "
@@ -686,10 +694,12 @@ def uncertain(*, ge: float | None = None, gt: float | None = None,
         if ge is None and gt is None:
             n_ge = -magnitude
     reason = f"the bound on {what}" if magnitude is not None and what else None
+    lower_reason = reason if magnitude is not None and ge is None and gt is None else None
     return Annotated[
         Union[
             Annotated[float, Field(ge=n_ge, gt=gt, le=n_le, lt=lt),
-                      BeforeValidator(_number_check(n_ge, gt, n_le, lt, percent, reason)),
+                      BeforeValidator(_number_check(n_ge, gt, n_le, lt, percent, reason,
+                                                    lower_reason)),
                       Tag("number")],
             Annotated[Distribution,
                       AfterValidator(_support_check(ge, gt, le, lt, each_year, magnitude, what,
@@ -703,11 +713,13 @@ def uncertain(*, ge: float | None = None, gt: float | None = None,
 
 def bounded(kind: type, *, ge: float | None = None, gt: float | None = None,
             le: float | None = None, lt: float | None = None, percent: bool = False,
-            reason: str | None = None) -> Any:
+            reason: str | None = None, lower_reason: str | None = None) -> Any:
     """A plain (never uncertain) ``float`` or ``int`` in a range, with the same messages as
-    :func:`uncertain`: the reason for an upper bound, or the percentage behind a rate."""
+    :func:`uncertain`: the reason for an upper bound (and for a lower one given
+    ``lower_reason``), or the percentage behind a rate."""
     return Annotated[kind, Field(ge=ge, gt=gt, le=le, lt=lt),
-                     BeforeValidator(_number_check(ge, gt, le, lt, percent, reason))]
+                     BeforeValidator(_number_check(ge, gt, le, lt, percent, reason,
+                                                   lower_reason))]
 
 
 Uncertain = uncertain()

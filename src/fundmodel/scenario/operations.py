@@ -110,6 +110,7 @@ class Operations(ScenarioModel):
     """VAT rate on property fee income, in [0, 1] (0.06 for 6 %); fees are VAT-inclusive, so
     VAT = fee × rate/(1 + rate)."""
     opening_balance: bounded(float, ge=-MAX_MONEY_CNY, le=MAX_MONEY_CNY,
-                             reason="the bound on an amount of money, CNY") = 0.0
+                             reason="the bound on an amount of money, CNY",
+                             lower_reason="the bound on an amount of money, CNY") = 0.0
     """Balance of the compound's operating account at the start of year 1, CNY, within
     ±1e15 (a bound far beyond any compound that catches extra zeros)."""

@@ -241,8 +241,9 @@ def largest_value(value: Any) -> float:
     if value is None:
         return 0.0
     if isinstance(value, _Dist):
-        lo, hi = value.reach()
-        return max(abs(lo), abs(hi), abs(value.mean()))
+        with np.errstate(all="ignore"):
+            lo, hi = value.reach()
+            return max(abs(lo), abs(hi), abs(float(value.mean())))
     return abs(float(value))
 
 
