@@ -582,6 +582,26 @@ def test_sobol_with_too_many_columns():
         simulate(scenario, draws=10, seed=1, sampler="sobol")
 
 
+def test_each_year_inputs_over_a_long_horizon(memory):
+    """50 cost lines with growth drawn each year over 100 years: 5,004 uniform columns and
+    61 yearly lines; a chunk of 65,536 draws needs 65,536 × 8 × (1.75 × 62 × 100 + 3 × 5,004
+    + 3 × (8 + 4) + 2 × 22) = 65,536 × 207,536 bytes ≈ 12.7 GiB, plus 2 × 4,096 × 3 × 5,004 × 8
+    bytes (0.9 GiB) of block uniforms."""
+    data = yaml.safe_load(BASE_TEXT)
+    data["horizon_years"] = 100
+    data["operations"]["costs"] = [
+        {"name": f"line {i}", "per_year": 100.0,
+         "growth": {"dist": "uniform", "low": 0.0, "high": 0.05, "each_year": True}}
+        for i in range(50)]
+    scenario = parse_scenario(data)
+    parts = montecarlo.memory_estimate(scenario, 10**6, 65_536, False, False, 1, 5004)
+    assert parts["chunk working set"][0] == 65_536 * 207_536 + 2 * 4096 * 3 * 5004 * 8
+    memory(4 * GIB)
+    with pytest.raises(ModelError, match=r"chunk working set 13\.6 GiB .*5,004 uniform columns"
+                                         r".*smaller chunk_size"):
+        simulate(scenario, draws=10**6, seed=1, keep_draws=False)
+
+
 def test_cli_refuses_a_run_too_large(tmp_path, capsys, memory):
     memory(1 * GIB)
     err = cli_rejects(tmp_path, capsys, [str(STANDALONE), "--draws", "100000000000"],

@@ -99,7 +99,8 @@ def memory_estimate(scenario: Scenario, draws: int, chunk_size: int, keep_draws:
     - ``yearly paths``: lines × years × draws × 8 (with ``keep_yearly``);
     - ``chunk working set``: per draw of a chunk, 8 bytes × (1.75 × (lines + 1) × years
       + 3 × uniform columns + 3 × (items + funding rules) + 2 × metrics), measured on the
-      example scenarios; one chunk per worker and one waiting;
+      example scenarios, plus the uniform numbers of the two partial blocks at the chunk's ends
+      (2 × 4,096 draws × 3 × uniform columns × 8 bytes); one chunk per worker and one waiting;
     - ``chunk list``: one entry per chunk.
 
     ``lines`` are the yearly lines (the fixed ones and one per income and cost line) and
@@ -122,9 +123,10 @@ def memory_estimate(scenario: Scenario, draws: int, chunk_size: int, keep_draws:
     if keep_yearly:
         parts["yearly paths"] = (8.0 * lines * years * draws,
                                  f"{draws:,} draws × {lines} lines × {years} years × 8 bytes")
-    parts["chunk working set"] = (per_draw * chunk * in_flight,
+    blocks = 8 * 3 * dims * 2 * BLOCK_SIZE
+    parts["chunk working set"] = ((per_draw * chunk + blocks) * in_flight,
                                   f"{in_flight} chunk(s) of {chunk:,} draws × about "
-                                  f"{_bytes_text(per_draw)} a draw")
+                                  f"{_bytes_text(per_draw)} a draw, {dims:,} uniform columns")
     parts["chunk list"] = (float(_CHUNK_ENTRY_BYTES * chunks), f"{chunks:,} chunks")
     return parts
 
