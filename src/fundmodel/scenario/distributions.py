@@ -114,6 +114,8 @@ class _Dist(ScenarioModel):
                 lo, hi = self.reach()
             except (ArithmeticError, ValueError) as exc:
                 return f"its mean or range cannot be computed ({exc})"
+        if math.isnan(mean):
+            return "its mean is undefined (nan) for these parameters"
         if not math.isfinite(mean):
             return f"its mean is {mean:g}: beyond float range (about 1.8e308)"
         if not (math.isfinite(lo) and math.isfinite(hi)):
@@ -168,7 +170,10 @@ class Normal(_Dist):
         if f is None:
             lo, hi = self._trunc()
             return float(min(max(self.mean_, lo), hi))
-        return float(self.mean_ if (self.low is None and self.high is None) else f.mean())
+        if self.low is None and self.high is None:
+            return float(self.mean_)
+        with np.errstate(all="ignore"):  # scipy's moments of far tails; checked finite on load
+            return float(f.mean())
 
     def mode(self) -> float:
         lo, hi = self._trunc()
