@@ -457,16 +457,11 @@ def test_process_output_through_a_pipe_has_the_pipe_width():
 
 
 # --------------------------------------------------------------------------- 8. no tracebacks
-def test_a_per_draw_table_larger_than_memory_is_refused_at_once(tmp_path, capsys, monkeypatch):
-    """10^15 draws × every metric × 8 bytes cannot fit: exit 2 before anything runs."""
-    import fundmodel.api
-
-    def never(*args, **kwargs):
-        raise AssertionError("simulate() must not be called")
-
-    monkeypatch.setattr(fundmodel.api, "simulate", never)
+def test_a_per_draw_table_larger_than_memory_is_refused_at_once(tmp_path, capsys):
+    """10^11 draws × every metric × 8 bytes cannot fit: exit 2 before anything runs (the
+    library's up-front size check, see tests/test_values.py)."""
     out = tmp_path / "out"
-    rc, stdout, err = run(capsys, "run", STANDALONE, "--draws", str(10 ** 15), "--out", out)
+    rc, stdout, err = run(capsys, "run", STANDALONE, "--draws", str(10 ** 11), "--out", out)
     assert rc == 2 and stdout == ""
     assert "--no-draws" in err and "fewer" in err
     assert not out.exists()

@@ -188,13 +188,34 @@ def _table(title: str, columns: Sequence[tuple[str, str]]) -> "Table":
 
 
 def _stat_table(title: str, s, rows: list[tuple[str, str, Callable[[float], str]]]) -> "Table":
-    """A table of metrics with their mean, p5, p95 and Monte Carlo standard error."""
+    """A table of metrics with their mean, p5, p95 and Monte Carlo standard error; a metric
+    undefined in some draws says in how many (its statistics are over the others)."""
     table = _table(title, [("Metric", "left"), ("mean", "right"), ("p5", "right"),
                            ("p95", "right"), ("± se", "right")])
+    notes = []
     for label, metric, fmt in rows:
         r = s.loc[metric]
+        undefined = int(r.get("undefined", 0))
+        if undefined:
+            notes.append(_undefined_note(metric, undefined, int(r["n"]) + undefined))
+            label = f"{label} *{len(notes)}"
         table.add_row(label, fmt(r["mean"]), fmt(r["p5"]), fmt(r["p95"]), fmt(r["mcse"]))
+    if notes:
+        table.caption = "\n".join(f"*{i} {note}" for i, note in enumerate(notes, 1))
+        table.caption_justify = "left"
     return table
+
+
+def _undefined_note(metric: str, undefined: int, draws: int) -> str:
+    """Why and in how many draws a metric has no value."""
+    from .catalog import lookup
+
+    when = lookup(metric).undefined_when
+    why = f" — {when}" if when else ""
+    if draws == 1:
+        return f"{metric} is undefined in this run{why}"
+    return (f"{metric} is undefined in {undefined:,} of {draws:,} draws (the statistics are "
+            f"over the others){why}")
 
 
 def _print_result(console: "Console", result: "Result") -> None:
@@ -278,6 +299,9 @@ def _print_result(console: "Console", result: "Result") -> None:
         f"{_fee_text(sc.operations.property_fee.rate_per_m2_month)}.")
     console.print(f"Operations NPV over {sc.horizon_years} years: {_money(m['npv_operations'])} CNY;"
                   f" balance at the horizon: {_money(m['cumulative_balance_final'])} CNY.")
+    for metric in ("breakeven_fee_rate", "breakeven_fee_rate_first_year"):
+        if int(s.loc[metric, "undefined"]):
+            console.print(f"Note: {_undefined_note(metric, 1, 1)}.")
 
 
 def _fee_text(rate) -> str:
@@ -307,35 +331,19 @@ def _silence_stdout() -> None:
 # ---------------------------------------------------------------------------- commands
 def _cmd_validate(args, out: SafeStream, err: SafeStream) -> int:
     from .scenario import load_scenario
+    from .scenario.checks import scenario_warnings
 
     status = EXIT_OK
     for path in args.files:
         try:
-            load_scenario(path, args.set or ())
+            scenario = load_scenario(path, args.set or (), args.allow_outside_files)
             out.write(f"ok {path}\n")
+            for warning in scenario_warnings(scenario):
+                err.write(f"{path}: warning: {warning}\n")
         except ScenarioError as exc:
             _print_error(err, exc)
             status = EXIT_BAD_INPUT
     return status
-
-
-def _physical_memory_bytes() -> int | None:
-    """The machine's physical memory, where the platform tells (POSIX)."""
-    try:
-        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (AttributeError, ValueError, OSError):
-        return None
-
-
-def _check_draw_table_fits(draws: int) -> None:
-    """Refuse at once a per-draw table (draws × metrics × 8 bytes) larger than the machine's
-    memory, rather than fail after a long run or be killed by the system."""
-    from .catalog import METRICS
-
-    memory = _physical_memory_bytes()
-    if memory is not None and draws * len(METRICS) * 8 > memory:
-        raise MemoryError(f"{draws:,} draws need a per-draw table of "
-                          f"{draws * len(METRICS) * 8 / 2**30:,.0f} GiB")
 
 
 def _cmd_run(args, out: SafeStream, err: SafeStream) -> int:
@@ -354,15 +362,16 @@ def _cmd_run(args, out: SafeStream, err: SafeStream) -> int:
             sha256 = file_sha256(args.file)
         except OSError:
             pass  # loading says why the file cannot be read
-    scenario = load_scenario(args.file, args.set or ())
+    overrides = list(args.set or ())
+    if args.point_estimate is not None:  # checked as the scenario setting is: errors located
+        overrides.append(f"simulation.point_estimate={args.point_estimate}")
+    scenario = load_scenario(args.file, overrides, args.allow_outside_files)
     if args.draws is not None:
-        if not args.no_draws:
-            _check_draw_table_fits(args.draws or scenario.simulation.draws)
         progress = err.isatty() and not args.quiet
         result = simulate(scenario, args.draws or None, args.seed, args.sampler, args.chunk_size,
                           progress, keep_draws=not args.no_draws, workers=args.workers)
     else:
-        result = evaluate(scenario, args.point_estimate)
+        result = evaluate(scenario)
     written = []
     if args.out is not None:
         written = write_csv(result, args.out, scenario_file=args.file, scenario_sha256=sha256,
@@ -453,9 +462,12 @@ def _parser(out: SafeStream | None = None,
     set_help = ("change a value before validation, e.g. "
                 "--set operations.property_fee.rate_per_m2_month=0.6 or "
                 "--set 'funding[3].uptake={dist: uniform, low: 0.6, high: 0.9}' (repeatable)")
+    outside_help = ("let empirical distributions read CSV files outside the scenario file's "
+                    "folder (refused by default)")
     v = sub.add_parser("validate", help="check scenario files", parents=[verbose])
     v.add_argument("files", nargs="+", metavar="FILE")
     v.add_argument("--set", action="append", metavar="PATH=VALUE", help=set_help)
+    v.add_argument("--allow-outside-files", action="store_true", help=outside_help)
     v.set_defaults(func=_cmd_validate)
 
     r = sub.add_parser("run", help="run a scenario and print the funding mix, the gap, the "
@@ -466,6 +478,7 @@ def _parser(out: SafeStream | None = None,
                    "byte-order mark, for Excel) and run.json (the record of the run) into DIR; "
                    "the files of an earlier run there are replaced or removed, nothing else")
     r.add_argument("--set", action="append", metavar="PATH=VALUE", help=set_help)
+    r.add_argument("--allow-outside-files", action="store_true", help=outside_help)
     r.add_argument("--point-estimate", choices=("mean", "median", "mode"), default=None,
                    help="point of each distribution used by the deterministic run "
                    "(default: the scenario's simulation.point_estimate, else mean)")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import math
 import numbers
+import os
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Iterator, Sequence
@@ -21,6 +22,7 @@ import pandas as pd
 
 from .accumulate import (MIN_REPLICATE_BLOCKS, BlockMeans, BlockStream, BlockSums, MetricStreams,
                          replicate_mcse)
+from .catalog import METRICS, YEARLY_LINES
 from .draws import realise
 from .engine.capital import ITEM_INPUTS
 from .engine.model import ModelOutput, run_model
@@ -28,6 +30,8 @@ from .errors import ModelError
 from .results import BAND_LINES, QUANTILES, Result, quantile_name, summary_table
 from .sampling import BLOCK_SIZE, InputSpace, input_space, sample_values
 from .scenario import Scenario
+from .scenario.checks import scenario_warnings
+from .scenario.limits import MAX_DRAWS
 from .scenario.simulation import SAMPLERS
 
 __all__ = ["simulate", "run_chunk", "chunk_ranges"]
@@ -57,6 +61,131 @@ def _positive_int(value, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
         raise ModelError(f"{name} must be a whole number ≥ 1, got {value!r}")
     return int(value)
+
+
+# --------------------------------------------------------------------------- size check
+MAX_WORKERS = 256
+"""Most threads a run may use (more never helps: each computes a whole chunk)."""
+SOBOL_MAX_DIMS = 21201
+"""Most uniform columns scipy's Sobol sequence supports."""
+_CHUNK_ENTRY_BYTES = 130
+"""Memory of one entry of the list of chunk ranges (a tuple of two ints and its slot)."""
+
+
+def _available_memory_bytes() -> int | None:
+    """Memory available to a new allocation, bytes: ``MemAvailable`` of /proc/meminfo, else
+    the machine's physical memory (``os.sysconf``), else None (unknown: nothing is refused)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _bytes_text(n: float) -> str:
+    for unit, size in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= size:
+            return f"{n / size:,.1f} {unit}"
+    return f"{n:,.0f} bytes"
+
+
+def memory_estimate(scenario: Scenario, draws: int, chunk_size: int, keep_draws: bool,
+                    keep_yearly: bool, workers: int, dims: int) -> dict[str, tuple[float, str]]:
+    """Bytes a run holds at its peak, by part: ``{part: (bytes, how it is counted)}``.
+
+    - ``per-draw table``: metrics × draws × 8 (with ``keep_draws``);
+    - ``yearly paths``: lines × years × draws × 8 (with ``keep_yearly``);
+    - ``chunk working set``: per draw of a chunk, 8 bytes × (1.75 × (lines + 1) × years
+      + 3 × uniform columns + 3 × (items + funding rules) + 2 × metrics), measured on the
+      example scenarios, plus the uniform numbers of the two partial blocks at the chunk's ends
+      (2 × 4,096 draws × 3 × uniform columns × 8 bytes); one chunk per worker and one waiting;
+    - ``chunk list``: one entry per chunk.
+
+    ``lines`` are the yearly lines (the fixed ones and one per income and cost line) and
+    ``dims`` the uniform columns (1 per uncertain input, ``horizon_years`` for one drawn each
+    year).
+    """
+    years = scenario.horizon_years
+    ops = scenario.operations
+    lines = len(YEARLY_LINES) + len(ops.income) + len(ops.costs)
+    metrics = len(METRICS)
+    chunk = min(chunk_size, draws)
+    chunks = -(-draws // chunk)
+    in_flight = 1 if workers == 1 else min(workers + 1, chunks)
+    per_draw = 8 * (1.75 * (lines + 1) * years + 3 * dims
+                    + 3 * (len(scenario.renovation.items) + len(scenario.funding)) + 2 * metrics)
+    parts = {}
+    if keep_draws:
+        parts["per-draw table"] = (8.0 * metrics * draws,
+                                   f"{draws:,} draws × {metrics} metrics × 8 bytes")
+    if keep_yearly:
+        parts["yearly paths"] = (8.0 * lines * years * draws,
+                                 f"{draws:,} draws × {lines} lines × {years} years × 8 bytes")
+    blocks = 8 * 3 * dims * 2 * BLOCK_SIZE
+    parts["chunk working set"] = ((per_draw * chunk + blocks) * in_flight,
+                                  f"{in_flight} chunk(s) of {chunk:,} draws × about "
+                                  f"{_bytes_text(per_draw)} a draw, {dims:,} uniform columns")
+    parts["chunk list"] = (float(_CHUNK_ENTRY_BYTES * chunks), f"{chunks:,} chunks")
+    return parts
+
+
+_WAY_OUT = {
+    "per-draw table": "keep_draws=False (--no-draws): statistics are streamed and memory does "
+                      "not grow with the draws",
+    "yearly paths": "keep_yearly=False: yearly means and bands are streamed",
+    "chunk working set": "a smaller chunk_size (--chunk-size; it never changes the results)",
+    "chunk list": "a larger chunk_size",
+}
+
+
+def check_run_size(scenario: Scenario, draws: int, chunk_size: int, keep_draws: bool,
+                   keep_yearly: bool, workers: int, sampler: str, dims: int) -> None:
+    """Refuse, before any work, a run that cannot succeed on this machine.
+
+    Raises
+    ------
+    ModelError
+        If ``draws`` or ``chunk_size`` is above :data:`~fundmodel.scenario.limits.MAX_DRAWS`,
+        ``workers`` above :data:`MAX_WORKERS`, the Sobol sampler is asked for more columns
+        than it has, or :func:`memory_estimate` exceeds the available memory; the message
+        gives the estimate and the ways out. When the available memory is unknown only the
+        fixed bounds are checked.
+    """
+    for name, value in (("draws", draws), ("chunk_size", chunk_size)):
+        if value > MAX_DRAWS:
+            got = f"{value:,}" if value < 10**16 else f"a number of {len(str(value))} digits"
+            raise ModelError(f"{name} must be at most {MAX_DRAWS:,} (at a million draws a "
+                             f"second, more would run for weeks), got {got}")
+    if workers > MAX_WORKERS:
+        raise ModelError(f"workers must be at most {MAX_WORKERS}, got {workers:,}")
+    if sampler == "sobol" and dims > SOBOL_MAX_DIMS:
+        raise ModelError(f"the sobol sampler supports at most {SOBOL_MAX_DIMS:,} uniform "
+                         f"columns and this scenario needs {dims:,} (each input drawn each "
+                         f"year takes {scenario.horizon_years}); use the random or lhs sampler")
+    available = _available_memory_bytes()
+    if available is None:
+        log.debug("available memory unknown: the size of the run is not checked")
+        return
+    parts = memory_estimate(scenario, draws, chunk_size, keep_draws, keep_yearly, workers, dims)
+    total = sum(b for b, _ in parts.values())
+    if total <= available:
+        return
+    shown = "; ".join(f"{name} {_bytes_text(b)} ({how})" for name, (b, how) in parts.items()
+                      if b >= 2**20)
+    ways = [_WAY_OUT[name] for name, (b, _) in sorted(parts.items(), key=lambda kv: -kv[1][0])
+            if b >= total / 4]
+    if "chunk working set" in [n for n, (b, _) in parts.items() if b >= total / 4] and workers > 1:
+        ways.append("fewer workers")
+    ways.append("fewer draws")
+    raise ModelError(f"this run needs about {_bytes_text(total)} of memory but "
+                     f"{_bytes_text(available)} is available: {shown}. Use "
+                     + "; or ".join(dict.fromkeys(ways)) + ".")
 
 
 def _outputs(scenario: Scenario, seed: int, sampler: str, space: InputSpace,
@@ -159,7 +288,10 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
     keep_yearly = sim.keep_yearly if keep_yearly is None else bool(keep_yearly)
 
     space = input_space(scenario)
-    for warning in space.warnings:
+    check_run_size(scenario, draws, chunk_size, keep_draws, keep_yearly, workers, sampler,
+                   space.dims)
+    warnings = scenario_warnings(scenario) + list(space.warnings)
+    for warning in warnings:
         log.warning(warning)
     ranges = chunk_ranges(draws, chunk_size)
     log.info("simulate %s: %d draws, seed %d, %s sampler, %d chunk(s) of ≤ %d, %d uncertain "
@@ -212,7 +344,7 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
     info = {"kind": "monte_carlo", "draws": draws, "seed": int(seed), "sampler": sampler,
             "chunk_size": chunk_size, "block_size": BLOCK_SIZE, "workers": workers,
             "keep_draws": keep_draws, "keep_yearly": keep_yearly,
-            "uncertain_inputs": len(space.paths), "warnings": list(space.warnings)}
+            "uncertain_inputs": len(space.paths), "warnings": warnings}
     mcse, mcse_info = _replicate_errors(sampler, block_means, names)
     info.update(mcse_info)
     summary = bands = None

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from .base import ScenarioModel
+from .distributions import bounded
+from .limits import MAX_AREA_M2, MAX_BUILDINGS, MAX_HOUSEHOLDS, MAX_STOREYS
 
 __all__ = ["Compound"]
 
@@ -15,16 +17,20 @@ class Compound(ScenarioModel):
 
     name: str = Field(min_length=1)
     """Name of the compound."""
-    households: int = Field(gt=0)
-    """Number of households (户)."""
-    floor_area_m2: float = Field(gt=0)
-    """Total residential floor area, m²."""
-    chargeable_area_m2: float | None = Field(default=None, gt=0)
-    """Floor area on which the property fee is charged, m² (default: ``floor_area_m2``)."""
-    buildings: int | None = Field(default=None, gt=0)
-    """Number of residential buildings."""
-    storeys: int | None = Field(default=None, gt=0)
-    """Storeys of the typical building."""
+    households: bounded(int, gt=0, le=MAX_HOUSEHOLDS,
+                        reason="more households than China has")
+    """Number of households (户), at most 1e9: more than China has, so a larger count is a
+    typo."""
+    floor_area_m2: bounded(float, gt=0, le=MAX_AREA_M2, reason="the bound on floor areas, m²")
+    """Total residential floor area, m², at most 1e10 (10,000 km²; a larger area is a typo)."""
+    chargeable_area_m2: bounded(float, gt=0, le=MAX_AREA_M2,
+                                reason="the bound on floor areas, m²") | None = None
+    """Floor area on which the property fee is charged, m² (default: ``floor_area_m2``), at
+    most 1e10. Normally at most the floor area (a larger one is reported as a warning)."""
+    buildings: int | None = Field(default=None, gt=0, le=MAX_BUILDINGS)
+    """Number of residential buildings (at most 1e7)."""
+    storeys: int | None = Field(default=None, gt=0, le=MAX_STOREYS)
+    """Storeys of the typical building (at most 200; the tallest buildings have about 160)."""
     built_year: int | None = Field(default=None, ge=1900, le=2100)
     """Year the compound was built."""
 

@@ -23,15 +23,18 @@ import math
 import os
 import re
 import stat
+import sys
 from typing import Annotated, Any, Literal, Union
 
 import numpy as np
-from pydantic import AfterValidator, Discriminator, Field, Tag, ValidationInfo, model_validator
+from pydantic import (AfterValidator, BeforeValidator, Discriminator, Field, Tag, ValidationInfo,
+                      model_validator)
 from pydantic_core import PydanticCustomError
 from scipy import stats
 
 from .base import (MAX_CHOICE_VALUES, MAX_EMPIRICAL_VALUES, ScenarioModel, did_you_mean,
                    fail)
+from .limits import EXTREME_U
 from .yamlio import not_utf8_issue_parts
 
 __all__ = [
@@ -46,6 +49,7 @@ __all__ = [
     "Empirical",
     "Uncertain",
     "uncertain",
+    "bounded",
     "PointEstimate",
     "DISTRIBUTION_NAMES",
 ]
@@ -55,10 +59,20 @@ PointEstimate = Literal["mean", "median", "mode"]
 _WEIGHT_TOLERANCE = 1e-9
 """How far from 1 the weights of a ``choice`` may sum (and the median's tolerance on 0.5)."""
 
+LOG_FLOAT_MAX = math.log(sys.float_info.max)
+"""ln of the largest float (about 709.78): an exponent above it overflows."""
+
 
 def _check_low_high(low: float | None, high: float | None) -> None:
     if low is not None and high is not None and not low < high:
         raise fail(f"low ({low:g}) must be below high ({high:g})", "low")
+
+
+def _check_width(low: float, high: float) -> None:
+    """The width ``high − low`` enters every draw: it must be a finite number."""
+    if not math.isfinite(high - low):
+        raise fail(f"high − low = {high:g} − ({low:g}) is beyond float range (about 1.8e308)",
+                   "high")
 
 
 class _Dist(ScenarioModel):
@@ -90,6 +104,36 @@ class _Dist(ScenarioModel):
         """Why the mode is undefined, or None when it is defined."""
         return None
 
+    def reach(self) -> tuple[float, float]:
+        """The smallest and largest values a draw can take: the support, with an unbounded end
+        replaced by the inverse CDF at the most extreme uniform number a sampler produces
+        (:data:`~fundmodel.scenario.limits.EXTREME_U`)."""
+        lo, hi = self.support()
+        if math.isinf(lo) or math.isinf(hi):
+            with np.errstate(all="ignore"):
+                ends = np.asarray(self.ppf(np.array(EXTREME_U)), dtype=float)
+            lo = float(ends[0]) if math.isinf(lo) else lo
+            hi = float(ends[1]) if math.isinf(hi) else hi
+        return float(lo), float(hi)
+
+    def numeric_problem(self) -> str | None:
+        """Why the engine could not compute with this distribution — its mean or the values
+        its draws reach are beyond float range or undefined — or None."""
+        with np.errstate(all="ignore"):
+            try:
+                mean = float(self.mean())
+                lo, hi = self.reach()
+            except (ArithmeticError, ValueError) as exc:
+                return f"its mean or range cannot be computed ({exc})"
+        if math.isnan(mean):
+            return "its mean is undefined (nan) for these parameters"
+        if not math.isfinite(mean):
+            return f"its mean is {mean:g}: beyond float range (about 1.8e308)"
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            return (f"its draws reach [{_fmt(lo)}, {_fmt(hi)}]: beyond float range "
+                    "(about 1.8e308)")
+        return None
+
     def point(self, how: PointEstimate) -> float:
         """The point estimate a deterministic run uses: ``mean``, ``median`` or ``mode``."""
         return float({"mean": self.mean, "median": self.median, "mode": self.mode}[how]())
@@ -113,6 +157,11 @@ class Normal(_Dist):
     @model_validator(mode="after")
     def _check(self) -> "Normal":
         _check_low_high(self.low, self.high)
+        if self.sd > 0 and 2 * math.log(self.sd) > LOG_FLOAT_MAX:
+            raise fail(f"its variance sd² = ({self.sd:g})² is beyond float range "
+                       "(about 1.8e308)", "sd")
+        if self.low is not None and self.high is not None:
+            _check_width(self.low, self.high)
         return self
 
     def _trunc(self) -> tuple[float, float]:
@@ -132,7 +181,10 @@ class Normal(_Dist):
         if f is None:
             lo, hi = self._trunc()
             return float(min(max(self.mean_, lo), hi))
-        return float(self.mean_ if (self.low is None and self.high is None) else f.mean())
+        if self.low is None and self.high is None:
+            return float(self.mean_)
+        with np.errstate(all="ignore"):  # scipy's moments of far tails; checked finite on load
+            return float(f.mean())
 
     def mode(self) -> float:
         lo, hi = self._trunc()
@@ -182,14 +234,35 @@ class LogNormal(_Dist):
             raise fail("give both mean and sd", "sd" if self.sd is None else "mean", on_key=False)
         if by_logs and (self.mu is None or self.sigma is None):
             raise fail("give both mu and sigma")
+        log_mean, log_var = self.log_moments()
+        if by_logs and log_mean > LOG_FLOAT_MAX:
+            raise fail(f"its mean exp(mu + sigma²/2) = e^{log_mean:.6g} is beyond float range "
+                       "(about 1.8e308 = e^709.8): mu or sigma is far too large")
+        if log_var > LOG_FLOAT_MAX:
+            what = ("sd²" if by_moments else "(exp(sigma²) − 1)·exp(2·mu + sigma²)")
+            raise fail(f"its variance {what} = e^{log_var:.6g} is beyond float range (about "
+                       "1.8e308 = e^709.8)", *(("sd",) if by_moments else ()))
         return self
 
     def log_params(self) -> tuple[float, float]:
         """``(mu, sigma)`` of ln(X)."""
         if self.mu is not None:
             return float(self.mu), float(self.sigma)
-        s2 = math.log1p((self.sd / self.mean_) ** 2)
+        ratio = self.sd / self.mean_
+        # ln(1 + r²) without overflowing r² for a huge ratio
+        s2 = math.log1p(ratio**2) if ratio < 1e150 else 2 * math.log(ratio) + math.log1p(ratio**-2)
         return math.log(self.mean_) - s2 / 2, math.sqrt(s2)
+
+    def log_moments(self) -> tuple[float, float]:
+        """``(ln E[X], ln Var[X])``, computed without overflow (``-inf`` for no variance)."""
+        if self.mu is None:
+            return math.log(self.mean_), (2 * math.log(self.sd) if self.sd > 0 else -math.inf)
+        mu, s = float(self.mu), float(self.sigma)
+        s2 = s * s
+        if s2 == 0:
+            return mu, -math.inf
+        # Var = (e^{s²} − 1)·e^{2mu + s²}  →  ln Var = 2mu + 2s² + ln(1 − e^{−s²})
+        return mu + s2 / 2, 2 * mu + 2 * s2 + math.log(-math.expm1(-s2))
 
     def mean(self) -> float:
         mu, s = self.log_params()
@@ -225,6 +298,7 @@ class Uniform(_Dist):
     @model_validator(mode="after")
     def _check(self) -> "Uniform":
         _check_low_high(self.low, self.high)
+        _check_width(self.low, self.high)
         return self
 
     def mean(self) -> float:
@@ -253,6 +327,7 @@ class _ThreePoint(_Dist):
         if not self.low <= self.mode_ <= self.high:
             raise fail(f"mode ({self.mode_}) must lie between low ({self.low}) and high "
                        f"({self.high})", "mode")
+        _check_width(self.low, self.high)
         return self
 
     def mode(self) -> float:
@@ -316,6 +391,7 @@ class Beta(_Dist):
     @model_validator(mode="after")
     def _check(self) -> "Beta":
         _check_low_high(self.low, self.high)
+        _check_width(self.low, self.high)
         return self
 
     def mean(self) -> float:
@@ -482,7 +558,7 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MAX_ECHO = 40  # longest cell or column name repeated in a message
 
 
-def _inside(folder: str, path: str) -> bool:
+def _in_folder(folder: str, path: str) -> bool:
     folder, path = os.path.realpath(folder), os.path.realpath(path)
     return os.path.commonpath([folder, path]) == folder
 
@@ -491,7 +567,7 @@ def _read_csv_bytes(base_dir: str, file: str, allow_outside: bool) -> tuple[str,
     path = os.path.join(base_dir, file)
     problem = None
     try:
-        if not allow_outside and not _inside(base_dir, path):
+        if not allow_outside and not _in_folder(base_dir, path):
             problem = (f"{file} is outside the scenario's folder; copy it there, or allow data "
                        "files outside it (load_scenario(..., allow_outside_files=True), "
                        "--allow-outside-files)")
@@ -620,53 +696,167 @@ def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
+def _written(value: int | float) -> str:
+    """A number as an error message shows it; a huge whole number shortened (1.00e+400)."""
+    if isinstance(value, int) and abs(value) >= 10**16:
+        digits = str(abs(value))
+        sign = "-" if value < 0 else ""
+        return f"{sign}{digits[0]}.{digits[1:3]}e+{len(digits) - 1}"
+    return _fmt(value) if isinstance(value, float) else str(value)
+
+
 def _range_text(ge, gt, le, lt) -> str:
     lo = f"[{_fmt(ge)}" if ge is not None else (f"({_fmt(gt)}" if gt is not None else "(-inf")
     hi = f"{_fmt(le)}]" if le is not None else (f"{_fmt(lt)})" if lt is not None else "inf)")
     return f"{lo}, {hi}"
 
 
-def _support_check(ge, gt, le, lt, each_year_ok):
+def _inside(x: float, ge, gt, le, lt) -> bool:
+    return not ((ge is not None and x < ge) or (gt is not None and x <= gt)
+                or (le is not None and x > le) or (lt is not None and x >= lt))
+
+
+_PERCENT_HINT = " (rates and shares are fractions: did you mean {}?)"
+
+# the parameters of each distribution that are values of the variable (scaled with it)
+_VALUE_PARAMS = {"normal": ("mean", "sd", "low", "high"), "lognormal": ("mean", "sd"),
+                 "uniform": ("low", "high"), "triangular": ("low", "mode", "high"),
+                 "pert": ("low", "mode", "high"), "beta": ("low", "high"),
+                 "choice": ("values",), "empirical": ("values",)}
+
+
+def _scaled_text(d: "_Dist", factor: float) -> str:
+    """The distribution as YAML with its value parameters multiplied by ``factor``."""
+    data = d.model_dump(by_alias=True, exclude_none=True)
+    if getattr(d, "file", None) is not None:
+        return f"the values of {d.file} divided by {1 / factor:g}"
+    parts = [f"dist: {d.dist}"]
+    for key, value in data.items():
+        if key in ("dist", "each_year") or (key == "weights" and value is None):
+            continue
+        if key in _VALUE_PARAMS.get(d.dist, ()):
+            value = ([float(f"{v * factor:.12g}") for v in value] if isinstance(value, list)
+                     else float(f"{value * factor:.12g}"))
+        parts.append(f"{key}: {value:g}" if isinstance(value, float) else f"{key}: {value}")
+    return "{" + ", ".join(parts) + "}"
+
+
+def _number_check(ge, gt, le, lt, percent: bool, reason: str | None,
+                  lower_reason: str | None = None):
+    """Before pydantic's own range check: an upper-bound error that says why the bound is there
+    (``reason``; ``lower_reason`` for the lower bound when it is a magnitude too), and for rates
+    and shares the percentage the analyst probably wrote."""
+    def check(value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            return value
+        if isinstance(value, float) and not math.isfinite(value):
+            return value  # "must be a finite number" comes from the field itself
+        if lower_reason and not _inside(value, ge, gt, None, None):
+            word, bound = ("greater than or equal to", ge) if ge is not None else ("greater than",
+                                                                                 gt)
+            raise fail(f"Input should be {word} {_fmt(bound)}, got {_written(value)} "
+                       f"({lower_reason})")
+        if _inside(value, None, None, le, lt):
+            return value
+        word, bound = ("less than or equal to", le) if le is not None else ("less than", lt)
+        hint = f" ({reason})" if reason else ""
+        if percent and _inside(value / 100, ge, gt, le, lt):
+            hint = _PERCENT_HINT.format(f"{value / 100:g}")
+        shown = f"{bound:,}" if isinstance(bound, int) else _fmt(bound)
+        raise fail(f"Input should be {word} {shown}, got {_written(value)}{hint}")
+    return check
+
+
+def _support_check(ge, gt, le, lt, each_year_ok, magnitude=None, what=None, percent=False):
     def check(d: _Dist) -> _Dist:
         if d.each_year and not each_year_ok:
             raise PydanticCustomError(
                 "distribution_each_year",
                 "each_year is only allowed for growth rates (a value drawn anew every year)")
+        if problem := d.numeric_problem():
+            raise fail(f"this {d.dist} distribution cannot be computed with: {problem}")
+        with np.errstate(all="ignore"):  # finite, as just checked; scipy may still complain
+            mean = float(d.mean())
+            reach = d.reach()
         lo, hi = d.support()
         bad = ((ge is not None and lo < ge) or (gt is not None and lo <= gt)
                or (le is not None and hi > le) or (lt is not None and hi >= lt))
         if bad:
             allowed = _range_text(ge, gt, le, lt)
+            hint = ""
+            if (percent and not _inside(mean, ge, gt, le, lt)
+                    and _inside(mean / 100, ge, gt, le, lt)):
+                hint = _PERCENT_HINT.format(_scaled_text(d, 0.01))
             if math.isinf(lo) or math.isinf(hi):
                 raise PydanticCustomError(
                     "distribution_range",
                     f"a {d.dist} distribution is unbounded but this value must lie in {allowed}; "
                     "truncate it with low/high or use a bounded distribution "
-                    "(beta, triangular, pert, uniform)")
+                    f"(beta, triangular, pert, uniform){hint}")
             raise PydanticCustomError(
                 "distribution_range",
                 f"this {d.dist} distribution ranges over [{_fmt(lo)}, {_fmt(hi)}] "
-                f"but the value must lie in {allowed}")
+                f"but the value must lie in {allowed}{hint}")
+        if magnitude is not None:
+            lo, hi = reach
+            if max(abs(lo), abs(hi)) > magnitude:
+                x = hi if abs(hi) >= abs(lo) else lo
+                raise fail(f"this {d.dist} distribution can draw values as large as {x:.3g}, "
+                           f"beyond the bound of {magnitude:g} on {what}")
+            if abs(mean) > magnitude:
+                raise fail(f"this {d.dist} distribution has a mean of {mean:.3g}, beyond the "
+                           f"bound of {magnitude:g} on {what}")
         return d
     return check
 
 
 def uncertain(*, ge: float | None = None, gt: float | None = None,
-              le: float | None = None, lt: float | None = None, each_year: bool = False) -> Any:
+              le: float | None = None, lt: float | None = None, each_year: bool = False,
+              magnitude: float | None = None, what: str | None = None,
+              percent: bool = False) -> Any:
     """The type of a number that may be uncertain, with the range it must lie in.
 
     A plain number is checked against the range; a distribution must have its whole support
     inside it. ``each_year`` allows distributions drawn anew every operating year.
+
+    ``magnitude`` bounds the absolute value (of a plain number; of the mean and of every value
+    a distribution's draws can reach, see :meth:`_Dist.reach`), ``what`` names the quantity in
+    messages. ``percent`` marks rates and shares: a value above the range that fits once divided
+    by 100 is reported as a percentage ("did you mean 0.035?").
     """
+    n_ge, n_le = ge, le
+    if magnitude is not None:
+        if le is None and lt is None:
+            n_le = magnitude
+        if ge is None and gt is None:
+            n_ge = -magnitude
+    reason = f"the bound on {what}" if magnitude is not None and what else None
+    lower_reason = reason if magnitude is not None and ge is None and gt is None else None
     return Annotated[
         Union[
-            Annotated[float, Tag("number"), Field(ge=ge, gt=gt, le=le, lt=lt)],
-            Annotated[Distribution, AfterValidator(_support_check(ge, gt, le, lt, each_year)),
+            Annotated[float, Field(ge=n_ge, gt=gt, le=n_le, lt=lt),
+                      BeforeValidator(_number_check(n_ge, gt, n_le, lt, percent, reason,
+                                                    lower_reason)),
+                      Tag("number")],
+            Annotated[Distribution,
+                      AfterValidator(_support_check(ge, gt, le, lt, each_year, magnitude, what,
+                                                    percent)),
                       Tag("distribution")],
         ],
         Discriminator(_number_or_distribution, custom_error_type="uncertain",
                       custom_error_message=_HOW_TO_WRITE),
     ]
+
+
+def bounded(kind: type, *, ge: float | None = None, gt: float | None = None,
+            le: float | None = None, lt: float | None = None, percent: bool = False,
+            reason: str | None = None, lower_reason: str | None = None) -> Any:
+    """A plain (never uncertain) ``float`` or ``int`` in a range, with the same messages as
+    :func:`uncertain`: the reason for an upper bound (and for a lower one given
+    ``lower_reason``), or the percentage behind a rate."""
+    return Annotated[kind, Field(ge=ge, gt=gt, le=le, lt=lt),
+                     BeforeValidator(_number_check(ge, gt, le, lt, percent, reason,
+                                                   lower_reason))]
 
 
 Uncertain = uncertain()

@@ -20,7 +20,9 @@ from typing import Annotated, ClassVar, Literal, Union
 from pydantic import Field, model_validator
 
 from .base import MAX_NAMES, ScenarioModel, fail
-from .renovation import NonNegative, Share, Tier
+from .distributions import uncertain
+from .limits import MAX_MATCH_RATIO
+from .renovation import Money, Share, Tier
 
 __all__ = [
     "FundingRule",
@@ -39,6 +41,10 @@ PAYERS = ("government", "utilities", "residents", "donors")
 """Who ultimately pays: used to report the cost per household to government and residents."""
 
 
+MatchRatio = uncertain(ge=0, le=MAX_MATCH_RATIO, percent=True)
+"""CNY per CNY matched, in [0, 10]."""
+
+
 class _Rule(ScenarioModel):
     payer: ClassVar[str]
     amount_fields: ClassVar[tuple[str, ...]]
@@ -49,8 +55,9 @@ class _Rule(ScenarioModel):
     """Names of the renovation items this source may pay for."""
     tiers: list[Tier] | None = Field(default=None, max_length=MAX_NAMES)
     """Tiers this source may pay for."""
-    cap: NonNegative | None = None
-    """Most this source gives, CNY."""
+    cap: Money | None = None
+    """Most this source gives, CNY (at most 1e15: a bound far beyond any compound that catches
+    extra zeros)."""
 
     @model_validator(mode="after")
     def _needs_an_amount(self):
@@ -65,12 +72,14 @@ class CentralSubsidy(_Rule):
     payer: ClassVar[str] = "government"
     amount_fields: ClassVar[tuple[str, ...]] = ("per_household", "share", "amount")
     source: Literal["central_subsidy"]
-    per_household: NonNegative | None = None
-    """CNY per household."""
+    per_household: Money | None = None
+    """CNY per household (at most 1e15: a bound far beyond any compound that catches extra
+    zeros)."""
     share: Share | None = None
-    """Share of the eligible cost."""
-    amount: NonNegative | None = None
-    """Fixed amount, CNY."""
+    """Share of the eligible cost, in [0, 1]."""
+    amount: Money | None = None
+    """Fixed amount, CNY (at most 1e15: a bound far beyond any compound that catches extra
+    zeros)."""
 
 
 class LocalBudget(_Rule):
@@ -79,16 +88,19 @@ class LocalBudget(_Rule):
     payer: ClassVar[str] = "government"
     amount_fields: ClassVar[tuple[str, ...]] = ("match_ratio", "share", "per_household", "amount")
     source: Literal["local_budget"]
-    match_ratio: NonNegative | None = None
-    """CNY of local money per CNY applied by the ``match_of`` sources before this rule."""
+    match_ratio: MatchRatio | None = None
+    """CNY of local money per CNY applied by the ``match_of`` sources before this rule, in
+    [0, 10]: real matches are 0.1–1, and 30 is 0.3 written as a percentage."""
     match_of: list[str] = Field(default=["central_subsidy"], max_length=MAX_NAMES)
     """Sources (by source name or label) whose applied amounts are matched."""
     share: Share | None = None
-    """Share of the eligible cost."""
-    per_household: NonNegative | None = None
-    """CNY per household."""
-    amount: NonNegative | None = None
-    """Fixed amount, CNY."""
+    """Share of the eligible cost, in [0, 1]."""
+    per_household: Money | None = None
+    """CNY per household (at most 1e15: a bound far beyond any compound that catches extra
+    zeros)."""
+    amount: Money | None = None
+    """Fixed amount, CNY (at most 1e15: a bound far beyond any compound that catches extra
+    zeros)."""
 
 
 class ProgrammeFunds(_Rule):
@@ -98,9 +110,10 @@ class ProgrammeFunds(_Rule):
     amount_fields: ClassVar[tuple[str, ...]] = ("share", "amount")
     source: Literal["programme_funds"]
     share: Share | None = None
-    """Share of the eligible cost."""
-    amount: NonNegative | None = None
-    """Fixed amount, CNY."""
+    """Share of the eligible cost, in [0, 1]."""
+    amount: Money | None = None
+    """Fixed amount, CNY (at most 1e15: a bound far beyond any compound that catches extra
+    zeros)."""
 
 
 class UtilityCompanies(_Rule):
@@ -113,8 +126,9 @@ class UtilityCompanies(_Rule):
     """Names of the renovation items (networks) the companies pay for."""
     share: Share | None = 1.0
     """Share of those items' cost (default: all of it)."""
-    amount: NonNegative | None = None
-    """Fixed amount, CNY."""
+    amount: Money | None = None
+    """Fixed amount, CNY (at most 1e15: a bound far beyond any compound that catches extra
+    zeros)."""
 
 
 class SoeTransfer(_Rule):
@@ -123,10 +137,12 @@ class SoeTransfer(_Rule):
     payer: ClassVar[str] = "government"
     amount_fields: ClassVar[tuple[str, ...]] = ("per_household", "amount")
     source: Literal["soe_transfer"]
-    per_household: NonNegative | None = None
-    """CNY per household."""
-    amount: NonNegative | None = None
-    """Fixed amount, CNY."""
+    per_household: Money | None = None
+    """CNY per household (at most 1e15: a bound far beyond any compound that catches extra
+    zeros)."""
+    amount: Money | None = None
+    """Fixed amount, CNY (at most 1e15: a bound far beyond any compound that catches extra
+    zeros)."""
 
 
 class Residents(_Rule):
@@ -135,16 +151,19 @@ class Residents(_Rule):
     payer: ClassVar[str] = "residents"
     amount_fields: ClassVar[tuple[str, ...]] = ("per_household", "per_m2", "share", "amount")
     source: Literal["residents"]
-    per_household: NonNegative | None = None
-    """CNY per paying household."""
-    per_m2: NonNegative | None = None
-    """CNY per m² of floor area of paying households."""
+    per_household: Money | None = None
+    """CNY per paying household (at most 1e15: a bound far beyond any compound that catches
+    extra zeros)."""
+    per_m2: Money | None = None
+    """CNY per m² of floor area of paying households (at most 1e15: a bound far beyond any
+    compound that catches extra zeros)."""
     share: Share | None = None
     """Share of the eligible items' cost, scaled by uptake."""
-    amount: NonNegative | None = None
-    """Fixed amount, CNY (e.g. crowdfunded extras), scaled by uptake."""
+    amount: Money | None = None
+    """Fixed amount, CNY (e.g. crowdfunded extras), scaled by uptake (at most 1e15: a bound far
+    beyond any compound that catches extra zeros)."""
     uptake: Share = 1.0
-    """Share of households that pay."""
+    """Share of households that pay, in [0, 1]."""
 
 
 class Donations(_Rule):
@@ -153,8 +172,8 @@ class Donations(_Rule):
     payer: ClassVar[str] = "donors"
     amount_fields: ClassVar[tuple[str, ...]] = ("amount",)
     source: Literal["donations"]
-    amount: NonNegative | None = None
-    """Amount, CNY."""
+    amount: Money | None = None
+    """Amount, CNY (at most 1e15: a bound far beyond any compound that catches extra zeros)."""
 
 
 FundingRule = Annotated[

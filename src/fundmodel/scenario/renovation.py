@@ -8,15 +8,23 @@ from pydantic import Field
 
 from .base import MAX_ITEMS, ScenarioModel
 from .distributions import uncertain
+from .limits import MAX_MONEY_CNY, MAX_QUANTITY
 
-__all__ = ["Tier", "TIERS", "Item", "Renovation", "Share", "NonNegative"]
+__all__ = ["Tier", "TIERS", "Item", "Renovation", "Share", "Money", "Quantity", "NonNegative"]
 
 Tier = Literal["basic", "complete", "upgrade"]
 """Renovation tiers of the national guidance: 基础类 basic, 完善类 complete, 提升类 upgrade."""
 TIERS: tuple[str, ...] = ("basic", "complete", "upgrade")
 
-Share = uncertain(ge=0, le=1)
-NonNegative = uncertain(ge=0)
+Share = uncertain(ge=0, le=1, percent=True)
+"""A share in [0, 1]: a fraction, so 0.8 for 80 % (80 is reported as a percentage)."""
+Money = uncertain(ge=0, magnitude=MAX_MONEY_CNY, what="an amount of money, CNY")
+"""An amount of money, CNY, in [0, 1e15]: the upper bound catches extra zeros and keeps every
+product and sum the model forms finite."""
+Quantity = uncertain(ge=0, magnitude=MAX_QUANTITY, what="a quantity")
+"""A quantity or headcount in [0, 1e12]."""
+NonNegative = Money
+"""Former name of :data:`Money`."""
 
 
 class Item(ScenarioModel):
@@ -26,20 +34,23 @@ class Item(ScenarioModel):
     """Unique name, used by funding rules to name the items they pay for."""
     tier: Tier
     """basic, complete or upgrade."""
-    quantity: NonNegative
-    """How much, in ``unit``."""
+    quantity: Quantity
+    """How much, in ``unit`` (at most 1e12)."""
     unit: str = ""
     """Unit of quantity (m, m2, system, space, lift...)."""
-    unit_cost: NonNegative
-    """Cost per unit, CNY."""
+    unit_cost: Money
+    """Cost per unit, CNY (at most 1e15: a bound far beyond any compound that catches extra
+    zeros; the item's cost too)."""
     contingency: Share | None = None
-    """Contingency share for this item (default: the renovation's ``contingency``)."""
+    """Contingency share for this item, in [0, 1] (default: the renovation's
+    ``contingency``)."""
 
 
 class Renovation(ScenarioModel):
     """All renovation items, paid in year 0 (the construction year)."""
 
     contingency: Share = 0.0
-    """Contingency as a share of item cost, applied to every item without its own."""
+    """Contingency as a share of item cost, in [0, 1] (0.1 for 10 %), applied to every item
+    without its own."""
     items: list[Item] = Field(min_length=1, max_length=MAX_ITEMS)
     """The renovation items."""

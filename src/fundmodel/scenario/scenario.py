@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
+from typing import Any
+
+import numpy as np
 
 from pydantic import Field, model_validator
 
 from .base import MAX_RULES, ScenarioModel, did_you_mean, fail
 from .compound import Compound
-from .distributions import _Dist, uncertain
+from .distributions import PointEstimate, _Dist, bounded, uncertain
+from .limits import MAX_MONEY_CNY, RATE_MAX, RATE_MIN
 from .funding import FundingRule
 from .operations import Operations
 from .paths import Path, iter_distributions, resolve_path
 from .renovation import Renovation
 from .simulation import Simulation
 
-__all__ = ["Scenario", "RATE_TOLERANCE"]
+__all__ = ["Scenario", "RATE_TOLERANCE", "point_estimate_problems", "largest_value"]
 
 RATE_TOLERANCE = 1e-6
 """Largest accepted difference between a given nominal rate and (1 + real)(1 + inflation) − 1."""
 
-Rate = uncertain(gt=-1)
+Rate = uncertain(ge=RATE_MIN, le=RATE_MAX, percent=True)
+"""A yearly rate in [−0.5, 1]: a fraction (0.04 for 4 %); a larger number is a percentage."""
 
 
 class Scenario(ScenarioModel):
@@ -44,11 +50,14 @@ class Scenario(ScenarioModel):
     horizon_years: int = Field(ge=1, le=100)
     """Operating years modelled after renovation (years 1..horizon)."""
     discount_rate: Rate
-    """Real discount rate per year."""
-    discount_rate_nominal: float | None = Field(default=None, gt=-1)
-    """Nominal discount rate; optional, and if given must equal (1 + real)(1 + inflation) − 1."""
+    """Real discount rate per year, a fraction in [−0.5, 1] (0.04 for 4 %: 4 would be a
+    percentage); a negative one is reported as a warning."""
+    discount_rate_nominal: bounded(float, ge=RATE_MIN, le=RATE_MAX, percent=True) | None = None
+    """Nominal discount rate, in [−0.5, 1]; optional, and if given must equal
+    (1 + real)(1 + inflation) − 1."""
     inflation: Rate = 0.0
-    """General price growth per year; the default growth of income and cost lines."""
+    """General price growth per year, a fraction in [−0.5, 1] (0.02 for 2 %); the default
+    growth of income and cost lines."""
     compound: Compound
     renovation: Renovation
     funding: list[FundingRule] = Field(default=[], max_length=MAX_RULES)
@@ -63,6 +72,7 @@ class Scenario(ScenarioModel):
         self._check_funding_references()
         self._check_rates()
         self._check_point_estimates()
+        self._check_magnitudes()
         self._check_correlations()
         return self
 
@@ -155,11 +165,58 @@ class Scenario(ScenarioModel):
                        "discount_rate_nominal")
 
     def _check_point_estimates(self) -> None:
-        if self.simulation.point_estimate != "mode":
-            return
-        for path, dist in iter_distributions(self, lambda v: isinstance(v, _Dist)):
-            if problem := dist.mode_problem():
-                raise fail(f"{problem}; simulation.point_estimate is 'mode'", *path)
+        how = self.simulation.point_estimate
+        for path, problem in point_estimate_problems(self, how):
+            raise fail(f"{problem}; simulation.point_estimate is '{how}'", *path)
+
+    def _check_magnitudes(self) -> None:
+        """What the model derives in year 1 from several inputs — an item's cost, the
+        renovation total, a rule's offer per household or per m², a year's fee, income and
+        cost — must stay within the bound on money too (each input alone is checked by its
+        field). Distributions count with the largest value their draws reach."""
+        def check(amount: float, what: str, *at: str | int) -> None:
+            if not amount <= MAX_MONEY_CNY:  # also catches inf and nan
+                raise fail(f"{what}: up to {amount:.3g} CNY, beyond the bound of "
+                           f"{MAX_MONEY_CNY:g} CNY on any amount", *at)
+
+        big = largest_value
+        items = self.renovation.items
+        total = 0.0
+        for i, item in enumerate(items):
+            contingency = item.contingency if item.contingency is not None \
+                else self.renovation.contingency
+            cost = big(item.quantity) * big(item.unit_cost) * (1.0 + big(contingency))
+            check(cost, "quantity × unit_cost × (1 + contingency)", "renovation", "items", i)
+            total += cost
+        check(total, "the cost of all items together", "renovation", "items")
+        households, area = self.compound.households, self.compound.floor_area_m2
+        for r, rule in enumerate(self.funding):
+            if getattr(rule, "per_household", None) is not None:
+                check(big(rule.per_household) * households, "per_household × households",
+                      "funding", r, "per_household")
+            if getattr(rule, "per_m2", None) is not None:
+                check(big(rule.per_m2) * area, "per_m2 × floor_area_m2", "funding", r, "per_m2")
+        ops = self.operations
+        fee = ops.property_fee
+        check(big(fee.rate_per_m2_month) * self.compound.fee_area_m2 * 12.0,
+              "the fee income of a year (rate × chargeable area × 12)",
+              "operations", "property_fee", "rate_per_m2_month")
+        income = 0.0
+        for i, line in enumerate(ops.income):
+            amount = (big(line.per_year) if line.per_year is not None
+                      else big(line.units) * big(line.price_per_month) * 12.0)
+            check(amount, f"the income line '{line.name}' in a year", "operations", "income", i)
+            income += amount
+        check(income, "the income lines of a year together", "operations", "income")
+        cost = 0.0
+        for i, line in enumerate(ops.costs):
+            amount = (big(line.per_year) if line.per_year is not None else
+                      big(line.staff) * big(line.wage_per_month) * 12.0 * (1.0 + big(line.on_cost)))
+            amount /= line.shared_by
+            check(amount, f"the cost line '{line.name}' in a year", "operations", "costs", i)
+            cost += amount
+        check(cost * (1.0 + big(ops.management_margin)),
+              "the cost lines of a year with the management margin", "operations", "costs")
 
     # ------------------------------------------------------------------ helpers
     def funding_labels(self) -> list[str]:
@@ -176,3 +233,38 @@ class Scenario(ScenarioModel):
             else:
                 labels.append(rule.source)
         return labels
+
+
+def largest_value(value: Any) -> float:
+    """The largest absolute value an input takes: a plain number's own, a distribution's
+    largest over its mean and the values its draws reach (:meth:`_Dist.reach`); 0 for None."""
+    if value is None:
+        return 0.0
+    if isinstance(value, _Dist):
+        with np.errstate(all="ignore"):
+            lo, hi = value.reach()
+            return max(abs(lo), abs(hi), abs(float(value.mean())))
+    return abs(float(value))
+
+
+def point_estimate_problems(scenario: Scenario, how: PointEstimate | str) -> list[tuple[Path, str]]:
+    """Every distribution whose ``how`` point estimate (mean, median or mode) a deterministic
+    run cannot use: ``(path, what is wrong)`` pairs, in the order of the scenario.
+
+    A U-shaped beta has no mode; any point estimate whose computation fails or is not a
+    finite number is reported too.
+    """
+    problems: list[tuple[Path, str]] = []
+    for path, dist in iter_distributions(scenario, lambda v: isinstance(v, _Dist)):
+        if how == "mode" and (problem := dist.mode_problem()):
+            problems.append((path, problem))
+            continue
+        try:
+            with np.errstate(all="ignore"):
+                value = dist.point(how)  # type: ignore[arg-type]
+        except (ArithmeticError, ValueError) as exc:
+            problems.append((path, f"its {how} cannot be computed ({exc})"))
+            continue
+        if not math.isfinite(value):
+            problems.append((path, f"its {how} is {value:g}, not a finite number"))
+    return problems

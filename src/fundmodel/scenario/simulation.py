@@ -9,7 +9,8 @@ from pydantic import Field, model_validator
 
 from ..correlation import correlation_problem
 from .base import MAX_CORRELATED, ScenarioModel, fail
-from .distributions import PointEstimate
+from .distributions import PointEstimate, bounded
+from .limits import MAX_DRAWS
 
 __all__ = ["Simulation", "Correlations", "SAMPLERS", "DEFAULT_CHUNK_SIZE"]
 
@@ -54,14 +55,16 @@ class Correlations(ScenarioModel):
 class Simulation(ScenarioModel):
     """Settings of a Monte Carlo run (and the point estimate of a deterministic one)."""
 
-    draws: int = Field(default=10_000, ge=1)
-    """Number of Monte Carlo draws."""
+    draws: bounded(int, ge=1, le=MAX_DRAWS, reason="at a million draws a second, more would "
+                   "run for weeks") = 10_000
+    """Number of Monte Carlo draws, at most 1e12 (more would run for weeks)."""
     seed: int | None = Field(default=None, ge=0)
     """Seed of the random streams (None: a fresh seed each run, reported in the result)."""
     sampler: Literal["random", "lhs", "sobol"] = "random"
     """Pseudo-random, Latin hypercube (per block of draws), or scrambled Sobol."""
-    chunk_size: int = Field(default=DEFAULT_CHUNK_SIZE, ge=1)
-    """Draws computed at once; changes memory and speed, never the results."""
+    chunk_size: bounded(int, ge=1, le=MAX_DRAWS, reason="the bound on draws") = DEFAULT_CHUNK_SIZE
+    """Draws computed at once, at most 1e12; changes memory and speed, never the results (a
+    chunk too large for the machine's memory is refused when the run starts)."""
     keep_draws: bool = True
     """Keep the per-draw metrics table (else statistics are computed by streaming)."""
     keep_yearly: bool = False

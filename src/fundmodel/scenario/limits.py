@@ -1,0 +1,52 @@
+"""The ranges scenario numbers must lie in, and why.
+
+Two kinds of bound:
+
+- **ranges** that follow from what a number means: a share lies in [0, 1], a cost is not
+  negative; rates and growth lie in [−0.5, 1] — a real discount rate, an inflation rate or a
+  yearly growth outside that is not a planning assumption but a percentage written as a number
+  (``3.5`` for 3.5 %), which the error message points out. A distribution's whole support must
+  lie in the range.
+- **magnitudes** that no compound, or whole city programme, comes near: they catch extra zeros
+  and keep every product and sum the model forms (cost × quantity, growth over 100 years,
+  discounting, variances) far inside float range. A distribution need only keep the values a
+  draw can reach inside them (a lognormal's support is unbounded, but the samplers never feed
+  its inverse CDF a uniform number beyond :data:`EXTREME_U`).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "MAX_MONEY_CNY", "MAX_QUANTITY", "MAX_AREA_M2", "MAX_HOUSEHOLDS", "MAX_BUILDINGS",
+    "MAX_STOREYS", "MAX_SHARED_BY", "MAX_MATCH_RATIO", "MAX_DRAWS", "RATE_MIN", "RATE_MAX",
+    "EXTREME_U",
+]
+
+MAX_MONEY_CNY = 1e15
+"""Largest amount of money, CNY (a thousand trillion yuan, several years of China's GDP); also
+the bound on what the model derives in year 1: an item's cost, the renovation total, a rule's
+offer, a year's income and cost."""
+MAX_QUANTITY = 1e12
+"""Largest quantity of a renovation item, number of units let, or headcount."""
+MAX_AREA_M2 = 1e10
+"""Largest floor area, m² (10,000 km², several times a large country's urban housing)."""
+MAX_HOUSEHOLDS = 10**9
+"""Most households of one scenario (China has about 500 million)."""
+MAX_BUILDINGS = 10**7
+"""Most buildings of one scenario."""
+MAX_STOREYS = 200
+"""Most storeys of a building (the tallest have about 160)."""
+MAX_SHARED_BY = 10_000
+"""Most compounds sharing one cost line (Taiyuan grouped 983 compounds into 270 areas)."""
+MAX_MATCH_RATIO = 10.0
+"""Largest local match, CNY per CNY matched (real matches are 0.1–1; 30 is 0.3 written as a
+percentage)."""
+MAX_DRAWS = 10**12
+"""Most Monte Carlo draws (at about a million draws a second, more would run for weeks)."""
+RATE_MIN = -0.5
+"""Lowest rate or yearly growth (a halving every year)."""
+RATE_MAX = 1.0
+"""Highest rate or yearly growth (a doubling every year); anything above is a percentage."""
+EXTREME_U = (2.0**-54, 1.0 - 2.0**-53)
+"""The most extreme uniform numbers a sampler can feed an inverse CDF (the samplers clip to
+[2⁻⁵⁴, 1 − 2⁻⁵⁴], and 1 − 2⁻⁵³ is the largest float below 1)."""
