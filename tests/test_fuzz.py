@@ -13,6 +13,7 @@ longer.
 
 from __future__ import annotations
 
+import copy
 import os
 from pathlib import Path
 
@@ -86,7 +87,7 @@ def _data_mutation(data, draw):
         value = container.pop(key)
         container[draw(st.sampled_from([f"{key}s", key[:-1] or "x", key.upper(), "x"]))] = value
     else:
-        container[key] = draw(st.sampled_from(ODD_VALUES))
+        container[key] = copy.deepcopy(draw(st.sampled_from(ODD_VALUES)))  # never shared
     return data
 
 
@@ -121,7 +122,6 @@ def _text_mutation(text: str, draw) -> str:
 
 @st.composite
 def mutated_scenarios(draw) -> str:
-    import copy
     name = draw(st.sampled_from(sorted(TEXTS)))
     if draw(st.booleans()):
         data = copy.deepcopy(DATA[name])
