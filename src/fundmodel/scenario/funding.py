@@ -1,15 +1,16 @@
-"""Funding rules of the renovation, applied in the order written to what is still unfunded.
+"""Funding rules of the renovation: what each source offers and which items it may pay for.
 
-Each rule *offers* an amount and is *applied* up to the unfunded cost of the items it may pay
-for::
+Each rule *offers* an amount::
 
-    offered = (amount + per_household × households + per_m2 × floor_area_m2
-               + share × eligible_cost + match_ratio × matched) × uptake,   then capped at cap
-    applied = min(offered, unfunded cost of the eligible items)
+    offered = min(cap, (amount + per_household × households + per_m2 × floor_area_m2
+                        + share × eligible_cost + match_ratio × matched) × uptake)
 
 ``eligible_cost`` is the full cost (with contingency) of the items the rule may pay for: those
 named in ``items`` and/or of the ``tiers`` listed (both given: items of those tiers; neither:
-every item). ``matched`` is what the earlier rules of the sources in ``match_of`` applied.
+every item). ``matched`` is what the earlier rules of the sources in ``match_of`` pay.
+How much each rule then *pays* is decided by the engine (:mod:`fundmodel.engine.funding`): the
+allocation leaves the smallest gap the offers allow, and among such allocations the rules pay
+in the order written (the first as much as it can, then the next...).
 Only the fields that make sense for a source are accepted for it.
 """
 

@@ -61,7 +61,8 @@ class Scenario(ScenarioModel):
     compound: Compound
     renovation: Renovation
     funding: list[FundingRule] = Field(default=[], max_length=MAX_RULES)
-    """Funding rules, applied in this order to what is still unfunded."""
+    """Funding rules. The allocation leaves the smallest gap their offers allow; among such
+    allocations, rules written earlier pay first."""
     operations: Operations
     simulation: Simulation = Simulation()
 
