@@ -23,7 +23,6 @@ from hypothesis import strategies as st
 
 import fundmodel
 from fundmodel import ScenarioError, load_scenario
-from fundmodel.cli import main
 
 from malformed import BASE_TEXT, check_cli_rejects, edit, load_issues, position_of
 

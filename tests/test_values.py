@@ -30,29 +30,12 @@ from fundmodel.cli import main
 from fundmodel.scenario.checks import scenario_warnings
 from fundmodel.scenario.paths import format_path
 
-ROOT = Path(__file__).resolve().parents[1]
-STANDALONE = ROOT / "scenarios" / "sanqiao-standalone.yaml"
-BASE_TEXT = STANDALONE.read_text(encoding="utf-8")
+from malformed import BASE_TEXT, ROOT, STANDALONE, edit, line_of, write
+
 GIB = 2**30
 
 
 # --------------------------------------------------------------------------- helpers
-def edit(old: str, new: str, text: str = BASE_TEXT) -> str:
-    assert text.count(old) == 1, f"pattern {old!r} occurs {text.count(old)} times"
-    return text.replace(old, new)
-
-
-def write(tmp_path: Path, text: str, name: str = "scenario.yaml") -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def line_of(text: str, needle: str) -> int:
-    assert text.count(needle) == 1, f"{needle!r} occurs {text.count(needle)} times"
-    return text[: text.index(needle)].count("\n") + 1
-
-
 def cli_rejects(tmp_path: Path, capsys, args: list[str], *expected: str) -> str:
     """``fundmodel run ... --out DIR``: exit 2, the phrases on stderr, no traceback, nothing
     written."""
