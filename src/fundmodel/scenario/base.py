@@ -3,43 +3,18 @@ suggestion), and validating raw data raises :class:`~fundmodel.errors.ScenarioEr
 
 from __future__ import annotations
 
-import difflib
 import json
 import types
 from functools import cache
-from typing import Any, Iterable, Union, get_args, get_origin
+from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from ..errors import ScenarioError
+from .issues import did_you_mean, issues_from_validation_error
 
-__all__ = ["ScenarioModel", "did_you_mean", "fail", "MAX_ITEMS", "MAX_RULES", "MAX_LINES",
-           "MAX_NAMES", "MAX_CHOICE_VALUES", "MAX_EMPIRICAL_VALUES", "MAX_CORRELATED"]
-
-# Longest lists accepted (each a located error beyond it): far above any real scenario, low
-# enough that validating and simulating stay fast.
-MAX_ITEMS = 1_000
-"""Renovation items."""
-MAX_RULES = 200
-"""Funding rules."""
-MAX_LINES = 500
-"""Income lines, and cost lines, of the operating statement (each)."""
-MAX_NAMES = 1_000
-"""Names in a funding rule's ``items``, ``tiers`` or ``match_of``."""
-MAX_CHOICE_VALUES = 10_000
-"""Values (and weights) of a ``choice`` distribution, and ``empirical`` values written inline."""
-MAX_EMPIRICAL_VALUES = 100_000
-"""Values an ``empirical`` distribution reads from a CSV file."""
-MAX_CORRELATED = 100
-"""Correlated inputs (and rows and columns of the correlation matrix)."""
-
-
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """Return ``" (did you mean 'x'?)"`` for the closest choice, or ``""``."""
-    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
+__all__ = ["ScenarioModel", "did_you_mean", "fail"]
 
 def fail(message: str, *at: str | int, on_key: bool = False) -> PydanticCustomError:
     """An error for a validator to raise; ``at`` is the path below the validated object.
@@ -155,6 +130,4 @@ def _whole_floats_to_int(cls: type[BaseModel], data: dict) -> dict:
 
 
 def _scenario_error(cls: type[BaseModel], exc: ValidationError, data: Any) -> ScenarioError:
-    from .validate import issues_from_validation_error  # validate imports the models
-
     return ScenarioError(issues_from_validation_error(exc, data, model=cls))

@@ -32,9 +32,8 @@ from pydantic import (AfterValidator, BeforeValidator, Discriminator, Field, Tag
 from pydantic_core import PydanticCustomError
 from scipy import stats
 
-from .base import (MAX_CHOICE_VALUES, MAX_EMPIRICAL_VALUES, ScenarioModel, did_you_mean,
-                   fail)
-from .limits import EXTREME_U
+from .base import ScenarioModel, did_you_mean, fail
+from .limits import EXTREME_U, MAX_CHOICE_VALUES, MAX_EMPIRICAL_VALUES
 from .yamlio import not_utf8_issue_parts
 
 __all__ = [
@@ -614,7 +613,7 @@ def _looks_like_a_table(header: list[str], rows: list[list[str]]) -> bool:
 def _read_csv_column(base_dir: str, file: str, column: str,
                      allow_outside: bool = False) -> list[float]:
     """The numbers of one column of a CSV file (UTF-8, header line first, empty cells
-    skipped), at most :data:`~fundmodel.scenario.base.MAX_EMPIRICAL_VALUES` of them.
+    skipped), at most :data:`~fundmodel.scenario.limits.MAX_EMPIRICAL_VALUES` of them.
 
     Every problem is raised with :func:`fail` at ``file`` (or ``column``); no message holds
     the content of a file that is not a CSV table of numbers.

@@ -20,9 +20,9 @@ from typing import Annotated, ClassVar, Literal, Union
 
 from pydantic import Field, model_validator
 
-from .base import MAX_NAMES, ScenarioModel, fail
+from .base import ScenarioModel, fail
 from .distributions import uncertain
-from .limits import MAX_MATCH_RATIO
+from .limits import MAX_MATCH_RATIO, MAX_NAMES
 from .renovation import Money, Share, Tier
 
 __all__ = [

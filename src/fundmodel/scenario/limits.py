@@ -19,7 +19,8 @@ from __future__ import annotations
 __all__ = [
     "MAX_MONEY_CNY", "MAX_QUANTITY", "MAX_AREA_M2", "MAX_HOUSEHOLDS", "MAX_BUILDINGS",
     "MAX_STOREYS", "MAX_SHARED_BY", "MAX_MATCH_RATIO", "MAX_DRAWS", "RATE_MIN", "RATE_MAX",
-    "EXTREME_U",
+    "EXTREME_U", "MAX_ITEMS", "MAX_RULES", "MAX_LINES", "MAX_NAMES", "MAX_CHOICE_VALUES",
+    "MAX_EMPIRICAL_VALUES", "MAX_CORRELATED",
 ]
 
 MAX_MONEY_CNY = 1e15
@@ -50,3 +51,20 @@ RATE_MAX = 1.0
 EXTREME_U = (2.0**-54, 1.0 - 2.0**-53)
 """The most extreme uniform numbers a sampler can feed an inverse CDF (the samplers clip to
 [2⁻⁵⁴, 1 − 2⁻⁵⁴], and 1 − 2⁻⁵³ is the largest float below 1)."""
+
+# Longest lists accepted (each a located error beyond it): far above any real scenario, low
+# enough that validating and simulating stay fast.
+MAX_ITEMS = 1_000
+"""Renovation items."""
+MAX_RULES = 200
+"""Funding rules."""
+MAX_LINES = 500
+"""Income lines, and cost lines, of the operating statement (each)."""
+MAX_NAMES = 1_000
+"""Names in a funding rule's ``items``, ``tiers`` or ``match_of``."""
+MAX_CHOICE_VALUES = 10_000
+"""Values (and weights) of a ``choice`` distribution, and ``empirical`` values written inline."""
+MAX_EMPIRICAL_VALUES = 100_000
+"""Values an ``empirical`` distribution reads from a CSV file."""
+MAX_CORRELATED = 100
+"""Correlated inputs (and rows and columns of the correlation matrix)."""

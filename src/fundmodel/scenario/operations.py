@@ -12,9 +12,9 @@ from typing import ClassVar
 
 from pydantic import Field, model_validator
 
-from .base import MAX_LINES, ScenarioModel, fail
+from .base import ScenarioModel, fail
 from .distributions import bounded, uncertain
-from .limits import MAX_MONEY_CNY, MAX_QUANTITY, MAX_SHARED_BY, RATE_MAX, RATE_MIN
+from .limits import MAX_LINES, MAX_MONEY_CNY, MAX_QUANTITY, MAX_SHARED_BY, RATE_MAX, RATE_MIN
 from .renovation import Money, Quantity, Share
 
 __all__ = ["PropertyFee", "IncomeLine", "CostLine", "Operations", "Growth"]

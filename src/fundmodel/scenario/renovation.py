@@ -6,9 +6,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from .base import MAX_ITEMS, ScenarioModel
+from .base import ScenarioModel
 from .distributions import uncertain
-from .limits import MAX_MONEY_CNY, MAX_QUANTITY
+from .limits import MAX_ITEMS, MAX_MONEY_CNY, MAX_QUANTITY
 
 __all__ = ["Tier", "TIERS", "Item", "Renovation", "Share", "Money", "Quantity", "NonNegative"]
 

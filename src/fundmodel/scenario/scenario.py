@@ -10,10 +10,10 @@ import numpy as np
 
 from pydantic import Field, model_validator
 
-from .base import MAX_RULES, ScenarioModel, did_you_mean, fail
+from .base import ScenarioModel, did_you_mean, fail
 from .compound import Compound
 from .distributions import PointEstimate, _Dist, bounded, uncertain
-from .limits import MAX_MONEY_CNY, RATE_MAX, RATE_MIN
+from .limits import MAX_MONEY_CNY, MAX_RULES, RATE_MAX, RATE_MIN
 from .funding import FundingRule
 from .operations import Operations
 from .paths import Path, iter_distributions, resolve_path

@@ -8,9 +8,9 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from ..correlation import correlation_problem
-from .base import MAX_CORRELATED, ScenarioModel, fail
+from .base import ScenarioModel, fail
 from .distributions import PointEstimate, bounded
-from .limits import MAX_DRAWS
+from .limits import MAX_CORRELATED, MAX_DRAWS
 
 __all__ = ["Simulation", "Correlations", "SAMPLERS", "DEFAULT_CHUNK_SIZE"]
 
