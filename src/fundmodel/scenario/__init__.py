@@ -1,12 +1,12 @@
 """Input models: what the analyst asked for. Never imports the engine."""
 
 from .compound import Compound
-from .distributions import (Beta, Distribution, LogNormal, Normal, Pert, Triangular, Uncertain,
-                            Uniform)
+from .distributions import Beta, Distribution, LogNormal, Normal, Pert, Triangular, Uniform
 from .funding import (CentralSubsidy, Donations, FundingRule, LocalBudget, ProgrammeFunds,
                       Residents, SoeTransfer, UtilityCompanies)
 from .load import load_scenario, read_scenario_text
 from .operations import CostLine, IncomeLine, Operations, PropertyFee
+from .ranges import Uncertain
 from .renovation import Item, Renovation
 from .scenario import Scenario
 from .simulation import Simulation

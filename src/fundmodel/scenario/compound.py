@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .base import ScenarioModel
-from .distributions import bounded
+from .ranges import bounded
 from .limits import MAX_AREA_M2, MAX_BUILDINGS, MAX_HOUSEHOLDS, MAX_STOREYS
 
 __all__ = ["Compound"]

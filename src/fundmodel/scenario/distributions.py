@@ -17,24 +17,17 @@ scaled to ``[low, high]``.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
-import os
-import re
-import stat
 import sys
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Literal, Union
 
 import numpy as np
-from pydantic import (AfterValidator, BeforeValidator, Discriminator, Field, Tag, ValidationInfo,
-                      model_validator)
-from pydantic_core import PydanticCustomError
+from pydantic import Field, ValidationInfo, model_validator
 from scipy import stats
 
-from .base import ScenarioModel, did_you_mean, fail
+from .base import ScenarioModel, fail
+from .datafiles import read_csv_column
 from .limits import EXTREME_U, MAX_CHOICE_VALUES, MAX_EMPIRICAL_VALUES
-from .yamlio import not_utf8_issue_parts
 
 __all__ = [
     "Distribution",
@@ -46,9 +39,6 @@ __all__ = [
     "Beta",
     "Choice",
     "Empirical",
-    "Uncertain",
-    "uncertain",
-    "bounded",
     "PointEstimate",
     "DISTRIBUTION_NAMES",
 ]
@@ -129,7 +119,7 @@ class _Dist(ScenarioModel):
         if not math.isfinite(mean):
             return f"its mean is {mean:g}: beyond float range (about 1.8e308)"
         if not (math.isfinite(lo) and math.isfinite(hi)):
-            return (f"its draws reach [{_fmt(lo)}, {_fmt(hi)}]: beyond float range "
+            return (f"its draws reach [{lo:g}, {hi:g}]: beyond float range "
                     "(about 1.8e308)")
         return None
 
@@ -511,7 +501,7 @@ class Empirical(_Dist):
             if self.file is None or self.column is None:
                 raise fail("give values, or file and column")
             context = info.context or {}
-            values = _read_csv_column(context.get("base_dir", "."), self.file, self.column,
+            values = read_csv_column(context.get("base_dir", "."), self.file, self.column,
                                       bool(context.get("allow_outside_files", False)))
             object.__setattr__(self, "values", values)
         elif self.file is not None:
@@ -550,124 +540,6 @@ class Empirical(_Dist):
         return x[np.clip(idx, 0, x.size - 1)]
 
 
-MAX_CSV_BYTES = 10_000_000
-"""Largest CSV file an ``empirical`` distribution reads (10 MB)."""
-
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_MAX_ECHO = 40  # longest cell or column name repeated in a message
-
-
-def _in_folder(folder: str, path: str) -> bool:
-    folder, path = os.path.realpath(folder), os.path.realpath(path)
-    return os.path.commonpath([folder, path]) == folder
-
-
-def _read_csv_bytes(base_dir: str, file: str, allow_outside: bool) -> tuple[str, bytes]:
-    path = os.path.join(base_dir, file)
-    problem = None
-    try:
-        if not allow_outside and not _in_folder(base_dir, path):
-            problem = (f"{file} is outside the scenario's folder; copy it there, or allow data "
-                       "files outside it (load_scenario(..., allow_outside_files=True), "
-                       "--allow-outside-files)")
-        elif not stat.S_ISREG((info := os.stat(path)).st_mode):
-            problem = f"{path} is not a regular file"
-        elif info.st_size > MAX_CSV_BYTES:
-            problem = f"{path} is larger than {MAX_CSV_BYTES:,} bytes ({info.st_size:,})"
-        else:
-            with open(path, "rb") as fh:
-                raw = fh.read(MAX_CSV_BYTES + 1)
-            if len(raw) > MAX_CSV_BYTES:  # it grew while being read
-                problem = f"{path} is larger than {MAX_CSV_BYTES:,} bytes"
-    except OSError as exc:
-        problem = f"cannot read {path}: {exc.strerror or exc}"
-    except ValueError as exc:  # a NUL character in the name
-        problem = f"cannot read {file!r}: {exc}"
-    if problem is not None:
-        raise fail(problem, "file")
-    return path, raw
-
-
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
-
-
-def _looks_like_a_table(header: list[str], rows: list[list[str]]) -> bool:
-    """Whether a file is a CSV table of data (so its column names may be shown): a header of
-    short printable names, rows as wide as it, and a column of numbers. A file that is not
-    (/etc/passwd, a binary file) is never echoed in a message."""
-    if not header or not rows or len(header) > 200:
-        return False
-    if not all(0 < len(h) <= _MAX_ECHO and h.isprintable() for h in header):
-        return False
-    if any(len(r) != len(header) for r in rows if r):
-        return False
-    return any(all(_is_number(r[k].strip()) for r in rows if r and r[k].strip())
-               and any(r and r[k].strip() for r in rows) for k in range(len(header)))
-
-
-def _read_csv_column(base_dir: str, file: str, column: str,
-                     allow_outside: bool = False) -> list[float]:
-    """The numbers of one column of a CSV file (UTF-8, header line first, empty cells
-    skipped), at most :data:`~fundmodel.scenario.limits.MAX_EMPIRICAL_VALUES` of them.
-
-    Every problem is raised with :func:`fail` at ``file`` (or ``column``); no message holds
-    the content of a file that is not a CSV table of numbers.
-    """
-    path, raw = _read_csv_bytes(base_dir, file, allow_outside)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        message, line, _ = not_utf8_issue_parts(raw, exc)
-        raise fail(f"{path}:{line}: {message.replace('the file is ', '', 1)}", "file") from None
-    if m := _CONTROL.search(text):
-        line = text.count("\n", 0, m.start()) + 1
-        raise fail(f"{path}:{line}: not a CSV text file (it holds the control character "
-                   f"U+{ord(m.group()):04X})", "file")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        rows = list(reader)
-    except csv.Error as exc:  # e.g. a field over csv.field_size_limit()
-        raise fail(f"{path}:{reader.line_num}: not a readable CSV file ({exc})", "file") from None
-    if not rows:
-        raise fail(f"{path} is empty", "file")
-    header, body = [h.strip() for h in rows[0]], rows[1:]
-    if column not in header:
-        if _looks_like_a_table(header, body):
-            listed = ", ".join(header[:20]) + (", ..." if len(header) > 20 else "")
-            raise fail(f"{path} has no column '{column}'{did_you_mean(column, header)}; "
-                       f"columns: {listed}", "column")
-        raise fail(f"{path} has no column '{column}', and its first line is not the header "
-                   "of a CSV table of numbers; is it the right file?", "column")
-    k = header.index(column)
-    values: list[float] = []
-    bad: tuple[int, str] | None = None
-    for line, row in enumerate(body, start=2):
-        cell = row[k].strip() if k < len(row) else ""
-        if cell == "":
-            continue
-        try:
-            values.append(float(cell))
-        except ValueError:
-            bad = bad or (line, cell)
-        if len(values) > MAX_EMPIRICAL_VALUES:
-            raise fail(f"{path}: more than {MAX_EMPIRICAL_VALUES:,} values in column "
-                       f"'{column}'; resample them to fewer", "file")
-    if bad is not None:
-        line, cell = bad
-        if not values:
-            raise fail(f"column '{column}' of {path} holds no numbers; is it the right file?",
-                       "file")
-        shown = f"{cell!r} " if len(cell) <= _MAX_ECHO and cell.isprintable() else ""
-        raise fail(f"{path}:{line}: the value {shown}in column '{column}' is not a number",
-                   "file")
-    return values
-
-
 Distribution = Annotated[
     Union[Normal, LogNormal, Uniform, Triangular, Pert, Beta, Choice, Empirical],
     Field(discriminator="dist"),
@@ -676,187 +548,3 @@ Distribution = Annotated[
 
 DISTRIBUTION_NAMES = ("normal", "lognormal", "uniform", "triangular", "pert", "beta", "choice",
                       "empirical")
-
-_HOW_TO_WRITE = ("expected a number or a distribution such as "
-                 "{dist: triangular, low: 90, mode: 110, high: 150}")
-
-
-def _number_or_distribution(value: Any) -> str | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        return "number"
-    if isinstance(value, (dict, _Dist)):
-        return "distribution"
-    return None
-
-
-def _fmt(x: float) -> str:
-    return f"{x:g}"
-
-
-def _written(value: int | float) -> str:
-    """A number as an error message shows it; a huge whole number shortened (1.00e+400)."""
-    if isinstance(value, int) and abs(value) >= 10**16:
-        digits = str(abs(value))
-        sign = "-" if value < 0 else ""
-        return f"{sign}{digits[0]}.{digits[1:3]}e+{len(digits) - 1}"
-    return _fmt(value) if isinstance(value, float) else str(value)
-
-
-def _range_text(ge, gt, le, lt) -> str:
-    lo = f"[{_fmt(ge)}" if ge is not None else (f"({_fmt(gt)}" if gt is not None else "(-inf")
-    hi = f"{_fmt(le)}]" if le is not None else (f"{_fmt(lt)})" if lt is not None else "inf)")
-    return f"{lo}, {hi}"
-
-
-def _inside(x: float, ge, gt, le, lt) -> bool:
-    return not ((ge is not None and x < ge) or (gt is not None and x <= gt)
-                or (le is not None and x > le) or (lt is not None and x >= lt))
-
-
-_PERCENT_HINT = " (rates and shares are fractions: did you mean {}?)"
-
-# the parameters of each distribution that are values of the variable (scaled with it)
-_VALUE_PARAMS = {"normal": ("mean", "sd", "low", "high"), "lognormal": ("mean", "sd"),
-                 "uniform": ("low", "high"), "triangular": ("low", "mode", "high"),
-                 "pert": ("low", "mode", "high"), "beta": ("low", "high"),
-                 "choice": ("values",), "empirical": ("values",)}
-
-
-def _scaled_text(d: "_Dist", factor: float) -> str:
-    """The distribution as YAML with its value parameters multiplied by ``factor``."""
-    data = d.model_dump(by_alias=True, exclude_none=True)
-    if getattr(d, "file", None) is not None:
-        return f"the values of {d.file} divided by {1 / factor:g}"
-    parts = [f"dist: {d.dist}"]
-    for key, value in data.items():
-        if key in ("dist", "each_year") or (key == "weights" and value is None):
-            continue
-        if key in _VALUE_PARAMS.get(d.dist, ()):
-            value = ([float(f"{v * factor:.12g}") for v in value] if isinstance(value, list)
-                     else float(f"{value * factor:.12g}"))
-        parts.append(f"{key}: {value:g}" if isinstance(value, float) else f"{key}: {value}")
-    return "{" + ", ".join(parts) + "}"
-
-
-def _number_check(ge, gt, le, lt, percent: bool, reason: str | None,
-                  lower_reason: str | None = None):
-    """Before pydantic's own range check: an upper-bound error that says why the bound is there
-    (``reason``; ``lower_reason`` for the lower bound when it is a magnitude too), and for rates
-    and shares the percentage the analyst probably wrote."""
-    def check(value: Any) -> Any:
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-            return value
-        if isinstance(value, float) and not math.isfinite(value):
-            return value  # "must be a finite number" comes from the field itself
-        if lower_reason and not _inside(value, ge, gt, None, None):
-            word, bound = ("greater than or equal to", ge) if ge is not None else ("greater than",
-                                                                                 gt)
-            raise fail(f"Input should be {word} {_fmt(bound)}, got {_written(value)} "
-                       f"({lower_reason})")
-        if _inside(value, None, None, le, lt):
-            return value
-        word, bound = ("less than or equal to", le) if le is not None else ("less than", lt)
-        hint = f" ({reason})" if reason else ""
-        if percent and _inside(value / 100, ge, gt, le, lt):
-            hint = _PERCENT_HINT.format(f"{value / 100:g}")
-        shown = f"{bound:,}" if isinstance(bound, int) else _fmt(bound)
-        raise fail(f"Input should be {word} {shown}, got {_written(value)}{hint}")
-    return check
-
-
-def _support_check(ge, gt, le, lt, each_year_ok, magnitude=None, what=None, percent=False):
-    def check(d: _Dist) -> _Dist:
-        if d.each_year and not each_year_ok:
-            raise PydanticCustomError(
-                "distribution_each_year",
-                "each_year is only allowed for growth rates (a value drawn anew every year)")
-        if problem := d.numeric_problem():
-            raise fail(f"this {d.dist} distribution cannot be computed with: {problem}")
-        with np.errstate(all="ignore"):  # finite, as just checked; scipy may still complain
-            mean = float(d.mean())
-            reach = d.reach()
-        lo, hi = d.support()
-        bad = ((ge is not None and lo < ge) or (gt is not None and lo <= gt)
-               or (le is not None and hi > le) or (lt is not None and hi >= lt))
-        if bad:
-            allowed = _range_text(ge, gt, le, lt)
-            hint = ""
-            if (percent and not _inside(mean, ge, gt, le, lt)
-                    and _inside(mean / 100, ge, gt, le, lt)):
-                hint = _PERCENT_HINT.format(_scaled_text(d, 0.01))
-            if math.isinf(lo) or math.isinf(hi):
-                raise PydanticCustomError(
-                    "distribution_range",
-                    f"a {d.dist} distribution is unbounded but this value must lie in {allowed}; "
-                    "truncate it with low/high or use a bounded distribution "
-                    f"(beta, triangular, pert, uniform){hint}")
-            raise PydanticCustomError(
-                "distribution_range",
-                f"this {d.dist} distribution ranges over [{_fmt(lo)}, {_fmt(hi)}] "
-                f"but the value must lie in {allowed}{hint}")
-        if magnitude is not None:
-            lo, hi = reach
-            if max(abs(lo), abs(hi)) > magnitude:
-                x = hi if abs(hi) >= abs(lo) else lo
-                raise fail(f"this {d.dist} distribution can draw values as large as {x:.3g}, "
-                           f"beyond the bound of {magnitude:g} on {what}")
-            if abs(mean) > magnitude:
-                raise fail(f"this {d.dist} distribution has a mean of {mean:.3g}, beyond the "
-                           f"bound of {magnitude:g} on {what}")
-        return d
-    return check
-
-
-def uncertain(*, ge: float | None = None, gt: float | None = None,
-              le: float | None = None, lt: float | None = None, each_year: bool = False,
-              magnitude: float | None = None, what: str | None = None,
-              percent: bool = False) -> Any:
-    """The type of a number that may be uncertain, with the range it must lie in.
-
-    A plain number is checked against the range; a distribution must have its whole support
-    inside it. ``each_year`` allows distributions drawn anew every operating year.
-
-    ``magnitude`` bounds the absolute value (of a plain number; of the mean and of every value
-    a distribution's draws can reach, see :meth:`_Dist.reach`), ``what`` names the quantity in
-    messages. ``percent`` marks rates and shares: a value above the range that fits once divided
-    by 100 is reported as a percentage ("did you mean 0.035?").
-    """
-    n_ge, n_le = ge, le
-    if magnitude is not None:
-        if le is None and lt is None:
-            n_le = magnitude
-        if ge is None and gt is None:
-            n_ge = -magnitude
-    reason = f"the bound on {what}" if magnitude is not None and what else None
-    lower_reason = reason if magnitude is not None and ge is None and gt is None else None
-    return Annotated[
-        Union[
-            Annotated[float, Field(ge=n_ge, gt=gt, le=n_le, lt=lt),
-                      BeforeValidator(_number_check(n_ge, gt, n_le, lt, percent, reason,
-                                                    lower_reason)),
-                      Tag("number")],
-            Annotated[Distribution,
-                      AfterValidator(_support_check(ge, gt, le, lt, each_year, magnitude, what,
-                                                    percent)),
-                      Tag("distribution")],
-        ],
-        Discriminator(_number_or_distribution, custom_error_type="uncertain",
-                      custom_error_message=_HOW_TO_WRITE),
-    ]
-
-
-def bounded(kind: type, *, ge: float | None = None, gt: float | None = None,
-            le: float | None = None, lt: float | None = None, percent: bool = False,
-            reason: str | None = None, lower_reason: str | None = None) -> Any:
-    """A plain (never uncertain) ``float`` or ``int`` in a range, with the same messages as
-    :func:`uncertain`: the reason for an upper bound (and for a lower one given
-    ``lower_reason``), or the percentage behind a rate."""
-    return Annotated[kind, Field(ge=ge, gt=gt, le=le, lt=lt),
-                     BeforeValidator(_number_check(ge, gt, le, lt, percent, reason,
-                                                   lower_reason))]
-
-
-Uncertain = uncertain()
-"""Any real number or distribution."""

@@ -21,7 +21,7 @@ from typing import Annotated, ClassVar, Literal, Union
 from pydantic import Field, model_validator
 
 from .base import ScenarioModel, fail
-from .distributions import uncertain
+from .ranges import uncertain
 from .limits import MAX_MATCH_RATIO, MAX_NAMES
 from .renovation import Money, Share, Tier
 

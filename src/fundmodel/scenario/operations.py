@@ -13,7 +13,7 @@ from typing import ClassVar
 from pydantic import Field, model_validator
 
 from .base import ScenarioModel, fail
-from .distributions import bounded, uncertain
+from .ranges import bounded, uncertain
 from .limits import MAX_LINES, MAX_MONEY_CNY, MAX_QUANTITY, MAX_SHARED_BY, RATE_MAX, RATE_MIN
 from .renovation import Money, Quantity, Share
 

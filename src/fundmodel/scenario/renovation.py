@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from .base import ScenarioModel
-from .distributions import uncertain
+from .ranges import uncertain
 from .limits import MAX_ITEMS, MAX_MONEY_CNY, MAX_QUANTITY
 
 __all__ = ["Tier", "TIERS", "Item", "Renovation", "Share", "Money", "Quantity", "NonNegative"]

@@ -12,7 +12,8 @@ from pydantic import Field, model_validator
 
 from .base import ScenarioModel, did_you_mean, fail
 from .compound import Compound
-from .distributions import PointEstimate, _Dist, bounded, uncertain
+from .distributions import PointEstimate, _Dist
+from .ranges import bounded, uncertain
 from .limits import MAX_MONEY_CNY, MAX_RULES, RATE_MAX, RATE_MIN
 from .funding import FundingRule
 from .operations import Operations

@@ -9,7 +9,8 @@ from pydantic import Field, model_validator
 
 from ..correlation import correlation_problem
 from .base import ScenarioModel, fail
-from .distributions import PointEstimate, bounded
+from .distributions import PointEstimate
+from .ranges import bounded
 from .limits import MAX_CORRELATED, MAX_DRAWS
 
 __all__ = ["Simulation", "Correlations", "SAMPLERS", "DEFAULT_CHUNK_SIZE"]
