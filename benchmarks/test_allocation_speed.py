@@ -17,10 +17,10 @@ import pytest
 import yaml
 
 import fundmodel
-from fundmodel.draws import realise
 from fundmodel.engine import funding as funding_module
 from fundmodel.engine.capital import item_costs
 from fundmodel.engine.funding import apply_funding
+from fundmodel.inputs import model_inputs
 from fundmodel.sampling import input_space, sample_values
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,21 +41,22 @@ def _reference():
 def realised():
     scenario = fundmodel.load_scenario(SCENARIO)
     values = sample_values(input_space(scenario), 1, "random", 0, DRAWS)
-    real = realise(scenario, values)
-    return scenario, real, item_costs(real.renovation, DRAWS), values
+    inputs = model_inputs(scenario, values, DRAWS)
+    costs = np.broadcast_to(item_costs(inputs.items), (DRAWS, 1, len(inputs.items.names)))
+    return scenario, inputs, costs, values
 
 
 def test_allocation_engine(benchmark, realised):
-    _, real, costs, _ = realised
-    benchmark.pedantic(apply_funding, args=(real, costs), rounds=5, iterations=1,
+    _, inputs, costs, _ = realised
+    benchmark.pedantic(apply_funding, args=(inputs.rules, inputs.compounds, costs), rounds=5, iterations=1,
                        warmup_rounds=1)
     benchmark.extra_info["draws_per_second"] = DRAWS / benchmark.stats.stats.mean
 
 
 def test_allocation_simplex_for_every_draw(benchmark, realised, monkeypatch):
-    _, real, costs, _ = realised
+    _, inputs, costs, _ = realised
     monkeypatch.setattr(funding_module, "MAX_CLASSES", 0)
-    benchmark.pedantic(apply_funding, args=(real, costs), rounds=3, iterations=1,
+    benchmark.pedantic(apply_funding, args=(inputs.rules, inputs.compounds, costs), rounds=3, iterations=1,
                        warmup_rounds=1)
     benchmark.extra_info["draws_per_second"] = DRAWS / benchmark.stats.stats.mean
 
@@ -81,10 +82,10 @@ def test_allocation_per_draw_linprog(benchmark, realised, monkeypatch):
     # the reference computes offers for its own test compound: give it this one's
     monkeypatch.setitem(reference.__globals__, "HOUSEHOLDS", scenario.compound.households)
     monkeypatch.setitem(reference.__globals__, "AREA_M2", scenario.compound.floor_area_m2)
-    gaps = benchmark.pedantic(_linprog_loop, args=(costs, values, reference, LINPROG_DRAWS),
+    gaps = benchmark.pedantic(_linprog_loop, args=(costs[:, 0], values, reference, LINPROG_DRAWS),
                               rounds=3, iterations=1)
     benchmark.extra_info["draws_per_second"] = LINPROG_DRAWS / benchmark.stats.stats.mean
     # the loop and the engine agree on these draws
-    _, real, _, _ = realised
-    engine_gap = apply_funding(real, costs).unfunded.sum(axis=1)[:LINPROG_DRAWS]
+    _, inputs, _, _ = realised
+    engine_gap = apply_funding(inputs.rules, inputs.compounds, costs).unfunded[:LINPROG_DRAWS, 0].sum(axis=1)
     np.testing.assert_allclose(gaps, engine_gap, rtol=1e-9, atol=1e-6)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import fundmodel
-from fundmodel.draws import realise
+from fundmodel.inputs import model_inputs
 from fundmodel.engine.model import run_model
 from fundmodel.sampling import input_space, sample_values
 
@@ -32,7 +32,7 @@ def per_draw_loop(scenario, draws: int, seed: int = 1) -> list[float]:
     gaps = []
     for i in range(draws):
         one = {path: v[i:i + 1] for path, v in values.items()}
-        gaps.append(float(run_model(realise(scenario, one), 1).metrics["funding_gap"][0]))
+        gaps.append(float(run_model(model_inputs(scenario, one, 1)).metrics["funding_gap"][0]))
     return gaps
 
 

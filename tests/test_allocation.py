@@ -18,7 +18,8 @@ from scipy.optimize import linprog
 
 from fundmodel import Scenario, evaluate
 from fundmodel.engine import funding as funding_module
-from fundmodel.engine.funding import apply_funding, eligible_items
+from fundmodel.engine.funding import FundingOutcome, apply_funding
+from fundmodel.inputs import compile_inputs
 
 HOUSEHOLDS = 10
 AREA_M2 = 100.0
@@ -151,14 +152,18 @@ def cases(draw, n_costs: int = 3):
     return scenario_dict(items, rules), costs
 
 
-def allocate(d: dict, costs: np.ndarray):
-    return apply_funding(Scenario.model_validate(d), np.atleast_2d(costs))
+def allocate(d: dict, costs: np.ndarray) -> FundingOutcome:
+    """The engine's allocation of ``costs (n, items)`` among the rules of ``d``, one compound:
+    arrays ``(n, R)`` and ``(n, items)``."""
+    costs = np.atleast_2d(costs)
+    inputs = compile_inputs(Scenario.model_validate(d), costs.shape[0])
+    out = apply_funding(inputs.rules, inputs.compounds, costs[:, None, :])
+    return FundingOutcome(out.offered[:, 0], out.applied[:, 0], out.unfunded[:, 0])
 
 
 def check_against_reference(d: dict, costs: np.ndarray) -> None:
     out = allocate(d, costs)
-    sc = Scenario.model_validate(d)
-    eligible = eligible_items(sc)
+    eligible = compile_inputs(Scenario.model_validate(d), 1).rules.eligible
     for row in range(costs.shape[0]):
         cost = costs[row]
         total = float(cost.sum())

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from typing import get_args
 
-from .draws import point_values, realise
+from .draws import point_values
+from .inputs import model_inputs
 from .engine.model import run_model
 from .errors import Issue, ScenarioError
 from .montecarlo import simulate
@@ -74,7 +75,7 @@ def evaluate(scenario: Scenario, point_estimate: PointEstimate | None = None) ->
         log.warning(warning)
     values = point_values(scenario, how)
     log.debug("evaluate %s: %d uncertain inputs at their %s", scenario.name, len(values), how)
-    output = run_model(realise(scenario, values), 1)
+    output = run_model(model_inputs(scenario, values, 1))
     return Result.from_output(scenario, output, info={"kind": "deterministic", "draws": 1,
                                                       "point_estimate": how,
                                                       "warnings": warnings})

@@ -23,7 +23,7 @@ import pandas as pd
 from .accumulate import (MIN_REPLICATE_BLOCKS, BlockMeans, BlockStream, BlockSums, MetricStreams,
                          replicate_mcse)
 from .catalog import METRICS, YEARLY_LINES
-from .draws import realise
+from .inputs import model_inputs
 from .engine.capital import ITEM_INPUTS
 from .engine.model import ModelOutput, run_model
 from .errors import ModelError
@@ -44,12 +44,12 @@ ProgressCallback = Callable[[int, int], None]
 def run_chunk(scenario: Scenario, seed: int, sampler: str, start: int, stop: int,
               space: InputSpace | None = None, draws: int | None = None) -> ModelOutput:
     """Compute draws ``start .. stop − 1`` of a run of ``draws`` (default ``stop``): sample the
-    inputs, realise the scenario, run the model. Pure: the same arguments give the same arrays,
+    inputs, compile the engine inputs, run the model. Pure: the same arguments give the same arrays,
     bit for bit. ``draws`` matters for ``lhs`` and ``sobol``, whose partial last block is built
     for its size."""
     space = space or input_space(scenario)
     values = sample_values(space, seed, sampler, start, stop, draws)
-    return run_model(realise(scenario, values), stop - start)
+    return run_model(model_inputs(scenario, values, stop - start))
 
 
 def chunk_ranges(draws: int, chunk_size: int) -> list[tuple[int, int]]:

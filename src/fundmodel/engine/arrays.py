@@ -1,57 +1,28 @@
-"""Small helpers for arrays with a leading draw axis.
+"""Small helpers for the engine's arrays (axes draw, compound, then the thing's own).
 
-Inputs of a realised scenario are plain numbers (the same in every draw) or arrays ``(n,)``
-(one value per draw) or ``(n, years)`` (drawn each year). The engine keeps plain numbers plain
-so that work that is the same in every draw is done once, and lets numpy broadcasting do the
-rest; :func:`per_draw` gives the final ``(n,)`` arrays.
+Inputs that are the same in every draw keep a draw axis of size 1, so work that is the same in
+every draw is done once and numpy broadcasting does the rest.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
-__all__ = ["num", "col", "per_draw", "growth_index", "row_sum"]
+__all__ = ["growth_index", "row_sum"]
 
 
-def num(value: Any, default: float = 0.0) -> float | np.ndarray:
-    """``value`` as a float or a float array ``(n,)``; None becomes ``default``."""
-    if value is None:
-        return float(default)
-    if isinstance(value, np.ndarray):
-        return value.astype(float, copy=False)
-    return float(value)
+def growth_index(growth: np.ndarray, years: int) -> np.ndarray:
+    """Price index of operating years 1..``years``: 1 in year 1, ``Π_{s=2..t} (1 + g_s)`` in
+    year t.
 
-
-def col(value: Any, default: float = 0.0) -> float | np.ndarray:
-    """Like :func:`num`, but an array ``(n,)`` becomes a column ``(n, 1)`` that broadcasts
-    over years."""
-    v = num(value, default)
-    return v[:, None] if isinstance(v, np.ndarray) and v.ndim == 1 else v
-
-
-def per_draw(value: Any, n: int, default: float = 0.0) -> np.ndarray:
-    """``value`` (None, a number or an array ``(n,)``) as a contiguous float array ``(n,)``."""
-    return np.ascontiguousarray(np.broadcast_to(num(value, default), (n,)), dtype=float)
-
-
-def growth_index(growth: Any, years: int) -> np.ndarray:
-    """Price index of years 1..``years``: 1 in year 1, ``Π_{s=2..t} (1 + g_s)`` in year t.
-
-    ``growth`` is a number (returns ``(1, years)``), an array ``(n,)`` (one rate per draw) or
-    ``(n, years)`` (a rate per draw and year; the rate of year 1 is not used); returns an array
-    that broadcasts against ``(n, years)``.
+    ``growth`` is ``(D|1, C|1)`` (one rate) or ``(D|1, C|1, T)`` (a rate per operating year; the
+    rate of year 1 is not used); returns ``(D|1, C|1, years)``.
     """
-    g = np.asarray(num(growth), dtype=float)
-    if g.ndim == 0:
-        g = g.reshape(1, 1)
-    elif g.ndim == 1:
-        g = g[:, None]
-    factors = np.empty((g.shape[0], years))
-    factors[:, 0] = 1.0
-    factors[:, 1:] = 1.0 + g[:, 1:] if g.shape[1] > 1 else 1.0 + g
-    return np.cumprod(factors, axis=1)
+    g = growth if growth.ndim == 3 else growth[..., None]
+    factors = np.empty(g.shape[:2] + (years,))
+    factors[..., 0] = 1.0
+    factors[..., 1:] = 1.0 + g[..., 1:] if g.shape[-1] > 1 else 1.0 + g
+    return np.cumprod(factors, axis=-1)
 
 
 def row_sum(a: np.ndarray) -> np.ndarray:

@@ -1,40 +1,34 @@
-"""Capital phase: the cost of each renovation item in each draw."""
+"""Capital phase: the cost of each renovation item, and when it is spent."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..scenario import Renovation
-from .arrays import num
+from .inputs import ItemInputs
 
-__all__ = ["item_costs", "item_inputs", "ITEM_INPUTS"]
+__all__ = ["item_costs", "item_inputs", "ITEM_INPUTS", "spending"]
 
 ITEM_INPUTS = ("quantity", "unit_cost", "contingency")
 """The inputs of an item's cost, as returned by :func:`item_inputs`."""
 
 
-def item_inputs(renovation: Renovation, n: int) -> dict[str, np.ndarray]:
-    """Quantity (in the item's ``unit``), unit cost (CNY/unit) and contingency (share) of each
-    item in each draw, arrays ``(n, n_items)`` keyed by :data:`ITEM_INPUTS`.
-
-    ``contingency`` is the item's own contingency or else the renovation's.
-    """
-    out = {k: np.empty((n, len(renovation.items))) for k in ITEM_INPUTS}
-    for i, item in enumerate(renovation.items):
-        contingency = item.contingency if item.contingency is not None else renovation.contingency
-        out["quantity"][:, i] = num(item.quantity)
-        out["unit_cost"][:, i] = num(item.unit_cost)
-        out["contingency"][:, i] = num(contingency)
-    return out
+def item_inputs(items: ItemInputs) -> dict[str, np.ndarray]:
+    """Quantity (in the item's unit), unit cost (CNY/unit) and contingency (share) of each item,
+    arrays ``(D|1, C, I)`` keyed by :data:`ITEM_INPUTS`."""
+    return {"quantity": items.quantity, "unit_cost": items.unit_cost,
+            "contingency": items.contingency}
 
 
-def item_costs(renovation: Renovation, n: int,
-               inputs: dict[str, np.ndarray] | None = None) -> np.ndarray:
-    """Cost of each item, CNY, array ``(n, n_items)``, all paid in year 0.
+def item_costs(items: ItemInputs) -> np.ndarray:
+    """Cost of each item, CNY, ``(D|1, C, I)``.
 
     ``cost_i = quantity_i × unit_cost_i × (1 + contingency_i)``, where ``contingency_i`` is the
-    item's own contingency or else the renovation's. ``inputs`` are those of
-    :func:`item_inputs` (computed if not given).
+    item's own contingency or else the renovation's.
     """
-    x = inputs if inputs is not None else item_inputs(renovation, n)
-    return x["quantity"] * x["unit_cost"] * (1.0 + x["contingency"])
+    return items.quantity * items.unit_cost * (1.0 + items.contingency)
+
+
+def spending(costs: np.ndarray, schedule: np.ndarray) -> np.ndarray:
+    """Cost of each item spent in each year, CNY, ``(D|1, C, I, Y)``:
+    ``cost_i × schedule_{i,y}`` (the schedule's rows sum to 1)."""
+    return costs[..., None] * schedule

@@ -53,10 +53,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import ModelError
-from ..scenario import Scenario
-from .arrays import num, per_draw, row_sum
+from .arrays import row_sum
+from .inputs import CompoundInputs, RuleInputs
 
-__all__ = ["FundingOutcome", "apply_funding", "eligible_items", "ROUNDING", "MAX_CLASSES"]
+__all__ = ["FundingOutcome", "apply_funding", "ROUNDING", "MAX_CLASSES"]
 
 log = logging.getLogger("fundmodel")
 
@@ -74,36 +74,23 @@ _CERT_REL = 1e-12  # certificate: a greedy offer this close to its bound counts 
 
 @dataclass(frozen=True)
 class FundingOutcome:
-    """Result of the funding allocation for ``n`` draws and ``R`` rules.
+    """Result of the funding allocation for D draws, C compounds and ``R`` rules.
 
     Attributes
     ----------
-    offered : ndarray (n, R)
+    offered : ndarray (D, C, R)
         What each rule would give (after its cap; a match rule's offer follows what the
         matched rules pay), CNY.
-    applied : ndarray (n, R)
+    applied : ndarray (D, C, R)
         What each rule pays in the allocation that leaves the smallest gap, the rules' order
         breaking ties (see the module docstring), CNY.
-    unfunded : ndarray (n, n_items)
-        Cost of each item that no rule covers, CNY. Its row sum is the funding gap.
+    unfunded : ndarray (D, C, I)
+        Cost of each item that no rule covers, CNY. Its sum over items is the funding gap.
     """
 
     offered: np.ndarray
     applied: np.ndarray
     unfunded: np.ndarray
-
-
-def eligible_items(scenario: Scenario) -> np.ndarray:
-    """Boolean array ``(R, n_items)``: which items each funding rule may pay for."""
-    items = scenario.renovation.items
-    out = np.ones((len(scenario.funding), len(items)), dtype=bool)
-    for r, rule in enumerate(scenario.funding):
-        for i, item in enumerate(items):
-            if rule.items is not None and item.name not in rule.items:
-                out[r, i] = False
-            if rule.tiers is not None and item.tier not in rule.tiers:
-                out[r, i] = False
-    return out
 
 
 @dataclass(frozen=True)
@@ -129,36 +116,38 @@ class _Rules:
         return np.minimum(o, self.cap[r])
 
 
-def _rule_terms(scenario: Scenario, costs: np.ndarray, eligible: np.ndarray) -> _Rules:
+def _rule_terms(rules: RuleInputs, compounds: CompoundInputs, costs: np.ndarray,
+                draws: int) -> _Rules:
+    """The offers' terms on the case axis (draw × compound flattened, ``n = D·C``)."""
     n = costs.shape[0]
-    compound = scenario.compound
-    rules = scenario.funding
-    labels = scenario.funding_labels()
-    base = np.zeros((len(rules), n))
-    gain = np.zeros((len(rules), n))
-    cap = np.full((len(rules), n), np.inf)
-    matched: list[list[int]] = []
-    for r, rule in enumerate(rules):
+    n_compounds = len(compounds.names)
+
+    def cases(a: np.ndarray) -> np.ndarray:  # (D|1, C|1, R) → (R, n)
+        full = np.broadcast_to(a, (draws, n_compounds, a.shape[-1]))
+        return np.ascontiguousarray(full.reshape(n, -1).T)
+
+    households = np.broadcast_to(compounds.households, (draws, n_compounds)).reshape(n)
+    area = np.broadcast_to(compounds.floor_area_m2, (draws, n_compounds)).reshape(n)
+    amount, per_household, per_m2 = cases(rules.amount), cases(rules.per_household), cases(rules.per_m2)
+    share, uptake = cases(rules.share), cases(rules.uptake)
+    ratio, cap = cases(rules.match_ratio), cases(rules.cap)
+    n_rules = len(rules.labels)
+    base = np.zeros((n_rules, n))
+    gain = np.zeros((n_rules, n))
+    for r in range(n_rules):
         b = np.zeros(n)
-        b += num(getattr(rule, "amount", None))
-        b += num(getattr(rule, "per_household", None)) * compound.households
-        b += num(getattr(rule, "per_m2", None)) * compound.floor_area_m2
-        if getattr(rule, "share", None) is not None:
-            b += num(rule.share) * row_sum(costs[:, eligible[r]])
-        uptake = num(getattr(rule, "uptake", None), default=1.0)
-        base[r] = b * uptake
-        m: list[int] = []
-        if getattr(rule, "match_ratio", None) is not None:
-            m = [s for s in range(r)
-                 if rules[s].source in rule.match_of or labels[s] in rule.match_of]
-            gain[r] = per_draw(num(rule.match_ratio) * uptake, n)
-        matched.append(m)
-        if rule.cap is not None:
-            cap[r] = per_draw(rule.cap, n)
-    return _Rules(base, gain, cap, matched)
+        b += amount[r]
+        b += per_household[r] * households
+        b += per_m2[r] * area
+        b += share[r] * row_sum(costs[:, rules.eligible[r]])
+        base[r] = b * uptake[r]
+        if rules.matched[r]:
+            gain[r] = ratio[r] * uptake[r]
+    return _Rules(base, gain, cap, [list(m) for m in rules.matched])
 
 
-def apply_funding(scenario: Scenario, costs: np.ndarray) -> FundingOutcome:
+def apply_funding(rules: RuleInputs, compounds: CompoundInputs, costs: np.ndarray
+                  ) -> FundingOutcome:
     """Share the item costs among the funding rules: smallest gap, then the rules' order.
 
     ``applied`` is the lexicographic optimum of the linear programme in the module docstring:
@@ -169,16 +158,25 @@ def apply_funding(scenario: Scenario, costs: np.ndarray) -> FundingOutcome:
 
     Parameters
     ----------
-    scenario : Scenario
-        A realised scenario (numbers or arrays of shape (n,)).
-    costs : ndarray (n, n_items)
+    rules : RuleInputs
+        The funding rules' terms.
+    compounds : CompoundInputs
+        Households and floor areas.
+    costs : ndarray (D, C, I)
         Item costs from :func:`fundmodel.engine.capital.item_costs`, CNY.
+
+    Returns
+    -------
+    FundingOutcome
+        Arrays on the axes ``(D, C, R)`` and ``(D, C, I)``.
     """
     costs = np.asarray(costs, dtype=float)
-    n, n_items = costs.shape
-    eligible = eligible_items(scenario)
+    draws, n_compounds, n_items = costs.shape
+    costs = costs.reshape(draws * n_compounds, n_items)   # cases: draws × compounds
+    n = costs.shape[0]
+    eligible = rules.eligible
     n_rules = eligible.shape[0]
-    rules = _rule_terms(scenario, costs, eligible)
+    terms = _rule_terms(rules, compounds, costs, draws)
     total = row_sum(costs)
 
     # classes: items of equal eligibility (items no rule may pay stay out, fully unfunded)
@@ -199,14 +197,14 @@ def apply_funding(scenario: Scenario, costs: np.ndarray) -> FundingOutcome:
     certified = np.zeros(n, dtype=bool)              # draws the closed form has solved
     if n_classes <= MAX_CLASSES:
         subsets = _Subsets(pays)
-        amounts, certified = _greedy(rules, subsets, class_cost)
+        amounts, certified = _greedy(terms, subsets, class_cost)
         _greedy_flow(subsets, class_cost, amounts, flow)
     else:
         log.debug("funding: %d eligibility classes > %d, every draw by the simplex",
                   n_classes, MAX_CLASSES)
     if n_classes and not certified.all():
         idx = np.flatnonzero(~certified)
-        flow[:, :, idx] = _simplex_flow(rules, pays, class_cost[:, idx], total[idx], idx)
+        flow[:, :, idx] = _simplex_flow(terms, pays, class_cost[:, idx], total[idx], idx)
 
     applied = np.zeros((n_rules, n))          # what each rule pays is its flow, to the bit
     left = class_cost.copy()                  # unfunded cost of each class
@@ -216,7 +214,7 @@ def apply_funding(scenario: Scenario, costs: np.ndarray) -> FundingOutcome:
             left[k] -= flow[r, k]
     offered = np.zeros((n_rules, n))
     for r in range(n_rules):
-        offered[r] = rules.offer(r, applied)
+        offered[r] = terms.offer(r, applied)
 
     # a remainder of rounding size is no gap
     left = np.where(left <= ROUNDING * total, 0.0, left)
@@ -227,8 +225,9 @@ def apply_funding(scenario: Scenario, costs: np.ndarray) -> FundingOutcome:
         else:
             part = np.divide(left[k], class_cost[k], out=np.zeros(n), where=class_cost[k] > 0)
             unfunded[:, cl] = costs[:, cl] * part[:, None]
-    return FundingOutcome(np.ascontiguousarray(offered.T), np.ascontiguousarray(applied.T),
-                          unfunded)
+    return FundingOutcome(np.ascontiguousarray(offered.T).reshape(draws, n_compounds, n_rules),
+                          np.ascontiguousarray(applied.T).reshape(draws, n_compounds, n_rules),
+                          unfunded.reshape(draws, n_compounds, n_items))
 
 
 class _Subsets:

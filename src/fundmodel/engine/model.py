@@ -1,4 +1,11 @@
-"""The whole model for one compound: realised scenario → per-draw metrics and yearly lines."""
+"""The whole model: engine inputs → the cash-flow ledger → per-draw metrics and yearly lines.
+
+The stages write every money flow on the ledger (:mod:`.ledger`) in the order money is
+committed — the works, their funding and the gap, then the running of the compound — and
+everything reported is read back from it: the operating statement, the funding table and the
+metrics. The only quantity computed beside the ledger is the fee income per unit fee rate, a
+derivative (not a flow) that gives the breakeven fee in closed form.
+"""
 
 from __future__ import annotations
 
@@ -7,33 +14,42 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import finance
-from ..scenario import Scenario
-from ..scenario.funding import PAYERS
-from .arrays import col, num, per_draw, row_sum
-from .capital import item_costs, item_inputs
+from .arrays import row_sum
+from .capital import item_costs, item_inputs, spending
 from .funding import apply_funding
-from .operations import FEE_BASE, operating_statement
+from .inputs import ModelInputs
+from .ledger import Ledger
+from .operations import FEE_BASE, operating_flows
 
-__all__ = ["ModelOutput", "run_model"]
+__all__ = ["ModelOutput", "run_model", "PAYER_GROUPS"]
+
+PAYER_GROUPS = ("government", "utilities", "residents", "donors")
+"""Who ultimately pays a funding rule, for the cost-per-household metrics."""
+
+GAP_LINE = "funding[gap]"
+"""The ledger line of the funding gap (paid by ``unfunded`` to the project)."""
 
 
 @dataclass(frozen=True)
 class ModelOutput:
-    """Everything the model computes for ``n`` draws.
+    """Everything the model computes for ``n`` draws of one compound.
 
     Attributes
     ----------
     metrics : dict of str to ndarray (n,)
         Per-draw metrics (see :data:`fundmodel.catalog.METRICS`).
     yearly : dict of str to ndarray (n, horizon_years)
-        Yearly lines of the operating statement.
+        Yearly lines of the operating statement, operating years 1..horizon.
     item_costs : ndarray (n, n_items)
         Cost of each renovation item, CNY.
     funding_offered, funding_applied : ndarray (n, n_rules)
         What each funding rule offers and pays, CNY.
     item_inputs : dict of str to ndarray (n, n_items)
-        Each item's ``quantity`` (its unit), ``unit_cost`` (CNY/unit) and ``contingency``
-        (share), see :func:`fundmodel.engine.capital.item_inputs`.
+        Each item's ``quantity``, ``unit_cost`` (CNY/unit) and ``contingency`` (share).
+    ledger : Ledger
+        Every money flow, arrays ``(D|1, C, L)`` by year of the timeline.
+    n_years : int
+        Years on the timeline (construction and operations).
     """
 
     metrics: dict[str, np.ndarray]
@@ -42,6 +58,8 @@ class ModelOutput:
     funding_offered: np.ndarray
     funding_applied: np.ndarray
     item_inputs: dict[str, np.ndarray] = field(default_factory=dict)
+    ledger: Ledger = field(default_factory=Ledger)
+    n_years: int = 0
 
 
 def _first_true(mask: np.ndarray) -> np.ndarray:
@@ -50,57 +68,146 @@ def _first_true(mask: np.ndarray) -> np.ndarray:
     return np.where(mask.any(axis=-1), first, np.nan)
 
 
-def run_model(scenario: Scenario, n: int) -> ModelOutput:
-    """Run the model on a realised scenario (see :func:`fundmodel.draws.realise`) of ``n`` draws.
+def _one_compound(a: np.ndarray, n: int) -> np.ndarray:
+    """``(D|1, 1, ...)`` → a contiguous ``(n, ...)`` (the results of a one-compound run)."""
+    a = np.asarray(a, dtype=float)
+    return np.ascontiguousarray(np.broadcast_to(a[:, 0], (n,) + a.shape[2:]))
+
+
+def _capital(inputs: ModelInputs, ledger: Ledger):
+    """Works, funding and gap on the ledger; returns costs, the funding outcome and the span of
+    the construction years."""
+    n, tl = inputs.draws, inputs.timeline
+    items, rules = inputs.items, inputs.rules
+    costs = np.broadcast_to(item_costs(items), (n, len(inputs.compounds.names),
+                                                 len(items.names)))
+    span = slice(0, tl.construction_years)
+    spent = spending(costs, items.schedule[:, span])                     # (D, C, I, L)
+    for i, name in enumerate(items.names):
+        ledger.add(f"works[{name}]", "project", "contractors", "capital", spent[:, :, i])
+    funding = apply_funding(rules, inputs.compounds, costs)
+    schedule = items.schedule[:, span]
+    if not (schedule == schedule[:1]).all():
+        raise NotImplementedError("items built on different schedules")  # the next step
+    when = schedule[0]                                                   # (L,)
+    for r, label in enumerate(rules.labels):
+        timing = rules.instalments[r, span] if not np.isnan(rules.instalments[r, 0]) else when
+        ledger.add(f"funding[{label}]", rules.parties[r], "project", "capital",
+                   funding.applied[:, :, r, None] * timing)
+    gap = row_sum(funding.unfunded)                                      # (D, C)
+    ledger.add(GAP_LINE, "unfunded", "project", "capital", gap[..., None] * when)
+    return costs, funding
+
+
+def _operations(inputs: ModelInputs, ledger: Ledger) -> np.ndarray:
+    """The running of the compound on the ledger; returns the fee income per unit rate."""
+    tl = inputs.timeline
+    flows = operating_flows(inputs.operations, inputs.compounds, inputs.draws, tl.horizon_years)
+    start = tl.first_operating_index
+    ledger.add("property_fee", "residents", "operator", "operating", flows["property_fee"], start)
+    for line in inputs.operations.income:
+        name = f"income[{line.name}]"
+        ledger.add(name, "users", "operator", "operating", flows[name], start)
+    for line in inputs.operations.costs:
+        name = f"cost[{line.name}]"
+        ledger.add(name, "operator", "suppliers", "operating", flows[name], start)
+    ledger.add("management_margin", "operator", "suppliers", "operating",
+               flows["management_margin"], start)
+    ledger.add("vat", "operator", "tax_authority", "operating", flows["vat"], start)
+    return flows[FEE_BASE]
+
+
+def _statement(inputs: ModelInputs, ledger: Ledger) -> dict[str, np.ndarray]:
+    """The operating statement ``(D|1, C, T)``, read from the ledger."""
+    ops = inputs.operations
+    fee = ledger["property_fee"]
+    lines: dict[str, np.ndarray] = {"property_fee_income": fee}
+    income = [ledger[f"income[{line.name}]"] for line in ops.income]
+    costs = [ledger[f"cost[{line.name}]"] for line in ops.costs]
+    shape = (inputs.draws, len(inputs.compounds.names), inputs.timeline.horizon_years)
+    other = np.zeros(shape)
+    for line, value in zip(ops.income, income):
+        lines[f"income[{line.name}]"] = value
+        other += value
+    lines["other_income"] = other
+    lines["total_income"] = fee + other
+    direct = np.zeros(shape)
+    for line, value in zip(ops.costs, costs):
+        lines[f"cost[{line.name}]"] = value
+        direct += value
+    lines["direct_cost"] = direct
+    lines["management_margin"] = ledger["management_margin"]
+    lines["operating_cost"] = direct + lines["management_margin"]
+    lines["vat"] = ledger["vat"]
+    lines["operating_surplus"] = lines["total_income"] - lines["operating_cost"] - lines["vat"]
+    lines["cumulative_balance"] = (ops.opening_balance[..., None]
+                                   + np.cumsum(lines["operating_surplus"], axis=-1))
+    return lines
+
+
+def run_model(inputs: ModelInputs) -> ModelOutput:
+    """Run the model on compiled engine inputs (see :func:`fundmodel.inputs.compile_inputs`).
 
     Pure: the same inputs give the same arrays, bit for bit, and draws never interact.
     """
-    households = scenario.compound.households
-    inputs = item_inputs(scenario.renovation, n)
-    costs = item_costs(scenario.renovation, n, inputs)
-    funding = apply_funding(scenario, costs)
-    lines = operating_statement(scenario, n)
-    fee_base = lines.pop(FEE_BASE)
+    n, tl = inputs.draws, inputs.timeline
+    if len(inputs.compounds.names) != 1:
+        raise NotImplementedError("one compound per run for now")
+    ledger = Ledger()
+    costs, funding = _capital(inputs, ledger)
+    fee_base = _operations(inputs, ledger)
+    statement = _statement(inputs, ledger)
+    households = inputs.compounds.households[None, :]
 
-    capex = row_sum(costs)
-    gap = row_sum(funding.unfunded)
-    payer = np.array([rule.payer for rule in scenario.funding], dtype=object)
-    by_payer = {p: row_sum(funding.applied[:, payer == p]) for p in PAYERS}
+    def total(names) -> np.ndarray:        # (D|1, C): lines added in order, then the years
+        return row_sum(ledger.total(ledger.select(names=names)))
 
-    rate = (1.0 + num(scenario.discount_rate)) * (1.0 + num(scenario.inflation)) - 1.0
-    df = finance.discount_factors(rate, scenario.horizon_years, start=1)  # (T,) or (n, T)
-    surplus = lines["operating_surplus"]
-    lines["discounted_surplus"] = surplus * df
-    npv = row_sum(lines["discounted_surplus"])
+    works = [f"works[{name}]" for name in inputs.items.names]
+    sources = [f"funding[{label}]" for label in inputs.rules.labels]
+    capex = total(works)
+    gap = row_sum(ledger[GAP_LINE])
+    by_group = {g: (total([s for s, grp in zip(sources, inputs.rules.groups) if grp == g])
+                    if g in inputs.rules.groups else np.zeros((1, 1)))
+                for g in PAYER_GROUPS}
+
+    rate = (1.0 + inputs.discount_rate) * (1.0 + inputs.inflation) - 1.0     # (D|1, C|1)
+    df = finance.discount_factors(rate, tl.horizon_years, start=tl.first_operating_index)
+    surplus = statement["operating_surplus"]
+    statement["discounted_surplus"] = surplus * df
+    npv = row_sum(statement["discounted_surplus"])
 
     # NPV is affine in the fee rate r: NPV(r) = NPV(r0) + (r − r0)·K with K the present value of
     # the fee income net of VAT per unit rate, so the breakeven rate is r0 − NPV(r0)/K.
-    net_fee_base = fee_base / (1.0 + col(scenario.operations.vat_rate))
-    rate0 = num(scenario.operations.property_fee.rate_per_m2_month)
+    ops = inputs.operations
+    net_fee_base = fee_base / (1.0 + ops.vat_rate[..., None])
+    rate0 = ops.fee_rate_per_m2_month
     k_npv = row_sum(net_fee_base * df)
-    k_first = net_fee_base[:, 0]
-    breakeven = rate0 - np.divide(npv, k_npv, out=np.full(n, np.nan), where=k_npv > 0)
-    breakeven_first = rate0 - np.divide(surplus[:, 0], k_first, out=np.full(n, np.nan),
+    k_first = net_fee_base[..., 0]
+    shape = (n, len(inputs.compounds.names))
+    breakeven = rate0 - np.divide(npv, k_npv, out=np.full(shape, np.nan), where=k_npv > 0)
+    breakeven_first = rate0 - np.divide(surplus[..., 0], k_first, out=np.full(shape, np.nan),
                                         where=k_first > 0)
+    funding_total = total(sources) if sources else np.zeros((1, 1))
 
     deficit = surplus < 0
-    balance_final = lines["cumulative_balance"][:, -1]
+    balance_final = statement["cumulative_balance"][..., -1]
     metrics = {
         "capex_total": capex,
-        "funding_total": row_sum(funding.applied),
+        "funding_total": funding_total,
         "funding_gap": gap,
-        "funding_gap_share": np.divide(gap, capex, out=np.zeros(n), where=capex > 0),
+        "funding_gap_share": np.divide(gap, capex, out=np.zeros(np.broadcast_shapes(
+            gap.shape, capex.shape)), where=capex > 0),
         "has_funding_gap": (gap > 0).astype(float),
-        "government_cost": by_payer["government"],
-        "resident_cost": by_payer["residents"],
-        "government_cost_per_household": by_payer["government"] / households,
-        "resident_cost_per_household": by_payer["residents"] / households,
+        "government_cost": by_group["government"],
+        "resident_cost": by_group["residents"],
+        "government_cost_per_household": by_group["government"] / households,
+        "resident_cost_per_household": by_group["residents"] / households,
         "funding_gap_per_household": gap / households,
-        "fee_income_first_year": lines["property_fee_income"][:, 0],
-        "operating_cost_first_year": lines["operating_cost"][:, 0],
-        "operating_surplus_first_year": surplus[:, 0],
-        "operating_deficit_years": deficit.sum(axis=1).astype(float),
-        "any_operating_deficit": deficit.any(axis=1).astype(float),
+        "fee_income_first_year": statement["property_fee_income"][..., 0],
+        "operating_cost_first_year": statement["operating_cost"][..., 0],
+        "operating_surplus_first_year": surplus[..., 0],
+        "operating_deficit_years": deficit.sum(axis=-1).astype(float),
+        "any_operating_deficit": deficit.any(axis=-1).astype(float),
         "first_deficit_year": _first_true(deficit),
         "cumulative_balance_final": balance_final,
         "balance_negative_at_horizon": (balance_final < 0).astype(float),
@@ -109,5 +216,12 @@ def run_model(scenario: Scenario, n: int) -> ModelOutput:
         "breakeven_fee_rate_first_year": breakeven_first,
         "discount_rate_nominal": rate,
     }
-    return ModelOutput({k: per_draw(v, n) for k, v in metrics.items()},
-                       lines, costs, funding.offered, funding.applied, inputs)
+    yearly = {k: np.broadcast_to(v[:, 0] if v.shape[0] > 1 else v[0, 0],
+                                 (n, tl.horizon_years)) for k, v in statement.items()}
+    return ModelOutput(
+        metrics={k: _one_compound(v, n) for k, v in metrics.items()},
+        yearly=yearly,
+        item_costs=np.ascontiguousarray(costs[:, 0]),
+        funding_offered=funding.offered[:, 0], funding_applied=funding.applied[:, 0],
+        item_inputs={k: _one_compound(v, n) for k, v in item_inputs(inputs.items).items()},
+        ledger=ledger, n_years=tl.n_years)

@@ -48,6 +48,7 @@ MatchRatio = uncertain(ge=0, le=MAX_MATCH_RATIO, percent=True)
 
 class _Rule(ScenarioModel):
     payer: ClassVar[str]
+    party: ClassVar[str]  # who pays on the cash-flow ledger (engine.ledger.PARTIES)
     amount_fields: ClassVar[tuple[str, ...]]
 
     label: str | None = None
@@ -71,6 +72,7 @@ class CentralSubsidy(_Rule):
     """Central government subsidy (中央补助): per household and/or a share of eligible cost."""
 
     payer: ClassVar[str] = "government"
+    party: ClassVar[str] = "central_government"
     amount_fields: ClassVar[tuple[str, ...]] = ("per_household", "share", "amount")
     source: Literal["central_subsidy"]
     per_household: Money | None = None
@@ -87,6 +89,7 @@ class LocalBudget(_Rule):
     """Local (provincial, city, district) budget: a match of other sources, a share, or an amount."""
 
     payer: ClassVar[str] = "government"
+    party: ClassVar[str] = "city_district_government"
     amount_fields: ClassVar[tuple[str, ...]] = ("match_ratio", "share", "per_household", "amount")
     source: Literal["local_budget"]
     match_ratio: MatchRatio | None = None
@@ -108,6 +111,7 @@ class ProgrammeFunds(_Rule):
     """Integrated programme funds for listed items (sponge city, urban renewal, ...)."""
 
     payer: ClassVar[str] = "government"
+    party: ClassVar[str] = "city_district_government"
     amount_fields: ClassVar[tuple[str, ...]] = ("share", "amount")
     source: Literal["programme_funds"]
     share: Share | None = None
@@ -121,6 +125,7 @@ class UtilityCompanies(_Rule):
     """Utility and pipeline companies paying for their own networks (named items)."""
 
     payer: ClassVar[str] = "utilities"
+    party: ClassVar[str] = "utilities"
     amount_fields: ClassVar[tuple[str, ...]] = ("share", "amount")
     source: Literal["utility_companies"]
     items: list[str] = Field(min_length=1, max_length=MAX_NAMES)
@@ -136,6 +141,7 @@ class SoeTransfer(_Rule):
     """State-firm "三供一业" transfer funds, per household of eligible compounds."""
 
     payer: ClassVar[str] = "government"
+    party: ClassVar[str] = "soe"
     amount_fields: ClassVar[tuple[str, ...]] = ("per_household", "amount")
     source: Literal["soe_transfer"]
     per_household: Money | None = None
@@ -150,6 +156,7 @@ class Residents(_Rule):
     """Residents' own contribution (居民出资); ``uptake`` is the share of households that pay."""
 
     payer: ClassVar[str] = "residents"
+    party: ClassVar[str] = "residents"
     amount_fields: ClassVar[tuple[str, ...]] = ("per_household", "per_m2", "share", "amount")
     source: Literal["residents"]
     per_household: Money | None = None
@@ -171,6 +178,7 @@ class Donations(_Rule):
     """Donations by firms, foundations or individuals."""
 
     payer: ClassVar[str] = "donors"
+    party: ClassVar[str] = "donors"
     amount_fields: ClassVar[tuple[str, ...]] = ("amount",)
     source: Literal["donations"]
     amount: Money | None = None

@@ -1,0 +1,172 @@
+"""Engine inputs: frozen dataclasses of numpy arrays with named axes.
+
+The compile step (:mod:`fundmodel.inputs.compile`) turns a scenario and its sampled values into
+these; the engine reads nothing else (never a pydantic model). Axes, in this order:
+
+- ``draw`` (D): one per Monte Carlo draw; size 1 where a value is the same in every draw, so that
+  it broadcasts instead of being materialised;
+- ``compound`` (C): one per compound (1 for a one-compound scenario);
+- then the axis of the thing itself: ``item`` (I), ``rule`` (R), ``year`` (Y, the timeline),
+  ``op_year`` (T, operating years 1..horizon).
+
+A per-draw input is ``(D, C)``; a constant one ``(1, 1)`` (or ``(1, C)`` when it differs by
+compound). Money in CNY, rates as fractions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Timeline", "CompoundInputs", "ItemInputs", "RuleInputs", "IncomeLineInputs",
+           "CostLineInputs", "OperationsInputs", "ModelInputs"]
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The model's one time axis.
+
+    Year index 0 is ``start_year``, the first construction year. Construction takes
+    ``construction_years`` years (indexes ``0 .. construction_years − 1``); operations run the
+    ``horizon_years`` years after it (indexes ``construction_years .. n_years − 1``). Operating
+    year t (1-based, as in the operating statement) is year index ``construction_years − 1 + t``.
+    Cash flows fall at year end; a flow in year index y is discounted by ``(1 + i)^y``.
+    """
+
+    start_year: int
+    construction_years: int
+    horizon_years: int
+
+    @property
+    def n_years(self) -> int:
+        """Years on the timeline: construction and operations."""
+        return self.construction_years + self.horizon_years
+
+    @property
+    def first_operating_index(self) -> int:
+        """Year index of operating year 1."""
+        return self.construction_years
+
+    def calendar_years(self) -> np.ndarray:
+        """Calendar year of every year index, ``(Y,)``."""
+        return self.start_year + np.arange(self.n_years)
+
+
+@dataclass(frozen=True)
+class CompoundInputs:
+    """Physical facts, axis ``(C,)``: households, floor area and chargeable area (m²)."""
+
+    names: tuple[str, ...]
+    households: np.ndarray
+    floor_area_m2: np.ndarray
+    fee_area_m2: np.ndarray
+
+
+@dataclass(frozen=True)
+class ItemInputs:
+    """Renovation items.
+
+    ``quantity``, ``unit_cost`` and ``contingency`` are ``(D|1, C|1, I)``; ``schedule`` is
+    ``(I, Y)``: the share of each item's cost spent in each year of the timeline (rows sum to 1).
+    """
+
+    names: tuple[str, ...]
+    tiers: tuple[str, ...]
+    units: tuple[str, ...]
+    quantity: np.ndarray
+    unit_cost: np.ndarray
+    contingency: np.ndarray
+    schedule: np.ndarray
+
+
+@dataclass(frozen=True)
+class RuleInputs:
+    """Funding rules: the terms of each rule's offer.
+
+    ``offer_r = min(cap_r, uptake_r × (amount_r + per_household_r × households + per_m2_r ×
+    floor_area_m2 + share_r × eligible cost_r + match_ratio_r × Σ_{s ∈ matched_r} paid_s))``
+    (0 for a term the rule does not have). Arrays ``amount``, ``per_household``, ``per_m2``,
+    ``share``, ``uptake``, ``match_ratio`` and ``cap`` (inf: no cap) are ``(D|1, C|1, R)``; ``eligible`` is ``(R, I)``; ``instalments`` is ``(R, Y)``:
+    the share of a rule's payment made in each year, or a row of NaN where the rule pays as the
+    cost of the items it pays falls.
+
+    ``groups`` is who ultimately pays, for the cost-per-household metrics (government,
+    utilities, residents, donors); ``parties`` the paying party on the ledger.
+    """
+
+    labels: tuple[str, ...]
+    sources: tuple[str, ...]
+    groups: tuple[str, ...]
+    parties: tuple[str, ...]
+    eligible: np.ndarray
+    amount: np.ndarray
+    per_household: np.ndarray
+    per_m2: np.ndarray
+    share: np.ndarray
+    uptake: np.ndarray
+    match_ratio: np.ndarray
+    cap: np.ndarray
+    matched: tuple[tuple[int, ...], ...]
+    instalments: np.ndarray
+
+
+@dataclass(frozen=True)
+class IncomeLineInputs:
+    """One income line: ``per_year`` (NaN when given by units) or ``units × price_per_month ×
+    12 × occupancy``, each ``(D|1, C|1)``; ``growth`` ``(D|1, C|1)`` or ``(D|1, C|1, T)``."""
+
+    name: str
+    per_year: np.ndarray | None
+    units: np.ndarray | None
+    price_per_month: np.ndarray | None
+    occupancy: np.ndarray | None
+    growth: np.ndarray
+
+
+@dataclass(frozen=True)
+class CostLineInputs:
+    """One cost line: ``per_year`` or ``staff × wage_per_month × 12 × (1 + on_cost)``, divided by
+    ``shared_by``; arrays ``(D|1, C|1)``; ``growth`` ``(D|1, C|1)`` or ``(D|1, C|1, T)``."""
+
+    name: str
+    per_year: np.ndarray | None
+    staff: np.ndarray | None
+    wage_per_month: np.ndarray | None
+    on_cost: np.ndarray | None
+    shared_by: float
+    growth: np.ndarray
+
+
+@dataclass(frozen=True)
+class OperationsInputs:
+    """The operating phase: the property fee (rate, collection, growth), the income and cost
+    lines, the management margin, VAT on fees and the account's opening balance; arrays
+    ``(D|1, C|1)`` (growth may carry an ``op_year`` axis)."""
+
+    fee_rate_per_m2_month: np.ndarray
+    collection_rate: np.ndarray
+    fee_growth: np.ndarray
+    income: tuple[IncomeLineInputs, ...]
+    costs: tuple[CostLineInputs, ...]
+    management_margin: np.ndarray
+    vat_rate: np.ndarray
+    opening_balance: np.ndarray
+
+
+@dataclass(frozen=True)
+class ModelInputs:
+    """Everything the engine computes from, for ``draws`` draws of ``compounds`` compounds.
+
+    ``discount_rate`` and ``inflation`` are ``(D|1, C|1)``; the nominal rate used to discount
+    is ``(1 + discount_rate)(1 + inflation) − 1``.
+    """
+
+    draws: int
+    timeline: Timeline
+    compounds: CompoundInputs
+    items: ItemInputs
+    rules: RuleInputs
+    operations: OperationsInputs
+    discount_rate: np.ndarray
+    inflation: np.ndarray

@@ -1,0 +1,21 @@
+"""From a scenario and its sampled values to the engine's inputs (the compile step)."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+
+from ..draws import realise
+from ..engine.inputs import ModelInputs
+from ..scenario import Scenario
+from ..scenario.paths import Path
+from .compile import compile_inputs, timeline_of
+
+__all__ = ["compile_inputs", "model_inputs", "timeline_of"]
+
+
+def model_inputs(scenario: Scenario, values: Mapping[Path, np.ndarray], draws: int) -> ModelInputs:
+    """Engine inputs of ``draws`` draws: every distribution of ``scenario`` takes its values
+    from ``values`` (path → array ``(draws,)`` or ``(draws, T)``)."""
+    return compile_inputs(realise(scenario, values), draws)
