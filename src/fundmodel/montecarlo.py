@@ -27,7 +27,7 @@ from .inputs import model_inputs
 from .engine.capital import ITEM_INPUTS
 from .engine.model import ModelOutput, run_model
 from .errors import ModelError
-from .results import BAND_LINES, QUANTILES, Result, quantile_name, summary_table
+from .results import BAND_LINES, QUANTILES, CashFlows, Result, quantile_name, summary_table
 from .sampling import BLOCK_SIZE, InputSpace, input_space, sample_values
 from .scenario import Scenario
 from .scenario.checks import scenario_warnings
@@ -305,14 +305,20 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
         for (start, stop), out in zip(ranges, _outputs(scenario, int(seed), sampler, space,
                                                        ranges, workers)):
             if names is None:  # first chunk: lay out storage
+                ledger, n_years = out.ledger, out.n_years
                 names = list(out.metrics)
                 lines = list(out.yearly)
                 if keep_draws:
                     metrics = np.empty((len(names), draws))
                 if keep_yearly:
                     yearly_paths = {k: np.empty((draws, scenario.horizon_years)) for k in lines}
+                # ledger lines the same in every draw keep their value; the others are averaged
+                constant = {l.name: np.asarray(l.amount[0, 0], dtype=float)
+                            for l in out.ledger if l.amount.shape[0] == 1}
+                varying = [l.name for l in out.ledger if l.name not in constant]
                 sums = BlockSums([f"y:{k}" for k in lines] + ["offered", "applied", "items", "gap"]
-                                 + [f"item:{k}" for k in ITEM_INPUTS])
+                                 + [f"item:{k}" for k in ITEM_INPUTS]
+                                 + [f"l:{k}" for k in varying])
                 block_means = BlockMeans([f"m:{k}" for k in names])
                 consumers = [sums, block_means]
                 if not keep_draws:
@@ -334,6 +340,7 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
             block.update({"offered": out.funding_offered, "applied": out.funding_applied,
                           "items": out.item_costs, "gap": out.metrics["funding_gap"]})
             block.update({f"item:{k}": out.item_inputs[k] for k in ITEM_INPUTS})
+            block.update({f"l:{k}": out.ledger[k][:, 0] for k in varying})
             block.update({f"m:{k}": v for k, v in out.metrics.items()})
             stream.push(block)
             tick(stop, draws)
@@ -361,7 +368,10 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
                   funding_offered=sums.mean("offered"), funding_applied=sums.mean("applied"),
                   funding_gap=float(sums.mean("gap")), item_costs=sums.mean("items"),
                   metric_summary=summary, yearly_bands=bands,
-                  item_inputs={k: sums.mean(f"item:{k}") for k in ITEM_INPUTS}, info=info,
+                  item_inputs={k: sums.mean(f"item:{k}") for k in ITEM_INPUTS},
+                  cashflows=CashFlows.from_ledger(
+                      ledger, n_years, {**constant, **{k: sums.mean(f"l:{k}") for k in varying}}),
+                  info=info,
                   metric_mcse=mcse)
 
 

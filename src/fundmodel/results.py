@@ -8,6 +8,8 @@ argument (``yearly(statistic="p5")``) or come in tidy form (``yearly_bands()``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -20,7 +22,7 @@ from .engine.model import ModelOutput
 from .errors import ModelError
 from .scenario import Scenario
 
-__all__ = ["Result", "QUANTILES", "PROBABILITIES", "BAND_LINES", "SUMMARY_COLUMNS",
+__all__ = ["Result", "CashFlows", "QUANTILES", "PROBABILITIES", "BAND_LINES", "SUMMARY_COLUMNS",
            "YEARLY_STATISTICS", "summary_table", "quantile_name", "exact_summary_row",
            "ZERO_EVENTS_SE"]
 
@@ -106,6 +108,27 @@ def exact_summary_row(values: np.ndarray) -> dict[str, float]:
     return row
 
 
+@dataclass(frozen=True)
+class CashFlows:
+    """The ledger of a run, summarised over draws: each line's payer, payee, kind, the year
+    index of its first year on the timeline, and its mean amount per year ``(L,)`` CNY."""
+
+    lines: tuple[tuple[str, str, str, str, int], ...]   # (name, payer, payee, kind, start)
+    means: dict[str, np.ndarray]
+    n_years: int
+
+    @classmethod
+    def from_ledger(cls, ledger, n_years: int, means: Mapping[str, np.ndarray] | None = None
+                    ) -> "CashFlows":
+        """From an engine ledger; ``means`` (name → ``(L,)``) default to the mean over the
+        ledger's draws of its only compound."""
+        lines = tuple((l.name, l.payer, l.payee, l.kind, l.start) for l in ledger)
+        if means is None:
+            means = {l.name: np.asarray(l.amount[:, 0], dtype=float).mean(axis=0)
+                     for l in ledger}
+        return cls(lines, dict(means), n_years)
+
+
 class Result:
     """The outcome of a run: per-draw metrics, the yearly operating statement, the funding mix.
 
@@ -134,6 +157,7 @@ class Result:
                  metric_summary: pd.DataFrame | None = None,
                  yearly_bands: Mapping[str, np.ndarray] | None = None,
                  item_inputs: Mapping[str, np.ndarray] | None = None,
+                 cashflows: CashFlows | None = None,
                  info: Mapping[str, Any] | None = None,
                  metric_mcse: Mapping[str, float] | None = None):
         self.scenario = scenario
@@ -148,6 +172,7 @@ class Result:
         self._funding_gap = float(funding_gap)
         self._item_costs = item_costs
         self._item_inputs = dict(item_inputs or {})  # name → mean over draws (n_items,)
+        self._cashflows = cashflows
         self._metric_summary = metric_summary
         self._metric_mcse = dict(metric_mcse or {})  # replicate standard errors (lhs, sobol)
         self.info: dict[str, Any] = dict(info or {})
@@ -166,7 +191,7 @@ class Result:
                    funding_gap=float(out.metrics["funding_gap"].mean()),
                    item_costs=out.item_costs.mean(axis=0),
                    item_inputs={k: v.mean(axis=0) for k, v in out.item_inputs.items()},
-                   info=info)
+                   cashflows=CashFlows.from_ledger(out.ledger, out.n_years), info=info)
 
     def __repr__(self) -> str:
         return f"<Result {self.scenario.name!r}: {self.n_draws} draw(s)>"
@@ -410,6 +435,40 @@ class Result:
                             index=pd.Index([i.name for i in items], name="item"))
 
     # ------------------------------------------------------------------ names
+    # ------------------------------------------------------------------ the ledger
+    def _ledger(self) -> CashFlows:
+        if self._cashflows is None:
+            raise ModelError("this result carries no cash-flow ledger")
+        return self._cashflows
+
+    def cashflows(self) -> pd.DataFrame:
+        """The cash-flow ledger, tidy: one row per line and year it spans, with columns
+        ``year`` (0 = the first construction year), ``calendar_year``, ``line``, ``payer``,
+        ``payee``, ``kind`` (capital, operating, financing) and ``amount`` (CNY; the mean over
+        the draws for many). Every money flow of the model is here: the works, each source's
+        funding and the gap (capital), the fee, income, costs, margin and VAT (operating)."""
+        from .cashflow_tables import cashflow_table
+
+        return cashflow_table(self._ledger(), self.scenario.start_year)
+
+    def parties(self) -> pd.DataFrame:
+        """One row per party (central government ... residents, operator, contractors): total
+        ``paid`` and ``received``, ``net``, ``npv_net`` at the nominal discount rate (to the
+        first construction year) and per household, CNY (means over draws; with an uncertain
+        rate, the mean flows at the mean nominal rate)."""
+        from .cashflow_tables import party_table
+
+        rate = float(self.summary().loc["discount_rate_nominal", "mean"])
+        return party_table(self._ledger(), rate, float(self.scenario.compound.households))
+
+    def government(self) -> pd.DataFrame:
+        """The government's outlay by calendar year and level — central, provincial,
+        city/district, street/community — and in total, CNY (means over draws): what a
+        finance bureau reads first."""
+        from .cashflow_tables import government_table
+
+        return government_table(self._ledger(), self.scenario.start_year)
+
     @staticmethod
     def describe(name: str) -> str:
         """Unit and meaning of a metric, yearly line or yearly column, e.g.
