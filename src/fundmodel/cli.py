@@ -264,7 +264,7 @@ def _print_result(console: "Console", result: "Result") -> None:
                       f"{_money(m['resident_cost_per_household'])} CNY per household.")
     console.print()
 
-    year1 = int(sc.start_year + 1)
+    year1 = int(sc.start_year + sc.construction_years())
     if mc:
         console.print(_stat_table(f"Operations, first year ({year1}) and over {sc.horizon_years} "
                                   "years", s, [

@@ -25,7 +25,7 @@ from .accumulate import (MIN_REPLICATE_BLOCKS, BlockMeans, BlockStream, BlockSum
 from .catalog import METRICS, YEARLY_LINES
 from .inputs import model_inputs
 from .engine.capital import ITEM_INPUTS
-from .engine.model import ModelOutput, run_model
+from .engine.model import STATEMENT_NAMES, ModelOutput, run_model
 from .errors import ModelError
 from .results import BAND_LINES, QUANTILES, CashFlows, Result, quantile_name, summary_table
 from .sampling import BLOCK_SIZE, InputSpace, input_space, sample_values
@@ -315,7 +315,12 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
                 # ledger lines the same in every draw keep their value; the others are averaged
                 constant = {l.name: np.asarray(l.amount[0, 0], dtype=float)
                             for l in out.ledger if l.amount.shape[0] == 1}
-                varying = [l.name for l in out.ledger if l.name not in constant]
+                # operating lines are statement lines, whose means are kept anyway
+                in_statement = {l.name: STATEMENT_NAMES.get(l.name, l.name) for l in out.ledger
+                                if l.name not in constant
+                                and STATEMENT_NAMES.get(l.name, l.name) in out.yearly}
+                varying = [l.name for l in out.ledger
+                           if l.name not in constant and l.name not in in_statement]
                 sums = BlockSums([f"y:{k}" for k in lines] + ["offered", "applied", "items", "gap"]
                                  + [f"item:{k}" for k in ITEM_INPUTS]
                                  + [f"l:{k}" for k in varying])
@@ -370,7 +375,8 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
                   metric_summary=summary, yearly_bands=bands,
                   item_inputs={k: sums.mean(f"item:{k}") for k in ITEM_INPUTS},
                   cashflows=CashFlows.from_ledger(
-                      ledger, n_years, {**constant, **{k: sums.mean(f"l:{k}") for k in varying}}),
+                      ledger, n_years, {**constant, **{k: sums.mean(f"l:{k}") for k in varying},
+                                        **{k: sums.mean(f"y:{v}") for k, v in in_statement.items()}}),
                   info=info,
                   metric_mcse=mcse)
 

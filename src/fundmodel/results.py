@@ -316,7 +316,8 @@ class Result:
         """The operating statement, one row per year (index ``year`` = 1..horizon), one column
         per line — the same columns for one draw or many.
 
-        Columns: ``calendar_year`` (``start_year + year``), then every line
+        Columns: ``calendar_year`` (operating year 1 is the year after the works end:
+        ``start_year + construction years − 1 + year``), then every line
         (``property_fee_income``, ``other_income``, ``income[<name>]``, ``total_income``,
         ``cost[<name>]``, ``direct_cost``, ..., ``operating_surplus``, ``cumulative_balance``,
         ``discounted_surplus``; :meth:`describe` gives each one's unit and meaning), CNY.
@@ -337,7 +338,7 @@ class Result:
         """
         self._check_statistic(statistic)
         years = np.arange(1, self.scenario.horizon_years + 1)
-        data: dict[str, Any] = {"calendar_year": self.scenario.start_year + years}
+        data: dict[str, Any] = {"calendar_year": self._calendar(years)}
         names = list(self._yearly_means) if statistic == "mean" else self._band_lines()
         data.update({name: self._line_statistic(name, statistic) for name in names})
         return pd.DataFrame(data, index=pd.Index(years, name="year"))
@@ -374,7 +375,7 @@ class Result:
                 raise ModelError(why)
         years = np.arange(1, self.scenario.horizon_years + 1)
         frames = [pd.DataFrame({"line": name, "statistic": stat, "year": years,
-                                "calendar_year": self.scenario.start_year + years,
+                                "calendar_year": self._calendar(years),
                                 "value": self._line_statistic(name, stat)})
                   for name in lines for stat in YEARLY_STATISTICS]
         if not frames:
@@ -435,6 +436,11 @@ class Result:
                             index=pd.Index([i.name for i in items], name="item"))
 
     # ------------------------------------------------------------------ names
+    def _calendar(self, operating_years: np.ndarray) -> np.ndarray:
+        """Calendar year of operating years (1 = the year after the works end)."""
+        sc = self.scenario
+        return sc.start_year + sc.construction_years() - 1 + operating_years
+
     # ------------------------------------------------------------------ the ledger
     def _ledger(self) -> CashFlows:
         if self._cashflows is None:

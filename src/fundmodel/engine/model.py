@@ -21,13 +21,19 @@ from .inputs import ModelInputs
 from .ledger import Ledger
 from .operations import FEE_BASE, operating_flows
 
-__all__ = ["ModelOutput", "run_model", "PAYER_GROUPS"]
+__all__ = ["ModelOutput", "run_model", "PAYER_GROUPS", "STATEMENT_NAMES", "GAP_LINE", "BRIDGE_LINE"]
 
 PAYER_GROUPS = ("government", "utilities", "residents", "donors")
 """Who ultimately pays a funding rule, for the cost-per-household metrics."""
 
+STATEMENT_NAMES = {"property_fee": "property_fee_income"}
+"""Ledger lines named otherwise in the operating statement (the others keep their name)."""
+
 GAP_LINE = "funding[gap]"
 """The ledger line of the funding gap (paid by ``unfunded`` to the project)."""
+
+BRIDGE_LINE = "bridge"
+"""The ledger line of the treasury's bridge between sources paid in instalments and the works."""
 
 
 @dataclass(frozen=True)
@@ -75,27 +81,43 @@ def _one_compound(a: np.ndarray, n: int) -> np.ndarray:
 
 
 def _capital(inputs: ModelInputs, ledger: Ledger):
-    """Works, funding and gap on the ledger; returns costs, the funding outcome and the span of
-    the construction years."""
+    """Works, funding, gap and bridge on the ledger; returns the costs and the funding outcome.
+
+    Timing: the works of item i cost ``cost_i × schedule_{i,y}`` in construction year y; the
+    project's spending profile is ``w_y = Σ_i works_{i,y} / capex``. A source without
+    instalments pays ``paid_r × w_y`` (it finances the works as they are built), and so does
+    the gap; a source with instalments pays ``paid_r × instalment_{r,y}``, and the city or
+    district treasury bridges the difference, ``Σ_r paid_r × (w_y − instalment_{r,y})``, a
+    financing line that sums to 0 over the years (negative: money received ahead of the works,
+    held). So sources + gap + bridge = works in every year and draw.
+    """
     n, tl = inputs.draws, inputs.timeline
     items, rules = inputs.items, inputs.rules
     costs = np.broadcast_to(item_costs(items), (n, len(inputs.compounds.names),
                                                  len(items.names)))
     span = slice(0, tl.construction_years)
     spent = spending(costs, items.schedule[:, span])                     # (D, C, I, L)
-    for i, name in enumerate(items.names):
-        ledger.add(f"works[{name}]", "project", "contractors", "capital", spent[:, :, i])
+    works = [f"works[{name}]" for name in items.names]
+    for i, name in enumerate(works):
+        ledger.add(name, "project", "contractors", "capital", spent[:, :, i])
     funding = apply_funding(rules, inputs.compounds, costs)
-    schedule = items.schedule[:, span]
-    if not (schedule == schedule[:1]).all():
-        raise NotImplementedError("items built on different schedules")  # the next step
-    when = schedule[0]                                                   # (L,)
+    by_year = ledger.total(ledger.select(names=works))                   # (D, C, L)
+    capex = row_sum(by_year)
+    when = np.zeros(by_year.shape)
+    when[..., 0] = 1.0                     # nothing to build: any money counts in year one
+    np.divide(by_year, capex[..., None], out=when, where=capex[..., None] > 0)
+    bridge = None
     for r, label in enumerate(rules.labels):
-        timing = rules.instalments[r, span] if not np.isnan(rules.instalments[r, 0]) else when
-        ledger.add(f"funding[{label}]", rules.parties[r], "project", "capital",
-                   funding.applied[:, :, r, None] * timing)
+        paid = funding.applied[:, :, r, None]
+        timing = when
+        if not np.isnan(rules.instalments[r, 0]):
+            timing = rules.instalments[r, span]
+            bridge = paid * (when - timing) + (0.0 if bridge is None else bridge)
+        ledger.add(f"funding[{label}]", rules.parties[r], "project", "capital", paid * timing)
     gap = row_sum(funding.unfunded)                                      # (D, C)
     ledger.add(GAP_LINE, "unfunded", "project", "capital", gap[..., None] * when)
+    if bridge is not None:
+        ledger.add(BRIDGE_LINE, "city_district_government", "project", "financing", bridge)
     return costs, funding
 
 
@@ -121,7 +143,7 @@ def _statement(inputs: ModelInputs, ledger: Ledger) -> dict[str, np.ndarray]:
     """The operating statement ``(D|1, C, T)``, read from the ledger."""
     ops = inputs.operations
     fee = ledger["property_fee"]
-    lines: dict[str, np.ndarray] = {"property_fee_income": fee}
+    lines: dict[str, np.ndarray] = {STATEMENT_NAMES["property_fee"]: fee}
     income = [ledger[f"income[{line.name}]"] for line in ops.income]
     costs = [ledger[f"cost[{line.name}]"] for line in ops.costs]
     shape = (inputs.draws, len(inputs.compounds.names), inputs.timeline.horizon_years)

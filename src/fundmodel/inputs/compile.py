@@ -43,9 +43,9 @@ def _stack(values: list[Any], default: float = 0.0) -> np.ndarray:
 
 
 def timeline_of(scenario: Scenario) -> Timeline:
-    """The scenario's timeline: construction in ``start_year`` (one year), then the operating
-    years."""
-    return Timeline(scenario.start_year, 1, scenario.horizon_years)
+    """The scenario's timeline: the construction years from ``start_year`` to the end of the
+    last item's works, then ``horizon_years`` operating years."""
+    return Timeline(scenario.start_year, scenario.construction_years(), scenario.horizon_years)
 
 
 def _eligible(scenario: Scenario) -> np.ndarray:
@@ -64,7 +64,9 @@ def _items(scenario: Scenario, timeline: Timeline) -> ItemInputs:
     ren = scenario.renovation
     items = ren.items
     schedule = np.zeros((len(items), timeline.n_years))
-    schedule[:, 0] = 1.0  # every item is built in the first year
+    for i in range(len(items)):
+        shares = scenario.item_schedule(i)
+        schedule[i, :len(shares)] = shares
     return ItemInputs(
         names=tuple(i.name for i in items), tiers=tuple(i.tier for i in items),
         units=tuple(i.unit for i in items),
@@ -73,6 +75,15 @@ def _items(scenario: Scenario, timeline: Timeline) -> ItemInputs:
         contingency=_stack([i.contingency if i.contingency is not None else ren.contingency
                             for i in items]),
         schedule=schedule)
+
+
+def _instalments(rules, timeline: Timeline) -> np.ndarray:
+    out = np.full((len(rules), timeline.n_years), np.nan)
+    for r, rule in enumerate(rules):
+        if rule.instalments is not None:
+            out[r] = 0.0
+            out[r, :len(rule.instalments)] = rule.instalments
+    return out
 
 
 def _rules(scenario: Scenario, timeline: Timeline) -> RuleInputs:
@@ -94,7 +105,7 @@ def _rules(scenario: Scenario, timeline: Timeline) -> RuleInputs:
         uptake=_stack([getattr(r, "uptake", None) for r in rules], default=1.0),
         match_ratio=_stack([getattr(r, "match_ratio", None) for r in rules]),
         cap=cap, matched=tuple(matched),
-        instalments=np.full((len(rules), timeline.n_years), np.nan))
+        instalments=_instalments(rules, timeline))
 
 
 def _operations(scenario: Scenario) -> OperationsInputs:

@@ -4,6 +4,7 @@ suggestion), and validating raw data raises :class:`~fundmodel.errors.ScenarioEr
 from __future__ import annotations
 
 import json
+import math
 import types
 from functools import cache
 from typing import Any, Union, get_args, get_origin
@@ -14,7 +15,7 @@ from pydantic_core import PydanticCustomError
 from ..errors import ScenarioError
 from .issues import did_you_mean, issues_from_validation_error
 
-__all__ = ["ScenarioModel", "did_you_mean", "fail"]
+__all__ = ["ScenarioModel", "did_you_mean", "fail", "check_shares"]
 
 def fail(message: str, *at: str | int, on_key: bool = False) -> PydanticCustomError:
     """An error for a validator to raise; ``at`` is the path below the validated object.
@@ -131,3 +132,17 @@ def _whole_floats_to_int(cls: type[BaseModel], data: dict) -> dict:
 
 def _scenario_error(cls: type[BaseModel], exc: ValidationError, data: Any) -> ScenarioError:
     return ScenarioError(issues_from_validation_error(exc, data, model=cls))
+
+
+def check_shares(shares: list[float] | None, field: str) -> None:
+    """Shares by year (a schedule, instalments): each in [0, 1], summing to 1."""
+    from .limits import SHARES_TOLERANCE
+
+    if shares is None:
+        return
+    for j, x in enumerate(shares):
+        if not 0.0 <= x <= 1.0:
+            raise fail(f"each share must lie in [0, 1], got {x:g}", field, j)
+    total = math.fsum(shares)
+    if abs(total - 1.0) > SHARES_TOLERANCE:
+        raise fail(f"the shares sum to {total:.12g}, not 1", field)

@@ -20,9 +20,9 @@ from typing import Annotated, ClassVar, Literal, Union
 
 from pydantic import Field, model_validator
 
-from .base import ScenarioModel, fail
+from .base import ScenarioModel, check_shares, fail
 from .ranges import uncertain
-from .limits import MAX_MATCH_RATIO, MAX_NAMES
+from .limits import MAX_BUILD_YEARS, MAX_MATCH_RATIO, MAX_NAMES
 from .renovation import Money, Share, Tier
 
 __all__ = [
@@ -60,9 +60,15 @@ class _Rule(ScenarioModel):
     cap: Money | None = None
     """Most this source gives, CNY (at most 1e15: a bound far beyond any compound that catches
     extra zeros)."""
+    instalments: list[float] | None = Field(default=None, min_length=1,
+                                            max_length=MAX_BUILD_YEARS)
+    """Share of what this source pays released in each year from ``start_year`` (central funds
+    often come in batches), summing to 1, within the construction years; default: it pays as
+    the works are built."""
 
     @model_validator(mode="after")
     def _needs_an_amount(self):
+        check_shares(self.instalments, "instalments")
         if all(getattr(self, f, None) is None for f in self.amount_fields):
             raise fail(f"{self.source} needs at least one of: {', '.join(self.amount_fields)}")
         return self

@@ -20,7 +20,7 @@ __all__ = [
     "MAX_MONEY_CNY", "MAX_QUANTITY", "MAX_AREA_M2", "MAX_HOUSEHOLDS", "MAX_BUILDINGS",
     "MAX_STOREYS", "MAX_SHARED_BY", "MAX_MATCH_RATIO", "MAX_DRAWS", "RATE_MIN", "RATE_MAX",
     "EXTREME_U", "MAX_ITEMS", "MAX_RULES", "MAX_LINES", "MAX_NAMES", "MAX_CHOICE_VALUES",
-    "MAX_EMPIRICAL_VALUES", "MAX_CORRELATED",
+    "MAX_EMPIRICAL_VALUES", "MAX_CORRELATED", "MAX_BUILD_YEARS", "SHARES_TOLERANCE",
 ]
 
 MAX_MONEY_CNY = 1e15
@@ -68,3 +68,7 @@ MAX_EMPIRICAL_VALUES = 100_000
 """Values an ``empirical`` distribution reads from a CSV file."""
 MAX_CORRELATED = 100
 """Correlated inputs (and rows and columns of the correlation matrix)."""
+MAX_BUILD_YEARS = 30
+"""Years a renovation item may take to build, and years over which a source may pay."""
+SHARES_TOLERANCE = 1e-9
+"""How far from 1 a schedule's or instalments' shares may sum."""

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from .base import ScenarioModel
+from .base import ScenarioModel, check_shares, fail
 from .ranges import uncertain
-from .limits import MAX_ITEMS, MAX_MONEY_CNY, MAX_QUANTITY
+from .limits import MAX_BUILD_YEARS, MAX_ITEMS, MAX_MONEY_CNY, MAX_QUANTITY
 
 __all__ = ["Tier", "TIERS", "Item", "Renovation", "Share", "Money", "Quantity", "NonNegative"]
 
@@ -44,10 +44,26 @@ class Item(ScenarioModel):
     contingency: Share | None = None
     """Contingency share for this item, in [0, 1] (default: the renovation's
     ``contingency``)."""
+    schedule: list[float] | None = Field(default=None, min_length=1, max_length=MAX_BUILD_YEARS)
+    """Share of the cost built in each year from the scenario's ``start_year`` (e.g. [0.6, 0.4]:
+    60 % in the first year, 40 % in the second), summing to 1; default: all in the first
+    year. Or give ``build_from`` and ``build_years``."""
+    build_from: int | None = Field(default=None, ge=1900, le=2200)
+    """Calendar year the works start (with ``build_years``; default ``start_year``)."""
+    build_years: int | None = Field(default=None, ge=1, le=MAX_BUILD_YEARS)
+    """Years the works take, the cost spread evenly over them (default 1)."""
+
+    @model_validator(mode="after")
+    def _one_schedule(self) -> "Item":
+        check_shares(self.schedule, "schedule")
+        if self.schedule is not None and (self.build_from is not None
+                                          or self.build_years is not None):
+            raise fail("give either schedule, or build_from and build_years", "schedule")
+        return self
 
 
 class Renovation(ScenarioModel):
-    """All renovation items, paid in year 0 (the construction year)."""
+    """All renovation items, built in the construction years from ``start_year``."""
 
     contingency: Share = 0.0
     """Contingency as a share of item cost, in [0, 1] (0.1 for 10 %), applied to every item

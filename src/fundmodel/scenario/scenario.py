@@ -14,7 +14,7 @@ from .base import ScenarioModel, did_you_mean, fail
 from .compound import Compound
 from .distributions import PointEstimate, _Dist
 from .ranges import bounded, uncertain
-from .limits import MAX_MONEY_CNY, MAX_RULES, RATE_MAX, RATE_MIN
+from .limits import MAX_BUILD_YEARS, MAX_MONEY_CNY, MAX_RULES, RATE_MAX, RATE_MIN
 from .funding import FundingRule
 from .operations import Operations
 from .paths import Path, iter_distributions, resolve_path
@@ -76,7 +76,39 @@ class Scenario(ScenarioModel):
         self._check_point_estimates()
         self._check_magnitudes()
         self._check_correlations()
+        self._check_schedules()
         return self
+
+    # ------------------------------------------------------------------ the timeline
+    def item_schedule(self, index: int) -> list[float]:
+        """Shares of item ``index``'s cost built in each year from ``start_year``."""
+        item = self.renovation.items[index]
+        if item.schedule is not None:
+            return list(item.schedule)
+        offset = 0 if item.build_from is None else item.build_from - self.start_year
+        years = item.build_years or 1
+        return [0.0] * offset + [1.0 / years] * years
+
+    def construction_years(self) -> int:
+        """Years from ``start_year`` to the end of the last item's works (at least 1);
+        operations start the year after."""
+        return max([1] + [len(self.item_schedule(i)) for i in range(len(self.renovation.items))])
+
+    def _check_schedules(self) -> None:
+        for i, item in enumerate(self.renovation.items):
+            if item.build_from is not None and item.build_from < self.start_year:
+                raise fail(f"the works cannot start before start_year ({self.start_year})",
+                           "renovation", "items", i, "build_from")
+            if len(self.item_schedule(i)) > MAX_BUILD_YEARS:
+                raise fail(f"the works would end more than {MAX_BUILD_YEARS} years after "
+                           "start_year", "renovation", "items", i,
+                           "build_from" if item.build_from is not None else "schedule")
+        years = self.construction_years()
+        for r, rule in enumerate(self.funding):
+            if rule.instalments is not None and len(rule.instalments) > years:
+                raise fail(f"{len(rule.instalments)} instalments, but the works take {years} "
+                           f"year(s) from start_year; a source pays within the construction "
+                           "years", "funding", r, "instalments")
 
     def _check_correlations(self) -> None:
         corr = self.simulation.correlations
