@@ -300,3 +300,20 @@ def test_malformed_households_input(model, data, path, phrase):
     got_path, message = one_issue(model, data)
     assert got_path == path
     assert phrase in message, message
+
+
+# --------------------------------------------------------------------------- compound layout
+def test_layout_of_a_compound_of_two_buildings():
+    from fundmodel.engine.households import HouseholdLayout
+    layout = HouseholdLayout.from_buildings([[0, 2, 2], [1, 1]], [None, [80.0, 60.0]])
+    assert layout.size == 6
+    assert layout.building.tolist() == [0, 0, 0, 0, 1, 1]
+    assert layout.floor.tolist() == [2, 2, 3, 3, 1, 2]
+    assert layout.area_m2.tolist() == [1, 1, 1, 1, 80, 60]
+    assert layout.in_buildings([1]).tolist() == [0, 0, 0, 0, 1, 1]
+    # the lift of building 0 (floors travelled: 1, 1, 2, 2 → sixths) on the compound's axis
+    shares = household_shares(floor_weights("floors_travelled", 3), [0, 2, 2])
+    placed = layout.place(0, shares)
+    np.testing.assert_allclose(placed, [1 / 6, 1 / 6, 2 / 6, 2 / 6, 0, 0])
+    with pytest.raises(ModelError, match="households"):
+        layout.place(1, shares)

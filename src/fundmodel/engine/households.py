@@ -36,6 +36,7 @@ __all__ = [
     "SHARING_RULES",
     "CHANNELS",
     "ChannelAmounts",
+    "HouseholdLayout",
     "units_by_floor",
     "household_floors",
     "floor_membership",
@@ -55,6 +56,62 @@ CHANNELS = ("cash", "repairs_fund", "provident_fund", "loan")
 
 FloatArray = NDArray[np.float64]
 SharingRule = Literal["floors_travelled", "equal", "by_area", "table"]
+
+
+@dataclass(frozen=True)
+class HouseholdLayout:
+    """Where each household of a compound lives: arrays ``(H,)`` over the compound's household
+    axis, building after building, each ordered by floor."""
+
+    building: NDArray[np.int64]
+    """Index of the household's building (0-based, in the order given)."""
+    floor: NDArray[np.int64]
+    """The household's floor (1 = ground floor)."""
+    area_m2: FloatArray
+    """Exclusive area of the household's unit, m² (1 for every unit of a building given none:
+    the count by area then equals the count by headcount)."""
+
+    @classmethod
+    def from_buildings(cls, units: Sequence[ArrayLike],
+                       areas_m2: Sequence[ArrayLike | None] | None = None) -> "HouseholdLayout":
+        """From the units per floor ``(F_b,)`` of each building b and, optionally, the area of
+        a unit on each floor (a number or ``(F_b,)``; None: 1 for every unit)."""
+        areas = list(areas_m2) if areas_m2 is not None else [None] * len(units)
+        if len(areas) != len(units):
+            raise ModelError("give one area entry per building")
+        building, floor, area = [], [], []
+        for b, (u, a) in enumerate(zip(units, areas)):
+            u = np.asarray(u, dtype=np.int64)
+            f = household_floors(u)
+            building.append(np.full(f.size, b, dtype=np.int64))
+            floor.append(f)
+            a_floor = np.broadcast_to(np.asarray(1.0 if a is None else a, dtype=float), u.shape)
+            area.append(np.repeat(a_floor, u))
+        return cls(building=np.concatenate(building) if building else np.zeros(0, np.int64),
+                   floor=np.concatenate(floor) if floor else np.zeros(0, np.int64),
+                   area_m2=np.concatenate(area) if area else np.zeros(0))
+
+    @property
+    def size(self) -> int:
+        """Number of households, H."""
+        return int(self.building.size)
+
+    def in_buildings(self, buildings: Sequence[int]) -> FloatArray:
+        """0/1 array ``(H,)``: 1 for the households of the given buildings (an electorate, or
+        the households a per-household item goes to)."""
+        return np.isin(self.building, np.asarray(buildings, dtype=np.int64)).astype(float)
+
+    def place(self, building: int, values: ArrayLike) -> FloatArray:
+        """A building's household array ``(..., H_b)`` placed on the compound's household axis
+        ``(..., H)``, 0 for the other buildings' households."""
+        v = np.asarray(values, dtype=float)
+        mask = self.building == building
+        if v.shape[-1] != int(mask.sum()):
+            raise ModelError(f"building {building} has {int(mask.sum())} households, got "
+                             f"{v.shape[-1]} values")
+        out = np.zeros(v.shape[:-1] + (self.size,))
+        out[..., mask] = v
+        return out
 
 
 def units_by_floor(n_floors: int, units_per_floor: int | Sequence[int]) -> NDArray[np.int64]:
