@@ -117,7 +117,7 @@ class _Rules:
 
 
 def _rule_terms(rules: RuleInputs, compounds: CompoundInputs, costs: np.ndarray,
-                draws: int) -> _Rules:
+                quantity: np.ndarray | None, draws: int) -> _Rules:
     """The offers' terms on the case axis (draw × compound flattened, ``n = D·C``)."""
     n = costs.shape[0]
     n_compounds = len(compounds.names)
@@ -130,7 +130,8 @@ def _rule_terms(rules: RuleInputs, compounds: CompoundInputs, costs: np.ndarray,
     area = np.broadcast_to(compounds.floor_area_m2, (draws, n_compounds)).reshape(n)
     amount, per_household, per_m2 = cases(rules.amount), cases(rules.per_household), cases(rules.per_m2)
     share, uptake = cases(rules.share), cases(rules.uptake)
-    ratio, cap = cases(rules.match_ratio), cases(rules.cap)
+    ratio, cap = cases(rules.match_ratio), cases(rules.cap).copy()
+    per_unit, cap_per_household = cases(rules.per_unit), cases(rules.cap_per_household)
     n_rules = len(rules.labels)
     base = np.zeros((n_rules, n))
     gain = np.zeros((n_rules, n))
@@ -139,15 +140,20 @@ def _rule_terms(rules: RuleInputs, compounds: CompoundInputs, costs: np.ndarray,
         b += amount[r]
         b += per_household[r] * households
         b += per_m2[r] * area
+        if per_unit[r].any():
+            if quantity is None:
+                raise ModelError("a rule pays per unit: give the items' quantities")
+            b += per_unit[r] * row_sum(quantity[:, rules.eligible[r]])
         b += share[r] * row_sum(costs[:, rules.eligible[r]])
         base[r] = b * uptake[r]
+        cap[r] = np.minimum(cap[r], cap_per_household[r] * households)
         if rules.matched[r]:
             gain[r] = ratio[r] * uptake[r]
     return _Rules(base, gain, cap, [list(m) for m in rules.matched])
 
 
-def apply_funding(rules: RuleInputs, compounds: CompoundInputs, costs: np.ndarray
-                  ) -> FundingOutcome:
+def apply_funding(rules: RuleInputs, compounds: CompoundInputs, costs: np.ndarray,
+                  quantity: np.ndarray | None = None) -> FundingOutcome:
     """Share the item costs among the funding rules: smallest gap, then the rules' order.
 
     ``applied`` is the lexicographic optimum of the linear programme in the module docstring:
@@ -164,6 +170,8 @@ def apply_funding(rules: RuleInputs, compounds: CompoundInputs, costs: np.ndarra
         Households and floor areas.
     costs : ndarray (D, C, I)
         Item costs from :func:`fundmodel.engine.capital.item_costs`, CNY.
+    quantity : ndarray (D|1, C|1, I), optional
+        The items' quantities, for rules that pay per unit.
 
     Returns
     -------
@@ -176,7 +184,9 @@ def apply_funding(rules: RuleInputs, compounds: CompoundInputs, costs: np.ndarra
     n = costs.shape[0]
     eligible = rules.eligible
     n_rules = eligible.shape[0]
-    terms = _rule_terms(rules, compounds, costs, draws)
+    if quantity is not None:
+        quantity = np.broadcast_to(quantity, (draws, n_compounds, n_items)).reshape(n, n_items)
+    terms = _rule_terms(rules, compounds, costs, quantity, draws)
     total = row_sum(costs)
 
     # classes: items of equal eligibility (items no rule may pay stay out, fully unfunded)

@@ -84,10 +84,12 @@ class ItemInputs:
 class RuleInputs:
     """Funding rules: the terms of each rule's offer.
 
-    ``offer_r = min(cap_r, uptake_r × (amount_r + per_household_r × households + per_m2_r ×
-    floor_area_m2 + share_r × eligible cost_r + match_ratio_r × Σ_{s ∈ matched_r} paid_s))``
-    (0 for a term the rule does not have). Arrays ``amount``, ``per_household``, ``per_m2``,
-    ``share``, ``uptake``, ``match_ratio`` and ``cap`` (inf: no cap) are ``(D|1, C|1, R)``; ``eligible`` is ``(R, I)``; ``instalments`` is ``(R, Y)``:
+    ``offer_r = min(cap_r, cap_per_household_r × households, uptake_r × (amount_r +
+    per_household_r × households + per_m2_r × floor_area_m2 + per_unit_r × eligible quantity_r
+    + share_r × eligible cost_r + match_ratio_r × Σ_{s ∈ matched_r} paid_s))`` (0 for a term the
+    rule does not have). Arrays ``amount``, ``per_household``, ``per_m2``, ``per_unit``,
+    ``share``, ``uptake``, ``match_ratio``, ``cap`` and ``cap_per_household`` (inf: no cap) are
+    ``(D|1, C|1, R)``; ``eligible`` is ``(R, I)``; ``instalments`` is ``(R, Y)``:
     the share of a rule's payment made in each year, or a row of NaN where the rule pays as the
     cost of the items it pays falls.
 
@@ -103,10 +105,12 @@ class RuleInputs:
     amount: np.ndarray
     per_household: np.ndarray
     per_m2: np.ndarray
+    per_unit: np.ndarray
     share: np.ndarray
     uptake: np.ndarray
     match_ratio: np.ndarray
     cap: np.ndarray
+    cap_per_household: np.ndarray
     matched: tuple[tuple[int, ...], ...]
     instalments: np.ndarray
 

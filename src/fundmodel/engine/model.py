@@ -100,7 +100,7 @@ def _capital(inputs: ModelInputs, ledger: Ledger):
     works = [f"works[{name}]" for name in items.names]
     for i, name in enumerate(works):
         ledger.add(name, "project", "contractors", "capital", spent[:, :, i])
-    funding = apply_funding(rules, inputs.compounds, costs)
+    funding = apply_funding(rules, inputs.compounds, costs, items.quantity)
     by_year = ledger.total(ledger.select(names=works))                   # (D, C, L)
     capex = row_sum(by_year)
     when = np.zeros(by_year.shape)

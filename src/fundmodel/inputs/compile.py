@@ -101,10 +101,12 @@ def _rules(scenario: Scenario, timeline: Timeline) -> RuleInputs:
         amount=_stack([getattr(r, "amount", None) for r in rules]),
         per_household=_stack([getattr(r, "per_household", None) for r in rules]),
         per_m2=_stack([getattr(r, "per_m2", None) for r in rules]),
+        per_unit=_stack([getattr(r, "per_unit", None) for r in rules]),
         share=_stack([getattr(r, "share", None) for r in rules]),
         uptake=_stack([getattr(r, "uptake", None) for r in rules], default=1.0),
         match_ratio=_stack([getattr(r, "match_ratio", None) for r in rules]),
-        cap=cap, matched=tuple(matched),
+        cap=cap, cap_per_household=_stack([r.cap_per_household for r in rules], default=np.inf),
+        matched=tuple(matched),
         instalments=_instalments(rules, timeline))
 
 

@@ -34,6 +34,9 @@ __all__ = [
     "SoeTransfer",
     "Residents",
     "Donations",
+    "CentralBudgetInvestment",
+    "ProvincialFunds",
+    "Crowdfunding",
     "PAYERS",
     "SOURCE_NAMES",
 ]
@@ -60,6 +63,9 @@ class _Rule(ScenarioModel):
     cap: Money | None = None
     """Most this source gives, CNY (at most 1e15: a bound far beyond any compound that catches
     extra zeros)."""
+    cap_per_household: Money | None = None
+    """Most this source gives per household, CNY: the cap is then at most
+    ``cap_per_household × households``."""
     instalments: list[float] | None = Field(default=None, min_length=1,
                                             max_length=MAX_BUILD_YEARS)
     """Share of what this source pays released in each year from ``start_year`` (central funds
@@ -79,8 +85,11 @@ class CentralSubsidy(_Rule):
 
     payer: ClassVar[str] = "government"
     party: ClassVar[str] = "central_government"
-    amount_fields: ClassVar[tuple[str, ...]] = ("per_household", "share", "amount")
+    amount_fields: ClassVar[tuple[str, ...]] = ("per_household", "share", "amount", "per_unit")
     source: Literal["central_subsidy"]
+    per_unit: Money | None = None
+    """CNY per unit of quantity of the eligible items (per lift, per metre of pipe); the
+    eligible items must share one unit."""
     per_household: Money | None = None
     """CNY per household (at most 1e15: a bound far beyond any compound that catches extra
     zeros)."""
@@ -96,8 +105,11 @@ class LocalBudget(_Rule):
 
     payer: ClassVar[str] = "government"
     party: ClassVar[str] = "city_district_government"
-    amount_fields: ClassVar[tuple[str, ...]] = ("match_ratio", "share", "per_household", "amount")
+    amount_fields: ClassVar[tuple[str, ...]] = ("match_ratio", "share", "per_household", "amount",
+                                                "per_unit")
     source: Literal["local_budget"]
+    per_unit: Money | None = None
+    """CNY per unit of quantity of the eligible items (one unit for all of them)."""
     match_ratio: MatchRatio | None = None
     """CNY of local money per CNY applied by the ``match_of`` sources before this rule, in
     [0, 10]: real matches are 0.1–1, and 30 is 0.3 written as a percentage."""
@@ -118,8 +130,10 @@ class ProgrammeFunds(_Rule):
 
     payer: ClassVar[str] = "government"
     party: ClassVar[str] = "city_district_government"
-    amount_fields: ClassVar[tuple[str, ...]] = ("share", "amount")
+    amount_fields: ClassVar[tuple[str, ...]] = ("share", "amount", "per_unit")
     source: Literal["programme_funds"]
+    per_unit: Money | None = None
+    """CNY per unit of quantity of the eligible items (one unit for all of them)."""
     share: Share | None = None
     """Share of the eligible cost, in [0, 1]."""
     amount: Money | None = None
@@ -191,12 +205,71 @@ class Donations(_Rule):
     """Amount, CNY (at most 1e15: a bound far beyond any compound that catches extra zeros)."""
 
 
+class CentralBudgetInvestment(_Rule):
+    """Central budget investment (中央预算内投资), a central source of its own beside the
+    fiscal subsidy: per household, per unit of quantity, a share of the eligible cost or an
+    amount."""
+
+    payer: ClassVar[str] = "government"
+    party: ClassVar[str] = "central_government"
+    amount_fields: ClassVar[tuple[str, ...]] = ("per_household", "per_unit", "share", "amount")
+    source: Literal["central_budget_investment"]
+    per_household: Money | None = None
+    """CNY per household."""
+    per_unit: Money | None = None
+    """CNY per unit of quantity of the eligible items (one unit for all of them)."""
+    share: Share | None = None
+    """Share of the eligible cost, in [0, 1]."""
+    amount: Money | None = None
+    """Fixed amount, CNY."""
+
+
+class ProvincialFunds(_Rule):
+    """Provincial funds (省级资金): a match of earlier sources, per household, per unit, a share
+    of the eligible cost or an amount."""
+
+    payer: ClassVar[str] = "government"
+    party: ClassVar[str] = "provincial_government"
+    amount_fields: ClassVar[tuple[str, ...]] = ("match_ratio", "per_household", "per_unit",
+                                                "share", "amount")
+    source: Literal["provincial_funds"]
+    match_ratio: MatchRatio | None = None
+    """CNY per CNY applied by the ``match_of`` sources before this rule, in [0, 10]."""
+    match_of: list[str] = Field(default=["central_subsidy"], max_length=MAX_NAMES)
+    """Sources (by source name or label) whose applied amounts are matched."""
+    per_household: Money | None = None
+    """CNY per household."""
+    per_unit: Money | None = None
+    """CNY per unit of quantity of the eligible items (one unit for all of them)."""
+    share: Share | None = None
+    """Share of the eligible cost, in [0, 1]."""
+    amount: Money | None = None
+    """Fixed amount, CNY."""
+
+
+class Crowdfunding(_Rule):
+    """Residents' crowdfunding for extras (众筹), beside their required contribution;
+    ``uptake`` is the share of households that chip in."""
+
+    payer: ClassVar[str] = "residents"
+    party: ClassVar[str] = "residents"
+    amount_fields: ClassVar[tuple[str, ...]] = ("per_household", "amount")
+    source: Literal["crowdfunding"]
+    per_household: Money | None = None
+    """CNY per contributing household."""
+    amount: Money | None = None
+    """Amount, CNY, scaled by uptake."""
+    uptake: Share = 1.0
+    """Share of households that contribute."""
+
+
 FundingRule = Annotated[
-    Union[CentralSubsidy, LocalBudget, ProgrammeFunds, UtilityCompanies, SoeTransfer, Residents,
-          Donations],
+    Union[CentralSubsidy, CentralBudgetInvestment, ProvincialFunds, LocalBudget, ProgrammeFunds,
+          UtilityCompanies, SoeTransfer, Residents, Crowdfunding, Donations],
     Field(discriminator="source"),
 ]
 """One funding rule, chosen by its ``source`` key."""
 
-SOURCE_NAMES = ("central_subsidy", "local_budget", "programme_funds", "utility_companies",
-                "soe_transfer", "residents", "donations")
+SOURCE_NAMES = ("central_subsidy", "central_budget_investment", "provincial_funds",
+                "local_budget", "programme_funds", "utility_companies", "soe_transfer", "residents",
+                "crowdfunding", "donations")

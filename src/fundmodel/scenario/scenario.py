@@ -150,6 +150,13 @@ class Scenario(ScenarioModel):
                                f"[{seen[line.name]}])", where, field, i, "name")
                 seen[line.name] = i
 
+    def eligible_items(self, r: int) -> list:
+        """The renovation items funding rule ``r`` may pay for."""
+        rule = self.funding[r]
+        return [it for it in self.renovation.items
+                if (rule.items is None or it.name in rule.items)
+                and (rule.tiers is None or it.tier in rule.tiers)]
+
     def _check_funding_references(self) -> None:
         names = [item.name for item in self.renovation.items]
         earlier: set[str] = set()
@@ -178,6 +185,14 @@ class Scenario(ScenarioModel):
                 raise fail(f"match_of names '{src}', but no earlier funding rule has that source "
                            f"or label{hint}", "funding", i, "match_of", j)
             earlier.update({rule.source, *([rule.label] if rule.label else [])})
+        for i, rule in enumerate(self.funding):
+            if getattr(rule, "per_unit", None) is None:
+                continue
+            units = sorted({it.unit for it in self.eligible_items(i)})
+            if len(units) > 1:
+                raise fail(f"per_unit pays per unit of quantity, but the items this rule may pay "
+                           f"for are counted in different units ({', '.join(map(repr, units))}); "
+                           "name items of one unit with items", "funding", i, "per_unit")
         labels = self.funding_labels()
         for i, label in enumerate(labels):
             if labels.index(label) != i:
@@ -230,6 +245,10 @@ class Scenario(ScenarioModel):
                       "funding", r, "per_household")
             if getattr(rule, "per_m2", None) is not None:
                 check(big(rule.per_m2) * area, "per_m2 × floor_area_m2", "funding", r, "per_m2")
+            if getattr(rule, "per_unit", None) is not None:
+                quantity = sum(big(it.quantity) for it in self.eligible_items(r))
+                check(big(rule.per_unit) * quantity, "per_unit × the quantity of its items",
+                      "funding", r, "per_unit")
         ops = self.operations
         fee = ops.property_fee
         check(big(fee.rate_per_m2_month) * self.compound.fee_area_m2 * 12.0,
