@@ -56,3 +56,25 @@ def test_readme_monte_carlo_figures():
     assert f"between {be['p5']:.2f} and {be['p95']:.2f} CNY/m²/month" in readme
     assert f"mean\n{be['mean']:.2f})" in readme or f"mean {be['mean']:.2f})" in readme
     assert f"{100 * p:.1f}%" in readme
+
+
+def test_readme_liubei_figures():
+    """The README's Liubei story is what the library computes."""
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").replace("**", "").split())
+    res = fundmodel.evaluate(fundmodel.load_scenario(ROOT / "scenarios" / "liubei-soe-dormitory.yaml"))
+    m = res.metrics.iloc[0]
+    f = res.funding()["amount"]
+    gov = res.government()["total"]
+    for figure in (f"renovation of {m['capex_total']:,.0f} CNY",
+                   f"pay the {f['soe_transfer']:,.0f} of networks",
+                   f"pay {f['utility_companies']:,.0f} of their own",
+                   f"central subsidy pays {f['central_subsidy']:,.0f}",
+                   f"budget investment {f['central_budget_investment']:,.0f}",
+                   f"district matches {f['local_budget']:,.0f}",
+                   f"residents put in {f['residents']:,.0f}",
+                   f"gap of {m['funding_gap']:,.0f} CNY ({100 * m['funding_gap_share']:.1f} %)",
+                   f"{gov.loc[2022]:,.0f} CNY in 2022 and {gov.loc[2023]:,.0f} in 2023",
+                   f"surplus of {m['operating_surplus_first_year']:,.0f} CNY",
+                   f"breakeven fee is {m['breakeven_fee_rate']:.2f} CNY/m²/month"):
+        assert figure in readme, figure
+    assert int(res.yearly()["calendar_year"].iloc[0]) == 2024
