@@ -100,7 +100,8 @@ def uniforms(seed: int, draws: int) -> np.ndarray:
 
 def _triangular(u: np.ndarray, low: float, mode: float, high: float) -> np.ndarray:
     c = (mode - low) / (high - low)
-    return np.where(u < c, np.sqrt(c * u), 1.0 - np.sqrt((1.0 - c) * (1.0 - u))) * (high - low) + low
+    x = np.where(u < c, np.sqrt(c * u), 1.0 - np.sqrt((1.0 - c) * (1.0 - u)))
+    return x * (high - low) + low
 
 
 def metrics_chunk(u: np.ndarray, out: np.ndarray) -> None:
