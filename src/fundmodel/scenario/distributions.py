@@ -69,9 +69,12 @@ def _beta_ppf(u, a: float, b: float) -> np.ndarray:
     ``scipy.stats.beta.ppf`` calls for ``0 < u < 1`` (Boost's ``ibeta_inv``), without the
     generic method's argument checks and copies. Returns 0 at u = 0 and 1 at u = 1, as it does.
 
-    ``scipy.special.betaincinv`` is public but not the same routine (it returns NaN for u below
-    about 1e-300, where ``stats.beta.ppf`` has a value), so the ufunc ``scipy.stats.beta``
-    itself uses is taken when this scipy has it, else that distribution's ``_ppf``.
+    ``scipy.special.betaincinv`` is public but, in the scipy versions supported, not the same
+    wrapper (another Boost error policy: it returns NaN for u below about 1e-300, where
+    ``stats.beta.ppf`` has a value), so the ufunc ``scipy.stats.beta`` itself uses is taken
+    when this scipy has it; a scipy without it (it is being merged into ``betaincinv``, scipy
+    gh-21725) gets that distribution's own ``_ppf``, whatever it calls — the same bits either
+    way.
     """
     u = np.asarray(u, dtype=float)
     try:
