@@ -133,6 +133,18 @@ def test_beta_and_pert_ppf_are_scipys_to_the_bit():
             assert _same_bits(d.ppf(u), ref), (lo, mode, hi, shape)
 
 
+def test_beta_ppf_without_scipys_private_ufunc_is_the_same(monkeypatch):
+    """A scipy without ``special._ufuncs._beta_ppf`` (it is being folded into ``betaincinv``)
+    gets ``stats.beta._ppf``: still scipy's own bits."""
+    from fundmodel.scenario import distributions
+    u = _uniforms(2000)
+    before = Beta(dist="beta", a=2.5, b=7.25, low=-3, high=8).ppf(u)
+    monkeypatch.setattr(distributions, "_BETA_PPF_UFUNC", ("scipy.special", "_no_such_ufunc"))
+    after = Beta(dist="beta", a=2.5, b=7.25, low=-3, high=8).ppf(u)
+    assert _same_bits(after, before)
+    assert _same_bits(after, stats.beta.ppf(u, 2.5, 7.25, loc=-3, scale=11))
+
+
 def test_normal_and_lognormal_ppf_are_scipys_to_the_bit():
     u = _uniforms()
     for mean, sd in [(0, 1), (3, 2), (-1e5, 1e3), (0.04, 1e-6)]:

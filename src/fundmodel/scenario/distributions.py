@@ -23,6 +23,7 @@ scaled to ``[low, high]``.
 
 from __future__ import annotations
 
+import importlib
 import math
 import sys
 from typing import Annotated, Literal, Union
@@ -64,6 +65,10 @@ def _ndtri(u) -> np.ndarray:
     return ndtri(np.asarray(u, dtype=float))
 
 
+_BETA_PPF_UFUNC = ("scipy.special._ufuncs", "_beta_ppf")
+"""Where scipy keeps the ufunc ``scipy.stats.beta``'s ``_ppf`` calls (scipy 1.14 on)."""
+
+
 def _beta_ppf(u, a: float, b: float) -> np.ndarray:
     """Inverse CDF of the standard beta(a, b) on [0, 1] at ``u``: the function
     ``scipy.stats.beta.ppf`` calls for ``0 < u < 1`` (Boost's ``ibeta_inv``), without the
@@ -77,9 +82,9 @@ def _beta_ppf(u, a: float, b: float) -> np.ndarray:
     way.
     """
     u = np.asarray(u, dtype=float)
-    try:
-        from scipy.special._ufuncs import _beta_ppf as ibeta_inv  # what stats.beta._ppf calls
-    except ImportError:  # pragma: no cover - older scipy: the distribution's own _ppf
+    module, name = _BETA_PPF_UFUNC
+    ibeta_inv = getattr(importlib.import_module(module), name, None)
+    if ibeta_inv is None:  # a scipy without it: the distribution's own _ppf
         from scipy import stats
         ibeta_inv = stats.beta._ppf
     with np.errstate(over="ignore"):  # as scipy.stats.beta._ppf (scipy gh-17432)
