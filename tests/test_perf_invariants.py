@@ -34,8 +34,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import kernel  # noqa: E402  (benchmarks/ is not a package)
 
 # uniforms an inverse CDF meets: the samplers' clipped ends, the largest float below 1, exact 0.5,
-# 1 itself (a copula's Φ(z) may round to it), and a spread of ordinary and tiny values
-EXTREMES = np.array([EXTREME_U[0], 2.0**-53, 2.0**-30, 1e-12, 0.5, 1.0 - 2.0**-30,
+# 0 and 1 themselves (a copula's Φ(z) may round to 1), and a spread of ordinary and tiny values
+EXTREMES = np.array([0.0, EXTREME_U[0], 2.0**-53, 2.0**-30, 1e-12, 0.5, 1.0 - 2.0**-30,
                      EXTREME_U[1], 1.0])
 
 
