@@ -173,7 +173,8 @@ class Result:
         self._item_costs = item_costs
         self._item_inputs = dict(item_inputs or {})  # name → mean over draws (n_items,)
         self._cashflows = cashflows
-        self._metric_summary = metric_summary
+        self._metric_summary = metric_summary  # from streaming statistics (keep_draws=False)
+        self._summary_cache: pd.DataFrame | None = None  # summary() of kept draws, once
         self._metric_mcse = dict(metric_mcse or {})  # replicate standard errors (lhs, sobol)
         self.info: dict[str, Any] = dict(info or {})
 
@@ -255,12 +256,19 @@ class Result:
         a 0/1 metric (a probability of 0 or 1), which reports ``1.5/n``: p ± 2·mcse reaches
         3/n, the rule-of-three 95 % bound on the probability of an event never seen in n
         independent draws.
+
+        The table is computed on the first call and kept (sorting a million draws per metric
+        takes a while); every call returns a copy of it, so changing the returned frame changes
+        no later call.
         """
         if self._metric_summary is not None:
             return self._metric_summary.copy()
-        return summary_table({name: exact_summary_row(values)
-                              for name, values in zip(self._metric_names, self._metrics)},
-                             self._metric_mcse)
+        if self._summary_cache is None:
+            self._summary_cache = summary_table(
+                {name: exact_summary_row(values)
+                 for name, values in zip(self._metric_names, self._metrics)},
+                self._metric_mcse)
+        return self._summary_cache.copy()
 
     def probabilities(self) -> pd.DataFrame:
         """The probabilities analysts ask for, one row per 0/1 metric (index ``metric``:

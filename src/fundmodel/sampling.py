@@ -34,8 +34,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
-from scipy import stats
-from scipy.stats import qmc
 
 from .correlation import correlation_problem, iman_conover, nearest_correlation, spearman_to_pearson
 from .draws import uncertain_inputs
@@ -142,8 +140,10 @@ def block_uniforms(space: InputSpace, seed: int, sampler: Sampler, block: int,
         rows = BLOCK_SIZE  # build the whole block, keep its first rows: prefixes agree
         u = rng.random((BLOCK_SIZE, dims))
     elif sampler == "lhs":
+        from scipy.stats import qmc  # here, not at import: scipy.stats takes ~0.5 s to load
         u = qmc.LatinHypercube(d=dims, rng=rng).random(size)
     elif sampler == "sobol":
+        from scipy.stats import qmc
         scramble = np.random.Generator(np.random.PCG64(
             np.random.SeedSequence(seed, spawn_key=(_SOBOL_KEY, block))))
         # the whole 2^12-point sequence (a power of two, no warning), then its first points
@@ -157,9 +157,10 @@ def block_uniforms(space: InputSpace, seed: int, sampler: Sampler, block: int,
             normals = rng.standard_normal((rows, len(cols)))
             u[:, cols] = iman_conover(u[:, cols], space.corr_matrix, normals)
         else:
+            from scipy.special import ndtr, ndtri  # Φ and Φ⁻¹, as scipy.stats.norm computes them
             chol = np.linalg.cholesky(spearman_to_pearson(space.corr_matrix))
-            z = stats.norm.ppf(u[:, cols]) @ chol.T
-            u[:, cols] = _clip(stats.norm.cdf(z))
+            z = ndtri(u[:, cols]) @ chol.T
+            u[:, cols] = _clip(ndtr(z))
     return u[:size]
 
 

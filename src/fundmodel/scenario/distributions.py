@@ -9,6 +9,12 @@ A number in a scenario is either plain (``unit_cost: 110``) or a distribution
 - its inverse CDF :meth:`ppf`, which turns uniform numbers in (0, 1) into draws, so every sampler
   (pseudo-random, Latin hypercube, Sobol) and every copula feeds the same code.
 
+scipy is imported inside the functions that compute numbers, never at module level, so loading
+and validating a scenario does not import ``scipy.stats`` (about half a second). The inverse
+CDFs call the special function under scipy's generic ``rv_continuous.ppf`` directly and compose
+it as that method does (``_ppf(u) * scale + loc``): the draws are bit-identical to
+``scipy.stats.<dist>.ppf`` without its argument checking and copying (tested).
+
 The parameter names are those of the textbooks: ``normal(mean, sd)``, ``lognormal(mean, sd)`` or
 ``lognormal(mu, sigma)`` of the underlying normal, ``uniform(low, high)``,
 ``triangular(low, mode, high)``, ``pert(low, mode, high, shape=4)``, ``beta(a, b)`` optionally
@@ -17,13 +23,13 @@ scaled to ``[low, high]``.
 
 from __future__ import annotations
 
+import importlib
 import math
 import sys
 from typing import Annotated, Literal, Union
 
 import numpy as np
 from pydantic import Field, ValidationInfo, model_validator
-from scipy import stats
 
 from .base import ScenarioModel, fail
 from .datafiles import read_csv_column
@@ -50,6 +56,39 @@ _WEIGHT_TOLERANCE = 1e-9
 
 LOG_FLOAT_MAX = math.log(sys.float_info.max)
 """ln of the largest float (about 709.78): an exponent above it overflows."""
+
+
+def _ndtri(u) -> np.ndarray:
+    """Standard normal inverse CDF Φ⁻¹(u): ``scipy.special.ndtri``, which ``scipy.stats.norm``'s
+    ``ppf`` calls (−inf at 0, +inf at 1)."""
+    from scipy.special import ndtri
+    return ndtri(np.asarray(u, dtype=float))
+
+
+_BETA_PPF_UFUNC = ("scipy.special._ufuncs", "_beta_ppf")
+"""Where scipy keeps the ufunc ``scipy.stats.beta``'s ``_ppf`` calls (scipy 1.14 on)."""
+
+
+def _beta_ppf(u, a: float, b: float) -> np.ndarray:
+    """Inverse CDF of the standard beta(a, b) on [0, 1] at ``u``: the function
+    ``scipy.stats.beta.ppf`` calls for ``0 < u < 1`` (Boost's ``ibeta_inv``), without the
+    generic method's argument checks and copies. Returns 0 at u = 0 and 1 at u = 1, as it does.
+
+    ``scipy.special.betaincinv`` is public but, in the scipy versions supported, not the same
+    wrapper (another Boost error policy: it returns NaN for u below about 1e-300, where
+    ``stats.beta.ppf`` has a value), so the ufunc ``scipy.stats.beta`` itself uses is taken
+    when this scipy has it; a scipy without it (it is being merged into ``betaincinv``, scipy
+    gh-21725) gets that distribution's own ``_ppf``, whatever it calls — the same bits either
+    way.
+    """
+    u = np.asarray(u, dtype=float)
+    module, name = _BETA_PPF_UFUNC
+    ibeta_inv = getattr(importlib.import_module(module), name, None)
+    if ibeta_inv is None:  # a scipy without it: the distribution's own _ppf
+        from scipy import stats
+        ibeta_inv = stats.beta._ppf
+    with np.errstate(over="ignore"):  # as scipy.stats.beta._ppf (scipy gh-17432)
+        return ibeta_inv(u, a, b)
 
 
 def _check_low_high(low: float | None, high: float | None) -> None:
@@ -162,6 +201,7 @@ class Normal(_Dist):
         lo, hi = self._trunc()
         if self.sd == 0:
             return None
+        from scipy import stats
         return stats.truncnorm((lo - self.mean_) / self.sd, (hi - self.mean_) / self.sd,
                                loc=self.mean_, scale=self.sd)
 
@@ -186,12 +226,13 @@ class Normal(_Dist):
         return self._trunc()
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
-        f = self._frozen()
-        if f is None:
+        """``mean + sd·Φ⁻¹(u)``; truncated: scipy's ``truncnorm.ppf`` (its tail-aware routine is
+        kept as it is)."""
+        if self.sd == 0:
             return np.full(np.shape(u), self.mode())
         if self.low is None and self.high is None:
-            return stats.norm.ppf(u, loc=self.mean_, scale=self.sd)
-        return f.ppf(u)
+            return _ndtri(u) * self.sd + self.mean_
+        return self._frozen().ppf(u)
 
 
 class LogNormal(_Dist):
@@ -274,7 +315,7 @@ class LogNormal(_Dist):
         mu, s = self.log_params()
         if s == 0:
             return np.full(np.shape(u), math.exp(mu))
-        return np.exp(mu + s * stats.norm.ppf(u))
+        return np.exp(mu + s * _ndtri(u))
 
 
 class Uniform(_Dist):
@@ -341,8 +382,14 @@ class Triangular(_ThreePoint):
         return hi - math.sqrt((hi - lo) * (hi - m) / 2)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        """With ``c = (mode − low)/(high − low)``: ``low + (high − low)·√(c·u)`` for u < c, else
+        ``low + (high − low)·(1 − √((1 − c)(1 − u)))`` — scipy's ``triang`` formula, composed as
+        its ``ppf`` does."""
         lo, m, hi = self.low, self.mode_, self.high
-        return stats.triang.ppf(u, (m - lo) / (hi - lo), loc=lo, scale=hi - lo)
+        c = (m - lo) / (hi - lo)
+        u = np.asarray(u, dtype=float)
+        x = np.where(u < c, np.sqrt(c * u), 1 - np.sqrt((1 - c) * (1 - u)))
+        return x * (hi - lo) + lo
 
 
 class Pert(_ThreePoint):
@@ -364,7 +411,7 @@ class Pert(_ThreePoint):
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         a, b = self._ab()
-        return stats.beta.ppf(u, a, b, loc=self.low, scale=self.high - self.low)
+        return _beta_ppf(u, a, b) * (self.high - self.low) + self.low
 
 
 class Beta(_Dist):
@@ -409,7 +456,7 @@ class Beta(_Dist):
         return self.low, self.high
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
-        return stats.beta.ppf(u, self.a, self.b, loc=self.low, scale=self.high - self.low)
+        return _beta_ppf(u, self.a, self.b) * (self.high - self.low) + self.low
 
 
 class Choice(_Dist):

@@ -1,0 +1,69 @@
+"""simulate / kernel ratios on a shared machine: the runs interleaved, the fastest of each kept.
+
+    .venv/bin/python benchmarks/ratio.py [rounds] [draws]
+
+Each round runs, one after the other, the kernel (``benchmarks/kernel.py``), the kernel without
+its beta inverse CDF (the uptake's values computed beforehand), ``simulate`` (1 worker, per-draw
+table kept) and ``simulate`` followed by ``summary()``. On a machine shared with other work the
+fastest of several rounds is the figure least disturbed by it; the medians are printed too.
+``benchmarks/test_kernel_ratio.py`` times the same runs with pytest-benchmark.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import fundmodel
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import kernel  # noqa: E402
+
+SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "sanqiao-standalone.yaml"
+
+
+def main(rounds: int = 5, draws: int = 1_000_000, seed: int = 1) -> None:
+    scenario = fundmodel.load_scenario(SCENARIO)
+    u = kernel.uniforms(seed, draws)
+    uptake = kernel.betaincinv(16.0, 4.0, u[:, 2])
+    real_ppf = kernel.betaincinv
+
+    def kernel_without_beta():
+        chunks = iter(range(0, draws, kernel.CHUNK))
+        kernel.betaincinv = lambda a, b, x: uptake[(s := next(chunks)):s + x.size]
+        try:
+            kernel.run(draws, seed)
+        finally:
+            kernel.betaincinv = real_ppf
+
+    runs = {
+        "kernel": lambda: kernel.run(draws, seed),
+        "kernel without beta ppf": kernel_without_beta,
+        "simulate": lambda: fundmodel.simulate(scenario, draws=draws, seed=seed, workers=1,
+                                               keep_draws=True),
+        "simulate + summary()": lambda: fundmodel.simulate(
+            scenario, draws=draws, seed=seed, workers=1, keep_draws=True).summary(),
+    }
+    for f in runs.values():  # warm up (imports, first allocations)
+        f()
+    times: dict[str, list[float]] = {k: [] for k in runs}
+    for _ in range(rounds):
+        for name, f in runs.items():
+            t0 = time.perf_counter()
+            f()
+            times[name].append(time.perf_counter() - t0)
+    best = {k: min(v) for k, v in times.items()}
+    print(f"{draws:,} draws, {rounds} rounds interleaved; fastest (median) in seconds")
+    for name, v in times.items():
+        print(f"  {name:26s} {best[name]:7.3f} ({statistics.median(v):.3f})")
+    rest = best["kernel without beta ppf"]
+    beta = best["kernel"] - rest  # the beta inverse CDF, the same routine on both sides
+    for name in ("simulate", "simulate + summary()"):
+        print(f"  {name} / kernel: {best[name] / best['kernel']:.2f}x; without the beta "
+              f"inverse CDF on both sides: {(best[name] - beta) / rest:.2f}x")
+
+
+if __name__ == "__main__":
+    main(*(int(a) for a in sys.argv[1:3]))
