@@ -331,8 +331,9 @@ def pay_by_channel(share_cny: ArrayLike, *, takeup_cash: ArrayLike = 0.0,
                          "not be negative")
     requested = t_f * s
     requested_total = requested.sum(axis=-1, keepdims=True)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        factor = np.where(requested_total > balance, balance / requested_total, 1.0)
+    over = requested_total > balance
+    factor = np.divide(np.broadcast_to(balance, over.shape), requested_total,
+                       out=np.ones(over.shape), where=over)  # pro rata when the fund is short
     fund = requested * factor
     provident = t_p * np.minimum(s, cap)
     loan = t_l * s
