@@ -24,6 +24,8 @@ import fundmodel
 from fundmodel.cli import PIPE_WIDTH, encodable, main
 from fundmodel.errors import FundmodelError
 
+from test_cli import run
+
 ROOT = Path(__file__).resolve().parents[1]
 STANDALONE = ROOT / "scenarios" / "sanqiao-standalone.yaml"
 SHARED = ROOT / "scenarios" / "sanqiao-shared-service.yaml"
@@ -31,14 +33,6 @@ CHINESE_SETS = ["title=三桥街道 [/bold] 小区 ±", "compound.name=三桥三
                 "funding[0].label=中央补助"]
 TABLES = ["summary.csv", "metrics.csv", "yearly.csv", "funding.csv"]
 RUN_FILES = [*TABLES, "run.json"]
-
-
-def run(capsys, *argv) -> tuple[int, str, str]:
-    capsys.readouterr()
-    rc = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return rc, out, err
 
 
 def listing(folder: Path) -> list[str]:

@@ -3,7 +3,6 @@ the year after the works end — worked by hand."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 import fundmodel

@@ -21,10 +21,7 @@ from .inputs import ModelInputs
 from .ledger import Ledger
 from .operations import FEE_BASE, operating_flows
 
-__all__ = ["ModelOutput", "run_model", "PAYER_GROUPS", "STATEMENT_NAMES", "GAP_LINE", "BRIDGE_LINE"]
-
-PAYER_GROUPS = ("government", "utilities", "residents", "donors")
-"""Who ultimately pays a funding rule, for the cost-per-household metrics."""
+__all__ = ["ModelOutput", "run_model", "STATEMENT_NAMES", "GAP_LINE", "BRIDGE_LINE"]
 
 STATEMENT_NAMES = {"property_fee": "property_fee_income"}
 """Ledger lines named otherwise in the operating statement (the others keep their name)."""
@@ -182,15 +179,17 @@ def run_model(inputs: ModelInputs) -> ModelOutput:
     households = inputs.compounds.households[None, :]
 
     def total(names) -> np.ndarray:        # (D|1, C): lines added in order, then the years
-        return row_sum(ledger.total(ledger.select(names=names)))
+        names = list(names)
+        return row_sum(ledger.total(ledger.select(names=names))) if names else np.zeros((1, 1))
+
+    def paid_by(group: str) -> np.ndarray:  # what the sources of one payer group pay
+        return total(s for s, g in zip(sources, inputs.rules.groups) if g == group)
 
     works = [f"works[{name}]" for name in inputs.items.names]
     sources = [f"funding[{label}]" for label in inputs.rules.labels]
     capex = total(works)
     gap = row_sum(ledger[GAP_LINE])
-    by_group = {g: (total([s for s, grp in zip(sources, inputs.rules.groups) if grp == g])
-                    if g in inputs.rules.groups else np.zeros((1, 1)))
-                for g in PAYER_GROUPS}
+    government, residents = paid_by("government"), paid_by("residents")
 
     rate = (1.0 + inputs.discount_rate) * (1.0 + inputs.inflation) - 1.0     # (D|1, C|1)
     df = finance.discount_factors(rate, tl.horizon_years, start=tl.first_operating_index)
@@ -209,21 +208,20 @@ def run_model(inputs: ModelInputs) -> ModelOutput:
     breakeven = rate0 - np.divide(npv, k_npv, out=np.full(shape, np.nan), where=k_npv > 0)
     breakeven_first = rate0 - np.divide(surplus[..., 0], k_first, out=np.full(shape, np.nan),
                                         where=k_first > 0)
-    funding_total = total(sources) if sources else np.zeros((1, 1))
 
     deficit = surplus < 0
     balance_final = statement["cumulative_balance"][..., -1]
     metrics = {
         "capex_total": capex,
-        "funding_total": funding_total,
+        "funding_total": total(sources),
         "funding_gap": gap,
         "funding_gap_share": np.divide(gap, capex, out=np.zeros(np.broadcast_shapes(
             gap.shape, capex.shape)), where=capex > 0),
         "has_funding_gap": (gap > 0).astype(float),
-        "government_cost": by_group["government"],
-        "resident_cost": by_group["residents"],
-        "government_cost_per_household": by_group["government"] / households,
-        "resident_cost_per_household": by_group["residents"] / households,
+        "government_cost": government,
+        "resident_cost": residents,
+        "government_cost_per_household": government / households,
+        "resident_cost_per_household": residents / households,
         "funding_gap_per_household": gap / households,
         "fee_income_first_year": statement["property_fee_income"][..., 0],
         "operating_cost_first_year": statement["operating_cost"][..., 0],
@@ -238,8 +236,7 @@ def run_model(inputs: ModelInputs) -> ModelOutput:
         "breakeven_fee_rate_first_year": breakeven_first,
         "discount_rate_nominal": rate,
     }
-    yearly = {k: np.broadcast_to(v[:, 0] if v.shape[0] > 1 else v[0, 0],
-                                 (n, tl.horizon_years)) for k, v in statement.items()}
+    yearly = {k: np.broadcast_to(v[:, 0], (n, tl.horizon_years)) for k, v in statement.items()}
     return ModelOutput(
         metrics={k: _one_compound(v, n) for k, v in metrics.items()},
         yearly=yearly,

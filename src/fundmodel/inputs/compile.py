@@ -49,14 +49,12 @@ def timeline_of(scenario: Scenario) -> Timeline:
 
 
 def _eligible(scenario: Scenario) -> np.ndarray:
+    """``(R, I)``: which items each funding rule may pay for."""
     items = scenario.renovation.items
-    out = np.ones((len(scenario.funding), len(items)), dtype=bool)
-    for r, rule in enumerate(scenario.funding):
-        for i, item in enumerate(items):
-            if rule.items is not None and item.name not in rule.items:
-                out[r, i] = False
-            if rule.tiers is not None and item.tier not in rule.tiers:
-                out[r, i] = False
+    out = np.zeros((len(scenario.funding), len(items)), dtype=bool)
+    for r in range(len(scenario.funding)):
+        allowed = {it.name for it in scenario.eligible_items(r)}   # names are unique
+        out[r] = [it.name in allowed for it in items]
     return out
 
 
