@@ -595,3 +595,18 @@ def test_cli_refuses_a_run_too_large(tmp_path, capsys, memory):
 def test_cli_draws_10_to_400(tmp_path, capsys):
     cli_rejects(tmp_path, capsys, [str(STANDALONE), "--draws", "1" + "0" * 400],
                 "draws must be at most")
+
+
+def test_a_warning_reaches_the_console_and_the_run_record(tmp_path, capsys):
+    """A chargeable area above the floor area is allowed but warned: on the console and in
+    run.json."""
+    import json
+
+    text = edit("floor_area_m2: 10000", "floor_area_m2: 10000\n  chargeable_area_m2: 12000")
+    out = tmp_path / "out"
+    capsys.readouterr()
+    assert main(["run", str(write(tmp_path, text)), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "warning:" in printed and "compound.chargeable_area_m2" in printed
+    record = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert [w for w in record["warnings"] if w.startswith("compound.chargeable_area_m2:")]
