@@ -158,7 +158,8 @@ def allocate(d: dict, costs: np.ndarray) -> FundingOutcome:
     costs = np.atleast_2d(costs)
     inputs = compile_inputs(Scenario.model_validate(d), costs.shape[0])
     out = apply_funding(inputs.rules, inputs.compounds, costs[:, None, :])
-    return FundingOutcome(out.offered[:, 0], out.applied[:, 0], out.unfunded[:, 0])
+    return FundingOutcome(out.offered[:, 0], out.applied[:, 0], out.unfunded[:, 0],
+                          out.by_item[:, 0])
 
 
 def check_against_reference(d: dict, costs: np.ndarray) -> None:
@@ -177,6 +178,12 @@ def check_against_reference(d: dict, costs: np.ndarray) -> None:
         assert (applied >= 0).all() and (applied <= offered + tol).all()
         assert (unfunded >= 0).all() and (unfunded <= cost + tol).all()
         assert hall_feasible(eligible, applied, cost - unfunded, tol)
+        # the flow by item: each rule on its eligible items only, its payment in all, and
+        # each item paid by the rules and left unfunded exactly as it costs
+        by_item = out.by_item[row]
+        assert (by_item >= 0).all() and (by_item[~eligible] == 0).all()
+        np.testing.assert_allclose(by_item.sum(axis=1), applied, rtol=0, atol=tol)
+        np.testing.assert_allclose(by_item.sum(axis=0) + unfunded, cost, rtol=0, atol=tol)
 
 
 settings_many = settings(max_examples=400, deadline=None, derandomize=True,

@@ -72,6 +72,36 @@ def test_build_from_and_build_years_spread_the_cost_evenly():
     assert min(got["property_fee"]) == 2028
 
 
+def test_a_source_pays_as_its_own_items_are_built():
+    # item a (1,000) is built in 2025, item b (2,000) in 2026. The programme funds may pay for
+    # b only: its 1,500 falls in 2026 with b, not pro rata to the project (1/3, 2/3). The
+    # central subsidy pays 600 of a, in 2025. What is left unfunded is 400 of a (2025) and
+    # 500 of b (2026): the gap follows the items it is on
+    res = fundmodel.evaluate(scenario(
+        [{"name": "a", "tier": "basic", "quantity": 1, "unit_cost": 1000},
+         {"name": "b", "tier": "basic", "quantity": 1, "unit_cost": 2000, "build_from": 2026}],
+        [{"source": "programme_funds", "amount": 1500, "items": ["b"]},
+         {"source": "central_subsidy", "amount": 600, "items": ["a"]}]))
+    got = lines(res)
+    assert got["funding[programme_funds]"] == pytest.approx({2025: 0, 2026: 1500})
+    assert got["funding[central_subsidy]"] == pytest.approx({2025: 600, 2026: 0})
+    assert got["funding[gap]"] == pytest.approx({2025: 400, 2026: 500})
+    assert res.government()["total"].to_dict() == pytest.approx({2025: 600, 2026: 1500})
+
+
+def test_a_source_over_items_of_one_class_pays_in_proportion_to_their_cost():
+    # a and b are both basic: the subsidy's 1,500 of 3,000 falls on each in proportion to its
+    # cost, 500 on a (built 2025) and 1,000 on b (built 2026 and 2027, half each)
+    res = fundmodel.evaluate(scenario(
+        [{"name": "a", "tier": "basic", "quantity": 1, "unit_cost": 1000},
+         {"name": "b", "tier": "basic", "quantity": 1, "unit_cost": 2000, "build_from": 2026,
+          "build_years": 2}],
+        [{"source": "central_subsidy", "amount": 1500}]))
+    got = lines(res)
+    assert got["funding[central_subsidy]"] == pytest.approx({2025: 500, 2026: 500, 2027: 500})
+    assert got["funding[gap]"] == pytest.approx({2025: 500, 2026: 500, 2027: 500})
+
+
 def test_the_government_view_follows_the_batches():
     res = fundmodel.evaluate(scenario(
         [{"name": "a", "tier": "basic", "quantity": 1, "unit_cost": 1000,

@@ -86,11 +86,16 @@ class FundingOutcome:
         breaking ties (see the module docstring), CNY.
     unfunded : ndarray (D, C, I)
         Cost of each item that no rule covers, CNY. Its sum over items is the funding gap.
+    by_item : ndarray (D, C, R, I)
+        What each rule pays for each item, CNY: a rule's payment to a class of items of equal
+        eligibility falls on the class's items in proportion to their cost (as the unfunded
+        part does), so ``Σ_i by_item[..., r, i] = applied[..., r]`` to rounding.
     """
 
     offered: np.ndarray
     applied: np.ndarray
     unfunded: np.ndarray
+    by_item: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -229,15 +234,21 @@ def apply_funding(rules: RuleInputs, compounds: CompoundInputs, costs: np.ndarra
     # a remainder of rounding size is no gap
     left = np.where(left <= ROUNDING * total, 0.0, left)
     unfunded = costs.copy()
+    by_item = np.zeros((n, n_rules, n_items))
     for k, cl in enumerate(classes):
         if len(cl) == 1:
             unfunded[:, cl[0]] = left[k]
-        else:
-            part = np.divide(left[k], class_cost[k], out=np.zeros(n), where=class_cost[k] > 0)
-            unfunded[:, cl] = costs[:, cl] * part[:, None]
+            by_item[:, :, cl[0]] = flow[:, k].T
+            continue
+        part = np.divide(left[k], class_cost[k], out=np.zeros(n), where=class_cost[k] > 0)
+        unfunded[:, cl] = costs[:, cl] * part[:, None]
+        weight = np.divide(costs[:, cl], class_cost[k][:, None], out=np.zeros((n, len(cl))),
+                           where=class_cost[k][:, None] > 0)        # item's part of its class
+        by_item[:, :, cl] = flow[:, k].T[:, :, None] * weight[:, None, :]
     return FundingOutcome(np.ascontiguousarray(offered.T).reshape(draws, n_compounds, n_rules),
                           np.ascontiguousarray(applied.T).reshape(draws, n_compounds, n_rules),
-                          unfunded.reshape(draws, n_compounds, n_items))
+                          unfunded.reshape(draws, n_compounds, n_items),
+                          by_item.reshape(draws, n_compounds, n_rules, n_items))
 
 
 class _Subsets:

@@ -16,6 +16,7 @@ compound). Money in CNY, rates as fractions.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -163,14 +164,34 @@ class ModelInputs:
     """Everything the engine computes from, for ``draws`` draws of ``compounds`` compounds.
 
     ``discount_rate`` and ``inflation`` are ``(D|1, C|1)``; the nominal rate used to discount
-    is ``(1 + discount_rate)(1 + inflation) − 1``.
+    is ``(1 + discount_rate)(1 + inflation) − 1``. ``instruments`` are the
+    :class:`~fundmodel.engine.instruments.InstrumentInputs` of the run, in the order money is
+    committed (the compile step builds them from the scenario's funding rules).
     """
 
     draws: int
     timeline: Timeline
     compounds: CompoundInputs
     items: ItemInputs
-    rules: RuleInputs
     operations: OperationsInputs
     discount_rate: np.ndarray
     inflation: np.ndarray
+    instruments: tuple[Any, ...] = ()
+
+    @property
+    def rules(self) -> RuleInputs:
+        """The grant rules' terms (the ``grants`` instrument's), or none."""
+        for instrument in self.instruments:
+            if instrument.name == "grants":
+                return instrument.params
+        return no_rules(self.timeline.n_years, len(self.items.names))
+
+
+def no_rules(n_years: int, n_items: int) -> RuleInputs:
+    """Terms of no funding rule at all."""
+    empty = np.zeros((1, 1, 0))
+    return RuleInputs(labels=(), sources=(), groups=(), parties=(),
+                      eligible=np.zeros((0, n_items), dtype=bool), amount=empty,
+                      per_household=empty, per_m2=empty, per_unit=empty, share=empty,
+                      uptake=empty, match_ratio=empty, cap=empty, cap_per_household=empty,
+                      matched=(), instalments=np.zeros((0, n_years)))

@@ -9,15 +9,16 @@ derivative (not a flow) that gives the breakeven fee in closed form.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from .. import finance
 from .arrays import row_sum
 from .capital import item_costs, item_inputs, spending
-from .funding import apply_funding
 from .inputs import ModelInputs
+from .instruments import Books, timed
+from .instruments.grants import BRIDGE_LINE, source_line
 from .ledger import Ledger
 from .operations import FEE_BASE, operating_flows
 
@@ -28,9 +29,6 @@ STATEMENT_NAMES = {"property_fee": "property_fee_income"}
 
 GAP_LINE = "funding[gap]"
 """The ledger line of the funding gap (paid by ``unfunded`` to the project)."""
-
-BRIDGE_LINE = "bridge"
-"""The ledger line of the treasury's bridge between sources paid in instalments and the works."""
 
 
 @dataclass(frozen=True)
@@ -77,45 +75,39 @@ def _one_compound(a: np.ndarray, n: int) -> np.ndarray:
     return np.ascontiguousarray(np.broadcast_to(a[:, 0], (n,) + a.shape[2:]))
 
 
-def _capital(inputs: ModelInputs, ledger: Ledger):
-    """Works, funding, gap and bridge on the ledger; returns the costs and the funding outcome.
+def _run(inputs: ModelInputs, phase: str, books: Books) -> Books:
+    """Books after the instruments of one phase, in their order."""
+    for instrument in inputs.instruments:
+        if instrument.phase == phase:
+            books = instrument.write(inputs, instrument.params, books)
+    return books
 
-    Timing: the works of item i cost ``cost_i × schedule_{i,y}`` in construction year y; the
-    project's spending profile is ``w_y = Σ_i works_{i,y} / capex``. A source without
-    instalments pays ``paid_r × w_y`` (it finances the works as they are built), and so does
-    the gap; a source with instalments pays ``paid_r × instalment_{r,y}``, and the city or
-    district treasury bridges the difference, ``Σ_r paid_r × (w_y − instalment_{r,y})``, a
-    financing line that sums to 0 over the years (negative: money received ahead of the works,
-    held). So sources + gap + bridge = works in every year and draw.
+
+def _capital(inputs: ModelInputs, ledger: Ledger) -> Books:
+    """The capital phase on the ledger: what is built (``decide`` instruments), the works, what
+    each source pays (``fund`` instruments), and the gap.
+
+    The works of item i cost ``cost_i × schedule_{i,y}`` in construction year y. What no
+    instrument pays for item i, ``u_i``, is the gap, written as the item is built:
+    ``gap_y = Σ_i u_i × schedule_{i,y}``. So sources + gap (+ the bridge of sources paid in
+    instalments) = works in every year and draw.
     """
     n, tl = inputs.draws, inputs.timeline
-    items, rules = inputs.items, inputs.rules
+    items = inputs.items
+    schedule = items.schedule[:, :tl.construction_years]
     costs = np.broadcast_to(item_costs(items), (n, len(inputs.compounds.names),
                                                  len(items.names)))
-    span = slice(0, tl.construction_years)
-    spent = spending(costs, items.schedule[:, span])                     # (D, C, I, L)
-    works = [f"works[{name}]" for name in items.names]
-    for i, name in enumerate(works):
-        ledger.add(name, "project", "contractors", "capital", spent[:, :, i])
-    funding = apply_funding(rules, inputs.compounds, costs, items.quantity)
-    by_year = ledger.total(ledger.select(names=works))                   # (D, C, L)
-    capex = row_sum(by_year)
-    when = np.zeros(by_year.shape)
-    when[..., 0] = 1.0                     # nothing to build: any money counts in year one
-    np.divide(by_year, capex[..., None], out=when, where=capex[..., None] > 0)
-    bridge = None
-    for r, label in enumerate(rules.labels):
-        paid = funding.applied[:, :, r, None]
-        timing = when
-        if not np.isnan(rules.instalments[r, 0]):
-            timing = rules.instalments[r, span]
-            bridge = paid * (when - timing) + (0.0 if bridge is None else bridge)
-        ledger.add(f"funding[{label}]", rules.parties[r], "project", "capital", paid * timing)
-    gap = row_sum(funding.unfunded)                                      # (D, C)
-    ledger.add(GAP_LINE, "unfunded", "project", "capital", gap[..., None] * when)
-    if bridge is not None:
-        ledger.add(BRIDGE_LINE, "city_district_government", "project", "financing", bridge)
-    return costs, funding
+    books = _run(inputs, "decide", Books(ledger, costs, schedule))
+    spent = spending(books.costs, schedule)                                 # (D, C, I, L)
+    for i, name in enumerate(items.names):
+        ledger.add(f"works[{name}]", "project", "contractors", "capital", spent[:, :, i])
+    books = _run(inputs, "fund", replace(books, unfunded=books.costs))
+    if (schedule == schedule[:1]).all():                   # every item built alike
+        gap = row_sum(books.unfunded)[..., None] * schedule[0]
+    else:
+        gap = timed(books.unfunded, schedule)
+    ledger.add(GAP_LINE, "unfunded", "project", "capital", gap)
+    return books
 
 
 def _operations(inputs: ModelInputs, ledger: Ledger) -> np.ndarray:
@@ -173,8 +165,9 @@ def run_model(inputs: ModelInputs) -> ModelOutput:
     if len(inputs.compounds.names) != 1:
         raise NotImplementedError("one compound per run for now")
     ledger = Ledger()
-    costs, funding = _capital(inputs, ledger)
+    books = _capital(inputs, ledger)
     fee_base = _operations(inputs, ledger)
+    books = _run(inputs, "operate", books)
     statement = _statement(inputs, ledger)
     households = inputs.compounds.households[None, :]
 
@@ -186,7 +179,7 @@ def run_model(inputs: ModelInputs) -> ModelOutput:
         return total(s for s, g in zip(sources, inputs.rules.groups) if g == group)
 
     works = [f"works[{name}]" for name in inputs.items.names]
-    sources = [f"funding[{label}]" for label in inputs.rules.labels]
+    sources = [source_line(label) for label in inputs.rules.labels]
     capex = total(works)
     gap = row_sum(ledger[GAP_LINE])
     government, residents = paid_by("government"), paid_by("residents")
@@ -237,10 +230,13 @@ def run_model(inputs: ModelInputs) -> ModelOutput:
         "discount_rate_nominal": rate,
     }
     yearly = {k: np.broadcast_to(v[:, 0], (n, tl.horizon_years)) for k, v in statement.items()}
+    grants = books.reports.get("grants")
+    offered = grants.offered if grants is not None else np.zeros(shape + (0,))
+    applied = grants.applied if grants is not None else np.zeros(shape + (0,))
     return ModelOutput(
         metrics={k: _one_compound(v, n) for k, v in metrics.items()},
         yearly=yearly,
-        item_costs=np.ascontiguousarray(costs[:, 0]),
-        funding_offered=funding.offered[:, 0], funding_applied=funding.applied[:, 0],
+        item_costs=np.ascontiguousarray(books.costs[:, 0]),
+        funding_offered=offered[:, 0], funding_applied=applied[:, 0],
         item_inputs={k: _one_compound(v, n) for k, v in item_inputs(inputs.items).items()},
         ledger=ledger, n_years=tl.n_years)

@@ -38,6 +38,7 @@ __all__ = [
     "ProvincialFunds",
     "Crowdfunding",
     "PAYERS",
+    "SOURCES",
     "SOURCE_NAMES",
 ]
 
@@ -53,6 +54,10 @@ class _Rule(ScenarioModel):
     payer: ClassVar[str]
     party: ClassVar[str]  # who pays on the cash-flow ledger (engine.ledger.PARTIES)
     amount_fields: ClassVar[tuple[str, ...]]
+    instrument: ClassVar[str] = "fundmodel.inputs.grants"
+    """The module that compiles the rules of this source for the engine (its ``INSTRUMENT``
+    and ``compile_rules``; see :mod:`fundmodel.inputs.instruments`). A name, not an import:
+    scenario models never import the engine."""
 
     label: str | None = None
     """Name shown in the results (default: the source name, numbered if repeated)."""
@@ -263,13 +268,15 @@ class Crowdfunding(_Rule):
     """Share of households that contribute."""
 
 
-FundingRule = Annotated[
-    Union[CentralSubsidy, CentralBudgetInvestment, ProvincialFunds, LocalBudget, ProgrammeFunds,
-          UtilityCompanies, SoeTransfer, Residents, Crowdfunding, Donations],
-    Field(discriminator="source"),
-]
+SOURCES: tuple[type[_Rule], ...] = (
+    CentralSubsidy, CentralBudgetInvestment, ProvincialFunds, LocalBudget, ProgrammeFunds,
+    UtilityCompanies, SoeTransfer, Residents, Crowdfunding, Donations,
+)
+"""Every source a scenario may list under ``funding:`` — **the one registration** of an
+instrument (see ``docs/instruments.md``). Each names the module that compiles it
+(``instrument``); instruments run in the order their first source appears here."""
+
+FundingRule = Annotated[Union[SOURCES], Field(discriminator="source")]
 """One funding rule, chosen by its ``source`` key."""
 
-SOURCE_NAMES = ("central_subsidy", "central_budget_investment", "provincial_funds",
-                "local_budget", "programme_funds", "utility_companies", "soe_transfer", "residents",
-                "crowdfunding", "donations")
+SOURCE_NAMES = tuple(cls.model_fields["source"].annotation.__args__[0] for cls in SOURCES)

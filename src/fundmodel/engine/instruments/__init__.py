@@ -1,0 +1,96 @@
+"""Instruments: the ways money reaches the project, each an engine function writing its flows
+on the ledger.
+
+An instrument is a scenario model (what the analyst wrote, :mod:`fundmodel.scenario.funding`),
+a compile function turning the rules of that model into engine inputs (:mod:`fundmodel.inputs`),
+and an engine function ``write(inputs, params, books) → books`` here. The compile step puts
+them on :attr:`ModelInputs.instruments <fundmodel.engine.inputs.ModelInputs>` as
+:class:`InstrumentInputs`, in the order money is committed; the model runs them phase by phase:
+
+``decide``
+    before the works are costed on the ledger: what is built at all (residents' votes);
+``fund``
+    the capital phase: each instrument pays part of what is still unfunded and writes its
+    lines; what is left when every instrument has paid is the funding gap;
+``operate``
+    after the operating lines are written: instruments that take or pledge them (investors for
+    operating rights, debt service, from the next issues on).
+
+See ``docs/instruments.md`` for a worked example of adding one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from ..ledger import Ledger
+
+__all__ = ["PHASES", "Books", "InstrumentInputs", "timed"]
+
+PHASES = ("decide", "fund", "operate")
+"""When an instrument runs (see the module docstring)."""
+
+
+@dataclass(frozen=True)
+class Books:
+    """What a run has written so far, as the instruments see it.
+
+    Attributes
+    ----------
+    ledger : Ledger
+        Every flow written so far (instruments append their lines).
+    costs : ndarray (D|1, C, I)
+        Cost of each renovation item, CNY (a ``decide`` instrument may set an item's cost to 0
+        in the draws where it is not built).
+    schedule : ndarray (I, Yc)
+        Share of each item's cost spent in each construction year (rows sum to 1).
+    unfunded : ndarray (D, C, I) or None
+        Cost of each item that no instrument has paid yet, CNY; None before the ``fund`` phase.
+    reports : mapping of str to object
+        What each instrument reports for the outputs, by instrument name.
+    """
+
+    ledger: Ledger
+    costs: np.ndarray
+    schedule: np.ndarray
+    unfunded: np.ndarray | None = None
+    reports: Mapping[str, Any] = field(default_factory=dict)
+
+    def report(self, name: str, value: Any, **changes: Any) -> "Books":
+        """These books with ``value`` reported under ``name`` and the given fields changed."""
+        return replace(self, reports={**self.reports, name: value}, **changes)
+
+
+@dataclass(frozen=True)
+class InstrumentInputs:
+    """One instrument of a run: its name, phase, engine function and compiled terms.
+
+    ``write(inputs, params, books)`` returns the books with the instrument's lines on the
+    ledger (and, in the ``fund`` phase, ``unfunded`` reduced by what it pays).
+    """
+
+    name: str
+    phase: str
+    write: Callable[[Any, Any, Books], Books]
+    params: Any
+
+    def __post_init__(self) -> None:
+        if self.phase not in PHASES:
+            raise ValueError(f"unknown phase {self.phase!r}; expected one of {PHASES}")
+
+
+def timed(by_item: np.ndarray, schedule: np.ndarray) -> np.ndarray:
+    """Money attached to items, spread over the years as the items are built, CNY.
+
+    ``out[..., y] = Σ_i by_item[..., i] × schedule[i, y]`` (items summed in order, so the bits
+    do not depend on how many draws are computed together); ``by_item`` is ``(..., I)``,
+    ``schedule`` ``(I, Y)``, the result ``(..., Y)``.
+    """
+    by_item = np.asarray(by_item, dtype=float)
+    out = np.zeros(by_item.shape[:-1] + (schedule.shape[1],))
+    for i in range(schedule.shape[0]):
+        out += by_item[..., i, None] * schedule[i]
+    return out
