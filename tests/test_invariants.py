@@ -20,12 +20,16 @@ def scenarios(draw):
     items = [{"name": f"item{i}", "tier": draw(st.sampled_from(TIERS)),
               "quantity": draw(st.floats(0, 1000)), "unit_cost": draw(st.floats(0, 5000))}
              for i in range(n_items)]
+    for it in items:                 # some items built later or over several years
+        if draw(st.booleans()):
+            it["build_from"] = 2025 + draw(st.integers(0, 2))
+            it["build_years"] = draw(st.integers(1, 3))
     names = [it["name"] for it in items]
     rules = []
     for _ in range(draw(st.integers(0, 6))):
         kind = draw(st.sampled_from(["central_subsidy", "local_budget", "utility_companies",
                                      "residents", "donations", "programme_funds",
-                                     "soe_transfer"]))
+                                     "soe_transfer", "top_up"]))
         rule: dict = {"source": kind}
         if kind == "central_subsidy":
             rule["per_household"] = draw(money) / 100
@@ -42,6 +46,8 @@ def scenarios(draw):
             rule["uptake"] = draw(share)
         elif kind == "soe_transfer":
             rule["per_household"] = draw(money) / 100
+        elif kind == "top_up":
+            rule["share"] = draw(share)
         else:
             rule["amount"] = draw(money)
         if draw(st.booleans()):

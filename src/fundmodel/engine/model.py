@@ -17,8 +17,8 @@ from .. import finance
 from .arrays import row_sum
 from .capital import item_costs, item_inputs, spending
 from .inputs import ModelInputs
-from .instruments import Books, timed
-from .instruments.grants import BRIDGE_LINE, source_line
+from .instruments import Books, source_line, timed
+from .instruments.grants import BRIDGE_LINE
 from .ledger import Ledger
 from .operations import FEE_BASE, operating_flows
 
@@ -156,6 +156,22 @@ def _statement(inputs: ModelInputs, ledger: Ledger) -> dict[str, np.ndarray]:
     return lines
 
 
+def _funding_table(inputs: ModelInputs, books: Books, sources: list[str],
+                   shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """What each funding rule pays (read from its ledger line) and offers, ``(D, C, R)`` in the
+    scenario's order; a rule whose instrument reports no offer offers what it pays."""
+    applied = np.zeros(shape + (len(sources),))
+    for r, line in enumerate(sources):
+        applied[..., r] = row_sum(books.ledger[line])
+    offered = applied.copy()
+    for instrument in inputs.instruments:
+        report = books.reports.get(instrument.name)
+        if report is not None and hasattr(report, "offered"):
+            for j, r in enumerate(instrument.indexes):
+                offered[..., r] = report.offered[..., j]
+    return applied, offered
+
+
 def run_model(inputs: ModelInputs) -> ModelOutput:
     """Run the model on compiled engine inputs (see :func:`fundmodel.inputs.compile_inputs`).
 
@@ -176,10 +192,14 @@ def run_model(inputs: ModelInputs) -> ModelOutput:
         return row_sum(ledger.total(ledger.select(names=names))) if names else np.zeros((1, 1))
 
     def paid_by(group: str) -> np.ndarray:  # what the sources of one payer group pay
-        return total(s for s, g in zip(sources, inputs.rules.groups) if g == group)
+        return total(s for s, g in zip(sources, groups) if g == group)
 
     works = [f"works[{name}]" for name in inputs.items.names]
-    sources = [source_line(label) for label in inputs.rules.labels]
+    funding = sorted((r, label, group, instrument.name) for instrument in inputs.instruments
+                     for r, label, group in zip(instrument.indexes, instrument.labels,
+                                                instrument.groups))
+    sources = [source_line(label) for _, label, _, _ in funding]
+    groups = [group for _, _, group, _ in funding]
     capex = total(works)
     gap = row_sum(ledger[GAP_LINE])
     government, residents = paid_by("government"), paid_by("residents")
@@ -230,9 +250,7 @@ def run_model(inputs: ModelInputs) -> ModelOutput:
         "discount_rate_nominal": rate,
     }
     yearly = {k: np.broadcast_to(v[:, 0], (n, tl.horizon_years)) for k, v in statement.items()}
-    grants = books.reports.get("grants")
-    offered = grants.offered if grants is not None else np.zeros(shape + (0,))
-    applied = grants.applied if grants is not None else np.zeros(shape + (0,))
+    applied, offered = _funding_table(inputs, books, sources, shape)
     return ModelOutput(
         metrics={k: _one_compound(v, n) for k, v in metrics.items()},
         yearly=yearly,

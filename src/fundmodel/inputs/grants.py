@@ -14,10 +14,10 @@ from ..engine.instruments.grants import write_grants
 from ..scenario import Scenario
 from .arrays import stack
 
-__all__ = ["compile_rules"]
+__all__ = ["compile_rules", "eligible_items"]
 
 
-def _eligible(scenario: Scenario, indexes: Sequence[int]) -> np.ndarray:
+def eligible_items(scenario: Scenario, indexes: Sequence[int]) -> np.ndarray:
     """``(R, I)``: which items each of the funding rules at ``indexes`` may pay for."""
     items = scenario.renovation.items
     out = np.zeros((len(indexes), len(items)), dtype=bool)
@@ -52,7 +52,7 @@ def compile_rules(scenario: Scenario, indexes: Sequence[int],
     terms = RuleInputs(
         labels=tuple(labels), sources=tuple(r.source for r in rules),
         groups=tuple(r.payer for r in rules), parties=tuple(r.party for r in rules),
-        eligible=_eligible(scenario, indexes),
+        eligible=eligible_items(scenario, indexes),
         amount=stack([getattr(r, "amount", None) for r in rules]),
         per_household=stack([getattr(r, "per_household", None) for r in rules]),
         per_m2=stack([getattr(r, "per_m2", None) for r in rules]),
@@ -63,4 +63,5 @@ def compile_rules(scenario: Scenario, indexes: Sequence[int],
         cap=cap, cap_per_household=stack([r.cap_per_household for r in rules], default=np.inf),
         matched=tuple(matched),
         instalments=_instalments(rules, timeline))
-    return InstrumentInputs("grants", "fund", write_grants, terms)
+    return InstrumentInputs("grants", "fund", write_grants, terms, indexes=tuple(indexes),
+                            labels=tuple(labels), groups=terms.groups)

@@ -159,8 +159,9 @@ class Scenario(ScenarioModel):
 
     def _check_funding_references(self) -> None:
         names = [item.name for item in self.renovation.items]
-        earlier: set[str] = set()
+        earlier: dict[str, set[str]] = {}   # by instrument: only its own rules can be matched
         for i, rule in enumerate(self.funding):
+            before = earlier.setdefault(type(rule).instrument, set())
             for j, item in enumerate(rule.items or []):
                 if item not in names:
                     raise fail(f"no renovation item is named '{item}'{did_you_mean(item, names)}",
@@ -172,7 +173,7 @@ class Scenario(ScenarioModel):
                                "funding", i, "tiers")
             matches = getattr(rule, "match_ratio", None) is not None
             for j, src in enumerate(rule.match_of if matches else []):
-                if src in earlier:
+                if src in before:
                     continue
                 if "match_of" not in rule.model_fields_set:
                     raise fail(f"match_ratio matches {src} (the default match_of), but no funding "
@@ -180,11 +181,15 @@ class Scenario(ScenarioModel):
                                "after it or set match_of", "funding", i, "match_ratio")
                 later = [k for k, r in enumerate(self.funding)
                          if k > i and src in (r.source, r.label)]
-                hint = (f"; funding[{later[0]}] has it, but rules apply in the order written: "
-                        "put this rule after it" if later else did_you_mean(src, sorted(earlier)))
+                other = [k for k, r in enumerate(self.funding) if src in (r.source, r.label)
+                         and type(r).instrument != type(rule).instrument]
+                hint = (f"; funding[{other[0]}] has it, but only grants can be matched"
+                        if other else
+                        f"; funding[{later[0]}] has it, but rules apply in the order written: "
+                        "put this rule after it" if later else did_you_mean(src, sorted(before)))
                 raise fail(f"match_of names '{src}', but no earlier funding rule has that source "
                            f"or label{hint}", "funding", i, "match_of", j)
-            earlier.update({rule.source, *([rule.label] if rule.label else [])})
+            before.update({rule.source, *([rule.label] if rule.label else [])})
         for i, rule in enumerate(self.funding):
             if getattr(rule, "per_unit", None) is None:
                 continue

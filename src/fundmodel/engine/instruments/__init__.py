@@ -28,7 +28,7 @@ import numpy as np
 
 from ..ledger import Ledger
 
-__all__ = ["PHASES", "Books", "InstrumentInputs", "timed"]
+__all__ = ["PHASES", "Books", "InstrumentInputs", "timed", "source_line"]
 
 PHASES = ("decide", "fund", "operate")
 """When an instrument runs (see the module docstring)."""
@@ -69,13 +69,21 @@ class InstrumentInputs:
     """One instrument of a run: its name, phase, engine function and compiled terms.
 
     ``write(inputs, params, books)`` returns the books with the instrument's lines on the
-    ledger (and, in the ``fund`` phase, ``unfunded`` reduced by what it pays).
+    ledger (and, in the ``fund`` phase, ``unfunded`` reduced by what it pays). A ``fund``
+    instrument writes one line :func:`source_line` per funding rule it compiles: ``indexes``
+    are the rules' positions in the scenario's funding list, ``labels`` their names and
+    ``groups`` who ultimately pays (government, utilities, residents, donors), for the funding
+    table and the cost metrics. Its report may carry ``offered`` ``(D, C, R)``, what each rule
+    would give (the funding table shows what it pays otherwise).
     """
 
     name: str
     phase: str
     write: Callable[[Any, Any, Books], Books]
     params: Any
+    indexes: tuple[int, ...] = ()
+    labels: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.phase not in PHASES:
@@ -94,3 +102,8 @@ def timed(by_item: np.ndarray, schedule: np.ndarray) -> np.ndarray:
     for i in range(schedule.shape[0]):
         out += by_item[..., i, None] * schedule[i]
     return out
+
+
+def source_line(label: str) -> str:
+    """Name of a funding rule's ledger line: ``funding[<label>]``."""
+    return f"funding[{label}]"

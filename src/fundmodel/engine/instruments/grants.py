@@ -19,17 +19,12 @@ import numpy as np
 
 from ..funding import apply_funding
 from ..inputs import RuleInputs
-from . import Books, timed
+from . import Books, source_line, timed
 
-__all__ = ["write_grants", "BRIDGE_LINE", "source_line"]
+__all__ = ["write_grants", "BRIDGE_LINE"]
 
 BRIDGE_LINE = "bridge"
 """The ledger line of the treasury's bridge between sources paid in instalments and the works."""
-
-
-def source_line(label: str) -> str:
-    """Name of a funding rule's ledger line: ``funding[<label>]``."""
-    return f"funding[{label}]"
 
 
 def write_grants(inputs, rules: RuleInputs, books: Books) -> Books:

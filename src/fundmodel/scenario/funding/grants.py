@@ -1,4 +1,4 @@
-"""Funding rules of the renovation: what each source offers and which items it may pay for.
+"""Grants: the funding sources that give money for the works — what each offers and which items it may pay for.
 
 Each rule *offers* an amount::
 
@@ -16,17 +16,16 @@ Only the fields that make sense for a source are accepted for it.
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal, Union
+from typing import ClassVar, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
-from .base import ScenarioModel, check_shares, fail
-from .ranges import uncertain
-from .limits import MAX_BUILD_YEARS, MAX_MATCH_RATIO, MAX_NAMES
-from .renovation import Money, Share, Tier
+from ..limits import MAX_MATCH_RATIO, MAX_NAMES
+from ..ranges import uncertain
+from ..renovation import Money, Share
+from .source import Source
 
 __all__ = [
-    "FundingRule",
     "CentralSubsidy",
     "LocalBudget",
     "ProgrammeFunds",
@@ -37,55 +36,15 @@ __all__ = [
     "CentralBudgetInvestment",
     "ProvincialFunds",
     "Crowdfunding",
-    "PAYERS",
-    "SOURCES",
-    "SOURCE_NAMES",
+    "GRANTS",
 ]
-
-PAYERS = ("government", "utilities", "residents", "donors")
-"""Who ultimately pays: used to report the cost per household to government and residents."""
 
 
 MatchRatio = uncertain(ge=0, le=MAX_MATCH_RATIO, percent=True)
 """CNY per CNY matched, in [0, 10]."""
 
 
-class _Rule(ScenarioModel):
-    payer: ClassVar[str]
-    party: ClassVar[str]  # who pays on the cash-flow ledger (engine.ledger.PARTIES)
-    amount_fields: ClassVar[tuple[str, ...]]
-    instrument: ClassVar[str] = "fundmodel.inputs.grants"
-    """The module that compiles the rules of this source for the engine (its ``INSTRUMENT``
-    and ``compile_rules``; see :mod:`fundmodel.inputs.instruments`). A name, not an import:
-    scenario models never import the engine."""
-
-    label: str | None = None
-    """Name shown in the results (default: the source name, numbered if repeated)."""
-    items: list[str] | None = Field(default=None, max_length=MAX_NAMES)
-    """Names of the renovation items this source may pay for."""
-    tiers: list[Tier] | None = Field(default=None, max_length=MAX_NAMES)
-    """Tiers this source may pay for."""
-    cap: Money | None = None
-    """Most this source gives, CNY (at most 1e15: a bound far beyond any compound that catches
-    extra zeros)."""
-    cap_per_household: Money | None = None
-    """Most this source gives per household, CNY: the cap is then at most
-    ``cap_per_household × households``."""
-    instalments: list[float] | None = Field(default=None, min_length=1,
-                                            max_length=MAX_BUILD_YEARS)
-    """Share of what this source pays released in each year from ``start_year`` (central funds
-    often come in batches), summing to 1, within the construction years; default: it pays as
-    the works are built."""
-
-    @model_validator(mode="after")
-    def _needs_an_amount(self):
-        check_shares(self.instalments, "instalments")
-        if all(getattr(self, f, None) is None for f in self.amount_fields):
-            raise fail(f"{self.source} needs at least one of: {', '.join(self.amount_fields)}")
-        return self
-
-
-class CentralSubsidy(_Rule):
+class CentralSubsidy(Source):
     """Central government subsidy (中央补助): per household and/or a share of eligible cost."""
 
     payer: ClassVar[str] = "government"
@@ -105,7 +64,7 @@ class CentralSubsidy(_Rule):
     zeros)."""
 
 
-class LocalBudget(_Rule):
+class LocalBudget(Source):
     """Local (provincial, city, district) budget: a match of other sources, a share, or an amount."""
 
     payer: ClassVar[str] = "government"
@@ -130,7 +89,7 @@ class LocalBudget(_Rule):
     zeros)."""
 
 
-class ProgrammeFunds(_Rule):
+class ProgrammeFunds(Source):
     """Integrated programme funds for listed items (sponge city, urban renewal, ...)."""
 
     payer: ClassVar[str] = "government"
@@ -146,7 +105,7 @@ class ProgrammeFunds(_Rule):
     zeros)."""
 
 
-class UtilityCompanies(_Rule):
+class UtilityCompanies(Source):
     """Utility and pipeline companies paying for their own networks (named items)."""
 
     payer: ClassVar[str] = "utilities"
@@ -162,7 +121,7 @@ class UtilityCompanies(_Rule):
     zeros)."""
 
 
-class SoeTransfer(_Rule):
+class SoeTransfer(Source):
     """State-firm "三供一业" transfer funds, per household of eligible compounds."""
 
     payer: ClassVar[str] = "government"
@@ -177,7 +136,7 @@ class SoeTransfer(_Rule):
     zeros)."""
 
 
-class Residents(_Rule):
+class Residents(Source):
     """Residents' own contribution (居民出资); ``uptake`` is the share of households that pay."""
 
     payer: ClassVar[str] = "residents"
@@ -199,7 +158,7 @@ class Residents(_Rule):
     """Share of households that pay, in [0, 1]."""
 
 
-class Donations(_Rule):
+class Donations(Source):
     """Donations by firms, foundations or individuals."""
 
     payer: ClassVar[str] = "donors"
@@ -210,7 +169,7 @@ class Donations(_Rule):
     """Amount, CNY (at most 1e15: a bound far beyond any compound that catches extra zeros)."""
 
 
-class CentralBudgetInvestment(_Rule):
+class CentralBudgetInvestment(Source):
     """Central budget investment (中央预算内投资), a central source of its own beside the
     fiscal subsidy: per household, per unit of quantity, a share of the eligible cost or an
     amount."""
@@ -229,7 +188,7 @@ class CentralBudgetInvestment(_Rule):
     """Fixed amount, CNY."""
 
 
-class ProvincialFunds(_Rule):
+class ProvincialFunds(Source):
     """Provincial funds (省级资金): a match of earlier sources, per household, per unit, a share
     of the eligible cost or an amount."""
 
@@ -252,7 +211,7 @@ class ProvincialFunds(_Rule):
     """Fixed amount, CNY."""
 
 
-class Crowdfunding(_Rule):
+class Crowdfunding(Source):
     """Residents' crowdfunding for extras (众筹), beside their required contribution;
     ``uptake`` is the share of households that chip in."""
 
@@ -268,15 +227,6 @@ class Crowdfunding(_Rule):
     """Share of households that contribute."""
 
 
-SOURCES: tuple[type[_Rule], ...] = (
-    CentralSubsidy, CentralBudgetInvestment, ProvincialFunds, LocalBudget, ProgrammeFunds,
-    UtilityCompanies, SoeTransfer, Residents, Crowdfunding, Donations,
-)
-"""Every source a scenario may list under ``funding:`` — **the one registration** of an
-instrument (see ``docs/instruments.md``). Each names the module that compiles it
-(``instrument``); instruments run in the order their first source appears here."""
-
-FundingRule = Annotated[Union[SOURCES], Field(discriminator="source")]
-"""One funding rule, chosen by its ``source`` key."""
-
-SOURCE_NAMES = tuple(cls.model_fields["source"].annotation.__args__[0] for cls in SOURCES)
+GRANTS = (CentralSubsidy, CentralBudgetInvestment, ProvincialFunds, LocalBudget, ProgrammeFunds,
+          UtilityCompanies, SoeTransfer, Residents, Crowdfunding, Donations)
+"""The grant sources, in the order of the registry."""

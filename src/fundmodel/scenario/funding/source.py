@@ -1,0 +1,55 @@
+"""The base of every funding source: a label, the items it may pay for, a cap, instalments."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import Field, model_validator
+
+from ..base import ScenarioModel, check_shares, fail
+from ..limits import MAX_BUILD_YEARS, MAX_NAMES
+from ..renovation import Money, Tier
+
+__all__ = ["Source", "PAYERS"]
+
+PAYERS = ("government", "utilities", "residents", "donors")
+"""Who ultimately pays: used to report the cost per household to government and residents."""
+
+
+class Source(ScenarioModel):
+    """A funding source. A subclass sets ``source: Literal["<name>"]`` (the key analysts write),
+    ``payer`` (one of :data:`PAYERS`), ``party`` (who pays on the ledger), ``amount_fields``
+    (at least one must be given) and ``instrument`` (the module that compiles it)."""
+
+    payer: ClassVar[str]
+    party: ClassVar[str]  # who pays on the cash-flow ledger (engine.ledger.PARTIES)
+    amount_fields: ClassVar[tuple[str, ...]]
+    instrument: ClassVar[str] = "fundmodel.inputs.grants"
+    """The module that compiles the rules of this source for the engine (its ``INSTRUMENT``
+    and ``compile_rules``; see :mod:`fundmodel.inputs.instruments`). A name, not an import:
+    scenario models never import the engine."""
+
+    label: str | None = None
+    """Name shown in the results (default: the source name, numbered if repeated)."""
+    items: list[str] | None = Field(default=None, max_length=MAX_NAMES)
+    """Names of the renovation items this source may pay for."""
+    tiers: list[Tier] | None = Field(default=None, max_length=MAX_NAMES)
+    """Tiers this source may pay for."""
+    cap: Money | None = None
+    """Most this source gives, CNY (at most 1e15: a bound far beyond any compound that catches
+    extra zeros)."""
+    cap_per_household: Money | None = None
+    """Most this source gives per household, CNY: the cap is then at most
+    ``cap_per_household × households``."""
+    instalments: list[float] | None = Field(default=None, min_length=1,
+                                            max_length=MAX_BUILD_YEARS)
+    """Share of what this source pays released in each year from ``start_year`` (central funds
+    often come in batches), summing to 1, within the construction years; default: it pays as
+    the works are built."""
+
+    @model_validator(mode="after")
+    def _needs_an_amount(self):
+        check_shares(self.instalments, "instalments")
+        if all(getattr(self, f, None) is None for f in self.amount_fields):
+            raise fail(f"{self.source} needs at least one of: {', '.join(self.amount_fields)}")
+        return self
