@@ -20,6 +20,7 @@ from .funding import apply_funding
 from .inputs import ModelInputs
 from .ledger import Ledger
 from .operations import FEE_BASE, operating_flows
+from .residents import ResidentsOutput, channels, consent
 
 __all__ = ["ModelOutput", "run_model", "STATEMENT_NAMES", "GAP_LINE", "BRIDGE_LINE"]
 
@@ -53,6 +54,8 @@ class ModelOutput:
         Every money flow, arrays ``(D|1, C, L)`` by year of the timeline.
     n_years : int
         Years on the timeline (construction and operations).
+    residents : ResidentsOutput or None
+        Votes, costs per household and payment channels (scenarios with households).
     """
 
     metrics: dict[str, np.ndarray]
@@ -63,6 +66,7 @@ class ModelOutput:
     item_inputs: dict[str, np.ndarray] = field(default_factory=dict)
     ledger: Ledger = field(default_factory=Ledger)
     n_years: int = 0
+    residents: ResidentsOutput | None = None
 
 
 def _first_true(mask: np.ndarray) -> np.ndarray:
@@ -172,8 +176,10 @@ def run_model(inputs: ModelInputs) -> ModelOutput:
     n, tl = inputs.draws, inputs.timeline
     if len(inputs.compounds.names) != 1:
         raise NotImplementedError("one compound per run for now")
+    inputs, votes = consent(inputs)                   # households: failed votes drop items
     ledger = Ledger()
     costs, funding = _capital(inputs, ledger)
+    payers = channels(inputs, ledger, votes)          # households: how the residents pay
     fee_base = _operations(inputs, ledger)
     statement = _statement(inputs, ledger)
     households = inputs.compounds.households[None, :]
@@ -243,4 +249,4 @@ def run_model(inputs: ModelInputs) -> ModelOutput:
         item_costs=np.ascontiguousarray(costs[:, 0]),
         funding_offered=funding.offered[:, 0], funding_applied=funding.applied[:, 0],
         item_inputs={k: _one_compound(v, n) for k, v in item_inputs(inputs.items).items()},
-        ledger=ledger, n_years=tl.n_years)
+        ledger=ledger, n_years=tl.n_years, residents=payers)
