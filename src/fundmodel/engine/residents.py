@@ -117,7 +117,8 @@ class ConsentOutcome:
 class ResidentsOutput:
     """What the households stages report for ``n`` draws of one compound.
 
-    Static labels: ``ballots`` (decision, building or '' for a whole-electorate ballot);
+    Static labels: ``ballots`` (decision, building or '' for a whole-electorate ballot,
+    households in the electorate);
     ``groups`` (building, floor, households) — the households of one floor of one building,
     who pay the same. Per-draw arrays, ``(n, ·)``:
 
@@ -126,7 +127,8 @@ class ResidentsOutput:
     cost_per_household_cny : (n, G)
         What a household of the group pays of the residents' part (0 where its items fail).
     group_passed : (n, G)
-        1 when every decision the group pays for goes ahead for it (1 without decisions).
+        1 when every decision the group votes on or pays for goes ahead for it (1 without
+        decisions).
     loan_payment_per_month_cny : (n, G)
         Monthly payment of a household of the group that borrows its whole amount.
     channel_cny : (n, 4)
@@ -135,7 +137,7 @@ class ResidentsOutput:
         Share of the requested repairs-fund withdrawals the balance allows.
     """
 
-    ballots: tuple[tuple[str, str], ...]
+    ballots: tuple[tuple[str, str, int], ...]
     groups: tuple[tuple[str, int, int], ...]
     passed: np.ndarray
     wtp_threshold_cny: np.ndarray
@@ -291,14 +293,16 @@ def channels(inputs: ModelInputs, ledger: Ledger,
             "repairs_fund": t_f, "provident_fund": t_p, "loan": t_l})
 
     first, groups = household_groups(hh)
-    ballots = tuple((hh.decision_names[k], hh.building_names[b] if b >= 0 else "")
-                    for k, b in zip(hh.ballot_decision, hh.ballot_building))
+    ballots = tuple((hh.decision_names[k], hh.building_names[b] if b >= 0 else "",
+                     int(hh.electorate[j].sum()))
+                    for j, (k, b) in enumerate(zip(hh.ballot_decision, hh.ballot_building)))
     group_passed = np.ones((n, n_comp, first.size))
     for k in range(len(hh.decision_names)):
-        pays = (hh.weights[hh.decision_items[k]].sum(axis=0) > 0)[first]
+        involved = ((hh.weights[hh.decision_items[k]].sum(axis=0) > 0)
+                    | (hh.electorate[hh.ballot_decision == k].sum(axis=0) > 0))[first]
         if outcome is not None:
-            group_passed = np.where(pays, group_passed * outcome.household_pass[k][..., first],
-                                    group_passed)
+            group_passed = np.where(involved, group_passed
+                                    * outcome.household_pass[k][..., first], group_passed)
     if outcome is None:
         passed = np.zeros((n, n_comp, 0))
         threshold = np.zeros((n, n_comp, 0))
