@@ -151,10 +151,6 @@ class Scenario(ScenarioModel):
             raise fail(f"a loan of {ch.loan_term_years} years would be repaid after the "
                        f"{self.horizon_years} years of the horizon; shorten it or lengthen "
                        "horizon_years", *at, "channels", "loan_term_years")
-        for path, dist in iter_distributions(hh, lambda v: isinstance(v, _Dist)):
-            if dist.each_year:
-                raise fail("a households input is drawn once per draw, not each year; leave "
-                           "out each_year", *at, *path, "each_year")
 
     # ------------------------------------------------------------------ the timeline
     def item_schedule(self, index: int) -> list[float]:
