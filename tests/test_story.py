@@ -6,6 +6,8 @@ import importlib.util
 import re
 from pathlib import Path
 
+import pytest
+
 import fundmodel
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,3 +80,37 @@ def test_readme_liubei_figures():
                    f"breakeven fee is {m['breakeven_fee_rate']:.2f} CNY/m²/month"):
         assert figure in readme, figure
     assert int(res.yearly()["calendar_year"].iloc[0]) == 2024
+
+
+def test_readme_lift_figures():
+    """The README's lift story is what the library computes; its headline, the sixth floor's
+    share, is also worked out by hand."""
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").replace("**", "").split())
+    sc = fundmodel.load_scenario(ROOT / "scenarios" / "lift-retrofit.yaml")
+    res = fundmodel.evaluate(sc)
+    hh = res.households()
+    top = hh.loc[("stair 1", 6), "cost_per_household_cny"]
+    # by hand: lift = mean of triangular(600k, 680k, 800k) × 1.05 = 728,000; residents pay
+    # 728,000 − 150,000 − 100,000 = 478,000 a stair; floor 6 weighs 5 of 2 × (1+2+3+4+5) = 30
+    lift = (600_000 + 680_000 + 800_000) / 3 * 1.05
+    assert top == pytest.approx((lift - 250_000) * 5 / 30, rel=1e-12)
+    assert f"{top:,.0f}" == "79,667"
+    d, ch = res.decisions(), res.channels()["amount_cny"]
+    m = res.metrics.iloc[0]
+    per_stair = res.funding().loc["residents", "amount"] / 3
+    for figure in (f"A lift costs {lift:,.0f} CNY installed",
+                   f"pay the other {per_stair:,.0f}",
+                   f"a sixth-floor flat pays {top:,.0f} CNY and a second-floor flat "
+                   f"{hh.loc[('stair 1', 2), 'cost_per_household_cny']:,.0f}",
+                   "the lift passes in all three stairs" if d["passed"].all() else "MISSING",
+                   f"at which it passes is {d['wtp_threshold_cny'].iloc[0]:,.0f} CNY",
+                   f"pay {ch['provident_fund']:,.0f} of the residents' {ch['total']:,.0f}",
+                   f"{ch['repairs_fund']:,.0f} from the repairs fund",
+                   f"borrow {ch['loan']:,.0f}",
+                   f"repays {hh.loc[('stair 1', 6), 'loan_payment_per_month_cny']:,.0f} CNY a "
+                   "month", f"needs {m['breakeven_fee_rate']:.2f} CNY/m²/month"):
+        assert figure in readme, figure
+    sim = fundmodel.simulate(sc)
+    p = sim.decisions()["p_pass"]
+    assert (f"{100 * p.iloc[0]:.1f} %, {100 * p.iloc[1]:.1f} % and {100 * p.iloc[2]:.1f} %"
+            in readme)

@@ -11,8 +11,8 @@ import difflib
 import re
 from dataclasses import dataclass
 
-__all__ = ["Metric", "METRICS", "YEARLY_LINES", "YEARLY_COLUMNS", "LINE_PATTERNS", "lookup",
-           "known_names"]
+__all__ = ["Metric", "METRICS", "YEARLY_LINES", "YEARLY_COLUMNS", "LINE_PATTERNS",
+           "HOUSEHOLD_TABLES", "lookup", "known_names"]
 
 
 @dataclass(frozen=True)
@@ -93,12 +93,53 @@ YEARLY_COLUMNS: dict[str, Metric] = {m.name: m for m in [
 ]}
 """Columns of ``Result.yearly()`` that are not lines of the statement."""
 
+HOUSEHOLD_TABLES: dict[str, dict[str, Metric]] = {table: {m.name: m for m in columns} for
+                                                   table, columns in {
+    "decisions": [
+        Metric("households", "households", "Households in the ballot's electorate"),
+        Metric("p_pass", "share", "Share of draws in which the ballot passes: P(pass)"),
+        Metric("passed", "bool", "Whether the ballot passes at the point estimates "
+               "(deterministic run)"),
+        Metric("mcse", "share", "Monte Carlo standard error of p_pass: √(p(1 − p)/n), 1.5/n "
+               "when p is 0 or 1"),
+        Metric("wtp_threshold_cny", "CNY", "Least willingness to pay, the same for every "
+               "household of the electorate, at which the ballot passes (mean over the draws "
+               "where one exists)", "no willingness to pay passes in any draw (too few take "
+               "part)"),
+        Metric("wtp_threshold_defined", "share", "Share of draws in which some common "
+               "willingness to pay passes the ballot"),
+    ],
+    "households": [
+        Metric("households", "households", "Households on that floor of that building"),
+        Metric("cost_per_household_cny", "CNY/household", "A household's part of what the "
+               "residents' funding rules pay, 0 where its items are voted down; mean over "
+               "draws"),
+        Metric("p_built", "share", "Share of draws in which every decision the household "
+               "votes on or pays for goes ahead for it"),
+        Metric("cost_if_built_cny", "CNY/household", "cost_per_household_cny over the draws "
+               "where its items are built only", "they are never built"),
+        Metric("loan_payment_per_month_cny", "CNY/month", "Monthly payment of a household "
+               "borrowing its whole amount at the loan's rate and term; mean over draws"),
+    ],
+    "channels": [
+        Metric("takeup", "share", "Share of paying households using the channel (cash: the "
+               "rest)"),
+        Metric("amount_cny", "CNY", "What the households pay through the channel (repairs "
+               "fund capped at its balance, provident fund at the cap per owner; the excess "
+               "in cash); mean over draws"),
+        Metric("share", "share", "amount_cny / the residents' total"),
+    ],
+}.items()}
+"""Columns of the households' tables: ``Result.decisions()``, ``Result.households()`` and
+``Result.channels()`` (scenarios with a ``households`` section)."""
+
 _LINE_NAME = re.compile(r"^(income|cost)\[(.+)\]$", re.DOTALL)
 
 
 def known_names() -> list[str]:
     """Every fixed name :func:`lookup` knows, with the two per-line patterns."""
-    return [*METRICS, *YEARLY_LINES, *LINE_PATTERNS, *YEARLY_COLUMNS]
+    households = dict.fromkeys(c for t in HOUSEHOLD_TABLES.values() for c in t)
+    return [*METRICS, *YEARLY_LINES, *LINE_PATTERNS, *YEARLY_COLUMNS, *households]
 
 
 def lookup(name: str) -> Metric:
@@ -112,7 +153,8 @@ def lookup(name: str) -> Metric:
     KeyError
         If no metric or yearly line has that name (the message suggests close names).
     """
-    for table in (METRICS, YEARLY_LINES, LINE_PATTERNS, YEARLY_COLUMNS):
+    for table in (METRICS, YEARLY_LINES, LINE_PATTERNS, YEARLY_COLUMNS,
+                  *HOUSEHOLD_TABLES.values()):
         if name in table:
             return table[name]
     match = _LINE_NAME.match(name) if isinstance(name, str) else None

@@ -47,7 +47,9 @@ def result_tables(result: Result) -> dict[str, pd.DataFrame]:
     line, the value of the one draw or the mean over many — so the file reads the same for a
     deterministic and a Monte Carlo run. A run of many draws adds the quantile bands as columns
     ``<line>:p5`` ... ``<line>:p95`` for the lines that have them (``operating_surplus`` and
-    ``cumulative_balance``, or every line with ``keep_yearly=True``)."""
+    ``cumulative_balance``, or every line with ``keep_yearly=True``). A scenario with a
+    households section adds ``decisions`` (when it has votes), ``households`` and ``channels``
+    (:meth:`Result.decisions`, :meth:`Result.households`, :meth:`Result.channels`)."""
     yearly = result.yearly()
     if result.n_draws > 1:
         quantiles = [stat for stat in YEARLY_STATISTICS if stat != "mean"]
@@ -59,6 +61,10 @@ def result_tables(result: Result) -> dict[str, pd.DataFrame]:
     if result.has_draws:
         tables["metrics"] = result.metrics
     tables.update({"yearly": yearly, "funding": result.funding()})
+    if result.has_households:  # a scenario with a households section
+        if len(result.decisions()):
+            tables["decisions"] = result.decisions()
+        tables.update({"households": result.households(), "channels": result.channels()})
     return tables
 
 

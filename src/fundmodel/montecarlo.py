@@ -27,7 +27,8 @@ from .inputs import model_inputs
 from .engine.capital import ITEM_INPUTS
 from .engine.model import STATEMENT_NAMES, ModelOutput, run_model
 from .errors import ModelError
-from .results import BAND_LINES, QUANTILES, CashFlows, Result, quantile_name, summary_table
+from .results import (BAND_LINES, QUANTILES, CashFlows, ResidentsMeans, Result, quantile_name,
+                      summary_table)
 from .sampling import BLOCK_SIZE, InputSpace, input_space, sample_values
 from .scenario import Scenario
 from .scenario.checks import scenario_warnings
@@ -299,7 +300,7 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
              len(space.paths))
 
     tick, close_progress = _progress_callback(progress, draws)
-    metrics = names = yearly_paths = None
+    metrics = names = yearly_paths = residents = None
     sums = stream = metric_streams = band_streams = block_means = None
     try:
         for (start, stop), out in zip(ranges, _outputs(scenario, int(seed), sampler, space,
@@ -321,9 +322,11 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
                                 and STATEMENT_NAMES.get(l.name, l.name) in out.yearly}
                 varying = [l.name for l in out.ledger
                            if l.name not in constant and l.name not in in_statement]
+                residents = out.residents  # households: their tables are means over draws
                 sums = BlockSums([f"y:{k}" for k in lines] + ["offered", "applied", "items", "gap"]
                                  + [f"item:{k}" for k in ITEM_INPUTS]
-                                 + [f"l:{k}" for k in varying])
+                                 + [f"l:{k}" for k in varying]
+                                 + [f"r:{k}" for k in (residents.stream() if residents else ())])
                 block_means = BlockMeans([f"m:{k}" for k in names])
                 consumers = [sums, block_means]
                 if not keep_draws:
@@ -347,6 +350,8 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
             block.update({f"item:{k}": out.item_inputs[k] for k in ITEM_INPUTS})
             block.update({f"l:{k}": out.ledger[k][:, 0] for k in varying})
             block.update({f"m:{k}": v for k, v in out.metrics.items()})
+            if out.residents is not None:
+                block.update({f"r:{k}": v for k, v in out.residents.stream().items()})
             stream.push(block)
             tick(stop, draws)
         stream.close()
@@ -378,7 +383,9 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
                       ledger, n_years, {**constant, **{k: sums.mean(f"l:{k}") for k in varying},
                                         **{k: sums.mean(f"y:{v}") for k, v in in_statement.items()}}),
                   info=info,
-                  metric_mcse=mcse)
+                  metric_mcse=mcse,
+                  residents=None if residents is None else ResidentsMeans.from_means(
+                      residents, {k: sums.mean(f"r:{k}") for k in residents.stream()}, draws))
 
 
 def _replicate_errors(sampler: str, block_means: BlockMeans,

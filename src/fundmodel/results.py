@@ -22,7 +22,7 @@ from .engine.model import ModelOutput
 from .errors import ModelError
 from .scenario import Scenario
 
-__all__ = ["Result", "CashFlows", "QUANTILES", "PROBABILITIES", "BAND_LINES", "SUMMARY_COLUMNS",
+__all__ = ["Result", "CashFlows", "ResidentsMeans", "QUANTILES", "PROBABILITIES", "BAND_LINES", "SUMMARY_COLUMNS",
            "YEARLY_STATISTICS", "summary_table", "quantile_name", "exact_summary_row",
            "ZERO_EVENTS_SE"]
 
@@ -129,6 +129,30 @@ class CashFlows:
         return cls(lines, dict(means), n_years)
 
 
+@dataclass(frozen=True)
+class ResidentsMeans:
+    """The households' outputs of a run, as means over its draws (see
+    :class:`fundmodel.engine.instruments.residents.ResidentsOutput` and its ``stream()`` names): the
+    ballots' and groups' labels, ``means`` name → array, and the number of draws."""
+
+    ballots: tuple[tuple[str, str, int], ...]
+    groups: tuple[tuple[str, int, int], ...]
+    means: dict[str, np.ndarray]
+    n_draws: int
+
+    @classmethod
+    def from_means(cls, out, means: Mapping[str, np.ndarray], n_draws: int) -> "ResidentsMeans":
+        """From the labels of an engine output ``out`` and the means of its streams."""
+        return cls(tuple(out.ballots), tuple(out.groups), dict(means), int(n_draws))
+
+    @classmethod
+    def from_output(cls, out) -> "ResidentsMeans":
+        """The means over the draws of one engine output."""
+        streams = out.stream()
+        return cls.from_means(out, {k: v.mean(axis=0) for k, v in streams.items()},
+                              len(out.passed))
+
+
 class Result:
     """The outcome of a run: per-draw metrics, the yearly operating statement, the funding mix.
 
@@ -159,7 +183,8 @@ class Result:
                  item_inputs: Mapping[str, np.ndarray] | None = None,
                  cashflows: CashFlows | None = None,
                  info: Mapping[str, Any] | None = None,
-                 metric_mcse: Mapping[str, float] | None = None):
+                 metric_mcse: Mapping[str, float] | None = None,
+                 residents: ResidentsMeans | None = None):
         self.scenario = scenario
         self.n_draws = int(n_draws)
         self._metrics = metrics  # (n_metrics, n_draws) or None
@@ -176,6 +201,7 @@ class Result:
         self._metric_summary = metric_summary  # from streaming statistics (keep_draws=False)
         self._summary_cache: pd.DataFrame | None = None  # summary() of kept draws, once
         self._metric_mcse = dict(metric_mcse or {})  # replicate standard errors (lhs, sobol)
+        self._residents = residents  # households' tables (scenarios with households)
         self.info: dict[str, Any] = dict(info or {})
 
     @classmethod
@@ -192,7 +218,9 @@ class Result:
                    funding_gap=float(out.metrics["funding_gap"].mean()),
                    item_costs=out.item_costs.mean(axis=0),
                    item_inputs={k: v.mean(axis=0) for k, v in out.item_inputs.items()},
-                   cashflows=CashFlows.from_ledger(out.ledger, out.n_years), info=info)
+                   cashflows=CashFlows.from_ledger(out.ledger, out.n_years), info=info,
+                   residents=(None if out.residents is None
+                              else ResidentsMeans.from_output(out.residents)))
 
     def __repr__(self) -> str:
         return f"<Result {self.scenario.name!r}: {self.n_draws} draw(s)>"
@@ -482,6 +510,108 @@ class Result:
         from .cashflow_tables import government_table
 
         return government_table(self._ledger(), self.scenario.start_year)
+
+    # ------------------------------------------------------------------ households
+    @property
+    def has_households(self) -> bool:
+        """Whether the run has households' tables (the scenario has a households section)."""
+        return self._residents is not None
+
+    def _households(self) -> ResidentsMeans:
+        if self._residents is None:
+            raise ModelError("this scenario has no households section: no votes, households or "
+                             "payment channels to report")
+        return self._residents
+
+    def decisions(self) -> pd.DataFrame:
+        """The residents' votes: one row per ballot (index ``decision``, ``building`` — '' for
+        a decision voted by its whole electorate; a lift is voted stair by stair).
+
+        Columns: ``households`` (in the electorate); for a Monte Carlo run ``p_pass`` (share
+        of draws in which the ballot passes) and ``mcse`` (``√(p(1 − p)/n)``, 1.5/n when p
+        is 0 or 1, as in :meth:`summary`); for a deterministic run ``passed`` (bool, at the
+        point estimates: every household's willingness to pay at its point); then
+        ``wtp_threshold_cny``: the least willingness to pay, the same for every household of
+        the electorate, at which the ballot passes
+        (:func:`fundmodel.engine.consent.wtp_threshold`: the shares sorted, the first at which
+        quorum and approval are met), mean over the draws where one exists, and
+        ``wtp_threshold_defined`` (share of draws where one does: none does when too few
+        households take part). See docs/model.md, "Households, channels and consent".
+        """
+        r = self._households()
+        m = r.means
+        rows = []
+        for b, (decision, building, households) in enumerate(r.ballots):
+            row: dict[str, Any] = {"decision": decision, "building": building,
+                                   "households": households}
+            p = float(m["passed"][b])
+            if self.is_deterministic:
+                row["passed"] = bool(p > 0.5)
+            else:
+                n = r.n_draws
+                row["p_pass"] = p
+                row["mcse"] = (ZERO_EVENTS_SE / n if p in (0.0, 1.0)
+                               else float(np.sqrt(p * (1.0 - p) / n)))
+            defined = float(m["threshold_defined"][b])
+            row["wtp_threshold_cny"] = (float(m["threshold_sum"][b]) / defined if defined > 0
+                                        else np.nan)
+            row["wtp_threshold_defined"] = defined
+            rows.append(row)
+        columns = ["decision", "building", "households",
+                   *(["passed"] if self.is_deterministic else ["p_pass", "mcse"]),
+                   "wtp_threshold_cny", "wtp_threshold_defined"]
+        return pd.DataFrame(rows, columns=columns).set_index(["decision", "building"])
+
+    def households(self) -> pd.DataFrame:
+        """What a household pays, by building and floor (index ``building``, ``floor``; the
+        households of one floor of one building pay the same).
+
+        Columns: ``households`` (on that floor); ``cost_per_household_cny``: its part of what
+        the residents' funding rules pay (0 in a draw where its items are voted down), mean
+        over draws; ``p_built``: share of draws in which every decision it votes on or pays for
+        goes ahead for it (1 without decisions); ``cost_if_built_cny``: the mean over those draws only
+        (NaN if there are none); ``loan_payment_per_month_cny``: the monthly payment of such a
+        household borrowing its whole amount (mean over draws; 0 when it pays nothing), CNY.
+        """
+        r = self._households()
+        m = r.means
+        built = m["group_passed"]
+        rows = [{"building": b, "floor": f, "households": h,
+                 "cost_per_household_cny": float(m["cost"][g]), "p_built": float(built[g]),
+                 "cost_if_built_cny": (float(m["cost_if_passed"][g]) / float(built[g])
+                                       if built[g] > 0 else np.nan),
+                 "loan_payment_per_month_cny": float(m["loan_payment"][g])}
+                for g, (b, f, h) in enumerate(r.groups)]
+        return pd.DataFrame(rows).set_index(["building", "floor"])
+
+    def channels(self) -> pd.DataFrame:
+        """How the households pay the residents' part: one row per channel (index
+        ``channel``: cash, repairs_fund, provident_fund, loan) and a ``total`` row.
+
+        Columns: ``takeup`` (the scenario's share of paying households using the channel —
+        a distribution's mean; cash is the rest), ``amount_cny`` (mean over draws: with the
+        repairs fund capped at its balance and the provident fund at the cap per owner, the
+        excess in cash) and ``share`` (of the total).
+        """
+        from .engine.households import CHANNELS
+
+        r = self._households()
+        amounts = r.means["channels"]
+        ch = self.scenario.households.channels
+
+        def mean(value: Any) -> float:
+            return float(value.mean()) if is_distribution(value) else float(value)
+
+        takeup = {c: 0.0 if ch is None else mean(getattr(ch.takeup, c)) for c in CHANNELS[1:]}
+        takeup = {"cash": max(0.0, 1.0 - sum(takeup.values())), **takeup}
+        total = float(amounts.sum())
+        rows = {c: {"takeup": takeup[c], "amount_cny": float(a),
+                    "share": float(a) / total if total > 0 else np.nan}
+                for c, a in zip(CHANNELS, amounts)}
+        rows["total"] = {"takeup": 1.0, "amount_cny": total, "share": 1.0 if total > 0 else np.nan}
+        frame = pd.DataFrame.from_dict(rows, orient="index")
+        frame.index.name = "channel"
+        return frame
 
     @staticmethod
     def describe(name: str) -> str:

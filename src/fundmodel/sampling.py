@@ -11,7 +11,15 @@ replicate of its sampler's design:
 - ``sobol``: the first points of a Sobol sequence scrambled (LMS and digital shift) by
   ``SeedSequence(seed, spawn_key=(2**31 − 1, b))``, a scrambling of its own for every block.
 
-Iman–Conover reordering is built within a block over its actual rows. Because the blocks are
+Iman–Conover reordering is built within a block over its actual rows.
+
+An input drawn for every household separately (a decision's willingness to pay, see
+:func:`fundmodel.scenario.households.is_per_household`) has no column in that matrix: its
+uniforms are pseudo-random, from a stream of its own per input path and block,
+``SeedSequence(seed, spawn_key=(2**31 − 2, crc32(path), b))``, whose numbers are laid out
+household after household (:func:`household_uniforms`). Household h's values in block b are
+thus a function of ``(seed, path, b, h)`` only: never of the chunk size, the workers, the
+sampler, the other inputs or the number of households after it. Because the blocks are
 independent, their means are independent estimates of the same mean, which is how
 :mod:`fundmodel.montecarlo` gives honest standard errors for ``lhs`` and ``sobol``.
 
@@ -30,6 +38,7 @@ workers compute chunks. As for the number of draws asked for:
 from __future__ import annotations
 
 import math
+import zlib
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -38,10 +47,11 @@ import numpy as np
 from .correlation import correlation_problem, iman_conover, nearest_correlation, spearman_to_pearson
 from .draws import uncertain_inputs
 from .scenario import Scenario
+from .scenario.households import is_per_household
 from .scenario.paths import Path, format_path
 
 __all__ = ["BLOCK_SIZE", "Sampler", "InputSpace", "input_space", "block_uniforms", "block_size",
-           "sample_values"]
+           "sample_values", "household_uniforms"]
 
 BLOCK_SIZE = 4096
 """Draws per random-stream block (fixed: changing it changes the draws)."""
@@ -49,6 +59,7 @@ BLOCK_SIZE = 4096
 Sampler = Literal["random", "lhs", "sobol"]
 
 _SOBOL_KEY = 2**31 - 1  # first spawn key of the Sobol scrambling streams (never a block index)
+_HOUSEHOLD_KEY = 2**31 - 2  # first spawn key of the per-household streams
 _TINY = 2.0**-54        # uniforms are kept in [_TINY, 1 − _TINY] so inverse CDFs stay finite
 
 
@@ -73,6 +84,11 @@ class InputSpace:
     corr_method : str
     warnings : list of str
         Things the user should know (e.g. a repaired matrix).
+    household_paths, household_dists : list
+        The inputs drawn for every household separately (no column in the uniform matrix;
+        see :func:`household_uniforms`), and their distributions.
+    households : int
+        Households of the scenario's ``households`` section (0 without one).
     """
 
     paths: list[Path]
@@ -83,6 +99,9 @@ class InputSpace:
     corr_matrix: np.ndarray | None = None
     corr_method: str = "gaussian_copula"
     warnings: list[str] = field(default_factory=list)
+    household_paths: list[Path] = field(default_factory=list)
+    household_dists: list = field(default_factory=list)
+    households: int = 0
 
     @property
     def dims(self) -> int:
@@ -93,13 +112,18 @@ class InputSpace:
 def input_space(scenario: Scenario) -> InputSpace:
     """Lay out the scenario's uncertain inputs (see :class:`InputSpace`)."""
     inputs = uncertain_inputs(scenario)
-    paths = list(inputs)
-    dists = list(inputs.values())
+    paths = [p for p in inputs if not is_per_household(p)]
+    dists = [inputs[p] for p in paths]
+    per_household = {
+        "household_paths": [p for p in inputs if is_per_household(p)],
+        "household_dists": [d for p, d in inputs.items() if is_per_household(p)],
+        "households": (0 if scenario.households is None else
+                       sum(sum(b.units()) for b in scenario.households.buildings))}
     widths = [scenario.horizon_years if d.each_year else 1 for d in dists]
     offsets = [int(x) for x in np.concatenate([[0], np.cumsum(widths)[:-1]])] if widths else []
     corr = scenario.simulation.correlations
     if corr is None:
-        return InputSpace(paths, dists, widths, offsets)
+        return InputSpace(paths, dists, widths, offsets, **per_household)
     warnings = []
     matrix = np.array(corr.matrix, dtype=float)
     problem = correlation_problem(matrix)
@@ -113,7 +137,8 @@ def input_space(scenario: Scenario) -> InputSpace:
                         f"valid matrix is used for [{names}]: "
                         f"{np.array2string(matrix, precision=3, separator=', ')}")
     columns = [offsets[paths.index(p)] for p in scenario.correlated_paths()]
-    return InputSpace(paths, dists, widths, offsets, columns, matrix, corr.method, warnings)
+    return InputSpace(paths, dists, widths, offsets, columns, matrix, corr.method, warnings,
+                      **per_household)
 
 
 def _clip(u: np.ndarray) -> np.ndarray:
@@ -164,6 +189,24 @@ def block_uniforms(space: InputSpace, seed: int, sampler: Sampler, block: int,
     return u[:size]
 
 
+def household_uniforms(seed: int, path: Path, block: int, size: int,
+                       households: int) -> np.ndarray:
+    """Uniform numbers of a per-household input in one block, shape ``(size, households)``.
+
+    The stream ``SeedSequence(seed, spawn_key=(2**31 − 2, crc32(path), block))`` (PCG64) is
+    read household after household, :data:`BLOCK_SIZE` numbers each, and a block of ``size``
+    draws keeps the first ``size`` of every household's numbers: household h's value in draw
+    ``block·BLOCK_SIZE + j`` depends only on ``(seed, path, block, h, j)``. Always
+    pseudo-random (a Latin hypercube or Sobol design over hundreds of households would add
+    nothing to the tally of independent votes).
+    """
+    key = zlib.crc32(format_path(path).encode("utf-8"))
+    rng = np.random.Generator(np.random.PCG64(
+        np.random.SeedSequence(seed, spawn_key=(_HOUSEHOLD_KEY, key, block))))
+    u = rng.random((households, BLOCK_SIZE))[:, :size]
+    return _clip(np.ascontiguousarray(u.T))
+
+
 def block_size(block: int, draws: int) -> int:
     """Number of draws in block ``block`` of a run of ``draws`` draws (the last may be
     partial)."""
@@ -176,7 +219,8 @@ def sample_values(space: InputSpace, seed: int, sampler: Sampler, start: int,
 
     ``draws`` (default ``stop``: this range ends the run) sets the size of the last block, which
     ``lhs`` and ``sobol`` build for its actual size. Returns a mapping from path to an array
-    ``(stop − start,)``, or ``(stop − start, years)`` for inputs drawn each year; ready for
+    ``(stop − start,)``, or ``(stop − start, years)`` for inputs drawn each year, or
+    ``(stop − start, households)`` for inputs drawn per household; ready for
     :func:`fundmodel.draws.realise`.
     """
     draws = stop if draws is None else draws
@@ -193,4 +237,12 @@ def sample_values(space: InputSpace, seed: int, sampler: Sampler, start: int,
         if not np.all(np.isfinite(values)):  # pragma: no cover - guarded by clipping
             raise FloatingPointError(f"non-finite draw for {format_path(path)}")
         out[path] = values
+    for path, dist in zip(space.household_paths, space.household_dists):
+        u = np.concatenate([household_uniforms(seed, path, b, block_size(b, draws),
+                                               space.households) for b in range(first, last)])
+        values = np.asarray(dist.ppf(u[start - first * BLOCK_SIZE: stop - first * BLOCK_SIZE]),
+                            dtype=float)
+        if not np.all(np.isfinite(values)):  # pragma: no cover - guarded by clipping
+            raise FloatingPointError(f"non-finite draw for {format_path(path)}")
+        out[path] = values  # (draws, households)
     return out

@@ -20,8 +20,11 @@ from typing import Any
 
 import numpy as np
 
+from .consent import ConsentRule
+from .households import HouseholdLayout
+
 __all__ = ["Timeline", "CompoundInputs", "ItemInputs", "RuleInputs", "IncomeLineInputs",
-           "CostLineInputs", "OperationsInputs", "ModelInputs"]
+           "CostLineInputs", "OperationsInputs", "HouseholdInputs", "ModelInputs"]
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,59 @@ class OperationsInputs:
 
 
 @dataclass(frozen=True)
+class HouseholdInputs:
+    """The households of a compound (one compound for now: the household axis H is its own),
+    how the residents' part of each item is shared among them, the votes and the channels.
+
+    Axes: ``H`` households (building by building, each ordered by floor: see
+    :mod:`fundmodel.engine.households`), ``I`` items, ``K`` decisions, ``B`` ballots (one vote:
+    a decision's whole electorate, or one building of a decision voted building by building).
+
+    ``weights (I, H)``: household h's share of the residents' part of item i, each row summing
+    to 1 — by the floor sharing of the item's charge over its buildings, or ``1/H`` for every
+    household of an item not charged. ``residents_rules (R,)``: the funding rules whose
+    payments are the residents' part (source ``residents``).
+
+    Decisions: ``decision_items (K, I)`` which items depend on each vote; ``decision_by_building
+    (K,)`` whether each building votes on its own part; ``rules`` the thresholds;
+    ``participation`` a tuple of K arrays ``(D|1, C|1)``; ``wtp_cny`` a tuple of K arrays
+    ``(D|1, C|1, H|1)`` (drawn per household). Ballots: ``ballot_decision (B,)``,
+    ``ballot_building (B,)`` (−1 for a whole-electorate ballot), ``electorate (B, H)`` 0/1.
+
+    Channels: take-ups ``(D|1, C|1)`` of the repairs fund, the provident fund and the loan
+    (the rest pay cash), the repairs fund's balance and the provident-fund cap per owner
+    ``(D|1, C|1)`` (inf: none), the loan rate ``(D|1, C|1)`` (yearly, paid monthly) and term
+    (whole years).
+    """
+
+    layout: HouseholdLayout
+    building_names: tuple[str, ...]
+    weights: np.ndarray
+    residents_rules: np.ndarray
+    decision_names: tuple[str, ...]
+    decision_items: np.ndarray
+    decision_by_building: np.ndarray
+    rules: tuple[ConsentRule, ...]
+    participation: tuple[np.ndarray, ...]
+    wtp_cny: tuple[np.ndarray, ...]
+    ballot_decision: np.ndarray
+    ballot_building: np.ndarray
+    electorate: np.ndarray
+    takeup_repairs_fund: np.ndarray
+    takeup_provident_fund: np.ndarray
+    takeup_loan: np.ndarray
+    repairs_fund_balance_cny: np.ndarray
+    provident_fund_cap_cny: np.ndarray
+    loan_rate: np.ndarray
+    loan_term_years: int
+
+    @property
+    def size(self) -> int:
+        """Households, H."""
+        return self.layout.size
+
+
+@dataclass(frozen=True)
 class ModelInputs:
     """Everything the engine computes from, for ``draws`` draws of ``compounds`` compounds.
 
@@ -176,6 +232,9 @@ class ModelInputs:
     operations: OperationsInputs
     discount_rate: np.ndarray
     inflation: np.ndarray
+    households: HouseholdInputs | None = None
+    """Residents as households (None: one payer, every item built — the model without a
+    ``households`` section, unchanged)."""
     instruments: tuple[Any, ...] = ()
 
     @property

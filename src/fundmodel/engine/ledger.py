@@ -42,6 +42,7 @@ PARTIES: dict[str, str] = {
     "lender": "Banks and bond holders",
     "bundled_project": "A profitable project bundled with the renovation",
     "repairs_fund": "The long-term repairs fund (维修资金)",
+    "provident_fund": "The housing provident fund (公积金): owners' savings withdrawn",
 }
 """Every party that can pay or receive on the ledger, with its meaning."""
 

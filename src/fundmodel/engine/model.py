@@ -21,6 +21,7 @@ from .instruments import Books, source_line, timed
 from .instruments.grants import BRIDGE_LINE
 from .ledger import Ledger
 from .operations import FEE_BASE, operating_flows
+from .instruments.residents import ResidentsOutput
 
 __all__ = ["ModelOutput", "run_model", "STATEMENT_NAMES", "GAP_LINE", "BRIDGE_LINE"]
 
@@ -51,6 +52,8 @@ class ModelOutput:
         Every money flow, arrays ``(D|1, C, L)`` by year of the timeline.
     n_years : int
         Years on the timeline (construction and operations).
+    residents : ResidentsOutput or None
+        Votes, costs per household and payment channels (scenarios with households).
     """
 
     metrics: dict[str, np.ndarray]
@@ -61,6 +64,7 @@ class ModelOutput:
     item_inputs: dict[str, np.ndarray] = field(default_factory=dict)
     ledger: Ledger = field(default_factory=Ledger)
     n_years: int = 0
+    residents: ResidentsOutput | None = None
 
 
 def _first_true(mask: np.ndarray) -> np.ndarray:
@@ -97,7 +101,7 @@ def _capital(inputs: ModelInputs, ledger: Ledger) -> Books:
     schedule = items.schedule[:, :tl.construction_years]
     costs = np.broadcast_to(item_costs(items), (n, len(inputs.compounds.names),
                                                  len(items.names)))
-    books = _run(inputs, "decide", Books(ledger, costs, schedule))
+    books = _run(inputs, "decide", Books(ledger, costs, schedule, items.quantity))
     spent = spending(books.costs, schedule)                                 # (D, C, I, L)
     for i, name in enumerate(items.names):
         ledger.add(f"works[{name}]", "project", "contractors", "capital", spent[:, :, i])
@@ -256,5 +260,7 @@ def run_model(inputs: ModelInputs) -> ModelOutput:
         yearly=yearly,
         item_costs=np.ascontiguousarray(books.costs[:, 0]),
         funding_offered=offered[:, 0], funding_applied=applied[:, 0],
-        item_inputs={k: _one_compound(v, n) for k, v in item_inputs(inputs.items).items()},
-        ledger=ledger, n_years=tl.n_years)
+        item_inputs={k: _one_compound(v, n) for k, v in
+                     item_inputs(replace(inputs.items, quantity=books.quantity)).items()},
+        ledger=ledger, n_years=tl.n_years,
+        residents=books.reports.get("residents"))

@@ -1,10 +1,11 @@
 """Residents as households: buildings by floor, how a cost is charged to its beneficiaries, how
 the households pay, and the decisions they vote on.
 
-Not yet part of :class:`~fundmodel.scenario.Scenario`; the engine's counterparts are
-:mod:`fundmodel.engine.households` and :mod:`fundmodel.engine.consent`. Renovation item names
-(``charges[i].item``, ``decisions[i].items``) can only be checked against the renovation by the
-scenario that holds both: :meth:`Households.item_references` lists them with their paths.
+The ``households:`` section of a :class:`~fundmodel.scenario.Scenario`; the engine's
+counterparts are :mod:`fundmodel.engine.households`, :mod:`fundmodel.engine.consent` and
+:mod:`fundmodel.engine.instruments.residents`. Renovation item names (``charges[i].item``,
+``decisions[i].items``) are checked against the renovation by the scenario, which holds both
+(:meth:`Households.item_references` lists them with their paths).
 """
 
 from __future__ import annotations
@@ -23,7 +24,19 @@ from .renovation import Money, Share
 __all__ = [
     "SharingRule", "DecisionKind", "MAJOR_DECISIONS", "Building", "FloorSharing", "Charge",
     "Takeup", "PaymentChannels", "VoteRule", "Decision", "Households", "civil_code_rule",
+    "MAX_DETAILED_HOUSEHOLDS", "is_per_household",
 ]
+
+MAX_DETAILED_HOUSEHOLDS = 20_000
+"""Most households a ``households:`` section may describe: each draw holds a value per
+household (20,000 is several times the largest compounds)."""
+
+
+def is_per_household(path: tuple) -> bool:
+    """Whether the input at ``path`` (below the scenario) is drawn for every household
+    separately: a decision's ``willingness_to_pay_cny``."""
+    return (len(path) == 4 and path[0] == "households" and path[1] == "decisions"
+            and path[3] == "willingness_to_pay_cny")
 
 SharingRule = Literal["floors_travelled", "equal", "by_area", "table"]
 """How a building's cost is shared by floor: by floors travelled (``k − 1`` for floor k),
@@ -195,8 +208,12 @@ class Charge(ScenarioModel):
 
 
 class Takeup(ScenarioModel):
-    """Share of households paying through each channel; together at most 1 (the rest pay
-    nothing, and their part is left to other sources)."""
+    """Share of the paying households using each channel; together at most 1.
+
+    The households a ``residents`` funding rule makes pay (its ``uptake``) pay their shares
+    through these channels; those using none of them pay in cash, so ``cash`` is in effect
+    ``1 − repairs_fund − provident_fund − loan`` (writing it only documents the split).
+    """
 
     cash: Share = 0.0
     """Pay in cash, in [0, 1]."""

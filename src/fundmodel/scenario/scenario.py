@@ -16,6 +16,7 @@ from .distributions import PointEstimate, _Dist
 from .ranges import bounded, uncertain
 from .limits import MAX_BUILD_YEARS, MAX_MONEY_CNY, MAX_RULES, RATE_MAX, RATE_MIN
 from .funding import FundingRule
+from .households import MAX_DETAILED_HOUSEHOLDS, Households, is_per_household
 from .operations import Operations
 from .paths import Path, iter_distributions, resolve_path
 from .renovation import Renovation
@@ -64,6 +65,15 @@ class Scenario(ScenarioModel):
     funding: list[FundingRule] = Field(default=[], max_length=MAX_RULES)
     """Funding rules. The allocation leaves the smallest gap their offers allow; among such
     allocations, rules written earlier pay first."""
+    households: Households | None = None
+    """The compound's buildings and households: items charged to their beneficiaries by floor,
+    how households pay (channels) and the decisions they vote on (optional; without it the
+    residents are one payer and every item is built). Checked against the rest of the
+    scenario: the buildings hold exactly ``compound.households`` households (and
+    ``compound.buildings`` buildings, if given) — one truth, never two counts; every item a
+    charge or a decision names exists; an item is charged at most once and put to at most one
+    vote; a building vote's items are charged to the voting buildings; a loan is repaid within
+    the horizon."""
     operations: Operations
     simulation: Simulation = Simulation()
 
@@ -77,7 +87,70 @@ class Scenario(ScenarioModel):
         self._check_magnitudes()
         self._check_correlations()
         self._check_schedules()
+        self._check_households()
         return self
+
+    # ------------------------------------------------------------------ households
+    def _check_households(self) -> None:
+        hh = self.households
+        if hh is None:
+            return
+        at = ("households",)
+        total = sum(sum(b.units()) for b in hh.buildings)
+        if total != self.compound.households:
+            raise fail(f"the buildings hold {total:,} households but compound.households is "
+                       f"{self.compound.households:,}; the two counts must agree",
+                       *at, "buildings")
+        if self.compound.buildings is not None and self.compound.buildings != len(hh.buildings):
+            raise fail(f"{len(hh.buildings)} building(s) are described but compound.buildings "
+                       f"is {self.compound.buildings}; the two counts must agree",
+                       *at, "buildings")
+        if total > MAX_DETAILED_HOUSEHOLDS:
+            raise fail(f"{total:,} households are described one by one; at most "
+                       f"{MAX_DETAILED_HOUSEHOLDS:,} can be (every draw holds a value per "
+                       "household): leave the households section out for a larger compound",
+                       *at, "buildings")
+        names = [item.name for item in self.renovation.items]
+        for path, item in hh.item_references():
+            if item not in names:
+                raise fail(f"no renovation item is named '{item}'{did_you_mean(item, names)}",
+                           *at, *path)
+        charged: dict[str, int] = {}
+        for i, charge in enumerate(hh.charges):
+            if charge.item in charged:
+                raise fail(f"item '{charge.item}' is already charged by charges"
+                           f"[{charged[charge.item]}]; an item is charged once",
+                           *at, "charges", i, "item")
+            charged[charge.item] = i
+        all_buildings = [b.name for b in hh.buildings]
+        voted: dict[str, int] = {}
+        for k, decision in enumerate(hh.decisions):
+            voters = set(decision.buildings or all_buildings)
+            for j, item in enumerate(decision.items):
+                where = (*at, "decisions", k, "items", j)
+                if item in voted:
+                    raise fail(f"item '{item}' is already put to the vote by decisions"
+                               f"[{voted[item]}]; an item depends on one decision at most",
+                               *where)
+                voted[item] = k
+                charge = hh.charges[charged[item]] if item in charged else None
+                payers = set(charge.buildings or all_buildings) if charge else set(all_buildings)
+                if decision.vote_electorate() == "building" and not payers <= voters:
+                    whose = (f"charged to {', '.join(sorted(payers - voters))}" if charge else
+                             "not charged, so every household pays for it, including those of "
+                             f"{', '.join(sorted(payers - voters))}")
+                    raise fail(f"each building votes on its own part of '{item}', but the item "
+                               f"is {whose}, which do not vote; charge it to the voting "
+                               "buildings or list them in decisions[].buildings", *where)
+                if not payers & voters:
+                    raise fail(f"none of the households that pay for '{item}' vote on it",
+                               *where)
+        ch = hh.channels
+        if ch is not None and ch.loan_term_years is not None \
+                and ch.loan_term_years > self.horizon_years:
+            raise fail(f"a loan of {ch.loan_term_years} years would be repaid after the "
+                       f"{self.horizon_years} years of the horizon; shorten it or lengthen "
+                       "horizon_years", *at, "channels", "loan_term_years")
 
     # ------------------------------------------------------------------ the timeline
     def item_schedule(self, index: int) -> list[float]:
@@ -129,6 +202,9 @@ class Scenario(ScenarioModel):
                            "inputs can be correlated", *at)
             if value.each_year:
                 raise fail(f"'{text}' is drawn each year and cannot be correlated", *at)
+            if is_per_household(path):
+                raise fail(f"'{text}' is drawn for every household separately and cannot be "
+                           "correlated", *at)
             if path in seen:
                 raise fail(f"'{text}' is listed twice (also inputs[{seen[path]}])", *at)
             seen[path] = i

@@ -47,6 +47,8 @@ class Books:
         in the draws where it is not built).
     schedule : ndarray (I, Yc)
         Share of each item's cost spent in each construction year (rows sum to 1).
+    quantity : ndarray (D|1, C|1, I)
+        Quantity of each item built (a ``decide`` instrument scales it with the cost).
     unfunded : ndarray (D, C, I) or None
         Cost of each item that no instrument has paid yet, CNY; None before the ``fund`` phase.
     reports : mapping of str to object
@@ -56,6 +58,7 @@ class Books:
     ledger: Ledger
     costs: np.ndarray
     schedule: np.ndarray
+    quantity: np.ndarray
     unfunded: np.ndarray | None = None
     reports: Mapping[str, Any] = field(default_factory=dict)
 

@@ -33,7 +33,7 @@ def write_grants(inputs, rules: RuleInputs, books: Books) -> Books:
 
     The grants are the first instrument of the ``fund`` phase: they share the whole cost of
     the items, and leave ``unfunded`` to the instruments after them."""
-    outcome = apply_funding(rules, inputs.compounds, books.costs, inputs.items.quantity)
+    outcome = apply_funding(rules, inputs.compounds, books.costs, books.quantity)
     schedule = books.schedule
     same_timing = bool((schedule == schedule[:1]).all())   # every item built alike
     bridge = None

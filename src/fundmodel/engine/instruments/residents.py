@@ -1,0 +1,370 @@
+"""Residents as households: the vote before funding (consent) and how the households pay after
+it (channels). Two stages of the engine, each a pure function of the engine inputs (and the
+ledger written so far); they import only engine modules and :mod:`fundmodel.finance`.
+
+Axes: ``D`` draws, ``C`` compounds, ``I`` items, ``H`` households, ``B`` ballots (see
+:class:`~fundmodel.engine.inputs.HouseholdInputs`). No loop over draws or compounds; the loops
+are over decisions, ballots, items, rules and construction years.
+
+The residents' part of an item
+------------------------------
+The funding rules with source ``residents`` pay for the items they are eligible for; a rule's
+applied amount ``a_r`` is attributed to its eligible items pro rata to their cost::
+
+    part_i = Σ_{r residents, i ∈ E_r} a_r × c_i / Σ_{j ∈ E_r} c_j          (CNY, (D, C, I))
+
+and household h's part of item i is ``part_i × W_ih`` (``W`` the charge weights, rows summing
+to 1: the floor sharing of the item's charge, or ``1/H`` for an item not charged).
+
+Consent (:func:`consent`, before funding)
+-----------------------------------------
+With every item in, the allocation (:func:`fundmodel.engine.funding.apply_funding`) gives the
+residents' parts; household h's share of decision k is ``s_hk = Σ_{i ∈ k} part_i W_ih``; h
+votes yes when ``s_hk ≤ wtp_hk`` (its willingness to pay, drawn per household); each ballot
+(the decision's electorate, or one building of it) is tallied and decided by the decision's
+rule (:mod:`fundmodel.engine.consent`). A decision voted as a whole builds its items when it
+passes and drops them when it fails. A decision voted building by building builds the part
+of each item that the passing buildings pay for: the item's quantity (hence its cost and any
+per-unit subsidy) is scaled by ``f_i = Σ_b pass_b ω_ib``, ``ω_ib = W_i·e_b / Σ_b' W_i·e_b'``
+(1 when every ballot passes, 0 when none does). The model's funding then runs on the scaled
+items, so a dropped item's funding is dropped too. Reported per ballot and draw: pass, and
+the least willingness to pay common to every household at which the ballot would pass
+(:func:`fundmodel.engine.consent.wtp_threshold`; inf where none would, e.g. too few take part).
+
+Channels (:func:`channels`, after funding)
+------------------------------------------
+What the residents' rules pay (read from their ``funding[<label>]`` lines) is shared among the
+households as above — an item built in part is paid by the households of the passing
+buildings only, ``W_ih × pass_h / f_i`` — and each household's amount ``s_h`` is split by
+:func:`fundmodel.engine.households.pay_by_channel`: take-ups of the repairs fund, the provident
+fund and a bank loan, the rest in cash; repairs-fund withdrawals capped at the balance (the
+excess in cash, pro rata), provident-fund withdrawals at the cap per owner (the rest in cash).
+
+The ledger keeps the residents' funding line(s) as written (residents → project: the
+residents owe their share, and every funding total and metric reads that line), and adds how
+the residents were financed, all within the years of that line and in proportion to it:
+
+=============================  ==============  ==========  =========  ======================
+line                           payer           payee       kind       years
+=============================  ==============  ==========  =========  ======================
+``residents[repairs_fund]``    repairs_fund    residents   capital    the residents' line's
+``residents[provident_fund]``  provident_fund  residents   capital    the residents' line's
+``residents[loan]``            lender          residents   financing  the residents' line's
+``residents[loan_repayment]``  residents       lender      financing  the T years after each
+                                                                      disbursement
+=============================  ==============  ==========  =========  ======================
+
+Cash needs no line (it is the residents' own money). A withdrawal from the provident fund is
+the owner's own savings, but it leaves the housing provident fund centre, hence its party. A
+loan disbursed at the end of year y is repaid by 12 monthly payments a year in years
+``y + 1 .. y + T`` (``12 × L_y × a``, ``a = −pmt(r/12, 12T, 1)``). Sources + gap = works is
+untouched; the residents' net flow is ``−cash − provident − repayments``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ... import finance
+from ..arrays import row_sum
+from ..capital import item_costs
+from ..consent import vote, wtp_threshold
+from ..funding import apply_funding
+from ..households import CHANNELS, pay_by_channel
+from ..inputs import HouseholdInputs, ModelInputs, RuleInputs
+from ..ledger import Ledger
+from . import Books
+
+__all__ = ["ConsentOutcome", "ResidentsOutput", "residents_part", "consent", "channels",
+           "CHANNEL_LINES", "household_groups"]
+
+CHANNEL_LINES = {
+    "repairs_fund": ("residents[repairs_fund]", "repairs_fund", "residents", "capital"),
+    "provident_fund": ("residents[provident_fund]", "provident_fund", "residents", "capital"),
+    "loan": ("residents[loan]", "lender", "residents", "financing"),
+}
+"""Ledger line (name, payer, payee, kind) of each channel but cash; the repayments are
+``residents[loan_repayment]`` (residents → lender, financing)."""
+
+REPAYMENT_LINE = "residents[loan_repayment]"
+
+
+@dataclass(frozen=True)
+class ConsentOutcome:
+    """The votes of one engine call.
+
+    Attributes
+    ----------
+    passed : ndarray of bool (D, C, B)
+        Whether each ballot passes.
+    wtp_threshold_cny : ndarray (D, C, B)
+        Least willingness to pay, common to the ballot's electorate, at which it passes, CNY
+        (inf: none).
+    item_factor : ndarray (D, C, I)
+        Share of each item built (1 for an item no decision covers).
+    household_pass : tuple of ndarray (D, C, H)
+        Per decision: 1 where the household's part of the decision's items is built.
+    """
+
+    passed: np.ndarray
+    wtp_threshold_cny: np.ndarray
+    item_factor: np.ndarray
+    household_pass: tuple[np.ndarray, ...]
+
+
+@dataclass(frozen=True)
+class ResidentsOutput:
+    """What the households stages report for ``n`` draws of one compound.
+
+    Static labels: ``ballots`` (decision, building or '' for a whole-electorate ballot,
+    households in the electorate);
+    ``groups`` (building, floor, households) — the households of one floor of one building,
+    who pay the same. Per-draw arrays, ``(n, ·)``:
+
+    passed, wtp_threshold_cny : (n, B)
+        Pass (1/0) and the common-WTP threshold (inf: none) of each ballot.
+    cost_per_household_cny : (n, G)
+        What a household of the group pays of the residents' part (0 where its items fail).
+    group_passed : (n, G)
+        1 when every decision the group votes on or pays for goes ahead for it (1 without
+        decisions).
+    loan_payment_per_month_cny : (n, G)
+        Monthly payment of a household of the group that borrows its whole amount.
+    channel_cny : (n, 4)
+        What all households pay by channel (:data:`~fundmodel.engine.households.CHANNELS`).
+    repairs_fund_factor : (n,)
+        Share of the requested repairs-fund withdrawals the balance allows.
+    """
+
+    ballots: tuple[tuple[str, str, int], ...]
+    groups: tuple[tuple[str, int, int], ...]
+    passed: np.ndarray
+    wtp_threshold_cny: np.ndarray
+    cost_per_household_cny: np.ndarray
+    group_passed: np.ndarray
+    loan_payment_per_month_cny: np.ndarray
+    channel_cny: np.ndarray
+    repairs_fund_factor: np.ndarray
+
+    def stream(self) -> dict[str, np.ndarray]:
+        """Finite per-draw arrays whose means over draws give every households table:
+        ``threshold_defined`` (1 where the threshold is finite) and ``threshold_sum`` (the
+        threshold there, else 0), ``cost_if_passed`` (cost × group_passed)."""
+        finite = np.isfinite(self.wtp_threshold_cny)
+        return {"passed": self.passed,
+                "threshold_defined": finite.astype(float),
+                "threshold_sum": np.where(finite, self.wtp_threshold_cny, 0.0),
+                "cost": self.cost_per_household_cny,
+                "cost_if_passed": self.cost_per_household_cny * self.group_passed,
+                "group_passed": self.group_passed,
+                "loan_payment": self.loan_payment_per_month_cny,
+                "channels": self.channel_cny,
+                "repairs_fund_factor": self.repairs_fund_factor}
+
+
+def household_groups(hh: HouseholdInputs) -> tuple[np.ndarray, tuple[tuple[str, int, int], ...]]:
+    """First household of each (building, floor) group with households, ``(G,)``, and the
+    groups' labels ``(building name, floor, households)``, building by building, floor by
+    floor."""
+    b, f = hh.layout.building, hh.layout.floor
+    first = np.flatnonzero(np.r_[True, (b[1:] != b[:-1]) | (f[1:] != f[:-1])]) if b.size else \
+        np.zeros(0, dtype=np.int64)
+    counts = np.diff(np.r_[first, b.size])
+    labels = tuple((hh.building_names[b[i]], int(f[i]), int(c)) for i, c in zip(first, counts))
+    return first, labels
+
+
+def residents_part(rules: RuleInputs, residents_rules: np.ndarray, costs: np.ndarray,
+                   applied: np.ndarray) -> np.ndarray:
+    """The residents' part of each item, CNY ``(D, C, I)``: each residents rule's applied
+    amount ``applied (D, C, R)`` attributed to its eligible items pro rata to their cost
+    ``costs (D, C, I)`` (see the module docstring)."""
+    part = np.zeros(costs.shape)
+    for r in np.flatnonzero(residents_rules):
+        eligible_cost = costs * rules.eligible[r]
+        total = row_sum(eligible_cost)
+        ratio = np.divide(applied[..., r], total, out=np.zeros(total.shape), where=total > 0)
+        part += eligible_cost * ratio[..., None]
+    return part
+
+
+def _decision_shares(hh: HouseholdInputs, part: np.ndarray, k: int) -> np.ndarray:
+    """Each household's share of decision k's items, CNY ``(D, C, H)``."""
+    share = np.zeros(part.shape[:2] + (hh.size,))
+    for i in np.flatnonzero(hh.decision_items[k]):
+        share += part[..., i, None] * hh.weights[i]
+    return share
+
+
+def consent(inputs: ModelInputs) -> tuple[ModelInputs, ConsentOutcome | None]:
+    """The residents' votes, before funding: the inputs with the items of failed votes
+    dropped (their quantities scaled by the share built), and the outcome.
+
+    Without a households section or decisions, the inputs are returned as they are (the same
+    object: the model runs bit for bit as without households) and the outcome is None.
+    """
+    hh = inputs.households
+    if hh is None or not hh.decision_names:
+        return inputs, None
+    items = inputs.items
+    shape = (inputs.draws, len(inputs.compounds.names), len(items.names))
+    costs = np.broadcast_to(item_costs(items), shape)
+    funding = apply_funding(inputs.rules, inputs.compounds, costs, items.quantity)
+    part = residents_part(inputs.rules, hh.residents_rules, costs, funding.applied)
+    n_ballots = hh.ballot_decision.size
+    passed = np.zeros(shape[:2] + (n_ballots,), dtype=bool)
+    threshold = np.zeros(shape[:2] + (n_ballots,))
+    factor = np.ones(shape)
+    household_pass = []
+    area = hh.layout.area_m2
+    for k, rule in enumerate(hh.rules):
+        share = _decision_shares(hh, part, k)
+        p = hh.participation[k][..., None]
+        ballots = np.flatnonzero(hh.ballot_decision == k)
+        for b in ballots:
+            e = hh.electorate[b]
+            passed[..., b], _ = vote(share, hh.wtp_cny[k], area, rule, electorate=e,
+                                     participation=p)
+            threshold[..., b] = wtp_threshold(share, area, rule, electorate=e, participation=p)
+        ok = passed[..., ballots]                                         # (D, C, b_k)
+        if hh.decision_by_building[k]:
+            at_home = ok.astype(float) @ hh.electorate[ballots]           # (D, C, H)
+        else:
+            at_home = np.broadcast_to(ok.astype(float), shape[:2] + (hh.size,))
+        household_pass.append(at_home)
+        for i in np.flatnonzero(hh.decision_items[k]):
+            if hh.decision_by_building[k]:
+                omega = hh.electorate[ballots] @ hh.weights[i]              # (b_k,)
+                built = ok.astype(float) @ (omega / omega.sum())
+                factor[..., i] = np.where(ok.all(axis=-1), 1.0,
+                                          np.where(ok.any(axis=-1), built, 0.0))
+            else:
+                factor[..., i] = ok[..., 0]
+    masked = replace(items, quantity=items.quantity * factor)
+    return (replace(inputs, items=masked),
+            ConsentOutcome(passed, threshold, factor, tuple(household_pass)))
+
+
+def channels(inputs: ModelInputs, ledger: Ledger,
+             outcome: ConsentOutcome | None) -> ResidentsOutput | None:
+    """How the households pay what the residents' funding rules pay, after funding: the
+    channel lines on the ledger (see the module docstring) and the households' outputs.
+
+    ``inputs`` are those the funding ran on (after :func:`consent`); the residents' rules'
+    amounts are read from their ``funding[<label>]`` lines. None without a households section.
+    """
+    hh = inputs.households
+    if hh is None:
+        return None
+    n, n_comp, n_items = inputs.draws, len(inputs.compounds.names), len(inputs.items.names)
+    rules = inputs.rules
+    res = np.flatnonzero(hh.residents_rules)
+    names = [f"funding[{rules.labels[r]}]" for r in res]
+    costs = np.broadcast_to(item_costs(inputs.items), (n, n_comp, n_items))
+    applied = np.zeros((n, n_comp, len(rules.labels)))
+    for r, name in zip(res, names):
+        applied[..., r] = row_sum(ledger[name])
+    part = residents_part(rules, hh.residents_rules, costs, applied)
+    item_decision = {int(i): k for k in range(len(hh.decision_names))
+                     for i in np.flatnonzero(hh.decision_items[k])}
+    amount = np.zeros((n, n_comp, hh.size))                       # s_h, CNY
+    for i in range(n_items):
+        k = item_decision.get(i)
+        if k is None or outcome is None:
+            amount += part[..., i, None] * hh.weights[i]
+        else:
+            f = outcome.item_factor[..., i, None]
+            w = hh.weights[i] * outcome.household_pass[k]
+            amount += part[..., i, None] * np.divide(w, f, out=np.zeros(w.shape), where=f > 0)
+    t_f, t_p, t_l = hh.takeup_repairs_fund, hh.takeup_provident_fund, hh.takeup_loan
+    paid = pay_by_channel(amount, takeup_cash=np.clip(1.0 - t_f - t_p - t_l, 0.0, 1.0),
+                          takeup_repairs_fund=t_f, takeup_provident_fund=t_p, takeup_loan=t_l,
+                          repairs_fund_balance_cny=hh.repairs_fund_balance_cny,
+                          provident_fund_cap_cny=hh.provident_fund_cap_cny,
+                          loan_rate=hh.loan_rate, loan_term_years=float(hh.loan_term_years))
+    by_channel = {"repairs_fund": paid.repairs_fund_cny.sum(axis=-1),
+                  "provident_fund": paid.provident_fund_cny.sum(axis=-1),
+                  "loan": paid.loan_cny.sum(axis=-1)}
+    total = row_sum(applied[..., res]) if res.size else np.zeros((n, n_comp))
+    cash = total - by_channel["repairs_fund"] - by_channel["provident_fund"] - by_channel["loan"]
+    if names:
+        _write_lines(inputs, ledger, names, total, by_channel, {
+            "repairs_fund": t_f, "provident_fund": t_p, "loan": t_l})
+
+    first, groups = household_groups(hh)
+    ballots = tuple((hh.decision_names[k], hh.building_names[b] if b >= 0 else "",
+                     int(hh.electorate[j].sum()))
+                    for j, (k, b) in enumerate(zip(hh.ballot_decision, hh.ballot_building)))
+    group_passed = np.ones((n, n_comp, first.size))
+    for k in range(len(hh.decision_names)):
+        involved = ((hh.weights[hh.decision_items[k]].sum(axis=0) > 0)
+                    | (hh.electorate[hh.ballot_decision == k].sum(axis=0) > 0))[first]
+        if outcome is not None:
+            group_passed = np.where(involved, group_passed
+                                    * outcome.household_pass[k][..., first], group_passed)
+    if outcome is None:
+        passed = np.zeros((n, n_comp, 0))
+        threshold = np.zeros((n, n_comp, 0))
+    else:
+        passed, threshold = outcome.passed.astype(float), outcome.wtp_threshold_cny
+    channel_cny = np.stack([cash if c == "cash" else by_channel[c] for c in CHANNELS], axis=-1)
+
+    def one(a: np.ndarray) -> np.ndarray:                 # (D|1, 1, ...) → (n, ...)
+        a = np.asarray(a, dtype=float)
+        return np.ascontiguousarray(np.broadcast_to(a[:, 0], (n,) + a.shape[2:]))
+
+    return ResidentsOutput(
+        ballots=ballots, groups=groups, passed=one(passed), wtp_threshold_cny=one(threshold),
+        cost_per_household_cny=one(amount[..., first]), group_passed=one(group_passed),
+        loan_payment_per_month_cny=one(paid.loan_payment_per_month_cny[..., first]),
+        channel_cny=one(channel_cny),
+        repairs_fund_factor=one(np.broadcast_to(paid.repairs_fund_factor, (n, n_comp))))
+
+
+def _write_lines(inputs: ModelInputs, ledger: Ledger, names: list[str], total: np.ndarray,
+                 by_channel: dict[str, np.ndarray], takeups: dict[str, np.ndarray]) -> None:
+    """The channel lines, in proportion to the residents' funding lines by year."""
+    lines = ledger.select(names=names)
+    by_year = ledger.total(lines)                                    # (D|1, C, L)
+    start = lines[0].start
+    disbursed = None
+    for channel, (name, payer, payee, kind) in CHANNEL_LINES.items():
+        t = takeups[channel]
+        if t.shape[0] == 1 and not np.any(t > 0):
+            continue                                                 # nobody uses the channel
+        fraction = np.divide(by_channel[channel], total, out=np.zeros(total.shape),
+                             where=total > 0)
+        flow = ledger.add(name, payer, payee, kind, by_year * fraction[..., None], start)
+        if channel == "loan":
+            disbursed = flow
+    if disbursed is None:
+        return
+    hh = inputs.households
+    term = hh.loan_term_years
+    per_cny = -np.asarray(finance.pmt(hh.loan_rate / 12.0, 12.0 * term, 1.0), dtype=float)
+    years = disbursed.shape[-1]
+    repaid = np.zeros(np.broadcast_shapes(disbursed.shape[:-1], per_cny.shape)
+                      + (years - 1 + term,))
+    for y in range(years):
+        repaid[..., y:y + term] += (12.0 * per_cny * disbursed[..., y])[..., None]
+    ledger.add(REPAYMENT_LINE, "residents", "lender", "financing", repaid, start + 1)
+
+
+def write_consent(inputs: ModelInputs, households: HouseholdInputs, books: Books) -> Books:
+    """The ``consent`` instrument (phase ``decide``): :func:`consent` on the run's items; the
+    books get the quantities and costs of what is built, and the outcome as ``consent``."""
+    decided, outcome = consent(inputs)
+    if outcome is None:
+        return books
+    costs = np.broadcast_to(item_costs(decided.items), books.costs.shape)
+    return books.report("consent", outcome, quantity=decided.items.quantity, costs=costs)
+
+
+def write_channels(inputs: ModelInputs, households: HouseholdInputs, books: Books) -> Books:
+    """The ``residents`` instrument (phase ``fund``, after the grants): :func:`channels` on the
+    items built; reports the :class:`ResidentsOutput` as ``residents``."""
+    built = replace(inputs, items=replace(inputs.items, quantity=books.quantity))
+    return books.report("residents",
+                        channels(built, books.ledger, books.reports.get("consent")))
