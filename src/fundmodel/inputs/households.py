@@ -1,0 +1,119 @@
+"""Compile the scenario's ``households`` section (:mod:`fundmodel.scenario.households`) to the
+engine's :class:`~fundmodel.engine.inputs.HouseholdInputs` and the residents' two instruments
+(:mod:`fundmodel.engine.instruments.residents`): ``consent`` decides what is built, ``residents``
+shows how the households pay, after every other source."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..engine.consent import ConsentRule
+from ..engine.households import HouseholdLayout, floor_weights, household_shares
+from ..engine.inputs import HouseholdInputs
+from ..engine.instruments import InstrumentInputs
+from ..engine.instruments.residents import write_channels, write_consent
+from ..scenario import Scenario
+from .arrays import _dc
+
+__all__ = ["compile_households", "household_instruments"]
+
+
+def _per_household(value: Any) -> np.ndarray:
+    """A willingness to pay as ``(D|1, C=1, H|1)``: a number, a value per draw ``(D,)`` or a
+    value per draw and household ``(D, H)``."""
+    a = np.asarray(value, dtype=float)
+    if a.ndim == 0:
+        return a.reshape(1, 1, 1)
+    if a.ndim == 1:
+        return a[:, None, None]
+    return a[:, None, :]
+
+
+def _charge_weights(scenario: Scenario, layout: HouseholdLayout) -> np.ndarray:
+    """``(I, H)``: each household's share of the residents' part of each item."""
+    hh = scenario.households
+    names = [b.name for b in hh.buildings]
+    items = [it.name for it in scenario.renovation.items]
+    out = np.full((len(items), layout.size), 1.0 / layout.size)   # not charged: every household
+    for charge in hh.charges:
+        chosen = [names.index(b) for b in (charge.buildings or names)]
+        row = np.zeros(layout.size)
+        sharing = charge.floor_sharing()
+        if sharing is None:                                        # shared_by: household
+            present = layout.in_buildings(chosen)
+            row = present / present.sum()
+        else:
+            for b in chosen:
+                building = hh.buildings[b]
+                w = floor_weights(sharing.rule, building.floors,
+                                  area_per_unit_m2=building.areas_m2(), table=sharing.table,
+                                  exempt_floors=sharing.exempt_floors)
+                row += layout.place(b, household_shares(w, building.units()) / len(chosen))
+        out[items.index(charge.item)] = row
+    return out
+
+
+def compile_households(scenario: Scenario) -> HouseholdInputs | None:
+    """Engine inputs of a realised scenario's ``households`` section (None without one)."""
+    hh = scenario.households
+    if hh is None:
+        return None
+    layout = HouseholdLayout.from_buildings([b.units() for b in hh.buildings],
+                                            [b.areas_m2() for b in hh.buildings])
+    names = [b.name for b in hh.buildings]
+    items = [it.name for it in scenario.renovation.items]
+    decision_items = np.zeros((len(hh.decisions), len(items)), dtype=bool)
+    ballots: list[tuple[int, int, np.ndarray]] = []
+    rules = []
+    for k, decision in enumerate(hh.decisions):
+        decision_items[k] = [name in decision.items for name in items]
+        voters = [names.index(b) for b in (decision.buildings or names)]
+        if decision.vote_electorate() == "building":
+            ballots += [(k, b, layout.in_buildings([b])) for b in voters]
+        else:
+            ballots.append((k, -1, layout.in_buildings(voters)))
+        r = decision.vote_rule()
+        rules.append(ConsentRule(quorum_headcount=r.quorum_headcount, quorum_area=r.quorum_area,
+                                 approval_headcount=r.approval_headcount,
+                                 approval_area=r.approval_area, strict=r.strict, base=r.base))
+    ch = hh.channels
+    takeup = ch.takeup if ch is not None else None
+
+    def channel(value: Any, default: float) -> np.ndarray:
+        return _dc(value, default)
+
+    return HouseholdInputs(
+        layout=layout, building_names=tuple(names),
+        weights=_charge_weights(scenario, layout),
+        residents_rules=np.array([r.source == "residents" for r in scenario.funding], dtype=bool),
+        decision_names=tuple(d.name for d in hh.decisions),
+        decision_items=decision_items,
+        decision_by_building=np.array([d.vote_electorate() == "building" for d in hh.decisions],
+                                      dtype=bool),
+        rules=tuple(rules),
+        participation=tuple(_dc(d.participation) for d in hh.decisions),
+        wtp_cny=tuple(_per_household(d.willingness_to_pay_cny) for d in hh.decisions),
+        ballot_decision=np.array([b[0] for b in ballots], dtype=np.int64),
+        ballot_building=np.array([b[1] for b in ballots], dtype=np.int64),
+        electorate=(np.stack([b[2] for b in ballots]) if ballots
+                    else np.zeros((0, layout.size))),
+        takeup_repairs_fund=channel(takeup and takeup.repairs_fund, 0.0),
+        takeup_provident_fund=channel(takeup and takeup.provident_fund, 0.0),
+        takeup_loan=channel(takeup and takeup.loan, 0.0),
+        repairs_fund_balance_cny=channel(ch and ch.repairs_fund_balance_cny, np.inf),
+        provident_fund_cap_cny=channel(ch and ch.provident_fund_cap_per_owner_cny, np.inf),
+        loan_rate=channel(ch and ch.loan_rate, 0.0),
+        loan_term_years=int(ch.loan_term_years) if ch is not None and ch.loan_term_years
+        else 1)
+
+
+def household_instruments(households: HouseholdInputs | None,
+                          instruments: tuple[InstrumentInputs, ...]) -> tuple:
+    """``instruments`` with the residents' votes first (phase ``decide``) and their payment
+    channels last (after every source of the ``fund`` phase); unchanged without households."""
+    if households is None:
+        return instruments
+    return (InstrumentInputs("consent", "decide", write_consent, households), *instruments,
+            InstrumentInputs("residents", "fund", write_channels, households))
