@@ -609,10 +609,12 @@ def _parser(out: SafeStream | None = None,
     v.set_defaults(func=_cmd_validate)
 
     r = sub.add_parser("run", help="run a scenario and print the funding mix, the gap, the "
-                       "first-year operating result and the breakeven fee", parents=[verbose])
+                       "residents' votes and cost by floor, the first-year operating result and "
+                       "the breakeven fee", parents=[verbose])
     r.add_argument("file", metavar="FILE")
     r.add_argument("--out", metavar="DIR", type=_path,
-                   help="write summary.csv, metrics.csv, yearly.csv, funding.csv (UTF-8 with a "
+                   help="write summary.csv, metrics.csv, yearly.csv, funding.csv (with "
+                   "households: decisions.csv, households.csv, channels.csv; UTF-8 with a "
                    "byte-order mark, for Excel) and run.json (the record of the run) into DIR; "
                    "the files of an earlier run there are replaced or removed, nothing else")
     r.add_argument("--set", action="append", metavar="PATH=VALUE", help=set_help)
