@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/memory.py 10000000 --no-keep     # streaming statistics
     .venv/bin/python benchmarks/memory.py 10000000               # per-draw table kept
+    .venv/bin/python benchmarks/memory.py 1000000 --scenario lift-retrofit   # another scenario
 
 Prints draws, seconds, peak RSS (MiB), the per-draw table's size and the ratio of the two.
 """
@@ -15,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "sanqiao-standalone.yaml"
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
 CHILD = """
 import json, resource, sys, time
@@ -37,8 +38,11 @@ def main() -> None:
     p.add_argument("draws", type=int)
     p.add_argument("--no-keep", action="store_true")
     p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--scenario", default="sanqiao-standalone",
+                   help="name of a file in scenarios/, without .yaml")
     a = p.parse_args()
-    code = CHILD.format(scenario=str(SCENARIO), draws=a.draws, keep=not a.no_keep,
+    scenario = SCENARIOS / f"{a.scenario}.yaml"
+    code = CHILD.format(scenario=str(scenario), draws=a.draws, keep=not a.no_keep,
                         workers=a.workers)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     info = json.loads(out.stdout)

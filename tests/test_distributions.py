@@ -144,3 +144,17 @@ def test_invalid_distribution_or_correlation(tmp_path, old, new, path, phrase):
     assert issue.line is not None and abs(issue.line - first_new_line) <= 1, str(err.value)
     assert issue.path == path, str(err.value)
     assert phrase in issue.message, str(err.value)
+
+
+@pytest.mark.parametrize("mean, low, high, expected", [
+    # far above the window: nearly exponential down from 1 at rate 667,970/1², so the mean is
+    # 1 − 1/667,970 (scipy's truncnorm gave −11.9, outside the window: a found bug)
+    (667971.0, 0.0, 1.0, 1.0 - 1.0 / 667970.0),
+    (-667970.0, 0.0, 1.0, 0.0 + 1.0 / 667970.0),     # the mirror image, far below
+])
+def test_the_mean_of_a_window_far_out_in_a_tail(mean, low, high, expected):
+    from fundmodel.scenario.distributions import Normal
+    d = Normal.model_validate({"dist": "normal", "mean": mean, "sd": 1.0, "low": low,
+                               "high": high})
+    assert low <= d.point("mean") <= high
+    assert d.point("mean") == pytest.approx(expected, abs=1e-9)

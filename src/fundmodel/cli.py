@@ -263,6 +263,8 @@ def _print_result(console: "Console", result: "Result") -> None:
                       f"pays {_money(m['government_cost_per_household'])} and residents "
                       f"{_money(m['resident_cost_per_household'])} CNY per household.")
     console.print()
+    if result.has_households:
+        _print_households(console, result)
 
     year1 = int(sc.start_year + sc.construction_years())
     if mc:
@@ -302,6 +304,142 @@ def _print_result(console: "Console", result: "Result") -> None:
     for metric in ("breakeven_fee_rate", "breakeven_fee_rate_first_year"):
         if int(s.loc[metric, "undefined"]):
             console.print(f"Note: {_undefined_note(metric, 1, 1)}.")
+
+
+MAX_BALLOT_ROWS = 12
+"""Most ballots the votes table shows (the rest are in ``decisions.csv``)."""
+MAX_BUILDING_COLUMNS = 6
+"""Most columns of buildings the cost-by-floor table shows (buildings whose households pay the
+same, floor by floor, share a column; the rest are in ``households.csv``)."""
+_MORE = "decisions.csv, households.csv with --out; Result.decisions(), Result.households()"
+
+
+def _print_households(console: "Console", result: "Result") -> None:
+    """The residents' votes (per decision and building: passed, or P(pass) over the draws,
+    and the willingness-to-pay threshold) and what a household pays by floor, from
+    :meth:`Result.decisions`, :meth:`Result.households` and :meth:`Result.channels`."""
+    mc = result.info.get("kind") == "monte_carlo"
+    decisions = result.decisions()
+    if len(decisions):
+        table, notes = _votes_table(decisions, mc, result.n_draws)
+        console.print(table)
+        for note in notes:
+            console.print(note)
+    table, notes = _floors_table(result, mc)
+    console.print(table)
+    for note in notes:
+        console.print(note)
+    ch = result.channels()
+    if result.scenario.households.channels is not None and ch.loc["total", "amount_cny"] > 0:
+        parts = ", ".join(f"{name.replace('_', ' ')} {_money(ch.loc[name, 'amount_cny'])}"
+                          for name in ch.index[:-1] if ch.loc[name, "amount_cny"] > 0)
+        console.print(f"Residents pay {_money(ch.loc['total', 'amount_cny'])} CNY"
+                      f"{' (mean)' if mc else ''}: {parts}.")
+    console.print()
+
+
+def _votes_table(decisions, mc: bool, draws: int) -> tuple["Table", list[str]]:
+    """One row per ballot: passed (deterministic) or P(pass) ± se (Monte Carlo), and the
+    least willingness to pay common to the electorate at which it passes; and the notes to
+    print below it."""
+    columns = [("Decision", "left"), ("Building", "left"), ("Households", "right")]
+    if mc:
+        title = f"Votes over {draws:,} draws"
+        columns += [("P(pass)", "right"), ("± se", "right")]
+    else:
+        title = "Votes"
+        columns += [("Passed", "right")]
+    table = _table(title, columns + [("WTP threshold (CNY)", "right")])
+    notes = []
+    for (decision, building), row in decisions.head(MAX_BALLOT_ROWS).iterrows():
+        threshold = _money(row["wtp_threshold_cny"])
+        defined = row["wtp_threshold_defined"]
+        if 0 < defined < 1:
+            notes.append(f"mean over the {_pct(defined)} of draws where a common willingness "
+                         "to pay passes it")
+            threshold = f"{threshold} *{len(notes)}"
+        cells = [_escape(decision), _escape(building or "whole compound"),
+                 f"{int(row['households']):,}"]
+        style = None
+        if mc:
+            cells += [f"{row['p_pass']:.3f}", _se(row["mcse"])]
+        else:
+            cells.append("yes" if row["passed"] else "NO")
+            style = None if row["passed"] else "bold red"
+        table.add_row(*cells, threshold, style=style)
+    lines = [f"*{i} {note}" for i, note in enumerate(notes, 1)]
+    if len(decisions) > MAX_BALLOT_ROWS:
+        lines.append(f"... and {len(decisions) - MAX_BALLOT_ROWS:,} more ballots: {_MORE}.")
+    lines.append(("P(pass): share of the draws passing, each household drawing its own "
+                  "willingness to pay; " if mc else "")
+                 + "WTP threshold: the least willingness to pay, common to the ballot's "
+                 "households, at which it passes" + (" (mean over the draws)" if mc else "")
+                 + ("; – where none does (too few take part)"
+                    if decisions["wtp_threshold_defined"].eq(0).any() else "") + ".")
+    return table, lines
+
+
+def _floors_table(result: "Result", mc: bool) -> tuple["Table", list[str]]:
+    """What a household pays by floor, top floor first: one column per set of buildings whose
+    households pay the same floor by floor (as shown); with one set, the households per floor
+    and, for a deterministic run with bank loans, the monthly payment of a borrowing
+    household too. And the notes to print below it."""
+    hh = result.households()
+    values: dict[str, dict[int, str]] = {}
+    for (building, floor), row in hh.iterrows():
+        values.setdefault(building, {})[int(floor)] = _money(row["cost_if_built_cny"])
+    columns: dict[tuple, list[str]] = {}
+    for building, by_floor in values.items():
+        columns.setdefault(tuple(sorted(by_floor.items())), []).append(building)
+    sets = list(columns.values())
+    floors = sorted({f for by_floor in values.values() for f in by_floor}, reverse=True)
+    title = "Cost per household by floor (CNY)"
+    notes = []
+    if mc:
+        notes.append("means over the draws in which the household's items are built")
+    elif any("–" in v for by_floor in values.values() for v in by_floor.values()):
+        notes.append("– where the household's items are voted down")
+    if len(sets) == 1:
+        names = sets[0]
+        ch = result.scenario.households.channels
+        loan = (not mc and ch is not None and ch.loan_term_years is not None
+                and result.channels().loc["loan", "amount_cny"] > 0)
+        table = _table(title, [("Floor", "right"), ("Households", "right"),
+                               ("Pays (CNY)", "right")]
+                       + ([("Loan (CNY/month)", "right")] if loan else []))
+        first = names[0]
+        for f in floors:
+            row = hh.loc[(first, f)]
+            cells = [str(f), f"{int(row['households']):,}", values[first][f]]
+            if loan:
+                cells.append(_money(row["loan_payment_per_month_cny"]))
+            table.add_row(*cells)
+        if len(names) > 1:
+            which = (", ".join(names) if len(names) <= 4 else
+                     f"all {len(names):,} buildings")
+            notes.insert(0, f"the same in {which}")
+        if loan:
+            notes.append(f"loan: the monthly payment of a household that borrows its whole "
+                         f"share over {ch.loan_term_years} years")
+        return table, _sentence(notes)
+    shown = sets[:MAX_BUILDING_COLUMNS]
+    header = [names[0] if len(names) == 1 else ", ".join(names) if len(names) == 2 else
+              f"{names[0]} (+{len(names) - 1} alike)" for names in shown]
+    table = _table(title, [("Floor", "right")] + [(_escape(h), "right") for h in header])
+    for f in floors:
+        table.add_row(str(f), *[values[names[0]].get(f, "") for names in shown])
+    if len(sets) > MAX_BUILDING_COLUMNS:
+        more = sum(len(names) for names in sets[MAX_BUILDING_COLUMNS:])
+        notes.append(f"{more:,} more buildings: {_MORE}")
+    return table, _sentence(notes)
+
+
+def _sentence(notes: list[str]) -> list[str]:
+    """Notes joined into one line of rich markup (user text escaped), or none."""
+    if not notes:
+        return []
+    text = "; ".join(_escape(n) for n in notes)
+    return [text[0].upper() + text[1:] + "."]
 
 
 def _fee_text(rate) -> str:
@@ -471,10 +609,12 @@ def _parser(out: SafeStream | None = None,
     v.set_defaults(func=_cmd_validate)
 
     r = sub.add_parser("run", help="run a scenario and print the funding mix, the gap, the "
-                       "first-year operating result and the breakeven fee", parents=[verbose])
+                       "residents' votes and cost by floor, the first-year operating result and "
+                       "the breakeven fee", parents=[verbose])
     r.add_argument("file", metavar="FILE")
     r.add_argument("--out", metavar="DIR", type=_path,
-                   help="write summary.csv, metrics.csv, yearly.csv, funding.csv (UTF-8 with a "
+                   help="write summary.csv, metrics.csv, yearly.csv, funding.csv (with "
+                   "households: decisions.csv, households.csv, channels.csv; UTF-8 with a "
                    "byte-order mark, for Excel) and run.json (the record of the run) into DIR; "
                    "the files of an earlier run there are replaced or removed, nothing else")
     r.add_argument("--set", action="append", metavar="PATH=VALUE", help=set_help)

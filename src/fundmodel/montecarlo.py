@@ -106,6 +106,16 @@ def memory_estimate(scenario: Scenario, draws: int, chunk_size: int, keep_draws:
       + 3 × uniform columns + 3 × (items + funding rules) + 2 × metrics), measured on the
       example scenarios, plus the uniform numbers of the two partial blocks at the chunk's ends
       (2 × 4,096 draws × 3 × uniform columns × 8 bytes); one chunk per worker and one waiting;
+    - ``household arrays`` (with a ``households`` section), per chunk in flight: 8 bytes ×
+      (draws of the chunk × (H × (10 + 2 × decisions) + 3 × (ballots + floor groups))
+      + H × (2 × ballots + items) + H × 4,096 when a willingness to pay is drawn per
+      household), H the households: the per-household arrays of the votes and the channels
+      (10 besides two per decision — its willingness to pay and where its items are built:
+      the shares and the sorted count of a vote, then the channels' amounts; measured, 9
+      without decisions and 12 with one drawn per household), the per-draw outputs by ballot
+      and floor, the electorates and charge weights, and one block of per-household uniform
+      numbers; ballots are one per voting building for a decision voted building by building,
+      else one, and floor groups the floors with households, building by building;
     - ``chunk list``: one entry per chunk.
 
     ``lines`` are the yearly lines (the fixed ones and one per income and cost line) and
@@ -132,6 +142,23 @@ def memory_estimate(scenario: Scenario, draws: int, chunk_size: int, keep_draws:
     parts["chunk working set"] = ((per_draw * chunk + blocks) * in_flight,
                                   f"{in_flight} chunk(s) of {chunk:,} draws × about "
                                   f"{_bytes_text(per_draw)} a draw, {dims:,} uniform columns")
+    hh = scenario.households
+    if hh is not None:
+        from .draws import is_distribution
+
+        names = [b.name for b in hh.buildings]
+        h, k = sum(sum(b.units()) for b in hh.buildings), len(hh.decisions)
+        ballots = sum(len(d.buildings or names) if d.vote_electorate() == "building" else 1
+                      for d in hh.decisions)
+        groups = sum(sum(1 for u in b.units() if u > 0) for b in hh.buildings)
+        drawn = any(is_distribution(d.willingness_to_pay_cny) for d in hh.decisions)
+        arrays = 10 + 2 * k
+        per_chunk = 8.0 * (chunk * (h * arrays + 3 * (ballots + groups))
+                           + h * (2 * ballots + len(scenario.renovation.items))
+                           + (h * BLOCK_SIZE if drawn else 0))
+        parts["household arrays"] = (per_chunk * in_flight,
+                                     f"{in_flight} chunk(s) of {chunk:,} draws × {h:,} "
+                                     f"households × {arrays} arrays ({k} decision(s)) × 8 bytes")
     parts["chunk list"] = (float(_CHUNK_ENTRY_BYTES * chunks), f"{chunks:,} chunks")
     return parts
 
@@ -173,15 +200,30 @@ def check_run_size(scenario: Scenario, draws: int, chunk_size: int, keep_draws: 
     if available is None:
         log.debug("available memory unknown: the size of the run is not checked")
         return
-    parts = memory_estimate(scenario, draws, chunk_size, keep_draws, keep_yearly, workers, dims)
-    total = sum(b for b, _ in parts.values())
+
+    def needs(chunk: int) -> tuple[dict[str, tuple[float, str]], float]:
+        parts = memory_estimate(scenario, draws, chunk, keep_draws, keep_yearly, workers, dims)
+        return parts, sum(b for b, _ in parts.values())
+
+    parts, total = needs(chunk_size)
     if total <= available:
         return
     shown = "; ".join(f"{name} {_bytes_text(b)} ({how})" for name, (b, how) in parts.items()
                       if b >= 2**20)
-    ways = [_WAY_OUT[name] for name, (b, _) in sorted(parts.items(), key=lambda kv: -kv[1][0])
-            if b >= total / 4]
-    if "chunk working set" in [n for n, (b, _) in parts.items() if b >= total / 4] and workers > 1:
+    per_chunk = ("chunk working set", "household arrays")
+    way_out = {**_WAY_OUT, "household arrays": _WAY_OUT["chunk working set"]}
+    large = [name for name, (b, _) in sorted(parts.items(), key=lambda kv: -kv[1][0])
+             if b >= total / 4]
+    ways = [way_out[name] for name in large]
+    chunk = min(chunk_size, draws)
+    if any(name in per_chunk for name in large) and chunk > 1 and needs(1)[1] <= available:
+        low, high = 1, chunk - 1          # the largest chunk that fits, by bisection
+        while low < high:
+            mid = (low + high + 1) // 2
+            low, high = (mid, high) if needs(mid)[1] <= available else (low, mid - 1)
+        ways = [f"{way} — at most {low:,} draws fit" if way == way_out["chunk working set"]
+                else way for way in ways]
+    if any(name in per_chunk for name in large) and workers > 1:
         ways.append("fewer workers")
     ways.append("fewer draws")
     raise ModelError(f"this run needs about {_bytes_text(total)} of memory but "

@@ -213,7 +213,18 @@ class Normal(_Dist):
         if self.low is None and self.high is None:
             return float(self.mean_)
         with np.errstate(all="ignore"):  # scipy's moments of far tails; checked finite on load
-            return float(f.mean())
+            m = float(f.mean())
+        lo, hi = self._trunc()
+        if lo <= m <= hi:
+            return m
+        # scipy loses the mean of a window far out in one tail (e.g. mean 667,971 cut to
+        # [0, 1] gave −11.9); there the density is nearly exponential from the near bound,
+        # with rate (distance to the mean)/sd², so the mean is that bound moved by sd²/distance
+        if self.mean_ > hi:
+            return float(max(lo, hi - self.sd ** 2 / (self.mean_ - hi)))
+        if self.mean_ < lo:
+            return float(min(hi, lo + self.sd ** 2 / (lo - self.mean_)))
+        return float(min(max(m, lo), hi))
 
     def mode(self) -> float:
         lo, hi = self._trunc()
