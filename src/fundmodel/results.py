@@ -8,7 +8,7 @@ argument (``yearly(statistic="p5")``) or come in tidy form (``yearly_bands()``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from typing import Any, Mapping, Sequence
 
@@ -22,7 +22,7 @@ from .engine.model import ModelOutput
 from .errors import ModelError
 from .scenario import Scenario
 
-__all__ = ["Result", "CashFlows", "QUANTILES", "PROBABILITIES", "BAND_LINES", "SUMMARY_COLUMNS",
+__all__ = ["Result", "CashFlows", "QUANTILES", "CASHFLOW_QUANTILES", "PROBABILITIES", "BAND_LINES", "SUMMARY_COLUMNS",
            "YEARLY_STATISTICS", "summary_table", "quantile_name", "exact_summary_row",
            "ZERO_EVENTS_SE"]
 
@@ -46,6 +46,10 @@ BAND_LINES = ("operating_surplus", "cumulative_balance")
 
 SUMMARY_COLUMNS = ("unit", "mean", "sd", "mcse", *(f"p{round(q * 100)}" for q in QUANTILES),
                    "min", "max", "n", "undefined")
+
+CASHFLOW_QUANTILES = (0.05, 0.5, 0.95)
+"""Quantiles of every ledger line and year that :meth:`Result.cashflows` gives (columns named by
+:func:`quantile_name`: ``p5``, ``p50``, ``p95``)."""
 
 YEARLY_STATISTICS = ("mean", *(f"p{round(q * 100)}" for q in QUANTILES))
 """Statistics over draws that :meth:`Result.yearly` and :meth:`Result.yearly_bands` give."""
@@ -111,22 +115,30 @@ def exact_summary_row(values: np.ndarray) -> dict[str, float]:
 @dataclass(frozen=True)
 class CashFlows:
     """The ledger of a run, summarised over draws: each line's payer, payee, kind, the year
-    index of its first year on the timeline, and its mean amount per year ``(L,)`` CNY."""
+    index of its first year on the timeline, its mean amount per year ``(L,)`` CNY and, for a
+    line that differs by draw, its quantiles :data:`CASHFLOW_QUANTILES` per year ``(q, L)``
+    (a line without quantiles is the same in every draw: each quantile is its amount)."""
 
     lines: tuple[tuple[str, str, str, str, int], ...]   # (name, payer, payee, kind, start)
     means: dict[str, np.ndarray]
     n_years: int
+    quantiles: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
-    def from_ledger(cls, ledger, n_years: int, means: Mapping[str, np.ndarray] | None = None
-                    ) -> "CashFlows":
+    def from_ledger(cls, ledger, n_years: int, means: Mapping[str, np.ndarray] | None = None,
+                    quantiles: Mapping[str, np.ndarray] | None = None) -> "CashFlows":
         """From an engine ledger; ``means`` (name → ``(L,)``) default to the mean over the
-        ledger's draws of its only compound."""
+        ledger's draws of its only compound, and ``quantiles`` (name → ``(q, L)``) to the exact
+        quantiles over them of every line that has more than one draw."""
         lines = tuple((l.name, l.payer, l.payee, l.kind, l.start) for l in ledger)
         if means is None:
             means = {l.name: np.asarray(l.amount[:, 0], dtype=float).mean(axis=0)
                      for l in ledger}
-        return cls(lines, dict(means), n_years)
+        if quantiles is None:
+            quantiles = {l.name: np.quantile(np.asarray(l.amount[:, 0], dtype=float),
+                                             CASHFLOW_QUANTILES, axis=0, method=QUANTILE_METHOD)
+                         for l in ledger if l.amount.shape[0] > 1}
+        return cls(lines, dict(means), n_years, dict(quantiles))
 
 
 class Result:
@@ -458,9 +470,20 @@ class Result:
     def cashflows(self) -> pd.DataFrame:
         """The cash-flow ledger, tidy: one row per line and year it spans, with columns
         ``year`` (0 = the first construction year), ``calendar_year``, ``line``, ``payer``,
-        ``payee``, ``kind`` (capital, operating, financing) and ``amount`` (CNY; the mean over
-        the draws for many). Every money flow of the model is here: the works, each source's
-        funding and the gap (capital), the fee, income, costs, margin and VAT (operating)."""
+        ``payee``, ``kind`` (capital, operating, financing), ``amount`` (CNY; the mean over
+        the draws for many) and ``p5``, ``p50``, ``p95`` (CNY; the quantiles
+        :data:`CASHFLOW_QUANTILES` over the draws, inverted-CDF). Every money flow of the model
+        is here: the works, each source's funding and the gap (capital), the fee, income,
+        costs, margin and VAT (operating).
+
+        The columns are the same for every run. For one draw, and for a line that is the same
+        in every draw, each quantile equals ``amount`` (nothing is stored for it). For the
+        other lines of a Monte Carlo run the quantiles are exact when the per-draw paths were
+        kept (``simulate(..., keep_yearly=True)``, which also keeps the per-draw amounts of the
+        varying capital lines: draws × construction years × 8 bytes per line), else they come
+        from the streaming quantile sketch, within a rank error of
+        ``info['cashflow_rank_error']`` (≤ 0.001).
+        """
         from .cashflow_tables import cashflow_table
 
         return cashflow_table(self._ledger(), self.scenario.start_year)
