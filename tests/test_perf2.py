@@ -82,3 +82,231 @@ def test_metrics_are_bit_identical_to_the_base_commit(name):
         assert got == list(draws), metric
     assert _digest(det.metrics) == oracle["det"]
     assert _digest(mc.metrics) == oracle["mc"]
+
+
+# --------------------------------------------------------------------------- batched evaluation
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from fundmodel.errors import ScenarioError  # noqa: E402
+
+STANDALONE = SCENARIOS / "sanqiao-standalone.yaml"
+LIUBEI = SCENARIOS / "liubei-soe-dormitory.yaml"
+FEE = "operations.property_fee.rate_per_m2_month"
+
+
+@pytest.fixture(scope="module")
+def standalone():
+    return fundmodel.load_scenario(STANDALONE)
+
+
+def _same_bits(a, b) -> bool:
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return a.shape == b.shape and np.array_equal(a.view(np.int64), b.view(np.int64))
+
+
+def _one_by_one(path, levers: dict, i: int):
+    """The metrics of variant i by the long way: the file loaded with ``--set``, evaluated."""
+    sets = []
+    for p, v in levers.items():
+        a = np.atleast_1d(np.asarray(v, dtype=float))
+        sets.append(f"{p}={float(a[i] if a.size > 1 else a[0])!r}")
+    return fundmodel.evaluate(fundmodel.load_scenario(path, overrides=sets)).metrics.iloc[0]
+
+
+@pytest.mark.parametrize("path, levers", [
+    (STANDALONE, {FEE: [0.3, 0.55, 1.2, 2.0, 0.0]}),
+    # levers that are distributions in the file (collection triangular, uptake beta), by index
+    # and by [name] selector, swept together
+    (STANDALONE, {"operations.property_fee.collection_rate": [0.5, 0.9, 1.0],
+                  "funding[3].uptake": [0.0, 0.4, 0.95],
+                  "renovation.items[roof waterproofing].unit_cost": [90.0, 130.0, 400.0]}),
+    # the capital side of a two-year story: contingency and the real discount rate
+    (LIUBEI, {"renovation.contingency": [0.0, 0.1, 0.3], "discount_rate": [0.02, 0.04, 0.08]}),
+])
+def test_a_batch_equals_separate_evaluations_to_the_bit(path, levers):
+    scenario = fundmodel.load_scenario(path)
+    res = fundmodel.evaluate_batch(scenario, levers)
+    k = max(len(v) for v in levers.values())
+    assert res.n_draws == k and res.info["kind"] == "batch" and res.info["variants"] == k
+    table = res.metrics
+    assert table.index.name == "variant" and list(table.columns[:len(levers)]) == list(levers)
+    for i in range(k):
+        expected = _one_by_one(path, levers, i)
+        got = table.iloc[i][expected.index]
+        assert _same_bits(got.to_numpy(), expected.to_numpy()), (i, got.compare(expected))
+        for name in ("npv_operations", "funding_gap"):
+            assert _same_bits(res.metric(name)[i], expected[name])
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.floats(0.0, 10.0), min_size=1, max_size=4))
+def test_any_fee_rates_give_what_evaluate_gives(standalone, rates):
+    res = fundmodel.evaluate_batch(standalone, {FEE: rates})
+    for i, rate in enumerate(rates):
+        one = _one_by_one(STANDALONE, {FEE: rates}, i)
+        assert _same_bits(res.metrics.iloc[i][one.index].to_numpy(), one.to_numpy())
+
+
+def test_the_breakeven_fee_of_a_batch_is_where_the_npv_crosses_zero(standalone):
+    # the NPV is affine in the fee rate: variants at the breakeven fee of the base case have an
+    # NPV of 0 (to rounding), and every variant reports the same breakeven fee
+    base = fundmodel.evaluate(standalone)
+    breakeven = float(base.metric("breakeven_fee_rate")[0])
+    res = fundmodel.evaluate_batch(standalone, {FEE: [0.5, breakeven, 2 * breakeven]})
+    npv = res.metric("npv_operations")
+    scale = abs(float(base.metric("npv_operations")[0]))
+    assert abs(npv[1]) < 1e-9 * scale
+    assert npv[0] < 0 < npv[2]
+    np.testing.assert_allclose(res.metric("breakeven_fee_rate"), breakeven, rtol=1e-12)
+
+
+def test_a_single_value_is_used_in_every_variant(standalone):
+    res = fundmodel.evaluate_batch(standalone, {FEE: [0.4, 0.6], "operations.vat_rate": 0.03})
+    assert res.n_draws == 2
+    assert list(res.levers["operations.vat_rate"]) == [0.03, 0.03]
+    for i in range(2):
+        one = _one_by_one(STANDALONE, {FEE: [0.4, 0.6], "operations.vat_rate": [0.03, 0.03]}, i)
+        assert _same_bits(res.metrics.iloc[i][one.index].to_numpy(), one.to_numpy())
+
+
+def _issue(exc_info):
+    assert len(exc_info.value.issues) == 1
+    return exc_info.value.issues[0]
+
+
+@pytest.mark.parametrize("levers, path, words", [
+    ({"operations.property_fee.rate_per_m2": [0.5]}, "operations.property_fee.rate_per_m2",
+     "does not exist"),
+    ({"funding[9].uptake": [0.5]}, "funding[9].uptake", "does not exist"),
+    ({"renovation.items[lifts].unit_cost": [1.0]}, "renovation.items[lifts].unit_cost",
+     "no element named 'lifts'"),
+    ({"compound.households": [100, 200]}, "compound.households", "shapes the model"),
+    ({"operations.costs[0].shared_by": [1, 2]}, "operations.costs[0].shared_by",
+     "shapes the model"),
+    ({"renovation.contingency.mode": [0.1]}, "renovation.contingency.mode",
+     "inside a distribution"),
+    ({"funding[0].cap": [1e6]}, "funding[0].cap", "leaves this field out"),
+    ({"operations.property_fee.collection_rate": [0.5, 1.5, 0.7]},
+     "operations.property_fee.collection_rate",
+     "values[1]: Input should be less than or equal to 1, got 1.5"),
+    ({FEE: [0.5, -0.1]}, FEE, "values[1]: Input should be greater than or equal to 0"),
+    ({FEE: [0.5, 2e15]}, FEE, "values[1]: Input should be less than or equal to"),
+    ({FEE: [0.5, float("nan"), float("inf")]}, FEE, "values[1] must be a finite number"),
+    ({FEE: [[0.5, 0.6]]}, FEE, "one-dimensional"),
+    ({FEE: []}, FEE, "non-empty"),
+    ({FEE: ["cheap"]}, FEE, "must be numbers"),
+    ({FEE: [0.5, 0.6], "operations.vat_rate": [0.0, 0.03, 0.06]}, FEE,
+     "2 values, but operations.vat_rate has 3"),
+    ({"renovation.items[2].unit_cost": [99.0],
+      "renovation.items[roof waterproofing].unit_cost": [101.0]},
+     "renovation.items[roof waterproofing].unit_cost",
+     "given twice (as renovation.items[2].unit_cost too)"),
+])
+def test_bad_levers_are_located_errors(standalone, levers, path, words):
+    with pytest.raises(ScenarioError) as exc:
+        fundmodel.evaluate_batch(standalone, levers)
+    issue = _issue(exc)
+    assert issue.path == path and words in issue.message, issue
+    assert issue.file == "levers"
+
+
+def test_a_rate_written_as_a_percentage_gets_the_scenario_hint(standalone):
+    with pytest.raises(ScenarioError) as exc:
+        fundmodel.evaluate_batch(standalone, {"operations.vat_rate": [0.06, 6.0]})
+    assert "did you mean 0.06?" in _issue(exc).message
+
+
+def test_no_levers_is_an_error(standalone):
+    with pytest.raises(ScenarioError, match="at least one lever"):
+        fundmodel.evaluate_batch(standalone, {})
+
+
+def test_a_batch_does_not_change_the_scenario(standalone):
+    before = standalone.model_dump()
+    fundmodel.evaluate_batch(standalone, {FEE: np.linspace(0.1, 1.0, 50)})
+    assert standalone.model_dump() == before
+
+
+# --------------------------------------------------------------------------- ledger quantiles
+from fundmodel.results import CASHFLOW_QUANTILES, QUANTILE_METHOD, QUANTILES, quantile_name  # noqa: E402
+
+QCOLS = [quantile_name(q) for q in CASHFLOW_QUANTILES]
+COLUMNS = ["year", "calendar_year", "line", "payer", "payee", "kind", "amount", *QCOLS]
+
+
+def _row(cf, line, year):
+    return cf[(cf.line == line) & (cf.year == year)].iloc[0]
+
+
+def test_the_quantiles_are_p5_p50_p95_named_as_the_yearly_bands():
+    assert QCOLS == ["p5", "p50", "p95"]
+    assert set(CASHFLOW_QUANTILES) <= set(QUANTILES)
+
+
+def test_one_draw_has_the_quantile_columns_equal_to_the_amount(standalone):
+    for res in (fundmodel.evaluate(standalone), fundmodel.simulate(standalone, draws=1, seed=3)):
+        cf = res.cashflows()
+        assert list(cf.columns) == COLUMNS
+        for q in QCOLS:
+            assert (cf[q] == cf["amount"]).all()
+
+
+def test_kept_paths_give_exact_quantiles(standalone):
+    # the fee of operating year 1 (year index 1) is the metric fee_income_first_year, and the
+    # gap line of the one construction year is the metric funding_gap, draw by draw: their
+    # quantiles are numpy's inverted-CDF quantiles of those metrics
+    res = fundmodel.simulate(standalone, draws=3_000, seed=4, keep_yearly=True)
+    cf = res.cashflows()
+    assert list(cf.columns) == COLUMNS
+    for line, year, metric in (("property_fee", 1, "fee_income_first_year"),
+                               ("funding[gap]", 0, "funding_gap")):
+        row = _row(cf, line, year)
+        expected = np.quantile(res.metric(metric), CASHFLOW_QUANTILES, method=QUANTILE_METHOD)
+        assert [row[q] for q in QCOLS] == list(expected), line
+        assert row["amount"] == pytest.approx(res.metric(metric).mean(), rel=1e-12)
+    # a line the same in every draw: its value is every quantile
+    row = _row(cf, "cost[cleaner]", 3)
+    assert row["p5"] == row["p50"] == row["p95"] == row["amount"] == pytest.approx(
+        2500 * 12 * 1.25 * 1.05 ** 2)
+
+
+def test_streamed_quantiles_are_within_the_sketch_bound(standalone):
+    # 20,000 draws: more than the sketch's 16,384, so it compacts and is approximate; the
+    # value it gives must have a rank within the bound it reports
+    n = 20_000
+    res = fundmodel.simulate(standalone, draws=n, seed=6)
+    bound = res.info["cashflow_rank_error"]
+    assert 0 < bound <= 0.001
+    cf = res.cashflows()
+    for line, year, metric in (("property_fee", 1, "fee_income_first_year"),
+                               ("funding[gap]", 0, "funding_gap"),
+                               ("vat", 1, None)):
+        row = _row(cf, line, year)
+        values = np.sort(res.metric(metric) if metric else
+                         res.metric("fee_income_first_year") * (0.06 / 1.06))
+        for q in CASHFLOW_QUANTILES:
+            x = row[quantile_name(q)]
+            below, upto = np.searchsorted(values, x, "left"), np.searchsorted(values, x, "right")
+            # the true rank interval of x meets [q − b, q + b]·n (values are distinct draws)
+            assert below <= (q + bound) * n + 1 and upto >= (q - bound) * n - 1, (line, q)
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 4_096])
+def test_ledger_and_yearly_tables_do_not_depend_on_the_chunk_size(standalone, chunk):
+    # a first chunk of one draw cannot tell the lines that vary by draw: a probe of two draws
+    # lays the run out, so the results are those of any other chunking, to the bit
+    draws = 9_000 if chunk > 1 else 300
+    a = fundmodel.simulate(standalone, draws=draws, seed=8, chunk_size=chunk)
+    b = fundmodel.simulate(standalone, draws=draws, seed=8, chunk_size=draws)
+    assert a.cashflows().equals(b.cashflows())
+    assert a.yearly().equals(b.yearly())
+    assert a.yearly_bands().equals(b.yearly_bands())
+    assert a.funding().equals(b.funding()) and a.items().equals(b.items())
+
+
+def test_lines_the_same_in_every_draw_have_their_exact_value_as_mean(standalone):
+    det = fundmodel.evaluate(standalone)
+    mc = fundmodel.simulate(standalone, draws=5_000, seed=1)
+    for line in ("cost[security guards]", "direct_cost", "operating_cost", "income[parking]"):
+        assert _same_bits(mc.yearly()[line], det.yearly()[line]), line

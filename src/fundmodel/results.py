@@ -112,6 +112,11 @@ def exact_summary_row(values: np.ndarray) -> dict[str, float]:
     return row
 
 
+def _same_rows(a: np.ndarray) -> bool:
+    """Whether every row (draw) of ``a`` equals the first (a line the same in every draw)."""
+    return a.shape[0] == 1 or a.strides[0] == 0 or bool((a == a[:1]).all())
+
+
 @dataclass(frozen=True)
 class CashFlows:
     """The ledger of a run, summarised over draws: each line's payer, payee, kind, the year
@@ -131,13 +136,15 @@ class CashFlows:
         ledger's draws of its only compound, and ``quantiles`` (name → ``(q, L)``) to the exact
         quantiles over them of every line that has more than one draw."""
         lines = tuple((l.name, l.payer, l.payee, l.kind, l.start) for l in ledger)
+        if means is None or quantiles is None:
+            amounts = {l.name: np.asarray(l.amount[:, 0], dtype=float) for l in ledger}
+            varying = {k for k, a in amounts.items() if not _same_rows(a)}
         if means is None:
-            means = {l.name: np.asarray(l.amount[:, 0], dtype=float).mean(axis=0)
-                     for l in ledger}
+            means = {k: a.mean(axis=0) if k in varying else a[0].copy()
+                     for k, a in amounts.items()}
         if quantiles is None:
-            quantiles = {l.name: np.quantile(np.asarray(l.amount[:, 0], dtype=float),
-                                             CASHFLOW_QUANTILES, axis=0, method=QUANTILE_METHOD)
-                         for l in ledger if l.amount.shape[0] > 1}
+            quantiles = {k: np.quantile(amounts[k], CASHFLOW_QUANTILES, axis=0,
+                                        method=QUANTILE_METHOD) for k in varying}
         return cls(lines, dict(means), n_years, dict(quantiles))
 
 
@@ -171,7 +178,8 @@ class Result:
                  item_inputs: Mapping[str, np.ndarray] | None = None,
                  cashflows: CashFlows | None = None,
                  info: Mapping[str, Any] | None = None,
-                 metric_mcse: Mapping[str, float] | None = None):
+                 metric_mcse: Mapping[str, float] | None = None,
+                 levers: Mapping[str, np.ndarray] | None = None):
         self.scenario = scenario
         self.n_draws = int(n_draws)
         self._metrics = metrics  # (n_metrics, n_draws) or None
@@ -189,22 +197,28 @@ class Result:
         self._summary_cache: pd.DataFrame | None = None  # summary() of kept draws, once
         self._metric_mcse = dict(metric_mcse or {})  # replicate standard errors (lhs, sobol)
         self.info: dict[str, Any] = dict(info or {})
+        self.levers: dict[str, np.ndarray] = dict(levers or {})
+        """For :func:`fundmodel.evaluate_batch`: each lever's path → its value in every variant
+        ``(k,)``; empty otherwise."""
 
     @classmethod
     def from_output(cls, scenario: Scenario, out: ModelOutput,
-                    info: Mapping[str, Any] | None = None) -> "Result":
-        """A result holding every draw of an engine output."""
+                    info: Mapping[str, Any] | None = None,
+                    levers: Mapping[str, np.ndarray] | None = None) -> "Result":
+        """A result holding every draw of an engine output (``levers``: see :attr:`levers`)."""
         names = list(out.metrics)
         n = len(out.metrics[names[0]])
         return cls(scenario, n_draws=n, metrics=np.stack([out.metrics[k] for k in names]),
                    metric_names=names, yearly_paths=out.yearly,
-                   yearly_means={k: v.mean(axis=0) for k, v in out.yearly.items()},
+                   yearly_means={k: v[0].copy() if _same_rows(v) else v.mean(axis=0)
+                                 for k, v in out.yearly.items()},
                    funding_offered=out.funding_offered.mean(axis=0),
                    funding_applied=out.funding_applied.mean(axis=0),
                    funding_gap=float(out.metrics["funding_gap"].mean()),
                    item_costs=out.item_costs.mean(axis=0),
                    item_inputs={k: v.mean(axis=0) for k, v in out.item_inputs.items()},
-                   cashflows=CashFlows.from_ledger(out.ledger, out.n_years), info=info)
+                   cashflows=CashFlows.from_ledger(out.ledger, out.n_years), info=info,
+                   levers=levers)
 
     def __repr__(self) -> str:
         return f"<Result {self.scenario.name!r}: {self.n_draws} draw(s)>"
@@ -226,13 +240,18 @@ class Result:
         """One row per draw, one column per metric (see :data:`fundmodel.catalog.METRICS`).
 
         A metric undefined in a draw (e.g. ``first_deficit_year`` when no year is in deficit)
-        is NaN there. Raises ValueError for a run made with ``keep_draws=False``.
+        is NaN there. Raises ValueError for a run made with ``keep_draws=False``. For a batch
+        (:func:`fundmodel.evaluate_batch`) the rows are the variants (index ``variant``) and
+        the levers' values come first, one column per lever path.
         """
         if self._metrics is None:
             raise ValueError("this run did not keep per-draw metrics (keep_draws=False); use "
                              "summary(), or run again with keep_draws=True")
         frame = pd.DataFrame(self._metrics.T, columns=self._metric_names, copy=False)
         frame.index.name = "draw"
+        if self.levers:
+            frame = pd.concat([pd.DataFrame(self.levers), frame], axis=1)
+            frame.index.name = "variant"
         return frame
 
     def metric(self, name: str) -> np.ndarray:
