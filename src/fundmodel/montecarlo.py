@@ -101,7 +101,8 @@ def memory_estimate(scenario: Scenario, draws: int, chunk_size: int, keep_draws:
     """Bytes a run holds at its peak, by part: ``{part: (bytes, how it is counted)}``.
 
     - ``per-draw table``: metrics × draws × 8 (with ``keep_draws``);
-    - ``yearly paths``: lines × years × draws × 8 (with ``keep_yearly``);
+    - ``yearly paths``: (lines × years + capital line-years) × draws × 8 (with
+      ``keep_yearly``; capital line-years: (items + funding rules + 2) × construction years);
     - ``chunk working set``: per draw of a chunk, 8 bytes × (1.75 × (lines + 1) × years
       + 3 × uniform columns + 3 × (items + funding rules) + 2 × metrics), measured on the
       example scenarios, plus the uniform numbers of the two partial blocks at the chunk's ends
@@ -126,8 +127,13 @@ def memory_estimate(scenario: Scenario, draws: int, chunk_size: int, keep_draws:
         parts["per-draw table"] = (8.0 * metrics * draws,
                                    f"{draws:,} draws × {metrics} metrics × 8 bytes")
     if keep_yearly:
-        parts["yearly paths"] = (8.0 * lines * years * draws,
-                                 f"{draws:,} draws × {lines} lines × {years} years × 8 bytes")
+        # and the varying capital lines of the ledger (works, sources, gap, bridge) by
+        # construction year, kept for exact ledger quantiles
+        capital = ((len(scenario.renovation.items) + len(scenario.funding) + 2)
+                   * scenario.construction_years())
+        parts["yearly paths"] = (8.0 * (lines * years + capital) * draws,
+                                 f"{draws:,} draws × ({lines} lines × {years} years + "
+                                 f"{capital} capital line-years) × 8 bytes")
     blocks = 8 * 3 * dims * 2 * BLOCK_SIZE
     parts["chunk working set"] = ((per_draw * chunk + blocks) * in_flight,
                                   f"{in_flight} chunk(s) of {chunk:,} draws × about "
