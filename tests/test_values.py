@@ -483,8 +483,10 @@ def test_yearly_paths_too_large_are_refused(memory):
     with pytest.raises(ModelError) as info:
         simulate(standalone(), draws=10_000_000, seed=1, keep_draws=False, keep_yearly=True)
     msg = str(info.value)
-    # 15 lines (10 fixed + 1 income + 4 costs) × 20 years × 1e7 draws × 8 bytes = 2.4e10 B
-    assert "yearly paths 22.4 GiB (10,000,000 draws × 15 lines × 20 years × 8 bytes)" in msg
+    # (15 lines (10 fixed + 1 income + 4 costs) × 20 years + 14 capital line-years (8 items,
+    # 4 rules, gap, bridge, 1 construction year)) × 1e7 draws × 8 bytes = 2.512e10 B
+    assert ("yearly paths 23.4 GiB (10,000,000 draws × (15 lines × 20 years + 14 capital "
+            "line-years) × 8 bytes)") in msg
     assert "keep_yearly=False" in msg and "keep_draws=False" not in msg
 
 
@@ -518,7 +520,7 @@ def test_estimate_is_exact_for_the_stored_arrays():
     sc = standalone()
     parts = montecarlo.memory_estimate(sc, 1000, 10_000, True, True, 1, 4)
     assert parts["per-draw table"][0] == 22 * 1000 * 8
-    assert parts["yearly paths"][0] == 15 * 20 * 1000 * 8
+    assert parts["yearly paths"][0] == (15 * 20 + 14) * 1000 * 8
     assert parts["chunk list"][0] == 130  # one chunk
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "evaluate": "api", "simulate": "api",
+    "evaluate": "api", "simulate": "api", "evaluate_batch": "api",
     "FundmodelError": "errors", "Issue": "errors", "ModelError": "errors",
     "ScenarioError": "errors",
     "Result": "results",
@@ -30,11 +30,12 @@ _EXPORTS = {
 
 __all__ = [
     "FundmodelError", "Issue", "ModelError", "Result", "Scenario", "ScenarioError", "evaluate",
-    "load_scenario", "parse_scenario", "read_scenario_text", "simulate", "__version__",
+    "evaluate_batch", "load_scenario", "parse_scenario", "read_scenario_text", "simulate",
+    "__version__",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
-    from .api import evaluate, simulate
+    from .api import evaluate, evaluate_batch, simulate
     from .errors import FundmodelError, Issue, ModelError, ScenarioError
     from .results import Result
     from .scenario import Scenario, load_scenario, parse_scenario, read_scenario_text

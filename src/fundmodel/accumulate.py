@@ -15,7 +15,7 @@ import numpy as np
 
 from .streaming import QuantileSketch, StreamingMoments
 
-__all__ = ["BlockStream", "BlockSums", "BlockMeans", "MetricStreams", "replicate_mcse",
+__all__ = ["BlockStream", "BlockSums", "column_sums", "BlockMeans", "MetricStreams", "replicate_mcse",
            "MIN_REPLICATE_BLOCKS"]
 
 MIN_REPLICATE_BLOCKS = 10
@@ -65,7 +65,9 @@ class BlockStream:
             i += size
         if i < n:
             if self._carry is None:
-                self._carry = {k: np.empty((size,) + a.shape[1:], dtype=a.dtype)
+                # the carry keeps each array's layout (draw-fastest arrays stay so)
+                self._carry = {k: np.empty((size,) + a.shape[1:], dtype=a.dtype,
+                                           order="F" if _draw_fastest(a) else "C")
                                for k, a in arrays.items()}
             for k, a in arrays.items():
                 self._carry[k][:n - i] = a[i:]
@@ -78,9 +80,24 @@ class BlockStream:
             self._carry_n = 0
 
 
+def _draw_fastest(a: np.ndarray) -> bool:
+    """Whether ``a`` (rows, ...) has its row axis contiguous (laid out column by column)."""
+    return a.ndim > 1 and a.strides[0] == a.itemsize and a.flags.f_contiguous
+
+
+def column_sums(a: np.ndarray) -> np.ndarray:
+    """Sum over the rows of ``a (rows, ...)``: each column's values summed pairwise, as one
+    contiguous vector, so the result depends only on the values, never on the layout."""
+    if a.ndim == 1:
+        return np.add.reduce(np.ascontiguousarray(a))
+    cols = a.reshape(len(a), -1).T          # (columns, rows): a view for column-major blocks
+    return np.add.reduce(np.ascontiguousarray(cols), axis=1).reshape(a.shape[1:])
+
+
 class BlockSums:
-    """Running sums over draws of named arrays: each block summed (pairwise), block sums added in
-    block order. ``mean(name)`` is the sum over all draws divided by their number."""
+    """Running sums over draws of named arrays: each block summed (:func:`column_sums`), block
+    sums added in block order. ``mean(name)`` is the sum over all draws divided by their
+    number. Lines the same in every draw are not given here: their mean is their value."""
 
     def __init__(self, names: Sequence[str]):
         self.names = list(names)
@@ -90,10 +107,7 @@ class BlockSums:
     def __call__(self, block: Block) -> None:
         first = True
         for name in self.names:
-            # one code path for every block (views, copies, broadcast lines): contiguous input,
-            # einsum's column sums (several times faster than sum(axis=0) on narrow arrays)
-            a = np.ascontiguousarray(block[name])
-            s = np.einsum("i...->...", a)
+            s = column_sums(block[name])
             if name in self.totals:
                 self.totals[name] = self.totals[name] + s
             else:
@@ -150,7 +164,8 @@ def replicate_mcse(counts: np.ndarray, means: np.ndarray) -> np.ndarray:
     overall mean ``ȳ = Σ n_b m_b / N``, the between-replicate (ratio-estimator) variance is
 
     .. math:: \widehat{\mathrm{Var}}(ar y) = rac{B}{B - 1}
-              \sum_b \left(rac{n_b}{N}ight)^2 (m_b - ar y)^2
+              \sum_b \left(rac{n_b}{N}
+ight)^2 (m_b - ar y)^2
 
     which for equal blocks is the sample variance of the block means divided by ``B``. It is
     right for any sampler whose blocks are independent, identically built replicates (Latin
@@ -198,8 +213,16 @@ class MetricStreams:
         self.sketch = QuantileSketch(width) if quantiles else None
 
     def __call__(self, block: Block) -> None:
-        cols = [block[name].reshape(len(block[name]), -1) for name in self.names]
-        values = cols[0] if len(cols) == 1 else np.concatenate(cols, axis=1)
+        arrays = [block[name] for name in self.names]
+        rows = len(arrays[0])
+        if len(arrays) == 1:
+            values = arrays[0].reshape(rows, -1)
+        else:  # metric-major (column by column): the sketch takes its columns without a copy
+            values = np.empty((sum(self.widths), rows)).T
+            start = 0
+            for a, width in zip(arrays, self.widths):
+                values[:, start:start + width] = a.reshape(rows, width)
+                start += width
         if self.moments is not None:
             self.moments.update(values)
         if self.sketch is not None:

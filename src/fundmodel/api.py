@@ -1,10 +1,12 @@
-"""The public entry points: load a scenario, evaluate it."""
+"""The public entry points: load a scenario, evaluate it (once, many variants at once, or over
+many draws)."""
 
 from __future__ import annotations
 
 import logging
 from typing import get_args
 
+from .batch import evaluate_batch
 from .draws import point_values
 from .inputs import model_inputs
 from .engine.model import run_model
@@ -17,7 +19,7 @@ from .scenario.distributions import PointEstimate
 from .scenario.paths import format_path
 from .scenario.scenario import point_estimate_problems
 
-__all__ = ["evaluate", "simulate"]
+__all__ = ["evaluate", "evaluate_batch", "simulate"]
 
 log = logging.getLogger("fundmodel")
 
@@ -79,3 +81,4 @@ def evaluate(scenario: Scenario, point_estimate: PointEstimate | None = None) ->
     return Result.from_output(scenario, output, info={"kind": "deterministic", "draws": 1,
                                                       "point_estimate": how,
                                                       "warnings": warnings})
+

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from .engine.ledger import GOVERNMENT_PARTIES, PARTIES
+from .results import CASHFLOW_QUANTILES, quantile_name
 
 __all__ = ["cashflow_table", "party_table", "government_table"]
 
@@ -22,14 +23,20 @@ def _by_year(cf, name: str, start: int) -> np.ndarray:
 def cashflow_table(cf, start_year: int) -> pd.DataFrame:
     """One row per line and year it spans: ``year`` (index on the timeline, 0 = the first
     construction year), ``calendar_year``, ``line``, ``payer``, ``payee``, ``kind``, ``amount``
-    (CNY, mean over draws)."""
+    (CNY, mean over draws), then one column per quantile of :data:`CASHFLOW_QUANTILES`
+    (``p5``, ``p50``, ``p95``, CNY): the line's quantiles over the draws, or its amount where
+    it has none (one draw, or the same in every draw)."""
+    names = [quantile_name(q) for q in CASHFLOW_QUANTILES]
     rows = []
     for name, payer, payee, kind, start in cf.lines:
-        for j, amount in enumerate(cf.means[name]):
+        mean = np.asarray(cf.means[name], dtype=float)
+        qs = cf.quantiles.get(name)
+        qs = np.broadcast_to(mean, (len(names),) + mean.shape) if qs is None else qs
+        for j, amount in enumerate(mean):
             rows.append((start + j, start_year + start + j, name, payer, payee, kind,
-                         float(amount)))
+                         float(amount), *(float(x) for x in qs[:, j])))
     return pd.DataFrame(rows, columns=["year", "calendar_year", "line", "payer", "payee", "kind",
-                                       "amount"])
+                                       "amount", *names])
 
 
 def party_table(cf, nominal_rate: float, households: float) -> pd.DataFrame:

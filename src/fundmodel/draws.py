@@ -58,8 +58,9 @@ def realise(scenario: Scenario, values: Mapping[Path, np.ndarray]) -> Scenario:
     """A copy of ``scenario`` with the value at each path replaced by the given array.
 
     Every distribution of the scenario must be given a value, so that the engine never meets a
-    distribution object. The copy is not validated again (arrays are not scenario values); it is
-    for the engine only.
+    distribution object. A path may also name a field written as a plain number (a lever of
+    :func:`fundmodel.evaluate_batch`): it takes the array too, ``(n,)`` over the draws. The copy
+    is not validated again (arrays are not scenario values); it is for the engine only.
     """
     missing = [format_path(p) for p in uncertain_inputs(scenario) if p not in values]
     if missing:

@@ -27,8 +27,8 @@ from .inputs import model_inputs
 from .engine.capital import ITEM_INPUTS
 from .engine.model import STATEMENT_NAMES, ModelOutput, run_model
 from .errors import ModelError
-from .results import (BAND_LINES, QUANTILES, CashFlows, ResidentsMeans, Result, quantile_name,
-                      summary_table)
+from .results import (BAND_LINES, CASHFLOW_QUANTILES, QUANTILE_METHOD, QUANTILES, CashFlows,
+                      ResidentsMeans, Result, quantile_name, summary_table)
 from .sampling import BLOCK_SIZE, InputSpace, input_space, sample_values
 from .scenario import Scenario
 from .scenario.checks import scenario_warnings
@@ -101,7 +101,8 @@ def memory_estimate(scenario: Scenario, draws: int, chunk_size: int, keep_draws:
     """Bytes a run holds at its peak, by part: ``{part: (bytes, how it is counted)}``.
 
     - ``per-draw table``: metrics × draws × 8 (with ``keep_draws``);
-    - ``yearly paths``: lines × years × draws × 8 (with ``keep_yearly``);
+    - ``yearly paths``: (lines × years + capital line-years) × draws × 8 (with
+      ``keep_yearly``; capital line-years: (items + funding rules + 2) × construction years);
     - ``chunk working set``: per draw of a chunk, 8 bytes × (1.75 × (lines + 1) × years
       + 3 × uniform columns + 3 × (items + funding rules) + 2 × metrics), measured on the
       example scenarios, plus the uniform numbers of the two partial blocks at the chunk's ends
@@ -136,8 +137,13 @@ def memory_estimate(scenario: Scenario, draws: int, chunk_size: int, keep_draws:
         parts["per-draw table"] = (8.0 * metrics * draws,
                                    f"{draws:,} draws × {metrics} metrics × 8 bytes")
     if keep_yearly:
-        parts["yearly paths"] = (8.0 * lines * years * draws,
-                                 f"{draws:,} draws × {lines} lines × {years} years × 8 bytes")
+        # and the varying capital lines of the ledger (works, sources, gap, bridge) by
+        # construction year, kept for exact ledger quantiles
+        capital = ((len(scenario.renovation.items) + len(scenario.funding) + 2)
+                   * scenario.construction_years())
+        parts["yearly paths"] = (8.0 * (lines * years + capital) * draws,
+                                 f"{draws:,} draws × ({lines} lines × {years} years + "
+                                 f"{capital} capital line-years) × 8 bytes")
     blocks = 8 * 3 * dims * 2 * BLOCK_SIZE
     parts["chunk working set"] = ((per_draw * chunk + blocks) * in_flight,
                                   f"{in_flight} chunk(s) of {chunk:,} draws × about "
@@ -342,61 +348,18 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
              len(space.paths))
 
     tick, close_progress = _progress_callback(progress, draws)
-    metrics = names = yearly_paths = residents = None
-    sums = stream = metric_streams = band_streams = block_means = None
+    streams = None
     try:
         for (start, stop), out in zip(ranges, _outputs(scenario, int(seed), sampler, space,
                                                        ranges, workers)):
-            if names is None:  # first chunk: lay out storage
-                ledger, n_years = out.ledger, out.n_years
-                names = list(out.metrics)
-                lines = list(out.yearly)
-                if keep_draws:
-                    metrics = np.empty((len(names), draws))
-                if keep_yearly:
-                    yearly_paths = {k: np.empty((draws, scenario.horizon_years)) for k in lines}
-                # ledger lines the same in every draw keep their value; the others are averaged
-                constant = {l.name: np.asarray(l.amount[0, 0], dtype=float)
-                            for l in out.ledger if l.amount.shape[0] == 1}
-                # operating lines are statement lines, whose means are kept anyway
-                in_statement = {l.name: STATEMENT_NAMES.get(l.name, l.name) for l in out.ledger
-                                if l.name not in constant
-                                and STATEMENT_NAMES.get(l.name, l.name) in out.yearly}
-                varying = [l.name for l in out.ledger
-                           if l.name not in constant and l.name not in in_statement]
-                residents = out.residents  # households: their tables are means over draws
-                sums = BlockSums([f"y:{k}" for k in lines] + ["offered", "applied", "items", "gap"]
-                                 + [f"item:{k}" for k in ITEM_INPUTS]
-                                 + [f"l:{k}" for k in varying]
-                                 + [f"r:{k}" for k in (residents.stream() if residents else ())])
-                block_means = BlockMeans([f"m:{k}" for k in names])
-                consumers = [sums, block_means]
-                if not keep_draws:
-                    metric_streams = MetricStreams([f"m:{k}" for k in names], [1] * len(names))
-                    consumers.append(metric_streams)
-                if not keep_yearly:
-                    band_streams = MetricStreams([f"y:{k}" for k in BAND_LINES],
-                                                 [scenario.horizon_years] * len(BAND_LINES),
-                                                 moments=False)
-                    consumers.append(band_streams)
-                stream = BlockStream(BLOCK_SIZE, consumers)
-            if metrics is not None:
-                for i, k in enumerate(names):
-                    metrics[i, start:stop] = out.metrics[k]
-            if yearly_paths is not None:
-                for k, arr in out.yearly.items():
-                    yearly_paths[k][start:stop] = arr
-            block = {f"y:{k}": v for k, v in out.yearly.items()}
-            block.update({"offered": out.funding_offered, "applied": out.funding_applied,
-                          "items": out.item_costs, "gap": out.metrics["funding_gap"]})
-            block.update({f"item:{k}": out.item_inputs[k] for k in ITEM_INPUTS})
-            block.update({f"l:{k}": out.ledger[k][:, 0] for k in varying})
-            block.update({f"m:{k}": v for k, v in out.metrics.items()})
-            if out.residents is not None:
-                block.update({f"r:{k}": v for k, v in out.residents.stream().items()})
-            stream.push(block)
+            if streams is None:  # first chunk: lay out storage
+                shape = out
+                if stop - start < 2 <= draws:  # one draw cannot tell lines that vary by draw
+                    shape = run_chunk(scenario, int(seed), sampler, 0, 2, space, draws)
+                streams = _RunStreams(shape, draws, keep_draws, keep_yearly)
+            streams.push(out, start, stop)
             tick(stop, draws)
-        stream.close()
+        streams.stream.close()
     finally:
         close_progress()
 
@@ -404,30 +367,154 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
             "chunk_size": chunk_size, "block_size": BLOCK_SIZE, "workers": workers,
             "keep_draws": keep_draws, "keep_yearly": keep_yearly,
             "uncertain_inputs": len(space.paths), "warnings": warnings}
-    mcse, mcse_info = _replicate_errors(sampler, block_means, names)
+    names = streams.names
+    mcse, mcse_info = _replicate_errors(sampler, streams.block_means, names)
     info.update(mcse_info)
-    summary = bands = None
-    if metric_streams is not None:
-        summary = _streamed_summary(metric_streams, names, mcse)
-        info["quantile_rank_error"] = float(np.max(metric_streams.sketch.rank_error_bound))
-    if band_streams is not None:
-        qs = band_streams.sketch.quantile(list(QUANTILES))  # (len(QUANTILES), columns)
-        bands = {k: qs[:, band_streams.columns(f"y:{k}")] for k in BAND_LINES}
-        info["band_rank_error"] = float(np.max(band_streams.sketch.rank_error_bound))
-    return Result(scenario, n_draws=draws, metrics=metrics, metric_names=names,
-                  yearly_paths=yearly_paths,
-                  yearly_means={k: sums.mean(f"y:{k}") for k in lines},
+    summary = None
+    if streams.metric_streams is not None:
+        summary = _streamed_summary(streams.metric_streams, names, mcse)
+        info["quantile_rank_error"] = float(np.max(
+            streams.metric_streams.sketch.rank_error_bound))
+    bands, cashflow_quantiles = streams.quantiles(info)
+    sums = streams.sums
+    return Result(scenario, n_draws=draws, metrics=streams.metrics, metric_names=names,
+                  yearly_paths=streams.yearly_paths, yearly_means=streams.yearly_means(),
                   funding_offered=sums.mean("offered"), funding_applied=sums.mean("applied"),
                   funding_gap=float(sums.mean("gap")), item_costs=sums.mean("items"),
                   metric_summary=summary, yearly_bands=bands,
                   item_inputs={k: sums.mean(f"item:{k}") for k in ITEM_INPUTS},
-                  cashflows=CashFlows.from_ledger(
-                      ledger, n_years, {**constant, **{k: sums.mean(f"l:{k}") for k in varying},
-                                        **{k: sums.mean(f"y:{v}") for k, v in in_statement.items()}}),
+                  cashflows=CashFlows.from_ledger(streams.ledger, streams.n_years,
+                                                  streams.ledger_means(), cashflow_quantiles),
                   info=info,
                   metric_mcse=mcse,
-                  residents=None if residents is None else ResidentsMeans.from_means(
-                      residents, {k: sums.mean(f"r:{k}") for k in residents.stream()}, draws))
+                  residents=None if streams.residents is None else ResidentsMeans.from_means(
+                      streams.residents, {k: sums.mean(f"r:{k}")
+                                          for k in streams.residents.stream()}, draws))
+
+
+def _same_in_every_draw(a: np.ndarray) -> bool:
+    """Whether a per-draw array ``(n, ...)`` of an engine output is one value broadcast over
+    the draws (a line that does not depend on any uncertain input)."""
+    return a.shape[0] == 1 or a.strides[0] == 0
+
+
+class _RunStreams:
+    """What a Monte Carlo run keeps of its chunks, laid out on the first chunk of ≥ 2 draws.
+
+    Lines the same in every draw (yearly lines and ledger lines of draw size 1) are kept once:
+    their mean and every quantile is their value, nothing is streamed. The others feed, in fixed
+    blocks, the running sums (means), and — when their per-draw paths are not kept — one
+    quantile sketch for the yearly bands (:data:`BAND_LINES`) and the ledger lines' quantiles
+    (:data:`CASHFLOW_QUANTILES`). Ledger lines that are statement lines (the fee, VAT) take the
+    statement's streams. With ``keep_yearly`` the per-draw yearly paths and the per-draw amounts
+    of the other varying ledger lines (the capital lines: construction years × lines) are kept,
+    and every quantile is exact.
+    """
+
+    def __init__(self, out: ModelOutput, draws: int, keep_draws: bool, keep_yearly: bool):
+        self.names = list(out.metrics)
+        self.ledger, self.n_years = out.ledger, out.n_years
+        years = next(iter(out.yearly.values())).shape[-1]
+        self.lines = list(out.yearly)
+        self.constant_yearly = {k: np.array(v[0], dtype=float) for k, v in out.yearly.items()
+                                if _same_in_every_draw(v)}
+        self.varying_yearly = [k for k in self.lines if k not in self.constant_yearly]
+        self.constant_ledger = {l.name: np.array(l.amount[0, 0], dtype=float)
+                                for l in out.ledger if l.amount.shape[0] == 1}
+        # varying operating lines are statement lines, whose streams are kept anyway
+        self.in_statement = {l.name: STATEMENT_NAMES.get(l.name, l.name) for l in out.ledger
+                             if l.name not in self.constant_ledger
+                             and STATEMENT_NAMES.get(l.name, l.name) in self.varying_yearly}
+        self.varying_ledger = {l.name: l.amount.shape[-1] for l in out.ledger
+                               if l.name not in self.constant_ledger
+                               and l.name not in self.in_statement}
+        self.metrics = np.empty((len(self.names), draws)) if keep_draws else None
+        self.yearly_paths = self.ledger_paths = None
+        if keep_yearly:
+            self.yearly_paths = {k: np.empty((draws, years)) for k in self.lines}
+            self.ledger_paths = {k: np.empty((draws, width))
+                                 for k, width in self.varying_ledger.items()}
+        self.residents = out.residents  # households: their tables are means over draws
+        self.sums = BlockSums([f"y:{k}" for k in self.varying_yearly]
+                              + ["offered", "applied", "items", "gap"]
+                              + [f"item:{k}" for k in ITEM_INPUTS]
+                              + [f"l:{k}" for k in self.varying_ledger]
+                              + [f"r:{k}" for k in (self.residents.stream()
+                                                    if self.residents else ())])
+        self.block_means = BlockMeans([f"m:{k}" for k in self.names])
+        consumers = [self.sums, self.block_means]
+        self.metric_streams = self.sketched = None
+        if not keep_draws:
+            self.metric_streams = MetricStreams([f"m:{k}" for k in self.names],
+                                                [1] * len(self.names))
+            consumers.append(self.metric_streams)
+        if not keep_yearly:
+            sketched = [f"y:{k}" for k in BAND_LINES if k in self.varying_yearly]
+            sketched += [f"y:{k}" for k in self.in_statement.values() if f"y:{k}" not in sketched]
+            widths = [years] * len(sketched) + list(self.varying_ledger.values())
+            sketched += [f"l:{k}" for k in self.varying_ledger]
+            if sketched:
+                self.sketched = MetricStreams(sketched, widths, moments=False)
+                consumers.append(self.sketched)
+        self.stream = BlockStream(BLOCK_SIZE, consumers)
+
+    def push(self, out: ModelOutput, start: int, stop: int) -> None:
+        """Take the draws ``start .. stop − 1`` of a chunk's output."""
+        if self.metrics is not None:
+            for i, k in enumerate(self.names):
+                self.metrics[i, start:stop] = out.metrics[k]
+        ledger = {l.name: l.amount for l in out.ledger}
+        if self.yearly_paths is not None:
+            for k, arr in out.yearly.items():
+                self.yearly_paths[k][start:stop] = arr
+            for k, arr in self.ledger_paths.items():
+                arr[start:stop] = ledger[k][:, 0]
+        block = {f"y:{k}": out.yearly[k] for k in self.varying_yearly}
+        block.update({"offered": out.funding_offered, "applied": out.funding_applied,
+                      "items": out.item_costs, "gap": out.metrics["funding_gap"]})
+        block.update({f"item:{k}": out.item_inputs[k] for k in ITEM_INPUTS})
+        block.update({f"l:{k}": ledger[k][:, 0] for k in self.varying_ledger})
+        block.update({f"m:{k}": v for k, v in out.metrics.items()})
+        if out.residents is not None:
+            block.update({f"r:{k}": v for k, v in out.residents.stream().items()})
+        self.stream.push(block)
+
+    def yearly_means(self) -> dict[str, np.ndarray]:
+        """Mean over the draws of every yearly line, in the statement's order."""
+        return {k: self.constant_yearly[k] if k in self.constant_yearly
+                else self.sums.mean(f"y:{k}") for k in self.lines}
+
+    def ledger_means(self) -> dict[str, np.ndarray]:
+        """Mean over the draws of every ledger line."""
+        return {**self.constant_ledger,
+                **{k: self.sums.mean(f"l:{k}") for k in self.varying_ledger},
+                **{k: self.sums.mean(f"y:{v}") for k, v in self.in_statement.items()}}
+
+    def quantiles(self, info: dict) -> tuple[dict | None, dict[str, np.ndarray]]:
+        """The yearly bands (None when the paths are kept: ``Result`` computes them) and the
+        quantiles :data:`CASHFLOW_QUANTILES` of every varying ledger line, ``(q, L)``; exact
+        from the kept paths, else from the sketch (its rank error bound goes in ``info``)."""
+        varying = {**{k: f"y:{v}" for k, v in self.in_statement.items()},
+                   **{k: f"l:{k}" for k in self.varying_ledger}}
+        if self.yearly_paths is not None:
+            kept = {k: self.yearly_paths[v[2:]] if v.startswith("y:") else self.ledger_paths[k]
+                    for k, v in varying.items()}
+            return None, {k: np.quantile(a, CASHFLOW_QUANTILES, axis=0, method=QUANTILE_METHOD)
+                          for k, a in kept.items()}
+        bands = {k: np.tile(self.constant_yearly[k], (len(QUANTILES), 1))
+                 for k in BAND_LINES if k in self.constant_yearly}
+        cashflow: dict[str, np.ndarray] = {}
+        if self.sketched is not None:
+            sketch = self.sketched.sketch
+            columns = self.sketched.columns
+            qs = sketch.quantile(list(QUANTILES) + list(CASHFLOW_QUANTILES))
+            band_rows, cf_rows = qs[:len(QUANTILES)], qs[len(QUANTILES):]
+            bands.update({k: band_rows[:, columns(f"y:{k}")] for k in BAND_LINES
+                          if k not in bands})
+            cashflow = {k: cf_rows[:, columns(v)] for k, v in varying.items()}
+            bound = float(np.max(sketch.rank_error_bound))
+            info["band_rank_error"] = info["cashflow_rank_error"] = bound
+        return bands, cashflow
 
 
 def _replicate_errors(sampler: str, block_means: BlockMeans,

@@ -8,7 +8,7 @@ argument (``yearly(statistic="p5")``) or come in tidy form (``yearly_bands()``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from typing import Any, Mapping, Sequence
 
@@ -22,7 +22,8 @@ from .engine.model import ModelOutput
 from .errors import ModelError
 from .scenario import Scenario
 
-__all__ = ["Result", "CashFlows", "ResidentsMeans", "QUANTILES", "PROBABILITIES", "BAND_LINES", "SUMMARY_COLUMNS",
+__all__ = ["Result", "CashFlows", "ResidentsMeans", "QUANTILES", "CASHFLOW_QUANTILES",
+           "PROBABILITIES", "BAND_LINES", "SUMMARY_COLUMNS",
            "YEARLY_STATISTICS", "summary_table", "quantile_name", "exact_summary_row",
            "ZERO_EVENTS_SE"]
 
@@ -46,6 +47,10 @@ BAND_LINES = ("operating_surplus", "cumulative_balance")
 
 SUMMARY_COLUMNS = ("unit", "mean", "sd", "mcse", *(f"p{round(q * 100)}" for q in QUANTILES),
                    "min", "max", "n", "undefined")
+
+CASHFLOW_QUANTILES = (0.05, 0.5, 0.95)
+"""Quantiles of every ledger line and year that :meth:`Result.cashflows` gives (columns named by
+:func:`quantile_name`: ``p5``, ``p50``, ``p95``)."""
 
 YEARLY_STATISTICS = ("mean", *(f"p{round(q * 100)}" for q in QUANTILES))
 """Statistics over draws that :meth:`Result.yearly` and :meth:`Result.yearly_bands` give."""
@@ -108,25 +113,40 @@ def exact_summary_row(values: np.ndarray) -> dict[str, float]:
     return row
 
 
+def _same_rows(a: np.ndarray) -> bool:
+    """Whether every row (draw) of ``a`` equals the first (a line the same in every draw)."""
+    return a.shape[0] == 1 or a.strides[0] == 0 or bool((a == a[:1]).all())
+
+
 @dataclass(frozen=True)
 class CashFlows:
     """The ledger of a run, summarised over draws: each line's payer, payee, kind, the year
-    index of its first year on the timeline, and its mean amount per year ``(L,)`` CNY."""
+    index of its first year on the timeline, its mean amount per year ``(L,)`` CNY and, for a
+    line that differs by draw, its quantiles :data:`CASHFLOW_QUANTILES` per year ``(q, L)``
+    (a line without quantiles is the same in every draw: each quantile is its amount)."""
 
     lines: tuple[tuple[str, str, str, str, int], ...]   # (name, payer, payee, kind, start)
     means: dict[str, np.ndarray]
     n_years: int
+    quantiles: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
-    def from_ledger(cls, ledger, n_years: int, means: Mapping[str, np.ndarray] | None = None
-                    ) -> "CashFlows":
+    def from_ledger(cls, ledger, n_years: int, means: Mapping[str, np.ndarray] | None = None,
+                    quantiles: Mapping[str, np.ndarray] | None = None) -> "CashFlows":
         """From an engine ledger; ``means`` (name → ``(L,)``) default to the mean over the
-        ledger's draws of its only compound."""
+        ledger's draws of its only compound, and ``quantiles`` (name → ``(q, L)``) to the exact
+        quantiles over them of every line that has more than one draw."""
         lines = tuple((l.name, l.payer, l.payee, l.kind, l.start) for l in ledger)
+        if means is None or quantiles is None:
+            amounts = {l.name: np.asarray(l.amount[:, 0], dtype=float) for l in ledger}
+            varying = {k for k, a in amounts.items() if not _same_rows(a)}
         if means is None:
-            means = {l.name: np.asarray(l.amount[:, 0], dtype=float).mean(axis=0)
-                     for l in ledger}
-        return cls(lines, dict(means), n_years)
+            means = {k: a.mean(axis=0) if k in varying else a[0].copy()
+                     for k, a in amounts.items()}
+        if quantiles is None:
+            quantiles = {k: np.quantile(amounts[k], CASHFLOW_QUANTILES, axis=0,
+                                        method=QUANTILE_METHOD) for k in varying}
+        return cls(lines, dict(means), n_years, dict(quantiles))
 
 
 @dataclass(frozen=True)
@@ -184,7 +204,8 @@ class Result:
                  cashflows: CashFlows | None = None,
                  info: Mapping[str, Any] | None = None,
                  metric_mcse: Mapping[str, float] | None = None,
-                 residents: ResidentsMeans | None = None):
+                 residents: ResidentsMeans | None = None,
+                 levers: Mapping[str, np.ndarray] | None = None):
         self.scenario = scenario
         self.n_draws = int(n_draws)
         self._metrics = metrics  # (n_metrics, n_draws) or None
@@ -203,16 +224,21 @@ class Result:
         self._metric_mcse = dict(metric_mcse or {})  # replicate standard errors (lhs, sobol)
         self._residents = residents  # households' tables (scenarios with households)
         self.info: dict[str, Any] = dict(info or {})
+        self.levers: dict[str, np.ndarray] = dict(levers or {})
+        """For :func:`fundmodel.evaluate_batch`: each lever's path → its value in every variant
+        ``(k,)``; empty otherwise."""
 
     @classmethod
     def from_output(cls, scenario: Scenario, out: ModelOutput,
-                    info: Mapping[str, Any] | None = None) -> "Result":
-        """A result holding every draw of an engine output."""
+                    info: Mapping[str, Any] | None = None,
+                    levers: Mapping[str, np.ndarray] | None = None) -> "Result":
+        """A result holding every draw of an engine output (``levers``: see :attr:`levers`)."""
         names = list(out.metrics)
         n = len(out.metrics[names[0]])
         return cls(scenario, n_draws=n, metrics=np.stack([out.metrics[k] for k in names]),
                    metric_names=names, yearly_paths=out.yearly,
-                   yearly_means={k: v.mean(axis=0) for k, v in out.yearly.items()},
+                   yearly_means={k: v[0].copy() if _same_rows(v) else v.mean(axis=0)
+                                 for k, v in out.yearly.items()},
                    funding_offered=out.funding_offered.mean(axis=0),
                    funding_applied=out.funding_applied.mean(axis=0),
                    funding_gap=float(out.metrics["funding_gap"].mean()),
@@ -220,7 +246,8 @@ class Result:
                    item_inputs={k: v.mean(axis=0) for k, v in out.item_inputs.items()},
                    cashflows=CashFlows.from_ledger(out.ledger, out.n_years), info=info,
                    residents=(None if out.residents is None
-                              else ResidentsMeans.from_output(out.residents)))
+                              else ResidentsMeans.from_output(out.residents)),
+                   levers=levers)
 
     def __repr__(self) -> str:
         return f"<Result {self.scenario.name!r}: {self.n_draws} draw(s)>"
@@ -242,13 +269,18 @@ class Result:
         """One row per draw, one column per metric (see :data:`fundmodel.catalog.METRICS`).
 
         A metric undefined in a draw (e.g. ``first_deficit_year`` when no year is in deficit)
-        is NaN there. Raises ValueError for a run made with ``keep_draws=False``.
+        is NaN there. Raises ValueError for a run made with ``keep_draws=False``. For a batch
+        (:func:`fundmodel.evaluate_batch`) the rows are the variants (index ``variant``) and
+        the levers' values come first, one column per lever path.
         """
         if self._metrics is None:
             raise ValueError("this run did not keep per-draw metrics (keep_draws=False); use "
                              "summary(), or run again with keep_draws=True")
         frame = pd.DataFrame(self._metrics.T, columns=self._metric_names, copy=False)
         frame.index.name = "draw"
+        if self.levers:
+            frame = pd.concat([pd.DataFrame(self.levers), frame], axis=1)
+            frame.index.name = "variant"
         return frame
 
     def metric(self, name: str) -> np.ndarray:
@@ -486,9 +518,20 @@ class Result:
     def cashflows(self) -> pd.DataFrame:
         """The cash-flow ledger, tidy: one row per line and year it spans, with columns
         ``year`` (0 = the first construction year), ``calendar_year``, ``line``, ``payer``,
-        ``payee``, ``kind`` (capital, operating, financing) and ``amount`` (CNY; the mean over
-        the draws for many). Every money flow of the model is here: the works, each source's
-        funding and the gap (capital), the fee, income, costs, margin and VAT (operating)."""
+        ``payee``, ``kind`` (capital, operating, financing), ``amount`` (CNY; the mean over
+        the draws for many) and ``p5``, ``p50``, ``p95`` (CNY; the quantiles
+        :data:`CASHFLOW_QUANTILES` over the draws, inverted-CDF). Every money flow of the model
+        is here: the works, each source's funding and the gap (capital), the fee, income,
+        costs, margin and VAT (operating).
+
+        The columns are the same for every run. For one draw, and for a line that is the same
+        in every draw, each quantile equals ``amount`` (nothing is stored for it). For the
+        other lines of a Monte Carlo run the quantiles are exact when the per-draw paths were
+        kept (``simulate(..., keep_yearly=True)``, which also keeps the per-draw amounts of the
+        varying capital lines: draws × construction years × 8 bytes per line), else they come
+        from the streaming quantile sketch, within a rank error of
+        ``info['cashflow_rank_error']`` (≤ 0.001).
+        """
         from .cashflow_tables import cashflow_table
 
         return cashflow_table(self._ledger(), self.scenario.start_year)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .. import finance
-from .arrays import row_sum
+from .arrays import first_true, row_sum, running_sum, sum_lines
 from .capital import item_costs, item_inputs, spending
 from .inputs import ModelInputs
 from .instruments import Books, source_line, timed
@@ -65,12 +65,6 @@ class ModelOutput:
     ledger: Ledger = field(default_factory=Ledger)
     n_years: int = 0
     residents: ResidentsOutput | None = None
-
-
-def _first_true(mask: np.ndarray) -> np.ndarray:
-    """1-based index of the first True along the last axis; NaN where none."""
-    first = np.argmax(mask, axis=-1).astype(float) + 1.0
-    return np.where(mask.any(axis=-1), first, np.nan)
 
 
 def _one_compound(a: np.ndarray, n: int) -> np.ndarray:
@@ -133,30 +127,36 @@ def _operations(inputs: ModelInputs, ledger: Ledger) -> np.ndarray:
 
 
 def _statement(inputs: ModelInputs, ledger: Ledger) -> dict[str, np.ndarray]:
-    """The operating statement ``(D|1, C, T)``, read from the ledger."""
+    """The operating statement ``(D|1, C, T)``, read from the ledger.
+
+    Sums of lines the same in every draw (other income, direct and operating cost) stay at draw
+    size 1; the lines that differ by draw are laid out draw-fastest (see :mod:`.arrays`).
+    """
     ops = inputs.operations
     fee = ledger["property_fee"]
     lines: dict[str, np.ndarray] = {STATEMENT_NAMES["property_fee"]: fee}
     income = [ledger[f"income[{line.name}]"] for line in ops.income]
     costs = [ledger[f"cost[{line.name}]"] for line in ops.costs]
     shape = (inputs.draws, len(inputs.compounds.names), inputs.timeline.horizon_years)
-    other = np.zeros(shape)
     for line, value in zip(ops.income, income):
         lines[f"income[{line.name}]"] = value
-        other += value
-    lines["other_income"] = other
+    lines["other_income"] = other = sum_lines(income, shape)
     lines["total_income"] = fee + other
-    direct = np.zeros(shape)
     for line, value in zip(ops.costs, costs):
         lines[f"cost[{line.name}]"] = value
-        direct += value
-    lines["direct_cost"] = direct
+    lines["direct_cost"] = direct = sum_lines(costs, shape)
     lines["management_margin"] = ledger["management_margin"]
     lines["operating_cost"] = direct + lines["management_margin"]
     lines["vat"] = ledger["vat"]
-    lines["operating_surplus"] = lines["total_income"] - lines["operating_cost"] - lines["vat"]
-    lines["cumulative_balance"] = (ops.opening_balance[..., None]
-                                   + np.cumsum(lines["operating_surplus"], axis=-1))
+    lines["operating_surplus"] = surplus = (lines["total_income"] - lines["operating_cost"]
+                                            - lines["vat"])
+    balance = running_sum(surplus)
+    opening = ops.opening_balance[..., None]
+    if np.broadcast_shapes(opening.shape, balance.shape) == balance.shape:
+        balance += opening        # opening + Σ surplus: the same sum, written in place
+    else:
+        balance = opening + balance
+    lines["cumulative_balance"] = balance
     return lines
 
 
@@ -217,16 +217,23 @@ def run_model(inputs: ModelInputs) -> ModelOutput:
     # NPV is affine in the fee rate r: NPV(r) = NPV(r0) + (r − r0)·K with K the present value of
     # the fee income net of VAT per unit rate, so the breakeven rate is r0 − NPV(r0)/K.
     ops = inputs.operations
-    net_fee_base = fee_base / (1.0 + ops.vat_rate[..., None])
+    vat_factor = 1.0 + ops.vat_rate[..., None]
+    if fee_base.flags.writeable and np.broadcast_shapes(vat_factor.shape, df.shape,
+                                                        fee_base.shape) == fee_base.shape:
+        net_fee_base = np.divide(fee_base, vat_factor, out=fee_base)  # fee_base is ours alone
+    else:
+        net_fee_base = fee_base / vat_factor
     rate0 = ops.fee_rate_per_m2_month
-    k_npv = row_sum(net_fee_base * df)
-    k_first = net_fee_base[..., 0]
+    k_first = net_fee_base[..., 0].copy()
+    k_npv = row_sum(np.multiply(net_fee_base, df, out=net_fee_base)
+                    if net_fee_base is fee_base else net_fee_base * df)
     shape = (n, len(inputs.compounds.names))
     breakeven = rate0 - np.divide(npv, k_npv, out=np.full(shape, np.nan), where=k_npv > 0)
     breakeven_first = rate0 - np.divide(surplus[..., 0], k_first, out=np.full(shape, np.nan),
                                         where=k_first > 0)
 
     deficit = surplus < 0
+    deficit_years = deficit.sum(axis=-1)
     balance_final = statement["cumulative_balance"][..., -1]
     metrics = {
         "capex_total": capex,
@@ -243,9 +250,9 @@ def run_model(inputs: ModelInputs) -> ModelOutput:
         "fee_income_first_year": statement["property_fee_income"][..., 0],
         "operating_cost_first_year": statement["operating_cost"][..., 0],
         "operating_surplus_first_year": surplus[..., 0],
-        "operating_deficit_years": deficit.sum(axis=-1).astype(float),
-        "any_operating_deficit": deficit.any(axis=-1).astype(float),
-        "first_deficit_year": _first_true(deficit),
+        "operating_deficit_years": deficit_years.astype(float),
+        "any_operating_deficit": (deficit_years > 0).astype(float),
+        "first_deficit_year": first_true(deficit),
         "cumulative_balance_final": balance_final,
         "balance_negative_at_horizon": (balance_final < 0).astype(float),
         "npv_operations": npv,
