@@ -30,7 +30,8 @@ from fundmodel.cli import main
 from fundmodel.scenario.checks import scenario_warnings
 from fundmodel.scenario.paths import format_path
 
-from malformed import BASE_TEXT, ROOT, STANDALONE, edit, line_of, write
+from malformed import (BASE_TEXT, ROOT, STANDALONE, check_cli_rejects, edit, line_of, load_issues,
+                       write)
 
 GIB = 2**30
 
@@ -226,6 +227,17 @@ def test_no_hint_when_the_value_over_100_is_out_of_range_too(tmp_path):
     with pytest.raises(ScenarioError) as info:
         load_scenario(write(tmp_path, text))
     assert "did you mean" not in str(info.value)
+
+
+def test_a_share_of_four_hundred_digits_is_a_located_error(tmp_path, capsys):
+    # found by the fuzz test: 10**400 / 100 overflowed while looking for a percentage hint
+    huge = "1" + "0" * 400
+    text = edit("inflation: 0.02", f"inflation: {huge}")
+    f = write(tmp_path, text)
+    issues = load_issues(f)
+    assert [i.path for i in issues] == ["inflation"]
+    assert "did you mean" not in issues[0].message
+    check_cli_rejects(f, tmp_path, capsys, "inflation")
 
 
 def test_percentage_through_set(tmp_path):

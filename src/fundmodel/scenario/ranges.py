@@ -103,8 +103,8 @@ def _number_check(ge, gt, le, lt, percent: bool, reason: str | None,
             return value
         word, bound = ("less than or equal to", le) if le is not None else ("less than", lt)
         hint = f" ({reason})" if reason else ""
-        if percent and _inside(value / 100, ge, gt, le, lt):
-            hint = _PERCENT_HINT.format(f"{value / 100:g}")
+        if percent and abs(value) < 1e300 and _inside(value / 100, ge, gt, le, lt):
+            hint = _PERCENT_HINT.format(f"{value / 100:g}")   # (an int of 400 digits: no hint)
         shown = f"{bound:,}" if isinstance(bound, int) else _fmt(bound)
         raise fail(f"Input should be {word} {shown}, got {_written(value)}{hint}")
     return check
