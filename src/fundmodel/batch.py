@@ -16,13 +16,13 @@ from typing import Any, Mapping
 import numpy as np
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from .draws import is_distribution, point_values, realise
+from .basecase import base_case
+from .draws import is_distribution, realise
 from .engine.model import run_model
 from .errors import Issue, ScenarioError
 from .inputs import compile_inputs
 from .results import Result
 from .scenario import Scenario
-from .scenario.checks import scenario_warnings
 from .scenario.distributions import PointEstimate
 from .scenario.issues import _message
 from .scenario.limits import MAX_DRAWS
@@ -31,6 +31,9 @@ from .scenario.paths import Path, format_path, parse_path, resolve_path
 __all__ = ["evaluate_batch", "lever_path"]
 
 log = logging.getLogger("fundmodel")
+
+_INSIDE_A_DISTRIBUTION = ("a lever sets a whole number field; this is a parameter inside a "
+                          "distribution (sweep the field itself: its point estimate is replaced)")
 
 
 def _field_at(scenario: Scenario, path: Path) -> tuple[BaseModel, str, Any]:
@@ -83,9 +86,7 @@ def lever_path(scenario: Scenario, text: str) -> Path:
         node: Any = scenario               # say so when the path goes into a distribution
         for part in parts:
             if is_distribution(node):
-                raise fail("a lever sets a whole number field; this is a parameter inside a "
-                           "distribution (sweep the field itself: its point estimate is "
-                           "replaced)") from None
+                raise fail(_INSIDE_A_DISTRIBUTION) from None
             if isinstance(part, str) and isinstance(node, BaseModel):
                 node = getattr(node, part, None)
             else:
@@ -96,9 +97,7 @@ def lever_path(scenario: Scenario, text: str) -> Path:
         raise fail("a lever is a number field, not a list element", shown)
     model, name, value = _field_at(scenario, path)
     if is_distribution(model):
-        raise fail("a lever sets a whole number field; this is a parameter inside a "
-                   "distribution (sweep the field itself: its point estimate is replaced)",
-                   shown)
+        raise fail(_INSIDE_A_DISTRIBUTION, shown)
     if not _may_be_uncertain(model, name):
         raise fail("this field shapes the model (it cannot be written as a distribution), so "
                    "it cannot be swept in one engine call; change it in the file or with --set",
@@ -179,12 +178,10 @@ def evaluate_batch(scenario: Scenario, levers: Mapping[str, Any],
         or more than :data:`~fundmodel.scenario.limits.MAX_DRAWS` variants. Each issue names
         the lever's path.
     """
-    from .api import _checked_point_estimate
-
     if not isinstance(levers, Mapping) or not levers:
         raise ScenarioError([Issue("", "give at least one lever: a mapping of field paths to "
                                    "arrays of values", "levers")])
-    how = _checked_point_estimate(scenario, point_estimate)
+    how, warnings, inputs = base_case(scenario, point_estimate)
     paths: dict[Path, np.ndarray] = {}
     shown: dict[Path, str] = {}            # each lever as the caller named it
     for text, values in levers.items():
@@ -204,14 +201,10 @@ def evaluate_batch(scenario: Scenario, levers: Mapping[str, Any],
     if k > MAX_DRAWS:
         raise ScenarioError([Issue(next(iter(shown.values())), f"at most {MAX_DRAWS:,} "
                                    f"variants in one call, got {k:,}", "levers")])
-    warnings = scenario_warnings(scenario)
-    for warning in warnings:
-        log.warning(warning)
-    values = point_values(scenario, how)
-    values.update(paths)
+    inputs.update(paths)                   # the levers replace their point values
     log.debug("evaluate_batch %s: %d variant(s) of %s", scenario.name, k,
               ", ".join(shown.values()))
-    output = run_model(compile_inputs(realise(scenario, values), k))
+    output = run_model(compile_inputs(realise(scenario, inputs), k))
     names = list(shown.values())
     return Result.from_output(
         scenario, output,

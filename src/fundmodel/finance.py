@@ -682,7 +682,7 @@ def _solve_brackets(
         # falls back to bisection.
         abs_step = np.abs(step)
         r_newton = r + step
-        tiny = abs_step <= tol * (1.0 + np.abs(r))
+        tiny = abs_step <= tol * (1.0 + r)          # relative to the growth factor 1 + r
         # Newton is taken when it lands strictly inside the bracket and the
         # update at least halves every two iterations (rtsafe rule).
         take = (r_newton > lo) & (r_newton < hi) & (abs_step <= 0.5 * dx_old)
@@ -693,7 +693,7 @@ def _solve_brackets(
         upd = np.abs(r_new - r)
         # Converged: NPV exactly zero, a Newton step below tolerance, an
         # update below tolerance, or a bracket that cannot be split further.
-        done = upd <= tol * (1.0 + np.abs(r_new))
+        done = upd <= tol * (1.0 + r_new)
         done |= is_root | tiny | (r_new <= lo) | (r_new >= hi)
         done &= (g_pos | g_neg | is_root) & ~fin  # g is not NaN
         if np.any(done):
@@ -778,7 +778,7 @@ def irr(
         Reference rate used only to choose among several roots (see above);
         must be ``> -1``.
     tol : float, default 1e-12
-        Convergence tolerance on the rate update, relative to ``1 + |r|``.
+        Convergence tolerance on the rate update, relative to ``1 + r``.
     maxiter : int, default 100
         Maximum number of safeguarded Newton iterations.
     return_reason : bool, default False

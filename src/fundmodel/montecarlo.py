@@ -24,6 +24,7 @@ from .accumulate import (MIN_REPLICATE_BLOCKS, BlockMeans, BlockStream, BlockSum
                          replicate_mcse)
 from .catalog import METRICS, YEARLY_LINES
 from .inputs import model_inputs
+from .engine.arrays import same_in_every_draw
 from .engine.capital import ITEM_INPUTS
 from .engine.model import STATEMENT_NAMES, ModelOutput, run_model
 from .errors import ModelError
@@ -392,12 +393,6 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
                                           for k in streams.residents.stream()}, draws))
 
 
-def _same_in_every_draw(a: np.ndarray) -> bool:
-    """Whether a per-draw array ``(n, ...)`` of an engine output is one value broadcast over
-    the draws (a line that does not depend on any uncertain input)."""
-    return a.shape[0] == 1 or a.strides[0] == 0
-
-
 class _RunStreams:
     """What a Monte Carlo run keeps of its chunks, laid out on the first chunk of ≥ 2 draws.
 
@@ -417,7 +412,7 @@ class _RunStreams:
         years = next(iter(out.yearly.values())).shape[-1]
         self.lines = list(out.yearly)
         self.constant_yearly = {k: np.array(v[0], dtype=float) for k, v in out.yearly.items()
-                                if _same_in_every_draw(v)}
+                                if same_in_every_draw(v)}
         self.varying_yearly = [k for k in self.lines if k not in self.constant_yearly]
         self.constant_ledger = {l.name: np.array(l.amount[0, 0], dtype=float)
                                 for l in out.ledger if l.amount.shape[0] == 1}

@@ -17,6 +17,7 @@ import pandas as pd
 
 from .catalog import METRICS, lookup
 from .draws import is_distribution
+from .engine.arrays import same_in_every_draw
 from .engine.capital import ITEM_INPUTS
 from .engine.model import ModelOutput
 from .errors import ModelError
@@ -115,7 +116,7 @@ def exact_summary_row(values: np.ndarray) -> dict[str, float]:
 
 def _same_rows(a: np.ndarray) -> bool:
     """Whether every row (draw) of ``a`` equals the first (a line the same in every draw)."""
-    return a.shape[0] == 1 or a.strides[0] == 0 or bool((a == a[:1]).all())
+    return same_in_every_draw(a) or bool((a == a[:1]).all())
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["growth_index", "row_sum", "running_sum", "lines_empty", "lines_zeros",
-           "multiply_lines", "sum_lines", "first_true"]
+           "multiply_lines", "sum_lines", "first_true", "same_in_every_draw"]
 
 
 def growth_index(growth: np.ndarray, years: int) -> np.ndarray:
@@ -108,3 +108,9 @@ def sum_lines(lines, shape: tuple[int, ...]) -> np.ndarray:
     for x in lines:
         out += x
     return out
+
+
+def same_in_every_draw(a: np.ndarray) -> bool:
+    """Whether a per-draw array ``(n, ...)`` is one value over the draws by construction: draw
+    size 1, or a broadcast view (a line that depends on no uncertain input)."""
+    return a.shape[0] == 1 or a.strides[0] == 0

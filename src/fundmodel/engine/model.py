@@ -19,9 +19,9 @@ from .capital import item_costs, item_inputs, spending
 from .inputs import ModelInputs
 from .instruments import Books, source_line, timed
 from .instruments.grants import BRIDGE_LINE
+from .instruments.residents import ResidentsOutput
 from .ledger import Ledger
 from .operations import FEE_BASE, operating_flows
-from .instruments.residents import ResidentsOutput
 
 __all__ = ["ModelOutput", "run_model", "STATEMENT_NAMES", "GAP_LINE", "BRIDGE_LINE"]
 
@@ -100,11 +100,7 @@ def _capital(inputs: ModelInputs, ledger: Ledger) -> Books:
     for i, name in enumerate(items.names):
         ledger.add(f"works[{name}]", "project", "contractors", "capital", spent[:, :, i])
     books = _run(inputs, "fund", replace(books, unfunded=books.costs))
-    if (schedule == schedule[:1]).all():                   # every item built alike
-        gap = row_sum(books.unfunded)[..., None] * schedule[0]
-    else:
-        gap = timed(books.unfunded, schedule)
-    ledger.add(GAP_LINE, "unfunded", "project", "capital", gap)
+    ledger.add(GAP_LINE, "unfunded", "project", "capital", timed(books.unfunded, schedule))
     return books
 
 
@@ -199,11 +195,11 @@ def run_model(inputs: ModelInputs) -> ModelOutput:
         return total(s for s, g in zip(sources, groups) if g == group)
 
     works = [f"works[{name}]" for name in inputs.items.names]
-    funding = sorted((r, label, group, instrument.name) for instrument in inputs.instruments
+    funding = sorted((r, label, group) for instrument in inputs.instruments
                      for r, label, group in zip(instrument.indexes, instrument.labels,
-                                                instrument.groups))
-    sources = [source_line(label) for _, label, _, _ in funding]
-    groups = [group for _, _, group, _ in funding]
+                                                instrument.groups))           # scenario order
+    sources = [source_line(label) for _, label, _ in funding]
+    groups = [group for _, _, group in funding]
     capex = total(works)
     gap = row_sum(ledger[GAP_LINE])
     government, residents = paid_by("government"), paid_by("residents")

@@ -26,6 +26,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
+from ..arrays import row_sum
 from ..ledger import Ledger
 
 __all__ = ["PHASES", "Books", "InstrumentInputs", "timed", "source_line"]
@@ -93,13 +94,20 @@ class InstrumentInputs:
             raise ValueError(f"unknown phase {self.phase!r}; expected one of {PHASES}")
 
 
-def timed(by_item: np.ndarray, schedule: np.ndarray) -> np.ndarray:
+def timed(by_item: np.ndarray, schedule: np.ndarray, total: np.ndarray | None = None
+          ) -> np.ndarray:
     """Money attached to items, spread over the years as the items are built, CNY.
 
     ``out[..., y] = Σ_i by_item[..., i] × schedule[i, y]`` (items summed in order, so the bits
     do not depend on how many draws are computed together); ``by_item`` is ``(..., I)``,
-    ``schedule`` ``(I, Y)``, the result ``(..., Y)``.
+    ``schedule`` ``(I, Y)``, the result ``(..., Y)``. When every item is built alike (the rows
+    of ``schedule`` are equal) this is ``total × schedule[0]``, with ``total`` the money's sum
+    over the items (default: summed here); pass the exact total when it is known.
     """
+    if (schedule == schedule[:1]).all():
+        if total is None:
+            total = row_sum(by_item)
+        return np.asarray(total, dtype=float)[..., None] * schedule[0]
     by_item = np.asarray(by_item, dtype=float)
     out = np.zeros(by_item.shape[:-1] + (schedule.shape[1],))
     for i in range(schedule.shape[0]):

@@ -35,11 +35,10 @@ def write_grants(inputs, rules: RuleInputs, books: Books) -> Books:
     the items, and leave ``unfunded`` to the instruments after them."""
     outcome = apply_funding(rules, inputs.compounds, books.costs, books.quantity)
     schedule = books.schedule
-    same_timing = bool((schedule == schedule[:1]).all())   # every item built alike
     bridge = None
     for r, label in enumerate(rules.labels):
         paid = outcome.applied[:, :, r, None]
-        built = paid * schedule[0] if same_timing else timed(outcome.by_item[:, :, r], schedule)
+        built = timed(outcome.by_item[:, :, r], schedule, total=outcome.applied[:, :, r])
         flows = built
         if not np.isnan(rules.instalments[r, 0]):
             flows = paid * rules.instalments[r, :schedule.shape[1]]
