@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from .engine.ledger import GOVERNMENT_PARTIES, PARTIES
-from .results import CASHFLOW_QUANTILES, quantile_name
+from .catalog import CASHFLOW_QUANTILES, quantile_name
 
 __all__ = ["cashflow_table", "party_table", "government_table"]
 

@@ -11,8 +11,25 @@ import difflib
 import re
 from dataclasses import dataclass
 
-__all__ = ["Metric", "METRICS", "YEARLY_LINES", "YEARLY_COLUMNS", "LINE_PATTERNS",
-           "HOUSEHOLD_TABLES", "lookup", "known_names"]
+__all__ = ["QUANTILES", "QUANTILE_METHOD", "CASHFLOW_QUANTILES", "quantile_name", "Metric",
+           "METRICS", "YEARLY_LINES", "YEARLY_COLUMNS", "LINE_PATTERNS", "HOUSEHOLD_TABLES",
+           "lookup", "known_names"]
+
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+"""Quantiles reported by :meth:`Result.summary` and :meth:`Result.yearly`."""
+
+QUANTILE_METHOD = "inverted_cdf"
+"""Quantile definition: the smallest value x with #(values ≤ x) ≥ q·n (numpy's
+``inverted_cdf``), the same whether the draws are kept or summarised by streaming."""
+
+CASHFLOW_QUANTILES = (0.05, 0.5, 0.95)
+"""Quantiles of every ledger line and year that :meth:`Result.cashflows` gives (columns named by
+:func:`quantile_name`: ``p5``, ``p50``, ``p95``)."""
+
+
+def quantile_name(q: float) -> str:
+    """Column name of a quantile: 0.05 → ``p5``."""
+    return f"p{round(q * 100):d}"
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import pandas as pd
 
 from .catalog import METRICS, lookup
 from .draws import is_distribution
+from .catalog import CASHFLOW_QUANTILES, QUANTILE_METHOD, QUANTILES, quantile_name
 from .engine.arrays import same_in_every_draw
 from .engine.capital import ITEM_INPUTS
 from .engine.model import ModelOutput
@@ -27,13 +28,6 @@ __all__ = ["Result", "CashFlows", "ResidentsMeans", "QUANTILES", "CASHFLOW_QUANT
            "PROBABILITIES", "BAND_LINES", "SUMMARY_COLUMNS",
            "YEARLY_STATISTICS", "summary_table", "quantile_name", "exact_summary_row",
            "ZERO_EVENTS_SE"]
-
-QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
-"""Quantiles reported by :meth:`Result.summary` and :meth:`Result.yearly`."""
-
-QUANTILE_METHOD = "inverted_cdf"
-"""Quantile definition: the smallest value x with #(values ≤ x) ≥ q·n (numpy's
-``inverted_cdf``), the same whether the draws are kept or summarised by streaming."""
 
 PROBABILITIES = {
     "has_funding_gap": "P(funding_gap > 0)",
@@ -48,10 +42,6 @@ BAND_LINES = ("operating_surplus", "cumulative_balance")
 
 SUMMARY_COLUMNS = ("unit", "mean", "sd", "mcse", *(f"p{round(q * 100)}" for q in QUANTILES),
                    "min", "max", "n", "undefined")
-
-CASHFLOW_QUANTILES = (0.05, 0.5, 0.95)
-"""Quantiles of every ledger line and year that :meth:`Result.cashflows` gives (columns named by
-:func:`quantile_name`: ``p5``, ``p50``, ``p95``)."""
 
 YEARLY_STATISTICS = ("mean", *(f"p{round(q * 100)}" for q in QUANTILES))
 """Statistics over draws that :meth:`Result.yearly` and :meth:`Result.yearly_bands` give."""
@@ -89,11 +79,6 @@ def summary_table(rows: Mapping[str, Mapping[str, Any]],
     frame = pd.DataFrame.from_dict(data, orient="index")[list(SUMMARY_COLUMNS)]
     frame.index.name = "metric"
     return frame
-
-
-def quantile_name(q: float) -> str:
-    """Column name of a quantile: 0.05 → ``p5``."""
-    return f"p{round(q * 100):d}"
 
 
 def exact_summary_row(values: np.ndarray) -> dict[str, float]:
