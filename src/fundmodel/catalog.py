@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 __all__ = ["QUANTILES", "QUANTILE_METHOD", "CASHFLOW_QUANTILES", "quantile_name", "Metric",
            "METRICS", "YEARLY_LINES", "YEARLY_COLUMNS", "LINE_PATTERNS", "HOUSEHOLD_TABLES",
+           "INSTRUMENT_METRICS", "FINANCING_LINES",
            "lookup", "known_names"]
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -89,11 +90,21 @@ YEARLY_LINES: dict[str, Metric] = {m.name: m for m in [
     Metric("operating_cost", "CNY/year", "direct_cost + management_margin"),
     Metric("vat", "CNY/year", "VAT in the fee income: fee × rate / (1 + rate)"),
     Metric("operating_surplus", "CNY/year", "total_income − operating_cost − vat"),
-    Metric("cumulative_balance", "CNY", "opening balance + surplus of years 1..t"),
-    Metric("discounted_surplus", "CNY", "operating_surplus / (1 + nominal rate)^t"),
+    Metric("financing_net", "CNY/year", "What investors, lenders and guarantors bring the "
+           "operator less what it pays them (concessions, debt service, guarantee calls); only "
+           "in scenarios with such instruments"),
+    Metric("net_cash_flow", "CNY/year", "operating_surplus + financing_net (only in scenarios "
+           "with financing instruments; the lines below then use it in place of the surplus)"),
+    Metric("cumulative_balance", "CNY", "opening balance + surplus (net cash flow) of years "
+           "1..t"),
+    Metric("discounted_surplus", "CNY", "operating_surplus (net cash flow) / (1 + nominal "
+           "rate)^t"),
 ]}
 """Fixed yearly lines; each income and cost line also appears as ``income[<name>]`` /
 ``cost[<name>]`` (see :data:`LINE_PATTERNS`)."""
+
+FINANCING_LINES = ("financing_net", "net_cash_flow")
+"""Yearly lines only in scenarios whose instruments pay or take from the operator."""
 
 LINE_PATTERNS: dict[str, Metric] = {m.name: m for m in [
     Metric("income[<name>]", "CNY/year", "One income line of the scenario "
@@ -150,13 +161,23 @@ HOUSEHOLD_TABLES: dict[str, dict[str, Metric]] = {table: {m.name: m for m in col
 """Columns of the households' tables: ``Result.decisions()``, ``Result.households()`` and
 ``Result.channels()`` (scenarios with a ``households`` section)."""
 
+INSTRUMENT_METRICS: dict[str, Metric] = {m.name: m for m in [
+    # each instrument declares its per-draw metrics here, named <instrument>[<label>].<metric>
+]}
+"""Per-draw metrics of the financing instruments, by pattern ``<instrument>[<label>].<metric>``
+(``<label>`` is the funding rule's label): they join ``Result.metrics`` in scenarios that use
+the instrument."""
+
+_INSTRUMENT_METRIC = re.compile(r"^(\w+)\[(.+)\]\.(\w+)$", re.DOTALL)
+
 _LINE_NAME = re.compile(r"^(income|cost)\[(.+)\]$", re.DOTALL)
 
 
 def known_names() -> list[str]:
     """Every fixed name :func:`lookup` knows, with the two per-line patterns."""
     households = dict.fromkeys(c for t in HOUSEHOLD_TABLES.values() for c in t)
-    return [*METRICS, *YEARLY_LINES, *LINE_PATTERNS, *YEARLY_COLUMNS, *households]
+    return [*METRICS, *YEARLY_LINES, *LINE_PATTERNS, *YEARLY_COLUMNS, *households,
+            *INSTRUMENT_METRICS]
 
 
 def lookup(name: str) -> Metric:
@@ -174,6 +195,13 @@ def lookup(name: str) -> Metric:
                   *HOUSEHOLD_TABLES.values()):
         if name in table:
             return table[name]
+    match = _INSTRUMENT_METRIC.match(name) if isinstance(name, str) else None
+    if match:
+        instrument, label, metric = match.groups()
+        pattern = INSTRUMENT_METRICS.get(f"{instrument}[<label>].{metric}")
+        if pattern is not None:
+            return Metric(name, pattern.unit, f"{pattern.description} (here {label!r})",
+                          pattern.undefined_when)
     match = _LINE_NAME.match(name) if isinstance(name, str) else None
     if match:
         kind, line = match.groups()

@@ -22,7 +22,7 @@ import pandas as pd
 
 from .accumulate import (MIN_REPLICATE_BLOCKS, BlockMeans, BlockStream, BlockSums, MetricStreams,
                          replicate_mcse)
-from .catalog import METRICS, YEARLY_LINES
+from .catalog import FINANCING_LINES, METRICS, YEARLY_LINES
 from .inputs import model_inputs
 from .engine.arrays import same_in_every_draw
 from .engine.capital import ITEM_INPUTS
@@ -41,6 +41,10 @@ __all__ = ["simulate", "run_chunk", "chunk_ranges"]
 log = logging.getLogger("fundmodel")
 
 ProgressCallback = Callable[[int, int], None]
+
+
+_NO_FINANCING = ("fundmodel.inputs.grants", "fundmodel.inputs.topup")
+"""Instruments that write no financing lines (the statement then has no FINANCING_LINES)."""
 
 
 def run_chunk(scenario: Scenario, seed: int, sampler: str, start: int, stop: int,
@@ -127,6 +131,8 @@ def memory_estimate(scenario: Scenario, draws: int, chunk_size: int, keep_draws:
     years = scenario.horizon_years
     ops = scenario.operations
     lines = len(YEARLY_LINES) + len(ops.income) + len(ops.costs)
+    if all(type(rule).instrument in _NO_FINANCING for rule in scenario.funding):
+        lines -= len(FINANCING_LINES)
     metrics = len(METRICS)
     chunk = min(chunk_size, draws)
     chunks = -(-draws // chunk)

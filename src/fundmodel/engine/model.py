@@ -81,7 +81,7 @@ def _run(inputs: ModelInputs, phase: str, books: Books) -> Books:
     return books
 
 
-def _capital(inputs: ModelInputs, ledger: Ledger) -> Books:
+def _capital(inputs: ModelInputs, ledger: Ledger, operating: dict[str, np.ndarray]) -> Books:
     """The capital phase on the ledger: what is built (``decide`` instruments), the works, what
     each source pays (``fund`` instruments), and the gap.
 
@@ -95,7 +95,8 @@ def _capital(inputs: ModelInputs, ledger: Ledger) -> Books:
     schedule = items.schedule[:, :tl.construction_years]
     costs = np.broadcast_to(item_costs(items), (n, len(inputs.compounds.names),
                                                  len(items.names)))
-    books = _run(inputs, "decide", Books(ledger, costs, schedule, items.quantity))
+    books = _run(inputs, "decide", Books(ledger, costs, schedule, items.quantity,
+                                         operating=operating))
     spent = spending(books.costs, schedule)                                 # (D, C, I, L)
     for i, name in enumerate(items.names):
         ledger.add(f"works[{name}]", "project", "contractors", "capital", spent[:, :, i])
@@ -104,11 +105,9 @@ def _capital(inputs: ModelInputs, ledger: Ledger) -> Books:
     return books
 
 
-def _operations(inputs: ModelInputs, ledger: Ledger) -> np.ndarray:
+def _operations(inputs: ModelInputs, ledger: Ledger, flows: dict[str, np.ndarray]) -> np.ndarray:
     """The running of the compound on the ledger; returns the fee income per unit rate."""
-    tl = inputs.timeline
-    flows = operating_flows(inputs.operations, inputs.compounds, inputs.draws, tl.horizon_years)
-    start = tl.first_operating_index
+    start = inputs.timeline.first_operating_index
     ledger.add("property_fee", "residents", "operator", "operating", flows["property_fee"], start)
     for line in inputs.operations.income:
         name = f"income[{line.name}]"
@@ -146,6 +145,10 @@ def _statement(inputs: ModelInputs, ledger: Ledger) -> dict[str, np.ndarray]:
     lines["vat"] = ledger["vat"]
     lines["operating_surplus"] = surplus = (lines["total_income"] - lines["operating_cost"]
                                             - lines["vat"])
+    financing = _financing_net(inputs, ledger, shape)
+    if financing is not None:
+        lines["financing_net"] = financing
+        lines["net_cash_flow"] = surplus = surplus + financing
     balance = running_sum(surplus)
     opening = ops.opening_balance[..., None]
     if np.broadcast_shapes(opening.shape, balance.shape) == balance.shape:
@@ -154,6 +157,27 @@ def _statement(inputs: ModelInputs, ledger: Ledger) -> dict[str, np.ndarray]:
         balance = opening + balance
     lines["cumulative_balance"] = balance
     return lines
+
+
+def _financing_net(inputs: ModelInputs, ledger: Ledger, shape: tuple[int, int, int]
+                   ) -> np.ndarray | None:
+    """What the instruments' ``financing`` lines bring the operator in operating years 1..T
+    (received − paid, ``(D|1, C, T)``), or None when no such line touches the operator."""
+    start, n_ops = inputs.timeline.first_operating_index, shape[-1]
+    lines = [line for line in ledger.select(kind="financing")
+             if "operator" in (line.payer, line.payee) and line.payer != line.payee]
+    if not lines:
+        return None
+    out = np.zeros(np.broadcast_shapes(*(l.amount.shape[:2] for l in lines)) + (n_ops,))
+    for line in lines:
+        lo, hi = max(line.start, start), min(line.stop, start + n_ops)
+        if lo < hi:
+            part = line.amount[..., lo - line.start:hi - line.start]
+            if line.payee == "operator":
+                out[..., lo - start:hi - start] += part
+            else:
+                out[..., lo - start:hi - start] -= part
+    return out
 
 
 def _funding_table(inputs: ModelInputs, books: Books, sources: list[str],
@@ -181,8 +205,10 @@ def run_model(inputs: ModelInputs) -> ModelOutput:
     if len(inputs.compounds.names) != 1:
         raise NotImplementedError("one compound per run for now")
     ledger = Ledger()
-    books = _capital(inputs, ledger)
-    fee_base = _operations(inputs, ledger)
+    flows = operating_flows(inputs.operations, inputs.compounds, n, tl.horizon_years)
+    operating = {k: v for k, v in flows.items() if k != FEE_BASE}
+    books = _capital(inputs, ledger, operating)
+    fee_base = _operations(inputs, ledger, flows)
     books = _run(inputs, "operate", books)
     statement = _statement(inputs, ledger)
     households = inputs.compounds.households[None, :]
@@ -206,7 +232,7 @@ def run_model(inputs: ModelInputs) -> ModelOutput:
 
     rate = (1.0 + inputs.discount_rate) * (1.0 + inputs.inflation) - 1.0     # (D|1, C|1)
     df = finance.discount_factors(rate, tl.horizon_years, start=tl.first_operating_index)
-    surplus = statement["operating_surplus"]
+    surplus = statement.get("net_cash_flow", statement["operating_surplus"])
     statement["discounted_surplus"] = surplus * df
     npv = row_sum(statement["discounted_surplus"])
 
@@ -245,7 +271,7 @@ def run_model(inputs: ModelInputs) -> ModelOutput:
         "funding_gap_per_household": gap / households,
         "fee_income_first_year": statement["property_fee_income"][..., 0],
         "operating_cost_first_year": statement["operating_cost"][..., 0],
-        "operating_surplus_first_year": surplus[..., 0],
+        "operating_surplus_first_year": statement["operating_surplus"][..., 0],
         "operating_deficit_years": deficit_years.astype(float),
         "any_operating_deficit": (deficit_years > 0).astype(float),
         "first_deficit_year": first_true(deficit),
@@ -256,6 +282,9 @@ def run_model(inputs: ModelInputs) -> ModelOutput:
         "breakeven_fee_rate_first_year": breakeven_first,
         "discount_rate_nominal": rate,
     }
+    for report in books.reports.values():
+        for name, value in getattr(report, "metrics", {}).items():
+            metrics[name] = value
     yearly = {k: np.broadcast_to(v[:, 0], (n, tl.horizon_years)) for k, v in statement.items()}
     applied, offered = _funding_table(inputs, books, sources, shape)
     return ModelOutput(

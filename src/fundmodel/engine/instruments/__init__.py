@@ -13,8 +13,15 @@ them on :attr:`ModelInputs.instruments <fundmodel.engine.inputs.ModelInputs>` as
     the capital phase: each instrument pays part of what is still unfunded and writes its
     lines; what is left when every instrument has paid is the funding gap;
 ``operate``
-    after the operating lines are written: instruments that take or pledge them (investors for
-    operating rights, debt service, from the next issues on).
+    after the operating lines are written: instruments that only act on them.
+
+A ``fund`` instrument may also write lines in the operating years (an investor's concession, a
+loan's debt service): the operating flows are known before the capital phase
+(:attr:`Books.operating`). Lines of kind ``financing`` paid to or by the ``operator`` enter the
+operating statement as ``financing_net`` (see :mod:`fundmodel.engine.model`). An instrument's
+report may carry ``metrics``, a mapping of per-draw metrics ``(D|1, C)`` named
+``<instrument>[<label>].<metric>`` (described in :data:`fundmodel.catalog.INSTRUMENT_METRICS`),
+which join the run's metrics.
 
 See ``docs/instruments.md`` for a worked example of adding one.
 """
@@ -54,6 +61,10 @@ class Books:
         Cost of each item that no instrument has paid yet, CNY; None before the ``fund`` phase.
     reports : mapping of str to object
         What each instrument reports for the outputs, by instrument name.
+    operating : mapping of str to ndarray (D|1, C, T)
+        The operating flows of operating years 1..T by ledger line name (``property_fee``,
+        ``income[<name>]``, ``cost[<name>]``, ``management_margin``, ``vat``), known before the
+        capital phase; read-only (they start at ``timeline.first_operating_index``).
     """
 
     ledger: Ledger
@@ -62,6 +73,7 @@ class Books:
     quantity: np.ndarray
     unfunded: np.ndarray | None = None
     reports: Mapping[str, Any] = field(default_factory=dict)
+    operating: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     def report(self, name: str, value: Any, **changes: Any) -> "Books":
         """These books with ``value`` reported under ``name`` and the given fields changed."""

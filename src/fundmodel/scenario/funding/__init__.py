@@ -21,7 +21,9 @@ __all__ = [*_grants, "Source", "TopUp", "FundingRule", "PAYERS", "SOURCES", "SOU
 SOURCES: tuple[type[Source], ...] = (*GRANTS, TopUp)
 """Every source a scenario may list under ``funding:`` — **the one registration** of an
 instrument (see ``docs/instruments.md``). Each names the module that compiles it
-(``instrument``); instruments run in the order their first source appears here."""
+(``instrument``); instruments run in the order their first source appears here: the grants,
+then the financing instruments (investors, a bundled project, debt), and the treasury's top-up
+last, as the payer of last resort."""
 
 FundingRule = Annotated[Union[SOURCES], Field(discriminator="source")]
 """One funding rule, chosen by its ``source`` key."""

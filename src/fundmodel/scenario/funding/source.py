@@ -12,8 +12,11 @@ from ..renovation import Money, Tier
 
 __all__ = ["Source", "PAYERS"]
 
-PAYERS = ("government", "utilities", "residents", "donors")
-"""Who ultimately pays: used to report the cost per household to government and residents."""
+PAYERS = ("government", "utilities", "residents", "donors", "investors", "lenders",
+          "bundled_project")
+"""Who ultimately pays a source's capital: used to report the cost per household to government
+and residents (investors, lenders and a bundled project are repaid from the project's income,
+or by the government that backs them: see the ledger's later years)."""
 
 
 class Source(ScenarioModel):
