@@ -9,7 +9,7 @@ import pandas as pd
 from .engine.ledger import GOVERNMENT_PARTIES, PARTIES
 from .catalog import CASHFLOW_QUANTILES, quantile_name
 
-__all__ = ["cashflow_table", "party_table", "government_table"]
+__all__ = ["cashflow_table", "party_table", "government_table", "fiscal_table", "FISCAL_COLUMNS"]
 
 
 def _by_year(cf, name: str, start: int) -> np.ndarray:
@@ -78,3 +78,61 @@ def government_table(cf, start_year: int) -> pd.DataFrame:
     frame = pd.DataFrame(data, index=pd.Index(years, name="calendar_year"))
     frame["total"] = frame.sum(axis=1)
     return frame[frame["total"] != 0]
+
+
+FISCAL_COLUMNS = ("subsidies", "debt_service", "guarantee_calls", "revenue_received",
+                  "net_commitment", "discounted")
+"""Columns of :func:`fiscal_table` before the budget's."""
+
+
+def _fiscal_column(line) -> str:
+    """Which column of the fiscal view a line paid by or to the government falls in."""
+    name, _, payee, _, _ = line
+    if name.endswith(".guarantee_call"):
+        return "guarantee_calls"
+    if payee == "lender":
+        return "debt_service"
+    return "subsidies"
+
+
+def fiscal_table(cf, start_year: int, nominal_rate: float, fiscal=None,
+                 levels=GOVERNMENT_PARTIES) -> pd.DataFrame:
+    """The government's commitments by calendar year, CNY (means over draws).
+
+    Columns: ``subsidies`` (what the ``levels`` pay the project and the compound: grants,
+    top-ups, the bridge of grants paid in instalments, fallback services), ``debt_service``
+    (what they pay lenders: the service of the debt they bear), ``guarantee_calls`` (lines ``….guarantee_call``), ``revenue_received``
+    (financing lines paid to them: pledged revenue remitted), ``net_commitment`` (the first
+    three less the fourth), ``discounted`` (``net_commitment / (1 + nominal_rate)^y``, y the
+    year index from the first construction year); with a ``fiscal`` budget, ``budget``,
+    ``budget_share`` (net_commitment / budget) and ``exceeds_ceiling``. Years where nothing
+    is paid are left out. ``frame.attrs["pv_commitments"]`` is the sum of ``discounted`` over
+    every year: the present value of all commitments.
+    """
+    years = start_year + np.arange(cf.n_years)
+    data = {c: np.zeros(cf.n_years) for c in FISCAL_COLUMNS}
+    wanted = set(levels)
+    for line in cf.lines:
+        name, payer, payee, kind, start = line
+        if payer in wanted and payee not in wanted:
+            data[_fiscal_column(line)] += _by_year(cf, name, start)
+        elif payee in wanted and payer not in wanted and kind == "financing":
+            data["revenue_received"] += _by_year(cf, name, start)
+    data["net_commitment"] = (data["subsidies"] + data["debt_service"] + data["guarantee_calls"]
+                              - data["revenue_received"])
+    data["discounted"] = data["net_commitment"] * (1.0 + nominal_rate) ** -np.arange(
+        cf.n_years, dtype=float)
+    frame = pd.DataFrame(data, index=pd.Index(years, name="calendar_year"))
+    if fiscal is not None:
+        given = list(fiscal.by_year or [fiscal.general_budget_per_year])
+        t = np.arange(cf.n_years)
+        last = min(len(given), cf.n_years) - 1
+        budget = np.where(t <= last, np.array(given + [0.0] * cf.n_years)[:cf.n_years],
+                          given[last] * (1.0 + fiscal.budget_growth) ** (t - last))
+        frame["budget"] = budget
+        frame["budget_share"] = frame["net_commitment"] / budget
+        frame["exceeds_ceiling"] = frame["budget_share"] > fiscal.ceiling_share
+    used = (frame[list(FISCAL_COLUMNS[:4])] != 0).any(axis=1)
+    out = frame[used].copy()
+    out.attrs["pv_commitments"] = float(data["discounted"].sum())
+    return out

@@ -265,6 +265,8 @@ def _print_result(console: "Console", result: "Result") -> None:
     console.print()
     if result.has_households:
         _print_households(console, result)
+    if result.has_financing:
+        _print_financing(console, result)
 
     year1 = int(sc.start_year + sc.construction_years())
     if mc:
@@ -304,6 +306,42 @@ def _print_result(console: "Console", result: "Result") -> None:
     for metric in ("breakeven_fee_rate", "breakeven_fee_rate_first_year"):
         if int(s.loc[metric, "undefined"]):
             console.print(f"Note: {_undefined_note(metric, 1, 1)}.")
+
+
+def _number(value: float) -> str:
+    """A metric's value: money-like magnitudes as money, small ones with 3 decimals."""
+    if value != value:
+        return "—"
+    return _money(value) if abs(value) >= 100 else f"{value:,.3f}"
+
+
+def _print_financing(console: "Console", result: "Result") -> None:
+    """The financing instruments' metrics (investors, bundled projects, debt) and the
+    government's commitments by year."""
+    s = result.summary()
+    names = [n for n in s.index if "]." in n]
+    if names:
+        if result.n_draws > 1:
+            console.print(_stat_table("Financing instruments", s,
+                                      [(n, n, _number) for n in names]))
+        else:
+            table = _table("Financing instruments", [("Metric", "left"), ("Value", "right")])
+            for n in names:
+                table.add_row(_escape(n), _number(s.loc[n, "mean"]))
+            console.print(table)
+    fiscal = result.fiscal()
+    level = result.scenario.fiscal.level if result.scenario.fiscal else "all levels"
+    columns = [c for c in ("subsidies", "debt_service", "guarantee_calls", "revenue_received",
+                           "net_commitment", "budget_share") if c in fiscal.columns]
+    table = _table(f"Government commitments ({_escape(level)}), {'mean ' if result.n_draws > 1 else ''}"
+                   f"CNY — present value {_money(fiscal.attrs['pv_commitments'])}",
+                   [("Year", "left")] + [(c.replace("_", " "), "right") for c in columns])
+    for year, row in fiscal.iterrows():
+        over = bool(row.get("exceeds_ceiling", False))
+        table.add_row(str(year), *(_pct(row[c]) if c == "budget_share" else _money(row[c])
+                                   for c in columns), style="bold red" if over else None)
+    console.print(table)
+    console.print()
 
 
 MAX_BALLOT_ROWS = 12

@@ -49,7 +49,9 @@ def result_tables(result: Result) -> dict[str, pd.DataFrame]:
     ``<line>:p5`` ... ``<line>:p95`` for the lines that have them (``operating_surplus`` and
     ``cumulative_balance``, or every line with ``keep_yearly=True``). A scenario with a
     households section adds ``decisions`` (when it has votes), ``households`` and ``channels``
-    (:meth:`Result.decisions`, :meth:`Result.households`, :meth:`Result.channels`)."""
+    (:meth:`Result.decisions`, :meth:`Result.households`, :meth:`Result.channels`). A scenario
+    with a ``fiscal`` section or a financing instrument adds ``fiscal``
+    (:meth:`Result.fiscal`)."""
     yearly = result.yearly()
     if result.n_draws > 1:
         quantiles = [stat for stat in YEARLY_STATISTICS if stat != "mean"]
@@ -65,6 +67,8 @@ def result_tables(result: Result) -> dict[str, pd.DataFrame]:
         if len(result.decisions()):
             tables["decisions"] = result.decisions()
         tables.update({"households": result.households(), "channels": result.channels()})
+    if result.has_financing:  # a fiscal section or a financing instrument
+        tables["fiscal"] = result.fiscal()
     return tables
 
 

@@ -540,6 +540,30 @@ class Result:
 
         return government_table(self._ledger(), self.scenario.start_year)
 
+    @property
+    def has_financing(self) -> bool:
+        """Whether the scenario has a fiscal section or a financing instrument (investors, a
+        bundled project, debt): then the CLI and the written tables add the fiscal view."""
+        return self.scenario.fiscal is not None or any(
+            rule.payer in ("investors", "lenders", "bundled_project")
+            for rule in self.scenario.funding)
+
+    def fiscal(self) -> pd.DataFrame:
+        """The government's commitments by calendar year: ``subsidies``, the ``debt_service``
+        it bears, ``guarantee_calls``, less the ``revenue_received`` (pledged revenue remitted
+        to it), the ``net_commitment`` and its ``discounted`` value, CNY (means over draws);
+        ``attrs["pv_commitments"]`` is their present value at the nominal discount rate (to
+        the first construction year). With a ``fiscal:`` section, only its level is counted
+        and the table adds ``budget``, ``budget_share`` and ``exceeds_ceiling`` (the years
+        the project takes more of the budget than the ceiling; see
+        :class:`fundmodel.scenario.fiscal.Fiscal`)."""
+        from .cashflow_tables import GOVERNMENT_PARTIES, fiscal_table
+
+        fiscal = self.scenario.fiscal
+        rate = float(self.summary().loc["discount_rate_nominal", "mean"])
+        levels = (fiscal.level,) if fiscal is not None else GOVERNMENT_PARTIES
+        return fiscal_table(self._ledger(), self.scenario.start_year, rate, fiscal, levels)
+
     # ------------------------------------------------------------------ households
     @property
     def has_households(self) -> bool:

@@ -12,6 +12,7 @@ from pydantic import Field, model_validator
 
 from .base import ScenarioModel, did_you_mean, fail
 from .compound import Compound
+from .fiscal import Fiscal
 from .distributions import PointEstimate, _Dist
 from .ranges import bounded, uncertain
 from .limits import MAX_BUILD_YEARS, MAX_MONEY_CNY, MAX_RULES, RATE_MAX, RATE_MIN
@@ -75,6 +76,9 @@ class Scenario(ScenarioModel):
     vote; a building vote's items are charged to the voting buildings; a loan is repaid within
     the horizon."""
     operations: Operations
+    fiscal: Fiscal | None = None
+    """A level of government's general public budget, to read the project's yearly commitment
+    as a share of it against a ceiling (``Result.fiscal()``; optional)."""
     simulation: Simulation = Simulation()
 
     # ------------------------------------------------------------------ consistency
