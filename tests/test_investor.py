@@ -371,3 +371,16 @@ def test_max_mode_is_at_its_hurdle_unless_capped_by_the_need(hurdle, income, str
         assert metric(res, "npv") == pytest.approx(0.0, abs=1e-9 * pv)
         if metric(res, "irr_reason") == IRR_OK:
             assert metric(res, "irr") == pytest.approx(hurdle, abs=1e-7)
+
+
+def test_the_documented_example_runs(tmp_path):
+    # docs/scenario-format.md: the example rule loads on the Sanqiao scenario and invests
+    import re
+    from malformed import ROOT
+    doc = (ROOT / "docs" / "scenario-format.md").read_text(encoding="utf-8")
+    block = doc[doc.index("### Social capital"):doc.index("## `households`")]
+    example = yaml.safe_load(re.search(r"```yaml\n(.*?)```", block, re.S).group(1))
+    data = sanqiao()
+    data["funding"] = example["funding"]
+    res = fundmodel.evaluate(load(tmp_path, data))
+    assert res.metrics.loc[0, "investor[charging operator].investment"] > 0
