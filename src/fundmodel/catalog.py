@@ -163,6 +163,32 @@ HOUSEHOLD_TABLES: dict[str, dict[str, Metric]] = {table: {m.name: m for m in col
 
 INSTRUMENT_METRICS: dict[str, Metric] = {m.name: m for m in [
     # each instrument declares its per-draw metrics here, named <instrument>[<label>].<metric>
+    # social capital for operating rights (source: social_capital)
+    Metric("investor[<label>].investment", "CNY", "What the investor pays for the renovation, "
+           "as its items are built"),
+    Metric("investor[<label>].worth", "CNY", "The most it would pay: the present value at its "
+           "hurdle rate of its net flows over the concession (taken-over income and its "
+           "streams' revenue less their cost), as an amount paid as its items are built; 0 if "
+           "negative"),
+    Metric("investor[<label>].npv", "CNY", "Investor's NPV at its hurdle rate, discounted to "
+           "start_year: its net flows at the end of operating years 1..concession less the "
+           "investment in the construction years it falls in; 0 where it invests nothing"),
+    Metric("investor[<label>].irr", "rate", "Investor's internal rate of return on the same "
+           "flows (nominal, per year)", "no IRR exists: see irr_reason"),
+    Metric("investor[<label>].irr_reason", "code", "Why the IRR is defined or not "
+           "(fundmodel.finance.IRR_REASONS): 0 ok, 1 the flows do not change sign (e.g. it "
+           "never earns), 2 no convergence, 3 all flows zero (it invests nothing), 4 no sign "
+           "change of NPV on the grid, 5 a non-finite flow"),
+    Metric("investor[<label>].payback_year", "years", "Operating year in which its "
+           "undiscounted cumulative flow (the whole investment at the end of construction, "
+           "then its net flows) turns non-negative, interpolated within the year",
+           "it invests nothing, or is not paid back within the concession"),
+    Metric("investor[<label>].forgone", "CNY", "Present value at the scenario's nominal "
+           "discount rate (to start_year) of the income lines the compound's account forgoes "
+           "to the investor"),
+    Metric("investor[<label>].below_hurdle", "0/1", "1 if it invests more than its flows are "
+           "worth at its hurdle rate (NPV < 0: invests: gap or amount); its mean is the "
+           "probability"),
 ]}
 """Per-draw metrics of the financing instruments, by pattern ``<instrument>[<label>].<metric>``
 (``<label>`` is the funding rule's label): they join ``Result.metrics`` in scenarios that use

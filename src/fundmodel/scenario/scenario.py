@@ -86,6 +86,7 @@ class Scenario(ScenarioModel):
     def _consistent(self) -> "Scenario":
         self._check_unique_names()
         self._check_funding_references()
+        self._check_sources()
         self._check_rates()
         self._check_point_estimates()
         self._check_magnitudes()
@@ -283,6 +284,11 @@ class Scenario(ScenarioModel):
             if labels.index(label) != i:
                 raise fail(f"two funding rules are labelled '{label}'; labels must be unique",
                            "funding", i, "label")
+
+    def _check_sources(self) -> None:
+        for r, rule in enumerate(self.funding):
+            for message, *at in rule.problems_in(self, r):
+                raise fail(message, "funding", r, *at)
 
     def _check_rates(self) -> None:
         if self.discount_rate_nominal is None:

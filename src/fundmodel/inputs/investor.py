@@ -1,0 +1,49 @@
+"""Compile the social-capital rules of a scenario
+(:class:`fundmodel.scenario.funding.SocialCapital`) to the ``investor`` instrument
+(:mod:`fundmodel.engine.instruments.investor`)."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from ..engine.inputs import Timeline
+from ..engine.instruments import InstrumentInputs
+from ..engine.instruments.investor import InvestorInputs, StreamInputs, write_investors
+from ..scenario import Scenario
+from .arrays import _dc, stack
+from .grants import eligible_items
+
+__all__ = ["compile_rules"]
+
+
+def _streams(scenario: Scenario, rule) -> tuple[StreamInputs, ...]:
+    return tuple(StreamInputs(
+        name=s.name, per_year=_dc(s.per_year, None), units=_dc(s.units, None),
+        price_per_month=_dc(s.price_per_month, None), occupancy=_dc(s.occupancy),
+        operating_cost_per_year=_dc(s.operating_cost_per_year),
+        growth=_dc(s.growth if s.growth is not None else scenario.inflation))
+        for s in rule.streams or ())
+
+
+def compile_rules(scenario: Scenario, indexes: Sequence[int],
+                  timeline: Timeline) -> InstrumentInputs:
+    """The ``investor`` instrument of the social-capital rules at ``indexes`` of
+    ``scenario.funding``."""
+    indexes = list(indexes)
+    rules = [scenario.funding[r] for r in indexes]
+    every_label = scenario.funding_labels()
+    labels = tuple(every_label[r] for r in indexes)
+    terms = InvestorInputs(
+        labels=labels, eligible=eligible_items(scenario, indexes),
+        modes=tuple(rule.invests for rule in rules),
+        amount=stack([rule.amount for rule in rules]),
+        cap=stack([rule.cap for rule in rules], default=np.inf),
+        cap_per_household=stack([rule.cap_per_household for rule in rules], default=np.inf),
+        hurdle=stack([rule.hurdle_rate for rule in rules]),
+        concession_years=tuple(int(rule.concession_years) for rule in rules),
+        takes_over=tuple(tuple(rule.takes_over or ()) for rule in rules),
+        streams=tuple(_streams(scenario, rule) for rule in rules))
+    return InstrumentInputs("investor", "fund", write_investors, terms, indexes=tuple(indexes),
+                            labels=labels, groups=tuple(rule.payer for rule in rules))
