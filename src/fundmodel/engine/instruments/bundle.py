@@ -145,8 +145,9 @@ def minimum_scale(margin, fixed, tax_rate, discount, pv_capital, pv_transfer, *,
       ``s* = (Σ_t d_t F_t + k P) / a`` for ``a > 0``;
     * else **bisection** on all draws at once in ``[0, hi]``: for ``a > 0``,
       ``hi = (Σ_t d_t F_t + k P) / a`` (``g`` is 1-Lipschitz, so ``NPV_k(hi) ≥ 0``); for
-      ``a ≤ 0`` the best of 0 and the kinks ``F_t / m_t`` (a concave piecewise-linear
-      function peaks at a kink), NaN if NPV is negative there. The bracket is halved until
+      ``a ≤ 0``, ``NPV_k(s) ≤ s a − (1 − τ) Σ_t d_t F_t − k P``: no scale balances it (NaN)
+      unless τ = 1, when the best of 0 and the kinks ``F_t / m_t`` is the upper end (a
+      concave piecewise-linear function peaks at a kink), NaN if NPV is negative there. The bracket is halved until
       it is within 1e-14 relative, then the root is interpolated on the last (linear) piece.
 
     Parameters
@@ -200,20 +201,24 @@ def _bisect(margin, fixed, tax, disc, pv_capital, pv_transfer, need, unit, cover
 
     n = need.shape[0]
     hi = np.divide(need, unit, out=np.zeros(n), where=unit > 0)
-    # a ≤ 0: NPV rises at most up to a kink F_t / m_t; take the best kink as the upper end
+    # a ≤ 0: NPV(s) ≤ s a − (1 − τ) Σ d F − k P < 0 unless τ = 1, when NPV may reach 0 at a
+    # kink F_t / m_t (a concave piecewise-linear function peaks at one): take the best kink
     flat = unit <= 0
-    best = np.where(flat, f(np.zeros(n)), np.inf)
+    kinky = flat & (tax >= 1)
+    best = np.where(kinky, f(np.zeros(n)), -np.inf)
     for t in range(margin.shape[-1]):                                          # years
-        kink = np.divide(fixed[:, t], margin[:, t], out=np.zeros(n),
-                         where=(margin[:, t] > 0) & flat)
-        value = np.where(flat, f(kink), -np.inf)
-        better = flat & (value > best)
+        with np.errstate(over="ignore"):
+            kink = np.divide(fixed[:, t], margin[:, t], out=np.zeros(n),
+                             where=(margin[:, t] > 0) & kinky)
+        kink = np.where(np.isfinite(kink), kink, 0.0)
+        value = np.where(kinky, f(kink), -np.inf)
+        better = kinky & (value > best)
         hi = np.where(better, kink, hi)
         best = np.where(better, value, best)
     lo = np.zeros(n)
     f_lo, f_hi = f(lo), f(hi)
     done = need <= 0                                                           # s* = 0
-    none = ~done & (f_hi < 0)
+    none = ~done & flat & (best < 0)   # for a > 0, NPV(hi) ≥ 0 in exact arithmetic
     active = ~done & ~none
     for _ in range(_BISECTION_STEPS):                                          # all rows at once
         active &= (hi - lo) > _BISECTION_TOL * np.maximum(hi, 1.0)
