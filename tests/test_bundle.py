@@ -189,6 +189,8 @@ def test_monte_carlo_streams_the_bundle_metrics(tmp_path):
     assert np.isfinite(smallest).all() and np.unique(smallest).size > 100
     summary = res.summary()
     assert summary.loc["bundle[garage].balances", "n"] == 2000
+    assert summary.loc["bundle[garage].npv", "unit"] == "CNY"
+    assert summary.loc["bundle[garage].balances", "unit"] == "0/1"
     q = fundmodel.minimum_bundle_scale(res, quantile=0.9)
     assert q == np.quantile(smallest, 0.9, method="inverted_cdf")
     streamed = fundmodel.simulate(sc, draws=2000, seed=7, keep_draws=False)

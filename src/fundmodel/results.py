@@ -64,6 +64,15 @@ def _mcse(row: Mapping[str, Any], unit: str, replicate: float | None) -> float:
     return se
 
 
+def _instrument_unit(name: str) -> str:
+    """The unit of an instrument's metric (``bundle[<label>].npv``: its catalog pattern's), or
+    '' for a name the catalog does not know."""
+    try:
+        return lookup(name).unit
+    except KeyError:
+        return ""
+
+
 def summary_table(rows: Mapping[str, Mapping[str, Any]],
                   mcse: Mapping[str, float] | None = None) -> pd.DataFrame:
     """The summary DataFrame from one row of statistics per metric (adds the unit).
@@ -74,7 +83,7 @@ def summary_table(rows: Mapping[str, Mapping[str, Any]],
     mcse = mcse or {}
     data = {}
     for name, row in rows.items():
-        unit = METRICS[name].unit if name in METRICS else ""
+        unit = METRICS[name].unit if name in METRICS else _instrument_unit(name)
         data[name] = {**row, "unit": unit, "mcse": _mcse(row, unit, mcse.get(name))}
     frame = pd.DataFrame.from_dict(data, orient="index")[list(SUMMARY_COLUMNS)]
     frame.index.name = "metric"
