@@ -26,11 +26,13 @@ _EXPORTS = {
     "Result": "results",
     "Scenario": "scenario", "load_scenario": "scenario", "parse_scenario": "scenario",
     "read_scenario_text": "scenario",
+    "minimum_bundle_scale": "solvers",
 }
 
 __all__ = [
     "FundmodelError", "Issue", "ModelError", "Result", "Scenario", "ScenarioError", "evaluate",
-    "evaluate_batch", "load_scenario", "parse_scenario", "read_scenario_text", "simulate",
+    "evaluate_batch", "load_scenario", "minimum_bundle_scale", "parse_scenario",
+    "read_scenario_text", "simulate",
     "__version__",
 ]
 
@@ -39,6 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
     from .errors import FundmodelError, Issue, ModelError, ScenarioError
     from .results import Result
     from .scenario import Scenario, load_scenario, parse_scenario, read_scenario_text
+    from .solvers import minimum_bundle_scale
 
 
 def __getattr__(name: str) -> Any:

@@ -189,6 +189,23 @@ INSTRUMENT_METRICS: dict[str, Metric] = {m.name: m for m in [
     Metric("investor[<label>].below_hurdle", "0/1", "1 if it invests more than its flows are "
            "worth at its hurdle rate (NPV < 0: invests: gap or amount); its mean is the "
            "probability"),
+    Metric("bundle[<label>].transfer", "CNY", "What the bundled project pays towards the "
+           "renovation (its funding line, summed over the years)"),
+    Metric("bundle[<label>].npv", "CNY", "NPV of the bundled project's own flows (revenue − "
+           "costs − tax − capital) less the transfer, at its required return, discounted to "
+           "start_year (year-end flows)"),
+    Metric("bundle[<label>].irr", "share", "IRR of the same flows (a fraction a year)",
+           "the flows have no IRR (they never change sign, or NPV has no root)"),
+    Metric("bundle[<label>].coverage", "ratio", "PV of revenue − costs − tax over PV of "
+           "capital + transfer, at the required return",
+           "the bundle has no capital and pays nothing (the denominator is 0)"),
+    Metric("bundle[<label>].balances", "0/1", "1 if the bundle's npv ≥ 0: it can afford the "
+           "transfer; its mean is P(the bundle balances)"),
+    Metric("bundle[<label>].minimum_scale", "units of scale", "Smallest scale (in the rule's "
+           "scale_unit) at which the bundle's coverage reaches its target_coverage (default "
+           "1: npv = 0); the transfer does not depend on the scale",
+           "no scale balances the bundle: its NPV after the transfer is negative at every "
+           "scale (a unit of scale is worth ≤ 0 and no smaller scale pays the fixed cost)"),
 ]}
 """Per-draw metrics of the financing instruments, by pattern ``<instrument>[<label>].<metric>``
 (``<label>`` is the funding rule's label): they join ``Result.metrics`` in scenarios that use

@@ -65,7 +65,8 @@ def _mcse(row: Mapping[str, Any], unit: str, replicate: float | None) -> float:
 
 
 def _instrument_unit(name: str) -> str:
-    """The unit of an instrument's metric (``debt[bond].min_dscr``), '' if unknown."""
+    """The unit of an instrument's metric (``bundle[<label>].npv``: its catalog pattern's), or
+    '' for a name the catalog does not know."""
     try:
         return lookup(name).unit
     except KeyError:

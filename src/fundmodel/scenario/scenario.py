@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from .base import ScenarioModel, did_you_mean, fail
 from .compound import Compound
@@ -187,6 +188,13 @@ class Scenario(ScenarioModel):
                 raise fail(f"{len(rule.instalments)} instalments, but the works take {years} "
                            f"year(s) from start_year; a source pays within the construction "
                            "years", "funding", r, "instalments")
+            check_timeline = getattr(rule, "check_timeline", None)
+            if check_timeline is not None:   # instruments with flows in the operating years
+                try:
+                    check_timeline(years, self.horizon_years)
+                except PydanticCustomError as exc:
+                    raise fail(exc.message(), "funding", r,
+                               *exc.context.get("at", ())) from None
 
     def _check_correlations(self) -> None:
         corr = self.simulation.correlations

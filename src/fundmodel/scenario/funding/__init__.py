@@ -1,7 +1,8 @@
 """Funding sources: what the analyst writes under ``funding:``, one module per family —
 :mod:`.grants` (central, provincial and local funds, programme funds, state firms, utilities,
-residents, crowdfunding, donations), :mod:`.investor` (social capital for operating rights) and
-:mod:`.topup` (the treasury's top-up of what is left).
+residents, crowdfunding, donations), :mod:`.investor` (social capital for operating rights),
+:mod:`.bundle` (a bundled profitable project) and :mod:`.topup` (the treasury's top-up of what
+is left).
 
 :data:`SOURCES` is **the one registration** of an instrument (see ``docs/instruments.md``).
 """
@@ -14,13 +15,15 @@ from pydantic import Field
 
 from .grants import *  # noqa: F403 (the grant models, re-exported)
 from .grants import GRANTS, __all__ as _grants
+from .bundle import Bundle, BundleLine
 from .investor import SocialCapital, Stream
 from .source import PAYERS, Source
 from .topup import TopUp
 
-__all__ = [*_grants, "Source", "SocialCapital", "Stream", "TopUp", "FundingRule", "PAYERS", "SOURCES", "SOURCE_NAMES"]
+__all__ = [*_grants, "Source", "SocialCapital", "Stream", "Bundle", "BundleLine", "TopUp",
+           "FundingRule", "PAYERS", "SOURCES", "SOURCE_NAMES"]
 
-SOURCES: tuple[type[Source], ...] = (*GRANTS, SocialCapital, TopUp)
+SOURCES: tuple[type[Source], ...] = (*GRANTS, SocialCapital, Bundle, TopUp)
 """Every source a scenario may list under ``funding:`` — **the one registration** of an
 instrument (see ``docs/instruments.md``). Each names the module that compiles it
 (``instrument``); instruments run in the order their first source appears here: the grants,
