@@ -43,8 +43,9 @@ def test_every_registered_source_names_a_module_that_compiles_it():
         assert issubclass(source, Source)
         module = importlib.import_module(source.instrument)
         assert callable(module.compile_rules), source
-    # the grants first, then the top-up: the order money is committed
-    assert instrument_modules() == ("fundmodel.inputs.grants", "fundmodel.inputs.topup")
+    # the grants first, then debt, then the top-up: the order money is committed
+    assert instrument_modules() == ("fundmodel.inputs.grants", "fundmodel.inputs.debt",
+                                    "fundmodel.inputs.topup")
 
 
 def test_instruments_are_compiled_in_order_with_their_rules():

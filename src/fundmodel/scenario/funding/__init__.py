@@ -1,6 +1,7 @@
 """Funding sources: what the analyst writes under ``funding:``, one module per family —
 :mod:`.grants` (central, provincial and local funds, programme funds, state firms, utilities,
-residents, crowdfunding, donations) and :mod:`.topup` (the treasury's top-up of what is left).
+residents, crowdfunding, donations), :mod:`.debt` (bank loans, special bonds) and :mod:`.topup`
+(the treasury's top-up of what is left).
 
 :data:`SOURCES` is **the one registration** of an instrument (see ``docs/instruments.md``).
 """
@@ -12,13 +13,14 @@ from typing import Annotated, Union
 from pydantic import Field
 
 from .grants import *  # noqa: F403 (the grant models, re-exported)
+from .debt import BankLoan, Debt, Guarantee, SpecialBond
 from .grants import GRANTS, __all__ as _grants
 from .source import PAYERS, Source
 from .topup import TopUp
 
-__all__ = [*_grants, "Source", "TopUp", "FundingRule", "PAYERS", "SOURCES", "SOURCE_NAMES"]
+__all__ = [*_grants, "Source", "Debt", "BankLoan", "SpecialBond", "Guarantee", "TopUp", "FundingRule", "PAYERS", "SOURCES", "SOURCE_NAMES"]
 
-SOURCES: tuple[type[Source], ...] = (*GRANTS, TopUp)
+SOURCES: tuple[type[Source], ...] = (*GRANTS, BankLoan, SpecialBond, TopUp)
 """Every source a scenario may list under ``funding:`` — **the one registration** of an
 instrument (see ``docs/instruments.md``). Each names the module that compiles it
 (``instrument``); instruments run in the order their first source appears here: the grants,
