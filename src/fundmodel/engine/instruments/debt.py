@@ -90,7 +90,7 @@ def _schedule(params: DebtInputs, r: int, cf: np.ndarray) -> tuple[LoanSchedule,
     if params.repayment[r] == "sculpted":
         unit, pv = sculpted_schedule(rate, np.maximum(cf, 0.0) / target, term, grace)
         grace_service = unit.debt_service[..., :grace]                  # interest only
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(all="ignore"):
             carried = np.where(grace_service > 0, cf[..., :grace] / (target * grace_service),
                                np.inf)
         return unit, np.maximum(np.minimum(pv, carried.min(axis=-1, initial=np.inf)), 0.0)
@@ -98,7 +98,7 @@ def _schedule(params: DebtInputs, r: int, cf: np.ndarray) -> tuple[LoanSchedule,
     if np.isnan(params.dscr_target[..., r]).all():
         return unit, np.full(cf.shape[:-1], np.inf)
     service = unit.debt_service
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         carried = np.where(service > 0, cf / (target * service), np.inf)
     return unit, np.maximum(carried.min(axis=-1), 0.0)
 
@@ -170,7 +170,7 @@ def _metrics(label: str, params: DebtInputs, r: int, pay: np.ndarray, asked: np.
     """The per-draw metrics of one debt, ``(D, C)`` (see the catalog for their meaning)."""
     serviced = service > 0                                              # (D, C, term)
     any_service = serviced.any(axis=-1)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         dscr = np.where(serviced, cf / np.where(serviced, service, 1.0), np.inf)
         total_service = row_sum(service)
         years = serviced.sum(axis=-1)
@@ -179,11 +179,11 @@ def _metrics(label: str, params: DebtInputs, r: int, pay: np.ndarray, asked: np.
         llcr = np.where(pay > 0, row_sum(cf * df) / np.where(pay > 0, pay, 1.0), np.nan)
         gross = np.where(total_service > 0, row_sum(revenue) / total_service, np.nan)
         net = np.where(total_service > 0, row_sum(cf) / total_service, np.nan)
-    worst = dscr.argmin(axis=-1)
-    min_dscr = np.where(any_service, np.take_along_axis(dscr, worst[..., None], -1)[..., 0],
-                        np.nan)
-    avg = np.where(any_service, row_sum(np.where(serviced, dscr, 0.0))
-                   / np.maximum(years, 1), np.nan)
+        worst = dscr.argmin(axis=-1)
+        min_dscr = np.where(any_service,
+                            np.take_along_axis(dscr, worst[..., None], -1)[..., 0], np.nan)
+        avg = np.where(any_service, row_sum(np.where(serviced, dscr, 0.0))
+                       / np.maximum(years, 1), np.nan)
     basis = net if params.pledged_costs[r] else gross
     meets = np.where(np.isnan(basis), np.nan, basis >= params.coverage_threshold[r])
     name = f"debt[{label}]."
