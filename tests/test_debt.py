@@ -445,3 +445,37 @@ def test_a_debt_scenario_checks_its_terms():
         scenario([{**base, "term_years": 5, "grace_years": 5}])
     with pytest.raises(ScenarioError, match="give dscr_target"):
         scenario([{**base, "term_years": 5, "repayment": "sculpted"}])
+
+
+# ---------------------------------------------------------------- Result.debt()
+def test_the_debt_table_of_a_ten_year_annuity():
+    res = fundmodel.evaluate(scenario([loan(label="loan", amount=100_000)], income=20_000))
+    table = res.debt()
+    payment = 100_000 * 0.05 / (1 - 1.05 ** -10)
+    interest, principal, opening = recurrence(100_000, 0.05, [payment] * 10)
+    rows = table.loc["loan"]
+    assert list(rows.index) == list(range(1, 11))
+    assert list(rows["calendar_year"]) == list(range(2026, 2036))
+    assert (rows["source"] == "bank_loan").all()
+    np.testing.assert_allclose(rows["interest"], interest, rtol=1e-12)
+    np.testing.assert_allclose(rows["principal"], principal, rtol=1e-12)
+    np.testing.assert_allclose(rows["debt_service"], payment, rtol=1e-12)
+    np.testing.assert_allclose(rows["balance"], opening, rtol=1e-10)
+    np.testing.assert_allclose(rows["pledged_revenue"], 20_000)
+    np.testing.assert_allclose(rows["dscr"], 20_000 / payment, rtol=1e-12)
+
+
+def test_the_debt_table_of_a_bond_with_pledged_costs_and_none_without_debt(tmp_path):
+    res = fundmodel.evaluate(scenario([bond(pledged_costs=["cost[upkeep]"])],
+                                      income=10_000, costs=[("upkeep", 2_000)]))
+    rows = res.debt().loc["special_bond"]
+    np.testing.assert_allclose(rows["balance"], [30_000, 24_000, 18_000, 12_000, 6_000])
+    np.testing.assert_allclose(rows["cfads"], 8_000)
+    np.testing.assert_allclose(rows["dscr"], 8_000 / 6_000)
+    # many draws: the ratio of the mean cash flow to the mean service
+    res = fundmodel.simulate(sanqiao(tmp_path, SANQIAO_LOAN), draws=200, seed=3)
+    rows = res.debt().loc["bank"]
+    np.testing.assert_allclose(rows["dscr"], rows["cfads"] / rows["debt_service"])
+    assert rows["balance"].iloc[0] == pytest.approx(res.metrics["debt[bank].amount"].mean())
+    empty = fundmodel.evaluate(scenario([])).debt()
+    assert empty.empty and "dscr" in empty.columns
