@@ -240,6 +240,10 @@ def test_debt_is_capped_by_what_is_left_to_fund():
     table = res.funding()
     assert table.loc["bank_loan", "offered"] == pytest.approx(50_000)
     assert table.loc["bank_loan", "amount"] == pytest.approx(30_000)
+    # no grant: a loan asked for more than the works cost lends their cost, 100,000
+    res = fundmodel.evaluate(scenario([loan(amount=1e6)]))
+    assert metric(res, "debt[bank_loan].amount") == pytest.approx(100_000)
+    assert metric(res, "debt[bank_loan].capped") == 1.0
     # a top-up is the payer of last resort: it pays after the debt, whatever the order written
     res = fundmodel.evaluate(scenario([{"source": "top_up"}, loan(amount=40_000)]))
     assert res.funding().loc["bank_loan", "amount"] == pytest.approx(40_000)
@@ -479,3 +483,27 @@ def test_the_debt_table_of_a_bond_with_pledged_costs_and_none_without_debt(tmp_p
     assert rows["balance"].iloc[0] == pytest.approx(res.metrics["debt[bank].amount"].mean())
     empty = fundmodel.evaluate(scenario([])).debt()
     assert empty.empty and "dscr" in empty.columns
+
+
+def test_a_batch_of_loan_rates_gives_what_each_evaluation_gives_to_the_bit(tmp_path):
+    sc = sanqiao(tmp_path, SANQIAO_BOND, SANQIAO_LOAN)
+    rates = [0.02, 0.035, 0.06]
+    # funding[3] is the bond, funding[4] the loan
+    batch = fundmodel.evaluate_batch(sc, {"funding[4].rate": rates,
+                                          "funding[3].rate": rates[::-1]})
+    for i, (a, b) in enumerate(zip(rates, rates[::-1])):
+        one = fundmodel.evaluate(sc.model_copy(update={"funding": [
+            *sc.funding[:3], sc.funding[3].model_copy(update={"rate": b}),
+            sc.funding[4].model_copy(update={"rate": a}), *sc.funding[5:]]}))
+        for name in [c for c in one.metrics.columns if c.startswith("debt[")]:
+            x, y = batch.metric(name)[i], one.metrics.loc[0, name]
+            assert x == y or (math.isnan(x) and math.isnan(y)), name
+
+
+def test_the_debt_metrics_do_not_depend_on_the_chunk_size(tmp_path):
+    sc = sanqiao(tmp_path, SANQIAO_BOND, SANQIAO_LOAN)
+    whole = fundmodel.simulate(sc, draws=300, seed=5, chunk_size=300).metrics
+    chunked = fundmodel.simulate(sc, draws=300, seed=5, chunk_size=64).metrics
+    names = [c for c in whole.columns if c.startswith("debt[")]
+    assert len(names) == 22
+    np.testing.assert_array_equal(whole[names].to_numpy(), chunked[names].to_numpy())
