@@ -3,8 +3,9 @@
 serviced in the operating years.
 
 Timing: the debt is drawn as its items are built (``funding[<label>]``, lender → project); no
-interest runs during construction; term year 1 is operating year 1. Per unit of principal the
-schedule is :mod:`fundmodel.loans`'; the debt service of a loan of ``P`` CNY is ``P × s_t``.
+interest runs during construction; term year 1 is operating year 1. The schedules per unit of
+principal ``s_t`` are :mod:`fundmodel.loans`'s; the debt service of a loan of ``P`` CNY is
+``P × s_t``. See ``docs/instruments.md`` for the formulas.
 """
 
 from __future__ import annotations
