@@ -43,10 +43,11 @@ def test_every_registered_source_names_a_module_that_compiles_it():
         assert issubclass(source, Source)
         module = importlib.import_module(source.instrument)
         assert callable(module.compile_rules), source
-    # the grants first, the financing instruments, the top-up last: the order money is committed
-    modules = instrument_modules()
-    assert modules[0] == "fundmodel.inputs.grants" and modules[-1] == "fundmodel.inputs.topup"
-    assert "fundmodel.inputs.bundle" in modules and "fundmodel.inputs.investor" in modules
+    # the grants first, then the financing instruments, the top-up last: the order money is
+    # committed
+    assert instrument_modules() == ("fundmodel.inputs.grants", "fundmodel.inputs.investor",
+                                    "fundmodel.inputs.bundle", "fundmodel.inputs.debt",
+                                    "fundmodel.inputs.topup")
 
 
 def test_instruments_are_compiled_in_order_with_their_rules():

@@ -206,6 +206,32 @@ INSTRUMENT_METRICS: dict[str, Metric] = {m.name: m for m in [
            "1: npv = 0); the transfer does not depend on the scale",
            "no scale balances the bundle: its NPV after the transfer is negative at every "
            "scale (a unit of scale is worth ≤ 0 and no smaller scale pays the fixed cost)"),
+    # debt (bank loans and special bonds): fundmodel.engine.instruments.debt
+    Metric("debt[<label>].amount", "CNY", "Principal lent: min(amount, DSCR-sized, gearing × "
+           "cost of its items, cap, need)"),
+    Metric("debt[<label>].capped", "0/1", "1 if the amount given was cut by the DSCR sizing, "
+           "gearing, cap or need; 0 otherwise (and when no amount is given)"),
+    Metric("debt[<label>].min_dscr", "ratio", "Least debt service cover ratio CFADS_t / DS_t "
+           "over the years with debt service", "no debt service (nothing lent)"),
+    Metric("debt[<label>].avg_dscr", "ratio", "Mean of CFADS_t / DS_t over the years with debt "
+           "service", "no debt service (nothing lent)"),
+    Metric("debt[<label>].min_dscr_year", "year", "Operating year of min_dscr (the first, if "
+           "tied)", "no debt service (nothing lent)"),
+    Metric("debt[<label>].llcr", "ratio", "Loan life cover ratio: present value at the loan "
+           "rate of CFADS over the term (to the start of operating year 1) / principal",
+           "nothing lent"),
+    Metric("debt[<label>].coverage_gross", "ratio", "Σ pledged revenue over the term / Σ "
+           "(principal + interest)", "no debt service (nothing lent)"),
+    Metric("debt[<label>].coverage_net", "ratio", "Σ (pledged revenue − pledged costs) over "
+           "the term / Σ (principal + interest) (= coverage_gross without pledged costs)",
+           "no debt service (nothing lent)"),
+    Metric("debt[<label>].meets_coverage", "0/1", "1 if coverage_net (coverage_gross when no "
+           "costs are pledged) ≥ coverage_threshold", "no debt service (nothing lent)"),
+    Metric("debt[<label>].guarantee_call", "CNY", "Total the guarantor pays the operator over "
+           "the term: share × max(DS_t − max(CFADS_t, 0), 0) each year (0 without a "
+           "guarantee)"),
+    Metric("debt[<label>].shortfall_years", "years", "Years of the term in which CFADS_t < "
+           "DS_t"),
 ]}
 """Per-draw metrics of the financing instruments, by pattern ``<instrument>[<label>].<metric>``
 (``<label>`` is the funding rule's label): they join ``Result.metrics`` in scenarios that use

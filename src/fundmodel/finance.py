@@ -40,10 +40,12 @@ __all__ = [
     "IRR_REASONS",
     "discount_factors",
     "escalating_annuity_factor",
+    "ipmt",
     "irr",
     "npv",
     "payback_period",
     "pmt",
+    "ppmt",
     "pv_annuity_factor",
     "spv",
     "upv",
@@ -514,6 +516,94 @@ def pmt(
     growth = np.where(zero, 1.0, growth)
     out = -(fv_ + pv_ * growth) / fact
     return _scalarise(np.asarray(out, dtype=np.float64))
+
+
+def ipmt(
+    rate: ArrayLike,
+    per: ArrayLike,
+    nper: ArrayLike,
+    pv: ArrayLike,
+    fv: ArrayLike = 0,
+    when: str | int | ArrayLike = "end",
+) -> Any:
+    r"""Interest part of the level payment :func:`pmt` in period `per` (1-based).
+
+    The interest of period ``k`` is the rate times the balance after ``k − 1`` payments,
+
+    .. math:: B_{k-1} = pv (1 + r)^{k-1}
+              + pmt\,(1 + r\,w)\,\frac{(1 + r)^{k-1} - 1}{r}, \qquad
+              ipmt_k = -r\,B_{k-1}
+
+    (numpy-financial's convention and sign: a loan received, ``pv > 0``, pays negative
+    interest). With payments at the beginning (``w = 1``) no interest has accrued in period 1
+    (0), and later periods are discounted by one period, ``/(1 + r)``. For ``r = 0`` the
+    interest is 0. A `per` below 1 gives NaN.
+
+    Parameters
+    ----------
+    rate : float or array_like
+        Interest rate per period (fraction, ``> -1``).
+    per : int or array_like
+        The period, 1..`nper`.
+    nper : float or array_like
+        Number of periods, ``> 0``.
+    pv, fv : float or array_like
+        Present value and the value left after the last payment (CNY).
+    when : {'end', 'begin', 0, 1} or array_like of {0, 1}, default 'end'
+        Timing of the payments within each period.
+
+    Returns
+    -------
+    float or ndarray
+        Interest paid in period `per` (CNY), shape ``broadcast(rate, per, nper, pv, fv,
+        when)``.
+
+    Examples
+    --------
+    >>> round(float(ipmt(0.1, 1, 2, 100)), 10)  # 10 % of 100 in the first year
+    -10.0
+    >>> round(float(ipmt(0.1, 2, 2, 100)), 10)  # 10 % of 100 − (57.619… − 10)
+    -5.2380952381
+    """
+    r = _as_float(rate)
+    _check_rate(r)
+    k = _as_float(per)
+    w = _when_to_float(when)
+    payment = _as_float(pmt(r, nper, pv, fv, w))
+    r, k, w, payment, pv_ = np.broadcast_arrays(r, k, w, payment, _as_float(pv))
+    zero = r == 0.0
+    safe = np.where(zero, 1.0, r)
+    log_growth = (k - 1.0) * np.log1p(safe)
+    fact = np.where(zero, k - 1.0, (1.0 + safe * w) * np.expm1(log_growth) / safe)
+    balance = pv_ * np.exp(np.where(zero, 0.0, log_growth)) + payment * fact
+    out = -r * balance
+    out = np.where((w == 1.0) & (k > 1), out / (1.0 + r), out)
+    out = np.where((w == 1.0) & (k == 1), 0.0, out)
+    out = np.where(k < 1, np.nan, out)
+    return _scalarise(np.asarray(out, dtype=np.float64))
+
+
+def ppmt(
+    rate: ArrayLike,
+    per: ArrayLike,
+    nper: ArrayLike,
+    pv: ArrayLike,
+    fv: ArrayLike = 0,
+    when: str | int | ArrayLike = "end",
+) -> Any:
+    r"""Principal part of the level payment :func:`pmt` in period `per` (1-based):
+    ``pmt − ipmt`` (numpy-financial's convention and sign; see :func:`ipmt`).
+
+    Examples
+    --------
+    >>> round(float(ppmt(0.1, 1, 2, 100)), 10)  # −57.619… + 10
+    -47.619047619
+    >>> float(ppmt(0.0, 3, 4, 100))
+    -25.0
+    """
+    return _scalarise(np.asarray(_as_float(pmt(rate, nper, pv, fv, when))
+                                 - _as_float(ipmt(rate, per, nper, pv, fv, when)),
+                                 dtype=np.float64))
 
 
 _WHEN_END: Final[tuple[str, ...]] = ("end", "e", "finish")

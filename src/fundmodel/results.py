@@ -573,6 +573,47 @@ class Result:
         levels = (fiscal.level,) if fiscal is not None else GOVERNMENT_PARTIES
         return fiscal_table(self._ledger(), self.scenario.start_year, rate, fiscal, levels)
 
+    def debt(self) -> pd.DataFrame:
+        """The service of each debt (bank loans, special bonds), one row per debt and operating
+        year of its term (index ``debt``, the rule's label, and ``operating_year``).
+
+        Columns: ``source``, ``calendar_year``, ``interest``, ``principal``, ``debt_service``
+        (their sum), ``balance`` (outstanding at the start of the year: the principal still to
+        be repaid), ``pledged_revenue`` (the pledged lines), ``cfads`` (less the pledged costs)
+        and ``dscr`` = ``cfads / debt_service``, CNY. All are read from the ledger's means over
+        the draws, so with many draws ``dscr`` is the ratio **of the means**, not the mean of
+        the per-draw ratios (those are the metrics ``debt[<label>].min_dscr`` and
+        ``avg_dscr``); NaN in a year without debt service.
+        """
+        from .scenario.funding import Debt
+
+        cf = self._ledger()
+        columns = ["source", "calendar_year", "interest", "principal", "debt_service",
+                   "balance", "pledged_revenue", "cfads", "dscr"]
+        frames = []
+        for rule, label in zip(self.scenario.funding, self.scenario.funding_labels()):
+            if not isinstance(rule, Debt):
+                continue
+            term = rule.term_years
+            interest = cf.means[f"debt[{label}].interest"][:term]
+            principal = cf.means[f"debt[{label}].principal"][:term]
+            revenue = sum(cf.means[name][:term] for name in rule.pledged)
+            costs = sum(cf.means[name][:term] for name in rule.pledged_costs or ())
+            service = interest + principal
+            years = np.arange(1, term + 1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                dscr = np.where(service > 0, (revenue - costs) / service, np.nan)
+            frames.append(pd.DataFrame({
+                "debt": label, "operating_year": years, "source": rule.source,
+                "calendar_year": self._calendar(years), "interest": interest,
+                "principal": principal, "debt_service": service,
+                "balance": np.cumsum(principal[::-1])[::-1], "pledged_revenue": revenue,
+                "cfads": revenue - costs, "dscr": dscr}))
+        if not frames:
+            return pd.DataFrame(columns=columns, index=pd.MultiIndex.from_arrays(
+                [[], []], names=["debt", "operating_year"]))
+        return pd.concat(frames).set_index(["debt", "operating_year"])[columns]
+
     # ------------------------------------------------------------------ households
     @property
     def has_households(self) -> bool:

@@ -292,6 +292,10 @@ class Scenario(ScenarioModel):
             if labels.index(label) != i:
                 raise fail(f"two funding rules are labelled '{label}'; labels must be unique",
                            "funding", i, "label")
+        for i, rule in enumerate(self.funding):  # a source's own checks against the scenario
+            check = getattr(rule, "check_in", None)
+            if check is not None:
+                check(self, i)
 
     def _check_sources(self) -> None:
         for r, rule in enumerate(self.funding):

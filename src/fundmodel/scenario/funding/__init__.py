@@ -1,8 +1,8 @@
 """Funding sources: what the analyst writes under ``funding:``, one module per family —
 :mod:`.grants` (central, provincial and local funds, programme funds, state firms, utilities,
 residents, crowdfunding, donations), :mod:`.investor` (social capital for operating rights),
-:mod:`.bundle` (a bundled profitable project) and :mod:`.topup` (the treasury's top-up of what
-is left).
+:mod:`.bundle` (a bundled profitable project), :mod:`.debt` (bank loans, special bonds) and
+:mod:`.topup` (the treasury's top-up of what is left).
 
 :data:`SOURCES` is **the one registration** of an instrument (see ``docs/instruments.md``).
 """
@@ -14,16 +14,18 @@ from typing import Annotated, Union
 from pydantic import Field
 
 from .grants import *  # noqa: F403 (the grant models, re-exported)
+from .debt import BankLoan, Debt, Guarantee, SpecialBond
 from .grants import GRANTS, __all__ as _grants
 from .bundle import Bundle, BundleLine
 from .investor import SocialCapital, Stream
 from .source import PAYERS, Source
 from .topup import TopUp
 
-__all__ = [*_grants, "Source", "SocialCapital", "Stream", "Bundle", "BundleLine", "TopUp",
-           "FundingRule", "PAYERS", "SOURCES", "SOURCE_NAMES"]
+__all__ = [*_grants, "Source", "SocialCapital", "Stream", "Bundle", "BundleLine", "Debt",
+           "BankLoan", "SpecialBond", "Guarantee", "TopUp", "FundingRule", "PAYERS", "SOURCES",
+           "SOURCE_NAMES"]
 
-SOURCES: tuple[type[Source], ...] = (*GRANTS, SocialCapital, Bundle, TopUp)
+SOURCES: tuple[type[Source], ...] = (*GRANTS, SocialCapital, Bundle, BankLoan, SpecialBond, TopUp)
 """Every source a scenario may list under ``funding:`` — **the one registration** of an
 instrument (see ``docs/instruments.md``). Each names the module that compiles it
 (``instrument``); instruments run in the order their first source appears here: the grants,

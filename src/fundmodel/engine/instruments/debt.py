@@ -1,0 +1,203 @@
+"""Debt: bank loans and special bonds (:class:`fundmodel.scenario.funding.BankLoan`,
+:class:`~fundmodel.scenario.funding.SpecialBond`), sized on the pledged operating cash flow and
+serviced in the operating years.
+
+Timing: the debt is drawn as its items are built (``funding[<label>]``, lender → project); no
+interest runs during construction; term year 1 is operating year 1. The schedules per unit of
+principal ``s_t`` are :mod:`fundmodel.loans`'s; the debt service of a loan of ``P`` CNY is
+``P × s_t``. See ``docs/instruments.md`` for the formulas.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ...loans import LoanSchedule, loan_schedule, sculpted_schedule
+from ..arrays import row_sum
+from . import Books, source_line, timed
+
+__all__ = ["DebtInputs", "DebtReport", "write_debt", "debt_line", "cfads"]
+
+
+def debt_line(label: str, what: str) -> str:
+    """Name of a debt's ledger line: ``debt[<label>].<what>`` (``interest``, ``principal``,
+    ``pledged_revenue``, ``guarantee_call``)."""
+    return f"debt[{label}].{what}"
+
+
+@dataclass(frozen=True)
+class DebtInputs:
+    """Debt rules, in the order written.
+
+    Arrays ``(D|1, C|1, R)``: ``amount`` (CNY; inf where not given), ``dscr_target`` (NaN where
+    not given), ``gearing`` (share; inf where not given), ``cap``, ``cap_per_household``
+    (CNY; inf: none), ``rate`` (per year), ``guarantee_share`` (0 without a guarantee).
+    ``eligible`` is ``(R, I)``. Per rule: ``obligors`` (who services the debt: ``operator``
+    for a bank loan, the issuer for a bond), ``issuers`` (a bond's issuer, to which the
+    operator remits the pledged revenue; None for a loan), ``guarantors`` (None: none),
+    ``term_years``, ``grace_years``, ``repayment``, ``pledged`` and ``pledged_costs`` (ledger
+    line names) and ``coverage_threshold``.
+    """
+
+    labels: tuple[str, ...]
+    obligors: tuple[str, ...]
+    issuers: tuple[str | None, ...]
+    guarantors: tuple[str | None, ...]
+    eligible: np.ndarray
+    amount: np.ndarray
+    dscr_target: np.ndarray
+    gearing: np.ndarray
+    cap: np.ndarray
+    cap_per_household: np.ndarray
+    rate: np.ndarray
+    guarantee_share: np.ndarray
+    term_years: tuple[int, ...]
+    grace_years: tuple[int, ...]
+    repayment: tuple[str, ...]
+    pledged: tuple[tuple[str, ...], ...]
+    pledged_costs: tuple[tuple[str, ...], ...]
+    coverage_threshold: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class DebtReport:
+    """What each debt would lend before the need, ``offered (D, C, R)`` CNY, and the per-draw
+    metrics ``debt[<label>].<metric>`` (see :data:`fundmodel.catalog.INSTRUMENT_METRICS`)."""
+
+    offered: np.ndarray
+    metrics: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def cfads(operating, names, costs=()) -> tuple[np.ndarray, np.ndarray]:
+    """The pledged revenue ``Σ operating[names]`` and the cash flow available for debt service
+    ``CFADS = revenue − Σ operating[costs]``, ``(D|1, C, T)`` CNY, summed in order."""
+    revenue = sum((operating[n] for n in names[1:]), operating[names[0]] + 0.0)
+    if not costs:
+        return revenue, revenue
+    return revenue, revenue - sum((operating[n] for n in costs[1:]), operating[costs[0]] + 0.0)
+
+
+def _schedule(params: DebtInputs, r: int, cf: np.ndarray) -> tuple[LoanSchedule, np.ndarray]:
+    """The unit schedule of rule r over its term ``(D|1, C, term)`` and the most the cash flow
+    ``cf`` carries at its DSCR target, ``sized = min_{t: s_t > 0} CFADS_t / (DSCR × s_t)``
+    (≥ 0; inf without a target). Sculpted: the debt service ``max(CFADS_t, 0) / DSCR`` after
+    the grace years, so ``sized`` is its present value at the loan rate, and at most
+    ``CFADS_t / (DSCR × rate)`` over the grace years (interest only)."""
+    rate = params.rate[..., r]
+    target = params.dscr_target[..., r][..., None]
+    term, grace = params.term_years[r], params.grace_years[r]
+    if params.repayment[r] == "sculpted":
+        unit, pv = sculpted_schedule(rate, np.maximum(cf, 0.0) / target, term, grace)
+        grace_service = unit.debt_service[..., :grace]                  # interest only
+        with np.errstate(all="ignore"):
+            carried = np.where(grace_service > 0, cf[..., :grace] / (target * grace_service),
+                               np.inf)
+        return unit, np.maximum(np.minimum(pv, carried.min(axis=-1, initial=np.inf)), 0.0)
+    unit = loan_schedule(rate, term, grace, params.repayment[r])
+    if np.isnan(params.dscr_target[..., r]).all():
+        return unit, np.full(cf.shape[:-1], np.inf)
+    service = unit.debt_service
+    with np.errstate(all="ignore"):
+        carried = np.where(service > 0, cf / (target * service), np.inf)
+    return unit, np.maximum(carried.min(axis=-1), 0.0)
+
+
+def write_debt(inputs, params: DebtInputs, books: Books) -> Books:
+    """Each debt in order lends ``min(amount, sized, gearing × cost, cap, cap_per_household ×
+    households, need)`` on its items, writes the drawdown as they are built and its service in
+    the operating years, and reports its cover metrics.
+
+    ``need`` is what is still unfunded on its items; ``cost`` their cost. The lent amount falls
+    on those items in proportion to what is left on each. In operating year t of the term the
+    obligor pays ``debt[<label>].interest`` ``P × i_t`` and ``.principal`` ``P × p_t`` to the
+    lender; a bond's ``.pledged_revenue`` ``min(max(CFADS_t, 0), DS_t)`` goes from the operator
+    to the issuer; a guaranteed loan's ``.guarantee_call`` ``share × max(DS_t − max(CFADS_t,
+    0), 0)`` from the guarantor to the operator.
+    """
+    left = np.array(books.unfunded, dtype=float)                         # (D, C, I)
+    households = inputs.compounds.households[None, :]
+    start = inputs.timeline.first_operating_index
+    offered = np.zeros(left.shape[:2] + (len(params.labels),))
+    metrics: dict[str, np.ndarray] = {}
+    for r, label in enumerate(params.labels):
+        term = params.term_years[r]
+        revenue, cf = cfads(books.operating, params.pledged[r], params.pledged_costs[r])
+        revenue, cf = revenue[..., :term], cf[..., :term]
+        unit, sized = _schedule(params, r, cf)
+        room = np.where(params.eligible[r], left, 0.0)
+        need = row_sum(room)                                            # (D, C)
+        cost = row_sum(np.where(params.eligible[r], books.costs, 0.0))
+        offer = np.minimum(np.minimum(params.amount[..., r], sized),
+                           np.minimum(params.gearing[..., r] * cost,
+                                      np.minimum(params.cap[..., r],
+                                                 params.cap_per_household[..., r] * households)))
+        offer = np.broadcast_to(offer, need.shape)
+        offered[..., r] = offer
+        pay = np.minimum(offer, need)
+        part = np.divide(pay, need, out=np.zeros_like(need), where=need > 0)
+        by_item = room * part[..., None]
+        left -= by_item
+        books.ledger.add(source_line(label), "lender", "project", "capital",
+                         timed(by_item, books.schedule))
+        interest = pay[..., None] * unit.interest                       # (D, C, term)
+        principal = pay[..., None] * unit.principal
+        obligor = params.obligors[r]
+        books.ledger.add(debt_line(label, "interest"), obligor, "lender", "financing",
+                         interest, start)
+        books.ledger.add(debt_line(label, "principal"), obligor, "lender", "financing",
+                         principal, start)
+        service = interest + principal
+        available = np.maximum(cf, 0.0)
+        if params.issuers[r] is not None:
+            books.ledger.add(debt_line(label, "pledged_revenue"), "operator", params.issuers[r],
+                             "financing", np.minimum(available, service), start)
+        call = np.zeros(service.shape[:-1])
+        if params.guarantors[r] is not None:
+            calls = params.guarantee_share[..., r][..., None] * np.maximum(service - available,
+                                                                           0.0)
+            books.ledger.add(debt_line(label, "guarantee_call"), params.guarantors[r],
+                             "operator", "financing", calls, start)
+            call = row_sum(calls)
+        metrics.update(_metrics(label, params, r, pay, params.amount[..., r], revenue, cf,
+                                service, call))
+    return books.report("debt", DebtReport(offered, metrics), unfunded=np.maximum(left, 0.0))
+
+
+def _metrics(label: str, params: DebtInputs, r: int, pay: np.ndarray, asked: np.ndarray,
+             revenue: np.ndarray, cf: np.ndarray, service: np.ndarray, call: np.ndarray
+             ) -> dict[str, np.ndarray]:
+    """The per-draw metrics of one debt, ``(D, C)`` (see the catalog for their meaning)."""
+    serviced = service > 0                                              # (D, C, term)
+    any_service = serviced.any(axis=-1)
+    with np.errstate(all="ignore"):
+        dscr = np.where(serviced, cf / np.where(serviced, service, 1.0), np.inf)
+        total_service = row_sum(service)
+        years = serviced.sum(axis=-1)
+        rate = params.rate[..., r]
+        df = np.exp(-np.arange(1, cf.shape[-1] + 1) * np.log1p(rate)[..., None])
+        llcr = np.where(pay > 0, row_sum(cf * df) / np.where(pay > 0, pay, 1.0), np.nan)
+        gross = np.where(total_service > 0, row_sum(revenue) / total_service, np.nan)
+        net = np.where(total_service > 0, row_sum(cf) / total_service, np.nan)
+        worst = dscr.argmin(axis=-1)
+        min_dscr = np.where(any_service,
+                            np.take_along_axis(dscr, worst[..., None], -1)[..., 0], np.nan)
+        avg = np.where(any_service, row_sum(np.where(serviced, dscr, 0.0))
+                       / np.maximum(years, 1), np.nan)
+    basis = net if params.pledged_costs[r] else gross
+    meets = np.where(np.isnan(basis), np.nan, basis >= params.coverage_threshold[r])
+    name = f"debt[{label}]."
+    return {
+        name + "amount": pay,
+        name + "capped": np.where(np.isfinite(asked), pay < asked, False).astype(float),
+        name + "min_dscr": min_dscr,
+        name + "avg_dscr": avg,
+        name + "min_dscr_year": np.where(any_service, worst + 1.0, np.nan),
+        name + "llcr": llcr,
+        name + "coverage_gross": gross,
+        name + "coverage_net": net,
+        name + "meets_coverage": meets,
+        name + "guarantee_call": np.broadcast_to(call, pay.shape).astype(float),
+        name + "shortfall_years": (serviced & (cf < service)).sum(axis=-1).astype(float),
+    }

@@ -1,0 +1,51 @@
+"""Compile the debt rules of a scenario (:class:`fundmodel.scenario.funding.BankLoan`,
+:class:`~fundmodel.scenario.funding.SpecialBond`) to the ``debt`` instrument
+(:mod:`fundmodel.engine.instruments.debt`)."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from ..engine.inputs import Timeline
+from ..engine.instruments import InstrumentInputs
+from ..engine.instruments.debt import DebtInputs, write_debt
+from ..scenario import Scenario
+from .arrays import stack
+from .grants import eligible_items
+
+__all__ = ["compile_rules"]
+
+
+def compile_rules(scenario: Scenario, indexes: Sequence[int],
+                  timeline: Timeline) -> InstrumentInputs:
+    """The ``debt`` instrument of the bank loans and special bonds at ``indexes`` of
+    ``scenario.funding``, in the order written."""
+    indexes = list(indexes)
+    rules = [scenario.funding[r] for r in indexes]
+    every_label = scenario.funding_labels()
+    labels = tuple(every_label[r] for r in indexes)
+    issuers = tuple(getattr(rule, "issuer", None) for rule in rules)
+    guarantees = [getattr(rule, "guarantee", None) for rule in rules]
+    terms = DebtInputs(
+        labels=labels,
+        obligors=tuple(issuer or rule.obligor for rule, issuer in zip(rules, issuers)),
+        issuers=issuers,
+        guarantors=tuple(None if g is None else g.by for g in guarantees),
+        eligible=eligible_items(scenario, indexes),
+        amount=stack([rule.amount for rule in rules], default=np.inf),
+        dscr_target=stack([rule.dscr_target for rule in rules], default=np.nan),
+        gearing=stack([rule.gearing for rule in rules], default=np.inf),
+        cap=stack([rule.cap for rule in rules], default=np.inf),
+        cap_per_household=stack([rule.cap_per_household for rule in rules], default=np.inf),
+        rate=stack([rule.rate for rule in rules]),
+        guarantee_share=stack([None if g is None else g.share for g in guarantees]),
+        term_years=tuple(rule.term_years for rule in rules),
+        grace_years=tuple(rule.grace_years for rule in rules),
+        repayment=tuple(rule.repayment for rule in rules),
+        pledged=tuple(tuple(rule.pledged) for rule in rules),
+        pledged_costs=tuple(tuple(rule.pledged_costs or ()) for rule in rules),
+        coverage_threshold=tuple(float(rule.coverage_threshold) for rule in rules))
+    return InstrumentInputs("debt", "fund", write_debt, terms, indexes=tuple(indexes),
+                            labels=labels, groups=tuple(rule.payer for rule in rules))

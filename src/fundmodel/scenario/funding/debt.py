@@ -1,0 +1,142 @@
+"""Debt: bank loans (银行贷款) and special bonds (专项债) repaid from the compound's pledged
+operating revenue."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field, model_validator
+
+from ..base import ScenarioModel, did_you_mean, fail
+from ..limits import MAX_LINES, RATE_MAX
+from ..ranges import bounded, uncertain
+from ..renovation import Money, Share
+from .source import Source
+
+__all__ = ["Debt", "BankLoan", "SpecialBond", "Guarantee", "REPAYMENTS"]
+
+REPAYMENTS = ("annuity", "equal_principal", "bullet", "sculpted")
+"""How the principal is repaid after the grace years."""
+
+LoanRate = uncertain(ge=0, le=RATE_MAX, percent=True)
+"""A loan's interest rate per year, a fraction in [0, 1] (0.035 for 3.5 %)."""
+Coverage = uncertain(gt=0, le=10)
+"""A cover ratio (cash available / debt service), in (0, 10] (1.3 for a DSCR of 1.3×)."""
+
+GovernmentLevel = Literal["central_government", "provincial_government",
+                          "city_district_government", "street_community"]
+
+
+class Guarantee(ScenarioModel):
+    """A government guarantee of a bank loan: the guarantor pays ``share`` of the debt service
+    the pledged cash flow does not cover (the contingent liability called)."""
+
+    by: GovernmentLevel
+    """The level of government that guarantees."""
+    share: Share = 1.0
+    """Share of each year's shortfall the guarantor pays, in [0, 1] (default: all of it)."""
+
+
+class Debt(Source):
+    """Money lent for the works and repaid, with interest, over ``term_years`` operating years.
+
+    The debt is drawn as its items are built (no interest during construction); operating year
+    1 is term year 1. ``grace_years`` years of interest only come first, then the principal is
+    repaid by ``repayment``. The amount is
+
+    ``min(amount, sized, gearing × cost, cap, cap_per_household × households, need)``
+
+    (each absent term ignored), where ``sized`` is the most the pledged cash flow carries at
+    ``dscr_target`` and ``need`` what is still unfunded on its items when it pays. The cash
+    flow available for debt service in year t is ``CFADS_t = Σ pledged − Σ pledged_costs``.
+    """
+
+    payer: ClassVar[str] = "lenders"
+    party: ClassVar[str] = "lender"
+    amount_fields: ClassVar[tuple[str, ...]] = ("amount", "dscr_target", "gearing")
+    instrument: ClassVar[str] = "fundmodel.inputs.debt"
+    obligor: ClassVar[str] = "operator"
+    """Who pays the debt service on the ledger."""
+
+    amount: Money | None = None
+    """Principal asked for, CNY (cut by the other limits; ``capped`` says when)."""
+    dscr_target: Coverage | None = None
+    """Size the debt so that the pledged cash flow covers its service this many times in every
+    year (e.g. 1.3); required by ``repayment: sculpted``."""
+    gearing: Share | None = None
+    """Most debt as a share of the cost of its eligible items, in [0, 1]."""
+    rate: LoanRate
+    """Interest rate per year on the outstanding balance, a fraction (0.035 for 3.5 %)."""
+    term_years: int = Field(ge=1, le=100)
+    """Years from operating year 1 to the last repayment, grace years included; at most the
+    scenario's ``horizon_years``."""
+    grace_years: int = Field(default=0, ge=0, le=99)
+    """Years of interest only at the start of the term (default 0); less than ``term_years``."""
+    repayment: Literal["annuity", "equal_principal", "bullet", "sculpted"] = "annuity"
+    """``annuity`` (level payments), ``equal_principal``, ``bullet`` (all at the end of the
+    term) or ``sculpted`` (debt service = CFADS / dscr_target each year)."""
+    pledged: list[str] = Field(min_length=1, max_length=MAX_LINES)
+    """Operating revenue lines pledged to the debt: ``property_fee`` and ``income[<name>]``."""
+    pledged_costs: list[str] | None = Field(default=None, min_length=1, max_length=MAX_LINES)
+    """Cost lines deducted from the pledged revenue (the net basis): ``cost[<name>]``,
+    ``management_margin``, ``vat``."""
+    coverage_threshold: bounded(float, gt=0, le=10) = 1.2
+    """Least coverage of the debt service by the pledged revenue over the debt's life (net of
+    ``pledged_costs`` when given) for ``meets_coverage`` (default 1.2)."""
+
+    @model_validator(mode="after")
+    def _debt_terms(self):
+        if self.instalments is not None:
+            raise fail("debt is drawn as the works are built; instalments are for grants",
+                       "instalments")
+        if self.grace_years >= self.term_years:
+            raise fail(f"{self.grace_years} grace year(s) leave nothing of a "
+                       f"{self.term_years}-year term to repay the principal; grace_years must "
+                       "be less than term_years", "grace_years")
+        if self.repayment == "sculpted" and self.dscr_target is None:
+            raise fail("a sculpted repayment follows the pledged cash flow divided by "
+                       "dscr_target: give dscr_target", "repayment")
+        for field in ("pledged", "pledged_costs"):
+            names = getattr(self, field) or []
+            for j, name in enumerate(names):
+                if name in names[:j]:
+                    raise fail(f"'{name}' is listed twice", field, j)
+        return self
+
+    def check_in(self, scenario: Any, r: int) -> None:
+        """Checks against the rest of the scenario (rule ``r`` of ``scenario.funding``): the
+        term ends within the horizon; the pledged lines exist."""
+        if self.term_years > scenario.horizon_years:
+            raise fail(f"a term of {self.term_years} years would end after the "
+                       f"{scenario.horizon_years} operating years of the horizon; shorten it "
+                       "or lengthen horizon_years", "funding", r, "term_years")
+        ops = scenario.operations
+        revenue = ["property_fee", *(f"income[{line.name}]" for line in ops.income)]
+        costs = [*(f"cost[{line.name}]" for line in ops.costs), "management_margin", "vat"]
+        for field, allowed, what in (("pledged", revenue, "revenue"),
+                                     ("pledged_costs", costs, "cost")):
+            for j, name in enumerate(getattr(self, field) or []):
+                if name not in allowed:
+                    raise fail(f"no operating {what} line is named '{name}'"
+                               f"{did_you_mean(name, allowed)}; the {what} lines are "
+                               f"{', '.join(allowed)}", "funding", r, field, j)
+
+
+class BankLoan(Debt):
+    """A bank loan to the compound's operator, serviced from its account (the pledged lines
+    measure its cover); a government may guarantee it."""
+
+    source: Literal["bank_loan"]
+    guarantee: Guarantee | None = None
+    """A government guarantee: ``{by: <level of government>, share: 1.0}``."""
+
+
+class SpecialBond(Debt):
+    """A special-purpose bond (专项债) of a level of government, which must balance itself from
+    the project's income: the operator remits the pledged cash flow (up to the debt service)
+    to the issuer, and the issuer services the bond."""
+
+    source: Literal["special_bond"]
+    issuer: Literal["provincial_government", "city_district_government"] = \
+        "city_district_government"
+    """The level of government that issues the bond and services it."""
