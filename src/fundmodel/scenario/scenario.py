@@ -9,7 +9,6 @@ from typing import Any
 import numpy as np
 
 from pydantic import Field, model_validator
-from pydantic_core import PydanticCustomError
 
 from .base import ScenarioModel, did_you_mean, fail
 from .compound import Compound
@@ -87,12 +86,12 @@ class Scenario(ScenarioModel):
     def _consistent(self) -> "Scenario":
         self._check_unique_names()
         self._check_funding_references()
-        self._check_sources()
         self._check_rates()
         self._check_point_estimates()
         self._check_magnitudes()
         self._check_correlations()
         self._check_schedules()
+        self._check_sources()
         self._check_households()
         return self
 
@@ -188,13 +187,6 @@ class Scenario(ScenarioModel):
                 raise fail(f"{len(rule.instalments)} instalments, but the works take {years} "
                            f"year(s) from start_year; a source pays within the construction "
                            "years", "funding", r, "instalments")
-            check_timeline = getattr(rule, "check_timeline", None)
-            if check_timeline is not None:   # instruments with flows in the operating years
-                try:
-                    check_timeline(years, self.horizon_years)
-                except PydanticCustomError as exc:
-                    raise fail(exc.message(), "funding", r,
-                               *exc.context.get("at", ())) from None
 
     def _check_correlations(self) -> None:
         corr = self.simulation.correlations
@@ -292,12 +284,11 @@ class Scenario(ScenarioModel):
             if labels.index(label) != i:
                 raise fail(f"two funding rules are labelled '{label}'; labels must be unique",
                            "funding", i, "label")
-        for i, rule in enumerate(self.funding):  # a source's own checks against the scenario
-            check = getattr(rule, "check_in", None)
-            if check is not None:
-                check(self, i)
 
     def _check_sources(self) -> None:
+        """Each source's own checks against the rest of the scenario (``Source.problems_in``:
+        a term or concession beyond the horizon, a pledged or taken-over line that does not
+        exist, flows outside the timeline); the first problem is reported, located."""
         for r, rule in enumerate(self.funding):
             for message, *at in rule.problems_in(self, r):
                 raise fail(message, "funding", r, *at)

@@ -3,7 +3,7 @@ space, a parking garage or a land sale whose surplus pays the renovation's gap."
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Iterator, Literal
 
 from pydantic import Field, model_validator
 
@@ -138,14 +138,15 @@ class Bundle(Source):
                     raise fail(f"two lines are named '{name}'", key, j, "name")
         return self
 
-    def check_timeline(self, construction_years: int, horizon_years: int) -> None:
-        """Raise (a located error below this rule) if a flow falls outside the timeline:
-        ``capital`` within construction and operations, every line within the horizon."""
+    def problems_in(self, scenario: Any, index: int) -> Iterator[tuple]:
+        """Flows outside the timeline (see :meth:`Source.problems_in`): ``capital`` within
+        construction and operations, every line within the horizon."""
+        construction_years, horizon_years = scenario.construction_years(), scenario.horizon_years
         n_years = construction_years + horizon_years
         if len(self.capital) > n_years:
-            raise fail(f"{len(self.capital)} years of capital, but the timeline has "
-                       f"{n_years} ({construction_years} of works and {horizon_years} of "
-                       "operations)", "capital")
+            yield (f"{len(self.capital)} years of capital, but the timeline has "
+                   f"{n_years} ({construction_years} of works and {horizon_years} of "
+                   "operations)", "capital")
         for key in ("revenues", "operating_costs"):
             for j, line in enumerate(getattr(self, key) or []):
                 last = line.last_year(horizon_years)
@@ -153,5 +154,5 @@ class Bundle(Source):
                     field = ("in_year" if line.amount is not None else
                              "years" if line.years is not None and
                              line.first_year() <= horizon_years else "from_year")
-                    raise fail(f"the line runs to operating year {last}, past the horizon of "
-                               f"{horizon_years} years", key, j, field)
+                    yield (f"the line runs to operating year {last}, past the horizon of "
+                           f"{horizon_years} years", key, j, field)

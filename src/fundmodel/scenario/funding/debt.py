@@ -3,7 +3,7 @@ operating revenue."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Iterator, Literal
 
 from pydantic import Field, model_validator
 
@@ -103,13 +103,13 @@ class Debt(Source):
                     raise fail(f"'{name}' is listed twice", field, j)
         return self
 
-    def check_in(self, scenario: Any, r: int) -> None:
-        """Checks against the rest of the scenario (rule ``r`` of ``scenario.funding``): the
-        term ends within the horizon; the pledged lines exist."""
+    def problems_in(self, scenario: Any, index: int) -> Iterator[tuple]:
+        """Checks against the rest of the scenario (see :meth:`Source.problems_in`): the term
+        ends within the horizon; the pledged lines exist."""
         if self.term_years > scenario.horizon_years:
-            raise fail(f"a term of {self.term_years} years would end after the "
-                       f"{scenario.horizon_years} operating years of the horizon; shorten it "
-                       "or lengthen horizon_years", "funding", r, "term_years")
+            yield (f"a term of {self.term_years} years would end after the "
+                   f"{scenario.horizon_years} operating years of the horizon; shorten it "
+                   "or lengthen horizon_years", "term_years")
         ops = scenario.operations
         revenue = ["property_fee", *(f"income[{line.name}]" for line in ops.income)]
         costs = [*(f"cost[{line.name}]" for line in ops.costs), "management_margin", "vat"]
@@ -117,9 +117,9 @@ class Debt(Source):
                                      ("pledged_costs", costs, "cost")):
             for j, name in enumerate(getattr(self, field) or []):
                 if name not in allowed:
-                    raise fail(f"no operating {what} line is named '{name}'"
-                               f"{did_you_mean(name, allowed)}; the {what} lines are "
-                               f"{', '.join(allowed)}", "funding", r, field, j)
+                    yield (f"no operating {what} line is named '{name}'"
+                           f"{did_you_mean(name, allowed)}; the {what} lines are "
+                           f"{', '.join(allowed)}", field, j)
 
 
 class BankLoan(Debt):
