@@ -286,14 +286,15 @@ def test_a_special_bond_gross_and_net_coverage():
     cf = res.cashflows()
     fin = cf[cf["kind"] == "financing"]
     who = {n: (g["payer"].iloc[0], g["payee"].iloc[0]) for n, g in fin.groupby("line")}
-    # the issuer services the bond; the operator remits min(max(CFADS, 0), DS) = 6,000
+    # the issuer services the bond; the operator remits the pledged cash flow max(CFADS, 0) =
+    # 8,000 a year over the term (into the issuer's fund budget)
     assert who == {"debt[special_bond].interest": ("city_district_government", "lender"),
                    "debt[special_bond].principal": ("city_district_government", "lender"),
                    "debt[special_bond].pledged_revenue": ("operator",
                                                           "city_district_government")}
     got = lines(res)
-    np.testing.assert_allclose(got["debt[special_bond].pledged_revenue"][1:6], [6_000] * 5)
-    np.testing.assert_allclose(res.yearly()["financing_net"].to_numpy()[:6], [-6_000] * 5 + [0])
+    np.testing.assert_allclose(got["debt[special_bond].pledged_revenue"][1:6], [8_000] * 5)
+    np.testing.assert_allclose(res.yearly()["financing_net"].to_numpy()[:6], [-8_000] * 5 + [0])
     # gross basis without pledged costs: 1.667 ≥ 1.4
     res = fundmodel.evaluate(scenario([bond(coverage_threshold=1.4)], income=10_000))
     assert metric(res, "debt[special_bond].meets_coverage") == 1.0
@@ -406,8 +407,9 @@ def debts(draw):
         rule["gearing"] = draw(st.floats(0.0, 1.0))
     if draw(st.booleans()):   # a pledged cost may make the cash flow negative
         rule["pledged_costs"] = ["cost[upkeep]"]
-    return rule, draw(st.floats(0.0, 50_000.0)), draw(st.floats(-0.2, 0.2)), \
-        draw(st.floats(0.0, 20_000.0))
+    # no subnormal incomes: a cash flow of 5e-324 divided by a DSCR target rounds back to itself
+    return rule, draw(st.floats(0.0, 50_000.0, allow_subnormal=False)), \
+        draw(st.floats(-0.2, 0.2)), draw(st.floats(0.0, 20_000.0, allow_subnormal=False))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

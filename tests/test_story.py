@@ -114,3 +114,60 @@ def test_readme_lift_figures():
     p = sim.decisions()["p_pass"]
     assert (f"{100 * p.iloc[0]:.1f} %, {100 * p.iloc[1]:.1f} % and {100 * p.iloc[2]:.1f} %"
             in readme)
+
+
+def _readme() -> str:
+    return " ".join((ROOT / "README.md").read_text(encoding="utf-8").replace("**", "").split())
+
+
+def test_readme_guangan_figures():
+    """The README's Guang'an story is what the library computes; the guarantee's call rate is
+    also worked out by hand."""
+    readme = _readme()
+    sc = fundmodel.load_scenario(ROOT / "scenarios" / "guangan-bundle.yaml")
+    res = fundmodel.evaluate(sc)
+    m = res.metrics.iloc[0]
+    f = res.funding()["amount"]
+    inv, bun, bond = "investor[parking operator].", "bundle[old factory].", "debt[rooms bond]."
+    for figure in (f"for {m['capex_total']:,.0f} CNY",
+                   f"pays the {m[inv + 'investment']:,.0f} CNY of the car park",
+                   f"worth {m[inv + 'worth']:,.0f} at its 8 % hurdle",
+                   f"IRR of {100 * m[inv + 'irr']:.1f} %",
+                   f"forgoes parking worth {m[inv + 'forgone']:,.0f}",
+                   f"pays the {m[bun + 'transfer']:,.0f} CNY that the grants",
+                   f"balances from {m[bun + 'minimum_scale']:,.0f} m²",
+                   f"covered {m[bond + 'coverage_gross']:.2f} times",
+                   f"only {m[bond + 'coverage_net']:.2f} times net",
+                   f"top-up pays the last {f['top_up']:,.0f}"):
+        assert figure in readme, figure
+    mc = fundmodel.simulate(sc, draws=10_000, seed=2020)
+    call = mc.metric("debt[security loan].guarantee_call")
+    assert f"guarantee is called in {100 * (call > 0).mean():.1f} %" in readme
+    assert f"on average {call.mean():,.0f} CNY" in readme
+    assert f"{fundmodel.minimum_bundle_scale(mc, quantile=0.9):,.0f} m² is enough" in readme
+    assert (f"{fundmodel.minimum_bundle_scale(mc, quantile=0.9, coverage=1.2):,.0f} m² for a "
+            "coverage of 1.2") in readme
+    # by hand: the annuity of 500,000 at 4.5 % over 8 years, and P(triangular(40k, 80k, 100k)
+    # below it) = (x − 40k)² / ((100k − 40k)(80k − 40k))
+    annuity = 500_000 * 0.045 / (1 - 1.045 ** -8)
+    assert f"annuity {annuity:,.0f} a year" in readme
+    p = (annuity - 40_000) ** 2 / (60_000 * 40_000)
+    assert abs((call > 0).mean() - p) < 3 * (p * (1 - p) / 10_000) ** 0.5
+
+
+def test_readme_special_bond_figures():
+    """The README's special-bond story is what the library computes."""
+    readme = _readme()
+    sc = fundmodel.load_scenario(ROOT / "scenarios" / "special-bond-plan.yaml")
+    m = fundmodel.evaluate(sc).metrics.iloc[0]
+    b = "debt[special bond]."
+    for figure in (f"{m['capex_total']:,.0f} CNY of works",
+                   f"it does: {m[b + 'coverage_gross']:.2f} at the point estimates",
+                   f"the cover is {m[b + 'coverage_net']:.2f}",
+                   f"pays only {100 * m[b + 'min_dscr']:.0f} % of the service"):
+        assert figure in readme, figure
+    assert m[b + "min_dscr_year"] == 3.0
+    mc = fundmodel.simulate(sc, draws=10_000, seed=2024)
+    gross = mc.metric(b + "coverage_gross")
+    assert (gross >= 1.2).mean() >= 0.95
+    assert f"reaches 1.2 in {100 * mc.metric(b + 'meets_coverage').mean():.1f} %" in readme

@@ -315,6 +315,11 @@ def _number(value: float) -> str:
     return _money(value) if abs(value) >= 100 else f"{value:,.3f}"
 
 
+_FISCAL_HEADERS = {"subsidies": "subsidies", "debt_service": "debt service",
+                   "guarantee_calls": "guarantees", "revenue_received": "revenue in",
+                   "net_commitment": "net", "budget_share": "of budget"}
+
+
 def _print_financing(console: "Console", result: "Result") -> None:
     """The financing instruments' metrics (investors, bundled projects, debt) and the
     government's commitments by year."""
@@ -323,7 +328,7 @@ def _print_financing(console: "Console", result: "Result") -> None:
     if names:
         if result.n_draws > 1:
             console.print(_stat_table("Financing instruments", s,
-                                      [(n, n, _number) for n in names]))
+                                      [(_escape(n), n, _number) for n in names]))
         else:
             table = _table("Financing instruments", [("Metric", "left"), ("Value", "right")])
             for n in names:
@@ -331,11 +336,12 @@ def _print_financing(console: "Console", result: "Result") -> None:
             console.print(table)
     fiscal = result.fiscal()
     level = result.scenario.fiscal.level if result.scenario.fiscal else "all levels"
-    columns = [c for c in ("subsidies", "debt_service", "guarantee_calls", "revenue_received",
-                           "net_commitment", "budget_share") if c in fiscal.columns]
+    columns = [c for c in ("subsidies", "debt_service", "guarantee_calls", "revenue_received")
+               if (fiscal[c] != 0).any()]
+    columns += [c for c in ("net_commitment", "budget_share") if c in fiscal.columns]
     table = _table(f"Government commitments ({_escape(level)}), {'mean ' if result.n_draws > 1 else ''}"
                    f"CNY — present value {_money(fiscal.attrs['pv_commitments'])}",
-                   [("Year", "left")] + [(c.replace("_", " "), "right") for c in columns])
+                   [("Year", "right")] + [(_FISCAL_HEADERS[c], "right") for c in columns])
     for year, row in fiscal.iterrows():
         over = bool(row.get("exceeds_ceiling", False))
         table.add_row(str(year), *(_pct(row[c]) if c == "budget_share" else _money(row[c])

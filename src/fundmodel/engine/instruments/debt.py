@@ -112,8 +112,9 @@ def write_debt(inputs, params: DebtInputs, books: Books) -> Books:
     ``need`` is what is still unfunded on its items; ``cost`` their cost. The lent amount falls
     on those items in proportion to what is left on each. In operating year t of the term the
     obligor pays ``debt[<label>].interest`` ``P × i_t`` and ``.principal`` ``P × p_t`` to the
-    lender; a bond's ``.pledged_revenue`` ``min(max(CFADS_t, 0), DS_t)`` goes from the operator
-    to the issuer; a guaranteed loan's ``.guarantee_call`` ``share × max(DS_t − max(CFADS_t,
+    lender; a bond's ``.pledged_revenue`` ``max(CFADS_t, 0)`` goes from the operator to the
+    issuer in every year of the term (a self-balancing bond's income goes to the issuer's fund
+    budget, which pays the principal at maturity from it); a guaranteed loan's ``.guarantee_call`` ``share × max(DS_t − max(CFADS_t,
     0), 0)`` from the guarantor to the operator.
     """
     left = np.array(books.unfunded, dtype=float)                         # (D, C, I)
@@ -152,7 +153,7 @@ def write_debt(inputs, params: DebtInputs, books: Books) -> Books:
         available = np.maximum(cf, 0.0)
         if params.issuers[r] is not None:
             books.ledger.add(debt_line(label, "pledged_revenue"), "operator", params.issuers[r],
-                             "financing", np.minimum(available, service), start)
+                             "financing", np.where(pay[..., None] > 0, available, 0.0), start)
         call = np.zeros(service.shape[:-1])
         if params.guarantors[r] is not None:
             calls = params.guarantee_share[..., r][..., None] * np.maximum(service - available,
