@@ -123,3 +123,16 @@ def test_malformed_fiscal(tmp_path, capsys, block, path, phrase, at):
     assert issue.line == line_of(text, at), str(issue)
     assert phrase in issue.message
     check_cli_rejects(file, tmp_path, capsys, f"{file}:{issue.line}:", f" {path}: ", phrase)
+
+
+def test_debt_csv_is_written_with_a_loan(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert fundmodel.cli.main(["run", str(ROOT / "scenarios" / "special-bond-plan.yaml"),
+                               "--out", str(out)]) == 0
+    import pandas as pd
+    debt = pd.read_csv(out / "debt.csv", encoding="utf-8-sig")
+    assert len(debt) == 15 and set(debt["debt"]) == {"special bond"}
+    # the principal is repaid in full over the term
+    bond = fundmodel.evaluate(fundmodel.load_scenario(ROOT / "scenarios" / "special-bond-plan.yaml"))
+    assert debt["principal"].sum() == pytest.approx(
+        bond.metrics.loc[0, "debt[special bond].amount"], rel=1e-9)

@@ -51,7 +51,7 @@ def result_tables(result: Result) -> dict[str, pd.DataFrame]:
     households section adds ``decisions`` (when it has votes), ``households`` and ``channels``
     (:meth:`Result.decisions`, :meth:`Result.households`, :meth:`Result.channels`). A scenario
     with a ``fiscal`` section or a financing instrument adds ``fiscal``
-    (:meth:`Result.fiscal`)."""
+    (:meth:`Result.fiscal`), and ``debt`` with a loan or bond (:meth:`Result.debt`)."""
     yearly = result.yearly()
     if result.n_draws > 1:
         quantiles = [stat for stat in YEARLY_STATISTICS if stat != "mean"]
@@ -69,6 +69,9 @@ def result_tables(result: Result) -> dict[str, pd.DataFrame]:
         tables.update({"households": result.households(), "channels": result.channels()})
     if result.has_financing:  # a fiscal section or a financing instrument
         tables["fiscal"] = result.fiscal()
+        debt = result.debt()
+        if len(debt):
+            tables["debt"] = debt
     return tables
 
 
