@@ -143,21 +143,29 @@ def minimum_scale(margin, fixed, tax_rate, discount, pv_capital, pv_transfer, *,
 
     * **closed form** where NPV is affine in ``s`` (no fixed cost, or no tax):
       ``s* = (Σ_t d_t F_t + k P) / a`` for ``a > 0``;
-    * else **bisection** on all draws at once in ``[0, hi]``: for ``a > 0``,
-      ``hi = (Σ_t d_t F_t + k P) / a`` (``g`` is 1-Lipschitz, so ``NPV_k(hi) ≥ 0``); for
-      ``a ≤ 0``, ``NPV_k(s) ≤ s a − (1 − τ) Σ_t d_t F_t − k P``: no scale balances it (NaN)
-      unless τ = 1, when the best of 0 and the kinks ``F_t / m_t`` is the upper end (a
-      concave piecewise-linear function peaks at a kink), NaN if NPV is negative there. The bracket is halved until
-      it is within 1e-14 relative, then the root is interpolated on the last (linear) piece.
+    * else (fixed costs and a tax) the **kink search** (:func:`_kinks`), exact: NPV is
+      linear between 0 and the sorted kinks ``s_t = F_t / m_t`` (years with ``m_t > 0``,
+      ``F_t > 0``), so the first kink where NPV ≥ 0 brackets the root on one linear piece,
+      solved in closed form; beyond the last kink the slope is ``a``. ``a ≤ 0`` gives NaN
+      unless τ = 1 (NPV then peaks at a kink and may reach 0 there);
+    * **bisection** (``method="bisection"``), the independent check, on all draws at once in
+      ``[0, hi]``: for ``a > 0``, ``hi = (Σ_t d_t F_t + k P) / a`` (``g`` is 1-Lipschitz, so
+      ``NPV_k(hi) ≥ 0``); for ``a ≤ 0``, ``NPV_k(s) ≤ s a − (1 − τ) Σ_t d_t F_t − k P``: no
+      scale balances it (NaN) unless τ = 1, when the best of 0 and the kinks is the upper end
+      (a concave piecewise-linear function peaks at a kink), NaN if NPV is negative there. The
+      bracket is halved until it is within 1e-14 relative, then the root is interpolated on
+      the last (linear) piece.
+
+    Fixed costs are ≥ 0 (``NPV_k(0) = −need``).
 
     Parameters
     ----------
     margin, fixed, tax_rate, discount, pv_capital, pv_transfer, coverage
         As in :func:`npv_at_scale`.
-    method : {'auto', 'closed_form', 'bisection'}
-        ``auto``: the closed form where it holds, bisection elsewhere; ``bisection`` for every
-        draw (a check of the closed form); ``closed_form`` raises ValueError where NPV is not
-        affine.
+    method : {'auto', 'closed_form', 'kinks', 'bisection'}
+        ``auto``: the closed form where it holds, the kink search elsewhere; ``kinks`` or
+        ``bisection`` for every draw (checks of each other and of the closed form);
+        ``closed_form`` raises ValueError where NPV is not affine.
 
     Returns
     -------
@@ -166,7 +174,7 @@ def minimum_scale(margin, fixed, tax_rate, discount, pv_capital, pv_transfer, *,
     reason : ndarray of int8 (D, C)
         :data:`MIN_SCALE_OK` or :data:`MIN_SCALE_NONE`.
     """
-    if method not in ("auto", "closed_form", "bisection"):
+    if method not in ("auto", "closed_form", "kinks", "bisection"):
         raise ValueError(f"unknown method {method!r}")
     tax = np.asarray(tax_rate, dtype=float)
     shape = np.broadcast_shapes(margin.shape[:-1], fixed.shape[:-1], tax.shape,
@@ -187,11 +195,64 @@ def minimum_scale(margin, fixed, tax_rate, discount, pv_capital, pv_transfer, *,
         return closed, np.where(np.isnan(closed), MIN_SCALE_NONE, MIN_SCALE_OK).astype(np.int8)
     search = ~affine if method == "auto" else np.ones(shape, dtype=bool)
     out = closed.copy()
+    solve = _bisect if method == "bisection" else _kinks
     if search.any():
-        out[search] = _bisect(margin_b[search], fixed_b[search], tax_b[search],
+        out[search] = solve(margin_b[search], fixed_b[search], tax_b[search],
                               disc_b[search], b(pv_capital)[search], b(pv_transfer)[search],
                               need[search], unit[search], coverage)
     return out, np.where(np.isnan(out), MIN_SCALE_NONE, MIN_SCALE_OK).astype(np.int8)
+
+
+def _kinks(margin, fixed, tax, disc, pv_capital, pv_transfer, need, unit, coverage):
+    """:func:`minimum_scale`'s exact search on rows ``(N, T)`` (all rows together; ``F ≥ 0``).
+
+    Breakpoints ``p_0 = 0 ≤ p_1 ≤ … ≤ p_n`` (the sorted kinks ``F_t / m_t``, ``m_t, F_t > 0``;
+    the other years are linear: ``m_t ≤ 0`` never profitable, ``F_t = 0 < m_t`` always). Year t
+    is taxed on the pieces right of its kink, where its slope drops from ``d_t m_t`` to
+    ``d_t m_t (1 − τ)``. On the piece right of ``p_q`` with ``w_t = 1 − τ [t taxed]``::
+
+        NPV_k(s) = s (Σ_t d_t m_t w_t − k K) − (Σ_t d_t F_t w_t + k P)
+
+    ``NPV_k(p_j)`` follows from ``NPV_k(0) = −need`` by summing slope × width; the first
+    ``j`` with ``NPV_k(p_j) ≥ 0`` puts the root on piece ``q = j − 1``, or, if none, on the
+    last piece when its slope (``a``) is positive. The root of that piece's line is returned.
+    """
+    n, years = margin.shape
+    taxw = tax[:, None]
+    kinked = (margin > 0) & (fixed > 0)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        kink = np.where(kinked, fixed / np.where(kinked, margin, 1.0), np.inf)
+    order = np.argsort(kink, axis=-1, kind="stable")                           # (N, T)
+    points = np.take_along_axis(kink, order, axis=-1)                          # p_1..p_T
+    finite = np.isfinite(points)                                               # n first
+    taxed0 = (margin > 0) & ~kinked                                            # from s = 0
+    slope0 = row_sum(margin * (1.0 - taxw * taxed0) * disc) - coverage * pv_capital
+    drop = np.take_along_axis(np.where(kinked, taxw * margin * disc, 0.0), order, axis=-1)
+    slopes = slope0[:, None] - np.cumsum(drop, axis=-1)          # right of p_1..p_T
+    slopes = np.concatenate([slope0[:, None], slopes[:, :-1]], axis=-1)  # left of p_1..p_T
+    width = np.diff(np.concatenate([np.zeros((n, 1)), np.where(finite, points, 0.0)],
+                                   axis=-1), axis=-1)
+    with np.errstate(invalid="ignore"):
+        value = -need[:, None] + np.cumsum(np.where(finite, slopes * width, 0.0), axis=-1)
+    reach = finite & (value >= 0)                                              # NPV(p_j) ≥ 0
+    found = reach.any(axis=-1)
+    last = finite.sum(axis=-1)
+    piece = np.where(found, reach.argmax(axis=-1), last)                       # q
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.arange(years)[None, :], axis=-1)
+    taxed = taxed0 | (kinked & (rank < piece[:, None]))
+    w = 1.0 - taxw * taxed
+    slope = row_sum(margin * w * disc) - coverage * pv_capital
+    offset = row_sum(fixed * w * disc) + coverage * pv_transfer
+    root = np.divide(offset, slope, out=np.full(n, np.nan), where=slope > 0)
+    lower = np.where(piece > 0, np.take_along_axis(
+        points, np.maximum(piece - 1, 0)[:, None], axis=-1)[:, 0], 0.0)
+    upper = np.where(found, np.take_along_axis(
+        points, np.minimum(piece, years - 1)[:, None], axis=-1)[:, 0], np.inf)
+    root = np.where(found & ~(slope > 0), upper, np.clip(root, lower, upper))
+    none = ~found & ((unit <= 0) | ~(slope > 0))
+    none |= (unit <= 0) & (tax < 1)                        # NPV < 0 everywhere, as bisection
+    return np.where(need <= 0, 0.0, np.where(none, np.nan, root))
 
 
 def _bisect(margin, fixed, tax, disc, pv_capital, pv_transfer, need, unit, coverage):
