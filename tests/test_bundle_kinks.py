@@ -140,3 +140,13 @@ def test_kinks_and_bisection_agree_on_any_bundle(years, tax, pv_cap, pv_tr, cove
         assert abs(npv(s)) <= 1e-9 * scale
         if s > 0:
             assert npv(s * (1 - 1e-6)) < 1e-9 * scale
+
+
+def test_a_scale_that_overflows_balances_nothing():
+    # found by hypothesis: a margin of 2.2e-311 CNY per unit makes need / unit overflow to inf;
+    # no finite project balances it, so the answer is NaN with its reason, by every method
+    args = (np.array([[[2.225073858507e-311]]]), np.array([[[0.0]]]), np.array([[0.0]]),
+            np.array([[[1 / 1.05]]]), np.array([[0.0]]), np.array([[1.0]]))
+    for method in ("auto", "closed_form", "kinks", "bisection"):
+        scale, why = minimum_scale(*args, method=method)
+        assert np.isnan(scale[0, 0]) and why[0, 0] == MIN_SCALE_NONE, method

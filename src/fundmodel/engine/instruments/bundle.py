@@ -189,18 +189,27 @@ def minimum_scale(margin, fixed, tax_rate, discount, pv_capital, pv_transfer, *,
     affine = (fixed_b == 0).all(axis=-1) | (tax_b == 0)
     if method == "closed_form" and not affine.all():
         raise ValueError("the closed form needs no fixed cost or no tax")
-    closed = np.where(need <= 0, 0.0,
-                      np.divide(need, unit, out=np.full(shape, np.nan), where=unit > 0))
+    with np.errstate(over="ignore"):
+        closed = np.where(need <= 0, 0.0,
+                          np.divide(need, unit, out=np.full(shape, np.nan), where=unit > 0))
     if method == "closed_form":
-        return closed, np.where(np.isnan(closed), MIN_SCALE_NONE, MIN_SCALE_OK).astype(np.int8)
+        return _finite(closed)
     search = ~affine if method == "auto" else np.ones(shape, dtype=bool)
     out = closed.copy()
     solve = _bisect if method == "bisection" else _kinks
     if search.any():
-        out[search] = solve(margin_b[search], fixed_b[search], tax_b[search],
-                              disc_b[search], b(pv_capital)[search], b(pv_transfer)[search],
-                              need[search], unit[search], coverage)
-    return out, np.where(np.isnan(out), MIN_SCALE_NONE, MIN_SCALE_OK).astype(np.int8)
+        with np.errstate(over="ignore", invalid="ignore"):
+            out[search] = solve(margin_b[search], fixed_b[search], tax_b[search],
+                                disc_b[search], b(pv_capital)[search], b(pv_transfer)[search],
+                                need[search], unit[search], coverage)
+    return _finite(out)
+
+
+def _finite(scale: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Scales with their reasons; a scale that overflows (a unit of scale worth a subnormal
+    amount) balances nothing a finite project can: NaN, :data:`MIN_SCALE_NONE`."""
+    scale = np.where(np.isfinite(scale), scale, np.nan)
+    return scale, np.where(np.isnan(scale), MIN_SCALE_NONE, MIN_SCALE_OK).astype(np.int8)
 
 
 def _kinks(margin, fixed, tax, disc, pv_capital, pv_transfer, need, unit, coverage):
