@@ -65,3 +65,20 @@ def check_cli_rejects(path: Path, tmp_path: Path, capsys, *expected_in_stderr: s
     assert not out.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")], "temp folder left"
     return captured.err
+
+
+def check_one_located_issue(file: Path, text: str, path: str, phrase: str, line: int,
+                            tmp_path: Path, capsys) -> None:
+    """The scenario ``file`` (its ``text``) has exactly one issue, at ``path`` on ``line`` with
+    ``phrase`` in its message, formatted ``file:line:column path: message``; the CLI rejects
+    it with exit 2 and writes nothing."""
+    issues = load_issues(file)
+    assert len(issues) == 1, "\n".join(map(str, issues))
+    issue = issues[0]
+    assert issue.file == str(file)
+    assert issue.path == path
+    assert issue.line == line, str(issue)
+    assert issue.column is not None and 1 <= issue.column <= len(text.splitlines()[issue.line - 1])
+    assert phrase in issue.message
+    assert str(issue) == f"{file}:{issue.line}:{issue.column} {path}: {issue.message}"
+    check_cli_rejects(file, tmp_path, capsys, f"{file}:{issue.line}:", f" {path}: ", phrase)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import fundmodel
-from malformed import check_cli_rejects, edit, line_of, load_issues, write
+from malformed import check_one_located_issue, edit, line_of, write
 
 DEBTS = """\
   - source: bank_loan
@@ -111,13 +111,4 @@ def test_malformed_debt(tmp_path, capsys, old, new, path, phrase, at):
     file = write(tmp_path, text)
     at = at if at is not None else new.strip().splitlines()[0]
     line = line_of(text, at)
-    issues = load_issues(file)
-    assert len(issues) == 1, "\n".join(map(str, issues))
-    issue = issues[0]
-    assert issue.file == str(file)
-    assert issue.path == path
-    assert issue.line == line, str(issue)
-    assert issue.column is not None and 1 <= issue.column <= len(text.splitlines()[issue.line - 1])
-    assert phrase in issue.message
-    assert str(issue) == f"{file}:{issue.line}:{issue.column} {path}: {issue.message}"
-    check_cli_rejects(file, tmp_path, capsys, f"{file}:{issue.line}:", f" {path}: ", phrase)
+    check_one_located_issue(file, text, path, phrase, line, tmp_path, capsys)

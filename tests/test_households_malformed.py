@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from malformed import ROOT, check_cli_rejects, edit, line_of, load_issues, write
+from malformed import ROOT, check_cli_rejects, check_one_located_issue, edit, line_of, load_issues, write
 
 LIFT = ROOT / "scenarios" / "lift-retrofit.yaml"
 LIFT_TEXT = LIFT.read_text(encoding="utf-8")
@@ -85,16 +85,7 @@ def test_malformed_households(tmp_path, capsys, old, new, path, phrase, at):
     line = line_of(text, at)
     if at.startswith("  buildings:"):
         line += 1  # a list is located at its first entry
-    issues = load_issues(file)
-    assert len(issues) == 1, "\n".join(map(str, issues))
-    issue = issues[0]
-    assert issue.file == str(file)
-    assert issue.path == path
-    assert issue.line == line, str(issue)
-    assert issue.column is not None and 1 <= issue.column <= len(text.splitlines()[issue.line - 1])
-    assert phrase in issue.message
-    assert str(issue) == f"{file}:{issue.line}:{issue.column} {path}: {issue.message}"
-    check_cli_rejects(file, tmp_path, capsys, f"{file}:{issue.line}:", f" {path}: ", phrase)
+    check_one_located_issue(file, text, path, phrase, line, tmp_path, capsys)
 
 
 def test_a_willingness_to_pay_cannot_be_correlated(tmp_path, capsys):

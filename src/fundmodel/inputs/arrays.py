@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["stack"]
+__all__ = ["stack", "rules_at"]
 
 
 def _dc(value: Any, default: float | None = 0.0) -> np.ndarray | None:
@@ -30,3 +30,9 @@ def stack(values: list[Any], default: float = 0.0) -> np.ndarray:
         return np.zeros((1, 1, 0))
     draws = max(c.shape[0] for c in cols)
     return np.stack([np.broadcast_to(c, (draws, 1)) for c in cols], axis=-1)
+
+
+def rules_at(scenario: Any, indexes) -> tuple[list, tuple[str, ...]]:
+    """The funding rules at ``indexes`` of ``scenario.funding`` and their labels, in order."""
+    every_label = scenario.funding_labels()
+    return [scenario.funding[r] for r in indexes], tuple(every_label[r] for r in indexes)

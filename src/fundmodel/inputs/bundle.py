@@ -11,7 +11,7 @@ from ..engine.inputs import Timeline
 from ..engine.instruments import InstrumentInputs
 from ..engine.instruments.bundle import BundleInputs, BundleLineInputs, write_bundles
 from ..scenario import Scenario
-from .arrays import _dc, stack
+from .arrays import _dc, rules_at, stack
 from .grants import eligible_items
 
 __all__ = ["compile_rules"]
@@ -28,9 +28,7 @@ def compile_rules(scenario: Scenario, indexes: Sequence[int],
                   timeline: Timeline) -> InstrumentInputs:
     """The ``bundle`` instrument of the bundle rules at ``indexes`` of ``scenario.funding``."""
     indexes = list(indexes)
-    rules = [scenario.funding[r] for r in indexes]
-    every_label = scenario.funding_labels()
-    labels = tuple(every_label[r] for r in indexes)
+    rules, labels = rules_at(scenario, indexes)
     horizon = timeline.horizon_years
     terms = BundleInputs(
         labels=labels, eligible=eligible_items(scenario, indexes),

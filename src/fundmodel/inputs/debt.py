@@ -12,7 +12,7 @@ from ..engine.inputs import Timeline
 from ..engine.instruments import InstrumentInputs
 from ..engine.instruments.debt import DebtInputs, write_debt
 from ..scenario import Scenario
-from .arrays import stack
+from .arrays import rules_at, stack
 from .grants import eligible_items
 
 __all__ = ["compile_rules"]
@@ -23,9 +23,7 @@ def compile_rules(scenario: Scenario, indexes: Sequence[int],
     """The ``debt`` instrument of the bank loans and special bonds at ``indexes`` of
     ``scenario.funding``, in the order written."""
     indexes = list(indexes)
-    rules = [scenario.funding[r] for r in indexes]
-    every_label = scenario.funding_labels()
-    labels = tuple(every_label[r] for r in indexes)
+    rules, labels = rules_at(scenario, indexes)
     issuers = tuple(getattr(rule, "issuer", None) for rule in rules)
     guarantees = [getattr(rule, "guarantee", None) for rule in rules]
     terms = DebtInputs(

@@ -12,7 +12,7 @@ from ..engine.inputs import RuleInputs, Timeline
 from ..engine.instruments import InstrumentInputs
 from ..engine.instruments.grants import write_grants
 from ..scenario import Scenario
-from .arrays import stack
+from .arrays import rules_at, stack
 
 __all__ = ["compile_rules", "eligible_items"]
 
@@ -41,9 +41,7 @@ def compile_rules(scenario: Scenario, indexes: Sequence[int],
     """The ``grants`` instrument of the funding rules at ``indexes`` of ``scenario.funding``
     (every grant rule, in the order written)."""
     indexes = list(indexes)
-    rules = [scenario.funding[r] for r in indexes]
-    every_label = scenario.funding_labels()
-    labels = [every_label[r] for r in indexes]
+    rules, labels = rules_at(scenario, indexes)
     matched = []
     for r, rule in enumerate(rules):
         of = getattr(rule, "match_of", ()) if getattr(rule, "match_ratio", None) is not None else ()

@@ -12,7 +12,7 @@ from ..engine.inputs import Timeline
 from ..engine.instruments import InstrumentInputs
 from ..engine.instruments.investor import InvestorInputs, StreamInputs, write_investors
 from ..scenario import Scenario
-from .arrays import _dc, stack
+from .arrays import _dc, rules_at, stack
 from .grants import eligible_items
 
 __all__ = ["compile_rules"]
@@ -32,9 +32,7 @@ def compile_rules(scenario: Scenario, indexes: Sequence[int],
     """The ``investor`` instrument of the social-capital rules at ``indexes`` of
     ``scenario.funding``."""
     indexes = list(indexes)
-    rules = [scenario.funding[r] for r in indexes]
-    every_label = scenario.funding_labels()
-    labels = tuple(every_label[r] for r in indexes)
+    rules, labels = rules_at(scenario, indexes)
     terms = InvestorInputs(
         labels=labels, eligible=eligible_items(scenario, indexes),
         modes=tuple(rule.invests for rule in rules),

@@ -11,7 +11,7 @@ from ..engine.inputs import Timeline
 from ..engine.instruments import InstrumentInputs
 from ..engine.instruments.topup import TopUpInputs, write_top_ups
 from ..scenario import Scenario
-from .arrays import stack
+from .arrays import rules_at, stack
 from .grants import eligible_items
 
 __all__ = ["compile_rules"]
@@ -21,9 +21,7 @@ def compile_rules(scenario: Scenario, indexes: Sequence[int],
                   timeline: Timeline) -> InstrumentInputs:
     """The ``top_up`` instrument of the top-up rules at ``indexes`` of ``scenario.funding``."""
     indexes = list(indexes)
-    rules = [scenario.funding[r] for r in indexes]
-    every_label = scenario.funding_labels()
-    labels = tuple(every_label[r] for r in indexes)
+    rules, labels = rules_at(scenario, indexes)
     terms = TopUpInputs(
         labels=labels, parties=tuple(rule.paid_by for rule in rules),
         eligible=eligible_items(scenario, indexes),
