@@ -4,7 +4,7 @@ revenue streams of its own."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Iterator, Literal
+from typing import Any, ClassVar, Iterator, Literal
 
 from pydantic import Field, model_validator
 
@@ -14,9 +14,6 @@ from ..operations import IncomeLine
 from ..ranges import uncertain
 from ..renovation import Money
 from .source import Source
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ..scenario import Scenario
 
 __all__ = ["SocialCapital", "Stream", "HurdleRate"]
 
@@ -94,7 +91,7 @@ class SocialCapital(Source):
             names[stream.name] = j
         return self
 
-    def problems_in(self, scenario: "Scenario", index: int) -> Iterator[tuple]:
+    def problems_in(self, scenario: Any, index: int) -> Iterator[tuple]:
         """What is wrong with this rule, ``scenario.funding[index]``, in its scenario:
         ``(message, *path below the rule)``.
 

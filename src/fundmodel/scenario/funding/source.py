@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Iterator
+from typing import Any, ClassVar, Iterator
 
 from pydantic import Field, model_validator
 
 from ..base import ScenarioModel, check_shares, fail
 from ..limits import MAX_BUILD_YEARS, MAX_NAMES
 from ..renovation import Money, Tier
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ..scenario import Scenario
 
 __all__ = ["Source", "PAYERS"]
 
@@ -60,7 +57,7 @@ class Source(ScenarioModel):
             raise fail(f"{self.source} needs at least one of: {', '.join(self.amount_fields)}")
         return self
 
-    def problems_in(self, scenario: "Scenario", index: int) -> Iterator[tuple]:
+    def problems_in(self, scenario: Any, index: int) -> Iterator[tuple]:
         """What is wrong with this rule, ``scenario.funding[index]``, given the rest of the
         scenario (a term beyond the horizon, a line that does not exist): ``(message, *path
         below the rule)`` tuples; the scenario reports the first, located. None by default."""
