@@ -36,7 +36,8 @@ import numpy as np
 from ..arrays import row_sum
 from ..ledger import Ledger
 
-__all__ = ["PHASES", "Books", "InstrumentInputs", "timed", "source_line"]
+__all__ = ["PHASES", "Books", "InstrumentInputs", "timed", "source_line", "unfunded_on",
+           "pay_on_items"]
 
 PHASES = ("decide", "fund", "operate")
 """When an instrument runs (see the module docstring)."""
@@ -130,3 +131,24 @@ def timed(by_item: np.ndarray, schedule: np.ndarray, total: np.ndarray | None = 
 def source_line(label: str) -> str:
     """Name of a funding rule's ledger line: ``funding[<label>]``."""
     return f"funding[{label}]"
+
+
+def unfunded_on(eligible: np.ndarray, left: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What is still unfunded on a rule's items: ``room (D, C, I)`` (0 on the items it may not
+    pay for) and its sum over the items, ``need (D, C)``, CNY."""
+    room = np.where(eligible, left, 0.0)
+    return room, row_sum(room)
+
+
+def pay_on_items(books: Books, left: np.ndarray, room: np.ndarray, need: np.ndarray,
+                 pay: np.ndarray, label: str, party: str, exact_total: bool = False
+                 ) -> np.ndarray:
+    """A rule pays ``pay (D, C)`` of ``need``: on each item in proportion to what is left on it
+    (``room × pay / need``), taken from ``left`` in place, written as the items are built as
+    the line ``funding[<label>]`` from ``party`` to the project (capital); returns the line.
+    ``exact_total``: the line's sum over the years is ``pay`` itself (see :func:`timed`)."""
+    part = np.divide(pay, need, out=np.zeros_like(need), where=need > 0)
+    by_item = room * part[..., None]
+    left -= by_item
+    return books.ledger.add(source_line(label), party, "project", "capital",
+                            timed(by_item, books.schedule, pay if exact_total else None))

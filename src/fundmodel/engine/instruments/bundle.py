@@ -23,7 +23,7 @@ import numpy as np
 
 from ... import finance
 from ..arrays import growth_index, row_sum
-from . import Books, source_line, timed
+from . import Books, pay_on_items, unfunded_on
 
 __all__ = ["BundleLineInputs", "BundleInputs", "BundleReport", "write_bundles",
            "bundle_line", "npv_at_scale", "minimum_scale", "MIN_SCALE_OK",
@@ -332,16 +332,11 @@ def write_bundles(inputs, params: BundleInputs, books: Books) -> Books:
     metrics: dict[str, np.ndarray] = {}
     reasons: dict[str, np.ndarray] = {}
     for r, label in enumerate(params.labels):
-        room = np.where(params.eligible[r], left, 0.0)
-        total = row_sum(room)                                              # (D, C)
+        room, total = unfunded_on(params.eligible[r], left)                # (D, C, I), (D, C)
         pay = np.minimum(total, np.minimum(params.cap[..., r],
                                            params.cap_per_household[..., r] * households))
         offered[..., r] = pay
-        part = np.divide(pay, total, out=np.zeros_like(total), where=total > 0)
-        by_item = room * part[..., None]
-        left -= by_item
-        transfer = books.ledger.add(source_line(label), "bundled_project", "project",
-                                    "capital", timed(by_item, books.schedule))
+        transfer = pay_on_items(books, left, room, total, pay, label, "bundled_project")
 
         scale = params.scale[..., r]                                       # (D|1, C|1)
         tax_rate = params.tax_rate[..., r]

@@ -16,7 +16,7 @@ import numpy as np
 
 from ...loans import LoanSchedule, loan_schedule, sculpted_schedule
 from ..arrays import row_sum
-from . import Books, source_line, timed
+from . import Books, pay_on_items, unfunded_on
 
 __all__ = ["DebtInputs", "DebtReport", "write_debt", "debt_line", "cfads"]
 
@@ -127,8 +127,7 @@ def write_debt(inputs, params: DebtInputs, books: Books) -> Books:
         revenue, cf = cfads(books.operating, params.pledged[r], params.pledged_costs[r])
         revenue, cf = revenue[..., :term], cf[..., :term]
         unit, sized = _schedule(params, r, cf)
-        room = np.where(params.eligible[r], left, 0.0)
-        need = row_sum(room)                                            # (D, C)
+        room, need = unfunded_on(params.eligible[r], left)              # (D, C, I), (D, C)
         cost = row_sum(np.where(params.eligible[r], books.costs, 0.0))
         offer = np.minimum(np.minimum(params.amount[..., r], sized),
                            np.minimum(params.gearing[..., r] * cost,
@@ -137,11 +136,7 @@ def write_debt(inputs, params: DebtInputs, books: Books) -> Books:
         offer = np.broadcast_to(offer, need.shape)
         offered[..., r] = offer
         pay = np.minimum(offer, need)
-        part = np.divide(pay, need, out=np.zeros_like(need), where=need > 0)
-        by_item = room * part[..., None]
-        left -= by_item
-        books.ledger.add(source_line(label), "lender", "project", "capital",
-                         timed(by_item, books.schedule))
+        pay_on_items(books, left, room, need, pay, label, "lender")
         interest = pay[..., None] * unit.interest                       # (D, C, term)
         principal = pay[..., None] * unit.principal
         obligor = params.obligors[r]

@@ -18,7 +18,7 @@ import numpy as np
 
 from ... import finance
 from ..arrays import growth_index, row_sum
-from . import Books, source_line, timed
+from . import Books, pay_on_items, timed, unfunded_on
 
 __all__ = ["StreamInputs", "InvestorInputs", "InvestorReport", "write_investors",
            "BELOW_HURDLE_TOLERANCE"]
@@ -148,8 +148,7 @@ def write_investors(inputs, params: InvestorInputs, books: Books) -> Books:
         ops_df = finance.discount_factors(hurdle, k, start=start)          # (D|1, 1, K)
         pv_flows = row_sum(net * ops_df)                                   # (D|1, C)
 
-        room = np.where(params.eligible[r], left, 0.0)
-        need = row_sum(room)                                               # (D, C)
+        room, need = unfunded_on(params.eligible[r], left)                 # (D, C, I), (D, C)
         build_df = finance.discount_factors(hurdle, built)                 # (D|1, 1, Yc)
         per_cny = np.where(need > 0,
                            np.divide(row_sum(timed(room, schedule, need) * build_df), need,
@@ -162,11 +161,8 @@ def write_investors(inputs, params: InvestorInputs, books: Books) -> Books:
         offer = np.broadcast_to(offer, dc)
         offered[..., r] = offer
         pay = np.minimum(offer, need)
-        part = np.divide(pay, need, out=np.zeros_like(need), where=need > 0)
-        by_item = room * part[..., None]
-        left -= by_item
-        paid = books.ledger.add(source_line(label), "investor", "project", "capital",
-                                timed(by_item, schedule, pay))            # (D, C, Yc)
+        paid = pay_on_items(books, left, room, need, pay, label, "investor",
+                            exact_total=True)                              # (D, C, Yc)
 
         active = pay > 0
         on = (lambda a: a) if active.all() else (lambda a: a * active[..., None])

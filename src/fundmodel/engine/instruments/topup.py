@@ -7,8 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..arrays import row_sum
-from . import Books, source_line, timed
+from . import Books, pay_on_items, unfunded_on
 
 __all__ = ["TopUpInputs", "TopUpReport", "write_top_ups"]
 
@@ -41,15 +40,10 @@ def write_top_ups(inputs, params: TopUpInputs, books: Books) -> Books:
     households = inputs.compounds.households[None, :]
     offered = np.zeros(left.shape[:2] + (len(params.labels),))
     for r, label in enumerate(params.labels):
-        room = np.where(params.eligible[r], left, 0.0)
-        total = row_sum(room)                                           # (D, C)
+        room, total = unfunded_on(params.eligible[r], left)                 # (D, C, I), (D, C)
         pay = np.minimum(params.share[..., r] * total,
                          np.minimum(params.cap[..., r],
                                     params.cap_per_household[..., r] * households))
         offered[..., r] = pay
-        part = np.divide(pay, total, out=np.zeros_like(total), where=total > 0)
-        by_item = room * part[..., None]
-        left -= by_item
-        books.ledger.add(source_line(label), params.parties[r], "project", "capital",
-                         timed(by_item, books.schedule))
+        pay_on_items(books, left, room, total, pay, label, params.parties[r])
     return books.report("top_up", TopUpReport(offered), unfunded=np.maximum(left, 0.0))
