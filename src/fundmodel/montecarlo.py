@@ -33,6 +33,7 @@ from .results import (BAND_LINES, CASHFLOW_QUANTILES, QUANTILE_METHOD, QUANTILES
 from .sampling import BLOCK_SIZE, InputSpace, input_space, sample_values
 from .scenario import Scenario
 from .scenario.checks import scenario_warnings
+from .scenario.funding import FINANCING_PAYERS
 from .scenario.limits import MAX_DRAWS
 from .scenario.simulation import SAMPLERS
 
@@ -41,10 +42,6 @@ __all__ = ["simulate", "run_chunk", "chunk_ranges"]
 log = logging.getLogger("fundmodel")
 
 ProgressCallback = Callable[[int, int], None]
-
-
-_NO_FINANCING = ("fundmodel.inputs.grants", "fundmodel.inputs.topup")
-"""Instruments that write no financing lines (the statement then has no FINANCING_LINES)."""
 
 
 def run_chunk(scenario: Scenario, seed: int, sampler: str, start: int, stop: int,
@@ -131,7 +128,7 @@ def memory_estimate(scenario: Scenario, draws: int, chunk_size: int, keep_draws:
     years = scenario.horizon_years
     ops = scenario.operations
     lines = len(YEARLY_LINES) + len(ops.income) + len(ops.costs)
-    if all(type(rule).instrument in _NO_FINANCING for rule in scenario.funding):
+    if not any(rule.payer in FINANCING_PAYERS for rule in scenario.funding):
         lines -= len(FINANCING_LINES)
     metrics = len(METRICS)
     chunk = min(chunk_size, draws)

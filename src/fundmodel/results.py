@@ -23,6 +23,7 @@ from .engine.capital import ITEM_INPUTS
 from .engine.model import ModelOutput
 from .errors import ModelError
 from .scenario import Scenario
+from .scenario.funding import FINANCING_PAYERS
 
 __all__ = ["Result", "CashFlows", "ResidentsMeans", "QUANTILES", "CASHFLOW_QUANTILES",
            "PROBABILITIES", "BAND_LINES", "SUMMARY_COLUMNS",
@@ -554,7 +555,7 @@ class Result:
         """Whether the scenario has a fiscal section or a financing instrument (investors, a
         bundled project, debt): then the CLI and the written tables add the fiscal view."""
         return self.scenario.fiscal is not None or any(
-            rule.payer in ("investors", "lenders", "bundled_project")
+            rule.payer in FINANCING_PAYERS
             for rule in self.scenario.funding)
 
     def fiscal(self) -> pd.DataFrame:

@@ -18,11 +18,11 @@ from .debt import BankLoan, Debt, Guarantee, SpecialBond
 from .grants import GRANTS, __all__ as _grants
 from .bundle import Bundle, BundleLine
 from .investor import SocialCapital, Stream
-from .source import PAYERS, Source
+from .source import FINANCING_PAYERS, PAYERS, Source
 from .topup import TopUp
 
 __all__ = [*_grants, "Source", "SocialCapital", "Stream", "Bundle", "BundleLine", "Debt",
-           "BankLoan", "SpecialBond", "Guarantee", "TopUp", "FundingRule", "PAYERS", "SOURCES",
+           "BankLoan", "SpecialBond", "Guarantee", "TopUp", "FundingRule", "PAYERS", "FINANCING_PAYERS", "SOURCES",
            "SOURCE_NAMES"]
 
 SOURCES: tuple[type[Source], ...] = (*GRANTS, SocialCapital, Bundle, BankLoan, SpecialBond, TopUp)

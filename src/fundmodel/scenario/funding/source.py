@@ -10,10 +10,12 @@ from ..base import ScenarioModel, check_shares, fail
 from ..limits import MAX_BUILD_YEARS, MAX_NAMES
 from ..renovation import Money, Tier
 
-__all__ = ["Source", "PAYERS"]
+__all__ = ["Source", "PAYERS", "FINANCING_PAYERS"]
 
-PAYERS = ("government", "utilities", "residents", "donors", "investors", "lenders",
-          "bundled_project")
+FINANCING_PAYERS = ("investors", "lenders", "bundled_project")
+"""Payer groups of the financing instruments: repaid later from the project's income."""
+
+PAYERS = ("government", "utilities", "residents", "donors", *FINANCING_PAYERS)
 """Who ultimately pays a source's capital: used to report the cost per household to government
 and residents (investors, lenders and a bundled project are repaid from the project's income,
 or by the government that backs them: see the ledger's later years)."""
