@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ...loans import LoanSchedule, loan_schedule, sculpted_schedule
-from ..arrays import row_sum
+from ..arrays import row_sum, sum_lines
 from . import Books, pay_on_items, unfunded_on
 
 __all__ = ["DebtInputs", "DebtReport", "write_debt", "debt_line", "cfads"]
@@ -73,10 +73,11 @@ class DebtReport:
 def cfads(operating, names, costs=()) -> tuple[np.ndarray, np.ndarray]:
     """The pledged revenue ``Σ operating[names]`` and the cash flow available for debt service
     ``CFADS = revenue − Σ operating[costs]``, ``(D|1, C, T)`` CNY, summed in order."""
-    revenue = sum((operating[n] for n in names[1:]), operating[names[0]] + 0.0)
+    shape = operating[names[0]].shape
+    revenue = sum_lines([operating[n] for n in names], shape)
     if not costs:
         return revenue, revenue
-    return revenue, revenue - sum((operating[n] for n in costs[1:]), operating[costs[0]] + 0.0)
+    return revenue, revenue - sum_lines([operating[n] for n in costs], shape)
 
 
 def _schedule(params: DebtInputs, r: int, cf: np.ndarray) -> tuple[LoanSchedule, np.ndarray]:

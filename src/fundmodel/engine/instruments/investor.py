@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ... import finance
-from ..arrays import growth_index, row_sum
+from ..arrays import growth_index, row_sum, sum_lines
 from . import Books, pay_on_items, timed, unfunded_on
 
 __all__ = ["StreamInputs", "InvestorInputs", "InvestorReport", "write_investors",
@@ -96,14 +96,6 @@ def _stream_flows(stream: StreamInputs, years: int, k: int) -> tuple[np.ndarray,
     return base[..., None] * index, stream.operating_cost_per_year[..., None] * index
 
 
-def _sum(arrays: list[np.ndarray], shape: tuple[int, ...]) -> np.ndarray:
-    """``0 + a_1 + a_2 + ...`` in order, at the broadcast shape of the arrays and ``shape``."""
-    out = np.zeros(np.broadcast_shapes(shape, *(a.shape for a in arrays)))
-    for a in arrays:
-        out += a
-    return out
-
-
 def write_investors(inputs, params: InvestorInputs, books: Books) -> Books:
     """Each investor in order pays part of what is still unfunded on its items and writes its
     concession on the ledger.
@@ -143,7 +135,7 @@ def write_investors(inputs, params: InvestorInputs, books: Books) -> Books:
         taken = [(name, books.operating[f"income[{name}]"][..., :k])
                  for name in params.takes_over[r]]
         streams = [(s.name, *_stream_flows(s, years, k)) for s in params.streams[r]]
-        net = _sum([flow for _, flow in taken]
+        net = sum_lines([flow for _, flow in taken]
                    + [revenue - cost for _, revenue, cost in streams], (1, dc[1], k))
         ops_df = finance.discount_factors(hurdle, k, start=start)          # (D|1, 1, K)
         pv_flows = row_sum(net * ops_df)                                   # (D|1, C)
