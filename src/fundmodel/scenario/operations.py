@@ -74,7 +74,7 @@ class PropertyFee(ScenarioModel):
                  if getattr(self, f) is not None]
         if not given:
             raise fail("give the fee: rate_per_m2_month (CNY/m²/month) or per_household_month "
-                       "(CNY/household/month)")
+                       "(CNY/household/month)", on_key=True)
         if len(given) == 2:
             raise fail("give either rate_per_m2_month or per_household_month, not both",
                        "per_household_month", on_key=True)
