@@ -484,3 +484,17 @@ def test_examples_unchanged_by_defaults():
     b = evaluate(Scenario.model_validate(d2)).metrics
     assert np.array_equal(a.to_numpy().view(np.int64), b.to_numpy().view(np.int64))
     assert math.isfinite(float(a.loc[0, "npv_operations"]))
+
+
+def test_the_cli_names_the_unit_of_a_fee_per_household(tmp_path, capsys):
+    import yaml
+
+    from fundmodel.cli import main
+
+    path = tmp_path / "flat.yaml"
+    path.write_text(yaml.safe_dump(flat_fee()), encoding="utf-8")
+    assert main(["run", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "CNY/household/month" in out and "The fee now: 30.00" in out
+    assert main(["run", str(path), "--draws", "50"]) == 0
+    assert "breakeven fee (CNY/household/month)" in capsys.readouterr().out
