@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 __all__ = ["QUANTILES", "QUANTILE_METHOD", "CASHFLOW_QUANTILES", "quantile_name", "Metric",
            "METRICS", "YEARLY_LINES", "YEARLY_COLUMNS", "LINE_PATTERNS", "HOUSEHOLD_TABLES",
-           "INSTRUMENT_METRICS", "FINANCING_LINES",
+           "INSTRUMENT_METRICS", "FINANCING_LINES", "FALLBACK_LINES", "FALLBACK_METRICS",
            "lookup", "known_names"]
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -73,19 +73,36 @@ METRICS: dict[str, Metric] = {m.name: m for m in [
     Metric("npv_operations", "CNY", "NPV of the operating surplus of years 1..horizon at the "
            "nominal discount rate"),
     Metric("breakeven_fee_rate", "CNY/m²/month", "Fee rate (year 1, growing as the fee does) "
-           "at which npv_operations is 0",
+           "at which npv_operations is 0; in CNY/household/month for a fee per household "
+           "(per_household_month)",
            "no fee is collected (collection rate 0 or no chargeable area): no fee can break even"),
     Metric("breakeven_fee_rate_first_year", "CNY/m²/month", "Fee rate at which the year-1 "
-           "operating surplus is 0",
+           "operating surplus is 0; in CNY/household/month for a fee per household",
            "no fee is collected in year 1 (collection rate 0 or no chargeable area)"),
     Metric("discount_rate_nominal", "per year", "(1 + discount_rate)(1 + inflation) − 1"),
+    # only in scenarios with operations.fallback (FALLBACK_METRICS)
+    Metric("fallback_total", "CNY", "What the fallback payer (street or district) pays the "
+           "operating account over years 1..horizon"),
+    Metric("fallback_years", "years", "Number of years in which the fallback payer pays"),
+    Metric("fallback_max_year", "CNY/year", "Largest payment of the fallback payer in one "
+           "year"),
+    Metric("fallback_needed_max", "CNY/year", "Smallest cap_per_year (year-1 value) that keeps "
+           "the cumulative balance ≥ 0 in every year: max_t of the uncapped need / the cap's "
+           "growth index (the uncapped need itself with a cap that does not grow)"),
 ]}
 
+FALLBACK_METRICS = ("fallback_total", "fallback_years", "fallback_max_year",
+                    "fallback_needed_max")
+"""Metrics only in scenarios with a fallback payer (``operations.fallback``)."""
+
 YEARLY_LINES: dict[str, Metric] = {m.name: m for m in [
-    Metric("property_fee_income", "CNY/year", "rate × chargeable m² × 12 × collection rate"),
-    Metric("other_income", "CNY/year", "Sum of the income lines (parking, advertising, ...)"),
+    Metric("property_fee_income", "CNY/year", "rate × chargeable m² × 12 × collection rate "
+           "(or per_household_month × households × 12 × collection rate)"),
+    Metric("other_income", "CNY/year", "Sum of the income lines (parking, advertising, ...) "
+           "and menu packages"),
     Metric("total_income", "CNY/year", "property_fee_income + other_income"),
-    Metric("direct_cost", "CNY/year", "Sum of the cost lines"),
+    Metric("direct_cost", "CNY/year", "Sum of the cost lines, devices' platform fees and menu "
+           "packages' costs"),
     Metric("management_margin", "CNY/year", "management_margin × direct_cost"),
     Metric("operating_cost", "CNY/year", "direct_cost + management_margin"),
     Metric("vat", "CNY/year", "VAT in the fee income: fee × rate / (1 + rate)"),
@@ -95,8 +112,11 @@ YEARLY_LINES: dict[str, Metric] = {m.name: m for m in [
            "in scenarios with such instruments"),
     Metric("net_cash_flow", "CNY/year", "operating_surplus + financing_net (only in scenarios "
            "with financing instruments; the lines below then use it in place of the surplus)"),
+    Metric("fallback_subsidy", "CNY/year", "What the fallback payer pays in the year: "
+           "min(cap, what keeps the cumulative balance ≥ 0); only in scenarios with "
+           "operations.fallback"),
     Metric("cumulative_balance", "CNY", "opening balance + surplus (net cash flow) of years "
-           "1..t"),
+           "1..t, + the fallback's payments"),
     Metric("discounted_surplus", "CNY", "operating_surplus (net cash flow) / (1 + nominal "
            "rate)^t"),
 ]}
@@ -106,15 +126,28 @@ YEARLY_LINES: dict[str, Metric] = {m.name: m for m in [
 FINANCING_LINES = ("financing_net", "net_cash_flow")
 """Yearly lines only in scenarios whose instruments pay or take from the operator."""
 
+FALLBACK_LINES = ("fallback_subsidy",)
+"""Yearly lines only in scenarios with a fallback payer (``operations.fallback``)."""
+
 LINE_PATTERNS: dict[str, Metric] = {m.name: m for m in [
     Metric("income[<name>]", "CNY/year", "One income line of the scenario "
            "(operations.income, by name): units × price_per_month × 12 × occupancy, or per_year; "
            "grows by its growth, else inflation; part of other_income"),
     Metric("cost[<name>]", "CNY/year", "One cost line of the scenario (operations.costs, by "
            "name): staff × wage_per_month × 12 × (1 + on_cost), or per_year, divided by "
-           "shared_by; grows by its growth, else inflation; part of direct_cost"),
+           "shared_by (shared: × this compound's share by the split key); grows by its "
+           "growth, else inflation, × (1 + ageing × (t − 1)); 0 outside first_year .. "
+           "first_year + years − 1; part of direct_cost"),
+    Metric("menu[<name>]", "CNY/year", "Income of a menu package (operations.menu, by name): "
+           "households × take_up × price_per_household_month × 12, growing; part of "
+           "other_income"),
+    Metric("menu_cost[<name>]", "CNY/year", "Cost of a menu package: households × take_up × "
+           "cost_per_household_month × 12, growing; part of direct_cost"),
+    Metric("device[<name>]", "CNY/year", "Platform fee of smart devices (operations.devices, "
+           "by name), growing; part of direct_cost"),
 ]}
-"""The per-line yearly names: ``income[<name>]`` and ``cost[<name>]``."""
+"""The per-line yearly names: ``income[<name>]``, ``cost[<name>]``, ``menu[<name>]``,
+``menu_cost[<name>]`` and ``device[<name>]``."""
 
 YEARLY_COLUMNS: dict[str, Metric] = {m.name: m for m in [
     Metric("calendar_year", "year", "start_year + year (year 0 is the construction year)"),
@@ -239,7 +272,7 @@ the instrument."""
 
 _INSTRUMENT_METRIC = re.compile(r"^(\w+)\[(.+)\]\.(\w+)$", re.DOTALL)
 
-_LINE_NAME = re.compile(r"^(income|cost)\[(.+)\]$", re.DOTALL)
+_LINE_NAME = re.compile(r"^(income|cost|menu|menu_cost|device)\[(.+)\]$", re.DOTALL)
 
 
 def known_names() -> list[str]:

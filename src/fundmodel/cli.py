@@ -269,6 +269,8 @@ def _print_result(console: "Console", result: "Result") -> None:
         _print_financing(console, result)
 
     year1 = int(sc.start_year + sc.construction_years())
+    fee = sc.operations.property_fee
+    fee_unit = "CNY/household/month" if fee.per_household else "CNY/m²/month"
     if mc:
         console.print(_stat_table(f"Operations, first year ({year1}) and over {sc.horizon_years} "
                                   "years", s, [
@@ -277,7 +279,7 @@ def _print_result(console: "Console", result: "Result") -> None:
             ("operating surplus, year 1 (CNY)", "operating_surplus_first_year", _money),
             ("NPV of operations (CNY)", "npv_operations", _money),
             ("balance at the horizon (CNY)", "cumulative_balance_final", _money),
-            ("breakeven fee (CNY/m²/month)", "breakeven_fee_rate", _rate3),
+            (f"breakeven fee ({fee_unit})", "breakeven_fee_rate", _rate3),
             ("breakeven fee, year 1 alone", "breakeven_fee_rate_first_year", _rate3),
         ]))
         probs = result.probabilities()
@@ -297,10 +299,11 @@ def _print_result(console: "Console", result: "Result") -> None:
                 style="bold red" if surplus < 0 else "bold")
     console.print(ops)
     console.print(
-        f"Breakeven fee: [bold]{_rate(m['breakeven_fee_rate'])} CNY/m²/month[/bold] over "
+        f"Breakeven fee: [bold]{_rate(m['breakeven_fee_rate'])} {fee_unit}[/bold] over "
         f"{sc.horizon_years} years (NPV 0 at {100 * m['discount_rate_nominal']:.2f}% nominal); "
         f"{_rate(m['breakeven_fee_rate_first_year'])} to cover year 1 alone. The fee now: "
-        f"{_fee_text(sc.operations.property_fee.rate_per_m2_month)}.")
+        f"{_fee_text(fee.per_household_month if fee.per_household else fee.rate_per_m2_month)}"
+        ".")
     console.print(f"Operations NPV over {sc.horizon_years} years: {_money(m['npv_operations'])} CNY;"
                   f" balance at the horizon: {_money(m['cumulative_balance_final'])} CNY.")
     for metric in ("breakeven_fee_rate", "breakeven_fee_rate_first_year"):

@@ -22,7 +22,8 @@ import pandas as pd
 
 from .accumulate import (MIN_REPLICATE_BLOCKS, BlockMeans, BlockStream, BlockSums, MetricStreams,
                          replicate_mcse)
-from .catalog import FINANCING_LINES, METRICS, YEARLY_LINES
+from .catalog import (FALLBACK_LINES, FALLBACK_METRICS, FINANCING_LINES, METRICS,
+                      YEARLY_LINES)
 from .inputs import model_inputs
 from .engine.arrays import same_in_every_draw
 from .engine.capital import ITEM_INPUTS
@@ -121,16 +122,21 @@ def memory_estimate(scenario: Scenario, draws: int, chunk_size: int, keep_draws:
       else one, and floor groups the floors with households, building by building;
     - ``chunk list``: one entry per chunk.
 
-    ``lines`` are the yearly lines (the fixed ones and one per income and cost line) and
+    ``lines`` are the yearly lines (the fixed ones, one per income and cost line, device and
+    menu package, and one per package's cost) and
     ``dims`` the uniform columns (1 per uncertain input, ``horizon_years`` for one drawn each
     year).
     """
     years = scenario.horizon_years
     ops = scenario.operations
-    lines = len(YEARLY_LINES) + len(ops.income) + len(ops.costs)
+    lines = (len(YEARLY_LINES) + len(ops.income) + len(ops.costs) + len(ops.devices)
+             + sum(1 + (p.cost_per_household_month is not None) for p in ops.menu))
     if not any(rule.payer in FINANCING_PAYERS for rule in scenario.funding):
         lines -= len(FINANCING_LINES)
     metrics = len(METRICS)
+    if ops.fallback is None:
+        lines -= len(FALLBACK_LINES)
+        metrics -= len(FALLBACK_METRICS)
     chunk = min(chunk_size, draws)
     chunks = -(-draws // chunk)
     in_flight = 1 if workers == 1 else min(workers + 1, chunks)

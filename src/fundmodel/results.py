@@ -23,6 +23,7 @@ from .engine.capital import ITEM_INPUTS
 from .engine.model import ModelOutput
 from .errors import ModelError
 from .scenario import Scenario
+from .scenario.fiscal import GOVERNMENT_LEVELS
 from .scenario.funding import FINANCING_PAYERS
 
 __all__ = ["Result", "CashFlows", "ResidentsMeans", "QUANTILES", "CASHFLOW_QUANTILES",
@@ -552,11 +553,14 @@ class Result:
 
     @property
     def has_financing(self) -> bool:
-        """Whether the scenario has a fiscal section or a financing instrument (investors, a
-        bundled project, debt): then the CLI and the written tables add the fiscal view."""
+        """Whether the scenario has a fiscal section, a financing instrument (investors, a
+        bundled project, debt) or a government paying for the operations (a fallback payer, an
+        operating grant): then the CLI and the written tables add the fiscal view."""
+        ops = self.scenario.operations
         return self.scenario.fiscal is not None or any(
             rule.payer in FINANCING_PAYERS
-            for rule in self.scenario.funding)
+            for rule in self.scenario.funding) or ops.fallback is not None or any(
+            line.payer in GOVERNMENT_LEVELS for line in ops.income)
 
     def fiscal(self) -> pd.DataFrame:
         """The government's commitments by calendar year: ``subsidies``, the ``debt_service``

@@ -24,7 +24,8 @@ from .consent import ConsentRule
 from .households import HouseholdLayout
 
 __all__ = ["Timeline", "CompoundInputs", "ItemInputs", "RuleInputs", "IncomeLineInputs",
-           "CostLineInputs", "OperationsInputs", "HouseholdInputs", "ModelInputs"]
+           "CostLineInputs", "SharedServiceInputs", "MenuPackageInputs", "DeviceInputs",
+           "FallbackInputs", "OperationsInputs", "HouseholdInputs", "ModelInputs"]
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,9 @@ class RuleInputs:
 @dataclass(frozen=True)
 class IncomeLineInputs:
     """One income line: ``per_year`` (NaN when given by units) or ``units × price_per_month ×
-    12 × occupancy``, each ``(D|1, C|1)``; ``growth`` ``(D|1, C|1)`` or ``(D|1, C|1, T)``."""
+    12 × occupancy``, each ``(D|1, C|1)``; ``growth`` ``(D|1, C|1)`` or ``(D|1, C|1, T)``.
+    ``payer`` is the ledger party that pays it; the line runs in operating years
+    ``first_year .. last_year`` (None: to the horizon)."""
 
     name: str
     per_year: np.ndarray | None
@@ -130,12 +133,23 @@ class IncomeLineInputs:
     price_per_month: np.ndarray | None
     occupancy: np.ndarray | None
     growth: np.ndarray
+    payer: str = "users"
+    first_year: int = 1
+    last_year: int | None = None
 
 
 @dataclass(frozen=True)
 class CostLineInputs:
     """One cost line: ``per_year`` or ``staff × wage_per_month × 12 × (1 + on_cost)``, divided by
-    ``shared_by``; arrays ``(D|1, C|1)``; ``growth`` ``(D|1, C|1)`` or ``(D|1, C|1, T)``."""
+    ``shared_by``; arrays ``(D|1, C|1)``; ``growth`` ``(D|1, C|1)`` or ``(D|1, C|1, T)``.
+
+    The headcount may come from a norm instead of ``staff``: ``norm`` is ``"m2"`` (floor area
+    per person) or ``"households"`` (households per person), ``per_staff (D|1, C|1)`` the norm,
+    ``round_up`` whether to round up to whole persons. ``shared``: the line is the shared
+    contract's (:class:`SharedServiceInputs`; its norm then sizes the whole contract's crew).
+    ``ageing (D|1, C|1)``: the rise per year of age, a share of the year-1 amount. The line runs
+    in operating years ``first_year .. last_year`` (None: to the horizon).
+    """
 
     name: str
     per_year: np.ndarray | None
@@ -144,15 +158,74 @@ class CostLineInputs:
     on_cost: np.ndarray | None
     shared_by: float
     growth: np.ndarray
+    norm: str | None = None
+    per_staff: np.ndarray | None = None
+    round_up: bool = False
+    shared: bool = False
+    ageing: np.ndarray | None = None
+    first_year: int = 1
+    last_year: int | None = None
+
+
+@dataclass(frozen=True)
+class SharedServiceInputs:
+    """The shared contract: ``partners`` other compounds, each of ``partner_households``
+    households and ``partner_floor_area_m2`` m² (``(D|1, C|1)``, None when not given), split
+    by ``split`` (``households``, ``area`` or ``equal``)."""
+
+    partners: np.ndarray
+    partner_households: np.ndarray | None
+    partner_floor_area_m2: np.ndarray | None
+    split: str
+
+
+@dataclass(frozen=True)
+class MenuPackageInputs:
+    """A menu package: price and (None: no) cost per subscribing household per month, take-up
+    share, each ``(D|1, C|1)``; ``growth`` ``(D|1, C|1)`` or ``(D|1, C|1, T)``."""
+
+    name: str
+    price_per_household_month: np.ndarray
+    take_up: np.ndarray
+    cost_per_household_month: np.ndarray | None
+    growth: np.ndarray
+
+
+@dataclass(frozen=True)
+class DeviceInputs:
+    """Smart devices: the platform fee per year and the headcount they take off cost line
+    number ``replaces`` (``(D|1, C|1)``); ``growth`` of the fee."""
+
+    name: str
+    platform_fee_per_year: np.ndarray
+    replaces: int
+    staff: np.ndarray
+    growth: np.ndarray
+
+
+@dataclass(frozen=True)
+class FallbackInputs:
+    """The fallback payer (a ledger party) and its cap in year 1 ``(D|1, C|1)`` CNY, growing by
+    ``growth``."""
+
+    payer: str
+    cap_per_year: np.ndarray
+    growth: np.ndarray
 
 
 @dataclass(frozen=True)
 class OperationsInputs:
     """The operating phase: the property fee (rate, collection, growth), the income and cost
     lines, the management margin, VAT on fees and the account's opening balance; arrays
-    ``(D|1, C|1)`` (growth may carry an ``op_year`` axis)."""
+    ``(D|1, C|1)`` (growth may carry an ``op_year`` axis).
 
-    fee_rate_per_m2_month: np.ndarray
+    ``fee_rate`` is the fee in its own unit: CNY per m² of chargeable area per month, or per
+    household per month when ``fee_per_household``. ``collection_ramp (k,)`` holds the
+    collection rates of operating years 1..k (None: ``collection_rate`` every year). The
+    service models (``shared_service``, ``menu``, ``devices``, ``fallback``) are optional.
+    """
+
+    fee_rate: np.ndarray
     collection_rate: np.ndarray
     fee_growth: np.ndarray
     income: tuple[IncomeLineInputs, ...]
@@ -160,6 +233,12 @@ class OperationsInputs:
     management_margin: np.ndarray
     vat_rate: np.ndarray
     opening_balance: np.ndarray
+    fee_per_household: bool = False
+    collection_ramp: np.ndarray | None = None
+    shared_service: SharedServiceInputs | None = None
+    menu: tuple[MenuPackageInputs, ...] = ()
+    devices: tuple[DeviceInputs, ...] = ()
+    fallback: FallbackInputs | None = None
 
 
 @dataclass(frozen=True)

@@ -21,15 +21,21 @@ from .instruments import Books, source_line, timed
 from .instruments.grants import BRIDGE_LINE
 from .instruments.residents import ResidentsOutput
 from .ledger import Ledger
-from .operations import FEE_BASE, operating_flows
+from .operations import FEE_BASE, fallback_recursion, operating_flows
 
-__all__ = ["ModelOutput", "run_model", "STATEMENT_NAMES", "GAP_LINE", "BRIDGE_LINE"]
+__all__ = ["ModelOutput", "run_model", "STATEMENT_NAMES", "GAP_LINE", "BRIDGE_LINE",
+           "FALLBACK_LINE"]
 
 STATEMENT_NAMES = {"property_fee": "property_fee_income"}
 """Ledger lines named otherwise in the operating statement (the others keep their name)."""
 
 GAP_LINE = "funding[gap]"
 """The ledger line of the funding gap (paid by ``unfunded`` to the project)."""
+
+FALLBACK_LINE = "fallback_subsidy"
+"""The ledger line of the fallback payer's payments (street or district → operator)."""
+
+FALLBACK_NEEDED = "_fallback_needed"
 
 
 @dataclass(frozen=True)
@@ -109,11 +115,14 @@ def _operations(inputs: ModelInputs, ledger: Ledger, flows: dict[str, np.ndarray
     """The running of the compound on the ledger; returns the fee income per unit rate."""
     start = inputs.timeline.first_operating_index
     ledger.add("property_fee", "residents", "operator", "operating", flows["property_fee"], start)
-    for line in inputs.operations.income:
+    ops = inputs.operations
+    for line in ops.income:
         name = f"income[{line.name}]"
-        ledger.add(name, "users", "operator", "operating", flows[name], start)
-    for line in inputs.operations.costs:
-        name = f"cost[{line.name}]"
+        ledger.add(name, line.payer, "operator", "operating", flows[name], start)
+    for package in ops.menu:
+        name = f"menu[{package.name}]"
+        ledger.add(name, "residents", "operator", "operating", flows[name], start)
+    for name in _cost_lines(ops):
         ledger.add(name, "operator", "suppliers", "operating", flows[name], start)
     ledger.add("management_margin", "operator", "suppliers", "operating",
                flows["management_margin"], start)
@@ -121,24 +130,39 @@ def _operations(inputs: ModelInputs, ledger: Ledger, flows: dict[str, np.ndarray
     return flows[FEE_BASE]
 
 
+def _cost_lines(ops) -> list[str]:
+    """Names of the direct cost lines, in the statement's order: the cost lines, the devices'
+    platform fees, the menu packages' costs."""
+    return [*(f"cost[{line.name}]" for line in ops.costs),
+            *(f"device[{device.name}]" for device in ops.devices),
+            *(f"menu_cost[{p.name}]" for p in ops.menu if p.cost_per_household_month is not None)]
+
+
 def _statement(inputs: ModelInputs, ledger: Ledger) -> dict[str, np.ndarray]:
     """The operating statement ``(D|1, C, T)``, read from the ledger.
 
     Sums of lines the same in every draw (other income, direct and operating cost) stay at draw
     size 1; the lines that differ by draw are laid out draw-fastest (see :mod:`.arrays`).
+
+    With a fallback payer (``operations.fallback``) the net cash flow stays the compound's own
+    (before the fallback): the fallback's payments (the ledger line ``fallback_subsidy``,
+    written here) enter the cumulative balance only.
     """
     ops = inputs.operations
     fee = ledger["property_fee"]
     lines: dict[str, np.ndarray] = {STATEMENT_NAMES["property_fee"]: fee}
-    income = [ledger[f"income[{line.name}]"] for line in ops.income]
-    costs = [ledger[f"cost[{line.name}]"] for line in ops.costs]
+    income_names = [*(f"income[{line.name}]" for line in ops.income),
+                    *(f"menu[{p.name}]" for p in ops.menu)]
+    income = [ledger[name] for name in income_names]
+    cost_names = _cost_lines(ops)
+    costs = [ledger[name] for name in cost_names]
     shape = (inputs.draws, len(inputs.compounds.names), inputs.timeline.horizon_years)
-    for line, value in zip(ops.income, income):
-        lines[f"income[{line.name}]"] = value
+    for name, value in zip(income_names, income):
+        lines[name] = value
     lines["other_income"] = other = sum_lines(income, shape)
     lines["total_income"] = fee + other
-    for line, value in zip(ops.costs, costs):
-        lines[f"cost[{line.name}]"] = value
+    for name, value in zip(cost_names, costs):
+        lines[name] = value
     lines["direct_cost"] = direct = sum_lines(costs, shape)
     lines["management_margin"] = ledger["management_margin"]
     lines["operating_cost"] = direct + lines["management_margin"]
@@ -149,6 +173,14 @@ def _statement(inputs: ModelInputs, ledger: Ledger) -> dict[str, np.ndarray]:
     if financing is not None:
         lines["financing_net"] = financing
         lines["net_cash_flow"] = surplus = surplus + financing
+    if ops.fallback is not None:
+        paid, balance, needed = fallback_recursion(ops.fallback, ops.opening_balance, surplus)
+        lines["fallback_subsidy"] = ledger.add(
+            FALLBACK_LINE, ops.fallback.payer, "operator", "operating", paid,
+            inputs.timeline.first_operating_index)
+        lines[FALLBACK_NEEDED] = needed      # (not a yearly line: popped by run_model)
+        lines["cumulative_balance"] = balance
+        return lines
     balance = running_sum(surplus)
     opening = ops.opening_balance[..., None]
     if np.broadcast_shapes(opening.shape, balance.shape) == balance.shape:
@@ -211,6 +243,7 @@ def run_model(inputs: ModelInputs) -> ModelOutput:
     fee_base = _operations(inputs, ledger, flows)
     books = _run(inputs, "operate", books)
     statement = _statement(inputs, ledger)
+    fallback_needed = statement.pop(FALLBACK_NEEDED, None)
     households = inputs.compounds.households[None, :]
 
     def total(names) -> np.ndarray:        # (D|1, C): lines added in order, then the years
@@ -245,7 +278,7 @@ def run_model(inputs: ModelInputs) -> ModelOutput:
         net_fee_base = np.divide(fee_base, vat_factor, out=fee_base)  # fee_base is ours alone
     else:
         net_fee_base = fee_base / vat_factor
-    rate0 = ops.fee_rate_per_m2_month
+    rate0 = ops.fee_rate                   # in the fee's own unit (per m² or per household)
     k_first = net_fee_base[..., 0].copy()
     k_npv = row_sum(np.multiply(net_fee_base, df, out=net_fee_base)
                     if net_fee_base is fee_base else net_fee_base * df)
@@ -282,6 +315,12 @@ def run_model(inputs: ModelInputs) -> ModelOutput:
         "breakeven_fee_rate_first_year": breakeven_first,
         "discount_rate_nominal": rate,
     }
+    if fallback_needed is not None:
+        paid = statement["fallback_subsidy"]
+        metrics["fallback_total"] = row_sum(paid)
+        metrics["fallback_years"] = (paid > 0).sum(axis=-1).astype(float)
+        metrics["fallback_max_year"] = paid.max(axis=-1)
+        metrics["fallback_needed_max"] = fallback_needed
     for report in books.reports.values():
         for name, value in getattr(report, "metrics", {}).items():
             metrics[name] = value

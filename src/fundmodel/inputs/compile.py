@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine.inputs import (CompoundInputs, CostLineInputs, IncomeLineInputs,
-                             ItemInputs, ModelInputs, OperationsInputs, Timeline)
+from ..engine.inputs import (CompoundInputs, CostLineInputs, DeviceInputs, FallbackInputs,
+                             IncomeLineInputs, ItemInputs, MenuPackageInputs, ModelInputs,
+                             OperationsInputs, SharedServiceInputs, Timeline)
 from ..scenario import Scenario
 from .arrays import _dc, stack
 from .households import compile_households, household_instruments
@@ -46,22 +47,56 @@ def _items(scenario: Scenario, timeline: Timeline) -> ItemInputs:
 def _operations(scenario: Scenario) -> OperationsInputs:
     ops = scenario.operations
     fee = ops.property_fee
+    horizon = scenario.horizon_years
+
+    def growth(value):
+        return _dc(value if value is not None else scenario.inflation)
+
+    def last(line) -> int | None:
+        return None if line.years is None else line.last_year(horizon)
+
     income = tuple(IncomeLineInputs(
         name=line.name, per_year=_dc(line.per_year, None), units=_dc(line.units, None),
         price_per_month=_dc(line.price_per_month, None), occupancy=_dc(line.occupancy),
-        growth=_dc(line.growth if line.growth is not None else scenario.inflation))
+        growth=growth(line.growth), payer=line.payer, first_year=line.first_year,
+        last_year=last(line))
         for line in ops.income)
     costs = tuple(CostLineInputs(
         name=line.name, per_year=_dc(line.per_year, None), staff=_dc(line.staff, None),
         wage_per_month=_dc(line.wage_per_month, None), on_cost=_dc(line.on_cost),
-        shared_by=float(line.shared_by),
-        growth=_dc(line.growth if line.growth is not None else scenario.inflation))
+        shared_by=float(line.shared_by), growth=growth(line.growth),
+        norm={"m2_per_staff": "m2", "households_per_staff": "households"}.get(line.norm or ""),
+        per_staff=_dc(getattr(line, line.norm), None) if line.norm else None,
+        round_up=line.rounding == "up", shared=line.shared, ageing=_dc(line.ageing),
+        first_year=line.first_year, last_year=last(line))
         for line in ops.costs)
+    shared = ops.shared_service
+    names = [line.name for line in ops.costs]
     return OperationsInputs(
-        fee_rate_per_m2_month=_dc(fee.rate_per_m2_month), collection_rate=_dc(fee.collection_rate),
+        fee_rate=_dc(fee.per_household_month if fee.per_household else fee.rate_per_m2_month),
+        fee_per_household=fee.per_household,
+        collection_rate=_dc(fee.collection_rate),
+        collection_ramp=(None if fee.collection_ramp is None
+                         else np.array(fee.collection_ramp, dtype=float)),
         fee_growth=_dc(fee.growth), income=income, costs=costs,
         management_margin=_dc(ops.management_margin), vat_rate=_dc(ops.vat_rate),
-        opening_balance=_dc(ops.opening_balance))
+        opening_balance=_dc(ops.opening_balance),
+        shared_service=None if shared is None else SharedServiceInputs(
+            partners=_dc(shared.partners),
+            partner_households=_dc(shared.partner_households, None),
+            partner_floor_area_m2=_dc(shared.partner_floor_area_m2, None), split=shared.split),
+        menu=tuple(MenuPackageInputs(
+            name=p.name, price_per_household_month=_dc(p.price_per_household_month),
+            take_up=_dc(p.take_up), cost_per_household_month=_dc(p.cost_per_household_month,
+                                                                 None),
+            growth=growth(p.growth)) for p in ops.menu),
+        devices=tuple(DeviceInputs(
+            name=d.name, platform_fee_per_year=_dc(d.platform_fee_per_year),
+            replaces=names.index(d.replaces), staff=_dc(d.staff), growth=growth(d.growth))
+            for d in ops.devices),
+        fallback=None if ops.fallback is None else FallbackInputs(
+            payer=ops.fallback.payer, cap_per_year=_dc(ops.fallback.cap_per_year),
+            growth=_dc(ops.fallback.growth)))
 
 
 def compile_inputs(scenario: Scenario, draws: int) -> ModelInputs:

@@ -57,7 +57,7 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
         out.append(f"discount_rate: the real discount rate {said} is negative: later years "
                    "weigh more than today's, which inflates the NPV of long horizons")
     fee = scenario.operations.property_fee
-    value, said = _value(fee.rate_per_m2_month)
+    value, said = _value(fee.rate_per_m2_month or 0.0)   # (none for a fee per household)
     if value > MAX_USUAL_FEE_RATE:
         out.append(f"operations.property_fee.rate_per_m2_month: {said} is far above guided "
                    "fees of 0.3–1.9 CNY/m²/month; is it a yearly fee (divide by 12)?")

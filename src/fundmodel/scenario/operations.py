@@ -1,40 +1,89 @@
-"""The operating phase after renovation: property fee, other income, costs.
+"""The operating phase after renovation: property fee, other income, costs, and the service
+models that pay for a small compound's upkeep (staffing norms, a shared contract with a split
+key, menu-style packages, self-management, smart devices, ageing repairs, a collection ramp,
+time-limited lines and a fallback payer up to a cap).
 
 Amounts are those of the first operating year (year 1) and grow from year 2 on by
 ``(1 + growth)`` a year. A line without its own ``growth`` grows with the scenario's
-``inflation``; the property fee is the exception: guided fees are fixed by the price bureau, so
-its growth defaults to 0 (fixed in nominal terms) unless written.
+``inflation``; the property fee and the fallback's cap are the exceptions: guided fees are fixed
+by the price bureau and a street's allotment is a nominal budget line, so their growth defaults
+to 0 (fixed in nominal terms) unless written.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar, Iterator, Literal
 
 from pydantic import Field, model_validator
 
-from .base import ScenarioModel, fail
+from .base import ScenarioModel, did_you_mean, fail
 from .ranges import bounded, uncertain
-from .limits import MAX_LINES, MAX_MONEY_CNY, MAX_QUANTITY, MAX_SHARED_BY, RATE_MAX, RATE_MIN
+from .limits import (MAX_AREA_M2, MAX_HOUSEHOLDS, MAX_LINES, MAX_MONEY_CNY, MAX_QUANTITY,
+                     MAX_SHARED_BY, RATE_MAX, RATE_MIN)
 from .renovation import Money, Quantity, Share
 
-__all__ = ["PropertyFee", "IncomeLine", "CostLine", "Operations", "Growth"]
+__all__ = ["PropertyFee", "IncomeLine", "CostLine", "Operations", "Growth", "SharedService",
+           "MenuPackage", "Device", "Fallback", "INCOME_PAYERS", "FALLBACK_PAYERS",
+           "MAX_HORIZON_YEARS"]
+
+MAX_HORIZON_YEARS = 100
+"""Most operating years of a scenario (the bound on ``horizon_years``): the longest a
+collection ramp may be, and the latest year a line may start."""
+
+INCOME_PAYERS = ("users", "residents", "donors", "soe", "street_community",
+                 "city_district_government", "provincial_government", "central_government")
+"""Who may pay an income line (ledger parties): users of the commercial services by default,
+or a government level for an operating grant (the fiscal view then counts it)."""
+
+FALLBACK_PAYERS = ("street_community", "city_district_government")
+"""Who may stand behind the operating account as the fallback payer."""
 
 Growth = uncertain(ge=RATE_MIN, le=RATE_MAX, each_year=True, percent=True)
 """A yearly growth rate in [−0.5, 1] (0.05 for 5 %; a larger number is a percentage); a
 distribution with ``each_year: true`` is drawn anew every year."""
 
+_RampShare = bounded(float, ge=0, le=1, percent=True)
+
 
 class PropertyFee(ScenarioModel):
-    """Property fee: ``rate × chargeable m² × 12 × collection_rate`` CNY a year."""
+    """Property fee, CNY a year: ``rate_per_m2_month × chargeable m² × 12 × collection`` or,
+    self-managed, ``per_household_month × households × 12 × collection`` (give one of the two).
+    The collection rate of year t is ``collection_ramp[t − 1]`` for the years the ramp lists,
+    ``collection_rate`` after."""
 
-    rate_per_m2_month: Money
+    rate_per_m2_month: Money | None = None
     """Fee rate, CNY per m² of chargeable area per month (VAT included); guided fees are
     0.3–1.9, and a rate above 10 is reported as a warning (a yearly fee?)."""
+    per_household_month: Money | None = None
+    """Flat fee per household per month, CNY (VAT included): the form a self-managed compound
+    usually charges; instead of ``rate_per_m2_month``."""
     collection_rate: Share = 1.0
     """Share of the billed fee actually collected, in [0, 1] (0.76 for 76 %)."""
+    collection_ramp: list[_RampShare] | None = Field(default=None, min_length=1,
+                                                     max_length=MAX_HORIZON_YEARS)
+    """Collection rates of operating years 1..k, each in [0, 1], in a compound that never paid
+    a fee (e.g. [0.3, 0.5, 0.7]); ``collection_rate`` from year k + 1 on. At most
+    ``horizon_years`` values."""
     growth: Growth = 0.0
-    """Yearly growth of the fee rate, in [−0.5, 1] (default 0: a guided fee fixed in nominal
+    """Yearly growth of the fee, in [−0.5, 1] (default 0: a guided fee fixed in nominal
     terms)."""
+
+    @model_validator(mode="after")
+    def _one_fee(self):
+        given = [f for f in ("rate_per_m2_month", "per_household_month")
+                 if getattr(self, f) is not None]
+        if not given:
+            raise fail("give the fee: rate_per_m2_month (CNY/m²/month) or per_household_month "
+                       "(CNY/household/month)", on_key=True)
+        if len(given) == 2:
+            raise fail("give either rate_per_m2_month or per_household_month, not both",
+                       "per_household_month", on_key=True)
+        return self
+
+    @property
+    def per_household(self) -> bool:
+        """Whether the fee is a flat fee per household (else per m² of chargeable area)."""
+        return self.per_household_month is not None
 
 
 class _Line(ScenarioModel):
@@ -47,6 +96,12 @@ class _Line(ScenarioModel):
     per_year: Money | None = None
     """Fixed amount per year, CNY (instead of the pair of fields), at most 1e15: a bound far
     beyond any compound that catches extra zeros."""
+    first_year: int = Field(default=1, ge=1, le=MAX_HORIZON_YEARS)
+    """First operating year the line runs (default 1), at most ``horizon_years``. Its amount
+    stays in year-1 prices: in year t it is the year-1 amount × the growth index of year t."""
+    years: int | None = Field(default=None, ge=1, le=MAX_HORIZON_YEARS)
+    """Operating years the line runs from ``first_year`` (default: to the horizon); it must end
+    within the horizon."""
 
     @model_validator(mode="after")
     def _one_form(self):
@@ -59,9 +114,14 @@ class _Line(ScenarioModel):
             raise fail(f"give both {a} and {b}", missing)
         return self
 
+    def last_year(self, horizon: int) -> int:
+        """Last operating year the line runs."""
+        return horizon if self.years is None else self.first_year + self.years - 1
+
 
 class IncomeLine(_Line):
-    """Other income: ``units × price_per_month × 12 × occupancy``, or ``per_year``, CNY a year."""
+    """Other income: ``units × price_per_month × 12 × occupancy``, or ``per_year``, CNY a year,
+    paid by ``payer`` in operating years ``first_year`` .. ``first_year + years − 1``."""
 
     pair: ClassVar[tuple[str, str]] = ("units", "price_per_month")
 
@@ -72,16 +132,43 @@ class IncomeLine(_Line):
     extra zeros)."""
     occupancy: Share = 1.0
     """Share of units let on average, in [0, 1]."""
+    payer: Literal[INCOME_PAYERS] = "users"  # type: ignore[valid-type]
+    """Who pays (a ledger party): ``users`` (default: parking, advertising, rents), or e.g.
+    ``street_community`` for an operating grant, which the fiscal view then counts."""
+
+
+_HEADCOUNTS = ("staff", "m2_per_staff", "households_per_staff")
+_HEADCOUNT_TEXT = "staff, m2_per_staff or households_per_staff"
+_EITHER = ("give either per_year, or staff and wage_per_month (or a staffing norm, "
+           "m2_per_staff or households_per_staff, instead of staff)")
 
 
 class CostLine(_Line):
-    """A cost: ``staff × wage_per_month × 12 × (1 + on_cost)``, or ``per_year``, CNY a year,
-    divided by ``shared_by`` when one contract serves several compounds."""
+    """A cost: ``staff × wage_per_month × 12 × (1 + on_cost)``, or ``per_year``, CNY a year.
+
+    The headcount is ``staff``, or from a norm: floor area / ``m2_per_staff`` or households /
+    ``households_per_staff`` (``rounding: up`` for whole persons). A line ``shared: true``
+    bears this compound's share of the shared contract (``operations.shared_service``), a line
+    with ``shared_by`` 1/shared_by of it. ``ageing`` makes it rise with the buildings' age:
+    × (1 + ageing × (t − 1)) in operating year t.
+    """
 
     pair: ClassVar[tuple[str, str]] = ("staff", "wage_per_month")
 
     staff: Quantity | None = None
     """Headcount (full-time equivalents), at most 1e12."""
+    m2_per_staff: uncertain(ge=1, magnitude=MAX_AREA_M2, what="an area, m²") | None = None
+    """Staffing norm: m² of floor area per person (cleaners per 8–16k m², guards per 6–15k m²,
+    maintenance per 20–35k m² in the seeds); headcount = floor area / norm. On a ``shared``
+    line the floor area of the whole contract."""
+    households_per_staff: uncertain(ge=1, magnitude=MAX_HOUSEHOLDS,
+                                    what="a number of households") | None = None
+    """Staffing norm: households per person (one service clerk per 400–800 households in the
+    seeds); headcount = households / norm. On a ``shared`` line the households of the whole
+    contract."""
+    rounding: Literal["none", "up"] = "none"
+    """Headcount from a norm: ``none`` (default) keeps full-time equivalents; ``up`` rounds up
+    to whole persons (at least 1 where there is any area or household)."""
     wage_per_month: Money | None = None
     """Gross wage per person per month, CNY (at most 1e15: a bound far beyond any compound that
     catches extra zeros)."""
@@ -90,8 +177,118 @@ class CostLine(_Line):
     (typically 0.25–0.45; 25 is a percentage)."""
     shared_by: bounded(float, ge=1, le=MAX_SHARED_BY,
                        reason="more compounds than any shared contract serves") = 1.0
-    """Number of compounds sharing this cost, in [1, 10,000]; this compound bears 1/shared_by
-    of it."""
+    """Number of compounds sharing this cost equally, in [1, 10,000]; this compound bears
+    1/shared_by of it."""
+    shared: bool = False
+    """Whether the line is the shared contract's (``operations.shared_service``): this compound
+    bears its share by the contract's split key. Not with ``shared_by``."""
+    ageing: uncertain(ge=0, le=1, percent=True) = 0.0
+    """Rise per year of the buildings' age since renovation, a share of the year-1 amount in
+    [0, 1] (0.03: +3 % of it a year, routine repairs of ageing buildings)."""
+
+    @model_validator(mode="after")
+    def _one_form(self):
+        heads = [f for f in _HEADCOUNTS if getattr(self, f) is not None]
+        wage = self.wage_per_month is not None
+        if self.per_year is not None:
+            if heads or wage:
+                raise fail(_EITHER)
+        elif not heads and not wage:
+            raise fail(_EITHER)
+        elif not heads:
+            raise fail(f"give a headcount with wage_per_month: {_HEADCOUNT_TEXT}")
+        elif len(heads) > 1:
+            raise fail(f"give one headcount: {' or '.join(heads)}", heads[1], on_key=True)
+        elif not wage:
+            raise fail(f"give both {heads[0]} and wage_per_month", "wage_per_month")
+        if self.rounding != "none" and self.staff is not None:
+            raise fail("rounding applies to a headcount from a norm (m2_per_staff or "
+                       "households_per_staff), not to staff", "rounding", on_key=True)
+        if self.shared and "shared_by" in self.model_fields_set:
+            raise fail("give either shared (the contract's split key) or shared_by (an equal "
+                       "split), not both", "shared", on_key=True)
+        return self
+
+    @property
+    def norm(self) -> str | None:
+        """The norm the headcount comes from (``m2_per_staff`` or ``households_per_staff``), if
+        any."""
+        return next((f for f in _HEADCOUNTS[1:] if getattr(self, f) is not None), None)
+
+
+class SharedService(ScenarioModel):
+    """One property service contract over this compound and ``partners`` others. A ``shared``
+    cost line is the contract's, of which this compound bears ``key_self / (key_self +
+    partners × key_partner)`` (``equal``: ``1 / (1 + partners)``), the key its households or
+    floor area."""
+
+    partners: uncertain(ge=0, le=MAX_SHARED_BY)
+    """Number of other compounds on the contract, in [0, 10,000] (a float, may be uncertain:
+    it can be solved for)."""
+    partner_households: uncertain(ge=0, le=MAX_HOUSEHOLDS) | None = None
+    """Households of each partner compound (needed by ``split: households`` and by a
+    ``households_per_staff`` norm on a shared line)."""
+    partner_floor_area_m2: uncertain(ge=0, le=MAX_AREA_M2) | None = None
+    """Floor area of each partner compound, m² (needed by ``split: area`` and by an
+    ``m2_per_staff`` norm on a shared line)."""
+    split: Literal["households", "area", "equal"]
+    """The split key: by ``households``, by floor ``area``, or ``equal`` shares."""
+
+    @model_validator(mode="after")
+    def _key_given(self):
+        need = {"households": "partner_households", "area": "partner_floor_area_m2"}
+        field = need.get(self.split)
+        if field is not None and getattr(self, field) is None:
+            raise fail(f"split: {self.split} needs {field} (each partner's size)", "split")
+        return self
+
+
+class MenuPackage(ScenarioModel):
+    """A menu-style service package households may buy on top of the basic service: income
+    ``households × take_up × price_per_household_month × 12``, cost (if given) ``households ×
+    take_up × cost_per_household_month × 12``, CNY a year."""
+
+    name: str = Field(min_length=1)
+    """Unique name of the package."""
+    price_per_household_month: Money
+    """Price per subscribing household per month, CNY."""
+    take_up: Share
+    """Share of households subscribing, in [0, 1] (may be uncertain)."""
+    cost_per_household_month: Money | None = None
+    """What serving a subscribing household costs per month, CNY (optional)."""
+    growth: Growth | None = None
+    """Yearly growth of price and cost from year 2 on (default: the scenario's inflation)."""
+
+
+class Device(ScenarioModel):
+    """Smart devices (access control, cameras, a parking barrier) that replace staff: the
+    cost line ``replaces`` loses ``staff`` of its headcount (never below 0), and the platform
+    fee is a cost of its own. The devices' capital cost is a renovation item."""
+
+    name: str = Field(min_length=1)
+    """Unique name of the devices."""
+    platform_fee_per_year: Money
+    """Platform, connectivity and maintenance fee, CNY a year."""
+    replaces: str = Field(min_length=1)
+    """Name of the cost line (given by a headcount) whose staff the devices replace."""
+    staff: Quantity
+    """Headcount the devices replace (full-time equivalents), taken off that line's headcount
+    (after its rounding, before its split)."""
+    growth: Growth | None = None
+    """Yearly growth of the fee from year 2 on (default: the scenario's inflation)."""
+
+
+class Fallback(ScenarioModel):
+    """The street or the district stands behind the operating account: each year it pays what
+    keeps the cumulative balance from going below 0, at most its cap."""
+
+    payer: Literal[FALLBACK_PAYERS] = "street_community"  # type: ignore[valid-type]
+    """Who pays: ``street_community`` (default) or ``city_district_government``."""
+    cap_per_year: Money
+    """The most it pays in year 1, CNY (may be uncertain: it can be solved for)."""
+    growth: Growth = 0.0
+    """Yearly growth of the cap, in [−0.5, 1] (default 0: a budget line fixed in nominal
+    terms)."""
 
 
 class Operations(ScenarioModel):
@@ -100,9 +297,17 @@ class Operations(ScenarioModel):
     property_fee: PropertyFee
     """The property fee."""
     income: list[IncomeLine] = Field(default=[], max_length=MAX_LINES)
-    """Other income: parking, advertising, rents, fallback subsidies."""
+    """Other income: parking, advertising, rents, operating grants."""
     costs: list[CostLine] = Field(default=[], max_length=MAX_LINES)
-    """Cost lines: staff by role, utilities, repairs, insurance..."""
+    """Cost lines: staff by role, committee and volunteers, utilities, repairs, insurance..."""
+    shared_service: SharedService | None = None
+    """The shared contract the ``shared`` cost lines belong to (optional)."""
+    menu: list[MenuPackage] = Field(default=[], max_length=MAX_LINES)
+    """Menu-style service packages (optional)."""
+    devices: list[Device] = Field(default=[], max_length=MAX_LINES)
+    """Smart devices that replace staff (optional)."""
+    fallback: Fallback | None = None
+    """The street or district as fallback payer up to a cap (optional)."""
     management_margin: Share = 0.0
     """Company overhead and profit as a share of the cost lines, in [0, 1]; above 0.5 is
     reported as a warning."""
@@ -114,3 +319,100 @@ class Operations(ScenarioModel):
                              lower_reason="the bound on an amount of money, CNY") = 0.0
     """Balance of the compound's operating account at the start of year 1, CNY, within
     ±1e15 (a bound far beyond any compound that catches extra zeros)."""
+
+    @model_validator(mode="after")
+    def _references(self):
+        for field in ("menu", "devices"):
+            seen: dict[str, int] = {}
+            for i, entry in enumerate(getattr(self, field)):
+                if entry.name in seen:
+                    raise fail(f"duplicate name '{entry.name}' (also operations.{field}"
+                               f"[{seen[entry.name]}])", field, i, "name")
+                seen[entry.name] = i
+        names = [line.name for line in self.costs]
+        for i, device in enumerate(self.devices):
+            if device.replaces not in names:
+                raise fail(f"no cost line is named '{device.replaces}'"
+                           f"{did_you_mean(device.replaces, names)}", "devices", i, "replaces")
+            if self.costs[names.index(device.replaces)].per_year is not None:
+                raise fail(f"the cost line '{device.replaces}' is given per_year; devices "
+                           "replace staff of a line given by a headcount", "devices", i,
+                           "replaces")
+        shared = self.shared_service
+        for i, line in enumerate(self.costs):
+            if not line.shared:
+                continue
+            if shared is None:
+                raise fail("a shared line needs operations.shared_service (the contract's "
+                           "partners and split key)", "costs", i, "shared")
+            need = {"m2_per_staff": "partner_floor_area_m2",
+                    "households_per_staff": "partner_households"}.get(line.norm or "")
+            if need is not None and getattr(shared, need) is None:
+                raise fail(f"the norm {line.norm} of a shared line sizes the crew for the "
+                           f"whole contract: give shared_service.{need}", "costs", i,
+                           line.norm, on_key=True)
+        return self
+
+    def problems_in(self, scenario: Any) -> Iterator[tuple[str, ...]]:
+        """What the operations cannot be against the rest of the scenario, as ``(message,
+        *path below operations)``: a collection ramp longer than the horizon, a line starting
+        or ending beyond it, and the year-1 amounts of the service models beyond the bound on
+        money (distributions count with the largest value their draws reach)."""
+        from .scenario import largest_value as big
+
+        horizon = scenario.horizon_years
+        ramp = self.property_fee.collection_ramp
+        if ramp is not None and len(ramp) > horizon:
+            yield (f"{len(ramp)} collection rates for the {horizon} operating years of the "
+                   "horizon", "property_fee", "collection_ramp")
+        for field in ("income", "costs"):
+            for i, line in enumerate(getattr(self, field)):
+                if line.first_year > horizon:
+                    yield (f"the line would start after the {horizon} operating years of the "
+                           "horizon", field, i, "first_year")
+                elif line.last_year(horizon) > horizon:
+                    yield (f"the line would run to operating year {line.last_year(horizon)}, "
+                           f"after the {horizon} years of the horizon; leave years out to run "
+                           "to the horizon", field, i, "years")
+        compound = scenario.compound
+
+        def over(amount: float) -> bool:
+            return not amount <= MAX_MONEY_CNY
+
+        fee = self.property_fee
+        if fee.per_household and over(big(fee.per_household_month) * compound.households * 12):
+            yield ("the fee income of a year (per_household_month × households × 12) is beyond "
+                   f"the bound of {MAX_MONEY_CNY:g} CNY on any amount", "property_fee",
+                   "per_household_month")
+        shared = self.shared_service
+        partners = big(shared.partners) if shared is not None else 0.0
+        for i, line in enumerate(self.costs):
+            if line.norm is None:
+                continue
+            base = (compound.floor_area_m2 if line.norm == "m2_per_staff"
+                    else compound.households)
+            if line.shared:
+                size = (shared.partner_floor_area_m2 if line.norm == "m2_per_staff"
+                        else shared.partner_households)
+                base += partners * big(size)
+            staff = base / _smallest(getattr(line, line.norm))
+            if over(staff * big(line.wage_per_month) * 12 * (1 + big(line.on_cost))):
+                yield (f"the cost line '{line.name}' in a year (headcount from its norm × "
+                       f"wage × 12) is beyond the bound of {MAX_MONEY_CNY:g} CNY on any "
+                       "amount", "costs", i, line.norm)
+        for i, package in enumerate(self.menu):
+            price = max(big(package.price_per_household_month),
+                        big(package.cost_per_household_month))
+            if over(price * compound.households * 12):
+                yield (f"the package '{package.name}' in a year (households × price × 12) is "
+                       f"beyond the bound of {MAX_MONEY_CNY:g} CNY on any amount", "menu", i)
+
+
+def _smallest(value: Any) -> float:
+    """The smallest value a positive input takes (a distribution's lowest reach)."""
+    from .distributions import _Dist
+
+    if isinstance(value, _Dist):
+        lo, _ = value.reach()
+        return max(float(lo), 1.0)
+    return float(value)

@@ -93,7 +93,14 @@ class Scenario(ScenarioModel):
         self._check_schedules()
         self._check_sources()
         self._check_households()
+        self._check_operations()
         return self
+
+    def _check_operations(self) -> None:
+        """The operations' own checks against the rest of the scenario
+        (``Operations.problems_in``); the first problem is reported, located."""
+        for message, *at in self.operations.problems_in(self):
+            raise fail(message, "operations", *at)
 
     # ------------------------------------------------------------------ households
     def _check_households(self) -> None:
