@@ -22,6 +22,7 @@ from .instruments.grants import BRIDGE_LINE
 from .instruments.residents import ResidentsOutput
 from .ledger import Ledger
 from .operations import FEE_BASE, operating_flows
+from .repairs_fund import write_repairs_fund
 
 __all__ = ["ModelOutput", "run_model", "STATEMENT_NAMES", "GAP_LINE", "BRIDGE_LINE"]
 
@@ -210,6 +211,7 @@ def run_model(inputs: ModelInputs) -> ModelOutput:
     books = _capital(inputs, ledger, operating)
     fee_base = _operations(inputs, ledger, flows)
     books = _run(inputs, "operate", books)
+    fund = write_repairs_fund(inputs, ledger)       # the repairs fund, after the operating phase
     statement = _statement(inputs, ledger)
     households = inputs.compounds.households[None, :]
 
@@ -285,6 +287,9 @@ def run_model(inputs: ModelInputs) -> ModelOutput:
     for report in books.reports.values():
         for name, value in getattr(report, "metrics", {}).items():
             metrics[name] = value
+    if fund is not None:
+        statement.update(fund.yearly)
+        metrics.update(fund.metrics)
     yearly = {k: np.broadcast_to(v[:, 0], (n, tl.horizon_years)) for k, v in statement.items()}
     applied, offered = _funding_table(inputs, books, sources, shape)
     return ModelOutput(

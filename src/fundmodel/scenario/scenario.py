@@ -21,6 +21,7 @@ from .households import MAX_DETAILED_HOUSEHOLDS, Households, is_per_household
 from .operations import Operations
 from .paths import Path, iter_distributions, resolve_path
 from .renovation import Renovation
+from .repairs_fund import RepairsFund
 from .simulation import Simulation
 
 __all__ = ["Scenario", "RATE_TOLERANCE", "point_estimate_problems", "largest_value"]
@@ -79,6 +80,9 @@ class Scenario(ScenarioModel):
     fiscal: Fiscal | None = None
     """A level of government's general public budget, to read the project's yearly commitment
     as a share of it against a ceiling (``Result.fiscal()``; optional)."""
+    repairs_fund: RepairsFund | None = None
+    """The long-term repairs fund (维修资金): deposits, top-ups, interest and the components it
+    replaces, with its funding goals (optional; see ``docs/repairs-fund.md``)."""
     simulation: Simulation = Simulation()
 
     # ------------------------------------------------------------------ consistency
@@ -93,6 +97,8 @@ class Scenario(ScenarioModel):
         self._check_schedules()
         self._check_sources()
         self._check_households()
+        for message, *at in (self.repairs_fund.problems_in(self) if self.repairs_fund else ()):
+            raise fail(message, "repairs_fund", *at)
         return self
 
     # ------------------------------------------------------------------ households
