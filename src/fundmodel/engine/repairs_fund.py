@@ -75,9 +75,9 @@ class RepairsFundInputs:
     ``top_up``, the trigger is ``trigger_balance + trigger_share × first deposit`` and a
     top-up restores ``restore_balance + restore_share × first deposit``. The threshold goal's
     floor is ``threshold_balance + threshold_share_of_deposit × first deposit +
-    threshold_percent_funded × FFB``. Components, axis K: ``names``, ``cost`` and ``growth``
-    ``(D|1, C|1, K)`` (CNY in prices of operating year 1; a fraction a year),
-    ``useful_life`` and ``remaining_life`` ``(K,)`` whole years, 1 ≤ r ≤ L.
+    threshold_percent_funded × FFB``. Components k = 1..K: ``names``, ``cost`` and ``growth``
+    (tuples of K arrays ``(D|1, C|1)``: CNY in prices of operating year 1; a fraction a
+    year), ``useful_life`` and ``remaining_life`` ``(K,)`` whole years, 1 ≤ r ≤ L.
     """
 
     opening_balance: np.ndarray
@@ -97,8 +97,8 @@ class RepairsFundInputs:
     threshold_share_of_deposit: np.ndarray
     threshold_percent_funded: np.ndarray
     names: tuple[str, ...]
-    cost: np.ndarray
-    growth: np.ndarray
+    cost: tuple[np.ndarray, ...]
+    growth: tuple[np.ndarray, ...]
     useful_life: np.ndarray
     remaining_life: np.ndarray
 
@@ -215,7 +215,7 @@ def write_repairs_fund(inputs: "ModelInputs", ledger: Ledger) -> RepairsFundOutp
     residual = np.zeros((1, n_c))
     for k, name in enumerate(fund.names):
         life = float(fund.useful_life[k])
-        cost = fund.cost[..., k, None] * growth_index(fund.growth[..., k], years + 1)
+        cost = fund.cost[k][..., None] * growth_index(fund.growth[k], years + 1)
         due = ages[k, :years] == fund.useful_life[k] - 1
         spent = cost[..., :years] * due
         spent = np.broadcast_to(spent, spent.shape[:1] + (n_c, years))
@@ -248,12 +248,13 @@ def write_repairs_fund(inputs: "ModelInputs", ledger: Ledger) -> RepairsFundOutp
     b_start = np.concatenate([np.broadcast_to(opening[..., None], balance.shape[:-1] + (1,)),
                               balance[..., :-1]], axis=-1)
     ffb_years = ffb[..., :years]
-    shape = np.broadcast_shapes(b_start.shape, ffb_years.shape)
-    percent = np.divide(b_start, ffb_years, out=np.full(shape, np.nan), where=ffb_years > 0)
     ffb_end = ffb[..., years]
     final = balance[..., -1]
-    percent_final = np.divide(final, ffb_end, out=np.full(np.broadcast_shapes(
-        final.shape, ffb_end.shape), np.nan), where=ffb_end > 0)
+    with np.errstate(over="ignore"):       # a fully funded balance of a few CNY: a huge share
+        percent = np.divide(b_start, ffb_years, where=ffb_years > 0, out=np.full(
+            np.broadcast_shapes(b_start.shape, ffb_years.shape), np.nan))
+        percent_final = np.divide(final, ffb_end, where=ffb_end > 0, out=np.full(
+            np.broadcast_shapes(final.shape, ffb_end.shape), np.nan))
     top_up = top if top is not None else np.zeros((1, n_c, years))
 
     # life-cycle cost with NIST Handbook 135 factors, at the nominal rate to start_year

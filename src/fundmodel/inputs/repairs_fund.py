@@ -1,8 +1,8 @@
 """Compile the scenario's ``repairs_fund`` section (:mod:`fundmodel.scenario.repairs_fund`) to
 the engine's :class:`~fundmodel.engine.repairs_fund.RepairsFundInputs`.
 
-Only shapes and defaults here: a value becomes ``(D|1, C=1)``, the components' values are
-stacked on a last axis ``(D|1, 1, K)``; an absent term is 0 (no first deposit, no interest, no
+Only shapes and defaults here: a value becomes ``(D|1, C=1)``, each component's own (so a
+component the same in every draw keeps a draw axis of 1); an absent term is 0 (no first deposit, no interest, no
 top-up level of that form). The formulas are in :mod:`fundmodel.engine.repairs_fund`.
 """
 
@@ -12,7 +12,7 @@ import numpy as np
 
 from ..engine.repairs_fund import RepairsFundInputs
 from ..scenario import Scenario
-from .arrays import _dc, stack
+from .arrays import _dc
 
 __all__ = ["compile_repairs_fund"]
 
@@ -65,8 +65,8 @@ def compile_repairs_fund(scenario: Scenario) -> RepairsFundInputs | None:
         threshold_balance=_dc(floor_balance), threshold_share_of_deposit=_dc(floor_share),
         threshold_percent_funded=_dc(floor_percent),
         names=tuple(c.name for c in components),
-        cost=stack([c.cost for c in components]),
-        growth=stack([c.growth if c.growth is not None else scenario.inflation
-                      for c in components]),
+        cost=tuple(_dc(c.cost) for c in components),
+        growth=tuple(_dc(c.growth if c.growth is not None else scenario.inflation)
+                     for c in components),
         useful_life=np.array([c.useful_life_years for c in components], dtype=np.int64),
         remaining_life=np.array([c.remaining() for c in components], dtype=np.int64))
