@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from fractions import Fraction
 from pathlib import Path
 
@@ -547,3 +548,80 @@ def test_memory_estimate_counts_the_fund():
     assert b["per-draw table"][0] - a["per-draw table"][0] == len(FUND_METRICS) * 1000 * 8
     # 7 yearly lines + contributions, interest, top-ups and 2 components, over 20 years
     assert b["yearly paths"][0] - a["yearly paths"][0] == (7 + 3 + 2) * 20 * 1000 * 8
+
+
+# --------------------------------------------------------------------------- the docs
+DOC = (ROOT / "docs" / "repairs-fund.md").read_text(encoding="utf-8")
+FORMAT = (ROOT / "docs" / "scenario-format.md").read_text(encoding="utf-8")
+SECTION = FORMAT.split("## `repairs_fund`")[1].split("\n## ")[0]
+
+
+def _doc_fund(text: str) -> dict:
+    return yaml.safe_load(text.split("```yaml\n")[1].split("```")[0])["repairs_fund"]
+
+
+def test_every_key_is_documented():
+    from fundmodel.scenario import repairs_fund as rf
+    for model in (rf.RepairsFund, rf.FirstDeposit, rf.FundTopUp, rf.FundInterest, rf.Component,
+                  rf.FundThreshold):
+        for name in model.model_fields:
+            assert re.search(rf"`[^`]*\b{name}\b[^`]*`", SECTION), f"{model.__name__}.{name}"
+    for name in [*FUND_METRICS, *FUND_LINES]:
+        assert f"`{name}`" in SECTION, name
+    explained = [*FUND_LINES, "percent_funded_final", "level_contribution_baseline_per_m2",
+                 "level_contribution_threshold_per_m2", "level_contribution_full_per_m2",
+                 "fund_expenditure_pv", "fund_contributions_pv"]
+    for name in explained:                     # their formulas are in docs/repairs-fund.md
+        assert re.search(rf"`[^`]*\b{name}\b[^`]*`", DOC), name
+
+
+def test_the_format_example_runs():
+    r = fundmodel.simulate(scenario(_doc_fund(SECTION)), draws=200, seed=1)
+    assert r.metrics["fund_first_deposit"].iloc[0] == pytest.approx(0.06 * 2_500 * AREA)
+
+
+def test_the_worked_example_of_the_docs():
+    """The table of docs/repairs-fund.md, worked by hand there, is what the model gives."""
+    r = fundmodel.evaluate(scenario(_doc_fund(DOC), horizon_years=6))
+    np.testing.assert_allclose(yearly(r, "fund_interest"),
+                               [1_400, 1_628, 1_200, 1_424, 1_652.48, 1_885.5296], rtol=1e-13)
+    np.testing.assert_allclose(yearly(r, "fund_top_up"), [0, 26_972, 0, 0, 0, 0], rtol=1e-13)
+    np.testing.assert_allclose(yearly(r, "fund_balance"),
+                               [81_400, 60_000, 71_200, 82_624, 94_276.48, 106_162.0096],
+                               rtol=1e-13)
+    np.testing.assert_allclose(yearly(r, "fully_funded_balance"),
+                               [100_000, 115_000, 70_000, 85_000, 100_000, 115_000], rtol=1e-15)
+    np.testing.assert_allclose(yearly(r, "percent_funded"),
+                               [0.7, 81_400 / 115_000, 60_000 / 70_000, 71_200 / 85_000,
+                                82_624 / 100_000, 94_276.48 / 115_000], rtol=1e-13)
+    assert metric(r, "percent_funded_final") == pytest.approx(106_162.0096 / 130_000, rel=1e-13)
+    assert metric(r, "component_residual_value") == pytest.approx(30_000, rel=1e-15)
+    assert metric(r, "level_contribution_baseline_per_m2") == 0.0
+    threshold = metric(r, "level_contribution_threshold_per_m2")
+    assert threshold == pytest.approx(27_172 / 20_200, rel=1e-13)
+    full = metric(r, "level_contribution_full_per_m2")
+    assert full == pytest.approx((130_000 - 13_885.43974848) / 63_081.209632, rel=1e-12)
+    assert f"{threshold:.4f}" in DOC and f"{full:.4f}" in DOC
+    # the claims below the table: the threshold contribution keeps 40,000 without top-ups,
+    # the full one reaches 100 % funded at the horizon
+    fund = _doc_fund(DOC)
+    del fund["top_up"]
+    fund["threshold"] = {"floor": 40_000}
+    for c, check in ((threshold, lambda b, rr: b.min() >= 40_000 - 1e-6),
+                     (full, lambda b, rr: metric(rr, "percent_funded_final") >= 1 - 1e-12)):
+        fund["contribution_per_m2_year"] = c
+        rr = fundmodel.evaluate(scenario(fund, horizon_years=6))
+        assert check(yearly(rr, "fund_balance"), rr)
+
+
+def test_threshold_default_is_the_trigger_share_of_the_first_deposit():
+    """Trigger 30 % of a first deposit of 200,000 = 60,000: the threshold goal is the same as
+    with threshold.floor 60,000."""
+    fund = {"first_deposit": {"per_m2": 20}, "top_up": {"trigger_share": 0.3},
+            "components": [{"name": "roof", "cost": 500_000, "useful_life_years": 20,
+                            "remaining_life_years": 3}]}
+    a = metric(fundmodel.evaluate(scenario(fund)), "level_contribution_threshold_per_m2")
+    del fund["top_up"]
+    fund["threshold"] = {"floor": 60_000}
+    b = metric(fundmodel.evaluate(scenario(fund)), "level_contribution_threshold_per_m2")
+    assert a == b and a > 0
