@@ -42,7 +42,8 @@ class ModelOutput:
     metrics : dict of str to ndarray (n,)
         Per-draw metrics (see :data:`fundmodel.catalog.METRICS`).
     yearly : dict of str to ndarray (n, horizon_years)
-        Yearly lines of the operating statement, operating years 1..horizon.
+        Yearly lines of the operating statement (and of the repairs fund, with one),
+        operating years 1..horizon.
     item_costs : ndarray (n, n_items)
         Cost of each renovation item, CNY.
     funding_offered, funding_applied : ndarray (n, n_rules)
