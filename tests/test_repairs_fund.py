@@ -625,3 +625,17 @@ def test_threshold_default_is_the_trigger_share_of_the_first_deposit():
     fund["threshold"] = {"floor": 60_000}
     b = metric(fundmodel.evaluate(scenario(fund)), "level_contribution_threshold_per_m2")
     assert a == b and a > 0
+
+
+def test_handbook_table_figures_through_the_fund():
+    """NIST Handbook 135's tables at d = 3 %: SPV(10) = 0.7441 and UPV(10) = 8.530 (also pinned
+    in test_nist). A 1,000,000 replacement at the end of year 10 (no growth, no inflation) has
+    a PV of 0.7441 × 1,000,000 to four digits; 1 CNY/m² on 10,000 m² for 10 years, 8.530 ×
+    10,000."""
+    sc = scenario({"contribution_per_m2_year": 1.0,
+                   "components": [{"name": "roof", "cost": 1e6, "useful_life_years": 30,
+                                   "remaining_life_years": 10, "growth": 0}]},
+                  discount_rate=0.03, inflation=0.0, horizon_years=10)
+    r = fundmodel.evaluate(sc)
+    assert round(metric(r, "fund_expenditure_pv") / 1e6, 4) == 0.7441
+    assert round(metric(r, "fund_contributions_pv") / AREA, 3) == 8.530
