@@ -14,6 +14,7 @@ from dataclasses import dataclass
 __all__ = ["QUANTILES", "QUANTILE_METHOD", "CASHFLOW_QUANTILES", "quantile_name", "Metric",
            "METRICS", "YEARLY_LINES", "YEARLY_COLUMNS", "LINE_PATTERNS", "HOUSEHOLD_TABLES",
            "INSTRUMENT_METRICS", "FINANCING_LINES", "FALLBACK_LINES", "FALLBACK_METRICS",
+           "FUND_METRICS", "FUND_LINES",
            "lookup", "known_names"]
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -270,6 +271,63 @@ INSTRUMENT_METRICS: dict[str, Metric] = {m.name: m for m in [
 (``<label>`` is the funding rule's label): they join ``Result.metrics`` in scenarios that use
 the instrument."""
 
+FUND_METRICS: dict[str, Metric] = {m.name: m for m in [
+    # the long-term repairs fund (scenarios with a repairs_fund section):
+    # fundmodel.engine.repairs_fund, docs/repairs-fund.md
+    Metric("fund_first_deposit", "CNY", "First deposit paid by the residents at the end of "
+           "year 0: floor area × share of construction cost × cost per m² (or per m²); 0 "
+           "without one"),
+    Metric("fund_balance_final", "CNY", "Repairs fund balance at the end of the horizon "
+           "(year T), after top-ups"),
+    Metric("fund_balance_min", "CNY", "Lowest year-end balance of the repairs fund over "
+           "years 1..T, after top-ups"),
+    Metric("fund_negative_years", "years", "Years whose year-end fund balance is below 0"),
+    Metric("fund_top_up_total", "CNY", "Sum of the residents' top-ups over years 1..T"),
+    Metric("fund_top_up_max_year", "CNY/year", "Largest top-up of a single year"),
+    Metric("fund_first_top_up_year", "year", "First operating year with a top-up",
+           "no year needs a top-up (or the fund has no top-up rule)"),
+    Metric("percent_funded_final", "share", "Year-end balance of year T / the fully funded "
+           "balance at the start of year T + 1",
+           "the fully funded balance is 0 (no component, or every one new then)"),
+    Metric("level_contribution_baseline_per_m2", "CNY/m²/year", "Least level contribution "
+           "(year 1, growing by contribution_growth) keeping every year-end balance ≥ 0, "
+           "top-ups off, in closed form"),
+    Metric("level_contribution_threshold_per_m2", "CNY/m²/year", "Least level contribution "
+           "keeping every year-end balance ≥ the threshold floor (an amount, p × the fully "
+           "funded balance, or by default the top-up trigger), top-ups off"),
+    Metric("level_contribution_full_per_m2", "CNY/m²/year", "Least level contribution "
+           "bringing the fund to 100 % funded at the horizon (balance at the end of year T ≥ "
+           "the fully funded balance at the start of year T + 1), top-ups off"),
+    Metric("component_residual_value", "CNY", "Σ cost at year T + 1 prices × remaining life "
+           "at the end of year T / useful life: what the components' remaining lives are "
+           "worth at the horizon"),
+    Metric("fund_expenditure_pv", "CNY", "Life-cycle cost of the replacements: Σ_t E_t × "
+           "SPV(d, y_t), d the nominal discount rate, y_t the year index (NIST Handbook 135)"),
+    Metric("fund_contributions_pv", "CNY", "Present value of the level contributions: c × "
+           "floor area × UPV*(d, g, T) / (1 + g) × SPV(d, y_0), g their growth (NIST "
+           "Handbook 135's escalating series)"),
+]}
+"""Per-draw metrics of the long-term repairs fund, only in scenarios with a ``repairs_fund``
+section (scenarios without one keep exactly their metric set)."""
+
+FUND_LINES: dict[str, Metric] = {m.name: m for m in [
+    Metric("fund_deposits", "CNY/year", "Level contributions into the repairs fund (year "
+           "end): contribution per m² × floor area × (1 + growth)^(t − 1)"),
+    Metric("fund_interest", "CNY/year", "Interest credited at year end: rate × the balance "
+           "at the start of the year"),
+    Metric("fund_expenditure", "CNY/year", "Component replacements paid by the fund (year "
+           "end), at that year's prices"),
+    Metric("fund_top_up", "CNY/year", "Residents' top-ups when the year-end balance falls "
+           "below the trigger"),
+    Metric("fund_balance", "CNY", "Repairs fund balance at the end of the year"),
+    Metric("fully_funded_balance", "CNY", "Fully funded balance at the start of the year: "
+           "Σ cost × age / useful life"),
+    Metric("percent_funded", "share", "Balance at the start of the year / "
+           "fully_funded_balance", "the fully funded balance is 0 that year"),
+]}
+"""Yearly lines of the long-term repairs fund, only in scenarios with a ``repairs_fund``
+section."""
+
 _INSTRUMENT_METRIC = re.compile(r"^(\w+)\[(.+)\]\.(\w+)$", re.DOTALL)
 
 _LINE_NAME = re.compile(r"^(income|cost|menu|menu_cost|device)\[(.+)\]$", re.DOTALL)
@@ -279,7 +337,7 @@ def known_names() -> list[str]:
     """Every fixed name :func:`lookup` knows, with the two per-line patterns."""
     households = dict.fromkeys(c for t in HOUSEHOLD_TABLES.values() for c in t)
     return [*METRICS, *YEARLY_LINES, *LINE_PATTERNS, *YEARLY_COLUMNS, *households,
-            *INSTRUMENT_METRICS]
+            *INSTRUMENT_METRICS, *FUND_METRICS, *FUND_LINES]
 
 
 def lookup(name: str) -> Metric:
@@ -293,8 +351,8 @@ def lookup(name: str) -> Metric:
     KeyError
         If no metric or yearly line has that name (the message suggests close names).
     """
-    for table in (METRICS, YEARLY_LINES, LINE_PATTERNS, YEARLY_COLUMNS,
-                  *HOUSEHOLD_TABLES.values()):
+    for table in (METRICS, YEARLY_LINES, LINE_PATTERNS, YEARLY_COLUMNS, FUND_METRICS,
+                  FUND_LINES, *HOUSEHOLD_TABLES.values()):
         if name in table:
             return table[name]
     match = _INSTRUMENT_METRIC.match(name) if isinstance(name, str) else None

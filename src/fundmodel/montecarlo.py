@@ -22,8 +22,8 @@ import pandas as pd
 
 from .accumulate import (MIN_REPLICATE_BLOCKS, BlockMeans, BlockStream, BlockSums, MetricStreams,
                          replicate_mcse)
-from .catalog import (FALLBACK_LINES, FALLBACK_METRICS, FINANCING_LINES, METRICS,
-                      YEARLY_LINES)
+from .catalog import (FALLBACK_LINES, FALLBACK_METRICS, FINANCING_LINES, FUND_LINES, FUND_METRICS,
+                      METRICS, YEARLY_LINES)
 from .inputs import model_inputs
 from .engine.arrays import same_in_every_draw
 from .engine.capital import ITEM_INPUTS
@@ -123,9 +123,15 @@ def memory_estimate(scenario: Scenario, draws: int, chunk_size: int, keep_draws:
     - ``chunk list``: one entry per chunk.
 
     ``lines`` are the yearly lines (the fixed ones, one per income and cost line, device and
-    menu package, and one per package's cost) and
+    menu package, and one per package's cost; with a
+    repairs fund, its 7 yearly lines and its ledger lines over the operating years —
+    contributions, interest, top-ups and one per component — which are kept with the yearly
+    paths too) and
     ``dims`` the uniform columns (1 per uncertain input, ``horizon_years`` for one drawn each
-    year).
+    year). A repairs fund adds its metrics to ``metrics`` and 5 lines to the
+    working set alone (the balances without contributions and per unit contribution, the
+    start-of-year balances, the fully funded balance and the goal's floor; measured: 10
+    components, 20,000 draws, within 12 % above the peak).
     """
     years = scenario.horizon_years
     ops = scenario.operations
@@ -137,10 +143,16 @@ def memory_estimate(scenario: Scenario, draws: int, chunk_size: int, keep_draws:
     if ops.fallback is None:
         lines -= len(FALLBACK_LINES)
         metrics -= len(FALLBACK_METRICS)
+    fund = scenario.repairs_fund
+    working = 0
+    if fund is not None:
+        lines += len(FUND_LINES) + 3 + len(fund.components)
+        metrics += len(FUND_METRICS)
+        working = 5
     chunk = min(chunk_size, draws)
     chunks = -(-draws // chunk)
     in_flight = 1 if workers == 1 else min(workers + 1, chunks)
-    per_draw = 8 * (1.75 * (lines + 1) * years + 3 * dims
+    per_draw = 8 * (1.75 * (lines + 1 + working) * years + 3 * dims
                     + 3 * (len(scenario.renovation.items) + len(scenario.funding)) + 2 * metrics)
     parts = {}
     if keep_draws:

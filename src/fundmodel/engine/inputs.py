@@ -22,6 +22,7 @@ import numpy as np
 
 from .consent import ConsentRule
 from .households import HouseholdLayout
+from .repairs_fund import RepairsFundInputs
 
 __all__ = ["Timeline", "CompoundInputs", "ItemInputs", "RuleInputs", "IncomeLineInputs",
            "CostLineInputs", "SharedServiceInputs", "MenuPackageInputs", "DeviceInputs",
@@ -315,6 +316,9 @@ class ModelInputs:
     """Residents as households (None: one payer, every item built — the model without a
     ``households`` section, unchanged)."""
     instruments: tuple[Any, ...] = ()
+    repairs_fund: RepairsFundInputs | None = None
+    """The long-term repairs fund (None: the scenario has none; see
+    :mod:`fundmodel.engine.repairs_fund`)."""
 
     @property
     def rules(self) -> RuleInputs:

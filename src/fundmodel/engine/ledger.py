@@ -7,8 +7,9 @@ operating statement, the metrics, the funding table and the parties' views are a
 A line that is the same in every draw keeps a draw axis of size 1.
 
 Parties are named in :data:`PARTIES`; kinds are ``capital`` (renovation cost and its funding),
-``operating`` (fees, income, running costs, taxes) and ``financing`` (loans, bonds, investment
-and their returns — from the next issues on).
+``operating`` (fees, income, running costs, taxes), ``financing`` (loans, bonds, investment
+and their returns) and ``reserve`` (the long-term repairs fund's deposits, interest, top-ups
+and replacements).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ PARTIES: dict[str, str] = {
     "bundled_project": "A profitable project bundled with the renovation",
     "repairs_fund": "The long-term repairs fund (维修资金)",
     "provident_fund": "The housing provident fund (公积金): owners' savings withdrawn",
+    "deposit_bank": "The bank holding the repairs fund's deposits (pays their interest)",
 }
 """Every party that can pay or receive on the ledger, with its meaning."""
 
@@ -50,8 +52,8 @@ GOVERNMENT_PARTIES = ("central_government", "provincial_government", "city_distr
                       "street_community")
 """The levels of government, in the order a finance bureau reads them."""
 
-KINDS = ("capital", "operating", "financing")
-"""Kinds of flow."""
+KINDS = ("capital", "operating", "financing", "reserve")
+"""Kinds of flow (``reserve``: into and out of the long-term repairs fund)."""
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from .instruments.grants import BRIDGE_LINE
 from .instruments.residents import ResidentsOutput
 from .ledger import Ledger
 from .operations import FEE_BASE, fallback_recursion, operating_flows
+from .repairs_fund import write_repairs_fund
 
 __all__ = ["ModelOutput", "run_model", "STATEMENT_NAMES", "GAP_LINE", "BRIDGE_LINE",
            "FALLBACK_LINE"]
@@ -47,7 +48,8 @@ class ModelOutput:
     metrics : dict of str to ndarray (n,)
         Per-draw metrics (see :data:`fundmodel.catalog.METRICS`).
     yearly : dict of str to ndarray (n, horizon_years)
-        Yearly lines of the operating statement, operating years 1..horizon.
+        Yearly lines of the operating statement (and of the repairs fund, with one),
+        operating years 1..horizon.
     item_costs : ndarray (n, n_items)
         Cost of each renovation item, CNY.
     funding_offered, funding_applied : ndarray (n, n_rules)
@@ -242,6 +244,7 @@ def run_model(inputs: ModelInputs) -> ModelOutput:
     books = _capital(inputs, ledger, operating)
     fee_base = _operations(inputs, ledger, flows)
     books = _run(inputs, "operate", books)
+    fund = write_repairs_fund(inputs, ledger)       # the repairs fund, after the operating phase
     statement = _statement(inputs, ledger)
     fallback_needed = statement.pop(FALLBACK_NEEDED, None)
     households = inputs.compounds.households[None, :]
@@ -324,6 +327,9 @@ def run_model(inputs: ModelInputs) -> ModelOutput:
     for report in books.reports.values():
         for name, value in getattr(report, "metrics", {}).items():
             metrics[name] = value
+    if fund is not None:
+        statement.update(fund.yearly)
+        metrics.update(fund.metrics)
     yearly = {k: np.broadcast_to(v[:, 0], (n, tl.horizon_years)) for k, v in statement.items()}
     applied, offered = _funding_table(inputs, books, sources, shape)
     return ModelOutput(

@@ -17,6 +17,7 @@ from ..scenario import Scenario
 from .arrays import _dc, stack
 from .households import compile_households, household_instruments
 from .instruments import compile_instruments
+from .repairs_fund import compile_repairs_fund
 
 __all__ = ["compile_inputs", "compile_households", "timeline_of"]
 
@@ -111,4 +112,5 @@ def compile_inputs(scenario: Scenario, draws: int) -> ModelInputs:
     return ModelInputs(draws=int(draws), timeline=timeline, compounds=compounds,
                        items=_items(scenario, timeline), operations=_operations(scenario),
                        discount_rate=_dc(scenario.discount_rate), inflation=_dc(scenario.inflation),
-                       households=households, instruments=instruments)
+                       households=households, instruments=instruments,
+                       repairs_fund=compile_repairs_fund(scenario))

@@ -21,6 +21,7 @@ from .households import MAX_DETAILED_HOUSEHOLDS, Households, is_per_household
 from .operations import Operations
 from .paths import Path, iter_distributions, resolve_path
 from .renovation import Renovation
+from .repairs_fund import RepairsFund
 from .simulation import Simulation
 
 __all__ = ["Scenario", "RATE_TOLERANCE", "point_estimate_problems", "largest_value"]
@@ -79,6 +80,9 @@ class Scenario(ScenarioModel):
     fiscal: Fiscal | None = None
     """A level of government's general public budget, to read the project's yearly commitment
     as a share of it against a ceiling (``Result.fiscal()``; optional)."""
+    repairs_fund: RepairsFund | None = None
+    """The long-term repairs fund (维修资金): deposits, top-ups, interest and the components it
+    replaces, with its funding goals (optional; see ``docs/repairs-fund.md``)."""
     simulation: Simulation = Simulation()
 
     # ------------------------------------------------------------------ consistency
@@ -93,14 +97,16 @@ class Scenario(ScenarioModel):
         self._check_schedules()
         self._check_sources()
         self._check_households()
-        self._check_operations()
+        self._check_sections()
         return self
 
-    def _check_operations(self) -> None:
-        """The operations' own checks against the rest of the scenario
-        (``Operations.problems_in``); the first problem is reported, located."""
-        for message, *at in self.operations.problems_in(self):
-            raise fail(message, "operations", *at)
+    def _check_sections(self) -> None:
+        """The operations' and the repairs fund's own checks against the rest of the scenario
+        (their ``problems_in``); the first problem is reported, located."""
+        for name in ("operations", "repairs_fund"):
+            section = getattr(self, name)
+            for message, *at in (section.problems_in(self) if section is not None else ()):
+                raise fail(message, name, *at)
 
     # ------------------------------------------------------------------ households
     def _check_households(self) -> None:

@@ -1,0 +1,295 @@
+"""The long-term repairs fund (维修资金): its flows on the ledger, its balance year by year, the
+reserve-study measures and the level contributions that meet the funding goals.
+
+Pure numpy over a leading draw axis; the only loops are over operating years (the balance is a
+recursion) and over components. Conventions (``docs/repairs-fund.md``), operating years
+t = 1..T, every flow at year end:
+
+- **First deposit**, paid by the residents at the end of year 0 (year index
+  ``first_operating_index − 1``): ``D₀ = deposit_share × deposit_base_per_m2 × floor_area_m2``.
+- **Balance**: ``B_start_1 = opening_balance + D₀``, ``B_start_{t+1} = B_end_t`` and
+  ``B_end_t = B_start_t + i × B_start_t + deposits_t − E_t (+ top_up_t)``: interest at rate i
+  on the balance at the start of the year (signed: an overdraft pays the same rate),
+  ``deposits_t = c × floor_area_m2 × (1 + g_c)^(t − 1)`` (c CNY/m²/year), the replacements
+  ``E_t`` and, with a top-up rule, ``top_up_t = restore − pre`` when the balance ``pre`` before
+  it is below the trigger (else 0).
+- **Components**: with useful life L and remaining life r at the start of year 1, the age at
+  the start of year t is ``a_t = (L − r + t − 1) mod L``; the component is replaced at the end
+  of year t when ``a_t = L − 1`` (years r, r + L, ...), at ``cost_t = cost × I_t`` with
+  ``I_t = Π_{s=2..t} (1 + growth)`` (the operating lines' index, ``(1 + growth)^(t − 1)``).
+- **Fully funded balance** at the start of year t: ``FFB_t = Σ_k cost_{k,t} × a_{k,t} / L_k``;
+  percent funded ``B_start_t / FFB_t`` (NaN where ``FFB_t = 0``). Residual value at the
+  horizon: ``Σ_k cost_{k,T+1} × (L_k − a_{k,T+1}) / L_k``, so FFB_{T+1} + residual = Σ cost.
+- **Level contributions** (top-ups off): ``B_t(c) = B_t(0) + c × S_t``, S_t the balance one
+  CNY/m²/year builds by the end of year t (``S_t > 0``). The least c ≥ 0 with
+  ``B_t(c) ≥ F_t`` for t = 1..T is ``max(0, max_t (F_t − B_t(0)) / S_t)``: the baseline goal
+  ``F_t = 0``, the threshold goal ``F_t = floor`` (an amount, a share of the first deposit or
+  ``p × FFB_{t+1}``); the full goal ``B_T(c) ≥ FFB_{T+1}``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .. import finance
+from .arrays import first_true, growth_index, lines_empty, row_sum
+from .ledger import Ledger
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .inputs import ModelInputs
+
+__all__ = ["RepairsFundInputs", "RepairsFundOutput", "write_repairs_fund", "component_ages",
+           "fund_balances", "level_contribution", "FUND_PARTY", "FIRST_DEPOSIT_LINE",
+           "CONTRIBUTIONS_LINE", "INTEREST_LINE", "TOP_UP_LINE", "replacement_line"]
+
+FUND_PARTY = "repairs_fund"
+"""The fund's party on the ledger."""
+FIRST_DEPOSIT_LINE = "repairs_fund.first_deposit"
+"""Residents → repairs fund at the end of year 0 (scenarios with a first deposit)."""
+CONTRIBUTIONS_LINE = "repairs_fund.contributions"
+"""Residents → repairs fund, the level contributions of operating years 1..T."""
+INTEREST_LINE = "repairs_fund.interest"
+"""Deposit bank → repairs fund (scenarios with interest)."""
+TOP_UP_LINE = "repairs_fund.top_up"
+"""Residents → repairs fund (scenarios with a top-up rule)."""
+
+
+def replacement_line(name: str) -> str:
+    """Ledger line of a component's replacements: ``repairs_fund.replacement[<name>]``
+    (repairs fund → contractors)."""
+    return f"repairs_fund.replacement[{name}]"
+
+
+@dataclass(frozen=True)
+class RepairsFundInputs:
+    """The repairs fund's terms, arrays ``(D|1, C|1)`` unless stated.
+
+    ``opening_balance`` CNY at the start of operating year 1; the first deposit is
+    ``deposit_share × deposit_base_per_m2 × floor_area_m2`` (``deposit_share`` 1 and the base
+    the deposit per m² when it is given per m²; both 0 without one; ``has_first_deposit``
+    says whether there is a line). ``contribution_per_m2_year`` CNY/m²/year in year 1, growing
+    by ``contribution_growth``. ``interest_rate`` a year (0 without interest). With
+    ``top_up``, the trigger is ``trigger_balance + trigger_share × first deposit`` and a
+    top-up restores ``restore_balance + restore_share × first deposit``. The threshold goal's
+    floor is ``threshold_balance + threshold_share_of_deposit × first deposit +
+    threshold_percent_funded × FFB``. Components k = 1..K: ``names``, ``cost`` and ``growth``
+    (tuples of K arrays ``(D|1, C|1)``: CNY in prices of operating year 1; a fraction a
+    year), ``useful_life`` and ``remaining_life`` ``(K,)`` whole years, 1 ≤ r ≤ L.
+    """
+
+    opening_balance: np.ndarray
+    deposit_share: np.ndarray
+    deposit_base_per_m2: np.ndarray
+    has_first_deposit: bool
+    contribution_per_m2_year: np.ndarray
+    contribution_growth: np.ndarray
+    interest_rate: np.ndarray
+    has_interest: bool
+    top_up: bool
+    trigger_balance: np.ndarray
+    trigger_share: np.ndarray
+    restore_balance: np.ndarray
+    restore_share: np.ndarray
+    threshold_balance: np.ndarray
+    threshold_share_of_deposit: np.ndarray
+    threshold_percent_funded: np.ndarray
+    names: tuple[str, ...]
+    cost: tuple[np.ndarray, ...]
+    growth: tuple[np.ndarray, ...]
+    useful_life: np.ndarray
+    remaining_life: np.ndarray
+
+
+@dataclass(frozen=True)
+class RepairsFundOutput:
+    """The fund's yearly lines ``(D|1, C, T)`` and per-draw metrics ``(D|1, C)`` (names in
+    :data:`fundmodel.catalog.FUND_LINES` and :data:`fundmodel.catalog.FUND_METRICS`)."""
+
+    yearly: dict[str, np.ndarray]
+    metrics: dict[str, np.ndarray]
+
+
+def component_ages(useful_life: np.ndarray, remaining_life: np.ndarray, years: int) -> np.ndarray:
+    """Age of each component at the start of operating years 1..``years``, ``(K, years)``
+    whole years: ``a_t = (L − r + t − 1) mod L`` (L − r in year 1, 0 after a replacement).
+
+    A component is replaced at the end of year t exactly when ``a_t = L − 1``: years r,
+    r + L, r + 2L, ...
+    """
+    life = np.asarray(useful_life, dtype=np.int64)[:, None]
+    left = np.asarray(remaining_life, dtype=np.int64)[:, None]
+    t = np.arange(1, years + 1, dtype=np.int64)
+    return (life - left + t - 1) % life
+
+
+def _empty(shape: tuple[int, ...]) -> np.ndarray:
+    return lines_empty(shape) if shape[0] > 1 else np.empty(shape)
+
+
+def fund_balances(start_balance: np.ndarray, rate: np.ndarray, inflow: np.ndarray | None,
+                  outflow: np.ndarray | None, years: int, trigger: np.ndarray | None = None,
+                  restore: np.ndarray | None = None
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Year-end balances of a fund over ``years`` years, with its interest and top-ups.
+
+    ``B_end_t = B_start_t + rate × B_start_t + inflow_t − outflow_t (+ top_up_t)``, with
+    ``B_start_1 = start_balance`` ``(D|1, C)`` and ``B_start_{t+1} = B_end_t``; ``inflow`` and
+    ``outflow`` ``(D|1, C, T)`` or None (0). Given ``trigger`` and ``restore`` ``(D|1, C)``,
+    ``top_up_t = restore − pre`` where the balance before it, ``pre``, is below ``trigger``
+    (else 0). Returns ``(balance, interest, top_up)`` ``(D|1, C, T)`` (top_up None without a
+    trigger), CNY; the draw size is the largest of the operands'.
+    """
+    parts = [start_balance.shape + (1,), rate.shape + (1,)]
+    parts += [x.shape for x in (inflow, outflow) if x is not None]
+    if trigger is not None:
+        parts += [trigger.shape + (1,), restore.shape + (1,)]
+    shape = np.broadcast_shapes(*parts)[:-1] + (years,)
+    balance, interest = _empty(shape), _empty(shape)
+    top = _empty(shape) if trigger is not None else None
+    prev = np.broadcast_to(start_balance, shape[:-1])
+    for t in range(years):
+        np.multiply(prev, rate, out=interest[..., t])
+        pre = prev + interest[..., t]
+        if inflow is not None:
+            pre = pre + inflow[..., t]
+        if outflow is not None:
+            pre = pre - outflow[..., t]
+        if top is not None:
+            top[..., t] = np.where(pre < trigger, restore - pre, 0.0)
+            pre = pre + top[..., t]
+        balance[..., t] = pre
+        prev = balance[..., t]
+    return balance, interest, top
+
+
+def level_contribution(floor: np.ndarray, zero_balance: np.ndarray,
+                       unit_balance: np.ndarray) -> np.ndarray:
+    """The least level contribution c ≥ 0 (CNY/m²/year) whose year-end balances
+    ``B_t(c) = B_t(0) + c × S_t`` stay at or above ``floor_t`` in every year:
+    ``max(0, max_t (floor_t − B_t(0)) / S_t)``, ``(D|1, C)``.
+
+    ``floor``, ``zero_balance`` (B_t(0)) and ``unit_balance`` (S_t > 0) broadcast to
+    ``(D|1, C, T)``. The balances are affine in c only without top-ups: this is the
+    contribution the fund's own deposits need, top-ups off.
+    """
+    need = (floor - zero_balance) / unit_balance
+    return np.maximum(0.0, need.max(axis=-1))
+
+
+def write_repairs_fund(inputs: "ModelInputs", ledger: Ledger) -> RepairsFundOutput | None:
+    """Write the repairs fund's flows on the ledger (kind ``reserve``) and return its yearly
+    lines and metrics; None when the scenario has no fund.
+
+    Lines: :data:`FIRST_DEPOSIT_LINE` (residents → repairs_fund, year index
+    ``first_operating_index − 1``), :data:`CONTRIBUTIONS_LINE` (residents → repairs_fund),
+    :data:`INTEREST_LINE` (deposit_bank → repairs_fund), :data:`TOP_UP_LINE` (residents →
+    repairs_fund) and one :func:`replacement_line` per component (repairs_fund →
+    contractors), operating years 1..T. See the module docstring for the formulas.
+    """
+    fund = inputs.repairs_fund
+    if fund is None:
+        return None
+    tl = inputs.timeline
+    years, start = tl.horizon_years, tl.first_operating_index
+    area = np.asarray(inputs.compounds.floor_area_m2, dtype=float)[None, :]      # (1, C)
+    n_c = area.shape[1]
+
+    first = fund.deposit_share * fund.deposit_base_per_m2 * area                  # (D|1, C)
+    if fund.has_first_deposit:
+        ledger.add(FIRST_DEPOSIT_LINE, "residents", FUND_PARTY, "reserve", first[..., None],
+                   start - 1)
+    opening = fund.opening_balance + first
+
+    # deposits per CNY/m²/year of contribution, and the contributions themselves
+    unit = area[..., None] * growth_index(fund.contribution_growth, years)       # (D|1, C, T)
+    deposits = ledger.add(CONTRIBUTIONS_LINE, "residents", FUND_PARTY, "reserve",
+                          fund.contribution_per_m2_year[..., None] * unit, start)
+
+    # components: replacements, fully funded balance (years 1..T+1) and residual value
+    ages = component_ages(fund.useful_life, fund.remaining_life, years + 1)        # (K, T+1)
+    spent_total = np.zeros((1, n_c, years))
+    ffb = np.zeros((1, n_c, years + 1))
+    residual = np.zeros((1, n_c))
+    for k, name in enumerate(fund.names):
+        life = float(fund.useful_life[k])
+        cost = fund.cost[k][..., None] * growth_index(fund.growth[k], years + 1)
+        due = ages[k, :years] == fund.useful_life[k] - 1
+        spent = cost[..., :years] * due
+        spent = np.broadcast_to(spent, spent.shape[:1] + (n_c, years))
+        ledger.add(replacement_line(name), FUND_PARTY, "contractors", "reserve", spent, start)
+        spent_total = spent_total + spent
+        ffb = ffb + cost * ages[k] / life
+        residual = residual + cost[..., years] * float(life - ages[k, years]) / life
+
+    rate = fund.interest_rate
+    trigger = restore = None
+    if fund.top_up:
+        trigger = fund.trigger_balance + fund.trigger_share * first
+        restore = fund.restore_balance + fund.restore_share * first
+    balance, interest, top = fund_balances(opening, rate, deposits, spent_total, years,
+                                           trigger, restore)
+    if fund.has_interest:
+        interest = ledger.add(INTEREST_LINE, "deposit_bank", FUND_PARTY, "reserve", interest,
+                              start)
+    if top is not None:
+        top = ledger.add(TOP_UP_LINE, "residents", FUND_PARTY, "reserve", top, start)
+
+    # the funding goals, top-ups off: B_t(c) = B_t(0) + c S_t
+    zero_balance, _, _ = fund_balances(opening, rate, None, spent_total, years)
+    unit_balance, _, _ = fund_balances(np.zeros((1, n_c)), rate, unit, None, years)
+    floor = (fund.threshold_balance + fund.threshold_share_of_deposit * first)[..., None] \
+        + fund.threshold_percent_funded[..., None] * ffb[..., 1:]
+    full = np.maximum(0.0, (ffb[..., years] - zero_balance[..., -1]) / unit_balance[..., -1])
+
+    # reserve-study measures
+    b_start = np.concatenate([np.broadcast_to(opening[..., None], balance.shape[:-1] + (1,)),
+                              balance[..., :-1]], axis=-1)
+    ffb_years = ffb[..., :years]
+    ffb_end = ffb[..., years]
+    final = balance[..., -1]
+    with np.errstate(over="ignore"):       # a fully funded balance of a few CNY: a huge share
+        percent = np.divide(b_start, ffb_years, where=ffb_years > 0, out=np.full(
+            np.broadcast_shapes(b_start.shape, ffb_years.shape), np.nan))
+        percent_final = np.divide(final, ffb_end, where=ffb_end > 0, out=np.full(
+            np.broadcast_shapes(final.shape, ffb_end.shape), np.nan))
+    top_up = top if top is not None else np.zeros((1, n_c, years))
+
+    # life-cycle cost with NIST Handbook 135 factors, at the nominal rate to start_year
+    nominal = (1.0 + inputs.discount_rate) * (1.0 + inputs.inflation) - 1.0       # (D|1, C|1)
+    spv = finance.spv(nominal[..., None], np.arange(start, start + years, dtype=float))
+    growth_c = fund.contribution_growth
+    contributions_pv = (fund.contribution_per_m2_year * area
+                        * finance.upv_star(nominal, growth_c, years) / (1.0 + growth_c)
+                        * finance.spv(nominal, start - 1))
+
+    yearly = {
+        "fund_deposits": deposits,
+        "fund_interest": interest,
+        "fund_expenditure": spent_total,
+        "fund_top_up": top_up,
+        "fund_balance": balance,
+        "fully_funded_balance": ffb_years,
+        "percent_funded": percent,
+    }
+    metrics = {
+        "fund_first_deposit": first,
+        "fund_balance_final": final,
+        "fund_balance_min": balance.min(axis=-1),
+        "fund_negative_years": (balance < 0).sum(axis=-1).astype(float),
+        "fund_top_up_total": row_sum(top_up),
+        "fund_top_up_max_year": top_up.max(axis=-1),
+        "fund_first_top_up_year": first_true(top_up > 0),
+        "percent_funded_final": percent_final,
+        "level_contribution_baseline_per_m2": level_contribution(0.0, zero_balance,
+                                                                 unit_balance),
+        "level_contribution_threshold_per_m2": level_contribution(floor, zero_balance,
+                                                                  unit_balance),
+        "level_contribution_full_per_m2": full,
+        "component_residual_value": residual,
+        "fund_expenditure_pv": row_sum(spent_total * spv),
+        "fund_contributions_pv": contributions_pv,
+    }
+    return RepairsFundOutput(yearly=yearly, metrics=metrics)

@@ -1,0 +1,72 @@
+"""Compile the scenario's ``repairs_fund`` section (:mod:`fundmodel.scenario.repairs_fund`) to
+the engine's :class:`~fundmodel.engine.repairs_fund.RepairsFundInputs`.
+
+Only shapes and defaults here: a value becomes ``(D|1, C=1)``, each component's own (so a
+component the same in every draw keeps a draw axis of 1); an absent term is 0 (no first deposit, no interest, no
+top-up level of that form). The formulas are in :mod:`fundmodel.engine.repairs_fund`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine.repairs_fund import RepairsFundInputs
+from ..scenario import Scenario
+from .arrays import _dc
+
+__all__ = ["compile_repairs_fund"]
+
+
+def compile_repairs_fund(scenario: Scenario) -> RepairsFundInputs | None:
+    """The engine inputs of a realised scenario's repairs fund, or None without one.
+
+    The first deposit is ``deposit_share × deposit_base_per_m2 × floor_area_m2``: the share
+    of the construction cost and the cost per m², or 1 and the deposit per m². Top-up levels
+    and the threshold goal's floor are ``balance + share × first deposit (+ percent funded ×
+    FFB for the floor)``, the terms not written 0; without a ``threshold`` section the floor
+    is the top-up trigger (0 without a top-up rule). A component's growth defaults to the
+    scenario's inflation.
+    """
+    fund = scenario.repairs_fund
+    if fund is None:
+        return None
+    deposit = fund.first_deposit
+    if deposit is None:
+        share, base = 0.0, 0.0
+    elif deposit.per_m2 is not None:
+        share, base = 1.0, deposit.per_m2
+    else:
+        share, base = deposit.share_of_construction_cost, deposit.construction_cost_per_m2
+    top = fund.top_up
+    trigger_balance = trigger_share = restore_balance = restore_share = 0.0
+    if top is not None and top.by_share():
+        trigger_share, restore_share = top.trigger_share, top.restore_share()
+    elif top is not None:
+        trigger_balance, restore_balance = top.trigger_balance, top.restore_to_balance
+    goal = fund.threshold
+    if goal is None:
+        floor_balance, floor_share, floor_percent = trigger_balance, trigger_share, 0.0
+    else:
+        floor_balance = goal.floor if goal.floor is not None else 0.0
+        floor_share = 0.0
+        floor_percent = goal.percent_funded if goal.percent_funded is not None else 0.0
+    components = fund.components
+    return RepairsFundInputs(
+        opening_balance=_dc(fund.opening_balance),
+        deposit_share=_dc(share), deposit_base_per_m2=_dc(base),
+        has_first_deposit=deposit is not None,
+        contribution_per_m2_year=_dc(fund.contribution_per_m2_year),
+        contribution_growth=_dc(fund.contribution_growth),
+        interest_rate=_dc(None if fund.interest is None else fund.interest.rate),
+        has_interest=fund.interest is not None,
+        top_up=top is not None,
+        trigger_balance=_dc(trigger_balance), trigger_share=_dc(trigger_share),
+        restore_balance=_dc(restore_balance), restore_share=_dc(restore_share),
+        threshold_balance=_dc(floor_balance), threshold_share_of_deposit=_dc(floor_share),
+        threshold_percent_funded=_dc(floor_percent),
+        names=tuple(c.name for c in components),
+        cost=tuple(_dc(c.cost) for c in components),
+        growth=tuple(_dc(c.growth if c.growth is not None else scenario.inflation)
+                     for c in components),
+        useful_life=np.array([c.useful_life_years for c in components], dtype=np.int64),
+        remaining_life=np.array([c.remaining() for c in components], dtype=np.int64))
