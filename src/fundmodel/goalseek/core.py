@@ -387,8 +387,10 @@ def _statistic_quantile(runner: _Runner, target: Target, per: _PerDraw, tol: flo
         if need > cnt:
             return math.nan, math.nan, math.nan, math.nan, "the target is met nowhere in the lever's range"
         j = need - 1
-        # the meeting side, L ≥ x_(need): roots within the tolerance count as one
-        count = int(np.searchsorted(x, x[j] + tol * abs(x[j]), "right"))
+        # the answer lies on the meeting side, L ≥ x_(need), beyond the roots' own tolerance
+        # (roots that close count as one)
+        nudge = 2 * tol * abs(x[j])
+        count = int(np.searchsorted(x, x[j] + nudge, "right"))
     else:
         allowed = math.floor(a + eps) if target.op == "<=" else math.ceil(a - eps) - 1
         if allowed < 0:
@@ -397,8 +399,9 @@ def _statistic_quantile(runner: _Runner, target: Target, per: _PerDraw, tol: flo
             return math.nan, math.nan, math.nan, math.nan, "the target is met everywhere in the lever's range"
         j = allowed
         # the meeting side, L < x_(allowed + 1)
-        count = int(np.searchsorted(x, x[j] - tol * abs(x[j]), "left"))
-    value = float(x[j])
+        nudge = -2 * tol * abs(x[j])
+        count = int(np.searchsorted(x, x[j] + nudge, "right"))
+    value = float(x[j] + nudge)
     p = (c0 + count) / n
     se = math.sqrt(p * (1 - p) / n) if 0 < p < 1 else 1.5 / n
     d = math.sqrt(cnt * (j + 0.5) / cnt * (1 - (j + 0.5) / cnt)) if cnt else 0.0

@@ -30,7 +30,7 @@ __all__ = ["vector_roots", "scalar_root", "RootResult", "ScalarRoot", "CONVERGED
 CONVERGED, NO_CROSSING, UNDEFINED, NOT_CONVERGED = 0, 1, 2, 3
 STATUS_TEXT = {CONVERGED: "converged", NO_CROSSING: "no crossing in the lever's range",
                UNDEFINED: "metric undefined (NaN)", NOT_CONVERGED: "not converged"}
-GROWTH = 1000.0
+GROWTH = 1e8
 """Largest secant extrapolation, in multiples of the last two points' distance."""
 
 
