@@ -246,10 +246,12 @@ def test_put_back_meets_a_probability(standalone, alpha, op):
 @given(k=st.lists(st.floats(0.01, 100), min_size=1, max_size=20),
        r=st.floats(-50, 50), x0=st.one_of(st.just(0.0), st.floats(0.01, 5), st.floats(-5, -0.01)))
 def test_vector_roots_affine_in_three_rounds(k, r, x0):
-    """Within 1e8 first steps of the start (the secant's growth cap)."""
+    """Within 1e8 first steps of the start (the secant's growth cap); three rounds, a fourth
+    when the first step is so small against the distance to the root that the first secant
+    carries more than ``tol`` of rounding (the Sanqiao fee: three, tested above)."""
     k = np.array(k) * np.where(np.arange(len(k)) % 2, -1, 1)
     res = vector_roots(lambda x, i: k[i] * (x - r), np.full(k.size, x0), -1e3, 1e3)
-    assert res.rounds <= 3 and (res.status == 0).all()
+    assert res.rounds <= 4 and (res.status == 0).all()
     np.testing.assert_allclose(res.x, r, rtol=1e-9, atol=1e-9)
 
 
