@@ -30,7 +30,7 @@ from ..sampling import BLOCK_SIZE, input_space, sample_values
 from ..scenario import Scenario
 from ..scenario.checks import scenario_warnings
 from ..scenario.limits import MAX_DRAWS
-from ..scenario.paths import Path, format_path, resolve_path
+from ..scenario.paths import Path, resolve_path
 from ..scenario.simulation import SAMPLERS
 from .closed_forms import CLOSED_FORMS, ClosedForm
 from .roots import CONVERGED, NO_CROSSING, STATUS_TEXT, UNDEFINED, scalar_root, vector_roots
