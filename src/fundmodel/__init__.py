@@ -27,12 +27,13 @@ _EXPORTS = {
     "Scenario": "scenario", "load_scenario": "scenario", "parse_scenario": "scenario",
     "read_scenario_text": "scenario",
     "minimum_bundle_scale": "solvers",
+    "solve": "goalseek", "Solution": "goalseek", "Target": "goalseek",
 }
 
 __all__ = [
     "FundmodelError", "Issue", "ModelError", "Result", "Scenario", "ScenarioError", "evaluate",
     "evaluate_batch", "load_scenario", "minimum_bundle_scale", "parse_scenario",
-    "read_scenario_text", "simulate",
+    "read_scenario_text", "simulate", "solve", "Solution", "Target",
     "__version__",
 ]
 
@@ -42,6 +43,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
     from .results import Result
     from .scenario import Scenario, load_scenario, parse_scenario, read_scenario_text
     from .solvers import minimum_bundle_scale
+    from .goalseek import Solution, Target, solve
 
 
 def __getattr__(name: str) -> Any:

@@ -90,10 +90,13 @@ METRICS: dict[str, Metric] = {m.name: m for m in [
     Metric("fallback_needed_max", "CNY/year", "Smallest cap_per_year (year-1 value) that keeps "
            "the cumulative balance ≥ 0 in every year: max_t of the uncapped need / the cap's "
            "growth index (the uncapped need itself with a cap that does not grow)"),
+    Metric("cumulative_balance_min", "CNY", "Lowest year-end cumulative balance of the "
+           "operating account over years 1..horizon, after the fallback's payments (≥ 0 in "
+           "every draw whose cap is at least fallback_needed_max)"),
 ]}
 
 FALLBACK_METRICS = ("fallback_total", "fallback_years", "fallback_max_year",
-                    "fallback_needed_max")
+                    "fallback_needed_max", "cumulative_balance_min")
 """Metrics only in scenarios with a fallback payer (``operations.fallback``)."""
 
 YEARLY_LINES: dict[str, Metric] = {m.name: m for m in [

@@ -569,6 +569,22 @@ def _cmd_run(args, out: SafeStream, err: SafeStream) -> int:
     return EXIT_OK
 
 
+def _cmd_solve(args, out: SafeStream, err: SafeStream) -> int:
+    from .goalseek import parse_target, solve
+    from .scenario import load_scenario
+
+    target = parse_target(args.target)           # a malformed target fails before loading
+    scenario = load_scenario(args.file, list(args.set or ()), args.allow_outside_files)
+    bounds = None if args.bounds is None else tuple(args.bounds)
+    per_draw = target.kind == "per_draw"
+    solution = solve(scenario, args.lever, target, draws=args.draws, seed=args.seed,
+                     sampler=args.sampler, point=args.draws is None and per_draw,
+                     method=args.method, check=args.check, bounds=bounds,
+                     integer=args.integer)
+    out.write(f"{solution}\n")
+    return EXIT_OK
+
+
 def _cmd_schema(args, out: SafeStream, err: SafeStream) -> int:
     from .scenario.schema import scenario_json_schema_text
 
@@ -687,12 +703,38 @@ def _parser(out: SafeStream | None = None,
     mc.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     r.set_defaults(func=_cmd_run)
 
+    g = sub.add_parser("solve", help="find the lever value that meets a target, per draw or "
+                       "on a statistic over the draws", parents=[verbose])
+    g.add_argument("file", metavar="FILE")
+    g.add_argument("--lever", required=True, metavar="PATH",
+                   help="the number field to solve for, e.g. "
+                   "operations.property_fee.rate_per_m2_month")
+    g.add_argument("--target", required=True, metavar="TEXT",
+                   help="e.g. 'npv_operations = 0' (per draw), "
+                   "'P(cumulative_balance_final < 0) <= 0.10', 'p90(metric) <= 50000', "
+                   "'mean(npv_operations) >= 0'")
+    g.add_argument("--draws", type=_positive, metavar="N",
+                   help="Monte Carlo draws (default: a per-draw target is solved at the point "
+                   "estimates, a statistic over the scenario's simulation.draws)")
+    g.add_argument("--seed", type=_non_negative, metavar="S")
+    g.add_argument("--sampler", choices=("random", "lhs", "sobol"))
+    g.add_argument("--method", choices=("auto", "closed_form", "search"), default="auto")
+    g.add_argument("--check", action="store_true",
+                   help="also run the search where a closed form is used, and report the "
+                   "largest disagreement")
+    g.add_argument("--bounds", type=float, nargs=2, metavar=("LOW", "HIGH"),
+                   help="search the lever in this range only")
+    g.add_argument("--integer", action="store_true", help="whole lever values only")
+    g.add_argument("--set", action="append", metavar="PATH=VALUE", help=set_help)
+    g.add_argument("--allow-outside-files", action="store_true", help=outside_help)
+    g.set_defaults(func=_cmd_solve)
+
     s = sub.add_parser("schema", help="print the scenario format as JSON Schema",
                        parents=[verbose])
     s.add_argument("--out", metavar="FILE", type=_path, help="write it to FILE instead")
     s.set_defaults(func=_cmd_schema)
     if out is not None and err is not None:
-        for parser in (p, v, r, s):
+        for parser in (p, v, r, g, s):
             parser.streams = (out, err)
     return p
 

@@ -324,6 +324,7 @@ def run_model(inputs: ModelInputs) -> ModelOutput:
         metrics["fallback_years"] = (paid > 0).sum(axis=-1).astype(float)
         metrics["fallback_max_year"] = paid.max(axis=-1)
         metrics["fallback_needed_max"] = fallback_needed
+        metrics["cumulative_balance_min"] = statement["cumulative_balance"].min(axis=-1)
     for report in books.reports.values():
         for name, value in getattr(report, "metrics", {}).items():
             metrics[name] = value
