@@ -767,8 +767,10 @@ def solve(scenario: Scenario, lever: str, target: str | Target, *, draws: int | 
 
     # a statistic
     if t.kind == "probability" and method != "search" and not integer and bounds is None:
-        per, used = _per_draw_all(runner, t.metric, "=", t.event_value, "auto", tol, False,
-                                  None)
+        # each draw's boundary of the event (an inequality: unique where the metric has a
+        # plateau, e.g. a top-up that is 0 above some contribution, where "= v" is not)
+        per, used = _per_draw_all(runner, t.metric, t.event_op, t.event_value, "auto", tol,
+                                  False, None)
         q = _statistic_quantile(runner, t, per, tol)
         if q is None:
             notes.append("the per-draw metric rises with the lever in some draws and falls in "

@@ -189,10 +189,15 @@ def vector_roots(h: Callable[[np.ndarray, np.ndarray], np.ndarray], x0: np.ndarr
             flat = ~np.isfinite(r) | (s == 0)
             r = np.where(flat, p1x[u] + 2.0 * (p1x[u] - p0x[u]), r)
             r = np.clip(r, best - GROWTH * span, best + GROWTH * span)
-            if kind != "eq":
+            if kind != "eq" and not integer:
                 r = r + np.where(flat, 0.0, np.sign(s)) * 0.5 * tol_at(r, u)
             if integer:
-                r = np.where(np.sign(s) >= 0, np.ceil(r), np.floor(r))
+                # a whole step at least, away from the best point: rounding toward it could
+                # land back on an evaluated point and end the draw without a crossing
+                toward = np.where(r != best, np.sign(r - best),
+                                  np.where(np.sign(s) != 0, -np.sign(s), 1.0))
+                r = np.where(toward < 0, np.minimum(np.floor(r), best - 1),
+                             np.maximum(np.ceil(r), best + 1))
             r = np.clip(r, lo, hi)
             repeat = (r == p1x[u]) | (r == p0x[u])
             stuck = u[repeat]
