@@ -171,3 +171,66 @@ def test_readme_special_bond_figures():
     gross = mc.metric(b + "coverage_gross")
     assert (gross >= 1.2).mean() >= 0.95
     assert f"reaches 1.2 in {100 * mc.metric(b + 'meets_coverage').mean():.1f} %" in readme
+
+
+# --------------------------------------------------------------------------- issue 9 stories
+def _readme_text() -> str:
+    return " ".join((ROOT / "README.md").read_text(encoding="utf-8").replace("**", "").split())
+
+
+def test_readme_sanqiao_long_term_figures():
+    """Sanqiao for the long term: the street's cap, the contract's size and the repairs fund,
+    as the library computes them (deterministic, the file's 10,000 draws, and solves)."""
+    readme = _readme_text()
+    sc = fundmodel.load_scenario(ROOT / "scenarios" / "sanqiao-long-term.yaml")
+    m = fundmodel.evaluate(sc).metrics.iloc[0]
+    assert f"{m['fallback_total']:,.0f} over {m['fallback_years']:.0f} years" in readme
+    assert f"ends the 20 years at −{-m['cumulative_balance_final']:,.0f}" in readme
+    assert f"{m['fallback_needed_max']:,.0f} CNY a year" in readme
+    assert f"{-m['fund_balance_final']:,.0f} CNY in overdraft" in readme
+    s = fundmodel.simulate(sc).summary().loc["level_contribution_baseline_per_m2"]
+    assert (f"{s['mean']:.2f} CNY/m²/year (p5–p95 {s['p5']:.2f}–{s['p95']:.2f})") in readme
+    cap = fundmodel.solve(sc, "operations.fallback.cap_per_year",
+                          "P(cumulative_balance_min < 0) <= 0.10")
+    assert f"{cap.value:,.0f} CNY a year" in readme
+    partners = fundmodel.solve(sc, "operations.shared_service.partners", "npv_operations >= 0",
+                               integer=True, point=True)
+    assert f"{partners.value[0]:.0f} partners" in readme
+    p90 = fundmodel.solve(sc, "operations.shared_service.partners",
+                          "P(npv_operations < 0) <= 0.10", integer=True)
+    assert p90.value == partners.value[0]
+    assert f"negative in only {100 * p90.statistic:.1f} % of the draws" in readme
+    fund = fundmodel.solve(sc, "repairs_fund.contribution_per_m2_year",
+                           "P(fund_balance_min < 0) <= 0.10")
+    assert f"and {fund.value:.2f} in 90 % of the futures" in readme
+
+
+def test_readme_xiamen_figures():
+    readme = _readme_text()
+    sc = fundmodel.load_scenario(ROOT / "scenarios" / "xiamen-hanlingrong.yaml")
+    m = fundmodel.evaluate(sc).metrics.iloc[0]
+    for figure in (f"renovation of {m['capex_total']:,.0f} CNY",
+                   f"gap of {m['funding_gap']:,.0f}",
+                   f"deficit of {-m['operating_surplus_first_year']:,.0f} CNY",
+                   f"{m['breakeven_fee_rate']:.2f} CNY/m²/month",
+                   f"street pays {m['fallback_total']:,.0f} CNY over "
+                   f"{m['fallback_years']:.0f} of the 30 years",
+                   f"first deposit of {m['fund_first_deposit']:,.0f}",
+                   f"{m['fund_expenditure_pv']:,.0f} CNY in present value",
+                   f"in year {m['fund_first_top_up_year']:.0f}",
+                   f"come to {m['fund_top_up_total'] / 1e6:.1f} million"):
+        assert figure in readme, figure
+    res = fundmodel.simulate(sc)
+    be = res.summary().loc["breakeven_fee_rate"]
+    assert f"(p5–p95 {be['p5']:.2f}–{be['p95']:.2f} over 10,000 draws)" in readme
+    p = res.probabilities().loc["balance_negative_at_horizon", "probability"]
+    assert f"below zero in {100 * p:.1f} % of the draws" in readme
+    fee = fundmodel.solve(sc, "operations.property_fee.rate_per_m2_month",
+                          "P(cumulative_balance_final < 0) <= 0.10")
+    assert f"a fee of {fee.value:.2f} CNY/m²/month" in readme
+    cap = fundmodel.solve(sc, "operations.fallback.cap_per_year",
+                          "P(cumulative_balance_min < 0) <= 0.10")
+    assert f"street cap of {cap.value:,.0f} CNY a year" in readme
+    fund = fundmodel.solve(sc, "repairs_fund.contribution_per_m2_year",
+                           "P(fund_top_up_total > 0) <= 0.10")
+    assert f"futures is {fund.value:.2f} CNY/m²/year" in readme

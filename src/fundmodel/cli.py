@@ -286,6 +286,7 @@ def _print_result(console: "Console", result: "Result") -> None:
         for _, row in probs.iterrows():
             console.print(f"{_escape(row['question'])} = {row['probability']:.3f} "
                           f"(± {_se(row['mcse'])})")
+        _print_upkeep(console, result)
         return
     y = result.yearly().iloc[0]
     ops = _table(f"First operating year ({year1}), CNY", [("Line", "left"),
@@ -309,6 +310,47 @@ def _print_result(console: "Console", result: "Result") -> None:
     for metric in ("breakeven_fee_rate", "breakeven_fee_rate_first_year"):
         if int(s.loc[metric, "undefined"]):
             console.print(f"Note: {_undefined_note(metric, 1, 1)}.")
+    _print_upkeep(console, result)
+
+
+_FALLBACK_ROWS = [("paid over the horizon (CNY)", "fallback_total", _money),
+                  ("years it pays", "fallback_years", lambda x: f"{x:,.1f}"),
+                  ("largest year (CNY)", "fallback_max_year", _money),
+                  ("cap that keeps the balance ≥ 0 (CNY/year)", "fallback_needed_max", _money)]
+_FUND_ROWS = [("first deposit (CNY)", "fund_first_deposit", _money),
+              ("balance at the horizon (CNY)", "fund_balance_final", _money),
+              ("lowest year-end balance (CNY)", "fund_balance_min", _money),
+              ("residents' top-ups (CNY)", "fund_top_up_total", _money),
+              ("percent funded at the horizon", "percent_funded_final", _pct),
+              ("level contribution, baseline (CNY/m²/year)",
+               "level_contribution_baseline_per_m2", _rate),
+              ("level contribution, threshold (CNY/m²/year)",
+               "level_contribution_threshold_per_m2", _rate),
+              ("level contribution, full (CNY/m²/year)", "level_contribution_full_per_m2",
+               _rate),
+              ("life-cycle cost of replacements, PV (CNY)", "fund_expenditure_pv", _money)]
+
+
+def _print_upkeep(console: "Console", result: "Result") -> None:
+    """The street's fallback payments and the repairs fund, when the scenario has them."""
+    s = result.summary()
+    sc = result.scenario
+    mc = result.info.get("kind") == "monte_carlo"
+
+    def show(title: str, rows) -> None:
+        if mc:
+            console.print(_stat_table(title, s, rows))
+            return
+        table = _table(title, [("Metric", "left"), ("value", "right")])
+        for label, metric, fmt in rows:
+            table.add_row(label, fmt(s.loc[metric, "mean"]))
+        console.print(table)
+
+    if sc.operations.fallback is not None:
+        who = sc.operations.fallback.payer.replace("_", " ")
+        show(f"Fallback payer ({who}), up to its cap", _FALLBACK_ROWS)
+    if sc.repairs_fund is not None:
+        show(f"Repairs fund (维修资金), {sc.horizon_years} years", _FUND_ROWS)
 
 
 def _number(value: float) -> str:
