@@ -22,11 +22,11 @@ import numpy as np
 
 from .consent import ConsentRule
 from .households import HouseholdLayout
-from .repairs_fund import RepairsFundInputs
 
 __all__ = ["Timeline", "CompoundInputs", "ItemInputs", "RuleInputs", "IncomeLineInputs",
            "CostLineInputs", "SharedServiceInputs", "MenuPackageInputs", "DeviceInputs",
-           "FallbackInputs", "OperationsInputs", "HouseholdInputs", "ModelInputs"]
+           "FallbackInputs", "OperationsInputs", "HouseholdInputs", "RepairsFundInputs",
+           "ModelInputs"]
 
 
 @dataclass(frozen=True)
@@ -293,6 +293,46 @@ class HouseholdInputs:
     def size(self) -> int:
         """Households, H."""
         return self.layout.size
+
+
+@dataclass(frozen=True)
+class RepairsFundInputs:
+    """The repairs fund's terms, arrays ``(D|1, C|1)`` unless stated.
+
+    ``opening_balance`` CNY at the start of operating year 1; the first deposit is
+    ``deposit_share × deposit_base_per_m2 × floor_area_m2`` (``deposit_share`` 1 and the base
+    the deposit per m² when it is given per m²; both 0 without one; ``has_first_deposit``
+    says whether there is a line). ``contribution_per_m2_year`` CNY/m²/year in year 1, growing
+    by ``contribution_growth``. ``interest_rate`` a year (0 without interest). With
+    ``top_up``, the trigger is ``trigger_balance + trigger_share × first deposit`` and a
+    top-up restores ``restore_balance + restore_share × first deposit``. The threshold goal's
+    floor is ``threshold_balance + threshold_share_of_deposit × first deposit +
+    threshold_percent_funded × FFB``. Components k = 1..K: ``names``, ``cost`` and ``growth``
+    (tuples of K arrays ``(D|1, C|1)``: CNY in prices of operating year 1; a fraction a
+    year), ``useful_life`` and ``remaining_life`` ``(K,)`` whole years, 1 ≤ r ≤ L.
+    """
+
+    opening_balance: np.ndarray
+    deposit_share: np.ndarray
+    deposit_base_per_m2: np.ndarray
+    has_first_deposit: bool
+    contribution_per_m2_year: np.ndarray
+    contribution_growth: np.ndarray
+    interest_rate: np.ndarray
+    has_interest: bool
+    top_up: bool
+    trigger_balance: np.ndarray
+    trigger_share: np.ndarray
+    restore_balance: np.ndarray
+    restore_share: np.ndarray
+    threshold_balance: np.ndarray
+    threshold_share_of_deposit: np.ndarray
+    threshold_percent_funded: np.ndarray
+    names: tuple[str, ...]
+    cost: tuple[np.ndarray, ...]
+    growth: tuple[np.ndarray, ...]
+    useful_life: np.ndarray
+    remaining_life: np.ndarray
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine.repairs_fund import RepairsFundInputs
+from ..engine.inputs import RepairsFundInputs
 from ..scenario import Scenario
 from .arrays import _dc
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import importlib
 import math
 import sys
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 import numpy as np
 from pydantic import Field, ValidationInfo, model_validator
@@ -36,6 +36,7 @@ from .datafiles import read_csv_column
 from .limits import EXTREME_U, MAX_CHOICE_VALUES, MAX_EMPIRICAL_VALUES
 
 __all__ = [
+    "largest_value",
     "Distribution",
     "Normal",
     "LogNormal",
@@ -606,3 +607,15 @@ Distribution = Annotated[
 
 DISTRIBUTION_NAMES = ("normal", "lognormal", "uniform", "triangular", "pert", "beta", "choice",
                       "empirical")
+
+
+def largest_value(value: Any) -> float:
+    """The largest absolute value an input takes: a plain number's own, a distribution's
+    largest over its mean and the values its draws reach (:meth:`_Dist.reach`); 0 for None."""
+    if value is None:
+        return 0.0
+    if isinstance(value, _Dist):
+        with np.errstate(all="ignore"):
+            lo, hi = value.reach()
+            return max(abs(lo), abs(hi), abs(float(value.mean())))
+    return abs(float(value))

@@ -358,7 +358,7 @@ class Operations(ScenarioModel):
         *path below operations)``: a collection ramp longer than the horizon, a line starting
         or ending beyond it, and the year-1 amounts of the service models beyond the bound on
         money (distributions count with the largest value their draws reach)."""
-        from .scenario import largest_value as big
+        from .distributions import largest_value as big
 
         horizon = scenario.horizon_years
         ramp = self.property_fee.collection_ramp

@@ -251,7 +251,7 @@ class RepairsFund(ScenarioModel):
     def problems_in(self, scenario: Any) -> Iterator[tuple[str, ...]]:
         """Checks against the rest of the scenario: the year-1 amounts derived from the floor
         area stay within the bound on money. Yields ``(message, *path below repairs_fund)``."""
-        from .scenario import largest_value
+        from .distributions import largest_value
 
         area = float(scenario.compound.floor_area_m2)
         amounts = [(largest_value(self.contribution_per_m2_year) * area,

@@ -13,7 +13,7 @@ from pydantic import Field, model_validator
 from .base import ScenarioModel, did_you_mean, fail
 from .compound import Compound
 from .fiscal import Fiscal
-from .distributions import PointEstimate, _Dist
+from .distributions import PointEstimate, _Dist, largest_value
 from .ranges import bounded, uncertain
 from .limits import MAX_BUILD_YEARS, MAX_MONEY_CNY, MAX_RULES, RATE_MAX, RATE_MIN
 from .funding import FundingRule
@@ -393,18 +393,6 @@ class Scenario(ScenarioModel):
             else:
                 labels.append(rule.source)
         return labels
-
-
-def largest_value(value: Any) -> float:
-    """The largest absolute value an input takes: a plain number's own, a distribution's
-    largest over its mean and the values its draws reach (:meth:`_Dist.reach`); 0 for None."""
-    if value is None:
-        return 0.0
-    if isinstance(value, _Dist):
-        with np.errstate(all="ignore"):
-            lo, hi = value.reach()
-            return max(abs(lo), abs(hi), abs(float(value.mean())))
-    return abs(float(value))
 
 
 def point_estimate_problems(scenario: Scenario, how: PointEstimate | str) -> list[tuple[Path, str]]:
