@@ -36,8 +36,6 @@ GAP_LINE = "funding[gap]"
 FALLBACK_LINE = "fallback_subsidy"
 """The ledger line of the fallback payer's payments (street or district → operator)."""
 
-FALLBACK_NEEDED = "_fallback_needed"
-
 
 @dataclass(frozen=True)
 class ModelOutput:
@@ -140,8 +138,11 @@ def _cost_lines(ops) -> list[str]:
             *(f"menu_cost[{p.name}]" for p in ops.menu if p.cost_per_household_month is not None)]
 
 
-def _statement(inputs: ModelInputs, ledger: Ledger) -> dict[str, np.ndarray]:
-    """The operating statement ``(D|1, C, T)``, read from the ledger.
+def _statement(inputs: ModelInputs, ledger: Ledger
+               ) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
+    """The operating statement ``(D|1, C, T)``, read from the ledger, and with a fallback payer
+    the smallest cap that keeps the balance ≥ 0 (:func:`.operations.fallback_recursion`;
+    else None).
 
     Sums of lines the same in every draw (other income, direct and operating cost) stay at draw
     size 1; the lines that differ by draw are laid out draw-fastest (see :mod:`.arrays`).
@@ -180,9 +181,8 @@ def _statement(inputs: ModelInputs, ledger: Ledger) -> dict[str, np.ndarray]:
         lines["fallback_subsidy"] = ledger.add(
             FALLBACK_LINE, ops.fallback.payer, "operator", "operating", paid,
             inputs.timeline.first_operating_index)
-        lines[FALLBACK_NEEDED] = needed      # (not a yearly line: popped by run_model)
         lines["cumulative_balance"] = balance
-        return lines
+        return lines, needed
     balance = running_sum(surplus)
     opening = ops.opening_balance[..., None]
     if np.broadcast_shapes(opening.shape, balance.shape) == balance.shape:
@@ -190,7 +190,7 @@ def _statement(inputs: ModelInputs, ledger: Ledger) -> dict[str, np.ndarray]:
     else:
         balance = opening + balance
     lines["cumulative_balance"] = balance
-    return lines
+    return lines, None
 
 
 def _financing_net(inputs: ModelInputs, ledger: Ledger, shape: tuple[int, int, int]
@@ -245,8 +245,7 @@ def run_model(inputs: ModelInputs) -> ModelOutput:
     fee_base = _operations(inputs, ledger, flows)
     books = _run(inputs, "operate", books)
     fund = write_repairs_fund(inputs, ledger)       # the repairs fund, after the operating phase
-    statement = _statement(inputs, ledger)
-    fallback_needed = statement.pop(FALLBACK_NEEDED, None)
+    statement, fallback_needed = _statement(inputs, ledger)
     households = inputs.compounds.households[None, :]
 
     def total(names) -> np.ndarray:        # (D|1, C): lines added in order, then the years

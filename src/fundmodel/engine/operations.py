@@ -8,7 +8,7 @@ import numpy as np
 from .arrays import growth_index, multiply_lines, sum_lines
 from .inputs import CompoundInputs, CostLineInputs, FallbackInputs, OperationsInputs
 
-__all__ = ["operating_flows", "FEE_BASE", "fallback_recursion", "shared_share", "headcount",
+__all__ = ["operating_flows", "FEE_BASE", "fallback_recursion", "headcount",
            "ROUND_UP_TOLERANCE"]
 
 FEE_BASE = "fee_income_per_unit_rate"
@@ -31,22 +31,16 @@ def _active(first_year: int, last_year: int | None, years: int) -> np.ndarray | 
     return ((t >= first_year) & (t <= last)).astype(float)
 
 
-def shared_share(ops: OperationsInputs, compounds: CompoundInputs) -> np.ndarray:
-    """This compound's share of the shared contract, ``(D|1, C)``::
+def _split_key(ops: OperationsInputs, compounds: CompoundInputs
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """This compound's key and the whole contract's, ``(D|1, C)`` each; a shared line bears
+    ``key / total`` of the contract::
 
         households:  h / (h + partners × partner_households)
         area:        a / (a + partners × partner_floor_area_m2)
-        equal:       1 / (1 + partners)
+        equal:       1 / (1 + partners)   (key 1: it divides as ``shared_by`` does)
 
     with ``h`` its households and ``a`` its floor area (m²)."""
-    key, total = _split_key(ops, compounds)
-    return key / total
-
-
-def _split_key(ops: OperationsInputs, compounds: CompoundInputs
-               ) -> tuple[np.ndarray, np.ndarray]:
-    """This compound's key and the whole contract's, ``(D|1, C)`` each (1 and 1 + partners for
-    an equal split, so that it divides as ``shared_by`` does)."""
     s = ops.shared_service
     if s.split == "equal":
         return np.ones((1, len(compounds.names))), 1.0 + s.partners
@@ -100,7 +94,8 @@ def operating_flows(ops: OperationsInputs, compounds: CompoundInputs, draws: int
         management_margin  = management_margin × (Σ cost + Σ device + Σ menu_cost)
         vat                = property_fee × vat_rate / (1 + vat_rate)   (fees include VAT)
 
-    ``share`` is 1/shared_by, or :func:`shared_share` for a ``shared`` line; ``staff`` comes
+    ``share`` is 1/shared_by, or the split key's share (:func:`_split_key`) for a ``shared``
+    line; ``staff`` comes
     from :func:`headcount`; ``replaced`` is the headcount the devices replacing the line take
     off it (the result never below 0).
 
@@ -130,16 +125,17 @@ def operating_flows(ops: OperationsInputs, compounds: CompoundInputs, draws: int
         active = _active(line.first_year, line.last_year, years)
         flows[f"income[{line.name}]"] = value if active is None else value * active
     households = compounds.households[None, :, None]
-    for package in ops.menu:
-        subscribers = households * package.take_up[..., None]
-        index = growth_index(package.growth, years)
+    subscribers = [households * package.take_up[..., None] for package in ops.menu]
+    for package, takers in zip(ops.menu, subscribers):
         flows[f"menu[{package.name}]"] = multiply_lines(
-            subscribers * package.price_per_household_month[..., None] * 12.0, index, shape)
+            takers * package.price_per_household_month[..., None] * 12.0,
+            growth_index(package.growth, years), shape)
     replaced: dict[int, list[np.ndarray]] = {}
     for device in ops.devices:
         replaced.setdefault(device.replaces, []).append(device.staff)
     costs = []
     t = np.arange(years, dtype=float)
+    split = _split_key(ops, compounds) if any(line.shared for line in ops.costs) else None
     for j, line in enumerate(ops.costs):
         if line.per_year is not None:
             base = line.per_year[..., None]
@@ -156,7 +152,7 @@ def operating_flows(ops: OperationsInputs, compounds: CompoundInputs, draws: int
         if active is not None:
             value = value * active
         if line.shared:
-            key, total = _split_key(ops, compounds)
+            key, total = split
             value = value * key[..., None] / total[..., None]
         elif value.shape[0] == 1:
             value = np.broadcast_to(value / line.shared_by, value.shape)
@@ -169,11 +165,10 @@ def operating_flows(ops: OperationsInputs, compounds: CompoundInputs, draws: int
         flows[f"device[{device.name}]"] = value = multiply_lines(
             device.platform_fee_per_year[..., None], growth_index(device.growth, years), shape)
         costs.append(value)
-    for package in ops.menu:
+    for package, takers in zip(ops.menu, subscribers):
         if package.cost_per_household_month is not None:
-            subscribers = households * package.take_up[..., None]
             flows[f"menu_cost[{package.name}]"] = value = multiply_lines(
-                subscribers * package.cost_per_household_month[..., None] * 12.0,
+                takers * package.cost_per_household_month[..., None] * 12.0,
                 growth_index(package.growth, years), shape)
             costs.append(value)
     direct = sum_lines(costs, shape)

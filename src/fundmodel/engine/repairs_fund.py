@@ -200,7 +200,7 @@ def write_repairs_fund(inputs: "ModelInputs", ledger: Ledger) -> RepairsFundOutp
     unit_balance, _, _ = fund_balances(np.zeros((1, n_c)), rate, unit, None, years)
     floor = (fund.threshold_balance + fund.threshold_share_of_deposit * first)[..., None] \
         + fund.threshold_percent_funded[..., None] * ffb[..., 1:]
-    full = np.maximum(0.0, (ffb[..., years] - zero_balance[..., -1]) / unit_balance[..., -1])
+    full = level_contribution(ffb[..., years:], zero_balance[..., -1:], unit_balance[..., -1:])
 
     # reserve-study measures
     b_start = np.concatenate([np.broadcast_to(opening[..., None], balance.shape[:-1] + (1,)),

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from ..accumulate import MIN_REPLICATE_BLOCKS, replicate_mcse
 from ..basecase import base_case
 from ..batch import _checked_values, _field_at, lever_path
-from ..catalog import QUANTILE_METHOD
+from ..catalog import QUANTILE_METHOD, QUANTILES, quantile_name
 from ..draws import is_distribution, uncertain_inputs
 from ..engine.model import ModelOutput, run_model
 from ..errors import Issue, ModelError, ScenarioError
@@ -314,12 +314,18 @@ def _statistic(target: Target, values: np.ndarray, sampler: str | None) -> tuple
     if ok.size == 0:
         return math.nan, math.nan
     q = float(np.quantile(ok, target.level, method=QUANTILE_METHOD))
-    # order statistics one binomial sd either side of the rank
-    n = ok.size
-    d = math.sqrt(n * target.level * (1 - target.level))
-    j = target.level * n
-    lo, hi = ok[max(int(math.floor(j - d)), 0)], ok[min(int(math.ceil(j + d)), n - 1)]
-    return q, float(hi - lo) / 2.0
+    return q, _rank_spread(ok, target.level * ok.size, target.level)
+
+
+def _rank_spread(ordered: np.ndarray, rank: float, share: float) -> float:
+    """Monte Carlo error of an order statistic: half the distance between the order
+    statistics one binomial sd, ``√(n × share × (1 − share))``, either side of ``rank`` in the
+    sorted values ``ordered`` (n of them)."""
+    n = ordered.size
+    d = math.sqrt(n * share * (1 - share))
+    lo = ordered[max(int(math.floor(rank - d)), 0)]
+    hi = ordered[min(int(math.ceil(rank + d)), n - 1)]
+    return float(hi - lo) / 2.0
 
 
 def _candidates(runner: _Runner, k: int) -> int:
@@ -406,9 +412,7 @@ def _statistic_quantile(runner: _Runner, target: Target, per: _PerDraw, tol: flo
     value = float(x[j] + nudge)
     p = (c0 + count) / n
     se = math.sqrt(p * (1 - p) / n) if 0 < p < 1 else 1.5 / n
-    d = math.sqrt(cnt * (j + 0.5) / cnt * (1 - (j + 0.5) / cnt)) if cnt else 0.0
-    lo, hi = x[max(int(math.floor(j - d)), 0)], x[min(int(math.ceil(j + d)), cnt - 1)]
-    value_se = float(hi - lo) / 2.0
+    value_se = _rank_spread(x, j, (j + 0.5) / cnt)
     if not above:
         value = -value
     return value, p, se, value_se, ""
@@ -524,8 +528,8 @@ class Solution:
         if ok.size:
             out.update(mean=float(ok.mean()), sd=float(ok.std(ddof=1)) if ok.size > 1 else 0.0,
                        min=float(ok.min()), max=float(ok.max()))
-            for q in (0.05, 0.25, 0.5, 0.75, 0.95):
-                out[f"p{round(100 * q)}"] = float(np.quantile(ok, q, method=QUANTILE_METHOD))
+            for q in QUANTILES:
+                out[quantile_name(q)] = float(np.quantile(ok, q, method=QUANTILE_METHOD))
         return out
 
     def scenario(self) -> Scenario:
