@@ -35,7 +35,7 @@ import numpy as np
 
 from .. import finance
 from .arrays import first_true, growth_index, lines_empty, row_sum
-from .inputs import ModelInputs, RepairsFundInputs
+from .inputs import ModelInputs
 from .ledger import Ledger
 
 
