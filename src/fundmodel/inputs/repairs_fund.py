@@ -1,5 +1,5 @@
 """Compile the scenario's ``repairs_fund`` section (:mod:`fundmodel.scenario.repairs_fund`) to
-the engine's :class:`~fundmodel.engine.repairs_fund.RepairsFundInputs`.
+the engine's :class:`~fundmodel.engine.inputs.RepairsFundInputs`.
 
 Only shapes and defaults here: a value becomes ``(D|1, C=1)``, each component's own (so a
 component the same in every draw keeps a draw axis of 1); an absent term is 0 (no first deposit, no interest, no
