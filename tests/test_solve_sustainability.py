@@ -91,3 +91,16 @@ def test_a_fund_with_top_ups_is_searched_not_read_from_the_closed_form():
     assert sol.statistic <= 0.10 and sol.check().met
     assert sol.value == pytest.approx(np.quantile(threshold, 0.9, method=QUANTILE_METHOD),
                                       rel=1e-6)
+
+
+def test_an_order_statistic_meets_its_bound_as_a_float():
+    """A bug fixed (found by hypothesis in tests/test_solve.py): for α = 0.9799999999999999
+    over 500 draws the count allowed was 490 (α × n within 1e-9 of 490), a share of 0.98,
+    above α; the share reported must meet the target as written."""
+    sc = fundmodel.load_scenario(ROOT / "scenarios" / "sanqiao-standalone.yaml")
+    alpha = 0.9799999999999999
+    sol = fundmodel.solve(sc, "operations.property_fee.rate_per_m2_month",
+                          f"P(cumulative_balance_final < 0) <= {alpha!r}", draws=500, seed=17)
+    assert sol.statistic <= alpha
+    assert sol.statistic == 489 / 500
+    assert sol.check().met

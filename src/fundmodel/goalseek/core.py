@@ -390,6 +390,8 @@ def _statistic_quantile(runner: _Runner, target: Target, per: _PerDraw, tol: flo
     eps = 1e-9
     if target.op in (">=", ">"):
         need = math.ceil(a - eps) if target.op == ">=" else math.floor(a + eps) + 1
+        if not target.met((c0 + need) / n):     # the share as a float, read as met reads it
+            need += 1
         if need <= 0:
             return math.nan, math.nan, math.nan, math.nan, "the target is met everywhere in the lever's range"
         if need > cnt:
@@ -401,6 +403,8 @@ def _statistic_quantile(runner: _Runner, target: Target, per: _PerDraw, tol: flo
         count = int(np.searchsorted(x, x[j] + nudge, "right"))
     else:
         allowed = math.floor(a + eps) if target.op == "<=" else math.ceil(a - eps) - 1
+        if not target.met((c0 + allowed) / n):  # e.g. 490/500 is above α = 0.9799999999999999
+            allowed -= 1
         if allowed < 0:
             return math.nan, math.nan, math.nan, math.nan, "the target is met nowhere in the lever's range"
         if allowed >= cnt:
