@@ -1,0 +1,2 @@
+"""District portfolios: many compounds on one compound axis, budget phasing and shared-service
+areas."""
