@@ -229,7 +229,7 @@ CASES = [
          "househols", also=(("compound.floor_area_m2", "greater than 0"),)),
     Case("two-unknown-keys", edit("  storeys: 6", "  storys: 6\n  floors: 6"),
          "compound.storys", "did you mean 'storeys'", "storys",
-         also=(("compound.floors", "unknown key 'floors'; allowed: buildings"),)),
+         also=(("compound.floors", "unknown key 'floors'; allowed: attributes, buildings"),)),
     Case("misspelt-top-level-and-more",
          edit("horizon_years: 20", "horizon_yeras: 20", edit("households: 100",
                                                             "households: -5")),

@@ -24,7 +24,7 @@ from .ledger import Ledger
 from .operations import FEE_BASE, fallback_recursion, operating_flows
 from .repairs_fund import write_repairs_fund
 
-__all__ = ["ModelOutput", "run_model", "STATEMENT_NAMES", "GAP_LINE", "BRIDGE_LINE",
+__all__ = ["ModelOutput", "CompoundsOutput", "run_model", "run_compounds", "STATEMENT_NAMES", "GAP_LINE", "BRIDGE_LINE",
            "FALLBACK_LINE"]
 
 STATEMENT_NAMES = {"property_fee": "property_fee_income"}
@@ -230,14 +230,47 @@ def _funding_table(inputs: ModelInputs, books: Books, sources: list[str],
     return applied, offered
 
 
-def run_model(inputs: ModelInputs) -> ModelOutput:
-    """Run the model on compiled engine inputs (see :func:`fundmodel.inputs.compile_inputs`).
+@dataclass(frozen=True)
+class CompoundsOutput:
+    """Everything the model computes for ``n`` draws of ``C`` compounds, on the compound axis.
 
-    Pure: the same inputs give the same arrays, bit for bit, and draws never interact.
+    Attributes
+    ----------
+    metrics : dict of str to ndarray (n, C)
+        Per-draw metrics of every compound.
+    yearly : dict of str to ndarray (n|1, C, horizon_years)
+        Yearly lines of the operating statement (draw size 1 where a line is the same in
+        every draw).
+    item_costs : ndarray (n, C, n_items)
+    funding_offered, funding_applied : ndarray (n, C, n_rules)
+    item_inputs : dict of str to ndarray (n, C, n_items)
+    ledger : Ledger
+        Every money flow, arrays ``(n|1, C, L)``.
+    n_years : int
+    reports : dict
+        The instruments' reports, by instrument name.
+    """
+
+    metrics: dict[str, np.ndarray]
+    yearly: dict[str, np.ndarray]
+    item_costs: np.ndarray
+    funding_offered: np.ndarray
+    funding_applied: np.ndarray
+    item_inputs: dict[str, np.ndarray]
+    ledger: Ledger
+    n_years: int
+    reports: dict
+
+
+def run_compounds(inputs: ModelInputs) -> CompoundsOutput:
+    """Run the model on compiled engine inputs of any number of compounds.
+
+    Pure: the same inputs give the same arrays, bit for bit; draws and compounds never
+    interact (every formula is elementwise over the draw and compound axes, and sums run over
+    the years, items or rules of one draw and compound).
     """
     n, tl = inputs.draws, inputs.timeline
-    if len(inputs.compounds.names) != 1:
-        raise NotImplementedError("one compound per run for now")
+    n_compounds = len(inputs.compounds.names)
     ledger = Ledger()
     flows = operating_flows(inputs.operations, inputs.compounds, n, tl.horizon_years)
     operating = {k: v for k, v in flows.items() if k != FEE_BASE}
@@ -284,7 +317,7 @@ def run_model(inputs: ModelInputs) -> ModelOutput:
     k_first = net_fee_base[..., 0].copy()
     k_npv = row_sum(np.multiply(net_fee_base, df, out=net_fee_base)
                     if net_fee_base is fee_base else net_fee_base * df)
-    shape = (n, len(inputs.compounds.names))
+    shape = (n, n_compounds)
     breakeven = rate0 - np.divide(npv, k_npv, out=np.full(shape, np.nan), where=k_npv > 0)
     breakeven_first = rate0 - np.divide(surplus[..., 0], k_first, out=np.full(shape, np.nan),
                                         where=k_first > 0)
@@ -330,14 +363,31 @@ def run_model(inputs: ModelInputs) -> ModelOutput:
     if fund is not None:
         statement.update(fund.yearly)
         metrics.update(fund.metrics)
-    yearly = {k: np.broadcast_to(v[:, 0], (n, tl.horizon_years)) for k, v in statement.items()}
     applied, offered = _funding_table(inputs, books, sources, shape)
+    return CompoundsOutput(
+        metrics={k: np.broadcast_to(np.asarray(v, dtype=float), shape) for k, v in metrics.items()},
+        yearly=statement, item_costs=books.costs,
+        funding_offered=offered, funding_applied=applied,
+        item_inputs=item_inputs(replace(inputs.items, quantity=books.quantity)),
+        ledger=ledger, n_years=tl.n_years, reports=books.reports)
+
+
+def run_model(inputs: ModelInputs) -> ModelOutput:
+    """Run the model on compiled engine inputs of one compound (see
+    :func:`fundmodel.inputs.compile_inputs`): :func:`run_compounds` with the compound axis
+    dropped.
+
+    Pure: the same inputs give the same arrays, bit for bit, and draws never interact.
+    """
+    if len(inputs.compounds.names) != 1:
+        raise ValueError("run_model runs one compound; use run_compounds for several")
+    out = run_compounds(inputs)
+    n, horizon = inputs.draws, inputs.timeline.horizon_years
     return ModelOutput(
-        metrics={k: _one_compound(v, n) for k, v in metrics.items()},
-        yearly=yearly,
-        item_costs=np.ascontiguousarray(books.costs[:, 0]),
-        funding_offered=offered[:, 0], funding_applied=applied[:, 0],
-        item_inputs={k: _one_compound(v, n) for k, v in
-                     item_inputs(replace(inputs.items, quantity=books.quantity)).items()},
-        ledger=ledger, n_years=tl.n_years,
-        residents=books.reports.get("residents"))
+        metrics={k: _one_compound(v, n) for k, v in out.metrics.items()},
+        yearly={k: np.broadcast_to(v[:, 0], (n, horizon)) for k, v in out.yearly.items()},
+        item_costs=np.ascontiguousarray(out.item_costs[:, 0]),
+        funding_offered=out.funding_offered[:, 0], funding_applied=out.funding_applied[:, 0],
+        item_inputs={k: _one_compound(v, n) for k, v in out.item_inputs.items()},
+        ledger=out.ledger, n_years=out.n_years,
+        residents=out.reports.get("residents"))

@@ -15,7 +15,10 @@ from .compile import compile_inputs, timeline_of
 __all__ = ["compile_inputs", "model_inputs", "timeline_of"]
 
 
-def model_inputs(scenario: Scenario, values: Mapping[Path, np.ndarray], draws: int) -> ModelInputs:
+def model_inputs(scenario: Scenario, values: Mapping[Path, np.ndarray], draws: int,
+                 table=None) -> ModelInputs:
     """Engine inputs of ``draws`` draws: every distribution of ``scenario`` takes its values
-    from ``values`` (path → array ``(draws,)`` or ``(draws, T)``)."""
-    return compile_inputs(realise(scenario, values), draws)
+    from ``values`` (path → array ``(draws,)`` or ``(draws, T)``, or
+    :class:`~fundmodel.inputs.arrays.ByCompound` ``(draws, C)`` for an input drawn per
+    compound); with ``table``, of the compounds of that compounds table."""
+    return compile_inputs(realise(scenario, values), draws, table)

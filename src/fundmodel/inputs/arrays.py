@@ -6,15 +6,29 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["stack", "rules_at"]
+__all__ = ["stack", "rules_at", "ByCompound"]
+
+
+class ByCompound(np.ndarray):
+    """Values of an input drawn for every compound of a portfolio: axes ``(draw, compound)``
+    or ``(draw, compound, year)``. A plain value array is ``(draw,)`` or ``(draw, year)``;
+    this type tells the compile step that the second axis is the compound's."""
+
+    def __new__(cls, values) -> "ByCompound":
+        return np.asarray(values, dtype=float).view(cls)
 
 
 def _dc(value: Any, default: float | None = 0.0) -> np.ndarray | None:
-    """A scenario value as ``(D|1, C=1)`` or ``(D|1, 1, T)``; None → ``default``."""
+    """A scenario value as ``(D|1, C|1)`` or ``(D|1, C|1, T)``; None → ``default``.
+
+    Plain values have no compound axis (``(D,)``, ``(D, T)``: size 1 there); values drawn per
+    compound (:class:`ByCompound`) keep theirs."""
     if value is None:
         if default is None:
             return None
         value = default
+    if isinstance(value, ByCompound):
+        return value.view(np.ndarray)
     a = np.asarray(value, dtype=float)
     if a.ndim == 0:
         return a.reshape(1, 1)
@@ -24,12 +38,12 @@ def _dc(value: Any, default: float | None = 0.0) -> np.ndarray | None:
 
 
 def stack(values: list[Any], default: float = 0.0) -> np.ndarray:
-    """Per-item (or per-rule) values stacked on a last axis: ``(D|1, 1, K)``."""
+    """Per-item (or per-rule) values stacked on a last axis: ``(D|1, C|1, K)``."""
     cols = [_dc(v, default) for v in values]
     if not cols:
         return np.zeros((1, 1, 0))
-    draws = max(c.shape[0] for c in cols)
-    return np.stack([np.broadcast_to(c, (draws, 1)) for c in cols], axis=-1)
+    shape = np.broadcast_shapes(*(c.shape for c in cols))
+    return np.stack([np.broadcast_to(c, shape) for c in cols], axis=-1)
 
 
 def rules_at(scenario: Any, indexes) -> tuple[list, tuple[str, ...]]:

@@ -8,13 +8,16 @@ model's formulas all live in the engine.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..engine.inputs import (CompoundInputs, CostLineInputs, DeviceInputs, FallbackInputs,
                              IncomeLineInputs, ItemInputs, MenuPackageInputs, ModelInputs,
                              OperationsInputs, SharedServiceInputs, Timeline)
 from ..scenario import Scenario
-from .arrays import _dc, stack
+from ..scenario.renovation import TIERS
+from .arrays import ByCompound, _dc, stack
 from .households import compile_households, household_instruments
 from .instruments import compile_instruments
 from .repairs_fund import compile_repairs_fund
@@ -28,17 +31,67 @@ def timeline_of(scenario: Scenario) -> Timeline:
     return Timeline(scenario.start_year, scenario.construction_years(), scenario.horizon_years)
 
 
-def _items(scenario: Scenario, timeline: Timeline) -> ItemInputs:
+class _Facts:
+    """The compounds' facts as arrays ``(C,)``: from a compounds table, or from the scenario's
+    one compound."""
+
+    def __init__(self, scenario: Scenario, table=None):
+        self.table, self.compound = table, scenario.compound
+
+    def __call__(self, name: str) -> np.ndarray:
+        if self.table is not None:
+            return np.asarray(self.table.attribute(name), dtype=float)
+        value = self.compound.attribute(name)
+        return np.array([np.nan if value is None else value])
+
+    def tiers(self) -> tuple[str | None, ...]:
+        if self.table is not None:
+            return tuple(self.table.tier_planned)
+        return (self.compound.tier_planned,)
+
+    def compounds(self) -> CompoundInputs:
+        if self.table is not None:
+            t = self.table
+            return CompoundInputs(names=tuple(t.ids), households=np.asarray(t.households, float),
+                                  floor_area_m2=np.asarray(t.floor_area_m2, float),
+                                  fee_area_m2=np.asarray(t.chargeable_area_m2, float))
+        c = self.compound
+        return CompoundInputs(names=(c.name,), households=np.array([float(c.households)]),
+                              floor_area_m2=np.array([float(c.floor_area_m2)]),
+                              fee_area_m2=np.array([float(c.fee_area_m2)]))
+
+
+def _quantity(item, facts: _Facts) -> Any:
+    """An item's quantity: as written, or its rule on the compounds' facts, ``(D|1, C)``
+    (``factor × per / divide_by × (when ≠ 0)``)."""
+    rule = item.quantity_rule
+    if rule is None:
+        return item.quantity
+    per = facts(rule.per)
+    if rule.divide_by is not None:
+        per = per / facts(rule.divide_by)
+    if rule.when is not None:
+        per = per * (facts(rule.when) != 0)
+    return ByCompound(_dc(rule.factor) * per[None, :])
+
+
+def _items(scenario: Scenario, timeline: Timeline, facts: _Facts) -> ItemInputs:
     ren = scenario.renovation
     items = ren.items
     schedule = np.zeros((len(items), timeline.n_years))
     for i in range(len(items)):
         shares = scenario.item_schedule(i)
         schedule[i, :len(shares)] = shares
+    quantity = stack([_quantity(i, facts) for i in items])
+    planned = facts.tiers()
+    if any(t is not None for t in planned):      # items above a compound's tier are not built
+        rank = np.array([TIERS.index(t or TIERS[-1]) for t in planned])
+        built = np.array([TIERS.index(i.tier) for i in items])[None, :] <= rank[:, None]
+        quantity = quantity * built[None]
     return ItemInputs(
         names=tuple(i.name for i in items), tiers=tuple(i.tier for i in items),
         units=tuple(i.unit for i in items),
-        quantity=stack([i.quantity for i in items]),
+        quantity=quantity,
         unit_cost=stack([i.unit_cost for i in items]),
         contingency=stack([i.contingency if i.contingency is not None else ren.contingency
                             for i in items]),
@@ -100,17 +153,17 @@ def _operations(scenario: Scenario) -> OperationsInputs:
             growth=_dc(ops.fallback.growth)))
 
 
-def compile_inputs(scenario: Scenario, draws: int) -> ModelInputs:
-    """Engine inputs of a realised scenario of ``draws`` draws (one compound)."""
+def compile_inputs(scenario: Scenario, draws: int, table=None) -> ModelInputs:
+    """Engine inputs of a realised scenario of ``draws`` draws: of its one compound, or of the
+    compounds of ``table`` (a :class:`~fundmodel.scenario.tables.CompoundsTable`, e.g. a
+    tile of a portfolio's table) on the compound axis."""
     timeline = timeline_of(scenario)
-    c = scenario.compound
-    compounds = CompoundInputs(names=(c.name,), households=np.array([float(c.households)]),
-                               floor_area_m2=np.array([float(c.floor_area_m2)]),
-                               fee_area_m2=np.array([float(c.fee_area_m2)]))
+    facts = _Facts(scenario, table)
+    compounds = facts.compounds()
     households = compile_households(scenario)
     instruments = household_instruments(households, compile_instruments(scenario, timeline))
     return ModelInputs(draws=int(draws), timeline=timeline, compounds=compounds,
-                       items=_items(scenario, timeline), operations=_operations(scenario),
+                       items=_items(scenario, timeline, facts), operations=_operations(scenario),
                        discount_rate=_dc(scenario.discount_rate), inflation=_dc(scenario.inflation),
                        households=households, instruments=instruments,
                        repairs_fund=compile_repairs_fund(scenario))

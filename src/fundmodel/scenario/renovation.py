@@ -10,7 +10,8 @@ from .base import ScenarioModel, check_shares, fail
 from .ranges import uncertain
 from .limits import MAX_BUILD_YEARS, MAX_ITEMS, MAX_MONEY_CNY, MAX_QUANTITY
 
-__all__ = ["Tier", "TIERS", "Item", "Renovation", "Share", "Money", "Quantity", "NonNegative"]
+__all__ = ["Tier", "TIERS", "Item", "QuantityRule", "Renovation", "Share", "Money", "Quantity",
+           "NonNegative"]
 
 Tier = Literal["basic", "complete", "upgrade"]
 """Renovation tiers of the national guidance: 基础类 basic, 完善类 complete, 提升类 upgrade."""
@@ -27,6 +28,31 @@ NonNegative = Money
 """Former name of :data:`Money`."""
 
 
+class QuantityRule(ScenarioModel):
+    """An item's quantity from the compound's facts:
+    ``quantity = factor × per / divide_by × when`` (``divide_by`` and ``when`` optional;
+    ``when`` is a yes/no fact read as 1 or 0). E.g. the roof from the floor area and the
+    storeys, ``{per: floor_area_m2, divide_by: storeys, factor: 1.1}``; pipes per household,
+    ``{per: households, factor: 12}``; one lift per building where lifts are possible,
+    ``{per: buildings, when: lifts_possible}``."""
+
+    per: str = Field(min_length=1)
+    """The fact the quantity is proportional to: ``households``, ``floor_area_m2``,
+    ``chargeable_area_m2``, ``buildings``, ``storeys``, ``built_year``, ``lifts_possible``,
+    ``condition_score`` or a name in ``compound.attributes`` (a compounds table's extra
+    column)."""
+    factor: Quantity = 1.0
+    """Units of the item per unit of ``per`` (may be uncertain)."""
+    divide_by: str | None = Field(default=None, min_length=1)
+    """A fact to divide by (e.g. ``storeys``); it must be > 0 for every compound."""
+    when: str | None = Field(default=None, min_length=1)
+    """A fact that must be true (non-zero) for the item to be built (e.g. ``lifts_possible``)."""
+
+    def facts(self) -> tuple[str, ...]:
+        """The facts the rule reads."""
+        return tuple(f for f in (self.per, self.divide_by, self.when) if f is not None)
+
+
 class Item(ScenarioModel):
     """One renovation item: ``cost = quantity × unit_cost × (1 + contingency)``, CNY."""
 
@@ -34,8 +60,11 @@ class Item(ScenarioModel):
     """Unique name, used by funding rules to name the items they pay for."""
     tier: Tier
     """basic, complete or upgrade."""
-    quantity: Quantity
-    """How much, in ``unit`` (at most 1e12)."""
+    quantity: Quantity | None = None
+    """How much, in ``unit`` (at most 1e12). Give ``quantity`` or ``quantity_rule``."""
+    quantity_rule: QuantityRule | None = None
+    """The quantity from the compound's facts (see :class:`QuantityRule`): the form for a
+    portfolio, whose compounds differ."""
     unit: str = ""
     """Unit of quantity (m, m2, system, space, lift...)."""
     unit_cost: Money
@@ -55,6 +84,11 @@ class Item(ScenarioModel):
 
     @model_validator(mode="after")
     def _one_schedule(self) -> "Item":
+        if (self.quantity is None) == (self.quantity_rule is None):
+            raise fail("give either quantity or quantity_rule" if self.quantity is not None
+                       else "give quantity (or quantity_rule)",
+                       "quantity_rule" if self.quantity is not None else "quantity",
+                       on_key=self.quantity is not None)
         check_shares(self.schedule, "schedule")
         if self.schedule is not None and (self.build_from is not None
                                           or self.build_years is not None):

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, model_validator
 
 from .base import ScenarioModel, did_you_mean, fail
 from .compound import Compound
@@ -19,7 +19,8 @@ from .limits import MAX_BUILD_YEARS, MAX_MONEY_CNY, MAX_RULES, RATE_MAX, RATE_MI
 from .funding import FundingRule
 from .households import MAX_DETAILED_HOUSEHOLDS, Households, is_per_household
 from .operations import Operations
-from .paths import Path, iter_distributions, resolve_path
+from .paths import Path, format_path, iter_distributions, resolve_path
+from .portfolio import PER_COMPOUND_SECTIONS, Portfolio
 from .renovation import Renovation
 from .repairs_fund import RepairsFund
 from .simulation import Simulation
@@ -84,10 +85,29 @@ class Scenario(ScenarioModel):
     """The long-term repairs fund (维修资金): deposits, top-ups, interest and the components it
     replaces, with its funding goals (optional; see ``docs/repairs-fund.md``)."""
     simulation: Simulation = Simulation()
+    portfolio: Portfolio | None = None
+    """A district's compounds, from a table, under the rules of this scenario (see
+    ``docs/portfolio.md``). ``compound`` is then not written: it is filled with the table's
+    envelope (the largest value of every column), against which the checks of magnitude run."""
+
+    # ------------------------------------------------------------------ portfolio
+    @model_validator(mode="before")
+    @classmethod
+    def _portfolio_compound(cls, data: Any, info: ValidationInfo) -> Any:
+        """With a portfolio, ``compound`` is the envelope of its table."""
+        if not (isinstance(data, dict) and isinstance(data.get("portfolio"), dict)):
+            return data
+        if "compound" in data:
+            raise fail("a portfolio's compounds come from its table: remove compound "
+                       "(or the portfolio section)", "compound", on_key=True)
+        from .portfolio import envelope_of, table_for
+        table = table_for(data["portfolio"], info.context)
+        return data if table is None else {**data, "compound": envelope_of(table)}
 
     # ------------------------------------------------------------------ consistency
     @model_validator(mode="after")
-    def _consistent(self) -> "Scenario":
+    def _consistent(self, info: ValidationInfo) -> "Scenario":
+        self._check_portfolio(info)
         self._check_unique_names()
         self._check_funding_references()
         self._check_rates()
@@ -99,6 +119,73 @@ class Scenario(ScenarioModel):
         self._check_households()
         self._check_sections()
         return self
+
+    def _check_portfolio(self, info: ValidationInfo) -> None:
+        """Quantity rules read facts every compound has; a portfolio's per-compound inputs
+        name distributions of the sections that may differ by compound; the sections not yet
+        computed per compound are refused."""
+        from .portfolio import check_rules_on_table
+        portfolio = self.portfolio
+        for i, item in enumerate(self.renovation.items):
+            rule = item.quantity_rule
+            if rule is None:
+                continue
+            for key, fact in (("per", rule.per), ("divide_by", rule.divide_by),
+                              ("when", rule.when)):
+                if fact is None:
+                    continue
+                value = self.compound.attribute(fact)
+                if value is None:
+                    where = ("the compounds table has no column" if portfolio is not None
+                             else "the compound has no")
+                    raise fail(f"{where} {fact!r}{did_you_mean(fact, self._facts())}",
+                               "renovation", "items", i, "quantity_rule", key)
+        if portfolio is None:
+            for i, item in enumerate(self.renovation.items):
+                rule = item.quantity_rule
+                if rule is not None and rule.divide_by is not None and \
+                        not self.compound.attribute(rule.divide_by) > 0:
+                    raise fail(f"{rule.divide_by} must be > 0 to divide by it",
+                               "renovation", "items", i, "quantity_rule", "divide_by")
+            return
+        table = (info.context or {}).get("compounds_table")
+        if table is not None:
+            object.__setattr__(portfolio, "_table", table)
+            problem = check_rules_on_table(self.renovation.items, table)
+            if problem is not None:
+                raise fail(problem[0], "renovation", "items", *problem[1:])
+        for name in ("households", "repairs_fund"):
+            if getattr(self, name) is not None:
+                raise fail(f"a portfolio cannot have a {name} section yet: it is computed for "
+                           "one compound at a time", name, on_key=True)
+        for r, rule in enumerate(self.funding):
+            if type(rule).instrument.rsplit(".", 1)[-1] in ("investor", "bundle", "debt"):
+                raise fail(f"{rule.source} is not available in a portfolio yet: run the "
+                           "compounds that need it one at a time", "funding", r, "source")
+        paths = [format_path(p) for p, _ in iter_distributions(self, lambda v: isinstance(v, _Dist))]
+        for k, wanted in enumerate(portfolio.per_compound):
+            if wanted.split(".")[0].split("[")[0] not in PER_COMPOUND_SECTIONS:
+                raise fail(f"only inputs of {', '.join(PER_COMPOUND_SECTIONS)} may differ by "
+                           "compound", "portfolio", "per_compound", k)
+            if not any(p == wanted or p.startswith(wanted + ".") or p.startswith(wanted + "[")
+                       for p in paths):
+                raise fail(f"{wanted!r} is not an uncertain input (a distribution) of this "
+                           f"scenario{did_you_mean(wanted, paths)}", "portfolio",
+                           "per_compound", k)
+
+    def _facts(self) -> list[str]:
+        from .compound import ATTRIBUTES
+        return [*ATTRIBUTES, *self.compound.attributes]
+
+    def per_compound_paths(self) -> list[Path]:
+        """Paths of the uncertain inputs drawn for every compound (none without a
+        portfolio)."""
+        if self.portfolio is None or not self.portfolio.per_compound:
+            return []
+        wanted = self.portfolio.per_compound
+        return [p for p, _ in iter_distributions(self, lambda v: isinstance(v, _Dist))
+                if any(format_path(p) == w or format_path(p).startswith(w + ".")
+                       or format_path(p).startswith(w + "[") for w in wanted)]
 
     def _check_sections(self) -> None:
         """The operations' and the repairs fund's own checks against the rest of the scenario
@@ -244,6 +331,19 @@ class Scenario(ScenarioModel):
                                f"[{seen[line.name]}])", where, field, i, "name")
                 seen[line.name] = i
 
+    def largest_quantity(self, i: int) -> float:
+        """The largest quantity item i's draws can reach (with a quantity rule: on the
+        compound, a portfolio's envelope)."""
+        item = self.renovation.items[i]
+        rule = item.quantity_rule
+        if rule is None:
+            return largest_value(item.quantity)
+        value = largest_value(rule.factor) * (self.compound.attribute(rule.per) or 0.0)
+        if rule.divide_by is not None:
+            value /= max(self.compound.attribute(rule.divide_by) or 1.0, 1e-300) \
+                if self.portfolio is None else 1.0   # the envelope's largest divisor is no bound
+        return value
+
     def eligible_items(self, r: int) -> list:
         """The renovation items funding rule ``r`` may pay for."""
         rule = self.funding[r]
@@ -341,7 +441,7 @@ class Scenario(ScenarioModel):
         for i, item in enumerate(items):
             contingency = item.contingency if item.contingency is not None \
                 else self.renovation.contingency
-            cost = big(item.quantity) * big(item.unit_cost) * (1.0 + big(contingency))
+            cost = self.largest_quantity(i) * big(item.unit_cost) * (1.0 + big(contingency))
             check(cost, "quantity × unit_cost × (1 + contingency)", "renovation", "items", i)
             total += cost
         check(total, "the cost of all items together", "renovation", "items")
@@ -353,7 +453,8 @@ class Scenario(ScenarioModel):
             if getattr(rule, "per_m2", None) is not None:
                 check(big(rule.per_m2) * area, "per_m2 × floor_area_m2", "funding", r, "per_m2")
             if getattr(rule, "per_unit", None) is not None:
-                quantity = sum(big(it.quantity) for it in self.eligible_items(r))
+                quantity = sum(self.largest_quantity(self.renovation.items.index(it))
+                               for it in self.eligible_items(r))
                 check(big(rule.per_unit) * quantity, "per_unit × the quantity of its items",
                       "funding", r, "per_unit")
         ops = self.operations

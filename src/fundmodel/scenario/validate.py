@@ -15,6 +15,29 @@ from .yamlio import Positions
 __all__ = ["parse_scenario", "issues_from_validation_error", "MAX_ISSUES"]
 
 
+def _compounds_table(data: dict, positions: Positions | None, source: str | None,
+                     context: dict):
+    """A portfolio's compounds table, read before the scenario is validated so that its
+    mistakes are reported at their row and column of the table (and a table that cannot be
+    read at ``portfolio.compounds`` of the scenario). None without a portfolio."""
+    portfolio = data.get("portfolio")
+    if not isinstance(portfolio, dict) or not isinstance(portfolio.get("compounds"), str) \
+            or not portfolio["compounds"] or "compound" in data:
+        return None
+    from .tables import read_compounds_table
+    sheet = portfolio.get("sheet") if isinstance(portfolio.get("sheet"), str) else None
+    try:
+        return read_compounds_table(portfolio["compounds"], base_dir=context["base_dir"],
+                                    allow_outside=context["allow_outside_files"], sheet=sheet)
+    except ScenarioError as exc:
+        pos = positions.get(("portfolio", "compounds")) if positions is not None else None
+        issues = [issue if issue.file is not None else
+                  Issue("portfolio.compounds", issue.message, source,
+                        getattr(pos, "line", None), getattr(pos, "column", None))
+                  for issue in exc.issues]
+        raise ScenarioError(issues) from None
+
+
 def parse_scenario(data: Any, positions: Positions | None = None,
                    source: str | None = None, base_dir: str | None = None,
                    allow_outside_files: bool = False) -> Scenario:
@@ -34,6 +57,7 @@ def parse_scenario(data: Any, positions: Positions | None = None,
         raise ScenarioError([Issue("", "a scenario must be a mapping of keys to values, not "
                                    f"{type(data).__name__}", source)])
     context = {"base_dir": base_dir or ".", "allow_outside_files": bool(allow_outside_files)}
+    context["compounds_table"] = _compounds_table(data, positions, source, context)
     try:
         return Scenario.validate_raw(data, context=context)
     except ValidationError as exc:
