@@ -40,7 +40,7 @@ from __future__ import annotations
 import math
 import zlib
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Sequence
 
 import numpy as np
 
@@ -51,7 +51,7 @@ from .scenario.households import is_per_household
 from .scenario.paths import Path, format_path
 
 __all__ = ["BLOCK_SIZE", "Sampler", "InputSpace", "input_space", "block_uniforms", "block_size",
-           "sample_values", "household_uniforms"]
+           "sample_values", "household_uniforms", "compound_uniforms", "compound_key"]
 
 BLOCK_SIZE = 4096
 """Draws per random-stream block (fixed: changing it changes the draws)."""
@@ -60,6 +60,7 @@ Sampler = Literal["random", "lhs", "sobol"]
 
 _SOBOL_KEY = 2**31 - 1  # first spawn key of the Sobol scrambling streams (never a block index)
 _HOUSEHOLD_KEY = 2**31 - 2  # first spawn key of the per-household streams
+_COMPOUND_KEY = 2**31 - 3   # first spawn key of the per-compound streams (and their factor)
 _TINY = 2.0**-54        # uniforms are kept in [_TINY, 1 − _TINY] so inverse CDFs stay finite
 
 
@@ -89,6 +90,11 @@ class InputSpace:
         see :func:`household_uniforms`), and their distributions.
     households : int
         Households of the scenario's ``households`` section (0 without one).
+    compound_paths, compound_dists, compound_widths : list
+        A portfolio's inputs drawn for every compound separately (no column in the uniform
+        matrix; see :func:`compound_uniforms`), their distributions and widths.
+    compound_correlation : float
+        The one-factor correlation between compounds of those inputs.
     """
 
     paths: list[Path]
@@ -102,6 +108,10 @@ class InputSpace:
     household_paths: list[Path] = field(default_factory=list)
     household_dists: list = field(default_factory=list)
     households: int = 0
+    compound_paths: list[Path] = field(default_factory=list)
+    compound_dists: list = field(default_factory=list)
+    compound_widths: list[int] = field(default_factory=list)
+    compound_correlation: float = 0.0
 
     @property
     def dims(self) -> int:
@@ -112,13 +122,20 @@ class InputSpace:
 def input_space(scenario: Scenario) -> InputSpace:
     """Lay out the scenario's uncertain inputs (see :class:`InputSpace`)."""
     inputs = uncertain_inputs(scenario)
-    paths = [p for p in inputs if not is_per_household(p)]
+    by_compound = set(scenario.per_compound_paths())
+    paths = [p for p in inputs if not is_per_household(p) and p not in by_compound]
     dists = [inputs[p] for p in paths]
     per_household = {
         "household_paths": [p for p in inputs if is_per_household(p)],
         "household_dists": [d for p, d in inputs.items() if is_per_household(p)],
         "households": (0 if scenario.households is None else
-                       sum(sum(b.units()) for b in scenario.households.buildings))}
+                       sum(sum(b.units()) for b in scenario.households.buildings)),
+        "compound_paths": [p for p in inputs if p in by_compound],
+        "compound_dists": [d for p, d in inputs.items() if p in by_compound],
+        "compound_widths": [scenario.horizon_years if d.each_year else 1
+                            for p, d in inputs.items() if p in by_compound],
+        "compound_correlation": (0.0 if scenario.portfolio is None
+                                 else float(scenario.portfolio.compound_correlation))}
     widths = [scenario.horizon_years if d.each_year else 1 for d in dists]
     offsets = [int(x) for x in np.concatenate([[0], np.cumsum(widths)[:-1]])] if widths else []
     corr = scenario.simulation.correlations
@@ -207,6 +224,44 @@ def household_uniforms(seed: int, path: Path, block: int, size: int,
     return _clip(np.ascontiguousarray(u.T))
 
 
+def compound_key(compound_id: str) -> tuple[int, int]:
+    """A compound's key in its random streams: the first 8 bytes of the BLAKE2b hash of its
+    id, as two 32-bit words. So its draws depend on its id, never on its row in the table or
+    on the other compounds."""
+    import hashlib
+    digest = hashlib.blake2b(compound_id.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest[:4], "little"), int.from_bytes(digest[4:], "little")
+
+
+def compound_uniforms(seed: int, path: Path, block: int, size: int, keys: list[tuple[int, int]],
+                      correlation: float = 0.0, width: int = 1) -> np.ndarray:
+    """Uniform numbers of a per-compound input in one block, shape ``(size, C)`` (or
+    ``(size, C, width)``), for the compounds of ``keys`` (:func:`compound_key`).
+
+    Compound c's numbers come from ``SeedSequence(seed, spawn_key=(2**31 − 3, crc32(path),
+    key_c, block))`` (PCG64), ``BLOCK_SIZE × width`` of them of which a block of ``size``
+    draws keeps the first rows: a function of ``(seed, path, compound id, block)`` only. With
+    a correlation ρ > 0 the normal scores are ``√ρ·Z + √(1 − ρ)·Z_c`` where the district's
+    ``Z`` comes from ``SeedSequence(seed, spawn_key=(2**31 − 3, crc32(path), block))``: every
+    pair of compounds has correlation ρ between their normal scores. Always pseudo-random.
+    """
+    path_key = zlib.crc32(format_path(path).encode("utf-8"))
+    u = np.empty((size, len(keys), width))
+    for c, key in enumerate(keys):     # one stream per compound: its draws are its own
+        rng = np.random.Generator(np.random.PCG64(
+            np.random.SeedSequence(seed, spawn_key=(_COMPOUND_KEY, path_key, *key, block))))
+        u[:, c] = rng.random((BLOCK_SIZE, width))[:size]
+    if correlation > 0.0:
+        from scipy.special import ndtr, ndtri
+        rng = np.random.Generator(np.random.PCG64(
+            np.random.SeedSequence(seed, spawn_key=(_COMPOUND_KEY, path_key, block))))
+        common = rng.standard_normal((BLOCK_SIZE, 1, width))[:size]
+        z = np.sqrt(correlation) * common + np.sqrt(1.0 - correlation) * ndtri(_clip(u))
+        u = ndtr(z)
+    u = _clip(u)
+    return u[..., 0] if width == 1 else u
+
+
 def block_size(block: int, draws: int) -> int:
     """Number of draws in block ``block`` of a run of ``draws`` draws (the last may be
     partial)."""
@@ -214,13 +269,16 @@ def block_size(block: int, draws: int) -> int:
 
 
 def sample_values(space: InputSpace, seed: int, sampler: Sampler, start: int,
-                  stop: int, draws: int | None = None) -> dict[Path, np.ndarray]:
+                  stop: int, draws: int | None = None,
+                  compound_ids: Sequence[str] | None = None) -> dict[Path, np.ndarray]:
     """Values of every uncertain input for draws ``start .. stop − 1`` of a run of ``draws``.
 
     ``draws`` (default ``stop``: this range ends the run) sets the size of the last block, which
     ``lhs`` and ``sobol`` build for its actual size. Returns a mapping from path to an array
     ``(stop − start,)``, or ``(stop − start, years)`` for inputs drawn each year, or
-    ``(stop − start, households)`` for inputs drawn per household; ready for
+    ``(stop − start, households)`` for inputs drawn per household, or
+    :class:`~fundmodel.inputs.arrays.ByCompound` ``(stop − start, C)`` for a portfolio's
+    inputs drawn per compound, C the compounds of ``compound_ids``; ready for
     :func:`fundmodel.draws.realise`.
     """
     draws = stop if draws is None else draws
@@ -245,4 +303,19 @@ def sample_values(space: InputSpace, seed: int, sampler: Sampler, start: int,
         if not np.all(np.isfinite(values)):  # pragma: no cover - guarded by clipping
             raise FloatingPointError(f"non-finite draw for {format_path(path)}")
         out[path] = values  # (draws, households)
+    if space.compound_paths:
+        if compound_ids is None:
+            raise ValueError("inputs drawn per compound need the compounds' ids")
+        from .inputs.arrays import ByCompound
+        keys = [compound_key(i) for i in compound_ids]
+        lo, hi = start - first * BLOCK_SIZE, stop - first * BLOCK_SIZE
+        for path, dist, width in zip(space.compound_paths, space.compound_dists,
+                                     space.compound_widths):
+            u = np.concatenate([compound_uniforms(seed, path, b, block_size(b, draws), keys,
+                                                  space.compound_correlation, width)
+                                for b in range(first, last)])[lo:hi]
+            values = np.asarray(dist.ppf(u), dtype=float)
+            if not np.all(np.isfinite(values)):  # pragma: no cover - guarded by clipping
+                raise FloatingPointError(f"non-finite draw for {format_path(path)}")
+            out[path] = ByCompound(values)  # (draws, compounds[, years])
     return out

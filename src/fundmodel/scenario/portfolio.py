@@ -180,3 +180,37 @@ def check_rules_on_table(items, table) -> tuple | None:
                         f"{fact} {what} for compound {table.ids[c]!r} ({table.source} line "
                         f"{table.lines[c]})", i, "quantity_rule", key)
     return None
+
+
+def compound_of(table, i: int) -> dict:
+    """Compound ``i`` of ``table`` as raw scenario data for ``compound:`` (empty facts left
+    out)."""
+    import math
+
+    def number(values, kind=float):
+        v = float(values[i])
+        return None if math.isnan(v) else kind(v)
+
+    out = {"name": table.names[i], "id": table.ids[i],
+           "households": int(table.households[i]),
+           "floor_area_m2": float(table.floor_area_m2[i]),
+           "chargeable_area_m2": float(table.chargeable_area_m2[i]),
+           "buildings": number(table.buildings, int), "storeys": number(table.storeys, int),
+           "built_year": number(table.built_year, int),
+           "lifts_possible": bool(table.lifts_possible[i]),
+           "tier_planned": table.tier_planned[i] or None,
+           "x_km": number(table.x_km), "y_km": number(table.y_km),
+           "condition_score": number(table.condition_score),
+           "street": table.streets[i] or None, "neighbourhood": table.neighbourhood[i] or None,
+           "attributes": {k: float(v[i]) for k, v in table.extra.items()
+                          if not math.isnan(float(v[i]))}}
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def one_compound(scenario, i: int):
+    """The scenario of compound ``i`` of a portfolio alone: its facts as ``compound:``, the
+    portfolio section gone (the reference a portfolio run must agree with)."""
+    data = scenario.model_dump(mode="python", exclude={"portfolio", "compound"},
+                               exclude_none=True, by_alias=True)
+    data["compound"] = compound_of(scenario.portfolio.table, i)
+    return type(scenario).model_validate(data)

@@ -1,0 +1,83 @@
+"""What a portfolio run returns: every compound's summaries, the district's per-draw totals and
+the fiscal outlay by level of government and calendar year."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..catalog import QUANTILE_METHOD
+from ..scenario.fiscal import GOVERNMENT_LEVELS
+from .tiles import SUMMARY_STATS
+
+__all__ = ["PortfolioResult"]
+
+_BANDS = (0.05, 0.5, 0.95)
+
+
+@dataclass(frozen=True)
+class PortfolioResult:
+    """A district run.
+
+    Attributes
+    ----------
+    compounds : DataFrame
+        One row per compound: ``id``, ``name``, ``street``, ``households``, ``start_year``,
+        and ``<metric>_<stat>`` for every summarised metric (stats: mean, std, p05, p10, p50,
+        p90, p95 over the draws, exact).
+    district : DataFrame
+        One row per draw: the district's totals (sums over its compounds; CNY, and
+        ``any_operating_deficit``: the number of compounds with a deficit year).
+    outlay_cny : ndarray (draws, levels, calendar years)
+        What each level of government pays in each calendar year, every draw (levels in the
+        order of :data:`~fundmodel.scenario.fiscal.GOVERNMENT_LEVELS`).
+    calendar_years : ndarray (calendar years,)
+    info : dict
+        The run's record: draws, seed, sampler, compounds, tiles, block size, workers,
+        executor.
+    """
+
+    compounds: pd.DataFrame
+    district: pd.DataFrame
+    outlay_cny: np.ndarray
+    calendar_years: np.ndarray
+    info: dict = field(default_factory=dict)
+
+    def summary(self) -> pd.DataFrame:
+        """The district's totals over the draws: mean, its Monte Carlo standard error, std and
+        the 5, 10, 50, 90 and 95 % quantiles (exact: every draw is kept)."""
+        d = self.district
+        n = len(d)
+        values = d.to_numpy().T
+        q = np.quantile(values, (0.05, 0.10, 0.50, 0.90, 0.95), axis=-1, method=QUANTILE_METHOD)
+        std = values.std(axis=-1, ddof=1) if n > 1 else np.full(values.shape[0], np.nan)
+        out = pd.DataFrame({"mean": values.mean(axis=-1), "mcse": std / np.sqrt(n),
+                            "std": std}, index=d.columns)
+        for name, row in zip(SUMMARY_STATS[2:], q):
+            out[name] = row
+        out.index.name = "metric"
+        return out
+
+    def outlay(self) -> pd.DataFrame:
+        """The fiscal outlay by level of government and calendar year: mean and the 5, 50 and
+        95 % quantiles over the draws, CNY (levels that pay nothing left out)."""
+        rows = []
+        for j, level in enumerate(GOVERNMENT_LEVELS):
+            paths = self.outlay_cny[:, j, :]
+            if not np.any(paths):
+                continue
+            q = np.quantile(paths, _BANDS, axis=0, method=QUANTILE_METHOD)
+            for y, year in enumerate(self.calendar_years):
+                rows.append((level, int(year), paths[:, y].mean(), *q[:, y]))
+        return pd.DataFrame(rows, columns=["level", "year", "mean_cny", "p05_cny", "p50_cny",
+                                           "p95_cny"])
+
+    def yearly_outlay_total(self) -> pd.DataFrame:
+        """Every level together by calendar year: mean and 5/50/95 % quantiles, CNY."""
+        total = self.outlay_cny.sum(axis=1)
+        q = np.quantile(total, _BANDS, axis=0, method=QUANTILE_METHOD)
+        return pd.DataFrame({"year": self.calendar_years.astype(int),
+                             "mean_cny": total.mean(axis=0), "p05_cny": q[0],
+                             "p50_cny": q[1], "p95_cny": q[2]})

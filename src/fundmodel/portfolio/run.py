@@ -1,0 +1,220 @@
+"""Run a portfolio over many draws: tiles of compounds, locally, on threads or on a Dask
+cluster, with the same bits (see :mod:`.tiles`)."""
+
+from __future__ import annotations
+
+import logging
+import numbers
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ModelError
+from ..inputs import timeline_of
+from ..sampling import BLOCK_SIZE, input_space
+from ..scenario import Scenario
+from ..scenario.simulation import SAMPLERS
+from .result import PortfolioResult
+from .tiles import (COMPOUND_BLOCK, SUMMARY_STATS, Tile, TileResult, add_blocks,
+                    default_chunk_draws, run_tile, tiles_of)
+
+__all__ = ["simulate_portfolio", "evaluate_portfolio"]
+
+log = logging.getLogger("fundmodel")
+
+
+def _whole(value, name: str, low: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        raise ModelError(f"{name} must be a whole number ≥ {low}, got {value!r}")
+    return int(value)
+
+
+def _table_of(scenario: Scenario):
+    if not isinstance(scenario, Scenario) or scenario.portfolio is None:
+        raise ModelError("this scenario has no portfolio section: use fundmodel.simulate for "
+                         "one compound")
+    return scenario.portfolio.table
+
+
+def _offsets(scenario: Scenario, table, start_years) -> tuple[np.ndarray, np.ndarray]:
+    """Which compounds run (those with a start year) and their start offsets."""
+    n = len(table)
+    if start_years is None:
+        return np.arange(n), np.zeros(n, dtype=np.int64)
+    years = np.asarray(start_years)
+    if years.shape != (n,) or not np.issubdtype(years.dtype, np.integer):
+        raise ModelError(f"start_years must hold one whole calendar year per compound ({n}), "
+                         "or -1 for a compound not renovated")
+    chosen = np.flatnonzero(years >= 0)
+    if chosen.size == 0:
+        raise ModelError("no compound has a start year")
+    offsets = years[chosen] - scenario.start_year
+    if np.any(offsets < 0) or np.any(offsets > 100):
+        raise ModelError(f"start years must be from {scenario.start_year} (the scenario's "
+                         "start_year) to 100 years after it")
+    return chosen, offsets.astype(np.int64)
+
+
+def _tile_results(scenario, table, tiles, args, workers: int, client):
+    """Tile results in tile order. Threads keep at most ``workers + 1`` tiles in flight; a
+    Dask client runs them all on its cluster (the scenario and table are sent once) and its
+    results are taken in order as they come."""
+    if client is not None:
+        from distributed import as_completed
+        scenario_f, table_f = client.scatter([scenario, table], broadcast=True)
+        futures = [client.submit(run_tile, scenario_f, table_f, tile, *args, pure=False)
+                   for tile in tiles]
+        done: dict[int, TileResult] = {}
+        nxt = 0
+        for future in as_completed(futures):
+            result = future.result()
+            done[result.tile.index] = result
+            future.release()
+            while nxt in done:
+                yield done.pop(nxt)
+                nxt += 1
+        return
+    if workers == 1:
+        for tile in tiles:
+            yield run_tile(scenario, table, tile, *args)
+        return
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fundmodel") as pool:
+        pending: deque = deque()
+        todo = iter(tiles)
+        for tile in todo:
+            pending.append(pool.submit(run_tile, scenario, table, tile, *args))
+            if len(pending) > workers:
+                break
+        while pending:
+            result = pending.popleft().result()
+            tile = next(todo, None)
+            if tile is not None:
+                pending.append(pool.submit(run_tile, scenario, table, tile, *args))
+            yield result
+
+
+def simulate_portfolio(scenario: Scenario, draws: int | None = None, seed: int | None = None,
+                       sampler: str | None = None, *, start_years=None,
+                       compounds_per_tile: int = COMPOUND_BLOCK, chunk_draws: int | None = None,
+                       workers: int = 1, client=None,
+                       progress: bool | Callable[[int, int], None] = False) -> PortfolioResult:
+    """Run every compound of a portfolio over the draws of its uncertain inputs.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A scenario with a ``portfolio`` section.
+    draws, seed, sampler
+        As for :func:`fundmodel.simulate` (defaults from ``simulation``). Shared inputs are
+        drawn as in a one-compound run; inputs named in ``portfolio.per_compound`` from each
+        compound's own streams (:func:`fundmodel.sampling.compound_uniforms`).
+    start_years : array of int (C,), optional
+        Each compound's first year of works (e.g. ``plan.start_year`` of a phasing plan);
+        -1: not renovated, left out. Default: every compound in ``start_year``.
+    compounds_per_tile : int
+        Compounds computed together (rounded down to whole blocks of 50; at least one block).
+        Bounds memory with ``chunk_draws``; never changes a bit.
+    chunk_draws : int, optional
+        Draws computed at once in a tile (default: about 32,768 draw × compound cells).
+    workers : int
+        Threads computing tiles (ignored with ``client``).
+    client : distributed.Client, optional
+        Run the tiles on this Dask cluster; the results are the same bits as a local run.
+    progress : bool or callable
+        True: a progress bar on stderr; a callable is called as ``f(done, total)`` compounds
+        after each tile, also from a cluster.
+
+    Returns
+    -------
+    PortfolioResult
+    """
+    table = _table_of(scenario)
+    sim = scenario.simulation
+    draws = _whole(sim.draws if draws is None else draws, "draws")
+    sampler = sim.sampler if sampler is None else sampler
+    if sampler not in SAMPLERS:
+        raise ModelError(f"sampler must be one of {', '.join(SAMPLERS)}, got {sampler!r}")
+    seed = sim.seed if seed is None else seed
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy % 2**63)
+    seed = _whole(seed, "seed", 0)
+    workers = _whole(workers, "workers")
+    compounds_per_tile = _whole(compounds_per_tile, "compounds_per_tile")
+    chosen, offsets = _offsets(scenario, table, start_years)
+    table = table.take(chosen) if chosen.size != len(table) else table
+    tiles = tiles_of(len(table), compounds_per_tile)
+    per_tile = tiles[0].stop - tiles[0].start
+    chunk_draws = _whole(chunk_draws if chunk_draws is not None
+                         else default_chunk_draws(per_tile), "chunk_draws")
+    timeline = timeline_of(scenario)
+    n_calendar = timeline.n_years + int(offsets.max())
+    space = input_space(scenario)
+    args = (seed, sampler, draws, chunk_draws, offsets, n_calendar, space)
+    log.info("simulate_portfolio %s: %d compounds, %d draws, seed %d, %d tile(s) of ≤ %d, "
+             "chunks of %d draws", scenario.name, len(table), draws, seed, len(tiles),
+             per_tile, chunk_draws)
+
+    from ..montecarlo import _progress_callback
+    tick, close = _progress_callback(progress, len(table))
+    total = None
+    summaries: list[dict] = []
+    try:
+        for result in _tile_results(scenario, table, tiles, args, workers, client):
+            total = add_blocks(total, result)
+            summaries.append(result.summaries)
+            tick(result.tile.stop, len(table))
+    finally:
+        close()
+
+    frame = pd.DataFrame({"id": list(table.ids), "name": list(table.names),
+                          "street": list(table.streets),
+                          "households": np.asarray(table.households),
+                          "start_year": scenario.start_year + offsets})
+    columns = {}
+    for metric in summaries[0]:
+        stacked = np.concatenate([s[metric] for s in summaries], axis=1)
+        for stat, row in zip(SUMMARY_STATS, stacked):
+            columns[f"{metric}_{stat}"] = row
+    frame = pd.concat([frame, pd.DataFrame(columns)], axis=1)
+    district = pd.DataFrame(total["metrics"])
+    district.index.name = "draw"
+    info = {"kind": "portfolio", "draws": draws, "seed": seed, "sampler": sampler,
+            "compounds": len(table), "tiles": len(tiles), "compounds_per_tile": per_tile,
+            "compound_block": COMPOUND_BLOCK, "chunk_draws": chunk_draws,
+            "block_size": BLOCK_SIZE, "workers": workers,
+            "executor": "dask" if client is not None else ("threads" if workers > 1
+                                                           else "local"),
+            "per_compound_inputs": len(space.compound_paths),
+            "shared_inputs": len(space.paths)}
+    calendar = scenario.start_year + np.arange(n_calendar)
+    return PortfolioResult(frame, district, total["outlay"], calendar, info)
+
+
+def evaluate_portfolio(scenario: Scenario, *, start_years=None) -> PortfolioResult:
+    """The portfolio at the point estimates of its inputs: one draw (``simulation.
+    point_estimate``) of every compound. The same code as :func:`simulate_portfolio`."""
+    from ..draws import point_values
+    from ..engine.model import run_compounds
+    from ..inputs import model_inputs
+    table = _table_of(scenario)
+    chosen, offsets = _offsets(scenario, table, start_years)
+    table = table.take(chosen)
+    out = run_compounds(model_inputs(scenario, point_values(scenario), 1, table))
+    from .tiles import _compound_metrics, _outlay, COMPOUND_METRICS, DISTRICT_METRICS
+    metrics = _compound_metrics(out, COMPOUND_METRICS)
+    frame = pd.DataFrame({"id": list(table.ids), "name": list(table.names),
+                          "street": list(table.streets),
+                          "households": np.asarray(table.households),
+                          "start_year": scenario.start_year + offsets,
+                          **{k: v[0] for k, v in metrics.items()}})
+    timeline = timeline_of(scenario)
+    n_calendar = timeline.n_years + int(offsets.max())
+    outlay = _outlay(out, offsets, n_calendar, 1)
+    district = pd.DataFrame({k: np.cumsum(metrics[k], axis=1)[:, -1]
+                             for k in DISTRICT_METRICS})
+    return PortfolioResult(frame, district, np.cumsum(outlay, axis=1)[:, -1],
+                           scenario.start_year + np.arange(n_calendar),
+                           {"kind": "point", "compounds": len(table)})

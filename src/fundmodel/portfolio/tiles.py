@@ -1,0 +1,174 @@
+"""A tile of a portfolio run: some compounds over every draw, as a pure function.
+
+The compounds of a portfolio are grouped in fixed *blocks* of :data:`COMPOUND_BLOCK` (block k
+holds compounds ``k·B .. (k+1)·B − 1`` of the table; the last may be shorter). A tile is a run
+of whole blocks; :func:`run_tile` computes it over all draws, in draw chunks, and returns
+
+- every compound's exact summaries over the draws (its per-draw metrics are held only for its
+  tile), and
+- for every block, the per-draw district sums of its compounds, added compound after compound
+  (a sequential sum along the compound axis, the same whatever the draw chunk).
+
+The driver adds the blocks' sums in block order (:func:`add_blocks`), so the district's totals
+are the same bits whatever the tile size, the draw chunk, the number of workers or the cluster:
+tile sizes are whole blocks, and every sum runs in a fixed order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..catalog import QUANTILE_METHOD
+from ..engine.model import run_compounds
+from ..inputs import model_inputs
+from ..sampling import BLOCK_SIZE, InputSpace, sample_values
+from ..scenario.fiscal import GOVERNMENT_LEVELS
+
+__all__ = ["COMPOUND_BLOCK", "COMPOUND_METRICS", "DISTRICT_METRICS", "SUMMARY_STATS", "Tile",
+           "TileResult", "run_tile", "add_blocks", "tiles_of"]
+
+COMPOUND_BLOCK = 50
+"""Compounds per summation block (fixed: changing it changes the last bits of district sums)."""
+
+COMPOUND_METRICS = ("capex_total", "funding_gap", "government_cost", "resident_cost",
+                    "npv_operations", "operating_subsidy_pv", "breakeven_fee_rate",
+                    "operating_surplus_first_year", "any_operating_deficit")
+"""Per-draw metrics summarised for every compound (with ``fallback_total`` when the service
+model has a fallback payer)."""
+
+DISTRICT_METRICS = ("capex_total", "funding_gap", "government_cost", "resident_cost",
+                    "npv_operations", "operating_subsidy_pv", "any_operating_deficit")
+"""Per-draw metrics summed over the district's compounds (``any_operating_deficit`` sums to
+the number of compounds with a deficit year)."""
+
+SUMMARY_STATS = ("mean", "std", "p05", "p10", "p50", "p90", "p95")
+"""The summaries of each compound's metrics over the draws (exact: from every draw)."""
+_QUANTILES = (0.05, 0.10, 0.50, 0.90, 0.95)
+
+
+@dataclass(frozen=True)
+class Tile:
+    """Compounds ``start .. stop − 1`` of the table (whole blocks), over all draws."""
+
+    index: int
+    start: int
+    stop: int
+
+    @property
+    def blocks(self) -> range:
+        """The blocks the tile holds."""
+        return range(self.start // COMPOUND_BLOCK, -(-self.stop // COMPOUND_BLOCK))
+
+
+@dataclass(frozen=True)
+class TileResult:
+    """What a tile returns: ``summaries[metric]`` ``(stats, compounds of the tile)``;
+    ``block_sums[k][name]`` ``(draws,)`` (metrics) and ``block_outlay[k]`` ``(draws, levels,
+    calendar years)`` for each block k of the tile, in order."""
+
+    tile: Tile
+    summaries: dict[str, np.ndarray]
+    block_sums: list[dict[str, np.ndarray]]
+    block_outlay: list[np.ndarray]
+
+
+def tiles_of(n_compounds: int, compounds_per_tile: int) -> list[Tile]:
+    """The tiles of ``n_compounds``, ``compounds_per_tile`` (a multiple of the block) each."""
+    step = max(1, compounds_per_tile // COMPOUND_BLOCK) * COMPOUND_BLOCK
+    return [Tile(k, s, min(s + step, n_compounds))
+            for k, s in enumerate(range(0, n_compounds, step))]
+
+
+def _sequential_sum(a: np.ndarray) -> np.ndarray:
+    """``a[:, 0] + a[:, 1] + ...`` in that order (axis 1, the compounds)."""
+    return np.cumsum(a, axis=1)[:, -1]
+
+
+def _outlay(out, offsets: np.ndarray, n_calendar: int, draws: int) -> np.ndarray:
+    """Every government level's payments by calendar year, ``(D, C, levels, n_calendar)``:
+    the ledger lines a level pays, moved by each compound's start offset (years after the
+    scenario's ``start_year``)."""
+    n_compounds = len(offsets)
+    n_years = out.n_years
+    timeline = np.zeros((draws, n_compounds, len(GOVERNMENT_LEVELS), n_years))
+    for line in out.ledger:
+        if line.payer in GOVERNMENT_LEVELS and line.payee != line.payer:
+            timeline[:, :, GOVERNMENT_LEVELS.index(line.payer), line.start:line.stop] += \
+                line.amount
+    calendar = np.zeros((draws, n_compounds, len(GOVERNMENT_LEVELS), n_calendar))
+    for offset in np.unique(offsets):          # a loop over the plan's years
+        at = offsets == offset
+        calendar[:, at, :, offset:offset + n_years] = timeline[:, at]
+    return calendar
+
+
+def _compound_metrics(out, names: tuple[str, ...]) -> dict[str, np.ndarray]:
+    metrics = dict(out.metrics)
+    metrics["operating_subsidy_pv"] = np.maximum(-metrics["npv_operations"], 0.0)
+    return {k: metrics[k] for k in names}
+
+
+def run_tile(scenario, table, tile: Tile, seed: int, sampler: str, draws: int,
+             chunk_draws: int, offsets: np.ndarray, n_calendar: int,
+             space: InputSpace) -> TileResult:
+    """Compute one tile (see the module's docstring). Pure: the same arguments give the same
+    arrays, bit for bit, whatever process or machine runs it.
+
+    ``table`` is the portfolio's whole compounds table, ``offsets`` ``(C,)`` every compound's
+    start year after the scenario's ``start_year``, ``n_calendar`` the calendar years the
+    district's outlay spans, ``chunk_draws`` the draws computed at once.
+    """
+    sub = table.take(np.arange(tile.start, tile.stop))
+    ids = list(sub.ids)
+    n_c = tile.stop - tile.start
+    fallback = scenario.operations.fallback is not None
+    per_compound_names = COMPOUND_METRICS + (("fallback_total",) if fallback else ())
+    district_names = DISTRICT_METRICS + (("fallback_total",) if fallback else ())
+    kept = {k: np.empty((draws, n_c)) for k in per_compound_names}
+    edges = [b * COMPOUND_BLOCK - tile.start for b in tile.blocks] + [n_c]
+    edges[0] = 0
+    n_blocks = len(edges) - 1
+    sums = [{k: np.empty(draws) for k in district_names} for _ in range(n_blocks)]
+    outlay = [np.empty((draws, len(GOVERNMENT_LEVELS), n_calendar)) for _ in range(n_blocks)]
+    tile_offsets = np.asarray(offsets)[tile.start:tile.stop]
+    for d0 in range(0, draws, chunk_draws):
+        d1 = min(d0 + chunk_draws, draws)
+        values = sample_values(space, seed, sampler, d0, d1, draws, ids)
+        out = run_compounds(model_inputs(scenario, values, d1 - d0, sub))
+        metrics = _compound_metrics(out, per_compound_names)
+        for k in per_compound_names:
+            kept[k][d0:d1] = metrics[k]
+        calendar = _outlay(out, tile_offsets, n_calendar, d1 - d0)
+        for b in range(n_blocks):
+            lo, hi = edges[b], edges[b + 1]
+            for k in district_names:
+                sums[b][k][d0:d1] = _sequential_sum(kept[k][d0:d1, lo:hi])
+            outlay[b][d0:d1] = _sequential_sum(calendar[:, lo:hi])
+    summaries = {}
+    for k, v in kept.items():
+        rows = np.ascontiguousarray(v.T)     # one compound a row: its stats depend on it alone
+        q = np.quantile(rows, _QUANTILES, axis=-1, method=QUANTILE_METHOD)
+        summaries[k] = np.vstack([rows.mean(axis=-1), rows.std(axis=-1, ddof=1) if draws > 1
+                                  else np.full(n_c, np.nan), q])
+    return TileResult(tile, summaries, sums, outlay)
+
+
+def add_blocks(total: dict | None, result: TileResult) -> dict:
+    """Add a tile's block sums to the running district totals, block after block (call with
+    the tiles in order)."""
+    for sums, outlay in zip(result.block_sums, result.block_outlay):
+        if total is None:
+            total = {"metrics": {k: v.copy() for k, v in sums.items()}, "outlay": outlay.copy()}
+            continue
+        for k, v in sums.items():
+            total["metrics"][k] += v
+        total["outlay"] += outlay
+    return total
+
+
+def default_chunk_draws(compounds_per_tile: int, cells: int = 32_768) -> int:
+    """Draws computed at once so a chunk holds about ``cells`` draw × compound cells (a
+    multiple of nothing in particular: chunks never change a bit)."""
+    return max(1, min(BLOCK_SIZE * 16, cells // max(1, compounds_per_tile)))
