@@ -1,0 +1,243 @@
+"""Portfolios: the compound axis agrees with one-compound runs, and the bits never depend on
+tiles, chunks, workers or a Dask cluster."""
+
+from __future__ import annotations
+
+import csv
+import pathlib
+
+import numpy as np
+import pytest
+
+from fundmodel.draws import point_values
+from fundmodel.engine.model import run_compounds, run_model
+from fundmodel.errors import ModelError, ScenarioError
+from fundmodel.inputs import model_inputs
+from fundmodel.montecarlo import simulate
+from fundmodel.portfolio.run import evaluate_portfolio, simulate_portfolio
+from fundmodel.sampling import input_space, sample_values
+from fundmodel.scenario import load_scenario
+from fundmodel.scenario.portfolio import one_compound
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+BASE = (ROOT / "scenarios" / "sanqiao-standalone.yaml").read_text(encoding="utf-8")
+
+COLUMNS = ["id", "name", "street", "households", "floor_area_m2", "buildings", "storeys",
+           "built_year", "lifts_possible", "tier_planned", "x_km", "y_km", "condition_score"]
+
+
+def _rows(n: int, seed: int = 7) -> list[list]:
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        hh = int(rng.integers(20, 300))
+        storeys = int(rng.integers(3, 8))
+        rows.append([f"C{i:04d}", f"compound {i}", ["Sanqiao", "Other"][i % 2], hh,
+                     round(hh * float(rng.uniform(55, 85)), 1), max(1, hh // 40), storeys,
+                     int(rng.integers(1975, 2000)), ["true", "false"][int(rng.integers(2))],
+                     ["basic", "complete", "upgrade"][int(rng.integers(3))],
+                     round(float(rng.uniform(0, 5)), 3), round(float(rng.uniform(0, 5)), 3),
+                     int(rng.integers(1, 6))])
+    return rows
+
+
+def _portfolio(tmp_path, rows, per_compound=(), correlation=0.0, extra="") -> object:
+    with open(tmp_path / "compounds.csv", "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(COLUMNS)
+        writer.writerows(rows)
+    text = BASE.replace("compound:\n  name: Sanqiao No. 3 compound\n  households: 100\n"
+                        "  floor_area_m2: 10000\n  buildings: 2\n  storeys: 6\n"
+                        "  built_year: 1987\n", "")
+    text = text.replace("quantity: 2000, unit: m2,",
+                        "quantity_rule: {per: floor_area_m2, divide_by: storeys, factor: 1.1},"
+                        " unit: m2,")
+    text = text.replace("{name: water supply pipes, tier: basic, quantity: 300",
+                        "{name: water supply pipes, tier: basic, "
+                        "quantity_rule: {per: households, factor: 3}")
+    text = text.replace("{name: parking and EV charging, tier: complete, quantity: 20",
+                        "{name: parking and EV charging, tier: complete, "
+                        "quantity_rule: {per: buildings, factor: 10, when: lifts_possible}")
+    paths = ", ".join(f'"{p}"' for p in per_compound)
+    text += (f"\nportfolio:\n  compounds: compounds.csv\n  per_compound: [{paths}]\n"
+             f"  compound_correlation: {correlation}\n{extra}")
+    (tmp_path / "district.yaml").write_text(text, encoding="utf-8")
+    return load_scenario(tmp_path / "district.yaml")
+
+
+def test_compound_axis_equals_one_compound_runs(tmp_path):
+    """Every compound of a portfolio, computed together on the compound axis, gives the bits
+    of its own one-compound scenario: quantity rules, tiers and the funding rules per
+    compound."""
+    scenario = _portfolio(tmp_path, _rows(7))
+    table = scenario.portfolio.table
+    together = run_compounds(model_inputs(scenario, point_values(scenario), 1, table))
+    for i in range(len(table)):
+        alone = one_compound(scenario, i)
+        out = run_model(model_inputs(alone, point_values(alone), 1))
+        for name, value in out.metrics.items():
+            np.testing.assert_array_equal(together.metrics[name][:, i], value, err_msg=name)
+
+
+def test_quantity_rule_and_tier_by_hand(tmp_path):
+    """80 households, 6,400 m², 6 storeys, 2 buildings, lifts possible, tier basic: the roof
+    is 1.1 × 6,400 / 6 m², the pipes 3 × 80 m, parking (a complete-tier item) is not built."""
+    rows = [["A", "a", "S", 80, 6400, 2, 6, 1985, "true", "basic", 0, 0, 3]]
+    scenario = _portfolio(tmp_path, rows)
+    out = run_compounds(model_inputs(scenario, point_values(scenario), 1,
+                                     scenario.portfolio.table))
+    quantity = dict(zip([i.name for i in scenario.renovation.items],
+                        out.item_inputs["quantity"][0, 0]))
+    assert quantity["roof waterproofing"] == pytest.approx(1.1 * 6400 / 6, rel=1e-15)
+    assert quantity["water supply pipes"] == 240
+    assert quantity["parking and EV charging"] == 0          # above the planned tier
+    assert quantity["smart access and cameras"] == 0
+
+
+def test_one_compound_portfolio_equals_the_single_run(tmp_path):
+    """With only shared inputs, a portfolio of one compound draws what the one-compound run
+    draws: the district's per-draw totals are that run's per-draw metrics, bit for bit."""
+    scenario = _portfolio(tmp_path, _rows(1))
+    result = simulate_portfolio(scenario, draws=3000, seed=11)
+    single = simulate(one_compound(scenario, 0), draws=3000, seed=11)
+    for name in ("capex_total", "funding_gap", "government_cost", "npv_operations"):
+        np.testing.assert_array_equal(result.district[name].to_numpy(),
+                                      single.metrics[name].to_numpy(), err_msg=name)
+    assert result.compounds["capex_total_mean"][0] == single.metrics["capex_total"].mean()
+
+
+def test_per_compound_draws_are_each_compounds_own(tmp_path):
+    """An input drawn per compound: compound i's draws depend on its id only (not its row,
+    the other compounds or the tile), and its summaries are those of its own run fed with
+    those draws."""
+    rows = _rows(4)
+    scenario = _portfolio(tmp_path, rows, per_compound=["renovation.items[2].unit_cost",
+                                                        "operations"])
+    space = input_space(scenario)
+    assert len(space.compound_paths) == 2
+    ids = list(scenario.portfolio.table.ids)
+    values = sample_values(space, 5, "random", 0, 500, 500, ids)
+    reversed_values = sample_values(space, 5, "random", 0, 500, 500, ids[::-1])
+    for path in space.compound_paths:
+        np.testing.assert_array_equal(np.asarray(values[path])[:, ::-1],
+                                      np.asarray(reversed_values[path]))
+    result = simulate_portfolio(scenario, draws=500, seed=5)
+    for i in range(len(rows)):
+        alone = one_compound(scenario, i)
+        own = {p: (np.asarray(v)[:, i] if p in space.compound_paths else v)
+               for p, v in values.items()}
+        out = run_model(model_inputs(alone, own, 500))
+        assert result.compounds["capex_total_mean"][i] == out.metrics["capex_total"].mean()
+        assert result.compounds["npv_operations_p90"][i] == np.quantile(
+            out.metrics["npv_operations"], 0.9, method="inverted_cdf")
+
+
+def test_compound_correlation_is_a_modelling_choice(tmp_path):
+    """ρ = 0: compounds' unit costs are independent; ρ = 0.8: their normal scores correlate
+    at about 0.8."""
+    rows = _rows(2)
+    for rho in (0.0, 0.8):
+        scenario = _portfolio(tmp_path, rows, per_compound=["renovation.items[2].unit_cost"],
+                              correlation=rho)
+        space = input_space(scenario)
+        path = space.compound_paths[0]
+        u = np.asarray(sample_values(space, 3, "random", 0, 4000, 4000,
+                                     list(scenario.portfolio.table.ids))[path])
+        from scipy.stats import spearmanr
+        r = spearmanr(u[:, 0], u[:, 1]).statistic
+        expected = 6 / np.pi * np.arcsin(rho / 2)     # rank correlation of a normal copula
+        assert abs(r - expected) < 0.05, (rho, r, expected)
+
+
+def _same(a, b):
+    assert a.compounds.equals(b.compounds)
+    assert a.district.equals(b.district)
+    np.testing.assert_array_equal(a.outlay_cny, b.outlay_cny)
+
+
+@pytest.fixture(scope="module")
+def district(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("district")
+    return _portfolio(tmp, _rows(120), per_compound=["renovation.items[2].unit_cost",
+                                                     "operations.property_fee"],
+                      correlation=0.3)
+
+
+@pytest.fixture(scope="module")
+def reference(district):
+    return simulate_portfolio(district, draws=600, seed=3, compounds_per_tile=50,
+                              chunk_draws=600)
+
+
+@pytest.mark.parametrize("tile, chunk, workers", [(100, 600, 1), (150, 97, 1), (50, 250, 2),
+                                                   (1000, 4096, 2)])
+def test_bits_do_not_depend_on_tiles_chunks_or_workers(district, reference, tile, chunk,
+                                                        workers):
+    _same(reference, simulate_portfolio(district, draws=600, seed=3, compounds_per_tile=tile,
+                                        chunk_draws=chunk, workers=workers))
+
+
+def test_bits_on_a_dask_cluster(district, reference):
+    """Two worker processes of a LocalCluster: the same bits as the local run, and progress
+    reported from the cluster."""
+    distributed = pytest.importorskip("distributed")
+    ticks = []
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        result = simulate_portfolio(district, draws=600, seed=3, compounds_per_tile=50,
+                                    client=client, progress=lambda d, t: ticks.append((d, t)))
+    _same(reference, result)
+    assert ticks[-1] == (120, 120) and len(ticks) == 3
+    assert result.info["executor"] == "dask"
+
+
+def test_district_totals_are_sums_of_compounds(district, reference):
+    """Per-draw district totals sum the compounds: their mean is the sum of the compounds'
+    means (to rounding)."""
+    for name in ("capex_total", "government_cost", "npv_operations"):
+        assert reference.district[name].mean() == pytest.approx(
+            reference.compounds[f"{name}_mean"].sum(), rel=1e-12)
+    outlay = reference.outlay_cny.sum(axis=(1, 2))
+    assert np.all(outlay >= reference.district["government_cost"].to_numpy() * (1 - 1e-12))
+
+
+def test_start_years_move_the_outlay(tmp_path):
+    """A compound starting two years later pays two calendar years later; one left out
+    (−1) is not in the district."""
+    scenario = _portfolio(tmp_path, _rows(3))
+    now = evaluate_portfolio(scenario, start_years=np.array([-1, 2025, -1]))
+    later = evaluate_portfolio(scenario, start_years=np.array([-1, 2027, -1]))
+    assert list(later.compounds["id"]) == ["C0001"]
+    assert list(later.compounds["start_year"]) == [2027]
+    assert later.outlay_cny.shape[-1] == now.outlay_cny.shape[-1] + 2
+    np.testing.assert_array_equal(later.outlay_cny[..., 2:], now.outlay_cny)
+    assert not np.any(later.outlay_cny[..., :2])
+    # its outlay is what the government levels pay for its works (no operating grants here)
+    assert now.outlay_cny.sum() == pytest.approx(now.compounds["government_cost"][0],
+                                                 rel=1e-12)
+
+
+def test_bad_arguments(tmp_path, district):
+    with pytest.raises(ModelError, match="start_years"):
+        simulate_portfolio(district, draws=10, start_years=[2025])
+    with pytest.raises(ModelError, match="draws"):
+        simulate_portfolio(district, draws=0)
+    single = load_scenario(ROOT / "scenarios" / "sanqiao-standalone.yaml")
+    with pytest.raises(ModelError, match="no portfolio"):
+        simulate_portfolio(single, draws=10)
+
+
+def test_portfolio_section_errors_are_located(tmp_path):
+    with pytest.raises(ScenarioError) as err:
+        _portfolio(tmp_path, _rows(2), per_compound=["inflation"])
+    assert "portfolio.per_compound[0]" in str(err.value)
+    with pytest.raises(ScenarioError) as err:
+        _portfolio(tmp_path, _rows(2), per_compound=["renovation.items[0].unit_cost"])
+    assert "not an uncertain input" in str(err.value)
+    text = (tmp_path / "district.yaml").read_text(encoding="utf-8")
+    (tmp_path / "bad.yaml").write_text(text.replace("divide_by: storeys", "divide_by: floors"),
+                                       encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(tmp_path / "bad.yaml")
+    assert "quantity_rule.divide_by" in str(err.value) and "floors" in str(err.value)
