@@ -356,6 +356,7 @@ def _greedy(xy: np.ndarray, hh: np.ndarray, groups: np.ndarray, dmax: float, hma
         # Largest saving first; then more break-even clusters; then by compound index.
         rank = np.lexsort((f_hi, f_lo, -gained, -saving))
         used = np.zeros(cap, dtype=bool)
+        remap = np.arange(cap)
         merged = 0
         for r in rank:                             # a loop over merges, not over draws
             p, q = ca[r], cb[r]
@@ -364,12 +365,13 @@ def _greedy(xy: np.ndarray, hh: np.ndarray, groups: np.ndarray, dmax: float, hma
             used[p] = used[q] = True
             new_id = next_id
             next_id += 1
-            uid[(uid == p) | (uid == q)] = new_id
+            remap[p] = remap[q] = new_id
             size[new_id] = size[p] + size[q]
             hh_c[new_id] = hh_c[p] + hh_c[q]
             s_c[new_id] = s_ab[r]
             first[new_id] = min(first[p], first[q])
             merged += 1
+        uid = remap[uid]
         rounds += 1
         logger.debug("clustering round %d: %d candidate merges, %d merged, %d clusters",
                      rounds, key.size, merged, np.unique(uid).size)
