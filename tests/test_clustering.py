@@ -360,3 +360,27 @@ def test_exact_refuses_a_large_district():
     assert r.calls == 1 and r.evaluations == 2 ** c - 1
     # 12 × 1,000 m² on one guard: 60,000 − 72,000 → 0.
     assert r.clusters == 1 and r.subsidy_clustered_cny == 0.0
+
+
+def test_greedy_misses_a_merge_that_only_pays_for_three():
+    # Three 7,000 m² compounds: alone 18,000 each (54,000); any pair, 14,000 m², needs two
+    # guards: 120,000 − 84,000 = 36,000 = 18,000 + 18,000, no saving; all three, 21,000 m² on
+    # two guards: max(0, 120,000 − 126,000) = 0. Exact finds it; greedy, merging pairs, does not.
+    args = ([0, 0.1, 0.2], [0, 0, 0], [70, 70, 70])
+    g = cluster_service_areas(*args, subsidy=Toy([7000] * 3))
+    e = cluster_service_areas(*args, subsidy=Toy([7000] * 3), method="exact")
+    assert g.subsidy_clustered_cny == 54_000.0 and g.clusters == 3
+    assert e.subsidy_clustered_cny == 0.0 and e.labels.tolist() == [0, 0, 0]
+
+
+def test_the_docs_example():
+    area_m2 = np.array([4000.0, 4000.0, 4000.0, 9000.0])
+
+    def subsidy(members):
+        a = members @ area_m2
+        return np.maximum(0.0, np.ceil(a / 12000 - 1e-9) * 60000 - 6 * a)
+
+    r = cluster_service_areas([0, 0.3, 0, 5], [0, 0, 0.3, 5], [40, 40, 40, 90],
+                              subsidy=subsidy, ids=["a", "b", "c", "d"])
+    assert r.table["members"].tolist() == ["a+b+c", "d"]
+    assert (r.saving_cny, r.rounds, r.calls) == (108000.0, 2, 3)
