@@ -149,8 +149,8 @@ def _ids(ids: Sequence[Any] | None, n: int) -> list[str]:
 class _Subsidy:
     """The caller's subsidy function, checked and counted."""
 
-    def __init__(self, fn: SubsidyFunction, n: int):
-        self.fn, self.n, self.calls, self.evaluations = fn, n, 0, 0
+    def __init__(self, fn: SubsidyFunction):
+        self.fn, self.calls, self.evaluations = fn, 0, 0
 
     def __call__(self, members: sparse.csr_array) -> np.ndarray:
         k = members.shape[0]
@@ -276,7 +276,7 @@ def cluster_service_areas(x_km: Any, y_km: Any, households: Any, *,
         raise ModelError(f"method='exact' enumerates every subset of compounds: at most "
                          f"{MAX_EXACT_COMPOUNDS} compounds, got {n}; use method='greedy'")
 
-    fn = _Subsidy(subsidy, n)
+    fn = _Subsidy(subsidy)
     xy = np.column_stack([x, y])
     if method == "greedy":
         cluster_of, s_cluster, s_alone, rounds = _greedy(xy, hh, groups, dmax, hmax, kmax_n,
