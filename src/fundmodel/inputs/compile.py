@@ -157,6 +157,12 @@ def compile_inputs(scenario: Scenario, draws: int, table=None) -> ModelInputs:
     """Engine inputs of a realised scenario of ``draws`` draws: of its one compound, or of the
     compounds of ``table`` (a :class:`~fundmodel.scenario.tables.CompoundsTable`, e.g. a
     tile of a portfolio's table) on the compound axis."""
+    if table is None and scenario.portfolio is not None:
+        from ..errors import ModelError
+        raise ModelError(f"{scenario.name} is a portfolio of {len(scenario.portfolio.table):,} "
+                         "compounds: run it with fundmodel.simulate_portfolio (or the CLI's "
+                         "`fundmodel district`), or one compound with "
+                         "fundmodel.scenario.portfolio.one_compound")
     timeline = timeline_of(scenario)
     facts = _Facts(scenario, table)
     compounds = facts.compounds()

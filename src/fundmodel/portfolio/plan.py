@@ -1,0 +1,83 @@
+"""Budget phasing of a portfolio: what each compound's works cost each level of government in
+each year of its works (from the engine), and the plan (:mod:`.phasing`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..draws import point_values
+from ..engine.model import run_compounds
+from ..errors import ModelError
+from ..inputs import model_inputs, timeline_of
+from ..sampling import input_space, sample_values
+from ..scenario.fiscal import GOVERNMENT_LEVELS
+from .tiles import COMPOUND_BLOCK
+
+__all__ = ["renovation_cost_by_level", "plan_portfolio"]
+
+
+def _capital_by_level(out, n_build: int) -> np.ndarray:
+    """``(D, C, levels, construction years)``: what each level pays for the works."""
+    d = max(line.amount.shape[0] for line in out.ledger)
+    c = out.metrics["capex_total"].shape[1]
+    cost = np.zeros((d, c, len(GOVERNMENT_LEVELS), n_build))
+    for line in out.ledger:
+        if line.kind == "capital" and line.payer in GOVERNMENT_LEVELS and line.start < n_build:
+            stop = min(line.stop, n_build)
+            cost[:, :, GOVERNMENT_LEVELS.index(line.payer), line.start:stop] += \
+                line.amount[..., :stop - line.start]
+    return cost
+
+
+def renovation_cost_by_level(scenario, draws: int | None = None, seed: int = 0,
+                             sampler: str = "random") -> np.ndarray:
+    """What every compound's works cost each level of government in each construction year,
+    CNY: ``(C, levels, K)`` at the point estimates, or ``(draws, C, levels, K)`` over Monte
+    Carlo draws (the draws of :func:`.run.simulate_portfolio`, computed a block of compounds
+    at a time). Levels in :data:`GOVERNMENT_LEVELS` order; K the construction years."""
+    table = scenario.portfolio.table
+    n_build = timeline_of(scenario).construction_years
+    if draws is None:
+        out = run_compounds(model_inputs(scenario, point_values(scenario), 1, table))
+        return _capital_by_level(out, n_build)[0]
+    space = input_space(scenario)
+    cost = np.empty((draws, len(table), len(GOVERNMENT_LEVELS), n_build))
+    for start in range(0, len(table), COMPOUND_BLOCK):      # a loop over blocks, for memory
+        sub = table.take(np.arange(start, min(start + COMPOUND_BLOCK, len(table))))
+        values = sample_values(space, seed, sampler, 0, draws, draws, list(sub.ids))
+        out = run_compounds(model_inputs(scenario, values, draws, sub))
+        cost[:, start:start + len(sub)] = _capital_by_level(out, n_build)
+    return cost
+
+
+def _weight(scenario, name: str) -> np.ndarray:
+    table = scenario.portfolio.table
+    try:
+        weight = np.asarray(table.attribute(name), dtype=float)
+    except (AttributeError, KeyError, TypeError):
+        raise ModelError(f"phasing.weight: the compounds table has no numeric column "
+                         f"{name!r}") from None
+    if np.any(np.isnan(weight)):
+        raise ModelError(f"phasing.weight: {name} is empty for some compounds")
+    return weight
+
+
+def plan_portfolio(scenario, *, seed: int | None = None, **options):
+    """The budget phasing plan of the scenario's ``portfolio.phasing`` (see ``docs/phasing.md``):
+    on the point estimates of the costs, or — with ``max_overrun_probability`` — robust over
+    ``draws`` Monte Carlo draws of them. ``options`` go to the solver."""
+    from .phasing import phase, phase_robust
+    if scenario.portfolio is None or scenario.portfolio.phasing is None:
+        raise ModelError("this scenario has no portfolio.phasing section")
+    rules = scenario.portfolio.phasing
+    table = scenario.portfolio.table
+    years = rules.first_year + np.arange(rules.years)
+    weight = _weight(scenario, rules.weight)
+    budget = rules.budget_matrix()
+    if rules.max_overrun_probability is None:
+        cost = renovation_cost_by_level(scenario)
+        return phase(cost, budget, weight, years=years, ids=list(table.ids), **options)
+    seed = scenario.simulation.seed if seed is None else seed
+    cost = renovation_cost_by_level(scenario, rules.draws, seed or 0)
+    return phase_robust(cost, budget, weight, years=years, ids=list(table.ids),
+                        max_overrun_probability=rules.max_overrun_probability, **options)
