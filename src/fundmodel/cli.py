@@ -771,6 +771,11 @@ def _parser(out: SafeStream | None = None,
     g.add_argument("--allow-outside-files", action="store_true", help=outside_help)
     g.set_defaults(func=_cmd_solve)
 
+    from .cli_district import add_district_parser
+    add_district_parser(sub, verbose, {"positive": _positive, "non_negative": _non_negative,
+                                       "path": _path, "set_help": set_help,
+                                       "outside_help": outside_help})
+
     s = sub.add_parser("schema", help="print the scenario format as JSON Schema",
                        parents=[verbose])
     s.add_argument("--out", metavar="FILE", type=_path, help="write it to FILE instead")

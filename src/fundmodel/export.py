@@ -23,7 +23,7 @@ import pandas as pd
 from .errors import FundmodelError
 from .results import YEARLY_STATISTICS, Result
 
-__all__ = ["RUN_RECORD", "file_sha256", "result_tables", "run_record", "write_csv",
+__all__ = ["RUN_RECORD", "file_sha256", "result_tables", "run_record", "write_csv", "write_table_set",
            "write_text_atomic"]
 
 log = logging.getLogger("fundmodel")
@@ -329,11 +329,22 @@ def write_csv(result: Result, out_dir: str | os.PathLike, *,
     """
     if os.fspath(out_dir) == "":
         raise FundmodelError("no output folder given (the path is empty)")
-    out = Path(out_dir)
     tables = result_tables(result)  # compute everything before touching the disk
     names = [*(f"{name}.csv" for name in tables), RUN_RECORD]
     record = run_record(result, names, scenario_file=scenario_file,
                         scenario_sha256=scenario_sha256, overrides=overrides)
+    return write_table_set(tables, record, out_dir)
+
+
+def write_table_set(tables: Mapping[str, pd.DataFrame], record: Mapping[str, Any],
+                    out_dir: str | os.PathLike) -> list[Path]:
+    """Write ``<name>.csv`` for every table and ``run.json`` (``record``, whose ``files`` are
+    the names written) into ``out_dir`` as a set, as :func:`write_csv` describes."""
+    if os.fspath(out_dir) == "":
+        raise FundmodelError("no output folder given (the path is empty)")
+    out = Path(out_dir)
+    names = [*(f"{name}.csv" for name in tables), RUN_RECORD]
+    record = _json_safe(dict(record))
     record_text = json.dumps(record, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
     try:
         if out.exists() and not out.is_dir():

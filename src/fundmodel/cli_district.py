@@ -1,0 +1,137 @@
+"""``fundmodel district FILE``: a district portfolio — the phased plan, the fiscal outlay by
+level and year with its uncertainty, and what shared service areas save. A thin layer over
+:mod:`fundmodel.portfolio`."""
+
+from __future__ import annotations
+
+import argparse
+
+__all__ = ["add_district_parser"]
+
+
+def add_district_parser(sub, verbose, helpers) -> None:
+    """Register the ``district`` command (``helpers``: the CLI's argument types)."""
+    d = sub.add_parser("district", help="run a district portfolio: the phased plan, the fiscal "
+                       "outlay by level and year, the shared service areas", parents=[verbose])
+    d.add_argument("file", metavar="FILE")
+    d.add_argument("--draws", type=helpers["positive"], metavar="N",
+                   help="Monte Carlo draws (default: the scenario's simulation.draws)")
+    d.add_argument("--seed", type=helpers["non_negative"], metavar="S",
+                   help="seed (default: the scenario's simulation.seed)")
+    d.add_argument("--workers", type=helpers["positive"], default=1, metavar="N",
+                   help="threads computing tiles of compounds (default 1)")
+    d.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run the tiles on the Dask cluster at this scheduler address "
+                   "(e.g. tcp://10.0.0.5:8786); the results are the same bits")
+    d.add_argument("--no-plan", action="store_true",
+                   help="every compound starts in start_year (ignore portfolio.phasing)")
+    d.add_argument("--no-areas", action="store_true", help="skip the shared service areas")
+    d.add_argument("--out", metavar="DIR", type=helpers["path"],
+                   help="write compounds.csv, district.csv (per draw), outlay.csv, plan.csv, "
+                   "budget.csv, areas.csv and run.json into DIR, as a set")
+    d.add_argument("--set", action="append", metavar="PATH=VALUE", help=helpers["set_help"])
+    d.add_argument("--allow-outside-files", action="store_true", help=helpers["outside_help"])
+    d.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    d.set_defaults(func=_cmd_district)
+
+
+def _cmd_district(args: argparse.Namespace, out, err) -> int:
+    from .cli import EXIT_OK, _console, _escape, _money, _table
+    from .errors import FundmodelError
+    from .export import file_sha256, write_table_set
+    from .portfolio import plan_portfolio, service_areas, simulate_portfolio
+    from .scenario import load_scenario
+
+    sha256 = None
+    if args.out is not None:
+        try:
+            sha256 = file_sha256(args.file)
+        except OSError:
+            pass
+    scenario = load_scenario(args.file, list(args.set or ()), args.allow_outside_files)
+    if scenario.portfolio is None:
+        raise FundmodelError(f"{args.file} has no portfolio section: use `fundmodel run`")
+    portfolio = scenario.portfolio
+    plan = None
+    if portfolio.phasing is not None and not args.no_plan:
+        plan = plan_portfolio(scenario, seed=args.seed)
+    client = None
+    if args.scheduler:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise FundmodelError("--scheduler needs dask.distributed: pip install "
+                                 "'fundmodel[dask]'") from None
+        client = Client(args.scheduler)
+    try:
+        result = simulate_portfolio(
+            scenario, args.draws, args.seed, start_years=None if plan is None
+            else plan.start_year, workers=args.workers, client=client,
+            progress=err.isatty() and not args.quiet)
+    finally:
+        if client is not None:
+            client.close()
+    areas = None
+    if not args.no_areas and portfolio.service_areas is not None:
+        areas = service_areas(scenario)
+
+    console = _console(out)
+    table = portfolio.table
+    console.print(f"[bold]{_escape(scenario.title or scenario.name)}[/]: {len(table):,} "
+                  f"compounds, {int(sum(table.households)):,} households; "
+                  f"{result.info['draws']:,} draws, seed {result.info['seed']}", soft_wrap=True)
+    if plan is not None:
+        by_year = plan.table.dropna(subset=["start_year"]).groupby("start_year")
+        t = _table("The phased plan", [("Year", "left"), ("Compounds", "right"),
+                                       ("Households", "right")])
+        for year, rows in by_year:
+            t.add_row(str(int(year)), f"{len(rows):,}",
+                      f"{int(table.households[rows.index].sum()):,}")
+        t.caption = (f"{int((plan.start_year >= 0).sum()):,} of {len(table):,} compounds "
+                     f"in the plan ({plan.status})")
+        t.caption_justify = "left"
+        console.print(t)
+    s = result.summary()
+    t = _table("The district (sums over its compounds, CNY)",
+               [("Metric", "left"), ("mean", "right"), ("p5", "right"), ("p95", "right")])
+    for metric in s.index:
+        r = s.loc[metric]
+        t.add_row(metric, _money(r["mean"]), _money(r["p05"]), _money(r["p95"]))
+    console.print(t)
+    outlay = result.outlay()
+    t = _table("Fiscal outlay by level and year (CNY: mean [p5 – p95])",
+               [("Level", "left"), ("Year", "left"), ("mean", "right"), ("p5", "right"),
+                ("p95", "right")])
+    for row in outlay[outlay["mean_cny"] > 0].itertuples():
+        t.add_row(row.level, str(row.year), _money(row.mean_cny), _money(row.p05_cny),
+                  _money(row.p95_cny))
+    console.print(t)
+    if areas is not None:
+        t = _table("Shared service areas (operating subsidy, present value, CNY)",
+                   [("", "left"), ("standalone", "right"), ("shared areas", "right")])
+        t.add_row("units", f"{len(table):,}", f"{areas.clusters:,}")
+        t.add_row("subsidy", _money(areas.subsidy_standalone_cny),
+                  _money(areas.subsidy_clustered_cny))
+        t.add_row("breaking even", f"{areas.breaking_even_standalone:,}",
+                  f"{areas.breaking_even_clustered:,}")
+        t.caption = f"saving {_money(areas.saving_cny)} CNY"
+        t.caption_justify = "left"
+        console.print(t)
+    if args.out is not None:
+        from . import __version__
+        tables = {"compounds": result.compounds, "district": result.district,
+                  "outlay": outlay}
+        if plan is not None:
+            tables["plan"] = plan.table
+            tables["budget"] = plan.budget_use
+        if areas is not None:
+            tables["areas"] = areas.table
+        record = {"fundmodel_version": __version__, "scenario_file": str(args.file),
+                  "scenario_sha256": sha256, "set": list(args.set or ()),
+                  **{k: v for k, v in result.info.items()},
+                  "files": [*(f"{n}.csv" for n in tables), "run.json"],
+                  "scenario": scenario.model_dump(mode="json", by_alias=True)}
+        written = write_table_set(tables, record, args.out)
+        console.print(f"Wrote {', '.join(p.name for p in written)} to {_escape(args.out)}",
+                      soft_wrap=True)
+    return EXIT_OK
