@@ -28,13 +28,16 @@ _EXPORTS = {
     "read_scenario_text": "scenario",
     "minimum_bundle_scale": "solvers",
     "solve": "goalseek", "Solution": "goalseek", "Target": "goalseek",
+    "simulate_portfolio": "portfolio", "evaluate_portfolio": "portfolio",
+    "plan_portfolio": "portfolio", "service_areas": "portfolio", "PortfolioResult": "portfolio",
 }
 
 __all__ = [
     "FundmodelError", "Issue", "ModelError", "Result", "Scenario", "ScenarioError", "evaluate",
     "evaluate_batch", "load_scenario", "minimum_bundle_scale", "parse_scenario",
     "read_scenario_text", "simulate", "solve", "Solution", "Target",
-    "__version__",
+    "simulate_portfolio", "evaluate_portfolio", "plan_portfolio", "service_areas",
+    "PortfolioResult", "__version__",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
@@ -44,6 +47,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
     from .scenario import Scenario, load_scenario, parse_scenario, read_scenario_text
     from .solvers import minimum_bundle_scale
     from .goalseek import Solution, Target, solve
+    from .portfolio import (PortfolioResult, evaluate_portfolio, plan_portfolio,
+                            service_areas, simulate_portfolio)
 
 
 def __getattr__(name: str) -> Any:
