@@ -553,33 +553,33 @@ def _check_numbers(name: str, spec: _Column, cells: list[str], ok: np.ndarray,
         issues.cells(np.flatnonzero(mask), message, name, lines, column)
         values[mask] = np.nan
 
-    report(ok & bad, lambda i: f"{name}: {_not_a_number(cell(i))}")
+    report(ok & bad, lambda i: _not_a_number(cell(i)))
     nan = check & np.isnan(values)
     empty_hint = "" if spec.required else "; leave the cell empty if it is not known"
-    report(nan, lambda i: f"{name}: {_shown(cell(i))} is not a number{empty_hint}")
+    report(nan, lambda i: f"{_shown(cell(i))} is not a number{empty_hint}")
     check &= ~nan
     infinite = check & np.isinf(values)
-    report(infinite, lambda i: f"{name}: {_shown(cell(i))} is too large (infinite); at most "
+    report(infinite, lambda i: f"{_shown(cell(i))} is infinite; at most "
                                f"{_bound_text(spec.high)} ({spec.reason})")
     check &= ~infinite
     high = check & (values > spec.high)
-    report(high, lambda i: f"{name}: {_shown(cell(i))} is too large; at most "
+    report(high, lambda i: f"{_shown(cell(i))} is too large; at most "
                            f"{_bound_text(spec.high)} ({spec.reason})")
     check &= ~high
     if spec.low_open:
         low = check & (values <= spec.low)
-        report(low, lambda i: f"{name} must be greater than {_bound_text(spec.low)}, got "
-                              f"{_shown(cell(i))}")
+        report(low, lambda i: f"{_shown(cell(i))} is not greater than "
+                              f"{_bound_text(spec.low)}")
     else:
         low = check & (values < spec.low)
-        report(low, lambda i: f"{name} must be at least {_bound_text(spec.low)}, got "
-                              f"{_shown(cell(i))}")
+        report(low, lambda i: f"{_shown(cell(i))} is less than "
+                              f"{_bound_text(spec.low)}")
     check &= ~low
     if spec.whole:
         frac = check & (values != np.floor(values))
-        report(frac, lambda i: f"{name} must be a whole number, got {_shown(cell(i))}")
+        report(frac, lambda i: f"{_shown(cell(i))} is not a whole number")
     if spec.required:
-        report(ok & empty, lambda i: f"{name} is empty; every compound needs it")
+        report(ok & empty, lambda i: "the cell is empty; every compound needs a value")
     return values
 
 
@@ -587,17 +587,17 @@ def _check_texts(name: str, spec: _Column, cells: list[str], ok: np.ndarray, iss
                  lines: Sequence[int], column: int) -> list[str]:
     if spec.required:
         empty = [i for i, c in enumerate(cells) if not c and ok[i]]
-        issues.cells(empty, lambda i: f"{name} is empty; every compound needs it", name, lines,
+        issues.cells(empty, lambda i: "the cell is empty; every compound needs a value", name, lines,
                      column)
     if spec.kind == "bool":
         words = _TRUE | _FALSE
         wrong = [i for i, c in enumerate(cells) if c and ok[i] and c.casefold() not in words]
-        issues.cells(wrong, lambda i: f"{name}: {_shown(cells[i])} is not one of true, false, "
+        issues.cells(wrong, lambda i: f"{_shown(cells[i])} is not one of true, false, "
                      "yes, no, 1, 0, 是, 否", name, lines, column)
     elif spec.kind == "tier":
         wrong = [i for i, c in enumerate(cells)
                  if c and ok[i] and c.casefold() not in _TIER_WORDS]
-        issues.cells(wrong, lambda i: f"{name}: {_shown(cells[i])} is not a tier (basic, "
+        issues.cells(wrong, lambda i: f"{_shown(cells[i])} is not a tier (basic, "
                      "complete, upgrade, 基础类, 完善类, 提升类)"
                      f"{did_you_mean(cells[i].casefold(), _TIER_WORDS)}", name, lines, column)
     return cells
@@ -705,12 +705,12 @@ def _cells(rows: list[list[str]], k: int, ok: np.ndarray, name: str, issues: _Is
     ok = ok.copy()
     if _CONTROL.search("".join(cells)):
         bad = [i for i, c in enumerate(cells) if ok[i] and _CONTROL.search(c)]
-        issues.cells(bad, lambda i: f"{name}: the cell {_shown(cells[i])} holds a control "
+        issues.cells(bad, lambda i: f"the cell {_shown(cells[i])} holds a control "
                      "character", name, lines, k + 1)
         ok[bad] = False
     long = [i for i, c in enumerate(cells) if len(c) > MAX_CELL_CHARS and ok[i]]
     if long:
-        issues.cells(long, lambda i: f"{name}: the cell is longer than {MAX_CELL_CHARS:,} "
+        issues.cells(long, lambda i: f"the cell is longer than {MAX_CELL_CHARS:,} "
                      "characters", name, lines, k + 1)
         ok[long] = False
     return cells, ok
