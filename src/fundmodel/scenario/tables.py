@@ -348,10 +348,14 @@ def _open_checked(path: str, name: str, base_dir: str | None, allow_outside: boo
     """Check that ``path`` may be read (inside ``base_dir``, a regular file, not too large);
     return its size in bytes."""
     try:
-        if base_dir is not None and not allow_outside and not _in_folder(base_dir, path):
-            raise issues.fatal("compounds", f"{name} is outside the folder {base_dir}; copy it "
-                               "there, or allow files outside it (allow_outside=True, "
-                               "--allow-outside-files)")
+        outside = base_dir is not None and not allow_outside and not _in_folder(base_dir, path)
+    except ValueError as exc:  # a NUL character in the name
+        raise issues.fatal("compounds", f"cannot read {name!r}: {exc}") from None
+    if outside:
+        raise issues.fatal("compounds", f"{name} is outside the folder {base_dir}; copy it "
+                           "there, or allow files outside it (allow_outside=True, "
+                           "--allow-outside-files)")
+    try:
         info = os.stat(path)
     except FileNotFoundError:
         raise issues.fatal("compounds", f"there is no file {path}") from None
