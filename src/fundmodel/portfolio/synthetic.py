@@ -166,6 +166,8 @@ def synthetic_district(seed: int = 2024, compounds: int = 1430, old: int = 983,
     neighbourhood = np.empty(compounds, dtype=object)
     start = 0
     for k, n in enumerate(sizes):  # a loop over streets
+        if n == 0:  # more streets than compounds
+            continue
         block = slice(start, start + n)
         m = max(1, math.ceil(n / per_nb))
         centres = rng.choice(n, size=m, replace=False)
