@@ -219,6 +219,13 @@ def test_empty_file(tmp_path):
     one_issue(write(tmp_path, "\n \n", "blank.csv"), "compounds", None, None, "the file is empty")
 
 
+def test_the_header_must_be_the_first_line(tmp_path):
+    one_issue(write(tmp_path, f"\n{HEADER}\nA,a,10,700\n"), "compounds", 1, None,
+              "the first line is empty")
+    path = _xlsx(tmp_path, [[], EXCEL_HEADER, ["A", "a", 10, 700]])
+    one_issue(path, "compounds", 1, None, "the first line is empty")
+
+
 def test_header_only(tmp_path):
     one_issue(write(tmp_path, HEADER + "\n"), "compounds", 1, None, "a header but no compounds")
 

@@ -506,7 +506,7 @@ def _xlsx_rows(path: str, sheet: str | int | None,
                            f"{exc})") from None
     finally:
         book.close()
-    if not header:
+    if header is None:
         raise issues.fatal("compounds", f"the sheet {chosen!r} is empty; its first row should be "
                            "the header (id, households, floor_area_m2, ...)")
     return header, rows, lines
@@ -617,6 +617,9 @@ def _header(header: list[str], rows: list[list[str]], issues: _Issues
     known: dict[str, int] = {}
     unknown: dict[str, int] = {}
     names = [h.strip() for h in header]
+    if not any(names):
+        raise issues.fatal("compounds", "the first line is empty; it should be the header "
+                           "(id,households,floor_area_m2,...)", 1)
     if len(names) == 1 and (";" in names[0] or "\t" in names[0]):
         sep = "semicolons" if ";" in names[0] else "tabs"
         raise issues.fatal("compounds", f"the header is one cell holding {sep}: separate the "
@@ -652,9 +655,9 @@ def _header(header: list[str], rows: list[list[str]], issues: _Issues
     for canonical, spec in COLUMNS.items():
         if spec.required and canonical not in known:
             hint = _suggest(canonical, unknown)
-            aliases = ", ".join(ALIASES.get(canonical, ())[:1])
-            issues.add(f"compounds.{canonical}", f"the table has no column '{canonical}' "
-                       f"(or {aliases}){hint}; it is required", 1)
+            alias = ALIASES[canonical][0]
+            issues.add(f"compounds.{canonical}", f"the table has no column '{canonical}' (or "
+                       f"'{alias}'), which is required{hint}", 1)
     for a, b in (("x_km", "y_km"), ("y_km", "x_km")):
         if a in known and b not in known:
             issues.add(f"compounds.{b}", f"the table has a column '{a}' but none '{b}': give "
@@ -663,11 +666,11 @@ def _header(header: list[str], rows: list[list[str]], issues: _Issues
 
 
 def _suggest(canonical: str, names: Iterable[str]) -> str:
-    """``" (is 'housholds' meant?)"`` for a header name close to one of the column's names."""
+    """``"; is 'housholds' meant?"`` for a header name close to one of the column's names."""
     keys = [k for k, c in _LOOKUP.items() if c == canonical]
     for name in names:
         if difflib.get_close_matches(_normal(name), keys, n=1, cutoff=0.75):
-            return f" (is '{printable(name)}' meant?)"
+            return f"; is '{printable(name)}' meant?"
     return ""
 
 
