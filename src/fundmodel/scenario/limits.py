@@ -21,6 +21,7 @@ __all__ = [
     "MAX_STOREYS", "MAX_SHARED_BY", "MAX_MATCH_RATIO", "MAX_DRAWS", "RATE_MIN", "RATE_MAX",
     "EXTREME_U", "MAX_ITEMS", "MAX_RULES", "MAX_LINES", "MAX_NAMES", "MAX_CHOICE_VALUES",
     "MAX_EMPIRICAL_VALUES", "MAX_CORRELATED", "MAX_BUILD_YEARS", "SHARES_TOLERANCE",
+    "MAX_COMPOUNDS",
 ]
 
 MAX_MONEY_CNY = 1e15
@@ -72,3 +73,5 @@ MAX_BUILD_YEARS = 30
 """Years a renovation item may take to build, and years over which a source may pay."""
 SHARES_TOLERANCE = 1e-9
 """How far from 1 a schedule's or instalments' shares may sum."""
+MAX_COMPOUNDS = 1_000_000
+"""Most compounds in a compounds table (China has about 220,000 old compounds)."""
