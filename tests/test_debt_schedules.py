@@ -129,3 +129,14 @@ def test_a_sculpted_loan_follows_its_profile_and_repays_its_present_value(rate, 
         assert s.principal.sum() == pytest.approx(1.0, rel=1e-9)
     else:
         assert (s.debt_service == 0).all()
+
+
+def test_a_subnormal_present_value_sculpts_nothing():
+    """Bug (found by hypothesis): a profile of 5e-324 CNY then zeros has a subnormal present
+    value, 5e-324 / 1.125, whose quotients lose their precision (the principal summed to 0.875,
+    not 1). Such a P is treated as 0: nothing to sculpt to, nothing lent."""
+    ds = np.zeros(20)
+    ds[0] = 5e-324
+    s, pv = sculpted_schedule(0.125, ds, 1, 0)
+    assert float(pv) == 0.0
+    assert (s.debt_service == 0).all() and (s.principal == 0).all()

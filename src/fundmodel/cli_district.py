@@ -99,7 +99,7 @@ def _cmd_district(args: argparse.Namespace, out, err) -> int:
         t.add_row(metric, _money(r["mean"]), _money(r["p05"]), _money(r["p95"]))
     console.print(t)
     outlay = result.outlay()
-    t = _table("Fiscal outlay by level and year (CNY: mean [p5 – p95])",
+    t = _table("Fiscal outlay by level and year (CNY: mean, p5, p95)",
                [("Level", "left"), ("Year", "left"), ("mean", "right"), ("p5", "right"),
                 ("p95", "right")])
     for row in outlay[outlay["mean_cny"] > 0].itertuples():

@@ -129,7 +129,8 @@ def sculpted_schedule(rate: ArrayLike, debt_service: ArrayLike, term_years: int,
 
     and the unit schedule pays ``r`` in the grace years and :math:`DS_t / P` after; its
     principal part ``DS_t / P − r B_{t−1}`` repays exactly 1 by the end of the term. Where
-    ``P = 0`` (nothing to sculpt to) nothing can be repaid: the unit schedule is 0 and the
+    ``P = 0`` (nothing to sculpt to; also a subnormal ``P`` below 2.2e-308 CNY, whose
+    quotients lose their precision) nothing can be repaid: the unit schedule is 0 and the
     caller must lend 0.
 
     Returns
@@ -151,6 +152,8 @@ def sculpted_schedule(rate: ArrayLike, debt_service: ArrayLike, term_years: int,
     pv = np.zeros(lead)
     for j in range(n):                        # years in order: the bits do not depend on D
         pv = pv + ds[..., grace_years + j] * df[..., j]
+    # a subnormal P (< 2.2e-308 CNY) has lost its relative precision: DS / P would not sum back
+    pv = np.where(pv >= np.finfo(float).tiny, pv, 0.0)
     service = np.zeros(lead + (n_years,))
     service[..., :grace_years] = r[..., None]
     unit = np.divide(ds[..., grace_years:term_years], pv[..., None],
