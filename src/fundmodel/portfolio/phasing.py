@@ -645,7 +645,8 @@ def phase_robust(cost_draws_cny, budget_cny, weight, *, years, max_overrun_proba
     compound's cost over the draws (per level and year of works), and the margin ``m ≥ 0``
     (standard deviations) is searched: m = 0 first (the mean plan); if it overruns too often,
     m doubles from 1 until a plan meets the bound, then bisection between the last failing
-    and the first passing margin until they are ``margin_tolerance_sd`` apart. Each plan's
+    and the first passing margin until they are ``margin_tolerance_sd`` apart (or a passing
+    plan is worth as much as the mean plan: none can be worth more). Each plan's
     overrun frequency is computed exactly over the D draws (:func:`overrun_frequency`). The
     plan returned is the one of highest objective among those meeting the bound (ties: the
     smaller margin). With ``max_overrun_probability = 1`` it is the mean plan.
@@ -711,6 +712,11 @@ def phase_robust(cost_draws_cny, budget_cny, weight, *, years, max_overrun_proba
     def passes(p):
         return np.isfinite(p) and p <= bound
 
+    def done():
+        # the planning cost grows with the margin, so no plan of a margin > 0 is worth more
+        # than the mean plan: a passing plan worth as much ends the search
+        return any(passes(t[2]) and t[1].objective >= tried[0][1].objective for t in tried)
+
     p = attempt(0.0)
     if tried[0][1].status == "infeasible":
         raise _fail("required: the required compounds do not fit the budgets together at "
@@ -724,7 +730,7 @@ def phase_robust(cost_draws_cny, budget_cny, weight, *, years, max_overrun_proba
                 break
             lo, hi = hi, 2.0 * hi
         if passes(p):
-            while hi - lo > margin_tolerance_sd and len(tried) < max_solves:
+            while hi - lo > margin_tolerance_sd and len(tried) < max_solves and not done():
                 mid = 0.5 * (lo + hi)
                 if passes(attempt(mid)):
                     hi = mid
