@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -275,20 +274,6 @@ def _check_solver_args(time_limit_s, mip_rel_gap) -> None:
         raise _fail(f"time_limit_s: a positive number of seconds, got {time_limit_s!r}")
     if not (0.0 <= mip_rel_gap < 1.0):
         raise _fail(f"mip_rel_gap: must lie in [0, 1), got {mip_rel_gap!r}")
-
-
-@dataclass(frozen=True)
-class _Problem:
-    """The checked arguments and the set of allowed starts."""
-
-    cost: np.ndarray          # (C, L, K)
-    budget: np.ndarray        # (L, Y)
-    weight: np.ndarray        # (C,)
-    years: tuple[int, ...]
-    levels: tuple[str, ...]
-    ids: list[str]
-    required: np.ndarray      # (C,) bool
-    allowed: np.ndarray       # (C, Y) bool: compound c may start in plan year y
 
 
 def _duration(cost: np.ndarray) -> np.ndarray:
