@@ -234,3 +234,34 @@ def test_readme_xiamen_figures():
     fund = fundmodel.solve(sc, "repairs_fund.contribution_per_m2_year",
                            "P(fund_top_up_total > 0) <= 0.10")
     assert f"futures is {fund.value:.2f} CNY/m²/year" in readme
+
+
+def test_readme_xinghualing_figures():
+    """The district story: the plan, the district's cost with its uncertainty, the chance of
+    overrunning a budget (counted over the draws) and the shared service areas."""
+    import numpy as np
+    readme = _readme_text()        # one line, without the bold marks
+    sc = fundmodel.load_scenario(ROOT / "scenarios" / "xinghualing-district.yaml")
+    table = sc.portfolio.table
+    assert f"{len(table):,} old compounds, {int(table.households.sum()):,}" in readme
+    plan = fundmodel.plan_portfolio(sc)
+    chosen = plan.start_year >= 0
+    assert (f"{chosen.sum():,} of the {len(table):,} compounds, "
+            f"{int(table.households[chosen].sum()):,} households") in readme
+    res = fundmodel.simulate_portfolio(sc, start_years=plan.start_year)
+    s = res.summary()
+    capex = s.loc["capex_total"]
+    assert (f"costs {capex['mean'] / 1e6:,.0f} M CNY (p5–p95 {capex['p05'] / 1e6:,.0f}–"
+            f"{capex['p95'] / 1e6:,.0f} M over 2,000 draws), "
+            f"{s.loc['government_cost', 'mean'] / 1e6:,.0f} M of it public") in readme
+    budget = sc.portfolio.phasing.budget_matrix()
+    cols = [list(res.calendar_years).index(y) for y in plan.years]
+    over = (res.outlay_cny[:, :, cols] > budget[None]).any(axis=(1, 2)).mean()
+    assert f"in {100 * over:.1f} % of the futures" in readme
+    # the plan itself never exceeds a budget at the point estimates
+    assert np.all(plan.outlay_cny <= budget * (1 + 1e-9))
+    areas = fundmodel.service_areas(sc)
+    assert f"{areas.subsidy_standalone_cny / 1e6:,.0f} M CNY" in readme
+    assert f"{areas.clusters} shared service areas" in readme
+    assert (f"needs {areas.subsidy_clustered_cny / 1e6:,.0f} M — "
+            f"{100 * areas.saving_cny / areas.subsidy_standalone_cny:.0f} % less") in readme

@@ -74,6 +74,8 @@ def plan_portfolio(scenario, *, seed: int | None = None, **options):
     years = rules.first_year + np.arange(rules.years)
     weight = _weight(scenario, rules.weight)
     budget = rules.budget_matrix()
+    options = {"time_limit_s": rules.time_limit_s, "mip_rel_gap": rules.mip_rel_gap,
+               "prefer_early": rules.prefer_early, **options}
     if rules.max_overrun_probability is None:
         cost = renovation_cost_by_level(scenario)
         return phase(cost, budget, weight, years=years, ids=list(table.ids), **options)

@@ -48,6 +48,14 @@ class Phasing(ScenarioModel):
     estimates)."""
     draws: int = Field(default=1000, ge=10, le=100_000)
     """Monte Carlo draws of the costs for a robust plan."""
+    time_limit_s: bounded(float, gt=0, le=86_400, reason="a day") = 20.0
+    """Most seconds the solver may spend on one plan; it then returns the best plan found and
+    its gap to the bound (``Plan.mip_gap``)."""
+    prefer_early: bool = True
+    """Among plans serving as much, prefer the one serving earlier (a second solve; on a
+    district of a thousand compounds it can take as long as the first)."""
+    mip_rel_gap: bounded(float, ge=0, le=0.5, percent=True) = 1e-4
+    """Relative gap at which the solver stops (1e-4: within 0.01 % of the best possible)."""
 
     @model_validator(mode="after")
     def _lengths(self) -> "Phasing":
