@@ -21,7 +21,8 @@ from fundmodel.export import result_tables
 from fundmodel.results import BAND_LINES, YEARLY_STATISTICS
 
 ROOT = Path(__file__).resolve().parents[1]
-SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+SCENARIOS = sorted(p for p in (ROOT / "scenarios").glob("*.yaml")   # one-compound scenarios
+                   if "\nportfolio:" not in p.read_text(encoding="utf-8"))
 QUANTILE_COLUMNS = ["p5", "p25", "p50", "p75", "p95"]
 
 

@@ -63,7 +63,8 @@ class Scenario(ScenarioModel):
     inflation: Rate = 0.0
     """General price growth per year, a fraction in [−0.5, 1] (0.02 for 2 %); the default
     growth of income and cost lines."""
-    compound: Compound
+    compound: Compound = None  # type: ignore[assignment]  # given, or filled from a portfolio
+    """The compound (required, unless a ``portfolio`` gives the compounds)."""
     renovation: Renovation
     funding: list[FundingRule] = Field(default=[], max_length=MAX_RULES)
     """Funding rules. The allocation leaves the smallest gap their offers allow; among such
@@ -107,6 +108,9 @@ class Scenario(ScenarioModel):
     # ------------------------------------------------------------------ consistency
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> "Scenario":
+        if self.compound is None:
+            raise fail("missing required key: give compound (one compound) or a portfolio "
+                       "section (a table of compounds)", "compound")
         self._check_portfolio(info)
         self._check_unique_names()
         self._check_funding_references()
