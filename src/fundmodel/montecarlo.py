@@ -13,8 +13,6 @@ import logging
 import math
 import numbers
 import os
-from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Iterator, Sequence
 
 import numpy as np
@@ -27,6 +25,7 @@ from .catalog import (FALLBACK_LINES, FALLBACK_METRICS, FINANCING_LINES, FUND_LI
 from .inputs import model_inputs
 from .engine.arrays import same_in_every_draw
 from .engine.capital import ITEM_INPUTS
+from .executors import in_order
 from .engine.model import STATEMENT_NAMES, ModelOutput, run_model
 from .errors import ModelError
 from .results import (BAND_LINES, CASHFLOW_QUANTILES, QUANTILE_METHOD, QUANTILES, CashFlows,
@@ -264,24 +263,8 @@ def _outputs(scenario: Scenario, seed: int, sampler: str, space: InputSpace,
     """Chunk outputs in draw order; with several workers, at most ``workers + 1`` chunks are
     in flight, so memory stays bounded."""
     draws = ranges[-1][1]
-    if workers == 1:
-        for start, stop in ranges:
-            yield run_chunk(scenario, seed, sampler, start, stop, space, draws)
-        return
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fundmodel") as pool:
-        pending: deque = deque()
-        todo = iter(ranges)
-        for start, stop in todo:
-            pending.append(pool.submit(run_chunk, scenario, seed, sampler, start, stop, space,
-                                       draws))
-            if len(pending) > workers:
-                break
-        while pending:
-            out = pending.popleft().result()
-            nxt = next(todo, None)
-            if nxt is not None:
-                pending.append(pool.submit(run_chunk, scenario, seed, sampler, *nxt, space, draws))
-            yield out
+    return in_order(run_chunk, ((scenario, seed, sampler, start, stop, space, draws)
+                                for start, stop in ranges), workers)
 
 
 def _progress_callback(progress, total: int):

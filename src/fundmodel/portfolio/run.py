@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import logging
 import numbers
-from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 
 from ..errors import ModelError
+from ..executors import in_order
 from ..inputs import timeline_of
 from ..sampling import BLOCK_SIZE, input_space
 from ..scenario import Scenario
@@ -77,23 +76,7 @@ def _tile_results(scenario, table, tiles, args, workers: int, client):
                 yield done.pop(nxt)
                 nxt += 1
         return
-    if workers == 1:
-        for tile in tiles:
-            yield run_tile(scenario, table, tile, *args)
-        return
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fundmodel") as pool:
-        pending: deque = deque()
-        todo = iter(tiles)
-        for tile in todo:
-            pending.append(pool.submit(run_tile, scenario, table, tile, *args))
-            if len(pending) > workers:
-                break
-        while pending:
-            result = pending.popleft().result()
-            tile = next(todo, None)
-            if tile is not None:
-                pending.append(pool.submit(run_tile, scenario, table, tile, *args))
-            yield result
+    yield from in_order(run_tile, ((scenario, table, tile, *args) for tile in tiles), workers)
 
 
 def simulate_portfolio(scenario: Scenario, draws: int | None = None, seed: int | None = None,
