@@ -241,3 +241,43 @@ def test_portfolio_section_errors_are_located(tmp_path):
     with pytest.raises(ScenarioError) as err:
         load_scenario(tmp_path / "bad.yaml")
     assert "quantity_rule.divide_by" in str(err.value) and "floors" in str(err.value)
+
+
+PHASING = """  phasing:
+    first_year: 2025
+    years: 2
+    budgets_cny: {central_government: 1500000}
+  service_areas: {max_distance_km: 2.0, max_households: 400}
+"""
+
+
+def test_cli_district_writes_the_set(tmp_path, capsys):
+    """`fundmodel district` prints the plan, the district, the outlay and the service areas,
+    and writes its tables and run record as a set."""
+    from fundmodel.cli import main
+    _portfolio(tmp_path, _rows(6), extra=PHASING)
+    status = main(["district", str(tmp_path / "district.yaml"), "--draws", "50", "-q",
+                   "--out", str(tmp_path / "out")])
+    printed = capsys.readouterr().out
+    assert status == 0
+    for title in ("The phased plan", "The district", "Fiscal outlay by level and year",
+                  "Shared service areas"):
+        assert title in printed
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == ["areas.csv", "budget.csv", "compounds.csv", "district.csv", "outlay.csv",
+                     "plan.csv", "run.json"]
+
+
+def test_cli_district_malformed_table_is_located(tmp_path, capsys):
+    """A negative households count in row 2 of the table: exit 2, the table's file, line 3 and
+    the column, nothing written."""
+    from fundmodel.cli import main
+    rows = _rows(3)
+    rows[1][3] = -5
+    with pytest.raises(ScenarioError):
+        _portfolio(tmp_path, rows)
+    status = main(["district", str(tmp_path / "district.yaml"), "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "compounds.csv:3:4 compounds[1].households" in err
+    assert not (tmp_path / "o").exists()

@@ -774,7 +774,8 @@ def _parser(out: SafeStream | None = None,
     from .cli_district import add_district_parser
     add_district_parser(sub, verbose, {"positive": _positive, "non_negative": _non_negative,
                                        "path": _path, "set_help": set_help,
-                                       "outside_help": outside_help})
+                                       "outside_help": outside_help, "console": _console,
+                                       "escape": _escape, "money": _money, "table": _table})
 
     s = sub.add_parser("schema", help="print the scenario format as JSON Schema",
                        parents=[verbose])

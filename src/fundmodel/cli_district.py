@@ -5,12 +5,14 @@ level and year with its uncertainty, and what shared service areas save. A thin 
 from __future__ import annotations
 
 import argparse
+import functools
 
 __all__ = ["add_district_parser"]
 
 
 def add_district_parser(sub, verbose, helpers) -> None:
-    """Register the ``district`` command (``helpers``: the CLI's argument types)."""
+    """Register the ``district`` command (``helpers``: the CLI's argument types and printing
+    helpers, given by :mod:`fundmodel.cli` so that this module never imports it)."""
     d = sub.add_parser("district", help="run a district portfolio: the phased plan, the fiscal "
                        "outlay by level and year, the shared service areas", parents=[verbose])
     d.add_argument("file", metavar="FILE")
@@ -32,11 +34,12 @@ def add_district_parser(sub, verbose, helpers) -> None:
     d.add_argument("--set", action="append", metavar="PATH=VALUE", help=helpers["set_help"])
     d.add_argument("--allow-outside-files", action="store_true", help=helpers["outside_help"])
     d.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    d.set_defaults(func=_cmd_district)
+    d.set_defaults(func=functools.partial(_cmd_district, helpers=helpers))
 
 
-def _cmd_district(args: argparse.Namespace, out, err) -> int:
-    from .cli import EXIT_OK, _console, _escape, _money, _table
+def _cmd_district(args: argparse.Namespace, out, err, helpers) -> int:
+    _console, _escape, _money, _table = (helpers[k] for k in ("console", "escape", "money",
+                                                              "table"))
     from .errors import FundmodelError
     from .export import file_sha256, write_table_set
     from .portfolio import plan_portfolio, service_areas, simulate_portfolio
@@ -134,4 +137,4 @@ def _cmd_district(args: argparse.Namespace, out, err) -> int:
         written = write_table_set(tables, record, args.out)
         console.print(f"Wrote {', '.join(p.name for p in written)} to {_escape(args.out)}",
                       soft_wrap=True)
-    return EXIT_OK
+    return 0
