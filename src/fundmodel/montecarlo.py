@@ -66,6 +66,21 @@ def _positive_int(value, name: str) -> int:
     return int(value)
 
 
+def run_settings(simulation, draws, seed, sampler) -> tuple[int, int, str]:
+    """A run's draws, seed and sampler: as given, else the scenario's ``simulation`` ones; a
+    seed left None by both is drawn fresh. Checked: ``ModelError`` names a bad one."""
+    draws = _positive_int(simulation.draws if draws is None else draws, "draws")
+    sampler = simulation.sampler if sampler is None else sampler
+    if sampler not in SAMPLERS:
+        raise ModelError(f"sampler must be one of {', '.join(SAMPLERS)}, got {sampler!r}")
+    seed = simulation.seed if seed is None else seed
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy % 2**63)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ModelError(f"seed must be a whole number ≥ 0, got {seed!r}")
+    return draws, int(seed), sampler
+
+
 # --------------------------------------------------------------------------- size check
 MAX_WORKERS = 256
 """Most threads a run may use (more never helps: each computes a whole chunk)."""
@@ -327,17 +342,9 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
     Result
     """
     sim = scenario.simulation
-    draws = _positive_int(sim.draws if draws is None else draws, "draws")
+    draws, seed, sampler = run_settings(sim, draws, seed, sampler)
     chunk_size = _positive_int(sim.chunk_size if chunk_size is None else chunk_size, "chunk_size")
     workers = _positive_int(workers, "workers")
-    sampler = sim.sampler if sampler is None else sampler
-    if sampler not in SAMPLERS:
-        raise ModelError(f"sampler must be one of {', '.join(SAMPLERS)}, got {sampler!r}")
-    seed = sim.seed if seed is None else seed
-    if seed is None:
-        seed = int(np.random.SeedSequence().entropy % 2**63)
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ModelError(f"seed must be a whole number ≥ 0, got {seed!r}")
     keep_draws = sim.keep_draws if keep_draws is None else bool(keep_draws)
     keep_yearly = sim.keep_yearly if keep_yearly is None else bool(keep_yearly)
 

@@ -11,22 +11,9 @@ from ..errors import ModelError
 from ..inputs import model_inputs, timeline_of
 from ..sampling import input_space, sample_values
 from ..scenario.fiscal import GOVERNMENT_LEVELS
-from .tiles import COMPOUND_BLOCK
+from .tiles import COMPOUND_BLOCK, payments_by_level
 
 __all__ = ["renovation_cost_by_level", "plan_portfolio"]
-
-
-def _capital_by_level(out, n_build: int) -> np.ndarray:
-    """``(D, C, levels, construction years)``: what each level pays for the works."""
-    d = max(line.amount.shape[0] for line in out.ledger)
-    c = out.metrics["capex_total"].shape[1]
-    cost = np.zeros((d, c, len(GOVERNMENT_LEVELS), n_build))
-    for line in out.ledger:
-        if line.kind == "capital" and line.payer in GOVERNMENT_LEVELS and line.start < n_build:
-            stop = min(line.stop, n_build)
-            cost[:, :, GOVERNMENT_LEVELS.index(line.payer), line.start:stop] += \
-                line.amount[..., :stop - line.start]
-    return cost
 
 
 def renovation_cost_by_level(scenario, draws: int | None = None, seed: int = 0,
@@ -39,14 +26,14 @@ def renovation_cost_by_level(scenario, draws: int | None = None, seed: int = 0,
     n_build = timeline_of(scenario).construction_years
     if draws is None:
         out = run_compounds(model_inputs(scenario, point_values(scenario), 1, table))
-        return _capital_by_level(out, n_build)[0]
+        return payments_by_level(out, "capital")[0, ..., :n_build]
     space = input_space(scenario)
     cost = np.empty((draws, len(table), len(GOVERNMENT_LEVELS), n_build))
     for start in range(0, len(table), COMPOUND_BLOCK):      # a loop over blocks, for memory
         sub = table.take(np.arange(start, min(start + COMPOUND_BLOCK, len(table))))
         values = sample_values(space, seed, sampler, 0, draws, draws, list(sub.ids))
         out = run_compounds(model_inputs(scenario, values, draws, sub))
-        cost[:, start:start + len(sub)] = _capital_by_level(out, n_build)
+        cost[:, start:start + len(sub)] = payments_by_level(out, "capital")[..., :n_build]
     return cost
 
 

@@ -4,7 +4,6 @@ cluster, with the same bits (see :mod:`.tiles`)."""
 from __future__ import annotations
 
 import logging
-import numbers
 from typing import Callable
 
 import numpy as np
@@ -13,22 +12,17 @@ import pandas as pd
 from ..errors import ModelError
 from ..executors import in_order
 from ..inputs import timeline_of
+from ..montecarlo import _positive_int, _progress_callback, run_settings
 from ..sampling import BLOCK_SIZE, input_space
 from ..scenario import Scenario
-from ..scenario.simulation import SAMPLERS
 from .result import PortfolioResult
-from .tiles import (COMPOUND_BLOCK, SUMMARY_STATS, Tile, TileResult, add_blocks,
-                    default_chunk_draws, run_tile, tiles_of)
+from .tiles import (COMPOUND_BLOCK, SUMMARY_STATS, TileResult, add_blocks, calendar_outlay,
+                    compound_metrics, default_chunk_draws, metric_names, run_tile,
+                    sequential_sum, tiles_of)
 
 __all__ = ["simulate_portfolio", "evaluate_portfolio"]
 
 log = logging.getLogger("fundmodel")
-
-
-def _whole(value, name: str, low: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ModelError(f"{name} must be a whole number ≥ {low}, got {value!r}")
-    return int(value)
 
 
 def _table_of(scenario: Scenario):
@@ -115,22 +109,14 @@ def simulate_portfolio(scenario: Scenario, draws: int | None = None, seed: int |
     PortfolioResult
     """
     table = _table_of(scenario)
-    sim = scenario.simulation
-    draws = _whole(sim.draws if draws is None else draws, "draws")
-    sampler = sim.sampler if sampler is None else sampler
-    if sampler not in SAMPLERS:
-        raise ModelError(f"sampler must be one of {', '.join(SAMPLERS)}, got {sampler!r}")
-    seed = sim.seed if seed is None else seed
-    if seed is None:
-        seed = int(np.random.SeedSequence().entropy % 2**63)
-    seed = _whole(seed, "seed", 0)
-    workers = _whole(workers, "workers")
-    compounds_per_tile = _whole(compounds_per_tile, "compounds_per_tile")
+    draws, seed, sampler = run_settings(scenario.simulation, draws, seed, sampler)
+    workers = _positive_int(workers, "workers")
+    compounds_per_tile = _positive_int(compounds_per_tile, "compounds_per_tile")
     chosen, offsets = _offsets(scenario, table, start_years)
     table = table.take(chosen) if chosen.size != len(table) else table
     tiles = tiles_of(len(table), compounds_per_tile)
     per_tile = tiles[0].stop - tiles[0].start
-    chunk_draws = _whole(chunk_draws if chunk_draws is not None
+    chunk_draws = _positive_int(chunk_draws if chunk_draws is not None
                          else default_chunk_draws(per_tile), "chunk_draws")
     timeline = timeline_of(scenario)
     n_calendar = timeline.n_years + int(offsets.max())
@@ -140,7 +126,6 @@ def simulate_portfolio(scenario: Scenario, draws: int | None = None, seed: int |
              "chunks of %d draws", scenario.name, len(table), draws, seed, len(tiles),
              per_tile, chunk_draws)
 
-    from ..montecarlo import _progress_callback
     tick, close = _progress_callback(progress, len(table))
     total = None
     summaries: list[dict] = []
@@ -152,10 +137,7 @@ def simulate_portfolio(scenario: Scenario, draws: int | None = None, seed: int |
     finally:
         close()
 
-    frame = pd.DataFrame({"id": list(table.ids), "name": list(table.names),
-                          "street": list(table.streets),
-                          "households": np.asarray(table.households),
-                          "start_year": scenario.start_year + offsets})
+    frame = _compounds_frame(scenario, table, offsets)
     columns = {}
     for metric in summaries[0]:
         stacked = np.concatenate([s[metric] for s in summaries], axis=1)
@@ -176,9 +158,18 @@ def simulate_portfolio(scenario: Scenario, draws: int | None = None, seed: int |
     return PortfolioResult(frame, district, total["outlay"], calendar, info)
 
 
+def _compounds_frame(scenario: Scenario, table, offsets: np.ndarray) -> pd.DataFrame:
+    """Who the compounds of a run are: id, name, street, households, start year."""
+    return pd.DataFrame({"id": list(table.ids), "name": list(table.names),
+                         "street": list(table.streets),
+                         "households": np.asarray(table.households),
+                         "start_year": scenario.start_year + offsets})
+
+
 def evaluate_portfolio(scenario: Scenario, *, start_years=None) -> PortfolioResult:
     """The portfolio at the point estimates of its inputs: one draw (``simulation.
-    point_estimate``) of every compound. The same code as :func:`simulate_portfolio`."""
+    point_estimate``) of every compound, through the engine and the reductions of
+    :func:`simulate_portfolio`."""
     from ..draws import point_values
     from ..engine.model import run_compounds
     from ..inputs import model_inputs
@@ -186,18 +177,13 @@ def evaluate_portfolio(scenario: Scenario, *, start_years=None) -> PortfolioResu
     chosen, offsets = _offsets(scenario, table, start_years)
     table = table.take(chosen)
     out = run_compounds(model_inputs(scenario, point_values(scenario), 1, table))
-    from .tiles import _compound_metrics, _outlay, COMPOUND_METRICS, DISTRICT_METRICS
-    metrics = _compound_metrics(out, COMPOUND_METRICS)
-    frame = pd.DataFrame({"id": list(table.ids), "name": list(table.names),
-                          "street": list(table.streets),
-                          "households": np.asarray(table.households),
-                          "start_year": scenario.start_year + offsets,
-                          **{k: v[0] for k, v in metrics.items()}})
-    timeline = timeline_of(scenario)
-    n_calendar = timeline.n_years + int(offsets.max())
-    outlay = _outlay(out, offsets, n_calendar, 1)
-    district = pd.DataFrame({k: np.cumsum(metrics[k], axis=1)[:, -1]
-                             for k in DISTRICT_METRICS})
-    return PortfolioResult(frame, district, np.cumsum(outlay, axis=1)[:, -1],
+    per_compound, per_district = metric_names(scenario)
+    metrics = compound_metrics(out, per_compound)
+    frame = pd.concat([_compounds_frame(scenario, table, offsets),
+                       pd.DataFrame({k: v[0] for k, v in metrics.items()})], axis=1)
+    n_calendar = timeline_of(scenario).n_years + int(offsets.max())
+    district = pd.DataFrame({k: sequential_sum(metrics[k]) for k in per_district})
+    return PortfolioResult(frame, district,
+                           sequential_sum(calendar_outlay(out, offsets, n_calendar)),
                            scenario.start_year + np.arange(n_calendar),
                            {"kind": "point", "compounds": len(table)})

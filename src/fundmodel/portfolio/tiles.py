@@ -27,7 +27,8 @@ from ..sampling import BLOCK_SIZE, InputSpace, sample_values
 from ..scenario.fiscal import GOVERNMENT_LEVELS
 
 __all__ = ["COMPOUND_BLOCK", "COMPOUND_METRICS", "DISTRICT_METRICS", "SUMMARY_STATS", "Tile",
-           "TileResult", "run_tile", "add_blocks", "tiles_of"]
+           "TileResult", "run_tile", "add_blocks", "tiles_of", "payments_by_level",
+           "metric_names", "sequential_sum", "calendar_outlay", "compound_metrics"]
 
 COMPOUND_BLOCK = 50
 """Compounds per summation block (fixed: changing it changes the last bits of district sums)."""
@@ -81,30 +82,45 @@ def tiles_of(n_compounds: int, compounds_per_tile: int) -> list[Tile]:
             for k, s in enumerate(range(0, n_compounds, step))]
 
 
-def _sequential_sum(a: np.ndarray) -> np.ndarray:
+def sequential_sum(a: np.ndarray) -> np.ndarray:
     """``a[:, 0] + a[:, 1] + ...`` in that order (axis 1, the compounds)."""
     return np.cumsum(a, axis=1)[:, -1]
 
 
-def _outlay(out, offsets: np.ndarray, n_calendar: int, draws: int) -> np.ndarray:
-    """Every government level's payments by calendar year, ``(D, C, levels, n_calendar)``:
-    the ledger lines a level pays, moved by each compound's start offset (years after the
-    scenario's ``start_year``)."""
-    n_compounds = len(offsets)
-    n_years = out.n_years
-    timeline = np.zeros((draws, n_compounds, len(GOVERNMENT_LEVELS), n_years))
+def payments_by_level(out, kind: str | None = None) -> np.ndarray:
+    """What each level of government pays on the ledger of ``out`` (a
+    :class:`~fundmodel.engine.model.CompoundsOutput`), by year of the timeline,
+    ``(D, C, levels, years)``: its lines of ``kind`` (default: every kind), transfers within a
+    level left out. Levels in :data:`GOVERNMENT_LEVELS` order."""
+    draws, n_compounds = out.metrics["capex_total"].shape
+    paid = np.zeros((draws, n_compounds, len(GOVERNMENT_LEVELS), out.n_years))
     for line in out.ledger:
-        if line.payer in GOVERNMENT_LEVELS and line.payee != line.payer:
-            timeline[:, :, GOVERNMENT_LEVELS.index(line.payer), line.start:line.stop] += \
-                line.amount
-    calendar = np.zeros((draws, n_compounds, len(GOVERNMENT_LEVELS), n_calendar))
+        if line.payer in GOVERNMENT_LEVELS and line.payee != line.payer and \
+                kind in (None, line.kind):
+            paid[:, :, GOVERNMENT_LEVELS.index(line.payer), line.start:line.stop] += line.amount
+    return paid
+
+
+def calendar_outlay(out, offsets: np.ndarray, n_calendar: int) -> np.ndarray:
+    """Every government level's payments by calendar year, ``(D, C, levels, n_calendar)``:
+    :func:`payments_by_level` moved by each compound's start offset (years after the
+    scenario's ``start_year``)."""
+    timeline = payments_by_level(out)
+    calendar = np.zeros(timeline.shape[:-1] + (n_calendar,))
     for offset in np.unique(offsets):          # a loop over the plan's years
         at = offsets == offset
-        calendar[:, at, :, offset:offset + n_years] = timeline[:, at]
+        calendar[:, at, :, offset:offset + out.n_years] = timeline[:, at]
     return calendar
 
 
-def _compound_metrics(out, names: tuple[str, ...]) -> dict[str, np.ndarray]:
+def metric_names(scenario) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The metrics summarised for every compound and those summed over the district (with
+    ``fallback_total`` when the service model has a fallback payer)."""
+    extra = ("fallback_total",) if scenario.operations.fallback is not None else ()
+    return COMPOUND_METRICS + extra, DISTRICT_METRICS + extra
+
+
+def compound_metrics(out, names: tuple[str, ...]) -> dict[str, np.ndarray]:
     metrics = dict(out.metrics)
     metrics["operating_subsidy_pv"] = np.maximum(-metrics["npv_operations"], 0.0)
     return {k: metrics[k] for k in names}
@@ -123,9 +139,7 @@ def run_tile(scenario, table, tile: Tile, seed: int, sampler: str, draws: int,
     sub = table.take(np.arange(tile.start, tile.stop))
     ids = list(sub.ids)
     n_c = tile.stop - tile.start
-    fallback = scenario.operations.fallback is not None
-    per_compound_names = COMPOUND_METRICS + (("fallback_total",) if fallback else ())
-    district_names = DISTRICT_METRICS + (("fallback_total",) if fallback else ())
+    per_compound_names, district_names = metric_names(scenario)
     kept = {k: np.empty((draws, n_c)) for k in per_compound_names}
     edges = [b * COMPOUND_BLOCK - tile.start for b in tile.blocks] + [n_c]
     edges[0] = 0
@@ -137,15 +151,15 @@ def run_tile(scenario, table, tile: Tile, seed: int, sampler: str, draws: int,
         d1 = min(d0 + chunk_draws, draws)
         values = sample_values(space, seed, sampler, d0, d1, draws, ids)
         out = run_compounds(model_inputs(scenario, values, d1 - d0, sub))
-        metrics = _compound_metrics(out, per_compound_names)
+        metrics = compound_metrics(out, per_compound_names)
         for k in per_compound_names:
             kept[k][d0:d1] = metrics[k]
-        calendar = _outlay(out, tile_offsets, n_calendar, d1 - d0)
+        calendar = calendar_outlay(out, tile_offsets, n_calendar)
         for b in range(n_blocks):
             lo, hi = edges[b], edges[b + 1]
             for k in district_names:
-                sums[b][k][d0:d1] = _sequential_sum(kept[k][d0:d1, lo:hi])
-            outlay[b][d0:d1] = _sequential_sum(calendar[:, lo:hi])
+                sums[b][k][d0:d1] = sequential_sum(kept[k][d0:d1, lo:hi])
+            outlay[b][d0:d1] = sequential_sum(calendar[:, lo:hi])
     summaries = {}
     for k, v in kept.items():
         rows = np.ascontiguousarray(v.T)     # one compound a row: its stats depend on it alone
@@ -169,6 +183,6 @@ def add_blocks(total: dict | None, result: TileResult) -> dict:
 
 
 def default_chunk_draws(compounds_per_tile: int, cells: int = 32_768) -> int:
-    """Draws computed at once so a chunk holds about ``cells`` draw × compound cells (a
-    multiple of nothing in particular: chunks never change a bit)."""
+    """Draws computed at once so a chunk holds about ``cells`` draw × compound cells (memory
+    only: chunks never change a bit)."""
     return max(1, min(BLOCK_SIZE * 16, cells // max(1, compounds_per_tile)))

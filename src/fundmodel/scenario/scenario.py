@@ -34,6 +34,12 @@ Rate = uncertain(ge=RATE_MIN, le=RATE_MAX, percent=True)
 """A yearly rate in [−0.5, 1]: a fraction (0.04 for 4 %); a larger number is a percentage."""
 
 
+def _names(path: str, wanted: str) -> bool:
+    """Whether ``wanted`` (a path or a section, as ``portfolio.per_compound`` writes them)
+    names the input at ``path``."""
+    return path == wanted or path.startswith(wanted + ".") or path.startswith(wanted + "[")
+
+
 class Scenario(ScenarioModel):
     """One compound's renovation and upkeep, as the analyst states it.
 
@@ -166,13 +172,13 @@ class Scenario(ScenarioModel):
             if type(rule).instrument.rsplit(".", 1)[-1] in ("investor", "bundle", "debt"):
                 raise fail(f"{rule.source} is not available in a portfolio yet: run the "
                            "compounds that need it one at a time", "funding", r, "source")
-        paths = [format_path(p) for p, _ in iter_distributions(self, lambda v: isinstance(v, _Dist))]
+        paths = [format_path(p)
+                 for p, _ in iter_distributions(self, lambda v: isinstance(v, _Dist))]
         for k, wanted in enumerate(portfolio.per_compound):
             if wanted.split(".")[0].split("[")[0] not in PER_COMPOUND_SECTIONS:
                 raise fail(f"only inputs of {', '.join(PER_COMPOUND_SECTIONS)} may differ by "
                            "compound", "portfolio", "per_compound", k)
-            if not any(p == wanted or p.startswith(wanted + ".") or p.startswith(wanted + "[")
-                       for p in paths):
+            if not any(_names(p, wanted) for p in paths):
                 raise fail(f"{wanted!r} is not an uncertain input (a distribution) of this "
                            f"scenario{did_you_mean(wanted, paths)}", "portfolio",
                            "per_compound", k)
@@ -188,8 +194,7 @@ class Scenario(ScenarioModel):
             return []
         wanted = self.portfolio.per_compound
         return [p for p, _ in iter_distributions(self, lambda v: isinstance(v, _Dist))
-                if any(format_path(p) == w or format_path(p).startswith(w + ".")
-                       or format_path(p).startswith(w + "[") for w in wanted)]
+                if any(_names(format_path(p), w) for w in wanted)]
 
     def _check_sections(self) -> None:
         """The operations' and the repairs fund's own checks against the rest of the scenario
@@ -335,17 +340,17 @@ class Scenario(ScenarioModel):
                                f"[{seen[line.name]}])", where, field, i, "name")
                 seen[line.name] = i
 
-    def largest_quantity(self, i: int) -> float:
-        """The largest quantity item i's draws can reach (with a quantity rule: on the
-        compound, a portfolio's envelope)."""
-        item = self.renovation.items[i]
+    def largest_quantity(self, item) -> float:
+        """The largest quantity ``item``'s draws can reach; with a quantity rule, on the
+        compound (facts present and divisors > 0: checked first). A portfolio's envelope holds
+        each fact's largest value, not its smallest divisor, so there the rule's numerator is
+        the bound (divisors are counts ≥ 1 such as storeys)."""
         rule = item.quantity_rule
         if rule is None:
             return largest_value(item.quantity)
-        value = largest_value(rule.factor) * (self.compound.attribute(rule.per) or 0.0)
-        if rule.divide_by is not None:
-            value /= max(self.compound.attribute(rule.divide_by) or 1.0, 1e-300) \
-                if self.portfolio is None else 1.0   # the envelope's largest divisor is no bound
+        value = largest_value(rule.factor) * self.compound.attribute(rule.per)
+        if rule.divide_by is not None and self.portfolio is None:
+            value /= self.compound.attribute(rule.divide_by)
         return value
 
     def eligible_items(self, r: int) -> list:
@@ -445,7 +450,7 @@ class Scenario(ScenarioModel):
         for i, item in enumerate(items):
             contingency = item.contingency if item.contingency is not None \
                 else self.renovation.contingency
-            cost = self.largest_quantity(i) * big(item.unit_cost) * (1.0 + big(contingency))
+            cost = self.largest_quantity(item) * big(item.unit_cost) * (1.0 + big(contingency))
             check(cost, "quantity × unit_cost × (1 + contingency)", "renovation", "items", i)
             total += cost
         check(total, "the cost of all items together", "renovation", "items")
@@ -457,8 +462,7 @@ class Scenario(ScenarioModel):
             if getattr(rule, "per_m2", None) is not None:
                 check(big(rule.per_m2) * area, "per_m2 × floor_area_m2", "funding", r, "per_m2")
             if getattr(rule, "per_unit", None) is not None:
-                quantity = sum(self.largest_quantity(self.renovation.items.index(it))
-                               for it in self.eligible_items(r))
+                quantity = sum(self.largest_quantity(it) for it in self.eligible_items(r))
                 check(big(rule.per_unit) * quantity, "per_unit × the quantity of its items",
                       "funding", r, "per_unit")
         ops = self.operations
