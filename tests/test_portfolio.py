@@ -231,7 +231,10 @@ def test_bad_arguments(tmp_path, district):
 def test_portfolio_section_errors_are_located(tmp_path):
     with pytest.raises(ScenarioError) as err:
         _portfolio(tmp_path, _rows(2), per_compound=["inflation"])
-    assert "portfolio.per_compound[0]" in str(err.value)
+    (issue,) = err.value.issues
+    text = (tmp_path / "district.yaml").read_text(encoding="utf-8").splitlines()
+    assert issue.path == "portfolio.per_compound[0]" and issue.file.endswith("district.yaml")
+    assert "inflation" in text[issue.line - 1][issue.column - 1:]       # file, line, column
     with pytest.raises(ScenarioError) as err:
         _portfolio(tmp_path, _rows(2), per_compound=["renovation.items[0].unit_cost"])
     assert "not an uncertain input" in str(err.value)
@@ -240,7 +243,10 @@ def test_portfolio_section_errors_are_located(tmp_path):
                                        encoding="utf-8")
     with pytest.raises(ScenarioError) as err:
         load_scenario(tmp_path / "bad.yaml")
-    assert "quantity_rule.divide_by" in str(err.value) and "floors" in str(err.value)
+    (issue,) = err.value.issues
+    assert issue.path.endswith("quantity_rule.divide_by") and "floors" in issue.message
+    bad = (tmp_path / "bad.yaml").read_text(encoding="utf-8").splitlines()
+    assert bad[issue.line - 1][issue.column - 1:].startswith("floors")
 
 
 PHASING = """  phasing:
