@@ -256,7 +256,7 @@ def test_a_folder_in_the_way_of_a_new_run(tmp_path, result, blocked):
 @pytest.mark.parametrize("fail_at", range(1, 10))
 def test_a_failure_midway_puts_the_earlier_files_back(tmp_path, result, monkeypatch, fail_at):
     """The k-th rename of the commit fails: the folder is restored exactly."""
-    import fundmodel.export as export
+    import fundmodel.export.files as export
 
     out = tmp_path / "out"
     out.mkdir()
@@ -287,7 +287,7 @@ def test_a_failure_midway_puts_the_earlier_files_back(tmp_path, result, monkeypa
 def test_a_read_only_folder_changes_nothing(tmp_path, result, monkeypatch):
     """Every write into the folder is refused (as for a read-only folder, simulated so that
     the test means something also when run as root)."""
-    import fundmodel.export as export
+    import fundmodel.export.files as export
 
     out = tmp_path / "out"
     export.write_csv(result, out)

@@ -20,8 +20,8 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from .errors import FundmodelError
-from .results import YEARLY_STATISTICS, Result
+from ..errors import FundmodelError
+from ..results import YEARLY_STATISTICS, Result
 
 __all__ = ["RUN_RECORD", "file_sha256", "result_tables", "run_record", "write_csv", "write_table_set",
            "write_text_atomic"]
@@ -185,7 +185,7 @@ def run_record(result: Result, files: Sequence[str] = (), *,
     ``scenario.model_dump(mode="json", by_alias=True)``, which ``Scenario.model_validate``
     reads back). Non-finite numbers are written as the strings ``"inf"``, ``"-inf"``, ``"nan"``.
     """
-    from . import __version__
+    from .. import __version__
 
     info = result.info
     if scenario_file is not None and scenario_sha256 is None:
