@@ -138,9 +138,8 @@ def _cmd_district(args: argparse.Namespace, out, err, helpers) -> int:
                   "scenario_sha256": sha256, "set": list(args.set or ()),
                   **{k: v for k, v in result.info.items()},
                   "scenario": scenario.model_dump(mode="json", by_alias=True)}
-        written = write_table_set(tables, record, args.out,  # files: set by the writer
-                                  formats=table_formats(tables, args.format, ("district",)),
-                                  on_large_csv=helpers["large_csv"](err))
+        formats = table_formats(tables, args.format, ("district",), helpers["large_csv"](err))
+        written = write_table_set(tables, record, args.out, formats=formats)  # sets "files"
         console.print(f"Wrote {', '.join(p.name for p in written)} to {_escape(args.out)}",
                       soft_wrap=True)
     return 0

@@ -110,10 +110,16 @@ def _has_pyarrow() -> bool:
 
 
 def table_formats(tables: Mapping[str, pd.DataFrame], format: str = "csv",
-                  per_draw: Iterable[str] = PER_DRAW_TABLES) -> dict[str, str]:
+                  per_draw: Iterable[str] = PER_DRAW_TABLES,
+                  on_large_csv: Callable[[str, int], None] | None = None) -> dict[str, str]:
     """The file format (``"csv"`` or ``"parquet"``) of each table: the tables named in
     ``per_draw`` as ``format`` says (:data:`FORMATS`; ``auto`` falls back to CSV, with a
     logged warning, when pyarrow is missing), every other table CSV.
+
+    A per-draw table left as CSV and estimated (:func:`csv_bytes_estimate`) above
+    :data:`LARGE_CSV_BYTES` is announced, before anything is written, to
+    ``on_large_csv(file name, estimated bytes)`` (default: a logged warning). The other
+    tables are a few rows per metric, line or year, never that large.
 
     Raises
     ------
@@ -133,25 +139,19 @@ def table_formats(tables: Mapping[str, pd.DataFrame], format: str = "csv",
             raise FundmodelError(f"Parquet files need pyarrow: {PARQUET_HINT}")
         log.warning("pyarrow is not installed: writing CSV (%s)", PARQUET_HINT)
         chosen = {name: "csv" for name in tables}
-    return chosen
-
-
-def _file_names(formats: Mapping[str, str]) -> list[str]:
-    return [f"{name}.{fmt}" for name, fmt in formats.items()]
-
-
-def _announce_large(tables: Mapping[str, pd.DataFrame], formats: Mapping[str, str],
-                    on_large_csv: Callable[[str, int], None] | None) -> None:
-    """Tell ``on_large_csv(file name, estimated bytes)`` (default: a logged warning) of every
-    CSV file estimated above :data:`LARGE_CSV_BYTES`."""
-    for name, fmt in formats.items():
+    for name in sorted(chosen.keys() & per_draw):
         size = csv_bytes_estimate(tables[name])
-        if fmt == "csv" and size > LARGE_CSV_BYTES:
+        if chosen[name] == "csv" and size > LARGE_CSV_BYTES:
             if on_large_csv is None:
                 log.warning("%s.csv will be about %s MB: Parquet (format='parquet') is "
                             "smaller and faster", name, f"{size / 1000**2:,.0f}")
             else:
                 on_large_csv(f"{name}.csv", size)
+    return chosen
+
+
+def _file_names(formats: Mapping[str, str]) -> list[str]:
+    return [f"{name}.{fmt}" for name, fmt in formats.items()]
 
 
 def _blocking_file(path: Path) -> Path | None:
@@ -400,9 +400,10 @@ def write_csv(result: Result, out_dir: str | os.PathLike, *,
     ``run.json`` is UTF-8. ``format`` (:data:`FORMATS`) says how the per-draw table
     ``metrics`` is written: ``csv`` (default), ``parquet`` (``metrics.parquet``, needs
     pyarrow; ``pd.read_parquet`` gives the table back exactly) or ``auto`` (Parquet above
-    :data:`AUTO_PARQUET_BYTES` estimated as CSV). Before anything is written, each CSV file
-    estimated above :data:`LARGE_CSV_BYTES` is announced to ``on_large_csv(file name,
-    estimated bytes)`` (default: a logged warning); see :func:`csv_bytes_estimate`. ``out_dir`` is created if needed with the usual permissions
+    :data:`AUTO_PARQUET_BYTES` estimated as CSV). Before anything is written, a
+    ``metrics.csv`` estimated above :data:`LARGE_CSV_BYTES` is announced to
+    ``on_large_csv(file name, estimated bytes)`` (default: a logged warning); see
+    :func:`table_formats`. ``out_dir`` is created if needed with the usual permissions
     (``0o777 & ~umask`` for folders, ``0o666 & ~umask`` for the files).
 
     The files are written as a set: first into a temporary folder, then moved into place by
@@ -428,16 +429,16 @@ def write_csv(result: Result, out_dir: str | os.PathLike, *,
     if os.fspath(out_dir) == "":
         raise FundmodelError("no output folder given (the path is empty)")
     tables = result_tables(result)  # compute everything before touching the disk
-    formats = table_formats(tables, format)
+    formats = table_formats(tables, format, on_large_csv=on_large_csv)
     record = run_record(result, [*_file_names(formats), RUN_RECORD],
                         scenario_file=scenario_file, scenario_sha256=scenario_sha256,
                         overrides=overrides)
-    return write_table_set(tables, record, out_dir, formats=formats, on_large_csv=on_large_csv)
+    return write_table_set(tables, record, out_dir, formats=formats)
 
 
 def write_table_set(tables: Mapping[str, pd.DataFrame], record: Mapping[str, Any],
-                    out_dir: str | os.PathLike, *, formats: Mapping[str, str] | None = None,
-                    on_large_csv: Callable[[str, int], None] | None = None) -> list[Path]:
+                    out_dir: str | os.PathLike, *,
+                    formats: Mapping[str, str] | None = None) -> list[Path]:
     """Write ``<name>.csv`` (or ``<name>.parquet`` where ``formats``, e.g. from
     :func:`table_formats`, says so) for every table and ``run.json`` into ``out_dir`` as a
     set, as :func:`write_csv` describes.
@@ -455,7 +456,6 @@ def write_table_set(tables: Mapping[str, pd.DataFrame], record: Mapping[str, Any
     names = [*_file_names(formats), RUN_RECORD]
     record = _json_safe({**record, "files": names})
     _record_text(record)  # a record JSON cannot hold fails here, before the disk is touched
-    _announce_large(tables, formats, on_large_csv)
     try:
         if out.exists() and not out.is_dir():
             raise FundmodelError(f"{out} exists and is not a folder")
