@@ -581,6 +581,7 @@ def _cmd_run(args, out: SafeStream, err: SafeStream) -> int:
                              "--draws [N]")
     from .api import evaluate, simulate
     from .export import file_sha256, write_csv
+    from .progress import reporter_for
     from .scenario import load_scenario
 
     sha256 = None
@@ -594,7 +595,7 @@ def _cmd_run(args, out: SafeStream, err: SafeStream) -> int:
         overrides.append(f"simulation.point_estimate={args.point_estimate}")
     scenario = load_scenario(args.file, overrides, args.allow_outside_files)
     if args.draws is not None:
-        progress = err.isatty() and not args.quiet
+        progress = False if args.quiet else reporter_for(err)
         result = simulate(scenario, args.draws or None, args.seed, args.sampler, args.chunk_size,
                           progress, keep_draws=not args.no_draws, workers=args.workers)
     else:
@@ -602,13 +603,22 @@ def _cmd_run(args, out: SafeStream, err: SafeStream) -> int:
     written = []
     if args.out is not None:
         written = write_csv(result, args.out, scenario_file=args.file, scenario_sha256=sha256,
-                            overrides=args.set or ())
+                            overrides=args.set or (), format=args.format,
+                            on_large_csv=_large_csv_warning(err))
     console = _console(out)
     _print_result(console, result)
     if written:
         console.print(f"Wrote {', '.join(p.name for p in written)} to {_escape(args.out)}",
                       soft_wrap=True)
     return EXIT_OK
+
+
+def _large_csv_warning(err: SafeStream):
+    """``on_large_csv`` of the writers: one line on ``err`` per large CSV file."""
+    def warn(name: str, size: int) -> None:
+        err.write(f"warning: {name} will be about {size / 1000**2:,.0f} MB; use --format "
+                  "parquet for a smaller file, faster to read\n")
+    return warn
 
 
 def _cmd_solve(args, out: SafeStream, err: SafeStream) -> int:
@@ -742,7 +752,11 @@ def _parser(out: SafeStream | None = None,
     mc.add_argument("--no-draws", action="store_true",
                     help="do not keep the per-draw table (streaming statistics; metrics.csv "
                     "is not written)")
-    mc.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    mc.add_argument("-q", "--quiet", action="store_true", help="no progress (bar, or a line "
+                    "every 5 s when standard error is not a terminal)")
+    r.add_argument("--format", choices=("csv", "parquet", "auto"), default="csv",
+                   help="with --out: metrics (per draw) as csv (default), parquet "
+                   "(metrics.parquet; needs pyarrow), or auto (parquet when over ~50 MB as CSV)")
     r.set_defaults(func=_cmd_run)
 
     g = sub.add_parser("solve", help="find the lever value that meets a target, per draw or "
@@ -775,7 +789,8 @@ def _parser(out: SafeStream | None = None,
     add_district_parser(sub, verbose, {"positive": _positive, "non_negative": _non_negative,
                                        "path": _path, "set_help": set_help,
                                        "outside_help": outside_help, "console": _console,
-                                       "escape": _escape, "money": _money, "table": _table})
+                                       "escape": _escape, "money": _money, "table": _table,
+                                       "large_csv": _large_csv_warning})
 
     s = sub.add_parser("schema", help="print the scenario format as JSON Schema",
                        parents=[verbose])

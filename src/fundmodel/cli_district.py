@@ -33,7 +33,11 @@ def add_district_parser(sub, verbose, helpers) -> None:
                    "budget.csv, areas.csv and run.json into DIR, as a set")
     d.add_argument("--set", action="append", metavar="PATH=VALUE", help=helpers["set_help"])
     d.add_argument("--allow-outside-files", action="store_true", help=helpers["outside_help"])
-    d.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    d.add_argument("-q", "--quiet", action="store_true", help="no progress (bar, or a line "
+                   "every 5 s when standard error is not a terminal)")
+    d.add_argument("--format", choices=("csv", "parquet", "auto"), default="csv",
+                   help="with --out: the per-draw district table as csv (default), parquet "
+                   "(district.parquet; needs pyarrow), or auto (parquet when over ~50 MB as CSV)")
     d.set_defaults(func=functools.partial(_cmd_district, helpers=helpers))
 
 
@@ -41,7 +45,8 @@ def _cmd_district(args: argparse.Namespace, out, err, helpers) -> int:
     _console, _escape, _money, _table = (helpers[k] for k in ("console", "escape", "money",
                                                               "table"))
     from .errors import FundmodelError
-    from .export import file_sha256, write_table_set
+    from .export import file_sha256, table_formats, write_table_set
+    from .progress import reporter_for
     from .portfolio import plan_portfolio, service_areas, simulate_portfolio
     from .scenario import load_scenario
 
@@ -70,7 +75,7 @@ def _cmd_district(args: argparse.Namespace, out, err, helpers) -> int:
         result = simulate_portfolio(
             scenario, args.draws, args.seed, start_years=None if plan is None
             else plan.start_year, workers=args.workers, client=client,
-            progress=err.isatty() and not args.quiet)
+            progress=False if args.quiet else reporter_for(err))
     finally:
         if client is not None:
             client.close()
@@ -132,9 +137,9 @@ def _cmd_district(args: argparse.Namespace, out, err, helpers) -> int:
         record = {"fundmodel_version": __version__, "scenario_file": str(args.file),
                   "scenario_sha256": sha256, "set": list(args.set or ()),
                   **{k: v for k, v in result.info.items()},
-                  "files": [*(f"{n}.csv" for n in tables), "run.json"],
                   "scenario": scenario.model_dump(mode="json", by_alias=True)}
-        written = write_table_set(tables, record, args.out)
+        formats = table_formats(tables, args.format, ("district",), helpers["large_csv"](err))
+        written = write_table_set(tables, record, args.out, formats=formats)  # sets "files"
         console.print(f"Wrote {', '.join(p.name for p in written)} to {_escape(args.out)}",
                       soft_wrap=True)
     return 0

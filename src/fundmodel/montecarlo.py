@@ -27,6 +27,7 @@ from .engine.arrays import same_in_every_draw
 from .engine.capital import ITEM_INPUTS
 from .executors import in_order
 from .engine.model import STATEMENT_NAMES, ModelOutput, run_model
+from .progress import Reporter, reporter
 from .errors import ModelError
 from .results import (BAND_LINES, CASHFLOW_QUANTILES, QUANTILE_METHOD, QUANTILES, CashFlows,
                       ResidentsMeans, Result, quantile_name, summary_table)
@@ -282,27 +283,11 @@ def _outputs(scenario: Scenario, seed: int, sampler: str, space: InputSpace,
                                 for start, stop in ranges), workers)
 
 
-def _progress_callback(progress, total: int):
-    """A (callback, close) pair for ``progress``: False, True (a rich bar on stderr) or a
-    callable ``f(done, total)``."""
-    if callable(progress):
-        return progress, lambda: None
-    if not progress:
-        return (lambda done, total: None), lambda: None
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                               TimeRemainingColumn)
-    from rich.console import Console
-    bar = Progress(TextColumn("draws"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                   console=Console(stderr=True), transient=True)
-    task = bar.add_task("draws", total=total)
-    bar.start()
-    return (lambda done, total: bar.update(task, completed=done)), bar.stop
-
-
 def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = None,
              sampler: str | None = None, chunk_size: int | None = None,
-             progress: bool | ProgressCallback = False, *, keep_draws: bool | None = None,
-             keep_yearly: bool | None = None, workers: int = 1) -> Result:
+             progress: bool | ProgressCallback | Reporter = False, *,
+             keep_draws: bool | None = None, keep_yearly: bool | None = None,
+             workers: int = 1) -> Result:
     """Run the scenario over many draws of its uncertain inputs.
 
     Parameters
@@ -322,9 +307,11 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
     chunk_size : int, optional
         Draws computed at once (default ``scenario.simulation.chunk_size``, 65,536). Bounds
         memory; never changes the results.
-    progress : bool or callable, optional
-        True shows a progress bar on stderr; a callable is called as ``f(done, total)`` after
-        each chunk.
+    progress : bool, callable or Reporter, optional
+        True shows the progress where the run is (:func:`fundmodel.progress.reporter_for`: a
+        bar in a notebook or a terminal, a line every 5 s on a standard error that is not a
+        terminal); a callable is called as ``f(done, total)`` after each chunk; a
+        :class:`fundmodel.progress.Reporter` is used as it is. Default: silent.
     keep_draws : bool, optional
         Keep the per-draw metrics table (default ``scenario.simulation.keep_draws``, True). With
         False, ``summary()`` comes from streaming moments (exact) and a quantile sketch (rank
@@ -359,7 +346,7 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
              "input(s)", scenario.name, draws, seed, sampler, len(ranges), chunk_size,
              len(space.paths))
 
-    tick, close_progress = _progress_callback(progress, draws)
+    shown = reporter(progress, draws, "draws")
     streams = None
     try:
         for (start, stop), out in zip(ranges, _outputs(scenario, int(seed), sampler, space,
@@ -370,10 +357,10 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
                     shape = run_chunk(scenario, int(seed), sampler, 0, 2, space, draws)
                 streams = _RunStreams(shape, draws, keep_draws, keep_yearly)
             streams.push(out, start, stop)
-            tick(stop, draws)
+            shown.update(stop)
         streams.stream.close()
     finally:
-        close_progress()
+        shown.close()
 
     info = {"kind": "monte_carlo", "draws": draws, "seed": int(seed), "sampler": sampler,
             "chunk_size": chunk_size, "block_size": BLOCK_SIZE, "workers": workers,

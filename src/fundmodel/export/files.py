@@ -16,15 +16,15 @@ import stat
 from datetime import datetime, timezone
 from stat import S_IMODE
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
 
 from ..errors import FundmodelError
 from ..results import YEARLY_STATISTICS, Result
 
-__all__ = ["RUN_RECORD", "file_sha256", "result_tables", "run_record", "write_csv", "write_table_set",
-           "write_text_atomic"]
+__all__ = ["FORMATS", "RUN_RECORD", "csv_bytes_estimate", "file_sha256", "result_tables",
+           "run_record", "table_formats", "write_csv", "write_table_set", "write_text_atomic"]
 
 log = logging.getLogger("fundmodel")
 
@@ -34,9 +34,29 @@ RUN_RECORD = "run.json"
 CSV_ENCODING = "utf-8-sig"
 """CSV files are UTF-8 with a byte-order mark, so that Excel reads Chinese labels correctly."""
 
-_OWN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\.(csv|json)\Z")
-"""Names an earlier run's record may list for removal: plain csv/json file names, no folders,
-no hidden files."""
+_OWN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\.(csv|json|parquet)\Z")
+"""Names an earlier run's record may list for removal: plain csv/json/parquet file names, no
+folders, no hidden files."""
+
+FORMATS = ("csv", "parquet", "auto")
+"""How per-draw tables are written: ``csv``; ``parquet``; ``auto`` (Parquet for those
+estimated above :data:`AUTO_PARQUET_BYTES` as CSV, when pyarrow is installed). The other
+tables are always CSV."""
+
+PER_DRAW_TABLES = ("metrics",)
+"""The tables of :func:`result_tables` with one row per draw."""
+
+CSV_BYTES_PER_CELL = 20
+"""Bytes a number takes in a CSV file, about (17 significant digits, a separator): the
+estimate of a table's size is rows × (columns + index columns) × this."""
+
+AUTO_PARQUET_BYTES = 50 * 1000**2
+"""With ``format="auto"``, a per-draw table estimated above this (50 MB as CSV) is Parquet."""
+
+LARGE_CSV_BYTES = 300 * 1000**2
+"""A CSV file estimated above this (300 MB) is announced before it is written."""
+
+PARQUET_HINT = "pip install 'fundmodel[parquet]'"
 
 
 def result_tables(result: Result) -> dict[str, pd.DataFrame]:
@@ -73,6 +93,65 @@ def result_tables(result: Result) -> dict[str, pd.DataFrame]:
         if len(debt):
             tables["debt"] = debt
     return tables
+
+
+def csv_bytes_estimate(table: pd.DataFrame) -> int:
+    """A table's size as CSV, estimated without writing it: rows × (columns + index levels)
+    × :data:`CSV_BYTES_PER_CELL` bytes."""
+    return len(table) * (table.shape[1] + table.index.nlevels) * CSV_BYTES_PER_CELL
+
+
+def _has_pyarrow() -> bool:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def table_formats(tables: Mapping[str, pd.DataFrame], format: str = "csv",
+                  per_draw: Iterable[str] = PER_DRAW_TABLES,
+                  on_large_csv: Callable[[str, int], None] | None = None) -> dict[str, str]:
+    """The file format (``"csv"`` or ``"parquet"``) of each table: the tables named in
+    ``per_draw`` as ``format`` says (:data:`FORMATS`; ``auto`` falls back to CSV, with a
+    logged warning, when pyarrow is missing), every other table CSV.
+
+    A per-draw table left as CSV and estimated (:func:`csv_bytes_estimate`) above
+    :data:`LARGE_CSV_BYTES` is announced, before anything is written, to
+    ``on_large_csv(file name, estimated bytes)`` (default: a logged warning). The other
+    tables are a few rows per metric, line or year, never that large.
+
+    Raises
+    ------
+    FundmodelError
+        If ``format`` is not one of :data:`FORMATS`, or is ``parquet`` and pyarrow is missing.
+    """
+    if format not in FORMATS:
+        raise FundmodelError(f"unknown format {format!r}: expected one of {', '.join(FORMATS)}")
+    per_draw = set(per_draw)
+    chosen = {name: "csv" for name in tables}
+    for name in chosen.keys() & per_draw:
+        if format == "parquet" or (format == "auto"
+                                   and csv_bytes_estimate(tables[name]) > AUTO_PARQUET_BYTES):
+            chosen[name] = "parquet"
+    if "parquet" in chosen.values() and not _has_pyarrow():
+        if format == "parquet":
+            raise FundmodelError(f"Parquet files need pyarrow: {PARQUET_HINT}")
+        log.warning("pyarrow is not installed: writing CSV (%s)", PARQUET_HINT)
+        chosen = {name: "csv" for name in tables}
+    for name in sorted(chosen.keys() & per_draw):
+        size = csv_bytes_estimate(tables[name])
+        if chosen[name] == "csv" and size > LARGE_CSV_BYTES:
+            if on_large_csv is None:
+                log.warning("%s.csv will be about %s MB: Parquet (format='parquet') is "
+                            "smaller and faster", name, f"{size / 1000**2:,.0f}")
+            else:
+                on_large_csv(f"{name}.csv", size)
+    return chosen
+
+
+def _file_names(formats: Mapping[str, str]) -> list[str]:
+    return [f"{name}.{fmt}" for name, fmt in formats.items()]
 
 
 def _blocking_file(path: Path) -> Path | None:
@@ -242,11 +321,24 @@ def _check_targets(out: Path, names: Sequence[str]) -> None:
             raise FundmodelError(f"cannot write to {out}: {target} is a folder")
 
 
-def _write_files(folder: Path, tables: Mapping[str, pd.DataFrame], record_text: str) -> None:
+def _write_files(folder: Path, tables: Mapping[str, pd.DataFrame], formats: Mapping[str, str],
+                 record: Mapping[str, Any]) -> None:
+    """Write the tables (CSV or Parquet, as ``formats`` says) into ``folder``, then the record
+    with the SHA-256 of each file written (``files_sha256``)."""
+    digests = {}
     for name, table in tables.items():
-        table.to_csv(folder / f"{name}.csv", encoding=CSV_ENCODING)
+        path = folder / f"{name}.{formats[name]}"
+        if formats[name] == "parquet":
+            table.to_parquet(path, engine="pyarrow")
+        else:
+            table.to_csv(path, encoding=CSV_ENCODING)
+        digests[path.name] = file_sha256(path)
     with open(folder / RUN_RECORD, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(record_text)
+        fh.write(_record_text({**record, "files_sha256": digests}))
+
+
+def _record_text(record: Mapping[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 def _commit(staging: Path, out: Path, names: Sequence[str], stale: Sequence[str]) -> None:
@@ -298,13 +390,20 @@ def _commit(staging: Path, out: Path, names: Sequence[str], stale: Sequence[str]
 def write_csv(result: Result, out_dir: str | os.PathLike, *,
               scenario_file: str | os.PathLike | None = None,
               scenario_sha256: str | None = None,
-              overrides: Iterable[str] = ()) -> list[Path]:
+              overrides: Iterable[str] = (), format: str = "csv",
+              on_large_csv: Callable[[str, int], None] | None = None) -> list[Path]:
     """Write the tables of :func:`result_tables` (``summary.csv``, ``metrics.csv``,
     ``yearly.csv``, ``funding.csv``) and the record of the run, ``run.json`` (see
     :func:`run_record`; the keyword arguments go into it), into ``out_dir``.
 
     CSV files are UTF-8 with a byte-order mark (Excel then reads Chinese labels correctly);
-    ``run.json`` is UTF-8. ``out_dir`` is created if needed with the usual permissions
+    ``run.json`` is UTF-8. ``format`` (:data:`FORMATS`) says how the per-draw table
+    ``metrics`` is written: ``csv`` (default), ``parquet`` (``metrics.parquet``, needs
+    pyarrow; ``pd.read_parquet`` gives the table back exactly) or ``auto`` (Parquet above
+    :data:`AUTO_PARQUET_BYTES` estimated as CSV). Before anything is written, a
+    ``metrics.csv`` estimated above :data:`LARGE_CSV_BYTES` is announced to
+    ``on_large_csv(file name, estimated bytes)`` (default: a logged warning); see
+    :func:`table_formats`. ``out_dir`` is created if needed with the usual permissions
     (``0o777 & ~umask`` for folders, ``0o666 & ~umask`` for the files).
 
     The files are written as a set: first into a temporary folder, then moved into place by
@@ -330,22 +429,33 @@ def write_csv(result: Result, out_dir: str | os.PathLike, *,
     if os.fspath(out_dir) == "":
         raise FundmodelError("no output folder given (the path is empty)")
     tables = result_tables(result)  # compute everything before touching the disk
-    names = [*(f"{name}.csv" for name in tables), RUN_RECORD]
-    record = run_record(result, names, scenario_file=scenario_file,
-                        scenario_sha256=scenario_sha256, overrides=overrides)
-    return write_table_set(tables, record, out_dir)
+    formats = table_formats(tables, format, on_large_csv=on_large_csv)
+    record = run_record(result, [*_file_names(formats), RUN_RECORD],
+                        scenario_file=scenario_file, scenario_sha256=scenario_sha256,
+                        overrides=overrides)
+    return write_table_set(tables, record, out_dir, formats=formats)
 
 
 def write_table_set(tables: Mapping[str, pd.DataFrame], record: Mapping[str, Any],
-                    out_dir: str | os.PathLike) -> list[Path]:
-    """Write ``<name>.csv`` for every table and ``run.json`` (``record``, whose ``files`` are
-    the names written) into ``out_dir`` as a set, as :func:`write_csv` describes."""
+                    out_dir: str | os.PathLike, *,
+                    formats: Mapping[str, str] | None = None) -> list[Path]:
+    """Write ``<name>.csv`` (or ``<name>.parquet`` where ``formats``, e.g. from
+    :func:`table_formats`, says so) for every table and ``run.json`` into ``out_dir`` as a
+    set, as :func:`write_csv` describes.
+
+    ``run.json`` is ``record`` with ``files`` set to the names written (``run.json`` last)
+    and ``files_sha256`` to the SHA-256 of each table file, by name."""
     if os.fspath(out_dir) == "":
         raise FundmodelError("no output folder given (the path is empty)")
     out = Path(out_dir)
-    names = [*(f"{name}.csv" for name in tables), RUN_RECORD]
-    record = _json_safe(dict(record))
-    record_text = json.dumps(record, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    formats = {name: (formats or {}).get(name, "csv") for name in tables}
+    if any(fmt not in ("csv", "parquet") for fmt in formats.values()):
+        raise FundmodelError(f"unknown file format in {formats}: expected csv or parquet")
+    if "parquet" in formats.values() and not _has_pyarrow():
+        raise FundmodelError(f"Parquet files need pyarrow: {PARQUET_HINT}")
+    names = [*_file_names(formats), RUN_RECORD]
+    record = _json_safe({**record, "files": names})
+    _record_text(record)  # a record JSON cannot hold fails here, before the disk is touched
     try:
         if out.exists() and not out.is_dir():
             raise FundmodelError(f"{out} exists and is not a folder")
@@ -358,7 +468,7 @@ def write_table_set(tables: Mapping[str, pd.DataFrame], record: Mapping[str, Any
     try:
         if not out.is_dir():
             staging = _temp_folder(parent, f".{Path(os.path.abspath(out)).name}.")
-            _write_files(staging, tables, record_text)
+            _write_files(staging, tables, formats, record)
             try:
                 os.rename(staging, out)  # a new folder: all the files appear at once
                 staging = None
@@ -373,7 +483,7 @@ def write_table_set(tables: Mapping[str, pd.DataFrame], record: Mapping[str, Any
         _check_targets(out, names)
         if staging is None:  # an existing folder: stage inside it (same file system)
             staging = _temp_folder(out, ".fundmodel-new-")
-            _write_files(staging, tables, record_text)
+            _write_files(staging, tables, formats, record)
         _commit(staging, out, names, stale)
         done = True
         return [out / n for n in names]

@@ -12,7 +12,8 @@ import pandas as pd
 from ..errors import ModelError
 from ..executors import in_order
 from ..inputs import timeline_of
-from ..montecarlo import _positive_int, _progress_callback, run_settings
+from ..montecarlo import _positive_int, run_settings
+from ..progress import Reporter, reporter
 from ..sampling import BLOCK_SIZE, input_space
 from ..scenario import Scenario
 from .result import PortfolioResult
@@ -77,7 +78,8 @@ def simulate_portfolio(scenario: Scenario, draws: int | None = None, seed: int |
                        sampler: str | None = None, *, start_years=None,
                        compounds_per_tile: int = COMPOUND_BLOCK, chunk_draws: int | None = None,
                        workers: int = 1, client=None,
-                       progress: bool | Callable[[int, int], None] = False) -> PortfolioResult:
+                       progress: bool | Callable[[int, int], None] | Reporter = False,
+                       ) -> PortfolioResult:
     """Run every compound of a portfolio over the draws of its uncertain inputs.
 
     Parameters
@@ -100,8 +102,9 @@ def simulate_portfolio(scenario: Scenario, draws: int | None = None, seed: int |
         Threads computing tiles (ignored with ``client``).
     client : distributed.Client, optional
         Run the tiles on this Dask cluster; the results are the same bits as a local run.
-    progress : bool or callable
-        True: a progress bar on stderr; a callable is called as ``f(done, total)`` compounds
+    progress : bool, callable or Reporter
+        As for :func:`fundmodel.simulate` (True: a bar in a notebook or a terminal, a line
+        every 5 s in a log), counting compounds; a callable is called as ``f(done, total)``
         after each tile, also from a cluster.
 
     Returns
@@ -126,16 +129,16 @@ def simulate_portfolio(scenario: Scenario, draws: int | None = None, seed: int |
              "chunks of %d draws", scenario.name, len(table), draws, seed, len(tiles),
              per_tile, chunk_draws)
 
-    tick, close = _progress_callback(progress, len(table))
+    shown = reporter(progress, len(table), "compounds")
     total = None
     summaries: list[dict] = []
     try:
         for result in _tile_results(scenario, table, tiles, args, workers, client):
             total = add_blocks(total, result)
             summaries.append(result.summaries)
-            tick(result.tile.stop, len(table))
+            shown.update(result.tile.stop)
     finally:
-        close()
+        shown.close()
 
     frame = _compounds_frame(scenario, table, offsets)
     columns = {}
