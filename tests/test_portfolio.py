@@ -287,3 +287,12 @@ def test_cli_district_malformed_table_is_located(tmp_path, capsys):
     assert status == 2
     assert "compounds.csv:3:4 compounds[1].households" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_summary_leaves_the_district_table_alone(reference):
+    """Bug: summary() named the index of its frame 'metric' through the district table's own
+    columns object, renaming ``result.district.columns`` in place."""
+    before = reference.district.columns.name
+    summary = reference.summary()
+    assert summary.index.name == "metric"
+    assert reference.district.columns.name == before

@@ -54,10 +54,9 @@ class PortfolioResult:
         q = np.quantile(values, (0.05, 0.10, 0.50, 0.90, 0.95), axis=-1, method=QUANTILE_METHOD)
         std = values.std(axis=-1, ddof=1) if n > 1 else np.full(values.shape[0], np.nan)
         out = pd.DataFrame({"mean": values.mean(axis=-1), "mcse": std / np.sqrt(n),
-                            "std": std}, index=d.columns)
+                            "std": std}, index=pd.Index(d.columns, name="metric"))
         for name, row in zip(SUMMARY_STATS[2:], q):
             out[name] = row
-        out.index.name = "metric"
         return out
 
     def outlay(self) -> pd.DataFrame:
