@@ -292,6 +292,17 @@ COLUMNS: dict[str, Label] = _table({
     "base": ("Base", "基准值"), "swing": ("Swing", "变动幅度"),
     "scenario": ("Scenario", "情景"), "lever": ("Lever", "措施"), "step": ("Step", "步骤"),
     "value": ("Value", "数值"), "statistic": ("Statistic", "统计量"),
+    "low_value": ("Input at low", "输入低值"), "high_value": ("Input at high", "输入高值"),
+    "metric_low": ("Result at low", "低值时结果"), "metric_high": ("Result at high", "高值时结果"),
+    "rho": ("Rank correlation", "秩相关系数"), "p_value": ("p-value", "p值"),
+    "S1": ("First-order index", "一阶敏感度指数"),
+    "S1_conf": ("First-order index, 95% half-width", "一阶指数95%置信半宽"),
+    "ST": ("Total-order index", "总效应指数"),
+    "ST_conf": ("Total-order index, 95% half-width", "总效应指数95%置信半宽"),
+    "tornado": ("Tornado: each input alone at its low and high quantile",
+                "龙卷风图：单个输入取低、高分位值"),
+    "rank_correlations": ("Rank correlations over the draws", "各次模拟的秩相关"),
+    "sobol": ("Sobol indices (share of the variance)", "Sobol敏感度指数（方差贡献）"),
 })
 """Columns and index names of the result tables."""
 
