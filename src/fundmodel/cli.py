@@ -792,6 +792,12 @@ def _parser(out: SafeStream | None = None,
                                        "escape": _escape, "money": _money, "table": _table,
                                        "large_csv": _large_csv_warning})
 
+    from .cli_sensitivity import add_sensitivity_parser
+    add_sensitivity_parser(sub, verbose, {"positive": _positive, "non_negative": _non_negative,
+                                          "path": _path, "set_help": set_help,
+                                          "outside_help": outside_help, "console": _console,
+                                          "escape": _escape, "table": _table})
+
     s = sub.add_parser("schema", help="print the scenario format as JSON Schema",
                        parents=[verbose])
     s.add_argument("--out", metavar="FILE", type=_path, help="write it to FILE instead")

@@ -292,6 +292,18 @@ COLUMNS: dict[str, Label] = _table({
     "base": ("Base", "基准值"), "swing": ("Swing", "变动幅度"),
     "scenario": ("Scenario", "情景"), "lever": ("Lever", "措施"), "step": ("Step", "步骤"),
     "value": ("Value", "数值"), "statistic": ("Statistic", "统计量"),
+    "low_value": ("Input low", "输入低值"), "high_value": ("Input high", "输入高值"),
+    "metric_low": ("At low", "低值时"), "metric_high": ("At high", "高值时"),
+    "rho": ("Rank correlation", "秩相关系数"), "p_value": ("p-value", "p值"),
+    "S1": ("S1", "一阶指数"), "S1_conf": ("S1 ± 95%", "一阶指数95%半宽"),
+    "ST": ("ST", "总效应指数"), "ST_conf": ("ST ± 95%", "总效应95%半宽"),
+    "tornado": ("Tornado: each input alone at its low and high quantile",
+                "龙卷风图：单个输入取低、高分位值"),
+    "rank_correlations": ("Rank correlations over the draws", "各次模拟的秩相关"),
+    "sobol": ("Sobol indices, S1 first order and ST total (shares of the variance)",
+              "Sobol敏感度指数（方差贡献）"),
+    "samples": ("Model evaluations", "模型计算次数"),
+    "uncertain_inputs": ("Uncertain inputs", "不确定输入个数"),
 })
 """Columns and index names of the result tables."""
 

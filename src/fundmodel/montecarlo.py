@@ -56,6 +56,20 @@ def run_chunk(scenario: Scenario, seed: int, sampler: str, start: int, stop: int
     return run_model(model_inputs(scenario, values, stop - start))
 
 
+def _chunk_with_inputs(scenario: Scenario, seed: int, sampler: str, start: int, stop: int,
+                       space: InputSpace, draws: int,
+                       keep: bool) -> tuple[ModelOutput, np.ndarray | None]:
+    """:func:`run_chunk`, and the values of the inputs of the uniform matrix (``space.paths``,
+    an input drawn each year on ``horizon_years`` columns), ``(stop − start, space.dims)``:
+    what :attr:`Result.inputs` keeps (None unless ``keep``)."""
+    values = sample_values(space, seed, sampler, start, stop, draws)
+    kept = None
+    if keep:
+        columns = [values[p].reshape(stop - start, -1) for p in space.paths]
+        kept = np.hstack(columns) if columns else np.empty((stop - start, 0))
+    return run_model(model_inputs(scenario, values, stop - start)), kept
+
+
 def chunk_ranges(draws: int, chunk_size: int) -> list[tuple[int, int]]:
     """``[(0, c), (c, 2c), ...]`` covering ``draws``."""
     return [(s, min(s + chunk_size, draws)) for s in range(0, draws, chunk_size)]
@@ -275,12 +289,13 @@ def check_run_size(scenario: Scenario, draws: int, chunk_size: int, keep_draws: 
 
 
 def _outputs(scenario: Scenario, seed: int, sampler: str, space: InputSpace,
-             ranges: Sequence[tuple[int, int]], workers: int) -> Iterator[ModelOutput]:
+             ranges: Sequence[tuple[int, int]], workers: int,
+             keep_inputs: bool = False) -> Iterator[tuple[ModelOutput, np.ndarray | None]]:
     """Chunk outputs in draw order; with several workers, at most ``workers + 1`` chunks are
     in flight, so memory stays bounded."""
     draws = ranges[-1][1]
-    return in_order(run_chunk, ((scenario, seed, sampler, start, stop, space, draws)
-                                for start, stop in ranges), workers)
+    return in_order(_chunk_with_inputs, ((scenario, seed, sampler, start, stop, space, draws,
+                                          keep_inputs) for start, stop in ranges), workers)
 
 
 def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = None,
@@ -316,7 +331,8 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
         Keep the per-draw metrics table (default ``scenario.simulation.keep_draws``, True). With
         False, ``summary()`` comes from streaming moments (exact) and a quantile sketch (rank
         error ≤ 0.001) and memory does not grow with the number of draws (apart from one mean
-        and count per block and metric for the standard errors).
+        and count per block and metric for the standard errors). The per-draw values of the
+        uncertain inputs (:attr:`Result.inputs`) are kept with them.
     keep_yearly : bool, optional
         Keep every draw's yearly paths (default ``scenario.simulation.keep_yearly``, False);
         without them ``yearly()`` has the mean of every line and quantile bands of
@@ -348,15 +364,19 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
 
     shown = reporter(progress, draws, "draws")
     streams = None
+    inputs = np.empty((draws, space.dims)) if keep_draws else None  # Result.inputs
     try:
-        for (start, stop), out in zip(ranges, _outputs(scenario, int(seed), sampler, space,
-                                                       ranges, workers)):
+        for (start, stop), (out, kept) in zip(ranges, _outputs(scenario, int(seed), sampler,
+                                                               space, ranges, workers,
+                                                               keep_draws)):
             if streams is None:  # first chunk: lay out storage
                 shape = out
                 if stop - start < 2 <= draws:  # one draw cannot tell lines that vary by draw
                     shape = run_chunk(scenario, int(seed), sampler, 0, 2, space, draws)
                 streams = _RunStreams(shape, draws, keep_draws, keep_yearly)
             streams.push(out, start, stop)
+            if inputs is not None:
+                inputs[start:stop] = kept
             shown.update(stop)
         streams.stream.close()
     finally:
@@ -385,7 +405,7 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
                   cashflows=CashFlows.from_ledger(streams.ledger, streams.n_years,
                                                   streams.ledger_means(), cashflow_quantiles),
                   info=info,
-                  metric_mcse=mcse,
+                  metric_mcse=mcse, inputs=inputs,
                   residents=None if streams.residents is None else ResidentsMeans.from_means(
                       streams.residents, {k: sums.mean(f"r:{k}")
                                           for k in streams.residents.stream()}, draws))
