@@ -338,6 +338,7 @@ UNITS: dict[str, Label] = _table({
                                                                         "规模单位"),
     "households": ("households", "户"), "bool": ("yes/no", "是/否"), "": ("", ""),
     "m²": ("m²", "m²"), "CNY/m²": ("CNY/m²", "元/m²"), "m": ("m", "米"),
+    "CNY/unit": ("CNY/unit", "元/单位"),
 })
 """Units of the catalogue (:mod:`fundmodel.catalog`)."""
 
