@@ -597,12 +597,12 @@ def _check_target(path: Path) -> Path:
     workbook (nothing is created)."""
     if os.fspath(path) == "":
         raise FundmodelError("no workbook file given (the path is empty)")
-    if path.suffix.lower() != ".xlsx":
-        raise FundmodelError(f"cannot write the workbook {path}: give a file name ending in "
-                             ".xlsx")
     if path.is_dir():
         raise FundmodelError(f"cannot write the workbook {path}: it is a folder; give a file "
                              "name")
+    if path.suffix.lower() != ".xlsx":
+        raise FundmodelError(f"cannot write the workbook {path}: give a file name ending in "
+                             ".xlsx")
     folder = Path(os.path.abspath(path)).parent
     if not folder.is_dir():
         what = "is not a folder" if folder.exists() else "does not exist"
