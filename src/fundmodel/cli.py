@@ -600,6 +600,11 @@ def _cmd_run(args, out: SafeStream, err: SafeStream) -> int:
                           progress, keep_draws=not args.no_draws, workers=args.workers)
     else:
         result = evaluate(scenario)
+    workbook = None
+    if args.excel is not None:  # the workbook (h6-excel), before the CSV files
+        from .export.excel import write_workbook
+        workbook = write_workbook(result, args.excel, lang=getattr(args, "lang", "en"),
+                                  scenario_file=args.file, overrides=args.set or ())
     written = []
     if args.out is not None:
         written = write_csv(result, args.out, scenario_file=args.file, scenario_sha256=sha256,
@@ -610,6 +615,8 @@ def _cmd_run(args, out: SafeStream, err: SafeStream) -> int:
     if written:
         console.print(f"Wrote {', '.join(p.name for p in written)} to {_escape(args.out)}",
                       soft_wrap=True)
+    if workbook is not None:
+        console.print(f"Wrote {_escape(workbook)}", soft_wrap=True)
     return EXIT_OK
 
 
@@ -737,6 +744,11 @@ def _parser(out: SafeStream | None = None,
     r.add_argument("--point-estimate", choices=("mean", "median", "mode"), default=None,
                    help="point of each distribution used by the deterministic run "
                    "(default: the scenario's simulation.point_estimate, else mean)")
+    r.add_argument("--excel", metavar="FILE.xlsx", type=_path,  # the workbook (h6-excel)
+                   help="also write the results as an Excel workbook (its folder must exist)")
+    if not any("--lang" in a.option_strings for a in r._actions):
+        from .labels import LANGS
+        r.add_argument("--lang", choices=LANGS, default="en", help="labels: en or zh")
     mc = r.add_argument_group("Monte Carlo")
     mc.add_argument("--draws", type=_positive, metavar="N", nargs="?", const=0,
                     help="run a Monte Carlo of N draws instead of the deterministic base case "

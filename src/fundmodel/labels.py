@@ -304,6 +304,38 @@ COLUMNS: dict[str, Label] = _table({
               "Sobol敏感度指数（方差贡献）"),
     "samples": ("Model evaluations", "模型计算次数"),
     "uncertain_inputs": ("Uncertain inputs", "不确定输入个数"),
+    # the workbook (export.excel): sheets, tables, columns and notes
+    "sheet.assumptions": ("Assumptions", "假设条件"), "sheet.summary": ("Summary", "结果摘要"),
+    "sheet.funding": ("Funding", "资金构成"), "sheet.cashflows": ("Cash flows", "各方现金流"),
+    "sheet.operations": ("Operating statement", "运营损益"),
+    "sheet.percentiles": ("Monte Carlo percentiles", "蒙特卡洛分位数"),
+    "sheet.draws": ("Draws", "抽样"), "sheet.fiscal": ("Fiscal view", "财政支出责任"),
+    "sheet.debt": ("Debt service", "债务偿还"), "sheet.households": ("Households", "住户分摊"),
+    "table.probabilities": ("Probabilities", "概率"), "table.items": ("Cost by item", "分项造价"),
+    "table.funding": ("Funding by source", "资金来源构成"),
+    "table.net_by_year": ("Net cash flow by party and year (received − paid)",
+                          "各方分年净现金流（收入－支出）"),
+    "table.parties": ("Totals by party", "各方合计"),
+    "table.government": ("Government outlay by level and year", "各级政府分年出资"),
+    "table.decisions": ("Residents' votes", "居民表决"),
+    "table.households": ("Cost per household by building and floor", "分楼栋分楼层户均出资"),
+    "table.channels": ("Payment channels", "出资渠道"),
+    "field": ("Field", "字段路径"), "point_estimate": ("Point estimate", "点估计值"),
+    "defined_at": ("Set in", "出处"), "ci_low": ("95% CI of the mean, low", "均值95%置信区间下限"),
+    "ci_high": ("95% CI of the mean, high", "均值95%置信区间上限"),
+    "pv_commitments": ("Present value of commitments", "支出责任现值"),
+    "median": ("Median", "中位数"), "mode": ("Mode", "众数"),
+    "note.default": ("default", "默认值"),
+    "note.one_draw": ("A deterministic run: one draw, so no percentiles (its values are in the "
+                      "operating statement).", "确定性运行：仅一次模拟，无分位数（各年数值见运营损益表）。"),
+    "note.no_draws": ("The per-draw metrics were not kept in this run.",
+                      "本次运行未保留逐次模拟指标。"),
+    "note.draws_shown": ("The first {shown:,} of {total:,} draws.",
+                         "前 {shown:,} 次模拟（共 {total:,} 次）。"),
+    "note.run_deterministic": ("Deterministic run (point estimates: {how}).",
+                               "确定性运行（点估计：{how}）。"),
+    "note.run_monte_carlo": ("Monte Carlo run: {draws:,} draws, seed {seed}, sampler {sampler}.",
+                             "蒙特卡洛模拟：{draws:,} 次，随机种子 {seed}，抽样方法 {sampler}。"),
 })
 """Columns and index names of the result tables."""
 
@@ -317,6 +349,8 @@ UNITS: dict[str, Label] = _table({
     "code": ("code", "代码"), "ratio": ("ratio", "倍"), "units of scale": ("units of scale",
                                                                         "规模单位"),
     "households": ("households", "户"), "bool": ("yes/no", "是/否"), "": ("", ""),
+    "m²": ("m²", "m²"), "CNY/m²": ("CNY/m²", "元/m²"), "m": ("m", "米"),
+    "CNY/unit": ("CNY/unit", "元/单位"),
 })
 """Units of the catalogue (:mod:`fundmodel.catalog`)."""
 

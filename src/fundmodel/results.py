@@ -759,6 +759,18 @@ class Result:
         frame.index.name = "channel"
         return frame
 
+    def to_excel(self, path, *, lang: str = "en", sample_draws: int = 1000,
+                 scenario_file=None, overrides=()):
+        """Write this result as an Excel workbook (``.xlsx``, written atomically) and return
+        its path: assumptions, summary with confidence intervals, funding, cash flows by party
+        and year, the operating statement, Monte Carlo percentiles and the first
+        ``sample_draws`` draws, labelled in ``lang`` ('en' or 'zh'). Needs openpyxl (the
+        ``excel`` extra). See :func:`fundmodel.export.excel.write_workbook`."""
+        from .export.excel import write_workbook
+
+        return write_workbook(self, path, lang=lang, sample_draws=sample_draws,
+                              scenario_file=scenario_file, overrides=overrides)
+
     @staticmethod
     def describe(name: str) -> str:
         """Unit and meaning of a metric, yearly line or yearly column, e.g.

@@ -1,0 +1,702 @@
+"""The results of a run as an Excel workbook, for analysts: assumptions, summary with its
+confidence, funding, cash flows by party and year, the operating statement, Monte Carlo
+percentiles and a sample of the draws (plus the fiscal, debt and households' tables when the run
+has them), labelled in English or Chinese.
+
+Every sheet is a stack of :class:`Table` written by one function, :func:`write_table`: a
+DataFrame of the result's identifiers, its labels and units from :mod:`fundmodel.labels`, its
+number formats from the units (``#,##0`` for CNY, ``0.0%`` for shares, ``0.00`` for fee
+rates). The numbers are the result tables' own, unrounded (formats only change what is shown).
+
+openpyxl is imported on first use (the ``excel`` extra).
+"""
+
+from __future__ import annotations
+
+import errno
+import math
+import os
+import re
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from stat import S_IMODE
+from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import FundmodelError
+from ..labels import check_lang, describe_unit, header, label, localize, unit
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..results import Result
+    from ..scenario import Scenario
+
+__all__ = ["Table", "write_workbook", "workbook_sheets", "assumptions_table", "number_format",
+           "MAX_SHEET_NAME"]
+
+MAX_SHEET_NAME = 31
+"""Excel's longest sheet name."""
+
+CI_Z = 1.96
+"""The 95 % confidence interval of a mean is mean ± 1.96 mcse (normal approximation)."""
+
+_COUNT = "count"
+"""Unit of the columns shown as whole numbers without a unit in the header (draws, n)."""
+
+
+def number_format(unit_name: str) -> str | None:
+    """The Excel number format of a value in ``unit_name`` (a unit of the catalogue), or None
+    for Excel's General format.
+
+    CNY amounts ``#,##0`` (the cell keeps every digit); fee rates (CNY/m²/month, CNY per
+    household per month), unit costs and ratios ``0.00``; shares and 0/1 means (probabilities)
+    ``0.0%``; rates per year ``0.00%``; counts and codes ``0``; years ``0.0`` (a mean over
+    draws).
+    """
+    if unit_name in ("share", "0/1"):
+        return "0.0%"
+    if unit_name in ("per year", "rate"):
+        return "0.00%"
+    if unit_name in ("code", "households", _COUNT):
+        return "0"
+    if unit_name in ("year", "years"):  # means over draws are fractional
+        return "0.0"
+    if unit_name in ("ratio", "CNY/unit", "CNY/m²") or unit_name.startswith("CNY/m²/") \
+            or unit_name == "CNY/household/month":
+        return "0.00"
+    if unit_name.startswith("CNY"):
+        return "#,##0"
+    return None
+
+
+@dataclass
+class Table:
+    """One table of a sheet: a result DataFrame with identifiers (its index is written as the
+    first columns), how to label and format it.
+
+    ``title`` is a label key (``table.items``) or None; ``title_unit`` a unit shown after the
+    title (a table whose columns are years). ``units`` gives columns' units (shown in the
+    header and setting the number format; the catalogue's unit otherwise, see
+    :func:`fundmodel.labels.header`); ``row_units`` a unit per row, for tables whose rows are
+    metrics or lines (the format of their numeric cells where the column has no unit of its
+    own). With ``header_units`` False the headers show no unit (the title says it).
+    ``notes`` are label keys or sentences written under the table.
+    """
+
+    frame: pd.DataFrame
+    title: str | None = None
+    units: Mapping[Any, str] = field(default_factory=dict)
+    row_units: Sequence[str] | None = None
+    title_unit: str | None = None
+    header_units: bool = True
+    notes: Sequence[str] = ()
+
+
+# ---------------------------------------------------------------------------- cells
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _cell_value(value: Any) -> Any:
+    """A value openpyxl can store: numpy scalars as Python numbers, NaN, ±inf and missing
+    values as an empty cell, text without the control characters XML forbids."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return value if math.isfinite(value) else None
+    if isinstance(value, str):
+        return _ILLEGAL.sub("", value)
+    return _ILLEGAL.sub("", str(value))
+
+
+def _put(ws, row: int, column: int, value: Any, *, bold: bool = False,
+         number_format: str | None = None):
+    """Write one cell. Text is always text: a name starting with ``=`` is not a formula."""
+    cell = ws.cell(row=row, column=column)
+    value = _cell_value(value)
+    cell.value = value
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"
+    if bold:
+        from openpyxl.styles import Font
+
+        cell.font = Font(bold=True)
+    if number_format is not None and isinstance(value, (int, float)) \
+            and not isinstance(value, bool):
+        cell.number_format = number_format
+    return cell
+
+
+def _width(value: Any) -> int:
+    """Display width of a cell's text: a CJK character is two columns wide."""
+    text = value if isinstance(value, str) else (f"{value:,.2f}" if isinstance(value, float)
+                                                  else str(value if value is not None else ""))
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _header(name: Any, lang: str, units: Mapping[Any, str], with_unit: bool) -> str:
+    if not isinstance(name, str):
+        return str(name)
+    given = units.get(name)
+    if given is None and with_unit:
+        given = describe_unit(name)
+    # a share's label says it is one; a count has no unit
+    return header(name, lang, "" if given in (_COUNT, "share") or not with_unit else given)
+
+
+def write_table(ws, table: Table, row: int, lang: str,
+                widths: dict[int, int] | None = None) -> tuple[int, int]:
+    """Write ``table`` into worksheet ``ws`` from ``row``: its title (bold), its header (bold:
+    the index names and columns labelled in ``lang`` with their units), then its rows, with
+    identifiers translated (:func:`fundmodel.labels.localize`) and numbers formatted by unit.
+
+    Returns the row of the header and the next free row (one blank row after the table and
+    its notes); ``widths`` (column → widest text of the header and rows) is updated.
+    """
+    widths = {} if widths is None else widths
+
+    def put(r: int, c: int, value: Any, **kwargs):
+        cell = _put(ws, r, c, value, **kwargs)
+        widths[c] = max(widths.get(c, 0), _width(cell.value))
+
+    frame = table.frame
+    if table.title is not None:
+        title = label(table.title, lang)
+        if table.title_unit:
+            shown = unit(table.title_unit, lang)
+            title += f"（{shown}）" if lang == "zh" else f" ({shown})"
+        _put(ws, row, 1, title, bold=True)
+        row += 1
+    shown = localize(frame, lang)
+    index_names = [n if n is not None else "" for n in frame.index.names]
+    n_index = len(index_names)
+    head = [label(n, lang) if n else "" for n in index_names]
+    with_units = table.header_units and table.row_units is None  # else a unit per row
+    head += [_header(c, lang, table.units, with_units) for c in frame.columns]
+    for j, text in enumerate(head, start=1):
+        put(row, j, text, bold=True)
+    header_row = row
+    row += 1
+    formats = [None if (u := table.units.get(c, describe_unit(c) if isinstance(c, str) else ""))
+               is None else number_format(u) for c in frame.columns]
+    row_formats = ([number_format(u or "") for u in table.row_units]
+                   if table.row_units is not None else None)
+    index_values = (list(shown.index) if n_index > 1 else [(v,) for v in shown.index])
+    for i, (keys, values) in enumerate(zip(index_values, shown.itertuples(index=False))):
+        for j, key in enumerate(keys, start=1):
+            put(row, j, key)
+        for j, (column, value) in enumerate(zip(frame.columns, values)):
+            fmt = formats[j]
+            if row_formats is not None and column not in table.units:
+                fmt = row_formats[i]
+            put(row, n_index + 1 + j, value, number_format=fmt)
+        row += 1
+    for note in table.notes:
+        _put(ws, row, 1, label(note, lang))
+        row += 1
+    return header_row, row + 1
+
+
+def _sheet_name(key: str, lang: str, taken: set[str]) -> str:
+    """The sheet's label, without the characters Excel forbids, at most 31 characters and
+    unique in the workbook."""
+    name = re.sub(r"[\[\]:*?/\\]", " ", label(key, lang)).strip("' ")[:MAX_SHEET_NAME] or "Sheet"
+    base, k = name, 2
+    while name.casefold() in taken:
+        suffix = f" {k}"
+        name = base[:MAX_SHEET_NAME - len(suffix)] + suffix
+        k += 1
+    taken.add(name.casefold())
+    return name
+
+
+def _write_sheet(wb, key: str, tables: Sequence[Table], lang: str, taken: set[str],
+                 notes: Sequence[str] = ()) -> None:
+    """A sheet of stacked tables; the first table's header row (and its index columns) is
+    frozen, column widths fit the text."""
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(_sheet_name(key, lang, taken))
+    row = 1
+    widths: dict[int, int] = {}
+    for k, table in enumerate(tables):
+        header_row, row = write_table(ws, table, row, lang, widths)
+        if k == 0:
+            ws.freeze_panes = ws.cell(row=header_row + 1, column=table.frame.index.nlevels + 1)
+    for note in notes:
+        _put(ws, row, 1, note)
+        row += 1
+    for column, width in widths.items():  # titles and notes may run over: not counted
+        ws.column_dimensions[get_column_letter(column)].width = min(max(width + 2, 8), 60)
+
+
+# ---------------------------------------------------------------------------- assumptions
+_UNIT_SUFFIXES = (
+    ("rate_per_m2_month", "CNY/m²/month"), ("per_household_month", "CNY/household/month"),
+    ("per_m2_month", "CNY/m²/month"), ("per_m2_year", "CNY/m²/year"), ("per_m2", "CNY/m²"),
+    ("_m2", "m²"), ("_cny", "CNY"), ("per_household", "CNY/household"),
+    ("per_year", "CNY/year"), ("per_month", "CNY/month"), ("_years", "years"),
+    ("_year", "year"), ("_rate", "share"), ("_share", "share"), ("share", "share"),
+    ("growth", "share"), ("inflation", "share"), ("uptake", "share"), ("occupancy", "share"),
+    ("contingency", "share"), ("on_cost", "share"), ("management_margin", "share"),
+    ("unit_cost", "CNY/unit"),
+)
+"""A scenario field's unit from the end of its name (units are in the names)."""
+
+
+def _field_unit(key: str) -> str:
+    for suffix, found in _UNIT_SUFFIXES:
+        if key.endswith(suffix):
+            return found
+    return ""
+
+
+def _first_sentence(text: str | None) -> str:
+    """The first sentence of a field's docstring, without reStructuredText markup."""
+    if not text:
+        return ""
+    text = " ".join(text.replace("``", "").split())
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += (ch in "([") - (ch in ")]")
+        if ch == "." and depth == 0 and text[i + 1:i + 2] in (" ", ""):
+            return text[:i]
+    return text
+
+
+def _spec(dist) -> str:
+    """A distribution as written: ``triangular(low=0.8, mode=1, high=1.3)``."""
+    data = dist.model_dump(mode="json", by_alias=True, exclude_none=True,
+                           exclude_defaults=True)
+    data.pop("dist", None)
+
+    def show(value: Any) -> str:
+        if isinstance(value, float):
+            return f"{value:g}"
+        if isinstance(value, list):
+            return "[" + ", ".join(show(v) for v in value[:20]) + (", ..." if len(value) > 20
+                                                                      else "") + "]"
+        return str(value)
+
+    return f"{dist.dist}({', '.join(f'{k}={show(v)}' for k, v in data.items())})"
+
+
+def _leaves(model: Any, path: tuple, description: str | None
+            ) -> Iterator[tuple[tuple, Any, str | None]]:
+    """``(path, value, description)`` for every value set in a scenario: plain values, and
+    distributions as one leaf each; paths use the keys as written (aliases)."""
+    from pydantic import BaseModel
+
+    from ..draws import is_distribution
+
+    if model is None:
+        return
+    if is_distribution(model):
+        yield path, model, description
+    elif isinstance(model, BaseModel):
+        for name, info in type(model).model_fields.items():
+            yield from _leaves(getattr(model, name), path + (info.alias or name,),
+                               info.description)
+    elif isinstance(model, (list, tuple)):
+        for i, value in enumerate(model):
+            yield from _leaves(value, path + (i,), description)
+    elif isinstance(model, Mapping):
+        for key, value in model.items():
+            yield from _leaves(value, path + (str(key),), description)
+    else:
+        yield path, model, description
+
+
+def _positions(scenario_file: str | os.PathLike | None, overrides: Sequence[str]):
+    """The scenario file's positions (path → line) as the loader reads them, with the
+    ``--set`` changes; None when there is no file or it cannot be read again."""
+    if scenario_file is None:
+        return None
+    from ..errors import ScenarioError
+    from ..scenario.overrides import apply_overrides
+    from ..scenario.yamlio import MAX_TEXT_BYTES, load_yaml_text
+
+    try:
+        with open(scenario_file, "rb") as fh:
+            text = fh.read(MAX_TEXT_BYTES + 1).decode("utf-8-sig")
+        data, positions = load_yaml_text(text, os.fspath(scenario_file))
+        if overrides:
+            data, positions = apply_overrides(data, positions, list(overrides))
+    except (OSError, UnicodeDecodeError, ScenarioError):
+        return None
+    return positions
+
+
+def assumptions_table(scenario: "Scenario", scenario_file: str | os.PathLike | None = None,
+                      overrides: Sequence[str] = (), lang: str = "en") -> pd.DataFrame:
+    """The scenario as a table, one row per value set in it (index ``field``, the dotted path
+    as written in the file, e.g. ``renovation.items[2].unit_cost``).
+
+    Columns: ``description`` (the first sentence of the field's docstring; in Chinese the
+    catalogue's label of the field where it has one), ``value`` (a number, text, or a
+    distribution's spec such as ``triangular(low=90, mode=110, high=150)``),
+    ``point_estimate`` (the number a deterministic run takes: the value, or the
+    distribution's ``simulation.point_estimate``), ``unit`` (from the field name's suffix:
+    ``_m2`` m², ``rate_per_m2_month`` CNY/m²/month, ``per_year`` CNY/year, ``_rate`` share...)
+    and ``defined_at``: ``file:line`` of the value in ``scenario_file``, ``--set ...`` for a
+    value changed by ``overrides``, ``default`` for a value the file does not write (the
+    scenario file's name alone, or '', when its positions cannot be read).
+    """
+    from ..draws import is_distribution
+    from ..scenario.paths import format_path
+
+    check_lang(lang)
+    positions = _positions(scenario_file, overrides)
+    how = scenario.simulation.point_estimate
+    rows = []
+    for path, value, description in _leaves(scenario, (), None):
+        key = next((p for p in reversed(path) if isinstance(p, str)), "")
+        text = _first_sentence(description)
+        if lang == "zh":
+            text = label(key, "zh", default="")
+        if is_distribution(value):
+            shown, point = _spec(value), value.point(how)
+        elif isinstance(value, bool) or not isinstance(value, (int, float)):
+            shown, point = (value if isinstance(value, (bool, int, float)) else str(value)), None
+        else:
+            shown, point = value, value
+        if positions is None:
+            where = "" if scenario_file is None else os.fspath(scenario_file)
+        else:
+            pos = positions.get(path)
+            if pos is None:
+                where = label("note.default", lang)
+            elif pos.source is not None:
+                where = pos.source
+            else:
+                where = f"{os.fspath(scenario_file)}:{pos.line}"
+        rows.append({"field": format_path(path), "description": text, "value": shown,
+                     "point_estimate": point,
+                     "unit": _field_unit(key) if isinstance(point, (int, float)) else "",
+                     "defined_at": where})
+    frame = pd.DataFrame(rows, columns=["field", "description", "value", "point_estimate",
+                                        "unit", "defined_at"])
+    return frame.set_index("field")
+
+
+# ---------------------------------------------------------------------------- sheets
+def _summary(result: "Result", lang: str) -> list[Table]:
+    from ..results import SUMMARY_COLUMNS
+
+    s = result.summary()
+    s.insert(list(s.columns).index("mcse") + 1, "ci_low", s["mean"] - CI_Z * s["mcse"])
+    s.insert(list(s.columns).index("ci_low") + 1, "ci_high", s["mean"] + CI_Z * s["mcse"])
+    assert set(SUMMARY_COLUMNS) <= set(s.columns)
+    counts = {"n": _COUNT, "undefined": _COUNT}
+    tables = [Table(s, units=counts, row_units=list(s["unit"]))]
+    p = result.probabilities()
+    if lang == "zh":  # the questions are in English, with the metrics' identifiers
+        p = p.drop(columns="question")
+    p_units = {"probability": "share", "mcse": "share", "n": _COUNT}
+    tables.append(Table(p, title="table.probabilities", units=p_units))
+    return tables
+
+
+def _run_note(result: "Result", lang: str) -> str:
+    info = result.info
+    if result.is_deterministic:
+        how = info.get("point_estimate") or result.scenario.simulation.point_estimate
+        return label("note.run_deterministic", lang).format(how=label(how, lang))
+    return label("note.run_monte_carlo", lang).format(
+        draws=result.n_draws, seed=info.get("seed"), sampler=info.get("sampler"))
+
+
+_MONEY = "CNY"
+
+
+def _money_units(frame: pd.DataFrame, **others: str) -> dict[Any, str]:
+    """CNY for every numeric column of ``frame``, except those given."""
+    return {c: others.get(c, _MONEY) for c in frame.columns
+            if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(
+                frame[c])} | {c: u for c, u in others.items() if c in frame.columns}
+
+
+def _funding(result: "Result") -> list[Table]:
+    funding = result.funding()
+    items = result.items()
+    return [Table(funding, title="table.funding",
+                  units={"offered": _MONEY, "amount": _MONEY, "share_of_cost": "share",
+                         "per_household": _MONEY}),
+            Table(items, title="table.items",
+                  units={"quantity": "", "unit_cost": _MONEY, "contingency": "share",
+                         "cost": _MONEY})]
+
+
+def net_by_party_year(result: "Result") -> pd.DataFrame:
+    """The ledger's net flow of each party by calendar year (received − paid, CNY, means over
+    draws): rows the parties in the order of :data:`fundmodel.engine.ledger.PARTIES`,
+    columns the calendar years with a flow, then ``total`` (which equals
+    ``result.parties()["net"]``)."""
+    from ..engine.ledger import PARTIES
+
+    cf = result.cashflows()
+    flows = pd.concat([
+        pd.DataFrame({"party": cf["payer"], "calendar_year": cf["calendar_year"],
+                      "net": -cf["amount"]}),
+        pd.DataFrame({"party": cf["payee"], "calendar_year": cf["calendar_year"],
+                      "net": cf["amount"]})])
+    table = flows.pivot_table(index="party", columns="calendar_year", values="net",
+                              aggfunc="sum", fill_value=0.0)
+    parties = [p for p in PARTIES if p in table.index]
+    table = table.loc[parties].astype(float)
+    table.columns = [int(c) for c in table.columns]
+    table["total"] = table.sum(axis=1)
+    table.index.name = "party"
+    return table
+
+
+def _cashflows(result: "Result") -> list[Table]:
+    net = net_by_party_year(result)
+    parties = result.parties()
+    government = result.government()
+    return [Table(net, title="table.net_by_year", title_unit=_MONEY, header_units=False,
+                  units={c: _MONEY for c in net.columns}),
+            Table(parties, title="table.parties", units=_money_units(parties)),
+            Table(government, title="table.government", title_unit=_MONEY,
+                  header_units=False, units={c: _MONEY for c in government.columns})]
+
+
+def _lines_by_year(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """``yearly()`` turned: one row per line (index ``line``), ``unit``, then one column per
+    calendar year; and each row's unit."""
+    years = [int(y) for y in frame["calendar_year"]]
+    lines = [c for c in frame.columns if c != "calendar_year"]
+    body = frame[lines].T
+    body.columns = years
+    units = [describe_unit(line) for line in lines]
+    body.insert(0, "unit", units)
+    body.index.name = "line"
+    return body, units
+
+
+def _operations(result: "Result") -> list[Table]:
+    body, units = _lines_by_year(result.yearly())
+    return [Table(body, row_units=units)]
+
+
+def percentile_table(result: "Result") -> pd.DataFrame:
+    """``yearly_bands()`` pivoted: one row per line and statistic (index ``line``,
+    ``statistic``: mean, p5 ... p95), ``unit``, then one column per calendar year."""
+    from ..results import YEARLY_STATISTICS
+
+    bands = result.yearly_bands()
+    lines = list(dict.fromkeys(bands["line"]))
+    table = bands.pivot_table(index=["line", "statistic"], columns="calendar_year",
+                              values="value", aggfunc="first")
+    order = pd.MultiIndex.from_tuples([(line, stat) for line in lines
+                                       for stat in YEARLY_STATISTICS],
+                                      names=["line", "statistic"])
+    table = table.reindex(order)
+    table.columns = [int(c) for c in table.columns]
+    table.insert(0, "unit", [describe_unit(line) for line, _ in table.index])
+    return table
+
+
+def _percentiles(result: "Result") -> list[Table]:
+    if result.is_deterministic:
+        return []
+    table = percentile_table(result)
+    return [Table(table, row_units=list(table["unit"]))]
+
+
+def _draws(result: "Result", sample_draws: int) -> list[Table]:
+    if not result.has_draws or sample_draws <= 0:
+        return []
+    frame = result.metrics.head(sample_draws)
+    units = {c: describe_unit(c) for c in frame.columns}  # a draw's 0/1 is 0 or 1, not a %
+    return [Table(frame, units={c: _COUNT if u == "0/1" else u for c, u in units.items()})]
+
+
+def _fiscal(result: "Result") -> list[Table]:
+    fiscal = result.fiscal()
+    units = _money_units(fiscal, budget_share="share")
+    pv = pd.DataFrame({"pv_commitments": [fiscal.attrs.get("pv_commitments", np.nan)]})
+    pv.index = pd.Index([""], name=None)
+    return [Table(fiscal, units=units), Table(pv, units={"pv_commitments": _MONEY})]
+
+
+def _debt(result: "Result") -> list[Table]:
+    debt = result.debt()
+    return [Table(debt, units=_money_units(debt, dscr="ratio", calendar_year=_COUNT))]
+
+
+def _households(result: "Result") -> list[Table]:
+    tables = []
+    decisions = result.decisions()
+    if len(decisions):
+        tables.append(Table(decisions, title="table.decisions",
+                            units={"households": _COUNT, "p_pass": "share", "mcse": "share",
+                                   "wtp_threshold_cny": _MONEY,
+                                   "wtp_threshold_defined": "share"}))
+    households = result.households()
+    tables.append(Table(households, title="table.households",
+                        units={"households": _COUNT, "cost_per_household_cny": _MONEY,
+                               "p_built": "share", "cost_if_built_cny": _MONEY,
+                               "loan_payment_per_month_cny": "CNY/month"}))
+    tables.append(Table(result.channels(), title="table.channels",
+                        units={"takeup": "share", "amount_cny": _MONEY, "share": "share"}))
+    return tables
+
+
+def workbook_sheets(result: "Result", *, lang: str = "en", sample_draws: int = 1000,
+                    scenario_file: str | os.PathLike | None = None,
+                    overrides: Sequence[str] = ()) -> list[tuple[str, list[Table], list[str]]]:
+    """The workbook's sheets, in order, before anything is written: ``(sheet key, tables,
+    notes)`` (the key is a label, ``sheet.summary``; notes are sentences in ``lang``)."""
+    check_lang(lang)
+    assumptions = assumptions_table(result.scenario, scenario_file, overrides, lang)
+    sheets: list[tuple[str, list[Table], list[str]]] = [
+        ("sheet.assumptions", [Table(assumptions, row_units=list(assumptions["unit"]))], []),
+        ("sheet.summary", _summary(result, lang), [_run_note(result, lang)]),
+        ("sheet.funding", _funding(result), []),
+        ("sheet.cashflows", _cashflows(result), []),
+        ("sheet.operations", _operations(result), []),
+    ]
+    percentiles = _percentiles(result)
+    sheets.append(("sheet.percentiles", percentiles,
+                   [] if percentiles else [label("note.one_draw", lang)]))
+    draws = _draws(result, sample_draws)
+    if draws:
+        shown = len(draws[0].frame)
+        sheets.append(("sheet.draws", draws, [label("note.draws_shown", lang).format(
+            shown=shown, total=result.n_draws)]))
+    else:
+        sheets.append(("sheet.draws", [], [label("note.no_draws", lang)]))
+    if result.has_financing:
+        sheets.append(("sheet.fiscal", _fiscal(result), []))
+        debt = _debt(result)
+        if len(debt[0].frame):
+            sheets.append(("sheet.debt", debt, []))
+    if result.has_households:
+        sheets.append(("sheet.households", _households(result), []))
+    return sheets
+
+
+def _openpyxl():
+    try:
+        import openpyxl
+    except ImportError:
+        raise FundmodelError("the workbook needs openpyxl: pip install 'fundmodel[excel]'") \
+            from None
+    return openpyxl
+
+
+def _check_target(path: Path) -> Path:
+    """The folder to write ``path`` into; FundmodelError for a path that cannot be the
+    workbook (nothing is created)."""
+    if os.fspath(path) == "":
+        raise FundmodelError("no workbook file given (the path is empty)")
+    if path.is_dir():
+        raise FundmodelError(f"cannot write the workbook {path}: it is a folder; give a file "
+                             "name")
+    if path.suffix.lower() != ".xlsx":
+        raise FundmodelError(f"cannot write the workbook {path}: give a file name ending in "
+                             ".xlsx")
+    folder = Path(os.path.abspath(path)).parent
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise FundmodelError(f"cannot write the workbook {path}: the folder {folder} {what}")
+    return folder
+
+
+def write_workbook(result: "Result", path: str | os.PathLike, *, lang: str = "en",
+                   sample_draws: int = 1000,
+                   scenario_file: str | os.PathLike | None = None,
+                   overrides: Sequence[str] = ()) -> Path:
+    """Write the results of a run as an Excel workbook (``.xlsx``).
+
+    Sheets (named in ``lang``): assumptions (the scenario, one row per value, see
+    :func:`assumptions_table`), summary (``result.summary()`` with the 95 % confidence
+    interval of each mean, mean ± 1.96 mcse, and the probabilities), funding (by source, with
+    the gap, and cost by item), cash flows (net by party and calendar year, the parties'
+    totals, the government's outlay), operating statement (``result.yearly()``, lines as rows
+    and years as columns), Monte Carlo percentiles (``result.yearly_bands()`` pivoted; a
+    deterministic run says it has one draw), draws (the first ``sample_draws`` rows of
+    ``result.metrics`` when kept); then fiscal and debt sheets when ``result.has_financing``,
+    and the households' tables when the scenario has them. Numbers are the tables' own (full
+    precision); headers carry units; the first header row of each sheet is frozen.
+
+    Parameters
+    ----------
+    result : Result
+    path : str or path-like
+        The workbook, ending in ``.xlsx``; its folder must exist. An existing file is
+        replaced (keeping its permissions).
+    lang : {'en', 'zh'}
+        Labels of sheets, tables, columns and identifiers.
+    sample_draws : int
+        How many draws the draws sheet shows (from the first).
+    scenario_file, overrides
+        The scenario file and ``--set`` changes the run read, for the assumptions' ``Set in``
+        column (file and line of each value).
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    FundmodelError
+        Without openpyxl, or if the file cannot be written (folder missing, a folder at
+        ``path``, no permission, disk full...); nothing is left behind. The workbook is built
+        in a temporary file in the same folder and renamed into place, so a reader never sees
+        a partial file.
+    """
+    check_lang(lang)
+    path = Path(path)
+    openpyxl = _openpyxl()
+    folder = _check_target(path)
+    sheets = workbook_sheets(result, lang=lang, sample_draws=sample_draws,
+                             scenario_file=scenario_file, overrides=overrides)
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    taken: set[str] = set()
+    for key, tables, notes in sheets:
+        _write_sheet(wb, key, tables, lang, taken, notes)
+    tmp: Path | None = None
+    try:
+        try:
+            mode = S_IMODE(os.stat(path).st_mode)  # a replaced file keeps its mode
+        except OSError:
+            mode = None
+        for _ in range(100):
+            candidate = folder / f".{path.name}.{secrets.token_hex(4)}.tmp"
+            try:  # 0o666: the umask applies, as for any new file
+                fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+                break
+            except FileExistsError:
+                continue
+        else:
+            raise FileExistsError(errno.EEXIST, "no free temporary name", str(folder))
+        tmp = candidate
+        with os.fdopen(fd, "wb") as fh:
+            if mode is not None:
+                os.fchmod(fh.fileno(), mode)
+            wb.save(fh)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        if path.is_dir():
+            raise FundmodelError(f"cannot write the workbook {path}: it is a folder; give a "
+                                 "file name") from None
+        raise FundmodelError(f"cannot write the workbook {path}: "
+                             f"{exc.strerror or exc}") from None
+    finally:
+        if tmp is not None:
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+    return path
