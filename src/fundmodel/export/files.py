@@ -34,9 +34,9 @@ RUN_RECORD = "run.json"
 CSV_ENCODING = "utf-8-sig"
 """CSV files are UTF-8 with a byte-order mark, so that Excel reads Chinese labels correctly."""
 
-_OWN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\.(csv|json)\Z")
-"""Names an earlier run's record may list for removal: plain csv/json file names, no folders,
-no hidden files."""
+_OWN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\.(csv|json|png)\Z")
+"""Names an earlier run's record may list for removal: plain csv/json/png file names, no
+folders, no hidden files."""
 
 
 def result_tables(result: Result) -> dict[str, pd.DataFrame]:
@@ -242,9 +242,12 @@ def _check_targets(out: Path, names: Sequence[str]) -> None:
             raise FundmodelError(f"cannot write to {out}: {target} is a folder")
 
 
-def _write_files(folder: Path, tables: Mapping[str, pd.DataFrame], record_text: str) -> None:
+def _write_files(folder: Path, tables: Mapping[str, pd.DataFrame], record_text: str,
+                 files: Mapping[str, bytes] | None = None) -> None:
     for name, table in tables.items():
         table.to_csv(folder / f"{name}.csv", encoding=CSV_ENCODING)
+    for name, data in (files or {}).items():
+        (folder / name).write_bytes(data)
     with open(folder / RUN_RECORD, "w", encoding="utf-8", newline="\n") as fh:
         fh.write(record_text)
 
@@ -337,13 +340,16 @@ def write_csv(result: Result, out_dir: str | os.PathLike, *,
 
 
 def write_table_set(tables: Mapping[str, pd.DataFrame], record: Mapping[str, Any],
-                    out_dir: str | os.PathLike) -> list[Path]:
-    """Write ``<name>.csv`` for every table and ``run.json`` (``record``, whose ``files`` are
-    the names written) into ``out_dir`` as a set, as :func:`write_csv` describes."""
+                    out_dir: str | os.PathLike, *,
+                    files: Mapping[str, bytes] | None = None) -> list[Path]:
+    """Write ``<name>.csv`` for every table, every file of ``files`` (file name → its bytes,
+    e.g. charts as PNG) and ``run.json`` (``record``, whose ``files`` are the names written)
+    into ``out_dir`` as a set, as :func:`write_csv` describes."""
     if os.fspath(out_dir) == "":
         raise FundmodelError("no output folder given (the path is empty)")
     out = Path(out_dir)
-    names = [*(f"{name}.csv" for name in tables), RUN_RECORD]
+    files = dict(files or {})
+    names = [*(f"{name}.csv" for name in tables), *files, RUN_RECORD]
     record = _json_safe(dict(record))
     record_text = json.dumps(record, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
     try:
@@ -358,7 +364,7 @@ def write_table_set(tables: Mapping[str, pd.DataFrame], record: Mapping[str, Any
     try:
         if not out.is_dir():
             staging = _temp_folder(parent, f".{Path(os.path.abspath(out)).name}.")
-            _write_files(staging, tables, record_text)
+            _write_files(staging, tables, record_text, files)
             try:
                 os.rename(staging, out)  # a new folder: all the files appear at once
                 staging = None
@@ -373,7 +379,7 @@ def write_table_set(tables: Mapping[str, pd.DataFrame], record: Mapping[str, Any
         _check_targets(out, names)
         if staging is None:  # an existing folder: stage inside it (same file system)
             staging = _temp_folder(out, ".fundmodel-new-")
-            _write_files(staging, tables, record_text)
+            _write_files(staging, tables, record_text, files)
         _commit(staging, out, names, stale)
         done = True
         return [out / n for n in names]
