@@ -583,8 +583,11 @@ def _cmd_run(args, out: SafeStream, err: SafeStream) -> int:
     from .export import file_sha256, write_csv
     from .scenario import load_scenario
 
+    if args.plots is not None and args.out is not None and (
+            os.path.abspath(args.plots) == os.path.abspath(args.out)):
+        raise FundmodelError("--plots needs a folder of its own, not the --out folder")
     sha256 = None
-    if args.out is not None:  # of the bytes read just before loading
+    if args.out is not None or args.plots is not None:  # of the bytes read just before loading
         try:
             sha256 = file_sha256(args.file)
         except OSError:
@@ -607,6 +610,16 @@ def _cmd_run(args, out: SafeStream, err: SafeStream) -> int:
     _print_result(console, result)
     if written:
         console.print(f"Wrote {', '.join(p.name for p in written)} to {_escape(args.out)}",
+                      soft_wrap=True)
+    if args.plots is not None:  # the charts as PNG, with their run.json, as one set
+        from .export import run_record
+        from .plots import write_charts
+
+        lang = getattr(args, "lang", "en")
+        record = run_record(result, scenario_file=args.file, scenario_sha256=sha256,
+                            overrides=args.set or ())
+        charts = write_charts(result.plot.charts(lang), args.plots, {**record, "lang": lang})
+        console.print(f"Wrote {', '.join(p.name for p in charts)} to {_escape(args.plots)}",
                       soft_wrap=True)
     return EXIT_OK
 
@@ -743,6 +756,13 @@ def _parser(out: SafeStream | None = None,
                     help="do not keep the per-draw table (streaming statistics; metrics.csv "
                     "is not written)")
     mc.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    r.add_argument("--plots", metavar="DIR", type=_path,
+                   help="write the charts as PNG (fan charts, funding waterfall, cash flows by "
+                   "party; with draws the funding gap's histogram and the breakeven fee's CDF) "
+                   "and run.json into DIR, as a set (a folder other than --out's)")
+    from .labels import LANGS
+    r.add_argument("--lang", choices=LANGS, default="en",
+                   help="language of the charts' labels (default en)")
     r.set_defaults(func=_cmd_run)
 
     g = sub.add_parser("solve", help="find the lever value that meets a target, per draw or "

@@ -53,36 +53,39 @@ def plan(result: "PortfolioResult", s: st.Style, ax: "Axes | None") -> "Figure":
 
 
 def outlay(result: "PortfolioResult", s: st.Style, ax: "Axes | None") -> "Figure":
-    """What each level of government pays by calendar year: the mean over the draws (line)
-    and its 5–95 % band (shaded), from :meth:`PortfolioResult.outlay`; levels that pay
+    """What each level of government pays by calendar year: the mean over the draws (bars,
+    grouped by year) and its 5–95 % band (whiskers), from :meth:`PortfolioResult.outlay`; levels that pay
     nothing left out."""
     table = result.outlay()
+    paying = table.loc[table["p95_cny"] > 0, "year"]
+    if len(paying):  # the years after the last payment are left out
+        table = table[table["year"] <= paying.max()]
     fig, ax = st.new_axes(ax)
     divisor, unit_name = s.money_scale(table[["mean_cny", "p95_cny"]].to_numpy())
     import matplotlib
+    from matplotlib.lines import Line2D
 
     cmap = matplotlib.colormaps["tab10"]
     many = int(result.info.get("draws") or 1) > 1
-    for k, (level, rows) in enumerate(table.groupby("level", sort=False)):
-        years = rows["year"].to_numpy()
-        colour = cmap(k % 10)
-        if many:
-            ax.fill_between(years, rows["p05_cny"] / divisor, rows["p95_cny"] / divisor,
-                            color=colour, alpha=0.18, linewidth=0)
-        ax.plot(years, rows["mean_cny"] / divisor, color=colour, linewidth=1.8,
-                label=labels.label(str(level), s.lang))
-    if many:
-        from matplotlib.patches import Patch
-
-        ax.add_artist(ax.legend(handles=[Patch(color=st.GREY, alpha=0.3,
-                                               label=s.chart("band_90"))],
-                                loc="upper right", **({"prop": s.text(size="small")[
-                                    "fontproperties"]} if s.font is not None
-                                    else {"fontsize": "small"})))
+    levels = list(dict.fromkeys(table["level"]))
+    width = 0.8 / max(len(levels), 1)
+    for k, level in enumerate(levels):  # grouped bars: one per level and year
+        rows = table[table["level"] == level]
+        years = rows["year"].to_numpy() + (k - (len(levels) - 1) / 2) * width
+        mean = rows["mean_cny"].to_numpy() / divisor
+        whiskers = None
+        if many:  # the 5–95 % band of each bar
+            whiskers = np.vstack([mean - rows["p05_cny"].to_numpy() / divisor,
+                                  rows["p95_cny"].to_numpy() / divisor - mean]).clip(min=0)
+        ax.bar(years, mean, width=width, color=cmap(k % 10), yerr=whiskers,
+               error_kw={"ecolor": "black", "elinewidth": 0.8, "capsize": 2},
+               label=labels.label(str(level), s.lang))
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_ylim(bottom=0)
     st.thousands(ax)
     st.finish(ax, s, s.chart("outlay"), s.label("calendar_year"),
               s.with_unit(labels.label("amount", s.lang), unit_name), _draws_note(result, s))
-    s.legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    band = (Line2D([], [], color="black", linewidth=0.8, marker="_", markersize=6,
+                   label=s.chart("band_90")),) if many else ()
+    s.legend(ax, band, loc="best")  # one entry for the bands of every level
     return fig

@@ -128,7 +128,7 @@ def waterfall(result: "Result", s: st.Style, ax: "Axes | None") -> "Figure":
     share = np.array([*amounts, capex]) / capex if capex > 0 else np.full(len(x), np.nan)
     top_of = np.concatenate([(bottoms + np.array(amounts)) / divisor, [capex / divisor]])
     for xi, h, top, sh in zip(x, heights, top_of, share):
-        text = f"{h:,.1f}" if abs(h) < 1000 else f"{h:,.0f}"
+        text = f"{h:,.0f}" if abs(h) >= 100 else f"{h:,.3g}"
         if np.isfinite(sh):
             text += f"\n{sh:.0%}"
         ax.annotate(text, (xi, top), xytext=(0, 2), textcoords="offset points", ha="center",

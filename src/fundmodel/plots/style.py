@@ -65,9 +65,12 @@ class Style:
             kw["fontproperties"] = font
         return kw
 
-    def legend(self, ax: "Axes", **kw: Any) -> None:
-        """A legend in the chart's font (nothing when no artist has a label)."""
+    def legend(self, ax: "Axes", extra: tuple = (), **kw: Any) -> None:
+        """A legend in the chart's font (nothing when no artist has a label); ``extra``:
+        further handles (artists not drawn, with a label)."""
         handles, names = ax.get_legend_handles_labels()
+        handles = [*handles, *extra]
+        names = [*names, *(h.get_label() for h in extra)]
         if not handles:
             return
         if self.font is not None:
@@ -98,14 +101,14 @@ class Style:
         return f"{text}（{shown}）" if self.lang == "zh" else f"{text} ({shown})"
 
     def money_scale(self, values) -> tuple[float, str]:
-        """The divisor and unit name that show money ``values`` (CNY) with at most about four
-        digits before the decimal point: CNY, thousand, million, billion in English; 元, 万元,
-        亿元 in Chinese."""
+        """The divisor and unit name that show money ``values`` (CNY) in the largest unit not
+        above their largest absolute value: CNY, thousand, million, billion in English; 元,
+        万元, 亿元 in Chinese."""
         finite = np.abs(np.asarray(values, dtype=float))
         finite = finite[np.isfinite(finite)]
         top = float(finite.max()) if finite.size else 0.0
         for divisor, name in _MONEY_SCALES[self.lang]:
-            if top >= divisor * (10.0 if divisor > 1 else 0.0):
+            if top >= divisor:
                 return divisor, name
         return 1.0, "CNY"
 
