@@ -135,6 +135,16 @@ NAMES: dict[str, Label] = _table({
     "repairs_fund.first_deposit": ("First deposit to the repairs fund", "首期维修资金"),
     "repairs_fund.interest": ("Repairs fund interest", "维修资金利息"),
     "repairs_fund.top_up": ("Repairs fund top-up", "维修资金续筹"),
+    # scenario inputs often uncertain (a tornado chart's inputs: the last part of the path)
+    "collection_rate": ("Collection rate", "物业费收缴率"),
+    "rate_per_m2_month": ("Property fee rate", "物业费标准"),
+    "floor_area_m2": ("Floor area", "建筑面积"),
+    "wage_per_month": ("Wage per month", "月工资"),
+    "on_cost": ("On-cost share", "附加费用比例"),
+    "growth": ("Growth per year", "年增长率"),
+    "uptake": ("Uptake", "落实比例"),
+    "occupancy": ("Occupancy", "使用率"),
+    "price_per_month": ("Price per month", "月单价"),
 })
 """Metrics, yearly lines, ledger lines and the households' columns."""
 
