@@ -584,8 +584,11 @@ def _cmd_run(args, out: SafeStream, err: SafeStream) -> int:
     from .progress import reporter_for
     from .scenario import load_scenario
 
+    if args.plots is not None and args.out is not None and (
+            os.path.abspath(args.plots) == os.path.abspath(args.out)):
+        raise FundmodelError("--plots needs a folder of its own, not the --out folder")
     sha256 = None
-    if args.out is not None:  # of the bytes read just before loading
+    if args.out is not None or args.plots is not None:  # of the bytes read just before loading
         try:
             sha256 = file_sha256(args.file)
         except OSError:
@@ -617,6 +620,16 @@ def _cmd_run(args, out: SafeStream, err: SafeStream) -> int:
                       soft_wrap=True)
     if workbook is not None:
         console.print(f"Wrote {_escape(workbook)}", soft_wrap=True)
+    if args.plots is not None:  # the charts as PNG, with their run.json, as one set
+        from .export import run_record
+        from .plots import write_charts
+
+        lang = getattr(args, "lang", "en")
+        record = run_record(result, scenario_file=args.file, scenario_sha256=sha256,
+                            overrides=args.set or ())
+        charts = write_charts(result.plot.charts(lang), args.plots, {**record, "lang": lang})
+        console.print(f"Wrote {', '.join(p.name for p in charts)} to {_escape(args.plots)}",
+                      soft_wrap=True)
     return EXIT_OK
 
 
@@ -746,9 +759,6 @@ def _parser(out: SafeStream | None = None,
                    "(default: the scenario's simulation.point_estimate, else mean)")
     r.add_argument("--excel", metavar="FILE.xlsx", type=_path,  # the workbook (h6-excel)
                    help="also write the results as an Excel workbook (its folder must exist)")
-    if not any("--lang" in a.option_strings for a in r._actions):
-        from .labels import LANGS
-        r.add_argument("--lang", choices=LANGS, default="en", help="labels: en or zh")
     mc = r.add_argument_group("Monte Carlo")
     mc.add_argument("--draws", type=_positive, metavar="N", nargs="?", const=0,
                     help="run a Monte Carlo of N draws instead of the deterministic base case "
@@ -769,6 +779,13 @@ def _parser(out: SafeStream | None = None,
     r.add_argument("--format", choices=("csv", "parquet", "auto"), default="csv",
                    help="with --out: metrics (per draw) as csv (default), parquet "
                    "(metrics.parquet; needs pyarrow), or auto (parquet when over ~50 MB as CSV)")
+    r.add_argument("--plots", metavar="DIR", type=_path,
+                   help="write the charts as PNG (fan charts, funding waterfall, cash flows by "
+                   "party; with draws the funding gap's histogram and the breakeven fee's CDF) "
+                   "and run.json into DIR, as a set (a folder other than --out's)")
+    from .labels import LANGS
+    r.add_argument("--lang", choices=LANGS, default="en",
+                   help="language of the workbook's and the charts' labels (default en)")
     r.set_defaults(func=_cmd_run)
 
     g = sub.add_parser("solve", help="find the lever value that meets a target, per draw or "

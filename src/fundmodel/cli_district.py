@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import os
 
 __all__ = ["add_district_parser"]
 
@@ -31,6 +32,9 @@ def add_district_parser(sub, verbose, helpers) -> None:
     d.add_argument("--out", metavar="DIR", type=helpers["path"],
                    help="write compounds.csv, district.csv (per draw), outlay.csv, plan.csv, "
                    "budget.csv, areas.csv and run.json into DIR, as a set")
+    d.add_argument("--plots", metavar="DIR", type=helpers["path"],
+                   help="write the charts as PNG (the plan, the fiscal outlay by level) and "
+                   "run.json into DIR, as a set (a folder other than --out's)")
     d.add_argument("--set", action="append", metavar="PATH=VALUE", help=helpers["set_help"])
     d.add_argument("--allow-outside-files", action="store_true", help=helpers["outside_help"])
     d.add_argument("-q", "--quiet", action="store_true", help="no progress (bar, or a line "
@@ -50,8 +54,11 @@ def _cmd_district(args: argparse.Namespace, out, err, helpers) -> int:
     from .portfolio import plan_portfolio, service_areas, simulate_portfolio
     from .scenario import load_scenario
 
+    if args.plots is not None and args.out is not None and (
+            os.path.abspath(args.plots) == os.path.abspath(args.out)):
+        raise FundmodelError("--plots needs a folder of its own, not the --out folder")
     sha256 = None
-    if args.out is not None:
+    if args.out is not None or args.plots is not None:
         try:
             sha256 = file_sha256(args.file)
         except OSError:
@@ -141,5 +148,16 @@ def _cmd_district(args: argparse.Namespace, out, err, helpers) -> int:
         formats = table_formats(tables, args.format, ("district",), helpers["large_csv"](err))
         written = write_table_set(tables, record, args.out, formats=formats)  # sets "files"
         console.print(f"Wrote {', '.join(p.name for p in written)} to {_escape(args.out)}",
+                      soft_wrap=True)
+    if args.plots is not None:  # the charts as PNG, with their run.json, as one set
+        from . import __version__
+        from .plots import write_charts
+
+        lang = getattr(args, "lang", "en")
+        record = {"fundmodel_version": __version__, "scenario_file": str(args.file),
+                  "scenario_sha256": sha256, "set": list(args.set or ()), "lang": lang,
+                  **result.info, "scenario": scenario.model_dump(mode="json", by_alias=True)}
+        charts = write_charts(result.plot.charts(lang), args.plots, record)
+        console.print(f"Wrote {', '.join(p.name for p in charts)} to {_escape(args.plots)}",
                       soft_wrap=True)
     return 0

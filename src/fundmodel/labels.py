@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = ["LANGS", "Label", "NAMES", "PATTERNS", "COLUMNS", "PARTIES", "SOURCES", "VALUES",
-           "UNITS", "check_lang", "label", "unit", "header", "describe_unit", "localize",
+           "UNITS", "CHARTS", "check_lang", "label", "unit", "header", "describe_unit", "localize",
            "has_label", "quantile_label"]
 
 LANGS = ("en", "zh")
@@ -135,6 +135,16 @@ NAMES: dict[str, Label] = _table({
     "repairs_fund.first_deposit": ("First deposit to the repairs fund", "首期维修资金"),
     "repairs_fund.interest": ("Repairs fund interest", "维修资金利息"),
     "repairs_fund.top_up": ("Repairs fund top-up", "维修资金续筹"),
+    # scenario inputs often uncertain (a tornado chart's inputs: the last part of the path)
+    "collection_rate": ("Collection rate", "物业费收缴率"),
+    "rate_per_m2_month": ("Property fee rate", "物业费标准"),
+    "floor_area_m2": ("Floor area", "建筑面积"),
+    "wage_per_month": ("Wage per month", "月工资"),
+    "on_cost": ("On-cost share", "附加费用比例"),
+    "growth": ("Growth per year", "年增长率"),
+    "uptake": ("Uptake", "落实比例"),
+    "occupancy": ("Occupancy", "使用率"),
+    "price_per_month": ("Price per month", "月单价"),
 })
 """Metrics, yearly lines, ledger lines and the households' columns."""
 
@@ -351,8 +361,35 @@ UNITS: dict[str, Label] = _table({
     "households": ("households", "户"), "bool": ("yes/no", "是/否"), "": ("", ""),
     "m²": ("m²", "m²"), "CNY/m²": ("CNY/m²", "元/m²"), "m": ("m", "米"),
     "CNY/unit": ("CNY/unit", "元/单位"),
+    # money on chart axes, scaled
+    "thousand CNY": ("thousand CNY", "千元"), "10 thousand CNY": ("10,000 CNY", "万元"),
+    "million CNY": ("million CNY", "百万元"), "100 million CNY": ("100 million CNY", "亿元"),
+    "billion CNY": ("billion CNY", "十亿元"),
 })
 """Units of the catalogue (:mod:`fundmodel.catalog`)."""
+
+CHARTS: dict[str, Label] = _table({
+    "draws": ("{n:,} draws", "{n:,}次模拟"),
+    "point_estimates": ("point estimates", "点估计"),
+    "band_90": ("P5–P95", "5%–95%分位区间"),
+    "band_50": ("P25–P75", "25%–75%分位区间"),
+    "waterfall": ("Funding of the renovation cost", "改造资金来源构成"),
+    "histogram": ("Distribution of {metric}", "{metric}的分布"),
+    "cdf": ("Cumulative distribution of {metric}", "{metric}的累积分布"),
+    "frequency": ("Draws", "模拟次数"),
+    "cumulative_share": ("Share of draws at or below", "累计概率"),
+    "undefined": ("{k:,} of {n:,} draws undefined, left out",
+                  "{n:,}次模拟中{k:,}次无定义，未计入"),
+    "tornado": ("Sensitivity of {metric}", "{metric}的敏感性"),
+    "input_low": ("Input at its P10", "输入取10%分位"),
+    "input_high": ("Input at its P90", "输入取90%分位"),
+    "parties": ("Net cash flow by party", "各主体净现金流"),
+    "plan": ("Households and compounds started per year", "各年度开工户数与小区数"),
+    "compounds_started": ("{n:,} compounds", "{n:,}个小区"),
+    "outlay": ("Fiscal outlay by level of government", "各级政府财政支出"),
+    "other": ("Other", "其他"),
+})
+"""Titles, legends and notes of the charts (:mod:`fundmodel.plots`); ``{...}`` is filled in."""
 
 _PATTERN = re.compile(r"^(?P<kind>[a-z_]+(?:\.[a-z_]+)?)\[(?P<label>.+?)\]"
                       r"(?:\.(?P<part>[a-z_]+)(?:\[(?P<name>.+)\])?)?$", re.DOTALL)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,9 @@ from .errors import ModelError
 from .scenario import Scenario
 from .scenario.fiscal import GOVERNMENT_LEVELS
 from .scenario.funding import FINANCING_PAYERS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .plots import ResultPlots
 
 __all__ = ["Result", "CashFlows", "ResidentsMeans", "QUANTILES", "CASHFLOW_QUANTILES",
            "PROBABILITIES", "BAND_LINES", "SUMMARY_COLUMNS",
@@ -250,6 +253,15 @@ class Result:
 
     def __repr__(self) -> str:
         return f"<Result {self.scenario.name!r}: {self.n_draws} draw(s)>"
+
+    @property
+    def plot(self) -> "ResultPlots":
+        """The run's charts: ``result.plot.fan()``, ``waterfall()``, ``histogram()``, ``cdf()``,
+        ``tornado(table)``, ``parties()``, each a matplotlib Figure (see
+        :class:`fundmodel.plots.ResultPlots`; needs ``fundmodel[plots]``)."""
+        from .plots import ResultPlots
+
+        return ResultPlots(self)
 
     @property
     def is_deterministic(self) -> bool:

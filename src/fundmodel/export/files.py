@@ -34,8 +34,8 @@ RUN_RECORD = "run.json"
 CSV_ENCODING = "utf-8-sig"
 """CSV files are UTF-8 with a byte-order mark, so that Excel reads Chinese labels correctly."""
 
-_OWN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\.(csv|json|parquet)\Z")
-"""Names an earlier run's record may list for removal: plain csv/json/parquet file names, no
+_OWN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\.(csv|json|parquet|png)\Z")
+"""Names an earlier run's record may list for removal: plain csv/json/parquet/png file names, no
 folders, no hidden files."""
 
 FORMATS = ("csv", "parquet", "auto")
@@ -322,9 +322,10 @@ def _check_targets(out: Path, names: Sequence[str]) -> None:
 
 
 def _write_files(folder: Path, tables: Mapping[str, pd.DataFrame], formats: Mapping[str, str],
-                 record: Mapping[str, Any]) -> None:
-    """Write the tables (CSV or Parquet, as ``formats`` says) into ``folder``, then the record
-    with the SHA-256 of each file written (``files_sha256``)."""
+                 record: Mapping[str, Any], files: Mapping[str, bytes] | None = None) -> None:
+    """Write the tables (CSV or Parquet, as ``formats`` says) and ``files`` (name → bytes)
+    into ``folder``, then the record with the SHA-256 of each file written
+    (``files_sha256``)."""
     digests = {}
     for name, table in tables.items():
         path = folder / f"{name}.{formats[name]}"
@@ -333,6 +334,9 @@ def _write_files(folder: Path, tables: Mapping[str, pd.DataFrame], formats: Mapp
         else:
             table.to_csv(path, encoding=CSV_ENCODING)
         digests[path.name] = file_sha256(path)
+    for name, data in (files or {}).items():
+        (folder / name).write_bytes(data)
+        digests[name] = file_sha256(folder / name)
     with open(folder / RUN_RECORD, "w", encoding="utf-8", newline="\n") as fh:
         fh.write(_record_text({**record, "files_sha256": digests}))
 
@@ -438,22 +442,25 @@ def write_csv(result: Result, out_dir: str | os.PathLike, *,
 
 def write_table_set(tables: Mapping[str, pd.DataFrame], record: Mapping[str, Any],
                     out_dir: str | os.PathLike, *,
-                    formats: Mapping[str, str] | None = None) -> list[Path]:
+                    formats: Mapping[str, str] | None = None,
+                    files: Mapping[str, bytes] | None = None) -> list[Path]:
     """Write ``<name>.csv`` (or ``<name>.parquet`` where ``formats``, e.g. from
-    :func:`table_formats`, says so) for every table and ``run.json`` into ``out_dir`` as a
-    set, as :func:`write_csv` describes.
+    :func:`table_formats`, says so) for every table, every file of ``files`` (file name → its
+    bytes, e.g. charts as PNG) and ``run.json`` into ``out_dir`` as a set, as
+    :func:`write_csv` describes.
 
     ``run.json`` is ``record`` with ``files`` set to the names written (``run.json`` last)
-    and ``files_sha256`` to the SHA-256 of each table file, by name."""
+    and ``files_sha256`` to the SHA-256 of each file, by name."""
     if os.fspath(out_dir) == "":
         raise FundmodelError("no output folder given (the path is empty)")
     out = Path(out_dir)
+    files = dict(files or {})
     formats = {name: (formats or {}).get(name, "csv") for name in tables}
     if any(fmt not in ("csv", "parquet") for fmt in formats.values()):
         raise FundmodelError(f"unknown file format in {formats}: expected csv or parquet")
     if "parquet" in formats.values() and not _has_pyarrow():
         raise FundmodelError(f"Parquet files need pyarrow: {PARQUET_HINT}")
-    names = [*_file_names(formats), RUN_RECORD]
+    names = [*_file_names(formats), *files, RUN_RECORD]
     record = _json_safe({**record, "files": names})
     _record_text(record)  # a record JSON cannot hold fails here, before the disk is touched
     try:
@@ -468,7 +475,7 @@ def write_table_set(tables: Mapping[str, pd.DataFrame], record: Mapping[str, Any
     try:
         if not out.is_dir():
             staging = _temp_folder(parent, f".{Path(os.path.abspath(out)).name}.")
-            _write_files(staging, tables, formats, record)
+            _write_files(staging, tables, formats, record, files)
             try:
                 os.rename(staging, out)  # a new folder: all the files appear at once
                 staging = None
@@ -483,7 +490,7 @@ def write_table_set(tables: Mapping[str, pd.DataFrame], record: Mapping[str, Any
         _check_targets(out, names)
         if staging is None:  # an existing folder: stage inside it (same file system)
             staging = _temp_folder(out, ".fundmodel-new-")
-            _write_files(staging, tables, formats, record)
+            _write_files(staging, tables, formats, record, files)
         _commit(staging, out, names, stale)
         done = True
         return [out / n for n in names]

@@ -4,6 +4,7 @@ the fiscal outlay by level of government and calendar year."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,9 @@ import pandas as pd
 from ..catalog import QUANTILE_METHOD
 from ..scenario.fiscal import GOVERNMENT_LEVELS
 from .tiles import SUMMARY_STATS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..plots import PortfolioPlots
 
 __all__ = ["PortfolioResult"]
 
@@ -44,6 +48,14 @@ class PortfolioResult:
     outlay_cny: np.ndarray
     calendar_years: np.ndarray
     info: dict = field(default_factory=dict)
+
+    @property
+    def plot(self) -> "PortfolioPlots":
+        """The district's charts: ``result.plot.plan()`` and ``outlay()``, each a matplotlib
+        Figure (see :class:`fundmodel.plots.PortfolioPlots`; needs ``fundmodel[plots]``)."""
+        from ..plots import PortfolioPlots
+
+        return PortfolioPlots(self)
 
     def summary(self) -> pd.DataFrame:
         """The district's totals over the draws: mean, its Monte Carlo standard error, std and
