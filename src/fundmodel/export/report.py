@@ -264,14 +264,18 @@ def _describe_value(value: Any, lang: str) -> str:
 
 def _terms(model: Any, lang: str, skip: Iterable[str] = ()) -> str:
     """The fields a scenario model sets (not defaults), as ``label value`` pairs."""
+    from pydantic import BaseModel
+
+    from ..draws import is_distribution
+
     skip = {"name", "source", "label", "payer", *skip}
     parts = []
     for field_name in type(model).model_fields:
         if field_name in skip or field_name not in model.model_fields_set:
             continue
         value = getattr(model, field_name)
-        if value is None or (hasattr(value, "model_fields") and not hasattr(value, "mean")):
-            continue
+        if value is None or (isinstance(value, BaseModel) and not is_distribution(value)):
+            continue  # a nested section (a ramp, a schedule): its own table's business
         sep = "：" if lang == "zh" else ": "
         parts.append(f"{labels.label(field_name, lang)}{sep}{_describe_value(value, lang)}")
     return ("；" if lang == "zh" else "; ").join(parts)
