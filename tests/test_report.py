@@ -172,7 +172,8 @@ def test_run_record(base, tmp_path):
 def _user_strings(result) -> list[str]:
     sc = result.scenario
     names = [sc.name, sc.title or "", sc.compound.name, str(STANDALONE),
-             *sc.funding_labels(), *(i.name for i in sc.renovation.items),
+             *(n for n in sc.funding_labels() if not labels.has_label(n)),
+             *(i.name for i in sc.renovation.items),
              *(i.unit for i in sc.renovation.items), *(x.name for x in sc.operations.income),
              *(x.name for x in sc.operations.costs)]
     return sorted((n for n in names if n), key=len, reverse=True)

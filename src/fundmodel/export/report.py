@@ -199,7 +199,7 @@ def _plain(x: Any) -> str:
     if isinstance(x, int):
         return f"{x:,}"
     if isinstance(x, float):
-        return f"{x:,.0f}" if x.is_integer() and abs(x) >= 1000 else f"{x:,.6g}"
+        return f"{x:,.0f}" if x.is_integer() or abs(x) >= 1000 else f"{x:,.4g}"
     return str(x)
 
 
@@ -238,22 +238,33 @@ def _header(name: str, lang: str, unit_name: str | None = None) -> str:
     return labels.header(name, lang, unit_name)
 
 
-def _describe_value(value: Any, lang: str) -> str:
-    """A scenario value: a number, a list of names, or a distribution with its mean."""
+_SHARE_FIELDS = {"share", "uptake", "collection_rate", "occupancy", "growth", "on_cost",
+                 "contingency", "vat_rate", "management_margin", "discount_rate", "inflation"}
+"""Scenario fields that are rates or shares (fractions), shown as percentages."""
+
+
+def _describe_value(value: Any, lang: str, share: bool = False) -> str:
+    """A scenario value: a number, a list of names, or a distribution with its mean;
+    ``share``: a fraction, shown as a percentage (a distribution's parameters too, except
+    the shape parameters of a beta)."""
     from ..draws import is_distribution
 
+    number = _pct if share else _plain
     if is_distribution(value):
         dump = value.model_dump()
         kind = dump.pop("dist", "")
-        params = ", ".join(_plain(v) for v in dump.values()
-                           if isinstance(v, (int, float)) and not isinstance(v, bool))
+        shape = {"a", "b", "alpha", "beta"} if kind == "beta" else set()
+        params = ", ".join(_plain(v) if k in shape else number(v) for k, v in dump.items()
+                           if isinstance(v, (int, float)) and not isinstance(v, bool)
+                           and not (kind == "beta" and k in ("low", "high")))
         text = f"{labels.label(kind, lang)}({params})" if params else labels.label(kind, lang)
         try:
-            text += "，" if lang == "zh" else ", "
-            text += _t("mean_of", lang, value=_plain(float(value.mean())))
+            mean = float(value.mean())
         except (AttributeError, TypeError, ValueError, FundmodelError):
-            text = text.rstrip("，, ")
-        return text
+            return text
+        return text + ("，" if lang == "zh" else ", ") + _t("mean_of", lang, value=number(mean))
+    if share and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _pct(value)
     if isinstance(value, (list, tuple)):
         return "、".join(labels.label(str(v), lang) for v in value) if lang == "zh" else \
             ", ".join(labels.label(str(v), lang) for v in value)
@@ -277,7 +288,8 @@ def _terms(model: Any, lang: str, skip: Iterable[str] = ()) -> str:
         if value is None or (isinstance(value, BaseModel) and not is_distribution(value)):
             continue  # a nested section (a ramp, a schedule): its own table's business
         sep = "：" if lang == "zh" else ": "
-        parts.append(f"{labels.label(field_name, lang)}{sep}{_describe_value(value, lang)}")
+        parts.append(f"{labels.label(field_name, lang)}{sep}"
+                     f"{_describe_value(value, lang, field_name in _SHARE_FIELDS)}")
     return ("；" if lang == "zh" else "; ").join(parts)
 
 
@@ -485,7 +497,8 @@ def _input_label(path: str, lang: str) -> str:
         if inside:
             parts.append(inside)
         elif field_name in ("renovation", "operations", "funding", "compound", "simulation",
-                            "property_fee", "income", "costs", "households", "fiscal"):
+                            "property_fee", "income", "costs", "households", "fiscal",
+                            "items"):
             continue
         else:
             parts.append(labels.label(field_name, lang))
@@ -533,7 +546,7 @@ def _assumptions_section(result: "Result", lang: str) -> dict:
         (labels.label("contingency", lang), True), (labels.header("cost", lang, "CNY"), True)],
         irow)]
     # the distributions of uncertain items are among the terms below when they matter
-    rrow = [_row(lbl, labels.label(rule.source, lang), labels.label(rule.payer, lang),
+    rrow = [_row(labels.label(lbl, lang), labels.label(rule.source, lang), labels.label(rule.payer, lang),
                  _terms(rule, lang))
             for rule, lbl in zip(sc.funding, sc.funding_labels())]
     tables.append(_table(_t("rules_caption", lang), [
@@ -567,9 +580,7 @@ def _assumptions_section(result: "Result", lang: str) -> dict:
 
 
 def _describe_pct(value: Any, lang: str) -> str:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return _pct(value)
-    return _describe_value(value, lang)
+    return _describe_value(value, lang, share=True)
 
 
 def _record_section(result: "Result", lang: str, record: Mapping[str, Any]) -> dict:
