@@ -512,8 +512,10 @@ def _drivers_section(drivers: "pd.DataFrame", lang: str, images: Mapping[str, st
     rows = []
     for path in order:
         r = drivers.loc[path]
-        rows.append(_row(_input_label(str(path), lang), _plain(float(r["low_value"])),
-                         _plain(float(r["high_value"])), _metric_value(metric, r["metric_low"]),
+        leaf = str(path).rpartition(".")[2]
+        value = _pct if leaf in _SHARE_FIELDS else _plain
+        rows.append(_row(_input_label(str(path), lang), value(float(r["low_value"])),
+                         value(float(r["high_value"])), _metric_value(metric, r["metric_low"]),
                          _metric_value(metric, r["metric_high"]),
                          _metric_value(metric, abs(r["swing"]))))
     metric_label = labels.label(metric, lang) if metric else ""
