@@ -309,7 +309,8 @@ def _header_block(result: "Result", lang: str) -> dict[str, Any]:
                  sampler=labels.label(str(info.get("sampler")), lang), seed=info.get("seed"))
     else:
         point = str(info.get("point_estimate") or "mean")
-        run = _t("run_det", lang, point=labels.label(point, lang))
+        shown = labels.label(point, lang)
+        run = _t("run_det", lang, point=shown.lower() if lang == "en" else shown)
     title = sc.title or sc.name
     s = result.summary()["mean"]
     fee = sc.operations.property_fee
