@@ -135,18 +135,28 @@ NAMES: dict[str, Label] = _table({
     "repairs_fund.first_deposit": ("First deposit to the repairs fund", "首期维修资金"),
     "repairs_fund.interest": ("Repairs fund interest", "维修资金利息"),
     "repairs_fund.top_up": ("Repairs fund top-up", "维修资金续筹"),
-    # scenario inputs often uncertain (a tornado chart's inputs: the last part of the path)
-    "collection_rate": ("Collection rate", "物业费收缴率"),
-    "rate_per_m2_month": ("Property fee rate", "物业费标准"),
-    "floor_area_m2": ("Floor area", "建筑面积"),
-    "wage_per_month": ("Wage per month", "月工资"),
-    "on_cost": ("On-cost share", "附加费用比例"),
-    "growth": ("Growth per year", "年增长率"),
-    "uptake": ("Uptake", "落实比例"),
-    "occupancy": ("Occupancy", "使用率"),
-    "price_per_month": ("Price per month", "月单价"),
+    # scenario inputs (the report's assumptions, the drivers of a tornado)
+    "start_year": ("First year of works", "开工年份"),
+    "horizon_years": ("Operating horizon", "运营测算期"),
+    "discount_rate": ("Real discount rate", "实际折现率"),
+    "inflation": ("Inflation", "通货膨胀率"),
+    "floor_area_m2": ("Floor area", "建筑面积"), "buildings": ("Buildings", "楼栋数"),
+    "storeys": ("Storeys", "层数"), "built_year": ("Year built", "建成年份"),
+    "items": ("Items", "改造内容"), "tiers": ("Tiers", "类别"),
+    "per_unit": ("Per unit", "按单位"), "per_m2": ("Per m²", "按面积"),
+    "match_ratio": ("Match ratio", "配套比例"), "match_of": ("Matches", "配套对象"),
+    "uptake": ("Uptake", "参与比例"), "cap": ("Cap", "上限"),
+    "rate_per_m2_month": ("Fee rate", "物业费单价"),
+    "per_household_month": ("Fee per household", "每户物业费"),
+    "collection_rate": ("Collection rate", "收缴率"),
+    "units": ("Units", "数量"), "price_per_month": ("Price per month", "月单价"),
+    "occupancy": ("Occupancy", "使用率"), "per_year": ("Per year", "每年金额"),
+    "staff": ("Staff", "人数"), "wage_per_month": ("Wage per month", "月工资"),
+    "on_cost": ("On-costs", "社保及附加"), "growth": ("Growth per year", "年增长率"),
+    "vat_rate": ("VAT rate", "增值税率"),
+    "opening_balance": ("Opening balance", "期初余额"),
 })
-"""Metrics, yearly lines, ledger lines and the households' columns."""
+"""Metrics, yearly lines, ledger lines, the households' columns and scenario inputs."""
 
 _INSTRUMENTS = {"investor": ("Investor", "社会资本"), "bundle": ("Bundle", "捆绑项目"),
                 "debt": ("Debt", "债务")}
@@ -253,6 +263,15 @@ VALUES: dict[str, Label] = _table({
     # tiers of works
     "basic": ("Basic", "基础类"), "complete": ("Complete", "完善类"),
     "upgrade": ("Upgrade", "提升类"),
+    # distributions, samplers and kinds of run (the report's assumptions and run record)
+    "normal": ("normal", "正态分布"), "lognormal": ("lognormal", "对数正态分布"),
+    "uniform": ("uniform", "均匀分布"), "triangular": ("triangular", "三角分布"),
+    "pert": ("PERT", "PERT分布"), "beta": ("beta", "贝塔分布"),
+    "empirical": ("empirical", "经验分布"),
+    "random": ("random", "简单随机抽样"), "lhs": ("Latin hypercube", "拉丁超立方抽样"),
+    "sobol": ("Sobol sequence", "Sobol序列抽样"),
+    "deterministic": ("deterministic", "确定性测算"), "monte_carlo": ("Monte Carlo", "蒙特卡洛模拟"),
+    "median": ("median", "中位数"), "mode": ("mode", "众数"),
 })
 """Other identifiers that appear as values in tables: kinds of flow, tiers of works."""
 

@@ -1,0 +1,750 @@
+"""The HTML report: one self-contained page telling a scenario's story, printable to PDF.
+
+:func:`render_report` turns a :class:`~fundmodel.results.Result` into the HTML text of one
+page — the compound, the funding mix and the gap, the operation year by year, how sure it is,
+what drives it, the assumptions and the run record — with every label from
+:mod:`fundmodel.labels` in ``lang``. Charts come in through one seam, ``charts``: a mapping
+from a slot name (:data:`CHART_SLOTS`) to a matplotlib Figure or PNG bytes, embedded as
+``data:`` URIs, so the page needs no network. :func:`collect_charts` fills the slots from
+``result.plot`` when the result has one. :func:`write_report` writes the page atomically.
+
+Jinja2 is imported on first use (``pip install 'fundmodel[report]'``); the template
+``templates/report.html.j2`` is package data and escapes every value (autoescape).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import logging
+import math
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+from .. import labels
+from ..errors import FundmodelError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from ..results import Result
+
+__all__ = ["CHART_SLOTS", "collect_charts", "render_report", "write_report"]
+
+log = logging.getLogger("fundmodel")
+
+CHART_SLOTS: dict[str, tuple[str, tuple[Any, ...]]] = {
+    "waterfall": ("waterfall", ()),
+    "parties": ("parties", ()),
+    "fan:cumulative_balance": ("fan", ("cumulative_balance",)),
+    "fan:operating_surplus": ("fan", ("operating_surplus",)),
+    "histogram:funding_gap": ("histogram", ("funding_gap",)),
+    "histogram:breakeven_fee_rate": ("histogram", ("breakeven_fee_rate",)),
+    "cdf:funding_gap": ("cdf", ("funding_gap",)),
+    "cdf:breakeven_fee_rate": ("cdf", ("breakeven_fee_rate",)),
+    "tornado": ("tornado", ()),
+}
+"""The report's chart slots: slot name → (``result.plot`` method, its positional arguments;
+``tornado`` takes the drivers table). A slot without a chart is left out of the page."""
+
+_MC_ONLY = ("histogram:", "cdf:")
+"""Slots that need many draws (a distribution of one draw says nothing)."""
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+# The report's own sentences and headings (not names: every metric, line, column, party,
+# source, unit and value comes from fundmodel.labels).
+_TEXT: dict[str, tuple[str, str]] = {
+    "doc_title": ("{title}: renovation and upkeep", "{title}：改造与长效运营测算报告"),
+    "facts": ("{households} households · {area} m² · {buildings} buildings of {storeys} storeys"
+              " · built {built}", "{households}户 · 建筑面积{area}m² · {buildings}栋{storeys}层"
+              " · {built}年建成"),
+    "facts_short": ("{households} households · {area} m²", "{households}户 · 建筑面积{area}m²"),
+    "run_mc": ("Monte Carlo simulation: {draws} draws ({sampler}, seed {seed}); figures are "
+               "means over the draws unless marked otherwise.",
+               "蒙特卡洛模拟：{draws}次抽样（{sampler}，随机种子{seed}）；除另有说明外，数值为各次"
+               "模拟的均值。"),
+    "run_det": ("One deterministic run: every uncertain input at its {point}.",
+                "确定性测算：每个不确定参数取其{point}。"),
+    "sec_funding": ("The funding mix and the gap", "资金来源与资金缺口"),
+    "sec_years": ("The operation year by year", "逐年运营测算"),
+    "sec_sure": ("How sure it is", "结果的确定程度"),
+    "sec_drivers": ("What drives it", "主要影响因素"),
+    "sec_assumptions": ("The assumptions", "测算假设"),
+    "sec_record": ("The run record", "运行记录"),
+    "funding_story": ("The renovation costs {capex} CNY. The sources below pay {raised} CNY "
+                      "({raised_share}); {gap} CNY is left unfunded ({gap_share} of the cost, "
+                      "{gap_hh} CNY per household).",
+                      "改造总投资{capex}元，下列资金来源共落实{raised}元（{raised_share}），资金缺口"
+                      "{gap}元（占总投资{gap_share}，户均{gap_hh}元）。"),
+    "funding_nogap": ("The renovation costs {capex} CNY, and the sources below pay all of it.",
+                      "改造总投资{capex}元，下列资金来源可全部覆盖。"),
+    "parties_caption": ("Who pays and who receives over the whole life (CNY)",
+                        "各方全周期收支（元）"),
+    "funding_caption": ("Funding mix (CNY)", "资金来源构成（元）"),
+    "years_story": ("In the first operating year ({year}) the operation ends with a {sign} of "
+                    "{surplus} CNY. Over {horizon} years the operations are worth {npv} CNY "
+                    "(net present value) and the account ends at {balance} CNY. The fee that "
+                    "breaks even over the horizon is {breakeven} {fee_unit}; the fee charged is "
+                    "{fee}.",
+                    "运营首年（{year}年）{sign}{surplus}元。{horizon}年运营净现值为{npv}元，期末累计"
+                    "结余{balance}元。测算期内保本物业费为{breakeven}{fee_unit}，现行收费标准为"
+                    "{fee}。"),
+    "surplus": ("surplus", "结余"), "deficit": ("deficit", "亏损"),
+    "uncertain_fee": ("uncertain (a distribution)", "不确定（按分布取值）"),
+    "yearly_caption": ("Operating statement (CNY per year)", "运营收支表（元/年）"),
+    "yearly_caption_mc": ("Operating statement, means over the draws (CNY per year)",
+                          "运营收支表，各次模拟均值（元/年）"),
+    "sure_det": ("This is one run at the point estimates: it shows what happens when every "
+                 "uncertain input takes its central value, not how likely that is. A Monte "
+                 "Carlo run (--draws N) gives the spread and the probabilities.",
+                 "本报告为按点估计值进行的单次测算，反映各不确定参数取中间值时的结果，不代表其发生"
+                 "概率。使用蒙特卡洛模拟（--draws N）可得到结果区间与概率。"),
+    "sure_mc": ("Over {draws} draws of the uncertain inputs: the probabilities of what a "
+                "leader asks about, and the range of the key figures (p5–p95: nine futures "
+                "in ten fall between them).",
+                "基于不确定参数的{draws}次抽样：决策关注事项的发生概率，以及关键指标的区间（5%–95%"
+                "分位：十种情形中有九种落在其间）。"),
+    "prob_caption": ("Probabilities", "概率"),
+    "outcome_caption": ("In the base case", "基准情形"),
+    "yes": ("yes", "是"), "no": ("no", "否"),
+    "key_caption": ("Key figures", "关键指标"),
+    "undefined_note": ("{metric}: undefined in {undefined} of {draws} draws ({when}); the "
+                       "statistics are over the others.",
+                       "{metric}：{draws}次模拟中有{undefined}次无定义，统计量按其余模拟计算。"),
+    "drivers_story": ("Each uncertain input moved alone from its low to its high value, the "
+                      "others at their point estimates: how far {metric} moves (the swing), "
+                      "largest first.",
+                      "每次只让一个不确定参数从低值变到高值，其余参数取点估计值：{metric}的变动幅度，"
+                      "按大小排序。"),
+    "items_caption": ("Renovation items", "改造内容"),
+    "rules_caption": ("Funding rules, in the order they pay", "资金来源规则（按出资顺序）"),
+    "terms": ("Terms", "条件"),
+    "fees_caption": ("Fee, income and costs of the operation", "物业收费、经营收入与运营成本"),
+    "params_caption": ("Key parameters", "主要参数"),
+    "parameter": ("Parameter", "参数"),
+    "fee_row": ("Property fee", "物业费"),
+    "mean_of": ("mean {value}", "均值{value}"),
+    "rec_version": ("fundmodel version", "fundmodel版本"),
+    "rec_file": ("Scenario file", "情景文件"),
+    "rec_sha": ("SHA-256 of the file", "文件SHA-256"),
+    "rec_set": ("Changes (--set)", "参数修改（--set）"),
+    "rec_kind": ("Kind of run", "测算方式"),
+    "rec_draws": ("Draws", "抽样次数"),
+    "rec_seed": ("Seed", "随机种子"),
+    "rec_sampler": ("Sampler", "抽样方法"),
+    "rec_time": ("Made (UTC)", "生成时间（UTC）"),
+    "rec_warnings": ("Warnings", "提示"),
+    "none": ("none", "无"),
+    "chart_waterfall": ("Funding waterfall: the sources against the cost, and the gap",
+                        "资金瀑布图：各资金来源与总投资及缺口"),
+    "chart_parties": ("Cash flows by party", "各方现金流"),
+    "chart_fan": ("{line} by year: mean and p5–p95 band", "逐年{line}：均值与5%–95%分位区间"),
+    "chart_histogram": ("Distribution of {metric}", "{metric}分布"),
+    "chart_cdf": ("Cumulative distribution of {metric}", "{metric}累积分布"),
+    "chart_tornado": ("Tornado: the inputs that move {metric} most",
+                      "龙卷风图：对{metric}影响最大的参数"),
+    "footer": ("Made with fundmodel {version}. Figures in CNY unless stated; rates and shares "
+               "as percentages.", "由fundmodel {version}生成。除注明外金额单位为元。"),
+    "per_household_card": ("{value} CNY per household", "户均{value}元"),
+    "of_cost_card": ("{value} of the cost", "占总投资{value}"),
+    "fee_now_card": ("fee charged: {value}", "现行收费：{value}"),
+    "lang_attr": ("en", "zh-CN"),
+}
+
+_YEARLY_LINES = ("property_fee_income", "other_income", "total_income", "operating_cost",
+                 "vat", "operating_surplus", "cumulative_balance")
+"""The yearly statement's key lines, in the order shown."""
+
+_KEY_METRICS = ("capex_total", "funding_gap", "operating_surplus_first_year", "npv_operations",
+                "cumulative_balance_final", "breakeven_fee_rate", "fallback_total",
+                "fund_balance_min", "fund_top_up_total")
+"""The metrics of "how sure it is" (those the run has)."""
+
+_RATE_METRICS = {"breakeven_fee_rate", "breakeven_fee_rate_first_year",
+                 "discount_rate_nominal"}
+
+
+def _t(key: str, lang: str, **fill: Any) -> str:
+    en, zh = _TEXT[key]
+    text = zh if lang == "zh" else en
+    return text.format(**fill) if fill else text
+
+
+# ---------------------------------------------------------------------------- numbers
+def _nan(x: Any) -> bool:
+    try:
+        return x is None or math.isnan(float(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def _money(x: Any) -> str:
+    return "–" if _nan(x) else f"{float(x):,.0f}".replace("-", "−")
+
+
+def _pct(x: Any) -> str:
+    return "–" if _nan(x) else f"{100 * float(x):.1f}%".replace("-", "−")
+
+
+def _rate(x: Any, digits: int = 2) -> str:
+    return "–" if _nan(x) else f"{float(x):,.{digits}f}".replace("-", "−")
+
+
+def _plain(x: Any) -> str:
+    """A scenario input as written: whole numbers with separators, others as short decimals."""
+    if isinstance(x, bool):
+        return str(x)
+    if isinstance(x, int):
+        return f"{x:,}"
+    if isinstance(x, float):
+        return f"{x:,.0f}" if x.is_integer() or abs(x) >= 1000 else f"{x:,.4g}"
+    return str(x)
+
+
+def _metric_value(name: str, x: Any) -> str:
+    """A metric's value in its unit's usual format."""
+    unit = labels.describe_unit(name)
+    if name in _RATE_METRICS or unit in ("CNY/m²/month", "CNY/m²/year",
+                                         "CNY/household/month", "ratio"):
+        return _rate(x, 3 if name.startswith("breakeven") else 2)
+    if unit in ("share", "rate"):
+        return _pct(x)
+    if unit in ("0/1",):
+        return _pct(x)
+    if unit in ("years", "year", "households", "code"):
+        return _rate(x, 1)
+    return _money(x)
+
+
+# ---------------------------------------------------------------------------- tables
+def _table(caption: str, columns: Iterable[tuple], rows: list[dict[str, Any]],
+           note: str = "") -> dict[str, Any]:
+    """A table for the template: ``columns`` (header, is a number[, negative values are
+    shown in red]), ``rows`` each
+    ``{"cells": [...], "cls": ""}`` (cls: ``total``, ``gap``, ``bad``)."""
+    return {"caption": caption,
+            "columns": [{"text": c[0], "num": c[1], "signal": c[2] if len(c) > 2 else False}
+                        for c in columns],
+            "rows": rows, "note": note, "kv": False}
+
+
+def _row(*cells: Any, cls: str = "") -> dict[str, Any]:
+    return {"cells": [str(c) for c in cells], "cls": cls}
+
+
+def _header(name: str, lang: str, unit_name: str | None = None) -> str:
+    return labels.header(name, lang, unit_name)
+
+
+_SHARE_FIELDS = {"share", "uptake", "collection_rate", "occupancy", "growth", "on_cost",
+                 "contingency", "vat_rate", "management_margin", "discount_rate", "inflation"}
+"""Scenario fields that are rates or shares (fractions), shown as percentages."""
+
+
+def _describe_value(value: Any, lang: str, share: bool = False) -> str:
+    """A scenario value: a number, a list of names, or a distribution with its mean;
+    ``share``: a fraction, shown as a percentage (a distribution's parameters too, except
+    the shape parameters of a beta)."""
+    from ..draws import is_distribution
+
+    number = _pct if share else _plain
+    if is_distribution(value):
+        dump = value.model_dump()
+        kind = dump.pop("dist", "")
+        shape = {"a", "b", "alpha", "beta"} if kind == "beta" else set()
+        params = ", ".join(_plain(v) if k in shape else number(v) for k, v in dump.items()
+                           if isinstance(v, (int, float)) and not isinstance(v, bool)
+                           and not (kind == "beta" and k in ("low", "high")))
+        text = f"{labels.label(kind, lang)}({params})" if params else labels.label(kind, lang)
+        try:
+            mean = float(value.mean())
+        except (AttributeError, TypeError, ValueError, FundmodelError):
+            return text
+        return text + ("，" if lang == "zh" else ", ") + _t("mean_of", lang, value=number(mean))
+    if share and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _pct(value)
+    if isinstance(value, (list, tuple)):
+        return "、".join(labels.label(str(v), lang) for v in value) if lang == "zh" else \
+            ", ".join(labels.label(str(v), lang) for v in value)
+    if isinstance(value, str):
+        return labels.label(value, lang)
+    return _plain(value)
+
+
+def _terms(model: Any, lang: str, skip: Iterable[str] = ()) -> str:
+    """The fields a scenario model sets (not defaults), as ``label value`` pairs."""
+    from pydantic import BaseModel
+
+    from ..draws import is_distribution
+
+    skip = {"name", "source", "label", "payer", *skip}
+    parts = []
+    for field_name in type(model).model_fields:
+        if field_name in skip or field_name not in model.model_fields_set:
+            continue
+        value = getattr(model, field_name)
+        if value is None or (isinstance(value, BaseModel) and not is_distribution(value)):
+            continue  # a nested section (a ramp, a schedule): its own table's business
+        sep = "：" if lang == "zh" else ": "
+        parts.append(f"{labels.label(field_name, lang)}{sep}"
+                     f"{_describe_value(value, lang, field_name in _SHARE_FIELDS)}")
+    return ("；" if lang == "zh" else "; ").join(parts)
+
+
+# ---------------------------------------------------------------------------- sections
+def _header_block(result: "Result", lang: str) -> dict[str, Any]:
+    sc = result.scenario
+    c = sc.compound
+    area = _plain(float(c.floor_area_m2)) if not _nan(getattr(c, "floor_area_m2", None)) else "–"
+    try:
+        facts = _t("facts", lang, households=f"{c.households:,}", area=area,
+                   buildings=c.buildings, storeys=c.storeys, built=c.built_year)
+    except AttributeError:
+        facts = _t("facts_short", lang, households=f"{c.households:,}", area=area)
+    info = result.info
+    if info.get("kind") == "monte_carlo":
+        run = _t("run_mc", lang, draws=f"{result.n_draws:,}",
+                 sampler=labels.label(str(info.get("sampler")), lang), seed=info.get("seed"))
+    else:
+        point = str(info.get("point_estimate") or "mean")
+        shown = labels.label(point, lang)
+        run = _t("run_det", lang, point=shown.lower() if lang == "en" else shown)
+    title = sc.title or sc.name
+    s = result.summary()["mean"]
+    fee = sc.operations.property_fee
+    fee_unit = "CNY/household/month" if fee.per_household else "CNY/m²/month"
+    rate = fee.per_household_month if fee.per_household else fee.rate_per_m2_month
+    fee_now = _rate(rate) if isinstance(rate, (int, float)) else _t("uncertain_fee", lang)
+    cards = [
+        (labels.header("capex_total", lang), _money(s["capex_total"]), "",
+         _t("per_household_card", lang, value=_money(s["capex_total"] / c.households))),
+        (labels.header("funding_gap", lang), _money(s["funding_gap"]),
+         "bad" if s["funding_gap"] > 0.5 else "good",
+         _t("of_cost_card", lang, value=_pct(s["funding_gap_share"]))),
+        (labels.header("operating_surplus_first_year", lang),
+         _money(s["operating_surplus_first_year"]),
+         "bad" if s["operating_surplus_first_year"] < 0 else "good", ""),
+        (labels.header("breakeven_fee_rate", lang, fee_unit), _rate(s["breakeven_fee_rate"]),
+         "bad" if s["breakeven_fee_rate"] > (rate if isinstance(rate, (int, float))
+                                             else math.inf) else "",
+         _t("fee_now_card", lang, value=fee_now)),
+    ]
+    return {"title": title, "doc_title": _t("doc_title", lang, title=title),
+            "compound": c.name, "facts": facts, "run": run,
+            "cards": [{"label": a, "value": b, "cls": k, "sub": d} for a, b, k, d in cards]}
+
+
+def _charts_for(slots: Iterable[str], images: Mapping[str, str], lang: str) -> list[dict]:
+    out = []
+    for slot in slots:
+        if slot not in images:
+            continue
+        kind, _, arg = slot.partition(":")
+        if kind == "fan":
+            caption = _t("chart_fan", lang, line=labels.label(arg, lang))
+        elif kind in ("histogram", "cdf"):
+            caption = _t(f"chart_{kind}", lang, metric=labels.label(arg, lang))
+        elif kind == "tornado":
+            caption = _t("chart_tornado", lang, metric=labels.label(arg or "", lang))
+        else:
+            caption = _t(f"chart_{kind}", lang)
+        out.append({"slot": slot, "src": images[slot], "caption": caption})
+    return out
+
+
+def _funding_section(result: "Result", lang: str, images: Mapping[str, str]) -> dict:
+    funding = result.funding()
+    s = result.summary()["mean"]
+    capex, gap = float(s["capex_total"]), float(funding.loc["gap", "amount"])
+    raised = float(funding["amount"].sum()) - gap
+    hh = result.scenario.compound.households
+    if gap > 0.5:
+        story = _t("funding_story", lang, capex=_money(capex), raised=_money(raised),
+                   raised_share=_pct(raised / capex if capex else math.nan), gap=_money(gap),
+                   gap_share=_pct(gap / capex if capex else math.nan), gap_hh=_money(gap / hh))
+    else:
+        story = _t("funding_nogap", lang, capex=_money(capex))
+    rows = []
+    for name, r in funding.iterrows():
+        is_gap = name == "gap"
+        rows.append(_row(labels.label(str(name), lang), labels.label(r["source"], lang),
+                         labels.label(r["payer"], lang), _money(r["offered"]),
+                         _money(r["amount"]), _pct(r["share_of_cost"]),
+                         _money(r["per_household"]),
+                         cls="gap" if is_gap and r["amount"] > 0.5 else ""))
+    rows.append(_row(labels.label("total", lang), "", "", "", _money(funding["amount"].sum()),
+                     _pct(funding["share_of_cost"].sum()),
+                     _money(funding["per_household"].sum()), cls="total"))
+    tables = [_table(_t("funding_caption", lang),
+                     [(labels.label("label", lang), False), (labels.label("source", lang), False),
+                      (labels.label("payer", lang), False), (labels.label("offered", lang), True),
+                      (labels.label("amount", lang), True),
+                      (labels.label("share_of_cost", lang), True),
+                      (labels.label("per_household", lang), True)], rows)]
+    try:
+        parties = result.parties()
+    except FundmodelError:
+        parties = None
+    if parties is not None and len(parties):
+        prow = [_row(labels.label(str(p), lang), _money(r["paid"]), _money(r["received"]),
+                     _money(r["net"]))
+                for p, r in parties.iterrows()
+                if abs(r["paid"]) > 0.5 or abs(r["received"]) > 0.5]
+        tables.append(_table(_t("parties_caption", lang),
+                             [(labels.label("party", lang), False),
+                              (labels.label("paid", lang), True),
+                              (labels.label("received", lang), True),
+                              (labels.label("net", lang), True)], prow))
+    return {"id": "funding", "title": _t("sec_funding", lang), "story": [story],
+            "tables": tables[:1], "charts": _charts_for(["waterfall", "parties"], images, lang),
+            "after": tables[1:]}
+
+
+def _years_section(result: "Result", lang: str, images: Mapping[str, str]) -> dict:
+    sc = result.scenario
+    s = result.summary()["mean"]
+    yearly = result.yearly()
+    fee = sc.operations.property_fee
+    fee_unit = labels.unit("CNY/household/month" if fee.per_household else "CNY/m²/month", lang)
+    rate = fee.per_household_month if fee.per_household else fee.rate_per_m2_month
+    fee_text = (f"{_rate(rate)} {fee_unit}" if isinstance(rate, (int, float))
+                else _t("uncertain_fee", lang))
+    surplus = float(s["operating_surplus_first_year"])
+    story = _t("years_story", lang, year=int(yearly["calendar_year"].iloc[0]),
+               sign=_t("surplus" if surplus >= 0 else "deficit", lang),
+               surplus=_money(abs(surplus)), horizon=sc.horizon_years,
+               npv=_money(s["npv_operations"]), balance=_money(s["cumulative_balance_final"]),
+               breakeven=_rate(s["breakeven_fee_rate"]), fee_unit=fee_unit, fee=fee_text)
+    lines = [ln for ln in _YEARLY_LINES if ln in yearly.columns]
+    sign = {"operating_cost": -1, "vat": -1}
+    rows = []
+    for year, r in yearly.iterrows():
+        rows.append(_row(int(r["calendar_year"]),
+                         *(_money(sign.get(ln, 1) * r[ln]) for ln in lines)))
+    caption = _t("yearly_caption_mc" if result.n_draws > 1 else "yearly_caption", lang)
+    table = _table(caption, [(labels.label("calendar_year", lang), False)]
+                   + [(labels.label(ln, lang), True,
+                       ln in ("operating_surplus", "cumulative_balance")) for ln in lines], rows)
+    return {"id": "years", "title": _t("sec_years", lang), "story": [story],
+            "tables": [table],
+            "charts": _charts_for(["fan:cumulative_balance", "fan:operating_surplus"], images,
+                                  lang)}
+
+
+def _sure_section(result: "Result", lang: str, images: Mapping[str, str]) -> dict:
+    s = result.summary()
+    probs = result.probabilities()
+    metrics = [m for m in _KEY_METRICS if m in s.index]
+    if result.info.get("kind") != "monte_carlo":
+        rows = [_row(labels.label(m, lang), _t("yes" if r["outcome"] else "no", lang),
+                     cls="bad" if r["outcome"] else "") for m, r in probs.iterrows()]
+        return {"id": "sure", "title": _t("sec_sure", lang), "story": [_t("sure_det", lang)],
+                "tables": [_table(_t("outcome_caption", lang),
+                                  [(labels.label("question", lang), False),
+                                   (labels.label("outcome", lang), True)], rows)],
+                "charts": []}
+    prow = [_row(labels.label(m, lang), _pct(r["probability"]), f"± {_pct(r['mcse'])}")
+            for m, r in probs.iterrows()]
+    notes = []
+    krow = []
+    for m in metrics:
+        r = s.loc[m]
+        name = labels.header(m, lang)
+        undefined = int(r["undefined"])
+        if undefined:
+            notes.append(_t("undefined_note", lang, metric=labels.label(m, lang),
+                            undefined=f"{undefined:,}", draws=f"{undefined + int(r['n']):,}",
+                            when=_undefined_when(m)))
+            name += f" *{len(notes)}"
+        krow.append(_row(name, *(_metric_value(m, r[c]) for c in ("mean", "p5", "p50", "p95"))))
+    tables = [
+        _table(_t("prob_caption", lang), [(labels.label("question", lang), False),
+                                           (labels.label("probability", lang), True),
+                                           (labels.label("mcse", lang), True)], prow),
+        _table(_t("key_caption", lang), [(labels.label("metric", lang), False),
+                                          (labels.label("mean", lang), True),
+                                          (labels.quantile_label("p5", lang), True),
+                                          (labels.quantile_label("p50", lang), True),
+                                          (labels.quantile_label("p95", lang), True)], krow,
+               note=" ".join(f"*{i} {n}" for i, n in enumerate(notes, 1)))]
+    return {"id": "sure", "title": _t("sec_sure", lang),
+            "story": [_t("sure_mc", lang, draws=f"{result.n_draws:,}")], "tables": tables,
+            "charts": _charts_for([k for k in CHART_SLOTS if k.startswith(_MC_ONLY)], images,
+                                  lang)}
+
+
+def _undefined_when(metric: str) -> str:
+    from ..catalog import lookup
+
+    try:
+        return lookup(metric).undefined_when or ""
+    except KeyError:
+        return ""
+
+
+def _input_label(path: str, lang: str) -> str:
+    """A scenario input path as a reader's label: the catalogue's label if it has one, else
+    the user's names in brackets and the labels of the fields (``renovation.items[roof].
+    unit_cost`` → ``roof: Unit cost``)."""
+    import re
+
+    if labels.has_label(path):
+        return labels.label(path, lang)
+    parts = []
+    for piece in re.findall(r"([A-Za-z_][A-Za-z0-9_]*)|\[([^\]]*)\]", path):
+        field_name, inside = piece
+        if inside:
+            parts.append(inside)
+        elif field_name in ("renovation", "operations", "funding", "compound", "simulation",
+                            "property_fee", "income", "costs", "households", "fiscal",
+                            "items"):
+            continue
+        else:
+            parts.append(labels.label(field_name, lang))
+    sep = "：" if lang == "zh" else ": "
+    return sep.join(parts) if parts else path
+
+
+def _drivers_section(drivers: "pd.DataFrame", lang: str, images: Mapping[str, str]) -> dict:
+    metric = str(drivers.attrs.get("metric", ""))
+    order = drivers["swing"].abs().sort_values(ascending=False).index
+    rows = []
+    for path in order:
+        r = drivers.loc[path]
+        leaf = str(path).rpartition(".")[2]
+        value = _pct if leaf in _SHARE_FIELDS else _plain
+        rows.append(_row(_input_label(str(path), lang), value(float(r["low_value"])),
+                         value(float(r["high_value"])), _metric_value(metric, r["metric_low"]),
+                         _metric_value(metric, r["metric_high"]),
+                         _metric_value(metric, abs(r["swing"]))))
+    metric_label = labels.label(metric, lang) if metric else ""
+    table = _table(labels.header(metric, lang) if metric else "",
+                   [(labels.label("input", lang), False), (labels.label("low", lang), True),
+                    (labels.label("high", lang), True),
+                    (f"{metric_label} · {labels.label('low', lang)}", True),
+                    (f"{metric_label} · {labels.label('high', lang)}", True),
+                    (labels.label("swing", lang), True)], rows)
+    charts = _charts_for(["tornado"], images, lang)
+    for chart in charts:
+        chart["caption"] = _t("chart_tornado", lang, metric=metric_label)
+    return {"id": "drivers", "title": _t("sec_drivers", lang),
+            "story": [_t("drivers_story", lang, metric=metric_label)], "tables": [table],
+            "charts": charts}
+
+
+def _assumptions_section(result: "Result", lang: str) -> dict:
+    sc = result.scenario
+    items = result.items()
+    irow = [_row(name, labels.label(r["tier"], lang), _plain(float(r["quantity"])), r["unit"],
+                 _money(r["unit_cost"]), _pct(r["contingency"]), _money(r["cost"]))
+            for name, r in items.iterrows()]
+    irow.append(_row(labels.label("total", lang), "", "", "", "", "",
+                     _money(items["cost"].sum()), cls="total"))
+    tables = [_table(_t("items_caption", lang), [
+        (labels.label("item", lang), False), (labels.label("tier", lang), False),
+        (labels.label("quantity", lang), True), (labels.label("unit", lang), False),
+        (labels.header("unit_cost", lang, "CNY"), True),
+        (labels.label("contingency", lang), True), (labels.header("cost", lang, "CNY"), True)],
+        irow)]
+    # the distributions of uncertain items are among the terms below when they matter
+    rrow = [_row(labels.label(lbl, lang), labels.label(rule.source, lang), labels.label(rule.payer, lang),
+                 _terms(rule, lang))
+            for rule, lbl in zip(sc.funding, sc.funding_labels())]
+    tables.append(_table(_t("rules_caption", lang), [
+        (labels.label("label", lang), False), (labels.label("source", lang), False),
+        (labels.label("payer", lang), False), (_t("terms", lang), False)], rrow))
+    ops = sc.operations
+    orow = [_row(_t("fee_row", lang), _terms(ops.property_fee, lang))]
+    for line in ops.income:
+        orow.append(_row(labels.label(f"income[{line.name}]", lang), _terms(line, lang)))
+    for line in ops.costs:
+        orow.append(_row(labels.label(f"cost[{line.name}]", lang), _terms(line, lang)))
+    tables.append(_table(_t("fees_caption", lang), [(labels.label("line", lang), False),
+                                                     (_t("terms", lang), False)], orow))
+    s = result.summary()["mean"]
+    prow = [
+        _row(labels.label("start_year", lang), sc.start_year),
+        _row(labels.label("horizon_years", lang),
+             f"{sc.horizon_years} {labels.unit('years', lang)}"),
+        _row(labels.label("discount_rate", lang), _describe_pct(sc.discount_rate, lang)),
+        _row(labels.label("inflation", lang), _describe_pct(sc.inflation, lang)),
+        _row(labels.label("discount_rate_nominal", lang), _pct(s["discount_rate_nominal"])),
+        _row(labels.label("management_margin", lang),
+             _describe_pct(ops.management_margin, lang)),
+        _row(labels.label("vat_rate", lang), _describe_pct(ops.vat_rate, lang)),
+    ]
+    tables.append(_table(_t("params_caption", lang), [(_t("parameter", lang), False),
+                                                       (labels.label("value", lang), True)],
+                         prow))
+    return {"id": "assumptions", "title": _t("sec_assumptions", lang), "story": [],
+            "tables": tables, "charts": []}
+
+
+def _describe_pct(value: Any, lang: str) -> str:
+    return _describe_value(value, lang, share=True)
+
+
+def _record_section(result: "Result", lang: str, record: Mapping[str, Any]) -> dict:
+    kind = str(record.get("kind") or "")
+    rows = [
+        _row(_t("rec_version", lang), record.get("fundmodel_version")),
+        _row(_t("rec_file", lang), record.get("scenario_file") or "–"),
+        _row(_t("rec_sha", lang), record.get("scenario_sha256") or "–"),
+        _row(_t("rec_set", lang), " ".join(record.get("set") or ()) or _t("none", lang)),
+        _row(_t("rec_kind", lang), labels.label(kind, lang)),
+        _row(_t("rec_draws", lang), f"{int(record.get('draws') or result.n_draws):,}"),
+    ]
+    if kind == "monte_carlo":
+        rows += [_row(_t("rec_seed", lang), record.get("seed")),
+                 _row(_t("rec_sampler", lang), labels.label(str(record.get("sampler")), lang))]
+    rows.append(_row(_t("rec_time", lang), record.get("time_utc")))
+    warnings = record.get("warnings") or []
+    if warnings:
+        rows.append(_row(_t("rec_warnings", lang), "; ".join(warnings)))
+    table = _table("", [("", False), ("", False)], rows)
+    table["kv"] = True
+    return {"id": "record", "title": _t("sec_record", lang), "story": [], "tables": [table],
+            "charts": []}
+
+
+# ---------------------------------------------------------------------------- charts
+def _png_bytes(chart: Any, slot: str) -> bytes:
+    """A chart as PNG bytes: bytes are checked to be a PNG; a matplotlib Figure is saved."""
+    if isinstance(chart, (bytes, bytearray, memoryview)):
+        data = bytes(chart)
+        if not data.startswith(PNG_SIGNATURE):
+            raise FundmodelError(f"chart {slot!r}: the bytes given are not a PNG image")
+        return data
+    if hasattr(chart, "savefig"):
+        buffer = io.BytesIO()
+        chart.savefig(buffer, format="png", dpi=144, bbox_inches="tight",
+                      facecolor="white")
+        return buffer.getvalue()
+    raise FundmodelError(f"chart {slot!r}: expected a matplotlib Figure or PNG bytes, got "
+                         f"{type(chart).__name__}")
+
+
+def _images(charts: Mapping[str, Any] | None) -> dict[str, str]:
+    """Slot → ``data:image/png;base64,...`` for every chart given."""
+    images = {}
+    for slot, chart in (charts or {}).items():
+        if chart is None:
+            continue
+        if slot not in CHART_SLOTS:
+            raise FundmodelError(f"unknown chart slot {slot!r}: use one of "
+                                 f"{', '.join(CHART_SLOTS)}")
+        data = base64.b64encode(_png_bytes(chart, slot)).decode("ascii")
+        images[slot] = f"data:image/png;base64,{data}"
+    return images
+
+
+def collect_charts(result: "Result", lang: str = "en",
+                   drivers: "pd.DataFrame | None" = None) -> dict[str, Any]:
+    """The report's charts from ``result.plot`` (:data:`CHART_SLOTS`), if the result has one.
+
+    ``histogram`` and ``cdf`` are drawn for a Monte Carlo run only, ``tornado`` only with
+    ``drivers``. A chart the plotting layer refuses (FundmodelError or ValueError: e.g. no
+    bands in this run) is left out and logged. Returns ``{}`` when there is no ``plot``.
+    """
+    labels.check_lang(lang)
+    plot = getattr(result, "plot", None)
+    if plot is None:
+        return {}
+    monte_carlo = result.info.get("kind") == "monte_carlo" and result.n_draws > 1
+    charts: dict[str, Any] = {}
+    for slot, (method, args) in CHART_SLOTS.items():
+        if slot.startswith(_MC_ONLY) and not monte_carlo:
+            continue
+        if method == "tornado":
+            if drivers is None or not len(drivers):
+                continue
+            args = (drivers,)
+        draw = getattr(plot, method, None)
+        if draw is None:
+            continue
+        try:
+            charts[slot] = draw(*args, lang=lang)
+        except (FundmodelError, ValueError) as exc:
+            log.warning("report: no %s chart: %s", slot, exc)
+    return charts
+
+
+# ---------------------------------------------------------------------------- the page
+def _template():
+    try:
+        import jinja2
+    except ImportError:
+        raise FundmodelError("the HTML report needs Jinja2: pip install "
+                             "'fundmodel[report]'") from None
+    env = jinja2.Environment(loader=jinja2.PackageLoader("fundmodel.export", "templates"),
+                             autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True)
+    return env.get_template("report.html.j2")
+
+
+def render_report(result: "Result", *, lang: str = "en",
+                  charts: Mapping[str, Any] | None = None,
+                  drivers: "pd.DataFrame | None" = None,
+                  scenario_file: str | os.PathLike | None = None,
+                  scenario_sha256: str | None = None,
+                  overrides: Iterable[str] = ()) -> str:
+    """The report of a run as the text of one self-contained HTML page.
+
+    Sections: the compound and the run; the funding mix and the gap (funding table, parties'
+    totals); the operation year by year (the key lines of the operating statement, means over
+    the draws for many); how sure it is (probabilities and p5/p50/p95 of the key metrics for a
+    Monte Carlo run, the base case's outcomes for a deterministic one); what drives it (only
+    with ``drivers``); the assumptions (items, funding rules, fee, income and costs, key
+    parameters); the run record (:func:`fundmodel.export.files.run_record`). Every label is
+    :mod:`fundmodel.labels`' in ``lang``; the user's own names are shown as written, escaped.
+
+    Parameters
+    ----------
+    result : Result
+        The run (:func:`fundmodel.evaluate` or :func:`fundmodel.simulate`).
+    lang : {'en', 'zh'}
+        Language of the labels and text.
+    charts : mapping of str to Figure or bytes, optional
+        Slot (:data:`CHART_SLOTS`) → a matplotlib Figure (saved as PNG at 144 dpi) or PNG
+        bytes; embedded as ``data:`` URIs. Slots without a chart are left out.
+    drivers : DataFrame, optional
+        A tornado table (index input path; columns ``low_value``, ``high_value``,
+        ``metric_low``, ``metric_high``, ``base``, ``swing``; ``attrs["metric"]``).
+    scenario_file, scenario_sha256, overrides
+        For the run record (the file's SHA-256 is computed if not given).
+
+    Raises
+    ------
+    FundmodelError
+        Jinja2 missing, a chart that is neither a Figure nor PNG bytes, an unknown slot.
+    """
+    from .files import run_record
+
+    labels.check_lang(lang)
+    template = _template()
+    images = _images(charts)
+    record = run_record(result, (), scenario_file=scenario_file,
+                        scenario_sha256=scenario_sha256, overrides=overrides)
+    sections = [_funding_section(result, lang, images), _years_section(result, lang, images),
+                _sure_section(result, lang, images)]
+    if drivers is not None and len(drivers):
+        sections.append(_drivers_section(drivers, lang, images))
+    sections += [_assumptions_section(result, lang), _record_section(result, lang, record)]
+    for section in sections:
+        section.setdefault("after", [])
+        section.setdefault("after_charts", [])
+    return template.render(lang_attr=_t("lang_attr", lang), lang=lang,
+                           head=_header_block(result, lang), sections=sections,
+                           footer=_t("footer", lang, version=record["fundmodel_version"]))
+
+
+def write_report(result: "Result", path: str | os.PathLike, **options: Any) -> Path:
+    """Render the report (:func:`render_report`, ``options`` passed on) and write it to
+    ``path`` atomically (UTF-8). Returns the path."""
+    from .files import write_text_atomic
+
+    text = render_report(result, **options)
+    write_text_atomic(path, text)
+    return Path(path)
