@@ -276,7 +276,10 @@ class _WithPlot:
 
 
 def test_collect_charts(base, mc):
-    assert collect_charts(base, "zh") == {}                  # no result.plot yet
+    real = collect_charts(base, "zh")                        # the real result.plot
+    assert sorted(real) == ["fan:cumulative_balance", "fan:operating_surplus", "parties",
+                            "waterfall"]
+    assert all(type(fig).__name__ == "Figure" for fig in real.values())
     one = _WithPlot(base)
     charts = collect_charts(one, "zh")
     assert sorted(charts) == ["fan:cumulative_balance", "fan:operating_surplus", "parties",

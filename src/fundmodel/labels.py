@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["LANGS", "Label", "NAMES", "PATTERNS", "COLUMNS", "PARTIES", "SOURCES", "VALUES",
            "UNITS", "CHARTS", "check_lang", "label", "unit", "header", "describe_unit", "localize",
-           "has_label", "quantile_label"]
+           "has_label", "quantile_label", "input_label"]
 
 LANGS = ("en", "zh")
 """Languages of the labels: English and Simplified Chinese."""
@@ -471,6 +471,43 @@ def label(name: str, lang: str = "en", default: str | None = None) -> str:
         if has_label(line) and quantile_label(stat, lang):
             return f"{label(line, lang)} {quantile_label(stat, lang)}"
     return name if default is None else default
+
+
+_SECTIONS = ("renovation", "operations", "funding", "compound", "simulation", "property_fee",
+             "income", "costs", "households", "fiscal", "items")
+"""Path parts left out of an input's label: they only say where the field lives."""
+
+
+def input_label(path: str, lang: str = "en", scenario=None) -> str:
+    """A scenario input's path as a reader's label: the catalogue's label if it has one, else
+    the user's names (in brackets in the path) and the labels of the fields, joined
+    (``renovation.items[roof].unit_cost`` → ``roof: Unit cost`` / ``roof：单价``). With the
+    ``scenario``, a list index is shown as the element's name (an item's name, a funding
+    rule's label): ``funding[3].uptake`` → ``residents: Uptake``."""
+    if has_label(path):
+        return label(path, lang)
+    parts, parent = [], None
+    for field_name, inside in re.findall(r"([A-Za-z_][A-Za-z0-9_]*)|\[([^\]]*)\]", path):
+        if inside:
+            parts.append(_element_name(scenario, parent, inside))
+        elif field_name not in _SECTIONS:
+            parts.append(label(field_name, lang))
+        parent = field_name or parent
+    return ("：" if lang == "zh" else ": ").join(parts) if parts else path
+
+
+def _element_name(scenario, parent: str | None, inside: str) -> str:
+    """The name of list element ``inside`` (an index) of ``parent`` in ``scenario``, else
+    ``inside`` as written."""
+    if scenario is None or not inside.isdigit():
+        return inside
+    k = int(inside)
+    names = {"items": lambda: [i.name for i in scenario.renovation.items],
+             "funding": lambda: list(scenario.funding_labels())}.get(parent)
+    try:
+        return str(names()[k]) if names is not None else inside
+    except (IndexError, AttributeError):
+        return inside
 
 
 def unit(name: str, lang: str = "en") -> str:

@@ -484,30 +484,8 @@ def _undefined_when(metric: str) -> str:
         return ""
 
 
-def _input_label(path: str, lang: str) -> str:
-    """A scenario input path as a reader's label: the catalogue's label if it has one, else
-    the user's names in brackets and the labels of the fields (``renovation.items[roof].
-    unit_cost`` → ``roof: Unit cost``)."""
-    import re
-
-    if labels.has_label(path):
-        return labels.label(path, lang)
-    parts = []
-    for piece in re.findall(r"([A-Za-z_][A-Za-z0-9_]*)|\[([^\]]*)\]", path):
-        field_name, inside = piece
-        if inside:
-            parts.append(inside)
-        elif field_name in ("renovation", "operations", "funding", "compound", "simulation",
-                            "property_fee", "income", "costs", "households", "fiscal",
-                            "items"):
-            continue
-        else:
-            parts.append(labels.label(field_name, lang))
-    sep = "：" if lang == "zh" else ": "
-    return sep.join(parts) if parts else path
-
-
-def _drivers_section(drivers: "pd.DataFrame", lang: str, images: Mapping[str, str]) -> dict:
+def _drivers_section(drivers: "pd.DataFrame", lang: str, images: Mapping[str, str],
+                     scenario=None) -> dict:
     metric = str(drivers.attrs.get("metric", ""))
     order = drivers["swing"].abs().sort_values(ascending=False).index
     rows = []
@@ -515,7 +493,7 @@ def _drivers_section(drivers: "pd.DataFrame", lang: str, images: Mapping[str, st
         r = drivers.loc[path]
         leaf = str(path).rpartition(".")[2]
         value = _pct if leaf in _SHARE_FIELDS else _plain
-        rows.append(_row(_input_label(str(path), lang), value(float(r["low_value"])),
+        rows.append(_row(labels.input_label(str(path), lang, scenario), value(float(r["low_value"])),
                          value(float(r["high_value"])), _metric_value(metric, r["metric_low"]),
                          _metric_value(metric, r["metric_high"]),
                          _metric_value(metric, abs(r["swing"]))))
@@ -730,7 +708,7 @@ def render_report(result: "Result", *, lang: str = "en",
     sections = [_funding_section(result, lang, images), _years_section(result, lang, images),
                 _sure_section(result, lang, images)]
     if drivers is not None and len(drivers):
-        sections.append(_drivers_section(drivers, lang, images))
+        sections.append(_drivers_section(drivers, lang, images, result.scenario))
     sections += [_assumptions_section(result, lang), _record_section(result, lang, record)]
     for section in sections:
         section.setdefault("after", [])

@@ -221,19 +221,6 @@ def cdf(result: "Result", s: st.Style, ax: "Axes | None", metric: str) -> "Figur
     return fig
 
 
-def _input_label(result: "Result | None", path: str, lang: str) -> str:
-    """An input's label: ``renovation.items[2].unit_cost`` → ``<item name>: Unit cost``; a
-    path ending in a name the catalogue knows → its label; else the path."""
-    match = re.fullmatch(r"renovation\.items\[(\d+)\]\.(\w+)", path)
-    if match and result is not None:
-        items = result.scenario.renovation.items
-        i = int(match.group(1))
-        if i < len(items):
-            return f"{items[i].name}: {labels.label(match.group(2), lang)}"
-    last = re.split(r"[.\[\]]+", path.strip("]"))[-1]
-    return labels.label(last, lang) if labels.has_label(last) else path
-
-
 def _short(v: float) -> str:
     return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
 
@@ -269,7 +256,7 @@ def tornado(result: "Result | None", s: st.Style, ax: "Axes | None",
             ax.annotate(_short(float(value)), (end, yi), xytext=(3 if right else -3, 0),
                         textcoords="offset points", ha="left" if right else "right",
                         va="center", **s.text(size="x-small"))
-    names = [_input_label(result, str(p), s.lang) for p in rows.index]
+    names = [labels.input_label(str(p), s.lang, result and result.scenario) for p in rows.index]
     ax.set_yticks(y, names, **s.text(size="small"))
     span = np.nanmax(np.abs(np.concatenate([low - b, high - b, [0.0]])))
     ax.set_xlim(b - 1.25 * span - 1e-12, b + 1.25 * span + 1e-12)
