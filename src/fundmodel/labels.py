@@ -26,7 +26,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["LANGS", "Label", "NAMES", "PATTERNS", "COLUMNS", "PARTIES", "SOURCES", "VALUES",
            "UNITS", "check_lang", "label", "unit", "header", "describe_unit", "localize",
-           "has_label", "quantile_label"]
+           "has_label", "quantile_label", "undefined_when", "UNDEFINED_ZH", "QUESTIONS_ZH",
+           "DESCRIPTIONS_ZH", "STATISTICS", "TEXT", "text"]
 
 LANGS = ("en", "zh")
 """Languages of the labels: English and Simplified Chinese."""
@@ -135,6 +136,24 @@ NAMES: dict[str, Label] = _table({
     "repairs_fund.first_deposit": ("First deposit to the repairs fund", "首期维修资金"),
     "repairs_fund.interest": ("Repairs fund interest", "维修资金利息"),
     "repairs_fund.top_up": ("Repairs fund top-up", "维修资金续筹"),
+    # the district (PortfolioResult, fundmodel district): compounds, district, outlay, plan,
+    # budget, areas
+    "operating_subsidy_pv": ("Operating subsidy, present value", "运营补贴现值"),
+    "id": ("Compound ID", "小区编号"), "name": ("Compound", "小区名称"),
+    "street": ("Street", "街道"), "start_year": ("Start year", "开工年份"),
+    "end_year": ("Completion year", "完工年份"), "required": ("Required", "必须纳入"),
+    "weight": ("Priority weight", "优先权重"), "level": ("Level of government", "政府层级"),
+    "budget_cny": ("Budget", "预算额度"), "used_cny": ("Used", "已用额度"),
+    "cluster": ("Service area", "服务片区"), "members": ("Member compounds", "所含小区"),
+    "compounds": ("Compounds", "小区数"),
+    "subsidy_standalone_cny": ("Subsidy, standalone", "单独服务补贴"),
+    "subsidy_cny": ("Subsidy, shared", "片区共享服务补贴"),
+    "breaks_even": ("Breaks even", "实现保本"),
+    "cost_cny": ("Cost to government", "政府出资合计"),
+    "cost_central_government_cny": ("Cost to the central government", "中央政府出资"),
+    "cost_provincial_government_cny": ("Cost to the provincial government", "省级政府出资"),
+    "cost_city_district_government_cny": ("Cost to the city or district", "市/区政府出资"),
+    "cost_street_community_cny": ("Cost to the street or community", "街道/社区出资"),
 })
 """Metrics, yearly lines, ledger lines and the households' columns."""
 
@@ -243,6 +262,11 @@ VALUES: dict[str, Label] = _table({
     # tiers of works
     "basic": ("Basic", "基础类"), "complete": ("Complete", "完善类"),
     "upgrade": ("Upgrade", "提升类"),
+    # payment channels of the households (Result.channels(); repairs_fund and provident_fund
+    # are parties)
+    "cash": ("Cash", "现金"), "loan": ("Bank loan", "银行贷款"),
+    # statistics of the tidy tables (yearly_bands: mean, p5 ...)
+    "std": ("Standard deviation", "标准差"),
 })
 """Other identifiers that appear as values in tables: kinds of flow, tiers of works."""
 
@@ -308,9 +332,79 @@ UNITS: dict[str, Label] = _table({
 })
 """Units of the catalogue (:mod:`fundmodel.catalog`)."""
 
+UNDEFINED_ZH: dict[str, str] = {
+    "first_deficit_year": "没有亏损年份",
+    "breakeven_fee_rate": "未收取物业费（收缴率为0或无计费面积），任何费率都无法保本",
+    "breakeven_fee_rate_first_year": "首年未收取物业费（收缴率为0或无计费面积）",
+    "investor[<label>].irr": "内部收益率不存在（见内部收益率状态）",
+    "investor[<label>].payback_year": "未投资，或在特许经营期内未能收回投资",
+    "bundle[<label>].irr": "现金流没有内部收益率（从不变号，或净现值无根）",
+    "bundle[<label>].coverage": "捆绑项目既无投资也无支出（分母为0）",
+    "bundle[<label>].minimum_scale": "任何规模都无法使捆绑项目平衡：扣除反哺后各规模净现值均为负",
+    "debt[<label>].min_dscr": "无还本付息（未借款）",
+    "debt[<label>].avg_dscr": "无还本付息（未借款）",
+    "debt[<label>].min_dscr_year": "无还本付息（未借款）",
+    "debt[<label>].llcr": "未借款",
+    "debt[<label>].coverage_gross": "无还本付息（未借款）",
+    "debt[<label>].coverage_net": "无还本付息（未借款）",
+    "debt[<label>].meets_coverage": "无还本付息（未借款）",
+    "fund_first_top_up_year": "没有年份需要续筹（或未设续筹规则）",
+    "percent_funded_final": "充足余额为0（没有部件，或部件届时均为新）",
+    "percent_funded": "当年充足余额为0",
+    "wtp_threshold_cny": "任何模拟中都没有能使表决通过的支付意愿（参与户数太少）",
+    "cost_if_built_cny": "从未实施",
+}
+"""Why a metric can be undefined, in Chinese (the English is the catalogue's
+``undefined_when``), by catalogue name or pattern: :func:`undefined_when`."""
+
+QUESTIONS_ZH: dict[str, str] = {
+    "has_funding_gap": "P(资金缺口 > 0)",
+    "any_operating_deficit": "P(任一年出现运营亏损)",
+    "balance_negative_at_horizon": "P(期末累计结余 < 0)",
+}
+"""The probabilities' questions in Chinese, by metric (the English is
+:data:`fundmodel.results.PROBABILITIES`)."""
+
+DESCRIPTIONS_ZH: dict[str, str] = {
+    "central_government": "中央政府：中央财政补助、中央预算内投资",
+    "provincial_government": "省级政府",
+    "city_district_government": "市/区政府：配套资金、统筹整合资金",
+    "street_community": "街道/社区：兜底服务与补贴",
+    "soe": "国有企业（三供一业移交资金）",
+    "utilities": "水电气热等专营单位（各自管网）",
+    "residents": "居民和业主",
+    "donors": "社会捐赠与众筹",
+    "operator": "物业服务方账户（物业费、经营收入与运营成本）",
+    "compound_account": "小区公共收益账户",
+    "project": "改造项目（接收资金，支付工程款）",
+    "contractors": "改造工程的施工单位和供应商",
+    "suppliers": "小区日常运行的人员、供应商和公用事业",
+    "users": "小区经营性服务的使用者：停车、广告、租赁",
+    "tax_authority": "税务机关（物业费增值税）",
+    "unfunded": "无来源覆盖的部分：资金缺口",
+    "investor": "以经营权投资的社会资本",
+    "lender": "银行与债券持有人",
+    "bundled_project": "与改造捆绑的盈利项目",
+    "repairs_fund": "住宅专项维修资金",
+    "provident_fund": "住房公积金：业主提取的储蓄",
+    "deposit_bank": "维修资金存款银行（支付利息）",
+}
+"""The parties' descriptions in Chinese (the English is
+:data:`fundmodel.engine.ledger.PARTIES`), used by :func:`localize`."""
+
+STATISTICS: dict[str, Label] = _table({
+    "mean": ("mean", "均值"), "std": ("standard deviation", "标准差"),
+    "p05": ("P5", "5%分位"), "p10": ("P10", "10%分位"), "p50": ("P50", "50%分位"),
+    "p90": ("P90", "90%分位"), "p95": ("P95", "95%分位"),
+})
+"""Suffixes of the district's per-compound columns ``<metric>_<stat>``
+(:data:`fundmodel.portfolio.tiles.SUMMARY_STATS`)."""
+
 _PATTERN = re.compile(r"^(?P<kind>[a-z_]+(?:\.[a-z_]+)?)\[(?P<label>.+?)\]"
                       r"(?:\.(?P<part>[a-z_]+)(?:\[(?P<name>.+)\])?)?$", re.DOTALL)
 _QUANTILE = re.compile(r"^p(\d{1,2})$")
+_NUMBERED = re.compile(r"^(?P<source>[a-z_]+) #(?P<n>\d+)$")
+_STAT_SUFFIX = re.compile(r"^(?P<base>.+)_(?P<stat>mean|std|p\d\d)$")
 _TABLES = (NAMES, COLUMNS, PARTIES, SOURCES, VALUES)
 
 
@@ -322,11 +416,23 @@ def check_lang(lang: str) -> str:
 
 
 def quantile_label(name: str, lang: str) -> str | None:
-    """``p5`` → ``P5`` / ``5%分位``; None if ``name`` is not a quantile column."""
+    """``p5`` (or ``p05``) → ``P5`` / ``5%分位``; None if ``name`` is not a quantile column."""
     match = _QUANTILE.match(name)
     if match is None:
         return None
-    return f"{match.group(1)}%分位" if lang == "zh" else f"P{match.group(1)}"
+    q = int(match.group(1))
+    return f"{q}%分位" if lang == "zh" else f"P{q}"
+
+
+def _fill(name: str, lang: str) -> str:
+    """A name inside a pattern: a funding source's key (a rule's default label, possibly
+    numbered ``central_subsidy #2``) is labelled, a user's own name kept as written."""
+    if name in SOURCES:
+        return SOURCES[name].get(lang)
+    match = _NUMBERED.match(name)
+    if match and match.group("source") in SOURCES:
+        return f"{SOURCES[match.group('source')].get(lang)} #{match.group('n')}"
+    return name
 
 
 def _pattern_label(name: str, lang: str) -> str | None:
@@ -335,40 +441,77 @@ def _pattern_label(name: str, lang: str) -> str | None:
         return None
     kind, label_, part, inner = match.group("kind", "label", "part", "name")
     if part is None:
-        key, fill = f"{kind}[<name>]", {"name": label_}
+        key, fill = f"{kind}[<name>]", {"name": _fill(label_, lang)}
     elif inner is None:
-        key, fill = f"{kind}[<label>].{part}", {"label": label_}
+        key, fill = f"{kind}[<label>].{part}", {"label": _fill(label_, lang)}
     else:
-        key, fill = f"{kind}[<label>].{part}[<name>]", {"label": label_, "name": inner}
+        key, fill = f"{kind}[<label>].{part}[<name>]", {"label": _fill(label_, lang),
+                                                       "name": inner}
     pattern = PATTERNS.get(key)
     return None if pattern is None else pattern.get(lang).format(**fill)
 
 
-def has_label(name: str) -> bool:
-    """Whether the catalogue labels ``name`` (directly, by pattern or as a quantile)."""
-    return (any(name in table for table in _TABLES) or _pattern_label(name, "en") is not None
-            or quantile_label(name, "en") is not None)
-
-
-def label(name: str, lang: str = "en", default: str | None = None) -> str:
-    """The label of a metric, line, party, source, column or value in ``lang``.
-
-    ``<line>:p5`` (a yearly band column) is the line's label with the quantile's. A name the
-    catalogue does not know is returned as ``default`` if given, else as itself (a user's own
-    name: an item, a funding rule's label).
-    """
-    check_lang(lang)
+def _find(name: str, lang: str) -> str | None:
+    """The label of ``name`` in ``lang``, None if the catalogue does not know it."""
     for table in _TABLES:
         if name in table:
             return table[name].get(lang)
     found = _pattern_label(name, lang) or quantile_label(name, lang)
     if found is not None:
         return found
-    if ":" in name:
+    match = _NUMBERED.match(name)
+    if match and match.group("source") in SOURCES:  # a repeated source: its default label
+        return _fill(name, lang)
+    if ":" in name:  # <line>:p5, a yearly band
         line, _, stat = name.rpartition(":")
-        if has_label(line) and quantile_label(stat, lang):
-            return f"{label(line, lang)} {quantile_label(stat, lang)}"
+        inner, q = _find(line, lang), quantile_label(stat, lang)
+        if inner is not None and q is not None:
+            return f"{inner} {q}"
+    match = _STAT_SUFFIX.match(name)  # <metric>_p05, a district compound's statistic
+    if match and match.group("stat") in STATISTICS:
+        inner = _find(match.group("base"), lang)
+        if inner is not None:
+            return f"{inner} {STATISTICS[match.group('stat')].get(lang)}"
+    return None
+
+
+def has_label(name: str) -> bool:
+    """Whether the catalogue labels ``name`` (directly, by pattern, as a quantile, a yearly
+    band ``<line>:p5`` or a district statistic ``<metric>_p05``)."""
+    return isinstance(name, str) and _find(name, "en") is not None
+
+
+def label(name: str, lang: str = "en", default: str | None = None) -> str:
+    """The label of a metric, line, party, source, column or value in ``lang``.
+
+    ``<line>:p5`` (a yearly band column) is the line's label with the quantile's, and so is
+    ``<metric>_p05`` (a district compound's statistic). A name the catalogue does not know
+    is returned as ``default`` if given, else as itself (a user's own name: an item, a
+    funding rule's label).
+    """
+    check_lang(lang)
+    found = _find(name, lang) if isinstance(name, str) else None
+    if found is not None:
+        return found
     return name if default is None else default
+
+
+def undefined_when(name: str, lang: str = "en") -> str:
+    """Why a metric can be undefined (the catalogue's ``undefined_when``) in ``lang``; ''
+    if it never is or is unknown."""
+    from .catalog import lookup
+
+    check_lang(lang)
+    try:
+        english = lookup(name).undefined_when
+    except KeyError:
+        return ""
+    if lang == "en" or not english:
+        return english
+    match = _PATTERN.match(name)
+    key = name if match is None or match.group("part") is None else (
+        f"{match.group('kind')}[<label>].{match.group('part')}")
+    return UNDEFINED_ZH.get(key, "")
 
 
 def unit(name: str, lang: str = "en") -> str:
@@ -379,10 +522,18 @@ def unit(name: str, lang: str = "en") -> str:
 
 
 def describe_unit(metric: str) -> str:
-    """The catalogue's unit of a metric or line (:func:`fundmodel.catalog.lookup`), '' if
+    """The catalogue's unit of a metric or line (:func:`fundmodel.catalog.lookup`), also of a
+    band ``<line>:p5``, a district statistic ``<metric>_p05`` or a ``..._cny`` column; '' if
     it has none or is unknown."""
     from .catalog import lookup
 
+    if ":" in metric:
+        metric = metric.rpartition(":")[0]
+    match = _STAT_SUFFIX.match(metric)
+    if match and match.group("stat") in STATISTICS:
+        metric = match.group("base")
+    if metric.endswith("_cny"):
+        return "CNY"
     try:
         return lookup(metric).unit
     except KeyError:
@@ -395,7 +546,7 @@ def header(name: str, lang: str = "en", unit_name: str | None = None) -> str:
     ``unit_name`` defaults to the catalogue's unit of ``name``; no unit, no brackets.
     """
     text = label(name, lang)
-    found = describe_unit(name.rpartition(":")[0] or name) if unit_name is None else unit_name
+    found = describe_unit(name) if unit_name is None else unit_name
     if found in ("", "0/1", "bool", "code", "year"):
         return text
     shown = unit(found, lang)
@@ -403,7 +554,7 @@ def header(name: str, lang: str = "en", unit_name: str | None = None) -> str:
 
 
 _VALUE_COLUMNS = ("source", "payer", "payee", "kind", "tier", "line", "unit", "party",
-                  "metric", "input")
+                  "metric", "input", "level", "statistic")
 
 
 def _translate(values: Iterable, lang: str, units: bool = False) -> list:
@@ -421,9 +572,10 @@ def localize(frame: "pd.DataFrame", lang: str, *, units: bool = False) -> "pd.Da
 
     Column names, index names and index values that the catalogue knows become their labels
     (with units, ``units=True``); so do the values of the columns ``source``, ``payer``,
-    ``payee``, ``kind``, ``tier``, ``line``, ``party`` and ``metric``, and ``unit`` is
-    translated. The numbers are not touched. A user's own names (items, funding labels) stay
-    as written.
+    ``payee``, ``kind``, ``tier``, ``line``, ``party``, ``metric``, ``level`` and
+    ``statistic``, and ``unit`` is translated. In Chinese the probabilities' ``question`` and
+    the parties' ``description`` are too. The numbers are not touched. A user's own names
+    (items, funding labels) stay as written.
     """
     import pandas as pd
 
@@ -432,6 +584,11 @@ def localize(frame: "pd.DataFrame", lang: str, *, units: bool = False) -> "pd.Da
     for column in _VALUE_COLUMNS:
         if column in out.columns and not pd.api.types.is_numeric_dtype(out[column]):
             out[column] = _translate(out[column], lang, units=column == "unit")
+    if lang == "zh" and "question" in frame.columns and frame.index.name == "metric":
+        out["question"] = [QUESTIONS_ZH.get(m, q) for m, q in zip(frame.index,
+                                                                  frame["question"])]
+    if lang == "zh" and "description" in frame.columns and frame.index.name == "party":
+        out["description"] = [DESCRIPTIONS_ZH.get(p, label(p, lang)) for p in frame.index]
     if isinstance(out.index, pd.MultiIndex):
         out.index = pd.MultiIndex.from_arrays(
             [_translate(out.index.get_level_values(k), lang) for k in range(out.index.nlevels)],
@@ -442,6 +599,4 @@ def localize(frame: "pd.DataFrame", lang: str, *, units: bool = False) -> "pd.Da
                              name=None if name is None else label(name, lang))
     name_of = (lambda c: header(c, lang)) if units else (lambda c: label(c, lang))
     out.columns = [name_of(c) if isinstance(c, str) else c for c in out.columns]
-    if "description" in frame.columns and "party" == frame.index.name and lang == "zh":
-        out[label("description", lang)] = [label(p, lang) for p in frame.index]
     return out
