@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["LANGS", "Label", "NAMES", "PATTERNS", "COLUMNS", "PARTIES", "SOURCES", "VALUES",
            "UNITS", "check_lang", "label", "unit", "header", "describe_unit", "localize",
            "has_label", "quantile_label", "undefined_when", "UNDEFINED_ZH", "QUESTIONS_ZH",
-           "DESCRIPTIONS_ZH", "STATISTICS", "TEXT", "text"]
+           "DESCRIPTIONS_ZH", "STATISTICS", "TEXT", "text", "relabel"]
 
 LANGS = ("en", "zh")
 """Languages of the labels: English and Simplified Chinese."""
@@ -600,3 +600,174 @@ def localize(frame: "pd.DataFrame", lang: str, *, units: bool = False) -> "pd.Da
     name_of = (lambda c: header(c, lang)) if units else (lambda c: label(c, lang))
     out.columns = [name_of(c) if isinstance(c, str) else c for c in out.columns]
     return out
+
+
+TEXT: dict[str, Label] = _table({
+    # shared pieces
+    "col.metric": ("Metric", "指标"), "col.mean": ("mean", "均值"), "col.p5": ("p5", "5%分位"),
+    "col.p95": ("p95", "95%分位"), "col.se": ("± se", "± 标准误"), "col.value": ("value", "数值"),
+    "col.Value": ("Value", "数值"), "col.Year": ("Year", "年份"),
+    "list.sep": (", ", "、"), "notes.sep": ("; ", "；"), "stop": (".", "。"),
+    "note": ("Note: {note}.", "注：{note}。"),
+    "undefined.why": (" — {when}", "——{when}"),
+    "undefined.one": ("{metric} is undefined in this run{why}", "{metric}在本次计算中无定义{why}"),
+    "undefined.many": ("{metric} is undefined in {undefined:,} of {draws:,} draws (the "
+                       "statistics are over the others){why}",
+                       "{metric}在 {draws:,} 次模拟中有 {undefined:,} 次无定义（统计量基于其余"
+                       "模拟）{why}"),
+    "wrote": ("Wrote {files} to {out}", "已将 {files} 写入 {out}"),
+    "draws.one": ("1 draw", "1 次模拟"), "draws.many": ("{n:,} draws", "{n:,} 次模拟"),
+    "sampler.random": ("random", "简单随机"), "sampler.lhs": ("lhs", "拉丁超立方"),
+    "sampler.sobol": ("sobol", "Sobol 序列"),
+    "point.mean": ("mean", "均值"), "point.median": ("median", "中位数"),
+    "point.mode": ("mode", "众数"), "point.None": ("None", "默认值"),
+    # fundmodel run
+    "run.how_mc": ("Monte Carlo: {draws}, {sampler} sampler, seed {seed}",
+                   "蒙特卡洛模拟：{draws}，{sampler}抽样，随机种子 {seed}"),
+    "run.how_det": ("deterministic run (distributions at their {point})",
+                    "确定性计算（分布取{point}）"),
+    "run.scenario": ("scenario {name} · {compound} · {households} households · {how}",
+                     "情景 {name} · {compound} · {households} 户 · {how}"),
+    "run.warning": ("[yellow]warning:[/yellow] {warning}", "[yellow]警告：[/yellow]{warning}"),
+    "funding.title": ("Funding mix (CNY) — renovation cost {cost}",
+                      "资金构成（元）— 改造总投资 {cost}"),
+    "funding.title_mean": ("Funding mix (mean CNY) — renovation cost {cost}",
+                           "资金构成（均值，元）— 改造总投资 {cost}"),
+    "funding.source": ("Source", "资金来源"),
+    "renovation.title": ("Renovation (CNY)", "改造投资（元）"),
+    "renovation.sentence": (
+        "Funding gap: [bold]{gap} CNY[/bold] ({share} of the cost, {gap_per_household} CNY "
+        "per household); government pays {government} and residents {residents} CNY per "
+        "household.",
+        "资金缺口：[bold]{gap} 元[/bold]（占总投资 {share}，户均 {gap_per_household} 元）；"
+        "户均政府出资 {government} 元，户均居民出资 {residents} 元。"),
+    "operations.title": ("Operations, first year ({year}) and over {years} years",
+                         "运营：首年（{year}）及 {years} 年"),
+    "operations.first_title": ("First operating year ({year}), CNY", "首个运营年（{year}），元"),
+    "operations.surplus": ("operating surplus", "运营结余"),
+    "operations.deficit": ("operating DEFICIT", "运营亏损"),
+    "operations.breakeven": (
+        "Breakeven fee: [bold]{fee} {unit}[/bold] over {years} years (NPV 0 at {rate}% "
+        "nominal); {fee1} to cover year 1 alone. The fee now: {now}.",
+        "保本物业费：[bold]{fee} {unit}[/bold]（{years} 年，按名义折现率 {rate}% 计净现值为"
+        "0）；仅覆盖首年需 {fee1}。现行物业费：{now}。"),
+    "operations.npv": ("Operations NPV over {years} years: {npv} CNY; balance at the horizon: "
+                       "{balance} CNY.",
+                       "{years} 年运营净现值：{npv} 元；期末累计结余：{balance} 元。"),
+    "fee.uncertain": ("uncertain (a distribution)", "不确定（服从分布）"),
+    "fallback.title": ("Fallback payer ({who}), up to its cap", "兜底方（{who}），以其上限为限"),
+    "fund.title": ("Repairs fund (维修资金), {years} years", "住宅专项维修资金，{years} 年"),
+    "financing.title": ("Financing instruments", "融资工具"),
+    "fiscal.all_levels": ("all levels", "各级政府"),
+    "fiscal.title": ("Government commitments ({level}), CNY — present value {pv}",
+                     "政府支出责任（{level}），元 — 现值 {pv}"),
+    "fiscal.title_mean": ("Government commitments ({level}), mean CNY — present value {pv}",
+                          "政府支出责任（{level}），均值，元 — 现值 {pv}"),
+    "channels.sentence": ("Residents pay {total} CNY{mean}: {parts}.",
+                          "居民出资 {total} 元{mean}：{parts}。"),
+    "channels.mean": (" (mean)", "（均值）"),
+    "votes.title": ("Votes", "表决结果"),
+    "votes.title_mc": ("Votes over {draws:,} draws", "表决结果（{draws:,} 次模拟）"),
+    "votes.p_pass": ("P(pass)", "通过概率"),
+    "votes.whole_compound": ("whole compound", "全小区"),
+    "yes": ("yes", "通过"), "NO": ("NO", "未通过"),
+    "votes.partly_defined": ("mean over the {share} of draws where a common willingness to "
+                             "pay passes it", "为存在可通过表决的统一支付意愿的 {share} 模拟"
+                             "中的均值"),
+    "votes.more": ("... and {n:,} more ballots: {where}.", "……另有 {n:,} 项表决：{where}。"),
+    "more": ("decisions.csv, households.csv with --out; Result.decisions(), "
+             "Result.households()",
+             "见 --out 输出的 decisions.csv、households.csv；Result.decisions()、"
+             "Result.households()"),
+    "votes.legend_mc": ("P(pass): share of the draws passing, each household drawing its own "
+                        "willingness to pay; ",
+                        "通过概率：表决通过的模拟次数占比，每户各自抽取支付意愿；"),
+    "votes.legend": ("WTP threshold: the least willingness to pay, common to the ballot's "
+                     "households, at which it passes",
+                     "通过所需支付意愿：参与表决各户统一的、使表决通过的最低支付意愿"),
+    "votes.legend_mean": (" (mean over the draws)", "（各次模拟的均值）"),
+    "votes.legend_none": ("; – where none does (too few take part)",
+                          "；“–”表示不存在（参与户数太少）"),
+    "floors.title": ("Cost per household by floor (CNY)", "各楼层户均出资（元）"),
+    "floors.means": ("means over the draws in which the household's items are built",
+                     "为该户改造内容得以实施的模拟中的均值"),
+    "floors.voted_down": ("– where the household's items are voted down",
+                          "“–”表示该户改造内容未获表决通过"),
+    "floors.pays": ("Pays (CNY)", "出资（元）"),
+    "floors.loan": ("Loan (CNY/month)", "贷款月供（元/月）"),
+    "floors.all_buildings": ("all {n:,} buildings", "全部 {n:,} 栋楼"),
+    "floors.same": ("the same in {which}", "{which}相同"),
+    "floors.loan_note": ("loan: the monthly payment of a household that borrows its whole "
+                         "share over {years} years", "贷款：一户按 {years} 年全额借款的月供"),
+    "floors.alike": ("{name} (+{n} alike)", "{name}（另 {n} 栋相同）"),
+    "floors.more": ("{n:,} more buildings: {where}", "另有 {n:,} 栋楼：{where}"),
+    # fundmodel solve (English: the Solution's own text)
+    "solve.head": ("solve {lever} for {target} ({how}; {method})",
+                   "求解 {lever}，目标：{target}（{how}；{method}）"),
+    "solve.point": ("one draw at the point estimates", "点估计下的单次计算"),
+    "solve.mc": ("{draws:,} draws, {sampler} sampler, seed {seed}",
+                 "{draws:,} 次模拟，{sampler}抽样，随机种子 {seed}"),
+    "reason.converged": ("converged", "已收敛"),
+    "reason.no crossing in the lever's range": ("no crossing in the lever's range",
+                                                 "措施取值范围内无解"),
+    "reason.metric undefined (NaN)": ("metric undefined (NaN)", "指标无定义"),
+    "reason.not converged": ("not converged", "未收敛"),
+    "method.closed_form": ("closed form", "解析解"), "method.search": ("search", "数值搜索"),
+    "solve.answer": ("answer: {value}", "结果：{value}"),
+    "solve.answer_per_draw": ("answer per draw: mean {mean}, p5 {p5}, p50 {p50}, p95 {p95} "
+                              "(over {n:,} draws)",
+                              "逐次模拟结果：均值 {mean}，5%分位 {p5}，50%分位 {p50}，95%分位 "
+                              "{p95}（{n:,} 次模拟）"),
+    "solve.answer_mcse": (" (± {mcse} Monte Carlo)", "（蒙特卡洛误差 ± {mcse}）"),
+    "solve.statistic": ("the statistic there: {value} ± {mcse}", "该处统计量：{value} ± {mcse}"),
+    "solve.no_root": ("no root in {n:,} of {draws:,} draws ({why})",
+                      "{draws:,} 次模拟中有 {n:,} 次无解（{why}）"),
+    "solve.disagreement": ("closed form against search: largest relative difference {d:.2e}",
+                           "解析解与数值搜索的最大相对差：{d:.2e}"),
+    "solve.note": ("note: {note}", "注：{note}"),
+    "solve.work": ("{calls:,} engine calls, {evals:,} draw evaluations, {seconds:.2f} s "
+                   "({rate:,.0f} evaluations/s)",
+                   "引擎调用 {calls:,} 次，计算 {evals:,} 次模拟，用时 {seconds:.2f} 秒（每秒 "
+                   "{rate:,.0f} 次）"),
+    # fundmodel district
+    "district.head": ("[bold]{title}[/]: {compounds:,} compounds, {households:,} households; "
+                      "{draws:,} draws, seed {seed}",
+                      "[bold]{title}[/]：{compounds:,} 个小区，{households:,} 户；"
+                      "{draws:,} 次模拟，随机种子 {seed}"),
+    "district.plan": ("The phased plan", "分期实施计划"),
+    "district.in_plan": ("{n:,} of {total:,} compounds in the plan ({status})",
+                         "计划纳入 {n:,} / {total:,} 个小区（{status}）"),
+    "district.totals": ("The district (sums over its compounds, CNY)", "全区合计（各小区加总，元）"),
+    "district.outlay": ("Fiscal outlay by level and year (CNY: mean, p5, p95)",
+                        "各级政府分年度财政支出（元：均值、5%分位、95%分位）"),
+    "district.areas": ("Shared service areas (operating subsidy, present value, CNY)",
+                       "片区共享物业服务（运营补贴现值，元）"),
+    "district.standalone": ("standalone", "单独服务"), "district.shared": ("shared areas", "片区共享"),
+    "district.units": ("units", "服务单元数"), "district.subsidy": ("subsidy", "补贴"),
+    "district.breaking_even": ("breaking even", "实现保本"),
+    "district.saving": ("saving {saving} CNY", "节约 {saving} 元"),
+    "col.Compounds": ("Compounds", "小区数"), "col.Households": ("Households", "户数"),
+    "col.Level": ("Level", "政府层级"),
+})
+"""Every sentence, title and phrase the command line prints, in English and Chinese (format
+strings: :func:`text` fills them in). English is the command's output as it always was."""
+
+
+def text(key: str, lang: str = "en", **fields) -> str:
+    """The sentence ``key`` of :data:`TEXT` in ``lang`` with ``fields`` filled in
+    (``str.format``)."""
+    check_lang(lang)
+    return TEXT[key].get(lang).format(**fields)
+
+
+_IDENTIFIER = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+def relabel(message: str, lang: str = "en") -> str:
+    """A message of the library (a warning, a solver's note) with every catalogue identifier
+    in it (a name with ``_``: ``funding_gap``) replaced by its label in ``lang``; in English,
+    the message unchanged."""
+    check_lang(lang)
+    if lang == "en":
+        return message
+    return _IDENTIFIER.sub(lambda m: label(m.group(0), lang), message)

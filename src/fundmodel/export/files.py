@@ -298,13 +298,16 @@ def _commit(staging: Path, out: Path, names: Sequence[str], stale: Sequence[str]
 def write_csv(result: Result, out_dir: str | os.PathLike, *,
               scenario_file: str | os.PathLike | None = None,
               scenario_sha256: str | None = None,
-              overrides: Iterable[str] = ()) -> list[Path]:
+              overrides: Iterable[str] = (), lang: str | None = None) -> list[Path]:
     """Write the tables of :func:`result_tables` (``summary.csv``, ``metrics.csv``,
     ``yearly.csv``, ``funding.csv``) and the record of the run, ``run.json`` (see
     :func:`run_record`; the keyword arguments go into it), into ``out_dir``.
 
     CSV files are UTF-8 with a byte-order mark (Excel then reads Chinese labels correctly);
-    ``run.json`` is UTF-8. ``out_dir`` is created if needed with the usual permissions
+    ``run.json`` is UTF-8. ``lang`` (``"en"`` or ``"zh"``) writes the tables for readers:
+    headers, index names and identifier values become their labels with units
+    (:func:`fundmodel.labels.localize` with ``units=True``), and ``run.json`` records it;
+    None (default) keeps the identifiers, the files' data contract. ``out_dir`` is created if needed with the usual permissions
     (``0o777 & ~umask`` for folders, ``0o666 & ~umask`` for the files).
 
     The files are written as a set: first into a temporary folder, then moved into place by
@@ -333,15 +336,23 @@ def write_csv(result: Result, out_dir: str | os.PathLike, *,
     names = [*(f"{name}.csv" for name in tables), RUN_RECORD]
     record = run_record(result, names, scenario_file=scenario_file,
                         scenario_sha256=scenario_sha256, overrides=overrides)
-    return write_table_set(tables, record, out_dir)
+    return write_table_set(tables, record, out_dir, lang=lang)
 
 
 def write_table_set(tables: Mapping[str, pd.DataFrame], record: Mapping[str, Any],
-                    out_dir: str | os.PathLike) -> list[Path]:
+                    out_dir: str | os.PathLike, *, lang: str | None = None) -> list[Path]:
     """Write ``<name>.csv`` for every table and ``run.json`` (``record``, whose ``files`` are
-    the names written) into ``out_dir`` as a set, as :func:`write_csv` describes."""
+    the names written) into ``out_dir`` as a set, as :func:`write_csv` describes; with
+    ``lang`` the tables are localised (labels and units as headers) and the record gets
+    ``"lang"``."""
     if os.fspath(out_dir) == "":
         raise FundmodelError("no output folder given (the path is empty)")
+    if lang is not None:
+        from ..labels import check_lang, localize
+
+        check_lang(lang)
+        tables = {name: localize(table, lang, units=True) for name, table in tables.items()}
+        record = {**record, "lang": lang}
     out = Path(out_dir)
     names = [*(f"{name}.csv" for name in tables), RUN_RECORD]
     record = _json_safe(dict(record))
