@@ -282,7 +282,7 @@ def _print_result(console: "Console", result: "Result", lang: str = "en") -> Non
                      cost=_money(m["capex_total"])),
                    [(w("funding.source"), "left"), (w.col("Payer", "payer"), "left"),
                     (w.col("Amount (CNY)", "amount", "CNY"), "right"),
-                    (w.col("Share", "share"), "right"),
+                    (w.name("Share", "share"), "right"),
                     (w.col("Per household", "per_household", "CNY/household"), "right")])
     for label, row in funding.iterrows():
         style = "bold red" if label == "gap" and row["amount"] > 0 else None
@@ -327,8 +327,9 @@ def _print_result(console: "Console", result: "Result", lang: str = "en") -> Non
         ], w, {"breakeven_fee_rate": fee_unit, "breakeven_fee_rate_first_year": fee_unit}))
         probs = result.probabilities()
         if w.zh:
-            from .labels import localize
-            probs = probs.assign(question=localize(probs, "zh")["question"].values)
+            from .labels import QUESTIONS_ZH
+            probs = probs.assign(question=[QUESTIONS_ZH.get(k, q) for k, q in
+                                           zip(probs.index, probs["question"])])
         for _, row in probs.iterrows():
             console.print(f"{_escape(row['question'])} = {row['probability']:.3f} "
                           f"(± {_se(row['mcse'])})")

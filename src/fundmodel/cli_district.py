@@ -94,7 +94,7 @@ def _cmd_district(args: argparse.Namespace, out, err, helpers) -> int:
             t.add_row(str(int(year)), f"{len(rows):,}",
                       f"{int(table.households[rows.index].sum()):,}")
         t.caption = w("district.in_plan", n=int((plan.start_year >= 0).sum()), total=len(table),
-                      status=plan.status)
+                      status=w(f"plan.{plan.status}") if w.zh else plan.status)
         t.caption_justify = "left"
         console.print(t)
     s = result.summary()

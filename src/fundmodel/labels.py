@@ -748,6 +748,9 @@ TEXT: dict[str, Label] = _table({
     "district.saving": ("saving {saving} CNY", "节约 {saving} 元"),
     "col.Compounds": ("Compounds", "小区数"), "col.Households": ("Households", "户数"),
     "col.Level": ("Level", "政府层级"),
+    "plan.optimal": ("optimal", "最优解"), "plan.time_limit": ("time_limit", "达到时间上限"),
+    "plan.infeasible": ("infeasible", "无可行解"), "plan.unbounded": ("unbounded", "无界"),
+    "plan.error": ("error", "求解出错"),
 })
 """Every sentence, title and phrase the command line prints, in English and Chinese (format
 strings: :func:`text` fills them in). English is the command's output as it always was."""
