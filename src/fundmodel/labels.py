@@ -329,6 +329,7 @@ UNITS: dict[str, Label] = _table({
     "code": ("code", "代码"), "ratio": ("ratio", "倍"), "units of scale": ("units of scale",
                                                                         "规模单位"),
     "households": ("households", "户"), "bool": ("yes/no", "是/否"), "": ("", ""),
+    "CNY/unit": ("CNY/unit", "元/单位"),
 })
 """Units of the catalogue (:mod:`fundmodel.catalog`)."""
 
@@ -467,6 +468,8 @@ def _find(name: str, lang: str) -> str | None:
         inner, q = _find(line, lang), quantile_label(stat, lang)
         if inner is not None and q is not None:
             return f"{inner} {q}"
+    if name.endswith("_cny") and len(name) > 4:  # mean_cny: an amount in CNY (district)
+        return _find(name[:-4], lang)
     match = _STAT_SUFFIX.match(name)  # <metric>_p05, a district compound's statistic
     if match and match.group("stat") in STATISTICS:
         inner = _find(match.group("base"), lang)
@@ -521,6 +524,19 @@ def unit(name: str, lang: str = "en") -> str:
     return name if found is None else found.get(lang)
 
 
+_COLUMN_UNITS = {
+    **dict.fromkeys(("offered", "amount", "cost", "paid", "received", "net", "npv_net",
+                     "subsidies", "debt_service", "guarantee_calls", "revenue_received",
+                     "net_commitment", "discounted", "budget", "interest", "principal",
+                     "balance", "pledged_revenue", "cfads", "value_cny", "total"), "CNY"),
+    **dict.fromkeys(("per_household", "paid_per_household", "received_per_household"),
+                    "CNY/household"),
+    **dict.fromkeys(("share_of_cost", "budget_share", "probability"), "share"),
+    "unit_cost": "CNY/unit", "dscr": "ratio",
+}
+"""Units of the result tables' columns that are not metrics (for :func:`header`)."""
+
+
 def describe_unit(metric: str) -> str:
     """The catalogue's unit of a metric or line (:func:`fundmodel.catalog.lookup`), also of a
     band ``<line>:p5``, a district statistic ``<metric>_p05`` or a ``..._cny`` column; '' if
@@ -537,7 +553,7 @@ def describe_unit(metric: str) -> str:
     try:
         return lookup(metric).unit
     except KeyError:
-        return ""
+        return _COLUMN_UNITS.get(metric, "")
 
 
 def header(name: str, lang: str = "en", unit_name: str | None = None) -> str:
@@ -547,7 +563,7 @@ def header(name: str, lang: str = "en", unit_name: str | None = None) -> str:
     """
     text = label(name, lang)
     found = describe_unit(name) if unit_name is None else unit_name
-    if found in ("", "0/1", "bool", "code", "year"):
+    if found in ("", "0/1", "bool", "code", "year", "share"):
         return text
     shown = unit(found, lang)
     return f"{text}（{shown}）" if lang == "zh" else f"{text} ({shown})"
