@@ -215,6 +215,10 @@ class _Words:
     def unit(self, name: str) -> str:
         return self._labels.unit(name, self.lang)
 
+    def relabel(self, message: str) -> str:
+        """A library message with its identifiers labelled (English: unchanged)."""
+        return self._labels.relabel(message, self.lang)
+
 
 def _stat_table(title: str, s, rows: list[tuple[str, str, Callable[[float], str]]],
                 w: _Words | None = None, units: dict[str, str] | None = None) -> "Table":
@@ -274,7 +278,7 @@ def _print_result(console: "Console", result: "Result", lang: str = "en") -> Non
     console.print(w("run.scenario", name=_escape(sc.name), compound=_escape(sc.compound.name),
                     households=sc.compound.households, how=how))
     for warning in info.get("warnings", []):
-        console.print(w("run.warning", warning=_escape(warning)))
+        console.print(w("run.warning", warning=_escape(w.relabel(warning))))
     console.print()
 
     funding = result.funding()
