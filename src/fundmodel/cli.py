@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .results import Result
 
-__all__ = ["main"]
+__all__ = ["main", "add_lang_argument"]
 
 EXIT_OK = 0
 EXIT_OUTPUT_CLOSED = 1
@@ -187,17 +187,58 @@ def _table(title: str, columns: Sequence[tuple[str, str]]) -> "Table":
     return table
 
 
-def _stat_table(title: str, s, rows: list[tuple[str, str, Callable[[float], str]]]) -> "Table":
+class _Words:
+    """The words of the printed output in one language: sentences from
+    :data:`fundmodel.labels.TEXT`, names and headers from the catalogue (English output keeps
+    its own short wording, given at the call)."""
+
+    def __init__(self, lang: str = "en"):
+        from . import labels
+
+        self.lang = labels.check_lang(lang)
+        self.zh = lang == "zh"
+        self._labels = labels
+
+    def __call__(self, key: str, **fields: Any) -> str:
+        """A sentence of :data:`fundmodel.labels.TEXT`, filled in."""
+        return self._labels.text(key, self.lang, **fields)
+
+    def name(self, english: str, ident: str) -> str:
+        """``english`` in English, else the catalogue's label of ``ident``."""
+        return english if not self.zh else self._labels.label(ident, self.lang)
+
+    def col(self, english: str, ident: str, unit: str | None = None) -> str:
+        """``english`` in English, else the catalogue's header of ``ident`` (with ``unit``,
+        default the catalogue's)."""
+        return english if not self.zh else self._labels.header(ident, self.lang, unit)
+
+    def unit(self, name: str) -> str:
+        return self._labels.unit(name, self.lang)
+
+    def relabel(self, message: str) -> str:
+        """A library message with its identifiers labelled (English: unchanged)."""
+        return self._labels.relabel(message, self.lang)
+
+
+def _stat_table(title: str, s, rows: list[tuple[str, str, Callable[[float], str]]],
+                w: _Words | None = None, units: dict[str, str] | None = None) -> "Table":
     """A table of metrics with their mean, p5, p95 and Monte Carlo standard error; a metric
-    undefined in some draws says in how many (its statistics are over the others)."""
-    table = _table(title, [("Metric", "left"), ("mean", "right"), ("p5", "right"),
-                           ("p95", "right"), ("± se", "right")])
+    undefined in some draws says in how many (its statistics are over the others). In
+    Chinese a row is the metric's header (``units``: metric → unit where it differs from the
+    catalogue's)."""
+    w = w or _Words()
+    units = units or {}
+    table = _table(title, [(w("col.metric"), "left"), (w("col.mean"), "right"),
+                           (w("col.p5"), "right"), (w("col.p95"), "right"),
+                           (w("col.se"), "right")])
     notes = []
     for label, metric, fmt in rows:
+        if w.zh:
+            label = _escape(w.col(label, metric, units.get(metric)))
         r = s.loc[metric]
         undefined = int(r.get("undefined", 0))
         if undefined:
-            notes.append(_undefined_note(metric, undefined, int(r["n"]) + undefined))
+            notes.append(_undefined_note(metric, undefined, int(r["n"]) + undefined, w))
             label = f"{label} *{len(notes)}"
         table.add_row(label, fmt(r["mean"]), fmt(r["p5"]), fmt(r["p95"]), fmt(r["mcse"]))
     if notes:
@@ -206,19 +247,21 @@ def _stat_table(title: str, s, rows: list[tuple[str, str, Callable[[float], str]
     return table
 
 
-def _undefined_note(metric: str, undefined: int, draws: int) -> str:
+def _undefined_note(metric: str, undefined: int, draws: int, w: _Words | None = None) -> str:
     """Why and in how many draws a metric has no value."""
-    from .catalog import lookup
+    from .labels import undefined_when
 
-    when = lookup(metric).undefined_when
-    why = f" — {when}" if when else ""
+    w = w or _Words()
+    when = undefined_when(metric, w.lang)
+    name = w.name(metric, metric)
+    why = w("undefined.why", when=when) if when else ""
     if draws == 1:
-        return f"{metric} is undefined in this run{why}"
-    return (f"{metric} is undefined in {undefined:,} of {draws:,} draws (the statistics are "
-            f"over the others){why}")
+        return w("undefined.one", metric=name, why=why)
+    return w("undefined.many", metric=name, undefined=undefined, draws=draws, why=why)
 
 
-def _print_result(console: "Console", result: "Result") -> None:
+def _print_result(console: "Console", result: "Result", lang: str = "en") -> None:
+    w = _Words(lang)
     sc = result.scenario
     s = result.summary()
     m = s["mean"]
@@ -226,54 +269,58 @@ def _print_result(console: "Console", result: "Result") -> None:
     mc = info.get("kind") == "monte_carlo"
     console.print(f"[bold]{_escape(sc.title or sc.name)}[/bold]")
     if mc:
-        draws = "1 draw" if result.n_draws == 1 else f"{result.n_draws:,} draws"
-        how = f"Monte Carlo: {draws}, {info['sampler']} sampler, seed {info['seed']}"
+        draws = w("draws.one") if result.n_draws == 1 else w("draws.many", n=result.n_draws)
+        how = w("run.how_mc", draws=draws, sampler=w(f"sampler.{info['sampler']}"),
+                seed=info["seed"])
     else:
-        how = f"deterministic run (distributions at their {info.get('point_estimate')})"
-    console.print(f"scenario {_escape(sc.name)} · {_escape(sc.compound.name)} · "
-                  f"{sc.compound.households} households · {how}")
+        point = info.get("point_estimate")
+        how = w("run.how_det", point=w(f"point.{point}") if w.zh else point)
+    console.print(w("run.scenario", name=_escape(sc.name), compound=_escape(sc.compound.name),
+                    households=sc.compound.households, how=how))
     for warning in info.get("warnings", []):
-        console.print(f"[yellow]warning:[/yellow] {_escape(warning)}")
+        console.print(w("run.warning", warning=_escape(w.relabel(warning))))
     console.print()
 
     funding = result.funding()
-    mean_word = "mean " if mc else ""
-    table = _table(f"Funding mix ({mean_word}CNY) — renovation cost {_money(m['capex_total'])}",
-                   [("Source", "left"), ("Payer", "left"), ("Amount (CNY)", "right"),
-                    ("Share", "right"), ("Per household", "right")])
+    table = _table(w("funding.title_mean" if mc else "funding.title",
+                     cost=_money(m["capex_total"])),
+                   [(w("funding.source"), "left"), (w.col("Payer", "payer"), "left"),
+                    (w.col("Amount (CNY)", "amount", "CNY"), "right"),
+                    (w.name("Share", "share"), "right"),
+                    (w.col("Per household", "per_household", "CNY/household"), "right")])
     for label, row in funding.iterrows():
         style = "bold red" if label == "gap" and row["amount"] > 0 else None
-        table.add_row(_escape(label), _escape(row["payer"]), _money(row["amount"]),
-                      _pct(row["share_of_cost"]), _money(row["per_household"]), style=style)
+        table.add_row(_escape(w.name(label, label)), _escape(w.name(row["payer"], row["payer"])),
+                      _money(row["amount"]), _pct(row["share_of_cost"]),
+                      _money(row["per_household"]), style=style)
     table.add_section()
-    table.add_row("total", "", _money(funding["amount"].sum()), _pct(funding["share_of_cost"].sum()),
-                  _money(funding["per_household"].sum()))
+    table.add_row(w.name("total", "total"), "", _money(funding["amount"].sum()),
+                  _pct(funding["share_of_cost"].sum()), _money(funding["per_household"].sum()))
     console.print(table)
     if mc:
-        console.print(_stat_table("Renovation (CNY)", s, [
+        console.print(_stat_table(w("renovation.title"), s, [
             ("renovation cost", "capex_total", _money),
             ("funding gap", "funding_gap", _money),
             ("government per household", "government_cost_per_household", _money),
             ("residents per household", "resident_cost_per_household", _money),
-        ]))
+        ], w))
     else:
-        console.print(f"Funding gap: [bold]{_money(m['funding_gap'])} CNY[/bold] "
-                      f"({_pct(m['funding_gap_share'])} of the cost, "
-                      f"{_money(m['funding_gap_per_household'])} CNY per household); government "
-                      f"pays {_money(m['government_cost_per_household'])} and residents "
-                      f"{_money(m['resident_cost_per_household'])} CNY per household.")
+        console.print(w("renovation.sentence", gap=_money(m["funding_gap"]),
+                        share=_pct(m["funding_gap_share"]),
+                        gap_per_household=_money(m["funding_gap_per_household"]),
+                        government=_money(m["government_cost_per_household"]),
+                        residents=_money(m["resident_cost_per_household"])))
     console.print()
     if result.has_households:
-        _print_households(console, result)
+        _print_households(console, result, w)
     if result.has_financing:
-        _print_financing(console, result)
+        _print_financing(console, result, w)
 
     year1 = int(sc.start_year + sc.construction_years())
     fee = sc.operations.property_fee
     fee_unit = "CNY/household/month" if fee.per_household else "CNY/m²/month"
     if mc:
-        console.print(_stat_table(f"Operations, first year ({year1}) and over {sc.horizon_years} "
-                                  "years", s, [
+        console.print(_stat_table(w("operations.title", year=year1, years=sc.horizon_years), s, [
             ("fee income, year 1 (CNY)", "fee_income_first_year", _money),
             ("operating cost, year 1 (CNY)", "operating_cost_first_year", _money),
             ("operating surplus, year 1 (CNY)", "operating_surplus_first_year", _money),
@@ -281,36 +328,40 @@ def _print_result(console: "Console", result: "Result") -> None:
             ("balance at the horizon (CNY)", "cumulative_balance_final", _money),
             (f"breakeven fee ({fee_unit})", "breakeven_fee_rate", _rate3),
             ("breakeven fee, year 1 alone", "breakeven_fee_rate_first_year", _rate3),
-        ]))
+        ], w, {"breakeven_fee_rate": fee_unit, "breakeven_fee_rate_first_year": fee_unit}))
         probs = result.probabilities()
+        if w.zh:
+            from .labels import QUESTIONS_ZH
+            probs = probs.assign(question=[QUESTIONS_ZH.get(k, q) for k, q in
+                                           zip(probs.index, probs["question"])])
         for _, row in probs.iterrows():
             console.print(f"{_escape(row['question'])} = {row['probability']:.3f} "
                           f"(± {_se(row['mcse'])})")
-        _print_upkeep(console, result)
+        _print_upkeep(console, result, w)
         return
     y = result.yearly().iloc[0]
-    ops = _table(f"First operating year ({year1}), CNY", [("Line", "left"),
-                                                          ("CNY/year", "right")])
+    ops = _table(w("operations.first_title", year=year1),
+                 [(w.col("Line", "line"), "left"), (w.unit("CNY/year"), "right")])
     for line in ("property_fee_income", "other_income", "operating_cost", "vat"):
         sign = -1 if line in ("operating_cost", "vat") else 1
-        ops.add_row(line.replace("_", " "), _money(sign * y[line]))
+        ops.add_row(w.name(line.replace("_", " "), line), _money(sign * y[line]))
     ops.add_section()
     surplus = y["operating_surplus"]
-    ops.add_row("operating surplus" if surplus >= 0 else "operating DEFICIT", _money(surplus),
-                style="bold red" if surplus < 0 else "bold")
+    ops.add_row(w("operations.surplus" if surplus >= 0 else "operations.deficit"),
+                _money(surplus), style="bold red" if surplus < 0 else "bold")
     console.print(ops)
-    console.print(
-        f"Breakeven fee: [bold]{_rate(m['breakeven_fee_rate'])} {fee_unit}[/bold] over "
-        f"{sc.horizon_years} years (NPV 0 at {100 * m['discount_rate_nominal']:.2f}% nominal); "
-        f"{_rate(m['breakeven_fee_rate_first_year'])} to cover year 1 alone. The fee now: "
-        f"{_fee_text(fee.per_household_month if fee.per_household else fee.rate_per_m2_month)}"
-        ".")
-    console.print(f"Operations NPV over {sc.horizon_years} years: {_money(m['npv_operations'])} CNY;"
-                  f" balance at the horizon: {_money(m['cumulative_balance_final'])} CNY.")
+    console.print(w(
+        "operations.breakeven", fee=_rate(m["breakeven_fee_rate"]), unit=w.unit(fee_unit),
+        years=sc.horizon_years, rate=f"{100 * m['discount_rate_nominal']:.2f}",
+        fee1=_rate(m["breakeven_fee_rate_first_year"]),
+        now=_fee_text(fee.per_household_month if fee.per_household else fee.rate_per_m2_month,
+                      w)))
+    console.print(w("operations.npv", years=sc.horizon_years, npv=_money(m["npv_operations"]),
+                    balance=_money(m["cumulative_balance_final"])))
     for metric in ("breakeven_fee_rate", "breakeven_fee_rate_first_year"):
         if int(s.loc[metric, "undefined"]):
-            console.print(f"Note: {_undefined_note(metric, 1, 1)}.")
-    _print_upkeep(console, result)
+            console.print(w("note", note=_undefined_note(metric, 1, 1, w)))
+    _print_upkeep(console, result, w)
 
 
 _FALLBACK_ROWS = [("paid over the horizon (CNY)", "fallback_total", _money),
@@ -331,26 +382,28 @@ _FUND_ROWS = [("first deposit (CNY)", "fund_first_deposit", _money),
               ("life-cycle cost of replacements, PV (CNY)", "fund_expenditure_pv", _money)]
 
 
-def _print_upkeep(console: "Console", result: "Result") -> None:
+def _print_upkeep(console: "Console", result: "Result", w: _Words | None = None) -> None:
     """The street's fallback payments and the repairs fund, when the scenario has them."""
+    w = w or _Words()
     s = result.summary()
     sc = result.scenario
     mc = result.info.get("kind") == "monte_carlo"
 
     def show(title: str, rows) -> None:
         if mc:
-            console.print(_stat_table(title, s, rows))
+            console.print(_stat_table(title, s, rows, w))
             return
-        table = _table(title, [("Metric", "left"), ("value", "right")])
+        table = _table(title, [(w("col.metric"), "left"), (w("col.value"), "right")])
         for label, metric, fmt in rows:
-            table.add_row(label, fmt(s.loc[metric, "mean"]))
+            table.add_row(_escape(w.col(label, metric)) if w.zh else label,
+                          fmt(s.loc[metric, "mean"]))
         console.print(table)
 
     if sc.operations.fallback is not None:
-        who = sc.operations.fallback.payer.replace("_", " ")
-        show(f"Fallback payer ({who}), up to its cap", _FALLBACK_ROWS)
+        payer = sc.operations.fallback.payer
+        show(w("fallback.title", who=w.name(payer.replace("_", " "), payer)), _FALLBACK_ROWS)
     if sc.repairs_fund is not None:
-        show(f"Repairs fund (维修资金), {sc.horizon_years} years", _FUND_ROWS)
+        show(w("fund.title", years=sc.horizon_years), _FUND_ROWS)
 
 
 def _number(value: float) -> str:
@@ -365,28 +418,32 @@ _FISCAL_HEADERS = {"subsidies": "subsidies", "debt_service": "debt service",
                    "net_commitment": "net", "budget_share": "of budget"}
 
 
-def _print_financing(console: "Console", result: "Result") -> None:
+def _print_financing(console: "Console", result: "Result", w: _Words | None = None) -> None:
     """The financing instruments' metrics (investors, bundled projects, debt) and the
     government's commitments by year."""
+    w = w or _Words()
     s = result.summary()
     names = [n for n in s.index if "]." in n]
     if names:
         if result.n_draws > 1:
-            console.print(_stat_table("Financing instruments", s,
-                                      [(_escape(n), n, _number) for n in names]))
+            console.print(_stat_table(w("financing.title"), s,
+                                      [(_escape(n), n, _number) for n in names], w))
         else:
-            table = _table("Financing instruments", [("Metric", "left"), ("Value", "right")])
+            table = _table(w("financing.title"), [(w("col.metric"), "left"),
+                                                  (w("col.Value"), "right")])
             for n in names:
-                table.add_row(_escape(n), _number(s.loc[n, "mean"]))
+                table.add_row(_escape(w.name(n, n)), _number(s.loc[n, "mean"]))
             console.print(table)
     fiscal = result.fiscal()
-    level = result.scenario.fiscal.level if result.scenario.fiscal else "all levels"
+    level = result.scenario.fiscal.level if result.scenario.fiscal else None
+    level = w("fiscal.all_levels") if level is None else w.name(level, level)
     columns = [c for c in ("subsidies", "debt_service", "guarantee_calls", "revenue_received")
                if (fiscal[c] != 0).any()]
     columns += [c for c in ("net_commitment", "budget_share") if c in fiscal.columns]
-    table = _table(f"Government commitments ({_escape(level)}), {'mean ' if result.n_draws > 1 else ''}"
-                   f"CNY — present value {_money(fiscal.attrs['pv_commitments'])}",
-                   [("Year", "right")] + [(_FISCAL_HEADERS[c], "right") for c in columns])
+    table = _table(w("fiscal.title_mean" if result.n_draws > 1 else "fiscal.title",
+                     level=_escape(level), pv=_money(fiscal.attrs["pv_commitments"])),
+                   [(w("col.Year"), "right")]
+                   + [(w.name(_FISCAL_HEADERS[c], c), "right") for c in columns])
     for year, row in fiscal.iterrows():
         over = bool(row.get("exceeds_ceiling", False))
         table.add_row(str(year), *(_pct(row[c]) if c == "budget_share" else _money(row[c])
@@ -400,79 +457,83 @@ MAX_BALLOT_ROWS = 12
 MAX_BUILDING_COLUMNS = 6
 """Most columns of buildings the cost-by-floor table shows (buildings whose households pay the
 same, floor by floor, share a column; the rest are in ``households.csv``)."""
-_MORE = "decisions.csv, households.csv with --out; Result.decisions(), Result.households()"
 
 
-def _print_households(console: "Console", result: "Result") -> None:
+def _print_households(console: "Console", result: "Result", w: _Words | None = None) -> None:
     """The residents' votes (per decision and building: passed, or P(pass) over the draws,
     and the willingness-to-pay threshold) and what a household pays by floor, from
     :meth:`Result.decisions`, :meth:`Result.households` and :meth:`Result.channels`."""
+    w = w or _Words()
     mc = result.info.get("kind") == "monte_carlo"
     decisions = result.decisions()
     if len(decisions):
-        table, notes = _votes_table(decisions, mc, result.n_draws)
+        table, notes = _votes_table(decisions, mc, result.n_draws, w)
         console.print(table)
         for note in notes:
             console.print(note)
-    table, notes = _floors_table(result, mc)
+    table, notes = _floors_table(result, mc, w)
     console.print(table)
     for note in notes:
         console.print(note)
     ch = result.channels()
     if result.scenario.households.channels is not None and ch.loc["total", "amount_cny"] > 0:
-        parts = ", ".join(f"{name.replace('_', ' ')} {_money(ch.loc[name, 'amount_cny'])}"
-                          for name in ch.index[:-1] if ch.loc[name, "amount_cny"] > 0)
-        console.print(f"Residents pay {_money(ch.loc['total', 'amount_cny'])} CNY"
-                      f"{' (mean)' if mc else ''}: {parts}.")
+        parts = w("list.sep").join(
+            f"{w.name(name.replace('_', ' '), name)} {_money(ch.loc[name, 'amount_cny'])}"
+            for name in ch.index[:-1] if ch.loc[name, "amount_cny"] > 0)
+        console.print(w("channels.sentence", total=_money(ch.loc["total", "amount_cny"]),
+                        mean=w("channels.mean") if mc else "", parts=parts))
     console.print()
 
 
-def _votes_table(decisions, mc: bool, draws: int) -> tuple["Table", list[str]]:
+def _votes_table(decisions, mc: bool, draws: int,
+                 w: _Words | None = None) -> tuple["Table", list[str]]:
     """One row per ballot: passed (deterministic) or P(pass) ± se (Monte Carlo), and the
     least willingness to pay common to the electorate at which it passes; and the notes to
     print below it."""
-    columns = [("Decision", "left"), ("Building", "left"), ("Households", "right")]
+    w = w or _Words()
+    columns = [(w.col("Decision", "decision"), "left"), (w.col("Building", "building"), "left"),
+               (w.col("Households", "households", ""), "right")]
     if mc:
-        title = f"Votes over {draws:,} draws"
-        columns += [("P(pass)", "right"), ("± se", "right")]
+        title = w("votes.title_mc", draws=draws)
+        columns += [(w("votes.p_pass"), "right"), (w("col.se"), "right")]
     else:
-        title = "Votes"
-        columns += [("Passed", "right")]
-    table = _table(title, columns + [("WTP threshold (CNY)", "right")])
+        title = w("votes.title")
+        columns += [(w.col("Passed", "passed"), "right")]
+    table = _table(title, columns + [(w.col("WTP threshold (CNY)", "wtp_threshold_cny"),
+                                      "right")])
     notes = []
     for (decision, building), row in decisions.head(MAX_BALLOT_ROWS).iterrows():
         threshold = _money(row["wtp_threshold_cny"])
         defined = row["wtp_threshold_defined"]
         if 0 < defined < 1:
-            notes.append(f"mean over the {_pct(defined)} of draws where a common willingness "
-                         "to pay passes it")
+            notes.append(w("votes.partly_defined", share=_pct(defined)))
             threshold = f"{threshold} *{len(notes)}"
-        cells = [_escape(decision), _escape(building or "whole compound"),
+        cells = [_escape(decision), _escape(building or w("votes.whole_compound")),
                  f"{int(row['households']):,}"]
         style = None
         if mc:
             cells += [f"{row['p_pass']:.3f}", _se(row["mcse"])]
         else:
-            cells.append("yes" if row["passed"] else "NO")
+            cells.append(w("yes") if row["passed"] else w("NO"))
             style = None if row["passed"] else "bold red"
         table.add_row(*cells, threshold, style=style)
     lines = [f"*{i} {note}" for i, note in enumerate(notes, 1)]
     if len(decisions) > MAX_BALLOT_ROWS:
-        lines.append(f"... and {len(decisions) - MAX_BALLOT_ROWS:,} more ballots: {_MORE}.")
-    lines.append(("P(pass): share of the draws passing, each household drawing its own "
-                  "willingness to pay; " if mc else "")
-                 + "WTP threshold: the least willingness to pay, common to the ballot's "
-                 "households, at which it passes" + (" (mean over the draws)" if mc else "")
-                 + ("; – where none does (too few take part)"
-                    if decisions["wtp_threshold_defined"].eq(0).any() else "") + ".")
+        lines.append(w("votes.more", n=len(decisions) - MAX_BALLOT_ROWS, where=w("more")))
+    lines.append((w("votes.legend_mc") if mc else "")
+                 + w("votes.legend") + (w("votes.legend_mean") if mc else "")
+                 + (w("votes.legend_none")
+                    if decisions["wtp_threshold_defined"].eq(0).any() else "") + w("stop"))
     return table, lines
 
 
-def _floors_table(result: "Result", mc: bool) -> tuple["Table", list[str]]:
+def _floors_table(result: "Result", mc: bool,
+                  w: _Words | None = None) -> tuple["Table", list[str]]:
     """What a household pays by floor, top floor first: one column per set of buildings whose
     households pay the same floor by floor (as shown); with one set, the households per floor
     and, for a deterministic run with bank loans, the monthly payment of a borrowing
     household too. And the notes to print below it."""
+    w = w or _Words()
     hh = result.households()
     values: dict[str, dict[int, str]] = {}
     for (building, floor), row in hh.iterrows():
@@ -482,20 +543,21 @@ def _floors_table(result: "Result", mc: bool) -> tuple["Table", list[str]]:
         columns.setdefault(tuple(sorted(by_floor.items())), []).append(building)
     sets = list(columns.values())
     floors = sorted({f for by_floor in values.values() for f in by_floor}, reverse=True)
-    title = "Cost per household by floor (CNY)"
+    title = w("floors.title")
     notes = []
     if mc:
-        notes.append("means over the draws in which the household's items are built")
+        notes.append(w("floors.means"))
     elif any("–" in v for by_floor in values.values() for v in by_floor.values()):
-        notes.append("– where the household's items are voted down")
+        notes.append(w("floors.voted_down"))
+    floor_col = (w.col("Floor", "floor"), "right")
     if len(sets) == 1:
         names = sets[0]
         ch = result.scenario.households.channels
         loan = (not mc and ch is not None and ch.loan_term_years is not None
                 and result.channels().loc["loan", "amount_cny"] > 0)
-        table = _table(title, [("Floor", "right"), ("Households", "right"),
-                               ("Pays (CNY)", "right")]
-                       + ([("Loan (CNY/month)", "right")] if loan else []))
+        table = _table(title, [floor_col, (w.col("Households", "households", ""), "right"),
+                               (w("floors.pays"), "right")]
+                       + ([(w("floors.loan"), "right")] if loan else []))
         first = names[0]
         for f in floors:
             row = hh.loc[(first, f)]
@@ -504,35 +566,36 @@ def _floors_table(result: "Result", mc: bool) -> tuple["Table", list[str]]:
                 cells.append(_money(row["loan_payment_per_month_cny"]))
             table.add_row(*cells)
         if len(names) > 1:
-            which = (", ".join(names) if len(names) <= 4 else
-                     f"all {len(names):,} buildings")
-            notes.insert(0, f"the same in {which}")
+            which = (w("list.sep").join(names) if len(names) <= 4 else
+                     w("floors.all_buildings", n=len(names)))
+            notes.insert(0, w("floors.same", which=which))
         if loan:
-            notes.append(f"loan: the monthly payment of a household that borrows its whole "
-                         f"share over {ch.loan_term_years} years")
-        return table, _sentence(notes)
+            notes.append(w("floors.loan_note", years=ch.loan_term_years))
+        return table, _sentence(notes, w)
     shown = sets[:MAX_BUILDING_COLUMNS]
-    header = [names[0] if len(names) == 1 else ", ".join(names) if len(names) == 2 else
-              f"{names[0]} (+{len(names) - 1} alike)" for names in shown]
-    table = _table(title, [("Floor", "right")] + [(_escape(h), "right") for h in header])
+    header = [names[0] if len(names) == 1 else w("list.sep").join(names) if len(names) == 2
+              else w("floors.alike", name=names[0], n=len(names) - 1) for names in shown]
+    table = _table(title, [floor_col] + [(_escape(h), "right") for h in header])
     for f in floors:
         table.add_row(str(f), *[values[names[0]].get(f, "") for names in shown])
     if len(sets) > MAX_BUILDING_COLUMNS:
         more = sum(len(names) for names in sets[MAX_BUILDING_COLUMNS:])
-        notes.append(f"{more:,} more buildings: {_MORE}")
-    return table, _sentence(notes)
+        notes.append(w("floors.more", n=more, where=w("more")))
+    return table, _sentence(notes, w)
 
 
-def _sentence(notes: list[str]) -> list[str]:
+def _sentence(notes: list[str], w: _Words | None = None) -> list[str]:
     """Notes joined into one line of rich markup (user text escaped), or none."""
+    w = w or _Words()
     if not notes:
         return []
-    text = "; ".join(_escape(n) for n in notes)
-    return [text[0].upper() + text[1:] + "."]
+    text = w("notes.sep").join(_escape(n) for n in notes)
+    return [text[0].upper() + text[1:] + w("stop")]
 
 
-def _fee_text(rate) -> str:
-    return f"{rate:.2f}" if isinstance(rate, (int, float)) else "uncertain (a distribution)"
+def _fee_text(rate, w: _Words | None = None) -> str:
+    w = w or _Words()
+    return f"{rate:.2f}" if isinstance(rate, (int, float)) else w("fee.uncertain")
 
 
 def _print_error(err: SafeStream, message: Any) -> None:
@@ -606,31 +669,36 @@ def _cmd_run(args, out: SafeStream, err: SafeStream) -> int:
     workbook = None
     if args.excel is not None:  # the workbook (h6-excel), before the CSV files
         from .export.excel import write_workbook
-        workbook = write_workbook(result, args.excel, lang=getattr(args, "lang", "en"),
+        workbook = write_workbook(result, args.excel, lang=args.lang or "en",
                                   scenario_file=args.file, overrides=args.set or ())
     written = []
     if args.out is not None:
         written = write_csv(result, args.out, scenario_file=args.file, scenario_sha256=sha256,
                             overrides=args.set or (), format=args.format,
-                            on_large_csv=_large_csv_warning(err))
+                            on_large_csv=_large_csv_warning(err), lang=args.lang)
     console = _console(out)
-    _print_result(console, result)
+    _print_result(console, result, args.lang or "en")
     if written:
-        console.print(f"Wrote {', '.join(p.name for p in written)} to {_escape(args.out)}",
-                      soft_wrap=True)
+        _print_written(console, written, args.out, args.lang or "en")
     if workbook is not None:
         console.print(f"Wrote {_escape(workbook)}", soft_wrap=True)
     if args.plots is not None:  # the charts as PNG, with their run.json, as one set
         from .export import run_record
         from .plots import write_charts
 
-        lang = getattr(args, "lang", "en")
+        lang = args.lang or "en"
         record = run_record(result, scenario_file=args.file, scenario_sha256=sha256,
                             overrides=args.set or ())
         charts = write_charts(result.plot.charts(lang), args.plots, {**record, "lang": lang})
-        console.print(f"Wrote {', '.join(p.name for p in charts)} to {_escape(args.plots)}",
-                      soft_wrap=True)
+        _print_written(console, charts, args.plots, lang)
     return EXIT_OK
+
+
+def _print_written(console: "Console", written, folder, lang: str = "en") -> None:
+    """The line naming the files written."""
+    w = _Words(lang)
+    console.print(w("wrote", files=", ".join(p.name for p in written), out=_escape(folder)),
+                  soft_wrap=True)
 
 
 def _large_csv_warning(err: SafeStream):
@@ -653,8 +721,52 @@ def _cmd_solve(args, out: SafeStream, err: SafeStream) -> int:
                      sampler=args.sampler, point=args.draws is None and per_draw,
                      method=args.method, check=args.check, bounds=bounds,
                      integer=args.integer)
-    out.write(f"{solution}\n")
+    out.write(f"{solution if (args.lang or 'en') == 'en' else _solution_text(solution, args.lang)}\n")
     return EXIT_OK
+
+
+def _solution_text(s, lang: str) -> str:
+    """A :class:`fundmodel.goalseek.Solution` told in ``lang`` (English: its own text)."""
+    import numpy as np
+
+    from .goalseek.core import _fmt
+    from .labels import label, relabel
+
+    w = _Words(lang)
+    how = (w("solve.point") if s.point else
+           w("solve.mc", draws=s.draws, sampler=w(f"sampler.{s.sampler}"), seed=s.seed))
+    target = s.target.text.replace(s.target.metric, label(s.target.metric, lang))
+    lines = [w("solve.head", lever=s.lever, target=target, how=how,
+               method=w(f"method.{s.method}"))]
+    if s.per_draw:
+        sm = s.summary()
+        if s.draws == 1:
+            lines.append(w("solve.answer", value=_fmt(float(np.asarray(s.value)[0]))))
+        elif sm["n"]:
+            lines.append(w("solve.answer_per_draw", mean=_fmt(sm["mean"]), p5=_fmt(sm["p5"]),
+                           p50=_fmt(sm["p50"]), p95=_fmt(sm["p95"]), n=sm["n"]))
+    else:
+        lines.append(w("solve.answer", value=_fmt(s.value)) + (
+            w("solve.answer_mcse", mcse=_fmt(s.value_mcse)) if s.value_mcse else ""))
+        if s.statistic is not None and math.isfinite(s.statistic):
+            lines.append(w("solve.statistic", value=_fmt(s.statistic), mcse=_fmt(s.mcse)))
+    if s.no_root:
+        why = w("list.sep").join(f"{w('reason.' + k) if 'reason.' + k in _reasons() else k}"
+                                 f"：{v:,}" for k, v in s.no_root_reasons.items())
+        lines.append(w("solve.no_root", n=s.no_root, draws=s.draws, why=why))
+    if s.disagreement is not None:
+        lines.append(w("solve.disagreement", d=s.disagreement))
+    for note in s.notes:
+        lines.append(w("solve.note", note=relabel(note, lang)))
+    lines.append(w("solve.work", calls=s.engine_calls, evals=s.draw_evaluations,
+                   seconds=s.seconds, rate=s.evaluations_per_second))
+    return "\n".join(lines)
+
+
+def _reasons() -> set[str]:
+    from .labels import TEXT
+
+    return {k for k in TEXT if k.startswith("reason.")}
 
 
 def _cmd_schema(args, out: SafeStream, err: SafeStream) -> int:
@@ -695,6 +807,19 @@ def _path(text: str) -> str:
     if text == "":
         raise argparse.ArgumentTypeError("the path is empty")
     return text
+
+
+def add_lang_argument(parser: argparse.ArgumentParser) -> None:
+    """Give a command ``--lang {en,zh}``: the language of what it prints and, with ``--out``,
+    of the files' headers and names (:func:`fundmodel.labels.localize`). Not given
+    (``args.lang`` None): English printing, and files keep their identifiers as headers (the
+    data contract); read it as ``args.lang or "en"`` for printing."""
+    from .labels import LANGS
+
+    parser.add_argument("--lang", choices=LANGS, default=None,
+                        help="language of the printed output and, with --out, of the files' "
+                        "headers and labels: en (default) or zh (Chinese); without it the "
+                        "files keep the identifiers (funding_gap) as headers")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -783,9 +908,7 @@ def _parser(out: SafeStream | None = None,
                    help="write the charts as PNG (fan charts, funding waterfall, cash flows by "
                    "party; with draws the funding gap's histogram and the breakeven fee's CDF) "
                    "and run.json into DIR, as a set (a folder other than --out's)")
-    from .labels import LANGS
-    r.add_argument("--lang", choices=LANGS, default="en",
-                   help="language of the workbook's and the charts' labels (default en)")
+    add_lang_argument(r)
     r.set_defaults(func=_cmd_run)
 
     g = sub.add_parser("solve", help="find the lever value that meets a target, per draw or "
@@ -812,6 +935,7 @@ def _parser(out: SafeStream | None = None,
     g.add_argument("--integer", action="store_true", help="whole lever values only")
     g.add_argument("--set", action="append", metavar="PATH=VALUE", help=set_help)
     g.add_argument("--allow-outside-files", action="store_true", help=outside_help)
+    add_lang_argument(g)
     g.set_defaults(func=_cmd_solve)
 
     from .cli_district import add_district_parser
@@ -819,7 +943,9 @@ def _parser(out: SafeStream | None = None,
                                        "path": _path, "set_help": set_help,
                                        "outside_help": outside_help, "console": _console,
                                        "escape": _escape, "money": _money, "table": _table,
-                                       "large_csv": _large_csv_warning})
+                                       "large_csv": _large_csv_warning,
+                                       "lang": add_lang_argument, "words": _Words,
+                                       "written": _print_written})
 
     from .cli_sensitivity import add_sensitivity_parser
     add_sensitivity_parser(sub, verbose, {"positive": _positive, "non_negative": _non_negative,

@@ -42,12 +42,15 @@ def add_district_parser(sub, verbose, helpers) -> None:
     d.add_argument("--format", choices=("csv", "parquet", "auto"), default="csv",
                    help="with --out: the per-draw district table as csv (default), parquet "
                    "(district.parquet; needs pyarrow), or auto (parquet when over ~50 MB as CSV)")
+    helpers["lang"](d)
     d.set_defaults(func=functools.partial(_cmd_district, helpers=helpers))
 
 
 def _cmd_district(args: argparse.Namespace, out, err, helpers) -> int:
     _console, _escape, _money, _table = (helpers[k] for k in ("console", "escape", "money",
                                                               "table"))
+    lang = args.lang or "en"
+    w = helpers["words"](lang)
     from .errors import FundmodelError
     from .export import file_sha256, table_formats, write_table_set
     from .progress import reporter_for
@@ -92,44 +95,46 @@ def _cmd_district(args: argparse.Namespace, out, err, helpers) -> int:
 
     console = _console(out)
     table = portfolio.table
-    console.print(f"[bold]{_escape(scenario.title or scenario.name)}[/]: {len(table):,} "
-                  f"compounds, {int(sum(table.households)):,} households; "
-                  f"{result.info['draws']:,} draws, seed {result.info['seed']}", soft_wrap=True)
+    console.print(w("district.head", title=_escape(scenario.title or scenario.name),
+                    compounds=len(table), households=int(sum(table.households)),
+                    draws=result.info["draws"], seed=result.info["seed"]), soft_wrap=True)
     if plan is not None:
         by_year = plan.table.dropna(subset=["start_year"]).groupby("start_year")
-        t = _table("The phased plan", [("Year", "left"), ("Compounds", "right"),
-                                       ("Households", "right")])
+        t = _table(w("district.plan"), [(w("col.Year"), "left"), (w("col.Compounds"), "right"),
+                                        (w("col.Households"), "right")])
         for year, rows in by_year:
             t.add_row(str(int(year)), f"{len(rows):,}",
                       f"{int(table.households[rows.index].sum()):,}")
-        t.caption = (f"{int((plan.start_year >= 0).sum()):,} of {len(table):,} compounds "
-                     f"in the plan ({plan.status})")
+        t.caption = w("district.in_plan", n=int((plan.start_year >= 0).sum()), total=len(table),
+                      status=w(f"plan.{plan.status}") if w.zh else plan.status)
         t.caption_justify = "left"
         console.print(t)
     s = result.summary()
-    t = _table("The district (sums over its compounds, CNY)",
-               [("Metric", "left"), ("mean", "right"), ("p5", "right"), ("p95", "right")])
+    t = _table(w("district.totals"),
+               [(w("col.metric"), "left"), (w("col.mean"), "right"), (w("col.p5"), "right"),
+                (w("col.p95"), "right")])
     for metric in s.index:
         r = s.loc[metric]
-        t.add_row(metric, _money(r["mean"]), _money(r["p05"]), _money(r["p95"]))
+        t.add_row(w.name(metric, metric), _money(r["mean"]), _money(r["p05"]), _money(r["p95"]))
     console.print(t)
     outlay = result.outlay()
-    t = _table("Fiscal outlay by level and year (CNY: mean, p5, p95)",
-               [("Level", "left"), ("Year", "left"), ("mean", "right"), ("p5", "right"),
-                ("p95", "right")])
+    t = _table(w("district.outlay"),
+               [(w("col.Level"), "left"), (w("col.Year"), "left"), (w("col.mean"), "right"),
+                (w("col.p5"), "right"), (w("col.p95"), "right")])
     for row in outlay[outlay["mean_cny"] > 0].itertuples():
-        t.add_row(row.level, str(row.year), _money(row.mean_cny), _money(row.p05_cny),
-                  _money(row.p95_cny))
+        t.add_row(w.name(row.level, row.level), str(row.year), _money(row.mean_cny),
+                  _money(row.p05_cny), _money(row.p95_cny))
     console.print(t)
     if areas is not None:
-        t = _table("Shared service areas (operating subsidy, present value, CNY)",
-                   [("", "left"), ("standalone", "right"), ("shared areas", "right")])
-        t.add_row("units", f"{len(table):,}", f"{areas.clusters:,}")
-        t.add_row("subsidy", _money(areas.subsidy_standalone_cny),
+        t = _table(w("district.areas"),
+                   [("", "left"), (w("district.standalone"), "right"),
+                    (w("district.shared"), "right")])
+        t.add_row(w("district.units"), f"{len(table):,}", f"{areas.clusters:,}")
+        t.add_row(w("district.subsidy"), _money(areas.subsidy_standalone_cny),
                   _money(areas.subsidy_clustered_cny))
-        t.add_row("breaking even", f"{areas.breaking_even_standalone:,}",
+        t.add_row(w("district.breaking_even"), f"{areas.breaking_even_standalone:,}",
                   f"{areas.breaking_even_clustered:,}")
-        t.caption = f"saving {_money(areas.saving_cny)} CNY"
+        t.caption = w("district.saving", saving=_money(areas.saving_cny))
         t.caption_justify = "left"
         console.print(t)
     if args.out is not None:
@@ -146,18 +151,16 @@ def _cmd_district(args: argparse.Namespace, out, err, helpers) -> int:
                   **{k: v for k, v in result.info.items()},
                   "scenario": scenario.model_dump(mode="json", by_alias=True)}
         formats = table_formats(tables, args.format, ("district",), helpers["large_csv"](err))
-        written = write_table_set(tables, record, args.out, formats=formats)  # sets "files"
-        console.print(f"Wrote {', '.join(p.name for p in written)} to {_escape(args.out)}",
-                      soft_wrap=True)
+        written = write_table_set(tables, record, args.out, formats=formats,  # sets "files"
+                                  lang=args.lang)
+        helpers["written"](console, written, args.out, lang)
     if args.plots is not None:  # the charts as PNG, with their run.json, as one set
         from . import __version__
         from .plots import write_charts
 
-        lang = getattr(args, "lang", "en")
         record = {"fundmodel_version": __version__, "scenario_file": str(args.file),
                   "scenario_sha256": sha256, "set": list(args.set or ()), "lang": lang,
                   **result.info, "scenario": scenario.model_dump(mode="json", by_alias=True)}
         charts = write_charts(result.plot.charts(lang), args.plots, record)
-        console.print(f"Wrote {', '.join(p.name for p in charts)} to {_escape(args.plots)}",
-                      soft_wrap=True)
+        helpers["written"](console, charts, args.plots, lang)
     return 0

@@ -25,8 +25,10 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = ["LANGS", "Label", "NAMES", "PATTERNS", "COLUMNS", "PARTIES", "SOURCES", "VALUES",
-           "UNITS", "CHARTS", "check_lang", "label", "unit", "header", "describe_unit", "localize",
-           "has_label", "quantile_label", "input_label"]
+           "UNITS", "CHARTS", "check_lang", "label", "unit", "header", "describe_unit",
+           "localize", "has_label", "quantile_label", "input_label", "undefined_when",
+           "UNDEFINED_ZH", "QUESTIONS_ZH", "DESCRIPTIONS_ZH", "STATISTICS", "TEXT", "text",
+           "relabel"]
 
 LANGS = ("en", "zh")
 """Languages of the labels: English and Simplified Chinese."""
@@ -155,6 +157,24 @@ NAMES: dict[str, Label] = _table({
     "on_cost": ("On-costs", "社保及附加"), "growth": ("Growth per year", "年增长率"),
     "vat_rate": ("VAT rate", "增值税率"),
     "opening_balance": ("Opening balance", "期初余额"),
+    # the district (PortfolioResult, fundmodel district): compounds, district, outlay, plan,
+    # budget, areas
+    "operating_subsidy_pv": ("Operating subsidy, present value", "运营补贴现值"),
+    "id": ("Compound ID", "小区编号"), "name": ("Compound", "小区名称"),
+    "street": ("Street", "街道"),
+    "end_year": ("Completion year", "完工年份"), "required": ("Required", "必须纳入"),
+    "weight": ("Priority weight", "优先权重"), "level": ("Level of government", "政府层级"),
+    "budget_cny": ("Budget", "预算额度"), "used_cny": ("Used", "已用额度"),
+    "cluster": ("Service area", "服务片区"), "members": ("Member compounds", "所含小区"),
+    "compounds": ("Compounds", "小区数"),
+    "subsidy_standalone_cny": ("Subsidy, standalone", "单独服务补贴"),
+    "subsidy_cny": ("Subsidy, shared", "片区共享服务补贴"),
+    "breaks_even": ("Breaks even", "实现保本"),
+    "cost_cny": ("Cost to government", "政府出资合计"),
+    "cost_central_government_cny": ("Cost to the central government", "中央政府出资"),
+    "cost_provincial_government_cny": ("Cost to the provincial government", "省级政府出资"),
+    "cost_city_district_government_cny": ("Cost to the city or district", "市/区政府出资"),
+    "cost_street_community_cny": ("Cost to the street or community", "街道/社区出资"),
 })
 """Metrics, yearly lines, ledger lines, the households' columns and scenario inputs."""
 
@@ -272,6 +292,11 @@ VALUES: dict[str, Label] = _table({
     "sobol": ("Sobol sequence", "Sobol序列抽样"),
     "deterministic": ("deterministic", "确定性测算"), "monte_carlo": ("Monte Carlo", "蒙特卡洛模拟"),
     "median": ("median", "中位数"), "mode": ("mode", "众数"),
+    # payment channels of the households (Result.channels(); repairs_fund and provident_fund
+    # are parties)
+    "cash": ("Cash", "现金"), "loan": ("Bank loan", "银行贷款"),
+    # statistics of the tidy tables (yearly_bands: mean, p5 ...)
+    "std": ("Standard deviation", "标准差"),
 })
 """Other identifiers that appear as values in tables: kinds of flow, tiers of works."""
 
@@ -410,9 +435,79 @@ CHARTS: dict[str, Label] = _table({
 })
 """Titles, legends and notes of the charts (:mod:`fundmodel.plots`); ``{...}`` is filled in."""
 
+UNDEFINED_ZH: dict[str, str] = {
+    "first_deficit_year": "没有亏损年份",
+    "breakeven_fee_rate": "未收取物业费（收缴率为0或无计费面积），任何费率都无法保本",
+    "breakeven_fee_rate_first_year": "首年未收取物业费（收缴率为0或无计费面积）",
+    "investor[<label>].irr": "内部收益率不存在（见内部收益率状态）",
+    "investor[<label>].payback_year": "未投资，或在特许经营期内未能收回投资",
+    "bundle[<label>].irr": "现金流没有内部收益率（从不变号，或净现值无根）",
+    "bundle[<label>].coverage": "捆绑项目既无投资也无支出（分母为0）",
+    "bundle[<label>].minimum_scale": "任何规模都无法使捆绑项目平衡：扣除反哺后各规模净现值均为负",
+    "debt[<label>].min_dscr": "无还本付息（未借款）",
+    "debt[<label>].avg_dscr": "无还本付息（未借款）",
+    "debt[<label>].min_dscr_year": "无还本付息（未借款）",
+    "debt[<label>].llcr": "未借款",
+    "debt[<label>].coverage_gross": "无还本付息（未借款）",
+    "debt[<label>].coverage_net": "无还本付息（未借款）",
+    "debt[<label>].meets_coverage": "无还本付息（未借款）",
+    "fund_first_top_up_year": "没有年份需要续筹（或未设续筹规则）",
+    "percent_funded_final": "充足余额为0（没有部件，或部件届时均为新）",
+    "percent_funded": "当年充足余额为0",
+    "wtp_threshold_cny": "任何模拟中都没有能使表决通过的支付意愿（参与户数太少）",
+    "cost_if_built_cny": "从未实施",
+}
+"""Why a metric can be undefined, in Chinese (the English is the catalogue's
+``undefined_when``), by catalogue name or pattern: :func:`undefined_when`."""
+
+QUESTIONS_ZH: dict[str, str] = {
+    "has_funding_gap": "P(资金缺口 > 0)",
+    "any_operating_deficit": "P(任一年出现运营亏损)",
+    "balance_negative_at_horizon": "P(期末累计结余 < 0)",
+}
+"""The probabilities' questions in Chinese, by metric (the English is
+:data:`fundmodel.results.PROBABILITIES`)."""
+
+DESCRIPTIONS_ZH: dict[str, str] = {
+    "central_government": "中央政府：中央财政补助、中央预算内投资",
+    "provincial_government": "省级政府",
+    "city_district_government": "市/区政府：配套资金、统筹整合资金",
+    "street_community": "街道/社区：兜底服务与补贴",
+    "soe": "国有企业（三供一业移交资金）",
+    "utilities": "水电气热等专营单位（各自管网）",
+    "residents": "居民和业主",
+    "donors": "社会捐赠与众筹",
+    "operator": "物业服务方账户（物业费、经营收入与运营成本）",
+    "compound_account": "小区公共收益账户",
+    "project": "改造项目（接收资金，支付工程款）",
+    "contractors": "改造工程的施工单位和供应商",
+    "suppliers": "小区日常运行的人员、供应商和公用事业",
+    "users": "小区经营性服务的使用者：停车、广告、租赁",
+    "tax_authority": "税务机关（物业费增值税）",
+    "unfunded": "无来源覆盖的部分：资金缺口",
+    "investor": "以经营权投资的社会资本",
+    "lender": "银行与债券持有人",
+    "bundled_project": "与改造捆绑的盈利项目",
+    "repairs_fund": "住宅专项维修资金",
+    "provident_fund": "住房公积金：业主提取的储蓄",
+    "deposit_bank": "维修资金存款银行（支付利息）",
+}
+"""The parties' descriptions in Chinese (the English is
+:data:`fundmodel.engine.ledger.PARTIES`), used by :func:`localize`."""
+
+STATISTICS: dict[str, Label] = _table({
+    "mean": ("mean", "均值"), "std": ("standard deviation", "标准差"),
+    "p05": ("P5", "5%分位"), "p10": ("P10", "10%分位"), "p50": ("P50", "50%分位"),
+    "p90": ("P90", "90%分位"), "p95": ("P95", "95%分位"),
+})
+"""Suffixes of the district's per-compound columns ``<metric>_<stat>``
+(:data:`fundmodel.portfolio.tiles.SUMMARY_STATS`)."""
+
 _PATTERN = re.compile(r"^(?P<kind>[a-z_]+(?:\.[a-z_]+)?)\[(?P<label>.+?)\]"
                       r"(?:\.(?P<part>[a-z_]+)(?:\[(?P<name>.+)\])?)?$", re.DOTALL)
 _QUANTILE = re.compile(r"^p(\d{1,2})$")
+_NUMBERED = re.compile(r"^(?P<source>[a-z_]+) #(?P<n>\d+)$")
+_STAT_SUFFIX = re.compile(r"^(?P<base>.+)_(?P<stat>mean|std|p\d\d)$")
 _TABLES = (NAMES, COLUMNS, PARTIES, SOURCES, VALUES)
 
 
@@ -424,11 +519,23 @@ def check_lang(lang: str) -> str:
 
 
 def quantile_label(name: str, lang: str) -> str | None:
-    """``p5`` → ``P5`` / ``5%分位``; None if ``name`` is not a quantile column."""
+    """``p5`` (or ``p05``) → ``P5`` / ``5%分位``; None if ``name`` is not a quantile column."""
     match = _QUANTILE.match(name)
     if match is None:
         return None
-    return f"{match.group(1)}%分位" if lang == "zh" else f"P{match.group(1)}"
+    q = int(match.group(1))
+    return f"{q}%分位" if lang == "zh" else f"P{q}"
+
+
+def _fill(name: str, lang: str) -> str:
+    """A name inside a pattern: a funding source's key (a rule's default label, possibly
+    numbered ``central_subsidy #2``) is labelled, a user's own name kept as written."""
+    if name in SOURCES:
+        return SOURCES[name].get(lang)
+    match = _NUMBERED.match(name)
+    if match and match.group("source") in SOURCES:
+        return f"{SOURCES[match.group('source')].get(lang)} #{match.group('n')}"
+    return name
 
 
 def _pattern_label(name: str, lang: str) -> str | None:
@@ -437,39 +544,60 @@ def _pattern_label(name: str, lang: str) -> str | None:
         return None
     kind, label_, part, inner = match.group("kind", "label", "part", "name")
     if part is None:
-        key, fill = f"{kind}[<name>]", {"name": label_}
+        key, fill = f"{kind}[<name>]", {"name": _fill(label_, lang)}
     elif inner is None:
-        key, fill = f"{kind}[<label>].{part}", {"label": label_}
+        key, fill = f"{kind}[<label>].{part}", {"label": _fill(label_, lang)}
     else:
-        key, fill = f"{kind}[<label>].{part}[<name>]", {"label": label_, "name": inner}
+        key, fill = f"{kind}[<label>].{part}[<name>]", {"label": _fill(label_, lang),
+                                                       "name": inner}
     pattern = PATTERNS.get(key)
     return None if pattern is None else pattern.get(lang).format(**fill)
 
 
-def has_label(name: str) -> bool:
-    """Whether the catalogue labels ``name`` (directly, by pattern or as a quantile)."""
-    return (any(name in table for table in _TABLES) or _pattern_label(name, "en") is not None
-            or quantile_label(name, "en") is not None)
-
-
-def label(name: str, lang: str = "en", default: str | None = None) -> str:
-    """The label of a metric, line, party, source, column or value in ``lang``.
-
-    ``<line>:p5`` (a yearly band column) is the line's label with the quantile's. A name the
-    catalogue does not know is returned as ``default`` if given, else as itself (a user's own
-    name: an item, a funding rule's label).
-    """
-    check_lang(lang)
+def _find(name: str, lang: str) -> str | None:
+    """The label of ``name`` in ``lang``, None if the catalogue does not know it."""
     for table in _TABLES:
         if name in table:
             return table[name].get(lang)
     found = _pattern_label(name, lang) or quantile_label(name, lang)
     if found is not None:
         return found
-    if ":" in name:
+    match = _NUMBERED.match(name)
+    if match and match.group("source") in SOURCES:  # a repeated source: its default label
+        return _fill(name, lang)
+    if ":" in name:  # <line>:p5, a yearly band
         line, _, stat = name.rpartition(":")
-        if has_label(line) and quantile_label(stat, lang):
-            return f"{label(line, lang)} {quantile_label(stat, lang)}"
+        inner, q = _find(line, lang), quantile_label(stat, lang)
+        if inner is not None and q is not None:
+            return f"{inner} {q}"
+    if name.endswith("_cny") and len(name) > 4:  # mean_cny: an amount in CNY (district)
+        return _find(name[:-4], lang)
+    match = _STAT_SUFFIX.match(name)  # <metric>_p05, a district compound's statistic
+    if match and match.group("stat") in STATISTICS:
+        inner = _find(match.group("base"), lang)
+        if inner is not None:
+            return f"{inner} {STATISTICS[match.group('stat')].get(lang)}"
+    return None
+
+
+def has_label(name: str) -> bool:
+    """Whether the catalogue labels ``name`` (directly, by pattern, as a quantile, a yearly
+    band ``<line>:p5`` or a district statistic ``<metric>_p05``)."""
+    return isinstance(name, str) and _find(name, "en") is not None
+
+
+def label(name: str, lang: str = "en", default: str | None = None) -> str:
+    """The label of a metric, line, party, source, column or value in ``lang``.
+
+    ``<line>:p5`` (a yearly band column) is the line's label with the quantile's, and so is
+    ``<metric>_p05`` (a district compound's statistic). A name the catalogue does not know
+    is returned as ``default`` if given, else as itself (a user's own name: an item, a
+    funding rule's label).
+    """
+    check_lang(lang)
+    found = _find(name, lang) if isinstance(name, str) else None
+    if found is not None:
+        return found
     return name if default is None else default
 
 
@@ -510,6 +638,24 @@ def _element_name(scenario, parent: str | None, inside: str) -> str:
         return inside
 
 
+def undefined_when(name: str, lang: str = "en") -> str:
+    """Why a metric can be undefined (the catalogue's ``undefined_when``) in ``lang``; ''
+    if it never is or is unknown."""
+    from .catalog import lookup
+
+    check_lang(lang)
+    try:
+        english = lookup(name).undefined_when
+    except KeyError:
+        return ""
+    if lang == "en" or not english:
+        return english
+    match = _PATTERN.match(name)
+    key = name if match is None or match.group("part") is None else (
+        f"{match.group('kind')}[<label>].{match.group('part')}")
+    return UNDEFINED_ZH.get(key, "")
+
+
 def unit(name: str, lang: str = "en") -> str:
     """A unit of the catalogue in ``lang`` (``CNY/year`` → ``元/年``); others unchanged."""
     check_lang(lang)
@@ -517,15 +663,36 @@ def unit(name: str, lang: str = "en") -> str:
     return name if found is None else found.get(lang)
 
 
+_COLUMN_UNITS = {
+    **dict.fromkeys(("offered", "amount", "cost", "paid", "received", "net", "npv_net",
+                     "subsidies", "debt_service", "guarantee_calls", "revenue_received",
+                     "net_commitment", "discounted", "budget", "interest", "principal",
+                     "balance", "pledged_revenue", "cfads", "value_cny", "total"), "CNY"),
+    **dict.fromkeys(("per_household", "paid_per_household", "received_per_household"),
+                    "CNY/household"),
+    **dict.fromkeys(("share_of_cost", "budget_share", "probability"), "share"),
+    "unit_cost": "CNY/unit", "dscr": "ratio",
+}
+"""Units of the result tables' columns that are not metrics (for :func:`header`)."""
+
+
 def describe_unit(metric: str) -> str:
-    """The catalogue's unit of a metric or line (:func:`fundmodel.catalog.lookup`), '' if
+    """The catalogue's unit of a metric or line (:func:`fundmodel.catalog.lookup`), also of a
+    band ``<line>:p5``, a district statistic ``<metric>_p05`` or a ``..._cny`` column; '' if
     it has none or is unknown."""
     from .catalog import lookup
 
+    if ":" in metric:
+        metric = metric.rpartition(":")[0]
+    match = _STAT_SUFFIX.match(metric)
+    if match and match.group("stat") in STATISTICS:
+        metric = match.group("base")
+    if metric.endswith("_cny"):
+        return "CNY"
     try:
         return lookup(metric).unit
     except KeyError:
-        return ""
+        return _COLUMN_UNITS.get(metric, "")
 
 
 def header(name: str, lang: str = "en", unit_name: str | None = None) -> str:
@@ -534,15 +701,15 @@ def header(name: str, lang: str = "en", unit_name: str | None = None) -> str:
     ``unit_name`` defaults to the catalogue's unit of ``name``; no unit, no brackets.
     """
     text = label(name, lang)
-    found = describe_unit(name.rpartition(":")[0] or name) if unit_name is None else unit_name
-    if found in ("", "0/1", "bool", "code", "year"):
+    found = describe_unit(name) if unit_name is None else unit_name
+    if found in ("", "0/1", "bool", "code", "year", "share"):
         return text
     shown = unit(found, lang)
     return f"{text}（{shown}）" if lang == "zh" else f"{text} ({shown})"
 
 
 _VALUE_COLUMNS = ("source", "payer", "payee", "kind", "tier", "line", "unit", "party",
-                  "metric", "input")
+                  "metric", "input", "level", "statistic")
 
 
 def _translate(values: Iterable, lang: str, units: bool = False) -> list:
@@ -560,9 +727,10 @@ def localize(frame: "pd.DataFrame", lang: str, *, units: bool = False) -> "pd.Da
 
     Column names, index names and index values that the catalogue knows become their labels
     (with units, ``units=True``); so do the values of the columns ``source``, ``payer``,
-    ``payee``, ``kind``, ``tier``, ``line``, ``party`` and ``metric``, and ``unit`` is
-    translated. The numbers are not touched. A user's own names (items, funding labels) stay
-    as written.
+    ``payee``, ``kind``, ``tier``, ``line``, ``party``, ``metric``, ``level`` and
+    ``statistic``, and ``unit`` is translated. In Chinese the probabilities' ``question`` and
+    the parties' ``description`` are too. The numbers are not touched. A user's own names
+    (items, funding labels) stay as written.
     """
     import pandas as pd
 
@@ -571,6 +739,11 @@ def localize(frame: "pd.DataFrame", lang: str, *, units: bool = False) -> "pd.Da
     for column in _VALUE_COLUMNS:
         if column in out.columns and not pd.api.types.is_numeric_dtype(out[column]):
             out[column] = _translate(out[column], lang, units=column == "unit")
+    if lang == "zh" and "question" in frame.columns and frame.index.name == "metric":
+        out["question"] = [QUESTIONS_ZH.get(m, q) for m, q in zip(frame.index,
+                                                                  frame["question"])]
+    if lang == "zh" and "description" in frame.columns and frame.index.name == "party":
+        out["description"] = [DESCRIPTIONS_ZH.get(p, label(p, lang)) for p in frame.index]
     if isinstance(out.index, pd.MultiIndex):
         out.index = pd.MultiIndex.from_arrays(
             [_translate(out.index.get_level_values(k), lang) for k in range(out.index.nlevels)],
@@ -581,6 +754,178 @@ def localize(frame: "pd.DataFrame", lang: str, *, units: bool = False) -> "pd.Da
                              name=None if name is None else label(name, lang))
     name_of = (lambda c: header(c, lang)) if units else (lambda c: label(c, lang))
     out.columns = [name_of(c) if isinstance(c, str) else c for c in out.columns]
-    if "description" in frame.columns and "party" == frame.index.name and lang == "zh":
-        out[label("description", lang)] = [label(p, lang) for p in frame.index]
     return out
+
+
+TEXT: dict[str, Label] = _table({
+    # shared pieces
+    "col.metric": ("Metric", "指标"), "col.mean": ("mean", "均值"), "col.p5": ("p5", "5%分位"),
+    "col.p95": ("p95", "95%分位"), "col.se": ("± se", "± 标准误"), "col.value": ("value", "数值"),
+    "col.Value": ("Value", "数值"), "col.Year": ("Year", "年份"),
+    "list.sep": (", ", "、"), "notes.sep": ("; ", "；"), "stop": (".", "。"),
+    "note": ("Note: {note}.", "注：{note}。"),
+    "undefined.why": (" — {when}", "——{when}"),
+    "undefined.one": ("{metric} is undefined in this run{why}", "{metric}在本次计算中无定义{why}"),
+    "undefined.many": ("{metric} is undefined in {undefined:,} of {draws:,} draws (the "
+                       "statistics are over the others){why}",
+                       "{metric}在 {draws:,} 次模拟中有 {undefined:,} 次无定义（统计量基于其余"
+                       "模拟）{why}"),
+    "wrote": ("Wrote {files} to {out}", "已将 {files} 写入 {out}"),
+    "draws.one": ("1 draw", "1 次模拟"), "draws.many": ("{n:,} draws", "{n:,} 次模拟"),
+    "sampler.random": ("random", "简单随机"), "sampler.lhs": ("lhs", "拉丁超立方"),
+    "sampler.sobol": ("sobol", "Sobol 序列"),
+    "point.mean": ("mean", "均值"), "point.median": ("median", "中位数"),
+    "point.mode": ("mode", "众数"), "point.None": ("None", "默认值"),
+    # fundmodel run
+    "run.how_mc": ("Monte Carlo: {draws}, {sampler} sampler, seed {seed}",
+                   "蒙特卡洛模拟：{draws}，{sampler}抽样，随机种子 {seed}"),
+    "run.how_det": ("deterministic run (distributions at their {point})",
+                    "确定性计算（分布取{point}）"),
+    "run.scenario": ("scenario {name} · {compound} · {households} households · {how}",
+                     "情景 {name} · {compound} · {households} 户 · {how}"),
+    "run.warning": ("[yellow]warning:[/yellow] {warning}", "[yellow]警告：[/yellow]{warning}"),
+    "funding.title": ("Funding mix (CNY) — renovation cost {cost}",
+                      "资金构成（元）— 改造总投资 {cost}"),
+    "funding.title_mean": ("Funding mix (mean CNY) — renovation cost {cost}",
+                           "资金构成（均值，元）— 改造总投资 {cost}"),
+    "funding.source": ("Source", "资金来源"),
+    "renovation.title": ("Renovation (CNY)", "改造投资（元）"),
+    "renovation.sentence": (
+        "Funding gap: [bold]{gap} CNY[/bold] ({share} of the cost, {gap_per_household} CNY "
+        "per household); government pays {government} and residents {residents} CNY per "
+        "household.",
+        "资金缺口：[bold]{gap} 元[/bold]（占总投资 {share}，户均 {gap_per_household} 元）；"
+        "户均政府出资 {government} 元，户均居民出资 {residents} 元。"),
+    "operations.title": ("Operations, first year ({year}) and over {years} years",
+                         "运营：首年（{year}）及 {years} 年"),
+    "operations.first_title": ("First operating year ({year}), CNY", "首个运营年（{year}），元"),
+    "operations.surplus": ("operating surplus", "运营结余"),
+    "operations.deficit": ("operating DEFICIT", "运营亏损"),
+    "operations.breakeven": (
+        "Breakeven fee: [bold]{fee} {unit}[/bold] over {years} years (NPV 0 at {rate}% "
+        "nominal); {fee1} to cover year 1 alone. The fee now: {now}.",
+        "保本物业费：[bold]{fee} {unit}[/bold]（{years} 年，按名义折现率 {rate}% 计净现值为"
+        "0）；仅覆盖首年需 {fee1}。现行物业费：{now}。"),
+    "operations.npv": ("Operations NPV over {years} years: {npv} CNY; balance at the horizon: "
+                       "{balance} CNY.",
+                       "{years} 年运营净现值：{npv} 元；期末累计结余：{balance} 元。"),
+    "fee.uncertain": ("uncertain (a distribution)", "不确定（服从分布）"),
+    "fallback.title": ("Fallback payer ({who}), up to its cap", "兜底方（{who}），以其上限为限"),
+    "fund.title": ("Repairs fund (维修资金), {years} years", "住宅专项维修资金，{years} 年"),
+    "financing.title": ("Financing instruments", "融资工具"),
+    "fiscal.all_levels": ("all levels", "各级政府"),
+    "fiscal.title": ("Government commitments ({level}), CNY — present value {pv}",
+                     "政府支出责任（{level}），元 — 现值 {pv}"),
+    "fiscal.title_mean": ("Government commitments ({level}), mean CNY — present value {pv}",
+                          "政府支出责任（{level}），均值，元 — 现值 {pv}"),
+    "channels.sentence": ("Residents pay {total} CNY{mean}: {parts}.",
+                          "居民出资 {total} 元{mean}：{parts}。"),
+    "channels.mean": (" (mean)", "（均值）"),
+    "votes.title": ("Votes", "表决结果"),
+    "votes.title_mc": ("Votes over {draws:,} draws", "表决结果（{draws:,} 次模拟）"),
+    "votes.p_pass": ("P(pass)", "通过概率"),
+    "votes.whole_compound": ("whole compound", "全小区"),
+    "yes": ("yes", "通过"), "NO": ("NO", "未通过"),
+    "votes.partly_defined": ("mean over the {share} of draws where a common willingness to "
+                             "pay passes it", "为存在可通过表决的统一支付意愿的 {share} 模拟"
+                             "中的均值"),
+    "votes.more": ("... and {n:,} more ballots: {where}.", "……另有 {n:,} 项表决：{where}。"),
+    "more": ("decisions.csv, households.csv with --out; Result.decisions(), "
+             "Result.households()",
+             "见 --out 输出的 decisions.csv、households.csv；Result.decisions()、"
+             "Result.households()"),
+    "votes.legend_mc": ("P(pass): share of the draws passing, each household drawing its own "
+                        "willingness to pay; ",
+                        "通过概率：表决通过的模拟次数占比，每户各自抽取支付意愿；"),
+    "votes.legend": ("WTP threshold: the least willingness to pay, common to the ballot's "
+                     "households, at which it passes",
+                     "通过所需支付意愿：参与表决各户统一的、使表决通过的最低支付意愿"),
+    "votes.legend_mean": (" (mean over the draws)", "（各次模拟的均值）"),
+    "votes.legend_none": ("; – where none does (too few take part)",
+                          "；“–”表示不存在（参与户数太少）"),
+    "floors.title": ("Cost per household by floor (CNY)", "各楼层户均出资（元）"),
+    "floors.means": ("means over the draws in which the household's items are built",
+                     "为该户改造内容得以实施的模拟中的均值"),
+    "floors.voted_down": ("– where the household's items are voted down",
+                          "“–”表示该户改造内容未获表决通过"),
+    "floors.pays": ("Pays (CNY)", "出资（元）"),
+    "floors.loan": ("Loan (CNY/month)", "贷款月供（元/月）"),
+    "floors.all_buildings": ("all {n:,} buildings", "全部 {n:,} 栋楼"),
+    "floors.same": ("the same in {which}", "{which}相同"),
+    "floors.loan_note": ("loan: the monthly payment of a household that borrows its whole "
+                         "share over {years} years", "贷款：一户按 {years} 年全额借款的月供"),
+    "floors.alike": ("{name} (+{n} alike)", "{name}（另 {n} 栋相同）"),
+    "floors.more": ("{n:,} more buildings: {where}", "另有 {n:,} 栋楼：{where}"),
+    # fundmodel solve (English: the Solution's own text)
+    "solve.head": ("solve {lever} for {target} ({how}; {method})",
+                   "求解 {lever}，目标：{target}（{how}；{method}）"),
+    "solve.point": ("one draw at the point estimates", "点估计下的单次计算"),
+    "solve.mc": ("{draws:,} draws, {sampler} sampler, seed {seed}",
+                 "{draws:,} 次模拟，{sampler}抽样，随机种子 {seed}"),
+    "reason.converged": ("converged", "已收敛"),
+    "reason.no crossing in the lever's range": ("no crossing in the lever's range",
+                                                 "措施取值范围内无解"),
+    "reason.metric undefined (NaN)": ("metric undefined (NaN)", "指标无定义"),
+    "reason.not converged": ("not converged", "未收敛"),
+    "method.closed_form": ("closed form", "解析解"), "method.search": ("search", "数值搜索"),
+    "solve.answer": ("answer: {value}", "结果：{value}"),
+    "solve.answer_per_draw": ("answer per draw: mean {mean}, p5 {p5}, p50 {p50}, p95 {p95} "
+                              "(over {n:,} draws)",
+                              "逐次模拟结果：均值 {mean}，5%分位 {p5}，50%分位 {p50}，95%分位 "
+                              "{p95}（{n:,} 次模拟）"),
+    "solve.answer_mcse": (" (± {mcse} Monte Carlo)", "（蒙特卡洛误差 ± {mcse}）"),
+    "solve.statistic": ("the statistic there: {value} ± {mcse}", "该处统计量：{value} ± {mcse}"),
+    "solve.no_root": ("no root in {n:,} of {draws:,} draws ({why})",
+                      "{draws:,} 次模拟中有 {n:,} 次无解（{why}）"),
+    "solve.disagreement": ("closed form against search: largest relative difference {d:.2e}",
+                           "解析解与数值搜索的最大相对差：{d:.2e}"),
+    "solve.note": ("note: {note}", "注：{note}"),
+    "solve.work": ("{calls:,} engine calls, {evals:,} draw evaluations, {seconds:.2f} s "
+                   "({rate:,.0f} evaluations/s)",
+                   "引擎调用 {calls:,} 次，计算 {evals:,} 次模拟，用时 {seconds:.2f} 秒（每秒 "
+                   "{rate:,.0f} 次）"),
+    # fundmodel district
+    "district.head": ("[bold]{title}[/]: {compounds:,} compounds, {households:,} households; "
+                      "{draws:,} draws, seed {seed}",
+                      "[bold]{title}[/]：{compounds:,} 个小区，{households:,} 户；"
+                      "{draws:,} 次模拟，随机种子 {seed}"),
+    "district.plan": ("The phased plan", "分期实施计划"),
+    "district.in_plan": ("{n:,} of {total:,} compounds in the plan ({status})",
+                         "计划纳入 {n:,} / {total:,} 个小区（{status}）"),
+    "district.totals": ("The district (sums over its compounds, CNY)", "全区合计（各小区加总，元）"),
+    "district.outlay": ("Fiscal outlay by level and year (CNY: mean, p5, p95)",
+                        "各级政府分年度财政支出（元：均值、5%分位、95%分位）"),
+    "district.areas": ("Shared service areas (operating subsidy, present value, CNY)",
+                       "片区共享物业服务（运营补贴现值，元）"),
+    "district.standalone": ("standalone", "单独服务"), "district.shared": ("shared areas", "片区共享"),
+    "district.units": ("units", "服务单元数"), "district.subsidy": ("subsidy", "补贴"),
+    "district.breaking_even": ("breaking even", "实现保本"),
+    "district.saving": ("saving {saving} CNY", "节约 {saving} 元"),
+    "col.Compounds": ("Compounds", "小区数"), "col.Households": ("Households", "户数"),
+    "col.Level": ("Level", "政府层级"),
+    "plan.optimal": ("optimal", "最优解"), "plan.time_limit": ("time_limit", "达到时间上限"),
+    "plan.infeasible": ("infeasible", "无可行解"), "plan.unbounded": ("unbounded", "无界"),
+    "plan.error": ("error", "求解出错"),
+})
+"""Every sentence, title and phrase the command line prints, in English and Chinese (format
+strings: :func:`text` fills them in). English is the command's output as it always was."""
+
+
+def text(key: str, lang: str = "en", **fields) -> str:
+    """The sentence ``key`` of :data:`TEXT` in ``lang`` with ``fields`` filled in
+    (``str.format``)."""
+    check_lang(lang)
+    return TEXT[key].get(lang).format(**fields)
+
+
+_IDENTIFIER = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+def relabel(message: str, lang: str = "en") -> str:
+    """A message of the library (a warning, a solver's note) with every catalogue identifier
+    in it (a name with ``_``: ``funding_gap``) replaced by its label in ``lang``; in English,
+    the message unchanged."""
+    check_lang(lang)
+    if lang == "en":
+        return message
+    return _IDENTIFIER.sub(lambda m: label(m.group(0), lang), message)

@@ -395,7 +395,8 @@ def write_csv(result: Result, out_dir: str | os.PathLike, *,
               scenario_file: str | os.PathLike | None = None,
               scenario_sha256: str | None = None,
               overrides: Iterable[str] = (), format: str = "csv",
-              on_large_csv: Callable[[str, int], None] | None = None) -> list[Path]:
+              on_large_csv: Callable[[str, int], None] | None = None,
+              lang: str | None = None) -> list[Path]:
     """Write the tables of :func:`result_tables` (``summary.csv``, ``metrics.csv``,
     ``yearly.csv``, ``funding.csv``) and the record of the run, ``run.json`` (see
     :func:`run_record`; the keyword arguments go into it), into ``out_dir``.
@@ -407,8 +408,12 @@ def write_csv(result: Result, out_dir: str | os.PathLike, *,
     :data:`AUTO_PARQUET_BYTES` estimated as CSV). Before anything is written, a
     ``metrics.csv`` estimated above :data:`LARGE_CSV_BYTES` is announced to
     ``on_large_csv(file name, estimated bytes)`` (default: a logged warning); see
-    :func:`table_formats`. ``out_dir`` is created if needed with the usual permissions
-    (``0o777 & ~umask`` for folders, ``0o666 & ~umask`` for the files).
+    :func:`table_formats`. ``lang`` (``"en"`` or ``"zh"``) writes the tables for
+    readers: headers, index names and identifier values become their labels with units
+    (:func:`fundmodel.labels.localize` with ``units=True``), and ``run.json`` records it;
+    None (default) keeps the identifiers, the files' data contract. ``out_dir`` is created if
+    needed with the usual permissions (``0o777 & ~umask`` for folders, ``0o666 & ~umask`` for
+    the files).
 
     The files are written as a set: first into a temporary folder, then moved into place by
     renames. A new ``out_dir`` appears with all its files at once. In an existing ``out_dir``
@@ -437,22 +442,30 @@ def write_csv(result: Result, out_dir: str | os.PathLike, *,
     record = run_record(result, [*_file_names(formats), RUN_RECORD],
                         scenario_file=scenario_file, scenario_sha256=scenario_sha256,
                         overrides=overrides)
-    return write_table_set(tables, record, out_dir, formats=formats)
+    return write_table_set(tables, record, out_dir, formats=formats, lang=lang)
 
 
 def write_table_set(tables: Mapping[str, pd.DataFrame], record: Mapping[str, Any],
                     out_dir: str | os.PathLike, *,
                     formats: Mapping[str, str] | None = None,
-                    files: Mapping[str, bytes] | None = None) -> list[Path]:
+                    files: Mapping[str, bytes] | None = None,
+                    lang: str | None = None) -> list[Path]:
     """Write ``<name>.csv`` (or ``<name>.parquet`` where ``formats``, e.g. from
     :func:`table_formats`, says so) for every table, every file of ``files`` (file name → its
     bytes, e.g. charts as PNG) and ``run.json`` into ``out_dir`` as a set, as
     :func:`write_csv` describes.
 
     ``run.json`` is ``record`` with ``files`` set to the names written (``run.json`` last)
-    and ``files_sha256`` to the SHA-256 of each file, by name."""
+    and ``files_sha256`` to the SHA-256 of each file, by name; with ``lang`` the tables
+    are localised (labels and units as headers) and the record gets ``"lang"``."""
     if os.fspath(out_dir) == "":
         raise FundmodelError("no output folder given (the path is empty)")
+    if lang is not None:
+        from ..labels import check_lang, localize
+
+        check_lang(lang)
+        tables = {name: localize(table, lang, units=True) for name, table in tables.items()}
+        record = {**record, "lang": lang}
     out = Path(out_dir)
     files = dict(files or {})
     formats = {name: (formats or {}).get(name, "csv") for name in tables}
