@@ -248,8 +248,9 @@ def test_cli_run_plots(tmp_path, capsys):
     path = str(ROOT / "scenarios" / "sanqiao-standalone.yaml")
     out = tmp_path / "charts"
     assert main(["run", path, "--draws", "24", "--plots", str(out), "--lang", "zh"]) == 0
-    assert "Wrote fan_cumulative_balance.png" in capsys.readouterr().out
+    assert "已将 fan_cumulative_balance.png" in capsys.readouterr().out
     record = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert "tornado.png" in record["files"]   # the drivers of the breakeven fee
     assert record["lang"] == "zh" and record["draws"] == 24
     assert sorted(p.name for p in out.iterdir()) == sorted(record["files"])
     # a deterministic run in the same folder: the distribution charts of before are removed

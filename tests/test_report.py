@@ -299,7 +299,7 @@ def test_command_writes_the_report(tmp_path, capsys):
     assert main(["report", str(STANDALONE), "-o", str(out), "--lang", "zh", "--no-drivers"]) == 0
     page = out.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "资金来源与资金缺口" in page
-    assert f"Wrote {out}" in capsys.readouterr().out
+    assert f"已将 report.html 写入 {out.parent}" in capsys.readouterr().out
     assert [p.name for p in out.parent.iterdir()] == ["report.html"]   # no temporary left
 
 

@@ -666,30 +666,38 @@ def _cmd_run(args, out: SafeStream, err: SafeStream) -> int:
                           progress, keep_draws=not args.no_draws, workers=args.workers)
     else:
         result = evaluate(scenario)
+    lang = args.lang or "en"
+    figures = None
+    if args.plots is not None:  # drawn before anything is written: a failure writes nothing
+        from .sensitivity import factors, tornado
+
+        drivers = tornado(scenario, "breakeven_fee_rate") if factors(scenario) else None
+        figures = result.plot.charts(lang, tornado=drivers)
     workbook = None
-    if args.excel is not None:  # the workbook (h6-excel), before the CSV files
+    if args.excel is not None:  # the workbook, before the CSV files
         from .export.excel import write_workbook
-        workbook = write_workbook(result, args.excel, lang=args.lang or "en",
+        workbook = write_workbook(result, args.excel, lang=lang,
                                   scenario_file=args.file, overrides=args.set or ())
     written = []
     if args.out is not None:
         written = write_csv(result, args.out, scenario_file=args.file, scenario_sha256=sha256,
                             overrides=args.set or (), format=args.format,
                             on_large_csv=_large_csv_warning(err), lang=args.lang)
-    console = _console(out)
-    _print_result(console, result, args.lang or "en")
-    if written:
-        _print_written(console, written, args.out, args.lang or "en")
-    if workbook is not None:
-        console.print(f"Wrote {_escape(workbook)}", soft_wrap=True)
-    if args.plots is not None:  # the charts as PNG, with their run.json, as one set
+    charts = []
+    if figures is not None:  # the charts as PNG, with their run.json, as one set
         from .export import run_record
         from .plots import write_charts
 
-        lang = args.lang or "en"
         record = run_record(result, scenario_file=args.file, scenario_sha256=sha256,
                             overrides=args.set or ())
-        charts = write_charts(result.plot.charts(lang), args.plots, {**record, "lang": lang})
+        charts = write_charts(figures, args.plots, {**record, "lang": lang})
+    console = _console(out)
+    _print_result(console, result, lang)
+    if written:
+        _print_written(console, written, args.out, lang)
+    if workbook is not None:
+        _print_written(console, [workbook], workbook.parent, lang)
+    if charts:
         _print_written(console, charts, args.plots, lang)
     return EXIT_OK
 

@@ -45,16 +45,11 @@ def add_report_parser(sub, verbose, helpers) -> None:
 
 
 def _drivers(scenario, metric: str):
-    """The tornado table of ``metric`` from :mod:`fundmodel.sensitivity`, or None while that
-    module is not installed."""
-    import importlib
+    """The tornado table of ``metric`` (:func:`fundmodel.sensitivity.tornado`), or None for a
+    scenario without uncertain inputs."""
+    from .sensitivity import factors, tornado
 
-    try:
-        sensitivity = importlib.import_module("fundmodel.sensitivity")
-    except ImportError:
-        return None
-    tornado = getattr(sensitivity, "tornado", None)
-    return None if tornado is None else tornado(scenario, metric)
+    return tornado(scenario, metric) if factors(scenario) else None
 
 
 def _cmd_report(args: argparse.Namespace, out, err, helpers) -> int:
@@ -74,8 +69,10 @@ def _cmd_report(args: argparse.Namespace, out, err, helpers) -> int:
         sha256 = None  # loading says why the file cannot be read
     scenario = load_scenario(args.file, list(args.set or ()), args.allow_outside_files)
     if args.draws is not None:
+        from .progress import reporter_for
+
         result = simulate(scenario, args.draws or None, args.seed, args.sampler,
-                          progress=err.isatty() and not args.quiet)
+                          progress=False if args.quiet else reporter_for(err))
     else:
         result = evaluate(scenario)
     drivers = None if args.no_drivers else _drivers(scenario, args.metric)
@@ -83,5 +80,7 @@ def _cmd_report(args: argparse.Namespace, out, err, helpers) -> int:
     path = write_report(result, args.out, lang=args.lang, charts=charts, drivers=drivers,
                         scenario_file=args.file, scenario_sha256=sha256,
                         overrides=args.set or ())
-    out.write(f"Wrote {path}\n")
+    from .labels import text
+
+    out.write(text("wrote", args.lang, files=path.name, out=path.parent) + "\n")
     return 0
