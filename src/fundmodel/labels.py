@@ -292,6 +292,7 @@ COLUMNS: dict[str, Label] = _table({
     "base": ("Base", "基准值"), "swing": ("Swing", "变动幅度"),
     "scenario": ("Scenario", "情景"), "lever": ("Lever", "措施"), "step": ("Step", "步骤"),
     "value": ("Value", "数值"), "statistic": ("Statistic", "统计量"),
+    "change": ("Change", "变化"), "baseline": ("Baseline", "基准方案"),
 })
 """Columns and index names of the result tables."""
 
