@@ -128,8 +128,8 @@ def _apply(src: LeverSource, data: dict, positions: Positions, index: int, lever
         parse_scenario(data, positions, src.source, src.base_dir, src.allow_outside_files)
     except ScenarioError as exc:
         line, column = _lever_at(raw_positions, "levers", index, "name")
-        whose = ("alone against the baseline" if alone or index == 0
-                 else "with the levers before it")
+        whose = ("this lever alone" if alone or index == 0
+                 else "this lever and the ones before it")
         for issue in exc.issues:
             key = texts.get(issue.file or "")
             if key is not None:     # the issue is at a value this lever set: point at it
@@ -138,9 +138,8 @@ def _apply(src: LeverSource, data: dict, positions: Positions, index: int, lever
             else:
                 at_line, at_column, where = line, column, f"levers[{index}]"
             path = f"{issue.path}: " if issue.path else ""
-            issues.append(Issue(where, f"lever '{lever.name}' {whose} makes an invalid "
-                                f"scenario: {path}{issue.message}", src.source, at_line,
-                                at_column))
+            issues.append(Issue(where, f"with {whose}: {path}{issue.message}", src.source,
+                                at_line, at_column))
     return data, positions, issues
 
 
