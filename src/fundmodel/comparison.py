@@ -11,7 +11,7 @@ stays the function.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -21,9 +21,6 @@ from .labels import check_lang, header, label, quantile_label
 from .results import PROBABILITIES, Result
 from .scenario import Scenario
 from .scenario.issues import did_you_mean
-
-if TYPE_CHECKING:  # pragma: no cover
-    pass
 
 __all__ = ["compare", "lever_table", "DEFAULT_METRICS", "LEVER_METRICS", "ZERO_ONE_METRICS"]
 
@@ -127,7 +124,7 @@ def compare(results_or_scenarios: Sequence[Result | Scenario] | Mapping[str, Res
         One row per metric (index ``metric``); columns ``(scenario, statistic)``: ``value``
         for a deterministic result, ``mean``, ``p5`` and ``p95`` for a Monte Carlo one (a 0/1
         metric's mean is a probability; its p5 and p95 are NaN). Units: the catalogue's
-        (``Result.describe``).
+        (``Result.describe``). ``attrs["runs"]``: each column's kind, draws and seed.
 
     Raises
     ------
@@ -156,7 +153,11 @@ def compare(results_or_scenarios: Sequence[Result | Scenario] | Mapping[str, Res
             columns[(name, stat)] = [stats[m][stat] for m in names]
     frame = pd.DataFrame(columns, index=pd.Index(names, name="metric"))
     frame.columns.names = ["scenario", "statistic"]
-    return frame if lang is None else _localize(frame, lang, axis_metric="index")
+    if lang is not None:
+        frame = _localize(frame, lang, axis_metric="index")
+    frame.attrs["runs"] = {name: {"kind": r.info.get("kind"), "draws": r.n_draws,
+                                  "seed": r.info.get("seed")} for name, r in results}
+    return frame
 
 
 def _localize(frame: pd.DataFrame, lang: str, axis_metric: str) -> pd.DataFrame:
