@@ -290,6 +290,8 @@ def test_cli_compare_zh_has_no_english_metric_names(tmp_path, capsys):
         out = capsys.readouterr().out
         assert "资金缺口" in out
         assert _english_metric_names(out.replace(str(tmp_path), "")) == [], argv
+    assert main(["compare", str(a), str(b)]) == 0      # the check sees English when it is there
+    assert "Funding gap" in _english_metric_names(capsys.readouterr().out)
 
 
 def test_cli_levers_markdown_numbers(capsys):
