@@ -3,14 +3,12 @@ section and `fundmodel compare`."""
 
 from __future__ import annotations
 
-import copy
 import csv
 import json
 import re
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 import yaml
 
