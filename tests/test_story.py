@@ -13,29 +13,31 @@ import fundmodel
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _levers_module():
-    spec = importlib.util.spec_from_file_location("sanqiao_levers", ROOT / "docs" / "sanqiao_levers.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def _levers_markdown(capsys) -> str:
+    """What `fundmodel compare scenarios/sanqiao-levers.yaml --levers --markdown` prints."""
+    from fundmodel.cli import main
+
+    assert main(["compare", str(ROOT / "scenarios" / "sanqiao-levers.yaml"), "--levers",
+                 "--markdown"]) == 0
+    return capsys.readouterr().out
 
 
-def test_readme_levers_table_is_current():
+def test_readme_levers_table_is_current(capsys):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = re.search(r"<!-- levers-table:start -->\n(.*?)\n<!-- levers-table:end -->", readme, re.S)
     assert block, "levers table markers missing from README.md"
-    assert block.group(1).strip() == _levers_module().table().strip(), (
-        "README table is stale: paste the output of `python docs/sanqiao_levers.py`")
+    assert block.group(1).strip() == _levers_markdown(capsys).strip(), (
+        "README table is stale: paste the output of "
+        "`fundmodel compare scenarios/sanqiao-levers.yaml --levers --markdown`")
 
 
-def test_all_levers_undone_is_the_standalone_scenario():
-    levers = _levers_module()
-    first = levers.rows()[0]
-    m = fundmodel.evaluate(fundmodel.load_scenario(ROOT / "scenarios" / "sanqiao-standalone.yaml")).metrics.iloc[0]
-    assert first["surplus_year1"] == m["operating_surplus_first_year"]
-    assert first["npv"] == m["npv_operations"]
-    assert first["breakeven_fee"] == m["breakeven_fee_rate"]
-    assert first["gap"] == m["funding_gap"]
+def test_levers_go_from_the_standalone_to_the_shared_service():
+    table = fundmodel.lever_table(fundmodel.load_scenario(ROOT / "scenarios" / "sanqiao-levers.yaml"))
+    for row, name in ((0, "sanqiao-standalone"), (-1, "sanqiao-shared-service")):
+        m = fundmodel.evaluate(fundmodel.load_scenario(ROOT / "scenarios" / f"{name}.yaml")).metrics.iloc[0]
+        for metric in ("operating_surplus_first_year", "npv_operations", "breakeven_fee_rate",
+                       "funding_gap", "operating_deficit_years"):
+            assert table[(metric, "value")].iloc[row] == m[metric], (name, metric)
 
 
 def test_readme_standalone_figures():

@@ -30,6 +30,7 @@ _EXPORTS = {
     "solve": "goalseek", "Solution": "goalseek", "Target": "goalseek",
     "simulate_portfolio": "portfolio", "evaluate_portfolio": "portfolio",
     "plan_portfolio": "portfolio", "service_areas": "portfolio", "PortfolioResult": "portfolio",
+    "compare": "comparison", "lever_table": "comparison",
 }
 
 __all__ = [
@@ -37,11 +38,12 @@ __all__ = [
     "evaluate_batch", "load_scenario", "minimum_bundle_scale", "parse_scenario",
     "read_scenario_text", "simulate", "solve", "Solution", "Target",
     "simulate_portfolio", "evaluate_portfolio", "plan_portfolio", "service_areas",
-    "PortfolioResult", "__version__",
+    "PortfolioResult", "compare", "lever_table", "__version__",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
     from .api import evaluate, evaluate_batch, simulate
+    from .comparison import compare, lever_table
     from .errors import FundmodelError, Issue, ModelError, ScenarioError
     from .results import Result
     from .scenario import Scenario, load_scenario, parse_scenario, read_scenario_text

@@ -966,6 +966,12 @@ def _parser(out: SafeStream | None = None,
                                      "path": _path, "set_help": set_help,
                                      "outside_help": outside_help})
 
+    from .cli_compare import add_compare_parser
+    add_compare_parser(sub, verbose, {"positive": _positive, "non_negative": _non_negative,
+                                      "path": _path, "set_help": set_help,
+                                      "outside_help": outside_help, "console": _console,
+                                      "escape": _escape, "table": _table})
+
     s = sub.add_parser("schema", help="print the scenario format as JSON Schema",
                        parents=[verbose])
     s.add_argument("--out", metavar="FILE", type=_path, help="write it to FILE instead")

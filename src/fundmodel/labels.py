@@ -390,6 +390,7 @@ COLUMNS: dict[str, Label] = _table({
                                "确定性运行（点估计：{how}）。"),
     "note.run_monte_carlo": ("Monte Carlo run: {draws:,} draws, seed {seed}, sampler {sampler}.",
                              "蒙特卡洛模拟：{draws:,} 次，随机种子 {seed}，抽样方法 {sampler}。"),
+    "change": ("Change", "变化"), "baseline": ("Baseline", "基准方案"),
 })
 """Columns and index names of the result tables."""
 

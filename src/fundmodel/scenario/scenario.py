@@ -18,6 +18,7 @@ from .ranges import bounded, uncertain
 from .limits import MAX_BUILD_YEARS, MAX_MONEY_CNY, MAX_RULES, RATE_MAX, RATE_MIN
 from .funding import FundingRule
 from .households import MAX_DETAILED_HOUSEHOLDS, Households, is_per_household
+from .levers import MAX_LEVERS, Lever
 from .operations import Operations
 from .paths import Path, format_path, iter_distributions, resolve_path
 from .portfolio import PER_COMPOUND_SECTIONS, Portfolio
@@ -96,6 +97,11 @@ class Scenario(ScenarioModel):
     """A district's compounds, from a table, under the rules of this scenario (see
     ``docs/portfolio.md``). ``compound`` is then not written: it is filled with the table's
     envelope (the largest value of every column), against which the checks of magnitude run."""
+    levers: list[Lever] = Field(default=[], max_length=MAX_LEVERS)
+    """Named sets of overrides (measures), for ``fundmodel compare --levers``: the baseline,
+    then each lever added on top of the ones before it (see ``docs/levers.md``). Names are
+    unique; every path must resolve and every step be a valid scenario (checked on loading);
+    not with a portfolio."""
 
     # ------------------------------------------------------------------ portfolio
     @model_validator(mode="before")
@@ -128,7 +134,19 @@ class Scenario(ScenarioModel):
         self._check_sources()
         self._check_households()
         self._check_sections()
+        self._check_levers()
         return self
+
+    def _check_levers(self) -> None:
+        if self.levers and self.portfolio is not None:
+            raise fail("levers apply to one compound, not to a portfolio", "levers",
+                       on_key=True)
+        seen: dict[str, int] = {}
+        for i, lever in enumerate(self.levers):
+            if lever.name in seen:
+                raise fail(f"duplicate name '{lever.name}' (also levers[{seen[lever.name]}])",
+                           "levers", i, "name")
+            seen[lever.name] = i
 
     def _check_portfolio(self, info: ValidationInfo) -> None:
         """Quantity rules read facts every compound has; a portfolio's per-compound inputs

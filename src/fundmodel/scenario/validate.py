@@ -59,7 +59,11 @@ def parse_scenario(data: Any, positions: Positions | None = None,
     context = {"base_dir": base_dir or ".", "allow_outside_files": bool(allow_outside_files)}
     context["compounds_table"] = _compounds_table(data, positions, source, context)
     try:
-        return Scenario.validate_raw(data, context=context)
+        scenario = Scenario.validate_raw(data, context=context)
     except ValidationError as exc:
         raise ScenarioError(issues_from_validation_error(exc, data, positions, source,
                                                          Scenario)) from None
+    if scenario.levers:  # every step of the levers is checked too (scenario/levers.py)
+        from .levers import attach_levers
+        attach_levers(scenario, data, positions, source, base_dir, allow_outside_files)
+    return scenario
