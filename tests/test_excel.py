@@ -389,7 +389,7 @@ def test_cli_writes_the_workbook(tmp_path, capsys):
     path = tmp_path / "run.xlsx"
     assert main(["run", SCENARIO, "--excel", str(path), "--lang", "zh"]) == 0
     out = capsys.readouterr().out
-    assert str(path) in out
+    assert f"已将 run.xlsx 写入 {tmp_path}" in out
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames[0] == "假设条件"
 
