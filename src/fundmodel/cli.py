@@ -946,31 +946,19 @@ def _parser(out: SafeStream | None = None,
     add_lang_argument(g)
     g.set_defaults(func=_cmd_solve)
 
-    from .cli_district import add_district_parser
-    add_district_parser(sub, verbose, {"positive": _positive, "non_negative": _non_negative,
-                                       "path": _path, "set_help": set_help,
-                                       "outside_help": outside_help, "console": _console,
-                                       "escape": _escape, "money": _money, "table": _table,
-                                       "large_csv": _large_csv_warning,
-                                       "lang": add_lang_argument, "words": _Words,
-                                       "written": _print_written})
-
-    from .cli_sensitivity import add_sensitivity_parser
-    add_sensitivity_parser(sub, verbose, {"positive": _positive, "non_negative": _non_negative,
-                                          "path": _path, "set_help": set_help,
-                                          "outside_help": outside_help, "console": _console,
-                                          "escape": _escape, "table": _table})
-
-    from .cli_report import add_report_parser
-    add_report_parser(sub, verbose, {"positive": _positive, "non_negative": _non_negative,
-                                     "path": _path, "set_help": set_help,
-                                     "outside_help": outside_help})
-
+    # the commands in modules of their own get what they share with this one as helpers
+    helpers = {"positive": _positive, "non_negative": _non_negative, "path": _path,
+               "set_help": set_help, "outside_help": outside_help, "console": _console,
+               "escape": _escape, "money": _money, "table": _table,
+               "large_csv": _large_csv_warning, "lang": add_lang_argument, "words": _Words,
+               "written": _print_written}
     from .cli_compare import add_compare_parser
-    add_compare_parser(sub, verbose, {"positive": _positive, "non_negative": _non_negative,
-                                      "path": _path, "set_help": set_help,
-                                      "outside_help": outside_help, "console": _console,
-                                      "escape": _escape, "table": _table})
+    from .cli_district import add_district_parser
+    from .cli_report import add_report_parser
+    from .cli_sensitivity import add_sensitivity_parser
+    for add in (add_district_parser, add_sensitivity_parser, add_report_parser,
+                add_compare_parser):
+        add(sub, verbose, helpers)
 
     s = sub.add_parser("schema", help="print the scenario format as JSON Schema",
                        parents=[verbose])

@@ -13,14 +13,11 @@ openpyxl is imported on first use (the ``excel`` extra).
 
 from __future__ import annotations
 
-import errno
 import math
 import os
 import re
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from stat import S_IMODE
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 import numpy as np
@@ -28,6 +25,7 @@ import pandas as pd
 
 from ..errors import FundmodelError
 from ..labels import check_lang, describe_unit, header, label, localize, unit
+from .files import write_file_atomic
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..results import Result
@@ -657,7 +655,7 @@ def write_workbook(result: "Result", path: str | os.PathLike, *, lang: str = "en
     check_lang(lang)
     path = Path(path)
     openpyxl = _openpyxl()
-    folder = _check_target(path)
+    _check_target(path)
     sheets = workbook_sheets(result, lang=lang, sample_draws=sample_draws,
                              scenario_file=scenario_file, overrides=overrides)
     wb = openpyxl.Workbook()
@@ -665,38 +663,5 @@ def write_workbook(result: "Result", path: str | os.PathLike, *, lang: str = "en
     taken: set[str] = set()
     for key, tables, notes in sheets:
         _write_sheet(wb, key, tables, lang, taken, notes)
-    tmp: Path | None = None
-    try:
-        try:
-            mode = S_IMODE(os.stat(path).st_mode)  # a replaced file keeps its mode
-        except OSError:
-            mode = None
-        for _ in range(100):
-            candidate = folder / f".{path.name}.{secrets.token_hex(4)}.tmp"
-            try:  # 0o666: the umask applies, as for any new file
-                fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-                break
-            except FileExistsError:
-                continue
-        else:
-            raise FileExistsError(errno.EEXIST, "no free temporary name", str(folder))
-        tmp = candidate
-        with os.fdopen(fd, "wb") as fh:
-            if mode is not None:
-                os.fchmod(fh.fileno(), mode)
-            wb.save(fh)
-        os.replace(tmp, path)
-        tmp = None
-    except OSError as exc:
-        if path.is_dir():
-            raise FundmodelError(f"cannot write the workbook {path}: it is a folder; give a "
-                                 "file name") from None
-        raise FundmodelError(f"cannot write the workbook {path}: "
-                             f"{exc.strerror or exc}") from None
-    finally:
-        if tmp is not None:
-            try:
-                tmp.unlink()
-            except OSError:
-                pass
+    write_file_atomic(path, wb.save, make_parents=False)
     return path

@@ -16,7 +16,7 @@ import stat
 from datetime import datetime, timezone
 from stat import S_IMODE
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, BinaryIO, Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
 
@@ -24,7 +24,8 @@ from ..errors import FundmodelError
 from ..results import YEARLY_STATISTICS, Result
 
 __all__ = ["FORMATS", "RUN_RECORD", "csv_bytes_estimate", "file_sha256", "result_tables",
-           "run_record", "table_formats", "write_csv", "write_table_set", "write_text_atomic"]
+           "run_record", "table_formats", "write_csv", "write_table_set", "write_text_atomic",
+           "write_file_atomic"]
 
 log = logging.getLogger("fundmodel")
 
@@ -524,9 +525,17 @@ def _is_regular(path: Path) -> bool:
 
 
 def write_text_atomic(path: str | os.PathLike, text: str) -> None:
-    """Write a text file by writing a temporary file beside it and renaming it into place.
+    """Write a UTF-8 text file atomically (:func:`write_file_atomic`)."""
+    write_file_atomic(path, lambda fh: fh.write(text.encode("utf-8")))
+
+
+def write_file_atomic(path: str | os.PathLike, write: Callable[[BinaryIO], Any], *,
+                      make_parents: bool = True) -> None:
+    """Write a file by calling ``write(binary file)`` on a temporary file beside it, then
+    renaming it into place: a reader sees the old file or the whole new one, never a part.
 
     A new file gets the usual permissions (``0o666 & ~umask``); a replaced file keeps its own.
+    ``make_parents`` creates missing folders (removed again on failure).
 
     Raises
     ------
@@ -539,7 +548,7 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> None:
         if path.is_dir():
             raise FundmodelError(f"cannot write {path}: it is a folder; give a file name")
         folder = Path(os.path.abspath(path)).parent
-        created = _make_parents(folder)
+        created = _make_parents(folder) if make_parents else []
     except OSError as exc:
         raise _cannot(path, exc, where=True) from None
     tmp: Path | None = None
@@ -559,10 +568,10 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> None:
         else:
             raise FileExistsError(errno.EEXIST, "no free temporary name", str(folder))
         tmp = candidate
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with os.fdopen(fd, "wb") as fh:
             if mode is not None:
                 os.fchmod(fh.fileno(), mode)
-            fh.write(text)
+            write(fh)
         os.replace(tmp, path)
         tmp = None
         done = True
