@@ -7,29 +7,9 @@ from __future__ import annotations
 import argparse
 import functools
 import math
-from typing import Any
 
 __all__ = ["add_compare_parser", "cell_lines", "markdown"]
 
-_TEXT = {
-    "compare": ("Scenarios compared", "情景比较"),
-    "levers": ("Levers, each added on top of the ones before it",
-               "逐项叠加措施（每项在前一项基础上叠加）"),
-    "each": ("Each lever alone against the baseline", "各项措施单独对比基准方案"),
-    "deterministic": ("deterministic run (distributions at their point estimates)",
-                      "确定性测算（分布取点估计）"),
-    "monte_carlo": ("Monte Carlo: {draws} draws, seed {seed}", "蒙特卡洛模拟：{draws} 次，种子 {seed}"),
-    "change": ("in brackets: the change from the row before", "括号内为与上一行相比的变化"),
-    "change_each": ("in brackets: the change from the baseline", "括号内为与基准方案相比的变化"),
-    "band": ("mean, then p5 – p95 below", "均值，下方为 5%–95% 分位区间"),
-}
-"""The command's own sentences (titles and notes) in English and Chinese; every metric,
-statistic and column label comes from :mod:`fundmodel.labels`."""
-
-
-def _say(key: str, lang: str, **fill: Any) -> str:
-    en, zh = _TEXT[key]
-    return (zh if lang == "zh" else en).format(**fill)
 
 
 def add_compare_parser(sub, verbose, helpers) -> None:
@@ -122,7 +102,7 @@ def _cmd_compare(args: argparse.Namespace, out, err, helpers) -> int:
     from .comparison import compare, lever_table
     from .errors import FundmodelError
     from .export import file_sha256, write_table_set
-    from .labels import header, label
+    from .labels import header, label, text
     from .scenario import load_scenario
 
     if args.levers and len(args.files) != 1:
@@ -151,10 +131,10 @@ def _cmd_compare(args: argparse.Namespace, out, err, helpers) -> int:
                 step if args.each else f"+ {step}"
             rows.append([name, *(cell_lines(lambda s, j=j, m=m: frame[(m, s)].iloc[j], m,
                                             lang, mc, j > 0) for m in metrics)])
-        title = _say("each" if args.each else "levers", lang)
-        how = _say("monte_carlo", lang, draws=f"{args.draws:,}", seed=frame.attrs["seed"]) \
-            if mc else _say("deterministic", lang)
-        notes = [how, _say("change_each" if args.each else "change", lang)]
+        title = text("compare.each" if args.each else "compare.levers", lang)
+        how = text("compare.monte_carlo", lang, draws=f"{args.draws:,}", seed=frame.attrs["seed"]) \
+            if mc else text("compare.deterministic", lang)
+        notes = [how, text("compare.change_each" if args.each else "compare.change", lang)]
         table_name, record_extra = "levers", {"engine": frame.attrs["engine"],
                                               "seed": frame.attrs["seed"], "each": args.each}
         csv = _flat(frame, lang if args.lang else None, "columns")
@@ -168,13 +148,13 @@ def _cmd_compare(args: argparse.Namespace, out, err, helpers) -> int:
                                     for s in names)] for m in metrics]
         runs = frame.attrs["runs"]
         seeds = sorted({str(r["seed"]) for r in runs.values()})
-        how = _say("monte_carlo", lang, draws=f"{args.draws:,}", seed=", ".join(seeds)) \
-            if mc else _say("deterministic", lang)
-        title, notes = _say("compare", lang), [how]
+        how = text("compare.monte_carlo", lang, draws=f"{args.draws:,}", seed=", ".join(seeds)) \
+            if mc else text("compare.deterministic", lang)
+        title, notes = text("compare.compare", lang), [how]
         table_name, record_extra = "compare", {"runs": runs}
         csv = _flat(frame, lang if args.lang else None, "index")
     if mc:
-        notes.append(_say("band", lang))
+        notes.append(text("compare.band", lang))
     if args.markdown:
         out.write(markdown(head, [[r[0], *(" ".join(c) for c in r[1:])] for r in rows])
                   + "\n")

@@ -907,6 +907,113 @@ TEXT: dict[str, Label] = _table({
     "plan.optimal": ("optimal", "最优解"), "plan.time_limit": ("time_limit", "达到时间上限"),
     "plan.infeasible": ("infeasible", "无可行解"), "plan.unbounded": ("unbounded", "无界"),
     "plan.error": ("error", "求解出错"),
+    # the report's sentences and headings (export/report.py)
+    "report.doc_title": ("{title}: renovation and upkeep", "{title}：改造与长效运营测算报告"),
+    "report.facts": ("{households} households · {area} m² · {buildings} buildings of {storeys} storeys"
+              " · built {built}", "{households}户 · 建筑面积{area}m² · {buildings}栋{storeys}层"
+              " · {built}年建成"),
+    "report.facts_short": ("{households} households · {area} m²", "{households}户 · 建筑面积{area}m²"),
+    "report.run_mc": ("Monte Carlo simulation: {draws} draws ({sampler}, seed {seed}); figures are "
+               "means over the draws unless marked otherwise.",
+               "蒙特卡洛模拟：{draws}次抽样（{sampler}，随机种子{seed}）；除另有说明外，数值为各次"
+               "模拟的均值。"),
+    "report.run_det": ("One deterministic run: every uncertain input at its {point}.",
+                "确定性测算：每个不确定参数取其{point}。"),
+    "report.sec_funding": ("The funding mix and the gap", "资金来源与资金缺口"),
+    "report.sec_years": ("The operation year by year", "逐年运营测算"),
+    "report.sec_sure": ("How sure it is", "结果的确定程度"),
+    "report.sec_drivers": ("What drives it", "主要影响因素"),
+    "report.sec_assumptions": ("The assumptions", "测算假设"),
+    "report.sec_record": ("The run record", "运行记录"),
+    "report.funding_story": ("The renovation costs {capex} CNY. The sources below pay {raised} CNY "
+                      "({raised_share}); {gap} CNY is left unfunded ({gap_share} of the cost, "
+                      "{gap_hh} CNY per household).",
+                      "改造总投资{capex}元，下列资金来源共落实{raised}元（{raised_share}），资金缺口"
+                      "{gap}元（占总投资{gap_share}，户均{gap_hh}元）。"),
+    "report.funding_nogap": ("The renovation costs {capex} CNY, and the sources below pay all of it.",
+                      "改造总投资{capex}元，下列资金来源可全部覆盖。"),
+    "report.parties_caption": ("Who pays and who receives over the whole life (CNY)",
+                        "各方全周期收支（元）"),
+    "report.funding_caption": ("Funding mix (CNY)", "资金来源构成（元）"),
+    "report.years_story": ("In the first operating year ({year}) the operation ends with a {sign} of "
+                    "{surplus} CNY. Over {horizon} years the operations are worth {npv} CNY "
+                    "(net present value) and the account ends at {balance} CNY. The fee that "
+                    "breaks even over the horizon is {breakeven} {fee_unit}; the fee charged is "
+                    "{fee}.",
+                    "运营首年（{year}年）{sign}{surplus}元。{horizon}年运营净现值为{npv}元，期末累计"
+                    "结余{balance}元。测算期内保本物业费为{breakeven}{fee_unit}，现行收费标准为"
+                    "{fee}。"),
+    "report.surplus": ("surplus", "结余"), "report.deficit": ("deficit", "亏损"),
+    "report.uncertain_fee": ("uncertain (a distribution)", "不确定（按分布取值）"),
+    "report.yearly_caption": ("Operating statement (CNY per year)", "运营收支表（元/年）"),
+    "report.yearly_caption_mc": ("Operating statement, means over the draws (CNY per year)",
+                          "运营收支表，各次模拟均值（元/年）"),
+    "report.sure_det": ("This is one run at the point estimates: it shows what happens when every "
+                 "uncertain input takes its central value, not how likely that is. A Monte "
+                 "Carlo run (--draws N) gives the spread and the probabilities.",
+                 "本报告为按点估计值进行的单次测算，反映各不确定参数取中间值时的结果，不代表其发生"
+                 "概率。使用蒙特卡洛模拟（--draws N）可得到结果区间与概率。"),
+    "report.sure_mc": ("Over {draws} draws of the uncertain inputs: the probabilities of what a "
+                "leader asks about, and the range of the key figures (p5–p95: nine futures "
+                "in ten fall between them).",
+                "基于不确定参数的{draws}次抽样：决策关注事项的发生概率，以及关键指标的区间（5%–95%"
+                "分位：十种情形中有九种落在其间）。"),
+    "report.prob_caption": ("Probabilities", "概率"),
+    "report.outcome_caption": ("In the base case", "基准情形"),
+    "report.yes": ("yes", "是"), "report.no": ("no", "否"),
+    "report.key_caption": ("Key figures", "关键指标"),
+    "report.undefined_note": ("{metric}: undefined in {undefined} of {draws} draws ({when}); the "
+                       "statistics are over the others.",
+                       "{metric}：{draws}次模拟中有{undefined}次无定义（{when}），统计量按其余模拟计算。"),
+    "report.drivers_story": ("Each uncertain input moved alone from its low to its high value, the "
+                      "others at their point estimates: how far {metric} moves (the swing), "
+                      "largest first.",
+                      "每次只让一个不确定参数从低值变到高值，其余参数取点估计值：{metric}的变动幅度，"
+                      "按大小排序。"),
+    "report.items_caption": ("Renovation items", "改造内容"),
+    "report.rules_caption": ("Funding rules, in the order they pay", "资金来源规则（按出资顺序）"),
+    "report.terms": ("Terms", "条件"),
+    "report.fees_caption": ("Fee, income and costs of the operation", "物业收费、经营收入与运营成本"),
+    "report.params_caption": ("Key parameters", "主要参数"),
+    "report.parameter": ("Parameter", "参数"),
+    "report.fee_row": ("Property fee", "物业费"),
+    "report.mean_of": ("mean {value}", "均值{value}"),
+    "report.rec_version": ("fundmodel version", "fundmodel版本"),
+    "report.rec_file": ("Scenario file", "情景文件"),
+    "report.rec_sha": ("SHA-256 of the file", "文件SHA-256"),
+    "report.rec_set": ("Changes (--set)", "参数修改（--set）"),
+    "report.rec_kind": ("Kind of run", "测算方式"),
+    "report.rec_draws": ("Draws", "抽样次数"),
+    "report.rec_seed": ("Seed", "随机种子"),
+    "report.rec_sampler": ("Sampler", "抽样方法"),
+    "report.rec_time": ("Made (UTC)", "生成时间（UTC）"),
+    "report.rec_warnings": ("Warnings", "提示"),
+    "report.none": ("none", "无"),
+    "report.chart_waterfall": ("Funding waterfall: the sources against the cost, and the gap",
+                        "资金瀑布图：各资金来源与总投资及缺口"),
+    "report.chart_parties": ("Cash flows by party", "各方现金流"),
+    "report.chart_fan": ("{line} by year: mean and p5–p95 band", "逐年{line}：均值与5%–95%分位区间"),
+    "report.chart_histogram": ("Distribution of {metric}", "{metric}分布"),
+    "report.chart_cdf": ("Cumulative distribution of {metric}", "{metric}累积分布"),
+    "report.chart_tornado": ("Tornado: the inputs that move {metric} most",
+                      "龙卷风图：对{metric}影响最大的参数"),
+    "report.footer": ("Made with fundmodel {version}. Figures in CNY unless stated; rates and shares "
+               "as percentages.", "由fundmodel {version}生成。除注明外金额单位为元。"),
+    "report.per_household_card": ("{value} CNY per household", "户均{value}元"),
+    "report.of_cost_card": ("{value} of the cost", "占总投资{value}"),
+    "report.fee_now_card": ("fee charged: {value}", "现行收费：{value}"),
+    "report.lang_attr": ("en", "zh-CN"),
+    # the compare command's titles and notes (cli_compare.py)
+    "compare.compare": ("Scenarios compared", "情景比较"),
+    "compare.levers": ("Levers, each added on top of the ones before it",
+               "逐项叠加措施（每项在前一项基础上叠加）"),
+    "compare.each": ("Each lever alone against the baseline", "各项措施单独对比基准方案"),
+    "compare.deterministic": ("deterministic run (distributions at their point estimates)",
+                      "确定性测算（分布取点估计）"),
+    "compare.monte_carlo": ("Monte Carlo: {draws} draws, seed {seed}", "蒙特卡洛模拟：{draws} 次，种子 {seed}"),
+    "compare.change": ("in brackets: the change from the row before", "括号内为与上一行相比的变化"),
+    "compare.change_each": ("in brackets: the change from the baseline", "括号内为与基准方案相比的变化"),
+    "compare.band": ("mean, then p5 – p95 below", "均值，下方为 5%–95% 分位区间"),
 })
 """Every sentence, title and phrase the command line prints, in English and Chinese (format
 strings: :func:`text` fills them in). English is the command's output as it always was."""

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from .. import labels
+from ..labels import text
 from ..errors import FundmodelError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -53,105 +54,6 @@ _MC_ONLY = ("histogram:", "cdf:")
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
-# The report's own sentences and headings (not names: every metric, line, column, party,
-# source, unit and value comes from fundmodel.labels).
-_TEXT: dict[str, tuple[str, str]] = {
-    "doc_title": ("{title}: renovation and upkeep", "{title}：改造与长效运营测算报告"),
-    "facts": ("{households} households · {area} m² · {buildings} buildings of {storeys} storeys"
-              " · built {built}", "{households}户 · 建筑面积{area}m² · {buildings}栋{storeys}层"
-              " · {built}年建成"),
-    "facts_short": ("{households} households · {area} m²", "{households}户 · 建筑面积{area}m²"),
-    "run_mc": ("Monte Carlo simulation: {draws} draws ({sampler}, seed {seed}); figures are "
-               "means over the draws unless marked otherwise.",
-               "蒙特卡洛模拟：{draws}次抽样（{sampler}，随机种子{seed}）；除另有说明外，数值为各次"
-               "模拟的均值。"),
-    "run_det": ("One deterministic run: every uncertain input at its {point}.",
-                "确定性测算：每个不确定参数取其{point}。"),
-    "sec_funding": ("The funding mix and the gap", "资金来源与资金缺口"),
-    "sec_years": ("The operation year by year", "逐年运营测算"),
-    "sec_sure": ("How sure it is", "结果的确定程度"),
-    "sec_drivers": ("What drives it", "主要影响因素"),
-    "sec_assumptions": ("The assumptions", "测算假设"),
-    "sec_record": ("The run record", "运行记录"),
-    "funding_story": ("The renovation costs {capex} CNY. The sources below pay {raised} CNY "
-                      "({raised_share}); {gap} CNY is left unfunded ({gap_share} of the cost, "
-                      "{gap_hh} CNY per household).",
-                      "改造总投资{capex}元，下列资金来源共落实{raised}元（{raised_share}），资金缺口"
-                      "{gap}元（占总投资{gap_share}，户均{gap_hh}元）。"),
-    "funding_nogap": ("The renovation costs {capex} CNY, and the sources below pay all of it.",
-                      "改造总投资{capex}元，下列资金来源可全部覆盖。"),
-    "parties_caption": ("Who pays and who receives over the whole life (CNY)",
-                        "各方全周期收支（元）"),
-    "funding_caption": ("Funding mix (CNY)", "资金来源构成（元）"),
-    "years_story": ("In the first operating year ({year}) the operation ends with a {sign} of "
-                    "{surplus} CNY. Over {horizon} years the operations are worth {npv} CNY "
-                    "(net present value) and the account ends at {balance} CNY. The fee that "
-                    "breaks even over the horizon is {breakeven} {fee_unit}; the fee charged is "
-                    "{fee}.",
-                    "运营首年（{year}年）{sign}{surplus}元。{horizon}年运营净现值为{npv}元，期末累计"
-                    "结余{balance}元。测算期内保本物业费为{breakeven}{fee_unit}，现行收费标准为"
-                    "{fee}。"),
-    "surplus": ("surplus", "结余"), "deficit": ("deficit", "亏损"),
-    "uncertain_fee": ("uncertain (a distribution)", "不确定（按分布取值）"),
-    "yearly_caption": ("Operating statement (CNY per year)", "运营收支表（元/年）"),
-    "yearly_caption_mc": ("Operating statement, means over the draws (CNY per year)",
-                          "运营收支表，各次模拟均值（元/年）"),
-    "sure_det": ("This is one run at the point estimates: it shows what happens when every "
-                 "uncertain input takes its central value, not how likely that is. A Monte "
-                 "Carlo run (--draws N) gives the spread and the probabilities.",
-                 "本报告为按点估计值进行的单次测算，反映各不确定参数取中间值时的结果，不代表其发生"
-                 "概率。使用蒙特卡洛模拟（--draws N）可得到结果区间与概率。"),
-    "sure_mc": ("Over {draws} draws of the uncertain inputs: the probabilities of what a "
-                "leader asks about, and the range of the key figures (p5–p95: nine futures "
-                "in ten fall between them).",
-                "基于不确定参数的{draws}次抽样：决策关注事项的发生概率，以及关键指标的区间（5%–95%"
-                "分位：十种情形中有九种落在其间）。"),
-    "prob_caption": ("Probabilities", "概率"),
-    "outcome_caption": ("In the base case", "基准情形"),
-    "yes": ("yes", "是"), "no": ("no", "否"),
-    "key_caption": ("Key figures", "关键指标"),
-    "undefined_note": ("{metric}: undefined in {undefined} of {draws} draws ({when}); the "
-                       "statistics are over the others.",
-                       "{metric}：{draws}次模拟中有{undefined}次无定义，统计量按其余模拟计算。"),
-    "drivers_story": ("Each uncertain input moved alone from its low to its high value, the "
-                      "others at their point estimates: how far {metric} moves (the swing), "
-                      "largest first.",
-                      "每次只让一个不确定参数从低值变到高值，其余参数取点估计值：{metric}的变动幅度，"
-                      "按大小排序。"),
-    "items_caption": ("Renovation items", "改造内容"),
-    "rules_caption": ("Funding rules, in the order they pay", "资金来源规则（按出资顺序）"),
-    "terms": ("Terms", "条件"),
-    "fees_caption": ("Fee, income and costs of the operation", "物业收费、经营收入与运营成本"),
-    "params_caption": ("Key parameters", "主要参数"),
-    "parameter": ("Parameter", "参数"),
-    "fee_row": ("Property fee", "物业费"),
-    "mean_of": ("mean {value}", "均值{value}"),
-    "rec_version": ("fundmodel version", "fundmodel版本"),
-    "rec_file": ("Scenario file", "情景文件"),
-    "rec_sha": ("SHA-256 of the file", "文件SHA-256"),
-    "rec_set": ("Changes (--set)", "参数修改（--set）"),
-    "rec_kind": ("Kind of run", "测算方式"),
-    "rec_draws": ("Draws", "抽样次数"),
-    "rec_seed": ("Seed", "随机种子"),
-    "rec_sampler": ("Sampler", "抽样方法"),
-    "rec_time": ("Made (UTC)", "生成时间（UTC）"),
-    "rec_warnings": ("Warnings", "提示"),
-    "none": ("none", "无"),
-    "chart_waterfall": ("Funding waterfall: the sources against the cost, and the gap",
-                        "资金瀑布图：各资金来源与总投资及缺口"),
-    "chart_parties": ("Cash flows by party", "各方现金流"),
-    "chart_fan": ("{line} by year: mean and p5–p95 band", "逐年{line}：均值与5%–95%分位区间"),
-    "chart_histogram": ("Distribution of {metric}", "{metric}分布"),
-    "chart_cdf": ("Cumulative distribution of {metric}", "{metric}累积分布"),
-    "chart_tornado": ("Tornado: the inputs that move {metric} most",
-                      "龙卷风图：对{metric}影响最大的参数"),
-    "footer": ("Made with fundmodel {version}. Figures in CNY unless stated; rates and shares "
-               "as percentages.", "由fundmodel {version}生成。除注明外金额单位为元。"),
-    "per_household_card": ("{value} CNY per household", "户均{value}元"),
-    "of_cost_card": ("{value} of the cost", "占总投资{value}"),
-    "fee_now_card": ("fee charged: {value}", "现行收费：{value}"),
-    "lang_attr": ("en", "zh-CN"),
-}
 
 _YEARLY_LINES = ("property_fee_income", "other_income", "total_income", "operating_cost",
                  "vat", "operating_surplus", "cumulative_balance")
@@ -164,12 +66,6 @@ _KEY_METRICS = ("capex_total", "funding_gap", "operating_surplus_first_year", "n
 
 _RATE_METRICS = {"breakeven_fee_rate", "breakeven_fee_rate_first_year",
                  "discount_rate_nominal"}
-
-
-def _t(key: str, lang: str, **fill: Any) -> str:
-    en, zh = _TEXT[key]
-    text = zh if lang == "zh" else en
-    return text.format(**fill) if fill else text
 
 
 # ---------------------------------------------------------------------------- numbers
@@ -257,12 +153,13 @@ def _describe_value(value: Any, lang: str, share: bool = False) -> str:
         params = ", ".join(_plain(v) if k in shape else number(v) for k, v in dump.items()
                            if isinstance(v, (int, float)) and not isinstance(v, bool)
                            and not (kind == "beta" and k in ("low", "high")))
-        text = f"{labels.label(kind, lang)}({params})" if params else labels.label(kind, lang)
+        shown = f"{labels.label(kind, lang)}({params})" if params else labels.label(kind, lang)
         try:
             mean = float(value.mean())
         except (AttributeError, TypeError, ValueError, FundmodelError):
-            return text
-        return text + ("，" if lang == "zh" else ", ") + _t("mean_of", lang, value=number(mean))
+            return shown
+        return (shown + ("，" if lang == "zh" else ", ")
+                + text("report.mean_of", lang, value=number(mean)))
     if share and isinstance(value, (int, float)) and not isinstance(value, bool):
         return _pct(value)
     if isinstance(value, (list, tuple)):
@@ -299,39 +196,39 @@ def _header_block(result: "Result", lang: str) -> dict[str, Any]:
     c = sc.compound
     area = _plain(float(c.floor_area_m2)) if not _nan(getattr(c, "floor_area_m2", None)) else "–"
     try:
-        facts = _t("facts", lang, households=f"{c.households:,}", area=area,
+        facts = text("report.facts", lang, households=f"{c.households:,}", area=area,
                    buildings=c.buildings, storeys=c.storeys, built=c.built_year)
     except AttributeError:
-        facts = _t("facts_short", lang, households=f"{c.households:,}", area=area)
+        facts = text("report.facts_short", lang, households=f"{c.households:,}", area=area)
     info = result.info
     if info.get("kind") == "monte_carlo":
-        run = _t("run_mc", lang, draws=f"{result.n_draws:,}",
+        run = text("report.run_mc", lang, draws=f"{result.n_draws:,}",
                  sampler=labels.label(str(info.get("sampler")), lang), seed=info.get("seed"))
     else:
         point = str(info.get("point_estimate") or "mean")
         shown = labels.label(point, lang)
-        run = _t("run_det", lang, point=shown.lower() if lang == "en" else shown)
+        run = text("report.run_det", lang, point=shown.lower() if lang == "en" else shown)
     title = sc.title or sc.name
     s = result.summary()["mean"]
     fee = sc.operations.property_fee
     fee_unit = "CNY/household/month" if fee.per_household else "CNY/m²/month"
     rate = fee.per_household_month if fee.per_household else fee.rate_per_m2_month
-    fee_now = _rate(rate) if isinstance(rate, (int, float)) else _t("uncertain_fee", lang)
+    fee_now = _rate(rate) if isinstance(rate, (int, float)) else text("report.uncertain_fee", lang)
     cards = [
         (labels.header("capex_total", lang), _money(s["capex_total"]), "",
-         _t("per_household_card", lang, value=_money(s["capex_total"] / c.households))),
+         text("report.per_household_card", lang, value=_money(s["capex_total"] / c.households))),
         (labels.header("funding_gap", lang), _money(s["funding_gap"]),
          "bad" if s["funding_gap"] > 0.5 else "good",
-         _t("of_cost_card", lang, value=_pct(s["funding_gap_share"]))),
+         text("report.of_cost_card", lang, value=_pct(s["funding_gap_share"]))),
         (labels.header("operating_surplus_first_year", lang),
          _money(s["operating_surplus_first_year"]),
          "bad" if s["operating_surplus_first_year"] < 0 else "good", ""),
         (labels.header("breakeven_fee_rate", lang, fee_unit), _rate(s["breakeven_fee_rate"]),
          "bad" if s["breakeven_fee_rate"] > (rate if isinstance(rate, (int, float))
                                              else math.inf) else "",
-         _t("fee_now_card", lang, value=fee_now)),
+         text("report.fee_now_card", lang, value=fee_now)),
     ]
-    return {"title": title, "doc_title": _t("doc_title", lang, title=title),
+    return {"title": title, "doc_title": text("report.doc_title", lang, title=title),
             "compound": c.name, "facts": facts, "run": run,
             "cards": [{"label": a, "value": b, "cls": k, "sub": d} for a, b, k, d in cards]}
 
@@ -343,13 +240,13 @@ def _charts_for(slots: Iterable[str], images: Mapping[str, str], lang: str) -> l
             continue
         kind, _, arg = slot.partition(":")
         if kind == "fan":
-            caption = _t("chart_fan", lang, line=labels.label(arg, lang))
+            caption = text("report.chart_fan", lang, line=labels.label(arg, lang))
         elif kind in ("histogram", "cdf"):
-            caption = _t(f"chart_{kind}", lang, metric=labels.label(arg, lang))
+            caption = text(f"report.chart_{kind}", lang, metric=labels.label(arg, lang))
         elif kind == "tornado":
-            caption = _t("chart_tornado", lang, metric=labels.label(arg or "", lang))
+            caption = text("report.chart_tornado", lang, metric=labels.label(arg or "", lang))
         else:
-            caption = _t(f"chart_{kind}", lang)
+            caption = text(f"report.chart_{kind}", lang)
         out.append({"slot": slot, "src": images[slot], "caption": caption})
     return out
 
@@ -361,11 +258,11 @@ def _funding_section(result: "Result", lang: str, images: Mapping[str, str]) -> 
     raised = float(funding["amount"].sum()) - gap
     hh = result.scenario.compound.households
     if gap > 0.5:
-        story = _t("funding_story", lang, capex=_money(capex), raised=_money(raised),
+        story = text("report.funding_story", lang, capex=_money(capex), raised=_money(raised),
                    raised_share=_pct(raised / capex if capex else math.nan), gap=_money(gap),
                    gap_share=_pct(gap / capex if capex else math.nan), gap_hh=_money(gap / hh))
     else:
-        story = _t("funding_nogap", lang, capex=_money(capex))
+        story = text("report.funding_nogap", lang, capex=_money(capex))
     rows = []
     for name, r in funding.iterrows():
         is_gap = name == "gap"
@@ -377,7 +274,7 @@ def _funding_section(result: "Result", lang: str, images: Mapping[str, str]) -> 
     rows.append(_row(labels.label("total", lang), "", "", "", _money(funding["amount"].sum()),
                      _pct(funding["share_of_cost"].sum()),
                      _money(funding["per_household"].sum()), cls="total"))
-    tables = [_table(_t("funding_caption", lang),
+    tables = [_table(text("report.funding_caption", lang),
                      [(labels.label("label", lang), False), (labels.label("source", lang), False),
                       (labels.label("payer", lang), False), (labels.label("offered", lang), True),
                       (labels.label("amount", lang), True),
@@ -392,12 +289,12 @@ def _funding_section(result: "Result", lang: str, images: Mapping[str, str]) -> 
                      _money(r["net"]))
                 for p, r in parties.iterrows()
                 if abs(r["paid"]) > 0.5 or abs(r["received"]) > 0.5]
-        tables.append(_table(_t("parties_caption", lang),
+        tables.append(_table(text("report.parties_caption", lang),
                              [(labels.label("party", lang), False),
                               (labels.label("paid", lang), True),
                               (labels.label("received", lang), True),
                               (labels.label("net", lang), True)], prow))
-    return {"id": "funding", "title": _t("sec_funding", lang), "story": [story],
+    return {"id": "funding", "title": text("report.sec_funding", lang), "story": [story],
             "tables": tables[:1], "charts": _charts_for(["waterfall", "parties"], images, lang),
             "after": tables[1:]}
 
@@ -410,10 +307,10 @@ def _years_section(result: "Result", lang: str, images: Mapping[str, str]) -> di
     fee_unit = labels.unit("CNY/household/month" if fee.per_household else "CNY/m²/month", lang)
     rate = fee.per_household_month if fee.per_household else fee.rate_per_m2_month
     fee_text = (f"{_rate(rate)} {fee_unit}" if isinstance(rate, (int, float))
-                else _t("uncertain_fee", lang))
+                else text("report.uncertain_fee", lang))
     surplus = float(s["operating_surplus_first_year"])
-    story = _t("years_story", lang, year=int(yearly["calendar_year"].iloc[0]),
-               sign=_t("surplus" if surplus >= 0 else "deficit", lang),
+    story = text("report.years_story", lang, year=int(yearly["calendar_year"].iloc[0]),
+               sign=text("report.surplus" if surplus >= 0 else "report.deficit", lang),
                surplus=_money(abs(surplus)), horizon=sc.horizon_years,
                npv=_money(s["npv_operations"]), balance=_money(s["cumulative_balance_final"]),
                breakeven=_rate(s["breakeven_fee_rate"]), fee_unit=fee_unit, fee=fee_text)
@@ -423,11 +320,12 @@ def _years_section(result: "Result", lang: str, images: Mapping[str, str]) -> di
     for year, r in yearly.iterrows():
         rows.append(_row(int(r["calendar_year"]),
                          *(_money(sign.get(ln, 1) * r[ln]) for ln in lines)))
-    caption = _t("yearly_caption_mc" if result.n_draws > 1 else "yearly_caption", lang)
+    caption = text("report.yearly_caption_mc" if result.n_draws > 1
+                   else "report.yearly_caption", lang)
     table = _table(caption, [(labels.label("calendar_year", lang), False)]
                    + [(labels.label(ln, lang), True,
                        ln in ("operating_surplus", "cumulative_balance")) for ln in lines], rows)
-    return {"id": "years", "title": _t("sec_years", lang), "story": [story],
+    return {"id": "years", "title": text("report.sec_years", lang), "story": [story],
             "tables": [table],
             "charts": _charts_for(["fan:cumulative_balance", "fan:operating_surplus"], images,
                                   lang)}
@@ -438,10 +336,12 @@ def _sure_section(result: "Result", lang: str, images: Mapping[str, str]) -> dic
     probs = result.probabilities()
     metrics = [m for m in _KEY_METRICS if m in s.index]
     if result.info.get("kind") != "monte_carlo":
-        rows = [_row(labels.label(m, lang), _t("yes" if r["outcome"] else "no", lang),
+        rows = [_row(labels.label(m, lang),
+                     text("report.yes" if r["outcome"] else "report.no", lang),
                      cls="bad" if r["outcome"] else "") for m, r in probs.iterrows()]
-        return {"id": "sure", "title": _t("sec_sure", lang), "story": [_t("sure_det", lang)],
-                "tables": [_table(_t("outcome_caption", lang),
+        return {"id": "sure", "title": text("report.sec_sure", lang),
+                "story": [text("report.sure_det", lang)],
+                "tables": [_table(text("report.outcome_caption", lang),
                                   [(labels.label("question", lang), False),
                                    (labels.label("outcome", lang), True)], rows)],
                 "charts": []}
@@ -454,34 +354,25 @@ def _sure_section(result: "Result", lang: str, images: Mapping[str, str]) -> dic
         name = labels.header(m, lang)
         undefined = int(r["undefined"])
         if undefined:
-            notes.append(_t("undefined_note", lang, metric=labels.label(m, lang),
+            notes.append(text("report.undefined_note", lang, metric=labels.label(m, lang),
                             undefined=f"{undefined:,}", draws=f"{undefined + int(r['n']):,}",
-                            when=_undefined_when(m)))
+                            when=labels.undefined_when(m, lang)))
             name += f" *{len(notes)}"
         krow.append(_row(name, *(_metric_value(m, r[c]) for c in ("mean", "p5", "p50", "p95"))))
     tables = [
-        _table(_t("prob_caption", lang), [(labels.label("question", lang), False),
+        _table(text("report.prob_caption", lang), [(labels.label("question", lang), False),
                                            (labels.label("probability", lang), True),
                                            (labels.label("mcse", lang), True)], prow),
-        _table(_t("key_caption", lang), [(labels.label("metric", lang), False),
+        _table(text("report.key_caption", lang), [(labels.label("metric", lang), False),
                                           (labels.label("mean", lang), True),
                                           (labels.quantile_label("p5", lang), True),
                                           (labels.quantile_label("p50", lang), True),
                                           (labels.quantile_label("p95", lang), True)], krow,
                note=" ".join(f"*{i} {n}" for i, n in enumerate(notes, 1)))]
-    return {"id": "sure", "title": _t("sec_sure", lang),
-            "story": [_t("sure_mc", lang, draws=f"{result.n_draws:,}")], "tables": tables,
+    return {"id": "sure", "title": text("report.sec_sure", lang),
+            "story": [text("report.sure_mc", lang, draws=f"{result.n_draws:,}")], "tables": tables,
             "charts": _charts_for([k for k in CHART_SLOTS if k.startswith(_MC_ONLY)], images,
                                   lang)}
-
-
-def _undefined_when(metric: str) -> str:
-    from ..catalog import lookup
-
-    try:
-        return lookup(metric).undefined_when or ""
-    except KeyError:
-        return ""
 
 
 def _drivers_section(drivers: "pd.DataFrame", lang: str, images: Mapping[str, str],
@@ -506,9 +397,9 @@ def _drivers_section(drivers: "pd.DataFrame", lang: str, images: Mapping[str, st
                     (labels.label("swing", lang), True)], rows)
     charts = _charts_for(["tornado"], images, lang)
     for chart in charts:
-        chart["caption"] = _t("chart_tornado", lang, metric=metric_label)
-    return {"id": "drivers", "title": _t("sec_drivers", lang),
-            "story": [_t("drivers_story", lang, metric=metric_label)], "tables": [table],
+        chart["caption"] = text("report.chart_tornado", lang, metric=metric_label)
+    return {"id": "drivers", "title": text("report.sec_drivers", lang),
+            "story": [text("report.drivers_story", lang, metric=metric_label)], "tables": [table],
             "charts": charts}
 
 
@@ -520,7 +411,7 @@ def _assumptions_section(result: "Result", lang: str) -> dict:
             for name, r in items.iterrows()]
     irow.append(_row(labels.label("total", lang), "", "", "", "", "",
                      _money(items["cost"].sum()), cls="total"))
-    tables = [_table(_t("items_caption", lang), [
+    tables = [_table(text("report.items_caption", lang), [
         (labels.label("item", lang), False), (labels.label("tier", lang), False),
         (labels.label("quantity", lang), True), (labels.label("unit", lang), False),
         (labels.header("unit_cost", lang, "CNY"), True),
@@ -530,17 +421,17 @@ def _assumptions_section(result: "Result", lang: str) -> dict:
     rrow = [_row(labels.label(lbl, lang), labels.label(rule.source, lang), labels.label(rule.payer, lang),
                  _terms(rule, lang))
             for rule, lbl in zip(sc.funding, sc.funding_labels())]
-    tables.append(_table(_t("rules_caption", lang), [
+    tables.append(_table(text("report.rules_caption", lang), [
         (labels.label("label", lang), False), (labels.label("source", lang), False),
-        (labels.label("payer", lang), False), (_t("terms", lang), False)], rrow))
+        (labels.label("payer", lang), False), (text("report.terms", lang), False)], rrow))
     ops = sc.operations
-    orow = [_row(_t("fee_row", lang), _terms(ops.property_fee, lang))]
+    orow = [_row(text("report.fee_row", lang), _terms(ops.property_fee, lang))]
     for line in ops.income:
         orow.append(_row(labels.label(f"income[{line.name}]", lang), _terms(line, lang)))
     for line in ops.costs:
         orow.append(_row(labels.label(f"cost[{line.name}]", lang), _terms(line, lang)))
-    tables.append(_table(_t("fees_caption", lang), [(labels.label("line", lang), False),
-                                                     (_t("terms", lang), False)], orow))
+    tables.append(_table(text("report.fees_caption", lang), [(labels.label("line", lang), False),
+                                                     (text("report.terms", lang), False)], orow))
     s = result.summary()["mean"]
     prow = [
         _row(labels.label("start_year", lang), sc.start_year),
@@ -553,10 +444,11 @@ def _assumptions_section(result: "Result", lang: str) -> dict:
              _describe_pct(ops.management_margin, lang)),
         _row(labels.label("vat_rate", lang), _describe_pct(ops.vat_rate, lang)),
     ]
-    tables.append(_table(_t("params_caption", lang), [(_t("parameter", lang), False),
-                                                       (labels.label("value", lang), True)],
+    tables.append(_table(text("report.params_caption", lang),
+                         [(text("report.parameter", lang), False),
+                          (labels.label("value", lang), True)],
                          prow))
-    return {"id": "assumptions", "title": _t("sec_assumptions", lang), "story": [],
+    return {"id": "assumptions", "title": text("report.sec_assumptions", lang), "story": [],
             "tables": tables, "charts": []}
 
 
@@ -567,24 +459,26 @@ def _describe_pct(value: Any, lang: str) -> str:
 def _record_section(result: "Result", lang: str, record: Mapping[str, Any]) -> dict:
     kind = str(record.get("kind") or "")
     rows = [
-        _row(_t("rec_version", lang), record.get("fundmodel_version")),
-        _row(_t("rec_file", lang), record.get("scenario_file") or "–"),
-        _row(_t("rec_sha", lang), record.get("scenario_sha256") or "–"),
-        _row(_t("rec_set", lang), " ".join(record.get("set") or ()) or _t("none", lang)),
-        _row(_t("rec_kind", lang), labels.label(kind, lang)),
-        _row(_t("rec_draws", lang), f"{int(record.get('draws') or result.n_draws):,}"),
+        _row(text("report.rec_version", lang), record.get("fundmodel_version")),
+        _row(text("report.rec_file", lang), record.get("scenario_file") or "–"),
+        _row(text("report.rec_sha", lang), record.get("scenario_sha256") or "–"),
+        _row(text("report.rec_set", lang),
+             " ".join(record.get("set") or ()) or text("report.none", lang)),
+        _row(text("report.rec_kind", lang), labels.label(kind, lang)),
+        _row(text("report.rec_draws", lang), f"{int(record.get('draws') or result.n_draws):,}"),
     ]
     if kind == "monte_carlo":
-        rows += [_row(_t("rec_seed", lang), record.get("seed")),
-                 _row(_t("rec_sampler", lang), labels.label(str(record.get("sampler")), lang))]
-    rows.append(_row(_t("rec_time", lang), record.get("time_utc")))
+        rows += [_row(text("report.rec_seed", lang), record.get("seed")),
+                 _row(text("report.rec_sampler", lang),
+                      labels.label(str(record.get("sampler")), lang))]
+    rows.append(_row(text("report.rec_time", lang), record.get("time_utc")))
     warnings = record.get("warnings") or []
     if warnings:
-        rows.append(_row(_t("rec_warnings", lang), "; ".join(warnings)))
+        rows.append(_row(text("report.rec_warnings", lang), "; ".join(warnings)))
     table = _table("", [("", False), ("", False)], rows)
     table["kv"] = True
-    return {"id": "record", "title": _t("sec_record", lang), "story": [], "tables": [table],
-            "charts": []}
+    return {"id": "record", "title": text("report.sec_record", lang), "story": [],
+            "tables": [table], "charts": []}
 
 
 # ---------------------------------------------------------------------------- charts
@@ -713,9 +607,9 @@ def render_report(result: "Result", *, lang: str = "en",
     for section in sections:
         section.setdefault("after", [])
         section.setdefault("after_charts", [])
-    return template.render(lang_attr=_t("lang_attr", lang), lang=lang,
+    return template.render(lang_attr=text("report.lang_attr", lang), lang=lang,
                            head=_header_block(result, lang), sections=sections,
-                           footer=_t("footer", lang, version=record["fundmodel_version"]))
+                           footer=text("report.footer", lang, version=record["fundmodel_version"]))
 
 
 def write_report(result: "Result", path: str | os.PathLike, **options: Any) -> Path:
@@ -723,6 +617,5 @@ def write_report(result: "Result", path: str | os.PathLike, **options: Any) -> P
     ``path`` atomically (UTF-8). Returns the path."""
     from .files import write_text_atomic
 
-    text = render_report(result, **options)
-    write_text_atomic(path, text)
+    write_text_atomic(path, render_report(result, **options))
     return Path(path)
