@@ -51,13 +51,12 @@ def run_chunk(scenario: Scenario, seed: int, sampler: str, start: int, stop: int
     inputs, compile the engine inputs, run the model. Pure: the same arguments give the same arrays,
     bit for bit. ``draws`` matters for ``lhs`` and ``sobol``, whose partial last block is built
     for its size."""
-    space = space or input_space(scenario)
-    values = sample_values(space, seed, sampler, start, stop, draws)
-    return run_model(model_inputs(scenario, values, stop - start))
+    return _chunk_with_inputs(scenario, seed, sampler, start, stop,
+                              space or input_space(scenario), draws, False)[0]
 
 
 def _chunk_with_inputs(scenario: Scenario, seed: int, sampler: str, start: int, stop: int,
-                       space: InputSpace, draws: int,
+                       space: InputSpace, draws: int | None,
                        keep: bool) -> tuple[ModelOutput, np.ndarray | None]:
     """:func:`run_chunk`, and the values of the inputs of the uniform matrix (``space.paths``,
     an input drawn each year on ``horizon_years`` columns), ``(stop − start, space.dims)``:
