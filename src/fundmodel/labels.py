@@ -26,8 +26,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["LANGS", "Label", "NAMES", "PATTERNS", "COLUMNS", "PARTIES", "SOURCES", "VALUES",
            "UNITS", "CHARTS", "check_lang", "label", "unit", "header", "describe_unit",
-           "localize", "has_label", "quantile_label", "input_label", "undefined_when",
-           "UNDEFINED_ZH", "QUESTIONS_ZH", "DESCRIPTIONS_ZH", "STATISTICS", "TEXT", "text",
+           "localize", "has_label", "quantile_label", "input_label", "field_unit",
+           "undefined_when", "UNDEFINED_ZH", "QUESTIONS_ZH", "DESCRIPTIONS_ZH", "STATISTICS", "TEXT", "text",
            "relabel"]
 
 LANGS = ("en", "zh")
@@ -655,6 +655,29 @@ def undefined_when(name: str, lang: str = "en") -> str:
     key = name if match is None or match.group("part") is None else (
         f"{match.group('kind')}[<label>].{match.group('part')}")
     return UNDEFINED_ZH.get(key, "")
+
+
+_FIELD_UNITS = (
+    ("rate_per_m2_month", "CNY/m²/month"), ("per_household_month", "CNY/household/month"),
+    ("per_m2_month", "CNY/m²/month"), ("per_m2_year", "CNY/m²/year"), ("per_m2", "CNY/m²"),
+    ("_m2", "m²"), ("_cny", "CNY"), ("per_household", "CNY/household"),
+    ("per_year", "CNY/year"), ("per_month", "CNY/month"), ("_years", "years"),
+    ("_year", "year"), ("_rate", "share"), ("_share", "share"), ("share", "share"),
+    ("growth", "share"), ("inflation", "share"), ("uptake", "share"), ("occupancy", "share"),
+    ("contingency", "share"), ("on_cost", "share"), ("management_margin", "share"),
+    ("unit_cost", "CNY/unit"),
+)
+"""A scenario field's unit from the end of its name (units are in the names)."""
+
+
+def field_unit(field_name: str) -> str:
+    """A scenario field's unit, read from the end of its name (units are in the names:
+    ``floor_area_m2`` m², ``rate_per_m2_month`` CNY/m²/month, ``collection_rate`` share);
+    '' when the name does not say."""
+    for suffix, found in _FIELD_UNITS:
+        if field_name.endswith(suffix):
+            return found
+    return ""
 
 
 def unit(name: str, lang: str = "en") -> str:

@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import FundmodelError
-from ..labels import check_lang, describe_unit, header, label, localize, unit
+from ..labels import (check_lang, describe_unit, field_unit, header, label, localize,
+                      unit)
 from .files import write_file_atomic
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -235,26 +236,6 @@ def _write_sheet(wb, key: str, tables: Sequence[Table], lang: str, taken: set[st
 
 
 # ---------------------------------------------------------------------------- assumptions
-_UNIT_SUFFIXES = (
-    ("rate_per_m2_month", "CNY/m²/month"), ("per_household_month", "CNY/household/month"),
-    ("per_m2_month", "CNY/m²/month"), ("per_m2_year", "CNY/m²/year"), ("per_m2", "CNY/m²"),
-    ("_m2", "m²"), ("_cny", "CNY"), ("per_household", "CNY/household"),
-    ("per_year", "CNY/year"), ("per_month", "CNY/month"), ("_years", "years"),
-    ("_year", "year"), ("_rate", "share"), ("_share", "share"), ("share", "share"),
-    ("growth", "share"), ("inflation", "share"), ("uptake", "share"), ("occupancy", "share"),
-    ("contingency", "share"), ("on_cost", "share"), ("management_margin", "share"),
-    ("unit_cost", "CNY/unit"),
-)
-"""A scenario field's unit from the end of its name (units are in the names)."""
-
-
-def _field_unit(key: str) -> str:
-    for suffix, found in _UNIT_SUFFIXES:
-        if key.endswith(suffix):
-            return found
-    return ""
-
-
 def _first_sentence(text: str | None) -> str:
     """The first sentence of a field's docstring, without reStructuredText markup."""
     if not text:
@@ -376,7 +357,7 @@ def assumptions_table(scenario: "Scenario", scenario_file: str | os.PathLike | N
                 where = f"{os.fspath(scenario_file)}:{pos.line}"
         rows.append({"field": format_path(path), "description": text, "value": shown,
                      "point_estimate": point,
-                     "unit": _field_unit(key) if isinstance(point, (int, float)) else "",
+                     "unit": field_unit(key) if isinstance(point, (int, float)) else "",
                      "defined_at": where})
     frame = pd.DataFrame(rows, columns=["field", "description", "value", "point_estimate",
                                         "unit", "defined_at"])

@@ -130,15 +130,6 @@ def _row(*cells: Any, cls: str = "") -> dict[str, Any]:
     return {"cells": [str(c) for c in cells], "cls": cls}
 
 
-def _header(name: str, lang: str, unit_name: str | None = None) -> str:
-    return labels.header(name, lang, unit_name)
-
-
-_SHARE_FIELDS = {"share", "uptake", "collection_rate", "occupancy", "growth", "on_cost",
-                 "contingency", "vat_rate", "management_margin", "discount_rate", "inflation"}
-"""Scenario fields that are rates or shares (fractions), shown as percentages."""
-
-
 def _describe_value(value: Any, lang: str, share: bool = False) -> str:
     """A scenario value: a number, a list of names, or a distribution with its mean;
     ``share``: a fraction, shown as a percentage (a distribution's parameters too, except
@@ -186,7 +177,7 @@ def _terms(model: Any, lang: str, skip: Iterable[str] = ()) -> str:
             continue  # a nested section (a ramp, a schedule): its own table's business
         sep = "：" if lang == "zh" else ": "
         parts.append(f"{labels.label(field_name, lang)}{sep}"
-                     f"{_describe_value(value, lang, field_name in _SHARE_FIELDS)}")
+                     f"{_describe_value(value, lang, labels.field_unit(field_name) == 'share')}")
     return ("；" if lang == "zh" else "; ").join(parts)
 
 
@@ -383,7 +374,7 @@ def _drivers_section(drivers: "pd.DataFrame", lang: str, images: Mapping[str, st
     for path in order:
         r = drivers.loc[path]
         leaf = str(path).rpartition(".")[2]
-        value = _pct if leaf in _SHARE_FIELDS else _plain
+        value = _pct if labels.field_unit(leaf) == "share" else _plain
         rows.append(_row(labels.input_label(str(path), lang, scenario), value(float(r["low_value"])),
                          value(float(r["high_value"])), _metric_value(metric, r["metric_low"]),
                          _metric_value(metric, r["metric_high"]),
