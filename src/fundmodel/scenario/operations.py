@@ -102,6 +102,12 @@ class _Line(ScenarioModel):
     years: int | None = Field(default=None, ge=1, le=MAX_HORIZON_YEARS)
     """Operating years the line runs from ``first_year`` (default: to the horizon); it must end
     within the horizon."""
+    item: str | None = Field(default=None, min_length=1)
+    """Name of the renovation item the line belongs to (optional): the line is then scaled, in
+    each draw, by the share of that item actually built (what the residents' votes build of
+    it, stair by stair where the vote is per building: 2 of 3 stairs → 2/3 of the line; 0
+    where nothing is built), from the first operating year on. Without it the line runs
+    whatever is built."""
 
     @model_validator(mode="after")
     def _one_form(self):
@@ -355,7 +361,8 @@ class Operations(ScenarioModel):
 
     def problems_in(self, scenario: Any) -> Iterator[tuple[str, ...]]:
         """What the operations cannot be against the rest of the scenario, as ``(message,
-        *path below operations)``: a collection ramp longer than the horizon, a line starting
+        *path below operations)``: a line's ``item`` that names no renovation item, a
+        collection ramp longer than the horizon, a line starting
         or ending beyond it, and the year-1 amounts of the service models beyond the bound on
         money (distributions count with the largest value their draws reach)."""
         from .distributions import largest_value as big
@@ -365,8 +372,12 @@ class Operations(ScenarioModel):
         if ramp is not None and len(ramp) > horizon:
             yield (f"{len(ramp)} collection rates for the {horizon} operating years of the "
                    "horizon", "property_fee", "collection_ramp")
+        items = [item.name for item in scenario.renovation.items]
         for field in ("income", "costs"):
             for i, line in enumerate(getattr(self, field)):
+                if line.item is not None and line.item not in items:
+                    yield (f"no renovation item is named '{line.item}'"
+                           f"{did_you_mean(line.item, items)}", field, i, "item")
                 if line.first_year > horizon:
                     yield (f"the line would start after the {horizon} operating years of the "
                            "horizon", field, i, "first_year")
