@@ -136,12 +136,14 @@ FALLBACK_LINES = ("fallback_subsidy",)
 LINE_PATTERNS: dict[str, Metric] = {m.name: m for m in [
     Metric("income[<name>]", "CNY/year", "One income line of the scenario "
            "(operations.income, by name): units × price_per_month × 12 × occupancy, or per_year; "
-           "grows by its growth, else inflation; part of other_income"),
+           "grows by its growth, else inflation; × the share built of its item (item:) in "
+           "each draw; part of other_income"),
     Metric("cost[<name>]", "CNY/year", "One cost line of the scenario (operations.costs, by "
            "name): staff × wage_per_month × 12 × (1 + on_cost), or per_year, divided by "
            "shared_by (shared: × this compound's share by the split key); grows by its "
            "growth, else inflation, × (1 + ageing × (t − 1)); 0 outside first_year .. "
-           "first_year + years − 1; part of direct_cost"),
+           "first_year + years − 1; × the share built of its item (item:) in each draw; "
+           "part of direct_cost"),
     Metric("menu[<name>]", "CNY/year", "Income of a menu package (operations.menu, by name): "
            "households × take_up × price_per_household_month × 12, growing; part of "
            "other_income"),
