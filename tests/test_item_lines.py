@@ -214,3 +214,24 @@ def test_a_district_without_votes_scales_by_what_is_planned_there(tmp_path):
     # the rest of the district's lines are the same bits
     for name in ("cost[security guards]", "property_fee_income"):
         np.testing.assert_array_equal(linked.yearly[name], plain.yearly[name])
+
+
+def test_a_debt_pledging_an_item_linked_income_sees_it_scaled():
+    """The ``fund`` phase reads the operating lines after the votes: a loan pledging an income
+    line of the lift is covered by the lifts built only. Two of three stairs vote their lift
+    in: the pledged 30,000 a year is 30,000 × 2/3 = 20,000; a 100,000 loan at 0 % repaid in
+    equal principal over 10 years costs 10,000 a year, so DSCR = 20,000 / 10,000 = 2."""
+    def edit_(d):
+        _stairs_voting(2)(d)
+        d["operations"]["income"] = [{"name": "lift adverts", "per_year": 30_000,
+                                      "growth": 0.0, "item": "lift"}]
+        d["funding"][3]["share"] = 0.5                   # the residents pay half of the lifts
+        d["funding"].append({"source": "bank_loan", "label": "bank", "amount": 100_000,
+                             "rate": 0.0, "term_years": 10, "repayment": "equal_principal",
+                             "pledged": ["income[lift adverts]"], "items": ["lift"]})
+    res = fundmodel.evaluate(_scenario(edit_))
+    debt = res.debt().loc["bank"]
+    assert debt["cfads"].tolist() == pytest.approx([20_000] * 10, rel=1e-12)
+    m = res.metrics.iloc[0]
+    assert m["debt[bank].amount"] == pytest.approx(100_000, rel=1e-12)
+    assert m["debt[bank].min_dscr"] == pytest.approx(2.0, rel=1e-12)
