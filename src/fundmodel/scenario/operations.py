@@ -22,8 +22,8 @@ from .limits import (MAX_AREA_M2, MAX_HOUSEHOLDS, MAX_LINES, MAX_MONEY_CNY, MAX_
                      MAX_SHARED_BY, RATE_MAX, RATE_MIN)
 from .renovation import Money, Quantity, Share
 
-__all__ = ["PropertyFee", "RevenueLine", "IncomeLine", "CostLine", "Operations", "Growth", "SharedService",
-           "MenuPackage", "Device", "Fallback", "INCOME_PAYERS", "FALLBACK_PAYERS",
+__all__ = ["PropertyFee", "RevenueLine", "IncomeLine", "CostLine", "Operations", "Growth",
+           "SharedService", "MenuPackage", "Device", "Fallback", "INCOME_PAYERS", "FALLBACK_PAYERS",
            "MAX_HORIZON_YEARS"]
 
 MAX_HORIZON_YEARS = 100

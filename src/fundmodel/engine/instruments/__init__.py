@@ -17,9 +17,10 @@ them on :attr:`ModelInputs.instruments <fundmodel.engine.inputs.ModelInputs>` as
 
 A ``fund`` instrument may also write lines in the operating years (an investor's concession, a
 loan's debt service): the operating flows are known after the ``decide`` phase and before
-the ``fund`` phase (:attr:`Books.operating`). Lines of kind ``financing`` paid to or by the ``operator`` enter the
-operating statement as ``financing_net`` (see :mod:`fundmodel.engine.model`). An instrument's
-report may carry ``metrics``, a mapping of per-draw metrics ``(D|1, C)`` named
+the ``fund`` phase (:attr:`Books.operating`). Lines of kind ``financing`` paid to or by the
+``operator`` enter the operating statement as ``financing_net`` (see
+:mod:`fundmodel.engine.model`). An instrument's report may carry ``metrics``, a mapping of
+per-draw metrics ``(D|1, C)`` named
 ``<instrument>[<label>].<metric>`` (described in :data:`fundmodel.catalog.INSTRUMENT_METRICS`),
 which join the run's metrics.
 
