@@ -128,11 +128,14 @@ def test_a_ten_year_annuity_loan_by_hand():
 
 def test_equal_principal_and_bullet_after_a_grace_year():
     # 1,000 CNY at 10 % for 3 years, 1 of grace. Equal principal: interest 100, 100, 50;
-    # principal 0, 500, 500. Bullet: interest 100 each year, the 1,000 in year 3
+    # principal 0, 500, 500. Bullet: interest 100 each year, the 1,000 in year 3 (the two
+    # loans share the rent: a line pledged to two debts is pledged in shares)
+    half = [{"line": "income[rent]", "share": 0.5}]
     res = fundmodel.evaluate(scenario([
         loan(label="ep", amount=1000, rate=0.1, term_years=3, grace_years=1,
-             repayment="equal_principal"),
-        loan(label="bullet", amount=1000, rate=0.1, term_years=3, repayment="bullet")],
+             repayment="equal_principal", pledged=half),
+        loan(label="bullet", amount=1000, rate=0.1, term_years=3, repayment="bullet",
+             pledged=half)],
         item_cost=5000))
     got = lines(res)
     np.testing.assert_allclose(got["debt[ep].interest"][1:4], [100, 100, 50], rtol=1e-12)
@@ -339,7 +342,7 @@ def sanqiao(tmp_path, *rules, at=3):
 
 SANQIAO_LOAN = {"source": "bank_loan", "label": "bank", "amount": 400_000, "gearing": 0.8,
                 "rate": {"dist": "uniform", "low": 0.03, "high": 0.05}, "term_years": 10,
-                "pledged": ["property_fee", "income[parking]"],
+                "pledged": ["property_fee"],     # the parking is pledged to the bond
                 "guarantee": {"by": "city_district_government"}}
 SANQIAO_BOND = {"source": "special_bond", "label": "bond", "dscr_target": 1.3,
                 "repayment": "sculpted", "rate": 0.03, "term_years": 15, "grace_years": 2,
@@ -507,5 +510,6 @@ def test_the_debt_metrics_do_not_depend_on_the_chunk_size(tmp_path):
     whole = fundmodel.simulate(sc, draws=300, seed=5, chunk_size=300).metrics
     chunked = fundmodel.simulate(sc, draws=300, seed=5, chunk_size=64).metrics
     names = [c for c in whole.columns if c.startswith("debt[")]
-    assert len(names) == 22
+    assert len(names) == 24                                     # 12 metrics of each debt
+    names.append("coverage_all_debts")
     np.testing.assert_array_equal(whole[names].to_numpy(), chunked[names].to_numpy())

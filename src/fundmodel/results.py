@@ -634,7 +634,8 @@ class Result:
 
         Columns: ``source``, ``calendar_year``, ``interest``, ``principal``, ``debt_service``
         (their sum), ``balance`` (outstanding at the start of the year: the principal still to
-        be repaid), ``pledged_revenue`` (the pledged lines), ``cfads`` (less the pledged costs)
+        be repaid), ``pledged_revenue`` (the pledged lines, each times its share), ``cfads``
+        (less the pledged costs)
         and ``dscr`` = ``cfads / debt_service``, CNY. All are read from the ledger's means over
         the draws, so with many draws ``dscr`` is the ratio **of the means**, not the mean of
         the per-draw ratios (those are the metrics ``debt[<label>].min_dscr`` and
@@ -652,8 +653,10 @@ class Result:
             term = rule.term_years
             interest = cf.means[f"debt[{label}].interest"][:term]
             principal = cf.means[f"debt[{label}].principal"][:term]
-            revenue = sum(cf.means[name][:term] for name in rule.pledged)
-            costs = sum(cf.means[name][:term] for name in rule.pledged_costs or ())
+            revenue = sum(cf.means[name][:term] * (1.0 if share is None else share)
+                          for name, share in rule.pledges())
+            costs = sum(cf.means[name][:term] * (1.0 if share is None else share)
+                        for name, share in rule.pledges("pledged_costs"))
             service = interest + principal
             years = np.arange(1, term + 1)
             with np.errstate(divide="ignore", invalid="ignore"):
