@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Result", "CashFlows", "ResidentsMeans", "QUANTILES", "CASHFLOW_QUANTILES",
            "PROBABILITIES", "BAND_LINES", "SUMMARY_COLUMNS",
            "YEARLY_STATISTICS", "summary_table", "quantile_name", "exact_summary_row",
-           "ZERO_EVENTS_SE"]
+           "ZERO_EVENTS_SE", "outcome_warnings"]
 
 PROBABILITIES = {
     "has_funding_gap": "P(funding_gap > 0)",
@@ -93,6 +93,27 @@ def summary_table(rows: Mapping[str, Mapping[str, Any]],
     frame = pd.DataFrame.from_dict(data, orient="index")[list(SUMMARY_COLUMNS)]
     frame.index.name = "metric"
     return frame
+
+
+def outcome_warnings(result: "Result") -> list[str]:
+    """Warnings, in words, about what a run found (not about its inputs): a sculpted debt
+    whose service falls below its interest in some year, so that its balance grows there
+    (``debt[<label>].negative_principal_years`` > 0) while ``min_dscr`` still shows the
+    target."""
+    names = [n for n in result._metric_names if n.endswith("].negative_principal_years")]
+    if not names:
+        return []
+    stats = result.summary().loc[names, ["mean", "max"]]
+    out = []
+    for name, (mean, most) in stats.iterrows():
+        if most > 0:
+            label = name[len("debt["):-len("].negative_principal_years")]
+            out.append(f"debt '{label}': in some year its sculpted debt service "
+                       "(CFADS / dscr_target) is below the interest, so the unpaid interest is "
+                       f"added to the balance (negative principal) — up to {most:.0f} year(s) "
+                       f"in a draw, {mean:.2g} on average; min_dscr still shows the target in "
+                       f"the years with service. See {name}")
+    return out
 
 
 def exact_summary_row(values: np.ndarray) -> dict[str, float]:
