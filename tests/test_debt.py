@@ -685,3 +685,22 @@ def test_shipped_scenarios_with_nothing_to_finance_have_no_nan(name, overrides):
     assert debts and all(np.isfinite(metrics[c]).all() for c in debts)
     assert np.isfinite(metrics["npv_operations"]).all()
     assert np.isfinite(metrics["cumulative_balance_final"]).all()
+
+
+def test_the_debt_examples_of_the_scenario_format_load_on_sanqiao(tmp_path):
+    # docs/scenario-format.md: the loan and the bond of the example pledge different lines;
+    # the shares example pledges the parking 0.4 + 0.6
+    from pathlib import Path
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "scenario-format.md").read_text(
+        encoding="utf-8")
+    section = doc[doc.index("### Debt: bank loans and special bonds"):]
+    blocks = [b.split("```", 1)[0] for b in section.split("```yaml\n")[1:3]]
+    rules = yaml.safe_load(blocks[0])["funding"]
+    sc = sanqiao(tmp_path, *[r for r in rules if r["source"] in ("bank_loan", "special_bond")])
+    assert [r.label for r in sc.funding[3:5]] == ["bank", "bond"]
+    loan_line, bond_line = [line.split("#")[0].strip() for line in blocks[1].splitlines()]
+    shared = [{**SANQIAO_LOAN, **yaml.safe_load(loan_line)},
+              {**SANQIAO_BOND, **yaml.safe_load(bond_line)}]
+    sc = sanqiao(tmp_path, *shared)
+    assert sc.funding[3].pledges() == [("property_fee", None), ("income[parking]", 0.4)]
+    assert sc.funding[4].pledges() == [("income[parking]", 0.6)]

@@ -139,10 +139,12 @@ def write_debt(inputs, params: DebtInputs, books: Books) -> Books:
     ``need`` is what is still unfunded on its items; ``cost`` their cost. The lent amount falls
     on those items in proportion to what is left on each. In operating year t of the term the
     obligor pays ``debt[<label>].interest`` ``P × i_t`` and ``.principal`` ``P × p_t`` to the
-    lender; a bond's ``.pledged_revenue`` ``max(CFADS_t, 0)`` goes from the operator to the
-    issuer in every year of the term (a self-balancing bond's income goes to the issuer's fund
-    budget, which pays the principal at maturity from it); a guaranteed loan's ``.guarantee_call`` ``share × max(DS_t − max(CFADS_t,
-    0), 0)`` from the guarantor to the operator.
+    lender; a bond's ``.pledged_revenue`` ``max(CFADS_t, 0)`` (CFADS of its shares of the
+    pledged lines) goes from the operator to the issuer in every year of the term (a self-balancing bond's income goes to the issuer's fund
+    budget, which pays the principal at maturity from it); a guaranteed loan's
+    ``.guarantee_call`` ``share × max(DS_t − max(CFADS_t, 0), 0)`` from the guarantor to the
+    operator. ``coverage_all_debts`` is ``Σ_debts Σ_t basis / Σ_debts Σ_t DS`` (each debt's
+    coverage basis: CFADS with pledged costs, the pledged revenue without), NaN without service.
     """
     left = np.array(books.unfunded, dtype=float)                         # (D, C, I)
     households = inputs.compounds.households[None, :]

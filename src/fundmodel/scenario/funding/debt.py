@@ -80,7 +80,10 @@ class Debt(Source):
 
     (each absent term ignored), where ``sized`` is the most the pledged cash flow carries at
     ``dscr_target`` and ``need`` what is still unfunded on its items when it pays. The cash
-    flow available for debt service in year t is ``CFADS_t = Σ pledged − Σ pledged_costs``.
+    flow available for debt service in year t is ``CFADS_t = Σ share × pledged − Σ share ×
+    pledged_costs`` (share 1 for a line pledged by its name; a line pledged to several debts
+    is pledged in shares summing to at most 1 over them, so that it is counted, and a bond's
+    remitted, once).
     """
 
     payer: ClassVar[str] = "lenders"
