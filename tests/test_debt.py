@@ -704,3 +704,27 @@ def test_the_debt_examples_of_the_scenario_format_load_on_sanqiao(tmp_path):
     sc = sanqiao(tmp_path, *shared)
     assert sc.funding[3].pledges() == [("property_fee", None), ("income[parking]", 0.4)]
     assert sc.funding[4].pledges() == [("income[parking]", 0.6)]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.floats(0.01, 1.0), st.floats(0.0, 1.0), st.floats(0.0, 50_000.0),
+       st.floats(1.0, 50_000.0), st.floats(1.0, 50_000.0))
+def test_shared_rent_is_remitted_at_most_once(s1, frac, rent, a1, a2):
+    # two bonds with shares s1 and s2 ≤ 1 − s1 of one rent: together they remit
+    # (s1 + s2) × rent a year, never more than the rent; the combined cover is the total
+    # pledged over the total service (both lend: the item costs 100,000 ≥ a1 + a2)
+    s2 = max((1.0 - s1) * frac, 1e-6)
+    if s1 + s2 > 1.0:
+        return
+    res = fundmodel.evaluate(scenario([
+        bond(label="A", amount=a1, pledged=[{"line": "income[rent]", "share": s1}]),
+        bond(label="B", amount=a2, pledged=[{"line": "income[rent]", "share": s2}])],
+        income=rent))
+    got = lines(res)
+    remitted = got["debt[A].pledged_revenue"][1:6] + got["debt[B].pledged_revenue"][1:6]
+    np.testing.assert_allclose(remitted, (s1 + s2) * rent, rtol=1e-12, atol=1e-9)
+    assert (remitted <= rent * (1 + 1e-12)).all()
+    lent = metric(res, "debt[A].amount") + metric(res, "debt[B].amount")
+    assert lent == pytest.approx(a1 + a2, rel=1e-12)
+    assert metric(res, "coverage_all_debts") == pytest.approx(5 * (s1 + s2) * rent / lent,
+                                                              rel=1e-9, abs=1e-12)
