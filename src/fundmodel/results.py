@@ -103,9 +103,14 @@ def outcome_warnings(result: "Result") -> list[str]:
     names = [n for n in result._metric_names if n.endswith("].negative_principal_years")]
     if not names:
         return []
-    stats = result.summary().loc[names, ["mean", "max"]]
+    if result._metrics is not None:                    # kept draws: no summary to compute
+        stats = [(n, float(np.mean(result.metric(n))), float(np.max(result.metric(n))))
+                 for n in names]
+    else:
+        table = result.summary()
+        stats = [(n, table.loc[n, "mean"], table.loc[n, "max"]) for n in names]
     out = []
-    for name, (mean, most) in stats.iterrows():
+    for name, mean, most in stats:
         if most > 0:
             label = name[len("debt["):-len("].negative_principal_years")]
             out.append(f"debt '{label}': in some year its sculpted debt service "
