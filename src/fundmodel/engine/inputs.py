@@ -310,6 +310,7 @@ class RepairsFundInputs:
     threshold_percent_funded × FFB``. Components k = 1..K: ``names``, ``cost`` and ``growth``
     (tuples of K arrays ``(D|1, C|1)``: CNY in prices of operating year 1; a fraction a
     year), ``useful_life`` and ``remaining_life`` ``(K,)`` whole years, 1 ≤ r ≤ L.
+    ``convention`` ``"end_of_year"`` or ``"reserve_study"`` (:func:`~.repairs_fund.component_ages`).
     """
 
     opening_balance: np.ndarray
@@ -333,6 +334,7 @@ class RepairsFundInputs:
     growth: tuple[np.ndarray, ...]
     useful_life: np.ndarray
     remaining_life: np.ndarray
+    convention: str = "end_of_year"
 
 
 @dataclass(frozen=True)

@@ -211,7 +211,8 @@ class RepairsFund(ScenarioModel):
     Year t, all at year end: ``B_end = B_start × (1 + i) + deposits − expenditure (+ top-up)``
     with ``B_start`` of year 1 = ``opening_balance`` + the first deposit; deposits are
     ``contribution_per_m2_year × floor_area_m2 × (1 + contribution_growth)^(t − 1)``; the
-    expenditure is the components due that year at ``cost × (1 + growth)^(t − 1)``. Reports the
+    expenditure is the components due that year at ``cost × (1 + growth)^(t − 1)`` (which year
+    a component is due in: ``convention``). Reports the
     fully funded balance, percent funded and the level contributions that meet the baseline,
     threshold and full funding goals (``docs/repairs-fund.md``)."""
 
@@ -233,6 +234,15 @@ class RepairsFund(ScenarioModel):
     """The components the fund replaces."""
     threshold: FundThreshold | None = None
     """The threshold goal (default: the top-up trigger, or 0)."""
+    convention: Literal["end_of_year", "reserve_study"] = "end_of_year"
+    """Which operating year a replacement belongs to, and where the fully funded balance is
+    measured (``docs/repairs-fund.md``). ``end_of_year``: a component whose remaining life runs
+    out at the end of year t is replaced then, at year-t prices; the fully funded balance at
+    the start of each year is measured after the replacements of that instant.
+    ``reserve_study`` (as reserve studies publish it): it is replaced in year t + 1, the year
+    whose start finds its remaining life 0, at year-(t + 1) prices and paid within that year;
+    the balance and the fully funded balance at the start of a year are measured just before
+    its replacements, which they include at their full cost."""
 
     @model_validator(mode="after")
     def _consistent(self) -> "RepairsFund":
