@@ -142,9 +142,11 @@ class FundInterest(ScenarioModel):
 
 
 class Component(ScenarioModel):
-    """A component the fund replaces (roof, pipes, lifts, facade, cameras): replaced at the end
-    of operating year ``remaining_life_years``, then every ``useful_life_years``; its age at the
-    start of operating year t is ``L − r + (t − 1)``, back to 0 after each replacement."""
+    """A component the fund replaces (roof, pipes, lifts, facade, cameras): its remaining life
+    runs out at the end of operating year ``remaining_life_years``, then every
+    ``useful_life_years``; it is replaced then (``convention: end_of_year``) or in the next
+    year, the year its remaining life is 0 (``reserve_study``). Its age at the start of
+    operating year 1 is ``L − r``."""
 
     name: str = Field(min_length=1)
     """Unique name of the component."""
@@ -154,7 +156,7 @@ class Component(ScenarioModel):
     """Years between replacements, L ≥ 1."""
     remaining_life_years: Years | None = None
     """Years left at the start of operating year 1 (just after the renovation), r in [1, L]:
-    replaced at the end of operating year r (L: just renewed). Or give ``age_years``."""
+    worn out at the end of operating year r (L: just renewed). Or give ``age_years``."""
     age_years: bounded(int, ge=0, le=MAX_LIFE_YEARS - 1,
                        reason="a life longer than any building's") | None = None
     """Or its age at the start of operating year 1, in [0, L − 1] (r = L − age)."""
@@ -212,9 +214,9 @@ class RepairsFund(ScenarioModel):
     with ``B_start`` of year 1 = ``opening_balance`` + the first deposit; deposits are
     ``contribution_per_m2_year × floor_area_m2 × (1 + contribution_growth)^(t − 1)``; the
     expenditure is the components due that year at ``cost × (1 + growth)^(t − 1)`` (which year
-    a component is due in: ``convention``). Reports the
-    fully funded balance, percent funded and the level contributions that meet the baseline,
-    threshold and full funding goals (``docs/repairs-fund.md``)."""
+    a component is due in: ``convention``). Reports the fully funded balance, percent funded
+    and the level contributions that meet the baseline, threshold and full funding goals
+    (``docs/repairs-fund.md``)."""
 
     opening_balance: Money = 0.0
     """The fund's balance at the start of operating year 1 (before the first deposit), CNY."""
