@@ -25,7 +25,7 @@ import fundmodel
 from fundmodel import finance
 from fundmodel.catalog import FUND_LINES, FUND_METRICS, METRICS, lookup
 from fundmodel.engine.model import run_model
-from fundmodel.engine.repairs_fund import component_ages, replacement_line
+from fundmodel.engine.repairs_fund import component_ages, component_due, replacement_line
 from fundmodel.inputs import model_inputs
 from fundmodel.draws import uncertain_inputs
 
@@ -82,6 +82,41 @@ def test_ages_and_replacement_years():
     assert ages[1].tolist() == [0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0, 1]
     assert ages[2].tolist() == [0] * 12            # life 1: replaced every year
     assert (np.flatnonzero(ages[0] == 3) + 1).tolist() == [3, 7, 11]
+
+
+def test_ages_and_replacement_years_of_the_reserve_study():
+    """Reserve study: the age just before the year's replacements, L in a year of replacement
+    (remaining life 0). Life 4, remaining 3: 1, 2, 3, 4, 1, 2, 3, 4, ... replaced in years 4,
+    8, 12 (a year after the end-of-year convention's 3, 7, 11). Remaining = life (renewed by
+    the renovation): 0 in year 1, then 1..5. Remaining 0 (due now): 3 in year 1, replaced in
+    years 1, 4, 7, 10. Life 1: replaced every year from year 2."""
+    ages = component_ages(np.array([4, 5, 3, 1]), np.array([3, 5, 0, 1]), 12, "reserve_study")
+    assert ages[0].tolist() == [1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4]
+    assert ages[1].tolist() == [0, 1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 1]
+    assert ages[2].tolist() == [3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2]
+    assert ages[3].tolist() == [0] + [1] * 11
+    due = component_due(ages, np.array([4, 5, 3, 1]), "reserve_study")
+    assert (np.flatnonzero(due[0]) + 1).tolist() == [4, 8, 12]
+    assert (np.flatnonzero(due[2]) + 1).tolist() == [1, 4, 7, 10]
+    assert (np.flatnonzero(due[3]) + 1).tolist() == list(range(2, 13))
+
+
+def test_due_now_only_under_the_reserve_study():
+    """Remaining life 0 (or age = life): under reserve_study replaced in year 1 at year-1
+    prices, FFB_1 its whole cost (3,000 × 3/3), so 1,500 in the fund is 50 % funded; again in
+    year 4 at 3,000 × 1.02³ (the scenario's inflation, 2 %). Refused under end_of_year
+    (test_repairs_fund_malformed), where it would fall before operating year 1."""
+    for life in ({"remaining_life_years": 0}, {"age_years": 3}):
+        r = fundmodel.evaluate(scenario({"opening_balance": 1_500, "convention": "reserve_study",
+                                         "components": [{"name": "pump", "cost": 3_000,
+                                                         "useful_life_years": 3, **life}]},
+                                        horizon_years=4))
+        np.testing.assert_allclose(yearly(r, "fund_expenditure"),     # years 1 and 4
+                                   [3_000, 0, 0, 3_000 * 1.02 ** 3], rtol=1e-15)
+        assert yearly(r, "fully_funded_balance")[0] == 3_000
+        assert yearly(r, "percent_funded")[0] == 0.5
+        assert yearly(r, "fully_funded_balance")[1] == pytest.approx(3_000 * 1.02 / 3,
+                                                                    rel=1e-15)
 
 
 def test_replacement_costs_are_inflated_from_year_one():
@@ -391,13 +426,16 @@ component_st = st.tuples(st.floats(1e3, 1e6), st.integers(1, 25), st.integers(1,
 @given(area=st.floats(500, 1e5), opening=st.floats(0, 2e6), rate=st.floats(0.0, 0.05),
        growth_c=st.floats(0.0, 0.05), components=st.lists(component_st, min_size=1, max_size=3),
        horizon=st.integers(5, 30), floor=st.floats(0, 5e5), percent=st.floats(0, 1),
-       by_percent=st.booleans(), convention=st.sampled_from(["end_of_year", "reserve_study"]))
+       by_percent=st.booleans(), convention=st.sampled_from(["end_of_year", "reserve_study"]),
+       due_now=st.booleans())
 def test_closed_form_is_the_least_contribution(area, opening, rate, growth_c, components,
                                                horizon, floor, percent, by_percent,
-                                               convention):
+                                               convention, due_now):
     """For random funds, under either convention, the closed form is within 1e-9 of the exact
     least contribution: the goal is met at c (to 1e-9) and c × (1 − 1e-9) < the exact least
-    one, so it fails."""
+    one, so it fails. (Under reserve_study the first component may be due in year 1.)"""
+    if convention == "reserve_study" and due_now:
+        components = [components[0][:2] + (0,) + components[0][3:], *components[1:]]
     data = copy.deepcopy(BASE)
     data["compound"]["floor_area_m2"] = area
     data["horizon_years"] = horizon
@@ -490,6 +528,8 @@ def test_reserve_study_fully_funded_balance_by_hand():
     np.testing.assert_allclose(yearly(r, "fully_funded_balance"), ffb, rtol=1e-14)
     spent = [0, 0, COST[2], 0, 0, COST[5], 0]
     np.testing.assert_allclose(yearly(r, "fund_expenditure"), spent, rtol=1e-14)
+    # one index: the replacement of year 3 is FFB_3, the whole cost at year-3 prices
+    assert yearly(r, "fund_expenditure")[2] == pytest.approx(ffb[2], rel=1e-15)
     end = [2_000, 3_000, 848.125, 1_848.125, 2_848.125, 3_848.125 - COST[5],
            4_848.125 - COST[5]]
     np.testing.assert_allclose(yearly(r, "fund_balance"), end, rtol=1e-13)
@@ -550,6 +590,27 @@ def test_end_of_year_convention_on_the_same_component_by_hand():
         (COST[7] * 2 / 3 + 5_386.438671875) / 7_000, rel=1e-13)
 
 
+@settings(max_examples=30, deadline=None)
+@given(component=component_st, horizon=st.integers(1, 40),
+       convention=st.sampled_from(["end_of_year", "reserve_study"]))
+def test_one_cost_index_for_the_replacement_and_the_fully_funded_balance(component, horizon,
+                                                                         convention):
+    """A replacement costs what the component's share of the fully funded balance reaches at
+    age L in the same year's prices: under reserve_study the year's FFB is the price paid that
+    year (E_t = FFB_t); under end_of_year the FFB at the start of the year is (L − 1)/L of it
+    (E_t × (L − 1)/L = FFB_t), the last 1/L being used up during the year."""
+    cost, life, left, growth = component
+    r = fundmodel.evaluate(scenario({"convention": convention, "components": [
+        {"name": "c", "cost": cost, "useful_life_years": life, "remaining_life_years": left,
+         "growth": growth}]}, horizon_years=horizon))
+    spent, ffb = yearly(r, "fund_expenditure"), yearly(r, "fully_funded_balance")
+    paid = spent > 0
+    share = 1.0 if convention == "reserve_study" else (life - 1) / life
+    np.testing.assert_allclose(ffb[paid], spent[paid] * share, rtol=1e-13)
+    prices = cost * (1 + growth) ** np.arange(horizon)              # year-t prices
+    np.testing.assert_allclose(spent[paid], prices[paid], rtol=1e-13)
+
+
 def two_components(convention: str = "end_of_year", contribution: float = 0.0):
     """Roof 100,000 (life 40) and lifts 50,000 (life 20), both with 8 years left, no growth,
     no interest, opening 0, 1,000 m², 10 years."""
@@ -596,12 +657,15 @@ def test_full_goal_never_below_the_baseline_floor_by_hand():
 @given(area=st.floats(500, 1e5), opening=st.floats(0, 2e6), rate=st.floats(0.0, 0.05),
        growth_c=st.floats(-0.02, 0.05), components=st.lists(component_st, min_size=1,
                                                             max_size=4),
-       horizon=st.integers(1, 30), convention=st.sampled_from(["end_of_year", "reserve_study"]))
+       horizon=st.integers(1, 30), convention=st.sampled_from(["end_of_year", "reserve_study"]),
+       due_now=st.booleans())
 def test_full_goal_is_at_least_the_baseline_and_keeps_the_balance_above_zero(
-        area, opening, rate, growth_c, components, horizon, convention):
+        area, opening, rate, growth_c, components, horizon, convention, due_now):
     """For random funds under either convention: the full goal's contribution ≥ the
     baseline's, and at it the balance never falls below 0 (the baseline's floor) and ends at
     least 100 % funded."""
+    if convention == "reserve_study" and due_now:
+        components = [components[0][:2] + (0,) + components[0][3:], *components[1:]]
     data = copy.deepcopy(BASE)
     data["compound"]["floor_area_m2"] = area
     data["horizon_years"] = horizon

@@ -16,9 +16,10 @@ t = 1..T, every flow at year end:
 - **Components**: useful life L, remaining life r at the start of year 1; the age at the
   start of year t (before anything of year t) ``a_t = (L − r + t − 1) mod L``.
   ``end_of_year``: replaced at the end of year t when ``a_t = L − 1`` (years r, r + L, ...).
-  ``reserve_study``: the age just before the year's replacements, ``ã_t = L`` where
-  ``a_t = 0`` and t ≥ 2 (worn out at the end of year t − 1), else ``a_t``; replaced in (paid
-  at the end of) year t when ``ã_t = L`` (years r + 1, r + 1 + L, ...).
+  ``reserve_study``: the age just before the year's replacements, ``ã_1 = L − r`` and
+  ``ã_t = (ã_1 + t − 2) mod L + 1`` (``L`` where ``a_t = 0``: worn out at the end of year
+  t − 1); replaced in (paid at the end of) year t when ``ã_t = L`` (years r + 1, r + 1 + L,
+  ...; r = 0, due in year 1, is allowed under this convention only).
 - **One cost index** for the replacements and the fully funded balance, the prices of
   operating year t: ``cost_t = cost × I_t``, ``I_t = Π_{s=2..t} (1 + growth)`` (the operating
   lines' index, ``(1 + growth)^(t − 1)``). A replacement of year t costs ``cost_t``, which is
@@ -92,20 +93,20 @@ def component_ages(useful_life: np.ndarray, remaining_life: np.ndarray, years: i
     replacement at the end of the year before), replaced at the end of year t exactly when
     ``a_t = L − 1``: years r, r + L, r + 2L, ...
 
-    ``reserve_study``: the age just before the year's replacements, in 1..L from year 2 on
-    (``L`` where ``a_t = 0`` and t ≥ 2: worn out at the end of year t − 1; a component renewed
-    by the renovation, r = L, is 0 in year 1), replaced in year t exactly when it is L:
-    years r + 1, r + 1 + L, ... (its remaining life L − age is 0 that year).
+    ``reserve_study``: the age just before the year's replacements, ``ã_1 = L − r`` (0 for a
+    component renewed by the renovation, r = L; L for one due in year 1, r = 0) and
+    ``ã_t = (ã_1 + t − 2) mod L + 1`` from year 2 on, in 1..L (L where ``a_t = 0``: worn out
+    at the end of year t − 1); replaced in year t exactly when it is L: years r + 1,
+    r + 1 + L, ... (its remaining life L − age is 0 that year).
     """
     if convention not in CONVENTIONS:
         raise ValueError(f"unknown repairs fund convention {convention!r}")
     life = np.asarray(useful_life, dtype=np.int64)[:, None]
     left = np.asarray(remaining_life, dtype=np.int64)[:, None]
     t = np.arange(1, years + 1, dtype=np.int64)
-    ages = (life - left + t - 1) % life
     if convention == "reserve_study":
-        ages = np.where((ages == 0) & (t >= 2), life, ages)
-    return ages
+        return np.where(t == 1, life - left, (life - left + t - 2) % life + 1)
+    return (life - left + t - 1) % life
 
 
 def component_due(ages: np.ndarray, useful_life: np.ndarray,

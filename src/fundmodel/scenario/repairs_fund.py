@@ -154,12 +154,15 @@ class Component(ScenarioModel):
     """Cost of one replacement in prices of operating year 1, CNY (uncertain allowed)."""
     useful_life_years: Years
     """Years between replacements, L ≥ 1."""
-    remaining_life_years: Years | None = None
+    remaining_life_years: bounded(int, ge=0, le=MAX_LIFE_YEARS,
+                                  reason="a life longer than any building's") | None = None
     """Years left at the start of operating year 1 (just after the renovation), r in [1, L]:
-    worn out at the end of operating year r (L: just renewed). Or give ``age_years``."""
-    age_years: bounded(int, ge=0, le=MAX_LIFE_YEARS - 1,
+    worn out at the end of operating year r (L: just renewed); 0 (due in year 1) under the
+    ``reserve_study`` convention only. Or give ``age_years``."""
+    age_years: bounded(int, ge=0, le=MAX_LIFE_YEARS,
                        reason="a life longer than any building's") | None = None
-    """Or its age at the start of operating year 1, in [0, L − 1] (r = L − age)."""
+    """Or its age at the start of operating year 1, in [0, L − 1] (r = L − age; L under
+    ``reserve_study``)."""
     growth: Rate | None = None
     """Yearly growth of its cost from operating year 1 on, in [−0.5, 1] (default: the
     scenario's inflation)."""
@@ -175,14 +178,14 @@ class Component(ScenarioModel):
         if self.remaining_life_years is not None and self.remaining_life_years > life:
             raise fail(f"remaining_life_years {self.remaining_life_years} is longer than the "
                        f"useful life of {life} years", "remaining_life_years")
-        if self.age_years is not None and self.age_years >= life:
-            raise fail(f"age_years {self.age_years} reaches the useful life of {life} years: "
-                       "the component is due now; write remaining_life_years: 1 (replaced at "
-                       "the end of operating year 1)", "age_years")
+        if self.age_years is not None and self.age_years > life:
+            raise fail(f"age_years {self.age_years} is longer than the useful life of {life} "
+                       "years", "age_years")
         return self
 
     def remaining(self) -> int:
-        """Remaining life at the start of operating year 1, r = L − age, years."""
+        """Remaining life at the start of operating year 1, r = L − age, years (0: due in year
+        1, under the ``reserve_study`` convention only)."""
         if self.remaining_life_years is not None:
             return int(self.remaining_life_years)
         return int(self.useful_life_years) - int(self.age_years)
@@ -254,6 +257,19 @@ class RepairsFund(ScenarioModel):
                 raise fail(f"duplicate name '{component.name}' (also components"
                            f"[{names[component.name]}])", "components", k, "name")
             names[component.name] = k
+        if self.convention == "end_of_year":
+            for k, c in enumerate(self.components):
+                if c.remaining() == 0:
+                    field = "age_years" if c.remaining_life_years is None else \
+                        "remaining_life_years"
+                    given = (f"age_years {c.age_years} reaches the useful life of "
+                             f"{c.useful_life_years} years" if field == "age_years" else
+                             "remaining_life_years 0")
+                    raise fail(f"{given}: the component is due now, before operating year 1 "
+                               "under the end_of_year convention; write remaining_life_years: "
+                               "1 (replaced at the end of operating year 1), or convention: "
+                               "reserve_study (replaced in year 1, its remaining life 0)",
+                               "components", k, field)
         if self.top_up is not None and self.top_up.by_share() and self.first_deposit is None:
             raise fail("trigger_share is a share of the first deposit, but the fund has no "
                        "first_deposit; give one, or the levels as trigger_balance and "
