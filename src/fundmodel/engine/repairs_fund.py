@@ -43,6 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import finance
+from ..errors import ModelError
 from .arrays import first_true, growth_index, lines_empty, row_sum
 from .inputs import ModelInputs
 from .ledger import Ledger
@@ -100,7 +101,8 @@ def component_ages(useful_life: np.ndarray, remaining_life: np.ndarray, years: i
     r + 1 + L, ... (its remaining life L − age is 0 that year).
     """
     if convention not in CONVENTIONS:
-        raise ValueError(f"unknown repairs fund convention {convention!r}")
+        raise ModelError(f"repairs fund convention must be one of {CONVENTIONS}, got "
+                         f"{convention!r}")
     life = np.asarray(useful_life, dtype=np.int64)[:, None]
     left = np.asarray(remaining_life, dtype=np.int64)[:, None]
     t = np.arange(1, years + 1, dtype=np.int64)
