@@ -1,6 +1,8 @@
 """The long-term repairs fund (issue 9, items 2 and 4): timing conventions, the balance with
 interest and top-ups, the reserve-study measures, the level contributions in closed form and
-the NIST Handbook 135 life-cycle figures.
+the NIST Handbook 135 life-cycle figures; issue 19, item 6: the end_of_year and reserve_study
+conventions, one cost index for the replacements and the fully funded balance, and the full
+goal that never goes below the baseline's floor.
 
 Expected values are worked out by hand here (tables written out) or by an independent
 reference in exact rational arithmetic (``fractions.Fraction``), never taken from the
