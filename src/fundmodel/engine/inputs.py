@@ -314,7 +314,9 @@ class RepairsFundInputs:
     floor is ``threshold_balance + threshold_share_of_deposit × first deposit +
     threshold_percent_funded × FFB``. Components k = 1..K: ``names``, ``cost`` and ``growth``
     (tuples of K arrays ``(D|1, C|1)``: CNY in prices of operating year 1; a fraction a
-    year), ``useful_life`` and ``remaining_life`` ``(K,)`` whole years, 1 ≤ r ≤ L.
+    year), ``useful_life`` and ``remaining_life`` ``(K,)`` whole years, 1 ≤ r ≤ L (0 ≤ r
+    under ``reserve_study``).
+    ``convention`` ``"end_of_year"`` or ``"reserve_study"`` (:func:`~.repairs_fund.component_ages`).
     """
 
     opening_balance: np.ndarray
@@ -338,6 +340,7 @@ class RepairsFundInputs:
     growth: tuple[np.ndarray, ...]
     useful_life: np.ndarray
     remaining_life: np.ndarray
+    convention: str = "end_of_year"
 
 
 @dataclass(frozen=True)
