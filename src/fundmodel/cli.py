@@ -153,20 +153,30 @@ def _escape(text: Any) -> str:
 
 
 # ---------------------------------------------------------------------------- printing
+def _unsigned_zero(text: str) -> str:
+    """``text`` without the minus sign of a value that shows as zero (``-0``, ``-0.0%``,
+    ``-0.000`` → ``0``, ``0.0%``, ``0.000``): a negative number rounded to nothing."""
+    if text[:1] in ("-", "\u2212") and not any(c in "123456789" for c in text):
+        return text[1:]
+    return text
+
+
 def _money(x: float) -> str:
-    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:,.0f}"
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    return _unsigned_zero(f"{x:,.0f}")
 
 
 def _pct(x: float) -> str:
-    return "–" if math.isnan(x) else f"{100 * x:.1f}%"
+    return "–" if math.isnan(x) else _unsigned_zero(f"{100 * x:.1f}%")
 
 
 def _rate(x: float) -> str:
-    return "–" if math.isnan(x) else f"{x:.2f}"
+    return "–" if math.isnan(x) else _unsigned_zero(f"{x:.2f}")
 
 
 def _rate3(x: float) -> str:
-    return "–" if math.isnan(x) else f"{x:.3f}"
+    return "–" if math.isnan(x) else _unsigned_zero(f"{x:.3f}")
 
 
 def _se(x: float) -> str:
@@ -204,8 +214,12 @@ class _Words:
         return self._labels.text(key, self.lang, **fields)
 
     def name(self, english: str, ident: str) -> str:
-        """``english`` in English, else the catalogue's label of ``ident``."""
-        return english if not self.zh else self._labels.label(ident, self.lang)
+        """``english`` in English, else the catalogue's label of ``ident``; an English name
+        that is the identifier itself (``central_subsidy``, ``vat``) is the catalogue's
+        English label too."""
+        if self.zh or english == ident:
+            return self._labels.label(ident, self.lang)
+        return english
 
     def col(self, english: str, ident: str, unit: str | None = None) -> str:
         """``english`` in English, else the catalogue's header of ``ident`` (with ``unit``,
@@ -410,12 +424,38 @@ def _number(value: float) -> str:
     """A metric's value: money-like magnitudes as money, small ones with 3 decimals."""
     if value != value:
         return "—"
-    return _money(value) if abs(value) >= 100 else f"{value:,.3f}"
+    return _money(value) if abs(value) >= 100 else _unsigned_zero(f"{value:,.3f}")
 
 
-_FISCAL_HEADERS = {"subsidies": "subsidies", "debt_service": "debt service",
-                   "guarantee_calls": "guarantees", "revenue_received": "revenue in",
-                   "net_commitment": "net", "budget_share": "of budget"}
+def _value(metric: str, value: float, w: _Words | None = None) -> str:
+    """One draw's value of ``metric`` as its unit says: a yes/no flag (unit ``0/1`` or
+    ``bool``) as yes/no, a year as a whole number, an IRR status as its words, else
+    :func:`_number`."""
+    from .catalog import lookup
+
+    w = w or _Words()
+    try:
+        unit = lookup(metric).unit
+    except KeyError:
+        unit = ""
+    if value != value:
+        return _number(value)
+    if unit in ("0/1", "bool"):
+        return w("report.yes") if value else w("report.no")
+    if unit == "year":
+        return f"{int(round(value))}"
+    if unit == "CNY" or (unit == "years" and float(value).is_integer()):
+        return _money(value)
+    if unit == "code" and metric.endswith("irr_reason") and not w.zh:
+        from .finance import IRR_REASONS
+
+        return IRR_REASONS.get(int(value), _number(value))
+    return _number(value)
+
+
+_FISCAL_HEADERS = {"subsidies": "Subsidies", "debt_service": "Debt service",
+                   "guarantee_calls": "Guarantees", "revenue_received": "Revenue in",
+                   "net_commitment": "Net", "budget_share": "Of budget"}
 
 
 def _print_financing(console: "Console", result: "Result", w: _Words | None = None) -> None:
@@ -427,12 +467,12 @@ def _print_financing(console: "Console", result: "Result", w: _Words | None = No
     if names:
         if result.n_draws > 1:
             console.print(_stat_table(w("financing.title"), s,
-                                      [(_escape(n), n, _number) for n in names], w))
+                                      [(_escape(w.name(n, n)), n, _number) for n in names], w))
         else:
             table = _table(w("financing.title"), [(w("col.metric"), "left"),
                                                   (w("col.Value"), "right")])
             for n in names:
-                table.add_row(_escape(w.name(n, n)), _number(s.loc[n, "mean"]))
+                table.add_row(_escape(w.name(n, n)), _value(n, s.loc[n, "mean"], w))
             console.print(table)
     fiscal = result.fiscal()
     level = result.scenario.fiscal.level if result.scenario.fiscal else None
@@ -749,12 +789,13 @@ def _solution_text(s, lang: str) -> str:
     if s.per_draw:
         sm = s.summary()
         if s.draws == 1:
-            lines.append(w("solve.answer", value=_fmt(float(np.asarray(s.value)[0]))))
+            lines.append(w("solve.answer", value=s.answer_text(float(np.asarray(s.value)[0]),
+                                                                lang)))
         elif sm["n"]:
             lines.append(w("solve.answer_per_draw", mean=_fmt(sm["mean"]), p5=_fmt(sm["p5"]),
-                           p50=_fmt(sm["p50"]), p95=_fmt(sm["p95"]), n=sm["n"]))
+                           p50=_fmt(sm["p50"]), p95=s.answer_text(sm["p95"], lang), n=sm["n"]))
     else:
-        lines.append(w("solve.answer", value=_fmt(s.value)) + (
+        lines.append(w("solve.answer", value=s.answer_text(s.value, lang)) + (
             w("solve.answer_mcse", mcse=_fmt(s.value_mcse)) if s.value_mcse else ""))
         if s.statistic is not None and math.isfinite(s.statistic):
             lines.append(w("solve.statistic", value=_fmt(s.statistic), mcse=_fmt(s.mcse)))

@@ -164,6 +164,5 @@ def _cmd_sensitivity(args: argparse.Namespace, out, err, helpers) -> int:
                   "lang": args.lang, "files": [*(f"{n}.csv" for n in files), "run.json"],
                   "scenario": scenario.model_dump(mode="json", by_alias=True)}
         written = write_table_set(files, record, args.out)
-        console.print(f"Wrote {', '.join(p.name for p in written)} to {_escape(args.out)}",
-                      soft_wrap=True)
+        helpers["written"](console, written, args.out, lang)
     return 0
