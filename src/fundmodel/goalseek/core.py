@@ -641,9 +641,8 @@ class Solution:
     def _repr_html_(self) -> str:
         """The answer as an HTML table (Jupyter): the lever, the target, the answer with its
         unit (per draw: its mean and quantiles), the statistic there, and the work done."""
-        from html import escape
-
         from ..labels import label
+        from ..results import html_table
 
         rows = [("Lever", self.lever), ("Target", self.target.text.replace(
             self.target.metric, label(self.target.metric))),
@@ -666,10 +665,7 @@ class Solution:
             rows.append(("Draws without an answer", f"{self.no_root:,} of {self.draws:,}"))
         rows += [("Note", n) for n in self.notes]
         rows.append(("Work", f"{self.engine_calls:,} engine calls, {self.seconds:.2f} s"))
-        body = "".join(f"<tr><th style='text-align:left'>{escape(k)}</th>"
-                       f"<td style='text-align:left'>{escape(str(v))}</td></tr>"
-                       for k, v in rows)
-        return f"<table><caption>Solution</caption>{body}</table>"
+        return html_table(f"Solution: {self.lever}", ["", ""], rows)
 
 
 def _with_value(scenario: Scenario, path: Path, value: float) -> Scenario:
