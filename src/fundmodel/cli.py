@@ -712,6 +712,7 @@ def _cmd_run(args, out: SafeStream, err: SafeStream) -> int:
         from .sensitivity import factors, tornado
 
         drivers = tornado(scenario, "breakeven_fee_rate") if factors(scenario) else None
+        _chart_font_note(err, lang)
         figures = result.plot.charts(lang, tornado=drivers)
     workbook = None
     if args.excel is not None:  # the workbook, before the CSV files
@@ -747,6 +748,28 @@ def _print_written(console: "Console", written, folder, lang: str = "en") -> Non
     w = _Words(lang)
     console.print(w("wrote", files=", ".join(p.name for p in written), out=_escape(folder)),
                   soft_wrap=True)
+
+
+CJK_FONT_PACKAGES = "fonts-noto-cjk or fonts-wqy-zenhei"
+"""Debian/Ubuntu packages of a font with Chinese glyphs, named when none is installed."""
+
+
+def _chart_font_note(err: SafeStream, lang: str | None) -> None:
+    """Charts in Chinese without a font that has Chinese glyphs are drawn in English: say so
+    in one line on ``err`` (the library logs it too, seen with ``-v``)."""
+    if lang != "zh":
+        return
+    try:
+        from .plots.fonts import find_cjk_font
+    except ImportError:  # pragma: no cover - no matplotlib: the charts say so
+        return
+    try:
+        found = find_cjk_font()
+    except ImportError:
+        return
+    if found is None:
+        err.write(f"warning: no font with Chinese glyphs is installed, so the charts are drawn "
+                  f"with English labels; install one (e.g. {CJK_FONT_PACKAGES})\n")
 
 
 def _large_csv_warning(err: SafeStream):
@@ -992,7 +1015,7 @@ def _parser(out: SafeStream | None = None,
                "set_help": set_help, "outside_help": outside_help, "console": _console,
                "escape": _escape, "money": _money, "table": _table,
                "large_csv": _large_csv_warning, "lang": add_lang_argument, "words": _Words,
-               "written": _print_written}
+               "written": _print_written, "font_note": _chart_font_note}
     from .cli_compare import add_compare_parser
     from .cli_district import add_district_parser
     from .cli_report import add_report_parser

@@ -161,6 +161,7 @@ def _cmd_district(args: argparse.Namespace, out, err, helpers) -> int:
         record = {"fundmodel_version": __version__, "scenario_file": str(args.file),
                   "scenario_sha256": sha256, "set": list(args.set or ()), "lang": lang,
                   **result.info, "scenario": scenario.model_dump(mode="json", by_alias=True)}
+        helpers["font_note"](err, lang)
         charts = write_charts(result.plot.charts(lang), args.plots, record)
         helpers["written"](console, charts, args.plots, lang)
     return 0
