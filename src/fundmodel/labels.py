@@ -165,6 +165,7 @@ NAMES: dict[str, Label] = _table({
     "end_year": ("Completion year", "完工年份"), "required": ("Required", "必须纳入"),
     "weight": ("Priority weight", "优先权重"), "level": ("Level of government", "政府层级"),
     "budget_cny": ("Budget", "预算额度"), "used_cny": ("Used", "已用额度"),
+    "overrun_probability": ("P(budget overrun)", "超预算概率"),
     "cluster": ("Service area", "服务片区"), "members": ("Member compounds", "所含小区"),
     "compounds": ("Compounds", "小区数"),
     "subsidy_standalone_cny": ("Subsidy, standalone", "单独服务补贴"),
@@ -436,6 +437,7 @@ CHARTS: dict[str, Label] = _table({
     "plan": ("Households and compounds started per year", "各年度开工户数与小区数"),
     "compounds_started": ("{n:,} compounds", "{n:,}个小区"),
     "outlay": ("Fiscal outlay by level of government", "各级政府财政支出"),
+    "budget": ("Budget (dashed)", "预算额度（虚线）"),
     "other": ("Other", "其他"),
 })
 """Titles, legends and notes of the charts (:mod:`fundmodel.plots`); ``{...}`` is filled in."""
@@ -923,10 +925,18 @@ TEXT: dict[str, Label] = _table({
     "district.totals": ("The district (sums over its compounds, CNY)", "全区合计（各小区加总，元）"),
     "district.outlay": ("Fiscal outlay by level and year (CNY: mean, p5, p95)",
                         "各级政府分年度财政支出（元：均值、5%分位、95%分位）"),
-    "district.areas": ("Shared service areas (operating subsidy, present value, CNY)",
-                       "片区共享物业服务（运营补贴现值，元）"),
+    "district.areas": ("Shared service areas: operating subsidy, PV, of all {n:,} compounds at "
+                       "the point estimates (CNY)",
+                       "片区共享物业服务：全部 {n:,} 个小区按点估计的运营补贴现值（元）"),
     "district.standalone": ("standalone", "单独服务"), "district.shared": ("shared areas", "片区共享"),
-    "district.units": ("units", "服务单元数"), "district.subsidy": ("subsidy", "补贴"),
+    "district.units": ("units", "服务单元数"),
+    "district.subsidy": ("subsidy (all compounds)", "补贴（全部小区）"),
+    "district.subsidy_run": ("Operating subsidy, PV ({n:,} compounds run, each alone)",
+                             "运营补贴现值（本次计算的 {n:,} 个小区，各自单独）"),
+    "district.overrun": ("Probability that a level's budget is overrun, by year (its outlay "
+                         "above its renovation budget, share of the draws)",
+                         "各级政府分年度超预算概率（支出超过改造预算的模拟占比）"),
+    "district.p_overrun": ("P(overrun)", "超预算概率"),
     "district.breaking_even": ("breaking even", "实现保本"),
     "district.saving": ("saving {saving} CNY", "节约 {saving} 元"),
     "col.Compounds": ("Compounds", "小区数"), "col.Households": ("Households", "户数"),
