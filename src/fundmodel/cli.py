@@ -139,10 +139,29 @@ def _console(stream: SafeStream) -> "Console":
             self.quiet = True
             raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
 
+        @property
+        def encoding(self) -> str:
+            # rich draws ASCII borders (+---+) for any encoding not named utf-*; a stream
+            # that can show the box characters (GBK, GB18030: a Chinese console or a file
+            # piped there) keeps them. What it cannot show, SafeStream replaces.
+            return "utf-8" if _boxes_shown(stream.encoding) else stream.encoding
+
     width = None
     if not stream.isatty() and not os.environ.get("COLUMNS", "").strip().isdigit():
         width = PIPE_WIDTH
     return _SafeConsole(file=stream, width=width, highlight=False, soft_wrap=False)
+
+
+def _boxes_shown(encoding: str) -> bool:
+    """Whether ``encoding`` holds every character of the tables' borders (rich's
+    ``HEAVY_HEAD`` box, the default of :func:`_table`)."""
+    from rich import box
+
+    try:
+        str(box.HEAVY_HEAD).encode(encoding)
+        return True
+    except (UnicodeEncodeError, LookupError):
+        return False
 
 
 def _escape(text: Any) -> str:

@@ -429,7 +429,7 @@ CHARTS: dict[str, Label] = _table({
     "tornado": ("Sensitivity of {metric}", "{metric}的敏感性"),
     "input_low": ("Input at its P10", "输入取10%分位"),
     "input_high": ("Input at its P90", "输入取90%分位"),
-    "no_effect": ("{k:,} inputs that do not move it left out",
+    "no_effect": ("left out, not moving it: {k:,} input(s)",
                   "另有{k:,}项输入不影响该指标，未列出"),
     "constant": ("every draw gives {value}: the metric does not vary",
                  "各次模拟取值均为{value}：该指标无变化"),

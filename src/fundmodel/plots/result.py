@@ -239,7 +239,7 @@ def _short(v: float) -> str:
     return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
 
 
-TORNADO_WRAP = 28
+TORNADO_WRAP = 32
 """Characters per line of an input's name in a tornado chart (longer names wrap)."""
 
 
