@@ -233,12 +233,13 @@ class _Words:
         return self._labels.text(key, self.lang, **fields)
 
     def name(self, english: str, ident: str) -> str:
-        """``english`` in English, else the catalogue's label of ``ident``; an English name
-        that is the identifier itself (``central_subsidy``, ``vat``) is the catalogue's
-        English label too."""
-        if self.zh or english == ident:
-            return self._labels.label(ident, self.lang)
-        return english
+        """``english`` in English, else the catalogue's label of ``ident``."""
+        return english if not self.zh else self._labels.label(ident, self.lang)
+
+    def label(self, ident: str) -> str:
+        """The catalogue's label of ``ident`` in the output's language, in English too
+        (``central_subsidy`` → ``Central subsidy``); a user's own name as written."""
+        return self._labels.label(ident, self.lang)
 
     def col(self, english: str, ident: str, unit: str | None = None) -> str:
         """``english`` in English, else the catalogue's header of ``ident`` (with ``unit``,
@@ -286,7 +287,7 @@ def _undefined_note(metric: str, undefined: int, draws: int, w: _Words | None = 
 
     w = w or _Words()
     when = undefined_when(metric, w.lang)
-    name = w.name(metric, metric)
+    name = w.label(metric)
     why = w("undefined.why", when=when) if when else ""
     if draws == 1:
         return w("undefined.one", metric=name, why=why)
@@ -323,11 +324,11 @@ def _print_result(console: "Console", result: "Result", lang: str = "en") -> Non
                     (w.col("Per household", "per_household", "CNY/household"), "right")])
     for label, row in funding.iterrows():
         style = "bold red" if label == "gap" and row["amount"] > 0 else None
-        table.add_row(_escape(w.name(label, label)), _escape(w.name(row["payer"], row["payer"])),
+        table.add_row(_escape(w.label(label)), _escape(w.label(row["payer"])),
                       _money(row["amount"]), _pct(row["share_of_cost"]),
                       _money(row["per_household"]), style=style)
     table.add_section()
-    table.add_row(w.name("total", "total"), "", _money(funding["amount"].sum()),
+    table.add_row(w.label("total"), "", _money(funding["amount"].sum()),
                   _pct(funding["share_of_cost"].sum()), _money(funding["per_household"].sum()))
     console.print(table)
     if mc:
@@ -377,7 +378,8 @@ def _print_result(console: "Console", result: "Result", lang: str = "en") -> Non
                  [(w.col("Line", "line"), "left"), (w.unit("CNY/year"), "right")])
     for line in ("property_fee_income", "other_income", "operating_cost", "vat"):
         sign = -1 if line in ("operating_cost", "vat") else 1
-        ops.add_row(w.name(line.replace("_", " "), line), _money(sign * y[line]))
+        ops.add_row(w.label(line) if line == "vat" else w.name(line.replace("_", " "), line),
+                    _money(sign * y[line]))
     ops.add_section()
     surplus = y["operating_surplus"]
     ops.add_row(w("operations.surplus" if surplus >= 0 else "operations.deficit"),
@@ -472,9 +474,9 @@ def _value(metric: str, value: float, w: _Words | None = None) -> str:
     return _number(value)
 
 
-_FISCAL_HEADERS = {"subsidies": "Subsidies", "debt_service": "Debt service",
-                   "guarantee_calls": "Guarantees", "revenue_received": "Revenue in",
-                   "net_commitment": "Net", "budget_share": "Of budget"}
+_FISCAL_HEADERS = {"subsidies": "subsidies", "debt_service": "debt service",
+                   "guarantee_calls": "guarantees", "revenue_received": "revenue in",
+                   "net_commitment": "net", "budget_share": "of budget"}
 
 
 def _print_financing(console: "Console", result: "Result", w: _Words | None = None) -> None:
@@ -486,16 +488,16 @@ def _print_financing(console: "Console", result: "Result", w: _Words | None = No
     if names:
         if result.n_draws > 1:
             console.print(_stat_table(w("financing.title"), s,
-                                      [(_escape(w.name(n, n)), n, _number) for n in names], w))
+                                      [(_escape(w.label(n)), n, _number) for n in names], w))
         else:
             table = _table(w("financing.title"), [(w("col.metric"), "left"),
                                                   (w("col.Value"), "right")])
             for n in names:
-                table.add_row(_escape(w.name(n, n)), _value(n, s.loc[n, "mean"], w))
+                table.add_row(_escape(w.label(n)), _value(n, s.loc[n, "mean"], w))
             console.print(table)
     fiscal = result.fiscal()
     level = result.scenario.fiscal.level if result.scenario.fiscal else None
-    level = w("fiscal.all_levels") if level is None else w.name(level, level)
+    level = w("fiscal.all_levels") if level is None else w.label(level)
     columns = [c for c in ("subsidies", "debt_service", "guarantee_calls", "revenue_received")
                if (fiscal[c] != 0).any()]
     columns += [c for c in ("net_commitment", "budget_share") if c in fiscal.columns]

@@ -117,7 +117,7 @@ def _cmd_district(args: argparse.Namespace, out, err, helpers) -> int:
     for metric in s.index:
         r = s.loc[metric]
         name = (w("district.subsidy_run", n=len(result.compounds))
-                if metric == "operating_subsidy_pv" else w.name(metric, metric))
+                if metric == "operating_subsidy_pv" else w.label(metric))
         t.add_row(name, _money(r["mean"]), _money(r["p05"]), _money(r["p95"]))
     console.print(t)
     outlay = result.outlay()
@@ -125,7 +125,7 @@ def _cmd_district(args: argparse.Namespace, out, err, helpers) -> int:
                [(w("col.Level"), "left"), (w("col.Year"), "left"), (w("col.mean"), "right"),
                 (w("col.p5"), "right"), (w("col.p95"), "right")])
     for row in outlay[outlay["mean_cny"] > 0].itertuples():
-        t.add_row(w.name(row.level, row.level), str(row.year), _money(row.mean_cny),
+        t.add_row(w.label(row.level), str(row.year), _money(row.mean_cny),
                   _money(row.p05_cny), _money(row.p95_cny))
     console.print(t)
     overrun = result.overrun()
@@ -136,7 +136,7 @@ def _cmd_district(args: argparse.Namespace, out, err, helpers) -> int:
                     (w("col.mean"), "right"),
                     (w("district.p_overrun"), "right"), (w("col.se"), "right")])
         for row in overrun.itertuples():
-            t.add_row(w.name(row.level, row.level), str(row.year), _money(row.budget_cny),
+            t.add_row(w.label(row.level), str(row.year), _money(row.budget_cny),
                       _money(row.mean_cny), f"{row.overrun_probability:.3f}",
                       "–" if row.mcse != row.mcse else f"{row.mcse:.3f}")
         console.print(t)
