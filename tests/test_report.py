@@ -279,7 +279,8 @@ def test_collect_charts(base, mc):
     real = collect_charts(base, "zh")                        # the real result.plot
     assert sorted(real) == ["fan:cumulative_balance", "fan:operating_surplus", "parties",
                             "waterfall"]
-    assert all(type(fig).__name__ == "Figure" for fig in real.values())
+    from matplotlib.figure import Figure  # a ChartFigure, shown in notebooks (issue 19)
+    assert all(isinstance(fig, Figure) for fig in real.values())
     one = _WithPlot(base)
     charts = collect_charts(one, "zh")
     assert sorted(charts) == ["fan:cumulative_balance", "fan:operating_surplus", "parties",

@@ -31,7 +31,8 @@ def add_district_parser(sub, verbose, helpers) -> None:
     d.add_argument("--no-areas", action="store_true", help="skip the shared service areas")
     d.add_argument("--out", metavar="DIR", type=helpers["path"],
                    help="write compounds.csv, district.csv (per draw), outlay.csv, plan.csv, "
-                   "budget.csv, areas.csv and run.json into DIR, as a set")
+                   "budget.csv, overrun.csv (P(a level's budget is overrun) by year), "
+                   "areas.csv and run.json into DIR, as a set")
     d.add_argument("--plots", metavar="DIR", type=helpers["path"],
                    help="write the charts as PNG (the plan, the fiscal outlay by level) and "
                    "run.json into DIR, as a set (a folder other than --out's)")
@@ -115,18 +116,32 @@ def _cmd_district(args: argparse.Namespace, out, err, helpers) -> int:
                 (w("col.p95"), "right")])
     for metric in s.index:
         r = s.loc[metric]
-        t.add_row(w.name(metric, metric), _money(r["mean"]), _money(r["p05"]), _money(r["p95"]))
+        name = (w("district.subsidy_run", n=len(result.compounds))
+                if metric == "operating_subsidy_pv" else w.label(metric))
+        t.add_row(name, _money(r["mean"]), _money(r["p05"]), _money(r["p95"]))
     console.print(t)
     outlay = result.outlay()
     t = _table(w("district.outlay"),
                [(w("col.Level"), "left"), (w("col.Year"), "left"), (w("col.mean"), "right"),
                 (w("col.p5"), "right"), (w("col.p95"), "right")])
     for row in outlay[outlay["mean_cny"] > 0].itertuples():
-        t.add_row(w.name(row.level, row.level), str(row.year), _money(row.mean_cny),
+        t.add_row(w.label(row.level), str(row.year), _money(row.mean_cny),
                   _money(row.p05_cny), _money(row.p95_cny))
     console.print(t)
+    overrun = result.overrun()
+    if len(overrun):
+        t = _table(w("district.overrun"),
+                   [(w("col.Level"), "left"), (w("col.Year"), "left"),
+                    (w.col("Budget", "budget_cny", "CNY"), "right"),
+                    (w("col.mean"), "right"),
+                    (w("district.p_overrun"), "right"), (w("col.se"), "right")])
+        for row in overrun.itertuples():
+            t.add_row(w.label(row.level), str(row.year), _money(row.budget_cny),
+                      _money(row.mean_cny), f"{row.overrun_probability:.3f}",
+                      "–" if row.mcse != row.mcse else f"{row.mcse:.3f}")
+        console.print(t)
     if areas is not None:
-        t = _table(w("district.areas"),
+        t = _table(w("district.areas", n=len(table)),
                    [("", "left"), (w("district.standalone"), "right"),
                     (w("district.shared"), "right")])
         t.add_row(w("district.units"), f"{len(table):,}", f"{areas.clusters:,}")
@@ -141,6 +156,8 @@ def _cmd_district(args: argparse.Namespace, out, err, helpers) -> int:
         from . import __version__
         tables = {"compounds": result.compounds, "district": result.district,
                   "outlay": outlay}
+        if len(overrun):
+            tables["overrun"] = overrun
         if plan is not None:
             tables["plan"] = plan.table
             tables["budget"] = plan.budget_use
@@ -161,6 +178,7 @@ def _cmd_district(args: argparse.Namespace, out, err, helpers) -> int:
         record = {"fundmodel_version": __version__, "scenario_file": str(args.file),
                   "scenario_sha256": sha256, "set": list(args.set or ()), "lang": lang,
                   **result.info, "scenario": scenario.model_dump(mode="json", by_alias=True)}
+        helpers["font_note"](err, lang)
         charts = write_charts(result.plot.charts(lang), args.plots, record)
         helpers["written"](console, charts, args.plots, lang)
     return 0

@@ -76,6 +76,7 @@ def _cmd_report(args: argparse.Namespace, out, err, helpers) -> int:
     else:
         result = evaluate(scenario)
     drivers = None if args.no_drivers else _drivers(scenario, args.metric)
+    helpers["font_note"](err, args.lang)
     charts = collect_charts(result, args.lang, drivers)
     path = write_report(result, args.out, lang=args.lang, charts=charts, drivers=drivers,
                         scenario_file=args.file, scenario_sha256=sha256,
