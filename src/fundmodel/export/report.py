@@ -19,6 +19,7 @@ import io
 import logging
 import math
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
@@ -130,55 +131,22 @@ def _row(*cells: Any, cls: str = "") -> dict[str, Any]:
     return {"cells": [str(c) for c in cells], "cls": cls}
 
 
-def _describe_value(value: Any, lang: str, share: bool = False) -> str:
-    """A scenario value: a number, a list of names, or a distribution with its mean;
-    ``share``: a fraction, shown as a percentage (a distribution's parameters too, except
-    the shape parameters of a beta)."""
-    from ..draws import is_distribution
+def _describe_value(value: Any, lang: str, share: bool = False, field: str = "") -> str:
+    """A scenario value in words (:func:`fundmodel.export.words.describe`), a distribution
+    with its mean; ``share``: a fraction, shown as a percentage."""
+    from .words import describe, number
 
-    number = _pct if share else _plain
-    if is_distribution(value):
-        dump = value.model_dump()
-        kind = dump.pop("dist", "")
-        shape = {"a", "b", "alpha", "beta"} if kind == "beta" else set()
-        params = ", ".join(_plain(v) if k in shape else number(v) for k, v in dump.items()
-                           if isinstance(v, (int, float)) and not isinstance(v, bool)
-                           and not (kind == "beta" and k in ("low", "high")))
-        shown = f"{labels.label(kind, lang)}({params})" if params else labels.label(kind, lang)
-        try:
-            mean = float(value.mean())
-        except (AttributeError, TypeError, ValueError, FundmodelError):
-            return shown
-        return (shown + ("，" if lang == "zh" else ", ")
-                + text("report.mean_of", lang, value=number(mean)))
     if share and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return _pct(value)
-    if isinstance(value, (list, tuple)):
-        return "、".join(labels.label(str(v), lang) for v in value) if lang == "zh" else \
-            ", ".join(labels.label(str(v), lang) for v in value)
-    if isinstance(value, str):
-        return labels.label(value, lang)
-    return _plain(value)
+        return number(value, True)
+    return describe(value, lang, field or ("share" if share else ""), mean=True)
 
 
 def _terms(model: Any, lang: str, skip: Iterable[str] = ()) -> str:
-    """The fields a scenario model sets (not defaults), as ``label value`` pairs."""
-    from pydantic import BaseModel
+    """The fields a scenario model sets (not defaults), as ``label：value`` pairs in words
+    (nested sections and distributions too: :func:`fundmodel.export.words.terms`)."""
+    from .words import terms
 
-    from ..draws import is_distribution
-
-    skip = {"name", "source", "label", "payer", *skip}
-    parts = []
-    for field_name in type(model).model_fields:
-        if field_name in skip or field_name not in model.model_fields_set:
-            continue
-        value = getattr(model, field_name)
-        if value is None or (isinstance(value, BaseModel) and not is_distribution(value)):
-            continue  # a nested section (a ramp, a schedule): its own table's business
-        sep = "：" if lang == "zh" else ": "
-        parts.append(f"{labels.label(field_name, lang)}{sep}"
-                     f"{_describe_value(value, lang, labels.field_unit(field_name) == 'share')}")
-    return ("；" if lang == "zh" else "; ").join(parts)
+    return terms(model, lang, skip={"name", "source", "label", "payer", *skip})
 
 
 # ---------------------------------------------------------------------------- sections
@@ -366,6 +334,193 @@ def _sure_section(result: "Result", lang: str, images: Mapping[str, str]) -> dic
                                   lang)}
 
 
+# ---------------------------------------------------------------------------- what run prints
+_FALLBACK_METRICS = ("fallback_total", "fallback_years", "fallback_max_year",
+                     "fallback_needed_max")
+"""The street's fallback payments, as ``fundmodel run`` prints them."""
+
+_FUND_METRICS = ("fund_first_deposit", "fund_balance_final", "fund_balance_min",
+                 "fund_top_up_total", "percent_funded_final",
+                 "level_contribution_baseline_per_m2", "level_contribution_threshold_per_m2",
+                 "level_contribution_full_per_m2", "fund_expenditure_pv")
+"""The repairs fund's metrics, as ``fundmodel run`` prints them."""
+
+_INSTRUMENT = re.compile(r"^(investor|bundle|debt)\[(.+)\]\.[a-z_]+$", re.DOTALL)
+
+_FISCAL_SKIP = ("discounted", "budget", "exceeds_ceiling")
+"""Columns of ``fiscal()`` left out of the report's table (the budget is in its share)."""
+
+
+def _metric_rows(result: "Result", metrics: Iterable[str], lang: str
+                 ) -> tuple[list[tuple], list[dict], str]:
+    """Columns, rows and note of a table of metrics: the value (one run) or mean, p5, p95
+    (many draws), a metric undefined in some draws marked with its note."""
+    s = result.summary()
+    mc = result.info.get("kind") == "monte_carlo" and result.n_draws > 1
+    columns = [(labels.label("metric", lang), False)]
+    columns += ([(labels.label("mean", lang), True), (labels.quantile_label("p5", lang), True),
+                 (labels.quantile_label("p95", lang), True)] if mc
+                else [(labels.label("value", lang), True)])
+    rows, notes = [], []
+    for m in metrics:
+        if m not in s.index:
+            continue
+        r = s.loc[m]
+        name = labels.header(m, lang)
+        undefined = int(r.get("undefined", 0))
+        if undefined:
+            notes.append(text("report.undefined_note", lang, metric=labels.label(m, lang),
+                              undefined=f"{undefined:,}", draws=f"{undefined + int(r['n']):,}",
+                              when=labels.undefined_when(m, lang)))
+            name += f" *{len(notes)}"
+        stats = ("mean", "p5", "p95") if mc else ("mean",)
+        rows.append(_row(name, *(_metric_value(m, r[c]) for c in stats)))
+    return columns, rows, " ".join(f"*{i} {n}" for i, n in enumerate(notes, 1))
+
+
+def _households_section(result: "Result", lang: str) -> dict | None:
+    """The residents' votes, what a household pays by floor and the payment channels."""
+    if not result.has_households:
+        return None
+    mc = result.info.get("kind") == "monte_carlo" and result.n_draws > 1
+    tables = []
+    decisions = result.decisions()
+    if len(decisions):
+        columns = [(labels.label("decision", lang), False),
+                   (labels.label("building", lang), False),
+                   (labels.label("households", lang), True)]
+        columns += ([(labels.label("p_pass", lang), True), (labels.label("mcse", lang), True)]
+                    if mc else [(labels.label("passed", lang), True)])
+        columns.append((labels.header("wtp_threshold_cny", lang), True))
+        rows = []
+        for (decision, building), r in decisions.iterrows():
+            cells = [decision, building or text("votes.whole_compound", lang),
+                     f"{int(r['households']):,}"]
+            if mc:
+                cells += [_pct(r["p_pass"]), f"± {_pct(r['mcse'])}"]
+                cls = ""
+            else:
+                cells.append(text("report.yes" if r["passed"] else "report.no", lang))
+                cls = "" if r["passed"] else "bad"
+            rows.append(_row(*cells, _money(r["wtp_threshold_cny"]), cls=cls))
+        legend = (text("votes.legend_mc", lang) if mc else "") + text("votes.legend", lang) \
+            + (text("votes.legend_mean", lang) if mc else "") + text("stop", lang)
+        tables.append(_table(text("votes.title_mc", lang, draws=result.n_draws) if mc
+                             else text("votes.title", lang), columns, rows, note=legend))
+    hh = result.households()
+    by_building: dict[str, dict[int, str]] = {}
+    for (building, floor), r in hh.iterrows():
+        by_building.setdefault(str(building), {})[int(floor)] = _money(r["cost_if_built_cny"])
+    groups: dict[tuple, list[str]] = {}
+    for building, by_floor in by_building.items():
+        groups.setdefault(tuple(sorted(by_floor.items())), []).append(building)
+    floors = sorted({f for by_floor in by_building.values() for f in by_floor}, reverse=True)
+    sep = text("list.sep", lang)
+    heads = [sep.join(names) if len(names) <= 3 else
+             text("floors.alike", lang, name=names[0], n=len(names) - 1)
+             for names in groups.values()]
+    rows = [_row(f, *(by_building[names[0]].get(f, "") for names in groups.values()))
+            for f in floors]
+    note = text("floors.means", lang) if mc else (
+        text("floors.voted_down", lang) if any("–" in r["cells"] for r in rows) else "")
+    tables.append(_table(text("floors.title", lang),
+                         [(labels.label("floor", lang), True)] + [(h, True) for h in heads],
+                         rows, note=note))
+    channels = result.channels()
+    if result.scenario.households.channels is not None \
+            and channels.loc["total", "amount_cny"] > 0:
+        rows = [_row(labels.label(str(c), lang), _pct(r["takeup"]), _money(r["amount_cny"]),
+                     _pct(r["share"]), cls="total" if c == "total" else "")
+                for c, r in channels.iterrows()]
+        tables.append(_table(text("report.channels_caption", lang),
+                             [(labels.label("channel", lang), False),
+                              (labels.label("takeup", lang), True),
+                              (labels.header("amount_cny", lang, "CNY"), True),
+                              (labels.label("share", lang), True)], rows))
+    return {"id": "households", "title": text("report.sec_households", lang),
+            "story": [text("report.households_story", lang)], "tables": tables, "charts": []}
+
+
+def _upkeep_section(result: "Result", lang: str) -> dict | None:
+    """The street's fallback payments and the repairs fund, when the scenario has them."""
+    sc = result.scenario
+    tables = []
+    if sc.operations.fallback is not None:
+        payer = labels.label(sc.operations.fallback.payer, lang)
+        columns, rows, note = _metric_rows(result, _FALLBACK_METRICS, lang)
+        tables.append(_table(text("fallback.title", lang, who=payer), columns, rows, note))
+    if sc.repairs_fund is not None:
+        columns, rows, note = _metric_rows(result, _FUND_METRICS, lang)
+        tables.append(_table(text("fund.title", lang, years=sc.horizon_years), columns, rows,
+                             note))
+    if not tables:
+        return None
+    return {"id": "upkeep", "title": text("report.sec_upkeep", lang), "story": [],
+            "tables": tables, "charts": []}
+
+
+def _financing_section(result: "Result", lang: str) -> dict | None:
+    """The investors, bundled projects and debts (their cover year by year) and the
+    government's commitments by year."""
+    if not result.has_financing:
+        return None
+    s = result.summary()
+    instruments: dict[tuple[str, str], list[str]] = {}
+    for name in s.index:
+        match = _INSTRUMENT.match(str(name))
+        if match is not None:
+            instruments.setdefault(match.groups(), []).append(str(name))
+    tables = []
+    for (kind, who), metrics in instruments.items():
+        columns, rows, note = _metric_rows(result, metrics, lang)
+        caption = text("report.instrument_caption", lang, kind=labels.label(kind, lang),
+                       name=_fill_name(who, lang))
+        tables.append(_table(caption, columns, rows, note))
+    debt = result.debt()
+    if len(debt):
+        lines = [c for c in ("interest", "principal", "debt_service", "balance", "cfads")
+                 if c in debt.columns]
+        rows = []
+        for (name, _), r in debt.iterrows():
+            dscr = r.get("dscr", math.nan)
+            rows.append(_row(_fill_name(str(name), lang), int(r["calendar_year"]),
+                             *(_money(r[c]) for c in lines), _rate(dscr),
+                             cls="bad" if not _nan(dscr) and dscr < 1 else ""))
+        tables.append(_table(text("report.debt_caption", lang),
+                             [(labels.label("debt", lang), False),
+                              (labels.label("calendar_year", lang), False)]
+                             + [(labels.label(c, lang), True) for c in lines]
+                             + [(labels.label("dscr", lang), True)], rows))
+    fiscal = result.fiscal()
+    columns = [c for c in fiscal.columns if c not in _FISCAL_SKIP
+               and _numeric(fiscal[c]) and (fiscal[c] != 0).any()]
+    level = result.scenario.fiscal.level if result.scenario.fiscal else None
+    level = text("fiscal.all_levels", lang) if level is None else labels.label(level, lang)
+    rows = [_row(int(year), *(_pct(r[c]) if c == "budget_share" else _money(r[c])
+                              for c in columns),
+                 cls="bad" if bool(r.get("exceeds_ceiling", False)) else "")
+            for year, r in fiscal.iterrows()]
+    caption = text("fiscal.title_mean" if result.n_draws > 1 else "fiscal.title", lang,
+                   level=level, pv=_money(fiscal.attrs.get("pv_commitments")))
+    tables.append(_table(caption, [(labels.label("calendar_year", lang), False)]
+                         + [(labels.label(c, lang), True, c == "net_commitment")
+                            for c in columns], rows))
+    return {"id": "financing", "title": text("report.sec_financing", lang),
+            "story": [text("report.financing_story", lang)], "tables": tables, "charts": []}
+
+
+def _numeric(column) -> bool:
+    """Whether a column holds numbers (not yes/no flags)."""
+    import pandas as pd
+
+    return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+
+
+def _fill_name(name: str, lang: str) -> str:
+    """An instrument's label as written, or a funding source's label (``bank_loan #2``)."""
+    return labels.label(name, lang)
+
+
 def _drivers_section(drivers: "pd.DataFrame", lang: str, images: Mapping[str, str],
                      scenario=None) -> dict:
     metric = str(drivers.attrs.get("metric", ""))
@@ -444,7 +599,7 @@ def _assumptions_section(result: "Result", lang: str) -> dict:
 
 
 def _describe_pct(value: Any, lang: str) -> str:
-    return _describe_value(value, lang, share=True)
+    return _describe_value(value, lang, field="share")
 
 
 def _record_section(result: "Result", lang: str, record: Mapping[str, Any]) -> dict:
@@ -590,8 +745,10 @@ def render_report(result: "Result", *, lang: str = "en",
     images = _images(charts)
     record = run_record(result, (), scenario_file=scenario_file,
                         scenario_sha256=scenario_sha256, overrides=overrides)
-    sections = [_funding_section(result, lang, images), _years_section(result, lang, images),
-                _sure_section(result, lang, images)]
+    sections = [_funding_section(result, lang, images), _households_section(result, lang),
+                _years_section(result, lang, images), _upkeep_section(result, lang),
+                _financing_section(result, lang), _sure_section(result, lang, images)]
+    sections = [section for section in sections if section is not None]
     if drivers is not None and len(drivers):
         sections.append(_drivers_section(drivers, lang, images, result.scenario))
     sections += [_assumptions_section(result, lang), _record_section(result, lang, record)]
