@@ -74,8 +74,8 @@ def same(cell, value) -> bool:
     digits openpyxl writes (Excel itself keeps 15)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return cell is None
-    if isinstance(value, (bool, np.bool_)):
-        return cell is bool(value)
+    if isinstance(value, (bool, np.bool_)):  # a Chinese workbook writes 是 / 否
+        return cell is bool(value) or cell == ("是" if value else "否")
     if isinstance(value, (int, float, np.number)):
         return isinstance(cell, (int, float)) and math.isclose(cell, value, rel_tol=1e-15,
                                                                  abs_tol=0.0)

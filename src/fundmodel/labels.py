@@ -28,7 +28,7 @@ __all__ = ["LANGS", "Label", "NAMES", "PATTERNS", "COLUMNS", "PARTIES", "SOURCES
            "UNITS", "CHARTS", "check_lang", "label", "unit", "header", "describe_unit",
            "localize", "has_label", "quantile_label", "input_label", "field_unit",
            "undefined_when", "UNDEFINED_ZH", "QUESTIONS_ZH", "DESCRIPTIONS_ZH", "STATISTICS", "TEXT", "text",
-           "relabel", "FIELDS", "NAMED", "field_label"]
+           "relabel", "FIELDS", "NAMED", "field_label", "instrument_part"]
 
 LANGS = ("en", "zh")
 """Languages of the labels: English and Simplified Chinese."""
@@ -437,13 +437,15 @@ FIELDS: dict[str, Label] = _table({
 
 NAMED: dict[str, Label] = _table({
     "": ("Scenario name", "情景名称"), "compound": ("Compound name", "小区名称"),
-    "items": ("Item", "改造内容名称"), "buildings": ("Building", "楼栋名称"),
-    "decisions": ("Vote", "表决事项名称"), "charges": ("Charge", "分摊项目名称"),
-    "income": ("Income line", "收入项目名称"), "costs": ("Cost line", "成本项目名称"),
-    "streams": ("Revenue stream", "收入项名称"), "revenues": ("Revenue line", "收入项名称"),
-    "operating_costs": ("Cost line", "成本项名称"), "menu": ("Service package", "服务套餐名称"),
-    "devices": ("Device", "智能设备名称"), "components": ("Component", "部件名称"),
-    "levers": ("Lever", "措施名称"), "funding": ("Funding rule", "资金来源名称"),
+    "items": ("Item name", "改造内容名称"), "buildings": ("Building name", "楼栋名称"),
+    "decisions": ("Vote name", "表决事项名称"), "charges": ("Charge name", "分摊项目名称"),
+    "income": ("Income line name", "收入项目名称"), "costs": ("Cost line name", "成本项目名称"),
+    "streams": ("Revenue stream name", "收入项名称"),
+    "revenues": ("Revenue line name", "收入项名称"),
+    "operating_costs": ("Cost line name", "成本项名称"),
+    "menu": ("Service package name", "服务套餐名称"), "devices": ("Device name", "智能设备名称"),
+    "components": ("Component name", "部件名称"), "levers": ("Lever name", "措施名称"),
+    "funding": ("Funding rule name", "资金来源名称"),
 })
 """What a ``name`` (or a funding rule's ``label``) field names, by the list or section it is
 in (:func:`field_label`): ``renovation.items[2].name`` names an item, not the compound."""
@@ -793,6 +795,21 @@ def field_label(path: "str | tuple", lang: str = "en") -> str:
         if named is not None:
             return named.get(lang)
     return label(key, lang)
+
+
+def instrument_part(name: str, lang: str = "en") -> str | None:
+    """The label of the part of an instrument's metric (``debt[bond].min_dscr`` →
+    ``Lowest DSCR`` / ``最低偿债覆盖率``), for a table whose caption names the instrument;
+    None for another name."""
+    check_lang(lang)
+    match = _PATTERN.match(name)
+    if match is None or match.group("kind") not in _INSTRUMENTS or match.group("name"):
+        return None
+    part = _INSTRUMENT_PARTS.get(match.group("part") or "")
+    if part is None:
+        return None
+    text = part[1] if lang == "zh" else part[0]
+    return text if lang == "zh" else text[:1].upper() + text[1:]
 
 
 def _element_name(scenario, parent: str | None, inside: str) -> str:

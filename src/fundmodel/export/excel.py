@@ -24,9 +24,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import FundmodelError
-from ..labels import (check_lang, describe_unit, field_unit, header, label, localize,
-                      unit)
+from ..labels import (check_lang, describe_unit, field_label, field_unit, header, label,
+                      localize, unit)
 from .files import write_file_atomic
+from .words import describe
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..results import Result
@@ -91,6 +92,8 @@ class Table:
     title_unit: str | None = None
     header_units: bool = True
     notes: Sequence[str] = ()
+    translate_index: bool = True
+    """False: the index is written as it is (the assumptions' field paths), not labelled."""
 
 
 # ---------------------------------------------------------------------------- cells
@@ -173,6 +176,8 @@ def write_table(ws, table: Table, row: int, lang: str,
         _put(ws, row, 1, title, bold=True)
         row += 1
     shown = localize(frame, lang)
+    if not table.translate_index:
+        shown.index = frame.index
     index_names = [n if n is not None else "" for n in frame.index.names]
     n_index = len(index_names)
     head = [label(n, lang) if n else "" for n in index_names]
@@ -194,12 +199,21 @@ def write_table(ws, table: Table, row: int, lang: str,
             fmt = formats[j]
             if row_formats is not None and column not in table.units:
                 fmt = row_formats[i]
+            if lang != "en" and isinstance(value, (bool, np.bool_)):
+                value = _yes_no(bool(value), lang)  # Excel would show TRUE / FALSE
             put(row, n_index + 1 + j, value, number_format=fmt)
         row += 1
     for note in table.notes:
         _put(ws, row, 1, label(note, lang))
         row += 1
     return header_row, row + 1
+
+
+def _yes_no(value: bool, lang: str) -> str:
+    """A yes/no flag in words (a Chinese workbook: 是 / 否)."""
+    from ..labels import text
+
+    return text("report.yes" if value else "report.no", lang)
 
 
 def _sheet_name(key: str, lang: str, taken: set[str]) -> str:
@@ -318,8 +332,11 @@ def assumptions_table(scenario: "Scenario", scenario_file: str | os.PathLike | N
     as written in the file, e.g. ``renovation.items[2].unit_cost``).
 
     Columns: ``description`` (the first sentence of the field's docstring; in Chinese the
-    catalogue's label of the field where it has one), ``value`` (a number, text, or a
-    distribution's spec such as ``triangular(low=90, mode=110, high=150)``),
+    catalogue's label of the field, :func:`fundmodel.labels.field_label`; a ``name`` says what
+    it names: an item, a building, a vote, a cost line), ``value`` (a number, text, or a
+    distribution's spec such as ``triangular(low=90, mode=110, high=150)``; in Chinese in
+    words, ``三角分布（低值 90，众数 110，高值 150）``, with yes/no and the values of
+    enumerations labelled, :func:`fundmodel.export.words.describe`),
     ``point_estimate`` (the number a deterministic run takes: the value, or the
     distribution's ``simulation.point_estimate``), ``unit`` (from the field name's suffix:
     ``_m2`` m², ``rate_per_m2_month`` CNY/m²/month, ``per_year`` CNY/year, ``_rate`` share...)
@@ -337,12 +354,19 @@ def assumptions_table(scenario: "Scenario", scenario_file: str | os.PathLike | N
     for path, value, description in _leaves(scenario, (), None):
         key = next((p for p in reversed(path) if isinstance(p, str)), "")
         text = _first_sentence(description)
+        named = field_label(path, lang)
         if lang == "zh":
-            text = label(key, "zh", default="")
+            text = named if named != key else ""
+        elif named != label(key, lang):  # a name: say what it names
+            text = f"{named} — {text}" if text else named
         if is_distribution(value):
-            shown, point = _spec(value), value.point(how)
+            shown = _spec(value) if lang == "en" else describe(value, lang, key)
+            point = value.point(how)
         elif isinstance(value, bool) or not isinstance(value, (int, float)):
-            shown, point = (value if isinstance(value, (bool, int, float)) else str(value)), None
+            shown = value if isinstance(value, (bool, int, float)) else str(value)
+            if lang != "en":  # yes/no and the values of enumerations in words
+                shown = describe(value, lang, key)
+            point = None
         else:
             shown, point = value, value
         if positions is None:
@@ -536,7 +560,8 @@ def workbook_sheets(result: "Result", *, lang: str = "en", sample_draws: int = 1
     check_lang(lang)
     assumptions = assumptions_table(result.scenario, scenario_file, overrides, lang)
     sheets: list[tuple[str, list[Table], list[str]]] = [
-        ("sheet.assumptions", [Table(assumptions, row_units=list(assumptions["unit"]))], []),
+        ("sheet.assumptions", [Table(assumptions, row_units=list(assumptions["unit"]),
+                                     translate_index=False)], []),
         ("sheet.summary", _summary(result, lang), [_run_note(result, lang)]),
         ("sheet.funding", _funding(result), []),
         ("sheet.cashflows", _cashflows(result), []),

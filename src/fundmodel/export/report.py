@@ -77,16 +77,23 @@ def _nan(x: Any) -> bool:
         return False
 
 
+def _signed(shown: str) -> str:
+    """A formatted number with a true minus sign, and none on a value shown as zero."""
+    if shown.startswith("-") and not any(ch in "123456789" for ch in shown):
+        shown = shown[1:]
+    return shown.replace("-", "−")
+
+
 def _money(x: Any) -> str:
-    return "–" if _nan(x) else f"{float(x):,.0f}".replace("-", "−")
+    return "–" if _nan(x) else _signed(f"{float(x):,.0f}")
 
 
 def _pct(x: Any) -> str:
-    return "–" if _nan(x) else f"{100 * float(x):.1f}%".replace("-", "−")
+    return "–" if _nan(x) else _signed(f"{100 * float(x):.1f}%")
 
 
 def _rate(x: Any, digits: int = 2) -> str:
-    return "–" if _nan(x) else f"{float(x):,.{digits}f}".replace("-", "−")
+    return "–" if _nan(x) else _signed(f"{float(x):,.{digits}f}")
 
 
 def _plain(x: Any) -> str:
@@ -100,9 +107,15 @@ def _plain(x: Any) -> str:
     return str(x)
 
 
-def _metric_value(name: str, x: Any) -> str:
-    """A metric's value in its unit's usual format."""
+def _metric_value(name: str, x: Any, one_run: bool = False, lang: str = "en") -> str:
+    """A metric's value in its unit's usual format; ``one_run`` (a value, not a mean over
+    draws): a yes/no flag as yes/no, a code and a whole number of years as an integer."""
     unit = labels.describe_unit(name)
+    if one_run and not _nan(x):
+        if unit == "0/1":
+            return text("report.yes" if float(x) else "report.no", lang)
+        if unit == "code" or (unit in ("years", "year") and float(x).is_integer()):
+            return f"{float(x):,.0f}"
     if name in _RATE_METRICS or unit in ("CNY/m²/month", "CNY/m²/year",
                                          "CNY/household/month", "ratio"):
         return _rate(x, 3 if name.startswith("breakeven") else 2)
@@ -366,15 +379,17 @@ def _metric_rows(result: "Result", metrics: Iterable[str], lang: str
         if m not in s.index:
             continue
         r = s.loc[m]
-        name = labels.header(m, lang)
+        part = labels.instrument_part(m, lang)
+        name = labels.header(m, lang) if part is None else labels.header(m, lang).replace(
+            labels.label(m, lang), part, 1)
         undefined = int(r.get("undefined", 0))
         if undefined:
-            notes.append(text("report.undefined_note", lang, metric=labels.label(m, lang),
+            notes.append(text("report.undefined_note", lang, metric=part or labels.label(m, lang),
                               undefined=f"{undefined:,}", draws=f"{undefined + int(r['n']):,}",
                               when=labels.undefined_when(m, lang)))
             name += f" *{len(notes)}"
         stats = ("mean", "p5", "p95") if mc else ("mean",)
-        rows.append(_row(name, *(_metric_value(m, r[c]) for c in stats)))
+        rows.append(_row(name, *(_metric_value(m, r[c], not mc, lang) for c in stats)))
     return columns, rows, " ".join(f"*{i} {n}" for i, n in enumerate(notes, 1))
 
 
