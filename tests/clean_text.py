@@ -88,7 +88,7 @@ def user_strings(scenario, extra=()) -> list[str]:
     walk(scenario)
     if scenario.portfolio is not None:
         table = scenario.portfolio.table
-        for column in ("id", "name", "street"):
+        for column in ("ids", "names", "streets", "neighbourhood"):
             values = getattr(table, column, None)
             if values is not None:
                 found |= {str(v) for v in values}

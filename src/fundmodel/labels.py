@@ -28,7 +28,8 @@ __all__ = ["LANGS", "Label", "NAMES", "PATTERNS", "COLUMNS", "PARTIES", "SOURCES
            "UNITS", "CHARTS", "check_lang", "label", "unit", "header", "describe_unit",
            "localize", "has_label", "quantile_label", "input_label", "field_unit",
            "undefined_when", "UNDEFINED_ZH", "QUESTIONS_ZH", "DESCRIPTIONS_ZH", "STATISTICS", "TEXT", "text",
-           "relabel", "FIELDS", "NAMED", "field_label", "instrument_part"]
+           "relabel", "FIELDS", "NAMED", "field_label", "instrument_part",
+           "DISTRICT_BOOK"]
 
 LANGS = ("en", "zh")
 """Languages of the labels: English and Simplified Chinese."""
@@ -435,6 +436,22 @@ FIELDS: dict[str, Label] = _table({
 """Scenario fields and the values of its enumerations not named elsewhere in the catalogue
 (looked up after the other tables: a name they label keeps its label)."""
 
+DISTRICT_BOOK: dict[str, Label] = _table({
+    "sheet.plan": ("Phased plan", "分期计划"), "sheet.outlay": ("Fiscal outlay", "财政支出"),
+    "sheet.district": ("District totals", "全区合计"), "sheet.compounds": ("Compounds", "各小区"),
+    "table.plan": ("Start year and cost of each compound", "各小区开工年份与造价"),
+    "table.budget": ("Budget use by level and year", "各级政府分年度预算使用"),
+    "table.outlay": ("Fiscal outlay by level and year, over the draws",
+                     "各级政府分年度财政支出（各次模拟）"),
+    "table.district": ("Sums over the compounds, over the draws", "各小区加总（各次模拟）"),
+    "note.no_plan": ("No phasing in this run: every compound starts in the first year.",
+                     "本次运行未做分期：各小区均在首年开工。"),
+    "note.run_district": ("District run: {draws:,} draws, seed {seed}, {compounds:,} compounds.",
+                          "片区测算：{draws:,} 次模拟，随机种子 {seed}，{compounds:,} 个小区。"),
+})
+"""The district workbook's sheets, tables and notes (:func:`fundmodel.export.excel.
+write_district_workbook`)."""
+
 NAMED: dict[str, Label] = _table({
     "": ("Scenario name", "情景名称"), "compound": ("Compound name", "小区名称"),
     "items": ("Item name", "改造内容名称"), "buildings": ("Building name", "楼栋名称"),
@@ -446,9 +463,11 @@ NAMED: dict[str, Label] = _table({
     "menu": ("Service package name", "服务套餐名称"), "devices": ("Device name", "智能设备名称"),
     "components": ("Component name", "部件名称"), "levers": ("Lever name", "措施名称"),
     "funding": ("Funding rule name", "资金来源名称"),
+    "portfolio.compounds": ("Compounds table", "小区信息表"),
 })
 """What a ``name`` (or a funding rule's ``label``) field names, by the list or section it is
-in (:func:`field_label`): ``renovation.items[2].name`` names an item, not the compound."""
+in (:func:`field_label`): ``renovation.items[2].name`` names an item, not the compound; and
+``<section>.<field>`` for a field whose key means something else elsewhere."""
 
 COLUMNS: dict[str, Label] = _table({
     # summary()
@@ -659,7 +678,7 @@ _PATTERN = re.compile(r"^(?P<kind>[a-z_]+(?:\.[a-z_]+)?)\[(?P<label>.+?)\]"
 _QUANTILE = re.compile(r"^p(\d{1,2})$")
 _NUMBERED = re.compile(r"^(?P<source>[a-z_]+) #(?P<n>\d+)$")
 _STAT_SUFFIX = re.compile(r"^(?P<base>.+)_(?P<stat>mean|std|p\d\d)$")
-_TABLES = (NAMES, COLUMNS, PARTIES, SOURCES, VALUES, FIELDS)
+_TABLES = (NAMES, COLUMNS, PARTIES, SOURCES, VALUES, FIELDS, DISTRICT_BOOK)
 
 
 def check_lang(lang: str) -> str:
@@ -789,6 +808,8 @@ def field_label(path: "str | tuple", lang: str = "en") -> str:
     if not parts:
         return ""
     key = parts[-1]
+    if len(parts) > 1 and f"{parts[-2]}.{key}" in NAMED:
+        return NAMED[f"{parts[-2]}.{key}"].get(lang)
     if key in ("name", "label") and not (key == "label" and parts[:-1] != ["funding"]):
         parent = parts[-2] if len(parts) > 1 else ""
         named = NAMED.get(parent)

@@ -30,11 +30,12 @@ from .files import write_file_atomic
 from .words import describe
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..portfolio import PortfolioResult
     from ..results import Result
     from ..scenario import Scenario
 
 __all__ = ["Table", "write_workbook", "workbook_sheets", "assumptions_table", "number_format",
-           "MAX_SHEET_NAME"]
+           "MAX_SHEET_NAME", "district_sheets", "write_district_workbook"]
 
 MAX_SHEET_NAME = 31
 """Excel's longest sheet name."""
@@ -364,8 +365,8 @@ def assumptions_table(scenario: "Scenario", scenario_file: str | os.PathLike | N
             point = value.point(how)
         elif isinstance(value, bool) or not isinstance(value, (int, float)):
             shown = value if isinstance(value, (bool, int, float)) else str(value)
-            if lang != "en":  # yes/no and the values of enumerations in words
-                shown = describe(value, lang, key)
+            if lang != "en":  # yes/no, the values of enumerations and input paths in words
+                shown = describe(value, lang, key, scenario=scenario)
             point = None
         else:
             shown, point = value, value
@@ -663,6 +664,91 @@ def write_workbook(result: "Result", path: str | os.PathLike, *, lang: str = "en
     openpyxl = _openpyxl()
     _check_target(path)
     sheets = workbook_sheets(result, lang=lang, sample_draws=sample_draws,
+                             scenario_file=scenario_file, overrides=overrides)
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    taken: set[str] = set()
+    for key, tables, notes in sheets:
+        _write_sheet(wb, key, tables, lang, taken, notes)
+    write_file_atomic(path, wb.save, make_parents=False)
+    return path
+
+
+# ---------------------------------------------------------------------------- the district
+def district_sheets(result: "PortfolioResult", *, lang: str = "en", plan: Any = None,
+                    scenario: "Scenario | None" = None,
+                    scenario_file: str | os.PathLike | None = None,
+                    overrides: Sequence[str] = ()) -> list[tuple[str, list[Table], list[str]]]:
+    """The district workbook's sheets, in order: ``(sheet key, tables, notes)``.
+
+    The phased plan (``plan.table``: each compound's start year and cost by level; and
+    ``plan.budget_use``), the fiscal outlay by level and calendar year (``result.outlay()``),
+    the district's totals over the draws (``result.summary()``), every compound's summaries
+    (``result.compounds``) and, with the ``scenario``, its assumptions
+    (:func:`assumptions_table`)."""
+    check_lang(lang)
+    info = result.info
+    note = label("note.run_district", lang).format(
+        draws=int(info.get("draws", len(result.district))), seed=info.get("seed"),
+        compounds=len(result.compounds))
+    sheets: list[tuple[str, list[Table], list[str]]] = []
+    if plan is not None:
+        table = plan.table.set_index("id")
+        units = {c: _MONEY for c in table.columns if c.endswith("_cny")}
+        units |= {"start_year": _COUNT, "end_year": _COUNT, "weight": ""}
+        budget = plan.budget_use.rename(columns={"year": "calendar_year"}).set_index(
+            ["level", "calendar_year"])
+        budget_units = {"budget_cny": _MONEY, "used_cny": _MONEY, "share": "share",
+                        "overrun_probability": "share"}
+        sheets.append(("sheet.plan", [Table(table, title="table.plan", units=units),
+                                      Table(budget, title="table.budget",
+                                            units={c: u for c, u in budget_units.items()
+                                                   if c in budget.columns})], []))
+    else:
+        sheets.append(("sheet.plan", [], [label("note.no_plan", lang)]))
+    outlay = result.outlay().rename(columns={"year": "calendar_year"}).set_index(
+        ["level", "calendar_year"])
+    sheets.append(("sheet.outlay", [Table(outlay, title="table.outlay",
+                                          units={c: _MONEY for c in outlay.columns})], [note]))
+    summary = result.summary()
+    units = [describe_unit(m) or _MONEY for m in summary.index]
+    units = ["" if u == "0/1" else u for u in units]  # a count of compounds, summed
+    sheets.append(("sheet.district", [Table(summary, title="table.district",
+                                            row_units=units)], [note]))
+    compounds = result.compounds.set_index("id")
+    units = {c: describe_unit(c) for c in compounds.columns}
+    units = {c: ("share" if u == "0/1" and not c.endswith("_std") else
+                 "" if u == "0/1" else u) for c, u in units.items()}
+    units |= {"households": _COUNT, "start_year": _COUNT}
+    sheets.append(("sheet.compounds", [Table(compounds, units=units)], []))
+    if scenario is not None:
+        assumptions = assumptions_table(scenario, scenario_file, overrides, lang)
+        sheets.append(("sheet.assumptions", [Table(assumptions,
+                                                   row_units=list(assumptions["unit"]),
+                                                   translate_index=False)], []))
+    return sheets
+
+
+def write_district_workbook(result: "PortfolioResult", path: str | os.PathLike, *,
+                            lang: str = "en", plan: Any = None,
+                            scenario: "Scenario | None" = None,
+                            scenario_file: str | os.PathLike | None = None,
+                            overrides: Sequence[str] = ()) -> Path:
+    """Write a district run as an Excel workbook (``.xlsx``): the plan, the fiscal outlay by
+    level and year, the district's totals, the compounds and the assumptions
+    (:func:`district_sheets`), labelled in ``lang``, written atomically as
+    :func:`write_workbook` does. Returns ``path``.
+
+    Raises
+    ------
+    FundmodelError
+        Without openpyxl, or if the file cannot be written (nothing is left behind).
+    """
+    check_lang(lang)
+    path = Path(path)
+    openpyxl = _openpyxl()
+    _check_target(path)
+    sheets = district_sheets(result, lang=lang, plan=plan, scenario=scenario,
                              scenario_file=scenario_file, overrides=overrides)
     wb = openpyxl.Workbook()
     wb.remove(wb.active)

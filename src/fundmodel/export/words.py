@@ -95,14 +95,21 @@ def _list(parts: list[str], lang: str) -> str:
     return labels.text("list.sep", lang).join(parts)
 
 
-def describe(value: Any, lang: str = "en", field: str = "", mean: bool = False) -> str:
+_PATH_FIELDS = frozenset({"per_compound", "inputs"})
+"""Fields whose values are paths of scenario inputs (shown by their labels)."""
+
+
+def describe(value: Any, lang: str = "en", field: str = "", mean: bool = False,
+             scenario: Any = None) -> str:
     """``value`` of the scenario field ``field`` in words in ``lang``.
 
     A number (a percentage when the field holds a share, :func:`is_share`); yes/no; a
     distribution by its label and parameters; a section (a nested model) as its name and its
     set fields in brackets (:func:`terms`); a list joined; text by its catalogue label (the
     values of enumerations: ``bullet`` → ``到期一次还本``), a user's own text as written. A
-    number of years has its unit; ``mean``: a distribution's mean follows it.
+    number of years has its unit; ``mean``: a distribution's mean follows it. The path of an
+    input (``portfolio.per_compound``) is its label (:func:`fundmodel.labels.input_label`,
+    with ``scenario`` the names of list elements).
     """
     from pydantic import BaseModel
 
@@ -137,8 +144,10 @@ def describe(value: Any, lang: str = "en", field: str = "", mean: bool = False) 
         if any(isinstance(v, BaseModel) for v in value):
             return ("；" if lang == "zh" else "; ").join(describe(v, lang, field)
                                                        for v in value)
-        return _list([describe(v, lang, field) for v in value], lang)
+        return _list([describe(v, lang, field, scenario=scenario) for v in value], lang)
     if isinstance(value, str):
+        if field in _PATH_FIELDS:
+            return labels.input_label(value, lang, scenario)
         return labels.label(value, lang)
     if isinstance(value, (int, float)):
         years = labels.field_unit(field) == "years"
