@@ -30,9 +30,12 @@ from ..errors import FundmodelError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from ..portfolio import PortfolioResult
     from ..results import Result
 
-__all__ = ["CHART_SLOTS", "collect_charts", "render_report", "write_report"]
+__all__ = ["CHART_SLOTS", "collect_charts", "render_report", "write_report",
+           "DISTRICT_CHART_SLOTS", "collect_district_charts", "render_district_report",
+           "write_district_report"]
 
 log = logging.getLogger("fundmodel")
 
@@ -564,6 +567,26 @@ def _drivers_section(drivers: "pd.DataFrame", lang: str, images: Mapping[str, st
             "charts": charts}
 
 
+def _rules_tables(sc, lang: str) -> list[dict]:
+    """The funding rules with their terms, and the fee, income and cost lines with theirs."""
+    tables = []
+    rrow = [_row(labels.label(lbl, lang), labels.label(rule.source, lang), labels.label(rule.payer, lang),
+                 _terms(rule, lang))
+            for rule, lbl in zip(sc.funding, sc.funding_labels())]
+    tables.append(_table(text("report.rules_caption", lang), [
+        (labels.label("label", lang), False), (labels.label("source", lang), False),
+        (labels.label("payer", lang), False), (text("report.terms", lang), False)], rrow))
+    ops = sc.operations
+    orow = [_row(text("report.fee_row", lang), _terms(ops.property_fee, lang))]
+    for line in ops.income:
+        orow.append(_row(labels.label(f"income[{line.name}]", lang), _terms(line, lang)))
+    for line in ops.costs:
+        orow.append(_row(labels.label(f"cost[{line.name}]", lang), _terms(line, lang)))
+    tables.append(_table(text("report.fees_caption", lang), [(labels.label("line", lang), False),
+                                                     (text("report.terms", lang), False)], orow))
+    return tables
+
+
 def _assumptions_section(result: "Result", lang: str) -> dict:
     sc = result.scenario
     items = result.items()
@@ -579,20 +602,8 @@ def _assumptions_section(result: "Result", lang: str) -> dict:
         (labels.label("contingency", lang), True), (labels.header("cost", lang, "CNY"), True)],
         irow)]
     # the distributions of uncertain items are among the terms below when they matter
-    rrow = [_row(labels.label(lbl, lang), labels.label(rule.source, lang), labels.label(rule.payer, lang),
-                 _terms(rule, lang))
-            for rule, lbl in zip(sc.funding, sc.funding_labels())]
-    tables.append(_table(text("report.rules_caption", lang), [
-        (labels.label("label", lang), False), (labels.label("source", lang), False),
-        (labels.label("payer", lang), False), (text("report.terms", lang), False)], rrow))
+    tables += _rules_tables(sc, lang)
     ops = sc.operations
-    orow = [_row(text("report.fee_row", lang), _terms(ops.property_fee, lang))]
-    for line in ops.income:
-        orow.append(_row(labels.label(f"income[{line.name}]", lang), _terms(line, lang)))
-    for line in ops.costs:
-        orow.append(_row(labels.label(f"cost[{line.name}]", lang), _terms(line, lang)))
-    tables.append(_table(text("report.fees_caption", lang), [(labels.label("line", lang), False),
-                                                     (text("report.terms", lang), False)], orow))
     s = result.summary()["mean"]
     prow = [
         _row(labels.label("start_year", lang), sc.start_year),
@@ -628,14 +639,15 @@ def _record_section(result: "Result", lang: str, record: Mapping[str, Any]) -> d
         _row(text("report.rec_kind", lang), labels.label(kind, lang)),
         _row(text("report.rec_draws", lang), f"{int(record.get('draws') or result.n_draws):,}"),
     ]
-    if kind == "monte_carlo":
+    if kind in ("monte_carlo", "portfolio"):
         rows += [_row(text("report.rec_seed", lang), record.get("seed")),
                  _row(text("report.rec_sampler", lang),
                       labels.label(str(record.get("sampler")), lang))]
     rows.append(_row(text("report.rec_time", lang), record.get("time_utc")))
     warnings = record.get("warnings") or []
     if warnings:
-        rows.append(_row(text("report.rec_warnings", lang), "; ".join(warnings)))
+        rows.append(_row(text("report.rec_warnings", lang),
+                         "; ".join(labels.relabel(w, lang) for w in warnings)))
     table = _table("", [("", False), ("", False)], rows)
     table["kv"] = True
     return {"id": "record", "title": text("report.sec_record", lang), "story": [],
@@ -781,4 +793,232 @@ def write_report(result: "Result", path: str | os.PathLike, **options: Any) -> P
     from .files import write_text_atomic
 
     write_text_atomic(path, render_report(result, **options))
+    return Path(path)
+
+
+# ---------------------------------------------------------------------------- the district
+MAX_COMPOUND_ROWS = 60
+"""Most compounds the district report lists (all are in the workbook and compounds.csv)."""
+
+_COMPOUND_METRICS = ("capex_total", "funding_gap", "government_cost", "breakeven_fee_rate")
+"""The per-compound means the district report shows (those the run has)."""
+
+DISTRICT_CHART_SLOTS = ("plan", "outlay")
+"""The district report's chart slots (``result.plot.plan()`` and ``outlay()``)."""
+
+
+def _district_record(result: "PortfolioResult", scenario_file, scenario_sha256,
+                     overrides) -> dict[str, Any]:
+    from datetime import datetime, timezone
+
+    from .. import __version__
+    from .files import file_sha256
+
+    if scenario_file is not None and scenario_sha256 is None:
+        try:
+            scenario_sha256 = file_sha256(scenario_file)
+        except OSError:
+            scenario_sha256 = None
+    info = result.info
+    return {"fundmodel_version": __version__,
+            "time_utc": datetime.now(timezone.utc).isoformat(timespec="seconds").replace(
+                "+00:00", "Z"),
+            "scenario_file": None if scenario_file is None else os.fspath(scenario_file),
+            "scenario_sha256": scenario_sha256, "set": list(overrides), "kind": "portfolio",
+            "draws": info.get("draws", len(result.district)), "seed": info.get("seed"),
+            "sampler": info.get("sampler"), "warnings": list(info.get("warnings") or ())}
+
+
+def _district_head(result: "PortfolioResult", scenario, lang: str) -> dict[str, Any]:
+    s = result.summary()
+    households = int(result.compounds["households"].sum())
+    title = scenario.title or scenario.name
+    info = result.info
+    facts = text("report.district_facts", lang, compounds=f"{len(result.compounds):,}",
+                 households=f"{households:,}")
+    run = text("report.run_mc", lang, draws=f"{int(info.get('draws', len(result.district))):,}",
+               sampler=labels.label(str(info.get("sampler")), lang), seed=info.get("seed"))
+    cards = []
+    for metric in ("capex_total", "funding_gap", "government_cost", "operating_subsidy_pv"):
+        if metric in s.index:
+            value = float(s.loc[metric, "mean"])
+            cls = "bad" if metric == "funding_gap" and value > 0.5 else ""
+            cards.append({"label": labels.header(metric, lang, "CNY"), "value": _money(value),
+                          "cls": cls, "sub": text("report.per_household_card", lang,
+                                                  value=_money(value / max(households, 1)))})
+    doc_title = text("report.district_title", lang, title=title)
+    return {"title": title, "doc_title": doc_title, "compound": scenario.name,
+            "facts": facts, "run": run, "cards": cards}
+
+
+def _plan_section(plan, scenario, lang: str, images: Mapping[str, str]) -> dict:
+    if plan is None:
+        return {"id": "plan", "title": text("report.sec_plan", lang),
+                "story": [text("report.no_plan", lang)], "tables": [],
+                "charts": _charts_for_district(["plan"], images, lang)}
+    households = dict(zip(map(str, scenario.portfolio.table.ids),
+                          scenario.portfolio.table.households))
+    planned = plan.table.dropna(subset=["start_year"])
+    rows = []
+    for year, group in planned.groupby("start_year"):
+        rows.append(_row(int(year), f"{len(group):,}",
+                         f"{int(sum(households.get(str(i), 0) for i in group['id'])):,}",
+                         _money(group["cost_cny"].sum())))
+    status = labels.text(f"plan.{plan.status}", lang) if f"plan.{plan.status}" in labels.TEXT \
+        else plan.status
+    story = text("report.plan_story", lang, n=f"{int(len(planned)):,}",
+                 total=f"{len(plan.table):,}", status=status)
+    tables = [_table(text("district.plan", lang),
+                     [(labels.label("start_year", lang), False),
+                      (labels.label("compounds", lang), True),
+                      (labels.label("households", lang), True),
+                      (labels.header("cost_cny", lang, "CNY"), True)], rows)]
+    budget = plan.budget_use
+    brow = [_row(labels.label(r["level"], lang), int(r["year"]), _money(r["budget_cny"])
+                 if math.isfinite(r["budget_cny"]) else "∞", _money(r["used_cny"]),
+                 _pct(r["share"]), *([_pct(r["overrun_probability"])]
+                                     if "overrun_probability" in budget.columns else []))
+            for _, r in budget.iterrows()
+            if math.isfinite(r["budget_cny"]) or r["used_cny"] > 0.5]  # an unused level: out
+    columns = [(labels.label("level", lang), False), (labels.label("calendar_year", lang), False),
+               (labels.label("budget_cny", lang), True), (labels.label("used_cny", lang), True),
+               (labels.label("share", lang), True)]
+    if "overrun_probability" in budget.columns:
+        columns.append((labels.label("overrun_probability", lang), True))
+    tables.append(_table(text("report.budget_caption", lang), columns, brow))
+    return {"id": "plan", "title": text("report.sec_plan", lang), "story": [story],
+            "tables": tables[:1], "charts": _charts_for_district(["plan"], images, lang),
+            "after": tables[1:]}
+
+
+def _outlay_section(result: "PortfolioResult", lang: str, images: Mapping[str, str]) -> dict:
+    outlay = result.outlay()
+    rows = [_row(labels.label(r["level"], lang), int(r["year"]), _money(r["mean_cny"]),
+                 _money(r["p05_cny"]), _money(r["p50_cny"]), _money(r["p95_cny"]))
+            for _, r in outlay.iterrows() if r["mean_cny"] > 0]
+    table = _table(text("report.outlay_caption", lang),
+                   [(labels.label("level", lang), False),
+                    (labels.label("calendar_year", lang), False),
+                    (labels.label("mean", lang), True),
+                    (labels.quantile_label("p5", lang), True),
+                    (labels.quantile_label("p50", lang), True),
+                    (labels.quantile_label("p95", lang), True)], rows)
+    return {"id": "outlay", "title": text("report.sec_outlay", lang), "story": [],
+            "tables": [table], "charts": _charts_for_district(["outlay"], images, lang)}
+
+
+def _district_totals_section(result: "PortfolioResult", lang: str) -> dict:
+    s = result.summary()
+    rows = []
+    for metric, r in s.iterrows():
+        unit = labels.describe_unit(str(metric))
+        shown = _rate if unit.startswith("CNY/m²") else _money
+        rows.append(_row(labels.header(str(metric), lang, "" if unit == "0/1" else None),
+                         *(shown(r[c]) for c in ("mean", "p05", "p50", "p95"))))
+    table = _table(text("report.district_caption", lang),
+                   [(labels.label("metric", lang), False), (labels.label("mean", lang), True),
+                    (labels.quantile_label("p5", lang), True),
+                    (labels.quantile_label("p50", lang), True),
+                    (labels.quantile_label("p95", lang), True)], rows)
+    return {"id": "district", "title": text("report.sec_district", lang), "story": [],
+            "tables": [table], "charts": []}
+
+
+def _compounds_section(result: "PortfolioResult", lang: str) -> dict:
+    frame = result.compounds
+    metrics = [m for m in _COMPOUND_METRICS if f"{m}_mean" in frame.columns]
+    rows = []
+    for _, r in frame.head(MAX_COMPOUND_ROWS).iterrows():
+        start = r.get("start_year")
+        rows.append(_row(r["id"], r["name"], r["street"], f"{int(r['households']):,}",
+                         "–" if _nan(start) or start < 0 else int(start),
+                         *((_rate(r[f"{m}_mean"]) if m.startswith("breakeven")
+                            else _money(r[f"{m}_mean"])) for m in metrics)))
+    note = "" if len(frame) <= MAX_COMPOUND_ROWS else text(
+        "report.compounds_more", lang, shown=MAX_COMPOUND_ROWS, total=len(frame))
+    table = _table(text("report.compounds_caption", lang),
+                   [(labels.label("id", lang), False), (labels.label("name", lang), False),
+                    (labels.label("street", lang), False),
+                    (labels.label("households", lang), True),
+                    (labels.label("start_year", lang), True)]
+                   + [(labels.header(m, lang), True) for m in metrics], rows, note=note)
+    return {"id": "compounds", "title": text("report.sec_compounds", lang), "story": [],
+            "tables": [table], "charts": []}
+
+
+def _charts_for_district(slots: Iterable[str], images: Mapping[str, str], lang: str) -> list:
+    return [{"slot": slot, "src": images[slot], "caption": labels.label(slot, lang)
+             if slot not in labels.CHARTS else labels.CHARTS[slot].get(lang)}
+            for slot in slots if slot in images]
+
+
+def collect_district_charts(result: "PortfolioResult", lang: str = "en") -> dict[str, Any]:
+    """The district report's charts (:data:`DISTRICT_CHART_SLOTS`) from ``result.plot``; a
+    chart the plotting layer refuses is left out and logged."""
+    labels.check_lang(lang)
+    charts: dict[str, Any] = {}
+    for slot in DISTRICT_CHART_SLOTS:
+        try:
+            charts[slot] = getattr(result.plot, slot)(lang=lang)
+        except (FundmodelError, ValueError, ImportError) as exc:
+            log.warning("report: no %s chart: %s", slot, exc)
+    return charts
+
+
+def render_district_report(result: "PortfolioResult", scenario, *, lang: str = "en",
+                           plan=None, charts: Mapping[str, Any] | None = None,
+                           scenario_file: str | os.PathLike | None = None,
+                           scenario_sha256: str | None = None,
+                           overrides: Iterable[str] = ()) -> str:
+    """The report of a district run (:func:`fundmodel.portfolio.simulate_portfolio`) as the
+    text of one self-contained HTML page.
+
+    Sections: the phased plan (compounds and households started per year, the budget used by
+    level and year; with ``plan``, a :func:`~fundmodel.portfolio.plan_portfolio` result), the
+    fiscal outlay by level and year (mean, p5, p50, p95), the district's totals, the
+    compounds (the first :data:`MAX_COMPOUND_ROWS`), the rules every compound runs under
+    (funding rules, fee, income and costs of ``scenario``) and the run record. ``charts``:
+    slot (:data:`DISTRICT_CHART_SLOTS`) → a matplotlib Figure or PNG bytes.
+    """
+    labels.check_lang(lang)
+    overrides = list(overrides)
+    template = _template()
+    images = {}
+    for slot, chart in (charts or {}).items():
+        if chart is None:
+            continue
+        if slot not in DISTRICT_CHART_SLOTS:
+            raise FundmodelError(f"unknown chart slot {slot!r}: use one of "
+                                 f"{', '.join(DISTRICT_CHART_SLOTS)}")
+        images[slot] = ("data:image/png;base64,"
+                        + base64.b64encode(_png_bytes(chart, slot)).decode("ascii"))
+    record = _district_record(result, scenario_file, scenario_sha256, overrides)
+    rules = {"id": "assumptions", "title": text("report.sec_assumptions", lang), "story": [],
+             "tables": _rules_tables(scenario, lang), "charts": []}
+    sections = [_plan_section(plan, scenario, lang, images),
+                _outlay_section(result, lang, images), _district_totals_section(result, lang),
+                _compounds_section(result, lang), rules,
+                _record_section(_DistrictDraws(record["draws"]), lang, record)]
+    for section in sections:
+        section.setdefault("after", [])
+        section.setdefault("after_charts", [])
+    return template.render(lang_attr=text("report.lang_attr", lang), lang=lang,
+                           head=_district_head(result, scenario, lang), sections=sections,
+                           footer=text("report.footer", lang, version=record["fundmodel_version"]))
+
+
+class _DistrictDraws:
+    """What the run record reads of a result: its number of draws."""
+
+    def __init__(self, n_draws: int):
+        self.n_draws = n_draws
+
+
+def write_district_report(result: "PortfolioResult", scenario, path: str | os.PathLike,
+                          **options: Any) -> Path:
+    """Render the district report (:func:`render_district_report`, ``options`` passed on) and
+    write it to ``path`` atomically (UTF-8). Returns the path."""
+    from .files import write_text_atomic
+
+    write_text_atomic(path, render_district_report(result, scenario, **options))
     return Path(path)
