@@ -435,7 +435,7 @@ def test_values_in_words_not_python(bundle):
     assert "name=" not in text and "Triangular(" not in text
     unit_cost = bundle.scenario.renovation.items[2].unit_cost
     assert describe(unit_cost, "zh") == "三角分布（低值 90，众数 110，高值 150）"
-    assert describe(unit_cost, "en") == "triangular (Low 90, Mode 110, High 150)"
+    assert describe(unit_cost, "en") == "triangular (low 90, mode 110, high 150)"
     assert describe(unit_cost, "zh", mean=True).endswith("均值116.7")  # (90 + 110 + 150)/3
 
 

@@ -82,11 +82,16 @@ def _distribution(dist: Any, lang: str, share: bool) -> str:
             shown = _list([number(v, as_share) for v in value], lang)
         else:
             shown = number(value, as_share)
-        params.append(f"{labels.label(key, lang)} {shown}")
+        params.append(f"{_lower(labels.label(key, lang), lang)} {shown}")
     if each_year:
-        params.append(labels.label("each_year", lang))
+        params.append(_lower(labels.label("each_year", lang), lang))
     text = labels.label(kind, lang)
     return f"{text}{open_}{sep.join(params)}{close}" if params else text
+
+
+def _lower(text: str, lang: str) -> str:
+    """A label inside a phrase: lower case in English (``Low`` → ``low``)."""
+    return text[:1].lower() + text[1:] if lang == "en" and text[1:2].islower() else text
 
 
 def _list(parts: list[str], lang: str) -> str:
