@@ -36,6 +36,12 @@ def add_district_parser(sub, verbose, helpers) -> None:
     d.add_argument("--plots", metavar="DIR", type=helpers["path"],
                    help="write the charts as PNG (the plan, the fiscal outlay by level) and "
                    "run.json into DIR, as a set (a folder other than --out's)")
+    d.add_argument("--report", metavar="HTML", type=helpers["path"],
+                   help="write the district's report as one self-contained HTML page (the "
+                   "plan, the outlay by level and year, the totals, the compounds)")
+    d.add_argument("--excel", metavar="XLSX", type=helpers["path"],
+                   help="write the district's workbook: plan, outlay by level and year, "
+                   "totals, every compound, assumptions (needs fundmodel[excel])")
     d.add_argument("--set", action="append", metavar="PATH=VALUE", help=helpers["set_help"])
     d.add_argument("--allow-outside-files", action="store_true", help=helpers["outside_help"])
     d.add_argument("-q", "--quiet", action="store_true", help="no progress (bar, or a line "
@@ -67,6 +73,22 @@ def _cmd_district(args: argparse.Namespace, out, err, helpers) -> int:
             sha256 = file_sha256(args.file)
         except OSError:
             pass
+    if args.report is not None:
+        from .export.report import _template
+
+        _template()  # Jinja2 missing: say so before running anything
+    if args.excel is not None:
+        from pathlib import Path
+
+        from .export.excel import _check_target, _openpyxl
+
+        _openpyxl()
+        _check_target(Path(args.excel))
+    if args.report is not None or args.excel is not None:
+        try:
+            sha256 = sha256 or file_sha256(args.file)
+        except OSError:
+            pass
     scenario = load_scenario(args.file, list(args.set or ()), args.allow_outside_files)
     if scenario.portfolio is None:
         raise FundmodelError(f"{args.file} has no portfolio section: use `fundmodel run`")
@@ -94,6 +116,18 @@ def _cmd_district(args: argparse.Namespace, out, err, helpers) -> int:
     if not args.no_areas and portfolio.service_areas is not None:
         areas = service_areas(scenario)
 
+    documents = []  # the workbook and the report, before the tables and charts
+    if args.excel is not None:
+        documents.append(result.to_excel(args.excel, lang, plan=plan, scenario=scenario,
+                                         scenario_file=args.file,
+                                         overrides=list(args.set or ())))
+    if args.report is not None:
+        from .export.report import collect_district_charts, write_district_report
+
+        documents.append(write_district_report(
+            result, scenario, args.report, lang=lang, plan=plan,
+            charts=collect_district_charts(result, lang), scenario_file=args.file,
+            scenario_sha256=sha256, overrides=list(args.set or ())))
     console = _console(out)
     table = portfolio.table
     console.print(w("district.head", title=_escape(scenario.title or scenario.name),
@@ -171,6 +205,8 @@ def _cmd_district(args: argparse.Namespace, out, err, helpers) -> int:
         written = write_table_set(tables, record, args.out, formats=formats,  # sets "files"
                                   lang=args.lang)
         helpers["written"](console, written, args.out, lang)
+    for document in documents:
+        helpers["written"](console, [document], document.parent, lang)
     if args.plots is not None:  # the charts as PNG, with their run.json, as one set
         from . import __version__
         from .plots import write_charts

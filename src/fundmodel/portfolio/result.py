@@ -94,6 +94,19 @@ class PortfolioResult:
 
         return PortfolioPlots(self)
 
+    def to_excel(self, path, lang: str = "en", *, plan=None, scenario=None,
+                 scenario_file=None, overrides=()):
+        """Write the run as an Excel workbook: the phased ``plan`` (a
+        :func:`~fundmodel.portfolio.plan_portfolio` result, if any), the fiscal outlay by level
+        and year, the district's totals, the compounds and, with the ``scenario``, its
+        assumptions, labelled in ``lang`` (see
+        :func:`fundmodel.export.excel.write_district_workbook`; needs ``fundmodel[excel]``).
+        Returns the path written."""
+        from ..export.excel import write_district_workbook
+
+        return write_district_workbook(self, path, lang=lang, plan=plan, scenario=scenario,
+                                       scenario_file=scenario_file, overrides=overrides)
+
     def summary(self) -> pd.DataFrame:
         """The district's totals over the draws: mean, its Monte Carlo standard error, std and
         the 5, 10, 50, 90 and 95 % quantiles (exact: every draw is kept)."""
