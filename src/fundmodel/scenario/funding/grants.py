@@ -122,9 +122,10 @@ class UtilityCompanies(Source):
 
 
 class SoeTransfer(Source):
-    """State-firm "三供一业" transfer funds, per household of eligible compounds."""
+    """State-firm "三供一业" transfer funds, per household of eligible compounds: the state
+    firms' money (payer ``soe``), not the government's budget."""
 
-    payer: ClassVar[str] = "government"
+    payer: ClassVar[str] = "soe"
     party: ClassVar[str] = "soe"
     amount_fields: ClassVar[tuple[str, ...]] = ("per_household", "amount")
     source: Literal["soe_transfer"]
