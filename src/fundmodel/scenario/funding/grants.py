@@ -122,10 +122,9 @@ class UtilityCompanies(Source):
 
 
 class SoeTransfer(Source):
-    """State-firm "三供一业" transfer funds, per household of eligible compounds: the state
-    firms' money (payer ``soe``), not the government's budget."""
+    """State-firm "三供一业" transfer funds, per household of eligible compounds."""
 
-    payer: ClassVar[str] = "soe"
+    payer: ClassVar[str] = "soe"   # the state firms' money, not a government budget's
     party: ClassVar[str] = "soe"
     amount_fields: ClassVar[tuple[str, ...]] = ("per_household", "amount")
     source: Literal["soe_transfer"]
