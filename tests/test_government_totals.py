@@ -178,3 +178,67 @@ def test_the_hand_built_compound_with_draws_in_the_cli(tmp_path, capsys):
     out = run(capsys, "run", file, "--draws", "32")
     assert "state firms (SOE transfer) per household" in out
     assert np.isclose(hand().metrics.loc[0, "soe_cost_per_household"], 1_000)
+
+
+# ------------------------------------------------------------------------------ invariants
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from test_invariants import scenarios  # noqa: E402  (items and grant rules of every kind)
+
+
+def _same(a: float, b: float, scale: float) -> bool:
+    return abs(a - b) <= 1e-9 * scale + 1e-6
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios())
+def test_one_government_total_for_every_scenario(d):
+    """The per-household government cost × households is the government view's total and
+    the fiscal view's net commitment (no government pays in operations here); the state
+    firms' money is its own, and every party's funding with the gap is the cost."""
+    res = fundmodel.evaluate(Scenario.model_validate(d))
+    m = res.metrics.iloc[0]
+    households = d["compound"]["households"]
+    scale = float(m["capex_total"])
+    gov = res.government()
+    total = float(m["government_cost_per_household"]) * households
+    assert _same(total, float(m["government_cost"]), scale)
+    assert _same(total, float(gov["total"].sum()), scale)
+    assert _same(total, float(res.fiscal()["net_commitment"].sum()), scale)
+    assert _same(float(m["soe_cost"]), float(gov["soe"].sum()), scale)
+    assert _same(float(m["soe_cost_per_household"]) * households, float(m["soe_cost"]), scale)
+    f = res.funding()
+    by_payer = f.groupby("payer")["amount"].sum()
+    assert _same(float(by_payer.get("government", 0.0)), total, scale)
+    assert _same(float(by_payer.get("soe", 0.0)), float(m["soe_cost"]), scale)
+    assert _same(float(f["amount"].sum()), scale, scale)
+
+
+@settings(max_examples=60, deadline=None)
+@given(built=st.floats(0.0, 1.0), batch=st.floats(0.0, 1.0),
+       amount=st.floats(0.0, 100_000.0), soe=st.floats(0.0, 5_000.0))
+def test_the_bridge_is_its_own_column_and_sums_to_zero(built, batch, amount, soe):
+    """The hand-built compound with any schedule, batches and amounts: the bridge is
+    amount × (built − batch) in 2025 and its opposite in 2026, in its own column; the
+    subsidies never go below 0; one total."""
+    d = {**HAND, "renovation": {"items": [{**HAND["renovation"]["items"][0],
+                                           "schedule": [built, 1.0 - built]}]},
+         "funding": [{"source": "soe_transfer", "per_household": soe},
+                     {"source": "central_subsidy", "amount": amount,
+                      "instalments": [batch, 1.0 - batch]},
+                     {"source": "local_budget", "match_ratio": 0.5}]}
+    res = fundmodel.evaluate(Scenario.model_validate(d))
+    m = res.metrics.iloc[0]
+    # the rules pay in the order written: the state firm's 10 × soe, then the centre's
+    paid = min(amount, 100_000.0 - 10 * soe)
+    gov = res.government().reindex([2025, 2026], fill_value=0.0)
+    fiscal = res.fiscal().reindex([2025, 2026], fill_value=0.0)
+    bridge = paid * (built - batch)
+    for view in (gov, fiscal):
+        assert view.loc[2025, "bridge"] == pytest.approx(bridge, rel=1e-9, abs=1e-6)
+        assert view.loc[2026, "bridge"] == pytest.approx(-bridge, rel=1e-9, abs=1e-6)
+    assert (fiscal["subsidies"] >= -1e-6).all()
+    assert (gov["city_district_government"] >= -1e-6).all()
+    assert m["government_cost_per_household"] * 10 == pytest.approx(
+        gov["total"].sum(), rel=1e-9, abs=1e-6)
