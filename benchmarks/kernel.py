@@ -64,10 +64,9 @@ RESIDENTS = 15.0 * AREA_M2
 
 METRIC_NAMES = (
     "capex_total", "funding_total", "funding_gap", "funding_gap_share", "has_funding_gap",
-    "government_cost", "soe_cost", "resident_cost", "government_cost_per_household",
-    "soe_cost_per_household", "resident_cost_per_household", "funding_gap_per_household",
-    "fee_income_first_year", "operating_cost_first_year", "operating_surplus_first_year",
-    "net_cash_flow_first_year", "operating_deficit_years",
+    "government_cost", "resident_cost", "government_cost_per_household",
+    "resident_cost_per_household", "funding_gap_per_household", "fee_income_first_year",
+    "operating_cost_first_year", "operating_surplus_first_year", "operating_deficit_years",
     "any_operating_deficit", "first_deficit_year", "cumulative_balance_final",
     "balance_negative_at_horizon", "npv_operations",
     "breakeven_fee_rate", "breakeven_fee_rate_first_year", "discount_rate_nominal",
@@ -106,7 +105,7 @@ def _triangular(u: np.ndarray, low: float, mode: float, high: float) -> np.ndarr
 
 
 def metrics_chunk(u: np.ndarray, out: np.ndarray) -> None:
-    """Metrics of the draws whose uniforms are ``u`` (m, 4), written into ``out`` (25, m)."""
+    """Metrics of the draws whose uniforms are ``u`` (m, 4), written into ``out`` (22, m)."""
     contingency = _triangular(u[:, 0], 0.0, 0.05, 0.15)
     roof = _triangular(u[:, 1], 90.0, 110.0, 150.0)
     uptake = betaincinv(16.0, 4.0, u[:, 2])
@@ -138,25 +137,22 @@ def metrics_chunk(u: np.ndarray, out: np.ndarray) -> None:
     np.divide(gap, capex, out=out[3])
     out[4] = gap > 0.0
     out[5] = government
-    out[6] = 0.0                       # no state firms' transfer funds
-    out[7] = residents
-    out[8] = government / HOUSEHOLDS
-    out[9] = 0.0
-    out[10] = residents / HOUSEHOLDS
-    out[11] = gap / HOUSEHOLDS
-    out[12] = FEE_FULL * collection
-    out[13] = OPCOST_FIRST
-    out[14] = surplus[:, 0]
-    out[15] = surplus[:, 0]            # no financing: year 1 after financing is the surplus
-    out[16] = years_in_deficit
-    out[17] = years_in_deficit > 0
-    out[18] = first
-    np.sum(surplus, axis=1, out=out[19])
-    out[20] = out[19] < 0.0
-    out[21] = npv
-    out[22] = FEE_RATE - npv / k
-    out[23] = FEE_RATE - surplus[:, 0] / (K_FIRST_PER_COLLECTION * collection)
-    out[24] = NOMINAL
+    out[6] = residents
+    out[7] = government / HOUSEHOLDS
+    out[8] = residents / HOUSEHOLDS
+    out[9] = gap / HOUSEHOLDS
+    out[10] = FEE_FULL * collection
+    out[11] = OPCOST_FIRST
+    out[12] = surplus[:, 0]
+    out[13] = years_in_deficit
+    out[14] = years_in_deficit > 0
+    out[15] = first
+    np.sum(surplus, axis=1, out=out[16])
+    out[17] = out[16] < 0.0
+    out[18] = npv
+    out[19] = FEE_RATE - npv / k
+    out[20] = FEE_RATE - surplus[:, 0] / (K_FIRST_PER_COLLECTION * collection)
+    out[21] = NOMINAL
 
 
 def run(draws: int, seed: int = 1, chunk: int = CHUNK) -> np.ndarray:

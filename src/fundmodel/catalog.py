@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 __all__ = ["QUANTILES", "QUANTILE_METHOD", "CASHFLOW_QUANTILES", "quantile_name", "Metric",
            "METRICS", "YEARLY_LINES", "YEARLY_COLUMNS", "LINE_PATTERNS", "HOUSEHOLD_TABLES",
-           "INSTRUMENT_METRICS", "FINANCING_LINES", "FALLBACK_LINES", "FALLBACK_METRICS",
+           "INSTRUMENT_METRICS", "FINANCING_LINES", "FINANCING_METRICS", "SOE_METRICS",
+           "FALLBACK_LINES", "FALLBACK_METRICS",
            "FUND_METRICS", "FUND_LINES",
            "lookup", "known_names"]
 
@@ -58,7 +59,8 @@ METRICS: dict[str, Metric] = {m.name: m for m in [
            "what the levels of government pay in the construction years (Result.government()"
            "['total'] summed over them)"),
     Metric("soe_cost", "CNY", "Applied by state firms' \"三供一业\" transfer funds "
-           "(soe_transfer): the firms' money, not government's"),
+           "(soe_transfer): the firms' money, not government's; only in scenarios with such "
+           "a rule"),
     Metric("resident_cost", "CNY", "Applied by residents"),
     Metric("government_cost_per_household", "CNY/household", "government_cost / households"),
     Metric("soe_cost_per_household", "CNY/household", "soe_cost / households"),
@@ -71,8 +73,9 @@ METRICS: dict[str, Metric] = {m.name: m for m in [
     Metric("net_cash_flow_first_year", "CNY/year", "What the compound's account keeps in "
            "year 1 after financing: operating_surplus_first_year + financing_net of year 1 "
            "(less the debt service it pays, the revenue it remits to a bond's issuer and the "
-           "income investors take, plus guarantee calls); before any fallback payment; "
-           "equals operating_surplus_first_year without financing lines"),
+           "income investors take, plus guarantee calls); before any fallback payment; only "
+           "in scenarios with financing lines to or from the account (else it would be "
+           "operating_surplus_first_year)"),
     Metric("operating_deficit_years", "years", "Number of years with an operating deficit"),
     Metric("any_operating_deficit", "0/1", "1 if any year is in deficit; its mean is "
            "P(any year in operating deficit)"),
@@ -108,6 +111,13 @@ METRICS: dict[str, Metric] = {m.name: m for m in [
            "operating account over years 1..horizon, after the fallback's payments (≥ 0 in "
            "every draw whose cap is at least fallback_needed_max)"),
 ]}
+
+SOE_METRICS = ("soe_cost", "soe_cost_per_household")
+"""Metrics only in scenarios with a state firms' transfer-funds rule (``soe_transfer``)."""
+
+FINANCING_METRICS = ("net_cash_flow_first_year",)
+"""Metrics only in scenarios whose instruments pay or take from the compound's account (with
+the yearly lines :data:`FINANCING_LINES`)."""
 
 FALLBACK_METRICS = ("fallback_total", "fallback_years", "fallback_max_year",
                     "fallback_needed_max", "cumulative_balance_min")

@@ -312,7 +312,7 @@ def _print_result(console: "Console", result: "Result", lang: str = "en") -> Non
                         gap=_money(m["funding_gap"]), share=_pct(m["funding_gap_share"]),
                         gap_per_household=_money(m["funding_gap_per_household"]),
                         government=_money(m["government_cost_per_household"]),
-                        soe=_money(m["soe_cost_per_household"]),
+                        soe=_money(m.get("soe_cost_per_household", 0.0)),
                         residents=_money(m["resident_cost_per_household"])))
     console.print()
     if result.has_households:
