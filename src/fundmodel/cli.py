@@ -23,7 +23,7 @@ import unicodedata
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from . import __version__
-from .errors import FundmodelError, ScenarioError
+from .errors import FundmodelError, ScenarioError, shorten
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
@@ -729,6 +729,10 @@ def _cmd_solve(args, out: SafeStream, err: SafeStream) -> int:
                      sampler=args.sampler, point=args.draws is None and per_draw,
                      method=args.method, check=args.check, bounds=bounds,
                      integer=args.integer)
+    if solution.unmet:    # one line, nothing on standard output
+        _print_error(err, f"fundmodel solve: {shorten(repr(str(solution.target)))} cannot be "
+                     f"met: {solution.unmet}")
+        return EXIT_BAD_INPUT
     out.write(f"{solution if (args.lang or 'en') == 'en' else _solution_text(solution, args.lang)}\n")
     return EXIT_OK
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["FundmodelError", "Issue", "ScenarioError", "ModelError", "printable"]
+__all__ = ["FundmodelError", "Issue", "ScenarioError", "ModelError", "printable", "shorten",
+           "QUOTE_CHARS"]
 
 
 class FundmodelError(Exception):
@@ -27,6 +28,20 @@ def printable(text: str) -> str:
     never drives the terminal."""
     return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape",
                                                       "backslashreplace").decode("ascii"), text)
+
+
+QUOTE_CHARS = 80
+"""Longest user value a message quotes whole; a longer one is cut (:func:`shorten`)."""
+
+
+def shorten(text: object, limit: int = QUOTE_CHARS) -> str:
+    """``text`` as a message quotes it: whole up to ``limit`` characters, else its first
+    ``limit`` characters, an ellipsis and its length (``'aaaa…' (5,000 characters)`` reads
+    ``aaaa… (5,000 characters)``), so that a 100 kB value gives a one-line message."""
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters)"
 
 
 @dataclass(frozen=True)
