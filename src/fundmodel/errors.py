@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 __all__ = ["FundmodelError", "Issue", "ScenarioError", "ModelError", "printable", "shorten",
-           "QUOTE_CHARS"]
+           "quote", "shorten_quoted", "QUOTE_CHARS"]
 
 
 class FundmodelError(Exception):
@@ -36,12 +36,34 @@ QUOTE_CHARS = 80
 
 def shorten(text: object, limit: int = QUOTE_CHARS) -> str:
     """``text`` as a message quotes it: whole up to ``limit`` characters, else its first
-    ``limit`` characters, an ellipsis and its length (``'aaaa…' (5,000 characters)`` reads
-    ``aaaa… (5,000 characters)``), so that a 100 kB value gives a one-line message."""
+    ``limit`` characters, an ellipsis and its length (``aaaa… (5,000 characters)``), so that
+    a 100 kB value gives a short message."""
     text = str(text)
     if len(text) <= limit:
         return text
     return f"{text[:limit]}… ({len(text):,} characters)"
+
+
+def quote(text: object, limit: int = QUOTE_CHARS) -> str:
+    """``'text'``, or ``'its first 80 characters…' (5,000 characters)`` when longer."""
+    text = str(text)
+    if len(text) <= limit:
+        return f"'{text}'"
+    return f"'{text[:limit]}…' ({len(text):,} characters)"
+
+
+# a value quoted in a message: '...' or "..." (a repr), not an apostrophe inside a word
+_QUOTED = re.compile(r"""(?<!\w)(['"])([^\n]{%d,}?)\1(?!\w)""" % (QUOTE_CHARS + 1))
+
+
+def shorten_quoted(message: str, limit: int = QUOTE_CHARS) -> str:
+    """``message`` with every quoted value longer than ``limit`` characters cut as
+    :func:`quote` cuts it (the messages quote what the user wrote: a key, a name, a value)."""
+    if len(message) <= limit:
+        return message
+    return _QUOTED.sub(lambda m: m.group(0) if len(m.group(2)) <= limit else
+                       f"{m.group(1)}{m.group(2)[:limit]}…{m.group(1)} "
+                       f"({len(m.group(2)):,} characters)", message)
 
 
 @dataclass(frozen=True)
@@ -67,8 +89,12 @@ class Issue:
     column: int | None = None
 
     def location(self) -> str:
-        """``file:line:column`` (as much of it as is known)."""
-        parts = [printable(self.file or "<scenario>")]
+        """``file:line:column`` (as much of it as is known); a long ``--set`` value cut
+        (:func:`shorten`)."""
+        where = self.file or "<scenario>"
+        if where.startswith("--set "):
+            where = "--set " + shorten(where[len("--set "):])
+        parts = [printable(where)]
         if self.line is not None:
             parts.append(str(self.line))
             if self.column is not None:
@@ -76,7 +102,8 @@ class Issue:
         return ":".join(parts)
 
     def __str__(self) -> str:
-        where, path, message = self.location(), printable(self.path), printable(self.message)
+        where, path = self.location(), printable(shorten(self.path, 2 * QUOTE_CHARS))
+        message = printable(shorten_quoted(self.message))
         return f"{where} {path}: {message}" if path else f"{where}: {message}"
 
 

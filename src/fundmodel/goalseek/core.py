@@ -24,7 +24,7 @@ from ..batch import _checked_values, _field_at, lever_path
 from ..catalog import QUANTILE_METHOD, QUANTILES, quantile_name
 from ..draws import is_distribution, uncertain_inputs
 from ..engine.model import ModelOutput, run_model
-from ..errors import Issue, ModelError, ScenarioError
+from ..errors import Issue, ModelError, ScenarioError, shorten
 from ..inputs import model_inputs
 from ..sampling import BLOCK_SIZE, input_space, sample_values
 from ..scenario import Scenario
@@ -682,7 +682,8 @@ def _describe(s: Solution) -> str:
 # ----------------------------------------------------------------------------- solve
 def _check_options(method, tol, bounds, integer, target, lever, scenario, chunk_size):
     if method not in METHODS:
-        raise ModelError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+        raise ModelError(f"method must be one of {', '.join(METHODS)}, got "
+                         f"{shorten(repr(method))}")
     if not (isinstance(tol, (int, float)) and 0 < tol < 1):
         raise ModelError(f"tol must be a number in (0, 1), got {tol!r}")
     if integer and target.op == "=":
@@ -763,7 +764,8 @@ def solve(scenario: Scenario, lever: str, target: str | Target, *, draws: int | 
         raise ModelError(f"draws must be a whole number in 1..{MAX_DRAWS:,}, got {draws!r}")
     sampler = sim.sampler if sampler is None else sampler
     if sampler not in SAMPLERS:
-        raise ModelError(f"sampler must be one of {', '.join(SAMPLERS)}, got {sampler!r}")
+        raise ModelError(f"sampler must be one of {', '.join(SAMPLERS)}, got "
+                         f"{shorten(repr(sampler))}")
     seed = sim.seed if seed is None else seed
     if not point and seed is None:
         seed = int(np.random.SeedSequence().entropy % 2**63)
