@@ -86,3 +86,21 @@ def test_irr_of_a_long_series_at_a_high_rate_does_not_warn():
         warnings.simplefilter("error", RuntimeWarning)
         r = irr(np.array([-100.0] + [10.0] * 10 + [0.0] * 89))
     assert float(r) == pytest.approx(0.0, abs=1e-12)
+
+
+@pytest.mark.parametrize("name, setting", [
+    ("lift-retrofit", "households.buildings[0].area_per_unit_m2=1e-300"),   # consent.py
+    ("liubei-soe-dormitory", "renovation.items[1].unit_cost=1e-300"),        # funding.py
+    ("liubei-soe-dormitory", "renovation.items[5].quantity=1e-300"),         # instruments
+    ("special-bond-plan", "renovation.items[1].unit_cost=1e-300"),
+    ("special-bond-plan", "funding[2].amount=1e-300"),
+    ("guangan-bundle", "funding[5].fixed_cost_per_year=1e-300"),             # bundle.py
+])
+def test_tiny_amounts_do_not_warn(name, setting):
+    """Amounts of 1e-300 CNY: their products with shares underflowed (found by a fuzz with
+    numpy's errors set to warn); the results are those of 0 to any money figure."""
+    scenario = fundmodel.load_scenario(ROOT / "scenarios" / f"{name}.yaml", [setting])
+    with warnings.catch_warnings(), np.errstate(all="warn"):
+        warnings.simplefilter("error", RuntimeWarning)
+        result = fundmodel.evaluate(scenario)
+    assert np.isfinite(result.metric("capex_total")).all()
