@@ -150,6 +150,10 @@ def test_quote_and_shorten_by_hand():
     text = "the lever's range " + "z" * 200 + " and 'abc'"
     assert shorten_quoted(text) == text
     assert shorten_quoted("got '" + "q" * 100 + "'") == "got '" + "q" * 80 + "…' (100 characters)"
+    # several short quoted values in a row are each short: nothing is cut
+    listed = ("Input should be 'central_government', 'provincial_government', "
+              "'city_district_government' or 'street_community', got 'contractors'")
+    assert shorten_quoted(listed) == listed
 
 
 def test_issue_cuts_a_long_set_and_path():

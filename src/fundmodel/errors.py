@@ -53,7 +53,7 @@ def quote(text: object, limit: int = QUOTE_CHARS) -> str:
 
 
 # a value quoted in a message: '...' or "..." (a repr), not an apostrophe inside a word
-_QUOTED = re.compile(r"""(?<!\w)(['"])([^\n]{%d,}?)\1(?!\w)""" % (QUOTE_CHARS + 1))
+_QUOTED = re.compile(r"""(?<!\w)(['"])((?:(?!\1).|\1(?=\w))*)\1(?!\w)""")
 
 
 def shorten_quoted(message: str, limit: int = QUOTE_CHARS) -> str:
