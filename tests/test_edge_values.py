@@ -104,3 +104,11 @@ def test_tiny_amounts_do_not_warn(name, setting):
         warnings.simplefilter("error", RuntimeWarning)
         result = fundmodel.evaluate(scenario)
     assert np.isfinite(result.metric("capex_total")).all()
+
+
+def test_simulate_of_a_portfolio_is_a_typed_error():
+    """simulate (one compound) on the district scenario ended in an untyped ValueError of the
+    sampler; it is the ModelError evaluate gives, pointing at simulate_portfolio."""
+    scenario = fundmodel.load_scenario(ROOT / "scenarios" / "xinghualing-district.yaml")
+    with pytest.raises(fundmodel.ModelError, match="simulate_portfolio"):
+        fundmodel.simulate(scenario, draws=10, seed=1, progress=False)

@@ -803,8 +803,10 @@ def solve(scenario: Scenario, lever: str, target: str | Target, *, draws: int | 
                    for c in np.unique(per.status) if c != CONVERGED}
         unmet = None
         if not (per.status == CONVERGED).any():
-            unmet = (f"no draw meets it for {lv.text} in {span} ("
-                     + ", ".join(f"{k}: {v:,}" for k, v in reasons.items()) + ")")
+            why = (", ".join(reasons) if runner.n == 1 else
+                   ", ".join(f"{k}: {v:,}" for k, v in reasons.items()))
+            unmet = (f"{'not met' if runner.n == 1 else 'no draw meets it'} for {lv.text} in "
+                     f"{span} ({why})")
             if per.beyond is not None and per.beyond.size:
                 b = per.beyond
                 unmet += (f"; it would need {lv.text} = {_fmt(float(np.median(b)))}"
