@@ -16,6 +16,7 @@ import pytest
 
 import fundmodel
 from fundmodel.cli import main
+from fundmodel.errors import TargetNotMetError
 from fundmodel.goalseek import core
 from fundmodel.goalseek.roots import scalar_root
 from fundmodel.scenario.limits import PLAUSIBLE_LEVER_FACTOR
@@ -67,6 +68,9 @@ def test_integer_lever_without_a_crossing_ends(calls):
     assert sol.unmet.startswith("not reached for inflation in [-0.5, 1]")
     assert "the closest: p50(npv_operations) = " in sol.unmet
     assert "cannot be met" in str(sol)
+    with pytest.raises(fundmodel.ModelError, match="cannot be met: not reached") as info:
+        sol.require_met()
+    assert isinstance(info.value, TargetNotMetError) and info.value.solution is sol
 
 
 def test_scalar_root_rounds_are_bounded_when_nothing_is_new():
@@ -115,7 +119,7 @@ def test_unreachable_per_draw_target_is_flagged(calls):
 def test_reachable_targets_are_not_flagged():
     sc = fundmodel.load_scenario(ROOT / "scenarios/sanqiao-standalone.yaml")
     sol = fundmodel.solve(sc, FEE, "npv_operations = 0")
-    assert sol.unmet is None and sol.no_root == 0
+    assert sol.unmet is None and sol.no_root == 0 and sol.require_met() is sol
     sol = fundmodel.solve(sc, FEE, "mean(npv_operations) >= 0", draws=200, seed=1)
     assert sol.unmet is None and np.isfinite(sol.value)
 
@@ -127,7 +131,7 @@ def test_cli_unmet_target_is_one_line_exit_2(capsys):
     assert code == 2 and captured.out == ""
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1
-    assert lines[0].startswith("fundmodel solve: 'npv_operations = 1e15' cannot be met: ")
+    assert lines[0].startswith("the target 'npv_operations = 1e15' cannot be met: ")
 
 
 def test_cli_hang_case_is_one_line_exit_2(capsys):

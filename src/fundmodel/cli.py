@@ -23,7 +23,7 @@ import unicodedata
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from . import __version__
-from .errors import FundmodelError, ModelError, ScenarioError, quote, shorten
+from .errors import FundmodelError, ModelError, ScenarioError, shorten
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
@@ -746,10 +746,7 @@ def _cmd_solve(args, out: SafeStream, err: SafeStream) -> int:
                      sampler=args.sampler, point=args.draws is None and per_draw,
                      method=args.method, check=args.check, bounds=bounds,
                      integer=args.integer)
-    if solution.unmet:    # one line, nothing on standard output
-        _print_error(err, f"fundmodel solve: {quote(solution.target)} cannot be met: "
-                     f"{solution.unmet}")
-        return EXIT_BAD_INPUT
+    solution.require_met()   # a target that cannot be met: one line, exit 2
     out.write(f"{solution if (args.lang or 'en') == 'en' else _solution_text(solution, args.lang)}\n")
     return EXIT_OK
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 __all__ = ["FundmodelError", "Issue", "ScenarioError", "ModelError", "printable", "shorten",
-           "quote", "shorten_quoted", "QUOTE_CHARS"]
+           "quote", "shorten_quoted", "QUOTE_CHARS", "TargetNotMetError"]
 
 
 class FundmodelError(Exception):
@@ -122,3 +122,14 @@ class ScenarioError(FundmodelError, ValueError):
 
 class ModelError(FundmodelError):
     """The engine was asked for something it cannot compute (e.g. a bad ``draws`` argument)."""
+
+
+class TargetNotMetError(ModelError):
+    """A ``solve`` target that cannot be met within the lever's range: ``str(err)`` names the
+    target and says why (the range searched, the closest point tried).
+    :meth:`fundmodel.goalseek.Solution.require_met` raises it; ``solution`` is the answer
+    with its notes."""
+
+    def __init__(self, message: str, solution=None):
+        super().__init__(message)
+        self.solution = solution

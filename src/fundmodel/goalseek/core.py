@@ -24,7 +24,7 @@ from ..batch import _checked_values, _field_at, lever_path
 from ..catalog import QUANTILE_METHOD, QUANTILES, quantile_name
 from ..draws import is_distribution, uncertain_inputs
 from ..engine.model import ModelOutput, run_model
-from ..errors import Issue, ModelError, ScenarioError, shorten
+from ..errors import Issue, ModelError, ScenarioError, TargetNotMetError, quote, shorten
 from ..inputs import model_inputs
 from ..sampling import BLOCK_SIZE, input_space, sample_values
 from ..scenario import Scenario
@@ -559,6 +559,14 @@ class Solution:
             for q in QUANTILES:
                 out[quantile_name(q)] = float(np.quantile(ok, q, method=QUANTILE_METHOD))
         return out
+
+    def require_met(self) -> "Solution":
+        """This solution, or :class:`~fundmodel.errors.TargetNotMetError` when the target
+        cannot be met (:attr:`unmet`)."""
+        if self.unmet:
+            raise TargetNotMetError(f"the target {quote(self.target)} cannot be met: "
+                                    f"{self.unmet}", self)
+        return self
 
     def scenario(self) -> Scenario:
         """The scenario with the lever set to the answer (a statistic target, or a per-draw
