@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 import fundmodel
 from fundmodel.cli import main
@@ -23,6 +24,7 @@ from fundmodel.scenario.limits import PLAUSIBLE_LEVER_FACTOR
 
 ROOT = Path(__file__).resolve().parents[1]
 FEE = "operations.property_fee.rate_per_m2_month"
+STANDALONE_SC = fundmodel.load_scenario(ROOT / "scenarios/sanqiao-standalone.yaml")
 
 
 class Budget(Exception):
@@ -139,3 +141,32 @@ def test_cli_hang_case_is_one_line_exit_2(capsys):
                  "--target", "median(npv_operations) >= 1e15", "--integer", "--draws", "100"])
     captured = capsys.readouterr()
     assert code == 2 and captured.out == "" and len(captured.err.strip().splitlines()) == 1
+
+
+LEVERS = [FEE, "operations.property_fee.collection_rate", "inflation", "discount_rate"]
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lever=st.sampled_from(LEVERS),
+       kind=st.sampled_from(["per_draw", "mean", "p50", "P"]),
+       op=st.sampled_from([">=", "<=", "=", ">", "<"]),
+       value=st.sampled_from([-1e15, -1e6, 0.0, 1e6, 1e15]),
+       integer=st.booleans())
+def test_every_solve_ends_within_its_bound(calls, lever, kind, op, value, integer):
+    """Any lever, statistic, comparison and value — reachable or not: the solve ends within
+    its documented number of engine calls (one chunk here): a per-draw search 2 + 200, a
+    statistic 80 rounds (plus the order statistic's per-draw roots for P), with an answer,
+    NaN with a note, or ``unmet``."""
+    if integer and op == "=":
+        op = ">="
+    metric = "npv_operations"
+    text = {"per_draw": f"{metric} {op} {value:g}", "mean": f"mean({metric}) {op} {value:g}",
+            "p50": f"p50({metric}) {op} {value:g}",
+            "P": f"P({metric} < {value:g}) {op if op != '=' else '<='} 0.5"}[kind]
+    calls["n"] = 0
+    sol = fundmodel.solve(STANDALONE_SC, lever, text, draws=20, seed=1, integer=integer)
+    assert calls["n"] <= 202 + 80
+    assert sol.engine_calls == calls["n"]
+    if sol.unmet is not None:
+        assert "cannot be met" in str(sol)
