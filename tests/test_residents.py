@@ -280,10 +280,12 @@ _OTHERS = [
                 "scale_unit": "m2", "capital": [2_000], "cap": 40_000,
                 "revenues": [{"name": "rent", "per_year": 600, "growth": 0.02}],
                 "required_return": 0.07}),
-    ("debt", dict(LOAN)),
+    # two debts on one line pledge a share of it each (a whole line pledged twice is refused)
+    ("debt", dict(LOAN, pledged=[{"line": "property_fee", "share": 0.5}])),
     ("debt", {"source": "special_bond", "label": "stairwell bond",
               "items": ["stairwell repainting and handrails"], "amount": 10_000, "rate": 0.03,
-              "term_years": 10, "repayment": "bullet", "pledged": ["property_fee"]}),
+              "term_years": 10, "repayment": "bullet",
+              "pledged": [{"line": "property_fee", "share": 0.5}]}),
     ("top_up", {"source": "top_up", "paid_by": "street_community", "cap": 30_000}),
 ]
 

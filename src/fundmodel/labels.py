@@ -400,6 +400,7 @@ FIELDS: dict[str, Label] = _table({
     "basis": ("Basis", "计息基数"), "threshold": ("Threshold", "阈值目标"),
     "components": ("Components", "部件"), "useful_life_years": ("Useful life", "使用年限"),
     "remaining_life_years": ("Remaining life", "剩余年限"), "age_years": ("Age", "已使用年限"),
+    "convention": ("Timing convention", "计量口径"),
     # the simulation
     "draws": ("Draws", "模拟次数"), "seed": ("Seed", "随机种子"), "sampler": ("Sampler", "抽样方法"),
     "chunk_size": ("Chunk size", "分块大小"), "keep_draws": ("Keep draws", "保留逐次结果"),
@@ -427,6 +428,9 @@ FIELDS: dict[str, Label] = _table({
     # values the scenario's fields take (enumerations)
     "annuity": ("annuity", "等额本息"), "equal_principal": ("equal principal", "等额本金"),
     "bullet": ("bullet", "到期一次还本"), "sculpted": ("sculpted", "按现金流定制"),
+    "end_of_year": ("end of year", "年末计量"),
+    "reserve_study": ("reserve study (before the year's replacements)",
+                      "储备金研究口径（当年更换前计量）"),
     "add_lift": ("add a lift", "加装电梯"), "change_common_use": ("change common use",
                                                             "改变共有部分用途"),
     "raise_repairs_fund": ("raise the repairs fund", "筹集维修资金"),
