@@ -423,6 +423,9 @@ def _staging_beside(out: Path) -> tuple[Path, int | None]:
             _unlock(fd)
         except (BlockingIOError, FileNotFoundError):
             continue  # a cleaner took it as stale at once: another name
+        except BaseException:
+            _remove_tree(tmp)
+            raise
     raise FileExistsError(errno.EEXIST, "no free temporary name", str(parent))
 
 
@@ -597,6 +600,23 @@ def recover_output_folder(out_dir: str | os.PathLike) -> None:
         raise _cannot(out, exc) from None
 
 
+def _remove_tree(*paths: Path | None) -> None:
+    """Remove folders of ours and what they hold; interrupted once (Ctrl-C), it finishes the
+    job before raising the interruption again (a second interruption leaves the rest to the
+    next run's clean-up)."""
+    interrupted: BaseException | None = None
+    for path in paths:
+        if path is None:
+            continue
+        try:
+            shutil.rmtree(path, ignore_errors=True)
+        except BaseException as exc:
+            interrupted = interrupted or exc
+            shutil.rmtree(path, ignore_errors=True)
+    if interrupted is not None:
+        raise interrupted
+
+
 def _commit(staging: Path, out: Path, names: Sequence[str], stale: Sequence[str]) -> None:
     """Move the files ``names`` from ``staging`` into ``out`` as a set, removing ``stale``;
     call with ``out``'s lock held. ``staging`` is removed in the end unless a journal still
@@ -618,8 +638,9 @@ def _commit(staging: Path, out: Path, names: Sequence[str], stale: Sequence[str]
             pass
     aside_names = [*present, *stale]
     keep = False  # the journal stays (a roll-back failed): so do staging and backup
-    backup = _temp_folder(out, ".fundmodel-old-")
+    backup: Path | None = None
     try:
+        backup = _temp_folder(out, ".fundmodel-old-")
         _write_journal(out, {"fundmodel_journal": 1, "staging": staging.name,
                              "backup": backup.name, "names": list(names),
                              "aside": aside_names})
@@ -646,8 +667,7 @@ def _commit(staging: Path, out: Path, names: Sequence[str], stale: Sequence[str]
         raise
     finally:
         if not keep:
-            shutil.rmtree(backup, ignore_errors=True)
-            shutil.rmtree(staging, ignore_errors=True)
+            _remove_tree(backup, staging)
 
 
 def write_csv(result: Result, out_dir: str | os.PathLike, *,
@@ -781,12 +801,14 @@ def write_table_set(tables: Mapping[str, pd.DataFrame], record: Mapping[str, Any
     except OSError as exc:
         raise _cannot(out, exc) from None
     finally:
-        if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
-        for fd in reversed(locks):
-            _unlock(fd)
-        if not done:
-            _remove_folders(created)
+        try:
+            if staging is not None:
+                _remove_tree(staging)
+            if not done:
+                _remove_folders(created)
+        finally:
+            for fd in reversed(locks):
+                _unlock(fd)
 
 
 def _is_regular(path: Path) -> bool:
