@@ -157,6 +157,9 @@ def test_run_out_interrupted_at_every_step(monkeypatch, tmp_path, capsys, earlie
     check_every_step(monkeypatch, tmp_path, capsys, RUN_NEW, earlier, kill)
 
 
+_MEMO: dict[str, dict] = {}
+
+
 @pytest.fixture
 def fast_district(monkeypatch):
     """The district's computations memoised (the test is about writing their results)."""
@@ -164,7 +167,7 @@ def fast_district(monkeypatch):
 
     for name in ("simulate_portfolio", "plan_portfolio", "service_areas"):
         real = getattr(portfolio, name)
-        cache = {}
+        cache = _MEMO.setdefault(name, {})
 
         def memo(scenario, *args, _real=real, _cache=cache, **kwargs):
             key = (scenario.model_dump_json(), args, repr(sorted(kwargs.items(),

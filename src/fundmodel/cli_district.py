@@ -26,6 +26,8 @@ def add_district_parser(sub, verbose, helpers) -> None:
     d.add_argument("--scheduler", metavar="ADDRESS",
                    help="run the tiles on the Dask cluster at this scheduler address "
                    "(e.g. tcp://10.0.0.5:8786); the results are the same bits")
+    d.add_argument("--scheduler-timeout", type=_seconds, default=10.0, metavar="SECONDS",
+                   help="with --scheduler: how long to wait for it to answer (default 10)")
     d.add_argument("--no-plan", action="store_true",
                    help="every compound starts in start_year (ignore portfolio.phasing)")
     d.add_argument("--no-areas", action="store_true", help="skip the shared service areas")
@@ -44,6 +46,17 @@ def add_district_parser(sub, verbose, helpers) -> None:
                    "(district.parquet; needs pyarrow), or auto (parquet when over ~50 MB as CSV)")
     helpers["lang"](d)
     d.set_defaults(func=functools.partial(_cmd_district, helpers=helpers))
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds from 0 to 3600, got "
+                                         f"{text[:40]!r}")
+    return value
 
 
 def _cmd_district(args: argparse.Namespace, out, err, helpers) -> int:
@@ -74,18 +87,19 @@ def _cmd_district(args: argparse.Namespace, out, err, helpers) -> int:
     if portfolio.phasing is not None and not args.no_plan:
         plan = plan_portfolio(scenario, seed=args.seed)
     client = None
-    if args.scheduler:
-        try:
-            from distributed import Client
-        except ImportError:
-            raise FundmodelError("--scheduler needs dask.distributed: pip install "
-                                 "'fundmodel[dask]'") from None
-        client = Client(args.scheduler)
+    if args.scheduler is not None:
+        from .portfolio.cluster import connect
+        client = connect(args.scheduler, args.scheduler_timeout)
     try:
         result = simulate_portfolio(
             scenario, args.draws, args.seed, start_years=None if plan is None
             else plan.start_year, workers=args.workers, client=client,
             progress=False if args.quiet else reporter_for(err))
+    except OSError as exc:  # the cluster went away in the middle
+        if client is None:
+            raise
+        raise FundmodelError(f"lost the connection to the scheduler at {args.scheduler[:80]}: "
+                             f"{exc.strerror or exc}") from None
     finally:
         if client is not None:
             client.close()

@@ -268,9 +268,12 @@ def _json_safe(value: Any) -> Any:
 
 
 def file_sha256(path: str | os.PathLike) -> str:
-    """SHA-256 of a file's bytes, as 64 hex digits."""
+    """SHA-256 of a file's bytes, as 64 hex digits. Only a regular file is read (an OSError
+    for a FIFO, a device or a folder: :func:`~fundmodel.scenario.yamlio.open_regular_file`)."""
+    from ..scenario.yamlio import open_regular_file
+
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with open_regular_file(path) as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
