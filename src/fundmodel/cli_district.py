@@ -59,7 +59,39 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _check_plan(scenario, plan, args) -> None:
+    """A plan that starts no compound is an error located at the scenario field to change."""
+    from .errors import Issue, ScenarioError
+    from .export.excel import _positions
+    from .portfolio.plan import empty_plan_reason
+
+    reason = empty_plan_reason(scenario, plan)
+    if reason is None:
+        return
+    path, message = reason
+    positions = _positions(args.file, list(args.set or ())) or {}
+    key = tuple(path.split("."))
+    pos = positions.get(key) or positions.get(key[:-1]) or positions.get(key[:-2])
+    raise ScenarioError([Issue(path, f"nothing can be planned: {message}", str(args.file),
+                               getattr(pos, "line", None), getattr(pos, "column", None))])
+
+
+MEMORY_HINT = ("not enough memory for this district run: try fewer --draws or fewer --workers, "
+               "or --no-plan")
+
+
 def _cmd_district(args: argparse.Namespace, out, err, helpers) -> int:
+    """The command; running out of memory anyway (the estimates are refused up front) is one
+    line naming the district's own ways out."""
+    from .errors import FundmodelError
+    try:
+        return _run_district(args, out, err, helpers)
+    except MemoryError as exc:
+        why = f" ({exc})" if str(exc) else ""
+        raise FundmodelError(f"fundmodel: {MEMORY_HINT}{why}") from None
+
+
+def _run_district(args: argparse.Namespace, out, err, helpers) -> int:
     _console, _escape, _money, _table = (helpers[k] for k in ("console", "escape", "money",
                                                               "table"))
     lang = args.lang or "en"
@@ -86,6 +118,7 @@ def _cmd_district(args: argparse.Namespace, out, err, helpers) -> int:
     plan = None
     if portfolio.phasing is not None and not args.no_plan:
         plan = plan_portfolio(scenario, seed=args.seed)
+        _check_plan(scenario, plan, args)
     client = None
     if args.scheduler is not None:
         from .portfolio.cluster import connect
