@@ -267,3 +267,32 @@ def test_a_signal_ends_the_command_with_one_line(tmp_path, sig, code, word):
     assert stderr.strip().splitlines()[-1] == f"fundmodel: {word}"
     assert "Traceback" not in stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_killed_single_file_write_is_cleaned_by_the_next(tmp_path):
+    """A workbook or report written atomically: the temporary file a killed write left beside
+    it goes at the next write of that file; a live writer's (locked) and the user's stay."""
+    pytest.importorskip("fcntl")
+    import fcntl
+
+    target = tmp_path / "report.html"
+    stale = tmp_path / ".report.html.fundmodel-0123abcd"
+    stale.write_text("half")
+    live = tmp_path / ".report.html.fundmodel-89abcdef"
+    live.write_text("being written")
+    mine = [tmp_path / ".report.html.fundmodel-mine", tmp_path / ".other.html.fundmodel-01234567"]
+    for path in mine:
+        path.write_text("mine")
+    fd = os.open(live, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        files.write_text_atomic(target, "new")
+    finally:
+        os.close(fd)
+    assert target.read_text() == "new" and not stale.exists() and live.exists()
+    assert all(p.read_text() == "mine" for p in mine)
+    # its writer gone (the lock released), the next write removes it too
+    files.write_text_atomic(target, "newer")
+    assert target.read_text() == "newer" and not live.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["report.html", *(p.name for p in mine)])

@@ -826,13 +826,61 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> None:
     write_file_atomic(path, lambda fh: fh.write(text.encode("utf-8")))
 
 
+def _lock_file(fd: int) -> bool:
+    """Lock an open file exclusively (``flock``; released when closed or the process dies);
+    False where locks are not supported."""
+    if fcntl is None:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError:
+        return False
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        return os.path.samestat(os.fstat(fd), os.lstat(path))
+    except OSError:
+        return False
+
+
+def _remove_stale_temp_files(folder: Path, name: str) -> None:
+    """Remove the temporary files of ``name`` that killed writes left in ``folder``
+    (``.NAME.fundmodel-<8 hex digits>``, regular files only, and only those no live writer
+    holds locked)."""
+    if fcntl is None:
+        return
+    pattern = re.compile(re.escape(f".{name}{_BESIDE}") + r"[0-9a-f]{8}\Z")
+    try:
+        entries = [e for e in os.scandir(folder) if pattern.match(e.name)
+                   and e.is_file(follow_symlinks=False)]
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        except OSError:
+            continue
+        try:
+            if _lock_file(fd) and stat.S_ISREG(os.fstat(fd).st_mode):
+                log.info("removing %s, left by an interrupted write", entry.path)
+                os.unlink(entry.path)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+
 def write_file_atomic(path: str | os.PathLike, write: Callable[[BinaryIO], Any], *,
                       make_parents: bool = True) -> None:
     """Write a file by calling ``write(binary file)`` on a temporary file beside it, then
     renaming it into place: a reader sees the old file or the whole new one, never a part.
 
     A new file gets the usual permissions (``0o666 & ~umask``); a replaced file keeps its own.
-    ``make_parents`` creates missing folders (removed again on failure).
+    ``make_parents`` creates missing folders (removed again on failure). The temporary file,
+    ``.NAME.fundmodel-<8 hex digits>``, is locked while it is written; such files that a killed
+    write left (no live writer holds them) are removed first.
 
     Raises
     ------
@@ -855,16 +903,21 @@ def write_file_atomic(path: str | os.PathLike, write: Callable[[BinaryIO], Any],
             mode = S_IMODE(os.stat(path).st_mode)  # a replaced file keeps its mode
         except OSError:
             mode = None
+        _remove_stale_temp_files(folder, path.name)
         for _ in range(100):
-            candidate = folder / f".{path.name}.{secrets.token_hex(4)}"
+            candidate = folder / f".{path.name}{_BESIDE}{secrets.token_hex(4)}"
             try:  # 0o666: the umask applies, as for any new file (mkstemp would give 0o600)
                 fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-                break
             except FileExistsError:
                 continue
+            tmp = candidate
+            if _lock_file(fd) and not _same_file(fd, candidate):
+                os.close(fd)  # taken as stale by another run's clean-up meanwhile: another
+                tmp = None
+                continue
+            break
         else:
             raise FileExistsError(errno.EEXIST, "no free temporary name", str(folder))
-        tmp = candidate
         with os.fdopen(fd, "wb") as fh:
             if mode is not None:
                 os.fchmod(fh.fileno(), mode)
