@@ -112,11 +112,11 @@ def test_a_memory_error_in_district_names_its_options(monkeypatch, capsys):
 
 
 def test_a_plan_too_large_is_refused_before_planning(scenario, monkeypatch):
-    """983 compounds × 6 plan years × (1 + 4 levels × 1 year of works) non-zeros × 200 bytes
-    = 5.9 MB for the solver: refused with 4 MiB."""
+    """983 compounds × 6 plan years × (1 + 4 levels × 1 year of works) non-zeros × 1,200
+    bytes = 35.4 MB for the solver: refused with 16 MiB."""
     parts = planning_memory_estimate(scenario, 983, 3)
-    assert parts["solver"][0] == 983 * 6 * (1 + 4 * 1) * 200
-    monkeypatch.setattr(montecarlo, "_available_memory_bytes", lambda: 4 * MiB)
+    assert parts["solver"][0] == 983 * 6 * (1 + 4 * 1) * 1200
+    monkeypatch.setattr(montecarlo, "_available_memory_bytes", lambda: 16 * MiB)
     import fundmodel.portfolio.plan as plan
 
     monkeypatch.setattr(plan, "renovation_cost_by_level",
