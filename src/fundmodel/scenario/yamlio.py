@@ -30,9 +30,9 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ..errors import Issue, ScenarioError
 from .paths import Path, format_path
 
-__all__ = ["open_regular_file", "MAX_DEPTH", "MAX_NODES", "MAX_TEXT_BYTES", "Position", "Positions", "line_column",
+__all__ = ["MAX_DEPTH", "MAX_NODES", "MAX_TEXT_BYTES", "Position", "Positions", "line_column",
            "input_method_hint", "load_yaml_text", "load_yaml_value", "not_utf8_issue_parts",
-           "too_large_message"]
+           "open_regular_file", "too_large_message"]
 
 MAX_DEPTH = 100
 """Deepest nesting of mappings and lists accepted in a scenario file."""
