@@ -1,5 +1,11 @@
 """Writing results to files, atomically: a reader never sees a half-written output, and the
-files of one run appear as a set (all of them or none), with a ``run.json`` record of the run."""
+files of one run appear as a set (all of them or none), with a ``run.json`` record of the run.
+
+A set is committed into an existing folder through a journal (:data:`JOURNAL`), so that an
+interruption at any step (Ctrl-C, SIGTERM: rolled back at once; the process killed: rolled
+back by the next write) leaves the earlier set or the new one; the next write also removes the
+staging a killed run left (only fundmodel's own names). See docs/cli.md, "Interrupted
+writes"."""
 
 from __future__ import annotations
 
@@ -703,7 +709,10 @@ def write_csv(result: Result, out_dir: str | os.PathLike, *,
     earlier run listed in its ``run.json`` that this run does not write (e.g. ``metrics.csv``
     of a Monte Carlo run, in a later run without per-draw metrics) — are moved aside and put
     back if a later step fails. Nothing else in ``out_dir`` is touched, and no temporary folder
-    or folder created for ``out_dir`` is left behind on failure.
+    or folder created for ``out_dir`` is left behind on failure. The commit is journaled: a
+    write interrupted at any step (Ctrl-C, SIGTERM) leaves the earlier files, and one killed
+    is rolled back by the next write into ``out_dir``, which also removes the staging folders
+    killed writes left (:func:`recover_output_folder`).
 
     Returns
     -------
