@@ -193,7 +193,7 @@ def test_stale_staging_of_a_killed_run_is_removed_and_nothing_else(tmp_path, cap
     out = tmp_path / "out"
     assert main(["run", str(STANDALONE), "--out", str(out)]) == 0
     left = [out / ".fundmodel-new-0123abcd", out / ".fundmodel-old-89abcdef",
-            tmp_path / ".out.fundmodel-deadbeef"]
+            tmp_path / ".out.fundmodel-deadbeef", tmp_path / ".out.0badcafe"]  # (and 0.x's)
     for folder in left:
         folder.mkdir()
         (folder / "summary.csv").write_text("half")

@@ -440,10 +440,11 @@ def _staging_beside(out: Path) -> tuple[Path, int | None]:
 
 def _remove_stale_beside(out: Path) -> None:
     """Remove the staging folders of a new ``out`` left beside it by runs that were killed
-    (``.DIR.fundmodel-<8 hex digits>``, folders only, and only those no live run holds)."""
+    (``.DIR.fundmodel-<8 hex digits>``, or ``.DIR.<8 hex digits>`` as earlier versions named
+    them; folders only, and only those no live run holds)."""
     parent = Path(os.path.abspath(out)).parent
-    pattern = re.compile(re.escape(f".{Path(os.path.abspath(out)).name}{_BESIDE}")
-                         + r"[0-9a-f]{8}\Z")
+    pattern = re.compile(re.escape(f".{Path(os.path.abspath(out)).name}.")  # and before
+                         + r"(fundmodel-)?[0-9a-f]{8}\Z")                      # 0.x: .DIR.<hex>
     try:
         entries = [e for e in os.scandir(parent) if pattern.match(e.name)
                    and e.is_dir(follow_symlinks=False)]
