@@ -456,3 +456,24 @@ def test_written_values_read_back_exactly(tmp_path_factory, rows, ids):
     assert list(t.floor_area_m2) == [r[1] for r in rows]
     assert [None if math.isnan(s) else int(s) for s in t.storeys] == [r[2] for r in rows]
     assert t.lines == tuple(range(2, len(rows) + 2))
+
+
+def test_model_validate_locates_table_mistakes_in_the_table(tmp_path):
+    """A scenario validated from data (``Scenario.model_validate``, e.g. run.json's record)
+    reports a compounds table's mistakes at their line, column and column name in the table,
+    one issue each, not folded into one message at ``portfolio.compounds`` (issue 19)."""
+    import fundmodel
+    from fundmodel import Scenario
+
+    root = Path(__file__).resolve().parents[1] / "scenarios"
+    data = fundmodel.load_scenario(root / "xinghualing-district.yaml").model_dump(
+        mode="json", by_alias=True)
+    del data["compound"]  # the envelope of the table, computed again
+    bad = write(tmp_path, "id,households,floor_area_m2\nA,abc,100\nB,5,-5\n")
+    data["portfolio"]["compounds"] = str(bad)
+    with pytest.raises(ScenarioError) as exc:
+        Scenario.model_validate(data)
+    assert [str(i) for i in exc.value.issues] == [
+        f"{bad}:2:2 compounds[0].households: 'abc' is not a number",
+        f"{bad}:3:3 compounds[1].floor_area_m2: '-5' is not greater than 0"]
+    assert "portfolio.compounds" not in str(exc.value)

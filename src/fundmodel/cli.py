@@ -1112,10 +1112,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
+    from .cli_signals import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated, sigterm_raises
     try:
-        status = args.func(args, out, err)
+        with sigterm_raises():
+            status = args.func(args, out, err)
         out.flush()
         return status
+    except KeyboardInterrupt:  # Ctrl-C: one line, no traceback (output sets rolled back)
+        _print_error(err, "fundmodel: interrupted")
+        return EXIT_INTERRUPTED
+    except Terminated:
+        _print_error(err, "fundmodel: terminated")
+        return EXIT_TERMINATED
     except FundmodelError as exc:
         _print_error(err, exc)
         return EXIT_BAD_INPUT

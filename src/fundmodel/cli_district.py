@@ -26,6 +26,8 @@ def add_district_parser(sub, verbose, helpers) -> None:
     d.add_argument("--scheduler", metavar="ADDRESS",
                    help="run the tiles on the Dask cluster at this scheduler address "
                    "(e.g. tcp://10.0.0.5:8786); the results are the same bits")
+    d.add_argument("--scheduler-timeout", type=_seconds, default=10.0, metavar="SECONDS",
+                   help="with --scheduler: how long to wait for it to answer (default 10)")
     d.add_argument("--no-plan", action="store_true",
                    help="every compound starts in start_year (ignore portfolio.phasing)")
     d.add_argument("--no-areas", action="store_true", help="skip the shared service areas")
@@ -53,7 +55,50 @@ def add_district_parser(sub, verbose, helpers) -> None:
     d.set_defaults(func=functools.partial(_cmd_district, helpers=helpers))
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds from 0 to 3600, got "
+                                         f"{text[:40]!r}")
+    return value
+
+
+def _check_plan(scenario, plan, args) -> None:
+    """A plan that starts no compound is an error located at the scenario field to change."""
+    from .errors import Issue, ScenarioError
+    from .export.excel import _positions
+    from .portfolio.plan import empty_plan_reason
+
+    reason = empty_plan_reason(scenario, plan)
+    if reason is None:
+        return
+    path, message = reason
+    positions = _positions(args.file, list(args.set or ())) or {}
+    key = tuple(path.split("."))
+    pos = positions.get(key) or positions.get(key[:-1]) or positions.get(key[:-2])
+    raise ScenarioError([Issue(path, f"nothing can be planned: {message}", str(args.file),
+                               getattr(pos, "line", None), getattr(pos, "column", None))])
+
+
+MEMORY_HINT = ("not enough memory for this district run: try fewer --draws or fewer --workers, "
+               "or --no-plan")
+
+
 def _cmd_district(args: argparse.Namespace, out, err, helpers) -> int:
+    """The command; running out of memory anyway (the estimates are refused up front) is one
+    line naming the district's own ways out."""
+    from .errors import FundmodelError
+    try:
+        return _run_district(args, out, err, helpers)
+    except MemoryError as exc:
+        why = f" ({exc})" if str(exc) else ""
+        raise FundmodelError(f"fundmodel: {MEMORY_HINT}{why}") from None
+
+
+def _run_district(args: argparse.Namespace, out, err, helpers) -> int:
     _console, _escape, _money, _table = (helpers[k] for k in ("console", "escape", "money",
                                                               "table"))
     lang = args.lang or "en"
@@ -96,19 +141,21 @@ def _cmd_district(args: argparse.Namespace, out, err, helpers) -> int:
     plan = None
     if portfolio.phasing is not None and not args.no_plan:
         plan = plan_portfolio(scenario, seed=args.seed)
+        _check_plan(scenario, plan, args)
     client = None
-    if args.scheduler:
-        try:
-            from distributed import Client
-        except ImportError:
-            raise FundmodelError("--scheduler needs dask.distributed: pip install "
-                                 "'fundmodel[dask]'") from None
-        client = Client(args.scheduler)
+    if args.scheduler is not None:
+        from .portfolio.cluster import connect
+        client = connect(args.scheduler, args.scheduler_timeout)
     try:
         result = simulate_portfolio(
             scenario, args.draws, args.seed, start_years=None if plan is None
             else plan.start_year, workers=args.workers, client=client,
             progress=False if args.quiet else reporter_for(err))
+    except OSError as exc:  # the cluster went away in the middle
+        if client is None:
+            raise
+        raise FundmodelError(f"lost the connection to the scheduler at {args.scheduler[:80]}: "
+                             f"{exc.strerror or exc}") from None
     finally:
         if client is not None:
             client.close()

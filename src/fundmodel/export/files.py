@@ -1,5 +1,11 @@
 """Writing results to files, atomically: a reader never sees a half-written output, and the
-files of one run appear as a set (all of them or none), with a ``run.json`` record of the run."""
+files of one run appear as a set (all of them or none), with a ``run.json`` record of the run.
+
+A set is committed into an existing folder through a journal (:data:`JOURNAL`), so that an
+interruption at any step (Ctrl-C, SIGTERM: rolled back at once; the process killed: rolled
+back by the next write) leaves the earlier set or the new one; the next write also removes the
+staging a killed run left (only fundmodel's own names). See docs/cli.md, "Interrupted
+writes"."""
 
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ import re
 import secrets
 import shutil
 import stat
+import time
 from datetime import datetime, timezone
 from stat import S_IMODE
 from pathlib import Path
@@ -23,9 +30,14 @@ import pandas as pd
 from ..errors import FundmodelError
 from ..results import YEARLY_STATISTICS, Result
 
-__all__ = ["FORMATS", "RUN_RECORD", "csv_bytes_estimate", "file_sha256", "result_tables",
-           "run_record", "table_formats", "write_csv", "write_table_set", "write_text_atomic",
-           "write_file_atomic"]
+try:  # advisory locks on folders (POSIX); without them a run cannot tell a live run's staging
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = ["FORMATS", "JOURNAL", "RUN_RECORD", "csv_bytes_estimate", "file_sha256",
+           "recover_output_folder", "result_tables", "run_record", "table_formats", "write_csv",
+           "write_table_set", "write_text_atomic", "write_file_atomic"]
 
 log = logging.getLogger("fundmodel")
 
@@ -38,6 +50,27 @@ CSV_ENCODING = "utf-8-sig"
 _OWN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\.(csv|json|parquet|png)\Z")
 """Names an earlier run's record may list for removal: plain csv/json/parquet/png file names, no
 folders, no hidden files."""
+
+JOURNAL = ".fundmodel-journal.json"
+"""The journal of a commit into an existing output folder: written (atomically) before the
+first rename, removed after the last; a write that finds one completes the interrupted commit's
+roll-back first (:func:`recover_output_folder`)."""
+
+_STAGING = re.compile(r"\.fundmodel-(new|old)-[0-9a-f]{8}\Z")
+"""Our own folders inside an output folder: the new files staged (``new``) and the replaced
+ones moved aside (``old``) during a commit."""
+
+_JOURNAL_TEMP = re.compile(re.escape(JOURNAL) + r"\.[0-9a-f]{8}\Z")
+"""The journal being written (renamed to :data:`JOURNAL` when complete)."""
+
+_BESIDE = ".fundmodel-"
+"""A new output folder ``DIR`` is staged beside it as ``.DIR.fundmodel-<8 hex digits>``."""
+
+LOCK_WAIT_SECONDS = 300.0
+"""Longest wait for another run writing into the same output folder (its lock) to finish."""
+
+MAX_JOURNAL_BYTES = 1 << 20
+"""Largest journal read (ours are a few hundred bytes)."""
 
 FORMATS = ("csv", "parquet", "auto")
 """How per-draw tables are written: ``csv``; ``parquet``; ``auto`` (Parquet for those
@@ -241,9 +274,12 @@ def _json_safe(value: Any) -> Any:
 
 
 def file_sha256(path: str | os.PathLike) -> str:
-    """SHA-256 of a file's bytes, as 64 hex digits."""
+    """SHA-256 of a file's bytes, as 64 hex digits. Only a regular file is read (an OSError
+    for a FIFO, a device or a folder: :func:`~fundmodel.scenario.yamlio.open_regular_file`)."""
+    from ..scenario.yamlio import open_regular_file
+
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with open_regular_file(path) as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
@@ -346,12 +382,262 @@ def _record_text(record: Mapping[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
+def _lock(folder: Path, wait: bool) -> int | None:
+    """A file descriptor of ``folder`` holding an exclusive advisory lock on it (``flock``;
+    released when closed, or when the process dies), or None where locks are not supported.
+    With ``wait`` it waits up to :data:`LOCK_WAIT_SECONDS` for another holder, else raises
+    :class:`BlockingIOError` at once."""
+    if fcntl is None:
+        return None
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return fd
+            except BlockingIOError:
+                if not wait:
+                    raise
+                if time.monotonic() > deadline:
+                    raise FundmodelError(f"cannot write to {folder}: another run has been "
+                                         f"writing to it for {LOCK_WAIT_SECONDS:.0f} s") from None
+                time.sleep(0.05)
+            except OSError as exc:  # a file system without locks (some network mounts)
+                if exc.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL):
+                    raise
+                os.close(fd)
+                return None
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _unlock(fd: int | None) -> None:
+    if fd is not None:
+        os.close(fd)
+
+
+def _staging_beside(out: Path) -> tuple[Path, int | None]:
+    """A new folder beside ``out`` for the files of a new ``out`` (renamed to ``out`` when
+    complete), locked for as long as this process writes it: a later run removes it only when
+    it can take the lock, i.e. when the run that made it is gone."""
+    parent = Path(os.path.abspath(out)).parent
+    for _ in range(100):
+        tmp = _temp_folder(parent, f".{Path(os.path.abspath(out)).name}{_BESIDE}")
+        try:
+            fd = _lock(tmp, wait=False)
+            if fd is None or os.path.samestat(os.fstat(fd), os.lstat(tmp)):
+                return tmp, fd
+            _unlock(fd)
+        except (BlockingIOError, FileNotFoundError):
+            continue  # a cleaner took it as stale at once: another name
+        except BaseException:
+            _remove_tree(tmp)
+            raise
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(parent))
+
+
+def _remove_stale_beside(out: Path) -> None:
+    """Remove the staging folders of a new ``out`` left beside it by runs that were killed
+    (``.DIR.fundmodel-<8 hex digits>``, or ``.DIR.<8 hex digits>`` as earlier versions named
+    them; folders only, and only those no live run holds)."""
+    parent = Path(os.path.abspath(out)).parent
+    pattern = re.compile(re.escape(f".{Path(os.path.abspath(out)).name}.")  # and before
+                         + r"(fundmodel-)?[0-9a-f]{8}\Z")                      # 0.x: .DIR.<hex>
+    try:
+        entries = [e for e in os.scandir(parent) if pattern.match(e.name)
+                   and e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            fd = _lock(Path(entry.path), wait=False)
+        except OSError:  # held by a live run, or gone
+            continue
+        if fd is None and fcntl is not None:  # no locks here: cannot tell, leave it
+            continue
+        try:
+            log.info("removing %s, left by an interrupted run", entry.path)
+            shutil.rmtree(entry.path, ignore_errors=True)
+        finally:
+            _unlock(fd)
+
+
+def _write_journal(out: Path, journal: Mapping[str, Any]) -> None:
+    """Write :data:`JOURNAL` into ``out`` atomically (a temporary file, synced, renamed)."""
+    data = json.dumps(journal, indent=1).encode("utf-8")
+    for _ in range(100):
+        tmp = out / f"{JOURNAL}.{secrets.token_hex(4)}"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            break
+        except FileExistsError:
+            continue
+    else:
+        raise FileExistsError(errno.EEXIST, "no free temporary name", str(out))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, out / JOURNAL)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    _sync_folder(out)
+
+
+def _sync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _read_journal(out: Path) -> dict[str, Any] | None:
+    """The journal of an interrupted commit in ``out``, checked (None if there is none).
+
+    Raises
+    ------
+    FundmodelError
+        If it is not one fundmodel wrote (not a small regular file of the expected form, or
+        naming anything but our own folders and plain file names): nothing is touched."""
+    path = out / JOURNAL
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    bad = FundmodelError(f"cannot write to {out}: {path} is not a journal of an interrupted "
+                         "fundmodel write; move it away")
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_JOURNAL_BYTES:
+        raise bad
+    try:
+        with open(path, "rb") as fh:
+            journal = json.loads(fh.read(MAX_JOURNAL_BYTES).decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        raise bad from None
+    if not (isinstance(journal, dict) and journal.get("fundmodel_journal") == 1
+            and all(isinstance(journal.get(k), str) and _STAGING.match(journal[k])
+                    for k in ("staging", "backup"))
+            and all(isinstance(journal.get(k), list) and all(
+                isinstance(n, str) and _OWN_NAME.match(n) for n in journal[k])
+                for k in ("names", "aside"))):
+        raise bad
+    return journal
+
+
+def _roll_back(out: Path, staging: Path, backup: Path, names: Sequence[str],
+               aside: Sequence[str]) -> None:
+    """Undo a commit interrupted at any step: the new files already moved into ``out`` go back
+    to ``staging`` (a name no longer in ``staging`` was moved), then the files moved aside into
+    ``backup`` come back. Idempotent: run again after an interruption, it finishes the job.
+    Raises the OSError of a step that fails."""
+    if not staging.is_dir() or not backup.is_dir():
+        missing = staging if not staging.is_dir() else backup
+        raise FileNotFoundError(errno.ENOENT, "the folder of an interrupted write is missing",
+                                str(missing))
+    for name in reversed(names):
+        if not os.path.lexists(staging / name) and os.path.lexists(out / name):
+            os.rename(out / name, staging / name)
+    for name in reversed(aside):
+        if os.path.lexists(backup / name) and not os.path.lexists(out / name):
+            os.rename(backup / name, out / name)
+
+
+def _remove_stale_inside(out: Path) -> None:
+    """Remove what killed runs left in ``out``: our staging and backup folders
+    (``.fundmodel-new-*``, ``.fundmodel-old-*``) and half-written journals. Call only with the
+    folder's lock held and no journal left (the lock keeps a live run's folders safe)."""
+    try:
+        entries = list(os.scandir(out))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            if _STAGING.match(entry.name) and entry.is_dir(follow_symlinks=False):
+                log.info("removing %s, left by an interrupted run", entry.path)
+                shutil.rmtree(entry.path, ignore_errors=True)
+            elif _JOURNAL_TEMP.match(entry.name) and entry.is_file(follow_symlinks=False):
+                os.unlink(entry.path)
+        except OSError:
+            pass
+
+
+def _recover(out: Path) -> None:
+    """With ``out``'s lock held: roll back a commit that a killed run left half done (its
+    journal), then remove the staging it left."""
+    journal = _read_journal(out)
+    if journal is not None:
+        log.warning("%s: restoring the files of the run before an interrupted write", out)
+        _roll_back(out, out / journal["staging"], out / journal["backup"], journal["names"],
+                   journal["aside"])
+        os.unlink(out / JOURNAL)
+    _remove_stale_inside(out)
+
+
+def recover_output_folder(out_dir: str | os.PathLike) -> None:
+    """Bring an output folder back to one complete set after a write that was killed: roll
+    back a commit it left half done (its :data:`JOURNAL`: the earlier run's files come back)
+    and remove the staging folders it left, inside the folder and beside it. Every write of a
+    set into ``out_dir`` (:func:`write_table_set`) does this first; the next run needs nothing
+    else. Touches only fundmodel's own names (see docs/cli.md).
+
+    Raises
+    ------
+    FundmodelError
+        If the folder cannot be repaired (the message names the path)."""
+    out = Path(out_dir)
+    _remove_stale_beside(out)
+    if not out.is_dir():
+        return
+    try:
+        fd = _lock(out, wait=True)
+        try:
+            _recover(out)
+        finally:
+            _unlock(fd)
+    except OSError as exc:
+        raise _cannot(out, exc) from None
+
+
+def _remove_tree(*paths: Path | None) -> None:
+    """Remove folders of ours and what they hold; interrupted once (Ctrl-C), it finishes the
+    job before raising the interruption again (a second interruption leaves the rest to the
+    next run's clean-up)."""
+    interrupted: BaseException | None = None
+    for path in paths:
+        if path is None:
+            continue
+        try:
+            shutil.rmtree(path, ignore_errors=True)
+        except BaseException as exc:
+            interrupted = interrupted or exc
+            shutil.rmtree(path, ignore_errors=True)
+    if interrupted is not None:
+        raise interrupted
+
+
 def _commit(staging: Path, out: Path, names: Sequence[str], stale: Sequence[str]) -> None:
-    """Move the files ``names`` from ``staging`` into ``out`` as a set, removing ``stale``.
+    """Move the files ``names`` from ``staging`` into ``out`` as a set, removing ``stale``;
+    call with ``out``'s lock held. ``staging`` is removed in the end unless a journal still
+    needs it.
 
     What they replace (and the stale files) is first moved aside into a hidden folder in
-    ``out``; if any step fails, the new files are taken out again and the old ones put back, so
-    ``out`` is as it was. Raises the OSError of the failed step.
+    ``out``. Before the first rename a journal (:data:`JOURNAL`) records the renames; it is
+    removed after the last, which is the moment the new set is committed. If any step fails
+    or is interrupted (an OSError, Ctrl-C, SIGTERM), the new files are taken out again and the
+    old ones put back, so ``out`` is as it was; a run killed meanwhile leaves the journal, and
+    the next write into ``out`` rolls back first (:func:`_recover`). Raises what interrupted.
     """
     present = []
     for name in names:
@@ -361,35 +647,37 @@ def _commit(staging: Path, out: Path, names: Sequence[str], stale: Sequence[str]
         except FileNotFoundError:
             pass
     aside_names = [*present, *stale]
-    backup = _temp_folder(out, ".fundmodel-old-") if aside_names else None
-    aside: list[str] = []
-    placed: list[str] = []
+    keep = False  # the journal stays (a roll-back failed): so do staging and backup
+    backup: Path | None = None
     try:
-        for name in aside_names:
-            os.rename(out / name, backup / name)
-            aside.append(name)
-        for name in names:  # run.json last: it describes the files before it
-            os.rename(staging / name, out / name)
-            placed.append(name)
-    except OSError:
-        restored = True
-        for name in reversed(placed):
+        backup = _temp_folder(out, ".fundmodel-old-")
+        _write_journal(out, {"fundmodel_journal": 1, "staging": staging.name,
+                             "backup": backup.name, "names": list(names),
+                             "aside": aside_names})
+        try:
+            for name in aside_names:
+                os.rename(out / name, backup / name)
+            for name in names:  # run.json last: it describes the files before it
+                os.rename(staging / name, out / name)
+        except BaseException:
             try:
-                os.rename(out / name, staging / name)
-            except OSError:
-                restored = False
-        for name in reversed(aside):
-            try:
-                os.rename(backup / name, out / name)
-            except OSError:
-                restored = False
-        if not restored:  # keep the old files where they are, and say so
-            log.error("could not restore %s; the earlier files are in %s", out, backup)
-            backup = None
+                _roll_back(out, staging, backup, names, aside_names)
+                os.unlink(out / JOURNAL)
+            except BaseException:  # the next write into out finishes the roll-back
+                keep = True
+                log.error("could not restore %s; the next write into it will", out)
+            raise
+        os.unlink(out / JOURNAL)  # committed
+    except BaseException:
+        if not keep and (out / JOURNAL).exists():
+            try:  # interrupted before the first rename: nothing to undo
+                _read_journal(out) and os.unlink(out / JOURNAL)
+            except (OSError, FundmodelError):
+                keep = True
         raise
     finally:
-        if backup is not None:
-            shutil.rmtree(backup, ignore_errors=True)
+        if not keep:
+            _remove_tree(backup, staging)
 
 
 def write_csv(result: Result, out_dir: str | os.PathLike, *,
@@ -422,7 +710,10 @@ def write_csv(result: Result, out_dir: str | os.PathLike, *,
     earlier run listed in its ``run.json`` that this run does not write (e.g. ``metrics.csv``
     of a Monte Carlo run, in a later run without per-draw metrics) — are moved aside and put
     back if a later step fails. Nothing else in ``out_dir`` is touched, and no temporary folder
-    or folder created for ``out_dir`` is left behind on failure.
+    or folder created for ``out_dir`` is left behind on failure. The commit is journaled: a
+    write interrupted at any step (Ctrl-C, SIGTERM) leaves the earlier files, and one killed
+    is rolled back by the next write into ``out_dir``, which also removes the staging folders
+    killed writes left (:func:`recover_output_folder`).
 
     Returns
     -------
@@ -485,10 +776,13 @@ def write_table_set(tables: Mapping[str, pd.DataFrame], record: Mapping[str, Any
     except OSError as exc:
         raise _cannot(out, exc, where=True) from None
     staging: Path | None = None
+    locks: list[int | None] = []
     done = False
     try:
+        _remove_stale_beside(out)
         if not out.is_dir():
-            staging = _temp_folder(parent, f".{Path(os.path.abspath(out)).name}.")
+            staging, fd = _staging_beside(out)
+            locks.append(fd)
             _write_files(staging, tables, formats, record, files)
             try:
                 os.rename(staging, out)  # a new folder: all the files appear at once
@@ -498,6 +792,8 @@ def write_table_set(tables: Mapping[str, pd.DataFrame], record: Mapping[str, Any
             except OSError as exc:  # out appeared meanwhile: fill it as an existing folder
                 if not (exc.errno in (errno.EEXIST, errno.ENOTEMPTY) and out.is_dir()):
                     raise
+        locks.append(_lock(out, wait=True))  # one run at a time commits into out
+        _recover(out)
         ours = {n.casefold() for n in names}  # a case-insensitive file system: the same files
         stale = [n for n in _previous_files(out) if n.casefold() not in ours
                  and _is_regular(out / n)]
@@ -505,16 +801,27 @@ def write_table_set(tables: Mapping[str, pd.DataFrame], record: Mapping[str, Any
         if staging is None:  # an existing folder: stage inside it (same file system)
             staging = _temp_folder(out, ".fundmodel-new-")
             _write_files(staging, tables, formats, record, files)
-        _commit(staging, out, names, stale)
+        else:  # staged beside it: moved in, where the journal can name it
+            inside = out / f".fundmodel-new-{secrets.token_hex(4)}"
+            while os.path.lexists(inside):  # only this run makes them now: it holds the lock
+                inside = out / f".fundmodel-new-{secrets.token_hex(4)}"
+            os.rename(staging, inside)
+            staging = inside
+        committing, staging = staging, None
+        _commit(committing, out, names, stale)  # removes its staging
         done = True
         return [out / n for n in names]
     except OSError as exc:
         raise _cannot(out, exc) from None
     finally:
-        if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
-        if not done:
-            _remove_folders(created)
+        try:
+            if staging is not None:
+                _remove_tree(staging)
+            if not done:
+                _remove_folders(created)
+        finally:
+            for fd in reversed(locks):
+                _unlock(fd)
 
 
 def _is_regular(path: Path) -> bool:
@@ -529,13 +836,61 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> None:
     write_file_atomic(path, lambda fh: fh.write(text.encode("utf-8")))
 
 
+def _lock_file(fd: int) -> bool:
+    """Lock an open file exclusively (``flock``; released when closed or the process dies);
+    False where locks are not supported."""
+    if fcntl is None:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError:
+        return False
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        return os.path.samestat(os.fstat(fd), os.lstat(path))
+    except OSError:
+        return False
+
+
+def _remove_stale_temp_files(folder: Path, name: str) -> None:
+    """Remove the temporary files of ``name`` that killed writes left in ``folder``
+    (``.NAME.fundmodel-<8 hex digits>``, regular files only, and only those no live writer
+    holds locked)."""
+    if fcntl is None:
+        return
+    pattern = re.compile(re.escape(f".{name}{_BESIDE}") + r"[0-9a-f]{8}\Z")
+    try:
+        entries = [e for e in os.scandir(folder) if pattern.match(e.name)
+                   and e.is_file(follow_symlinks=False)]
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        except OSError:
+            continue
+        try:
+            if _lock_file(fd) and stat.S_ISREG(os.fstat(fd).st_mode):
+                log.info("removing %s, left by an interrupted write", entry.path)
+                os.unlink(entry.path)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+
 def write_file_atomic(path: str | os.PathLike, write: Callable[[BinaryIO], Any], *,
                       make_parents: bool = True) -> None:
     """Write a file by calling ``write(binary file)`` on a temporary file beside it, then
     renaming it into place: a reader sees the old file or the whole new one, never a part.
 
     A new file gets the usual permissions (``0o666 & ~umask``); a replaced file keeps its own.
-    ``make_parents`` creates missing folders (removed again on failure).
+    ``make_parents`` creates missing folders (removed again on failure). The temporary file,
+    ``.NAME.fundmodel-<8 hex digits>``, is locked while it is written; such files that a killed
+    write left (no live writer holds them) are removed first.
 
     Raises
     ------
@@ -558,16 +913,21 @@ def write_file_atomic(path: str | os.PathLike, write: Callable[[BinaryIO], Any],
             mode = S_IMODE(os.stat(path).st_mode)  # a replaced file keeps its mode
         except OSError:
             mode = None
+        _remove_stale_temp_files(folder, path.name)
         for _ in range(100):
-            candidate = folder / f".{path.name}.{secrets.token_hex(4)}"
+            candidate = folder / f".{path.name}{_BESIDE}{secrets.token_hex(4)}"
             try:  # 0o666: the umask applies, as for any new file (mkstemp would give 0o600)
                 fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-                break
             except FileExistsError:
                 continue
+            tmp = candidate
+            if _lock_file(fd) and not _same_file(fd, candidate):
+                os.close(fd)  # taken as stale by another run's clean-up meanwhile: another
+                tmp = None
+                continue
+            break
         else:
             raise FileExistsError(errno.EEXIST, "no free temporary name", str(folder))
-        tmp = candidate
         with os.fdopen(fd, "wb") as fh:
             if mode is not None:
                 os.fchmod(fh.fileno(), mode)

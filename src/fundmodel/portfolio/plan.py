@@ -11,9 +11,10 @@ from ..errors import ModelError
 from ..inputs import model_inputs, timeline_of
 from ..sampling import input_space, sample_values
 from ..scenario.fiscal import GOVERNMENT_LEVELS
+from .memory import check_planning_size
 from .tiles import COMPOUND_BLOCK, payments_by_level
 
-__all__ = ["renovation_cost_by_level", "plan_portfolio"]
+__all__ = ["renovation_cost_by_level", "plan_portfolio", "empty_plan_reason"]
 
 
 def renovation_cost_by_level(scenario, draws: int | None = None, seed: int = 0,
@@ -24,9 +25,14 @@ def renovation_cost_by_level(scenario, draws: int | None = None, seed: int = 0,
     at a time). Levels in :data:`GOVERNMENT_LEVELS` order; K the construction years."""
     table = scenario.portfolio.table
     n_build = timeline_of(scenario).construction_years
-    if draws is None:
-        out = run_compounds(model_inputs(scenario, point_values(scenario), 1, table))
-        return payments_by_level(out, "capital")[0, ..., :n_build]
+    if draws is None:  # a block of compounds at a time, for memory (the same numbers)
+        values = point_values(scenario)
+        cost = np.empty((len(table), len(GOVERNMENT_LEVELS), n_build))
+        for start in range(0, len(table), COMPOUND_BLOCK):
+            sub = table.take(np.arange(start, min(start + COMPOUND_BLOCK, len(table))))
+            out = run_compounds(model_inputs(scenario, values, 1, sub))
+            cost[start:start + len(sub)] = payments_by_level(out, "capital")[0, ..., :n_build]
+        return cost
     space = input_space(scenario)
     cost = np.empty((draws, len(table), len(GOVERNMENT_LEVELS), n_build))
     for start in range(0, len(table), COMPOUND_BLOCK):      # a loop over blocks, for memory
@@ -58,6 +64,7 @@ def plan_portfolio(scenario, *, seed: int | None = None, **options):
         raise ModelError("this scenario has no portfolio.phasing section")
     rules = scenario.portfolio.phasing
     table = scenario.portfolio.table
+    check_planning_size(scenario, len(table), input_space(scenario).dims)
     years = rules.first_year + np.arange(rules.years)
     weight = _weight(scenario, rules.weight)
     budget = rules.budget_matrix()
@@ -70,3 +77,46 @@ def plan_portfolio(scenario, *, seed: int | None = None, **options):
     cost = renovation_cost_by_level(scenario, rules.draws, seed or 0)
     return phase_robust(cost, budget, weight, years=years, ids=list(table.ids),
                         max_overrun_probability=rules.max_overrun_probability, **options)
+
+
+def empty_plan_reason(scenario, plan) -> tuple[str, str] | None:
+    """Why ``plan`` (of :func:`plan_portfolio`) starts no compound: ``(field, message)``, the
+    scenario field to change and what is wrong, naming for budgets too small the compound
+    that comes closest (its line in the compounds table); None when the plan starts one.
+
+    The cases: the works last longer than the plan (``portfolio.phasing.years``); the solver
+    found no plan in its time (``portfolio.phasing.time_limit_s``) or failed; the budgets
+    (``portfolio.phasing.budgets_cny``) are too small to start any compound."""
+    if (np.asarray(plan.start_year) >= 0).any():
+        return None
+    rules = scenario.portfolio.phasing
+    table = scenario.portfolio.table
+    n_build = max(1, timeline_of(scenario).construction_years)
+    if n_build > rules.years:
+        return ("portfolio.phasing.years", f"the works take {n_build} years, longer than the "
+                f"plan's {rules.years}, so no compound can start and finish within it")
+    if plan.status in ("time_limit", "error"):
+        why = (f"found no plan within time_limit_s = {rules.time_limit_s:g} s"
+               if plan.status == "time_limit" else "failed")
+        return ("portfolio.phasing", f"the phasing solver {why} for {len(table):,} compounds; "
+                "allow it more time, plan fewer compounds at once, or run without a plan "
+                "(--no-plan)")
+    if plan.status == "infeasible":
+        return ("portfolio.phasing", "the required compounds do not fit the budgets together")
+    largest = rules.budget_matrix().max(axis=1)                 # (levels,)
+    cost = renovation_cost_by_level(scenario)                   # (C, levels, K) CNY
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(cost > 0, cost / largest[None, :, None], 0.0)   # of the largest budget
+    need = share.reshape(len(table), -1).max(axis=1)
+    c = int(np.argmin(need))
+    where = f"{table.source} line {table.lines[c]}"
+    if need[c] <= 1:
+        return ("portfolio.phasing.budgets_cny", "the budgets are too small to start any "
+                f"compound in the years of the plan (the cheapest to start is {table.ids[c]!r}, "
+                f"{where})")
+    level, year = np.unravel_index(int(np.argmax(share[c])), share[c].shape)
+    return ("portfolio.phasing.budgets_cny", f"the budgets are too small to start any compound: "
+            f"the cheapest to start, {table.ids[c]!r} ({where}), costs "
+            f"{GOVERNMENT_LEVELS[level]} {cost[c, level, year]:,.0f} CNY in year {year + 1} of "
+            f"its works, more than that level's largest yearly budget, "
+            f"{largest[level]:,.0f} CNY")

@@ -16,6 +16,7 @@ from ..montecarlo import _positive_int, run_settings
 from ..progress import Reporter, reporter
 from ..sampling import BLOCK_SIZE, input_space
 from ..scenario import Scenario
+from .memory import check_portfolio_size
 from .result import PortfolioResult
 from .tiles import (COMPOUND_BLOCK, SUMMARY_STATS, TileResult, add_blocks, calendar_outlay,
                     compound_metrics, default_chunk_draws, metric_names, run_tile,
@@ -44,7 +45,8 @@ def _offsets(scenario: Scenario, table, start_years) -> tuple[np.ndarray, np.nda
                          "or -1 for a compound not renovated")
     chosen = np.flatnonzero(years >= 0)
     if chosen.size == 0:
-        raise ModelError("no compound has a start year")
+        raise ModelError(f"no compound has a start year: start_years is -1 (not renovated) "
+                         f"for all {n:,} compounds")
     offsets = years[chosen] - scenario.start_year
     if np.any(offsets < 0) or np.any(offsets > 100):
         raise ModelError(f"start years must be from {scenario.start_year} (the scenario's "
@@ -110,6 +112,14 @@ def simulate_portfolio(scenario: Scenario, draws: int | None = None, seed: int |
     Returns
     -------
     PortfolioResult
+
+    Raises
+    ------
+    ModelError
+        If the run would need more memory than is available (refused before anything is
+        allocated, with the estimate and the ways out:
+        :func:`~fundmodel.portfolio.memory.check_portfolio_size`), or no compound has a start
+        year (every entry of ``start_years`` is −1).
     """
     table = _table_of(scenario)
     draws, seed, sampler = run_settings(scenario.simulation, draws, seed, sampler)
@@ -124,6 +134,8 @@ def simulate_portfolio(scenario: Scenario, draws: int | None = None, seed: int |
     timeline = timeline_of(scenario)
     n_calendar = timeline.n_years + int(offsets.max())
     space = input_space(scenario)
+    check_portfolio_size(scenario, draws, len(table), per_tile, chunk_draws, workers,
+                         n_calendar, space.dims, client is not None)
     args = (seed, sampler, draws, chunk_draws, offsets, n_calendar, space)
     log.info("simulate_portfolio %s: %d compounds, %d draws, seed %d, %d tile(s) of ≤ %d, "
              "chunks of %d draws", scenario.name, len(table), draws, seed, len(tiles),

@@ -9,7 +9,8 @@ from ..errors import Issue, ScenarioError
 from .overrides import apply_overrides
 from .scenario import Scenario
 from .validate import parse_scenario
-from .yamlio import MAX_TEXT_BYTES, load_yaml_text, not_utf8_issue_parts, too_large_message
+from .yamlio import (MAX_TEXT_BYTES, load_yaml_text, open_regular_file, not_utf8_issue_parts,
+                     too_large_message)
 
 __all__ = ["load_scenario", "read_scenario_text", "value_origin"]
 
@@ -43,9 +44,11 @@ def read_scenario_text(text: str, source: str = "<string>",
 
 def _read_bytes(source: str) -> bytes:
     """The file's bytes, reading at most one byte more than the size limit (so that neither a
-    huge file nor an endless one such as /dev/zero is read whole)."""
+    huge file nor an endless one such as /dev/zero is read whole). Only a regular file is read:
+    a FIFO, a device or a folder is refused before it is opened for reading (a FIFO would
+    block until something writes to it)."""
     try:
-        with open(source, "rb") as fh:
+        with open_regular_file(source) as fh:
             raw = fh.read(MAX_TEXT_BYTES + 1)
     except OSError as exc:
         raise ScenarioError([Issue("", f"cannot read the file: {exc.strerror or exc}",

@@ -104,6 +104,21 @@ class Scenario(ScenarioModel):
     not with a portfolio."""
 
     # ------------------------------------------------------------------ portfolio
+    @classmethod
+    def validate_raw(cls, obj: Any, **kwargs: Any):
+        """As :meth:`ScenarioModel.validate_raw`; a portfolio's compounds table is read first
+        (unless the context holds it), so that its mistakes are raised as they are found, each
+        located in the table (``file:line:column``, the column's name) rather than folded into
+        one message at ``portfolio.compounds``."""
+        context = kwargs.get("context")
+        if isinstance(obj, dict) and (context is None or context.get("compounds_table") is None):
+            from .validate import _compounds_table
+            ctx = {"base_dir": None, "allow_outside_files": False, **(context or {})}
+            table = _compounds_table(obj, None, None, ctx)
+            if table is not None:
+                kwargs["context"] = {**ctx, "compounds_table": table}
+        return super().validate_raw(obj, **kwargs)
+
     @model_validator(mode="before")
     @classmethod
     def _portfolio_compound(cls, data: Any, info: ValidationInfo) -> Any:

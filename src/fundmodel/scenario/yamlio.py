@@ -15,10 +15,13 @@ table from each dotted path to its position in the file, so that errors can name
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 from yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
@@ -29,7 +32,7 @@ from .paths import Path, format_path
 
 __all__ = ["MAX_DEPTH", "MAX_NODES", "MAX_TEXT_BYTES", "Position", "Positions", "line_column",
            "input_method_hint", "load_yaml_text", "load_yaml_value", "not_utf8_issue_parts",
-           "too_large_message"]
+           "open_regular_file", "too_large_message"]
 
 MAX_DEPTH = 100
 """Deepest nesting of mappings and lists accepted in a scenario file."""
@@ -93,6 +96,42 @@ class Position:
 
 
 Positions = dict[Path, Position]
+
+
+def _not_regular(mode: int, path: str) -> OSError | None:
+    """An OSError saying what ``path`` is, if not a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    kind = ("a folder" if stat.S_ISDIR(mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a socket" if stat.S_ISSOCK(mode) else "not a file")
+    return OSError(errno.EINVAL, f"it is {kind}, not a regular file", path)
+
+
+def open_regular_file(path: str | os.PathLike) -> BinaryIO:
+    """``path`` opened for reading in binary, only if it is a regular file (symbolic links
+    followed): a FIFO, a device, a socket or a folder is refused before it is opened (a FIFO
+    would block until something writes to it, a device may never end), and checked again on
+    the open file (non-blocking), so that one swapped in meanwhile is refused too.
+
+    Raises
+    ------
+    OSError
+        If the file cannot be opened or is not a regular file (``strerror`` says what it is).
+    """
+    name = os.fspath(path)
+    error = _not_regular(os.stat(name).st_mode, name)
+    if error is not None:
+        raise error
+    fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        error = _not_regular(os.fstat(fd).st_mode, name)
+        if error is not None:
+            raise error
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _mark(node: Node) -> tuple[int, int]:

@@ -1,0 +1,165 @@
+"""How much memory a district run needs, estimated before anything is allocated, and the run
+refused with the estimate and the district's own ways out when the machine does not have it
+(as :func:`fundmodel.montecarlo.check_run_size` does for one compound)."""
+
+from __future__ import annotations
+
+from .. import montecarlo
+from ..errors import ModelError
+from ..scenario.fiscal import GOVERNMENT_LEVELS
+from ..scenario.limits import MAX_DRAWS
+from .tiles import COMPOUND_BLOCK, metric_names
+
+__all__ = ["portfolio_memory_estimate", "check_portfolio_size", "planning_memory_estimate",
+           "check_planning_size"]
+
+_bytes_text = montecarlo._bytes_text
+
+
+def _engine_bytes_per_cell(scenario, dims: int) -> float:
+    """Bytes the engine holds per draw × compound cell while it computes a chunk: the
+    one-compound run's working set per draw (:func:`fundmodel.montecarlo.memory_estimate`)."""
+    one = montecarlo.memory_estimate(scenario, 1, 1, False, False, 1, dims)
+    two = montecarlo.memory_estimate(scenario, 2, 2, False, False, 1, dims)
+    return two["chunk working set"][0] - one["chunk working set"][0]
+
+
+def portfolio_memory_estimate(scenario, draws: int, compounds: int, compounds_per_tile: int,
+                              chunk_draws: int, workers: int, n_calendar: int, dims: int,
+                              client: bool = False) -> dict[str, tuple[float, str]]:
+    """Bytes a district run (:func:`~fundmodel.portfolio.simulate_portfolio`) holds at its
+    peak, by part: ``{part: (bytes, how it is counted)}``. L the levels of government, T the
+    calendar years of the outlay, B the blocks of a tile (compounds per tile / 50), M and
+    m the metrics summed over the district and summarised per compound.
+
+    - ``district totals``: draws × (M + L × T) × 8 bytes, the running sums, and as much again
+      for the per-draw district table built from them;
+    - ``tiles in flight``: per tile, its blocks' sums (B × draws × (M + L × T) × 8) and its
+      compounds' per-draw metrics (draws × compounds of the tile × (m + 2) × 8: the metrics,
+      and a copy of one and its sort for the quantiles); one tile computed locally, ``workers
+      + 1`` on threads (none on a cluster: its workers hold them);
+    - ``chunk working set``: per tile computing, draws of a chunk × compounds of the tile ×
+      (the one-compound engine's bytes per draw + 2 × L × T × 8 for the outlay by calendar
+      year).
+    """
+    district, per_compound = (len(n) for n in reversed(metric_names(scenario)))
+    levels = len(GOVERNMENT_LEVELS)
+    per_tile = min(compounds_per_tile, compounds)
+    blocks = -(-per_tile // COMPOUND_BLOCK)
+    tiles = -(-compounds // per_tile)
+    in_flight = 0 if client else (1 if workers == 1 else min(workers + 1, tiles))
+    width = district + levels * n_calendar
+    parts = {"district totals": (2 * 8.0 * draws * width,
+                                 f"2 × {draws:,} draws × ({district} metrics + {levels} levels "
+                                 f"× {n_calendar} years) × 8 bytes")}
+    if in_flight:
+        tile = 8.0 * draws * (blocks * width + per_tile * (per_compound + 2))
+        parts["tiles in flight"] = (in_flight * tile,
+                                    f"{in_flight} tile(s) of {per_tile:,} compounds × "
+                                    f"{draws:,} draws")
+        chunk = min(chunk_draws, draws)
+        cell = _engine_bytes_per_cell(scenario, dims) + 2 * 8.0 * levels * n_calendar
+        parts["chunk working set"] = (in_flight * chunk * per_tile * cell,
+                                      f"{in_flight} chunk(s) of {chunk:,} draws × {per_tile:,} "
+                                      f"compounds × about {_bytes_text(cell)}")
+    return parts
+
+
+def _refuse(what: str, parts: dict[str, tuple[float, str]], available: float,
+            ways: list[str]) -> ModelError:
+    total = sum(b for b, _ in parts.values())
+    shown = "; ".join(f"{name} {_bytes_text(b)} ({how})" for name, (b, how) in parts.items()
+                      if b >= 2**20)
+    return ModelError(f"{what} needs about {_bytes_text(total)} of memory but "
+                      f"{_bytes_text(available)} is available: {shown}. Use "
+                      + "; or ".join(ways) + ".")
+
+
+def check_portfolio_size(scenario, draws: int, compounds: int, compounds_per_tile: int,
+                         chunk_draws: int, workers: int, n_calendar: int, dims: int,
+                         client: bool = False) -> None:
+    """Refuse, before anything is allocated, a district run that cannot fit in memory.
+
+    Raises
+    ------
+    ModelError
+        If ``draws`` is above :data:`~fundmodel.scenario.limits.MAX_DRAWS`, or
+        :func:`portfolio_memory_estimate` exceeds the available memory; the message gives the
+        estimate and the ways out (fewer draws, ``--draws``; fewer workers, ``--workers``;
+        fewer compounds per tile or draws per chunk when the tiles are what is large). Not
+        checked when the available memory is unknown.
+    """
+    if draws > MAX_DRAWS:
+        got = f"{draws:,}" if draws < 10**16 else f"a number of {len(str(draws))} digits"
+        raise ModelError(f"draws must be at most {MAX_DRAWS:,}, got {got}")
+    available = montecarlo._available_memory_bytes()
+    if available is None:
+        return
+    parts = portfolio_memory_estimate(scenario, draws, compounds, compounds_per_tile,
+                                      chunk_draws, workers, n_calendar, dims, client)
+    if sum(b for b, _ in parts.values()) <= available:
+        return
+    # the totals and the tiles grow with the draws; a chunk's working set does not
+    grows = sum(b for name, (b, _) in parts.items() if name != "chunk working set") / draws
+    fixed = parts.get("chunk working set", (0.0, ""))[0]
+    ways = []
+    if fixed < available and int((available - fixed) / grows) >= 1:
+        ways.append(f"fewer draws (--draws; at most about "
+                    f"{int((available - fixed) / grows):,} fit)")
+    else:
+        ways.append("fewer draws (--draws)")
+    if "tiles in flight" in parts and workers > 1:
+        ways.append("fewer workers (--workers)")
+    if "tiles in flight" in parts and compounds_per_tile > COMPOUND_BLOCK:
+        ways.append(f"fewer compounds per tile (compounds_per_tile, at least {COMPOUND_BLOCK})")
+    raise _refuse("this district run", parts, available, ways)
+
+
+PLAN_BYTES_PER_NONZERO = 1200.0
+"""Bytes the phasing solver holds per non-zero of its constraint matrix (the sparse matrix in
+scipy, HiGHS's copies, presolve and branch-and-bound): measured, a plan of 20,000 compounds
+over 6 years (600,000 non-zeros) peaked 680 MB above the loaded scenario."""
+
+
+def planning_memory_estimate(scenario, compounds: int, dims: int
+                             ) -> dict[str, tuple[float, str]]:
+    """Bytes a phasing plan (:func:`~fundmodel.portfolio.plan_portfolio`) needs, by part:
+    ``costs`` (the engine on a block of compounds at a time, and the costs of every compound
+    by level and construction year, over the robust plan's draws) and ``solver`` (its
+    non-zeros: a start variable per compound and plan year, in its own row and in one budget
+    row per level and year of works, × :data:`PLAN_BYTES_PER_NONZERO`)."""
+    rules = scenario.portfolio.phasing
+    levels = len(GOVERNMENT_LEVELS)
+    build = max(1, scenario.construction_years())
+    draws = rules.draws if rules.max_overrun_probability is not None else 1
+    cell = _engine_bytes_per_cell(scenario, dims)
+    costs = 8.0 * draws * compounds * levels * build * 2 + cell * draws * min(
+        compounds, COMPOUND_BLOCK)
+    nonzeros = compounds * rules.years * (1 + levels * build)
+    return {"costs": (costs, f"{draws:,} draw(s) × {compounds:,} compounds × {levels} levels "
+                             f"× {build} years of works"),
+            "solver": (PLAN_BYTES_PER_NONZERO * nonzeros,
+                       f"{compounds:,} compounds × {rules.years} plan years × "
+                       f"{1 + levels * build} rows, {PLAN_BYTES_PER_NONZERO:.0f} bytes each")}
+
+
+def check_planning_size(scenario, compounds: int, dims: int) -> None:
+    """Refuse, before anything is allocated, a phasing plan that cannot fit in memory.
+
+    Raises
+    ------
+    ModelError
+        The estimate (:func:`planning_memory_estimate`) and the ways out: no plan (every
+        compound starts in ``start_year``, ``--no-plan``), fewer compounds in the table, or
+        fewer ``phasing.draws`` for a robust plan."""
+    available = montecarlo._available_memory_bytes()
+    if available is None:
+        return
+    parts = planning_memory_estimate(scenario, compounds, dims)
+    if sum(b for b, _ in parts.values()) <= available:
+        return
+    ways = ["no plan (--no-plan: every compound starts in start_year)",
+            "a table of fewer compounds (plan a part of the district at a time)"]
+    if scenario.portfolio.phasing.max_overrun_probability is not None:
+        ways.append("fewer portfolio.phasing.draws")
+    raise _refuse(f"the phasing plan of {compounds:,} compounds", parts, available, ways)
