@@ -128,11 +128,14 @@ def test_a_ten_year_annuity_loan_by_hand():
 
 def test_equal_principal_and_bullet_after_a_grace_year():
     # 1,000 CNY at 10 % for 3 years, 1 of grace. Equal principal: interest 100, 100, 50;
-    # principal 0, 500, 500. Bullet: interest 100 each year, the 1,000 in year 3
+    # principal 0, 500, 500. Bullet: interest 100 each year, the 1,000 in year 3 (the two
+    # loans share the rent: a line pledged to two debts is pledged in shares)
+    half = [{"line": "income[rent]", "share": 0.5}]
     res = fundmodel.evaluate(scenario([
         loan(label="ep", amount=1000, rate=0.1, term_years=3, grace_years=1,
-             repayment="equal_principal"),
-        loan(label="bullet", amount=1000, rate=0.1, term_years=3, repayment="bullet")],
+             repayment="equal_principal", pledged=half),
+        loan(label="bullet", amount=1000, rate=0.1, term_years=3, repayment="bullet",
+             pledged=half)],
         item_cost=5000))
     got = lines(res)
     np.testing.assert_allclose(got["debt[ep].interest"][1:4], [100, 100, 50], rtol=1e-12)
@@ -339,7 +342,7 @@ def sanqiao(tmp_path, *rules, at=3):
 
 SANQIAO_LOAN = {"source": "bank_loan", "label": "bank", "amount": 400_000, "gearing": 0.8,
                 "rate": {"dist": "uniform", "low": 0.03, "high": 0.05}, "term_years": 10,
-                "pledged": ["property_fee", "income[parking]"],
+                "pledged": ["property_fee"],     # the parking is pledged to the bond
                 "guarantee": {"by": "city_district_government"}}
 SANQIAO_BOND = {"source": "special_bond", "label": "bond", "dscr_target": 1.3,
                 "repayment": "sculpted", "rate": 0.03, "term_years": 15, "grace_years": 2,
@@ -507,5 +510,221 @@ def test_the_debt_metrics_do_not_depend_on_the_chunk_size(tmp_path):
     whole = fundmodel.simulate(sc, draws=300, seed=5, chunk_size=300).metrics
     chunked = fundmodel.simulate(sc, draws=300, seed=5, chunk_size=64).metrics
     names = [c for c in whole.columns if c.startswith("debt[")]
-    assert len(names) == 22
+    assert len(names) == 24                                     # 12 metrics of each debt
+    names.append("coverage_all_debts")
     np.testing.assert_array_equal(whole[names].to_numpy(), chunked[names].to_numpy())
+
+
+# ---------------------------------------------------------------- issue 19: shared pledges
+def test_two_bonds_sharing_one_rent_half_and_half():
+    # rent 10,000 a year pledged half to bond A (30,000 at 0 % in 5 equal parts: DS 6,000)
+    # and half to bond B (10,000 likewise: DS 2,000). Each bond's pledged cash flow is 5,000
+    # a year: A covers 25,000 / 30,000 = 0.8333, B 25,000 / 10,000 = 2.5; together the rent
+    # (counted once) covers 50,000 / 40,000 = 1.25
+    half = [{"line": "income[rent]", "share": 0.5}]
+    res = fundmodel.evaluate(scenario([bond(label="A", pledged=half),
+                                       bond(label="B", amount=10_000, pledged=half)],
+                                      income=10_000))
+    assert metric(res, "debt[A].coverage_gross") == pytest.approx(25_000 / 30_000, rel=1e-12)
+    assert metric(res, "debt[B].coverage_gross") == pytest.approx(25_000 / 10_000, rel=1e-12)
+    assert metric(res, "debt[A].min_dscr") == pytest.approx(5_000 / 6_000, rel=1e-12)
+    assert metric(res, "coverage_all_debts") == pytest.approx(50_000 / 40_000, rel=1e-12)
+    # each bond remits its half, 5,000 a year: the rent is remitted once, not twice
+    got = lines(res)
+    np.testing.assert_allclose(got["debt[A].pledged_revenue"][1:6], [5_000] * 5)
+    np.testing.assert_allclose(got["debt[B].pledged_revenue"][1:6], [5_000] * 5)
+    # the operator's net from the rent: 10,000 − 5,000 − 5,000 = 0 in the term, 10,000 after
+    yearly = res.yearly()
+    np.testing.assert_allclose(yearly["financing_net"].to_numpy()[:7], [-10_000] * 5 + [0, 0])
+    np.testing.assert_allclose(yearly["net_cash_flow"].to_numpy()[:7],
+                               [0] * 5 + [10_000] * 2, atol=1e-9)
+    # the fiscal view: the issuer receives the rent once (10,000) and services 6,000 + 2,000
+    fiscal = res.fiscal()
+    np.testing.assert_allclose(fiscal.loc[2026:2030, "revenue_received"], [10_000] * 5)
+    np.testing.assert_allclose(fiscal.loc[2026:2030, "debt_service"], [8_000] * 5)
+    np.testing.assert_allclose(fiscal.loc[2026:2030, "net_commitment"], [-2_000] * 5)
+    # the debt table shows each bond its share of the rent
+    table = res.debt()
+    np.testing.assert_allclose(table.loc["A", "pledged_revenue"], 5_000)
+    np.testing.assert_allclose(table.loc["B", "dscr"], 5_000 / 2_000)
+
+
+def test_coverage_of_all_debts_on_the_net_basis_and_undefined_without_service():
+    # A: 30,000 at 0 % over 5 years (DS 6,000), rent share 0.6 less the upkeep 1,000 a year
+    # pledged (net basis: 0.6 × 10,000 − 1,000 = 5,000 a year); B: 10,000 (DS 2,000), rent
+    # share 0.4 and no pledged cost (gross basis: 4,000 a year). Together:
+    # (25,000 + 20,000) / (30,000 + 10,000) = 1.125
+    res = fundmodel.evaluate(scenario([
+        bond(label="A", pledged=[{"line": "income[rent]", "share": 0.6}],
+             pledged_costs=["cost[upkeep]"]),
+        bond(label="B", amount=10_000, pledged=[{"line": "income[rent]", "share": 0.4}])],
+        income=10_000, costs=[("upkeep", 1_000)]))
+    assert metric(res, "debt[A].coverage_net") == pytest.approx(25_000 / 30_000, rel=1e-12)
+    assert metric(res, "debt[B].coverage_gross") == pytest.approx(20_000 / 10_000, rel=1e-12)
+    assert metric(res, "coverage_all_debts") == pytest.approx(45_000 / 40_000, rel=1e-12)
+    # grants pay everything: no debt lends, the combined cover is undefined (documented)
+    res = fundmodel.evaluate(scenario([{"source": "central_subsidy", "amount": 100_000},
+                                       bond(label="A")], income=10_000))
+    assert math.isnan(metric(res, "coverage_all_debts"))
+    assert fundmodel.catalog.lookup("coverage_all_debts").undefined_when
+
+
+def test_a_line_pledged_whole_by_two_debts_is_refused():
+    with pytest.raises(ScenarioError, match=r"pledged by the debts 'A' \(funding\[0\]\) and "
+                                            r"'B' \(funding\[1\]\)"):
+        scenario([bond(label="A"), bond(label="B")])
+    half = [{"line": "income[rent]", "share": 0.6}]
+    with pytest.raises(ScenarioError, match="sum to 1.2, more than the whole line"):
+        scenario([bond(label="A", pledged=half), bond(label="B", pledged=half)])
+
+
+# ---------------------------------------------------------------- issue 19: sculpted, ties
+def test_a_sculpted_loan_whose_cash_flow_is_below_the_interest_is_flagged(caplog):
+    # rent 2,000 growing 50 % a year less an upkeep of 2,400 pledged: CFADS = −400, 600, 2,100.
+    # Sculpted to DSCR 1 at 10 % over 3 years: DS = max(CFADS, 0) = 0, 600, 2,100 and
+    # P = 600 / 1.1² + 2,100 / 1.1³. Year 1 pays nothing against an interest of 0.1 P: the
+    # principal is −0.1 P and the balance grows to 1.1 P; years 2 and 3 repay it
+    caplog.set_level("WARNING", logger="fundmodel")
+    res = fundmodel.evaluate(scenario([loan(dscr_target=1.0, repayment="sculpted", rate=0.1,
+                                            term_years=3, pledged_costs=["cost[upkeep]"])],
+                                      income=2_000, income_growth=0.5,
+                                      costs=[("upkeep", 2_400)]))
+    p = 600 / 1.1 ** 2 + 2_100 / 1.1 ** 3
+    assert metric(res, "debt[bank_loan].amount") == pytest.approx(p, rel=1e-12)
+    interest, principal, opening = recurrence(p, 0.1, [0.0, 600.0, 2_100.0])
+    assert principal[0] == pytest.approx(-0.1 * p) and opening[1] == pytest.approx(1.1 * p)
+    got = lines(res)
+    np.testing.assert_allclose(got["debt[bank_loan].principal"][1:4], principal, rtol=1e-12)
+    np.testing.assert_allclose(res.debt().loc["bank_loan", "balance"], opening, rtol=1e-12)
+    assert metric(res, "debt[bank_loan].negative_principal_years") == 1.0
+    # min_dscr shows the target (years 2 and 3), hence the flag and the warning in words
+    assert metric(res, "debt[bank_loan].min_dscr") == pytest.approx(1.0, rel=1e-12)
+    assert any("negative principal" in w for w in res.info["warnings"])
+    assert any("negative principal" in r.getMessage() for r in caplog.records)
+    # year 1 has no debt service: it is not a shortfall year although CFADS (−400) < 0
+    assert metric(res, "debt[bank_loan].shortfall_years") == 0.0
+    # a level annuity never repays a negative principal, and no warning is given
+    res = fundmodel.evaluate(scenario([loan(amount=100_000)], income=20_000))
+    assert metric(res, "debt[bank_loan].negative_principal_years") == 0.0
+    assert not any("negative principal" in w for w in res.info["warnings"])
+
+
+def test_shortfall_years_count_only_years_with_debt_service():
+    # a bullet of 10,000 at 0 % over 4 years: DS = 0, 0, 0, 10,000; rent 3,000 less upkeep
+    # 4,000 pledged: CFADS = −1,000 every year. Years 1–3 have no service: nothing is short;
+    # year 4 is short (−1,000 < 10,000): one shortfall year
+    res = fundmodel.evaluate(scenario([loan(amount=10_000, rate=0.0, term_years=4,
+                                            repayment="bullet",
+                                            pledged_costs=["cost[upkeep]"])],
+                                      income=3_000, costs=[("upkeep", 4_000)]))
+    assert metric(res, "debt[bank_loan].shortfall_years") == 1.0
+    assert metric(res, "debt[bank_loan].min_dscr_year") == 4.0
+    assert metric(res, "debt[bank_loan].min_dscr") == pytest.approx(-1_000 / 10_000)
+
+
+@pytest.mark.parametrize("rate", [0.05, 0.031, 0.0449, 0.07])
+def test_min_dscr_year_of_a_tie_is_the_first_year(rate):
+    # a level rent over a level annuity: CFADS_t / A is the same in every year (up to the
+    # rounding of the schedule), so the lowest DSCR is first reached in year 1
+    res = fundmodel.evaluate(scenario([loan(amount=100_000, rate=rate)], income=20_000))
+    payment = 100_000 * rate / (1 - (1 + rate) ** -10)
+    assert metric(res, "debt[bank_loan].min_dscr") == pytest.approx(20_000 / payment,
+                                                                      rel=1e-12)
+    assert metric(res, "debt[bank_loan].min_dscr_year") == 1.0
+
+
+def test_min_dscr_year_is_the_first_of_exactly_equal_years():
+    # equal principal at 0 %: DS = 2,000 every year; rent 3,000 less an upkeep of 1,000
+    # pledged: CFADS 2,000, so the DSCR is exactly 1.0 in each of the 5 years
+    res = fundmodel.evaluate(scenario([loan(amount=10_000, rate=0.0, term_years=5,
+                                            repayment="equal_principal",
+                                            pledged_costs=["cost[upkeep]"])],
+                                      income=3_000, costs=[("upkeep", 1_000)]))
+    assert metric(res, "debt[bank_loan].min_dscr") == 1.0
+    assert metric(res, "debt[bank_loan].min_dscr_year") == 1.0
+
+
+# ---------------------------------------------------------------- issue 19: nothing to finance
+def test_a_debt_with_nothing_to_finance_lends_zero_not_nan(recwarn):
+    # the item costs 0: the loan (no gearing given) lends 0, its service is 0, its cover is
+    # undefined; the operations keep the whole rent: 13,000 × 12 years at a 0 % discount rate
+    res = fundmodel.evaluate(scenario([loan(amount=50_000)], item_cost=0.0))
+    assert metric(res, "debt[bank_loan].amount") == 0.0
+    assert metric(res, "debt[bank_loan].capped") == 1.0
+    assert math.isnan(metric(res, "debt[bank_loan].coverage_gross"))
+    assert math.isnan(metric(res, "coverage_all_debts"))
+    assert metric(res, "npv_operations") == pytest.approx(13_000 * 12)
+    assert metric(res, "cumulative_balance_final") == pytest.approx(13_000 * 12)
+    # with a gearing and a cap per household, 0 × a limit is 0 and inf × 0 cost is no limit
+    res = fundmodel.evaluate(scenario([loan(gearing=0.5, cap_per_household=1_000)],
+                                      item_cost=0.0))
+    assert metric(res, "debt[bank_loan].amount") == 0.0
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+@pytest.mark.parametrize("name, overrides", [
+    ("guangan-bundle", ["renovation.items[6].unit_cost=0"]),
+    # the rooms (the rooms bond's item) and the security (the security loan's) not built
+    ("guangan-bundle", ["renovation.items[6].quantity=0", "renovation.items[7].quantity=0"]),
+    ("special-bond-plan", [f"renovation.items[{i}].quantity=0" for i in range(7)]),
+])
+def test_shipped_scenarios_with_nothing_to_finance_have_no_nan(name, overrides):
+    import warnings
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[1] / "scenarios" / f"{name}.yaml"
+    sc = fundmodel.load_scenario(path, overrides=overrides)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        res = fundmodel.simulate(sc, draws=64, seed=1)
+    metrics = res.metrics
+    for column in metrics.columns:
+        if metrics[column].isna().any():
+            # only a metric the catalogue says can be undefined, and only a cover metric
+            assert fundmodel.catalog.lookup(column).undefined_when, column
+    debts = [c for c in metrics.columns if c.startswith("debt[") and c.endswith("].amount")]
+    assert debts and all(np.isfinite(metrics[c]).all() for c in debts)
+    assert np.isfinite(metrics["npv_operations"]).all()
+    assert np.isfinite(metrics["cumulative_balance_final"]).all()
+
+
+def test_the_debt_examples_of_the_scenario_format_load_on_sanqiao(tmp_path):
+    # docs/scenario-format.md: the loan and the bond of the example pledge different lines;
+    # the shares example pledges the parking 0.4 + 0.6
+    from pathlib import Path
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "scenario-format.md").read_text(
+        encoding="utf-8")
+    section = doc[doc.index("### Debt: bank loans and special bonds"):]
+    blocks = [b.split("```", 1)[0] for b in section.split("```yaml\n")[1:3]]
+    rules = yaml.safe_load(blocks[0])["funding"]
+    sc = sanqiao(tmp_path, *[r for r in rules if r["source"] in ("bank_loan", "special_bond")])
+    assert [r.label for r in sc.funding[3:5]] == ["bank", "bond"]
+    loan_line, bond_line = [line.split("#")[0].strip() for line in blocks[1].splitlines()]
+    shared = [{**SANQIAO_LOAN, **yaml.safe_load(loan_line)},
+              {**SANQIAO_BOND, **yaml.safe_load(bond_line)}]
+    sc = sanqiao(tmp_path, *shared)
+    assert sc.funding[3].pledges() == [("property_fee", None), ("income[parking]", 0.4)]
+    assert sc.funding[4].pledges() == [("income[parking]", 0.6)]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.floats(0.01, 1.0), st.floats(0.0, 1.0), st.floats(0.0, 50_000.0),
+       st.floats(1.0, 50_000.0), st.floats(1.0, 50_000.0))
+def test_shared_rent_is_remitted_at_most_once(s1, frac, rent, a1, a2):
+    # two bonds with shares s1 and s2 ≤ 1 − s1 of one rent: together they remit
+    # (s1 + s2) × rent a year, never more than the rent; the combined cover is the total
+    # pledged over the total service (both lend: the item costs 100,000 ≥ a1 + a2)
+    s2 = max((1.0 - s1) * frac, 1e-6)
+    if s1 + s2 > 1.0:
+        return
+    res = fundmodel.evaluate(scenario([
+        bond(label="A", amount=a1, pledged=[{"line": "income[rent]", "share": s1}]),
+        bond(label="B", amount=a2, pledged=[{"line": "income[rent]", "share": s2}])],
+        income=rent))
+    got = lines(res)
+    remitted = got["debt[A].pledged_revenue"][1:6] + got["debt[B].pledged_revenue"][1:6]
+    np.testing.assert_allclose(remitted, (s1 + s2) * rent, rtol=1e-12, atol=1e-9)
+    assert (remitted <= rent * (1 + 1e-12)).all()
+    lent = metric(res, "debt[A].amount") + metric(res, "debt[B].amount")
+    assert lent == pytest.approx(a1 + a2, rel=1e-12)
+    assert metric(res, "coverage_all_debts") == pytest.approx(5 * (s1 + s2) * rent / lent,
+                                                              rel=1e-9, abs=1e-12)

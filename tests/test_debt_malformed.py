@@ -14,7 +14,7 @@ DEBTS = """\
     amount: 400000
     rate: 0.04
     term_years: 10
-    pledged: [property_fee, 'income[parking]']
+    pledged: [property_fee]
     guarantee: {by: city_district_government, share: 1.0}
   - source: special_bond
     label: bond
@@ -59,19 +59,31 @@ CASES = [
      "    dscr_target: {dist: normal, mean: 1.3, sd: 0.5}\n", f"{BOND}.dscr_target", "", None),
     ("gearing-as-percentage", "    amount: 400000\n", "    amount: 400000\n    gearing: 80\n",
      f"{LOAN}.gearing", "did you mean 0.8", "    gearing: 80"),
-    ("pledged-unknown-income", "pledged: [property_fee, 'income[parking]']",
+    ("pledged-unknown-income", "pledged: [property_fee]",
      "pledged: [property_fee, 'income[parkin]']", f"{LOAN}.pledged[1]",
      "no operating revenue line is named 'income[parkin]' (did you mean 'income[parking]'?)",
      None),
-    ("pledged-a-cost-as-revenue", "pledged: [property_fee, 'income[parking]']",
+    ("pledged-a-cost-as-revenue", "pledged: [property_fee]",
      "pledged: [property_fee, 'cost[cleaner]']", f"{LOAN}.pledged[1]",
      "no operating revenue line is named 'cost[cleaner]'", None),
-    ("pledged-twice", "pledged: [property_fee, 'income[parking]']",
+    ("pledged-twice", "pledged: [property_fee]",
      "pledged: [property_fee, property_fee]", f"{LOAN}.pledged[1]", "listed twice", None),
-    ("pledged-nothing", "pledged: [property_fee, 'income[parking]']", "pledged: []",
+    ("pledged-nothing", "pledged: [property_fee]", "pledged: []",
      f"{LOAN}.pledged", "at least 1", None),
-    ("pledged-not-a-list", "pledged: [property_fee, 'income[parking]']",
+    ("pledged-not-a-list", "pledged: [property_fee]",
      "pledged: property_fee", f"{LOAN}.pledged", "", None),
+    # a line pledged to two debts: in shares summing to at most 1, each located on the later
+    ("pledged-to-two-debts-whole", "pledged: [property_fee]",
+     "pledged: [property_fee, 'income[parking]']", f"{BOND}.pledged[0]",
+     "pledged by the debts 'bank' (funding[3]) and 'bond' (funding[4])",
+     "    pledged: ['income[parking]']"),
+    ("share-zero", "pledged: ['income[parking]']",
+     "pledged: [{line: 'income[parking]', share: 0}]", f"{BOND}.pledged[0].share", "", None),
+    ("pledged-a-number", "pledged: ['income[parking]']", "pledged: [5]",
+     f"{BOND}.pledged[0]", "a line's name, or a line and its share", None),
+    ("pledged-share-unknown-line", "pledged: ['income[parking]']",
+     "pledged: [{line: 'income[parkin]', share: 0.5}]", f"{BOND}.pledged[0].line",
+     "no operating revenue line is named 'income[parkin]'", None),
     ("pledged-cost-unknown", "pledged_costs: ['cost[routine repairs]']",
      "pledged_costs: ['cost[repairs]']", f"{BOND}.pledged_costs[0]",
      "no operating cost line is named 'cost[repairs]'", None),
@@ -112,3 +124,44 @@ def test_malformed_debt(tmp_path, capsys, old, new, path, phrase, at):
     at = at if at is not None else new.strip().splitlines()[0]
     line = line_of(text, at)
     check_one_located_issue(file, text, path, phrase, line, tmp_path, capsys)
+
+
+def test_a_line_shared_by_one_debt_and_pledged_whole_by_another(tmp_path, capsys):
+    # the loan pledges the whole parking, the bond half of it: the bond's share is refused,
+    # naming both debts (a whole line pledged leaves no share for another debt)
+    text = edit("pledged: [property_fee]", "pledged: [property_fee, 'income[parking]']",
+                DEBT_TEXT)
+    text = edit("pledged: ['income[parking]']",
+                "pledged: [{line: 'income[parking]', share: 0.5}]", text)
+    line = line_of(text, "share: 0.5}]")
+    check_one_located_issue(write(tmp_path, text), text, f"{BOND}.pledged[0].share",
+                            "'bank' pledges the whole line", line, tmp_path, capsys)
+
+
+def test_a_line_shared_in_parts_is_accepted(tmp_path):
+    text = edit("pledged: [property_fee]",
+                "pledged: [property_fee, {line: 'income[parking]', share: 0.4}]", DEBT_TEXT)
+    text = edit("pledged: ['income[parking]']",
+                "pledged: [{line: 'income[parking]', share: 0.6}]", text)
+    sc = fundmodel.load_scenario(write(tmp_path, text))
+    assert sc.funding[3].pledges() == [("property_fee", None), ("income[parking]", 0.4)]
+    assert sc.funding[4].pledges() == [("income[parking]", 0.6)]
+
+
+def test_an_empty_items_list_on_a_debt_is_refused(tmp_path, capsys):
+    # a debt allowed to finance no item would lend nothing: a mistake, located on items
+    text = edit("    amount: 400000\n", "    items: []\n    amount: 400000\n", DEBT_TEXT)
+    check_one_located_issue(write(tmp_path, text), text, f"{LOAN}.items",
+                            "empty items list leaves the debt nothing to finance",
+                            line_of(text, "items: []"), tmp_path, capsys)
+
+
+def test_shares_of_a_line_above_the_whole_line_are_refused(tmp_path, capsys):
+    # 0.7 to the loan and 0.6 to the bond: 1.3 of one parking income
+    text = edit("pledged: [property_fee]",
+                "pledged: [property_fee, {line: 'income[parking]', share: 0.7}]", DEBT_TEXT)
+    text = edit("pledged: ['income[parking]']",
+                "pledged: [{line: 'income[parking]', share: 0.6}]", text)
+    check_one_located_issue(write(tmp_path, text), text, f"{BOND}.pledged[0].share",
+                            "'bank' (funding[3]) 0.7 and 'bond' (funding[4]) 0.6 sum to 1.3",
+                            line_of(text, "share: 0.6}]"), tmp_path, capsys)

@@ -116,6 +116,16 @@ def test_readme_lift_figures():
     p = sim.decisions()["p_pass"]
     assert (f"{100 * p.iloc[0]:.1f} %, {100 * p.iloc[1]:.1f} % and {100 * p.iloc[2]:.1f} %"
             in readme)
+    # the lifts' upkeep (15,000 + 5,400 in year 1) belongs to the lift, a third of it to each
+    # stair's: year-1 cost = 6,000 (cleaning) + 20,400 × (stairs built / 3) in each draw, so its
+    # mean is 6,000 + 20,400 × the mean of the stairs' P(pass)
+    cost = sim.metrics["operating_cost_first_year"]
+    assert cost.mean() == pytest.approx(6_000 + 20_400 * p.mean(), rel=1e-9)
+    assert m["operating_cost_first_year"] == 15_000 + 5_400 + 6_000    # all three built
+    for figure in ("26,400 with three lifts, 6,000 with none",
+                   f"operating cost averages {cost.mean():,.0f} CNY",
+                   f"breakeven fee {sim.metrics['breakeven_fee_rate'].mean():.2f} CNY/m²/month"):
+        assert figure in readme, figure
 
 
 def _readme() -> str:

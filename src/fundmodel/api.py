@@ -10,7 +10,7 @@ from .batch import evaluate_batch
 from .engine.model import run_model
 from .inputs import model_inputs
 from .montecarlo import simulate
-from .results import Result
+from .results import Result, outcome_warnings
 from .scenario import Scenario
 from .scenario.distributions import PointEstimate
 
@@ -45,6 +45,10 @@ def evaluate(scenario: Scenario, point_estimate: PointEstimate | None = None) ->
     how, warnings, values = base_case(scenario, point_estimate)
     log.debug("evaluate %s: %d uncertain inputs at their %s", scenario.name, len(values), how)
     output = run_model(model_inputs(scenario, values, 1))
-    return Result.from_output(scenario, output, info={"kind": "deterministic", "draws": 1,
-                                                      "point_estimate": how,
-                                                      "warnings": warnings})
+    result = Result.from_output(scenario, output, info={"kind": "deterministic", "draws": 1,
+                                                        "point_estimate": how,
+                                                        "warnings": warnings})
+    for warning in outcome_warnings(result):
+        log.warning(warning)
+        result.info["warnings"].append(warning)
+    return result

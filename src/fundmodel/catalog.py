@@ -136,12 +136,14 @@ FALLBACK_LINES = ("fallback_subsidy",)
 LINE_PATTERNS: dict[str, Metric] = {m.name: m for m in [
     Metric("income[<name>]", "CNY/year", "One income line of the scenario "
            "(operations.income, by name): units × price_per_month × 12 × occupancy, or per_year; "
-           "grows by its growth, else inflation; part of other_income"),
+           "grows by its growth, else inflation; × the share built of its item (item:) in "
+           "each draw; part of other_income"),
     Metric("cost[<name>]", "CNY/year", "One cost line of the scenario (operations.costs, by "
            "name): staff × wage_per_month × 12 × (1 + on_cost), or per_year, divided by "
            "shared_by (shared: × this compound's share by the split key); grows by its "
            "growth, else inflation, × (1 + ageing × (t − 1)); 0 outside first_year .. "
-           "first_year + years − 1; part of direct_cost"),
+           "first_year + years − 1; × the share built of its item (item:) in each draw; "
+           "part of direct_cost"),
     Metric("menu[<name>]", "CNY/year", "Income of a menu package (operations.menu, by name): "
            "households × take_up × price_per_household_month × 12, growing; part of "
            "other_income"),
@@ -267,8 +269,18 @@ INSTRUMENT_METRICS: dict[str, Metric] = {m.name: m for m in [
     Metric("debt[<label>].guarantee_call", "CNY", "Total the guarantor pays the operator over "
            "the term: share × max(DS_t − max(CFADS_t, 0), 0) each year (0 without a "
            "guarantee)"),
-    Metric("debt[<label>].shortfall_years", "years", "Years of the term in which CFADS_t < "
-           "DS_t"),
+    Metric("debt[<label>].shortfall_years", "years", "Years of the term with debt service in "
+           "which CFADS_t < DS_t (a year without debt service is never short, whatever its "
+           "cash flow)"),
+    Metric("debt[<label>].negative_principal_years", "years", "Years of the term in which the "
+           "principal repaid is negative: a sculpted service below the interest (CFADS_t / "
+           "dscr_target < interest), the unpaid interest added to the balance (0 for annuity, "
+           "equal_principal and bullet)"),
+    Metric("coverage_all_debts", "ratio", "Cover of all debts together: Σ over the debts of "
+           "their coverage basis (pledged revenue − pledged costs, or the revenue without "
+           "pledged costs) over their terms / Σ over the debts of their principal + interest; "
+           "a line shared between debts counts once (each debt its share)",
+           "no debt service (nothing lent by any debt)"),
 ]}
 """Per-draw metrics of the financing instruments, by pattern ``<instrument>[<label>].<metric>``
 (``<label>`` is the funding rule's label): they join ``Result.metrics`` in scenarios that use
@@ -355,7 +367,7 @@ def lookup(name: str) -> Metric:
         If no metric or yearly line has that name (the message suggests close names).
     """
     for table in (METRICS, YEARLY_LINES, LINE_PATTERNS, YEARLY_COLUMNS, FUND_METRICS,
-                  FUND_LINES, *HOUSEHOLD_TABLES.values()):
+                  FUND_LINES, INSTRUMENT_METRICS, *HOUSEHOLD_TABLES.values()):
         if name in table:
             return table[name]
     match = _INSTRUMENT_METRIC.match(name) if isinstance(name, str) else None

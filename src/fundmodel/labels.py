@@ -79,6 +79,8 @@ NAMES: dict[str, Label] = _table({
     "fallback_max_year": ("Largest fallback payment in a year", "单年最大兜底补贴"),
     "fallback_needed_max": ("Fallback cap needed", "所需兜底上限"),
     "cumulative_balance_min": ("Lowest cumulative balance", "累计结余最低值"),
+    # only in scenarios with debt (catalog.INSTRUMENT_METRICS)
+    "coverage_all_debts": ("Coverage of all debts together", "全部债务合并覆盖倍数"),
     # yearly lines (catalog.YEARLY_LINES, YEARLY_COLUMNS)
     "property_fee_income": ("Property fee income", "物业费收入"),
     "other_income": ("Other income", "其他经营收入"),
@@ -198,6 +200,7 @@ _INSTRUMENT_PARTS: dict[str, tuple[str, str]] = {
     "meets_coverage": ("meets its coverage", "满足覆盖要求"),
     "guarantee_call": ("guarantee calls", "担保代偿"),
     "shortfall_years": ("years short of debt service", "偿债缺口年数"),
+    "negative_principal_years": ("years of negative principal", "本金负摊还年数"),
     # ledger lines of the instruments
     "capital": ("capital", "投资支出"), "cost": ("cost", "成本"), "revenue": ("revenue", "收入"),
     "tax": ("tax", "税费"), "interest": ("interest", "利息"), "principal": ("principal", "本金"),
@@ -452,6 +455,7 @@ UNDEFINED_ZH: dict[str, str] = {
     "debt[<label>].coverage_gross": "无还本付息（未借款）",
     "debt[<label>].coverage_net": "无还本付息（未借款）",
     "debt[<label>].meets_coverage": "无还本付息（未借款）",
+    "coverage_all_debts": "各项债务均无还本付息（均未借款）",
     "fund_first_top_up_year": "没有年份需要续筹（或未设续筹规则）",
     "percent_funded_final": "充足余额为0（没有部件，或部件届时均为新）",
     "percent_funded": "当年充足余额为0",

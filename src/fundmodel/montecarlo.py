@@ -30,7 +30,7 @@ from .engine.model import STATEMENT_NAMES, ModelOutput, run_model
 from .progress import Reporter, reporter
 from .errors import ModelError
 from .results import (BAND_LINES, CASHFLOW_QUANTILES, QUANTILE_METHOD, QUANTILES, CashFlows,
-                      ResidentsMeans, Result, quantile_name, summary_table)
+                      ResidentsMeans, Result, outcome_warnings, quantile_name, summary_table)
 from .sampling import BLOCK_SIZE, InputSpace, input_space, sample_values
 from .scenario import Scenario
 from .scenario.checks import scenario_warnings
@@ -395,7 +395,7 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
             streams.metric_streams.sketch.rank_error_bound))
     bands, cashflow_quantiles = streams.quantiles(info)
     sums = streams.sums
-    return Result(scenario, n_draws=draws, metrics=streams.metrics, metric_names=names,
+    result = Result(scenario, n_draws=draws, metrics=streams.metrics, metric_names=names,
                   yearly_paths=streams.yearly_paths, yearly_means=streams.yearly_means(),
                   funding_offered=sums.mean("offered"), funding_applied=sums.mean("applied"),
                   funding_gap=float(sums.mean("gap")), item_costs=sums.mean("items"),
@@ -408,6 +408,10 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
                   residents=None if streams.residents is None else ResidentsMeans.from_means(
                       streams.residents, {k: sums.mean(f"r:{k}")
                                           for k in streams.residents.stream()}, draws))
+    for warning in outcome_warnings(result):
+        log.warning(warning)
+        warnings.append(warning)
+    return result
 
 
 class _RunStreams:

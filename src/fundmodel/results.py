@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Result", "CashFlows", "ResidentsMeans", "QUANTILES", "CASHFLOW_QUANTILES",
            "PROBABILITIES", "BAND_LINES", "SUMMARY_COLUMNS",
            "YEARLY_STATISTICS", "summary_table", "quantile_name", "exact_summary_row",
-           "ZERO_EVENTS_SE"]
+           "ZERO_EVENTS_SE", "outcome_warnings"]
 
 PROBABILITIES = {
     "has_funding_gap": "P(funding_gap > 0)",
@@ -93,6 +93,32 @@ def summary_table(rows: Mapping[str, Mapping[str, Any]],
     frame = pd.DataFrame.from_dict(data, orient="index")[list(SUMMARY_COLUMNS)]
     frame.index.name = "metric"
     return frame
+
+
+def outcome_warnings(result: "Result") -> list[str]:
+    """Warnings, in words, about what a run found (not about its inputs): a sculpted debt
+    whose service falls below its interest in some year, so that its balance grows there
+    (``debt[<label>].negative_principal_years`` > 0) while ``min_dscr`` still shows the
+    target."""
+    names = [n for n in result._metric_names if n.endswith("].negative_principal_years")]
+    if not names:
+        return []
+    if result._metrics is not None:                    # kept draws: no summary to compute
+        stats = [(n, float(np.mean(result.metric(n))), float(np.max(result.metric(n))))
+                 for n in names]
+    else:
+        table = result.summary()
+        stats = [(n, table.loc[n, "mean"], table.loc[n, "max"]) for n in names]
+    out = []
+    for name, mean, most in stats:
+        if most > 0:
+            label = name[len("debt["):-len("].negative_principal_years")]
+            out.append(f"debt '{label}': in some year its sculpted debt service "
+                       "(CFADS / dscr_target) is below the interest, so the unpaid interest is "
+                       f"added to the balance (negative principal) — up to {most:.0f} year(s) "
+                       f"in a draw, {mean:.2g} on average; min_dscr still shows the target in "
+                       f"the years with service. See {name}")
+    return out
 
 
 def exact_summary_row(values: np.ndarray) -> dict[str, float]:
@@ -634,7 +660,8 @@ class Result:
 
         Columns: ``source``, ``calendar_year``, ``interest``, ``principal``, ``debt_service``
         (their sum), ``balance`` (outstanding at the start of the year: the principal still to
-        be repaid), ``pledged_revenue`` (the pledged lines), ``cfads`` (less the pledged costs)
+        be repaid), ``pledged_revenue`` (the pledged lines, each times its share), ``cfads``
+        (less the pledged costs)
         and ``dscr`` = ``cfads / debt_service``, CNY. All are read from the ledger's means over
         the draws, so with many draws ``dscr`` is the ratio **of the means**, not the mean of
         the per-draw ratios (those are the metrics ``debt[<label>].min_dscr`` and
@@ -652,8 +679,10 @@ class Result:
             term = rule.term_years
             interest = cf.means[f"debt[{label}].interest"][:term]
             principal = cf.means[f"debt[{label}].principal"][:term]
-            revenue = sum(cf.means[name][:term] for name in rule.pledged)
-            costs = sum(cf.means[name][:term] for name in rule.pledged_costs or ())
+            revenue = sum(cf.means[name][:term] * (1.0 if share is None else share)
+                          for name, share in rule.pledges())
+            costs = sum(cf.means[name][:term] * (1.0 if share is None else share)
+                        for name, share in rule.pledges("pledged_costs"))
             service = interest + principal
             years = np.arange(1, term + 1)
             with np.errstate(divide="ignore", invalid="ignore"):

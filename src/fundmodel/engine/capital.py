@@ -6,7 +6,7 @@ import numpy as np
 
 from .inputs import ItemInputs
 
-__all__ = ["item_costs", "item_inputs", "ITEM_INPUTS", "spending"]
+__all__ = ["item_costs", "item_inputs", "ITEM_INPUTS", "spending", "built_share"]
 
 ITEM_INPUTS = ("quantity", "unit_cost", "contingency")
 """The inputs of an item's cost, as returned by :func:`item_inputs`."""
@@ -32,3 +32,17 @@ def spending(costs: np.ndarray, schedule: np.ndarray) -> np.ndarray:
     """Cost of each item spent in each year, CNY, ``(D|1, C, I, Y)``:
     ``cost_i × schedule_{i,y}`` (the schedule's rows sum to 1)."""
     return costs[..., None] * schedule
+
+
+def built_share(quantity: np.ndarray, voted: np.ndarray | None = None) -> np.ndarray:
+    """Share of each item built, in [0, 1], ``(D|1, C|1, I)``::
+
+        built_i = voted_i × [quantity_i > 0]
+
+    ``voted`` is the share the residents' votes build, ``(D, C, I)`` (2/3 where two of three
+    stairs vote a stair's lift in; None: no vote, 1); ``quantity`` is the item's quantity as
+    planned, before the votes, so an item of quantity 0 (e.g. above a compound's planned tier)
+    is not built at all.
+    """
+    planned = (np.asarray(quantity) > 0).astype(float)
+    return planned if voted is None else voted * planned

@@ -126,7 +126,9 @@ class IncomeLineInputs:
     """One income line: ``per_year`` (NaN when given by units) or ``units × price_per_month ×
     12 × occupancy``, each ``(D|1, C|1)``; ``growth`` ``(D|1, C|1)`` or ``(D|1, C|1, T)``.
     ``payer`` is the ledger party that pays it; the line runs in operating years
-    ``first_year .. last_year`` (None: to the horizon)."""
+    ``first_year .. last_year`` (None: to the horizon). ``item``: index of the renovation item
+    the line belongs to (scaled by the share of it built, see
+    :func:`~fundmodel.engine.operations.operating_flows`), None for none."""
 
     name: str
     per_year: np.ndarray | None
@@ -137,6 +139,7 @@ class IncomeLineInputs:
     payer: str = "users"
     first_year: int = 1
     last_year: int | None = None
+    item: int | None = None
 
 
 @dataclass(frozen=True)
@@ -149,7 +152,8 @@ class CostLineInputs:
     ``round_up`` whether to round up to whole persons. ``shared``: the line is the shared
     contract's (:class:`SharedServiceInputs`; its norm then sizes the whole contract's crew).
     ``ageing (D|1, C|1)``: the rise per year of age, a share of the year-1 amount. The line runs
-    in operating years ``first_year .. last_year`` (None: to the horizon).
+    in operating years ``first_year .. last_year`` (None: to the horizon). ``item``: index of
+    the renovation item the line belongs to (scaled by the share of it built), None for none.
     """
 
     name: str
@@ -166,6 +170,7 @@ class CostLineInputs:
     ageing: np.ndarray | None = None
     first_year: int = 1
     last_year: int | None = None
+    item: int | None = None
 
 
 @dataclass(frozen=True)

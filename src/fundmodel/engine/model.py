@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import finance
 from .arrays import first_true, row_sum, running_sum, sum_lines
-from .capital import item_costs, item_inputs, spending
+from .capital import built_share, item_costs, item_inputs, spending
 from .inputs import ModelInputs
 from .instruments import Books, source_line, timed
 from .instruments.grants import BRIDGE_LINE
@@ -87,8 +87,28 @@ def _run(inputs: ModelInputs, phase: str, books: Books) -> Books:
     return books
 
 
-def _capital(inputs: ModelInputs, ledger: Ledger, operating: dict[str, np.ndarray]) -> Books:
-    """The capital phase on the ledger: what is built (``decide`` instruments), the works, what
+def _decide(inputs: ModelInputs, ledger: Ledger) -> Books:
+    """The books after the ``decide`` instruments: what is built (the residents' votes)."""
+    n, items = inputs.draws, inputs.items
+    schedule = items.schedule[:, :inputs.timeline.construction_years]
+    costs = np.broadcast_to(item_costs(items), (n, len(inputs.compounds.names),
+                                                 len(items.names)))
+    return _run(inputs, "decide", Books(ledger, costs, schedule, items.quantity))
+
+
+def _built(inputs: ModelInputs, books: Books) -> np.ndarray | None:
+    """Share of each item built ``(D|1, C|1, I)`` after the ``decide`` phase
+    (:func:`.capital.built_share` of the votes' ``item_factor``, all of each item planned
+    without a vote), or None when no operating line belongs to an item."""
+    ops = inputs.operations
+    if all(line.item is None for line in (*ops.income, *ops.costs)):
+        return None
+    consent = books.reports.get("consent")
+    return built_share(inputs.items.quantity, None if consent is None else consent.item_factor)
+
+
+def _capital(inputs: ModelInputs, books: Books) -> Books:
+    """The capital phase on the ledger, after :func:`_decide` (what is built): the works, what
     each source pays (``fund`` instruments), and the gap.
 
     The works of item i cost ``cost_i × schedule_{i,y}`` in construction year y. What no
@@ -96,15 +116,9 @@ def _capital(inputs: ModelInputs, ledger: Ledger, operating: dict[str, np.ndarra
     ``gap_y = Σ_i u_i × schedule_{i,y}``. So sources + gap (+ the bridge of sources paid in
     instalments) = works in every year and draw.
     """
-    n, tl = inputs.draws, inputs.timeline
-    items = inputs.items
-    schedule = items.schedule[:, :tl.construction_years]
-    costs = np.broadcast_to(item_costs(items), (n, len(inputs.compounds.names),
-                                                 len(items.names)))
-    books = _run(inputs, "decide", Books(ledger, costs, schedule, items.quantity,
-                                         operating=operating))
+    ledger, schedule = books.ledger, books.schedule
     spent = spending(books.costs, schedule)                                 # (D, C, I, L)
-    for i, name in enumerate(items.names):
+    for i, name in enumerate(inputs.items.names):
         ledger.add(f"works[{name}]", "project", "contractors", "capital", spent[:, :, i])
     books = _run(inputs, "fund", replace(books, unfunded=books.costs))
     ledger.add(GAP_LINE, "unfunded", "project", "capital", timed(books.unfunded, schedule))
@@ -272,9 +286,11 @@ def run_compounds(inputs: ModelInputs) -> CompoundsOutput:
     n, tl = inputs.draws, inputs.timeline
     n_compounds = len(inputs.compounds.names)
     ledger = Ledger()
-    flows = operating_flows(inputs.operations, inputs.compounds, n, tl.horizon_years)
+    books = _decide(inputs, ledger)
+    flows = operating_flows(inputs.operations, inputs.compounds, n, tl.horizon_years,
+                            built=_built(inputs, books))
     operating = {k: v for k, v in flows.items() if k != FEE_BASE}
-    books = _capital(inputs, ledger, operating)
+    books = _capital(inputs, replace(books, operating=operating))
     fee_base = _operations(inputs, ledger, flows)
     books = _run(inputs, "operate", books)
     fund = write_repairs_fund(inputs, ledger)       # the repairs fund, after the operating phase

@@ -72,8 +72,17 @@ def headcount(line: CostLineInputs, ops: OperationsInputs,
     return staff
 
 
+def _built(value: np.ndarray, item: int | None, built: np.ndarray | None,
+           shape: tuple[int, ...]) -> np.ndarray:
+    """A line ``(D|1, C, T)`` times the share built of the item it belongs to, ``built[...,
+    item]`` (the line as it is without an item or without ``built``)."""
+    if item is None or built is None:
+        return value
+    return multiply_lines(value, built[..., item, None], shape)
+
+
 def operating_flows(ops: OperationsInputs, compounds: CompoundInputs, draws: int,
-                    years: int) -> dict[str, np.ndarray]:
+                    years: int, built: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """The operating flows, each ``(D|1, C, T)`` CNY over operating years 1..``years``.
 
     With ``I_t`` the line's growth index (1 in year 1, ``Π (1 + growth)`` after), ``c_t`` the
@@ -97,7 +106,10 @@ def operating_flows(ops: OperationsInputs, compounds: CompoundInputs, draws: int
     ``share`` is 1/shared_by, or the split key's share (:func:`_split_key`) for a ``shared``
     line; ``staff`` comes
     from :func:`headcount`; ``replaced`` is the headcount the devices replacing the line take
-    off it (the result never below 0).
+    off it (the result never below 0). An income or cost line that belongs to item i is
+    multiplied by ``built[..., i]``, the share of the item built in each draw and compound
+    (``built (D|1, C|1, I)``, in [0, 1]: :func:`.capital.built_share`), in every operating
+    year; without ``built`` (None) every item is taken as built.
 
     Also returned: :data:`FEE_BASE`, the fee income at a fee of 1 (in the fee's unit). A flow
     that is the same in every draw has a draw axis of size 1 (computed once, no memory per
@@ -123,7 +135,8 @@ def operating_flows(ops: OperationsInputs, compounds: CompoundInputs, draws: int
                     * line.occupancy[..., None])
         value = multiply_lines(base, growth_index(line.growth, years), shape)
         active = _active(line.first_year, line.last_year, years)
-        flows[f"income[{line.name}]"] = value if active is None else value * active
+        value = value if active is None else value * active
+        flows[f"income[{line.name}]"] = _built(value, line.item, built, shape)
     households = compounds.households[None, :, None]
     subscribers = [households * package.take_up[..., None] for package in ops.menu]
     for package, takers in zip(ops.menu, subscribers):
@@ -159,7 +172,7 @@ def operating_flows(ops: OperationsInputs, compounds: CompoundInputs, draws: int
         else:
             value = np.divide(value, line.shared_by, out=value if value.flags.writeable
                               else None)
-        flows[f"cost[{line.name}]"] = value
+        flows[f"cost[{line.name}]"] = value = _built(value, line.item, built, shape)
         costs.append(value)
     for device in ops.devices:
         flows[f"device[{device.name}]"] = value = multiply_lines(

@@ -109,11 +109,16 @@ def _operations(scenario: Scenario) -> OperationsInputs:
     def last(line) -> int | None:
         return None if line.years is None else line.last_year(horizon)
 
+    items = [item.name for item in scenario.renovation.items]
+
+    def item(line) -> int | None:
+        return None if line.item is None else items.index(line.item)
+
     income = tuple(IncomeLineInputs(
         name=line.name, per_year=_dc(line.per_year, None), units=_dc(line.units, None),
         price_per_month=_dc(line.price_per_month, None), occupancy=_dc(line.occupancy),
         growth=growth(line.growth), payer=line.payer, first_year=line.first_year,
-        last_year=last(line))
+        last_year=last(line), item=item(line))
         for line in ops.income)
     costs = tuple(CostLineInputs(
         name=line.name, per_year=_dc(line.per_year, None), staff=_dc(line.staff, None),
@@ -122,7 +127,7 @@ def _operations(scenario: Scenario) -> OperationsInputs:
         norm={"m2_per_staff": "m2", "households_per_staff": "households"}.get(line.norm or ""),
         per_staff=_dc(getattr(line, line.norm), None) if line.norm else None,
         round_up=line.rounding == "up", shared=line.shared, ageing=_dc(line.ageing),
-        first_year=line.first_year, last_year=last(line))
+        first_year=line.first_year, last_year=last(line), item=item(line))
         for line in ops.costs)
     shared = ops.shared_service
     names = [line.name for line in ops.costs]

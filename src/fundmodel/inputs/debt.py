@@ -18,6 +18,11 @@ from .grants import eligible_items
 __all__ = ["compile_rules"]
 
 
+def _shares(pledges) -> tuple[float, ...]:
+    """The share of each pledged line (1.0: the whole line, pledged by its name)."""
+    return tuple(1.0 if share is None else share for _, share in pledges)
+
+
 def compile_rules(scenario: Scenario, indexes: Sequence[int],
                   timeline: Timeline) -> InstrumentInputs:
     """The ``debt`` instrument of the bank loans and special bonds at ``indexes`` of
@@ -42,8 +47,11 @@ def compile_rules(scenario: Scenario, indexes: Sequence[int],
         term_years=tuple(rule.term_years for rule in rules),
         grace_years=tuple(rule.grace_years for rule in rules),
         repayment=tuple(rule.repayment for rule in rules),
-        pledged=tuple(tuple(rule.pledged) for rule in rules),
-        pledged_costs=tuple(tuple(rule.pledged_costs or ()) for rule in rules),
-        coverage_threshold=tuple(float(rule.coverage_threshold) for rule in rules))
+        pledged=tuple(tuple(line for line, _ in rule.pledges()) for rule in rules),
+        pledged_costs=tuple(tuple(line for line, _ in rule.pledges("pledged_costs"))
+                            for rule in rules),
+        coverage_threshold=tuple(float(rule.coverage_threshold) for rule in rules),
+        pledged_shares=tuple(_shares(rule.pledges()) for rule in rules),
+        pledged_cost_shares=tuple(_shares(rule.pledges("pledged_costs")) for rule in rules))
     return InstrumentInputs("debt", "fund", write_debt, terms, indexes=tuple(indexes),
                             labels=labels, groups=tuple(rule.payer for rule in rules))

@@ -22,8 +22,8 @@ from .limits import (MAX_AREA_M2, MAX_HOUSEHOLDS, MAX_LINES, MAX_MONEY_CNY, MAX_
                      MAX_SHARED_BY, RATE_MAX, RATE_MIN)
 from .renovation import Money, Quantity, Share
 
-__all__ = ["PropertyFee", "IncomeLine", "CostLine", "Operations", "Growth", "SharedService",
-           "MenuPackage", "Device", "Fallback", "INCOME_PAYERS", "FALLBACK_PAYERS",
+__all__ = ["PropertyFee", "RevenueLine", "IncomeLine", "CostLine", "Operations", "Growth",
+           "SharedService", "MenuPackage", "Device", "Fallback", "INCOME_PAYERS", "FALLBACK_PAYERS",
            "MAX_HORIZON_YEARS"]
 
 MAX_HORIZON_YEARS = 100
@@ -86,6 +86,17 @@ class PropertyFee(ScenarioModel):
         return self.per_household_month is not None
 
 
+_ITEM = ("Name of the renovation item the line belongs to (optional): the line is then "
+         "scaled, in each draw, by the share of that item actually built (what the residents' "
+         "votes build of it, stair by stair where the vote is per building: 2 of 3 stairs → "
+         "2/3 of the line; 0 where nothing of it is built), in every operating year. Without "
+         "it the line runs whatever is built.")
+
+
+def _item_field() -> Any:
+    return Field(default=None, min_length=1, description=_ITEM)
+
+
 class _Line(ScenarioModel):
     pair: ClassVar[tuple[str, str]]  # the two fields that go together instead of per_year
 
@@ -119,9 +130,10 @@ class _Line(ScenarioModel):
         return horizon if self.years is None else self.first_year + self.years - 1
 
 
-class IncomeLine(_Line):
-    """Other income: ``units × price_per_month × 12 × occupancy``, or ``per_year``, CNY a year,
-    paid by ``payer`` in operating years ``first_year`` .. ``first_year + years − 1``."""
+class RevenueLine(_Line):
+    """What an income line earns: ``units × price_per_month × 12 × occupancy``, or
+    ``per_year``, CNY a year (the terms an :class:`IncomeLine` and an investor's stream
+    share)."""
 
     pair: ClassVar[tuple[str, str]] = ("units", "price_per_month")
 
@@ -137,6 +149,14 @@ class IncomeLine(_Line):
     ``street_community`` for an operating grant, which the fiscal view then counts."""
 
 
+class IncomeLine(RevenueLine):
+    """Other income: ``units × price_per_month × 12 × occupancy``, or ``per_year``, CNY a year,
+    paid by ``payer`` in operating years ``first_year`` .. ``first_year + years − 1``; with
+    ``item``, times the share of that renovation item built."""
+
+    item: str | None = _item_field()
+
+
 _HEADCOUNTS = ("staff", "m2_per_staff", "households_per_staff")
 _HEADCOUNT_TEXT = "staff, m2_per_staff or households_per_staff"
 _EITHER = ("give either per_year, or staff and wage_per_month (or a staffing norm, "
@@ -150,7 +170,8 @@ class CostLine(_Line):
     ``households_per_staff`` (``rounding: up`` for whole persons). A line ``shared: true``
     bears this compound's share of the shared contract (``operations.shared_service``), a line
     with ``shared_by`` 1/shared_by of it. ``ageing`` makes it rise with the buildings' age:
-    × (1 + ageing × (t − 1)) in operating year t.
+    × (1 + ageing × (t − 1)) in operating year t. With ``item``, times the share of that
+    renovation item built.
     """
 
     pair: ClassVar[tuple[str, str]] = ("staff", "wage_per_month")
@@ -185,6 +206,7 @@ class CostLine(_Line):
     ageing: uncertain(ge=0, le=1, percent=True) = 0.0
     """Rise per year of the buildings' age since renovation, a share of the year-1 amount in
     [0, 1] (0.03: +3 % of it a year, routine repairs of ageing buildings)."""
+    item: str | None = _item_field()
 
     @model_validator(mode="after")
     def _one_form(self):
@@ -355,7 +377,8 @@ class Operations(ScenarioModel):
 
     def problems_in(self, scenario: Any) -> Iterator[tuple[str, ...]]:
         """What the operations cannot be against the rest of the scenario, as ``(message,
-        *path below operations)``: a collection ramp longer than the horizon, a line starting
+        *path below operations)``: a line's ``item`` that names no renovation item, a
+        collection ramp longer than the horizon, a line starting
         or ending beyond it, and the year-1 amounts of the service models beyond the bound on
         money (distributions count with the largest value their draws reach)."""
         from .distributions import largest_value as big
@@ -365,8 +388,12 @@ class Operations(ScenarioModel):
         if ramp is not None and len(ramp) > horizon:
             yield (f"{len(ramp)} collection rates for the {horizon} operating years of the "
                    "horizon", "property_fee", "collection_ramp")
+        items = [item.name for item in scenario.renovation.items]
         for field in ("income", "costs"):
             for i, line in enumerate(getattr(self, field)):
+                if line.item is not None and line.item not in items:
+                    yield (f"no renovation item is named '{line.item}'"
+                           f"{did_you_mean(line.item, items)}", field, i, "item")
                 if line.first_year > horizon:
                     yield (f"the line would start after the {horizon} operating years of the "
                            "horizon", field, i, "first_year")

@@ -16,10 +16,11 @@ them on :attr:`ModelInputs.instruments <fundmodel.engine.inputs.ModelInputs>` as
     after the operating lines are written: instruments that only act on them.
 
 A ``fund`` instrument may also write lines in the operating years (an investor's concession, a
-loan's debt service): the operating flows are known before the capital phase
-(:attr:`Books.operating`). Lines of kind ``financing`` paid to or by the ``operator`` enter the
-operating statement as ``financing_net`` (see :mod:`fundmodel.engine.model`). An instrument's
-report may carry ``metrics``, a mapping of per-draw metrics ``(D|1, C)`` named
+loan's debt service): the operating flows are known after the ``decide`` phase and before
+the ``fund`` phase (:attr:`Books.operating`). Lines of kind ``financing`` paid to or by the
+``operator`` enter the operating statement as ``financing_net`` (see
+:mod:`fundmodel.engine.model`). An instrument's report may carry ``metrics``, a mapping of
+per-draw metrics ``(D|1, C)`` named
 ``<instrument>[<label>].<metric>`` (described in :data:`fundmodel.catalog.INSTRUMENT_METRICS`),
 which join the run's metrics.
 
@@ -64,8 +65,10 @@ class Books:
         What each instrument reports for the outputs, by instrument name.
     operating : mapping of str to ndarray (D|1, C, T)
         The operating flows of operating years 1..T by ledger line name (``property_fee``,
-        ``income[<name>]``, ``cost[<name>]``, ``management_margin``, ``vat``), known before the
-        capital phase; read-only (they start at ``timeline.first_operating_index``).
+        ``income[<name>]``, ``cost[<name>]``, ``management_margin``, ``vat``), known after the
+        ``decide`` phase (a line that belongs to an item is scaled by the share of it built)
+        and before the ``fund`` phase (empty in the ``decide`` phase); read-only (they start at
+        ``timeline.first_operating_index``).
     """
 
     ledger: Ledger

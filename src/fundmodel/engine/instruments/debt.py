@@ -38,8 +38,17 @@ class DebtInputs:
     for a bank loan, the issuer for a bond), ``issuers`` (a bond's issuer, to which the
     operator remits the pledged revenue; None for a loan), ``guarantors`` (None: none),
     ``term_years``, ``grace_years``, ``repayment``, ``pledged`` and ``pledged_costs`` (ledger
-    line names) and ``coverage_threshold``.
+    line names) and ``coverage_threshold``; ``pledged_shares`` and ``pledged_cost_shares``
+    the share of each of those lines pledged to the rule (None or 1.0: the whole line; a line
+    shared by several debts has shares summing to at most 1 over them).
     """
+
+    def shares(self, r: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
+        """The shares of rule r's pledged revenue and cost lines (1.0 where not given)."""
+        def of(given, names):
+            return tuple(given[r]) if given is not None else (1.0,) * len(names)
+        return (of(self.pledged_shares, self.pledged[r]),
+                of(self.pledged_cost_shares, self.pledged_costs[r]))
 
     labels: tuple[str, ...]
     obligors: tuple[str, ...]
@@ -59,6 +68,8 @@ class DebtInputs:
     pledged: tuple[tuple[str, ...], ...]
     pledged_costs: tuple[tuple[str, ...], ...]
     coverage_threshold: tuple[float, ...]
+    pledged_shares: tuple[tuple[float, ...], ...] | None = None
+    pledged_cost_shares: tuple[tuple[float, ...], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -70,14 +81,20 @@ class DebtReport:
     metrics: dict[str, np.ndarray] = field(default_factory=dict)
 
 
-def cfads(operating, names, costs=()) -> tuple[np.ndarray, np.ndarray]:
-    """The pledged revenue ``Σ operating[names]`` and the cash flow available for debt service
-    ``CFADS = revenue − Σ operating[costs]``, ``(D|1, C, T)`` CNY, summed in order."""
+def cfads(operating, names, costs=(), shares=None, cost_shares=None
+          ) -> tuple[np.ndarray, np.ndarray]:
+    """The pledged revenue ``Σ share_l × operating[l]`` over the lines ``names`` and the cash
+    flow available for debt service ``CFADS = revenue − Σ share_c × operating[c]`` over
+    ``costs``, ``(D|1, C, T)`` CNY, summed in order; shares default to 1 (the whole line)."""
+    shares = (1.0,) * len(names) if shares is None else shares
+    cost_shares = (1.0,) * len(costs) if cost_shares is None else cost_shares
+    part = lambda n, s: operating[n] if s == 1.0 else s * operating[n]  # noqa: E731
     shape = operating[names[0]].shape
-    revenue = sum_lines([operating[n] for n in names], shape)
+    revenue = sum_lines([part(n, s) for n, s in zip(names, shares)], shape)
     if not costs:
         return revenue, revenue
-    return revenue, revenue - sum_lines([operating[n] for n in costs], shape)
+    return revenue, revenue - sum_lines([part(n, s) for n, s in zip(costs, cost_shares)],
+                                        shape)
 
 
 def _schedule(params: DebtInputs, r: int, cf: np.ndarray) -> tuple[LoanSchedule, np.ndarray]:
@@ -105,6 +122,15 @@ def _schedule(params: DebtInputs, r: int, cf: np.ndarray) -> tuple[LoanSchedule,
     return unit, np.maximum(carried.min(axis=-1), 0.0)
 
 
+def _limit(per_unit: np.ndarray, units: np.ndarray) -> np.ndarray:
+    """A limit ``per_unit × units`` (gearing × cost, cap per household × households) that is
+    no limit (inf) where ``per_unit`` is inf (not given), also where there are 0 units: a debt
+    with nothing to finance (its items cost 0) then lends 0 because its need is 0, not NaN."""
+    per_unit, units = np.broadcast_arrays(np.asarray(per_unit, dtype=float), units)
+    return np.multiply(per_unit, units, out=np.full(per_unit.shape, np.inf),
+                       where=~np.isposinf(per_unit))
+
+
 def write_debt(inputs, params: DebtInputs, books: Books) -> Books:
     """Each debt in order lends ``min(amount, sized, gearing × cost, cap, cap_per_household ×
     households, need)`` on its items, writes the drawdown as they are built and its service in
@@ -113,27 +139,33 @@ def write_debt(inputs, params: DebtInputs, books: Books) -> Books:
     ``need`` is what is still unfunded on its items; ``cost`` their cost. The lent amount falls
     on those items in proportion to what is left on each. In operating year t of the term the
     obligor pays ``debt[<label>].interest`` ``P × i_t`` and ``.principal`` ``P × p_t`` to the
-    lender; a bond's ``.pledged_revenue`` ``max(CFADS_t, 0)`` goes from the operator to the
-    issuer in every year of the term (a self-balancing bond's income goes to the issuer's fund
-    budget, which pays the principal at maturity from it); a guaranteed loan's ``.guarantee_call`` ``share × max(DS_t − max(CFADS_t,
-    0), 0)`` from the guarantor to the operator.
+    lender; a bond's ``.pledged_revenue`` ``max(CFADS_t, 0)`` (CFADS of its shares of the
+    pledged lines) goes from the operator to the issuer in every year of the term (a self-balancing bond's income goes to the issuer's fund
+    budget, which pays the principal at maturity from it); a guaranteed loan's
+    ``.guarantee_call`` ``share × max(DS_t − max(CFADS_t, 0), 0)`` from the guarantor to the
+    operator. ``coverage_all_debts`` is ``Σ_debts Σ_t basis / Σ_debts Σ_t DS`` (each debt's
+    coverage basis: CFADS with pledged costs, the pledged revenue without), NaN without service.
     """
     left = np.array(books.unfunded, dtype=float)                         # (D, C, I)
     households = inputs.compounds.households[None, :]
     start = inputs.timeline.first_operating_index
     offered = np.zeros(left.shape[:2] + (len(params.labels),))
     metrics: dict[str, np.ndarray] = {}
+    covered = np.zeros(left.shape[:2])                  # Σ over debts of the coverage basis
+    serviced = np.zeros(left.shape[:2])                 # Σ over debts of their service
     for r, label in enumerate(params.labels):
         term = params.term_years[r]
-        revenue, cf = cfads(books.operating, params.pledged[r], params.pledged_costs[r])
+        revenue, cf = cfads(books.operating, params.pledged[r], params.pledged_costs[r],
+                            *params.shares(r))
         revenue, cf = revenue[..., :term], cf[..., :term]
         unit, sized = _schedule(params, r, cf)
         room, need = unfunded_on(params.eligible[r], left)              # (D, C, I), (D, C)
         cost = row_sum(np.where(params.eligible[r], books.costs, 0.0))
         offer = np.minimum(np.minimum(params.amount[..., r], sized),
-                           np.minimum(params.gearing[..., r] * cost,
+                           np.minimum(_limit(params.gearing[..., r], cost),
                                       np.minimum(params.cap[..., r],
-                                                 params.cap_per_household[..., r] * households)))
+                                                 _limit(params.cap_per_household[..., r],
+                                                        households))))
         offer = np.broadcast_to(offer, need.shape)
         offered[..., r] = offer
         pay = np.minimum(offer, need)
@@ -158,43 +190,68 @@ def write_debt(inputs, params: DebtInputs, books: Books) -> Books:
                              "operator", "financing", calls, start)
             call = row_sum(calls)
         metrics.update(_metrics(label, params, r, pay, params.amount[..., r], revenue, cf,
-                                service, call))
+                                service, call, unit))
+        covered = covered + row_sum(cf if params.pledged_costs[r] else revenue)
+        serviced = serviced + row_sum(service)
+    with np.errstate(over="ignore"):                    # a cover beyond 1.8e308 is inf
+        metrics["coverage_all_debts"] = np.divide(covered, serviced,
+                                                  out=np.full(covered.shape, np.nan),
+                                                  where=serviced > 0)
     return books.report("debt", DebtReport(offered, metrics), unfunded=np.maximum(left, 0.0))
 
 
 def _metrics(label: str, params: DebtInputs, r: int, pay: np.ndarray, asked: np.ndarray,
-             revenue: np.ndarray, cf: np.ndarray, service: np.ndarray, call: np.ndarray
-             ) -> dict[str, np.ndarray]:
-    """The per-draw metrics of one debt, ``(D, C)`` (see the catalog for their meaning)."""
+             revenue: np.ndarray, cf: np.ndarray, service: np.ndarray, call: np.ndarray,
+             unit: LoanSchedule) -> dict[str, np.ndarray]:
+    """The per-draw metrics of one debt, ``(D, C)`` (see the catalog for their meaning).
+
+    Undefined values (no debt service, nothing lent) are NaN by ``np.where`` on guarded
+    denominators, so no floating-point warning is raised. ``min_dscr_year`` is the first year
+    whose DSCR is within a relative 1e-12 of ``min_dscr`` (level cash flows and level service
+    tie in every year up to rounding: the first year is reported, not the rounding's pick)."""
+    with np.errstate(over="ignore", under="ignore"):   # a cover beyond 1.8e308 is inf
+        return _metrics_of(label, params, r, pay, asked, revenue, cf, service, call, unit)
+
+
+def _metrics_of(label, params, r, pay, asked, revenue, cf, service, call, unit):
     serviced = service > 0                                              # (D, C, term)
     any_service = serviced.any(axis=-1)
-    with np.errstate(all="ignore"):
-        dscr = np.where(serviced, cf / np.where(serviced, service, 1.0), np.inf)
-        total_service = row_sum(service)
-        years = serviced.sum(axis=-1)
-        rate = params.rate[..., r]
-        df = np.exp(-np.arange(1, cf.shape[-1] + 1) * np.log1p(rate)[..., None])
-        llcr = np.where(pay > 0, row_sum(cf * df) / np.where(pay > 0, pay, 1.0), np.nan)
-        gross = np.where(total_service > 0, row_sum(revenue) / total_service, np.nan)
-        net = np.where(total_service > 0, row_sum(cf) / total_service, np.nan)
-        worst = dscr.argmin(axis=-1)
-        min_dscr = np.where(any_service,
-                            np.take_along_axis(dscr, worst[..., None], -1)[..., 0], np.nan)
-        avg = np.where(any_service, row_sum(np.where(serviced, dscr, 0.0))
-                       / np.maximum(years, 1), np.nan)
+    lent = pay > 0
+    safe_service = np.where(serviced, service, 1.0)
+    dscr = np.where(serviced, cf / safe_service, np.inf)
+    total_service = row_sum(service)
+    safe_total = np.where(total_service > 0, total_service, 1.0)
+    years = serviced.sum(axis=-1)
+    rate = params.rate[..., r]
+    df = np.exp(-np.arange(1, cf.shape[-1] + 1) * np.log1p(rate)[..., None])
+    llcr = np.where(lent, row_sum(cf * df) / np.where(lent, pay, 1.0), np.nan)
+    gross = np.where(total_service > 0, row_sum(revenue) / safe_total, np.nan)
+    net = np.where(total_service > 0, row_sum(cf) / safe_total, np.nan)
+    lowest = dscr.min(axis=-1)                                          # inf without service
+    finite = np.where(np.isfinite(lowest), lowest, 0.0)[..., None]
+    tied = serviced & (dscr <= finite + 1e-12 * np.abs(finite))
+    first = tied.argmax(axis=-1)
+    min_dscr = np.where(any_service, lowest, np.nan)
+    avg = np.where(any_service, row_sum(np.where(serviced, dscr, 0.0)) / np.maximum(years, 1),
+                   np.nan)
     basis = net if params.pledged_costs[r] else gross
     meets = np.where(np.isnan(basis), np.nan, basis >= params.coverage_threshold[r])
+    # the principal repaid is negative where a sculpted service is below the interest: the
+    # unpaid interest is added to the balance (1e-12 per unit lent: rounding, not a year)
+    growing = lent[..., None] & (unit.principal < -1e-12)
     name = f"debt[{label}]."
     return {
         name + "amount": pay,
         name + "capped": np.where(np.isfinite(asked), pay < asked, False).astype(float),
         name + "min_dscr": min_dscr,
         name + "avg_dscr": avg,
-        name + "min_dscr_year": np.where(any_service, worst + 1.0, np.nan),
+        name + "min_dscr_year": np.where(any_service, first + 1.0, np.nan),
         name + "llcr": llcr,
         name + "coverage_gross": gross,
         name + "coverage_net": net,
         name + "meets_coverage": meets,
         name + "guarantee_call": np.broadcast_to(call, pay.shape).astype(float),
         name + "shortfall_years": (serviced & (cf < service)).sum(axis=-1).astype(float),
+        name + "negative_principal_years": np.broadcast_to(growing.sum(axis=-1),
+                                                            pay.shape).astype(float),
     }

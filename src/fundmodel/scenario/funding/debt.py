@@ -3,9 +3,9 @@ operating revenue."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Iterator, Literal
+from typing import Annotated, Any, ClassVar, Iterator, Literal, Union
 
-from pydantic import Field, model_validator
+from pydantic import Discriminator, Field, Tag, model_validator
 
 from ..base import ScenarioModel, did_you_mean, fail
 from ..limits import MAX_LINES, RATE_MAX
@@ -13,7 +13,7 @@ from ..ranges import bounded, uncertain
 from ..renovation import Money, Share
 from .source import Source
 
-__all__ = ["Debt", "BankLoan", "SpecialBond", "Guarantee", "REPAYMENTS"]
+__all__ = ["Debt", "BankLoan", "SpecialBond", "Guarantee", "Pledge", "REPAYMENTS"]
 
 REPAYMENTS = ("annuity", "equal_principal", "bullet", "sculpted")
 """How the principal is repaid after the grace years."""
@@ -25,6 +25,38 @@ Coverage = uncertain(gt=0, le=10)
 
 GovernmentLevel = Literal["central_government", "provincial_government",
                           "city_district_government", "street_community"]
+
+
+class Pledge(ScenarioModel):
+    """A share of one operating line pledged to a debt: ``{line: 'income[rent]', share: 0.5}``.
+    A line pledged to several debts must be pledged this way by each, the shares summing to at
+    most 1 over the debts; a bare name pledges the whole line to one debt."""
+
+    line: str
+    """The line: ``property_fee``, ``income[<name>]`` (in ``pledged``) or ``cost[<name>]``,
+    ``management_margin``, ``vat`` (in ``pledged_costs``)."""
+    share: bounded(float, gt=0, le=1, percent=True)
+    """The share of the line pledged to this debt, in (0, 1] (0.5 for half)."""
+
+
+def _name_or_pledge(value: Any) -> str | None:
+    if isinstance(value, str):
+        return "name"
+    if isinstance(value, dict):
+        return "share"
+    return None
+
+
+PledgedLine = Annotated[Union[Annotated[str, Tag("name")], Annotated[Pledge, Tag("share")]],
+                        Discriminator(_name_or_pledge, custom_error_type="pledge",
+                                      custom_error_message="expected a line's name, or a line and "
+                                      "its share (line: <name>, share: <in (0, 1]>)")]
+"""A pledged line: its name (the whole line), or a :class:`Pledge` (a share of it)."""
+
+
+def pledge_of(entry: "str | Pledge") -> tuple[str, float | None]:
+    """``(line, share)`` of a pledged entry; share None for a bare name (the whole line)."""
+    return (entry, None) if isinstance(entry, str) else (entry.line, float(entry.share))
 
 
 class Guarantee(ScenarioModel):
@@ -48,7 +80,10 @@ class Debt(Source):
 
     (each absent term ignored), where ``sized`` is the most the pledged cash flow carries at
     ``dscr_target`` and ``need`` what is still unfunded on its items when it pays. The cash
-    flow available for debt service in year t is ``CFADS_t = Σ pledged − Σ pledged_costs``.
+    flow available for debt service in year t is ``CFADS_t = Σ share × pledged − Σ share ×
+    pledged_costs`` (share 1 for a line pledged by its name; a line pledged to several debts
+    is pledged in shares summing to at most 1 over them, so that it is counted, and a bond's
+    remitted, once).
     """
 
     payer: ClassVar[str] = "lenders"
@@ -75,11 +110,14 @@ class Debt(Source):
     repayment: Literal["annuity", "equal_principal", "bullet", "sculpted"] = "annuity"
     """``annuity`` (level payments), ``equal_principal``, ``bullet`` (all at the end of the
     term) or ``sculpted`` (debt service = CFADS / dscr_target each year)."""
-    pledged: list[str] = Field(min_length=1, max_length=MAX_LINES)
-    """Operating revenue lines pledged to the debt: ``property_fee`` and ``income[<name>]``."""
-    pledged_costs: list[str] | None = Field(default=None, min_length=1, max_length=MAX_LINES)
+    pledged: list[PledgedLine] = Field(min_length=1, max_length=MAX_LINES)
+    """Operating revenue lines pledged to the debt: ``property_fee`` and ``income[<name>]``;
+    ``{line: 'income[rent]', share: 0.5}`` pledges half of a line (a line pledged to several
+    debts must be shared so, the shares summing to at most 1)."""
+    pledged_costs: list[PledgedLine] | None = Field(default=None, min_length=1,
+                                                    max_length=MAX_LINES)
     """Cost lines deducted from the pledged revenue (the net basis): ``cost[<name>]``,
-    ``management_margin``, ``vat``."""
+    ``management_margin``, ``vat``; shared between debts like ``pledged``."""
     coverage_threshold: bounded(float, gt=0, le=10) = 1.2
     """Least coverage of the debt service by the pledged revenue over the debt's life (net of
     ``pledged_costs`` when given) for ``meets_coverage`` (default 1.2)."""
@@ -96,12 +134,20 @@ class Debt(Source):
         if self.repayment == "sculpted" and self.dscr_target is None:
             raise fail("a sculpted repayment follows the pledged cash flow divided by "
                        "dscr_target: give dscr_target", "repayment")
+        if self.items is not None and not self.items:
+            raise fail("an empty items list leaves the debt nothing to finance; name the items "
+                       "it lends for, or leave items out to lend for every item", "items")
         for field in ("pledged", "pledged_costs"):
-            names = getattr(self, field) or []
+            names = [pledge_of(entry)[0] for entry in getattr(self, field) or []]
             for j, name in enumerate(names):
                 if name in names[:j]:
                     raise fail(f"'{name}' is listed twice", field, j)
         return self
+
+    def pledges(self, field: str = "pledged") -> list[tuple[str, float | None]]:
+        """``(line, share)`` of each line in ``pledged`` (or ``pledged_costs``), in order; share
+        None where the whole line is pledged by name."""
+        return [pledge_of(entry) for entry in getattr(self, field) or []]
 
     def problems_in(self, scenario: Any, index: int) -> Iterator[tuple]:
         """Checks against the rest of the scenario (see :meth:`Source.problems_in`): the term
@@ -113,13 +159,45 @@ class Debt(Source):
         ops = scenario.operations
         revenue = ["property_fee", *(f"income[{line.name}]" for line in ops.income)]
         costs = [*(f"cost[{line.name}]" for line in ops.costs), "management_margin", "vat"]
+        labels = scenario.funding_labels()
         for field, allowed, what in (("pledged", revenue, "revenue"),
                                      ("pledged_costs", costs, "cost")):
-            for j, name in enumerate(getattr(self, field) or []):
+            for j, (name, share) in enumerate(self.pledges(field)):
+                at = (field, j) if share is None else (field, j, "line")
                 if name not in allowed:
                     yield (f"no operating {what} line is named '{name}'"
                            f"{did_you_mean(name, allowed)}; the {what} lines are "
-                           f"{', '.join(allowed)}", field, j)
+                           f"{', '.join(allowed)}", *at)
+                    continue
+                yield from _shared_line(scenario, labels, index, field, j, name, share)
+
+
+def _shared_line(scenario: Any, labels: list[str], index: int, field: str, j: int, name: str,
+                 share: float | None) -> Iterator[tuple]:
+    """The problem with line ``name`` at ``funding[index].<field>[j]`` if earlier debts pledge
+    it too: each must pledge a share (else one line's cash flow would be counted, and a bond's
+    remitted, once per debt), and the shares must sum to at most 1."""
+    others = [(r, s) for r, rule in enumerate(scenario.funding[:index])
+              if isinstance(rule, Debt)
+              for line, s in rule.pledges(field) if line == name]
+    if not others:
+        return
+    first = others[0][0]
+    if share is None or any(s is None for _, s in others):
+        bare = index if share is None else next(r for r, s in others if s is None)
+        other = first if bare == index else index
+        yield (f"'{name}' is pledged by the debts '{labels[other]}' (funding[{other}]) and "
+               f"'{labels[index]}' (funding[{index}]), and '{labels[bare]}' pledges the whole "
+               f"line: pledge a share of it in each debt (line: '{name}', share: 0.5 in "
+               "place of the bare name), the shares summing to at most 1", *((field, j) if share is None
+                                              else (field, j, "share")))
+        return
+    total = sum(s for _, s in others) + share
+    if total > 1 + 1e-12:
+        named = ", ".join(f"'{labels[r]}' (funding[{r}]) {s:g}" for r, s in others)
+        yield (f"the shares of '{name}' pledged by the debts {named} and '{labels[index]}' "
+               f"(funding[{index}]) {share:g} sum to {total:g}, more than the whole line; "
+               "they must sum to at most 1", field, j, "share")
 
 
 class BankLoan(Debt):

@@ -10,7 +10,7 @@ from pydantic import Field, model_validator
 
 from ..base import did_you_mean, fail
 from ..limits import MAX_LINES, RATE_MAX
-from ..operations import IncomeLine
+from ..operations import RevenueLine
 from ..ranges import uncertain
 from ..renovation import Money
 from .source import Source
@@ -22,7 +22,7 @@ HurdleRate = uncertain(ge=0, le=RATE_MAX, percent=True)
 percentage)."""
 
 
-class Stream(IncomeLine):
+class Stream(RevenueLine):
     """A new revenue stream the investor creates and runs (EV charging, advertising, elder-care
     or childcare rooms, property rooms): revenue ``per_year``, or ``units × price_per_month × 12
     × occupancy``, CNY in operating year 1, less ``operating_cost_per_year``; both grow by
