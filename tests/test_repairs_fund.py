@@ -1,6 +1,8 @@
 """The long-term repairs fund (issue 9, items 2 and 4): timing conventions, the balance with
 interest and top-ups, the reserve-study measures, the level contributions in closed form and
-the NIST Handbook 135 life-cycle figures.
+the NIST Handbook 135 life-cycle figures; issue 19, item 6: the end_of_year and reserve_study
+conventions, one cost index for the replacements and the fully funded balance, and the full
+goal that never goes below the baseline's floor.
 
 Expected values are worked out by hand here (tables written out) or by an independent
 reference in exact rational arithmetic (``fractions.Fraction``), never taken from the
@@ -25,7 +27,7 @@ import fundmodel
 from fundmodel import finance
 from fundmodel.catalog import FUND_LINES, FUND_METRICS, METRICS, lookup
 from fundmodel.engine.model import run_model
-from fundmodel.engine.repairs_fund import component_ages, replacement_line
+from fundmodel.engine.repairs_fund import component_ages, component_due, replacement_line
 from fundmodel.inputs import model_inputs
 from fundmodel.draws import uncertain_inputs
 
@@ -82,6 +84,41 @@ def test_ages_and_replacement_years():
     assert ages[1].tolist() == [0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0, 1]
     assert ages[2].tolist() == [0] * 12            # life 1: replaced every year
     assert (np.flatnonzero(ages[0] == 3) + 1).tolist() == [3, 7, 11]
+
+
+def test_ages_and_replacement_years_of_the_reserve_study():
+    """Reserve study: the age just before the year's replacements, L in a year of replacement
+    (remaining life 0). Life 4, remaining 3: 1, 2, 3, 4, 1, 2, 3, 4, ... replaced in years 4,
+    8, 12 (a year after the end-of-year convention's 3, 7, 11). Remaining = life (renewed by
+    the renovation): 0 in year 1, then 1..5. Remaining 0 (due now): 3 in year 1, replaced in
+    years 1, 4, 7, 10. Life 1: replaced every year from year 2."""
+    ages = component_ages(np.array([4, 5, 3, 1]), np.array([3, 5, 0, 1]), 12, "reserve_study")
+    assert ages[0].tolist() == [1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4]
+    assert ages[1].tolist() == [0, 1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 1]
+    assert ages[2].tolist() == [3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2]
+    assert ages[3].tolist() == [0] + [1] * 11
+    due = component_due(ages, np.array([4, 5, 3, 1]), "reserve_study")
+    assert (np.flatnonzero(due[0]) + 1).tolist() == [4, 8, 12]
+    assert (np.flatnonzero(due[2]) + 1).tolist() == [1, 4, 7, 10]
+    assert (np.flatnonzero(due[3]) + 1).tolist() == list(range(2, 13))
+
+
+def test_due_now_only_under_the_reserve_study():
+    """Remaining life 0 (or age = life): under reserve_study replaced in year 1 at year-1
+    prices, FFB_1 its whole cost (3,000 × 3/3), so 1,500 in the fund is 50 % funded; again in
+    year 4 at 3,000 × 1.02³ (the scenario's inflation, 2 %). Refused under end_of_year
+    (test_repairs_fund_malformed), where it would fall before operating year 1."""
+    for life in ({"remaining_life_years": 0}, {"age_years": 3}):
+        r = fundmodel.evaluate(scenario({"opening_balance": 1_500, "convention": "reserve_study",
+                                         "components": [{"name": "pump", "cost": 3_000,
+                                                         "useful_life_years": 3, **life}]},
+                                        horizon_years=4))
+        np.testing.assert_allclose(yearly(r, "fund_expenditure"),     # years 1 and 4
+                                   [3_000, 0, 0, 3_000 * 1.02 ** 3], rtol=1e-15)
+        assert yearly(r, "fully_funded_balance")[0] == 3_000
+        assert yearly(r, "percent_funded")[0] == 0.5
+        assert yearly(r, "fully_funded_balance")[1] == pytest.approx(3_000 * 1.02 / 3,
+                                                                    rel=1e-15)
 
 
 def test_replacement_costs_are_inflated_from_year_one():
@@ -267,7 +304,9 @@ TABLE = [(1,    0,          200_000,    340_000),
 # Baseline: max_t −B_t(0)/S_t = 700,000 / 50,000 = 14 (year 5; year 3: 100,000/30,000 = 3.3,
 # year 13: 1,000,000/130,000 = 7.7, year 25: 1,900,000/250,000 = 7.6).
 # Threshold, floor 100,000: max_t (100,000 − B_t(0))/S_t = 800,000/50,000 = 16 (year 5).
-# Full: FFB at the start of year 31 = 360,000: (360,000 + 1,900,000)/300,000 = 7.5333...
+# Full: FFB at the start of year 31 = 360,000: the horizon alone asks (360,000 + 1,900,000)/
+# 300,000 = 7.5333..., less than the baseline (at 7.53 the balance ends year 5 at −323,333);
+# the full goal keeps the baseline's floor on the way: max(14, 7.5333) = 14 (issue 19).
 
 
 def test_thirty_year_table():
@@ -285,8 +324,7 @@ def test_closed_form_goals_match_the_table():
     r = fundmodel.evaluate(thirty_years(3.0, threshold={"floor": 100_000}))
     assert metric(r, "level_contribution_baseline_per_m2") == pytest.approx(14.0, rel=1e-14)
     assert metric(r, "level_contribution_threshold_per_m2") == pytest.approx(16.0, rel=1e-14)
-    assert metric(r, "level_contribution_full_per_m2") == pytest.approx(2_260_000 / 300_000,
-                                                                        rel=1e-14)
+    assert metric(r, "level_contribution_full_per_m2") == pytest.approx(14.0, rel=1e-14)
 
 
 def test_no_smaller_contribution_meets_the_goal():
@@ -297,7 +335,8 @@ def test_no_smaller_contribution_meets_the_goal():
     lever = "repairs_fund.contribution_per_m2_year"
     for goal, check in (("baseline", lambda b: b.min(axis=1) - 0.0),
                         ("threshold", lambda b: b.min(axis=1) - 100_000),
-                        ("full", lambda b: b[:, -1] - 360_000)):
+                        ("full", lambda b: np.minimum(b.min(axis=1),
+                                                      b[:, -1] - 360_000))):
         c = metric(r, f"level_contribution_{goal}_per_m2")
         sweep = fundmodel.evaluate_batch(sc, {lever: [c, c * (1 - 1e-9)]})
         balance = np.stack([sweep_yearly(sweep, k) for k in range(2)])
@@ -330,7 +369,8 @@ def test_threshold_as_percent_funded():
     ages at the start of years 2..5: 3, 0, 1, 2 → FFB 75,000, 0, 25,000, 50,000;
     B_t(0) = 0, −100,000, −100,000, −100,000; S_t = 1,000 t.
     p = 0.5: (37,500 − 0)/1,000, (0 + 100,000)/2,000, (12,500 + 100,000)/3,000,
-    (25,000 + 100,000)/4,000 → max(37.5, 50, 37.5, 31.25) = 50."""
+    (25,000 + 100,000)/4,000 → max(37.5, 50, 37.5, 31.25) = 50. Full: the horizon alone
+    asks (50,000 + 100,000)/4,000 = 37.5, below the baseline's 50 (year 2), so 50."""
     data = copy.deepcopy(BASE)
     data["compound"]["floor_area_m2"] = 1_000
     data["horizon_years"] = 4
@@ -340,25 +380,30 @@ def test_threshold_as_percent_funded():
     r = fundmodel.evaluate(fundmodel.Scenario.model_validate(data))
     assert metric(r, "level_contribution_threshold_per_m2") == pytest.approx(50.0, rel=1e-14)
     assert metric(r, "level_contribution_baseline_per_m2") == pytest.approx(50.0, rel=1e-14)
-    assert metric(r, "level_contribution_full_per_m2") == pytest.approx(150_000 / 4_000,
-                                                                        rel=1e-14)
+    assert metric(r, "level_contribution_full_per_m2") == pytest.approx(50.0, rel=1e-14)
 
 
 # ------------------------------------------------------ the closed form against exact arithmetic
-def exact_goals(area, opening, rate, growth_c, components, horizon, floor, percent):
+def exact_goals(area, opening, rate, growth_c, components, horizon, floor, percent,
+                convention="end_of_year"):
     """The least contributions in exact rational arithmetic: B_t(0), S_t and FFB_t by their
-    definitions, the goals by brute reading of the affine form."""
+    definitions, the goals by brute reading of the affine form. The ages by counting: the
+    component is L − r years old at the start of year 1 and one year older at each next
+    start; end_of_year: replaced at the end of the year it starts at L − 1 (so 0 at the next
+    start); reserve_study: replaced in the year it starts at L (so 1 at the next start)."""
     F = Fraction
     i, gc = F(rate), F(growth_c)
     spent = [F(0)] * (horizon + 1)
     ffb = [F(0)] * (horizon + 2)
     for cost, life, left, g in components:
+        age = life - left
         for t in range(1, horizon + 2):
             price = F(cost) * (1 + F(g)) ** (t - 1)
-            age = (life - left + t - 1) % life
             ffb[t] += price * age / life
-            if t <= horizon and age == life - 1:
+            due = age == (life if convention == "reserve_study" else life - 1)
+            if t <= horizon and due:
                 spent[t] += price
+            age = (1 if convention == "reserve_study" else 0) if due else age + 1
     b, s = F(opening), F(0)
     zero, unit = [None], [None]
     for t in range(1, horizon + 1):
@@ -370,7 +415,7 @@ def exact_goals(area, opening, rate, growth_c, components, horizon, floor, perce
     baseline = max([F(0)] + [-zero[t] / unit[t] for t in years])
     thresh = max([F(0)] + [(F(floor) + F(percent) * ffb[t + 1] - zero[t]) / unit[t]
                            for t in years])
-    full = max(F(0), (ffb[horizon + 1] - zero[horizon]) / unit[horizon])
+    full = max(baseline, (ffb[horizon + 1] - zero[horizon]) / unit[horizon])
     return {"baseline": baseline, "threshold": thresh, "full": full}
 
 
@@ -383,11 +428,16 @@ component_st = st.tuples(st.floats(1e3, 1e6), st.integers(1, 25), st.integers(1,
 @given(area=st.floats(500, 1e5), opening=st.floats(0, 2e6), rate=st.floats(0.0, 0.05),
        growth_c=st.floats(0.0, 0.05), components=st.lists(component_st, min_size=1, max_size=3),
        horizon=st.integers(5, 30), floor=st.floats(0, 5e5), percent=st.floats(0, 1),
-       by_percent=st.booleans())
+       by_percent=st.booleans(), convention=st.sampled_from(["end_of_year", "reserve_study"]),
+       due_now=st.booleans())
 def test_closed_form_is_the_least_contribution(area, opening, rate, growth_c, components,
-                                               horizon, floor, percent, by_percent):
-    """For random funds the closed form is within 1e-9 of the exact least contribution: the
-    goal is met at c (to 1e-9) and c × (1 − 1e-9) < the exact least one, so it fails."""
+                                               horizon, floor, percent, by_percent,
+                                               convention, due_now):
+    """For random funds, under either convention, the closed form is within 1e-9 of the exact
+    least contribution: the goal is met at c (to 1e-9) and c × (1 − 1e-9) < the exact least
+    one, so it fails. (Under reserve_study the first component may be due in year 1.)"""
+    if convention == "reserve_study" and due_now:
+        components = [components[0][:2] + (0,) + components[0][3:], *components[1:]]
     data = copy.deepcopy(BASE)
     data["compound"]["floor_area_m2"] = area
     data["horizon_years"] = horizon
@@ -395,12 +445,14 @@ def test_closed_form_is_the_least_contribution(area, opening, rate, growth_c, co
         "opening_balance": opening, "contribution_per_m2_year": 1.0,
         "contribution_growth": growth_c, "interest": {"rate": rate},
         "threshold": {"percent_funded": percent} if by_percent else {"floor": floor},
+        "convention": convention,
         "components": [{"name": f"c{k}", "cost": c, "useful_life_years": life,
                         "remaining_life_years": left, "growth": g}
                        for k, (c, life, left, g) in enumerate(components)]}
     r = fundmodel.evaluate(fundmodel.Scenario.model_validate(data))
     exact = exact_goals(area, opening, rate, growth_c, components, horizon,
-                        0.0 if by_percent else floor, percent if by_percent else 0.0)
+                        0.0 if by_percent else floor, percent if by_percent else 0.0,
+                        convention)
     for goal, least in exact.items():
         c = metric(r, f"level_contribution_{goal}_per_m2")
         if least == 0:
@@ -413,14 +465,14 @@ def test_closed_form_is_the_least_contribution(area, opening, rate, growth_c, co
 @settings(max_examples=25, deadline=None)
 @given(costs=st.lists(st.tuples(st.floats(0, 1e6), st.integers(1, 30), st.integers(1, 30),
                                 st.floats(-0.02, 0.08)), min_size=1, max_size=4),
-       horizon=st.integers(1, 40))
-def test_fully_funded_plus_residual_is_the_cost(costs, horizon):
+       horizon=st.integers(1, 40), convention=st.sampled_from(["end_of_year", "reserve_study"]))
+def test_fully_funded_plus_residual_is_the_cost(costs, horizon, convention):
     """At the horizon, FFB_{T+1} + residual = Σ cost_{T+1}: age/L + remaining/L = 1."""
     comps = [{"name": f"c{k}", "cost": c, "useful_life_years": life,
               "remaining_life_years": min(left, life), "growth": g}
              for k, (c, life, left, g) in enumerate(costs)]
-    r = fundmodel.evaluate(scenario({"opening_balance": 100, "components": comps},
-                                    horizon_years=horizon))
+    r = fundmodel.evaluate(scenario({"opening_balance": 100, "components": comps,
+                                     "convention": convention}, horizon_years=horizon))
     total = math.fsum(c * (1 + g) ** horizon for c, _, _, g in costs)
     final = metric(r, "fund_balance_final")
     pf = metric(r, "percent_funded_final")
@@ -430,6 +482,210 @@ def test_fully_funded_plus_residual_is_the_cost(costs, horizon):
         assert ffb + residual == pytest.approx(total, rel=1e-9, abs=1e-6)
     else:
         assert residual <= total * (1 + 1e-9) + 1e-6
+
+
+# ------------------------------------------------ conventions and the full goal (issue 19, 6)
+def one_lift(convention: str) -> fundmodel.Result:
+    """One component of 3,000 (life 3, remaining life 2, its cost growing 2.5 % a year), 1,000
+    m², an opening balance of 1,000 and 1 CNY/m²/year (1,000 a year), no interest, 7 years."""
+    data = copy.deepcopy(BASE)
+    data["compound"]["floor_area_m2"] = 1_000
+    data["horizon_years"] = 7
+    data["repairs_fund"] = {
+        "opening_balance": 1_000, "contribution_per_m2_year": 1.0, "convention": convention,
+        "components": [{"name": "lift", "cost": 3_000, "useful_life_years": 3,
+                        "remaining_life_years": 2, "growth": 0.025}]}
+    return fundmodel.evaluate(fundmodel.Scenario.model_validate(data))
+
+
+# The lift's cost at year-t prices, 3,000 × 1.025^(t − 1), t = 1..8 — the one index both the
+# replacements and the fully funded balance use:
+#   3,000; 3,075; 3,151.875; 3,230.671875; 3,311.438671875; 3,394.224638671875;
+#   3,479.080254638671875; 3,566.057261004638671875
+COST = [3_000 * 1.025 ** (t - 1) for t in range(1, 9)]
+
+
+def test_reserve_study_fully_funded_balance_by_hand():
+    """The reserve-study convention: remaining life RL at the start of each year, counting
+    down 2, 1, 0 and back to L − 1 = 2 after the replacement in the year it is 0;
+    FFB_t = cost_t × (L − RL_t)/L, measured just before the year's replacement, which is paid
+    within that year at cost_t — the FFB of a year with RL 0 is the replacement's price.
+
+    year RL age cost_t            FFB_t                  B_start           E_t          B_end
+    1    2  1   3,000             3,000 × 1/3 = 1,000    1,000             0            2,000
+    2    1  2   3,075             3,075 × 2/3 = 2,050    2,000             0            3,000
+    3    0  3   3,151.875         3,151.875 × 3/3        3,000             3,151.875    848.125
+    4    2  1   3,230.671875      × 1/3 = 1,076.890625   848.125           0            1,848.125
+    5    1  2   3,311.438671875   × 2/3 = 2,207.62578125 1,848.125         0            2,848.125
+    6    0  3   3,394.2246386719  × 3/3                  2,848.125         3,394.2246…  453.9003613281
+    7    2  1   3,479.0802546387  × 1/3 = 1,159.6934182 453.9003613281    0            1,453.9003613281
+    (8   1  2   3,566.0572610046  × 2/3 = 2,377.3715073: the FFB at the horizon)
+    B_end_t = B_start_t + 1,000 − E_t; percent funded B_start_t / FFB_t.
+    """
+    r = one_lift("reserve_study")
+    ffb = [COST[0] / 3, COST[1] * 2 / 3, COST[2], COST[3] / 3, COST[4] * 2 / 3, COST[5],
+           COST[6] / 3]
+    np.testing.assert_allclose(ffb[:5], [1_000, 2_050, 3_151.875, 1_076.890625,
+                                         2_207.62578125], rtol=1e-15)
+    np.testing.assert_allclose(yearly(r, "fully_funded_balance"), ffb, rtol=1e-14)
+    spent = [0, 0, COST[2], 0, 0, COST[5], 0]
+    np.testing.assert_allclose(yearly(r, "fund_expenditure"), spent, rtol=1e-14)
+    # one index: the replacement of year 3 is FFB_3, the whole cost at year-3 prices
+    assert yearly(r, "fund_expenditure")[2] == pytest.approx(ffb[2], rel=1e-15)
+    end = [2_000, 3_000, 848.125, 1_848.125, 2_848.125, 3_848.125 - COST[5],
+           4_848.125 - COST[5]]
+    np.testing.assert_allclose(yearly(r, "fund_balance"), end, rtol=1e-13)
+    start = [1_000] + end[:-1]
+    np.testing.assert_allclose(yearly(r, "percent_funded"), np.divide(start, ffb), rtol=1e-13)
+    assert metric(r, "percent_funded_final") == pytest.approx(end[-1] / (COST[7] * 2 / 3),
+                                                              rel=1e-13)
+    # residual: RL 1 of 3 at the start of year 8
+    assert metric(r, "component_residual_value") == pytest.approx(COST[7] / 3, rel=1e-14)
+    # goals: B_t(0) = 1,000, 1,000, then −2,151.875 (years 3–5), −5,546.0996386719 (6–7);
+    # S_t = 1,000 t. Baseline: max(2,151.875/3,000, 5,546.0996/6,000) = year 6's 0.92435;
+    # full: max(that, (2,377.3715 + 5,546.0996)/7,000 = 1.13192)
+    zero6 = 1_000 - COST[2] - COST[5]
+    assert metric(r, "level_contribution_baseline_per_m2") == pytest.approx(-zero6 / 6_000,
+                                                                            rel=1e-13)
+    assert metric(r, "level_contribution_full_per_m2") == pytest.approx(
+        (COST[7] * 2 / 3 - zero6) / 7_000, rel=1e-13)
+
+
+def test_end_of_year_convention_on_the_same_component_by_hand():
+    """The default convention on the same fund: the age at the start of each year after the
+    replacements at the end of the year before, (L − r + t − 1) mod L = 1, 2, 0, 1, 2, 0, 1;
+    replaced at the end of the year it starts at L − 1 = 2 (years 2 and 5) at that year's
+    prices, which is what its share of the FFB reaches at age 3 in the same prices (FFB_2 =
+    3,075 × 2/3 = 2,050 → 3,075 × 3/3 = 3,075, the price paid).
+
+    year age FFB_t                   B_start           E_t (year end)     B_end
+    1    1   1,000                   1,000             0                  2,000
+    2    2   2,050                   2,000             3,075              −75
+    3    0   0 (percent undefined)   −75               0                  925
+    4    1   1,076.890625            925               0                  1,925
+    5    2   2,207.62578125          1,925             3,311.438671875    −386.438671875
+    6    0   0                       −386.438671875    0                  613.561328125
+    7    1   1,159.6934182129        613.561328125     0                  1,613.561328125
+    (8   2   2,377.3715073364: the same FFB as the reserve study's, both 2 years old)
+    """
+    r = one_lift("end_of_year")
+    ffb = [1_000, 2_050, 0, COST[3] / 3, COST[4] * 2 / 3, 0, COST[6] / 3]
+    np.testing.assert_allclose(yearly(r, "fully_funded_balance"), ffb, rtol=1e-14, atol=0)
+    np.testing.assert_allclose(yearly(r, "fund_expenditure"), [0, 3_075, 0, 0, COST[4], 0, 0],
+                               rtol=1e-14, atol=0)
+    assert COST[4] == pytest.approx(3_311.438671875, rel=1e-15)
+    end = [2_000, -75, 925, 1_925, 2_925 - COST[4], 3_925 - COST[4], 4_925 - COST[4]]
+    np.testing.assert_allclose(yearly(r, "fund_balance"), end, rtol=1e-13)
+    pf = yearly(r, "percent_funded")
+    assert np.isnan(pf[[2, 5]]).all()
+    np.testing.assert_allclose(pf[[0, 1, 3, 4, 6]], [1_000 / 1_000, 2_000 / 2_050,
+                                                     925 / ffb[3], 1_925 / ffb[4],
+                                                     end[5] / ffb[6]], rtol=1e-13)
+    assert metric(r, "percent_funded_final") == pytest.approx(end[-1] / (COST[7] * 2 / 3),
+                                                              rel=1e-13)
+    # goals: B_t(0) = 1,000, −2,075 (years 2–4), 1,000 − 3,075 − 3,311.438671875 =
+    # −5,386.438671875 (5–7). Baseline: max(2,075/2,000 = 1.0375, 5,386.4387/5,000 =
+    # 1.0772877) = 1.077287734375; full: (2,377.3715 + 5,386.4387)/7,000 = 1.1091157
+    assert metric(r, "level_contribution_baseline_per_m2") == pytest.approx(
+        5_386.438671875 / 5_000, rel=1e-13)
+    assert metric(r, "level_contribution_full_per_m2") == pytest.approx(
+        (COST[7] * 2 / 3 + 5_386.438671875) / 7_000, rel=1e-13)
+
+
+@settings(max_examples=30, deadline=None)
+@given(component=component_st, horizon=st.integers(1, 40),
+       convention=st.sampled_from(["end_of_year", "reserve_study"]))
+def test_one_cost_index_for_the_replacement_and_the_fully_funded_balance(component, horizon,
+                                                                         convention):
+    """A replacement costs what the component's share of the fully funded balance reaches at
+    age L in the same year's prices: under reserve_study the year's FFB is the price paid that
+    year (E_t = FFB_t); under end_of_year the FFB at the start of the year is (L − 1)/L of it
+    (E_t × (L − 1)/L = FFB_t), the last 1/L being used up during the year."""
+    cost, life, left, growth = component
+    r = fundmodel.evaluate(scenario({"convention": convention, "components": [
+        {"name": "c", "cost": cost, "useful_life_years": life, "remaining_life_years": left,
+         "growth": growth}]}, horizon_years=horizon))
+    spent, ffb = yearly(r, "fund_expenditure"), yearly(r, "fully_funded_balance")
+    paid = spent > 0
+    share = 1.0 if convention == "reserve_study" else (life - 1) / life
+    np.testing.assert_allclose(ffb[paid], spent[paid] * share, rtol=1e-13)
+    prices = cost * (1 + growth) ** np.arange(horizon)              # year-t prices
+    np.testing.assert_allclose(spent[paid], prices[paid], rtol=1e-13)
+
+
+def two_components(convention: str = "end_of_year", contribution: float = 0.0):
+    """Roof 100,000 (life 40) and lifts 50,000 (life 20), both with 8 years left, no growth,
+    no interest, opening 0, 1,000 m², 10 years."""
+    data = copy.deepcopy(BASE)
+    data["compound"]["floor_area_m2"] = 1_000
+    data["horizon_years"] = 10
+    data["repairs_fund"] = {"contribution_per_m2_year": contribution, "convention": convention,
+                            "components": [
+        {"name": "roof", "cost": 100_000, "useful_life_years": 40, "remaining_life_years": 8,
+         "growth": 0},
+        {"name": "lifts", "cost": 50_000, "useful_life_years": 20, "remaining_life_years": 8,
+         "growth": 0}]}
+    return fundmodel.evaluate(fundmodel.Scenario.model_validate(data))
+
+
+def test_full_goal_never_below_the_baseline_floor_by_hand():
+    """The bug: the full goal was read at the horizon only. Both components are replaced at
+    the end of year 8: B_t(0) = 0 (t < 8), −150,000 (t ≥ 8); S_t = 1,000 t.
+    Baseline: 150,000 / 8,000 = 18.75 CNY/m²/year (18,750 a year; year 9: 16.67, 10: 15).
+    At the start of year 11 both are 2 years old: FFB_11 = 100,000 × 2/40 + 50,000 × 2/20 =
+    5,000 + 5,000 = 10,000. The horizon alone asks (10,000 + 150,000) / 10,000 = 16 (16,000 a
+    year), with which year 8 ends at 8 × 16,000 − 150,000 = −22,000. Full = max(18.75, 16) =
+    18.75: year 8 ends at 0, year 10 at 187,500 − 150,000 = 37,500 ≥ 10,000.
+
+    Reserve study: the two are replaced in year 9 (their remaining life 0 then), so the
+    baseline is 150,000 / 9,000 = 16.667; FFB_11 is the same 10,000 (2 years old at its start)
+    and the horizon asks 16 again: full = 16.667."""
+    r = two_components()
+    assert metric(r, "level_contribution_baseline_per_m2") == pytest.approx(18.75, rel=1e-14)
+    assert metric(r, "level_contribution_full_per_m2") == pytest.approx(18.75, rel=1e-14)
+    at16 = yearly(two_components(contribution=16.0), "fund_balance")
+    assert at16[7] == pytest.approx(-22_000, rel=1e-14)             # what 16 did
+    at_full = yearly(two_components(contribution=18.75), "fund_balance")
+    assert at_full.min() == pytest.approx(0.0, abs=1e-9)
+    assert at_full[-1] == pytest.approx(37_500, rel=1e-14)
+    rs = two_components("reserve_study")
+    assert metric(rs, "level_contribution_baseline_per_m2") == pytest.approx(150 / 9, rel=1e-14)
+    assert metric(rs, "level_contribution_full_per_m2") == pytest.approx(150 / 9, rel=1e-14)
+    assert metric(two_components("reserve_study", 150 / 9), "percent_funded_final") == \
+        pytest.approx((10 * 150_000 / 9 - 150_000) / 10_000, rel=1e-13)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(area=st.floats(500, 1e5), opening=st.floats(0, 2e6), rate=st.floats(0.0, 0.05),
+       growth_c=st.floats(-0.02, 0.05), components=st.lists(component_st, min_size=1,
+                                                            max_size=4),
+       horizon=st.integers(1, 30), convention=st.sampled_from(["end_of_year", "reserve_study"]),
+       due_now=st.booleans())
+def test_full_goal_is_at_least_the_baseline_and_keeps_the_balance_above_zero(
+        area, opening, rate, growth_c, components, horizon, convention, due_now):
+    """For random funds under either convention: the full goal's contribution ≥ the
+    baseline's, and at it the balance never falls below 0 (the baseline's floor) and ends at
+    least 100 % funded."""
+    if convention == "reserve_study" and due_now:
+        components = [components[0][:2] + (0,) + components[0][3:], *components[1:]]
+    data = copy.deepcopy(BASE)
+    data["compound"]["floor_area_m2"] = area
+    data["horizon_years"] = horizon
+    fund = {"opening_balance": opening, "contribution_growth": growth_c,
+            "interest": {"rate": rate}, "convention": convention,
+            "components": [{"name": f"c{k}", "cost": c, "useful_life_years": life,
+                            "remaining_life_years": left, "growth": g}
+                           for k, (c, life, left, g) in enumerate(components)]}
+    data["repairs_fund"] = fund
+    r = fundmodel.evaluate(fundmodel.Scenario.model_validate(data))
+    full = metric(r, "level_contribution_full_per_m2")
+    assert full >= metric(r, "level_contribution_baseline_per_m2")
+    data["repairs_fund"] = {**fund, "contribution_per_m2_year": full}
+    at_full = fundmodel.evaluate(fundmodel.Scenario.model_validate(data))
+    scale = opening + sum(c * 1.06 ** horizon for c, *_ in components) * (horizon + 1)
+    assert metric(at_full, "fund_balance_min") >= -1e-12 * scale
+    pf = metric(at_full, "percent_funded_final")
+    assert np.isnan(pf) or pf >= 1 - 1e-9
 
 
 # --------------------------------------------------------------------------- NIST life-cycle cost

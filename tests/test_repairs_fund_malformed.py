@@ -20,6 +20,7 @@ repairs_fund:
     - {name: roof, cost: 400000, useful_life_years: 20, remaining_life_years: 8}
     - {name: pipes, cost: 150000, useful_life_years: 10, age_years: 4}
   threshold: {floor: 100000}
+  convention: end_of_year
 """
 FUND_TEXT = edit("simulation:\n", FUND + "\nsimulation:\n", BASE_TEXT)
 F = "repairs_fund"
@@ -30,6 +31,8 @@ PIPES = "    - {name: pipes, cost: 150000, useful_life_years: 10, age_years: 4}\
 
 # (id, old text, new text, expected path, key phrase, text on the offending line — None: new)
 CASES = [
+    ("convention-unknown", "  convention: end_of_year\n", "  convention: reserve-study\n",
+     f"{F}.convention", "'end_of_year' or 'reserve_study'", None),
     ("unknown-key", "  contribution_per_m2_year: 1.2\n", "  contributions_per_m2_year: 1.2\n",
      f"{F}.contributions_per_m2_year", "did you mean 'contribution_per_m2_year'", None),
     ("opening-balance-negative", "  opening_balance: 70000\n", "  opening_balance: -5\n",
@@ -88,9 +91,11 @@ CASES = [
      None),
     ("component-remaining-zero", ROOF, ROOF.replace("remaining_life_years: 8",
                                                     "remaining_life_years: 0"),
-     f"{F}.components[0].remaining_life_years", "greater than or equal to 1", None),
+     f"{F}.components[0].remaining_life_years", "or convention: reserve_study", None),
     ("component-due-now", PIPES, PIPES.replace("age_years: 4", "age_years: 10"),
      f"{F}.components[1].age_years", "due now", None),
+    ("component-older-than-its-life", PIPES, PIPES.replace("age_years: 4", "age_years: 11"),
+     f"{F}.components[1].age_years", "longer than the useful life of 10 years", None),
     ("component-two-lives", ROOF, ROOF.replace("}", ", age_years: 3}"),
      f"{F}.components[0].age_years", "not both", None),
     ("component-no-life", ROOF, ROOF.replace(", remaining_life_years: 8", ""),

@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import fundmodel
 from fundmodel import Scenario
@@ -216,3 +218,96 @@ def test_household_streams_are_addressed_by_household():
     assert not np.array_equal(few, household_uniforms(7, path, 4, 100, 5))
     assert not np.array_equal(few, household_uniforms(8, path, 3, 100, 5))
     assert ((few > 0) & (few < 1)).all()
+
+
+# ---------------------------------------------------------------- the place of a funding rule
+# The residents' rules are found among the grant rules (the allocation), whose arrays hold the
+# grant rules only: a debt, investor, bundle or top-up rule written before a residents rule once
+# shifted the position (an IndexError, or another grant's amount taken as the residents' part).
+
+LOAN = {"source": "bank_loan", "label": "lift loan", "items": ["lift"], "amount": 20_000,
+        "rate": 0.04, "term_years": 8, "pledged": ["property_fee"]}
+
+
+def _with_loan(grant_order, loan_at):
+    """The lift retrofit with the residents paying 60 % of the lifts' cost and the district
+    half the stairwells, the grants in ``grant_order`` (positions in the file's list) and the
+    loan inserted at ``loan_at``."""
+    def edit(d):
+        grants = d["funding"]
+        grants[2]["share"] = 0.5                               # district stairwell works
+        grants[3]["share"] = 0.6                               # residents
+        d["funding"] = [grants[i] for i in grant_order]
+        d["funding"].insert(loan_at, copy.deepcopy(LOAN))
+    return _scenario(edit)
+
+
+@pytest.mark.parametrize("grant_order", [(0, 1, 2, 3), (0, 1, 3, 2)])
+@pytest.mark.parametrize("loan_at", range(5))
+def test_a_loan_anywhere_in_the_list_leaves_the_residents_part_alone(grant_order, loan_at):
+    # The grants: central 3 × 150,000 = 450,000 and city 3 × 100,000 = 300,000 on the lifts
+    # (728,000 each, 2,184,000); the residents offer 0.6 × 2,184,000 = 1,310,400 of the
+    # 1,434,000 left, and every offer on the lifts is taken in full (450,000 + 300,000 +
+    # 1,310,400 < 2,184,000) whether the residents come before or after the district's rule
+    # (it pays the stairwells only: 0.5 × 120,000 = 60,000). A loan lends after the grants,
+    # wherever it is written: min(20,000, 2,184,000 − 2,060,400 = 123,600) = 20,000. So in
+    # every order a stair's residents pay 0.6 × 728,000 = 436,800, floor k's flat
+    # 436,800 × (k − 1)/30 = 14,560 (k − 1); at the WTP's point estimate 50,000 floors 1-4
+    # (0 ... 43,680) say yes, 8 of 12: every stair passes.
+    res = fundmodel.evaluate(_with_loan(grant_order, loan_at))
+    f = res.funding()["amount"]
+    assert f["residents"] == pytest.approx(1_310_400, rel=1e-12)
+    assert f["lift loan"] == pytest.approx(20_000, rel=1e-12)
+    assert f["district stairwell works"] == pytest.approx(60_000, rel=1e-12)
+    assert f["gap"] == pytest.approx(123_600 - 20_000 + 60_000, rel=1e-12)
+    assert list(res.decisions()["passed"]) == [True, True, True]
+    hh = res.households()
+    for stair in ("stair 1", "stair 2", "stair 3"):
+        for k in range(1, 7):
+            assert hh.loc[(stair, k), "cost_per_household_cny"] == pytest.approx(
+                14_560 * (k - 1), rel=1e-12, abs=1e-9)
+    assert res.channels().loc["total", "amount_cny"] == pytest.approx(1_310_400, rel=1e-12)
+
+
+# one rule of each instrument that is not an allocation among the grants (they pay after the
+# grants, in the order of the instruments, wherever they are written), with two debts that
+# lend in the order written
+_OTHERS = [
+    ("investor", {"source": "social_capital", "label": "lift adverts", "items": ["lift"],
+                  "concession_years": 10, "hurdle_rate": 0.08,
+                  "streams": [{"name": "lift adverts", "per_year": 6_000, "growth": 0}]}),
+    ("bundle", {"source": "bundle", "label": "corner shop", "items": ["lift"], "scale": 50,
+                "scale_unit": "m2", "capital": [2_000], "cap": 40_000,
+                "revenues": [{"name": "rent", "per_year": 600, "growth": 0.02}],
+                "required_return": 0.07}),
+    ("debt", dict(LOAN)),
+    ("debt", {"source": "special_bond", "label": "stairwell bond",
+              "items": ["stairwell repainting and handrails"], "amount": 10_000, "rate": 0.03,
+              "term_years": 10, "repayment": "bullet", "pledged": ["property_fee"]}),
+    ("top_up", {"source": "top_up", "paid_by": "street_community", "cap": 30_000}),
+]
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.permutations(["grant"] * 4 + [kind for kind, _ in _OTHERS]))
+def test_where_a_non_grant_rule_is_written_changes_no_metric(kinds):
+    # the grants keep their order, as do the two debts; every other rule may go anywhere
+    def build(order):
+        def edit(d):
+            d["funding"][2]["share"] = 0.5
+            d["funding"][3]["share"] = 0.6
+            queues = {"grant": list(d["funding"])}
+            for kind, rule in _OTHERS:
+                queues.setdefault(kind, []).append(copy.deepcopy(rule))
+            d["funding"] = [queues[kind].pop(0) for kind in order]
+        return _scenario(edit)
+    base = fundmodel.evaluate(build(["grant"] * 4 + [kind for kind, _ in _OTHERS]))
+    moved = fundmodel.evaluate(build(kinds))
+    assert list(moved.metrics.columns) == list(base.metrics.columns)
+    np.testing.assert_array_equal(moved.metrics.to_numpy(), base.metrics.to_numpy())
+    a, b = base.funding(), moved.funding().loc[base.funding().index]
+    np.testing.assert_array_equal(a[["offered", "amount"]].to_numpy(),
+                                  b[["offered", "amount"]].to_numpy())
+    for table in ("decisions", "households", "channels"):
+        np.testing.assert_array_equal(getattr(base, table)().to_numpy(dtype=float),
+                                      getattr(moved, table)().to_numpy(dtype=float))

@@ -312,7 +312,8 @@ FUND_METRICS: dict[str, Metric] = {m.name: m for m in [
            "funded balance, or by default the top-up trigger), top-ups off"),
     Metric("level_contribution_full_per_m2", "CNY/m²/year", "Least level contribution "
            "bringing the fund to 100 % funded at the horizon (balance at the end of year T ≥ "
-           "the fully funded balance at the start of year T + 1), top-ups off"),
+           "the fully funded balance at the start of year T + 1) while keeping every year-end "
+           "balance ≥ 0 (so at least the baseline's), top-ups off"),
     Metric("component_residual_value", "CNY", "Σ cost at year T + 1 prices × remaining life "
            "at the end of year T / useful life: what the components' remaining lives are "
            "worth at the horizon"),
@@ -331,12 +332,13 @@ FUND_LINES: dict[str, Metric] = {m.name: m for m in [
     Metric("fund_interest", "CNY/year", "Interest credited at year end: rate × the balance "
            "at the start of the year"),
     Metric("fund_expenditure", "CNY/year", "Component replacements paid by the fund (year "
-           "end), at that year's prices"),
+           "end), at that year's prices (the year by the fund's convention)"),
     Metric("fund_top_up", "CNY/year", "Residents' top-ups when the year-end balance falls "
            "below the trigger"),
     Metric("fund_balance", "CNY", "Repairs fund balance at the end of the year"),
     Metric("fully_funded_balance", "CNY", "Fully funded balance at the start of the year: "
-           "Σ cost × age / useful life"),
+           "Σ cost at that year's prices × age / useful life (reserve_study convention: "
+           "before the year's replacements)"),
     Metric("percent_funded", "share", "Balance at the start of the year / "
            "fully_funded_balance", "the fully funded balance is 0 that year"),
 ]}

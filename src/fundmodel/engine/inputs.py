@@ -258,8 +258,9 @@ class HouseholdInputs:
 
     ``weights (I, H)``: household h's share of the residents' part of item i, each row summing
     to 1 — by the floor sharing of the item's charge over its buildings, or ``1/H`` for every
-    household of an item not charged. ``residents_rules (R,)``: the funding rules whose
-    payments are the residents' part (source ``residents``).
+    household of an item not charged. The residents' part is what the grant rules of source
+    ``residents`` pay (found on the grants' own rule axis by
+    :func:`fundmodel.engine.instruments.residents.residents_rules`).
 
     Decisions: ``decision_items (K, I)`` which items depend on each vote; ``decision_by_building
     (K,)`` whether each building votes on its own part; ``rules`` the thresholds;
@@ -276,7 +277,6 @@ class HouseholdInputs:
     layout: HouseholdLayout
     building_names: tuple[str, ...]
     weights: np.ndarray
-    residents_rules: np.ndarray
     decision_names: tuple[str, ...]
     decision_items: np.ndarray
     decision_by_building: np.ndarray
@@ -314,7 +314,9 @@ class RepairsFundInputs:
     floor is ``threshold_balance + threshold_share_of_deposit × first deposit +
     threshold_percent_funded × FFB``. Components k = 1..K: ``names``, ``cost`` and ``growth``
     (tuples of K arrays ``(D|1, C|1)``: CNY in prices of operating year 1; a fraction a
-    year), ``useful_life`` and ``remaining_life`` ``(K,)`` whole years, 1 ≤ r ≤ L.
+    year), ``useful_life`` and ``remaining_life`` ``(K,)`` whole years, 1 ≤ r ≤ L (0 ≤ r
+    under ``reserve_study``).
+    ``convention`` ``"end_of_year"`` or ``"reserve_study"`` (:func:`~.repairs_fund.component_ages`).
     """
 
     opening_balance: np.ndarray
@@ -338,6 +340,7 @@ class RepairsFundInputs:
     growth: tuple[np.ndarray, ...]
     useful_life: np.ndarray
     remaining_life: np.ndarray
+    convention: str = "end_of_year"
 
 
 @dataclass(frozen=True)

@@ -13,18 +13,27 @@ t = 1..T, every flow at year end:
   ``deposits_t = c × floor_area_m2 × (1 + g_c)^(t − 1)`` (c CNY/m²/year), the replacements
   ``E_t`` and, with a top-up rule, ``top_up_t = restore − pre`` when the balance ``pre`` before
   it is below the trigger (else 0).
-- **Components**: with useful life L and remaining life r at the start of year 1, the age at
-  the start of year t is ``a_t = (L − r + t − 1) mod L``; the component is replaced at the end
-  of year t when ``a_t = L − 1`` (years r, r + L, ...), at ``cost_t = cost × I_t`` with
-  ``I_t = Π_{s=2..t} (1 + growth)`` (the operating lines' index, ``(1 + growth)^(t − 1)``).
-- **Fully funded balance** at the start of year t: ``FFB_t = Σ_k cost_{k,t} × a_{k,t} / L_k``;
-  percent funded ``B_start_t / FFB_t`` (NaN where ``FFB_t = 0``). Residual value at the
-  horizon: ``Σ_k cost_{k,T+1} × (L_k − a_{k,T+1}) / L_k``, so FFB_{T+1} + residual = Σ cost.
+- **Components**: useful life L, remaining life r at the start of year 1; the age at the
+  start of year t (before anything of year t) ``a_t = (L − r + t − 1) mod L``.
+  ``end_of_year``: replaced at the end of year t when ``a_t = L − 1`` (years r, r + L, ...).
+  ``reserve_study``: the age just before the year's replacements, ``ã_1 = L − r`` and
+  ``ã_t = (ã_1 + t − 2) mod L + 1`` (``L`` where ``a_t = 0``: worn out at the end of year
+  t − 1); replaced in (paid at the end of) year t when ``ã_t = L`` (years r + 1, r + 1 + L,
+  ...; r = 0, due in year 1, is allowed under this convention only).
+- **One cost index** for the replacements and the fully funded balance, the prices of
+  operating year t: ``cost_t = cost × I_t``, ``I_t = Π_{s=2..t} (1 + growth)`` (the operating
+  lines' index, ``(1 + growth)^(t − 1)``). A replacement of year t costs ``cost_t``, which is
+  what the component's share of ``FFB`` reaches at age L in year-t prices.
+- **Fully funded balance** at the start of year t: ``FFB_t = Σ_k cost_{k,t} × age_{k,t} / L_k``
+  (``a`` or ``ã`` by the convention); percent funded ``B_start_t / FFB_t`` (NaN where
+  ``FFB_t = 0``). Residual value at the horizon: ``Σ_k cost_{k,T+1} × (L_k − age_{k,T+1}) /
+  L_k``, so FFB_{T+1} + residual = Σ cost_{T+1}.
 - **Level contributions** (top-ups off): ``B_t(c) = B_t(0) + c × S_t``, S_t the balance one
   CNY/m²/year builds by the end of year t (``S_t > 0``). The least c ≥ 0 with
   ``B_t(c) ≥ F_t`` for t = 1..T is ``max(0, max_t (F_t − B_t(0)) / S_t)``: the baseline goal
   ``F_t = 0``, the threshold goal ``F_t = floor`` (an amount, a share of the first deposit or
-  ``p × FFB_{t+1}``); the full goal ``B_T(c) ≥ FFB_{T+1}``.
+  ``p × FFB_{t+1}``); the full goal ``F_t = 0`` for t < T and ``F_T = FFB_{T+1}``: never below
+  the baseline's floor on the way, 100 % funded at the horizon (so full ≥ baseline).
 """
 
 from __future__ import annotations
@@ -34,12 +43,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import finance
+from ..errors import ModelError
 from .arrays import first_true, growth_index, lines_empty, row_sum
 from .inputs import ModelInputs
 from .ledger import Ledger
 
 
-__all__ = ["RepairsFundOutput", "write_repairs_fund", "component_ages",
+__all__ = ["RepairsFundOutput", "write_repairs_fund", "component_ages", "component_due",
+           "CONVENTIONS",
            "fund_balances", "level_contribution", "FUND_PARTY", "FIRST_DEPOSIT_LINE",
            "CONTRIBUTIONS_LINE", "INTEREST_LINE", "TOP_UP_LINE", "replacement_line"]
 
@@ -70,17 +81,43 @@ class RepairsFundOutput:
     metrics: dict[str, np.ndarray]
 
 
-def component_ages(useful_life: np.ndarray, remaining_life: np.ndarray, years: int) -> np.ndarray:
-    """Age of each component at the start of operating years 1..``years``, ``(K, years)``
-    whole years: ``a_t = (L − r + t − 1) mod L`` (L − r in year 1, 0 after a replacement).
+CONVENTIONS = ("end_of_year", "reserve_study")
+"""The repairs fund's timing conventions (``RepairsFund.convention``)."""
 
-    A component is replaced at the end of year t exactly when ``a_t = L − 1``: years r,
-    r + L, r + 2L, ...
+
+def component_ages(useful_life: np.ndarray, remaining_life: np.ndarray, years: int,
+                   convention: str = "end_of_year") -> np.ndarray:
+    """Age of each component at the start of operating years 1..``years``, ``(K, years)``
+    whole years.
+
+    ``end_of_year``: ``a_t = (L − r + t − 1) mod L`` (L − r in year 1, 0 just after a
+    replacement at the end of the year before), replaced at the end of year t exactly when
+    ``a_t = L − 1``: years r, r + L, r + 2L, ...
+
+    ``reserve_study``: the age just before the year's replacements, ``ã_1 = L − r`` (0 for a
+    component renewed by the renovation, r = L; L for one due in year 1, r = 0) and
+    ``ã_t = (ã_1 + t − 2) mod L + 1`` from year 2 on, in 1..L (L where ``a_t = 0``: worn out
+    at the end of year t − 1); replaced in year t exactly when it is L: years r + 1,
+    r + 1 + L, ... (its remaining life L − age is 0 that year).
     """
+    if convention not in CONVENTIONS:
+        raise ModelError(f"repairs fund convention must be one of {CONVENTIONS}, got "
+                         f"{convention!r}")
     life = np.asarray(useful_life, dtype=np.int64)[:, None]
     left = np.asarray(remaining_life, dtype=np.int64)[:, None]
     t = np.arange(1, years + 1, dtype=np.int64)
+    if convention == "reserve_study":
+        return np.where(t == 1, life - left, (life - left + t - 2) % life + 1)
     return (life - left + t - 1) % life
+
+
+def component_due(ages: np.ndarray, useful_life: np.ndarray,
+                  convention: str = "end_of_year") -> np.ndarray:
+    """Whether each component is replaced in each year, ``(K, years)`` booleans, from its
+    :func:`component_ages` under the same convention: age ``L − 1`` (``end_of_year``, replaced
+    at the year's end) or ``L`` (``reserve_study``, its remaining life 0 that year)."""
+    life = np.asarray(useful_life, dtype=np.int64)[:, None]
+    return ages == (life if convention == "reserve_study" else life - 1)
 
 
 def _empty(shape: tuple[int, ...]) -> np.ndarray:
@@ -167,15 +204,17 @@ def write_repairs_fund(inputs: "ModelInputs", ledger: Ledger) -> RepairsFundOutp
                           fund.contribution_per_m2_year[..., None] * unit, start)
 
     # components: replacements, fully funded balance (years 1..T+1) and residual value
-    ages = component_ages(fund.useful_life, fund.remaining_life, years + 1)        # (K, T+1)
+    ages = component_ages(fund.useful_life, fund.remaining_life, years + 1,
+                          fund.convention)                                         # (K, T+1)
+    dues = component_due(ages[:, :years], fund.useful_life, fund.convention)      # (K, T)
     spent_total = np.zeros((1, n_c, years))
     ffb = np.zeros((1, n_c, years + 1))
     residual = np.zeros((1, n_c))
     for k, name in enumerate(fund.names):
         life = float(fund.useful_life[k])
+        # one cost index, year-t prices, for the replacements and the fully funded balance
         cost = fund.cost[k][..., None] * growth_index(fund.growth[k], years + 1)
-        due = ages[k, :years] == fund.useful_life[k] - 1
-        spent = cost[..., :years] * due
+        spent = cost[..., :years] * dues[k]
         spent = np.broadcast_to(spent, spent.shape[:1] + (n_c, years))
         ledger.add(replacement_line(name), FUND_PARTY, "contractors", "reserve", spent, start)
         spent_total = spent_total + spent
@@ -200,7 +239,10 @@ def write_repairs_fund(inputs: "ModelInputs", ledger: Ledger) -> RepairsFundOutp
     unit_balance, _, _ = fund_balances(np.zeros((1, n_c)), rate, unit, None, years)
     floor = (fund.threshold_balance + fund.threshold_share_of_deposit * first)[..., None] \
         + fund.threshold_percent_funded[..., None] * ffb[..., 1:]
-    full = level_contribution(ffb[..., years:], zero_balance[..., -1:], unit_balance[..., -1:])
+    baseline = level_contribution(0.0, zero_balance, unit_balance)
+    # full: 100 % funded at the horizon and never below the baseline's floor on the way
+    full = np.maximum(baseline, level_contribution(ffb[..., years:], zero_balance[..., -1:],
+                                                   unit_balance[..., -1:]))
 
     # reserve-study measures
     b_start = np.concatenate([np.broadcast_to(opening[..., None], balance.shape[:-1] + (1,)),
@@ -241,8 +283,7 @@ def write_repairs_fund(inputs: "ModelInputs", ledger: Ledger) -> RepairsFundOutp
         "fund_top_up_max_year": top_up.max(axis=-1),
         "fund_first_top_up_year": first_true(top_up > 0),
         "percent_funded_final": percent_final,
-        "level_contribution_baseline_per_m2": level_contribution(0.0, zero_balance,
-                                                                 unit_balance),
+        "level_contribution_baseline_per_m2": baseline,
         "level_contribution_threshold_per_m2": level_contribution(floor, zero_balance,
                                                                   unit_balance),
         "level_contribution_full_per_m2": full,

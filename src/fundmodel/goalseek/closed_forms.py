@@ -49,10 +49,8 @@ CLOSED_FORMS: tuple[ClosedForm, ...] = (
     ClosedForm("repairs_fund.contribution_per_m2_year", "fund_balance_min",
                "level_contribution_baseline_per_m2", increasing=True,
                applies=_fund_without_top_ups),
-    # ... and bringing the fund to 100 % funded at the horizon
-    ClosedForm("repairs_fund.contribution_per_m2_year", "percent_funded_final",
-               "level_contribution_full_per_m2", value=1.0, increasing=True,
-               applies=_fund_without_top_ups),
+    # (level_contribution_full_per_m2 is no closed form of `percent_funded_final >= 1`: the
+    # full goal also keeps every year-end balance >= 0, so it may lie above that root)
     # the smallest cap keeping the operating account's balance >= 0 in every year
     # (engine/operations.py: fallback_recursion)
     ClosedForm("operations.fallback.cap_per_year", "cumulative_balance_min",

@@ -87,7 +87,6 @@ def compile_households(scenario: Scenario) -> HouseholdInputs | None:
     return HouseholdInputs(
         layout=layout, building_names=tuple(names),
         weights=_charge_weights(scenario, layout),
-        residents_rules=np.array([r.source == "residents" for r in scenario.funding], dtype=bool),
         decision_names=tuple(d.name for d in hh.decisions),
         decision_items=decision_items,
         decision_by_building=np.array([d.vote_electorate() == "building" for d in hh.decisions],

@@ -69,4 +69,5 @@ def compile_repairs_fund(scenario: Scenario) -> RepairsFundInputs | None:
         growth=tuple(_dc(c.growth if c.growth is not None else scenario.inflation)
                      for c in components),
         useful_life=np.array([c.useful_life_years for c in components], dtype=np.int64),
-        remaining_life=np.array([c.remaining() for c in components], dtype=np.int64))
+        remaining_life=np.array([c.remaining() for c in components], dtype=np.int64),
+        convention=fund.convention)

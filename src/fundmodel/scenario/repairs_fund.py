@@ -142,9 +142,11 @@ class FundInterest(ScenarioModel):
 
 
 class Component(ScenarioModel):
-    """A component the fund replaces (roof, pipes, lifts, facade, cameras): replaced at the end
-    of operating year ``remaining_life_years``, then every ``useful_life_years``; its age at the
-    start of operating year t is ``L − r + (t − 1)``, back to 0 after each replacement."""
+    """A component the fund replaces (roof, pipes, lifts, facade, cameras): its remaining life
+    runs out at the end of operating year ``remaining_life_years``, then every
+    ``useful_life_years``; it is replaced then (``convention: end_of_year``) or in the next
+    year, the year its remaining life is 0 (``reserve_study``). Its age at the start of
+    operating year 1 is ``L − r``."""
 
     name: str = Field(min_length=1)
     """Unique name of the component."""
@@ -152,12 +154,15 @@ class Component(ScenarioModel):
     """Cost of one replacement in prices of operating year 1, CNY (uncertain allowed)."""
     useful_life_years: Years
     """Years between replacements, L ≥ 1."""
-    remaining_life_years: Years | None = None
+    remaining_life_years: bounded(int, ge=0, le=MAX_LIFE_YEARS,
+                                  reason="a life longer than any building's") | None = None
     """Years left at the start of operating year 1 (just after the renovation), r in [1, L]:
-    replaced at the end of operating year r (L: just renewed). Or give ``age_years``."""
-    age_years: bounded(int, ge=0, le=MAX_LIFE_YEARS - 1,
+    worn out at the end of operating year r (L: just renewed); 0 (due in year 1) under the
+    ``reserve_study`` convention only. Or give ``age_years``."""
+    age_years: bounded(int, ge=0, le=MAX_LIFE_YEARS,
                        reason="a life longer than any building's") | None = None
-    """Or its age at the start of operating year 1, in [0, L − 1] (r = L − age)."""
+    """Or its age at the start of operating year 1, in [0, L − 1] (r = L − age; L under
+    ``reserve_study``)."""
     growth: Rate | None = None
     """Yearly growth of its cost from operating year 1 on, in [−0.5, 1] (default: the
     scenario's inflation)."""
@@ -173,14 +178,14 @@ class Component(ScenarioModel):
         if self.remaining_life_years is not None and self.remaining_life_years > life:
             raise fail(f"remaining_life_years {self.remaining_life_years} is longer than the "
                        f"useful life of {life} years", "remaining_life_years")
-        if self.age_years is not None and self.age_years >= life:
-            raise fail(f"age_years {self.age_years} reaches the useful life of {life} years: "
-                       "the component is due now; write remaining_life_years: 1 (replaced at "
-                       "the end of operating year 1)", "age_years")
+        if self.age_years is not None and self.age_years > life:
+            raise fail(f"age_years {self.age_years} is longer than the useful life of {life} "
+                       "years", "age_years")
         return self
 
     def remaining(self) -> int:
-        """Remaining life at the start of operating year 1, r = L − age, years."""
+        """Remaining life at the start of operating year 1, r = L − age, years (0: due in year
+        1, under the ``reserve_study`` convention only)."""
         if self.remaining_life_years is not None:
             return int(self.remaining_life_years)
         return int(self.useful_life_years) - int(self.age_years)
@@ -211,9 +216,10 @@ class RepairsFund(ScenarioModel):
     Year t, all at year end: ``B_end = B_start × (1 + i) + deposits − expenditure (+ top-up)``
     with ``B_start`` of year 1 = ``opening_balance`` + the first deposit; deposits are
     ``contribution_per_m2_year × floor_area_m2 × (1 + contribution_growth)^(t − 1)``; the
-    expenditure is the components due that year at ``cost × (1 + growth)^(t − 1)``. Reports the
-    fully funded balance, percent funded and the level contributions that meet the baseline,
-    threshold and full funding goals (``docs/repairs-fund.md``)."""
+    expenditure is the components due that year at ``cost × (1 + growth)^(t − 1)`` (which year
+    a component is due in: ``convention``). Reports the fully funded balance, percent funded
+    and the level contributions that meet the baseline, threshold and full funding goals
+    (``docs/repairs-fund.md``)."""
 
     opening_balance: Money = 0.0
     """The fund's balance at the start of operating year 1 (before the first deposit), CNY."""
@@ -233,6 +239,15 @@ class RepairsFund(ScenarioModel):
     """The components the fund replaces."""
     threshold: FundThreshold | None = None
     """The threshold goal (default: the top-up trigger, or 0)."""
+    convention: Literal["end_of_year", "reserve_study"] = "end_of_year"
+    """Which operating year a replacement belongs to, and where the fully funded balance is
+    measured (``docs/repairs-fund.md``). ``end_of_year``: a component whose remaining life runs
+    out at the end of year t is replaced then, at year-t prices; the fully funded balance at
+    the start of each year is measured after the replacements of that instant.
+    ``reserve_study`` (as reserve studies publish it): it is replaced in year t + 1, the year
+    whose start finds its remaining life 0, at year-(t + 1) prices and paid within that year;
+    the balance and the fully funded balance at the start of a year are measured just before
+    its replacements, which they include at their full cost."""
 
     @model_validator(mode="after")
     def _consistent(self) -> "RepairsFund":
@@ -242,6 +257,19 @@ class RepairsFund(ScenarioModel):
                 raise fail(f"duplicate name '{component.name}' (also components"
                            f"[{names[component.name]}])", "components", k, "name")
             names[component.name] = k
+        if self.convention == "end_of_year":
+            for k, c in enumerate(self.components):
+                if c.remaining() == 0:
+                    field = "age_years" if c.remaining_life_years is None else \
+                        "remaining_life_years"
+                    given = (f"age_years {c.age_years} reaches the useful life of "
+                             f"{c.useful_life_years} years" if field == "age_years" else
+                             "remaining_life_years 0")
+                    raise fail(f"{given}: the component is due now, before operating year 1 "
+                               "under the end_of_year convention; write remaining_life_years: "
+                               "1 (replaced at the end of operating year 1), or convention: "
+                               "reserve_study (replaced in year 1, its remaining life 0)",
+                               "components", k, field)
         if self.top_up is not None and self.top_up.by_share() and self.first_deposit is None:
             raise fail("trigger_share is a share of the first deposit, but the fund has no "
                        "first_deposit; give one, or the levels as trigger_balance and "

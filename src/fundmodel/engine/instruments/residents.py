@@ -77,8 +77,8 @@ from ..inputs import HouseholdInputs, ModelInputs, RuleInputs
 from ..ledger import Ledger
 from . import Books
 
-__all__ = ["ConsentOutcome", "ResidentsOutput", "residents_part", "consent", "channels",
-           "CHANNEL_LINES", "household_groups"]
+__all__ = ["ConsentOutcome", "ResidentsOutput", "residents_rules", "residents_part", "consent",
+           "channels", "CHANNEL_LINES", "household_groups"]
 
 CHANNEL_LINES = {
     "repairs_fund": ("residents[repairs_fund]", "repairs_fund", "residents", "capital"),
@@ -176,13 +176,19 @@ def household_groups(hh: HouseholdInputs) -> tuple[np.ndarray, tuple[tuple[str, 
     return first, labels
 
 
-def residents_part(rules: RuleInputs, residents_rules: np.ndarray, costs: np.ndarray,
-                   applied: np.ndarray) -> np.ndarray:
+def residents_rules(rules: RuleInputs) -> np.ndarray:
+    """Positions, on the rule axis ``R`` of ``rules`` (the grants instrument's rules, in
+    their order — not the positions in the scenario's funding list, which also holds the
+    debts, investors, bundles and top-ups), of the rules of source ``residents``, ``(k,)``."""
+    return np.flatnonzero([source == "residents" for source in rules.sources]).astype(np.int64)
+
+
+def residents_part(rules: RuleInputs, costs: np.ndarray, applied: np.ndarray) -> np.ndarray:
     """The residents' part of each item, CNY ``(D, C, I)``: each residents rule's applied
-    amount ``applied (D, C, R)`` attributed to its eligible items pro rata to their cost
-    ``costs (D, C, I)`` (see the module docstring)."""
+    amount ``applied (D, C, R)`` (on the rule axis of ``rules``) attributed to its eligible
+    items pro rata to their cost ``costs (D, C, I)`` (see the module docstring)."""
     part = np.zeros(costs.shape)
-    for r in np.flatnonzero(residents_rules):
+    for r in residents_rules(rules):
         eligible_cost = costs * rules.eligible[r]
         total = row_sum(eligible_cost)
         ratio = np.divide(applied[..., r], total, out=np.zeros(total.shape), where=total > 0)
@@ -212,7 +218,7 @@ def consent(inputs: ModelInputs) -> tuple[ModelInputs, ConsentOutcome | None]:
     shape = (inputs.draws, len(inputs.compounds.names), len(items.names))
     costs = np.broadcast_to(item_costs(items), shape)
     funding = apply_funding(inputs.rules, inputs.compounds, costs, items.quantity)
-    part = residents_part(inputs.rules, hh.residents_rules, costs, funding.applied)
+    part = residents_part(inputs.rules, costs, funding.applied)
     n_ballots = hh.ballot_decision.size
     passed = np.zeros(shape[:2] + (n_ballots,), dtype=bool)
     threshold = np.zeros(shape[:2] + (n_ballots,))
@@ -260,13 +266,13 @@ def channels(inputs: ModelInputs, ledger: Ledger,
         return None
     n, n_comp, n_items = inputs.draws, len(inputs.compounds.names), len(inputs.items.names)
     rules = inputs.rules
-    res = np.flatnonzero(hh.residents_rules)
+    res = residents_rules(rules)
     names = [f"funding[{rules.labels[r]}]" for r in res]
     costs = np.broadcast_to(item_costs(inputs.items), (n, n_comp, n_items))
     applied = np.zeros((n, n_comp, len(rules.labels)))
     for r, name in zip(res, names):
         applied[..., r] = row_sum(ledger[name])
-    part = residents_part(rules, hh.residents_rules, costs, applied)
+    part = residents_part(rules, costs, applied)
     item_decision = {int(i): k for k in range(len(hh.decision_names))
                      for i in np.flatnonzero(hh.decision_items[k])}
     amount = np.zeros((n, n_comp, hh.size))                       # s_h, CNY
