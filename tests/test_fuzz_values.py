@@ -3,7 +3,7 @@
 ``test_fuzz.py`` mutates the *shape* of scenario files and checks the command line's exit codes.
 This file mutates the *numbers*: each example takes a shipped one-compound scenario, changes one
 to three numeric values (to 0, a tiny or a huge number, a negative one, the value ×100 or ÷100),
-empties or zeroes a list (every quantity 0, a rule's ``items`` empty), and runs the library on
+empties or zeroes a list (every quantity 0, a rule's ``items`` empty), moves a funding rule, and runs the library on
 it — a deterministic :func:`fundmodel.evaluate` and a small Monte Carlo :func:`fundmodel.simulate`.
 
 Whatever the input:
@@ -86,7 +86,7 @@ def _mutate(data: dict, rng: random.Random) -> tuple[dict, list[str]]:
     done = []
     for _ in range(rng.randint(1, 3)):
         action = rng.choice(["value", "value", "value", "value", "zero_quantities",
-                             "empty_items", "zero_unit_costs"])
+                             "empty_items", "zero_unit_costs", "move_rule"])
         if action == "value":
             leaves = list(_numeric_leaves(data))
             if not leaves:
@@ -101,6 +101,12 @@ def _mutate(data: dict, rng: random.Random) -> tuple[dict, list[str]]:
                 if isinstance(item, dict) and field in item:
                     item[field] = 0
             done.append(f"every {field} 0")
+        elif action == "move_rule":
+            rules = data.get("funding")
+            if isinstance(rules, list) and len(rules) > 1:
+                i, j = rng.randrange(len(rules)), rng.randrange(len(rules))
+                rules.insert(j, rules.pop(i))
+                done.append(f"funding[{i}] moved to {j}")
         else:
             lists = [lst for lst in _lists_named(data, "items")
                      if lst and all(isinstance(x, str) for x in lst)]
