@@ -53,9 +53,12 @@ def standalone_run(tmp_path_factory):
 def test_run_prints_the_story(standalone_run):
     assert standalone_run["rc"] == 0
     text = standalone_run["stdout"]
-    for word in ("central_subsidy", "local_budget", "residents", "utility_companies", "gap",
+    # the sources and payers by their labels (issue 19), not their identifiers
+    for word in ("Central subsidy", "Local budget", "Residents", "Utility companies",
                  "DEFICIT", "Breakeven fee", "Funding gap"):
         assert word in text, word
+    for ident in ("central_subsidy", "local_budget", "utility_companies"):
+        assert ident not in text, ident
     assert "Traceback" not in text + standalone_run["stderr"]
 
 

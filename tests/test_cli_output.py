@@ -12,7 +12,6 @@ import re
 import stat
 import subprocess
 import sys
-import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -378,7 +377,7 @@ def test_verbose_before_or_after_the_command(capsys, argv):
     assert rc == 0 and "INFO" not in err
 
 
-def test_version_is_fast_and_imports_stay_light():
+def test_version_and_imports_stay_light():
     """`fundmodel --version` loads no numpy/pandas/scipy/rich/pydantic; `import fundmodel`
     and a run through the API load no rich."""
     script = f"""
@@ -403,14 +402,9 @@ print("api-imports-rich", "rich" in sys.modules)
 
     script = Path(sys.executable).with_name("fundmodel")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "fundmodel.cli"]
-    times = []
-    for _ in range(3):
-        start = time.perf_counter()
-        proc = subprocess.run([*command, "--version"], capture_output=True, text=True,
-                              timeout=60)
-        times.append(time.perf_counter() - start)
-        assert proc.returncode == 0 and proc.stdout.strip() == f"fundmodel {fundmodel.__version__}"
-    assert min(times) < 0.3, times
+    proc = subprocess.run([*command, "--version"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and proc.stdout.strip() == f"fundmodel {fundmodel.__version__}"
+    # its time is measured in benchmarks/test_startup.py, not bounded here
 
 
 # --------------------------------------------------------------------------- 7. wrapping

@@ -74,8 +74,8 @@ def same(cell, value) -> bool:
     digits openpyxl writes (Excel itself keeps 15)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return cell is None
-    if isinstance(value, (bool, np.bool_)):
-        return cell is bool(value)
+    if isinstance(value, (bool, np.bool_)):  # a Chinese workbook writes 是 / 否
+        return cell is bool(value) or cell == ("是" if value else "否")
     if isinstance(value, (int, float, np.number)):
         return isinstance(cell, (int, float)) and math.isclose(cell, value, rel_tol=1e-15,
                                                                  abs_tol=0.0)
@@ -403,3 +403,120 @@ def test_cli_bad_excel_path_exits_2_with_one_message(tmp_path, capsys, make):
     assert len(err.strip().splitlines()) == 1 and "cannot write the workbook" in err
     assert "Traceback" not in err
     assert os.listdir(tmp_path) == []  # neither the workbook nor the CSV folder
+
+
+# ---------------------------------------------------------------------------- paths and names
+from pathlib import Path  # noqa: E402
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+DISTRICT = SCENARIOS / "xinghualing-district.yaml"
+
+
+def _assumption_rows(result, lang, tmp_path, scenario_file):
+    path = write_workbook(result, tmp_path / f"a-{lang}.xlsx", lang=lang,
+                          scenario_file=scenario_file)
+    head, rows = block(openpyxl.load_workbook(path)[label("sheet.assumptions", lang)])
+    return {r[0]: r for r in rows}
+
+
+def test_the_field_column_holds_paths_in_chinese_too(books):
+    result, wb = books["deterministic", "zh"]
+    head, rows = block(sheet(wb, "assumptions", "zh"))
+    paths = [r[0] for r in rows]
+    assert head[0] == "字段路径"
+    assert paths[:4] == ["name", "title", "start_year", "horizon_years"]   # not 开工年份
+    assert "renovation.items[2].unit_cost" in paths
+    assert all(re.fullmatch(r"[A-Za-z_][\w.\[\]]*", p) for p in paths)
+    roof = {r[0]: r for r in rows}["renovation.items[2].unit_cost"]
+    assert roof[2] == "三角分布（低值 90，众数 110，高值 150）" and same(roof[3], 350 / 3)
+
+
+def test_a_name_says_what_it_names(tmp_path):
+    path = SCENARIOS / "lift-retrofit.yaml"
+    result = fundmodel.evaluate(fundmodel.load_scenario(path))
+    zh = _assumption_rows(result, "zh", tmp_path, path)
+    assert zh["name"][1] == "情景名称" and zh["compound.name"][1] == "小区名称"
+    assert zh["renovation.items[0].name"][1] == "改造内容名称"
+    assert zh["households.buildings[1].name"][1] == "楼栋名称"
+    assert zh["households.decisions[0].name"][1] == "表决事项名称"
+    assert zh["operations.costs[0].name"][1] == "成本项目名称"
+    assert zh["funding[1].label"][1] == "资金来源名称"
+    assert zh["households.decisions[0].kind"][2] == "加装电梯"           # an enumeration
+    en = _assumption_rows(result, "en", tmp_path, path)
+    assert en["renovation.items[0].name"][1].startswith("Item name — ")
+    assert en["households.buildings[1].name"][1].startswith("Building name — ")
+    assert en["compound.name"][1].startswith("Compound name")
+
+
+@pytest.mark.parametrize("path", [p for p in sorted(SCENARIOS.glob("*.yaml")) if p != DISTRICT],
+                         ids=lambda p: p.stem)
+def test_chinese_workbook_of_every_shipped_scenario_is_clean(path, tmp_path):
+    from clean_text import leaks
+
+    scenario = fundmodel.load_scenario(path)
+    book = write_workbook(fundmodel.evaluate(scenario), tmp_path / "b.xlsx", lang="zh",
+                          scenario_file=path)
+    assert leaks(_cells(openpyxl.load_workbook(book)), scenario, [str(path)]) == []
+
+
+def _cells(wb) -> str:
+    """Every cell's text but the assumptions' field paths (paths by design)."""
+    cells = []
+    for ws in wb:
+        cells.append(ws.title)
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value is None or (ws.title == label("sheet.assumptions", "zh")
+                                          and cell.column == 1 and cell.row > 1):
+                    continue
+                cells.append(str(cell.value))
+    return "\n".join(cells)
+
+
+# ---------------------------------------------------------------------------- the district
+@pytest.fixture(scope="module")
+def district(tmp_path_factory):
+    from fundmodel.portfolio import plan_portfolio, simulate_portfolio
+
+    scenario = fundmodel.load_scenario(DISTRICT, ["portfolio.phasing.time_limit_s=5"])
+    plan = plan_portfolio(scenario, seed=1)
+    result = simulate_portfolio(scenario, 20, 1, start_years=plan.start_year)
+    folder = tmp_path_factory.mktemp("district")
+    books = {lang: openpyxl.load_workbook(result.to_excel(
+        folder / f"d-{lang}.xlsx", lang, plan=plan, scenario=scenario, scenario_file=DISTRICT))
+        for lang in ("en", "zh")}
+    return scenario, plan, result, books
+
+
+def test_district_workbook_sheets_and_numbers(district):
+    from fundmodel.scenario.fiscal import GOVERNMENT_LEVELS
+
+    scenario, plan, result, books = district
+    wb = books["en"]
+    assert wb.sheetnames == ["Phased plan", "Fiscal outlay", "District totals", "Compounds",
+                             "Assumptions"]
+    head, rows = block(wb["Fiscal outlay"], "Fiscal outlay by level and year, over the draws")
+    assert head[:3] == ["Level of government", "Year", "Mean (CNY)"]
+    mean = result.outlay_cny.mean(axis=0)                      # (levels, years), by numpy
+    for level, year, m, *_ in rows:
+        j = [label(x) for x in GOVERNMENT_LEVELS].index(level)
+        y = list(result.calendar_years).index(year)
+        assert math.isclose(m, mean[j, y], rel_tol=1e-12)
+    head, rows = block(wb["Compounds"])
+    assert len(rows) == len(result.compounds) and head[0] == "Compound ID"
+    head, rows = block(wb["Phased plan"], "Start year and cost of each compound")
+    assert len(rows) == len(plan.table)
+    planned = {r[0]: r[1] for r in rows if r[1] is not None}
+    assert planned == {str(i): int(y) for i, y in zip(plan.table["id"],
+                                                      plan.start_year) if y >= 0}
+    head, rows = block(wb["District totals"], "Sums over the compounds, over the draws")
+    capex = {r[0]: r for r in rows}["Renovation cost"]
+    assert math.isclose(capex[1], result.district["capex_total"].mean(), rel_tol=1e-12)
+
+
+def test_chinese_district_workbook_is_clean(district):
+    from clean_text import leaks
+
+    scenario, plan, result, books = district
+    assert books["zh"].sheetnames == ["分期计划", "财政支出", "全区合计", "各小区", "假设条件"]
+    assert leaks(_cells(books["zh"]), scenario, [str(DISTRICT)]) == []

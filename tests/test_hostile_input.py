@@ -12,7 +12,6 @@ texts, computed by hand in the case), never taken from the program's output.
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -324,30 +323,30 @@ def test_corpus_size():
     assert len({c.id for c in CASES}) == len(CASES)
 
 
-# --------------------------------------------------------------------------- time bounds
-def test_a_30_mb_file_is_refused_at_once(tmp_path):
+# --------------------------------------------------------------------------- size bounds
+# (their times are measured in benchmarks/test_startup.py, not bounded here)
+def test_a_30_mb_file_is_refused_before_parsing(tmp_path, monkeypatch):
     file = tmp_path / "big.yaml"
     file.write_text(BIG, encoding="utf-8")
-    start = time.perf_counter()
+
+    def no_parse(*args, **kwargs):
+        raise AssertionError("the YAML parser was called on a file over the limit")
+
+    monkeypatch.setattr(yaml, "compose_all", no_parse)   # refused by its size, unparsed
     with pytest.raises(ScenarioError, match="larger than 2,000,000 bytes"):
         load_scenario(file)
-    assert time.perf_counter() - start < 2.0
-    start = time.perf_counter()
     with pytest.raises(ScenarioError, match="larger than 2,000,000 bytes"):
         fundmodel.read_scenario_text(file.read_text(encoding="utf-8"))
-    assert time.perf_counter() - start < 2.0
 
 
-def test_the_largest_accepted_file_is_answered_in_seconds(tmp_path):
-    # Just under 2 MB of one long list: refused at the 50,001st value, after a few seconds.
+def test_the_largest_accepted_file_is_answered(tmp_path):
+    # Just under 2 MB of one long list: refused at the 50,001st value.
     text = "description: [" + "1," * 999_990 + "1]\n"
     assert len(text) < 2_000_000
     file = tmp_path / "long.yaml"
     file.write_text(text, encoding="utf-8")
-    start = time.perf_counter()
     with pytest.raises(ScenarioError, match="more than 50,000 values"):
         load_scenario(file)
-    assert time.perf_counter() - start < 20.0
 
 
 def test_an_endless_file_is_not_read_whole():

@@ -292,3 +292,21 @@ def test_without_lang_the_files_keep_identifiers_and_lang_en_labels_them(capsys,
     assert "Amount (CNY)" in funding.columns and "Payer" in funding.columns
     assert '"lang"' not in (tmp_path / "plain" / "run.json").read_text(encoding="utf-8")
     assert '"lang": "en"' in (tmp_path / "en" / "run.json").read_text(encoding="utf-8")
+
+
+def test_every_scenario_field_and_enumeration_value_has_a_label():
+    """The report and the workbook name a scenario's fields and the values of its enumerations
+    by their labels: every key a scenario file can hold and every value a ``Literal`` field
+    takes has both (walked from the models, not listed by hand)."""
+    from clean_text import enum_values, field_names
+
+    from fundmodel.labels import field_label
+
+    missing = sorted(n for n in field_names() | enum_values()
+                     if not labels.has_label(n) and n not in ("name", "label"))
+    assert missing == []
+    assert field_label("renovation.items[3].name", "zh") == "改造内容名称"
+    assert field_label(("households", "buildings", 0, "name"), "en") == "Building name"
+    assert field_label("name", "zh") == "情景名称" and field_label("compound.name", "zh") == "小区名称"
+    assert field_label("funding[2].label", "zh") == "资金来源名称"
+    assert field_label("operations.costs[0].per_year", "zh") == "每年金额"

@@ -128,7 +128,7 @@ def test_district_per_draw_table_as_parquet(tmp_path, capsys):
                  "-q", "--format", "parquet", "--out", str(out)]) == 0
     capsys.readouterr()
     assert listing(out) == ["areas.csv", "budget.csv", "compounds.csv", "district.parquet",
-                            "outlay.csv", "plan.csv", "run.json"]
+                            "outlay.csv", "overrun.csv", "plan.csv", "run.json"]
     plan = plan_portfolio(scenario, seed=5)
     expected = simulate_portfolio(scenario, 40, 5, start_years=plan.start_year).district
     back = pd.read_parquet(out / "district.parquet")

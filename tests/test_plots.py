@@ -259,3 +259,124 @@ def test_cli_run_plots(tmp_path, capsys):
     assert (out / "waterfall.png").exists()
     assert main(["run", path, "--out", str(out), "--plots", str(out)]) == 2
     assert "folder of its own" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- issue 19: charts to hand on
+def _extents(fig, texts):
+    renderer = fig.canvas.get_renderer()
+    return [t.get_window_extent(renderer) for t in texts]
+
+
+def test_tornado_leaves_out_inputs_that_do_not_move_the_metric(mc):
+    t = _tornado_table()
+    # two inputs that cannot move the metric: a zero swing and an undefined one
+    still = pd.DataFrame({"low_value": [1.0, 2.0], "high_value": [3.0, 4.0],
+                          "metric_low": [100_000.0, np.nan], "metric_high": [100_000.0, 1.0],
+                          "base": [100_000.0, 100_000.0], "swing": [0.0, np.nan]},
+                         index=pd.Index(["renovation.contingency", "funding[3].uptake"],
+                                        name="input"))
+    table = pd.concat([t, still])
+    table.attrs["metric"] = "funding_gap"
+    fig = mc.plot.tornado(table)
+    ax = fig.axes[0]
+    ticks = [x.get_text() for x in ax.get_yticklabels()]
+    assert len(ticks) == 3 and "Contingency" not in ticks        # three bars, not five
+    assert len(ax.patches) == 2 * 3
+    assert any("left out, not moving it: 2 input(s)" in x for x in _texts(fig))
+
+
+def test_tornado_wraps_long_names_and_its_labels_do_not_overlap(mc):
+    long = "renovation.items[replacement of the rainwater downpipes and gutters].unit_cost"
+    t = pd.DataFrame({"low_value": [90.0, 0.80, 2000.0, 5.0],
+                      "high_value": [150.0, 0.95, 3000.0, 6.0],
+                      # the last input moves the metric the same way at both ends: its two
+                      # values share one label at the outer end
+                      "metric_low": [80_000.0, 160_000.0, 95_000.0, 101_000.0],
+                      "metric_high": [180_000.0, 70_000.0, 105_000.0, 104_000.0]},
+                     index=pd.Index([long, "operations.property_fee.collection_rate",
+                                     "compound.floor_area_m2", "renovation.contingency"],
+                                    name="input"))
+    t["base"] = 100_000.0
+    t["swing"] = (t["metric_high"] - t["metric_low"]).abs()
+    t.attrs["metric"] = "funding_gap"
+    fig = mc.plot.tornado(t)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    ticks = [x.get_text() for x in ax.get_yticklabels()]
+    wrapped = next(x for x in ticks if "downpipes" in x)
+    assert "\n" in wrapped and max(len(line) for line in wrapped.split("\n")) <= 32
+    assert wrapped.replace("\n", " ") == ("replacement of the rainwater downpipes and "
+                                          "gutters: Unit cost")
+    notes = [a for a in ax.texts if a.get_text() and a.get_text()[0].isdigit()]
+    assert "5 / 6" in [a.get_text() for a in notes]          # one label for both ends
+    boxes = _extents(fig, notes)
+    for i, a in enumerate(boxes):                            # value labels never overlap
+        for b in boxes[i + 1:]:
+            assert not a.overlaps(b)
+    inside = ax.get_window_extent(fig.canvas.get_renderer())
+    for box in boxes:                                        # and stay inside the axes
+        assert inside.x0 <= box.x0 and box.x1 <= inside.x1
+    for box in _extents(fig, ax.get_yticklabels()):          # nor run into the names
+        assert all(not box.overlaps(b) for b in boxes)
+
+
+def test_tornado_in_chinese_shows_the_inputs_labels(mc):
+    if fonts.find_cjk_font() is None:
+        pytest.skip("no font with Chinese glyphs installed")
+    fig = mc.plot.tornado(_tornado_table(), lang="zh")
+    ticks = [x.get_text() for x in fig.axes[0].get_yticklabels()]
+    item = mc.scenario.renovation.items[0].name
+    assert ticks == [f"{item}：单价", labels.label("collection_rate", "zh"),
+                     labels.label("floor_area_m2", "zh")]
+
+
+def test_histogram_of_a_constant_says_so(sanqiao):
+    # every draw has the same discount rate: the metric does not vary
+    result = fundmodel.simulate(sanqiao, 32, 3)
+    metric = "discount_rate_nominal"
+    values = result.metric(metric)
+    assert values.min() == values.max()
+    for chart in (result.plot.histogram, result.plot.cdf):
+        texts = _texts(chart(metric))
+        said = [x for x in texts if x.startswith("every draw gives")]
+        assert said == [f"every draw gives {values[0]:,.4g}: the metric does not vary"]
+    # a metric that varies gets no such note
+    assert not any(x.startswith("every draw gives")
+                   for x in _texts(result.plot.histogram("funding_gap")))
+
+
+def test_charts_display_in_a_notebook_without_pyplot(tmp_path):
+    """A chart is a Figure that IPython shows by its _repr_png_, with pyplot never imported."""
+    import subprocess
+    import sys
+
+    code = ("import sys, fundmodel\n"
+            f"r = fundmodel.simulate(fundmodel.load_scenario({str(ROOT / 'scenarios' / 'sanqiao-standalone.yaml')!r}), 16, 1)\n"
+            "figs = [r.plot.fan(), r.plot.waterfall(), r.plot.histogram(), r.plot.cdf(),\n"
+            "        r.plot.parties()]\n"
+            "from matplotlib.figure import Figure\n"
+            "print(all(isinstance(f, Figure) for f in figs))\n"
+            "print(all(f._repr_png_()[:8] == b'\\x89PNG\\r\\n\\x1a\\n' for f in figs))\n"
+            "print('matplotlib.pyplot' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True", "False"]
+
+
+def test_cli_says_once_when_chinese_charts_have_no_font(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(fonts, "find_cjk_font", lambda: None)
+    path = str(ROOT / "scenarios" / "sanqiao-standalone.yaml")
+    assert main(["run", path, "--plots", str(tmp_path / "c"), "--lang", "zh"]) == 0
+    err = capsys.readouterr().err
+    lines = [x for x in err.splitlines() if x.strip()]
+    assert len(lines) == 1
+    assert "no font with Chinese glyphs" in lines[0] and "fonts-noto-cjk" in lines[0]
+    # with a font (or in English) nothing is said
+    assert main(["run", path, "--plots", str(tmp_path / "d")]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_readme_names_the_font_package():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "fonts-noto-cjk" in text and "fonts-wqy-zenhei" in text

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import pathlib
+import re
 
 import numpy as np
 import pytest
@@ -271,7 +272,7 @@ def test_cli_district_writes_the_set(tmp_path, capsys):
         assert title in printed
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names == ["areas.csv", "budget.csv", "compounds.csv", "district.csv", "outlay.csv",
-                     "plan.csv", "run.json"]
+                     "overrun.csv", "plan.csv", "run.json"]
 
 
 def test_cli_district_malformed_table_is_located(tmp_path, capsys):
@@ -296,3 +297,129 @@ def test_summary_leaves_the_district_table_alone(reference):
     summary = reference.summary()
     assert summary.index.name == "metric"
     assert reference.district.columns.name == before
+
+
+# ---------------------------------------------------------------- issue 19: budgets overrun
+def test_overrun_probability_by_hand():
+    """Four draws, two calendar years; the central government's budget is 100 in both years,
+    the city's 50 in the second year only (no limit in the first), the others unlimited."""
+    import pandas as pd
+
+    from fundmodel.portfolio import PortfolioResult
+    from fundmodel.scenario.fiscal import GOVERNMENT_LEVELS
+
+    central = GOVERNMENT_LEVELS.index("central_government")
+    city = GOVERNMENT_LEVELS.index("city_district_government")
+    outlay = np.zeros((4, len(GOVERNMENT_LEVELS), 2))
+    outlay[:, central, 0] = [90, 100, 110, 120]   # above 100 in draws 3 and 4: p = 2/4
+    outlay[:, central, 1] = [99, 101, 50, 50]     # above 100 in draw 2: p = 1/4
+    outlay[:, city, 1] = [60, 60, 60, 10]         # above 50 in three draws: p = 3/4
+    outlay[:, city, 0] = [1e9, 1e9, 1e9, 1e9]     # no budget that year: no row
+    budget = np.full((len(GOVERNMENT_LEVELS), 2), np.inf)
+    budget[central] = 100.0
+    budget[city, 1] = 50.0
+    result = PortfolioResult(pd.DataFrame({"households": [1]}), pd.DataFrame({"x": [0.0] * 4}),
+                             outlay, np.array([2026, 2027]), {"draws": 4}, budget)
+    table = result.overrun()
+    assert list(zip(table.level, table.year)) == [("central_government", 2026),
+                                                  ("central_government", 2027),
+                                                  ("city_district_government", 2027)]
+    assert list(table.overrun_probability) == [2 / 4, 1 / 4, 3 / 4]
+    assert list(table.budget_cny) == [100.0, 100.0, 50.0]
+    assert list(table.mean_cny) == [(90 + 100 + 110 + 120) / 4, (99 + 101 + 50 + 50) / 4,
+                                    (60 + 60 + 60 + 10) / 4]
+    # the standard error of a share of 4 draws: sqrt(p (1 - p) / 4)
+    assert table.mcse.tolist() == pytest.approx([np.sqrt(0.25 / 4), np.sqrt(0.1875 / 4),
+                                                 np.sqrt(0.1875 / 4)])
+    # exactly at the budget is not an overrun (draw 2 of 2026 pays 100 of 100)
+    no_budget = PortfolioResult(result.compounds, result.district, outlay,
+                                result.calendar_years, {"draws": 4})
+    assert no_budget.overrun().empty
+
+
+def test_budgets_are_placed_on_the_calendar_years():
+    from types import SimpleNamespace
+
+    from fundmodel.portfolio.run import budgets_by_year
+    from fundmodel.scenario.fiscal import GOVERNMENT_LEVELS
+
+    matrix = np.full((len(GOVERNMENT_LEVELS), 2), np.inf)
+    matrix[0] = [10.0, 20.0]
+    phasing = SimpleNamespace(first_year=2026, years=2, budget_matrix=lambda: matrix)
+    scenario = SimpleNamespace(portfolio=SimpleNamespace(phasing=phasing))
+    out = budgets_by_year(scenario, np.arange(2025, 2029))
+    assert out[0].tolist() == [np.inf, 10.0, 20.0, np.inf]   # 2025 and 2028 outside the plan
+    assert np.isinf(out[1:]).all()
+    assert budgets_by_year(SimpleNamespace(portfolio=SimpleNamespace(phasing=None)),
+                           np.arange(2025, 2029)) is None
+
+
+def test_cli_district_prints_and_writes_the_overrun(tmp_path, capsys):
+    import pandas as pd
+
+    from fundmodel.cli import main
+    scenario = _portfolio(tmp_path, _rows(6), extra=PHASING)
+    assert main(["district", str(tmp_path / "district.yaml"), "--draws", "40", "-q",
+                 "--out", str(tmp_path / "out"), "--no-areas"]) == 0
+    printed = capsys.readouterr().out
+    assert "Probability that a level's budget is overrun" in printed
+    written = pd.read_csv(tmp_path / "out" / "overrun.csv")
+    outlay = pd.read_csv(tmp_path / "out" / "outlay.csv")
+    first = scenario.portfolio.phasing.first_year
+    years = range(first, first + scenario.portfolio.phasing.years)
+    assert list(written.level.unique()) == ["central_government"]
+    assert list(written.year) == list(years)
+    assert (written.budget_cny == 1_500_000).all()
+    assert ((written.overrun_probability >= 0) & (written.overrun_probability <= 1)).all()
+    # the mean outlay is outlay.csv's, year by year
+    central = outlay[outlay.level == "central_government"].set_index("year")["mean_cny"]
+    for row in written.itertuples():
+        assert row.mean_cny == pytest.approx(central.get(row.year, 0.0), rel=1e-12, abs=1e-6)
+    # a probability of 0 or 1 where the 5-95 % band lies wholly under or over the budget
+    for row in written.itertuples():
+        band = outlay[(outlay.level == "central_government") & (outlay.year == row.year)]
+        if len(band) and band.p95_cny.iloc[0] < 1_500_000:
+            assert row.overrun_probability <= 0.05
+        if len(band) and band.p05_cny.iloc[0] > 1_500_000:
+            assert row.overrun_probability >= 0.95
+
+
+def test_outlay_chart_draws_each_budget(tmp_path):
+    pytest.importorskip("matplotlib")
+    scenario = _portfolio(tmp_path, _rows(6), extra=PHASING)
+    result = simulate_portfolio(scenario, 20, 1)
+    fig = result.plot.outlay()
+    lines = [c for c in fig.axes[0].collections if (c.get_gid() or "").startswith("budget:")]
+    assert [c.get_gid() for c in lines] == ["budget:central_government"]
+    heights = {round(seg[0][1], 6) for seg in lines[0].get_segments()}
+    first = scenario.portfolio.phasing.first_year
+    divisor = 1e6 if result.outlay()["p95_cny"].max() >= 1e6 else 1e3
+    assert heights == {round(1_500_000 / divisor, 6)}
+    xs = sorted(round((seg[0][0] + seg[1][0]) / 2) for seg in lines[0].get_segments())
+    assert xs[0] >= first
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "Budget (dashed)" in legend
+
+
+def test_the_two_subsidy_totals_say_their_basis(tmp_path, capsys):
+    from fundmodel.cli import main
+    _portfolio(tmp_path, _rows(6), extra=PHASING)
+    assert main(["district", str(tmp_path / "district.yaml"), "--draws", "20", "-q"]) == 0
+    printed = capsys.readouterr().out
+    n_run = int(re.search(r"(\d+) of 6 compounds in the plan", printed).group(1))
+    flat = " ".join(printed.split())
+    assert f"Operating subsidy, PV ({n_run} compounds run, each alone)" in flat
+    assert "of all 6 compounds at the point estimates" in flat
+    assert "subsidy (all compounds)" in flat
+
+
+def test_portfolio_result_in_a_notebook(tmp_path):
+    scenario = _portfolio(tmp_path, _rows(6), extra=PHASING)
+    result = simulate_portfolio(scenario, 20, 1)
+    text = repr(result)
+    assert text == (f"<PortfolioResult: {len(result.compounds)} compounds, "
+                    f"{int(result.compounds.households.sum()):,} households, 20 draws>")
+    html = result._repr_html_()
+    assert html.count("<table>") == 2                   # the totals, and the budgets
+    assert "Renovation cost (CNY)" in html and "P(budget overrun)" in html
+    assert "capex_total" not in html

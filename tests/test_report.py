@@ -279,7 +279,8 @@ def test_collect_charts(base, mc):
     real = collect_charts(base, "zh")                        # the real result.plot
     assert sorted(real) == ["fan:cumulative_balance", "fan:operating_surplus", "parties",
                             "waterfall"]
-    assert all(type(fig).__name__ == "Figure" for fig in real.values())
+    from matplotlib.figure import Figure  # a ChartFigure, shown in notebooks (issue 19)
+    assert all(isinstance(fig, Figure) for fig in real.values())
     one = _WithPlot(base)
     charts = collect_charts(one, "zh")
     assert sorted(charts) == ["fan:cumulative_balance", "fan:operating_surplus", "parties",
@@ -356,3 +357,189 @@ def test_renders_in_headless_chromium(mc, tmp_path, lang="zh"):
     colours = np.unique(pixels[:, 0].astype(np.uint32) << 16 | pixels[:, 1].astype(np.uint32)
                         << 8 | pixels[:, 2], return_counts=True)[0]
     assert len(colours) > 2000                               # the colour fields of the charts
+
+
+# --------------------------------------------------------------------------- what run prints
+SCENARIOS = ROOT / "scenarios"
+SHIPPED = sorted(SCENARIOS.glob("*.yaml"))
+DISTRICT = SCENARIOS / "xinghualing-district.yaml"
+
+
+def section(page: str, name: str) -> str:
+    return page.split(f'<section id="{name}">')[1].split("</section>")[0]
+
+
+@pytest.fixture(scope="module")
+def lift():
+    return fundmodel.evaluate(fundmodel.load_scenario(SCENARIOS / "lift-retrofit.yaml"))
+
+
+@pytest.fixture(scope="module")
+def bundle():
+    return fundmodel.evaluate(fundmodel.load_scenario(SCENARIOS / "guangan-bundle.yaml"))
+
+
+def test_households_votes_floors_and_channels(lift):
+    """Each stair's lift at the mean unit cost (600,000 + 680,000 + 800,000)/3 with 5 %
+    contingency is 728,000; the central 150,000 and the city's 100,000 per lift leave 478,000
+    to the stair's 12 households, shared by floors travelled (floor k weighs k − 1, two flats
+    a floor: 2 · (0 + 1 + ... + 5) = 30 shares)."""
+    page = render_report(lift, lang="zh")
+    assert section_ids(page) == ["funding", "households", "years", "sure", "assumptions",
+                                 "record"]
+    text = visible_text(section(page, "households"))
+    residents = 728_000 - 150_000 - 100_000
+    for floor in range(1, 7):
+        assert f"{residents * (floor - 1) / 30:,.0f}" in text         # 0 ... 79,667
+    assert text.count("stair ") >= 3 and "表决结果" in text and "通过" in text
+    assert "居民出资渠道" in text and "住房公积金" in text and "40.0%" in text  # take-up
+
+
+def test_instruments_debt_cover_and_fiscal_commitments(bundle):
+    page = render_report(bundle, lang="zh")
+    assert "financing" in section_ids(page)
+    text = visible_text(section(page, "financing"))
+    for caption in ("社会资本：parking operator", "捆绑项目：old factory", "债务：rooms bond",
+                    "债务：security loan", "逐年还本付息及覆盖情况", "政府支出责任"):
+        assert caption in text
+    assert "最低偿债覆盖率" in text and "内部收益率" in text
+    # the bond's interest: 3,000,000 at 3.2 %, bullet: 96,000 a year, the balance unpaid
+    assert re.search(r"rooms bond\s+2026\s+96,000\s+0\s+96,000\s+3,000,000", text)
+    assert "额度受限\n否" in text                              # a flag as yes/no, not 0.0%
+
+
+def test_fallback_and_repairs_fund():
+    result = fundmodel.evaluate(fundmodel.load_scenario(SCENARIOS / "sanqiao-long-term.yaml"))
+    page = render_report(result, lang="en")
+    text = visible_text(section(page, "upkeep"))
+    assert "Fallback payer (Street office or community)" in text
+    assert f"Repairs fund (维修资金), {result.scenario.horizon_years} years" in text
+    s = result.summary()["mean"]
+    for metric in ("fallback_total", "fund_first_deposit", "fund_balance_min"):
+        assert labels.label(metric, "en") in text
+        assert f"{s[metric]:,.0f}".replace("-", "−") in text
+
+
+def test_a_scenario_without_them_has_none_of_these_sections(base):
+    assert not {"households", "upkeep", "financing"} & set(section_ids(render_report(base)))
+
+
+def test_values_in_words_not_python(bundle):
+    """The investor's new stream, a nested section with a distribution, in words."""
+    from fundmodel.export.words import describe
+
+    page = render_report(bundle, lang="zh")
+    text = visible_text(section(page, "assumptions"))
+    assert ("新增收入项：EV charging（数量：40，月单价：300，使用率：三角分布（低值 30.0%，众数 "
+            "60.0%，高值 80.0%），每年运营成本：40,000）") in text
+    assert "还款方式：到期一次还本" in text and "期限：15 年" in text
+    assert "name=" not in text and "Triangular(" not in text
+    unit_cost = bundle.scenario.renovation.items[2].unit_cost
+    assert describe(unit_cost, "zh") == "三角分布（低值 90，众数 110，高值 150）"
+    assert describe(unit_cost, "en") == "triangular (low 90, mode 110, high 150)"
+    assert describe(unit_cost, "zh", mean=True).endswith("均值116.7")  # (90 + 110 + 150)/3
+
+
+@pytest.mark.parametrize("path", [p for p in SHIPPED if p != DISTRICT], ids=lambda p: p.stem)
+def test_chinese_report_of_every_shipped_scenario_is_clean(path):
+    from clean_text import leaks
+
+    scenario = fundmodel.load_scenario(path)
+    result = fundmodel.evaluate(scenario)
+    page = render_report(result, lang="zh", scenario_file=path)
+    assert leaks(visible_text(page), scenario, [str(path)]) == []
+
+
+@pytest.mark.parametrize("name", ["guangan-bundle", "lift-retrofit"])
+def test_chinese_monte_carlo_report_is_clean(name):
+    from clean_text import leaks
+
+    path = SCENARIOS / f"{name}.yaml"
+    scenario = fundmodel.load_scenario(path)
+    page = render_report(fundmodel.simulate(scenario, 40, seed=3), lang="zh",
+                         scenario_file=path)
+    assert leaks(visible_text(page), scenario, [str(path)]) == []
+    assert "通过概率" in page if name == "lift-retrofit" else "5%分位" in page
+
+
+@pytest.fixture(scope="module")
+def district():
+    from fundmodel.portfolio import plan_portfolio, simulate_portfolio
+
+    scenario = fundmodel.load_scenario(DISTRICT, ["portfolio.phasing.time_limit_s=5"])
+    plan = plan_portfolio(scenario, seed=1)
+    return scenario, plan, simulate_portfolio(scenario, 20, 1, start_years=plan.start_year)
+
+
+def test_district_report(district):
+    from clean_text import leaks
+    from fundmodel.export.report import render_district_report
+
+    scenario, plan, result = district
+    for lang in ("zh", "en"):
+        page = render_district_report(result, scenario, lang=lang, plan=plan,
+                                      scenario_file=DISTRICT)
+        assert section_ids(page) == ["plan", "outlay", "district", "compounds", "assumptions",
+                                     "record"]
+        if lang == "zh":
+            assert leaks(visible_text(page), scenario, [str(DISTRICT)]) == []
+    text = visible_text(page)
+    planned = plan.table.dropna(subset=["start_year"])
+    assert f"{len(planned):,} of {len(plan.table):,} compounds are in the plan" in text
+    # the outlay of each level and year: the mean over the draws, by numpy
+    outlay = result.outlay_cny.mean(axis=0)
+    assert f"{outlay[0, 0]:,.0f}" in visible_text(section(page, "outlay"))
+
+
+def test_report_command_refuses_a_district_and_district_writes_both(tmp_path, capsys):
+    out = tmp_path / "r.html"
+    assert main(["report", str(DISTRICT), "-o", str(out)]) == 2
+    assert "district" in capsys.readouterr().err and not out.exists()
+    book = tmp_path / "d.xlsx"
+    assert main(["district", str(DISTRICT), "--draws", "10", "--no-plan", "--no-areas", "-q",
+                 "--lang", "zh", "--report", str(out), "--excel", str(book)]) == 0
+    printed = capsys.readouterr().out
+    assert f"已将 r.html 写入 {tmp_path}" in printed and f"已将 d.xlsx 写入 {tmp_path}" in printed
+    assert "各级政府分年度财政支出" in out.read_text(encoding="utf-8") and book.exists()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (Debian: apt-get "
+                    "install chromium fonts-wqy-zenhei)")
+@pytest.mark.parametrize("name,sections,shown", [
+    ("guangan-bundle", ["financing"],
+     ["社会资本：parking operator", "捆绑项目：old factory", "债务：rooms bond",
+      "逐年还本付息及覆盖情况（元）"]),
+    ("lift-retrofit", ["households"], ["表决结果", "各楼层户均出资（元）", "居民出资渠道"])])
+def test_instrument_and_household_sections_render_in_chromium(name, sections, shown, tmp_path,
+                                                              request):
+    """The page as Chromium lays it out (its DOM after rendering) holds the sections, with
+    their tables laid out (a non-zero height), and the screenshot of the page is not blank."""
+    import matplotlib.image
+
+    result = request.getfixturevalue("bundle" if name == "guangan-bundle" else "lift")
+    page = tmp_path / f"{name}.html"
+    write_report(result, page, lang="zh", charts=collect_charts(result, "zh"))
+    probe = ("<script>window.addEventListener('load',function(){var out=[];"
+             "document.querySelectorAll('section').forEach(function(s){var h=0;"
+             "s.querySelectorAll('table').forEach(function(t){h+=t.getBoundingClientRect()"
+             ".height;});out.push(s.id+':'+Math.round(h));});"
+             "document.body.dataset.laid=out.join(',');});</script></body>")
+    probed = tmp_path / f"{name}-probe.html"
+    probed.write_text(page.read_text(encoding="utf-8").replace("</body>", probe),
+                      encoding="utf-8")
+    dom = _chromium(tmp_path / "profile-dom", "--dump-dom", probed.as_uri())
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    laid = dict(item.split(":") for item in
+                re.search(r'data-laid="([^"]*)"', dom.stdout).group(1).split(","))
+    for sid in sections:
+        assert int(laid[sid]) > 100, laid                      # its tables take room
+        body = dom.stdout.split(f'<section id="{sid}">')[1].split("</section>")[0]
+        for caption in shown:
+            assert caption in body
+    shot = tmp_path / f"{name}.png"
+    run = _chromium(tmp_path / "profile-shot", f"--screenshot={shot}",
+                    "--window-size=1280,6000", page.as_uri())
+    assert run.returncode == 0 and shot.exists(), run.stderr[-2000:]
+    image = matplotlib.image.imread(shot)
+    dark = (image[..., :3].mean(axis=-1) < 0.5).mean()
+    assert 0.005 < dark < 0.5                                  # text drawn, not blank

@@ -224,7 +224,9 @@ def test_cli_prints_the_tornado_and_writes_csv(scenario_file, tmp_path, capsys):
                  "all", "--draws", "400", "--sobol-n", "64", "--seed", "2", "--out", str(out)])
     text = capsys.readouterr().out
     assert code == 0
-    assert "Tornado" in text and "renovation.items[B].unit_cost" in text and "80,000" in text
+    # the input by its label (issue 19): item B's unit cost, not its path
+    assert "Tornado" in text and "B: Unit cost" in text and "80,000" in text
+    assert "renovation.items[B].unit_cost" not in text
     assert {p.name for p in out.iterdir()} == {"tornado.csv", "rank_correlations.csv",
                                               "sobol.csv", "run.json"}
     t = pd.read_csv(out / "tornado.csv", index_col="input", encoding="utf-8-sig")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import math
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -425,17 +424,15 @@ def test_excel_without_openpyxl(tmp_path, monkeypatch):
 
 
 # ----------------------------------------------------------------------------- scale, invariants
-def test_100k_rows_parse_fast(tmp_path):
+def test_100k_rows_parse(tmp_path):
+    """100,000 rows read whole and right (their time: benchmarks/test_startup.py)."""
     n = 100_000
     rows = "".join(f"C{i},n{i},{i % 500 + 1},{(i % 500 + 1) * 70.5},{i % 2},{i % 7 + 1}\n"
                    for i in range(n))
     path = write(tmp_path, "id,name,households,floor_area_m2,lifts_possible,storeys\n" + rows)
-    start = time.perf_counter()
     t = read_compounds_table(path)
-    elapsed = time.perf_counter() - start
     assert len(t) == n and t.households[-1] == (n - 1) % 500 + 1
     assert t.lines[-1] == n + 1
-    assert elapsed < 5.0, f"{elapsed:.1f} s for {n:,} rows"
 
 
 _ID = st.text(alphabet="ABCXYZ0123456789-_杏花岭", min_size=1, max_size=8)

@@ -139,10 +139,29 @@ def _console(stream: SafeStream) -> "Console":
             self.quiet = True
             raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
 
+        @property
+        def encoding(self) -> str:
+            # rich draws ASCII borders (+---+) for any encoding not named utf-*; a stream
+            # that can show the box characters (GBK, GB18030: a Chinese console or a file
+            # piped there) keeps them. What it cannot show, SafeStream replaces.
+            return "utf-8" if _boxes_shown(stream.encoding) else stream.encoding
+
     width = None
     if not stream.isatty() and not os.environ.get("COLUMNS", "").strip().isdigit():
         width = PIPE_WIDTH
     return _SafeConsole(file=stream, width=width, highlight=False, soft_wrap=False)
+
+
+def _boxes_shown(encoding: str) -> bool:
+    """Whether ``encoding`` holds every character of the tables' borders (rich's
+    ``HEAVY_HEAD`` box, the default of :func:`_table`)."""
+    from rich import box
+
+    try:
+        str(box.HEAVY_HEAD).encode(encoding)
+        return True
+    except (UnicodeEncodeError, LookupError):
+        return False
 
 
 def _escape(text: Any) -> str:
@@ -153,20 +172,30 @@ def _escape(text: Any) -> str:
 
 
 # ---------------------------------------------------------------------------- printing
+def _unsigned_zero(text: str) -> str:
+    """``text`` without the minus sign of a value that shows as zero (``-0``, ``-0.0%``,
+    ``-0.000`` → ``0``, ``0.0%``, ``0.000``): a negative number rounded to nothing."""
+    if text[:1] in ("-", "\u2212") and not any(c in "123456789" for c in text):
+        return text[1:]
+    return text
+
+
 def _money(x: float) -> str:
-    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:,.0f}"
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    return _unsigned_zero(f"{x:,.0f}")
 
 
 def _pct(x: float) -> str:
-    return "–" if math.isnan(x) else f"{100 * x:.1f}%"
+    return "–" if math.isnan(x) else _unsigned_zero(f"{100 * x:.1f}%")
 
 
 def _rate(x: float) -> str:
-    return "–" if math.isnan(x) else f"{x:.2f}"
+    return "–" if math.isnan(x) else _unsigned_zero(f"{x:.2f}")
 
 
 def _rate3(x: float) -> str:
-    return "–" if math.isnan(x) else f"{x:.3f}"
+    return "–" if math.isnan(x) else _unsigned_zero(f"{x:.3f}")
 
 
 def _se(x: float) -> str:
@@ -206,6 +235,11 @@ class _Words:
     def name(self, english: str, ident: str) -> str:
         """``english`` in English, else the catalogue's label of ``ident``."""
         return english if not self.zh else self._labels.label(ident, self.lang)
+
+    def label(self, ident: str) -> str:
+        """The catalogue's label of ``ident`` in the output's language, in English too
+        (``central_subsidy`` → ``Central subsidy``); a user's own name as written."""
+        return self._labels.label(ident, self.lang)
 
     def col(self, english: str, ident: str, unit: str | None = None) -> str:
         """``english`` in English, else the catalogue's header of ``ident`` (with ``unit``,
@@ -253,7 +287,7 @@ def _undefined_note(metric: str, undefined: int, draws: int, w: _Words | None = 
 
     w = w or _Words()
     when = undefined_when(metric, w.lang)
-    name = w.name(metric, metric)
+    name = w.label(metric)
     why = w("undefined.why", when=when) if when else ""
     if draws == 1:
         return w("undefined.one", metric=name, why=why)
@@ -290,11 +324,11 @@ def _print_result(console: "Console", result: "Result", lang: str = "en") -> Non
                     (w.col("Per household", "per_household", "CNY/household"), "right")])
     for label, row in funding.iterrows():
         style = "bold red" if label == "gap" and row["amount"] > 0 else None
-        table.add_row(_escape(w.name(label, label)), _escape(w.name(row["payer"], row["payer"])),
+        table.add_row(_escape(w.label(label)), _escape(w.label(row["payer"])),
                       _money(row["amount"]), _pct(row["share_of_cost"]),
                       _money(row["per_household"]), style=style)
     table.add_section()
-    table.add_row(w.name("total", "total"), "", _money(funding["amount"].sum()),
+    table.add_row(w.label("total"), "", _money(funding["amount"].sum()),
                   _pct(funding["share_of_cost"].sum()), _money(funding["per_household"].sum()))
     console.print(table)
     if mc:
@@ -344,7 +378,8 @@ def _print_result(console: "Console", result: "Result", lang: str = "en") -> Non
                  [(w.col("Line", "line"), "left"), (w.unit("CNY/year"), "right")])
     for line in ("property_fee_income", "other_income", "operating_cost", "vat"):
         sign = -1 if line in ("operating_cost", "vat") else 1
-        ops.add_row(w.name(line.replace("_", " "), line), _money(sign * y[line]))
+        ops.add_row(w.label(line) if line == "vat" else w.name(line.replace("_", " "), line),
+                    _money(sign * y[line]))
     ops.add_section()
     surplus = y["operating_surplus"]
     ops.add_row(w("operations.surplus" if surplus >= 0 else "operations.deficit"),
@@ -410,7 +445,33 @@ def _number(value: float) -> str:
     """A metric's value: money-like magnitudes as money, small ones with 3 decimals."""
     if value != value:
         return "—"
-    return _money(value) if abs(value) >= 100 else f"{value:,.3f}"
+    return _money(value) if abs(value) >= 100 else _unsigned_zero(f"{value:,.3f}")
+
+
+def _value(metric: str, value: float, w: _Words | None = None) -> str:
+    """One draw's value of ``metric`` as its unit says: a yes/no flag (unit ``0/1`` or
+    ``bool``) as yes/no, a year as a whole number, an IRR status as its words, else
+    :func:`_number`."""
+    from .catalog import lookup
+
+    w = w or _Words()
+    try:
+        unit = lookup(metric).unit
+    except KeyError:
+        unit = ""
+    if value != value:
+        return _number(value)
+    if unit in ("0/1", "bool"):
+        return w("report.yes") if value else w("report.no")
+    if unit == "year":
+        return f"{int(round(value))}"
+    if unit == "CNY" or (unit == "years" and float(value).is_integer()):
+        return _money(value)
+    if unit == "code" and metric.endswith("irr_reason") and not w.zh:
+        from .finance import IRR_REASONS
+
+        return IRR_REASONS.get(int(value), _number(value))
+    return _number(value)
 
 
 _FISCAL_HEADERS = {"subsidies": "subsidies", "debt_service": "debt service",
@@ -427,16 +488,16 @@ def _print_financing(console: "Console", result: "Result", w: _Words | None = No
     if names:
         if result.n_draws > 1:
             console.print(_stat_table(w("financing.title"), s,
-                                      [(_escape(n), n, _number) for n in names], w))
+                                      [(_escape(w.label(n)), n, _number) for n in names], w))
         else:
             table = _table(w("financing.title"), [(w("col.metric"), "left"),
                                                   (w("col.Value"), "right")])
             for n in names:
-                table.add_row(_escape(w.name(n, n)), _number(s.loc[n, "mean"]))
+                table.add_row(_escape(w.label(n)), _value(n, s.loc[n, "mean"], w))
             console.print(table)
     fiscal = result.fiscal()
     level = result.scenario.fiscal.level if result.scenario.fiscal else None
-    level = w("fiscal.all_levels") if level is None else w.name(level, level)
+    level = w("fiscal.all_levels") if level is None else w.label(level)
     columns = [c for c in ("subsidies", "debt_service", "guarantee_calls", "revenue_received")
                if (fiscal[c] != 0).any()]
     columns += [c for c in ("net_commitment", "budget_share") if c in fiscal.columns]
@@ -672,6 +733,7 @@ def _cmd_run(args, out: SafeStream, err: SafeStream) -> int:
         from .sensitivity import factors, tornado
 
         drivers = tornado(scenario, "breakeven_fee_rate") if factors(scenario) else None
+        _chart_font_note(err, lang)
         figures = result.plot.charts(lang, tornado=drivers)
     workbook = None
     if args.excel is not None:  # the workbook, before the CSV files
@@ -707,6 +769,28 @@ def _print_written(console: "Console", written, folder, lang: str = "en") -> Non
     w = _Words(lang)
     console.print(w("wrote", files=", ".join(p.name for p in written), out=_escape(folder)),
                   soft_wrap=True)
+
+
+CJK_FONT_PACKAGES = "fonts-noto-cjk or fonts-wqy-zenhei"
+"""Debian/Ubuntu packages of a font with Chinese glyphs, named when none is installed."""
+
+
+def _chart_font_note(err: SafeStream, lang: str | None) -> None:
+    """Charts in Chinese without a font that has Chinese glyphs are drawn in English: say so
+    in one line on ``err`` (the library logs it too, seen with ``-v``)."""
+    if lang != "zh":
+        return
+    try:
+        from .plots.fonts import find_cjk_font
+    except ImportError:  # pragma: no cover - no matplotlib: the charts say so
+        return
+    try:
+        found = find_cjk_font()
+    except ImportError:
+        return
+    if found is None:
+        err.write(f"warning: no font with Chinese glyphs is installed, so the charts are drawn "
+                  f"with English labels; install one (e.g. {CJK_FONT_PACKAGES})\n")
 
 
 def _large_csv_warning(err: SafeStream):
@@ -749,12 +833,13 @@ def _solution_text(s, lang: str) -> str:
     if s.per_draw:
         sm = s.summary()
         if s.draws == 1:
-            lines.append(w("solve.answer", value=_fmt(float(np.asarray(s.value)[0]))))
+            lines.append(w("solve.answer", value=s.answer_text(float(np.asarray(s.value)[0]),
+                                                                lang)))
         elif sm["n"]:
             lines.append(w("solve.answer_per_draw", mean=_fmt(sm["mean"]), p5=_fmt(sm["p5"]),
-                           p50=_fmt(sm["p50"]), p95=_fmt(sm["p95"]), n=sm["n"]))
+                           p50=_fmt(sm["p50"]), p95=s.answer_text(sm["p95"], lang), n=sm["n"]))
     else:
-        lines.append(w("solve.answer", value=_fmt(s.value)) + (
+        lines.append(w("solve.answer", value=s.answer_text(s.value, lang)) + (
             w("solve.answer_mcse", mcse=_fmt(s.value_mcse)) if s.value_mcse else ""))
         if s.statistic is not None and math.isfinite(s.statistic):
             lines.append(w("solve.statistic", value=_fmt(s.statistic), mcse=_fmt(s.mcse)))
@@ -951,7 +1036,7 @@ def _parser(out: SafeStream | None = None,
                "set_help": set_help, "outside_help": outside_help, "console": _console,
                "escape": _escape, "money": _money, "table": _table,
                "large_csv": _large_csv_warning, "lang": add_lang_argument, "words": _Words,
-               "written": _print_written}
+               "written": _print_written, "font_note": _chart_font_note}
     from .cli_compare import add_compare_parser
     from .cli_district import add_district_parser
     from .cli_report import add_report_parser

@@ -182,8 +182,7 @@ def _cmd_compare(args: argparse.Namespace, out, err, helpers) -> int:
                   "files": [f"{table_name}.csv", "run.json"]}
         written = write_table_set({table_name: csv}, record, args.out)
         if not args.markdown:
-            console.print(f"Wrote {', '.join(p.name for p in written)} to "
-                          f"{helpers['escape'](args.out)}", soft_wrap=True)
+            helpers["written"](console, written, args.out, lang)
     return 0
 
 

@@ -31,10 +31,17 @@ def add_district_parser(sub, verbose, helpers) -> None:
     d.add_argument("--no-areas", action="store_true", help="skip the shared service areas")
     d.add_argument("--out", metavar="DIR", type=helpers["path"],
                    help="write compounds.csv, district.csv (per draw), outlay.csv, plan.csv, "
-                   "budget.csv, areas.csv and run.json into DIR, as a set")
+                   "budget.csv, overrun.csv (P(a level's budget is overrun) by year), "
+                   "areas.csv and run.json into DIR, as a set")
     d.add_argument("--plots", metavar="DIR", type=helpers["path"],
                    help="write the charts as PNG (the plan, the fiscal outlay by level) and "
                    "run.json into DIR, as a set (a folder other than --out's)")
+    d.add_argument("--report", metavar="HTML", type=helpers["path"],
+                   help="write the district's report as one self-contained HTML page (the "
+                   "plan, the outlay by level and year, the totals, the compounds)")
+    d.add_argument("--excel", metavar="XLSX", type=helpers["path"],
+                   help="write the district's workbook: plan, outlay by level and year, "
+                   "totals, every compound, assumptions (needs fundmodel[excel])")
     d.add_argument("--set", action="append", metavar="PATH=VALUE", help=helpers["set_help"])
     d.add_argument("--allow-outside-files", action="store_true", help=helpers["outside_help"])
     d.add_argument("-q", "--quiet", action="store_true", help="no progress (bar, or a line "
@@ -66,6 +73,22 @@ def _cmd_district(args: argparse.Namespace, out, err, helpers) -> int:
             sha256 = file_sha256(args.file)
         except OSError:
             pass
+    if args.report is not None:
+        from .export.report import _template
+
+        _template()  # Jinja2 missing: say so before running anything
+    if args.excel is not None:
+        from pathlib import Path
+
+        from .export.excel import _check_target, _openpyxl
+
+        _openpyxl()
+        _check_target(Path(args.excel))
+    if args.report is not None or args.excel is not None:
+        try:
+            sha256 = sha256 or file_sha256(args.file)
+        except OSError:
+            pass
     scenario = load_scenario(args.file, list(args.set or ()), args.allow_outside_files)
     if scenario.portfolio is None:
         raise FundmodelError(f"{args.file} has no portfolio section: use `fundmodel run`")
@@ -93,6 +116,18 @@ def _cmd_district(args: argparse.Namespace, out, err, helpers) -> int:
     if not args.no_areas and portfolio.service_areas is not None:
         areas = service_areas(scenario)
 
+    documents = []  # the workbook and the report, before the tables and charts
+    if args.excel is not None:
+        documents.append(result.to_excel(args.excel, lang, plan=plan, scenario=scenario,
+                                         scenario_file=args.file,
+                                         overrides=list(args.set or ())))
+    if args.report is not None:
+        from .export.report import collect_district_charts, write_district_report
+
+        documents.append(write_district_report(
+            result, scenario, args.report, lang=lang, plan=plan,
+            charts=collect_district_charts(result, lang), scenario_file=args.file,
+            scenario_sha256=sha256, overrides=list(args.set or ())))
     console = _console(out)
     table = portfolio.table
     console.print(w("district.head", title=_escape(scenario.title or scenario.name),
@@ -115,18 +150,32 @@ def _cmd_district(args: argparse.Namespace, out, err, helpers) -> int:
                 (w("col.p95"), "right")])
     for metric in s.index:
         r = s.loc[metric]
-        t.add_row(w.name(metric, metric), _money(r["mean"]), _money(r["p05"]), _money(r["p95"]))
+        name = (w("district.subsidy_run", n=len(result.compounds))
+                if metric == "operating_subsidy_pv" else w.label(metric))
+        t.add_row(name, _money(r["mean"]), _money(r["p05"]), _money(r["p95"]))
     console.print(t)
     outlay = result.outlay()
     t = _table(w("district.outlay"),
                [(w("col.Level"), "left"), (w("col.Year"), "left"), (w("col.mean"), "right"),
                 (w("col.p5"), "right"), (w("col.p95"), "right")])
     for row in outlay[outlay["mean_cny"] > 0].itertuples():
-        t.add_row(w.name(row.level, row.level), str(row.year), _money(row.mean_cny),
+        t.add_row(w.label(row.level), str(row.year), _money(row.mean_cny),
                   _money(row.p05_cny), _money(row.p95_cny))
     console.print(t)
+    overrun = result.overrun()
+    if len(overrun):
+        t = _table(w("district.overrun"),
+                   [(w("col.Level"), "left"), (w("col.Year"), "left"),
+                    (w.col("Budget", "budget_cny", "CNY"), "right"),
+                    (w("col.mean"), "right"),
+                    (w("district.p_overrun"), "right"), (w("col.se"), "right")])
+        for row in overrun.itertuples():
+            t.add_row(w.label(row.level), str(row.year), _money(row.budget_cny),
+                      _money(row.mean_cny), f"{row.overrun_probability:.3f}",
+                      "–" if row.mcse != row.mcse else f"{row.mcse:.3f}")
+        console.print(t)
     if areas is not None:
-        t = _table(w("district.areas"),
+        t = _table(w("district.areas", n=len(table)),
                    [("", "left"), (w("district.standalone"), "right"),
                     (w("district.shared"), "right")])
         t.add_row(w("district.units"), f"{len(table):,}", f"{areas.clusters:,}")
@@ -141,6 +190,8 @@ def _cmd_district(args: argparse.Namespace, out, err, helpers) -> int:
         from . import __version__
         tables = {"compounds": result.compounds, "district": result.district,
                   "outlay": outlay}
+        if len(overrun):
+            tables["overrun"] = overrun
         if plan is not None:
             tables["plan"] = plan.table
             tables["budget"] = plan.budget_use
@@ -154,6 +205,8 @@ def _cmd_district(args: argparse.Namespace, out, err, helpers) -> int:
         written = write_table_set(tables, record, args.out, formats=formats,  # sets "files"
                                   lang=args.lang)
         helpers["written"](console, written, args.out, lang)
+    for document in documents:
+        helpers["written"](console, [document], document.parent, lang)
     if args.plots is not None:  # the charts as PNG, with their run.json, as one set
         from . import __version__
         from .plots import write_charts
@@ -161,6 +214,7 @@ def _cmd_district(args: argparse.Namespace, out, err, helpers) -> int:
         record = {"fundmodel_version": __version__, "scenario_file": str(args.file),
                   "scenario_sha256": sha256, "set": list(args.set or ()), "lang": lang,
                   **result.info, "scenario": scenario.model_dump(mode="json", by_alias=True)}
+        helpers["font_note"](err, lang)
         charts = write_charts(result.plot.charts(lang), args.plots, record)
         helpers["written"](console, charts, args.plots, lang)
     return 0

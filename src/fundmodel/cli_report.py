@@ -68,6 +68,9 @@ def _cmd_report(args: argparse.Namespace, out, err, helpers) -> int:
     except OSError:
         sha256 = None  # loading says why the file cannot be read
     scenario = load_scenario(args.file, list(args.set or ()), args.allow_outside_files)
+    if scenario.portfolio is not None:
+        raise FundmodelError(f"{args.file} is a district (it has a portfolio section): use "
+                             f"`fundmodel district {args.file} --report {args.out}`")
     if args.draws is not None:
         from .progress import reporter_for
 
@@ -76,6 +79,7 @@ def _cmd_report(args: argparse.Namespace, out, err, helpers) -> int:
     else:
         result = evaluate(scenario)
     drivers = None if args.no_drivers else _drivers(scenario, args.metric)
+    helpers["font_note"](err, args.lang)
     charts = collect_charts(result, args.lang, drivers)
     path = write_report(result, args.out, lang=args.lang, charts=charts, drivers=drivers,
                         scenario_file=args.file, scenario_sha256=sha256,

@@ -101,7 +101,13 @@ def _cmd_sensitivity(args: argparse.Namespace, out, err, helpers) -> int:
     console.print(f"[bold]{_escape(scenario.title or scenario.name)}[/]{colon}"
                   f"{_escape(title)}; {label('uncertain_inputs', lang)}{colon}{len(found)}",
                   soft_wrap=True)
-    width = min(max(len(f.name) for f in found), 32)   # the inputs' paths: wrap only if long
+    from .labels import input_label
+
+    def name_of(path: str) -> str:
+        """An input by its label (``roof waterproofing: Unit cost``), not its path."""
+        return _escape(input_label(str(path), lang, scenario))
+
+    width = min(max(len(input_label(f.name, lang, scenario)) for f in found), 32)
 
     def table(kind: str, columns):
         t = _table(f"{label(kind, lang)}{colon}{title}", [(label("input", lang), "left"),
@@ -119,7 +125,7 @@ def _cmd_sensitivity(args: argparse.Namespace, out, err, helpers) -> int:
         t = table("tornado", [label(c, lang) for c in ("low_value", "high_value",
                                                         "metric_low", "metric_high", "swing")])
         for name, row in frame.iterrows():
-            t.add_row(_escape(name), _number(row.low_value), _number(row.high_value),
+            t.add_row(name_of(name), _number(row.low_value), _number(row.high_value),
                       _number(row.metric_low), _number(row.metric_high), _number(row.swing))
         t.caption = f"{label('base', lang)}{colon}{_number(float(frame['base'].iloc[0]))}"
         t.caption_justify = "left"
@@ -136,7 +142,7 @@ def _cmd_sensitivity(args: argparse.Namespace, out, err, helpers) -> int:
                        "sampler": result.info["sampler"]})
         t = table("rank_correlations", [label("rho", lang), label("p_value", lang)])
         for name, row in frame.iterrows():
-            t.add_row(_escape(name), _number(row.rho), _number(row.p_value))
+            t.add_row(name_of(name), _number(row.rho), _number(row.p_value))
         n = int(frame["n"].iloc[0]) if len(frame) else 0
         t.caption = f"{label('n', lang)}{colon}{n:,}"
         t.caption_justify = "left"
@@ -150,7 +156,7 @@ def _cmd_sensitivity(args: argparse.Namespace, out, err, helpers) -> int:
                        "sobol_seed": frame.attrs["seed"]})
         t = table("sobol", [label(c, lang) for c in ("S1", "S1_conf", "ST", "ST_conf")])
         for name, row in frame.iterrows():
-            t.add_row(_escape(name), *(_number(row[c]) for c in ("S1", "S1_conf", "ST",
+            t.add_row(name_of(name), *(_number(row[c]) for c in ("S1", "S1_conf", "ST",
                                                                 "ST_conf")))
         t.caption = f"{label('samples', lang)}{colon}{frame.attrs['samples']:,}"
         t.caption_justify = "left"
@@ -164,6 +170,5 @@ def _cmd_sensitivity(args: argparse.Namespace, out, err, helpers) -> int:
                   "lang": args.lang, "files": [*(f"{n}.csv" for n in files), "run.json"],
                   "scenario": scenario.model_dump(mode="json", by_alias=True)}
         written = write_table_set(files, record, args.out)
-        console.print(f"Wrote {', '.join(p.name for p in written)} to {_escape(args.out)}",
-                      soft_wrap=True)
+        helpers["written"](console, written, args.out, lang)
     return 0

@@ -28,7 +28,8 @@ __all__ = ["LANGS", "Label", "NAMES", "PATTERNS", "COLUMNS", "PARTIES", "SOURCES
            "UNITS", "CHARTS", "check_lang", "label", "unit", "header", "describe_unit",
            "localize", "has_label", "quantile_label", "input_label", "field_unit",
            "undefined_when", "UNDEFINED_ZH", "QUESTIONS_ZH", "DESCRIPTIONS_ZH", "STATISTICS", "TEXT", "text",
-           "relabel"]
+           "relabel", "FIELDS", "NAMED", "field_label", "instrument_part",
+           "DISTRICT_BOOK"]
 
 LANGS = ("en", "zh")
 """Languages of the labels: English and Simplified Chinese."""
@@ -167,6 +168,7 @@ NAMES: dict[str, Label] = _table({
     "end_year": ("Completion year", "完工年份"), "required": ("Required", "必须纳入"),
     "weight": ("Priority weight", "优先权重"), "level": ("Level of government", "政府层级"),
     "budget_cny": ("Budget", "预算额度"), "used_cny": ("Used", "已用额度"),
+    "overrun_probability": ("P(budget overrun)", "超预算概率"),
     "cluster": ("Service area", "服务片区"), "members": ("Member compounds", "所含小区"),
     "compounds": ("Compounds", "小区数"),
     "subsidy_standalone_cny": ("Subsidy, standalone", "单独服务补贴"),
@@ -303,6 +305,174 @@ VALUES: dict[str, Label] = _table({
 })
 """Other identifiers that appear as values in tables: kinds of flow, tiers of works."""
 
+FIELDS: dict[str, Label] = _table({
+    # scenario fields not named elsewhere in the catalogue (the report's assumptions, the
+    # workbook's assumptions sheet): the top-level sections
+    "title": ("Title", "标题"), "compound": ("Compound", "小区"),
+    "renovation": ("Renovation", "改造"), "funding": ("Funding rules", "资金来源规则"),
+    "operations": ("Operations", "运营"), "fiscal": ("Fiscal budget", "财政预算"),
+    "simulation": ("Simulation", "模拟设置"), "portfolio": ("District", "片区"),
+    "levers": ("Levers", "措施"),
+    # the compound and its buildings
+    "chargeable_area_m2": ("Chargeable area", "计费面积"),
+    "attributes": ("Other facts", "其他属性"), "condition_score": ("Condition score", "房屋状况评分"),
+    "lifts_possible": ("Lifts possible", "可加装电梯"), "neighbourhood": ("Neighbourhood", "片区归属"),
+    "tier_planned": ("Highest tier planned", "计划改造类别上限"),
+    "x_km": ("East coordinate", "东向坐标"), "y_km": ("North coordinate", "北向坐标"),
+    "floors": ("Floors", "楼层数"), "units_per_floor": ("Units per floor", "每层户数"),
+    "area_per_unit_m2": ("Area per unit", "每户套内面积"),
+    # renovation items
+    "build_from": ("Works start", "开工年份"), "build_years": ("Years of works", "施工年数"),
+    "schedule": ("Schedule", "分年实施比例"), "quantity_rule": ("Quantity rule", "工程量规则"),
+    "per": ("Proportional to", "计量依据"), "factor": ("Factor", "系数"),
+    "divide_by": ("Divided by", "除以"), "when": ("Only when", "实施条件"),
+    # funding rules
+    "cap_per_household": ("Cap per household", "户均上限"),
+    "instalments": ("Instalments", "分年拨付比例"), "invests": ("Investment basis", "投资方式"),
+    "concession_years": ("Concession years", "特许经营年限"),
+    "hurdle_rate": ("Hurdle rate", "门槛收益率"), "takes_over": ("Takes over", "接管收入"),
+    "streams": ("New revenue streams", "新增收入项"), "first_year": ("First year", "起始年"),
+    "years": ("Years", "年数"), "operating_cost_per_year": ("Operating cost per year",
+                                                            "每年运营成本"),
+    "scale": ("Scale", "规模"), "scale_unit": ("Unit of scale", "规模单位"),
+    "revenues": ("Revenues", "收入项"), "operating_costs": ("Operating costs", "运营成本项"),
+    "fixed_cost_per_year": ("Fixed cost per year", "每年固定成本"),
+    "tax_rate": ("Tax rate", "税率"), "required_return": ("Required return", "要求收益率"),
+    "target_coverage": ("Target coverage", "目标覆盖倍数"),
+    "from_year": ("From year", "起始年"), "in_year": ("In year", "发生年"),
+    "rate": ("Interest rate", "利率"), "term_years": ("Term", "期限"),
+    "grace_years": ("Grace years", "宽限期"), "repayment": ("Repayment", "还款方式"),
+    "gearing": ("Gearing", "贷款比例上限"), "dscr_target": ("DSCR target", "目标偿债覆盖率"),
+    "pledged": ("Pledged revenue", "质押收入"), "pledged_costs": ("Pledged costs", "扣减成本"),
+    "coverage_threshold": ("Coverage threshold", "覆盖倍数要求"),
+    "guarantee": ("Guarantee", "政府担保"), "by": ("By", "担保方"),
+    "issuer": ("Issuer", "发行主体"), "paid_by": ("Paid by", "出资方"),
+    # households: payment channels, charges, votes
+    "channels": ("Payment channels", "出资渠道"), "charges": ("Charges", "分摊项目"),
+    "decisions": ("Decisions", "表决事项"),
+    "loan_rate": ("Loan rate", "贷款利率"), "loan_term_years": ("Loan term", "贷款期限"),
+    "provident_fund_cap_per_owner_cny": ("Provident fund cap per owner", "每户公积金提取上限"),
+    "repairs_fund_balance_cny": ("Repairs fund available", "可用维修资金余额"),
+    "shared_by": ("Shared by", "分摊单元"), "sharing": ("Sharing by floor", "分楼层分摊"),
+    "rule": ("Rule", "分摊规则"), "exempt_floors": ("Exempt floors", "免缴楼层"),
+    "table": ("Table", "系数表"), "electorate": ("Electorate", "表决范围"),
+    "participation": ("Participation", "参与比例"),
+    "willingness_to_pay_cny": ("Willingness to pay", "支付意愿"),
+    "approval_area": ("Approval by area", "同意面积比例"),
+    "approval_headcount": ("Approval by headcount", "同意人数比例"),
+    "quorum_area": ("Quorum by area", "参与面积比例"),
+    "quorum_headcount": ("Quorum by headcount", "参与人数比例"),
+    "strict": ("Strict majority", "须超过门槛"),
+    # operations
+    "collection_ramp": ("Collection ramp", "收缴率爬坡"), "income": ("Income", "经营收入"),
+    "costs": ("Costs", "运营成本"), "ageing": ("Ageing", "逐年老化增幅"),
+    "households_per_staff": ("Households per staff", "每人服务户数"),
+    "m2_per_staff": ("Floor area per staff", "每人服务面积"), "rounding": ("Rounding", "取整方式"),
+    "shared": ("Shared contract", "共享合同"), "shared_service": ("Shared service", "片区共享服务"),
+    "partners": ("Partner compounds", "合作小区数"),
+    "partner_households": ("Partners' households", "合作小区户数"),
+    "partner_floor_area_m2": ("Partners' floor area", "合作小区建筑面积"),
+    "split": ("Split", "分摊方式"), "menu": ("Menu services", "菜单式服务"),
+    "price_per_household_month": ("Price per household per month", "每户每月价格"),
+    "cost_per_household_month": ("Cost per household per month", "每户每月成本"),
+    "take_up": ("Take-up", "订购比例"), "devices": ("Smart devices", "智能设备"),
+    "platform_fee_per_year": ("Platform fee per year", "每年平台费"),
+    "replaces": ("Replaces", "替代岗位"), "fallback": ("Fallback", "兜底"),
+    "cap_per_year": ("Cap per year", "每年上限"),
+    # the fiscal budget
+    "general_budget_per_year": ("General budget per year", "一般公共预算支出"),
+    "budget_growth": ("Budget growth", "预算年增长率"), "by_year": ("By year", "分年预算"),
+    "ceiling_share": ("Ceiling share", "占预算上限"),
+    # the repairs fund
+    "first_deposit": ("First deposit", "首期缴存"),
+    "construction_cost_per_m2": ("Construction cost per m²", "建安造价"),
+    "share_of_construction_cost": ("Share of construction cost", "占建安造价比例"),
+    "contribution_per_m2_year": ("Contribution per m² per year", "每年每平方米缴存额"),
+    "contribution_growth": ("Contribution growth", "缴存额年增长率"),
+    "trigger_share": ("Top-up trigger share", "续筹触发比例"),
+    "trigger_balance": ("Top-up trigger balance", "续筹触发余额"),
+    "restore_to_share": ("Restore to share", "续筹恢复比例"),
+    "restore_to_balance": ("Restore to balance", "续筹恢复余额"),
+    "basis": ("Basis", "计息基数"), "threshold": ("Threshold", "阈值目标"),
+    "components": ("Components", "部件"), "useful_life_years": ("Useful life", "使用年限"),
+    "remaining_life_years": ("Remaining life", "剩余年限"), "age_years": ("Age", "已使用年限"),
+    # the simulation
+    "draws": ("Draws", "模拟次数"), "seed": ("Seed", "随机种子"), "sampler": ("Sampler", "抽样方法"),
+    "chunk_size": ("Chunk size", "分块大小"), "keep_draws": ("Keep draws", "保留逐次结果"),
+    "keep_yearly": ("Keep yearly paths", "保留逐年路径"),
+    "correlations": ("Correlations", "相关性"), "inputs": ("Inputs", "相关参数"),
+    "matrix": ("Matrix", "相关系数矩阵"), "method": ("Method", "方法"),
+    "repair": ("Repair", "修正矩阵"),
+    # the district
+    "sheet": ("Sheet", "工作表"), "compound_correlation": ("Correlation between compounds",
+                                                       "小区间相关性"),
+    "per_compound": ("Drawn per compound", "逐小区抽样参数"), "phasing": ("Phasing", "分期计划"),
+    "budgets_cny": ("Budgets", "预算额度"), "time_limit_s": ("Time limit", "求解时限"),
+    "mip_rel_gap": ("Solver gap", "求解相对间隙"), "prefer_early": ("Prefer early", "优先提前"),
+    "max_overrun_probability": ("Largest overrun probability", "最大超支概率"),
+    "service_areas": ("Service areas", "服务片区"),
+    "max_distance_km": ("Largest distance", "最大距离"),
+    "max_compounds": ("Most compounds", "最多小区数"),
+    "max_households": ("Most households", "最多户数"), "within": ("Within", "不跨越"),
+    "set": ("Changes", "参数修改"),
+    # distributions' parameters
+    "dist": ("Distribution", "分布"), "each_year": ("Drawn each year", "逐年抽样"),
+    "mu": ("μ", "μ"), "sigma": ("σ", "σ"), "a": ("a", "a"), "b": ("b", "b"),
+    "shape": ("Shape", "形状参数"), "values": ("Values", "取值"), "weights": ("Weights", "权重"),
+    "file": ("File", "文件"), "column": ("Column", "列"),
+    # values the scenario's fields take (enumerations)
+    "annuity": ("annuity", "等额本息"), "equal_principal": ("equal principal", "等额本金"),
+    "bullet": ("bullet", "到期一次还本"), "sculpted": ("sculpted", "按现金流定制"),
+    "add_lift": ("add a lift", "加装电梯"), "change_common_use": ("change common use",
+                                                            "改变共有部分用途"),
+    "raise_repairs_fund": ("raise the repairs fund", "筹集维修资金"),
+    "use_repairs_fund": ("use the repairs fund", "使用维修资金"),
+    "rebuild": ("rebuild", "改建重建"), "other": ("other", "其他"),
+    "area": ("by floor area", "按面积"), "by_area": ("by area", "按面积"),
+    "equal": ("equal shares", "均摊"), "floors_travelled": ("floors travelled", "按提升楼层"),
+    "household": ("household", "按户"), "participants": ("participants", "参与户"),
+    "district": ("district", "区"), "exact": ("exact", "精确"), "greedy": ("greedy", "贪心"),
+    "gaussian_copula": ("Gaussian copula", "高斯Copula"),
+    "iman_conover": ("Iman–Conover", "Iman–Conover方法"), "choice": ("choice", "离散分布"),
+    "start_of_year_balance": ("balance at the start of the year", "年初余额"),
+    "none": ("none", "无"), "up": ("up", "向上取整"), "m2": ("m²", "m²"),
+})
+"""Scenario fields and the values of its enumerations not named elsewhere in the catalogue
+(looked up after the other tables: a name they label keeps its label)."""
+
+DISTRICT_BOOK: dict[str, Label] = _table({
+    "sheet.plan": ("Phased plan", "分期计划"), "sheet.outlay": ("Fiscal outlay", "财政支出"),
+    "sheet.district": ("District totals", "全区合计"), "sheet.compounds": ("Compounds", "各小区"),
+    "table.plan": ("Start year and cost of each compound", "各小区开工年份与造价"),
+    "table.budget": ("Budget use by level and year", "各级政府分年度预算使用"),
+    "table.outlay": ("Fiscal outlay by level and year, over the draws",
+                     "各级政府分年度财政支出（各次模拟）"),
+    "table.district": ("Sums over the compounds, over the draws", "各小区加总（各次模拟）"),
+    "note.no_plan": ("No phasing in this run: every compound starts in the first year.",
+                     "本次运行未做分期：各小区均在首年开工。"),
+    "note.run_district": ("District run: {draws:,} draws, seed {seed}, {compounds:,} compounds.",
+                          "片区测算：{draws:,} 次模拟，随机种子 {seed}，{compounds:,} 个小区。"),
+})
+"""The district workbook's sheets, tables and notes (:func:`fundmodel.export.excel.
+write_district_workbook`)."""
+
+NAMED: dict[str, Label] = _table({
+    "": ("Scenario name", "情景名称"), "compound": ("Compound name", "小区名称"),
+    "items": ("Item name", "改造内容名称"), "buildings": ("Building name", "楼栋名称"),
+    "decisions": ("Vote name", "表决事项名称"), "charges": ("Charge name", "分摊项目名称"),
+    "income": ("Income line name", "收入项目名称"), "costs": ("Cost line name", "成本项目名称"),
+    "streams": ("Revenue stream name", "收入项名称"),
+    "revenues": ("Revenue line name", "收入项名称"),
+    "operating_costs": ("Cost line name", "成本项名称"),
+    "menu": ("Service package name", "服务套餐名称"), "devices": ("Device name", "智能设备名称"),
+    "components": ("Component name", "部件名称"), "levers": ("Lever name", "措施名称"),
+    "funding": ("Funding rule name", "资金来源名称"),
+    "portfolio.compounds": ("Compounds table", "小区信息表"),
+})
+"""What a ``name`` (or a funding rule's ``label``) field names, by the list or section it is
+in (:func:`field_label`): ``renovation.items[2].name`` names an item, not the compound; and
+``<section>.<field>`` for a field whose key means something else elsewhere."""
+
 COLUMNS: dict[str, Label] = _table({
     # summary()
     "metric": ("Metric", "指标"), "unit": ("Unit", "单位"), "mean": ("Mean", "均值"),
@@ -431,10 +601,15 @@ CHARTS: dict[str, Label] = _table({
     "tornado": ("Sensitivity of {metric}", "{metric}的敏感性"),
     "input_low": ("Input at its P10", "输入取10%分位"),
     "input_high": ("Input at its P90", "输入取90%分位"),
+    "no_effect": ("left out, not moving it: {k:,} input(s)",
+                  "另有{k:,}项输入不影响该指标，未列出"),
+    "constant": ("every draw gives {value}: the metric does not vary",
+                 "各次模拟取值均为{value}：该指标无变化"),
     "parties": ("Net cash flow by party", "各主体净现金流"),
     "plan": ("Households and compounds started per year", "各年度开工户数与小区数"),
     "compounds_started": ("{n:,} compounds", "{n:,}个小区"),
     "outlay": ("Fiscal outlay by level of government", "各级政府财政支出"),
+    "budget": ("Budget (dashed)", "预算额度（虚线）"),
     "other": ("Other", "其他"),
 })
 """Titles, legends and notes of the charts (:mod:`fundmodel.plots`); ``{...}`` is filled in."""
@@ -513,7 +688,7 @@ _PATTERN = re.compile(r"^(?P<kind>[a-z_]+(?:\.[a-z_]+)?)\[(?P<label>.+?)\]"
 _QUANTILE = re.compile(r"^p(\d{1,2})$")
 _NUMBERED = re.compile(r"^(?P<source>[a-z_]+) #(?P<n>\d+)$")
 _STAT_SUFFIX = re.compile(r"^(?P<base>.+)_(?P<stat>mean|std|p\d\d)$")
-_TABLES = (NAMES, COLUMNS, PARTIES, SOURCES, VALUES)
+_TABLES = (NAMES, COLUMNS, PARTIES, SOURCES, VALUES, FIELDS, DISTRICT_BOOK)
 
 
 def check_lang(lang: str) -> str:
@@ -627,6 +802,45 @@ def input_label(path: str, lang: str = "en", scenario=None) -> str:
             parts.append(label(field_name, lang))
         parent = field_name or parent
     return ("：" if lang == "zh" else ": ").join(parts) if parts else path
+
+
+def field_label(path: "str | tuple", lang: str = "en") -> str:
+    """The label of the scenario field at ``path`` (a dotted path, or its parts as a tuple):
+    the catalogue's label of its last key, except that a ``name`` (or a funding rule's
+    ``label``) is labelled by what it names, from the list or section it is in (:data:`NAMED`:
+    ``renovation.items[2].name`` → ``Item`` / ``改造内容名称``). A key the catalogue does not
+    know is returned as written."""
+    check_lang(lang)
+    if isinstance(path, str):
+        parts = [a for a, _ in re.findall(r"([A-Za-z_][A-Za-z0-9_]*)|\[([^\]]*)\]", path) if a]
+    else:
+        parts = [p for p in path if isinstance(p, str)]
+    if not parts:
+        return ""
+    key = parts[-1]
+    if len(parts) > 1 and f"{parts[-2]}.{key}" in NAMED:
+        return NAMED[f"{parts[-2]}.{key}"].get(lang)
+    if key in ("name", "label") and not (key == "label" and parts[:-1] != ["funding"]):
+        parent = parts[-2] if len(parts) > 1 else ""
+        named = NAMED.get(parent)
+        if named is not None:
+            return named.get(lang)
+    return label(key, lang)
+
+
+def instrument_part(name: str, lang: str = "en") -> str | None:
+    """The label of the part of an instrument's metric (``debt[bond].min_dscr`` →
+    ``Lowest DSCR`` / ``最低偿债覆盖率``), for a table whose caption names the instrument;
+    None for another name."""
+    check_lang(lang)
+    match = _PATTERN.match(name)
+    if match is None or match.group("kind") not in _INSTRUMENTS or match.group("name"):
+        return None
+    part = _INSTRUMENT_PARTS.get(match.group("part") or "")
+    if part is None:
+        return None
+    text = part[1] if lang == "zh" else part[0]
+    return text if lang == "zh" else text[:1].upper() + text[1:]
 
 
 def _element_name(scenario, parent: str | None, inside: str) -> str:
@@ -923,10 +1137,18 @@ TEXT: dict[str, Label] = _table({
     "district.totals": ("The district (sums over its compounds, CNY)", "全区合计（各小区加总，元）"),
     "district.outlay": ("Fiscal outlay by level and year (CNY: mean, p5, p95)",
                         "各级政府分年度财政支出（元：均值、5%分位、95%分位）"),
-    "district.areas": ("Shared service areas (operating subsidy, present value, CNY)",
-                       "片区共享物业服务（运营补贴现值，元）"),
+    "district.areas": ("Shared service areas: operating subsidy, PV, of all {n:,} compounds at "
+                       "the point estimates (CNY)",
+                       "片区共享物业服务：全部 {n:,} 个小区按点估计的运营补贴现值（元）"),
     "district.standalone": ("standalone", "单独服务"), "district.shared": ("shared areas", "片区共享"),
-    "district.units": ("units", "服务单元数"), "district.subsidy": ("subsidy", "补贴"),
+    "district.units": ("units", "服务单元数"),
+    "district.subsidy": ("subsidy (all compounds)", "补贴（全部小区）"),
+    "district.subsidy_run": ("Operating subsidy, PV ({n:,} compounds run, each alone)",
+                             "运营补贴现值（本次计算的 {n:,} 个小区，各自单独）"),
+    "district.overrun": ("Probability that a level's budget is overrun, by year (its outlay "
+                         "above its renovation budget, share of the draws)",
+                         "各级政府分年度超预算概率（支出超过改造预算的模拟占比）"),
+    "district.p_overrun": ("P(overrun)", "超预算概率"),
     "district.breaking_even": ("breaking even", "实现保本"),
     "district.saving": ("saving {saving} CNY", "节约 {saving} 元"),
     "col.Compounds": ("Compounds", "小区数"), "col.Households": ("Households", "户数"),
@@ -1030,6 +1252,44 @@ TEXT: dict[str, Label] = _table({
     "report.of_cost_card": ("{value} of the cost", "占总投资{value}"),
     "report.fee_now_card": ("fee charged: {value}", "现行收费：{value}"),
     "report.lang_attr": ("en", "zh-CN"),
+    # the report's sections of what `run` prints (households, upkeep, financing) and the
+    # district's report (export/report.py)
+    "report.sec_households": ("The residents: votes and what a household pays",
+                              "居民表决与户均出资"),
+    "report.households_story": ("Each ballot's outcome, what a household pays floor by floor "
+                                "where its items are built, and how the residents pay.",
+                                "各项表决的结果、改造内容实施时各楼层每户的出资，以及居民的出资渠道。"),
+    "report.channels_caption": ("Payment channels of the residents", "居民出资渠道"),
+    "report.sec_upkeep": ("The street's fallback and the repairs fund", "兜底补贴与住宅专项维修资金"),
+    "report.sec_financing": ("Investors, bundled projects, debt and the government's commitments",
+                             "社会资本、捆绑项目、债务与政府支出责任"),
+    "report.financing_story": ("What each financing instrument earns, lends or covers, the debt "
+                               "service against the cash flow pledged to it year by year (DSCR "
+                               "below 1 in red), and what the government commits each year.",
+                               "各融资工具的收益、借款与覆盖情况，逐年还本付息与质押现金流（偿债"
+                               "覆盖率低于1标红），以及政府每年的支出责任。"),
+    "report.instrument_caption": ("{kind}: {name}", "{kind}：{name}"),
+    "report.debt_caption": ("Debt service and its cover by year (CNY)", "逐年还本付息及覆盖情况（元）"),
+    "report.district_title": ("{title}: the district's renovation", "{title}：片区改造测算报告"),
+    "report.district_facts": ("{compounds} compounds · {households} households",
+                              "{compounds}个小区 · {households}户"),
+    "report.sec_plan": ("The phased plan", "分期实施计划"),
+    "report.sec_outlay": ("Fiscal outlay by level and year", "各级政府分年度财政支出"),
+    "report.sec_district": ("The district's totals", "全区合计"),
+    "report.sec_compounds": ("The compounds", "各小区测算结果"),
+    "report.plan_story": ("{n} of {total} compounds are in the plan ({status}).",
+                          "计划纳入{n}/{total}个小区（{status}）。"),
+    "report.no_plan": ("No phasing: every compound starts in the first year.",
+                       "未做分期：各小区均在首年开工。"),
+    "report.budget_caption": ("Budget use by level and year (CNY)", "各级政府分年度预算使用（元）"),
+    "report.outlay_caption": ("Fiscal outlay by level and year (CNY: mean, p5, p50, p95)",
+                              "各级政府分年度财政支出（元：均值、5%分位、50%分位、95%分位）"),
+    "report.district_caption": ("Sums over the compounds (CNY)", "各小区加总（元）"),
+    "report.compounds_caption": ("Per compound: means over the draws", "各小区：各次模拟均值"),
+    "report.compounds_more": ("The first {shown:,} of {total:,} compounds; all are in the workbook "
+                              "(--excel) and compounds.csv (--out).",
+                              "显示前{shown:,}个小区（共{total:,}个）；全部小区见工作簿（--excel）"
+                              "与compounds.csv（--out）。"),
     # the compare command's titles and notes (cli_compare.py)
     "compare.compare": ("Scenarios compared", "情景比较"),
     "compare.levers": ("Levers, each added on top of the ones before it",

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from . import labels
 from .catalog import METRICS, lookup
 from .draws import is_distribution
 from .catalog import CASHFLOW_QUANTILES, QUANTILE_METHOD, QUANTILES, quantile_name
@@ -199,6 +200,49 @@ class ResidentsMeans:
                               len(out.passed))
 
 
+HEADLINE_METRICS = ("capex_total", "funding_gap", "government_cost_per_household",
+                    "resident_cost_per_household", "operating_surplus_first_year",
+                    "npv_operations", "cumulative_balance_final", "breakeven_fee_rate")
+"""The metrics a notebook shows of a result (:meth:`Result._repr_html_`)."""
+
+
+def format_value(metric: str, value: float) -> str:
+    """A metric's value for reading, as its catalogue unit says: money to the yuan, a share
+    as a percentage, a 0/1 flag as yes/no, a year whole, else four significant digits; NaN
+    as a dash; never ``-0``."""
+    if value is None or value != value:
+        return "–"
+    unit = labels.describe_unit(metric)
+    if unit in ("0/1", "bool") and value in (0.0, 1.0):
+        text = "yes" if value else "no"
+    elif unit == "share":
+        text = f"{100 * value:.1f}%"
+    elif unit == "year":
+        text = f"{value:.0f}"
+    elif unit.startswith("CNY") and "/m²" not in unit or abs(value) >= 1000:
+        text = f"{value:,.0f}"
+    else:
+        text = f"{value:,.4g}"
+    if text.startswith("-") and not any(c in "123456789" for c in text):
+        text = text[1:]
+    return text
+
+
+def html_table(caption: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """An HTML table (a notebook's display): ``caption`` above, ``columns`` as headers, the
+    first column left-aligned and the others right-aligned; every text escaped."""
+    from html import escape
+
+    def row(cells, tag):
+        return "<tr>" + "".join(
+            f"<{tag} style='text-align:{'left' if i == 0 else 'right'}'>{escape(str(c))}"
+            f"</{tag}>" for i, c in enumerate(cells)) + "</tr>"
+
+    return (f"<table><caption style='text-align:left'><b>{escape(caption)}</b></caption>"
+            f"<thead>{row(columns, 'th')}</thead><tbody>"
+            + "".join(row(r, "td") for r in rows) + "</tbody></table>")
+
+
 class Result:
     """The outcome of a run: per-draw metrics, the yearly operating statement, the funding mix.
 
@@ -278,7 +322,31 @@ class Result:
                    levers=levers)
 
     def __repr__(self) -> str:
-        return f"<Result {self.scenario.name!r}: {self.n_draws} draw(s)>"
+        kind = self.info.get("kind", "run")
+        return f"<Result {self.scenario.name!r}: {kind.replace('_', ' ')}, {self.n_draws} draw(s)>"
+
+    def _repr_html_(self) -> str:
+        """The headline metrics as an HTML table (Jupyter): each metric by its label with its
+        unit, its value (one draw) or its mean, P5 and P95 over the draws."""
+        s = self.summary()
+        many = self.n_draws > 1
+        rows = []
+        for metric in HEADLINE_METRICS:
+            if metric not in s.index:
+                continue
+            r = s.loc[metric]
+            cells = [labels.header(metric)]
+            if many:
+                cells += [format_value(metric, r[k]) for k in ("mean", "p5", "p95")]
+            else:
+                cells.append(format_value(metric, r["mean"]))
+            rows.append(cells)
+        columns = [labels.label("metric"), *([labels.label("mean"), "P5", "P95"] if many
+                                              else [labels.label("value")])]
+        how = (f"{self.n_draws:,} draws" if many else
+               str(labels.label(self.info.get("kind", ""), default="one draw")))
+        title = self.scenario.title or self.scenario.name
+        return html_table(f"{title} ({how})", columns, rows)
 
     @property
     def plot(self) -> "ResultPlots":

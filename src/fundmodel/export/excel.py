@@ -24,16 +24,18 @@ import numpy as np
 import pandas as pd
 
 from ..errors import FundmodelError
-from ..labels import (check_lang, describe_unit, field_unit, header, label, localize,
-                      unit)
+from ..labels import (check_lang, describe_unit, field_label, field_unit, header, label,
+                      localize, unit)
 from .files import write_file_atomic
+from .words import describe
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..portfolio import PortfolioResult
     from ..results import Result
     from ..scenario import Scenario
 
 __all__ = ["Table", "write_workbook", "workbook_sheets", "assumptions_table", "number_format",
-           "MAX_SHEET_NAME"]
+           "MAX_SHEET_NAME", "district_sheets", "write_district_workbook"]
 
 MAX_SHEET_NAME = 31
 """Excel's longest sheet name."""
@@ -91,6 +93,8 @@ class Table:
     title_unit: str | None = None
     header_units: bool = True
     notes: Sequence[str] = ()
+    translate_index: bool = True
+    """False: the index is written as it is (the assumptions' field paths), not labelled."""
 
 
 # ---------------------------------------------------------------------------- cells
@@ -173,6 +177,8 @@ def write_table(ws, table: Table, row: int, lang: str,
         _put(ws, row, 1, title, bold=True)
         row += 1
     shown = localize(frame, lang)
+    if not table.translate_index:
+        shown.index = frame.index
     index_names = [n if n is not None else "" for n in frame.index.names]
     n_index = len(index_names)
     head = [label(n, lang) if n else "" for n in index_names]
@@ -194,12 +200,21 @@ def write_table(ws, table: Table, row: int, lang: str,
             fmt = formats[j]
             if row_formats is not None and column not in table.units:
                 fmt = row_formats[i]
+            if lang != "en" and isinstance(value, (bool, np.bool_)):
+                value = _yes_no(bool(value), lang)  # Excel would show TRUE / FALSE
             put(row, n_index + 1 + j, value, number_format=fmt)
         row += 1
     for note in table.notes:
         _put(ws, row, 1, label(note, lang))
         row += 1
     return header_row, row + 1
+
+
+def _yes_no(value: bool, lang: str) -> str:
+    """A yes/no flag in words (a Chinese workbook: 是 / 否)."""
+    from ..labels import text
+
+    return text("report.yes" if value else "report.no", lang)
 
 
 def _sheet_name(key: str, lang: str, taken: set[str]) -> str:
@@ -318,8 +333,11 @@ def assumptions_table(scenario: "Scenario", scenario_file: str | os.PathLike | N
     as written in the file, e.g. ``renovation.items[2].unit_cost``).
 
     Columns: ``description`` (the first sentence of the field's docstring; in Chinese the
-    catalogue's label of the field where it has one), ``value`` (a number, text, or a
-    distribution's spec such as ``triangular(low=90, mode=110, high=150)``),
+    catalogue's label of the field, :func:`fundmodel.labels.field_label`; a ``name`` says what
+    it names: an item, a building, a vote, a cost line), ``value`` (a number, text, or a
+    distribution's spec such as ``triangular(low=90, mode=110, high=150)``; in Chinese in
+    words, ``三角分布（低值 90，众数 110，高值 150）``, with yes/no and the values of
+    enumerations labelled, :func:`fundmodel.export.words.describe`),
     ``point_estimate`` (the number a deterministic run takes: the value, or the
     distribution's ``simulation.point_estimate``), ``unit`` (from the field name's suffix:
     ``_m2`` m², ``rate_per_m2_month`` CNY/m²/month, ``per_year`` CNY/year, ``_rate`` share...)
@@ -337,12 +355,19 @@ def assumptions_table(scenario: "Scenario", scenario_file: str | os.PathLike | N
     for path, value, description in _leaves(scenario, (), None):
         key = next((p for p in reversed(path) if isinstance(p, str)), "")
         text = _first_sentence(description)
+        named = field_label(path, lang)
         if lang == "zh":
-            text = label(key, "zh", default="")
+            text = named if named != key else ""
+        elif named != label(key, lang):  # a name: say what it names
+            text = f"{named} — {text}" if text else named
         if is_distribution(value):
-            shown, point = _spec(value), value.point(how)
+            shown = _spec(value) if lang == "en" else describe(value, lang, key)
+            point = value.point(how)
         elif isinstance(value, bool) or not isinstance(value, (int, float)):
-            shown, point = (value if isinstance(value, (bool, int, float)) else str(value)), None
+            shown = value if isinstance(value, (bool, int, float)) else str(value)
+            if lang != "en":  # yes/no, the values of enumerations and input paths in words
+                shown = describe(value, lang, key, scenario=scenario)
+            point = None
         else:
             shown, point = value, value
         if positions is None:
@@ -536,7 +561,8 @@ def workbook_sheets(result: "Result", *, lang: str = "en", sample_draws: int = 1
     check_lang(lang)
     assumptions = assumptions_table(result.scenario, scenario_file, overrides, lang)
     sheets: list[tuple[str, list[Table], list[str]]] = [
-        ("sheet.assumptions", [Table(assumptions, row_units=list(assumptions["unit"]))], []),
+        ("sheet.assumptions", [Table(assumptions, row_units=list(assumptions["unit"]),
+                                     translate_index=False)], []),
         ("sheet.summary", _summary(result, lang), [_run_note(result, lang)]),
         ("sheet.funding", _funding(result), []),
         ("sheet.cashflows", _cashflows(result), []),
@@ -638,6 +664,91 @@ def write_workbook(result: "Result", path: str | os.PathLike, *, lang: str = "en
     openpyxl = _openpyxl()
     _check_target(path)
     sheets = workbook_sheets(result, lang=lang, sample_draws=sample_draws,
+                             scenario_file=scenario_file, overrides=overrides)
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    taken: set[str] = set()
+    for key, tables, notes in sheets:
+        _write_sheet(wb, key, tables, lang, taken, notes)
+    write_file_atomic(path, wb.save, make_parents=False)
+    return path
+
+
+# ---------------------------------------------------------------------------- the district
+def district_sheets(result: "PortfolioResult", *, lang: str = "en", plan: Any = None,
+                    scenario: "Scenario | None" = None,
+                    scenario_file: str | os.PathLike | None = None,
+                    overrides: Sequence[str] = ()) -> list[tuple[str, list[Table], list[str]]]:
+    """The district workbook's sheets, in order: ``(sheet key, tables, notes)``.
+
+    The phased plan (``plan.table``: each compound's start year and cost by level; and
+    ``plan.budget_use``), the fiscal outlay by level and calendar year (``result.outlay()``),
+    the district's totals over the draws (``result.summary()``), every compound's summaries
+    (``result.compounds``) and, with the ``scenario``, its assumptions
+    (:func:`assumptions_table`)."""
+    check_lang(lang)
+    info = result.info
+    note = label("note.run_district", lang).format(
+        draws=int(info.get("draws", len(result.district))), seed=info.get("seed"),
+        compounds=len(result.compounds))
+    sheets: list[tuple[str, list[Table], list[str]]] = []
+    if plan is not None:
+        table = plan.table.set_index("id")
+        units = {c: _MONEY for c in table.columns if c.endswith("_cny")}
+        units |= {"start_year": _COUNT, "end_year": _COUNT, "weight": ""}
+        budget = plan.budget_use.rename(columns={"year": "calendar_year"}).set_index(
+            ["level", "calendar_year"])
+        budget_units = {"budget_cny": _MONEY, "used_cny": _MONEY, "share": "share",
+                        "overrun_probability": "share"}
+        sheets.append(("sheet.plan", [Table(table, title="table.plan", units=units),
+                                      Table(budget, title="table.budget",
+                                            units={c: u for c, u in budget_units.items()
+                                                   if c in budget.columns})], []))
+    else:
+        sheets.append(("sheet.plan", [], [label("note.no_plan", lang)]))
+    outlay = result.outlay().rename(columns={"year": "calendar_year"}).set_index(
+        ["level", "calendar_year"])
+    sheets.append(("sheet.outlay", [Table(outlay, title="table.outlay",
+                                          units={c: _MONEY for c in outlay.columns})], [note]))
+    summary = result.summary()
+    units = [describe_unit(m) or _MONEY for m in summary.index]
+    units = ["" if u == "0/1" else u for u in units]  # a count of compounds, summed
+    sheets.append(("sheet.district", [Table(summary, title="table.district",
+                                            row_units=units)], [note]))
+    compounds = result.compounds.set_index("id")
+    units = {c: describe_unit(c) for c in compounds.columns}
+    units = {c: ("share" if u == "0/1" and not c.endswith("_std") else
+                 "" if u == "0/1" else u) for c, u in units.items()}
+    units |= {"households": _COUNT, "start_year": _COUNT}
+    sheets.append(("sheet.compounds", [Table(compounds, units=units)], []))
+    if scenario is not None:
+        assumptions = assumptions_table(scenario, scenario_file, overrides, lang)
+        sheets.append(("sheet.assumptions", [Table(assumptions,
+                                                   row_units=list(assumptions["unit"]),
+                                                   translate_index=False)], []))
+    return sheets
+
+
+def write_district_workbook(result: "PortfolioResult", path: str | os.PathLike, *,
+                            lang: str = "en", plan: Any = None,
+                            scenario: "Scenario | None" = None,
+                            scenario_file: str | os.PathLike | None = None,
+                            overrides: Sequence[str] = ()) -> Path:
+    """Write a district run as an Excel workbook (``.xlsx``): the plan, the fiscal outlay by
+    level and year, the district's totals, the compounds and the assumptions
+    (:func:`district_sheets`), labelled in ``lang``, written atomically as
+    :func:`write_workbook` does. Returns ``path``.
+
+    Raises
+    ------
+    FundmodelError
+        Without openpyxl, or if the file cannot be written (nothing is left behind).
+    """
+    check_lang(lang)
+    path = Path(path)
+    openpyxl = _openpyxl()
+    _check_target(path)
+    sheets = district_sheets(result, lang=lang, plan=plan, scenario=scenario,
                              scenario_file=scenario_file, overrides=overrides)
     wb = openpyxl.Workbook()
     wb.remove(wb.active)

@@ -19,6 +19,7 @@ import io
 import logging
 import math
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
@@ -29,9 +30,12 @@ from ..errors import FundmodelError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from ..portfolio import PortfolioResult
     from ..results import Result
 
-__all__ = ["CHART_SLOTS", "collect_charts", "render_report", "write_report"]
+__all__ = ["CHART_SLOTS", "collect_charts", "render_report", "write_report",
+           "DISTRICT_CHART_SLOTS", "collect_district_charts", "render_district_report",
+           "write_district_report"]
 
 log = logging.getLogger("fundmodel")
 
@@ -76,16 +80,23 @@ def _nan(x: Any) -> bool:
         return False
 
 
+def _signed(shown: str) -> str:
+    """A formatted number with a true minus sign, and none on a value shown as zero."""
+    if shown.startswith("-") and not any(ch in "123456789" for ch in shown):
+        shown = shown[1:]
+    return shown.replace("-", "−")
+
+
 def _money(x: Any) -> str:
-    return "–" if _nan(x) else f"{float(x):,.0f}".replace("-", "−")
+    return "–" if _nan(x) else _signed(f"{float(x):,.0f}")
 
 
 def _pct(x: Any) -> str:
-    return "–" if _nan(x) else f"{100 * float(x):.1f}%".replace("-", "−")
+    return "–" if _nan(x) else _signed(f"{100 * float(x):.1f}%")
 
 
 def _rate(x: Any, digits: int = 2) -> str:
-    return "–" if _nan(x) else f"{float(x):,.{digits}f}".replace("-", "−")
+    return "–" if _nan(x) else _signed(f"{float(x):,.{digits}f}")
 
 
 def _plain(x: Any) -> str:
@@ -99,9 +110,15 @@ def _plain(x: Any) -> str:
     return str(x)
 
 
-def _metric_value(name: str, x: Any) -> str:
-    """A metric's value in its unit's usual format."""
+def _metric_value(name: str, x: Any, one_run: bool = False, lang: str = "en") -> str:
+    """A metric's value in its unit's usual format; ``one_run`` (a value, not a mean over
+    draws): a yes/no flag as yes/no, a code and a whole number of years as an integer."""
     unit = labels.describe_unit(name)
+    if one_run and not _nan(x):
+        if unit == "0/1":
+            return text("report.yes" if float(x) else "report.no", lang)
+        if unit == "code" or (unit in ("years", "year") and float(x).is_integer()):
+            return f"{float(x):,.0f}"
     if name in _RATE_METRICS or unit in ("CNY/m²/month", "CNY/m²/year",
                                          "CNY/household/month", "ratio"):
         return _rate(x, 3 if name.startswith("breakeven") else 2)
@@ -130,55 +147,22 @@ def _row(*cells: Any, cls: str = "") -> dict[str, Any]:
     return {"cells": [str(c) for c in cells], "cls": cls}
 
 
-def _describe_value(value: Any, lang: str, share: bool = False) -> str:
-    """A scenario value: a number, a list of names, or a distribution with its mean;
-    ``share``: a fraction, shown as a percentage (a distribution's parameters too, except
-    the shape parameters of a beta)."""
-    from ..draws import is_distribution
+def _describe_value(value: Any, lang: str, share: bool = False, field: str = "") -> str:
+    """A scenario value in words (:func:`fundmodel.export.words.describe`), a distribution
+    with its mean; ``share``: a fraction, shown as a percentage."""
+    from .words import describe, number
 
-    number = _pct if share else _plain
-    if is_distribution(value):
-        dump = value.model_dump()
-        kind = dump.pop("dist", "")
-        shape = {"a", "b", "alpha", "beta"} if kind == "beta" else set()
-        params = ", ".join(_plain(v) if k in shape else number(v) for k, v in dump.items()
-                           if isinstance(v, (int, float)) and not isinstance(v, bool)
-                           and not (kind == "beta" and k in ("low", "high")))
-        shown = f"{labels.label(kind, lang)}({params})" if params else labels.label(kind, lang)
-        try:
-            mean = float(value.mean())
-        except (AttributeError, TypeError, ValueError, FundmodelError):
-            return shown
-        return (shown + ("，" if lang == "zh" else ", ")
-                + text("report.mean_of", lang, value=number(mean)))
     if share and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return _pct(value)
-    if isinstance(value, (list, tuple)):
-        return "、".join(labels.label(str(v), lang) for v in value) if lang == "zh" else \
-            ", ".join(labels.label(str(v), lang) for v in value)
-    if isinstance(value, str):
-        return labels.label(value, lang)
-    return _plain(value)
+        return number(value, True)
+    return describe(value, lang, field or ("share" if share else ""), mean=True)
 
 
 def _terms(model: Any, lang: str, skip: Iterable[str] = ()) -> str:
-    """The fields a scenario model sets (not defaults), as ``label value`` pairs."""
-    from pydantic import BaseModel
+    """The fields a scenario model sets (not defaults), as ``label：value`` pairs in words
+    (nested sections and distributions too: :func:`fundmodel.export.words.terms`)."""
+    from .words import terms
 
-    from ..draws import is_distribution
-
-    skip = {"name", "source", "label", "payer", *skip}
-    parts = []
-    for field_name in type(model).model_fields:
-        if field_name in skip or field_name not in model.model_fields_set:
-            continue
-        value = getattr(model, field_name)
-        if value is None or (isinstance(value, BaseModel) and not is_distribution(value)):
-            continue  # a nested section (a ramp, a schedule): its own table's business
-        sep = "：" if lang == "zh" else ": "
-        parts.append(f"{labels.label(field_name, lang)}{sep}"
-                     f"{_describe_value(value, lang, labels.field_unit(field_name) == 'share')}")
-    return ("；" if lang == "zh" else "; ").join(parts)
+    return terms(model, lang, skip={"name", "source", "label", "payer", *skip})
 
 
 # ---------------------------------------------------------------------------- sections
@@ -366,6 +350,195 @@ def _sure_section(result: "Result", lang: str, images: Mapping[str, str]) -> dic
                                   lang)}
 
 
+# ---------------------------------------------------------------------------- what run prints
+_FALLBACK_METRICS = ("fallback_total", "fallback_years", "fallback_max_year",
+                     "fallback_needed_max")
+"""The street's fallback payments, as ``fundmodel run`` prints them."""
+
+_FUND_METRICS = ("fund_first_deposit", "fund_balance_final", "fund_balance_min",
+                 "fund_top_up_total", "percent_funded_final",
+                 "level_contribution_baseline_per_m2", "level_contribution_threshold_per_m2",
+                 "level_contribution_full_per_m2", "fund_expenditure_pv")
+"""The repairs fund's metrics, as ``fundmodel run`` prints them."""
+
+_INSTRUMENT = re.compile(r"^(investor|bundle|debt)\[(.+)\]\.[a-z_]+$", re.DOTALL)
+
+_FISCAL_SKIP = ("discounted", "budget", "exceeds_ceiling")
+"""Columns of ``fiscal()`` left out of the report's table (the budget is in its share)."""
+
+
+def _metric_rows(result: "Result", metrics: Iterable[str], lang: str
+                 ) -> tuple[list[tuple], list[dict], str]:
+    """Columns, rows and note of a table of metrics: the value (one run) or mean, p5, p95
+    (many draws), a metric undefined in some draws marked with its note."""
+    s = result.summary()
+    mc = result.info.get("kind") == "monte_carlo" and result.n_draws > 1
+    columns = [(labels.label("metric", lang), False)]
+    columns += ([(labels.label("mean", lang), True), (labels.quantile_label("p5", lang), True),
+                 (labels.quantile_label("p95", lang), True)] if mc
+                else [(labels.label("value", lang), True)])
+    rows, notes = [], []
+    for m in metrics:
+        if m not in s.index:
+            continue
+        r = s.loc[m]
+        part = labels.instrument_part(m, lang)
+        name = labels.header(m, lang) if part is None else labels.header(m, lang).replace(
+            labels.label(m, lang), part, 1)
+        undefined = int(r.get("undefined", 0))
+        if undefined:
+            notes.append(text("report.undefined_note", lang, metric=part or labels.label(m, lang),
+                              undefined=f"{undefined:,}", draws=f"{undefined + int(r['n']):,}",
+                              when=labels.undefined_when(m, lang)))
+            name += f" *{len(notes)}"
+        stats = ("mean", "p5", "p95") if mc else ("mean",)
+        rows.append(_row(name, *(_metric_value(m, r[c], not mc, lang) for c in stats)))
+    return columns, rows, " ".join(f"*{i} {n}" for i, n in enumerate(notes, 1))
+
+
+def _households_section(result: "Result", lang: str) -> dict | None:
+    """The residents' votes, what a household pays by floor and the payment channels."""
+    if not result.has_households:
+        return None
+    mc = result.info.get("kind") == "monte_carlo" and result.n_draws > 1
+    tables = []
+    decisions = result.decisions()
+    if len(decisions):
+        columns = [(labels.label("decision", lang), False),
+                   (labels.label("building", lang), False),
+                   (labels.label("households", lang), True)]
+        columns += ([(labels.label("p_pass", lang), True), (labels.label("mcse", lang), True)]
+                    if mc else [(labels.label("passed", lang), True)])
+        columns.append((labels.header("wtp_threshold_cny", lang), True))
+        rows = []
+        for (decision, building), r in decisions.iterrows():
+            cells = [decision, building or text("votes.whole_compound", lang),
+                     f"{int(r['households']):,}"]
+            if mc:
+                cells += [_pct(r["p_pass"]), f"± {_pct(r['mcse'])}"]
+                cls = ""
+            else:
+                cells.append(text("report.yes" if r["passed"] else "report.no", lang))
+                cls = "" if r["passed"] else "bad"
+            rows.append(_row(*cells, _money(r["wtp_threshold_cny"]), cls=cls))
+        legend = (text("votes.legend_mc", lang) if mc else "") + text("votes.legend", lang) \
+            + (text("votes.legend_mean", lang) if mc else "") + text("stop", lang)
+        tables.append(_table(text("votes.title_mc", lang, draws=result.n_draws) if mc
+                             else text("votes.title", lang), columns, rows, note=legend))
+    hh = result.households()
+    by_building: dict[str, dict[int, str]] = {}
+    for (building, floor), r in hh.iterrows():
+        by_building.setdefault(str(building), {})[int(floor)] = _money(r["cost_if_built_cny"])
+    groups: dict[tuple, list[str]] = {}
+    for building, by_floor in by_building.items():
+        groups.setdefault(tuple(sorted(by_floor.items())), []).append(building)
+    floors = sorted({f for by_floor in by_building.values() for f in by_floor}, reverse=True)
+    sep = text("list.sep", lang)
+    heads = [sep.join(names) if len(names) <= 3 else
+             text("floors.alike", lang, name=names[0], n=len(names) - 1)
+             for names in groups.values()]
+    rows = [_row(f, *(by_building[names[0]].get(f, "") for names in groups.values()))
+            for f in floors]
+    note = text("floors.means", lang) if mc else (
+        text("floors.voted_down", lang) if any("–" in r["cells"] for r in rows) else "")
+    tables.append(_table(text("floors.title", lang),
+                         [(labels.label("floor", lang), True)] + [(h, True) for h in heads],
+                         rows, note=note))
+    channels = result.channels()
+    if result.scenario.households.channels is not None \
+            and channels.loc["total", "amount_cny"] > 0:
+        rows = [_row(labels.label(str(c), lang), _pct(r["takeup"]), _money(r["amount_cny"]),
+                     _pct(r["share"]), cls="total" if c == "total" else "")
+                for c, r in channels.iterrows()]
+        tables.append(_table(text("report.channels_caption", lang),
+                             [(labels.label("channel", lang), False),
+                              (labels.label("takeup", lang), True),
+                              (labels.header("amount_cny", lang, "CNY"), True),
+                              (labels.label("share", lang), True)], rows))
+    return {"id": "households", "title": text("report.sec_households", lang),
+            "story": [text("report.households_story", lang)], "tables": tables, "charts": []}
+
+
+def _upkeep_section(result: "Result", lang: str) -> dict | None:
+    """The street's fallback payments and the repairs fund, when the scenario has them."""
+    sc = result.scenario
+    tables = []
+    if sc.operations.fallback is not None:
+        payer = labels.label(sc.operations.fallback.payer, lang)
+        columns, rows, note = _metric_rows(result, _FALLBACK_METRICS, lang)
+        tables.append(_table(text("fallback.title", lang, who=payer), columns, rows, note))
+    if sc.repairs_fund is not None:
+        columns, rows, note = _metric_rows(result, _FUND_METRICS, lang)
+        tables.append(_table(text("fund.title", lang, years=sc.horizon_years), columns, rows,
+                             note))
+    if not tables:
+        return None
+    return {"id": "upkeep", "title": text("report.sec_upkeep", lang), "story": [],
+            "tables": tables, "charts": []}
+
+
+def _financing_section(result: "Result", lang: str) -> dict | None:
+    """The investors, bundled projects and debts (their cover year by year) and the
+    government's commitments by year."""
+    if not result.has_financing:
+        return None
+    s = result.summary()
+    instruments: dict[tuple[str, str], list[str]] = {}
+    for name in s.index:
+        match = _INSTRUMENT.match(str(name))
+        if match is not None:
+            instruments.setdefault(match.groups(), []).append(str(name))
+    tables = []
+    for (kind, who), metrics in instruments.items():
+        columns, rows, note = _metric_rows(result, metrics, lang)
+        caption = text("report.instrument_caption", lang, kind=labels.label(kind, lang),
+                       name=_fill_name(who, lang))
+        tables.append(_table(caption, columns, rows, note))
+    debt = result.debt()
+    if len(debt):
+        lines = [c for c in ("interest", "principal", "debt_service", "balance", "cfads")
+                 if c in debt.columns]
+        rows = []
+        for (name, _), r in debt.iterrows():
+            dscr = r.get("dscr", math.nan)
+            rows.append(_row(_fill_name(str(name), lang), int(r["calendar_year"]),
+                             *(_money(r[c]) for c in lines), _rate(dscr),
+                             cls="bad" if not _nan(dscr) and dscr < 1 else ""))
+        tables.append(_table(text("report.debt_caption", lang),
+                             [(labels.label("debt", lang), False),
+                              (labels.label("calendar_year", lang), False)]
+                             + [(labels.label(c, lang), True) for c in lines]
+                             + [(labels.label("dscr", lang), True)], rows))
+    fiscal = result.fiscal()
+    columns = [c for c in fiscal.columns if c not in _FISCAL_SKIP
+               and _numeric(fiscal[c]) and (fiscal[c] != 0).any()]
+    level = result.scenario.fiscal.level if result.scenario.fiscal else None
+    level = text("fiscal.all_levels", lang) if level is None else labels.label(level, lang)
+    rows = [_row(int(year), *(_pct(r[c]) if c == "budget_share" else _money(r[c])
+                              for c in columns),
+                 cls="bad" if bool(r.get("exceeds_ceiling", False)) else "")
+            for year, r in fiscal.iterrows()]
+    caption = text("fiscal.title_mean" if result.n_draws > 1 else "fiscal.title", lang,
+                   level=level, pv=_money(fiscal.attrs.get("pv_commitments")))
+    tables.append(_table(caption, [(labels.label("calendar_year", lang), False)]
+                         + [(labels.label(c, lang), True, c == "net_commitment")
+                            for c in columns], rows))
+    return {"id": "financing", "title": text("report.sec_financing", lang),
+            "story": [text("report.financing_story", lang)], "tables": tables, "charts": []}
+
+
+def _numeric(column) -> bool:
+    """Whether a column holds numbers (not yes/no flags)."""
+    import pandas as pd
+
+    return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+
+
+def _fill_name(name: str, lang: str) -> str:
+    """An instrument's label as written, or a funding source's label (``bank_loan #2``)."""
+    return labels.label(name, lang)
+
+
 def _drivers_section(drivers: "pd.DataFrame", lang: str, images: Mapping[str, str],
                      scenario=None) -> dict:
     metric = str(drivers.attrs.get("metric", ""))
@@ -394,6 +567,26 @@ def _drivers_section(drivers: "pd.DataFrame", lang: str, images: Mapping[str, st
             "charts": charts}
 
 
+def _rules_tables(sc, lang: str) -> list[dict]:
+    """The funding rules with their terms, and the fee, income and cost lines with theirs."""
+    tables = []
+    rrow = [_row(labels.label(lbl, lang), labels.label(rule.source, lang), labels.label(rule.payer, lang),
+                 _terms(rule, lang))
+            for rule, lbl in zip(sc.funding, sc.funding_labels())]
+    tables.append(_table(text("report.rules_caption", lang), [
+        (labels.label("label", lang), False), (labels.label("source", lang), False),
+        (labels.label("payer", lang), False), (text("report.terms", lang), False)], rrow))
+    ops = sc.operations
+    orow = [_row(text("report.fee_row", lang), _terms(ops.property_fee, lang))]
+    for line in ops.income:
+        orow.append(_row(labels.label(f"income[{line.name}]", lang), _terms(line, lang)))
+    for line in ops.costs:
+        orow.append(_row(labels.label(f"cost[{line.name}]", lang), _terms(line, lang)))
+    tables.append(_table(text("report.fees_caption", lang), [(labels.label("line", lang), False),
+                                                     (text("report.terms", lang), False)], orow))
+    return tables
+
+
 def _assumptions_section(result: "Result", lang: str) -> dict:
     sc = result.scenario
     items = result.items()
@@ -409,20 +602,8 @@ def _assumptions_section(result: "Result", lang: str) -> dict:
         (labels.label("contingency", lang), True), (labels.header("cost", lang, "CNY"), True)],
         irow)]
     # the distributions of uncertain items are among the terms below when they matter
-    rrow = [_row(labels.label(lbl, lang), labels.label(rule.source, lang), labels.label(rule.payer, lang),
-                 _terms(rule, lang))
-            for rule, lbl in zip(sc.funding, sc.funding_labels())]
-    tables.append(_table(text("report.rules_caption", lang), [
-        (labels.label("label", lang), False), (labels.label("source", lang), False),
-        (labels.label("payer", lang), False), (text("report.terms", lang), False)], rrow))
+    tables += _rules_tables(sc, lang)
     ops = sc.operations
-    orow = [_row(text("report.fee_row", lang), _terms(ops.property_fee, lang))]
-    for line in ops.income:
-        orow.append(_row(labels.label(f"income[{line.name}]", lang), _terms(line, lang)))
-    for line in ops.costs:
-        orow.append(_row(labels.label(f"cost[{line.name}]", lang), _terms(line, lang)))
-    tables.append(_table(text("report.fees_caption", lang), [(labels.label("line", lang), False),
-                                                     (text("report.terms", lang), False)], orow))
     s = result.summary()["mean"]
     prow = [
         _row(labels.label("start_year", lang), sc.start_year),
@@ -444,7 +625,7 @@ def _assumptions_section(result: "Result", lang: str) -> dict:
 
 
 def _describe_pct(value: Any, lang: str) -> str:
-    return _describe_value(value, lang, share=True)
+    return _describe_value(value, lang, field="share")
 
 
 def _record_section(result: "Result", lang: str, record: Mapping[str, Any]) -> dict:
@@ -458,14 +639,15 @@ def _record_section(result: "Result", lang: str, record: Mapping[str, Any]) -> d
         _row(text("report.rec_kind", lang), labels.label(kind, lang)),
         _row(text("report.rec_draws", lang), f"{int(record.get('draws') or result.n_draws):,}"),
     ]
-    if kind == "monte_carlo":
+    if kind in ("monte_carlo", "portfolio"):
         rows += [_row(text("report.rec_seed", lang), record.get("seed")),
                  _row(text("report.rec_sampler", lang),
                       labels.label(str(record.get("sampler")), lang))]
     rows.append(_row(text("report.rec_time", lang), record.get("time_utc")))
     warnings = record.get("warnings") or []
     if warnings:
-        rows.append(_row(text("report.rec_warnings", lang), "; ".join(warnings)))
+        rows.append(_row(text("report.rec_warnings", lang),
+                         "; ".join(labels.relabel(w, lang) for w in warnings)))
     table = _table("", [("", False), ("", False)], rows)
     table["kv"] = True
     return {"id": "record", "title": text("report.sec_record", lang), "story": [],
@@ -590,8 +772,10 @@ def render_report(result: "Result", *, lang: str = "en",
     images = _images(charts)
     record = run_record(result, (), scenario_file=scenario_file,
                         scenario_sha256=scenario_sha256, overrides=overrides)
-    sections = [_funding_section(result, lang, images), _years_section(result, lang, images),
-                _sure_section(result, lang, images)]
+    sections = [_funding_section(result, lang, images), _households_section(result, lang),
+                _years_section(result, lang, images), _upkeep_section(result, lang),
+                _financing_section(result, lang), _sure_section(result, lang, images)]
+    sections = [section for section in sections if section is not None]
     if drivers is not None and len(drivers):
         sections.append(_drivers_section(drivers, lang, images, result.scenario))
     sections += [_assumptions_section(result, lang), _record_section(result, lang, record)]
@@ -609,4 +793,232 @@ def write_report(result: "Result", path: str | os.PathLike, **options: Any) -> P
     from .files import write_text_atomic
 
     write_text_atomic(path, render_report(result, **options))
+    return Path(path)
+
+
+# ---------------------------------------------------------------------------- the district
+MAX_COMPOUND_ROWS = 60
+"""Most compounds the district report lists (all are in the workbook and compounds.csv)."""
+
+_COMPOUND_METRICS = ("capex_total", "funding_gap", "government_cost", "breakeven_fee_rate")
+"""The per-compound means the district report shows (those the run has)."""
+
+DISTRICT_CHART_SLOTS = ("plan", "outlay")
+"""The district report's chart slots (``result.plot.plan()`` and ``outlay()``)."""
+
+
+def _district_record(result: "PortfolioResult", scenario_file, scenario_sha256,
+                     overrides) -> dict[str, Any]:
+    from datetime import datetime, timezone
+
+    from .. import __version__
+    from .files import file_sha256
+
+    if scenario_file is not None and scenario_sha256 is None:
+        try:
+            scenario_sha256 = file_sha256(scenario_file)
+        except OSError:
+            scenario_sha256 = None
+    info = result.info
+    return {"fundmodel_version": __version__,
+            "time_utc": datetime.now(timezone.utc).isoformat(timespec="seconds").replace(
+                "+00:00", "Z"),
+            "scenario_file": None if scenario_file is None else os.fspath(scenario_file),
+            "scenario_sha256": scenario_sha256, "set": list(overrides), "kind": "portfolio",
+            "draws": info.get("draws", len(result.district)), "seed": info.get("seed"),
+            "sampler": info.get("sampler"), "warnings": list(info.get("warnings") or ())}
+
+
+def _district_head(result: "PortfolioResult", scenario, lang: str) -> dict[str, Any]:
+    s = result.summary()
+    households = int(result.compounds["households"].sum())
+    title = scenario.title or scenario.name
+    info = result.info
+    facts = text("report.district_facts", lang, compounds=f"{len(result.compounds):,}",
+                 households=f"{households:,}")
+    run = text("report.run_mc", lang, draws=f"{int(info.get('draws', len(result.district))):,}",
+               sampler=labels.label(str(info.get("sampler")), lang), seed=info.get("seed"))
+    cards = []
+    for metric in ("capex_total", "funding_gap", "government_cost", "operating_subsidy_pv"):
+        if metric in s.index:
+            value = float(s.loc[metric, "mean"])
+            cls = "bad" if metric == "funding_gap" and value > 0.5 else ""
+            cards.append({"label": labels.header(metric, lang, "CNY"), "value": _money(value),
+                          "cls": cls, "sub": text("report.per_household_card", lang,
+                                                  value=_money(value / max(households, 1)))})
+    doc_title = text("report.district_title", lang, title=title)
+    return {"title": title, "doc_title": doc_title, "compound": scenario.name,
+            "facts": facts, "run": run, "cards": cards}
+
+
+def _plan_section(plan, scenario, lang: str, images: Mapping[str, str]) -> dict:
+    if plan is None:
+        return {"id": "plan", "title": text("report.sec_plan", lang),
+                "story": [text("report.no_plan", lang)], "tables": [],
+                "charts": _charts_for_district(["plan"], images, lang)}
+    households = dict(zip(map(str, scenario.portfolio.table.ids),
+                          scenario.portfolio.table.households))
+    planned = plan.table.dropna(subset=["start_year"])
+    rows = []
+    for year, group in planned.groupby("start_year"):
+        rows.append(_row(int(year), f"{len(group):,}",
+                         f"{int(sum(households.get(str(i), 0) for i in group['id'])):,}",
+                         _money(group["cost_cny"].sum())))
+    status = labels.text(f"plan.{plan.status}", lang) if f"plan.{plan.status}" in labels.TEXT \
+        else plan.status
+    story = text("report.plan_story", lang, n=f"{int(len(planned)):,}",
+                 total=f"{len(plan.table):,}", status=status)
+    tables = [_table(text("district.plan", lang),
+                     [(labels.label("start_year", lang), False),
+                      (labels.label("compounds", lang), True),
+                      (labels.label("households", lang), True),
+                      (labels.header("cost_cny", lang, "CNY"), True)], rows)]
+    budget = plan.budget_use
+    brow = [_row(labels.label(r["level"], lang), int(r["year"]), _money(r["budget_cny"])
+                 if math.isfinite(r["budget_cny"]) else "∞", _money(r["used_cny"]),
+                 _pct(r["share"]), *([_pct(r["overrun_probability"])]
+                                     if "overrun_probability" in budget.columns else []))
+            for _, r in budget.iterrows()
+            if math.isfinite(r["budget_cny"]) or r["used_cny"] > 0.5]  # an unused level: out
+    columns = [(labels.label("level", lang), False), (labels.label("calendar_year", lang), False),
+               (labels.label("budget_cny", lang), True), (labels.label("used_cny", lang), True),
+               (labels.label("share", lang), True)]
+    if "overrun_probability" in budget.columns:
+        columns.append((labels.label("overrun_probability", lang), True))
+    tables.append(_table(text("report.budget_caption", lang), columns, brow))
+    return {"id": "plan", "title": text("report.sec_plan", lang), "story": [story],
+            "tables": tables[:1], "charts": _charts_for_district(["plan"], images, lang),
+            "after": tables[1:]}
+
+
+def _outlay_section(result: "PortfolioResult", lang: str, images: Mapping[str, str]) -> dict:
+    outlay = result.outlay()
+    rows = [_row(labels.label(r["level"], lang), int(r["year"]), _money(r["mean_cny"]),
+                 _money(r["p05_cny"]), _money(r["p50_cny"]), _money(r["p95_cny"]))
+            for _, r in outlay.iterrows() if r["mean_cny"] > 0]
+    table = _table(text("report.outlay_caption", lang),
+                   [(labels.label("level", lang), False),
+                    (labels.label("calendar_year", lang), False),
+                    (labels.label("mean", lang), True),
+                    (labels.quantile_label("p5", lang), True),
+                    (labels.quantile_label("p50", lang), True),
+                    (labels.quantile_label("p95", lang), True)], rows)
+    return {"id": "outlay", "title": text("report.sec_outlay", lang), "story": [],
+            "tables": [table], "charts": _charts_for_district(["outlay"], images, lang)}
+
+
+def _district_totals_section(result: "PortfolioResult", lang: str) -> dict:
+    s = result.summary()
+    rows = []
+    for metric, r in s.iterrows():
+        unit = labels.describe_unit(str(metric))
+        shown = _rate if unit.startswith("CNY/m²") else _money
+        rows.append(_row(labels.header(str(metric), lang, "" if unit == "0/1" else None),
+                         *(shown(r[c]) for c in ("mean", "p05", "p50", "p95"))))
+    table = _table(text("report.district_caption", lang),
+                   [(labels.label("metric", lang), False), (labels.label("mean", lang), True),
+                    (labels.quantile_label("p5", lang), True),
+                    (labels.quantile_label("p50", lang), True),
+                    (labels.quantile_label("p95", lang), True)], rows)
+    return {"id": "district", "title": text("report.sec_district", lang), "story": [],
+            "tables": [table], "charts": []}
+
+
+def _compounds_section(result: "PortfolioResult", lang: str) -> dict:
+    frame = result.compounds
+    metrics = [m for m in _COMPOUND_METRICS if f"{m}_mean" in frame.columns]
+    rows = []
+    for _, r in frame.head(MAX_COMPOUND_ROWS).iterrows():
+        start = r.get("start_year")
+        rows.append(_row(r["id"], r["name"], r["street"], f"{int(r['households']):,}",
+                         "–" if _nan(start) or start < 0 else int(start),
+                         *((_rate(r[f"{m}_mean"]) if m.startswith("breakeven")
+                            else _money(r[f"{m}_mean"])) for m in metrics)))
+    note = "" if len(frame) <= MAX_COMPOUND_ROWS else text(
+        "report.compounds_more", lang, shown=MAX_COMPOUND_ROWS, total=len(frame))
+    table = _table(text("report.compounds_caption", lang),
+                   [(labels.label("id", lang), False), (labels.label("name", lang), False),
+                    (labels.label("street", lang), False),
+                    (labels.label("households", lang), True),
+                    (labels.label("start_year", lang), True)]
+                   + [(labels.header(m, lang), True) for m in metrics], rows, note=note)
+    return {"id": "compounds", "title": text("report.sec_compounds", lang), "story": [],
+            "tables": [table], "charts": []}
+
+
+def _charts_for_district(slots: Iterable[str], images: Mapping[str, str], lang: str) -> list:
+    return [{"slot": slot, "src": images[slot], "caption": labels.label(slot, lang)
+             if slot not in labels.CHARTS else labels.CHARTS[slot].get(lang)}
+            for slot in slots if slot in images]
+
+
+def collect_district_charts(result: "PortfolioResult", lang: str = "en") -> dict[str, Any]:
+    """The district report's charts (:data:`DISTRICT_CHART_SLOTS`) from ``result.plot``; a
+    chart the plotting layer refuses is left out and logged."""
+    labels.check_lang(lang)
+    charts: dict[str, Any] = {}
+    for slot in DISTRICT_CHART_SLOTS:
+        try:
+            charts[slot] = getattr(result.plot, slot)(lang=lang)
+        except (FundmodelError, ValueError, ImportError) as exc:
+            log.warning("report: no %s chart: %s", slot, exc)
+    return charts
+
+
+def render_district_report(result: "PortfolioResult", scenario, *, lang: str = "en",
+                           plan=None, charts: Mapping[str, Any] | None = None,
+                           scenario_file: str | os.PathLike | None = None,
+                           scenario_sha256: str | None = None,
+                           overrides: Iterable[str] = ()) -> str:
+    """The report of a district run (:func:`fundmodel.portfolio.simulate_portfolio`) as the
+    text of one self-contained HTML page.
+
+    Sections: the phased plan (compounds and households started per year, the budget used by
+    level and year; with ``plan``, a :func:`~fundmodel.portfolio.plan_portfolio` result), the
+    fiscal outlay by level and year (mean, p5, p50, p95), the district's totals, the
+    compounds (the first :data:`MAX_COMPOUND_ROWS`), the rules every compound runs under
+    (funding rules, fee, income and costs of ``scenario``) and the run record. ``charts``:
+    slot (:data:`DISTRICT_CHART_SLOTS`) → a matplotlib Figure or PNG bytes.
+    """
+    labels.check_lang(lang)
+    overrides = list(overrides)
+    template = _template()
+    images = {}
+    for slot, chart in (charts or {}).items():
+        if chart is None:
+            continue
+        if slot not in DISTRICT_CHART_SLOTS:
+            raise FundmodelError(f"unknown chart slot {slot!r}: use one of "
+                                 f"{', '.join(DISTRICT_CHART_SLOTS)}")
+        images[slot] = ("data:image/png;base64,"
+                        + base64.b64encode(_png_bytes(chart, slot)).decode("ascii"))
+    record = _district_record(result, scenario_file, scenario_sha256, overrides)
+    rules = {"id": "assumptions", "title": text("report.sec_assumptions", lang), "story": [],
+             "tables": _rules_tables(scenario, lang), "charts": []}
+    sections = [_plan_section(plan, scenario, lang, images),
+                _outlay_section(result, lang, images), _district_totals_section(result, lang),
+                _compounds_section(result, lang), rules,
+                _record_section(_DistrictDraws(record["draws"]), lang, record)]
+    for section in sections:
+        section.setdefault("after", [])
+        section.setdefault("after_charts", [])
+    return template.render(lang_attr=text("report.lang_attr", lang), lang=lang,
+                           head=_district_head(result, scenario, lang), sections=sections,
+                           footer=text("report.footer", lang, version=record["fundmodel_version"]))
+
+
+class _DistrictDraws:
+    """What the run record reads of a result: its number of draws."""
+
+    def __init__(self, n_draws: int):
+        self.n_draws = n_draws
+
+
+def write_district_report(result: "PortfolioResult", scenario, path: str | os.PathLike,
+                          **options: Any) -> Path:
+    """Render the district report (:func:`render_district_report`, ``options`` passed on) and
+    write it to ``path`` atomically (UTF-8). Returns the path."""
+    from .files import write_text_atomic
+
+    write_text_atomic(path, render_district_report(result, scenario, **options))
     return Path(path)

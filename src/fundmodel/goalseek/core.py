@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -600,8 +601,71 @@ class Solution:
                 met = _holds(t.op, out, t.value)
         return Reading(out, None, met, residual)
 
+    @property
+    def unit(self) -> str:
+        """The lever's unit, read from its field's name (:func:`fundmodel.labels.field_unit`:
+        ``rate_per_m2_month`` → ``CNY/m²/month``, ``collection_rate`` → ``share``); '' when
+        the name does not say."""
+        from ..labels import field_unit
+
+        names = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", self.lever)
+        return field_unit(names[-1]) if names else ""
+
+    def answer_text(self, value: float, lang: str = "en") -> str:
+        """A lever value with its unit (:attr:`unit`): ``3.21308 CNY/m²/month``, a share
+        also as a percentage ``0.85 (85.0%)``."""
+        from ..labels import unit as unit_label
+
+        text = _fmt(value)
+        if value is None or not math.isfinite(value):
+            return text
+        if self.unit == "share":
+            return f"{text} ({100 * value:.1f}%)"
+        shown = unit_label(self.unit, lang) if self.unit else ""
+        return f"{text} {shown}" if shown else text
+
     def __str__(self) -> str:
         return _describe(self)
+
+    def __repr__(self) -> str:
+        sm = self.summary()
+        if not self.per_draw:
+            answer = self.answer_text(float(self.value))
+        elif self.draws == 1:
+            answer = self.answer_text(float(np.asarray(self.value).reshape(-1)[0]))
+        else:
+            answer = (f"mean {self.answer_text(sm['mean'])} over {sm['n']:,} draws"
+                      if sm["n"] else "no root")
+        return f"<Solution {self.lever} for {self.target.text}: {answer}>"
+
+    def _repr_html_(self) -> str:
+        """The answer as an HTML table (Jupyter): the lever, the target, the answer with its
+        unit (per draw: its mean and quantiles), the statistic there, and the work done."""
+        from ..labels import label
+        from ..results import html_table
+
+        rows = [("Lever", self.lever), ("Target", self.target.text.replace(
+            self.target.metric, label(self.target.metric))),
+            ("Run", "one draw at the point estimates" if self.point else
+             f"{self.draws:,} draws, {self.sampler} sampler, seed {self.seed}"),
+            ("Method", self.method.replace("_", " "))]
+        sm = self.summary()
+        if not self.per_draw:
+            rows.append(("Answer", self.answer_text(float(self.value))))
+            if self.statistic is not None and math.isfinite(self.statistic):
+                rows.append(("Statistic there", f"{_fmt(self.statistic)} ± {_fmt(self.mcse)}"))
+        elif self.draws == 1:
+            rows.append(("Answer", self.answer_text(float(np.asarray(self.value)
+                                                          .reshape(-1)[0]))))
+        elif sm["n"]:
+            for key, name in (("mean", "Answer, mean"), ("p5", "Answer, P5"),
+                              ("p50", "Answer, P50"), ("p95", "Answer, P95")):
+                rows.append((name, self.answer_text(sm[key])))
+        if self.no_root:
+            rows.append(("Draws without an answer", f"{self.no_root:,} of {self.draws:,}"))
+        rows += [("Note", n) for n in self.notes]
+        rows.append(("Work", f"{self.engine_calls:,} engine calls, {self.seconds:.2f} s"))
+        return html_table(f"Solution: {self.lever}", ["", ""], rows)
 
 
 def _with_value(scenario: Scenario, path: Path, value: float) -> Scenario:
@@ -630,14 +694,14 @@ def _describe(s: Solution) -> str:
     if s.per_draw:
         sm = s.summary()
         if s.draws == 1:
-            lines.append(f"answer: {_fmt(float(np.asarray(s.value)[0]))}")
+            lines.append(f"answer: {s.answer_text(float(np.asarray(s.value)[0]))}")
         elif sm["n"]:
             lines.append(f"answer per draw: mean {_fmt(sm['mean'])}, p5 {_fmt(sm['p5'])}, "
-                         f"p50 {_fmt(sm['p50'])}, p95 {_fmt(sm['p95'])} (over {sm['n']:,} "
-                         "draws)")
+                         f"p50 {_fmt(sm['p50'])}, p95 {s.answer_text(sm['p95'])} (over "
+                         f"{sm['n']:,} draws)")
     else:
-        lines.append(f"answer: {_fmt(s.value)}" + (f" (± {_fmt(s.value_mcse)} Monte Carlo)"
-                                                  if s.value_mcse else ""))
+        lines.append(f"answer: {s.answer_text(s.value)}" + (
+            f" (± {_fmt(s.value_mcse)} Monte Carlo)" if s.value_mcse else ""))
         if s.statistic is not None and math.isfinite(s.statistic):
             lines.append(f"the statistic there: {_fmt(s.statistic)} ± {_fmt(s.mcse)}")
     if s.no_root:

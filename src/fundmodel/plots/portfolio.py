@@ -68,6 +68,7 @@ def outlay(result: "PortfolioResult", s: st.Style, ax: "Axes | None") -> "Figure
     cmap = matplotlib.colormaps["tab10"]
     many = int(result.info.get("draws") or 1) > 1
     levels = list(dict.fromkeys(table["level"]))
+    budgets = False
     width = 0.8 / max(len(levels), 1)
     for k, level in enumerate(levels):  # grouped bars: one per level and year
         rows = table[table["level"] == level]
@@ -80,6 +81,13 @@ def outlay(result: "PortfolioResult", s: st.Style, ax: "Axes | None") -> "Figure
         ax.bar(years, mean, width=width, color=cmap(k % 10), yerr=whiskers,
                error_kw={"ecolor": "black", "elinewidth": 0.8, "capsize": 2},
                label=labels.label(str(level), s.lang))
+        budget = _budget_of(result, str(level), rows["year"].to_numpy())
+        if budget is not None:  # the level's budget: a dashed step over its years
+            shown = np.isfinite(budget)
+            ax.hlines(budget[shown] / divisor, rows["year"].to_numpy()[shown] - 0.45,
+                      rows["year"].to_numpy()[shown] + 0.45, colors=[cmap(k % 10)],
+                      linestyles="dashed", linewidth=1.4, gid=f"budget:{level}")
+            budgets = True
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_ylim(bottom=0)
     st.thousands(ax)
@@ -87,5 +95,20 @@ def outlay(result: "PortfolioResult", s: st.Style, ax: "Axes | None") -> "Figure
               s.with_unit(labels.label("amount", s.lang), unit_name), _draws_note(result, s))
     band = (Line2D([], [], color="black", linewidth=0.8, marker="_", markersize=6,
                    label=s.chart("band_90")),) if many else ()
+    if budgets:  # one entry for the budget lines of every level (each in its level's colour)
+        band += (Line2D([], [], color=st.GREY, linestyle="dashed", linewidth=1.4,
+                        label=s.chart("budget")),)
     s.legend(ax, band, loc="best")  # one entry for the bands of every level
     return fig
+
+
+def _budget_of(result: "PortfolioResult", level: str, years) -> "np.ndarray | None":
+    """The level's budget (``result.budget_cny``) in each of ``years`` (inf: none), or None
+    when it has no budget in any of them."""
+    from ..scenario.fiscal import GOVERNMENT_LEVELS
+
+    if result.budget_cny is None or level not in GOVERNMENT_LEVELS:
+        return None
+    at = np.searchsorted(result.calendar_years, years)
+    budget = result.budget_cny[GOVERNMENT_LEVELS.index(level), at]
+    return budget if np.isfinite(budget).any() else None

@@ -173,6 +173,18 @@ def _marks(ax: "Axes", result: "Result", s: st.Style, metric: str, divisor: floa
                    label=f"{labels.quantile_label(q, s.lang)} {row[q] / divisor:,.3g}")
 
 
+def _constant(ax: "Axes", s: st.Style, finite: np.ndarray, divisor: float) -> bool:
+    """When every defined draw has the same value: say so on the axes (centred) and return
+    True (a distribution of one value is a single bar or step, which says nothing alone)."""
+    if finite.size == 0 or finite.min() != finite.max():
+        return False
+    ax.text(0.5, 0.5, s.chart("constant", value=f"{finite[0] / divisor:,.4g}"),
+            transform=ax.transAxes, ha="center", va="center", wrap=True,
+            bbox={"facecolor": "white", "edgecolor": st.GREY, "boxstyle": "round"},
+            **s.text(size="medium"))
+    return True
+
+
 def _distribution_note(result: "Result", s: st.Style, n: int, left_out: int) -> str:
     note = s.chart("draws", n=n)
     if left_out:
@@ -192,7 +204,8 @@ def histogram(result: "Result", s: st.Style, ax: "Axes | None", metric: str) -> 
             edges = np.histogram_bin_edges(finite / divisor, bins=60)
         ax.hist(finite / divisor, bins=edges, color=st.LIGHT_BLUE, edgecolor="white",
                 linewidth=0.4)
-    _marks(ax, result, s, metric, divisor, finite)
+    if not _constant(ax, s, finite, divisor):
+        _marks(ax, result, s, metric, divisor, finite)
     st.thousands(ax, "x")
     st.finish(ax, s, s.chart("histogram", metric=s.label(metric)), xlabel,
               s.chart("frequency"), _distribution_note(result, s, n, left_out))
@@ -209,7 +222,8 @@ def cdf(result: "Result", s: st.Style, ax: "Axes | None", metric: str) -> "Figur
     divisor, xlabel = _value_axis(s, metric, finite)
     if finite.size:
         ax.ecdf(finite / divisor, color=st.BLUE, linewidth=1.6)
-    _marks(ax, result, s, metric, divisor, finite)
+    if not _constant(ax, s, finite, divisor):
+        _marks(ax, result, s, metric, divisor, finite)
     ax.set_ylim(0.0, 1.02)
     from matplotlib.ticker import PercentFormatter
 
@@ -225,22 +239,65 @@ def _short(v: float) -> str:
     return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
 
 
+TORNADO_WRAP = 32
+"""Characters per line of an input's name in a tornado chart (longer names wrap)."""
+
+
+def _wrapped(name: str, width: int = TORNADO_WRAP) -> str:
+    """``name`` broken into lines of about ``width`` characters (a Chinese character counts
+    twice: it is twice as wide), at spaces where there are, else anywhere."""
+    import textwrap
+
+    def size(text: str) -> int:
+        return sum(2 if ord(c) > 0x2E80 else 1 for c in text)
+
+    if size(name) <= width:
+        return name
+    if " " in name:
+        return "\n".join(textwrap.wrap(name, width, break_long_words=True))
+    lines, line = [], ""
+    for ch in name:  # no spaces (Chinese): by width
+        if size(line + ch) > width:
+            lines.append(line)
+            line = ""
+        line += ch
+    return "\n".join([*lines, line])
+
+
+def moving_inputs(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a sensitivity table whose input moves the metric: ``swing`` above zero
+    (beyond rounding: 1e-12 of the largest magnitude in the table); an input with a zero or
+    undefined (NaN) swing cannot be drawn as a bar and is left out."""
+    values = table[["metric_low", "metric_high", "base"]].to_numpy(dtype=float)
+    finite = np.abs(values[np.isfinite(values)])
+    tol = 1e-12 * (float(finite.max()) if finite.size else 0.0)
+    swing = table["swing"].to_numpy(dtype=float)
+    return table[np.isfinite(swing) & (swing > tol)]
+
+
 def tornado(result: "Result | None", s: st.Style, ax: "Axes | None",
             table: pd.DataFrame) -> "Figure":
     """Bars from the metric at the point estimates (``base``) to its value with each input at
     its 10 % (``metric_low``) and 90 % quantile (``metric_high``), the largest swing on top;
-    each bar end labelled with the input's value there."""
+    the inputs that do not move the metric left out (counted in the note); each bar's outer
+    ends labelled with the input's value there (both values at one end when the two lie on
+    the same side of the base), names wrapped."""
     missing = [c for c in TORNADO_COLUMNS if c not in table.columns]
     if missing:
         raise FundmodelError(f"a tornado chart needs a sensitivity table with the columns "
                              f"{', '.join(TORNADO_COLUMNS)}; missing: {', '.join(missing)}")
     metric = str(table.attrs.get("metric", ""))
-    rows = table.sort_values("swing", ascending=False).head(TORNADO_ROWS)
-    fig, ax = st.new_axes(ax, (st.FIGSIZE_IN[0], max(3.0, 1.2 + 0.4 * len(rows))))
-    base = float(rows["base"].iloc[0]) if len(rows) else 0.0
+    moving = moving_inputs(table)
+    still = len(table) - len(moving)
+    rows = moving.sort_values("swing", ascending=False).head(TORNADO_ROWS)
+    names = [_wrapped(labels.input_label(str(p), s.lang, result and result.scenario))
+             for p in rows.index]
+    lines = sum(n.count("\n") + 1 for n in names)
+    fig, ax = st.new_axes(ax, (st.FIGSIZE_IN[0], max(3.0, 1.4 + 0.22 * lines + 0.2 * len(rows))))
+    base = float(table["base"].iloc[0]) if len(table) else 0.0
     values = rows[["metric_low", "metric_high", "base"]].to_numpy(dtype=float)
     if labels.describe_unit(metric) == "CNY":
-        divisor, xlabel = _money_axis(s, metric, values)
+        divisor, xlabel = _money_axis(s, metric, values if len(rows) else [base])
     else:
         divisor, xlabel = 1.0, s.header(metric) if metric else labels.label("value", s.lang)
     y = np.arange(len(rows))[::-1]
@@ -251,18 +308,24 @@ def tornado(result: "Result | None", s: st.Style, ax: "Axes | None",
     ax.barh(y, high - b, left=b, color=st.BLUE, height=0.6, label=s.chart("input_high"))
     ax.axvline(b, color="black", linewidth=0.9)
     for yi, lo, hi, lv, hv in zip(y, low, high, rows["low_value"], rows["high_value"]):
-        for end, value in ((lo, lv), (hi, hv)):
-            right = end >= b
-            ax.annotate(_short(float(value)), (end, yi), xytext=(3 if right else -3, 0),
+        if (lo >= b) != (hi >= b):  # one label on each side of the base, at each bar's end
+            ends = {lo >= b: (lo, _short(float(lv))), hi >= b: (hi, _short(float(hv)))}
+        else:  # both on one side: one label "P10 value / P90 value" at the outer end
+            ends = {lo >= b: (lo if abs(lo - b) >= abs(hi - b) else hi,
+                              f"{_short(float(lv))} / {_short(float(hv))}")}
+        for right, (end, text) in ends.items():
+            ax.annotate(text, (end, yi), xytext=(3 if right else -3, 0),
                         textcoords="offset points", ha="left" if right else "right",
                         va="center", **s.text(size="x-small"))
-    names = [labels.input_label(str(p), s.lang, result and result.scenario) for p in rows.index]
     ax.set_yticks(y, names, **s.text(size="small"))
     span = np.nanmax(np.abs(np.concatenate([low - b, high - b, [0.0]])))
-    ax.set_xlim(b - 1.25 * span - 1e-12, b + 1.25 * span + 1e-12)
-    ax.set_ylim(-0.7, len(rows) - 0.3)
+    span = span if span > 0 else max(abs(b), 1.0)
+    ax.set_xlim(b - 1.45 * span, b + 1.45 * span)  # room for the labels beyond the bars
+    ax.set_ylim(-0.7, max(len(rows), 1) - 0.3)
     st.thousands(ax, "x")
     note = f"{labels.label('base', s.lang)} {b:,.3g}"
+    if still:
+        note += " · " + s.chart("no_effect", k=still)
     title = s.chart("tornado", metric=s.label(metric) if metric else "")
     st.finish(ax, s, title, xlabel, "", note)
     ax.grid(False, axis="y")

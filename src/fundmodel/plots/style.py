@@ -139,11 +139,9 @@ def new_axes(ax: "Axes | None", figsize: tuple[float, float] = FIGSIZE_IN
     """
     if ax is not None:
         return ax.figure, ax
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from .figure import new_figure
 
-    fig = Figure(figsize=figsize, layout="constrained")
-    FigureCanvasAgg(fig)
+    fig = new_figure(figsize)  # shows itself in a notebook (_repr_png_)
     return fig, fig.add_subplot()
 
 

@@ -41,6 +41,10 @@ class PortfolioResult:
     info : dict
         The run's record: draws, seed, sampler, compounds, tiles, block size, workers,
         executor.
+    budget_cny : ndarray (levels, calendar years) or None
+        Each level's budget for renovation in each calendar year (``portfolio.phasing.
+        budgets_cny``; ``inf``: no limit, e.g. outside the plan's years), CNY; None without a
+        phasing section.
     """
 
     compounds: pd.DataFrame
@@ -48,6 +52,39 @@ class PortfolioResult:
     outlay_cny: np.ndarray
     calendar_years: np.ndarray
     info: dict = field(default_factory=dict)
+    budget_cny: np.ndarray | None = None
+
+    def __repr__(self) -> str:
+        draws = self.info.get("draws")
+        how = "point estimates" if draws is None else f"{int(draws):,} draws"
+        return (f"<PortfolioResult: {len(self.compounds):,} compounds, "
+                f"{int(self.compounds['households'].sum()):,} households, {how}>")
+
+    def _repr_html_(self) -> str:
+        """The district's totals (mean, P5, P95 over the draws, by their labels) and, with
+        budgets, the probability that each level's budget is overrun, as HTML tables
+        (Jupyter)."""
+        from .. import labels
+        from ..results import format_value, html_table
+
+        s = self.summary()
+        many = len(self.district) > 1
+        rows = [[labels.header(m), *(format_value(m, s.loc[m, k]) for k in
+                                    (("mean", "p05", "p95") if many else ("mean",)))]
+                for m in s.index]
+        columns = [labels.label("metric"), *([labels.label("mean"), "P5", "P95"] if many
+                                              else [labels.label("value")])]
+        html = html_table(repr(self)[1:-1], columns, rows)
+        overrun = self.overrun()
+        if len(overrun):
+            html += html_table(labels.label("overrun_probability"),
+                               [labels.label(c) for c in ("level", "year", "budget_cny",
+                                                          "mean_cny",
+                                                          "overrun_probability")],
+                               [[labels.label(r.level), r.year, f"{r.budget_cny:,.0f}",
+                                 f"{r.mean_cny:,.0f}", f"{100 * r.overrun_probability:.1f}%"]
+                                for r in overrun.itertuples()])
+        return html
 
     @property
     def plot(self) -> "PortfolioPlots":
@@ -56,6 +93,19 @@ class PortfolioResult:
         from ..plots import PortfolioPlots
 
         return PortfolioPlots(self)
+
+    def to_excel(self, path, lang: str = "en", *, plan=None, scenario=None,
+                 scenario_file=None, overrides=()):
+        """Write the run as an Excel workbook: the phased ``plan`` (a
+        :func:`~fundmodel.portfolio.plan_portfolio` result, if any), the fiscal outlay by level
+        and year, the district's totals, the compounds and, with the ``scenario``, its
+        assumptions, labelled in ``lang`` (see
+        :func:`fundmodel.export.excel.write_district_workbook`; needs ``fundmodel[excel]``).
+        Returns the path written."""
+        from ..export.excel import write_district_workbook
+
+        return write_district_workbook(self, path, lang=lang, plan=plan, scenario=scenario,
+                                       scenario_file=scenario_file, overrides=overrides)
 
     def summary(self) -> pd.DataFrame:
         """The district's totals over the draws: mean, its Monte Carlo standard error, std and
@@ -84,6 +134,35 @@ class PortfolioResult:
                 rows.append((level, int(year), paths[:, y].mean(), *q[:, y]))
         return pd.DataFrame(rows, columns=["level", "year", "mean_cny", "p05_cny", "p50_cny",
                                            "p95_cny"])
+
+    def overrun(self) -> pd.DataFrame:
+        """The probability that each level's budget is overrun, by level and calendar year:
+        the share of the draws in which the level's fiscal outlay that year (every payment it
+        makes, as in :meth:`outlay`) exceeds its budget (``budget_cny``, beyond the phasing's
+        rounding tolerance :data:`~fundmodel.portfolio.phasing.BUDGET_RTOL`).
+
+        Columns: ``level``, ``year``, ``budget_cny``, ``mean_cny`` (mean outlay),
+        ``overrun_probability`` (0–1) and ``mcse`` (its Monte Carlo standard error,
+        √(p(1−p)/n); NaN for one draw). One row per level with a budget and year of the
+        plan (a finite budget); empty without budgets.
+        """
+        from .phasing import BUDGET_RTOL
+
+        columns = ["level", "year", "budget_cny", "mean_cny", "overrun_probability", "mcse"]
+        if self.budget_cny is None:
+            return pd.DataFrame(columns=columns)
+        n = self.outlay_cny.shape[0]
+        rows = []
+        for j, level in enumerate(GOVERNMENT_LEVELS):
+            for y, year in enumerate(self.calendar_years):
+                budget = float(self.budget_cny[j, y])
+                if not np.isfinite(budget):
+                    continue
+                paid = self.outlay_cny[:, j, y]
+                p = float(np.mean(paid > budget * (1.0 + BUDGET_RTOL)))
+                se = float(np.sqrt(p * (1.0 - p) / n)) if n > 1 else float("nan")
+                rows.append((level, int(year), budget, float(paid.mean()), p, se))
+        return pd.DataFrame(rows, columns=columns)
 
     def yearly_outlay_total(self) -> pd.DataFrame:
         """Every level together by calendar year: mean and 5/50/95 % quantiles, CNY."""

@@ -158,7 +158,23 @@ def simulate_portfolio(scenario: Scenario, draws: int | None = None, seed: int |
             "per_compound_inputs": len(space.compound_paths),
             "shared_inputs": len(space.paths)}
     calendar = scenario.start_year + np.arange(n_calendar)
-    return PortfolioResult(frame, district, total["outlay"], calendar, info)
+    return PortfolioResult(frame, district, total["outlay"], calendar, info,
+                           budgets_by_year(scenario, calendar))
+
+
+def budgets_by_year(scenario: Scenario, calendar: np.ndarray) -> np.ndarray | None:
+    """The phasing's budgets (``portfolio.phasing.budgets_cny``) on the calendar years
+    ``calendar``: ``(levels, years)`` CNY, ``inf`` for a level without a budget and for the
+    years outside the plan; None without a phasing section."""
+    phasing = scenario.portfolio.phasing if scenario.portfolio is not None else None
+    if phasing is None:
+        return None
+    budget = phasing.budget_matrix()
+    out = np.full((budget.shape[0], len(calendar)), np.inf)
+    at = np.asarray(calendar, dtype=int) - phasing.first_year
+    inside = (at >= 0) & (at < phasing.years)
+    out[:, inside] = budget[:, at[inside]]
+    return out
 
 
 def _compounds_frame(scenario: Scenario, table, offsets: np.ndarray) -> pd.DataFrame:
@@ -186,7 +202,8 @@ def evaluate_portfolio(scenario: Scenario, *, start_years=None) -> PortfolioResu
                        pd.DataFrame({k: v[0] for k, v in metrics.items()})], axis=1)
     n_calendar = timeline_of(scenario).n_years + int(offsets.max())
     district = pd.DataFrame({k: sequential_sum(metrics[k]) for k in per_district})
+    calendar = scenario.start_year + np.arange(n_calendar)
     return PortfolioResult(frame, district,
                            sequential_sum(calendar_outlay(out, offsets, n_calendar)),
-                           scenario.start_year + np.arange(n_calendar),
-                           {"kind": "point", "compounds": len(table)})
+                           calendar, {"kind": "point", "compounds": len(table)},
+                           budgets_by_year(scenario, calendar))
