@@ -78,6 +78,10 @@ def test_readme_liubei_figures():
                    f"residents put in {f['residents']:,.0f}",
                    f"gap of {m['funding_gap']:,.0f} CNY ({100 * m['funding_gap_share']:.1f} %)",
                    f"{gov.loc[2022]:,.0f} CNY in 2022 and {gov.loc[2023]:,.0f} in 2023",
+                   f"that is {m['government_cost_per_household']:,.0f} CNY per household",
+                   f"The state firm's {m['soe_cost']:,.0f} is not in it",
+                   f"{m['soe_cost_per_household']:,.0f} CNY per household, "
+                   "`soe_cost_per_household`",
                    f"surplus of {m['operating_surplus_first_year']:,.0f} CNY",
                    f"breakeven fee is {m['breakeven_fee_rate']:.2f} CNY/m²/month"):
         assert figure in readme, figure
@@ -150,8 +154,14 @@ def test_readme_guangan_figures():
                    f"balances from {m[bun + 'minimum_scale']:,.0f} m²",
                    f"covered {m[bond + 'coverage_gross']:.2f} times",
                    f"only {m[bond + 'coverage_net']:.2f} times net",
-                   f"top-up pays the last {f['top_up']:,.0f}"):
+                   f"top-up pays the last {f['top_up']:,.0f}",
+                   f"({res.fiscal().loc[2024, 'bridge']:,.0f} advanced in 2024",
+                   f"surplus of {m['operating_surplus_first_year']:,.0f} CNY becomes "
+                   f"{m['net_cash_flow_first_year']:,.0f} after financing".replace("-", "−"),
+                   f"{m['breakeven_fee_rate']:.2f} CNY/m²/month over the 20 years and "
+                   f"{m['breakeven_fee_rate_first_year']:.2f} for year 1 alone"):
         assert figure in readme, figure
+    assert res.fiscal().loc[2025, "bridge"] == -res.fiscal().loc[2024, "bridge"]   # repaid
     mc = fundmodel.simulate(sc, draws=10_000, seed=2020)
     call = mc.metric("debt[security loan].guarantee_call")
     assert f"guarantee is called in {100 * (call > 0).mean():.1f} %" in readme

@@ -111,10 +111,15 @@ def test_the_government_view_follows_the_batches():
     gov = res.government()
     assert gov.loc[2025, "central_government"] == pytest.approx(150)
     assert gov.loc[2026, "central_government"] == pytest.approx(450)
-    # the district's match (300) follows the works, and it bridges the central batches:
-    # 600 × (0.5 − 0.25) = 150 in 2025, −150 in 2026
-    assert gov.loc[2025, "city_district_government"] == pytest.approx(150 + 150)
-    assert gov.loc[2026, "city_district_government"] == pytest.approx(150 - 150)
+    # the district's match (300) follows the works: 150 a year; it bridges the central
+    # batches, 600 × (0.5 − 0.25) = 150 in 2025, −150 in 2026, in a column of its own (the
+    # repayment is not a negative match); the total is the same cash: 150 + 150 + 150 = 450
+    # in 2025, 450 + 150 − 150 = 450 in 2026
+    assert gov.loc[2025, "city_district_government"] == pytest.approx(150)
+    assert gov.loc[2026, "city_district_government"] == pytest.approx(150)
+    assert gov.loc[2025, "bridge"] == pytest.approx(150)
+    assert gov.loc[2026, "bridge"] == pytest.approx(-150)
+    assert gov["total"].to_dict() == pytest.approx({2025: 450, 2026: 450})
 
 
 ITEM = "{name: rain and sewage pipes, tier: basic, quantity: 400, unit: m, unit_cost: 900}"

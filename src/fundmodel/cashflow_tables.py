@@ -6,10 +6,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .engine.instruments.grants import BRIDGE_LINE
 from .engine.ledger import GOVERNMENT_PARTIES, PARTIES
 from .catalog import CASHFLOW_QUANTILES, quantile_name
 
-__all__ = ["cashflow_table", "party_table", "government_table", "fiscal_table", "FISCAL_COLUMNS"]
+__all__ = ["cashflow_table", "party_table", "government_table", "fiscal_table", "FISCAL_COLUMNS",
+           "SOE"]
+
+SOE = "soe"
+"""The state firms' party: their "三供一业" transfer funds are the firms' money, not a
+budget's, so the government's views show them in a column of their own, outside the totals."""
 
 
 def _by_year(cf, name: str, start: int) -> np.ndarray:
@@ -67,27 +73,47 @@ def party_table(cf, nominal_rate: float, households: float) -> pd.DataFrame:
 
 
 def government_table(cf, start_year: int) -> pd.DataFrame:
-    """What each level of government pays, by calendar year (rows) and level (columns:
-    central, provincial, city/district, street/community, then ``total``), CNY, mean over
-    draws; years where no level pays are left out."""
+    """What each level of government pays, by calendar year (rows), CNY, mean over draws.
+
+    Columns: each level (central, provincial, city/district, street/community: what it pays
+    but the bridge), ``bridge`` (the city or district treasury's bridge of sources paid in
+    instalments: + when it advances money ahead of a batch, − when the batch repays it; 0
+    over the years), ``total`` (the levels and the bridge), then ``soe`` (what state firms
+    pay: their transfer funds, not government money, so not in ``total``). Years where
+    nothing is paid are left out. Over the construction years ``total`` adds up to the
+    metric ``government_cost``; later years hold what government pays in operations (the
+    debt it bears, guarantee calls, fallback payments, operating grants).
+    """
     years = start_year + np.arange(cf.n_years)
-    data = {p: np.zeros(cf.n_years) for p in GOVERNMENT_PARTIES}
+    data = {p: np.zeros(cf.n_years) for p in (*GOVERNMENT_PARTIES, BRIDGE_LINE)}
+    soe = np.zeros(cf.n_years)
     for name, payer, _, _, start in cf.lines:
-        if payer in data:
+        if name == BRIDGE_LINE:
+            data[BRIDGE_LINE] += _by_year(cf, name, start)
+        elif payer in data:
             data[payer] += _by_year(cf, name, start)
+        elif payer == SOE:
+            soe += _by_year(cf, name, start)
     frame = pd.DataFrame(data, index=pd.Index(years, name="calendar_year"))
     frame["total"] = frame.sum(axis=1)
-    return frame[frame["total"] != 0]
+    frame[SOE] = soe
+    return frame[(frame != 0).any(axis=1)]
 
 
-FISCAL_COLUMNS = ("subsidies", "debt_service", "guarantee_calls", "revenue_received",
-                  "net_commitment", "discounted")
+FISCAL_COLUMNS = ("subsidies", "bridge", "debt_service", "guarantee_calls", "revenue_received",
+                  "net_commitment", "discounted", SOE)
 """Columns of :func:`fiscal_table` before the budget's."""
+
+_FISCAL_FLOWS = ("subsidies", "bridge", "debt_service", "guarantee_calls", "revenue_received",
+                 SOE)
+"""The columns of :func:`fiscal_table` read from the ledger (the others are computed)."""
 
 
 def _fiscal_column(line) -> str:
     """Which column of the fiscal view a line paid by or to the government falls in."""
     name, _, payee, _, _ = line
+    if name == BRIDGE_LINE:
+        return "bridge"
     if name.endswith(".guarantee_call"):
         return "guarantee_calls"
     if payee == "lender":
@@ -100,14 +126,19 @@ def fiscal_table(cf, start_year: int, nominal_rate: float, fiscal=None,
     """The government's commitments by calendar year, CNY (means over draws).
 
     Columns: ``subsidies`` (what the ``levels`` pay the project and the compound: grants,
-    top-ups, the bridge of grants paid in instalments, fallback services), ``debt_service``
-    (what they pay lenders: the service of the debt they bear), ``guarantee_calls`` (lines ``….guarantee_call``), ``revenue_received``
-    (financing lines paid to them: pledged revenue remitted), ``net_commitment`` (the first
-    three less the fourth), ``discounted`` (``net_commitment / (1 + nominal_rate)^y``, y the
-    year index from the first construction year); with a ``fiscal`` budget, ``budget``,
-    ``budget_share`` (net_commitment / budget) and ``exceeds_ceiling``. Years where nothing
-    is paid are left out. ``frame.attrs["pv_commitments"]`` is the sum of ``discounted`` over
-    every year: the present value of all commitments.
+    top-ups, fallback services, operating grants), ``bridge`` (the city or district
+    treasury's bridge of grants paid in instalments, the ledger line ``bridge``: + what it
+    advances ahead of a batch, − what the batch repays; 0 over the years), ``debt_service``
+    (what they pay lenders: the service of the debt they bear), ``guarantee_calls`` (lines
+    ``….guarantee_call``), ``revenue_received`` (financing lines paid to them: pledged revenue
+    remitted), ``net_commitment`` (the first four less the fifth), ``discounted``
+    (``net_commitment / (1 + nominal_rate)^y``, y the year index from the first construction
+    year), ``soe`` (what state firms pay: their transfer funds, shown beside the government's
+    commitments but not one of them, so in neither ``net_commitment`` nor ``discounted``);
+    with a ``fiscal`` budget, ``budget``, ``budget_share`` (net_commitment / budget) and
+    ``exceeds_ceiling``. Years where nothing is paid are left out.
+    ``frame.attrs["pv_commitments"]`` is the sum of ``discounted`` over every year: the
+    present value of all commitments.
     """
     years = start_year + np.arange(cf.n_years)
     data = {c: np.zeros(cf.n_years) for c in FISCAL_COLUMNS}
@@ -118,8 +149,10 @@ def fiscal_table(cf, start_year: int, nominal_rate: float, fiscal=None,
             data[_fiscal_column(line)] += _by_year(cf, name, start)
         elif payee in wanted and payer not in wanted and kind == "financing":
             data["revenue_received"] += _by_year(cf, name, start)
-    data["net_commitment"] = (data["subsidies"] + data["debt_service"] + data["guarantee_calls"]
-                              - data["revenue_received"])
+        elif payer == SOE:
+            data[SOE] += _by_year(cf, name, start)
+    data["net_commitment"] = (data["subsidies"] + data["bridge"] + data["debt_service"]
+                              + data["guarantee_calls"] - data["revenue_received"])
     data["discounted"] = data["net_commitment"] * (1.0 + nominal_rate) ** -np.arange(
         cf.n_years, dtype=float)
     frame = pd.DataFrame(data, index=pd.Index(years, name="calendar_year"))
@@ -132,7 +165,7 @@ def fiscal_table(cf, start_year: int, nominal_rate: float, fiscal=None,
         frame["budget"] = budget
         frame["budget_share"] = frame["net_commitment"] / budget
         frame["exceeds_ceiling"] = frame["budget_share"] > fiscal.ceiling_share
-    used = (frame[list(FISCAL_COLUMNS[:4])] != 0).any(axis=1)
+    used = (frame[list(_FISCAL_FLOWS)] != 0).any(axis=1)
     out = frame[used].copy()
     out.attrs["pv_commitments"] = float(data["discounted"].sum())
     return out

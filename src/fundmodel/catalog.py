@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 __all__ = ["QUANTILES", "QUANTILE_METHOD", "CASHFLOW_QUANTILES", "quantile_name", "Metric",
            "METRICS", "YEARLY_LINES", "YEARLY_COLUMNS", "LINE_PATTERNS", "HOUSEHOLD_TABLES",
-           "INSTRUMENT_METRICS", "FINANCING_LINES", "FALLBACK_LINES", "FALLBACK_METRICS",
+           "INSTRUMENT_METRICS", "FINANCING_LINES", "FINANCING_METRICS", "SOE_METRICS",
+           "FALLBACK_LINES", "FALLBACK_METRICS",
            "FUND_METRICS", "FUND_LINES",
            "lookup", "known_names"]
 
@@ -53,16 +54,28 @@ METRICS: dict[str, Metric] = {m.name: m for m in [
     Metric("funding_gap", "CNY", "Renovation cost no source covers"),
     Metric("funding_gap_share", "share", "funding_gap / capex_total"),
     Metric("has_funding_gap", "0/1", "1 if funding_gap > 0; its mean is P(funding_gap > 0)"),
-    Metric("government_cost", "CNY", "Applied by government sources (central, local, "
-           "programme funds, SOE transfer)"),
+    Metric("government_cost", "CNY", "Applied by government sources (central, provincial, "
+           "local, programme funds, top-ups), the state firms' transfer funds not included: "
+           "what the levels of government pay in the construction years (Result.government()"
+           "['total'] summed over them)"),
+    Metric("soe_cost", "CNY", "Applied by state firms' \"三供一业\" transfer funds "
+           "(soe_transfer): the firms' money, not government's; only in scenarios with such "
+           "a rule"),
     Metric("resident_cost", "CNY", "Applied by residents"),
     Metric("government_cost_per_household", "CNY/household", "government_cost / households"),
+    Metric("soe_cost_per_household", "CNY/household", "soe_cost / households"),
     Metric("resident_cost_per_household", "CNY/household", "resident_cost / households"),
     Metric("funding_gap_per_household", "CNY/household", "funding_gap / households"),
     Metric("fee_income_first_year", "CNY/year", "Property fee income in year 1"),
     Metric("operating_cost_first_year", "CNY/year", "Operating cost (with margin) in year 1"),
     Metric("operating_surplus_first_year", "CNY/year", "Operating surplus in year 1 "
            "(negative: a deficit)"),
+    Metric("net_cash_flow_first_year", "CNY/year", "What the compound's account keeps in "
+           "year 1 after financing: operating_surplus_first_year + financing_net of year 1 "
+           "(less the debt service it pays, the revenue it remits to a bond's issuer and the "
+           "income investors take, plus guarantee calls); before any fallback payment; only "
+           "in scenarios with financing lines to or from the account (else it would be "
+           "operating_surplus_first_year)"),
     Metric("operating_deficit_years", "years", "Number of years with an operating deficit"),
     Metric("any_operating_deficit", "0/1", "1 if any year is in deficit; its mean is "
            "P(any year in operating deficit)"),
@@ -71,14 +84,18 @@ METRICS: dict[str, Metric] = {m.name: m for m in [
     Metric("cumulative_balance_final", "CNY", "Cumulative operating balance at the horizon"),
     Metric("balance_negative_at_horizon", "0/1", "1 if cumulative_balance_final < 0; its mean "
            "is P(cumulative balance < 0 at the horizon)"),
-    Metric("npv_operations", "CNY", "NPV of the operating surplus of years 1..horizon at the "
-           "nominal discount rate"),
+    Metric("npv_operations", "CNY", "NPV of the net cash flow after financing (the "
+           "operating surplus where there are no financing lines) of years 1..horizon at the "
+           "nominal discount rate, before any fallback payment"),
     Metric("breakeven_fee_rate", "CNY/m²/month", "Fee rate (year 1, growing as the fee does) "
-           "at which npv_operations is 0; in CNY/household/month for a fee per household "
-           "(per_household_month)",
+           "at which npv_operations is 0: operations after financing break even over the "
+           "horizon, the financing flows as at the fee charged; in CNY/household/month for a "
+           "fee per household (per_household_month)",
            "no fee is collected (collection rate 0 or no chargeable area): no fee can break even"),
-    Metric("breakeven_fee_rate_first_year", "CNY/m²/month", "Fee rate at which the year-1 "
-           "operating surplus is 0; in CNY/household/month for a fee per household",
+    Metric("breakeven_fee_rate_first_year", "CNY/m²/month", "Fee rate at which "
+           "net_cash_flow_first_year is 0: operations after financing break even in year 1, "
+           "the financing flows as at the fee charged; in CNY/household/month for a fee per "
+           "household",
            "no fee is collected in year 1 (collection rate 0 or no chargeable area)"),
     Metric("discount_rate_nominal", "per year", "(1 + discount_rate)(1 + inflation) − 1"),
     # only in scenarios with operations.fallback (FALLBACK_METRICS)
@@ -94,6 +111,13 @@ METRICS: dict[str, Metric] = {m.name: m for m in [
            "operating account over years 1..horizon, after the fallback's payments (≥ 0 in "
            "every draw whose cap is at least fallback_needed_max)"),
 ]}
+
+SOE_METRICS = ("soe_cost", "soe_cost_per_household")
+"""Metrics only in scenarios with a state firms' transfer-funds rule (``soe_transfer``)."""
+
+FINANCING_METRICS = ("net_cash_flow_first_year",)
+"""Metrics only in scenarios whose instruments pay or take from the compound's account (with
+the yearly lines :data:`FINANCING_LINES`)."""
 
 FALLBACK_METRICS = ("fallback_total", "fallback_years", "fallback_max_year",
                     "fallback_needed_max", "cumulative_balance_min")

@@ -331,18 +331,22 @@ def _print_result(console: "Console", result: "Result", lang: str = "en") -> Non
     table.add_row(w.label("total"), "", _money(funding["amount"].sum()),
                   _pct(funding["share_of_cost"].sum()), _money(funding["per_household"].sum()))
     console.print(table)
+    soe = any(rule.payer == "soe" for rule in sc.funding)   # state firms: not government
     if mc:
         console.print(_stat_table(w("renovation.title"), s, [
             ("renovation cost", "capex_total", _money),
             ("funding gap", "funding_gap", _money),
             ("government per household", "government_cost_per_household", _money),
+            *([("state firms (SOE transfer) per household", "soe_cost_per_household",
+                _money)] if soe else []),
             ("residents per household", "resident_cost_per_household", _money),
         ], w))
     else:
-        console.print(w("renovation.sentence", gap=_money(m["funding_gap"]),
-                        share=_pct(m["funding_gap_share"]),
+        console.print(w("renovation.sentence_soe" if soe else "renovation.sentence",
+                        gap=_money(m["funding_gap"]), share=_pct(m["funding_gap_share"]),
                         gap_per_household=_money(m["funding_gap_per_household"]),
                         government=_money(m["government_cost_per_household"]),
+                        soe=_money(m.get("soe_cost_per_household", 0.0)),
                         residents=_money(m["resident_cost_per_household"])))
     console.print()
     if result.has_households:
@@ -353,16 +357,21 @@ def _print_result(console: "Console", result: "Result", lang: str = "en") -> Non
     year1 = int(sc.start_year + sc.construction_years())
     fee = sc.operations.property_fee
     fee_unit = "CNY/household/month" if fee.per_household else "CNY/m²/month"
+    financed = "net_cash_flow" in result.yearly().columns   # financing lines touch the account
     if mc:
         console.print(_stat_table(w("operations.title", year=year1, years=sc.horizon_years), s, [
             ("fee income, year 1 (CNY)", "fee_income_first_year", _money),
             ("operating cost, year 1 (CNY)", "operating_cost_first_year", _money),
             ("operating surplus, year 1 (CNY)", "operating_surplus_first_year", _money),
+            *([("year 1 after financing (CNY)", "net_cash_flow_first_year", _money)]
+              if financed else []),
             ("NPV of operations (CNY)", "npv_operations", _money),
             ("balance at the horizon (CNY)", "cumulative_balance_final", _money),
             (f"breakeven fee ({fee_unit})", "breakeven_fee_rate", _rate3),
             ("breakeven fee, year 1 alone", "breakeven_fee_rate_first_year", _rate3),
         ], w, {"breakeven_fee_rate": fee_unit, "breakeven_fee_rate_first_year": fee_unit}))
+        if financed:
+            console.print(w("operations.breakeven_basis"))
         probs = result.probabilities()
         if w.zh:
             from .labels import QUESTIONS_ZH
@@ -384,6 +393,13 @@ def _print_result(console: "Console", result: "Result", lang: str = "en") -> Non
     surplus = y["operating_surplus"]
     ops.add_row(w("operations.surplus" if surplus >= 0 else "operations.deficit"),
                 _money(surplus), style="bold red" if surplus < 0 else "bold")
+    if financed:      # the year after debt service, remitted revenue, investors' takes
+        ops.add_row(w.name("financing, net", "financing_net"), _money(y["financing_net"]))
+        ops.add_section()
+        after = m["net_cash_flow_first_year"]
+        ops.add_row(w("operations.after_financing" if after >= 0
+                      else "operations.after_financing_deficit"),
+                    _money(after), style="bold red" if after < 0 else "bold")
     console.print(ops)
     console.print(w(
         "operations.breakeven", fee=_rate(m["breakeven_fee_rate"]), unit=w.unit(fee_unit),
@@ -391,6 +407,8 @@ def _print_result(console: "Console", result: "Result", lang: str = "en") -> Non
         fee1=_rate(m["breakeven_fee_rate_first_year"]),
         now=_fee_text(fee.per_household_month if fee.per_household else fee.rate_per_m2_month,
                       w)))
+    if financed:
+        console.print(w("operations.breakeven_basis"))
     console.print(w("operations.npv", years=sc.horizon_years, npv=_money(m["npv_operations"]),
                     balance=_money(m["cumulative_balance_final"])))
     for metric in ("breakeven_fee_rate", "breakeven_fee_rate_first_year"):
@@ -474,9 +492,10 @@ def _value(metric: str, value: float, w: _Words | None = None) -> str:
     return _number(value)
 
 
-_FISCAL_HEADERS = {"subsidies": "subsidies", "debt_service": "debt service",
+_FISCAL_HEADERS = {"subsidies": "subsidies", "bridge": "bridge", "debt_service": "debt service",
                    "guarantee_calls": "guarantees", "revenue_received": "revenue in",
-                   "net_commitment": "net", "budget_share": "of budget"}
+                   "net_commitment": "net", "budget_share": "of budget",
+                   "soe": "SOE (not gov.)"}
 
 
 def _print_financing(console: "Console", result: "Result", w: _Words | None = None) -> None:
@@ -498,9 +517,10 @@ def _print_financing(console: "Console", result: "Result", w: _Words | None = No
     fiscal = result.fiscal()
     level = result.scenario.fiscal.level if result.scenario.fiscal else None
     level = w("fiscal.all_levels") if level is None else w.label(level)
-    columns = [c for c in ("subsidies", "debt_service", "guarantee_calls", "revenue_received")
-               if (fiscal[c] != 0).any()]
+    columns = [c for c in ("subsidies", "bridge", "debt_service", "guarantee_calls",
+                           "revenue_received") if (fiscal[c] != 0).any()]
     columns += [c for c in ("net_commitment", "budget_share") if c in fiscal.columns]
+    columns += ["soe"] if (fiscal["soe"] != 0).any() else []    # state firms: not counted
     table = _table(w("fiscal.title_mean" if result.n_draws > 1 else "fiscal.title",
                      level=_escape(level), pv=_money(fiscal.attrs["pv_commitments"])),
                    [(w("col.Year"), "right")]

@@ -58,13 +58,17 @@ NAMES: dict[str, Label] = _table({
     "funding_gap_share": ("Gap as a share of cost", "资金缺口占比"),
     "has_funding_gap": ("Funding gap left", "存在资金缺口"),
     "government_cost": ("Government funding", "政府出资"),
+    "soe_cost": ("State firms' transfer funds", "国有企业三供一业移交资金"),
     "resident_cost": ("Residents' contribution", "居民出资"),
     "government_cost_per_household": ("Government funding per household", "户均政府出资"),
+    "soe_cost_per_household": ("State firms' transfer funds per household",
+                               "户均国有企业移交资金"),
     "resident_cost_per_household": ("Residents' contribution per household", "户均居民出资"),
     "funding_gap_per_household": ("Funding gap per household", "户均资金缺口"),
     "fee_income_first_year": ("Fee income, year 1", "首年物业费收入"),
     "operating_cost_first_year": ("Operating cost, year 1", "首年运营成本"),
     "operating_surplus_first_year": ("Operating surplus, year 1", "首年运营结余"),
+    "net_cash_flow_first_year": ("Year 1 after financing", "首年融资后净现金流"),
     "operating_deficit_years": ("Years in operating deficit", "运营亏损年数"),
     "any_operating_deficit": ("Some year in operating deficit", "出现运营亏损"),
     "first_deficit_year": ("First year in deficit", "首个亏损年"),
@@ -1038,11 +1042,28 @@ TEXT: dict[str, Label] = _table({
         "household.",
         "资金缺口：[bold]{gap} 元[/bold]（占总投资 {share}，户均 {gap_per_household} 元）；"
         "户均政府出资 {government} 元，户均居民出资 {residents} 元。"),
+    "renovation.sentence_soe": (
+        "Funding gap: [bold]{gap} CNY[/bold] ({share} of the cost, {gap_per_household} CNY "
+        "per household); government pays {government}, state firms' transfer funds (三供一业, "
+        "not government) {soe} and residents {residents} CNY per household.",
+        "资金缺口：[bold]{gap} 元[/bold]（占总投资 {share}，户均 {gap_per_household} 元）；"
+        "户均政府出资 {government} 元，户均国有企业三供一业移交资金（不计入政府出资）{soe} 元，"
+        "户均居民出资 {residents} 元。"),
     "operations.title": ("Operations, first year ({year}) and over {years} years",
                          "运营：首年（{year}）及 {years} 年"),
     "operations.first_title": ("First operating year ({year}), CNY", "首个运营年（{year}），元"),
     "operations.surplus": ("operating surplus", "运营结余"),
     "operations.deficit": ("operating DEFICIT", "运营亏损"),
+    "operations.after_financing": ("year 1 after financing", "融资后首年净现金流"),
+    "operations.after_financing_deficit": ("year 1 after financing: DEFICIT",
+                                           "融资后首年亏损"),
+    "operations.breakeven_basis": (
+        "Both breakeven fees are after financing: the fee at which operations after "
+        "financing (surplus − debt service − remitted revenue − investors' takes + guarantee "
+        "calls, at the fee now; before fallback payments) break even, in NPV and in year 1.",
+        "两个保本物业费均为融资后口径：使融资后运营现金流（运营结余 − 还本付息 − 上缴质押收入"
+        " − 社会资本取得收入 + 担保代偿，按现行物业费计；不含兜底补贴）净现值为0及首年为0的"
+        "物业费。"),
     "operations.breakeven": (
         "Breakeven fee: [bold]{fee} {unit}[/bold] over {years} years (NPV 0 at {rate}% "
         "nominal); {fee1} to cover year 1 alone. The fee now: {now}.",

@@ -20,7 +20,8 @@ import pandas as pd
 
 from .accumulate import (MIN_REPLICATE_BLOCKS, BlockMeans, BlockStream, BlockSums, MetricStreams,
                          replicate_mcse)
-from .catalog import (FALLBACK_LINES, FALLBACK_METRICS, FINANCING_LINES, FUND_LINES, FUND_METRICS,
+from .catalog import (FALLBACK_LINES, FALLBACK_METRICS, FINANCING_LINES, FINANCING_METRICS,
+                      FUND_LINES, FUND_METRICS, SOE_METRICS,
                       METRICS, YEARLY_LINES)
 from .inputs import model_inputs
 from .engine.arrays import same_in_every_draw
@@ -165,9 +166,12 @@ def memory_estimate(scenario: Scenario, draws: int, chunk_size: int, keep_draws:
     ops = scenario.operations
     lines = (len(YEARLY_LINES) + len(ops.income) + len(ops.costs) + len(ops.devices)
              + sum(1 + (p.cost_per_household_month is not None) for p in ops.menu))
+    metrics = len(METRICS)
     if not any(rule.payer in FINANCING_PAYERS for rule in scenario.funding):
         lines -= len(FINANCING_LINES)
-    metrics = len(METRICS)
+        metrics -= len(FINANCING_METRICS)
+    if not any(rule.payer == "soe" for rule in scenario.funding):
+        metrics -= len(SOE_METRICS)
     if ops.fallback is None:
         lines -= len(FALLBACK_LINES)
         metrics -= len(FALLBACK_METRICS)

@@ -689,8 +689,12 @@ class Result:
 
     def government(self) -> pd.DataFrame:
         """The government's outlay by calendar year and level — central, provincial,
-        city/district, street/community — and in total, CNY (means over draws): what a
-        finance bureau reads first."""
+        city/district, street/community — the city or district treasury's ``bridge`` of
+        grants paid in instalments (+ advanced, − repaid), and in ``total``, CNY (means over
+        draws): what a finance bureau reads first. State firms' transfer funds are their own
+        column ``soe``, outside the total. Summed over the construction years, ``total`` is
+        the metric ``government_cost`` (= ``government_cost_per_household`` × households);
+        see :func:`fundmodel.cashflow_tables.government_table`."""
         from .cashflow_tables import government_table
 
         return government_table(self._ledger(), self.scenario.start_year)
@@ -707,9 +711,11 @@ class Result:
             line.payer in GOVERNMENT_LEVELS for line in ops.income)
 
     def fiscal(self) -> pd.DataFrame:
-        """The government's commitments by calendar year: ``subsidies``, the ``debt_service``
-        it bears, ``guarantee_calls``, less the ``revenue_received`` (pledged revenue remitted
-        to it), the ``net_commitment`` and its ``discounted`` value, CNY (means over draws);
+        """The government's commitments by calendar year: ``subsidies``, the ``bridge`` of
+        grants paid in instalments (+ advanced, − repaid), the ``debt_service`` it bears,
+        ``guarantee_calls``, less the ``revenue_received`` (pledged revenue remitted to it),
+        the ``net_commitment`` and its ``discounted`` value, and beside them, not counted, the
+        state firms' transfer funds ``soe``, CNY (means over draws);
         ``attrs["pv_commitments"]`` is their present value at the nominal discount rate (to
         the first construction year). With a ``fiscal:`` section, only its level is counted
         and the table adds ``budget``, ``budget_share`` and ``exceeds_ceiling`` (the years

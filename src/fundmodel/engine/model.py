@@ -313,6 +313,8 @@ def run_compounds(inputs: ModelInputs) -> CompoundsOutput:
     capex = total(works)
     gap = row_sum(ledger[GAP_LINE])
     government, residents = paid_by("government"), paid_by("residents")
+    soe = paid_by("soe")              # state firms' transfer funds: not government
+    has_soe = "soe" in groups         # their metrics only where a rule is theirs
 
     rate = (1.0 + inputs.discount_rate) * (1.0 + inputs.inflation) - 1.0     # (D|1, C|1)
     df = finance.discount_factors(rate, tl.horizon_years, start=tl.first_operating_index)
@@ -349,13 +351,17 @@ def run_compounds(inputs: ModelInputs) -> CompoundsOutput:
             gap.shape, capex.shape)), where=capex > 0),
         "has_funding_gap": (gap > 0).astype(float),
         "government_cost": government,
+        **({"soe_cost": soe} if has_soe else {}),
         "resident_cost": residents,
         "government_cost_per_household": government / households,
+        **({"soe_cost_per_household": soe / households} if has_soe else {}),
         "resident_cost_per_household": residents / households,
         "funding_gap_per_household": gap / households,
         "fee_income_first_year": statement["property_fee_income"][..., 0],
         "operating_cost_first_year": statement["operating_cost"][..., 0],
         "operating_surplus_first_year": statement["operating_surplus"][..., 0],
+        **({"net_cash_flow_first_year": surplus[..., 0]}      # year 1 after financing
+           if "net_cash_flow" in statement else {}),
         "operating_deficit_years": deficit_years.astype(float),
         "any_operating_deficit": (deficit_years > 0).astype(float),
         "first_deficit_year": first_true(deficit),

@@ -416,6 +416,15 @@ def _run_note(result: "Result", lang: str) -> str:
         draws=result.n_draws, seed=info.get("seed"), sampler=info.get("sampler"))
 
 
+def _breakeven_note(result: "Result", lang: str) -> list[str]:
+    """With financing lines on the compound's account, the breakeven fees' basis (after
+    financing; ``net_cash_flow_first_year`` is year 1 after financing)."""
+    from ..labels import text
+
+    return [text("operations.breakeven_basis", lang)] if "net_cash_flow" in result.yearly() \
+        else []
+
+
 _MONEY = "CNY"
 
 
@@ -563,7 +572,8 @@ def workbook_sheets(result: "Result", *, lang: str = "en", sample_draws: int = 1
     sheets: list[tuple[str, list[Table], list[str]]] = [
         ("sheet.assumptions", [Table(assumptions, row_units=list(assumptions["unit"]),
                                      translate_index=False)], []),
-        ("sheet.summary", _summary(result, lang), [_run_note(result, lang)]),
+        ("sheet.summary", _summary(result, lang), [_run_note(result, lang),
+                                                   *_breakeven_note(result, lang)]),
         ("sheet.funding", _funding(result), []),
         ("sheet.cashflows", _cashflows(result), []),
         ("sheet.operations", _operations(result), []),

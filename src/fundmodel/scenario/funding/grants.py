@@ -124,7 +124,7 @@ class UtilityCompanies(Source):
 class SoeTransfer(Source):
     """State-firm "三供一业" transfer funds, per household of eligible compounds."""
 
-    payer: ClassVar[str] = "government"
+    payer: ClassVar[str] = "soe"   # the state firms' money, not a government budget's
     party: ClassVar[str] = "soe"
     amount_fields: ClassVar[tuple[str, ...]] = ("per_household", "amount")
     source: Literal["soe_transfer"]

@@ -15,10 +15,12 @@ __all__ = ["Source", "PAYERS", "FINANCING_PAYERS"]
 FINANCING_PAYERS = ("investors", "lenders", "bundled_project")
 """Payer groups of the financing instruments: repaid later from the project's income."""
 
-PAYERS = ("government", "utilities", "residents", "donors", *FINANCING_PAYERS)
-"""Who ultimately pays a source's capital: used to report the cost per household to government
-and residents (investors, lenders and a bundled project are repaid from the project's income,
-or by the government that backs them: see the ledger's later years)."""
+PAYERS = ("government", "soe", "utilities", "residents", "donors", *FINANCING_PAYERS)
+"""Who ultimately pays a source's capital: used to report the cost per household to government,
+state firms and residents (investors, lenders and a bundled project are repaid from the
+project's income, or by the government that backs them: see the ledger's later years). State
+firms' "三供一业" transfer funds (``soe``) are the firms' money, not a budget's: they are not
+government."""
 
 
 class Source(ScenarioModel):
