@@ -177,16 +177,33 @@ def test_version(capsys):
     assert capsys.readouterr().out.startswith("fundmodel ")
 
 
-@pytest.mark.parametrize("argv", [[], ["frobnicate"], ["run"],
-                                  ["run", str(STANDALONE), "--point-estimate", "average"]],
-                         ids=["no-command", "unknown-command", "run-without-file",
-                              "bad-point-estimate"])
+@pytest.mark.parametrize("argv", [[], ["run"]], ids=["no-command", "run-without-file"])
 def test_bad_arguments_exit_2(capsys, argv):
+    """Something missing: the usage shows what is."""
     with pytest.raises(SystemExit) as info:
         main(argv)
     assert info.value.code == 2
     err = capsys.readouterr().err
     assert "usage: fundmodel" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["frobnicate"], "argument COMMAND: invalid choice: 'frobnicate'"),
+    (["run", str(STANDALONE), "--point-estimate", "average"],
+     "argument --point-estimate: invalid choice: 'average'"),
+    (["run", str(STANDALONE), "--out", ""], "argument --out: the path is empty"),
+    (["run", str(STANDALONE), "--draws", "many"], "argument --draws: expected a whole number"),
+], ids=["unknown-command", "bad-point-estimate", "empty-out", "bad-draws"])
+def test_a_bad_option_value_is_one_line(capsys, argv, words):
+    """A wrong value of an option: one line naming the option (issue 19, bad input 5), not the
+    whole usage block."""
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0] and "--help" in lines[0]
+    assert captured.out == ""
 
 
 # --------------------------------------------------------------------------- the real process

@@ -158,3 +158,54 @@ def test_the_mean_of_a_window_far_out_in_a_tail(mean, low, high, expected):
                                "high": high})
     assert low <= d.point("mean") <= high
     assert d.point("mean") == pytest.approx(expected, abs=1e-9)
+
+
+# ---------------------------------------------- parameters whose draws cannot be computed
+# Each is refused when the scenario is read, with the field located, rather than failing at
+# simulate with "non-finite draw" (issue 19, item 8).
+@pytest.mark.parametrize("spec, where, words", [
+    ({"dist": "beta", "a": 1e308, "b": 2}, "unit_cost.a", "above 1e+09"),
+    ({"dist": "beta", "a": 2, "b": 1e308}, "unit_cost.b", "above 1e+09"),
+    ({"dist": "beta", "a": 1e308, "b": 1e9}, "unit_cost.a", "above 1e+09"),
+    ({"dist": "pert", "low": 80, "mode": 100, "high": 150, "shape": 1e308}, "unit_cost.shape",
+     "above 1e+09"),
+    ({"dist": "beta", "a": 1e-308, "b": 1e-308}, "unit_cost", "cannot be computed"),
+    # a window 1e300 standard deviations out in the tail: scipy's truncnorm gives NaN
+    ({"dist": "normal", "mean": 1e300, "sd": 1, "low": 0, "high": 200}, "unit_cost",
+     "inverse CDF"),
+    ({"dist": "normal", "mean": -1e300, "sd": 1e-300, "low": 0, "high": 200}, "unit_cost",
+     "inverse CDF"),
+    ({"dist": "empirical", "values": [1.7e308, 1.7e308]}, "unit_cost", "cannot be computed"),
+    ({"dist": "uniform", "low": 0, "high": 1.7e308}, "unit_cost", "as large as 1.7e+308"),
+])
+def test_parameters_beyond_computing_are_refused_at_load(spec, where, words):
+    import yaml
+    value = yaml.safe_dump(spec, default_flow_style=True).strip()
+    with pytest.raises(fundmodel.ScenarioError) as info:
+        fundmodel.load_scenario(Path("scenarios/sanqiao-standalone.yaml"),
+                                [f"renovation.items[2].unit_cost={value}"])
+    assert len(info.value.issues) == 1
+    issue = info.value.issues[0]
+    assert issue.path == f"renovation.items[2].{where}" and words in issue.message
+
+
+def test_beta_on_a_share_with_huge_a_is_refused():
+    """The fuzz's case: beta(a=1e308) on [0, 1] has mean 1e308/(1e308 + 1) = 1, finite, and
+    passed; its inverse CDF gave NaN at simulate."""
+    with pytest.raises(fundmodel.ScenarioError, match="above 1e"):
+        fundmodel.load_scenario(Path("scenarios/sanqiao-standalone.yaml"),
+                                ["renovation.contingency={dist: beta, a: 1e308, b: 30}"])
+
+
+@pytest.mark.parametrize("spec", [
+    {"dist": "beta", "a": 1e9, "b": 1e9},          # the largest shapes allowed
+    {"dist": "beta", "a": 1e-300, "b": 2},          # nearly all mass at low: still computable
+    {"dist": "pert", "low": 80, "mode": 100, "high": 150, "shape": 1e9},
+])
+def test_extreme_but_computable_parameters_simulate(spec):
+    import yaml
+    value = yaml.safe_dump({**spec, "low": 80, "high": 150}, default_flow_style=True).strip()
+    sc = fundmodel.load_scenario(Path("scenarios/sanqiao-standalone.yaml"),
+                                 [f"renovation.items[2].unit_cost={value}"])
+    r = fundmodel.simulate(sc, draws=64, seed=1, progress=False)
+    assert np.isfinite(r.metric("funding_gap")).all()

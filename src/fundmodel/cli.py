@@ -23,7 +23,7 @@ import unicodedata
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from . import __version__
-from .errors import FundmodelError, ScenarioError
+from .errors import FundmodelError, ModelError, ScenarioError, shorten
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
@@ -743,8 +743,14 @@ def _cmd_run(args, out: SafeStream, err: SafeStream) -> int:
     scenario = load_scenario(args.file, overrides, args.allow_outside_files)
     if args.draws is not None:
         progress = False if args.quiet else reporter_for(err)
-        result = simulate(scenario, args.draws or None, args.seed, args.sampler, args.chunk_size,
-                          progress, keep_draws=not args.no_draws, workers=args.workers)
+        try:
+            result = simulate(scenario, args.draws or None, args.seed, args.sampler,
+                              args.chunk_size, progress, keep_draws=not args.no_draws,
+                              workers=args.workers)
+        except ModelError as exc:   # too large for memory: located where the draws come from
+            if not str(exc).startswith("this run needs about"):
+                raise
+            raise ModelError(f"{_draws_origin(args, overrides, scenario)}: {exc}") from None
     else:
         result = evaluate(scenario)
     lang = args.lang or "en"
@@ -782,6 +788,17 @@ def _cmd_run(args, out: SafeStream, err: SafeStream) -> int:
     if charts:
         _print_written(console, charts, args.plots, lang)
     return EXIT_OK
+
+
+def _draws_origin(args, overrides, scenario) -> str:
+    """Where the draw count of ``run --draws`` came from, as a message's location."""
+    from .scenario.load import value_origin
+
+    if args.draws:
+        return f"--draws {args.draws}"
+    where = value_origin(args.file, overrides, ("simulation", "draws"))
+    return (f"{where} simulation.draws" if where else
+            f"--draws (the default of {scenario.simulation.draws:,} draws)")
 
 
 def _print_written(console: "Console", written, folder, lang: str = "en") -> None:
@@ -833,6 +850,7 @@ def _cmd_solve(args, out: SafeStream, err: SafeStream) -> int:
                      sampler=args.sampler, point=args.draws is None and per_draw,
                      method=args.method, check=args.check, bounds=bounds,
                      integer=args.integer)
+    solution.require_met()   # a target that cannot be met: one line, exit 2
     out.write(f"{solution if (args.lang or 'en') == 'en' else _solution_text(solution, args.lang)}\n")
     return EXIT_OK
 
@@ -940,6 +958,14 @@ class _Parser(argparse.ArgumentParser):
     :class:`SafeStream`, so that a user's Chinese file name cannot crash an ASCII console."""
 
     streams: tuple[SafeStream, SafeStream] | None = None  # set per instance by _parser()
+
+    def error(self, message):
+        """A bad value of an option (``--out ''``, ``--draws many``) is one line naming the
+        option; a missing argument or command gets the usage, which shows what is missing."""
+        if message.startswith("argument "):
+            self.exit(2, f"{self.prog}: error: {shorten(message, 400)} "
+                      f"(see {self.prog} --help)\n")
+        super().error(message)
 
     def _print_message(self, message, file=None):  # argparse's single output point
         if not message:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["FundmodelError", "Issue", "ScenarioError", "ModelError", "printable"]
+__all__ = ["FundmodelError", "Issue", "ScenarioError", "ModelError", "printable", "shorten",
+           "quote", "shorten_quoted", "QUOTE_CHARS", "TargetNotMetError"]
 
 
 class FundmodelError(Exception):
@@ -27,6 +28,42 @@ def printable(text: str) -> str:
     never drives the terminal."""
     return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape",
                                                       "backslashreplace").decode("ascii"), text)
+
+
+QUOTE_CHARS = 80
+"""Longest user value a message quotes whole; a longer one is cut (:func:`shorten`)."""
+
+
+def shorten(text: object, limit: int = QUOTE_CHARS) -> str:
+    """``text`` as a message quotes it: whole up to ``limit`` characters, else its first
+    ``limit`` characters, an ellipsis and its length (``aaaa… (5,000 characters)``), so that
+    a 100 kB value gives a short message."""
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters)"
+
+
+def quote(text: object, limit: int = QUOTE_CHARS) -> str:
+    """``'text'``, or ``'its first 80 characters…' (5,000 characters)`` when longer."""
+    text = str(text)
+    if len(text) <= limit:
+        return f"'{text}'"
+    return f"'{text[:limit]}…' ({len(text):,} characters)"
+
+
+# a value quoted in a message: '...' or "..." (a repr), not an apostrophe inside a word
+_QUOTED = re.compile(r"""(?<!\w)(['"])((?:(?!\1).|\1(?=\w))*)\1(?!\w)""")
+
+
+def shorten_quoted(message: str, limit: int = QUOTE_CHARS) -> str:
+    """``message`` with every quoted value longer than ``limit`` characters cut as
+    :func:`quote` cuts it (the messages quote what the user wrote: a key, a name, a value)."""
+    if len(message) <= limit:
+        return message
+    return _QUOTED.sub(lambda m: m.group(0) if len(m.group(2)) <= limit else
+                       f"{m.group(1)}{m.group(2)[:limit]}…{m.group(1)} "
+                       f"({len(m.group(2)):,} characters)", message)
 
 
 @dataclass(frozen=True)
@@ -52,8 +89,12 @@ class Issue:
     column: int | None = None
 
     def location(self) -> str:
-        """``file:line:column`` (as much of it as is known)."""
-        parts = [printable(self.file or "<scenario>")]
+        """``file:line:column`` (as much of it as is known); a long ``--set`` value cut
+        (:func:`shorten`)."""
+        where = self.file or "<scenario>"
+        if where.startswith("--set "):
+            where = "--set " + shorten(where[len("--set "):])
+        parts = [printable(where)]
         if self.line is not None:
             parts.append(str(self.line))
             if self.column is not None:
@@ -61,7 +102,8 @@ class Issue:
         return ":".join(parts)
 
     def __str__(self) -> str:
-        where, path, message = self.location(), printable(self.path), printable(self.message)
+        where, path = self.location(), printable(shorten(self.path, 2 * QUOTE_CHARS))
+        message = printable(shorten_quoted(self.message))
         return f"{where} {path}: {message}" if path else f"{where}: {message}"
 
 
@@ -80,3 +122,14 @@ class ScenarioError(FundmodelError, ValueError):
 
 class ModelError(FundmodelError):
     """The engine was asked for something it cannot compute (e.g. a bad ``draws`` argument)."""
+
+
+class TargetNotMetError(ModelError):
+    """A ``solve`` target that cannot be met within the lever's range: ``str(err)`` names the
+    target and says why (the range searched, the closest point tried).
+    :meth:`fundmodel.goalseek.Solution.require_met` raises it; ``solution`` is the answer
+    with its notes."""
+
+    def __init__(self, message: str, solution=None):
+        super().__init__(message)
+        self.solution = solution

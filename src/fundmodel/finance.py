@@ -918,7 +918,9 @@ def irr(
 
     grid, g_pt = _irr_grid(guess, n_years)
     points = np.concatenate([[-1.0], grid, [np.inf]])
-    mat = np.power(1.0 + grid[np.newaxis, :], -np.arange(n_years, dtype=np.float64)[:, np.newaxis])
+    with np.errstate(under="ignore"):  # (1 + r)^−t below 1e-308 for a high rate: 0 is right
+        mat = np.power(1.0 + grid[np.newaxis, :],
+                       -np.arange(n_years, dtype=np.float64)[:, np.newaxis])
 
     # Pass 1 (blocks of rows, bounded memory): reason codes and, on each side
     # of guess, the nearest bracketing candidate.  Also fills the time-major

@@ -24,6 +24,7 @@ from .catalog import (FALLBACK_LINES, FALLBACK_METRICS, FINANCING_LINES, FINANCI
                       FUND_LINES, FUND_METRICS, SOE_METRICS,
                       METRICS, YEARLY_LINES)
 from .inputs import model_inputs
+from .inputs.compile import refuse_portfolio
 from .engine.arrays import same_in_every_draw
 from .engine.capital import ITEM_INPUTS
 from .executors import in_order
@@ -354,6 +355,7 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
     keep_draws = sim.keep_draws if keep_draws is None else bool(keep_draws)
     keep_yearly = sim.keep_yearly if keep_yearly is None else bool(keep_yearly)
 
+    refuse_portfolio(scenario)      # before sampling, which needs the compounds' ids
     space = input_space(scenario)
     check_run_size(scenario, draws, chunk_size, keep_draws, keep_yearly, workers, sampler,
                    space.dims)

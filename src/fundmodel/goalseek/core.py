@@ -25,12 +25,13 @@ from ..batch import _checked_values, _field_at, lever_path
 from ..catalog import QUANTILE_METHOD, QUANTILES, quantile_name
 from ..draws import is_distribution, uncertain_inputs
 from ..engine.model import ModelOutput, run_model
-from ..errors import Issue, ModelError, ScenarioError
+from ..errors import Issue, ModelError, ScenarioError, TargetNotMetError, quote, shorten
 from ..inputs import model_inputs
 from ..sampling import BLOCK_SIZE, input_space, sample_values
 from ..scenario import Scenario
 from ..scenario.checks import scenario_warnings
-from ..scenario.limits import MAX_DRAWS
+from ..scenario.distributions import largest_value
+from ..scenario.limits import MAX_DRAWS, PLAUSIBLE_LEVER_FACTOR
 from ..scenario.paths import Path, resolve_path
 from ..scenario.simulation import SAMPLERS
 from .closed_forms import CLOSED_FORMS, ClosedForm
@@ -96,6 +97,9 @@ def _lever(scenario: Scenario, text: str) -> _Lever:
         raise ScenarioError([Issue(i.path, i.message, "lever") for i in exc.issues]) from None
     model, name, value = _field_at(scenario, path)
     lo, hi = _field_range(model, name)
+    # only plausible values are searched (a fee's range goes up to the bound on money, 1e15)
+    reach = PLAUSIBLE_LEVER_FACTOR * max(largest_value(value), 1.0)
+    lo, hi = max(lo, -reach), min(hi, reach)
     return _Lever(text, path, lo, hi, value)
 
 
@@ -183,6 +187,7 @@ class _PerDraw:
     side: np.ndarray            # draws without a crossing: the metric above the value there
     scale: np.ndarray           # |metric − value| at the lever's own value
     method: str
+    beyond: np.ndarray | None = None   # closed form: the answers outside the lever's range
 
 
 def _closed_form_for(scenario: Scenario, lever: _Lever, target: Target, metric: str,
@@ -229,12 +234,13 @@ def _per_draw_closed(runner: _Runner, entry: ClosedForm, metric: str, op: str, v
     status = np.where(np.isfinite(x), CONVERGED, UNDEFINED)
     outside = np.isfinite(x) & ((x < runner.lever.lo) | (x > runner.lever.hi))
     status[outside] = NO_CROSSING
+    beyond = x[outside].copy()
     x[status != CONVERGED] = np.nan
     if op != "=":        # an inequality's answer lies on its meeting side, as the search's
         sigma = _KIND[op][1]
         x = np.clip(x + sigma * inc * 0.5 * tol * np.fmax(np.abs(x), np.abs(x0)),
                     runner.lever.lo, runner.lever.hi)
-    return _PerDraw(x, status, inc, f0 > value, np.abs(f0 - value), "closed_form")
+    return _PerDraw(x, status, inc, f0 > value, np.abs(f0 - value), "closed_form", beyond)
 
 
 def _per_draw_search(runner: _Runner, metric: str, op: str, value: float, start: int,
@@ -272,8 +278,10 @@ def _per_draw_all(runner: _Runner, metric: str, op: str, value: float, method: s
             parts.append(_per_draw_search(runner, metric, op, value, start, stop, tol,
                                           integer, bounds))
     cat = lambda name: np.concatenate([getattr(p, name) for p in parts])  # noqa: E731
+    beyond = [p.beyond for p in parts if p.beyond is not None]
     return _PerDraw(cat("x"), cat("status"), cat("increasing"), cat("side"), cat("scale"),
-                    parts[0].method), parts[0].method
+                    parts[0].method, np.concatenate(beyond) if beyond else None), \
+        parts[0].method
 
 
 # ----------------------------------------------------------------------------- statistics
@@ -365,7 +373,18 @@ def _statistic_search(runner: _Runner, target: Target, tol: float, integer: bool
     if not res.monotone:
         note = ("the statistic is not monotone in the lever over the points tried (several "
                 "crossings); the answer is the lowest crossing" + (f"; {note}" if note else ""))
-    return res.x, s, se, res.monotone, note
+    unmet = None
+    if math.isnan(res.x) and not res.note.startswith("the target is met everywhere"):
+        lo, hi = bounds if bounds is not None else (runner.lever.lo, runner.lever.hi)
+        why = ("not reached" if "not met" in res.note else res.note)
+        unmet = f"{why} for {runner.lever.text} in [{_fmt(lo)}, {_fmt(hi)}]"
+        tried = [(x, h) for x, h in res.points if math.isfinite(h)]
+        if tried:   # the point nearest to meeting it
+            bx, _ = (min(tried, key=lambda p: abs(p[1])) if kind == "eq"
+                     else max(tried, key=lambda p: p[1]))
+            unmet += (f"; the closest: {target.statistic_text()} = {_fmt(stats[bx][0])} at "
+                      f"{runner.lever.text} = {_fmt(bx)}")
+    return res.x, s, se, res.monotone, note, unmet
 
 
 def _statistic_quantile(runner: _Runner, target: Target, per: _PerDraw, tol: float
@@ -478,6 +497,10 @@ class Solution:
         search (per draw: over the draws with both answers).
     monotone : bool
         False when the search saw the statistic cross the target more than once.
+    unmet : str or None
+        Why the target cannot be met, when it cannot: a statistic with no answer in the
+        lever's range (with the closest point tried), or no draw with an answer (per draw).
+        None when it is met (or met everywhere). The CLI prints it as its one line and exits 2.
     notes : list of str
     status : ndarray (n,) or None
         Per draw: 0 solved, 1 no crossing in the lever's range, 2 metric undefined, 3 not
@@ -508,6 +531,7 @@ class Solution:
     status: np.ndarray | None = None
     scale: np.ndarray | None = None
     warnings: list[str] = field(default_factory=list)
+    unmet: str | None = None
     _scenario: Scenario | None = field(default=None, repr=False)
     _path: Path = field(default=(), repr=False)
     _point_estimate: Any = field(default=None, repr=False)
@@ -536,6 +560,14 @@ class Solution:
             for q in QUANTILES:
                 out[quantile_name(q)] = float(np.quantile(ok, q, method=QUANTILE_METHOD))
         return out
+
+    def require_met(self) -> "Solution":
+        """This solution, or :class:`~fundmodel.errors.TargetNotMetError` when the target
+        cannot be met (:attr:`unmet`)."""
+        if self.unmet:
+            raise TargetNotMetError(f"the target {quote(self.target)} cannot be met: "
+                                    f"{self.unmet}", self)
+        return self
 
     def scenario(self) -> Scenario:
         """The scenario with the lever set to the answer (a statistic target, or a per-draw
@@ -691,6 +723,8 @@ def _describe(s: Solution) -> str:
     how = ("one draw at the point estimates" if s.point else
            f"{s.draws:,} draws, {s.sampler} sampler, seed {s.seed}")
     lines = [f"solve {s.lever} for {s.target} ({how}; {s.method.replace('_', ' ')})"]
+    if s.unmet:
+        lines.append(f"the target cannot be met: {s.unmet}")
     if s.per_draw:
         sm = s.summary()
         if s.draws == 1:
@@ -720,7 +754,8 @@ def _describe(s: Solution) -> str:
 # ----------------------------------------------------------------------------- solve
 def _check_options(method, tol, bounds, integer, target, lever, scenario, chunk_size):
     if method not in METHODS:
-        raise ModelError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+        raise ModelError(f"method must be one of {', '.join(METHODS)}, got "
+                         f"{shorten(repr(method))}")
     if not (isinstance(tol, (int, float)) and 0 < tol < 1):
         raise ModelError(f"tol must be a number in (0, 1), got {tol!r}")
     if integer and target.op == "=":
@@ -801,7 +836,8 @@ def solve(scenario: Scenario, lever: str, target: str | Target, *, draws: int | 
         raise ModelError(f"draws must be a whole number in 1..{MAX_DRAWS:,}, got {draws!r}")
     sampler = sim.sampler if sampler is None else sampler
     if sampler not in SAMPLERS:
-        raise ModelError(f"sampler must be one of {', '.join(SAMPLERS)}, got {sampler!r}")
+        raise ModelError(f"sampler must be one of {', '.join(SAMPLERS)}, got "
+                         f"{shorten(repr(sampler))}")
     seed = sim.seed if seed is None else seed
     if not point and seed is None:
         seed = int(np.random.SeedSequence().entropy % 2**63)
@@ -817,8 +853,12 @@ def solve(scenario: Scenario, lever: str, target: str | Target, *, draws: int | 
         seconds = time.perf_counter() - started
         sol = Solution(engine_calls=runner.calls, draw_evaluations=runner.evaluations,
                        seconds=seconds, notes=notes, **common, **kw)
+        if sol.unmet:
+            log.warning("solve %s for %s: the target cannot be met: %s", lever, t, sol.unmet)
         log.info("solve %s for %s: %s", lever, t, sol.method)
         return sol
+
+    span = f"[{_fmt(bounds[0] if bounds else lv.lo)}, {_fmt(bounds[1] if bounds else lv.hi)}]"
 
     if t.kind == "per_draw":
         use = "search" if method == "search" else method
@@ -833,9 +873,21 @@ def solve(scenario: Scenario, lever: str, target: str | Target, *, draws: int | 
                          f"{runner.evaluations - evals:,} draw evaluations")
         reasons = {STATUS_TEXT[c]: int((per.status == c).sum())
                    for c in np.unique(per.status) if c != CONVERGED}
+        unmet = None
+        if not (per.status == CONVERGED).any():
+            why = (", ".join(reasons) if runner.n == 1 else
+                   ", ".join(f"{k}: {v:,}" for k, v in reasons.items()))
+            unmet = (f"{'not met' if runner.n == 1 else 'no draw meets it'} for {lv.text} in "
+                     f"{span} ({why})")
+            if per.beyond is not None and per.beyond.size:
+                b = per.beyond
+                unmet += (f"; it would need {lv.text} = {_fmt(float(np.median(b)))}"
+                          + (f" (from {_fmt(float(b.min()))} to {_fmt(float(b.max()))})"
+                             if b.size > 1 and b.min() < b.max() else "")
+                          + ", outside any plausible range")
         return finish(value=per.x, method=used, no_root=int((per.status != CONVERGED).sum()),
                       no_root_reasons=reasons, disagreement=disagreement, status=per.status,
-                      scale=per.scale)
+                      scale=per.scale, unmet=unmet)
 
     # a statistic
     if t.kind == "probability" and method != "search" and not integer and bounds is None:
@@ -851,21 +903,28 @@ def solve(scenario: Scenario, lever: str, target: str | Target, *, draws: int | 
             value, p, se, value_se, note = q
             if note:
                 notes.append(note)
+            unmet = None
+            if "met nowhere" in note:
+                unmet = (f"not reached for {lv.text} in {span}: even where the most draws meet "
+                         f"{t.metric} {t.event_op} {t.event_value:g}, their share is not "
+                         f"{t.op} {t.value:g}")
             disagreement = None
             if check:
-                sv, _, _, mono, snote = _statistic_search(runner, t, tol, False, None,
-                                                          candidates)
+                sv, _, _, mono, snote, _ = _statistic_search(runner, t, tol, False, None,
+                                                             candidates)
                 disagreement = _relative_gap(np.array([value]), np.array([sv]))
                 if snote:
                     notes.append(f"search: {snote}")
             return finish(value=value, method="closed_form", statistic=p, mcse=se,
-                          value_mcse=value_se, disagreement=disagreement)
+                          value_mcse=value_se, disagreement=disagreement, unmet=unmet)
     if method == "closed_form" and t.kind != "probability":
         raise ModelError(f"no closed form for a {t.kind} target; use method='search' or 'auto'")
-    value, s, se, mono, note = _statistic_search(runner, t, tol, integer, bounds, candidates)
+    value, s, se, mono, note, unmet = _statistic_search(runner, t, tol, integer, bounds,
+                                                        candidates)
     if note:
         notes.append(note)
-    return finish(value=value, method="search", statistic=s, mcse=se, monotone=mono)
+    return finish(value=value, method="search", statistic=s, mcse=se, monotone=mono,
+                  unmet=unmet)
 
 
 def _relative_gap(a: np.ndarray, b: np.ndarray) -> float:

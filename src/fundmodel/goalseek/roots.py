@@ -19,6 +19,7 @@ secant step is within ``tol`` (or the better end of a bracket narrower than ``to
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -332,17 +333,22 @@ def scalar_root(H: Callable[[np.ndarray], np.ndarray], x0: float, lo: float, hi:
     rounds = 0
     monotone = True
 
-    def evaluate(cands) -> None:
+    def evaluate(cands) -> int:
+        """Evaluate the candidates not evaluated yet (one round); return how many."""
         nonlocal rounds
         c = np.unique(np.clip(np.asarray(cands, dtype=float), lo, hi))
         if integer:
-            c = np.unique(np.round(c))
-        c = np.array([v for v in c if v not in points])
+            c = np.unique(np.clip(np.round(c), np.ceil(lo), np.floor(hi)))
+        c = np.array([v for v in c if math.isfinite(v) and v not in points])
         if c.size == 0:
-            return
+            return 0
         rounds += 1
         for v, hv in zip(c, np.asarray(H(c), dtype=float)):
             points[float(v)] = float(hv)
+        return int(c.size)
+
+    def result(x: float, note: str = "") -> ScalarRoot:
+        return ScalarRoot(x, list(points.items()), rounds, monotone, note)
 
     def ordered():
         xs = np.array(sorted(points))
@@ -364,22 +370,22 @@ def scalar_root(H: Callable[[np.ndarray], np.ndarray], x0: float, lo: float, hi:
         return 1.0 if integer else tol * max(abs(x), scale)
 
     growth = 4.0 ** (k // 2)
+    # every pass of the loop evaluates at least one new point (one round) or returns: at most
+    # max_rounds rounds, then "not converged"
     while rounds < max_rounds:
         xs, hs = ordered()
         ok = np.isfinite(hs)
         xs, hs = xs[ok], hs[ok]
         if xs.size == 0:
-            return ScalarRoot(np.nan, list(points.items()), rounds, monotone,
-                              "the statistic is undefined at every point tried")
+            return result(np.nan, "the statistic is undefined at every point tried")
         side = _side(hs, kind)
         changes = np.flatnonzero(side[1:] != side[:-1])
         if changes.size > 1:
             monotone = False
         if changes.size == 0:
             if bounds is not None or (xs[0] <= lo and xs[-1] >= hi):
-                return ScalarRoot(np.nan, list(points.items()), rounds, monotone,
-                                  "the target is " + ("met" if side[0] else "not met")
-                                  + " everywhere in the lever's range tried")
+                return result(np.nan, "the target is " + ("met" if side[0] else "not met")
+                              + " everywhere in the lever's range tried")
             # extend towards smaller |H| (both ways if equal)
             span = xs[-1] - xs[0] if xs.size > 1 else step
             j = np.arange(1, k // 2 + 1)
@@ -389,7 +395,11 @@ def scalar_root(H: Callable[[np.ndarray], np.ndarray], x0: float, lo: float, hi:
                 down = False
             if xs[-1] >= hi:
                 down = True
-            evaluate(xs[0] - ext if down else xs[-1] + ext)
+            if not evaluate(xs[0] - ext if down else xs[-1] + ext):
+                # nothing new to try on that side (the range's end, or whole values that
+                # are all tried): the target is not met anywhere the lever can go
+                return result(np.nan, "the target is " + ("met" if side[0] else "not met")
+                              + " everywhere in the lever's range tried")
             continue
         c = changes[0]
         a, b, ha, hb = xs[c], xs[c + 1], hs[c], hs[c + 1]
@@ -402,13 +412,13 @@ def scalar_root(H: Callable[[np.ndarray], np.ndarray], x0: float, lo: float, hi:
             hbest = min(abs(ha), abs(hb))
             if hbest == 0 or (not integer and np.isfinite(slope) and slope != 0
                               and hbest / abs(slope) <= t) or width <= t:
-                return ScalarRoot(best, list(points.items()), rounds, monotone)
+                return result(best)
         else:
             hm = hb if side[c + 1] else ha
             if width <= (1.0 if integer else t) or (
                     not integer and hm > 0 and np.isfinite(slope) and slope != 0
                     and abs(hm / slope) <= t):
-                return ScalarRoot(meet_x, list(points.items()), rounds, monotone)
+                return result(meet_x)
         r = a - ha * width / (hb - ha) if hb != ha else 0.5 * (a + b)
         grid = np.linspace(a, b, k - 1)[1:-1]
         cands = [r, r - 0.5 * t, r + 0.5 * t, *grid]
@@ -416,7 +426,7 @@ def scalar_root(H: Callable[[np.ndarray], np.ndarray], x0: float, lo: float, hi:
         if integer:
             cands = [v for v in np.unique(np.round(cands)) if a < v < b]
             if not cands:
-                return ScalarRoot(meet_x, list(points.items()), rounds, monotone)
-        evaluate(cands)
-    return ScalarRoot(np.nan, list(points.items()), rounds, monotone,
-                      f"not converged in {max_rounds} rounds")
+                return result(meet_x)
+        if not evaluate(cands):   # the bracket holds no untried float: as narrow as it gets
+            return result(meet_x)
+    return result(np.nan, f"not converged in {max_rounds} rounds")

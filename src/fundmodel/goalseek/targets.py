@@ -153,15 +153,18 @@ class Target:
     def is_equality(self) -> bool:
         return self.op == "="
 
-    def _render(self) -> str:
-        v = f"{self.value:g}"
+    def statistic_text(self) -> str:
+        """The left side: the metric (per draw) or the statistic, e.g. ``p90(npv_operations)``."""
         if self.kind == "per_draw":
-            return f"{self.metric} {self.op} {v}"
+            return self.metric
         if self.kind == "probability":
-            return f"P({self.metric} {self.event_op} {self.event_value:g}) {self.op} {v}"
+            return f"P({self.metric} {self.event_op} {self.event_value:g})"
         if self.kind == "quantile":
-            return f"p{100 * self.level:g}({self.metric}) {self.op} {v}"
-        return f"mean({self.metric}) {self.op} {v}"
+            return f"p{100 * self.level:g}({self.metric})"
+        return f"mean({self.metric})"
+
+    def _render(self) -> str:
+        return f"{self.statistic_text()} {self.op} {self.value:g}"
 
     def __str__(self) -> str:
         return self.text

@@ -158,16 +158,22 @@ def _operations(scenario: Scenario) -> OperationsInputs:
             growth=_dc(ops.fallback.growth)))
 
 
-def compile_inputs(scenario: Scenario, draws: int, table=None) -> ModelInputs:
-    """Engine inputs of a realised scenario of ``draws`` draws: of its one compound, or of the
-    compounds of ``table`` (a :class:`~fundmodel.scenario.tables.CompoundsTable`, e.g. a
-    tile of a portfolio's table) on the compound axis."""
-    if table is None and scenario.portfolio is not None:
+def refuse_portfolio(scenario: Scenario) -> None:
+    """Raise ModelError when ``scenario`` is a portfolio: a one-compound run cannot take it."""
+    if scenario.portfolio is not None:
         from ..errors import ModelError
         raise ModelError(f"{scenario.name} is a portfolio of {len(scenario.portfolio.table):,} "
                          "compounds: run it with fundmodel.simulate_portfolio (or the CLI's "
                          "`fundmodel district`), or one compound with "
                          "fundmodel.scenario.portfolio.one_compound")
+
+
+def compile_inputs(scenario: Scenario, draws: int, table=None) -> ModelInputs:
+    """Engine inputs of a realised scenario of ``draws`` draws: of its one compound, or of the
+    compounds of ``table`` (a :class:`~fundmodel.scenario.tables.CompoundsTable`, e.g. a
+    tile of a portfolio's table) on the compound axis."""
+    if table is None:
+        refuse_portfolio(scenario)
     timeline = timeline_of(scenario)
     facts = _Facts(scenario, table)
     compounds = facts.compounds()

@@ -31,9 +31,10 @@ from typing import Annotated, Any, Literal, Union
 import numpy as np
 from pydantic import Field, ValidationInfo, model_validator
 
+from ..errors import shorten
 from .base import ScenarioModel, fail
 from .datafiles import read_csv_column
-from .limits import EXTREME_U, MAX_CHOICE_VALUES, MAX_EMPIRICAL_VALUES
+from .limits import EXTREME_U, MAX_BETA_SHAPE, MAX_CHOICE_VALUES, MAX_EMPIRICAL_VALUES
 
 __all__ = [
     "largest_value",
@@ -104,6 +105,13 @@ def _check_width(low: float, high: float) -> None:
                    "high")
 
 
+def _too_narrow(key: str, value: float) -> str:
+    return (f"{key} = {value:g} is above {MAX_BETA_SHAPE:g}: a distribution that narrow is a "
+            "fixed number (its sd is below 1e-5 of its width) and its inverse CDF cannot be "
+            "computed accurately; write the number itself, or a shape up to "
+            f"{MAX_BETA_SHAPE:g}")
+
+
 class _Dist(ScenarioModel):
     """Common interface of every distribution."""
 
@@ -147,13 +155,20 @@ class _Dist(ScenarioModel):
 
     def numeric_problem(self) -> str | None:
         """Why the engine could not compute with this distribution — its mean or the values
-        its draws reach are beyond float range or undefined — or None."""
+        its draws reach are beyond float range or undefined — or None.
+
+        The inverse CDF is tried at the most extreme uniform numbers a sampler produces and at
+        0.5 (:data:`~fundmodel.scenario.limits.EXTREME_U`): its draws must be finite and
+        inside the support (a normal cut to a window far out in its tail, or a beta with
+        tiny shapes, gives NaN or an overflow there)."""
         with np.errstate(all="ignore"):
             try:
                 mean = float(self.mean())
                 lo, hi = self.reach()
+                u = np.array([EXTREME_U[0], 0.5, EXTREME_U[1]])
+                draws = np.asarray(self.ppf(u), dtype=float)
             except (ArithmeticError, ValueError) as exc:
-                return f"its mean or range cannot be computed ({exc})"
+                return f"its mean or range cannot be computed ({shorten(exc)})"
         if math.isnan(mean):
             return "its mean is undefined (nan) for these parameters"
         if not math.isfinite(mean):
@@ -161,6 +176,11 @@ class _Dist(ScenarioModel):
         if not (math.isfinite(lo) and math.isfinite(hi)):
             return (f"its draws reach [{lo:g}, {hi:g}]: beyond float range "
                     "(about 1.8e308)")
+        if not np.isfinite(draws).all() or (draws < lo).any() or (draws > hi).any():
+            shown = ", ".join(f"{x:g}" for x in draws)
+            return (f"its inverse CDF gives {shown} at u = 2⁻⁵⁴, 0.5, 1 − 2⁻⁵³: not finite "
+                    f"draws in [{lo:g}, {hi:g}] (the parameters are too extreme to compute "
+                    "with; a window far out in a tail, or shapes near 0)")
         return None
 
     def point(self, how: PointEstimate) -> float:
@@ -413,6 +433,12 @@ class Pert(_ThreePoint):
     shape: float = Field(default=4.0, gt=0)
     """Weight of the mode (4 for the classic PERT)."""
 
+    @model_validator(mode="after")
+    def _check_shape(self) -> "Pert":
+        if self.shape > MAX_BETA_SHAPE:
+            raise fail(_too_narrow("shape", self.shape), "shape")
+        return self
+
     def _ab(self) -> tuple[float, float]:
         w = self.high - self.low
         return (1 + self.shape * (self.mode_ - self.low) / w,
@@ -440,6 +466,9 @@ class Beta(_Dist):
     def _check(self) -> "Beta":
         _check_low_high(self.low, self.high)
         _check_width(self.low, self.high)
+        for key in ("a", "b"):
+            if getattr(self, key) > MAX_BETA_SHAPE:
+                raise fail(_too_narrow(key, getattr(self, key)), key)
         return self
 
     def mean(self) -> float:

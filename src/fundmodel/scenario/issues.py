@@ -15,7 +15,7 @@ from typing import Annotated, Any, Iterable, Literal, Union, get_args, get_origi
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from ..errors import Issue
+from ..errors import Issue, quote
 from .paths import Path, format_path
 from .yamlio import Position, Positions, input_method_hint
 
@@ -96,12 +96,12 @@ def _known_keys(model: type[BaseModel]) -> list[str]:
 def _unknown_key_message(key: Any, model: type[BaseModel] | None) -> tuple[str, str | None]:
     """The message for an unknown key, and the known key it probably means."""
     if model is None:
-        return f"unknown key '{key}'{input_method_hint(str(key))}", None
+        return f"unknown key {quote(key)}{input_method_hint(str(key))}", None
     known = _known_keys(model)
     hint = did_you_mean(key, known)
     close = hint.split("'")[1] if hint else None
     allowed = "" if hint else f"; allowed: {', '.join(known)}"
-    return f"unknown key '{key}'{hint}{allowed}{input_method_hint(str(key))}", close
+    return f"unknown key {quote(key)}{hint}{allowed}{input_method_hint(str(key))}", close
 
 
 def _data_path(loc: tuple, data: Any, missing: bool = False) -> tuple[Path, int]:
@@ -229,6 +229,22 @@ def _written_text(pos: Position | None) -> str | None:
     return None
 
 
+def _node(data: Any, path: Path) -> Any:
+    """The raw data at ``path`` (None when it is not there)."""
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data if isinstance(data, dict) else None
+
+
+def _from_set(pos: Position | None) -> bool:
+    """Whether a value came from ``--set`` rather than from the file."""
+    return pos is not None and pos.line is None and bool(pos.source) \
+        and pos.source.startswith("--set ")
+
+
 def issues_from_validation_error(exc: ValidationError, data: Any,
                                  positions: Positions | None = None,
                                  source: str | None = None,
@@ -247,18 +263,37 @@ def issues_from_validation_error(exc: ValidationError, data: Any,
     seen: set[Issue] = set()
     meant: set[Path] = set()  # missing keys an unknown key of the same mapping stands for
     messages: dict[int, str] = {}
+    unmatched: dict[tuple, list[int]] = {}   # unknown keys without a close known key
     for k, err in enumerate(errors):
         if err["type"] == "extra_forbidden" and err["loc"]:
             parent = _model_at(model, tuple(err["loc"][:-1])) if model is not None else None
             messages[k], close = _unknown_key_message(err["loc"][-1], parent)
             if close is not None:
                 meant.add(tuple(err["loc"][:-1]) + (close,))
+            else:
+                unmatched.setdefault(tuple(err["loc"][:-1]), []).append(k)
+    # one unknown key and one missing key in the same mapping: the unknown key is the
+    # missing one written otherwise (in another language, or misspelt beyond recognition):
+    # one message, at the unknown key, naming the key it stands for
+    missing_at: dict[tuple, list[tuple]] = {}
+    for err in errors:
+        loc = tuple(err["loc"])
+        if err["type"] == "missing" and loc and isinstance(loc[-1], str) and loc not in meant:
+            missing_at.setdefault(loc[:-1], []).append(loc)
+    for parent, ks in unmatched.items():
+        wanted = missing_at.get(parent, [])
+        if len(ks) == 1 and len(wanted) == 1:
+            key = errors[ks[0]]["loc"][-1]
+            messages[ks[0]] = (f"unknown key {quote(key)} (did you mean "
+                               f"'{wanted[0][-1]}'?){input_method_hint(str(key))}")
+            meant.add(wanted[0])
     for k, err in enumerate(errors):
         ctx = err.get("ctx") or {}
         missing = err["type"] == "missing"
         if missing and tuple(err["loc"]) in meant:
             continue
         path, found = _data_path(tuple(err["loc"]), data, missing)
+        whole = path[:found]     # the mapping a cross-field check of a model looks at
         at = tuple(ctx.get("at", ()))
         if at:
             path, found = path[:found] + at, found + len(at)
@@ -266,6 +301,15 @@ def issues_from_validation_error(exc: ValidationError, data: Any,
         while located not in positions and located:
             located = located[:-1]
         pos = positions.get(located)
+        if (err["type"] in ("scenario", "distribution_range") and not _from_set(pos)
+                and "dist" in (_node(data, whole) or {})):
+            # a check across the parameters of a distribution written in the file (low <
+            # high) that a --set changed one of: the --set is the mistake, not the file
+            inside = [q for p, q in positions.items()
+                      if len(p) > len(whole) and p[:len(whole)] == whole and _from_set(q)]
+            if inside:
+                pos = inside[-1]
+                located = path = next(p for p, q in positions.items() if q is pos)
         line = col = None
         where = source
         text = None

@@ -21,7 +21,7 @@ __all__ = [
     "MAX_STOREYS", "MAX_SHARED_BY", "MAX_MATCH_RATIO", "MAX_DRAWS", "RATE_MIN", "RATE_MAX",
     "EXTREME_U", "MAX_ITEMS", "MAX_RULES", "MAX_LINES", "MAX_NAMES", "MAX_CHOICE_VALUES",
     "MAX_EMPIRICAL_VALUES", "MAX_CORRELATED", "MAX_BUILD_YEARS", "SHARES_TOLERANCE",
-    "MAX_COMPOUNDS",
+    "MAX_COMPOUNDS", "PLAUSIBLE_LEVER_FACTOR", "MAX_BETA_SHAPE",
 ]
 
 MAX_MONEY_CNY = 1e15
@@ -75,3 +75,13 @@ SHARES_TOLERANCE = 1e-9
 """How far from 1 a schedule's or instalments' shares may sum."""
 MAX_COMPOUNDS = 1_000_000
 """Most compounds in a compounds table (China has about 220,000 old compounds)."""
+PLAUSIBLE_LEVER_FACTOR = 1e6
+"""How far ``solve`` looks along a lever whose range is open or as wide as the bound on money
+(a fee, a cost, a subsidy): up to this many times the larger of the scenario's own value of it and 1 (a fee of 0.5 CNY/m²/month:
+up to 1,000,000). A value beyond is not an answer any plan could use, so a target that needs
+it is reported as not met within the lever's plausible range."""
+MAX_BETA_SHAPE = 1e9
+"""Largest shape parameter ``a`` or ``b`` of a beta (or the implied shape of a pert): a beta
+with shapes of 1e9 has a standard deviation below 1e-5 of its width, narrower than any
+judgement; above about 1e10 the inverse CDF (Boost's ``ibeta_inv``) loses accuracy and at
+1e308 it returns non-finite draws."""

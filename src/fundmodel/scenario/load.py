@@ -11,7 +11,7 @@ from .scenario import Scenario
 from .validate import parse_scenario
 from .yamlio import MAX_TEXT_BYTES, load_yaml_text, not_utf8_issue_parts, too_large_message
 
-__all__ = ["load_scenario", "read_scenario_text"]
+__all__ = ["load_scenario", "read_scenario_text", "value_origin"]
 
 
 def read_scenario_text(text: str, source: str = "<string>",
@@ -98,3 +98,25 @@ def load_scenario(path: str | os.PathLike, overrides: Iterable[str] = (),
         raise ScenarioError([Issue("", message, source, line, col)]) from None
     return read_scenario_text(text, source, overrides, os.path.dirname(source) or ".",
                               allow_outside_files=allow_outside_files)
+
+
+def value_origin(path: str | os.PathLike, overrides: Iterable[str], field: tuple) -> str | None:
+    """Where a scenario file, with its ``--set`` overrides, gives the value at ``field`` (a
+    path such as ``("simulation", "draws")``): ``file:line:column``, or the ``--set`` that
+    wrote it; None when neither does (the default holds) or the file cannot be read again.
+    For messages about a value the run found too large (the draws for memory)."""
+    try:
+        source = os.fspath(path)
+        data, positions = load_yaml_text(_read_bytes(source).decode("utf-8-sig"), source)
+        overrides = list(overrides)
+        if overrides:
+            data, positions = apply_overrides(data, positions, overrides)
+    except (ScenarioError, UnicodeDecodeError):
+        return None
+    pos = positions.get(tuple(field))
+    if pos is None:
+        return None
+    if pos.line is None:
+        return pos.source
+    return Issue(".".join(map(str, field)), "", pos.source or source, pos.line,
+                 pos.column).location()

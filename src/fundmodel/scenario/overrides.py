@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any, Iterable
 
-from ..errors import Issue, ScenarioError
+from ..errors import QUOTE_CHARS, Issue, ScenarioError, quote, shorten
 from .paths import format_path, parse_path
 from .yamlio import Position, Positions, input_method_hint, load_yaml_value
 
@@ -23,7 +23,8 @@ def _resolve(node: Any, part: Any, done: tuple, text: str) -> Any:
             if isinstance(el, dict) and el.get("name") == part[1]:
                 return i
         names = [el.get("name") for el in node if isinstance(el, dict)]
-        raise _err(text, done, f"no element named '{part[1]}'; names: {', '.join(map(str, names))}")
+        raise _err(text, done, f"no element named {quote(part[1])}; names: "
+                   + shorten(", ".join(map(str, names)), 4 * QUOTE_CHARS))
     if isinstance(part, int):
         if not isinstance(node, list):
             raise _err(text, done, "an [index] needs a list here")
@@ -32,7 +33,7 @@ def _resolve(node: Any, part: Any, done: tuple, text: str) -> Any:
                        "elements, counted from 0)")
         return part
     if not isinstance(node, dict):
-        raise _err(text, done, f"cannot set '{part}' inside a {type(node).__name__}")
+        raise _err(text, done, f"cannot set {quote(part)} inside a {type(node).__name__}")
     return part
 
 

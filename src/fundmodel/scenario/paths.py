@@ -7,6 +7,8 @@ from typing import Any, Iterator
 
 from pydantic import BaseModel
 
+from ..errors import quote, shorten
+
 __all__ = ["Path", "format_path", "parse_path", "resolve_path", "iter_distributions"]
 
 Path = tuple[str | int, ...]
@@ -38,7 +40,7 @@ def parse_path(text: str) -> tuple[str | int, ...]:
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m or (pos == 0 and text.startswith(".")):
-            raise ValueError(f"cannot read the path {text!r} at character {pos + 1}")
+            raise ValueError(f"cannot read the path {quote(text)} at character {pos + 1}")
         name, index, selector = m.groups()
         if name is not None:
             parts.append(name)
@@ -79,15 +81,18 @@ def resolve_path(model: Any, text: str) -> Path:
                 raise ValueError(f"{format_path(tuple(out)) or 'the top'} is not a list")
             names = [getattr(el, "name", None) for el in node]
             if part[1] not in names:
-                raise ValueError(f"{format_path(tuple(out))} has no element named '{part[1]}'")
+                raise ValueError(f"{format_path(tuple(out))} has no element named "
+                                 f"{quote(part[1])}")
             part = names.index(part[1])
         if isinstance(part, int):
             if not isinstance(node, list) or not 0 <= part < len(node):
-                raise ValueError(f"{format_path(tuple(out + [part]))} does not exist")
+                raise ValueError(f"{shorten(format_path(tuple(out + [part])), 160)} does not "
+                                 "exist")
             node = node[part]
         else:
             if not isinstance(node, BaseModel) or part not in type(node).model_fields:
-                raise ValueError(f"{format_path(tuple(out + [part]))} does not exist")
+                raise ValueError(f"{shorten(format_path(tuple(out + [part])), 160)} does not "
+                                 "exist")
             node = getattr(node, part)
         out.append(part)
     return tuple(out)

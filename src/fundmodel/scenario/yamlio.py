@@ -24,7 +24,7 @@ import yaml
 from yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ..errors import Issue, ScenarioError
+from ..errors import Issue, ScenarioError, shorten
 from .paths import Path, format_path
 
 __all__ = ["MAX_DEPTH", "MAX_NODES", "MAX_TEXT_BYTES", "Position", "Positions", "line_column",
@@ -489,5 +489,12 @@ def load_yaml_value(text: str, source: str, path: str = "") -> Any:
     Issues about a value name ``path`` (the field being set) and the path below it.
     """
     where = _Where(source, inline=True, text=text, prefix=path)
+    lines = re.split("\r\n|[\r" + _YAML_BREAKS + "]", text)
+    for n, line in enumerate(lines, 1):
+        if (line.lstrip(" \t") if n == 1 else line).startswith("%"):  # %YAML, %TAG: a header
+            raise ScenarioError([where.value_issue(
+                (), f"a --set value is one plain YAML value; the directive "
+                f"'{shorten(line.split()[0], 20)}' is not allowed (write the value alone)",
+                n, 1 + len(line) - len(line.lstrip(" \t")))])
     node = _compose(text, where)
     return None if node is None else _build(node, where)[0]
