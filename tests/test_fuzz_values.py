@@ -13,11 +13,15 @@ Whatever the input:
   never another exception;
 - no metric is NaN unless the catalogue says when it may be undefined
   (:attr:`fundmodel.catalog.Metric.undefined_when`), and none is infinite;
-- no ``RuntimeWarning`` from numpy reaches the user.
+- no ``RuntimeWarning`` from numpy reaches the user;
+- a :func:`fundmodel.solve` of any number field for any of a set of targets (reachable, far out
+  of reach, met everywhere) returns or raises a typed error within a bounded number of engine
+  calls (counted, not timed).
 
-The mutations are drawn from a seeded generator: CI runs ``FUNDMODEL_FUZZ_VALUES`` examples
-(default 40, about half a minute); set it higher to search longer, and
-``FUNDMODEL_FUZZ_SEED`` to search elsewhere.
+The mutations are drawn from a seeded generator: CI runs ``FUNDMODEL_FUZZ_VALUES`` runs (default
+300) and ``FUNDMODEL_FUZZ_SOLVES`` solves (default 100), about 20 s together; set them higher to
+search longer (``FUNDMODEL_FUZZ_VALUES=5000`` takes a few minutes), and ``FUNDMODEL_FUZZ_SEED``
+to search elsewhere.
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ SCENARIOS = sorted(p for p in (ROOT / "scenarios").glob("*.yaml")   # one-compou
                    if "\nportfolio:" not in p.read_text(encoding="utf-8"))
 DATA = {p.name: yaml.safe_load(p.read_text(encoding="utf-8")) for p in SCENARIOS}
 
-EXAMPLES = int(os.environ.get("FUNDMODEL_FUZZ_VALUES", "40"))
+EXAMPLES = int(os.environ.get("FUNDMODEL_FUZZ_VALUES", "300"))
 SEED = int(os.environ.get("FUNDMODEL_FUZZ_SEED", "19"))
 DRAWS = 64
 
@@ -170,3 +174,90 @@ def test_the_fuzz_mutates_something():
         changed += bool(done) and data != DATA[name]
     assert changed >= len(DATA) // 2
     assert math.isfinite(float(len(DATA)))
+
+
+# ---------------------------------------------------------------------------- solve
+SOLVE_EXAMPLES = int(os.environ.get("FUNDMODEL_FUZZ_SOLVES", "100"))
+SOLVE_CALLS = 600
+"""Engine calls past which a solve is stopped as a failure: above the documented bounds
+(docs/solve.md: at most 2 + 200 per chunk per draw, 80 rounds for a statistic)."""
+TARGETS = ["npv_operations = 0", "npv_operations >= 1e15", "npv_operations <= -1e15",
+           "mean(npv_operations) >= 0", "median(cumulative_balance_final) >= 1e14",
+           "P(cumulative_balance_final < 0) <= 0.1", "p90(funding_gap) <= 0",
+           "mean(breakeven_fee_rate) >= 0", "funding_gap = 0", "operating_surplus_first_year = 0",
+           "mean(operating_surplus_first_year) >= 1e12", "P(any_operating_deficit > 0) <= 0"]
+
+
+class _Budget(Exception):
+    """A solve ran past SOLVE_CALLS engine calls."""
+
+
+def _path(node, container, key, prefix=()):
+    """The dotted lever path of ``container[key]`` inside ``node``, or None."""
+    if node is container:
+        return prefix + (key,)
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(
+        node, list) else ()
+    for k, child in items:
+        if isinstance(child, (dict, list)):
+            found = _path(child, container, key, prefix + (k,))
+            if found:
+                return found
+    return None
+
+
+def _dotted(parts) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def _solve_cases():
+    rng = random.Random(SEED + 1)
+    names = sorted(DATA)
+    cases = []
+    for i in range(SOLVE_EXAMPLES):
+        name = names[i % len(names)]
+        data, done = _mutate(copy.deepcopy(DATA[name]), rng) if rng.random() < 0.5 else (
+            copy.deepcopy(DATA[name]), [])
+        container, key = rng.choice(list(_numeric_leaves(data)))
+        lever = _dotted(_path(data, container, key))
+        cases.append(pytest.param(name, data, done, lever, rng.choice(TARGETS),
+                                  rng.random() < 0.3, id=f"{i}-{name.removesuffix('.yaml')}"))
+    return cases
+
+
+@pytest.mark.parametrize(("name", "data", "done", "lever", "target", "integer"),
+                         _solve_cases())
+def test_every_solve_ends_within_its_bound(name, data, done, lever, target, integer,
+                                           monkeypatch):
+    """Any lever, any target: the solve returns (an answer, or ``unmet`` saying why) or raises
+    a typed error, within the documented number of engine calls."""
+    from fundmodel.goalseek import core
+
+    try:
+        scenario = parse_scenario(data, base_dir=str(ROOT / "scenarios"))
+    except ScenarioError:
+        return
+    seen = {"n": 0}
+    run = core._Runner.run
+
+    def counted(self, values, x):
+        seen["n"] += 1
+        if seen["n"] > SOLVE_CALLS:
+            raise _Budget(f"solve of {lever} for {target!r} on {name} "
+                          f"({'; '.join(done) or 'no change'}) ran past {SOLVE_CALLS} calls")
+        return run(self, values, x)
+
+    monkeypatch.setattr(core._Runner, "run", counted)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            solution = fundmodel.solve(scenario, lever, target, draws=16, seed=1,
+                                       integer=integer)
+        except FundmodelError:
+            return
+    assert solution.unmet is None or isinstance(solution.unmet, str)
+    leaked = [w for w in caught if issubclass(w.category, RuntimeWarning)]
+    assert not leaked, [str(w.message) for w in leaked]
