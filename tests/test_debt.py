@@ -8,6 +8,7 @@ numpy-financial; never from the program's output.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import numpy_financial as npf
@@ -22,6 +23,8 @@ from fundmodel.inputs import model_inputs
 from fundmodel.sampling import input_space, sample_values
 
 from malformed import STANDALONE
+
+ROOT_SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
 
 def scenario(funding, *, income=13000.0, income_growth=0.0, costs=(), horizon=12,
@@ -728,3 +731,24 @@ def test_shared_rent_is_remitted_at_most_once(s1, frac, rent, a1, a2):
     assert lent == pytest.approx(a1 + a2, rel=1e-12)
     assert metric(res, "coverage_all_debts") == pytest.approx(5 * (s1 + s2) * rent / lent,
                                                               rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("amount", [1e-300, 0.004])
+def test_a_debt_of_less_than_a_fen_lends_nothing(amount):
+    """A bond of 1e-300 CNY (found by the fuzz) served cover ratios of 1e7 / 1e-300 = inf. A
+    debt lends whole fen or nothing: below 0.01 CNY it lends 0, the top-up after it pays the
+    rest, and the cover metrics are undefined (NaN, as for any debt without service)."""
+    base = fundmodel.load_scenario(ROOT_SCENARIOS / "special-bond-plan.yaml")
+    tiny = fundmodel.load_scenario(ROOT_SCENARIOS / "special-bond-plan.yaml",
+                                   overrides=[f"funding[2].amount={amount!r}"])
+    m = fundmodel.evaluate(tiny).metrics.iloc[0]
+    label = "debt[special bond]."
+    assert m[label + "amount"] == 0.0
+    for name in ("min_dscr", "avg_dscr", "coverage_gross", "coverage_net", "llcr"):
+        assert math.isnan(m[name if name.startswith("debt") else label + name]), name
+    assert np.isfinite(m.drop([c for c in m.index if c.startswith(label)]
+                           ).to_numpy(dtype=float, na_value=0.0)).all()
+    # the renovation is still funded: what the bond did not lend, the top-up paid
+    b = fundmodel.evaluate(base).metrics.iloc[0]
+    assert m["capex_total"] == b["capex_total"]
+    assert m["funding_gap"] == pytest.approx(b["funding_gap"], abs=1e-6)

@@ -131,10 +131,17 @@ def _limit(per_unit: np.ndarray, units: np.ndarray) -> np.ndarray:
                        where=~np.isposinf(per_unit))
 
 
+MIN_LOAN_CNY = 0.01
+"""The least a debt lends, CNY (one fen): a smaller amount — rounding left unfunded by the
+grants, or an amount written as 1e-300 — is no loan, so no cover ratio divides by a service of
+a fraction of a fen (which would overflow to infinity)."""
+
+
 def write_debt(inputs, params: DebtInputs, books: Books) -> Books:
     """Each debt in order lends ``min(amount, sized, gearing × cost, cap, cap_per_household ×
-    households, need)`` on its items, writes the drawdown as they are built and its service in
-    the operating years, and reports its cover metrics.
+    households, need)`` on its items (nothing if that is below :data:`MIN_LOAN_CNY`, one fen),
+    writes the drawdown as they are built and its service in the operating years, and reports
+    its cover metrics.
 
     ``need`` is what is still unfunded on its items; ``cost`` their cost. The lent amount falls
     on those items in proportion to what is left on each. In operating year t of the term the
@@ -169,6 +176,7 @@ def write_debt(inputs, params: DebtInputs, books: Books) -> Books:
         offer = np.broadcast_to(offer, need.shape)
         offered[..., r] = offer
         pay = np.minimum(offer, need)
+        pay = np.where(pay < MIN_LOAN_CNY, 0.0, pay)    # less than a fen is no loan
         pay_on_items(books, left, room, need, pay, label, "lender")
         interest = pay[..., None] * unit.interest                       # (D, C, term)
         principal = pay[..., None] * unit.principal
