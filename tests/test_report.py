@@ -543,3 +543,24 @@ def test_instrument_and_household_sections_render_in_chromium(name, sections, sh
     image = matplotlib.image.imread(shot)
     dark = (image[..., :3].mean(axis=-1) < 0.5).mean()
     assert 0.005 < dark < 0.5                                  # text drawn, not blank
+
+
+def test_year_one_after_financing_beside_the_operating_surplus():
+    """Issue 19, item 2: with debt service and an investor on the account (guangan-bundle) the
+    report shows year 1 after financing beside the operating surplus — the surplus plus the
+    financing's net flow of year 1 (tests/test_after_financing.py works it out by hand) — and
+    says which basis the breakeven fees use; a compound without financing shows neither."""
+    sc = fundmodel.load_scenario(Path(__file__).resolve().parents[1]
+                                 / "scenarios/guangan-bundle.yaml")
+    res = fundmodel.evaluate(sc)
+    year1 = res.yearly().iloc[0]
+    after = year1["operating_surplus"] + year1["financing_net"]
+    assert after == pytest.approx(res.metric("net_cash_flow_first_year")[0], abs=1e-6)
+    for lang in ("en", "zh"):
+        text = visible_text(render_report(res, lang=lang))
+        assert labels.header("net_cash_flow_first_year", lang) in text
+        assert f"{after:,.0f}".replace("-", "\u2212") in text      # a minus sign, not a hyphen
+        assert labels.text("operations.breakeven_basis", lang) in text
+    plain = visible_text(render_report(fundmodel.evaluate(fundmodel.load_scenario(
+        Path(__file__).resolve().parents[1] / "scenarios/sanqiao-standalone.yaml"))))
+    assert labels.header("net_cash_flow_first_year", "en") not in plain

@@ -60,10 +60,12 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 _YEARLY_LINES = ("property_fee_income", "other_income", "total_income", "operating_cost",
-                 "vat", "operating_surplus", "cumulative_balance")
+                 "vat", "operating_surplus", "financing_net", "net_cash_flow",
+                 "cumulative_balance")
 """The yearly statement's key lines, in the order shown."""
 
-_KEY_METRICS = ("capex_total", "funding_gap", "operating_surplus_first_year", "npv_operations",
+_KEY_METRICS = ("capex_total", "funding_gap", "operating_surplus_first_year",
+                "net_cash_flow_first_year", "npv_operations",
                 "cumulative_balance_final", "breakeven_fee_rate", "fallback_total",
                 "fund_balance_min", "fund_top_up_total")
 """The metrics of "how sure it is" (those the run has)."""
@@ -198,6 +200,10 @@ def _header_block(result: "Result", lang: str) -> dict[str, Any]:
         (labels.header("operating_surplus_first_year", lang),
          _money(s["operating_surplus_first_year"]),
          "bad" if s["operating_surplus_first_year"] < 0 else "good", ""),
+        *([(labels.header("net_cash_flow_first_year", lang),
+            _money(s["net_cash_flow_first_year"]),
+            "bad" if s["net_cash_flow_first_year"] < 0 else "good", "")]
+          if "net_cash_flow_first_year" in s.index else []),
         (labels.header("breakeven_fee_rate", lang, fee_unit), _rate(s["breakeven_fee_rate"]),
          "bad" if s["breakeven_fee_rate"] > (rate if isinstance(rate, (int, float))
                                              else math.inf) else "",
@@ -300,6 +306,8 @@ def _years_section(result: "Result", lang: str, images: Mapping[str, str]) -> di
     table = _table(caption, [(labels.label("calendar_year", lang), False)]
                    + [(labels.label(ln, lang), True,
                        ln in ("operating_surplus", "cumulative_balance")) for ln in lines], rows)
+    if "net_cash_flow" in yearly.columns:       # financing on the account: the fees' basis
+        story += " " + text("operations.breakeven_basis", lang)
     return {"id": "years", "title": text("report.sec_years", lang), "story": [story],
             "tables": [table],
             "charts": _charts_for(["fan:cumulative_balance", "fan:operating_surplus"], images,
