@@ -675,6 +675,11 @@ def write_workbook(result: "Result", path: str | os.PathLike, *, lang: str = "en
     _check_target(path)
     sheets = workbook_sheets(result, lang=lang, sample_draws=sample_draws,
                              scenario_file=scenario_file, overrides=overrides)
+    return _save_workbook(openpyxl, path, sheets, lang)
+
+
+def _save_workbook(openpyxl, path: Path, sheets, lang: str) -> Path:
+    """The sheets ``(key, tables, notes)`` written as one workbook at ``path``, atomically."""
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     taken: set[str] = set()
@@ -760,10 +765,4 @@ def write_district_workbook(result: "PortfolioResult", path: str | os.PathLike, 
     _check_target(path)
     sheets = district_sheets(result, lang=lang, plan=plan, scenario=scenario,
                              scenario_file=scenario_file, overrides=overrides)
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    taken: set[str] = set()
-    for key, tables, notes in sheets:
-        _write_sheet(wb, key, tables, lang, taken, notes)
-    write_file_atomic(path, wb.save, make_parents=False)
-    return path
+    return _save_workbook(openpyxl, path, sheets, lang)
