@@ -413,7 +413,8 @@ def test_fallback_and_repairs_fund():
     page = render_report(result, lang="en")
     text = visible_text(section(page, "upkeep"))
     assert "Fallback payer (Street office or community)" in text
-    assert f"Repairs fund (维修资金), {result.scenario.horizon_years} years" in text
+    assert (f"Repairs fund (维修资金), {result.scenario.horizon_years} years (end of year convention)"
+            in text)
     s = result.summary()["mean"]
     for metric in ("fallback_total", "fund_first_deposit", "fund_balance_min"):
         assert labels.label(metric, "en") in text

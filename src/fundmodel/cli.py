@@ -3,7 +3,8 @@
 Exit codes: 0 success; 2 bad input (an invalid scenario, a bad ``--set``, a bad option, an
 output that cannot be written, not enough memory for the run), with one line per problem on
 standard error and no output files written; 1 when the reader of standard output went away
-before everything was printed (e.g. ``fundmodel run ... | head``), silently.
+before everything was printed (e.g. ``fundmodel run ... | head``), silently; 130 on Ctrl-C and
+143 on SIGTERM, with one line and the output folders as they were (``cli_signals``).
 
 Printing works on any console: characters the console's encoding cannot show are written in
 ASCII (``m2`` for ``m²``, ``+/-`` for ``±``, ``-`` for dashes and minus signs) or as ``?``.
@@ -456,7 +457,8 @@ def _print_upkeep(console: "Console", result: "Result", w: _Words | None = None)
         payer = sc.operations.fallback.payer
         show(w("fallback.title", who=w.name(payer.replace("_", " "), payer)), _FALLBACK_ROWS)
     if sc.repairs_fund is not None:
-        show(w("fund.title", years=sc.horizon_years), _FUND_ROWS)
+        show(w("fund.title", years=sc.horizon_years,
+               convention=w.label(sc.repairs_fund.convention)), _FUND_ROWS)
 
 
 def _number(value: float) -> str:

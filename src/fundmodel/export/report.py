@@ -477,8 +477,9 @@ def _upkeep_section(result: "Result", lang: str) -> dict | None:
         tables.append(_table(text("fallback.title", lang, who=payer), columns, rows, note))
     if sc.repairs_fund is not None:
         columns, rows, note = _metric_rows(result, _FUND_METRICS, lang)
-        tables.append(_table(text("fund.title", lang, years=sc.horizon_years), columns, rows,
-                             note))
+        convention = labels.label(sc.repairs_fund.convention, lang)
+        tables.append(_table(text("fund.title", lang, years=sc.horizon_years,
+                                  convention=convention), columns, rows, note))
     if not tables:
         return None
     return {"id": "upkeep", "title": text("report.sec_upkeep", lang), "story": [],
