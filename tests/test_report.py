@@ -565,3 +565,14 @@ def test_year_one_after_financing_beside_the_operating_surplus():
     plain = visible_text(render_report(fundmodel.evaluate(fundmodel.load_scenario(
         Path(__file__).resolve().parents[1] / "scenarios/sanqiao-standalone.yaml"))))
     assert labels.header("net_cash_flow_first_year", "en") not in plain
+
+
+def test_the_cover_of_all_debts_together_is_reported():
+    """guangan-bundle has two debts: the report shows their cover together beside each one's,
+    the value being Σ pledged basis / Σ service (tests/test_debt.py works it out by hand)."""
+    res = fundmodel.evaluate(fundmodel.load_scenario(SCENARIOS / "guangan-bundle.yaml"))
+    cover = float(res.metric("coverage_all_debts")[0])
+    for lang in ("en", "zh"):
+        text = visible_text(section(render_report(res, lang=lang), "financing"))
+        assert labels.label("coverage_all_debts", lang) in text
+        assert f"{cover:.2f}" in text

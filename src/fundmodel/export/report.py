@@ -503,6 +503,9 @@ def _financing_section(result: "Result", lang: str) -> dict | None:
         caption = text("report.instrument_caption", lang, kind=labels.label(kind, lang),
                        name=_fill_name(who, lang))
         tables.append(_table(caption, columns, rows, note))
+    if "coverage_all_debts" in s.index:                 # every debt together (issue 19)
+        columns, rows, note = _metric_rows(result, ["coverage_all_debts"], lang)
+        tables.append(_table(labels.label("coverage_all_debts", lang), columns, rows, note))
     debt = result.debt()
     if len(debt):
         lines = [c for c in ("interest", "principal", "debt_service", "balance", "cfads")
