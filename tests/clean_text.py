@@ -96,9 +96,13 @@ def user_strings(scenario, extra=()) -> list[str]:
 
 
 def without(text: str, strings) -> str:
-    for s in strings:
-        text = re.sub(rf"(?<![\w.]){re.escape(s)}(?![\w])", " ", text)
-    return text
+    """``text`` with each of ``strings`` (a user's own names) blanked where it stands as a
+    word: one pass of one pattern, the longest names tried first."""
+    strings = sorted({s for s in strings if s}, key=len, reverse=True)
+    if not strings:
+        return text
+    pattern = "|".join(re.escape(s) for s in strings)
+    return re.sub(rf"(?<![\w.])(?:{pattern})(?![\w])", " ", text)
 
 
 def leaks(text: str, scenario, extra=()) -> list[str]:
