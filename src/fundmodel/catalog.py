@@ -16,7 +16,7 @@ __all__ = ["QUANTILES", "QUANTILE_METHOD", "CASHFLOW_QUANTILES", "quantile_name"
            "INSTRUMENT_METRICS", "FINANCING_LINES", "FINANCING_METRICS", "SOE_METRICS",
            "FALLBACK_LINES", "FALLBACK_METRICS",
            "FUND_METRICS", "FUND_LINES", "Output", "SUMMARIES", "Party", "PARTIES",
-           "GOVERNMENT_LEVELS", "INSTRUMENTS", "LEDGER_LINES", "ledger_line", "probabilities",
+           "GOVERNMENT_LEVELS", "INSTRUMENTS", "LEDGER_LINES", "PORTFOLIO_METRICS", "ledger_line", "probabilities",
            "lookup", "known_names"]
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -551,6 +551,15 @@ FUND_LINES: dict[str, Output] = _declare([
 section."""
 
 
+PORTFOLIO_METRICS: dict[str, Output] = _declare([
+    # the district (fundmodel.portfolio: PortfolioResult.compounds and .district)
+    Output("operating_subsidy_pv", "CNY", "What the compound's operations need from a subsidy "
+           "over the horizon, in present value: max(−npv_operations, 0)",
+           en="Operating subsidy, present value", zh="运营补贴现值"),
+], ("draw", "compound"), "quantiles")
+"""Per-draw metrics of the district's compounds that a single compound's run does not report
+(the others are :data:`METRICS`)."""
+
 @dataclass(frozen=True)
 class Party:
     """One party that pays or receives: its label and meaning, declared once.
@@ -801,7 +810,7 @@ def known_names() -> list[str]:
     """Every fixed name :func:`lookup` knows, with the two per-line patterns."""
     households = dict.fromkeys(c for t in HOUSEHOLD_TABLES.values() for c in t)
     return [*METRICS, *YEARLY_LINES, *LINE_PATTERNS, *YEARLY_COLUMNS, *households,
-            *INSTRUMENT_METRICS, *FUND_METRICS, *FUND_LINES]
+            *INSTRUMENT_METRICS, *FUND_METRICS, *FUND_LINES, *PORTFOLIO_METRICS]
 
 
 def lookup(name: str) -> Metric:
@@ -816,7 +825,8 @@ def lookup(name: str) -> Metric:
         If no metric or yearly line has that name (the message suggests close names).
     """
     for table in (METRICS, YEARLY_LINES, LINE_PATTERNS, YEARLY_COLUMNS, FUND_METRICS,
-                  FUND_LINES, INSTRUMENT_METRICS, *HOUSEHOLD_TABLES.values()):
+                  FUND_LINES, INSTRUMENT_METRICS, *HOUSEHOLD_TABLES.values(),
+                  PORTFOLIO_METRICS):
         if name in table:
             return table[name]
     match = _INSTRUMENT_METRIC.match(name) if isinstance(name, str) else None

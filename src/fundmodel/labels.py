@@ -56,7 +56,7 @@ def _declared_names() -> dict[str, Label]:
     """The labels of every output declared in :mod:`fundmodel.catalog` with a fixed name."""
     tables = (catalog.METRICS, catalog.INSTRUMENT_METRICS, catalog.YEARLY_LINES,
               catalog.YEARLY_COLUMNS, *catalog.HOUSEHOLD_TABLES.values(), catalog.FUND_METRICS,
-              catalog.FUND_LINES, catalog.LEDGER_LINES)
+              catalog.FUND_LINES, catalog.LEDGER_LINES, catalog.PORTFOLIO_METRICS)
     return {name: Label(o.en, o.zh) for table in tables for name, o in table.items()
             if "<" not in name}
 
@@ -84,7 +84,6 @@ NAMES: dict[str, Label] = _declared_names() | _table({
     "opening_balance": ("Opening balance", "期初余额"),
     # the district (PortfolioResult, fundmodel district): compounds, district, outlay, plan,
     # budget, areas
-    "operating_subsidy_pv": ("Operating subsidy, present value", "运营补贴现值"),
     "id": ("Compound ID", "小区编号"), "name": ("Compound", "小区名称"),
     "street": ("Street", "街道"),
     "end_year": ("Completion year", "完工年份"), "required": ("Required", "必须纳入"),
