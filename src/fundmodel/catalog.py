@@ -16,7 +16,7 @@ __all__ = ["QUANTILES", "QUANTILE_METHOD", "CASHFLOW_QUANTILES", "quantile_name"
            "INSTRUMENT_METRICS", "FINANCING_LINES", "FINANCING_METRICS", "SOE_METRICS",
            "FALLBACK_LINES", "FALLBACK_METRICS",
            "FUND_METRICS", "FUND_LINES", "Output", "SUMMARIES", "Party", "PARTIES",
-           "GOVERNMENT_LEVELS", "INSTRUMENTS", "LEDGER_LINES", "PORTFOLIO_METRICS", "ledger_line", "probabilities",
+           "GOVERNMENT_LEVELS", "INSTRUMENTS", "LEDGER_LINES", "PORTFOLIO_METRICS", "TABLE_COLUMNS", "ledger_line", "probabilities",
            "lookup", "known_names"]
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -559,6 +559,91 @@ PORTFOLIO_METRICS: dict[str, Output] = _declare([
 ], ("draw", "compound"), "quantiles")
 """Per-draw metrics of the district's compounds that a single compound's run does not report
 (the others are :data:`METRICS`)."""
+
+TABLE_COLUMNS: dict[str, Output] = _declare([
+    # the result tables' columns that are not metrics: Result.funding(), items(), parties(),
+    # government(), fiscal(), debt(), probabilities()
+    Output("offered", "CNY", "What a funding rule would give, before what is left to fund "
+           "limits it (Result.funding())",
+           en="Offered", zh="承诺金额", axes=("label",)),
+    Output("amount", "CNY", "What a funding rule pays (Result.funding()), what a ledger "
+           "line carries in a year (Result.cashflows()); means over the "
+           "draws",
+           en="Amount", zh="金额", axes=("label",)),
+    Output("share_of_cost", "share", "amount / the renovation cost (Result.funding())",
+           en="Share of cost", zh="占总投资比例", axes=("label",)),
+    Output("per_household", "CNY/household", "amount / households (Result.funding())",
+           en="Per household", zh="户均", axes=("label",)),
+    Output("unit_cost", "CNY/unit", "An item's cost per unit of its quantity (Result.items())",
+           en="Unit cost", zh="单价", axes=("item",)),
+    Output("cost", "CNY", "An item's cost: quantity × unit_cost × (1 + contingency) "
+           "(Result.items())",
+           en="Cost", zh="造价", axes=("item",)),
+    Output("paid", "CNY", "What a party pays over the whole life, all lines and years "
+           "(Result.parties())",
+           en="Paid", zh="支出", axes=("party",)),
+    Output("received", "CNY", "What a party receives over the whole life (Result.parties())",
+           en="Received", zh="收入", axes=("party",)),
+    Output("net", "CNY", "received − paid (Result.parties())",
+           en="Net", zh="净额", axes=("party",)),
+    Output("npv_net", "CNY", "Present value of a party's net flows at the nominal discount "
+           "rate, to the first construction year (Result.parties())",
+           en="Net present value", zh="净现值", axes=("party",)),
+    Output("paid_per_household", "CNY/household", "paid / households (Result.parties())",
+           en="Paid per household", zh="户均支出", axes=("party",)),
+    Output("received_per_household", "CNY/household", "received / households (Result.parties())",
+           en="Received per household", zh="户均收入", axes=("party",)),
+    Output("total", "CNY", "The outlay of the levels of government and the bridge in the "
+           "year, the state firms' transfer funds not included "
+           "(Result.government())",
+           en="Total", zh="合计", axes=("calendar_year",)),
+    Output("subsidies", "CNY", "What the counted levels of government pay in the year: grants "
+           "and operating payments (Result.fiscal())",
+           en="Subsidies", zh="补助支出", axes=("calendar_year",)),
+    Output("debt_service", "CNY", "Interest and principal the government bears in the year "
+           "(Result.fiscal()); interest + principal of a debt "
+           "(Result.debt())",
+           en="Debt service", zh="还本付息", axes=("calendar_year",)),
+    Output("guarantee_calls", "CNY", "What the government pays as guarantor in the year "
+           "(Result.fiscal())",
+           en="Guarantee calls", zh="担保代偿", axes=("calendar_year",)),
+    Output("revenue_received", "CNY", "Pledged revenue remitted to the government in the year "
+           "(Result.fiscal())",
+           en="Revenue received", zh="收入上缴", axes=("calendar_year",)),
+    Output("net_commitment", "CNY", "subsidies + bridge + debt_service + guarantee_calls − "
+           "revenue_received (Result.fiscal())",
+           en="Net commitment", zh="净支出责任", axes=("calendar_year",)),
+    Output("discounted", "CNY", "net_commitment discounted at the nominal rate to the first "
+           "construction year (Result.fiscal())",
+           en="Discounted", zh="折现值", axes=("calendar_year",)),
+    Output("budget", "CNY", "The level's general budget in the year (Result.fiscal(), with "
+           "a fiscal section)",
+           en="Budget", zh="一般公共预算", axes=("calendar_year",)),
+    Output("budget_share", "share", "net_commitment / budget (Result.fiscal(), with a fiscal "
+           "section)",
+           en="Share of the budget", zh="占预算比例", axes=("calendar_year",)),
+    Output("interest", "CNY", "Interest of a debt in the operating year (Result.debt())",
+           en="Interest", zh="利息", axes=("debt", "operating_year")),
+    Output("principal", "CNY", "Principal repaid in the operating year (Result.debt())",
+           en="Principal", zh="本金", axes=("debt", "operating_year")),
+    Output("balance", "CNY", "Principal outstanding at the start of the operating year "
+           "(Result.debt())",
+           en="Balance", zh="余额", axes=("debt", "operating_year")),
+    Output("pledged_revenue", "CNY", "The pledged lines, each times its share (Result.debt())",
+           en="Pledged revenue", zh="质押收入", axes=("debt", "operating_year")),
+    Output("cfads", "CNY", "Cash flow available for debt service: pledged_revenue less the "
+           "pledged costs (Result.debt())",
+           en="Cash flow for debt service", zh="可偿债现金流",
+           axes=("debt", "operating_year")),
+    Output("dscr", "ratio", "cfads / debt_service, of the means over the draws; NaN without "
+           "debt service (Result.debt())",
+           en="DSCR", zh="偿债覆盖率", axes=("debt", "operating_year")),
+    Output("probability", "share", "A 0/1 metric's mean over the draws: the probability of its "
+           "question (Result.probabilities())",
+           en="Probability", zh="概率", axes=("metric",)),
+], ("row",), "mean")
+"""The columns of the result tables that are not metrics or lines, with their units (the
+headers' and the workbook's formats: :func:`fundmodel.labels.header`)."""
 
 @dataclass(frozen=True)
 class Party:

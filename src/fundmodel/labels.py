@@ -350,7 +350,8 @@ NAMED: dict[str, Label] = _table({
 in (:func:`field_label`): ``renovation.items[2].name`` names an item, not the compound; and
 ``<section>.<field>`` for a field whose key means something else elsewhere."""
 
-COLUMNS: dict[str, Label] = _table({
+COLUMNS: dict[str, Label] = {
+    name: Label(c.en, c.zh) for name, c in catalog.TABLE_COLUMNS.items()} | _table({
     # summary()
     "metric": ("Metric", "指标"), "unit": ("Unit", "单位"), "mean": ("Mean", "均值"),
     "sd": ("Standard deviation", "标准差"), "min": ("Minimum", "最小值"),
@@ -358,36 +359,19 @@ COLUMNS: dict[str, Label] = _table({
     "undefined": ("Draws undefined", "无定义模拟次数"), "draw": ("Draw", "模拟序号"),
     # probabilities()
     "question": ("Question", "问题"), "outcome": ("Outcome", "结果"),
-    "probability": ("Probability", "概率"),
     # funding()
     "label": ("Funding rule", "资金来源"), "source": ("Source", "来源类型"),
-    "payer": ("Payer", "出资方"), "offered": ("Offered", "承诺金额"),
-    "amount": ("Amount", "金额"), "share_of_cost": ("Share of cost", "占总投资比例"),
-    "per_household": ("Per household", "户均"),
+    "payer": ("Payer", "出资方"),
     # items()
     "item": ("Item", "改造内容"), "tier": ("Tier", "类别"), "quantity": ("Quantity", "工程量"),
-    "unit_cost": ("Unit cost", "单价"), "contingency": ("Contingency", "不可预见费率"),
-    "cost": ("Cost", "造价"), "uncertain": ("Uncertain", "是否不确定"),
+    "contingency": ("Contingency", "不可预见费率"),
+    "uncertain": ("Uncertain", "是否不确定"),
     # cashflows(), parties(), government()
     "year": ("Year index", "年序"), "line": ("Line", "科目"), "payee": ("Payee", "收款方"),
     "kind": ("Kind", "性质"), "party": ("Party", "主体"), "description": ("Description", "说明"),
-    "paid": ("Paid", "支出"), "received": ("Received", "收入"), "net": ("Net", "净额"),
-    "npv_net": ("Net present value", "净现值"),
-    "paid_per_household": ("Paid per household", "户均支出"),
-    "received_per_household": ("Received per household", "户均收入"),
-    "total": ("Total", "合计"),
     # fiscal(), debt()
-    "subsidies": ("Subsidies", "补助支出"), "debt_service": ("Debt service", "还本付息"),
-    "guarantee_calls": ("Guarantee calls", "担保代偿"),
-    "revenue_received": ("Revenue received", "收入上缴"),
-    "net_commitment": ("Net commitment", "净支出责任"), "discounted": ("Discounted", "折现值"),
-    "budget": ("Budget", "一般公共预算"), "budget_share": ("Share of the budget", "占预算比例"),
     "exceeds_ceiling": ("Exceeds the ceiling", "超出上限"),
     "debt": ("Debt", "债务"), "operating_year": ("Operating year", "运营年"),
-    "interest": ("Interest", "利息"), "principal": ("Principal", "本金"),
-    "balance": ("Balance", "余额"), "pledged_revenue": ("Pledged revenue", "质押收入"),
-    "cfads": ("Cash flow for debt service", "可偿债现金流"),
-    "dscr": ("DSCR", "偿债覆盖率"),
     # households' tables
     "decision": ("Decision", "表决事项"), "building": ("Building", "楼栋"),
     "floor": ("Floor", "楼层"), "channel": ("Channel", "出资渠道"),
@@ -442,7 +426,8 @@ COLUMNS: dict[str, Label] = _table({
                              "蒙特卡洛模拟：{draws:,} 次，随机种子 {seed}，抽样方法 {sampler}。"),
     "change": ("Change", "变化"), "baseline": ("Baseline", "基准方案"),
 })
-"""Columns and index names of the result tables."""
+"""Columns and index names of the result tables (those with a unit: their declarations,
+:data:`fundmodel.catalog.TABLE_COLUMNS`), and the workbook's sheets, tables and notes."""
 
 UNITS: dict[str, Label] = _table({
     "CNY": ("CNY", "元"), "CNY/year": ("CNY/year", "元/年"),
@@ -741,17 +726,9 @@ def unit(name: str, lang: str = "en") -> str:
     return name if found is None else found.get(lang)
 
 
-_COLUMN_UNITS = {
-    **dict.fromkeys(("offered", "amount", "cost", "paid", "received", "net", "npv_net",
-                     "subsidies", "debt_service", "guarantee_calls", "revenue_received",
-                     "net_commitment", "discounted", "budget", "interest", "principal",
-                     "balance", "pledged_revenue", "cfads", "value_cny", "total"), "CNY"),
-    **dict.fromkeys(("per_household", "paid_per_household", "received_per_household"),
-                    "CNY/household"),
-    **dict.fromkeys(("share_of_cost", "budget_share", "probability"), "share"),
-    "unit_cost": "CNY/unit", "dscr": "ratio",
-}
-"""Units of the result tables' columns that are not metrics (for :func:`header`)."""
+_COLUMN_UNITS = {name: c.unit for name, c in catalog.TABLE_COLUMNS.items() if c.unit}
+"""Units of the result tables' columns that are not metrics (for :func:`header`): their
+declarations'."""
 
 
 def describe_unit(metric: str) -> str:
