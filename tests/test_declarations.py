@@ -186,3 +186,14 @@ def test_coverage_all_debts_is_declared_once():
 def test_metric_is_the_old_name_of_output():
     m = catalog.Metric("x", "CNY", "an amount")
     assert isinstance(m, catalog.Output) and m.en == "" and m.undefined_when == ""
+
+
+def test_describe_reads_the_declarations_of_lines_and_columns():
+    from fundmodel import Result
+
+    text = Result.describe("works[roof]")
+    assert text.startswith("works[<name>] [CNY/year]: ")
+    assert text.endswith("; paid by project to contractors")
+    assert Result.describe("npv_net").startswith("npv_net [CNY]: ")
+    with pytest.raises(KeyError, match="funding_gap"):
+        Result.describe("fundin_gap")

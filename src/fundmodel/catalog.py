@@ -17,7 +17,7 @@ __all__ = ["QUANTILES", "QUANTILE_METHOD", "CASHFLOW_QUANTILES", "quantile_name"
            "FALLBACK_LINES", "FALLBACK_METRICS",
            "FUND_METRICS", "FUND_LINES", "Output", "SUMMARIES", "Party", "PARTIES",
            "GOVERNMENT_LEVELS", "INSTRUMENTS", "LEDGER_LINES", "PORTFOLIO_METRICS", "TABLE_COLUMNS", "ledger_line", "probabilities",
-           "lookup", "known_names"]
+           "lookup", "known_names", "declaration"]
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 """Quantiles reported by :meth:`Result.summary` and :meth:`Result.yearly`."""
@@ -930,3 +930,24 @@ def lookup(name: str) -> Metric:
     close = difflib.get_close_matches(str(name), known_names(), n=3)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise KeyError(f"no metric or yearly line is named {name!r}{hint}")
+
+
+def declaration(name: str) -> Output:
+    """The declaration of any output: a metric, yearly line or column, households' column
+    (:func:`lookup`), a ledger line (:func:`ledger_line`: ``works[roof]`` → ``works[<name>]``)
+    or a result table's column (:data:`TABLE_COLUMNS`).
+
+    Raises
+    ------
+    KeyError
+        If nothing declares ``name`` (the message suggests close names).
+    """
+    try:
+        return lookup(name)
+    except KeyError:
+        found = ledger_line(name) if isinstance(name, str) else None
+        if found is None:
+            found = TABLE_COLUMNS.get(name)
+        if found is None:
+            raise
+        return found

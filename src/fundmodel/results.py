@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import labels
-from .catalog import METRICS, YEARLY_LINES, lookup
+from .catalog import METRICS, YEARLY_LINES, declaration, lookup
 from .draws import is_distribution
 from .catalog import CASHFLOW_QUANTILES, QUANTILE_METHOD, QUANTILES, quantile_name
 from .engine.arrays import same_in_every_draw
@@ -888,19 +888,24 @@ class Result:
     @staticmethod
     def describe(name: str) -> str:
         """Unit and meaning of a metric, yearly line or yearly column, e.g.
-        ``Result.describe("income[parking]")``.
+        ``Result.describe("income[parking]")``, from its declaration
+        (:func:`fundmodel.catalog.declaration`).
 
         Knows every metric of :data:`fundmodel.catalog.METRICS`, every fixed yearly line, the
         per-line names ``income[<name>]`` and ``cost[<name>]`` (the patterns themselves and any
-        concrete line name), and ``calendar_year``; says when a metric can be undefined.
+        concrete line name), and ``calendar_year``; says when a metric can be undefined. A
+        ledger line (``works[roof]``: its pattern's declaration) also says who pays whom, and
+        a result table's column (``npv_net``) is known too.
 
         Raises
         ------
         KeyError
             For an unknown name (the message suggests close names).
         """
-        m = lookup(name)
+        m = declaration(name)
         text = f"{m.name} [{m.unit}]: {m.description}"
         if m.undefined_when:
             text += f"; undefined (NaN) when {m.undefined_when}"
+        if m.payers:
+            text += f"; paid by {' or '.join(m.payers)} to {' or '.join(m.payees)}"
         return text
