@@ -752,7 +752,7 @@ their en and zh labels (put before the part's label)."""
 _GOVERNMENT = GOVERNMENT_LEVELS
 _FUNDERS = (*GOVERNMENT_LEVELS, "soe", "utilities", "residents", "donors", "investor", "lender",
             "bundled_project", "unfunded")
-_INCOME_PAYERS = ("users", "residents", "donors", "soe", *GOVERNMENT_LEVELS)
+_INCOME_PAYERS = ("users", "residents", "donors", "soe", *reversed(GOVERNMENT_LEVELS))
 
 LEDGER_LINES: dict[str, Output] = _declare([
     # the renovation (engine/model.py, engine/instruments/*)
