@@ -197,3 +197,12 @@ def test_describe_reads_the_declarations_of_lines_and_columns():
     assert Result.describe("npv_net").startswith("npv_net [CNY]: ")
     with pytest.raises(KeyError, match="funding_gap"):
         Result.describe("fundin_gap")
+
+
+def test_instrument_metrics_are_found_by_their_declarations():
+    assert catalog.instrument_metric("coverage_all_debts") is catalog.INSTRUMENT_METRICS[
+        "coverage_all_debts"]
+    assert catalog.instrument_metric("investor[my op].irr").name == "investor[<label>].irr"
+    assert catalog.instrument_metric("debt[b].interest") is None       # a ledger line
+    assert catalog.instrument_metric("funding_gap") is None
+    assert catalog.instrument_metric("investor[a].takes[b]") is None

@@ -1,4 +1,10 @@
-"""The names, units and meaning of every metric and yearly line fundmodel reports.
+"""Every output fundmodel reports, declared once: its name, unit, axes, how it is summarised,
+its en and zh labels, its meaning, when it is undefined and the question a probability answers
+(:class:`Output`) — the metrics, yearly lines, ledger lines (with the parties that pay and
+receive them), the result tables' columns, the parties and the levels of government. The
+labels (:mod:`fundmodel.labels`), ``Result.probabilities()``, ``Result.describe()``, the CLI's
+printed rows and the workbook's units read them here; tests/test_declarations.py fails on an
+output a shipped scenario emits that is not declared.
 
 These names are public contract: they are the columns of ``Result.metrics`` and
 ``Result.yearly()`` and appear in the docs. :func:`lookup` finds any of them, including the
@@ -16,7 +22,8 @@ __all__ = ["QUANTILES", "QUANTILE_METHOD", "CASHFLOW_QUANTILES", "quantile_name"
            "INSTRUMENT_METRICS", "FINANCING_LINES", "FINANCING_METRICS", "SOE_METRICS",
            "FALLBACK_LINES", "FALLBACK_METRICS",
            "FUND_METRICS", "FUND_LINES", "Output", "SUMMARIES", "Party", "PARTIES",
-           "GOVERNMENT_LEVELS", "INSTRUMENTS", "LEDGER_LINES", "PORTFOLIO_METRICS", "TABLE_COLUMNS", "ledger_line", "probabilities",
+           "GOVERNMENT_LEVELS", "INSTRUMENTS", "LEDGER_LINES", "PORTFOLIO_METRICS",
+           "TABLE_COLUMNS", "ledger_line", "instrument_metric", "probabilities",
            "lookup", "known_names", "declaration"]
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -880,6 +887,18 @@ def ledger_line(name: str) -> Output | None:
            else f"{kind}[<label>].{part}[<name>]")
     return LEDGER_LINES.get(key)
 
+
+
+def instrument_metric(name: str) -> Output | None:
+    """The declaration of a financing instrument's metric (:data:`INSTRUMENT_METRICS`:
+    ``debt[bond].min_dscr`` → ``debt[<label>].min_dscr``, or ``coverage_all_debts``), None
+    for another name."""
+    if name in INSTRUMENT_METRICS:
+        return INSTRUMENT_METRICS[name]
+    match = _LEDGER_PATTERN.match(name) if isinstance(name, str) else None
+    if match is None or match.group("name") is not None or match.group("kind") not in INSTRUMENTS:
+        return None
+    return INSTRUMENT_METRICS.get(f"{match.group('kind')}[<label>].{match.group('part')}")
 
 def probabilities() -> dict[str, Output]:
     """The metrics summarised as a probability (their means answer a question), in order."""

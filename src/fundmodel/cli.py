@@ -512,7 +512,9 @@ def _print_financing(console: "Console", result: "Result", w: _Words | None = No
     government's commitments by year."""
     w = w or _Words()
     s = result.summary()
-    names = [n for n in s.index if "]." in n or n == "coverage_all_debts"]
+    from .catalog import instrument_metric
+
+    names = [n for n in s.index if instrument_metric(n) is not None]
     if names:
         if result.n_draws > 1:
             console.print(_stat_table(w("financing.title"), s,
