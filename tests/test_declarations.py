@@ -84,6 +84,11 @@ def test_every_output_of_every_shipped_scenario_is_declared(path):
                 "monte carlo": fundmodel.simulate(scenario, 16, seed=1)}
     for how, result in runs.items():
         assert undeclared(result) == [], how
+        if result.has_households:      # the households' tables: columns and axes as declared
+            for table, columns in catalog.HOUSEHOLD_TABLES.items():
+                frame = getattr(result, table)()
+                assert set(frame.columns) <= set(columns), (how, table)
+                assert all(tuple(frame.index.names) == c.axes for c in columns.values())
 
 
 def test_every_output_of_the_district_is_declared():

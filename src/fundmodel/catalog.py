@@ -310,7 +310,7 @@ YEARLY_COLUMNS: dict[str, Output] = _declare([
 """Columns of ``Result.yearly()`` that are not lines of the statement."""
 
 HOUSEHOLD_TABLES: dict[str, dict[str, Output]] = {table: _declare(columns, axes, "mean") for
-                                                   table, columns in {
+                                                   (table, axes), columns in {
     ("decisions", ("decision", "building")): [
         Metric("households", "households", "Households in the ballot's electorate",
                en="Households", zh="户数"),
@@ -360,7 +360,7 @@ HOUSEHOLD_TABLES: dict[str, dict[str, Output]] = {table: _declare(columns, axes,
         Metric("share", "share", "amount_cny / the residents' total",
                en="Share", zh="占比"),
     ],
-}.items() for table, axes in [table]}
+}.items()}
 """Columns of the households' tables: ``Result.decisions()``, ``Result.households()`` and
 ``Result.channels()`` (scenarios with a ``households`` section)."""
 
