@@ -143,7 +143,7 @@ def test_run_prints_it_beside_the_surplus_and_states_the_basis(tmp_path, capsys,
 
 def test_monte_carlo_table_has_the_row(capsys):
     out = run(capsys, "run", GUANGAN, "--draws", "64", "--seed", "3")
-    assert "year 1 after financing (CNY)" in out
+    assert "year 1 after financing (CNY/year)" in out   # the declared label and unit
     assert " ".join(text("operations.breakeven_basis").split()) in out
 
 

@@ -176,7 +176,7 @@ def test_the_hand_built_compound_with_draws_in_the_cli(tmp_path, capsys):
     file = tmp_path / "totals.yaml"
     file.write_text(yaml.safe_dump(HAND), encoding="utf-8")
     out = run(capsys, "run", file, "--draws", "32")
-    assert "state firms (SOE transfer) per household" in out
+    assert "state firms' transfer funds per household" in out   # the declared label
     assert np.isclose(hand().metrics.loc[0, "soe_cost_per_household"], 1_000)
 
 

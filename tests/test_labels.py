@@ -26,19 +26,11 @@ SINGLE = [p for p in SCENARIOS if "district" not in p.name]
 DISTRICT = ROOT / "scenarios" / "xinghualing-district.yaml"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
-LEDGER_PATTERNS = ["works[roof]", "funding[central_subsidy]", "funding[my rule]",
-                   "residents[lift owners]", "income[parking]", "cost[security guards]",
-                   "menu[laundry]", "menu_cost[laundry]", "device[cameras]",
-                   "repairs_fund.replacement[roof]", "investor[op].takes[parking]",
-                   "investor[op].revenue[ads]", "investor[op].cost[ads]", "debt[bond].interest",
-                   "debt[bond].principal", "debt[bond].pledged_revenue",
-                   "debt[bond].guarantee_call", "bundle[factory].capital", "bundle[factory].cost",
-                   "bundle[factory].revenue", "bundle[factory].tax", "bundle[factory].transfer",
-                   "investor[op].investment", "bridge", "property_fee", "vat",
-                   "management_margin", "repairs_fund.contributions",
-                   "repairs_fund.first_deposit", "repairs_fund.interest", "repairs_fund.top_up"]
-"""Every kind of ledger line the engine writes (engine/model.py, engine/instruments/*,
-engine/repairs_fund.py), with made-up user names."""
+LEDGER_LINES = [n.replace("<name>", "my line").replace("<label>", "my rule")
+                for n in catalog.LEDGER_LINES]
+"""Every kind of ledger line the engine writes, from its declarations
+(:data:`fundmodel.catalog.LEDGER_LINES`; tests/test_declarations.py checks that every line the
+shipped scenarios write is declared), with made-up user names."""
 
 
 def _catalogue_names() -> list[str]:
@@ -47,7 +39,7 @@ def _catalogue_names() -> list[str]:
             *catalog.YEARLY_COLUMNS, *households, *catalog.INSTRUMENT_METRICS,
             *catalog.FUND_METRICS, *catalog.FUND_LINES, *PARTIES, *SOURCE_NAMES, *KINDS,
             *GOVERNMENT_LEVELS, *PAYERS, *SUMMARY_COLUMNS, *YEARLY_STATISTICS,
-            *LEDGER_PATTERNS]
+            *catalog.PORTFOLIO_METRICS, *LEDGER_LINES]
 
 
 @pytest.mark.parametrize("name", _catalogue_names())

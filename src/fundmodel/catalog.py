@@ -1,4 +1,10 @@
-"""The names, units and meaning of every metric and yearly line fundmodel reports.
+"""Every output fundmodel reports, declared once: its name, unit, axes, how it is summarised,
+its en and zh labels, its meaning, when it is undefined and the question a probability answers
+(:class:`Output`) — the metrics, yearly lines, ledger lines (with the parties that pay and
+receive them), the result tables' columns, the parties and the levels of government. The
+labels (:mod:`fundmodel.labels`), ``Result.probabilities()``, ``Result.describe()``, the CLI's
+printed rows and the workbook's units read them here; tests/test_declarations.py fails on an
+output a shipped scenario emits that is not declared.
 
 These names are public contract: they are the columns of ``Result.metrics`` and
 ``Result.yearly()`` and appear in the docs. :func:`lookup` finds any of them, including the
@@ -9,14 +15,16 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass, replace
 
 __all__ = ["QUANTILES", "QUANTILE_METHOD", "CASHFLOW_QUANTILES", "quantile_name", "Metric",
            "METRICS", "YEARLY_LINES", "YEARLY_COLUMNS", "LINE_PATTERNS", "HOUSEHOLD_TABLES",
            "INSTRUMENT_METRICS", "FINANCING_LINES", "FINANCING_METRICS", "SOE_METRICS",
            "FALLBACK_LINES", "FALLBACK_METRICS",
-           "FUND_METRICS", "FUND_LINES",
-           "lookup", "known_names"]
+           "FUND_METRICS", "FUND_LINES", "Output", "SUMMARIES", "Party", "PARTIES",
+           "GOVERNMENT_LEVELS", "INSTRUMENTS", "LEDGER_LINES", "PORTFOLIO_METRICS",
+           "TABLE_COLUMNS", "ledger_line", "instrument_metric", "probabilities",
+           "lookup", "known_names", "declaration"]
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 """Quantiles reported by :meth:`Result.summary` and :meth:`Result.yearly`."""
@@ -35,82 +43,180 @@ def quantile_name(q: float) -> str:
     return f"p{round(q * 100):d}"
 
 
-@dataclass(frozen=True)
-class Metric:
-    """A per-draw output: its unit and what it means.
+SUMMARIES = ("quantiles", "probability", "mean")
+"""How an output is summarised over the draws: ``quantiles`` (mean, sd, Monte Carlo error and
+the quantiles: :meth:`Result.summary`, or quantile bands of a yearly line even when the
+per-draw paths are streamed), ``probability`` (a 0/1 metric whose mean is the probability of
+a question: :meth:`Result.probabilities`), ``mean`` (a yearly or ledger line: its mean over
+the draws, quantiles only when the paths are kept)."""
 
-    ``undefined_when`` says in which draws the value is undefined (NaN), '' if never.
+
+@dataclass(frozen=True)
+class Output:
+    """The one declaration of an output: a metric, yearly line, ledger line (pattern) or
+    table column — what it is called, its unit, axes, how it is summarised, its labels and
+    what it means.
+
+    Every reader takes it from here: the labels (:mod:`fundmodel.labels`), the probabilities
+    (:meth:`Result.probabilities`), :meth:`Result.describe`, the CLI's printed rows and the
+    workbook's formats (by the unit).
+
+    Attributes
+    ----------
+    name : str
+        The identifier (public contract), or a pattern with ``<name>`` / ``<label>`` for the
+        user's name of a line or a funding rule.
+    unit : str
+        A unit of :data:`fundmodel.labels.UNITS` (``CNY``, ``CNY/year``, ``share``, ``0/1`` ...).
+    description : str
+        Its meaning, with the formula (English).
+    undefined_when : str
+        In which draws it is undefined (NaN), '' if never; ``undefined_zh`` the same in Chinese.
+    en, zh : str
+        Its label. For an instrument's output (``<instrument>[<label>].<part>``) the label of
+        the part (``NPV`` / ``净现值``), the instrument's label (:data:`INSTRUMENTS`) put before
+        it; for a pattern ``kind[<name>]`` a format string with ``{name}``.
+    question, question_zh : str
+        For a probability (``summary="probability"``): the question its mean answers.
+    summary : str
+        One of :data:`SUMMARIES`; '' takes the default of its table.
+    axes : tuple of str
+        The axes of its values in a run: ``("draw",)`` for a metric, ``("draw", "year")`` for
+        a yearly or ledger line, the table's index for a table's column.
+    payers, payees, kind : tuple of str, tuple of str, str
+        For a ledger line: the parties (:data:`PARTIES`) that may pay and receive it and its
+        kind of flow (:data:`fundmodel.engine.ledger.KINDS`).
     """
 
     name: str
     unit: str
     description: str
     undefined_when: str = ""
+    _: KW_ONLY
+    en: str = ""
+    zh: str = ""
+    undefined_zh: str = ""
+    question: str = ""
+    question_zh: str = ""
+    summary: str = ""
+    axes: tuple[str, ...] = ()
+    payers: tuple[str, ...] = ()
+    payees: tuple[str, ...] = ()
+    kind: str = ""
 
 
-METRICS: dict[str, Metric] = {m.name: m for m in [
-    Metric("capex_total", "CNY", "Renovation cost of all items with contingency (year 0)"),
-    Metric("funding_total", "CNY", "Sum applied by all funding sources"),
-    Metric("funding_gap", "CNY", "Renovation cost no source covers"),
-    Metric("funding_gap_share", "share", "funding_gap / capex_total"),
-    Metric("has_funding_gap", "0/1", "1 if funding_gap > 0; its mean is P(funding_gap > 0)"),
+Metric = Output
+"""The name of :class:`Output` before issue 20 (a metric is an output)."""
+
+
+def _declare(entries: list[Output], axes: tuple[str, ...], summary: str) -> dict[str, Output]:
+    """A table of declarations by name, each given its table's axes and default summary."""
+    return {o.name: replace(o, axes=o.axes or axes, summary=o.summary or summary)
+            for o in entries}
+
+
+_DRAW = ("draw",)
+_YEARLY = ("draw", "year")
+
+
+METRICS: dict[str, Output] = _declare([
+    Metric("capex_total", "CNY", "Renovation cost of all items with contingency (year 0)",
+           en="Renovation cost", zh="改造总投资"),
+    Metric("funding_total", "CNY", "Sum applied by all funding sources",
+           en="Funding raised", zh="落实资金合计"),
+    Metric("funding_gap", "CNY", "Renovation cost no source covers",
+           en="Funding gap", zh="资金缺口"),
+    Metric("funding_gap_share", "share", "funding_gap / capex_total",
+           en="Gap as a share of cost", zh="资金缺口占比"),
+    Metric("has_funding_gap", "0/1", "1 if funding_gap > 0; its mean is P(funding_gap > 0)",
+           en="Funding gap left", zh="存在资金缺口", question="P(funding_gap > 0)",
+           question_zh="P(资金缺口 > 0)", summary="probability"),
     Metric("government_cost", "CNY", "Applied by government sources (central, provincial, "
            "local, programme funds, top-ups), the state firms' transfer funds not included: "
            "what the levels of government pay in the construction years (Result.government()"
-           "['total'] summed over them)"),
+           "['total'] summed over them)",
+           en="Government funding", zh="政府出资"),
     Metric("soe_cost", "CNY", "Applied by state firms' \"三供一业\" transfer funds "
            "(soe_transfer): the firms' money, not government's; only in scenarios with such "
-           "a rule"),
-    Metric("resident_cost", "CNY", "Applied by residents"),
-    Metric("government_cost_per_household", "CNY/household", "government_cost / households"),
-    Metric("soe_cost_per_household", "CNY/household", "soe_cost / households"),
-    Metric("resident_cost_per_household", "CNY/household", "resident_cost / households"),
-    Metric("funding_gap_per_household", "CNY/household", "funding_gap / households"),
-    Metric("fee_income_first_year", "CNY/year", "Property fee income in year 1"),
-    Metric("operating_cost_first_year", "CNY/year", "Operating cost (with margin) in year 1"),
+           "a rule",
+           en="State firms' transfer funds", zh="国有企业三供一业移交资金"),
+    Metric("resident_cost", "CNY", "Applied by residents",
+           en="Residents' contribution", zh="居民出资"),
+    Metric("government_cost_per_household", "CNY/household", "government_cost / households",
+           en="Government funding per household", zh="户均政府出资"),
+    Metric("soe_cost_per_household", "CNY/household", "soe_cost / households",
+           en="State firms' transfer funds per household", zh="户均国有企业移交资金"),
+    Metric("resident_cost_per_household", "CNY/household", "resident_cost / households",
+           en="Residents' contribution per household", zh="户均居民出资"),
+    Metric("funding_gap_per_household", "CNY/household", "funding_gap / households",
+           en="Funding gap per household", zh="户均资金缺口"),
+    Metric("fee_income_first_year", "CNY/year", "Property fee income in year 1",
+           en="Fee income, year 1", zh="首年物业费收入"),
+    Metric("operating_cost_first_year", "CNY/year", "Operating cost (with margin) in year 1",
+           en="Operating cost, year 1", zh="首年运营成本"),
     Metric("operating_surplus_first_year", "CNY/year", "Operating surplus in year 1 "
-           "(negative: a deficit)"),
+           "(negative: a deficit)",
+           en="Operating surplus, year 1", zh="首年运营结余"),
     Metric("net_cash_flow_first_year", "CNY/year", "What the compound's account keeps in "
            "year 1 after financing: operating_surplus_first_year + financing_net of year 1 "
            "(less the debt service it pays, the revenue it remits to a bond's issuer and the "
            "income investors take, plus guarantee calls); before any fallback payment; only "
            "in scenarios with financing lines to or from the account (else it would be "
-           "operating_surplus_first_year)"),
-    Metric("operating_deficit_years", "years", "Number of years with an operating deficit"),
+           "operating_surplus_first_year)",
+           en="Year 1 after financing", zh="首年融资后净现金流"),
+    Metric("operating_deficit_years", "years", "Number of years with an operating deficit",
+           en="Years in operating deficit", zh="运营亏损年数"),
     Metric("any_operating_deficit", "0/1", "1 if any year is in deficit; its mean is "
-           "P(any year in operating deficit)"),
+           "P(any year in operating deficit)",
+           en="Some year in operating deficit", zh="出现运营亏损",
+           question="P(any year in operating deficit)", question_zh="P(任一年出现运营亏损)",
+           summary="probability"),
     Metric("first_deficit_year", "year", "First operating year (1..horizon) in deficit",
-           "no year is in deficit"),
-    Metric("cumulative_balance_final", "CNY", "Cumulative operating balance at the horizon"),
+           "no year is in deficit",
+           en="First year in deficit", zh="首个亏损年", undefined_zh="没有亏损年份"),
+    Metric("cumulative_balance_final", "CNY", "Cumulative operating balance at the horizon",
+           en="Cumulative balance at the horizon", zh="期末累计结余"),
     Metric("balance_negative_at_horizon", "0/1", "1 if cumulative_balance_final < 0; its mean "
-           "is P(cumulative balance < 0 at the horizon)"),
+           "is P(cumulative balance < 0 at the horizon)",
+           en="Cumulative balance negative at the horizon", zh="期末累计结余为负",
+           question="P(cumulative_balance < 0 at the horizon)", question_zh="P(期末累计结余 < 0)",
+           summary="probability"),
     Metric("npv_operations", "CNY", "NPV of the net cash flow after financing (the "
            "operating surplus where there are no financing lines) of years 1..horizon at the "
-           "nominal discount rate, before any fallback payment"),
+           "nominal discount rate, before any fallback payment",
+           en="NPV of the operations", zh="运营净现值"),
     Metric("breakeven_fee_rate", "CNY/m²/month", "Fee rate (year 1, growing as the fee does) "
            "at which npv_operations is 0: operations after financing break even over the "
            "horizon, the financing flows as at the fee charged; in CNY/household/month for a "
            "fee per household (per_household_month)",
-           "no fee is collected (collection rate 0 or no chargeable area): no fee can break even"),
+           "no fee is collected (collection rate 0 or no chargeable area): no fee can break even",
+           en="Breakeven fee", zh="保本物业费", undefined_zh="未收取物业费（收缴率为0或无计费面积），任何费率都无法保本"),
     Metric("breakeven_fee_rate_first_year", "CNY/m²/month", "Fee rate at which "
            "net_cash_flow_first_year is 0: operations after financing break even in year 1, "
            "the financing flows as at the fee charged; in CNY/household/month for a fee per "
            "household",
-           "no fee is collected in year 1 (collection rate 0 or no chargeable area)"),
-    Metric("discount_rate_nominal", "per year", "(1 + discount_rate)(1 + inflation) − 1"),
+           "no fee is collected in year 1 (collection rate 0 or no chargeable area)",
+           en="Breakeven fee, year 1", zh="首年保本物业费", undefined_zh="首年未收取物业费（收缴率为0或无计费面积）"),
+    Metric("discount_rate_nominal", "per year", "(1 + discount_rate)(1 + inflation) − 1",
+           en="Nominal discount rate", zh="名义折现率"),
     # only in scenarios with operations.fallback (FALLBACK_METRICS)
     Metric("fallback_total", "CNY", "What the fallback payer (street or district) pays the "
-           "operating account over years 1..horizon"),
-    Metric("fallback_years", "years", "Number of years in which the fallback payer pays"),
+           "operating account over years 1..horizon",
+           en="Fallback payments", zh="兜底补贴合计"),
+    Metric("fallback_years", "years", "Number of years in which the fallback payer pays",
+           en="Years with fallback payments", zh="兜底补贴年数"),
     Metric("fallback_max_year", "CNY/year", "Largest payment of the fallback payer in one "
-           "year"),
+           "year",
+           en="Largest fallback payment in a year", zh="单年最大兜底补贴"),
     Metric("fallback_needed_max", "CNY/year", "Smallest cap_per_year (year-1 value) that keeps "
            "the cumulative balance ≥ 0 in every year: max_t of the uncapped need / the cap's "
-           "growth index (the uncapped need itself with a cap that does not grow)"),
+           "growth index (the uncapped need itself with a cap that does not grow)",
+           en="Fallback cap needed", zh="所需兜底上限"),
     Metric("cumulative_balance_min", "CNY", "Lowest year-end cumulative balance of the "
            "operating account over years 1..horizon, after the fallback's payments (≥ 0 in "
-           "every draw whose cap is at least fallback_needed_max)"),
-]}
+           "every draw whose cap is at least fallback_needed_max)",
+           en="Lowest cumulative balance", zh="累计结余最低值"),
+], _DRAW, "quantiles")
 
 SOE_METRICS = ("soe_cost", "soe_cost_per_household")
 """Metrics only in scenarios with a state firms' transfer-funds rule (``soe_transfer``)."""
@@ -123,31 +229,44 @@ FALLBACK_METRICS = ("fallback_total", "fallback_years", "fallback_max_year",
                     "fallback_needed_max", "cumulative_balance_min")
 """Metrics only in scenarios with a fallback payer (``operations.fallback``)."""
 
-YEARLY_LINES: dict[str, Metric] = {m.name: m for m in [
+YEARLY_LINES: dict[str, Output] = _declare([
     Metric("property_fee_income", "CNY/year", "rate × chargeable m² × 12 × collection rate "
-           "(or per_household_month × households × 12 × collection rate)"),
+           "(or per_household_month × households × 12 × collection rate)",
+           en="Property fee income", zh="物业费收入"),
     Metric("other_income", "CNY/year", "Sum of the income lines (parking, advertising, ...) "
-           "and menu packages"),
-    Metric("total_income", "CNY/year", "property_fee_income + other_income"),
+           "and menu packages",
+           en="Other income", zh="其他经营收入"),
+    Metric("total_income", "CNY/year", "property_fee_income + other_income",
+           en="Total income", zh="收入合计"),
     Metric("direct_cost", "CNY/year", "Sum of the cost lines, devices' platform fees and menu "
-           "packages' costs"),
-    Metric("management_margin", "CNY/year", "management_margin × direct_cost"),
-    Metric("operating_cost", "CNY/year", "direct_cost + management_margin"),
-    Metric("vat", "CNY/year", "VAT in the fee income: fee × rate / (1 + rate)"),
-    Metric("operating_surplus", "CNY/year", "total_income − operating_cost − vat"),
+           "packages' costs",
+           en="Direct cost", zh="直接成本"),
+    Metric("management_margin", "CNY/year", "management_margin × direct_cost",
+           en="Management margin", zh="管理酬金"),
+    Metric("operating_cost", "CNY/year", "direct_cost + management_margin",
+           en="Operating cost", zh="运营成本"),
+    Metric("vat", "CNY/year", "VAT in the fee income: fee × rate / (1 + rate)",
+           en="VAT", zh="增值税"),
+    Metric("operating_surplus", "CNY/year", "total_income − operating_cost − vat",
+           en="Operating surplus", zh="运营结余", summary="quantiles"),
     Metric("financing_net", "CNY/year", "What investors, lenders and guarantors bring the "
            "operator less what it pays them (concessions, debt service, guarantee calls); only "
-           "in scenarios with such instruments"),
+           "in scenarios with such instruments",
+           en="Financing, net", zh="融资净流量"),
     Metric("net_cash_flow", "CNY/year", "operating_surplus + financing_net (only in scenarios "
-           "with financing instruments; the lines below then use it in place of the surplus)"),
+           "with financing instruments; the lines below then use it in place of the surplus)",
+           en="Net cash flow", zh="净现金流"),
     Metric("fallback_subsidy", "CNY/year", "What the fallback payer pays in the year: "
            "min(cap, what keeps the cumulative balance ≥ 0); only in scenarios with "
-           "operations.fallback"),
+           "operations.fallback",
+           en="Fallback subsidy", zh="兜底补贴"),
     Metric("cumulative_balance", "CNY", "opening balance + surplus (net cash flow) of years "
-           "1..t, + the fallback's payments"),
+           "1..t, + the fallback's payments",
+           en="Cumulative balance", zh="累计结余", summary="quantiles"),
     Metric("discounted_surplus", "CNY", "operating_surplus (net cash flow) / (1 + nominal "
-           "rate)^t"),
-]}
+           "rate)^t",
+           en="Discounted surplus", zh="折现结余"),
+], _YEARLY, "mean")
 """Fixed yearly lines; each income and cost line also appears as ``income[<name>]`` /
 ``cost[<name>]`` (see :data:`LINE_PATTERNS`)."""
 
@@ -157,217 +276,634 @@ FINANCING_LINES = ("financing_net", "net_cash_flow")
 FALLBACK_LINES = ("fallback_subsidy",)
 """Yearly lines only in scenarios with a fallback payer (``operations.fallback``)."""
 
-LINE_PATTERNS: dict[str, Metric] = {m.name: m for m in [
+LINE_PATTERNS: dict[str, Output] = _declare([
     Metric("income[<name>]", "CNY/year", "One income line of the scenario "
            "(operations.income, by name): units × price_per_month × 12 × occupancy, or per_year; "
            "grows by its growth, else inflation; × the share built of its item (item:) in "
-           "each draw; part of other_income"),
+           "each draw; part of other_income",
+           en="Income: {name}", zh="收入：{name}"),
     Metric("cost[<name>]", "CNY/year", "One cost line of the scenario (operations.costs, by "
            "name): staff × wage_per_month × 12 × (1 + on_cost), or per_year, divided by "
            "shared_by (shared: × this compound's share by the split key); grows by its "
            "growth, else inflation, × (1 + ageing × (t − 1)); 0 outside first_year .. "
            "first_year + years − 1; × the share built of its item (item:) in each draw; "
-           "part of direct_cost"),
+           "part of direct_cost",
+           en="Cost: {name}", zh="成本：{name}"),
     Metric("menu[<name>]", "CNY/year", "Income of a menu package (operations.menu, by name): "
            "households × take_up × price_per_household_month × 12, growing; part of "
-           "other_income"),
+           "other_income",
+           en="Menu service: {name}", zh="菜单式服务：{name}"),
     Metric("menu_cost[<name>]", "CNY/year", "Cost of a menu package: households × take_up × "
-           "cost_per_household_month × 12, growing; part of direct_cost"),
+           "cost_per_household_month × 12, growing; part of direct_cost",
+           en="Menu service cost: {name}", zh="菜单式服务成本：{name}"),
     Metric("device[<name>]", "CNY/year", "Platform fee of smart devices (operations.devices, "
-           "by name), growing; part of direct_cost"),
-]}
+           "by name), growing; part of direct_cost",
+           en="Device platform fee: {name}", zh="智能设备平台费：{name}"),
+], _YEARLY, "mean")
 """The per-line yearly names: ``income[<name>]``, ``cost[<name>]``, ``menu[<name>]``,
 ``menu_cost[<name>]`` and ``device[<name>]``."""
 
-YEARLY_COLUMNS: dict[str, Metric] = {m.name: m for m in [
-    Metric("calendar_year", "year", "start_year + year (year 0 is the construction year)"),
-]}
+YEARLY_COLUMNS: dict[str, Output] = _declare([
+    Metric("calendar_year", "year", "start_year + year (year 0 is the construction year)",
+           en="Year", zh="年份"),
+], ("year",), "mean")
 """Columns of ``Result.yearly()`` that are not lines of the statement."""
 
-HOUSEHOLD_TABLES: dict[str, dict[str, Metric]] = {table: {m.name: m for m in columns} for
-                                                   table, columns in {
-    "decisions": [
-        Metric("households", "households", "Households in the ballot's electorate"),
-        Metric("p_pass", "share", "Share of draws in which the ballot passes: P(pass)"),
+HOUSEHOLD_TABLES: dict[str, dict[str, Output]] = {table: _declare(columns, axes, "mean") for
+                                                   (table, axes), columns in {
+    ("decisions", ("decision", "building")): [
+        Metric("households", "households", "Households in the ballot's electorate",
+               en="Households", zh="户数"),
+        Metric("p_pass", "share", "Share of draws in which the ballot passes: P(pass)",
+               en="Probability the vote passes", zh="表决通过概率"),
         Metric("passed", "bool", "Whether the ballot passes at the point estimates "
-               "(deterministic run)"),
+               "(deterministic run)",
+               en="Passes", zh="是否通过"),
         Metric("mcse", "share", "Monte Carlo standard error of p_pass: √(p(1 − p)/n), 1.5/n "
-               "when p is 0 or 1"),
+               "when p is 0 or 1",
+               en="Monte Carlo standard error", zh="蒙特卡洛标准误"),
         Metric("wtp_threshold_cny", "CNY", "Least willingness to pay, the same for every "
                "household of the electorate, at which the ballot passes (mean over the draws "
                "where one exists)", "no willingness to pay passes in any draw (too few take "
-               "part)"),
+               "part)",
+               en="Willingness to pay needed", zh="通过所需支付意愿",
+               undefined_zh="任何模拟中都没有能使表决通过的支付意愿（参与户数太少）"),
         Metric("wtp_threshold_defined", "share", "Share of draws in which some common "
-               "willingness to pay passes the ballot"),
+               "willingness to pay passes the ballot",
+               en="Share of draws with a threshold", zh="存在门槛的模拟占比"),
     ],
-    "households": [
-        Metric("households", "households", "Households on that floor of that building"),
+    ("households", ("building", "floor")): [
+        Metric("households", "households", "Households on that floor of that building",
+               en="Households", zh="户数"),
         Metric("cost_per_household_cny", "CNY/household", "A household's part of what the "
                "residents' funding rules pay, 0 where its items are voted down; mean over "
-               "draws"),
+               "draws",
+               en="Cost per household", zh="户均出资"),
         Metric("p_built", "share", "Share of draws in which every decision the household "
-               "votes on or pays for goes ahead for it"),
+               "votes on or pays for goes ahead for it",
+               en="Probability built", zh="实施概率"),
         Metric("cost_if_built_cny", "CNY/household", "cost_per_household_cny over the draws "
-               "where its items are built only", "they are never built"),
+               "where its items are built only", "they are never built",
+               en="Cost per household if built", zh="实施时户均出资", undefined_zh="从未实施"),
         Metric("loan_payment_per_month_cny", "CNY/month", "Monthly payment of a household "
-               "borrowing its whole amount at the loan's rate and term; mean over draws"),
+               "borrowing its whole amount at the loan's rate and term; mean over draws",
+               en="Loan payment per month", zh="贷款月供"),
     ],
-    "channels": [
+    ("channels", ("channel",)): [
         Metric("takeup", "share", "Share of paying households using the channel (cash: the "
-               "rest)"),
+               "rest)",
+               en="Take-up", zh="使用比例"),
         Metric("amount_cny", "CNY", "What the households pay through the channel (repairs "
                "fund capped at its balance, provident fund at the cap per owner; the excess "
-               "in cash); mean over draws"),
-        Metric("share", "share", "amount_cny / the residents' total"),
+               "in cash); mean over draws",
+               en="Amount", zh="金额"),
+        Metric("share", "share", "amount_cny / the residents' total",
+               en="Share", zh="占比"),
     ],
 }.items()}
 """Columns of the households' tables: ``Result.decisions()``, ``Result.households()`` and
 ``Result.channels()`` (scenarios with a ``households`` section)."""
 
-INSTRUMENT_METRICS: dict[str, Metric] = {m.name: m for m in [
+INSTRUMENT_METRICS: dict[str, Output] = _declare([
     # each instrument declares its per-draw metrics here, named <instrument>[<label>].<metric>
     # social capital for operating rights (source: social_capital)
     Metric("investor[<label>].investment", "CNY", "What the investor pays for the renovation, "
-           "as its items are built"),
+           "as its items are built",
+           en="investment", zh="投资额"),
     Metric("investor[<label>].worth", "CNY", "The most it would pay: the present value at its "
            "hurdle rate of its net flows over the concession (taken-over income and its "
            "streams' revenue less their cost), as an amount paid as its items are built; 0 if "
-           "negative"),
+           "negative",
+           en="most it would pay", zh="可承受投资额"),
     Metric("investor[<label>].npv", "CNY", "Investor's NPV at its hurdle rate, discounted to "
            "start_year: its net flows at the end of operating years 1..concession less the "
-           "investment in the construction years it falls in; 0 where it invests nothing"),
+           "investment in the construction years it falls in; 0 where it invests nothing",
+           en="NPV", zh="净现值"),
     Metric("investor[<label>].irr", "rate", "Investor's internal rate of return on the same "
-           "flows (nominal, per year)", "no IRR exists: see irr_reason"),
+           "flows (nominal, per year)", "no IRR exists: see irr_reason",
+           en="IRR", zh="内部收益率", undefined_zh="内部收益率不存在（见内部收益率状态）"),
     Metric("investor[<label>].irr_reason", "code", "Why the IRR is defined or not "
            "(fundmodel.finance.IRR_REASONS): 0 ok, 1 the flows do not change sign (e.g. it "
            "never earns), 2 no convergence, 3 all flows zero (it invests nothing), 4 no sign "
-           "change of NPV on the grid, 5 a non-finite flow"),
+           "change of NPV on the grid, 5 a non-finite flow",
+           en="IRR status", zh="内部收益率状态"),
     Metric("investor[<label>].payback_year", "years", "Operating year in which its "
            "undiscounted cumulative flow (the whole investment at the end of construction, "
            "then its net flows) turns non-negative, interpolated within the year",
-           "it invests nothing, or is not paid back within the concession"),
+           "it invests nothing, or is not paid back within the concession",
+           en="payback year", zh="回收期", undefined_zh="未投资，或在特许经营期内未能收回投资"),
     Metric("investor[<label>].forgone", "CNY", "Present value at the scenario's nominal "
            "discount rate (to start_year) of the income lines the compound's account forgoes "
-           "to the investor"),
+           "to the investor",
+           en="income forgone, PV", zh="让渡收益现值"),
     Metric("investor[<label>].below_hurdle", "0/1", "1 if it invests more than its flows are "
            "worth at its hurdle rate (NPV < 0: invests: gap or amount); its mean is the "
-           "probability"),
+           "probability",
+           en="below its hurdle", zh="低于门槛收益率"),
     Metric("bundle[<label>].transfer", "CNY", "What the bundled project pays towards the "
-           "renovation (its funding line, summed over the years)"),
+           "renovation (its funding line, summed over the years)",
+           en="transfer to the renovation", zh="反哺改造资金"),
     Metric("bundle[<label>].npv", "CNY", "NPV of the bundled project's own flows (revenue − "
            "costs − tax − capital) less the transfer, at its required return, discounted to "
-           "start_year (year-end flows)"),
+           "start_year (year-end flows)",
+           en="NPV", zh="净现值"),
     Metric("bundle[<label>].irr", "share", "IRR of the same flows (a fraction a year)",
-           "the flows have no IRR (they never change sign, or NPV has no root)"),
+           "the flows have no IRR (they never change sign, or NPV has no root)",
+           en="IRR", zh="内部收益率", undefined_zh="现金流没有内部收益率（从不变号，或净现值无根）"),
     Metric("bundle[<label>].coverage", "ratio", "PV of revenue − costs − tax over PV of "
            "capital + transfer, at the required return",
-           "the bundle has no capital and pays nothing (the denominator is 0)"),
+           "the bundle has no capital and pays nothing (the denominator is 0)",
+           en="coverage", zh="覆盖倍数", undefined_zh="捆绑项目既无投资也无支出（分母为0）"),
     Metric("bundle[<label>].balances", "0/1", "1 if the bundle's npv ≥ 0: it can afford the "
-           "transfer; its mean is P(the bundle balances)"),
+           "transfer; its mean is P(the bundle balances)",
+           en="balances", zh="收支平衡"),
     Metric("bundle[<label>].minimum_scale", "units of scale", "Smallest scale (in the rule's "
            "scale_unit) at which the bundle's coverage reaches its target_coverage (default "
            "1: npv = 0); the transfer does not depend on the scale",
            "no scale balances the bundle: its NPV after the transfer is negative at every "
-           "scale (a unit of scale is worth ≤ 0 and no smaller scale pays the fixed cost)"),
+           "scale (a unit of scale is worth ≤ 0 and no smaller scale pays the fixed cost)",
+           en="minimum scale", zh="最小规模", undefined_zh="任何规模都无法使捆绑项目平衡：扣除反哺后各规模净现值均为负"),
     # debt (bank loans and special bonds): fundmodel.engine.instruments.debt
     Metric("debt[<label>].amount", "CNY", "Principal lent: min(amount, DSCR-sized, gearing × "
-           "cost of its items, cap, need)"),
+           "cost of its items, cap, need)",
+           en="amount lent", zh="借款额"),
     Metric("debt[<label>].capped", "0/1", "1 if the amount given was cut by the DSCR sizing, "
-           "gearing, cap or need; 0 otherwise (and when no amount is given)"),
+           "gearing, cap or need; 0 otherwise (and when no amount is given)",
+           en="amount capped", zh="额度受限"),
     Metric("debt[<label>].min_dscr", "ratio", "Least debt service cover ratio CFADS_t / DS_t "
-           "over the years with debt service", "no debt service (nothing lent)"),
+           "over the years with debt service", "no debt service (nothing lent)",
+           en="lowest DSCR", zh="最低偿债覆盖率", undefined_zh="无还本付息（未借款）"),
     Metric("debt[<label>].avg_dscr", "ratio", "Mean of CFADS_t / DS_t over the years with debt "
-           "service", "no debt service (nothing lent)"),
+           "service", "no debt service (nothing lent)",
+           en="mean DSCR", zh="平均偿债覆盖率", undefined_zh="无还本付息（未借款）"),
     Metric("debt[<label>].min_dscr_year", "year", "Operating year of min_dscr (the first, if "
-           "tied)", "no debt service (nothing lent)"),
+           "tied)", "no debt service (nothing lent)",
+           en="year of the lowest DSCR", zh="最低偿债覆盖率年份", undefined_zh="无还本付息（未借款）"),
     Metric("debt[<label>].llcr", "ratio", "Loan life cover ratio: present value at the loan "
            "rate of CFADS over the term (to the start of operating year 1) / principal",
-           "nothing lent"),
+           "nothing lent",
+           en="LLCR", zh="贷款期覆盖率", undefined_zh="未借款"),
     Metric("debt[<label>].coverage_gross", "ratio", "Σ pledged revenue over the term / Σ "
-           "(principal + interest)", "no debt service (nothing lent)"),
+           "(principal + interest)", "no debt service (nothing lent)",
+           en="gross coverage", zh="总覆盖倍数", undefined_zh="无还本付息（未借款）"),
     Metric("debt[<label>].coverage_net", "ratio", "Σ (pledged revenue − pledged costs) over "
            "the term / Σ (principal + interest) (= coverage_gross without pledged costs)",
-           "no debt service (nothing lent)"),
+           "no debt service (nothing lent)",
+           en="net coverage", zh="净覆盖倍数", undefined_zh="无还本付息（未借款）"),
     Metric("debt[<label>].meets_coverage", "0/1", "1 if coverage_net (coverage_gross when no "
-           "costs are pledged) ≥ coverage_threshold", "no debt service (nothing lent)"),
+           "costs are pledged) ≥ coverage_threshold", "no debt service (nothing lent)",
+           en="meets its coverage", zh="满足覆盖要求", undefined_zh="无还本付息（未借款）"),
     Metric("debt[<label>].guarantee_call", "CNY", "Total the guarantor pays the operator over "
            "the term: share × max(DS_t − max(CFADS_t, 0), 0) each year (0 without a "
-           "guarantee)"),
+           "guarantee)",
+           en="guarantee calls", zh="担保代偿"),
     Metric("debt[<label>].shortfall_years", "years", "Years of the term with debt service in "
            "which CFADS_t < DS_t (a year without debt service is never short, whatever its "
-           "cash flow)"),
+           "cash flow)",
+           en="years short of debt service", zh="偿债缺口年数"),
     Metric("debt[<label>].negative_principal_years", "years", "Years of the term in which the "
            "principal repaid is negative: a sculpted service below the interest (CFADS_t / "
            "dscr_target < interest), the unpaid interest added to the balance (0 for annuity, "
-           "equal_principal and bullet)"),
+           "equal_principal and bullet)",
+           en="years of negative principal", zh="本金负摊还年数"),
     Metric("coverage_all_debts", "ratio", "Cover of all debts together: Σ over the debts of "
            "their coverage basis (pledged revenue − pledged costs, or the revenue without "
            "pledged costs) over their terms / Σ over the debts of their principal + interest; "
            "a line shared between debts counts once (each debt its share)",
-           "no debt service (nothing lent by any debt)"),
-]}
+           "no debt service (nothing lent by any debt)",
+           en="Coverage of all debts together", zh="全部债务合并覆盖倍数", undefined_zh="各项债务均无还本付息（均未借款）"),
+], _DRAW, "quantiles")
 """Per-draw metrics of the financing instruments, by pattern ``<instrument>[<label>].<metric>``
 (``<label>`` is the funding rule's label): they join ``Result.metrics`` in scenarios that use
 the instrument."""
 
-FUND_METRICS: dict[str, Metric] = {m.name: m for m in [
+FUND_METRICS: dict[str, Output] = _declare([
     # the long-term repairs fund (scenarios with a repairs_fund section):
     # fundmodel.engine.repairs_fund, docs/repairs-fund.md
     Metric("fund_first_deposit", "CNY", "First deposit paid by the residents at the end of "
            "year 0: floor area × share of construction cost × cost per m² (or per m²); 0 "
-           "without one"),
+           "without one",
+           en="First deposit to the repairs fund", zh="首期维修资金"),
     Metric("fund_balance_final", "CNY", "Repairs fund balance at the end of the horizon "
-           "(year T), after top-ups"),
+           "(year T), after top-ups",
+           en="Repairs fund at the horizon", zh="期末维修资金余额"),
     Metric("fund_balance_min", "CNY", "Lowest year-end balance of the repairs fund over "
-           "years 1..T, after top-ups"),
-    Metric("fund_negative_years", "years", "Years whose year-end fund balance is below 0"),
-    Metric("fund_top_up_total", "CNY", "Sum of the residents' top-ups over years 1..T"),
-    Metric("fund_top_up_max_year", "CNY/year", "Largest top-up of a single year"),
+           "years 1..T, after top-ups",
+           en="Lowest repairs fund balance", zh="维修资金最低余额"),
+    Metric("fund_negative_years", "years", "Years whose year-end fund balance is below 0",
+           en="Years with a negative repairs fund", zh="维修资金为负年数"),
+    Metric("fund_top_up_total", "CNY", "Sum of the residents' top-ups over years 1..T",
+           en="Top-ups, total", zh="续筹合计"),
+    Metric("fund_top_up_max_year", "CNY/year", "Largest top-up of a single year",
+           en="Largest top-up in a year", zh="单年最大续筹"),
     Metric("fund_first_top_up_year", "year", "First operating year with a top-up",
-           "no year needs a top-up (or the fund has no top-up rule)"),
+           "no year needs a top-up (or the fund has no top-up rule)",
+           en="First year with a top-up", zh="首次续筹年", undefined_zh="没有年份需要续筹（或未设续筹规则）"),
     Metric("percent_funded_final", "share", "Year-end balance of year T / the fully funded "
            "balance at the start of year T + 1",
-           "the fully funded balance is 0 (no component, or every one new then)"),
+           "the fully funded balance is 0 (no component, or every one new then)",
+           en="Percent funded at the horizon", zh="期末资金充足率", undefined_zh="充足余额为0（没有部件，或部件届时均为新）"),
     Metric("level_contribution_baseline_per_m2", "CNY/m²/year", "Least level contribution "
            "(year 1, growing by contribution_growth) keeping every year-end balance ≥ 0, "
-           "top-ups off, in closed form"),
+           "top-ups off, in closed form",
+           en="Level contribution, baseline", zh="基准年缴存标准"),
     Metric("level_contribution_threshold_per_m2", "CNY/m²/year", "Least level contribution "
            "keeping every year-end balance ≥ the threshold floor (an amount, p × the fully "
-           "funded balance, or by default the top-up trigger), top-ups off"),
+           "funded balance, or by default the top-up trigger), top-ups off",
+           en="Level contribution, threshold", zh="阈值年缴存标准"),
     Metric("level_contribution_full_per_m2", "CNY/m²/year", "Least level contribution "
            "bringing the fund to 100 % funded at the horizon (balance at the end of year T ≥ "
            "the fully funded balance at the start of year T + 1) while keeping every year-end "
-           "balance ≥ 0 (so at least the baseline's), top-ups off"),
+           "balance ≥ 0 (so at least the baseline's), top-ups off",
+           en="Level contribution, fully funded", zh="充足年缴存标准"),
     Metric("component_residual_value", "CNY", "Σ cost at year T + 1 prices × remaining life "
            "at the end of year T / useful life: what the components' remaining lives are "
-           "worth at the horizon"),
+           "worth at the horizon",
+           en="Residual value of components", zh="部件残值"),
     Metric("fund_expenditure_pv", "CNY", "Life-cycle cost of the replacements: Σ_t E_t × "
-           "SPV(d, y_t), d the nominal discount rate, y_t the year index (NIST Handbook 135)"),
+           "SPV(d, y_t), d the nominal discount rate, y_t the year index (NIST Handbook 135)",
+           en="Replacements, present value", zh="更新支出现值"),
     Metric("fund_contributions_pv", "CNY", "Present value of the level contributions: c × "
            "floor area × UPV*(d, g, T) / (1 + g) × SPV(d, y_0), g their growth (NIST "
-           "Handbook 135's escalating series)"),
-]}
+           "Handbook 135's escalating series)",
+           en="Contributions, present value", zh="缴存现值"),
+], _DRAW, "quantiles")
 """Per-draw metrics of the long-term repairs fund, only in scenarios with a ``repairs_fund``
 section (scenarios without one keep exactly their metric set)."""
 
-FUND_LINES: dict[str, Metric] = {m.name: m for m in [
+FUND_LINES: dict[str, Output] = _declare([
     Metric("fund_deposits", "CNY/year", "Level contributions into the repairs fund (year "
-           "end): contribution per m² × floor area × (1 + growth)^(t − 1)"),
+           "end): contribution per m² × floor area × (1 + growth)^(t − 1)",
+           en="Repairs fund deposits", zh="维修资金缴存"),
     Metric("fund_interest", "CNY/year", "Interest credited at year end: rate × the balance "
-           "at the start of the year"),
+           "at the start of the year",
+           en="Repairs fund interest", zh="维修资金利息"),
     Metric("fund_expenditure", "CNY/year", "Component replacements paid by the fund (year "
-           "end), at that year's prices (the year by the fund's convention)"),
+           "end), at that year's prices (the year by the fund's convention)",
+           en="Repairs fund expenditure", zh="维修资金支出"),
     Metric("fund_top_up", "CNY/year", "Residents' top-ups when the year-end balance falls "
-           "below the trigger"),
-    Metric("fund_balance", "CNY", "Repairs fund balance at the end of the year"),
+           "below the trigger",
+           en="Repairs fund top-up", zh="维修资金续筹"),
+    Metric("fund_balance", "CNY", "Repairs fund balance at the end of the year",
+           en="Repairs fund balance", zh="维修资金余额"),
     Metric("fully_funded_balance", "CNY", "Fully funded balance at the start of the year: "
            "Σ cost at that year's prices × age / useful life (reserve_study convention: "
-           "before the year's replacements)"),
+           "before the year's replacements)",
+           en="Fully funded balance", zh="充足余额"),
     Metric("percent_funded", "share", "Balance at the start of the year / "
-           "fully_funded_balance", "the fully funded balance is 0 that year"),
-]}
+           "fully_funded_balance", "the fully funded balance is 0 that year",
+           en="Percent funded", zh="资金充足率", undefined_zh="当年充足余额为0"),
+], _YEARLY, "mean")
 """Yearly lines of the long-term repairs fund, only in scenarios with a ``repairs_fund``
 section."""
+
+
+PORTFOLIO_METRICS: dict[str, Output] = _declare([
+    # the district (fundmodel.portfolio: PortfolioResult.compounds and .district)
+    Output("operating_subsidy_pv", "CNY", "What the compound's operations need from a subsidy "
+           "over the horizon, in present value: max(−npv_operations, 0)",
+           en="Operating subsidy, present value", zh="运营补贴现值"),
+], ("draw", "compound"), "quantiles")
+"""Per-draw metrics of the district's compounds that a single compound's run does not report
+(the others are :data:`METRICS`)."""
+
+TABLE_COLUMNS: dict[str, Output] = _declare([
+    # the result tables' columns that are not metrics: Result.funding(), items(), parties(),
+    # government(), fiscal(), debt(), probabilities()
+    Output("offered", "CNY", "What a funding rule would give, before what is left to fund "
+           "limits it (Result.funding())",
+           en="Offered", zh="承诺金额", axes=("label",)),
+    Output("amount", "CNY", "What a funding rule pays (Result.funding()), what a ledger "
+           "line carries in a year (Result.cashflows()); means over the "
+           "draws",
+           en="Amount", zh="金额", axes=("label",)),
+    Output("share_of_cost", "share", "amount / the renovation cost (Result.funding())",
+           en="Share of cost", zh="占总投资比例", axes=("label",)),
+    Output("per_household", "CNY/household", "amount / households (Result.funding())",
+           en="Per household", zh="户均", axes=("label",)),
+    Output("unit_cost", "CNY/unit", "An item's cost per unit of its quantity (Result.items())",
+           en="Unit cost", zh="单价", axes=("item",)),
+    Output("cost", "CNY", "An item's cost: quantity × unit_cost × (1 + contingency) "
+           "(Result.items())",
+           en="Cost", zh="造价", axes=("item",)),
+    Output("paid", "CNY", "What a party pays over the whole life, all lines and years "
+           "(Result.parties())",
+           en="Paid", zh="支出", axes=("party",)),
+    Output("received", "CNY", "What a party receives over the whole life (Result.parties())",
+           en="Received", zh="收入", axes=("party",)),
+    Output("net", "CNY", "received − paid (Result.parties())",
+           en="Net", zh="净额", axes=("party",)),
+    Output("npv_net", "CNY", "Present value of a party's net flows at the nominal discount "
+           "rate, to the first construction year (Result.parties())",
+           en="Net present value", zh="净现值", axes=("party",)),
+    Output("paid_per_household", "CNY/household", "paid / households (Result.parties())",
+           en="Paid per household", zh="户均支出", axes=("party",)),
+    Output("received_per_household", "CNY/household", "received / households (Result.parties())",
+           en="Received per household", zh="户均收入", axes=("party",)),
+    Output("total", "CNY", "The outlay of the levels of government and the bridge in the "
+           "year, the state firms' transfer funds not included "
+           "(Result.government())",
+           en="Total", zh="合计", axes=("calendar_year",)),
+    Output("subsidies", "CNY", "What the counted levels of government pay in the year: grants "
+           "and operating payments (Result.fiscal())",
+           en="Subsidies", zh="补助支出", axes=("calendar_year",)),
+    Output("debt_service", "CNY", "Interest and principal the government bears in the year "
+           "(Result.fiscal()); interest + principal of a debt "
+           "(Result.debt())",
+           en="Debt service", zh="还本付息", axes=("calendar_year",)),
+    Output("guarantee_calls", "CNY", "What the government pays as guarantor in the year "
+           "(Result.fiscal())",
+           en="Guarantee calls", zh="担保代偿", axes=("calendar_year",)),
+    Output("revenue_received", "CNY", "Pledged revenue remitted to the government in the year "
+           "(Result.fiscal())",
+           en="Revenue received", zh="收入上缴", axes=("calendar_year",)),
+    Output("net_commitment", "CNY", "subsidies + bridge + debt_service + guarantee_calls − "
+           "revenue_received (Result.fiscal())",
+           en="Net commitment", zh="净支出责任", axes=("calendar_year",)),
+    Output("discounted", "CNY", "net_commitment discounted at the nominal rate to the first "
+           "construction year (Result.fiscal())",
+           en="Discounted", zh="折现值", axes=("calendar_year",)),
+    Output("budget", "CNY", "The level's general budget in the year (Result.fiscal(), with "
+           "a fiscal section)",
+           en="Budget", zh="一般公共预算", axes=("calendar_year",)),
+    Output("budget_share", "share", "net_commitment / budget (Result.fiscal(), with a fiscal "
+           "section)",
+           en="Share of the budget", zh="占预算比例", axes=("calendar_year",)),
+    Output("interest", "CNY", "Interest of a debt in the operating year (Result.debt())",
+           en="Interest", zh="利息", axes=("debt", "operating_year")),
+    Output("principal", "CNY", "Principal repaid in the operating year (Result.debt())",
+           en="Principal", zh="本金", axes=("debt", "operating_year")),
+    Output("balance", "CNY", "Principal outstanding at the start of the operating year "
+           "(Result.debt())",
+           en="Balance", zh="余额", axes=("debt", "operating_year")),
+    Output("pledged_revenue", "CNY", "The pledged lines, each times its share (Result.debt())",
+           en="Pledged revenue", zh="质押收入", axes=("debt", "operating_year")),
+    Output("cfads", "CNY", "Cash flow available for debt service: pledged_revenue less the "
+           "pledged costs (Result.debt())",
+           en="Cash flow for debt service", zh="可偿债现金流",
+           axes=("debt", "operating_year")),
+    Output("dscr", "ratio", "cfads / debt_service, of the means over the draws; NaN without "
+           "debt service (Result.debt())",
+           en="DSCR", zh="偿债覆盖率", axes=("debt", "operating_year")),
+    Output("probability", "share", "A 0/1 metric's mean over the draws: the probability of its "
+           "question (Result.probabilities())",
+           en="Probability", zh="概率", axes=("metric",)),
+], ("row",), "mean")
+"""The columns of the result tables that are not metrics or lines, with their units (the
+headers' and the workbook's formats: :func:`fundmodel.labels.header`)."""
+
+@dataclass(frozen=True)
+class Party:
+    """One party that pays or receives: its label and meaning, declared once.
+
+    ``ledger`` False: a payer of the funding table only (``government``, ``investors``,
+    ``lenders`` of :data:`fundmodel.scenario.funding.PAYERS`), not a party on the ledger.
+    """
+
+    name: str
+    en: str
+    zh: str
+    _: KW_ONLY
+    description: str
+    description_zh: str
+    ledger: bool = True
+
+
+PARTIES: dict[str, Party] = {p.name: p for p in [
+    Party("central_government", "Central government", "中央政府",
+          description="Central government (中央): fiscal subsidies, budget investment",
+          description_zh="中央政府：中央财政补助、中央预算内投资"),
+    Party("provincial_government", "Provincial government", "省级政府",
+          description="Provincial government (省级)", description_zh="省级政府"),
+    Party("city_district_government", "City or district government", "市/区政府",
+          description="City or district government (市/区): matching funds, integrated "
+                      "programme funds",
+          description_zh="市/区政府：配套资金、统筹整合资金"),
+    Party("street_community", "Street office or community", "街道/社区",
+          description="Street office or community (街道/社区): fallback services and subsidies",
+          description_zh="街道/社区：兜底服务与补贴"),
+    Party("soe", "State-owned enterprises", "国有企业",
+          description="State-owned enterprises (三供一业 transfer funds)",
+          description_zh="国有企业（三供一业移交资金）"),
+    Party("utilities", "Utility companies", "专营单位",
+          description="Utility and pipeline companies (their own networks)",
+          description_zh="水电气热等专营单位（各自管网）"),
+    Party("residents", "Residents", "居民", description="Residents and owners",
+          description_zh="居民和业主"),
+    Party("donors", "Donors", "捐赠方", description="Donors and crowdfunding",
+          description_zh="社会捐赠与众筹"),
+    Party("operator", "Property service operator", "物业服务方",
+          description="The property service operator's account (fees, income and running "
+                      "costs)",
+          description_zh="物业服务方账户（物业费、经营收入与运营成本）"),
+    Party("compound_account", "Compound's own account", "小区公共收益账户",
+          description="The compound's own account (公共收益)", description_zh="小区公共收益账户"),
+    Party("project", "Renovation project", "改造项目",
+          description="The renovation project (receives the funding, pays the works)",
+          description_zh="改造项目（接收资金，支付工程款）"),
+    Party("contractors", "Contractors", "施工单位",
+          description="Contractors and suppliers of the renovation works",
+          description_zh="改造工程的施工单位和供应商"),
+    Party("suppliers", "Staff and suppliers", "人员与供应商",
+          description="Staff, suppliers and utilities of the running of the compound",
+          description_zh="小区日常运行的人员、供应商和公用事业"),
+    Party("users", "Users of services", "服务使用者",
+          description="Users of the compound's commercial services: parking, advertising, "
+                      "rents",
+          description_zh="小区经营性服务的使用者：停车、广告、租赁"),
+    Party("tax_authority", "Tax authority", "税务机关", description="Tax authority (VAT on fees)",
+          description_zh="税务机关（物业费增值税）"),
+    Party("unfunded", "Unfunded", "未落实", description="What no source covers: the funding gap",
+          description_zh="无来源覆盖的部分：资金缺口"),
+    Party("investor", "Social capital", "社会资本",
+          description="Social capital investing for operating rights",
+          description_zh="以经营权投资的社会资本"),
+    Party("investors", "Social capital", "社会资本", ledger=False,
+          description="Payer of the funding table: social capital (the investor on the ledger)",
+          description_zh="资金来源表的出资方：社会资本（台账上的社会资本）"),
+    Party("lender", "Lenders", "贷款方", description="Banks and bond holders",
+          description_zh="银行与债券持有人"),
+    Party("lenders", "Lenders", "贷款方", ledger=False,
+          description="Payer of the funding table: banks and bond holders (the lender on the "
+                      "ledger)",
+          description_zh="资金来源表的出资方：银行与债券持有人（台账上的贷款方）"),
+    Party("bundled_project", "Bundled project", "捆绑项目",
+          description="A profitable project bundled with the renovation",
+          description_zh="与改造捆绑的盈利项目"),
+    Party("repairs_fund", "Repairs fund", "住宅专项维修资金",
+          description="The long-term repairs fund (维修资金)", description_zh="住宅专项维修资金"),
+    Party("provident_fund", "Housing provident fund", "住房公积金",
+          description="The housing provident fund (公积金): owners' savings withdrawn",
+          description_zh="住房公积金：业主提取的储蓄"),
+    Party("deposit_bank", "Deposit bank", "存款银行",
+          description="The bank holding the repairs fund's deposits (pays their interest)",
+          description_zh="维修资金存款银行（支付利息）"),
+    Party("government", "Government", "政府", ledger=False,
+          description="Payer of the funding table: the levels of government together",
+          description_zh="资金来源表的出资方：各级政府合计"),
+]}
+"""Every party: the ledger's (in the order the parties' tables list them) and the funding
+table's payers that are not on the ledger."""
+
+GOVERNMENT_LEVELS = ("central_government", "provincial_government", "city_district_government",
+                     "street_community")
+"""The levels of government (parties of :data:`PARTIES`), in the order a finance bureau reads
+them."""
+
+INSTRUMENTS: dict[str, tuple[str, str]] = {
+    "investor": ("Investor", "社会资本"), "bundle": ("Bundle", "捆绑项目"), "debt": ("Debt", "债务"),
+}
+"""The financing instruments that name their outputs ``<instrument>[<label>].<part>``, with
+their en and zh labels (put before the part's label)."""
+
+_GOVERNMENT = GOVERNMENT_LEVELS
+_FUNDERS = (*GOVERNMENT_LEVELS, "soe", "utilities", "residents", "donors", "investor", "lender",
+            "bundled_project", "unfunded")
+_INCOME_PAYERS = ("users", "residents", "donors", "soe", *reversed(GOVERNMENT_LEVELS))
+
+LEDGER_LINES: dict[str, Output] = _declare([
+    # the renovation (engine/model.py, engine/instruments/*)
+    Output("works[<name>]", "CNY/year", "What an item of the renovation costs in each "
+           "construction year (its cost with contingency by its schedule)",
+           en="Works: {name}", zh="改造工程：{name}", payers=("project",),
+           payees=("contractors",), kind="capital"),
+    Output("funding[<name>]", "CNY/year", "What a funding rule (by its label) applies to the "
+           "renovation in each construction year; funding[gap] is what no rule covers",
+           en="Funding: {name}", zh="资金来源：{name}", payers=_FUNDERS, payees=("project",),
+           kind="capital"),
+    Output("bridge", "CNY/year", "The city or district's bridge financing of subsidies "
+           "paid later than the works (advanced, then repaid by the later instalments)",
+           en="Bridge financing", zh="过桥资金", payers=("city_district_government",),
+           payees=("project",), kind="financing"),
+    Output("residents[<name>]", "CNY/year", "The residents' payment channels other than "
+           "cash: drawn from the repairs fund or the provident fund, a bank loan, and its "
+           "repayments (residents[loan_repayment])",
+           en="Residents: {name}", zh="居民出资：{name}",
+           payers=("repairs_fund", "provident_fund", "lender", "residents"),
+           payees=("residents", "lender"), kind=""),
+    # the operation (engine/model.py, engine/operations.py)
+    Output("property_fee", "CNY/year", "The property fee the residents pay the operator "
+           "(property_fee_income of the operating statement)",
+           en="Property fee", zh="物业费", payers=("residents",), payees=("operator",),
+           kind="operating"),
+    Output("income[<name>]", "CNY/year", "An income line of the operation, paid by its "
+           "payer (users by default)", en="Income: {name}", zh="收入：{name}",
+           payers=_INCOME_PAYERS, payees=("operator",), kind="operating"),
+    Output("menu[<name>]", "CNY/year", "What the households taking up a menu package pay",
+           en="Menu service: {name}", zh="菜单式服务：{name}", payers=("residents",),
+           payees=("operator",), kind="operating"),
+    Output("cost[<name>]", "CNY/year", "A cost line of the operation",
+           en="Cost: {name}", zh="成本：{name}", payers=("operator",), payees=("suppliers",),
+           kind="operating"),
+    Output("menu_cost[<name>]", "CNY/year", "The cost of a menu package",
+           en="Menu service cost: {name}", zh="菜单式服务成本：{name}", payers=("operator",),
+           payees=("suppliers",), kind="operating"),
+    Output("device[<name>]", "CNY/year", "The platform fee of smart devices",
+           en="Device platform fee: {name}", zh="智能设备平台费：{name}", payers=("operator",),
+           payees=("suppliers",), kind="operating"),
+    Output("management_margin", "CNY/year", "The operator's management margin on the direct "
+           "cost", en="Management margin", zh="管理酬金", payers=("operator",),
+           payees=("suppliers",), kind="operating"),
+    Output("vat", "CNY/year", "VAT in the fee income", en="VAT", zh="增值税",
+           payers=("operator",), payees=("tax_authority",), kind="operating"),
+    Output("fallback_subsidy", "CNY/year", "What the fallback payer pays the operating "
+           "account in the year", en="Fallback subsidy", zh="兜底补贴",
+           payers=("street_community", "city_district_government"), payees=("operator",),
+           kind="operating"),
+    # the financing instruments (engine/instruments/investor.py, bundle.py, debt.py)
+    Output("investor[<label>].takes[<name>]", "CNY/year", "An income line of the compound "
+           "the investor takes over for its concession",
+           en="Investor {label} takes: {name}", zh="社会资本「{label}」取得收入：{name}",
+           payers=("operator",), payees=("investor",), kind="financing"),
+    Output("investor[<label>].revenue[<name>]", "CNY/year", "Revenue of a new stream the "
+           "investor runs", en="Investor {label} revenue: {name}",
+           zh="社会资本「{label}」收入：{name}", payers=("users",), payees=("investor",),
+           kind="operating"),
+    Output("investor[<label>].cost[<name>]", "CNY/year", "The running cost of a new stream "
+           "the investor runs", en="Investor {label} cost: {name}",
+           zh="社会资本「{label}」成本：{name}", payers=("investor",), payees=("suppliers",),
+           kind="operating"),
+    Output("bundle[<label>].capital", "CNY/year", "The bundled project's own capital "
+           "spending", en="capital", zh="投资支出", payers=("bundled_project",),
+           payees=("contractors",), kind="capital"),
+    Output("bundle[<label>].revenue", "CNY/year", "The bundled project's revenue",
+           en="revenue", zh="收入", payers=("users",), payees=("bundled_project",),
+           kind="operating"),
+    Output("bundle[<label>].cost", "CNY/year", "The bundled project's running cost",
+           en="cost", zh="成本", payers=("bundled_project",), payees=("suppliers",),
+           kind="operating"),
+    Output("bundle[<label>].tax", "CNY/year", "The bundled project's tax", en="tax",
+           zh="税费", payers=("bundled_project",), payees=("tax_authority",),
+           kind="operating"),
+    Output("debt[<label>].interest", "CNY/year", "Interest paid by the debt's obligor (the "
+           "operator for a bank loan, the issuer for a bond)", en="interest", zh="利息",
+           payers=("operator", *_GOVERNMENT), payees=("lender",), kind="financing"),
+    Output("debt[<label>].principal", "CNY/year", "Principal repaid by the debt's obligor",
+           en="principal", zh="本金", payers=("operator", *_GOVERNMENT), payees=("lender",),
+           kind="financing"),
+    Output("debt[<label>].pledged_revenue", "CNY/year", "Revenue pledged to a bond that the "
+           "operator remits to its issuer", en="pledged revenue", zh="质押收入",
+           payers=("operator",), payees=_GOVERNMENT, kind="financing"),
+    Output("debt[<label>].guarantee_call", "CNY/year", "What the guarantor pays the operator "
+           "when the cash flow falls short of the debt service", en="guarantee calls",
+           zh="担保代偿", payers=_GOVERNMENT, payees=("operator",), kind="financing"),
+    # the long-term repairs fund (engine/repairs_fund.py)
+    Output("repairs_fund.first_deposit", "CNY/year", "The residents' first deposit into the "
+           "repairs fund", en="First deposit to the repairs fund", zh="首期维修资金",
+           payers=("residents",), payees=("repairs_fund",), kind="reserve"),
+    Output("repairs_fund.contributions", "CNY/year", "The residents' level contributions "
+           "into the repairs fund", en="Repairs fund deposits", zh="维修资金缴存",
+           payers=("residents",), payees=("repairs_fund",), kind="reserve"),
+    Output("repairs_fund.interest", "CNY/year", "Interest the deposit bank credits to the "
+           "repairs fund", en="Repairs fund interest", zh="维修资金利息",
+           payers=("deposit_bank",), payees=("repairs_fund",), kind="reserve"),
+    Output("repairs_fund.top_up", "CNY/year", "The residents' top-ups of the repairs fund",
+           en="Repairs fund top-up", zh="维修资金续筹", payers=("residents",),
+           payees=("repairs_fund",), kind="reserve"),
+    Output("repairs_fund.replacement[<name>]", "CNY/year", "A component's replacement paid "
+           "by the repairs fund", en="Replacement: {name}", zh="维修资金更新：{name}",
+           payers=("repairs_fund",), payees=("contractors",), kind="reserve"),
+], _YEARLY, "mean")
+"""Every line the engine writes on the ledger (:class:`fundmodel.engine.ledger.LedgerLine`),
+by name or pattern (``<name>``: a user's name, ``<label>``: a funding rule's label), with the
+parties that may pay and receive it and its kind ('' where it varies: the residents'
+channels are capital, their loan financing). A test runs every shipped scenario and fails on a
+line not declared here."""
+
+_LEDGER_PATTERN = re.compile(r"^(?P<kind>[a-z_]+(?:\.[a-z_]+)?)\[(?P<label>.+?)\]"
+                             r"(?:\.(?P<part>[a-z_]+)(?:\[(?P<name>.+)\])?)?$", re.DOTALL)
+
+
+def ledger_line(name: str) -> Output | None:
+    """The declaration of ledger line ``name`` (``works[roof]`` → ``works[<name>]``), None if
+    none declares it."""
+    if name in LEDGER_LINES:
+        return LEDGER_LINES[name]
+    match = _LEDGER_PATTERN.match(name)
+    if match is None:
+        return None
+    kind, part, inner = match.group("kind", "part", "name")
+    key = (f"{kind}[<name>]" if part is None else f"{kind}[<label>].{part}" if inner is None
+           else f"{kind}[<label>].{part}[<name>]")
+    return LEDGER_LINES.get(key)
+
+
+
+def instrument_metric(name: str) -> Output | None:
+    """The declaration of a financing instrument's metric (:data:`INSTRUMENT_METRICS`:
+    ``debt[bond].min_dscr`` → ``debt[<label>].min_dscr``, or ``coverage_all_debts``), None
+    for another name."""
+    if name in INSTRUMENT_METRICS:
+        return INSTRUMENT_METRICS[name]
+    match = _LEDGER_PATTERN.match(name) if isinstance(name, str) else None
+    if match is None or match.group("name") is not None or match.group("kind") not in INSTRUMENTS:
+        return None
+    return INSTRUMENT_METRICS.get(f"{match.group('kind')}[<label>].{match.group('part')}")
+
+def probabilities() -> dict[str, Output]:
+    """The metrics summarised as a probability (their means answer a question), in order."""
+    return {n: m for n, m in METRICS.items() if m.summary == "probability"}
+
 
 _INSTRUMENT_METRIC = re.compile(r"^(\w+)\[(.+)\]\.(\w+)$", re.DOTALL)
 
@@ -378,7 +914,7 @@ def known_names() -> list[str]:
     """Every fixed name :func:`lookup` knows, with the two per-line patterns."""
     households = dict.fromkeys(c for t in HOUSEHOLD_TABLES.values() for c in t)
     return [*METRICS, *YEARLY_LINES, *LINE_PATTERNS, *YEARLY_COLUMNS, *households,
-            *INSTRUMENT_METRICS, *FUND_METRICS, *FUND_LINES]
+            *INSTRUMENT_METRICS, *FUND_METRICS, *FUND_LINES, *PORTFOLIO_METRICS]
 
 
 def lookup(name: str) -> Metric:
@@ -393,7 +929,8 @@ def lookup(name: str) -> Metric:
         If no metric or yearly line has that name (the message suggests close names).
     """
     for table in (METRICS, YEARLY_LINES, LINE_PATTERNS, YEARLY_COLUMNS, FUND_METRICS,
-                  FUND_LINES, INSTRUMENT_METRICS, *HOUSEHOLD_TABLES.values()):
+                  FUND_LINES, INSTRUMENT_METRICS, *HOUSEHOLD_TABLES.values(),
+                  PORTFOLIO_METRICS):
         if name in table:
             return table[name]
     match = _INSTRUMENT_METRIC.match(name) if isinstance(name, str) else None
@@ -412,3 +949,24 @@ def lookup(name: str) -> Metric:
     close = difflib.get_close_matches(str(name), known_names(), n=3)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise KeyError(f"no metric or yearly line is named {name!r}{hint}")
+
+
+def declaration(name: str) -> Output:
+    """The declaration of any output: a metric, yearly line or column, households' column
+    (:func:`lookup`), a ledger line (:func:`ledger_line`: ``works[roof]`` → ``works[<name>]``)
+    or a result table's column (:data:`TABLE_COLUMNS`).
+
+    Raises
+    ------
+    KeyError
+        If nothing declares ``name`` (the message suggests close names).
+    """
+    try:
+        return lookup(name)
+    except KeyError:
+        found = ledger_line(name) if isinstance(name, str) else None
+        if found is None:
+            found = TABLE_COLUMNS.get(name)
+        if found is None:
+            raise
+        return found

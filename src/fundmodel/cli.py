@@ -250,6 +250,26 @@ class _Words:
     def unit(self, name: str) -> str:
         return self._labels.unit(name, self.lang)
 
+    def row(self, ident: str, unit: str | None = None, with_unit: bool = True) -> str:
+        """The row of a printed table for a declared output (:mod:`fundmodel.catalog`): its
+        label with its unit (``unit`` where it differs from the declared one; none with
+        ``with_unit`` False), in English with a small first letter as the rows of a table
+        are (``breakeven fee (CNY/m²/month)``; an acronym kept: ``NPV of the operations``)."""
+        text = (self._labels.header(ident, self.lang, unit) if with_unit
+                else self._labels.label(ident, self.lang))
+        if self.zh or len(text) < 2 or not text[1].islower():
+            return text
+        return text[0].lower() + text[1:]
+
+    def rows(self, rows: Sequence[tuple[str, Callable[[float], str]]],
+             units: dict[str, str] | None = None,
+             with_unit: bool = True) -> list[tuple[str, str, Callable]]:
+        """``(metric, format)`` pairs as the rows of :func:`_stat_table`: ``(label, metric,
+        format)``, the label from the declarations (:meth:`row`)."""
+        units = units or {}
+        return [(self.row(metric, units.get(metric), with_unit), metric, fmt)
+                for metric, fmt in rows]
+
     def relabel(self, message: str) -> str:
         """A library message with its identifiers labelled (English: unchanged)."""
         return self._labels.relabel(message, self.lang)
@@ -334,14 +354,12 @@ def _print_result(console: "Console", result: "Result", lang: str = "en") -> Non
     console.print(table)
     soe = any(rule.payer == "soe" for rule in sc.funding)   # state firms: not government
     if mc:
-        console.print(_stat_table(w("renovation.title"), s, [
-            ("renovation cost", "capex_total", _money),
-            ("funding gap", "funding_gap", _money),
-            ("government per household", "government_cost_per_household", _money),
-            *([("state firms (SOE transfer) per household", "soe_cost_per_household",
-                _money)] if soe else []),
-            ("residents per household", "resident_cost_per_household", _money),
-        ], w))
+        console.print(_stat_table(w("renovation.title"), s, w.rows([
+            ("capex_total", _money), ("funding_gap", _money),
+            ("government_cost_per_household", _money),
+            *([("soe_cost_per_household", _money)] if soe else []),
+            ("resident_cost_per_household", _money),
+        ], with_unit=False), w))
     else:
         console.print(w("renovation.sentence_soe" if soe else "renovation.sentence",
                         gap=_money(m["funding_gap"]), share=_pct(m["funding_gap_share"]),
@@ -360,17 +378,15 @@ def _print_result(console: "Console", result: "Result", lang: str = "en") -> Non
     fee_unit = "CNY/household/month" if fee.per_household else "CNY/m²/month"
     financed = "net_cash_flow" in result.yearly().columns   # financing lines touch the account
     if mc:
-        console.print(_stat_table(w("operations.title", year=year1, years=sc.horizon_years), s, [
-            ("fee income, year 1 (CNY)", "fee_income_first_year", _money),
-            ("operating cost, year 1 (CNY)", "operating_cost_first_year", _money),
-            ("operating surplus, year 1 (CNY)", "operating_surplus_first_year", _money),
-            *([("year 1 after financing (CNY)", "net_cash_flow_first_year", _money)]
-              if financed else []),
-            ("NPV of operations (CNY)", "npv_operations", _money),
-            ("balance at the horizon (CNY)", "cumulative_balance_final", _money),
-            (f"breakeven fee ({fee_unit})", "breakeven_fee_rate", _rate3),
-            ("breakeven fee, year 1 alone", "breakeven_fee_rate_first_year", _rate3),
-        ], w, {"breakeven_fee_rate": fee_unit, "breakeven_fee_rate_first_year": fee_unit}))
+        fee_units = {"breakeven_fee_rate": fee_unit, "breakeven_fee_rate_first_year": fee_unit}
+        console.print(_stat_table(w("operations.title", year=year1, years=sc.horizon_years), s,
+                                  w.rows([
+            ("fee_income_first_year", _money), ("operating_cost_first_year", _money),
+            ("operating_surplus_first_year", _money),
+            *([("net_cash_flow_first_year", _money)] if financed else []),
+            ("npv_operations", _money), ("cumulative_balance_final", _money),
+            ("breakeven_fee_rate", _rate3), ("breakeven_fee_rate_first_year", _rate3),
+        ], fee_units), w, fee_units))
         if financed:
             console.print(w("operations.breakeven_basis"))
         probs = result.probabilities()
@@ -388,14 +404,13 @@ def _print_result(console: "Console", result: "Result", lang: str = "en") -> Non
                  [(w.col("Line", "line"), "left"), (w.unit("CNY/year"), "right")])
     for line in ("property_fee_income", "other_income", "operating_cost", "vat"):
         sign = -1 if line in ("operating_cost", "vat") else 1
-        ops.add_row(w.label(line) if line == "vat" else w.name(line.replace("_", " "), line),
-                    _money(sign * y[line]))
+        ops.add_row(w.row(line, with_unit=False), _money(sign * y[line]))
     ops.add_section()
     surplus = y["operating_surplus"]
     ops.add_row(w("operations.surplus" if surplus >= 0 else "operations.deficit"),
                 _money(surplus), style="bold red" if surplus < 0 else "bold")
     if financed:      # the year after debt service, remitted revenue, investors' takes
-        ops.add_row(w.name("financing, net", "financing_net"), _money(y["financing_net"]))
+        ops.add_row(w.row("financing_net", with_unit=False), _money(y["financing_net"]))
         ops.add_section()
         after = m["net_cash_flow_first_year"]
         ops.add_row(w("operations.after_financing" if after >= 0
@@ -418,23 +433,16 @@ def _print_result(console: "Console", result: "Result", lang: str = "en") -> Non
     _print_upkeep(console, result, w)
 
 
-_FALLBACK_ROWS = [("paid over the horizon (CNY)", "fallback_total", _money),
-                  ("years it pays", "fallback_years", lambda x: f"{x:,.1f}"),
-                  ("largest year (CNY)", "fallback_max_year", _money),
-                  ("cap that keeps the balance ≥ 0 (CNY/year)", "fallback_needed_max", _money)]
-_FUND_ROWS = [("first deposit (CNY)", "fund_first_deposit", _money),
-              ("balance at the horizon (CNY)", "fund_balance_final", _money),
-              ("lowest year-end balance (CNY)", "fund_balance_min", _money),
-              ("residents' top-ups (CNY)", "fund_top_up_total", _money),
-              ("percent funded at the horizon", "percent_funded_final", _pct),
-              ("level contribution, baseline (CNY/m²/year)",
-               "level_contribution_baseline_per_m2", _rate),
-              ("level contribution, threshold (CNY/m²/year)",
-               "level_contribution_threshold_per_m2", _rate),
-              ("level contribution, full (CNY/m²/year)", "level_contribution_full_per_m2",
-               _rate),
-              ("life-cycle cost of replacements, PV (CNY)", "fund_expenditure_pv", _money)]
-
+_FALLBACK_ROWS = [("fallback_total", _money), ("fallback_years", lambda x: f"{x:,.1f}"),
+                  ("fallback_max_year", _money), ("fallback_needed_max", _money)]
+"""The fallback payer's metrics ``run`` prints, with their formats (labels and units: the
+declarations of :mod:`fundmodel.catalog`)."""
+_FUND_ROWS = [("fund_first_deposit", _money), ("fund_balance_final", _money),
+              ("fund_balance_min", _money), ("fund_top_up_total", _money),
+              ("percent_funded_final", _pct), ("level_contribution_baseline_per_m2", _rate),
+              ("level_contribution_threshold_per_m2", _rate),
+              ("level_contribution_full_per_m2", _rate), ("fund_expenditure_pv", _money)]
+"""The repairs fund's metrics ``run`` prints, with their formats."""
 
 def _print_upkeep(console: "Console", result: "Result", w: _Words | None = None) -> None:
     """The street's fallback payments and the repairs fund, when the scenario has them."""
@@ -445,12 +453,11 @@ def _print_upkeep(console: "Console", result: "Result", w: _Words | None = None)
 
     def show(title: str, rows) -> None:
         if mc:
-            console.print(_stat_table(title, s, rows, w))
+            console.print(_stat_table(title, s, w.rows(rows), w))
             return
         table = _table(title, [(w("col.metric"), "left"), (w("col.value"), "right")])
-        for label, metric, fmt in rows:
-            table.add_row(_escape(w.col(label, metric)) if w.zh else label,
-                          fmt(s.loc[metric, "mean"]))
+        for metric, fmt in rows:
+            table.add_row(_escape(w.row(metric)), fmt(s.loc[metric, "mean"]))
         console.print(table)
 
     if sc.operations.fallback is not None:
@@ -505,7 +512,9 @@ def _print_financing(console: "Console", result: "Result", w: _Words | None = No
     government's commitments by year."""
     w = w or _Words()
     s = result.summary()
-    names = [n for n in s.index if "]." in n or n == "coverage_all_debts"]
+    from .catalog import instrument_metric
+
+    names = [n for n in s.index if instrument_metric(n) is not None]
     if names:
         if result.n_draws > 1:
             console.print(_stat_table(w("financing.title"), s,

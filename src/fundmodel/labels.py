@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Mapping
 
+from . import catalog
+
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
@@ -50,100 +52,16 @@ def _table(entries: Mapping[str, tuple[str, str]]) -> dict[str, Label]:
     return {name: Label(*pair) for name, pair in entries.items()}
 
 
-NAMES: dict[str, Label] = _table({
-    # per-draw metrics (catalog.METRICS)
-    "capex_total": ("Renovation cost", "改造总投资"),
-    "funding_total": ("Funding raised", "落实资金合计"),
-    "funding_gap": ("Funding gap", "资金缺口"),
-    "funding_gap_share": ("Gap as a share of cost", "资金缺口占比"),
-    "has_funding_gap": ("Funding gap left", "存在资金缺口"),
-    "government_cost": ("Government funding", "政府出资"),
-    "soe_cost": ("State firms' transfer funds", "国有企业三供一业移交资金"),
-    "resident_cost": ("Residents' contribution", "居民出资"),
-    "government_cost_per_household": ("Government funding per household", "户均政府出资"),
-    "soe_cost_per_household": ("State firms' transfer funds per household",
-                               "户均国有企业移交资金"),
-    "resident_cost_per_household": ("Residents' contribution per household", "户均居民出资"),
-    "funding_gap_per_household": ("Funding gap per household", "户均资金缺口"),
-    "fee_income_first_year": ("Fee income, year 1", "首年物业费收入"),
-    "operating_cost_first_year": ("Operating cost, year 1", "首年运营成本"),
-    "operating_surplus_first_year": ("Operating surplus, year 1", "首年运营结余"),
-    "net_cash_flow_first_year": ("Year 1 after financing", "首年融资后净现金流"),
-    "operating_deficit_years": ("Years in operating deficit", "运营亏损年数"),
-    "any_operating_deficit": ("Some year in operating deficit", "出现运营亏损"),
-    "first_deficit_year": ("First year in deficit", "首个亏损年"),
-    "cumulative_balance_final": ("Cumulative balance at the horizon", "期末累计结余"),
-    "balance_negative_at_horizon": ("Cumulative balance negative at the horizon",
-                                    "期末累计结余为负"),
-    "npv_operations": ("NPV of the operations", "运营净现值"),
-    "breakeven_fee_rate": ("Breakeven fee", "保本物业费"),
-    "breakeven_fee_rate_first_year": ("Breakeven fee, year 1", "首年保本物业费"),
-    "discount_rate_nominal": ("Nominal discount rate", "名义折现率"),
-    "fallback_total": ("Fallback payments", "兜底补贴合计"),
-    "fallback_years": ("Years with fallback payments", "兜底补贴年数"),
-    "fallback_max_year": ("Largest fallback payment in a year", "单年最大兜底补贴"),
-    "fallback_needed_max": ("Fallback cap needed", "所需兜底上限"),
-    "cumulative_balance_min": ("Lowest cumulative balance", "累计结余最低值"),
-    # only in scenarios with debt (catalog.INSTRUMENT_METRICS)
-    "coverage_all_debts": ("Coverage of all debts together", "全部债务合并覆盖倍数"),
-    # yearly lines (catalog.YEARLY_LINES, YEARLY_COLUMNS)
-    "property_fee_income": ("Property fee income", "物业费收入"),
-    "other_income": ("Other income", "其他经营收入"),
-    "total_income": ("Total income", "收入合计"),
-    "direct_cost": ("Direct cost", "直接成本"),
-    "management_margin": ("Management margin", "管理酬金"),
-    "operating_cost": ("Operating cost", "运营成本"),
-    "vat": ("VAT", "增值税"),
-    "operating_surplus": ("Operating surplus", "运营结余"),
-    "financing_net": ("Financing, net", "融资净流量"),
-    "net_cash_flow": ("Net cash flow", "净现金流"),
-    "fallback_subsidy": ("Fallback subsidy", "兜底补贴"),
-    "cumulative_balance": ("Cumulative balance", "累计结余"),
-    "discounted_surplus": ("Discounted surplus", "折现结余"),
-    "calendar_year": ("Year", "年份"),
-    # households' tables (catalog.HOUSEHOLD_TABLES)
-    "households": ("Households", "户数"),
-    "p_pass": ("Probability the vote passes", "表决通过概率"),
-    "passed": ("Passes", "是否通过"),
-    "mcse": ("Monte Carlo standard error", "蒙特卡洛标准误"),
-    "wtp_threshold_cny": ("Willingness to pay needed", "通过所需支付意愿"),
-    "wtp_threshold_defined": ("Share of draws with a threshold", "存在门槛的模拟占比"),
-    "cost_per_household_cny": ("Cost per household", "户均出资"),
-    "p_built": ("Probability built", "实施概率"),
-    "cost_if_built_cny": ("Cost per household if built", "实施时户均出资"),
-    "loan_payment_per_month_cny": ("Loan payment per month", "贷款月供"),
-    "takeup": ("Take-up", "使用比例"),
-    "amount_cny": ("Amount", "金额"),
-    "share": ("Share", "占比"),
-    # the repairs fund (catalog.FUND_METRICS, FUND_LINES)
-    "fund_first_deposit": ("First deposit to the repairs fund", "首期维修资金"),
-    "fund_balance_final": ("Repairs fund at the horizon", "期末维修资金余额"),
-    "fund_balance_min": ("Lowest repairs fund balance", "维修资金最低余额"),
-    "fund_negative_years": ("Years with a negative repairs fund", "维修资金为负年数"),
-    "fund_top_up_total": ("Top-ups, total", "续筹合计"),
-    "fund_top_up_max_year": ("Largest top-up in a year", "单年最大续筹"),
-    "fund_first_top_up_year": ("First year with a top-up", "首次续筹年"),
-    "percent_funded_final": ("Percent funded at the horizon", "期末资金充足率"),
-    "level_contribution_baseline_per_m2": ("Level contribution, baseline", "基准年缴存标准"),
-    "level_contribution_threshold_per_m2": ("Level contribution, threshold", "阈值年缴存标准"),
-    "level_contribution_full_per_m2": ("Level contribution, fully funded", "充足年缴存标准"),
-    "component_residual_value": ("Residual value of components", "部件残值"),
-    "fund_expenditure_pv": ("Replacements, present value", "更新支出现值"),
-    "fund_contributions_pv": ("Contributions, present value", "缴存现值"),
-    "fund_deposits": ("Repairs fund deposits", "维修资金缴存"),
-    "fund_interest": ("Repairs fund interest", "维修资金利息"),
-    "fund_expenditure": ("Repairs fund expenditure", "维修资金支出"),
-    "fund_top_up": ("Repairs fund top-up", "维修资金续筹"),
-    "fund_balance": ("Repairs fund balance", "维修资金余额"),
-    "fully_funded_balance": ("Fully funded balance", "充足余额"),
-    "percent_funded": ("Percent funded", "资金充足率"),
-    # ledger lines without a user's name
-    "bridge": ("Bridge financing", "过桥资金"),
-    "property_fee": ("Property fee", "物业费"),
-    "repairs_fund.contributions": ("Repairs fund deposits", "维修资金缴存"),
-    "repairs_fund.first_deposit": ("First deposit to the repairs fund", "首期维修资金"),
-    "repairs_fund.interest": ("Repairs fund interest", "维修资金利息"),
-    "repairs_fund.top_up": ("Repairs fund top-up", "维修资金续筹"),
+def _declared_names() -> dict[str, Label]:
+    """The labels of every output declared in :mod:`fundmodel.catalog` with a fixed name."""
+    tables = (catalog.METRICS, catalog.INSTRUMENT_METRICS, catalog.YEARLY_LINES,
+              catalog.YEARLY_COLUMNS, *catalog.HOUSEHOLD_TABLES.values(), catalog.FUND_METRICS,
+              catalog.FUND_LINES, catalog.LEDGER_LINES, catalog.PORTFOLIO_METRICS)
+    return {name: Label(o.en, o.zh) for table in tables for name, o in table.items()
+            if "<" not in name}
+
+
+NAMES: dict[str, Label] = _declared_names() | _table({
     # scenario inputs (the report's assumptions, the drivers of a tornado)
     "start_year": ("First year of works", "开工年份"),
     "horizon_years": ("Operating horizon", "运营测算期"),
@@ -166,7 +84,6 @@ NAMES: dict[str, Label] = _table({
     "opening_balance": ("Opening balance", "期初余额"),
     # the district (PortfolioResult, fundmodel district): compounds, district, outlay, plan,
     # budget, areas
-    "operating_subsidy_pv": ("Operating subsidy, present value", "运营补贴现值"),
     "id": ("Compound ID", "小区编号"), "name": ("Compound", "小区名称"),
     "street": ("Street", "街道"),
     "end_year": ("Completion year", "完工年份"), "required": ("Required", "必须纳入"),
@@ -184,85 +101,38 @@ NAMES: dict[str, Label] = _table({
     "cost_city_district_government_cny": ("Cost to the city or district", "市/区政府出资"),
     "cost_street_community_cny": ("Cost to the street or community", "街道/社区出资"),
 })
-"""Metrics, yearly lines, ledger lines, the households' columns and scenario inputs."""
+"""Metrics, yearly lines, ledger lines, the households' columns (their labels are the
+declarations' of :mod:`fundmodel.catalog`), scenario inputs and the district's columns."""
 
-_INSTRUMENTS = {"investor": ("Investor", "社会资本"), "bundle": ("Bundle", "捆绑项目"),
-                "debt": ("Debt", "债务")}
+_INSTRUMENTS = catalog.INSTRUMENTS
+
+_INSTRUMENT_OUTPUT = re.compile(r"^(\w+)\[<label>\]\.(\w+)$")
+
+
+def _instrument_outputs() -> dict[str, "catalog.Output"]:
+    """The instruments' declared outputs (metrics and ledger lines) named
+    ``<instrument>[<label>].<part>``, by name."""
+    return {name: o for table in (catalog.INSTRUMENT_METRICS, catalog.LEDGER_LINES)
+            for name, o in table.items()
+            if (m := _INSTRUMENT_OUTPUT.match(name)) and m.group(1) in _INSTRUMENTS}
+
 
 _INSTRUMENT_PARTS: dict[str, tuple[str, str]] = {
-    "investment": ("investment", "投资额"), "worth": ("most it would pay", "可承受投资额"),
-    "npv": ("NPV", "净现值"), "irr": ("IRR", "内部收益率"),
-    "irr_reason": ("IRR status", "内部收益率状态"), "payback_year": ("payback year", "回收期"),
-    "forgone": ("income forgone, PV", "让渡收益现值"),
-    "below_hurdle": ("below its hurdle", "低于门槛收益率"),
-    "transfer": ("transfer to the renovation", "反哺改造资金"),
-    "coverage": ("coverage", "覆盖倍数"), "balances": ("balances", "收支平衡"),
-    "minimum_scale": ("minimum scale", "最小规模"),
-    "amount": ("amount lent", "借款额"), "capped": ("amount capped", "额度受限"),
-    "min_dscr": ("lowest DSCR", "最低偿债覆盖率"), "avg_dscr": ("mean DSCR", "平均偿债覆盖率"),
-    "min_dscr_year": ("year of the lowest DSCR", "最低偿债覆盖率年份"),
-    "llcr": ("LLCR", "贷款期覆盖率"), "coverage_gross": ("gross coverage", "总覆盖倍数"),
-    "coverage_net": ("net coverage", "净覆盖倍数"),
-    "meets_coverage": ("meets its coverage", "满足覆盖要求"),
-    "guarantee_call": ("guarantee calls", "担保代偿"),
-    "shortfall_years": ("years short of debt service", "偿债缺口年数"),
-    "negative_principal_years": ("years of negative principal", "本金负摊还年数"),
-    # ledger lines of the instruments
-    "capital": ("capital", "投资支出"), "cost": ("cost", "成本"), "revenue": ("revenue", "收入"),
-    "tax": ("tax", "税费"), "interest": ("interest", "利息"), "principal": ("principal", "本金"),
-    "pledged_revenue": ("pledged revenue", "质押收入"),
-}
+    _INSTRUMENT_OUTPUT.match(name).group(2): (o.en, o.zh)
+    for name, o in _instrument_outputs().items()}
+"""The label of each part of an instrument's outputs (``npv`` → ``NPV`` / ``净现值``)."""
 
-PATTERNS: dict[str, Label] = _table({
-    "income[<name>]": ("Income: {name}", "收入：{name}"),
-    "cost[<name>]": ("Cost: {name}", "成本：{name}"),
-    "menu[<name>]": ("Menu service: {name}", "菜单式服务：{name}"),
-    "menu_cost[<name>]": ("Menu service cost: {name}", "菜单式服务成本：{name}"),
-    "device[<name>]": ("Device platform fee: {name}", "智能设备平台费：{name}"),
-    "works[<name>]": ("Works: {name}", "改造工程：{name}"),
-    "funding[<name>]": ("Funding: {name}", "资金来源：{name}"),
-    "residents[<name>]": ("Residents: {name}", "居民出资：{name}"),
-    "repairs_fund.replacement[<name>]": ("Replacement: {name}", "维修资金更新：{name}"),
-    **{f"{kind}[<label>].{part}": (f"{en} {{label}}: {part_en}", f"{zh}「{{label}}」{part_zh}")
-       for kind, (en, zh) in _INSTRUMENTS.items()
-       for part, (part_en, part_zh) in _INSTRUMENT_PARTS.items()},
-    "investor[<label>].takes[<name>]": ("Investor {label} takes: {name}",
-                                        "社会资本「{label}」取得收入：{name}"),
-    "investor[<label>].revenue[<name>]": ("Investor {label} revenue: {name}",
-                                          "社会资本「{label}」收入：{name}"),
-    "investor[<label>].cost[<name>]": ("Investor {label} cost: {name}",
-                                       "社会资本「{label}」成本：{name}"),
-})
+PATTERNS: dict[str, Label] = {
+    **{name: Label(o.en, o.zh) for table in (catalog.LINE_PATTERNS, catalog.LEDGER_LINES)
+       for name, o in table.items() if "<" in name and name not in _instrument_outputs()},
+    **{name: Label(f"{_INSTRUMENTS[kind][0]} {{label}}: {o.en}",
+                   f"{_INSTRUMENTS[kind][1]}「{{label}}」{o.zh}")
+       for name, o in _instrument_outputs().items() for kind in [name.split("[")[0]]},
+}
 """Names that carry a user's name or label: ``{name}`` / ``{label}`` is filled in."""
 
-PARTIES: dict[str, Label] = _table({
-    "central_government": ("Central government", "中央政府"),
-    "provincial_government": ("Provincial government", "省级政府"),
-    "city_district_government": ("City or district government", "市/区政府"),
-    "street_community": ("Street office or community", "街道/社区"),
-    "soe": ("State-owned enterprises", "国有企业"),
-    "utilities": ("Utility companies", "专营单位"),
-    "residents": ("Residents", "居民"),
-    "donors": ("Donors", "捐赠方"),
-    "operator": ("Property service operator", "物业服务方"),
-    "compound_account": ("Compound's own account", "小区公共收益账户"),
-    "project": ("Renovation project", "改造项目"),
-    "contractors": ("Contractors", "施工单位"),
-    "suppliers": ("Staff and suppliers", "人员与供应商"),
-    "users": ("Users of services", "服务使用者"),
-    "tax_authority": ("Tax authority", "税务机关"),
-    "unfunded": ("Unfunded", "未落实"),
-    "investor": ("Social capital", "社会资本"),
-    "investors": ("Social capital", "社会资本"),
-    "lender": ("Lenders", "贷款方"),
-    "lenders": ("Lenders", "贷款方"),
-    "bundled_project": ("Bundled project", "捆绑项目"),
-    "repairs_fund": ("Repairs fund", "住宅专项维修资金"),
-    "provident_fund": ("Housing provident fund", "住房公积金"),
-    "deposit_bank": ("Deposit bank", "存款银行"),
-    "government": ("Government", "政府"),
-})
-"""Parties on the ledger and payers of the funding table."""
+PARTIES: dict[str, Label] = {n: Label(p.en, p.zh) for n, p in catalog.PARTIES.items()}
+"""Parties on the ledger and payers of the funding table (:data:`fundmodel.catalog.PARTIES`)."""
 
 SOURCES: dict[str, Label] = _table({
     "central_subsidy": ("Central subsidy", "中央补助资金"),
@@ -480,7 +350,8 @@ NAMED: dict[str, Label] = _table({
 in (:func:`field_label`): ``renovation.items[2].name`` names an item, not the compound; and
 ``<section>.<field>`` for a field whose key means something else elsewhere."""
 
-COLUMNS: dict[str, Label] = _table({
+COLUMNS: dict[str, Label] = {
+    name: Label(c.en, c.zh) for name, c in catalog.TABLE_COLUMNS.items()} | _table({
     # summary()
     "metric": ("Metric", "指标"), "unit": ("Unit", "单位"), "mean": ("Mean", "均值"),
     "sd": ("Standard deviation", "标准差"), "min": ("Minimum", "最小值"),
@@ -488,36 +359,19 @@ COLUMNS: dict[str, Label] = _table({
     "undefined": ("Draws undefined", "无定义模拟次数"), "draw": ("Draw", "模拟序号"),
     # probabilities()
     "question": ("Question", "问题"), "outcome": ("Outcome", "结果"),
-    "probability": ("Probability", "概率"),
     # funding()
     "label": ("Funding rule", "资金来源"), "source": ("Source", "来源类型"),
-    "payer": ("Payer", "出资方"), "offered": ("Offered", "承诺金额"),
-    "amount": ("Amount", "金额"), "share_of_cost": ("Share of cost", "占总投资比例"),
-    "per_household": ("Per household", "户均"),
+    "payer": ("Payer", "出资方"),
     # items()
     "item": ("Item", "改造内容"), "tier": ("Tier", "类别"), "quantity": ("Quantity", "工程量"),
-    "unit_cost": ("Unit cost", "单价"), "contingency": ("Contingency", "不可预见费率"),
-    "cost": ("Cost", "造价"), "uncertain": ("Uncertain", "是否不确定"),
+    "contingency": ("Contingency", "不可预见费率"),
+    "uncertain": ("Uncertain", "是否不确定"),
     # cashflows(), parties(), government()
     "year": ("Year index", "年序"), "line": ("Line", "科目"), "payee": ("Payee", "收款方"),
     "kind": ("Kind", "性质"), "party": ("Party", "主体"), "description": ("Description", "说明"),
-    "paid": ("Paid", "支出"), "received": ("Received", "收入"), "net": ("Net", "净额"),
-    "npv_net": ("Net present value", "净现值"),
-    "paid_per_household": ("Paid per household", "户均支出"),
-    "received_per_household": ("Received per household", "户均收入"),
-    "total": ("Total", "合计"),
     # fiscal(), debt()
-    "subsidies": ("Subsidies", "补助支出"), "debt_service": ("Debt service", "还本付息"),
-    "guarantee_calls": ("Guarantee calls", "担保代偿"),
-    "revenue_received": ("Revenue received", "收入上缴"),
-    "net_commitment": ("Net commitment", "净支出责任"), "discounted": ("Discounted", "折现值"),
-    "budget": ("Budget", "一般公共预算"), "budget_share": ("Share of the budget", "占预算比例"),
     "exceeds_ceiling": ("Exceeds the ceiling", "超出上限"),
     "debt": ("Debt", "债务"), "operating_year": ("Operating year", "运营年"),
-    "interest": ("Interest", "利息"), "principal": ("Principal", "本金"),
-    "balance": ("Balance", "余额"), "pledged_revenue": ("Pledged revenue", "质押收入"),
-    "cfads": ("Cash flow for debt service", "可偿债现金流"),
-    "dscr": ("DSCR", "偿债覆盖率"),
     # households' tables
     "decision": ("Decision", "表决事项"), "building": ("Building", "楼栋"),
     "floor": ("Floor", "楼层"), "channel": ("Channel", "出资渠道"),
@@ -572,7 +426,8 @@ COLUMNS: dict[str, Label] = _table({
                              "蒙特卡洛模拟：{draws:,} 次，随机种子 {seed}，抽样方法 {sampler}。"),
     "change": ("Change", "变化"), "baseline": ("Baseline", "基准方案"),
 })
-"""Columns and index names of the result tables."""
+"""Columns and index names of the result tables (those with a unit: their declarations,
+:data:`fundmodel.catalog.TABLE_COLUMNS`), and the workbook's sheets, tables and notes."""
 
 UNITS: dict[str, Label] = _table({
     "CNY": ("CNY", "元"), "CNY/year": ("CNY/year", "元/年"),
@@ -622,65 +477,24 @@ CHARTS: dict[str, Label] = _table({
 """Titles, legends and notes of the charts (:mod:`fundmodel.plots`); ``{...}`` is filled in."""
 
 UNDEFINED_ZH: dict[str, str] = {
-    "first_deficit_year": "没有亏损年份",
-    "breakeven_fee_rate": "未收取物业费（收缴率为0或无计费面积），任何费率都无法保本",
-    "breakeven_fee_rate_first_year": "首年未收取物业费（收缴率为0或无计费面积）",
-    "investor[<label>].irr": "内部收益率不存在（见内部收益率状态）",
-    "investor[<label>].payback_year": "未投资，或在特许经营期内未能收回投资",
-    "bundle[<label>].irr": "现金流没有内部收益率（从不变号，或净现值无根）",
-    "bundle[<label>].coverage": "捆绑项目既无投资也无支出（分母为0）",
-    "bundle[<label>].minimum_scale": "任何规模都无法使捆绑项目平衡：扣除反哺后各规模净现值均为负",
-    "debt[<label>].min_dscr": "无还本付息（未借款）",
-    "debt[<label>].avg_dscr": "无还本付息（未借款）",
-    "debt[<label>].min_dscr_year": "无还本付息（未借款）",
-    "debt[<label>].llcr": "未借款",
-    "debt[<label>].coverage_gross": "无还本付息（未借款）",
-    "debt[<label>].coverage_net": "无还本付息（未借款）",
-    "debt[<label>].meets_coverage": "无还本付息（未借款）",
-    "coverage_all_debts": "各项债务均无还本付息（均未借款）",
-    "fund_first_top_up_year": "没有年份需要续筹（或未设续筹规则）",
-    "percent_funded_final": "充足余额为0（没有部件，或部件届时均为新）",
-    "percent_funded": "当年充足余额为0",
-    "wtp_threshold_cny": "任何模拟中都没有能使表决通过的支付意愿（参与户数太少）",
-    "cost_if_built_cny": "从未实施",
-}
+    name: o.undefined_zh for table in (catalog.METRICS, catalog.YEARLY_LINES,
+                                       catalog.INSTRUMENT_METRICS, catalog.FUND_METRICS,
+                                       catalog.FUND_LINES, *catalog.HOUSEHOLD_TABLES.values())
+    for name, o in table.items() if o.undefined_zh}
 """Why a metric can be undefined, in Chinese (the English is the catalogue's
-``undefined_when``), by catalogue name or pattern: :func:`undefined_when`."""
+``undefined_when``), by catalogue name or pattern: :func:`undefined_when` (read from the
+declarations)."""
 
-QUESTIONS_ZH: dict[str, str] = {
-    "has_funding_gap": "P(资金缺口 > 0)",
-    "any_operating_deficit": "P(任一年出现运营亏损)",
-    "balance_negative_at_horizon": "P(期末累计结余 < 0)",
-}
+QUESTIONS_ZH: dict[str, str] = {name: o.question_zh
+                                for name, o in catalog.probabilities().items()}
 """The probabilities' questions in Chinese, by metric (the English is
-:data:`fundmodel.results.PROBABILITIES`)."""
+:data:`fundmodel.results.PROBABILITIES`; both are the declarations')."""
 
-DESCRIPTIONS_ZH: dict[str, str] = {
-    "central_government": "中央政府：中央财政补助、中央预算内投资",
-    "provincial_government": "省级政府",
-    "city_district_government": "市/区政府：配套资金、统筹整合资金",
-    "street_community": "街道/社区：兜底服务与补贴",
-    "soe": "国有企业（三供一业移交资金）",
-    "utilities": "水电气热等专营单位（各自管网）",
-    "residents": "居民和业主",
-    "donors": "社会捐赠与众筹",
-    "operator": "物业服务方账户（物业费、经营收入与运营成本）",
-    "compound_account": "小区公共收益账户",
-    "project": "改造项目（接收资金，支付工程款）",
-    "contractors": "改造工程的施工单位和供应商",
-    "suppliers": "小区日常运行的人员、供应商和公用事业",
-    "users": "小区经营性服务的使用者：停车、广告、租赁",
-    "tax_authority": "税务机关（物业费增值税）",
-    "unfunded": "无来源覆盖的部分：资金缺口",
-    "investor": "以经营权投资的社会资本",
-    "lender": "银行与债券持有人",
-    "bundled_project": "与改造捆绑的盈利项目",
-    "repairs_fund": "住宅专项维修资金",
-    "provident_fund": "住房公积金：业主提取的储蓄",
-    "deposit_bank": "维修资金存款银行（支付利息）",
-}
+DESCRIPTIONS_ZH: dict[str, str] = {name: p.description_zh
+                                   for name, p in catalog.PARTIES.items() if p.ledger}
 """The parties' descriptions in Chinese (the English is
-:data:`fundmodel.engine.ledger.PARTIES`), used by :func:`localize`."""
+:data:`fundmodel.engine.ledger.PARTIES`; both are :data:`fundmodel.catalog.PARTIES`'), used
+by :func:`localize`."""
 
 STATISTICS: dict[str, Label] = _table({
     "mean": ("mean", "均值"), "std": ("standard deviation", "标准差"),
@@ -912,17 +726,9 @@ def unit(name: str, lang: str = "en") -> str:
     return name if found is None else found.get(lang)
 
 
-_COLUMN_UNITS = {
-    **dict.fromkeys(("offered", "amount", "cost", "paid", "received", "net", "npv_net",
-                     "subsidies", "debt_service", "guarantee_calls", "revenue_received",
-                     "net_commitment", "discounted", "budget", "interest", "principal",
-                     "balance", "pledged_revenue", "cfads", "value_cny", "total"), "CNY"),
-    **dict.fromkeys(("per_household", "paid_per_household", "received_per_household"),
-                    "CNY/household"),
-    **dict.fromkeys(("share_of_cost", "budget_share", "probability"), "share"),
-    "unit_cost": "CNY/unit", "dscr": "ratio",
-}
-"""Units of the result tables' columns that are not metrics (for :func:`header`)."""
+_COLUMN_UNITS = {name: c.unit for name, c in catalog.TABLE_COLUMNS.items() if c.unit}
+"""Units of the result tables' columns that are not metrics (for :func:`header`): their
+declarations'."""
 
 
 def describe_unit(metric: str) -> str:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import labels
-from .catalog import METRICS, lookup
+from .catalog import METRICS, YEARLY_LINES, declaration, lookup
 from .draws import is_distribution
 from .catalog import CASHFLOW_QUANTILES, QUANTILE_METHOD, QUANTILES, quantile_name
 from .engine.arrays import same_in_every_draw
@@ -35,16 +35,15 @@ __all__ = ["Result", "CashFlows", "ResidentsMeans", "QUANTILES", "CASHFLOW_QUANT
            "YEARLY_STATISTICS", "summary_table", "quantile_name", "exact_summary_row",
            "ZERO_EVENTS_SE", "outcome_warnings"]
 
-PROBABILITIES = {
-    "has_funding_gap": "P(funding_gap > 0)",
-    "any_operating_deficit": "P(any year in operating deficit)",
-    "balance_negative_at_horizon": "P(cumulative_balance < 0 at the horizon)",
-}
+PROBABILITIES = {name: m.question for name, m in METRICS.items() if m.summary == "probability"}
 """The 0/1 metrics whose means are the probabilities analysts ask for, and each question in the
-analysts' wording (the ``question`` column of :meth:`Result.probabilities`)."""
+analysts' wording (the ``question`` column of :meth:`Result.probabilities`): the metrics
+declared with ``summary="probability"`` in :mod:`fundmodel.catalog`."""
 
-BAND_LINES = ("operating_surplus", "cumulative_balance")
-"""Yearly lines given quantile bands when per-draw yearly paths are not kept."""
+BAND_LINES = tuple(name for name, line in YEARLY_LINES.items()
+                   if line.summary == "quantiles")
+"""Yearly lines given quantile bands when per-draw yearly paths are not kept: those declared
+with ``summary="quantiles"`` in :mod:`fundmodel.catalog`."""
 
 SUMMARY_COLUMNS = ("unit", "mean", "sd", "mcse", *(f"p{round(q * 100)}" for q in QUANTILES),
                    "min", "max", "n", "undefined")
@@ -889,19 +888,24 @@ class Result:
     @staticmethod
     def describe(name: str) -> str:
         """Unit and meaning of a metric, yearly line or yearly column, e.g.
-        ``Result.describe("income[parking]")``.
+        ``Result.describe("income[parking]")``, from its declaration
+        (:func:`fundmodel.catalog.declaration`).
 
         Knows every metric of :data:`fundmodel.catalog.METRICS`, every fixed yearly line, the
         per-line names ``income[<name>]`` and ``cost[<name>]`` (the patterns themselves and any
-        concrete line name), and ``calendar_year``; says when a metric can be undefined.
+        concrete line name), and ``calendar_year``; says when a metric can be undefined. A
+        ledger line (``works[roof]``: its pattern's declaration) also says who pays whom, and
+        a result table's column (``npv_net``) is known too.
 
         Raises
         ------
         KeyError
             For an unknown name (the message suggests close names).
         """
-        m = lookup(name)
+        m = declaration(name)
         text = f"{m.name} [{m.unit}]: {m.description}"
         if m.undefined_when:
             text += f"; undefined (NaN) when {m.undefined_when}"
+        if m.payers:
+            text += f"; paid by {' or '.join(m.payers)} to {' or '.join(m.payees)}"
         return text

@@ -19,37 +19,16 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
+from .. import catalog
+
 __all__ = ["PARTIES", "GOVERNMENT_PARTIES", "KINDS", "LedgerLine", "Ledger"]
 
-PARTIES: dict[str, str] = {
-    "central_government": "Central government (中央): fiscal subsidies, budget investment",
-    "provincial_government": "Provincial government (省级)",
-    "city_district_government": "City or district government (市/区): matching funds, "
-                                "integrated programme funds",
-    "street_community": "Street office or community (街道/社区): fallback services and subsidies",
-    "soe": "State-owned enterprises (三供一业 transfer funds)",
-    "utilities": "Utility and pipeline companies (their own networks)",
-    "residents": "Residents and owners",
-    "donors": "Donors and crowdfunding",
-    "operator": "The property service operator's account (fees, income and running costs)",
-    "compound_account": "The compound's own account (公共收益)",
-    "project": "The renovation project (receives the funding, pays the works)",
-    "contractors": "Contractors and suppliers of the renovation works",
-    "suppliers": "Staff, suppliers and utilities of the running of the compound",
-    "users": "Users of the compound's commercial services: parking, advertising, rents",
-    "tax_authority": "Tax authority (VAT on fees)",
-    "unfunded": "What no source covers: the funding gap",
-    "investor": "Social capital investing for operating rights",
-    "lender": "Banks and bond holders",
-    "bundled_project": "A profitable project bundled with the renovation",
-    "repairs_fund": "The long-term repairs fund (维修资金)",
-    "provident_fund": "The housing provident fund (公积金): owners' savings withdrawn",
-    "deposit_bank": "The bank holding the repairs fund's deposits (pays their interest)",
-}
-"""Every party that can pay or receive on the ledger, with its meaning."""
+PARTIES: dict[str, str] = {name: party.description for name, party in catalog.PARTIES.items()
+                          if party.ledger}
+"""Every party that can pay or receive on the ledger, with its meaning (declared in
+:data:`fundmodel.catalog.PARTIES`)."""
 
-GOVERNMENT_PARTIES = ("central_government", "provincial_government", "city_district_government",
-                      "street_community")
+GOVERNMENT_PARTIES = catalog.GOVERNMENT_LEVELS
 """The levels of government, in the order a finance bureau reads them."""
 
 KINDS = ("capital", "operating", "financing", "reserve")

@@ -544,21 +544,26 @@ def _debt(result: "Result") -> list[Table]:
     return [Table(debt, units=_money_units(debt, dscr="ratio", calendar_year=_COUNT))]
 
 
+def _declared_units(table: str) -> dict[str, str]:
+    """The units of a households' table's columns, as declared
+    (:data:`fundmodel.catalog.HOUSEHOLD_TABLES`); a number of households is a count."""
+    from ..catalog import HOUSEHOLD_TABLES
+
+    return {name: _COUNT if column.unit == "households" else column.unit
+            for name, column in HOUSEHOLD_TABLES[table].items()}
+
+
 def _households(result: "Result") -> list[Table]:
     tables = []
     decisions = result.decisions()
     if len(decisions):
         tables.append(Table(decisions, title="table.decisions",
-                            units={"households": _COUNT, "p_pass": "share", "mcse": "share",
-                                   "wtp_threshold_cny": _MONEY,
-                                   "wtp_threshold_defined": "share"}))
+                            units=_declared_units("decisions")))
     households = result.households()
     tables.append(Table(households, title="table.households",
-                        units={"households": _COUNT, "cost_per_household_cny": _MONEY,
-                               "p_built": "share", "cost_if_built_cny": _MONEY,
-                               "loan_payment_per_month_cny": "CNY/month"}))
+                        units=_declared_units("households")))
     tables.append(Table(result.channels(), title="table.channels",
-                        units={"takeup": "share", "amount_cny": _MONEY, "share": "share"}))
+                        units=_declared_units("channels")))
     return tables
 
 

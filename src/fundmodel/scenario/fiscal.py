@@ -6,15 +6,16 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from .. import catalog
 from .base import ScenarioModel, fail
 from .limits import MAX_MONEY_CNY, RATE_MAX, RATE_MIN
 from .ranges import bounded
 
 __all__ = ["Fiscal", "GOVERNMENT_LEVELS"]
 
-GOVERNMENT_LEVELS = ("central_government", "provincial_government", "city_district_government",
-                     "street_community")
-"""The levels of government as they are named on the ledger."""
+GOVERNMENT_LEVELS = catalog.GOVERNMENT_LEVELS
+"""The levels of government as they are named on the ledger (declared in
+:data:`fundmodel.catalog.GOVERNMENT_LEVELS`)."""
 
 Budget = bounded(float, ge=0, le=MAX_MONEY_CNY, reason="an amount of money, CNY")
 

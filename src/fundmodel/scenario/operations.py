@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Iterator, Literal
 
 from pydantic import Field, model_validator
 
+from .. import catalog
 from .base import ScenarioModel, did_you_mean, fail
 from .ranges import bounded, uncertain
 from .limits import (MAX_AREA_M2, MAX_HOUSEHOLDS, MAX_LINES, MAX_MONEY_CNY, MAX_QUANTITY,
@@ -30,13 +31,14 @@ MAX_HORIZON_YEARS = 100
 """Most operating years of a scenario (the bound on ``horizon_years``): the longest a
 collection ramp may be, and the latest year a line may start."""
 
-INCOME_PAYERS = ("users", "residents", "donors", "soe", "street_community",
-                 "city_district_government", "provincial_government", "central_government")
+INCOME_PAYERS = catalog.LEDGER_LINES["income[<name>]"].payers
 """Who may pay an income line (ledger parties): users of the commercial services by default,
-or a government level for an operating grant (the fiscal view then counts it)."""
+or a government level for an operating grant (the fiscal view then counts it): the payers
+declared for the ledger line ``income[<name>]`` in :data:`fundmodel.catalog.LEDGER_LINES`."""
 
-FALLBACK_PAYERS = ("street_community", "city_district_government")
-"""Who may stand behind the operating account as the fallback payer."""
+FALLBACK_PAYERS = catalog.LEDGER_LINES["fallback_subsidy"].payers
+"""Who may stand behind the operating account as the fallback payer: the payers declared for
+the ledger line ``fallback_subsidy``."""
 
 Growth = uncertain(ge=RATE_MIN, le=RATE_MAX, each_year=True, percent=True)
 """A yearly growth rate in [−0.5, 1] (0.05 for 5 %; a larger number is a percentage); a

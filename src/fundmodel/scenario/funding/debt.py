@@ -8,6 +8,7 @@ from typing import Annotated, Any, ClassVar, Iterator, Literal, Union
 from pydantic import Discriminator, Field, Tag, model_validator
 
 from ..base import ScenarioModel, did_you_mean, fail
+from ..fiscal import GOVERNMENT_LEVELS
 from ..limits import MAX_LINES, RATE_MAX
 from ..ranges import bounded, uncertain
 from ..renovation import Money, Share
@@ -23,8 +24,7 @@ LoanRate = uncertain(ge=0, le=RATE_MAX, percent=True)
 Coverage = uncertain(gt=0, le=10)
 """A cover ratio (cash available / debt service), in (0, 10] (1.3 for a DSCR of 1.3×)."""
 
-GovernmentLevel = Literal["central_government", "provincial_government",
-                          "city_district_government", "street_community"]
+GovernmentLevel = Literal[GOVERNMENT_LEVELS]  # type: ignore[valid-type]
 
 
 class Pledge(ScenarioModel):
