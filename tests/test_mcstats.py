@@ -13,7 +13,7 @@ from pydantic import TypeAdapter
 from scipy import stats
 
 from fundmodel import Scenario, simulate
-from fundmodel.accumulate import MIN_REPLICATE_BLOCKS, BlockMeans, replicate_mcse
+from fundmodel.stats.blocks import MIN_REPLICATE_BLOCKS, BlockMeans, replicate_mcse
 from fundmodel.sampling import BLOCK_SIZE, InputSpace, sample_values
 from fundmodel.scenario.distributions import Distribution
 

@@ -74,3 +74,7 @@ def __dir__() -> list[str]:
 
 
 logging.getLogger("fundmodel").addHandler(logging.NullHandler())
+
+from . import moved as _moved  # noqa: E402  (old module paths, with a DeprecationWarning)
+
+_moved.install()

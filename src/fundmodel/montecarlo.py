@@ -3,7 +3,7 @@
 Draws ``[start, stop)`` of a run form a *chunk*; a chunk is computed by :func:`run_chunk`, a
 pure function of ``(scenario, seed, sampler, start, stop)`` that can be shipped to another
 process or machine. Chunks are consumed in draw order: per-draw metrics are written into place,
-and streaming statistics are fed whole fixed-size blocks (see :mod:`fundmodel.accumulate`), so
+and streaming statistics are fed whole fixed-size blocks (see :mod:`fundmodel.stats.blocks`), so
 every output is identical whatever the chunk size or the number of workers.
 """
 
@@ -18,7 +18,7 @@ from typing import Callable, Iterator, Sequence
 import numpy as np
 import pandas as pd
 
-from .accumulate import (MIN_REPLICATE_BLOCKS, BlockMeans, BlockStream, BlockSums, MetricStreams,
+from .stats.blocks import (MIN_REPLICATE_BLOCKS, BlockMeans, BlockStream, BlockSums, MetricStreams,
                          replicate_mcse)
 from .catalog import (FALLBACK_LINES, FALLBACK_METRICS, FINANCING_LINES, FINANCING_METRICS,
                       FUND_LINES, FUND_METRICS, SOE_METRICS,

@@ -451,7 +451,7 @@ class Result:
         independent, and sd/√n would overstate their error many times over; their blocks of
         4,096 draws are independent replicates, so mcse is the spread of the block means,
         ``√(B/(B−1) Σ_b (n_b/N)² (m_b − mean)²)`` over the B blocks
-        (:func:`fundmodel.accumulate.replicate_mcse`). With fewer than 10 blocks (40,960 draws)
+        (:func:`fundmodel.stats.blocks.replicate_mcse`). With fewer than 10 blocks (40,960 draws)
         it falls back to sd/√n, which is conservative (``info['mcse_method']`` says which was
         used, ``info['mcse_note']`` why). A metric whose draws are all equal reports 0, except
         a 0/1 metric (a probability of 0 or 1), which reports ``1.5/n``: p ± 2·mcse reaches

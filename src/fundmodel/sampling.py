@@ -44,7 +44,7 @@ from typing import Literal, Sequence
 
 import numpy as np
 
-from .correlation import correlation_problem, iman_conover, nearest_correlation, spearman_to_pearson
+from .stats.induced_correlation import correlation_problem, iman_conover, nearest_correlation, spearman_to_pearson
 from .draws import uncertain_inputs
 from .scenario import Scenario
 from .scenario.households import is_per_household

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
-from ..accumulate import MIN_REPLICATE_BLOCKS, replicate_mcse
+from ..stats.blocks import MIN_REPLICATE_BLOCKS, replicate_mcse
 from ..basecase import base_case
 from ..batch import _checked_values, _field_at, lever_path
 from ..catalog import QUANTILE_METHOD, QUANTILES, quantile_name

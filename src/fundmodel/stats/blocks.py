@@ -13,7 +13,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from .streaming import QuantileSketch, StreamingMoments
+from .sketch import QuantileSketch, StreamingMoments
 
 __all__ = ["BlockStream", "BlockSums", "column_sums", "BlockMeans", "MetricStreams", "replicate_mcse",
            "MIN_REPLICATE_BLOCKS"]

@@ -193,7 +193,7 @@ class StreamingMoments:
     --------
     >>> acc = StreamingMoments(2)
     >>> acc.update(np.array([[1.0, 10.0], [3.0, np.nan]]))  # doctest: +ELLIPSIS
-    <fundmodel.streaming.StreamingMoments object at ...>
+    <fundmodel.stats.sketch.StreamingMoments object at ...>
     >>> acc.mean, acc.nan_count
     (array([ 2., 10.]), array([0, 1]))
     """
@@ -647,7 +647,7 @@ class QuantileSketch:
     --------
     >>> sk = QuantileSketch(1)
     >>> sk.update(np.arange(1.0, 101.0))  # doctest: +ELLIPSIS
-    <fundmodel.streaming.QuantileSketch object at ...>
+    <fundmodel.stats.sketch.QuantileSketch object at ...>
     >>> sk.quantile([0.05, 0.5])
     array([[ 5.],
            [50.]])
