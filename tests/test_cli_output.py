@@ -20,7 +20,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import fundmodel
-from fundmodel.cli import PIPE_WIDTH, encodable, main
+from fundmodel.cli import main
+from fundmodel.export.console import PIPE_WIDTH, encodable
 from fundmodel.errors import FundmodelError
 
 from test_cli import run

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 import fundmodel
-from fundmodel.cli import MAX_BALLOT_ROWS, MAX_BUILDING_COLUMNS
+from fundmodel.export.console import MAX_BALLOT_ROWS, MAX_BUILDING_COLUMNS
 
 from test_cli import run
 

@@ -15,7 +15,7 @@ __all__ = ["add_compare_parser", "cell_lines", "markdown"]
 def add_compare_parser(sub, verbose, helpers) -> None:
     """Register the ``compare`` command (``helpers``: the CLI's argument types and printing
     helpers, given by :mod:`fundmodel.cli` so that this module never imports it)."""
-    from .labels import LANGS
+    from ..labels import LANGS
 
     c = sub.add_parser("compare", help="compare scenarios side by side (key metrics with their "
                        "uncertainty), or a scenario's levers step by step (--levers)",
@@ -51,7 +51,7 @@ def add_compare_parser(sub, verbose, helpers) -> None:
 def _number(metric: str, x: float, lang: str, mc: bool, change: bool = False) -> str:
     """A metric's value as shown: CNY whole, rates two decimals, 0/1 metrics as a
     probability (Monte Carlo) or yes/no (deterministic); ``change`` with its sign."""
-    from .labels import describe_unit, unit
+    from ..labels import describe_unit, unit
 
     if x is None or math.isnan(x):
         return "–"
@@ -98,12 +98,12 @@ def markdown(head: list[str], rows: list[list[str]]) -> str:
 
 # ---------------------------------------------------------------------------- the command
 def _cmd_compare(args: argparse.Namespace, out, err, helpers) -> int:
-    from . import __version__
-    from .comparison import compare, lever_table
-    from .errors import FundmodelError
-    from .export import file_sha256, write_table_set
-    from .labels import header, label, text
-    from .scenario import load_scenario
+    from .. import __version__
+    from ..comparison import compare, lever_table
+    from ..errors import FundmodelError
+    from ..export import file_sha256, write_table_set
+    from ..labels import header, label, text
+    from ..scenario import load_scenario
 
     if args.levers and len(args.files) != 1:
         raise FundmodelError("--levers compares the steps of one scenario: give one FILE")
@@ -189,7 +189,7 @@ def _cmd_compare(args: argparse.Namespace, out, err, helpers) -> int:
 def _flat(frame, lang: str | None, metric_axis: str):
     """The table for a CSV file: one header row, ``<name>:<statistic>`` (identifiers) or
     ``<label> <statistic label>`` (``lang``)."""
-    from .comparison import _localize
+    from ..comparison import _localize
 
     shown = frame if lang is None else _localize(frame, lang, metric_axis)
     out = shown.copy()

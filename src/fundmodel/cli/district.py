@@ -68,9 +68,9 @@ def _seconds(text: str) -> float:
 
 def _check_plan(scenario, plan, args) -> None:
     """A plan that starts no compound is an error located at the scenario field to change."""
-    from .errors import Issue, ScenarioError
-    from .export.excel import _positions
-    from .portfolio.plan import empty_plan_reason
+    from ..errors import Issue, ScenarioError
+    from ..export.excel import _positions
+    from ..portfolio.plan import empty_plan_reason
 
     reason = empty_plan_reason(scenario, plan)
     if reason is None:
@@ -90,7 +90,7 @@ MEMORY_HINT = ("not enough memory for this district run: try fewer --draws or fe
 def _cmd_district(args: argparse.Namespace, out, err, helpers) -> int:
     """The command; running out of memory anyway (the estimates are refused up front) is one
     line naming the district's own ways out."""
-    from .errors import FundmodelError
+    from ..errors import FundmodelError
     try:
         return _run_district(args, out, err, helpers)
     except MemoryError as exc:
@@ -103,11 +103,11 @@ def _run_district(args: argparse.Namespace, out, err, helpers) -> int:
                                                               "table"))
     lang = args.lang or "en"
     w = helpers["words"](lang)
-    from .errors import FundmodelError
-    from .export import file_sha256, table_formats, write_table_set
-    from .progress import reporter_for
-    from .portfolio import plan_portfolio, service_areas, simulate_portfolio
-    from .scenario import load_scenario
+    from ..errors import FundmodelError
+    from ..export import file_sha256, table_formats, write_table_set
+    from ..progress import reporter_for
+    from ..portfolio import plan_portfolio, service_areas, simulate_portfolio
+    from ..scenario import load_scenario
 
     if args.plots is not None and args.out is not None and (
             os.path.abspath(args.plots) == os.path.abspath(args.out)):
@@ -119,13 +119,13 @@ def _run_district(args: argparse.Namespace, out, err, helpers) -> int:
         except OSError:
             pass
     if args.report is not None:
-        from .export.report import _template
+        from ..export.report import _template
 
         _template()  # Jinja2 missing: say so before running anything
     if args.excel is not None:
         from pathlib import Path
 
-        from .export.excel import _check_target, _openpyxl
+        from ..export.excel import _check_target, _openpyxl
 
         _openpyxl()
         _check_target(Path(args.excel))
@@ -144,7 +144,7 @@ def _run_district(args: argparse.Namespace, out, err, helpers) -> int:
         _check_plan(scenario, plan, args)
     client = None
     if args.scheduler is not None:
-        from .portfolio.cluster import connect
+        from ..portfolio.cluster import connect
         client = connect(args.scheduler, args.scheduler_timeout)
     try:
         result = simulate_portfolio(
@@ -169,7 +169,7 @@ def _run_district(args: argparse.Namespace, out, err, helpers) -> int:
                                          scenario_file=args.file,
                                          overrides=list(args.set or ())))
     if args.report is not None:
-        from .export.report import collect_district_charts, write_district_report
+        from ..export.report import collect_district_charts, write_district_report
 
         documents.append(write_district_report(
             result, scenario, args.report, lang=lang, plan=plan,
@@ -234,7 +234,7 @@ def _run_district(args: argparse.Namespace, out, err, helpers) -> int:
         t.caption_justify = "left"
         console.print(t)
     if args.out is not None:
-        from . import __version__
+        from .. import __version__
         tables = {"compounds": result.compounds, "district": result.district,
                   "outlay": outlay}
         if len(overrun):
@@ -255,8 +255,8 @@ def _run_district(args: argparse.Namespace, out, err, helpers) -> int:
     for document in documents:
         helpers["written"](console, [document], document.parent, lang)
     if args.plots is not None:  # the charts as PNG, with their run.json, as one set
-        from . import __version__
-        from .plots import write_charts
+        from .. import __version__
+        from ..plots import write_charts
 
         record = {"fundmodel_version": __version__, "scenario_file": str(args.file),
                   "scenario_sha256": sha256, "set": list(args.set or ()), "lang": lang,

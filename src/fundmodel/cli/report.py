@@ -17,7 +17,7 @@ DRIVERS_METRIC = "breakeven_fee_rate"
 def add_report_parser(sub, verbose, helpers) -> None:
     """Register the ``report`` command (``helpers``: the CLI's argument types, given by
     :mod:`fundmodel.cli` so that this module never imports it)."""
-    from .labels import LANGS
+    from ..labels import LANGS
 
     r = sub.add_parser("report", help="write the scenario's story as one self-contained HTML "
                        "page (charts embedded), printable to PDF", parents=[verbose])
@@ -47,20 +47,20 @@ def add_report_parser(sub, verbose, helpers) -> None:
 def _drivers(scenario, metric: str):
     """The tornado table of ``metric`` (:func:`fundmodel.sensitivity.tornado`), or None for a
     scenario without uncertain inputs."""
-    from .sensitivity import factors, tornado
+    from ..sensitivity import factors, tornado
 
     return tornado(scenario, metric) if factors(scenario) else None
 
 
 def _cmd_report(args: argparse.Namespace, out, err, helpers) -> int:
-    from .errors import FundmodelError
+    from ..errors import FundmodelError
 
     if args.draws is None and (args.seed is not None or args.sampler is not None):
         raise FundmodelError("--seed and --sampler go with --draws [N]")
-    from .api import evaluate, simulate
-    from .export import file_sha256
-    from .export.report import _template, collect_charts, write_report
-    from .scenario import load_scenario
+    from ..api import evaluate, simulate
+    from ..export import file_sha256
+    from ..export.report import _template, collect_charts, write_report
+    from ..scenario import load_scenario
 
     _template()  # Jinja2 missing: say so before running anything
     try:
@@ -72,7 +72,7 @@ def _cmd_report(args: argparse.Namespace, out, err, helpers) -> int:
         raise FundmodelError(f"{args.file} is a district (it has a portfolio section): use "
                              f"`fundmodel district {args.file} --report {args.out}`")
     if args.draws is not None:
-        from .progress import reporter_for
+        from ..progress import reporter_for
 
         result = simulate(scenario, args.draws or None, args.seed, args.sampler,
                           progress=False if args.quiet else reporter_for(err))
@@ -84,7 +84,7 @@ def _cmd_report(args: argparse.Namespace, out, err, helpers) -> int:
     path = write_report(result, args.out, lang=args.lang, charts=charts, drivers=drivers,
                         scenario_file=args.file, scenario_sha256=sha256,
                         overrides=args.set or ())
-    from .labels import text
+    from ..labels import text
 
     out.write(text("wrote", args.lang, files=path.name, out=path.parent) + "\n")
     return 0

@@ -16,7 +16,7 @@ METHODS = ("tornado", "rank", "sobol", "all")
 def add_sensitivity_parser(sub, verbose, helpers) -> None:
     """Register the ``sensitivity`` command (``helpers``: the CLI's argument types and
     printing helpers, given by :mod:`fundmodel.cli` so that this module never imports it)."""
-    from .labels import LANGS
+    from ..labels import LANGS
 
     s = sub.add_parser("sensitivity", help="which uncertain input drives a result: tornado, "
                        "rank correlations, Sobol indices", parents=[verbose])
@@ -55,7 +55,7 @@ def _number(x: float) -> str:
 
 def _localized(frame, lang: str | None, metric_unit: str):
     """``frame`` with its headers labelled in ``lang`` (None: unchanged identifiers)."""
-    from .labels import header, label
+    from ..labels import header, label
 
     if lang is None:
         return frame
@@ -71,12 +71,12 @@ def _localized(frame, lang: str | None, metric_unit: str):
 
 def _cmd_sensitivity(args: argparse.Namespace, out, err, helpers) -> int:
     _console, _escape, _table = (helpers[k] for k in ("console", "escape", "table"))
-    from .errors import FundmodelError
-    from .export import file_sha256, write_table_set
-    from .labels import header, label
-    from .labels import describe_unit
-    from .scenario import load_scenario
-    from .sensitivity.space import check_metric, require_factors
+    from ..errors import FundmodelError
+    from ..export import file_sha256, write_table_set
+    from ..labels import header, label
+    from ..labels import describe_unit
+    from ..scenario import load_scenario
+    from ..sensitivity.space import check_metric, require_factors
 
     check_metric(args.metric)               # an unknown metric fails before any work
     lang = args.lang or "en"
@@ -101,7 +101,7 @@ def _cmd_sensitivity(args: argparse.Namespace, out, err, helpers) -> int:
     console.print(f"[bold]{_escape(scenario.title or scenario.name)}[/]{colon}"
                   f"{_escape(title)}; {label('uncertain_inputs', lang)}{colon}{len(found)}",
                   soft_wrap=True)
-    from .labels import input_label
+    from ..labels import input_label
 
     def name_of(path: str) -> str:
         """An input by its label (``roof waterproofing: Unit cost``), not its path."""
@@ -118,7 +118,7 @@ def _cmd_sensitivity(args: argparse.Namespace, out, err, helpers) -> int:
     tables = {}
     record: dict = {"metric": metric, "method": args.method}
     if "tornado" in methods:
-        from .sensitivity import tornado
+        from ..sensitivity import tornado
 
         frame = tornado(scenario, metric)
         tables["tornado"] = frame
@@ -131,8 +131,8 @@ def _cmd_sensitivity(args: argparse.Namespace, out, err, helpers) -> int:
         t.caption_justify = "left"
         console.print(t)
     if "rank" in methods:
-        from .api import simulate
-        from .sensitivity import rank_correlations
+        from ..api import simulate
+        from ..sensitivity import rank_correlations
 
         result = simulate(scenario, args.draws, args.seed, progress=err.isatty()
                           and not args.quiet, keep_draws=True)
@@ -148,7 +148,7 @@ def _cmd_sensitivity(args: argparse.Namespace, out, err, helpers) -> int:
         t.caption_justify = "left"
         console.print(t)
     if "sobol" in methods:
-        from .sensitivity import sobol
+        from ..sensitivity import sobol
 
         frame = sobol(scenario, metric, n=args.sobol_n, seed=args.seed)
         tables["sobol"] = frame
@@ -162,7 +162,7 @@ def _cmd_sensitivity(args: argparse.Namespace, out, err, helpers) -> int:
         t.caption_justify = "left"
         console.print(t)
     if args.out is not None:
-        from . import __version__
+        from .. import __version__
 
         files = {name: _localized(frame, args.lang, unit) for name, frame in tables.items()}
         record = {"fundmodel_version": __version__, "scenario_file": str(args.file),

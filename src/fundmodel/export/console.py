@@ -1,49 +1,31 @@
-"""The ``fundmodel`` command: a thin layer over the public API.
-
-Exit codes: 0 success; 2 bad input (an invalid scenario, a bad ``--set``, a bad option, an
-output that cannot be written, not enough memory for the run), with one line per problem on
-standard error and no output files written; 1 when the reader of standard output went away
-before everything was printed (e.g. ``fundmodel run ... | head``), silently; 130 on Ctrl-C and
-143 on SIGTERM, with one line and the output folders as they were (``cli_signals``).
+"""What the ``fundmodel`` command prints: the run's tables on the console, safe on any console.
 
 Printing works on any console: characters the console's encoding cannot show are written in
 ASCII (``m2`` for ``m²``, ``+/-`` for ``±``, ``-`` for dashes and minus signs) or as ``?``.
-Only ``argparse``, ``logging`` and the standard library are imported before the arguments are
-parsed, so ``fundmodel --version`` answers at once.
+Only the standard library is imported at the top (rich and the results come with the first
+table), so the command line can import this module before it parses its arguments.
 """
 
 from __future__ import annotations
 
-import argparse
 import errno
-import logging
 import math
 import os
 import sys
 import unicodedata
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from . import __version__
-from .errors import FundmodelError, ModelError, ScenarioError, shorten
-
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
     from rich.table import Table
 
-    from .results import Result
+    from ..results import Result
 
-__all__ = ["main", "add_lang_argument"]
-
-EXIT_OK = 0
-EXIT_OUTPUT_CLOSED = 1
-EXIT_BAD_INPUT = 2
+__all__ = ["PIPE_WIDTH", "SafeStream", "encodable"]
 
 PIPE_WIDTH = 100
 """Width of the printed text and tables when standard output is not a terminal (a file, a
 pipe) and ``COLUMNS`` is not set: wide enough for every table at its natural width."""
-
-MEMORY_HINT = ("not enough memory for this run: try --no-draws (no per-draw table), fewer "
-               "--draws or a smaller --chunk-size")
 
 # ---------------------------------------------------------------------------- safe text
 _ASCII_FALLBACK = {
@@ -223,7 +205,7 @@ class _Words:
     its own short wording, given at the call)."""
 
     def __init__(self, lang: str = "en"):
-        from . import labels
+        from .. import labels
 
         self.lang = labels.check_lang(lang)
         self.zh = lang == "zh"
@@ -284,7 +266,7 @@ def _stat_table(title: str, s, rows: list[tuple[str, str, Callable[[float], str]
 
 def _undefined_note(metric: str, undefined: int, draws: int, w: _Words | None = None) -> str:
     """Why and in how many draws a metric has no value."""
-    from .labels import undefined_when
+    from ..labels import undefined_when
 
     w = w or _Words()
     when = undefined_when(metric, w.lang)
@@ -375,7 +357,7 @@ def _print_result(console: "Console", result: "Result", lang: str = "en") -> Non
             console.print(w("operations.breakeven_basis"))
         probs = result.probabilities()
         if w.zh:
-            from .labels import QUESTIONS_ZH
+            from ..labels import QUESTIONS_ZH
             probs = probs.assign(question=[QUESTIONS_ZH.get(k, q) for k, q in
                                            zip(probs.index, probs["question"])])
         for _, row in probs.iterrows():
@@ -472,7 +454,7 @@ def _value(metric: str, value: float, w: _Words | None = None) -> str:
     """One draw's value of ``metric`` as its unit says: a yes/no flag (unit ``0/1`` or
     ``bool``) as yes/no, a year as a whole number, an IRR status as its words, else
     :func:`_number`."""
-    from .catalog import lookup
+    from ..catalog import lookup
 
     w = w or _Words()
     try:
@@ -488,7 +470,7 @@ def _value(metric: str, value: float, w: _Words | None = None) -> str:
     if unit == "CNY" or (unit == "years" and float(value).is_integer()):
         return _money(value)
     if unit == "code" and metric.endswith("irr_reason") and not w.zh:
-        from .finance import IRR_REASONS
+        from ..finance import IRR_REASONS
 
         return IRR_REASONS.get(int(value), _number(value))
     return _number(value)
@@ -699,453 +681,3 @@ def _silence_stdout() -> None:
         os.close(devnull)
     except (OSError, ValueError, AttributeError):  # not a real file (e.g. captured by tests)
         pass
-
-
-# ---------------------------------------------------------------------------- commands
-def _cmd_validate(args, out: SafeStream, err: SafeStream) -> int:
-    from .scenario import load_scenario
-    from .scenario.checks import scenario_warnings
-
-    status = EXIT_OK
-    for path in args.files:
-        try:
-            scenario = load_scenario(path, args.set or (), args.allow_outside_files)
-            out.write(f"ok {path}\n")
-            for warning in scenario_warnings(scenario):
-                err.write(f"{path}: warning: {warning}\n")
-        except ScenarioError as exc:
-            _print_error(err, exc)
-            status = EXIT_BAD_INPUT
-    return status
-
-
-def _cmd_run(args, out: SafeStream, err: SafeStream) -> int:
-    if args.draws is None and (any(o is not None for o in (args.seed, args.sampler,
-                                                               args.chunk_size))
-                               or args.no_draws or args.workers != 1):
-        raise FundmodelError("--seed, --sampler, --chunk-size, --workers and --no-draws go with "
-                             "--draws [N]")
-    from .api import evaluate, simulate
-    from .export import file_sha256, write_csv
-    from .progress import reporter_for
-    from .scenario import load_scenario
-
-    if args.plots is not None and args.out is not None and (
-            os.path.abspath(args.plots) == os.path.abspath(args.out)):
-        raise FundmodelError("--plots needs a folder of its own, not the --out folder")
-    sha256 = None
-    if args.out is not None or args.plots is not None:  # of the bytes read just before loading
-        try:
-            sha256 = file_sha256(args.file)
-        except OSError:
-            pass  # loading says why the file cannot be read
-    overrides = list(args.set or ())
-    if args.point_estimate is not None:  # checked as the scenario setting is: errors located
-        overrides.append(f"simulation.point_estimate={args.point_estimate}")
-    scenario = load_scenario(args.file, overrides, args.allow_outside_files)
-    if args.draws is not None:
-        progress = False if args.quiet else reporter_for(err)
-        try:
-            result = simulate(scenario, args.draws or None, args.seed, args.sampler,
-                              args.chunk_size, progress, keep_draws=not args.no_draws,
-                              workers=args.workers)
-        except ModelError as exc:   # too large for memory: located where the draws come from
-            if not str(exc).startswith("this run needs about"):
-                raise
-            raise ModelError(f"{_draws_origin(args, overrides, scenario)}: {exc}") from None
-    else:
-        result = evaluate(scenario)
-    lang = args.lang or "en"
-    figures = None
-    if args.plots is not None:  # drawn before anything is written: a failure writes nothing
-        from .sensitivity import factors, tornado
-
-        drivers = tornado(scenario, "breakeven_fee_rate") if factors(scenario) else None
-        _chart_font_note(err, lang)
-        figures = result.plot.charts(lang, tornado=drivers)
-    workbook = None
-    if args.excel is not None:  # the workbook, before the CSV files
-        from .export.excel import write_workbook
-        workbook = write_workbook(result, args.excel, lang=lang,
-                                  scenario_file=args.file, overrides=args.set or ())
-    written = []
-    if args.out is not None:
-        written = write_csv(result, args.out, scenario_file=args.file, scenario_sha256=sha256,
-                            overrides=args.set or (), format=args.format,
-                            on_large_csv=_large_csv_warning(err), lang=args.lang)
-    charts = []
-    if figures is not None:  # the charts as PNG, with their run.json, as one set
-        from .export import run_record
-        from .plots import write_charts
-
-        record = run_record(result, scenario_file=args.file, scenario_sha256=sha256,
-                            overrides=args.set or ())
-        charts = write_charts(figures, args.plots, {**record, "lang": lang})
-    console = _console(out)
-    _print_result(console, result, lang)
-    if written:
-        _print_written(console, written, args.out, lang)
-    if workbook is not None:
-        _print_written(console, [workbook], workbook.parent, lang)
-    if charts:
-        _print_written(console, charts, args.plots, lang)
-    return EXIT_OK
-
-
-def _draws_origin(args, overrides, scenario) -> str:
-    """Where the draw count of ``run --draws`` came from, as a message's location."""
-    from .scenario.load import value_origin
-
-    if args.draws:
-        return f"--draws {args.draws}"
-    where = value_origin(args.file, overrides, ("simulation", "draws"))
-    return (f"{where} simulation.draws" if where else
-            f"--draws (the default of {scenario.simulation.draws:,} draws)")
-
-
-def _print_written(console: "Console", written, folder, lang: str = "en") -> None:
-    """The line naming the files written."""
-    w = _Words(lang)
-    console.print(w("wrote", files=", ".join(p.name for p in written), out=_escape(folder)),
-                  soft_wrap=True)
-
-
-CJK_FONT_PACKAGES = "fonts-noto-cjk or fonts-wqy-zenhei"
-"""Debian/Ubuntu packages of a font with Chinese glyphs, named when none is installed."""
-
-
-def _chart_font_note(err: SafeStream, lang: str | None) -> None:
-    """Charts in Chinese without a font that has Chinese glyphs are drawn in English: say so
-    in one line on ``err`` (the library logs it too, seen with ``-v``)."""
-    if lang != "zh":
-        return
-    try:
-        from .plots.fonts import find_cjk_font
-    except ImportError:  # pragma: no cover - no matplotlib: the charts say so
-        return
-    try:
-        found = find_cjk_font()
-    except ImportError:
-        return
-    if found is None:
-        err.write(f"warning: no font with Chinese glyphs is installed, so the charts are drawn "
-                  f"with English labels; install one (e.g. {CJK_FONT_PACKAGES})\n")
-
-
-def _large_csv_warning(err: SafeStream):
-    """``on_large_csv`` of the writers: one line on ``err`` per large CSV file."""
-    def warn(name: str, size: int) -> None:
-        err.write(f"warning: {name} will be about {size / 1000**2:,.0f} MB; use --format "
-                  "parquet for a smaller file, faster to read\n")
-    return warn
-
-
-def _cmd_solve(args, out: SafeStream, err: SafeStream) -> int:
-    from .goalseek import parse_target, solve
-    from .scenario import load_scenario
-
-    target = parse_target(args.target)           # a malformed target fails before loading
-    scenario = load_scenario(args.file, list(args.set or ()), args.allow_outside_files)
-    bounds = None if args.bounds is None else tuple(args.bounds)
-    per_draw = target.kind == "per_draw"
-    solution = solve(scenario, args.lever, target, draws=args.draws, seed=args.seed,
-                     sampler=args.sampler, point=args.draws is None and per_draw,
-                     method=args.method, check=args.check, bounds=bounds,
-                     integer=args.integer)
-    solution.require_met()   # a target that cannot be met: one line, exit 2
-    out.write(f"{solution if (args.lang or 'en') == 'en' else _solution_text(solution, args.lang)}\n")
-    return EXIT_OK
-
-
-def _solution_text(s, lang: str) -> str:
-    """A :class:`fundmodel.goalseek.Solution` told in ``lang`` (English: its own text)."""
-    import numpy as np
-
-    from .goalseek.core import _fmt
-    from .labels import label, relabel
-
-    w = _Words(lang)
-    how = (w("solve.point") if s.point else
-           w("solve.mc", draws=s.draws, sampler=w(f"sampler.{s.sampler}"), seed=s.seed))
-    target = s.target.text.replace(s.target.metric, label(s.target.metric, lang))
-    lines = [w("solve.head", lever=s.lever, target=target, how=how,
-               method=w(f"method.{s.method}"))]
-    if s.per_draw:
-        sm = s.summary()
-        if s.draws == 1:
-            lines.append(w("solve.answer", value=s.answer_text(float(np.asarray(s.value)[0]),
-                                                                lang)))
-        elif sm["n"]:
-            lines.append(w("solve.answer_per_draw", mean=_fmt(sm["mean"]), p5=_fmt(sm["p5"]),
-                           p50=_fmt(sm["p50"]), p95=s.answer_text(sm["p95"], lang), n=sm["n"]))
-    else:
-        lines.append(w("solve.answer", value=s.answer_text(s.value, lang)) + (
-            w("solve.answer_mcse", mcse=_fmt(s.value_mcse)) if s.value_mcse else ""))
-        if s.statistic is not None and math.isfinite(s.statistic):
-            lines.append(w("solve.statistic", value=_fmt(s.statistic), mcse=_fmt(s.mcse)))
-    if s.no_root:
-        why = w("list.sep").join(f"{w('reason.' + k) if 'reason.' + k in _reasons() else k}"
-                                 f"：{v:,}" for k, v in s.no_root_reasons.items())
-        lines.append(w("solve.no_root", n=s.no_root, draws=s.draws, why=why))
-    if s.disagreement is not None:
-        lines.append(w("solve.disagreement", d=s.disagreement))
-    for note in s.notes:
-        lines.append(w("solve.note", note=relabel(note, lang)))
-    lines.append(w("solve.work", calls=s.engine_calls, evals=s.draw_evaluations,
-                   seconds=s.seconds, rate=s.evaluations_per_second))
-    return "\n".join(lines)
-
-
-def _reasons() -> set[str]:
-    from .labels import TEXT
-
-    return {k for k in TEXT if k.startswith("reason.")}
-
-
-def _cmd_schema(args, out: SafeStream, err: SafeStream) -> int:
-    from .scenario.schema import scenario_json_schema_text
-
-    text = scenario_json_schema_text()
-    if args.out is not None:
-        from .export import write_text_atomic
-
-        write_text_atomic(args.out, text)
-    else:
-        out.write(text)
-    return EXIT_OK
-
-
-# ---------------------------------------------------------------------------- arguments
-def _positive(text: str) -> int:
-    try:
-        value = int(text.replace("_", "").replace(",", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def _non_negative(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be at least 0, got {value}")
-    return value
-
-
-def _path(text: str) -> str:
-    if text == "":
-        raise argparse.ArgumentTypeError("the path is empty")
-    return text
-
-
-def add_lang_argument(parser: argparse.ArgumentParser) -> None:
-    """Give a command ``--lang {en,zh}``: the language of what it prints and, with ``--out``,
-    of the files' headers and names (:func:`fundmodel.labels.localize`). Not given
-    (``args.lang`` None): English printing, and files keep their identifiers as headers (the
-    data contract); read it as ``args.lang or "en"`` for printing."""
-    from .labels import LANGS
-
-    parser.add_argument("--lang", choices=LANGS, default=None,
-                        help="language of the printed output and, with --out, of the files' "
-                        "headers and labels: en (default) or zh (Chinese); without it the "
-                        "files keep the identifiers (funding_gap) as headers")
-
-
-class _Parser(argparse.ArgumentParser):
-    """An argument parser whose messages (usage, errors, help, version) go through
-    :class:`SafeStream`, so that a user's Chinese file name cannot crash an ASCII console."""
-
-    streams: tuple[SafeStream, SafeStream] | None = None  # set per instance by _parser()
-
-    def error(self, message):
-        """A bad value of an option (``--out ''``, ``--draws many``) is one line naming the
-        option; a missing argument or command gets the usage, which shows what is missing."""
-        if message.startswith("argument "):
-            self.exit(2, f"{self.prog}: error: {shorten(message, 400)} "
-                      f"(see {self.prog} --help)\n")
-        super().error(message)
-
-    def _print_message(self, message, file=None):  # argparse's single output point
-        if not message:
-            return
-        target = file or sys.stderr
-        if self.streams is not None:
-            out, err = self.streams
-            target = out if target is out.stream else err if target is err.stream else target
-        if not isinstance(target, SafeStream):
-            target = SafeStream(target)
-        try:
-            target.write(message)
-            target.flush()
-        except (OSError, ValueError):
-            pass
-
-
-def _parser(out: SafeStream | None = None,
-            err: SafeStream | None = None) -> argparse.ArgumentParser:
-    """The argument parser; its messages go to ``out`` and ``err`` when given."""
-    p = _Parser(
-        prog="fundmodel",
-        description="Financial model of old residential compound renovation and upkeep.")
-    p.add_argument("--version", action="version", version=f"fundmodel {__version__}")
-    p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    verbose = argparse.ArgumentParser(add_help=False)  # -v also after the command
-    verbose.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
-                         help="log progress to stderr")
-
-    set_help = ("change a value before validation, e.g. "
-                "--set operations.property_fee.rate_per_m2_month=0.6 or "
-                "--set 'funding[3].uptake={dist: uniform, low: 0.6, high: 0.9}' (repeatable)")
-    outside_help = ("let empirical distributions read CSV files outside the scenario file's "
-                    "folder (refused by default)")
-    v = sub.add_parser("validate", help="check scenario files", parents=[verbose])
-    v.add_argument("files", nargs="+", metavar="FILE")
-    v.add_argument("--set", action="append", metavar="PATH=VALUE", help=set_help)
-    v.add_argument("--allow-outside-files", action="store_true", help=outside_help)
-    v.set_defaults(func=_cmd_validate)
-
-    r = sub.add_parser("run", help="run a scenario and print the funding mix, the gap, the "
-                       "residents' votes and cost by floor, the first-year operating result and "
-                       "the breakeven fee", parents=[verbose])
-    r.add_argument("file", metavar="FILE")
-    r.add_argument("--out", metavar="DIR", type=_path,
-                   help="write summary.csv, metrics.csv, yearly.csv, funding.csv (with "
-                   "households: decisions.csv, households.csv, channels.csv; UTF-8 with a "
-                   "byte-order mark, for Excel) and run.json (the record of the run) into DIR; "
-                   "the files of an earlier run there are replaced or removed, nothing else")
-    r.add_argument("--set", action="append", metavar="PATH=VALUE", help=set_help)
-    r.add_argument("--allow-outside-files", action="store_true", help=outside_help)
-    r.add_argument("--point-estimate", choices=("mean", "median", "mode"), default=None,
-                   help="point of each distribution used by the deterministic run "
-                   "(default: the scenario's simulation.point_estimate, else mean)")
-    r.add_argument("--excel", metavar="FILE.xlsx", type=_path,  # the workbook (h6-excel)
-                   help="also write the results as an Excel workbook (its folder must exist)")
-    mc = r.add_argument_group("Monte Carlo")
-    mc.add_argument("--draws", type=_positive, metavar="N", nargs="?", const=0,
-                    help="run a Monte Carlo of N draws instead of the deterministic base case "
-                    "(--draws alone: the scenario's simulation.draws)")
-    mc.add_argument("--seed", type=_non_negative, metavar="S",
-                    help="seed (default: the scenario's simulation.seed)")
-    mc.add_argument("--sampler", choices=("random", "lhs", "sobol"),
-                    help="sampler (default: the scenario's simulation.sampler, else random)")
-    mc.add_argument("--chunk-size", type=_positive, metavar="N",
-                    help="draws computed at once (memory; never changes results)")
-    mc.add_argument("--workers", type=_positive, default=1, metavar="N",
-                    help="threads computing chunks in parallel (default 1)")
-    mc.add_argument("--no-draws", action="store_true",
-                    help="do not keep the per-draw table (streaming statistics; metrics.csv "
-                    "is not written)")
-    mc.add_argument("-q", "--quiet", action="store_true", help="no progress (bar, or a line "
-                    "every 5 s when standard error is not a terminal)")
-    r.add_argument("--format", choices=("csv", "parquet", "auto"), default="csv",
-                   help="with --out: metrics (per draw) as csv (default), parquet "
-                   "(metrics.parquet; needs pyarrow), or auto (parquet when over ~50 MB as CSV)")
-    r.add_argument("--plots", metavar="DIR", type=_path,
-                   help="write the charts as PNG (fan charts, funding waterfall, cash flows by "
-                   "party; with draws the funding gap's histogram and the breakeven fee's CDF) "
-                   "and run.json into DIR, as a set (a folder other than --out's)")
-    add_lang_argument(r)
-    r.set_defaults(func=_cmd_run)
-
-    g = sub.add_parser("solve", help="find the lever value that meets a target, per draw or "
-                       "on a statistic over the draws", parents=[verbose])
-    g.add_argument("file", metavar="FILE")
-    g.add_argument("--lever", required=True, metavar="PATH",
-                   help="the number field to solve for, e.g. "
-                   "operations.property_fee.rate_per_m2_month")
-    g.add_argument("--target", required=True, metavar="TEXT",
-                   help="e.g. 'npv_operations = 0' (per draw), "
-                   "'P(cumulative_balance_final < 0) <= 0.10', 'p90(metric) <= 50000', "
-                   "'mean(npv_operations) >= 0'")
-    g.add_argument("--draws", type=_positive, metavar="N",
-                   help="Monte Carlo draws (default: a per-draw target is solved at the point "
-                   "estimates, a statistic over the scenario's simulation.draws)")
-    g.add_argument("--seed", type=_non_negative, metavar="S")
-    g.add_argument("--sampler", choices=("random", "lhs", "sobol"))
-    g.add_argument("--method", choices=("auto", "closed_form", "search"), default="auto")
-    g.add_argument("--check", action="store_true",
-                   help="also run the search where a closed form is used, and report the "
-                   "largest disagreement")
-    g.add_argument("--bounds", type=float, nargs=2, metavar=("LOW", "HIGH"),
-                   help="search the lever in this range only")
-    g.add_argument("--integer", action="store_true", help="whole lever values only")
-    g.add_argument("--set", action="append", metavar="PATH=VALUE", help=set_help)
-    g.add_argument("--allow-outside-files", action="store_true", help=outside_help)
-    add_lang_argument(g)
-    g.set_defaults(func=_cmd_solve)
-
-    # the commands in modules of their own get what they share with this one as helpers
-    helpers = {"positive": _positive, "non_negative": _non_negative, "path": _path,
-               "set_help": set_help, "outside_help": outside_help, "console": _console,
-               "escape": _escape, "money": _money, "table": _table,
-               "large_csv": _large_csv_warning, "lang": add_lang_argument, "words": _Words,
-               "written": _print_written, "font_note": _chart_font_note}
-    from .cli_compare import add_compare_parser
-    from .cli_district import add_district_parser
-    from .cli_report import add_report_parser
-    from .cli_sensitivity import add_sensitivity_parser
-    for add in (add_district_parser, add_sensitivity_parser, add_report_parser,
-                add_compare_parser):
-        add(sub, verbose, helpers)
-
-    s = sub.add_parser("schema", help="print the scenario format as JSON Schema",
-                       parents=[verbose])
-    s.add_argument("--out", metavar="FILE", type=_path, help="write it to FILE instead")
-    s.set_defaults(func=_cmd_schema)
-    if out is not None and err is not None:
-        for parser in (p, v, r, g, s):
-            parser.streams = (out, err)
-    return p
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
-    out, err = SafeStream(sys.stdout), SafeStream(sys.stderr)
-    args = _parser(out, err).parse_args(argv)
-    logger = logging.getLogger("fundmodel")
-    handler, level = None, logger.level
-    if args.verbose:
-        handler = logging.StreamHandler(err)
-        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-    from .cli_signals import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated, sigterm_raises
-    try:
-        with sigterm_raises():
-            status = args.func(args, out, err)
-        out.flush()
-        return status
-    except KeyboardInterrupt:  # Ctrl-C: one line, no traceback (output sets rolled back)
-        _print_error(err, "fundmodel: interrupted")
-        return EXIT_INTERRUPTED
-    except Terminated:
-        _print_error(err, "fundmodel: terminated")
-        return EXIT_TERMINATED
-    except FundmodelError as exc:
-        _print_error(err, exc)
-        return EXIT_BAD_INPUT
-    except MemoryError as exc:
-        why = f" ({exc})" if str(exc) else ""
-        _print_error(err, f"fundmodel: {MEMORY_HINT}{why}")
-        return EXIT_BAD_INPUT
-    except BrokenPipeError:  # the reader of our output went away (e.g. `| head`)
-        _silence_stdout()
-        return EXIT_OUTPUT_CLOSED
-    except OSError as exc:  # printing failed (disk full...): no traceback
-        _silence_stdout()
-        where = f"cannot write {exc.filename}" if exc.filename else "cannot write the output"
-        _print_error(err, f"fundmodel: {where}: {exc.strerror or exc}")
-        return EXIT_BAD_INPUT
-    finally:
-        if handler is not None:
-            logger.removeHandler(handler)
-            logger.setLevel(level)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
