@@ -171,11 +171,18 @@ def test_the_package_root_holds_at_most_six_modules():
 
 @pytest.mark.parametrize("old, new", sorted(importlib.import_module("fundmodel.moved").MOVED.items()))
 def test_a_moved_module_imports_from_its_old_path_with_a_warning(old, new):
-    sys.modules.pop(old, None)
-    with pytest.warns(DeprecationWarning, match=new.replace(".", r"\.")):
+    stale = [name for name in sys.modules if name == old or old.startswith(name + ".")
+             and name in importlib.import_module("fundmodel.moved").MOVED]
+    for name in stale:
+        sys.modules.pop(name)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         module = importlib.import_module(old)
+    assert any(issubclass(w.category, DeprecationWarning) and f"{old} moved to {new}" in str(w.message)
+               for w in caught), [str(w.message) for w in caught]
     assert module is importlib.import_module(new)
-    sys.modules.pop(old, None)
+    for name in stale + [old]:
+        sys.modules.pop(name, None)
 
 
 def test_the_moved_names_are_all_new_paths_that_exist():

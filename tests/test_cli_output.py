@@ -458,12 +458,12 @@ def test_a_per_draw_table_larger_than_memory_is_refused_at_once(tmp_path, capsys
 
 @pytest.mark.parametrize("command", ["simulate", "evaluate"])
 def test_memory_error_is_exit_2(tmp_path, capsys, monkeypatch, command):
-    import fundmodel.api
+    import fundmodel.run.api
 
     def boom(*args, **kwargs):
         raise MemoryError("Unable to allocate 1.46 PiB")
 
-    monkeypatch.setattr(fundmodel.api, command, boom)
+    monkeypatch.setattr(fundmodel.run.api, command, boom)
     out = tmp_path / "out"
     extra = ["--draws", "1000"] if command == "simulate" else []
     rc, stdout, err = run(capsys, "run", STANDALONE, "--out", out, *extra)

@@ -16,7 +16,7 @@ import fundmodel
 from fundmodel import ScenarioError
 from fundmodel.catalog import METRICS
 from fundmodel.cli import main
-from fundmodel.comparison import DEFAULT_METRICS, LEVER_METRICS
+from fundmodel.run.compare import DEFAULT_METRICS, LEVER_METRICS
 from fundmodel.labels import NAMES
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -20,7 +20,7 @@ import fundmodel
 from fundmodel import Scenario, ScenarioError
 from fundmodel.engine.model import run_model
 from fundmodel.inputs import model_inputs
-from fundmodel.sampling import input_space, sample_values
+from fundmodel.inputs.sampling import input_space, sample_values
 
 from malformed import STANDALONE
 

@@ -234,7 +234,7 @@ def test_every_solve_ends_within_its_bound(name, data, done, lever, target, inte
                                            monkeypatch):
     """Any lever, any target: the solve returns (an answer, or ``unmet`` saying why) or raises
     a typed error, within the documented number of engine calls."""
-    from fundmodel.goalseek import core
+    from fundmodel.run.solve import core
 
     try:
         scenario = parse_scenario(data, base_dir=str(ROOT / "scenarios"))

@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from fundmodel import Scenario, simulate
-from fundmodel import montecarlo
+from fundmodel.run import montecarlo
 from fundmodel.errors import ModelError
-from fundmodel.sampling import input_space
+from fundmodel.inputs.sampling import input_space
 
 ROOT = Path(__file__).resolve().parents[1]
 LIFT = yaml.safe_load((ROOT / "scenarios" / "lift-retrofit.yaml").read_text(encoding="utf-8"))

@@ -18,7 +18,7 @@ from fundmodel import Scenario
 from fundmodel.engine.ledger import PARTIES, Ledger
 from fundmodel.engine.model import run_model
 from fundmodel.inputs import model_inputs
-from fundmodel.sampling import input_space, sample_values
+from fundmodel.inputs.sampling import input_space, sample_values
 
 from test_invariants import scenarios
 

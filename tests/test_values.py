@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 import fundmodel
 from fundmodel import ModelError, ScenarioError, evaluate, load_scenario, parse_scenario, simulate
-from fundmodel import montecarlo
+from fundmodel.run import montecarlo
 from fundmodel.cli import main
 from fundmodel.scenario.checks import scenario_warnings
 from fundmodel.scenario.paths import format_path
@@ -282,7 +282,7 @@ def test_reach_of_a_lognormal():
 
 
 def test_extreme_uniforms_match_the_samplers():
-    from fundmodel import sampling
+    from fundmodel.inputs import sampling
     from fundmodel.scenario.limits import EXTREME_U
 
     assert EXTREME_U[0] == sampling._TINY

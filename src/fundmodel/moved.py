@@ -22,6 +22,21 @@ MOVED: dict[str, str] = {
     "fundmodel.streaming": "fundmodel.stats.sketch",
     "fundmodel.accumulate": "fundmodel.stats.blocks",
     "fundmodel.correlation": "fundmodel.stats.induced_correlation",
+    "fundmodel.api": "fundmodel.run.api",
+    "fundmodel.batch": "fundmodel.run.batch",
+    "fundmodel.montecarlo": "fundmodel.run.montecarlo",
+    "fundmodel.executors": "fundmodel.run.executors",
+    "fundmodel.progress": "fundmodel.run.progress",
+    "fundmodel.comparison": "fundmodel.run.compare",
+    "fundmodel.goalseek": "fundmodel.run.solve",
+    "fundmodel.solvers": "fundmodel.run.solve.minimum_scale",
+    "fundmodel.draws": "fundmodel.inputs.draws",
+    "fundmodel.sampling": "fundmodel.inputs.sampling",
+    "fundmodel.basecase": "fundmodel.inputs.basecase",
+    "fundmodel.goalseek.core": "fundmodel.run.solve.core",
+    "fundmodel.goalseek.roots": "fundmodel.run.solve.roots",
+    "fundmodel.goalseek.targets": "fundmodel.run.solve.targets",
+    "fundmodel.goalseek.closed_forms": "fundmodel.run.solve.closed_forms",
 }
 
 
@@ -58,4 +73,5 @@ def _caller_level() -> int:
 def install() -> None:
     """Put the finder on ``sys.meta_path`` once."""
     if not any(isinstance(f, MovedModuleFinder) for f in sys.meta_path):
-        sys.meta_path.append(MovedModuleFinder())
+        sys.meta_path.insert(0, MovedModuleFinder())  # before the path finder: an old
+        # subpackage path (fundmodel.goalseek.core) must not load the file a second time

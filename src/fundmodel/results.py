@@ -17,7 +17,7 @@ import pandas as pd
 
 from . import labels
 from .catalog import METRICS, lookup
-from .draws import is_distribution
+from .inputs.draws import is_distribution
 from .catalog import CASHFLOW_QUANTILES, QUANTILE_METHOD, QUANTILES, quantile_name
 from .engine.arrays import same_in_every_draw
 from .engine.capital import ITEM_INPUTS

@@ -99,7 +99,7 @@ def markdown(head: list[str], rows: list[list[str]]) -> str:
 # ---------------------------------------------------------------------------- the command
 def _cmd_compare(args: argparse.Namespace, out, err, helpers) -> int:
     from .. import __version__
-    from ..comparison import compare, lever_table
+    from ..run.compare import compare, lever_table
     from ..errors import FundmodelError
     from ..export import file_sha256, write_table_set
     from ..labels import header, label, text
@@ -189,7 +189,7 @@ def _cmd_compare(args: argparse.Namespace, out, err, helpers) -> int:
 def _flat(frame, lang: str | None, metric_axis: str):
     """The table for a CSV file: one header row, ``<name>:<statistic>`` (identifiers) or
     ``<label> <statistic label>`` (``lang``)."""
-    from ..comparison import _localize
+    from ..run.compare import _localize
 
     shown = frame if lang is None else _localize(frame, lang, metric_axis)
     out = shown.copy()

@@ -105,7 +105,7 @@ def _run_district(args: argparse.Namespace, out, err, helpers) -> int:
     w = helpers["words"](lang)
     from ..errors import FundmodelError
     from ..export import file_sha256, table_formats, write_table_set
-    from ..progress import reporter_for
+    from ..run.progress import reporter_for
     from ..portfolio import plan_portfolio, service_areas, simulate_portfolio
     from ..scenario import load_scenario
 

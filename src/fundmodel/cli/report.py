@@ -57,7 +57,7 @@ def _cmd_report(args: argparse.Namespace, out, err, helpers) -> int:
 
     if args.draws is None and (args.seed is not None or args.sampler is not None):
         raise FundmodelError("--seed and --sampler go with --draws [N]")
-    from ..api import evaluate, simulate
+    from ..run.api import evaluate, simulate
     from ..export import file_sha256
     from ..export.report import _template, collect_charts, write_report
     from ..scenario import load_scenario
@@ -72,7 +72,7 @@ def _cmd_report(args: argparse.Namespace, out, err, helpers) -> int:
         raise FundmodelError(f"{args.file} is a district (it has a portfolio section): use "
                              f"`fundmodel district {args.file} --report {args.out}`")
     if args.draws is not None:
-        from ..progress import reporter_for
+        from ..run.progress import reporter_for
 
         result = simulate(scenario, args.draws or None, args.seed, args.sampler,
                           progress=False if args.quiet else reporter_for(err))

@@ -19,9 +19,9 @@ def _cmd_run(args, out: SafeStream, err: SafeStream) -> int:
                                or args.no_draws or args.workers != 1):
         raise FundmodelError("--seed, --sampler, --chunk-size, --workers and --no-draws go with "
                              "--draws [N]")
-    from ..api import evaluate, simulate
+    from ..run.api import evaluate, simulate
     from ..export import file_sha256, write_csv
-    from ..progress import reporter_for
+    from ..run.progress import reporter_for
     from ..scenario import load_scenario
 
     if args.plots is not None and args.out is not None and (

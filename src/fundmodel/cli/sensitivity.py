@@ -131,7 +131,7 @@ def _cmd_sensitivity(args: argparse.Namespace, out, err, helpers) -> int:
         t.caption_justify = "left"
         console.print(t)
     if "rank" in methods:
-        from ..api import simulate
+        from ..run.api import simulate
         from ..sensitivity import rank_correlations
 
         result = simulate(scenario, args.draws, args.seed, progress=err.isatty()

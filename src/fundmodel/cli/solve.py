@@ -9,7 +9,7 @@ from .codes import EXIT_OK
 
 
 def _cmd_solve(args, out: SafeStream, err: SafeStream) -> int:
-    from ..goalseek import parse_target, solve
+    from ..run.solve import parse_target, solve
     from ..scenario import load_scenario
 
     target = parse_target(args.target)           # a malformed target fails before loading
@@ -26,10 +26,10 @@ def _cmd_solve(args, out: SafeStream, err: SafeStream) -> int:
 
 
 def _solution_text(s, lang: str) -> str:
-    """A :class:`fundmodel.goalseek.Solution` told in ``lang`` (English: its own text)."""
+    """A :class:`fundmodel.run.solve.Solution` told in ``lang`` (English: its own text)."""
     import numpy as np
 
-    from ..goalseek.core import _fmt
+    from ..run.solve.core import _fmt
     from ..labels import label, relabel
 
     w = _Words(lang)

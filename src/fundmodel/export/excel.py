@@ -287,7 +287,7 @@ def _leaves(model: Any, path: tuple, description: str | None
     distributions as one leaf each; paths use the keys as written (aliases)."""
     from pydantic import BaseModel
 
-    from ..draws import is_distribution
+    from ..inputs.draws import is_distribution
 
     if model is None:
         return
@@ -345,7 +345,7 @@ def assumptions_table(scenario: "Scenario", scenario_file: str | os.PathLike | N
     value changed by ``overrides``, ``default`` for a value the file does not write (the
     scenario file's name alone, or '', when its positions cannot be read).
     """
-    from ..draws import is_distribution
+    from ..inputs.draws import is_distribution
     from ..scenario.paths import format_path
 
     check_lang(lang)

@@ -118,7 +118,7 @@ def describe(value: Any, lang: str = "en", field: str = "", mean: bool = False,
     """
     from pydantic import BaseModel
 
-    from ..draws import is_distribution
+    from ..inputs.draws import is_distribution
 
     share = is_share(field)
     sep, colon, open_, close = _seps(lang)

@@ -6,7 +6,7 @@ from typing import Mapping
 
 import numpy as np
 
-from ..draws import realise
+from .draws import realise
 from ..engine.inputs import ModelInputs
 from ..scenario import Scenario
 from ..scenario.paths import Path

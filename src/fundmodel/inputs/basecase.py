@@ -10,12 +10,12 @@ from typing import get_args
 import numpy as np
 
 from .draws import point_values
-from .errors import Issue, ScenarioError
-from .scenario import Scenario
-from .scenario.checks import scenario_warnings
-from .scenario.distributions import PointEstimate
-from .scenario.paths import Path, format_path
-from .scenario.scenario import point_estimate_problems
+from ..errors import Issue, ScenarioError
+from ..scenario import Scenario
+from ..scenario.checks import scenario_warnings
+from ..scenario.distributions import PointEstimate
+from ..scenario.paths import Path, format_path
+from ..scenario.scenario import point_estimate_problems
 
 __all__ = ["POINT_ESTIMATES", "base_case"]
 

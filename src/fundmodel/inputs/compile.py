@@ -1,5 +1,5 @@
 """The compile step: a realised scenario (its distributions replaced by arrays of draws, see
-:func:`fundmodel.draws.realise`) → :class:`~fundmodel.engine.inputs.ModelInputs`.
+:func:`fundmodel.inputs.draws.realise`) → :class:`~fundmodel.engine.inputs.ModelInputs`.
 
 Only shapes change here, never a value: a plain number becomes an array ``(1, 1)`` (draw,
 compound), a value per draw ``(n, 1)``, a value per draw and operating year ``(n, 1, T)``; the

@@ -14,9 +14,9 @@ from typing import Any, Mapping
 import numpy as np
 from pydantic import BaseModel
 
-from .scenario import Scenario
-from .scenario.distributions import PointEstimate, _Dist
-from .scenario.paths import Path, format_path, iter_distributions
+from ..scenario import Scenario
+from ..scenario.distributions import PointEstimate, _Dist
+from ..scenario.paths import Path, format_path, iter_distributions
 
 __all__ = ["is_distribution", "uncertain_inputs", "point_values", "realise"]
 

@@ -21,7 +21,7 @@ household after household (:func:`household_uniforms`). Household h's values in 
 thus a function of ``(seed, path, b, h)`` only: never of the chunk size, the workers, the
 sampler, the other inputs or the number of households after it. Because the blocks are
 independent, their means are independent estimates of the same mean, which is how
-:mod:`fundmodel.montecarlo` gives honest standard errors for ``lhs`` and ``sobol``.
+:mod:`fundmodel.run.montecarlo` gives honest standard errors for ``lhs`` and ``sobol``.
 
 Reproducibility contract: the values of block ``b`` are a pure function of ``(scenario, seed,
 sampler, b, size of block b)``. Hence they do not depend on the chunk size or on how many
@@ -44,11 +44,12 @@ from typing import Literal, Sequence
 
 import numpy as np
 
-from .stats.induced_correlation import correlation_problem, iman_conover, nearest_correlation, spearman_to_pearson
+from ..stats.induced_correlation import (correlation_problem, iman_conover, nearest_correlation,
+                                         spearman_to_pearson)
 from .draws import uncertain_inputs
-from .scenario import Scenario
-from .scenario.households import is_per_household
-from .scenario.paths import Path, format_path
+from ..scenario import Scenario
+from ..scenario.households import is_per_household
+from ..scenario.paths import Path, format_path
 
 __all__ = ["BLOCK_SIZE", "Sampler", "InputSpace", "input_space", "block_uniforms", "block_size",
            "sample_values", "household_uniforms", "compound_uniforms", "compound_key"]
@@ -279,7 +280,7 @@ def sample_values(space: InputSpace, seed: int, sampler: Sampler, start: int,
     ``(stop − start, households)`` for inputs drawn per household, or
     :class:`~fundmodel.inputs.arrays.ByCompound` ``(stop − start, C)`` for a portfolio's
     inputs drawn per compound, C the compounds of ``compound_ids``; ready for
-    :func:`fundmodel.draws.realise`.
+    :func:`fundmodel.inputs.draws.realise`.
     """
     draws = stop if draws is None else draws
     if not 0 <= start < stop <= draws:
@@ -306,7 +307,7 @@ def sample_values(space: InputSpace, seed: int, sampler: Sampler, start: int,
     if space.compound_paths:
         if compound_ids is None:
             raise ValueError("inputs drawn per compound need the compounds' ids")
-        from .inputs.arrays import ByCompound
+        from .arrays import ByCompound
         keys = [compound_key(i) for i in compound_ids]
         lo, hi = start - first * BLOCK_SIZE, stop - first * BLOCK_SIZE
         for path, dist, width in zip(space.compound_paths, space.compound_dists,

@@ -16,17 +16,17 @@ from typing import Any, Mapping
 import numpy as np
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from .basecase import base_case
-from .draws import is_distribution, realise
-from .engine.model import run_model
-from .errors import Issue, ScenarioError
-from .inputs import compile_inputs
-from .results import Result
-from .scenario import Scenario
-from .scenario.distributions import PointEstimate
-from .scenario.issues import _message
-from .scenario.limits import MAX_DRAWS
-from .scenario.paths import Path, format_path, parse_path, resolve_path
+from ..inputs.basecase import base_case
+from ..inputs.draws import is_distribution, realise
+from ..engine.model import run_model
+from ..errors import Issue, ScenarioError
+from ..inputs import compile_inputs
+from ..results import Result
+from ..scenario import Scenario
+from ..scenario.distributions import PointEstimate
+from ..scenario.issues import _message
+from ..scenario.limits import MAX_DRAWS
+from ..scenario.paths import Path, format_path, parse_path, resolve_path
 
 __all__ = ["evaluate_batch", "lever_path"]
 

@@ -16,11 +16,11 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .errors import Issue, ScenarioError
-from .labels import check_lang, header, label, quantile_label
-from .results import PROBABILITIES, Result
-from .scenario import Scenario
-from .scenario.issues import did_you_mean
+from ..errors import Issue, ScenarioError
+from ..labels import check_lang, header, label, quantile_label
+from ..results import PROBABILITIES, Result
+from ..scenario import Scenario
+from ..scenario.issues import did_you_mean
 
 __all__ = ["compare", "lever_table", "DEFAULT_METRICS", "LEVER_METRICS", "ZERO_ONE_METRICS"]
 
@@ -184,7 +184,7 @@ def _batch_levers(scenario: Scenario, steps: int, each: bool) -> dict[str, np.nd
     shapes the model, a field the scenario leaves out), a value that is not a plain number, or
     a field that is uncertain in the baseline."""
     from .batch import lever_path
-    from .draws import is_distribution
+    from ..inputs.draws import is_distribution
 
     columns: dict[tuple, tuple[str, np.ndarray]] = {}
     for i, lever in enumerate(scenario.levers):
@@ -259,7 +259,7 @@ def lever_table(scenario: Scenario, draws: int | None = None, each: bool = False
         does not make a valid scenario.
     """
     from .api import evaluate, evaluate_batch, simulate
-    from .scenario.levers import lever_steps
+    from ..scenario.levers import lever_steps
 
     if lang is not None:
         check_lang(lang)

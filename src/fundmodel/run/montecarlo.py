@@ -18,27 +18,26 @@ from typing import Callable, Iterator, Sequence
 import numpy as np
 import pandas as pd
 
-from .stats.blocks import (MIN_REPLICATE_BLOCKS, BlockMeans, BlockStream, BlockSums, MetricStreams,
-                         replicate_mcse)
-from .catalog import (FALLBACK_LINES, FALLBACK_METRICS, FINANCING_LINES, FINANCING_METRICS,
-                      FUND_LINES, FUND_METRICS, SOE_METRICS,
-                      METRICS, YEARLY_LINES)
-from .inputs import model_inputs
-from .inputs.compile import refuse_portfolio
-from .engine.arrays import same_in_every_draw
-from .engine.capital import ITEM_INPUTS
+from ..stats.blocks import (MIN_REPLICATE_BLOCKS, BlockMeans, BlockStream, BlockSums, MetricStreams,
+                            replicate_mcse)
+from ..catalog import (FALLBACK_LINES, FALLBACK_METRICS, FINANCING_LINES, FINANCING_METRICS,
+                       FUND_LINES, FUND_METRICS, SOE_METRICS, METRICS, YEARLY_LINES)
+from ..inputs import model_inputs
+from ..inputs.compile import refuse_portfolio
+from ..engine.arrays import same_in_every_draw
+from ..engine.capital import ITEM_INPUTS
 from .executors import in_order
-from .engine.model import STATEMENT_NAMES, ModelOutput, run_model
+from ..engine.model import STATEMENT_NAMES, ModelOutput, run_model
 from .progress import Reporter, reporter
-from .errors import ModelError
-from .results import (BAND_LINES, CASHFLOW_QUANTILES, QUANTILE_METHOD, QUANTILES, CashFlows,
-                      ResidentsMeans, Result, outcome_warnings, quantile_name, summary_table)
-from .sampling import BLOCK_SIZE, InputSpace, input_space, sample_values
-from .scenario import Scenario
-from .scenario.checks import scenario_warnings
-from .scenario.funding import FINANCING_PAYERS
-from .scenario.limits import MAX_DRAWS
-from .scenario.simulation import SAMPLERS
+from ..errors import ModelError
+from ..results import (BAND_LINES, CASHFLOW_QUANTILES, QUANTILE_METHOD, QUANTILES, CashFlows,
+                       ResidentsMeans, Result, outcome_warnings, quantile_name, summary_table)
+from ..inputs.sampling import BLOCK_SIZE, InputSpace, input_space, sample_values
+from ..scenario import Scenario
+from ..scenario.checks import scenario_warnings
+from ..scenario.funding import FINANCING_PAYERS
+from ..scenario.limits import MAX_DRAWS
+from ..scenario.simulation import SAMPLERS
 
 __all__ = ["simulate", "run_chunk", "chunk_ranges"]
 
@@ -205,7 +204,7 @@ def memory_estimate(scenario: Scenario, draws: int, chunk_size: int, keep_draws:
                                   f"{_bytes_text(per_draw)} a draw, {dims:,} uniform columns")
     hh = scenario.households
     if hh is not None:
-        from .draws import is_distribution
+        from ..inputs.draws import is_distribution
 
         names = [b.name for b in hh.buildings]
         h, k = sum(sum(b.units()) for b in hh.buildings), len(hh.decisions)
@@ -327,10 +326,10 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
         Draws computed at once (default ``scenario.simulation.chunk_size``, 65,536). Bounds
         memory; never changes the results.
     progress : bool, callable or Reporter, optional
-        True shows the progress where the run is (:func:`fundmodel.progress.reporter_for`: a
+        True shows the progress where the run is (:func:`fundmodel.run.progress.reporter_for`: a
         bar in a notebook or a terminal, a line every 5 s on a standard error that is not a
         terminal); a callable is called as ``f(done, total)`` after each chunk; a
-        :class:`fundmodel.progress.Reporter` is used as it is. Default: silent.
+        :class:`fundmodel.run.progress.Reporter` is used as it is. Default: silent.
     keep_draws : bool, optional
         Keep the per-draw metrics table (default ``scenario.simulation.keep_draws``, True). With
         False, ``summary()`` comes from streaming moments (exact) and a quantile sketch (rank

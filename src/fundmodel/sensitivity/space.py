@@ -2,7 +2,7 @@
 their point estimates, their inverse CDFs and the SALib problem.
 
 A *factor* is one distribution of the scenario that has a single value per draw (the columns
-of :class:`fundmodel.sampling.InputSpace`). Inputs drawn for every household separately or
+of :class:`fundmodel.inputs.sampling.InputSpace`). Inputs drawn for every household separately or
 for every compound of a portfolio are not factors. An input drawn anew every year
 (``each_year``) is one factor here: the tornado and Sobol set it to the same quantile in every
 year (its level, not its year-to-year noise; see docs/sensitivity.md).
@@ -17,7 +17,7 @@ import numpy as np
 
 from ..catalog import lookup
 from ..errors import ModelError
-from ..sampling import _clip, input_space
+from ..inputs.sampling import _clip, input_space
 from ..scenario import Scenario
 from ..scenario.paths import Path, format_path, resolve_path
 
@@ -87,7 +87,7 @@ def point_rows(scenario: Scenario, how: str | None, n: int,
                levers: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
     """``(n, columns)``: every factor at its point estimate (``how``, default the scenario's),
     with a lever's values (a batch's, ``(n,)``) in its columns where the lever is a factor."""
-    from ..batch import lever_path
+    from ..run.batch import lever_path
 
     how = how or scenario.simulation.point_estimate
     found = factors(scenario)

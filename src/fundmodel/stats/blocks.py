@@ -1,7 +1,7 @@
 """Streaming statistics over draws that arrive in chunks, exact to the bit whatever the chunking.
 
 Chunks of draws arrive in draw order, of any size. :class:`BlockStream` regroups them into the
-fixed blocks of :data:`fundmodel.sampling.BLOCK_SIZE` draws (copying only the rows of a block
+fixed blocks of :data:`fundmodel.inputs.sampling.BLOCK_SIZE` draws (copying only the rows of a block
 that straddles two chunks) and hands each whole block, in order, to its consumers. Every
 consumer therefore sees the same sequence of blocks whatever the chunk size or number of
 workers, and its floating-point results are identical to the last bit.

@@ -6,7 +6,7 @@ Each entry says: for lever ``lever`` and a per-draw target on ``metric``, the me
 ``answer + (c − value) / K``, the slope ``K = (metric(x) − value) / (x − answer)`` read at the
 lever's own value ``x`` (one more engine call only for draws where ``x`` is too close to the
 answer to read it). ``increasing`` declares the metric's direction in the lever (None: read
-from ``K``). :func:`fundmodel.goalseek.solve` uses an entry for ``method="closed_form"`` and
+from ``K``). :func:`fundmodel.run.solve.solve` uses an entry for ``method="closed_form"`` and
 ``"auto"`` and checks it against the search with ``check=True``.
 
 Adding one is one line in :data:`CLOSED_FORMS`.

@@ -19,21 +19,21 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
-from ..stats.blocks import MIN_REPLICATE_BLOCKS, replicate_mcse
-from ..basecase import base_case
+from ...stats.blocks import MIN_REPLICATE_BLOCKS, replicate_mcse
+from ...inputs.basecase import base_case
 from ..batch import _checked_values, _field_at, lever_path
-from ..catalog import QUANTILE_METHOD, QUANTILES, quantile_name
-from ..draws import is_distribution, uncertain_inputs
-from ..engine.model import ModelOutput, run_model
-from ..errors import Issue, ModelError, ScenarioError, TargetNotMetError, quote, shorten
-from ..inputs import model_inputs
-from ..sampling import BLOCK_SIZE, input_space, sample_values
-from ..scenario import Scenario
-from ..scenario.checks import scenario_warnings
-from ..scenario.distributions import largest_value
-from ..scenario.limits import MAX_DRAWS, PLAUSIBLE_LEVER_FACTOR
-from ..scenario.paths import Path, resolve_path
-from ..scenario.simulation import SAMPLERS
+from ...catalog import QUANTILE_METHOD, QUANTILES, quantile_name
+from ...inputs.draws import is_distribution, uncertain_inputs
+from ...engine.model import ModelOutput, run_model
+from ...errors import Issue, ModelError, ScenarioError, TargetNotMetError, quote, shorten
+from ...inputs import model_inputs
+from ...inputs.sampling import BLOCK_SIZE, input_space, sample_values
+from ...scenario import Scenario
+from ...scenario.checks import scenario_warnings
+from ...scenario.distributions import largest_value
+from ...scenario.limits import MAX_DRAWS, PLAUSIBLE_LEVER_FACTOR
+from ...scenario.paths import Path, resolve_path
+from ...scenario.simulation import SAMPLERS
 from .closed_forms import CLOSED_FORMS, ClosedForm
 from .roots import CONVERGED, NO_CROSSING, STATUS_TEXT, UNDEFINED, scalar_root, vector_roots
 from .targets import Target, _holds, parse_target
@@ -638,7 +638,7 @@ class Solution:
         """The lever's unit, read from its field's name (:func:`fundmodel.labels.field_unit`:
         ``rate_per_m2_month`` → ``CNY/m²/month``, ``collection_rate`` → ``share``); '' when
         the name does not say."""
-        from ..labels import field_unit
+        from ...labels import field_unit
 
         names = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", self.lever)
         return field_unit(names[-1]) if names else ""
@@ -646,7 +646,7 @@ class Solution:
     def answer_text(self, value: float, lang: str = "en") -> str:
         """A lever value with its unit (:attr:`unit`): ``3.21308 CNY/m²/month``, a share
         also as a percentage ``0.85 (85.0%)``."""
-        from ..labels import unit as unit_label
+        from ...labels import unit as unit_label
 
         text = _fmt(value)
         if value is None or not math.isfinite(value):
@@ -673,8 +673,8 @@ class Solution:
     def _repr_html_(self) -> str:
         """The answer as an HTML table (Jupyter): the lever, the target, the answer with its
         unit (per draw: its mean and quantiles), the statistic there, and the work done."""
-        from ..labels import label
-        from ..results import html_table
+        from ...labels import label
+        from ...results import html_table
 
         rows = [("Lever", self.lever), ("Target", self.target.text.replace(
             self.target.metric, label(self.target.metric))),
@@ -788,7 +788,7 @@ def solve(scenario: Scenario, lever: str, target: str | Target, *, draws: int | 
     target : str or Target
         ``"npv_operations = 0"``, ``"fund_balance_min >= 0"`` (per draw) or a statistic:
         ``"P(cumulative_balance_final < 0) <= 0.10"``, ``"p90(metric) <= 50000"``,
-        ``"mean(npv_operations) >= 0"`` (see :mod:`fundmodel.goalseek.targets`).
+        ``"mean(npv_operations) >= 0"`` (see :mod:`fundmodel.run.solve.targets`).
     draws, seed, sampler : optional
         The Monte Carlo run (defaults: the scenario's ``simulation``), sampled exactly as
         :func:`fundmodel.simulate` samples it. A scenario without distributions, or

@@ -6,8 +6,8 @@ import re
 
 import numpy as np
 
-from .catalog import QUANTILE_METHOD
-from .results import Result
+from ...catalog import QUANTILE_METHOD
+from ...results import Result
 
 __all__ = ["minimum_bundle_scale"]
 
@@ -83,8 +83,8 @@ def minimum_bundle_scale(result: Result, label: str | None = None, *, quantile: 
 
 
 def _rerun_with_coverage(result: Result, label: str, coverage: float) -> Result:
-    from .api import evaluate, simulate
-    from .scenario import Scenario
+    from ..api import evaluate, simulate
+    from ...scenario import Scenario
 
     coverage = float(coverage)
     scenario = result.scenario

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Literal
 
-from ..errors import Issue, ScenarioError
+from ...errors import Issue, ScenarioError
 
 __all__ = ["Target", "parse_target", "OPERATORS"]
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import logging
 
-from .basecase import base_case
+from ..inputs.basecase import base_case
 from .batch import evaluate_batch
-from .engine.model import run_model
-from .inputs import model_inputs
+from ..engine.model import run_model
+from ..inputs import model_inputs
 from .montecarlo import simulate
-from .results import Result, outcome_warnings
-from .scenario import Scenario
-from .scenario.distributions import PointEstimate
+from ..results import Result, outcome_warnings
+from ..scenario import Scenario
+from ..scenario.distributions import PointEstimate
 
 __all__ = ["evaluate", "evaluate_batch", "simulate"]
 
