@@ -139,7 +139,6 @@ def test_no_circle_between_modules():
     assert circles == [], "\n".join(" ↔ ".join(c) for c in circles)
 
 
-@NOT_YET
 def test_no_circle_between_the_parts_of_the_package():
     graph: dict[str, set[str]] = {}
     for name, targets in _edges().items():
@@ -163,7 +162,6 @@ def test_no_module_imports_another_modules_underscore_names():
     assert taken == [], "\n".join(taken)
 
 
-@NOT_YET
 def test_the_package_root_holds_at_most_six_modules():
     root = sorted(p.name for p in PACKAGE.glob("*.py"))
     assert len(root) <= MAX_ROOT_MODULES, root

@@ -103,8 +103,8 @@ def test_a_line_is_written_once_and_names_known_parties():
 # --------------------------------------------------------------------------- households
 from hypothesis import strategies as st  # noqa: E402
 
-from fundmodel.cashflow_tables import party_table  # noqa: E402
-from fundmodel.results import CashFlows  # noqa: E402
+from fundmodel.results.cashflows import party_table  # noqa: E402
+from fundmodel.results.result import CashFlows  # noqa: E402
 
 
 @st.composite

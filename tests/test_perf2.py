@@ -281,7 +281,7 @@ def test_a_batch_does_not_change_the_scenario(standalone):
 
 
 # --------------------------------------------------------------------------- ledger quantiles
-from fundmodel.results import CASHFLOW_QUANTILES, QUANTILE_METHOD, QUANTILES, quantile_name  # noqa: E402
+from fundmodel.results.result import CASHFLOW_QUANTILES, QUANTILE_METHOD, QUANTILES, quantile_name  # noqa: E402
 
 QCOLS = [quantile_name(q) for q in CASHFLOW_QUANTILES]
 COLUMNS = ["year", "calendar_year", "line", "payer", "payee", "kind", "amount", *QCOLS]

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from scipy import special, stats
 
 import fundmodel
-from fundmodel import results as results_module
+from fundmodel.results import result as results_module
 from fundmodel.stats.induced_correlation import iman_conover, spearman_to_pearson
 from fundmodel.inputs.sampling import BLOCK_SIZE, block_uniforms, input_space, sample_values
 from fundmodel.scenario.distributions import Beta, LogNormal, Normal, Pert, Triangular

@@ -45,7 +45,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
     from .run.api import evaluate, evaluate_batch, simulate
     from .run.compare import compare, lever_table
     from .errors import FundmodelError, Issue, ModelError, ScenarioError
-    from .results import Result
+    from .results.result import Result
     from .scenario import Scenario, load_scenario, parse_scenario, read_scenario_text
     from .run.solve.minimum_scale import minimum_bundle_scale
     from .run.solve import Solution, Target, solve
@@ -54,7 +54,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
 
 
 def __getattr__(name: str) -> Any:
-    """Import a public name (or a submodule, e.g. ``fundmodel.catalog``) on first use."""
+    """Import a public name (or a submodule, e.g. ``fundmodel.results.catalog``) on first use."""
     module = _EXPORTS.get(name)
     if module is not None:
         value = getattr(importlib.import_module(f".{module}", __name__), name)
@@ -76,5 +76,14 @@ def __dir__() -> list[str]:
 logging.getLogger("fundmodel").addHandler(logging.NullHandler())
 
 from . import moved as _moved  # noqa: E402  (old module paths, with a DeprecationWarning)
+from .results import extensions as _extensions  # noqa: E402
 
 _moved.install()
+# The face wires the methods that results reach in higher layers (results/extensions.py):
+for _name, _target in {"Result.plot": "fundmodel.plots:ResultPlots",
+                       "Result.to_excel": "fundmodel.export.excel:write_workbook",
+                       "PortfolioResult.plot": "fundmodel.plots:PortfolioPlots",
+                       "PortfolioResult.to_excel": "fundmodel.export.excel:write_district_workbook",
+                       }.items():
+    _extensions.register(_name, _target)
+del _name, _target

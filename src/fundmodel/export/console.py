@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
     from rich.table import Table
 
-    from ..results import Result
+    from ..results.result import Result
 
 __all__ = ["PIPE_WIDTH", "SafeStream", "encodable"]
 
@@ -201,18 +201,18 @@ def _table(title: str, columns: Sequence[tuple[str, str]]) -> "Table":
 
 class _Words:
     """The words of the printed output in one language: sentences from
-    :data:`fundmodel.labels.TEXT`, names and headers from the catalogue (English output keeps
+    :data:`fundmodel.results.labels.TEXT`, names and headers from the catalogue (English output keeps
     its own short wording, given at the call)."""
 
     def __init__(self, lang: str = "en"):
-        from .. import labels
+        from ..results import labels
 
         self.lang = labels.check_lang(lang)
         self.zh = lang == "zh"
         self._labels = labels
 
     def __call__(self, key: str, **fields: Any) -> str:
-        """A sentence of :data:`fundmodel.labels.TEXT`, filled in."""
+        """A sentence of :data:`fundmodel.results.labels.TEXT`, filled in."""
         return self._labels.text(key, self.lang, **fields)
 
     def name(self, english: str, ident: str) -> str:
@@ -266,7 +266,7 @@ def _stat_table(title: str, s, rows: list[tuple[str, str, Callable[[float], str]
 
 def _undefined_note(metric: str, undefined: int, draws: int, w: _Words | None = None) -> str:
     """Why and in how many draws a metric has no value."""
-    from ..labels import undefined_when
+    from ..results.labels import undefined_when
 
     w = w or _Words()
     when = undefined_when(metric, w.lang)
@@ -357,7 +357,7 @@ def _print_result(console: "Console", result: "Result", lang: str = "en") -> Non
             console.print(w("operations.breakeven_basis"))
         probs = result.probabilities()
         if w.zh:
-            from ..labels import QUESTIONS_ZH
+            from ..results.labels import QUESTIONS_ZH
             probs = probs.assign(question=[QUESTIONS_ZH.get(k, q) for k, q in
                                            zip(probs.index, probs["question"])])
         for _, row in probs.iterrows():
@@ -454,7 +454,7 @@ def _value(metric: str, value: float, w: _Words | None = None) -> str:
     """One draw's value of ``metric`` as its unit says: a yes/no flag (unit ``0/1`` or
     ``bool``) as yes/no, a year as a whole number, an IRR status as its words, else
     :func:`_number`."""
-    from ..catalog import lookup
+    from ..results.catalog import lookup
 
     w = w or _Words()
     try:

@@ -159,7 +159,7 @@ def input_space(scenario: Scenario) -> InputSpace:
                       **per_household)
 
 
-def _clip(u: np.ndarray) -> np.ndarray:
+def clip_uniforms(u: np.ndarray) -> np.ndarray:
     return np.clip(u, _TINY, 1.0 - _TINY, out=u)
 
 
@@ -193,7 +193,7 @@ def block_uniforms(space: InputSpace, seed: int, sampler: Sampler, block: int,
         u = qmc.Sobol(d=dims, scramble=True, rng=scramble).random(BLOCK_SIZE)[:size]
     else:  # pragma: no cover - guarded by the scenario model and simulate()
         raise ValueError(f"unknown sampler {sampler!r}")
-    u = _clip(np.ascontiguousarray(u, dtype=float))
+    u = clip_uniforms(np.ascontiguousarray(u, dtype=float))
     if space.corr_matrix is not None:
         cols = space.corr_columns
         if space.corr_method == "iman_conover":
@@ -203,7 +203,7 @@ def block_uniforms(space: InputSpace, seed: int, sampler: Sampler, block: int,
             from scipy.special import ndtr, ndtri  # Φ and Φ⁻¹, as scipy.stats.norm computes them
             chol = np.linalg.cholesky(spearman_to_pearson(space.corr_matrix))
             z = ndtri(u[:, cols]) @ chol.T
-            u[:, cols] = _clip(ndtr(z))
+            u[:, cols] = clip_uniforms(ndtr(z))
     return u[:size]
 
 
@@ -222,7 +222,7 @@ def household_uniforms(seed: int, path: Path, block: int, size: int,
     rng = np.random.Generator(np.random.PCG64(
         np.random.SeedSequence(seed, spawn_key=(_HOUSEHOLD_KEY, key, block))))
     u = rng.random((households, BLOCK_SIZE))[:, :size]
-    return _clip(np.ascontiguousarray(u.T))
+    return clip_uniforms(np.ascontiguousarray(u.T))
 
 
 def compound_key(compound_id: str) -> tuple[int, int]:
@@ -257,9 +257,9 @@ def compound_uniforms(seed: int, path: Path, block: int, size: int, keys: list[t
         rng = np.random.Generator(np.random.PCG64(
             np.random.SeedSequence(seed, spawn_key=(_COMPOUND_KEY, path_key, block))))
         common = rng.standard_normal((BLOCK_SIZE, 1, width))[:size]
-        z = np.sqrt(correlation) * common + np.sqrt(1.0 - correlation) * ndtri(_clip(u))
+        z = np.sqrt(correlation) * common + np.sqrt(1.0 - correlation) * ndtri(clip_uniforms(u))
         u = ndtr(z)
-    u = _clip(u)
+    u = clip_uniforms(u)
     return u[..., 0] if width == 1 else u
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .engine.instruments.grants import BRIDGE_LINE
-from .engine.ledger import GOVERNMENT_PARTIES, PARTIES
+from ..engine.instruments.grants import BRIDGE_LINE
+from ..engine.ledger import GOVERNMENT_PARTIES, PARTIES
 from .catalog import CASHFLOW_QUANTILES, quantile_name
 
 __all__ = ["cashflow_table", "party_table", "government_table", "fiscal_table", "FISCAL_COLUMNS",

@@ -10,25 +10,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from . import labels
 from .catalog import METRICS, lookup
-from .inputs.draws import is_distribution
+from ..inputs.draws import is_distribution
 from .catalog import CASHFLOW_QUANTILES, QUANTILE_METHOD, QUANTILES, quantile_name
-from .engine.arrays import same_in_every_draw
-from .engine.capital import ITEM_INPUTS
-from .engine.model import ModelOutput
-from .errors import ModelError
-from .scenario import Scenario
-from .scenario.fiscal import GOVERNMENT_LEVELS
-from .scenario.funding import FINANCING_PAYERS
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .plots import ResultPlots
+from ..engine.arrays import same_in_every_draw
+from ..engine.capital import ITEM_INPUTS
+from ..engine.model import ModelOutput
+from ..errors import ModelError
+from ..scenario import Scenario
+from ..scenario.fiscal import GOVERNMENT_LEVELS
+from ..scenario.funding import FINANCING_PAYERS
 
 __all__ = ["Result", "CashFlows", "ResidentsMeans", "QUANTILES", "CASHFLOW_QUANTILES",
            "PROBABILITIES", "BAND_LINES", "SUMMARY_COLUMNS",
@@ -349,13 +346,13 @@ class Result:
         return html_table(f"{title} ({how})", columns, rows)
 
     @property
-    def plot(self) -> "ResultPlots":
+    def plot(self) -> Any:
         """The run's charts: ``result.plot.fan()``, ``waterfall()``, ``histogram()``, ``cdf()``,
         ``tornado(table)``, ``parties()``, each a matplotlib Figure (see
         :class:`fundmodel.plots.ResultPlots`; needs ``fundmodel[plots]``)."""
-        from .plots import ResultPlots
+        from .extensions import maker
 
-        return ResultPlots(self)
+        return maker("Result.plot")(self)
 
     @property
     def is_deterministic(self) -> bool:
@@ -408,7 +405,7 @@ class Result:
 
         Raises ValueError for a run made with ``keep_draws=False``.
         """
-        from .sensitivity.space import input_columns, point_rows
+        from ..inputs.factors import input_columns, point_rows
 
         names = input_columns(self.scenario)
         kind = self.info.get("kind")
@@ -673,7 +670,7 @@ class Result:
         from the streaming quantile sketch, within a rank error of
         ``info['cashflow_rank_error']`` (≤ 0.001).
         """
-        from .cashflow_tables import cashflow_table
+        from .cashflows import cashflow_table
 
         return cashflow_table(self._ledger(), self.scenario.start_year)
 
@@ -682,7 +679,7 @@ class Result:
         ``paid`` and ``received``, ``net``, ``npv_net`` at the nominal discount rate (to the
         first construction year) and per household, CNY (means over draws; with an uncertain
         rate, the mean flows at the mean nominal rate)."""
-        from .cashflow_tables import party_table
+        from .cashflows import party_table
 
         rate = float(self.summary().loc["discount_rate_nominal", "mean"])
         return party_table(self._ledger(), rate, float(self.scenario.compound.households))
@@ -695,7 +692,7 @@ class Result:
         column ``soe``, outside the total. Summed over the construction years, ``total`` is
         the metric ``government_cost`` (= ``government_cost_per_household`` × households);
         see :func:`fundmodel.cashflow_tables.government_table`."""
-        from .cashflow_tables import government_table
+        from .cashflows import government_table
 
         return government_table(self._ledger(), self.scenario.start_year)
 
@@ -721,7 +718,7 @@ class Result:
         and the table adds ``budget``, ``budget_share`` and ``exceeds_ceiling`` (the years
         the project takes more of the budget than the ceiling; see
         :class:`fundmodel.scenario.fiscal.Fiscal`)."""
-        from .cashflow_tables import GOVERNMENT_PARTIES, fiscal_table
+        from .cashflows import GOVERNMENT_PARTIES, fiscal_table
 
         fiscal = self.scenario.fiscal
         rate = float(self.summary().loc["discount_rate_nominal", "mean"])
@@ -741,7 +738,7 @@ class Result:
         the per-draw ratios (those are the metrics ``debt[<label>].min_dscr`` and
         ``avg_dscr``); NaN in a year without debt service.
         """
-        from .scenario.funding import Debt
+        from ..scenario.funding import Debt
 
         cf = self._ledger()
         columns = ["source", "calendar_year", "interest", "principal", "debt_service",
@@ -854,7 +851,7 @@ class Result:
         repairs fund capped at its balance and the provident fund at the cap per owner, the
         excess in cash) and ``share`` (of the total).
         """
-        from .engine.households import CHANNELS
+        from ..engine.households import CHANNELS
 
         r = self._households()
         amounts = r.means["channels"]
@@ -881,10 +878,10 @@ class Result:
         and year, the operating statement, Monte Carlo percentiles and the first
         ``sample_draws`` draws, labelled in ``lang`` ('en' or 'zh'). Needs openpyxl (the
         ``excel`` extra). See :func:`fundmodel.export.excel.write_workbook`."""
-        from .export.excel import write_workbook
+        from .extensions import maker
 
-        return write_workbook(self, path, lang=lang, sample_draws=sample_draws,
-                              scenario_file=scenario_file, overrides=overrides)
+        return maker("Result.to_excel")(self, path, lang=lang, sample_draws=sample_draws,
+                                        scenario_file=scenario_file, overrides=overrides)
 
     @staticmethod
     def describe(name: str) -> str:

@@ -10,7 +10,7 @@ from .batch import evaluate_batch
 from ..engine.model import run_model
 from ..inputs import model_inputs
 from .montecarlo import simulate
-from ..results import Result, outcome_warnings
+from ..results.result import Result, outcome_warnings
 from ..scenario import Scenario
 from ..scenario.distributions import PointEstimate
 

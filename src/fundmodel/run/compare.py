@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Issue, ScenarioError
-from ..labels import check_lang, header, label, quantile_label
-from ..results import PROBABILITIES, Result
+from ..results.labels import check_lang, header, label, quantile_label
+from ..results.result import PROBABILITIES, Result
 from ..scenario import Scenario
 from ..scenario.issues import did_you_mean
 
@@ -110,7 +110,7 @@ def compare(results_or_scenarios: Sequence[Result | Scenario] | Mapping[str, Res
         scenario's ``name``, numbered ``#2``... when repeated). A scenario is evaluated
         (deterministic) or, with ``draws``, simulated; a result is taken as it is.
     metrics : list of str or comma-separated str, optional
-        Metric names (:data:`fundmodel.catalog.METRICS`); default :data:`DEFAULT_METRICS`.
+        Metric names (:data:`fundmodel.results.catalog.METRICS`); default :data:`DEFAULT_METRICS`.
     draws, seed : int, optional
         Monte Carlo draws and seed for the scenarios given (default: deterministic). The same
         seed for every scenario gives them common random numbers where their distributions
@@ -183,7 +183,7 @@ def _batch_levers(scenario: Scenario, steps: int, each: bool) -> dict[str, np.nd
     when a step cannot be one variant of a batch: a path the batch cannot sweep (a count that
     shapes the model, a field the scenario leaves out), a value that is not a plain number, or
     a field that is uncertain in the baseline."""
-    from .batch import lever_path
+    from ..inputs.lever_paths import lever_path
     from ..inputs.draws import is_distribution
 
     columns: dict[tuple, tuple[str, np.ndarray]] = {}

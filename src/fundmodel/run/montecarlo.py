@@ -20,8 +20,8 @@ import pandas as pd
 
 from ..stats.blocks import (MIN_REPLICATE_BLOCKS, BlockMeans, BlockStream, BlockSums, MetricStreams,
                             replicate_mcse)
-from ..catalog import (FALLBACK_LINES, FALLBACK_METRICS, FINANCING_LINES, FINANCING_METRICS,
-                       FUND_LINES, FUND_METRICS, SOE_METRICS, METRICS, YEARLY_LINES)
+from ..results.catalog import (FALLBACK_LINES, FALLBACK_METRICS, FINANCING_LINES, FINANCING_METRICS,
+                               FUND_LINES, FUND_METRICS, SOE_METRICS, METRICS, YEARLY_LINES)
 from ..inputs import model_inputs
 from ..inputs.compile import refuse_portfolio
 from ..engine.arrays import same_in_every_draw
@@ -30,8 +30,9 @@ from .executors import in_order
 from ..engine.model import STATEMENT_NAMES, ModelOutput, run_model
 from .progress import Reporter, reporter
 from ..errors import ModelError
-from ..results import (BAND_LINES, CASHFLOW_QUANTILES, QUANTILE_METHOD, QUANTILES, CashFlows,
-                       ResidentsMeans, Result, outcome_warnings, quantile_name, summary_table)
+from ..results.result import (BAND_LINES, CASHFLOW_QUANTILES, QUANTILE_METHOD, QUANTILES, CashFlows,
+                              ResidentsMeans, Result, outcome_warnings, quantile_name,
+                              summary_table)
 from ..inputs.sampling import BLOCK_SIZE, InputSpace, input_space, sample_values
 from ..scenario import Scenario
 from ..scenario.checks import scenario_warnings

@@ -164,7 +164,7 @@ def _hint(value: Any) -> str:
     return ""
 
 
-def _message(err: dict, text: str | None = None) -> str:
+def issue_message(err: dict, text: str | None = None) -> str:
     """The message of one pydantic error, in an analyst's words. ``text`` is the offending
     value as written in the file, when known."""
     kind, ctx, msg = err["type"], err.get("ctx") or {}, err["msg"]
@@ -325,7 +325,7 @@ def issues_from_validation_error(exc: ValidationError, data: Any,
         if k in messages:
             message = messages[k]
         else:
-            message = _message(err, text)
+            message = issue_message(err, text)
             if err["type"] not in ("scenario", "distribution_range", "missing"):
                 message += input_method_hint(text if text is not None else
                                              err.get("input") if isinstance(err.get("input"), str)

@@ -21,8 +21,8 @@ from pydantic import BaseModel
 
 from ...stats.blocks import MIN_REPLICATE_BLOCKS, replicate_mcse
 from ...inputs.basecase import base_case
-from ..batch import _checked_values, _field_at, lever_path
-from ...catalog import QUANTILE_METHOD, QUANTILES, quantile_name
+from ...inputs.lever_paths import checked_lever_values, field_at, lever_path
+from ...results.catalog import QUANTILE_METHOD, QUANTILES, quantile_name
 from ...inputs.draws import is_distribution, uncertain_inputs
 from ...engine.model import ModelOutput, run_model
 from ...errors import Issue, ModelError, ScenarioError, TargetNotMetError, quote, shorten
@@ -95,7 +95,7 @@ def _lever(scenario: Scenario, text: str) -> _Lever:
         path = lever_path(scenario, text)
     except ScenarioError as exc:
         raise ScenarioError([Issue(i.path, i.message, "lever") for i in exc.issues]) from None
-    model, name, value = _field_at(scenario, path)
+    model, name, value = field_at(scenario, path)
     lo, hi = _field_range(model, name)
     # only plausible values are searched (a fee's range goes up to the bound on money, 1e15)
     reach = PLAUSIBLE_LEVER_FACTOR * max(largest_value(value), 1.0)
@@ -635,10 +635,10 @@ class Solution:
 
     @property
     def unit(self) -> str:
-        """The lever's unit, read from its field's name (:func:`fundmodel.labels.field_unit`:
+        """The lever's unit, read from its field's name (:func:`fundmodel.results.labels.field_unit`:
         ``rate_per_m2_month`` → ``CNY/m²/month``, ``collection_rate`` → ``share``); '' when
         the name does not say."""
-        from ...labels import field_unit
+        from ...results.labels import field_unit
 
         names = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", self.lever)
         return field_unit(names[-1]) if names else ""
@@ -646,7 +646,7 @@ class Solution:
     def answer_text(self, value: float, lang: str = "en") -> str:
         """A lever value with its unit (:attr:`unit`): ``3.21308 CNY/m²/month``, a share
         also as a percentage ``0.85 (85.0%)``."""
-        from ...labels import unit as unit_label
+        from ...results.labels import unit as unit_label
 
         text = _fmt(value)
         if value is None or not math.isfinite(value):
@@ -673,8 +673,8 @@ class Solution:
     def _repr_html_(self) -> str:
         """The answer as an HTML table (Jupyter): the lever, the target, the answer with its
         unit (per draw: its mean and quantiles), the statistic there, and the work done."""
-        from ...labels import label
-        from ...results import html_table
+        from ...results.labels import label
+        from ...results.result import html_table
 
         rows = [("Lever", self.lever), ("Target", self.target.text.replace(
             self.target.metric, label(self.target.metric))),
@@ -763,7 +763,7 @@ def _check_options(method, tol, bounds, integer, target, lever, scenario, chunk_
                                    "value meeting an inequality; use >=, >, <= or <",
                                    "target")])
     if bounds is not None:
-        a = _checked_values(scenario, lever.path, list(bounds), lever.text)
+        a = checked_lever_values(scenario, lever.path, list(bounds), lever.text)
         if a.size != 2 or not a[0] < a[1]:
             raise ScenarioError([Issue(lever.text, "bounds must be two values, low < high",
                                        "lever")])

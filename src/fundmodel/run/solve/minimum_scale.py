@@ -6,8 +6,8 @@ import re
 
 import numpy as np
 
-from ...catalog import QUANTILE_METHOD
-from ...results import Result
+from ...results.catalog import QUANTILE_METHOD
+from ...results.result import Result
 
 __all__ = ["minimum_bundle_scale"]
 
