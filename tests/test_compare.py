@@ -104,7 +104,7 @@ def test_batch_and_one_evaluate_per_step_give_the_same_bits(tmp_path):
     sc = fundmodel.load_scenario(LEVERS)
     batch = fundmodel.lever_table(sc, metrics=list(LEVER_METRICS) + ["capex_total"])
     assert batch.attrs["engine"] == "batch"
-    from fundmodel.scenario.levers import lever_steps
+    from fundmodel.scenario.validate import lever_steps
     for j, step in enumerate([sc, *lever_steps(sc)]):
         m = fundmodel.evaluate(step).metrics.iloc[0]
         for metric in [*LEVER_METRICS, "capex_total"]:

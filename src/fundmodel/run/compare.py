@@ -259,7 +259,7 @@ def lever_table(scenario: Scenario, draws: int | None = None, each: bool = False
         does not make a valid scenario.
     """
     from .api import evaluate, evaluate_batch, simulate
-    from ..scenario.levers import lever_steps
+    from ..scenario.validate import lever_steps
 
     if lang is not None:
         check_lang(lang)

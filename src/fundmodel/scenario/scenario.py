@@ -112,9 +112,9 @@ class Scenario(ScenarioModel):
         one message at ``portfolio.compounds``."""
         context = kwargs.get("context")
         if isinstance(obj, dict) and (context is None or context.get("compounds_table") is None):
-            from .validate import _compounds_table
+            from .tables import compounds_table_for
             ctx = {"base_dir": None, "allow_outside_files": False, **(context or {})}
-            table = _compounds_table(obj, None, None, ctx)
+            table = compounds_table_for(obj, None, None, ctx)
             if table is not None:
                 kwargs["context"] = {**ctx, "compounds_table": table}
         return super().validate_raw(obj, **kwargs)
