@@ -18,10 +18,6 @@ from pathlib import Path
 
 import pytest
 
-#: what the layout has not reached yet (issue 20): strict, so a check that starts to pass fails
-#: until its mark is removed
-NOT_YET = pytest.mark.xfail(strict=True, reason="issue 20, layout not finished")
-
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "fundmodel"
 MAX_ROOT_MODULES = 6
 
@@ -150,7 +146,6 @@ def test_no_circle_between_the_parts_of_the_package():
     assert circles == [], "\n".join(" ↔ ".join(c) for c in circles)
 
 
-@NOT_YET
 def test_no_module_imports_another_modules_underscore_names():
     taken = []
     for name in MODULES:

@@ -189,9 +189,9 @@ def _cmd_compare(args: argparse.Namespace, out, err, helpers) -> int:
 def _flat(frame, lang: str | None, metric_axis: str):
     """The table for a CSV file: one header row, ``<name>:<statistic>`` (identifiers) or
     ``<label> <statistic label>`` (``lang``)."""
-    from ..run.compare import _localize
+    from ..run.compare import localize_comparison
 
-    shown = frame if lang is None else _localize(frame, lang, metric_axis)
+    shown = frame if lang is None else localize_comparison(frame, lang, metric_axis)
     out = shown.copy()
     sep = ":" if lang is None else " "
     out.columns = [f"{a}{sep}{b}" for a, b in shown.columns]

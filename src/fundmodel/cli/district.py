@@ -69,14 +69,14 @@ def _seconds(text: str) -> float:
 def _check_plan(scenario, plan, args) -> None:
     """A plan that starts no compound is an error located at the scenario field to change."""
     from ..errors import Issue, ScenarioError
-    from ..export.excel import _positions
+    from ..export.excel import scenario_positions
     from ..portfolio.plan import empty_plan_reason
 
     reason = empty_plan_reason(scenario, plan)
     if reason is None:
         return
     path, message = reason
-    positions = _positions(args.file, list(args.set or ())) or {}
+    positions = scenario_positions(args.file, list(args.set or ())) or {}
     key = tuple(path.split("."))
     pos = positions.get(key) or positions.get(key[:-1]) or positions.get(key[:-2])
     raise ScenarioError([Issue(path, f"nothing can be planned: {message}", str(args.file),
@@ -119,16 +119,16 @@ def _run_district(args: argparse.Namespace, out, err, helpers) -> int:
         except OSError:
             pass
     if args.report is not None:
-        from ..export.report import _template
+        from ..export.report import report_template
 
-        _template()  # Jinja2 missing: say so before running anything
+        report_template()  # Jinja2 missing: say so before running anything
     if args.excel is not None:
         from pathlib import Path
 
-        from ..export.excel import _check_target, _openpyxl
+        from ..export.excel import check_workbook_target, require_openpyxl
 
-        _openpyxl()
-        _check_target(Path(args.excel))
+        require_openpyxl()
+        check_workbook_target(Path(args.excel))
     if args.report is not None or args.excel is not None:
         try:
             sha256 = sha256 or file_sha256(args.file)

@@ -21,13 +21,13 @@ from typing import Sequence
 
 from .. import __version__
 from ..errors import FundmodelError, shorten
-from ..export.console import (SafeStream, _console, _escape, _money, _print_error, _silence_stdout,
-                              _table, _Words)
+from ..export.console import (SafeStream, Words, console_for, escape_markup, money, new_table,
+                              print_error, silence_stdout)
 from .codes import EXIT_BAD_INPUT, EXIT_OUTPUT_CLOSED, MEMORY_HINT
-from .run import _chart_font_note, _cmd_run, _large_csv_warning, _print_written
-from .schema import _cmd_schema
-from .solve import _cmd_solve
-from .validate import _cmd_validate
+from .run import chart_font_note, cmd_run, large_csv_warning, print_written
+from .schema import cmd_schema
+from .solve import cmd_solve
+from .validate import cmd_validate
 
 __all__ = ["main", "add_lang_argument"]
 
@@ -124,7 +124,7 @@ def _parser(out: SafeStream | None = None,
     v.add_argument("files", nargs="+", metavar="FILE")
     v.add_argument("--set", action="append", metavar="PATH=VALUE", help=set_help)
     v.add_argument("--allow-outside-files", action="store_true", help=outside_help)
-    v.set_defaults(func=_cmd_validate)
+    v.set_defaults(func=cmd_validate)
 
     r = sub.add_parser("run", help="run a scenario and print the funding mix, the gap, the "
                        "residents' votes and cost by floor, the first-year operating result and "
@@ -167,7 +167,7 @@ def _parser(out: SafeStream | None = None,
                    "party; with draws the funding gap's histogram and the breakeven fee's CDF) "
                    "and run.json into DIR, as a set (a folder other than --out's)")
     add_lang_argument(r)
-    r.set_defaults(func=_cmd_run)
+    r.set_defaults(func=cmd_run)
 
     g = sub.add_parser("solve", help="find the lever value that meets a target, per draw or "
                        "on a statistic over the draws", parents=[verbose])
@@ -194,14 +194,14 @@ def _parser(out: SafeStream | None = None,
     g.add_argument("--set", action="append", metavar="PATH=VALUE", help=set_help)
     g.add_argument("--allow-outside-files", action="store_true", help=outside_help)
     add_lang_argument(g)
-    g.set_defaults(func=_cmd_solve)
+    g.set_defaults(func=cmd_solve)
 
     # the commands in modules of their own get what they share with this one as helpers
     helpers = {"positive": _positive, "non_negative": _non_negative, "path": _path,
-               "set_help": set_help, "outside_help": outside_help, "console": _console,
-               "escape": _escape, "money": _money, "table": _table,
-               "large_csv": _large_csv_warning, "lang": add_lang_argument, "words": _Words,
-               "written": _print_written, "font_note": _chart_font_note}
+               "set_help": set_help, "outside_help": outside_help, "console": console_for,
+               "escape": escape_markup, "money": money, "table": new_table,
+               "large_csv": large_csv_warning, "lang": add_lang_argument, "words": Words,
+               "written": print_written, "font_note": chart_font_note}
     from .compare import add_compare_parser
     from .district import add_district_parser
     from .report import add_report_parser
@@ -213,7 +213,7 @@ def _parser(out: SafeStream | None = None,
     s = sub.add_parser("schema", help="print the scenario format as JSON Schema",
                        parents=[verbose])
     s.add_argument("--out", metavar="FILE", type=_path, help="write it to FILE instead")
-    s.set_defaults(func=_cmd_schema)
+    s.set_defaults(func=cmd_schema)
     if out is not None and err is not None:
         for parser in (p, v, r, g, s):
             parser.streams = (out, err)
@@ -238,25 +238,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         out.flush()
         return status
     except KeyboardInterrupt:  # Ctrl-C: one line, no traceback (output sets rolled back)
-        _print_error(err, "fundmodel: interrupted")
+        print_error(err, "fundmodel: interrupted")
         return EXIT_INTERRUPTED
     except Terminated:
-        _print_error(err, "fundmodel: terminated")
+        print_error(err, "fundmodel: terminated")
         return EXIT_TERMINATED
     except FundmodelError as exc:
-        _print_error(err, exc)
+        print_error(err, exc)
         return EXIT_BAD_INPUT
     except MemoryError as exc:
         why = f" ({exc})" if str(exc) else ""
-        _print_error(err, f"fundmodel: {MEMORY_HINT}{why}")
+        print_error(err, f"fundmodel: {MEMORY_HINT}{why}")
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # the reader of our output went away (e.g. `| head`)
-        _silence_stdout()
+        silence_stdout()
         return EXIT_OUTPUT_CLOSED
     except OSError as exc:  # printing failed (disk full...): no traceback
-        _silence_stdout()
+        silence_stdout()
         where = f"cannot write {exc.filename}" if exc.filename else "cannot write the output"
-        _print_error(err, f"fundmodel: {where}: {exc.strerror or exc}")
+        print_error(err, f"fundmodel: {where}: {exc.strerror or exc}")
         return EXIT_BAD_INPUT
     finally:
         if handler is not None:

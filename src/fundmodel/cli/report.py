@@ -59,10 +59,10 @@ def _cmd_report(args: argparse.Namespace, out, err, helpers) -> int:
         raise FundmodelError("--seed and --sampler go with --draws [N]")
     from ..run.api import evaluate, simulate
     from ..export import file_sha256
-    from ..export.report import _template, collect_charts, write_report
+    from ..export.report import report_template, collect_charts, write_report
     from ..scenario import load_scenario
 
-    _template()  # Jinja2 missing: say so before running anything
+    report_template()  # Jinja2 missing: say so before running anything
     try:
         sha256 = file_sha256(args.file)
     except OSError:

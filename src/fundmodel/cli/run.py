@@ -6,14 +6,14 @@ import os
 from typing import TYPE_CHECKING
 
 from ..errors import FundmodelError, ModelError
-from ..export.console import SafeStream, _console, _escape, _print_result, _Words
+from ..export.console import SafeStream, console_for, escape_markup, print_result, Words
 from .codes import EXIT_OK
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
 
 
-def _cmd_run(args, out: SafeStream, err: SafeStream) -> int:
+def cmd_run(args, out: SafeStream, err: SafeStream) -> int:
     if args.draws is None and (any(o is not None for o in (args.seed, args.sampler,
                                                                args.chunk_size))
                                or args.no_draws or args.workers != 1):
@@ -55,7 +55,7 @@ def _cmd_run(args, out: SafeStream, err: SafeStream) -> int:
         from ..sensitivity import factors, tornado
 
         drivers = tornado(scenario, "breakeven_fee_rate") if factors(scenario) else None
-        _chart_font_note(err, lang)
+        chart_font_note(err, lang)
         figures = result.plot.charts(lang, tornado=drivers)
     workbook = None
     if args.excel is not None:  # the workbook, before the CSV files
@@ -66,7 +66,7 @@ def _cmd_run(args, out: SafeStream, err: SafeStream) -> int:
     if args.out is not None:
         written = write_csv(result, args.out, scenario_file=args.file, scenario_sha256=sha256,
                             overrides=args.set or (), format=args.format,
-                            on_large_csv=_large_csv_warning(err), lang=args.lang)
+                            on_large_csv=large_csv_warning(err), lang=args.lang)
     charts = []
     if figures is not None:  # the charts as PNG, with their run.json, as one set
         from ..export import run_record
@@ -75,14 +75,14 @@ def _cmd_run(args, out: SafeStream, err: SafeStream) -> int:
         record = run_record(result, scenario_file=args.file, scenario_sha256=sha256,
                             overrides=args.set or ())
         charts = write_charts(figures, args.plots, {**record, "lang": lang})
-    console = _console(out)
-    _print_result(console, result, lang)
+    console = console_for(out)
+    print_result(console, result, lang)
     if written:
-        _print_written(console, written, args.out, lang)
+        print_written(console, written, args.out, lang)
     if workbook is not None:
-        _print_written(console, [workbook], workbook.parent, lang)
+        print_written(console, [workbook], workbook.parent, lang)
     if charts:
-        _print_written(console, charts, args.plots, lang)
+        print_written(console, charts, args.plots, lang)
     return EXIT_OK
 
 
@@ -97,10 +97,10 @@ def _draws_origin(args, overrides, scenario) -> str:
             f"--draws (the default of {scenario.simulation.draws:,} draws)")
 
 
-def _print_written(console: "Console", written, folder, lang: str = "en") -> None:
+def print_written(console: "Console", written, folder, lang: str = "en") -> None:
     """The line naming the files written."""
-    w = _Words(lang)
-    console.print(w("wrote", files=", ".join(p.name for p in written), out=_escape(folder)),
+    w = Words(lang)
+    console.print(w("wrote", files=", ".join(p.name for p in written), out=escape_markup(folder)),
                   soft_wrap=True)
 
 
@@ -108,7 +108,7 @@ CJK_FONT_PACKAGES = "fonts-noto-cjk or fonts-wqy-zenhei"
 """Debian/Ubuntu packages of a font with Chinese glyphs, named when none is installed."""
 
 
-def _chart_font_note(err: SafeStream, lang: str | None) -> None:
+def chart_font_note(err: SafeStream, lang: str | None) -> None:
     """Charts in Chinese without a font that has Chinese glyphs are drawn in English: say so
     in one line on ``err`` (the library logs it too, seen with ``-v``)."""
     if lang != "zh":
@@ -126,7 +126,7 @@ def _chart_font_note(err: SafeStream, lang: str | None) -> None:
                   f"with English labels; install one (e.g. {CJK_FONT_PACKAGES})\n")
 
 
-def _large_csv_warning(err: SafeStream):
+def large_csv_warning(err: SafeStream):
     """``on_large_csv`` of the writers: one line on ``err`` per large CSV file."""
     def warn(name: str, size: int) -> None:
         err.write(f"warning: {name} will be about {size / 1000**2:,.0f} MB; use --format "

@@ -6,7 +6,7 @@ from ..export.console import SafeStream
 from .codes import EXIT_OK
 
 
-def _cmd_schema(args, out: SafeStream, err: SafeStream) -> int:
+def cmd_schema(args, out: SafeStream, err: SafeStream) -> int:
     from ..scenario.schema import scenario_json_schema_text
 
     text = scenario_json_schema_text()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 
-from ..export.console import SafeStream, _Words
+from ..export.console import SafeStream, Words
 from .codes import EXIT_OK
 
 
-def _cmd_solve(args, out: SafeStream, err: SafeStream) -> int:
+def cmd_solve(args, out: SafeStream, err: SafeStream) -> int:
     from ..run.solve import parse_target, solve
     from ..scenario import load_scenario
 
@@ -29,10 +29,10 @@ def _solution_text(s, lang: str) -> str:
     """A :class:`fundmodel.run.solve.Solution` told in ``lang`` (English: its own text)."""
     import numpy as np
 
-    from ..run.solve.core import _fmt
+    from ..run.solve.core import format_number
     from ..results.labels import label, relabel
 
-    w = _Words(lang)
+    w = Words(lang)
     how = (w("solve.point") if s.point else
            w("solve.mc", draws=s.draws, sampler=w(f"sampler.{s.sampler}"), seed=s.seed))
     target = s.target.text.replace(s.target.metric, label(s.target.metric, lang))
@@ -44,13 +44,13 @@ def _solution_text(s, lang: str) -> str:
             lines.append(w("solve.answer", value=s.answer_text(float(np.asarray(s.value)[0]),
                                                                 lang)))
         elif sm["n"]:
-            lines.append(w("solve.answer_per_draw", mean=_fmt(sm["mean"]), p5=_fmt(sm["p5"]),
-                           p50=_fmt(sm["p50"]), p95=s.answer_text(sm["p95"], lang), n=sm["n"]))
+            lines.append(w("solve.answer_per_draw", mean=format_number(sm["mean"]), p5=format_number(sm["p5"]),
+                           p50=format_number(sm["p50"]), p95=s.answer_text(sm["p95"], lang), n=sm["n"]))
     else:
         lines.append(w("solve.answer", value=s.answer_text(s.value, lang)) + (
-            w("solve.answer_mcse", mcse=_fmt(s.value_mcse)) if s.value_mcse else ""))
+            w("solve.answer_mcse", mcse=format_number(s.value_mcse)) if s.value_mcse else ""))
         if s.statistic is not None and math.isfinite(s.statistic):
-            lines.append(w("solve.statistic", value=_fmt(s.statistic), mcse=_fmt(s.mcse)))
+            lines.append(w("solve.statistic", value=format_number(s.statistic), mcse=format_number(s.mcse)))
     if s.no_root:
         why = w("list.sep").join(f"{w('reason.' + k) if 'reason.' + k in _reasons() else k}"
                                  f"：{v:,}" for k, v in s.no_root_reasons.items())

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from ..errors import ScenarioError
-from ..export.console import SafeStream, _print_error
+from ..export.console import SafeStream, print_error
 from .codes import EXIT_BAD_INPUT, EXIT_OK
 
 
-def _cmd_validate(args, out: SafeStream, err: SafeStream) -> int:
+def cmd_validate(args, out: SafeStream, err: SafeStream) -> int:
     from ..scenario import load_scenario
     from ..scenario.checks import scenario_warnings
 
@@ -19,6 +19,6 @@ def _cmd_validate(args, out: SafeStream, err: SafeStream) -> int:
             for warning in scenario_warnings(scenario):
                 err.write(f"{path}: warning: {warning}\n")
         except ScenarioError as exc:
-            _print_error(err, exc)
+            print_error(err, exc)
             status = EXIT_BAD_INPUT
     return status

@@ -681,3 +681,16 @@ def _silence_stdout() -> None:
         os.close(devnull)
     except (OSError, ValueError, AttributeError):  # not a real file (e.g. captured by tests)
         pass
+
+
+# ---------------------------------------------------------------------------- for the commands
+# What the commands of fundmodel.cli share, by public names (the modules of a command import
+# these; the underscore names are this module's own).
+Words = _Words
+console_for = _console
+escape_markup = _escape
+money = _money
+new_table = _table
+print_error = _print_error
+print_result = _print_result
+silence_stdout = _silence_stdout

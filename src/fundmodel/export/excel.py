@@ -307,7 +307,7 @@ def _leaves(model: Any, path: tuple, description: str | None
         yield path, model, description
 
 
-def _positions(scenario_file: str | os.PathLike | None, overrides: Sequence[str]):
+def scenario_positions(scenario_file: str | os.PathLike | None, overrides: Sequence[str]):
     """The scenario file's positions (path → line) as the loader reads them, with the
     ``--set`` changes; None when there is no file or it cannot be read again."""
     if scenario_file is None:
@@ -349,7 +349,7 @@ def assumptions_table(scenario: "Scenario", scenario_file: str | os.PathLike | N
     from ..scenario.paths import format_path
 
     check_lang(lang)
-    positions = _positions(scenario_file, overrides)
+    positions = scenario_positions(scenario_file, overrides)
     how = scenario.simulation.point_estimate
     rows = []
     for path, value, description in _leaves(scenario, (), None):
@@ -598,7 +598,7 @@ def workbook_sheets(result: "Result", *, lang: str = "en", sample_draws: int = 1
     return sheets
 
 
-def _openpyxl():
+def require_openpyxl():
     try:
         import openpyxl
     except ImportError:
@@ -607,7 +607,7 @@ def _openpyxl():
     return openpyxl
 
 
-def _check_target(path: Path) -> Path:
+def check_workbook_target(path: Path) -> Path:
     """The folder to write ``path`` into; FundmodelError for a path that cannot be the
     workbook (nothing is created)."""
     if os.fspath(path) == "":
@@ -671,8 +671,8 @@ def write_workbook(result: "Result", path: str | os.PathLike, *, lang: str = "en
     """
     check_lang(lang)
     path = Path(path)
-    openpyxl = _openpyxl()
-    _check_target(path)
+    openpyxl = require_openpyxl()
+    check_workbook_target(path)
     sheets = workbook_sheets(result, lang=lang, sample_draws=sample_draws,
                              scenario_file=scenario_file, overrides=overrides)
     return _save_workbook(openpyxl, path, sheets, lang)
@@ -761,8 +761,8 @@ def write_district_workbook(result: "PortfolioResult", path: str | os.PathLike, 
     """
     check_lang(lang)
     path = Path(path)
-    openpyxl = _openpyxl()
-    _check_target(path)
+    openpyxl = require_openpyxl()
+    check_workbook_target(path)
     sheets = district_sheets(result, lang=lang, plan=plan, scenario=scenario,
                              scenario_file=scenario_file, overrides=overrides)
     return _save_workbook(openpyxl, path, sheets, lang)

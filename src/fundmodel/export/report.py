@@ -729,7 +729,7 @@ def collect_charts(result: "Result", lang: str = "en",
 
 
 # ---------------------------------------------------------------------------- the page
-def _template():
+def report_template():
     try:
         import jinja2
     except ImportError:
@@ -780,7 +780,7 @@ def render_report(result: "Result", *, lang: str = "en",
     from .files import run_record
 
     labels.check_lang(lang)
-    template = _template()
+    template = report_template()
     images = _images(charts)
     record = run_record(result, (), scenario_file=scenario_file,
                         scenario_sha256=scenario_sha256, overrides=overrides)
@@ -994,7 +994,7 @@ def render_district_report(result: "PortfolioResult", scenario, *, lang: str = "
     """
     labels.check_lang(lang)
     overrides = list(overrides)
-    template = _template()
+    template = report_template()
     images = {}
     for slot, chart in (charts or {}).items():
         if chart is None:

@@ -24,7 +24,7 @@ log = logging.getLogger("fundmodel")
 POINT_ESTIMATES: tuple[str, ...] = get_args(PointEstimate)
 
 
-def _checked_point_estimate(scenario: Scenario, point_estimate: object) -> str:
+def checked_point_estimate(scenario: Scenario, point_estimate: object) -> str:
     """The point estimate to use, or a ScenarioError naming the field and what is wrong: an
     unknown name, or a distribution without that point (a U-shaped beta has no mode)."""
     if point_estimate is None:
@@ -55,7 +55,7 @@ def base_case(scenario: Scenario, point_estimate: object
     ScenarioError
         If ``point_estimate`` is unknown, or a distribution has no such point.
     """
-    how = _checked_point_estimate(scenario, point_estimate)
+    how = checked_point_estimate(scenario, point_estimate)
     warnings = scenario_warnings(scenario)
     for warning in warnings:
         log.warning(warning)

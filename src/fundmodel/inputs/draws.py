@@ -15,7 +15,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from ..scenario import Scenario
-from ..scenario.distributions import PointEstimate, _Dist
+from ..scenario.distributions import PointEstimate, DistributionBase
 from ..scenario.paths import Path, format_path, iter_distributions
 
 __all__ = ["is_distribution", "uncertain_inputs", "point_values", "realise"]
@@ -23,7 +23,7 @@ __all__ = ["is_distribution", "uncertain_inputs", "point_values", "realise"]
 
 def is_distribution(value: Any) -> bool:
     """True for a distribution object of a scenario."""
-    return isinstance(value, _Dist)
+    return isinstance(value, DistributionBase)
 
 
 def uncertain_inputs(scenario: Scenario) -> dict[Path, Any]:

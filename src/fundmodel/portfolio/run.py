@@ -12,7 +12,7 @@ import pandas as pd
 from ..errors import ModelError
 from ..run.executors import in_order
 from ..inputs import timeline_of
-from ..run.montecarlo import _positive_int, run_settings
+from ..run.montecarlo import positive_int, run_settings
 from ..run.progress import Reporter, reporter
 from ..inputs.sampling import BLOCK_SIZE, input_space
 from ..scenario import Scenario
@@ -123,13 +123,13 @@ def simulate_portfolio(scenario: Scenario, draws: int | None = None, seed: int |
     """
     table = _table_of(scenario)
     draws, seed, sampler = run_settings(scenario.simulation, draws, seed, sampler)
-    workers = _positive_int(workers, "workers")
-    compounds_per_tile = _positive_int(compounds_per_tile, "compounds_per_tile")
+    workers = positive_int(workers, "workers")
+    compounds_per_tile = positive_int(compounds_per_tile, "compounds_per_tile")
     chosen, offsets = _offsets(scenario, table, start_years)
     table = table.take(chosen) if chosen.size != len(table) else table
     tiles = tiles_of(len(table), compounds_per_tile)
     per_tile = tiles[0].stop - tiles[0].start
-    chunk_draws = _positive_int(chunk_draws if chunk_draws is not None
+    chunk_draws = positive_int(chunk_draws if chunk_draws is not None
                          else default_chunk_draws(per_tile), "chunk_draws")
     timeline = timeline_of(scenario)
     n_calendar = timeline.n_years + int(offsets.max())

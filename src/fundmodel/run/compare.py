@@ -154,13 +154,13 @@ def compare(results_or_scenarios: Sequence[Result | Scenario] | Mapping[str, Res
     frame = pd.DataFrame(columns, index=pd.Index(names, name="metric"))
     frame.columns.names = ["scenario", "statistic"]
     if lang is not None:
-        frame = _localize(frame, lang, axis_metric="index")
+        frame = localize_comparison(frame, lang, axis_metric="index")
     frame.attrs["runs"] = {name: {"kind": r.info.get("kind"), "draws": r.n_draws,
                                   "seed": r.info.get("seed")} for name, r in results}
     return frame
 
 
-def _localize(frame: pd.DataFrame, lang: str, axis_metric: str) -> pd.DataFrame:
+def localize_comparison(frame: pd.DataFrame, lang: str, axis_metric: str) -> pd.DataFrame:
     """Labels for the metrics (with units), the statistics, ``baseline`` and the axes."""
     out = frame.copy()
     cols = out.columns
@@ -300,6 +300,6 @@ def lever_table(scenario: Scenario, draws: int | None = None, each: bool = False
     frame = pd.DataFrame(columns, index=pd.Index(labels, name="step"))
     frame.columns.names = ["metric", "statistic"]
     if lang is not None:
-        frame = _localize(frame, lang, axis_metric="columns")
+        frame = localize_comparison(frame, lang, axis_metric="columns")
     frame.attrs.update({"engine": engine, "draws": draws, "seed": seed, "each": bool(each)})
     return frame

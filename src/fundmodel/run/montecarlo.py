@@ -76,7 +76,7 @@ def chunk_ranges(draws: int, chunk_size: int) -> list[tuple[int, int]]:
     return [(s, min(s + chunk_size, draws)) for s in range(0, draws, chunk_size)]
 
 
-def _positive_int(value, name: str) -> int:
+def positive_int(value, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
         raise ModelError(f"{name} must be a whole number ≥ 1, got {value!r}")
     return int(value)
@@ -85,7 +85,7 @@ def _positive_int(value, name: str) -> int:
 def run_settings(simulation, draws, seed, sampler) -> tuple[int, int, str]:
     """A run's draws, seed and sampler: as given, else the scenario's ``simulation`` ones; a
     seed left None by both is drawn fresh. Checked: ``ModelError`` names a bad one."""
-    draws = _positive_int(simulation.draws if draws is None else draws, "draws")
+    draws = positive_int(simulation.draws if draws is None else draws, "draws")
     sampler = simulation.sampler if sampler is None else sampler
     if sampler not in SAMPLERS:
         raise ModelError(f"sampler must be one of {', '.join(SAMPLERS)}, got {sampler!r}")
@@ -350,8 +350,8 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
     """
     sim = scenario.simulation
     draws, seed, sampler = run_settings(sim, draws, seed, sampler)
-    chunk_size = _positive_int(sim.chunk_size if chunk_size is None else chunk_size, "chunk_size")
-    workers = _positive_int(workers, "workers")
+    chunk_size = positive_int(sim.chunk_size if chunk_size is None else chunk_size, "chunk_size")
+    workers = positive_int(workers, "workers")
     keep_draws = sim.keep_draws if keep_draws is None else bool(keep_draws)
     keep_yearly = sim.keep_yearly if keep_yearly is None else bool(keep_yearly)
 

@@ -7,7 +7,7 @@ import logging
 import numpy as np
 import pandas as pd
 
-from ..inputs.basecase import _checked_point_estimate
+from ..inputs.basecase import checked_point_estimate
 from ..errors import ModelError
 from ..scenario import Scenario
 from ..scenario.distributions import PointEstimate
@@ -64,7 +64,7 @@ def tornado(scenario: Scenario, metric: str, *, low: float = 0.10, high: float =
         raise ModelError(f"the quantiles must satisfy 0 < low < high < 1, got low={low!r}, "
                          f"high={high!r}")
     found = require_factors(scenario)
-    how = _checked_point_estimate(scenario, point_estimate)
+    how = checked_point_estimate(scenario, point_estimate)
     k = len(found)
     lows = np.array([float(f.dist.ppf(np.array([low]))[0]) for f in found])
     highs = np.array([float(f.dist.ppf(np.array([high]))[0]) for f in found])

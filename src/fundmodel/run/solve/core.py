@@ -36,7 +36,7 @@ from ...scenario.paths import Path, resolve_path
 from ...scenario.simulation import SAMPLERS
 from .closed_forms import CLOSED_FORMS, ClosedForm
 from .roots import CONVERGED, NO_CROSSING, STATUS_TEXT, UNDEFINED, scalar_root, vector_roots
-from .targets import Target, _holds, parse_target
+from .targets import Target, holds, parse_target
 
 __all__ = ["solve", "Solution", "Reading"]
 
@@ -313,7 +313,7 @@ def _statistic(target: Target, values: np.ndarray, sampler: str | None) -> tuple
     """The target's statistic over the draws' metric values and its Monte Carlo error."""
     if target.kind == "probability":
         with np.errstate(invalid="ignore"):
-            events = _holds(target.event_op, values, target.event_value).astype(float)
+            events = holds(target.event_op, values, target.event_value).astype(float)
         p = float(events.mean())
         return p, _se_mean(events, sampler)
     if target.kind == "mean":
@@ -377,13 +377,13 @@ def _statistic_search(runner: _Runner, target: Target, tol: float, integer: bool
     if math.isnan(res.x) and not res.note.startswith("the target is met everywhere"):
         lo, hi = bounds if bounds is not None else (runner.lever.lo, runner.lever.hi)
         why = ("not reached" if "not met" in res.note else res.note)
-        unmet = f"{why} for {runner.lever.text} in [{_fmt(lo)}, {_fmt(hi)}]"
+        unmet = f"{why} for {runner.lever.text} in [{format_number(lo)}, {format_number(hi)}]"
         tried = [(x, h) for x, h in res.points if math.isfinite(h)]
         if tried:   # the point nearest to meeting it
             bx, _ = (min(tried, key=lambda p: abs(p[1])) if kind == "eq"
                      else max(tried, key=lambda p: p[1]))
-            unmet += (f"; the closest: {target.statistic_text()} = {_fmt(stats[bx][0])} at "
-                      f"{runner.lever.text} = {_fmt(bx)}")
+            unmet += (f"; the closest: {target.statistic_text()} = {format_number(stats[bx][0])} at "
+                      f"{runner.lever.text} = {format_number(bx)}")
     return res.x, s, se, res.monotone, note, unmet
 
 
@@ -630,7 +630,7 @@ class Solution:
             met = residual <= RESIDUAL_RTOL
         else:
             with np.errstate(invalid="ignore"):
-                met = _holds(t.op, out, t.value)
+                met = holds(t.op, out, t.value)
         return Reading(out, None, met, residual)
 
     @property
@@ -648,7 +648,7 @@ class Solution:
         also as a percentage ``0.85 (85.0%)``."""
         from ...results.labels import unit as unit_label
 
-        text = _fmt(value)
+        text = format_number(value)
         if value is None or not math.isfinite(value):
             return text
         if self.unit == "share":
@@ -685,7 +685,7 @@ class Solution:
         if not self.per_draw:
             rows.append(("Answer", self.answer_text(float(self.value))))
             if self.statistic is not None and math.isfinite(self.statistic):
-                rows.append(("Statistic there", f"{_fmt(self.statistic)} ± {_fmt(self.mcse)}"))
+                rows.append(("Statistic there", f"{format_number(self.statistic)} ± {format_number(self.mcse)}"))
         elif self.draws == 1:
             rows.append(("Answer", self.answer_text(float(np.asarray(self.value)
                                                           .reshape(-1)[0]))))
@@ -713,7 +713,7 @@ def _with_value(scenario: Scenario, path: Path, value: float) -> Scenario:
     return Scenario.model_validate(data)
 
 
-def _fmt(x: float) -> str:
+def format_number(x: float) -> str:
     if x is None or not math.isfinite(x):
         return "–"
     return f"{x:,.6g}" if abs(x) < 1e6 else f"{x:,.0f}"
@@ -730,14 +730,14 @@ def _describe(s: Solution) -> str:
         if s.draws == 1:
             lines.append(f"answer: {s.answer_text(float(np.asarray(s.value)[0]))}")
         elif sm["n"]:
-            lines.append(f"answer per draw: mean {_fmt(sm['mean'])}, p5 {_fmt(sm['p5'])}, "
-                         f"p50 {_fmt(sm['p50'])}, p95 {s.answer_text(sm['p95'])} (over "
+            lines.append(f"answer per draw: mean {format_number(sm['mean'])}, p5 {format_number(sm['p5'])}, "
+                         f"p50 {format_number(sm['p50'])}, p95 {s.answer_text(sm['p95'])} (over "
                          f"{sm['n']:,} draws)")
     else:
         lines.append(f"answer: {s.answer_text(s.value)}" + (
-            f" (± {_fmt(s.value_mcse)} Monte Carlo)" if s.value_mcse else ""))
+            f" (± {format_number(s.value_mcse)} Monte Carlo)" if s.value_mcse else ""))
         if s.statistic is not None and math.isfinite(s.statistic):
-            lines.append(f"the statistic there: {_fmt(s.statistic)} ± {_fmt(s.mcse)}")
+            lines.append(f"the statistic there: {format_number(s.statistic)} ± {format_number(s.mcse)}")
     if s.no_root:
         why = ", ".join(f"{k}: {v:,}" for k, v in s.no_root_reasons.items())
         lines.append(f"no root in {s.no_root:,} of {s.draws:,} draws ({why})")
@@ -858,7 +858,7 @@ def solve(scenario: Scenario, lever: str, target: str | Target, *, draws: int | 
         log.info("solve %s for %s: %s", lever, t, sol.method)
         return sol
 
-    span = f"[{_fmt(bounds[0] if bounds else lv.lo)}, {_fmt(bounds[1] if bounds else lv.hi)}]"
+    span = f"[{format_number(bounds[0] if bounds else lv.lo)}, {format_number(bounds[1] if bounds else lv.hi)}]"
 
     if t.kind == "per_draw":
         use = "search" if method == "search" else method
@@ -881,8 +881,8 @@ def solve(scenario: Scenario, lever: str, target: str | Target, *, draws: int | 
                      f"{span} ({why})")
             if per.beyond is not None and per.beyond.size:
                 b = per.beyond
-                unmet += (f"; it would need {lv.text} = {_fmt(float(np.median(b)))}"
-                          + (f" (from {_fmt(float(b.min()))} to {_fmt(float(b.max()))})"
+                unmet += (f"; it would need {lv.text} = {format_number(float(np.median(b)))}"
+                          + (f" (from {format_number(float(b.min()))} to {format_number(float(b.max()))})"
                              if b.size > 1 and b.min() < b.max() else "")
                           + ", outside any plausible range")
         return finish(value=per.x, method=used, no_root=int((per.status != CONVERGED).sum()),

@@ -44,7 +44,7 @@ def _fail(text: str, column: int, message: str) -> ScenarioError:
     return ScenarioError([Issue("", f"{message} (in {text!r})", "target", 1, column + 1)])
 
 
-def _holds(op: str, left, right):
+def holds(op: str, left, right):
     """``left op right`` elementwise (numpy arrays or floats)."""
     if op == "=":
         return left == right
@@ -175,7 +175,7 @@ class Target:
         if self.op == "=":
             import numpy as np
             return np.abs(np.asarray(statistic) - self.value) <= rtol * max(abs(self.value), 1.0)
-        return _holds(self.op, statistic, self.value)
+        return holds(self.op, statistic, self.value)
 
     def check_metric(self, names: Iterable[str]) -> None:
         """Raise a located error when the run has no metric of this name (listing near
