@@ -303,6 +303,7 @@ def readme_names() -> list[str]:
     return re.findall(r"`([^`]+)`", text[start:end])
 
 
+@pytest.mark.story
 def test_describe_knows_every_readme_name():
     names = readme_names()
     assert "income[<name>]" in names and "breakeven_fee_rate" in names and len(names) > 25

@@ -44,6 +44,7 @@ def lift():
     return fundmodel.evaluate(fundmodel.load_scenario(LIFT))
 
 
+@pytest.mark.story
 def test_votes_and_floors_of_the_lift_retrofit(capsys, lift):
     rc, out, _ = run(capsys, "run", LIFT)
     assert rc == 0

@@ -89,6 +89,7 @@ def test_kernel_computes_the_model_of_simulate(scenario):
                                      err_msg=name)
 
 
+@pytest.mark.story
 def test_kernel_agrees_with_the_readme_base_case():
     """The kernel at the point estimates (means of the four inputs, put in as uniforms by the
     inverse of each CDF) gives the README's Sanqiao figures: gap 99,556 CNY, breakeven 3.21."""

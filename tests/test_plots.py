@@ -377,6 +377,7 @@ def test_cli_says_once_when_chinese_charts_have_no_font(tmp_path, capsys, monkey
     assert capsys.readouterr().err == ""
 
 
+@pytest.mark.story
 def test_readme_names_the_font_package():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "fonts-noto-cjk" in text and "fonts-wqy-zenhei" in text
