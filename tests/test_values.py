@@ -28,7 +28,7 @@ from fundmodel import ModelError, ScenarioError, evaluate, load_scenario, parse_
 from fundmodel.run import montecarlo
 from fundmodel.cli import main
 from fundmodel.scenario.checks import scenario_warnings
-from fundmodel.scenario.paths import format_path
+from fundmodel.io.paths import format_path
 
 from malformed import (BASE_TEXT, ROOT, STANDALONE, check_cli_rejects, edit, line_of, load_issues,
                        write)

@@ -313,8 +313,8 @@ def scenario_positions(scenario_file: str | os.PathLike | None, overrides: Seque
     if scenario_file is None:
         return None
     from ..errors import ScenarioError
-    from ..scenario.overrides import apply_overrides
-    from ..scenario.yamlio import MAX_TEXT_BYTES, load_yaml_text
+    from ..io.overrides import apply_overrides
+    from ..io.yamlio import MAX_TEXT_BYTES, load_yaml_text
 
     try:
         with open(scenario_file, "rb") as fh:
@@ -346,7 +346,7 @@ def assumptions_table(scenario: "Scenario", scenario_file: str | os.PathLike | N
     scenario file's name alone, or '', when its positions cannot be read).
     """
     from ..inputs.draws import is_distribution
-    from ..scenario.paths import format_path
+    from ..io.paths import format_path
 
     check_lang(lang)
     positions = scenario_positions(scenario_file, overrides)

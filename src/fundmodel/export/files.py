@@ -275,8 +275,8 @@ def _json_safe(value: Any) -> Any:
 
 def file_sha256(path: str | os.PathLike) -> str:
     """SHA-256 of a file's bytes, as 64 hex digits. Only a regular file is read (an OSError
-    for a FIFO, a device or a folder: :func:`~fundmodel.scenario.yamlio.open_regular_file`)."""
-    from ..scenario.yamlio import open_regular_file
+    for a FIFO, a device or a folder: :func:`~fundmodel.io.yamlio.open_regular_file`)."""
+    from ..io.yamlio import open_regular_file
 
     digest = hashlib.sha256()
     with open_regular_file(path) as fh:

@@ -14,7 +14,7 @@ from ..errors import Issue, ScenarioError
 from ..scenario import Scenario
 from ..scenario.checks import scenario_warnings
 from ..scenario.distributions import PointEstimate
-from ..scenario.paths import Path, format_path
+from ..io.paths import Path, format_path
 from ..scenario.scenario import point_estimate_problems
 
 __all__ = ["POINT_ESTIMATES", "base_case"]

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from ..scenario import Scenario
 from ..scenario.distributions import PointEstimate, DistributionBase
-from ..scenario.paths import Path, format_path, iter_distributions
+from ..io.paths import Path, format_path, iter_distributions
 
 __all__ = ["is_distribution", "uncertain_inputs", "point_values", "realise"]
 

@@ -16,7 +16,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..scenario import Scenario
-from ..scenario.paths import Path, format_path, resolve_path
+from ..io.paths import Path, format_path, resolve_path
 from .lever_paths import lever_path
 from .sampling import input_space
 

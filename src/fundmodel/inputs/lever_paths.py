@@ -15,8 +15,8 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ..errors import Issue, ScenarioError
 from ..scenario import Scenario
-from ..scenario.issues import issue_message
-from ..scenario.paths import Path, format_path, parse_path, resolve_path
+from ..io.issues import issue_message
+from ..io.paths import Path, format_path, parse_path, resolve_path
 from .draws import is_distribution
 
 __all__ = ["INSIDE_A_DISTRIBUTION", "field_at", "may_be_uncertain", "lever_path",

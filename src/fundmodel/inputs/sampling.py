@@ -49,7 +49,7 @@ from ..stats.induced_correlation import (correlation_problem, iman_conover, near
 from .draws import uncertain_inputs
 from ..scenario import Scenario
 from ..scenario.households import is_per_household
-from ..scenario.paths import Path, format_path
+from ..io.paths import Path, format_path
 
 __all__ = ["BLOCK_SIZE", "Sampler", "InputSpace", "input_space", "block_uniforms", "block_size",
            "sample_values", "household_uniforms", "compound_uniforms", "compound_key"]

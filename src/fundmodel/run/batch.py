@@ -25,7 +25,7 @@ from ..results.result import Result
 from ..scenario import Scenario
 from ..scenario.distributions import PointEstimate
 from ..scenario.limits import MAX_DRAWS
-from ..scenario.paths import Path
+from ..io.paths import Path
 
 __all__ = ["evaluate_batch", "lever_path"]  # lever_path: from inputs.lever_paths
 

@@ -20,7 +20,7 @@ from ..errors import Issue, ScenarioError
 from ..results.labels import check_lang, header, label, quantile_label
 from ..results.result import PROBABILITIES, Result
 from ..scenario import Scenario
-from ..scenario.issues import did_you_mean
+from ..io.issues import did_you_mean
 
 __all__ = ["compare", "lever_table", "DEFAULT_METRICS", "LEVER_METRICS", "ZERO_ONE_METRICS"]
 

@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from .base import ScenarioModel, fail
-from .paths import parse_path
+from ..io.paths import parse_path
 
 __all__ = ["Lever", "MAX_LEVERS"]
 

@@ -20,7 +20,7 @@ from .funding import FundingRule
 from .households import MAX_DETAILED_HOUSEHOLDS, Households, is_per_household
 from .levers import MAX_LEVERS, Lever
 from .operations import Operations
-from .paths import Path, format_path, iter_distributions, resolve_path
+from ..io.paths import Path, format_path, iter_distributions, resolve_path
 from .portfolio import PER_COMPOUND_SECTIONS, Portfolio
 from .renovation import Renovation
 from .repairs_fund import RepairsFund

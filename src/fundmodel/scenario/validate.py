@@ -12,11 +12,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import Issue, ScenarioError
-from .issues import MAX_ISSUES, issues_from_validation_error
+from ..io.issues import MAX_ISSUES, issues_from_validation_error
 from .levers import Lever
 from .scenario import Scenario
 from .tables import compounds_table_for
-from .yamlio import Positions
+from ..io.yamlio import Positions
 
 __all__ = ["parse_scenario", "issues_from_validation_error", "MAX_ISSUES", "attach_levers",
            "lever_steps", "LeverSource"]
@@ -84,7 +84,7 @@ def _lever_at(positions: Positions | None, *path: Any) -> tuple[int | None, int 
 def _apply(src: LeverSource, data: dict, positions: Positions, index: int, lever: Lever,
            raw_positions: Positions | None, alone: bool) -> tuple[dict, Positions, list[Issue]]:
     """``data`` with lever ``index`` applied, and the issues it raises (none when valid)."""
-    from .overrides import apply_overrides
+    from ..io.overrides import apply_overrides
 
     issues: list[Issue] = []
     texts: dict[str, str] = {}

@@ -32,7 +32,7 @@ from ...scenario import Scenario
 from ...scenario.checks import scenario_warnings
 from ...scenario.distributions import largest_value
 from ...scenario.limits import MAX_DRAWS, PLAUSIBLE_LEVER_FACTOR
-from ...scenario.paths import Path, resolve_path
+from ...io.paths import Path, resolve_path
 from ...scenario.simulation import SAMPLERS
 from .closed_forms import CLOSED_FORMS, ClosedForm
 from .roots import CONVERGED, NO_CROSSING, STATUS_TEXT, UNDEFINED, scalar_root, vector_roots
