@@ -448,7 +448,7 @@ def test_process_output_through_a_pipe_has_the_pipe_width():
 # --------------------------------------------------------------------------- 8. no tracebacks
 def test_a_per_draw_table_larger_than_memory_is_refused_at_once(tmp_path, capsys):
     """10^11 draws × every metric × 8 bytes cannot fit: exit 2 before anything runs (the
-    library's up-front size check, see tests/test_values.py)."""
+    library's up-front size check, see tests/test_suspicious_values.py)."""
     out = tmp_path / "out"
     rc, stdout, err = run(capsys, "run", STANDALONE, "--draws", str(10 ** 11), "--out", out)
     assert rc == 2 and stdout == ""
