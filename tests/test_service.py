@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import fundmodel
 from fundmodel import Scenario, evaluate
 from fundmodel.results.catalog import lookup
-from fundmodel.engine.inputs import FallbackInputs
+from fundmodel.engine.model_inputs import FallbackInputs
 from fundmodel.engine.operations import fallback_recursion
 from fundmodel.run.montecarlo import memory_estimate
 

@@ -9,9 +9,7 @@ file per old module: the package root stays small. The finder is installed by
 from __future__ import annotations
 
 import importlib
-import importlib.abc
 import importlib.machinery
-import importlib.util
 import sys
 import warnings
 from types import ModuleType
@@ -29,6 +27,7 @@ MOVED: dict[str, str] = {
     "fundmodel.scenario.yamlio": "fundmodel.io.yamlio",
     "fundmodel.scenario.issues": "fundmodel.io.issues",
     "fundmodel.scenario.overrides": "fundmodel.io.overrides",
+    "fundmodel.engine.inputs": "fundmodel.engine.model_inputs",
     "fundmodel.api": "fundmodel.run.api",
     "fundmodel.batch": "fundmodel.run.batch",
     "fundmodel.montecarlo": "fundmodel.run.montecarlo",
@@ -47,14 +46,16 @@ MOVED: dict[str, str] = {
 }
 
 
-class MovedModuleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Resolve an old module path to the module at its new path, with a DeprecationWarning."""
+class MovedModuleFinder:
+    """Resolve an old module path to the module at its new path, with a DeprecationWarning
+    (a meta path finder and its loader; importlib.abc is not imported, it would cost the
+    import of fundmodel some milliseconds)."""
 
     def find_spec(self, fullname: str, path: object = None,
                   target: object = None) -> importlib.machinery.ModuleSpec | None:
         if fullname not in MOVED:
             return None
-        return importlib.util.spec_from_loader(fullname, self)
+        return importlib.machinery.ModuleSpec(fullname, self)
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> None:
         return None  # a placeholder module; exec_module puts the real one in its place

@@ -16,7 +16,7 @@ import numpy as np
 from .. import finance
 from .arrays import first_true, row_sum, running_sum, sum_lines
 from .capital import built_share, item_costs, item_inputs, spending
-from .inputs import ModelInputs
+from .model_inputs import ModelInputs
 from .instruments import Books, source_line, timed
 from .instruments.grants import BRIDGE_LINE
 from .instruments.residents import ResidentsOutput

@@ -45,7 +45,7 @@ import numpy as np
 from .. import finance
 from ..errors import ModelError
 from .arrays import first_true, growth_index, lines_empty, row_sum
-from .inputs import ModelInputs
+from .model_inputs import ModelInputs
 from .ledger import Ledger
 
 

@@ -7,7 +7,7 @@ from typing import Mapping
 import numpy as np
 
 from .draws import realise
-from ..engine.inputs import ModelInputs
+from ..engine.model_inputs import ModelInputs
 from ..scenario import Scenario
 from ..io.paths import Path
 from .compile import compile_inputs, timeline_of

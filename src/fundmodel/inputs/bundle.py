@@ -7,7 +7,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ..engine.inputs import Timeline
+from ..engine.model_inputs import Timeline
 from ..engine.instruments import InstrumentInputs
 from ..engine.instruments.bundle import BundleInputs, BundleLineInputs, write_bundles
 from ..scenario import Scenario

@@ -1,5 +1,5 @@
 """The compile step: a realised scenario (its distributions replaced by arrays of draws, see
-:func:`fundmodel.inputs.draws.realise`) → :class:`~fundmodel.engine.inputs.ModelInputs`.
+:func:`fundmodel.inputs.draws.realise`) → :class:`~fundmodel.engine.model_inputs.ModelInputs`.
 
 Only shapes change here, never a value: a plain number becomes an array ``(1, 1)`` (draw,
 compound), a value per draw ``(n, 1)``, a value per draw and operating year ``(n, 1, T)``; the
@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.inputs import (CompoundInputs, CostLineInputs, DeviceInputs, FallbackInputs,
-                             IncomeLineInputs, ItemInputs, MenuPackageInputs, ModelInputs,
-                             OperationsInputs, SharedServiceInputs, Timeline)
+from ..engine.model_inputs import (CompoundInputs, CostLineInputs, DeviceInputs, FallbackInputs,
+                                   IncomeLineInputs, ItemInputs, MenuPackageInputs, ModelInputs,
+                                   OperationsInputs, SharedServiceInputs, Timeline)
 from ..scenario import Scenario
 from ..scenario.renovation import TIERS
 from .arrays import ByCompound, draw_compound, stack

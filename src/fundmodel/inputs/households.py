@@ -1,5 +1,5 @@
 """Compile the scenario's ``households`` section (:mod:`fundmodel.scenario.households`) to the
-engine's :class:`~fundmodel.engine.inputs.HouseholdInputs` and the residents' two instruments
+engine's :class:`~fundmodel.engine.model_inputs.HouseholdInputs` and the residents' two instruments
 (:mod:`fundmodel.engine.instruments.residents`): ``consent`` decides what is built, ``residents``
 shows how the households pay, after every other source."""
 
@@ -11,7 +11,7 @@ import numpy as np
 
 from ..engine.consent import ConsentRule
 from ..engine.households import HouseholdLayout, floor_weights, household_shares
-from ..engine.inputs import HouseholdInputs
+from ..engine.model_inputs import HouseholdInputs
 from ..engine.instruments import InstrumentInputs
 from ..engine.instruments.residents import write_channels, write_consent
 from ..scenario import Scenario

@@ -1,5 +1,5 @@
 """Compile the scenario's ``repairs_fund`` section (:mod:`fundmodel.scenario.repairs_fund`) to
-the engine's :class:`~fundmodel.engine.inputs.RepairsFundInputs`.
+the engine's :class:`~fundmodel.engine.model_inputs.RepairsFundInputs`.
 
 Only shapes and defaults here: a value becomes ``(D|1, C=1)``, each component's own (so a
 component the same in every draw keeps a draw axis of 1); an absent term is 0 (no first deposit, no interest, no
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine.inputs import RepairsFundInputs
+from ..engine.model_inputs import RepairsFundInputs
 from ..scenario import Scenario
 from .arrays import draw_compound
 

@@ -4,7 +4,7 @@ on the ledger.
 An instrument is a scenario model (what the analyst wrote, :mod:`fundmodel.scenario.funding`),
 a compile function turning the rules of that model into engine inputs (:mod:`fundmodel.inputs`),
 and an engine function ``write(inputs, params, books) → books`` here. The compile step puts
-them on :attr:`ModelInputs.instruments <fundmodel.engine.inputs.ModelInputs>` as
+them on :attr:`ModelInputs.instruments <fundmodel.engine.model_inputs.ModelInputs>` as
 :class:`InstrumentInputs`, in the order money is committed; the model runs them phase by phase:
 
 ``decide``
