@@ -21,7 +21,7 @@ from fundmodel.engine import funding as funding_module
 from fundmodel.engine.capital import item_costs
 from fundmodel.engine.funding import apply_funding
 from fundmodel.inputs import model_inputs
-from fundmodel.sampling import input_space, sample_values
+from fundmodel.inputs.sampling import input_space, sample_values
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "sanqiao-standalone.yaml"

@@ -14,7 +14,7 @@ import pytest
 import fundmodel
 from fundmodel.inputs import model_inputs
 from fundmodel.engine.model import run_model
-from fundmodel.sampling import input_space, sample_values
+from fundmodel.inputs.sampling import input_space, sample_values
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "sanqiao-standalone.yaml"
 LOOP_DRAWS = 2_000

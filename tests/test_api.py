@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import fundmodel
 from fundmodel import ModelError, Result, Scenario, evaluate, simulate
 from fundmodel.export import result_tables
-from fundmodel.results import BAND_LINES, YEARLY_STATISTICS
+from fundmodel.results.result import BAND_LINES, YEARLY_STATISTICS
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted(p for p in (ROOT / "scenarios").glob("*.yaml")   # one-compound scenarios
@@ -303,6 +303,7 @@ def readme_names() -> list[str]:
     return re.findall(r"`([^`]+)`", text[start:end])
 
 
+@pytest.mark.story
 def test_describe_knows_every_readme_name():
     names = readme_names()
     assert "income[<name>]" in names and "breakeven_fee_rate" in names and len(names) > 25

@@ -20,7 +20,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import fundmodel
-from fundmodel.cli import PIPE_WIDTH, encodable, main
+from fundmodel.cli import main
+from fundmodel.export.console import PIPE_WIDTH, encodable
 from fundmodel.errors import FundmodelError
 
 from test_cli import run
@@ -447,7 +448,7 @@ def test_process_output_through_a_pipe_has_the_pipe_width():
 # --------------------------------------------------------------------------- 8. no tracebacks
 def test_a_per_draw_table_larger_than_memory_is_refused_at_once(tmp_path, capsys):
     """10^11 draws × every metric × 8 bytes cannot fit: exit 2 before anything runs (the
-    library's up-front size check, see tests/test_values.py)."""
+    library's up-front size check, see tests/test_suspicious_values.py)."""
     out = tmp_path / "out"
     rc, stdout, err = run(capsys, "run", STANDALONE, "--draws", str(10 ** 11), "--out", out)
     assert rc == 2 and stdout == ""
@@ -457,12 +458,12 @@ def test_a_per_draw_table_larger_than_memory_is_refused_at_once(tmp_path, capsys
 
 @pytest.mark.parametrize("command", ["simulate", "evaluate"])
 def test_memory_error_is_exit_2(tmp_path, capsys, monkeypatch, command):
-    import fundmodel.api
+    import fundmodel.run.api
 
     def boom(*args, **kwargs):
         raise MemoryError("Unable to allocate 1.46 PiB")
 
-    monkeypatch.setattr(fundmodel.api, command, boom)
+    monkeypatch.setattr(fundmodel.run.api, command, boom)
     out = tmp_path / "out"
     extra = ["--draws", "1000"] if command == "simulate" else []
     rc, stdout, err = run(capsys, "run", STANDALONE, "--out", out, *extra)

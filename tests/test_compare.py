@@ -14,10 +14,10 @@ import yaml
 
 import fundmodel
 from fundmodel import ScenarioError
-from fundmodel.catalog import METRICS
+from fundmodel.results.catalog import METRICS
 from fundmodel.cli import main
-from fundmodel.comparison import DEFAULT_METRICS, LEVER_METRICS
-from fundmodel.labels import NAMES
+from fundmodel.run.compare import DEFAULT_METRICS, LEVER_METRICS
+from fundmodel.results.labels import NAMES
 
 ROOT = Path(__file__).resolve().parents[1]
 LEVERS = ROOT / "scenarios" / "sanqiao-levers.yaml"
@@ -104,7 +104,7 @@ def test_batch_and_one_evaluate_per_step_give_the_same_bits(tmp_path):
     sc = fundmodel.load_scenario(LEVERS)
     batch = fundmodel.lever_table(sc, metrics=list(LEVER_METRICS) + ["capex_total"])
     assert batch.attrs["engine"] == "batch"
-    from fundmodel.scenario.levers import lever_steps
+    from fundmodel.scenario.validate import lever_steps
     for j, step in enumerate([sc, *lever_steps(sc)]):
         m = fundmodel.evaluate(step).metrics.iloc[0]
         for metric in [*LEVER_METRICS, "capex_total"]:

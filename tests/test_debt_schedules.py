@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from fundmodel import finance
-from fundmodel.loans import loan_schedule, repayment_profile, sculpted_schedule
+from fundmodel.finance.loans import loan_schedule, repayment_profile, sculpted_schedule
 
 
 # ---------------------------------------------------------------- ipmt, ppmt

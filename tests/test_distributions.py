@@ -11,7 +11,7 @@ from pydantic import TypeAdapter
 from scipy import stats
 
 import fundmodel
-from fundmodel.sampling import InputSpace, sample_values
+from fundmodel.inputs.sampling import InputSpace, sample_values
 from fundmodel.scenario.distributions import Distribution
 
 ADAPTER = TypeAdapter(Distribution)

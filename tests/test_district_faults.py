@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import fundmodel
-import fundmodel.montecarlo as montecarlo
+import fundmodel.run.montecarlo as montecarlo
 from fundmodel.cli import main
 from fundmodel.errors import ModelError, ScenarioError
 from fundmodel.portfolio import plan_portfolio, simulate_portfolio
@@ -72,7 +72,7 @@ def test_thirty_million_draws_are_refused_before_allocating(scenario, monkeypatc
 def test_the_draws_that_fit_are_named(scenario, monkeypatch):
     """With 500 MiB the message says how many draws fit: that many do, two more do not."""
     from fundmodel.inputs import timeline_of
-    from fundmodel.sampling import input_space
+    from fundmodel.inputs.sampling import input_space
 
     monkeypatch.setattr(montecarlo, "_available_memory_bytes", lambda: 500 * MiB)
     t, dims = timeline_of(scenario).n_years, input_space(scenario).dims
@@ -129,7 +129,7 @@ def test_a_plan_too_large_is_refused_before_planning(scenario, monkeypatch):
 def test_point_costs_in_blocks_are_the_whole_table_s(scenario):
     """The point-estimate costs, now computed 50 compounds at a time, equal the engine run on
     the whole table at once."""
-    from fundmodel.draws import point_values
+    from fundmodel.inputs.draws import point_values
     from fundmodel.engine.model import run_compounds
     from fundmodel.inputs import model_inputs, timeline_of
     from fundmodel.portfolio.plan import renovation_cost_by_level

@@ -18,7 +18,7 @@ import yaml
 import fundmodel
 from fundmodel.scenario.limits import RATE_MAX, RATE_MIN
 from fundmodel.scenario.operations import MAX_HORIZON_YEARS
-from fundmodel.scenario.paths import format_path
+from fundmodel.io.paths import format_path
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))

@@ -435,7 +435,7 @@ def test_deeply_nested_value(tmp_path, capsys):
 
 
 def test_nesting_limit_is_exactly_100_levels(tmp_path):
-    from fundmodel.scenario.yamlio import MAX_DEPTH, load_yaml_text
+    from fundmodel.io.yamlio import MAX_DEPTH, load_yaml_text
 
     assert MAX_DEPTH == 100
     ok = "a: " + "[" * 99 + "]" * 99 + "\n"  # the top mapping and 99 lists: 100 levels
@@ -450,7 +450,7 @@ def test_recursion_error_while_composing_is_reported(tmp_path):
     import inspect
     import sys
 
-    from fundmodel.scenario.yamlio import load_yaml_text
+    from fundmodel.io.yamlio import load_yaml_text
 
     text = "a: " + "[" * 60 + "]" * 60 + "\n"
     limit = sys.getrecursionlimit()

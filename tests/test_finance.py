@@ -15,7 +15,7 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from fundmodel import finance as fin
+from fundmodel.finance import timevalue as fin
 from fundmodel.finance import (
     IRR_ALL_ZERO,
     IRR_INVALID_INPUT,

@@ -12,7 +12,7 @@ Whatever the input:
   in a result or a :class:`~fundmodel.errors.FundmodelError` (the documented typed errors) —
   never another exception;
 - no metric is NaN unless the catalogue says when it may be undefined
-  (:attr:`fundmodel.catalog.Metric.undefined_when`), and none is infinite;
+  (:attr:`fundmodel.results.catalog.Metric.undefined_when`), and none is infinite;
 - no ``RuntimeWarning`` from numpy reaches the user;
 - a :func:`fundmodel.solve` of any number field for any of a set of targets (reachable, far out
   of reach, met everywhere) returns or raises a typed error within a bounded number of engine
@@ -38,7 +38,7 @@ import pytest
 import yaml
 
 import fundmodel
-from fundmodel import catalog
+from fundmodel.results import catalog
 from fundmodel.errors import FundmodelError, ScenarioError
 from fundmodel.scenario import parse_scenario
 
@@ -234,7 +234,7 @@ def test_every_solve_ends_within_its_bound(name, data, done, lever, target, inte
                                            monkeypatch):
     """Any lever, any target: the solve returns (an answer, or ``unmet`` saying why) or raises
     a typed error, within the documented number of engine calls."""
-    from fundmodel.goalseek import core
+    from fundmodel.run.solve import core
 
     try:
         scenario = parse_scenario(data, base_dir=str(ROOT / "scenarios"))

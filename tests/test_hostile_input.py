@@ -364,7 +364,7 @@ VALUES = ["abc", "1", "1.5", "true", "~", "2025-13-45", "2025-01-01", "[1, 2]", 
 
 @pytest.mark.parametrize("tag", TAGS)
 def test_every_tag_on_every_kind_of_value_is_read_or_located(tag):
-    from fundmodel.scenario.yamlio import load_yaml_text
+    from fundmodel.io.yamlio import load_yaml_text
 
     for value in VALUES:
         text = f"name: x\nvalue: !!{tag} {value}\n"

@@ -14,9 +14,9 @@ from hypothesis import given, settings, strategies as st
 import fundmodel
 from fundmodel import Scenario
 from fundmodel.finance import IRR_ALL_ZERO, IRR_NO_SIGN_CHANGE, IRR_OK
-from fundmodel.draws import point_values, realise
+from fundmodel.inputs.draws import point_values, realise
 from fundmodel.inputs import compile_inputs
-from fundmodel.catalog import lookup
+from fundmodel.results.catalog import lookup
 
 from malformed import STANDALONE
 

@@ -24,7 +24,7 @@ import fundmodel
 from fundmodel import Scenario
 from fundmodel.engine.model import run_model
 from fundmodel.inputs import model_inputs
-from fundmodel.sampling import input_space, sample_values
+from fundmodel.inputs.sampling import input_space, sample_values
 
 from malformed import check_one_located_issue, edit, line_of, write
 
@@ -192,7 +192,7 @@ def test_a_district_without_votes_scales_by_what_is_planned_there(tmp_path):
     """The district path has no votes: a line that belongs to an item runs in full where the
     item is built and not at all where the compound's plan leaves it out (its quantity 0: the
     upgrade-tier lifts in a compound planned to the basic tier)."""
-    from fundmodel.draws import point_values
+    from fundmodel.inputs.draws import point_values
     from fundmodel.engine.model import run_compounds
 
     district = ROOT / "scenarios" / "xinghualing-district.yaml"

@@ -144,7 +144,7 @@ def test_district_per_draw_table_as_parquet(tmp_path, capsys):
 def test_import_stays_light():
     """Neither rich nor IPython is imported by importing the library and its writers and
     reporters (pyarrow: pandas itself imports it when installed)."""
-    code = ("import sys, fundmodel, fundmodel.export, fundmodel.progress; "
+    code = ("import sys, fundmodel, fundmodel.export, fundmodel.run.progress; "
             "print(sorted(m for m in ('rich', 'IPython') if m in sys.modules))")
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            check=True).stdout

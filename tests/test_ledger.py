@@ -18,7 +18,7 @@ from fundmodel import Scenario
 from fundmodel.engine.ledger import PARTIES, Ledger
 from fundmodel.engine.model import run_model
 from fundmodel.inputs import model_inputs
-from fundmodel.sampling import input_space, sample_values
+from fundmodel.inputs.sampling import input_space, sample_values
 
 from test_invariants import scenarios
 
@@ -103,8 +103,8 @@ def test_a_line_is_written_once_and_names_known_parties():
 # --------------------------------------------------------------------------- households
 from hypothesis import strategies as st  # noqa: E402
 
-from fundmodel.cashflow_tables import party_table  # noqa: E402
-from fundmodel.results import CashFlows  # noqa: E402
+from fundmodel.results.cashflows import party_table  # noqa: E402
+from fundmodel.results.result import CashFlows  # noqa: E402
 
 
 @st.composite

@@ -13,8 +13,8 @@ from pydantic import TypeAdapter
 from scipy import stats
 
 from fundmodel import Scenario, simulate
-from fundmodel.accumulate import MIN_REPLICATE_BLOCKS, BlockMeans, replicate_mcse
-from fundmodel.sampling import BLOCK_SIZE, InputSpace, sample_values
+from fundmodel.stats.blocks import MIN_REPLICATE_BLOCKS, BlockMeans, replicate_mcse
+from fundmodel.inputs.sampling import BLOCK_SIZE, InputSpace, sample_values
 from fundmodel.scenario.distributions import Distribution
 
 ADAPTER = TypeAdapter(Distribution)
@@ -284,7 +284,7 @@ def test_rank_correlation_with_a_choice_input_means_what_it_says():
         "inputs": ["funding[0].uptake", "operations.property_fee.collection_rate"],
         "matrix": [[1.0, 0.8], [0.8, 1.0]]}).model_dump()
     sc["funding"][0]["uptake"] = {"dist": "choice", "values": [0.9, 0.5, 0.7]}
-    from fundmodel.sampling import input_space
+    from fundmodel.inputs.sampling import input_space
     sc = Scenario.model_validate(sc)
     values = sample_values(input_space(sc), 1, "lhs", 0, 20_000)
     uptake = values[("funding", 0, "uptake")]

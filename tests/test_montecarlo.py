@@ -12,7 +12,7 @@ from scipy import stats
 
 import fundmodel
 from fundmodel import ModelError, Scenario, evaluate, simulate
-from fundmodel.sampling import BLOCK_SIZE
+from fundmodel.inputs.sampling import BLOCK_SIZE
 
 STANDALONE = Path(__file__).resolve().parents[1] / "scenarios" / "sanqiao-standalone.yaml"
 
@@ -242,7 +242,7 @@ def corr_scenario(method: str, matrix=CORR, repair: bool = False) -> dict:
 @pytest.mark.parametrize("method", ["gaussian_copula", "iman_conover"])
 @pytest.mark.parametrize("sampler", ["random", "lhs"])
 def test_rank_correlations_are_met(method, sampler):
-    from fundmodel.sampling import input_space, sample_values
+    from fundmodel.inputs.sampling import input_space, sample_values
     sc = Scenario.model_validate(corr_scenario(method))
     space = input_space(sc)
     values = sample_values(space, 42, sampler, 0, 100_000)

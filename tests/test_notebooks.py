@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 import fundmodel
-from fundmodel import labels
-from fundmodel.results import HEADLINE_METRICS, format_value
+from fundmodel.results import labels
+from fundmodel.results.result import HEADLINE_METRICS, format_value
 
 ROOT = Path(__file__).resolve().parents[1]
 STANDALONE = ROOT / "scenarios" / "sanqiao-standalone.yaml"

@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 from scipy import special, stats
 
 import fundmodel
-from fundmodel import results as results_module
-from fundmodel.correlation import iman_conover, spearman_to_pearson
-from fundmodel.sampling import BLOCK_SIZE, block_uniforms, input_space, sample_values
+from fundmodel.results import result as results_module
+from fundmodel.stats.induced_correlation import iman_conover, spearman_to_pearson
+from fundmodel.inputs.sampling import BLOCK_SIZE, block_uniforms, input_space, sample_values
 from fundmodel.scenario.distributions import Beta, LogNormal, Normal, Pert, Triangular
 from fundmodel.scenario.limits import EXTREME_U
 
@@ -89,6 +89,7 @@ def test_kernel_computes_the_model_of_simulate(scenario):
                                      err_msg=name)
 
 
+@pytest.mark.story
 def test_kernel_agrees_with_the_readme_base_case():
     """The kernel at the point estimates (means of the four inputs, put in as uniforms by the
     inverse of each CDF) gives the README's Sanqiao figures: gap 99,556 CNY, breakeven 3.21."""

@@ -19,8 +19,8 @@ from matplotlib.font_manager import FontProperties, findfont  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 import fundmodel  # noqa: E402
-from fundmodel import labels  # noqa: E402
-from fundmodel.catalog import METRICS  # noqa: E402
+from fundmodel.results import labels  # noqa: E402
+from fundmodel.results.catalog import METRICS  # noqa: E402
 from fundmodel.cli import main  # noqa: E402
 from fundmodel.errors import FundmodelError  # noqa: E402
 from fundmodel.plots import fonts, write_charts  # noqa: E402
@@ -377,6 +377,7 @@ def test_cli_says_once_when_chinese_charts_have_no_font(tmp_path, capsys, monkey
     assert capsys.readouterr().err == ""
 
 
+@pytest.mark.story
 def test_readme_names_the_font_package():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "fonts-noto-cjk" in text and "fonts-wqy-zenhei" in text

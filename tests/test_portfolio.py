@@ -10,13 +10,13 @@ import re
 import numpy as np
 import pytest
 
-from fundmodel.draws import point_values
+from fundmodel.inputs.draws import point_values
 from fundmodel.engine.model import run_compounds, run_model
 from fundmodel.errors import ModelError, ScenarioError
 from fundmodel.inputs import model_inputs
-from fundmodel.montecarlo import simulate
+from fundmodel.run.montecarlo import simulate
 from fundmodel.portfolio.run import evaluate_portfolio, simulate_portfolio
-from fundmodel.sampling import input_space, sample_values
+from fundmodel.inputs.sampling import input_space, sample_values
 from fundmodel.scenario import load_scenario
 from fundmodel.scenario.portfolio import one_compound
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import fundmodel
-from fundmodel import progress as pr
+from fundmodel.run import progress as pr
 from test_cli import STANDALONE, run
 
 

@@ -25,11 +25,11 @@ from hypothesis import strategies as st
 
 import fundmodel
 from fundmodel import finance
-from fundmodel.catalog import FUND_LINES, FUND_METRICS, METRICS, lookup
+from fundmodel.results.catalog import FUND_LINES, FUND_METRICS, METRICS, lookup
 from fundmodel.engine.model import run_model
 from fundmodel.engine.repairs_fund import component_ages, component_due, replacement_line
 from fundmodel.inputs import model_inputs
-from fundmodel.draws import uncertain_inputs
+from fundmodel.inputs.draws import uncertain_inputs
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = yaml.safe_load((ROOT / "scenarios" / "sanqiao-standalone.yaml").read_text("utf-8"))
@@ -796,7 +796,7 @@ def test_contribution_is_a_lever():
 
 
 def test_memory_estimate_counts_the_fund():
-    from fundmodel import montecarlo
+    from fundmodel.run import montecarlo
     plain = fundmodel.Scenario.model_validate(copy.deepcopy(BASE))
     sc = scenario(UNCERTAIN_FUND)
     a = montecarlo.memory_estimate(plain, 1000, 1000, True, True, 1, 4)

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 import fundmodel
 from fundmodel import Scenario
-from fundmodel.sampling import household_uniforms
+from fundmodel.inputs.sampling import household_uniforms
 
 ROOT = Path(__file__).resolve().parents[1]
 LIFT = ROOT / "scenarios" / "lift-retrofit.yaml"

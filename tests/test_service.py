@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 
 import fundmodel
 from fundmodel import Scenario, evaluate
-from fundmodel.catalog import lookup
-from fundmodel.engine.inputs import FallbackInputs
+from fundmodel.results.catalog import lookup
+from fundmodel.engine.model_inputs import FallbackInputs
 from fundmodel.engine.operations import fallback_recursion
-from fundmodel.montecarlo import memory_estimate
+from fundmodel.run.montecarlo import memory_estimate
 
 
 def base() -> dict:

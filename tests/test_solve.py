@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import fundmodel
 from fundmodel import ModelError, ScenarioError, Target
 from fundmodel.cli import main
-from fundmodel.goalseek import CLOSED_FORMS, parse_target
-from fundmodel.goalseek.roots import scalar_root, vector_roots
+from fundmodel.run.solve import CLOSED_FORMS, parse_target
+from fundmodel.run.solve.roots import scalar_root, vector_roots
 
 ROOT = Path(__file__).resolve().parents[1]
 FEE = "operations.property_fee.rate_per_m2_month"
@@ -145,7 +145,7 @@ def test_inequality_answer_is_the_boundary(shared):
     """Per draw, ≥: the answer meets the target and 1e-9 less does not."""
     sol = fundmodel.solve(shared, FEE, "npv_operations >= 100000", draws=500, seed=8,
                           method="search")
-    from fundmodel.goalseek.core import _Runner, _lever
+    from fundmodel.run.solve.core import _Runner, _lever
     t = parse_target("npv_operations >= 100000")
     runner = _Runner(shared, _lever(shared, FEE), t, 500, 8, "random", False, None, 65536)
     vals = runner.values(0, 500)
@@ -353,7 +353,7 @@ def test_lazy_exports():
     assert callable(fundmodel.solve)
     assert fundmodel.Target is Target and fundmodel.Solution.__name__ == "Solution"
     import importlib
-    importlib.import_module("fundmodel.goalseek")  # a submodule import never hides solve
+    importlib.import_module("fundmodel.run.solve")  # a submodule import never hides solve
     assert callable(fundmodel.solve)
 
 

@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import fundmodel
 from fundmodel.cli import main
 from fundmodel.errors import TargetNotMetError
-from fundmodel.goalseek import core
-from fundmodel.goalseek.roots import scalar_root
+from fundmodel.run.solve import core
+from fundmodel.run.solve.roots import scalar_root
 from fundmodel.scenario.limits import PLAUSIBLE_LEVER_FACTOR
 
 ROOT = Path(__file__).resolve().parents[1]

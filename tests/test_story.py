@@ -10,6 +10,8 @@ import pytest
 
 import fundmodel
 
+pytestmark = pytest.mark.story  # the README's figures: pytest -m story (or -m 'not story')
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

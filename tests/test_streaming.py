@@ -1,4 +1,4 @@
-"""Tests of fundmodel.streaming: streaming moments and the deterministic quantile sketch.
+"""Tests of fundmodel.stats.sketch: streaming moments and the deterministic quantile sketch.
 
 Expected values always come from numpy on the full, concatenated data.
 """
@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fundmodel.streaming import QuantileSketch, StreamingMoments
+from fundmodel.stats.sketch import QuantileSketch, StreamingMoments
 
 BLOCK = 16_384
 QGRID = np.round(np.linspace(0.001, 0.999, 999), 6)

@@ -20,17 +20,17 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "evaluate": "api", "simulate": "api", "evaluate_batch": "api",
+    "evaluate": "run.api", "simulate": "run.api", "evaluate_batch": "run.api",
     "FundmodelError": "errors", "Issue": "errors", "ModelError": "errors",
     "ScenarioError": "errors",
     "Result": "results",
     "Scenario": "scenario", "load_scenario": "scenario", "parse_scenario": "scenario",
     "read_scenario_text": "scenario",
-    "minimum_bundle_scale": "solvers",
-    "solve": "goalseek", "Solution": "goalseek", "Target": "goalseek",
+    "minimum_bundle_scale": "run.solve.minimum_scale",
+    "solve": "run.solve", "Solution": "run.solve", "Target": "run.solve",
     "simulate_portfolio": "portfolio", "evaluate_portfolio": "portfolio",
     "plan_portfolio": "portfolio", "service_areas": "portfolio", "PortfolioResult": "portfolio",
-    "compare": "comparison", "lever_table": "comparison",
+    "compare": "run.compare", "lever_table": "run.compare",
 }
 
 __all__ = [
@@ -42,19 +42,19 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
-    from .api import evaluate, evaluate_batch, simulate
-    from .comparison import compare, lever_table
+    from .run.api import evaluate, evaluate_batch, simulate
+    from .run.compare import compare, lever_table
     from .errors import FundmodelError, Issue, ModelError, ScenarioError
-    from .results import Result
+    from .results.result import Result
     from .scenario import Scenario, load_scenario, parse_scenario, read_scenario_text
-    from .solvers import minimum_bundle_scale
-    from .goalseek import Solution, Target, solve
+    from .run.solve.minimum_scale import minimum_bundle_scale
+    from .run.solve import Solution, Target, solve
     from .portfolio import (PortfolioResult, evaluate_portfolio, plan_portfolio,
                             service_areas, simulate_portfolio)
 
 
 def __getattr__(name: str) -> Any:
-    """Import a public name (or a submodule, e.g. ``fundmodel.catalog``) on first use."""
+    """Import a public name (or a submodule, e.g. ``fundmodel.results.catalog``) on first use."""
     module = _EXPORTS.get(name)
     if module is not None:
         value = getattr(importlib.import_module(f".{module}", __name__), name)
@@ -74,3 +74,16 @@ def __dir__() -> list[str]:
 
 
 logging.getLogger("fundmodel").addHandler(logging.NullHandler())
+
+from . import moved as _moved  # noqa: E402  (old module paths, with a DeprecationWarning)
+from .results import extensions as _extensions  # noqa: E402
+
+_moved.install()
+# The face wires the methods that results reach in higher layers (results/extensions.py):
+for _name, _target in {"Result.plot": "fundmodel.plots:ResultPlots",
+                       "Result.to_excel": "fundmodel.export.excel:write_workbook",
+                       "PortfolioResult.plot": "fundmodel.plots:PortfolioPlots",
+                       "PortfolioResult.to_excel": "fundmodel.export.excel:write_district_workbook",
+                       }.items():
+    _extensions.register(_name, _target)
+del _name, _target

@@ -127,7 +127,7 @@ class ModelError(FundmodelError):
 class TargetNotMetError(ModelError):
     """A ``solve`` target that cannot be met within the lever's range: ``str(err)`` names the
     target and says why (the range searched, the closest point tried).
-    :meth:`fundmodel.goalseek.Solution.require_met` raises it; ``solution`` is the answer
+    :meth:`fundmodel.run.solve.Solution.require_met` raises it; ``solution`` is the answer
     with its notes."""
 
     def __init__(self, message: str, solution=None):

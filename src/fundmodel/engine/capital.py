@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .inputs import ItemInputs
+from .model_inputs import ItemInputs
 
 __all__ = ["item_costs", "item_inputs", "ITEM_INPUTS", "spending", "built_share"]
 

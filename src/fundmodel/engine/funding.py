@@ -54,7 +54,7 @@ import numpy as np
 
 from ..errors import ModelError
 from .arrays import row_sum
-from .inputs import CompoundInputs, RuleInputs
+from .model_inputs import CompoundInputs, RuleInputs
 
 __all__ = ["FundingOutcome", "apply_funding", "ROUNDING", "MAX_CLASSES"]
 

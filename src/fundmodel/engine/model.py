@@ -16,7 +16,7 @@ import numpy as np
 from .. import finance
 from .arrays import first_true, row_sum, running_sum, sum_lines
 from .capital import built_share, item_costs, item_inputs, spending
-from .inputs import ModelInputs
+from .model_inputs import ModelInputs
 from .instruments import Books, source_line, timed
 from .instruments.grants import BRIDGE_LINE
 from .instruments.residents import ResidentsOutput
@@ -44,7 +44,7 @@ class ModelOutput:
     Attributes
     ----------
     metrics : dict of str to ndarray (n,)
-        Per-draw metrics (see :data:`fundmodel.catalog.METRICS`).
+        Per-draw metrics (see :data:`fundmodel.results.catalog.METRICS`).
     yearly : dict of str to ndarray (n, horizon_years)
         Yearly lines of the operating statement (and of the repairs fund, with one),
         operating years 1..horizon.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .arrays import growth_index, multiply_lines, sum_lines
-from .inputs import CompoundInputs, CostLineInputs, FallbackInputs, OperationsInputs
+from .model_inputs import CompoundInputs, CostLineInputs, FallbackInputs, OperationsInputs
 
 __all__ = ["operating_flows", "FEE_BASE", "fallback_recursion", "headcount",
            "ROUND_UP_TOLERANCE"]

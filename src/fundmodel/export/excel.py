@@ -4,7 +4,7 @@ percentiles and a sample of the draws (plus the fiscal, debt and households' tab
 has them), labelled in English or Chinese.
 
 Every sheet is a stack of :class:`Table` written by one function, :func:`write_table`: a
-DataFrame of the result's identifiers, its labels and units from :mod:`fundmodel.labels`, its
+DataFrame of the result's identifiers, its labels and units from :mod:`fundmodel.results.labels`, its
 number formats from the units (``#,##0`` for CNY, ``0.0%`` for shares, ``0.00`` for fee
 rates). The numbers are the result tables' own, unrounded (formats only change what is shown).
 
@@ -24,14 +24,14 @@ import numpy as np
 import pandas as pd
 
 from ..errors import FundmodelError
-from ..labels import (check_lang, describe_unit, field_label, field_unit, header, label,
-                      localize, unit)
+from ..results.labels import (check_lang, describe_unit, field_label, field_unit, header, label,
+                              localize, unit)
 from .files import write_file_atomic
 from .words import describe
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..portfolio import PortfolioResult
-    from ..results import Result
+    from ..results.result import Result
     from ..scenario import Scenario
 
 __all__ = ["Table", "write_workbook", "workbook_sheets", "assumptions_table", "number_format",
@@ -80,7 +80,7 @@ class Table:
     ``title`` is a label key (``table.items``) or None; ``title_unit`` a unit shown after the
     title (a table whose columns are years). ``units`` gives columns' units (shown in the
     header and setting the number format; the catalogue's unit otherwise, see
-    :func:`fundmodel.labels.header`); ``row_units`` a unit per row, for tables whose rows are
+    :func:`fundmodel.results.labels.header`); ``row_units`` a unit per row, for tables whose rows are
     metrics or lines (the format of their numeric cells where the column has no unit of its
     own). With ``header_units`` False the headers show no unit (the title says it).
     ``notes`` are label keys or sentences written under the table.
@@ -157,7 +157,7 @@ def write_table(ws, table: Table, row: int, lang: str,
                 widths: dict[int, int] | None = None) -> tuple[int, int]:
     """Write ``table`` into worksheet ``ws`` from ``row``: its title (bold), its header (bold:
     the index names and columns labelled in ``lang`` with their units), then its rows, with
-    identifiers translated (:func:`fundmodel.labels.localize`) and numbers formatted by unit.
+    identifiers translated (:func:`fundmodel.results.labels.localize`) and numbers formatted by unit.
 
     Returns the row of the header and the next free row (one blank row after the table and
     its notes); ``widths`` (column → widest text of the header and rows) is updated.
@@ -212,7 +212,7 @@ def write_table(ws, table: Table, row: int, lang: str,
 
 def _yes_no(value: bool, lang: str) -> str:
     """A yes/no flag in words (a Chinese workbook: 是 / 否)."""
-    from ..labels import text
+    from ..results.labels import text
 
     return text("report.yes" if value else "report.no", lang)
 
@@ -287,7 +287,7 @@ def _leaves(model: Any, path: tuple, description: str | None
     distributions as one leaf each; paths use the keys as written (aliases)."""
     from pydantic import BaseModel
 
-    from ..draws import is_distribution
+    from ..inputs.draws import is_distribution
 
     if model is None:
         return
@@ -307,14 +307,14 @@ def _leaves(model: Any, path: tuple, description: str | None
         yield path, model, description
 
 
-def _positions(scenario_file: str | os.PathLike | None, overrides: Sequence[str]):
+def scenario_positions(scenario_file: str | os.PathLike | None, overrides: Sequence[str]):
     """The scenario file's positions (path → line) as the loader reads them, with the
     ``--set`` changes; None when there is no file or it cannot be read again."""
     if scenario_file is None:
         return None
     from ..errors import ScenarioError
-    from ..scenario.overrides import apply_overrides
-    from ..scenario.yamlio import MAX_TEXT_BYTES, load_yaml_text
+    from ..io.overrides import apply_overrides
+    from ..io.yamlio import MAX_TEXT_BYTES, load_yaml_text
 
     try:
         with open(scenario_file, "rb") as fh:
@@ -333,7 +333,7 @@ def assumptions_table(scenario: "Scenario", scenario_file: str | os.PathLike | N
     as written in the file, e.g. ``renovation.items[2].unit_cost``).
 
     Columns: ``description`` (the first sentence of the field's docstring; in Chinese the
-    catalogue's label of the field, :func:`fundmodel.labels.field_label`; a ``name`` says what
+    catalogue's label of the field, :func:`fundmodel.results.labels.field_label`; a ``name`` says what
     it names: an item, a building, a vote, a cost line), ``value`` (a number, text, or a
     distribution's spec such as ``triangular(low=90, mode=110, high=150)``; in Chinese in
     words, ``三角分布（低值 90，众数 110，高值 150）``, with yes/no and the values of
@@ -345,11 +345,11 @@ def assumptions_table(scenario: "Scenario", scenario_file: str | os.PathLike | N
     value changed by ``overrides``, ``default`` for a value the file does not write (the
     scenario file's name alone, or '', when its positions cannot be read).
     """
-    from ..draws import is_distribution
-    from ..scenario.paths import format_path
+    from ..inputs.draws import is_distribution
+    from ..io.paths import format_path
 
     check_lang(lang)
-    positions = _positions(scenario_file, overrides)
+    positions = scenario_positions(scenario_file, overrides)
     how = scenario.simulation.point_estimate
     rows = []
     for path, value, description in _leaves(scenario, (), None):
@@ -391,7 +391,7 @@ def assumptions_table(scenario: "Scenario", scenario_file: str | os.PathLike | N
 
 # ---------------------------------------------------------------------------- sheets
 def _summary(result: "Result", lang: str) -> list[Table]:
-    from ..results import SUMMARY_COLUMNS
+    from ..results.result import SUMMARY_COLUMNS
 
     s = result.summary()
     s.insert(list(s.columns).index("mcse") + 1, "ci_low", s["mean"] - CI_Z * s["mcse"])
@@ -419,7 +419,7 @@ def _run_note(result: "Result", lang: str) -> str:
 def _breakeven_note(result: "Result", lang: str) -> list[str]:
     """With financing lines on the compound's account, the breakeven fees' basis (after
     financing; ``net_cash_flow_first_year`` is year 1 after financing)."""
-    from ..labels import text
+    from ..results.labels import text
 
     return [text("operations.breakeven_basis", lang)] if "net_cash_flow" in result.yearly() \
         else []
@@ -501,7 +501,7 @@ def _operations(result: "Result") -> list[Table]:
 def percentile_table(result: "Result") -> pd.DataFrame:
     """``yearly_bands()`` pivoted: one row per line and statistic (index ``line``,
     ``statistic``: mean, p5 ... p95), ``unit``, then one column per calendar year."""
-    from ..results import YEARLY_STATISTICS
+    from ..results.result import YEARLY_STATISTICS
 
     bands = result.yearly_bands()
     lines = list(dict.fromkeys(bands["line"]))
@@ -603,7 +603,7 @@ def workbook_sheets(result: "Result", *, lang: str = "en", sample_draws: int = 1
     return sheets
 
 
-def _openpyxl():
+def require_openpyxl():
     try:
         import openpyxl
     except ImportError:
@@ -612,7 +612,7 @@ def _openpyxl():
     return openpyxl
 
 
-def _check_target(path: Path) -> Path:
+def check_workbook_target(path: Path) -> Path:
     """The folder to write ``path`` into; FundmodelError for a path that cannot be the
     workbook (nothing is created)."""
     if os.fspath(path) == "":
@@ -676,8 +676,8 @@ def write_workbook(result: "Result", path: str | os.PathLike, *, lang: str = "en
     """
     check_lang(lang)
     path = Path(path)
-    openpyxl = _openpyxl()
-    _check_target(path)
+    openpyxl = require_openpyxl()
+    check_workbook_target(path)
     sheets = workbook_sheets(result, lang=lang, sample_draws=sample_draws,
                              scenario_file=scenario_file, overrides=overrides)
     return _save_workbook(openpyxl, path, sheets, lang)
@@ -766,8 +766,8 @@ def write_district_workbook(result: "PortfolioResult", path: str | os.PathLike, 
     """
     check_lang(lang)
     path = Path(path)
-    openpyxl = _openpyxl()
-    _check_target(path)
+    openpyxl = require_openpyxl()
+    check_workbook_target(path)
     sheets = district_sheets(result, lang=lang, plan=plan, scenario=scenario,
                              scenario_file=scenario_file, overrides=overrides)
     return _save_workbook(openpyxl, path, sheets, lang)

@@ -28,7 +28,7 @@ from typing import Any, BinaryIO, Callable, Iterable, Mapping, Sequence
 import pandas as pd
 
 from ..errors import FundmodelError
-from ..results import YEARLY_STATISTICS, Result
+from ..results.result import YEARLY_STATISTICS, Result
 
 try:  # advisory locks on folders (POSIX); without them a run cannot tell a live run's staging
     import fcntl
@@ -275,8 +275,8 @@ def _json_safe(value: Any) -> Any:
 
 def file_sha256(path: str | os.PathLike) -> str:
     """SHA-256 of a file's bytes, as 64 hex digits. Only a regular file is read (an OSError
-    for a FIFO, a device or a folder: :func:`~fundmodel.scenario.yamlio.open_regular_file`)."""
-    from ..scenario.yamlio import open_regular_file
+    for a FIFO, a device or a folder: :func:`~fundmodel.io.yamlio.open_regular_file`)."""
+    from ..io.yamlio import open_regular_file
 
     digest = hashlib.sha256()
     with open_regular_file(path) as fh:
@@ -699,7 +699,7 @@ def write_csv(result: Result, out_dir: str | os.PathLike, *,
     ``on_large_csv(file name, estimated bytes)`` (default: a logged warning); see
     :func:`table_formats`. ``lang`` (``"en"`` or ``"zh"``) writes the tables for
     readers: headers, index names and identifier values become their labels with units
-    (:func:`fundmodel.labels.localize` with ``units=True``), and ``run.json`` records it;
+    (:func:`fundmodel.results.labels.localize` with ``units=True``), and ``run.json`` records it;
     None (default) keeps the identifiers, the files' data contract. ``out_dir`` is created if
     needed with the usual permissions (``0o777 & ~umask`` for folders, ``0o666 & ~umask`` for
     the files).
@@ -753,7 +753,7 @@ def write_table_set(tables: Mapping[str, pd.DataFrame], record: Mapping[str, Any
     if os.fspath(out_dir) == "":
         raise FundmodelError("no output folder given (the path is empty)")
     if lang is not None:
-        from ..labels import check_lang, localize
+        from ..results.labels import check_lang, localize
 
         check_lang(lang)
         tables = {name: localize(table, lang, units=True) for name, table in tables.items()}

@@ -3,7 +3,7 @@
 :func:`render_report` turns a :class:`~fundmodel.results.Result` into the HTML text of one
 page — the compound, the funding mix and the gap, the operation year by year, how sure it is,
 what drives it, the assumptions and the run record — with every label from
-:mod:`fundmodel.labels` in ``lang``. Charts come in through one seam, ``charts``: a mapping
+:mod:`fundmodel.results.labels` in ``lang``. Charts come in through one seam, ``charts``: a mapping
 from a slot name (:data:`CHART_SLOTS`) to a matplotlib Figure or PNG bytes, embedded as
 ``data:`` URIs, so the page needs no network. :func:`collect_charts` fills the slots from
 ``result.plot`` when the result has one. :func:`write_report` writes the page atomically.
@@ -23,15 +23,15 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from .. import labels
-from ..labels import text
+from ..results import labels
+from ..results.labels import text
 from ..errors import FundmodelError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from ..portfolio import PortfolioResult
-    from ..results import Result
+    from ..results.result import Result
 
 __all__ = ["CHART_SLOTS", "collect_charts", "render_report", "write_report",
            "DISTRICT_CHART_SLOTS", "collect_district_charts", "render_district_report",
@@ -729,7 +729,7 @@ def collect_charts(result: "Result", lang: str = "en",
 
 
 # ---------------------------------------------------------------------------- the page
-def _template():
+def report_template():
     try:
         import jinja2
     except ImportError:
@@ -755,7 +755,7 @@ def render_report(result: "Result", *, lang: str = "en",
     Monte Carlo run, the base case's outcomes for a deterministic one); what drives it (only
     with ``drivers``); the assumptions (items, funding rules, fee, income and costs, key
     parameters); the run record (:func:`fundmodel.export.files.run_record`). Every label is
-    :mod:`fundmodel.labels`' in ``lang``; the user's own names are shown as written, escaped.
+    :mod:`fundmodel.results.labels`' in ``lang``; the user's own names are shown as written, escaped.
 
     Parameters
     ----------
@@ -780,7 +780,7 @@ def render_report(result: "Result", *, lang: str = "en",
     from .files import run_record
 
     labels.check_lang(lang)
-    template = _template()
+    template = report_template()
     images = _images(charts)
     record = run_record(result, (), scenario_file=scenario_file,
                         scenario_sha256=scenario_sha256, overrides=overrides)
@@ -994,7 +994,7 @@ def render_district_report(result: "PortfolioResult", scenario, *, lang: str = "
     """
     labels.check_lang(lang)
     overrides = list(overrides)
-    template = _template()
+    template = report_template()
     images = {}
     for slot, chart in (charts or {}).items():
         if chart is None:

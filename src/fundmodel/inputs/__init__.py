@@ -6,10 +6,10 @@ from typing import Mapping
 
 import numpy as np
 
-from ..draws import realise
-from ..engine.inputs import ModelInputs
+from .draws import realise
+from ..engine.model_inputs import ModelInputs
 from ..scenario import Scenario
-from ..scenario.paths import Path
+from ..io.paths import Path
 from .compile import compile_inputs, timeline_of
 
 __all__ = ["compile_inputs", "model_inputs", "timeline_of"]

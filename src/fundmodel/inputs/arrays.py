@@ -18,7 +18,7 @@ class ByCompound(np.ndarray):
         return np.asarray(values, dtype=float).view(cls)
 
 
-def _dc(value: Any, default: float | None = 0.0) -> np.ndarray | None:
+def draw_compound(value: Any, default: float | None = 0.0) -> np.ndarray | None:
     """A scenario value as ``(D|1, C|1)`` or ``(D|1, C|1, T)``; None → ``default``.
 
     Plain values have no compound axis (``(D,)``, ``(D, T)``: size 1 there); values drawn per
@@ -39,7 +39,7 @@ def _dc(value: Any, default: float | None = 0.0) -> np.ndarray | None:
 
 def stack(values: list[Any], default: float = 0.0) -> np.ndarray:
     """Per-item (or per-rule) values stacked on a last axis: ``(D|1, C|1, K)``."""
-    cols = [_dc(v, default) for v in values]
+    cols = [draw_compound(v, default) for v in values]
     if not cols:
         return np.zeros((1, 1, 0))
     shape = np.broadcast_shapes(*(c.shape for c in cols))
@@ -50,3 +50,5 @@ def rules_at(scenario: Any, indexes) -> tuple[list, tuple[str, ...]]:
     """The funding rules at ``indexes`` of ``scenario.funding`` and their labels, in order."""
     every_label = scenario.funding_labels()
     return [scenario.funding[r] for r in indexes], tuple(every_label[r] for r in indexes)
+
+_dc = draw_compound  # the old private name, for code written before issue 20

@@ -7,11 +7,11 @@ from typing import Sequence
 
 import numpy as np
 
-from ..engine.inputs import Timeline
+from ..engine.model_inputs import Timeline
 from ..engine.instruments import InstrumentInputs
 from ..engine.instruments.bundle import BundleInputs, BundleLineInputs, write_bundles
 from ..scenario import Scenario
-from .arrays import _dc, rules_at, stack
+from .arrays import draw_compound, rules_at, stack
 from .grants import eligible_items
 
 __all__ = ["compile_rules"]
@@ -19,8 +19,8 @@ __all__ = ["compile_rules"]
 
 def _lines(lines, scenario: Scenario, horizon: int) -> tuple[BundleLineInputs, ...]:
     return tuple(BundleLineInputs(
-        amount=_dc(line.per_year if line.per_year is not None else line.amount),
-        growth=_dc(line.growth if line.growth is not None else scenario.inflation),
+        amount=draw_compound(line.per_year if line.per_year is not None else line.amount),
+        growth=draw_compound(line.growth if line.growth is not None else scenario.inflation),
         first=line.first_year(), last=line.last_year(horizon)) for line in lines or ())
 
 
@@ -39,7 +39,7 @@ def compile_rules(scenario: Scenario, indexes: Sequence[int],
         revenues=tuple(_lines(rule.revenues, scenario, horizon) for rule in rules),
         costs=tuple(_lines(rule.operating_costs, scenario, horizon) for rule in rules),
         fixed_cost=stack([rule.fixed_cost_per_year for rule in rules]),
-        fixed_growth=_dc(scenario.inflation),
+        fixed_growth=draw_compound(scenario.inflation),
         tax_rate=stack([rule.tax_rate for rule in rules]),
         required_return=stack([rule.required_return for rule in rules], default=np.nan),
         target_coverage=tuple(float(rule.target_coverage) for rule in rules))

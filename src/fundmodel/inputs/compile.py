@@ -1,5 +1,5 @@
 """The compile step: a realised scenario (its distributions replaced by arrays of draws, see
-:func:`fundmodel.draws.realise`) → :class:`~fundmodel.engine.inputs.ModelInputs`.
+:func:`fundmodel.inputs.draws.realise`) → :class:`~fundmodel.engine.model_inputs.ModelInputs`.
 
 Only shapes change here, never a value: a plain number becomes an array ``(1, 1)`` (draw,
 compound), a value per draw ``(n, 1)``, a value per draw and operating year ``(n, 1, T)``; the
@@ -12,12 +12,12 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.inputs import (CompoundInputs, CostLineInputs, DeviceInputs, FallbackInputs,
-                             IncomeLineInputs, ItemInputs, MenuPackageInputs, ModelInputs,
-                             OperationsInputs, SharedServiceInputs, Timeline)
+from ..engine.model_inputs import (CompoundInputs, CostLineInputs, DeviceInputs, FallbackInputs,
+                                   IncomeLineInputs, ItemInputs, MenuPackageInputs, ModelInputs,
+                                   OperationsInputs, SharedServiceInputs, Timeline)
 from ..scenario import Scenario
 from ..scenario.renovation import TIERS
-from .arrays import ByCompound, _dc, stack
+from .arrays import ByCompound, draw_compound, stack
 from .households import compile_households, household_instruments
 from .instruments import compile_instruments
 from .repairs_fund import compile_repairs_fund
@@ -72,7 +72,7 @@ def _quantity(item, facts: _Facts) -> Any:
         per = per / facts(rule.divide_by)
     if rule.when is not None:
         per = per * (facts(rule.when) != 0)
-    return ByCompound(_dc(rule.factor) * per[None, :])
+    return ByCompound(draw_compound(rule.factor) * per[None, :])
 
 
 def _items(scenario: Scenario, timeline: Timeline, facts: _Facts) -> ItemInputs:
@@ -104,7 +104,7 @@ def _operations(scenario: Scenario) -> OperationsInputs:
     horizon = scenario.horizon_years
 
     def growth(value):
-        return _dc(value if value is not None else scenario.inflation)
+        return draw_compound(value if value is not None else scenario.inflation)
 
     def last(line) -> int | None:
         return None if line.years is None else line.last_year(horizon)
@@ -115,47 +115,47 @@ def _operations(scenario: Scenario) -> OperationsInputs:
         return None if line.item is None else items.index(line.item)
 
     income = tuple(IncomeLineInputs(
-        name=line.name, per_year=_dc(line.per_year, None), units=_dc(line.units, None),
-        price_per_month=_dc(line.price_per_month, None), occupancy=_dc(line.occupancy),
+        name=line.name, per_year=draw_compound(line.per_year, None), units=draw_compound(line.units, None),
+        price_per_month=draw_compound(line.price_per_month, None), occupancy=draw_compound(line.occupancy),
         growth=growth(line.growth), payer=line.payer, first_year=line.first_year,
         last_year=last(line), item=item(line))
         for line in ops.income)
     costs = tuple(CostLineInputs(
-        name=line.name, per_year=_dc(line.per_year, None), staff=_dc(line.staff, None),
-        wage_per_month=_dc(line.wage_per_month, None), on_cost=_dc(line.on_cost),
+        name=line.name, per_year=draw_compound(line.per_year, None), staff=draw_compound(line.staff, None),
+        wage_per_month=draw_compound(line.wage_per_month, None), on_cost=draw_compound(line.on_cost),
         shared_by=float(line.shared_by), growth=growth(line.growth),
         norm={"m2_per_staff": "m2", "households_per_staff": "households"}.get(line.norm or ""),
-        per_staff=_dc(getattr(line, line.norm), None) if line.norm else None,
-        round_up=line.rounding == "up", shared=line.shared, ageing=_dc(line.ageing),
+        per_staff=draw_compound(getattr(line, line.norm), None) if line.norm else None,
+        round_up=line.rounding == "up", shared=line.shared, ageing=draw_compound(line.ageing),
         first_year=line.first_year, last_year=last(line), item=item(line))
         for line in ops.costs)
     shared = ops.shared_service
     names = [line.name for line in ops.costs]
     return OperationsInputs(
-        fee_rate=_dc(fee.per_household_month if fee.per_household else fee.rate_per_m2_month),
+        fee_rate=draw_compound(fee.per_household_month if fee.per_household else fee.rate_per_m2_month),
         fee_per_household=fee.per_household,
-        collection_rate=_dc(fee.collection_rate),
+        collection_rate=draw_compound(fee.collection_rate),
         collection_ramp=(None if fee.collection_ramp is None
                          else np.array(fee.collection_ramp, dtype=float)),
-        fee_growth=_dc(fee.growth), income=income, costs=costs,
-        management_margin=_dc(ops.management_margin), vat_rate=_dc(ops.vat_rate),
-        opening_balance=_dc(ops.opening_balance),
+        fee_growth=draw_compound(fee.growth), income=income, costs=costs,
+        management_margin=draw_compound(ops.management_margin), vat_rate=draw_compound(ops.vat_rate),
+        opening_balance=draw_compound(ops.opening_balance),
         shared_service=None if shared is None else SharedServiceInputs(
-            partners=_dc(shared.partners),
-            partner_households=_dc(shared.partner_households, None),
-            partner_floor_area_m2=_dc(shared.partner_floor_area_m2, None), split=shared.split),
+            partners=draw_compound(shared.partners),
+            partner_households=draw_compound(shared.partner_households, None),
+            partner_floor_area_m2=draw_compound(shared.partner_floor_area_m2, None), split=shared.split),
         menu=tuple(MenuPackageInputs(
-            name=p.name, price_per_household_month=_dc(p.price_per_household_month),
-            take_up=_dc(p.take_up), cost_per_household_month=_dc(p.cost_per_household_month,
+            name=p.name, price_per_household_month=draw_compound(p.price_per_household_month),
+            take_up=draw_compound(p.take_up), cost_per_household_month=draw_compound(p.cost_per_household_month,
                                                                  None),
             growth=growth(p.growth)) for p in ops.menu),
         devices=tuple(DeviceInputs(
-            name=d.name, platform_fee_per_year=_dc(d.platform_fee_per_year),
-            replaces=names.index(d.replaces), staff=_dc(d.staff), growth=growth(d.growth))
+            name=d.name, platform_fee_per_year=draw_compound(d.platform_fee_per_year),
+            replaces=names.index(d.replaces), staff=draw_compound(d.staff), growth=growth(d.growth))
             for d in ops.devices),
         fallback=None if ops.fallback is None else FallbackInputs(
-            payer=ops.fallback.payer, cap_per_year=_dc(ops.fallback.cap_per_year),
-            growth=_dc(ops.fallback.growth)))
+            payer=ops.fallback.payer, cap_per_year=draw_compound(ops.fallback.cap_per_year),
+            growth=draw_compound(ops.fallback.growth)))
 
 
 def refuse_portfolio(scenario: Scenario) -> None:
@@ -181,6 +181,6 @@ def compile_inputs(scenario: Scenario, draws: int, table=None) -> ModelInputs:
     instruments = household_instruments(households, compile_instruments(scenario, timeline))
     return ModelInputs(draws=int(draws), timeline=timeline, compounds=compounds,
                        items=_items(scenario, timeline, facts), operations=_operations(scenario),
-                       discount_rate=_dc(scenario.discount_rate), inflation=_dc(scenario.inflation),
+                       discount_rate=draw_compound(scenario.discount_rate), inflation=draw_compound(scenario.inflation),
                        households=households, instruments=instruments,
                        repairs_fund=compile_repairs_fund(scenario))

@@ -8,7 +8,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ..engine.inputs import Timeline
+from ..engine.model_inputs import Timeline
 from ..engine.instruments import InstrumentInputs
 from ..engine.instruments.debt import DebtInputs, write_debt
 from ..scenario import Scenario

@@ -1,5 +1,5 @@
 """Compile the grant rules of a scenario (:mod:`fundmodel.scenario.funding`) to the engine's
-:class:`~fundmodel.engine.inputs.RuleInputs` and the ``grants`` instrument
+:class:`~fundmodel.engine.model_inputs.RuleInputs` and the ``grants`` instrument
 (:mod:`fundmodel.engine.instruments.grants`)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ..engine.inputs import RuleInputs, Timeline
+from ..engine.model_inputs import RuleInputs, Timeline
 from ..engine.instruments import InstrumentInputs
 from ..engine.instruments.grants import write_grants
 from ..scenario import Scenario

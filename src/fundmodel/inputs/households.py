@@ -1,5 +1,5 @@
 """Compile the scenario's ``households`` section (:mod:`fundmodel.scenario.households`) to the
-engine's :class:`~fundmodel.engine.inputs.HouseholdInputs` and the residents' two instruments
+engine's :class:`~fundmodel.engine.model_inputs.HouseholdInputs` and the residents' two instruments
 (:mod:`fundmodel.engine.instruments.residents`): ``consent`` decides what is built, ``residents``
 shows how the households pay, after every other source."""
 
@@ -11,11 +11,11 @@ import numpy as np
 
 from ..engine.consent import ConsentRule
 from ..engine.households import HouseholdLayout, floor_weights, household_shares
-from ..engine.inputs import HouseholdInputs
+from ..engine.model_inputs import HouseholdInputs
 from ..engine.instruments import InstrumentInputs
 from ..engine.instruments.residents import write_channels, write_consent
 from ..scenario import Scenario
-from .arrays import _dc
+from .arrays import draw_compound
 
 __all__ = ["compile_households", "household_instruments"]
 
@@ -82,7 +82,7 @@ def compile_households(scenario: Scenario) -> HouseholdInputs | None:
     takeup = ch.takeup if ch is not None else None
 
     def channel(value: Any, default: float) -> np.ndarray:
-        return _dc(value, default)
+        return draw_compound(value, default)
 
     return HouseholdInputs(
         layout=layout, building_names=tuple(names),
@@ -92,7 +92,7 @@ def compile_households(scenario: Scenario) -> HouseholdInputs | None:
         decision_by_building=np.array([d.vote_electorate() == "building" for d in hh.decisions],
                                       dtype=bool),
         rules=tuple(rules),
-        participation=tuple(_dc(d.participation) for d in hh.decisions),
+        participation=tuple(draw_compound(d.participation) for d in hh.decisions),
         wtp_cny=tuple(_per_household(d.willingness_to_pay_cny) for d in hh.decisions),
         ballot_decision=np.array([b[0] for b in ballots], dtype=np.int64),
         ballot_building=np.array([b[1] for b in ballots], dtype=np.int64),

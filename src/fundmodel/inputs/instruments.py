@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib
 
-from ..engine.inputs import Timeline
+from ..engine.model_inputs import Timeline
 from ..scenario import Scenario
 from ..scenario.funding import SOURCES
 

@@ -8,11 +8,11 @@ from typing import Sequence
 
 import numpy as np
 
-from ..engine.inputs import Timeline
+from ..engine.model_inputs import Timeline
 from ..engine.instruments import InstrumentInputs
 from ..engine.instruments.investor import InvestorInputs, StreamInputs, write_investors
 from ..scenario import Scenario
-from .arrays import _dc, rules_at, stack
+from .arrays import draw_compound, rules_at, stack
 from .grants import eligible_items
 
 __all__ = ["compile_rules"]
@@ -20,10 +20,10 @@ __all__ = ["compile_rules"]
 
 def _streams(scenario: Scenario, rule) -> tuple[StreamInputs, ...]:
     return tuple(StreamInputs(
-        name=s.name, per_year=_dc(s.per_year, None), units=_dc(s.units, None),
-        price_per_month=_dc(s.price_per_month, None), occupancy=_dc(s.occupancy),
-        operating_cost_per_year=_dc(s.operating_cost_per_year),
-        growth=_dc(s.growth if s.growth is not None else scenario.inflation))
+        name=s.name, per_year=draw_compound(s.per_year, None), units=draw_compound(s.units, None),
+        price_per_month=draw_compound(s.price_per_month, None), occupancy=draw_compound(s.occupancy),
+        operating_cost_per_year=draw_compound(s.operating_cost_per_year),
+        growth=draw_compound(s.growth if s.growth is not None else scenario.inflation))
         for s in rule.streams or ())
 
 

@@ -1,5 +1,5 @@
 """Compile the scenario's ``repairs_fund`` section (:mod:`fundmodel.scenario.repairs_fund`) to
-the engine's :class:`~fundmodel.engine.inputs.RepairsFundInputs`.
+the engine's :class:`~fundmodel.engine.model_inputs.RepairsFundInputs`.
 
 Only shapes and defaults here: a value becomes ``(D|1, C=1)``, each component's own (so a
 component the same in every draw keeps a draw axis of 1); an absent term is 0 (no first deposit, no interest, no
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine.inputs import RepairsFundInputs
+from ..engine.model_inputs import RepairsFundInputs
 from ..scenario import Scenario
-from .arrays import _dc
+from .arrays import draw_compound
 
 __all__ = ["compile_repairs_fund"]
 
@@ -52,21 +52,21 @@ def compile_repairs_fund(scenario: Scenario) -> RepairsFundInputs | None:
         floor_percent = goal.percent_funded if goal.percent_funded is not None else 0.0
     components = fund.components
     return RepairsFundInputs(
-        opening_balance=_dc(fund.opening_balance),
-        deposit_share=_dc(share), deposit_base_per_m2=_dc(base),
+        opening_balance=draw_compound(fund.opening_balance),
+        deposit_share=draw_compound(share), deposit_base_per_m2=draw_compound(base),
         has_first_deposit=deposit is not None,
-        contribution_per_m2_year=_dc(fund.contribution_per_m2_year),
-        contribution_growth=_dc(fund.contribution_growth),
-        interest_rate=_dc(None if fund.interest is None else fund.interest.rate),
+        contribution_per_m2_year=draw_compound(fund.contribution_per_m2_year),
+        contribution_growth=draw_compound(fund.contribution_growth),
+        interest_rate=draw_compound(None if fund.interest is None else fund.interest.rate),
         has_interest=fund.interest is not None,
         top_up=top is not None,
-        trigger_balance=_dc(trigger_balance), trigger_share=_dc(trigger_share),
-        restore_balance=_dc(restore_balance), restore_share=_dc(restore_share),
-        threshold_balance=_dc(floor_balance), threshold_share_of_deposit=_dc(floor_share),
-        threshold_percent_funded=_dc(floor_percent),
+        trigger_balance=draw_compound(trigger_balance), trigger_share=draw_compound(trigger_share),
+        restore_balance=draw_compound(restore_balance), restore_share=draw_compound(restore_share),
+        threshold_balance=draw_compound(floor_balance), threshold_share_of_deposit=draw_compound(floor_share),
+        threshold_percent_funded=draw_compound(floor_percent),
         names=tuple(c.name for c in components),
-        cost=tuple(_dc(c.cost) for c in components),
-        growth=tuple(_dc(c.growth if c.growth is not None else scenario.inflation)
+        cost=tuple(draw_compound(c.cost) for c in components),
+        growth=tuple(draw_compound(c.growth if c.growth is not None else scenario.inflation)
                      for c in components),
         useful_life=np.array([c.useful_life_years for c in components], dtype=np.int64),
         remaining_life=np.array([c.remaining() for c in components], dtype=np.int64),

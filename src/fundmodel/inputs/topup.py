@@ -7,7 +7,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ..engine.inputs import Timeline
+from ..engine.model_inputs import Timeline
 from ..engine.instruments import InstrumentInputs
 from ..engine.instruments.topup import TopUpInputs, write_top_ups
 from ..scenario import Scenario

@@ -4,19 +4,19 @@
 :class:`matplotlib.figure.Figure` (or draw into the ``ax`` given); nothing global is touched —
 no pyplot, no ``rcParams`` — and matplotlib is imported on the first chart, not by ``import
 fundmodel``. Every chart takes ``lang`` ("en" or "zh"): its title, axis labels and legend come
-from :mod:`fundmodel.labels`; with "zh" an installed font with Chinese glyphs is used for that
+from :mod:`fundmodel.results.labels`; with "zh" an installed font with Chinese glyphs is used for that
 figure's text (:mod:`.fonts`), and without one the chart is drawn in English, with one logged
 warning. See ``docs/charts.md``.
 """
 
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
 from . import style as _style
+from .png import CHART_DPI, figure_png
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -24,12 +24,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
     from ..portfolio import PortfolioResult
-    from ..results import Result
+    from ..results.result import Result
 
 __all__ = ["ResultPlots", "PortfolioPlots", "figure_png", "write_charts", "CHART_DPI"]
-
-CHART_DPI = 100
-"""Resolution of the PNG files written by :func:`write_charts`, dots per inch."""
 
 
 class ResultPlots:
@@ -155,13 +152,6 @@ class PortfolioPlots:
         s = _style.make_style(lang)
         return {"plan": charts.plan(self._result, s, None),
                 "outlay": charts.outlay(self._result, s, None)}
-
-
-def figure_png(fig: "Figure", dpi: float = CHART_DPI) -> bytes:
-    """A figure as PNG bytes, rendered by Agg."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return buf.getvalue()
 
 
 def write_charts(figures: Mapping[str, "Figure"], out_dir: str | os.PathLike,

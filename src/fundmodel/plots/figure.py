@@ -9,6 +9,8 @@ from __future__ import annotations
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from .png import figure_png
+
 __all__ = ["ChartFigure", "new_figure"]
 
 
@@ -17,9 +19,7 @@ class ChartFigure(Figure):
     otherwise a plain Figure (``savefig``, ``add_subplot`` ...)."""
 
     def _repr_png_(self) -> bytes:
-        """The figure as PNG bytes at :data:`fundmodel.plots.CHART_DPI` (IPython's display)."""
-        from . import figure_png
-
+        """The figure as PNG bytes at :data:`fundmodel.plots.png.CHART_DPI` (IPython's display)."""
         return figure_png(self)
 
 

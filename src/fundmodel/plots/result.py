@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .. import labels
+from ..results import labels
 from ..errors import FundmodelError
 from . import style as st
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from ..results import Result
+    from ..results.result import Result
 
 __all__ = ["fan", "waterfall", "histogram", "cdf", "tornado", "parties", "TORNADO_COLUMNS"]
 

@@ -1,10 +1,10 @@
 """How much memory a district run needs, estimated before anything is allocated, and the run
 refused with the estimate and the district's own ways out when the machine does not have it
-(as :func:`fundmodel.montecarlo.check_run_size` does for one compound)."""
+(as :func:`fundmodel.run.montecarlo.check_run_size` does for one compound)."""
 
 from __future__ import annotations
 
-from .. import montecarlo
+from ..run import montecarlo
 from ..errors import ModelError
 from ..scenario.fiscal import GOVERNMENT_LEVELS
 from ..scenario.limits import MAX_DRAWS
@@ -18,7 +18,7 @@ _bytes_text = montecarlo._bytes_text
 
 def _engine_bytes_per_cell(scenario, dims: int) -> float:
     """Bytes the engine holds per draw × compound cell while it computes a chunk: the
-    one-compound run's working set per draw (:func:`fundmodel.montecarlo.memory_estimate`)."""
+    one-compound run's working set per draw (:func:`fundmodel.run.montecarlo.memory_estimate`)."""
     one = montecarlo.memory_estimate(scenario, 1, 1, False, False, 1, dims)
     two = montecarlo.memory_estimate(scenario, 2, 2, False, False, 1, dims)
     return two["chunk working set"][0] - one["chunk working set"][0]

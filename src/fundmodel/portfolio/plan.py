@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..draws import point_values
+from ..inputs.draws import point_values
 from ..engine.model import run_compounds
 from ..errors import ModelError
 from ..inputs import model_inputs, timeline_of
-from ..sampling import input_space, sample_values
+from ..inputs.sampling import input_space, sample_values
 from ..scenario.fiscal import GOVERNMENT_LEVELS
 from .memory import check_planning_size
 from .tiles import COMPOUND_BLOCK, payments_by_level

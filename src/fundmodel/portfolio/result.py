@@ -4,17 +4,14 @@ the fiscal outlay by level of government and calendar year."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..catalog import QUANTILE_METHOD
+from ..results.catalog import QUANTILE_METHOD
 from ..scenario.fiscal import GOVERNMENT_LEVELS
 from .tiles import SUMMARY_STATS
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ..plots import PortfolioPlots
 
 __all__ = ["PortfolioResult"]
 
@@ -64,8 +61,8 @@ class PortfolioResult:
         """The district's totals (mean, P5, P95 over the draws, by their labels) and, with
         budgets, the probability that each level's budget is overrun, as HTML tables
         (Jupyter)."""
-        from .. import labels
-        from ..results import format_value, html_table
+        from ..results import labels
+        from ..results.result import format_value, html_table
 
         s = self.summary()
         many = len(self.district) > 1
@@ -87,12 +84,12 @@ class PortfolioResult:
         return html
 
     @property
-    def plot(self) -> "PortfolioPlots":
+    def plot(self) -> Any:
         """The district's charts: ``result.plot.plan()`` and ``outlay()``, each a matplotlib
         Figure (see :class:`fundmodel.plots.PortfolioPlots`; needs ``fundmodel[plots]``)."""
-        from ..plots import PortfolioPlots
+        from ..results.extensions import maker
 
-        return PortfolioPlots(self)
+        return maker("PortfolioResult.plot")(self)
 
     def to_excel(self, path, lang: str = "en", *, plan=None, scenario=None,
                  scenario_file=None, overrides=()):
@@ -102,10 +99,11 @@ class PortfolioResult:
         assumptions, labelled in ``lang`` (see
         :func:`fundmodel.export.excel.write_district_workbook`; needs ``fundmodel[excel]``).
         Returns the path written."""
-        from ..export.excel import write_district_workbook
+        from ..results.extensions import maker
 
-        return write_district_workbook(self, path, lang=lang, plan=plan, scenario=scenario,
-                                       scenario_file=scenario_file, overrides=overrides)
+        write = maker("PortfolioResult.to_excel")
+        return write(self, path, lang=lang, plan=plan, scenario=scenario,
+                     scenario_file=scenario_file, overrides=overrides)
 
     def summary(self) -> pd.DataFrame:
         """The district's totals over the draws: mean, its Monte Carlo standard error, std and

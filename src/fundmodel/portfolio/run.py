@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ModelError
-from ..executors import in_order
+from ..run.executors import in_order
 from ..inputs import timeline_of
-from ..montecarlo import _positive_int, run_settings
-from ..progress import Reporter, reporter
-from ..sampling import BLOCK_SIZE, input_space
+from ..run.montecarlo import positive_int, run_settings
+from ..run.progress import Reporter, reporter
+from ..inputs.sampling import BLOCK_SIZE, input_space
 from ..scenario import Scenario
 from .memory import check_portfolio_size
 from .result import PortfolioResult
@@ -91,7 +91,7 @@ def simulate_portfolio(scenario: Scenario, draws: int | None = None, seed: int |
     draws, seed, sampler
         As for :func:`fundmodel.simulate` (defaults from ``simulation``). Shared inputs are
         drawn as in a one-compound run; inputs named in ``portfolio.per_compound`` from each
-        compound's own streams (:func:`fundmodel.sampling.compound_uniforms`).
+        compound's own streams (:func:`fundmodel.inputs.sampling.compound_uniforms`).
     start_years : array of int (C,), optional
         Each compound's first year of works (e.g. ``plan.start_year`` of a phasing plan);
         -1: not renovated, left out. Default: every compound in ``start_year``.
@@ -123,13 +123,13 @@ def simulate_portfolio(scenario: Scenario, draws: int | None = None, seed: int |
     """
     table = _table_of(scenario)
     draws, seed, sampler = run_settings(scenario.simulation, draws, seed, sampler)
-    workers = _positive_int(workers, "workers")
-    compounds_per_tile = _positive_int(compounds_per_tile, "compounds_per_tile")
+    workers = positive_int(workers, "workers")
+    compounds_per_tile = positive_int(compounds_per_tile, "compounds_per_tile")
     chosen, offsets = _offsets(scenario, table, start_years)
     table = table.take(chosen) if chosen.size != len(table) else table
     tiles = tiles_of(len(table), compounds_per_tile)
     per_tile = tiles[0].stop - tiles[0].start
-    chunk_draws = _positive_int(chunk_draws if chunk_draws is not None
+    chunk_draws = positive_int(chunk_draws if chunk_draws is not None
                          else default_chunk_draws(per_tile), "chunk_draws")
     timeline = timeline_of(scenario)
     n_calendar = timeline.n_years + int(offsets.max())
@@ -201,7 +201,7 @@ def evaluate_portfolio(scenario: Scenario, *, start_years=None) -> PortfolioResu
     """The portfolio at the point estimates of its inputs: one draw (``simulation.
     point_estimate``) of every compound, through the engine and the reductions of
     :func:`simulate_portfolio`."""
-    from ..draws import point_values
+    from ..inputs.draws import point_values
     from ..engine.model import run_compounds
     from ..inputs import model_inputs
     table = _table_of(scenario)

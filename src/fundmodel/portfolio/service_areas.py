@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..draws import point_values
+from ..inputs.draws import point_values
 from ..engine.model import run_compounds
 from ..errors import ModelError
 from ..inputs import model_inputs

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..catalog import QUANTILE_METHOD
+from ..results.catalog import QUANTILE_METHOD
 from ..engine.model import run_compounds
 from ..inputs import model_inputs
-from ..sampling import BLOCK_SIZE, InputSpace, sample_values
+from ..inputs.sampling import BLOCK_SIZE, InputSpace, sample_values
 from ..scenario.fiscal import GOVERNMENT_LEVELS
 
 __all__ = ["COMPOUND_BLOCK", "COMPOUND_METRICS", "DISTRICT_METRICS", "SUMMARY_STATS", "Tile",

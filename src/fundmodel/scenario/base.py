@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from ..errors import ScenarioError
-from .issues import did_you_mean, issues_from_validation_error
+from ..io.issues import did_you_mean, issues_from_validation_error
 
 __all__ = ["ScenarioModel", "did_you_mean", "fail", "check_shares"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .distributions import _Dist
+from .distributions import DistributionBase
 from .scenario import Scenario
 
 __all__ = ["scenario_warnings", "MAX_USUAL_FEE_RATE", "MIN_USUAL_COLLECTION_RATE",
@@ -28,7 +28,7 @@ usually a share of income or a percentage."""
 
 def _value(x: Any) -> tuple[float, str]:
     """A number's value for judging it, and how to say what it is."""
-    if isinstance(x, _Dist):
+    if isinstance(x, DistributionBase):
         return x.mean(), f"{x.mean():.4g} (the mean of its {x.dist} distribution)"
     return float(x), f"{float(x):g}"
 

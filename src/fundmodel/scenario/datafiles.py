@@ -16,7 +16,7 @@ import stat
 
 from .base import did_you_mean, fail
 from .limits import MAX_EMPIRICAL_VALUES
-from .yamlio import not_utf8_issue_parts
+from ..io.yamlio import not_utf8_issue_parts
 
 __all__ = ["read_csv_column", "MAX_CSV_BYTES"]
 

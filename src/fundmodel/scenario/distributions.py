@@ -112,7 +112,7 @@ def _too_narrow(key: str, value: float) -> str:
             f"{MAX_BETA_SHAPE:g}")
 
 
-class _Dist(ScenarioModel):
+class DistributionBase(ScenarioModel):
     """Common interface of every distribution."""
 
     each_year: bool = False
@@ -188,7 +188,7 @@ class _Dist(ScenarioModel):
         return float({"mean": self.mean, "median": self.median, "mode": self.mode}[how]())
 
 
-class Normal(_Dist):
+class Normal(DistributionBase):
     """Normal distribution, optionally truncated to ``[low, high]``."""
 
     dist: Literal["normal"]
@@ -267,7 +267,7 @@ class Normal(_Dist):
         return self._frozen().ppf(u)
 
 
-class LogNormal(_Dist):
+class LogNormal(DistributionBase):
     """Log-normal distribution given by the mean and sd of the variable itself, or by ``mu``
     and ``sigma`` of its logarithm (exactly one of the two pairs).
 
@@ -350,7 +350,7 @@ class LogNormal(_Dist):
         return np.exp(mu + s * _ndtri(u))
 
 
-class Uniform(_Dist):
+class Uniform(DistributionBase):
     """Uniform distribution on ``[low, high]``. Its mode is taken as the midpoint."""
 
     dist: Literal["uniform"]
@@ -376,7 +376,7 @@ class Uniform(_Dist):
         return self.low + (self.high - self.low) * np.asarray(u, dtype=float)
 
 
-class _ThreePoint(_Dist):
+class _ThreePoint(DistributionBase):
     low: float
     mode_: float = Field(alias="mode")
     high: float
@@ -452,7 +452,7 @@ class Pert(_ThreePoint):
         return _beta_ppf(u, a, b) * (self.high - self.low) + self.low
 
 
-class Beta(_Dist):
+class Beta(DistributionBase):
     """Beta distribution with shape parameters ``a`` and ``b``, on ``[low, high]``
     (default ``[0, 1]``); mean ``low + (high − low)·a/(a + b)``."""
 
@@ -500,7 +500,7 @@ class Beta(_Dist):
         return _beta_ppf(u, self.a, self.b) * (self.high - self.low) + self.low
 
 
-class Choice(_Dist):
+class Choice(DistributionBase):
     """Discrete choice among ``values`` with probabilities ``weights`` (default: equal)."""
 
     dist: Literal["choice"]
@@ -563,7 +563,7 @@ class Choice(_Dist):
         return values[np.minimum(idx, values.size - 1)]
 
 
-class Empirical(_Dist):
+class Empirical(DistributionBase):
     """Resampling of observed values, given inline (``values``) or read from a CSV column
     (``file`` and ``column``; the file name is relative to the scenario file, and must lie in
     its folder unless the loader allows files outside it).
@@ -640,11 +640,13 @@ DISTRIBUTION_NAMES = ("normal", "lognormal", "uniform", "triangular", "pert", "b
 
 def largest_value(value: Any) -> float:
     """The largest absolute value an input takes: a plain number's own, a distribution's
-    largest over its mean and the values its draws reach (:meth:`_Dist.reach`); 0 for None."""
+    largest over its mean and the values its draws reach (:meth:`DistributionBase.reach`); 0 for None."""
     if value is None:
         return 0.0
-    if isinstance(value, _Dist):
+    if isinstance(value, DistributionBase):
         with np.errstate(all="ignore"):
             lo, hi = value.reach()
             return max(abs(lo), abs(hi), abs(float(value.mean())))
     return abs(float(value))
+
+_Dist = DistributionBase  # the old private name, for code written before issue 20

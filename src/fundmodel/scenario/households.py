@@ -15,7 +15,7 @@ from typing import Annotated, Any, Iterator, Literal, Union
 from pydantic import Discriminator, Field, Tag, model_validator
 
 from .base import ScenarioModel, did_you_mean, fail
-from .distributions import _Dist
+from .distributions import DistributionBase
 from .limits import (MAX_AREA_M2, MAX_HOUSEHOLDS, MAX_ITEMS, MAX_NAMES, MAX_RULES, MAX_STOREYS,
                      RATE_MAX)
 from .ranges import bounded, uncertain
@@ -79,7 +79,7 @@ def _per_floor(kind: Any, what: str) -> Any:
 
 def _largest(value) -> float:
     """The largest value an input can take (a distribution's upper support)."""
-    return float(value.support()[1]) if isinstance(value, _Dist) else float(value)
+    return float(value.support()[1]) if isinstance(value, DistributionBase) else float(value)
 
 
 class Building(ScenarioModel):

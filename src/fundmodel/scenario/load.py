@@ -6,11 +6,11 @@ import os
 from typing import Iterable
 
 from ..errors import Issue, ScenarioError
-from .overrides import apply_overrides
+from ..io.overrides import apply_overrides
 from .scenario import Scenario
 from .validate import parse_scenario
-from .yamlio import (MAX_TEXT_BYTES, load_yaml_text, open_regular_file, not_utf8_issue_parts,
-                     too_large_message)
+from ..io.yamlio import (MAX_TEXT_BYTES, load_yaml_text, open_regular_file, not_utf8_issue_parts,
+                         too_large_message)
 
 __all__ = ["load_scenario", "read_scenario_text", "value_origin"]
 
@@ -23,7 +23,7 @@ def read_scenario_text(text: str, source: str = "<string>",
     Parameters
     ----------
     text : str
-        The scenario, at most :data:`~fundmodel.scenario.yamlio.MAX_TEXT_BYTES` bytes of UTF-8.
+        The scenario, at most :data:`~fundmodel.io.yamlio.MAX_TEXT_BYTES` bytes of UTF-8.
     source : str
         Name used in error messages (e.g. the file name).
     overrides : iterable of str
@@ -73,7 +73,7 @@ def load_scenario(path: str | os.PathLike, overrides: Iterable[str] = (),
     ----------
     path : str or path-like
         A YAML (or JSON) scenario file, UTF-8, at most
-        :data:`~fundmodel.scenario.yamlio.MAX_TEXT_BYTES` bytes (2 MB).
+        :data:`~fundmodel.io.yamlio.MAX_TEXT_BYTES` bytes (2 MB).
     overrides : iterable of str
         ``path=value`` changes, as the CLI's ``--set``, e.g.
         ``["operations.property_fee.rate_per_m2_month=0.6"]``.

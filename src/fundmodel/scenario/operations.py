@@ -439,9 +439,9 @@ class Operations(ScenarioModel):
 
 def _smallest(value: Any) -> float:
     """The smallest value a positive input takes (a distribution's lowest reach)."""
-    from .distributions import _Dist
+    from .distributions import DistributionBase
 
-    if isinstance(value, _Dist):
+    if isinstance(value, DistributionBase):
         lo, _ = value.reach()
         return max(float(lo), 1.0)
     return float(value)

@@ -16,7 +16,7 @@ from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag
 from pydantic_core import PydanticCustomError
 
 from .base import fail
-from .distributions import Distribution, _Dist
+from .distributions import Distribution, DistributionBase
 
 __all__ = ["uncertain", "bounded", "Uncertain"]
 
@@ -30,7 +30,7 @@ def _number_or_distribution(value: Any) -> str | None:
         return None
     if isinstance(value, (int, float, np.integer, np.floating)):
         return "number"
-    if isinstance(value, (dict, _Dist)):
+    if isinstance(value, (dict, DistributionBase)):
         return "distribution"
     return None
 
@@ -68,7 +68,7 @@ _VALUE_PARAMS = {"normal": ("mean", "sd", "low", "high"), "lognormal": ("mean", 
                  "choice": ("values",), "empirical": ("values",)}
 
 
-def _scaled_text(d: "_Dist", factor: float) -> str:
+def _scaled_text(d: "DistributionBase", factor: float) -> str:
     """The distribution as YAML with its value parameters multiplied by ``factor``."""
     data = d.model_dump(by_alias=True, exclude_none=True)
     if getattr(d, "file", None) is not None:
@@ -111,7 +111,7 @@ def _number_check(ge, gt, le, lt, percent: bool, reason: str | None,
 
 
 def _support_check(ge, gt, le, lt, each_year_ok, magnitude=None, what=None, percent=False):
-    def check(d: _Dist) -> _Dist:
+    def check(d: DistributionBase) -> DistributionBase:
         if d.each_year and not each_year_ok:
             raise PydanticCustomError(
                 "distribution_each_year",
@@ -163,7 +163,7 @@ def uncertain(*, ge: float | None = None, gt: float | None = None,
     inside it. ``each_year`` allows distributions drawn anew every operating year.
 
     ``magnitude`` bounds the absolute value (of a plain number; of the mean and of every value
-    a distribution's draws can reach, see :meth:`_Dist.reach`), ``what`` names the quantity in
+    a distribution's draws can reach, see :meth:`DistributionBase.reach`), ``what`` names the quantity in
     messages. ``percent`` marks rates and shares: a value above the range that fits once divided
     by 100 is reported as a percentage ("did you mean 0.035?").
     """

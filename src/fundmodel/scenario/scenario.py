@@ -13,14 +13,14 @@ from pydantic import Field, ValidationInfo, model_validator
 from .base import ScenarioModel, did_you_mean, fail
 from .compound import Compound
 from .fiscal import Fiscal
-from .distributions import PointEstimate, _Dist, largest_value
+from .distributions import PointEstimate, DistributionBase, largest_value
 from .ranges import bounded, uncertain
 from .limits import MAX_BUILD_YEARS, MAX_MONEY_CNY, MAX_RULES, RATE_MAX, RATE_MIN
 from .funding import FundingRule
 from .households import MAX_DETAILED_HOUSEHOLDS, Households, is_per_household
 from .levers import MAX_LEVERS, Lever
 from .operations import Operations
-from .paths import Path, format_path, iter_distributions, resolve_path
+from ..io.paths import Path, format_path, iter_distributions, resolve_path
 from .portfolio import PER_COMPOUND_SECTIONS, Portfolio
 from .renovation import Renovation
 from .repairs_fund import RepairsFund
@@ -112,9 +112,9 @@ class Scenario(ScenarioModel):
         one message at ``portfolio.compounds``."""
         context = kwargs.get("context")
         if isinstance(obj, dict) and (context is None or context.get("compounds_table") is None):
-            from .validate import _compounds_table
+            from .tables import compounds_table_for
             ctx = {"base_dir": None, "allow_outside_files": False, **(context or {})}
-            table = _compounds_table(obj, None, None, ctx)
+            table = compounds_table_for(obj, None, None, ctx)
             if table is not None:
                 kwargs["context"] = {**ctx, "compounds_table": table}
         return super().validate_raw(obj, **kwargs)
@@ -206,7 +206,7 @@ class Scenario(ScenarioModel):
                 raise fail(f"{rule.source} is not available in a portfolio yet: run the "
                            "compounds that need it one at a time", "funding", r, "source")
         paths = [format_path(p)
-                 for p, _ in iter_distributions(self, lambda v: isinstance(v, _Dist))]
+                 for p, _ in iter_distributions(self, lambda v: isinstance(v, DistributionBase))]
         for k, wanted in enumerate(portfolio.per_compound):
             if wanted.split(".")[0].split("[")[0] not in PER_COMPOUND_SECTIONS:
                 raise fail(f"only inputs of {', '.join(PER_COMPOUND_SECTIONS)} may differ by "
@@ -226,7 +226,7 @@ class Scenario(ScenarioModel):
         if self.portfolio is None or not self.portfolio.per_compound:
             return []
         wanted = self.portfolio.per_compound
-        return [p for p, _ in iter_distributions(self, lambda v: isinstance(v, _Dist))
+        return [p for p, _ in iter_distributions(self, lambda v: isinstance(v, DistributionBase))
                 if any(_names(format_path(p), w) for w in wanted)]
 
     def _check_sections(self) -> None:
@@ -344,7 +344,7 @@ class Scenario(ScenarioModel):
             value = self
             for part in path:
                 value = value[part] if isinstance(part, int) else getattr(value, part)
-            if not isinstance(value, _Dist):
+            if not isinstance(value, DistributionBase):
                 raise fail(f"'{text}' is a plain number, not a distribution; only uncertain "
                            "inputs can be correlated", *at)
             if value.each_year:
@@ -451,7 +451,7 @@ class Scenario(ScenarioModel):
     def _check_rates(self) -> None:
         if self.discount_rate_nominal is None:
             return
-        if isinstance(self.discount_rate, _Dist) or isinstance(self.inflation, _Dist):
+        if isinstance(self.discount_rate, DistributionBase) or isinstance(self.inflation, DistributionBase):
             raise fail("discount_rate_nominal can only be checked against plain (not "
                        "uncertain) discount_rate and inflation; leave it out",
                        "discount_rate_nominal")
@@ -545,7 +545,7 @@ def point_estimate_problems(scenario: Scenario, how: PointEstimate | str) -> lis
     finite number is reported too.
     """
     problems: list[tuple[Path, str]] = []
-    for path, dist in iter_distributions(scenario, lambda v: isinstance(v, _Dist)):
+    for path, dist in iter_distributions(scenario, lambda v: isinstance(v, DistributionBase)):
         if how == "mode" and (problem := dist.mode_problem()):
             problems.append((path, problem))
             continue

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from ..correlation import correlation_problem
+from ..stats.induced_correlation import correlation_problem
 from .base import ScenarioModel, fail
 from .distributions import PointEstimate
 from .ranges import bounded

@@ -32,14 +32,14 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 from ..errors import Issue, ModelError, ScenarioError, printable
-from .issues import did_you_mean
+from ..io.issues import did_you_mean
 from .limits import (MAX_AREA_M2, MAX_BUILDINGS, MAX_COMPOUNDS, MAX_HOUSEHOLDS, MAX_MONEY_CNY,
                      MAX_QUANTITY, MAX_STOREYS)
-from .yamlio import not_utf8_issue_parts
+from ..io.yamlio import Positions, not_utf8_issue_parts
 
 __all__ = ["CompoundsTable", "read_compounds_table", "COLUMNS", "ALIASES", "TIERS",
            "MAX_TABLE_BYTES", "MAX_XLSX_UNZIPPED_BYTES", "MAX_ISSUES", "MAX_CELL_CHARS",
-           "MAX_TABLE_COLUMNS", "MAX_COORDINATE_KM"]
+           "MAX_TABLE_COLUMNS", "MAX_COORDINATE_KM", "compounds_table_for"]
 
 log = logging.getLogger("fundmodel")
 
@@ -863,3 +863,25 @@ def read_compounds_table(file: str | os.PathLike, base_dir: str | os.PathLike | 
         x_km=number("x_km"), y_km=number("y_km"), neighbourhood=text("neighbourhood", ""),
         condition_score=number("condition_score"), extra=extra, lines=tuple(lines),
         columns=columns, warnings=tuple(warnings))
+
+
+def compounds_table_for(data: dict, positions: Positions | None, source: str | None,
+                     context: dict):
+    """A portfolio's compounds table, read before the scenario is validated so that its
+    mistakes are reported at their row and column of the table (and a table that cannot be
+    read at ``portfolio.compounds`` of the scenario). None without a portfolio."""
+    portfolio = data.get("portfolio")
+    if not isinstance(portfolio, dict) or not isinstance(portfolio.get("compounds"), str) \
+            or not portfolio["compounds"] or "compound" in data:
+        return None
+    sheet = portfolio.get("sheet") if isinstance(portfolio.get("sheet"), str) else None
+    try:
+        return read_compounds_table(portfolio["compounds"], base_dir=context["base_dir"],
+                                    allow_outside=context["allow_outside_files"], sheet=sheet)
+    except ScenarioError as exc:
+        pos = positions.get(("portfolio", "compounds")) if positions is not None else None
+        issues = [issue if issue.file is not None else
+                  Issue("portfolio.compounds", issue.message, source,
+                        getattr(pos, "line", None), getattr(pos, "column", None))
+                  for issue in exc.issues]
+        raise ScenarioError(issues) from None

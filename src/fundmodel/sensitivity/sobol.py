@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..basecase import _checked_point_estimate
+from ..inputs.basecase import checked_point_estimate
 from ..errors import FundmodelError, ModelError
 from ..scenario import Scenario
 from ..scenario.distributions import PointEstimate
@@ -91,7 +91,7 @@ def sobol(scenario: Scenario, metric: str, n: int = 1024, seed: int | None = Non
         raise ModelError(f"n must be a power of 2 of at least 2 (the Sobol sequence's "
                          f"balance), got {n!r}")
     found = require_factors(scenario)
-    how = _checked_point_estimate(scenario, point_estimate)
+    how = checked_point_estimate(scenario, point_estimate)
     notes: list[str] = []
     if scenario.simulation.correlations is not None:
         names = ", ".join(scenario.simulation.correlations.inputs)
@@ -114,7 +114,7 @@ def sobol(scenario: Scenario, metric: str, n: int = 1024, seed: int | None = Non
     space = problem(scenario)
     u = sample.sample(space, int(n), calc_second_order=calc_second_order, seed=int(seed))
     values = factor_values(found, u)
-    from ..batch import evaluate_batch
+    from ..run.batch import evaluate_batch
 
     result = evaluate_batch(scenario, values, point_estimate=how)
     y = metric_values(result, metric)

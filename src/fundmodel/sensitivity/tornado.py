@@ -7,7 +7,7 @@ import logging
 import numpy as np
 import pandas as pd
 
-from ..basecase import _checked_point_estimate
+from ..inputs.basecase import checked_point_estimate
 from ..errors import ModelError
 from ..scenario import Scenario
 from ..scenario.distributions import PointEstimate
@@ -57,14 +57,14 @@ def tornado(scenario: Scenario, metric: str, *, low: float = 0.10, high: float =
         For an unknown metric (with the catalogue's "did you mean"), quantiles outside
         ``0 < low < high < 1``, or a scenario without uncertain inputs.
     """
-    from ..batch import evaluate_batch
+    from ..run.batch import evaluate_batch
 
     check_metric(metric)
     if not (0.0 < low < high < 1.0):
         raise ModelError(f"the quantiles must satisfy 0 < low < high < 1, got low={low!r}, "
                          f"high={high!r}")
     found = require_factors(scenario)
-    how = _checked_point_estimate(scenario, point_estimate)
+    how = checked_point_estimate(scenario, point_estimate)
     k = len(found)
     lows = np.array([float(f.dist.ppf(np.array([low]))[0]) for f in found])
     highs = np.array([float(f.dist.ppf(np.array([high]))[0]) for f in found])

@@ -4,7 +4,7 @@ on the ledger.
 An instrument is a scenario model (what the analyst wrote, :mod:`fundmodel.scenario.funding`),
 a compile function turning the rules of that model into engine inputs (:mod:`fundmodel.inputs`),
 and an engine function ``write(inputs, params, books) → books`` here. The compile step puts
-them on :attr:`ModelInputs.instruments <fundmodel.engine.inputs.ModelInputs>` as
+them on :attr:`ModelInputs.instruments <fundmodel.engine.model_inputs.ModelInputs>` as
 :class:`InstrumentInputs`, in the order money is committed; the model runs them phase by phase:
 
 ``decide``
@@ -21,7 +21,7 @@ the ``fund`` phase (:attr:`Books.operating`). Lines of kind ``financing`` paid t
 ``operator`` enter the operating statement as ``financing_net`` (see
 :mod:`fundmodel.engine.model`). An instrument's report may carry ``metrics``, a mapping of
 per-draw metrics ``(D|1, C)`` named
-``<instrument>[<label>].<metric>`` (described in :data:`fundmodel.catalog.INSTRUMENT_METRICS`),
+``<instrument>[<label>].<metric>`` (described in :data:`fundmodel.results.catalog.INSTRUMENT_METRICS`),
 which join the run's metrics.
 
 See ``docs/instruments.md`` for a worked example of adding one.

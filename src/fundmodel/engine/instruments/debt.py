@@ -4,7 +4,7 @@ serviced in the operating years.
 
 Timing: the debt is drawn as its items are built (``funding[<label>]``, lender → project); no
 interest runs during construction; term year 1 is operating year 1. The schedules per unit of
-principal ``s_t`` are :mod:`fundmodel.loans`'s; the debt service of a loan of ``P`` CNY is
+principal ``s_t`` are :mod:`fundmodel.finance.loans`'s; the debt service of a loan of ``P`` CNY is
 ``P × s_t``. See ``docs/instruments.md`` for the formulas.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ...loans import LoanSchedule, loan_schedule, sculpted_schedule
+from ...finance.loans import LoanSchedule, loan_schedule, sculpted_schedule
 from ..arrays import row_sum, sum_lines
 from . import Books, pay_on_items, unfunded_on
 
@@ -75,7 +75,7 @@ class DebtInputs:
 @dataclass(frozen=True)
 class DebtReport:
     """What each debt would lend before the need, ``offered (D, C, R)`` CNY, and the per-draw
-    metrics ``debt[<label>].<metric>`` (see :data:`fundmodel.catalog.INSTRUMENT_METRICS`)."""
+    metrics ``debt[<label>].<metric>`` (see :data:`fundmodel.results.catalog.INSTRUMENT_METRICS`)."""
 
     offered: np.ndarray
     metrics: dict[str, np.ndarray] = field(default_factory=dict)

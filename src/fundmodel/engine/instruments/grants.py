@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..funding import apply_funding
-from ..inputs import RuleInputs
+from ..model_inputs import RuleInputs
 from . import Books, source_line, timed
 
 __all__ = ["write_grants", "BRIDGE_LINE"]

@@ -3,7 +3,7 @@ it (channels). Two stages of the engine, each a pure function of the engine inpu
 ledger written so far); they import only engine modules and :mod:`fundmodel.finance`.
 
 Axes: ``D`` draws, ``C`` compounds, ``I`` items, ``H`` households, ``B`` ballots (see
-:class:`~fundmodel.engine.inputs.HouseholdInputs`). No loop over draws or compounds; the loops
+:class:`~fundmodel.engine.model_inputs.HouseholdInputs`). No loop over draws or compounds; the loops
 are over decisions, ballots, items, rules and construction years.
 
 The residents' part of an item
@@ -73,7 +73,7 @@ from ..capital import item_costs
 from ..consent import vote, wtp_threshold
 from ..funding import apply_funding
 from ..households import CHANNELS, pay_by_channel
-from ..inputs import HouseholdInputs, ModelInputs, RuleInputs
+from ..model_inputs import HouseholdInputs, ModelInputs, RuleInputs
 from ..ledger import Ledger
 from . import Books
 

@@ -1,0 +1,8 @@
+"""The exit codes of the ``fundmodel`` command (130 and 143: :mod:`.signals`)."""
+
+EXIT_OK = 0
+EXIT_OUTPUT_CLOSED = 1
+EXIT_BAD_INPUT = 2
+
+MEMORY_HINT = ("not enough memory for this run: try --no-draws (no per-draw table), fewer "
+               "--draws or a smaller --chunk-size")

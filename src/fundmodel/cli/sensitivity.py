@@ -1,0 +1,174 @@
+"""``fundmodel sensitivity FILE --metric NAME``: which uncertain input drives a result — the
+tornado (one input at a time), the rank correlations over Monte Carlo draws, Sobol indices. A
+thin layer over :mod:`fundmodel.sensitivity`."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import math
+
+__all__ = ["add_sensitivity_parser"]
+
+METHODS = ("tornado", "rank", "sobol", "all")
+
+
+def add_sensitivity_parser(sub, verbose, helpers) -> None:
+    """Register the ``sensitivity`` command (``helpers``: the CLI's argument types and
+    printing helpers, given by :mod:`fundmodel.cli` so that this module never imports it)."""
+    from ..results.labels import LANGS
+
+    s = sub.add_parser("sensitivity", help="which uncertain input drives a result: tornado, "
+                       "rank correlations, Sobol indices", parents=[verbose])
+    s.add_argument("file", metavar="FILE")
+    s.add_argument("--metric", required=True, metavar="NAME",
+                   help="the per-draw metric, e.g. breakeven_fee_rate or capex_total")
+    s.add_argument("--method", choices=METHODS, default="tornado",
+                   help="tornado: each input alone at its p10 and p90 (default); rank: "
+                   "Spearman correlations over Monte Carlo draws; sobol: Sobol indices "
+                   "(needs SALib); all: the three")
+    s.add_argument("--draws", type=helpers["positive"], metavar="N",
+                   help="Monte Carlo draws of the rank correlations (default: the "
+                   "scenario's simulation.draws)")
+    s.add_argument("--sobol-n", type=helpers["positive"], default=1024, metavar="N",
+                   help="Sobol base sample, a power of 2: N × (inputs + 2) evaluations "
+                   "(default 1024)")
+    s.add_argument("--seed", type=helpers["non_negative"], metavar="S",
+                   help="seed (default: the scenario's simulation.seed)")
+    s.add_argument("--lang", choices=LANGS, default=None,
+                   help="labels of the printed tables and CSV headers (default: English "
+                   "printed, identifiers in the CSV files)")
+    s.add_argument("--out", metavar="DIR", type=helpers["path"],
+                   help="write tornado.csv, rank_correlations.csv, sobol.csv (those computed) "
+                   "and run.json into DIR, as a set")
+    s.add_argument("--set", action="append", metavar="PATH=VALUE", help=helpers["set_help"])
+    s.add_argument("--allow-outside-files", action="store_true", help=helpers["outside_help"])
+    s.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    s.set_defaults(func=functools.partial(_cmd_sensitivity, helpers=helpers))
+
+
+def _number(x: float) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
+
+
+def _localized(frame, lang: str | None, metric_unit: str):
+    """``frame`` with its headers labelled in ``lang`` (None: unchanged identifiers)."""
+    from ..results.labels import header, label
+
+    if lang is None:
+        return frame
+    out = frame.copy()
+    if "metric" in out.columns:
+        out["metric"] = [label(m, lang) for m in out["metric"]]
+    units = {"metric_low": metric_unit, "metric_high": metric_unit, "base": metric_unit,
+             "swing": metric_unit}
+    out.columns = [header(c, lang, units.get(c, "")) for c in out.columns]
+    out.index.name = label(out.index.name, lang) if out.index.name else None
+    return out
+
+
+def _cmd_sensitivity(args: argparse.Namespace, out, err, helpers) -> int:
+    _console, _escape, _table = (helpers[k] for k in ("console", "escape", "table"))
+    from ..errors import FundmodelError
+    from ..export import file_sha256, write_table_set
+    from ..results.labels import header, label
+    from ..results.labels import describe_unit
+    from ..scenario import load_scenario
+    from ..sensitivity.space import check_metric, require_factors
+
+    check_metric(args.metric)               # an unknown metric fails before any work
+    lang = args.lang or "en"
+    sha256 = None
+    if args.out is not None:
+        try:
+            sha256 = file_sha256(args.file)
+        except OSError:
+            pass
+    scenario = load_scenario(args.file, list(args.set or ()), args.allow_outside_files)
+    found = require_factors(scenario)
+    methods = ("tornado", "rank", "sobol") if args.method == "all" else (args.method,)
+    if "sobol" in methods and scenario.simulation.correlations is not None:
+        raise FundmodelError("Sobol indices assume independent inputs, and this scenario "
+                             "correlates " + ", ".join(scenario.simulation.correlations.inputs)
+                             + " (simulation.correlations): use --method tornado or rank")
+    metric = args.metric
+    unit = describe_unit(metric)
+    console = _console(out)
+    title = header(metric, lang)
+    colon = "：" if lang == "zh" else ": "
+    console.print(f"[bold]{_escape(scenario.title or scenario.name)}[/]{colon}"
+                  f"{_escape(title)}; {label('uncertain_inputs', lang)}{colon}{len(found)}",
+                  soft_wrap=True)
+    from ..results.labels import input_label
+
+    def name_of(path: str) -> str:
+        """An input by its label (``roof waterproofing: Unit cost``), not its path."""
+        return _escape(input_label(str(path), lang, scenario))
+
+    width = min(max(len(input_label(f.name, lang, scenario)) for f in found), 32)
+
+    def table(kind: str, columns):
+        t = _table(f"{label(kind, lang)}{colon}{title}", [(label("input", lang), "left"),
+                                                          *((c, "right") for c in columns)])
+        t.columns[0].min_width = width
+        return t
+
+    tables = {}
+    record: dict = {"metric": metric, "method": args.method}
+    if "tornado" in methods:
+        from ..sensitivity import tornado
+
+        frame = tornado(scenario, metric)
+        tables["tornado"] = frame
+        t = table("tornado", [label(c, lang) for c in ("low_value", "high_value",
+                                                        "metric_low", "metric_high", "swing")])
+        for name, row in frame.iterrows():
+            t.add_row(name_of(name), _number(row.low_value), _number(row.high_value),
+                      _number(row.metric_low), _number(row.metric_high), _number(row.swing))
+        t.caption = f"{label('base', lang)}{colon}{_number(float(frame['base'].iloc[0]))}"
+        t.caption_justify = "left"
+        console.print(t)
+    if "rank" in methods:
+        from ..run.api import simulate
+        from ..sensitivity import rank_correlations
+
+        result = simulate(scenario, args.draws, args.seed, progress=err.isatty()
+                          and not args.quiet, keep_draws=True)
+        frame = rank_correlations(result, [metric]).set_index("input")
+        tables["rank_correlations"] = frame
+        record.update({"draws": result.n_draws, "seed": result.info["seed"],
+                       "sampler": result.info["sampler"]})
+        t = table("rank_correlations", [label("rho", lang), label("p_value", lang)])
+        for name, row in frame.iterrows():
+            t.add_row(name_of(name), _number(row.rho), _number(row.p_value))
+        n = int(frame["n"].iloc[0]) if len(frame) else 0
+        t.caption = f"{label('n', lang)}{colon}{n:,}"
+        t.caption_justify = "left"
+        console.print(t)
+    if "sobol" in methods:
+        from ..sensitivity import sobol
+
+        frame = sobol(scenario, metric, n=args.sobol_n, seed=args.seed)
+        tables["sobol"] = frame
+        record.update({"sobol_n": frame.attrs["n"], "sobol_samples": frame.attrs["samples"],
+                       "sobol_seed": frame.attrs["seed"]})
+        t = table("sobol", [label(c, lang) for c in ("S1", "S1_conf", "ST", "ST_conf")])
+        for name, row in frame.iterrows():
+            t.add_row(name_of(name), *(_number(row[c]) for c in ("S1", "S1_conf", "ST",
+                                                                "ST_conf")))
+        t.caption = f"{label('samples', lang)}{colon}{frame.attrs['samples']:,}"
+        t.caption_justify = "left"
+        console.print(t)
+    if args.out is not None:
+        from .. import __version__
+
+        files = {name: _localized(frame, args.lang, unit) for name, frame in tables.items()}
+        record = {"fundmodel_version": __version__, "scenario_file": str(args.file),
+                  "scenario_sha256": sha256, "set": list(args.set or ()), **record,
+                  "lang": args.lang, "files": [*(f"{n}.csv" for n in files), "run.json"],
+                  "scenario": scenario.model_dump(mode="json", by_alias=True)}
+        written = write_table_set(files, record, args.out)
+        helpers["written"](console, written, args.out, lang)
+    return 0
