@@ -13,7 +13,7 @@ import yaml
 import fundmodel
 from fundmodel import Scenario
 from fundmodel.cli import main
-from fundmodel.results.labels import header, label, text
+from fundmodel.labels import header, label, text
 
 from malformed import ROOT
 

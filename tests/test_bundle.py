@@ -13,7 +13,7 @@ from hypothesis import given, settings, strategies as st
 
 import fundmodel
 from fundmodel import Scenario
-from fundmodel.results.catalog import lookup
+from fundmodel.catalog import lookup
 from fundmodel.engine.instruments.bundle import (MIN_SCALE_NONE, MIN_SCALE_OK, minimum_scale,
                                                  npv_at_scale)
 

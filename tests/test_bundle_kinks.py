@@ -4,7 +4,7 @@ against the bisection, a case worked by hand and the NPV at the returned scale."
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 from fundmodel.engine.instruments.bundle import (MIN_SCALE_NONE, MIN_SCALE_OK, minimum_scale,
                                                  npv_at_scale)
@@ -121,6 +121,11 @@ def test_npv_is_zero_at_the_scale_and_negative_just_below():
                 min_size=1, max_size=10),
        st.floats(0, 1), st.floats(0, 1000), st.floats(0, 1e5), st.floats(0.2, 3))
 def test_kinks_and_bisection_agree_on_any_bundle(years, tax, pv_cap, pv_tr, coverage):
+    # A tax rate within 1e-9 of 1 but not 1 (hypothesis found 1 − 2⁻⁵³) leaves an after-tax
+    # margin (1 − τ) m of one significant bit: the scale (~1e16) is then fixed only to the
+    # rounding of 1 − τ, and the bisection's bracket need / unit is off by as much. The two
+    # methods are compared where the problem is well conditioned (and at τ = 1 exactly).
+    assume(tax == 1.0 or 1.0 - tax >= 1e-9)
     margin = np.array([[[m for m, _ in years]]])
     fixed = np.array([[[f for _, f in years]]])
     disc = 1.05 ** -np.arange(1.0, len(years) + 1)[None, None, :]

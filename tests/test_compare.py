@@ -14,10 +14,10 @@ import yaml
 
 import fundmodel
 from fundmodel import ScenarioError
-from fundmodel.results.catalog import METRICS
+from fundmodel.catalog import METRICS
 from fundmodel.cli import main
 from fundmodel.run.compare import DEFAULT_METRICS, LEVER_METRICS
-from fundmodel.results.labels import NAMES
+from fundmodel.labels import NAMES
 
 ROOT = Path(__file__).resolve().parents[1]
 LEVERS = ROOT / "scenarios" / "sanqiao-levers.yaml"

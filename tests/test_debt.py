@@ -385,7 +385,7 @@ def test_sanqiao_monte_carlo_streams_the_debt_metrics(tmp_path):
     summary = res.summary()
     for name in names:
         assert name in summary.index, name
-        assert fundmodel.results.catalog.lookup(name).unit
+        assert fundmodel.catalog.lookup(name).unit
     amounts = res.metrics["debt[bank].amount"].to_numpy()
     assert amounts.std() > 0 and (amounts <= 400_000 + 1e-6).all()
     # the uncertain rate moves the service: the LLCR differs between draws
@@ -569,7 +569,7 @@ def test_coverage_of_all_debts_on_the_net_basis_and_undefined_without_service():
     res = fundmodel.evaluate(scenario([{"source": "central_subsidy", "amount": 100_000},
                                        bond(label="A")], income=10_000))
     assert math.isnan(metric(res, "coverage_all_debts"))
-    assert fundmodel.results.catalog.lookup("coverage_all_debts").undefined_when
+    assert fundmodel.catalog.lookup("coverage_all_debts").undefined_when
 
 
 def test_a_line_pledged_whole_by_two_debts_is_refused():
@@ -683,7 +683,7 @@ def test_shipped_scenarios_with_nothing_to_finance_have_no_nan(name, overrides):
     for column in metrics.columns:
         if metrics[column].isna().any():
             # only a metric the catalogue says can be undefined, and only a cover metric
-            assert fundmodel.results.catalog.lookup(column).undefined_when, column
+            assert fundmodel.catalog.lookup(column).undefined_when, column
     debts = [c for c in metrics.columns if c.startswith("debt[") and c.endswith("].amount")]
     assert debts and all(np.isfinite(metrics[c]).all() for c in debts)
     assert np.isfinite(metrics["npv_operations"]).all()

@@ -15,11 +15,11 @@ import pytest
 openpyxl = pytest.importorskip("openpyxl")
 
 import fundmodel  # noqa: E402
-from fundmodel.results.catalog import known_names  # noqa: E402
+from fundmodel.catalog import known_names  # noqa: E402
 from fundmodel.cli import main  # noqa: E402
 from fundmodel.errors import FundmodelError  # noqa: E402
 from fundmodel.export.excel import write_workbook  # noqa: E402
-from fundmodel.results.labels import label, quantile_label  # noqa: E402
+from fundmodel.labels import label, quantile_label  # noqa: E402
 from fundmodel.results.result import YEARLY_STATISTICS  # noqa: E402
 
 SCENARIO = "scenarios/sanqiao-standalone.yaml"

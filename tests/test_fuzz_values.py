@@ -12,7 +12,7 @@ Whatever the input:
   in a result or a :class:`~fundmodel.errors.FundmodelError` (the documented typed errors) —
   never another exception;
 - no metric is NaN unless the catalogue says when it may be undefined
-  (:attr:`fundmodel.results.catalog.Metric.undefined_when`), and none is infinite;
+  (:attr:`fundmodel.catalog.Metric.undefined_when`), and none is infinite;
 - no ``RuntimeWarning`` from numpy reaches the user;
 - a :func:`fundmodel.solve` of any number field for any of a set of targets (reachable, far out
   of reach, met everywhere) returns or raises a typed error within a bounded number of engine
@@ -38,7 +38,7 @@ import pytest
 import yaml
 
 import fundmodel
-from fundmodel.results import catalog
+from fundmodel import catalog
 from fundmodel.errors import FundmodelError, ScenarioError
 from fundmodel.scenario import parse_scenario
 

@@ -14,7 +14,7 @@ import yaml
 import fundmodel
 from fundmodel import Scenario
 from fundmodel.cli import main
-from fundmodel.results.labels import text
+from fundmodel.labels import text
 
 from malformed import ROOT
 

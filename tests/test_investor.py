@@ -16,7 +16,7 @@ from fundmodel import Scenario
 from fundmodel.finance import IRR_ALL_ZERO, IRR_NO_SIGN_CHANGE, IRR_OK
 from fundmodel.inputs.draws import point_values, realise
 from fundmodel.inputs import compile_inputs
-from fundmodel.results.catalog import lookup
+from fundmodel.catalog import lookup
 
 from malformed import STANDALONE
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import fundmodel
-from fundmodel.results import catalog, labels
+from fundmodel import catalog, labels
 from fundmodel.cli import main
 from fundmodel.engine.ledger import KINDS, PARTIES
 from fundmodel.export.files import result_tables
@@ -292,7 +292,7 @@ def test_every_scenario_field_and_enumeration_value_has_a_label():
     takes has both (walked from the models, not listed by hand)."""
     from clean_text import enum_values, field_names
 
-    from fundmodel.results.labels import field_label
+    from fundmodel.labels import field_label
 
     missing = sorted(n for n in field_names() | enum_values()
                      if not labels.has_label(n) and n not in ("name", "label"))

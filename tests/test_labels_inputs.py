@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import fundmodel
-from fundmodel.results.labels import input_label
+from fundmodel.labels import input_label
 
 SANQIAO = Path(__file__).resolve().parents[1] / "scenarios" / "sanqiao-standalone.yaml"
 

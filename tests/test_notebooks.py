@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import fundmodel
-from fundmodel.results import labels
+from fundmodel import labels
 from fundmodel.results.result import HEADLINE_METRICS, format_value
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -19,8 +19,8 @@ from matplotlib.font_manager import FontProperties, findfont  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 import fundmodel  # noqa: E402
-from fundmodel.results import labels  # noqa: E402
-from fundmodel.results.catalog import METRICS  # noqa: E402
+from fundmodel import labels  # noqa: E402
+from fundmodel.catalog import METRICS  # noqa: E402
 from fundmodel.cli import main  # noqa: E402
 from fundmodel.errors import FundmodelError  # noqa: E402
 from fundmodel.plots import fonts, write_charts  # noqa: E402

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 import fundmodel
 from fundmodel import finance
-from fundmodel.results.catalog import FUND_LINES, FUND_METRICS, METRICS, lookup
+from fundmodel.catalog import FUND_LINES, FUND_METRICS, METRICS, lookup
 from fundmodel.engine.model import run_model
 from fundmodel.engine.repairs_fund import component_ages, component_due, replacement_line
 from fundmodel.inputs import model_inputs

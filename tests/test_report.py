@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 
 import fundmodel
-from fundmodel.results import labels
-from fundmodel.results.catalog import METRICS
+from fundmodel import labels
+from fundmodel.catalog import METRICS
 from fundmodel.cli import main
 from fundmodel.errors import FundmodelError, ModelError
 from fundmodel.export.report import CHART_SLOTS, collect_charts, render_report, write_report

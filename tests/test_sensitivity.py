@@ -236,7 +236,7 @@ def test_cli_prints_the_tornado_and_writes_csv(scenario_file, tmp_path, capsys):
 
 
 def test_cli_in_chinese_shows_no_english_metric_names(scenario_file, capsys):
-    from fundmodel.results.catalog import METRICS
+    from fundmodel.catalog import METRICS
 
     code = main(["sensitivity", str(scenario_file), "--metric", "breakeven_fee_rate",
                  "--method", "all", "--draws", "200", "--sobol-n", "64", "--lang", "zh"])

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import fundmodel
 from fundmodel import Scenario, evaluate
-from fundmodel.results.catalog import lookup
+from fundmodel.catalog import lookup
 from fundmodel.engine.model_inputs import FallbackInputs
 from fundmodel.engine.operations import fallback_recursion
 from fundmodel.run.montecarlo import memory_estimate

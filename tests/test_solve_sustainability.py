@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import fundmodel
-from fundmodel.results.catalog import QUANTILE_METHOD
+from fundmodel.catalog import QUANTILE_METHOD
 
 ROOT = Path(__file__).resolve().parents[1]
 LONG = ROOT / "scenarios" / "sanqiao-long-term.yaml"

@@ -54,7 +54,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
 
 
 def __getattr__(name: str) -> Any:
-    """Import a public name (or a submodule, e.g. ``fundmodel.results.catalog``) on first use."""
+    """Import a public name (or a submodule, e.g. ``fundmodel.catalog``) on first use."""
     module = _EXPORTS.get(name)
     if module is not None:
         value = getattr(importlib.import_module(f".{module}", __name__), name)

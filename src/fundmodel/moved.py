@@ -20,8 +20,6 @@ MOVED: dict[str, str] = {
     "fundmodel.streaming": "fundmodel.stats.sketch",
     "fundmodel.accumulate": "fundmodel.stats.blocks",
     "fundmodel.correlation": "fundmodel.stats.induced_correlation",
-    "fundmodel.catalog": "fundmodel.results.catalog",
-    "fundmodel.labels": "fundmodel.results.labels",
     "fundmodel.cashflow_tables": "fundmodel.results.cashflows",
     "fundmodel.scenario.paths": "fundmodel.io.paths",
     "fundmodel.scenario.yamlio": "fundmodel.io.yamlio",

@@ -15,7 +15,7 @@ __all__ = ["add_compare_parser", "cell_lines", "markdown"]
 def add_compare_parser(sub, verbose, helpers) -> None:
     """Register the ``compare`` command (``helpers``: the CLI's argument types and printing
     helpers, given by :mod:`fundmodel.cli` so that this module never imports it)."""
-    from ..results.labels import LANGS
+    from ..labels import LANGS
 
     c = sub.add_parser("compare", help="compare scenarios side by side (key metrics with their "
                        "uncertainty), or a scenario's levers step by step (--levers)",
@@ -51,7 +51,7 @@ def add_compare_parser(sub, verbose, helpers) -> None:
 def _number(metric: str, x: float, lang: str, mc: bool, change: bool = False) -> str:
     """A metric's value as shown: CNY whole, rates two decimals, 0/1 metrics as a
     probability (Monte Carlo) or yes/no (deterministic); ``change`` with its sign."""
-    from ..results.labels import describe_unit, unit
+    from ..labels import describe_unit, unit
 
     if x is None or math.isnan(x):
         return "–"
@@ -102,7 +102,7 @@ def _cmd_compare(args: argparse.Namespace, out, err, helpers) -> int:
     from ..run.compare import compare, lever_table
     from ..errors import FundmodelError
     from ..export import file_sha256, write_table_set
-    from ..results.labels import header, label, text
+    from ..labels import header, label, text
     from ..scenario import load_scenario
 
     if args.levers and len(args.files) != 1:

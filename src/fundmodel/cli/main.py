@@ -61,10 +61,10 @@ def _path(text: str) -> str:
 
 def add_lang_argument(parser: argparse.ArgumentParser) -> None:
     """Give a command ``--lang {en,zh}``: the language of what it prints and, with ``--out``,
-    of the files' headers and names (:func:`fundmodel.results.labels.localize`). Not given
+    of the files' headers and names (:func:`fundmodel.labels.localize`). Not given
     (``args.lang`` None): English printing, and files keep their identifiers as headers (the
     data contract); read it as ``args.lang or "en"`` for printing."""
-    from ..results.labels import LANGS
+    from ..labels import LANGS
 
     parser.add_argument("--lang", choices=LANGS, default=None,
                         help="language of the printed output and, with --out, of the files' "

@@ -17,7 +17,7 @@ DRIVERS_METRIC = "breakeven_fee_rate"
 def add_report_parser(sub, verbose, helpers) -> None:
     """Register the ``report`` command (``helpers``: the CLI's argument types, given by
     :mod:`fundmodel.cli` so that this module never imports it)."""
-    from ..results.labels import LANGS
+    from ..labels import LANGS
 
     r = sub.add_parser("report", help="write the scenario's story as one self-contained HTML "
                        "page (charts embedded), printable to PDF", parents=[verbose])
@@ -84,7 +84,7 @@ def _cmd_report(args: argparse.Namespace, out, err, helpers) -> int:
     path = write_report(result, args.out, lang=args.lang, charts=charts, drivers=drivers,
                         scenario_file=args.file, scenario_sha256=sha256,
                         overrides=args.set or ())
-    from ..results.labels import text
+    from ..labels import text
 
     out.write(text("wrote", args.lang, files=path.name, out=path.parent) + "\n")
     return 0

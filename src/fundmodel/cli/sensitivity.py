@@ -16,7 +16,7 @@ METHODS = ("tornado", "rank", "sobol", "all")
 def add_sensitivity_parser(sub, verbose, helpers) -> None:
     """Register the ``sensitivity`` command (``helpers``: the CLI's argument types and
     printing helpers, given by :mod:`fundmodel.cli` so that this module never imports it)."""
-    from ..results.labels import LANGS
+    from ..labels import LANGS
 
     s = sub.add_parser("sensitivity", help="which uncertain input drives a result: tornado, "
                        "rank correlations, Sobol indices", parents=[verbose])
@@ -55,7 +55,7 @@ def _number(x: float) -> str:
 
 def _localized(frame, lang: str | None, metric_unit: str):
     """``frame`` with its headers labelled in ``lang`` (None: unchanged identifiers)."""
-    from ..results.labels import header, label
+    from ..labels import header, label
 
     if lang is None:
         return frame
@@ -73,8 +73,8 @@ def _cmd_sensitivity(args: argparse.Namespace, out, err, helpers) -> int:
     _console, _escape, _table = (helpers[k] for k in ("console", "escape", "table"))
     from ..errors import FundmodelError
     from ..export import file_sha256, write_table_set
-    from ..results.labels import header, label
-    from ..results.labels import describe_unit
+    from ..labels import header, label
+    from ..labels import describe_unit
     from ..scenario import load_scenario
     from ..sensitivity.space import check_metric, require_factors
 
@@ -101,7 +101,7 @@ def _cmd_sensitivity(args: argparse.Namespace, out, err, helpers) -> int:
     console.print(f"[bold]{_escape(scenario.title or scenario.name)}[/]{colon}"
                   f"{_escape(title)}; {label('uncertain_inputs', lang)}{colon}{len(found)}",
                   soft_wrap=True)
-    from ..results.labels import input_label
+    from ..labels import input_label
 
     def name_of(path: str) -> str:
         """An input by its label (``roof waterproofing: Unit cost``), not its path."""

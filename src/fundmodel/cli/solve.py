@@ -30,7 +30,7 @@ def _solution_text(s, lang: str) -> str:
     import numpy as np
 
     from ..run.solve.core import format_number
-    from ..results.labels import label, relabel
+    from ..labels import label, relabel
 
     w = Words(lang)
     how = (w("solve.point") if s.point else
@@ -65,6 +65,6 @@ def _solution_text(s, lang: str) -> str:
 
 
 def _reasons() -> set[str]:
-    from ..results.labels import TEXT
+    from ..labels import TEXT
 
     return {k for k in TEXT if k.startswith("reason.")}

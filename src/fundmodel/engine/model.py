@@ -44,7 +44,7 @@ class ModelOutput:
     Attributes
     ----------
     metrics : dict of str to ndarray (n,)
-        Per-draw metrics (see :data:`fundmodel.results.catalog.METRICS`).
+        Per-draw metrics (see :data:`fundmodel.catalog.METRICS`).
     yearly : dict of str to ndarray (n, horizon_years)
         Yearly lines of the operating statement (and of the repairs fund, with one),
         operating years 1..horizon.

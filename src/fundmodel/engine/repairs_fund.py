@@ -75,7 +75,7 @@ def replacement_line(name: str) -> str:
 @dataclass(frozen=True)
 class RepairsFundOutput:
     """The fund's yearly lines ``(D|1, C, T)`` and per-draw metrics ``(D|1, C)`` (names in
-    :data:`fundmodel.results.catalog.FUND_LINES` and :data:`fundmodel.results.catalog.FUND_METRICS`)."""
+    :data:`fundmodel.catalog.FUND_LINES` and :data:`fundmodel.catalog.FUND_METRICS`)."""
 
     yearly: dict[str, np.ndarray]
     metrics: dict[str, np.ndarray]

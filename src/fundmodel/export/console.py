@@ -201,18 +201,18 @@ def _table(title: str, columns: Sequence[tuple[str, str]]) -> "Table":
 
 class _Words:
     """The words of the printed output in one language: sentences from
-    :data:`fundmodel.results.labels.TEXT`, names and headers from the catalogue (English output keeps
+    :data:`fundmodel.labels.TEXT`, names and headers from the catalogue (English output keeps
     its own short wording, given at the call)."""
 
     def __init__(self, lang: str = "en"):
-        from ..results import labels
+        from .. import labels
 
         self.lang = labels.check_lang(lang)
         self.zh = lang == "zh"
         self._labels = labels
 
     def __call__(self, key: str, **fields: Any) -> str:
-        """A sentence of :data:`fundmodel.results.labels.TEXT`, filled in."""
+        """A sentence of :data:`fundmodel.labels.TEXT`, filled in."""
         return self._labels.text(key, self.lang, **fields)
 
     def name(self, english: str, ident: str) -> str:
@@ -286,7 +286,7 @@ def _stat_table(title: str, s, rows: list[tuple[str, str, Callable[[float], str]
 
 def _undefined_note(metric: str, undefined: int, draws: int, w: _Words | None = None) -> str:
     """Why and in how many draws a metric has no value."""
-    from ..results.labels import undefined_when
+    from ..labels import undefined_when
 
     w = w or _Words()
     when = undefined_when(metric, w.lang)
@@ -373,7 +373,7 @@ def _print_result(console: "Console", result: "Result", lang: str = "en") -> Non
             console.print(w("operations.breakeven_basis"))
         probs = result.probabilities()
         if w.zh:
-            from ..results.labels import QUESTIONS_ZH
+            from ..labels import QUESTIONS_ZH
             probs = probs.assign(question=[QUESTIONS_ZH.get(k, q) for k, q in
                                            zip(probs.index, probs["question"])])
         for _, row in probs.iterrows():
@@ -461,7 +461,7 @@ def _value(metric: str, value: float, w: _Words | None = None) -> str:
     """One draw's value of ``metric`` as its unit says: a yes/no flag (unit ``0/1`` or
     ``bool``) as yes/no, a year as a whole number, an IRR status as its words, else
     :func:`_number`."""
-    from ..results.catalog import lookup
+    from ..catalog import lookup
 
     w = w or _Words()
     try:
@@ -494,7 +494,7 @@ def _print_financing(console: "Console", result: "Result", w: _Words | None = No
     government's commitments by year."""
     w = w or _Words()
     s = result.summary()
-    from .catalog import instrument_metric
+    from ..catalog import instrument_metric
 
     names = [n for n in s.index if instrument_metric(n) is not None]
     if names:

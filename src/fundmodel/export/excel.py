@@ -4,7 +4,7 @@ percentiles and a sample of the draws (plus the fiscal, debt and households' tab
 has them), labelled in English or Chinese.
 
 Every sheet is a stack of :class:`Table` written by one function, :func:`write_table`: a
-DataFrame of the result's identifiers, its labels and units from :mod:`fundmodel.results.labels`, its
+DataFrame of the result's identifiers, its labels and units from :mod:`fundmodel.labels`, its
 number formats from the units (``#,##0`` for CNY, ``0.0%`` for shares, ``0.00`` for fee
 rates). The numbers are the result tables' own, unrounded (formats only change what is shown).
 
@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import FundmodelError
-from ..results.labels import (check_lang, describe_unit, field_label, field_unit, header, label,
+from ..labels import (check_lang, describe_unit, field_label, field_unit, header, label,
                               localize, unit)
 from .files import write_file_atomic
 from .words import describe
@@ -80,7 +80,7 @@ class Table:
     ``title`` is a label key (``table.items``) or None; ``title_unit`` a unit shown after the
     title (a table whose columns are years). ``units`` gives columns' units (shown in the
     header and setting the number format; the catalogue's unit otherwise, see
-    :func:`fundmodel.results.labels.header`); ``row_units`` a unit per row, for tables whose rows are
+    :func:`fundmodel.labels.header`); ``row_units`` a unit per row, for tables whose rows are
     metrics or lines (the format of their numeric cells where the column has no unit of its
     own). With ``header_units`` False the headers show no unit (the title says it).
     ``notes`` are label keys or sentences written under the table.
@@ -157,7 +157,7 @@ def write_table(ws, table: Table, row: int, lang: str,
                 widths: dict[int, int] | None = None) -> tuple[int, int]:
     """Write ``table`` into worksheet ``ws`` from ``row``: its title (bold), its header (bold:
     the index names and columns labelled in ``lang`` with their units), then its rows, with
-    identifiers translated (:func:`fundmodel.results.labels.localize`) and numbers formatted by unit.
+    identifiers translated (:func:`fundmodel.labels.localize`) and numbers formatted by unit.
 
     Returns the row of the header and the next free row (one blank row after the table and
     its notes); ``widths`` (column → widest text of the header and rows) is updated.
@@ -212,7 +212,7 @@ def write_table(ws, table: Table, row: int, lang: str,
 
 def _yes_no(value: bool, lang: str) -> str:
     """A yes/no flag in words (a Chinese workbook: 是 / 否)."""
-    from ..results.labels import text
+    from ..labels import text
 
     return text("report.yes" if value else "report.no", lang)
 
@@ -333,7 +333,7 @@ def assumptions_table(scenario: "Scenario", scenario_file: str | os.PathLike | N
     as written in the file, e.g. ``renovation.items[2].unit_cost``).
 
     Columns: ``description`` (the first sentence of the field's docstring; in Chinese the
-    catalogue's label of the field, :func:`fundmodel.results.labels.field_label`; a ``name`` says what
+    catalogue's label of the field, :func:`fundmodel.labels.field_label`; a ``name`` says what
     it names: an item, a building, a vote, a cost line), ``value`` (a number, text, or a
     distribution's spec such as ``triangular(low=90, mode=110, high=150)``; in Chinese in
     words, ``三角分布（低值 90，众数 110，高值 150）``, with yes/no and the values of
@@ -419,7 +419,7 @@ def _run_note(result: "Result", lang: str) -> str:
 def _breakeven_note(result: "Result", lang: str) -> list[str]:
     """With financing lines on the compound's account, the breakeven fees' basis (after
     financing; ``net_cash_flow_first_year`` is year 1 after financing)."""
-    from ..results.labels import text
+    from ..labels import text
 
     return [text("operations.breakeven_basis", lang)] if "net_cash_flow" in result.yearly() \
         else []

@@ -699,7 +699,7 @@ def write_csv(result: Result, out_dir: str | os.PathLike, *,
     ``on_large_csv(file name, estimated bytes)`` (default: a logged warning); see
     :func:`table_formats`. ``lang`` (``"en"`` or ``"zh"``) writes the tables for
     readers: headers, index names and identifier values become their labels with units
-    (:func:`fundmodel.results.labels.localize` with ``units=True``), and ``run.json`` records it;
+    (:func:`fundmodel.labels.localize` with ``units=True``), and ``run.json`` records it;
     None (default) keeps the identifiers, the files' data contract. ``out_dir`` is created if
     needed with the usual permissions (``0o777 & ~umask`` for folders, ``0o666 & ~umask`` for
     the files).
@@ -753,7 +753,7 @@ def write_table_set(tables: Mapping[str, pd.DataFrame], record: Mapping[str, Any
     if os.fspath(out_dir) == "":
         raise FundmodelError("no output folder given (the path is empty)")
     if lang is not None:
-        from ..results.labels import check_lang, localize
+        from ..labels import check_lang, localize
 
         check_lang(lang)
         tables = {name: localize(table, lang, units=True) for name, table in tables.items()}

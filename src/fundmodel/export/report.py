@@ -3,7 +3,7 @@
 :func:`render_report` turns a :class:`~fundmodel.results.Result` into the HTML text of one
 page — the compound, the funding mix and the gap, the operation year by year, how sure it is,
 what drives it, the assumptions and the run record — with every label from
-:mod:`fundmodel.results.labels` in ``lang``. Charts come in through one seam, ``charts``: a mapping
+:mod:`fundmodel.labels` in ``lang``. Charts come in through one seam, ``charts``: a mapping
 from a slot name (:data:`CHART_SLOTS`) to a matplotlib Figure or PNG bytes, embedded as
 ``data:`` URIs, so the page needs no network. :func:`collect_charts` fills the slots from
 ``result.plot`` when the result has one. :func:`write_report` writes the page atomically.
@@ -23,8 +23,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from ..results import labels
-from ..results.labels import text
+from .. import labels
+from ..labels import text
 from ..errors import FundmodelError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -755,7 +755,7 @@ def render_report(result: "Result", *, lang: str = "en",
     Monte Carlo run, the base case's outcomes for a deterministic one); what drives it (only
     with ``drivers``); the assumptions (items, funding rules, fee, income and costs, key
     parameters); the run record (:func:`fundmodel.export.files.run_record`). Every label is
-    :mod:`fundmodel.results.labels`' in ``lang``; the user's own names are shown as written, escaped.
+    :mod:`fundmodel.labels`' in ``lang``; the user's own names are shown as written, escaped.
 
     Parameters
     ----------

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from typing import Any, Iterable, Mapping
 
-from ..results import labels
+from .. import labels
 
 __all__ = ["describe", "terms", "number", "is_share"]
 
@@ -21,7 +21,7 @@ _SHARE_FIELDS = frozenset({
     "rate", "required_return", "gearing", "participation", "approval_area",
     "approval_headcount", "quorum_area", "quorum_headcount", "take_up", "instalments",
     "schedule", "collection_ramp", "ageing", "tier_share"})
-"""Fields holding fractions whose name does not say so (:func:`fundmodel.results.labels.field_unit`
+"""Fields holding fractions whose name does not say so (:func:`fundmodel.labels.field_unit`
 reads the others from the end of the name)."""
 
 _SKIP_PARAMETERS = frozenset({"dist", "file", "column"})
@@ -113,7 +113,7 @@ def describe(value: Any, lang: str = "en", field: str = "", mean: bool = False,
     set fields in brackets (:func:`terms`); a list joined; text by its catalogue label (the
     values of enumerations: ``bullet`` → ``到期一次还本``), a user's own text as written. A
     number of years has its unit; ``mean``: a distribution's mean follows it. The path of an
-    input (``portfolio.per_compound``) is its label (:func:`fundmodel.results.labels.input_label`,
+    input (``portfolio.per_compound``) is its label (:func:`fundmodel.labels.input_label`,
     with ``scenario`` the names of list elements).
     """
     from pydantic import BaseModel

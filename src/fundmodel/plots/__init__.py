@@ -4,7 +4,7 @@
 :class:`matplotlib.figure.Figure` (or draw into the ``ax`` given); nothing global is touched —
 no pyplot, no ``rcParams`` — and matplotlib is imported on the first chart, not by ``import
 fundmodel``. Every chart takes ``lang`` ("en" or "zh"): its title, axis labels and legend come
-from :mod:`fundmodel.results.labels`; with "zh" an installed font with Chinese glyphs is used for that
+from :mod:`fundmodel.labels`; with "zh" an installed font with Chinese glyphs is used for that
 figure's text (:mod:`.fonts`), and without one the chart is drawn in English, with one logged
 warning. See ``docs/charts.md``.
 """

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..results import labels
+from .. import labels
 from . import style as st
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..results import labels
+from .. import labels
 from ..errors import FundmodelError
 from . import style as st
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..results import labels
+from .. import labels
 from ..errors import FundmodelError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -82,11 +82,11 @@ class Style:
         ax.legend(handles, names, **kw)
 
     def label(self, name: str) -> str:
-        """The catalogue's label of ``name`` (:func:`fundmodel.results.labels.label`)."""
+        """The catalogue's label of ``name`` (:func:`fundmodel.labels.label`)."""
         return labels.label(name, self.lang)
 
     def chart(self, key: str, **fill: Any) -> str:
-        """A chart's title, legend entry or note (:data:`fundmodel.results.labels.CHARTS`)."""
+        """A chart's title, legend entry or note (:data:`fundmodel.labels.CHARTS`)."""
         return labels.CHARTS[key].get(self.lang).format(**fill)
 
     def header(self, name: str, unit_name: str | None = None) -> str:

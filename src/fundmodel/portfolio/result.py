@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..results.catalog import QUANTILE_METHOD
+from ..catalog import QUANTILE_METHOD
 from ..scenario.fiscal import GOVERNMENT_LEVELS
 from .tiles import SUMMARY_STATS
 
@@ -61,7 +61,7 @@ class PortfolioResult:
         """The district's totals (mean, P5, P95 over the draws, by their labels) and, with
         budgets, the probability that each level's budget is overrun, as HTML tables
         (Jupyter)."""
-        from ..results import labels
+        from .. import labels
         from ..results.result import format_value, html_table
 
         s = self.summary()

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..results.catalog import QUANTILE_METHOD
+from ..catalog import QUANTILE_METHOD
 from ..engine.model import run_compounds
 from ..inputs import model_inputs
 from ..inputs.sampling import BLOCK_SIZE, InputSpace, sample_values

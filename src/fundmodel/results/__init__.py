@@ -2,13 +2,14 @@
 
 - :mod:`.result`: :class:`Result` (metrics, summary, yearly, funding, households, …);
 - :mod:`.cashflows`: the ledger as tables: cash flows, the parties' and the government's views;
-- :mod:`.catalog`: the declared outputs (metrics and yearly lines: name, unit, meaning);
-- :mod:`.labels`: their en/zh labels and the printed words;
+- the declared outputs and their en/zh labels are below every layer that reads them, in
+  :mod:`fundmodel.catalog` and :mod:`fundmodel.labels` (the engine's ledger and the scenario
+  models read the parties and levels declared there);
 - :mod:`.extensions`: the methods of :class:`Result` that live in higher layers (charts, the
   workbook), registered by the package's face.
 
 ``from fundmodel.results import Result`` keeps working; the names of :mod:`.result` load it on
-first use, so ``fundmodel.results.labels`` comes without pandas.
+first use, so ``fundmodel.labels`` comes without pandas.
 """
 
 import importlib

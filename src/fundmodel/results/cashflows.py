@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..engine.instruments.grants import BRIDGE_LINE
 from ..engine.ledger import GOVERNMENT_PARTIES, PARTIES
-from .catalog import CASHFLOW_QUANTILES, quantile_name
+from ..catalog import CASHFLOW_QUANTILES, quantile_name
 
 __all__ = ["cashflow_table", "party_table", "government_table", "fiscal_table", "FISCAL_COLUMNS",
            "SOE"]

@@ -15,10 +15,10 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from . import labels
-from .catalog import METRICS, YEARLY_LINES, declaration, lookup
+from .. import labels
+from ..catalog import METRICS, YEARLY_LINES, declaration, lookup
 from ..inputs.draws import is_distribution
-from .catalog import CASHFLOW_QUANTILES, QUANTILE_METHOD, QUANTILES, quantile_name
+from ..catalog import CASHFLOW_QUANTILES, QUANTILE_METHOD, QUANTILES, quantile_name
 from ..engine.arrays import same_in_every_draw
 from ..engine.capital import ITEM_INPUTS
 from ..engine.model import ModelOutput

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Issue, ScenarioError
-from ..results.labels import check_lang, header, label, quantile_label
+from ..labels import check_lang, header, label, quantile_label
 from ..results.result import PROBABILITIES, Result
 from ..scenario import Scenario
 from ..io.issues import did_you_mean
@@ -110,7 +110,7 @@ def compare(results_or_scenarios: Sequence[Result | Scenario] | Mapping[str, Res
         scenario's ``name``, numbered ``#2``... when repeated). A scenario is evaluated
         (deterministic) or, with ``draws``, simulated; a result is taken as it is.
     metrics : list of str or comma-separated str, optional
-        Metric names (:data:`fundmodel.results.catalog.METRICS`); default :data:`DEFAULT_METRICS`.
+        Metric names (:data:`fundmodel.catalog.METRICS`); default :data:`DEFAULT_METRICS`.
     draws, seed : int, optional
         Monte Carlo draws and seed for the scenarios given (default: deterministic). The same
         seed for every scenario gives them common random numbers where their distributions

@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..stats.blocks import (MIN_REPLICATE_BLOCKS, BlockMeans, BlockStream, BlockSums, MetricStreams,
                             replicate_mcse)
-from ..results.catalog import (FALLBACK_LINES, FALLBACK_METRICS, FINANCING_LINES, FINANCING_METRICS,
+from ..catalog import (FALLBACK_LINES, FALLBACK_METRICS, FINANCING_LINES, FINANCING_METRICS,
                                FUND_LINES, FUND_METRICS, SOE_METRICS, METRICS, YEARLY_LINES)
 from ..inputs import model_inputs
 from ..inputs.compile import refuse_portfolio

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..results.catalog import lookup
+from ..catalog import lookup
 from ..errors import ModelError
 from ..inputs.factors import (Factor, factors, input_columns, input_name,  # noqa: F401
                               point_rows)

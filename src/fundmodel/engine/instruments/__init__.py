@@ -21,7 +21,7 @@ the ``fund`` phase (:attr:`Books.operating`). Lines of kind ``financing`` paid t
 ``operator`` enter the operating statement as ``financing_net`` (see
 :mod:`fundmodel.engine.model`). An instrument's report may carry ``metrics``, a mapping of
 per-draw metrics ``(D|1, C)`` named
-``<instrument>[<label>].<metric>`` (described in :data:`fundmodel.results.catalog.INSTRUMENT_METRICS`),
+``<instrument>[<label>].<metric>`` (described in :data:`fundmodel.catalog.INSTRUMENT_METRICS`),
 which join the run's metrics.
 
 See ``docs/instruments.md`` for a worked example of adding one.

@@ -81,7 +81,7 @@ class BundleInputs:
 @dataclass(frozen=True)
 class BundleReport:
     """What each bundle pays, ``offered (D, C, R)`` CNY; its per-draw ``metrics``
-    (:data:`fundmodel.results.catalog.INSTRUMENT_METRICS`); and, by label, why ``minimum_scale`` is
+    (:data:`fundmodel.catalog.INSTRUMENT_METRICS`); and, by label, why ``minimum_scale`` is
     undefined where it is (``minimum_scale_reason (D, C)``, codes of
     :data:`MIN_SCALE_REASONS`)."""
 

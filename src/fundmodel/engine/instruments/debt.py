@@ -75,7 +75,7 @@ class DebtInputs:
 @dataclass(frozen=True)
 class DebtReport:
     """What each debt would lend before the need, ``offered (D, C, R)`` CNY, and the per-draw
-    metrics ``debt[<label>].<metric>`` (see :data:`fundmodel.results.catalog.INSTRUMENT_METRICS`)."""
+    metrics ``debt[<label>].<metric>`` (see :data:`fundmodel.catalog.INSTRUMENT_METRICS`)."""
 
     offered: np.ndarray
     metrics: dict[str, np.ndarray] = field(default_factory=dict)

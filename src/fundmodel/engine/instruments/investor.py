@@ -65,7 +65,7 @@ class InvestorInputs:
 @dataclass(frozen=True)
 class InvestorReport:
     """What each investor would give, ``offered (D, C, R)`` CNY, and its per-draw metrics
-    ``investor[<label>].<metric>`` (see :data:`fundmodel.results.catalog.INSTRUMENT_METRICS`)."""
+    ``investor[<label>].<metric>`` (see :data:`fundmodel.catalog.INSTRUMENT_METRICS`)."""
 
     offered: np.ndarray
     metrics: dict[str, np.ndarray] = field(default_factory=dict)

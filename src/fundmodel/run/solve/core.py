@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from ...stats.blocks import MIN_REPLICATE_BLOCKS, replicate_mcse
 from ...inputs.basecase import base_case
 from ...inputs.lever_paths import checked_lever_values, field_at, lever_path
-from ...results.catalog import QUANTILE_METHOD, QUANTILES, quantile_name
+from ...catalog import QUANTILE_METHOD, QUANTILES, quantile_name
 from ...inputs.draws import is_distribution, uncertain_inputs
 from ...engine.model import ModelOutput, run_model
 from ...errors import Issue, ModelError, ScenarioError, TargetNotMetError, quote, shorten
@@ -635,10 +635,10 @@ class Solution:
 
     @property
     def unit(self) -> str:
-        """The lever's unit, read from its field's name (:func:`fundmodel.results.labels.field_unit`:
+        """The lever's unit, read from its field's name (:func:`fundmodel.labels.field_unit`:
         ``rate_per_m2_month`` → ``CNY/m²/month``, ``collection_rate`` → ``share``); '' when
         the name does not say."""
-        from ...results.labels import field_unit
+        from ...labels import field_unit
 
         names = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", self.lever)
         return field_unit(names[-1]) if names else ""
@@ -646,7 +646,7 @@ class Solution:
     def answer_text(self, value: float, lang: str = "en") -> str:
         """A lever value with its unit (:attr:`unit`): ``3.21308 CNY/m²/month``, a share
         also as a percentage ``0.85 (85.0%)``."""
-        from ...results.labels import unit as unit_label
+        from ...labels import unit as unit_label
 
         text = format_number(value)
         if value is None or not math.isfinite(value):
@@ -673,7 +673,7 @@ class Solution:
     def _repr_html_(self) -> str:
         """The answer as an HTML table (Jupyter): the lever, the target, the answer with its
         unit (per draw: its mean and quantiles), the statistic there, and the work done."""
-        from ...results.labels import label
+        from ...labels import label
         from ...results.result import html_table
 
         rows = [("Lever", self.lever), ("Target", self.target.text.replace(

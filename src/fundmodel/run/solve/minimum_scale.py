@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 
-from ...results.catalog import QUANTILE_METHOD
+from ...catalog import QUANTILE_METHOD
 from ...results.result import Result
 
 __all__ = ["minimum_bundle_scale"]
