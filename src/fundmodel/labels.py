@@ -150,6 +150,7 @@ SOURCES: dict[str, Label] = _table({
     "bank_loan": ("Bank loan", "银行贷款"),
     "special_bond": ("Special bond", "专项债券"),
     "top_up": ("Government top-up", "财政兜底"),
+    "in_kind": ("Contribution in kind", "实物出资"),
     "gap": ("Funding gap", "资金缺口"),
     "total": ("Total", "合计"),
 })
@@ -159,6 +160,7 @@ VALUES: dict[str, Label] = _table({
     # kinds of flow (engine.ledger.KINDS)
     "capital": ("Capital", "建设投资"), "operating": ("Operating", "运营"),
     "financing": ("Financing", "融资"), "reserve": ("Repairs fund", "维修资金"),
+    "in_kind": ("In kind", "实物出资"),
     # tiers of works
     "basic": ("Basic", "基础类"), "complete": ("Complete", "完善类"),
     "upgrade": ("Upgrade", "提升类"),
