@@ -32,7 +32,7 @@ class InKind(Source):
     """
 
     party: ClassVar[str] = "street_community"
-    amount_fields: ClassVar[tuple[str, ...]] = ("value", "unit_price")
+    amount_fields: ClassVar[tuple[str, ...]] = ("value", "quantity", "unit_price")
     instrument: ClassVar[str] = "fundmodel.inputs.in_kind"
     source: Literal["in_kind"]
     given_by: Literal[IN_KIND_PARTIES] = "street_community"  # type: ignore[valid-type]
