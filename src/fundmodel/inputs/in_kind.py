@@ -19,7 +19,7 @@ __all__ = ["compile_rules"]
 def compile_rules(scenario: Scenario, indexes: Sequence[int],
                   timeline: Timeline) -> InstrumentInputs:
     """The ``in_kind`` instrument of the rules at ``indexes``: value = ``value`` or
-    ``quantity × unit_price``, CNY."""
+    ``quantity × unit_price``, CNY (a year, for a service)."""
     indexes = list(indexes)
     rules, labels = rules_at(scenario, indexes)
     names = [item.name for item in scenario.renovation.items]
@@ -28,7 +28,9 @@ def compile_rules(scenario: Scenario, indexes: Sequence[int],
     price = stack([rule.unit_price if rule.value is None else 0.0 for rule in rules])
     terms = InKindInputs(
         labels=labels, parties=tuple(rule.given_by for rule in rules),
-        item=tuple(names.index(rule.item) for rule in rules),
+        item=tuple(-1 if rule.item is None else names.index(rule.item) for rule in rules),
+        replaces=tuple(None if rule.replaces is None else f"cost[{rule.replaces}]"
+                       for rule in rules),
         value=value + priced * price,
         cap=stack([rule.cap for rule in rules], default=np.inf))
     return InstrumentInputs("in_kind", "fund", write_in_kind, terms, indexes=tuple(indexes),

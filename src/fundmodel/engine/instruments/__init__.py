@@ -67,8 +67,10 @@ class Books:
         The operating flows of operating years 1..T by ledger line name (``property_fee``,
         ``income[<name>]``, ``cost[<name>]``, ``management_margin``, ``vat``), known after the
         ``decide`` phase (a line that belongs to an item is scaled by the share of it built)
-        and before the ``fund`` phase (empty in the ``decide`` phase); read-only (they start at
-        ``timeline.first_operating_index``).
+        and before the ``fund`` phase (empty in the ``decide`` phase); they start at
+        ``timeline.first_operating_index``. A ``fund`` instrument may return new arrays for
+        some of them (a service in kind lowers a cost line and the margin): the operating
+        lines are written from them after the ``fund`` phase; never change an array in place.
     """
 
     ledger: Ledger

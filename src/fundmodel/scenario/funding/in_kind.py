@@ -1,4 +1,6 @@
-"""A contribution in kind (实物出资): a lent public building, a donated item, valued at a price."""
+"""A contribution in kind (实物出资): a lent public building covering a renovation item, or a
+service (rubbish removal, volunteer cleaning) replacing an operating cost line, valued at a
+price."""
 
 from __future__ import annotations
 
@@ -22,13 +24,17 @@ _GROUPS = {"street_community": "government", "city_district_government": "govern
 
 
 class InKind(Source):
-    """A capital item provided in kind by a party, valued at a price.
+    """A contribution in kind by a party, valued at ``value`` CNY (or ``quantity ×
+    unit_price``); exactly one of:
 
-    ``value`` CNY (or ``quantity × unit_price``) of the item ``item`` is covered in kind:
-    ``paid = min(value, cap, left on the item)``, ``left`` what the grants leave on it. It is
-    written as the item is built, as ``funding[<label>]`` from ``given_by`` to the project, of
-    kind ``in_kind``: no cash changes hands, so no management margin, no instalment, no
-    bridge.
+    - ``item``: it provides that renovation item: ``paid = min(value, cap, left)``, ``left``
+      what the grants leave on the item, written as the item is built as ``funding[<label>]``
+      from ``given_by`` to the project, of kind ``in_kind`` (the funding table shows it);
+    - ``replaces``: a service replacing the operating cost line of that name, ``value`` CNY a
+      year: in each operating year ``given = min(value, cost)`` comes off ``cost[<name>]``,
+      and the management margin falls by ``management_margin × given`` (the operator charges
+      no margin on what it does not buy); written as ``in_kind[<label>]`` from ``given_by`` to
+      the operator, of kind ``in_kind`` (the operating statement shows it as a memo line).
     """
 
     party: ClassVar[str] = "street_community"
@@ -37,8 +43,10 @@ class InKind(Source):
     source: Literal["in_kind"]
     given_by: Literal[IN_KIND_PARTIES] = "street_community"  # type: ignore[valid-type]
     """The party who gives it (on the ledger)."""
-    item: str
+    item: str | None = None
     """The renovation item it provides (by its name)."""
+    replaces: str | None = None
+    """The operating cost line (``operations.costs``, by name) its service replaces."""
     value: Money | None = None
     """What it is worth, CNY."""
     quantity: Quantity | None = None
@@ -60,6 +68,12 @@ class InKind(Source):
         if (self.quantity is None) != (self.unit_price is None):
             raise fail("quantity and unit_price go together",
                        "unit_price" if self.unit_price is None else "quantity")
+        if (self.item is None) == (self.replaces is None):
+            raise fail("a contribution in kind names one of item (a renovation item it "
+                       "provides) or replaces (an operating cost line its service replaces)",
+                       "item" if self.item is not None else "replaces")
+        if self.replaces is not None and self.cap is not None:
+            raise fail("a service in kind is valued per year: give its value, not a cap", "cap")
         for name in ("instalments", "items", "tiers"):
             if getattr(self, name) is not None:
                 raise fail(f"a contribution in kind covers one item, named by item; {name} "
@@ -67,7 +81,14 @@ class InKind(Source):
         return self
 
     def problems_in(self, scenario: Any, index: int) -> Iterator[tuple]:
-        names = [it.name for it in scenario.renovation.items]
-        if self.item not in names:
-            yield (f"unknown renovation item {self.item!r}{did_you_mean(self.item, names)}",
-                   "item")
+        if self.item is not None:
+            names = [it.name for it in scenario.renovation.items]
+            if self.item not in names:
+                yield (f"unknown renovation item {self.item!r}{did_you_mean(self.item, names)}",
+                       "item")
+            return
+        ops = scenario.operations
+        names = [line.name for line in (ops.costs if ops is not None else ())]
+        if self.replaces not in names:
+            yield (f"unknown operating cost line {self.replaces!r}"
+                   f"{did_you_mean(self.replaces, names)}", "replaces")
