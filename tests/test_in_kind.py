@@ -1,5 +1,6 @@
 """The in-kind contribution instrument (实物出资): a capital item given in kind — a lent
-public building — valued at a price, worked by hand."""
+public building — or a service replacing an operating cost line — volunteer cleaning —
+valued at a price, worked by hand."""
 
 from __future__ import annotations
 
@@ -93,6 +94,72 @@ def test_ledger_conservation_with_in_kind():
     assert result.funding().loc["gap", "amount"] == pytest.approx(700.0)
 
 
+def with_cleaning(funding, margin=0.1):
+    # fee 0.5 CNY/m²/month × 1,000 m² × 12 = 6,000 a year; cleaning 6,000 and guards 10,000 a
+    # year, flat (no growth, no inflation), management margin 10 %; one year of works (2025)
+    return Scenario.model_validate({
+        "name": "service in kind", "start_year": 2025, "horizon_years": 3,
+        "discount_rate": 0.0, "inflation": 0.0,
+        "compound": {"name": "c", "households": 10, "floor_area_m2": 1000},
+        "renovation": {"items": [{"name": "a", "tier": "basic", "quantity": 1,
+                                  "unit_cost": 1000}]},
+        "funding": funding,
+        "operations": {"property_fee": {"rate_per_m2_month": 0.5},
+                       "management_margin": margin,
+                       "costs": [{"name": "cleaning", "per_year": 6000, "growth": 0},
+                                 {"name": "guards", "per_year": 10000, "growth": 0}]}})
+
+
+CLEANING = {"source": "in_kind", "label": "volunteer cleaning", "given_by": "residents",
+            "replaces": "cleaning", "value": 6000}
+
+
+def test_a_volunteer_service_replaces_its_cost_line_and_carries_no_margin():
+    before = fundmodel.evaluate(with_cleaning([])).yearly()
+    after = fundmodel.evaluate(with_cleaning([CLEANING])).yearly()
+    # without it: direct cost 6,000 + 10,000 = 16,000; margin 10 % × 16,000 = 1,600;
+    # operating cost 17,600; surplus 6,000 − 17,600 = −11,600 a year
+    assert before["operating_cost"].tolist() == pytest.approx([17600.0] * 3)
+    # with it: the operator no longer buys the cleaning nor charges its margin on it —
+    # cost[cleaning] 6,000 − 6,000 = 0, direct cost 10,000, margin 1,000, operating cost
+    # 11,000: it falls by 6,000 × (1 + 10 %) = 6,600, not by 6,000
+    assert after["cost[cleaning]"].tolist() == pytest.approx([0.0] * 3)
+    assert after["direct_cost"].tolist() == pytest.approx([10000.0] * 3)
+    assert after["management_margin"].tolist() == pytest.approx([1000.0] * 3)
+    assert after["operating_cost"].tolist() == pytest.approx([11000.0] * 3)
+    assert (before["operating_cost"] - after["operating_cost"]).tolist() == \
+        pytest.approx([6000.0 * 1.1] * 3)
+    assert after["operating_surplus"].tolist() == pytest.approx([6000.0 - 11000.0] * 3)
+    # the service itself: a memo line of the statement, at its value, outside the totals
+    assert after["in_kind[volunteer cleaning]"].tolist() == pytest.approx([6000.0] * 3)
+
+
+def test_a_service_worth_more_than_its_line_gives_only_the_line_and_no_funding():
+    # 200 volunteer hours × 40 CNY = 8,000 a year, but the cleaning costs 6,000: it gives 6,000
+    priced = {k: v for k, v in CLEANING.items() if k != "value"}
+    result = fundmodel.evaluate(with_cleaning([GRANT, dict(priced, quantity=200,
+                                                             unit_price=40)]))
+    yearly = result.yearly()
+    assert yearly["in_kind[volunteer cleaning]"].tolist() == pytest.approx([6000.0] * 3)
+    assert yearly["cost[cleaning]"].tolist() == pytest.approx([0.0] * 3)
+    got = lines(result)
+    assert got[("in_kind[volunteer cleaning]", 2026)] == ("residents", "operator", "in_kind",
+                                                          pytest.approx(6000.0))
+    # it pays nothing toward the works: the grant's 500 of item a's 1,000 leaves a gap of 500
+    table = result.funding()
+    assert table.loc["volunteer cleaning", "amount"] == 0.0
+    assert table.loc["gap", "amount"] == pytest.approx(500.0)
+
+
+def test_a_partial_service_lowers_the_line_by_its_value():
+    # street cleaning by the street office worth 2,500 a year of the 6,000 line: 3,500 left,
+    # margin 10 % × (3,500 + 10,000) = 1,350
+    yearly = fundmodel.evaluate(with_cleaning([dict(CLEANING, value=2500,
+                                                    given_by="street_community")])).yearly()
+    assert yearly["cost[cleaning]"].tolist() == pytest.approx([3500.0] * 3)
+    assert yearly["management_margin"].tolist() == pytest.approx([1350.0] * 3)
+
+
 def test_it_works_in_a_portfolio_flag_and_the_financing_instruments_do_not():
     from fundmodel.scenario.funding import SOURCES
     by_name = {cls.model_fields["source"].annotation.__args__[0]: cls for cls in SOURCES}
@@ -106,7 +173,7 @@ def test_zh_report_and_workbook_name_it_in_chinese(tmp_path):
     from test_excel import _cells as workbook_text
     from test_report import visible_text
 
-    sc = scenario([GRANT, LENT])
+    sc = with_cleaning([GRANT, dict(LENT, item="a", value=300), CLEANING])
     result = fundmodel.evaluate(sc)
     page = visible_text(render_report(result, lang="zh"))
     assert "实物出资" in page
@@ -124,6 +191,9 @@ IN_KIND = "  - source: in_kind\n    given_by: street_community\n    item: roof w
     (IN_KIND.replace("roof waterproofing", "roof proofing") + "    value: 1000\n",
      "item:", "item", "unknown renovation item"),
     (IN_KIND + "    value: -5\n", "value: -5", "value", "0"),
+    (IN_KIND.replace("item: roof waterproofing", "replaces: cleaners") + "    value: 9\n",
+     "replaces", "replaces", "unknown operating cost line"),
+    (IN_KIND + "    replaces: security guards\n    value: 9\n", "item", "item", "one of item"),
     (IN_KIND + "    quantity: 10\n", "quantity", "unit_price", "together"),
     (IN_KIND.replace("street_community", "volunteers") + "    value: 9\n", "given_by",
      "given_by", "residents"),
