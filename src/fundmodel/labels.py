@@ -223,7 +223,7 @@ FIELDS: dict[str, Label] = _table({
     "coverage_threshold": ("Coverage threshold", "覆盖倍数要求"),
     "guarantee": ("Guarantee", "政府担保"), "by": ("By", "担保方"),
     "issuer": ("Issuer", "发行主体"), "paid_by": ("Paid by", "出资方"),
-    "given_by": ("Given by", "出资方"),
+    "given_by": ("Given by", "出资方"), "unit_price": ("Unit price", "单价"),
     # households: payment channels, charges, votes
     "channels": ("Payment channels", "出资渠道"), "charges": ("Charges", "分摊项目"),
     "decisions": ("Decisions", "表决事项"),
