@@ -168,6 +168,14 @@ def test_it_works_in_a_portfolio_flag_and_the_financing_instruments_do_not():
                                                    "special_bond"))
 
 
+def test_every_output_of_both_forms_is_declared():
+    from test_declarations import undeclared
+
+    sc = with_cleaning([GRANT, dict(LENT, item="a", value=300), CLEANING])
+    assert undeclared(fundmodel.evaluate(sc)) == []
+    assert undeclared(fundmodel.simulate(sc, 4, seed=1)) == []
+
+
 def test_zh_report_and_workbook_name_it_in_chinese(tmp_path):
     from clean_text import leaks
     from test_excel import _cells as workbook_text

@@ -772,9 +772,10 @@ LEDGER_LINES: dict[str, Output] = _declare([
            en="Works: {name}", zh="改造工程：{name}", payers=("project",),
            payees=("contractors",), kind="capital"),
     Output("funding[<name>]", "CNY/year", "What a funding rule (by its label) applies to the "
-           "renovation in each construction year; funding[gap] is what no rule covers",
+           "renovation in each construction year; funding[gap] is what no rule covers; of "
+           "kind capital, or in_kind for an item given in kind (source in_kind)",
            en="Funding: {name}", zh="资金来源：{name}", payers=_FUNDERS, payees=("project",),
-           kind="capital"),
+           kind=""),
     Output("bridge", "CNY/year", "The city or district's bridge financing of subsidies "
            "paid later than the works (advanced, then repaid by the later instalments)",
            en="Bridge financing", zh="过桥资金", payers=("city_district_government",),
