@@ -72,11 +72,18 @@ def test_its_value_is_quantity_times_unit_price_and_it_covers_only_what_is_left(
     assert table.loc["lent building", "offered"] == pytest.approx(3000.0)
     assert table.loc["lent building", "amount"] == pytest.approx(2000.0)
     assert table.loc["gap", "amount"] == pytest.approx(1000.0 - 500.0)
-    # a grant on b pays first (1,800): the building covers the 200 left
+    # the building provides its item before anyone pays for it: with a grant of 1,800 on b
+    # (written first), the building covers 1,500 of b and the grant the 2,000 − 1,500 = 500
+    # left; the grant's other 1,300 finds nothing to pay (it may pay b only)
     table = fundmodel.evaluate(scenario([{"source": "central_subsidy", "amount": 1800,
                                           "items": ["b"]}, LENT])).funding()
-    assert table.loc["lent building", "amount"] == pytest.approx(2000.0 - 1800.0)
+    assert table.loc["lent building", "amount"] == pytest.approx(1500.0)
+    assert table.loc["central_subsidy", "amount"] == pytest.approx(500.0)
     assert table.loc["gap", "amount"] == pytest.approx(1000.0)          # item a, unfunded
+    # a share grant pays its share of what is left to pay in cash: 50 % × (2,000 − 1,500)
+    table = fundmodel.evaluate(scenario([{"source": "central_subsidy", "share": 0.5,
+                                          "items": ["b"]}, LENT])).funding()
+    assert table.loc["central_subsidy", "amount"] == pytest.approx(0.5 * 500.0)
 
 
 def test_ledger_conservation_with_in_kind():

@@ -47,8 +47,8 @@ class InKindReport:
 def write_in_kind(inputs, params: InKindInputs, books: Books) -> Books:
     """Each contribution, in order.
 
-    An item: covers ``min(value, cap, left)`` of what is still unfunded on its item, ``left``,
-    as the item is built — the line ``funding[<label>]`` from its party to the project, of kind
+    An item: covers ``min(value, cap, left)`` of what is still unfunded on its item, ``left``
+    (the first instrument of the ``fund`` phase: before the grants), as the item is built — the line ``funding[<label>]`` from its party to the project, of kind
     ``in_kind``.
 
     A service: in each operating year ``given_t = min(value, cost_t)`` of the cost line it

@@ -26,11 +26,12 @@ __all__ = [*_grants, "Source", "SocialCapital", "Stream", "Bundle", "BundleLine"
            "BankLoan", "SpecialBond", "Guarantee", "TopUp", "InKind", "FundingRule", "PAYERS", "FINANCING_PAYERS", "SOURCES",
            "SOURCE_NAMES"]
 
-SOURCES: tuple[type[Source], ...] = (*GRANTS, InKind, SocialCapital, Bundle, BankLoan, SpecialBond,
+SOURCES: tuple[type[Source], ...] = (InKind, *GRANTS, SocialCapital, Bundle, BankLoan, SpecialBond,
                                      TopUp)
 """Every source a scenario may list under ``funding:`` — **the one registration** of an
 instrument (see ``docs/instruments.md``). Each names the module that compiles it
-(``instrument``); instruments run in the order their first source appears here: the grants,
+(``instrument``); instruments run in the order their first source appears here: what is given in kind (it
+provides its item before anyone pays for it), the grants,
 then the financing instruments (investors, a bundled project, debt), and the treasury's top-up
 last, as the payer of last resort."""
 

@@ -27,8 +27,9 @@ class InKind(Source):
     """A contribution in kind by a party, valued at ``value`` CNY (or ``quantity ×
     unit_price``); exactly one of:
 
-    - ``item``: it provides that renovation item: ``paid = min(value, cap, left)``, ``left``
-      what the grants leave on the item, written as the item is built as ``funding[<label>]``
+    - ``item``: it provides that renovation item before any source pays for it (the grants
+      then share the rest of the cost): ``paid = min(value, cap, left)``, ``left`` what is
+      unfunded on the item (its cost, or what an earlier contribution in kind left), written as the item is built as ``funding[<label>]``
       from ``given_by`` to the project, of kind ``in_kind`` (the funding table shows it);
     - ``replaces``: a service replacing the operating cost line of that name, ``value`` CNY a
       year: in each operating year ``given = min(value, cost)`` comes off ``cost[<name>]``,
