@@ -225,3 +225,17 @@ def test_malformed_in_kind(tmp_path, capsys, new, needle, path, phrase):
         first = text.index(new)
         assert issue.line == text[:first + new.index(needle)].count("\n") + 1
     check_cli_rejects(f, tmp_path, capsys, f"{f}:{issue.line}:", phrase)
+
+
+def test_a_misspelt_key_is_read_against_its_own_source_not_against_in_kind(tmp_path):
+    # bug: the error locator took every Literal value of a model as a union tag, so
+    # in_kind's given_by: residents claimed the rules of source: residents
+    text = edit("  - source: central_subsidy\n",
+                "  - source: residents\n    uptak: 0.5\n    per_household: 100\n"
+                "  - source: central_subsidy\n")
+    issues = load_issues(write(tmp_path, text))
+    assert [i.message for i in issues] == ["unknown key 'uptak' (did you mean 'uptake'?)"]
+    text = edit("  - source: central_subsidy\n", IN_KIND + "    valeu: 5\n    value: 5\n"
+                "  - source: central_subsidy\n")
+    issues = load_issues(write(tmp_path, text))
+    assert [i.message for i in issues] == ["unknown key 'valeu' (did you mean 'value'?)"]
