@@ -45,7 +45,8 @@ def test_every_registered_source_names_a_module_that_compiles_it():
         assert callable(module.compile_rules), source
     # the grants first, then the financing instruments, the top-up last: the order money is
     # committed
-    assert instrument_modules() == ("fundmodel.inputs.grants", "fundmodel.inputs.investor",
+    assert instrument_modules() == ("fundmodel.inputs.in_kind", "fundmodel.inputs.grants",
+                                    "fundmodel.inputs.investor",
                                     "fundmodel.inputs.bundle", "fundmodel.inputs.debt",
                                     "fundmodel.inputs.topup")
 

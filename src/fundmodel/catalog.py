@@ -299,9 +299,13 @@ LINE_PATTERNS: dict[str, Output] = _declare([
     Metric("device[<name>]", "CNY/year", "Platform fee of smart devices (operations.devices, "
            "by name), growing; part of direct_cost",
            en="Device platform fee: {name}", zh="智能设备平台费：{name}"),
+    Metric("in_kind[<name>]", "CNY/year", "A service given in kind (funding source in_kind "
+           "with replaces:, by its label): min(value, the cost line it replaces), taken off "
+           "that cost line; a memo line, not in direct_cost (no management margin on it)",
+           en="In kind: {name}", zh="实物出资：{name}"),
 ], _YEARLY, "mean")
 """The per-line yearly names: ``income[<name>]``, ``cost[<name>]``, ``menu[<name>]``,
-``menu_cost[<name>]`` and ``device[<name>]``."""
+``menu_cost[<name>]``, ``device[<name>]`` and ``in_kind[<name>]``."""
 
 YEARLY_COLUMNS: dict[str, Output] = _declare([
     Metric("calendar_year", "year", "start_year + year (year 0 is the construction year)",
@@ -768,9 +772,10 @@ LEDGER_LINES: dict[str, Output] = _declare([
            en="Works: {name}", zh="改造工程：{name}", payers=("project",),
            payees=("contractors",), kind="capital"),
     Output("funding[<name>]", "CNY/year", "What a funding rule (by its label) applies to the "
-           "renovation in each construction year; funding[gap] is what no rule covers",
+           "renovation in each construction year; funding[gap] is what no rule covers; of "
+           "kind capital, or in_kind for an item given in kind (source in_kind)",
            en="Funding: {name}", zh="资金来源：{name}", payers=_FUNDERS, payees=("project",),
-           kind="capital"),
+           kind=""),
     Output("bridge", "CNY/year", "The city or district's bridge financing of subsidies "
            "paid later than the works (advanced, then repaid by the later instalments)",
            en="Bridge financing", zh="过桥资金", payers=("city_district_government",),
@@ -798,6 +803,11 @@ LEDGER_LINES: dict[str, Output] = _declare([
     Output("menu_cost[<name>]", "CNY/year", "The cost of a menu package",
            en="Menu service cost: {name}", zh="菜单式服务成本：{name}", payers=("operator",),
            payees=("suppliers",), kind="operating"),
+    Output("in_kind[<name>]", "CNY/year", "A service given in kind to the operator in place "
+           "of a cost line (funding source in_kind with replaces:), valued at its price",
+           en="In kind: {name}", zh="实物出资：{name}",
+           payers=(*_GOVERNMENT[1:], "soe", "utilities", "residents", "donors"),
+           payees=("operator",), kind="in_kind"),
     Output("device[<name>]", "CNY/year", "The platform fee of smart devices",
            en="Device platform fee: {name}", zh="智能设备平台费：{name}", payers=("operator",),
            payees=("suppliers",), kind="operating"),

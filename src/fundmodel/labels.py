@@ -150,6 +150,7 @@ SOURCES: dict[str, Label] = _table({
     "bank_loan": ("Bank loan", "银行贷款"),
     "special_bond": ("Special bond", "专项债券"),
     "top_up": ("Government top-up", "财政兜底"),
+    "in_kind": ("Contribution in kind", "实物出资"),
     "gap": ("Funding gap", "资金缺口"),
     "total": ("Total", "合计"),
 })
@@ -159,6 +160,7 @@ VALUES: dict[str, Label] = _table({
     # kinds of flow (engine.ledger.KINDS)
     "capital": ("Capital", "建设投资"), "operating": ("Operating", "运营"),
     "financing": ("Financing", "融资"), "reserve": ("Repairs fund", "维修资金"),
+    "in_kind": ("In kind", "实物出资"),
     # tiers of works
     "basic": ("Basic", "基础类"), "complete": ("Complete", "完善类"),
     "upgrade": ("Upgrade", "提升类"),
@@ -221,6 +223,7 @@ FIELDS: dict[str, Label] = _table({
     "coverage_threshold": ("Coverage threshold", "覆盖倍数要求"),
     "guarantee": ("Guarantee", "政府担保"), "by": ("By", "担保方"),
     "issuer": ("Issuer", "发行主体"), "paid_by": ("Paid by", "出资方"),
+    "given_by": ("Given by", "出资方"), "unit_price": ("Unit price", "单价"),
     # households: payment channels, charges, votes
     "channels": ("Payment channels", "出资渠道"), "charges": ("Charges", "分摊项目"),
     "decisions": ("Decisions", "表决事项"),

@@ -8,8 +8,8 @@ A line that is the same in every draw keeps a draw axis of size 1.
 
 Parties are named in :data:`PARTIES`; kinds are ``capital`` (renovation cost and its funding),
 ``operating`` (fees, income, running costs, taxes), ``financing`` (loans, bonds, investment
-and their returns) and ``reserve`` (the long-term repairs fund's deposits, interest, top-ups
-and replacements).
+and their returns), ``reserve`` (the long-term repairs fund's deposits, interest, top-ups
+and replacements) and ``in_kind`` (an item given in kind, valued at a price).
 """
 
 from __future__ import annotations
@@ -31,8 +31,9 @@ PARTIES: dict[str, str] = {name: party.description for name, party in catalog.PA
 GOVERNMENT_PARTIES = catalog.GOVERNMENT_LEVELS
 """The levels of government, in the order a finance bureau reads them."""
 
-KINDS = ("capital", "operating", "financing", "reserve")
-"""Kinds of flow (``reserve``: into and out of the long-term repairs fund)."""
+KINDS = ("capital", "operating", "financing", "reserve", "in_kind")
+"""Kinds of flow (``reserve``: into and out of the long-term repairs fund; ``in_kind``: value
+given in kind, not cash — a lent building)."""
 
 
 @dataclass(frozen=True)

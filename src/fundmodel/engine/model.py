@@ -183,6 +183,8 @@ def _statement(inputs: ModelInputs, ledger: Ledger
     lines["direct_cost"] = direct = sum_lines(costs, shape)
     lines["management_margin"] = ledger["management_margin"]
     lines["operating_cost"] = direct + lines["management_margin"]
+    for line in ledger.select(kind="in_kind", payee="operator"):    # memo: services in kind
+        lines[line.name] = line.amount
     lines["vat"] = ledger["vat"]
     lines["operating_surplus"] = surplus = (lines["total_income"] - lines["operating_cost"]
                                             - lines["vat"])
@@ -233,8 +235,10 @@ def _funding_table(inputs: ModelInputs, books: Books, sources: list[str],
     """What each funding rule pays (read from its ledger line) and offers, ``(D, C, R)`` in the
     scenario's order; a rule whose instrument reports no offer offers what it pays."""
     applied = np.zeros(shape + (len(sources),))
+    written = set(books.ledger.names())
     for r, line in enumerate(sources):
-        applied[..., r] = row_sum(books.ledger[line])
+        if line in written:       # a rule that writes no funding line (a service in kind): 0
+            applied[..., r] = row_sum(books.ledger[line])
     offered = applied.copy()
     for instrument in inputs.instruments:
         report = books.reports.get(instrument.name)
@@ -301,15 +305,15 @@ def _run_compounds(inputs: ModelInputs) -> CompoundsOutput:
                             built=_built(inputs, books))
     operating = {k: v for k, v in flows.items() if k != FEE_BASE}
     books = _capital(inputs, replace(books, operating=operating))
-    fee_base = _operations(inputs, ledger, flows)
+    fee_base = _operations(inputs, ledger, {**flows, **books.operating})
     books = _run(inputs, "operate", books)
     fund = write_repairs_fund(inputs, ledger)       # the repairs fund, after the operating phase
     statement, fallback_needed = _statement(inputs, ledger)
     households = inputs.compounds.households[None, :]
 
     def total(names) -> np.ndarray:        # (D|1, C): lines added in order, then the years
-        names = list(names)
-        return row_sum(ledger.total(ledger.select(names=names))) if names else np.zeros((1, 1))
+        lines = ledger.select(names=list(names))     # a service in kind writes no funding line
+        return row_sum(ledger.total(lines)) if lines else np.zeros((1, 1))
 
     def paid_by(group: str) -> np.ndarray:  # what the sources of one payer group pay
         return total(s for s, g in zip(sources, groups) if g == group)

@@ -35,7 +35,8 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 def _members(tp: Any) -> list[tuple[Any, frozenset]]:
     """The alternatives of a type, each with the union tags that select it in pydantic's
     error locations: a ``Tag`` of a callable discriminator, or the value of a model's
-    ``Literal`` discriminator field (``source: residents``, ``dist: beta``)."""
+    ``Literal`` discriminator field (``source: residents``, ``dist: beta``): a required one,
+    not a choice with a default such as ``given_by: residents`` of a contribution in kind."""
     if isinstance(tp, FieldInfo):
         tp = Annotated[(tp.annotation, *tp.metadata)] if tp.metadata else tp.annotation
     if get_origin(tp) is Annotated:
@@ -48,6 +49,7 @@ def _members(tp: Any) -> list[tuple[Any, frozenset]]:
         return [m for arg in get_args(tp) for m in _members(arg)]
     if isinstance(tp, type) and issubclass(tp, BaseModel):
         literal = {v for f in tp.model_fields.values() if get_origin(f.annotation) is Literal
+                   and f.is_required()        # a discriminator, not a choice with a default
                    for v in get_args(f.annotation)}
         return [(tp, frozenset(map(str, literal)))]
     return [(tp, frozenset())]

@@ -202,7 +202,7 @@ class Scenario(ScenarioModel):
                 raise fail(f"a portfolio cannot have a {name} section yet: it is computed for "
                            "one compound at a time", name, on_key=True)
         for r, rule in enumerate(self.funding):
-            if type(rule).instrument.rsplit(".", 1)[-1] in ("investor", "bundle", "debt"):
+            if not type(rule).portfolio:
                 raise fail(f"{rule.source} is not available in a portfolio yet: run the "
                            "compounds that need it one at a time", "funding", r, "source")
         paths = [format_path(p)

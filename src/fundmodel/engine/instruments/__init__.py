@@ -67,8 +67,10 @@ class Books:
         The operating flows of operating years 1..T by ledger line name (``property_fee``,
         ``income[<name>]``, ``cost[<name>]``, ``management_margin``, ``vat``), known after the
         ``decide`` phase (a line that belongs to an item is scaled by the share of it built)
-        and before the ``fund`` phase (empty in the ``decide`` phase); read-only (they start at
-        ``timeline.first_operating_index``).
+        and before the ``fund`` phase (empty in the ``decide`` phase); they start at
+        ``timeline.first_operating_index``. A ``fund`` instrument may return new arrays for
+        some of them (a service in kind lowers a cost line and the margin): the operating
+        lines are written from them after the ``fund`` phase; never change an array in place.
     """
 
     ledger: Ledger
@@ -144,14 +146,15 @@ def unfunded_on(eligible: np.ndarray, left: np.ndarray) -> tuple[np.ndarray, np.
 
 
 def pay_on_items(books: Books, left: np.ndarray, room: np.ndarray, need: np.ndarray,
-                 pay: np.ndarray, label: str, party: str, exact_total: bool = False
-                 ) -> np.ndarray:
+                 pay: np.ndarray, label: str, party: str, exact_total: bool = False,
+                 kind: str = "capital") -> np.ndarray:
     """A rule pays ``pay (D, C)`` of ``need``: on each item in proportion to what is left on it
     (``room × pay / need``), taken from ``left`` in place, written as the items are built as
-    the line ``funding[<label>]`` from ``party`` to the project (capital); returns the line.
+    the line ``funding[<label>]`` from ``party`` to the project (of ``kind``: ``capital``, or
+    ``in_kind`` for value given, not cash); returns the line.
     ``exact_total``: the line's sum over the years is ``pay`` itself (see :func:`timed`)."""
     part = np.divide(pay, need, out=np.zeros_like(need), where=need > 0)
     by_item = room * part[..., None]
     left -= by_item
-    return books.ledger.add(source_line(label), party, "project", "capital",
+    return books.ledger.add(source_line(label), party, "project", kind,
                             timed(by_item, books.schedule, pay if exact_total else None))

@@ -20,15 +20,18 @@ from .bundle import Bundle, BundleLine
 from .investor import SocialCapital, Stream
 from .source import FINANCING_PAYERS, PAYERS, Source
 from .topup import TopUp
+from .in_kind import InKind
 
 __all__ = [*_grants, "Source", "SocialCapital", "Stream", "Bundle", "BundleLine", "Debt",
-           "BankLoan", "SpecialBond", "Guarantee", "TopUp", "FundingRule", "PAYERS", "FINANCING_PAYERS", "SOURCES",
+           "BankLoan", "SpecialBond", "Guarantee", "TopUp", "InKind", "FundingRule", "PAYERS", "FINANCING_PAYERS", "SOURCES",
            "SOURCE_NAMES"]
 
-SOURCES: tuple[type[Source], ...] = (*GRANTS, SocialCapital, Bundle, BankLoan, SpecialBond, TopUp)
+SOURCES: tuple[type[Source], ...] = (InKind, *GRANTS, SocialCapital, Bundle, BankLoan, SpecialBond,
+                                     TopUp)
 """Every source a scenario may list under ``funding:`` — **the one registration** of an
 instrument (see ``docs/instruments.md``). Each names the module that compiles it
-(``instrument``); instruments run in the order their first source appears here: the grants,
+(``instrument``); instruments run in the order their first source appears here: what is given in kind (it
+provides its item before anyone pays for it), the grants,
 then the financing instruments (investors, a bundled project, debt), and the treasury's top-up
 last, as the payer of last resort."""
 
