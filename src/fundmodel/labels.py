@@ -254,7 +254,7 @@ FIELDS: dict[str, Label] = _table({
     "cost_per_household_month": ("Cost per household per month", "每户每月成本"),
     "take_up": ("Take-up", "订购比例"), "devices": ("Smart devices", "智能设备"),
     "platform_fee_per_year": ("Platform fee per year", "每年平台费"),
-    "replaces": ("Replaces", "替代岗位"), "fallback": ("Fallback", "兜底"),
+    "replaces": ("Replaces", "所替代的成本项目"), "fallback": ("Fallback", "兜底"),
     "cap_per_year": ("Cap per year", "每年上限"),
     # the fiscal budget
     "general_budget_per_year": ("General budget per year", "一般公共预算支出"),
