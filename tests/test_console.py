@@ -79,7 +79,7 @@ def test_no_negative_zero(guangan_en):
     # before; a value that rounds to zero shows no sign
     assert "-0.0%" not in guangan_en and "−0.0%" not in guangan_en
     assert re.search(r"(?<![\w.,])-0(?![.,]?\d)", guangan_en) is None
-    assert console._money(-0.4) == "0" and console._money(-0.6) == "-1"
+    assert console.money(-0.4) == "0" and console.money(-0.6) == "-1"
     assert console._pct(-0.0004) == "0.0%" and console._pct(-0.0006) == "-0.1%"
     assert console._rate(-0.004) == "0.00" and console._rate3(-0.0004) == "0.000"
     assert console._number(-0.0001) == "0.000" and console._number(-150.2) == "-150"

@@ -21,7 +21,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..results.result import Result
 
-__all__ = ["PIPE_WIDTH", "SafeStream", "encodable"]
+__all__ = ["PIPE_WIDTH", "SafeStream", "encodable", "Words", "console_for", "escape_markup", "money",
+           "new_table", "print_error", "print_result", "silence_stdout"]
 
 PIPE_WIDTH = 100
 """Width of the printed text and tables when standard output is not a terminal (a file, a
@@ -107,7 +108,7 @@ class SafeStream:
         return self.stream.fileno()
 
 
-def _console(stream: SafeStream) -> "Console":
+def console_for(stream: SafeStream) -> "Console":
     """A rich console on ``stream``: every string rich renders goes through the stream's
     :meth:`SafeStream.text` first, so that tables are laid out with the characters actually
     shown. Not a terminal (a file, a pipe): :data:`PIPE_WIDTH` columns unless ``COLUMNS``
@@ -137,7 +138,7 @@ def _console(stream: SafeStream) -> "Console":
 
 def _boxes_shown(encoding: str) -> bool:
     """Whether ``encoding`` holds every character of the tables' borders (rich's
-    ``HEAVY_HEAD`` box, the default of :func:`_table`)."""
+    ``HEAVY_HEAD`` box, the default of :func:`new_table`)."""
     from rich import box
 
     try:
@@ -147,7 +148,7 @@ def _boxes_shown(encoding: str) -> bool:
         return False
 
 
-def _escape(text: Any) -> str:
+def escape_markup(text: Any) -> str:
     """User text (names, titles, labels, paths) as rich markup that shows it verbatim."""
     from rich.markup import escape
 
@@ -163,7 +164,7 @@ def _unsigned_zero(text: str) -> str:
     return text
 
 
-def _money(x: float) -> str:
+def money(x: float) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
     return _unsigned_zero(f"{x:,.0f}")
@@ -188,7 +189,7 @@ def _se(x: float) -> str:
     return f"{x:.3f}" if x == 0 or x >= 0.0005 else f"{x:.1e}"
 
 
-def _table(title: str, columns: Sequence[tuple[str, str]]) -> "Table":
+def new_table(title: str, columns: Sequence[tuple[str, str]]) -> "Table":
     """A table whose number columns never wrap nor shrink while the text columns can wrap."""
     from rich.table import Table
 
@@ -199,7 +200,7 @@ def _table(title: str, columns: Sequence[tuple[str, str]]) -> "Table":
     return table
 
 
-class _Words:
+class Words:
     """The words of the printed output in one language: sentences from
     :data:`fundmodel.labels.TEXT`, names and headers from the catalogue (English output keeps
     its own short wording, given at the call)."""
@@ -258,20 +259,20 @@ class _Words:
 
 
 def _stat_table(title: str, s, rows: list[tuple[str, str, Callable[[float], str]]],
-                w: _Words | None = None, units: dict[str, str] | None = None) -> "Table":
+                w: Words | None = None, units: dict[str, str] | None = None) -> "Table":
     """A table of metrics with their mean, p5, p95 and Monte Carlo standard error; a metric
     undefined in some draws says in how many (its statistics are over the others). In
     Chinese a row is the metric's header (``units``: metric → unit where it differs from the
     catalogue's)."""
-    w = w or _Words()
+    w = w or Words()
     units = units or {}
-    table = _table(title, [(w("col.metric"), "left"), (w("col.mean"), "right"),
+    table = new_table(title, [(w("col.metric"), "left"), (w("col.mean"), "right"),
                            (w("col.p5"), "right"), (w("col.p95"), "right"),
                            (w("col.se"), "right")])
     notes = []
     for label, metric, fmt in rows:
         if w.zh:
-            label = _escape(w.col(label, metric, units.get(metric)))
+            label = escape_markup(w.col(label, metric, units.get(metric)))
         r = s.loc[metric]
         undefined = int(r.get("undefined", 0))
         if undefined:
@@ -284,11 +285,11 @@ def _stat_table(title: str, s, rows: list[tuple[str, str, Callable[[float], str]
     return table
 
 
-def _undefined_note(metric: str, undefined: int, draws: int, w: _Words | None = None) -> str:
+def _undefined_note(metric: str, undefined: int, draws: int, w: Words | None = None) -> str:
     """Why and in how many draws a metric has no value."""
     from ..labels import undefined_when
 
-    w = w or _Words()
+    w = w or Words()
     when = undefined_when(metric, w.lang)
     name = w.label(metric)
     why = w("undefined.why", when=when) if when else ""
@@ -297,14 +298,14 @@ def _undefined_note(metric: str, undefined: int, draws: int, w: _Words | None = 
     return w("undefined.many", metric=name, undefined=undefined, draws=draws, why=why)
 
 
-def _print_result(console: "Console", result: "Result", lang: str = "en") -> None:
-    w = _Words(lang)
+def print_result(console: "Console", result: "Result", lang: str = "en") -> None:
+    w = Words(lang)
     sc = result.scenario
     s = result.summary()
     m = s["mean"]
     info = result.info
     mc = info.get("kind") == "monte_carlo"
-    console.print(f"[bold]{_escape(sc.title or sc.name)}[/bold]")
+    console.print(f"[bold]{escape_markup(sc.title or sc.name)}[/bold]")
     if mc:
         draws = w("draws.one") if result.n_draws == 1 else w("draws.many", n=result.n_draws)
         how = w("run.how_mc", draws=draws, sampler=w(f"sampler.{info['sampler']}"),
@@ -312,43 +313,43 @@ def _print_result(console: "Console", result: "Result", lang: str = "en") -> Non
     else:
         point = info.get("point_estimate")
         how = w("run.how_det", point=w(f"point.{point}") if w.zh else point)
-    console.print(w("run.scenario", name=_escape(sc.name), compound=_escape(sc.compound.name),
+    console.print(w("run.scenario", name=escape_markup(sc.name), compound=escape_markup(sc.compound.name),
                     households=sc.compound.households, how=how))
     for warning in info.get("warnings", []):
-        console.print(w("run.warning", warning=_escape(w.relabel(warning))))
+        console.print(w("run.warning", warning=escape_markup(w.relabel(warning))))
     console.print()
 
     funding = result.funding()
-    table = _table(w("funding.title_mean" if mc else "funding.title",
-                     cost=_money(m["capex_total"])),
+    table = new_table(w("funding.title_mean" if mc else "funding.title",
+                     cost=money(m["capex_total"])),
                    [(w("funding.source"), "left"), (w.col("Payer", "payer"), "left"),
                     (w.col("Amount (CNY)", "amount", "CNY"), "right"),
                     (w.name("Share", "share"), "right"),
                     (w.col("Per household", "per_household", "CNY/household"), "right")])
     for label, row in funding.iterrows():
         style = "bold red" if label == "gap" and row["amount"] > 0 else None
-        table.add_row(_escape(w.label(label)), _escape(w.label(row["payer"])),
-                      _money(row["amount"]), _pct(row["share_of_cost"]),
-                      _money(row["per_household"]), style=style)
+        table.add_row(escape_markup(w.label(label)), escape_markup(w.label(row["payer"])),
+                      money(row["amount"]), _pct(row["share_of_cost"]),
+                      money(row["per_household"]), style=style)
     table.add_section()
-    table.add_row(w.label("total"), "", _money(funding["amount"].sum()),
-                  _pct(funding["share_of_cost"].sum()), _money(funding["per_household"].sum()))
+    table.add_row(w.label("total"), "", money(funding["amount"].sum()),
+                  _pct(funding["share_of_cost"].sum()), money(funding["per_household"].sum()))
     console.print(table)
     soe = any(rule.payer == "soe" for rule in sc.funding)   # state firms: not government
     if mc:
         console.print(_stat_table(w("renovation.title"), s, w.rows([
-            ("capex_total", _money), ("funding_gap", _money),
-            ("government_cost_per_household", _money),
-            *([("soe_cost_per_household", _money)] if soe else []),
-            ("resident_cost_per_household", _money),
+            ("capex_total", money), ("funding_gap", money),
+            ("government_cost_per_household", money),
+            *([("soe_cost_per_household", money)] if soe else []),
+            ("resident_cost_per_household", money),
         ], with_unit=False), w))
     else:
         console.print(w("renovation.sentence_soe" if soe else "renovation.sentence",
-                        gap=_money(m["funding_gap"]), share=_pct(m["funding_gap_share"]),
-                        gap_per_household=_money(m["funding_gap_per_household"]),
-                        government=_money(m["government_cost_per_household"]),
-                        soe=_money(m.get("soe_cost_per_household", 0.0)),
-                        residents=_money(m["resident_cost_per_household"])))
+                        gap=money(m["funding_gap"]), share=_pct(m["funding_gap_share"]),
+                        gap_per_household=money(m["funding_gap_per_household"]),
+                        government=money(m["government_cost_per_household"]),
+                        soe=money(m.get("soe_cost_per_household", 0.0)),
+                        residents=money(m["resident_cost_per_household"])))
     console.print()
     if result.has_households:
         _print_households(console, result, w)
@@ -363,10 +364,10 @@ def _print_result(console: "Console", result: "Result", lang: str = "en") -> Non
         fee_units = {"breakeven_fee_rate": fee_unit, "breakeven_fee_rate_first_year": fee_unit}
         console.print(_stat_table(w("operations.title", year=year1, years=sc.horizon_years), s,
                                   w.rows([
-            ("fee_income_first_year", _money), ("operating_cost_first_year", _money),
-            ("operating_surplus_first_year", _money),
-            *([("net_cash_flow_first_year", _money)] if financed else []),
-            ("npv_operations", _money), ("cumulative_balance_final", _money),
+            ("fee_income_first_year", money), ("operating_cost_first_year", money),
+            ("operating_surplus_first_year", money),
+            *([("net_cash_flow_first_year", money)] if financed else []),
+            ("npv_operations", money), ("cumulative_balance_final", money),
             ("breakeven_fee_rate", _rate3), ("breakeven_fee_rate_first_year", _rate3),
         ], fee_units), w, fee_units))
         if financed:
@@ -377,27 +378,27 @@ def _print_result(console: "Console", result: "Result", lang: str = "en") -> Non
             probs = probs.assign(question=[QUESTIONS_ZH.get(k, q) for k, q in
                                            zip(probs.index, probs["question"])])
         for _, row in probs.iterrows():
-            console.print(f"{_escape(row['question'])} = {row['probability']:.3f} "
+            console.print(f"{escape_markup(row['question'])} = {row['probability']:.3f} "
                           f"(± {_se(row['mcse'])})")
         _print_upkeep(console, result, w)
         return
     y = result.yearly().iloc[0]
-    ops = _table(w("operations.first_title", year=year1),
+    ops = new_table(w("operations.first_title", year=year1),
                  [(w.col("Line", "line"), "left"), (w.unit("CNY/year"), "right")])
     for line in ("property_fee_income", "other_income", "operating_cost", "vat"):
         sign = -1 if line in ("operating_cost", "vat") else 1
-        ops.add_row(w.row(line, with_unit=False), _money(sign * y[line]))
+        ops.add_row(w.row(line, with_unit=False), money(sign * y[line]))
     ops.add_section()
     surplus = y["operating_surplus"]
     ops.add_row(w("operations.surplus" if surplus >= 0 else "operations.deficit"),
-                _money(surplus), style="bold red" if surplus < 0 else "bold")
+                money(surplus), style="bold red" if surplus < 0 else "bold")
     if financed:      # the year after debt service, remitted revenue, investors' takes
-        ops.add_row(w.row("financing_net", with_unit=False), _money(y["financing_net"]))
+        ops.add_row(w.row("financing_net", with_unit=False), money(y["financing_net"]))
         ops.add_section()
         after = m["net_cash_flow_first_year"]
         ops.add_row(w("operations.after_financing" if after >= 0
                       else "operations.after_financing_deficit"),
-                    _money(after), style="bold red" if after < 0 else "bold")
+                    money(after), style="bold red" if after < 0 else "bold")
     console.print(ops)
     console.print(w(
         "operations.breakeven", fee=_rate(m["breakeven_fee_rate"]), unit=w.unit(fee_unit),
@@ -407,28 +408,28 @@ def _print_result(console: "Console", result: "Result", lang: str = "en") -> Non
                       w)))
     if financed:
         console.print(w("operations.breakeven_basis"))
-    console.print(w("operations.npv", years=sc.horizon_years, npv=_money(m["npv_operations"]),
-                    balance=_money(m["cumulative_balance_final"])))
+    console.print(w("operations.npv", years=sc.horizon_years, npv=money(m["npv_operations"]),
+                    balance=money(m["cumulative_balance_final"])))
     for metric in ("breakeven_fee_rate", "breakeven_fee_rate_first_year"):
         if int(s.loc[metric, "undefined"]):
             console.print(w("note", note=_undefined_note(metric, 1, 1, w)))
     _print_upkeep(console, result, w)
 
 
-_FALLBACK_ROWS = [("fallback_total", _money), ("fallback_years", lambda x: f"{x:,.1f}"),
-                  ("fallback_max_year", _money), ("fallback_needed_max", _money)]
+_FALLBACK_ROWS = [("fallback_total", money), ("fallback_years", lambda x: f"{x:,.1f}"),
+                  ("fallback_max_year", money), ("fallback_needed_max", money)]
 """The fallback payer's metrics ``run`` prints, with their formats (labels and units: the
 declarations of :mod:`fundmodel.catalog`)."""
-_FUND_ROWS = [("fund_first_deposit", _money), ("fund_balance_final", _money),
-              ("fund_balance_min", _money), ("fund_top_up_total", _money),
+_FUND_ROWS = [("fund_first_deposit", money), ("fund_balance_final", money),
+              ("fund_balance_min", money), ("fund_top_up_total", money),
               ("percent_funded_final", _pct), ("level_contribution_baseline_per_m2", _rate),
               ("level_contribution_threshold_per_m2", _rate),
-              ("level_contribution_full_per_m2", _rate), ("fund_expenditure_pv", _money)]
+              ("level_contribution_full_per_m2", _rate), ("fund_expenditure_pv", money)]
 """The repairs fund's metrics ``run`` prints, with their formats."""
 
-def _print_upkeep(console: "Console", result: "Result", w: _Words | None = None) -> None:
+def _print_upkeep(console: "Console", result: "Result", w: Words | None = None) -> None:
     """The street's fallback payments and the repairs fund, when the scenario has them."""
-    w = w or _Words()
+    w = w or Words()
     s = result.summary()
     sc = result.scenario
     mc = result.info.get("kind") == "monte_carlo"
@@ -437,9 +438,9 @@ def _print_upkeep(console: "Console", result: "Result", w: _Words | None = None)
         if mc:
             console.print(_stat_table(title, s, w.rows(rows), w))
             return
-        table = _table(title, [(w("col.metric"), "left"), (w("col.value"), "right")])
+        table = new_table(title, [(w("col.metric"), "left"), (w("col.value"), "right")])
         for metric, fmt in rows:
-            table.add_row(_escape(w.row(metric)), fmt(s.loc[metric, "mean"]))
+            table.add_row(escape_markup(w.row(metric)), fmt(s.loc[metric, "mean"]))
         console.print(table)
 
     if sc.operations.fallback is not None:
@@ -454,16 +455,16 @@ def _number(value: float) -> str:
     """A metric's value: money-like magnitudes as money, small ones with 3 decimals."""
     if value != value:
         return "—"
-    return _money(value) if abs(value) >= 100 else _unsigned_zero(f"{value:,.3f}")
+    return money(value) if abs(value) >= 100 else _unsigned_zero(f"{value:,.3f}")
 
 
-def _value(metric: str, value: float, w: _Words | None = None) -> str:
+def _value(metric: str, value: float, w: Words | None = None) -> str:
     """One draw's value of ``metric`` as its unit says: a yes/no flag (unit ``0/1`` or
     ``bool``) as yes/no, a year as a whole number, an IRR status as its words, else
     :func:`_number`."""
     from ..catalog import lookup
 
-    w = w or _Words()
+    w = w or Words()
     try:
         unit = lookup(metric).unit
     except KeyError:
@@ -475,7 +476,7 @@ def _value(metric: str, value: float, w: _Words | None = None) -> str:
     if unit == "year":
         return f"{int(round(value))}"
     if unit == "CNY" or (unit == "years" and float(value).is_integer()):
-        return _money(value)
+        return money(value)
     if unit == "code" and metric.endswith("irr_reason") and not w.zh:
         from ..finance import IRR_REASONS
 
@@ -489,10 +490,10 @@ _FISCAL_HEADERS = {"subsidies": "subsidies", "bridge": "bridge", "debt_service":
                    "soe": "SOE (not gov.)"}
 
 
-def _print_financing(console: "Console", result: "Result", w: _Words | None = None) -> None:
+def _print_financing(console: "Console", result: "Result", w: Words | None = None) -> None:
     """The financing instruments' metrics (investors, bundled projects, debt) and the
     government's commitments by year."""
-    w = w or _Words()
+    w = w or Words()
     s = result.summary()
     from ..catalog import instrument_metric
 
@@ -500,12 +501,12 @@ def _print_financing(console: "Console", result: "Result", w: _Words | None = No
     if names:
         if result.n_draws > 1:
             console.print(_stat_table(w("financing.title"), s,
-                                      [(_escape(w.label(n)), n, _number) for n in names], w))
+                                      [(escape_markup(w.label(n)), n, _number) for n in names], w))
         else:
-            table = _table(w("financing.title"), [(w("col.metric"), "left"),
+            table = new_table(w("financing.title"), [(w("col.metric"), "left"),
                                                   (w("col.Value"), "right")])
             for n in names:
-                table.add_row(_escape(w.label(n)), _value(n, s.loc[n, "mean"], w))
+                table.add_row(escape_markup(w.label(n)), _value(n, s.loc[n, "mean"], w))
             console.print(table)
     fiscal = result.fiscal()
     level = result.scenario.fiscal.level if result.scenario.fiscal else None
@@ -514,13 +515,13 @@ def _print_financing(console: "Console", result: "Result", w: _Words | None = No
                            "revenue_received") if (fiscal[c] != 0).any()]
     columns += [c for c in ("net_commitment", "budget_share") if c in fiscal.columns]
     columns += ["soe"] if (fiscal["soe"] != 0).any() else []    # state firms: not counted
-    table = _table(w("fiscal.title_mean" if result.n_draws > 1 else "fiscal.title",
-                     level=_escape(level), pv=_money(fiscal.attrs["pv_commitments"])),
+    table = new_table(w("fiscal.title_mean" if result.n_draws > 1 else "fiscal.title",
+                     level=escape_markup(level), pv=money(fiscal.attrs["pv_commitments"])),
                    [(w("col.Year"), "right")]
                    + [(w.name(_FISCAL_HEADERS[c], c), "right") for c in columns])
     for year, row in fiscal.iterrows():
         over = bool(row.get("exceeds_ceiling", False))
-        table.add_row(str(year), *(_pct(row[c]) if c == "budget_share" else _money(row[c])
+        table.add_row(str(year), *(_pct(row[c]) if c == "budget_share" else money(row[c])
                                    for c in columns), style="bold red" if over else None)
     console.print(table)
     console.print()
@@ -533,11 +534,11 @@ MAX_BUILDING_COLUMNS = 6
 same, floor by floor, share a column; the rest are in ``households.csv``)."""
 
 
-def _print_households(console: "Console", result: "Result", w: _Words | None = None) -> None:
+def _print_households(console: "Console", result: "Result", w: Words | None = None) -> None:
     """The residents' votes (per decision and building: passed, or P(pass) over the draws,
     and the willingness-to-pay threshold) and what a household pays by floor, from
     :meth:`Result.decisions`, :meth:`Result.households` and :meth:`Result.channels`."""
-    w = w or _Words()
+    w = w or Words()
     mc = result.info.get("kind") == "monte_carlo"
     decisions = result.decisions()
     if len(decisions):
@@ -552,19 +553,19 @@ def _print_households(console: "Console", result: "Result", w: _Words | None = N
     ch = result.channels()
     if result.scenario.households.channels is not None and ch.loc["total", "amount_cny"] > 0:
         parts = w("list.sep").join(
-            f"{w.name(name.replace('_', ' '), name)} {_money(ch.loc[name, 'amount_cny'])}"
+            f"{w.name(name.replace('_', ' '), name)} {money(ch.loc[name, 'amount_cny'])}"
             for name in ch.index[:-1] if ch.loc[name, "amount_cny"] > 0)
-        console.print(w("channels.sentence", total=_money(ch.loc["total", "amount_cny"]),
+        console.print(w("channels.sentence", total=money(ch.loc["total", "amount_cny"]),
                         mean=w("channels.mean") if mc else "", parts=parts))
     console.print()
 
 
 def _votes_table(decisions, mc: bool, draws: int,
-                 w: _Words | None = None) -> tuple["Table", list[str]]:
+                 w: Words | None = None) -> tuple["Table", list[str]]:
     """One row per ballot: passed (deterministic) or P(pass) ± se (Monte Carlo), and the
     least willingness to pay common to the electorate at which it passes; and the notes to
     print below it."""
-    w = w or _Words()
+    w = w or Words()
     columns = [(w.col("Decision", "decision"), "left"), (w.col("Building", "building"), "left"),
                (w.col("Households", "households", ""), "right")]
     if mc:
@@ -573,16 +574,16 @@ def _votes_table(decisions, mc: bool, draws: int,
     else:
         title = w("votes.title")
         columns += [(w.col("Passed", "passed"), "right")]
-    table = _table(title, columns + [(w.col("WTP threshold (CNY)", "wtp_threshold_cny"),
+    table = new_table(title, columns + [(w.col("WTP threshold (CNY)", "wtp_threshold_cny"),
                                       "right")])
     notes = []
     for (decision, building), row in decisions.head(MAX_BALLOT_ROWS).iterrows():
-        threshold = _money(row["wtp_threshold_cny"])
+        threshold = money(row["wtp_threshold_cny"])
         defined = row["wtp_threshold_defined"]
         if 0 < defined < 1:
             notes.append(w("votes.partly_defined", share=_pct(defined)))
             threshold = f"{threshold} *{len(notes)}"
-        cells = [_escape(decision), _escape(building or w("votes.whole_compound")),
+        cells = [escape_markup(decision), escape_markup(building or w("votes.whole_compound")),
                  f"{int(row['households']):,}"]
         style = None
         if mc:
@@ -602,16 +603,16 @@ def _votes_table(decisions, mc: bool, draws: int,
 
 
 def _floors_table(result: "Result", mc: bool,
-                  w: _Words | None = None) -> tuple["Table", list[str]]:
+                  w: Words | None = None) -> tuple["Table", list[str]]:
     """What a household pays by floor, top floor first: one column per set of buildings whose
     households pay the same floor by floor (as shown); with one set, the households per floor
     and, for a deterministic run with bank loans, the monthly payment of a borrowing
     household too. And the notes to print below it."""
-    w = w or _Words()
+    w = w or Words()
     hh = result.households()
     values: dict[str, dict[int, str]] = {}
     for (building, floor), row in hh.iterrows():
-        values.setdefault(building, {})[int(floor)] = _money(row["cost_if_built_cny"])
+        values.setdefault(building, {})[int(floor)] = money(row["cost_if_built_cny"])
     columns: dict[tuple, list[str]] = {}
     for building, by_floor in values.items():
         columns.setdefault(tuple(sorted(by_floor.items())), []).append(building)
@@ -629,7 +630,7 @@ def _floors_table(result: "Result", mc: bool,
         ch = result.scenario.households.channels
         loan = (not mc and ch is not None and ch.loan_term_years is not None
                 and result.channels().loc["loan", "amount_cny"] > 0)
-        table = _table(title, [floor_col, (w.col("Households", "households", ""), "right"),
+        table = new_table(title, [floor_col, (w.col("Households", "households", ""), "right"),
                                (w("floors.pays"), "right")]
                        + ([(w("floors.loan"), "right")] if loan else []))
         first = names[0]
@@ -637,7 +638,7 @@ def _floors_table(result: "Result", mc: bool,
             row = hh.loc[(first, f)]
             cells = [str(f), f"{int(row['households']):,}", values[first][f]]
             if loan:
-                cells.append(_money(row["loan_payment_per_month_cny"]))
+                cells.append(money(row["loan_payment_per_month_cny"]))
             table.add_row(*cells)
         if len(names) > 1:
             which = (w("list.sep").join(names) if len(names) <= 4 else
@@ -649,7 +650,7 @@ def _floors_table(result: "Result", mc: bool,
     shown = sets[:MAX_BUILDING_COLUMNS]
     header = [names[0] if len(names) == 1 else w("list.sep").join(names) if len(names) == 2
               else w("floors.alike", name=names[0], n=len(names) - 1) for names in shown]
-    table = _table(title, [floor_col] + [(_escape(h), "right") for h in header])
+    table = new_table(title, [floor_col] + [(escape_markup(h), "right") for h in header])
     for f in floors:
         table.add_row(str(f), *[values[names[0]].get(f, "") for names in shown])
     if len(sets) > MAX_BUILDING_COLUMNS:
@@ -658,21 +659,21 @@ def _floors_table(result: "Result", mc: bool,
     return table, _sentence(notes, w)
 
 
-def _sentence(notes: list[str], w: _Words | None = None) -> list[str]:
+def _sentence(notes: list[str], w: Words | None = None) -> list[str]:
     """Notes joined into one line of rich markup (user text escaped), or none."""
-    w = w or _Words()
+    w = w or Words()
     if not notes:
         return []
-    text = w("notes.sep").join(_escape(n) for n in notes)
+    text = w("notes.sep").join(escape_markup(n) for n in notes)
     return [text[0].upper() + text[1:] + w("stop")]
 
 
-def _fee_text(rate, w: _Words | None = None) -> str:
-    w = w or _Words()
+def _fee_text(rate, w: Words | None = None) -> str:
+    w = w or Words()
     return f"{rate:.2f}" if isinstance(rate, (int, float)) else w("fee.uncertain")
 
 
-def _print_error(err: SafeStream, message: Any) -> None:
+def print_error(err: SafeStream, message: Any) -> None:
     """Write ``message`` to standard error; never raises (stderr may be gone too)."""
     try:
         err.write(f"{message}\n")
@@ -681,7 +682,7 @@ def _print_error(err: SafeStream, message: Any) -> None:
         pass
 
 
-def _silence_stdout() -> None:
+def silence_stdout() -> None:
     """Point file descriptor 1 at the null device, so that the interpreter's last flush of
     standard output (after a broken pipe or a full disk) fails no more."""
     try:
@@ -690,16 +691,3 @@ def _silence_stdout() -> None:
         os.close(devnull)
     except (OSError, ValueError, AttributeError):  # not a real file (e.g. captured by tests)
         pass
-
-
-# ---------------------------------------------------------------------------- for the commands
-# What the commands of fundmodel.cli share, by public names (the modules of a command import
-# these; the underscore names are this module's own).
-Words = _Words
-console_for = _console
-escape_markup = _escape
-money = _money
-new_table = _table
-print_error = _print_error
-print_result = _print_result
-silence_stdout = _silence_stdout

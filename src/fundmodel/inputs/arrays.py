@@ -51,4 +51,3 @@ def rules_at(scenario: Any, indexes) -> tuple[list, tuple[str, ...]]:
     every_label = scenario.funding_labels()
     return [scenario.funding[r] for r in indexes], tuple(every_label[r] for r in indexes)
 
-_dc = draw_compound  # the old private name, for code written before issue 20

@@ -649,4 +649,3 @@ def largest_value(value: Any) -> float:
             return max(abs(lo), abs(hi), abs(float(value.mean())))
     return abs(float(value))
 
-_Dist = DistributionBase  # the old private name, for code written before issue 20
