@@ -124,3 +124,29 @@ def test_malformed_top_ups(tmp_path, capsys, new, needle, path, phrase):
     first = text.index(new)
     assert issue.line == text[:first + new.index(needle)].count("\n") + 1
     check_cli_rejects(f, tmp_path, capsys, f"{f}:{issue.line}:", phrase)
+
+
+def test_the_in_kind_instrument_is_named_only_in_its_own_modules_and_its_registration():
+    """Issue 20: an instrument is its own modules plus one registration line — nothing else in
+    the package names it (checked on the in-kind instrument, added that way)."""
+    import re
+    from pathlib import Path
+
+    import fundmodel
+
+    package = Path(fundmodel.__file__).parent
+    own = {"scenario/funding/in_kind.py", "inputs/in_kind.py", "engine/instruments/in_kind.py",
+           "catalog/instruments/in_kind.py"}
+    named = re.compile(r"\bin[_ -]kind\b|InKind", re.IGNORECASE)
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        rel = path.relative_to(package).as_posix()
+        if rel in own:
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if named.search(line):
+                found.append(f"{rel}:{n}: {line.strip()}")
+    registration = [f for f in found if f.startswith("catalog/instruments/__init__.py")
+                    and "REGISTERED = (" in f]
+    assert len(registration) == 1, found
+    assert [f for f in found if f not in registration] == [], found

@@ -135,32 +135,15 @@ PARTIES: dict[str, Label] = {n: Label(p.en, p.zh) for n, p in catalog.PARTIES.it
 """Parties on the ledger and payers of the funding table (:data:`fundmodel.catalog.PARTIES`)."""
 
 SOURCES: dict[str, Label] = _table({
-    "central_subsidy": ("Central subsidy", "中央补助资金"),
-    "local_budget": ("Local budget", "地方财政资金"),
-    "programme_funds": ("Integrated programme funds", "统筹整合资金"),
-    "utility_companies": ("Utility companies", "专营单位出资"),
-    "soe_transfer": ("SOE transfer funds", "三供一业移交资金"),
-    "residents": ("Residents", "居民出资"),
-    "donations": ("Donations", "社会捐赠"),
-    "central_budget_investment": ("Central budget investment", "中央预算内投资"),
-    "provincial_funds": ("Provincial funds", "省级资金"),
-    "crowdfunding": ("Crowdfunding", "众筹"),
-    "social_capital": ("Social capital", "社会资本"),
-    "bundle": ("Bundled project", "捆绑项目"),
-    "bank_loan": ("Bank loan", "银行贷款"),
-    "special_bond": ("Special bond", "专项债券"),
-    "top_up": ("Government top-up", "财政兜底"),
-    "in_kind": ("Contribution in kind", "实物出资"),
+    **catalog.SOURCE_LABELS,
     "gap": ("Funding gap", "资金缺口"),
     "total": ("Total", "合计"),
 })
 """Funding sources (the ``source`` of a funding rule), the gap and the total."""
 
 VALUES: dict[str, Label] = _table({
-    # kinds of flow (engine.ledger.KINDS)
-    "capital": ("Capital", "建设投资"), "operating": ("Operating", "运营"),
-    "financing": ("Financing", "融资"), "reserve": ("Repairs fund", "维修资金"),
-    "in_kind": ("In kind", "实物出资"),
+    # kinds of flow (catalog.KINDS: the model's and the instruments')
+    **{name: (kind.en, kind.zh) for name, kind in catalog.KINDS.items()},
     # tiers of works
     "basic": ("Basic", "基础类"), "complete": ("Complete", "完善类"),
     "upgrade": ("Upgrade", "提升类"),
@@ -223,7 +206,7 @@ FIELDS: dict[str, Label] = _table({
     "coverage_threshold": ("Coverage threshold", "覆盖倍数要求"),
     "guarantee": ("Guarantee", "政府担保"), "by": ("By", "担保方"),
     "issuer": ("Issuer", "发行主体"), "paid_by": ("Paid by", "出资方"),
-    "given_by": ("Given by", "出资方"), "unit_price": ("Unit price", "单价"),
+    **catalog.FIELD_LABELS,     # the instruments' own fields
     # households: payment channels, charges, votes
     "channels": ("Payment channels", "出资渠道"), "charges": ("Charges", "分摊项目"),
     "decisions": ("Decisions", "表决事项"),

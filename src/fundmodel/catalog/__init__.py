@@ -15,14 +15,18 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import KW_ONLY, dataclass, replace
+
+from .base import DRAW as _DRAW, SUMMARIES, YEARLY as _YEARLY, Metric, Output, declare as _declare
+from .flows import GOVERNMENT_LEVELS, KINDS as _OWN_KINDS, PARTIES, Kind, Party
+from .instruments import INSTRUMENTS as _REGISTERED, Instrument
 
 __all__ = ["QUANTILES", "QUANTILE_METHOD", "CASHFLOW_QUANTILES", "quantile_name", "Metric",
            "METRICS", "YEARLY_LINES", "YEARLY_COLUMNS", "LINE_PATTERNS", "HOUSEHOLD_TABLES",
            "INSTRUMENT_METRICS", "FINANCING_LINES", "FINANCING_METRICS", "SOE_METRICS",
            "FALLBACK_LINES", "FALLBACK_METRICS",
            "FUND_METRICS", "FUND_LINES", "Output", "SUMMARIES", "Party", "PARTIES",
-           "GOVERNMENT_LEVELS", "INSTRUMENTS", "LEDGER_LINES", "PORTFOLIO_METRICS",
+           "GOVERNMENT_LEVELS", "INSTRUMENTS", "LEDGER_LINES", "PORTFOLIO_METRICS", "Kind", "KINDS",
+           "Instrument", "DECLARED_INSTRUMENTS", "SOURCE_LABELS", "FIELD_LABELS",
            "TABLE_COLUMNS", "ledger_line", "instrument_metric", "probabilities",
            "lookup", "known_names", "declaration"]
 
@@ -43,80 +47,6 @@ def quantile_name(q: float) -> str:
     return f"p{round(q * 100):d}"
 
 
-SUMMARIES = ("quantiles", "probability", "mean")
-"""How an output is summarised over the draws: ``quantiles`` (mean, sd, Monte Carlo error and
-the quantiles: :meth:`Result.summary`, or quantile bands of a yearly line even when the
-per-draw paths are streamed), ``probability`` (a 0/1 metric whose mean is the probability of
-a question: :meth:`Result.probabilities`), ``mean`` (a yearly or ledger line: its mean over
-the draws, quantiles only when the paths are kept)."""
-
-
-@dataclass(frozen=True)
-class Output:
-    """The one declaration of an output: a metric, yearly line, ledger line (pattern) or
-    table column — what it is called, its unit, axes, how it is summarised, its labels and
-    what it means.
-
-    Every reader takes it from here: the labels (:mod:`fundmodel.labels`), the probabilities
-    (:meth:`Result.probabilities`), :meth:`Result.describe`, the CLI's printed rows and the
-    workbook's formats (by the unit).
-
-    Attributes
-    ----------
-    name : str
-        The identifier (public contract), or a pattern with ``<name>`` / ``<label>`` for the
-        user's name of a line or a funding rule.
-    unit : str
-        A unit of :data:`fundmodel.labels.UNITS` (``CNY``, ``CNY/year``, ``share``, ``0/1`` ...).
-    description : str
-        Its meaning, with the formula (English).
-    undefined_when : str
-        In which draws it is undefined (NaN), '' if never; ``undefined_zh`` the same in Chinese.
-    en, zh : str
-        Its label. For an instrument's output (``<instrument>[<label>].<part>``) the label of
-        the part (``NPV`` / ``净现值``), the instrument's label (:data:`INSTRUMENTS`) put before
-        it; for a pattern ``kind[<name>]`` a format string with ``{name}``.
-    question, question_zh : str
-        For a probability (``summary="probability"``): the question its mean answers.
-    summary : str
-        One of :data:`SUMMARIES`; '' takes the default of its table.
-    axes : tuple of str
-        The axes of its values in a run: ``("draw",)`` for a metric, ``("draw", "year")`` for
-        a yearly or ledger line, the table's index for a table's column.
-    payers, payees, kind : tuple of str, tuple of str, str
-        For a ledger line: the parties (:data:`PARTIES`) that may pay and receive it and its
-        kind of flow (:data:`fundmodel.engine.ledger.KINDS`).
-    """
-
-    name: str
-    unit: str
-    description: str
-    undefined_when: str = ""
-    _: KW_ONLY
-    en: str = ""
-    zh: str = ""
-    undefined_zh: str = ""
-    question: str = ""
-    question_zh: str = ""
-    summary: str = ""
-    axes: tuple[str, ...] = ()
-    payers: tuple[str, ...] = ()
-    payees: tuple[str, ...] = ()
-    kind: str = ""
-
-
-Metric = Output
-"""The name of :class:`Output` before issue 20 (a metric is an output)."""
-
-
-def _declare(entries: list[Output], axes: tuple[str, ...], summary: str) -> dict[str, Output]:
-    """A table of declarations by name, each given its table's axes and default summary."""
-    return {o.name: replace(o, axes=o.axes or axes, summary=o.summary or summary)
-            for o in entries}
-
-
-_DRAW = ("draw",)
-_YEARLY = ("draw", "year")
 
 
 METRICS: dict[str, Output] = _declare([
@@ -299,13 +229,10 @@ LINE_PATTERNS: dict[str, Output] = _declare([
     Metric("device[<name>]", "CNY/year", "Platform fee of smart devices (operations.devices, "
            "by name), growing; part of direct_cost",
            en="Device platform fee: {name}", zh="智能设备平台费：{name}"),
-    Metric("in_kind[<name>]", "CNY/year", "A service given in kind (funding source in_kind "
-           "with replaces:, by its label): min(value, the cost line it replaces), taken off "
-           "that cost line; a memo line, not in direct_cost (no management margin on it)",
-           en="In kind: {name}", zh="实物出资：{name}"),
 ], _YEARLY, "mean")
+LINE_PATTERNS |= {o.name: o for i in _REGISTERED.values() for o in i.statement}
 """The per-line yearly names: ``income[<name>]``, ``cost[<name>]``, ``menu[<name>]``,
-``menu_cost[<name>]``, ``device[<name>]`` and ``in_kind[<name>]``."""
+``menu_cost[<name>]``, ``device[<name>]`` and the instruments' (:attr:`Instrument.statement`)."""
 
 YEARLY_COLUMNS: dict[str, Output] = _declare([
     Metric("calendar_year", "year", "start_year + year (year 0 is the construction year)",
@@ -368,118 +295,12 @@ HOUSEHOLD_TABLES: dict[str, dict[str, Output]] = {table: _declare(columns, axes,
 """Columns of the households' tables: ``Result.decisions()``, ``Result.households()`` and
 ``Result.channels()`` (scenarios with a ``households`` section)."""
 
-INSTRUMENT_METRICS: dict[str, Output] = _declare([
-    # each instrument declares its per-draw metrics here, named <instrument>[<label>].<metric>
-    # social capital for operating rights (source: social_capital)
-    Metric("investor[<label>].investment", "CNY", "What the investor pays for the renovation, "
-           "as its items are built",
-           en="investment", zh="投资额"),
-    Metric("investor[<label>].worth", "CNY", "The most it would pay: the present value at its "
-           "hurdle rate of its net flows over the concession (taken-over income and its "
-           "streams' revenue less their cost), as an amount paid as its items are built; 0 if "
-           "negative",
-           en="most it would pay", zh="可承受投资额"),
-    Metric("investor[<label>].npv", "CNY", "Investor's NPV at its hurdle rate, discounted to "
-           "start_year: its net flows at the end of operating years 1..concession less the "
-           "investment in the construction years it falls in; 0 where it invests nothing",
-           en="NPV", zh="净现值"),
-    Metric("investor[<label>].irr", "rate", "Investor's internal rate of return on the same "
-           "flows (nominal, per year)", "no IRR exists: see irr_reason",
-           en="IRR", zh="内部收益率", undefined_zh="内部收益率不存在（见内部收益率状态）"),
-    Metric("investor[<label>].irr_reason", "code", "Why the IRR is defined or not "
-           "(fundmodel.finance.IRR_REASONS): 0 ok, 1 the flows do not change sign (e.g. it "
-           "never earns), 2 no convergence, 3 all flows zero (it invests nothing), 4 no sign "
-           "change of NPV on the grid, 5 a non-finite flow",
-           en="IRR status", zh="内部收益率状态"),
-    Metric("investor[<label>].payback_year", "years", "Operating year in which its "
-           "undiscounted cumulative flow (the whole investment at the end of construction, "
-           "then its net flows) turns non-negative, interpolated within the year",
-           "it invests nothing, or is not paid back within the concession",
-           en="payback year", zh="回收期", undefined_zh="未投资，或在特许经营期内未能收回投资"),
-    Metric("investor[<label>].forgone", "CNY", "Present value at the scenario's nominal "
-           "discount rate (to start_year) of the income lines the compound's account forgoes "
-           "to the investor",
-           en="income forgone, PV", zh="让渡收益现值"),
-    Metric("investor[<label>].below_hurdle", "0/1", "1 if it invests more than its flows are "
-           "worth at its hurdle rate (NPV < 0: invests: gap or amount); its mean is the "
-           "probability",
-           en="below its hurdle", zh="低于门槛收益率"),
-    Metric("bundle[<label>].transfer", "CNY", "What the bundled project pays towards the "
-           "renovation (its funding line, summed over the years)",
-           en="transfer to the renovation", zh="反哺改造资金"),
-    Metric("bundle[<label>].npv", "CNY", "NPV of the bundled project's own flows (revenue − "
-           "costs − tax − capital) less the transfer, at its required return, discounted to "
-           "start_year (year-end flows)",
-           en="NPV", zh="净现值"),
-    Metric("bundle[<label>].irr", "share", "IRR of the same flows (a fraction a year)",
-           "the flows have no IRR (they never change sign, or NPV has no root)",
-           en="IRR", zh="内部收益率", undefined_zh="现金流没有内部收益率（从不变号，或净现值无根）"),
-    Metric("bundle[<label>].coverage", "ratio", "PV of revenue − costs − tax over PV of "
-           "capital + transfer, at the required return",
-           "the bundle has no capital and pays nothing (the denominator is 0)",
-           en="coverage", zh="覆盖倍数", undefined_zh="捆绑项目既无投资也无支出（分母为0）"),
-    Metric("bundle[<label>].balances", "0/1", "1 if the bundle's npv ≥ 0: it can afford the "
-           "transfer; its mean is P(the bundle balances)",
-           en="balances", zh="收支平衡"),
-    Metric("bundle[<label>].minimum_scale", "units of scale", "Smallest scale (in the rule's "
-           "scale_unit) at which the bundle's coverage reaches its target_coverage (default "
-           "1: npv = 0); the transfer does not depend on the scale",
-           "no scale balances the bundle: its NPV after the transfer is negative at every "
-           "scale (a unit of scale is worth ≤ 0 and no smaller scale pays the fixed cost)",
-           en="minimum scale", zh="最小规模", undefined_zh="任何规模都无法使捆绑项目平衡：扣除反哺后各规模净现值均为负"),
-    # debt (bank loans and special bonds): fundmodel.engine.instruments.debt
-    Metric("debt[<label>].amount", "CNY", "Principal lent: min(amount, DSCR-sized, gearing × "
-           "cost of its items, cap, need)",
-           en="amount lent", zh="借款额"),
-    Metric("debt[<label>].capped", "0/1", "1 if the amount given was cut by the DSCR sizing, "
-           "gearing, cap or need; 0 otherwise (and when no amount is given)",
-           en="amount capped", zh="额度受限"),
-    Metric("debt[<label>].min_dscr", "ratio", "Least debt service cover ratio CFADS_t / DS_t "
-           "over the years with debt service", "no debt service (nothing lent)",
-           en="lowest DSCR", zh="最低偿债覆盖率", undefined_zh="无还本付息（未借款）"),
-    Metric("debt[<label>].avg_dscr", "ratio", "Mean of CFADS_t / DS_t over the years with debt "
-           "service", "no debt service (nothing lent)",
-           en="mean DSCR", zh="平均偿债覆盖率", undefined_zh="无还本付息（未借款）"),
-    Metric("debt[<label>].min_dscr_year", "year", "Operating year of min_dscr (the first, if "
-           "tied)", "no debt service (nothing lent)",
-           en="year of the lowest DSCR", zh="最低偿债覆盖率年份", undefined_zh="无还本付息（未借款）"),
-    Metric("debt[<label>].llcr", "ratio", "Loan life cover ratio: present value at the loan "
-           "rate of CFADS over the term (to the start of operating year 1) / principal",
-           "nothing lent",
-           en="LLCR", zh="贷款期覆盖率", undefined_zh="未借款"),
-    Metric("debt[<label>].coverage_gross", "ratio", "Σ pledged revenue over the term / Σ "
-           "(principal + interest)", "no debt service (nothing lent)",
-           en="gross coverage", zh="总覆盖倍数", undefined_zh="无还本付息（未借款）"),
-    Metric("debt[<label>].coverage_net", "ratio", "Σ (pledged revenue − pledged costs) over "
-           "the term / Σ (principal + interest) (= coverage_gross without pledged costs)",
-           "no debt service (nothing lent)",
-           en="net coverage", zh="净覆盖倍数", undefined_zh="无还本付息（未借款）"),
-    Metric("debt[<label>].meets_coverage", "0/1", "1 if coverage_net (coverage_gross when no "
-           "costs are pledged) ≥ coverage_threshold", "no debt service (nothing lent)",
-           en="meets its coverage", zh="满足覆盖要求", undefined_zh="无还本付息（未借款）"),
-    Metric("debt[<label>].guarantee_call", "CNY", "Total the guarantor pays the operator over "
-           "the term: share × max(DS_t − max(CFADS_t, 0), 0) each year (0 without a "
-           "guarantee)",
-           en="guarantee calls", zh="担保代偿"),
-    Metric("debt[<label>].shortfall_years", "years", "Years of the term with debt service in "
-           "which CFADS_t < DS_t (a year without debt service is never short, whatever its "
-           "cash flow)",
-           en="years short of debt service", zh="偿债缺口年数"),
-    Metric("debt[<label>].negative_principal_years", "years", "Years of the term in which the "
-           "principal repaid is negative: a sculpted service below the interest (CFADS_t / "
-           "dscr_target < interest), the unpaid interest added to the balance (0 for annuity, "
-           "equal_principal and bullet)",
-           en="years of negative principal", zh="本金负摊还年数"),
-    Metric("coverage_all_debts", "ratio", "Cover of all debts together: Σ over the debts of "
-           "their coverage basis (pledged revenue − pledged costs, or the revenue without "
-           "pledged costs) over their terms / Σ over the debts of their principal + interest; "
-           "a line shared between debts counts once (each debt its share)",
-           "no debt service (nothing lent by any debt)",
-           en="Coverage of all debts together", zh="全部债务合并覆盖倍数", undefined_zh="各项债务均无还本付息（均未借款）"),
-], _DRAW, "quantiles")
+
+INSTRUMENT_METRICS: dict[str, Output] = {o.name: o for i in _REGISTERED.values()
+                                         for o in i.metrics}
 """Per-draw metrics of the financing instruments, by pattern ``<instrument>[<label>].<metric>``
-(``<label>`` is the funding rule's label): they join ``Result.metrics`` in scenarios that use
-the instrument."""
+(``<label>`` is the funding rule's label), declared by each instrument
+(:attr:`Instrument.metrics`): they join ``Result.metrics`` in scenarios that use it."""
 
 FUND_METRICS: dict[str, Output] = _declare([
     # the long-term repairs fund (scenarios with a repairs_fund section):
@@ -656,109 +477,26 @@ TABLE_COLUMNS: dict[str, Output] = _declare([
 """The columns of the result tables that are not metrics or lines, with their units (the
 headers' and the workbook's formats: :func:`fundmodel.labels.header`)."""
 
-@dataclass(frozen=True)
-class Party:
-    """One party that pays or receives: its label and meaning, declared once.
+DECLARED_INSTRUMENTS: dict[str, Instrument] = _REGISTERED
+"""Every funding instrument's declaration (:mod:`fundmodel.catalog.instruments`), by name, in
+the order they run."""
 
-    ``ledger`` False: a payer of the funding table only (``government``, ``investors``,
-    ``lenders`` of :data:`fundmodel.scenario.funding.PAYERS`), not a party on the ledger.
-    """
+INSTRUMENTS: dict[str, tuple[str, str]] = {name: (i.en, i.zh) for name, i in _REGISTERED.items()
+                                           if i.en}
+"""The instruments that name their outputs ``<instrument>[<label>].<part>``, with their en and
+zh labels (put before the part's label)."""
 
-    name: str
-    en: str
-    zh: str
-    _: KW_ONLY
-    description: str
-    description_zh: str
-    ledger: bool = True
+FIELD_LABELS: dict[str, tuple[str, str]] = {name: label for i in _REGISTERED.values()
+                                           for name, label in i.fields.items()}
+"""en and zh labels of the instruments' own scenario fields."""
 
+SOURCE_LABELS: dict[str, tuple[str, str]] = {source: label for i in _REGISTERED.values()
+                                            for source, label in i.sources.items()}
+"""The ``source`` keys of the funding rules, with their en and zh labels, in registry order."""
 
-PARTIES: dict[str, Party] = {p.name: p for p in [
-    Party("central_government", "Central government", "中央政府",
-          description="Central government (中央): fiscal subsidies, budget investment",
-          description_zh="中央政府：中央财政补助、中央预算内投资"),
-    Party("provincial_government", "Provincial government", "省级政府",
-          description="Provincial government (省级)", description_zh="省级政府"),
-    Party("city_district_government", "City or district government", "市/区政府",
-          description="City or district government (市/区): matching funds, integrated "
-                      "programme funds",
-          description_zh="市/区政府：配套资金、统筹整合资金"),
-    Party("street_community", "Street office or community", "街道/社区",
-          description="Street office or community (街道/社区): fallback services and subsidies",
-          description_zh="街道/社区：兜底服务与补贴"),
-    Party("soe", "State-owned enterprises", "国有企业",
-          description="State-owned enterprises (三供一业 transfer funds)",
-          description_zh="国有企业（三供一业移交资金）"),
-    Party("utilities", "Utility companies", "专营单位",
-          description="Utility and pipeline companies (their own networks)",
-          description_zh="水电气热等专营单位（各自管网）"),
-    Party("residents", "Residents", "居民", description="Residents and owners",
-          description_zh="居民和业主"),
-    Party("donors", "Donors", "捐赠方", description="Donors and crowdfunding",
-          description_zh="社会捐赠与众筹"),
-    Party("operator", "Property service operator", "物业服务方",
-          description="The property service operator's account (fees, income and running "
-                      "costs)",
-          description_zh="物业服务方账户（物业费、经营收入与运营成本）"),
-    Party("compound_account", "Compound's own account", "小区公共收益账户",
-          description="The compound's own account (公共收益)", description_zh="小区公共收益账户"),
-    Party("project", "Renovation project", "改造项目",
-          description="The renovation project (receives the funding, pays the works)",
-          description_zh="改造项目（接收资金，支付工程款）"),
-    Party("contractors", "Contractors", "施工单位",
-          description="Contractors and suppliers of the renovation works",
-          description_zh="改造工程的施工单位和供应商"),
-    Party("suppliers", "Staff and suppliers", "人员与供应商",
-          description="Staff, suppliers and utilities of the running of the compound",
-          description_zh="小区日常运行的人员、供应商和公用事业"),
-    Party("users", "Users of services", "服务使用者",
-          description="Users of the compound's commercial services: parking, advertising, "
-                      "rents",
-          description_zh="小区经营性服务的使用者：停车、广告、租赁"),
-    Party("tax_authority", "Tax authority", "税务机关", description="Tax authority (VAT on fees)",
-          description_zh="税务机关（物业费增值税）"),
-    Party("unfunded", "Unfunded", "未落实", description="What no source covers: the funding gap",
-          description_zh="无来源覆盖的部分：资金缺口"),
-    Party("investor", "Social capital", "社会资本",
-          description="Social capital investing for operating rights",
-          description_zh="以经营权投资的社会资本"),
-    Party("investors", "Social capital", "社会资本", ledger=False,
-          description="Payer of the funding table: social capital (the investor on the ledger)",
-          description_zh="资金来源表的出资方：社会资本（台账上的社会资本）"),
-    Party("lender", "Lenders", "贷款方", description="Banks and bond holders",
-          description_zh="银行与债券持有人"),
-    Party("lenders", "Lenders", "贷款方", ledger=False,
-          description="Payer of the funding table: banks and bond holders (the lender on the "
-                      "ledger)",
-          description_zh="资金来源表的出资方：银行与债券持有人（台账上的贷款方）"),
-    Party("bundled_project", "Bundled project", "捆绑项目",
-          description="A profitable project bundled with the renovation",
-          description_zh="与改造捆绑的盈利项目"),
-    Party("repairs_fund", "Repairs fund", "住宅专项维修资金",
-          description="The long-term repairs fund (维修资金)", description_zh="住宅专项维修资金"),
-    Party("provident_fund", "Housing provident fund", "住房公积金",
-          description="The housing provident fund (公积金): owners' savings withdrawn",
-          description_zh="住房公积金：业主提取的储蓄"),
-    Party("deposit_bank", "Deposit bank", "存款银行",
-          description="The bank holding the repairs fund's deposits (pays their interest)",
-          description_zh="维修资金存款银行（支付利息）"),
-    Party("government", "Government", "政府", ledger=False,
-          description="Payer of the funding table: the levels of government together",
-          description_zh="资金来源表的出资方：各级政府合计"),
-]}
-"""Every party: the ledger's (in the order the parties' tables list them) and the funding
-table's payers that are not on the ledger."""
-
-GOVERNMENT_LEVELS = ("central_government", "provincial_government", "city_district_government",
-                     "street_community")
-"""The levels of government (parties of :data:`PARTIES`), in the order a finance bureau reads
-them."""
-
-INSTRUMENTS: dict[str, tuple[str, str]] = {
-    "investor": ("Investor", "社会资本"), "bundle": ("Bundle", "捆绑项目"), "debt": ("Debt", "债务"),
-}
-"""The financing instruments that name their outputs ``<instrument>[<label>].<part>``, with
-their en and zh labels (put before the part's label)."""
+KINDS: dict[str, Kind] = {**_OWN_KINDS, **{k.name: k for i in _REGISTERED.values()
+                                           for k in i.kinds}}
+"""Every kind of flow on the ledger: the model's own and the instruments'."""
 
 _GOVERNMENT = GOVERNMENT_LEVELS
 _FUNDERS = (*GOVERNMENT_LEVELS, "soe", "utilities", "residents", "donors", "investor", "lender",
@@ -773,7 +511,7 @@ LEDGER_LINES: dict[str, Output] = _declare([
            payees=("contractors",), kind="capital"),
     Output("funding[<name>]", "CNY/year", "What a funding rule (by its label) applies to the "
            "renovation in each construction year; funding[gap] is what no rule covers; of "
-           "kind capital, or in_kind for an item given in kind (source in_kind)",
+           "kind capital, or of a kind of value given, not cash, that an instrument declares",
            en="Funding: {name}", zh="资金来源：{name}", payers=_FUNDERS, payees=("project",),
            kind=""),
     Output("bridge", "CNY/year", "The city or district's bridge financing of subsidies "
@@ -803,11 +541,6 @@ LEDGER_LINES: dict[str, Output] = _declare([
     Output("menu_cost[<name>]", "CNY/year", "The cost of a menu package",
            en="Menu service cost: {name}", zh="菜单式服务成本：{name}", payers=("operator",),
            payees=("suppliers",), kind="operating"),
-    Output("in_kind[<name>]", "CNY/year", "A service given in kind to the operator in place "
-           "of a cost line (funding source in_kind with replaces:), valued at its price",
-           en="In kind: {name}", zh="实物出资：{name}",
-           payers=(*_GOVERNMENT[1:], "soe", "utilities", "residents", "donors"),
-           payees=("operator",), kind="in_kind"),
     Output("device[<name>]", "CNY/year", "The platform fee of smart devices",
            en="Device platform fee: {name}", zh="智能设备平台费：{name}", payers=("operator",),
            payees=("suppliers",), kind="operating"),
@@ -820,43 +553,6 @@ LEDGER_LINES: dict[str, Output] = _declare([
            "account in the year", en="Fallback subsidy", zh="兜底补贴",
            payers=("street_community", "city_district_government"), payees=("operator",),
            kind="operating"),
-    # the financing instruments (engine/instruments/investor.py, bundle.py, debt.py)
-    Output("investor[<label>].takes[<name>]", "CNY/year", "An income line of the compound "
-           "the investor takes over for its concession",
-           en="Investor {label} takes: {name}", zh="社会资本「{label}」取得收入：{name}",
-           payers=("operator",), payees=("investor",), kind="financing"),
-    Output("investor[<label>].revenue[<name>]", "CNY/year", "Revenue of a new stream the "
-           "investor runs", en="Investor {label} revenue: {name}",
-           zh="社会资本「{label}」收入：{name}", payers=("users",), payees=("investor",),
-           kind="operating"),
-    Output("investor[<label>].cost[<name>]", "CNY/year", "The running cost of a new stream "
-           "the investor runs", en="Investor {label} cost: {name}",
-           zh="社会资本「{label}」成本：{name}", payers=("investor",), payees=("suppliers",),
-           kind="operating"),
-    Output("bundle[<label>].capital", "CNY/year", "The bundled project's own capital "
-           "spending", en="capital", zh="投资支出", payers=("bundled_project",),
-           payees=("contractors",), kind="capital"),
-    Output("bundle[<label>].revenue", "CNY/year", "The bundled project's revenue",
-           en="revenue", zh="收入", payers=("users",), payees=("bundled_project",),
-           kind="operating"),
-    Output("bundle[<label>].cost", "CNY/year", "The bundled project's running cost",
-           en="cost", zh="成本", payers=("bundled_project",), payees=("suppliers",),
-           kind="operating"),
-    Output("bundle[<label>].tax", "CNY/year", "The bundled project's tax", en="tax",
-           zh="税费", payers=("bundled_project",), payees=("tax_authority",),
-           kind="operating"),
-    Output("debt[<label>].interest", "CNY/year", "Interest paid by the debt's obligor (the "
-           "operator for a bank loan, the issuer for a bond)", en="interest", zh="利息",
-           payers=("operator", *_GOVERNMENT), payees=("lender",), kind="financing"),
-    Output("debt[<label>].principal", "CNY/year", "Principal repaid by the debt's obligor",
-           en="principal", zh="本金", payers=("operator", *_GOVERNMENT), payees=("lender",),
-           kind="financing"),
-    Output("debt[<label>].pledged_revenue", "CNY/year", "Revenue pledged to a bond that the "
-           "operator remits to its issuer", en="pledged revenue", zh="质押收入",
-           payers=("operator",), payees=_GOVERNMENT, kind="financing"),
-    Output("debt[<label>].guarantee_call", "CNY/year", "What the guarantor pays the operator "
-           "when the cash flow falls short of the debt service", en="guarantee calls",
-           zh="担保代偿", payers=_GOVERNMENT, payees=("operator",), kind="financing"),
     # the long-term repairs fund (engine/repairs_fund.py)
     Output("repairs_fund.first_deposit", "CNY/year", "The residents' first deposit into the "
            "repairs fund", en="First deposit to the repairs fund", zh="首期维修资金",
@@ -873,7 +569,7 @@ LEDGER_LINES: dict[str, Output] = _declare([
     Output("repairs_fund.replacement[<name>]", "CNY/year", "A component's replacement paid "
            "by the repairs fund", en="Replacement: {name}", zh="维修资金更新：{name}",
            payers=("repairs_fund",), payees=("contractors",), kind="reserve"),
-], _YEARLY, "mean")
+], _YEARLY, "mean") | {o.name: o for i in _REGISTERED.values() for o in i.lines}
 """Every line the engine writes on the ledger (:class:`fundmodel.engine.ledger.LedgerLine`),
 by name or pattern (``<name>``: a user's name, ``<label>``: a funding rule's label), with the
 parties that may pay and receive it and its kind ('' where it varies: the residents'
@@ -917,7 +613,9 @@ def probabilities() -> dict[str, Output]:
 
 _INSTRUMENT_METRIC = re.compile(r"^(\w+)\[(.+)\]\.(\w+)$", re.DOTALL)
 
-_LINE_NAME = re.compile(r"^(income|cost|menu|menu_cost|device)\[(.+)\]$", re.DOTALL)
+_LINE_NAME = re.compile(
+    "^(" + "|".join(re.escape(name[:-len("[<name>]")]) for name in LINE_PATTERNS) + r")\[(.+)\]$",
+    re.DOTALL)
 
 
 def known_names() -> list[str]:

@@ -9,7 +9,7 @@ A line that is the same in every draw keeps a draw axis of size 1.
 Parties are named in :data:`PARTIES`; kinds are ``capital`` (renovation cost and its funding),
 ``operating`` (fees, income, running costs, taxes), ``financing`` (loans, bonds, investment
 and their returns), ``reserve`` (the long-term repairs fund's deposits, interest, top-ups
-and replacements) and ``in_kind`` (an item given in kind, valued at a price).
+and replacements) and those the instruments declare (:data:`KINDS`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import catalog
 
-__all__ = ["PARTIES", "GOVERNMENT_PARTIES", "KINDS", "LedgerLine", "Ledger"]
+__all__ = ["PARTIES", "GOVERNMENT_PARTIES", "KINDS", "MEMO_KINDS", "LedgerLine", "Ledger"]
 
 PARTIES: dict[str, str] = {name: party.description for name, party in catalog.PARTIES.items()
                           if party.ledger}
@@ -31,9 +31,13 @@ PARTIES: dict[str, str] = {name: party.description for name, party in catalog.PA
 GOVERNMENT_PARTIES = catalog.GOVERNMENT_LEVELS
 """The levels of government, in the order a finance bureau reads them."""
 
-KINDS = ("capital", "operating", "financing", "reserve", "in_kind")
-"""Kinds of flow (``reserve``: into and out of the long-term repairs fund; ``in_kind``: value
-given in kind, not cash — a lent building)."""
+KINDS = tuple(catalog.KINDS)
+"""Kinds of flow (declared in :data:`fundmodel.catalog.KINDS`: the model's own and those the
+instruments declare)."""
+
+MEMO_KINDS = tuple(name for name, kind in catalog.KINDS.items() if not kind.cash)
+"""Kinds of value given, not cash (a lent building, a street service): a line of such a kind
+paid to the operator is a memo line of the operating statement, outside its sums."""
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,7 @@ class LedgerLine:
     payer, payee : str
         Parties (keys of :data:`PARTIES`).
     kind : str
-        ``capital``, ``operating`` or ``financing``.
+        One of :data:`KINDS`.
     amount : ndarray (D|1, C, L)
         CNY paid in each of the L years from year index ``start`` (year end).
     start : int

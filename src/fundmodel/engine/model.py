@@ -20,7 +20,7 @@ from .model_inputs import ModelInputs
 from .instruments import Books, source_line, timed
 from .instruments.grants import BRIDGE_LINE
 from .instruments.residents import ResidentsOutput
-from .ledger import Ledger
+from .ledger import MEMO_KINDS, Ledger
 from .operations import FEE_BASE, fallback_recursion, operating_flows
 from .repairs_fund import write_repairs_fund
 
@@ -183,8 +183,9 @@ def _statement(inputs: ModelInputs, ledger: Ledger
     lines["direct_cost"] = direct = sum_lines(costs, shape)
     lines["management_margin"] = ledger["management_margin"]
     lines["operating_cost"] = direct + lines["management_margin"]
-    for line in ledger.select(kind="in_kind", payee="operator"):    # memo: services in kind
-        lines[line.name] = line.amount
+    for line in ledger.select(payee="operator"):    # memo lines: value given, not cash
+        if line.kind in MEMO_KINDS:
+            lines[line.name] = line.amount
     lines["vat"] = ledger["vat"]
     lines["operating_surplus"] = surplus = (lines["total_income"] - lines["operating_cost"]
                                             - lines["vat"])
@@ -237,7 +238,7 @@ def _funding_table(inputs: ModelInputs, books: Books, sources: list[str],
     applied = np.zeros(shape + (len(sources),))
     written = set(books.ledger.names())
     for r, line in enumerate(sources):
-        if line in written:       # a rule that writes no funding line (a service in kind): 0
+        if line in written:       # a rule whose instrument writes no funding line: 0
             applied[..., r] = row_sum(books.ledger[line])
     offered = applied.copy()
     for instrument in inputs.instruments:
@@ -312,7 +313,7 @@ def _run_compounds(inputs: ModelInputs) -> CompoundsOutput:
     households = inputs.compounds.households[None, :]
 
     def total(names) -> np.ndarray:        # (D|1, C): lines added in order, then the years
-        lines = ledger.select(names=list(names))     # a service in kind writes no funding line
+        lines = ledger.select(names=list(names))     # some rules write no funding line
         return row_sum(ledger.total(lines)) if lines else np.zeros((1, 1))
 
     def paid_by(group: str) -> np.ndarray:  # what the sources of one payer group pay

@@ -36,7 +36,7 @@ def _members(tp: Any) -> list[tuple[Any, frozenset]]:
     """The alternatives of a type, each with the union tags that select it in pydantic's
     error locations: a ``Tag`` of a callable discriminator, or the value of a model's
     ``Literal`` discriminator field (``source: residents``, ``dist: beta``): a required one,
-    not a choice with a default such as ``given_by: residents`` of a contribution in kind."""
+    not a ``Literal`` field with a default, which is a choice, not a tag."""
     if isinstance(tp, FieldInfo):
         tp = Annotated[(tp.annotation, *tp.metadata)] if tp.metadata else tp.annotation
     if get_origin(tp) is Annotated:

@@ -69,7 +69,7 @@ class Books:
         ``decide`` phase (a line that belongs to an item is scaled by the share of it built)
         and before the ``fund`` phase (empty in the ``decide`` phase); they start at
         ``timeline.first_operating_index``. A ``fund`` instrument may return new arrays for
-        some of them (a service in kind lowers a cost line and the margin): the operating
+        some of them (a service given in place of a cost line lowers it and the margin): the operating
         lines are written from them after the ``fund`` phase; never change an array in place.
     """
 
@@ -150,8 +150,8 @@ def pay_on_items(books: Books, left: np.ndarray, room: np.ndarray, need: np.ndar
                  kind: str = "capital") -> np.ndarray:
     """A rule pays ``pay (D, C)`` of ``need``: on each item in proportion to what is left on it
     (``room × pay / need``), taken from ``left`` in place, written as the items are built as
-    the line ``funding[<label>]`` from ``party`` to the project (of ``kind``: ``capital``, or
-    ``in_kind`` for value given, not cash); returns the line.
+    the line ``funding[<label>]`` from ``party`` to the project (of ``kind``: ``capital``, or a
+    kind of value given, not cash, that the instrument declares); returns the line.
     ``exact_total``: the line's sum over the years is ``pay`` itself (see :func:`timed`)."""
     part = np.divide(pay, need, out=np.zeros_like(need), where=need > 0)
     by_item = room * part[..., None]

@@ -31,8 +31,9 @@ def write_grants(inputs, rules: RuleInputs, books: Books) -> Books:
     """Allocate the grant rules over the item costs and write one line per rule (and the
     bridge); report the :class:`~fundmodel.engine.funding.FundingOutcome` as ``grants``.
 
-    The grants share what is unfunded when they come (the whole cost of the items, less what
-    is given in kind, :mod:`.in_kind`), and leave ``unfunded`` to the instruments after them."""
+    The grants share what is unfunded when they come (the cost of the items less what the
+    instruments before them paid or gave), and leave ``unfunded`` to the instruments after
+    them."""
     outcome = apply_funding(rules, inputs.compounds, books.unfunded, books.quantity)
     schedule = books.schedule
     bridge = None

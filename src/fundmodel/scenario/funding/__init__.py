@@ -1,41 +1,49 @@
-"""Funding sources: what the analyst writes under ``funding:``, one module per family —
-:mod:`.grants` (central, provincial and local funds, programme funds, state firms, utilities,
-residents, crowdfunding, donations), :mod:`.investor` (social capital for operating rights),
-:mod:`.bundle` (a bundled profitable project), :mod:`.debt` (bank loans, special bonds) and
-:mod:`.topup` (the treasury's top-up of what is left).
+"""Funding sources: what the analyst writes under ``funding:``, one module per instrument (the
+grants, social capital, a bundled project, debt, the treasury's top-up, ...), on
+:class:`~.source.Source`.
 
-:data:`SOURCES` is **the one registration** of an instrument (see ``docs/instruments.md``).
+The instruments are registered once, in :data:`fundmodel.catalog.instruments.REGISTERED`: each
+declaration names its scenario models (``models``), and :data:`SOURCES` is read from there, in
+the order the instruments run. Every public name of a registered model's module is exported
+here (``from fundmodel.scenario.funding import SpecialBond``). See ``docs/instruments.md``.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import Annotated, Union
 
 from pydantic import Field
 
-from .grants import *  # noqa: F403 (the grant models, re-exported)
-from .debt import BankLoan, Debt, Guarantee, SpecialBond
-from .grants import GRANTS, __all__ as _grants
-from .bundle import Bundle, BundleLine
-from .investor import SocialCapital, Stream
+from ...catalog import DECLARED_INSTRUMENTS
 from .source import FINANCING_PAYERS, PAYERS, Source
-from .topup import TopUp
-from .in_kind import InKind
 
-__all__ = [*_grants, "Source", "SocialCapital", "Stream", "Bundle", "BundleLine", "Debt",
-           "BankLoan", "SpecialBond", "Guarantee", "TopUp", "InKind", "FundingRule", "PAYERS", "FINANCING_PAYERS", "SOURCES",
-           "SOURCE_NAMES"]
 
-SOURCES: tuple[type[Source], ...] = (InKind, *GRANTS, SocialCapital, Bundle, BankLoan, SpecialBond,
-                                     TopUp)
-"""Every source a scenario may list under ``funding:`` — **the one registration** of an
-instrument (see ``docs/instruments.md``). Each names the module that compiles it
-(``instrument``); instruments run in the order their first source appears here: what is given in kind (it
-provides its item before anyone pays for it), the grants,
-then the financing instruments (investors, a bundled project, debt), and the treasury's top-up
-last, as the payer of last resort."""
+def _model(path: str) -> tuple[type[Source], ...]:
+    """The model class (or tuple of classes) at ``"module:name"``."""
+    module, _, name = path.partition(":")
+    found = getattr(importlib.import_module(module), name)
+    return tuple(found) if isinstance(found, tuple) else (found,)
+
+
+_MODULES = tuple(dict.fromkeys(path.partition(":")[0] for instrument in
+                               DECLARED_INSTRUMENTS.values() for path in instrument.models))
+_EXPORTED = {name: getattr(module, name) for module in map(importlib.import_module, _MODULES)
+             for name in module.__all__}
+globals().update(_EXPORTED)
+
+SOURCES: tuple[type[Source], ...] = tuple(
+    cls for instrument in DECLARED_INSTRUMENTS.values() for path in instrument.models
+    for cls in _model(path))
+"""Every source a scenario may list under ``funding:``, read from the instruments' registry
+(:data:`fundmodel.catalog.instruments.REGISTERED`). Each names the module that compiles it
+(``instrument``); the instruments run in the order of the registry."""
 
 FundingRule = Annotated[Union[SOURCES], Field(discriminator="source")]
 """One funding rule, chosen by its ``source`` key."""
 
 SOURCE_NAMES = tuple(cls.model_fields["source"].annotation.__args__[0] for cls in SOURCES)
+"""The ``source`` keys of :data:`SOURCES`, in order."""
+
+__all__ = [*_EXPORTED, "Source", "FundingRule", "PAYERS", "FINANCING_PAYERS", "SOURCES",
+           "SOURCE_NAMES"]
