@@ -114,7 +114,7 @@ def test_largest_accepted_file(benchmark, tmp_path):
 
 def test_100k_row_compounds_table(benchmark, tmp_path):
     """A compounds table of 100,000 rows, against the csv module reading the same file."""
-    from fundmodel.scenario.tables import read_compounds_table
+    from fundmodel.io.compounds_table import read_compounds_table
 
     n = 100_000
     rows = "".join(f"C{i},n{i},{i % 500 + 1},{(i % 500 + 1) * 70.5},{i % 2},{i % 7 + 1}\n"

@@ -12,9 +12,9 @@ import yaml
 
 import fundmodel
 from fundmodel import Scenario
-from fundmodel.cli import main
 from fundmodel.labels import header, label, text
 
+from cli_runs import run_words
 from malformed import ROOT
 
 GUANGAN = ROOT / "scenarios" / "guangan-bundle.yaml"
@@ -103,20 +103,12 @@ def test_guangan_year_1_after_financing_by_hand():
     assert abs(fundmodel.evaluate(sc).metrics.loc[0, "net_cash_flow_first_year"]) < 1e-6
 
 
-def run(capsys, *argv) -> str:
-    capsys.readouterr()
-    assert main([str(a) for a in argv]) == 0
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return " ".join(out.split())
-
-
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_run_prints_it_beside_the_surplus_and_states_the_basis(tmp_path, capsys, lang):
     file = tmp_path / "small.yaml"
     file.write_text(yaml.safe_dump(small()), encoding="utf-8")
-    out = run(capsys, "run", file, "--lang", lang, "--out", tmp_path / "out",
-              "--excel", tmp_path / "small.xlsx")
+    out = run_words(capsys, "run", file, "--lang", lang, "--out", tmp_path / "out",
+                    "--excel", tmp_path / "small.xlsx")
     row = text("operations.after_financing_deficit", lang)        # −1,950 < 0
     assert f"{row} │ -1,950 │" in out
     assert "11,000" in out                                         # the operating surplus
@@ -142,11 +134,11 @@ def test_run_prints_it_beside_the_surplus_and_states_the_basis(tmp_path, capsys,
 
 
 def test_monte_carlo_table_has_the_row(capsys):
-    out = run(capsys, "run", GUANGAN, "--draws", "64", "--seed", "3")
+    out = run_words(capsys, "run", GUANGAN, "--draws", "64", "--seed", "3")
     assert "year 1 after financing (CNY/year)" in out   # the declared label and unit
     assert " ".join(text("operations.breakeven_basis").split()) in out
 
 
 def test_no_financing_no_extra_row(capsys):
-    out = run(capsys, "run", STANDALONE)
+    out = run_words(capsys, "run", STANDALONE)
     assert "after financing" not in out

@@ -16,19 +16,13 @@ import pytest
 
 from fundmodel.cli import main
 
+from cli_runs import run_cli
+
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 STANDALONE = SCENARIOS / "sanqiao-standalone.yaml"
 SCHEMA = ROOT / "schema" / "scenario.schema.json"
 OUTPUT_FILES = {"summary.csv", "metrics.csv", "yearly.csv", "funding.csv", "run.json"}
-
-
-def run(capsys, *argv) -> tuple[int, str, str]:
-    capsys.readouterr()
-    rc = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return rc, out, err
 
 
 def metrics(out_dir: Path) -> pd.Series:
@@ -96,11 +90,11 @@ def test_run_writes_the_four_tables(standalone_run):
 
 def test_run_twice_into_the_same_folder(tmp_path, capsys):
     out = tmp_path / "out"
-    rc, _, _ = run(capsys, "run", STANDALONE, "--out", out)
+    rc, _, _ = run_cli(capsys, "run", STANDALONE, "--out", out)
     assert rc == 0
     first = (out / "metrics.csv").read_text()
     (out / "metrics.csv").write_text("stale")
-    rc, _, _ = run(capsys, "run", STANDALONE, "--out", out)
+    rc, _, _ = run_cli(capsys, "run", STANDALONE, "--out", out)
     assert rc == 0
     assert {p.name for p in out.iterdir()} == OUTPUT_FILES
     assert (out / "metrics.csv").read_text() == first
@@ -109,9 +103,9 @@ def test_run_twice_into_the_same_folder(tmp_path, capsys):
 
 def test_set_changes_the_fee(tmp_path, capsys):
     base, fee = tmp_path / "base", tmp_path / "fee"
-    assert run(capsys, "run", STANDALONE, "--out", base)[0] == 0
-    rc, out, _ = run(capsys, "run", STANDALONE, "--out", fee,
-                     "--set", "operations.property_fee.rate_per_m2_month=0.6")
+    assert run_cli(capsys, "run", STANDALONE, "--out", base)[0] == 0
+    rc, out, _ = run_cli(capsys, "run", STANDALONE, "--out", fee,
+                         "--set", "operations.property_fee.rate_per_m2_month=0.6")
     assert rc == 0
     assert "The fee now: 0.60" in out
     m0, m1 = metrics(base), metrics(fee)
@@ -122,9 +116,9 @@ def test_set_changes_the_fee(tmp_path, capsys):
 
 def test_set_with_a_name_selector(tmp_path, capsys):
     base, roof = tmp_path / "base", tmp_path / "roof"
-    assert run(capsys, "run", STANDALONE, "--out", base)[0] == 0
-    rc, _, _ = run(capsys, "run", STANDALONE, "--out", roof,
-                   "--set", "renovation.items[roof waterproofing].unit_cost=120")
+    assert run_cli(capsys, "run", STANDALONE, "--out", base)[0] == 0
+    rc, _, _ = run_cli(capsys, "run", STANDALONE, "--out", roof,
+                       "--set", "renovation.items[roof waterproofing].unit_cost=120")
     assert rc == 0
     # roof: 2000 m² at a triangular(90, 110, 150) unit cost, mean 350/3; contingency mean 0.2/3
     expected = 2000 * (120 - 350 / 3) * (1 + 0.2 / 3)
@@ -133,14 +127,14 @@ def test_set_with_a_name_selector(tmp_path, capsys):
 
 
 def test_point_estimate_option(tmp_path, capsys):
-    rc, out, _ = run(capsys, "run", STANDALONE, "--point-estimate", "mode")
+    rc, out, _ = run_cli(capsys, "run", STANDALONE, "--point-estimate", "mode")
     assert rc == 0
     assert "distributions at their mode" in out
 
 
 def test_run_without_out_writes_nothing(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    rc, out, _ = run(capsys, "run", STANDALONE)
+    rc, out, _ = run_cli(capsys, "run", STANDALONE)
     assert rc == 0 and "Breakeven fee" in out
     assert list(tmp_path.iterdir()) == []
 
@@ -149,21 +143,21 @@ def test_run_without_out_writes_nothing(tmp_path, capsys, monkeypatch):
 def test_validate_the_shipped_scenarios(capsys):
     files = sorted(SCENARIOS.glob("*.yaml"))
     assert len(files) >= 2
-    rc, out, err = run(capsys, "validate", *files)
+    rc, out, err = run_cli(capsys, "validate", *files)
     assert rc == 0, err
     assert err == ""
     assert out.count("ok ") == len(files)
 
 
 def test_schema_prints_the_committed_schema(capsys):
-    rc, out, err = run(capsys, "schema")
+    rc, out, err = run_cli(capsys, "schema")
     assert rc == 0 and err == ""
     assert json.loads(out) == json.loads(SCHEMA.read_text(encoding="utf-8"))
 
 
 def test_schema_out(tmp_path, capsys):
     target = tmp_path / "sub" / "scenario.schema.json"
-    rc, out, _ = run(capsys, "schema", "--out", target)
+    rc, out, _ = run_cli(capsys, "schema", "--out", target)
     assert rc == 0 and out == ""
     assert json.loads(target.read_text(encoding="utf-8")) == json.loads(
         SCHEMA.read_text(encoding="utf-8"))
@@ -233,7 +227,7 @@ def test_console_script_is_installed():
 def test_out_is_an_existing_file(tmp_path, capsys):
     target = tmp_path / "results"
     target.write_text("keep me")
-    rc, out, err = run(capsys, "run", STANDALONE, "--out", target)
+    rc, out, err = run_cli(capsys, "run", STANDALONE, "--out", target)
     assert rc == 2
     assert str(target) in err and "not a folder" in err
     assert target.read_text() == "keep me"
@@ -244,7 +238,7 @@ def test_out_is_an_existing_file(tmp_path, capsys):
 def test_out_below_a_regular_file(tmp_path, capsys):
     blocker = tmp_path / "results"
     blocker.write_text("keep me")
-    rc, _, err = run(capsys, "run", STANDALONE, "--out", blocker / "sub")
+    rc, _, err = run_cli(capsys, "run", STANDALONE, "--out", blocker / "sub")
     assert rc == 2
     assert str(blocker) in err
     assert blocker.read_text() == "keep me"
@@ -253,7 +247,7 @@ def test_out_below_a_regular_file(tmp_path, capsys):
 
 
 def test_schema_out_is_a_folder(tmp_path, capsys):
-    rc, _, err = run(capsys, "schema", "--out", tmp_path)
+    rc, _, err = run_cli(capsys, "schema", "--out", tmp_path)
     assert rc == 2
     assert str(tmp_path) in err
     assert list(tmp_path.iterdir()) == []  # no temporary file left behind
@@ -262,7 +256,7 @@ def test_schema_out_is_a_folder(tmp_path, capsys):
 def test_schema_out_below_a_regular_file(tmp_path, capsys):
     blocker = tmp_path / "blocker"
     blocker.write_text("")
-    rc, _, err = run(capsys, "schema", "--out", blocker / "schema.json")
+    rc, _, err = run_cli(capsys, "schema", "--out", blocker / "schema.json")
     assert rc == 2
     assert str(blocker) in err
     assert blocker.read_text() == ""
@@ -273,7 +267,7 @@ def test_out_folder_has_ordinary_permissions(tmp_path, capsys):
     umask = os.umask(0)
     os.umask(umask)
     out = tmp_path / "out"
-    assert run(capsys, "run", STANDALONE, "--out", out)[0] == 0
+    assert run_cli(capsys, "run", STANDALONE, "--out", out)[0] == 0
     assert stat.S_IMODE(out.stat().st_mode) == 0o777 & ~umask
 
 
@@ -283,7 +277,7 @@ def test_validate_ok_line_is_not_wrapped(tmp_path, capsys):
     file = deep / "scenario.yaml"
     file.write_text(STANDALONE.read_text(encoding="utf-8"), encoding="utf-8")
     assert len(f"ok {file}") > 80
-    rc, out, _ = run(capsys, "validate", file)
+    rc, out, _ = run_cli(capsys, "validate", file)
     assert rc == 0
     assert f"ok {file}\n" in out
 

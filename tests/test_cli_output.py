@@ -24,7 +24,7 @@ from fundmodel.cli import main
 from fundmodel.export.console import PIPE_WIDTH, encodable
 from fundmodel.errors import FundmodelError
 
-from test_cli import run
+from cli_runs import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 STANDALONE = ROOT / "scenarios" / "sanqiao-standalone.yaml"
@@ -114,8 +114,8 @@ def test_encodable_stand_ins(text, encoding, expected):
 # --------------------------------------------------------------------------- 2. CSV for Excel
 def test_csv_files_are_utf8_with_bom(tmp_path, capsys):
     out = tmp_path / "out"
-    rc, _, _ = run(capsys, "run", STANDALONE, "--out", out, *[a for s in CHINESE_SETS
-                                                                for a in ("--set", s)])
+    rc, _, _ = run_cli(capsys, "run", STANDALONE, "--out", out, *[a for s in CHINESE_SETS
+                                                                    for a in ("--set", s)])
     assert rc == 0
     for name in TABLES:
         raw = (out / name).read_bytes()
@@ -132,9 +132,9 @@ def test_run_json_records_the_run(tmp_path, capsys):
     out = tmp_path / "out"
     sets = ["simulation.seed=null", "operations.property_fee.rate_per_m2_month=0.6"]
     before = datetime.now(timezone.utc).replace(microsecond=0)
-    rc, _, _ = run(capsys, "-v", "run", SHARED, "--draws", "300", "--sampler", "lhs",
-                   "--chunk-size", "128", "--workers", "2", "--out", out,
-                   *[a for s in sets for a in ("--set", s)])
+    rc, _, _ = run_cli(capsys, "-v", "run", SHARED, "--draws", "300", "--sampler", "lhs",
+                       "--chunk-size", "128", "--workers", "2", "--out", out,
+                       *[a for s in sets for a in ("--set", s)])
     assert rc == 0
     record = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert record["fundmodel_version"] == fundmodel.__version__
@@ -156,14 +156,14 @@ def test_run_json_records_the_run(tmp_path, capsys):
 
     # the recorded seed reproduces the run
     again = tmp_path / "again"
-    assert run(capsys, "run", SHARED, "--draws", "300", "--sampler", "lhs", "--seed",
-               record["seed"], "--out", again, "--set", sets[1])[0] == 0
+    assert run_cli(capsys, "run", SHARED, "--draws", "300", "--sampler", "lhs", "--seed",
+                   record["seed"], "--out", again, "--set", sets[1])[0] == 0
     assert (again / "summary.csv").read_bytes() == (out / "summary.csv").read_bytes()
 
 
 def test_run_json_of_a_deterministic_run(tmp_path, capsys):
     out = tmp_path / "out"
-    assert run(capsys, "run", STANDALONE, "--point-estimate", "median", "--out", out)[0] == 0
+    assert run_cli(capsys, "run", STANDALONE, "--point-estimate", "median", "--out", out)[0] == 0
     record = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert record["kind"] == "deterministic" and record["draws"] == 1
     assert record["point_estimate"] == "median" and record["set"] == []
@@ -175,9 +175,9 @@ def test_a_later_run_removes_what_an_earlier_run_wrote(tmp_path, capsys):
     out.mkdir()
     (out / "notes.txt").write_text("mine")
     (out / "mine.csv").write_text("mine too")
-    assert run(capsys, "run", STANDALONE, "--draws", "50", "--out", out)[0] == 0
+    assert run_cli(capsys, "run", STANDALONE, "--draws", "50", "--out", out)[0] == 0
     assert listing(out) == sorted(["notes.txt", "mine.csv", *RUN_FILES])
-    assert run(capsys, "run", STANDALONE, "--draws", "50", "--no-draws", "--out", out)[0] == 0
+    assert run_cli(capsys, "run", STANDALONE, "--draws", "50", "--no-draws", "--out", out)[0] == 0
     assert listing(out) == sorted(["notes.txt", "mine.csv", "summary.csv", "yearly.csv",
                                    "funding.csv", "run.json"])  # metrics.csv of the first run gone
     assert (out / "notes.txt").read_text() == "mine" and (out / "mine.csv").read_text() == "mine too"
@@ -227,7 +227,7 @@ def test_a_broken_run_json_is_replaced(tmp_path, result, junk):
 @pytest.mark.parametrize("blocked", RUN_FILES)
 def test_a_folder_in_the_way_changes_nothing(tmp_path, capsys, blocked):
     out = tmp_path / "out"
-    assert run(capsys, "run", STANDALONE, "--draws", "20", "--out", out)[0] == 0
+    assert run_cli(capsys, "run", STANDALONE, "--draws", "20", "--out", out)[0] == 0
     for name in RUN_FILES:  # mark the earlier run's files
         if name != "run.json":
             (out / name).write_text(f"earlier {name}")
@@ -235,7 +235,7 @@ def test_a_folder_in_the_way_changes_nothing(tmp_path, capsys, blocked):
     (out / blocked).mkdir()
     (out / blocked / "inside.txt").write_text("x")
     before = contents(out)
-    rc, stdout, err = run(capsys, "run", STANDALONE, "--out", out)
+    rc, stdout, err = run_cli(capsys, "run", STANDALONE, "--out", out)
     assert rc == 2 and stdout == ""
     assert f"{out / blocked} is a folder" in err
     assert contents(out) == before and listing(out) == sorted(RUN_FILES)  # no temp folders
@@ -324,11 +324,11 @@ def test_a_read_only_folder_changes_nothing(tmp_path, result, monkeypatch):
                     reason="root writes into read-only folders")
 def test_a_really_read_only_folder(tmp_path, capsys):
     out = tmp_path / "out"
-    assert run(capsys, "run", STANDALONE, "--out", out)[0] == 0
+    assert run_cli(capsys, "run", STANDALONE, "--out", out)[0] == 0
     before = contents(out)
     out.chmod(0o555)
     try:
-        rc, stdout, err = run(capsys, "run", STANDALONE, "--draws", "10", "--out", out)
+        rc, stdout, err = run_cli(capsys, "run", STANDALONE, "--draws", "10", "--out", out)
     finally:
         out.chmod(0o755)
     assert rc == 2 and stdout == "" and "Permission denied" in err
@@ -357,7 +357,7 @@ def test_write_csv_refuses_an_empty_path(result):
 # --------------------------------------------------------------------------- 6. options, imports
 def test_one_draw_is_a_monte_carlo_run(tmp_path, capsys):
     out = tmp_path / "out"
-    rc, stdout, _ = run(capsys, "run", STANDALONE, "--draws", "1", "--out", out)
+    rc, stdout, _ = run_cli(capsys, "run", STANDALONE, "--draws", "1", "--out", out)
     assert rc == 0
     assert "Monte Carlo: 1 draw," in stdout and "deterministic" not in stdout
     assert "mean" in stdout and "p95" in stdout  # the statistics tables
@@ -370,11 +370,11 @@ def test_one_draw_is_a_monte_carlo_run(tmp_path, capsys):
 def test_verbose_before_or_after_the_command(capsys, argv):
     logger = logging.getLogger("fundmodel")
     handlers, level = list(logger.handlers), logger.level
-    rc, _, err = run(capsys, *[str(STANDALONE) if a == "FILE" else a for a in argv])
+    rc, _, err = run_cli(capsys, *[str(STANDALONE) if a == "FILE" else a for a in argv])
     assert rc == 0
     assert "INFO fundmodel: simulate sanqiao-standalone: 10 draws" in err
     assert logger.handlers == handlers and logger.level == level  # nothing left behind
-    rc, _, err = run(capsys, "run", STANDALONE, "--draws", "10")
+    rc, _, err = run_cli(capsys, "run", STANDALONE, "--draws", "10")
     assert rc == 0 and "INFO" not in err
 
 
@@ -413,8 +413,8 @@ def test_output_to_a_file_or_pipe_wraps_cleanly(tmp_path, capsys, monkeypatch):
     """Not a terminal: lines of at most PIPE_WIDTH, no ellipsis, every number whole."""
     monkeypatch.delenv("COLUMNS", raising=False)
     out = tmp_path / "out"
-    rc, stdout, _ = run(capsys, "run", SHARED, "--draws", "200", "--out", out, "--set",
-                        "funding[2].label=district budget for the renovation of old compounds")
+    rc, stdout, _ = run_cli(capsys, "run", SHARED, "--draws", "200", "--out", out, "--set",
+                            "funding[2].label=district budget for the renovation of old compounds")
     assert rc == 0
     lines = stdout.splitlines()
     assert lines[-1] == f"Wrote {', '.join(RUN_FILES)} to {out}"  # a path is never broken
@@ -450,7 +450,7 @@ def test_a_per_draw_table_larger_than_memory_is_refused_at_once(tmp_path, capsys
     """10^11 draws × every metric × 8 bytes cannot fit: exit 2 before anything runs (the
     library's up-front size check, see tests/test_suspicious_values.py)."""
     out = tmp_path / "out"
-    rc, stdout, err = run(capsys, "run", STANDALONE, "--draws", str(10 ** 11), "--out", out)
+    rc, stdout, err = run_cli(capsys, "run", STANDALONE, "--draws", str(10 ** 11), "--out", out)
     assert rc == 2 and stdout == ""
     assert "--no-draws" in err and "fewer" in err
     assert not out.exists()
@@ -466,7 +466,7 @@ def test_memory_error_is_exit_2(tmp_path, capsys, monkeypatch, command):
     monkeypatch.setattr(fundmodel.run.api, command, boom)
     out = tmp_path / "out"
     extra = ["--draws", "1000"] if command == "simulate" else []
-    rc, stdout, err = run(capsys, "run", STANDALONE, "--out", out, *extra)
+    rc, stdout, err = run_cli(capsys, "run", STANDALONE, "--out", out, *extra)
     assert rc == 2 and stdout == "" and "--no-draws" in err
     assert not out.exists()
 
@@ -512,7 +512,7 @@ def test_a_write_error_while_writing_files_is_no_traceback(tmp_path, capsys, mon
     monkeypatch.setattr(pd.DataFrame, "to_csv", lambda self, path, *a, **k: (_ for _ in ()).throw(
         OSError(5, "Input/output error", str(path))))
     out = tmp_path / "out"
-    rc, stdout, err = run(capsys, "run", STANDALONE, "--out", out)
+    rc, stdout, err = run_cli(capsys, "run", STANDALONE, "--out", out)
     assert rc == 2 and stdout == ""
     assert f"cannot write to {out}: Input/output error" in err
     assert listing(tmp_path) == []

@@ -14,16 +14,12 @@ import pytest
 from fundmodel.export import console
 from fundmodel.cli import main
 
+from cli_runs import run_cli
+
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 GUANGAN = str(SCENARIOS / "guangan-bundle.yaml")
 STANDALONE = str(SCENARIOS / "sanqiao-standalone.yaml")
-
-
-def run(capsys, *argv) -> tuple[int, str, str]:
-    rc = main([str(a) for a in argv])
-    captured = capsys.readouterr()
-    return rc, captured.out, captured.err
 
 
 @pytest.fixture(scope="module")
@@ -87,13 +83,14 @@ def test_no_negative_zero(guangan_en):
 
 # ------------------------------------------------------------------ solve
 def test_solve_prints_the_answer_with_its_unit(capsys):
-    rc, out, _ = run(capsys, "solve", STANDALONE, "--lever",
-                     "operations.property_fee.rate_per_m2_month", "--target", "npv_operations = 0")
+    rc, out, _ = run_cli(capsys, "solve", STANDALONE,
+                         "--lever", "operations.property_fee.rate_per_m2_month",
+                         "--target", "npv_operations = 0")
     assert rc == 0
     assert re.search(r"^answer: \d+\.\d+ CNY/m²/month$", out, re.M), out
-    rc, out, _ = run(capsys, "solve", STANDALONE, "--lever",
-                     "operations.property_fee.rate_per_m2_month", "--target", "npv_operations = 0",
-                     "--lang", "zh")
+    rc, out, _ = run_cli(capsys, "solve", STANDALONE,
+                         "--lever", "operations.property_fee.rate_per_m2_month",
+                         "--target", "npv_operations = 0", "--lang", "zh")
     assert re.search(r"^结果：\d+\.\d+ 元/m²/月$", out, re.M), out
 
 
@@ -134,21 +131,21 @@ def test_an_encoding_without_box_characters_falls_back_to_ascii(monkeypatch):
     (["compare", STANDALONE, str(SCENARIOS / "sanqiao-shared-service.yaml")], "compare.csv"),
 ])
 def test_every_wrote_line_is_in_the_runs_language(argv, files, tmp_path, capsys):
-    rc, out, err = run(capsys, *argv, "--out", tmp_path / "zh", "--lang", "zh")
+    rc, out, err = run_cli(capsys, *argv, "--out", tmp_path / "zh", "--lang", "zh")
     assert rc == 0, err
     assert re.search(r"^已将 .*" + files + r".* 写入 ", out, re.M), out
     assert "Wrote" not in out
-    rc, out, err = run(capsys, *argv, "--out", tmp_path / "en")
+    rc, out, err = run_cli(capsys, *argv, "--out", tmp_path / "en")
     assert rc == 0, err
     assert re.search(r"^Wrote .*" + files, out, re.M), out
 
 
 def test_sensitivity_tables_show_the_inputs_labels(capsys):
-    rc, out, _ = run(capsys, "sensitivity", STANDALONE, "--metric", "breakeven_fee_rate")
+    rc, out, _ = run_cli(capsys, "sensitivity", STANDALONE, "--metric", "breakeven_fee_rate")
     assert rc == 0
     assert _row(out, "Collection rate")
     assert _row(out, "roof waterproofing: Unit cost")
     assert "operations.property_fee.collection_rate" not in out
-    rc, out, _ = run(capsys, "sensitivity", STANDALONE, "--metric", "breakeven_fee_rate",
-                     "--lang", "zh")
+    rc, out, _ = run_cli(capsys, "sensitivity", STANDALONE, "--metric", "breakeven_fee_rate",
+                         "--lang", "zh")
     assert _row(out, "收缴率") and _row(out, "roof waterproofing：单价")

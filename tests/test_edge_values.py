@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 import fundmodel
-from fundmodel.scenario.limits import RATE_MAX, RATE_MIN
+from fundmodel.io.limits import RATE_MAX, RATE_MIN
 from fundmodel.scenario.operations import MAX_HORIZON_YEARS
 from fundmodel.io.paths import format_path
 

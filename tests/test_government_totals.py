@@ -13,9 +13,9 @@ import yaml
 
 import fundmodel
 from fundmodel import Scenario
-from fundmodel.cli import main
 from fundmodel.labels import text
 
+from cli_runs import run_words
 from malformed import ROOT
 
 LIUBEI = ROOT / "scenarios" / "liubei-soe-dormitory.yaml"
@@ -148,17 +148,9 @@ def test_means_over_draws_agree(draws):
     assert s["soe_cost"] == pytest.approx(res.government()["soe"].sum(), rel=1e-9)
 
 
-def run(capsys, *argv) -> str:
-    capsys.readouterr()
-    assert main([str(a) for a in argv]) == 0
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return " ".join(out.split())
-
-
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_run_names_the_state_firms_money_apart(capsys, lang):
-    out = "".join(run(capsys, "run", LIUBEI, "--lang", lang).split())   # no wrapping
+    out = "".join(run_words(capsys, "run", LIUBEI, "--lang", lang).split())   # no wrapping
     # 1,910,104 / 175 = 10,914.88 for government, 4,000 for the state firm
     sentence = text("renovation.sentence_soe", lang, gap="674,453", share="18.8%",
                     gap_per_household="3,854", government="10,915", soe="4,000",
@@ -167,7 +159,7 @@ def test_run_names_the_state_firms_money_apart(capsys, lang):
 
 
 def test_run_prints_the_bridge_column(capsys):
-    out = run(capsys, "run", GUANGAN)
+    out = run_words(capsys, "run", GUANGAN)
     assert "│ 2025 │ 340,000 │ -3,280,000 │" in out
     assert "bridge" in out
 
@@ -175,7 +167,7 @@ def test_run_prints_the_bridge_column(capsys):
 def test_the_hand_built_compound_with_draws_in_the_cli(tmp_path, capsys):
     file = tmp_path / "totals.yaml"
     file.write_text(yaml.safe_dump(HAND), encoding="utf-8")
-    out = run(capsys, "run", file, "--draws", "32")
+    out = run_words(capsys, "run", file, "--draws", "32")
     assert "state firms' transfer funds per household" in out   # the declared label
     assert np.isclose(hand().metrics.loc[0, "soe_cost_per_household"], 1_000)
 

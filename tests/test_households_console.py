@@ -13,7 +13,7 @@ import yaml
 import fundmodel
 from fundmodel.export.console import MAX_BALLOT_ROWS, MAX_BUILDING_COLUMNS
 
-from test_cli import run
+from cli_runs import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 LIFT = ROOT / "scenarios" / "lift-retrofit.yaml"
@@ -46,7 +46,7 @@ def lift():
 
 @pytest.mark.story
 def test_votes_and_floors_of_the_lift_retrofit(capsys, lift):
-    rc, out, _ = run(capsys, "run", LIFT)
+    rc, out, _ = run_cli(capsys, "run", LIFT)
     assert rc == 0
     decisions = lift.decisions()
     votes = table_rows(out, "Votes")
@@ -75,7 +75,7 @@ def test_votes_and_floors_of_the_lift_retrofit(capsys, lift):
 
 
 def test_monte_carlo_shows_p_pass(capsys):
-    rc, out, _ = run(capsys, "run", LIFT, "--draws", "300", "--seed", "7")
+    rc, out, _ = run_cli(capsys, "run", LIFT, "--draws", "300", "--seed", "7")
     assert rc == 0
     result = fundmodel.simulate(fundmodel.load_scenario(LIFT), draws=300, seed=7)
     decisions = result.decisions()
@@ -98,10 +98,10 @@ def test_monte_carlo_shows_p_pass(capsys):
 
 
 def test_no_households_no_votes(capsys):
-    rc, out, _ = run(capsys, "run", STANDALONE)
+    rc, out, _ = run_cli(capsys, "run", STANDALONE)
     assert rc == 0
     assert "Votes" not in out and "Cost per household by floor" not in out
-    rc, out, _ = run(capsys, "run", STANDALONE, "--draws", "200", "--seed", "1")
+    rc, out, _ = run_cli(capsys, "run", STANDALONE, "--draws", "200", "--seed", "1")
     assert rc == 0
     assert "Votes" not in out and "by floor" not in out
 
@@ -110,7 +110,7 @@ def test_a_vote_that_fails(capsys):
     """A willingness to pay of 20,000 for everyone: only floors 1 and 2 (shares 0 and 15,933)
     say yes, 4 of 12 — short of 2/3."""
     wtp = "households.decisions[0].willingness_to_pay_cny=20000"
-    rc, out, _ = run(capsys, "run", LIFT, "--set", wtp)
+    rc, out, _ = run_cli(capsys, "run", LIFT, "--set", wtp)
     assert rc == 0
     votes = table_rows(out, "Votes")
     assert [c[3] for c in votes] == ["NO"] * 3
@@ -121,7 +121,7 @@ def test_a_vote_that_fails(capsys):
 
 
 def test_without_decisions_only_the_floors(capsys):
-    rc, out, _ = run(capsys, "run", LIFT, "--set", "households.decisions=[]")
+    rc, out, _ = run_cli(capsys, "run", LIFT, "--set", "households.decisions=[]")
     assert rc == 0
     assert "Votes" not in out
     assert table_rows(out, "Cost per household by floor")[0][2] == "79,667"
@@ -144,7 +144,7 @@ def test_buildings_that_pay_differently_and_a_compound_vote(tmp_path, capsys):
     data["households"]["decisions"].append(
         {"name": "stairwells", "kind": "other", "items": ["stairwell repainting and handrails"],
          "willingness_to_pay_cny": 1000})
-    rc, out, _ = run(capsys, "run", _write(tmp_path, data))
+    rc, out, _ = run_cli(capsys, "run", _write(tmp_path, data))
     assert rc == 0, out
     votes = table_rows(out, "Votes")
     assert votes[-1][:3] == ["stairwells", "whole compound", "34"]
@@ -169,7 +169,7 @@ def test_many_buildings_are_cut_short(tmp_path, capsys):
     data["compound"].update(households=sum(2 + i for i in range(20)), buildings=20)
     data["renovation"]["items"][0]["quantity"] = 20
     data["households"]["decisions"][0]["willingness_to_pay_cny"] = 10**6
-    rc, out, _ = run(capsys, "run", _write(tmp_path, data))
+    rc, out, _ = run_cli(capsys, "run", _write(tmp_path, data))
     assert rc == 0, out
     assert len(table_rows(out, "Votes")) == MAX_BALLOT_ROWS
     assert f"and {20 - MAX_BALLOT_ROWS} more ballots" in out

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from fundmodel.scenario import households as hh
-from fundmodel.scenario.limits import MAX_ITEMS, MAX_NAMES, MAX_RULES, MAX_STOREYS
+from fundmodel.io.limits import MAX_ITEMS, MAX_NAMES, MAX_RULES, MAX_STOREYS
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = (ROOT / "docs" / "scenario-format.md").read_text(encoding="utf-8")

@@ -13,12 +13,13 @@ import pytest
 
 import fundmodel
 from fundmodel import catalog, labels
-from fundmodel.cli import main
 from fundmodel.engine.ledger import KINDS, PARTIES
 from fundmodel.export.files import result_tables
 from fundmodel.results.result import PROBABILITIES, SUMMARY_COLUMNS, YEARLY_STATISTICS
 from fundmodel.scenario.fiscal import GOVERNMENT_LEVELS
 from fundmodel.scenario.funding import PAYERS, SOURCE_NAMES
+
+from cli_runs import run_ok
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted(p for p in (ROOT / "scenarios").glob("*.yaml"))
@@ -223,14 +224,6 @@ def _strip_user_names(text: str, scenario) -> str:
     return text
 
 
-def _run(capsys, *argv) -> str:
-    capsys.readouterr()
-    assert main([str(a) for a in argv]) == 0
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return out
-
-
 def _assert_chinese(text: str, scenario, where: str) -> None:
     text = re.sub(r"\b\w+\.(csv|json)\b", " ", text)  # the files' names are allowed
     left = FORBIDDEN.findall(_strip_user_names(text, scenario))
@@ -241,32 +234,32 @@ def _assert_chinese(text: str, scenario, where: str) -> None:
 @pytest.mark.parametrize("path", SINGLE, ids=lambda p: p.stem)
 def test_run_lang_zh_prints_no_english_metric_names(capsys, path):
     scenario = fundmodel.load_scenario(path)
-    _assert_chinese(_run(capsys, "run", path, "--lang", "zh"), scenario, path.name)
+    _assert_chinese(run_ok(capsys, "run", path, "--lang", "zh"), scenario, path.name)
 
 
 def test_monte_carlo_solve_and_files_in_zh(capsys, tmp_path):
     path = ROOT / "scenarios" / "guangan-bundle.yaml"
     scenario = fundmodel.load_scenario(path)
-    out = _run(capsys, "run", path, "--draws", "200", "--seed", "1", "-q", "--lang", "zh",
-               "--out", tmp_path / "zh")
+    out = run_ok(capsys, "run", path, "--draws", "200", "--seed", "1", "-q", "--lang", "zh",
+                 "--out", tmp_path / "zh")
     _assert_chinese(out, scenario, "Monte Carlo")
     for csv in (tmp_path / "zh").glob("*.csv"):
         _assert_chinese(csv.read_text(encoding="utf-8-sig"), scenario, csv.name)
     record = (tmp_path / "zh" / "run.json").read_text(encoding="utf-8")
     assert '"lang": "zh"' in record
     standalone = ROOT / "scenarios" / "sanqiao-standalone.yaml"
-    out = _run(capsys, "solve", standalone, "--lever",
-               "operations.property_fee.rate_per_m2_month", "--target",
-               "P(cumulative_balance_final < 0) <= 0.1", "--draws", "100", "--seed", "2",
-               "--lang", "zh")
+    out = run_ok(capsys, "solve", standalone, "--lever",
+                 "operations.property_fee.rate_per_m2_month", "--target",
+                 "P(cumulative_balance_final < 0) <= 0.1", "--draws", "100", "--seed", "2",
+                 "--lang", "zh")
     _assert_chinese(out.replace("operations.property_fee.rate_per_m2_month", ""),
                     fundmodel.load_scenario(standalone), "solve")
 
 
 def test_district_in_zh(capsys, tmp_path):
     scenario = fundmodel.load_scenario(DISTRICT)
-    out = _run(capsys, "district", DISTRICT, "--draws", "3", "--seed", "1", "--no-plan", "-q",
-               "--lang", "zh", "--out", tmp_path / "d")
+    out = run_ok(capsys, "district", DISTRICT, "--draws", "3", "--seed", "1", "--no-plan", "-q",
+                 "--lang", "zh", "--out", tmp_path / "d")
     _assert_chinese(out, scenario, "district")
     for csv in (tmp_path / "d").glob("*.csv"):
         _assert_chinese(csv.read_text(encoding="utf-8-sig"), scenario, csv.name)
@@ -274,8 +267,8 @@ def test_district_in_zh(capsys, tmp_path):
 
 def test_without_lang_the_files_keep_identifiers_and_lang_en_labels_them(capsys, tmp_path):
     path = ROOT / "scenarios" / "sanqiao-standalone.yaml"
-    plain = _run(capsys, "run", path, "--out", tmp_path / "plain")
-    english = _run(capsys, "run", path, "--out", tmp_path / "en", "--lang", "en")
+    plain = run_ok(capsys, "run", path, "--out", tmp_path / "plain")
+    english = run_ok(capsys, "run", path, "--out", tmp_path / "en", "--lang", "en")
     assert plain == english.replace(str(tmp_path / "en"), str(tmp_path / "plain"))
     header = (tmp_path / "plain" / "summary.csv").read_text(encoding="utf-8-sig").split("\n")[0]
     assert header.startswith("metric,unit,mean")

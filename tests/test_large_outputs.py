@@ -16,7 +16,8 @@ import fundmodel
 from fundmodel.errors import FundmodelError
 from fundmodel.export import files as export_files
 from fundmodel.export import csv_bytes_estimate, table_formats, write_csv
-from test_cli import STANDALONE, run
+from cli_runs import run_cli
+from test_cli import STANDALONE
 from test_portfolio import PHASING, _portfolio, _rows
 
 
@@ -94,12 +95,12 @@ def test_the_large_csv_is_announced_before_writing(tmp_path, monkeypatch, result
 
 def test_cli_warns_once_and_suggests_parquet(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(export_files, "LARGE_CSV_BYTES", 1000)
-    rc, _, err = run(capsys, "run", STANDALONE, "--draws", "60", "-q", "--out", tmp_path / "o")
+    rc, _, err = run_cli(capsys, "run", STANDALONE, "--draws", "60", "-q", "--out", tmp_path / "o")
     assert rc == 0
     lines = [line for line in err.splitlines() if line.startswith("warning: metrics.csv")]
     assert len(lines) == 1 and "MB; use --format parquet" in lines[0]
-    rc, _, err = run(capsys, "run", STANDALONE, "--draws", "60", "-q", "--format", "parquet",
-                     "--out", tmp_path / "p")
+    rc, _, err = run_cli(capsys, "run", STANDALONE, "--draws", "60", "-q", "--format", "parquet",
+                         "--out", tmp_path / "p")
     assert rc == 0 and "use --format parquet" not in err
     assert (tmp_path / "p" / "metrics.parquet").exists()
     assert not (tmp_path / "p" / "metrics.csv").exists()
@@ -110,8 +111,8 @@ def test_without_pyarrow_a_clear_error_and_nothing_written(tmp_path, capsys, mon
     monkeypatch.setitem(sys.modules, "pyarrow", None)  # import pyarrow → ImportError
     with pytest.raises(FundmodelError, match=r"pip install 'fundmodel\[parquet\]'"):
         write_csv(result, tmp_path / "lib", format="parquet")
-    rc, _, err = run(capsys, "run", STANDALONE, "--draws", "30", "-q", "--format", "parquet",
-                     "--out", tmp_path / "cli")
+    rc, _, err = run_cli(capsys, "run", STANDALONE, "--draws", "30", "-q", "--format", "parquet",
+                         "--out", tmp_path / "cli")
     assert rc == 2 and "pip install 'fundmodel[parquet]'" in err
     assert not (tmp_path / "lib").exists() and not (tmp_path / "cli").exists()
     monkeypatch.setattr(export_files, "AUTO_PARQUET_BYTES", 0)  # auto: CSV instead

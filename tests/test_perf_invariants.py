@@ -26,7 +26,7 @@ from fundmodel.results import result as results_module
 from fundmodel.stats.induced_correlation import iman_conover, spearman_to_pearson
 from fundmodel.inputs.sampling import BLOCK_SIZE, block_uniforms, input_space, sample_values
 from fundmodel.scenario.distributions import Beta, LogNormal, Normal, Pert, Triangular
-from fundmodel.scenario.limits import EXTREME_U
+from fundmodel.io.limits import EXTREME_U
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "sanqiao-standalone.yaml"

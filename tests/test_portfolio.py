@@ -15,7 +15,7 @@ from fundmodel.engine.model import run_compounds, run_model
 from fundmodel.errors import ModelError, ScenarioError
 from fundmodel.inputs import model_inputs
 from fundmodel.run.montecarlo import simulate
-from fundmodel.portfolio.run import evaluate_portfolio, simulate_portfolio
+from fundmodel.portfolio.evaluation import evaluate_portfolio, simulate_portfolio
 from fundmodel.inputs.sampling import input_space, sample_values
 from fundmodel.scenario import load_scenario
 from fundmodel.scenario.portfolio import one_compound
@@ -340,7 +340,7 @@ def test_overrun_probability_by_hand():
 def test_budgets_are_placed_on_the_calendar_years():
     from types import SimpleNamespace
 
-    from fundmodel.portfolio.run import budgets_by_year
+    from fundmodel.portfolio.evaluation import budgets_by_year
     from fundmodel.scenario.fiscal import GOVERNMENT_LEVELS
 
     matrix = np.full((len(GOVERNMENT_LEVELS), 2), np.inf)

@@ -13,7 +13,8 @@ import pytest
 
 import fundmodel
 from fundmodel.run import progress as pr
-from test_cli import STANDALONE, run
+from cli_runs import run_cli
+from test_cli import STANDALONE
 
 
 class FakeClock:
@@ -151,12 +152,12 @@ def test_portfolio_reports_compounds(tmp_path):
 
 
 def test_cli_prints_the_plain_line_when_stderr_is_not_a_terminal(capsys):
-    rc, out, err = run(capsys, "run", STANDALONE, "--draws", "200")
+    rc, out, err = run_cli(capsys, "run", STANDALONE, "--draws", "200")
     assert rc == 0
     assert [line for line in err.splitlines() if line.startswith("draws ")][-1].startswith(
         "draws 200/200 (100%) ")
     assert "draws 200/200" not in out
-    rc, _, err = run(capsys, "run", STANDALONE, "--draws", "200", "-q")
+    rc, _, err = run_cli(capsys, "run", STANDALONE, "--draws", "200", "-q")
     assert rc == 0 and "draws 200/200" not in err
 
 

@@ -20,7 +20,7 @@ from fundmodel.cli import main
 from fundmodel.errors import TargetNotMetError
 from fundmodel.run.solve import core
 from fundmodel.run.solve.roots import scalar_root
-from fundmodel.scenario.limits import PLAUSIBLE_LEVER_FACTOR
+from fundmodel.io.limits import PLAUSIBLE_LEVER_FACTOR
 
 ROOT = Path(__file__).resolve().parents[1]
 FEE = "operations.property_fee.rate_per_m2_month"

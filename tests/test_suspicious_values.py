@@ -283,7 +283,7 @@ def test_reach_of_a_lognormal():
 
 def test_extreme_uniforms_match_the_samplers():
     from fundmodel.inputs import sampling
-    from fundmodel.scenario.limits import EXTREME_U
+    from fundmodel.io.limits import EXTREME_U
 
     assert EXTREME_U[0] == sampling._TINY
     assert EXTREME_U[1] == np.nextafter(1.0, 0.0)

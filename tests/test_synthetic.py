@@ -15,7 +15,7 @@ from hypothesis import given, settings, strategies as st
 from fundmodel.errors import ModelError
 from fundmodel.portfolio.synthetic import (COLUMNS, old_compounds, synthetic_district,
                                            write_compounds_csv)
-from fundmodel.scenario.tables import read_compounds_table
+from fundmodel.io.compounds_table import read_compounds_table
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "scenarios" / "xinghualing-compounds.csv"

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from fundmodel import ScenarioError
 from fundmodel.errors import ModelError
-from fundmodel.scenario import tables
-from fundmodel.scenario.tables import CompoundsTable, read_compounds_table
+from fundmodel.io import compounds_table
+from fundmodel.io.compounds_table import CompoundsTable, read_compounds_table
 
 HEADER = "id,name,households,floor_area_m2"
 
@@ -281,8 +281,8 @@ def test_utf16(tmp_path):
 def test_a_file_too_large_is_refused_unread(tmp_path):
     path = tmp_path / "huge.csv"
     with open(path, "wb") as fh:                # sparse: takes no disk space
-        fh.truncate(tables.MAX_TABLE_BYTES + 1)
-    one_issue(path, "compounds", None, None, f"larger than {tables.MAX_TABLE_BYTES:,} bytes")
+        fh.truncate(compounds_table.MAX_TABLE_BYTES + 1)
+    one_issue(path, "compounds", None, None, f"larger than {compounds_table.MAX_TABLE_BYTES:,} bytes")
 
 
 def test_a_file_outside_base_dir(tmp_path):
@@ -314,7 +314,7 @@ def test_an_xlsx_named_csv_is_recognized(tmp_path):
 def test_many_issues_are_capped(tmp_path):
     rows = "".join(f"C{i},c,x,-1\n" for i in range(200))    # 400 mistakes
     found = issues_of(write(tmp_path, HEADER + "\n" + rows))
-    assert len(found) == tables.MAX_ISSUES
+    assert len(found) == compounds_table.MAX_ISSUES
     assert found[-1].message == "and 301 more issues"
     # the first ones in file order: line 2 columns 3 and 4, then line 3 ...
     assert [(i.line, i.column) for i in found[:4]] == [(2, 3), (2, 4), (3, 3), (3, 4)]
@@ -329,7 +329,7 @@ def test_all_mistakes_of_a_file_at_once(tmp_path):
 
 
 def test_too_many_compounds(tmp_path, monkeypatch):
-    monkeypatch.setattr(tables, "MAX_COMPOUNDS", 2)
+    monkeypatch.setattr(compounds_table, "MAX_COMPOUNDS", 2)
     path = write(tmp_path, f"{HEADER}\nA,a,10,700\nB,b,10,700\nC,c,10,700\n")
     one_issue(path, "compounds", 4, None, "more than 2 compounds")
 

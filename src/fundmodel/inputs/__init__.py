@@ -19,6 +19,6 @@ def model_inputs(scenario: Scenario, values: Mapping[Path, np.ndarray], draws: i
                  table=None) -> ModelInputs:
     """Engine inputs of ``draws`` draws: every distribution of ``scenario`` takes its values
     from ``values`` (path → array ``(draws,)`` or ``(draws, T)``, or
-    :class:`~fundmodel.inputs.arrays.ByCompound` ``(draws, C)`` for an input drawn per
+    :class:`~fundmodel.inputs.shapes.ByCompound` ``(draws, C)`` for an input drawn per
     compound); with ``table``, of the compounds of that compounds table."""
     return compile_inputs(realise(scenario, values), draws, table)

@@ -17,7 +17,7 @@ from ..engine.model_inputs import (CompoundInputs, CostLineInputs, DeviceInputs,
                                    OperationsInputs, SharedServiceInputs, Timeline)
 from ..scenario import Scenario
 from ..scenario.renovation import TIERS
-from .arrays import ByCompound, draw_compound, stack
+from .shapes import ByCompound, draw_compound, stack
 from .households import compile_households, household_instruments
 from .instruments import compile_instruments
 from .repairs_fund import compile_repairs_fund
@@ -170,7 +170,7 @@ def refuse_portfolio(scenario: Scenario) -> None:
 
 def compile_inputs(scenario: Scenario, draws: int, table=None) -> ModelInputs:
     """Engine inputs of a realised scenario of ``draws`` draws: of its one compound, or of the
-    compounds of ``table`` (a :class:`~fundmodel.scenario.tables.CompoundsTable`, e.g. a
+    compounds of ``table`` (a :class:`~fundmodel.io.compounds_table.CompoundsTable`, e.g. a
     tile of a portfolio's table) on the compound axis."""
     if table is None:
         refuse_portfolio(scenario)

@@ -12,7 +12,7 @@ from ..engine.model_inputs import Timeline
 from ..engine.instruments import InstrumentInputs
 from ..engine.instruments.debt import DebtInputs, write_debt
 from ..scenario import Scenario
-from .arrays import rules_at, stack
+from .shapes import rules_at, stack
 from .grants import eligible_items
 
 __all__ = ["compile_rules"]

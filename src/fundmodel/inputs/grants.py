@@ -12,7 +12,7 @@ from ..engine.model_inputs import RuleInputs, Timeline
 from ..engine.instruments import InstrumentInputs
 from ..engine.instruments.grants import write_grants
 from ..scenario import Scenario
-from .arrays import rules_at, stack
+from .shapes import rules_at, stack
 
 __all__ = ["compile_rules", "eligible_items"]
 

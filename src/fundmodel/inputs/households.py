@@ -15,7 +15,7 @@ from ..engine.model_inputs import HouseholdInputs
 from ..engine.instruments import InstrumentInputs
 from ..engine.instruments.residents import write_channels, write_consent
 from ..scenario import Scenario
-from .arrays import draw_compound
+from .shapes import draw_compound
 
 __all__ = ["compile_households", "household_instruments"]
 

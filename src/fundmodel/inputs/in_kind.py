@@ -11,7 +11,7 @@ from ..engine.model_inputs import Timeline
 from ..engine.instruments import InstrumentInputs
 from ..engine.instruments.in_kind import InKindInputs, write_in_kind
 from ..scenario import Scenario
-from .arrays import rules_at, stack
+from .shapes import rules_at, stack
 
 __all__ = ["compile_rules"]
 

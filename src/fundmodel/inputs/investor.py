@@ -12,7 +12,7 @@ from ..engine.model_inputs import Timeline
 from ..engine.instruments import InstrumentInputs
 from ..engine.instruments.investor import InvestorInputs, StreamInputs, write_investors
 from ..scenario import Scenario
-from .arrays import draw_compound, rules_at, stack
+from .shapes import draw_compound, rules_at, stack
 from .grants import eligible_items
 
 __all__ = ["compile_rules"]

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..engine.model_inputs import RepairsFundInputs
 from ..scenario import Scenario
-from .arrays import draw_compound
+from .shapes import draw_compound
 
 __all__ = ["compile_repairs_fund"]
 

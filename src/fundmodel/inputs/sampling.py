@@ -278,7 +278,7 @@ def sample_values(space: InputSpace, seed: int, sampler: Sampler, start: int,
     ``lhs`` and ``sobol`` build for its actual size. Returns a mapping from path to an array
     ``(stop − start,)``, or ``(stop − start, years)`` for inputs drawn each year, or
     ``(stop − start, households)`` for inputs drawn per household, or
-    :class:`~fundmodel.inputs.arrays.ByCompound` ``(stop − start, C)`` for a portfolio's
+    :class:`~fundmodel.inputs.shapes.ByCompound` ``(stop − start, C)`` for a portfolio's
     inputs drawn per compound, C the compounds of ``compound_ids``; ready for
     :func:`fundmodel.inputs.draws.realise`.
     """
@@ -307,7 +307,7 @@ def sample_values(space: InputSpace, seed: int, sampler: Sampler, start: int,
     if space.compound_paths:
         if compound_ids is None:
             raise ValueError("inputs drawn per compound need the compounds' ids")
-        from .arrays import ByCompound
+        from .shapes import ByCompound
         keys = [compound_key(i) for i in compound_ids]
         lo, hi = start - first * BLOCK_SIZE, stop - first * BLOCK_SIZE
         for path, dist, width in zip(space.compound_paths, space.compound_dists,

@@ -11,7 +11,7 @@ from ..engine.model_inputs import Timeline
 from ..engine.instruments import InstrumentInputs
 from ..engine.instruments.topup import TopUpInputs, write_top_ups
 from ..scenario import Scenario
-from .arrays import rules_at, stack
+from .shapes import rules_at, stack
 from .grants import eligible_items
 
 __all__ = ["compile_rules"]

@@ -14,12 +14,13 @@ from typing import Annotated, Any, Iterable, Literal, Union, get_args, get_origi
 
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError
 
 from ..errors import Issue, quote
 from .paths import Path, format_path
 from .yamlio import Position, Positions, input_method_hint
 
-__all__ = ["issues_from_validation_error", "did_you_mean", "MAX_ISSUES"]
+__all__ = ["issues_from_validation_error", "did_you_mean", "fail", "MAX_ISSUES"]
 
 MAX_ISSUES = 100
 """Most issues reported at once; beyond it one last issue says how many more there are."""
@@ -29,6 +30,18 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """Return ``" (did you mean 'x'?)"`` for the closest choice, or ``""``."""
     close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def fail(message: str, *at: str | int, on_key: bool = False) -> PydanticCustomError:
+    """An error for a validator (or a reader it calls) to raise; ``at`` is the path below the
+    validated object.
+
+    :func:`issues_from_validation_error` appends ``at`` to the error location, so a cross-field
+    check run on the whole scenario can still point at ``funding[3].items[0]``. With ``on_key``
+    the reported position is that of the last key of the path rather than of its value.
+    """
+    return PydanticCustomError("scenario", message.replace("{", "{{").replace("}", "}}"),
+                               {"at": tuple(at), "on_key": on_key})
 
 
 # ------------------------------------------------------------------ the model at a location

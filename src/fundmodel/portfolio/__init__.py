@@ -9,9 +9,9 @@ areas.
   (:mod:`.clustering`).
 """
 
+from .evaluation import evaluate_portfolio, simulate_portfolio
 from .plan import plan_portfolio, renovation_cost_by_level
 from .result import PortfolioResult
-from .run import evaluate_portfolio, simulate_portfolio
 from .service_areas import service_areas
 
 __all__ = ["simulate_portfolio", "evaluate_portfolio", "plan_portfolio",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from ..run import montecarlo
 from ..errors import ModelError
 from ..scenario.fiscal import GOVERNMENT_LEVELS
-from ..scenario.limits import MAX_DRAWS
+from ..io.limits import MAX_DRAWS
 from .tiles import COMPOUND_BLOCK, metric_names
 
 __all__ = ["portfolio_memory_estimate", "check_portfolio_size", "planning_memory_estimate",
@@ -83,7 +83,7 @@ def check_portfolio_size(scenario, draws: int, compounds: int, compounds_per_til
     Raises
     ------
     ModelError
-        If ``draws`` is above :data:`~fundmodel.scenario.limits.MAX_DRAWS`, or
+        If ``draws`` is above :data:`~fundmodel.io.limits.MAX_DRAWS`, or
         :func:`portfolio_memory_estimate` exceeds the available memory; the message gives the
         estimate and the ways out (fewer draws, ``--draws``; fewer workers, ``--workers``;
         fewer compounds per tile or draws per chunk when the tiles are what is large). Not

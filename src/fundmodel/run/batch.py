@@ -24,7 +24,7 @@ from ..inputs import compile_inputs
 from ..results.result import Result
 from ..scenario import Scenario
 from ..scenario.distributions import PointEstimate
-from ..scenario.limits import MAX_DRAWS
+from ..io.limits import MAX_DRAWS
 from ..io.paths import Path
 
 __all__ = ["evaluate_batch", "lever_path"]  # lever_path: from inputs.lever_paths
@@ -66,7 +66,7 @@ def evaluate_batch(scenario: Scenario, levers: Mapping[str, Any],
         For a lever path that does not exist or cannot be swept, values that are not finite,
         not one-dimensional or outside the field's range (the message says which value and
         gives the range, as the scenario file's own check does), levers of different lengths,
-        or more than :data:`~fundmodel.scenario.limits.MAX_DRAWS` variants. Each issue names
+        or more than :data:`~fundmodel.io.limits.MAX_DRAWS` variants. Each issue names
         the lever's path.
     """
     if not isinstance(levers, Mapping) or not levers:

@@ -37,7 +37,7 @@ from ..inputs.sampling import BLOCK_SIZE, InputSpace, input_space, sample_values
 from ..scenario import Scenario
 from ..scenario.checks import scenario_warnings
 from ..scenario.funding import FINANCING_PAYERS
-from ..scenario.limits import MAX_DRAWS
+from ..io.limits import MAX_DRAWS
 from ..scenario.simulation import SAMPLERS
 
 __all__ = ["simulate", "run_chunk", "chunk_ranges"]
@@ -240,7 +240,7 @@ def check_run_size(scenario: Scenario, draws: int, chunk_size: int, keep_draws: 
     Raises
     ------
     ModelError
-        If ``draws`` or ``chunk_size`` is above :data:`~fundmodel.scenario.limits.MAX_DRAWS`,
+        If ``draws`` or ``chunk_size`` is above :data:`~fundmodel.io.limits.MAX_DRAWS`,
         ``workers`` above :data:`MAX_WORKERS`, the Sobol sampler is asked for more columns
         than it has, or :func:`memory_estimate` exceeds the available memory; the message
         gives the estimate and the ways out. When the available memory is unknown only the

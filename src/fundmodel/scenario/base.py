@@ -10,22 +10,13 @@ from functools import cache
 from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
-from pydantic_core import PydanticCustomError
 
 from ..errors import ScenarioError
-from ..io.issues import did_you_mean, issues_from_validation_error
+from ..io.issues import did_you_mean, fail, issues_from_validation_error
 
 __all__ = ["ScenarioModel", "did_you_mean", "fail", "check_shares"]
-
-def fail(message: str, *at: str | int, on_key: bool = False) -> PydanticCustomError:
-    """An error for a validator to raise; ``at`` is the path below the validated object.
-
-    The scenario loader appends ``at`` to the error location, so a cross-field check run on
-    the whole scenario can still point at ``funding[3].items[0]``. With ``on_key`` the
-    reported position is that of the last key of the path rather than of its value.
-    """
-    return PydanticCustomError("scenario", message.replace("{", "{{").replace("}", "}}"),
-                               {"at": tuple(at), "on_key": on_key})
+# did_you_mean and fail live in io/issues.py, below the models, so that the readers in io/ (the
+# compounds table, data files) raise the same located errors; the models take them from here.
 
 
 def _is_int_annotation(annotation: Any) -> bool:
@@ -136,7 +127,7 @@ def _scenario_error(cls: type[BaseModel], exc: ValidationError, data: Any) -> Sc
 
 def check_shares(shares: list[float] | None, field: str) -> None:
     """Shares by year (a schedule, instalments): each in [0, 1], summing to 1."""
-    from .limits import SHARES_TOLERANCE
+    from ..io.limits import SHARES_TOLERANCE
 
     if shares is None:
         return

@@ -9,7 +9,7 @@ from pydantic import Field, field_validator
 
 from .base import ScenarioModel, fail
 from .ranges import bounded
-from .limits import MAX_AREA_M2, MAX_BUILDINGS, MAX_HOUSEHOLDS, MAX_QUANTITY, MAX_STOREYS
+from ..io.limits import MAX_AREA_M2, MAX_BUILDINGS, MAX_HOUSEHOLDS, MAX_QUANTITY, MAX_STOREYS
 
 __all__ = ["Compound", "ATTRIBUTES"]
 

@@ -33,8 +33,8 @@ from pydantic import Field, ValidationInfo, model_validator
 
 from ..errors import shorten
 from .base import ScenarioModel, fail
-from .datafiles import read_csv_column
-from .limits import EXTREME_U, MAX_BETA_SHAPE, MAX_CHOICE_VALUES, MAX_EMPIRICAL_VALUES
+from ..io.datafiles import read_csv_column
+from ..io.limits import EXTREME_U, MAX_BETA_SHAPE, MAX_CHOICE_VALUES, MAX_EMPIRICAL_VALUES
 
 __all__ = [
     "largest_value",
@@ -144,7 +144,7 @@ class DistributionBase(ScenarioModel):
     def reach(self) -> tuple[float, float]:
         """The smallest and largest values a draw can take: the support, with an unbounded end
         replaced by the inverse CDF at the most extreme uniform number a sampler produces
-        (:data:`~fundmodel.scenario.limits.EXTREME_U`)."""
+        (:data:`~fundmodel.io.limits.EXTREME_U`)."""
         lo, hi = self.support()
         if math.isinf(lo) or math.isinf(hi):
             with np.errstate(all="ignore"):
@@ -158,7 +158,7 @@ class DistributionBase(ScenarioModel):
         its draws reach are beyond float range or undefined — or None.
 
         The inverse CDF is tried at the most extreme uniform numbers a sampler produces and at
-        0.5 (:data:`~fundmodel.scenario.limits.EXTREME_U`): its draws must be finite and
+        0.5 (:data:`~fundmodel.io.limits.EXTREME_U`): its draws must be finite and
         inside the support (a normal cut to a window far out in its tail, or a beta with
         tiny shapes, gives NaN or an overflow there)."""
         with np.errstate(all="ignore"):

@@ -8,7 +8,7 @@ from pydantic import Field, model_validator
 
 from .. import catalog
 from .base import ScenarioModel, fail
-from .limits import MAX_MONEY_CNY, RATE_MAX, RATE_MIN
+from ..io.limits import MAX_MONEY_CNY, RATE_MAX, RATE_MIN
 from .ranges import bounded
 
 __all__ = ["Fiscal", "GOVERNMENT_LEVELS"]

@@ -16,7 +16,7 @@ from pydantic import Discriminator, Field, Tag, model_validator
 
 from .base import ScenarioModel, did_you_mean, fail
 from .distributions import DistributionBase
-from .limits import (MAX_AREA_M2, MAX_HOUSEHOLDS, MAX_ITEMS, MAX_NAMES, MAX_RULES, MAX_STOREYS,
+from ..io.limits import (MAX_AREA_M2, MAX_HOUSEHOLDS, MAX_ITEMS, MAX_NAMES, MAX_RULES, MAX_STOREYS,
                      RATE_MAX)
 from .ranges import bounded, uncertain
 from .renovation import Money, Share

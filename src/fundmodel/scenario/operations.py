@@ -19,7 +19,7 @@ from pydantic import Field, model_validator
 from .. import catalog
 from .base import ScenarioModel, did_you_mean, fail
 from .ranges import bounded, uncertain
-from .limits import (MAX_AREA_M2, MAX_HOUSEHOLDS, MAX_LINES, MAX_MONEY_CNY, MAX_QUANTITY,
+from ..io.limits import (MAX_AREA_M2, MAX_HOUSEHOLDS, MAX_LINES, MAX_MONEY_CNY, MAX_QUANTITY,
                      MAX_SHARED_BY, RATE_MAX, RATE_MIN)
 from .renovation import Money, Quantity, Share
 

@@ -113,10 +113,10 @@ class Portfolio(ScenarioModel):
 
     @property
     def table(self):
-        """The compounds table (:class:`fundmodel.scenario.tables.CompoundsTable`), read when
+        """The compounds table (:class:`fundmodel.io.compounds_table.CompoundsTable`), read when
         the scenario was loaded."""
         if self._table is None:
-            from .tables import read_compounds_table
+            from ..io.compounds_table import read_compounds_table
             self._table = read_compounds_table(self.compounds, sheet=self.sheet)
         return self._table
 
@@ -133,7 +133,7 @@ def table_for(portfolio: dict, context: dict | None):
     if not isinstance(file, str) or not file:
         return None
     from ..errors import ScenarioError
-    from .tables import read_compounds_table
+    from ..io.compounds_table import read_compounds_table
     try:
         return read_compounds_table(file, base_dir=context.get("base_dir"),
                                     allow_outside=bool(context.get("allow_outside_files")),

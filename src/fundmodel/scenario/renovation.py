@@ -8,7 +8,7 @@ from pydantic import Field, model_validator
 
 from .base import ScenarioModel, check_shares, fail
 from .ranges import uncertain
-from .limits import MAX_BUILD_YEARS, MAX_ITEMS, MAX_MONEY_CNY, MAX_QUANTITY
+from ..io.limits import MAX_BUILD_YEARS, MAX_ITEMS, MAX_MONEY_CNY, MAX_QUANTITY
 
 __all__ = ["Tier", "TIERS", "Item", "QuantityRule", "Renovation", "Share", "Money", "Quantity",
            "NonNegative"]

@@ -14,7 +14,7 @@ from typing import Any, Iterator, Literal
 from pydantic import Field, model_validator
 
 from .base import ScenarioModel, fail
-from .limits import MAX_MONEY_CNY, RATE_MAX, RATE_MIN
+from ..io.limits import MAX_MONEY_CNY, RATE_MAX, RATE_MIN
 from .ranges import bounded, uncertain
 from .renovation import Money, Share
 

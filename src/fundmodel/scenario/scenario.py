@@ -15,7 +15,7 @@ from .compound import Compound
 from .fiscal import Fiscal
 from .distributions import PointEstimate, DistributionBase, largest_value
 from .ranges import bounded, uncertain
-from .limits import MAX_BUILD_YEARS, MAX_MONEY_CNY, MAX_RULES, RATE_MAX, RATE_MIN
+from ..io.limits import MAX_BUILD_YEARS, MAX_MONEY_CNY, MAX_RULES, RATE_MAX, RATE_MIN
 from .funding import FundingRule
 from .households import MAX_DETAILED_HOUSEHOLDS, Households, is_per_household
 from .levers import MAX_LEVERS, Lever
@@ -112,7 +112,7 @@ class Scenario(ScenarioModel):
         one message at ``portfolio.compounds``."""
         context = kwargs.get("context")
         if isinstance(obj, dict) and (context is None or context.get("compounds_table") is None):
-            from .tables import compounds_table_for
+            from ..io.compounds_table import compounds_table_for
             ctx = {"base_dir": None, "allow_outside_files": False, **(context or {})}
             table = compounds_table_for(obj, None, None, ctx)
             if table is not None:

@@ -11,7 +11,7 @@ from ..stats.induced_correlation import correlation_problem
 from .base import ScenarioModel, fail
 from .distributions import PointEstimate
 from .ranges import bounded
-from .limits import MAX_CORRELATED, MAX_DRAWS
+from ..io.limits import MAX_CORRELATED, MAX_DRAWS
 
 __all__ = ["Simulation", "Correlations", "SAMPLERS", "DEFAULT_CHUNK_SIZE"]
 

@@ -15,7 +15,7 @@ from ..errors import Issue, ScenarioError
 from ..io.issues import MAX_ISSUES, issues_from_validation_error
 from .levers import Lever
 from .scenario import Scenario
-from .tables import compounds_table_for
+from ..io.compounds_table import compounds_table_for
 from ..io.yamlio import Positions
 
 __all__ = ["parse_scenario", "issues_from_validation_error", "MAX_ISSUES", "attach_levers",

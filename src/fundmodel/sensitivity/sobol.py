@@ -12,7 +12,7 @@ from ..inputs.basecase import checked_point_estimate
 from ..errors import FundmodelError, ModelError
 from ..scenario import Scenario
 from ..scenario.distributions import PointEstimate
-from ..scenario.limits import MAX_DRAWS
+from ..io.limits import MAX_DRAWS
 from .space import check_metric, factor_values, metric_values, problem, require_factors
 
 __all__ = ["sobol"]

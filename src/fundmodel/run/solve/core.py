@@ -31,7 +31,7 @@ from ...inputs.sampling import BLOCK_SIZE, input_space, sample_values
 from ...scenario import Scenario
 from ...scenario.checks import scenario_warnings
 from ...scenario.distributions import largest_value
-from ...scenario.limits import MAX_DRAWS, PLAUSIBLE_LEVER_FACTOR
+from ...io.limits import MAX_DRAWS, PLAUSIBLE_LEVER_FACTOR
 from ...io.paths import Path, resolve_path
 from ...scenario.simulation import SAMPLERS
 from .closed_forms import CLOSED_FORMS, ClosedForm

@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Iterator, Literal
 from pydantic import Field, model_validator
 
 from ..base import ScenarioModel, fail
-from ..limits import MAX_LINES, RATE_MAX, RATE_MIN
+from ...io.limits import MAX_LINES, RATE_MAX, RATE_MIN
 from ..operations import Growth
 from ..ranges import bounded, uncertain
 from ..renovation import Money, Quantity, Share

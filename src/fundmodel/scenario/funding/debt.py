@@ -9,7 +9,7 @@ from pydantic import Discriminator, Field, Tag, model_validator
 
 from ..base import ScenarioModel, did_you_mean, fail
 from ..fiscal import GOVERNMENT_LEVELS
-from ..limits import MAX_LINES, RATE_MAX
+from ...io.limits import MAX_LINES, RATE_MAX
 from ..ranges import bounded, uncertain
 from ..renovation import Money, Share
 from .source import Source

@@ -20,7 +20,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from ..limits import MAX_MATCH_RATIO, MAX_NAMES
+from ...io.limits import MAX_MATCH_RATIO, MAX_NAMES
 from ..ranges import uncertain
 from ..renovation import Money, Share
 from .source import Source

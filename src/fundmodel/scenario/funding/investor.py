@@ -9,7 +9,7 @@ from typing import Any, ClassVar, Iterator, Literal
 from pydantic import Field, model_validator
 
 from ..base import did_you_mean, fail
-from ..limits import MAX_LINES, RATE_MAX
+from ...io.limits import MAX_LINES, RATE_MAX
 from ..operations import RevenueLine
 from ..ranges import uncertain
 from ..renovation import Money

@@ -7,7 +7,7 @@ from typing import Any, ClassVar, Iterator
 from pydantic import Field, model_validator
 
 from ..base import ScenarioModel, check_shares, fail
-from ..limits import MAX_BUILD_YEARS, MAX_NAMES
+from ...io.limits import MAX_BUILD_YEARS, MAX_NAMES
 from ..renovation import Money, Tier
 
 __all__ = ["Source", "PAYERS", "FINANCING_PAYERS"]

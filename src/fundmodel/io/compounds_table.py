@@ -32,10 +32,10 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 from ..errors import Issue, ModelError, ScenarioError, printable
-from ..io.issues import did_you_mean
+from .issues import did_you_mean
 from .limits import (MAX_AREA_M2, MAX_BUILDINGS, MAX_COMPOUNDS, MAX_HOUSEHOLDS, MAX_MONEY_CNY,
                      MAX_QUANTITY, MAX_STOREYS)
-from ..io.yamlio import Positions, not_utf8_issue_parts
+from .yamlio import Positions, not_utf8_issue_parts
 
 __all__ = ["CompoundsTable", "read_compounds_table", "COLUMNS", "ALIASES", "TIERS",
            "MAX_TABLE_BYTES", "MAX_XLSX_UNZIPPED_BYTES", "MAX_ISSUES", "MAX_CELL_CHARS",

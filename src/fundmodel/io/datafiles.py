@@ -2,7 +2,7 @@
 
 A data file is read only from the scenario file's folder (unless the caller allows others), at
 most :data:`MAX_CSV_BYTES`, as UTF-8 text of at most
-:data:`~fundmodel.scenario.limits.MAX_EMPIRICAL_VALUES` numbers; every problem is a located
+:data:`~fundmodel.io.limits.MAX_EMPIRICAL_VALUES` numbers; every problem is a located
 error that never echoes the content of a file that is not a CSV table of numbers.
 """
 
@@ -14,9 +14,9 @@ import os
 import re
 import stat
 
-from .base import did_you_mean, fail
+from .issues import did_you_mean, fail
 from .limits import MAX_EMPIRICAL_VALUES
-from ..io.yamlio import not_utf8_issue_parts
+from .yamlio import not_utf8_issue_parts
 
 __all__ = ["read_csv_column", "MAX_CSV_BYTES"]
 
@@ -83,7 +83,7 @@ def _looks_like_a_table(header: list[str], rows: list[list[str]]) -> bool:
 def read_csv_column(base_dir: str, file: str, column: str,
                      allow_outside: bool = False) -> list[float]:
     """The numbers of one column of a CSV file (UTF-8, header line first, empty cells
-    skipped), at most :data:`~fundmodel.scenario.limits.MAX_EMPIRICAL_VALUES` of them.
+    skipped), at most :data:`~fundmodel.io.limits.MAX_EMPIRICAL_VALUES` of them.
 
     Every problem is raised with :func:`fail` at ``file`` (or ``column``); no message holds
     the content of a file that is not a CSV table of numbers.
