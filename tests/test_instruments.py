@@ -150,3 +150,41 @@ def test_the_in_kind_instrument_is_named_only_in_its_own_modules_and_its_registr
                     and "REGISTERED = (" in f]
     assert len(registration) == 1, found
     assert [f for f in found if f not in registration] == [], found
+
+
+def test_each_registered_instrument_declares_the_sources_its_models_read():
+    """The registry is the one list: each declaration's ``sources`` are exactly the ``source``
+    keys of its models, with an en and a zh label, and SOURCES holds them in registry order."""
+    import importlib
+
+    from fundmodel.catalog import DECLARED_INSTRUMENTS
+
+    order = []
+    for instrument in DECLARED_INSTRUMENTS.values():
+        keys = []
+        for path in instrument.models:
+            module, _, name = path.partition(":")
+            found = getattr(importlib.import_module(module), name)
+            for cls in found if isinstance(found, tuple) else (found,):
+                keys.append(cls.model_fields["source"].annotation.__args__[0])
+        assert sorted(keys) == sorted(instrument.sources), instrument.name
+        assert all(en and zh for en, zh in instrument.sources.values()), instrument.name
+        order += keys
+    assert list(SOURCE_NAMES) == order
+
+
+def test_an_instruments_kinds_and_fields_reach_the_ledger_and_the_labels():
+    from fundmodel import labels
+    from fundmodel.catalog import DECLARED_INSTRUMENTS
+    from fundmodel.engine.ledger import KINDS, MEMO_KINDS
+
+    for instrument in DECLARED_INSTRUMENTS.values():
+        for kind in instrument.kinds:
+            assert kind.name in KINDS
+            assert (kind.name in MEMO_KINDS) == (not kind.cash)
+            assert labels.VALUES[kind.name].zh == kind.zh
+        for name, (en, zh) in instrument.fields.items():
+            assert labels.field_label(name, "zh") == zh, name
+        for line in instrument.lines:
+            assert line.kind == "" or line.kind in KINDS, line.name
+            assert line.payers and line.payees, line.name

@@ -52,4 +52,16 @@ INSTRUMENT = Instrument(
                "scale (a unit of scale is worth ≤ 0 and no smaller scale pays the fixed cost)",
                en="minimum scale", zh="最小规模", undefined_zh="任何规模都无法使捆绑项目平衡：扣除反哺后各规模净现值均为负"),
     ),
+    fields={
+        "scale": ("Scale", "规模"),
+        "scale_unit": ("Unit of scale", "规模单位"),
+        "revenues": ("Revenues", "收入项"),
+        "operating_costs": ("Operating costs", "运营成本项"),
+        "fixed_cost_per_year": ("Fixed cost per year", "每年固定成本"),
+        "tax_rate": ("Tax rate", "税率"),
+        "required_return": ("Required return", "要求收益率"),
+        "target_coverage": ("Target coverage", "目标覆盖倍数"),
+        "from_year": ("From year", "起始年"),
+        "in_year": ("In year", "发生年"),
+    },
 )

@@ -78,4 +78,17 @@ INSTRUMENT = Instrument(
                "no debt service (nothing lent by any debt)",
                en="Coverage of all debts together", zh="全部债务合并覆盖倍数", undefined_zh="各项债务均无还本付息（均未借款）"),
     ),
+    fields={
+        "term_years": ("Term", "期限"),
+        "grace_years": ("Grace years", "宽限期"),
+        "repayment": ("Repayment", "还款方式"),
+        "gearing": ("Gearing", "贷款比例上限"),
+        "dscr_target": ("DSCR target", "目标偿债覆盖率"),
+        "pledged": ("Pledged revenue", "质押收入"),
+        "pledged_costs": ("Pledged costs", "扣减成本"),
+        "coverage_threshold": ("Coverage threshold", "覆盖倍数要求"),
+        "guarantee": ("Guarantee", "政府担保"),
+        "by": ("By", "担保方"),
+        "issuer": ("Issuer", "发行主体"),
+    },
 )

@@ -62,4 +62,12 @@ INSTRUMENT = Instrument(
                "probability",
                en="below its hurdle", zh="低于门槛收益率"),
     ),
+    fields={
+        "invests": ("Investment basis", "投资方式"),
+        "concession_years": ("Concession years", "特许经营年限"),
+        "hurdle_rate": ("Hurdle rate", "门槛收益率"),
+        "takes_over": ("Takes over", "接管收入"),
+        "streams": ("New revenue streams", "新增收入项"),
+        "operating_cost_per_year": ("Operating cost per year", "每年运营成本"),
+    },
 )

@@ -12,4 +12,7 @@ INSTRUMENT = Instrument(
     "top_up",
     sources={"top_up": ("Government top-up", "财政兜底")},
     models=("fundmodel.scenario.funding.topup:TopUp",),
+    fields={
+        "paid_by": ("Paid by", "出资方"),
+    },
 )
