@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import openpyxl
+from fundmodel.errors import ScenarioError
 import pytest
 
 import fundmodel
@@ -239,3 +240,35 @@ def test_a_misspelt_key_is_read_against_its_own_source_not_against_in_kind(tmp_p
                 "  - source: central_subsidy\n")
     issues = load_issues(write(tmp_path, text))
     assert [i.message for i in issues] == ["unknown key 'valeu' (did you mean 'value'?)"]
+
+
+def growing_cleaning(funding):
+    # the cleaning line of with_cleaning, growing 10 % a year: 6,000, 6,600, 7,260
+    scenario = with_cleaning(funding).model_dump(exclude_unset=True)
+    scenario["operations"]["costs"][0]["growth"] = 0.1
+    return Scenario.model_validate(scenario)
+
+
+def test_a_service_in_kind_grows_as_the_line_it_replaces_unless_it_has_its_own_growth():
+    # default: the same service at the line's prices, 6,000 × 1.1^(t−1) = 6,000, 6,600, 7,260,
+    # so it replaces the whole line in every year
+    yearly = fundmodel.evaluate(growing_cleaning([CLEANING])).yearly()
+    assert yearly["in_kind[volunteer cleaning]"].tolist() == pytest.approx([6000.0, 6600.0,
+                                                                          7260.0])
+    assert yearly["cost[cleaning]"].tolist() == pytest.approx([0.0] * 3)
+    # its own growth 0: 6,000 a year, the line keeps 0, 600 and 1,260; the margin (10 %) is
+    # charged on what the operator still buys: guards 10,000 + cleaning left
+    flat = fundmodel.evaluate(growing_cleaning([dict(CLEANING, growth=0)])).yearly()
+    assert flat["in_kind[volunteer cleaning]"].tolist() == pytest.approx([6000.0] * 3)
+    assert flat["cost[cleaning]"].tolist() == pytest.approx([0.0, 600.0, 1260.0])
+    assert flat["management_margin"].tolist() == pytest.approx([1000.0, 1060.0, 1126.0])
+    # its own growth 5 % below the line's 10 %: 6,000, 6,300, 6,615
+    slower = fundmodel.evaluate(growing_cleaning([dict(CLEANING, growth=0.05)])).yearly()
+    assert slower["in_kind[volunteer cleaning]"].tolist() == pytest.approx([6000.0, 6300.0,
+                                                                           6615.0])
+    assert slower["cost[cleaning]"].tolist() == pytest.approx([0.0, 300.0, 645.0])
+
+
+def test_growth_is_for_a_service_not_an_item(tmp_path):
+    with pytest.raises(ScenarioError, match=r"funding\[0\]\.growth: an item in kind is given once"):
+        scenario([dict(LENT, growth=0.03)])

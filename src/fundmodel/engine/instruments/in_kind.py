@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..arrays import growth_index
 from . import Books, pay_on_items
 
 __all__ = ["InKindInputs", "InKindReport", "KIND", "service_line", "write_in_kind"]
@@ -26,7 +27,8 @@ class InKindInputs:
     """Contributions in kind: ``value`` and ``cap`` (inf: none) ``(D|1, C|1, R)`` CNY (a
     service's value is per year); ``item`` the index of the item each provides (-1 for a
     service); ``replaces`` the cost line each service replaces (``cost[<name>]``, None for an
-    item); ``parties`` who gives each."""
+    item); ``parties`` who gives each; ``growth`` a service's own yearly growth ``(D|1, C|1)``
+    or ``(D|1, C|1, T)``, None to grow as the line it replaces."""
 
     labels: tuple[str, ...]
     parties: tuple[str, ...]
@@ -34,6 +36,7 @@ class InKindInputs:
     replaces: tuple[str | None, ...]
     value: np.ndarray
     cap: np.ndarray
+    growth: tuple[np.ndarray | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,8 +54,10 @@ def write_in_kind(inputs, params: InKindInputs, books: Books) -> Books:
     (the first instrument of the ``fund`` phase: before the grants), as the item is built — the line ``funding[<label>]`` from its party to the project, of kind
     ``in_kind``.
 
-    A service: in each operating year ``given_t = min(value, cost_t)`` of the cost line it
-    replaces, ``cost_t`` (after the services written before it); the line becomes
+    A service: in each operating year ``given_t = min(value × I_t, cost_t)`` of the cost line
+    it replaces, ``cost_t`` (after the services written before it), ``I_t`` the growth index
+    of its own ``growth`` or else of that line's (1 in year 1, ``Π_{s=2..t} (1 + g_s)``
+    after); the line becomes
     ``cost_t − given_t`` and the management margin ``margin_t − management_margin ×
     given_t`` (no margin on what the operator does not buy); ``given`` is written as
     ``in_kind[<label>]`` from its party to the operator, of kind ``in_kind``.
@@ -65,7 +70,8 @@ def write_in_kind(inputs, params: InKindInputs, books: Books) -> Books:
         value = np.minimum(params.value[..., r], params.cap[..., r])      # (D|1, C|1)
         if params.replaces[r] is not None:
             cost = operating[params.replaces[r]]                          # (D|1, C, T)
-            given = np.minimum(value[..., None], cost)
+            index = growth_index(_growth(inputs, params, r), cost.shape[-1])
+            given = np.minimum(value[..., None] * index, cost)
             operating[params.replaces[r]] = cost - given
             operating["management_margin"] = (
                 operating["management_margin"]
@@ -82,3 +88,12 @@ def write_in_kind(inputs, params: InKindInputs, books: Books) -> Books:
                      params.parties[r], kind=KIND)
     return books.report("in_kind", InKindReport(offered), unfunded=np.maximum(left, 0.0),
                         operating=operating)
+
+
+def _growth(inputs, params: InKindInputs, r: int) -> np.ndarray:
+    """The yearly growth of service ``r``: its own, or that of the cost line it replaces."""
+    own = params.growth[r] if r < len(params.growth) else None
+    if own is not None:
+        return own
+    name = params.replaces[r]
+    return next(line.growth for line in inputs.operations.costs if f"cost[{line.name}]" == name)

@@ -9,6 +9,7 @@ from typing import Any, ClassVar, Iterator, Literal
 from pydantic import model_validator
 
 from ..base import did_you_mean, fail
+from ..operations import Growth
 from ..renovation import Money, Quantity
 from .source import Source
 
@@ -31,8 +32,10 @@ class InKind(Source):
       then share the rest of the cost): ``paid = min(value, cap, left)``, ``left`` what is
       unfunded on the item (its cost, or what an earlier contribution in kind left), written as the item is built as ``funding[<label>]``
       from ``given_by`` to the project, of kind ``in_kind`` (the funding table shows it);
-    - ``replaces``: a service replacing the operating cost line of that name, ``value`` CNY a
-      year: in each operating year ``given = min(value, cost)`` comes off ``cost[<name>]``,
+    - ``replaces``: a service replacing the operating cost line of that name, ``value`` CNY in
+      operating year 1, growing as that line does (or by ``growth``): in each operating year
+      ``given_t = min(value × I_t, cost_t)`` comes off ``cost[<name>]`` (``I_t`` the growth
+      index: 1 in year 1, ``Π_{s=2..t} (1 + growth_s)`` after),
       and the management margin falls by ``management_margin × given`` (the operator charges
       no margin on what it does not buy); written as ``in_kind[<label>]`` from ``given_by`` to
       the operator, of kind ``in_kind`` (the operating statement shows it as a memo line).
@@ -54,6 +57,10 @@ class InKind(Source):
     """With ``unit_price``: the value is ``quantity × unit_price``."""
     unit_price: Money | None = None
     """CNY per unit of ``quantity``."""
+    growth: Growth | None = None
+    """For a service: yearly growth of its value from operating year 2 on, in [−0.5, 1]
+    (default: the growth of the cost line it replaces — the same service at that line's
+    prices)."""
 
     @property
     def payer(self) -> str:  # type: ignore[override]
@@ -75,6 +82,9 @@ class InKind(Source):
                        "item" if self.item is not None else "replaces")
         if self.replaces is not None and self.cap is not None:
             raise fail("a service in kind is valued per year: give its value, not a cap", "cap")
+        if self.item is not None and self.growth is not None:
+            raise fail("an item in kind is given once: growth is for a service (replaces)",
+                       "growth")
         for name in ("instalments", "items", "tiers"):
             if getattr(self, name) is not None:
                 raise fail(f"a contribution in kind covers one item, named by item; {name} "
