@@ -31,7 +31,7 @@ __all__ = ["LANGS", "Label", "NAMES", "PATTERNS", "COLUMNS", "PARTIES", "SOURCES
            "localize", "has_label", "quantile_label", "input_label", "field_unit",
            "undefined_when", "UNDEFINED_ZH", "QUESTIONS_ZH", "DESCRIPTIONS_ZH", "STATISTICS", "TEXT", "text",
            "relabel", "FIELDS", "NAMED", "field_label", "instrument_part",
-           "DISTRICT_BOOK"]
+           "DISTRICT_BOOK", "short_label"]
 
 LANGS = ("en", "zh")
 """Languages of the labels: English and Simplified Chinese."""
@@ -481,6 +481,23 @@ _QUANTILE = re.compile(r"^p(\d{1,2})$")
 _NUMBERED = re.compile(r"^(?P<source>[a-z_]+) #(?P<n>\d+)$")
 _STAT_SUFFIX = re.compile(r"^(?P<base>.+)_(?P<stat>mean|std|p\d\d)$")
 _TABLES = (NAMES, COLUMNS, PARTIES, SOURCES, VALUES, FIELDS, DISTRICT_BOOK)
+
+
+def short_label(name: str, lang: str = "en") -> str:
+    """The header of ``name`` in a narrow terminal table: in English its declared ``short``
+    header (:class:`fundmodel.catalog.Output`, :class:`fundmodel.catalog.Party`) if it has
+    one, else its label; in Chinese its label."""
+    if lang == "en":
+        party = catalog.PARTIES.get(name)
+        if party is not None and party.short:
+            return party.short
+        try:
+            declared = catalog.declaration(name)
+        except KeyError:
+            declared = None
+        if declared is not None and declared.short:
+            return declared.short
+    return label(name, lang)
 
 
 def check_lang(lang: str) -> str:

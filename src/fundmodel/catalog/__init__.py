@@ -431,20 +431,25 @@ TABLE_COLUMNS: dict[str, Output] = _declare([
            en="Total", zh="合计", axes=("calendar_year",)),
     Output("subsidies", "CNY", "What the counted levels of government pay in the year: grants "
            "and operating payments (Result.fiscal())",
-           en="Subsidies", zh="补助支出", axes=("calendar_year",)),
+           en="Subsidies", zh="补助支出", axes=("calendar_year",),
+           short="subsidies"),
     Output("debt_service", "CNY", "Interest and principal the government bears in the year "
            "(Result.fiscal()); interest + principal of a debt "
            "(Result.debt())",
-           en="Debt service", zh="还本付息", axes=("calendar_year",)),
+           en="Debt service", zh="还本付息", axes=("calendar_year",),
+           short="debt service"),
     Output("guarantee_calls", "CNY", "What the government pays as guarantor in the year "
            "(Result.fiscal())",
-           en="Guarantee calls", zh="担保代偿", axes=("calendar_year",)),
+           en="Guarantee calls", zh="担保代偿", axes=("calendar_year",),
+           short="guarantees"),
     Output("revenue_received", "CNY", "Pledged revenue remitted to the government in the year "
            "(Result.fiscal())",
-           en="Revenue received", zh="收入上缴", axes=("calendar_year",)),
+           en="Revenue received", zh="收入上缴", axes=("calendar_year",),
+           short="revenue in"),
     Output("net_commitment", "CNY", "subsidies + bridge + debt_service + guarantee_calls − "
            "revenue_received (Result.fiscal())",
-           en="Net commitment", zh="净支出责任", axes=("calendar_year",)),
+           en="Net commitment", zh="净支出责任", axes=("calendar_year",),
+           short="net"),
     Output("discounted", "CNY", "net_commitment discounted at the nominal rate to the first "
            "construction year (Result.fiscal())",
            en="Discounted", zh="折现值", axes=("calendar_year",)),
@@ -453,7 +458,8 @@ TABLE_COLUMNS: dict[str, Output] = _declare([
            en="Budget", zh="一般公共预算", axes=("calendar_year",)),
     Output("budget_share", "share", "net_commitment / budget (Result.fiscal(), with a fiscal "
            "section)",
-           en="Share of the budget", zh="占预算比例", axes=("calendar_year",)),
+           en="Share of the budget", zh="占预算比例", axes=("calendar_year",),
+           short="of budget"),
     Output("interest", "CNY", "Interest of a debt in the operating year (Result.debt())",
            en="Interest", zh="利息", axes=("debt", "operating_year")),
     Output("principal", "CNY", "Principal repaid in the operating year (Result.debt())",
@@ -517,7 +523,7 @@ LEDGER_LINES: dict[str, Output] = _declare([
     Output("bridge", "CNY/year", "The city or district's bridge financing of subsidies "
            "paid later than the works (advanced, then repaid by the later instalments)",
            en="Bridge financing", zh="过桥资金", payers=("city_district_government",),
-           payees=("project",), kind="financing"),
+           payees=("project",), kind="financing", short="bridge"),
     Output("residents[<name>]", "CNY/year", "The residents' payment channels other than "
            "cash: drawn from the repairs fund or the provident fund, a bank loan, and its "
            "repayments (residents[loan_repayment])",

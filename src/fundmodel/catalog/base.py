@@ -50,6 +50,8 @@ class Output:
     axes : tuple of str
         The axes of its values in a run: ``("draw",)`` for a metric, ``("draw", "year")`` for
         a yearly or ledger line, the table's index for a table's column.
+    short : str
+        A short English header for a narrow terminal table ('' : the ``en`` label).
     payers, payees, kind : tuple of str, tuple of str, str
         For a ledger line: the parties (:data:`PARTIES`) that may pay and receive it and its
         kind of flow (:data:`fundmodel.engine.ledger.KINDS`).
@@ -70,6 +72,7 @@ class Output:
     payers: tuple[str, ...] = ()
     payees: tuple[str, ...] = ()
     kind: str = ""
+    short: str = ""
 
 
 Metric = Output

@@ -25,6 +25,8 @@ class Party:
     description: str
     description_zh: str
     ledger: bool = True
+    short: str = ""
+    """A short English header for a narrow terminal table ('': the ``en`` label)."""
 
 
 PARTIES: dict[str, Party] = {p.name: p for p in [
@@ -42,7 +44,8 @@ PARTIES: dict[str, Party] = {p.name: p for p in [
           description_zh="街道/社区：兜底服务与补贴"),
     Party("soe", "State-owned enterprises", "国有企业",
           description="State-owned enterprises (三供一业 transfer funds)",
-          description_zh="国有企业（三供一业移交资金）"),
+          description_zh="国有企业（三供一业移交资金）",
+          short="SOE (not gov.)"),
     Party("utilities", "Utility companies", "专营单位",
           description="Utility and pipeline companies (their own networks)",
           description_zh="水电气热等专营单位（各自管网）"),

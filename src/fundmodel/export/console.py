@@ -220,6 +220,11 @@ class Words:
         """``english`` in English, else the catalogue's label of ``ident``."""
         return english if not self.zh else self._labels.label(ident, self.lang)
 
+    def short(self, ident: str) -> str:
+        """The declared short header of ``ident`` in English (a narrow table's column), else
+        its label (:func:`fundmodel.labels.short_label`)."""
+        return self._labels.short_label(ident, self.lang)
+
     def label(self, ident: str) -> str:
         """The catalogue's label of ``ident`` in the output's language, in English too
         (``central_subsidy`` → ``Central subsidy``); a user's own name as written."""
@@ -484,12 +489,6 @@ def _value(metric: str, value: float, w: Words | None = None) -> str:
     return _number(value)
 
 
-_FISCAL_HEADERS = {"subsidies": "subsidies", "bridge": "bridge", "debt_service": "debt service",
-                   "guarantee_calls": "guarantees", "revenue_received": "revenue in",
-                   "net_commitment": "net", "budget_share": "of budget",
-                   "soe": "SOE (not gov.)"}
-
-
 def _print_financing(console: "Console", result: "Result", w: Words | None = None) -> None:
     """The financing instruments' metrics (investors, bundled projects, debt) and the
     government's commitments by year."""
@@ -518,7 +517,7 @@ def _print_financing(console: "Console", result: "Result", w: Words | None = Non
     table = new_table(w("fiscal.title_mean" if result.n_draws > 1 else "fiscal.title",
                      level=escape_markup(level), pv=money(fiscal.attrs["pv_commitments"])),
                    [(w("col.Year"), "right")]
-                   + [(w.name(_FISCAL_HEADERS[c], c), "right") for c in columns])
+                   + [(w.short(c), "right") for c in columns])
     for year, row in fiscal.iterrows():
         over = bool(row.get("exceeds_ceiling", False))
         table.add_row(str(year), *(_pct(row[c]) if c == "budget_share" else money(row[c])
