@@ -738,12 +738,14 @@ def describe_unit(metric: str) -> str:
         return _COLUMN_UNITS.get(metric, "")
 
 
-def header(name: str, lang: str = "en", unit_name: str | None = None) -> str:
+def header(name: str, lang: str = "en", unit_name: str | None = None, *,
+           short: bool = False) -> str:
     """A column header: the label with its unit, ``资金缺口（元）`` / ``Funding gap (CNY)``.
 
     ``unit_name`` defaults to the catalogue's unit of ``name``; no unit, no brackets.
+    ``short``: the declared short header in English (:func:`short_label`), for a narrow table.
     """
-    text = label(name, lang)
+    text = short_label(name, lang) if short else label(name, lang)
     found = describe_unit(name) if unit_name is None else unit_name
     if found in ("", "0/1", "bool", "code", "year", "share"):
         return text

@@ -257,7 +257,7 @@ HOUSEHOLD_TABLES: dict[str, dict[str, Output]] = {table: _declare(columns, axes,
                "household of the electorate, at which the ballot passes (mean over the draws "
                "where one exists)", "no willingness to pay passes in any draw (too few take "
                "part)",
-               en="Willingness to pay needed", zh="通过所需支付意愿",
+               en="Willingness to pay needed", zh="通过所需支付意愿", short="WTP threshold",
                undefined_zh="任何模拟中都没有能使表决通过的支付意愿（参与户数太少）"),
         Metric("wtp_threshold_defined", "share", "Share of draws in which some common "
                "willingness to pay passes the ballot",

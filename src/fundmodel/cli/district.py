@@ -213,7 +213,7 @@ def _run_district(args: argparse.Namespace, out, err, helpers) -> int:
     if len(overrun):
         t = _table(w("district.overrun"),
                    [(w("col.Level"), "left"), (w("col.Year"), "left"),
-                    (w.col("Budget", "budget_cny", "CNY"), "right"),
+                    (w.col("budget_cny", "CNY"), "right"),
                     (w("col.mean"), "right"),
                     (w("district.p_overrun"), "right"), (w("col.se"), "right")])
         for row in overrun.itertuples():

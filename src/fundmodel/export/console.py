@@ -230,10 +230,10 @@ class Words:
         (``central_subsidy`` → ``Central subsidy``); a user's own name as written."""
         return self._labels.label(ident, self.lang)
 
-    def col(self, english: str, ident: str, unit: str | None = None) -> str:
-        """``english`` in English, else the catalogue's header of ``ident`` (with ``unit``,
-        default the catalogue's)."""
-        return english if not self.zh else self._labels.header(ident, self.lang, unit)
+    def col(self, ident: str, unit: str | None = None) -> str:
+        """The declared header of ``ident`` (with ``unit``, default the declared one; in
+        English its short header where it has one: :func:`fundmodel.labels.header`)."""
+        return self._labels.header(ident, self.lang, unit, short=True)
 
     def unit(self, name: str) -> str:
         return self._labels.unit(name, self.lang)
@@ -277,7 +277,7 @@ def _stat_table(title: str, s, rows: list[tuple[str, str, Callable[[float], str]
     notes = []
     for label, metric, fmt in rows:
         if w.zh:
-            label = escape_markup(w.col(label, metric, units.get(metric)))
+            label = escape_markup(w.col(metric, units.get(metric)))
         r = s.loc[metric]
         undefined = int(r.get("undefined", 0))
         if undefined:
@@ -327,10 +327,10 @@ def print_result(console: "Console", result: "Result", lang: str = "en") -> None
     funding = result.funding()
     table = new_table(w("funding.title_mean" if mc else "funding.title",
                      cost=money(m["capex_total"])),
-                   [(w("funding.source"), "left"), (w.col("Payer", "payer"), "left"),
-                    (w.col("Amount (CNY)", "amount", "CNY"), "right"),
-                    (w.name("Share", "share"), "right"),
-                    (w.col("Per household", "per_household", "CNY/household"), "right")])
+                   [(w("funding.source"), "left"), (w.col("payer"), "left"),
+                    (w.col("amount", "CNY"), "right"),
+                    (w.short("share"), "right"),
+                    (w.col("per_household", "CNY/household"), "right")])
     for label, row in funding.iterrows():
         style = "bold red" if label == "gap" and row["amount"] > 0 else None
         table.add_row(escape_markup(w.label(label)), escape_markup(w.label(row["payer"])),
@@ -389,7 +389,7 @@ def print_result(console: "Console", result: "Result", lang: str = "en") -> None
         return
     y = result.yearly().iloc[0]
     ops = new_table(w("operations.first_title", year=year1),
-                 [(w.col("Line", "line"), "left"), (w.unit("CNY/year"), "right")])
+                 [(w.col("line"), "left"), (w.unit("CNY/year"), "right")])
     for line in ("property_fee_income", "other_income", "operating_cost", "vat"):
         sign = -1 if line in ("operating_cost", "vat") else 1
         ops.add_row(w.row(line, with_unit=False), money(sign * y[line]))
@@ -565,15 +565,15 @@ def _votes_table(decisions, mc: bool, draws: int,
     least willingness to pay common to the electorate at which it passes; and the notes to
     print below it."""
     w = w or Words()
-    columns = [(w.col("Decision", "decision"), "left"), (w.col("Building", "building"), "left"),
-               (w.col("Households", "households", ""), "right")]
+    columns = [(w.col("decision"), "left"), (w.col("building"), "left"),
+               (w.col("households", ""), "right")]
     if mc:
         title = w("votes.title_mc", draws=draws)
         columns += [(w("votes.p_pass"), "right"), (w("col.se"), "right")]
     else:
         title = w("votes.title")
-        columns += [(w.col("Passed", "passed"), "right")]
-    table = new_table(title, columns + [(w.col("WTP threshold (CNY)", "wtp_threshold_cny"),
+        columns += [(w.col("passed"), "right")]
+    table = new_table(title, columns + [(w.col("wtp_threshold_cny"),
                                       "right")])
     notes = []
     for (decision, building), row in decisions.head(MAX_BALLOT_ROWS).iterrows():
@@ -623,13 +623,13 @@ def _floors_table(result: "Result", mc: bool,
         notes.append(w("floors.means"))
     elif any("–" in v for by_floor in values.values() for v in by_floor.values()):
         notes.append(w("floors.voted_down"))
-    floor_col = (w.col("Floor", "floor"), "right")
+    floor_col = (w.col("floor"), "right")
     if len(sets) == 1:
         names = sets[0]
         ch = result.scenario.households.channels
         loan = (not mc and ch is not None and ch.loan_term_years is not None
                 and result.channels().loc["loan", "amount_cny"] > 0)
-        table = new_table(title, [floor_col, (w.col("Households", "households", ""), "right"),
+        table = new_table(title, [floor_col, (w.col("households", ""), "right"),
                                (w("floors.pays"), "right")]
                        + ([(w("floors.loan"), "right")] if loan else []))
         first = names[0]
