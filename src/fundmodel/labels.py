@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Mapping
 
 from . import catalog
+from .catalog import tables as declared_tables
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -57,8 +58,12 @@ def _declared_names() -> dict[str, Label]:
     tables = (catalog.METRICS, catalog.INSTRUMENT_METRICS, catalog.YEARLY_LINES,
               catalog.YEARLY_COLUMNS, *catalog.HOUSEHOLD_TABLES.values(), catalog.FUND_METRICS,
               catalog.FUND_LINES, catalog.LEDGER_LINES, catalog.PORTFOLIO_METRICS)
-    return {name: Label(o.en, o.zh) for table in tables for name, o in table.items()
-            if "<" not in name}
+    names = {name: Label(o.en, o.zh) for table in tables for name, o in table.items()
+             if "<" not in name}
+    # the declared output tables: their titles and their columns
+    names |= {t.name: Label(t.en, t.zh) for t in declared_tables.TABLES.values()}
+    return names | {name: Label(o.en, o.zh) for name, o in declared_tables.table_columns().items()
+                    if name not in names}
 
 
 NAMES: dict[str, Label] = _declared_names() | _table({
@@ -366,8 +371,7 @@ COLUMNS: dict[str, Label] = {
     "label": ("Funding rule", "资金来源"), "source": ("Source", "来源类型"),
     "payer": ("Payer", "出资方"),
     # items()
-    "item": ("Item", "改造内容"), "tier": ("Tier", "类别"), "quantity": ("Quantity", "工程量"),
-    "contingency": ("Contingency", "不可预见费率"),
+    "item": ("Item", "改造内容"), "tier": ("Tier", "类别"),
     "uncertain": ("Uncertain", "是否不确定"),
     # cashflows(), parties(), government()
     "year": ("Year index", "年序"), "line": ("Line", "科目"), "payee": ("Payee", "收款方"),
@@ -414,7 +418,6 @@ COLUMNS: dict[str, Label] = {
     "field": ("Field", "字段路径"), "point_estimate": ("Point estimate", "点估计值"),
     "defined_at": ("Set in", "出处"), "ci_low": ("95% CI of the mean, low", "均值95%置信区间下限"),
     "ci_high": ("95% CI of the mean, high", "均值95%置信区间上限"),
-    "pv_commitments": ("Present value of commitments", "支出责任现值"),
     "median": ("Median", "中位数"), "mode": ("Mode", "众数"),
     "note.default": ("default", "默认值"),
     "note.one_draw": ("A deterministic run: one draw, so no percentiles (its values are in the "
@@ -729,9 +732,10 @@ def unit(name: str, lang: str = "en") -> str:
     return name if found is None else found.get(lang)
 
 
-_COLUMN_UNITS = {name: c.unit for name, c in catalog.TABLE_COLUMNS.items() if c.unit}
+_COLUMN_UNITS = {name: c.unit for name, c in (
+    *catalog.TABLE_COLUMNS.items(), *declared_tables.table_columns().items()) if c.unit}
 """Units of the result tables' columns that are not metrics (for :func:`header`): their
-declarations'."""
+declarations' (:data:`fundmodel.catalog.TABLE_COLUMNS` and the declared output tables')."""
 
 
 def describe_unit(metric: str) -> str:
@@ -1086,6 +1090,13 @@ TEXT: dict[str, Label] = _table({
     "report.of_cost_card": ("{value} of the cost", "占总投资{value}"),
     "report.fee_now_card": ("fee charged: {value}", "现行收费：{value}"),
     "report.lang_attr": ("en", "zh-CN"),
+    # a declared output table's section (export/report.py, fundmodel.catalog.tables)
+    "report.table_rows_where": ("{where}: {shown} of its {total} rows; every row is in {file} "
+                                "and the workbook.",
+                                "{where}：共 {total} 行中的 {shown} 行；全部数据见 {file} 和工作簿。"),
+    "report.table_rows_first": ("The first {shown} of {total} rows; every row is in {file} and "
+                                "the workbook.",
+                                "共 {total} 行中的前 {shown} 行；全部数据见 {file} 和工作簿。"),
     # the report's sections of what `run` prints (households, upkeep, financing) and the
     # district's report (export/report.py)
     "report.sec_households": ("The residents: votes and what a household pays",

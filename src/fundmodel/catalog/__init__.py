@@ -652,6 +652,23 @@ TABLE_COLUMNS: dict[str, Output] = _declare([
     Output("probability", "share", "A 0/1 metric's mean over the draws: the probability of its "
            "question (Result.probabilities())",
            en="Probability", zh="概率", axes=("metric",)),
+    # the columns of items() and fiscal() the workbook formats by their units (issue 20)
+    Output("quantity", "", "An item's quantity, in the item's own unit (its column unit) "
+           "(Result.items())",
+           en="Quantity", zh="工程量", axes=("item",)),
+    Output("contingency", "share", "An item's contingency: its own, else the renovation's "
+           "(Result.items())",
+           en="Contingency", zh="不可预见费率", axes=("item",)),
+    Output("bridge", "CNY", "The city or district treasury's bridge of grants paid in "
+           "instalments in the year: + advanced, − repaid (Result.government(), "
+           "Result.fiscal())",
+           en="Bridge financing", zh="过桥资金", axes=("calendar_year",)),
+    Output("soe", "CNY", "What the state firms pay as \"三供一业\" transfer funds in the year, "
+           "outside the government's total (Result.government(), Result.fiscal())",
+           en="State-owned enterprises", zh="国有企业", axes=("calendar_year",)),
+    Output("pv_commitments", "CNY", "Present value of the net commitments at the nominal "
+           "discount rate, to the first construction year (Result.fiscal().attrs)",
+           en="Present value of commitments", zh="支出责任现值", axes=("row",)),
 ], ("row",), "mean")
 """The columns of the result tables that are not metrics or lines, with their units (the
 headers' and the workbook's formats: :func:`fundmodel.labels.header`)."""
