@@ -58,12 +58,19 @@ def _declared_names() -> dict[str, Label]:
     tables = (catalog.METRICS, catalog.INSTRUMENT_METRICS, catalog.YEARLY_LINES,
               catalog.YEARLY_COLUMNS, *catalog.HOUSEHOLD_TABLES.values(), catalog.FUND_METRICS,
               catalog.FUND_LINES, catalog.LEDGER_LINES, catalog.PORTFOLIO_METRICS)
-    names = {name: Label(o.en, o.zh) for table in tables for name, o in table.items()
-             if "<" not in name}
-    # the declared output tables: their titles and their columns
-    names |= {t.name: Label(t.en, t.zh) for t in declared_tables.TABLES.values()}
-    return names | {name: Label(o.en, o.zh) for name, o in declared_tables.table_columns().items()
-                    if name not in names}
+    return {name: Label(o.en, o.zh) for table in tables for name, o in table.items()
+            if "<" not in name}
+
+
+def _declared_table_label(name: str) -> Label | None:
+    """The label of a declared output table (:data:`fundmodel.catalog.tables.TABLES`) or of
+    one of its columns, read from the registry when asked (a table declared later is
+    labelled too); None for another name."""
+    table = declared_tables.TABLES.get(name)
+    if table is not None:
+        return Label(table.en, table.zh)
+    column = declared_tables.table_columns().get(name)
+    return None if column is None else Label(column.en, column.zh)
 
 
 NAMES: dict[str, Label] = _declared_names() | _table({
@@ -566,6 +573,9 @@ def _find(name: str, lang: str) -> str | None:
     for table in _TABLES:
         if name in table:
             return table[name].get(lang)
+    declared = _declared_table_label(name)
+    if declared is not None:
+        return declared.get(lang)
     found = _pattern_label(name, lang) or quantile_label(name, lang)
     if found is not None:
         return found
@@ -732,10 +742,9 @@ def unit(name: str, lang: str = "en") -> str:
     return name if found is None else found.get(lang)
 
 
-_COLUMN_UNITS = {name: c.unit for name, c in (
-    *catalog.TABLE_COLUMNS.items(), *declared_tables.table_columns().items()) if c.unit}
+_COLUMN_UNITS = {name: c.unit for name, c in catalog.TABLE_COLUMNS.items() if c.unit}
 """Units of the result tables' columns that are not metrics (for :func:`header`): their
-declarations' (:data:`fundmodel.catalog.TABLE_COLUMNS` and the declared output tables')."""
+declarations'."""
 
 
 def describe_unit(metric: str) -> str:
@@ -754,7 +763,11 @@ def describe_unit(metric: str) -> str:
     try:
         return lookup(metric).unit
     except KeyError:
-        return _COLUMN_UNITS.get(metric, "")
+        pass
+    if metric in _COLUMN_UNITS:
+        return _COLUMN_UNITS[metric]
+    column = declared_tables.table_columns().get(metric)  # a declared output table's column
+    return "" if column is None else column.unit
 
 
 def header(name: str, lang: str = "en", unit_name: str | None = None) -> str:

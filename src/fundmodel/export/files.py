@@ -106,8 +106,8 @@ def result_tables(result: Result) -> dict[str, pd.DataFrame]:
     (:meth:`Result.decisions`, :meth:`Result.households`, :meth:`Result.channels`). A scenario
     with a ``fiscal`` section or a financing instrument adds ``fiscal``
     (:meth:`Result.fiscal`), and ``debt`` with a loan or bond (:meth:`Result.debt`). Then
-    every declared output table the run has (:meth:`Result.declared_tables`, e.g.
-    ``resident_burden``), under its declared name."""
+    every declared output table the run has (:meth:`Result.declared_tables`), under its
+    declared name."""
     yearly = result.yearly()
     if result.n_draws > 1:
         quantiles = [stat for stat in YEARLY_STATISTICS if stat != "mean"]
