@@ -1106,10 +1106,10 @@ TEXT: dict[str, Label] = _table({
     # a declared output table's section (export/report.py, fundmodel.catalog.tables)
     "report.table_rows_where": ("{where}: {shown} of its {total} rows; every row is in {file} "
                                 "and the workbook.",
-                                "{where}：共 {total} 行中的 {shown} 行；全部数据见 {file} 和工作簿。"),
+                                "{where}：共 {total} 行中的 {shown} 行；全部数据见输出的CSV文件和工作簿。"),
     "report.table_rows_first": ("The first {shown} of {total} rows; every row is in {file} and "
                                 "the workbook.",
-                                "共 {total} 行中的前 {shown} 行；全部数据见 {file} 和工作簿。"),
+                                "共 {total} 行中的前 {shown} 行；全部数据见输出的CSV文件和工作簿。"),
     # the report's sections of what `run` prints (households, upkeep, financing) and the
     # district's report (export/report.py)
     "report.sec_households": ("The residents: votes and what a household pays",
