@@ -229,7 +229,7 @@ def test_a_declared_table_reaches_the_files_the_workbook_and_the_report(toy_tabl
     assert "Spent (CNY)" in html and "1,234" in html and "25.0%" in html
     assert "Yearly burden per household" in html
     # the report shows operating year 1 of the burden, and says where the rest is
-    assert "every row is in resident_burden.csv" in html
+    assert "Operating year 1: 4 of its 12 rows; every row is in the table&#39;s CSV" in html
 
 
 def test_export_names_no_declared_table():

@@ -75,7 +75,6 @@ def _declared_table_label(name: str) -> Label | None:
 
 NAMES: dict[str, Label] = _declared_names() | _table({
     # scenario inputs (the report's assumptions, the drivers of a tornado)
-    "start_year": ("First year of works", "开工年份"),
     "horizon_years": ("Operating horizon", "运营测算期"),
     "discount_rate": ("Real discount rate", "实际折现率"),
     "inflation": ("Inflation", "通货膨胀率"),
@@ -98,10 +97,9 @@ NAMES: dict[str, Label] = _declared_names() | _table({
     # budget, areas
     "id": ("Compound ID", "小区编号"), "name": ("Compound", "小区名称"),
     "street": ("Street", "街道"),
-    "end_year": ("Completion year", "完工年份"), "required": ("Required", "必须纳入"),
-    "weight": ("Priority weight", "优先权重"), "level": ("Level of government", "政府层级"),
+    "required": ("Required", "必须纳入"),
+    "level": ("Level of government", "政府层级"),
     "budget_cny": ("Budget", "预算额度"), "used_cny": ("Used", "已用额度"),
-    "overrun_probability": ("P(budget overrun)", "超预算概率"),
     "cluster": ("Service area", "服务片区"), "members": ("Member compounds", "所含小区"),
     "compounds": ("Compounds", "小区数"),
     "subsidy_standalone_cny": ("Subsidy, standalone", "单独服务补贴"),
@@ -1104,11 +1102,11 @@ TEXT: dict[str, Label] = _table({
     "report.fee_now_card": ("fee charged: {value}", "现行收费：{value}"),
     "report.lang_attr": ("en", "zh-CN"),
     # a declared output table's section (export/report.py, fundmodel.catalog.tables)
-    "report.table_rows_where": ("{where}: {shown} of its {total} rows; every row is in {file} "
-                                "and the workbook.",
+    "report.table_rows_where": ("{where}: {shown} of its {total} rows; every row is in the "
+                                "table's CSV file and the workbook.",
                                 "{where}：共 {total} 行中的 {shown} 行；全部数据见输出的CSV文件和工作簿。"),
-    "report.table_rows_first": ("The first {shown} of {total} rows; every row is in {file} and "
-                                "the workbook.",
+    "report.table_rows_first": ("The first {shown} of {total} rows; every row is in the "
+                                "table's CSV file and the workbook.",
                                 "共 {total} 行中的前 {shown} 行；全部数据见输出的CSV文件和工作簿。"),
     # the report's sections of what `run` prints (households, upkeep, financing) and the
     # district's report (export/report.py)

@@ -432,13 +432,6 @@ def _breakeven_note(result: "Result", lang: str) -> list[str]:
 _MONEY = "CNY"
 
 
-def _money_units(frame: pd.DataFrame, **others: str) -> dict[Any, str]:
-    """CNY for every numeric column of ``frame``, except those given."""
-    return {c: others.get(c, _MONEY) for c in frame.columns
-            if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(
-                frame[c])} | {c: u for c, u in others.items() if c in frame.columns}
-
-
 def declared_units(frame: pd.DataFrame,
                    declared: "Mapping[str, Output] | None" = None) -> dict[Any, str]:
     """The units of ``frame``'s numeric columns, as declared: in ``declared`` (a table's
@@ -741,22 +734,18 @@ def district_sheets(result: "PortfolioResult", *, lang: str = "en", plan: Any = 
     sheets: list[tuple[str, list[Table], list[str]]] = []
     if plan is not None:
         table = plan.table.set_index("id")
-        units = {c: _MONEY for c in table.columns if c.endswith("_cny")}
-        units |= {"start_year": _COUNT, "end_year": _COUNT, "weight": ""}
         budget = plan.budget_use.rename(columns={"year": "calendar_year"}).set_index(
             ["level", "calendar_year"])
-        budget_units = {"budget_cny": _MONEY, "used_cny": _MONEY, "share": "share",
-                        "overrun_probability": "share"}
-        sheets.append(("sheet.plan", [Table(table, title="table.plan", units=units),
+        sheets.append(("sheet.plan", [Table(table, title="table.plan",
+                                            units=declared_units(table)),
                                       Table(budget, title="table.budget",
-                                            units={c: u for c, u in budget_units.items()
-                                                   if c in budget.columns})], []))
+                                            units=declared_units(budget))], []))
     else:
         sheets.append(("sheet.plan", [], [label("note.no_plan", lang)]))
     outlay = result.outlay().rename(columns={"year": "calendar_year"}).set_index(
         ["level", "calendar_year"])
     sheets.append(("sheet.outlay", [Table(outlay, title="table.outlay",
-                                          units={c: _MONEY for c in outlay.columns})], [note]))
+                                          units=declared_units(outlay))], [note]))
     summary = result.summary()
     units = [describe_unit(m) or _MONEY for m in summary.index]
     units = ["" if u == "0/1" else u for u in units]  # a count of compounds, summed

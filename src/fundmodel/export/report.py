@@ -405,7 +405,7 @@ def _declared_table_sections(result: "Result", lang: str) -> list[dict]:
                              *(_unit_value(v, c.unit) for v, c in zip(values,
                                                                        declared.columns))))
         note = ""
-        counts = {"shown": f"{len(shown):,}", "total": f"{len(frame):,}", "file": f"{name}.csv"}
+        counts = {"shown": f"{len(shown):,}", "total": f"{len(frame):,}"}
         if len(shown) < len(frame) and where and len(shown) == total:
             note = text("report.table_rows_where", lang,
                         where=text("list.sep", lang).join(where), **counts)
