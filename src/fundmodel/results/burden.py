@@ -84,10 +84,12 @@ def resident_burden(result: "Result") -> pd.DataFrame | None:
     areas = _unit_areas(result)
 
     channels = sc.households.channels
-    cf = result.cashflows()
-    drawn = cf[cf["line"] == LOAN_LINE]
     first_operating = sc.construction_years()   # timeline index of operating year 1
-    if channels is not None and channels.loan_term_years and len(drawn):
+    drawn = None
+    if channels is not None and channels.loan_term_years:
+        cf = result.cashflows()
+        drawn = cf[cf["line"] == LOAN_LINE]
+    if drawn is not None and len(drawn):
         n_timeline = first_operating + len(years)
         by_year = np.zeros(n_timeline)
         for year, amount in zip(drawn["year"], drawn["amount"]):
