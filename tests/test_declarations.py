@@ -13,6 +13,7 @@ import pytest
 
 import fundmodel
 from fundmodel import catalog, labels
+from fundmodel.catalog.tables import TABLES as DECLARED_TABLES
 from fundmodel.engine.ledger import KINDS, PARTIES as LEDGER_PARTIES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,6 +30,7 @@ OUTPUT_TABLES = {
     "YEARLY_COLUMNS": catalog.YEARLY_COLUMNS, "FUND_LINES": catalog.FUND_LINES,
     "LEDGER_LINES": catalog.LEDGER_LINES, "TABLE_COLUMNS": catalog.TABLE_COLUMNS,
     **{f"HOUSEHOLD_TABLES[{t}]": c for t, c in catalog.HOUSEHOLD_TABLES.items()},
+    **{f"TABLES[{n}]": {c.name: c for c in t.columns} for n, t in DECLARED_TABLES.items()},
 }
 METRIC_TABLES = (catalog.METRICS, catalog.FUND_METRICS)
 YEARLY_TABLES = (catalog.YEARLY_LINES, catalog.FUND_LINES, catalog.YEARLY_COLUMNS)
@@ -89,6 +91,7 @@ def test_every_output_of_every_shipped_scenario_is_declared(path):
                 frame = getattr(result, table)()
                 assert set(frame.columns) <= set(columns), (how, table)
                 assert all(tuple(frame.index.names) == c.axes for c in columns.values())
+        result.declared_tables()       # each declared table as declared (Result.table checks)
 
 
 def test_every_output_of_the_district_is_declared():

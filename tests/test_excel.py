@@ -8,6 +8,7 @@ import math
 import os
 import re
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -520,3 +521,30 @@ def test_chinese_district_workbook_is_clean(district):
     scenario, plan, result, books = district
     assert books["zh"].sheetnames == ["分期计划", "财政支出", "全区合计", "各小区", "假设条件"]
     assert leaks(_cells(books["zh"]), scenario, [str(DISTRICT)]) == []
+
+
+def test_the_tables_units_are_their_declarations():
+    """The funding, items, parties, fiscal and debt tables keep no units of their own: every
+    numeric column's unit is its declaration's (catalog.TABLE_COLUMNS); a calendar year is a
+    whole number (issue 20)."""
+    from fundmodel.catalog import TABLE_COLUMNS
+    from fundmodel.export.excel import declared_units, number_format
+
+    path = Path(__file__).resolve().parents[1] / "scenarios" / "special-bond-plan.yaml"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = fundmodel.evaluate(fundmodel.load_scenario(path))
+    seen = {}
+    for name in ("funding", "items", "parties", "fiscal", "debt"):
+        units = declared_units(getattr(result, name)())
+        assert units, name
+        for column, unit_name in units.items():
+            expected = "count" if column == "calendar_year" else TABLE_COLUMNS[column].unit
+            assert unit_name == expected, (name, column)
+        seen |= units
+    formats = {c: number_format(u) for c, u in seen.items()}
+    assert formats["amount"] == formats["bridge"] == formats["soe"] == "#,##0"
+    assert formats["per_household"] == formats["paid_per_household"] == "#,##0"
+    assert formats["share_of_cost"] == formats["contingency"] == "0.0%"
+    assert formats["unit_cost"] == "#,##0.00" and formats["dscr"] == "0.00"
+    assert formats["calendar_year"] == "0" and formats["quantity"] is None

@@ -4,7 +4,8 @@
 For each one-compound scenario in ``scenarios/``: the deterministic run and Monte Carlo runs of
 2,048 draws (seed 1) under the ``random``, ``lhs`` and ``sobol`` samplers; for each table of
 :class:`fundmodel.Result` that the run has, the SHA-256 of each column's values (as exact
-hexadecimal floats, or text) with the column's name and the table's index. For the district
+hexadecimal floats, or text) with the column's name and the table's index — the declared
+output tables (``Result.declared_tables()``) too. For the district
 (a scenario with ``portfolio``): its plan and the deterministic and 256-draw runs' tables.
 
 Usage (from the repository root)::
@@ -12,8 +13,8 @@ Usage (from the repository root)::
     python tools/digests.py --write tools/digests.json     # record
     python tools/digests.py --check tools/digests.json     # compare; exit 1 on a difference
 
-A difference is listed as ``scenario / run / table / column``. Columns added since the record
-are listed as new, not as differences. The digests depend on the versions of numpy and scipy
+A difference is listed as ``scenario / run / table / column``. Columns (and tables) added since
+the record are listed as new, not as differences. The digests depend on the versions of numpy and scipy
 (their inverse CDFs and sums), recorded in the file: compare in the environment that wrote it.
 """
 
@@ -91,8 +92,13 @@ def scenario_digests(path: Path) -> dict:
         result = (fundmodel.evaluate(scenario) if sampler is None else
                   fundmodel.simulate(scenario, draws=DRAWS, seed=SEED, sampler=sampler,
                                      keep_draws=True))
-        out[run] = _tables(result, TABLES)
+        out[run] = _tables(result, TABLES) | _declared_tables(result)
     return out
+
+
+def _declared_tables(result) -> dict[str, dict[str, str]]:
+    """The digests of every declared output table the run has (fundmodel.catalog.tables)."""
+    return {name: table_digests(frame) for name, frame in result.declared_tables().items()}
 
 
 def all_digests() -> dict:
@@ -121,6 +127,9 @@ def compare(old: dict, new: dict) -> tuple[list[str], list[str]]:
                         diffs.append(f"{scen} / {run} / {table} / {column}: "
                                      f"{'missing' if column not in got else 'changed'}")
                 added += [f"{scen} / {run} / {table} / {c}" for c in got if c not in columns]
+            got = new["scenarios"].get(scen, {}).get(run, {})
+            added += [f"{scen} / {run} / {table} / {c}" for table in got if table not in tables
+                      for c in got[table]]
     return diffs, added
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Mapping
 
 from . import catalog
+from .catalog import tables as declared_tables
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -61,9 +62,19 @@ def _declared_names() -> dict[str, Label]:
             if "<" not in name}
 
 
+def _declared_table_label(name: str) -> Label | None:
+    """The label of a declared output table (:data:`fundmodel.catalog.tables.TABLES`) or of
+    one of its columns, read from the registry when asked (a table declared later is
+    labelled too); None for another name."""
+    table = declared_tables.TABLES.get(name)
+    if table is not None:
+        return Label(table.en, table.zh)
+    column = declared_tables.table_columns().get(name)
+    return None if column is None else Label(column.en, column.zh)
+
+
 NAMES: dict[str, Label] = _declared_names() | _table({
     # scenario inputs (the report's assumptions, the drivers of a tornado)
-    "start_year": ("First year of works", "开工年份"),
     "horizon_years": ("Operating horizon", "运营测算期"),
     "discount_rate": ("Real discount rate", "实际折现率"),
     "inflation": ("Inflation", "通货膨胀率"),
@@ -86,10 +97,9 @@ NAMES: dict[str, Label] = _declared_names() | _table({
     # budget, areas
     "id": ("Compound ID", "小区编号"), "name": ("Compound", "小区名称"),
     "street": ("Street", "街道"),
-    "end_year": ("Completion year", "完工年份"), "required": ("Required", "必须纳入"),
-    "weight": ("Priority weight", "优先权重"), "level": ("Level of government", "政府层级"),
+    "required": ("Required", "必须纳入"),
+    "level": ("Level of government", "政府层级"),
     "budget_cny": ("Budget", "预算额度"), "used_cny": ("Used", "已用额度"),
-    "overrun_probability": ("P(budget overrun)", "超预算概率"),
     "cluster": ("Service area", "服务片区"), "members": ("Member compounds", "所含小区"),
     "compounds": ("Compounds", "小区数"),
     "subsidy_standalone_cny": ("Subsidy, standalone", "单独服务补贴"),
@@ -334,8 +344,7 @@ COLUMNS: dict[str, Label] = {
     "label": ("Funding rule", "资金来源"), "source": ("Source", "来源类型"),
     "payer": ("Payer", "出资方"),
     # items()
-    "item": ("Item", "改造内容"), "tier": ("Tier", "类别"), "quantity": ("Quantity", "工程量"),
-    "contingency": ("Contingency", "不可预见费率"),
+    "item": ("Item", "改造内容"), "tier": ("Tier", "类别"),
     "uncertain": ("Uncertain", "是否不确定"),
     # cashflows(), parties(), government()
     "year": ("Year index", "年序"), "line": ("Line", "科目"), "payee": ("Payee", "收款方"),
@@ -382,7 +391,6 @@ COLUMNS: dict[str, Label] = {
     "field": ("Field", "字段路径"), "point_estimate": ("Point estimate", "点估计值"),
     "defined_at": ("Set in", "出处"), "ci_low": ("95% CI of the mean, low", "均值95%置信区间下限"),
     "ci_high": ("95% CI of the mean, high", "均值95%置信区间上限"),
-    "pv_commitments": ("Present value of commitments", "支出责任现值"),
     "median": ("Median", "中位数"), "mode": ("Mode", "众数"),
     "note.default": ("default", "默认值"),
     "note.one_draw": ("A deterministic run: one draw, so no percentiles (its values are in the "
@@ -548,6 +556,9 @@ def _find(name: str, lang: str) -> str | None:
     for table in _TABLES:
         if name in table:
             return table[name].get(lang)
+    declared = _declared_table_label(name)
+    if declared is not None:
+        return declared.get(lang)
     found = _pattern_label(name, lang) or quantile_label(name, lang)
     if found is not None:
         return found
@@ -735,7 +746,11 @@ def describe_unit(metric: str) -> str:
     try:
         return lookup(metric).unit
     except KeyError:
-        return _COLUMN_UNITS.get(metric, "")
+        pass
+    if metric in _COLUMN_UNITS:
+        return _COLUMN_UNITS[metric]
+    column = declared_tables.table_columns().get(metric)  # a declared output table's column
+    return "" if column is None else column.unit
 
 
 def header(name: str, lang: str = "en", unit_name: str | None = None, *,
@@ -1073,6 +1088,13 @@ TEXT: dict[str, Label] = _table({
     "report.of_cost_card": ("{value} of the cost", "占总投资{value}"),
     "report.fee_now_card": ("fee charged: {value}", "现行收费：{value}"),
     "report.lang_attr": ("en", "zh-CN"),
+    # a declared output table's section (export/report.py, fundmodel.catalog.tables)
+    "report.table_rows_where": ("{where}: {shown} of its {total} rows; every row is in the "
+                                "table's CSV file and the workbook.",
+                                "{where}：共 {total} 行中的 {shown} 行；全部数据见输出的CSV文件和工作簿。"),
+    "report.table_rows_first": ("The first {shown} of {total} rows; every row is in the "
+                                "table's CSV file and the workbook.",
+                                "共 {total} 行中的前 {shown} 行；全部数据见输出的CSV文件和工作簿。"),
     # the report's sections of what `run` prints (households, upkeep, financing) and the
     # district's report (export/report.py)
     "report.sec_households": ("The residents: votes and what a household pays",

@@ -479,6 +479,36 @@ TABLE_COLUMNS: dict[str, Output] = _declare([
     Output("probability", "share", "A 0/1 metric's mean over the draws: the probability of its "
            "question (Result.probabilities())",
            en="Probability", zh="概率", axes=("metric",)),
+    # the columns of items() and fiscal() the workbook formats by their units (issue 20)
+    Output("quantity", "", "An item's quantity, in the item's own unit (its column unit) "
+           "(Result.items())",
+           en="Quantity", zh="工程量", axes=("item",)),
+    Output("contingency", "share", "An item's contingency: its own, else the renovation's "
+           "(Result.items())",
+           en="Contingency", zh="不可预见费率", axes=("item",)),
+    Output("bridge", "CNY", "The city or district treasury's bridge of grants paid in "
+           "instalments in the year: + advanced, − repaid (Result.government(), "
+           "Result.fiscal())",
+           en="Bridge financing", zh="过桥资金", axes=("calendar_year",)),
+    Output("soe", "CNY", "What the state firms pay as \"三供一业\" transfer funds in the year, "
+           "outside the government's total (Result.government(), Result.fiscal())",
+           en="State-owned enterprises", zh="国有企业", axes=("calendar_year",)),
+    Output("pv_commitments", "CNY", "Present value of the net commitments at the nominal "
+           "discount rate, to the first construction year (Result.fiscal().attrs)",
+           en="Present value of commitments", zh="支出责任现值", axes=("row",)),
+    # the district's phased plan and its budget use (fundmodel.portfolio.plan_portfolio)
+    Output("start_year", "year", "The first year of the works: the scenario's start_year; "
+           "a compound's year of start in the district's plan",
+           en="First year of works", zh="开工年份", axes=("id",)),
+    Output("end_year", "year", "The year a compound's works are complete in the district's "
+           "plan",
+           en="Completion year", zh="完工年份", axes=("id",)),
+    Output("weight", "", "A compound's priority weight in the district's plan (higher: "
+           "earlier)",
+           en="Priority weight", zh="优先权重", axes=("id",)),
+    Output("overrun_probability", "share", "Share of the draws in which a level's outlay "
+           "exceeds its budget in the year (the district's plan)",
+           en="P(budget overrun)", zh="超预算概率", axes=("level", "calendar_year")),
 ], ("row",), "mean")
 """The columns of the result tables that are not metrics or lines, with their units (the
 headers' and the workbook's formats: :func:`fundmodel.labels.header`)."""

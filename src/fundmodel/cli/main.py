@@ -20,6 +20,7 @@ import sys
 from typing import Sequence
 
 from .. import __version__
+from ..catalog.tables import TABLES
 from ..errors import FundmodelError, shorten
 from ..export.console import (SafeStream, Words, console_for, escape_markup, money, new_table,
                               print_error, silence_stdout)
@@ -132,7 +133,8 @@ def _parser(out: SafeStream | None = None,
     r.add_argument("file", metavar="FILE")
     r.add_argument("--out", metavar="DIR", type=_path,
                    help="write summary.csv, metrics.csv, yearly.csv, funding.csv (with "
-                   "households: decisions.csv, households.csv, channels.csv; UTF-8 with a "
+                   "households: decisions.csv, households.csv, channels.csv; the declared "
+                   "tables a run has: " + ", ".join(f"{t}.csv" for t in TABLES) + "; UTF-8 with a "
                    "byte-order mark, for Excel) and run.json (the record of the run) into DIR; "
                    "the files of an earlier run there are replaced or removed, nothing else")
     r.add_argument("--set", action="append", metavar="PATH=VALUE", help=set_help)

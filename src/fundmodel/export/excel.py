@@ -30,11 +30,13 @@ from .files import write_file_atomic
 from .words import describe
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..catalog import Output
     from ..portfolio import PortfolioResult
     from ..results.result import Result
     from ..scenario import Scenario
 
 __all__ = ["Table", "write_workbook", "workbook_sheets", "assumptions_table", "number_format",
+           "declared_units",
            "MAX_SHEET_NAME", "district_sheets", "write_district_workbook"]
 
 MAX_SHEET_NAME = 31
@@ -52,7 +54,7 @@ def number_format(unit_name: str) -> str | None:
     for Excel's General format.
 
     CNY amounts ``#,##0`` (the cell keeps every digit); fee rates (CNY/m²/month, CNY per
-    household per month), unit costs and ratios ``0.00``; shares and 0/1 means (probabilities)
+    household per month) and ratios ``0.00``; unit costs ``#,##0.00``; shares and 0/1 means (probabilities)
     ``0.0%``; rates per year ``0.00%``; counts and codes ``0``; years ``0.0`` (a mean over
     draws).
     """
@@ -64,7 +66,9 @@ def number_format(unit_name: str) -> str | None:
         return "0"
     if unit_name in ("year", "years"):  # means over draws are fractional
         return "0.0"
-    if unit_name in ("ratio", "CNY/unit", "CNY/m²") or unit_name.startswith("CNY/m²/") \
+    if unit_name == "CNY/unit":  # a lift's 680,000.00 and a m²'s 85.50 alike
+        return "#,##0.00"
+    if unit_name in ("ratio", "CNY/m²") or unit_name.startswith("CNY/m²/") \
             or unit_name == "CNY/household/month":
         return "0.00"
     if unit_name.startswith("CNY"):
@@ -428,22 +432,34 @@ def _breakeven_note(result: "Result", lang: str) -> list[str]:
 _MONEY = "CNY"
 
 
-def _money_units(frame: pd.DataFrame, **others: str) -> dict[Any, str]:
-    """CNY for every numeric column of ``frame``, except those given."""
-    return {c: others.get(c, _MONEY) for c in frame.columns
-            if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(
-                frame[c])} | {c: u for c, u in others.items() if c in frame.columns}
+def declared_units(frame: pd.DataFrame,
+                   declared: "Mapping[str, Output] | None" = None) -> dict[Any, str]:
+    """The units of ``frame``'s numeric columns, as declared: in ``declared`` (a table's
+    columns by name), else in :data:`fundmodel.catalog.TABLE_COLUMNS`, else the catalogue's
+    (:func:`fundmodel.labels.describe_unit`). A number of households, and a whole-number year
+    (a calendar year), are shown as counts."""
+    from ..catalog import TABLE_COLUMNS
+
+    units = {}
+    for c in frame.columns:
+        values = frame[c]
+        if not isinstance(c, str) or not pd.api.types.is_numeric_dtype(values) \
+                or pd.api.types.is_bool_dtype(values):
+            continue
+        found = (declared or {}).get(c) or TABLE_COLUMNS.get(c)
+        unit_name = found.unit if found is not None else describe_unit(c)
+        if unit_name == "households" or (unit_name in ("year", "years")
+                                         and pd.api.types.is_integer_dtype(values)):
+            unit_name = _COUNT
+        units[c] = unit_name
+    return units
 
 
 def _funding(result: "Result") -> list[Table]:
     funding = result.funding()
     items = result.items()
-    return [Table(funding, title="table.funding",
-                  units={"offered": _MONEY, "amount": _MONEY, "share_of_cost": "share",
-                         "per_household": _MONEY}),
-            Table(items, title="table.items",
-                  units={"quantity": "", "unit_cost": _MONEY, "contingency": "share",
-                         "cost": _MONEY})]
+    return [Table(funding, title="table.funding", units=declared_units(funding)),
+            Table(items, title="table.items", units=declared_units(items))]
 
 
 def net_by_party_year(result: "Result") -> pd.DataFrame:
@@ -475,7 +491,7 @@ def _cashflows(result: "Result") -> list[Table]:
     government = result.government()
     return [Table(net, title="table.net_by_year", title_unit=_MONEY, header_units=False,
                   units={c: _MONEY for c in net.columns}),
-            Table(parties, title="table.parties", units=_money_units(parties)),
+            Table(parties, title="table.parties", units=declared_units(parties)),
             Table(government, title="table.government", title_unit=_MONEY,
                   header_units=False, units={c: _MONEY for c in government.columns})]
 
@@ -533,38 +549,41 @@ def _draws(result: "Result", sample_draws: int) -> list[Table]:
 
 def _fiscal(result: "Result") -> list[Table]:
     fiscal = result.fiscal()
-    units = _money_units(fiscal, budget_share="share")
     pv = pd.DataFrame({"pv_commitments": [fiscal.attrs.get("pv_commitments", np.nan)]})
     pv.index = pd.Index([""], name=None)
-    return [Table(fiscal, units=units), Table(pv, units={"pv_commitments": _MONEY})]
+    return [Table(fiscal, units=declared_units(fiscal)), Table(pv, units=declared_units(pv))]
 
 
 def _debt(result: "Result") -> list[Table]:
     debt = result.debt()
-    return [Table(debt, units=_money_units(debt, dscr="ratio", calendar_year=_COUNT))]
-
-
-def _declared_units(table: str) -> dict[str, str]:
-    """The units of a households' table's columns, as declared
-    (:data:`fundmodel.catalog.HOUSEHOLD_TABLES`); a number of households is a count."""
-    from ..catalog import HOUSEHOLD_TABLES
-
-    return {name: _COUNT if column.unit == "households" else column.unit
-            for name, column in HOUSEHOLD_TABLES[table].items()}
+    return [Table(debt, units=declared_units(debt))]
 
 
 def _households(result: "Result") -> list[Table]:
+    from ..catalog import HOUSEHOLD_TABLES
+
     tables = []
     decisions = result.decisions()
     if len(decisions):
         tables.append(Table(decisions, title="table.decisions",
-                            units=_declared_units("decisions")))
+                            units=declared_units(decisions, HOUSEHOLD_TABLES["decisions"])))
     households = result.households()
     tables.append(Table(households, title="table.households",
-                        units=_declared_units("households")))
-    tables.append(Table(result.channels(), title="table.channels",
-                        units=_declared_units("channels")))
+                        units=declared_units(households, HOUSEHOLD_TABLES["households"])))
+    channels = result.channels()
+    tables.append(Table(channels, title="table.channels",
+                        units=declared_units(channels, HOUSEHOLD_TABLES["channels"])))
     return tables
+
+
+def _declared_table_sheets(result: "Result") -> list[tuple[str, list[Table], list[str]]]:
+    """A sheet for every declared output table the run has (:mod:`fundmodel.catalog.tables`),
+    named by its label, its formats from its columns' declared units."""
+    from ..catalog.tables import TABLES
+
+    declared = {name: {c.name: c for c in TABLES[name].columns} for name in TABLES}
+    return [(name, [Table(frame, units=declared_units(frame, declared[name]))], [])
+            for name, frame in result.declared_tables().items()]
 
 
 def workbook_sheets(result: "Result", *, lang: str = "en", sample_draws: int = 1000,
@@ -600,6 +619,7 @@ def workbook_sheets(result: "Result", *, lang: str = "en", sample_draws: int = 1
             sheets.append(("sheet.debt", debt, []))
     if result.has_households:
         sheets.append(("sheet.households", _households(result), []))
+    sheets += _declared_table_sheets(result)
     return sheets
 
 
@@ -714,22 +734,18 @@ def district_sheets(result: "PortfolioResult", *, lang: str = "en", plan: Any = 
     sheets: list[tuple[str, list[Table], list[str]]] = []
     if plan is not None:
         table = plan.table.set_index("id")
-        units = {c: _MONEY for c in table.columns if c.endswith("_cny")}
-        units |= {"start_year": _COUNT, "end_year": _COUNT, "weight": ""}
         budget = plan.budget_use.rename(columns={"year": "calendar_year"}).set_index(
             ["level", "calendar_year"])
-        budget_units = {"budget_cny": _MONEY, "used_cny": _MONEY, "share": "share",
-                        "overrun_probability": "share"}
-        sheets.append(("sheet.plan", [Table(table, title="table.plan", units=units),
+        sheets.append(("sheet.plan", [Table(table, title="table.plan",
+                                            units=declared_units(table)),
                                       Table(budget, title="table.budget",
-                                            units={c: u for c, u in budget_units.items()
-                                                   if c in budget.columns})], []))
+                                            units=declared_units(budget))], []))
     else:
         sheets.append(("sheet.plan", [], [label("note.no_plan", lang)]))
     outlay = result.outlay().rename(columns={"year": "calendar_year"}).set_index(
         ["level", "calendar_year"])
     sheets.append(("sheet.outlay", [Table(outlay, title="table.outlay",
-                                          units={c: _MONEY for c in outlay.columns})], [note]))
+                                          units=declared_units(outlay))], [note]))
     summary = result.summary()
     units = [describe_unit(m) or _MONEY for m in summary.index]
     units = ["" if u == "0/1" else u for u in units]  # a count of compounds, summed

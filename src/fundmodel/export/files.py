@@ -105,7 +105,9 @@ def result_tables(result: Result) -> dict[str, pd.DataFrame]:
     households section adds ``decisions`` (when it has votes), ``households`` and ``channels``
     (:meth:`Result.decisions`, :meth:`Result.households`, :meth:`Result.channels`). A scenario
     with a ``fiscal`` section or a financing instrument adds ``fiscal``
-    (:meth:`Result.fiscal`), and ``debt`` with a loan or bond (:meth:`Result.debt`)."""
+    (:meth:`Result.fiscal`), and ``debt`` with a loan or bond (:meth:`Result.debt`). Then
+    every declared output table the run has (:meth:`Result.declared_tables`), under its
+    declared name."""
     yearly = result.yearly()
     if result.n_draws > 1:
         quantiles = [stat for stat in YEARLY_STATISTICS if stat != "mean"]
@@ -126,6 +128,10 @@ def result_tables(result: Result) -> dict[str, pd.DataFrame]:
         debt = result.debt()
         if len(debt):
             tables["debt"] = debt
+    for name, table in result.declared_tables().items():  # fundmodel.catalog.tables
+        if name in tables:
+            raise FundmodelError(f"the declared table {name} has the name of a built-in table")
+        tables[name] = table
     return tables
 
 

@@ -358,6 +358,65 @@ def _sure_section(result: "Result", lang: str, images: Mapping[str, str]) -> dic
                                   lang)}
 
 
+# ---------------------------------------------------------------------------- declared tables
+MAX_TABLE_ROWS = 60
+"""Most rows of a declared output table the report shows (all are in its CSV file and the
+workbook)."""
+
+
+def _unit_value(x: Any, unit_name: str) -> str:
+    """A table's cell in its declared unit's usual format."""
+    if isinstance(x, str):
+        return x
+    if unit_name in ("share", "0/1", "rate", "per year"):
+        return _pct(x)
+    if unit_name in ("households", "year", "code") or (
+            unit_name == "years" and not _nan(x) and float(x).is_integer()):
+        return "–" if _nan(x) else f"{float(x):,.0f}" if unit_name == "households" \
+            else f"{float(x):.0f}"
+    if unit_name.startswith("CNY") and "/m²" not in unit_name and unit_name != "CNY/unit":
+        return _money(x)
+    return _rate(x)
+
+
+def _declared_table_sections(result: "Result", lang: str) -> list[dict]:
+    """A section for every declared output table the run has
+    (:data:`fundmodel.catalog.tables.TABLES`): its title, its index and columns labelled
+    with their units, the rows its declaration selects (``report_rows``, at most
+    :data:`MAX_TABLE_ROWS`), and a note when the file holds more."""
+    from ..catalog.tables import TABLES
+
+    sections = []
+    for name, frame in result.declared_tables().items():
+        declared = TABLES[name]
+        shown = frame
+        where = []
+        for axis, values in declared.report_rows:
+            shown = shown[shown.index.get_level_values(axis).isin(values)]
+            where.append(f"{labels.label(axis, lang)} {', '.join(map(str, values))}")
+        total, shown = len(shown), shown.head(MAX_TABLE_ROWS)
+        columns = [(labels.label(axis, lang), False) for axis in declared.axes]
+        columns += [(labels.header(c.name, lang, c.unit), True) for c in declared.columns]
+        rows = []
+        for keys, values in zip(shown.index, shown.itertuples(index=False)):
+            keys = keys if isinstance(keys, tuple) else (keys,)
+            rows.append(_row(*(labels.label(k, lang) if isinstance(k, str) else k
+                               for k in keys),
+                             *(_unit_value(v, c.unit) for v, c in zip(values,
+                                                                       declared.columns))))
+        note = ""
+        counts = {"shown": f"{len(shown):,}", "total": f"{len(frame):,}"}
+        if len(shown) < len(frame) and where and len(shown) == total:
+            note = text("report.table_rows_where", lang,
+                        where=text("list.sep", lang).join(where), **counts)
+        elif len(shown) < len(frame):
+            note = text("report.table_rows_first", lang, **counts)
+        sections.append({"id": f"table-{name}", "title": labels.label(name, lang),
+                         "story": [], "tables": [_table("", columns, rows, note=note)],
+                         "charts": []})
+    return sections
+
+
 # ---------------------------------------------------------------------------- what run prints
 _FALLBACK_METRICS = ("fallback_total", "fallback_years", "fallback_max_year",
                      "fallback_needed_max")
@@ -788,6 +847,7 @@ def render_report(result: "Result", *, lang: str = "en",
                 _years_section(result, lang, images), _upkeep_section(result, lang),
                 _financing_section(result, lang), _sure_section(result, lang, images)]
     sections = [section for section in sections if section is not None]
+    sections += _declared_table_sections(result, lang)
     if drivers is not None and len(drivers):
         sections.append(_drivers_section(drivers, lang, images, result.scenario))
     sections += [_assumptions_section(result, lang), _record_section(result, lang, record)]

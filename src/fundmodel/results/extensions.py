@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["register", "maker", "REGISTERED"]
+__all__ = ["register", "maker", "REGISTERED", "load"]
 
 REGISTERED: dict[str, str] = {}
 """Method name → ``"module:attribute"`` of its maker, e.g.
@@ -28,10 +28,16 @@ def register(name: str, target: str) -> None:
     REGISTERED[name] = target
 
 
+def load(target: str) -> Any:
+    """The object named ``"module:attribute"``, its module imported now (if not yet)."""
+    module, _, attribute = target.partition(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
 def maker(name: str) -> Any:
     """The registered maker of ``name``, its module imported on first use."""
     try:
-        module, _, attribute = REGISTERED[name].partition(":")
+        target = REGISTERED[name]
     except KeyError:
         raise LookupError(f"nothing is registered for {name}; import fundmodel first") from None
-    return getattr(importlib.import_module(module), attribute)
+    return load(target)

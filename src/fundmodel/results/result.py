@@ -870,6 +870,50 @@ class Result:
         frame.index.name = "channel"
         return frame
 
+    # ------------------------------------------------------------------ declared tables
+    def table(self, name: str) -> pd.DataFrame | None:
+        """The declared output table ``name`` (:data:`fundmodel.catalog.tables.TABLES`: e.g.
+        ``resident_burden``), read by its declared reader; None when this run has nothing for
+        it (e.g. no households section). Its index is the declaration's ``axes`` and its
+        columns the declared ones, in order; ``Result.describe(column)`` gives each one's unit
+        and meaning.
+
+        Raises
+        ------
+        KeyError
+            If no table is declared by that name (the message suggests close names).
+        ModelError
+            If the reader returns a table whose index or columns differ from the declaration.
+        """
+        from ..catalog.tables import TABLES
+        from .extensions import load
+
+        declared = TABLES.get(name)
+        if declared is None:
+            import difflib
+
+            close = difflib.get_close_matches(str(name), list(TABLES), n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise KeyError(f"no output table is declared as {name!r}{hint} (declared: "
+                           f"{', '.join(TABLES)})")
+        frame = load(declared.reader)(self)
+        if frame is None:
+            return None
+        if list(frame.index.names) != list(declared.axes) or \
+                list(frame.columns) != declared.column_names:
+            raise ModelError(f"the reader of table {name} ({declared.reader}) returned index "
+                             f"{list(frame.index.names)} and columns {list(frame.columns)}; "
+                             f"declared: {list(declared.axes)} and {declared.column_names}")
+        return frame
+
+    def declared_tables(self) -> dict[str, pd.DataFrame]:
+        """Every declared output table this run has (:meth:`table`), by name, in the order
+        declared."""
+        from ..catalog.tables import TABLES
+
+        tables = {name: self.table(name) for name in TABLES}
+        return {name: frame for name, frame in tables.items() if frame is not None}
+
     def to_excel(self, path, *, lang: str = "en", sample_draws: int = 1000,
                  scenario_file=None, overrides=()):
         """Write this result as an Excel workbook (``.xlsx``, written atomically) and return
@@ -899,7 +943,14 @@ class Result:
         KeyError
             For an unknown name (the message suggests close names).
         """
-        m = declaration(name)
+        try:
+            m = declaration(name)
+        except KeyError:
+            from ..catalog.tables import table_columns
+
+            m = table_columns().get(name)  # a declared output table's column
+            if m is None:
+                raise
         text = f"{m.name} [{m.unit}]: {m.description}"
         if m.undefined_when:
             text += f"; undefined (NaN) when {m.undefined_when}"
