@@ -643,3 +643,44 @@ def test_irr_large_batch_smoke():
     r, why = irr(cf, return_reason=True)
     assert np.all(why == IRR_OK)
     np.testing.assert_allclose(npv(r, cf), 0.0, atol=1e-8)
+
+
+# ----------------------------------------------------------------- IRR: each series alone
+_FLOWS = st.lists(st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False), min_size=2,
+                  max_size=25)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_FLOWS, min_size=1, max_size=40), st.integers(0, 2**32 - 1))
+def test_irr_of_a_series_does_not_depend_on_the_series_computed_with_it(series, seed):
+    """A series' IRR has the same bits alone, in any batch and at any place in it: the
+    grid's NPV signs are checked against the matrix product's rounding bound and the start
+    of the Newton iteration is evaluated per series (a district computes its compounds'
+    investors together, a one-compound run alone)."""
+    width = max(len(s) for s in series)
+    flows = np.array([s + [0.0] * (width - len(s)) for s in series])
+    rng = np.random.default_rng(seed)
+    # a larger batch: the series at random places among other random series
+    others = rng.normal(0.0, 1e4, (int(rng.integers(1, 300)), width))
+    others[:, 0] -= 5e4
+    batch = np.concatenate([others, flows])[rng.permutation(len(others) + len(flows))]
+    rates, reasons = fin.irr(batch, return_reason=True)
+    alone = [fin.irr(row, return_reason=True) for row in flows]
+    for row, (rate, reason) in zip(flows, alone):
+        at = np.flatnonzero((batch == row).all(axis=1))[0]
+        assert reasons[at] == reason
+        assert np.array_equal(rates[at], rate, equal_nan=True), (row, rates[at], rate)
+
+
+def test_irr_is_the_same_bits_for_roots_on_and_near_the_grid():
+    # IRR 10 % (a grid rate) and rates a hair either side of it; alone and in a batch of
+    # 1,000 other series
+    near = [[-100.0, 110.0], [-100.0, 110.0 + 1e-12], [-100.0, 110.0 - 1e-12],
+            [-100.0, 0.0, 121.0], [-1.0, 2.1, -1.1]]
+    rng = np.random.default_rng(3)
+    others = np.column_stack([-rng.uniform(50, 150, 1000), rng.uniform(0, 80, (1000, 2))])
+    batch = np.concatenate([others, np.array([r + [0.0] * (3 - len(r)) for r in near])])
+    rates = fin.irr(batch)[-len(near):]
+    for row, got in zip(near, rates):
+        assert np.array_equal(fin.irr(row), got, equal_nan=True), row
+    assert rates[0] == pytest.approx(0.1, rel=1e-14)

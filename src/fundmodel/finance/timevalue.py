@@ -840,6 +840,12 @@ def irr(
     long series, grid rates so close to -1 that ``(1+r)**-(T-1)`` would
     exceed ~1e250 are left out; leading and trailing zero years are
     ignored, as they do not move the roots.)
+    The grid's NPVs come from a matrix product, whose last bits depend on
+    how many series are computed together; a series with a grid NPV within
+    the product's rounding bound of zero is evaluated again by Horner's
+    scheme, so the signs, the bracket and (from the cell's ends, evaluated
+    per series) the starting point depend on the series alone: **a series'
+    IRR has the same bits alone or in any batch.**
     (2) The selected bracket(s) are refined for all series together by a
     safeguarded Newton iteration: the bracket ``[lo, hi]`` is kept, the
     Newton step is taken when it lands inside the bracket (and shrinks fast
@@ -1087,7 +1093,7 @@ def _bracket_block(
         deg = (n_years - 1) - np.argmax(blk[:, ::-1] != 0.0, axis=1)
     out_t[...] = blk.T
 
-    y = blk @ mat  # NPV at the grid rates
+    y = _grid_npv(blk, out_t, mat, points)  # NPV at the grid rates
     pos = np.empty((m, n_pts), dtype=bool)
     np.greater(y, 0.0, out=pos[:, 1:-1])
     # r -> -1: the last non-zero flow dominates; r -> +inf: the first one.
@@ -1145,30 +1151,77 @@ def _bracket_block(
 
     b_kind[~active] = _NONE
     a_kind[~active] = _NONE
-    below = _SideInfo(b_kind, b_at, pos[rows, cell_b], _regula_falsi(y, cell_b, points))
-    above = _SideInfo(a_kind, a_at, pos[rows, cell_a], _regula_falsi(y, cell_a, points))
+    start_b, start_a = _regula_falsi(out_t, (cell_b, cell_a), points)
+    below = _SideInfo(b_kind, b_at, pos[rows, cell_b], start_b)
+    above = _SideInfo(a_kind, a_at, pos[rows, cell_a], start_a)
     return reason, deg, below, above
 
 
-def _regula_falsi(y: FloatArray, cell: NDArray[np.intp], points: FloatArray) -> FloatArray:
-    """Starting rate inside cell ``(points[cell], points[cell+1])``.
+_IRR_FRAGILE: Final = 8.0 * np.finfo(np.float64).eps
+"""Per year of the series: a grid NPV within ``_IRR_FRAGILE × n_years × max_t|CF_t| Σ_t v^t``
+of 0 may have the wrong sign in a matrix product (the bound of its rounding is about
+``n_years × eps/2 × Σ_t |CF_t| v^t``, whatever the order of the additions)."""
 
-    Linear interpolation of NPV between the grid values (column ``j`` of `y`
-    is point ``j+1``); the bisection point for the two end cells, which
-    reach -1 or +inf, or when interpolation is not usable.
+
+def _horner_npv(cft: FloatArray, v: FloatArray) -> FloatArray:
+    """NPV of each series (a column of the time-major `cft` (T, m)) at the discount factors
+    `v` (m, k): ``Σ_t CF_t v^t`` by Horner's scheme — elementwise, so a series' bits depend
+    on that series alone (not on the others computed with it); ``(m, k)``."""
+    out = np.repeat(cft[-1][:, np.newaxis], v.shape[1], axis=1)
+    for t in range(cft.shape[0] - 2, -1, -1):
+        out *= v
+        out += cft[t][:, np.newaxis]
+    return out
+
+
+def _grid_npv(blk: FloatArray, cft: FloatArray, mat: FloatArray,
+              points: FloatArray) -> FloatArray:
+    """NPV of each row at every grid rate, ``(m, grid)``, with signs that do not depend on
+    the other rows.
+
+    The matrix product ``blk @ mat`` is fast, but its bits depend on the shape of the block
+    (the BLAS kernel that computes a row). Its signs do not, except where a value lies within
+    its rounding bound of 0: the rows holding such a value are evaluated again by Horner's
+    scheme (:func:`_horner_npv`), whose bits depend on the row alone. Where the bound is not
+    reached both ways give the true sign, so the brackets chosen never depend on which series
+    are computed together.
     """
-    m, n_cols = y.shape
-    rows = np.arange(m)
-    lo = points[cell]
-    hi = points[cell + 1]
-    y_lo = y[rows, np.clip(cell - 1, 0, n_cols - 1)]
-    y_hi = y[rows, np.clip(cell, 0, n_cols - 1)]
-    den = y_lo - y_hi
-    ok = (den != 0.0) & (cell > 0) & (cell < n_cols)
-    w = y_lo / np.where(ok, den, 1.0)
-    start = lo + w * np.where(ok, hi - lo, 0.0)
-    ok &= (start > lo) & (start < hi)
-    return np.where(ok, start, _bisect_point(lo, hi))
+    y = blk @ mat
+    bound = np.multiply.outer((_IRR_FRAGILE * blk.shape[1]) * np.abs(blk).max(axis=1),
+                              mat.sum(axis=0))
+    fragile = (np.abs(y) <= bound).any(axis=1)
+    if fragile.any():
+        v = 1.0 / (1.0 + points[1:-1])
+        y[fragile] = _horner_npv(cft[:, fragile], np.broadcast_to(v, (int(fragile.sum()), v.size)))
+    return y
+
+
+def _regula_falsi(cft: FloatArray, cells: tuple[NDArray[np.intp], ...],
+                  points: FloatArray) -> list[FloatArray]:
+    """Starting rate inside each cell ``(points[cell], points[cell+1])`` of `cells` (one
+    array of cells per side of guess) for the series of the time-major `cft` (T, m).
+
+    Linear interpolation of NPV between the cell's ends, evaluated for each row alone
+    (:func:`_horner_npv`: the start, hence the root's last bits, never depend on the other
+    series); the bisection point for the two end cells, which reach -1 or +inf, or when
+    interpolation is not usable.
+    """
+    n_cols = points.shape[0] - 2
+    ends = [points[c] for cell in cells for c in (cell, cell + 1)]
+    inner = [(cell > 0) & (cell < n_cols) for cell in cells for _ in (0, 1)]
+    v = np.stack([1.0 / (1.0 + np.where(ok, r, 0.0)) for r, ok in zip(ends, inner)], axis=1)
+    y = _horner_npv(cft, v)
+    starts = []
+    for k, cell in enumerate(cells):
+        lo, hi = ends[2 * k], ends[2 * k + 1]
+        y_lo, y_hi = y[:, 2 * k], y[:, 2 * k + 1]
+        den = y_lo - y_hi
+        ok = (den != 0.0) & inner[2 * k]
+        w = y_lo / np.where(ok, den, 1.0)
+        start = lo + w * np.where(ok, hi - lo, 0.0)
+        ok &= (start > lo) & (start < hi)
+        starts.append(np.where(ok, start, _bisect_point(lo, hi)))
+    return starts
 
 
 # --------------------------------------------------------------------------
