@@ -168,12 +168,12 @@ def test_a_partial_service_lowers_the_line_by_its_value():
     assert yearly["management_margin"].tolist() == pytest.approx([1350.0] * 3)
 
 
-def test_it_works_in_a_portfolio_flag_and_the_financing_instruments_do_not():
+def test_every_source_works_in_a_portfolio():
+    # issue 21: investors, bundled projects and debt run on the compound axis too (each
+    # compound's own instruments; tests/test_portfolio_instruments.py), so no source carries
+    # a flag saying it does not
     from fundmodel.scenario.funding import SOURCES
-    by_name = {cls.model_fields["source"].annotation.__args__[0]: cls for cls in SOURCES}
-    assert by_name["in_kind"].portfolio and by_name["top_up"].portfolio
-    assert not any(by_name[s].portfolio for s in ("social_capital", "bundle", "bank_loan",
-                                                   "special_bond"))
+    assert not any(hasattr(cls, "portfolio") for cls in SOURCES)
 
 
 def test_every_output_of_both_forms_is_declared():

@@ -27,7 +27,8 @@ __all__ = ["QUANTILES", "QUANTILE_METHOD", "CASHFLOW_QUANTILES", "quantile_name"
            "FUND_METRICS", "FUND_LINES", "Output", "SUMMARIES", "Party", "PARTIES",
            "GOVERNMENT_LEVELS", "INSTRUMENTS", "LEDGER_LINES", "PORTFOLIO_METRICS", "Kind", "KINDS",
            "Instrument", "DECLARED_INSTRUMENTS", "SOURCE_LABELS", "FIELD_LABELS",
-           "TABLE_COLUMNS", "ledger_line", "instrument_metric", "probabilities",
+           "TABLE_COLUMNS", "ledger_line", "instrument_metric", "instrument_metric_names",
+           "probabilities",
            "lookup", "known_names", "declaration"]
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -641,6 +642,23 @@ def instrument_metric(name: str) -> Output | None:
     if match is None or match.group("name") is not None or match.group("kind") not in INSTRUMENTS:
         return None
     return INSTRUMENT_METRICS.get(f"{match.group('kind')}[<label>].{match.group('part')}")
+
+def instrument_metric_names(rules) -> list[str]:
+    """The per-draw metrics the instruments give for funding rules ``(source, label)`` (in the
+    scenario's order), in the order a run gives them: instrument by instrument (in registry
+    order), each rule's ``<instrument>[<label>].<metric>`` in declaration order, then the
+    instrument's metrics of all its rules together (``coverage_all_debts``)."""
+    rules = list(rules)
+    names: list[str] = []
+    for instrument in _REGISTERED.values():
+        labels = [label for source, label in rules if source in instrument.sources]
+        if not labels:
+            continue
+        own = [m.name for m in instrument.metrics if "<label>" in m.name]
+        names += [name.replace("<label>", label) for label in labels for name in own]
+        names += [m.name for m in instrument.metrics if "<label>" not in m.name]
+    return names
+
 
 def probabilities() -> dict[str, Output]:
     """The metrics summarised as a probability (their means answer a question), in order."""

@@ -201,10 +201,6 @@ class Scenario(ScenarioModel):
             if getattr(self, name) is not None:
                 raise fail(f"a portfolio cannot have a {name} section yet: it is computed for "
                            "one compound at a time", name, on_key=True)
-        for r, rule in enumerate(self.funding):
-            if not type(rule).portfolio:
-                raise fail(f"{rule.source} is not available in a portfolio yet: run the "
-                           "compounds that need it one at a time", "funding", r, "source")
         paths = [format_path(p)
                  for p, _ in iter_distributions(self, lambda v: isinstance(v, DistributionBase))]
         for k, wanted in enumerate(portfolio.per_compound):

@@ -97,7 +97,6 @@ class Bundle(Source):
     payer: ClassVar[str] = "bundled_project"
     party: ClassVar[str] = "bundled_project"
     amount_fields: ClassVar[tuple[str, ...]] = ("revenues",)
-    portfolio: ClassVar[bool] = False
     instrument: ClassVar[str] = "fundmodel.inputs.bundle"
     source: Literal["bundle"]
     scale: Quantity = 1.0

@@ -89,7 +89,6 @@ class Debt(Source):
     payer: ClassVar[str] = "lenders"
     party: ClassVar[str] = "lender"
     amount_fields: ClassVar[tuple[str, ...]] = ("amount", "dscr_target", "gearing")
-    portfolio: ClassVar[bool] = False
     instrument: ClassVar[str] = "fundmodel.inputs.debt"
     obligor: ClassVar[str] = "operator"
     """Who pays the debt service on the ledger."""

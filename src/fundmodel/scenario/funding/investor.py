@@ -48,7 +48,6 @@ class SocialCapital(Source):
     payer: ClassVar[str] = "investors"
     party: ClassVar[str] = "investor"
     amount_fields: ClassVar[tuple[str, ...]] = ("takes_over", "streams")
-    portfolio: ClassVar[bool] = False
     instrument: ClassVar[str] = "fundmodel.inputs.investor"
     source: Literal["social_capital"]
     concession_years: int = Field(ge=1, le=100)

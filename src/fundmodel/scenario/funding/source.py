@@ -31,9 +31,6 @@ class Source(ScenarioModel):
     payer: ClassVar[str]
     party: ClassVar[str]  # who pays on the cash-flow ledger (engine.ledger.PARTIES)
     amount_fields: ClassVar[tuple[str, ...]]
-    portfolio: ClassVar[bool] = True
-    """Whether it works on the compound axis (in a ``portfolio``); a scenario with a portfolio
-    refuses a source that does not."""
     instrument: ClassVar[str] = "fundmodel.inputs.grants"
     """The module that compiles the rules of this source for the engine (its ``INSTRUMENT``
     and ``compile_rules``; see :mod:`fundmodel.inputs.instruments`). A name, not an import:
