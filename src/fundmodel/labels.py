@@ -250,6 +250,7 @@ FIELDS: dict[str, Label] = _table({
     "restore_to_balance": ("Restore to balance", "续筹恢复余额"),
     "basis": ("Basis", "计息基数"), "threshold": ("Threshold", "阈值目标"),
     "components": ("Components", "部件"), "useful_life_years": ("Useful life", "使用年限"),
+    "cost_per_m2": ("Cost per m²", "每平方米费用"),
     "remaining_life_years": ("Remaining life", "剩余年限"), "age_years": ("Age", "已使用年限"),
     "convention": ("Timing convention", "计量口径"),
     # the simulation

@@ -183,4 +183,4 @@ def compile_inputs(scenario: Scenario, draws: int, table=None) -> ModelInputs:
                        items=_items(scenario, timeline, facts), operations=_operations(scenario),
                        discount_rate=draw_compound(scenario.discount_rate), inflation=draw_compound(scenario.inflation),
                        households=households, instruments=instruments,
-                       repairs_fund=compile_repairs_fund(scenario))
+                       repairs_fund=compile_repairs_fund(scenario, compounds.floor_area_m2))

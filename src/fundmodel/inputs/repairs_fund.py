@@ -17,7 +17,8 @@ from .shapes import draw_compound
 __all__ = ["compile_repairs_fund"]
 
 
-def compile_repairs_fund(scenario: Scenario) -> RepairsFundInputs | None:
+def compile_repairs_fund(scenario: Scenario,
+                         floor_area_m2: np.ndarray) -> RepairsFundInputs | None:
     """The engine inputs of a realised scenario's repairs fund, or None without one.
 
     The first deposit is ``deposit_share × deposit_base_per_m2 × floor_area_m2``: the share
@@ -25,7 +26,8 @@ def compile_repairs_fund(scenario: Scenario) -> RepairsFundInputs | None:
     and the threshold goal's floor are ``balance + share × first deposit (+ percent funded ×
     FFB for the floor)``, the terms not written 0; without a ``threshold`` section the floor
     is the top-up trigger (0 without a top-up rule). A component's growth defaults to the
-    scenario's inflation.
+    scenario's inflation. A component's ``cost_per_m2`` is multiplied by each compound's
+    ``floor_area_m2`` ``(C,)``: its cost is ``(D|1, C)``.
     """
     fund = scenario.repairs_fund
     if fund is None:
@@ -65,7 +67,9 @@ def compile_repairs_fund(scenario: Scenario) -> RepairsFundInputs | None:
         threshold_balance=draw_compound(floor_balance), threshold_share_of_deposit=draw_compound(floor_share),
         threshold_percent_funded=draw_compound(floor_percent),
         names=tuple(c.name for c in components),
-        cost=tuple(draw_compound(c.cost) for c in components),
+        cost=tuple(draw_compound(c.cost) if c.cost is not None else
+                   draw_compound(c.cost_per_m2) * np.asarray(floor_area_m2, dtype=float)[None, :]
+                   for c in components),
         growth=tuple(draw_compound(c.growth if c.growth is not None else scenario.inflation)
                      for c in components),
         useful_life=np.array([c.useful_life_years for c in components], dtype=np.int64),

@@ -219,6 +219,6 @@ def one_compound(scenario, i: int):
     """The scenario of compound ``i`` of a portfolio alone: its facts as ``compound:``, the
     portfolio section gone (the reference a portfolio run must agree with)."""
     data = scenario.model_dump(mode="python", exclude={"portfolio", "compound"},
-                               exclude_none=True, by_alias=True)
+                               exclude_none=True, exclude_unset=True, by_alias=True)
     data["compound"] = compound_of(scenario.portfolio.table, i)
     return type(scenario).model_validate(data)

@@ -150,8 +150,11 @@ class Component(ScenarioModel):
 
     name: str = Field(min_length=1)
     """Unique name of the component."""
-    cost: Money
+    cost: Money | None = None
     """Cost of one replacement in prices of operating year 1, CNY (uncertain allowed)."""
+    cost_per_m2: Money | None = None
+    """Or its cost per m² of the compound's floor area, CNY/m² in prices of operating year 1:
+    ``cost = cost_per_m2 × floor_area_m2`` (in a portfolio, each compound's own)."""
     useful_life_years: Years
     """Years between replacements, L ≥ 1."""
     remaining_life_years: bounded(int, ge=0, le=MAX_LIFE_YEARS,
@@ -170,6 +173,12 @@ class Component(ScenarioModel):
     @model_validator(mode="after")
     def _one_life(self) -> "Component":
         life = self.useful_life_years
+        if self.cost is not None and self.cost_per_m2 is not None:
+            raise fail("give the replacement's cost (CNY) or cost_per_m2 (CNY per m² of floor "
+                       "area), not both", "cost_per_m2")
+        if self.cost is None and self.cost_per_m2 is None:
+            raise fail("give the replacement's cost (CNY) or cost_per_m2 (CNY per m² of floor "
+                       "area)")
         if self.remaining_life_years is None and self.age_years is None:
             raise fail("give remaining_life_years (years left at the start of operating year "
                        "1) or age_years")
@@ -292,6 +301,10 @@ class RepairsFund(ScenarioModel):
             at = "per_m2" if d.per_m2 is not None else "construction_cost_per_m2"
             amounts.append((per_m2 * area, "the first deposit (per m² × floor_area_m2)",
                             ("first_deposit", at)))
+        for k, c in enumerate(self.components):
+            if c.cost_per_m2 is not None:
+                amounts.append((largest_value(c.cost_per_m2) * area,
+                                "cost_per_m2 × floor_area_m2", ("components", k, "cost_per_m2")))
         for amount, what, at in amounts:
             if not amount <= MAX_MONEY_CNY:
                 yield (f"{what}: up to {amount:.3g} CNY, beyond the bound of "

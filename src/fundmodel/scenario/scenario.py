@@ -197,10 +197,9 @@ class Scenario(ScenarioModel):
             problem = check_rules_on_table(self.renovation.items, table)
             if problem is not None:
                 raise fail(problem[0], "renovation", "items", *problem[1:])
-        for name in ("households", "repairs_fund"):
-            if getattr(self, name) is not None:
-                raise fail(f"a portfolio cannot have a {name} section yet: it is computed for "
-                           "one compound at a time", name, on_key=True)
+        if self.households is not None:
+            raise fail("a portfolio cannot have a households section yet: it is computed for "
+                       "one compound at a time", "households", on_key=True)
         paths = [format_path(p)
                  for p, _ in iter_distributions(self, lambda v: isinstance(v, DistributionBase))]
         for k, wanted in enumerate(portfolio.per_compound):
