@@ -233,6 +233,9 @@ FIELDS: dict[str, Label] = _table({
     "take_up": ("Take-up", "订购比例"), "devices": ("Smart devices", "智能设备"),
     "platform_fee_per_year": ("Platform fee per year", "每年平台费"),
     "replaces": ("Replaces", "所替代的成本项目"), "fallback": ("Fallback", "兜底"),
+    "paid_to": ("Paid to", "收款方"), "owners_account": ("Owners' account", "公共收益账户"),
+    "covers_deficit": ("Covers the deficit", "弥补运营亏损"),
+    "to_repairs_fund_share": ("Share to the repairs fund", "转入维修资金比例"),
     "cap_per_year": ("Cap per year", "每年上限"),
     # the fiscal budget
     "general_budget_per_year": ("General budget per year", "一般公共预算支出"),

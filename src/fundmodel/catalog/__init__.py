@@ -23,7 +23,7 @@ from .instruments import INSTRUMENTS as _REGISTERED, Instrument
 __all__ = ["QUANTILES", "QUANTILE_METHOD", "CASHFLOW_QUANTILES", "quantile_name", "Metric",
            "METRICS", "YEARLY_LINES", "YEARLY_COLUMNS", "LINE_PATTERNS", "HOUSEHOLD_TABLES",
            "INSTRUMENT_METRICS", "FINANCING_LINES", "FINANCING_METRICS", "SOE_METRICS",
-           "FALLBACK_LINES", "FALLBACK_METRICS",
+           "FALLBACK_LINES", "FALLBACK_METRICS", "ACCOUNT_LINES", "ACCOUNT_METRICS",
            "FUND_METRICS", "FUND_LINES", "Output", "SUMMARIES", "Party", "PARTIES",
            "GOVERNMENT_LEVELS", "INSTRUMENTS", "LEDGER_LINES", "PORTFOLIO_METRICS", "Kind", "KINDS",
            "Instrument", "DECLARED_INSTRUMENTS", "SOURCE_LABELS", "FIELD_LABELS",
@@ -147,6 +147,12 @@ METRICS: dict[str, Output] = _declare([
            "operating account over years 1..horizon, after the fallback's payments (≥ 0 in "
            "every draw whose cap is at least fallback_needed_max)",
            en="Lowest cumulative balance", zh="累计结余最低值"),
+    Metric("owners_account_top_up_total", "CNY", "What the owners' account pays the operating "
+           "account over years 1..T (scenarios with an owners' account)",
+           en="Top-ups from the owners' account", zh="公共收益补贴运营合计"),
+    Metric("owners_account_balance_final", "CNY", "The owners' account's balance at the end "
+           "of the horizon (scenarios with an owners' account)",
+           en="Owners' account at the horizon", zh="期末公共收益账户余额"),
 ], _DRAW, "quantiles")
 
 SOE_METRICS = ("soe_cost", "soe_cost_per_household")
@@ -191,8 +197,23 @@ YEARLY_LINES: dict[str, Output] = _declare([
            "min(cap, what keeps the cumulative balance ≥ 0); only in scenarios with "
            "operations.fallback",
            en="Fallback subsidy", zh="兜底补贴"),
+    Metric("owners_account_income", "CNY/year", "The income lines paid to the owners' account "
+           "(paid_to: compound_account) in the year; not the operator's income",
+           en="Income of the owners' account", zh="公共收益账户收入"),
+    Metric("owners_account_top_up", "CNY/year", "What the owners' account pays the operating "
+           "account in the year: min(its balance with the year's income, max(0, −net cash "
+           "flow)) with covers_deficit; it enters the cumulative balance, before any fallback",
+           en="Top-up from the owners' account", zh="公共收益补贴运营"),
+    Metric("owners_account_to_repairs_fund", "CNY/year", "What the owners' account pays into "
+           "the repairs fund in the year: to_repairs_fund_share × max(0, its income − its "
+           "top-up)",
+           en="Owners' account to the repairs fund", zh="公共收益转入维修资金"),
+    Metric("owners_account_balance", "CNY", "The owners' account's balance at the end of the "
+           "year: opening balance + its income − its top-ups − its payments into the fund, "
+           "years 1..t",
+           en="Owners' account balance", zh="公共收益账户余额", summary="quantiles"),
     Metric("cumulative_balance", "CNY", "opening balance + surplus (net cash flow) of years "
-           "1..t, + the fallback's payments",
+           "1..t, + the owners' account's top-ups, + the fallback's payments",
            en="Cumulative balance", zh="累计结余", summary="quantiles"),
     Metric("discounted_surplus", "CNY", "operating_surplus (net cash flow) / (1 + nominal "
            "rate)^t",
@@ -206,6 +227,14 @@ FINANCING_LINES = ("financing_net", "net_cash_flow")
 
 FALLBACK_LINES = ("fallback_subsidy",)
 """Yearly lines only in scenarios with a fallback payer (``operations.fallback``)."""
+
+ACCOUNT_METRICS = ("owners_account_top_up_total", "owners_account_balance_final")
+"""Metrics only in scenarios with an owners' account."""
+
+ACCOUNT_LINES = ("owners_account_income", "owners_account_top_up",
+                 "owners_account_to_repairs_fund", "owners_account_balance")
+"""Yearly lines only in scenarios with an owners' account (an income line paid to it, or
+``operations.owners_account``)."""
 
 LINE_PATTERNS: dict[str, Output] = _declare([
     Metric("income[<name>]", "CNY/year", "One income line of the scenario "
@@ -567,8 +596,17 @@ LEDGER_LINES: dict[str, Output] = _declare([
            en="Property fee", zh="物业费", payers=("residents",), payees=("operator",),
            kind="operating"),
     Output("income[<name>]", "CNY/year", "An income line of the operation, paid by its "
-           "payer (users by default)", en="Income: {name}", zh="收入：{name}",
-           payers=_INCOME_PAYERS, payees=("operator",), kind="operating"),
+           "payer (users by default) to the operator, or to the owners' account (paid_to: "
+           "compound_account)", en="Income: {name}", zh="收入：{name}",
+           payers=_INCOME_PAYERS, payees=("operator", "compound_account"), kind="operating"),
+    Output("owners_account.top_up", "CNY/year", "The owners' account's top-up of the "
+           "operating account's deficit of the year", en="Top-up from the owners' account",
+           zh="公共收益补贴运营", payers=("compound_account",), payees=("operator",),
+           kind="operating"),
+    Output("owners_account.to_repairs_fund", "CNY/year", "What the owners' account pays into "
+           "the repairs fund", en="Owners' account to the repairs fund",
+           zh="公共收益转入维修资金", payers=("compound_account",), payees=("repairs_fund",),
+           kind="reserve"),
     Output("menu[<name>]", "CNY/year", "What the households taking up a menu package pay",
            en="Menu service: {name}", zh="菜单式服务：{name}", payers=("residents",),
            payees=("operator",), kind="operating"),

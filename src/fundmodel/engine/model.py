@@ -21,7 +21,7 @@ from .instruments import Books, source_line, timed
 from .instruments.grants import BRIDGE_LINE
 from .instruments.residents import ResidentsOutput
 from .ledger import MEMO_KINDS, Ledger
-from .operations import FEE_BASE, fallback_recursion, operating_flows
+from .operations import FEE_BASE, fallback_recursion, operating_flows, owners_account_recursion
 from .repairs_fund import write_repairs_fund
 
 __all__ = ["ModelOutput", "CompoundsOutput", "run_model", "run_compounds", "STATEMENT_NAMES", "GAP_LINE", "BRIDGE_LINE",
@@ -34,6 +34,8 @@ GAP_LINE = "funding[gap]"
 """The ledger line of the funding gap (paid by ``unfunded`` to the project)."""
 
 FALLBACK_LINE = "fallback_subsidy"
+ACCOUNT_TOP_UP_LINE = "owners_account.top_up"
+"""The owners' account → the operator: its top-up of the operating deficit of a year."""
 """The ledger line of the fallback payer's payments (street or district → operator)."""
 
 
@@ -132,7 +134,7 @@ def _operations(inputs: ModelInputs, ledger: Ledger, flows: dict[str, np.ndarray
     ops = inputs.operations
     for line in ops.income:
         name = f"income[{line.name}]"
-        ledger.add(name, line.payer, "operator", "operating", flows[name], start)
+        ledger.add(name, line.payer, line.paid_to, "operating", flows[name], start)
     for package in ops.menu:
         name = f"menu[{package.name}]"
         ledger.add(name, "residents", "operator", "operating", flows[name], start)
@@ -153,22 +155,21 @@ def _cost_lines(ops) -> list[str]:
 
 
 def _statement(inputs: ModelInputs, ledger: Ledger
-               ) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
-    """The operating statement ``(D|1, C, T)``, read from the ledger, and with a fallback payer
-    the smallest cap that keeps the balance ≥ 0 (:func:`.operations.fallback_recursion`;
-    else None).
+               ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The operating statement ``(D|1, C, T)`` up to the net cash flow, read from the ledger
+    (nothing written): its lines and the net cash flow (the operating surplus, after financing
+    where an instrument touches the operator). :func:`_close` adds the owners' account's
+    top-up, the fallback and the cumulative balance.
 
     Sums of lines the same in every draw (other income, direct and operating cost) stay at draw
     size 1; the lines that differ by draw are laid out draw-fastest (see :mod:`.arrays`).
-
-    With a fallback payer (``operations.fallback``) the net cash flow stays the compound's own
-    (before the fallback): the fallback's payments (the ledger line ``fallback_subsidy``,
-    written here) enter the cumulative balance only.
+    Income paid to the owners' account is not the operator's: it is not in the statement.
     """
     ops = inputs.operations
     fee = ledger["property_fee"]
     lines: dict[str, np.ndarray] = {STATEMENT_NAMES["property_fee"]: fee}
-    income_names = [*(f"income[{line.name}]" for line in ops.income),
+    income_names = [*(f"income[{line.name}]" for line in ops.income
+                      if line.paid_to == "operator"),
                     *(f"menu[{p.name}]" for p in ops.menu)]
     income = [ledger[name] for name in income_names]
     cost_names = _cost_lines(ops)
@@ -193,6 +194,44 @@ def _statement(inputs: ModelInputs, ledger: Ledger
     if financing is not None:
         lines["financing_net"] = financing
         lines["net_cash_flow"] = surplus = surplus + financing
+    return lines, surplus
+
+
+def _owners_account(inputs: ModelInputs, ledger: Ledger, lines: dict[str, np.ndarray],
+                    surplus: np.ndarray) -> np.ndarray | None:
+    """The owners' account (:func:`.operations.owners_account_recursion`): its lines on the
+    ledger and in the statement; returns what it pays into the repairs fund ``(D|1, C, T)``
+    (None without an account)."""
+    account = inputs.operations.owners_account
+    if account is None:
+        return None
+    start, shape = inputs.timeline.first_operating_index, surplus.shape
+    kept = [ledger[f"income[{line.name}]"] for line in inputs.operations.income
+            if line.paid_to == "compound_account"]
+    income = sum_lines(kept, shape)
+    top, to_fund, balance = owners_account_recursion(account, income, surplus)
+    lines["owners_account_income"] = income
+    lines["owners_account_top_up"] = ledger.add(ACCOUNT_TOP_UP_LINE, "compound_account",
+                                                "operator", "operating", top, start)
+    lines["owners_account_to_repairs_fund"] = to_fund
+    lines["owners_account_balance"] = balance
+    return to_fund
+
+
+def _close(inputs: ModelInputs, ledger: Ledger, lines: dict[str, np.ndarray],
+           surplus: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
+    """The statement's end: the cumulative balance, after the owners' account's top-up
+    (``owners_account_top_up``, when there is an account) and with a fallback payer its
+    payments and the smallest cap that keeps the balance ≥ 0
+    (:func:`.operations.fallback_recursion`; else None).
+
+    The net cash flow stays the compound's own: the account's top-up and the fallback's
+    payments (the ledger line ``fallback_subsidy``, written here) enter the cumulative balance
+    only.
+    """
+    ops = inputs.operations
+    if "owners_account_top_up" in lines:
+        surplus = surplus + lines["owners_account_top_up"]
     if ops.fallback is not None:
         paid, balance, needed = fallback_recursion(ops.fallback, ops.opening_balance, surplus)
         lines["fallback_subsidy"] = ledger.add(
@@ -308,8 +347,10 @@ def _run_compounds(inputs: ModelInputs) -> CompoundsOutput:
     books = _capital(inputs, replace(books, operating=operating))
     fee_base = _operations(inputs, ledger, {**flows, **books.operating})
     books = _run(inputs, "operate", books)
-    fund = write_repairs_fund(inputs, ledger)       # the repairs fund, after the operating phase
-    statement, fallback_needed = _statement(inputs, ledger)
+    statement, surplus = _statement(inputs, ledger)
+    to_fund = _owners_account(inputs, ledger, statement, surplus)
+    fund = write_repairs_fund(inputs, ledger, to_fund)   # after the operating phase
+    statement, fallback_needed = _close(inputs, ledger, statement, surplus)
     households = inputs.compounds.households[None, :]
 
     def total(names) -> np.ndarray:        # (D|1, C): lines added in order, then the years
@@ -394,6 +435,9 @@ def _run_compounds(inputs: ModelInputs) -> CompoundsOutput:
         metrics["fallback_max_year"] = paid.max(axis=-1)
         metrics["fallback_needed_max"] = fallback_needed
         metrics["cumulative_balance_min"] = statement["cumulative_balance"].min(axis=-1)
+    if "owners_account_balance" in statement:
+        metrics["owners_account_top_up_total"] = row_sum(statement["owners_account_top_up"])
+        metrics["owners_account_balance_final"] = statement["owners_account_balance"][..., -1]
     for report in books.reports.values():
         for name, value in getattr(report, "metrics", {}).items():
             metrics[name] = value

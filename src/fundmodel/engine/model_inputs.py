@@ -25,7 +25,8 @@ from .households import HouseholdLayout
 
 __all__ = ["Timeline", "CompoundInputs", "ItemInputs", "RuleInputs", "IncomeLineInputs",
            "CostLineInputs", "SharedServiceInputs", "MenuPackageInputs", "DeviceInputs",
-           "FallbackInputs", "OperationsInputs", "HouseholdInputs", "RepairsFundInputs",
+           "FallbackInputs", "OwnersAccountInputs", "OperationsInputs", "HouseholdInputs",
+           "RepairsFundInputs",
            "ModelInputs"]
 
 
@@ -139,6 +140,7 @@ class IncomeLineInputs:
     payer: str = "users"
     first_year: int = 1
     last_year: int | None = None
+    paid_to: str = "operator"
     item: int | None = None
 
 
@@ -220,6 +222,17 @@ class FallbackInputs:
 
 
 @dataclass(frozen=True)
+class OwnersAccountInputs:
+    """The owners' account (:func:`fundmodel.engine.operations.owners_account_recursion`):
+    ``opening_balance`` and ``to_repairs_fund_share`` ``(D|1, C|1)``; ``covers_deficit``
+    whether it tops up the operating account's deficit of each year."""
+
+    opening_balance: np.ndarray
+    covers_deficit: bool
+    to_repairs_fund_share: np.ndarray
+
+
+@dataclass(frozen=True)
 class OperationsInputs:
     """The operating phase: the property fee (rate, collection, growth), the income and cost
     lines, the management margin, VAT on fees and the account's opening balance; arrays
@@ -245,6 +258,7 @@ class OperationsInputs:
     menu: tuple[MenuPackageInputs, ...] = ()
     devices: tuple[DeviceInputs, ...] = ()
     fallback: FallbackInputs | None = None
+    owners_account: OwnersAccountInputs | None = None
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import numpy as np
 from .arrays import growth_index, multiply_lines, sum_lines
 from .model_inputs import CompoundInputs, CostLineInputs, FallbackInputs, OperationsInputs
 
-__all__ = ["operating_flows", "FEE_BASE", "fallback_recursion", "headcount",
+__all__ = ["operating_flows", "FEE_BASE", "fallback_recursion", "owners_account_recursion", "headcount",
            "ROUND_UP_TOLERANCE"]
 
 FEE_BASE = "fee_income_per_unit_rate"
@@ -235,3 +235,34 @@ def fallback_recursion(fallback: FallbackInputs, opening: np.ndarray, cash: np.n
         u_balance = y + u
         needed = np.maximum(needed, u / index[..., t])
     return paid, balance, needed
+
+
+def owners_account_recursion(account, income: np.ndarray, cash: np.ndarray
+                             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The owners' account year by year: what it tops up, pays into the repairs fund and
+    keeps.
+
+    With ``i_t`` the income paid to it (``income (D|1, C, T)``), ``s_t`` the operating
+    account's net cash flow of the year before any fallback (``cash (D|1, C, T)``), ``A_0`` its
+    opening balance, ``k`` the share paid into the fund::
+
+        x_t = A_{t−1} + i_t
+        top_t = min(x_t, max(0, −s_t))          (0 without covers_deficit)
+        fund_t = k × max(0, i_t − top_t)
+        A_t = x_t − top_t − fund_t
+
+    ``A_t ≥ 0`` when ``A_0 ≥ 0``. Returns ``(top, fund, A)`` ``(D|1, C, T)``. The loop is over
+    years; every draw and compound is computed at once.
+    """
+    full = np.broadcast_shapes(income.shape, cash.shape,
+                               account.opening_balance.shape + (1,))
+    top, fund, balance = np.zeros(full), np.zeros(full), np.empty(full)
+    a = np.broadcast_to(account.opening_balance, full[:-1]).astype(float)
+    share = account.to_repairs_fund_share
+    for t in range(full[-1]):
+        x = a + income[..., t]
+        if account.covers_deficit:
+            top[..., t] = np.minimum(x, np.maximum(0.0, -cash[..., t]))
+        fund[..., t] = share * np.maximum(0.0, income[..., t] - top[..., t])
+        balance[..., t] = a = x - top[..., t] - fund[..., t]
+    return top, fund, balance

@@ -56,6 +56,8 @@ __all__ = ["RepairsFundOutput", "write_repairs_fund", "component_ages", "compone
 
 FUND_PARTY = "repairs_fund"
 """The fund's party on the ledger."""
+FROM_ACCOUNT_LINE = "owners_account.to_repairs_fund"
+"""The owners' account → the repairs fund (scenarios whose owners' account pays into it)."""
 FIRST_DEPOSIT_LINE = "repairs_fund.first_deposit"
 """Residents → repairs fund at the end of year 0 (scenarios with a first deposit)."""
 CONTRIBUTIONS_LINE = "repairs_fund.contributions"
@@ -174,7 +176,8 @@ def level_contribution(floor: np.ndarray, zero_balance: np.ndarray,
     return np.maximum(0.0, need.max(axis=-1))
 
 
-def write_repairs_fund(inputs: "ModelInputs", ledger: Ledger) -> RepairsFundOutput | None:
+def write_repairs_fund(inputs: "ModelInputs", ledger: Ledger,
+                       from_account: np.ndarray | None = None) -> RepairsFundOutput | None:
     """Write the repairs fund's flows on the ledger (kind ``reserve``) and return its yearly
     lines and metrics; None when the scenario has no fund.
 
@@ -183,6 +186,9 @@ def write_repairs_fund(inputs: "ModelInputs", ledger: Ledger) -> RepairsFundOutp
     :data:`INTEREST_LINE` (deposit_bank → repairs_fund), :data:`TOP_UP_LINE` (residents →
     repairs_fund) and one :func:`replacement_line` per component (repairs_fund →
     contractors), operating years 1..T. See the module docstring for the formulas.
+    ``from_account`` ``(D|1, C, T)``: what the owners' account pays into the fund in operating
+    years 1..T (the line ``owners_account.to_repairs_fund``, compound_account → repairs_fund),
+    added to the year's deposits.
     """
     fund = inputs.repairs_fund
     if fund is None:
@@ -226,7 +232,11 @@ def write_repairs_fund(inputs: "ModelInputs", ledger: Ledger) -> RepairsFundOutp
     if fund.top_up:
         trigger = fund.trigger_balance + fund.trigger_share * first
         restore = fund.restore_balance + fund.restore_share * first
-    balance, interest, top = fund_balances(opening, rate, deposits, spent_total, years,
+    inflow = deposits
+    if from_account is not None:
+        inflow = deposits + ledger.add(FROM_ACCOUNT_LINE, "compound_account", FUND_PARTY,
+                                       "reserve", from_account, start)
+    balance, interest, top = fund_balances(opening, rate, inflow, spent_total, years,
                                            trigger, restore)
     if fund.has_interest:
         interest = ledger.add(INTEREST_LINE, "deposit_bank", FUND_PARTY, "reserve", interest,
@@ -235,7 +245,7 @@ def write_repairs_fund(inputs: "ModelInputs", ledger: Ledger) -> RepairsFundOutp
         top = ledger.add(TOP_UP_LINE, "residents", FUND_PARTY, "reserve", top, start)
 
     # the funding goals, top-ups off: B_t(c) = B_t(0) + c S_t
-    zero_balance, _, _ = fund_balances(opening, rate, None, spent_total, years)
+    zero_balance, _, _ = fund_balances(opening, rate, from_account, spent_total, years)
     unit_balance, _, _ = fund_balances(np.zeros((1, n_c)), rate, unit, None, years)
     floor = (fund.threshold_balance + fund.threshold_share_of_deposit * first)[..., None] \
         + fund.threshold_percent_funded[..., None] * ffb[..., 1:]

@@ -13,9 +13,11 @@ from typing import Any
 import numpy as np
 
 from ..engine.model_inputs import (CompoundInputs, CostLineInputs, DeviceInputs, FallbackInputs,
+                                   OwnersAccountInputs,
                                    IncomeLineInputs, ItemInputs, MenuPackageInputs, ModelInputs,
                                    OperationsInputs, SharedServiceInputs, Timeline)
 from ..scenario import Scenario
+from ..scenario.operations import OwnersAccount
 from ..scenario.renovation import TIERS
 from .shapes import ByCompound, draw_compound, stack
 from .households import compile_households, household_instruments
@@ -118,7 +120,7 @@ def _operations(scenario: Scenario) -> OperationsInputs:
         name=line.name, per_year=draw_compound(line.per_year, None), units=draw_compound(line.units, None),
         price_per_month=draw_compound(line.price_per_month, None), occupancy=draw_compound(line.occupancy),
         growth=growth(line.growth), payer=line.payer, first_year=line.first_year,
-        last_year=last(line), item=item(line))
+        last_year=last(line), item=item(line), paid_to=line.paid_to)
         for line in ops.income)
     costs = tuple(CostLineInputs(
         name=line.name, per_year=draw_compound(line.per_year, None), staff=draw_compound(line.staff, None),
@@ -155,7 +157,20 @@ def _operations(scenario: Scenario) -> OperationsInputs:
             for d in ops.devices),
         fallback=None if ops.fallback is None else FallbackInputs(
             payer=ops.fallback.payer, cap_per_year=draw_compound(ops.fallback.cap_per_year),
-            growth=draw_compound(ops.fallback.growth)))
+            growth=draw_compound(ops.fallback.growth)),
+        owners_account=_owners_account(ops))
+
+
+def _owners_account(ops) -> OwnersAccountInputs | None:
+    """The owners' account: as written, or its defaults when an income line is paid to it
+    (None when neither)."""
+    account = ops.owners_account
+    if account is None and not any(line.paid_to == "compound_account" for line in ops.income):
+        return None
+    account = account if account is not None else OwnersAccount()
+    return OwnersAccountInputs(opening_balance=draw_compound(account.opening_balance),
+                               covers_deficit=account.covers_deficit,
+                               to_repairs_fund_share=draw_compound(account.to_repairs_fund_share))
 
 
 def refuse_portfolio(scenario: Scenario) -> None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..catalog import FUND_METRICS, QUANTILE_METHOD, instrument_metric_names
+from ..catalog import ACCOUNT_METRICS, FUND_METRICS, QUANTILE_METHOD, instrument_metric_names
 from ..engine.model import run_compounds
 from ..inputs import model_inputs
 from ..inputs.sampling import BLOCK_SIZE, InputSpace, sample_values
@@ -115,11 +115,15 @@ def calendar_outlay(out, offsets: np.ndarray, n_calendar: int) -> np.ndarray:
 
 def metric_names(scenario) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The metrics summarised for every compound and those summed over the district (with
-    ``fallback_total`` when the service model has a fallback payer); every compound's
+    ``fallback_total`` when the service model has a fallback payer and the owners' accounts'
+    top-ups and balances with an owners' account); every compound's
     summaries also hold its repairs fund's metrics (:data:`fundmodel.catalog.FUND_METRICS`,
     with a ``repairs_fund`` section) and its instruments' (``debt[<label>].min_dscr``, ...:
     :func:`fundmodel.catalog.instrument_metric_names`), which are not summed."""
-    extra = ("fallback_total",) if scenario.operations.fallback is not None else ()
+    ops = scenario.operations
+    extra = ("fallback_total",) if ops.fallback is not None else ()
+    if ops.owners_account is not None or any(l.paid_to == "compound_account" for l in ops.income):
+        extra += ACCOUNT_METRICS
     instruments = tuple(instrument_metric_names(
         (rule.source, label) for rule, label in zip(scenario.funding, scenario.funding_labels())))
     fund = tuple(FUND_METRICS) if scenario.repairs_fund is not None else ()

@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..stats.blocks import (MIN_REPLICATE_BLOCKS, BlockMeans, BlockStream, BlockSums, MetricStreams,
                             replicate_mcse)
-from ..catalog import (FALLBACK_LINES, FALLBACK_METRICS, FINANCING_LINES, FINANCING_METRICS,
+from ..catalog import (ACCOUNT_LINES, ACCOUNT_METRICS, FALLBACK_LINES, FALLBACK_METRICS, FINANCING_LINES, FINANCING_METRICS,
                                FUND_LINES, FUND_METRICS, SOE_METRICS, METRICS, YEARLY_LINES)
 from ..inputs import model_inputs
 from ..inputs.compile import refuse_portfolio
@@ -176,6 +176,9 @@ def memory_estimate(scenario: Scenario, draws: int, chunk_size: int, keep_draws:
     if ops.fallback is None:
         lines -= len(FALLBACK_LINES)
         metrics -= len(FALLBACK_METRICS)
+    if ops.owners_account is None and all(l.paid_to == "operator" for l in ops.income):
+        lines -= len(ACCOUNT_LINES)
+        metrics -= len(ACCOUNT_METRICS)
     fund = scenario.repairs_fund
     working = 0
     if fund is not None:
@@ -532,7 +535,7 @@ class _RunStreams:
             qs = sketch.quantile(list(QUANTILES) + list(CASHFLOW_QUANTILES))
             band_rows, cf_rows = qs[:len(QUANTILES)], qs[len(QUANTILES):]
             bands.update({k: band_rows[:, columns(f"y:{k}")] for k in BAND_LINES
-                          if k not in bands})
+                          if k not in bands and k in self.varying_yearly})
             cashflow = {k: cf_rows[:, columns(v)] for k, v in varying.items()}
             bound = float(np.max(sketch.rank_error_bound))
             info["band_rank_error"] = info["cashflow_rank_error"] = bound

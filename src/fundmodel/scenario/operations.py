@@ -24,7 +24,8 @@ from ..io.limits import (MAX_AREA_M2, MAX_HOUSEHOLDS, MAX_LINES, MAX_MONEY_CNY, 
 from .renovation import Money, Quantity, Share
 
 __all__ = ["PropertyFee", "RevenueLine", "IncomeLine", "CostLine", "Operations", "Growth",
-           "SharedService", "MenuPackage", "Device", "Fallback", "INCOME_PAYERS", "FALLBACK_PAYERS",
+           "SharedService", "MenuPackage", "Device", "Fallback", "OwnersAccount", "INCOME_PAYERS",
+           "FALLBACK_PAYERS",
            "MAX_HORIZON_YEARS"]
 
 MAX_HORIZON_YEARS = 100
@@ -154,9 +155,34 @@ class RevenueLine(_Line):
 class IncomeLine(RevenueLine):
     """Other income: ``units × price_per_month × 12 × occupancy``, or ``per_year``, CNY a year,
     paid by ``payer`` in operating years ``first_year`` .. ``first_year + years − 1``; with
-    ``item``, times the share of that renovation item built."""
+    ``item``, times the share of that renovation item built. Paid to the operator, or with
+    ``paid_to: compound_account`` to the owners' own account (公共收益, see
+    :class:`OwnersAccount`)."""
 
     item: str | None = _item_field()
+    paid_to: Literal["operator", "compound_account"] = "operator"
+    """Who receives it: the property service ``operator`` (default: its income), or the owners'
+    ``compound_account`` (公共收益: parking, advertising and site rents kept by the owners; not
+    the operator's income, used as ``operations.owners_account`` says)."""
+
+
+class OwnersAccount(ScenarioModel):
+    """The owners' own account (小区公共收益账户, the compound's pool): it receives the income
+    lines written ``paid_to: compound_account`` and, each operating year, in order:
+
+    1. with ``covers_deficit`` (default), tops up the operating account's deficit of the year
+       (its net cash flow below 0, before any fallback payer) as far as the balance allows;
+    2. pays ``to_repairs_fund_share`` of what the year's income leaves after that into the
+       repairs fund (needs a ``repairs_fund`` section);
+    3. carries the rest forward.
+    """
+
+    opening_balance: Money = 0.0
+    """Balance at the start of operating year 1, CNY."""
+    covers_deficit: bool = True
+    """Whether it tops up the operating account's deficit of each year."""
+    to_repairs_fund_share: Share = 0.0
+    """Share of the year's income left after the top-up paid into the repairs fund, in [0, 1]."""
 
 
 _HEADCOUNTS = ("staff", "m2_per_staff", "households_per_staff")
@@ -332,6 +358,9 @@ class Operations(ScenarioModel):
     """Smart devices that replace staff (optional)."""
     fallback: Fallback | None = None
     """The street or district as fallback payer up to a cap (optional)."""
+    owners_account: OwnersAccount | None = None
+    """How the owners' account uses the income paid to it (optional; default with an income
+    line paid to it: it covers the deficit and carries the rest forward)."""
     management_margin: Share = 0.0
     """Company overhead and profit as a share of the cost lines, in [0, 1]; above 0.5 is
     reported as a warning."""
@@ -390,6 +419,27 @@ class Operations(ScenarioModel):
         if ramp is not None and len(ramp) > horizon:
             yield (f"{len(ramp)} collection rates for the {horizon} operating years of the "
                    "horizon", "property_fee", "collection_ramp")
+        account = self.owners_account
+        if account is not None and account.to_repairs_fund_share > 0 and \
+                scenario.repairs_fund is None:
+            yield ("the owners' account pays into the repairs fund, but the scenario has no "
+                   "repairs_fund section", "owners_account", "to_repairs_fund_share")
+        kept = {f"income[{line.name}]" for line in self.income
+                if line.paid_to == "compound_account"}
+        for r, rule in enumerate(scenario.funding):
+            for taken in getattr(rule, "takes_over", None) or ():
+                if f"income[{taken}]" in kept:
+                    yield (f"the income line {taken!r} is paid to the owners' account "
+                           f"(funding[{r}] takes it over): an investor takes over the "
+                           "operator's income; write paid_to: operator", "income",
+                           [l.name for l in self.income].index(taken), "paid_to")
+            for line, _ in (rule.pledges() if hasattr(rule, "pledges") else ()):
+                if line in kept:
+                    name = line[len("income["):-1]
+                    yield (f"the income line {name!r} is paid to the owners' account "
+                           f"(funding[{r}] pledges it): a debt is served from the operator's "
+                           "income; write paid_to: operator", "income",
+                           [l.name for l in self.income].index(name), "paid_to")
         items = [item.name for item in scenario.renovation.items]
         for field in ("income", "costs"):
             for i, line in enumerate(getattr(self, field)):
