@@ -162,7 +162,7 @@ def test_the_readers_read_the_declarations():
 
     assert PROBABILITIES == {n: m.question for n, m in catalog.probabilities().items()}
     assert labels.QUESTIONS_ZH == {n: m.question_zh for n, m in catalog.probabilities().items()}
-    assert BAND_LINES == ("operating_surplus", "owners_account_balance", "cumulative_balance")
+    assert BAND_LINES == ("operating_surplus", "cumulative_balance")
     assert GOVERNMENT_LEVELS is catalog.GOVERNMENT_LEVELS
     assert list(LEDGER_PARTIES) == [n for n, p in catalog.PARTIES.items() if p.ledger]
     assert labels.DESCRIPTIONS_ZH == {n: p.description_zh for n, p in catalog.PARTIES.items()

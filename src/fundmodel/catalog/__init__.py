@@ -211,7 +211,7 @@ YEARLY_LINES: dict[str, Output] = _declare([
     Metric("owners_account_balance", "CNY", "The owners' account's balance at the end of the "
            "year: opening balance + its income − its top-ups − its payments into the fund, "
            "years 1..t",
-           en="Owners' account balance", zh="公共收益账户余额", summary="quantiles"),
+           en="Owners' account balance", zh="公共收益账户余额"),
     Metric("cumulative_balance", "CNY", "opening balance + surplus (net cash flow) of years "
            "1..t, + the owners' account's top-ups, + the fallback's payments",
            en="Cumulative balance", zh="累计结余", summary="quantiles"),
