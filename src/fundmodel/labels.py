@@ -233,6 +233,11 @@ FIELDS: dict[str, Label] = _table({
     "take_up": ("Take-up", "订购比例"), "devices": ("Smart devices", "智能设备"),
     "platform_fee_per_year": ("Platform fee per year", "每年平台费"),
     "replaces": ("Replaces", "所替代的成本项目"), "fallback": ("Fallback", "兜底"),
+    "jobs_per_household_year": ("Jobs per household per year", "每户每年服务次数"),
+    "price_per_job": ("Price per job", "每次服务价格"),
+    "discount": ("Discount on the market price", "低于市场价的折扣"),
+    "service_model": ("Service model", "服务模式"),
+    "crew": ("staffed crew", "驻场人员"), "per_job": ("paid per job", "按次收费"),
     "cap_per_year": ("Cap per year", "每年上限"),
     # the fiscal budget
     "general_budget_per_year": ("General budget per year", "一般公共预算支出"),

@@ -507,8 +507,13 @@ class Scenario(ScenarioModel):
         check(income, "the income lines of a year together", "operations", "income")
         cost = 0.0
         for i, line in enumerate(ops.costs):
-            amount = (big(line.per_year) if line.per_year is not None else
-                      big(line.staff) * big(line.wage_per_month) * 12.0 * (1.0 + big(line.on_cost)))
+            if line.per_job:       # this compound's jobs (a shared line's: problems_in)
+                amount = (big(line.jobs_per_household_year) * self.compound.households
+                          * big(line.price_per_job))
+            else:
+                amount = (big(line.per_year) if line.per_year is not None else
+                          big(line.staff) * big(line.wage_per_month) * 12.0
+                          * (1.0 + big(line.on_cost)))
             amount /= line.shared_by
             check(amount, f"the cost line '{line.name}' in a year", "operations", "costs", i)
             cost += amount

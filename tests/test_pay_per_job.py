@@ -1,0 +1,174 @@
+"""A service paid per job (按次收费 below the market price, seeds/001 Xinghualing) beside the
+staffed crew: the cost line's per-job form worked by hand, alone and on a shared contract; the
+alternative service models; malformed inputs (located, exit 2, nothing written)."""
+
+from __future__ import annotations
+
+import pytest
+
+import fundmodel
+from fundmodel import Scenario, evaluate
+from malformed import check_one_located_issue, edit, line_of, write
+
+# ------------------------------------------------------------------------------ the cost line
+
+
+def base(*costs: dict, households: int = 120, **ops) -> dict:
+    """One compound of ``households`` households on 12,000 m², a fee of 0: each line's figure
+    is easy to follow."""
+    return {
+        "name": "per job", "start_year": 2025, "horizon_years": 4, "discount_rate": 0.05,
+        "inflation": 0.0,
+        "compound": {"name": "c", "households": households, "floor_area_m2": 12000},
+        "renovation": {"items": [{"name": "roof", "tier": "basic", "quantity": 1,
+                                  "unit_cost": 1000}]},
+        "operations": {"property_fee": {"rate_per_m2_month": 0.0}, "costs": list(costs),
+                       **ops},
+    }
+
+
+def yearly(d: dict, line: str) -> list[float]:
+    return evaluate(Scenario.model_validate(d)).yearly()[line].tolist()
+
+
+REPAIRS = {"name": "repairs on call", "jobs_per_household_year": 2, "price_per_job": 150,
+           "discount": 0.2}
+
+
+def test_a_service_paid_per_job_worked_by_hand():
+    # 120 households × 2 jobs a year × 150 CNY × (1 − 20 %) = 28,800 CNY in year 1, then
+    # + 3 % a year: 29,664; 30,553.92; 31,470.5376
+    d = base({**REPAIRS, "growth": 0.03})
+    assert yearly(d, "cost[repairs on call]") == pytest.approx(
+        [28_800.0, 28_800 * 1.03, 28_800 * 1.03 ** 2, 28_800 * 1.03 ** 3], rel=1e-15)
+
+
+def test_without_a_discount_the_market_price_and_inflation_as_growth():
+    d = base({k: v for k, v in REPAIRS.items() if k != "discount"})
+    d["inflation"] = 0.02
+    # 120 × 2 × 150 = 36,000, growing with inflation (2 %) as any line without its growth
+    assert yearly(d, "cost[repairs on call]") == pytest.approx(
+        [36_000.0, 36_720.0, 37_454.4, 38_203.488], rel=1e-15)
+
+
+def test_ageing_first_year_and_the_management_margin_apply_as_to_any_line():
+    d = base({**REPAIRS, "ageing": 0.05, "first_year": 2, "years": 2},
+             management_margin=0.1)
+    # 28,800 × (1 + 0.05 × (t − 1)) in years 2 and 3 only: 0, 30,240, 31,680, 0
+    res = evaluate(Scenario.model_validate(d)).yearly()
+    assert res["cost[repairs on call]"].tolist() == pytest.approx(
+        [0.0, 30_240.0, 31_680.0, 0.0], rel=1e-15)
+    assert res["management_margin"].tolist() == pytest.approx(
+        [0.0, 3_024.0, 3_168.0, 0.0], rel=1e-15)
+
+
+def test_an_uncertain_price_gives_a_cost_per_draw():
+    d = base({**REPAIRS, "price_per_job": {"dist": "choice", "values": [100, 200]}})
+    res = fundmodel.simulate(Scenario.model_validate(d), draws=200, seed=1, keep_yearly=True)
+    # 120 × 2 × 0.8 = 192 jobs' worth: 19,200 at 100 CNY, 38,400 at 200 CNY
+    assert res.yearly("p5")["cost[repairs on call]"].iloc[0] == pytest.approx(19_200, rel=1e-15)
+    assert res.yearly("p95")["cost[repairs on call]"].iloc[0] == pytest.approx(38_400, rel=1e-15)
+
+
+SHARED = {"partners": 4, "partner_households": 150, "partner_floor_area_m2": 8000}
+
+
+@pytest.mark.parametrize("split, share", [
+    ("households", 120 / (120 + 4 * 150)),    # 1/6
+    ("area", 12000 / (12000 + 4 * 8000)),     # 12/44
+    ("equal", 1 / 5),
+])
+def test_a_shared_line_counts_the_jobs_of_the_whole_contract(split, share):
+    # the contract: 120 + 4 × 150 = 720 households × 2 × 150 × 0.8 = 172,800 a year; this
+    # compound bears its share by the key
+    d = base({**REPAIRS, "shared": True}, shared_service={**SHARED, "split": split})
+    assert yearly(d, "cost[repairs on call]") == pytest.approx([172_800 * share] * 4,
+                                                               rel=1e-15)
+
+
+CREW = {"name": "handyman", "staff": 1, "wage_per_month": 3000, "service_model": "crew"}
+
+
+@pytest.mark.parametrize("model, crew, per_job", [("crew", 36_000.0, 0.0),
+                                                  ("per_job", 0.0, 28_800.0)])
+def test_a_run_keeps_the_lines_of_its_service_model(model, crew, per_job):
+    d = base(CREW, {**REPAIRS, "service_model": "per_job"},
+             {"name": "power", "per_year": 1000}, service_model=model)
+    res = evaluate(Scenario.model_validate(d)).yearly()
+    assert res["cost[handyman]"].tolist() == [crew] * 4          # 1 × 3,000 × 12
+    assert res["cost[repairs on call]"].tolist() == [per_job] * 4
+    assert res["cost[power]"].tolist() == [1000.0] * 4           # of no model: always
+
+
+def test_lines_of_one_service_model_run_without_saying_which():
+    d = base({**REPAIRS, "service_model": "per_job"})
+    assert yearly(d, "cost[repairs on call]") == [28_800.0] * 4
+
+
+# ------------------------------------------------------------------------------ malformed
+LINE = "    - {name: routine repairs, per_year: 15000, growth: 0.04}\n"
+PER_JOB = ("    - {name: repairs on call, jobs_per_household_year: 2, price_per_job: 150,"
+           " discount: 0.2}\n")
+TEXT = edit(LINE, LINE + PER_JOB)
+C = "operations.costs[3]"
+AT = "    - {name: repairs on call"
+
+# (id, old text, new text, expected path, key phrase, text on the offending line)
+CASES = [
+    ("negative-price", "price_per_job: 150", "price_per_job: -150", f"{C}.price_per_job",
+     "0", AT),
+    ("discount-above-1", "discount: 0.2", "discount: 1.5", f"{C}.discount", "1", AT),
+    ("discount-a-percentage", "discount: 0.2", "discount: 20", f"{C}.discount",
+     "did you mean 0.2", AT),
+    ("unknown-field", "discount: 0.2", "discont: 0.2", f"{C}.discont", "discount", AT),
+    ("negative-jobs", "jobs_per_household_year: 2", "jobs_per_household_year: -2",
+     f"{C}.jobs_per_household_year", "0", AT),
+    ("price-without-jobs", "jobs_per_household_year: 2, ", "", f"{C}.jobs_per_household_year",
+     "give both", AT),
+    ("per-job-and-per-year", "discount: 0.2", "discount: 0.2, per_year: 100",
+     f"{C}.jobs_per_household_year", "or jobs_per_household_year and price_per_job", AT),
+    ("discount-on-a-yearly-line", "per_year: 15000, growth: 0.04",
+     "per_year: 15000, growth: 0.04, discount: 0.1", "operations.costs[2].discount",
+     "per job", "    - {name: routine repairs"),
+    ("both-models-unsaid", "discount: 0.2", "discount: 0.2, service_model: per_job",
+     f"{C}.service_model", "operations.service_model", AT),
+]
+
+
+@pytest.fixture
+def both_models_text():
+    return edit("    - {name: cleaner, staff: 1, wage_per_month: 2500, on_cost: 0.25, "
+                "growth: 0.05}", "    - {name: cleaner, staff: 1, wage_per_month: 2500, "
+                "on_cost: 0.25, growth: 0.05, service_model: crew}", TEXT)
+
+
+@pytest.mark.parametrize("old, new, path, phrase, at", [c[1:] for c in CASES],
+                         ids=[c[0] for c in CASES])
+def test_malformed_pay_per_job(tmp_path, capsys, both_models_text, old, new, path, phrase, at):
+    source = both_models_text if "service_model" in new else TEXT
+    text = edit(old, new, source)
+    file = write(tmp_path, text)
+    check_one_located_issue(file, text, path, phrase, line_of(text, at), tmp_path, capsys)
+
+
+def test_the_per_job_line_above_is_well_formed(tmp_path):
+    sc = fundmodel.load_scenario(write(tmp_path, TEXT))
+    assert sc.operations.costs[3].per_job
+    # sanqiao: 420 households × 2 × 150 × 0.8 = 100,800 a year
+    households = sc.compound.households
+    res = fundmodel.evaluate(sc)
+    assert res.yearly()["cost[repairs on call]"].iloc[0] == pytest.approx(
+        households * 2 * 150 * 0.8, rel=1e-15)
+
+
+def test_a_shared_line_per_job_needs_the_partners_households():
+    d = base({**REPAIRS, "shared": True}, shared_service={"partners": 4, "split": "equal"})
+    with pytest.raises(Exception, match="partner_households"):
+        Scenario.model_validate(d)
+
+
+def test_devices_do_not_replace_a_line_paid_per_job():
+    d = base(REPAIRS, devices=[{"name": "app", "platform_fee_per_year": 100,
+                                "replaces": "repairs on call", "staff": 1}])
+    with pytest.raises(Exception, match="per job"):
+        Scenario.model_validate(d)
