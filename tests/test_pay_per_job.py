@@ -172,3 +172,87 @@ def test_devices_do_not_replace_a_line_paid_per_job():
                                 "replaces": "repairs on call", "staff": 1}])
     with pytest.raises(Exception, match="per job"):
         Scenario.model_validate(d)
+
+
+# ------------------------------------------------------------------------------ service areas
+# Four compounds paying 15 CNY per household a month (180 a year), one operating year, no
+# discounting: npv_operations = 180 × households − the service's cost.
+#   crew:     one handyman per contract of up to 400 households, 1,500 × 12 = 18,000 a year
+#   per job:  2 jobs × 150 CNY × (1 − 20 %) = 240 a household a year
+# A, B, C (60 households each) lie 0.3 km apart; D (40 households) 7 km away.
+#   alone A:  crew 10,800 − 18,000 = −7,200; per job 10,800 − 14,400 = −3,600 → per job, 3,600
+#   alone D:  crew  7,200 − 18,000 = −10,800; per job 7,200 − 9,600 = −2,400 → per job, 2,400
+#   A + B:    crew 21,600 − 18,000 = +3,600 → crew, 0 (saves 7,200)
+#   A + B + C: crew 32,400 − 18,000 = +14,400 → crew, 0; per job 32,400 − 43,200 = −10,800
+DISTRICT = """\
+name: four compounds
+start_year: 2025
+horizon_years: 1
+discount_rate: 0.0
+inflation: 0.0
+renovation:
+  items:
+    - {name: roof, tier: basic, quantity: 1, unit_cost: 1000}
+operations:
+  property_fee: {per_household_month: 15}
+  service_model: crew
+  costs:
+    - {name: handyman, households_per_staff: 400, rounding: up, wage_per_month: 1500,
+       service_model: crew}
+    - {name: repairs on call, jobs_per_household_year: 2, price_per_job: 150, discount: 0.2,
+       service_model: per_job}
+portfolio:
+  compounds: compounds.csv
+  service_areas: {max_distance_km: 1.0, within: district}
+"""
+COMPOUNDS = """\
+id,street,households,floor_area_m2,x_km,y_km
+A,s,60,4000,0,0
+B,s,60,4000,0.3,0
+C,s,60,4000,0,0.3
+D,s,40,3000,5,5
+"""
+
+
+def _district(tmp_path, text=DISTRICT):
+    (tmp_path / "compounds.csv").write_text(COMPOUNDS, encoding="utf-8")
+    (tmp_path / "district.yaml").write_text(text, encoding="utf-8")
+    return fundmodel.load_scenario(tmp_path / "district.yaml")
+
+
+@pytest.mark.parametrize("method", ["greedy", "exact"])
+def test_each_area_uses_the_cheaper_service_model(tmp_path, method):
+    areas = fundmodel.service_areas(_district(tmp_path), method=method)
+    t = areas.table
+    assert t["members"].tolist() == ["A+B+C", "D"]
+    assert t["service_model"].tolist() == ["crew", "per_job"]
+    assert t["service_model_standalone"].tolist() == ["per_job+per_job+per_job", "per_job"]
+    assert t["subsidy_cny"].tolist() == [0.0, 2_400.0]
+    assert t["subsidy_crew_cny"].tolist() == [0.0, 10_800.0]
+    assert t["subsidy_per_job_cny"].tolist() == [10_800.0, 2_400.0]
+    # standalone: 3 × 3,600 + 2,400 = 13,200 (each alone paid per job); shared: 2,400
+    assert areas.compound_subsidy_standalone_cny.tolist() == [3_600.0] * 3 + [2_400.0]
+    assert areas.subsidy_standalone_cny == 13_200.0
+    assert areas.subsidy_clustered_cny == 2_400.0
+    assert areas.saving_cny == 10_800.0
+
+
+def test_with_the_crew_alone_the_areas_use_the_crew(tmp_path):
+    # the per-job line dropped: A alone 7,200, D alone 10,800; A + B + C on one handyman
+    # breaks even; D stays alone
+    text = DISTRICT.replace("  service_model: crew\n", "").replace(
+        "    - {name: repairs on call, jobs_per_household_year: 2, price_per_job: 150, "
+        "discount: 0.2,\n       service_model: per_job}\n", "")
+    areas = fundmodel.service_areas(_district(tmp_path, text))
+    assert "service_model" not in areas.table.columns
+    assert areas.compound_subsidy_standalone_cny.tolist() == [7_200.0] * 3 + [10_800.0]
+    assert areas.table["subsidy_cny"].tolist() == [0.0, 10_800.0]
+    assert areas.saving_cny == 21_600.0
+
+
+def test_a_district_run_uses_the_scenarios_service_model(tmp_path):
+    # the run (not the areas) keeps operations.service_model: crew, each compound alone
+    sc = _district(tmp_path)
+    res = fundmodel.simulate_portfolio(sc, draws=2, seed=1)
+    npv = res.compounds["npv_operations_mean"].tolist()
+    assert npv == [-7_200.0] * 3 + [-10_800.0]
