@@ -256,3 +256,59 @@ def test_a_district_run_uses_the_scenarios_service_model(tmp_path):
     res = fundmodel.simulate_portfolio(sc, draws=2, seed=1)
     npv = res.compounds["npv_operations_mean"].tolist()
     assert npv == [-7_200.0] * 3 + [-10_800.0]
+
+
+@pytest.mark.parametrize("method", ["greedy", "exact"])
+def test_a_merge_cost_per_compound_counts_against_the_saving(tmp_path, method):
+    # 2,000 CNY per merged compound: A + B costs 4,000 to merge and saves 7,200 of subsidy;
+    # adding C costs 2,000 more and saves its 3,600: A + B + C, merge cost 6,000; saving
+    # 13,200 − 2,400 − 6,000 = 4,800
+    text = DISTRICT.replace("within: district}", "within: district,\n"
+                            "                  merge_cost_per_compound: 2000}")
+    areas = fundmodel.service_areas(_district(tmp_path, text), method=method)
+    assert areas.table["members"].tolist() == ["A+B+C", "D"]
+    assert areas.table["merge_cost_cny"].tolist() == [6_000.0, 0.0]
+    assert areas.merge_cost_cny == 6_000.0
+    assert areas.saving_cny == 4_800.0
+    # at 5,000 a compound no merge pays (A + B: 10,000 against 7,200; A + B + C: 15,000
+    # against 10,800): every compound alone
+    areas = fundmodel.service_areas(_district(tmp_path, text), method=method,
+                                    merge_cost_per_compound=5000)
+    assert areas.clusters == 4 and areas.saving_cny == 0.0
+
+
+@pytest.mark.parametrize("method", ["greedy", "exact"])
+def test_target_areas_from_the_scenario(tmp_path, method):
+    # three areas: one pair of A, B, C on a crew (0), the third alone per job (3,600), D per
+    # job (2,400)
+    text = DISTRICT.replace("within: district}", "within: district, target_areas: 3}")
+    areas = fundmodel.service_areas(_district(tmp_path, text), method=method)
+    assert areas.clusters == 3 and areas.target_areas == 3
+    assert areas.subsidy_clustered_cny == 6_000.0
+    assert sorted(areas.table["service_model"]) == ["crew", "per_job", "per_job"]
+
+
+AREAS = "  service_areas: {max_distance_km: 1.0, within: district}\n"
+AREAS_AT = "  service_areas:"
+AREA_CASES = [
+    ("negative-merge-cost", "within: district}", "within: district, merge_cost_per_compound: -1}",
+     "portfolio.service_areas.merge_cost_per_compound", "0"),
+    ("negative-cost-per-km", "within: district}", "within: district, merge_cost_per_km: -5}",
+     "portfolio.service_areas.merge_cost_per_km", "0"),
+    ("target-zero", "within: district}", "within: district, target_areas: 0}",
+     "portfolio.service_areas.target_areas", "1"),
+    ("target-above-the-compounds", "within: district}", "within: district, target_areas: 5}",
+     "portfolio.service_areas.target_areas", "more than the table's 4 compounds"),
+    ("unknown-field", "within: district}", "within: district, target_area: 3}",
+     "portfolio.service_areas.target_area", "target_areas"),
+]
+
+
+@pytest.mark.parametrize("old, new, path, phrase", [c[1:] for c in AREA_CASES],
+                         ids=[c[0] for c in AREA_CASES])
+def test_malformed_service_areas(tmp_path, capsys, old, new, path, phrase):
+    text = edit(old, new, DISTRICT)
+    (tmp_path / "compounds.csv").write_text(COMPOUNDS, encoding="utf-8")
+    file = write(tmp_path, text)
+    check_one_located_issue(file, text, path, phrase, line_of(text, AREAS_AT), tmp_path,
+                            capsys)

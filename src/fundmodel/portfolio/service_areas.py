@@ -126,11 +126,15 @@ def _with_models(result: Clustering, scenario, table) -> Clustering:
 
 def service_areas(scenario, *, max_distance_km: float | None = None,
                   max_households: int | None = None, max_compounds: int | None = None,
-                  within: str | None = None, method: str | None = None) -> Clustering:
+                  within: str | None = None, method: str | None = None,
+                  merge_cost_per_compound: float | None = None,
+                  merge_cost_per_km: float | None = None,
+                  target_areas: int | None = None) -> Clustering:
     """Group a portfolio's small neighbouring compounds into shared-service areas that need
-    the least operating subsidy (see :func:`.clustering.cluster_service_areas`); arguments
-    default to the scenario's ``portfolio.service_areas``. The compounds table needs ``x_km``
-    and ``y_km``."""
+    the least operating subsidy and merge cost (see :func:`.clustering.cluster_service_areas`),
+    each under the cheaper service model where the scenario allows both (:func:`area_models`);
+    arguments default to the scenario's ``portfolio.service_areas``. The compounds table needs
+    ``x_km`` and ``y_km``."""
     if scenario.portfolio is None:
         raise ModelError("this scenario has no portfolio section")
     table = scenario.portfolio.table
@@ -154,5 +158,10 @@ def service_areas(scenario, *, max_distance_km: float | None = None,
         max_distance_km=rules.max_distance_km if max_distance_km is None else max_distance_km,
         max_households=rules.max_households if max_households is None else max_households,
         max_compounds=rules.max_compounds if max_compounds is None else max_compounds,
-        method=method or rules.method)
+        method=method or rules.method,
+        merge_cost_per_compound=(rules.merge_cost_per_compound if merge_cost_per_compound is None
+                                 else merge_cost_per_compound),
+        merge_cost_per_km=rules.merge_cost_per_km if merge_cost_per_km is None
+        else merge_cost_per_km,
+        target_areas=rules.target_areas if target_areas is None else target_areas)
     return _with_models(result, scenario, table)

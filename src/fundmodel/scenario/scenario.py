@@ -197,6 +197,12 @@ class Scenario(ScenarioModel):
             problem = check_rules_on_table(self.renovation.items, table)
             if problem is not None:
                 raise fail(problem[0], "renovation", "items", *problem[1:])
+            areas = portfolio.service_areas
+            if areas is not None and areas.target_areas is not None and \
+                    areas.target_areas > len(table):
+                raise fail(f"target_areas is {areas.target_areas:,}, more than the table's "
+                           f"{len(table):,} compounds", "portfolio", "service_areas",
+                           "target_areas")
         if self.households is not None:
             raise fail("a portfolio cannot have a households section yet: it is computed for "
                        "one compound at a time", "households", on_key=True)
