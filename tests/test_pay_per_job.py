@@ -116,13 +116,14 @@ AT = "    - {name: repairs on call"
 # (id, old text, new text, expected path, key phrase, text on the offending line)
 CASES = [
     ("negative-price", "price_per_job: 150", "price_per_job: -150", f"{C}.price_per_job",
-     "0", AT),
-    ("discount-above-1", "discount: 0.2", "discount: 1.5", f"{C}.discount", "1", AT),
+     "greater than or equal to 0", AT),
+    ("discount-above-1", "discount: 0.2", "discount: 1.5", f"{C}.discount",
+     "less than or equal to 1", AT),
     ("discount-a-percentage", "discount: 0.2", "discount: 20", f"{C}.discount",
      "did you mean 0.2", AT),
     ("unknown-field", "discount: 0.2", "discont: 0.2", f"{C}.discont", "discount", AT),
     ("negative-jobs", "jobs_per_household_year: 2", "jobs_per_household_year: -2",
-     f"{C}.jobs_per_household_year", "0", AT),
+     f"{C}.jobs_per_household_year", "greater than or equal to 0", AT),
     ("price-without-jobs", "jobs_per_household_year: 2, ", "", f"{C}.jobs_per_household_year",
      "give both", AT),
     ("per-job-and-per-year", "discount: 0.2", "discount: 0.2, per_year: 100",
@@ -292,11 +293,11 @@ AREAS = "  service_areas: {max_distance_km: 1.0, within: district}\n"
 AREAS_AT = "  service_areas:"
 AREA_CASES = [
     ("negative-merge-cost", "within: district}", "within: district, merge_cost_per_compound: -1}",
-     "portfolio.service_areas.merge_cost_per_compound", "0"),
+     "portfolio.service_areas.merge_cost_per_compound", "greater than or equal to 0"),
     ("negative-cost-per-km", "within: district}", "within: district, merge_cost_per_km: -5}",
-     "portfolio.service_areas.merge_cost_per_km", "0"),
+     "portfolio.service_areas.merge_cost_per_km", "greater than or equal to 0"),
     ("target-zero", "within: district}", "within: district, target_areas: 0}",
-     "portfolio.service_areas.target_areas", "1"),
+     "portfolio.service_areas.target_areas", "greater than or equal to 1"),
     ("target-above-the-compounds", "within: district}", "within: district, target_areas: 5}",
      "portfolio.service_areas.target_areas", "more than the table's 4 compounds"),
     ("unknown-field", "within: district}", "within: district, target_area: 3}",
@@ -312,3 +313,40 @@ def test_malformed_service_areas(tmp_path, capsys, old, new, path, phrase):
     file = write(tmp_path, text)
     check_one_located_issue(file, text, path, phrase, line_of(text, AREAS_AT), tmp_path,
                             capsys)
+
+
+def test_the_docs_example_of_the_two_service_models_loads():
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "scenario-format.md").read_text(
+        encoding="utf-8")
+    block = next(b for b in re.findall(r"```yaml\n(.*?)```", doc, re.S)
+                 if "service_model: per_job" in b)
+    ops = yaml.safe_load(block)["operations"]
+    d = base(*ops["costs"], service_model=ops["service_model"])
+    res = evaluate(Scenario.model_validate(d)).yearly()
+    # crew: guards 120 / 300 → 1 person × 2,800 × 12 = 33,600; the per-job line 0 in a run
+    assert res["cost[guards]"].tolist() == [33_600.0] * 4
+    assert res["cost[repairs on call]"].tolist() == [0.0] * 4
+    assert res["cost[common-area power]"].tolist() == [6_000.0] * 4
+
+
+def test_cli_district_prints_the_merge_cost_and_writes_the_models(tmp_path, capsys):
+    import pandas as pd
+
+    from fundmodel.cli import main
+
+    text = DISTRICT.replace("within: district}", "within: district,\n"
+                            "                  merge_cost_per_compound: 2000}")
+    _district(tmp_path, text)
+    status = main(["district", str(tmp_path / "district.yaml"), "--draws", "4", "-q",
+                   "--no-plan", "--out", str(tmp_path / "out")])
+    printed = capsys.readouterr().out
+    assert status == 0
+    assert "merging compounds (capital)" in printed and "6,000" in printed
+    areas = pd.read_csv(tmp_path / "out" / "areas.csv")
+    assert areas["service_model"].tolist() == ["crew", "per_job"]
+    assert areas["merge_cost_cny"].tolist() == [6_000.0, 0.0]
