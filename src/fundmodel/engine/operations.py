@@ -109,8 +109,9 @@ def operating_flows(ops: OperationsInputs, compounds: CompoundInputs, draws: int
                              × I_t × (1 + ageing × (t − 1)) × m_t × share
                              (or per_year × I_t × (1 + ageing × (t − 1)) × m_t × share,
                               or, paid per job, jobs_per_household_year × households
-                              × price_per_job × (1 − discount) × I_t × (1 + ageing × (t − 1))
-                              × m_t × share; 0 for a line of the service model not used)
+                              × price_per_job × (1 − discount) × I_t
+                              × (1 + ageing × (t − 1)) × m_t × share;
+                              0 for a line of the service model not used)
         menu[<name>]       = households × take_up × price_per_household_month × 12 × I_t
         menu_cost[<name>]  = households × take_up × cost_per_household_month × 12 × I_t
         device[<name>]     = platform_fee_per_year × I_t

@@ -171,8 +171,9 @@ may belong to (``service_model``): a staffed ``crew`` or a service paid ``per_jo
 
 
 class CostLine(_Line):
-    """A cost: ``staff × wage_per_month × 12 × (1 + on_cost)``, or ``per_year``, or, paid per
-    job, ``jobs_per_household_year × households × price_per_job × (1 − discount)``, CNY a year.
+    """A cost: ``staff × wage_per_month × 12 × (1 + on_cost)``, or ``per_year``, or, paid
+    per job, ``jobs_per_household_year × households × price_per_job × (1 − discount)``, CNY
+    a year.
 
     The headcount is ``staff``, or from a norm: floor area / ``m2_per_staff`` or households /
     ``households_per_staff`` (``rounding: up`` for whole persons). A line ``shared: true``
