@@ -243,11 +243,12 @@ LINE_PATTERNS: dict[str, Output] = _declare([
            "each draw; part of other_income",
            en="Income: {name}", zh="收入：{name}"),
     Metric("cost[<name>]", "CNY/year", "One cost line of the scenario (operations.costs, by "
-           "name): staff × wage_per_month × 12 × (1 + on_cost), or per_year, divided by "
+           "name): staff × wage_per_month × 12 × (1 + on_cost), or per_year, or paid per job "
+           "jobs_per_household_year × households × price_per_job × (1 − discount), divided by "
            "shared_by (shared: × this compound's share by the split key); grows by its "
            "growth, else inflation, × (1 + ageing × (t − 1)); 0 outside first_year .. "
-           "first_year + years − 1; × the share built of its item (item:) in each draw; "
-           "part of direct_cost",
+           "first_year + years − 1, and for a line of the service model not used; × the "
+           "share built of its item (item:) in each draw; part of direct_cost",
            en="Cost: {name}", zh="成本：{name}"),
     Metric("menu[<name>]", "CNY/year", "Income of a menu package (operations.menu, by name): "
            "households × take_up × price_per_household_month × 12, growing; part of "

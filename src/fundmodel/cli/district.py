@@ -230,6 +230,8 @@ def _run_district(args: argparse.Namespace, out, err, helpers) -> int:
                   _money(areas.subsidy_clustered_cny))
         t.add_row(w("district.breaking_even"), f"{areas.breaking_even_standalone:,}",
                   f"{areas.breaking_even_clustered:,}")
+        if areas.merge_cost_cny:
+            t.add_row(w("district.merge_cost"), "0", _money(areas.merge_cost_cny))
         t.caption = w("district.saving", saving=_money(areas.saving_cny))
         t.caption_justify = "left"
         console.print(t)

@@ -156,6 +156,9 @@ class CostLineInputs:
     ``ageing (D|1, C|1)``: the rise per year of age, a share of the year-1 amount. The line runs
     in operating years ``first_year .. last_year`` (None: to the horizon). ``item``: index of
     the renovation item the line belongs to (scaled by the share of it built), None for none.
+    A service paid per job has ``jobs_per_household_year``, ``price_per_job`` and ``discount``
+    ``(D|1, C|1)`` instead (``per_year``, ``staff`` and ``wage_per_month`` None). ``runs``:
+    False for a line of the service model not used (it costs 0).
     """
 
     name: str
@@ -173,6 +176,10 @@ class CostLineInputs:
     first_year: int = 1
     last_year: int | None = None
     item: int | None = None
+    jobs_per_household_year: np.ndarray | None = None
+    price_per_job: np.ndarray | None = None
+    discount: np.ndarray | None = None
+    runs: bool = True
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ import numpy as np
 from .arrays import growth_index, multiply_lines, sum_lines
 from .model_inputs import CompoundInputs, CostLineInputs, FallbackInputs, OperationsInputs
 
-__all__ = ["operating_flows", "FEE_BASE", "fallback_recursion", "owners_account_recursion", "headcount",
-           "ROUND_UP_TOLERANCE"]
+__all__ = ["operating_flows", "FEE_BASE", "fallback_recursion", "owners_account_recursion",
+           "headcount", "contract_households", "ROUND_UP_TOLERANCE"]
 
 FEE_BASE = "fee_income_per_unit_rate"
 """Entry of :func:`operating_flows`: fee income a fee of 1 (CNY/m²/month, or CNY/household/month
@@ -72,6 +72,17 @@ def headcount(line: CostLineInputs, ops: OperationsInputs,
     return staff
 
 
+def contract_households(line: CostLineInputs, ops: OperationsInputs,
+                        compounds: CompoundInputs) -> np.ndarray:
+    """The households a line paid per job serves ``(D|1, C)``: the compound's, or on a
+    ``shared`` line the whole contract's, ``households + partners × partner_households``."""
+    base = compounds.households[None, :]
+    if line.shared:
+        s = ops.shared_service
+        base = base + s.partners * s.partner_households
+    return base
+
+
 def _built(value: np.ndarray, item: int | None, built: np.ndarray | None,
            shape: tuple[int, ...]) -> np.ndarray:
     """A line ``(D|1, C, T)`` times the share built of the item it belongs to, ``built[...,
@@ -96,7 +107,11 @@ def operating_flows(ops: OperationsInputs, compounds: CompoundInputs, draws: int
                              (or per_year × I_t × m_t)
         cost[<name>]       = (staff − replaced) × wage_per_month × 12 × (1 + on_cost)
                              × I_t × (1 + ageing × (t − 1)) × m_t × share
-                             (or per_year × I_t × (1 + ageing × (t − 1)) × m_t × share)
+                             (or per_year × I_t × (1 + ageing × (t − 1)) × m_t × share,
+                              or, paid per job, jobs_per_household_year × households
+                              × price_per_job × (1 − discount) × I_t
+                              × (1 + ageing × (t − 1)) × m_t × share;
+                              0 for a line of the service model not used)
         menu[<name>]       = households × take_up × price_per_household_month × 12 × I_t
         menu_cost[<name>]  = households × take_up × cost_per_household_month × 12 × I_t
         device[<name>]     = platform_fee_per_year × I_t
@@ -104,7 +119,8 @@ def operating_flows(ops: OperationsInputs, compounds: CompoundInputs, draws: int
         vat                = property_fee × vat_rate / (1 + vat_rate)   (fees include VAT)
 
     ``share`` is 1/shared_by, or the split key's share (:func:`_split_key`) for a ``shared``
-    line; ``staff`` comes
+    line (whose jobs are counted on the contract's households, :func:`contract_households`);
+    ``staff`` comes
     from :func:`headcount`; ``replaced`` is the headcount the devices replacing the line take
     off it (the result never below 0). An income or cost line that belongs to item i is
     multiplied by ``built[..., i]``, the share of the item built in each draw and compound
@@ -150,8 +166,15 @@ def operating_flows(ops: OperationsInputs, compounds: CompoundInputs, draws: int
     t = np.arange(years, dtype=float)
     split = _split_key(ops, compounds) if any(line.shared for line in ops.costs) else None
     for j, line in enumerate(ops.costs):
+        if not line.runs:
+            flows[f"cost[{line.name}]"] = value = np.zeros((1,) + shape[1:])
+            costs.append(value)
+            continue
         if line.per_year is not None:
             base = line.per_year[..., None]
+        elif line.price_per_job is not None:
+            base = (line.jobs_per_household_year * contract_households(line, ops, compounds)
+                    * line.price_per_job * (1.0 - line.discount))[..., None]
         else:
             staff = headcount(line, ops, compounds)
             for device_staff in replaced.get(j, ()):

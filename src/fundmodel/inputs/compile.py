@@ -129,7 +129,11 @@ def _operations(scenario: Scenario) -> OperationsInputs:
         norm={"m2_per_staff": "m2", "households_per_staff": "households"}.get(line.norm or ""),
         per_staff=draw_compound(getattr(line, line.norm), None) if line.norm else None,
         round_up=line.rounding == "up", shared=line.shared, ageing=draw_compound(line.ageing),
-        first_year=line.first_year, last_year=last(line), item=item(line))
+        first_year=line.first_year, last_year=last(line), item=item(line),
+        jobs_per_household_year=draw_compound(line.jobs_per_household_year, None),
+        price_per_job=draw_compound(line.price_per_job, None),
+        discount=draw_compound(line.discount) if line.per_job else None,
+        runs=ops.runs(line))
         for line in ops.costs)
     shared = ops.shared_service
     names = [line.name for line in ops.costs]

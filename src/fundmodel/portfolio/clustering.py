@@ -25,12 +25,13 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse.csgraph import minimum_spanning_tree
 from scipy.spatial import cKDTree
 
 from fundmodel.errors import ModelError
 
 __all__ = ["Clustering", "cluster_service_areas", "MAX_EXACT_COMPOUNDS",
-           "BREAKEVEN_TOLERANCE_CNY", "SubsidyFunction"]
+           "BREAKEVEN_TOLERANCE_CNY", "SubsidyFunction", "merge_cost"]
 
 logger = logging.getLogger("fundmodel")
 
@@ -65,7 +66,8 @@ class Clustering:
     compound_subsidy_standalone_cny : ndarray, (C,)
         Each compound's subsidy when it is served alone (CNY).
     subsidy_standalone_cny, subsidy_clustered_cny, saving_cny : float
-        Total subsidy of the district, standalone and clustered (CNY), and their difference.
+        Total subsidy of the district, standalone and clustered (CNY), and their difference
+        less ``merge_cost_cny``.
     clusters : int
         Number of clusters (C when nothing is merged).
     breaking_even_standalone, breaking_even_clustered : int
@@ -78,6 +80,12 @@ class Clustering:
         Calls to ``subsidy``.
     method : str
         ``"greedy"`` or ``"exact"``.
+    merge_cost_cny : float
+        Capital cost of merging the compounds of every area of two or more (合围并院: walls,
+        gates, access control; CNY, :func:`merge_cost`), 0 without merge costs; ``saving_cny``
+        is net of it, and the table has a ``merge_cost_cny`` column when merge costs are given.
+    target_areas : int or None
+        The number of areas aimed at (None: as many as the least total cost gives).
     """
 
     labels: np.ndarray
@@ -93,6 +101,8 @@ class Clustering:
     evaluations: int
     calls: int
     method: str
+    merge_cost_cny: float = 0.0
+    target_areas: int | None = None
 
 
 # --------------------------------------------------------------------------- validation
@@ -180,6 +190,56 @@ def _members(rows: np.ndarray, cols: np.ndarray, k: int, n: int) -> sparse.csr_a
     return m
 
 
+class _MergeCost:
+    """The merge cost of candidate clusters (:func:`merge_cost`), at the given prices."""
+
+    def __init__(self, xy: np.ndarray, per_compound: float, per_km: float):
+        self.xy, self.per_compound, self.per_km = xy, per_compound, per_km
+
+    @property
+    def any(self) -> bool:
+        return self.per_compound > 0 or self.per_km > 0
+
+    def __call__(self, members: sparse.csr_array) -> np.ndarray:
+        if not self.any:
+            return np.zeros(members.shape[0])
+        return merge_cost(members, self.xy, self.per_compound, self.per_km)
+
+
+def merge_cost(members: sparse.csr_array, xy: np.ndarray, per_compound: float = 0.0,
+               per_km: float = 0.0) -> np.ndarray:
+    """Capital cost of merging the compounds of each candidate cluster into one area
+    (合围并院: walls, gates, access control), CNY, ``(K,)``::
+
+        m(A) = per_compound × |A| + per_km × L(A)     for |A| ≥ 2,   m(A) = 0 alone
+
+    with ``L(A)`` the length (km) of the minimum spanning tree of A's members at ``xy (C, 2)``
+    (km): the shortest network of straight links joining them, the distance between merged
+    compounds a boundary or a path must bridge. ``members`` is a ``(K, C)`` 0/1 ``csr_array``.
+    The trees of all K candidates are one spanning forest of a block-diagonal graph (no loop
+    over candidates); its size grows as the sum of the candidates' squared sizes."""
+    members = sparse.csr_array(members)
+    members.sort_indices()
+    sizes = np.diff(members.indptr)
+    k = members.shape[0]
+    out = np.where(sizes >= 2, per_compound * sizes, 0.0)
+    if per_km <= 0 or not np.any(sizes >= 2):
+        return out
+    nodes = members.indices.size
+    local = np.arange(nodes) - np.repeat(members.indptr[:-1], sizes)
+    rest = np.repeat(sizes, sizes) - local - 1          # later members of the same cluster
+    src = np.repeat(np.arange(nodes), rest)
+    dst = src + 1 + np.arange(rest.sum()) - np.repeat(np.cumsum(rest) - rest, rest)
+    cols = members.indices
+    length = np.hypot(*(xy[cols[src]] - xy[cols[dst]]).T)
+    # + the smallest float: two compounds at one place are still linked (a 0 is no edge)
+    graph = sparse.csr_array((length + np.finfo(float).tiny, (src, dst)), shape=(nodes, nodes))
+    tree = minimum_spanning_tree(graph).tocoo()
+    row_of = np.repeat(np.arange(k), sizes)
+    exact = np.hypot(*(xy[cols[tree.row]] - xy[cols[tree.col]]).T)
+    return out + per_km * np.bincount(row_of[tree.row], weights=exact, minlength=k)
+
+
 # --------------------------------------------------------------------------- entry point
 
 def cluster_service_areas(x_km: Any, y_km: Any, households: Any, *,
@@ -189,11 +249,16 @@ def cluster_service_areas(x_km: Any, y_km: Any, households: Any, *,
                           max_distance_km: float = 1.0,
                           max_households: float | None = None,
                           max_compounds: int | None = None,
-                          method: str = "greedy") -> Clustering:
+                          method: str = "greedy",
+                          merge_cost_per_compound: float = 0.0,
+                          merge_cost_per_km: float = 0.0,
+                          target_areas: int | None = None) -> Clustering:
     """Group neighbouring compounds into shared-service clusters that need the least subsidy.
 
-    Objective: minimize ``Σ_k s(cluster_k)`` (CNY), ``s`` the caller's ``subsidy``; secondary,
-    among equal totals, more clusters that break even. A cluster is feasible when
+    Objective: minimize ``Σ_k s(cluster_k) + m(cluster_k)`` (CNY), ``s`` the caller's
+    ``subsidy`` and ``m`` the capital cost of merging (:func:`merge_cost`, 0 unless its prices
+    are given); secondary, among equal totals, more clusters that break even; with
+    ``target_areas``, exactly that many clusters. A cluster is feasible when
 
     - every pair of its members is at most ``max_distance_km`` apart (Euclidean on
       ``x_km, y_km``: the cluster's *diameter*, so no member is far from any other and the
@@ -229,6 +294,16 @@ def cluster_service_areas(x_km: Any, y_km: Any, households: Any, *,
         ``greedy``: agglomerative merging in rounds, by largest saving
         ``s(A) + s(B) − s(A ∪ B)``; any C. ``exact``: every feasible cluster, then a
         set-partitioning MILP (scipy.optimize.milp); C ≤ :data:`MAX_EXACT_COMPOUNDS`.
+    merge_cost_per_compound : float
+        Capital cost of merging, CNY per compound of an area of two or more (≥ 0).
+    merge_cost_per_km : float
+        Capital cost of merging, CNY per km of the minimum spanning tree joining an area's
+        compounds (≥ 0).
+    target_areas : int, optional
+        The number of areas to end with: greedy merges (the least costly first, even a merge
+        that costs more than it saves) until there are that many, and no further; exact adds
+        ``Σ x_A = target_areas``. Greedy that runs out of feasible merges above the target
+        stops there (a warning in the log); exact with no such partition raises.
 
     Returns
     -------
@@ -237,8 +312,9 @@ def cluster_service_areas(x_km: Any, y_km: Any, households: Any, *,
     Raises
     ------
     ModelError
-        Bad arguments, ``exact`` for more than :data:`MAX_EXACT_COMPOUNDS` compounds, or a
-        subsidy result of the wrong shape, negative or not finite.
+        Bad arguments, ``exact`` for more than :data:`MAX_EXACT_COMPOUNDS` compounds (or with
+        no partition into ``target_areas`` feasible clusters), or a subsidy result of the
+        wrong shape, negative or not finite.
     """
     x = _vector("x_km", x_km, None)
     n = x.shape[0]
@@ -276,25 +352,44 @@ def cluster_service_areas(x_km: Any, y_km: Any, households: Any, *,
         raise ModelError(f"method='exact' enumerates every subset of compounds: at most "
                          f"{MAX_EXACT_COMPOUNDS} compounds, got {n}; use method='greedy'")
 
+    prices = []
+    for name, value in (("merge_cost_per_compound", merge_cost_per_compound),
+                        ("merge_cost_per_km", merge_cost_per_km)):
+        try:
+            price = float(value)
+        except (TypeError, ValueError):
+            raise ModelError(f"{name} must be a number, got {value!r}") from None
+        if not np.isfinite(price) or price < 0:
+            raise ModelError(f"{name} must be finite and ≥ 0 CNY, got {value!r}")
+        prices.append(price)
+    target = _positive_int_or_none("target_areas", target_areas)
+    if target is not None and target > n:
+        raise ModelError(f"target_areas is {target}, more than the {n} compounds")
+
     fn = _Subsidy(subsidy)
     xy = np.column_stack([x, y])
+    mc = _MergeCost(xy, *prices)
     if method == "greedy":
-        cluster_of, s_cluster, s_alone, rounds = _greedy(xy, hh, groups, dmax, hmax, kmax_n,
-                                                         fn)
+        cluster_of, s_cluster, m_cluster, s_alone, rounds = _greedy(
+            xy, hh, groups, dmax, hmax, kmax_n, fn, mc, target)
     else:
-        cluster_of, s_cluster, s_alone = _exact(xy, hh, groups, dmax, hmax, kmax_n, fn)
+        cluster_of, s_cluster, m_cluster, s_alone = _exact(xy, hh, groups, dmax, hmax, kmax_n,
+                                                           fn, mc, target)
         rounds = 1
     return _result(cluster_of, s_cluster, s_alone, names, np.asarray(households), rounds,
-                   fn, method)
+                   fn, method, m_cluster if mc.any else None, target)
 
 
 # --------------------------------------------------------------------------- greedy
 
 def _greedy(xy: np.ndarray, hh: np.ndarray, groups: np.ndarray, dmax: float, hmax: float,
-            kmax: int, fn: _Subsidy) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    """Agglomerative merging; returns (cluster of each compound, subsidy by cluster, standalone
-    subsidy, rounds). Clusters carry persistent ids: 0..C-1 the compounds, C, C+1, ... each
-    merge; a merge of the same two clusters is evaluated once."""
+            kmax: int, fn: _Subsidy, mc: _MergeCost, target: int | None = None
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """Agglomerative merging; returns (cluster of each compound, subsidy by cluster, merge
+    cost by cluster, standalone subsidy, rounds). Clusters carry persistent ids: 0..C-1 the
+    compounds, C, C+1, ... each merge; a merge of the same two clusters is evaluated once.
+    A merge's saving counts the merge costs ``mc``; with ``target`` merges go on (the least
+    costly first) while there are more clusters than it, and stop at it."""
     n = xy.shape[0]
     cap = 2 * n                                    # ids ever used < 2C − 1
     s_alone = fn(_members(np.arange(n), np.arange(n), n, n))
@@ -311,14 +406,17 @@ def _greedy(xy: np.ndarray, hh: np.ndarray, groups: np.ndarray, dmax: float, hma
     hh_c[:n] = hh
     s_c = np.zeros(cap)
     s_c[:n] = s_alone
+    m_c = np.zeros(cap)                            # merge cost of each cluster (0 alone)
     first = np.full(cap, n, dtype=np.int64)        # lowest compound index of each cluster
     first[:n] = np.arange(n)
     next_id = n
     cache_key = np.empty(0, dtype=np.int64)        # evaluated merges a * cap + b, sorted
     cache_val = np.empty(0)
+    cache_merge = np.empty(0)
     rounds = 0
+    clusters = n
 
-    while pairs.shape[0]:
+    while pairs.shape[0] and (target is None or clusters > target):
         a = uid[pairs[:, 0]]
         b = uid[pairs[:, 1]]
         lo, hi = np.minimum(a, b), np.maximum(a, b)
@@ -338,17 +436,21 @@ def _greedy(xy: np.ndarray, hh: np.ndarray, groups: np.ndarray, dmax: float, hma
             sorted_uid = uid[order]
             start = np.searchsorted(sorted_uid, np.arange(cap))
             rows, cols = _merge_rows(na, nb, size, start, order)
-            vals = fn(_members(rows, cols, na.size, n))
+            union = _members(rows, cols, na.size, n)
+            vals = fn(union)
             cache_key = np.concatenate([cache_key, key[new]])
             cache_val = np.concatenate([cache_val, vals])
+            cache_merge = np.concatenate([cache_merge, mc(union)])
             srt = np.argsort(cache_key, kind="stable")
-            cache_key, cache_val = cache_key[srt], cache_val[srt]
-        s_ab = cache_val[np.searchsorted(cache_key, key)]
-        saving = s_c[ca] + s_c[cb] - s_ab
-        good = saving >= BREAKEVEN_TOLERANCE_CNY
+            cache_key, cache_val, cache_merge = cache_key[srt], cache_val[srt], cache_merge[srt]
+        at = np.searchsorted(cache_key, key)
+        s_ab, m_ab = cache_val[at], cache_merge[at]
+        saving = (s_c[ca] + m_c[ca]) + (s_c[cb] + m_c[cb]) - (s_ab + m_ab)
+        good = (saving >= BREAKEVEN_TOLERANCE_CNY if target is None
+                else np.ones(saving.shape, dtype=bool))
         if not good.any():
             break
-        ca, cb, s_ab, saving = ca[good], cb[good], s_ab[good], saving[good]
+        ca, cb, s_ab, m_ab, saving = ca[good], cb[good], s_ab[good], m_ab[good], saving[good]
         be = BREAKEVEN_TOLERANCE_CNY
         gained = ((s_ab < be).astype(int) - (s_c[ca] < be) - (s_c[cb] < be))
         f_lo = np.minimum(first[ca], first[cb])
@@ -362,6 +464,8 @@ def _greedy(xy: np.ndarray, hh: np.ndarray, groups: np.ndarray, dmax: float, hma
             p, q = ca[r], cb[r]
             if used[p] or used[q]:
                 continue
+            if target is not None and clusters - merged <= target:
+                break
             used[p] = used[q] = True
             new_id = next_id
             next_id += 1
@@ -369,18 +473,23 @@ def _greedy(xy: np.ndarray, hh: np.ndarray, groups: np.ndarray, dmax: float, hma
             size[new_id] = size[p] + size[q]
             hh_c[new_id] = hh_c[p] + hh_c[q]
             s_c[new_id] = s_ab[r]
+            m_c[new_id] = m_ab[r]
             first[new_id] = min(first[p], first[q])
             merged += 1
         uid = remap[uid]
+        clusters -= merged
         rounds += 1
         logger.debug("clustering round %d: %d candidate merges, %d merged, %d clusters",
                      rounds, key.size, merged, np.unique(uid).size)
 
+    if target is not None and clusters > target:
+        logger.warning("service areas: no feasible merge is left at %d areas, above the "
+                       "target of %d (the distance, size or boundary limits)", clusters, target)
     ids_used, cluster_of = np.unique(uid, return_inverse=True)
     order = np.argsort(first[ids_used])            # number clusters by their first compound
     rank = np.empty_like(order)
     rank[order] = np.arange(order.size)
-    return rank[cluster_of], s_c[ids_used][order], s_alone, rounds
+    return rank[cluster_of], s_c[ids_used][order], m_c[ids_used][order], s_alone, rounds
 
 
 def _merge_rows(na: np.ndarray, nb: np.ndarray, size: np.ndarray, start: np.ndarray,
@@ -400,9 +509,11 @@ def _merge_rows(na: np.ndarray, nb: np.ndarray, size: np.ndarray, start: np.ndar
 # --------------------------------------------------------------------------- exact
 
 def _exact(xy: np.ndarray, hh: np.ndarray, groups: np.ndarray, dmax: float, hmax: float,
-           kmax: int, fn: _Subsidy) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every feasible cluster, then the set partition of least subsidy (then most clusters
-    breaking even) by two MILPs."""
+           kmax: int, fn: _Subsidy, mc: _MergeCost, target: int | None = None
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every feasible cluster, then the set partition of least subsidy and merge cost (then
+    most clusters breaking even) by two MILPs; with ``target``, of exactly that many
+    clusters."""
     n = xy.shape[0]
     masks = np.arange(1, 2 ** n, dtype=np.int64)
     member = ((masks[:, None] >> np.arange(n)) & 1).astype(bool)       # (2^n − 1, n)
@@ -415,37 +526,47 @@ def _exact(xy: np.ndarray, hh: np.ndarray, groups: np.ndarray, dmax: float, hmax
     feasible = (k == 1) | ((conflicts == 0) & (k <= kmax) & (member @ hh <= hmax))
     member = member[feasible]
     rows, cols = np.nonzero(member)
-    s = fn(_members(rows, cols, member.shape[0], n))
+    candidates = _members(rows, cols, member.shape[0], n)
+    s = fn(candidates)
+    m = mc(candidates)
+    cost = s + m
     single = member.sum(axis=1) == 1
     s_alone = np.empty(n)
     s_alone[np.argmax(member[single], axis=1)] = s[single]
 
     a_eq = sparse.csr_array(member.T.astype(float))
-    part = LinearConstraint(a_eq, 1.0, 1.0)
+    part = [LinearConstraint(a_eq, 1.0, 1.0)]
     ones = np.ones(s.size)
+    if target is not None:
+        part.append(LinearConstraint(ones[None, :], target, target))
     opts = {"mip_rel_gap": 0.0}
-    first = milp(s, constraints=[part], integrality=ones, bounds=Bounds(0, 1), options=opts)
-    if not first.success:                          # singletons are always a solution
+    first = milp(cost, constraints=part, integrality=ones, bounds=Bounds(0, 1), options=opts)
+    if not first.success:                          # singletons are a solution without target
+        if target is not None:
+            raise ModelError(f"no partition into target_areas = {target} areas meets the "
+                             "distance, size and boundary limits")
         raise ModelError(f"set-partitioning MILP failed: {first.message}")
-    best = float(s @ np.round(first.x))
+    best = float(cost @ np.round(first.x))
     tol = max(BREAKEVEN_TOLERANCE_CNY, 1e-9 * best)
     breaks = (s < BREAKEVEN_TOLERANCE_CNY).astype(float)
-    second = milp(-breaks, constraints=[part, LinearConstraint(s[None, :], -np.inf, best + tol)],
+    second = milp(-breaks,
+                  constraints=[*part, LinearConstraint(cost[None, :], -np.inf, best + tol)],
                   integrality=ones, bounds=Bounds(0, 1), options=opts)
     x_sel = np.round(second.x if second.success else first.x) > 0.5
     chosen = member[x_sel]
-    s_chosen = s[x_sel]
+    s_chosen, m_chosen = s[x_sel], m[x_sel]
     order = np.argsort(np.argmax(chosen, axis=1))  # number clusters by their first compound
-    chosen, s_chosen = chosen[order], s_chosen[order]
+    chosen, s_chosen, m_chosen = chosen[order], s_chosen[order], m_chosen[order]
     cluster_of = np.argmax(chosen, axis=0)
-    return cluster_of, s_chosen, s_alone
+    return cluster_of, s_chosen, m_chosen, s_alone
 
 
 # --------------------------------------------------------------------------- result
 
 def _result(cluster_of: np.ndarray, s_cluster: np.ndarray, s_alone: np.ndarray,
             names: list[str], households: np.ndarray, rounds: int, fn: _Subsidy,
-            method: str) -> Clustering:
+            method: str, m_cluster: np.ndarray | None = None,
+            target: int | None = None) -> Clustering:
     k = s_cluster.size
     be = BREAKEVEN_TOLERANCE_CNY
     hh = households.astype(float)
@@ -464,6 +585,10 @@ def _result(cluster_of: np.ndarray, s_cluster: np.ndarray, s_alone: np.ndarray,
         "subsidy_cny": s_cluster,
         "breaks_even": s_cluster < be,
     })
+    merging = 0.0
+    if m_cluster is not None:
+        table["merge_cost_cny"] = m_cluster
+        merging = float(m_cluster.sum())
     total_alone = float(s_alone.sum())
     total = float(s_cluster.sum())
     return Clustering(
@@ -472,7 +597,7 @@ def _result(cluster_of: np.ndarray, s_cluster: np.ndarray, s_alone: np.ndarray,
         compound_subsidy_standalone_cny=s_alone,
         subsidy_standalone_cny=total_alone,
         subsidy_clustered_cny=total,
-        saving_cny=total_alone - total,
+        saving_cny=total_alone - total - merging,
         clusters=int(k),
         breaking_even_standalone=int((s_alone < be).sum()),
         breaking_even_clustered=int((s_cluster < be).sum()),
@@ -480,4 +605,6 @@ def _result(cluster_of: np.ndarray, s_cluster: np.ndarray, s_alone: np.ndarray,
         evaluations=fn.evaluations,
         calls=fn.calls,
         method=method,
+        merge_cost_cny=merging,
+        target_areas=target,
     )

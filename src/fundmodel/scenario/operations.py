@@ -25,8 +25,7 @@ from .renovation import Money, Quantity, Share
 
 __all__ = ["PropertyFee", "RevenueLine", "IncomeLine", "CostLine", "Operations", "Growth",
            "SharedService", "MenuPackage", "Device", "Fallback", "OwnersAccount", "INCOME_PAYERS",
-           "FALLBACK_PAYERS",
-           "MAX_HORIZON_YEARS"]
+           "FALLBACK_PAYERS", "MAX_HORIZON_YEARS", "SERVICE_MODELS"]
 
 MAX_HORIZON_YEARS = 100
 """Most operating years of a scenario (the bound on ``horizon_years``): the longest a
@@ -187,19 +186,28 @@ class OwnersAccount(ScenarioModel):
 
 _HEADCOUNTS = ("staff", "m2_per_staff", "households_per_staff")
 _HEADCOUNT_TEXT = "staff, m2_per_staff or households_per_staff"
+_PER_JOB = ("jobs_per_household_year", "price_per_job")
 _EITHER = ("give either per_year, or staff and wage_per_month (or a staffing norm, "
-           "m2_per_staff or households_per_staff, instead of staff)")
+           "m2_per_staff or households_per_staff, instead of staff), or "
+           "jobs_per_household_year and price_per_job (a service paid per job)")
+SERVICE_MODELS = ("crew", "per_job")
+"""The two ways a compound's (or a shared area's) basic service may be bought, which cost lines
+may belong to (``service_model``): a staffed ``crew`` or a service paid ``per_job``."""
 
 
 class CostLine(_Line):
-    """A cost: ``staff × wage_per_month × 12 × (1 + on_cost)``, or ``per_year``, CNY a year.
+    """A cost: ``staff × wage_per_month × 12 × (1 + on_cost)``, or ``per_year``, or, paid
+    per job, ``jobs_per_household_year × households × price_per_job × (1 − discount)``, CNY
+    a year.
 
     The headcount is ``staff``, or from a norm: floor area / ``m2_per_staff`` or households /
     ``households_per_staff`` (``rounding: up`` for whole persons). A line ``shared: true``
     bears this compound's share of the shared contract (``operations.shared_service``), a line
     with ``shared_by`` 1/shared_by of it. ``ageing`` makes it rise with the buildings' age:
     × (1 + ageing × (t − 1)) in operating year t. With ``item``, times the share of that
-    renovation item built.
+    renovation item built. ``service_model`` makes it one of two alternative ways of buying the
+    service (a staffed ``crew`` or a service paid ``per_job``): a run keeps the lines of
+    ``operations.service_model``; the shared-service areas use the cheaper one per area.
     """
 
     pair: ClassVar[tuple[str, str]] = ("staff", "wage_per_month")
@@ -235,11 +243,43 @@ class CostLine(_Line):
     """Rise per year of the buildings' age since renovation, a share of the year-1 amount in
     [0, 1] (0.03: +3 % of it a year, routine repairs of ageing buildings)."""
     item: str | None = _item_field()
+    jobs_per_household_year: Quantity | None = None
+    """A service paid per job (按次收费: repairs, pipe clearing, cleaning of common parts on
+    call): jobs a year per household, ≥ 0 (may be uncertain). With ``price_per_job``, instead
+    of ``per_year`` or a headcount. On a ``shared`` line the households of the whole contract
+    (then ``shared_service.partner_households`` is needed)."""
+    price_per_job: Money | None = None
+    """Price of one job, CNY (the market price, before ``discount``)."""
+    discount: Share = 0.0
+    """Discount on ``price_per_job``, in [0, 1] (0.2: 20 % below the market price); only with
+    a service paid per job."""
+    service_model: Literal[SERVICE_MODELS] | None = None  # type: ignore[valid-type]
+    """The alternative the line belongs to: ``crew`` (a staffed service) or ``per_job`` (a
+    service paid per job); default none: the line runs whichever is used. A run keeps the
+    lines of ``operations.service_model``; the shared-service areas compare the two and use
+    the cheaper one in each area."""
 
     @model_validator(mode="after")
     def _one_form(self):
         heads = [f for f in _HEADCOUNTS if getattr(self, f) is not None]
         wage = self.wage_per_month is not None
+        jobs = [f for f in _PER_JOB if getattr(self, f) is not None]
+        if jobs:
+            if self.per_year is not None or heads or wage:
+                raise fail(_EITHER, jobs[0], on_key=True)
+            if len(jobs) == 1:
+                raise fail(f"give both {_PER_JOB[0]} and {_PER_JOB[1]}",
+                           _PER_JOB[1] if jobs == [_PER_JOB[0]] else _PER_JOB[0])
+            if self.rounding != "none":
+                raise fail("rounding applies to a headcount from a norm, not to a service paid "
+                           "per job", "rounding", on_key=True)
+            if self.shared and "shared_by" in self.model_fields_set:
+                raise fail("give either shared (the contract's split key) or shared_by (an "
+                           "equal split), not both", "shared", on_key=True)
+            return self
+        if not (isinstance(self.discount, (int, float)) and self.discount == 0):
+            raise fail("discount applies to a service paid per job (jobs_per_household_year "
+                       "and price_per_job)", "discount", on_key=True)
         if self.per_year is not None:
             if heads or wage:
                 raise fail(_EITHER)
@@ -264,6 +304,11 @@ class CostLine(_Line):
         """The norm the headcount comes from (``m2_per_staff`` or ``households_per_staff``), if
         any."""
         return next((f for f in _HEADCOUNTS[1:] if getattr(self, f) is not None), None)
+
+    @property
+    def per_job(self) -> bool:
+        """Whether the line is a service paid per job."""
+        return self.price_per_job is not None
 
 
 class SharedService(ScenarioModel):
@@ -372,6 +417,10 @@ class Operations(ScenarioModel):
                              lower_reason="the bound on an amount of money, CNY") = 0.0
     """Balance of the compound's operating account at the start of year 1, CNY, within
     ±1e15 (a bound far beyond any compound that catches extra zeros)."""
+    service_model: Literal[SERVICE_MODELS] | None = None  # type: ignore[valid-type]
+    """Which alternative a run uses where cost lines belong to a ``service_model``: ``crew``
+    or ``per_job`` (the other's lines cost 0). Needed when lines of both are written; the
+    shared-service areas compare both whatever it says."""
 
     @model_validator(mode="after")
     def _references(self):
@@ -387,8 +436,10 @@ class Operations(ScenarioModel):
             if device.replaces not in names:
                 raise fail(f"no cost line is named '{device.replaces}'"
                            f"{did_you_mean(device.replaces, names)}", "devices", i, "replaces")
-            if self.costs[names.index(device.replaces)].per_year is not None:
-                raise fail(f"the cost line '{device.replaces}' is given per_year; devices "
+            replaced = self.costs[names.index(device.replaces)]
+            if replaced.per_year is not None or replaced.per_job:
+                form = "per_year" if replaced.per_year is not None else "per job"
+                raise fail(f"the cost line '{device.replaces}' is given {form}; devices "
                            "replace staff of a line given by a headcount", "devices", i,
                            "replaces")
         shared = self.shared_service
@@ -404,7 +455,36 @@ class Operations(ScenarioModel):
                 raise fail(f"the norm {line.norm} of a shared line sizes the crew for the "
                            f"whole contract: give shared_service.{need}", "costs", i,
                            line.norm, on_key=True)
+            if line.per_job and shared.partner_households is None:
+                raise fail("a shared line paid per job counts the jobs of the whole "
+                           "contract's households: give shared_service.partner_households",
+                           "costs", i, "jobs_per_household_year", on_key=True)
+        models = self.service_models()
+        if len(models) == 2 and self.service_model is None:
+            i = next(i for i, line in enumerate(self.costs) if line.service_model == models[1])
+            raise fail("cost lines belong to both service models (crew and per_job): say which "
+                       "a run uses, operations.service_model: crew or per_job", "costs", i,
+                       "service_model", on_key=True)
+        if self.service_model is not None and self.service_model not in models:
+            raise fail(f"no cost line belongs to the service model {self.service_model!r} "
+                       "(give a line service_model: " + self.service_model + ")",
+                       "service_model")
         return self
+
+    def service_models(self) -> tuple[str, ...]:
+        """The service models the cost lines belong to, in :data:`SERVICE_MODELS` order (empty:
+        no line belongs to one)."""
+        used = {line.service_model for line in self.costs}
+        return tuple(m for m in SERVICE_MODELS if m in used)
+
+    def runs(self, line: CostLine, model: str | None = None) -> bool:
+        """Whether cost ``line`` runs under ``model`` (default: the one a run uses,
+        ``service_model`` or the only one the lines name): a line of no service model always
+        does."""
+        if line.service_model is None:
+            return True
+        model = model or self.service_model or line.service_model
+        return line.service_model == model
 
     def problems_in(self, scenario: Any) -> Iterator[tuple[str, ...]]:
         """What the operations cannot be against the rest of the scenario, as ``(message,
@@ -479,6 +559,16 @@ class Operations(ScenarioModel):
                 yield (f"the cost line '{line.name}' in a year (headcount from its norm × "
                        f"wage × 12) is beyond the bound of {MAX_MONEY_CNY:g} CNY on any "
                        "amount", "costs", i, line.norm)
+        for i, line in enumerate(self.costs):
+            if not line.per_job:
+                continue
+            households = compound.households
+            if line.shared:
+                households += partners * big(shared.partner_households)
+            if over(big(line.jobs_per_household_year) * households * big(line.price_per_job)):
+                yield (f"the cost line '{line.name}' in a year (jobs per household × households "
+                       f"× price per job) is beyond the bound of {MAX_MONEY_CNY:g} CNY on any "
+                       "amount", "costs", i, "price_per_job")
         for i, package in enumerate(self.menu):
             price = max(big(package.price_per_household_month),
                         big(package.cost_per_household_month))

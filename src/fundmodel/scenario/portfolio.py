@@ -16,6 +16,7 @@ from pydantic import Field, PrivateAttr, model_validator
 from .base import ScenarioModel, fail
 from .fiscal import GOVERNMENT_LEVELS
 from .ranges import bounded
+from ..io.limits import MAX_MONEY_CNY
 
 __all__ = ["Portfolio", "Phasing", "ServiceAreas", "PER_COMPOUND_SECTIONS"]
 
@@ -90,6 +91,18 @@ class ServiceAreas(ScenarioModel):
     method: Literal["greedy", "exact"] = "greedy"
     """``greedy`` merges the pair that saves most, round after round; ``exact`` solves the
     set partition (small districts only)."""
+    merge_cost_per_compound: bounded(float, ge=0, le=MAX_MONEY_CNY,
+                                     reason="the bound on an amount of money, CNY") = 0.0
+    """Capital cost of merging compounds into one area (合围并院: walls, gates, access
+    control), CNY per compound of an area of two or more; counted against what sharing
+    saves."""
+    merge_cost_per_km: bounded(float, ge=0, le=MAX_MONEY_CNY,
+                               reason="the bound on an amount of money, CNY") = 0.0
+    """Capital cost of merging, CNY per km of the shortest network joining an area's compounds
+    (the minimum spanning tree of their ``x_km``, ``y_km``)."""
+    target_areas: int | None = Field(default=None, ge=1)
+    """The number of areas to end with (e.g. 270 for Xinghualing's 983 compounds), at most the
+    compounds; default: as many as the least subsidy and merge cost give."""
 
 
 class Portfolio(ScenarioModel):

@@ -197,6 +197,12 @@ class Scenario(ScenarioModel):
             problem = check_rules_on_table(self.renovation.items, table)
             if problem is not None:
                 raise fail(problem[0], "renovation", "items", *problem[1:])
+            areas = portfolio.service_areas
+            if areas is not None and areas.target_areas is not None and \
+                    areas.target_areas > len(table):
+                raise fail(f"target_areas is {areas.target_areas:,}, more than the table's "
+                           f"{len(table):,} compounds", "portfolio", "service_areas",
+                           "target_areas")
         if self.households is not None:
             raise fail("a portfolio cannot have a households section yet: it is computed for "
                        "one compound at a time", "households", on_key=True)
@@ -507,8 +513,13 @@ class Scenario(ScenarioModel):
         check(income, "the income lines of a year together", "operations", "income")
         cost = 0.0
         for i, line in enumerate(ops.costs):
-            amount = (big(line.per_year) if line.per_year is not None else
-                      big(line.staff) * big(line.wage_per_month) * 12.0 * (1.0 + big(line.on_cost)))
+            if line.per_job:       # this compound's jobs (a shared line's: problems_in)
+                amount = (big(line.jobs_per_household_year) * self.compound.households
+                          * big(line.price_per_job))
+            else:
+                amount = (big(line.per_year) if line.per_year is not None else
+                          big(line.staff) * big(line.wage_per_month) * 12.0
+                          * (1.0 + big(line.on_cost)))
             amount /= line.shared_by
             check(amount, f"the cost line '{line.name}' in a year", "operations", "costs", i)
             cost += amount
