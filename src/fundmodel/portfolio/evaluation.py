@@ -34,9 +34,21 @@ def _table_of(scenario: Scenario):
     return scenario.portfolio.table
 
 
+def _with_tiers(table, tiers):
+    """The table at the tiers a plan chose (``tiers``: one tier name per compound, ``''``
+    keeping ``tier_planned``; None: the table as it is)."""
+    return table if tiers is None else table.with_tiers(tiers)
+
+
 def _offsets(scenario: Scenario, table, start_years) -> tuple[np.ndarray, np.ndarray]:
-    """Which compounds run (those with a start year) and their start offsets."""
+    """Which compounds run (those with a start year) and their start offsets. Without
+    ``start_years``: the table's programme (a done compound left out, a fixed start year
+    kept: :func:`~fundmodel.scenario.portfolio.programme_start_years`), else every compound
+    in the scenario's start year."""
+    from ..scenario.portfolio import programme_start_years
     n = len(table)
+    if start_years is None:
+        start_years = programme_start_years(scenario)
     if start_years is None:
         return np.arange(n), np.zeros(n, dtype=np.int64)
     years = np.asarray(start_years)
@@ -77,7 +89,7 @@ def _tile_results(scenario, table, tiles, args, workers: int, client):
 
 
 def simulate_portfolio(scenario: Scenario, draws: int | None = None, seed: int | None = None,
-                       sampler: str | None = None, *, start_years=None,
+                       sampler: str | None = None, *, start_years=None, tiers=None,
                        compounds_per_tile: int = COMPOUND_BLOCK, chunk_draws: int | None = None,
                        workers: int = 1, client=None,
                        progress: bool | Callable[[int, int], None] | Reporter = False,
@@ -94,7 +106,11 @@ def simulate_portfolio(scenario: Scenario, draws: int | None = None, seed: int |
         compound's own streams (:func:`fundmodel.inputs.sampling.compound_uniforms`).
     start_years : array of int (C,), optional
         Each compound's first year of works (e.g. ``plan.start_year`` of a phasing plan);
-        -1: not renovated, left out. Default: every compound in ``start_year``.
+        -1: not renovated, left out. Default: the compounds table's programme (a ``done``
+        compound left out, a fixed ``start_year`` kept), the others in ``start_year``.
+    tiers : sequence of str (C,), optional
+        Each compound's tier (e.g. ``plan.tier`` of a plan that chose tiers); ``''`` keeps
+        the table's ``tier_planned``. Default: ``tier_planned``.
     compounds_per_tile : int
         Compounds computed together (rounded down to whole blocks of 50; at least one block).
         Bounds memory with ``chunk_draws``; never changes a bit.
@@ -121,7 +137,7 @@ def simulate_portfolio(scenario: Scenario, draws: int | None = None, seed: int |
         :func:`~fundmodel.portfolio.memory.check_portfolio_size`), or no compound has a start
         year (every entry of ``start_years`` is −1).
     """
-    table = _table_of(scenario)
+    table = _with_tiers(_table_of(scenario), tiers)
     draws, seed, sampler = run_settings(scenario.simulation, draws, seed, sampler)
     workers = positive_int(workers, "workers")
     compounds_per_tile = positive_int(compounds_per_tile, "compounds_per_tile")
@@ -197,14 +213,14 @@ def _compounds_frame(scenario: Scenario, table, offsets: np.ndarray) -> pd.DataF
                          "start_year": scenario.start_year + offsets})
 
 
-def evaluate_portfolio(scenario: Scenario, *, start_years=None) -> PortfolioResult:
+def evaluate_portfolio(scenario: Scenario, *, start_years=None, tiers=None) -> PortfolioResult:
     """The portfolio at the point estimates of its inputs: one draw (``simulation.
     point_estimate``) of every compound, through the engine and the reductions of
-    :func:`simulate_portfolio`."""
+    :func:`simulate_portfolio` (``start_years`` and ``tiers`` as there)."""
     from ..inputs.draws import point_values
     from ..engine.model import run_compounds
     from ..inputs import model_inputs
-    table = _table_of(scenario)
+    table = _with_tiers(_table_of(scenario), tiers)
     chosen, offsets = _offsets(scenario, table, start_years)
     table = table.take(chosen)
     out = run_compounds(model_inputs(scenario, point_values(scenario), 1, table))

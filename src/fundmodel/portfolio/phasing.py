@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -76,6 +76,9 @@ class Plan:
         The plan's calendar years.
     levels : tuple of str
         The levels of government, in the order of the cost and budget arrays.
+    tier : tuple of str or None
+        When the plan chose tiers (``phase(..., tiers=...)``): each compound's tier, ``''``
+        when it is not in the plan; None otherwise (the table then has no ``tier`` column).
     """
 
     start_year: np.ndarray
@@ -90,6 +93,7 @@ class Plan:
     solve_time_s: float
     years: tuple[int, ...]
     levels: tuple[str, ...]
+    tier: tuple[str, ...] | None = field(default=None, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -358,19 +362,26 @@ def _within(used: np.ndarray, budget: np.ndarray) -> np.ndarray:
 
 
 def _solve(cost, budget, weight, required, allowed, *, time_limit_s, mip_rel_gap,
-           prefer_early):
+           prefer_early, group=None):
     """Solve the programme.
 
-    Returns (start_index (C,) with −1 for not planned, status, mip_gap, seconds, found), where
+    ``cost``, ``weight`` and ``allowed`` are per option (a compound, or a compound at a tier),
+    ``group`` (O,) the compound of each option (default: option = compound) and ``required``
+    per compound: at most one option of a compound starts, exactly one if it is required.
+
+    Returns (start_index (O,) with −1 for not planned, status, mip_gap, seconds, found), where
     ``found`` says whether the solver returned a plan.
     """
     C, L, K = cost.shape
+    if group is None:
+        group = np.arange(C)
+    n_groups = required.shape[0]
     Y = budget.shape[1]
     t0 = time.perf_counter()
     allowed = allowed.copy()
-    # a compound worth nothing that is not required is never planned: it adds nothing to
-    # either objective and only uses budget
-    allowed[(weight == 0) & ~required] = False
+    # an option worth nothing whose compound is not required is never planned: it adds
+    # nothing to either objective and only uses budget
+    allowed[(weight == 0) & ~required[group]] = False
     # a start that by itself exceeds a budget (e.g. a budget of 0) is dropped from the model
     var_c, var_y = np.nonzero(allowed)
     if var_c.size:
@@ -379,7 +390,7 @@ def _solve(cost, budget, weight, required, allowed, *, time_limit_s, mip_rel_gap
         alone_over = ~_within(coo.data, b[coo.row])
         too_big = np.bincount(coo.col[alone_over], minlength=var_c.size) > 0
         allowed[var_c[too_big], var_y[too_big]] = False
-    stuck = required & ~allowed.any(axis=1)
+    stuck = required & (np.bincount(group, allowed.any(axis=1), minlength=n_groups) == 0)
     start = np.full(C, -1, dtype=np.int64)
     if stuck.any():
         return start, "infeasible", float("nan"), time.perf_counter() - t0, False
@@ -398,7 +409,8 @@ def _solve(cost, budget, weight, required, allowed, *, time_limit_s, mip_rel_gap
     A_budget = sparse.diags_array(scale) @ A_budget
     rhs = b_budget * scale
 
-    A_assign = sparse.csr_array((np.ones(V), (var_c, np.arange(V))), shape=(C, V))
+    A_assign = sparse.csr_array((np.ones(V), (group[var_c], np.arange(V))),
+                                shape=(n_groups, V))
     has_var = np.diff(A_assign.indptr) > 0
     A_assign = A_assign[has_var]
     lo_assign = np.where(required[has_var], 1.0, 0.0)
@@ -492,7 +504,7 @@ def _plan(cost, budget, weight, years, levels, ids, required, start, status, gap
 
 def phase(cost_cny, budget_cny, weight, *, years, levels=GOVERNMENT_LEVELS, ids=None,
           earliest=None, latest=None, required=None, time_limit_s=None, mip_rel_gap=1e-6,
-          prefer_early=True) -> Plan:
+          prefer_early=True, tiers=None, tier_allowed=None) -> Plan:
     """Which compound starts its works in which year, to serve the most within the budgets.
 
     Maximize ``Σ_c Σ_y weight[c] · x[c, y]`` over ``x[c, y] ∈ {0, 1}`` (compound c starts in
@@ -531,6 +543,14 @@ def phase(cost_cny, budget_cny, weight, *, years, levels=GOVERNMENT_LEVELS, ids=
         HiGHS's relative optimality gap.
     prefer_early : bool, default True
         Break ties between plans of the same value by serving earlier (a second solve).
+    tiers : sequence of str, optional
+        The plan chooses each compound's tier among these T tiers: ``cost_cny`` is then
+        ``(C, T, L, K)`` (or ``(C, T, L)``), the cost of the compound's works at each tier,
+        ``weight`` ``(C, T)`` (or ``(C,)``: the same at every tier), and one binary
+        ``x[c, j, y]`` per compound, tier and start year with ``Σ_j Σ_y x ≤ 1`` (= 1 if
+        required). ``Plan.tier`` and the table's ``tier`` column give the choice.
+    tier_allowed : bool array (C, T), optional
+        The tiers each compound may take (default: all); each compound needs one.
 
     Returns
     -------
@@ -544,6 +564,10 @@ def phase(cost_cny, budget_cny, weight, *, years, levels=GOVERNMENT_LEVELS, ids=
         Required compounds that do not fit the budgets together give a plan with status
         ``infeasible``, not an exception.
     """
+    if tiers is not None:
+        return _phase_tiers(cost_cny, budget_cny, weight, years, levels, ids, earliest, latest,
+                            required, time_limit_s, mip_rel_gap, prefer_early, tiers,
+                            tier_allowed)
     cost, budget, weight, years, levels, ids, required, allowed = _prepare(
         cost_cny, budget_cny, weight, years, levels, ids, earliest, latest, required,
         time_limit_s, mip_rel_gap)
@@ -556,6 +580,78 @@ def phase(cost_cny, budget_cny, weight, *, years, levels=GOVERNMENT_LEVELS, ids=
                     f"budgets together (or one of them alone exceeds a budget in every year it "
                     f"could start)")
     return plan
+
+
+def _infeasible(ids, required) -> ModelError:
+    names = [ids[i] for i in np.flatnonzero(required)]
+    shown = ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
+    return _fail(f"required: the {len(names)} required compounds ({shown}) do not fit the "
+                 f"budgets together (or one of them alone exceeds a budget in every year it "
+                 f"could start)")
+
+
+def _phase_tiers(cost_cny, budget_cny, weight, years, levels, ids, earliest, latest, required,
+                 time_limit_s, mip_rel_gap, prefer_early, tiers, tier_allowed) -> Plan:
+    """:func:`phase` choosing tiers: every (compound, tier) an option of its own, at most one
+    option of a compound started (the assignment rows group a compound's options)."""
+    if isinstance(tiers, str):
+        raise _fail("tiers: a sequence of tier names, not one string")
+    tiers = tuple(str(t) for t in tiers)
+    T = len(tiers)
+    if T == 0 or len(set(tiers)) != T:
+        raise _fail(f"tiers: give at least one tier, each once: {list(tiers)}")
+    arr = _float_array(cost_cny, "cost_cny")
+    if arr.ndim == 3:
+        arr = arr[..., None]
+    if arr.ndim != 4 or arr.shape[1] != T:
+        raise _fail(f"cost_cny: shape (C, T, L, K) or (C, T, L) with T = {T} tiers expected, "
+                    f"got {np.shape(cost_cny)}")
+    C = arr.shape[0]
+    ids = _check_ids(ids, C)
+    w = _float_array(weight, "weight")
+    if w.shape == (C,):
+        w = np.repeat(w[:, None], T, axis=1)
+    if w.shape != (C, T):
+        raise _fail(f"weight: shape ({C}, {T}) or ({C},) expected, got {w.shape}")
+    mask = np.ones((C, T), dtype=bool) if tier_allowed is None else np.asarray(tier_allowed)
+    if mask.dtype != bool or mask.shape != (C, T):
+        raise _fail(f"tier_allowed: a boolean mask of shape ({C}, {T}) expected")
+    if not mask.any(axis=1).all():
+        bad = [ids[i] for i in np.flatnonzero(~mask.any(axis=1))[:5]]
+        raise _fail(f"tier_allowed: compounds {bad} allow no tier")
+    required_c = _check_required(required, C, ids)
+    earliest = _check_bound_years(earliest, "earliest", C)
+    latest = _check_bound_years(latest, "latest", C)
+    group = np.repeat(np.arange(C), T)
+    option_ids = [f"{i}@{t}" for i in ids for t in tiers]
+    cost, budget, w_o, years, levels, _, _, allowed = _prepare(
+        arr.reshape(C * T, *arr.shape[2:]), budget_cny, w.reshape(-1), years, levels,
+        option_ids, None if earliest is None else earliest[group],
+        None if latest is None else latest[group], None, time_limit_s, mip_rel_gap)
+    allowed &= mask.reshape(-1)[:, None]
+    stuck = required_c & (np.bincount(group, allowed.any(axis=1), minlength=C) == 0)
+    if stuck.any():
+        bad = [ids[i] for i in np.flatnonzero(stuck)[:5]]
+        raise _fail(f"required: compounds {bad} cannot start in any plan year (earliest, "
+                    f"latest, or works longer than what is left of the plan)")
+    start_o, status, gap, seconds, found = _solve(
+        cost, budget, w_o, required_c, allowed, time_limit_s=time_limit_s,
+        mip_rel_gap=mip_rel_gap, prefer_early=prefer_early, group=group)
+    _log(status, gap)
+    if status == "infeasible":
+        raise _infeasible(ids, required_c)
+    # per compound: the option started, else its highest allowed tier (cost and weight shown)
+    started = (start_o >= 0).reshape(C, T)
+    highest = T - 1 - np.argmax(mask[:, ::-1], axis=1)
+    chosen = np.where(started.any(axis=1), np.argmax(started, axis=1), highest)
+    pick = np.arange(C) * T + chosen
+    start = start_o[pick]
+    fields = _plan(cost[pick], budget, w_o[pick], years, levels, ids, required_c, start,
+                   status, gap, seconds, found)
+    tier = tuple(tiers[j] if s >= 0 else "" for j, s in zip(chosen, start))
+    fields["table"].insert(fields["table"].columns.get_loc("end_year") + 1, "tier",
+                           [t or pd.NA for t in tier])
+    return Plan(**fields, tier=tier)
 
 
 def _phase(cost, budget, weight, years, levels, ids, required, allowed, *, time_limit_s,

@@ -17,7 +17,8 @@ from .base import ScenarioModel, fail
 from .fiscal import GOVERNMENT_LEVELS
 from .ranges import bounded
 
-__all__ = ["Portfolio", "Phasing", "ServiceAreas", "PER_COMPOUND_SECTIONS"]
+__all__ = ["Portfolio", "Phasing", "ServiceAreas", "PER_COMPOUND_SECTIONS",
+           "programme_issues", "programme_start_years"]
 
 PER_COMPOUND_SECTIONS: tuple[str, ...] = ("renovation", "funding", "operations")
 """Sections whose uncertain inputs may be drawn for every compound separately (the economy's
@@ -56,6 +57,11 @@ class Phasing(ScenarioModel):
     district of a thousand compounds it can take as long as the first)."""
     mip_rel_gap: bounded(float, ge=0, le=0.5, percent=True) = 1e-4
     """Relative gap at which the solver stops (1e-4: within 0.01 % of the best possible)."""
+    tier_weights: dict[Literal["basic", "complete", "upgrade"],
+                       bounded(float, ge=0, le=1e6, reason="a weight")] | None = None
+    """What each tier is worth, multiplying the compound's weight, when the plan chooses the
+    tier of compounds whose ``tiers_allowed`` (compounds table) names several (e.g.
+    ``{basic: 1, complete: 1.6, upgrade: 2}``); needed then, a tier not named is worth 1."""
 
     @model_validator(mode="after")
     def _lengths(self) -> "Phasing":
@@ -222,3 +228,77 @@ def one_compound(scenario, i: int):
                                exclude_none=True, by_alias=True)
     data["compound"] = compound_of(scenario.portfolio.table, i)
     return type(scenario).model_validate(data)
+
+
+def programme_issues(scenario) -> list:
+    """The programme columns of a portfolio's compounds table against the scenario, one
+    located issue (the table's file, line, column) per compound: a fixed ``start_year`` of a
+    compound not ``done`` must be in the plan's years with its works ending in them
+    (``portfolio.phasing``), or without a plan from the scenario's ``start_year`` to 100 years
+    after it. Also: several ``tiers_allowed`` with a plan need ``phasing.tier_weights``, and
+    the robust plan does not choose tiers. Empty when all is well."""
+    import numpy as np
+    from ..errors import Issue
+    portfolio = scenario.portfolio
+    if portfolio is None:
+        return []
+    table = portfolio.table
+    phasing = portfolio.phasing
+    issues = []
+    start = np.asarray(table.start_year)
+    fixed = np.flatnonzero(~np.isnan(start) & (np.asarray(table.status) != "done"))
+    column = table.columns.get("start_year")
+    build = max(1, scenario.construction_years())
+    for c in fixed[:100]:
+        year = int(start[c])
+        if phasing is not None:
+            first, last = phasing.first_year, phasing.first_year + phasing.years - 1
+            if not first <= year <= last:
+                why = (f"start_year {year} is outside the plan's years {first}–{last} "
+                       "(portfolio.phasing)")
+            elif year + build - 1 > last:
+                why = (f"works of {build} years starting in {year} would end in "
+                       f"{year + build - 1}, after the plan's last year {last}")
+            elif year < scenario.start_year:
+                why = f"start_year {year} is before the scenario's start_year {scenario.start_year}"
+            else:
+                continue
+        elif not scenario.start_year <= year <= scenario.start_year + 100:
+            why = (f"start_year {year} is outside the years a run covers, "
+                   f"{scenario.start_year} (the scenario's start_year) to "
+                   f"{scenario.start_year + 100}")
+        else:
+            continue
+        issues.append(Issue(f"compounds[{c}].start_year", why, table.source,
+                            table.lines[c], column))
+    several = [c for c, t in enumerate(table.tiers_allowed) if len(t) > 1]
+    if phasing is not None and several:
+        first = several[0]
+        where = dict(file=table.source, line=table.lines[first],
+                     column=table.columns.get("tiers_allowed"))
+        if phasing.tier_weights is None:
+            issues.append(Issue(f"compounds[{first}].tiers_allowed",
+                                f"{len(several):,} compounds allow several tiers: give "
+                                "portfolio.phasing.tier_weights (what each tier is worth, e.g. "
+                                "{basic: 1, complete: 1.6, upgrade: 2})", **where))
+        elif phasing.max_overrun_probability is not None:
+            issues.append(Issue(f"compounds[{first}].tiers_allowed",
+                                "a robust plan (portfolio.phasing.max_overrun_probability) "
+                                "does not choose tiers yet: allow one tier per compound, or "
+                                "plan on the point estimates", **where))
+    return issues
+
+
+def programme_start_years(scenario):
+    """Each compound's start year for a run without a plan, from the compounds table's
+    programme columns: −1 for a ``done`` compound (renovated before: not run), its fixed
+    ``start_year`` if it has one, else the scenario's ``start_year``; None when the table has
+    no programme column (every compound in ``start_year``)."""
+    import numpy as np
+    table = scenario.portfolio.table
+    if not table.has_programme:
+        return None
+    start = np.asarray(table.start_year)
+    out = np.where(np.isnan(start), scenario.start_year, np.nan_to_num(start)).astype(np.int64)
+    out[np.asarray(table.status) == "done"] = -1
+    return out

@@ -1,0 +1,280 @@
+"""Programme status and tiers in files (issue 21, part 5): the compounds table's ``status``,
+``start_year``, ``required`` and ``tiers_allowed`` columns feed the phasing plan and the run;
+hand-worked districts of 2 to 4 compounds whose right plan is clear by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from fundmodel.cli import main
+from fundmodel.errors import ScenarioError
+from fundmodel.io.compounds_table import read_compounds_table
+from fundmodel.portfolio import plan_portfolio
+from fundmodel.portfolio.evaluation import evaluate_portfolio, simulate_portfolio
+from fundmodel.portfolio.memory import PLAN_BYTES_PER_NONZERO, planning_memory_estimate
+from fundmodel.scenario import load_scenario
+
+# Works cost 10,000 CNY a household at the basic tier, + 5,000 at complete, + 15,000 at
+# upgrade (so 10,000 / 15,000 / 30,000 CNY a household up to each tier), one year of works,
+# all paid by the district (local_budget, share 1): a compound of h households costs the
+# district 10,000·h CNY at basic.
+SCENARIO = """\
+name: small-district
+start_year: 2025
+horizon_years: 5
+discount_rate: 0.04
+inflation: 0.0
+renovation:
+  items:
+    - {{name: pipes, tier: basic, unit: household, unit_cost: 10000,
+       quantity_rule: {{per: households}}}}
+    - {{name: roads, tier: complete, unit: household, unit_cost: 5000,
+       quantity_rule: {{per: households}}}}
+    - {{name: lifts, tier: upgrade, unit: household, unit_cost: 15000,
+       quantity_rule: {{per: households}}}}
+funding:
+  - source: local_budget
+    share: 1.0
+operations:
+  property_fee: {{rate_per_m2_month: 0.5, collection_rate: 0.8}}
+simulation: {{draws: 20, seed: 3}}
+portfolio:
+  compounds: c.csv
+{phasing}"""
+
+DISTRICT = "city_district_government"
+
+
+def _phasing(years: int, budget: float, extra: str = "") -> str:
+    return (f"  phasing:\n    first_year: 2025\n    years: {years}\n"
+            f"    budgets_cny: {{{DISTRICT}: {budget:.0f}}}\n{extra}")
+
+
+def _write(tmp_path, csv_text: str, phasing: str = ""):
+    (tmp_path / "c.csv").write_text(csv_text, encoding="utf-8")
+    (tmp_path / "d.yaml").write_text(SCENARIO.format(phasing=phasing), encoding="utf-8")
+    return tmp_path / "d.yaml"
+
+
+def _load(tmp_path, csv_text: str, phasing: str = ""):
+    return load_scenario(_write(tmp_path, csv_text, phasing))
+
+
+def _district_outlay(plan) -> np.ndarray:
+    return plan.outlay_cny[plan.levels.index(DISTRICT)]
+
+
+# --- status -----------------------------------------------------------------------------------
+
+def test_a_done_compound_costs_nothing_in_the_plan(tmp_path):
+    """A (100 households) was renovated before the plan; B, C, D cost 2,000,000 + 500,000 +
+    800,000 = 3,300,000 CNY, exactly the one year's budget: all three are planned, A is not,
+    and A's 1,000,000 is in no budget (with A planned, the budget could not hold all four)."""
+    sc = _load(tmp_path, "id,households,floor_area_m2,tier_planned,status\n"
+                         "A,100,5000,basic,done\nB,200,9000,basic,\nC,50,3000,basic,planned\n"
+                         "D,80,4000,basic,\n", _phasing(1, 3_300_000))
+    plan = plan_portfolio(sc)
+    assert plan.start_year.tolist() == [-1, 2025, 2025, 2025]
+    assert _district_outlay(plan).tolist() == [2_000_000 + 500_000 + 800_000]
+    row = plan.table.set_index("id").loc["A"]
+    assert row["status"] == "done" and row["cost_cny"] == 0 and row["weight"] == 0
+    assert plan.weight_total == 200 + 50 + 80          # the plan covers what is left
+    # the run leaves A out (done) also without a plan
+    res = evaluate_portfolio(sc)
+    assert res.compounds["id"].tolist() == ["B", "C", "D"]
+
+
+def test_an_under_way_compound_starts_in_its_year(tmp_path):
+    """B is under way since 2026. Budgets of 3,000,000 CNY in 2025 and in 2026 would let every
+    compound start in 2025 (2,000,000 + 500,000 + 500,000), and serving early would put them
+    all there; B's fixed year keeps it in 2026, C and D start in 2025."""
+    sc = _load(tmp_path, "id,households,floor_area_m2,tier_planned,status,start_year\n"
+                         "B,200,9000,basic,under_way,2026\nC,50,3000,basic,,\n"
+                         "D,50,3000,basic,,\n", _phasing(2, 3_000_000))
+    assert sc.portfolio.table.required.tolist() == [True, False, False]
+    plan = plan_portfolio(sc)
+    assert plan.start_year.tolist() == [2026, 2025, 2025]
+    assert _district_outlay(plan).tolist() == [1_000_000, 2_000_000]
+    # without a plan, the run keeps the fixed year: B's works in 2026, the others in 2025
+    res = evaluate_portfolio(sc)
+    assert res.compounds["start_year"].tolist() == [2026, 2025, 2025]
+
+
+def test_a_required_planned_compound_is_in_the_plan(tmp_path):
+    """One year, 2,100,000 CNY. Unconstrained, B alone (200 households, 2,000,000) is best:
+    A + D serve 180, A + C 150. With C required (500,000), 1,600,000 is left: A (100, 1,000,000)
+    beats D (80, 800,000) and B no longer fits; the plan is A + C, 150 households."""
+    csv_text = ("id,households,floor_area_m2,tier_planned,required\n"
+                "A,100,5000,basic,\nB,200,9000,basic,no\nC,50,3000,basic,{c}\n"
+                "D,80,4000,basic,\n")
+    free = plan_portfolio(_load(tmp_path, csv_text.format(c=""), _phasing(1, 2_100_000)))
+    assert free.start_year.tolist() == [-1, 2025, -1, -1]
+    plan = plan_portfolio(_load(tmp_path, csv_text.format(c="yes"), _phasing(1, 2_100_000)))
+    assert plan.start_year.tolist() == [2025, -1, 2025, -1]
+    assert plan.objective == 100 + 50
+    assert plan.table["required"].tolist() == [False, False, True, False]
+
+
+def test_a_planned_start_year_fixes_the_year(tmp_path):
+    """C is planned with start_year 2026: the plan may start it only then (it would be served
+    earlier otherwise); not required, it is in the plan because the budget has room."""
+    sc = _load(tmp_path, "id,households,floor_area_m2,tier_planned,start_year\n"
+                         "B,200,9000,basic,\nC,50,3000,basic,2026\n", _phasing(2, 3_000_000))
+    plan = plan_portfolio(sc)
+    assert plan.start_year.tolist() == [2025, 2026]
+
+
+def test_without_programme_columns_nothing_changes(tmp_path):
+    """A table without the programme columns: no status column in the plan, every compound
+    starts in start_year in a run without a plan, tiers_allowed is tier_planned alone."""
+    sc = _load(tmp_path, "id,households,floor_area_m2,tier_planned\nA,100,5000,complete\n"
+                         "B,50,3000,\n", _phasing(1, 10_000_000))
+    table = sc.portfolio.table
+    assert not table.has_programme
+    assert table.status == ("planned", "planned")
+    assert table.tiers_allowed == (("complete",), ("upgrade",))
+    plan = plan_portfolio(sc)
+    assert "status" not in plan.table.columns and "tier" not in plan.table.columns
+    assert plan.tier is None
+    assert evaluate_portfolio(sc).compounds["start_year"].tolist() == [2025, 2025]
+
+
+def test_the_table_reads_status_words_and_aliases(tmp_path):
+    (tmp_path / "t.csv").write_text(
+        "编号,户数,建筑面积,改造状态,开工年份,必须改造\nA,10,500,已完成,2019,\n"
+        "B,10,500,在建,2025,\nC,10,500,计划,,是\nD,10,500,Under_Way,2026,yes\n",
+        encoding="utf-8")
+    t = read_compounds_table(tmp_path / "t.csv")
+    assert t.status == ("done", "under_way", "planned", "under_way")
+    assert t.required.tolist() == [False, True, True, True]
+    assert np.isnan(t.start_year[2]) and t.start_year[[0, 1, 3]].tolist() == [2019, 2025, 2026]
+    assert t.take([3, 0]).status == ("under_way", "done")
+
+
+# --- malformed values: one located issue each, exit 2, nothing written ----------------------
+
+BAD_TABLES = [
+    # (table, expected location and words)
+    ("id,households,floor_area_m2,status\nA,10,500,finished\nB,10,500,\n",
+     "c.csv:2:4 compounds[0].status", "is not a status"),
+    ("id,households,floor_area_m2,status,start_year\nA,10,500,,\nB,10,500,under_way,\n",
+     "c.csv:3:5 compounds[1].start_year", "needs its start_year"),
+    ("id,households,floor_area_m2,status\nA,10,500,\nB,10,500,under_way\n",
+     "c.csv:3:4 compounds[1].start_year", "needs its start_year"),
+    ("id,households,floor_area_m2,start_year\nA,10,500,2031\nB,10,500,\n",
+     "c.csv:2:4 compounds[0].start_year", "outside the plan's years 2025–2026"),
+    ("id,households,floor_area_m2,start_year\nA,10,500,2024\nB,10,500,\n",
+     "c.csv:2:4 compounds[0].start_year", "outside the plan's years 2025–2026"),
+    ("id,households,floor_area_m2,status,required\nA,10,500,done,yes\nB,10,500,,\n",
+     "c.csv:2:5 compounds[0].required", "a done compound"),
+    ("id,households,floor_area_m2,status,start_year,required\nA,10,500,under_way,2025,no\n",
+     "c.csv:2:6 compounds[0].required", "always in the plan"),
+    ("id,households,floor_area_m2,tiers_allowed\nA,10,500,basic luxe\n",
+     "c.csv:2:4 compounds[0].tiers_allowed", "'luxe'"),
+    ("id,households,floor_area_m2,tier_planned,tiers_allowed\nA,10,500,upgrade,basic complete\n",
+     "c.csv:2:4 compounds[0].tier_planned", "not among the tiers allowed"),
+    ("id,households,floor_area_m2,tiers_allowed\nA,10,500,basic upgrade\n",
+     "c.csv:2:4 compounds[0].tiers_allowed", "give portfolio.phasing.tier_weights"),
+]
+
+
+@pytest.mark.parametrize("csv_text, where, words", BAD_TABLES)
+def test_malformed_programme_values_are_located(tmp_path, capsys, csv_text, where, words):
+    path = _write(tmp_path, csv_text, _phasing(2, 1e7))
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert len(info.value.issues) == 1
+    status = main(["district", str(path), "--draws", "20", "-q", "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert where in err and words in err, err
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_start_year_without_a_plan_must_be_in_the_run(tmp_path, capsys):
+    """Without phasing, a fixed start year must lie from the scenario's start_year on."""
+    path = _write(tmp_path, "id,households,floor_area_m2,start_year\nA,10,500,2020\n")
+    status = main(["district", str(path), "--draws", "20", "-q", "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert status == 2 and "c.csv:2:4 compounds[0].start_year" in err
+    assert "2025 (the scenario's start_year)" in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_works_spilling_past_the_plan_are_located(tmp_path):
+    """Two-year works (the pipes built over 2 years) fixed to start in the plan's last year
+    would end after it."""
+    path = _write(tmp_path, "id,households,floor_area_m2,start_year\nA,10,500,2026\n",
+                  _phasing(2, 1e7))
+    text = path.read_text(encoding="utf-8").replace(
+        "quantity_rule: {per: households}}\n    - {name: roads",
+        "quantity_rule: {per: households}, build_years: 2}\n    - {name: roads", 1)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    (issue,) = info.value.issues
+    assert issue.path == "compounds[0].start_year" and "would end in 2027" in issue.message
+
+
+# --- tiers chosen by the plan -----------------------------------------------------------------
+
+TIERED = ("id,households,floor_area_m2,tier_planned,tiers_allowed\n"
+          "A,100,5000,basic,basic upgrade\nB,80,4000,basic,\n")
+
+
+def _tier_weights(upgrade: float) -> str:
+    return f"    tier_weights: {{basic: 1, upgrade: {upgrade}}}\n"
+
+
+@pytest.mark.parametrize("upgrade, budget, tiers, starts, objective", [
+    # A at upgrade costs 30,000 × 100 = 3,000,000 and is worth 100 × w; A and B at basic cost
+    # 1,000,000 + 800,000 = 1,800,000 and are worth 100 + 80 = 180.
+    (2.0, 3_000_000, ("upgrade", ""), [2025, -1], 200.0),        # 200 > 180
+    (1.6, 3_000_000, ("basic", "basic"), [2025, 2025], 180.0),   # 160 < 180: not worth it
+    (2.0, 2_500_000, ("basic", "basic"), [2025, 2025], 180.0),   # upgrade does not fit
+    (2.0, 3_800_000, ("upgrade", "basic"), [2025, 2025], 280.0),  # room for both: 200 + 80
+])
+def test_the_plan_chooses_the_tier(tmp_path, upgrade, budget, tiers, starts, objective):
+    sc = _load(tmp_path, TIERED, _phasing(1, budget, _tier_weights(upgrade)))
+    plan = plan_portfolio(sc)
+    assert plan.tier == tiers
+    assert plan.start_year.tolist() == starts
+    assert plan.objective == pytest.approx(objective, rel=1e-12)
+    assert plan.table["tier"].fillna("").tolist() == list(tiers)
+    cost = {"upgrade": 3_000_000, "basic": 1_000_000}[tiers[0]] + (800_000 if tiers[1] else 0)
+    assert _district_outlay(plan).tolist() == [cost]
+
+
+def test_the_run_takes_the_chosen_tier(tmp_path):
+    """The run at the plan's tiers: A's works at upgrade cost 3,000,000 CNY, at its
+    tier_planned (basic) 1,000,000."""
+    sc = _load(tmp_path, TIERED, _phasing(1, 3_800_000, _tier_weights(2.0)))
+    plan = plan_portfolio(sc)
+    res = evaluate_portfolio(sc, start_years=plan.start_year, tiers=plan.tier)
+    assert res.compounds["capex_total"].tolist() == [3_000_000, 800_000]
+    plain = evaluate_portfolio(sc, start_years=plan.start_year)
+    assert plain.compounds["capex_total"].tolist() == [1_000_000, 800_000]
+    sim = simulate_portfolio(sc, 20, start_years=plan.start_year, tiers=plan.tier)
+    assert sim.compounds["capex_total_mean"].tolist() == [3_000_000, 800_000]
+
+
+def test_the_cli_runs_the_chosen_tiers(tmp_path, capsys):
+    path = _write(tmp_path, TIERED, _phasing(1, 3_800_000, _tier_weights(2.0)))
+    status = main(["district", str(path), "--draws", "20", "-q", "--out", str(tmp_path / "o")])
+    assert status == 0, capsys.readouterr().err
+    plan = (tmp_path / "o" / "plan.csv").read_text(encoding="utf-8")
+    assert "tier" in plan.splitlines()[0]
+    import pandas as pd
+    compounds = pd.read_csv(tmp_path / "o" / "compounds.csv")
+    assert compounds["capex_total_mean"].tolist() == [3_000_000, 800_000]
+
+
+def test_planning_memory_counts_the_tiers(tmp_path):
+    """A allows 2 tiers, B 1: 3 options × 1 plan year × (1 + 4 levels × 1 year of works)
+    non-zeros; the costs at 2 tiers."""
+    sc = _load(tmp_path, TIERED, _phasing(1, 3_800_000, _tier_weights(2.0)))
+    parts = planning_memory_estimate(sc, 2, 1)
+    assert parts["solver"][0] == PLAN_BYTES_PER_NONZERO * 3 * 1 * (1 + 4 * 1)
+    assert "3 compound × tier options" in parts["solver"][1]
+    assert "2 tiers" in parts["costs"][1]
