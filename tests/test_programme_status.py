@@ -80,6 +80,9 @@ def test_a_done_compound_costs_nothing_in_the_plan(tmp_path):
     row = plan.table.set_index("id").loc["A"]
     assert row["status"] == "done" and row["cost_cny"] == 0 and row["weight"] == 0
     assert plan.weight_total == 200 + 50 + 80          # the plan covers what is left
+    from fundmodel.labels import localize
+    zh = localize(plan.table, "zh")
+    assert zh["改造状态"].tolist() == ["已完成", "计划", "计划", "计划"]
     # the run leaves A out (done) also without a plan
     res = evaluate_portfolio(sc)
     assert res.compounds["id"].tolist() == ["B", "C", "D"]
@@ -257,6 +260,8 @@ def test_the_run_takes_the_chosen_tier(tmp_path):
     assert plain.compounds["capex_total"].tolist() == [1_000_000, 800_000]
     sim = simulate_portfolio(sc, 20, start_years=plan.start_year, tiers=plan.tier)
     assert sim.compounds["capex_total_mean"].tolist() == [3_000_000, 800_000]
+    assert sim.compounds["tier"].tolist() == ["upgrade", "basic"]
+    assert "tier" not in simulate_portfolio(sc, 20).compounds.columns
 
 
 def test_the_cli_runs_the_chosen_tiers(tmp_path, capsys):

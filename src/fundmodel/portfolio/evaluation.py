@@ -168,7 +168,7 @@ def simulate_portfolio(scenario: Scenario, draws: int | None = None, seed: int |
     finally:
         shown.close()
 
-    frame = _compounds_frame(scenario, table, offsets)
+    frame = _compounds_frame(scenario, table, offsets, tiers)
     columns = {}
     for metric in summaries[0]:
         stacked = np.concatenate([s[metric] for s in summaries], axis=1)
@@ -205,12 +205,17 @@ def budgets_by_year(scenario: Scenario, calendar: np.ndarray) -> np.ndarray | No
     return out
 
 
-def _compounds_frame(scenario: Scenario, table, offsets: np.ndarray) -> pd.DataFrame:
-    """Who the compounds of a run are: id, name, street, households, start year."""
-    return pd.DataFrame({"id": list(table.ids), "name": list(table.names),
-                         "street": list(table.streets),
-                         "households": np.asarray(table.households),
-                         "start_year": scenario.start_year + offsets})
+def _compounds_frame(scenario: Scenario, table, offsets: np.ndarray,
+                     tiers=None) -> pd.DataFrame:
+    """Who the compounds of a run are: id, name, street, households, start year (and, when
+    the run was given ``tiers``, each compound's tier)."""
+    frame = pd.DataFrame({"id": list(table.ids), "name": list(table.names),
+                          "street": list(table.streets),
+                          "households": np.asarray(table.households),
+                          "start_year": scenario.start_year + offsets})
+    if tiers is not None:
+        frame["tier"] = list(table.tier_planned)
+    return frame
 
 
 def evaluate_portfolio(scenario: Scenario, *, start_years=None, tiers=None) -> PortfolioResult:
@@ -226,7 +231,7 @@ def evaluate_portfolio(scenario: Scenario, *, start_years=None, tiers=None) -> P
     out = run_compounds(model_inputs(scenario, point_values(scenario), 1, table))
     per_compound, per_district = metric_names(scenario)
     metrics = compound_metrics(out, per_compound)
-    frame = pd.concat([_compounds_frame(scenario, table, offsets),
+    frame = pd.concat([_compounds_frame(scenario, table, offsets, tiers),
                        pd.DataFrame({k: v[0] for k, v in metrics.items()})], axis=1)
     n_calendar = timeline_of(scenario).n_years + int(offsets.max())
     district = pd.DataFrame({k: sequential_sum(metrics[k]) for k in per_district})
