@@ -283,3 +283,58 @@ def test_planning_memory_counts_the_tiers(tmp_path):
     assert parts["solver"][0] == PLAN_BYTES_PER_NONZERO * 3 * 1 * (1 + 4 * 1)
     assert "3 compound × tier options" in parts["solver"][1]
     assert "2 tiers" in parts["costs"][1]
+
+
+# --- performance rewards (奖补) ---------------------------------------------------------------
+
+REWARDS = """  rewards:
+    - {amount_per_household: 1000, paid_by: provincial_government, deadline: 2025}
+    - {amount_per_household: 500, paid_by: central_government, deadline: 2026}
+"""
+
+
+def test_rewards_are_paid_the_year_after_works_that_meet_the_deadline(tmp_path):
+    """B (200 households, 2,000,000 CNY) and C (50, 500,000) under a budget of 2,000,000 a
+    year: B starts in 2025 (serving early), C in 2026. The 1,000 CNY a household reward of
+    deadline 2025 goes to B alone: 200 × 1,000 = 200,000 paid by the province in 2026; the
+    500 CNY one of deadline 2026 to both: 200 × 500 = 100,000 in 2026 and 50 × 500 = 25,000
+    in 2027, paid by the centre. The plan's budgets do not count rewards."""
+    sc = _load(tmp_path, "id,households,floor_area_m2,tier_planned\nB,200,9000,basic\n"
+                         "C,50,3000,basic\n", _phasing(2, 2_000_000) + REWARDS)
+    plan = plan_portfolio(sc)
+    assert plan.start_year.tolist() == [2025, 2026]
+    for res in (evaluate_portfolio(sc, start_years=plan.start_year),
+                simulate_portfolio(sc, 20, start_years=plan.start_year)):
+        assert res.compounds["reward_cny"].tolist() == [200 * 1000 + 200 * 500, 50 * 500]
+        outlay = res.outlay().set_index(["level", "year"])["mean_cny"]
+        assert outlay[("provincial_government", 2026)] == 200_000
+        assert outlay[("provincial_government", 2025)] == 0
+        assert outlay[("provincial_government", 2027)] == 0
+        assert outlay[("central_government", 2026)] == 100_000
+        assert outlay[("central_government", 2027)] == 25_000
+        # the district pays the works: 2,000,000 in 2025, 500,000 in 2026
+        assert outlay[("city_district_government", 2025)] == 2_000_000
+        assert outlay[("city_district_government", 2026)] == 500_000
+
+
+def test_rewards_follow_the_tables_fixed_years(tmp_path):
+    """Without a plan: B under way since 2026 misses the 2025 deadline; C (in start_year,
+    2025) meets it: 50 × 1,000 = 50,000 by the province in 2026."""
+    sc = _load(tmp_path, "id,households,floor_area_m2,tier_planned,status,start_year\n"
+                         "B,200,9000,basic,under_way,2026\nC,50,3000,basic,,\n",
+                         REWARDS.replace("deadline: 2026", "deadline: 2020"))
+    res = evaluate_portfolio(sc)
+    assert res.compounds["reward_cny"].tolist() == [0, 50_000]
+    outlay = res.outlay().set_index(["level", "year"])["mean_cny"]
+    assert outlay[("provincial_government", 2026)] == 50_000
+    assert "central_government" not in outlay.index.get_level_values("level")  # pays nothing
+
+
+def test_a_malformed_reward_is_located(tmp_path, capsys):
+    path = _write(tmp_path, "id,households,floor_area_m2\nA,10,500\n",
+                  "  rewards:\n    - {amount_per_household: 1000, paid_by: mayor, "
+                  "deadline: 2025}\n")
+    status = main(["district", str(path), "--draws", "20", "-q", "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert status == 2 and "d.yaml:" in err and "portfolio.rewards[0].paid_by" in err, err
+    assert not (tmp_path / "o").exists()

@@ -22,7 +22,7 @@ from .tiles import (COMPOUND_BLOCK, SUMMARY_STATS, TileResult, add_blocks, calen
                     compound_metrics, default_chunk_draws, metric_names, run_tile,
                     sequential_sum, tiles_of)
 
-__all__ = ["simulate_portfolio", "evaluate_portfolio"]
+__all__ = ["simulate_portfolio", "evaluate_portfolio", "rewards_of"]
 
 log = logging.getLogger("fundmodel")
 
@@ -64,6 +64,42 @@ def _offsets(scenario: Scenario, table, start_years) -> tuple[np.ndarray, np.nda
         raise ModelError(f"start years must be from {scenario.start_year} (the scenario's "
                          "start_year) to 100 years after it")
     return chosen, offsets.astype(np.int64)
+
+
+def rewards_of(scenario: Scenario, table, offsets: np.ndarray, n_calendar: int
+               ) -> tuple[np.ndarray, np.ndarray] | None:
+    """The performance rewards (``portfolio.rewards``) of the compounds run: each compound's
+    reward ``(C,)`` and what each level pays by calendar year ``(levels, n_calendar)``, CNY;
+    None without rewards.
+
+    A compound whose works end in ``end = start_year + offset + K − 1`` (K the construction
+    years) with ``end ≤ deadline`` receives ``households × amount_per_household`` of each
+    reward, paid by ``paid_by`` in ``end + 1`` (calendar index ``offset + K``)."""
+    from ..scenario.fiscal import GOVERNMENT_LEVELS
+    rewards = scenario.portfolio.rewards
+    if not rewards:
+        return None
+    build = timeline_of(scenario).construction_years
+    end = scenario.start_year + offsets + build - 1
+    households = np.asarray(table.households, dtype=float)
+    per_compound = np.zeros(len(table))
+    by_level = np.zeros((len(GOVERNMENT_LEVELS), n_calendar))
+    for reward in rewards:                                  # a loop over the rewards
+        paid = np.where(end <= reward.deadline, households * reward.amount_per_household, 0.0)
+        per_compound += paid
+        by_level[GOVERNMENT_LEVELS.index(reward.paid_by)] += np.bincount(
+            offsets + build, weights=paid, minlength=n_calendar)[:n_calendar]
+    return per_compound, by_level
+
+
+def _with_rewards(frame: pd.DataFrame, outlay: np.ndarray, rewards) -> np.ndarray:
+    """The compounds' frame gains ``reward_cny`` and the outlay (…, levels, years) the
+    rewards (in place for the frame; a new outlay array)."""
+    if rewards is None:
+        return outlay
+    per_compound, by_level = rewards
+    frame.insert(frame.columns.get_loc("start_year") + 1, "reward_cny", per_compound)
+    return outlay + by_level
 
 
 def _tile_results(scenario, table, tiles, args, workers: int, client):
@@ -175,6 +211,8 @@ def simulate_portfolio(scenario: Scenario, draws: int | None = None, seed: int |
         for stat, row in zip(SUMMARY_STATS, stacked):
             columns[f"{metric}_{stat}"] = row
     frame = pd.concat([frame, pd.DataFrame(columns)], axis=1)
+    outlay = _with_rewards(frame, total["outlay"], rewards_of(scenario, table, offsets,
+                                                               n_calendar))
     district = pd.DataFrame(total["metrics"])
     district.index.name = "draw"
     info = {"kind": "portfolio", "draws": draws, "seed": seed, "sampler": sampler,
@@ -186,7 +224,7 @@ def simulate_portfolio(scenario: Scenario, draws: int | None = None, seed: int |
             "per_compound_inputs": len(space.compound_paths),
             "shared_inputs": len(space.paths)}
     calendar = scenario.start_year + np.arange(n_calendar)
-    return PortfolioResult(frame, district, total["outlay"], calendar, info,
+    return PortfolioResult(frame, district, outlay, calendar, info,
                            budgets_by_year(scenario, calendar))
 
 
@@ -236,7 +274,8 @@ def evaluate_portfolio(scenario: Scenario, *, start_years=None, tiers=None) -> P
     n_calendar = timeline_of(scenario).n_years + int(offsets.max())
     district = pd.DataFrame({k: sequential_sum(metrics[k]) for k in per_district})
     calendar = scenario.start_year + np.arange(n_calendar)
-    return PortfolioResult(frame, district,
-                           sequential_sum(calendar_outlay(out, offsets, n_calendar)),
-                           calendar, {"kind": "point", "compounds": len(table)},
+    outlay = _with_rewards(frame, sequential_sum(calendar_outlay(out, offsets, n_calendar)),
+                           rewards_of(scenario, table, offsets, n_calendar))
+    return PortfolioResult(frame, district, outlay, calendar,
+                           {"kind": "point", "compounds": len(table)},
                            budgets_by_year(scenario, calendar))

@@ -17,7 +17,7 @@ from .base import ScenarioModel, fail
 from .fiscal import GOVERNMENT_LEVELS
 from .ranges import bounded
 
-__all__ = ["Portfolio", "Phasing", "ServiceAreas", "PER_COMPOUND_SECTIONS",
+__all__ = ["Portfolio", "Phasing", "ServiceAreas", "Reward", "PER_COMPOUND_SECTIONS",
            "programme_issues", "programme_start_years"]
 
 PER_COMPOUND_SECTIONS: tuple[str, ...] = ("renovation", "funding", "operations")
@@ -98,6 +98,21 @@ class ServiceAreas(ScenarioModel):
     set partition (small districts only)."""
 
 
+class Reward(ScenarioModel):
+    """A performance reward (奖补, seeds/000 and /002): an extra grant to every compound whose
+    works end by a deadline, paid by one level of government the year after they end (see
+    ``docs/portfolio.md``, "Performance rewards")."""
+
+    amount_per_household: bounded(float, gt=0, le=1e9, reason="the bound on money per "
+                                  "household")
+    """Reward per household of the compound, CNY."""
+    paid_by: Literal["central_government", "provincial_government",
+                     "city_district_government", "street_community"]
+    """The level of government that pays it (its outlay)."""
+    deadline: int = Field(ge=1900, le=2200)
+    """Last calendar year in which the works may end to earn it."""
+
+
 class Portfolio(ScenarioModel):
     """The compounds of a district programme and how their uncertainty is drawn."""
 
@@ -114,6 +129,10 @@ class Portfolio(ScenarioModel):
     ``√ρ·Z_district + √(1 − ρ)·Z_compound`` (one factor). 0: independent compounds."""
     phasing: Phasing | None = None
     service_areas: ServiceAreas | None = None
+    rewards: list[Reward] = Field(default=[], max_length=100)
+    """Performance rewards (奖补): each compound run whose works end by a reward's deadline
+    receives households × ``amount_per_household``, in ``paid_by``'s outlay the year after
+    its works end."""
 
     _table = PrivateAttr(default=None)
 
