@@ -338,3 +338,66 @@ def test_a_malformed_reward_is_located(tmp_path, capsys):
     err = capsys.readouterr().err
     assert status == 2 and "d.yaml:" in err and "portfolio.rewards[0].paid_by" in err, err
     assert not (tmp_path / "o").exists()
+
+
+# --- the programme in the scenario (portfolio.programme) ---------------------------------------
+
+def _with_programme(tmp_path, entries: str, phasing: str = ""):
+    return _write(tmp_path, "id,households,floor_area_m2,tier_planned\nA,100,5000,basic\n"
+                            "B,200,9000,basic\nC,50,3000,basic\nD,80,4000,basic\n",
+                  phasing + "  programme:\n" + entries)
+
+
+def test_the_programme_in_the_scenario_is_the_tables_columns(tmp_path):
+    """The first test's district with A done and C required, written in the scenario: one year
+    of 3,300,000 CNY holds B, C and D (2,000,000 + 500,000 + 800,000) with A out."""
+    path = _with_programme(tmp_path, "    - {compounds: [A], status: done}\n"
+                                     "    - {compounds: [C], required: true}\n",
+                           _phasing(1, 3_300_000))
+    sc = load_scenario(path)
+    table = sc.portfolio.table
+    assert table.status == ("done", "planned", "planned", "planned")
+    assert table.required.tolist() == [False, False, True, False]
+    plan = plan_portfolio(sc)
+    assert plan.start_year.tolist() == [-1, 2025, 2025, 2025]
+    assert plan.table["status"].tolist() == ["done", "planned", "planned", "planned"]
+
+
+def test_the_programme_fixes_years_and_tiers(tmp_path):
+    """B under way since 2026, A allowed basic or upgrade (tier_planned basic is kept)."""
+    path = _with_programme(
+        tmp_path, "    - {compounds: [B], status: under_way, start_year: 2026}\n"
+                  "    - {compounds: [A], tiers_allowed: [upgrade, basic]}\n",
+        _phasing(2, 1e8, _tier_weights(2.0)))
+    sc = load_scenario(path)
+    assert sc.portfolio.table.tiers_allowed[0] == ("basic", "upgrade")
+    plan = plan_portfolio(sc)
+    assert plan.start_year[1] == 2026 and plan.tier[0] == "upgrade"
+
+
+@pytest.mark.parametrize("entries, path, words", [
+    ("    - {compounds: [A, Z], status: done}\n", "portfolio.programme[0].compounds[1]",
+     "no compound has id 'Z'"),
+    ("    - {compounds: [A], status: done}\n    - {compounds: [A], required: false}\n",
+     "portfolio.programme[1].compounds[0]", "one entry at most"),
+    ("    - {compounds: [B], status: under_way}\n", "portfolio.programme[0].start_year",
+     "needs its start_year"),
+    ("    - {compounds: [B], status: done, required: true}\n",
+     "portfolio.programme[0].required", "cannot be required"),
+    ("    - {compounds: [B], status: under_way, start_year: 2025, required: false}\n",
+     "portfolio.programme[0].required", "always in the plan"),
+    ("    - {compounds: [B], start_year: 2027}\n", "portfolio.programme[0].start_year",
+     "outside the plan's years 2025–2026"),
+    ("    - {compounds: [B], status: finished}\n", "portfolio.programme[0].status", ""),
+])
+def test_a_malformed_programme_entry_is_located(tmp_path, capsys, entries, path, words):
+    scenario = _with_programme(tmp_path, entries, _phasing(2, 1e7))
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(scenario)
+    (issue,) = info.value.issues
+    assert issue.path == path and words in issue.message, issue
+    assert issue.file.endswith("d.yaml") and issue.line is not None
+    status = main(["district", str(scenario), "--draws", "20", "-q", "--out",
+                   str(tmp_path / "o")])
+    assert status == 2 and path in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()

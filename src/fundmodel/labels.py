@@ -273,6 +273,8 @@ FIELDS: dict[str, Label] = _table({
     "rewards": ("Performance rewards", "奖补"),
     "amount_per_household": ("Amount per household", "每户金额"),
     "deadline": ("Deadline (year)", "截止年份"),
+    "programme": ("Programme status of compounds", "小区改造进度"),
+    "tiers_allowed": ("Tiers allowed", "可选改造类别"),
     "max_overrun_probability": ("Largest overrun probability", "最大超支概率"),
     "service_areas": ("Service areas", "服务片区"),
     "max_distance_km": ("Largest distance", "最大距离"),

@@ -338,8 +338,11 @@ class CompoundsTable:
     @property
     def has_programme(self) -> bool:
         """Whether the table gives a programme status, a fixed start year or ``required``
-        (any of those columns)."""
-        return any(c in self.columns for c in ("status", "start_year", "required"))
+        (any of those columns, or values other than the defaults: a scenario's
+        ``portfolio.programme``)."""
+        return (any(c in self.columns for c in ("status", "start_year", "required"))
+                or any(s != "planned" for s in self.status) or bool(np.any(self.required))
+                or bool(np.any(~np.isnan(self.start_year))))
 
     def with_tiers(self, tiers) -> "CompoundsTable":
         """The table with each compound's ``tier_planned`` replaced by ``tiers[i]`` (a tier
