@@ -4,8 +4,12 @@ hand-worked districts of 2 to 4 compounds whose right plan is clear by hand."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fundmodel.cli import main
 from fundmodel.errors import ScenarioError
@@ -13,6 +17,7 @@ from fundmodel.io.compounds_table import read_compounds_table
 from fundmodel.portfolio import plan_portfolio
 from fundmodel.portfolio.evaluation import evaluate_portfolio, simulate_portfolio
 from fundmodel.portfolio.memory import PLAN_BYTES_PER_NONZERO, planning_memory_estimate
+from fundmodel.portfolio.phasing import phase
 from fundmodel.scenario import load_scenario
 
 # Works cost 10,000 CNY a household at the basic tier, + 5,000 at complete, + 15,000 at
@@ -401,3 +406,72 @@ def test_a_malformed_programme_entry_is_located(tmp_path, capsys, entries, path,
                    str(tmp_path / "o")])
     assert status == 2 and path in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_a_district_all_done_is_told_so(tmp_path, capsys):
+    path = _write(tmp_path, "id,households,floor_area_m2,status\nA,10,500,done\nB,10,500,done\n",
+                  _phasing(2, 1e7))
+    status = main(["district", str(path), "--draws", "20", "-q", "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert status == 2 and "all 2 compounds are done" in err, err
+    assert not (tmp_path / "o").exists()
+
+
+# --- the tier MILP against enumeration ---------------------------------------------------------
+
+def _brute_force_tiers(cost, budget, weight, allowed, required):
+    """Best Σ w over every choice of (tier, start year) or nothing per compound, by plain
+    loops; cost (C, T): one year of works; budget (Y,): one level."""
+    C, T = weight.shape
+    Y = budget.shape[0]
+    choices = []
+    for c in range(C):
+        opts = [] if required[c] else [None]
+        opts += [(j, y) for j in range(T) if allowed[c, j] for y in range(Y)]
+        choices.append(opts)
+    best = None
+    for combo in itertools.product(*choices):
+        used = [0.0] * Y
+        value = 0.0
+        for c, pick in enumerate(combo):
+            if pick is not None:
+                used[pick[1]] += cost[c, pick[0]]
+                value += weight[c, pick[0]]
+        if all(u <= b * (1 + 1e-9) for u, b in zip(used, budget)):
+            best = value if best is None else max(best, value)
+    return best
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_the_tier_plan_is_the_best_by_enumeration(data):
+    """Random districts of 1–4 compounds, 2–3 tiers, 1–2 plan years, one level: the plan's
+    objective equals the enumeration's best; each compound starts at most once, at an allowed
+    tier, and the budgets hold."""
+    C = data.draw(st.integers(1, 4))
+    T = data.draw(st.integers(2, 3))
+    Y = data.draw(st.integers(1, 2))
+    money = st.integers(1, 20).map(lambda v: v * 100_000.0)
+    cost = np.array([[data.draw(money) for _ in range(T)] for _ in range(C)])
+    weight = np.array([[float(data.draw(st.integers(0, 9))) for _ in range(T)]
+                       for _ in range(C)])
+    allowed = np.array([[data.draw(st.booleans()) for _ in range(T)] for _ in range(C)])
+    allowed[np.arange(C), data.draw(st.lists(st.integers(0, T - 1), min_size=C,
+                                             max_size=C))] = True
+    budget = np.array([data.draw(money) * 2 for _ in range(Y)])
+    required = np.zeros(C, dtype=bool)
+    required[0] = data.draw(st.booleans()) and cost[0][allowed[0]].min() <= budget.max()
+    best = _brute_force_tiers(cost, budget, weight, allowed, required)
+    tiers = tuple(f"t{j}" for j in range(T))
+    plan = phase(cost[:, :, None], budget[None, :], weight, years=range(2025, 2025 + Y),
+                 levels=(DISTRICT,), tiers=tiers, tier_allowed=allowed, required=required)
+    assert plan.objective == pytest.approx(best, abs=1e-9)
+    used = np.zeros(Y)
+    for c in range(C):
+        if plan.start_year[c] >= 0:
+            j = tiers.index(plan.tier[c])
+            assert allowed[c, j]
+            used[plan.start_year[c] - 2025] += cost[c, j]
+        else:
+            assert plan.tier[c] == "" and not required[c]
+    assert np.all(used <= budget * (1 + 1e-9))

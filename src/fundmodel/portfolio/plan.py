@@ -160,6 +160,10 @@ def empty_plan_reason(scenario, plan) -> tuple[str, str] | None:
         return None
     rules = scenario.portfolio.phasing
     table = scenario.portfolio.table
+    done = np.asarray(table.status) == "done"
+    if done.all():
+        return ("portfolio.compounds", f"all {len(table):,} compounds are done (their status "
+                "in the compounds table or portfolio.programme): nothing is left to plan")
     n_build = max(1, timeline_of(scenario).construction_years)
     if n_build > rules.years:
         return ("portfolio.phasing.years", f"the works take {n_build} years, longer than the "
@@ -176,7 +180,7 @@ def empty_plan_reason(scenario, plan) -> tuple[str, str] | None:
     cost = renovation_cost_by_level(scenario)                   # (C, levels, K) CNY
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(cost > 0, cost / largest[None, :, None], 0.0)   # of the largest budget
-    need = share.reshape(len(table), -1).max(axis=1)
+    need = np.where(done, np.inf, share.reshape(len(table), -1).max(axis=1))
     c = int(np.argmin(need))
     where = f"{table.source} line {table.lines[c]}"
     if need[c] <= 1:
