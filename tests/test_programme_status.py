@@ -475,3 +475,40 @@ def test_the_tier_plan_is_the_best_by_enumeration(data):
         else:
             assert plan.tier[c] == "" and not required[c]
     assert np.all(used <= budget * (1 + 1e-9))
+
+
+def test_the_robust_plan_chooses_a_safer_tier():
+    """A at upgrade costs 2,500,000 or 3,500,000 CNY (two draws; mean 3,000,000), at basic
+    1,000,000; B (basic only) 800,000; one year of 3,000,000. On the mean, A at upgrade (worth
+    2 × 100 = 200) beats both at basic (180), but overruns in the draw of 3,500,000: 1 draw in
+    2. With a bound of 0.1 any margin m > 0 makes A's upgrade cost 3,000,000 + m × 500,000 >
+    3,000,000: the robust plan takes both at basic, which never overruns."""
+    from fundmodel.portfolio.phasing import phase_robust
+    cost = np.array([[[1.0e6], [2.5e6]], [[0.8e6], [5.0e6]]])        # (C, T, L)
+    draws = np.stack([cost, cost])
+    draws[1, 0, 1, 0] = 3.5e6
+    weight = np.array([[100, 200], [80, 160]], dtype=float)
+    allowed = np.array([[True, True], [True, False]])
+    args = dict(years=[2025], levels=(DISTRICT,), tiers=("basic", "upgrade"),
+                tier_allowed=allowed, ids=["A", "B"])
+    mean_plan = phase_robust(draws, [[3.0e6]], weight, max_overrun_probability=1.0, **args)
+    assert mean_plan.tier == ("upgrade", "") and mean_plan.overrun_probability == 0.5
+    robust = phase_robust(draws, [[3.0e6]], weight, max_overrun_probability=0.1, **args)
+    assert robust.tier == ("basic", "basic") and robust.objective == 180
+    assert robust.overrun_probability == 0.0 and robust.bound_met
+    assert robust.table["tier"].tolist() == ["basic", "basic"]
+    assert robust.table["cost_cny"].tolist() == [1.0e6, 0.8e6]
+
+
+def test_a_robust_scenario_plan_chooses_tiers(tmp_path):
+    """The scenario's robust plan runs with tiers: every compound planned at an allowed tier,
+    the overrun probability within the bound."""
+    path = _write(tmp_path, TIERED, _phasing(1, 3_800_000, _tier_weights(2.0)
+                                             + "    max_overrun_probability: 0.2\n"
+                                             "    draws: 50\n"))
+    text = path.read_text(encoding="utf-8").replace(
+        "unit_cost: 15000", "unit_cost: {dist: triangular, low: 10000, mode: 15000, high: 25000}")
+    path.write_text(text, encoding="utf-8")
+    plan = plan_portfolio(load_scenario(path))
+    assert plan.tier[1] in ("basic", "") and plan.tier[0] in ("basic", "upgrade", "")
+    assert plan.overrun_probability <= 0.2

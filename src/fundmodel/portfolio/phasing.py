@@ -574,11 +574,7 @@ def phase(cost_cny, budget_cny, weight, *, years, levels=GOVERNMENT_LEVELS, ids=
     plan = _phase(cost, budget, weight, years, levels, ids, required, allowed,
                   time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, prefer_early=prefer_early)
     if plan.status == "infeasible":
-        names = [ids[i] for i in np.flatnonzero(required)]
-        shown = ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
-        raise _fail(f"required: the {len(names)} required compounds ({shown}) do not fit the "
-                    f"budgets together (or one of them alone exceeds a budget in every year it "
-                    f"could start)")
+        raise _infeasible(ids, required)
     return plan
 
 
@@ -590,23 +586,41 @@ def _infeasible(ids, required) -> ModelError:
                  f"could start)")
 
 
-def _phase_tiers(cost_cny, budget_cny, weight, years, levels, ids, earliest, latest, required,
-                 time_limit_s, mip_rel_gap, prefer_early, tiers, tier_allowed) -> Plan:
-    """:func:`phase` choosing tiers: every (compound, tier) an option of its own, at most one
-    option of a compound started (the assignment rows group a compound's options)."""
+@dataclass(frozen=True)
+class _Tiers:
+    """A plan that chooses tiers: T tiers, each (compound, tier) an option ``o = c·T + j``."""
+
+    names: tuple[str, ...]
+    allowed: np.ndarray          # (C, T) bool
+    required: np.ndarray         # (C,) bool
+    ids: list[str]
+
+    @property
+    def group(self) -> np.ndarray:
+        C, T = self.allowed.shape
+        return np.repeat(np.arange(C), T)
+
+
+def _tier_inputs(cost_cny, budget_cny, weight, years, levels, ids, earliest, latest, required,
+                 time_limit_s, mip_rel_gap, tiers, tier_allowed, *, draws: bool = False):
+    """Check a tier plan's arguments and flatten them to options: ``(cost (…, C·T, L, K),
+    budget, weight (C·T,), years, levels, allowed (C·T, Y), _Tiers)``."""
     if isinstance(tiers, str):
         raise _fail("tiers: a sequence of tier names, not one string")
     tiers = tuple(str(t) for t in tiers)
     T = len(tiers)
     if T == 0 or len(set(tiers)) != T:
         raise _fail(f"tiers: give at least one tier, each once: {list(tiers)}")
-    arr = _float_array(cost_cny, "cost_cny")
-    if arr.ndim == 3:
+    name = "cost_draws_cny" if draws else "cost_cny"
+    lead = 1 if draws else 0
+    arr = _float_array(cost_cny, name)
+    if arr.ndim == lead + 3:
         arr = arr[..., None]
-    if arr.ndim != 4 or arr.shape[1] != T:
-        raise _fail(f"cost_cny: shape (C, T, L, K) or (C, T, L) with T = {T} tiers expected, "
-                    f"got {np.shape(cost_cny)}")
-    C = arr.shape[0]
+    if arr.ndim != lead + 4 or arr.shape[lead + 1] != T:
+        shape = "(D, C, T, L, K) or (D, C, T, L)" if draws else "(C, T, L, K) or (C, T, L)"
+        raise _fail(f"{name}: shape {shape} with T = {T} tiers expected, got "
+                    f"{np.shape(cost_cny)}")
+    C = arr.shape[lead]
     ids = _check_ids(ids, C)
     w = _float_array(weight, "weight")
     if w.shape == (C,):
@@ -619,39 +633,72 @@ def _phase_tiers(cost_cny, budget_cny, weight, years, levels, ids, earliest, lat
     if not mask.any(axis=1).all():
         bad = [ids[i] for i in np.flatnonzero(~mask.any(axis=1))[:5]]
         raise _fail(f"tier_allowed: compounds {bad} allow no tier")
-    required_c = _check_required(required, C, ids)
+    info = _Tiers(tiers, mask, _check_required(required, C, ids), ids)
     earliest = _check_bound_years(earliest, "earliest", C)
     latest = _check_bound_years(latest, "latest", C)
-    group = np.repeat(np.arange(C), T)
+    group = info.group
     option_ids = [f"{i}@{t}" for i in ids for t in tiers]
     cost, budget, w_o, years, levels, _, _, allowed = _prepare(
-        arr.reshape(C * T, *arr.shape[2:]), budget_cny, w.reshape(-1), years, levels,
-        option_ids, None if earliest is None else earliest[group],
-        None if latest is None else latest[group], None, time_limit_s, mip_rel_gap)
+        arr.reshape(*arr.shape[:lead], C * T, *arr.shape[lead + 2:]), budget_cny,
+        w.reshape(-1), years, levels, option_ids,
+        None if earliest is None else earliest[group],
+        None if latest is None else latest[group], None, time_limit_s, mip_rel_gap,
+        draws=draws)
     allowed &= mask.reshape(-1)[:, None]
-    stuck = required_c & (np.bincount(group, allowed.any(axis=1), minlength=C) == 0)
+    stuck = info.required & (np.bincount(group, allowed.any(axis=1), minlength=C) == 0)
     if stuck.any():
         bad = [ids[i] for i in np.flatnonzero(stuck)[:5]]
         raise _fail(f"required: compounds {bad} cannot start in any plan year (earliest, "
                     f"latest, or works longer than what is left of the plan)")
-    start_o, status, gap, seconds, found = _solve(
-        cost, budget, w_o, required_c, allowed, time_limit_s=time_limit_s,
-        mip_rel_gap=mip_rel_gap, prefer_early=prefer_early, group=group)
-    _log(status, gap)
-    if status == "infeasible":
-        raise _infeasible(ids, required_c)
-    # per compound: the option started, else its highest allowed tier (cost and weight shown)
+    return cost, budget, w_o, years, levels, allowed, info
+
+
+def _tier_pick(info: _Tiers, start_o: np.ndarray) -> np.ndarray:
+    """Each compound's option: the one started, else its highest allowed tier's."""
+    C, T = info.allowed.shape
     started = (start_o >= 0).reshape(C, T)
-    highest = T - 1 - np.argmax(mask[:, ::-1], axis=1)
+    highest = T - 1 - np.argmax(info.allowed[:, ::-1], axis=1)
     chosen = np.where(started.any(axis=1), np.argmax(started, axis=1), highest)
-    pick = np.arange(C) * T + chosen
-    start = start_o[pick]
-    fields = _plan(cost[pick], budget, w_o[pick], years, levels, ids, required_c, start,
-                   status, gap, seconds, found)
-    tier = tuple(tiers[j] if s >= 0 else "" for j, s in zip(chosen, start))
+    return np.arange(C) * T + chosen
+
+
+def _tier_fields(fields: dict, info: _Tiers, pick: np.ndarray) -> dict:
+    """The plan's fields with the chosen tiers: ``tier`` and the table's ``tier`` column."""
+    T = len(info.names)
+    tier = tuple(info.names[o % T] if s >= 0 else "" for o, s in zip(pick,
+                                                                     fields["start_year"]))
     fields["table"].insert(fields["table"].columns.get_loc("end_year") + 1, "tier",
                            [t or pd.NA for t in tier])
-    return Plan(**fields, tier=tier)
+    return {**fields, "tier": tier}
+
+
+def _phase_options(cost, budget, w_o, years, levels, allowed, info: _Tiers, *, time_limit_s,
+                   mip_rel_gap, prefer_early) -> Plan:
+    """Solve a tier plan on options (cost (C·T, L, K)) and report it per compound (the chosen
+    option's cost and weight; a compound not planned shows its highest allowed tier's)."""
+    start_o, status, gap, seconds, found = _solve(
+        cost, budget, w_o, info.required, allowed, time_limit_s=time_limit_s,
+        mip_rel_gap=mip_rel_gap, prefer_early=prefer_early, group=info.group)
+    _log(status, gap)
+    pick = _tier_pick(info, start_o)
+    fields = _plan(cost[pick], budget, w_o[pick], years, levels, info.ids, info.required,
+                   start_o[pick], status, gap, seconds, found)
+    return Plan(**_tier_fields(fields, info, pick))
+
+
+def _phase_tiers(cost_cny, budget_cny, weight, years, levels, ids, earliest, latest, required,
+                 time_limit_s, mip_rel_gap, prefer_early, tiers, tier_allowed) -> Plan:
+    """:func:`phase` choosing tiers: every (compound, tier) an option of its own, at most one
+    option of a compound started (the assignment rows group a compound's options)."""
+    cost, budget, w_o, years, levels, allowed, info = _tier_inputs(
+        cost_cny, budget_cny, weight, years, levels, ids, earliest, latest, required,
+        time_limit_s, mip_rel_gap, tiers, tier_allowed)
+    plan = _phase_options(cost, budget, w_o, years, levels, allowed, info,
+                          time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap,
+                          prefer_early=prefer_early)
+    if plan.status == "infeasible":
+        raise _infeasible(info.ids, info.required)
+    return plan
 
 
 def _phase(cost, budget, weight, years, levels, ids, required, allowed, *, time_limit_s,
@@ -719,7 +766,8 @@ def overrun_frequency(cost_draws_cny, start_year, budget_cny, years) -> tuple[fl
 def phase_robust(cost_draws_cny, budget_cny, weight, *, years, max_overrun_probability=0.1,
                  levels=GOVERNMENT_LEVELS, ids=None, earliest=None, latest=None,
                  required=None, time_limit_s=None, mip_rel_gap=1e-6, prefer_early=True,
-                 margin_tolerance_sd=0.01, max_solves=20) -> RobustPlan:
+                 margin_tolerance_sd=0.01, max_solves=20, tiers=None,
+                 tier_allowed=None) -> RobustPlan:
     """A plan that overruns some budget in at most ``max_overrun_probability`` of the draws.
 
     The plan is solved by :func:`phase` on a margin-scaled cost, ``mean + m × sd`` of each
@@ -747,6 +795,10 @@ def phase_robust(cost_draws_cny, budget_cny, weight, *, years, max_overrun_proba
         Width at which the bisection on the margin stops.
     max_solves : int, default 20
         Most solves the search may use.
+    tiers, tier_allowed
+        As in :func:`phase`: the plan chooses tiers; ``cost_draws_cny`` is then
+        ``(D, C, T, L, K)`` (or ``(D, C, T, L)``) and the margin applies to each tier's cost;
+        the overrun frequency is computed with each compound's chosen tier.
 
     Returns
     -------
@@ -762,9 +814,16 @@ def phase_robust(cost_draws_cny, budget_cny, weight, *, years, max_overrun_proba
     error ``sqrt(p (1 − p) / D)`` says how far the frequency over these D draws may be from
     the probability.
     """
-    cost_d, budget, weight, years, levels, ids, required, allowed = _prepare(
-        cost_draws_cny, budget_cny, weight, years, levels, ids, earliest, latest, required,
-        time_limit_s, mip_rel_gap, draws=True)
+    info = None
+    if tiers is None:
+        cost_d, budget, weight, years, levels, ids, required, allowed = _prepare(
+            cost_draws_cny, budget_cny, weight, years, levels, ids, earliest, latest,
+            required, time_limit_s, mip_rel_gap, draws=True)
+    else:   # options (compound, tier): cost_d (D, C·T, L, K), weight (C·T,)
+        cost_d, budget, weight, years, levels, allowed, info = _tier_inputs(
+            cost_draws_cny, budget_cny, weight, years, levels, ids, earliest, latest,
+            required, time_limit_s, mip_rel_gap, tiers, tier_allowed, draws=True)
+        ids, required = info.ids, info.required
     bound = float(max_overrun_probability)
     if not (0.0 <= bound <= 1.0):
         raise _fail(f"max_overrun_probability: must lie in [0, 1], got "
@@ -780,11 +839,25 @@ def phase_robust(cost_draws_cny, budget_cny, weight, *, years, max_overrun_proba
                   prefer_early=prefer_early)
     tried: list[tuple[float, Plan, float, np.ndarray]] = []
 
+    def pick_of(plan) -> np.ndarray:
+        """Each compound's option in the plan (all compounds: their own, without tiers)."""
+        if info is None:
+            return np.arange(len(ids))
+        T = len(info.names)
+        highest = _tier_pick(info, np.full(len(ids) * T, -1))
+        tier = np.array([info.names.index(t) if t else -1 for t in plan.tier])
+        return np.where(tier >= 0, np.arange(len(ids)) * T + tier, highest)
+
     def attempt(m: float):
-        plan = _phase(mean + m * sd, budget, weight, years, levels, ids, required, allowed,
-                      **common)
+        if info is None:
+            plan = _phase(mean + m * sd, budget, weight, years, levels, ids, required,
+                          allowed, **common)
+        else:
+            plan = _phase_options(mean + m * sd, budget, weight, years, levels, allowed, info,
+                                  **common)
         if np.isfinite(plan.objective):
-            p, cells = overrun_frequency(cost_d, plan.start_year, budget, years)
+            p, cells = overrun_frequency(cost_d[:, pick_of(plan)], plan.start_year, budget,
+                                         years)
         else:
             p, cells = float("nan"), np.full(budget.shape, np.nan)
         tried.append((m, plan, p, cells))
@@ -832,9 +905,12 @@ def phase_robust(cost_draws_cny, budget_cny, weight, *, years, max_overrun_proba
                            "overrun_probability": [t[2] for t in tried]})
     # report the plan at the draws' mean cost
     start_index = np.where(plan.start_year >= 0, plan.start_year - years[0], -1)
-    fields = _plan(mean, budget, weight, years, levels, ids, required, start_index,
+    pick = pick_of(plan)
+    fields = _plan(mean[pick], budget, weight[pick], years, levels, ids, required, start_index,
                    plan.status, plan.mip_gap, float(sum(t[1].solve_time_s for t in tried)),
                    bool(np.isfinite(plan.objective)))
+    if info is not None:
+        fields = _tier_fields(fields, info, pick)
     fields["budget_use"]["overrun_probability"] = cells.reshape(-1)
     se = float(np.sqrt(p * (1.0 - p) / D)) if np.isfinite(p) else float("nan")
     return RobustPlan(**fields, overrun_probability=p, overrun_probability_se=se,

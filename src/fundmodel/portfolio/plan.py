@@ -85,9 +85,10 @@ def _programme_options(scenario, options: dict, years: np.ndarray) -> dict:
     return out
 
 
-def _tier_options(scenario, weight: np.ndarray):
-    """``(tiers, cost (C, T, L, K), weight (C, T), allowed (C, T))`` when some compound of
-    the table allows several tiers (the plan then chooses them), else None."""
+def _tier_options(scenario, weight: np.ndarray, draws: int | None = None, seed: int = 0):
+    """``(tiers, cost, weight (C, T), allowed (C, T))`` when some compound of the table allows
+    several tiers (the plan then chooses them), else None; ``cost`` is ``(C, T, L, K)`` at the
+    point estimates, or ``(draws, C, T, L, K)`` (each tier's cost in the same draws)."""
     from ..io.compounds_table import TIERS
     table = scenario.portfolio.table
     if all(len(t) <= 1 for t in table.tiers_allowed):
@@ -96,8 +97,9 @@ def _tier_options(scenario, weight: np.ndarray):
     allowed = np.array([[t in a for t in tiers] for a in table.tiers_allowed], dtype=bool)
     worth = scenario.portfolio.phasing.tier_weights or {}
     weights = weight[:, None] * np.array([float(worth.get(t, 1.0)) for t in tiers])[None, :]
-    cost = np.stack([renovation_cost_by_level(scenario, table=table.with_tiers([t] * len(table)))
-                     for t in tiers], axis=1)
+    cost = np.stack([renovation_cost_by_level(scenario, draws, seed,
+                                              table=table.with_tiers([t] * len(table)))
+                     for t in tiers], axis=1 if draws is None else 2)
     return tiers, cost, weights, allowed
 
 
@@ -139,10 +141,18 @@ def plan_portfolio(scenario, *, seed: int | None = None, **options):
             plan = phase(cost, budget, weight, years=years, ids=list(table.ids), **options)
     else:
         seed = scenario.simulation.seed if seed is None else seed
-        cost = renovation_cost_by_level(scenario, rules.draws, seed or 0)
-        cost[:, done] = 0.0
-        plan = phase_robust(cost, budget, weight, years=years, ids=list(table.ids),
-                            max_overrun_probability=rules.max_overrun_probability, **options)
+        tiered = _tier_options(scenario, weight, rules.draws, seed or 0)
+        robust = dict(years=years, ids=list(table.ids),
+                      max_overrun_probability=rules.max_overrun_probability)
+        if tiered is not None:
+            tiers, cost, weights, allowed = tiered
+            cost[:, done] = 0.0
+            plan = phase_robust(cost, budget, weights, tiers=tiers, tier_allowed=allowed,
+                                **robust, **options)
+        else:
+            cost = renovation_cost_by_level(scenario, rules.draws, seed or 0)
+            cost[:, done] = 0.0
+            plan = phase_robust(cost, budget, weight, **robust, **options)
     if table.has_programme:
         plan.table.insert(1, "status", list(table.status))
     return plan

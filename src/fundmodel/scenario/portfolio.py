@@ -286,8 +286,8 @@ def programme_issues(scenario) -> list:
     located issue (the table's file, line, column) per compound: a fixed ``start_year`` of a
     compound not ``done`` must be in the plan's years with its works ending in them
     (``portfolio.phasing``), or without a plan from the scenario's ``start_year`` to 100 years
-    after it. Also: several ``tiers_allowed`` with a plan need ``phasing.tier_weights``, and
-    the robust plan does not choose tiers. Empty when all is well."""
+    after it. Also: several ``tiers_allowed`` with a plan need ``phasing.tier_weights``.
+    Empty when all is well."""
     import numpy as np
     from ..errors import Issue
     portfolio = scenario.portfolio
@@ -318,11 +318,6 @@ def programme_issues(scenario) -> list:
                                 f"{len(several):,} compounds allow several tiers: give "
                                 "portfolio.phasing.tier_weights (what each tier is worth, e.g. "
                                 "{basic: 1, complete: 1.6, upgrade: 2})", **where))
-        elif phasing.max_overrun_probability is not None:
-            issues.append(Issue(f"compounds[{first}].tiers_allowed",
-                                "a robust plan (portfolio.phasing.max_overrun_probability) "
-                                "does not choose tiers yet: allow one tier per compound, or "
-                                "plan on the point estimates", **where))
     return issues
 
 
