@@ -98,6 +98,7 @@ NAMES: dict[str, Label] = _declared_names() | _table({
     "id": ("Compound ID", "小区编号"), "name": ("Compound", "小区名称"),
     "street": ("Street", "街道"),
     "required": ("Required", "必须纳入"),
+    "status": ("Programme status", "改造状态"),
     "level": ("Level of government", "政府层级"),
     "budget_cny": ("Budget", "预算额度"), "used_cny": ("Used", "已用额度"),
     "cluster": ("Service area", "服务片区"), "members": ("Member compounds", "所含小区"),
@@ -161,6 +162,9 @@ VALUES: dict[str, Label] = _table({
     # tiers of works
     "basic": ("Basic", "基础类"), "complete": ("Complete", "完善类"),
     "upgrade": ("Upgrade", "提升类"),
+    # a compound's programme status (the compounds table's status column)
+    "done": ("Done", "已完成"), "under_way": ("Under way", "在建"),
+    "planned": ("Planned", "计划"),
     # distributions, samplers and kinds of run (the report's assumptions and run record)
     "normal": ("normal", "正态分布"), "lognormal": ("lognormal", "对数正态分布"),
     "uniform": ("uniform", "均匀分布"), "triangular": ("triangular", "三角分布"),
@@ -278,6 +282,12 @@ FIELDS: dict[str, Label] = _table({
     "per_compound": ("Drawn per compound", "逐小区抽样参数"), "phasing": ("Phasing", "分期计划"),
     "budgets_cny": ("Budgets", "预算额度"), "time_limit_s": ("Time limit", "求解时限"),
     "mip_rel_gap": ("Solver gap", "求解相对间隙"), "prefer_early": ("Prefer early", "优先提前"),
+    "tier_weights": ("Weight of each tier", "各改造类别权重"),
+    "rewards": ("Performance rewards", "奖补"),
+    "amount_per_household": ("Amount per household", "每户金额"),
+    "deadline": ("Deadline (year)", "截止年份"),
+    "programme": ("Programme status of compounds", "小区改造进度"),
+    "tiers_allowed": ("Tiers allowed", "可选改造类别"),
     "max_overrun_probability": ("Largest overrun probability", "最大超支概率"),
     "service_areas": ("Service areas", "服务片区"),
     "max_distance_km": ("Largest distance", "最大距离"),
@@ -785,7 +795,7 @@ def header(name: str, lang: str = "en", unit_name: str | None = None, *,
 
 
 _VALUE_COLUMNS = ("source", "payer", "payee", "kind", "tier", "line", "unit", "party",
-                  "metric", "input", "level", "statistic")
+                  "metric", "input", "level", "statistic", "status")
 
 
 def _translate(values: Iterable, lang: str, units: bool = False) -> list:
@@ -803,9 +813,10 @@ def localize(frame: "pd.DataFrame", lang: str, *, units: bool = False) -> "pd.Da
 
     Column names, index names and index values that the catalogue knows become their labels
     (with units, ``units=True``); so do the values of the columns ``source``, ``payer``,
-    ``payee``, ``kind``, ``tier``, ``line``, ``party``, ``metric``, ``level`` and
-    ``statistic``, and ``unit`` is translated. In Chinese the probabilities' ``question`` and
-    the parties' ``description`` are too. The numbers are not touched. A user's own names
+    ``payee``, ``kind``, ``tier``, ``line``, ``party``, ``metric``, ``level``,
+    ``statistic`` and ``status`` (a compound's programme status), and ``unit`` is
+    translated. In Chinese the probabilities' ``question`` and the parties' ``description``
+    are too. The numbers are not touched. A user's own names
     (items, funding labels) stay as written.
     """
     import pandas as pd

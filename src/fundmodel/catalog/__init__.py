@@ -537,6 +537,10 @@ TABLE_COLUMNS: dict[str, Output] = _declare([
     Output("weight", "", "A compound's priority weight in the district's plan (higher: "
            "earlier)",
            en="Priority weight", zh="优先权重", axes=("id",)),
+    Output("reward_cny", "CNY", "A compound's performance rewards (奖补, portfolio.rewards): "
+           "households × the amount per household of each reward whose deadline its works "
+           "meet, paid the year after they end",
+           en="Performance reward", zh="奖补资金", axes=("id",)),
     Output("overrun_probability", "share", "Share of the draws in which a level's outlay "
            "exceeds its budget in the year (the district's plan)",
            en="P(budget overrun)", zh="超预算概率", axes=("level", "calendar_year")),

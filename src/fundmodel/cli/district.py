@@ -149,7 +149,8 @@ def _run_district(args: argparse.Namespace, out, err, helpers) -> int:
     try:
         result = simulate_portfolio(
             scenario, args.draws, args.seed, start_years=None if plan is None
-            else plan.start_year, workers=args.workers, client=client,
+            else plan.start_year, tiers=None if plan is None else plan.tier,
+            workers=args.workers, client=client,
             progress=False if args.quiet else reporter_for(err))
     except OSError as exc:  # the cluster went away in the middle
         if client is None:

@@ -26,6 +26,7 @@ import os
 import re
 import stat
 import zipfile
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
@@ -39,7 +40,7 @@ from .yamlio import Positions, not_utf8_issue_parts
 
 __all__ = ["CompoundsTable", "read_compounds_table", "COLUMNS", "ALIASES", "TIERS",
            "MAX_TABLE_BYTES", "MAX_XLSX_UNZIPPED_BYTES", "MAX_ISSUES", "MAX_CELL_CHARS",
-           "MAX_TABLE_COLUMNS", "MAX_COORDINATE_KM", "compounds_table_for"]
+           "MAX_TABLE_COLUMNS", "MAX_COORDINATE_KM", "compounds_table_for", "STATUSES"]
 
 log = logging.getLogger("fundmodel")
 
@@ -61,13 +62,22 @@ TIERS = ("basic", "complete", "upgrade")
 _TIER_WORDS = {"basic": "basic", "complete": "complete", "upgrade": "upgrade",
                "基础类": "basic", "完善类": "complete", "提升类": "upgrade",
                "基础": "basic", "完善": "complete", "提升": "upgrade"}
+STATUSES = ("done", "under_way", "planned")
+"""A compound's place in the programme: renovated before the plan, works under way (started in
+a fixed year), or still to be planned (docs/compounds-table.md, "Programme status")."""
+_STATUS_WORDS = {"done": "done", "under_way": "under_way", "underway": "under_way",
+                 "under way": "under_way", "planned": "planned",
+                 "已完成": "done", "完成": "done", "已改造": "done",
+                 "在建": "under_way", "实施中": "under_way", "进行中": "under_way",
+                 "计划": "planned", "拟改造": "planned", "待改造": "planned"}
+_TIER_SEPARATORS = re.compile(r"[\s,;/、，；]+")
 _TRUE = frozenset({"true", "yes", "1", "是"})
 _FALSE = frozenset({"false", "no", "0", "否"})
 
 
 @dataclass(frozen=True)
 class _Column:
-    kind: str                   # "text", "number", "bool", "tier"
+    kind: str                   # "text", "number", "bool", "tier", "status", "tiers"
     required: bool = False
     low: float = -math.inf
     high: float = math.inf
@@ -100,6 +110,11 @@ COLUMNS: dict[str, _Column] = {
     "neighbourhood": _Column("text"),
     "condition_score": _Column("number", low=0, high=MAX_QUANTITY, reason="the bound on "
                                "quantities"),
+    # the programme (docs/compounds-table.md, "Programme status")
+    "status": _Column("status"),
+    "start_year": _Column("number", low=1900, whole=True, high=2200, reason="a calendar year"),
+    "required": _Column("bool"),
+    "tiers_allowed": _Column("tiers"),
 }
 """The known columns by canonical name (their rules: docs/compounds-table.md)."""
 
@@ -119,6 +134,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "y_km": ("y坐标", "y"),
     "neighbourhood": ("社区", "片区", "neighborhood", "community"),
     "condition_score": ("状况评分", "房屋状况评分", "评分", "condition"),
+    "status": ("改造状态", "状态", "进度", "programme_status"),
+    "start_year": ("开工年份", "开工年度", "改造年份"),
+    "required": ("必须改造", "必改", "是否必须"),
+    "tiers_allowed": ("可选改造类型", "可选类别", "allowed_tiers"),
 }
 """Other names each column may go by in the header (matched after :func:`_normal`)."""
 
@@ -192,6 +211,17 @@ class CompoundsTable:
     warnings : tuple of str
         What was allowed but seldom meant (also logged): ignored text columns, chargeable areas
         above floor areas.
+    status : tuple of str
+        ``done``, ``under_way`` or ``planned`` (default ``planned``).
+    start_year : ndarray of float64
+        Fixed calendar year the works start (NaN: the plan chooses; for a ``done`` compound
+        the year it was renovated, a record only).
+    required : ndarray of bool
+        Whether the plan must include the compound: every ``under_way`` compound, and a
+        ``planned`` one whose ``required`` cell says yes (default False).
+    tiers_allowed : tuple of tuple of str
+        The tiers the plan may choose among for each compound, in the order of :data:`TIERS`
+        (default: its ``tier_planned`` alone).
 
     Arrays are read-only.
     """
@@ -216,13 +246,25 @@ class CompoundsTable:
     lines: tuple[int, ...]
     columns: dict[str, int]
     warnings: tuple[str, ...] = field(default=())
+    status: tuple[str, ...] | None = None
+    start_year: np.ndarray | None = None
+    required: np.ndarray | None = None
+    tiers_allowed: tuple[tuple[str, ...], ...] | None = None
 
     _ARRAYS = ("households", "floor_area_m2", "chargeable_area_m2", "buildings", "storeys",
-               "built_year", "lifts_possible", "x_km", "y_km", "condition_score")
-    _TEXTS = ("ids", "names", "streets", "tier_planned", "neighbourhood")
+               "built_year", "lifts_possible", "x_km", "y_km", "condition_score",
+               "start_year", "required")
+    _TEXTS = ("ids", "names", "streets", "tier_planned", "neighbourhood", "status",
+              "tiers_allowed")
 
     def __post_init__(self) -> None:
         n = len(self.ids)
+        defaults = {"status": ("planned",) * n, "start_year": np.full(n, np.nan),
+                    "required": np.zeros(n, dtype=bool),
+                    "tiers_allowed": tuple((t,) for t in self.tier_planned)}
+        for name, value in defaults.items():
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, value)
         for name in self._ARRAYS:
             arr = np.array(getattr(self, name))
             if arr.shape != (n,):
@@ -246,7 +288,9 @@ class CompoundsTable:
 
     def to_frame(self):
         """The table as a pandas DataFrame: one row per compound, the canonical columns in
-        order (``id``, ``name``, ``street``, ...) and then the extra columns."""
+        order (``id``, ``name``, ``street``, ...; the programme's ``status``, ``start_year``,
+        ``required`` and ``tiers_allowed`` when the table gives them) and then the extra
+        columns."""
         import pandas as pd
 
         data: dict[str, Any] = {"id": list(self.ids), "name": list(self.names),
@@ -258,6 +302,12 @@ class CompoundsTable:
         data["x_km"], data["y_km"] = np.array(self.x_km), np.array(self.y_km)
         data["neighbourhood"] = list(self.neighbourhood)
         data["condition_score"] = np.array(self.condition_score)
+        if self.has_programme:
+            data["status"] = list(self.status)
+            data["start_year"] = np.array(self.start_year)
+            data["required"] = np.array(self.required)
+        if "tiers_allowed" in self.columns:
+            data["tiers_allowed"] = [" ".join(t) for t in self.tiers_allowed]
         for name, values in self.extra.items():
             data[name] = np.array(values)
         return pd.DataFrame(data)
@@ -284,6 +334,27 @@ class CompoundsTable:
                        for name in self._TEXTS + ("lines",)})
         return CompoundsTable(source=self.source, extra={k: v[idx] for k, v in self.extra.items()},
                               columns=dict(self.columns), warnings=self.warnings, **values)
+
+    @property
+    def has_programme(self) -> bool:
+        """Whether the table gives a programme status, a fixed start year or ``required``
+        (any of those columns, or values other than the defaults: a scenario's
+        ``portfolio.programme``)."""
+        return (any(c in self.columns for c in ("status", "start_year", "required"))
+                or any(s != "planned" for s in self.status) or bool(np.any(self.required))
+                or bool(np.any(~np.isnan(self.start_year))))
+
+    def with_tiers(self, tiers) -> "CompoundsTable":
+        """The table with each compound's ``tier_planned`` replaced by ``tiers[i]`` (a tier
+        name, or ``''``/None to keep it): the works a plan chose."""
+        tiers = list(tiers)
+        if len(tiers) != len(self):
+            raise ModelError(f"tiers: {len(tiers)} tiers for {len(self)} compounds")
+        bad = [t for t in tiers if t and t not in TIERS]
+        if bad:
+            raise ModelError(f"tiers: {bad[0]!r} is not one of {', '.join(TIERS)}")
+        new = tuple(t or old for t, old in zip(tiers, self.tier_planned))
+        return dataclasses.replace(self, tier_planned=new)
 
     def attribute(self, name: str) -> np.ndarray:
         """A numeric column by its canonical name (``households``, ``floor_area_m2``, ...,
@@ -604,6 +675,20 @@ def _check_texts(name: str, spec: _Column, cells: list[str], ok: np.ndarray, iss
         issues.cells(wrong, lambda i: f"{_shown(cells[i])} is not a tier (basic, "
                      "complete, upgrade, 基础类, 完善类, 提升类)"
                      f"{did_you_mean(cells[i].casefold(), _TIER_WORDS)}", name, lines, column)
+    elif spec.kind == "status":
+        wrong = [i for i, c in enumerate(cells)
+                 if c and ok[i] and c.casefold() not in _STATUS_WORDS]
+        issues.cells(wrong, lambda i: f"{_shown(cells[i])} is not a status (done, under_way, "
+                     "planned, 已完成, 在建, 计划)"
+                     f"{did_you_mean(cells[i].casefold(), _STATUS_WORDS)}", name, lines, column)
+    elif spec.kind == "tiers":
+        def wrong_word(c: str) -> str | None:
+            return next((w for w in _TIER_SEPARATORS.split(c)
+                         if w and w.casefold() not in _TIER_WORDS), None)
+        wrong = [i for i, c in enumerate(cells) if c and ok[i] and wrong_word(c) is not None]
+        issues.cells(wrong, lambda i: f"{_shown(wrong_word(cells[i]))} in "
+                     f"{_shown(cells[i])} is not a tier (basic, complete, upgrade, 基础类, "
+                     "完善类, 提升类; separate them by spaces)", name, lines, column)
     return cells
 
 
@@ -825,6 +910,8 @@ def read_compounds_table(file: str | os.PathLike, base_dir: str | os.PathLike | 
         spec = _Column("number", low=-MAX_MONEY_CNY, high=MAX_MONEY_CNY,
                        reason="the bound on any number of the model")
         extra[label] = _check_numbers(label, spec, cells, cell_ok, issues, lines, k + 1)
+    if any(c in known for c in ("status", "start_year", "required", "tiers_allowed")):
+        _check_programme(texts, numbers, known, ok, issues, lines)
     issues.raise_any()
 
     floor = numbers["floor_area_m2"]
@@ -850,6 +937,15 @@ def read_compounds_table(file: str | os.PathLike, base_dir: str | os.PathLike | 
     ids = tuple(texts["id"])
     lifts = texts.get("lifts_possible", [""] * n)
     tiers = texts.get("tier_planned", [""] * n)
+    allowed = [_tier_set(c) for c in texts.get("tiers_allowed", [""] * n)]
+    # an empty tier_planned beside allowed tiers: the highest allowed (not all tiers)
+    tiers = [c if c else (a[-1] if a else "") for c, a in zip(tiers, allowed)]
+    tier_planned = tuple(_TIER_WORDS[c.casefold()] if c else "upgrade" for c in tiers)
+    status = tuple(_STATUS_WORDS[c.casefold()] if c else "planned"
+                   for c in texts.get("status", [""] * n))
+    required_cells = texts.get("required", [""] * n)
+    required = np.array([s == "under_way" or c.casefold() in _TRUE
+                         for s, c in zip(status, required_cells)], dtype=bool)
     columns = {c: k + 1 for c, k in known.items()}
     columns.update({label: unknown[label] + 1 for label in extra})
     return CompoundsTable(
@@ -859,10 +955,58 @@ def read_compounds_table(file: str | os.PathLike, base_dir: str | os.PathLike | 
         buildings=number("buildings"), storeys=number("storeys"),
         built_year=number("built_year"),
         lifts_possible=np.array([c.casefold() in _TRUE for c in lifts], dtype=bool),
-        tier_planned=tuple(_TIER_WORDS[c.casefold()] if c else "upgrade" for c in tiers),
+        tier_planned=tier_planned,
         x_km=number("x_km"), y_km=number("y_km"), neighbourhood=text("neighbourhood", ""),
         condition_score=number("condition_score"), extra=extra, lines=tuple(lines),
-        columns=columns, warnings=tuple(warnings))
+        columns=columns, warnings=tuple(warnings), status=status,
+        start_year=number("start_year"), required=required,
+        tiers_allowed=tuple(a or (t,) for a, t in zip(allowed, tier_planned)))
+
+
+def _tier_set(cell: str) -> tuple[str, ...]:
+    """The tiers a ``tiers_allowed`` cell names (checked words), in the order of TIERS."""
+    named = {_TIER_WORDS[w.casefold()] for w in _TIER_SEPARATORS.split(cell) if w}
+    return tuple(t for t in TIERS if t in named)
+
+
+def _check_programme(texts: dict, numbers: dict, known: dict, ok: np.ndarray,
+                     issues: _Issues, lines: Sequence[int]) -> None:
+    """The programme columns against each other, row by row: an ``under_way`` compound needs
+    a ``start_year`` and cannot be ``required: no``; a ``done`` compound cannot be required;
+    ``tier_planned`` must be one of ``tiers_allowed``. (A start year against the plan's years
+    is checked with the scenario: :func:`fundmodel.scenario.portfolio.programme_issues`.)"""
+    n = len(ok)
+    status = [_STATUS_WORDS.get(c.casefold(), "") if c else "planned"
+              for c in texts.get("status", [""] * n)]
+    start = numbers.get("start_year", np.full(n, np.nan))
+    required = texts.get("required", [""] * n)
+    if "status" in known:
+        col = known["status"] + 1
+        rows = [i for i in range(n) if ok[i] and status[i] == "under_way" and np.isnan(start[i])]
+        issues.cells(rows, lambda i: "an under_way compound needs its start_year (the year its "
+                     "works started)", "start_year", lines,
+                     known["start_year"] + 1 if "start_year" in known else col)
+    if "required" in known:
+        col = known["required"] + 1
+        rows = [i for i in range(n) if ok[i] and status[i] == "done"
+                and required[i].casefold() in _TRUE]
+        issues.cells(rows, lambda i: f"{_shown(required[i])}: a done compound was renovated "
+                     "before the plan and cannot be required in it", "required", lines, col)
+        rows = [i for i in range(n) if ok[i] and status[i] == "under_way"
+                and required[i].casefold() in _FALSE]
+        issues.cells(rows, lambda i: f"{_shown(required[i])}: an under_way compound is always "
+                     "in the plan (leave the cell empty or write yes)", "required", lines, col)
+    if "tiers_allowed" in known and "tier_planned" in known:
+        col = known["tier_planned"] + 1
+        planned = texts["tier_planned"]
+        allowed = texts["tiers_allowed"]
+        rows = [i for i in range(n) if ok[i] and planned[i] and allowed[i]
+                and planned[i].casefold() in _TIER_WORDS
+                and all(w.casefold() in _TIER_WORDS for w in _TIER_SEPARATORS.split(allowed[i])
+                        if w)
+                and _TIER_WORDS[planned[i].casefold()] not in _tier_set(allowed[i])]
+        issues.cells(rows, lambda i: f"{_shown(planned[i])} is not among the tiers allowed "
+                     f"({_shown(allowed[i])})", "tier_planned", lines, col)
 
 
 def compounds_table_for(data: dict, positions: Positions | None, source: str | None,

@@ -22,7 +22,7 @@ from .tiles import (COMPOUND_BLOCK, SUMMARY_STATS, TileResult, add_blocks, calen
                     compound_metrics, default_chunk_draws, metric_names, run_tile,
                     sequential_sum, tiles_of)
 
-__all__ = ["simulate_portfolio", "evaluate_portfolio"]
+__all__ = ["simulate_portfolio", "evaluate_portfolio", "rewards_of"]
 
 log = logging.getLogger("fundmodel")
 
@@ -34,9 +34,21 @@ def _table_of(scenario: Scenario):
     return scenario.portfolio.table
 
 
+def _with_tiers(table, tiers):
+    """The table at the tiers a plan chose (``tiers``: one tier name per compound, ``''``
+    keeping ``tier_planned``; None: the table as it is)."""
+    return table if tiers is None else table.with_tiers(tiers)
+
+
 def _offsets(scenario: Scenario, table, start_years) -> tuple[np.ndarray, np.ndarray]:
-    """Which compounds run (those with a start year) and their start offsets."""
+    """Which compounds run (those with a start year) and their start offsets. Without
+    ``start_years``: the table's programme (a done compound left out, a fixed start year
+    kept: :func:`~fundmodel.scenario.portfolio.programme_start_years`), else every compound
+    in the scenario's start year."""
+    from ..scenario.portfolio import programme_start_years
     n = len(table)
+    if start_years is None:
+        start_years = programme_start_years(scenario)
     if start_years is None:
         return np.arange(n), np.zeros(n, dtype=np.int64)
     years = np.asarray(start_years)
@@ -52,6 +64,42 @@ def _offsets(scenario: Scenario, table, start_years) -> tuple[np.ndarray, np.nda
         raise ModelError(f"start years must be from {scenario.start_year} (the scenario's "
                          "start_year) to 100 years after it")
     return chosen, offsets.astype(np.int64)
+
+
+def rewards_of(scenario: Scenario, table, offsets: np.ndarray, n_calendar: int
+               ) -> tuple[np.ndarray, np.ndarray] | None:
+    """The performance rewards (``portfolio.rewards``) of the compounds run: each compound's
+    reward ``(C,)`` and what each level pays by calendar year ``(levels, n_calendar)``, CNY;
+    None without rewards.
+
+    A compound whose works end in ``end = start_year + offset + K − 1`` (K the construction
+    years) with ``end ≤ deadline`` receives ``households × amount_per_household`` of each
+    reward, paid by ``paid_by`` in ``end + 1`` (calendar index ``offset + K``)."""
+    from ..scenario.fiscal import GOVERNMENT_LEVELS
+    rewards = scenario.portfolio.rewards
+    if not rewards:
+        return None
+    build = timeline_of(scenario).construction_years
+    end = scenario.start_year + offsets + build - 1
+    households = np.asarray(table.households, dtype=float)
+    per_compound = np.zeros(len(table))
+    by_level = np.zeros((len(GOVERNMENT_LEVELS), n_calendar))
+    for reward in rewards:                                  # a loop over the rewards
+        paid = np.where(end <= reward.deadline, households * reward.amount_per_household, 0.0)
+        per_compound += paid
+        by_level[GOVERNMENT_LEVELS.index(reward.paid_by)] += np.bincount(
+            offsets + build, weights=paid, minlength=n_calendar)[:n_calendar]
+    return per_compound, by_level
+
+
+def _with_rewards(frame: pd.DataFrame, outlay: np.ndarray, rewards) -> np.ndarray:
+    """The compounds' frame gains ``reward_cny`` and the outlay (…, levels, years) the
+    rewards (in place for the frame; a new outlay array)."""
+    if rewards is None:
+        return outlay
+    per_compound, by_level = rewards
+    frame.insert(frame.columns.get_loc("start_year") + 1, "reward_cny", per_compound)
+    return outlay + by_level
 
 
 def _tile_results(scenario, table, tiles, args, workers: int, client):
@@ -77,7 +125,7 @@ def _tile_results(scenario, table, tiles, args, workers: int, client):
 
 
 def simulate_portfolio(scenario: Scenario, draws: int | None = None, seed: int | None = None,
-                       sampler: str | None = None, *, start_years=None,
+                       sampler: str | None = None, *, start_years=None, tiers=None,
                        compounds_per_tile: int = COMPOUND_BLOCK, chunk_draws: int | None = None,
                        workers: int = 1, client=None,
                        progress: bool | Callable[[int, int], None] | Reporter = False,
@@ -94,7 +142,11 @@ def simulate_portfolio(scenario: Scenario, draws: int | None = None, seed: int |
         compound's own streams (:func:`fundmodel.inputs.sampling.compound_uniforms`).
     start_years : array of int (C,), optional
         Each compound's first year of works (e.g. ``plan.start_year`` of a phasing plan);
-        -1: not renovated, left out. Default: every compound in ``start_year``.
+        -1: not renovated, left out. Default: the compounds table's programme (a ``done``
+        compound left out, a fixed ``start_year`` kept), the others in ``start_year``.
+    tiers : sequence of str (C,), optional
+        Each compound's tier (e.g. ``plan.tier`` of a plan that chose tiers); ``''`` keeps
+        the table's ``tier_planned``. Default: ``tier_planned``.
     compounds_per_tile : int
         Compounds computed together (rounded down to whole blocks of 50; at least one block).
         Bounds memory with ``chunk_draws``; never changes a bit.
@@ -121,7 +173,7 @@ def simulate_portfolio(scenario: Scenario, draws: int | None = None, seed: int |
         :func:`~fundmodel.portfolio.memory.check_portfolio_size`), or no compound has a start
         year (every entry of ``start_years`` is −1).
     """
-    table = _table_of(scenario)
+    table = _with_tiers(_table_of(scenario), tiers)
     draws, seed, sampler = run_settings(scenario.simulation, draws, seed, sampler)
     workers = positive_int(workers, "workers")
     compounds_per_tile = positive_int(compounds_per_tile, "compounds_per_tile")
@@ -152,13 +204,15 @@ def simulate_portfolio(scenario: Scenario, draws: int | None = None, seed: int |
     finally:
         shown.close()
 
-    frame = _compounds_frame(scenario, table, offsets)
+    frame = _compounds_frame(scenario, table, offsets, tiers)
     columns = {}
     for metric in summaries[0]:
         stacked = np.concatenate([s[metric] for s in summaries], axis=1)
         for stat, row in zip(SUMMARY_STATS, stacked):
             columns[f"{metric}_{stat}"] = row
     frame = pd.concat([frame, pd.DataFrame(columns)], axis=1)
+    outlay = _with_rewards(frame, total["outlay"], rewards_of(scenario, table, offsets,
+                                                               n_calendar))
     district = pd.DataFrame(total["metrics"])
     district.index.name = "draw"
     info = {"kind": "portfolio", "draws": draws, "seed": seed, "sampler": sampler,
@@ -170,7 +224,7 @@ def simulate_portfolio(scenario: Scenario, draws: int | None = None, seed: int |
             "per_compound_inputs": len(space.compound_paths),
             "shared_inputs": len(space.paths)}
     calendar = scenario.start_year + np.arange(n_calendar)
-    return PortfolioResult(frame, district, total["outlay"], calendar, info,
+    return PortfolioResult(frame, district, outlay, calendar, info,
                            budgets_by_year(scenario, calendar))
 
 
@@ -189,33 +243,39 @@ def budgets_by_year(scenario: Scenario, calendar: np.ndarray) -> np.ndarray | No
     return out
 
 
-def _compounds_frame(scenario: Scenario, table, offsets: np.ndarray) -> pd.DataFrame:
-    """Who the compounds of a run are: id, name, street, households, start year."""
-    return pd.DataFrame({"id": list(table.ids), "name": list(table.names),
-                         "street": list(table.streets),
-                         "households": np.asarray(table.households),
-                         "start_year": scenario.start_year + offsets})
+def _compounds_frame(scenario: Scenario, table, offsets: np.ndarray,
+                     tiers=None) -> pd.DataFrame:
+    """Who the compounds of a run are: id, name, street, households, start year (and, when
+    the run was given ``tiers``, each compound's tier)."""
+    frame = pd.DataFrame({"id": list(table.ids), "name": list(table.names),
+                          "street": list(table.streets),
+                          "households": np.asarray(table.households),
+                          "start_year": scenario.start_year + offsets})
+    if tiers is not None:
+        frame["tier"] = list(table.tier_planned)
+    return frame
 
 
-def evaluate_portfolio(scenario: Scenario, *, start_years=None) -> PortfolioResult:
+def evaluate_portfolio(scenario: Scenario, *, start_years=None, tiers=None) -> PortfolioResult:
     """The portfolio at the point estimates of its inputs: one draw (``simulation.
     point_estimate``) of every compound, through the engine and the reductions of
-    :func:`simulate_portfolio`."""
+    :func:`simulate_portfolio` (``start_years`` and ``tiers`` as there)."""
     from ..inputs.draws import point_values
     from ..engine.model import run_compounds
     from ..inputs import model_inputs
-    table = _table_of(scenario)
+    table = _with_tiers(_table_of(scenario), tiers)
     chosen, offsets = _offsets(scenario, table, start_years)
     table = table.take(chosen)
     out = run_compounds(model_inputs(scenario, point_values(scenario), 1, table))
     per_compound, per_district = metric_names(scenario)
     metrics = compound_metrics(out, per_compound)
-    frame = pd.concat([_compounds_frame(scenario, table, offsets),
+    frame = pd.concat([_compounds_frame(scenario, table, offsets, tiers),
                        pd.DataFrame({k: v[0] for k, v in metrics.items()})], axis=1)
     n_calendar = timeline_of(scenario).n_years + int(offsets.max())
     district = pd.DataFrame({k: sequential_sum(metrics[k]) for k in per_district})
     calendar = scenario.start_year + np.arange(n_calendar)
-    return PortfolioResult(frame, district,
-                           sequential_sum(calendar_outlay(out, offsets, n_calendar)),
-                           calendar, {"kind": "point", "compounds": len(table)},
+    outlay = _with_rewards(frame, sequential_sum(calendar_outlay(out, offsets, n_calendar)),
+                           rewards_of(scenario, table, offsets, n_calendar))
+    return PortfolioResult(frame, district, outlay, calendar,
+                           {"kind": "point", "compounds": len(table)},
                            budgets_by_year(scenario, calendar))

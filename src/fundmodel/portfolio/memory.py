@@ -127,19 +127,29 @@ def planning_memory_estimate(scenario, compounds: int, dims: int
     ``costs`` (the engine on a block of compounds at a time, and the costs of every compound
     by level and construction year, over the robust plan's draws) and ``solver`` (its
     non-zeros: a start variable per compound and plan year, in its own row and in one budget
-    row per level and year of works, × :data:`PLAN_BYTES_PER_NONZERO`)."""
+    row per level and year of works, × :data:`PLAN_BYTES_PER_NONZERO`). When the plan
+    chooses tiers (``tiers_allowed`` naming several), a variable per compound, *allowed tier*
+    and plan year, and the costs at each of the T tiers used."""
     rules = scenario.portfolio.phasing
     levels = len(GOVERNMENT_LEVELS)
     build = max(1, scenario.construction_years())
     draws = rules.draws if rules.max_overrun_probability is not None else 1
     cell = _engine_bytes_per_cell(scenario, dims)
-    costs = 8.0 * draws * compounds * levels * build * 2 + cell * draws * min(
+    options, tiers = compounds, 1
+    table = scenario.portfolio.table
+    if len(table) == compounds and any(len(t) > 1 for t in table.tiers_allowed):
+        options = sum(len(t) for t in table.tiers_allowed)
+        tiers = len({t for a in table.tiers_allowed for t in a})
+    costs = 8.0 * draws * compounds * tiers * levels * build * 2 + cell * draws * min(
         compounds, COMPOUND_BLOCK)
-    nonzeros = compounds * rules.years * (1 + levels * build)
-    return {"costs": (costs, f"{draws:,} draw(s) × {compounds:,} compounds × {levels} levels "
-                             f"× {build} years of works"),
+    nonzeros = options * rules.years * (1 + levels * build)
+    what = (f"{compounds:,} compounds" if options == compounds
+            else f"{options:,} compound × tier options")
+    return {"costs": (costs, f"{draws:,} draw(s) × {compounds:,} compounds × "
+                             + (f"{tiers} tiers × " if tiers > 1 else "")
+                             + f"{levels} levels × {build} years of works"),
             "solver": (PLAN_BYTES_PER_NONZERO * nonzeros,
-                       f"{compounds:,} compounds × {rules.years} plan years × "
+                       f"{what} × {rules.years} plan years × "
                        f"{1 + levels * build} rows, {PLAN_BYTES_PER_NONZERO:.0f} bytes each")}
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -76,6 +76,9 @@ class Plan:
         The plan's calendar years.
     levels : tuple of str
         The levels of government, in the order of the cost and budget arrays.
+    tier : tuple of str or None
+        When the plan chose tiers (``phase(..., tiers=...)``): each compound's tier, ``''``
+        when it is not in the plan; None otherwise (the table then has no ``tier`` column).
     """
 
     start_year: np.ndarray
@@ -90,6 +93,7 @@ class Plan:
     solve_time_s: float
     years: tuple[int, ...]
     levels: tuple[str, ...]
+    tier: tuple[str, ...] | None = field(default=None, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -358,19 +362,26 @@ def _within(used: np.ndarray, budget: np.ndarray) -> np.ndarray:
 
 
 def _solve(cost, budget, weight, required, allowed, *, time_limit_s, mip_rel_gap,
-           prefer_early):
+           prefer_early, group=None):
     """Solve the programme.
 
-    Returns (start_index (C,) with −1 for not planned, status, mip_gap, seconds, found), where
+    ``cost``, ``weight`` and ``allowed`` are per option (a compound, or a compound at a tier),
+    ``group`` (O,) the compound of each option (default: option = compound) and ``required``
+    per compound: at most one option of a compound starts, exactly one if it is required.
+
+    Returns (start_index (O,) with −1 for not planned, status, mip_gap, seconds, found), where
     ``found`` says whether the solver returned a plan.
     """
     C, L, K = cost.shape
+    if group is None:
+        group = np.arange(C)
+    n_groups = required.shape[0]
     Y = budget.shape[1]
     t0 = time.perf_counter()
     allowed = allowed.copy()
-    # a compound worth nothing that is not required is never planned: it adds nothing to
-    # either objective and only uses budget
-    allowed[(weight == 0) & ~required] = False
+    # an option worth nothing whose compound is not required is never planned: it adds
+    # nothing to either objective and only uses budget
+    allowed[(weight == 0) & ~required[group]] = False
     # a start that by itself exceeds a budget (e.g. a budget of 0) is dropped from the model
     var_c, var_y = np.nonzero(allowed)
     if var_c.size:
@@ -379,7 +390,7 @@ def _solve(cost, budget, weight, required, allowed, *, time_limit_s, mip_rel_gap
         alone_over = ~_within(coo.data, b[coo.row])
         too_big = np.bincount(coo.col[alone_over], minlength=var_c.size) > 0
         allowed[var_c[too_big], var_y[too_big]] = False
-    stuck = required & ~allowed.any(axis=1)
+    stuck = required & (np.bincount(group, allowed.any(axis=1), minlength=n_groups) == 0)
     start = np.full(C, -1, dtype=np.int64)
     if stuck.any():
         return start, "infeasible", float("nan"), time.perf_counter() - t0, False
@@ -398,7 +409,8 @@ def _solve(cost, budget, weight, required, allowed, *, time_limit_s, mip_rel_gap
     A_budget = sparse.diags_array(scale) @ A_budget
     rhs = b_budget * scale
 
-    A_assign = sparse.csr_array((np.ones(V), (var_c, np.arange(V))), shape=(C, V))
+    A_assign = sparse.csr_array((np.ones(V), (group[var_c], np.arange(V))),
+                                shape=(n_groups, V))
     has_var = np.diff(A_assign.indptr) > 0
     A_assign = A_assign[has_var]
     lo_assign = np.where(required[has_var], 1.0, 0.0)
@@ -492,7 +504,7 @@ def _plan(cost, budget, weight, years, levels, ids, required, start, status, gap
 
 def phase(cost_cny, budget_cny, weight, *, years, levels=GOVERNMENT_LEVELS, ids=None,
           earliest=None, latest=None, required=None, time_limit_s=None, mip_rel_gap=1e-6,
-          prefer_early=True) -> Plan:
+          prefer_early=True, tiers=None, tier_allowed=None) -> Plan:
     """Which compound starts its works in which year, to serve the most within the budgets.
 
     Maximize ``Σ_c Σ_y weight[c] · x[c, y]`` over ``x[c, y] ∈ {0, 1}`` (compound c starts in
@@ -531,6 +543,14 @@ def phase(cost_cny, budget_cny, weight, *, years, levels=GOVERNMENT_LEVELS, ids=
         HiGHS's relative optimality gap.
     prefer_early : bool, default True
         Break ties between plans of the same value by serving earlier (a second solve).
+    tiers : sequence of str, optional
+        The plan chooses each compound's tier among these T tiers: ``cost_cny`` is then
+        ``(C, T, L, K)`` (or ``(C, T, L)``), the cost of the compound's works at each tier,
+        ``weight`` ``(C, T)`` (or ``(C,)``: the same at every tier), and one binary
+        ``x[c, j, y]`` per compound, tier and start year with ``Σ_j Σ_y x ≤ 1`` (= 1 if
+        required). ``Plan.tier`` and the table's ``tier`` column give the choice.
+    tier_allowed : bool array (C, T), optional
+        The tiers each compound may take (default: all); each compound needs one.
 
     Returns
     -------
@@ -544,17 +564,140 @@ def phase(cost_cny, budget_cny, weight, *, years, levels=GOVERNMENT_LEVELS, ids=
         Required compounds that do not fit the budgets together give a plan with status
         ``infeasible``, not an exception.
     """
+    if tiers is not None:
+        return _phase_tiers(cost_cny, budget_cny, weight, years, levels, ids, earliest, latest,
+                            required, time_limit_s, mip_rel_gap, prefer_early, tiers,
+                            tier_allowed)
     cost, budget, weight, years, levels, ids, required, allowed = _prepare(
         cost_cny, budget_cny, weight, years, levels, ids, earliest, latest, required,
         time_limit_s, mip_rel_gap)
     plan = _phase(cost, budget, weight, years, levels, ids, required, allowed,
                   time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, prefer_early=prefer_early)
     if plan.status == "infeasible":
-        names = [ids[i] for i in np.flatnonzero(required)]
-        shown = ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
-        raise _fail(f"required: the {len(names)} required compounds ({shown}) do not fit the "
-                    f"budgets together (or one of them alone exceeds a budget in every year it "
-                    f"could start)")
+        raise _infeasible(ids, required)
+    return plan
+
+
+def _infeasible(ids, required) -> ModelError:
+    names = [ids[i] for i in np.flatnonzero(required)]
+    shown = ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
+    return _fail(f"required: the {len(names)} required compounds ({shown}) do not fit the "
+                 f"budgets together (or one of them alone exceeds a budget in every year it "
+                 f"could start)")
+
+
+@dataclass(frozen=True)
+class _Tiers:
+    """A plan that chooses tiers: T tiers, each (compound, tier) an option ``o = c·T + j``."""
+
+    names: tuple[str, ...]
+    allowed: np.ndarray          # (C, T) bool
+    required: np.ndarray         # (C,) bool
+    ids: list[str]
+
+    @property
+    def group(self) -> np.ndarray:
+        C, T = self.allowed.shape
+        return np.repeat(np.arange(C), T)
+
+
+def _tier_inputs(cost_cny, budget_cny, weight, years, levels, ids, earliest, latest, required,
+                 time_limit_s, mip_rel_gap, tiers, tier_allowed, *, draws: bool = False):
+    """Check a tier plan's arguments and flatten them to options: ``(cost (…, C·T, L, K),
+    budget, weight (C·T,), years, levels, allowed (C·T, Y), _Tiers)``."""
+    if isinstance(tiers, str):
+        raise _fail("tiers: a sequence of tier names, not one string")
+    tiers = tuple(str(t) for t in tiers)
+    T = len(tiers)
+    if T == 0 or len(set(tiers)) != T:
+        raise _fail(f"tiers: give at least one tier, each once: {list(tiers)}")
+    name = "cost_draws_cny" if draws else "cost_cny"
+    lead = 1 if draws else 0
+    arr = _float_array(cost_cny, name)
+    if arr.ndim == lead + 3:
+        arr = arr[..., None]
+    if arr.ndim != lead + 4 or arr.shape[lead + 1] != T:
+        shape = "(D, C, T, L, K) or (D, C, T, L)" if draws else "(C, T, L, K) or (C, T, L)"
+        raise _fail(f"{name}: shape {shape} with T = {T} tiers expected, got "
+                    f"{np.shape(cost_cny)}")
+    C = arr.shape[lead]
+    ids = _check_ids(ids, C)
+    w = _float_array(weight, "weight")
+    if w.shape == (C,):
+        w = np.repeat(w[:, None], T, axis=1)
+    if w.shape != (C, T):
+        raise _fail(f"weight: shape ({C}, {T}) or ({C},) expected, got {w.shape}")
+    mask = np.ones((C, T), dtype=bool) if tier_allowed is None else np.asarray(tier_allowed)
+    if mask.dtype != bool or mask.shape != (C, T):
+        raise _fail(f"tier_allowed: a boolean mask of shape ({C}, {T}) expected")
+    if not mask.any(axis=1).all():
+        bad = [ids[i] for i in np.flatnonzero(~mask.any(axis=1))[:5]]
+        raise _fail(f"tier_allowed: compounds {bad} allow no tier")
+    info = _Tiers(tiers, mask, _check_required(required, C, ids), ids)
+    earliest = _check_bound_years(earliest, "earliest", C)
+    latest = _check_bound_years(latest, "latest", C)
+    group = info.group
+    option_ids = [f"{i}@{t}" for i in ids for t in tiers]
+    cost, budget, w_o, years, levels, _, _, allowed = _prepare(
+        arr.reshape(*arr.shape[:lead], C * T, *arr.shape[lead + 2:]), budget_cny,
+        w.reshape(-1), years, levels, option_ids,
+        None if earliest is None else earliest[group],
+        None if latest is None else latest[group], None, time_limit_s, mip_rel_gap,
+        draws=draws)
+    allowed &= mask.reshape(-1)[:, None]
+    stuck = info.required & (np.bincount(group, allowed.any(axis=1), minlength=C) == 0)
+    if stuck.any():
+        bad = [ids[i] for i in np.flatnonzero(stuck)[:5]]
+        raise _fail(f"required: compounds {bad} cannot start in any plan year (earliest, "
+                    f"latest, or works longer than what is left of the plan)")
+    return cost, budget, w_o, years, levels, allowed, info
+
+
+def _tier_pick(info: _Tiers, start_o: np.ndarray) -> np.ndarray:
+    """Each compound's option: the one started, else its highest allowed tier's."""
+    C, T = info.allowed.shape
+    started = (start_o >= 0).reshape(C, T)
+    highest = T - 1 - np.argmax(info.allowed[:, ::-1], axis=1)
+    chosen = np.where(started.any(axis=1), np.argmax(started, axis=1), highest)
+    return np.arange(C) * T + chosen
+
+
+def _tier_fields(fields: dict, info: _Tiers, pick: np.ndarray) -> dict:
+    """The plan's fields with the chosen tiers: ``tier`` and the table's ``tier`` column."""
+    T = len(info.names)
+    tier = tuple(info.names[o % T] if s >= 0 else "" for o, s in zip(pick,
+                                                                     fields["start_year"]))
+    fields["table"].insert(fields["table"].columns.get_loc("end_year") + 1, "tier",
+                           [t or pd.NA for t in tier])
+    return {**fields, "tier": tier}
+
+
+def _phase_options(cost, budget, w_o, years, levels, allowed, info: _Tiers, *, time_limit_s,
+                   mip_rel_gap, prefer_early) -> Plan:
+    """Solve a tier plan on options (cost (C·T, L, K)) and report it per compound (the chosen
+    option's cost and weight; a compound not planned shows its highest allowed tier's)."""
+    start_o, status, gap, seconds, found = _solve(
+        cost, budget, w_o, info.required, allowed, time_limit_s=time_limit_s,
+        mip_rel_gap=mip_rel_gap, prefer_early=prefer_early, group=info.group)
+    _log(status, gap)
+    pick = _tier_pick(info, start_o)
+    fields = _plan(cost[pick], budget, w_o[pick], years, levels, info.ids, info.required,
+                   start_o[pick], status, gap, seconds, found)
+    return Plan(**_tier_fields(fields, info, pick))
+
+
+def _phase_tiers(cost_cny, budget_cny, weight, years, levels, ids, earliest, latest, required,
+                 time_limit_s, mip_rel_gap, prefer_early, tiers, tier_allowed) -> Plan:
+    """:func:`phase` choosing tiers: every (compound, tier) an option of its own, at most one
+    option of a compound started (the assignment rows group a compound's options)."""
+    cost, budget, w_o, years, levels, allowed, info = _tier_inputs(
+        cost_cny, budget_cny, weight, years, levels, ids, earliest, latest, required,
+        time_limit_s, mip_rel_gap, tiers, tier_allowed)
+    plan = _phase_options(cost, budget, w_o, years, levels, allowed, info,
+                          time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap,
+                          prefer_early=prefer_early)
+    if plan.status == "infeasible":
+        raise _infeasible(info.ids, info.required)
     return plan
 
 
@@ -623,7 +766,8 @@ def overrun_frequency(cost_draws_cny, start_year, budget_cny, years) -> tuple[fl
 def phase_robust(cost_draws_cny, budget_cny, weight, *, years, max_overrun_probability=0.1,
                  levels=GOVERNMENT_LEVELS, ids=None, earliest=None, latest=None,
                  required=None, time_limit_s=None, mip_rel_gap=1e-6, prefer_early=True,
-                 margin_tolerance_sd=0.01, max_solves=20) -> RobustPlan:
+                 margin_tolerance_sd=0.01, max_solves=20, tiers=None,
+                 tier_allowed=None) -> RobustPlan:
     """A plan that overruns some budget in at most ``max_overrun_probability`` of the draws.
 
     The plan is solved by :func:`phase` on a margin-scaled cost, ``mean + m × sd`` of each
@@ -651,6 +795,10 @@ def phase_robust(cost_draws_cny, budget_cny, weight, *, years, max_overrun_proba
         Width at which the bisection on the margin stops.
     max_solves : int, default 20
         Most solves the search may use.
+    tiers, tier_allowed
+        As in :func:`phase`: the plan chooses tiers; ``cost_draws_cny`` is then
+        ``(D, C, T, L, K)`` (or ``(D, C, T, L)``) and the margin applies to each tier's cost;
+        the overrun frequency is computed with each compound's chosen tier.
 
     Returns
     -------
@@ -666,9 +814,16 @@ def phase_robust(cost_draws_cny, budget_cny, weight, *, years, max_overrun_proba
     error ``sqrt(p (1 − p) / D)`` says how far the frequency over these D draws may be from
     the probability.
     """
-    cost_d, budget, weight, years, levels, ids, required, allowed = _prepare(
-        cost_draws_cny, budget_cny, weight, years, levels, ids, earliest, latest, required,
-        time_limit_s, mip_rel_gap, draws=True)
+    info = None
+    if tiers is None:
+        cost_d, budget, weight, years, levels, ids, required, allowed = _prepare(
+            cost_draws_cny, budget_cny, weight, years, levels, ids, earliest, latest,
+            required, time_limit_s, mip_rel_gap, draws=True)
+    else:   # options (compound, tier): cost_d (D, C·T, L, K), weight (C·T,)
+        cost_d, budget, weight, years, levels, allowed, info = _tier_inputs(
+            cost_draws_cny, budget_cny, weight, years, levels, ids, earliest, latest,
+            required, time_limit_s, mip_rel_gap, tiers, tier_allowed, draws=True)
+        ids, required = info.ids, info.required
     bound = float(max_overrun_probability)
     if not (0.0 <= bound <= 1.0):
         raise _fail(f"max_overrun_probability: must lie in [0, 1], got "
@@ -684,11 +839,25 @@ def phase_robust(cost_draws_cny, budget_cny, weight, *, years, max_overrun_proba
                   prefer_early=prefer_early)
     tried: list[tuple[float, Plan, float, np.ndarray]] = []
 
+    def pick_of(plan) -> np.ndarray:
+        """Each compound's option in the plan (all compounds: their own, without tiers)."""
+        if info is None:
+            return np.arange(len(ids))
+        T = len(info.names)
+        highest = _tier_pick(info, np.full(len(ids) * T, -1))
+        tier = np.array([info.names.index(t) if t else -1 for t in plan.tier])
+        return np.where(tier >= 0, np.arange(len(ids)) * T + tier, highest)
+
     def attempt(m: float):
-        plan = _phase(mean + m * sd, budget, weight, years, levels, ids, required, allowed,
-                      **common)
+        if info is None:
+            plan = _phase(mean + m * sd, budget, weight, years, levels, ids, required,
+                          allowed, **common)
+        else:
+            plan = _phase_options(mean + m * sd, budget, weight, years, levels, allowed, info,
+                                  **common)
         if np.isfinite(plan.objective):
-            p, cells = overrun_frequency(cost_d, plan.start_year, budget, years)
+            p, cells = overrun_frequency(cost_d[:, pick_of(plan)], plan.start_year, budget,
+                                         years)
         else:
             p, cells = float("nan"), np.full(budget.shape, np.nan)
         tried.append((m, plan, p, cells))
@@ -736,9 +905,12 @@ def phase_robust(cost_draws_cny, budget_cny, weight, *, years, max_overrun_proba
                            "overrun_probability": [t[2] for t in tried]})
     # report the plan at the draws' mean cost
     start_index = np.where(plan.start_year >= 0, plan.start_year - years[0], -1)
-    fields = _plan(mean, budget, weight, years, levels, ids, required, start_index,
+    pick = pick_of(plan)
+    fields = _plan(mean[pick], budget, weight[pick], years, levels, ids, required, start_index,
                    plan.status, plan.mip_gap, float(sum(t[1].solve_time_s for t in tried)),
                    bool(np.isfinite(plan.objective)))
+    if info is not None:
+        fields = _tier_fields(fields, info, pick)
     fields["budget_use"]["overrun_probability"] = cells.reshape(-1)
     se = float(np.sqrt(p * (1.0 - p) / D)) if np.isfinite(p) else float("nan")
     return RobustPlan(**fields, overrun_probability=p, overrun_probability_se=se,

@@ -18,12 +18,13 @@ __all__ = ["renovation_cost_by_level", "plan_portfolio", "empty_plan_reason"]
 
 
 def renovation_cost_by_level(scenario, draws: int | None = None, seed: int = 0,
-                             sampler: str = "random") -> np.ndarray:
+                             sampler: str = "random", table=None) -> np.ndarray:
     """What every compound's works cost each level of government in each construction year,
     CNY: ``(C, levels, K)`` at the point estimates, or ``(draws, C, levels, K)`` over Monte
     Carlo draws (the draws of :func:`.run.simulate_portfolio`, computed a block of compounds
-    at a time). Levels in :data:`GOVERNMENT_LEVELS` order; K the construction years."""
-    table = scenario.portfolio.table
+    at a time). Levels in :data:`GOVERNMENT_LEVELS` order; K the construction years.
+    ``table``: another table of the compounds (e.g. at other tiers; default the scenario's)."""
+    table = scenario.portfolio.table if table is None else table
     n_build = timeline_of(scenario).construction_years
     if draws is None:  # a block of compounds at a time, for memory (the same numbers)
         values = point_values(scenario)
@@ -55,10 +56,64 @@ def _weight(scenario, name: str) -> np.ndarray:
     return weight
 
 
+def _programme_options(scenario, options: dict, years: np.ndarray) -> dict:
+    """The compounds table's programme as solver options, merged with the caller's: a fixed
+    ``start_year`` bounds ``earliest`` and ``latest`` to it; ``required`` compounds (every
+    under_way one, and planned ones marked required) are added to ``options['required']``."""
+    table = scenario.portfolio.table
+    if not table.has_programme:
+        return options
+    out = dict(options)
+    start = np.asarray(table.start_year)
+    fixed = ~np.isnan(start) & (np.asarray(table.status) != "done")
+    if fixed.any():
+        for key, pick in (("earliest", np.maximum), ("latest", np.minimum)):
+            default = years[0] if key == "earliest" else years[-1]
+            given = out.get(key)
+            base = np.full(len(table), default) if given is None else np.broadcast_to(
+                np.asarray(given), (len(table),))
+            out[key] = np.where(fixed, pick(base, np.nan_to_num(start)), base).astype(np.int64)
+    required = np.asarray(table.required)
+    if required.any():
+        given = out.get("required")
+        if given is None:
+            out["required"] = required
+        elif np.asarray(given).dtype == bool:
+            out["required"] = np.asarray(given) | required
+        else:
+            out["required"] = [*list(given), *np.flatnonzero(required).tolist()]
+    return out
+
+
+def _tier_options(scenario, weight: np.ndarray, draws: int | None = None, seed: int = 0):
+    """``(tiers, cost, weight (C, T), allowed (C, T))`` when some compound of the table allows
+    several tiers (the plan then chooses them), else None; ``cost`` is ``(C, T, L, K)`` at the
+    point estimates, or ``(draws, C, T, L, K)`` (each tier's cost in the same draws)."""
+    from ..io.compounds_table import TIERS
+    table = scenario.portfolio.table
+    if all(len(t) <= 1 for t in table.tiers_allowed):
+        return None
+    tiers = tuple(t for t in TIERS if any(t in a for a in table.tiers_allowed))
+    allowed = np.array([[t in a for t in tiers] for a in table.tiers_allowed], dtype=bool)
+    worth = scenario.portfolio.phasing.tier_weights or {}
+    weights = weight[:, None] * np.array([float(worth.get(t, 1.0)) for t in tiers])[None, :]
+    cost = np.stack([renovation_cost_by_level(scenario, draws, seed,
+                                              table=table.with_tiers([t] * len(table)))
+                     for t in tiers], axis=1 if draws is None else 2)
+    return tiers, cost, weights, allowed
+
+
 def plan_portfolio(scenario, *, seed: int | None = None, **options):
     """The budget phasing plan of the scenario's ``portfolio.phasing`` (see ``docs/phasing.md``):
     on the point estimates of the costs, or — with ``max_overrun_probability`` — robust over
-    ``draws`` Monte Carlo draws of them. ``options`` go to the solver."""
+    ``draws`` Monte Carlo draws of them. ``options`` go to the solver.
+
+    The compounds table's programme columns (docs/compounds-table.md) are honoured: a
+    ``done`` compound is not planned and costs nothing in it (cost and weight 0); a fixed
+    ``start_year`` is the only year its compound may start; ``required`` compounds must be in
+    the plan (with those of ``options['required']``); compounds allowing several tiers
+    (``tiers_allowed``) have their tier chosen by the plan, each tier's weight multiplied by
+    ``phasing.tier_weights`` (``Plan.tier``; the table's ``tier`` column)."""
     from .phasing import phase, phase_robust
     if scenario.portfolio is None or scenario.portfolio.phasing is None:
         raise ModelError("this scenario has no portfolio.phasing section")
@@ -67,16 +122,40 @@ def plan_portfolio(scenario, *, seed: int | None = None, **options):
     check_planning_size(scenario, len(table), input_space(scenario).dims)
     years = rules.first_year + np.arange(rules.years)
     weight = _weight(scenario, rules.weight)
+    done = np.asarray(table.status) == "done"
+    weight = np.where(done, 0.0, weight)
     budget = rules.budget_matrix()
     options = {"time_limit_s": rules.time_limit_s, "mip_rel_gap": rules.mip_rel_gap,
                "prefer_early": rules.prefer_early, **options}
+    options = _programme_options(scenario, options, years)
     if rules.max_overrun_probability is None:
-        cost = renovation_cost_by_level(scenario)
-        return phase(cost, budget, weight, years=years, ids=list(table.ids), **options)
-    seed = scenario.simulation.seed if seed is None else seed
-    cost = renovation_cost_by_level(scenario, rules.draws, seed or 0)
-    return phase_robust(cost, budget, weight, years=years, ids=list(table.ids),
-                        max_overrun_probability=rules.max_overrun_probability, **options)
+        tiered = _tier_options(scenario, weight)
+        if tiered is not None:
+            tiers, cost, weights, allowed = tiered
+            cost[done] = 0.0
+            plan = phase(cost, budget, weights, years=years, ids=list(table.ids), tiers=tiers,
+                         tier_allowed=allowed, **options)
+        else:
+            cost = renovation_cost_by_level(scenario)
+            cost[done] = 0.0
+            plan = phase(cost, budget, weight, years=years, ids=list(table.ids), **options)
+    else:
+        seed = scenario.simulation.seed if seed is None else seed
+        tiered = _tier_options(scenario, weight, rules.draws, seed or 0)
+        robust = dict(years=years, ids=list(table.ids),
+                      max_overrun_probability=rules.max_overrun_probability)
+        if tiered is not None:
+            tiers, cost, weights, allowed = tiered
+            cost[:, done] = 0.0
+            plan = phase_robust(cost, budget, weights, tiers=tiers, tier_allowed=allowed,
+                                **robust, **options)
+        else:
+            cost = renovation_cost_by_level(scenario, rules.draws, seed or 0)
+            cost[:, done] = 0.0
+            plan = phase_robust(cost, budget, weight, **robust, **options)
+    if table.has_programme:
+        plan.table.insert(1, "status", list(table.status))
+    return plan
 
 
 def empty_plan_reason(scenario, plan) -> tuple[str, str] | None:
@@ -91,6 +170,10 @@ def empty_plan_reason(scenario, plan) -> tuple[str, str] | None:
         return None
     rules = scenario.portfolio.phasing
     table = scenario.portfolio.table
+    done = np.asarray(table.status) == "done"
+    if done.all():
+        return ("portfolio.compounds", f"all {len(table):,} compounds are done (their status "
+                "in the compounds table or portfolio.programme): nothing is left to plan")
     n_build = max(1, timeline_of(scenario).construction_years)
     if n_build > rules.years:
         return ("portfolio.phasing.years", f"the works take {n_build} years, longer than the "
@@ -107,7 +190,7 @@ def empty_plan_reason(scenario, plan) -> tuple[str, str] | None:
     cost = renovation_cost_by_level(scenario)                   # (C, levels, K) CNY
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(cost > 0, cost / largest[None, :, None], 0.0)   # of the largest budget
-    need = share.reshape(len(table), -1).max(axis=1)
+    need = np.where(done, np.inf, share.reshape(len(table), -1).max(axis=1))
     c = int(np.argmin(need))
     where = f"{table.source} line {table.lines[c]}"
     if need[c] <= 1:

@@ -13,12 +13,15 @@ from typing import Literal
 
 from pydantic import Field, PrivateAttr, model_validator
 
-from .base import ScenarioModel, fail
+from .base import ScenarioModel, did_you_mean, fail
 from .fiscal import GOVERNMENT_LEVELS
 from .ranges import bounded
 from ..io.limits import MAX_MONEY_CNY
 
-__all__ = ["Portfolio", "Phasing", "ServiceAreas", "PER_COMPOUND_SECTIONS"]
+__all__ = ["Portfolio", "Phasing", "ServiceAreas", "Reward", "ProgrammeEntry",
+           "PER_COMPOUND_SECTIONS", "apply_programme", "programme_entry_problem",
+           "start_year_problem",
+           "programme_issues", "programme_start_years"]
 
 PER_COMPOUND_SECTIONS: tuple[str, ...] = ("renovation", "funding", "operations")
 """Sections whose uncertain inputs may be drawn for every compound separately (the economy's
@@ -57,6 +60,11 @@ class Phasing(ScenarioModel):
     district of a thousand compounds it can take as long as the first)."""
     mip_rel_gap: bounded(float, ge=0, le=0.5, percent=True) = 1e-4
     """Relative gap at which the solver stops (1e-4: within 0.01 % of the best possible)."""
+    tier_weights: dict[Literal["basic", "complete", "upgrade"],
+                       bounded(float, ge=0, le=1e6, reason="a weight")] | None = None
+    """What each tier is worth, multiplying the compound's weight, when the plan chooses the
+    tier of compounds whose ``tiers_allowed`` (compounds table) names several (e.g.
+    ``{basic: 1, complete: 1.6, upgrade: 2}``); needed then, a tier not named is worth 1."""
 
     @model_validator(mode="after")
     def _lengths(self) -> "Phasing":
@@ -105,6 +113,41 @@ class ServiceAreas(ScenarioModel):
     compounds; default: as many as the least subsidy and merge cost give."""
 
 
+class Reward(ScenarioModel):
+    """A performance reward (奖补, seeds/000 and /002): an extra grant to every compound whose
+    works end by a deadline, paid by one level of government the year after they end (see
+    ``docs/portfolio.md``, "Performance rewards")."""
+
+    amount_per_household: bounded(float, gt=0, le=1e9, reason="the bound on money per "
+                                  "household")
+    """Reward per household of the compound, CNY."""
+    paid_by: Literal["central_government", "provincial_government",
+                     "city_district_government", "street_community"]
+    """The level of government that pays it (its outlay)."""
+    deadline: int = Field(ge=1900, le=2200)
+    """Last calendar year in which the works may end to earn it."""
+
+
+class ProgrammeEntry(ScenarioModel):
+    """The programme status of some compounds, given in the scenario instead of (or over) the
+    compounds table's columns of the same names (docs/compounds-table.md, "Programme
+    status"). Fields not given keep the table's values."""
+
+    compounds: list[str] = Field(min_length=1, max_length=1_000_000)
+    """The compounds' ids (the table's ``id``)."""
+    status: Literal["done", "under_way", "planned"] | None = None
+    """``done`` (renovated before the plan), ``under_way`` (started in ``start_year``) or
+    ``planned``."""
+    start_year: int | None = Field(default=None, ge=1900, le=2200)
+    """Fixed calendar year the works start."""
+    required: bool | None = None
+    """Whether the plan must include them (an under_way compound always is)."""
+    tiers_allowed: list[Literal["basic", "complete", "upgrade"]] | None = Field(
+        default=None, min_length=1)
+    """The tiers the plan may choose among (a ``tier_planned`` outside them becomes the
+    highest of them)."""
+
+
 class Portfolio(ScenarioModel):
     """The compounds of a district programme and how their uncertainty is drawn."""
 
@@ -121,6 +164,13 @@ class Portfolio(ScenarioModel):
     ``√ρ·Z_district + √(1 − ρ)·Z_compound`` (one factor). 0: independent compounds."""
     phasing: Phasing | None = None
     service_areas: ServiceAreas | None = None
+    programme: list[ProgrammeEntry] = Field(default=[], max_length=10_000)
+    """Programme status of listed compounds (over the compounds table's ``status``,
+    ``start_year``, ``required`` and ``tiers_allowed``); a compound in one entry at most."""
+    rewards: list[Reward] = Field(default=[], max_length=100)
+    """Performance rewards (奖补): each compound run whose works end by a reward's deadline
+    receives households × ``amount_per_household``, in ``paid_by``'s outlay the year after
+    its works end."""
 
     _table = PrivateAttr(default=None)
 
@@ -130,7 +180,14 @@ class Portfolio(ScenarioModel):
         the scenario was loaded."""
         if self._table is None:
             from ..io.compounds_table import read_compounds_table
-            self._table = read_compounds_table(self.compounds, sheet=self.sheet)
+            table = read_compounds_table(self.compounds, sheet=self.sheet)
+            problem, table = apply_programme(table, self.programme)
+            if problem is not None:
+                from ..errors import ModelError
+                where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}"
+                                for p in problem[1:])
+                raise ModelError(f"portfolio.programme{where}: {problem[0]}")
+            self._table = table
         return self._table
 
 
@@ -235,3 +292,155 @@ def one_compound(scenario, i: int):
                                exclude_none=True, exclude_unset=True, by_alias=True)
     data["compound"] = compound_of(scenario.portfolio.table, i)
     return type(scenario).model_validate(data)
+
+
+def programme_issues(scenario) -> list:
+    """The programme columns of a portfolio's compounds table against the scenario, one
+    located issue (the table's file, line, column) per compound: a fixed ``start_year`` of a
+    compound not ``done`` must be in the plan's years with its works ending in them
+    (``portfolio.phasing``), or without a plan from the scenario's ``start_year`` to 100 years
+    after it. Also: several ``tiers_allowed`` with a plan need ``phasing.tier_weights``.
+    Empty when all is well."""
+    import numpy as np
+    from ..errors import Issue
+    portfolio = scenario.portfolio
+    if portfolio is None:
+        return []
+    table = portfolio.table
+    phasing = portfolio.phasing
+    issues = []
+    start = np.asarray(table.start_year)
+    fixed = ~np.isnan(start) & (np.asarray(table.status) != "done")
+    # start years given in portfolio.programme are checked there (located in the scenario)
+    from_entries = {key for e in portfolio.programme if e.start_year is not None
+                    for key in e.compounds}
+    fixed &= np.array([key not in from_entries for key in table.ids], dtype=bool)
+    column = table.columns.get("start_year")
+    for c in np.flatnonzero(fixed)[:100]:
+        why = start_year_problem(scenario, int(start[c]))
+        if why is not None:
+            issues.append(Issue(f"compounds[{c}].start_year", why, table.source,
+                                table.lines[c], column))
+    several = [c for c, t in enumerate(table.tiers_allowed) if len(t) > 1]
+    if phasing is not None and several:
+        first = several[0]
+        where = dict(file=table.source, line=table.lines[first],
+                     column=table.columns.get("tiers_allowed"))
+        if phasing.tier_weights is None:
+            issues.append(Issue(f"compounds[{first}].tiers_allowed",
+                                f"{len(several):,} compounds allow several tiers: give "
+                                "portfolio.phasing.tier_weights (what each tier is worth, e.g. "
+                                "{basic: 1, complete: 1.6, upgrade: 2})", **where))
+    return issues
+
+
+def start_year_problem(scenario, year: int) -> str | None:
+    """What is wrong with a compound's fixed start year ``year`` (None: nothing): with
+    ``portfolio.phasing`` it must be in the plan's years with the works (the scenario's
+    construction years) ending in them; without, from the scenario's ``start_year`` to 100
+    years after it."""
+    phasing = scenario.portfolio.phasing
+    if phasing is not None:
+        build = max(1, scenario.construction_years())
+        first, last = phasing.first_year, phasing.first_year + phasing.years - 1
+        if not first <= year <= last:
+            return (f"start_year {year} is outside the plan's years {first}–{last} "
+                    "(portfolio.phasing)")
+        if year + build - 1 > last:
+            return (f"works of {build} years starting in {year} would end in "
+                    f"{year + build - 1}, after the plan's last year {last}")
+        if year < scenario.start_year:
+            return f"start_year {year} is before the scenario's start_year {scenario.start_year}"
+        return None
+    if not scenario.start_year <= year <= scenario.start_year + 100:
+        return (f"start_year {year} is outside the years a run covers, "
+                f"{scenario.start_year} (the scenario's start_year) to "
+                f"{scenario.start_year + 100}")
+    return None
+
+
+def programme_entry_problem(scenario, table) -> tuple | None:
+    """The first ``portfolio.programme`` entry whose ``start_year`` does not fit the plan or
+    the run (:func:`start_year_problem`), as ``(message, entry index, 'start_year')``; entries
+    of done compounds only are not checked. None when all fit."""
+    done = {key for key, s in zip(table.ids, table.status) if s == "done"}
+    for k, entry in enumerate(scenario.portfolio.programme):
+        if entry.start_year is not None and not set(entry.compounds) <= done:
+            why = start_year_problem(scenario, entry.start_year)
+            if why is not None:
+                return why, k, "start_year"
+    return None
+
+
+def programme_start_years(scenario):
+    """Each compound's start year for a run without a plan, from the compounds table's
+    programme columns: −1 for a ``done`` compound (renovated before: not run), its fixed
+    ``start_year`` if it has one, else the scenario's ``start_year``; None when the table has
+    no programme column (every compound in ``start_year``)."""
+    import numpy as np
+    table = scenario.portfolio.table
+    if not table.has_programme:
+        return None
+    start = np.asarray(table.start_year)
+    out = np.where(np.isnan(start), scenario.start_year, np.nan_to_num(start)).astype(np.int64)
+    out[np.asarray(table.status) == "done"] = -1
+    return out
+
+
+def apply_programme(table, entries) -> tuple[tuple | None, object]:
+    """``(problem, table)``: the compounds table with the scenario's ``portfolio.programme``
+    entries applied over its programme columns, and the first problem as ``(message, entry
+    index, field…)`` (None when there is none): an unknown id, a compound in two entries, an
+    under_way compound without a start year or marked not required, a done one marked
+    required."""
+    import dataclasses
+
+    import numpy as np
+    from ..io.compounds_table import TIERS
+    if not entries:
+        return None, table
+    position = {key: i for i, key in enumerate(table.ids)}
+    status = list(table.status)
+    start = np.array(table.start_year, dtype=float)
+    required = np.array(table.required, dtype=bool)
+    explicit = {}                                   # compound → required as the entry says
+    allowed = list(table.tiers_allowed)
+    planned = list(table.tier_planned)
+    seen: dict[int, int] = {}
+    for k, entry in enumerate(entries):
+        for j, key in enumerate(entry.compounds):
+            c = position.get(key)
+            if c is None:
+                return (f"no compound has id {key!r} in {table.source}"
+                        f"{did_you_mean(key, list(table.ids))}", k, "compounds", j), table
+            if c in seen:
+                return (f"{key!r} is also in portfolio.programme[{seen[c]}]: a compound in "
+                        "one entry at most", k, "compounds", j), table
+            seen[c] = k
+            if entry.status is not None:
+                status[c] = entry.status
+            if entry.start_year is not None:
+                start[c] = entry.start_year
+            if entry.required is not None:
+                explicit[c] = entry.required
+            if entry.tiers_allowed is not None:
+                allowed[c] = tuple(t for t in TIERS if t in entry.tiers_allowed)
+                if planned[c] not in allowed[c]:
+                    planned[c] = allowed[c][-1]
+    for c, k in seen.items():
+        given = explicit.get(c)
+        wanted = bool(required[c]) if given is None else given
+        if status[c] == "under_way" and np.isnan(start[c]):
+            return (f"{table.ids[c]!r} is under_way and needs its start_year (the year its "
+                    "works started)", k, "start_year"), table
+        if status[c] == "under_way" and given is False:
+            return (f"{table.ids[c]!r} is under_way: it is always in the plan", k,
+                    "required"), table
+        if status[c] == "done" and wanted:
+            return (f"{table.ids[c]!r} is done (renovated before the plan) and cannot be "
+                    "required in it", k, "required" if given else "status"), table
+        required[c] = status[c] == "under_way" or wanted
+    table = dataclasses.replace(table, status=tuple(status), start_year=start,
+                                required=required, tiers_allowed=tuple(allowed),
+                                tier_planned=tuple(planned))
+    return None, table

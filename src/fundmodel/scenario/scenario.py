@@ -193,6 +193,11 @@ class Scenario(ScenarioModel):
             return
         table = (info.context or {}).get("compounds_table")
         if table is not None:
+            from .portfolio import apply_programme, programme_entry_problem
+            problem, table = apply_programme(table, portfolio.programme)
+            problem = problem or programme_entry_problem(self, table)
+            if problem is not None:
+                raise fail(problem[0], "portfolio", "programme", *problem[1:])
             object.__setattr__(portfolio, "_table", table)
             problem = check_rules_on_table(self.renovation.items, table)
             if problem is not None:

@@ -47,6 +47,11 @@ def parse_scenario(data: Any, positions: Positions | None = None,
     except ValidationError as exc:
         raise ScenarioError(issues_from_validation_error(exc, data, positions, source,
                                                          Scenario)) from None
+    if scenario.portfolio is not None:  # the table's programme against the plan's years
+        from .portfolio import programme_issues
+        issues = programme_issues(scenario)
+        if issues:
+            raise ScenarioError(issues)
     if scenario.levers:  # every step of the levers is checked too (attach_levers, below)
         attach_levers(scenario, data, positions, source, base_dir, allow_outside_files)
     return scenario
