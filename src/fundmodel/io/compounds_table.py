@@ -192,6 +192,9 @@ class CompoundsTable:
     warnings : tuple of str
         What was allowed but seldom meant (also logged): ignored text columns, chargeable areas
         above floor areas.
+    text_columns : tuple of str
+        The other columns holding text, by their header name (ignored, but known: an
+        ``applies_to`` condition naming one is told it holds text).
 
     Arrays are read-only.
     """
@@ -216,6 +219,7 @@ class CompoundsTable:
     lines: tuple[int, ...]
     columns: dict[str, int]
     warnings: tuple[str, ...] = field(default=())
+    text_columns: tuple[str, ...] = field(default=())
 
     _ARRAYS = ("households", "floor_area_m2", "chargeable_area_m2", "buildings", "storeys",
                "built_year", "lifts_possible", "x_km", "y_km", "condition_score")
@@ -283,7 +287,8 @@ class CompoundsTable:
         values.update({name: tuple(getattr(self, name)[i] for i in pick)
                        for name in self._TEXTS + ("lines",)})
         return CompoundsTable(source=self.source, extra={k: v[idx] for k, v in self.extra.items()},
-                              columns=dict(self.columns), warnings=self.warnings, **values)
+                              columns=dict(self.columns), warnings=self.warnings,
+                              text_columns=self.text_columns, **values)
 
     def attribute(self, name: str) -> np.ndarray:
         """A numeric column by its canonical name (``households``, ``floor_area_m2``, ...,
@@ -811,16 +816,25 @@ def read_compounds_table(file: str | os.PathLike, base_dir: str | os.PathLike | 
 
     warnings: list[str] = []
     extra: dict[str, np.ndarray] = {}
+    text_columns: list[str] = []
     for label, k in unknown.items():
         cells, cell_ok = _cells(rows, k, ok, label, issues, lines)
         values, bad = _numbers(cells)
         given = np.array([c != "" for c in cells], dtype=bool)
+        if (bad & cell_ok).any() and all(c.casefold() in _TRUE | _FALSE
+                                         for c, g, o in zip(cells, given, cell_ok) if g and o):
+            # a yes/no column (words true/false, yes/no, 是/否 and maybe 1/0; an empty cell
+            # is no), as 1.0/0.0
+            extra[label] = np.array([float(c.casefold() in _TRUE) for c in cells])
+            continue
         if not given.any() or (bad & cell_ok).any():
             where = next((i for i in range(n) if bad[i] and cell_ok[i]), None)
             why = (f"text ({_shown(cells[where])} on line {lines[where]})" if where is not None
                    else "no values")
             warnings.append(f"the column '{printable(label)}' (column {k + 1}) holds {why}: it "
                             "is not a known column and is ignored")
+            if where is not None:
+                text_columns.append(label)
             continue
         spec = _Column("number", low=-MAX_MONEY_CNY, high=MAX_MONEY_CNY,
                        reason="the bound on any number of the model")
@@ -862,7 +876,7 @@ def read_compounds_table(file: str | os.PathLike, base_dir: str | os.PathLike | 
         tier_planned=tuple(_TIER_WORDS[c.casefold()] if c else "upgrade" for c in tiers),
         x_km=number("x_km"), y_km=number("y_km"), neighbourhood=text("neighbourhood", ""),
         condition_score=number("condition_score"), extra=extra, lines=tuple(lines),
-        columns=columns, warnings=tuple(warnings))
+        columns=columns, warnings=tuple(warnings), text_columns=tuple(text_columns))
 
 
 def compounds_table_for(data: dict, positions: Positions | None, source: str | None,

@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Iterator, Literal
 from pydantic import Field, model_validator
 
 from .. import catalog
+from .applies import AppliesTo
 from .base import ScenarioModel, did_you_mean, fail
 from .ranges import bounded, uncertain
 from ..io.limits import (MAX_AREA_M2, MAX_HOUSEHOLDS, MAX_LINES, MAX_MONEY_CNY, MAX_QUANTITY,
@@ -157,6 +158,12 @@ class IncomeLine(RevenueLine):
     ``item``, times the share of that renovation item built."""
 
     item: str | None = _item_field()
+    applies_to: AppliesTo | None = None
+    """The compounds this line exists for (default: every compound): a list of compound ids
+    (``[C0012, C0044]``) or a condition on the compounds' columns — a yes/no column
+    (``soe_dormitory``), ``not <column>``, ``<column> <op> <number>`` (op ``<``, ``<=``, ``>``,
+    ``>=``, ``==``, ``!=``), joined by ``and``. For the other compounds it is as if not written
+    (the line is 0 there). In a one-compound scenario it is read on the compound's own facts."""
 
 
 _HEADCOUNTS = ("staff", "m2_per_staff", "households_per_staff")
@@ -209,6 +216,12 @@ class CostLine(_Line):
     """Rise per year of the buildings' age since renovation, a share of the year-1 amount in
     [0, 1] (0.03: +3 % of it a year, routine repairs of ageing buildings)."""
     item: str | None = _item_field()
+    applies_to: AppliesTo | None = None
+    """The compounds this line exists for (default: every compound): a list of compound ids
+    (``[C0012, C0044]``) or a condition on the compounds' columns — a yes/no column
+    (``soe_dormitory``), ``not <column>``, ``<column> <op> <number>`` (op ``<``, ``<=``, ``>``,
+    ``>=``, ``==``, ``!=``), joined by ``and``. For the other compounds it is as if not written
+    (the line is 0 there). In a one-compound scenario it is read on the compound's own facts."""
 
     @model_validator(mode="after")
     def _one_form(self):
