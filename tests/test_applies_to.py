@@ -426,3 +426,21 @@ def test_malformed_in_a_one_compound_scenario(sets, phrase, tmp_path, capsys):
     assert main(["run", str(base), "--set", sets, "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert phrase in err and "Traceback" not in err and not out.exists()
+
+
+def test_ids_and_conditions_across_tiles(tmp_path):
+    """Sixty compounds in two tiles of 50: a rule for C0003 and C0055 (one in each tile), a
+    subsidy for the 20 built before 2000, transfer funds for every seventh compound — each
+    compound's funding is its own, whatever tile it is in."""
+    rows = "".join(f"C{i:04d},c{i},{50 + i},{70 * (50 + i)},{4 + i % 4},{1980 + i},"
+                   f"{'yes' if i % 7 == 0 else 'no'}\n" for i in range(60))
+    text = DISTRICT.replace("applies_to: [B, C]", "applies_to: [C0003, C0055]")
+    scenario = load_scenario(_district(tmp_path, text=text,
+                                       table=TABLE.splitlines()[0] + "\n" + rows))
+    result = simulate_portfolio(scenario, draws=20, seed=1, compounds_per_tile=50)
+    hh = 50 + np.arange(60)
+    lifts = np.isin(np.arange(60), [3, 55]) * 600_000
+    capex = hh * 10_000 + (np.arange(60) % 7 == 0) * 50_000 + lifts
+    np.testing.assert_array_equal(result.compounds["capex_total_mean"], capex)
+    government = np.where(np.arange(60) < 20, 2000, 0) * hh + 1000 * hh
+    np.testing.assert_array_equal(result.compounds["government_cost_mean"], government)

@@ -47,7 +47,8 @@ class _Facts:
 
     def applies(self, entries) -> np.ndarray | None:
         """``(C, K)`` bool: which of ``entries`` (funding rules, items or lines) exist for each
-        compound, by their ``applies_to``; None when none of them has one. A table may read
+        compound, by their ``applies_to`` (the ids of a list checked when the scenario was
+        read: a tile holds some of them); None when none of them has one. A table may read
         ``applies_to`` its own way (its ``applies`` method: a shared-service area's merged
         compounds)."""
         if all(e.applies_to is None for e in entries):
@@ -58,7 +59,8 @@ class _Facts:
         facts = None if own is not None else self.scenario.applies_facts(self.table)
         try:
             return np.stack([own(e.applies_to) if own is not None
-                             else applies_mask(e.applies_to, facts) for e in entries], axis=-1)
+                             else applies_mask(e.applies_to, facts, strict=False)
+                             for e in entries], axis=-1)
         except AppliesToError as exc:
             raise ModelError(f"applies_to: {exc.message}") from None
 

@@ -240,12 +240,13 @@ def _column(facts, clause: Clause) -> np.ndarray:
     return values
 
 
-def applies_mask(applies_to: str | Sequence[str] | None, facts) -> np.ndarray:
+def applies_mask(applies_to: str | Sequence[str] | None, facts, strict: bool = True
+                 ) -> np.ndarray:
     """Which compounds of ``facts`` (:class:`TableFacts` or :class:`CompoundFacts`) the
     ``applies_to`` of a rule, item or line selects, ``(C,)`` bool (all of them for None).
 
-    A list of ids selects the compounds whose id it names (with a table, every id must be one
-    of its compounds'); a condition, the compounds for which every clause holds: ``column op
+    A list of ids selects the compounds whose id it names (with a table and ``strict``, every
+    id must be one of its compounds': not so on a tile of the table); a condition, the compounds for which every clause holds: ``column op
     number`` compared as float64, a yes/no ``column`` (every value 0 or 1) equal to 1, ``not
     column`` equal to 0.
 
@@ -274,9 +275,9 @@ def applies_mask(applies_to: str | Sequence[str] | None, facts) -> np.ndarray:
         return np.array([facts.ids[0] in set(applies_to)])
     known = {i: c for c, i in enumerate(facts.ids)}
     for k, wanted in enumerate(applies_to):
-        if wanted not in known:
+        if strict and wanted not in known:
             raise AppliesToError(f"no compound {wanted!r} in {facts.table.source}"
                                  f"{did_you_mean(wanted, facts.ids)}", k)
     mask = np.zeros(n, dtype=bool)
-    mask[[known[w] for w in applies_to]] = True
+    mask[[known[w] for w in applies_to if w in known]] = True
     return mask
