@@ -300,6 +300,9 @@ def test_parse_condition():
     assert parse_condition("band == 2") == (Clause("band", "==", 2.0),)     # 'and' in a name
     for bad, phrase in (("built_year = 2000", "not an operator"),
                         ("built_year => 2000", "not an operator"),
+                        ("built_year <> 2000", "'<>' after 'built_year' is not an operator"),
+                        ("built_year === 2000", "'===' after 'built_year' is not an"),
+                        ("soe_dormitory yes", "'yes' after 'soe_dormitory' is not an"),
                         ("built_year < 2k", "not a number"),
                         ("built_year < inf", "not a number"),
                         ("built_year <", "needs a number"),

@@ -123,8 +123,8 @@ def _clause(text: str) -> Clause:
     if not rest:
         return Clause(column, negated=negated)
     op = next((o for o in OPERATORS if rest.startswith(o)), None)
-    if op is None:
-        bad = re.match(r"[<>=!]+|\S+", rest).group(0)
+    if op is None or rest[len(op):].lstrip()[:1] in tuple("<>=!"):    # '=', '<>', '==='
+        bad = re.match(r"[<>=!][<>=!\s]*[<>=!]|[<>=!]+|\S+", rest).group(0)
         hint = " (== tests equality)" if bad in ("=", "=>", "=<", "<>") else ""
         raise AppliesToError(f"'{bad}' after '{column}' is not an operator; use one of "
                              f"< <= > >= == !={hint}")
