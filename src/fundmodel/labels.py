@@ -203,6 +203,8 @@ FIELDS: dict[str, Label] = _table({
     "schedule": ("Schedule", "分年实施比例"), "quantity_rule": ("Quantity rule", "工程量规则"),
     "per": ("Proportional to", "计量依据"), "factor": ("Factor", "系数"),
     "divide_by": ("Divided by", "除以"), "when": ("Only when", "实施条件"),
+    # rules, items and lines that exist for some compounds only
+    "applies_to": ("Applies to", "适用小区"),
     # funding rules (an instrument's own fields are in its declaration, catalog/instruments/)
     "cap_per_household": ("Cap per household", "户均上限"),
     "instalments": ("Instalments", "分年拨付比例"),

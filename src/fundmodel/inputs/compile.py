@@ -8,6 +8,7 @@ model's formulas all live in the engine.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -38,13 +39,32 @@ class _Facts:
     one compound."""
 
     def __init__(self, scenario: Scenario, table=None):
-        self.table, self.compound = table, scenario.compound
+        self.table, self.compound, self.scenario = table, scenario.compound, scenario
 
     def __call__(self, name: str) -> np.ndarray:
         if self.table is not None:
             return np.asarray(self.table.attribute(name), dtype=float)
         value = self.compound.attribute(name)
         return np.array([np.nan if value is None else value])
+
+    def applies(self, entries) -> np.ndarray | None:
+        """``(C, K)`` bool: which of ``entries`` (funding rules, items or lines) exist for each
+        compound, by their ``applies_to`` (the ids of a list checked when the scenario was
+        read: a tile holds some of them); None when none of them has one. A table may read
+        ``applies_to`` its own way (its ``applies`` method: a shared-service area's merged
+        compounds)."""
+        if all(e.applies_to is None for e in entries):
+            return None
+        from ..errors import ModelError
+        from ..scenario.applies import AppliesToError, applies_mask
+        own = getattr(self.table, "applies", None)
+        facts = None if own is not None else self.scenario.applies_facts(self.table)
+        try:
+            return np.stack([own(e.applies_to) if own is not None
+                             else applies_mask(e.applies_to, facts, strict=False)
+                             for e in entries], axis=-1)
+        except AppliesToError as exc:
+            raise ModelError(f"applies_to: {exc.message}") from None
 
     def tiers(self) -> tuple[str | None, ...]:
         if self.table is not None:
@@ -90,6 +110,9 @@ def _items(scenario: Scenario, timeline: Timeline, facts: _Facts) -> ItemInputs:
         rank = np.array([TIERS.index(t or TIERS[-1]) for t in planned])
         built = np.array([TIERS.index(i.tier) for i in items])[None, :] <= rank[:, None]
         quantity = quantity * built[None]
+    applies = facts.applies(items)
+    if applies is not None:                      # items that do not apply have quantity 0
+        quantity = np.where(applies[None], quantity, 0.0)
     return ItemInputs(
         names=tuple(i.name for i in items), tiers=tuple(i.tier for i in items),
         units=tuple(i.unit for i in items),
@@ -100,7 +123,18 @@ def _items(scenario: Scenario, timeline: Timeline, facts: _Facts) -> ItemInputs:
         schedule=schedule)
 
 
-def _operations(scenario: Scenario) -> OperationsInputs:
+def _only_where(value: np.ndarray | None, applies: np.ndarray | None, k: int
+                ) -> np.ndarray | None:
+    """A line's term ``(D|1, C|1)`` set to 0 for the compounds the line ``k`` does not apply to
+    (``applies (C, K)``; unchanged without one)."""
+    if value is None or applies is None or applies[:, k].all():
+        return value
+    return np.where(applies[None, :, k], value, 0.0)
+
+
+def _operations(scenario: Scenario, facts: _Facts) -> OperationsInputs:
+    """The operating lines; a line that does not apply to a compound is 0 there (its
+    ``per_year``, its ``price_per_month`` or ``wage_per_month`` 0)."""
     ops = scenario.operations
     fee = ops.property_fee
     horizon = scenario.horizon_years
@@ -116,25 +150,30 @@ def _operations(scenario: Scenario) -> OperationsInputs:
     def item(line) -> int | None:
         return None if line.item is None else items.index(line.item)
 
+    on_income, on_costs = facts.applies(ops.income), facts.applies(ops.costs)
     income = tuple(IncomeLineInputs(
-        name=line.name, per_year=draw_compound(line.per_year, None), units=draw_compound(line.units, None),
-        price_per_month=draw_compound(line.price_per_month, None), occupancy=draw_compound(line.occupancy),
+        name=line.name, per_year=_only_where(draw_compound(line.per_year, None), on_income, k),
+        units=draw_compound(line.units, None),
+        price_per_month=_only_where(draw_compound(line.price_per_month, None), on_income, k),
+        occupancy=draw_compound(line.occupancy),
         growth=growth(line.growth), payer=line.payer, first_year=line.first_year,
         last_year=last(line), item=item(line), paid_to=line.paid_to)
-        for line in ops.income)
+        for k, line in enumerate(ops.income))
     costs = tuple(CostLineInputs(
-        name=line.name, per_year=draw_compound(line.per_year, None), staff=draw_compound(line.staff, None),
-        wage_per_month=draw_compound(line.wage_per_month, None), on_cost=draw_compound(line.on_cost),
+        name=line.name, per_year=_only_where(draw_compound(line.per_year, None), on_costs, k),
+        staff=draw_compound(line.staff, None),
+        wage_per_month=_only_where(draw_compound(line.wage_per_month, None), on_costs, k),
+        on_cost=draw_compound(line.on_cost),
         shared_by=float(line.shared_by), growth=growth(line.growth),
         norm={"m2_per_staff": "m2", "households_per_staff": "households"}.get(line.norm or ""),
         per_staff=draw_compound(getattr(line, line.norm), None) if line.norm else None,
         round_up=line.rounding == "up", shared=line.shared, ageing=draw_compound(line.ageing),
         first_year=line.first_year, last_year=last(line), item=item(line),
         jobs_per_household_year=draw_compound(line.jobs_per_household_year, None),
-        price_per_job=draw_compound(line.price_per_job, None),
+        price_per_job=_only_where(draw_compound(line.price_per_job, None), on_costs, k),
         discount=draw_compound(line.discount) if line.per_job else None,
         runs=ops.runs(line))
-        for line in ops.costs)
+        for k, line in enumerate(ops.costs))
     shared = ops.shared_service
     names = [line.name for line in ops.costs]
     return OperationsInputs(
@@ -177,6 +216,31 @@ def _owners_account(ops) -> OwnersAccountInputs | None:
                                to_repairs_fund_share=draw_compound(account.to_repairs_fund_share))
 
 
+MASKED_TERMS = ("cap", "scale", "fixed_cost")
+"""The terms ``(D|1, C|1, R)`` of an instrument's rules set to 0 for the compounds a rule does
+not apply to: its cap (it pays nothing there) and, for a bundled project, its scale and fixed
+cost (none of its own business there)."""
+
+
+def _only_where_rules(instruments: tuple, applies: np.ndarray | None) -> tuple:
+    """The instruments with :data:`MASKED_TERMS` of each rule 0 for the compounds the rule does
+    not apply to (``applies (C, R)`` over ``scenario.funding``)."""
+    if applies is None:
+        return instruments
+    out = []
+    for instrument in instruments:
+        mask = applies[:, list(instrument.indexes)]                     # (C, R)
+        if mask.all():
+            out.append(instrument)
+            continue
+        params = instrument.params
+        changes = {name: np.where(mask[None], getattr(params, name), 0.0)
+                   for name in MASKED_TERMS
+                   if isinstance(getattr(params, name, None), np.ndarray)}
+        out.append(replace(instrument, params=replace(params, **changes)))
+    return tuple(out)
+
+
 def refuse_portfolio(scenario: Scenario) -> None:
     """Raise ModelError when ``scenario`` is a portfolio: a one-compound run cannot take it."""
     if scenario.portfolio is not None:
@@ -197,9 +261,11 @@ def compile_inputs(scenario: Scenario, draws: int, table=None) -> ModelInputs:
     facts = _Facts(scenario, table)
     compounds = facts.compounds()
     households = compile_households(scenario)
-    instruments = household_instruments(households, compile_instruments(scenario, timeline))
+    instruments = household_instruments(households, _only_where_rules(
+        compile_instruments(scenario, timeline), facts.applies(scenario.funding)))
     return ModelInputs(draws=int(draws), timeline=timeline, compounds=compounds,
-                       items=_items(scenario, timeline, facts), operations=_operations(scenario),
+                       items=_items(scenario, timeline, facts),
+                       operations=_operations(scenario, facts),
                        discount_rate=draw_compound(scenario.discount_rate), inflation=draw_compound(scenario.inflation),
                        households=households, instruments=instruments,
                        repairs_fund=compile_repairs_fund(scenario, compounds.floor_area_m2))

@@ -222,6 +222,9 @@ class CompoundsTable:
     tiers_allowed : tuple of tuple of str
         The tiers the plan may choose among for each compound, in the order of :data:`TIERS`
         (default: its ``tier_planned`` alone).
+    text_columns : tuple of str
+        The other columns holding text, by their header name (ignored, but known: an
+        ``applies_to`` condition naming one is told it holds text).
 
     Arrays are read-only.
     """
@@ -250,6 +253,7 @@ class CompoundsTable:
     start_year: np.ndarray | None = None
     required: np.ndarray | None = None
     tiers_allowed: tuple[tuple[str, ...], ...] | None = None
+    text_columns: tuple[str, ...] = field(default=())
 
     _ARRAYS = ("households", "floor_area_m2", "chargeable_area_m2", "buildings", "storeys",
                "built_year", "lifts_possible", "x_km", "y_km", "condition_score",
@@ -333,7 +337,8 @@ class CompoundsTable:
         values.update({name: tuple(getattr(self, name)[i] for i in pick)
                        for name in self._TEXTS + ("lines",)})
         return CompoundsTable(source=self.source, extra={k: v[idx] for k, v in self.extra.items()},
-                              columns=dict(self.columns), warnings=self.warnings, **values)
+                              columns=dict(self.columns), warnings=self.warnings,
+                              text_columns=self.text_columns, **values)
 
     @property
     def has_programme(self) -> bool:
@@ -896,16 +901,25 @@ def read_compounds_table(file: str | os.PathLike, base_dir: str | os.PathLike | 
 
     warnings: list[str] = []
     extra: dict[str, np.ndarray] = {}
+    text_columns: list[str] = []
     for label, k in unknown.items():
         cells, cell_ok = _cells(rows, k, ok, label, issues, lines)
         values, bad = _numbers(cells)
         given = np.array([c != "" for c in cells], dtype=bool)
+        if (bad & cell_ok).any() and all(c.casefold() in _TRUE | _FALSE
+                                         for c, g, o in zip(cells, given, cell_ok) if g and o):
+            # a yes/no column (words true/false, yes/no, 是/否 and maybe 1/0; an empty cell
+            # is no), as 1.0/0.0
+            extra[label] = np.array([float(c.casefold() in _TRUE) for c in cells])
+            continue
         if not given.any() or (bad & cell_ok).any():
             where = next((i for i in range(n) if bad[i] and cell_ok[i]), None)
             why = (f"text ({_shown(cells[where])} on line {lines[where]})" if where is not None
                    else "no values")
             warnings.append(f"the column '{printable(label)}' (column {k + 1}) holds {why}: it "
                             "is not a known column and is ignored")
+            if where is not None:
+                text_columns.append(label)
             continue
         spec = _Column("number", low=-MAX_MONEY_CNY, high=MAX_MONEY_CNY,
                        reason="the bound on any number of the model")
@@ -960,7 +974,8 @@ def read_compounds_table(file: str | os.PathLike, base_dir: str | os.PathLike | 
         condition_score=number("condition_score"), extra=extra, lines=tuple(lines),
         columns=columns, warnings=tuple(warnings), status=status,
         start_year=number("start_year"), required=required,
-        tiers_allowed=tuple(a or (t,) for a, t in zip(allowed, tier_planned)))
+        tiers_allowed=tuple(a or (t,) for a, t in zip(allowed, tier_planned)),
+        text_columns=tuple(text_columns))
 
 
 def _tier_set(cell: str) -> tuple[str, ...]:

@@ -42,6 +42,13 @@ class _Merged:
         self.floor_area_m2 = self.attribute("floor_area_m2")
         self.chargeable_area_m2 = self.attribute("chargeable_area_m2")
 
+    def applies(self, applies_to) -> np.ndarray:
+        """``(K,)`` bool: a rule, item or line with ``applies_to`` exists for an area when it
+        applies to any of its compounds."""
+        from ..scenario.applies import TableFacts, applies_mask
+        mask = applies_mask(applies_to, TableFacts(self._table)).astype(float)
+        return np.asarray(self._m @ mask).ravel() > 0
+
     def attribute(self, name: str) -> np.ndarray:
         values = np.nan_to_num(np.asarray(self._table.attribute(name), dtype=float))
         total = self._m @ values

@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Iterator, Literal
 from pydantic import Field, model_validator
 
 from .. import catalog
+from .applies import AppliesTo
 from .base import ScenarioModel, did_you_mean, fail
 from .ranges import bounded, uncertain
 from ..io.limits import (MAX_AREA_M2, MAX_HOUSEHOLDS, MAX_LINES, MAX_MONEY_CNY, MAX_QUANTITY,
@@ -163,6 +164,12 @@ class IncomeLine(RevenueLine):
     """Who receives it: the property service ``operator`` (default: its income), or the owners'
     ``compound_account`` (公共收益: parking, advertising and site rents kept by the owners; not
     the operator's income, used as ``operations.owners_account`` says)."""
+    applies_to: AppliesTo | None = None
+    """The compounds this line exists for (default: every compound): a list of compound ids
+    (``[C0012, C0044]``) or a condition on the compounds' columns — a yes/no column
+    (``soe_dormitory``), ``not <column>``, ``<column> <op> <number>`` (op ``<``, ``<=``, ``>``,
+    ``>=``, ``==``, ``!=``), joined by ``and``. For the other compounds it is as if not written
+    (the line is 0 there). In a one-compound scenario it is read on the compound's own facts."""
 
 
 class OwnersAccount(ScenarioModel):
@@ -258,6 +265,12 @@ class CostLine(_Line):
     service paid per job); default none: the line runs whichever is used. A run keeps the
     lines of ``operations.service_model``; the shared-service areas compare the two and use
     the cheaper one in each area."""
+    applies_to: AppliesTo | None = None
+    """The compounds this line exists for (default: every compound): a list of compound ids
+    (``[C0012, C0044]``) or a condition on the compounds' columns — a yes/no column
+    (``soe_dormitory``), ``not <column>``, ``<column> <op> <number>`` (op ``<``, ``<=``, ``>``,
+    ``>=``, ``==``, ``!=``), joined by ``and``. For the other compounds it is as if not written
+    (the line is 0 there). In a one-compound scenario it is read on the compound's own facts."""
 
     @model_validator(mode="after")
     def _one_form(self):

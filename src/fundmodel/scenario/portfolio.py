@@ -287,7 +287,9 @@ def compound_of(table, i: int) -> dict:
 
 def one_compound(scenario, i: int):
     """The scenario of compound ``i`` of a portfolio alone: its facts as ``compound:``, the
-    portfolio section gone (the reference a portfolio run must agree with)."""
+    portfolio section gone (the reference a portfolio run must agree with). Every rule, item
+    and line is kept with its ``applies_to``, which the one-compound scenario reads on these
+    facts (its ``id`` and ``attributes``: a yes/no column as 1.0 or 0.0)."""
     data = scenario.model_dump(mode="python", exclude={"portfolio", "compound"},
                                exclude_none=True, exclude_unset=True, by_alias=True)
     data["compound"] = compound_of(scenario.portfolio.table, i)

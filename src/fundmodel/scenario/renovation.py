@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from .applies import AppliesTo
 from .base import ScenarioModel, check_shares, fail
 from .ranges import uncertain
 from ..io.limits import MAX_BUILD_YEARS, MAX_ITEMS, MAX_MONEY_CNY, MAX_QUANTITY
@@ -81,6 +82,12 @@ class Item(ScenarioModel):
     """Calendar year the works start (with ``build_years``; default ``start_year``)."""
     build_years: int | None = Field(default=None, ge=1, le=MAX_BUILD_YEARS)
     """Years the works take, the cost spread evenly over them (default 1)."""
+    applies_to: AppliesTo | None = None
+    """The compounds this item exists for (default: every compound): a list of compound ids
+    (``[C0012, C0044]``) or a condition on the compounds' columns — a yes/no column
+    (``soe_dormitory``), ``not <column>``, ``<column> <op> <number>`` (op ``<``, ``<=``, ``>``,
+    ``>=``, ``==``, ``!=``), joined by ``and``. For the other compounds it is as if not written
+    (its quantity is 0 there). In a one-compound scenario it is read on the compound's own facts."""
 
     @model_validator(mode="after")
     def _one_schedule(self) -> "Item":

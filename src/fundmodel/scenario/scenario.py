@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -139,6 +139,7 @@ class Scenario(ScenarioModel):
             raise fail("missing required key: give compound (one compound) or a portfolio "
                        "section (a table of compounds)", "compound")
         self._check_portfolio(info)
+        self._check_applies_to(info)
         self._check_unique_names()
         self._check_funding_references()
         self._check_rates()
@@ -221,6 +222,40 @@ class Scenario(ScenarioModel):
                 raise fail(f"{wanted!r} is not an uncertain input (a distribution) of this "
                            f"scenario{did_you_mean(wanted, paths)}", "portfolio",
                            "per_compound", k)
+
+    def applies_to_fields(self) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+        """Every funding rule, item and operating line that carries ``applies_to``: its path
+        (``("funding", 3)``) and its value."""
+        for at, entries in ((("funding",), self.funding),
+                            (("renovation", "items"), self.renovation.items),
+                            (("operations", "income"), self.operations.income),
+                            (("operations", "costs"), self.operations.costs)):
+            for k, entry in enumerate(entries):
+                if entry.applies_to is not None:
+                    yield (*at, k), entry.applies_to
+
+    def applies_facts(self, table=None):
+        """The facts ``applies_to`` is read on: the compounds of ``table`` (a portfolio's, or a
+        tile of it), else the one compound's (:mod:`fundmodel.scenario.applies`)."""
+        from .applies import CompoundFacts, TableFacts
+        return TableFacts(table) if table is not None else CompoundFacts(self.compound)
+
+    def _check_applies_to(self, info: ValidationInfo) -> None:
+        """Every ``applies_to`` reads columns (or ids) the compounds have: on a portfolio's
+        table, or on the one compound's facts; the first mistake is reported, located."""
+        from .applies import AppliesToError, applies_mask
+        if self.portfolio is not None:
+            table = (info.context or {}).get("compounds_table")
+            if table is None:
+                return
+        else:
+            table = None
+        facts = self.applies_facts(table)
+        for at, value in self.applies_to_fields():
+            try:
+                applies_mask(value, facts)
+            except AppliesToError as exc:
+                raise fail(exc.message, *at, "applies_to", *exc.at) from None
 
     def _facts(self) -> list[str]:
         from .compound import ATTRIBUTES

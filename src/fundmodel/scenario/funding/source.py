@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 
 from ..base import ScenarioModel, check_shares, fail
 from ...io.limits import MAX_BUILD_YEARS, MAX_NAMES
+from ..applies import AppliesTo
 from ..renovation import Money, Tier
 
 __all__ = ["Source", "PAYERS", "FINANCING_PAYERS"]
@@ -53,6 +54,12 @@ class Source(ScenarioModel):
     """Share of what this source pays released in each year from ``start_year`` (central funds
     often come in batches), summing to 1, within the construction years; default: it pays as
     the works are built."""
+    applies_to: AppliesTo | None = None
+    """The compounds this rule exists for (default: every compound): a list of compound ids
+    (``[C0012, C0044]``) or a condition on the compounds' columns — a yes/no column
+    (``soe_dormitory``), ``not <column>``, ``<column> <op> <number>`` (op ``<``, ``<=``, ``>``,
+    ``>=``, ``==``, ``!=``), joined by ``and``. For the other compounds it is as if not written
+    (it gives 0 there). In a one-compound scenario it is read on the compound's own facts."""
 
     @model_validator(mode="after")
     def _needs_an_amount(self):
