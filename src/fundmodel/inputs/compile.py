@@ -216,10 +216,10 @@ def _owners_account(ops) -> OwnersAccountInputs | None:
                                to_repairs_fund_share=draw_compound(account.to_repairs_fund_share))
 
 
-MASKED_TERMS = ("cap", "scale", "fixed_cost")
+MASKED_TERMS = ("cap", "scale", "fixed_cost", "members")
 """The terms ``(D|1, C|1, R)`` of an instrument's rules set to 0 for the compounds a rule does
-not apply to: its cap (it pays nothing there) and, for a bundled project, its scale and fixed
-cost (none of its own business there)."""
+not apply to: its cap (it pays nothing there), for a bundled project its scale and fixed cost
+(none of its own business there), and a pooled debt's ``members`` (the package it pools)."""
 
 
 def _only_where_rules(instruments: tuple, applies: np.ndarray | None) -> tuple:

@@ -52,6 +52,9 @@ def compile_rules(scenario: Scenario, indexes: Sequence[int],
                             for rule in rules),
         coverage_threshold=tuple(float(rule.coverage_threshold) for rule in rules),
         pledged_shares=tuple(_shares(rule.pledges()) for rule in rules),
-        pledged_cost_shares=tuple(_shares(rule.pledges("pledged_costs")) for rule in rules))
+        pledged_cost_shares=tuple(_shares(rule.pledges("pledged_costs")) for rule in rules),
+        pooled=tuple(rule.pooled for rule in rules),
+        allocation=tuple(rule.allocation or "gap" for rule in rules),
+        members=np.ones((1, 1, len(rules))))
     return InstrumentInputs("debt", "fund", write_debt, terms, indexes=tuple(indexes),
                             labels=labels, groups=tuple(rule.payer for rule in rules))

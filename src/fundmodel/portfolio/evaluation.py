@@ -149,7 +149,8 @@ def simulate_portfolio(scenario: Scenario, draws: int | None = None, seed: int |
         the table's ``tier_planned``. Default: ``tier_planned``.
     compounds_per_tile : int
         Compounds computed together (rounded down to whole blocks of 50; at least one block).
-        Bounds memory with ``chunk_draws``; never changes a bit.
+        Bounds memory with ``chunk_draws``; never changes a bit. With a pooled debt every
+        compound is in one tile (its package is computed together; the draws are chunked).
     chunk_draws : int, optional
         Draws computed at once in a tile (default: about 32,768 draw × compound cells).
     workers : int
@@ -179,6 +180,8 @@ def simulate_portfolio(scenario: Scenario, draws: int | None = None, seed: int |
     compounds_per_tile = positive_int(compounds_per_tile, "compounds_per_tile")
     chosen, offsets = _offsets(scenario, table, start_years)
     table = table.take(chosen) if chosen.size != len(table) else table
+    if any(getattr(rule, "pooled", False) for rule in scenario.funding):
+        compounds_per_tile = len(table)     # a pooled debt's package is computed together
     tiles = tiles_of(len(table), compounds_per_tile)
     per_tile = tiles[0].stop - tiles[0].start
     chunk_draws = positive_int(chunk_draws if chunk_draws is not None

@@ -10,7 +10,7 @@ principal ``s_t`` are :mod:`fundmodel.finance.loans`'s; the debt service of a lo
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
@@ -40,7 +40,9 @@ class DebtInputs:
     ``term_years``, ``grace_years``, ``repayment``, ``pledged`` and ``pledged_costs`` (ledger
     line names) and ``coverage_threshold``; ``pledged_shares`` and ``pledged_cost_shares``
     the share of each of those lines pledged to the rule (None or 1.0: the whole line; a line
-    shared by several debts has shares summing to at most 1 over them).
+    shared by several debts has shares summing to at most 1 over them). ``pooled``: a rule is
+    one debt for the compounds where ``members`` ``(D|1, C|1, R)`` is 1 (the package it
+    applies to), its proceeds shared by ``allocation`` (``gap``, ``cost`` or ``households``).
     """
 
     def shares(self, r: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
@@ -70,6 +72,9 @@ class DebtInputs:
     coverage_threshold: tuple[float, ...]
     pledged_shares: tuple[tuple[float, ...], ...] | None = None
     pledged_cost_shares: tuple[tuple[float, ...], ...] | None = None
+    pooled: tuple[bool, ...] = ()
+    allocation: tuple[str, ...] = ()
+    members: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -161,6 +166,13 @@ def write_debt(inputs, params: DebtInputs, books: Books) -> Books:
     covered = np.zeros(left.shape[:2])                  # Σ over debts of the coverage basis
     serviced = np.zeros(left.shape[:2])                 # Σ over debts of their service
     for r, label in enumerate(params.labels):
+        if params.pooled and params.pooled[r]:
+            part = _write_pooled(params, r, label, books, left, households, start)
+            offered[..., r] = part["offered"]
+            metrics.update(part["metrics"])
+            covered = covered + part["covered"]
+            serviced = serviced + part["serviced"]
+            continue
         term = params.term_years[r]
         revenue, cf = cfads(books.operating, params.pledged[r], params.pledged_costs[r],
                             *params.shares(r))
@@ -206,6 +218,96 @@ def write_debt(inputs, params: DebtInputs, books: Books) -> Books:
                                                   out=np.full(covered.shape, np.nan),
                                                   where=serviced > 0)
     return books.report("debt", DebtReport(offered, metrics), unfunded=np.maximum(left, 0.0))
+
+
+def _at_compound(params: DebtInputs, c: int) -> DebtInputs:
+    """The terms of compound ``c`` alone: every ``(D|1, C|1, R)`` array cut to its column."""
+    cut = {f.name: value[:, c:c + 1] for f in fields(params)
+           if isinstance(value := getattr(params, f.name), np.ndarray) and value.ndim == 3
+           and value.shape[1] > 1}
+    return replace(params, **cut)
+
+
+def _pool_sum(a: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """``a (D|1, C, ...)`` summed over the member compounds ``(C,)`` in their order (a
+    sequential sum: the bits never depend on the draws computed together), ``(D|1, 1, ...)``."""
+    inside = np.where(members.reshape((1, -1) + (1,) * (a.ndim - 2)), a, 0.0)
+    return np.cumsum(inside, axis=1)[:, -1:]
+
+
+def _write_pooled(params: DebtInputs, r: int, label: str, books: Books, left: np.ndarray,
+                  households: np.ndarray, start: int) -> dict:
+    """A pooled debt (one debt for the compounds of its package, ``members``): sized, limited
+    and covered on the pool; its proceeds shared by ``allocation``; each compound pays its
+    share of the service.
+
+    With ``M`` the members, the pool's CFADS_t, pledged revenue, need, cost and households
+    are the sums over M (in the compounds' order); the pool lends ``P = min(amount, sized,
+    gearing × cost, cap, cap_per_household × households, need)`` (nothing below a fen), the
+    terms those of its first compound. Compound c of M receives ``a_c = min(P × w_c / Σ_M w,
+    need_c)`` with ``w`` its need (``gap``), the cost of the debt's items (``cost``) or its
+    households; the debt lends ``L = Σ_M a_c`` and compound c pays ``a_c × s_t`` (the unit
+    schedule's interest and principal) to the lender, remits its ``max(CFADS_t, 0)`` to a
+    bond's issuer, and a guarantor calls ``a_c / L`` of the pool's ``share × max(DS_t −
+    max(CFADS_t, 0), 0)``. The metrics are the pool's (``amount``: each compound's ``a_c``);
+    NaN in the compounds outside the package."""
+    term = params.term_years[r]
+    revenue, cf = cfads(books.operating, params.pledged[r], params.pledged_costs[r],
+                        *params.shares(r))
+    revenue, cf = revenue[..., :term], cf[..., :term]                   # (D|1, C, term)
+    room, need = unfunded_on(params.eligible[r], left)                  # (D, C, I), (D, C)
+    n_c = need.shape[1]
+    members = np.broadcast_to(params.members[0, :, r], (n_c,)) > 0      # (C,)
+    first = int(np.argmax(members)) if members.any() else 0
+    pool = _at_compound(params, first)
+    cost = row_sum(np.where(params.eligible[r], books.costs, 0.0))      # (D|1, C)
+    revenue_p, cf_p = _pool_sum(revenue, members), _pool_sum(cf, members)
+    need_p = _pool_sum(need, members)                                   # (D, 1)
+    unit, sized = _schedule(pool, r, cf_p)
+    offer_p = np.minimum(np.minimum(pool.amount[..., r], sized),
+                         np.minimum(_limit(pool.gearing[..., r], _pool_sum(cost, members)),
+                                    np.minimum(pool.cap[..., r],
+                                               _limit(pool.cap_per_household[..., r],
+                                                      _pool_sum(households, members)))))
+    pay_p = np.minimum(offer_p, need_p)
+    pay_p = np.where(pay_p < MIN_LOAN_CNY, 0.0, pay_p)                  # (D, 1)
+    weight = {"gap": need, "cost": cost, "households": households}[params.allocation[r]]
+    weight = np.broadcast_to(np.where(members[None, :], weight, 0.0), need.shape)
+    total = _pool_sum(weight, members)
+    part = np.divide(weight, total, out=np.zeros(need.shape), where=total > 0)
+    alloc = np.where(members[None, :], np.minimum(pay_p * part, need), 0.0)
+    lent = _pool_sum(alloc, members)                                    # (D, 1): L
+    pay_on_items(books, left, room, need, alloc, label, "lender")
+    interest, principal = alloc[..., None] * unit.interest, alloc[..., None] * unit.principal
+    obligor = params.obligors[r]
+    books.ledger.add(debt_line(label, "interest"), obligor, "lender", "financing", interest,
+                     start)
+    books.ledger.add(debt_line(label, "principal"), obligor, "lender", "financing", principal,
+                     start)
+    share = np.divide(alloc, lent, out=np.zeros(alloc.shape), where=lent > 0)
+    service_p = lent[..., None] * unit.interest + lent[..., None] * unit.principal
+    available = np.maximum(cf, 0.0)
+    pledging = members[None, :, None] & (lent[..., None] > 0)
+    if params.issuers[r] is not None:
+        books.ledger.add(debt_line(label, "pledged_revenue"), "operator", params.issuers[r],
+                         "financing", np.where(pledging, available, 0.0), start)
+    call_p = np.zeros(lent.shape)
+    if params.guarantors[r] is not None:
+        calls_p = pool.guarantee_share[..., r][..., None] * np.maximum(
+            service_p - np.maximum(cf_p, 0.0), 0.0)                     # (D, 1, term)
+        books.ledger.add(debt_line(label, "guarantee_call"), params.guarantors[r], "operator",
+                         "financing", share[..., None] * calls_p, start)
+        call_p = row_sum(calls_p)
+    found = _metrics(label, pool, r, lent, pool.amount[..., r], revenue_p, cf_p, service_p,
+                     call_p, unit)
+    shape = need.shape
+    metrics = {name: np.where(members[None, :], np.broadcast_to(value, shape), np.nan)
+               for name, value in found.items()}
+    metrics[f"debt[{label}].amount"] = alloc
+    basis = row_sum(cf_p if params.pledged_costs[r] else revenue_p)
+    offered = np.where(members[None, :], np.broadcast_to(offer_p, shape) * part, 0.0)
+    return {"offered": offered, "metrics": metrics, "covered": share * basis,
+            "serviced": share * row_sum(service_p)}
 
 
 def _metrics(label: str, params: DebtInputs, r: int, pay: np.ndarray, asked: np.ndarray,

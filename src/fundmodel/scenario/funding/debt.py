@@ -121,6 +121,16 @@ class Debt(Source):
     coverage_threshold: bounded(float, gt=0, le=10) = 1.2
     """Least coverage of the debt service by the pledged revenue over the debt's life (net of
     ``pledged_costs`` when given) for ``meets_coverage`` (default 1.2)."""
+    pooled: bool = False
+    """One debt for a package of compounds (a programme's special bond, 打捆): in a portfolio,
+    the compounds it ``applies_to`` (default every compound) pool their pledged lines; it is
+    sized, limited and covered on the pool, its proceeds are allocated to them by
+    ``allocation``, and each pays its share of the service. Default: each compound its own
+    debt."""
+    allocation: Literal["gap", "cost", "households"] | None = None
+    """How a pooled debt's proceeds are shared among its compounds: pro rata to what each
+    still needs on the debt's items (``gap``, the default), to the cost of those items
+    (``cost``) or to households — never more than a compound needs."""
 
     @model_validator(mode="after")
     def _debt_terms(self):
@@ -137,6 +147,9 @@ class Debt(Source):
         if self.items is not None and not self.items:
             raise fail("an empty items list leaves the debt nothing to finance; name the items "
                        "it lends for, or leave items out to lend for every item", "items")
+        if self.allocation is not None and not self.pooled:
+            raise fail("allocation shares a pooled debt among its compounds: write pooled: "
+                       "true, or leave allocation out", "allocation")
         for field in ("pledged", "pledged_costs"):
             names = [pledge_of(entry)[0] for entry in getattr(self, field) or []]
             for j, name in enumerate(names):
