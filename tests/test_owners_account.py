@@ -193,3 +193,14 @@ def test_the_district_totals_show_the_accounts(tmp_path):
     assert result.district["owners_account_top_up_total"].tolist() == pytest.approx([3000.0] * 4)
     assert result.compounds["owners_account_balance_final_mean"].tolist() == \
         pytest.approx([5000.0, 6500.0])
+
+
+def test_the_zh_report_names_the_account_in_chinese():
+    from clean_text import leaks
+    from fundmodel.export.report import render_report
+    from test_report import visible_text
+
+    sc = scenario(7000, {"opening_balance": 2000, "to_repairs_fund_share": 0.5})
+    page = visible_text(render_report(fundmodel.evaluate(sc), lang="zh"))
+    assert "公共收益账户余额" in page
+    assert leaks(page, sc) == []
