@@ -42,6 +42,7 @@ def compile_rules(scenario: Scenario, indexes: Sequence[int],
         fixed_growth=draw_compound(scenario.inflation),
         tax_rate=stack([rule.tax_rate for rule in rules]),
         required_return=stack([rule.required_return for rule in rules], default=np.nan),
-        target_coverage=tuple(float(rule.target_coverage) for rule in rules))
+        target_coverage=tuple(float(rule.target_coverage) for rule in rules),
+        pooled=tuple(rule.pooled for rule in rules), members=np.ones((1, 1, len(rules))))
     return InstrumentInputs("bundle", "fund", write_bundles, terms, indexes=tuple(indexes),
                             labels=labels, groups=tuple(rule.payer for rule in rules))

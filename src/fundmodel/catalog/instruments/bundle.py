@@ -53,6 +53,7 @@ INSTRUMENT = Instrument(
                en="minimum scale", zh="最小规模", undefined_zh="任何规模都无法使捆绑项目平衡：扣除反哺后各规模净现值均为负"),
     ),
     fields={
+        "pooled": ("Pooled over a package", "打捆（项目包）"),
         "scale": ("Scale", "规模"),
         "scale_unit": ("Unit of scale", "规模单位"),
         "revenues": ("Revenues", "收入项"),

@@ -90,7 +90,7 @@ INSTRUMENT = Instrument(
         "guarantee": ("Guarantee", "政府担保"),
         "by": ("By", "担保方"),
         "issuer": ("Issuer", "发行主体"),
-        "pooled": ("Pooled over a package", "打捆发行"),
+        "pooled": ("Pooled over a package", "打捆（项目包）"),
         "allocation": ("Allocation of proceeds", "资金分配方式"),
     },
 )

@@ -29,7 +29,7 @@ See ``docs/instruments.md`` for a worked example of adding one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Callable, Mapping
 
 import numpy as np
@@ -38,7 +38,7 @@ from ..arrays import row_sum
 from ..ledger import Ledger
 
 __all__ = ["PHASES", "Books", "InstrumentInputs", "timed", "source_line", "unfunded_on",
-           "pay_on_items"]
+           "pay_on_items", "pool_members", "pool_sum", "at_compound"]
 
 PHASES = ("decide", "fund", "operate")
 """When an instrument runs (see the module docstring)."""
@@ -158,3 +158,25 @@ def pay_on_items(books: Books, left: np.ndarray, room: np.ndarray, need: np.ndar
     left -= by_item
     return books.ledger.add(source_line(label), party, "project", kind,
                             timed(by_item, books.schedule, pay if exact_total else None))
+
+
+def pool_members(members: np.ndarray, r: int, n_compounds: int) -> np.ndarray:
+    """The compounds of rule r's package, ``(C,)`` bool, from its ``members`` ``(D|1, C|1, R)``
+    (1 where the rule applies: a pooled rule is one instrument for them)."""
+    return np.broadcast_to(members[0, :, r], (n_compounds,)) > 0
+
+
+def pool_sum(a: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """``a (D|1, C, ...)`` summed over the member compounds ``(C,)`` in their order (a
+    sequential sum: the bits never depend on the draws computed together), ``(D|1, 1, ...)``."""
+    inside = np.where(members.reshape((1, -1) + (1,) * (a.ndim - 2)), a, 0.0)
+    return np.cumsum(inside, axis=1)[:, -1:]
+
+
+def at_compound(params: Any, c: int) -> Any:
+    """An instrument's terms (a frozen dataclass) of compound ``c`` alone: every
+    ``(D|1, C|1, R)`` array cut to its column (a pooled rule's terms are its first member's)."""
+    cut = {f.name: value[:, c:c + 1] for f in fields(params)
+           if isinstance(value := getattr(params, f.name), np.ndarray) and value.ndim == 3
+           and value.shape[1] > 1}
+    return replace(params, **cut)

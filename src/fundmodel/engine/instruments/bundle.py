@@ -23,7 +23,7 @@ import numpy as np
 
 from ... import finance
 from ..arrays import growth_index, row_sum
-from . import Books, pay_on_items, unfunded_on
+from . import Books, at_compound, pay_on_items, pool_members, pool_sum, unfunded_on
 
 __all__ = ["BundleLineInputs", "BundleInputs", "BundleReport", "write_bundles",
            "bundle_line", "npv_at_scale", "minimum_scale", "MIN_SCALE_OK",
@@ -61,7 +61,9 @@ class BundleInputs:
     (NaN: the scenario's nominal rate) are ``(D|1, C|1, R)``; ``eligible`` ``(R, I)``;
     ``capital[r]`` ``(D|1, C|1, Y_r)`` CNY per unit of scale from year index 0;
     ``revenues[r]`` and ``costs[r]`` its lines; ``fixed_growth`` ``(D|1, C|1)`` (the
-    scenario's inflation); ``target_coverage[r]`` the coverage its minimum scale aims at."""
+    scenario's inflation); ``target_coverage[r]`` the coverage its minimum scale aims at.
+    ``pooled``: a rule is one project for the compounds where ``members`` ``(D|1, C|1, R)`` is
+    1 (its package), paying their gaps pro rata to each one's need."""
 
     labels: tuple[str, ...]
     eligible: np.ndarray
@@ -76,6 +78,8 @@ class BundleInputs:
     tax_rate: np.ndarray
     required_return: np.ndarray
     target_coverage: tuple[float, ...]
+    pooled: tuple[bool, ...] = ()
+    members: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -321,6 +325,12 @@ def write_bundles(inputs, params: BundleInputs, books: Books) -> Books:
 
     the last three in operating years 1..T. Its metrics (``bundle[<label>].<m>``): transfer,
     npv, irr, coverage, balances and minimum_scale (see the module docstring).
+
+    A pooled bundle is one project for its package M (its terms those of its first member):
+    it pays ``P = min(Σ_M need, cap, cap_per_household × Σ_M households)``, compound c
+    ``min(P × need_c / Σ_M need, need_c)``; its metrics are the project's (``transfer``: each
+    compound's own), and its lines are written on the compounds in proportion to what each
+    received (on the first member when it pays nothing), so the district holds one project.
     """
     tl = inputs.timeline
     horizon, start, n_years = tl.horizon_years, tl.first_operating_index, tl.n_years
@@ -333,62 +343,104 @@ def write_bundles(inputs, params: BundleInputs, books: Books) -> Books:
     reasons: dict[str, np.ndarray] = {}
     for r, label in enumerate(params.labels):
         room, total = unfunded_on(params.eligible[r], left)                # (D, C, I), (D, C)
+        name = f"bundle[{label}]"
+        if params.pooled and params.pooled[r]:
+            members = pool_members(params.members, r, total.shape[1])
+            first = int(np.argmax(members)) if members.any() else 0
+            pool = at_compound(params, first)
+            pay_p = np.minimum(pool_sum(total, members), np.minimum(
+                pool.cap[..., r], pool.cap_per_household[..., r] * pool_sum(households, members)))
+            need_p = pool_sum(total, members)
+            part = np.divide(total, need_p, out=np.zeros(total.shape), where=need_p > 0)
+            pay = np.where(members[None, :], np.minimum(pay_p * part, total), 0.0)
+            offered[..., r] = pay
+            transfer = pay_on_items(books, left, room, total, pay, label, "bundled_project")
+            paid = pool_sum(pay, members)                                  # (D, 1)
+            share = np.divide(pay, paid, out=np.zeros(pay.shape), where=paid > 0)
+            share = np.where(paid > 0, share, (np.arange(total.shape[1]) == first)[None, :])
+            flows, found, reason = _project(params, r, pool_sum(transfer, members), nominal,
+                                            fixed_index, horizon, start, n_years, first)
+            for part_name, (payer, payee, kind, amount, at) in flows.items():
+                books.ledger.add(f"{name}.{part_name}", payer, payee, kind,
+                                 share[..., None] * amount, at)
+            shape = total.shape
+            metrics.update({k: np.where(members[None, :], np.broadcast_to(v, shape), np.nan)
+                            for k, v in found.items()})
+            metrics[f"{name}.transfer"] = row_sum(transfer)
+            reasons[label] = np.broadcast_to(reason, shape)
+            continue
         pay = np.minimum(total, np.minimum(params.cap[..., r],
                                            params.cap_per_household[..., r] * households))
         offered[..., r] = pay
         transfer = pay_on_items(books, left, room, total, pay, label, "bundled_project")
-
-        scale = params.scale[..., r]                                       # (D|1, C|1)
-        tax_rate = params.tax_rate[..., r]
-        revenue_unit = bundle_line(params.revenues[r], horizon)
-        cost_unit = bundle_line(params.costs[r], horizon)
-        fixed = params.fixed_cost[..., r, None] * fixed_index
-        revenue = scale[..., None] * revenue_unit
-        cost = scale[..., None] * cost_unit + fixed
-        tax = tax_rate[..., None] * np.maximum(revenue - cost, 0.0)
-        capital_unit = params.capital[r]                                   # (D|1, C|1, Y_r)
-        name = f"bundle[{label}]"
-        if capital_unit.shape[-1]:
-            books.ledger.add(f"{name}.capital", "bundled_project", "contractors", "capital",
-                             scale[..., None] * capital_unit)
-        books.ledger.add(f"{name}.revenue", "users", "bundled_project", "operating",
-                         _three(revenue), start)
-        books.ledger.add(f"{name}.cost", "bundled_project", "suppliers", "operating",
-                         _three(cost), start)
-        books.ledger.add(f"{name}.tax", "bundled_project", "tax_authority", "operating",
-                         _three(tax), start)
-
-        rate = np.where(np.isnan(params.required_return[..., r]), nominal,
-                        params.required_return[..., r])                    # (D|1, C|1)
-        df = finance.discount_factors(rate, n_years)                       # (D|1, C|1, Y)
-        df_ops = df[..., start:start + horizon]
-        pv_transfer = row_sum(transfer * df[..., :transfer.shape[-1]])
-        pv_capital = row_sum(capital_unit * df[..., :capital_unit.shape[-1]])
-        pv_surplus = row_sum((revenue - cost - tax) * df_ops)
-        outlay = scale * pv_capital + pv_transfer
-        npv = pv_surplus - outlay
-        own = np.zeros(np.broadcast_shapes(transfer.shape[:2], revenue.shape[:2],
-                                           capital_unit.shape[:2]) + (n_years,))
-        own[..., :transfer.shape[-1]] -= transfer
-        own[..., :capital_unit.shape[-1]] -= scale[..., None] * capital_unit
-        own[..., start:] += revenue - cost - tax
-        smallest, reason = minimum_scale(
-            revenue_unit - cost_unit, fixed, tax_rate, df_ops, pv_capital, pv_transfer,
-            coverage=params.target_coverage[r])
-        metrics.update({
-            f"{name}.transfer": row_sum(transfer),
-            f"{name}.npv": npv,
-            f"{name}.irr": finance.irr(own),
-            f"{name}.coverage": np.divide(pv_surplus, outlay,
-                                          out=np.full(np.broadcast_shapes(
-                                              pv_surplus.shape, outlay.shape), np.nan),
-                                          where=outlay > 0),
-            f"{name}.balances": (npv >= 0).astype(float),
-            f"{name}.minimum_scale": smallest,
-        })
+        flows, found, reason = _project(params, r, transfer, nominal, fixed_index, horizon,
+                                        start, n_years)
+        for part_name, (payer, payee, kind, amount, at) in flows.items():
+            books.ledger.add(f"{name}.{part_name}", payer, payee, kind, amount, at)
+        metrics.update(found)
         reasons[label] = reason
     return books.report("bundle", BundleReport(offered, metrics, reasons),
                         unfunded=np.maximum(left, 0.0))
+
+
+def _project(params: BundleInputs, r: int, transfer: np.ndarray, nominal: np.ndarray,
+             fixed_index: np.ndarray, horizon: int, start: int, n_years: int,
+             first: int | None = None) -> tuple[dict, dict, np.ndarray]:
+    """Bundle r's own project given what it transfers (``transfer (D, C|1, Y)`` by year): its
+    ledger lines ``{part: (payer, payee, kind, amount, start)}`` (capital from year index 0;
+    revenue, cost and tax in the operating years), its metrics and the reason codes of its
+    minimum scale. ``first``: a pooled bundle's terms, those of that compound."""
+    cut = (lambda a: a) if first is None else (
+        lambda a: a[:, first:first + 1] if a.shape[1] > 1 else a)           # noqa: E731
+    label = params.labels[r]
+    name = f"bundle[{label}]"
+    scale = cut(params.scale[..., r])                                      # (D|1, C|1)
+    tax_rate = cut(params.tax_rate[..., r])
+    revenue_unit = cut(bundle_line(params.revenues[r], horizon))
+    cost_unit = cut(bundle_line(params.costs[r], horizon))
+    fixed = cut(params.fixed_cost[..., r, None] * fixed_index)
+    revenue = scale[..., None] * revenue_unit
+    cost = scale[..., None] * cost_unit + fixed
+    tax = tax_rate[..., None] * np.maximum(revenue - cost, 0.0)
+    capital_unit = cut(params.capital[r])                                  # (D|1, C|1, Y_r)
+    flows = {}
+    if capital_unit.shape[-1]:
+        flows["capital"] = ("bundled_project", "contractors", "capital",
+                            scale[..., None] * capital_unit, 0)
+    flows["revenue"] = ("users", "bundled_project", "operating", _three(revenue), start)
+    flows["cost"] = ("bundled_project", "suppliers", "operating", _three(cost), start)
+    flows["tax"] = ("bundled_project", "tax_authority", "operating", _three(tax), start)
+
+    rate = np.where(np.isnan(params.required_return[..., r]), nominal,
+                    params.required_return[..., r])                        # (D|1, C|1)
+    rate = cut(rate)
+    df = finance.discount_factors(rate, n_years)                           # (D|1, C|1, Y)
+    df_ops = df[..., start:start + horizon]
+    pv_transfer = row_sum(transfer * df[..., :transfer.shape[-1]])
+    pv_capital = row_sum(capital_unit * df[..., :capital_unit.shape[-1]])
+    pv_surplus = row_sum((revenue - cost - tax) * df_ops)
+    outlay = scale * pv_capital + pv_transfer
+    npv = pv_surplus - outlay
+    own = np.zeros(np.broadcast_shapes(transfer.shape[:2], revenue.shape[:2],
+                                       capital_unit.shape[:2]) + (n_years,))
+    own[..., :transfer.shape[-1]] -= transfer
+    own[..., :capital_unit.shape[-1]] -= scale[..., None] * capital_unit
+    own[..., start:] += revenue - cost - tax
+    smallest, reason = minimum_scale(
+        revenue_unit - cost_unit, fixed, tax_rate, df_ops, pv_capital, pv_transfer,
+        coverage=params.target_coverage[r])
+    metrics = {
+        f"{name}.transfer": row_sum(transfer),
+        f"{name}.npv": npv,
+        f"{name}.irr": finance.irr(own),
+        f"{name}.coverage": np.divide(pv_surplus, outlay,
+                                      out=np.full(np.broadcast_shapes(
+                                          pv_surplus.shape, outlay.shape), np.nan),
+                                      where=outlay > 0),
+        f"{name}.balances": (npv >= 0).astype(float),
+        f"{name}.minimum_scale": smallest,
+    }
+    return flows, metrics, reason
 
 
 def _three(a: np.ndarray) -> np.ndarray:

@@ -10,13 +10,13 @@ principal ``s_t`` are :mod:`fundmodel.finance.loans`'s; the debt service of a lo
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ...finance.loans import LoanSchedule, loan_schedule, sculpted_schedule
 from ..arrays import row_sum, sum_lines
-from . import Books, pay_on_items, unfunded_on
+from . import Books, at_compound, pay_on_items, pool_members, pool_sum, unfunded_on
 
 __all__ = ["DebtInputs", "DebtReport", "write_debt", "debt_line", "cfads"]
 
@@ -220,21 +220,6 @@ def write_debt(inputs, params: DebtInputs, books: Books) -> Books:
     return books.report("debt", DebtReport(offered, metrics), unfunded=np.maximum(left, 0.0))
 
 
-def _at_compound(params: DebtInputs, c: int) -> DebtInputs:
-    """The terms of compound ``c`` alone: every ``(D|1, C|1, R)`` array cut to its column."""
-    cut = {f.name: value[:, c:c + 1] for f in fields(params)
-           if isinstance(value := getattr(params, f.name), np.ndarray) and value.ndim == 3
-           and value.shape[1] > 1}
-    return replace(params, **cut)
-
-
-def _pool_sum(a: np.ndarray, members: np.ndarray) -> np.ndarray:
-    """``a (D|1, C, ...)`` summed over the member compounds ``(C,)`` in their order (a
-    sequential sum: the bits never depend on the draws computed together), ``(D|1, 1, ...)``."""
-    inside = np.where(members.reshape((1, -1) + (1,) * (a.ndim - 2)), a, 0.0)
-    return np.cumsum(inside, axis=1)[:, -1:]
-
-
 def _write_pooled(params: DebtInputs, r: int, label: str, books: Books, left: np.ndarray,
                   households: np.ndarray, start: int) -> dict:
     """A pooled debt (one debt for the compounds of its package, ``members``): sized, limited
@@ -257,26 +242,25 @@ def _write_pooled(params: DebtInputs, r: int, label: str, books: Books, left: np
     revenue, cf = revenue[..., :term], cf[..., :term]                   # (D|1, C, term)
     room, need = unfunded_on(params.eligible[r], left)                  # (D, C, I), (D, C)
     n_c = need.shape[1]
-    members = np.broadcast_to(params.members[0, :, r], (n_c,)) > 0      # (C,)
-    first = int(np.argmax(members)) if members.any() else 0
-    pool = _at_compound(params, first)
+    members = pool_members(params.members, r, n_c)                      # (C,)
+    pool = at_compound(params, int(np.argmax(members)) if members.any() else 0)
     cost = row_sum(np.where(params.eligible[r], books.costs, 0.0))      # (D|1, C)
-    revenue_p, cf_p = _pool_sum(revenue, members), _pool_sum(cf, members)
-    need_p = _pool_sum(need, members)                                   # (D, 1)
+    revenue_p, cf_p = pool_sum(revenue, members), pool_sum(cf, members)
+    need_p = pool_sum(need, members)                                   # (D, 1)
     unit, sized = _schedule(pool, r, cf_p)
     offer_p = np.minimum(np.minimum(pool.amount[..., r], sized),
-                         np.minimum(_limit(pool.gearing[..., r], _pool_sum(cost, members)),
+                         np.minimum(_limit(pool.gearing[..., r], pool_sum(cost, members)),
                                     np.minimum(pool.cap[..., r],
                                                _limit(pool.cap_per_household[..., r],
-                                                      _pool_sum(households, members)))))
+                                                      pool_sum(households, members)))))
     pay_p = np.minimum(offer_p, need_p)
     pay_p = np.where(pay_p < MIN_LOAN_CNY, 0.0, pay_p)                  # (D, 1)
     weight = {"gap": need, "cost": cost, "households": households}[params.allocation[r]]
     weight = np.broadcast_to(np.where(members[None, :], weight, 0.0), need.shape)
-    total = _pool_sum(weight, members)
+    total = pool_sum(weight, members)
     part = np.divide(weight, total, out=np.zeros(need.shape), where=total > 0)
     alloc = np.where(members[None, :], np.minimum(pay_p * part, need), 0.0)
-    lent = _pool_sum(alloc, members)                                    # (D, 1): L
+    lent = pool_sum(alloc, members)                                    # (D, 1): L
     pay_on_items(books, left, room, need, alloc, label, "lender")
     interest, principal = alloc[..., None] * unit.interest, alloc[..., None] * unit.principal
     obligor = params.obligors[r]

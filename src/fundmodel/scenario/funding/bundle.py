@@ -125,6 +125,11 @@ class Bundle(Source):
                              reason="ten times the outlay, beyond any covenant") = 1.0
     """The coverage (PV of the operating surplus over PV of capital and transfer) the
     ``minimum_scale`` metric aims at, in (0, 10]; the default 1 is NPV = 0."""
+    pooled: bool = False
+    """One project for a package of compounds (大片区统筹, a programme's profitable part): in a
+    portfolio, it pays the gaps of the compounds it ``applies_to`` (default every compound)
+    pro rata to each one's need, up to its cap; its flows and metrics are the one project's.
+    Default: each compound its own bundle."""
 
     @model_validator(mode="after")
     def _pays_as_built(self) -> "Bundle":
