@@ -42,6 +42,7 @@ def compile_rules(scenario: Scenario, indexes: Sequence[int],
         hurdle=stack([rule.hurdle_rate for rule in rules]),
         concession_years=tuple(int(rule.concession_years) for rule in rules),
         takes_over=tuple(tuple(rule.takes_over or ()) for rule in rules),
-        streams=tuple(_streams(scenario, rule) for rule in rules))
+        streams=tuple(_streams(scenario, rule) for rule in rules),
+        pooled=tuple(rule.pooled for rule in rules), members=np.ones((1, 1, len(rules))))
     return InstrumentInputs("investor", "fund", write_investors, terms, indexes=tuple(indexes),
                             labels=labels, groups=tuple(rule.payer for rule in rules))

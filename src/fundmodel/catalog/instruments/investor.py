@@ -63,6 +63,7 @@ INSTRUMENT = Instrument(
                en="below its hurdle", zh="低于门槛收益率"),
     ),
     fields={
+        "pooled": ("Pooled over a package", "打捆（项目包）"),
         "invests": ("Investment basis", "投资方式"),
         "concession_years": ("Concession years", "特许经营年限"),
         "hurdle_rate": ("Hurdle rate", "门槛收益率"),

@@ -18,7 +18,7 @@ import numpy as np
 
 from ... import finance
 from ..arrays import growth_index, row_sum, sum_lines
-from . import Books, pay_on_items, timed, unfunded_on
+from . import Books, at_compound, pay_on_items, pool_members, pool_sum, timed, unfunded_on
 
 __all__ = ["StreamInputs", "InvestorInputs", "InvestorReport", "write_investors",
            "BELOW_HURDLE_TOLERANCE"]
@@ -60,6 +60,8 @@ class InvestorInputs:
     concession_years: tuple[int, ...]
     takes_over: tuple[tuple[str, ...], ...]
     streams: tuple[tuple[StreamInputs, ...], ...]
+    pooled: tuple[bool, ...] = ()
+    members: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,11 @@ def write_investors(inputs, params: InvestorInputs, books: Books) -> Books:
     offered = np.zeros(dc + (len(params.labels),))
     metrics: dict[str, np.ndarray] = {}
     for r, label in enumerate(params.labels):
+        if params.pooled and params.pooled[r]:
+            offered[..., r], found = _write_pooled(params, r, label, books, left, households,
+                                                   nominal, tl)
+            metrics.update(found)
+            continue
         k = params.concession_years[r]
         hurdle = params.hurdle[..., r]                                     # (D|1, 1)
         taken = [(name, books.operating[f"income[{name}]"][..., :k])
@@ -171,6 +178,71 @@ def write_investors(inputs, params: InvestorInputs, books: Books) -> Books:
                                 ops_df, nominal, start))
     return books.report("investor", InvestorReport(offered, metrics),
                         unfunded=np.maximum(left, 0.0))
+
+
+def _write_pooled(params: InvestorInputs, r: int, label: str, books: Books,
+                  left: np.ndarray, households: np.ndarray, nominal: np.ndarray, tl
+                  ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """A pooled investor: one concession over the package M (its terms those of its first
+    member). Its net flow is ``N_t = Σ_M`` (the lines it takes over in each compound) + its
+    streams (once); it is worth ``max(PV, 0) / q`` with ``q`` the pool's PV of 1 CNY paid as
+    the package's items are built, pays ``P = min(worth | amount | Σ_M need, cap,
+    cap_per_household × Σ_M households, Σ_M need)`` and compound c ``min(P × need_c / Σ_M
+    need, need_c)``. In the draws where it pays, each compound's taken lines go to it, and its
+    streams are written on the compounds in proportion to what each received. Returns what
+    each compound is offered ``(D, C)`` and the metrics: the pool's (``investment``: each
+    compound's own), NaN outside the package."""
+    start, built, years = tl.first_operating_index, tl.construction_years, tl.horizon_years
+    dc = left.shape[:2]
+    members = pool_members(params.members, r, dc[1])
+    first = int(np.argmax(members)) if members.any() else 0
+    pool = at_compound(params, first)
+    k = params.concession_years[r]
+    hurdle = pool.hurdle[..., r]
+    taken = [(name, books.operating[f"income[{name}]"][..., :k]) for name in params.takes_over[r]]
+    streams = [(s.name, *(a[:, first:first + 1] if a.shape[1] > 1 else a
+                          for a in _stream_flows(s, years, k))) for s in params.streams[r]]
+    taken_p = [(name, pool_sum(np.broadcast_to(flow, flow.shape[:1] + (dc[1], k)), members))
+               for name, flow in taken]
+    net = sum_lines([flow for _, flow in taken_p]
+                    + [revenue - cost for _, revenue, cost in streams], (1, 1, k))
+    ops_df = finance.discount_factors(hurdle, k, start=start)
+    room, need = unfunded_on(params.eligible[r], left)                     # (D, C, I), (D, C)
+    need_p = pool_sum(need, members)                                       # (D, 1)
+    build_df = finance.discount_factors(hurdle, built)
+    timed_p = pool_sum(timed(room, books.schedule, need), members)         # (D, 1, Yc)
+    per_cny = np.where(need_p > 0, np.divide(row_sum(timed_p * build_df), need_p,
+                                             out=np.ones_like(need_p), where=need_p > 0),
+                       build_df[..., -1])
+    worth = np.maximum(row_sum(net * ops_df), 0.0) / per_cny
+    wanted = {"max": worth, "amount": pool.amount[..., r], "gap": need_p}[params.modes[r]]
+    offer_p = np.minimum(wanted, np.minimum(pool.cap[..., r], pool.cap_per_household[..., r]
+                                            * pool_sum(households, members)))
+    pay_p = np.minimum(offer_p, need_p)
+    part = np.divide(need, need_p, out=np.zeros(dc), where=need_p > 0)
+    pay = np.where(members[None, :], np.minimum(pay_p * part, need), 0.0)
+    paid = pay_on_items(books, left, room, need, pay, label, "investor", exact_total=True)
+    paid_p = pool_sum(paid, members)
+    invested = pool_sum(pay, members)                                      # (D, 1)
+    active = invested > 0
+    share = np.divide(pay, invested, out=np.zeros(dc), where=invested > 0)
+    for name, flow in taken:
+        flow = np.broadcast_to(flow, flow.shape[:1] + (dc[1], k))
+        books.ledger.add(takes_line(label, name), "operator", "investor", "financing",
+                         np.where(members[None, :, None] & active[..., None], flow, 0.0), start)
+    for name, revenue, cost in streams:
+        books.ledger.add(revenue_line(label, name), "users", "investor", "operating",
+                         share[..., None] * revenue, start)
+        books.ledger.add(cost_line(label, name), "investor", "suppliers", "operating",
+                         share[..., None] * cost, start)
+    found = _metrics(label, invested, worth, paid_p, net * active[..., None], taken_p, active,
+                     hurdle, build_df, ops_df, nominal[:, first:first + 1]
+                     if np.ndim(nominal) == 2 and np.shape(nominal)[1] > 1 else nominal, start)
+    metrics = {name: np.where(members[None, :], np.broadcast_to(value, dc), np.nan)
+               for name, value in found.items()}
+    metrics[f"investor[{label}].investment"] = pay
+    offered = np.where(members[None, :], np.broadcast_to(offer_p, dc) * part, 0.0)
+    return offered, metrics
 
 
 def _metrics(label, pay, worth, paid, net, taken, active, hurdle, build_df, ops_df, nominal,

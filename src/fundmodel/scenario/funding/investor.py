@@ -63,6 +63,11 @@ class SocialCapital(Source):
     """How much it pays: ``max`` (what its flows are worth at the hurdle), ``amount`` (the
     field ``amount``) or ``gap`` (all that is unfunded on its items); always capped by that
     need, ``cap`` and ``cap_per_household``."""
+    pooled: bool = False
+    """One concession over a package of compounds: in a portfolio, the investor takes over the
+    named income lines of every compound it ``applies_to`` (default every compound), runs its
+    streams once, is valued and limited on the pool and pays the compounds' gaps pro rata to
+    each one's need. Default: each compound its own investor."""
     amount: Money | None = None
     """What it pays with ``invests: amount``, CNY."""
 
