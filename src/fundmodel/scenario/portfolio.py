@@ -287,12 +287,18 @@ def compound_of(table, i: int) -> dict:
 
 def one_compound(scenario, i: int):
     """The scenario of compound ``i`` of a portfolio alone: its facts as ``compound:``, the
-    portfolio section gone (the reference a portfolio run must agree with). Every rule, item
+    portfolio section gone (the reference a portfolio run must agree with); with a
+    ``households`` section, its buildings generated from its facts are written out. Every rule, item
     and line is kept with its ``applies_to``, which the one-compound scenario reads on these
     facts (its ``id`` and ``attributes``: a yes/no column as 1.0 or 0.0)."""
     data = scenario.model_dump(mode="python", exclude={"portfolio", "compound"},
                                exclude_none=True, exclude_unset=True, by_alias=True)
-    data["compound"] = compound_of(scenario.portfolio.table, i)
+    table = scenario.portfolio.table
+    data["compound"] = compound_of(table, i)
+    if scenario.households is not None:     # its buildings, generated from its facts, written
+        buildings = scenario.household_buildings(table.take([i]))[0]
+        data["households"]["buildings"] = [b.model_dump(mode="python", exclude_none=True)
+                                           for b in buildings]
     return type(scenario).model_validate(data)
 
 

@@ -9,6 +9,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from pydantic import Field, ValidationInfo, model_validator
+from pydantic_core import PydanticCustomError
 
 from .base import ScenarioModel, did_you_mean, fail
 from .compound import Compound
@@ -17,7 +18,8 @@ from .distributions import PointEstimate, DistributionBase, largest_value
 from .ranges import bounded, uncertain
 from ..io.limits import MAX_BUILD_YEARS, MAX_MONEY_CNY, MAX_RULES, RATE_MAX, RATE_MIN
 from .funding import FundingRule
-from .households import MAX_DETAILED_HOUSEHOLDS, Households, is_per_household
+from .households import (MAX_DETAILED_HOUSEHOLDS, Building, Households, generated_buildings,
+                         is_per_household)
 from .levers import MAX_LEVERS, Lever
 from .operations import Operations
 from ..io.paths import Path, format_path, iter_distributions, resolve_path
@@ -209,9 +211,6 @@ class Scenario(ScenarioModel):
                 raise fail(f"target_areas is {areas.target_areas:,}, more than the table's "
                            f"{len(table):,} compounds", "portfolio", "service_areas",
                            "target_areas")
-        if self.households is not None:
-            raise fail("a portfolio cannot have a households section yet: it is computed for "
-                       "one compound at a time", "households", on_key=True)
         paths = [format_path(p)
                  for p, _ in iter_distributions(self, lambda v: isinstance(v, DistributionBase))]
         for k, wanted in enumerate(portfolio.per_compound):
@@ -279,25 +278,126 @@ class Scenario(ScenarioModel):
                 raise fail(message, name, *at)
 
     # ------------------------------------------------------------------ households
+    def household_buildings(self, table=None) -> list[list[Building]]:
+        """The buildings of every compound, one list per compound: of the compounds of
+        ``table`` (a district's, or a tile of it), generated from its facts; of the one
+        compound, as written in ``households.buildings`` or generated from
+        ``compound.buildings`` and ``compound.storeys`` (:func:`generated_buildings`)."""
+        hh = self.households
+        if table is None:
+            if hh.buildings is not None:
+                return [list(hh.buildings)]
+            c = self.compound
+            return [generated_buildings(c.buildings, c.storeys, c.households, c.floor_area_m2)]
+        made: dict[tuple, list[Building]] = {}
+        out = []
+        for key in zip(np.asarray(table.buildings), np.asarray(table.storeys),
+                       np.asarray(table.households), np.asarray(table.floor_area_m2)):
+            if key not in made:           # compounds of the same facts share their buildings
+                made[key] = generated_buildings(int(key[0]), int(key[1]), int(key[2]),
+                                                float(key[3]))
+            out.append(made[key])
+        return out
+
+    def _check_district_households(self, table) -> None:
+        """Every compound of a district's table can have its buildings generated: it gives
+        ``buildings`` and ``storeys``, at least one household a building, at most
+        :data:`MAX_DETAILED_HOUSEHOLDS`, and its buildings suit the charges' sharing rules."""
+        at = ("households",)
+        households = np.asarray(table.households)
+
+        def where(c: int) -> str:
+            return f"compound {table.ids[c]!r} ({table.source} line {table.lines[c]})"
+
+        for column in ("buildings", "storeys"):
+            values = np.asarray(getattr(table, column), dtype=float)
+            bad = np.flatnonzero(np.isnan(values))
+            if bad.size == len(table):
+                raise fail(f"the compounds table has no column {column!r}: a district's "
+                           "households section generates each compound's buildings from its "
+                           "buildings and storeys", *at, on_key=True)
+            if bad.size:
+                more = f" and {bad.size - 1:,} other(s)" if bad.size > 1 else ""
+                raise fail(f"{column} is empty for {where(int(bad[0]))}{more}: a district's "
+                           "households section generates each compound's buildings from its "
+                           "buildings and storeys", *at, on_key=True)
+        few = np.flatnonzero(households < np.asarray(table.buildings))
+        if few.size:
+            c = int(few[0])
+            raise fail(f"{where(c)} has {int(households[c]):,} households in "
+                       f"{int(table.buildings[c]):,} buildings: every building needs at least "
+                       "one household", *at, on_key=True)
+        big = np.flatnonzero(households > MAX_DETAILED_HOUSEHOLDS)
+        if big.size:
+            c = int(big[0])
+            raise fail(f"{where(c)} has {int(households[c]):,} households; at most "
+                       f"{MAX_DETAILED_HOUSEHOLDS:,} can be described one by one (every draw "
+                       "holds a value per household): leave it out of the table or the "
+                       "households section out", *at, on_key=True)
+        seen: set = set()
+        for c, buildings in enumerate(self.household_buildings(table)):
+            if id(buildings) in seen:
+                continue
+            seen.add(id(buildings))
+            try:
+                self.households.check_buildings(buildings)
+            except PydanticCustomError as exc:
+                raise fail(f"{exc.message()} (for {where(c)}, whose {len(buildings)} "
+                           f"building(s) of {buildings[0].floors} floor(s) are generated from "
+                           "the table)", *at, *exc.context["at"]) from None
+
     def _check_households(self) -> None:
         hh = self.households
         if hh is None:
             return
         at = ("households",)
-        total = sum(sum(b.units()) for b in hh.buildings)
-        if total != self.compound.households:
-            raise fail(f"the buildings hold {total:,} households but compound.households is "
-                       f"{self.compound.households:,}; the two counts must agree",
-                       *at, "buildings")
-        if self.compound.buildings is not None and self.compound.buildings != len(hh.buildings):
-            raise fail(f"{len(hh.buildings)} building(s) are described but compound.buildings "
-                       f"is {self.compound.buildings}; the two counts must agree",
-                       *at, "buildings")
-        if total > MAX_DETAILED_HOUSEHOLDS:
-            raise fail(f"{total:,} households are described one by one; at most "
-                       f"{MAX_DETAILED_HOUSEHOLDS:,} can be (every draw holds a value per "
-                       "household): leave the households section out for a larger compound",
-                       *at, "buildings")
+        if self.portfolio is not None:
+            if hh.buildings is not None:
+                raise fail("a district's buildings are generated from its compounds table "
+                           "(buildings, storeys, households, floor_area_m2) and its section "
+                           "gives the charges, channels and decisions for every compound: "
+                           "remove households.buildings", *at, "buildings", on_key=True)
+            table = self.portfolio._table
+            if table is not None:
+                self._check_district_households(table)
+            all_buildings = ["building 1"]          # charges and decisions name none
+        else:
+            if hh.buildings is None:
+                c = self.compound
+                if c.buildings is None or c.storeys is None:
+                    raise fail("give the buildings, or compound.buildings and compound.storeys "
+                               "to generate them", *at, on_key=True)
+                if c.households < c.buildings:
+                    raise fail(f"{c.households:,} households in {c.buildings:,} buildings: "
+                               "every building needs at least one household", *at, on_key=True)
+                if c.households > MAX_DETAILED_HOUSEHOLDS:
+                    raise fail(f"{c.households:,} households are described one by one; at most "
+                               f"{MAX_DETAILED_HOUSEHOLDS:,} can be (every draw holds a value "
+                               "per household): leave the households section out for a larger "
+                               "compound", *at, on_key=True)
+                try:
+                    hh.check_buildings(self.household_buildings()[0])
+                except PydanticCustomError as exc:
+                    raise fail(f"{exc.message()} (the buildings generated from "
+                               "compound.buildings and compound.storeys)",
+                               *at, *exc.context["at"]) from None
+            buildings = self.household_buildings()[0]
+            total = sum(sum(b.units()) for b in buildings)
+            if total != self.compound.households:
+                raise fail(f"the buildings hold {total:,} households but compound.households "
+                           f"is {self.compound.households:,}; the two counts must agree",
+                           *at, "buildings")
+            if self.compound.buildings is not None and \
+                    self.compound.buildings != len(buildings):
+                raise fail(f"{len(buildings)} building(s) are described but compound.buildings "
+                           f"is {self.compound.buildings}; the two counts must agree",
+                           *at, "buildings")
+            if total > MAX_DETAILED_HOUSEHOLDS:
+                raise fail(f"{total:,} households are described one by one; at most "
+                           f"{MAX_DETAILED_HOUSEHOLDS:,} can be (every draw holds a value per "
+                           "household): leave the households section out for a larger compound",
+                           *at, "buildings")
+            all_buildings = [b.name for b in buildings]
         names = [item.name for item in self.renovation.items]
         for path, item in hh.item_references():
             if item not in names:
@@ -310,7 +410,6 @@ class Scenario(ScenarioModel):
                            f"[{charged[charge.item]}]; an item is charged once",
                            *at, "charges", i, "item")
             charged[charge.item] = i
-        all_buildings = [b.name for b in hh.buildings]
         voted: dict[str, int] = {}
         for k, decision in enumerate(hh.decisions):
             voters = set(decision.buildings or all_buildings)

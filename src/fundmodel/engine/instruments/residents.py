@@ -68,7 +68,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ... import finance
-from ..arrays import row_sum
+from ..arrays import household_sum, row_sum
 from ..capital import item_costs
 from ..consent import vote, wtp_threshold
 from ..funding import apply_funding
@@ -224,28 +224,35 @@ def consent(inputs: ModelInputs) -> tuple[ModelInputs, ConsentOutcome | None]:
     threshold = np.zeros(shape[:2] + (n_ballots,))
     factor = np.ones(shape)
     household_pass = []
-    area = hh.layout.area_m2
+    area, sizes = hh.area_m2, hh.padded
     for k, rule in enumerate(hh.rules):
         share = _decision_shares(hh, part, k)
         p = hh.participation[k][..., None]
         ballots = np.flatnonzero(hh.ballot_decision == k)
         for b in ballots:
-            e = hh.electorate[b]
+            e = hh.electorate[b]                                          # (C, H)
             passed[..., b], _ = vote(share, hh.wtp_cny[k], area, rule, electorate=e,
-                                     participation=p)
-            threshold[..., b] = wtp_threshold(share, area, rule, electorate=e, participation=p)
+                                     participation=p, sizes=sizes)
+            threshold[..., b] = wtp_threshold(share, area, rule, electorate=e, participation=p,
+                                              sizes=sizes)
         ok = passed[..., ballots]                                         # (D, C, b_k)
+        real = hh.ballot_present[ballots].T                               # (C, b_k)
         if hh.decision_by_building[k]:
-            at_home = ok.astype(float) @ hh.electorate[ballots]           # (D, C, H)
+            at_home = np.zeros(shape[:2] + (hh.size,))                    # (D, C, H)
+            for j, b in enumerate(ballots):                               # 0/1: exact
+                at_home = at_home + ok[..., j, None] * hh.electorate[b]
         else:
             at_home = np.broadcast_to(ok.astype(float), shape[:2] + (hh.size,))
         household_pass.append(at_home)
         for i in np.flatnonzero(hh.decision_items[k]):
             if hh.decision_by_building[k]:
-                omega = hh.electorate[ballots] @ hh.weights[i]              # (b_k,)
-                built = ok.astype(float) @ (omega / omega.sum())
-                factor[..., i] = np.where(ok.all(axis=-1), 1.0,
-                                          np.where(ok.any(axis=-1), built, 0.0))
+                omega = household_sum(hh.electorate[ballots] * hh.weights[i], sizes)  # (b_k, C)
+                omega_total = row_sum(omega.T)                                      # (C,)
+                built = np.zeros(shape[:2])
+                for j in range(ballots.size):        # the ballots in order; empty ones add 0
+                    built = built + ok[..., j] * (omega[j] / omega_total)
+                factor[..., i] = np.where((ok | ~real).all(axis=-1), 1.0,
+                                          np.where((ok & real).any(axis=-1), built, 0.0))
             else:
                 factor[..., i] = ok[..., 0]
     masked = replace(items, quantity=items.quantity * factor)
@@ -289,15 +296,18 @@ def channels(inputs: ModelInputs, ledger: Ledger,
                           takeup_repairs_fund=t_f, takeup_provident_fund=t_p, takeup_loan=t_l,
                           repairs_fund_balance_cny=hh.repairs_fund_balance_cny,
                           provident_fund_cap_cny=hh.provident_fund_cap_cny,
-                          loan_rate=hh.loan_rate, loan_term_years=float(hh.loan_term_years))
-    by_channel = {"repairs_fund": paid.repairs_fund_cny.sum(axis=-1),
-                  "provident_fund": paid.provident_fund_cny.sum(axis=-1),
-                  "loan": paid.loan_cny.sum(axis=-1)}
+                          loan_rate=hh.loan_rate, loan_term_years=float(hh.loan_term_years),
+                          sizes=hh.padded)
+    by_channel = {"repairs_fund": household_sum(paid.repairs_fund_cny, hh.padded),
+                  "provident_fund": household_sum(paid.provident_fund_cny, hh.padded),
+                  "loan": household_sum(paid.loan_cny, hh.padded)}
     total = row_sum(applied[..., res]) if res.size else np.zeros((n, n_comp))
     cash = total - by_channel["repairs_fund"] - by_channel["provident_fund"] - by_channel["loan"]
     if names:
         _write_lines(inputs, ledger, names, total, by_channel, {
             "repairs_fund": t_f, "provident_fund": t_p, "loan": t_l})
+    if n_comp != 1:
+        return None          # the households' tables are those of a one-compound run
 
     first, groups = household_groups(hh)
     ballots = tuple((hh.decision_names[k], hh.building_names[b] if b >= 0 else "",
@@ -306,7 +316,7 @@ def channels(inputs: ModelInputs, ledger: Ledger,
     group_passed = np.ones((n, n_comp, first.size))
     for k in range(len(hh.decision_names)):
         involved = ((hh.weights[hh.decision_items[k]].sum(axis=0) > 0)
-                    | (hh.electorate[hh.ballot_decision == k].sum(axis=0) > 0))[first]
+                    | (hh.electorate[hh.ballot_decision == k].sum(axis=0) > 0))[0, first]
         if outcome is not None:
             group_passed = np.where(involved, group_passed
                                     * outcome.household_pass[k][..., first], group_passed)
