@@ -237,3 +237,23 @@ def test_the_cli_exits_2_and_writes_nothing(tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert "storeys is empty for compound 'B'" in proc.stderr
     assert proc.stderr.count("\n") == 1 and not out.exists()
+
+
+def test_a_one_compound_scenario_may_generate_its_buildings(tmp_path):
+    """lift-retrofit without its buildings: generated from compound.buildings 3 and storeys 6,
+    the same run as with them written."""
+    data = yaml.safe_load((ROOT / "scenarios" / "lift-retrofit.yaml").read_text("utf-8"))
+    del data["households"]["buildings"]
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    generated = load_scenario(tmp_path / "s.yaml")
+    written = load_scenario(ROOT / "scenarios" / "lift-retrofit.yaml")
+    a = run_model(model_inputs(generated, point_values(generated), 1)).metrics
+    b = run_model(model_inputs(written, point_values(written), 1)).metrics
+    assert a.keys() == b.keys()
+    for k in a:
+        np.testing.assert_array_equal(a[k], b[k], err_msg=k)
+    del data["compound"]["storeys"]
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(ScenarioError, match="give the buildings, or compound.buildings and "
+                                            "compound.storeys"):
+        load_scenario(tmp_path / "s.yaml")
