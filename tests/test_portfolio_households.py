@@ -257,3 +257,15 @@ def test_a_one_compound_scenario_may_generate_its_buildings(tmp_path):
     with pytest.raises(ScenarioError, match="give the buildings, or compound.buildings and "
                                             "compound.storeys"):
         load_scenario(tmp_path / "s.yaml")
+
+
+def test_the_memory_estimate_counts_the_households(tmp_path):
+    """A chunk of 100 draws over a tile of 3 compounds, the largest of 50 households, one
+    decision voted by building (the largest compound has 4 buildings), 2 items:
+    8 × 3 × 50 × (100 × (10 + 2) + 4 + 2) = 1,447,200 bytes."""
+    from fundmodel.portfolio.memory import portfolio_memory_estimate
+
+    rows = [LIFT, ("B", 50, 3600, 2, 5), ("A", 22, 1500, 4, 3)]
+    district = load_scenario(lift_district(tmp_path, rows))
+    parts = portfolio_memory_estimate(district, 1000, 3, 50, 100, 1, 20, 5)
+    assert parts["household arrays"][0] == 8 * 3 * 50 * (100 * 12 + 4 + 2)
