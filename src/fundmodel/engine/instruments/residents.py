@@ -204,6 +204,29 @@ def _decision_shares(hh: HouseholdInputs, part: np.ndarray, k: int) -> np.ndarra
     return share
 
 
+def _building_window(hh: HouseholdInputs, b: int, share: np.ndarray, wtp: np.ndarray):
+    """Ballot ``b`` of one building on the households of that building alone: a building's
+    households are contiguous on the household axis, so each compound's are a window of it,
+    ``W`` wide (the most households of that building in a compound). Returns the shares
+    ``(D, C, W)``, the willingness to pay ``(D|1, C|1, W|1)``, the areas and the electorate
+    ``(C, W)`` and each compound's households in the window ``(C,)`` (0: no such building)."""
+    e = hh.electorate[b]                                                  # (C, H)
+    size = e.sum(axis=-1).astype(np.int64)
+    start = np.argmax(e > 0, axis=-1)
+    width = max(int(size.max()), 1)
+    index = np.minimum(start[:, None] + np.arange(width)[None, :], hh.size - 1)   # (C, W)
+    inside = np.arange(width)[None, :] < size[:, None]
+
+    def take(a: np.ndarray) -> np.ndarray:
+        if a.shape[-1] == 1:
+            return a
+        a = np.broadcast_to(a, a.shape[:-2] + (index.shape[0], a.shape[-1]))
+        return np.take_along_axis(a, index.reshape((1,) * (a.ndim - 2) + index.shape), -1)
+
+    return (take(share), take(wtp), take(hh.area_m2) * inside, inside.astype(float),
+            size)
+
+
 def consent(inputs: ModelInputs) -> tuple[ModelInputs, ConsentOutcome | None]:
     """The residents' votes, before funding: the inputs with the items of failed votes
     dropped (their quantities scaled by the share built), and the outcome.
@@ -230,11 +253,14 @@ def consent(inputs: ModelInputs) -> tuple[ModelInputs, ConsentOutcome | None]:
         p = hh.participation[k][..., None]
         ballots = np.flatnonzero(hh.ballot_decision == k)
         for b in ballots:
-            e = hh.electorate[b]                                          # (C, H)
-            passed[..., b], _ = vote(share, hh.wtp_cny[k], area, rule, electorate=e,
-                                     participation=p, sizes=sizes)
-            threshold[..., b] = wtp_threshold(share, area, rule, electorate=e, participation=p,
-                                              sizes=sizes)
+            if hh.ballot_building[b] >= 0:        # one building: its own households only
+                s_b, w_b, a_b, e, n_b = _building_window(hh, b, share, hh.wtp_cny[k])
+            else:
+                s_b, w_b, a_b, e, n_b = share, hh.wtp_cny[k], area, hh.electorate[b], sizes
+            passed[..., b], _ = vote(s_b, w_b, a_b, rule, electorate=e, participation=p,
+                                     sizes=n_b)
+            threshold[..., b] = wtp_threshold(s_b, a_b, rule, electorate=e, participation=p,
+                                              sizes=n_b)
         ok = passed[..., ballots]                                         # (D, C, b_k)
         real = hh.ballot_present[ballots].T                               # (C, b_k)
         if hh.decision_by_building[k]:
