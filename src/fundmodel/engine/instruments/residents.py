@@ -264,9 +264,10 @@ def consent(inputs: ModelInputs) -> tuple[ModelInputs, ConsentOutcome | None]:
         ok = passed[..., ballots]                                         # (D, C, b_k)
         real = hh.ballot_present[ballots].T                               # (C, b_k)
         if hh.decision_by_building[k]:
-            at_home = np.zeros(shape[:2] + (hh.size,))                    # (D, C, H)
-            for j, b in enumerate(ballots):                               # 0/1: exact
-                at_home = at_home + ok[..., j, None] * hh.electorate[b]
+            member = hh.electorate[ballots] > 0                           # (b_k, C, H)
+            mine = np.argmax(member, axis=0)          # each household's building's ballot
+            at_home = np.take_along_axis(ok.astype(float), mine[None], -1) \
+                * member.any(axis=0)                                      # (D, C, H), 0/1
         else:
             at_home = np.broadcast_to(ok.astype(float), shape[:2] + (hh.size,))
         household_pass.append(at_home)
