@@ -269,3 +269,30 @@ def test_the_memory_estimate_counts_the_households(tmp_path):
     district = load_scenario(lift_district(tmp_path, rows))
     parts = portfolio_memory_estimate(district, 1000, 3, 50, 100, 1, 20, 5)
     assert parts["household arrays"][0] == 8 * 3 * 50 * (100 * 12 + 4 + 2)
+
+
+def test_the_same_bits_whatever_the_chunks_and_workers(tmp_path):
+    rows = [LIFT, ("B", 50, 3600, 2, 5), ("A", 22, 1500, 4, 3)]
+    district = load_scenario(lift_district(tmp_path, rows))
+    base = simulate_portfolio(district, draws=130, seed=4)
+    for kwargs in ({"chunk_draws": 7}, {"chunk_draws": 64, "workers": 2}):
+        other = simulate_portfolio(district, draws=130, seed=4, **kwargs)
+        assert base.district.equals(other.district), kwargs
+        assert base.compounds.equals(other.compounds), kwargs
+
+
+def test_generated_units_by_hypothesis():
+    from hypothesis import given, settings, strategies as st
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.integers(1, 40), st.integers(1, 40), st.integers(1, 20_000))
+    def check(b, s, n):
+        units = generated_units(b, s, n)
+        flat = [u for building in units for u in building]
+        assert sum(flat) == n and max(flat) - min(flat) <= 1
+        q, r = divmod(n, b * s)
+        # floor k of building b has q + 1 exactly when (k − 1)·B + b ≤ r
+        assert all(units[j][k] == q + ((k * b + j + 1) <= r)
+                   for j in range(b) for k in range(s))
+
+    check()
