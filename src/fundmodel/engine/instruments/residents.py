@@ -31,6 +31,14 @@ items, so a dropped item's funding is dropped too. Reported per ballot and draw:
 the least willingness to pay common to every household at which the ballot would pass
 (:func:`fundmodel.engine.consent.wtp_threshold`; inf where none would, e.g. too few take part).
 
+Compounds of different sizes (a district) share a household axis padded to the largest
+compound's households (``HouseholdInputs.sizes``): every sum over households runs over the
+compound's own (:func:`fundmodel.engine.arrays.household_sum`), and a building's ballot is
+counted on a window of the axis holding that building's households alone, so each compound's
+votes and channels have the bits of its own run; a compound with fewer buildings than a
+decision has ballots has empty ones (``ballot_present`` False), which build nothing and stop
+nothing.
+
 Channels (:func:`channels`, after funding)
 ------------------------------------------
 What the residents' rules pay (read from their ``funding[<label>]`` lines) is shared among the
