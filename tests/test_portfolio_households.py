@@ -296,3 +296,52 @@ def test_generated_units_by_hypothesis():
                    for j in range(b) for k in range(s))
 
     check()
+
+
+# ---------------------------------------------------------------- a per-building table
+def _with_buildings(tmp_path, rows, lines: str):
+    path = lift_district(tmp_path, rows)
+    data = yaml.safe_load(path.read_text("utf-8"))
+    data["portfolio"]["buildings"] = "buildings.csv"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    (tmp_path / "buildings.csv").write_text(lines, encoding="utf-8")
+    return path
+
+
+def test_a_per_building_table_gives_a_compounds_buildings(tmp_path):
+    """Compound B (40 households) has two stairs of 5 and 3 floors written in the table, 4 and
+    5 units a floor (20 + 15 + ... = 4 × 5 + 5 × 4 = 40); C0 keeps its generated buildings.
+    Each has the bits of its own run."""
+    path = _with_buildings(
+        tmp_path, [LIFT, ("B", 40, 2800, None, None)],
+        "compound_id,building,floors,units_per_floor,area_per_unit_m2\n"
+        "B,east stair,5,4,72\n"
+        "B,west stair,4,5,\n")
+    district = load_scenario(path)
+    alone = one_compound(district, 1)
+    got = [(b.name, b.floors, b.units(), b.areas_m2()) for b in alone.households.buildings]
+    assert got == [("east stair", 5, [4] * 5, [72.0] * 5),
+                   ("west stair", 4, [5] * 4, [70.0] * 4)]      # 2,800 m² / 40 households
+    assert [b.name for b in one_compound(district, 0).households.buildings][0] == "building 1"
+    _point_equal(district)
+
+
+@pytest.mark.parametrize("lines,path,message", [
+    ("compound_id,building,floors,units_per_floor\nZ,s,5,8\n", "buildings[0].compound_id",
+     "no compound has id 'Z'"),
+    ("compound_id,building,floors,units_per_floor\nB,s,5,7\n", "buildings[0].units_per_floor",
+     "hold 35 households but"),
+    ("compound_id,building,floors,units_per_floor\nB,s,five,8\n", "buildings[0].floors",
+     "'five' is not a number"),
+    ("compound_id,building,floors\nB,s,5\n", "buildings.units_per_floor",
+     "no column 'units_per_floor'"),
+    ("compound_id,building,floors,units_per_floor\nB,s,5,4\nB,s,5,4\n", "buildings[1].building",
+     "duplicate building 's'"),
+])
+def test_a_malformed_per_building_table_is_located_in_it(tmp_path, lines, path, message):
+    scenario = _with_buildings(tmp_path, [("B", 40, 2800, None, None)], lines)
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(scenario)
+    issue = err.value.issues[0]
+    assert issue.path == path and message in issue.message, err.value.issues
+    assert issue.file.endswith("buildings.csv") and issue.line is not None

@@ -118,7 +118,23 @@ class Scenario(ScenarioModel):
             ctx = {"base_dir": None, "allow_outside_files": False, **(context or {})}
             table = compounds_table_for(obj, None, None, ctx)
             if table is not None:
-                kwargs["context"] = {**ctx, "compounds_table": table}
+                kwargs["context"] = context = {**ctx, "compounds_table": table}
+        portfolio = obj.get("portfolio") if isinstance(obj, dict) else None
+        table = (context or {}).get("compounds_table")
+        file = portfolio.get("buildings") if isinstance(portfolio, dict) else None
+        if table is not None and isinstance(file, str) and file and \
+                context.get("buildings_table") is None:
+            from ..errors import ScenarioError
+            from ..io.buildings_table import read_buildings_table
+            from .portfolio import buildings_issues
+            base = context.get("base_dir")
+            buildings = read_buildings_table(file, base_dir=None if base is None else base,
+                                             allow_outside=bool(context.get(
+                                                 "allow_outside_files")))
+            issues = buildings_issues(buildings, table)
+            if issues:
+                raise ScenarioError(issues[:100])
+            kwargs["context"] = {**context, "buildings_table": buildings}
         return super().validate_raw(obj, **kwargs)
 
     @model_validator(mode="before")
@@ -202,6 +218,9 @@ class Scenario(ScenarioModel):
             if problem is not None:
                 raise fail(problem[0], "portfolio", "programme", *problem[1:])
             object.__setattr__(portfolio, "_table", table)
+            if portfolio.buildings is not None:
+                object.__setattr__(portfolio, "_buildings",
+                                   (info.context or {}).get("buildings_table"))
             problem = check_rules_on_table(self.renovation.items, table)
             if problem is not None:
                 raise fail(problem[0], "renovation", "items", *problem[1:])
@@ -289,10 +308,23 @@ class Scenario(ScenarioModel):
                 return [list(hh.buildings)]
             c = self.compound
             return [generated_buildings(c.buildings, c.storeys, c.households, c.floor_area_m2)]
+        listed = self.portfolio.buildings_table if self.portfolio is not None else None
+        rows = listed.rows_of() if listed is not None else {}
         made: dict[tuple, list[Building]] = {}
         out = []
-        for key in zip(np.asarray(table.buildings), np.asarray(table.storeys),
-                       np.asarray(table.households), np.asarray(table.floor_area_m2)):
+        for c, key in enumerate(zip(np.asarray(table.buildings), np.asarray(table.storeys),
+                                    np.asarray(table.households),
+                                    np.asarray(table.floor_area_m2))):
+            mine = rows.get(table.ids[c])
+            if mine is not None:          # the per-building table's
+                area = float(key[3]) / int(key[2])
+                out.append([Building(
+                    name=listed.names[r], floors=int(listed.floors[r]),
+                    units_per_floor=int(listed.units_per_floor[r]),
+                    area_per_unit_m2=(area if np.isnan(listed.area_per_unit_m2[r])
+                                      else float(listed.area_per_unit_m2[r])))
+                    for r in mine])
+                continue
             if key not in made:           # compounds of the same facts share their buildings
                 made[key] = generated_buildings(int(key[0]), int(key[1]), int(key[2]),
                                                 float(key[3]))
@@ -305,23 +337,31 @@ class Scenario(ScenarioModel):
         :data:`MAX_DETAILED_HOUSEHOLDS`, and its buildings suit the charges' sharing rules."""
         at = ("households",)
         households = np.asarray(table.households)
+        listed = self.portfolio.buildings_table
+        generated = np.ones(len(table), dtype=bool)      # not in the per-building table
+        if listed is not None:
+            generated = np.array([key not in set(listed.compound_ids) for key in table.ids],
+                                 dtype=bool)
 
         def where(c: int) -> str:
             return f"compound {table.ids[c]!r} ({table.source} line {table.lines[c]})"
 
         for column in ("buildings", "storeys"):
             values = np.asarray(getattr(table, column), dtype=float)
-            bad = np.flatnonzero(np.isnan(values))
-            if bad.size == len(table):
+            bad = np.flatnonzero(np.isnan(values) & generated)
+            if not generated.any():
+                break
+            if bad.size == len(table) and listed is None:
                 raise fail(f"the compounds table has no column {column!r}: a district's "
                            "households section generates each compound's buildings from its "
-                           "buildings and storeys", *at, on_key=True)
+                           "buildings and storeys (or give them in portfolio.buildings)",
+                           *at, on_key=True)
             if bad.size:
                 more = f" and {bad.size - 1:,} other(s)" if bad.size > 1 else ""
                 raise fail(f"{column} is empty for {where(int(bad[0]))}{more}: a district's "
                            "households section generates each compound's buildings from its "
                            "buildings and storeys", *at, on_key=True)
-        few = np.flatnonzero(households < np.asarray(table.buildings))
+        few = np.flatnonzero((households < np.asarray(table.buildings)) & generated)
         if few.size:
             c = int(few[0])
             raise fail(f"{where(c)} has {int(households[c]):,} households in "
@@ -342,9 +382,11 @@ class Scenario(ScenarioModel):
             try:
                 self.households.check_buildings(buildings)
             except PydanticCustomError as exc:
-                raise fail(f"{exc.message()} (for {where(c)}, whose {len(buildings)} "
-                           f"building(s) of {buildings[0].floors} floor(s) are generated from "
-                           "the table)", *at, *exc.context["at"]) from None
+                how = (f"whose {len(buildings)} building(s) of {buildings[0].floors} floor(s) "
+                       "are generated from the table" if generated[c]
+                       else f"whose {len(buildings)} building(s) are in portfolio.buildings")
+                raise fail(f"{exc.message()} (for {where(c)}, {how})",
+                           *at, *exc.context["at"]) from None
 
     def _check_households(self) -> None:
         hh = self.households
