@@ -345,3 +345,16 @@ def test_a_malformed_per_building_table_is_located_in_it(tmp_path, lines, path, 
     issue = err.value.issues[0]
     assert issue.path == path and message in issue.message, err.value.issues
     assert issue.file.endswith("buildings.csv") and issue.line is not None
+
+
+def test_a_malformed_per_building_table_exits_2_on_the_cli(tmp_path):
+    scenario = _with_buildings(tmp_path, [("B", 40, 2800, None, None)],
+                               "compound_id,building,floors,units_per_floor\nZ,s,5,8\n")
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "fundmodel.cli", "district", str(scenario),
+                           "--draws", "10", "--no-plan", "--out", str(out)],
+                          capture_output=True, text=True,
+                          env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 2, proc.stderr
+    assert "buildings.csv:2:1 buildings[0].compound_id: no compound has id 'Z'" in proc.stderr
+    assert not out.exists()
