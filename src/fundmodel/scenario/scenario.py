@@ -340,8 +340,8 @@ class Scenario(ScenarioModel):
         listed = self.portfolio.buildings_table
         generated = np.ones(len(table), dtype=bool)      # not in the per-building table
         if listed is not None:
-            generated = np.array([key not in set(listed.compound_ids) for key in table.ids],
-                                 dtype=bool)
+            given = set(listed.compound_ids)
+            generated = np.array([key not in given for key in table.ids], dtype=bool)
 
         def where(c: int) -> str:
             return f"compound {table.ids[c]!r} ({table.source} line {table.lines[c]})"
