@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["growth_index", "row_sum", "running_sum", "lines_empty", "lines_zeros",
-           "multiply_lines", "sum_lines", "first_true", "same_in_every_draw"]
+           "multiply_lines", "sum_lines", "first_true", "same_in_every_draw", "household_sum"]
 
 
 def growth_index(growth: np.ndarray, years: int) -> np.ndarray:
@@ -114,3 +114,24 @@ def same_in_every_draw(a: np.ndarray) -> bool:
     """Whether a per-draw array ``(n, ...)`` is one value over the draws by construction: draw
     size 1, or a broadcast view (a line that depends on no uncertain input)."""
     return a.shape[0] == 1 or a.strides[0] == 0
+
+
+def household_sum(a, sizes=None) -> np.ndarray:
+    """Sum along the last axis (households) of a ``(..., C, H)`` array, each compound over its
+    own first ``sizes[c]`` households, as a contiguous row: the bits of the sum over the
+    compound's households alone, whatever the padding (numpy's pairwise sum depends on the
+    row's length, so a padded row would not do). ``sizes`` None: every household counts.
+
+    A loop over the distinct household counts, not over the compounds.
+    """
+    a = np.asarray(a, dtype=float)
+    if sizes is None:
+        return np.ascontiguousarray(a).sum(axis=-1)
+    sizes = np.asarray(sizes, dtype=np.int64)
+    lead = a.shape[:-2] if a.ndim >= 2 else ()
+    a = np.broadcast_to(a, lead + (sizes.size, a.shape[-1]))
+    out = np.empty(a.shape[:-1])
+    for n in np.unique(sizes):
+        at = sizes == n
+        out[..., at] = np.ascontiguousarray(a[..., at, :n]).sum(axis=-1)
+    return out

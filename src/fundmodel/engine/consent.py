@@ -36,6 +36,11 @@ Defaults: ``q = 2/3``; ``t = 3/4`` (≥) for raising the repairs fund, rebuildin
 the use of common parts; ``t = 1/2`` strictly (>) for the rest. A threshold set to None is not
 counted. Comparisons allow a relative tolerance of 1e-9 of the bound, so that exactly 2/3 of 9
 households (6) meets a 2/3 quorum despite rounding.
+
+Compounds of different sizes (a district) pad the household axis; ``sizes (C,)`` gives each
+compound's households, and every sum over households runs over a compound's own households
+alone (:func:`fundmodel.engine.arrays.household_sum`), so a compound's count has the bits of
+its own run.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..errors import ModelError
+from .arrays import household_sum
 
 __all__ = [
     "ConsentRule",
@@ -143,7 +149,7 @@ def _weights(shape: tuple[int, ...], area_m2: ArrayLike, electorate: ArrayLike,
 
 
 def tally(yes: ArrayLike, area_m2: ArrayLike, electorate: ArrayLike = 1.0,
-          participation: ArrayLike = 1.0) -> Tally:
+          participation: ArrayLike = 1.0, sizes: ArrayLike | None = None) -> Tally:
     """Count a vote.
 
     Parameters
@@ -156,15 +162,20 @@ def tally(yes: ArrayLike, area_m2: ArrayLike, electorate: ArrayLike = 1.0,
         1 for the households that vote (the building's or the compound's), 0 otherwise.
     participation : array_like in [0, 1], broadcastable, default 1
         Whether (or the expected share in which) each household takes part.
+    sizes : array_like of int ``(compound,)``, optional
+        Households of each compound (the rest of its row is padding).
     """
     y = np.asarray(yes)
     if y.ndim != 3:
         raise ModelError(f"votes must be (draw, compound, household), got shape {y.shape}")
     y = y.astype(float)
     e_n, e_a, p_n, p_a = _weights(y.shape, area_m2, electorate, participation)
-    return Tally(electorate_headcount=e_n.sum(axis=-1), electorate_area_m2=e_a.sum(axis=-1),
-                 participants_headcount=p_n.sum(axis=-1), participants_area_m2=p_a.sum(axis=-1),
-                 yes_headcount=(p_n * y).sum(axis=-1), yes_area_m2=(p_a * y).sum(axis=-1))
+    def total(x):
+        return household_sum(x, sizes)
+
+    return Tally(electorate_headcount=total(e_n), electorate_area_m2=total(e_a),
+                 participants_headcount=total(p_n), participants_area_m2=total(p_a),
+                 yes_headcount=total(p_n * y), yes_area_m2=total(p_a * y))
 
 
 def _meets(x: ArrayLike, share: float | None, base: ArrayLike, strict: bool = False):
@@ -194,8 +205,8 @@ def decide(count: Tally, rule: ConsentRule) -> NDArray[np.bool_]:
 
 
 def vote(share_cny: ArrayLike, wtp_cny: ArrayLike, area_m2: ArrayLike, rule: ConsentRule, *,
-         electorate: ArrayLike = 1.0, participation: ArrayLike = 1.0
-         ) -> tuple[NDArray[np.bool_], Tally]:
+         electorate: ArrayLike = 1.0, participation: ArrayLike = 1.0,
+         sizes: ArrayLike | None = None) -> tuple[NDArray[np.bool_], Tally]:
     """The vote on a decision: each household's share of its cost ``share_cny`` against its
     willingness to pay ``wtp_cny`` (both CNY, broadcast to ``(draw, compound, household)``).
 
@@ -211,7 +222,7 @@ def vote(share_cny: ArrayLike, wtp_cny: ArrayLike, area_m2: ArrayLike, rule: Con
         raise ModelError(f"shares and willingness to pay must broadcast to (draw, compound, "
                          f"household), got shape {shape}")
     count = tally(np.broadcast_to(votes_yes(share, wtp), shape), area_m2, electorate,
-                  participation)
+                  participation, sizes)
     return decide(count, rule), count
 
 
@@ -221,16 +232,21 @@ def pass_probability(passed: ArrayLike) -> FloatArray:
 
 
 def critical_level(key: ArrayLike, area_m2: ArrayLike, rule: ConsentRule, *,
-                   electorate: ArrayLike = 1.0, participation: ArrayLike = 1.0) -> FloatArray:
+                   electorate: ArrayLike = 1.0, participation: ArrayLike = 1.0,
+                   sizes: ArrayLike | None = None) -> FloatArray:
     r"""The least level ``L`` at which the vote passes when household h votes yes iff
     ``key_h ≤ L``, ``(draw, compound)``; ``inf`` where no level passes.
 
     Raising L only adds yes votes, so passing is monotone in L and the answer is one of the
     keys: sort the households by key, accumulate the yes headcount and area in that order, and
     take the key of the first household at which the rule is met. Vectorised: one sort along
-    the household axis, no loop.
+    the household axis, no loop. With ``sizes`` (padded compounds) the padding's keys are
+    taken as ``inf``: it sorts after every household and adds nothing to the running counts.
     """
     k = np.asarray(key, dtype=float)
+    if sizes is not None and k.ndim == 3:
+        present = np.arange(k.shape[-1])[None, :] < np.asarray(sizes)[:, None]
+        k = np.where(present, k, np.inf)
     if k.ndim != 3:
         raise ModelError(f"keys must be (draw, compound, household), got shape {k.shape}")
     if np.any(np.isnan(k)):
@@ -240,7 +256,7 @@ def critical_level(key: ArrayLike, area_m2: ArrayLike, rule: ConsentRule, *,
     sorted_key = np.take_along_axis(k, order, axis=-1)
     y_n = np.cumsum(np.take_along_axis(p_n, order, axis=-1), axis=-1)
     y_a = np.cumsum(np.take_along_axis(p_a, order, axis=-1), axis=-1)
-    totals = [x.sum(axis=-1, keepdims=True) for x in (e_n, e_a, p_n, p_a)]
+    totals = [household_sum(x, sizes)[..., None] for x in (e_n, e_a, p_n, p_a)]
     ok = _passes(rule, *totals, y_n, y_a)
     ok = np.broadcast_to(ok, k.shape)
     if k.shape[-1] == 0:
@@ -251,7 +267,8 @@ def critical_level(key: ArrayLike, area_m2: ArrayLike, rule: ConsentRule, *,
 
 
 def wtp_threshold(share_cny: ArrayLike, area_m2: ArrayLike, rule: ConsentRule, *,
-                  electorate: ArrayLike = 1.0, participation: ArrayLike = 1.0) -> FloatArray:
+                  electorate: ArrayLike = 1.0, participation: ArrayLike = 1.0,
+                  sizes: ArrayLike | None = None) -> FloatArray:
     """The least willingness to pay, CNY, **common to every household** of the electorate, at
     which the vote passes, ``(draw, compound)`` (``inf``: none does, e.g. the quorum fails).
 
@@ -260,7 +277,7 @@ def wtp_threshold(share_cny: ArrayLike, area_m2: ArrayLike, rule: ConsentRule, *
     least this threshold.
     """
     return critical_level(share_cny, area_m2, rule, electorate=electorate,
-                          participation=participation)
+                          participation=participation, sizes=sizes)
 
 
 def wtp_scale_threshold(share_cny: ArrayLike, wtp_cny: ArrayLike, area_m2: ArrayLike,

@@ -31,6 +31,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..errors import ModelError
 from ..finance import pmt
+from .arrays import household_sum
 
 __all__ = [
     "SHARING_RULES",
@@ -288,7 +289,8 @@ def pay_by_channel(share_cny: ArrayLike, *, takeup_cash: ArrayLike = 0.0,
                    takeup_repairs_fund: ArrayLike = 0.0, takeup_provident_fund: ArrayLike = 0.0,
                    takeup_loan: ArrayLike = 0.0, repairs_fund_balance_cny: ArrayLike = np.inf,
                    provident_fund_cap_cny: ArrayLike = np.inf, loan_rate: ArrayLike = 0.0,
-                   loan_term_years: ArrayLike = 1.0) -> ChannelAmounts:
+                   loan_term_years: ArrayLike = 1.0,
+                   sizes: ArrayLike | None = None) -> ChannelAmounts:
     r"""Split each household's share ``s_h`` (CNY, ``(draw, compound, H)``) among the channels.
 
     A take-up ``t_j`` is the share of households that pay through channel j, each paying its
@@ -309,7 +311,9 @@ def pay_by_channel(share_cny: ArrayLike, *, takeup_cash: ArrayLike = 0.0,
     The repairs fund is the compound's: when the requests exceed its balance ``B``, every
     request is cut by the same factor φ (pro rata). What the fund or the provident-fund cap
     cannot cover is paid in cash. ``payment_h`` is the level monthly payment (month end) of a
-    household borrowing ``s_h`` at the yearly rate ``r`` over ``T`` years.
+    household borrowing ``s_h`` at the yearly rate ``r`` over ``T`` years. ``sizes (C,)``: each
+    compound's households when the household axis is padded (the requests are summed over a
+    compound's own households, :func:`fundmodel.engine.arrays.household_sum`).
 
     Raises
     ------
@@ -330,7 +334,8 @@ def pay_by_channel(share_cny: ArrayLike, *, takeup_cash: ArrayLike = 0.0,
         raise ModelError("shares, the repairs fund balance and the provident-fund cap must "
                          "not be negative")
     requested = t_f * s
-    requested_total = requested.sum(axis=-1, keepdims=True)
+    requested_total = (requested.sum(axis=-1, keepdims=True) if sizes is None
+                       else household_sum(requested, sizes)[..., None])
     over = requested_total > balance
     factor = np.divide(np.broadcast_to(balance, over.shape), requested_total,
                        out=np.ones(over.shape), where=over)  # pro rata when the fund is short

@@ -270,24 +270,32 @@ class OperationsInputs:
 
 @dataclass(frozen=True)
 class HouseholdInputs:
-    """The households of a compound (one compound for now: the household axis H is its own),
-    how the residents' part of each item is shared among them, the votes and the channels.
+    """The households of the compounds, how the residents' part of each item is shared among
+    them, the votes and the channels.
 
-    Axes: ``H`` households (building by building, each ordered by floor: see
-    :mod:`fundmodel.engine.households`), ``I`` items, ``K`` decisions, ``B`` ballots (one vote:
-    a decision's whole electorate, or one building of a decision voted building by building).
+    Axes: ``C`` compounds, ``H`` households — each compound's building by building, each
+    ordered by floor (see :mod:`fundmodel.engine.households`), padded to the most households
+    of a compound: ``sizes (C,)`` gives each compound's own, and a padded household has weight
+    0, area 0 and is in no electorate —, ``I`` items, ``K`` decisions, ``B`` ballots (one
+    vote: a decision's whole electorate, or one building of a decision voted building by
+    building; a compound with fewer buildings than the ballots of a decision has empty ones,
+    ``ballot_present`` False).
 
-    ``weights (I, H)``: household h's share of the residents' part of item i, each row summing
-    to 1 — by the floor sharing of the item's charge over its buildings, or ``1/H`` for every
-    household of an item not charged. The residents' part is what the grant rules of source
-    ``residents`` pay (found on the grants' own rule axis by
-    :func:`fundmodel.engine.instruments.residents.residents_rules`).
+    ``weights (I, C, H)``: household h's share of the residents' part of item i, each row
+    summing to 1 over the compound's households — by the floor sharing of the item's charge
+    over its buildings, or ``1/H_c`` for every household of an item not charged. The
+    residents' part is what the grant rules of source ``residents`` pay (found on the grants'
+    own rule axis by :func:`fundmodel.engine.instruments.residents.residents_rules`).
+    ``area_m2 (C, H)`` each unit's exclusive area (1 for a building given none). ``layout``
+    and ``building_names`` are the first compound's (the households' tables of a one-compound
+    run).
 
     Decisions: ``decision_items (K, I)`` which items depend on each vote; ``decision_by_building
     (K,)`` whether each building votes on its own part; ``rules`` the thresholds;
     ``participation`` a tuple of K arrays ``(D|1, C|1)``; ``wtp_cny`` a tuple of K arrays
     ``(D|1, C|1, H|1)`` (drawn per household). Ballots: ``ballot_decision (B,)``,
-    ``ballot_building (B,)`` (−1 for a whole-electorate ballot), ``electorate (B, H)`` 0/1.
+    ``ballot_building (B,)`` (−1 for a whole-electorate ballot), ``electorate (B, C, H)`` 0/1,
+    ``ballot_present (B, C)``.
 
     Channels: take-ups ``(D|1, C|1)`` of the repairs fund, the provident fund and the loan
     (the rest pay cash), the repairs fund's balance and the provident-fund cap per owner
@@ -314,11 +322,28 @@ class HouseholdInputs:
     provident_fund_cap_cny: np.ndarray
     loan_rate: np.ndarray
     loan_term_years: int
+    area_m2: np.ndarray = None  # type: ignore[assignment]
+    sizes: np.ndarray = None  # type: ignore[assignment]
+    ballot_present: np.ndarray = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.area_m2 is None:              # one compound, its layout as it is
+            object.__setattr__(self, "area_m2", self.layout.area_m2[None, :])
+        if self.sizes is None:
+            object.__setattr__(self, "sizes", np.array([self.layout.size], dtype=np.int64))
+        if self.ballot_present is None:
+            object.__setattr__(self, "ballot_present",
+                               np.ones((self.ballot_decision.size, self.sizes.size), dtype=bool))
 
     @property
     def size(self) -> int:
-        """Households, H."""
-        return self.layout.size
+        """Households on the (padded) axis, H."""
+        return int(self.area_m2.shape[-1])
+
+    @property
+    def padded(self) -> np.ndarray | None:
+        """``sizes`` when compounds differ in households (the axis is padded), else None."""
+        return None if np.all(self.sizes == self.size) else self.sizes
 
 
 @dataclass(frozen=True)

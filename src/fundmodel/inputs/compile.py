@@ -260,7 +260,7 @@ def compile_inputs(scenario: Scenario, draws: int, table=None) -> ModelInputs:
     timeline = timeline_of(scenario)
     facts = _Facts(scenario, table)
     compounds = facts.compounds()
-    households = compile_households(scenario)
+    households = compile_households(scenario, table)
     instruments = household_instruments(households, _only_where_rules(
         compile_instruments(scenario, timeline), facts.applies(scenario.funding)))
     return ModelInputs(draws=int(draws), timeline=timeline, compounds=compounds,

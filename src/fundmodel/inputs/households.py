@@ -15,14 +15,17 @@ from ..engine.model_inputs import HouseholdInputs
 from ..engine.instruments import InstrumentInputs
 from ..engine.instruments.residents import write_channels, write_consent
 from ..scenario import Scenario
-from .shapes import draw_compound
+from .shapes import ByCompound, draw_compound
 
 __all__ = ["compile_households", "household_instruments"]
 
 
 def _per_household(value: Any) -> np.ndarray:
-    """A willingness to pay as ``(D|1, C=1, H|1)``: a number, a value per draw ``(D,)`` or a
-    value per draw and household ``(D, H)``."""
+    """A willingness to pay as ``(D|1, C|1, H|1)``: a number, a value per draw ``(D,)``, a
+    value per draw and household ``(D, H)``, or a district's per compound and household
+    (:class:`~fundmodel.inputs.shapes.ByCompound` ``(D, C, H)``)."""
+    if isinstance(value, ByCompound):
+        return value.view(np.ndarray)
     a = np.asarray(value, dtype=float)
     if a.ndim == 0:
         return a.reshape(1, 1, 1)
@@ -31,10 +34,10 @@ def _per_household(value: Any) -> np.ndarray:
     return a[:, None, :]
 
 
-def _charge_weights(scenario: Scenario, layout: HouseholdLayout) -> np.ndarray:
+def _charge_weights(scenario: Scenario, buildings: list, layout: HouseholdLayout) -> np.ndarray:
     """``(I, H)``: each household's share of the residents' part of each item."""
     hh = scenario.households
-    names = [b.name for b in hh.buildings]
+    names = [b.name for b in buildings]
     items = [it.name for it in scenario.renovation.items]
     out = np.full((len(items), layout.size), 1.0 / layout.size)   # not charged: every household
     for charge in hh.charges:
@@ -46,7 +49,7 @@ def _charge_weights(scenario: Scenario, layout: HouseholdLayout) -> np.ndarray:
             row = present / present.sum()
         else:
             for b in chosen:
-                building = hh.buildings[b]
+                building = buildings[b]
                 w = floor_weights(sharing.rule, building.floors,
                                   area_per_unit_m2=building.areas_m2(), table=sharing.table,
                                   exempt_floors=sharing.exempt_floors)
@@ -55,25 +58,61 @@ def _charge_weights(scenario: Scenario, layout: HouseholdLayout) -> np.ndarray:
     return out
 
 
-def compile_households(scenario: Scenario) -> HouseholdInputs | None:
-    """Engine inputs of a realised scenario's ``households`` section (None without one)."""
+def _compound(scenario: Scenario, buildings: list):
+    """One compound's layout, charge weights ``(I, H_c)`` and ballots ``{(decision,
+    building): electorate (H_c,)}`` in order (building −1: a whole-electorate ballot)."""
+    hh = scenario.households
+    layout = HouseholdLayout.from_buildings([b.units() for b in buildings],
+                                            [b.areas_m2() for b in buildings])
+    names = [b.name for b in buildings]
+    ballots: dict[tuple[int, int], np.ndarray] = {}
+    for k, decision in enumerate(hh.decisions):
+        voters = [names.index(b) for b in (decision.buildings or names)]
+        if decision.vote_electorate() == "building":
+            ballots.update({(k, b): layout.in_buildings([b]) for b in voters})
+        else:
+            ballots[(k, -1)] = layout.in_buildings(voters)
+    return layout, names, _charge_weights(scenario, buildings, layout), ballots
+
+
+def compile_households(scenario: Scenario, table=None) -> HouseholdInputs | None:
+    """Engine inputs of a realised scenario's ``households`` section (None without one): of
+    its one compound, or of the compounds of ``table`` (a district's, or a tile of it) on a
+    household axis padded to the most households of a compound (a loop over the compounds'
+    distinct buildings, in the compile step)."""
     hh = scenario.households
     if hh is None:
         return None
-    layout = HouseholdLayout.from_buildings([b.units() for b in hh.buildings],
-                                            [b.areas_m2() for b in hh.buildings])
-    names = [b.name for b in hh.buildings]
+    per_compound = scenario.household_buildings(table)
+    made: dict[int, tuple] = {}
+    compounds = []
+    for buildings in per_compound:                  # compounds of the same facts: once
+        if id(buildings) not in made:
+            made[id(buildings)] = _compound(scenario, buildings)
+        compounds.append(made[id(buildings)])
+    layout, names = compounds[0][0], compounds[0][1]
+    sizes = np.array([c[0].size for c in compounds], dtype=np.int64)
+    n_c, width = len(compounds), int(sizes.max())
+    keys = sorted(dict.fromkeys(key for c in compounds for key in c[3]),
+                  key=lambda key: key[0])     # by decision, each in its buildings' order
+    n_items = len(scenario.renovation.items)
+    weights = np.zeros((n_items, n_c, width))
+    area = np.zeros((n_c, width))
+    electorate = np.zeros((len(keys), n_c, width))
+    present = np.zeros((len(keys), n_c), dtype=bool)
+    for c, (lay, _, w, ballots) in enumerate(compounds):
+        h = lay.size
+        weights[:, c, :h] = w
+        area[c, :h] = lay.area_m2
+        for j, key in enumerate(keys):
+            if key in ballots:
+                electorate[j, c, :h] = ballots[key]
+                present[j, c] = True
     items = [it.name for it in scenario.renovation.items]
     decision_items = np.zeros((len(hh.decisions), len(items)), dtype=bool)
-    ballots: list[tuple[int, int, np.ndarray]] = []
     rules = []
     for k, decision in enumerate(hh.decisions):
         decision_items[k] = [name in decision.items for name in items]
-        voters = [names.index(b) for b in (decision.buildings or names)]
-        if decision.vote_electorate() == "building":
-            ballots += [(k, b, layout.in_buildings([b])) for b in voters]
-        else:
-            ballots.append((k, -1, layout.in_buildings(voters)))
         r = decision.vote_rule()
         rules.append(ConsentRule(quorum_headcount=r.quorum_headcount, quorum_area=r.quorum_area,
                                  approval_headcount=r.approval_headcount,
@@ -86,7 +125,7 @@ def compile_households(scenario: Scenario) -> HouseholdInputs | None:
 
     return HouseholdInputs(
         layout=layout, building_names=tuple(names),
-        weights=_charge_weights(scenario, layout),
+        weights=weights,
         decision_names=tuple(d.name for d in hh.decisions),
         decision_items=decision_items,
         decision_by_building=np.array([d.vote_electorate() == "building" for d in hh.decisions],
@@ -94,10 +133,9 @@ def compile_households(scenario: Scenario) -> HouseholdInputs | None:
         rules=tuple(rules),
         participation=tuple(draw_compound(d.participation) for d in hh.decisions),
         wtp_cny=tuple(_per_household(d.willingness_to_pay_cny) for d in hh.decisions),
-        ballot_decision=np.array([b[0] for b in ballots], dtype=np.int64),
-        ballot_building=np.array([b[1] for b in ballots], dtype=np.int64),
-        electorate=(np.stack([b[2] for b in ballots]) if ballots
-                    else np.zeros((0, layout.size))),
+        ballot_decision=np.array([k for k, _ in keys], dtype=np.int64),
+        ballot_building=np.array([b for _, b in keys], dtype=np.int64),
+        electorate=electorate,
         takeup_repairs_fund=channel(takeup and takeup.repairs_fund, 0.0),
         takeup_provident_fund=channel(takeup and takeup.provident_fund, 0.0),
         takeup_loan=channel(takeup and takeup.loan, 0.0),
@@ -105,7 +143,8 @@ def compile_households(scenario: Scenario) -> HouseholdInputs | None:
         provident_fund_cap_cny=channel(ch and ch.provident_fund_cap_per_owner_cny, np.inf),
         loan_rate=channel(ch and ch.loan_rate, 0.0),
         loan_term_years=int(ch.loan_term_years) if ch is not None and ch.loan_term_years
-        else 1)
+        else 1,
+        area_m2=area, sizes=sizes, ballot_present=present)
 
 
 def household_instruments(households: HouseholdInputs | None,

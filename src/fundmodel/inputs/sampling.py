@@ -90,7 +90,11 @@ class InputSpace:
         The inputs drawn for every household separately (no column in the uniform matrix;
         see :func:`household_uniforms`), and their distributions.
     households : int
-        Households of the scenario's ``households`` section (0 without one).
+        Households of the scenario's ``households`` section (0 without one, and in a
+        district, whose compounds each have their own count).
+    household_key : (int, int) or None
+        The one compound's key (:func:`compound_key` of its ``id``) when it has an ``id``:
+        its households' streams are then its own, as in a district (None: no id).
     compound_paths, compound_dists, compound_widths : list
         A portfolio's inputs drawn for every compound separately (no column in the uniform
         matrix; see :func:`compound_uniforms`), their distributions and widths.
@@ -109,6 +113,7 @@ class InputSpace:
     household_paths: list[Path] = field(default_factory=list)
     household_dists: list = field(default_factory=list)
     households: int = 0
+    household_key: tuple[int, int] | None = None
     compound_paths: list[Path] = field(default_factory=list)
     compound_dists: list = field(default_factory=list)
     compound_widths: list[int] = field(default_factory=list)
@@ -129,8 +134,11 @@ def input_space(scenario: Scenario) -> InputSpace:
     per_household = {
         "household_paths": [p for p in inputs if is_per_household(p)],
         "household_dists": [d for p, d in inputs.items() if is_per_household(p)],
-        "households": (0 if scenario.households is None else
-                       sum(sum(b.units()) for b in scenario.households.buildings)),
+        "households": (0 if scenario.households is None or scenario.portfolio is not None
+                       else sum(sum(b.units()) for b in scenario.household_buildings()[0])),
+        "household_key": (None if scenario.portfolio is not None or scenario.compound is None
+                          or scenario.compound.id is None
+                          else compound_key(scenario.compound.id)),
         "compound_paths": [p for p in inputs if p in by_compound],
         "compound_dists": [d for p, d in inputs.items() if p in by_compound],
         "compound_widths": [scenario.horizon_years if d.each_year else 1
@@ -208,7 +216,7 @@ def block_uniforms(space: InputSpace, seed: int, sampler: Sampler, block: int,
 
 
 def household_uniforms(seed: int, path: Path, block: int, size: int,
-                       households: int) -> np.ndarray:
+                       households: int, compound: tuple[int, int] | None = None) -> np.ndarray:
     """Uniform numbers of a per-household input in one block, shape ``(size, households)``.
 
     The stream ``SeedSequence(seed, spawn_key=(2**31 − 2, crc32(path), block))`` (PCG64) is
@@ -216,11 +224,15 @@ def household_uniforms(seed: int, path: Path, block: int, size: int,
     draws keeps the first ``size`` of every household's numbers: household h's value in draw
     ``block·BLOCK_SIZE + j`` depends only on ``(seed, path, block, h, j)``. Always
     pseudo-random (a Latin hypercube or Sobol design over hundreds of households would add
-    nothing to the tally of independent votes).
+    nothing to the tally of independent votes). A compound with an id (every compound of a
+    district; ``compound`` its :func:`compound_key`) has streams of its own,
+    ``spawn_key=(2**31 − 2, crc32(path), key_c, block)``: the households of two compounds are
+    different people, and a compound's draws are the same in the district and alone.
     """
     key = zlib.crc32(format_path(path).encode("utf-8"))
-    rng = np.random.Generator(np.random.PCG64(
-        np.random.SeedSequence(seed, spawn_key=(_HOUSEHOLD_KEY, key, block))))
+    spawn = (_HOUSEHOLD_KEY, key, block) if compound is None else \
+        (_HOUSEHOLD_KEY, key, *compound, block)
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=spawn)))
     u = rng.random((households, BLOCK_SIZE))[:, :size]
     return clip_uniforms(np.ascontiguousarray(u.T))
 
@@ -271,7 +283,8 @@ def block_size(block: int, draws: int) -> int:
 
 def sample_values(space: InputSpace, seed: int, sampler: Sampler, start: int,
                   stop: int, draws: int | None = None,
-                  compound_ids: Sequence[str] | None = None) -> dict[Path, np.ndarray]:
+                  compound_ids: Sequence[str] | None = None,
+                  compound_households: Sequence[int] | None = None) -> dict[Path, np.ndarray]:
     """Values of every uncertain input for draws ``start .. stop − 1`` of a run of ``draws``.
 
     ``draws`` (default ``stop``: this range ends the run) sets the size of the last block, which
@@ -280,7 +293,10 @@ def sample_values(space: InputSpace, seed: int, sampler: Sampler, start: int,
     ``(stop − start, households)`` for inputs drawn per household, or
     :class:`~fundmodel.inputs.shapes.ByCompound` ``(stop − start, C)`` for a portfolio's
     inputs drawn per compound, C the compounds of ``compound_ids``; ready for
-    :func:`fundmodel.inputs.draws.realise`.
+    :func:`fundmodel.inputs.draws.realise`. In a district (``compound_households``: each
+    compound's households), an input drawn per household is a :class:`ByCompound`
+    ``(stop − start, C, H)``, H the most households of a compound, each compound's own
+    stream (:func:`household_uniforms`) in its first households and 0.5 after them (padding).
     """
     draws = stop if draws is None else draws
     if not 0 <= start < stop <= draws:
@@ -297,8 +313,13 @@ def sample_values(space: InputSpace, seed: int, sampler: Sampler, start: int,
             raise FloatingPointError(f"non-finite draw for {format_path(path)}")
         out[path] = values
     for path, dist in zip(space.household_paths, space.household_dists):
+        if compound_households is not None:
+            out[path] = _district_households(dist, seed, path, first, last, draws, start, stop,
+                                             compound_ids, compound_households)
+            continue
         u = np.concatenate([household_uniforms(seed, path, b, block_size(b, draws),
-                                               space.households) for b in range(first, last)])
+                                               space.households, space.household_key)
+                            for b in range(first, last)])
         values = np.asarray(dist.ppf(u[start - first * BLOCK_SIZE: stop - first * BLOCK_SIZE]),
                             dtype=float)
         if not np.all(np.isfinite(values)):  # pragma: no cover - guarded by clipping
@@ -320,3 +341,23 @@ def sample_values(space: InputSpace, seed: int, sampler: Sampler, start: int,
                 raise FloatingPointError(f"non-finite draw for {format_path(path)}")
             out[path] = ByCompound(values)  # (draws, compounds[, years])
     return out
+
+
+def _district_households(dist, seed: int, path: Path, first: int, last: int, draws: int,
+                         start: int, stop: int, compound_ids: Sequence[str],
+                         compound_households: Sequence[int]):
+    """A per-household input of a district's compounds, ``ByCompound (stop − start, C, H)``:
+    compound c's households from its own stream, the padding (households beyond its count)
+    at the median, which no vote or charge reads."""
+    from .shapes import ByCompound
+    counts = [int(h) for h in compound_households]
+    lo, hi = start - first * BLOCK_SIZE, stop - first * BLOCK_SIZE
+    u = np.full((stop - start, len(counts), max(counts, default=0)), 0.5)
+    for c, (key, n) in enumerate(zip(compound_ids, counts)):   # one stream per compound
+        u[:, c, :n] = np.concatenate([household_uniforms(seed, path, b, block_size(b, draws),
+                                                         n, compound_key(key))
+                                      for b in range(first, last)])[lo:hi]
+    values = np.asarray(dist.ppf(u), dtype=float)
+    if not np.all(np.isfinite(values)):  # pragma: no cover - guarded by clipping
+        raise FloatingPointError(f"non-finite draw for {format_path(path)}")
+    return ByCompound(values)

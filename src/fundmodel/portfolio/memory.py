@@ -40,7 +40,9 @@ def portfolio_memory_estimate(scenario, draws: int, compounds: int, compounds_pe
       + 1`` on threads (none on a cluster: its workers hold them);
     - ``chunk working set``: per tile computing, draws of a chunk × compounds of the tile ×
       (the one-compound engine's bytes per draw + 2 × L × T × 8 for the outlay by calendar
-      year).
+      year);
+    - ``household arrays`` (with a ``households`` section): per tile computing, the household
+      arrays of a chunk on the padded household axis (:func:`_household_bytes`).
     """
     district, per_compound = (len(n) for n in reversed(metric_names(scenario)))
     levels = len(GOVERNMENT_LEVELS)
@@ -62,7 +64,32 @@ def portfolio_memory_estimate(scenario, draws: int, compounds: int, compounds_pe
         parts["chunk working set"] = (in_flight * chunk * per_tile * cell,
                                       f"{in_flight} chunk(s) of {chunk:,} draws × {per_tile:,} "
                                       f"compounds × about {_bytes_text(cell)}")
+        hh = scenario.households
+        if hh is not None:
+            parts["household arrays"] = _household_bytes(scenario, chunk, per_tile, in_flight)
     return parts
+
+
+def _household_bytes(scenario, chunk: int, per_tile: int, in_flight: int
+                     ) -> tuple[float, str]:
+    """A chunk's household arrays in a district: the household axis padded to the largest
+    compound's H households, ``10 + 2K`` arrays ``(draws, compounds, H)`` (K decisions: the
+    shares, votes, willingness to pay, channels …) and the static ones ``(ballots + items,
+    compounds, H)`` (electorates, charge weights), ballots counting one per building of the
+    largest compound for a decision voted by building."""
+    import numpy as np
+    hh = scenario.households
+    table = scenario.portfolio.table
+    h = int(np.max(table.households))
+    most = int(np.nanmax(np.asarray(table.buildings, dtype=float)))
+    k = len(hh.decisions)
+    ballots = sum(most if d.vote_electorate() == "building" else 1 for d in hh.decisions)
+    arrays = 10 + 2 * k
+    static = ballots + len(scenario.renovation.items)
+    total = in_flight * 8.0 * per_tile * h * (chunk * arrays + static)
+    return total, (f"{in_flight} chunk(s) of {chunk:,} draws × {per_tile:,} compounds × "
+                   f"{h:,} households (the largest compound) × {arrays} arrays ({k} "
+                   "decision(s)) × 8 bytes")
 
 
 def _refuse(what: str, parts: dict[str, tuple[float, str]], available: float,

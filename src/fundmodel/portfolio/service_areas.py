@@ -5,7 +5,8 @@ A candidate area is one *merged compound* on the compound axis: its households, 
 and buildings are its members' sums, its other facts their means. The service model of the
 scenario runs on it at the point estimates; the subsidy it needs is the present value of its
 operating deficit, ``max(0, −npv_operations)`` (CNY). Every round's candidates are one engine
-call. Where the cost lines offer both a staffed ``crew`` and a service paid ``per_job``
+call (without the households section: an area's works are not put to its buildings'
+votes). Where the cost lines offer both a staffed ``crew`` and a service paid ``per_job``
 (``service_model`` of a line), each candidate is run under both and uses the cheaper: the
 larger ``npv_operations`` (crew on a tie), so one engine call per model.
 """
@@ -56,7 +57,11 @@ class _Merged:
 
 
 def _under(scenario, model: str | None):
-    """``scenario`` with its runs using the cost lines of service ``model`` (None: as is)."""
+    """``scenario`` with its runs using the cost lines of service ``model`` (None: as is),
+    without its households section: an area is no compound of buildings that vote (its
+    service is run with every item of its tier built)."""
+    if scenario.households is not None:
+        scenario = scenario.model_copy(update={"households": None})
     if model is None:
         return scenario
     ops = scenario.operations.model_copy(update={"service_model": model})

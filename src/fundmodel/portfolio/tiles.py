@@ -159,7 +159,8 @@ def run_tile(scenario, table, tile: Tile, seed: int, sampler: str, draws: int,
     tile_offsets = np.asarray(offsets)[tile.start:tile.stop]
     for d0 in range(0, draws, chunk_draws):
         d1 = min(d0 + chunk_draws, draws)
-        values = sample_values(space, seed, sampler, d0, d1, draws, ids)
+        values = sample_values(space, seed, sampler, d0, d1, draws, ids,
+                               sub.households if scenario.households is not None else None)
         out = run_compounds(model_inputs(scenario, values, d1 - d0, sub))
         metrics = compound_metrics(out, per_compound_names)
         for k in per_compound_names:

@@ -46,7 +46,7 @@ def repaying_share(drawn_cny: np.ndarray, term_years: int, n_years: int) -> np.n
 def _unit_areas(result: "Result") -> dict[tuple[str, int], float]:
     """The area of a unit on each floor of each building that gives one, m²."""
     areas = {}
-    for b in result.scenario.households.buildings:
+    for b in result.scenario.household_buildings()[0]:
         for floor, area in enumerate(b.areas_m2() or [], start=1):
             areas[(b.name, floor)] = float(area)
     return areas

@@ -207,14 +207,15 @@ def memory_estimate(scenario: Scenario, draws: int, chunk_size: int, keep_draws:
                                   f"{in_flight} chunk(s) of {chunk:,} draws × about "
                                   f"{_bytes_text(per_draw)} a draw, {dims:,} uniform columns")
     hh = scenario.households
-    if hh is not None:
+    if hh is not None and scenario.portfolio is None:   # (a district's: portfolio.memory)
         from ..inputs.draws import is_distribution
 
-        names = [b.name for b in hh.buildings]
-        h, k = sum(sum(b.units()) for b in hh.buildings), len(hh.decisions)
+        buildings = scenario.household_buildings()[0]
+        names = [b.name for b in buildings]
+        h, k = sum(sum(b.units()) for b in buildings), len(hh.decisions)
         ballots = sum(len(d.buildings or names) if d.vote_electorate() == "building" else 1
                       for d in hh.decisions)
-        groups = sum(sum(1 for u in b.units() if u > 0) for b in hh.buildings)
+        groups = sum(sum(1 for u in b.units() if u > 0) for b in buildings)
         drawn = any(is_distribution(d.willingness_to_pay_cny) for d in hh.decisions)
         arrays = 10 + 2 * k
         per_chunk = 8.0 * (chunk * (h * arrays + 3 * (ballots + groups))

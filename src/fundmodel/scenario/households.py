@@ -24,7 +24,7 @@ from .renovation import Money, Share
 __all__ = [
     "SharingRule", "DecisionKind", "MAJOR_DECISIONS", "Building", "FloorSharing", "Charge",
     "Takeup", "PaymentChannels", "VoteRule", "Decision", "Households", "civil_code_rule",
-    "MAX_DETAILED_HOUSEHOLDS", "is_per_household",
+    "MAX_DETAILED_HOUSEHOLDS", "is_per_household", "generated_units", "generated_buildings",
 ]
 
 MAX_DETAILED_HOUSEHOLDS = 20_000
@@ -336,12 +336,39 @@ class Decision(ScenarioModel):
         return default.model_copy(update=written)
 
 
+def generated_units(buildings: int, storeys: int, households: int) -> list[list[int]]:
+    """Units per floor of ``buildings`` equal buildings of ``storeys`` floors holding
+    ``households`` households, ground floor first, building by building.
+
+    Every floor has ``q = ⌊households / (buildings × storeys)⌋`` units; the ``r = households −
+    q × buildings × storeys`` units left go one each to the lowest floors, across the
+    buildings: floor k (from 1) of building b (from 1) has ``q + 1`` units when
+    ``(k − 1) × buildings + b ≤ r``, else ``q``. The count is exact.
+    """
+    q, r = divmod(int(households), int(buildings) * int(storeys))
+    return [[q + 1 if (k - 1) * buildings + b <= r else q for k in range(1, storeys + 1)]
+            for b in range(1, buildings + 1)]
+
+
+def generated_buildings(buildings: int, storeys: int, households: int,
+                        floor_area_m2: float) -> list["Building"]:
+    """The buildings of a compound from its facts (:func:`generated_units`), named
+    ``building 1`` … ``building B``, each unit of area ``floor_area_m2 / households`` m²."""
+    area = float(floor_area_m2) / int(households)
+    return [Building(name=f"building {b + 1}", floors=int(storeys), units_per_floor=units,
+                     area_per_unit_m2=area)
+            for b, units in enumerate(generated_units(buildings, storeys, households))]
+
+
 class Households(ScenarioModel):
     """The compound's buildings and households, the items charged to them, how they pay and
     what they vote on."""
 
-    buildings: list[Building] = Field(min_length=1, max_length=MAX_ITEMS)
-    """The residential buildings (at most 1,000)."""
+    buildings: list[Building] | None = Field(default=None, min_length=1, max_length=MAX_ITEMS)
+    """The residential buildings (at most 1,000). Left out, they are generated from the
+    compound's facts ``buildings``, ``storeys``, ``households`` and ``floor_area_m2``
+    (:func:`generated_buildings`): always so in a district, whose compounds come from a
+    table."""
     charges: list[Charge] = Field(default=[], max_length=MAX_ITEMS)
     """Items charged to their beneficiaries."""
     channels: PaymentChannels | None = None
@@ -351,16 +378,45 @@ class Households(ScenarioModel):
 
     @model_validator(mode="after")
     def _consistent(self):
-        names = [b.name for b in self.buildings]
+        if self.buildings is None:
+            for i, charge in enumerate(self.charges):
+                self._check_sharing_rule(charge, i)
+            for i, decision in enumerate(self.decisions):
+                if decision.buildings is not None:
+                    raise fail("the buildings are generated from the compound's facts "
+                               "(building 1 … building B): leave out buildings, every "
+                               "building votes", "decisions", i, "buildings")
+            return self
+        self.check_buildings(self.buildings)
+        return self
+
+    def _check_sharing_rule(self, charge: "Charge", i: int) -> None:
+        """The sharing rule's own needs when the buildings are generated (every unit has an
+        area: ``by_area`` is fine)."""
+        if charge.buildings is not None:
+            raise fail("the buildings are generated from the compound's facts (building 1 … "
+                       "building B): leave out buildings, the charge is for every building",
+                       "charges", i, "buildings")
+
+    def with_buildings(self, buildings: list[Building]) -> "Households":
+        """This section with ``buildings`` (generated ones), checked as if written."""
+        out = self.model_copy(update={"buildings": buildings})
+        out.check_buildings(buildings)
+        return out
+
+    def check_buildings(self, buildings: list[Building]) -> None:
+        """The checks of the section against its buildings (names unique, charges and
+        decisions naming buildings that exist, a sharing rule every building can use)."""
+        names = [b.name for b in buildings]
         for i, name in enumerate(names):
             if names.index(name) != i:
                 raise fail(f"duplicate building name '{name}' (also buildings"
                            f"[{names.index(name)}])", "buildings", i, "name")
-        total = sum(sum(b.units()) for b in self.buildings)
+        total = sum(sum(b.units()) for b in buildings)
         if total > MAX_HOUSEHOLDS:
             raise fail(f"{total:,} households in all, more than China has", "buildings")
         for i, charge in enumerate(self.charges):
-            chosen = self._buildings_named(charge.buildings, "charges", i)
+            chosen = self._buildings_named(buildings, charge.buildings, "charges", i)
             sharing = charge.floor_sharing()
             if sharing is None:
                 continue
@@ -372,13 +428,14 @@ class Households(ScenarioModel):
                 raise fail(f"duplicate decision name '{decision.name}' (also decisions"
                            f"[{seen[decision.name]}])", "decisions", i, "name")
             seen[decision.name] = i
-            self._buildings_named(decision.buildings, "decisions", i)
-        return self
+            self._buildings_named(buildings, decision.buildings, "decisions", i)
 
-    def _buildings_named(self, chosen: list[str] | None, where: str, i: int) -> list[Building]:
-        by_name = {b.name: b for b in self.buildings}
+    @staticmethod
+    def _buildings_named(buildings: list[Building], chosen: list[str] | None, where: str,
+                         i: int) -> list[Building]:
+        by_name = {b.name: b for b in buildings}
         if chosen is None:
-            return list(self.buildings)
+            return list(buildings)
         for j, name in enumerate(chosen):
             if name not in by_name:
                 raise fail(f"no building is named '{name}'{did_you_mean(name, by_name)}",

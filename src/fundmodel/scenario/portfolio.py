@@ -172,7 +172,25 @@ class Portfolio(ScenarioModel):
     receives households × ``amount_per_household``, in ``paid_by``'s outlay the year after
     its works end."""
 
+    buildings: str | None = Field(default=None, min_length=1)
+    """A per-building table for the ``households`` section: a CSV file, relative to the
+    scenario file, one row per building (``compound_id``, ``building``, ``floors``,
+    ``units_per_floor``, ``area_per_unit_m2``); the compounds it lists have these buildings,
+    the others buildings generated from their facts (docs/portfolio.md)."""
+
     _table = PrivateAttr(default=None)
+    _buildings = PrivateAttr(default=None)
+
+    @property
+    def buildings_table(self):
+        """The per-building table (:class:`fundmodel.io.buildings_table.BuildingsTable`), or
+        None without one; read when the scenario was loaded."""
+        if self.buildings is None:
+            return None
+        if self._buildings is None:
+            from ..io.buildings_table import read_buildings_table
+            self._buildings = read_buildings_table(self.buildings)
+        return self._buildings
 
     @property
     def table(self):
@@ -287,12 +305,18 @@ def compound_of(table, i: int) -> dict:
 
 def one_compound(scenario, i: int):
     """The scenario of compound ``i`` of a portfolio alone: its facts as ``compound:``, the
-    portfolio section gone (the reference a portfolio run must agree with). Every rule, item
+    portfolio section gone (the reference a portfolio run must agree with); with a
+    ``households`` section, its buildings generated from its facts are written out. Every rule, item
     and line is kept with its ``applies_to``, which the one-compound scenario reads on these
     facts (its ``id`` and ``attributes``: a yes/no column as 1.0 or 0.0)."""
     data = scenario.model_dump(mode="python", exclude={"portfolio", "compound"},
                                exclude_none=True, exclude_unset=True, by_alias=True)
-    data["compound"] = compound_of(scenario.portfolio.table, i)
+    table = scenario.portfolio.table
+    data["compound"] = compound_of(table, i)
+    if scenario.households is not None:     # its buildings, generated from its facts, written
+        buildings = scenario.household_buildings(table.take([i]))[0]
+        data["households"]["buildings"] = [b.model_dump(mode="python", exclude_none=True)
+                                           for b in buildings]
     return type(scenario).model_validate(data)
 
 
@@ -446,3 +470,35 @@ def apply_programme(table, entries) -> tuple[tuple | None, object]:
                                 required=required, tiers_allowed=tuple(allowed),
                                 tier_planned=tuple(planned))
     return None, table
+
+
+def buildings_issues(buildings, table) -> list:
+    """The per-building table against the compounds table, one located issue (in the
+    per-building file) per mistake: a compound id the compounds table lacks, a compound whose
+    buildings hold another number of households than the table gives, or another number of
+    buildings than its ``buildings`` column."""
+    import numpy as np
+    issues = []
+    position = {key: c for c, key in enumerate(table.ids)}
+    for key, rows in buildings.rows_of().items():
+        c = position.get(key)
+        if c is None:
+            issues.append(buildings.issue(rows[0], "compound_id", f"no compound has id {key!r} "
+                                          f"in {table.source}"
+                                          f"{did_you_mean(key, list(table.ids))}"))
+            continue
+        held = int(sum(int(buildings.floors[r]) * int(buildings.units_per_floor[r])
+                       for r in rows))
+        if held != int(table.households[c]):
+            issues.append(buildings.issue(rows[0], "units_per_floor", f"the buildings of "
+                                          f"compound {key!r} hold {held:,} households but "
+                                          f"{table.source} line {table.lines[c]} gives "
+                                          f"{int(table.households[c]):,}; the two counts must "
+                                          "agree"))
+        given = float(table.buildings[c])
+        if not np.isnan(given) and int(given) != len(rows):
+            issues.append(buildings.issue(rows[0], "building", f"{len(rows)} building(s) of "
+                                          f"compound {key!r} are listed but {table.source} "
+                                          f"line {table.lines[c]} gives {int(given)}; the two "
+                                          "counts must agree"))
+    return issues

@@ -9,6 +9,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from pydantic import Field, ValidationInfo, model_validator
+from pydantic_core import PydanticCustomError
 
 from .base import ScenarioModel, did_you_mean, fail
 from .compound import Compound
@@ -17,7 +18,8 @@ from .distributions import PointEstimate, DistributionBase, largest_value
 from .ranges import bounded, uncertain
 from ..io.limits import MAX_BUILD_YEARS, MAX_MONEY_CNY, MAX_RULES, RATE_MAX, RATE_MIN
 from .funding import FundingRule
-from .households import MAX_DETAILED_HOUSEHOLDS, Households, is_per_household
+from .households import (MAX_DETAILED_HOUSEHOLDS, Building, Households, generated_buildings,
+                         is_per_household)
 from .levers import MAX_LEVERS, Lever
 from .operations import Operations
 from ..io.paths import Path, format_path, iter_distributions, resolve_path
@@ -116,7 +118,23 @@ class Scenario(ScenarioModel):
             ctx = {"base_dir": None, "allow_outside_files": False, **(context or {})}
             table = compounds_table_for(obj, None, None, ctx)
             if table is not None:
-                kwargs["context"] = {**ctx, "compounds_table": table}
+                kwargs["context"] = context = {**ctx, "compounds_table": table}
+        portfolio = obj.get("portfolio") if isinstance(obj, dict) else None
+        table = (context or {}).get("compounds_table")
+        file = portfolio.get("buildings") if isinstance(portfolio, dict) else None
+        if table is not None and isinstance(file, str) and file and \
+                context.get("buildings_table") is None:
+            from ..errors import ScenarioError
+            from ..io.buildings_table import read_buildings_table
+            from .portfolio import buildings_issues
+            base = context.get("base_dir")
+            buildings = read_buildings_table(file, base_dir=None if base is None else base,
+                                             allow_outside=bool(context.get(
+                                                 "allow_outside_files")))
+            issues = buildings_issues(buildings, table)
+            if issues:
+                raise ScenarioError(issues[:100])
+            kwargs["context"] = {**context, "buildings_table": buildings}
         return super().validate_raw(obj, **kwargs)
 
     @model_validator(mode="before")
@@ -200,6 +218,9 @@ class Scenario(ScenarioModel):
             if problem is not None:
                 raise fail(problem[0], "portfolio", "programme", *problem[1:])
             object.__setattr__(portfolio, "_table", table)
+            if portfolio.buildings is not None:
+                object.__setattr__(portfolio, "_buildings",
+                                   (info.context or {}).get("buildings_table"))
             problem = check_rules_on_table(self.renovation.items, table)
             if problem is not None:
                 raise fail(problem[0], "renovation", "items", *problem[1:])
@@ -209,9 +230,6 @@ class Scenario(ScenarioModel):
                 raise fail(f"target_areas is {areas.target_areas:,}, more than the table's "
                            f"{len(table):,} compounds", "portfolio", "service_areas",
                            "target_areas")
-        if self.households is not None:
-            raise fail("a portfolio cannot have a households section yet: it is computed for "
-                       "one compound at a time", "households", on_key=True)
         paths = [format_path(p)
                  for p, _ in iter_distributions(self, lambda v: isinstance(v, DistributionBase))]
         for k, wanted in enumerate(portfolio.per_compound):
@@ -279,25 +297,149 @@ class Scenario(ScenarioModel):
                 raise fail(message, name, *at)
 
     # ------------------------------------------------------------------ households
+    def household_buildings(self, table=None) -> list[list[Building]]:
+        """The buildings of every compound, one list per compound: of the compounds of
+        ``table`` (a district's, or a tile of it), generated from its facts; of the one
+        compound, as written in ``households.buildings`` or generated from
+        ``compound.buildings`` and ``compound.storeys`` (:func:`generated_buildings`)."""
+        hh = self.households
+        if table is None:
+            if hh.buildings is not None:
+                return [list(hh.buildings)]
+            c = self.compound
+            return [generated_buildings(c.buildings, c.storeys, c.households, c.floor_area_m2)]
+        listed = self.portfolio.buildings_table if self.portfolio is not None else None
+        rows = listed.rows_of() if listed is not None else {}
+        made: dict[tuple, list[Building]] = {}
+        out = []
+        for c, key in enumerate(zip(np.asarray(table.buildings), np.asarray(table.storeys),
+                                    np.asarray(table.households),
+                                    np.asarray(table.floor_area_m2))):
+            mine = rows.get(table.ids[c])
+            if mine is not None:          # the per-building table's
+                area = float(key[3]) / int(key[2])
+                out.append([Building(
+                    name=listed.names[r], floors=int(listed.floors[r]),
+                    units_per_floor=int(listed.units_per_floor[r]),
+                    area_per_unit_m2=(area if np.isnan(listed.area_per_unit_m2[r])
+                                      else float(listed.area_per_unit_m2[r])))
+                    for r in mine])
+                continue
+            if key not in made:           # compounds of the same facts share their buildings
+                made[key] = generated_buildings(int(key[0]), int(key[1]), int(key[2]),
+                                                float(key[3]))
+            out.append(made[key])
+        return out
+
+    def _check_district_households(self, table) -> None:
+        """Every compound of a district's table can have its buildings generated: it gives
+        ``buildings`` and ``storeys``, at least one household a building, at most
+        :data:`MAX_DETAILED_HOUSEHOLDS`, and its buildings suit the charges' sharing rules."""
+        at = ("households",)
+        households = np.asarray(table.households)
+        listed = self.portfolio.buildings_table
+        generated = np.ones(len(table), dtype=bool)      # not in the per-building table
+        if listed is not None:
+            given = set(listed.compound_ids)
+            generated = np.array([key not in given for key in table.ids], dtype=bool)
+
+        def where(c: int) -> str:
+            return f"compound {table.ids[c]!r} ({table.source} line {table.lines[c]})"
+
+        for column in ("buildings", "storeys"):
+            values = np.asarray(getattr(table, column), dtype=float)
+            bad = np.flatnonzero(np.isnan(values) & generated)
+            if not generated.any():
+                break
+            if bad.size == len(table) and listed is None:
+                raise fail(f"the compounds table has no column {column!r}: a district's "
+                           "households section generates each compound's buildings from its "
+                           "buildings and storeys (or give them in portfolio.buildings)",
+                           *at, on_key=True)
+            if bad.size:
+                more = f" and {bad.size - 1:,} other(s)" if bad.size > 1 else ""
+                raise fail(f"{column} is empty for {where(int(bad[0]))}{more}: a district's "
+                           "households section generates each compound's buildings from its "
+                           "buildings and storeys", *at, on_key=True)
+        few = np.flatnonzero((households < np.asarray(table.buildings)) & generated)
+        if few.size:
+            c = int(few[0])
+            raise fail(f"{where(c)} has {int(households[c]):,} households in "
+                       f"{int(table.buildings[c]):,} buildings: every building needs at least "
+                       "one household", *at, on_key=True)
+        big = np.flatnonzero(households > MAX_DETAILED_HOUSEHOLDS)
+        if big.size:
+            c = int(big[0])
+            raise fail(f"{where(c)} has {int(households[c]):,} households; at most "
+                       f"{MAX_DETAILED_HOUSEHOLDS:,} can be described one by one (every draw "
+                       "holds a value per household): leave it out of the table or the "
+                       "households section out", *at, on_key=True)
+        seen: set = set()
+        for c, buildings in enumerate(self.household_buildings(table)):
+            if id(buildings) in seen:
+                continue
+            seen.add(id(buildings))
+            try:
+                self.households.check_buildings(buildings)
+            except PydanticCustomError as exc:
+                how = (f"whose {len(buildings)} building(s) of {buildings[0].floors} floor(s) "
+                       "are generated from the table" if generated[c]
+                       else f"whose {len(buildings)} building(s) are in portfolio.buildings")
+                raise fail(f"{exc.message()} (for {where(c)}, {how})",
+                           *at, *exc.context["at"]) from None
+
     def _check_households(self) -> None:
         hh = self.households
         if hh is None:
             return
         at = ("households",)
-        total = sum(sum(b.units()) for b in hh.buildings)
-        if total != self.compound.households:
-            raise fail(f"the buildings hold {total:,} households but compound.households is "
-                       f"{self.compound.households:,}; the two counts must agree",
-                       *at, "buildings")
-        if self.compound.buildings is not None and self.compound.buildings != len(hh.buildings):
-            raise fail(f"{len(hh.buildings)} building(s) are described but compound.buildings "
-                       f"is {self.compound.buildings}; the two counts must agree",
-                       *at, "buildings")
-        if total > MAX_DETAILED_HOUSEHOLDS:
-            raise fail(f"{total:,} households are described one by one; at most "
-                       f"{MAX_DETAILED_HOUSEHOLDS:,} can be (every draw holds a value per "
-                       "household): leave the households section out for a larger compound",
-                       *at, "buildings")
+        if self.portfolio is not None:
+            if hh.buildings is not None:
+                raise fail("a district's buildings are generated from its compounds table "
+                           "(buildings, storeys, households, floor_area_m2) and its section "
+                           "gives the charges, channels and decisions for every compound: "
+                           "remove households.buildings", *at, "buildings", on_key=True)
+            table = self.portfolio._table
+            if table is not None:
+                self._check_district_households(table)
+            all_buildings = ["building 1"]          # charges and decisions name none
+        else:
+            if hh.buildings is None:
+                c = self.compound
+                if c.buildings is None or c.storeys is None:
+                    raise fail("give the buildings, or compound.buildings and compound.storeys "
+                               "to generate them", *at, on_key=True)
+                if c.households < c.buildings:
+                    raise fail(f"{c.households:,} households in {c.buildings:,} buildings: "
+                               "every building needs at least one household", *at, on_key=True)
+                if c.households > MAX_DETAILED_HOUSEHOLDS:
+                    raise fail(f"{c.households:,} households are described one by one; at most "
+                               f"{MAX_DETAILED_HOUSEHOLDS:,} can be (every draw holds a value "
+                               "per household): leave the households section out for a larger "
+                               "compound", *at, on_key=True)
+                try:
+                    hh.check_buildings(self.household_buildings()[0])
+                except PydanticCustomError as exc:
+                    raise fail(f"{exc.message()} (the buildings generated from "
+                               "compound.buildings and compound.storeys)",
+                               *at, *exc.context["at"]) from None
+            buildings = self.household_buildings()[0]
+            total = sum(sum(b.units()) for b in buildings)
+            if total != self.compound.households:
+                raise fail(f"the buildings hold {total:,} households but compound.households "
+                           f"is {self.compound.households:,}; the two counts must agree",
+                           *at, "buildings")
+            if self.compound.buildings is not None and \
+                    self.compound.buildings != len(buildings):
+                raise fail(f"{len(buildings)} building(s) are described but compound.buildings "
+                           f"is {self.compound.buildings}; the two counts must agree",
+                           *at, "buildings")
+            if total > MAX_DETAILED_HOUSEHOLDS:
+                raise fail(f"{total:,} households are described one by one; at most "
+                           f"{MAX_DETAILED_HOUSEHOLDS:,} can be (every draw holds a value per "
+                           "household): leave the households section out for a larger compound",
+                           *at, "buildings")
+            all_buildings = [b.name for b in buildings]
         names = [item.name for item in self.renovation.items]
         for path, item in hh.item_references():
             if item not in names:
@@ -310,7 +452,6 @@ class Scenario(ScenarioModel):
                            f"[{charged[charge.item]}]; an item is charged once",
                            *at, "charges", i, "item")
             charged[charge.item] = i
-        all_buildings = [b.name for b in hh.buildings]
         voted: dict[str, int] = {}
         for k, decision in enumerate(hh.decisions):
             voters = set(decision.buildings or all_buildings)

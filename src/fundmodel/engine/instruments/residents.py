@@ -31,6 +31,14 @@ items, so a dropped item's funding is dropped too. Reported per ballot and draw:
 the least willingness to pay common to every household at which the ballot would pass
 (:func:`fundmodel.engine.consent.wtp_threshold`; inf where none would, e.g. too few take part).
 
+Compounds of different sizes (a district) share a household axis padded to the largest
+compound's households (``HouseholdInputs.sizes``): every sum over households runs over the
+compound's own (:func:`fundmodel.engine.arrays.household_sum`), and a building's ballot is
+counted on a window of the axis holding that building's households alone, so each compound's
+votes and channels have the bits of its own run; a compound with fewer buildings than a
+decision has ballots has empty ones (``ballot_present`` False), which build nothing and stop
+nothing.
+
 Channels (:func:`channels`, after funding)
 ------------------------------------------
 What the residents' rules pay (read from their ``funding[<label>]`` lines) is shared among the
@@ -68,7 +76,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ... import finance
-from ..arrays import row_sum
+from ..arrays import household_sum, row_sum
 from ..capital import item_costs
 from ..consent import vote, wtp_threshold
 from ..funding import apply_funding
@@ -204,6 +212,29 @@ def _decision_shares(hh: HouseholdInputs, part: np.ndarray, k: int) -> np.ndarra
     return share
 
 
+def _building_window(hh: HouseholdInputs, b: int, share: np.ndarray, wtp: np.ndarray):
+    """Ballot ``b`` of one building on the households of that building alone: a building's
+    households are contiguous on the household axis, so each compound's are a window of it,
+    ``W`` wide (the most households of that building in a compound). Returns the shares
+    ``(D, C, W)``, the willingness to pay ``(D|1, C|1, W|1)``, the areas and the electorate
+    ``(C, W)`` and each compound's households in the window ``(C,)`` (0: no such building)."""
+    e = hh.electorate[b]                                                  # (C, H)
+    size = e.sum(axis=-1).astype(np.int64)
+    start = np.argmax(e > 0, axis=-1)
+    width = max(int(size.max()), 1)
+    index = np.minimum(start[:, None] + np.arange(width)[None, :], hh.size - 1)   # (C, W)
+    inside = np.arange(width)[None, :] < size[:, None]
+
+    def take(a: np.ndarray) -> np.ndarray:
+        if a.shape[-1] == 1:
+            return a
+        a = np.broadcast_to(a, a.shape[:-2] + (index.shape[0], a.shape[-1]))
+        return np.take_along_axis(a, index.reshape((1,) * (a.ndim - 2) + index.shape), -1)
+
+    return (take(share), take(wtp), take(hh.area_m2) * inside, inside.astype(float),
+            size)
+
+
 def consent(inputs: ModelInputs) -> tuple[ModelInputs, ConsentOutcome | None]:
     """The residents' votes, before funding: the inputs with the items of failed votes
     dropped (their quantities scaled by the share built), and the outcome.
@@ -224,28 +255,39 @@ def consent(inputs: ModelInputs) -> tuple[ModelInputs, ConsentOutcome | None]:
     threshold = np.zeros(shape[:2] + (n_ballots,))
     factor = np.ones(shape)
     household_pass = []
-    area = hh.layout.area_m2
+    area, sizes = hh.area_m2, hh.padded
     for k, rule in enumerate(hh.rules):
         share = _decision_shares(hh, part, k)
         p = hh.participation[k][..., None]
         ballots = np.flatnonzero(hh.ballot_decision == k)
         for b in ballots:
-            e = hh.electorate[b]
-            passed[..., b], _ = vote(share, hh.wtp_cny[k], area, rule, electorate=e,
-                                     participation=p)
-            threshold[..., b] = wtp_threshold(share, area, rule, electorate=e, participation=p)
+            if hh.ballot_building[b] >= 0:        # one building: its own households only
+                s_b, w_b, a_b, e, n_b = _building_window(hh, b, share, hh.wtp_cny[k])
+            else:
+                s_b, w_b, a_b, e, n_b = share, hh.wtp_cny[k], area, hh.electorate[b], sizes
+            passed[..., b], _ = vote(s_b, w_b, a_b, rule, electorate=e, participation=p,
+                                     sizes=n_b)
+            threshold[..., b] = wtp_threshold(s_b, a_b, rule, electorate=e, participation=p,
+                                              sizes=n_b)
         ok = passed[..., ballots]                                         # (D, C, b_k)
+        real = hh.ballot_present[ballots].T                               # (C, b_k)
         if hh.decision_by_building[k]:
-            at_home = ok.astype(float) @ hh.electorate[ballots]           # (D, C, H)
+            member = hh.electorate[ballots] > 0                           # (b_k, C, H)
+            mine = np.argmax(member, axis=0)          # each household's building's ballot
+            at_home = np.take_along_axis(ok.astype(float), mine[None], -1) \
+                * member.any(axis=0)                                      # (D, C, H), 0/1
         else:
             at_home = np.broadcast_to(ok.astype(float), shape[:2] + (hh.size,))
         household_pass.append(at_home)
         for i in np.flatnonzero(hh.decision_items[k]):
             if hh.decision_by_building[k]:
-                omega = hh.electorate[ballots] @ hh.weights[i]              # (b_k,)
-                built = ok.astype(float) @ (omega / omega.sum())
-                factor[..., i] = np.where(ok.all(axis=-1), 1.0,
-                                          np.where(ok.any(axis=-1), built, 0.0))
+                omega = household_sum(hh.electorate[ballots] * hh.weights[i], sizes)  # (b_k, C)
+                omega_total = row_sum(omega.T)                                      # (C,)
+                built = np.zeros(shape[:2])
+                for j in range(ballots.size):        # the ballots in order; empty ones add 0
+                    built = built + ok[..., j] * (omega[j] / omega_total)
+                factor[..., i] = np.where((ok | ~real).all(axis=-1), 1.0,
+                                          np.where((ok & real).any(axis=-1), built, 0.0))
             else:
                 factor[..., i] = ok[..., 0]
     masked = replace(items, quantity=items.quantity * factor)
@@ -289,15 +331,18 @@ def channels(inputs: ModelInputs, ledger: Ledger,
                           takeup_repairs_fund=t_f, takeup_provident_fund=t_p, takeup_loan=t_l,
                           repairs_fund_balance_cny=hh.repairs_fund_balance_cny,
                           provident_fund_cap_cny=hh.provident_fund_cap_cny,
-                          loan_rate=hh.loan_rate, loan_term_years=float(hh.loan_term_years))
-    by_channel = {"repairs_fund": paid.repairs_fund_cny.sum(axis=-1),
-                  "provident_fund": paid.provident_fund_cny.sum(axis=-1),
-                  "loan": paid.loan_cny.sum(axis=-1)}
+                          loan_rate=hh.loan_rate, loan_term_years=float(hh.loan_term_years),
+                          sizes=hh.padded)
+    by_channel = {"repairs_fund": household_sum(paid.repairs_fund_cny, hh.padded),
+                  "provident_fund": household_sum(paid.provident_fund_cny, hh.padded),
+                  "loan": household_sum(paid.loan_cny, hh.padded)}
     total = row_sum(applied[..., res]) if res.size else np.zeros((n, n_comp))
     cash = total - by_channel["repairs_fund"] - by_channel["provident_fund"] - by_channel["loan"]
     if names:
         _write_lines(inputs, ledger, names, total, by_channel, {
             "repairs_fund": t_f, "provident_fund": t_p, "loan": t_l})
+    if n_comp != 1:
+        return None          # the households' tables are those of a one-compound run
 
     first, groups = household_groups(hh)
     ballots = tuple((hh.decision_names[k], hh.building_names[b] if b >= 0 else "",
@@ -306,7 +351,7 @@ def channels(inputs: ModelInputs, ledger: Ledger,
     group_passed = np.ones((n, n_comp, first.size))
     for k in range(len(hh.decision_names)):
         involved = ((hh.weights[hh.decision_items[k]].sum(axis=0) > 0)
-                    | (hh.electorate[hh.ballot_decision == k].sum(axis=0) > 0))[first]
+                    | (hh.electorate[hh.ballot_decision == k].sum(axis=0) > 0))[0, first]
         if outcome is not None:
             group_passed = np.where(involved, group_passed
                                     * outcome.household_pass[k][..., first], group_passed)
