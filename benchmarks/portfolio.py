@@ -1,7 +1,7 @@
 """The district target: 1,000 compounds × 10,000 draws × 30 years, locally (1 thread, 2
 threads) and on a 2-worker Dask LocalCluster; wall time and peak memory of each.
 
-    python benchmarks/portfolio.py [DRAWS] [local|threads|dask|efficiency] [ROUNDS]
+    python benchmarks/portfolio.py [DRAWS] [local|threads|dask|efficiency] [ROUNDS] [--trim]
 
 The compounds are the synthetic Xinghualing with 1,000 old compounds (seed 2024) under the
 rules of scenarios/xinghualing-district.yaml (30 operating years). Peak memory: this process's
@@ -11,7 +11,12 @@ On Dask the cluster's start (``LocalCluster`` and ``Client``) is timed apart fro
 run includes sending the scenario to the workers and their first import of fundmodel.
 ``efficiency`` starts one cluster and runs, ROUNDS times (default 2) interleaved, the 2-thread
 run and the cluster run: efficiency = 2-thread time / cluster time (the same 2 cores), with
-and without the cluster's start."""
+and without the cluster's start.
+
+The workers start without Dask's default ``MALLOC_TRIM_THRESHOLD_=65536``
+(``distributed.nanny.pre-spawn-environ``), as docs/portfolio.md advises: with it glibc maps
+and unmaps every array above 128 KiB, and the engine's chunks ran 2.5× slower. ``--trim``
+keeps Dask's default."""
 
 from __future__ import annotations
 
@@ -38,7 +43,10 @@ def scenario(folder: pathlib.Path):
 def start_cluster():
     """A 2-worker LocalCluster (processes, 1 thread each) and its client, and the seconds
     they took to start."""
+    import dask
     from distributed import Client, LocalCluster
+    if "--trim" not in sys.argv:
+        dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None})
     start = time.perf_counter()
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                            dashboard_address=None, memory_limit="4GiB")
@@ -61,9 +69,10 @@ def worker_rss(client) -> str:
 
 
 def main() -> None:
-    draws = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    how = sys.argv[2] if len(sys.argv) > 2 else "threads"
-    rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 2
+    argv = [a for a in sys.argv if a != "--trim"]
+    draws = int(argv[1]) if len(argv) > 1 else 10_000
+    how = argv[2] if len(argv) > 2 else "threads"
+    rounds = int(argv[3]) if len(argv) > 3 else 2
     with tempfile.TemporaryDirectory() as tmp:
         sc = scenario(pathlib.Path(tmp))
         n = len(sc.portfolio.table)

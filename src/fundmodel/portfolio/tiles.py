@@ -36,7 +36,7 @@ from ..scenario.fiscal import GOVERNMENT_LEVELS
 __all__ = ["COMPOUND_BLOCK", "COMPOUND_METRICS", "DISTRICT_METRICS", "SUMMARY_STATS", "Tile",
            "TileResult", "run_tile", "add_blocks", "tiles_of", "payments_by_level",
            "metric_names", "sequential_sum", "calendar_outlay", "calendar_window",
-           "government_years", "compound_metrics", "sampling_span"]
+           "government_years", "compound_metrics", "sampling_span", "row_quantiles"]
 
 COMPOUND_BLOCK = 50
 """Compounds per summation block (fixed: changing it changes the last bits of district sums)."""
@@ -236,11 +236,28 @@ def run_tile(scenario, table, tile: Tile, seed: int, sampler: str, draws: int,
     summaries = {}
     for k, v in kept.items():
         rows = np.ascontiguousarray(v.T)     # one compound a row: its stats depend on it alone
-        q = np.quantile(rows, _QUANTILES, axis=-1, method=QUANTILE_METHOD)
+        q = row_quantiles(rows)
         summaries[k] = np.vstack([rows.mean(axis=-1), rows.std(axis=-1, ddof=1) if draws > 1
                                   else np.full(n_c, np.nan), q])
     first = 0 if years is None else int(tile_offsets.min()) + years[0]
     return TileResult(tile, summaries, sums, outlay, first)
+
+
+def row_quantiles(rows: np.ndarray) -> np.ndarray:
+    """The summaries' quantiles (0.05, 0.10, 0.50, 0.90, 0.95, by
+    :data:`~fundmodel.catalog.QUANTILE_METHOD`) of every row of ``rows``, ``(5, rows)``: the
+    bits of ``np.quantile(rows, q, axis=-1, method=QUANTILE_METHOD)``, computed from each row
+    sorted once (the method's order statistics are the same values however they are found;
+    ``np.quantile`` then partitions an already sorted row, which is quick). A row holding
+    both −0.0 and +0.0 (equal, so either may come first) is given to ``np.quantile`` as
+    it is."""
+    zero = rows == 0.0
+    negative = np.signbit(rows)
+    mixed = np.any(zero & negative, axis=-1) & np.any(zero & ~negative, axis=-1)
+    ordered = np.sort(rows, axis=-1)
+    ordered[mixed] = rows[mixed]
+    return np.quantile(ordered, _QUANTILES, axis=-1, method=QUANTILE_METHOD,
+                       overwrite_input=True)
 
 
 def _widened(outlay: list[np.ndarray], offsets: np.ndarray, old: tuple[int, int] | None,
