@@ -510,3 +510,15 @@ def test_row_quantiles_are_numpys(columns, seed):
                            method=QUANTILE_METHOD)
     got = row_quantiles(rows.copy())
     np.testing.assert_array_equal(got.view(np.uint64), expected.view(np.uint64))
+
+
+def test_a_wider_window_keeps_what_was_paid():
+    """Should a later chunk pay in more years than the first, the tile's outlay window widens:
+    what was kept moves to its calendar years, zeros elsewhere. Offsets 1 and 3, years 1..1
+    then 0..2: window calendar 2..4 (width 3) becomes 1..5 (width 5), the old at index 1."""
+    from fundmodel.portfolio.tiles import _widened
+    kept = np.arange(2 * 4 * 3, dtype=float).reshape(2, 4, 3) + 1.0
+    wide = _widened([kept], np.array([1, 3]), (1, 2), (0, 3))[0]
+    assert wide.shape == (2, 4, 5)       # (max offset 3 + 3) − (min offset 1 + 0)
+    np.testing.assert_array_equal(wide[..., 1:4], kept)
+    assert not wide[..., 0].any() and not wide[..., 4].any()
