@@ -299,5 +299,9 @@ def add_blocks(total: dict | None, result: TileResult, n_calendar: int) -> dict:
 
 def default_chunk_draws(compounds_per_tile: int, cells: int = 32_768) -> int:
     """Draws computed at once so a chunk holds about ``cells`` draw × compound cells (memory
-    only: chunks never change a bit)."""
-    return max(1, min(BLOCK_SIZE * 16, cells // max(1, compounds_per_tile)))
+    only: chunks never change a bit); below a sampling block, the size that cuts the block into
+    equal chunks (at most that many cells: 586 draws, 7 a block, for a tile of 50 compounds)."""
+    target = max(1, min(BLOCK_SIZE * 16, cells // max(1, compounds_per_tile)))
+    if target >= BLOCK_SIZE:
+        return target
+    return -(-BLOCK_SIZE // -(-BLOCK_SIZE // target))
