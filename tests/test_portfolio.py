@@ -483,6 +483,8 @@ def test_payments_in_a_window_are_the_whole_timeline_s(tmp_path):
     assert 0 <= lo < hi <= out.n_years
     np.testing.assert_array_equal(payments_by_level(out, years=(lo, hi)), whole[..., lo:hi])
     assert not whole[..., :lo].any() and not whole[..., hi:].any()
+    with pytest.raises(ValueError, match="outside the years"):
+        payments_by_level(out, years=(lo + 1, hi + 1))
     offsets = np.array([2, 0, 5, 2])
     first, window = calendar_window(out, offsets)
     assert first == lo and window.shape[-1] == 5 + hi - lo

@@ -126,6 +126,9 @@ def payments_by_level(out, kind: str | None = None,
     paid = np.zeros((draws, n_compounds, len(GOVERNMENT_LEVELS), hi - lo))
     for line in out.ledger:
         if _pays(line, kind):
+            if line.start < lo or line.stop > hi:
+                raise ValueError(f"a payment in years {line.start}..{line.stop - 1} of the "
+                                 f"timeline is outside the years {lo}..{hi - 1} asked for")
             paid[:, :, GOVERNMENT_LEVELS.index(line.payer),
                  line.start - lo:line.stop - lo] += line.amount
     return paid
