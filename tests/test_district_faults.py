@@ -50,6 +50,9 @@ def test_the_district_totals_are_counted_by_hand(scenario):
     assert parts["district totals"][0] == 2 * 1000 * (7 + 4 * t) * 8
     # one tile of 50 compounds (one block): 1000 × (1 × (7 + 4T) + 50 × (9 + 2)) × 8
     assert parts["tiles in flight"][0] == 1000 * ((7 + 4 * t) + 50 * 11) * 8
+    # chunks of 655 draws are cut from one sampling block of 4,096 draws: its uniforms and
+    # values, 3 shared columns (as given) + 50 compounds × 3 inputs drawn per compound
+    assert parts["sampled inputs"][0] == 2 * 4096 * (3 + 50 * 3) * 8
     # on a cluster the tiles are on its workers
     assert "tiles in flight" not in portfolio_memory_estimate(scenario, 1000, 983, 50, 655, 1,
                                                               t, 3, client=True)

@@ -9,6 +9,7 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from fundmodel.inputs.draws import point_values
 from fundmodel.engine.model import run_compounds, run_model
@@ -423,3 +424,103 @@ def test_portfolio_result_in_a_notebook(tmp_path):
     assert html.count("<table>") == 2                   # the totals, and the budgets
     assert "Renovation cost (CNY)" in html and "P(budget overrun)" in html
     assert "capex_total" not in html
+
+
+# --------------------------------------------------------------------------- tile mechanics
+
+
+def test_tiles_equal_one_engine_call_across_sampling_blocks(tmp_path):
+    """Issue 21 (speed): a tile samples a span of whole sampling blocks once and cuts its
+    chunks from it, and keeps the outlay only over the calendar years a level pays. Over
+    draws that cross a sampling block (BLOCK_SIZE + 300), with inputs drawn per compound
+    and compounds starting in different years, every chunking gives the bits of one engine
+    call on all the draws at once (values from ``sample_values`` for the whole run), reduced
+    by the tile's own sums: one block of compounds, so the district totals are the
+    sequential sums over its compounds and the outlay their calendar payments summed so."""
+    from fundmodel.inputs.sampling import BLOCK_SIZE
+    from fundmodel.portfolio.tiles import (calendar_outlay, compound_metrics, metric_names,
+                                           sequential_sum)
+    scenario = _portfolio(tmp_path, _rows(6), per_compound=["renovation.items[2].unit_cost",
+                                                            "operations.property_fee"],
+                          correlation=0.3)
+    draws = BLOCK_SIZE + 300
+    start_years = scenario.start_year + np.array([0, 2, 1, 0, 3, 2])
+    table = scenario.portfolio.table
+    values = sample_values(input_space(scenario), 9, "random", 0, draws, draws,
+                           list(table.ids))
+    out = run_compounds(model_inputs(scenario, values, draws, table))
+    per_compound, per_district = metric_names(scenario)
+    metrics = compound_metrics(out, per_compound)
+    offsets = start_years - scenario.start_year
+    outlay = sequential_sum(calendar_outlay(out, offsets, out.n_years + 3))
+    assert outlay.any()
+    for chunk, workers in ((draws, 1), (1000, 1), (BLOCK_SIZE, 2), (2 * BLOCK_SIZE, 1)):
+        result = simulate_portfolio(scenario, draws=draws, seed=9, start_years=start_years,
+                                    chunk_draws=chunk, workers=workers)
+        for name in per_district:
+            np.testing.assert_array_equal(result.district[name].to_numpy(),
+                                          sequential_sum(metrics[name]), err_msg=name)
+        np.testing.assert_array_equal(result.outlay_cny, outlay)
+        for name in ("capex_total", "npv_operations"):
+            own = [metrics[name][:, c].copy() for c in range(len(table))]  # each its own row
+            np.testing.assert_array_equal(result.compounds[f"{name}_mean"].to_numpy(),
+                                          [row.mean() for row in own])
+            np.testing.assert_array_equal(
+                result.compounds[f"{name}_p05"].to_numpy(),
+                [np.quantile(row, 0.05, method="inverted_cdf") for row in own])
+
+
+def test_payments_in_a_window_are_the_whole_timeline_s(tmp_path):
+    """The outlay computed over the years a level pays only equals the whole timeline's
+    there and is zero elsewhere; the calendar window sits at each compound's offset."""
+    from fundmodel.portfolio.tiles import (calendar_outlay, calendar_window,
+                                           government_years, payments_by_level)
+    scenario = _portfolio(tmp_path, _rows(4))
+    table = scenario.portfolio.table
+    out = run_compounds(model_inputs(scenario, point_values(scenario), 1, table))
+    whole = payments_by_level(out)
+    lo, hi = government_years(out)
+    assert 0 <= lo < hi <= out.n_years
+    np.testing.assert_array_equal(payments_by_level(out, years=(lo, hi)), whole[..., lo:hi])
+    assert not whole[..., :lo].any() and not whole[..., hi:].any()
+    with pytest.raises(ValueError, match="outside the years"):
+        payments_by_level(out, years=(lo + 1, hi + 1))
+    offsets = np.array([2, 0, 5, 2])
+    first, window = calendar_window(out, offsets)
+    assert first == lo and window.shape[-1] == 5 + hi - lo
+    full = calendar_outlay(out, offsets, out.n_years + 5)
+    np.testing.assert_array_equal(full[..., first:first + window.shape[-1]], window)
+    assert not full[..., :first].any() and not full[..., first + window.shape[-1]:].any()
+    for c, offset in enumerate(offsets):    # compound c's year t lands in calendar offset + t
+        np.testing.assert_array_equal(full[:, c, :, offset:offset + out.n_years], whole[:, c])
+
+
+@given(st.lists(st.lists(st.sampled_from([0.0, -0.0, 1.0, -1.0, 2.5, np.inf, -np.inf, np.nan,
+                                          1e300, -3.25]), min_size=7, max_size=7),
+                min_size=1, max_size=40),
+       st.integers(0, 2**32 - 1))
+@settings(max_examples=200, deadline=None)
+def test_row_quantiles_are_numpys(columns, seed):
+    """Sorting each row once and taking the quantiles of the sorted rows gives the bits of
+    ``np.quantile`` on the rows (ties, signed zeros, infinities and NaN included)."""
+    from fundmodel.catalog import QUANTILE_METHOD
+    from fundmodel.portfolio.tiles import row_quantiles
+    rows = np.array(columns).T.copy()       # 7 rows of 1 to 40 draws
+    rng = np.random.default_rng(seed)
+    rows = rows[:, rng.permutation(rows.shape[1])]
+    expected = np.quantile(rows, (0.05, 0.10, 0.50, 0.90, 0.95), axis=-1,
+                           method=QUANTILE_METHOD)
+    got = row_quantiles(rows.copy())
+    np.testing.assert_array_equal(got.view(np.uint64), expected.view(np.uint64))
+
+
+def test_a_wider_window_keeps_what_was_paid():
+    """Should a later chunk pay in more years than the first, the tile's outlay window widens:
+    what was kept moves to its calendar years, zeros elsewhere. Offsets 1 and 3, years 1..1
+    then 0..2: window calendar 2..4 (width 3) becomes 1..5 (width 5), the old at index 1."""
+    from fundmodel.portfolio.tiles import _widened
+    kept = np.arange(2 * 4 * 3, dtype=float).reshape(2, 4, 3) + 1.0
+    wide = _widened([kept], np.array([1, 3]), (1, 2), (0, 3))[0]
+    assert wide.shape == (2, 4, 5)       # (max offset 3 + 3) − (min offset 1 + 0)
+    np.testing.assert_array_equal(wide[..., 1:4], kept)
+    assert not wide[..., 0].any() and not wide[..., 4].any()

@@ -201,7 +201,7 @@ def simulate_portfolio(scenario: Scenario, draws: int | None = None, seed: int |
     summaries: list[dict] = []
     try:
         for result in _tile_results(scenario, table, tiles, args, workers, client):
-            total = add_blocks(total, result)
+            total = add_blocks(total, result, n_calendar)
             summaries.append(result.summaries)
             shown.update(result.tile.stop)
     finally:

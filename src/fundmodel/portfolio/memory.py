@@ -8,7 +8,7 @@ from ..run import montecarlo
 from ..errors import ModelError
 from ..scenario.fiscal import GOVERNMENT_LEVELS
 from ..io.limits import MAX_DRAWS
-from .tiles import COMPOUND_BLOCK, metric_names
+from .tiles import COMPOUND_BLOCK, metric_names, sampling_span
 
 __all__ = ["portfolio_memory_estimate", "check_portfolio_size", "planning_memory_estimate",
            "check_planning_size"]
@@ -43,6 +43,10 @@ def portfolio_memory_estimate(scenario, draws: int, compounds: int, compounds_pe
       year);
     - ``household arrays`` (with a ``households`` section): per tile computing, the household
       arrays of a chunk on the padded household axis (:func:`_household_bytes`).
+    - ``sampled inputs``: per tile computing, the span of whole sampling blocks its chunks
+      are cut from (:func:`~fundmodel.portfolio.tiles.sampling_span`) × (the ``dims`` shared
+      uniform columns + compounds of the tile × the inputs drawn per compound) × 8 bytes,
+      twice (the uniforms and the values).
     """
     district, per_compound = (len(n) for n in reversed(metric_names(scenario)))
     levels = len(GOVERNMENT_LEVELS)
@@ -67,6 +71,11 @@ def portfolio_memory_estimate(scenario, draws: int, compounds: int, compounds_pe
         hh = scenario.households
         if hh is not None:
             parts["household arrays"] = _household_bytes(scenario, chunk, per_tile, in_flight)
+        span = sampling_span(chunk_draws)
+        columns = dims + per_tile * len(scenario.per_compound_paths())
+        parts["sampled inputs"] = (in_flight * 2 * 8.0 * span * columns,
+                                   f"{in_flight} span(s) of {span:,} draws × {columns:,} "
+                                   "columns, twice")
     return parts
 
 
@@ -126,9 +135,11 @@ def check_portfolio_size(scenario, draws: int, compounds: int, compounds_per_til
                                       chunk_draws, workers, n_calendar, dims, client)
     if sum(b for b, _ in parts.values()) <= available:
         return
-    # the totals and the tiles grow with the draws; a chunk's working set does not
-    grows = sum(b for name, (b, _) in parts.items() if name != "chunk working set") / draws
-    fixed = parts.get("chunk working set", (0.0, ""))[0]
+    # the totals and the tiles grow with the draws; a chunk's working set and the sampled
+    # span (and a chunk's household arrays) do not
+    fixed_parts = ("chunk working set", "sampled inputs", "household arrays")
+    grows = sum(b for name, (b, _) in parts.items() if name not in fixed_parts) / draws
+    fixed = sum(parts.get(name, (0.0, ""))[0] for name in fixed_parts)
     ways = []
     if fixed < available and int((available - fixed) / grows) >= 1:
         ways.append(f"fewer draws (--draws; at most about "

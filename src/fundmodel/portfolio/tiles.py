@@ -7,11 +7,18 @@ of whole blocks; :func:`run_tile` computes it over all draws, in draw chunks, an
 - every compound's exact summaries over the draws (its per-draw metrics are held only for its
   tile), and
 - for every block, the per-draw district sums of its compounds, added compound after compound
-  (a sequential sum along the compound axis, the same whatever the draw chunk).
+  (a sequential sum along the compound axis, the same whatever the draw chunk); the outlay by
+  level and calendar year only over the calendar years where a level pays (the tile's
+  *window*: the years outside it are zeros, which the driver does not need to receive).
 
 The driver adds the blocks' sums in block order (:func:`add_blocks`), so the district's totals
 are the same bits whatever the tile size, the draw chunk, the number of workers or the cluster:
 tile sizes are whole blocks, and every sum runs in a fixed order.
+
+The uncertain inputs are sampled a span of whole sampling blocks
+(:data:`~fundmodel.inputs.sampling.BLOCK_SIZE` draws) at a time and the chunks of the span
+computed from slices of it: a chunk's values are those :func:`sample_values` gives for its
+draws alone, without drawing its blocks' streams again for every chunk.
 """
 
 from __future__ import annotations
@@ -28,7 +35,8 @@ from ..scenario.fiscal import GOVERNMENT_LEVELS
 
 __all__ = ["COMPOUND_BLOCK", "COMPOUND_METRICS", "DISTRICT_METRICS", "SUMMARY_STATS", "Tile",
            "TileResult", "run_tile", "add_blocks", "tiles_of", "payments_by_level",
-           "metric_names", "sequential_sum", "calendar_outlay", "compound_metrics"]
+           "metric_names", "sequential_sum", "calendar_outlay", "calendar_window",
+           "government_years", "compound_metrics", "sampling_span", "row_quantiles"]
 
 COMPOUND_BLOCK = 50
 """Compounds per summation block (fixed: changing it changes the last bits of district sums)."""
@@ -67,12 +75,15 @@ class Tile:
 class TileResult:
     """What a tile returns: ``summaries[metric]`` ``(stats, compounds of the tile)``;
     ``block_sums[k][name]`` ``(draws,)`` (metrics) and ``block_outlay[k]`` ``(draws, levels,
-    calendar years)`` for each block k of the tile, in order."""
+    W)`` for each block k of the tile, in order: the outlay in calendar years ``outlay_start
+    .. outlay_start + W − 1`` (indices after the scenario's ``start_year``), zero in the
+    others."""
 
     tile: Tile
     summaries: dict[str, np.ndarray]
     block_sums: list[dict[str, np.ndarray]]
     block_outlay: list[np.ndarray]
+    outlay_start: int = 0
 
 
 def tiles_of(n_compounds: int, compounds_per_tile: int) -> list[Tile]:
@@ -87,29 +98,69 @@ def sequential_sum(a: np.ndarray) -> np.ndarray:
     return np.cumsum(a, axis=1)[:, -1]
 
 
-def payments_by_level(out, kind: str | None = None) -> np.ndarray:
+def _pays(line, kind: str | None) -> bool:
+    return line.payer in GOVERNMENT_LEVELS and line.payee != line.payer and \
+        kind in (None, line.kind)
+
+
+def government_years(out, kind: str | None = None) -> tuple[int, int]:
+    """The years ``lo .. hi − 1`` of the timeline of ``out`` in which a level of government
+    has a line of ``kind`` (default: every kind) on the ledger (as :func:`payments_by_level`
+    counts them); ``(0, 0)`` when none has."""
+    spans = [(line.start, line.stop) for line in out.ledger if _pays(line, kind)]
+    if not spans:
+        return 0, 0
+    return min(s for s, _ in spans), max(s for _, s in spans)
+
+
+def payments_by_level(out, kind: str | None = None,
+                      years: tuple[int, int] | None = None) -> np.ndarray:
     """What each level of government pays on the ledger of ``out`` (a
     :class:`~fundmodel.engine.model.CompoundsOutput`), by year of the timeline,
     ``(D, C, levels, years)``: its lines of ``kind`` (default: every kind), transfers within a
-    level left out. Levels in :data:`GOVERNMENT_LEVELS` order."""
+    level left out. Levels in :data:`GOVERNMENT_LEVELS` order. ``years`` ``(lo, hi)``: only
+    those years of the timeline (they must hold every line paid: :func:`government_years`),
+    the same bits as the whole timeline's ``[..., lo:hi]``."""
     draws, n_compounds = out.metrics["capex_total"].shape
-    paid = np.zeros((draws, n_compounds, len(GOVERNMENT_LEVELS), out.n_years))
+    lo, hi = (0, out.n_years) if years is None else years
+    paid = np.zeros((draws, n_compounds, len(GOVERNMENT_LEVELS), hi - lo))
     for line in out.ledger:
-        if line.payer in GOVERNMENT_LEVELS and line.payee != line.payer and \
-                kind in (None, line.kind):
-            paid[:, :, GOVERNMENT_LEVELS.index(line.payer), line.start:line.stop] += line.amount
+        if _pays(line, kind):
+            if line.start < lo or line.stop > hi:
+                raise ValueError(f"a payment in years {line.start}..{line.stop - 1} of the "
+                                 f"timeline is outside the years {lo}..{hi - 1} asked for")
+            paid[:, :, GOVERNMENT_LEVELS.index(line.payer),
+                 line.start - lo:line.stop - lo] += line.amount
     return paid
+
+
+def calendar_window(out, offsets: np.ndarray, years: tuple[int, int] | None = None
+                    ) -> tuple[int, np.ndarray]:
+    """Every government level's payments by calendar year, over the calendar years where one
+    may pay: ``(first, (D, C, levels, W))``, calendar indices ``first .. first + W − 1``
+    (years after the scenario's ``start_year``); zero in every other calendar year.
+    ``years``: the timeline years paid (default :func:`government_years`; a wider span gives
+    a wider window)."""
+    lo, hi = government_years(out) if years is None else years
+    offsets = np.asarray(offsets)
+    if hi <= lo:
+        return 0, payments_by_level(out, years=(0, 0))
+    first = int(offsets.min()) + lo
+    timeline = payments_by_level(out, years=(lo, hi))
+    calendar = np.zeros(timeline.shape[:-1] + (int(offsets.max()) + hi - first,))
+    for offset in np.unique(offsets):          # a loop over the plan's years
+        at = offsets == offset
+        calendar[:, at, :, offset + lo - first:offset + hi - first] = timeline[:, at]
+    return first, calendar
 
 
 def calendar_outlay(out, offsets: np.ndarray, n_calendar: int) -> np.ndarray:
     """Every government level's payments by calendar year, ``(D, C, levels, n_calendar)``:
     :func:`payments_by_level` moved by each compound's start offset (years after the
     scenario's ``start_year``)."""
-    timeline = payments_by_level(out)
-    calendar = np.zeros(timeline.shape[:-1] + (n_calendar,))
-    for offset in np.unique(offsets):          # a loop over the plan's years
-        at = offsets == offset
-        calendar[:, at, :, offset:offset + out.n_years] = timeline[:, at]
+    first, window = calendar_window(out, offsets)
+    calendar = np.zeros(window.shape[:-1] + (n_calendar,))
+    calendar[..., first:first + window.shape[-1]] = window
     return calendar
 
 
@@ -155,45 +206,106 @@ def run_tile(scenario, table, tile: Tile, seed: int, sampler: str, draws: int,
     edges[0] = 0
     n_blocks = len(edges) - 1
     sums = [{k: np.empty(draws) for k in district_names} for _ in range(n_blocks)]
-    outlay = [np.empty((draws, len(GOVERNMENT_LEVELS), n_calendar)) for _ in range(n_blocks)]
     tile_offsets = np.asarray(offsets)[tile.start:tile.stop]
-    for d0 in range(0, draws, chunk_draws):
-        d1 = min(d0 + chunk_draws, draws)
-        values = sample_values(space, seed, sampler, d0, d1, draws, ids,
-                               sub.households if scenario.households is not None else None)
-        out = run_compounds(model_inputs(scenario, values, d1 - d0, sub))
-        metrics = compound_metrics(out, per_compound_names)
-        for k in per_compound_names:
-            kept[k][d0:d1] = metrics[k]
-        calendar = calendar_outlay(out, tile_offsets, n_calendar)
-        for b in range(n_blocks):
-            lo, hi = edges[b], edges[b + 1]
-            for k in district_names:
-                sums[b][k][d0:d1] = sequential_sum(kept[k][d0:d1, lo:hi])
-            outlay[b][d0:d1] = sequential_sum(calendar[:, lo:hi])
+    years = None                   # the timeline years in which a level pays, so far
+    outlay = [np.zeros((draws, len(GOVERNMENT_LEVELS), 0)) for _ in range(n_blocks)]
+    span = sampling_span(chunk_draws)
+    for s0 in range(0, draws, span):
+        s1 = min(s0 + span, draws)
+        sampled = sample_values(space, seed, sampler, s0, s1, draws, ids,
+                                sub.households if scenario.households is not None else None)
+        for d0 in range(s0, s1, chunk_draws):
+            d1 = min(d0 + chunk_draws, s1)
+            values = {path: v[d0 - s0:d1 - s0] for path, v in sampled.items()}
+            out = run_compounds(model_inputs(scenario, values, d1 - d0, sub))
+            metrics = compound_metrics(out, per_compound_names)
+            for k in per_compound_names:
+                kept[k][d0:d1] = metrics[k]
+            paid = government_years(out)
+            if paid[1] > paid[0] and (years is None or paid[0] < years[0] or paid[1] > years[1]):
+                old = years
+                years = paid if years is None else (min(years[0], paid[0]),
+                                                     max(years[1], paid[1]))
+                outlay = _widened(outlay, tile_offsets, old, years)
+            if years is None:
+                calendar = None
+            else:
+                calendar = calendar_window(out, tile_offsets, years)[1]
+            for b in range(n_blocks):
+                lo, hi = edges[b], edges[b + 1]
+                for k in district_names:
+                    sums[b][k][d0:d1] = sequential_sum(kept[k][d0:d1, lo:hi])
+                if calendar is not None:
+                    outlay[b][d0:d1] = sequential_sum(calendar[:, lo:hi])
     summaries = {}
     for k, v in kept.items():
         rows = np.ascontiguousarray(v.T)     # one compound a row: its stats depend on it alone
-        q = np.quantile(rows, _QUANTILES, axis=-1, method=QUANTILE_METHOD)
+        q = row_quantiles(rows)
         summaries[k] = np.vstack([rows.mean(axis=-1), rows.std(axis=-1, ddof=1) if draws > 1
                                   else np.full(n_c, np.nan), q])
-    return TileResult(tile, summaries, sums, outlay)
+    first = 0 if years is None else int(tile_offsets.min()) + years[0]
+    return TileResult(tile, summaries, sums, outlay, first)
 
 
-def add_blocks(total: dict | None, result: TileResult) -> dict:
+def row_quantiles(rows: np.ndarray) -> np.ndarray:
+    """The summaries' quantiles (0.05, 0.10, 0.50, 0.90, 0.95, by
+    :data:`~fundmodel.catalog.QUANTILE_METHOD`) of every row of ``rows``, ``(5, rows)``: the
+    bits of ``np.quantile(rows, q, axis=-1, method=QUANTILE_METHOD)``, computed from each row
+    sorted once (the method's order statistics are the same values however they are found;
+    ``np.quantile`` then partitions an already sorted row, which is quick). A row holding
+    both −0.0 and +0.0 (equal, so either may come first) is given to ``np.quantile`` as
+    it is."""
+    zero = rows == 0.0
+    negative = np.signbit(rows)
+    mixed = np.any(zero & negative, axis=-1) & np.any(zero & ~negative, axis=-1)
+    ordered = np.sort(rows, axis=-1)
+    ordered[mixed] = rows[mixed]
+    return np.quantile(ordered, _QUANTILES, axis=-1, method=QUANTILE_METHOD,
+                       overwrite_input=True)
+
+
+def _widened(outlay: list[np.ndarray], offsets: np.ndarray, old: tuple[int, int] | None,
+             new: tuple[int, int]) -> list[np.ndarray]:
+    """The blocks' outlay windows over the timeline years ``new`` (which hold ``old``: zeros
+    in the years added)."""
+    low = int(offsets.min())
+    width = int(offsets.max()) + new[1] - (low + new[0])
+    wide = [np.zeros(o.shape[:-1] + (width,)) for o in outlay]
+    if old is not None:
+        at = old[0] - new[0]
+        for w, o in zip(wide, outlay):
+            w[..., at:at + o.shape[-1]] = o
+    return wide
+
+
+def sampling_span(chunk_draws: int) -> int:
+    """Draws sampled at once in a tile: whole sampling blocks, at least one, and the chunks
+    of ``chunk_draws`` cut inside them."""
+    return max(1, -(-chunk_draws // BLOCK_SIZE)) * BLOCK_SIZE
+
+
+def add_blocks(total: dict | None, result: TileResult, n_calendar: int) -> dict:
     """Add a tile's block sums to the running district totals, block after block (call with
-    the tiles in order)."""
+    the tiles in order); the outlay ``(draws, levels, n_calendar)`` is zero outside the
+    tiles' windows."""
+    at = slice(result.outlay_start, result.outlay_start + result.block_outlay[0].shape[-1])
     for sums, outlay in zip(result.block_sums, result.block_outlay):
         if total is None:
-            total = {"metrics": {k: v.copy() for k, v in sums.items()}, "outlay": outlay.copy()}
+            total = {"metrics": {k: v.copy() for k, v in sums.items()},
+                     "outlay": np.zeros(outlay.shape[:-1] + (n_calendar,))}
+            total["outlay"][..., at] = outlay
             continue
         for k, v in sums.items():
             total["metrics"][k] += v
-        total["outlay"] += outlay
+        total["outlay"][..., at] += outlay
     return total
 
 
 def default_chunk_draws(compounds_per_tile: int, cells: int = 32_768) -> int:
     """Draws computed at once so a chunk holds about ``cells`` draw × compound cells (memory
-    only: chunks never change a bit)."""
-    return max(1, min(BLOCK_SIZE * 16, cells // max(1, compounds_per_tile)))
+    only: chunks never change a bit); below a sampling block, the size that cuts the block into
+    equal chunks (at most that many cells: 586 draws, 7 a block, for a tile of 50 compounds)."""
+    target = max(1, min(BLOCK_SIZE * 16, cells // max(1, compounds_per_tile)))
+    if target >= BLOCK_SIZE:
+        return target
+    return -(-BLOCK_SIZE // -(-BLOCK_SIZE // target))
