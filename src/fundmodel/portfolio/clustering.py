@@ -233,7 +233,9 @@ def merge_cost(members: sparse.csr_array, xy: np.ndarray, per_compound: float = 
     cols = members.indices
     length = np.hypot(*(xy[cols[src]] - xy[cols[dst]]).T)
     # + the smallest float: two compounds at one place are still linked (a 0 is no edge)
-    graph = sparse.csr_array((length + np.finfo(float).tiny, (src, dst)), shape=(nodes, nodes))
+    # 32-bit indices: scipy's csgraph before 1.16 takes no others
+    graph = sparse.csr_array((length + np.finfo(float).tiny,
+                              (src.astype(np.int32), dst.astype(np.int32))), shape=(nodes, nodes))
     tree = minimum_spanning_tree(graph).tocoo()
     row_of = np.repeat(np.arange(k), sizes)
     exact = np.hypot(*(xy[cols[tree.row]] - xy[cols[tree.col]]).T)
