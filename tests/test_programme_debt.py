@@ -132,3 +132,14 @@ def test_a_pooled_bond_in_monte_carlo_is_the_same_bits_whatever_the_tiles(tmp_pa
     # every compound of the package shows the pool's cover
     means = a.compounds[f"debt[{BOND}].coverage_net_mean"].to_numpy()
     assert means[0] == means[1] == means[2]
+
+
+def test_the_package_is_the_compounds_the_bond_applies_to(tmp_path):
+    """applies_to names the package: compounds C0 and C2 pool their lines under the bond, C1
+    has none of it (no allocation, its bond metrics NaN) and keeps its own gap."""
+    out = run(district_of(tmp_path, (1.0, 0.5, 2.0), pool_bond(1 / 3, applies_to=["C0", "C2"])))
+    lent = out.metrics[f"debt[{BOND}].amount"][0]
+    assert lent[1] == 0.0 and lent[0] > 0 and lent[2] > 0
+    assert lent.sum() == pytest.approx(20_000_000.0, rel=1e-12)
+    assert np.isnan(out.metrics[f"debt[{BOND}].min_dscr"][0, 1])
+    assert out.metrics[f"debt[{BOND}].min_dscr"][0, 0] == out.metrics[f"debt[{BOND}].min_dscr"][0, 2]
