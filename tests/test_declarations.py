@@ -43,6 +43,8 @@ def declared_metric(name: str) -> catalog.Output | None:
     for table in (*METRIC_TABLES, catalog.INSTRUMENT_METRICS):
         if name in table:
             return table[name]
+    if catalog.metric_pattern(name) is not None:
+        return catalog.metric_pattern(name)
     match = INSTRUMENT_OUTPUT.match(name)
     if match and match.group("kind") in catalog.INSTRUMENTS:
         return catalog.INSTRUMENT_METRICS.get(f"{match.group('kind')}[<label>]."

@@ -358,3 +358,16 @@ def test_a_malformed_per_building_table_exits_2_on_the_cli(tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert "buildings.csv:2:1 buildings[0].compound_id: no compound has id 'Z'" in proc.stderr
     assert not out.exists()
+
+
+def test_every_compound_row_says_how_much_of_a_voted_item_is_built(tmp_path):
+    """built_share[lift] per compound: 1 where every stair's vote passes, 0 where none does;
+    the district's compounds table summarises it, with the bits of each compound's own run."""
+    from fundmodel.portfolio.evaluation import simulate_portfolio
+    from fundmodel.run.montecarlo import simulate
+    from fundmodel.scenario.portfolio import one_compound
+    district = load_scenario(lift_district(tmp_path, [LIFT]))
+    result = simulate_portfolio(district, draws=200, seed=3)
+    single = simulate(one_compound(district, 0), draws=200, seed=3).metrics["built_share[lift]"]
+    assert ((single >= 0) & (single <= 1)).all()
+    assert result.compounds["built_share[lift]_mean"][0] == single.to_numpy().mean()

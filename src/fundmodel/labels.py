@@ -138,7 +138,8 @@ _INSTRUMENT_PARTS: dict[str, tuple[str, str]] = {
 """The label of each part of an instrument's outputs (``npv`` → ``NPV`` / ``净现值``)."""
 
 PATTERNS: dict[str, Label] = {
-    **{name: Label(o.en, o.zh) for table in (catalog.LINE_PATTERNS, catalog.LEDGER_LINES)
+    **{name: Label(o.en, o.zh) for table in (catalog.LINE_PATTERNS, catalog.LEDGER_LINES,
+                                             catalog.METRIC_PATTERNS)
        for name, o in table.items() if "<" in name and name not in _instrument_outputs()},
     **{name: Label(f"{_INSTRUMENTS[kind][0]} {{label}}: {o.en}",
                    f"{_INSTRUMENTS[kind][1]}「{{label}}」{o.zh}")

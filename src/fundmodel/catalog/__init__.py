@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import replace
 
 from .base import DRAW as _DRAW, SUMMARIES, YEARLY as _YEARLY, Metric, Output, declare as _declare
 from .flows import GOVERNMENT_LEVELS, KINDS as _OWN_KINDS, PARTIES, Kind, Party
 from .instruments import INSTRUMENTS as _REGISTERED, Instrument
 
 __all__ = ["QUANTILES", "QUANTILE_METHOD", "CASHFLOW_QUANTILES", "quantile_name", "Metric",
-           "METRICS", "YEARLY_LINES", "YEARLY_COLUMNS", "LINE_PATTERNS", "HOUSEHOLD_TABLES",
+           "METRICS", "METRIC_PATTERNS", "metric_pattern", "YEARLY_LINES", "YEARLY_COLUMNS",
+           "LINE_PATTERNS", "HOUSEHOLD_TABLES",
            "INSTRUMENT_METRICS", "FINANCING_LINES", "FINANCING_METRICS", "SOE_METRICS",
            "FALLBACK_LINES", "FALLBACK_METRICS", "ACCOUNT_LINES", "ACCOUNT_METRICS",
            "FUND_METRICS", "FUND_LINES", "Output", "SUMMARIES", "Party", "PARTIES",
@@ -262,6 +264,16 @@ LINE_PATTERNS: dict[str, Output] = _declare([
            en="Device platform fee: {name}", zh="智能设备平台费：{name}"),
 ], _YEARLY, "mean")
 LINE_PATTERNS |= {o.name: o for i in _REGISTERED.values() for o in i.statement}
+
+METRIC_PATTERNS: dict[str, Output] = _declare([
+    Metric("built_share[<name>]", "share", "Share of the item built after the residents' votes "
+           "(its quantity's share: the stairs whose vote passes, weighted as the item is; 1 "
+           "where every vote passes, 0 where none does); one per item a households decision "
+           "covers; its mean over the draws is the expected share built",
+           en="Share built: {name}", zh="实施比例：{name}"),
+], _DRAW, "quantiles")
+"""Per-draw metrics named after a scenario's item: ``built_share[<name>]`` (scenarios whose
+households vote on items)."""
 """The per-line yearly names: ``income[<name>]``, ``cost[<name>]``, ``menu[<name>]``,
 ``menu_cost[<name>]``, ``device[<name>]`` and the instruments' (:attr:`Instrument.statement`)."""
 
@@ -715,10 +727,19 @@ _LINE_NAME = re.compile(
     re.DOTALL)
 
 
+def metric_pattern(name: str) -> Output | None:
+    """The declaration of a metric named after an item (:data:`METRIC_PATTERNS`:
+    ``built_share[lift]`` → ``built_share[<name>]``), None for another name."""
+    if not isinstance(name, str) or "[" not in name or not name.endswith("]"):
+        return None
+    return METRIC_PATTERNS.get(name[:name.index("[")] + "[<name>]")
+
+
 def known_names() -> list[str]:
     """Every fixed name :func:`lookup` knows, with the two per-line patterns."""
     households = dict.fromkeys(c for t in HOUSEHOLD_TABLES.values() for c in t)
-    return [*METRICS, *YEARLY_LINES, *LINE_PATTERNS, *YEARLY_COLUMNS, *households,
+    return [*METRICS, *METRIC_PATTERNS, *YEARLY_LINES, *LINE_PATTERNS, *YEARLY_COLUMNS,
+            *households,
             *INSTRUMENT_METRICS, *FUND_METRICS, *FUND_LINES, *PORTFOLIO_METRICS]
 
 
@@ -751,6 +772,9 @@ def lookup(name: str) -> Metric:
         pattern = LINE_PATTERNS[f"{kind}[<name>]"]
         return Metric(name, pattern.unit, f"{pattern.description} (here the line {line!r})",
                       pattern.undefined_when)
+    pattern = metric_pattern(name)
+    if pattern is not None:
+        return replace(pattern, name=name)
     close = difflib.get_close_matches(str(name), known_names(), n=3)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise KeyError(f"no metric or yearly line is named {name!r}{hint}")

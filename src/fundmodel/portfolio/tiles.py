@@ -169,7 +169,8 @@ def metric_names(scenario) -> tuple[tuple[str, ...], tuple[str, ...]]:
     ``fallback_total`` when the service model has a fallback payer and the owners' accounts'
     top-ups and balances with an owners' account); every compound's
     summaries also hold its repairs fund's metrics (:data:`fundmodel.catalog.FUND_METRICS`,
-    with a ``repairs_fund`` section) and its instruments' (``debt[<label>].min_dscr``, ...:
+    with a ``repairs_fund`` section), the share built of each item its households vote on
+    (``built_share[<item>]``) and its instruments' (``debt[<label>].min_dscr``, ...:
     :func:`fundmodel.catalog.instrument_metric_names`), which are not summed."""
     ops = scenario.operations
     extra = ("fallback_total",) if ops.fallback is not None else ()
@@ -178,6 +179,10 @@ def metric_names(scenario) -> tuple[tuple[str, ...], tuple[str, ...]]:
     instruments = tuple(instrument_metric_names(
         (rule.source, label) for rule, label in zip(scenario.funding, scenario.funding_labels())))
     fund = tuple(FUND_METRICS) if scenario.repairs_fund is not None else ()
+    voted = {name for d in (scenario.households.decisions if scenario.households else ())
+             for name in d.items}
+    fund += tuple(f"built_share[{item.name}]" for item in scenario.renovation.items
+                  if item.name in voted)
     return COMPOUND_METRICS + extra + fund + instruments, DISTRICT_METRICS + extra
 
 

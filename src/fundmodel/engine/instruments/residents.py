@@ -71,7 +71,7 @@ untouched; the residents' net flow is ``−cash − provident − repayments``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -114,12 +114,16 @@ class ConsentOutcome:
         Share of each item built (1 for an item no decision covers).
     household_pass : tuple of ndarray (D, C, H)
         Per decision: 1 where the household's part of the decision's items is built.
+    metrics : dict of str to ndarray (D, C)
+        ``built_share[<item>]``: the share built of each item a decision covers (its
+        ``item_factor``), per draw: where the votes leave each compound.
     """
 
     passed: np.ndarray
     wtp_threshold_cny: np.ndarray
     item_factor: np.ndarray
     household_pass: tuple[np.ndarray, ...]
+    metrics: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -291,8 +295,10 @@ def consent(inputs: ModelInputs) -> tuple[ModelInputs, ConsentOutcome | None]:
             else:
                 factor[..., i] = ok[..., 0]
     masked = replace(items, quantity=items.quantity * factor)
+    decided = np.flatnonzero(np.asarray(hh.decision_items).any(axis=0))
+    shares = {f"built_share[{items.names[i]}]": factor[..., i] for i in decided}
     return (replace(inputs, items=masked),
-            ConsentOutcome(passed, threshold, factor, tuple(household_pass)))
+            ConsentOutcome(passed, threshold, factor, tuple(household_pass), shares))
 
 
 def channels(inputs: ModelInputs, ledger: Ledger,
