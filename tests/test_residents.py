@@ -151,7 +151,11 @@ def test_without_households_nothing_changes():
     d.pop("households")
     plain = fundmodel.evaluate(Scenario.model_validate(d))
     with_hh = fundmodel.evaluate(fundmodel.load_scenario(LIFT))   # every stair passes
-    np.testing.assert_array_equal(plain.metrics.to_numpy(), with_hh.metrics.to_numpy())
+    # the same numbers; with the votes, also the share of the lifts built: all of them
+    np.testing.assert_array_equal(plain.metrics.to_numpy(),
+                                  with_hh.metrics[list(plain.metrics.columns)].to_numpy())
+    assert list(with_hh.metrics.columns) == [*plain.metrics.columns, "built_share[lift]"]
+    assert with_hh.metrics["built_share[lift]"].tolist() == [1.0]
     assert not plain.has_households
     with pytest.raises(fundmodel.ModelError, match="no households section"):
         plain.decisions()
