@@ -207,10 +207,9 @@ def _operations(scenario: Scenario, facts: _Facts) -> OperationsInputs:
 def _owners_account(ops) -> OwnersAccountInputs | None:
     """The owners' account: as written, or its defaults when an income line is paid to it
     (None when neither)."""
-    account = ops.owners_account
-    if account is None and not any(line.paid_to == "compound_account" for line in ops.income):
+    if not ops.has_owners_account():
         return None
-    account = account if account is not None else OwnersAccount()
+    account = ops.owners_account if ops.owners_account is not None else OwnersAccount()
     return OwnersAccountInputs(opening_balance=draw_compound(account.opening_balance),
                                covers_deficit=account.covers_deficit,
                                to_repairs_fund_share=draw_compound(account.to_repairs_fund_share))

@@ -174,7 +174,7 @@ def metric_names(scenario) -> tuple[tuple[str, ...], tuple[str, ...]]:
     :func:`fundmodel.catalog.instrument_metric_names`), which are not summed."""
     ops = scenario.operations
     extra = ("fallback_total",) if ops.fallback is not None else ()
-    if ops.owners_account is not None or any(l.paid_to == "compound_account" for l in ops.income):
+    if ops.has_owners_account():
         extra += ACCOUNT_METRICS
     instruments = tuple(instrument_metric_names(
         (rule.source, label) for rule, label in zip(scenario.funding, scenario.funding_labels())))

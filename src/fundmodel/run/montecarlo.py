@@ -176,7 +176,7 @@ def memory_estimate(scenario: Scenario, draws: int, chunk_size: int, keep_draws:
     if ops.fallback is None:
         lines -= len(FALLBACK_LINES)
         metrics -= len(FALLBACK_METRICS)
-    if ops.owners_account is None and all(l.paid_to == "operator" for l in ops.income):
+    if not ops.has_owners_account():
         lines -= len(ACCOUNT_LINES)
         metrics -= len(ACCOUNT_METRICS)
     fund = scenario.repairs_fund

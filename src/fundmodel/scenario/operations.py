@@ -499,6 +499,12 @@ class Operations(ScenarioModel):
         model = model or self.service_model or line.service_model
         return line.service_model == model
 
+    def has_owners_account(self) -> bool:
+        """Whether the owners' account runs: an ``owners_account`` section, or an income line
+        paid to it (the section's defaults then)."""
+        return self.owners_account is not None or any(
+            line.paid_to == "compound_account" for line in self.income)
+
     def problems_in(self, scenario: Any) -> Iterator[tuple[str, ...]]:
         """What the operations cannot be against the rest of the scenario, as ``(message,
         *path below operations)``: a line's ``item`` that names no renovation item, a

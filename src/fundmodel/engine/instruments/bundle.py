@@ -348,9 +348,9 @@ def write_bundles(inputs, params: BundleInputs, books: Books) -> Books:
             members = pool_members(params.members, r, total.shape[1])
             first = int(np.argmax(members)) if members.any() else 0
             pool = at_compound(params, first)
-            pay_p = np.minimum(pool_sum(total, members), np.minimum(
-                pool.cap[..., r], pool.cap_per_household[..., r] * pool_sum(households, members)))
             need_p = pool_sum(total, members)
+            pay_p = np.minimum(need_p, np.minimum(
+                pool.cap[..., r], pool.cap_per_household[..., r] * pool_sum(households, members)))
             part = np.divide(total, need_p, out=np.zeros(total.shape), where=need_p > 0)
             pay = np.where(members[None, :], np.minimum(pay_p * part, total), 0.0)
             offered[..., r] = pay

@@ -136,6 +136,31 @@ def _limit(per_unit: np.ndarray, units: np.ndarray) -> np.ndarray:
                        where=~np.isposinf(per_unit))
 
 
+def _offer(terms: DebtInputs, r: int, sized: np.ndarray, cost: np.ndarray,
+           households: np.ndarray) -> np.ndarray:
+    """What rule r would lend before the need: ``min(amount, sized, gearing × cost, cap,
+    cap_per_household × households)`` (a limit not given is none), CNY."""
+    return np.minimum(np.minimum(terms.amount[..., r], sized),
+                      np.minimum(_limit(terms.gearing[..., r], cost),
+                                 np.minimum(terms.cap[..., r],
+                                            _limit(terms.cap_per_household[..., r],
+                                                   households))))
+
+
+def _write_service(books: Books, params: DebtInputs, r: int, lent: np.ndarray,
+                   unit: LoanSchedule, start: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rule r's interest ``lent × i_t`` and principal ``lent × p_t`` ``(D, C, term)``, paid by
+    its obligor to the lender in the operating years of its term, on the ledger."""
+    label, obligor = params.labels[r], params.obligors[r]
+    interest = lent[..., None] * unit.interest
+    principal = lent[..., None] * unit.principal
+    books.ledger.add(debt_line(label, "interest"), obligor, "lender", "financing", interest,
+                     start)
+    books.ledger.add(debt_line(label, "principal"), obligor, "lender", "financing", principal,
+                     start)
+    return interest, principal
+
+
 MIN_LOAN_CNY = 0.01
 """The least a debt lends, CNY (one fen): a smaller amount — rounding left unfunded by the
 grants, or an amount written as 1e-300 — is no loan, so no cover ratio divides by a service of
@@ -180,23 +205,12 @@ def write_debt(inputs, params: DebtInputs, books: Books) -> Books:
         unit, sized = _schedule(params, r, cf)
         room, need = unfunded_on(params.eligible[r], left)              # (D, C, I), (D, C)
         cost = row_sum(np.where(params.eligible[r], books.costs, 0.0))
-        offer = np.minimum(np.minimum(params.amount[..., r], sized),
-                           np.minimum(_limit(params.gearing[..., r], cost),
-                                      np.minimum(params.cap[..., r],
-                                                 _limit(params.cap_per_household[..., r],
-                                                        households))))
-        offer = np.broadcast_to(offer, need.shape)
+        offer = np.broadcast_to(_offer(params, r, sized, cost, households), need.shape)
         offered[..., r] = offer
         pay = np.minimum(offer, need)
         pay = np.where(pay < MIN_LOAN_CNY, 0.0, pay)    # less than a fen is no loan
         pay_on_items(books, left, room, need, pay, label, "lender")
-        interest = pay[..., None] * unit.interest                       # (D, C, term)
-        principal = pay[..., None] * unit.principal
-        obligor = params.obligors[r]
-        books.ledger.add(debt_line(label, "interest"), obligor, "lender", "financing",
-                         interest, start)
-        books.ledger.add(debt_line(label, "principal"), obligor, "lender", "financing",
-                         principal, start)
+        interest, principal = _write_service(books, params, r, pay, unit, start)
         service = interest + principal
         available = np.maximum(cf, 0.0)
         if params.issuers[r] is not None:
@@ -248,11 +262,7 @@ def _write_pooled(params: DebtInputs, r: int, label: str, books: Books, left: np
     revenue_p, cf_p = pool_sum(revenue, members), pool_sum(cf, members)
     need_p = pool_sum(need, members)                                   # (D, 1)
     unit, sized = _schedule(pool, r, cf_p)
-    offer_p = np.minimum(np.minimum(pool.amount[..., r], sized),
-                         np.minimum(_limit(pool.gearing[..., r], pool_sum(cost, members)),
-                                    np.minimum(pool.cap[..., r],
-                                               _limit(pool.cap_per_household[..., r],
-                                                      pool_sum(households, members)))))
+    offer_p = _offer(pool, r, sized, pool_sum(cost, members), pool_sum(households, members))
     pay_p = np.minimum(offer_p, need_p)
     pay_p = np.where(pay_p < MIN_LOAN_CNY, 0.0, pay_p)                  # (D, 1)
     weight = {"gap": need, "cost": cost, "households": households}[params.allocation[r]]
@@ -262,12 +272,7 @@ def _write_pooled(params: DebtInputs, r: int, label: str, books: Books, left: np
     alloc = np.where(members[None, :], np.minimum(pay_p * part, need), 0.0)
     lent = pool_sum(alloc, members)                                    # (D, 1): L
     pay_on_items(books, left, room, need, alloc, label, "lender")
-    interest, principal = alloc[..., None] * unit.interest, alloc[..., None] * unit.principal
-    obligor = params.obligors[r]
-    books.ledger.add(debt_line(label, "interest"), obligor, "lender", "financing", interest,
-                     start)
-    books.ledger.add(debt_line(label, "principal"), obligor, "lender", "financing", principal,
-                     start)
+    _write_service(books, params, r, alloc, unit, start)
     share = np.divide(alloc, lent, out=np.zeros(alloc.shape), where=lent > 0)
     service_p = lent[..., None] * unit.interest + lent[..., None] * unit.principal
     available = np.maximum(cf, 0.0)
