@@ -272,3 +272,14 @@ def test_a_service_in_kind_grows_as_the_line_it_replaces_unless_it_has_its_own_g
 def test_growth_is_for_a_service_not_an_item(tmp_path):
     with pytest.raises(ScenarioError, match=r"funding\[0\]\.growth: an item in kind is given once"):
         scenario([dict(LENT, growth=0.03)])
+
+
+def test_growth_on_an_item_in_kind_is_located_and_the_cli_writes_nothing(tmp_path, capsys):
+    from malformed import BASE_TEXT, check_one_located_issue, line_of
+
+    text = edit("  - source: central_subsidy\n",
+                "  - {source: in_kind, item: roof waterproofing, value: 5000, growth: 0.03}\n"
+                "  - source: central_subsidy\n", BASE_TEXT)
+    file = write(tmp_path, text)
+    check_one_located_issue(file, text, "funding[0].growth", "growth is for a service",
+                            line_of(text, "growth: 0.03}"), tmp_path, capsys)

@@ -143,3 +143,14 @@ def test_the_package_is_the_compounds_the_bond_applies_to(tmp_path):
     assert lent.sum() == pytest.approx(20_000_000.0, rel=1e-12)
     assert np.isnan(out.metrics[f"debt[{BOND}].min_dscr"][0, 1])
     assert out.metrics[f"debt[{BOND}].min_dscr"][0, 0] == out.metrics[f"debt[{BOND}].min_dscr"][0, 2]
+
+
+def test_allocation_without_pooled_is_located_and_the_cli_writes_nothing(tmp_path, capsys):
+    from malformed import check_one_located_issue, edit, line_of, write
+
+    text = (ROOT / "scenarios" / "special-bond-plan.yaml").read_text(encoding="utf-8")
+    text = edit("    coverage_threshold: 1.2\n",
+                "    coverage_threshold: 1.2\n    allocation: cost\n", text)
+    file = write(tmp_path, text)
+    check_one_located_issue(file, text, "funding[2].allocation", "write pooled: true",
+                            line_of(text, "allocation: cost"), tmp_path, capsys)
