@@ -652,6 +652,7 @@ _FLOWS = st.lists(st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False), m
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(_FLOWS, min_size=1, max_size=40), st.integers(0, 2**32 - 1))
+@example(series=[[-1.0, 5e-324]], seed=0)    # a Newton step overflowed: a warning, found by CI
 def test_irr_of_a_series_does_not_depend_on_the_series_computed_with_it(series, seed):
     """A series' IRR has the same bits alone, in any batch and at any place in it: the
     grid's NPV signs are checked against the matrix product's rounding bound and the start
@@ -670,6 +671,16 @@ def test_irr_of_a_series_does_not_depend_on_the_series_computed_with_it(series, 
         at = np.flatnonzero((batch == row).all(axis=1))[0]
         assert reasons[at] == reason
         assert np.array_equal(rates[at], rate, equal_nan=True), (row, rates[at], rate)
+
+
+def test_irr_of_a_subnormal_series_raises_no_warning():
+    # [-1, 5e-324]: the Newton step p / p' overflows; it is refused (bisection), not warned
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rate, reason = fin.irr([-1.0, 5e-324], return_reason=True)
+    assert reason in (fin.IRR_OK, fin.IRR_NO_CONVERGENCE) or np.isnan(rate)
 
 
 def test_irr_is_the_same_bits_for_roots_on_and_near_the_grid():

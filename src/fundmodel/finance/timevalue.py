@@ -685,7 +685,8 @@ def _newton_eval(
         # NPV = P(v), dNPV/dr = -P'(v) v**2  =>  step = P / (P'(v) v**2)
         den = dp * v * v
         ok = den != 0.0
-        step = np.where(ok, p / np.where(ok, den, 1.0), np.nan)
+        with np.errstate(over="ignore"):    # an infinite step is refused: bisection
+            step = np.where(ok, p / np.where(ok, den, 1.0), np.nan)
         return p, step
 
     # Mixed: forward rows run Horner on cf[T-1], ..., cf[0] in v; reversed
@@ -707,7 +708,8 @@ def _newton_eval(
     num = np.where(use_rev, -u * p, p)
     den = np.where(use_rev, u * dp - deg * p, dp * x * x)
     ok = den != 0.0
-    step = np.where(ok, num / np.where(ok, den, 1.0), np.nan)
+    with np.errstate(over="ignore"):        # an infinite step is refused: bisection
+        step = np.where(ok, num / np.where(ok, den, 1.0), np.nan)
     return p, step
 
 
@@ -1217,7 +1219,8 @@ def _regula_falsi(cft: FloatArray, cells: tuple[NDArray[np.intp], ...],
         y_lo, y_hi = y[:, 2 * k], y[:, 2 * k + 1]
         den = y_lo - y_hi
         ok = (den != 0.0) & inner[2 * k]
-        w = y_lo / np.where(ok, den, 1.0)
+        with np.errstate(over="ignore"):    # an infinite weight leaves the cell: bisection
+            w = y_lo / np.where(ok, den, 1.0)
         start = lo + w * np.where(ok, hi - lo, 0.0)
         ok &= (start > lo) & (start < hi)
         starts.append(np.where(ok, start, _bisect_point(lo, hi)))
