@@ -33,7 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 TABLES = ("metrics", "summary", "probabilities", "yearly", "yearly_bands", "funding", "items",
           "cashflows", "parties", "government", "fiscal", "debt", "decisions", "households",
           "channels", "inputs")
-DISTRICT_TABLES = ("summary", "compounds", "outlay", "overrun", "yearly_outlay_total")
+DISTRICT_TABLES = ("summary", "compounds", "outlay", "overrun", "yearly_outlay_total",
+                   "programme_summary")
 RUNS = {"det": None, "random": "random", "lhs": "lhs", "sobol": "sobol"}
 DRAWS, DISTRICT_DRAWS, SEED = 2048, 256, 1
 

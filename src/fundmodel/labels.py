@@ -1001,6 +1001,8 @@ TEXT: dict[str, Label] = _table({
     "district.in_plan": ("{n:,} of {total:,} compounds in the plan ({status})",
                          "计划纳入 {n:,} / {total:,} 个小区（{status}）"),
     "district.totals": ("The district (sums over its compounds, CNY)", "全区合计（各小区加总，元）"),
+    "district.programme": ("The programme's pooled instruments (each one over its package of "
+                           "compounds)", "打捆项目（每项覆盖其项目包内各小区）"),
     "district.outlay": ("Fiscal outlay by level and year (CNY: mean, p5, p95)",
                         "各级政府分年度财政支出（元：均值、5%分位、95%分位）"),
     "district.areas": ("Shared service areas: operating subsidy, PV, of all {n:,} compounds at "

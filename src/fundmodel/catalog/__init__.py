@@ -30,7 +30,7 @@ __all__ = ["QUANTILES", "QUANTILE_METHOD", "CASHFLOW_QUANTILES", "quantile_name"
            "GOVERNMENT_LEVELS", "INSTRUMENTS", "LEDGER_LINES", "PORTFOLIO_METRICS", "Kind", "KINDS",
            "Instrument", "DECLARED_INSTRUMENTS", "SOURCE_LABELS", "FIELD_LABELS",
            "TABLE_COLUMNS", "ledger_line", "instrument_metric", "instrument_metric_names",
-           "probabilities",
+           "programme_metric_names", "probabilities",
            "lookup", "known_names", "declaration"]
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -713,6 +713,22 @@ def instrument_metric_names(rules) -> list[str]:
         names += [name.replace("<label>", label) for label in labels for name in own]
         names += [m.name for m in instrument.metrics if "<label>" not in m.name]
     return names
+
+
+def programme_metric_names(rules) -> list[str]:
+    """The per-draw metrics of the pooled funding rules among ``rules`` ``(source, label,
+    pooled)`` that are the package's own — the same for every member compound (its DSCR,
+    cover, NPV, IRR...) — in the order a run gives them; each member's part of it
+    (:attr:`Instrument.pooled_share`: a debt's ``amount``) is left out."""
+    pooled = [(source, label) for source, label, is_pooled in rules if is_pooled]
+    prefixes, shares = set(), set()
+    for instrument in _REGISTERED.values():
+        for source, label in pooled:
+            if source in instrument.sources:
+                prefixes.add(f"{instrument.name}[{label}].")
+                shares.add(instrument.pooled_share.replace("<label>", label))
+    return [name for name in instrument_metric_names(pooled)
+            if name not in shares and any(name.startswith(p) for p in prefixes)]
 
 
 def probabilities() -> dict[str, Output]:

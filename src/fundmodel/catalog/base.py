@@ -121,6 +121,10 @@ class Instrument:
     fields : dict of str to (str, str)
         en and zh labels of its models' fields that no other part of the scenario has (the
         report's assumptions, located errors in words).
+    pooled_share : str
+        For an instrument that may be pooled over a package of compounds (``pooled: true``):
+        the metric (``<name>[<label>].<metric>``) that is each member's own part of it; its
+        other metrics are the package's, the same for every member.
     """
 
     name: str
@@ -134,6 +138,7 @@ class Instrument:
     metrics: tuple[Output, ...] = ()
     kinds: tuple[Kind, ...] = ()
     fields: dict[str, tuple[str, str]] = field(default_factory=dict)
+    pooled_share: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "lines", tuple(declare(list(self.lines), YEARLY,

@@ -202,6 +202,9 @@ def _run_district(args: argparse.Namespace, out, err, helpers) -> int:
                 if metric == "operating_subsidy_pv" else w.label(metric))
         t.add_row(name, _money(r["mean"]), _money(r["p05"]), _money(r["p95"]))
     console.print(t)
+    if len(result.programme.columns):
+        from ..export.console import programme_table
+        console.print(programme_table(result.programme_summary(), w))
     outlay = result.outlay()
     t = _table(w("district.outlay"),
                [(w("col.Level"), "left"), (w("col.Year"), "left"), (w("col.mean"), "right"),
@@ -242,6 +245,8 @@ def _run_district(args: argparse.Namespace, out, err, helpers) -> int:
                   "outlay": outlay}
         if len(overrun):
             tables["overrun"] = overrun
+        if len(result.programme.columns):
+            tables["programme"] = result.programme
         if plan is not None:
             tables["plan"] = plan.table
             tables["budget"] = plan.budget_use
@@ -251,7 +256,8 @@ def _run_district(args: argparse.Namespace, out, err, helpers) -> int:
                   "scenario_sha256": sha256, "set": list(args.set or ()),
                   **{k: v for k, v in result.info.items()},
                   "scenario": scenario.model_dump(mode="json", by_alias=True)}
-        formats = table_formats(tables, args.format, ("district",), helpers["large_csv"](err))
+        formats = table_formats(tables, args.format, ("district", "programme"),
+                                helpers["large_csv"](err))
         written = write_table_set(tables, record, args.out, formats=formats,  # sets "files"
                                   lang=args.lang)
         helpers["written"](console, written, args.out, lang)

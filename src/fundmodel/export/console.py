@@ -489,6 +489,15 @@ def _value(metric: str, value: float, w: Words | None = None) -> str:
     return _number(value)
 
 
+def programme_table(summary, w: Words | None = None) -> "Table":
+    """The pooled instruments' metrics over the draws (``PortfolioResult.
+    programme_summary()``): mean, p5, p95 and standard error, each metric undefined in some
+    draws noted."""
+    w = w or Words()
+    return _stat_table(w("district.programme"), summary,
+                       [(escape_markup(w.label(n)), n, _number) for n in summary.index], w)
+
+
 def _print_financing(console: "Console", result: "Result", w: Words | None = None) -> None:
     """The financing instruments' metrics (investors, bundled projects, debt) and the
     government's commitments by year."""

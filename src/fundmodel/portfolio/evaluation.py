@@ -17,6 +17,7 @@ from ..run.progress import Reporter, reporter
 from ..inputs.sampling import BLOCK_SIZE, input_space
 from ..scenario import Scenario
 from .memory import check_portfolio_size
+from .programme import check_start_years, packages, programme_metrics
 from .result import PortfolioResult
 from .tiles import (COMPOUND_BLOCK, SUMMARY_STATS, TileResult, add_blocks, calendar_outlay,
                     compound_metrics, default_chunk_draws, metric_names, run_tile,
@@ -180,6 +181,7 @@ def simulate_portfolio(scenario: Scenario, draws: int | None = None, seed: int |
     compounds_per_tile = positive_int(compounds_per_tile, "compounds_per_tile")
     chosen, offsets = _offsets(scenario, table, start_years)
     table = table.take(chosen) if chosen.size != len(table) else table
+    check_start_years(scenario, table, offsets)
     if any(getattr(rule, "pooled", False) for rule in scenario.funding):
         compounds_per_tile = len(table)     # a pooled debt's package is computed together
     tiles = tiles_of(len(table), compounds_per_tile)
@@ -199,10 +201,12 @@ def simulate_portfolio(scenario: Scenario, draws: int | None = None, seed: int |
     shown = reporter(progress, len(table), "compounds")
     total = None
     summaries: list[dict] = []
+    programme: dict[str, np.ndarray] = {}
     try:
         for result in _tile_results(scenario, table, tiles, args, workers, client):
             total = add_blocks(total, result, n_calendar)
             summaries.append(result.summaries)
+            programme.update(result.programme)
             shown.update(result.tile.stop)
     finally:
         shown.close()
@@ -228,7 +232,18 @@ def simulate_portfolio(scenario: Scenario, draws: int | None = None, seed: int |
             "shared_inputs": len(space.paths)}
     calendar = scenario.start_year + np.arange(n_calendar)
     return PortfolioResult(frame, district, outlay, calendar, info,
-                           budgets_by_year(scenario, calendar))
+                           budgets_by_year(scenario, calendar),
+                           _programme_frame(programme, packages(scenario, table), draws))
+
+
+def _programme_frame(programme: dict[str, np.ndarray], found, draws: int) -> pd.DataFrame:
+    """Each pooled instrument's per-draw metrics (the package's), one row per draw; NaN for a
+    package none of whose compounds runs; no columns without a pooled rule."""
+    nan = np.full(draws, np.nan)
+    frame = pd.DataFrame({name: programme.get(name, nan) for package in found
+                          for name in package.metrics}, index=pd.RangeIndex(draws))
+    frame.index.name = "draw"
+    return frame
 
 
 def budgets_by_year(scenario: Scenario, calendar: np.ndarray) -> np.ndarray | None:
@@ -269,6 +284,7 @@ def evaluate_portfolio(scenario: Scenario, *, start_years=None, tiers=None) -> P
     table = _with_tiers(_table_of(scenario), tiers)
     chosen, offsets = _offsets(scenario, table, start_years)
     table = table.take(chosen)
+    check_start_years(scenario, table, offsets)
     out = run_compounds(model_inputs(scenario, point_values(scenario), 1, table))
     per_compound, per_district = metric_names(scenario)
     metrics = compound_metrics(out, per_compound)
@@ -281,4 +297,7 @@ def evaluate_portfolio(scenario: Scenario, *, start_years=None, tiers=None) -> P
                            rewards_of(scenario, table, offsets, n_calendar))
     return PortfolioResult(frame, district, outlay, calendar,
                            {"kind": "point", "compounds": len(table)},
-                           budgets_by_year(scenario, calendar))
+                           budgets_by_year(scenario, calendar),
+                           _programme_frame(programme_metrics(packages(scenario, table), metrics,
+                                                              0, len(table)),
+                                            packages(scenario, table), 1))

@@ -42,6 +42,10 @@ class PortfolioResult:
         Each level's budget for renovation in each calendar year (``portfolio.phasing.
         budgets_cny``; ``inf``: no limit, e.g. outside the plan's years), CNY; None without a
         phasing section.
+    programme : DataFrame
+        One row per draw: the metrics of each pooled instrument (``pooled: true``) that are its
+        package's — cover, DSCR, LLCR, NPV, IRR… (:func:`fundmodel.catalog.
+        programme_metric_names`), NaN where undefined (nothing lent); no columns without one.
     """
 
     compounds: pd.DataFrame
@@ -50,6 +54,7 @@ class PortfolioResult:
     calendar_years: np.ndarray
     info: dict = field(default_factory=dict)
     budget_cny: np.ndarray | None = None
+    programme: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def __repr__(self) -> str:
         draws = self.info.get("draws")
@@ -117,6 +122,20 @@ class PortfolioResult:
                             "std": std}, index=pd.Index(d.columns, name="metric"))
         for name, row in zip(SUMMARY_STATS[2:], q):
             out[name] = row
+        return out
+
+    def programme_summary(self) -> pd.DataFrame:
+        """The pooled instruments' metrics over the draws, one row each: as
+        ``fundmodel.Result.summary()`` (mean, sd, mcse, p5 … p95, min, max over the draws where
+        the metric is defined, ``n`` of them and ``undefined`` the others). The mean of a 0/1
+        metric is a probability: ``1 − debt[<label>].meets_coverage`` is P(cover below the
+        bond's ``coverage_threshold``)."""
+        from ..results.result import exact_summary_row
+
+        rows = {name: exact_summary_row(self.programme[name].to_numpy(dtype=float))
+                for name in self.programme.columns}
+        out = pd.DataFrame.from_dict(rows, orient="index")
+        out.index.name = "metric"
         return out
 
     def outlay(self) -> pd.DataFrame:

@@ -23,7 +23,7 @@ draws alone, without drawing its blocks' streams again for every chunk.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -32,6 +32,7 @@ from ..engine.model import run_compounds
 from ..inputs import model_inputs
 from ..inputs.sampling import BLOCK_SIZE, InputSpace, sample_values
 from ..scenario.fiscal import GOVERNMENT_LEVELS
+from .programme import packages, programme_metrics
 
 __all__ = ["COMPOUND_BLOCK", "COMPOUND_METRICS", "DISTRICT_METRICS", "SUMMARY_STATS", "Tile",
            "TileResult", "run_tile", "add_blocks", "tiles_of", "payments_by_level",
@@ -77,13 +78,15 @@ class TileResult:
     ``block_sums[k][name]`` ``(draws,)`` (metrics) and ``block_outlay[k]`` ``(draws, levels,
     W)`` for each block k of the tile, in order: the outlay in calendar years ``outlay_start
     .. outlay_start + W − 1`` (indices after the scenario's ``start_year``), zero in the
-    others."""
+    others; ``programme[metric]`` ``(draws,)``: the metrics of the pooled instruments whose
+    first member is in the tile (:mod:`fundmodel.portfolio.programme`)."""
 
     tile: Tile
     summaries: dict[str, np.ndarray]
     block_sums: list[dict[str, np.ndarray]]
     block_outlay: list[np.ndarray]
     outlay_start: int = 0
+    programme: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def tiles_of(n_compounds: int, compounds_per_tile: int) -> list[Tile]:
@@ -249,7 +252,8 @@ def run_tile(scenario, table, tile: Tile, seed: int, sampler: str, draws: int,
         summaries[k] = np.vstack([rows.mean(axis=-1), rows.std(axis=-1, ddof=1) if draws > 1
                                   else np.full(n_c, np.nan), q])
     first = 0 if years is None else int(tile_offsets.min()) + years[0]
-    return TileResult(tile, summaries, sums, outlay, first)
+    programme = programme_metrics(packages(scenario, table), kept, tile.start, tile.stop)
+    return TileResult(tile, summaries, sums, outlay, first, programme)
 
 
 def row_quantiles(rows: np.ndarray) -> np.ndarray:

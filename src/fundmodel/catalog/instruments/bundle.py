@@ -52,6 +52,7 @@ INSTRUMENT = Instrument(
                "scale (a unit of scale is worth ≤ 0 and no smaller scale pays the fixed cost)",
                en="minimum scale", zh="最小规模", undefined_zh="任何规模都无法使捆绑项目平衡：扣除反哺后各规模净现值均为负"),
     ),
+    pooled_share="bundle[<label>].transfer",
     fields={
         "pooled": ("Pooled over a package", "打捆（项目包）"),
         "scale": ("Scale", "规模"),

@@ -78,6 +78,7 @@ INSTRUMENT = Instrument(
                "no debt service (nothing lent by any debt)",
                en="Coverage of all debts together", zh="全部债务合并覆盖倍数", undefined_zh="各项债务均无还本付息（均未借款）"),
     ),
+    pooled_share="debt[<label>].amount",
     fields={
         "term_years": ("Term", "期限"),
         "grace_years": ("Grace years", "宽限期"),

@@ -62,6 +62,7 @@ INSTRUMENT = Instrument(
                "probability",
                en="below its hurdle", zh="低于门槛收益率"),
     ),
+    pooled_share="investor[<label>].investment",
     fields={
         "pooled": ("Pooled over a package", "打捆（项目包）"),
         "invests": ("Investment basis", "投资方式"),
