@@ -81,6 +81,10 @@ def test_proceeds_are_allocated_pro_rata_and_the_service_follows(tmp_path):
     need = run(district_of(tmp_path / "n", (1.0, 0.5, 2.0), without_debt)).metrics
     need = need["funding_gap"][0]
     np.testing.assert_allclose(lent, 20_000_000.0 * need / need.sum(), rtol=1e-12)
+    # 20 M is below the package's need and the gap shares never exceed a compound's need: the
+    # bond is not capped, though its shares add up to 20 M only to rounding
+    assert need.sum() > 20_000_000.0
+    np.testing.assert_array_equal(out.metrics[f"debt[{BOND}].capped"][0], [0.0, 0.0, 0.0])
     ledger = {line.name: line for line in out.ledger}
     interest = ledger[f"debt[{BOND}].interest"].amount[0]            # (C, term)
     np.testing.assert_allclose(interest[:, 0], 0.031 * lent, rtol=1e-12)   # year 1: coupon

@@ -34,7 +34,8 @@ def add_district_parser(sub, verbose, helpers) -> None:
     d.add_argument("--out", metavar="DIR", type=helpers["path"],
                    help="write compounds.csv, district.csv (per draw), outlay.csv, plan.csv, "
                    "budget.csv, overrun.csv (P(a level's budget is overrun) by year), "
-                   "areas.csv and run.json into DIR, as a set")
+                   "programme.csv (a pooled instrument's metrics per draw), areas.csv and "
+                   "run.json into DIR, as a set")
     d.add_argument("--plots", metavar="DIR", type=helpers["path"],
                    help="write the charts as PNG (the plan, the fiscal outlay by level) and "
                    "run.json into DIR, as a set (a folder other than --out's)")

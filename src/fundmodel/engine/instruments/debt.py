@@ -248,7 +248,8 @@ def _write_pooled(params: DebtInputs, r: int, label: str, books: Books, left: np
     households; the debt lends ``L = Σ_M a_c`` and compound c pays ``a_c × s_t`` (the unit
     schedule's interest and principal) to the lender, remits its ``max(CFADS_t, 0)`` to a
     bond's issuer, and a guarantor calls ``a_c / L`` of the pool's ``share × max(DS_t −
-    max(CFADS_t, 0), 0)``. The metrics are the pool's (``amount``: each compound's ``a_c``);
+    max(CFADS_t, 0), 0)``. The metrics are the pool's (``amount``: each compound's ``a_c``;
+    ``capped``: ``P`` below the amount asked, or some ``need_c`` below ``P × w_c / Σ_M w``);
     NaN in the compounds outside the package."""
     term = params.term_years[r]
     revenue, cf = cfads(books.operating, params.pledged[r], params.pledged_costs[r],
@@ -289,6 +290,12 @@ def _write_pooled(params: DebtInputs, r: int, label: str, books: Books, left: np
         call_p = row_sum(calls_p)
     found = _metrics(label, pool, r, lent, pool.amount[..., r], revenue_p, cf_p, service_p,
                      call_p, unit)
+    # capped: the pool's P below the amount asked, or a member's need below its share of P
+    # (not Σ a_c < amount: the shares of P add up to P only to rounding)
+    cut = np.any(members[None, :] & (pay_p * part > need), axis=1, keepdims=True)
+    asked = pool.amount[..., r]
+    found[f"debt[{label}].capped"] = np.where(np.isfinite(asked), (pay_p < asked) | cut,
+                                              False).astype(float)
     shape = need.shape
     metrics = {name: np.where(members[None, :], np.broadcast_to(value, shape), np.nan)
                for name, value in found.items()}
