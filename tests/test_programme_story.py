@@ -211,3 +211,28 @@ def test_the_cli_prints_and_writes_the_programme(tmp_path, capsys):
     frame = pd.read_csv(out / "programme.csv", index_col="draw")
     assert frame.shape == (20, 11)
     assert f"debt[{BOND}].coverage_net" in frame.columns
+
+
+def test_the_report_and_the_workbook_show_the_programme(scenario, reference, tmp_path):
+    """A section and a sheet of the pooled bond's metrics over the draws, clean in Chinese;
+    the workbook's numbers are programme_summary()'s."""
+    import openpyxl
+    from clean_text import leaks
+    from test_excel import _cells
+    from test_report import section_ids, visible_text
+
+    from fundmodel.export.report import render_district_report
+    for lang in ("zh", "en"):
+        page = render_district_report(reference, scenario, lang=lang, scenario_file=PROGRAMME)
+        assert section_ids(page) == ["plan", "outlay", "district", "programme", "compounds",
+                                     "assumptions", "record"]
+        book = openpyxl.load_workbook(reference.to_excel(tmp_path / f"p-{lang}.xlsx",
+                                                         lang=lang, scenario=scenario))
+        if lang == "zh":
+            assert leaks(visible_text(page), scenario, [str(PROGRAMME)]) == []
+            assert leaks(_cells(book), scenario, [str(PROGRAMME)]) == []
+    sheet = book["Programme"]
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=3, values_only=True) if r[0]}
+    mean = reference.programme[f"debt[{BOND}].coverage_net"].to_numpy().mean()
+    assert rows["Debt programme bond: net coverage"][1] == pytest.approx(mean, rel=1e-15)
+    assert "Debt programme bond: net coverage" in visible_text(page)

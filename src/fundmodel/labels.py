@@ -335,6 +335,9 @@ DISTRICT_BOOK: dict[str, Label] = _table({
     "table.outlay": ("Fiscal outlay by level and year, over the draws",
                      "各级政府分年度财政支出（各次模拟）"),
     "table.district": ("Sums over the compounds, over the draws", "各小区加总（各次模拟）"),
+    "sheet.programme": ("Programme", "打捆项目"),
+    "table.programme": ("The pooled instruments, each over its package of compounds, over the "
+                        "draws", "打捆项目（按项目包合并测算，各次模拟）"),
     "note.no_plan": ("No phasing in this run: every compound starts in the first year.",
                      "本次运行未做分期：各小区均在首年开工。"),
     "note.run_district": ("District run: {draws:,} draws, seed {seed}, {compounds:,} compounds.",
@@ -1152,6 +1155,7 @@ TEXT: dict[str, Label] = _table({
     "report.sec_plan": ("The phased plan", "分期实施计划"),
     "report.sec_outlay": ("Fiscal outlay by level and year", "各级政府分年度财政支出"),
     "report.sec_district": ("The district's totals", "全区合计"),
+    "report.sec_programme": ("The programme's pooled instruments", "打捆项目"),
     "report.sec_compounds": ("The compounds", "各小区测算结果"),
     "report.plan_story": ("{n} of {total} compounds are in the plan ({status}).",
                           "计划纳入{n}/{total}个小区（{status}）。"),
@@ -1161,6 +1165,9 @@ TEXT: dict[str, Label] = _table({
     "report.outlay_caption": ("Fiscal outlay by level and year (CNY: mean, p5, p50, p95)",
                               "各级政府分年度财政支出（元：均值、5%分位、50%分位、95%分位）"),
     "report.district_caption": ("Sums over the compounds (CNY)", "各小区加总（元）"),
+    "report.programme_caption": ("Each over its package of compounds, over the draws (a yes/no "
+                                 "as the share of the draws)",
+                                 "各项按其项目包内小区合并测算，各次模拟统计（是/否指标为占比）"),
     "report.compounds_caption": ("Per compound: means over the draws", "各小区：各次模拟均值"),
     "report.compounds_more": ("The first {shown:,} of {total:,} compounds; all are in the workbook "
                               "(--excel) and compounds.csv (--out).",

@@ -723,7 +723,8 @@ def district_sheets(result: "PortfolioResult", *, lang: str = "en", plan: Any = 
 
     The phased plan (``plan.table``: each compound's start year and cost by level; and
     ``plan.budget_use``), the fiscal outlay by level and calendar year (``result.outlay()``),
-    the district's totals over the draws (``result.summary()``), every compound's summaries
+    the district's totals over the draws (``result.summary()``), with a pooled instrument its
+    metrics over the draws (``result.programme_summary()``), every compound's summaries
     (``result.compounds``) and, with the ``scenario``, its assumptions
     (:func:`assumptions_table`)."""
     check_lang(lang)
@@ -751,6 +752,12 @@ def district_sheets(result: "PortfolioResult", *, lang: str = "en", plan: Any = 
     units = ["" if u == "0/1" else u for u in units]  # a count of compounds, summed
     sheets.append(("sheet.district", [Table(summary, title="table.district",
                                             row_units=units)], [note]))
+    if len(result.programme.columns):
+        programme = result.programme_summary()
+        units = [describe_unit(m) for m in programme.index]
+        sheets.append(("sheet.programme", [Table(programme, title="table.programme",
+                                                 row_units=["share" if u == "0/1" else u
+                                                            for u in units])], [note]))
     compounds = result.compounds.set_index("id")
     units = {c: describe_unit(c) for c in compounds.columns}
     units = {c: ("share" if u == "0/1" and not c.endswith("_std") else

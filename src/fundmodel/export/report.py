@@ -996,6 +996,27 @@ def _district_totals_section(result: "PortfolioResult", lang: str) -> dict:
             "tables": [table], "charts": []}
 
 
+def _programme_section(result: "PortfolioResult", lang: str) -> dict | None:
+    """The pooled instruments' metrics over the draws (``programme_summary()``); None
+    without a pooled instrument."""
+    if not len(result.programme.columns):
+        return None
+    s = result.programme_summary()
+    rows = []
+    for metric, r in s.iterrows():
+        unit = labels.describe_unit(str(metric))
+        shown = _money if unit == "CNY" else (_pct if unit == "0/1" else _rate)
+        rows.append(_row(labels.header(str(metric), lang, "" if unit == "0/1" else None),
+                         *(shown(r[c]) for c in ("mean", "p5", "p50", "p95"))))
+    table = _table(text("report.programme_caption", lang),
+                   [(labels.label("metric", lang), False), (labels.label("mean", lang), True),
+                    (labels.quantile_label("p5", lang), True),
+                    (labels.quantile_label("p50", lang), True),
+                    (labels.quantile_label("p95", lang), True)], rows)
+    return {"id": "programme", "title": text("report.sec_programme", lang), "story": [],
+            "tables": [table], "charts": []}
+
+
 def _compounds_section(result: "PortfolioResult", lang: str) -> dict:
     frame = result.compounds
     metrics = [m for m in _COMPOUND_METRICS if f"{m}_mean" in frame.columns]
@@ -1048,7 +1069,7 @@ def render_district_report(result: "PortfolioResult", scenario, *, lang: str = "
     Sections: the phased plan (compounds and households started per year, the budget used by
     level and year; with ``plan``, a :func:`~fundmodel.portfolio.plan_portfolio` result), the
     fiscal outlay by level and year (mean, p5, p50, p95), the district's totals, the
-    compounds (the first :data:`MAX_COMPOUND_ROWS`), the rules every compound runs under
+    programme's pooled instruments (with one), the compounds (the first :data:`MAX_COMPOUND_ROWS`), the rules every compound runs under
     (funding rules, fee, income and costs of ``scenario``) and the run record. ``charts``:
     slot (:data:`DISTRICT_CHART_SLOTS`) → a matplotlib Figure or PNG bytes.
     """
@@ -1069,8 +1090,9 @@ def render_district_report(result: "PortfolioResult", scenario, *, lang: str = "
              "tables": _rules_tables(scenario, lang), "charts": []}
     sections = [_plan_section(plan, scenario, lang, images),
                 _outlay_section(result, lang, images), _district_totals_section(result, lang),
-                _compounds_section(result, lang), rules,
+                _programme_section(result, lang), _compounds_section(result, lang), rules,
                 _record_section(_DistrictDraws(record["draws"]), lang, record)]
+    sections = [section for section in sections if section is not None]
     for section in sections:
         section.setdefault("after", [])
         section.setdefault("after_charts", [])
