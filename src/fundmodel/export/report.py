@@ -21,7 +21,7 @@ import math
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from .. import labels
 from ..labels import text
@@ -979,21 +979,29 @@ def _outlay_section(result: "PortfolioResult", lang: str, images: Mapping[str, s
             "tables": [table], "charts": _charts_for_district(["outlay"], images, lang)}
 
 
-def _district_totals_section(result: "PortfolioResult", lang: str) -> dict:
-    s = result.summary()
+def _summary_section(ident: str, summary, caption: str, quantiles: tuple[str, str, str],
+                     shown_as: Callable[[str], Callable[[Any], str]], lang: str) -> dict:
+    """A section of one table: each metric of ``summary`` (a row) with its mean and three
+    quantiles (the ``summary``'s column names), formatted as ``shown_as(unit)`` says."""
     rows = []
-    for metric, r in s.iterrows():
+    for metric, r in summary.iterrows():
         unit = labels.describe_unit(str(metric))
-        shown = _rate if unit.startswith("CNY/m²") else _money
+        shown = shown_as(unit)
         rows.append(_row(labels.header(str(metric), lang, "" if unit == "0/1" else None),
-                         *(shown(r[c]) for c in ("mean", "p05", "p50", "p95"))))
-    table = _table(text("report.district_caption", lang),
+                         *(shown(r[c]) for c in ("mean", *quantiles))))
+    table = _table(caption,
                    [(labels.label("metric", lang), False), (labels.label("mean", lang), True),
                     (labels.quantile_label("p5", lang), True),
                     (labels.quantile_label("p50", lang), True),
                     (labels.quantile_label("p95", lang), True)], rows)
-    return {"id": "district", "title": text("report.sec_district", lang), "story": [],
+    return {"id": ident, "title": text(f"report.sec_{ident}", lang), "story": [],
             "tables": [table], "charts": []}
+
+
+def _district_totals_section(result: "PortfolioResult", lang: str) -> dict:
+    return _summary_section("district", result.summary(),
+                            text("report.district_caption", lang), ("p05", "p50", "p95"),
+                            lambda unit: _rate if unit.startswith("CNY/m²") else _money, lang)
 
 
 def _programme_section(result: "PortfolioResult", lang: str) -> dict | None:
@@ -1001,20 +1009,10 @@ def _programme_section(result: "PortfolioResult", lang: str) -> dict | None:
     without a pooled instrument."""
     if not len(result.programme.columns):
         return None
-    s = result.programme_summary()
-    rows = []
-    for metric, r in s.iterrows():
-        unit = labels.describe_unit(str(metric))
-        shown = _money if unit == "CNY" else (_pct if unit == "0/1" else _rate)
-        rows.append(_row(labels.header(str(metric), lang, "" if unit == "0/1" else None),
-                         *(shown(r[c]) for c in ("mean", "p5", "p50", "p95"))))
-    table = _table(text("report.programme_caption", lang),
-                   [(labels.label("metric", lang), False), (labels.label("mean", lang), True),
-                    (labels.quantile_label("p5", lang), True),
-                    (labels.quantile_label("p50", lang), True),
-                    (labels.quantile_label("p95", lang), True)], rows)
-    return {"id": "programme", "title": text("report.sec_programme", lang), "story": [],
-            "tables": [table], "charts": []}
+    return _summary_section("programme", result.programme_summary(),
+                            text("report.programme_caption", lang), ("p5", "p50", "p95"),
+                            lambda unit: _money if unit == "CNY" else (
+                                _pct if unit == "0/1" else _rate), lang)
 
 
 def _compounds_section(result: "PortfolioResult", lang: str) -> dict:
