@@ -273,6 +273,65 @@ def _check_required(required, n: int, ids: list[str]) -> np.ndarray:
     return mask
 
 
+def _check_together(together, n: int, ids: list[str]) -> np.ndarray | None:
+    """Groups of compounds that start together as a label per compound ``(C,)`` (−1: in no
+    group; groups sharing a compound are one group), or None without any."""
+    if together is None:
+        return None
+    label = np.arange(n)
+    index = {name: i for i, name in enumerate(ids)}
+    for k, group in enumerate(together):
+        members = []
+        for m in group:
+            if isinstance(m, str):
+                if m not in index:
+                    raise _fail(f"together[{k}]: no compound has id {m!r}")
+                members.append(index[m])
+            elif isinstance(m, (int, np.integer)) and 0 <= int(m) < n:
+                members.append(int(m))
+            else:
+                raise _fail(f"together[{k}]: {m!r} is neither a compound's id nor an index "
+                            f"0..{n - 1}")
+        if len(members) > 1:
+            old = np.unique(label[members])
+            label[np.isin(label, old)] = old.min()
+    sizes = np.bincount(label, minlength=n)
+    return np.where(sizes[label] > 1, label, -1)
+
+
+def _together_rows(together: np.ndarray, group: np.ndarray, var_c: np.ndarray,
+                   var_y: np.ndarray, n_years: int) -> LinearConstraint | None:
+    """``x[c, t] = x[first, t]`` for every compound c of a group but its first and every plan
+    year t (summed over a compound's options), as equality rows; a start not allowed for one
+    member is then impossible for the group."""
+    labels = together[group[var_c]]                     # the group of each variable
+    firsts = {int(g): int(np.flatnonzero(together == g)[0]) for g in np.unique(together)
+              if g >= 0}
+    rows, cols, vals = [], [], []
+    base = 0
+    for g, first in firsts.items():                      # a loop over the groups
+        others = np.flatnonzero(together == g)
+        others = others[others != first]
+        slot = np.full(together.size, -1)
+        slot[others] = np.arange(others.size)
+        mine = (labels == g) & (group[var_c] != first)
+        rows.append(base + slot[group[var_c[mine]]] * n_years + var_y[mine])
+        cols.append(np.flatnonzero(mine))
+        vals.append(np.ones(int(mine.sum())))
+        lead = np.flatnonzero(group[var_c] == first)
+        rows.append((base + np.arange(others.size)[:, None] * n_years
+                     + var_y[lead][None, :]).ravel())
+        cols.append(np.tile(lead, others.size))
+        vals.append(np.full(lead.size * others.size, -1.0))
+        base += others.size * n_years
+    if base == 0:
+        return None
+    matrix = sparse.csr_array((np.concatenate(vals), (np.concatenate(rows),
+                                                      np.concatenate(cols))),
+                              shape=(base, var_c.size))
+    return LinearConstraint(matrix, 0.0, 0.0)
+
+
 def _check_solver_args(time_limit_s, mip_rel_gap) -> None:
     if time_limit_s is not None and not (np.isfinite(time_limit_s) and time_limit_s > 0):
         raise _fail(f"time_limit_s: a positive number of seconds, got {time_limit_s!r}")
@@ -362,12 +421,14 @@ def _within(used: np.ndarray, budget: np.ndarray) -> np.ndarray:
 
 
 def _solve(cost, budget, weight, required, allowed, *, time_limit_s, mip_rel_gap,
-           prefer_early, group=None):
+           prefer_early, group=None, together=None):
     """Solve the programme.
 
     ``cost``, ``weight`` and ``allowed`` are per option (a compound, or a compound at a tier),
     ``group`` (O,) the compound of each option (default: option = compound) and ``required``
     per compound: at most one option of a compound starts, exactly one if it is required.
+    ``together`` (C,): each compound's group (:func:`_check_together`), whose compounds start
+    in the same year or not at all.
 
     Returns (start_index (O,) with −1 for not planned, status, mip_gap, seconds, found), where
     ``found`` says whether the solver returned a plan.
@@ -381,7 +442,8 @@ def _solve(cost, budget, weight, required, allowed, *, time_limit_s, mip_rel_gap
     allowed = allowed.copy()
     # an option worth nothing whose compound is not required is never planned: it adds
     # nothing to either objective and only uses budget
-    allowed[(weight == 0) & ~required[group]] = False
+    grouped = np.zeros(n_groups, dtype=bool) if together is None else together >= 0
+    allowed[(weight == 0) & ~required[group] & ~grouped[group]] = False
     # a start that by itself exceeds a budget (e.g. a budget of 0) is dropped from the model
     var_c, var_y = np.nonzero(allowed)
     if var_c.size:
@@ -416,6 +478,8 @@ def _solve(cost, budget, weight, required, allowed, *, time_limit_s, mip_rel_gap
     lo_assign = np.where(required[has_var], 1.0, 0.0)
 
     w = weight[var_c]
+    tied = () if together is None else tuple(
+        c for c in [_together_rows(together, group, var_c, var_y, Y)] if c is not None)
     options = {"mip_rel_gap": mip_rel_gap}
     deadline = None if time_limit_s is None else t0 + time_limit_s
 
@@ -426,7 +490,7 @@ def _solve(cost, budget, weight, required, allowed, *, time_limit_s, mip_rel_gap
         rhs_now = rhs.copy()
         for _ in range(_REPAIRS):
             cons = [LinearConstraint(A_budget, -np.inf, rhs_now),
-                    LinearConstraint(A_assign, lo_assign, 1.0), *extra]
+                    LinearConstraint(A_assign, lo_assign, 1.0), *tied, *extra]
             res = milp(c, integrality=np.ones(V), bounds=Bounds(0, 1), constraints=cons,
                        options=opts)
             if res.x is None:
@@ -504,7 +568,7 @@ def _plan(cost, budget, weight, years, levels, ids, required, start, status, gap
 
 def phase(cost_cny, budget_cny, weight, *, years, levels=GOVERNMENT_LEVELS, ids=None,
           earliest=None, latest=None, required=None, time_limit_s=None, mip_rel_gap=1e-6,
-          prefer_early=True, tiers=None, tier_allowed=None) -> Plan:
+          prefer_early=True, tiers=None, tier_allowed=None, together=None) -> Plan:
     """Which compound starts its works in which year, to serve the most within the budgets.
 
     Maximize ``Σ_c Σ_y weight[c] · x[c, y]`` over ``x[c, y] ∈ {0, 1}`` (compound c starts in
@@ -551,6 +615,10 @@ def phase(cost_cny, budget_cny, weight, *, years, levels=GOVERNMENT_LEVELS, ids=
         required). ``Plan.tier`` and the table's ``tier`` column give the choice.
     tier_allowed : bool array (C, T), optional
         The tiers each compound may take (default: all); each compound needs one.
+    together : sequence of sequences of ids or indexes, optional
+        Groups of compounds that start in the same year or not at all (a programme's package
+        under one pooled instrument): ``x[c, y] = x[first, y]`` for every compound c of a
+        group and year y (groups sharing a compound are one group).
 
     Returns
     -------
@@ -567,12 +635,13 @@ def phase(cost_cny, budget_cny, weight, *, years, levels=GOVERNMENT_LEVELS, ids=
     if tiers is not None:
         return _phase_tiers(cost_cny, budget_cny, weight, years, levels, ids, earliest, latest,
                             required, time_limit_s, mip_rel_gap, prefer_early, tiers,
-                            tier_allowed)
+                            tier_allowed, together)
     cost, budget, weight, years, levels, ids, required, allowed = _prepare(
         cost_cny, budget_cny, weight, years, levels, ids, earliest, latest, required,
         time_limit_s, mip_rel_gap)
     plan = _phase(cost, budget, weight, years, levels, ids, required, allowed,
-                  time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, prefer_early=prefer_early)
+                  time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, prefer_early=prefer_early,
+                  together=_check_together(together, len(ids), ids))
     if plan.status == "infeasible":
         raise _infeasible(ids, required)
     return plan
@@ -673,12 +742,13 @@ def _tier_fields(fields: dict, info: _Tiers, pick: np.ndarray) -> dict:
 
 
 def _phase_options(cost, budget, w_o, years, levels, allowed, info: _Tiers, *, time_limit_s,
-                   mip_rel_gap, prefer_early) -> Plan:
+                   mip_rel_gap, prefer_early, together=None) -> Plan:
     """Solve a tier plan on options (cost (C·T, L, K)) and report it per compound (the chosen
     option's cost and weight; a compound not planned shows its highest allowed tier's)."""
     start_o, status, gap, seconds, found = _solve(
         cost, budget, w_o, info.required, allowed, time_limit_s=time_limit_s,
-        mip_rel_gap=mip_rel_gap, prefer_early=prefer_early, group=info.group)
+        mip_rel_gap=mip_rel_gap, prefer_early=prefer_early, group=info.group,
+        together=together)
     _log(status, gap)
     pick = _tier_pick(info, start_o)
     fields = _plan(cost[pick], budget, w_o[pick], years, levels, info.ids, info.required,
@@ -687,7 +757,8 @@ def _phase_options(cost, budget, w_o, years, levels, allowed, info: _Tiers, *, t
 
 
 def _phase_tiers(cost_cny, budget_cny, weight, years, levels, ids, earliest, latest, required,
-                 time_limit_s, mip_rel_gap, prefer_early, tiers, tier_allowed) -> Plan:
+                 time_limit_s, mip_rel_gap, prefer_early, tiers, tier_allowed,
+                 together=None) -> Plan:
     """:func:`phase` choosing tiers: every (compound, tier) an option of its own, at most one
     option of a compound started (the assignment rows group a compound's options)."""
     cost, budget, w_o, years, levels, allowed, info = _tier_inputs(
@@ -695,17 +766,18 @@ def _phase_tiers(cost_cny, budget_cny, weight, years, levels, ids, earliest, lat
         time_limit_s, mip_rel_gap, tiers, tier_allowed)
     plan = _phase_options(cost, budget, w_o, years, levels, allowed, info,
                           time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap,
-                          prefer_early=prefer_early)
+                          prefer_early=prefer_early,
+                          together=_check_together(together, len(info.ids), info.ids))
     if plan.status == "infeasible":
         raise _infeasible(info.ids, info.required)
     return plan
 
 
 def _phase(cost, budget, weight, years, levels, ids, required, allowed, *, time_limit_s,
-           mip_rel_gap, prefer_early) -> Plan:
+           mip_rel_gap, prefer_early, together=None) -> Plan:
     start, status, gap, seconds, found = _solve(
         cost, budget, weight, required, allowed, time_limit_s=time_limit_s,
-        mip_rel_gap=mip_rel_gap, prefer_early=prefer_early)
+        mip_rel_gap=mip_rel_gap, prefer_early=prefer_early, together=together)
     _log(status, gap)
     return Plan(**_plan(cost, budget, weight, years, levels, ids, required, start, status,
                         gap, seconds, found))
@@ -767,7 +839,7 @@ def phase_robust(cost_draws_cny, budget_cny, weight, *, years, max_overrun_proba
                  levels=GOVERNMENT_LEVELS, ids=None, earliest=None, latest=None,
                  required=None, time_limit_s=None, mip_rel_gap=1e-6, prefer_early=True,
                  margin_tolerance_sd=0.01, max_solves=20, tiers=None,
-                 tier_allowed=None) -> RobustPlan:
+                 tier_allowed=None, together=None) -> RobustPlan:
     """A plan that overruns some budget in at most ``max_overrun_probability`` of the draws.
 
     The plan is solved by :func:`phase` on a margin-scaled cost, ``mean + m × sd`` of each
@@ -785,7 +857,7 @@ def phase_robust(cost_draws_cny, budget_cny, weight, *, years, max_overrun_proba
     cost_draws_cny : array_like, shape (D, C, L, K) or (D, C, L)
         Monte Carlo draws of the costs, CNY, ≥ 0.
     budget_cny, weight, years, levels, ids, earliest, latest, required, mip_rel_gap,
-    prefer_early
+    prefer_early, together
         As in :func:`phase`.
     max_overrun_probability : float, default 0.1
         Largest acceptable share of draws in which any budget is exceeded, in [0, 1].
@@ -836,7 +908,7 @@ def phase_robust(cost_draws_cny, budget_cny, weight, *, years, max_overrun_proba
     mean = cost_d.mean(axis=0)
     sd = cost_d.std(axis=0)
     common = dict(time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap,
-                  prefer_early=prefer_early)
+                  prefer_early=prefer_early, together=_check_together(together, len(ids), ids))
     tried: list[tuple[float, Plan, float, np.ndarray]] = []
 
     def pick_of(plan) -> np.ndarray:

@@ -26,21 +26,52 @@ def renovation_cost_by_level(scenario, draws: int | None = None, seed: int = 0,
     ``table``: another table of the compounds (e.g. at other tiers; default the scenario's)."""
     table = scenario.portfolio.table if table is None else table
     n_build = timeline_of(scenario).construction_years
-    if draws is None:  # a block of compounds at a time, for memory (the same numbers)
+    # a block of compounds at a time, for memory (the same numbers); a pooled instrument's
+    # package is computed together (what each member gets depends on the others)
+    block = len(table) if _pooled(scenario) else COMPOUND_BLOCK
+    if draws is None:
         values = point_values(scenario)
         cost = np.empty((len(table), len(GOVERNMENT_LEVELS), n_build))
-        for start in range(0, len(table), COMPOUND_BLOCK):
-            sub = table.take(np.arange(start, min(start + COMPOUND_BLOCK, len(table))))
+        for start in range(0, len(table), block):
+            sub = table.take(np.arange(start, min(start + block, len(table))))
             out = run_compounds(model_inputs(scenario, values, 1, sub))
             cost[start:start + len(sub)] = payments_by_level(out, "capital")[0, ..., :n_build]
         return cost
     space = input_space(scenario)
     cost = np.empty((draws, len(table), len(GOVERNMENT_LEVELS), n_build))
-    for start in range(0, len(table), COMPOUND_BLOCK):      # a loop over blocks, for memory
-        sub = table.take(np.arange(start, min(start + COMPOUND_BLOCK, len(table))))
+    for start in range(0, len(table), block):               # a loop over blocks, for memory
+        sub = table.take(np.arange(start, min(start + block, len(table))))
         values = sample_values(space, seed, sampler, 0, draws, draws, list(sub.ids))
         out = run_compounds(model_inputs(scenario, values, draws, sub))
         cost[:, start:start + len(sub)] = payments_by_level(out, "capital")[..., :n_build]
+    return cost
+
+
+def _pooled(scenario) -> bool:
+    return any(getattr(rule, "pooled", False) for rule in scenario.funding)
+
+
+def _packages(scenario, done: np.ndarray) -> list[np.ndarray]:
+    """The compounds (indexes in the table) of each pooled instrument's package, done ones
+    left out: each starts together or not at all."""
+    from .programme import packages
+    return [np.flatnonzero(p.members & ~done)
+            for p in packages(scenario, scenario.portfolio.table)]
+
+
+def _cost(scenario, done: np.ndarray, draws: int | None = None, seed: int = 0) -> np.ndarray:
+    """:func:`renovation_cost_by_level` of the compounds not done (0 for a done one): with a
+    pooled instrument, what a member pays depends on the others of its package, so the done
+    compounds (never run) are left out of the computation, not only zeroed."""
+    table = scenario.portfolio.table
+    if not _pooled(scenario) or not done.any():
+        cost = renovation_cost_by_level(scenario, draws, seed)
+    else:
+        keep = np.flatnonzero(~done)
+        part = renovation_cost_by_level(scenario, draws, seed, table=table.take(keep))
+        cost = np.zeros(part.shape[:-3] + (len(table),) + part.shape[-2:])
+        cost[..., keep, :, :] = part
+    cost[..., done, :, :] = 0.0
     return cost
 
 
@@ -113,7 +144,9 @@ def plan_portfolio(scenario, *, seed: int | None = None, **options):
     ``start_year`` is the only year its compound may start; ``required`` compounds must be in
     the plan (with those of ``options['required']``); compounds allowing several tiers
     (``tiers_allowed``) have their tier chosen by the plan, each tier's weight multiplied by
-    ``phasing.tier_weights`` (``Plan.tier``; the table's ``tier`` column)."""
+    ``phasing.tier_weights`` (``Plan.tier``; the table's ``tier`` column). The compounds of a
+    pooled instrument's package start in the same year or not at all (``together``), their
+    costs computed with the whole package."""
     from .phasing import phase, phase_robust
     if scenario.portfolio is None or scenario.portfolio.phasing is None:
         raise ModelError("this scenario has no portfolio.phasing section")
@@ -128,6 +161,15 @@ def plan_portfolio(scenario, *, seed: int | None = None, **options):
     options = {"time_limit_s": rules.time_limit_s, "mip_rel_gap": rules.mip_rel_gap,
                "prefer_early": rules.prefer_early, **options}
     options = _programme_options(scenario, options, years)
+    if _pooled(scenario):
+        together = _packages(scenario, done)
+        several = [i for group in together for i in group if len(table.tiers_allowed[i]) > 1]
+        if several:
+            raise ModelError(f"the plan cannot choose the tier of {table.ids[several[0]]!r} "
+                             f"({table.source} line {table.lines[several[0]]}): it is in the "
+                             "package of a pooled funding rule, whose members' costs depend on "
+                             "each other's tiers; give the package's compounds one tier")
+        options["together"] = [*options.get("together", ()), *together]
     if rules.max_overrun_probability is None:
         tiered = _tier_options(scenario, weight)
         if tiered is not None:
@@ -136,9 +178,8 @@ def plan_portfolio(scenario, *, seed: int | None = None, **options):
             plan = phase(cost, budget, weights, years=years, ids=list(table.ids), tiers=tiers,
                          tier_allowed=allowed, **options)
         else:
-            cost = renovation_cost_by_level(scenario)
-            cost[done] = 0.0
-            plan = phase(cost, budget, weight, years=years, ids=list(table.ids), **options)
+            plan = phase(_cost(scenario, done), budget, weight, years=years,
+                         ids=list(table.ids), **options)
     else:
         seed = scenario.simulation.seed if seed is None else seed
         tiered = _tier_options(scenario, weight, rules.draws, seed or 0)
@@ -150,9 +191,8 @@ def plan_portfolio(scenario, *, seed: int | None = None, **options):
             plan = phase_robust(cost, budget, weights, tiers=tiers, tier_allowed=allowed,
                                 **robust, **options)
         else:
-            cost = renovation_cost_by_level(scenario, rules.draws, seed or 0)
-            cost[:, done] = 0.0
-            plan = phase_robust(cost, budget, weight, **robust, **options)
+            plan = phase_robust(_cost(scenario, done, rules.draws, seed or 0), budget, weight,
+                                **robust, **options)
     if table.has_programme:
         plan.table.insert(1, "status", list(table.status))
     return plan

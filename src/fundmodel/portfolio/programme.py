@@ -71,7 +71,8 @@ def check_start_years(scenario, table, offsets: np.ndarray) -> None:
                 f"different years ({table.ids[at[0]]} in {first}, {table.ids[other]} in "
                 f"{second}): a package is one instrument on one timeline. Give its compounds "
                 "one start year (the compounds table's start_year, or portfolio.programme), "
-                "split it into packages by applies_to, or run without the phasing plan")
+                "or split it into packages by applies_to (a phasing plan keeps a package "
+                "together)")
 
 
 def programme_metrics(found: list[Package], kept: dict[str, np.ndarray],
