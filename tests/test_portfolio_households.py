@@ -326,9 +326,31 @@ def test_a_per_building_table_gives_a_compounds_buildings(tmp_path):
     _point_equal(district)
 
 
+def test_a_per_building_table_gives_each_floors_units(tmp_path):
+    """Compound B (40 households): a stair with shops on its ground floor — 0 4 4 4 4 4, 20
+    households on six floors — and one of 4 floors × 5 units; the list is the building's own,
+    as a one-compound scenario writes it, with the bits of its own run."""
+    path = _with_buildings(
+        tmp_path, [LIFT, ("B", 40, 2800, None, None)],
+        "compound_id,building,floors,units_per_floor\n"
+        "B,shop stair,6,0 4 4 4 4 4\n"
+        "B,west stair,4,5\n")
+    district = load_scenario(path)
+    alone = one_compound(district, 1)
+    got = [(b.name, b.floors, b.units()) for b in alone.households.buildings]
+    assert got == [("shop stair", 6, [0, 4, 4, 4, 4, 4]), ("west stair", 4, [5] * 4)]
+    _point_equal(district)
+
+
 @pytest.mark.parametrize("lines,path,message", [
     ("compound_id,building,floors,units_per_floor\nZ,s,5,8\n", "buildings[0].compound_id",
      "no compound has id 'Z'"),
+    ("compound_id,building,floors,units_per_floor\nB,s,5,0 8 8 8\n",
+     "buildings[0].units_per_floor", "4 counts for 5 floors"),
+    ("compound_id,building,floors,units_per_floor\nB,s,5,0 8 x 8 8\n",
+     "buildings[0].units_per_floor", "'x' is not a number"),
+    ("compound_id,building,floors,units_per_floor\nB,s,2,0 0\n",
+     "buildings[0].units_per_floor", "the building has no units"),
     ("compound_id,building,floors,units_per_floor\nB,s,5,7\n", "buildings[0].units_per_floor",
      "hold 35 households but"),
     ("compound_id,building,floors,units_per_floor\nB,s,five,8\n", "buildings[0].floors",

@@ -5,7 +5,8 @@ households").
 A CSV file (UTF-8), its header naming the columns (matched ignoring case, spaces, ``-`` and
 ``_``): ``compound_id`` (the compounds table's ``id``), ``building`` (its name, unique within
 the compound), ``floors`` (1 … 200), ``units_per_floor`` (households on every floor, 0 …
-1e9) and, optionally, ``area_per_unit_m2`` (> 0; empty: the compound's floor area per
+1e9, or one count per floor separated by spaces, ground floor first: ``0 4 4 4 4 4`` for a
+building with shops on its ground floor) and, optionally, ``area_per_unit_m2`` (> 0; empty: the compound's floor area per
 household). Every mistake is one :class:`~fundmodel.errors.Issue` ``file:line:column
 buildings[i].<column>: message``; they are raised together as one
 :class:`~fundmodel.errors.ScenarioError`. Imports no scenario model.
@@ -53,7 +54,8 @@ class BuildingsTable:
     compound_ids: tuple[str, ...]
     names: tuple[str, ...]
     floors: np.ndarray
-    units_per_floor: np.ndarray
+    units_per_floor: tuple[int | tuple[int, ...], ...]
+    """Each row's units on every floor, or a tuple with one count per floor."""
     area_per_unit_m2: np.ndarray
     """m² (NaN where the cell is empty)."""
     lines: tuple[int, ...]
@@ -66,6 +68,11 @@ class BuildingsTable:
         for i, key in enumerate(self.compound_ids):
             out.setdefault(key, []).append(i)
         return out
+
+    def households(self, row: int) -> int:
+        """The households of a row's building: Σ of its floors' units."""
+        units = self.units_per_floor[row]
+        return sum(units) if isinstance(units, tuple) else int(self.floors[row]) * units
 
     def issue(self, row: int, column: str, message: str) -> Issue:
         """A located issue at ``row``'s cell of ``column``."""
@@ -157,7 +164,7 @@ def read_buildings_table(file: str | os.PathLike, base_dir: str | os.PathLike | 
     n = len(rows)
     ids, names = [], []
     floors = np.zeros(n, dtype=np.int64)
-    units = np.zeros(n, dtype=np.int64)
+    units: list[int | tuple[int, ...]] = [0] * n
     area = np.full(n, np.nan)
 
     def cell(i: int, key: str) -> str:
@@ -180,17 +187,26 @@ def read_buildings_table(file: str | os.PathLike, base_dir: str | os.PathLike | 
             seen.setdefault((key, building), i)
         ids.append(key)
         names.append(building)
-        for what, low, high, out in (("floors", 1, MAX_STOREYS, floors),
-                                     ("units_per_floor", 0, MAX_HOUSEHOLDS, units)):
+        for what, low, high in (("floors", 1, MAX_STOREYS),
+                                ("units_per_floor", 0, MAX_HOUSEHOLDS)):
             text = cell(i, what)
             if not text:
                 bad(i, what, "the cell is empty; every building needs a value")
                 continue
-            value, why = _whole(text, low, high)
+            parts = text.split() if what == "units_per_floor" else [text]
+            found = [_whole(part, low, high) for part in parts]
+            why = next((w for _, w in found if w), None)
             if why:
                 bad(i, what, why)
+            elif what == "floors":
+                floors[i] = int(found[0][0])
+            elif len(found) == 1:
+                units[i] = int(found[0][0])
             else:
-                out[i] = int(value)
+                units[i] = tuple(int(v) for v, _ in found)
+                if floors[i] and len(found) != floors[i]:
+                    bad(i, what, f"{len(found)} counts for {floors[i]} floors: give one per "
+                        "floor (ground floor first, separated by spaces), or a single number")
         text = cell(i, "area_per_unit_m2")
         if text:
             try:
@@ -203,10 +219,10 @@ def read_buildings_table(file: str | os.PathLike, base_dir: str | os.PathLike | 
                     f"{MAX_AREA_M2:g} m²")
             else:
                 area[i] = value
-        if units[i] == 0 and cell(i, "units_per_floor") and not any(
+        if not np.any(units[i]) and cell(i, "units_per_floor") and not any(
                 x.path == f"buildings[{i}].units_per_floor" for x in issues):
             bad(i, "units_per_floor", "the building has no units")
     if issues:
         raise ScenarioError(sorted(issues, key=lambda x: (x.line or 0, x.column or 0)))
-    return BuildingsTable(name, tuple(ids), tuple(names), floors, units, area, tuple(lines),
-                          columns)
+    return BuildingsTable(name, tuple(ids), tuple(names), floors, tuple(units), area,
+                          tuple(lines), columns)

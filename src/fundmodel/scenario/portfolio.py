@@ -487,8 +487,7 @@ def buildings_issues(buildings, table) -> list:
                                           f"in {table.source}"
                                           f"{did_you_mean(key, list(table.ids))}"))
             continue
-        held = int(sum(int(buildings.floors[r]) * int(buildings.units_per_floor[r])
-                       for r in rows))
+        held = sum(buildings.households(r) for r in rows)
         if held != int(table.households[c]):
             issues.append(buildings.issue(rows[0], "units_per_floor", f"the buildings of "
                                           f"compound {key!r} hold {held:,} households but "

@@ -320,7 +320,9 @@ class Scenario(ScenarioModel):
                 area = float(key[3]) / int(key[2])
                 out.append([Building(
                     name=listed.names[r], floors=int(listed.floors[r]),
-                    units_per_floor=int(listed.units_per_floor[r]),
+                    units_per_floor=(list(listed.units_per_floor[r])
+                                     if isinstance(listed.units_per_floor[r], tuple)
+                                     else listed.units_per_floor[r]),
                     area_per_unit_m2=(area if np.isnan(listed.area_per_unit_m2[r])
                                       else float(listed.area_per_unit_m2[r])))
                     for r in mine])
