@@ -191,6 +191,8 @@ FIELDS: dict[str, Label] = _table({
     "operations": ("Operations", "运营"), "fiscal": ("Fiscal budget", "财政预算"),
     "simulation": ("Simulation", "模拟设置"), "portfolio": ("District", "片区"),
     "levers": ("Levers", "措施"),
+    "shocks": ("Shocks", "压力测试情景"), "target": ("Acts on", "作用对象"),
+    "add": ("Shift", "增减"),
     # the compound and its buildings
     "chargeable_area_m2": ("Chargeable area", "计费面积"),
     "attributes": ("Other facts", "其他属性"), "condition_score": ("Condition score", "房屋状况评分"),

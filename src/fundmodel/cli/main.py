@@ -15,13 +15,15 @@ parsed, so ``fundmodel --version`` answers at once.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
+import re
 import sys
 from typing import Sequence
 
 from .. import __version__
 from ..catalog.tables import TABLES
-from ..errors import FundmodelError, shorten
+from ..errors import FundmodelError, Issue, ScenarioError, shorten
 from ..export.console import (SafeStream, Words, console_for, escape_markup, money, new_table,
                               print_error, silence_stdout)
 from .codes import EXIT_BAD_INPUT, EXIT_OUTPUT_CLOSED, MEMORY_HINT
@@ -101,6 +103,31 @@ class _Parser(argparse.ArgumentParser):
             target.flush()
         except (OSError, ValueError):
             pass
+
+
+_SHOCK = re.compile(r"^\s*(?P<target>[^*+]+?)\s*(?P<op>[*+]|-(?=\s*[\d.]))\s*"
+                    r"(?P<number>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
+
+
+def shock_override(spec: str) -> str:
+    """A ``--shock`` as the ``--set`` that adds it to the scenario's shocks: ``income*0.9`` →
+    ``shocks[+]={target: income, factor: 0.9}``, ``rates+0.01`` (or ``rates-0.005``) →
+    ``{target: rates, add: 0.01}``.
+
+    Raises
+    ------
+    ScenarioError
+        When ``spec`` is not ``TARGET*FACTOR`` or ``TARGET+SHIFT``.
+    """
+    m = _SHOCK.match(spec)
+    if m is None:
+        raise ScenarioError([Issue("shocks", "expected TARGET*FACTOR (income*0.9, costs*1.2) "
+                                   "or rates+SHIFT (rates+0.01)", f"--shock {spec}")])
+    number = float(m.group("number")) * (-1.0 if m.group("op") == "-" else 1.0)
+    key = "factor" if m.group("op") == "*" else "add"
+    target = json.dumps(m.group("target").strip().strip("'\""), ensure_ascii=False)
+    from ..io.overrides import Override
+    return Override(f"shocks[+]={{target: {target}, {key}: {number!r}}}", f"--shock {spec}")
 
 
 def _parser(out: SafeStream | None = None,
@@ -212,6 +239,14 @@ def _parser(out: SafeStream | None = None,
                 add_compare_parser):
         add(sub, verbose, helpers)
 
+    for command in sub.choices.values():     # every command that takes --set takes --shock
+        if any("--set" in action.option_strings for action in command._actions):
+            command.add_argument("--shock", action="append", metavar="TARGET*FACTOR",
+                                 help="a stress test, added to the scenario's shocks: "
+                                 "income*0.9 (revenue -10 %%), costs*1.2, "
+                                 "'income[parking]'*0.8, capex*1.1, rates+0.01 (+100 bp) "
+                                 "(repeatable; docs/shocks.md)")
+
     s = sub.add_parser("schema", help="print the scenario format as JSON Schema",
                        parents=[verbose])
     s.add_argument("--out", metavar="FILE", type=_path, help="write it to FILE instead")
@@ -235,6 +270,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         logger.setLevel(logging.INFO)
     from .signals import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated, sigterm_raises
     try:
+        if getattr(args, "shock", None):
+            args.set = [*(args.set or ()), *(shock_override(spec) for spec in args.shock)]
         with sigterm_raises():
             status = args.func(args, out, err)
         out.flush()

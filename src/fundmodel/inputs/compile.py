@@ -24,6 +24,7 @@ from .shapes import ByCompound, draw_compound, stack
 from .households import compile_households, household_instruments
 from .instruments import compile_instruments
 from .repairs_fund import compile_repairs_fund
+from .shocks import shocked
 
 __all__ = ["compile_inputs", "compile_households", "timeline_of"]
 
@@ -262,9 +263,11 @@ def compile_inputs(scenario: Scenario, draws: int, table=None) -> ModelInputs:
     households = compile_households(scenario, table)
     instruments = household_instruments(households, _only_where_rules(
         compile_instruments(scenario, timeline), facts.applies(scenario.funding)))
-    return ModelInputs(draws=int(draws), timeline=timeline, compounds=compounds,
-                       items=_items(scenario, timeline, facts),
-                       operations=_operations(scenario, facts),
-                       discount_rate=draw_compound(scenario.discount_rate), inflation=draw_compound(scenario.inflation),
-                       households=households, instruments=instruments,
-                       repairs_fund=compile_repairs_fund(scenario, compounds.floor_area_m2))
+    inputs = ModelInputs(draws=int(draws), timeline=timeline, compounds=compounds,
+                         items=_items(scenario, timeline, facts),
+                         operations=_operations(scenario, facts),
+                         discount_rate=draw_compound(scenario.discount_rate),
+                         inflation=draw_compound(scenario.inflation),
+                         households=households, instruments=instruments,
+                         repairs_fund=compile_repairs_fund(scenario, compounds.floor_area_m2))
+    return shocked(inputs, scenario.shocks) if scenario.shocks else inputs

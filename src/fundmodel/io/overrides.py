@@ -9,13 +9,33 @@ from ..errors import QUOTE_CHARS, Issue, ScenarioError, quote, shorten
 from .paths import format_path, parse_path
 from .yamlio import Position, Positions, input_method_hint, load_yaml_value
 
-__all__ = ["apply_overrides", "MAX_OVERRIDE_CHARS"]
+__all__ = ["apply_overrides", "MAX_OVERRIDE_CHARS", "Override"]
 
 MAX_OVERRIDE_CHARS = 100_000
 """Longest ``--set path=value`` accepted."""
 
 
+class Override(str):
+    """A ``path=value`` written by another option than ``--set`` (``--shock income*0.9``):
+    the issues and the values' positions name ``source``, what the user wrote."""
+
+    source: str
+
+    def __new__(cls, text: str, source: str) -> "Override":
+        obj = super().__new__(cls, text)
+        obj.source = source
+        return obj
+
+
+APPEND = ("name", "+")
+"""The path part ``[+]``: a new element at the end of a list (``shocks[+]={...}``)."""
+
+
 def _resolve(node: Any, part: Any, done: tuple, text: str) -> Any:
+    if part == APPEND:
+        if not isinstance(node, list):
+            raise _err(text, done, "[+] adds an element to a list: there is no list here")
+        return len(node)
     if isinstance(part, tuple):  # [name] selector
         if not isinstance(node, list):
             raise _err(text, done, "a [name] selector needs a list here")
@@ -37,8 +57,12 @@ def _resolve(node: Any, part: Any, done: tuple, text: str) -> Any:
     return part
 
 
+def _source(text: str) -> str:
+    return getattr(text, "source", None) or f"--set {text}"
+
+
 def _err(text: str, done: tuple, message: str) -> ScenarioError:
-    return ScenarioError([Issue(format_path(done), message, f"--set {text}")])
+    return ScenarioError([Issue(format_path(done), message, _source(text))])
 
 
 def apply_overrides(data: dict, positions: Positions, overrides: Iterable[str]
@@ -47,13 +71,14 @@ def apply_overrides(data: dict, positions: Positions, overrides: Iterable[str]
 
     ``path`` is dotted with list indexes counted from 0 or ``[name]`` selectors, e.g.
     ``funding[3].uptake=0.8`` or ``renovation.items[roof waterproofing].unit_cost=120``;
-    ``value`` is YAML, so ``{dist: uniform, low: 0.7, high: 0.9}`` works. The inputs are not
-    modified. Values set here are reported as coming from ``--set path=value``.
+    ``value`` is YAML, so ``{dist: uniform, low: 0.7, high: 0.9}`` works; ``[+]`` adds an
+    element at the end of a list (``shocks[+]={target: income, factor: 0.9}``, the list made
+    if the file has none). The inputs are not modified. Values set here are reported as coming from ``--set path=value``.
     """
     data = copy.deepcopy(data)
     positions = dict(positions)
     for text in overrides:
-        source = f"--set {text}"
+        source = _source(text)
         if len(text) > MAX_OVERRIDE_CHARS:
             raise ScenarioError([Issue("", f"longer than {MAX_OVERRIDE_CHARS:,} characters; "
                                        "change a file instead", f"--set {text[:60]}...")])
@@ -75,10 +100,16 @@ def apply_overrides(data: dict, positions: Positions, overrides: Iterable[str]
             key = _resolve(node, part, done, text)
             done = done + (key,)
             if k == len(parts) - 1:
-                node[key] = value
+                if isinstance(node, list) and key == len(node):
+                    node.append(value)
+                else:
+                    node[key] = value
             else:
-                if isinstance(node, dict) and key not in node:
-                    node[key] = {}
+                if isinstance(node, list) and key == len(node):
+                    node.append({})
+                    created.append(done)
+                elif isinstance(node, dict) and key not in node:
+                    node[key] = [] if parts[k + 1] == APPEND else {}
                     created.append(done)  # a key the file does not have: --set wrote it
                 node = node[key]
         for p in [p for p in positions if p[:len(done)] == done]:

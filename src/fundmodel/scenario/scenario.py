@@ -21,6 +21,7 @@ from .funding import FundingRule
 from .households import (MAX_DETAILED_HOUSEHOLDS, Building, Households, generated_buildings,
                          is_per_household)
 from .levers import MAX_LEVERS, Lever
+from .shocks import MAX_SHOCKS, Shock
 from .operations import Operations
 from ..io.paths import Path, format_path, iter_distributions, resolve_path
 from .portfolio import PER_COMPOUND_SECTIONS, Portfolio
@@ -99,6 +100,9 @@ class Scenario(ScenarioModel):
     """A district's compounds, from a table, under the rules of this scenario (see
     ``docs/portfolio.md``). ``compound`` is then not written: it is filled with the table's
     envelope (the largest value of every column), against which the checks of magnitude run."""
+    shocks: list[Shock] = Field(default=[], max_length=MAX_SHOCKS)
+    """Multiplicative or additive changes to groups of lines — revenue −10 %, cost +20 %,
+    rate +100 bp — applied, in order, to every run of the scenario (docs/shocks.md)."""
     levers: list[Lever] = Field(default=[], max_length=MAX_LEVERS)
     """Named sets of overrides (measures), for ``fundmodel compare --levers``: the baseline,
     then each lever added on top of the ones before it (see ``docs/levers.md``). Names are
@@ -289,12 +293,15 @@ class Scenario(ScenarioModel):
                 if any(_names(format_path(p), w) for w in wanted)]
 
     def _check_sections(self) -> None:
-        """The operations' and the repairs fund's own checks against the rest of the scenario
-        (their ``problems_in``); the first problem is reported, located."""
+        """The operations', the repairs fund's and each shock's own checks against the rest of
+        the scenario (their ``problems_in``); the first problem is reported, located."""
         for name in ("operations", "repairs_fund"):
             section = getattr(self, name)
             for message, *at in (section.problems_in(self) if section is not None else ()):
                 raise fail(message, name, *at)
+        for k, shock in enumerate(self.shocks):
+            for message, *at in shock.problems_in(self):
+                raise fail(message, "shocks", k, *at)
 
     # ------------------------------------------------------------------ households
     def household_buildings(self, table=None) -> list[list[Building]]:

@@ -1,0 +1,70 @@
+"""A scenario's shocks on its compiled inputs (:class:`fundmodel.scenario.shocks.Shock`).
+
+Each shock multiplies (or, on rates, shifts) the terms its lines are made of, in the order
+written: an income line's ``per_year`` and ``price_per_month``, the fee's rate, a cost line's
+``per_year``, ``wage_per_month`` and ``price_per_job``, an item's ``unit_cost``, every debt's
+``rate``. Every amount a line gives is linear in those terms, so the line is multiplied; a
+factor of 1 (or a shift of 0) changes no bit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from ..engine.model_inputs import ModelInputs
+from ..scenario.shocks import shock_target
+from .shapes import draw_compound
+
+__all__ = ["shocked"]
+
+_INCOME_TERMS = ("per_year", "price_per_month")
+_COST_TERMS = ("per_year", "wage_per_month", "price_per_job")
+
+
+def _times(line: Any, terms: tuple[str, ...], factor: np.ndarray) -> Any:
+    return replace(line, **{t: getattr(line, t) * factor for t in terms
+                            if getattr(line, t) is not None})
+
+
+def _one(inputs: ModelInputs, shock: Any) -> ModelInputs:
+    group, name = shock_target(shock.target)
+    ops, items = inputs.operations, inputs.items
+    if group == "rates":
+        debts = []
+        for instrument in inputs.instruments:
+            if instrument.name == "debt":
+                rate = instrument.params.rate
+                rate = (rate + draw_compound(shock.add) if shock.add is not None
+                        else rate * draw_compound(shock.factor))
+                instrument = replace(instrument, params=replace(instrument.params, rate=rate))
+            debts.append(instrument)
+        return replace(inputs, instruments=tuple(debts))
+    factor = draw_compound(shock.factor)
+    if group == "capex":
+        k = None if name is None else items.names.index(name)
+        scale = factor[..., None] if k is None else np.where(
+            np.arange(len(items.names)) == k, factor[..., None], 1.0)
+        return replace(inputs, items=replace(items, unit_cost=items.unit_cost * scale))
+    if group == "costs":
+        costs = tuple(_times(line, _COST_TERMS, factor) if name in (None, line.name) else line
+                      for line in ops.costs)
+        return replace(inputs, operations=replace(ops, costs=costs))
+    changes: dict[str, Any] = {}
+    if group in ("income", "property_fee") and name is None:
+        changes["fee_rate"] = ops.fee_rate * factor
+    if group == "income":
+        changes["income"] = tuple(_times(line, _INCOME_TERMS, factor)
+                                  if name in (None, line.name) else line
+                                  for line in ops.income)
+    return replace(inputs, operations=replace(ops, **changes))
+
+
+def shocked(inputs: ModelInputs, shocks: list) -> ModelInputs:
+    """``inputs`` with every shock of ``shocks`` (the realised scenario's, in order)
+    applied."""
+    for shock in shocks:
+        inputs = _one(inputs, shock)
+    return inputs
