@@ -349,7 +349,8 @@ def _run_compounds(inputs: ModelInputs) -> CompoundsOutput:
     books = _run(inputs, "operate", books)
     statement, surplus = _statement(inputs, ledger)
     to_fund = _owners_account(inputs, ledger, statement, surplus)
-    fund = write_repairs_fund(inputs, ledger, to_fund)   # after the operating phase
+    fund = write_repairs_fund(inputs, ledger, to_fund,   # after the operating phase
+                              books.reports.get("consent"))
     statement, fallback_needed = _close(inputs, ledger, statement, surplus)
     households = inputs.compounds.households[None, :]
 

@@ -267,4 +267,4 @@ def compile_inputs(scenario: Scenario, draws: int, table=None) -> ModelInputs:
                        operations=_operations(scenario, facts),
                        discount_rate=draw_compound(scenario.discount_rate), inflation=draw_compound(scenario.inflation),
                        households=households, instruments=instruments,
-                       repairs_fund=compile_repairs_fund(scenario, compounds.floor_area_m2))
+                       repairs_fund=compile_repairs_fund(scenario, compounds, households, table))
