@@ -57,7 +57,8 @@ def _declared_names() -> dict[str, Label]:
     """The labels of every output declared in :mod:`fundmodel.catalog` with a fixed name."""
     tables = (catalog.METRICS, catalog.INSTRUMENT_METRICS, catalog.YEARLY_LINES,
               catalog.YEARLY_COLUMNS, *catalog.HOUSEHOLD_TABLES.values(), catalog.FUND_METRICS,
-              catalog.FUND_LINES, catalog.LEDGER_LINES, catalog.PORTFOLIO_METRICS)
+              catalog.FUND_BUILDING_METRICS, catalog.FUND_LINES, catalog.LEDGER_LINES,
+              catalog.PORTFOLIO_METRICS)
     return {name: Label(o.en, o.zh) for table in tables for name, o in table.items()
             if "<" not in name}
 

@@ -21,7 +21,7 @@ import pandas as pd
 from ..stats.blocks import (MIN_REPLICATE_BLOCKS, BlockMeans, BlockStream, BlockSums, MetricStreams,
                             replicate_mcse)
 from ..catalog import (ACCOUNT_LINES, ACCOUNT_METRICS, FALLBACK_LINES, FALLBACK_METRICS, FINANCING_LINES, FINANCING_METRICS,
-                               FUND_LINES, FUND_METRICS, SOE_METRICS, METRICS, YEARLY_LINES)
+                               FUND_BUILDING_METRICS, FUND_LINES, FUND_METRICS, SOE_METRICS, METRICS, YEARLY_LINES)
 from ..inputs import model_inputs
 from ..inputs.compile import refuse_portfolio
 from ..engine.arrays import same_in_every_draw
@@ -161,7 +161,10 @@ def memory_estimate(scenario: Scenario, draws: int, chunk_size: int, keep_draws:
     year). A repairs fund adds its metrics to ``metrics`` and 5 lines to the
     working set alone (the balances without contributions and per unit contribution, the
     start-of-year balances, the fully funded balance and the goal's floor; measured: 10
-    components, 20,000 draws, within 12 % above the peak).
+    components, 20,000 draws, within 12 % above the peak); accounts per building
+    (``accounts: building``) add their metrics and 12 lines per building to the working set
+    (each building's deposits, replacements, fully funded balance, balances, interest,
+    top-ups and goals; an estimate from the arrays the engine holds, not measured).
     """
     years = scenario.horizon_years
     ops = scenario.operations
@@ -185,6 +188,9 @@ def memory_estimate(scenario: Scenario, draws: int, chunk_size: int, keep_draws:
         lines += len(FUND_LINES) + 3 + len(fund.components)
         metrics += len(FUND_METRICS)
         working = 5
+        if fund.accounts == "building":
+            metrics += len(FUND_BUILDING_METRICS)
+            working += 12 * len(scenario.household_buildings()[0])
     chunk = min(chunk_size, draws)
     chunks = -(-draws // chunk)
     in_flight = 1 if workers == 1 else min(workers + 1, chunks)
