@@ -174,3 +174,151 @@ def test_every_building_votes_its_lift_in():
     assert out.metrics["built_share[lift]"][0] == 1.0
     lift = out.ledger["repairs_fund.replacement[lift overhaul]"][0, 0]
     assert lift.tolist() == pytest.approx([0, 60000, 0], abs=1e-9)
+
+
+# ------------------------------------------------------------------ identical buildings
+def identical(n: int, fund: dict, accounts: str) -> fundmodel.Scenario:
+    """n identical buildings of 3 floors × 2 units of 60 m² (360 m² each), no votes."""
+    data = copy.deepcopy(TWO)
+    data["compound"] = {"name": "same", "households": 6 * n, "floor_area_m2": 360.0 * n,
+                        "buildings": n, "storeys": 3}
+    data["households"] = {"buildings": [
+        {"name": f"b{k}", "floors": 3, "units_per_floor": 2, "area_per_unit_m2": 60}
+        for k in range(n)]}
+    data["repairs_fund"] = {**fund, "accounts": accounts}
+    return fundmodel.Scenario.model_validate(data)
+
+
+SUMMED_LINES = ("fund_deposits", "fund_interest", "fund_expenditure", "fund_top_up",
+                "fund_balance", "fully_funded_balance", "percent_funded")
+SUMMED_METRICS = ("fund_first_deposit", "fund_balance_final", "fund_top_up_total",
+                  "fund_top_up_max_year", "percent_funded_final", "component_residual_value",
+                  "fund_expenditure_pv", "fund_contributions_pv",
+                  "level_contribution_baseline_per_m2", "level_contribution_threshold_per_m2",
+                  "level_contribution_full_per_m2")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(n=st.integers(1, 4),
+       opening=st.sampled_from([0.0, 50_000.0]),
+       contribution=st.floats(0.0, 5.0),
+       rate=st.sampled_from([None, 0.0, 0.02]),
+       top_up=st.sampled_from([None, {"trigger_share": 0.3, "restore_to_share": 1.0},
+                               {"trigger_balance": 20_000, "restore_to_balance": 60_000}]),
+       lives=st.lists(st.tuples(st.integers(1, 12), st.floats(1.0, 80.0)), min_size=1,
+                      max_size=3))
+def test_identical_buildings_sum_to_the_compounds_fund(n, opening, contribution, rate, top_up,
+                                                       lives):
+    """n identical buildings, components priced per m² only: every account is 1/n of the
+    compound's (its area, its first deposit, its share of the opening balance and of the
+    top-up levels), so the accounts sum to the compound's single fund — every yearly line and
+    summed metric, to rounding; the level contributions (CNY/m², the same for every building)
+    equal the compound's; the least balance of a building is 1/n of the compound's, and the
+    years with a building below 0 are the compound's."""
+    fund = {"opening_balance": opening, "first_deposit": {"per_m2": 20},
+            "contribution_per_m2_year": contribution,
+            "components": [{"name": f"c{k}", "cost_per_m2": cost, "useful_life_years": 12,
+                            "remaining_life_years": r} for k, (r, cost) in enumerate(lives)]}
+    if rate is not None:
+        fund["interest"] = {"rate": rate}
+    if top_up is not None:
+        fund["top_up"] = top_up
+    each, whole = (run(identical(n, fund, a)) for a in ("building", "compound"))
+    for name in SUMMED_LINES:
+        np.testing.assert_allclose(each.yearly[name], whole.yearly[name], rtol=1e-9,
+                                   atol=1e-6, err_msg=name)
+    for name in SUMMED_METRICS:
+        np.testing.assert_allclose(each.metrics[name], whole.metrics[name], rtol=1e-9,
+                                   atol=1e-9, err_msg=name)
+    np.testing.assert_allclose(each.metrics["fund_balance_min"] * n,
+                               whole.metrics["fund_balance_min"], rtol=1e-9, atol=1e-6)
+    if abs(whole.metrics["fund_balance_min"][0]) > 1e-6:     # not a balance of 0 ± rounding
+        assert each.metrics["fund_negative_years"][0] == whole.metrics["fund_negative_years"][0]
+        assert each.metrics["fund_buildings_short"][0] == \
+            n * (whole.metrics["fund_negative_years"][0] > 0)
+
+
+# ------------------------------------------------------------------ districts
+FUND = {"accounts": "building", "first_deposit": {"per_m2": 30},
+        "contribution_per_m2_year": 1.2, "interest": {"rate": 0.015},
+        "top_up": {"trigger_share": 0.3, "restore_to_share": 1.0},
+        "components": [
+            {"name": "roof waterproofing", "cost_per_m2": 25, "useful_life_years": 15,
+             "remaining_life_years": 6},
+            {"name": "lift overhaul", "cost": 120000, "per": "building", "item": "lift",
+             "useful_life_years": 15, "remaining_life_years": 8},
+            {"name": "gate and fence", "cost": 80000, "useful_life_years": 20,
+             "remaining_life_years": 4}]}
+
+
+def lift_district(tmp_path: Path, rows) -> fundmodel.Scenario:
+    """scenarios/lift-retrofit.yaml with the fund above, as a district of the compounds
+    ``rows`` (id, households, floor_area_m2, buildings, storeys): each compound's buildings
+    generated from its facts, its lifts voted stair by stair."""
+    data = copy.deepcopy(LIFT)
+    data.pop("compound")
+    del data["households"]["buildings"]
+    data["repairs_fund"] = copy.deepcopy(FUND)
+    data["portfolio"] = {"compounds": "compounds.csv"}
+    with open(tmp_path / "compounds.csv", "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "name", "households", "floor_area_m2", "buildings", "storeys"])
+        for row in rows:
+            writer.writerow([row[0], f"compound {row[0]}", *row[1:]])
+    path = tmp_path / "district.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return load_scenario(path)
+
+
+C0 = ("C0", 36, 2340, 3, 6)            # lift-retrofit's compound: 3 stairs × 6 floors × 2
+ROWS = [C0, ("B", 50, 3600, 2, 5), ("A", 22, 1500, 4, 3), ("D", 12, 700, 1, 6)]
+
+
+def test_a_district_with_building_accounts_equals_each_compounds_own_run(tmp_path):
+    """Compounds of 3, 2, 4 and 1 buildings (so padded accounts): at the point estimates,
+    every metric (the fund's and the buildings') and every ledger line of each compound has
+    the bits of its own one-compound run."""
+    district = lift_district(tmp_path, ROWS)
+    table = district.portfolio.table
+    together = run_compounds(model_inputs(district, point_values(district), 1, table))
+    assert set(FUND_BUILDING_METRICS) <= set(together.metrics)
+    for i in range(len(table)):
+        alone = one_compound(district, i)
+        assert alone.repairs_fund.accounts == "building"
+        out = run_model(model_inputs(alone, point_values(alone), 1))
+        for metric, value in out.metrics.items():
+            np.testing.assert_array_equal(together.metrics[metric][:, i], value,
+                                          err_msg=f"compound {i}: {metric}")
+        for entry in out.ledger:
+            got = together.ledger[entry.name]
+            np.testing.assert_array_equal(got[:, i:i + 1] if got.shape[1] > 1 else got,
+                                          entry.amount, err_msg=f"compound {i}: {entry.name}")
+
+
+def test_district_draws_with_building_accounts_equal_each_compounds_own(tmp_path):
+    """Monte Carlo (the votes pass in some draws and stairs, fail in others): a district of
+    one gives the compound's per-draw fund metrics bit for bit; in a district of four each
+    compound's row summarises its own run's."""
+    one = lift_district(tmp_path, [C0])
+    result = simulate_portfolio(one, draws=300, seed=5)
+    single = simulate(one_compound(one, 0), draws=300, seed=5)
+    for metric in (*FUND_METRICS, *FUND_BUILDING_METRICS):
+        assert metric in single.metrics, metric
+        if metric in result.district.columns:
+            np.testing.assert_array_equal(result.district[metric].to_numpy(),
+                                          single.metrics[metric].to_numpy(), err_msg=metric)
+        assert result.compounds[f"{metric}_mean"].iloc[0] == \
+            single.metrics[metric].to_numpy().mean(), metric
+    lifts = single.metrics["built_share[lift]"].to_numpy()
+    assert lifts.min() < lifts.max()                   # the votes differ between draws
+
+    several = lift_district(tmp_path, ROWS)
+    result = simulate_portfolio(several, draws=200, seed=9)
+    rows = result.compounds.set_index("id")
+    for i, row in enumerate(ROWS):
+        single = simulate(one_compound(several, i), draws=200, seed=9)
+        for metric in (*FUND_METRICS, *FUND_BUILDING_METRICS):
+            values = single.metrics[metric].to_numpy()
+            got = rows.loc[row[0], f"{metric}_mean"]
+            assert got == values.mean() or (np.isnan(got) and np.isnan(values.mean())), \
+                (row[0], metric)
