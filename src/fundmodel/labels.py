@@ -273,6 +273,7 @@ FIELDS: dict[str, Label] = _table({
     "cost_per_m2": ("Cost per m²", "每平方米费用"),
     "remaining_life_years": ("Remaining life", "剩余年限"), "age_years": ("Age", "已使用年限"),
     "convention": ("Timing convention", "计量口径"),
+    "accounts": ("Accounts", "核算单位（小区或分幢）"),
     # the simulation
     "draws": ("Draws", "模拟次数"), "seed": ("Seed", "随机种子"), "sampler": ("Sampler", "抽样方法"),
     "chunk_size": ("Chunk size", "分块大小"), "keep_draws": ("Keep draws", "保留逐次结果"),
@@ -448,6 +449,7 @@ UNITS: dict[str, Label] = _table({
     "code": ("code", "代码"), "ratio": ("ratio", "倍"), "units of scale": ("units of scale",
                                                                         "规模单位"),
     "households": ("households", "户"), "bool": ("yes/no", "是/否"), "": ("", ""),
+    "buildings": ("buildings", "栋"),
     "m²": ("m²", "m²"), "CNY/m²": ("CNY/m²", "元/m²"), "m": ("m", "米"),
     "CNY/unit": ("CNY/unit", "元/单位"),
     # money on chart axes, scaled
