@@ -322,3 +322,68 @@ def test_district_draws_with_building_accounts_equal_each_compounds_own(tmp_path
             got = rows.loc[row[0], f"{metric}_mean"]
             assert got == values.mean() or (np.isnan(got) and np.isnan(values.mean())), \
                 (row[0], metric)
+
+
+# ------------------------------------------------------------------ the table by building
+def test_the_table_by_building_holds_each_accounts_lines():
+    """``Result.table("fund_buildings")`` of the hand-worked two buildings: A's year-end
+    balances 2,000, 2,600, 2,260 and top-ups 1,400, 0, 0; B's 6,000, 6,000, 4,800 and 4,200,
+    28,200, 0 (see test_two_buildings_with_top_ups_by_hand); the buildings' rows of a year
+    add up to the compound's yearly lines."""
+    result = fundmodel.evaluate(two())
+    table = result.table("fund_buildings")
+    assert table["fund_balance"].loc["A"].tolist() == pytest.approx([2000, 2600, 2260],
+                                                                    rel=1e-15)
+    assert table["fund_balance"].loc["B"].tolist() == pytest.approx([6000, 6000, 4800],
+                                                                    rel=1e-15)
+    assert table["fund_top_up"].loc["A"].tolist() == pytest.approx([1400, 0, 0], abs=1e-9)
+    assert table["fund_top_up"].loc["B"].tolist() == pytest.approx([4200, 28200, 0], abs=1e-9)
+    assert table["fund_expenditure"].loc["B"].tolist() == pytest.approx([6000, 30000, 3000])
+    yearly = result.yearly()
+    for name in ("fund_deposits", "fund_interest", "fund_expenditure", "fund_top_up",
+                 "fund_balance"):
+        summed = table[name].groupby(level="operating_year").sum().to_numpy()
+        np.testing.assert_allclose(summed, yearly[name].to_numpy(), rtol=1e-12, atol=1e-9)
+    assert lookup(table.columns[-1]).unit == "CNY"
+    assert label("fund_buildings_short", "zh") == "维修资金出现负值的楼栋数"
+    # a compound's single fund has no such table
+    assert fundmodel.evaluate(two(accounts="compound", components=[
+        {"name": "roof", "cost_per_m2": 5, "useful_life_years": 10,
+         "remaining_life_years": 3}])).table("fund_buildings") is None
+
+
+def test_each_household_tops_up_its_own_buildings_account():
+    """The residents' yearly burden: a household pays its own building's top-ups, × its unit
+    area / its building's floor area. Year 1: A's 1,400 over 200 m² → a 50 m² flat pays 350;
+    B's 4,200 over 600 m² → a 100 m² flat 700; year 2 only B's owners: 28,200 × 100/600 =
+    4,700. Deposits: 2 CNY/m² × the flat's area (100 and 200 a year)."""
+    burden = fundmodel.evaluate(two()).table("resident_burden")
+    top = burden["fund_top_up_per_household"]
+    assert top.loc[("A", 2)].tolist() == pytest.approx([350, 0, 0], abs=1e-9)
+    assert top.loc[("B", 3)].tolist() == pytest.approx([700, 4700, 0], abs=1e-9)
+    deposits = burden["fund_deposits_per_household"]
+    assert deposits.loc[("A", 1)].tolist() == pytest.approx([100] * 3, rel=1e-15)
+    assert deposits.loc[("B", 2)].tolist() == pytest.approx([200] * 3, rel=1e-15)
+
+
+def test_monte_carlo_table_means_match_the_draws(tmp_path):
+    """Over draws (the lift votes differ by stair and draw), a building's mean balance of the
+    table is the mean over the draws, and the rows add up to the compound's yearly means."""
+    data = copy.deepcopy(LIFT)
+    data["repairs_fund"] = copy.deepcopy(FUND)
+    result = simulate(fundmodel.Scenario.model_validate(data), draws=400, seed=3)
+    table = result.table("fund_buildings")
+    assert list(table.index.get_level_values("building").unique()) == \
+        ["stair 1", "stair 2", "stair 3"]
+    summed = table["fund_balance"].groupby(level="operating_year").sum().to_numpy()
+    np.testing.assert_allclose(summed, result.yearly()["fund_balance"].to_numpy(), rtol=1e-12)
+    expenditure = table["fund_expenditure"].groupby(level="building").sum()
+    # at 2 % inflation a year: the overhaul (120,000 per stair at the end of year 8, × 1.02⁷)
+    # only where the stair voted its lift in, so its mean over the draws is that × the share
+    # of draws in which the stair's ballot passed; the roof (25 × 780 m², year 6, × 1.02⁵)
+    # and a third of the gate (80,000 / 3, year 4, × 1.02³) are every stair's
+    lifts = result.decisions()["p_pass"].to_numpy()
+    assert 0 < lifts.min() and lifts.max() < 1
+    np.testing.assert_allclose(expenditure.to_numpy(),
+                               120000 * 1.02 ** 7 * lifts + 25 * 780 * 1.02 ** 5
+                               + 80000 / 3 * 1.02 ** 3, rtol=1e-12)

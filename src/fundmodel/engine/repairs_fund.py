@@ -82,8 +82,9 @@ class RepairsFundOutput:
     yearly: dict[str, np.ndarray]
     metrics: dict[str, np.ndarray]
     by_building: dict[str, np.ndarray] = field(default_factory=dict)
-    """With accounts per building: ``fund_balance_by_building`` ``(D|1, C, A, T)``, each
-    building's year-end balance (padded accounts 0)."""
+    """With accounts per building: each building's ``fund_deposits``, ``fund_interest``,
+    ``fund_expenditure``, ``fund_top_up`` and year-end ``fund_balance``, ``(D|1, C, A, T)``
+    (padded accounts 0); empty otherwise."""
 
 
 CONVENTIONS = ("end_of_year", "reserve_study")
@@ -237,8 +238,8 @@ def write_repairs_fund(inputs: "ModelInputs", ledger: Ledger,
     up; the level contributions the least c (per m², the same for every account) that meets
     the goal in every account: the largest of the accounts'. Per building:
     ``fund_buildings_short`` and ``fund_buildings_topped_up`` (buildings whose balance goes
-    below 0, whose owners top up, in some year), and the yearly ``fund_balance_by_building``
-    ``(D|1, C, A, T)``.
+    below 0, whose owners top up, in some year), and each building's yearly lines
+    (:attr:`RepairsFundOutput.by_building`).
     """
     fund = inputs.repairs_fund
     if fund is None:
@@ -392,12 +393,15 @@ def write_repairs_fund(inputs: "ModelInputs", ledger: Ledger,
         "fund_expenditure_pv": row_sum(spent_all * spv),
         "fund_contributions_pv": contributions_pv,
     }
+    by_building = {}
     if fund.by_building:
         metrics["fund_buildings_short"] = negative.any(axis=-1).sum(axis=-1).astype(float)
         metrics["fund_buildings_topped_up"] = (
             topped.any(axis=-1).sum(axis=-1).astype(float) if topped is not None
             else np.zeros((1, n_c)))
-        yearly_by_building = {"fund_balance_by_building": balance_by_account}
-    else:
-        yearly_by_building = {}
-    return RepairsFundOutput(yearly=yearly, metrics=metrics, by_building=yearly_by_building)
+        zero = np.zeros((1, n_c, n_a, years))
+        by_building = {"fund_deposits": contribution, "fund_interest": interest,
+                       "fund_expenditure": spent_total,
+                       "fund_top_up": top if top is not None else zero,
+                       "fund_balance": balance_by_account}
+    return RepairsFundOutput(yearly=yearly, metrics=metrics, by_building=by_building)

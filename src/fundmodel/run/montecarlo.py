@@ -423,7 +423,8 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
                   metric_mcse=mcse, inputs=inputs,
                   residents=None if streams.residents is None else ResidentsMeans.from_means(
                       streams.residents, {k: sums.mean(f"r:{k}")
-                                          for k in streams.residents.stream()}, draws))
+                                          for k in streams.residents.stream()}, draws),
+                  fund_buildings={k: sums.mean(f"b:{k}") for k in streams.fund_buildings})
     for warning in outcome_warnings(result):
         log.warning(warning)
         warnings.append(warning)
@@ -467,12 +468,14 @@ class _RunStreams:
             self.ledger_paths = {k: np.empty((draws, width))
                                  for k, width in self.varying_ledger.items()}
         self.residents = out.residents  # households: their tables are means over draws
+        self.fund_buildings = list(out.fund_buildings)   # each building's fund: means
         self.sums = BlockSums([f"y:{k}" for k in self.varying_yearly]
                               + ["offered", "applied", "items", "gap"]
                               + [f"item:{k}" for k in ITEM_INPUTS]
                               + [f"l:{k}" for k in self.varying_ledger]
                               + [f"r:{k}" for k in (self.residents.stream()
-                                                    if self.residents else ())])
+                                                    if self.residents else ())]
+                              + [f"b:{k}" for k in self.fund_buildings])
         self.block_means = BlockMeans([f"m:{k}" for k in self.names])
         consumers = [self.sums, self.block_means]
         self.metric_streams = self.sketched = None
@@ -509,6 +512,7 @@ class _RunStreams:
         block.update({f"m:{k}": v for k, v in out.metrics.items()})
         if out.residents is not None:
             block.update({f"r:{k}": v for k, v in out.residents.stream().items()})
+        block.update({f"b:{k}": v for k, v in out.fund_buildings.items()})
         self.stream.push(block)
 
     def yearly_means(self) -> dict[str, np.ndarray]:
