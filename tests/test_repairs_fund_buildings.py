@@ -21,7 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import fundmodel
-from fundmodel.catalog import FUND_BUILDING_METRICS, FUND_METRICS, lookup
+from fundmodel.catalog import FUND_BUILDING_METRICS, FUND_METRICS
+from fundmodel.catalog.tables import TABLES
 from fundmodel.engine.model import run_compounds, run_model
 from fundmodel.inputs import model_inputs
 from fundmodel.inputs.draws import point_values
@@ -332,19 +333,19 @@ def test_the_table_by_building_holds_each_accounts_lines():
     add up to the compound's yearly lines."""
     result = fundmodel.evaluate(two())
     table = result.table("fund_buildings")
-    assert table["fund_balance"].loc["A"].tolist() == pytest.approx([2000, 2600, 2260],
-                                                                    rel=1e-15)
-    assert table["fund_balance"].loc["B"].tolist() == pytest.approx([6000, 6000, 4800],
-                                                                    rel=1e-15)
-    assert table["fund_top_up"].loc["A"].tolist() == pytest.approx([1400, 0, 0], abs=1e-9)
-    assert table["fund_top_up"].loc["B"].tolist() == pytest.approx([4200, 28200, 0], abs=1e-9)
-    assert table["fund_expenditure"].loc["B"].tolist() == pytest.approx([6000, 30000, 3000])
+    balance, top = table["building_fund_balance"], table["building_fund_top_up"]
+    assert balance.loc["A"].tolist() == pytest.approx([2000, 2600, 2260], rel=1e-15)
+    assert balance.loc["B"].tolist() == pytest.approx([6000, 6000, 4800], rel=1e-15)
+    assert top.loc["A"].tolist() == pytest.approx([1400, 0, 0], abs=1e-9)
+    assert top.loc["B"].tolist() == pytest.approx([4200, 28200, 0], abs=1e-9)
+    assert table["building_fund_expenditure"].loc["B"].tolist() == \
+        pytest.approx([6000, 30000, 3000])
     yearly = result.yearly()
     for name in ("fund_deposits", "fund_interest", "fund_expenditure", "fund_top_up",
                  "fund_balance"):
-        summed = table[name].groupby(level="operating_year").sum().to_numpy()
+        summed = table[f"building_{name}"].groupby(level="operating_year").sum().to_numpy()
         np.testing.assert_allclose(summed, yearly[name].to_numpy(), rtol=1e-12, atol=1e-9)
-    assert lookup(table.columns[-1]).unit == "CNY"
+    assert TABLES["fund_buildings"].units["building_fund_balance"] == "CNY"
     assert label("fund_buildings_short", "zh") == "维修资金出现负值的楼栋数"
     # a compound's single fund has no such table
     assert fundmodel.evaluate(two(accounts="compound", components=[
@@ -375,9 +376,9 @@ def test_monte_carlo_table_means_match_the_draws(tmp_path):
     table = result.table("fund_buildings")
     assert list(table.index.get_level_values("building").unique()) == \
         ["stair 1", "stair 2", "stair 3"]
-    summed = table["fund_balance"].groupby(level="operating_year").sum().to_numpy()
+    summed = table["building_fund_balance"].groupby(level="operating_year").sum().to_numpy()
     np.testing.assert_allclose(summed, result.yearly()["fund_balance"].to_numpy(), rtol=1e-12)
-    expenditure = table["fund_expenditure"].groupby(level="building").sum()
+    expenditure = table["building_fund_expenditure"].groupby(level="building").sum()
     # at 2 % inflation a year: the overhaul (120,000 per stair at the end of year 8, × 1.02⁷)
     # only where the stair voted its lift in, so its mean over the draws is that × the share
     # of draws in which the stair's ballot passed; the roof (25 × 780 m², year 6, × 1.02⁵)

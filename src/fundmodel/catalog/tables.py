@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import KW_ONLY, dataclass, replace
 
-from . import FUND_LINES, HOUSEHOLD_TABLES, YEARLY_COLUMNS, Output
+from . import HOUSEHOLD_TABLES, YEARLY_COLUMNS, Output
 
 __all__ = ["OutputTable", "TABLES", "table_columns"]
 
@@ -95,8 +95,8 @@ TABLES: dict[str, OutputTable] = {t.name: t for t in [
         "rate is the share of households that pay: the mean over the type's households), so "
         "the households' rows add up to the compound's property_fee_income, fund_deposits and "
         "fund_top_up. With a repairs fund kept per building (accounts: building) a household "
-        "pays into its own building's account: that building's deposits and top-ups (table "
-        "fund_buildings) × unit area / the building's floor area (or / its households). The loan column is that of a household borrowing its whole share "
+        "pays into its own building's account: that building's deposits and top-ups (the "
+        "table fund_buildings) × unit area / the building's floor area (or / its households). The loan column is that of a household borrowing its whole share "
         "(loan_payment_per_month_cny × 12 in the years the loan is repaid: the loan_term_years "
         "after the year its share is drawn); 0 without a loan channel. The first deposit "
         "(year 0) and repayments that fall in a construction year are not in the table.",
@@ -137,13 +137,26 @@ TABLES: dict[str, OutputTable] = {t.name: t for t in [
         "share by floor area of the compound's, its item's where its vote built it), its "
         "owners' top-ups and its year-end balance, CNY, means over the draws, by building "
         "and operating year. The buildings' rows of a year add up to the compound's yearly "
-        "lines of the same names. None without building accounts.",
+        "lines fund_deposits, fund_interest, fund_expenditure, fund_top_up and fund_balance. "
+        "None without building accounts.",
         axes=("building", "operating_year"),
         columns=(
             YEARLY_COLUMNS["calendar_year"],
-            FUND_LINES["fund_deposits"], FUND_LINES["fund_interest"],
-            FUND_LINES["fund_expenditure"], FUND_LINES["fund_top_up"],
-            FUND_LINES["fund_balance"],
+            Output("building_fund_deposits", "CNY/year", "The building's level contributions: "
+                   "contribution per m² × its floor area × (1 + growth)^(t − 1)",
+                   en="Deposits", zh="本幢缴存"),
+            Output("building_fund_interest", "CNY/year", "Interest on the building's balance "
+                   "at the start of the year",
+                   en="Interest", zh="本幢利息"),
+            Output("building_fund_expenditure", "CNY/year", "The replacements the building's "
+                   "account pays that year",
+                   en="Replacements", zh="本幢更新支出"),
+            Output("building_fund_top_up", "CNY/year", "The building's owners' top-up when its "
+                   "year-end balance falls below its trigger",
+                   en="Top-ups", zh="本幢续筹"),
+            Output("building_fund_balance", "CNY", "The building's balance at the end of the "
+                   "year",
+                   en="Balance", zh="本幢余额"),
         ),
         reader="fundmodel.results.fund_buildings:fund_buildings"),
 ]}

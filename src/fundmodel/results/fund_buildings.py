@@ -18,7 +18,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["fund_buildings", "LINES"]
 
 LINES = ("fund_deposits", "fund_interest", "fund_expenditure", "fund_top_up", "fund_balance")
-"""The columns read from each building's account, in the declaration's order."""
+"""The yearly lines read from each building's account, in the declaration's order (its
+columns ``building_<line>``)."""
 
 
 def fund_buildings(result: "Result") -> pd.DataFrame | None:
@@ -33,6 +34,6 @@ def fund_buildings(result: "Result") -> pd.DataFrame | None:
     years = yearly.index.to_numpy()
     frames = [pd.DataFrame({"building": name, "operating_year": years,
                             "calendar_year": yearly["calendar_year"].to_numpy(),
-                            **{line: means[line][b] for line in LINES}})
+                            **{f"building_{line}": means[line][b] for line in LINES}})
               for b, name in enumerate(names)]
     return pd.concat(frames, ignore_index=True).set_index(["building", "operating_year"])
