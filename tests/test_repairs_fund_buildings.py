@@ -166,6 +166,28 @@ def test_two_buildings_without_top_ups_by_hand():
     assert m["level_contribution_baseline_per_m2"] == pytest.approx(163 / 7, rel=1e-14)
 
 
+def test_the_owners_account_pays_each_building_its_share_by_area():
+    """The owners keep 4,000 CNY a year of parking and pay half into the fund: 2,000 a year,
+    split by floor area — A 500, B 1,500 — no top-up rule:
+      A: y1 2,000 + 200 + 400 + 500 − 2,000 = 1,100; y2 1,100 + 110 + 400 + 500 = 2,110;
+         y3 2,110 + 211 + 400 + 500 − 1,000 = 2,221
+      B: y1 6,000 + 600 + 1,200 + 1,500 − 6,000 = 3,300;
+         y2 3,300 + 330 + 1,200 + 1,500 − 30,000 = −23,670;
+         y3 −23,670 − 2,367 + 1,200 + 1,500 − 3,000 = −26,337"""
+    data = copy.deepcopy(TWO)
+    del data["repairs_fund"]["top_up"]
+    data["operations"]["income"] = [{"name": "parking", "per_year": 4000, "growth": 0,
+                                     "paid_to": "compound_account"}]
+    data["operations"]["owners_account"] = {"covers_deficit": False,
+                                            "to_repairs_fund_share": 0.5}
+    result = fundmodel.evaluate(fundmodel.Scenario.model_validate(data))
+    table = result.table("fund_buildings")["building_fund_balance"]
+    assert table.loc["A"].tolist() == pytest.approx([1100, 2110, 2221], rel=1e-14)
+    assert table.loc["B"].tolist() == pytest.approx([3300, -23670, -26337], rel=1e-14)
+    assert result.yearly()["fund_balance"].tolist() == pytest.approx([4400, -21560, -24116],
+                                                                     rel=1e-14)
+
+
 def test_every_building_votes_its_lift_in():
     """Willing to pay 1e9: both stairs build their lift, both overhaul it in year 2:
     2 × 30,000."""

@@ -257,11 +257,14 @@ def write_repairs_fund(inputs: "ModelInputs", ledger: Ledger,
     def per_account(x: np.ndarray) -> np.ndarray:      # (D|1, C|1) → (D|1, C|1, 1)
         return x[..., None]
 
+    def split(x: np.ndarray) -> np.ndarray:            # the compound's amount, s_a each
+        return x[..., None] if n_a == 1 else x[..., None] * share    # (× 1: the same bits)
+
     first = per_account(fund.deposit_share * fund.deposit_base_per_m2) * area   # (D|1, C, A)
     if fund.has_first_deposit:
         ledger.add(FIRST_DEPOSIT_LINE, "residents", FUND_PARTY, "reserve",
                    _accounts_sum(first, sizes)[..., None], start - 1)
-    opening = per_account(fund.opening_balance) * share + first
+    opening = split(fund.opening_balance) + first
 
     # deposits per CNY/m²/year of contribution, and the contributions themselves
     unit = area[..., None] * growth_index(fund.contribution_growth, years)[..., None, :]
@@ -279,8 +282,8 @@ def write_repairs_fund(inputs: "ModelInputs", ledger: Ledger,
     for k, name in enumerate(fund.names):
         life = float(fund.useful_life[k])
         basis = fund.cost_basis[k] if fund.cost_basis else "shared"
-        base = per_account(fund.cost[k]) * (area if basis == "per_m2" else share
-                                            if basis == "shared" else present)
+        base = (split(fund.cost[k]) if basis == "shared" else
+                per_account(fund.cost[k]) * (area if basis == "per_m2" else present))
         if fund.ballot and fund.ballot[k] is not None:
             base = base * _built(fund, k, consent, (inputs.draws, n_c, n_a))
         # one cost index, year-t prices, for the replacements and the fully funded balance
@@ -296,15 +299,14 @@ def write_repairs_fund(inputs: "ModelInputs", ledger: Ledger,
     rate = per_account(fund.interest_rate)
     trigger = restore = None
     if fund.top_up:
-        trigger = per_account(fund.trigger_balance) * share \
-            + per_account(fund.trigger_share) * first
-        restore = per_account(fund.restore_balance) * share \
-            + per_account(fund.restore_share) * first
+        trigger = split(fund.trigger_balance) + per_account(fund.trigger_share) * first
+        restore = split(fund.restore_balance) + per_account(fund.restore_share) * first
     inflow = contribution
     received = None
     if from_account is not None:
-        received = ledger.add(FROM_ACCOUNT_LINE, "compound_account", FUND_PARTY, "reserve",
-                              from_account, start)[..., None, :] * share[..., None]
+        paid = ledger.add(FROM_ACCOUNT_LINE, "compound_account", FUND_PARTY, "reserve",
+                          from_account, start)[..., None, :]                 # (D|1, C, 1, T)
+        received = paid if n_a == 1 else paid * share[..., None]             # (D|1, C, A, T)
         inflow = contribution + received
     balance, interest, top = fund_balances(opening, rate, inflow, spent_total, years,
                                            trigger, restore)
@@ -323,7 +325,7 @@ def write_repairs_fund(inputs: "ModelInputs", ledger: Ledger,
     unit_balance, _, _ = fund_balances(np.zeros((1, n_c, n_a)), rate, unit, None, years)
     if not present.all():                    # an empty account: no goal (0 / 1, not 0 / 0)
         unit_balance = np.where(present[..., None], unit_balance, 1.0)
-    floor = (per_account(fund.threshold_balance) * share
+    floor = (split(fund.threshold_balance)
              + per_account(fund.threshold_share_of_deposit) * first)[..., None] \
         + fund.threshold_percent_funded[..., None, None] * ffb[..., 1:]
     baseline = level_contribution(0.0, zero_balance, unit_balance)
