@@ -357,9 +357,11 @@ FUND_METRICS: dict[str, Output] = _declare([
            "(year T), after top-ups",
            en="Repairs fund at the horizon", zh="期末维修资金余额"),
     Metric("fund_balance_min", "CNY", "Lowest year-end balance of the repairs fund over "
-           "years 1..T, after top-ups",
+           "years 1..T, after top-ups (accounts per building: the lowest of any building's "
+           "account in any year)",
            en="Lowest repairs fund balance", zh="维修资金最低余额"),
-    Metric("fund_negative_years", "years", "Years whose year-end fund balance is below 0",
+    Metric("fund_negative_years", "years", "Years whose year-end fund balance is below 0 "
+           "(accounts per building: years in which some building's balance is)",
            en="Years with a negative repairs fund", zh="维修资金为负年数"),
     Metric("fund_top_up_total", "CNY", "Sum of the residents' top-ups over years 1..T",
            en="Top-ups, total", zh="续筹合计"),

@@ -190,7 +190,8 @@ def memory_estimate(scenario: Scenario, draws: int, chunk_size: int, keep_draws:
         working = 5
         if fund.accounts == "building":
             metrics += len(FUND_BUILDING_METRICS)
-            working += 12 * len(scenario.household_buildings()[0])
+            table = scenario.portfolio.table if scenario.portfolio is not None else None
+            working += 12 * max(len(b) for b in scenario.household_buildings(table))
     chunk = min(chunk_size, draws)
     chunks = -(-draws // chunk)
     in_flight = 1 if workers == 1 else min(workers + 1, chunks)
