@@ -274,15 +274,19 @@ FUND = {"accounts": "building", "first_deposit": {"per_m2": 30},
              "remaining_life_years": 4}]}
 
 
-def lift_district(tmp_path: Path, rows) -> fundmodel.Scenario:
+def lift_district(tmp_path: Path, rows, buildings: str | None = None) -> fundmodel.Scenario:
     """scenarios/lift-retrofit.yaml with the fund above, as a district of the compounds
     ``rows`` (id, households, floor_area_m2, buildings, storeys): each compound's buildings
-    generated from its facts, its lifts voted stair by stair."""
+    generated from its facts, or given by the per-building table ``buildings`` (CSV text),
+    its lifts voted stair by stair."""
     data = copy.deepcopy(LIFT)
     data.pop("compound")
     del data["households"]["buildings"]
     data["repairs_fund"] = copy.deepcopy(FUND)
     data["portfolio"] = {"compounds": "compounds.csv"}
+    if buildings is not None:
+        data["portfolio"]["buildings"] = "buildings.csv"
+        (tmp_path / "buildings.csv").write_text(buildings, encoding="utf-8")
     with open(tmp_path / "compounds.csv", "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(["id", "name", "households", "floor_area_m2", "buildings", "storeys"])
@@ -410,3 +414,26 @@ def test_monte_carlo_table_means_match_the_draws(tmp_path):
     np.testing.assert_allclose(expenditure.to_numpy(),
                                120000 * 1.02 ** 7 * lifts + 25 * 780 * 1.02 ** 5
                                + 80000 / 3 * 1.02 ** 3, rtol=1e-12)
+
+
+def test_a_per_building_table_gives_the_accounts(tmp_path):
+    """portfolio.buildings gives compound B two stairs: east 5 floors × 4 units × 72 m² =
+    1,440 m², west 4 floors × 5 units with no area (2,800 m² / 40 households = 70 m²) =
+    1,400 m². Their accounts take 1.2 CNY/m² in year 1: 1,728 and 1,680; each compound has
+    the bits of its own run."""
+    district = lift_district(tmp_path, [C0, ("B", 40, 2800, "", "")],
+                             "compound_id,building,floors,units_per_floor,area_per_unit_m2\n"
+                             "B,east stair,5,4,72\n"
+                             "B,west stair,4,5,\n")
+    table = district.portfolio.table
+    together = run_compounds(model_inputs(district, point_values(district), 1, table))
+    for i in range(len(table)):
+        alone = one_compound(district, i)
+        out = run_model(model_inputs(alone, point_values(alone), 1))
+        for metric, value in out.metrics.items():
+            np.testing.assert_array_equal(together.metrics[metric][:, i], value,
+                                          err_msg=f"compound {i}: {metric}")
+    accounts = fundmodel.evaluate(one_compound(district, 1)).table("fund_buildings")
+    first = accounts["building_fund_deposits"].xs(1, level="operating_year")
+    assert first.to_dict() == pytest.approx({"east stair": 1728.0, "west stair": 1680.0},
+                                            rel=1e-15)
