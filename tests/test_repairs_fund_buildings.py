@@ -199,6 +199,22 @@ def test_every_building_votes_its_lift_in():
     assert lift.tolist() == pytest.approx([0, 60000, 0], abs=1e-9)
 
 
+@pytest.mark.parametrize("wtp, built", [(20000, 2), (10000, 0)])
+def test_a_vote_of_the_whole_compound_builds_every_buildings_lift_or_none(wtp, built):
+    """The lifts voted by the whole compound (electorate: compound), 60 % needed:
+    willing to pay 20,000 — A's ground floor (2) and B's floors 1–2 (4) say yes, 6 of 10, area
+    100 + 400 = 500 of 800 m² (62.5 %): it passes and both buildings overhaul their lift in
+    year 2 (2 × 30,000); willing to pay 10,000 — only the ground floors, 4 of 10: no lift,
+    no overhaul."""
+    data = copy.deepcopy(TWO)
+    data["households"]["decisions"][0].update(electorate="compound",
+                                              willingness_to_pay_cny=wtp)
+    out = run(fundmodel.Scenario.model_validate(data))
+    assert out.metrics["built_share[lift]"][0] == built / 2
+    lift = out.ledger["repairs_fund.replacement[lift overhaul]"][0, 0]
+    assert lift.tolist() == pytest.approx([0, 30000 * built, 0], abs=1e-9)
+
+
 # ------------------------------------------------------------------ identical buildings
 def identical(n: int, fund: dict, accounts: str) -> fundmodel.Scenario:
     """n identical buildings of 3 floors × 2 units of 60 m² (360 m² each), no votes."""
