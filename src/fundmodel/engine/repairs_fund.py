@@ -196,12 +196,11 @@ def _accounts_sum_yearly(a: np.ndarray, sizes: np.ndarray | None) -> np.ndarray:
     return household_sum(np.moveaxis(a, -1, -3), sizes).swapaxes(-1, -2)
 
 
-def _built(fund, k: int, consent, shape: tuple[int, ...]) -> np.ndarray:
-    """1 where component k exists in an account, ``(D|1, C, A)``: everywhere (1), or where
-    the ballot that builds its item passed (``fund.ballot[k]``, the consent ``passed``)."""
-    ballot = fund.ballot[k] if fund.ballot else None
-    if ballot is None:
-        return np.ones((1,) + shape[1:])
+def _built(fund, k: int, consent) -> np.ndarray:
+    """1 where component k, which follows an item's vote, exists in an account, 0 elsewhere,
+    ``(D, C, A)``: where the ballot that builds its item there (``fund.ballot[k] (C, A)``, −1:
+    none) passed (the consent outcome's ``passed (D, C, B)``)."""
+    ballot = fund.ballot[k]
     if consent is None:
         raise ModelError(f"repairs fund component {fund.names[k]!r} follows an item's vote, "
                          "but no vote was held")
@@ -246,8 +245,9 @@ def write_repairs_fund(inputs: "ModelInputs", ledger: Ledger,
         return None
     tl = inputs.timeline
     years, start = tl.horizon_years, tl.first_operating_index
-    area = (np.asarray(inputs.compounds.floor_area_m2, dtype=float)[:, None]
-            if fund.area_m2 is None else np.asarray(fund.area_m2, dtype=float))[None]  # (1, C, A)
+    area = np.asarray(inputs.compounds.floor_area_m2, dtype=float)[:, None] \
+        if fund.area_m2 is None else np.asarray(fund.area_m2, dtype=float)
+    area = area[None]                                                            # (1, C, A)
     n_c, n_a = area.shape[1:]
     sizes = fund.sizes
     present = area > 0                                                           # (1, C, A)
@@ -285,7 +285,7 @@ def write_repairs_fund(inputs: "ModelInputs", ledger: Ledger,
         base = (split(fund.cost[k]) if basis == "shared" else
                 per_account(fund.cost[k]) * (area if basis == "per_m2" else present))
         if fund.ballot and fund.ballot[k] is not None:
-            base = base * _built(fund, k, consent, (inputs.draws, n_c, n_a))
+            base = base * _built(fund, k, consent)
         # one cost index, year-t prices, for the replacements and the fully funded balance
         cost = base[..., None] * growth_index(fund.growth[k], years + 1)[..., None, :]
         spent = cost[..., :years] * dues[k]
