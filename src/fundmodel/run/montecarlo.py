@@ -162,9 +162,10 @@ def memory_estimate(scenario: Scenario, draws: int, chunk_size: int, keep_draws:
     working set alone (the balances without contributions and per unit contribution, the
     start-of-year balances, the fully funded balance and the goal's floor; measured: 10
     components, 20,000 draws, within 12 % above the peak); accounts per building
-    (``accounts: building``) add their metrics and 12 lines per building to the working set
-    (each building's deposits, replacements, fully funded balance, balances, interest,
-    top-ups and goals; an estimate from the arrays the engine holds, not measured).
+    (``accounts: building``) add their metrics and 4 lines per building (of the compound with
+    the most) to the working set (each building's deposits, replacements, balances and goals;
+    measured: 3 buildings, 10 components, 20,000 draws, the peak grew by 36 MiB, the estimate
+    by 48 MiB).
     """
     years = scenario.horizon_years
     ops = scenario.operations
@@ -191,7 +192,7 @@ def memory_estimate(scenario: Scenario, draws: int, chunk_size: int, keep_draws:
         if fund.accounts == "building":
             metrics += len(FUND_BUILDING_METRICS)
             table = scenario.portfolio.table if scenario.portfolio is not None else None
-            working += 12 * max(len(b) for b in scenario.household_buildings(table))
+            working += 4 * max(len(b) for b in scenario.household_buildings(table))
     chunk = min(chunk_size, draws)
     chunks = -(-draws // chunk)
     in_flight = 1 if workers == 1 else min(workers + 1, chunks)
