@@ -26,13 +26,14 @@ LINE_OUTPUT = re.compile(r"^(?P<kind>\w+)\[(?P<name>.+)\]$", re.DOTALL)
 OUTPUT_TABLES = {
     "METRICS": catalog.METRICS, "INSTRUMENT_METRICS": catalog.INSTRUMENT_METRICS,
     "FUND_METRICS": catalog.FUND_METRICS, "PORTFOLIO_METRICS": catalog.PORTFOLIO_METRICS,
+    "FUND_BUILDING_METRICS": catalog.FUND_BUILDING_METRICS,
     "YEARLY_LINES": catalog.YEARLY_LINES, "LINE_PATTERNS": catalog.LINE_PATTERNS,
     "YEARLY_COLUMNS": catalog.YEARLY_COLUMNS, "FUND_LINES": catalog.FUND_LINES,
     "LEDGER_LINES": catalog.LEDGER_LINES, "TABLE_COLUMNS": catalog.TABLE_COLUMNS,
     **{f"HOUSEHOLD_TABLES[{t}]": c for t, c in catalog.HOUSEHOLD_TABLES.items()},
     **{f"TABLES[{n}]": {c.name: c for c in t.columns} for n, t in DECLARED_TABLES.items()},
 }
-METRIC_TABLES = (catalog.METRICS, catalog.FUND_METRICS)
+METRIC_TABLES = (catalog.METRICS, catalog.FUND_METRICS, catalog.FUND_BUILDING_METRICS)
 YEARLY_TABLES = (catalog.YEARLY_LINES, catalog.FUND_LINES, catalog.YEARLY_COLUMNS)
 
 

@@ -38,7 +38,7 @@ def _catalogue_names() -> list[str]:
     households = [c for table in catalog.HOUSEHOLD_TABLES.values() for c in table]
     return [*catalog.METRICS, *catalog.YEARLY_LINES, *catalog.LINE_PATTERNS,
             *catalog.YEARLY_COLUMNS, *households, *catalog.INSTRUMENT_METRICS,
-            *catalog.FUND_METRICS, *catalog.FUND_LINES, *PARTIES, *SOURCE_NAMES, *KINDS,
+            *catalog.FUND_METRICS, *catalog.FUND_BUILDING_METRICS, *catalog.FUND_LINES, *PARTIES, *SOURCE_NAMES, *KINDS,
             *GOVERNMENT_LEVELS, *PAYERS, *SUMMARY_COLUMNS, *YEARLY_STATISTICS,
             *catalog.PORTFOLIO_METRICS, *LEDGER_LINES]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import fundmodel
-from malformed import BASE_TEXT, check_one_located_issue, edit, line_of, write
+from malformed import BASE_TEXT, ROOT, check_one_located_issue, edit, line_of, write
 
 FUND = """\
 repairs_fund:
@@ -151,3 +151,62 @@ def test_contribution_lever_refuses_values_out_of_range(tmp_path):
     sc = fundmodel.load_scenario(write(tmp_path, FUND_TEXT))
     with pytest.raises(fundmodel.ScenarioError, match="contribution_per_m2_year"):
         fundmodel.evaluate_batch(sc, {"repairs_fund.contribution_per_m2_year": [1.0, -2.0]})
+
+
+# ------------------------------------------------------------------ accounts per building
+LIFT_TEXT = (ROOT / "scenarios" / "lift-retrofit.yaml").read_text(encoding="utf-8")
+BUILDING_FUND = """\
+repairs_fund:
+  accounts: building
+  contribution_per_m2_year: 1.2
+  components:
+    - {name: roof waterproofing, cost_per_m2: 25, useful_life_years: 15, remaining_life_years: 15}
+    - {name: lift overhaul, cost: 120000, per: building, item: lift, useful_life_years: 15, remaining_life_years: 15}
+    - {name: gate and fence, cost: 80000, useful_life_years: 20, remaining_life_years: 20}
+"""
+BUILDING_TEXT = edit("simulation:\n", BUILDING_FUND + "\nsimulation:\n", LIFT_TEXT)
+LIFT_LINE = "    - {name: lift overhaul, cost: 120000, per: building, item: lift,"
+GATE_LINE = "    - {name: gate and fence, cost: 80000,"
+C1 = f"{F}.components[1]"
+
+# (id, base text, old text, new text, expected path, key phrase, text on the offending line)
+BUILDING_CASES = [
+    ("accounts-without-buildings", FUND_TEXT, "  contribution_per_m2_year: 1.2\n",
+     "  accounts: building\n  contribution_per_m2_year: 1.2\n", f"{F}.accounts",
+     "add a households section", "  accounts: building"),
+    ("accounts-unknown", BUILDING_TEXT, "  accounts: building\n", "  accounts: stairs\n",
+     f"{F}.accounts", "'compound' or 'building'", "  accounts: stairs"),
+    ("per-building-without-accounts", FUND_TEXT, ROOF,
+     ROOF.replace("cost: 400000,", "cost: 400000, per: building,"), f"{F}.components[0].per",
+     "write accounts: building", "    - {name: roof, cost: 400000, per: building"),
+    ("item-without-accounts", BUILDING_TEXT, "  accounts: building\n", "",
+     C1 + ".per", "write accounts: building", LIFT_LINE),
+    ("item-no-decision-votes-on", BUILDING_TEXT, "item: lift,",
+     "item: stairwell repainting and handrails,", C1 + ".item",
+     "no household decision votes on 'stairwell repainting and handrails'",
+     "    - {name: lift overhaul"),
+    ("item-unknown", BUILDING_TEXT, "item: lift,", "item: lifts,", C1 + ".item",
+     "no renovation item is named 'lifts'", "    - {name: lift overhaul"),
+    ("item-with-a-shared-cost", BUILDING_TEXT, "per: building, item: lift,", "item: lift,",
+     C1 + ".item", "not a cost shared by the whole compound", "    - {name: lift overhaul"),
+    ("per-building-per-m2", BUILDING_TEXT, "{name: roof waterproofing, cost_per_m2: 25,",
+     "{name: roof waterproofing, cost_per_m2: 25, per: building,", f"{F}.components[0].per",
+     "give cost, or leave out per", "    - {name: roof waterproofing"),
+    ("per-unknown", BUILDING_TEXT, "{name: gate and fence, cost: 80000,",
+     "{name: gate and fence, cost: 80000, per: stair,", f"{F}.components[2].per",
+     "'compound' or 'building'", GATE_LINE),
+]
+
+
+def test_the_building_fund_above_is_well_formed(tmp_path):
+    sc = fundmodel.load_scenario(write(tmp_path, BUILDING_TEXT))
+    assert sc.repairs_fund.accounts == "building"
+    assert [c.per for c in sc.repairs_fund.components] == ["compound", "building", "compound"]
+
+
+@pytest.mark.parametrize("base, old, new, path, phrase, at", [c[1:] for c in BUILDING_CASES],
+                         ids=[c[0] for c in BUILDING_CASES])
+def test_malformed_building_accounts(tmp_path, capsys, base, old, new, path, phrase, at):
+    text = edit(old, new, base)
+    file = write(tmp_path, text)
+    check_one_located_issue(file, text, path, phrase, line_of(text, at), tmp_path, capsys)

@@ -57,7 +57,8 @@ def _declared_names() -> dict[str, Label]:
     """The labels of every output declared in :mod:`fundmodel.catalog` with a fixed name."""
     tables = (catalog.METRICS, catalog.INSTRUMENT_METRICS, catalog.YEARLY_LINES,
               catalog.YEARLY_COLUMNS, *catalog.HOUSEHOLD_TABLES.values(), catalog.FUND_METRICS,
-              catalog.FUND_LINES, catalog.LEDGER_LINES, catalog.PORTFOLIO_METRICS)
+              catalog.FUND_BUILDING_METRICS, catalog.FUND_LINES, catalog.LEDGER_LINES,
+              catalog.PORTFOLIO_METRICS)
     return {name: Label(o.en, o.zh) for table in tables for name, o in table.items()
             if "<" not in name}
 
@@ -274,6 +275,7 @@ FIELDS: dict[str, Label] = _table({
     "cost_per_m2": ("Cost per m²", "每平方米费用"),
     "remaining_life_years": ("Remaining life", "剩余年限"), "age_years": ("Age", "已使用年限"),
     "convention": ("Timing convention", "计量口径"),
+    "accounts": ("Accounts", "核算单位（小区或分幢）"),
     # the simulation
     "draws": ("Draws", "模拟次数"), "seed": ("Seed", "随机种子"), "sampler": ("Sampler", "抽样方法"),
     "chunk_size": ("Chunk size", "分块大小"), "keep_draws": ("Keep draws", "保留逐次结果"),
@@ -452,6 +454,7 @@ UNITS: dict[str, Label] = _table({
     "code": ("code", "代码"), "ratio": ("ratio", "倍"), "units of scale": ("units of scale",
                                                                         "规模单位"),
     "households": ("households", "户"), "bool": ("yes/no", "是/否"), "": ("", ""),
+    "buildings": ("buildings", "栋"),
     "m²": ("m²", "m²"), "CNY/m²": ("CNY/m²", "元/m²"), "m": ("m", "米"),
     "CNY/unit": ("CNY/unit", "元/单位"),
     # money on chart axes, scaled

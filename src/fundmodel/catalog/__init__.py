@@ -27,6 +27,7 @@ __all__ = ["QUANTILES", "QUANTILE_METHOD", "CASHFLOW_QUANTILES", "quantile_name"
            "INSTRUMENT_METRICS", "FINANCING_LINES", "FINANCING_METRICS", "SOE_METRICS",
            "FALLBACK_LINES", "FALLBACK_METRICS", "ACCOUNT_LINES", "ACCOUNT_METRICS",
            "FUND_METRICS", "FUND_LINES", "Output", "SUMMARIES", "Party", "PARTIES",
+           "FUND_BUILDING_METRICS",
            "GOVERNMENT_LEVELS", "INSTRUMENTS", "LEDGER_LINES", "PORTFOLIO_METRICS", "Kind", "KINDS",
            "Instrument", "DECLARED_INSTRUMENTS", "SOURCE_LABELS", "FIELD_LABELS",
            "TABLE_COLUMNS", "ledger_line", "instrument_metric", "instrument_metric_names",
@@ -356,9 +357,11 @@ FUND_METRICS: dict[str, Output] = _declare([
            "(year T), after top-ups",
            en="Repairs fund at the horizon", zh="期末维修资金余额"),
     Metric("fund_balance_min", "CNY", "Lowest year-end balance of the repairs fund over "
-           "years 1..T, after top-ups",
+           "years 1..T, after top-ups (accounts per building: the lowest of any building's "
+           "account in any year)",
            en="Lowest repairs fund balance", zh="维修资金最低余额"),
-    Metric("fund_negative_years", "years", "Years whose year-end fund balance is below 0",
+    Metric("fund_negative_years", "years", "Years whose year-end fund balance is below 0 "
+           "(accounts per building: years in which some building's balance is)",
            en="Years with a negative repairs fund", zh="维修资金为负年数"),
     Metric("fund_top_up_total", "CNY", "Sum of the residents' top-ups over years 1..T",
            en="Top-ups, total", zh="续筹合计"),
@@ -398,6 +401,21 @@ FUND_METRICS: dict[str, Output] = _declare([
 ], _DRAW, "quantiles")
 """Per-draw metrics of the long-term repairs fund, only in scenarios with a ``repairs_fund``
 section (scenarios without one keep exactly their metric set)."""
+
+FUND_BUILDING_METRICS: dict[str, Output] = _declare([
+    # accounts per building (repairs_fund.accounts: building, 分幢核算)
+    Metric("fund_buildings_short", "buildings", "Buildings whose own account's year-end "
+           "balance is below 0 in some year of 1..T",
+           en="Buildings with a negative repairs fund", zh="维修资金出现负值的楼栋数"),
+    Metric("fund_buildings_topped_up", "buildings", "Buildings whose owners top their account "
+           "up in some year of 1..T",
+           en="Buildings topping up their repairs fund", zh="续筹维修资金的楼栋数"),
+], _DRAW, "quantiles")
+"""Per-draw metrics of a repairs fund kept per building (``accounts: building``), only in
+such scenarios; with several accounts the :data:`FUND_METRICS` are the compound's: sums over
+the buildings for flows and balances, ``fund_balance_min`` the least balance of any building in
+any year, ``fund_negative_years`` the years in which some building is below 0, the level
+contributions the largest of the buildings'."""
 
 FUND_LINES: dict[str, Output] = _declare([
     Metric("fund_deposits", "CNY/year", "Level contributions into the repairs fund (year "
@@ -756,7 +774,8 @@ def known_names() -> list[str]:
     households = dict.fromkeys(c for t in HOUSEHOLD_TABLES.values() for c in t)
     return [*METRICS, *METRIC_PATTERNS, *YEARLY_LINES, *LINE_PATTERNS, *YEARLY_COLUMNS,
             *households,
-            *INSTRUMENT_METRICS, *FUND_METRICS, *FUND_LINES, *PORTFOLIO_METRICS]
+            *INSTRUMENT_METRICS, *FUND_METRICS, *FUND_BUILDING_METRICS, *FUND_LINES,
+            *PORTFOLIO_METRICS]
 
 
 def lookup(name: str) -> Metric:
@@ -771,7 +790,7 @@ def lookup(name: str) -> Metric:
         If no metric or yearly line has that name (the message suggests close names).
     """
     for table in (METRICS, YEARLY_LINES, LINE_PATTERNS, YEARLY_COLUMNS, FUND_METRICS,
-                  FUND_LINES, INSTRUMENT_METRICS, *HOUSEHOLD_TABLES.values(),
+                  FUND_BUILDING_METRICS, FUND_LINES, INSTRUMENT_METRICS, *HOUSEHOLD_TABLES.values(),
                   PORTFOLIO_METRICS):
         if name in table:
             return table[name]

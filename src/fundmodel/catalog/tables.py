@@ -94,7 +94,9 @@ TABLES: dict[str, OutputTable] = {t.name: t for t in [
         "a fee per household is the line / households. The fee is as collected (the collection "
         "rate is the share of households that pay: the mean over the type's households), so "
         "the households' rows add up to the compound's property_fee_income, fund_deposits and "
-        "fund_top_up. The loan column is that of a household borrowing its whole share "
+        "fund_top_up. With a repairs fund kept per building (accounts: building) a household "
+        "pays into its own building's account: that building's deposits and top-ups (the "
+        "table fund_buildings) × unit area / the building's floor area (or / its households). The loan column is that of a household borrowing its whole share "
         "(loan_payment_per_month_cny × 12 in the years the loan is repaid: the loan_term_years "
         "after the year its share is drawn); 0 without a loan channel. The first deposit "
         "(year 0) and repayments that fall in a construction year are not in the table.",
@@ -127,6 +129,36 @@ TABLES: dict[str, OutputTable] = {t.name: t for t in [
         ),
         reader="fundmodel.results.burden:resident_burden",
         report_rows=(("operating_year", (1,)),)),
+    OutputTable(
+        "fund_buildings", "Repairs fund by building", "分幢维修资金",
+        "Each building's account of a repairs fund kept per building (repairs_fund.accounts: "
+        "building, 分幢核算): its deposits on its own floor area, the interest on its own "
+        "balance, the replacements it pays (its per-m² and per-building components, its "
+        "share by floor area of the compound's, its item's where its vote built it), its "
+        "owners' top-ups and its year-end balance, CNY, means over the draws, by building "
+        "and operating year. The buildings' rows of a year add up to the compound's yearly "
+        "lines fund_deposits, fund_interest, fund_expenditure, fund_top_up and fund_balance. "
+        "None without building accounts.",
+        axes=("building", "operating_year"),
+        columns=(
+            YEARLY_COLUMNS["calendar_year"],
+            Output("building_fund_deposits", "CNY/year", "The building's level contributions: "
+                   "contribution per m² × its floor area × (1 + growth)^(t − 1)",
+                   en="Deposits", zh="本幢缴存"),
+            Output("building_fund_interest", "CNY/year", "Interest on the building's balance "
+                   "at the start of the year",
+                   en="Interest", zh="本幢利息"),
+            Output("building_fund_expenditure", "CNY/year", "The replacements the building's "
+                   "account pays that year",
+                   en="Replacements", zh="本幢更新支出"),
+            Output("building_fund_top_up", "CNY/year", "The building's owners' top-up when its "
+                   "year-end balance falls below its trigger",
+                   en="Top-ups", zh="本幢续筹"),
+            Output("building_fund_balance", "CNY", "The building's balance at the end of the "
+                   "year",
+                   en="Balance", zh="本幢余额"),
+        ),
+        reader="fundmodel.results.fund_buildings:fund_buildings"),
 ]}
 """Every declared output table, by name (the one place a table is registered)."""
 

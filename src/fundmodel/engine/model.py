@@ -62,6 +62,10 @@ class ModelOutput:
         Years on the timeline (construction and operations).
     residents : ResidentsOutput or None
         Votes, costs per household and payment channels (scenarios with households).
+    fund_buildings : dict of str to ndarray (n, buildings, horizon_years)
+        Each building's repairs fund account, with ``accounts: building``: its
+        ``fund_deposits``, ``fund_interest``, ``fund_expenditure``, ``fund_top_up`` and
+        ``fund_balance`` (empty otherwise).
     """
 
     metrics: dict[str, np.ndarray]
@@ -73,6 +77,7 @@ class ModelOutput:
     ledger: Ledger = field(default_factory=Ledger)
     n_years: int = 0
     residents: ResidentsOutput | None = None
+    fund_buildings: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def _one_compound(a: np.ndarray, n: int) -> np.ndarray:
@@ -307,6 +312,9 @@ class CompoundsOutput:
     n_years : int
     reports : dict
         The instruments' reports, by instrument name.
+    fund_buildings : dict of str to ndarray (n|1, C, A, horizon_years)
+        Each building's repairs fund account (``accounts: building``; A the most buildings of
+        a compound, padded with 0), by yearly line; empty otherwise.
     """
 
     metrics: dict[str, np.ndarray]
@@ -318,6 +326,7 @@ class CompoundsOutput:
     ledger: Ledger
     n_years: int
     reports: dict
+    fund_buildings: dict = field(default_factory=dict)
 
 
 def run_compounds(inputs: ModelInputs) -> CompoundsOutput:
@@ -349,7 +358,8 @@ def _run_compounds(inputs: ModelInputs) -> CompoundsOutput:
     books = _run(inputs, "operate", books)
     statement, surplus = _statement(inputs, ledger)
     to_fund = _owners_account(inputs, ledger, statement, surplus)
-    fund = write_repairs_fund(inputs, ledger, to_fund)   # after the operating phase
+    fund = write_repairs_fund(inputs, ledger, to_fund,   # after the operating phase
+                              books.reports.get("consent"))
     statement, fallback_needed = _close(inputs, ledger, statement, surplus)
     households = inputs.compounds.households[None, :]
 
@@ -450,7 +460,8 @@ def _run_compounds(inputs: ModelInputs) -> CompoundsOutput:
         yearly=statement, item_costs=books.costs,
         funding_offered=offered, funding_applied=applied,
         item_inputs=item_inputs(replace(inputs.items, quantity=books.quantity)),
-        ledger=ledger, n_years=tl.n_years, reports=books.reports)
+        ledger=ledger, n_years=tl.n_years, reports=books.reports,
+        fund_buildings={} if fund is None else fund.by_building)
 
 
 def run_model(inputs: ModelInputs) -> ModelOutput:
@@ -471,4 +482,5 @@ def run_model(inputs: ModelInputs) -> ModelOutput:
         funding_offered=out.funding_offered[:, 0], funding_applied=out.funding_applied[:, 0],
         item_inputs={k: _one_compound(v, n) for k, v in out.item_inputs.items()},
         ledger=out.ledger, n_years=out.n_years,
-        residents=out.reports.get("residents"))
+        residents=out.reports.get("residents"),
+        fund_buildings={k: _one_compound(v, n) for k, v in out.fund_buildings.items()})

@@ -363,6 +363,16 @@ class RepairsFundInputs:
     year), ``useful_life`` and ``remaining_life`` ``(K,)`` whole years, 1 ≤ r ≤ L (0 ≤ r
     under ``reserve_study``).
     ``convention`` ``"end_of_year"`` or ``"reserve_study"`` (:func:`~.repairs_fund.component_ages`).
+
+    Accounts ``A``: ``area_m2 (C, A)`` the floor area of each account, m² — one account per
+    compound (``by_building`` False, ``A = 1``, the compound's floor area) or one per building
+    (分幢核算, the building's units × area per unit), padded with area 0 to the most buildings
+    of a compound (``sizes (C,)`` each compound's own accounts, None when none is padded).
+    ``cost_basis`` per component: ``"per_m2"`` (``cost`` is CNY/m² of each account's area),
+    ``"shared"`` (the compound's cost, split over its accounts by floor area) or
+    ``"per_account"`` (each account's whole cost). ``ballot`` per component: None (in every
+    account) or ``(C, A)`` the consent ballot whose passing builds the component's item in
+    that account (−1: never there), read from the votes' ``passed (D, C, B)``.
     """
 
     opening_balance: np.ndarray
@@ -387,6 +397,11 @@ class RepairsFundInputs:
     useful_life: np.ndarray
     remaining_life: np.ndarray
     convention: str = "end_of_year"
+    area_m2: np.ndarray = None  # type: ignore[assignment]
+    sizes: np.ndarray | None = None
+    by_building: bool = False
+    cost_basis: tuple[str, ...] = ()
+    ballot: tuple[np.ndarray | None, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -269,5 +269,6 @@ def compile_inputs(scenario: Scenario, draws: int, table=None) -> ModelInputs:
                          discount_rate=draw_compound(scenario.discount_rate),
                          inflation=draw_compound(scenario.inflation),
                          households=households, instruments=instruments,
-                         repairs_fund=compile_repairs_fund(scenario, compounds.floor_area_m2))
+                         repairs_fund=compile_repairs_fund(scenario, compounds, households,
+                                                           table))
     return shocked(inputs, scenario.shocks) if scenario.shocks else inputs

@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..catalog import ACCOUNT_METRICS, FUND_METRICS, QUANTILE_METHOD, instrument_metric_names
+from ..catalog import (ACCOUNT_METRICS, FUND_BUILDING_METRICS, FUND_METRICS, QUANTILE_METHOD,
+                       instrument_metric_names)
 from ..engine.model import run_compounds
 from ..inputs import model_inputs
 from ..inputs.sampling import BLOCK_SIZE, InputSpace, sample_values
@@ -172,7 +173,7 @@ def metric_names(scenario) -> tuple[tuple[str, ...], tuple[str, ...]]:
     ``fallback_total`` when the service model has a fallback payer and the owners' accounts'
     top-ups and balances with an owners' account); every compound's
     summaries also hold its repairs fund's metrics (:data:`fundmodel.catalog.FUND_METRICS`,
-    with a ``repairs_fund`` section), the share built of each item its households vote on
+    with a ``repairs_fund`` section; and ``FUND_BUILDING_METRICS`` with accounts per building), the share built of each item its households vote on
     (``built_share[<item>]``) and its instruments' (``debt[<label>].min_dscr``, ...:
     :func:`fundmodel.catalog.instrument_metric_names`), which are not summed."""
     ops = scenario.operations
@@ -182,6 +183,8 @@ def metric_names(scenario) -> tuple[tuple[str, ...], tuple[str, ...]]:
     instruments = tuple(instrument_metric_names(
         (rule.source, label) for rule, label in zip(scenario.funding, scenario.funding_labels())))
     fund = tuple(FUND_METRICS) if scenario.repairs_fund is not None else ()
+    if scenario.repairs_fund is not None and scenario.repairs_fund.accounts == "building":
+        fund += tuple(FUND_BUILDING_METRICS)
     voted = {name for d in (scenario.households.decisions if scenario.households else ())
              for name in d.items}
     fund += tuple(f"built_share[{item.name}]" for item in scenario.renovation.items

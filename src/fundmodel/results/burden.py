@@ -63,6 +63,8 @@ def resident_burden(result: "Result") -> pd.DataFrame | None:
         fee_t     = property_fee_income_t × a / A_fee    (a fee per m², a given)
                   = property_fee_income_t / N            (a fee per household, or no a)
         deposits_t = fund_deposits_t × a / A   (or / N);  top_up_t likewise
+                     (accounts per building: its building's lines × a / A_b, A_b the
+                     building's floor area, or / its households)
         loan_t    = 12 × loan_payment_per_month × share of the loan repaid in year t
         total_t   = fee_t + deposits_t + top_up_t + loan_t
     """
@@ -100,6 +102,10 @@ def resident_burden(result: "Result") -> pd.DataFrame | None:
     else:
         repaying = np.zeros(len(years))
 
+    # a repairs fund kept per building: each household pays into its own building's account
+    accounts = result.fund_building_means
+    buildings = {b.name: (k, b) for k, b in enumerate(sc.household_buildings()[0])}
+
     households = result.households()
     frames = []
     for (building, floor), row in households.iterrows():
@@ -107,10 +113,16 @@ def resident_burden(result: "Result") -> pd.DataFrame | None:
         fee_part = 1.0 / n if per_household_fee or area is None else \
             area / float(compound.fee_area_m2)
         fund_part = 1.0 / n if area is None else area / float(compound.floor_area_m2)
+        fund_deposits, fund_top_up = deposits, top_up
+        if accounts:
+            k, b = buildings[str(building)]
+            fund_deposits, fund_top_up = accounts["fund_deposits"][k], accounts["fund_top_up"][k]
+            fund_part = (1.0 / sum(b.units()) if area is None else
+                         area / sum(u * a for u, a in zip(b.units(), b.areas_m2())))
         columns = {
             "fee_per_household": fee * fee_part,
-            "fund_deposits_per_household": deposits * fund_part,
-            "fund_top_up_per_household": top_up * fund_part,
+            "fund_deposits_per_household": fund_deposits * fund_part,
+            "fund_top_up_per_household": fund_top_up * fund_part,
             "loan_payment_per_household": 12.0 * float(row["loan_payment_per_month_cny"])
             * repaying,
         }

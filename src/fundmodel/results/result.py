@@ -272,7 +272,8 @@ class Result:
                  metric_mcse: Mapping[str, float] | None = None,
                  residents: ResidentsMeans | None = None,
                  levers: Mapping[str, np.ndarray] | None = None,
-                 inputs: np.ndarray | None = None):
+                 inputs: np.ndarray | None = None,
+                 fund_buildings: Mapping[str, np.ndarray] | None = None):
         self.scenario = scenario
         self.n_draws = int(n_draws)
         self._metrics = metrics  # (n_metrics, n_draws) or None
@@ -291,6 +292,12 @@ class Result:
         self._metric_mcse = dict(metric_mcse or {})  # replicate standard errors (lhs, sobol)
         self._residents = residents  # households' tables (scenarios with households)
         self._inputs = inputs  # (n_draws, uniform columns) of a Monte Carlo run, or None
+        self.fund_building_means: dict[str, np.ndarray] = dict(fund_buildings or {})
+        """With a repairs fund kept per building (``accounts: building``): each building's
+        yearly line (``fund_deposits``, ``fund_interest``, ``fund_expenditure``,
+        ``fund_top_up``, ``fund_balance``), mean over the draws, ``(buildings, horizon_years)``
+        in the order of the households' buildings; empty otherwise (read by the table
+        ``fund_buildings``)."""
         self.info: dict[str, Any] = dict(info or {})
         self.levers: dict[str, np.ndarray] = dict(levers or {})
         """For :func:`fundmodel.evaluate_batch`: each lever's path → its value in every variant
@@ -315,7 +322,8 @@ class Result:
                    cashflows=CashFlows.from_ledger(out.ledger, out.n_years), info=info,
                    residents=(None if out.residents is None
                               else ResidentsMeans.from_output(out.residents)),
-                   levers=levers)
+                   levers=levers,
+                   fund_buildings={k: v.mean(axis=0) for k, v in out.fund_buildings.items()})
 
     def __repr__(self) -> str:
         kind = self.info.get("kind", "run")

@@ -169,10 +169,28 @@ class Component(ScenarioModel):
     growth: Rate | None = None
     """Yearly growth of its cost from operating year 1 on, in [−0.5, 1] (default: the
     scenario's inflation)."""
+    per: Literal["compound", "building"] = "compound"
+    """Whose ``cost`` it is, with accounts per building (``accounts: building``): the
+    compound's, split over the buildings by floor area (a shared part: the gate, the fence),
+    or each building's own (``building``: every building has one, at the whole ``cost``: its
+    lift, its roof)."""
+    item: str | None = None
+    """A renovation item voted on by a household decision (``accounts: building``): the
+    component exists only in the buildings where the vote built the item (a lift where the
+    stair voted it in), in every draw its own."""
 
     @model_validator(mode="after")
     def _one_life(self) -> "Component":
         life = self.useful_life_years
+        if self.per == "building" and self.cost is None:
+            raise fail("per: building gives each building the whole cost (CNY); a cost_per_m2 "
+                       "already follows each building's floor area: give cost, or leave out "
+                       "per", "per")
+        if self.item is not None and self.cost is not None and self.per != "building":
+            raise fail(f"the component exists only in the buildings that built "
+                       f"{self.item!r}: give its cost per building (per: building) or per m² "
+                       "of their floor area (cost_per_m2), not a cost shared by the whole "
+                       "compound", "item")
         if self.cost is not None and self.cost_per_m2 is not None:
             raise fail("give the replacement's cost (CNY) or cost_per_m2 (CNY per m² of floor "
                        "area), not both", "cost_per_m2")
@@ -248,6 +266,14 @@ class RepairsFund(ScenarioModel):
     """The components the fund replaces."""
     threshold: FundThreshold | None = None
     """The threshold goal (default: the top-up trigger, or 0)."""
+    accounts: Literal["compound", "building"] = "compound"
+    """Who keeps the fund: one account for the compound (the default), or one per building
+    (``building``, 分幢核算: each building's deposits pay its own replacements; needs the
+    buildings of a ``households`` section). Per building, deposits, the first deposit and
+    top-ups are on the building's floor area (its units × area per unit), interest on its own
+    balance, the top-up trigger its own; amounts written in CNY for the compound (opening
+    balance, trigger and restore balances, the threshold floor, a component's shared
+    ``cost``) are split over the buildings by floor area (``docs/repairs-fund.md``)."""
     convention: Literal["end_of_year", "reserve_study"] = "end_of_year"
     """Which operating year a replacement belongs to, and where the fully funded balance is
     measured (``docs/repairs-fund.md``). ``end_of_year``: a component whose remaining life runs
@@ -266,6 +292,13 @@ class RepairsFund(ScenarioModel):
                 raise fail(f"duplicate name '{component.name}' (also components"
                            f"[{names[component.name]}])", "components", k, "name")
             names[component.name] = k
+            if self.accounts == "compound":
+                for field, given in (("per", component.per == "building"),
+                                     ("item", component.item is not None)):
+                    if given:
+                        raise fail(f"{field} places the component in buildings, which needs "
+                                   "an account per building: write accounts: building in "
+                                   "repairs_fund", "components", k, field)
         if self.convention == "end_of_year":
             for k, c in enumerate(self.components):
                 if c.remaining() == 0:
@@ -287,8 +320,30 @@ class RepairsFund(ScenarioModel):
 
     def problems_in(self, scenario: Any) -> Iterator[tuple[str, ...]]:
         """Checks against the rest of the scenario: the year-1 amounts derived from the floor
-        area stay within the bound on money. Yields ``(message, *path below repairs_fund)``."""
+        area stay within the bound on money; with ``accounts: building``, the scenario has the
+        buildings (a ``households`` section) and every component's ``item`` is a renovation
+        item a household decision votes on. Yields ``(message, *path below repairs_fund)``."""
         from .distributions import largest_value
+
+        if self.accounts == "building":
+            hh = scenario.households
+            if hh is None:
+                yield ("accounts: building keeps an account per building, but the scenario "
+                       "has no buildings: add a households section (buildings listed, "
+                       "generated from the compound's buildings and storeys, or a district's "
+                       "portfolio.buildings table)", "accounts")
+                return
+            voted = {name for d in hh.decisions for name in d.items}
+            items = [it.name for it in scenario.renovation.items]
+            for k, c in enumerate(self.components):
+                if c.item is None or c.item in voted:
+                    continue
+                what = ("no renovation item is named" if c.item not in items else
+                        "no household decision votes on")
+                listed = ", ".join(sorted(voted)) if voted else "none here"
+                yield (f"{what} {c.item!r}: a component's item is an item voted on by a "
+                       f"household decision (households.decisions[*].items: {listed})",
+                       "components", k, "item")
 
         area = float(scenario.compound.floor_area_m2)
         amounts = [(largest_value(self.contribution_per_m2_year) * area,
