@@ -408,6 +408,17 @@ COLUMNS: dict[str, Label] = {
               "Sobol敏感度指数（方差贡献）"),
     "samples": ("Model evaluations", "模型计算次数"),
     "uncertain_inputs": ("Uncertain inputs", "不确定输入个数"),
+    # the stress tests of a bond (evaluation.stress, cli bond-evaluation)
+    "stress_grid": ("Stress tests: each debt's cover with one shock, at the point estimates",
+                    "压力测试：单项冲击下各项债务的覆盖倍数（点估计）"),
+    "sensitivity_coefficients": ("Sensitivity coefficients: (Δcover / cover) / (Δfactor / "
+                                 "factor)", "敏感度系数：（覆盖倍数变化率）/（因素变化率）"),
+    "break_even_shocks": ("Break-even shocks: the factor at which the cover meets the "
+                          "threshold", "临界值：覆盖倍数降至阈值时的因素系数"),
+    "cover_below": ("Chance of a cover below the threshold, over the draws",
+                    "覆盖倍数低于阈值的概率（各次模拟）"),
+    "shock": ("Shock", "冲击情景"), "cover_base": ("Cover, base", "基准覆盖倍数"),
+    "probability": ("Probability", "概率"),
     # the workbook (export.excel): sheets, tables, columns and notes
     "sheet.assumptions": ("Assumptions", "假设条件"), "sheet.summary": ("Summary", "结果摘要"),
     "sheet.funding": ("Funding", "资金构成"), "sheet.cashflows": ("Cash flows", "各方现金流"),

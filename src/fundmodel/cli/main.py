@@ -15,6 +15,7 @@ parsed, so ``fundmodel --version`` answers at once.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import re
@@ -130,6 +131,42 @@ def shock_override(spec: str) -> str:
     return Override(f"shocks[+]={{target: {target}, {key}: {number!r}}}", f"--shock {spec}")
 
 
+def _scenario_options(parser: argparse.ArgumentParser, set_help: str,
+                      outside_help: str) -> None:
+    """The options of a command that reads one scenario and draws: ``--set``,
+    ``--allow-outside-files`` and ``-q``."""
+    parser.add_argument("--set", action="append", metavar="PATH=VALUE", help=set_help)
+    parser.add_argument("--allow-outside-files", action="store_true", help=outside_help)
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
+def _load_for_run(args) -> tuple:
+    """The scenario of ``args.file`` with its ``--set`` (and ``--shock``), and the file's
+    SHA-256 when ``--out`` will record it (None otherwise, or when it cannot be read)."""
+    from ..export import file_sha256
+    from ..scenario import load_scenario
+    sha256 = None
+    if args.out is not None:
+        try:
+            sha256 = file_sha256(args.file)
+        except OSError:
+            pass
+    return load_scenario(args.file, list(args.set or ()), args.allow_outside_files), sha256
+
+
+def _write_run_set(console, args, scenario, sha256, files: dict, record: dict,
+                   lang: str = "en") -> None:
+    """Write ``files`` (name → table) and ``run.json`` (the scenario's record and ``record``)
+    into ``args.out`` as a set, and say so."""
+    from .. import __version__
+    from ..export import write_table_set
+    record = {"fundmodel_version": __version__, "scenario_file": str(args.file),
+              "scenario_sha256": sha256, "set": list(args.set or ()), **record,
+              "files": [*(f"{n}.csv" for n in files), "run.json"],
+              "scenario": scenario.model_dump(mode="json", by_alias=True)}
+    print_written(console, write_table_set(files, record, args.out), args.out, lang)
+
+
 def _parser(out: SafeStream | None = None,
             err: SafeStream | None = None) -> argparse.ArgumentParser:
     """The argument parser; its messages go to ``out`` and ``err`` when given."""
@@ -230,13 +267,17 @@ def _parser(out: SafeStream | None = None,
                "set_help": set_help, "outside_help": outside_help, "console": console_for,
                "escape": escape_markup, "money": money, "table": new_table,
                "large_csv": large_csv_warning, "lang": add_lang_argument, "words": Words,
-               "written": print_written, "font_note": chart_font_note}
+               "written": print_written, "font_note": chart_font_note,
+               "scenario_options": functools.partial(_scenario_options, set_help=set_help,
+                                                     outside_help=outside_help),
+               "write_run_set": _write_run_set, "load_scenario": _load_for_run}
+    from .bond import add_bond_parser
     from .compare import add_compare_parser
     from .district import add_district_parser
     from .report import add_report_parser
     from .sensitivity import add_sensitivity_parser
     for add in (add_district_parser, add_sensitivity_parser, add_report_parser,
-                add_compare_parser):
+                add_compare_parser, add_bond_parser):
         add(sub, verbose, helpers)
 
     for command in sub.choices.values():     # every command that takes --set takes --shock

@@ -41,9 +41,7 @@ def add_sensitivity_parser(sub, verbose, helpers) -> None:
     s.add_argument("--out", metavar="DIR", type=helpers["path"],
                    help="write tornado.csv, rank_correlations.csv, sobol.csv (those computed) "
                    "and run.json into DIR, as a set")
-    s.add_argument("--set", action="append", metavar="PATH=VALUE", help=helpers["set_help"])
-    s.add_argument("--allow-outside-files", action="store_true", help=helpers["outside_help"])
-    s.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    helpers["scenario_options"](s)
     s.set_defaults(func=functools.partial(_cmd_sensitivity, helpers=helpers))
 
 
@@ -72,21 +70,13 @@ def _localized(frame, lang: str | None, metric_unit: str):
 def _cmd_sensitivity(args: argparse.Namespace, out, err, helpers) -> int:
     _console, _escape, _table = (helpers[k] for k in ("console", "escape", "table"))
     from ..errors import FundmodelError
-    from ..export import file_sha256, write_table_set
     from ..labels import header, label
     from ..labels import describe_unit
-    from ..scenario import load_scenario
     from ..sensitivity.space import check_metric, require_factors
 
     check_metric(args.metric)               # an unknown metric fails before any work
     lang = args.lang or "en"
-    sha256 = None
-    if args.out is not None:
-        try:
-            sha256 = file_sha256(args.file)
-        except OSError:
-            pass
-    scenario = load_scenario(args.file, list(args.set or ()), args.allow_outside_files)
+    scenario, sha256 = helpers["load_scenario"](args)
     found = require_factors(scenario)
     methods = ("tornado", "rank", "sobol") if args.method == "all" else (args.method,)
     if "sobol" in methods and scenario.simulation.correlations is not None:
@@ -162,13 +152,7 @@ def _cmd_sensitivity(args: argparse.Namespace, out, err, helpers) -> int:
         t.caption_justify = "left"
         console.print(t)
     if args.out is not None:
-        from .. import __version__
-
         files = {name: _localized(frame, args.lang, unit) for name, frame in tables.items()}
-        record = {"fundmodel_version": __version__, "scenario_file": str(args.file),
-                  "scenario_sha256": sha256, "set": list(args.set or ()), **record,
-                  "lang": args.lang, "files": [*(f"{n}.csv" for n in files), "run.json"],
-                  "scenario": scenario.model_dump(mode="json", by_alias=True)}
-        written = write_table_set(files, record, args.out)
-        helpers["written"](console, written, args.out, lang)
+        helpers["write_run_set"](console, args, scenario, sha256, files,
+                                 {**record, "lang": args.lang}, lang)
     return 0

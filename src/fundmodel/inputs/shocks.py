@@ -37,8 +37,8 @@ def _one(inputs: ModelInputs, shock: Any) -> ModelInputs:
         for instrument in inputs.instruments:
             if instrument.name == "debt":
                 rate = instrument.params.rate
-                rate = (rate + draw_compound(shock.add) if shock.add is not None
-                        else rate * draw_compound(shock.factor))
+                rate = (rate + draw_compound(shock.add)[..., None] if shock.add is not None
+                        else rate * draw_compound(shock.factor)[..., None])   # (D|1, C|1, R)
                 instrument = replace(instrument, params=replace(instrument.params, rate=rate))
             debts.append(instrument)
         return replace(inputs, instruments=tuple(debts))

@@ -11,7 +11,7 @@ from typing import Any, Iterator
 from pydantic import Field, model_validator
 
 from .base import ScenarioModel, did_you_mean, fail
-from .ranges import bounded, uncertain
+from .ranges import uncertain
 
 __all__ = ["Shock", "SHOCK_GROUPS", "MAX_SHOCKS", "shock_target"]
 
@@ -34,7 +34,8 @@ _NAMED = re.compile(r"^(income|cost|item)\[(.+)\]$", re.DOTALL)
 
 Factor = uncertain(ge=0, le=100)
 """A multiplier in [0, 100] (0.9 for −10 %), or a distribution of it."""
-Added = bounded(float, ge=-1, le=1, reason="a shift of a rate, as a fraction (0.01 for +100 bp)")
+Added = uncertain(ge=-1, le=1)
+"""A shift of a rate in [−1, 1], a fraction (0.01 for +100 bp), or a distribution of it."""
 
 
 def shock_target(target: str) -> tuple[str, str | None]:
@@ -66,7 +67,8 @@ class Shock(ScenarioModel):
     factor: Factor | None = None
     """Multiplier of the lines' amounts (0.9 for −10 %), in [0, 100]; may be uncertain."""
     add: Added | None = None
-    """With ``target: rates``: added to every debt's interest rate (0.01 for +100 bp), in [−1, 1]."""
+    """With ``target: rates``: added to every debt's interest rate (0.01 for +100 bp), in
+    [−1, 1]; may be uncertain."""
     label: str | None = None
     """What the shock is (a stress test's name), for tables."""
 

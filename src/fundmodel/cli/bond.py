@@ -1,0 +1,110 @@
+"""``fundmodel bond-evaluation FILE``: the stress tests of a scenario's debts — cover under each
+shock of the standard grid, sensitivity coefficients, break-even shocks and the chance of a
+cover below its threshold. A thin layer over :mod:`fundmodel.evaluation`."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import math
+
+__all__ = ["add_bond_parser"]
+
+
+def add_bond_parser(sub, verbose, helpers) -> None:
+    """Register the ``bond-evaluation`` command (``helpers`` as for the other commands)."""
+    from ..labels import LANGS
+
+    b = sub.add_parser("bond-evaluation", help="stress tests of a scenario's debts: cover "
+                       "under revenue -10/-20 %%, cost +10/+20 %%, rate +100 bp, sensitivity "
+                       "coefficients, break-even shocks, P(cover below its threshold)",
+                       parents=[verbose])
+    b.add_argument("file", metavar="FILE")
+    b.add_argument("--thresholds", type=float, nargs="+", default=[1.1, 1.2], metavar="T",
+                   help="cover thresholds of the break-even shocks and the probabilities "
+                   "(default 1.1 1.2)")
+    b.add_argument("--draws", type=helpers["non_negative"], metavar="N",
+                   help="Monte Carlo draws of P(cover < threshold) (default: the scenario's "
+                   "simulation.draws; 0: none)")
+    b.add_argument("--seed", type=helpers["non_negative"], metavar="S",
+                   help="seed (default: the scenario's simulation.seed)")
+    b.add_argument("--lang", choices=LANGS, default=None, help="labels of the printed tables")
+    b.add_argument("--out", metavar="DIR", type=helpers["path"],
+                   help="write stress.csv, sensitivity.csv, break_even.csv, cover_below.csv "
+                   "and run.json into DIR, as a set")
+    helpers["scenario_options"](b)
+    b.set_defaults(func=functools.partial(_cmd_bond, helpers=helpers))
+
+
+def _ratio(x: float) -> str:
+    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.3f}"
+
+
+def _cmd_bond(args: argparse.Namespace, out, err, helpers) -> int:
+    _console, _escape, _table = (helpers[k] for k in ("console", "escape", "table"))
+    from ..catalog import instrument_metric
+    from ..evaluation import break_even, cover_below, debt_labels, stress_grid
+    from ..labels import label
+
+    lang = args.lang or "en"
+    scenario, sha256 = helpers["load_scenario"](args)
+    console = _console(out)
+    grid = stress_grid(scenario)
+    sensitivity = grid.attrs["sensitivity"]
+    even = break_even(scenario, tuple(args.thresholds))
+    console.print(f"[bold]{_escape(scenario.title or scenario.name)}[/]", soft_wrap=True)
+    colon = "：" if lang == "zh" else ": "
+
+    def shock(name: str) -> str:
+        return _escape(grid.attrs["zh"].get(name, name) if lang == "zh" else name)
+
+    def part(metric: str) -> str:
+        """A debt's metric by its own name (``gross coverage``), the debt in the title."""
+        found = instrument_metric(metric)
+        return _escape(label(metric, lang) if found is None else
+                       (found.zh if lang == "zh" else found.en))
+
+    for debt in debt_labels(scenario):
+        own = [c for c in grid.columns if c.startswith(f"debt[{debt}].")]
+        t = _table(f"{label('stress_grid', lang)}{colon}{_escape(debt)}",
+                   [(label("shock", lang), "left"), *((part(m), "right") for m in own)])
+        for name, row in grid.iterrows():
+            t.add_row(shock(name), *(_ratio(row[m]) if not m.endswith("meets_coverage")
+                                       else ("✓" if row[m] == 1 else "✗") for m in own))
+        console.print(t)
+        own = [c for c in sensitivity.columns if c.startswith(f"debt[{debt}].")]
+        t = _table(f"{label('sensitivity_coefficients', lang)}{colon}{_escape(debt)}",
+                   [(label("shock", lang), "left"), *((part(m), "right") for m in own)])
+        for name, row in sensitivity.iterrows():
+            t.add_row(shock(name), *(_ratio(row[m]) for m in own))
+        console.print(t)
+    t = _table(label("break_even_shocks", lang),
+               [(label(c, lang), "right" if c in ("threshold", "cover_base", "factor", "change")
+                 else "left") for c in even.columns])
+    for row in even.itertuples(index=False):
+        t.add_row(_escape(row.debt), row.target, part(f"debt[{row.debt}].{row.basis}"),
+                  _ratio(row.threshold), _ratio(row.cover_base), _ratio(row.factor),
+                  "–" if math.isnan(row.change) else f"{100 * row.change:+.1f} %")
+    console.print(t)
+    tables = {"stress": grid, "sensitivity": sensitivity, "break_even": even}
+    record: dict = {"thresholds": list(args.thresholds)}
+    draws = scenario.simulation.draws if args.draws is None else args.draws
+    if draws:
+        from ..run.api import simulate
+        result = simulate(scenario, draws, args.seed, keep_draws=True,
+                          progress=err.isatty() and not args.quiet)
+        below = cover_below(result, tuple(args.thresholds))
+        tables["cover_below"] = below
+        record.update({"draws": result.n_draws, "seed": result.info["seed"],
+                       "sampler": result.info["sampler"]})
+        t = _table(label("cover_below", lang),
+                   [(label(c, lang), "left" if c in ("debt", "basis") else "right")
+                    for c in below.columns])
+        for row in below.itertuples(index=False):
+            t.add_row(_escape(row.debt), part(f"debt[{row.debt}].{row.basis}"),
+                      _ratio(row.threshold),
+                      f"{row.probability:.3f}", _ratio(row.mcse), f"{row.draws:,}")
+        console.print(t)
+    if args.out is not None:
+        helpers["write_run_set"](console, args, scenario, sha256, tables, record, lang)
+    return 0

@@ -1,0 +1,114 @@
+"""The stress tests of a bond (issue 22): each shock's cover, the sensitivity coefficients and
+the break-even shocks worked out by hand on the special-bond plan, P(cover < threshold) counted
+over the draws, the command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import fundmodel
+from fundmodel.cli import main
+from fundmodel.errors import ModelError
+from fundmodel.evaluation import StressShock, break_even, cover_below, stress_grid
+
+ROOT = Path(__file__).resolve().parents[1]
+BOND_PLAN = ROOT / "scenarios" / "special-bond-plan.yaml"
+B = "debt[special bond]"
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return fundmodel.load_scenario(BOND_PLAN)
+
+
+@pytest.fixture(scope="module")
+def grid(plan):
+    return stress_grid(plan)
+
+
+def test_each_shock_worked_by_hand(plan, grid):
+    """With R the pledged income, C the pledged costs and S the service over the term, gross
+    = R / S and net = (R − C) / S, so C / S = gross − net. Revenue × f: gross f·g, net f·g −
+    (g − n); costs × f: gross g, net g − f (g − n). The bond (3.1 %, 15 years, 2 of grace,
+    equal principal over 13) services A (1 + r (2 + (13 + 12 + … + 1) / 13)) = A (1 + 9 r)
+    over its term: +100 bp scales every cover by (1 + 9 × 0.031) / (1 + 9 × 0.041)."""
+    g, n = grid.loc["base", f"{B}.coverage_gross"], grid.loc["base", f"{B}.coverage_net"]
+    base = fundmodel.evaluate(plan).summary()["mean"]
+    assert (g, n) == (base[f"{B}.coverage_gross"], base[f"{B}.coverage_net"])
+    expect = {"revenue −10 %": (0.9 * g, 0.9 * g - (g - n)),
+              "revenue −20 %": (0.8 * g, 0.8 * g - (g - n)),
+              "cost +10 %": (g, g - 1.1 * (g - n)),
+              "cost +20 %": (g, g - 1.2 * (g - n)),
+              "rate +100 bp": (g * 1.279 / 1.369, n * 1.279 / 1.369)}
+    for shock, (gross, net) in expect.items():
+        assert grid.loc[shock, f"{B}.coverage_gross"] == pytest.approx(gross, rel=1e-12), shock
+        assert grid.loc[shock, f"{B}.coverage_net"] == pytest.approx(net, rel=1e-12), shock
+    assert list(grid["target"]) == ["", "income", "income", "costs", "costs", "rates"]
+    assert grid.attrs["zh"]["rate +100 bp"] == "利率上升100个基点"
+
+
+def test_sensitivity_coefficients_as_defined(grid):
+    """(Δcover / cover) / (Δfactor / factor): revenue on the gross cover 1, on the net g / n;
+    costs on the net −(g − n) / n; the rate's relative change 0.01 / 0.031."""
+    g, n = grid.loc["base", f"{B}.coverage_gross"], grid.loc["base", f"{B}.coverage_net"]
+    s = grid.attrs["sensitivity"]
+    assert s.loc["revenue −10 %", f"{B}.coverage_gross"] == pytest.approx(1.0, rel=1e-12)
+    assert s.loc["revenue −20 %", f"{B}.coverage_net"] == pytest.approx(g / n, rel=1e-12)
+    assert s.loc["cost +10 %", f"{B}.coverage_net"] == pytest.approx(-(g - n) / n, rel=1e-12)
+    assert s.loc["cost +10 %", f"{B}.coverage_gross"] == 0.0
+    rate = (1.279 / 1.369 - 1) / (0.01 / 0.031)
+    assert s.loc["rate +100 bp", f"{B}.coverage_gross"] == pytest.approx(rate, rel=1e-12)
+
+
+def test_break_even_shocks_by_hand(plan, grid):
+    """The bond pledges costs, so its basis is net: revenue × f meets t where f g − (g − n)
+    = t; costs × f where g − f (g − n) = t."""
+    g, n = grid.loc["base", f"{B}.coverage_gross"], grid.loc["base", f"{B}.coverage_net"]
+    found = break_even(plan).set_index(["target", "threshold"])
+    assert set(found["basis"]) == {"coverage_net"}
+    for t in (1.1, 1.2):
+        assert found.loc[("income", t), "factor"] == pytest.approx((t + g - n) / g, rel=1e-8)
+        assert found.loc[("costs", t), "factor"] == pytest.approx((g - t) / (g - n), rel=1e-8)
+        assert found.loc[("income", t), "change"] == pytest.approx(
+            found.loc[("income", t), "factor"] - 1.0)
+
+
+def test_cover_below_counts_the_draws(plan):
+    res = fundmodel.simulate(plan, draws=300, seed=4, keep_draws=True)
+    table = cover_below(res, (1.0, 1.2))
+    net = res.metric(f"{B}.coverage_net")
+    p = (net < 1.2).mean()
+    row = table.set_index("threshold").loc[1.2]
+    assert row["probability"] == p and row["draws"] == 300
+    assert row["mcse"] == pytest.approx(np.sqrt(p * (1 - p) / 300))
+
+
+def test_a_grid_of_ones_own_and_refusals(plan):
+    one = stress_grid(plan, [StressShock("parking −50 %", "income[parking]", factor=0.5)])
+    assert list(one.index) == ["base", "parking −50 %"]
+    sanqiao = fundmodel.load_scenario(ROOT / "scenarios" / "sanqiao-standalone.yaml")
+    with pytest.raises(ModelError, match="has no debt"):
+        stress_grid(sanqiao)
+    with pytest.raises(ModelError, match="no income line is named 'garage'"):
+        stress_grid(plan, [StressShock("garage", "income[garage]", factor=0.5)])
+
+
+def test_the_command_prints_and_writes_a_set(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["bond-evaluation", str(BOND_PLAN), "--draws", "50", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "revenue −20 %" in printed and "Break-even shocks" in printed
+    assert sorted(p.name for p in out.iterdir()) == ["break_even.csv", "cover_below.csv",
+                                                      "run.json", "sensitivity.csv",
+                                                      "stress.csv"]
+    stress = pd.read_csv(out / "stress.csv", index_col="shock")
+    assert stress.loc["cost +20 %", f"{B}.coverage_gross"] == pytest.approx(
+        stress.loc["base", f"{B}.coverage_gross"])
+    sanqiao = ROOT / "scenarios" / "sanqiao-standalone.yaml"
+    assert main(["bond-evaluation", str(sanqiao), "--draws", "0", "--out",
+                 str(tmp_path / "none")]) == 2
+    assert "has no debt" in capsys.readouterr().err and not (tmp_path / "none").exists()
