@@ -103,8 +103,8 @@ def test_the_command_prints_and_writes_a_set(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "revenue −20 %" in printed and "Break-even shocks" in printed
     assert sorted(p.name for p in out.iterdir()) == ["break_even.csv", "cover_below.csv",
-                                                      "run.json", "sensitivity.csv",
-                                                      "stress.csv"]
+                                                      "reverse_stress.csv", "run.json",
+                                                      "sensitivity.csv", "stress.csv"]
     stress = pd.read_csv(out / "stress.csv", index_col="shock")
     assert stress.loc["cost +20 %", f"{B}.coverage_gross"] == pytest.approx(
         stress.loc["base", f"{B}.coverage_gross"])
@@ -112,3 +112,46 @@ def test_the_command_prints_and_writes_a_set(tmp_path, capsys):
     assert main(["bond-evaluation", str(sanqiao), "--draws", "0", "--out",
                  str(tmp_path / "none")]) == 2
     assert "has no debt" in capsys.readouterr().err and not (tmp_path / "none").exists()
+
+
+# ------------------------------------------------------------------ the reverse stress test
+def test_prim_finds_the_one_input_that_breaches():
+    """Breach where x0 < 0.2, whatever x1 and x2: the box keeps x0 below about 0.2 and
+    restricts nothing else that matters."""
+    from fundmodel.evaluation import prim_box
+    rng = np.random.default_rng(7)
+    x = pd.DataFrame(rng.uniform(size=(4000, 3)), columns=["x0", "x1", "x2"])
+    found = prim_box(x, x["x0"].to_numpy() < 0.2)
+    assert found.drivers == ["x0"]
+    assert found.box.loc["x0", "high"] == pytest.approx(0.2, abs=0.02)
+    assert found.density > 0.95 and found.coverage >= 0.5
+    assert found.base_rate == pytest.approx(0.2, abs=0.02)
+
+
+def test_the_reverse_stress_test_recovers_the_driving_input(plan):
+    """The bond plan with every uncertain input fixed but the fee's collection (not pledged:
+    it cannot move the bond's cover) and the parking's occupancy: the draws whose net cover
+    is below its median are those of low occupancy, and the test names it alone."""
+    from fundmodel.evaluation import reverse_stress
+    fixed = fundmodel.load_scenario(BOND_PLAN, [
+        "renovation.contingency=0.04", "renovation.items[roofs and facades].unit_cost=110",
+        "operations.income[property rooms].occupancy=0.85",
+        "operations.income[EV charging].per_year=900000"])
+    res = fundmodel.simulate(fixed, draws=2000, seed=5, keep_draws=True)
+    assert set(res.inputs.columns) == {"operations.property_fee.collection_rate",
+                                       "operations.income[parking].occupancy"}
+    net = res.metric(f"{B}.coverage_net")
+    found = reverse_stress(res, f"{B}.coverage_net", float(np.median(net)))
+    assert found.drivers == ["operations.income[parking].occupancy"]
+    occupancy = res.inputs["operations.income[parking].occupancy"].to_numpy()
+    breach = net < np.median(net)
+    # the cover rises with occupancy: every breach has a lower occupancy than every pass
+    assert occupancy[breach].max() <= occupancy[~breach].min()
+    assert found.box.iloc[0]["high"] <= occupancy[~breach].min()
+
+
+def test_the_reverse_stress_test_needs_both_kinds_of_draws(plan):
+    from fundmodel.evaluation import reverse_stress
+    res = fundmodel.simulate(plan, draws=100, seed=1, keep_draws=True)
+    with pytest.raises(ModelError, match="needs draws of both kinds"):
+        reverse_stress(res, f"{B}.coverage_net", 100.0)

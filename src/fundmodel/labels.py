@@ -417,6 +417,15 @@ COLUMNS: dict[str, Label] = {
                           "threshold", "临界值：覆盖倍数降至阈值时的因素系数"),
     "cover_below": ("Chance of a cover below the threshold, over the draws",
                     "覆盖倍数低于阈值的概率（各次模拟）"),
+    "reverse_stress": ("Reverse stress test: what drives {metric} of {debt} below "
+                       "{threshold:g} — {density:.0f} % of the draws in this box breach "
+                       "(against {base:.0f} % of all), holding {coverage:.0f} % of the "
+                       "breaches in {support:.0f} % of the draws",
+                       "反向压力测试：{debt}{metric}低于{threshold:g}的驱动因素——此区间内"
+                       "{density:.0f}%的模拟不达标（全部模拟中为{base:.0f}%），覆盖全部不达标"
+                       "情形的{coverage:.0f}%，占模拟的{support:.0f}%"),
+    "box": ("Range in the box", "区间"), "full_range": ("Range drawn", "抽样范围"),
+    "loss": ("Breach share lost without it", "去除该限制后不达标比例下降"),
     "shock": ("Shock", "冲击情景"), "cover_base": ("Cover, base", "基准覆盖倍数"),
     "probability": ("Probability", "概率"),
     # the workbook (export.excel): sheets, tables, columns and notes

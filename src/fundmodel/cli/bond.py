@@ -30,14 +30,57 @@ def add_bond_parser(sub, verbose, helpers) -> None:
                    help="seed (default: the scenario's simulation.seed)")
     b.add_argument("--lang", choices=LANGS, default=None, help="labels of the printed tables")
     b.add_argument("--out", metavar="DIR", type=helpers["path"],
-                   help="write stress.csv, sensitivity.csv, break_even.csv, cover_below.csv "
-                   "and run.json into DIR, as a set")
+                   help="write stress.csv, sensitivity.csv, break_even.csv, cover_below.csv, "
+                   "reverse_stress.csv and run.json into DIR, as a set")
     helpers["scenario_options"](b)
     b.set_defaults(func=functools.partial(_cmd_bond, helpers=helpers))
 
 
 def _ratio(x: float) -> str:
     return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.3f}"
+
+
+def _reverse(result, threshold: float, lang: str):
+    """Every debt's reverse stress test at ``threshold`` (its cover basis), one row per
+    driver (empty where the draws are all of one kind)."""
+    import pandas as pd
+    from ..errors import ModelError
+    from ..evaluation import cover_basis, debt_labels, reverse_stress
+    frames = []
+    for debt in debt_labels(result.scenario):
+        metric = f"debt[{debt}].{cover_basis(result.scenario, debt)}"
+        try:
+            found = reverse_stress(result, metric, threshold)
+        except ModelError:
+            continue
+        box = found.box.reset_index()
+        box.insert(0, "debt", debt)
+        box.insert(1, "threshold", threshold)
+        for key in ("density", "coverage", "support", "base_rate"):
+            box[key] = getattr(found, key)
+        frames.append(box)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _print_reverse(console, drivers, lang: str, helpers, scenario, part) -> None:
+    from ..evaluation import cover_basis
+    from ..labels import input_label, label
+    _escape, _table = helpers["escape"], helpers["table"]
+    for debt, rows in drivers.groupby("debt", sort=False):
+        first = rows.iloc[0]
+        metric = f"debt[{debt}].{cover_basis(scenario, debt)}"
+        t = _table(label("reverse_stress", lang).format(
+            debt=_escape(debt), metric=part(metric), threshold=first.threshold,
+            density=100 * first.density, coverage=100 * first.coverage,
+            support=100 * first.support, base=100 * first.base_rate),
+            [(label("input", lang), "left"), (label("box", lang), "right"),
+             (label("full_range", lang), "right"), (label("loss", lang), "right")])
+        for row in rows.itertuples(index=False):
+            t.add_row(_escape(input_label(row.input, lang, scenario)),
+                      f"{row.low:,.4g} – {row.high:,.4g}",
+                      f"{row.full_low:,.4g} – {row.full_high:,.4g}",
+                      f"{100 * row.loss:.1f} pp")
+        console.print(t)
 
 
 def _cmd_bond(args: argparse.Namespace, out, err, helpers) -> int:
@@ -105,6 +148,10 @@ def _cmd_bond(args: argparse.Namespace, out, err, helpers) -> int:
                       _ratio(row.threshold),
                       f"{row.probability:.3f}", _ratio(row.mcse), f"{row.draws:,}")
         console.print(t)
+        drivers = _reverse(result, max(args.thresholds), lang)
+        if len(drivers):
+            tables["reverse_stress"] = drivers
+            _print_reverse(console, drivers, lang, helpers, scenario, part)
     if args.out is not None:
         helpers["write_run_set"](console, args, scenario, sha256, tables, record, lang)
     return 0

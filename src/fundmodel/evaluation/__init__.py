@@ -1,8 +1,11 @@
 """The financial evaluation a bond or a programme must pass (一案两书): stress tests, break-even
-shocks and the chance of a cover below its threshold (docs/bond-evaluation.md)."""
+shocks, the chance of a cover below its threshold and the inputs that drive it
+(docs/bond-evaluation.md)."""
 
+from .reverse import ReverseStress, prim_box, reverse_stress
 from .stress import (COVER_METRICS, STANDARD_GRID, StressShock, break_even, cover_below,
-                     debt_labels, stress_grid)
+                     debt_labels, stress_grid, cover_basis)
 
 __all__ = ["COVER_METRICS", "STANDARD_GRID", "StressShock", "break_even", "cover_below",
-           "debt_labels", "stress_grid"]
+           "debt_labels", "stress_grid", "ReverseStress", "prim_box", "reverse_stress",
+           "cover_basis"]

@@ -16,7 +16,7 @@ from ..scenario import Scenario
 from ..scenario.shocks import Shock
 
 __all__ = ["StressShock", "STANDARD_GRID", "COVER_METRICS", "stress_grid", "break_even",
-           "cover_below", "debt_labels"]
+           "cover_below", "debt_labels", "cover_basis"]
 
 log = logging.getLogger("fundmodel")
 
@@ -62,6 +62,13 @@ def debt_labels(scenario: Scenario) -> list[str]:
     """The labels of the scenario's debts (bank loans and special bonds), in order."""
     return [label for rule, label in zip(scenario.funding, scenario.funding_labels())
             if rule.source in ("bank_loan", "special_bond")]
+
+
+def cover_basis(scenario: Scenario, label: str) -> str:
+    """The cover a debt's ``meets_coverage`` reads: ``coverage_net`` when it pledges costs,
+    else ``coverage_gross``."""
+    rule = dict(zip(scenario.funding_labels(), scenario.funding))[label]
+    return "coverage_net" if rule.pledged_costs else "coverage_gross"
 
 
 def _with_identity_shocks(scenario: Scenario, grid) -> tuple[Scenario, list[str]]:
@@ -178,13 +185,12 @@ def break_even(scenario: Scenario, thresholds=(1.1, 1.2), *, targets=("income", 
     from ..errors import FundmodelError
     rows = []
     labels = debt_labels(scenario)
-    rules = {label: rule for rule, label in zip(scenario.funding, scenario.funding_labels())}
     for target in targets:
         shocked, (path,) = _with_identity_shocks(
             scenario, [StressShock(target, target, factor=1.0)])
         base = None
         for label in labels:
-            basis = "coverage_net" if rules[label].pledged_costs else "coverage_gross"
+            basis = cover_basis(scenario, label)
             metric = f"debt[{label}].{basis}"
             for threshold in thresholds:
                 try:
@@ -209,10 +215,9 @@ def cover_below(result, thresholds=(1.0, 1.1, 1.2)) -> pd.DataFrame:
     ``√(p (1 − p) / n)``: one row per debt and threshold (``debt``, ``basis``, ``threshold``,
     ``probability``, ``mcse``, ``draws``)."""
     scenario = result.scenario
-    rules = {label: rule for rule, label in zip(scenario.funding, scenario.funding_labels())}
     rows = []
     for label in debt_labels(scenario):
-        basis = "coverage_net" if rules[label].pledged_costs else "coverage_gross"
+        basis = cover_basis(scenario, label)
         values = result.metric(f"debt[{label}].{basis}")
         defined = values[~np.isnan(values)]
         n = defined.size
