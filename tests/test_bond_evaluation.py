@@ -99,12 +99,17 @@ def test_a_grid_of_ones_own_and_refusals(plan):
 
 def test_the_command_prints_and_writes_a_set(tmp_path, capsys):
     out = tmp_path / "out"
-    assert main(["bond-evaluation", str(BOND_PLAN), "--draws", "50", "--out", str(out)]) == 0
+    book, document = tmp_path / "annex.xlsx", tmp_path / "annex.docx"
+    assert main(["bond-evaluation", str(BOND_PLAN), "--draws", "50", "--out", str(out),
+                 "--excel", str(book), "--docx", str(document)]) == 0
     printed = capsys.readouterr().out
     assert "revenue −20 %" in printed and "Break-even shocks" in printed
-    assert sorted(p.name for p in out.iterdir()) == ["break_even.csv", "cover_below.csv",
-                                                      "reverse_stress.csv", "run.json",
-                                                      "sensitivity.csv", "stress.csv"]
+    annex = [f"annex_{n}.csv" for n in range(1, 7)]
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["break_even.csv", "cover_below.csv", "reverse_stress.csv", "run.json",
+         "sensitivity.csv", "stress.csv", *annex])
+    assert book.exists() and document.exists()
+    assert pd.read_csv(out / "annex_1.csv", index_col=0).index[-1] == "资金缺口"
     stress = pd.read_csv(out / "stress.csv", index_col="shock")
     assert stress.loc["cost +20 %", f"{B}.coverage_gross"] == pytest.approx(
         stress.loc["base", f"{B}.coverage_gross"])
@@ -112,6 +117,10 @@ def test_the_command_prints_and_writes_a_set(tmp_path, capsys):
     assert main(["bond-evaluation", str(sanqiao), "--draws", "0", "--out",
                  str(tmp_path / "none")]) == 2
     assert "has no debt" in capsys.readouterr().err and not (tmp_path / "none").exists()
+    # a workbook that cannot be one is refused before any work, nothing written
+    assert main(["bond-evaluation", str(BOND_PLAN), "--draws", "0", "--out",
+                 str(tmp_path / "bad"), "--excel", str(tmp_path / "annex.txt")]) == 2
+    assert ".xlsx" in capsys.readouterr().err and not (tmp_path / "bad").exists()
 
 
 # ------------------------------------------------------------------ the reverse stress test

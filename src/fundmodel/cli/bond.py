@@ -28,10 +28,18 @@ def add_bond_parser(sub, verbose, helpers) -> None:
                    "simulation.draws; 0: none)")
     b.add_argument("--seed", type=helpers["non_negative"], metavar="S",
                    help="seed (default: the scenario's simulation.seed)")
-    b.add_argument("--lang", choices=LANGS, default=None, help="labels of the printed tables")
+    b.add_argument("--lang", choices=LANGS, default=None,
+                   help="labels of the printed tables (default en) and of the annex tables "
+                   "(default zh)")
+    b.add_argument("--excel", metavar="XLSX", type=helpers["path"],
+                   help="write the annex tables (附表) as a workbook whose totals and ratios "
+                   "are live formulas")
+    b.add_argument("--docx", metavar="DOCX", type=helpers["path"],
+                   help="write the annex tables as a Word document (needs python-docx)")
     b.add_argument("--out", metavar="DIR", type=helpers["path"],
                    help="write stress.csv, sensitivity.csv, break_even.csv, cover_below.csv, "
-                   "reverse_stress.csv and run.json into DIR, as a set")
+                   "reverse_stress.csv, annex_<n>.csv (the annex tables, 万元) and run.json "
+                   "into DIR, as a set")
     helpers["scenario_options"](b)
     b.set_defaults(func=functools.partial(_cmd_bond, helpers=helpers))
 
@@ -83,6 +91,23 @@ def _print_reverse(console, drivers, lang: str, helpers, scenario, part) -> None
         console.print(t)
 
 
+def _check_targets(args) -> None:
+    from pathlib import Path
+
+    from ..errors import FundmodelError
+    from ..export.excel import check_workbook_target
+    if args.excel is not None:
+        check_workbook_target(Path(args.excel))
+    if args.docx is not None:
+        if Path(args.docx).suffix.lower() != ".docx":
+            raise FundmodelError(f"{args.docx}: a Word document's name ends in .docx")
+        try:
+            import docx  # noqa: F401
+        except ImportError:
+            raise FundmodelError("--docx needs python-docx: pip install 'fundmodel[docx]'") \
+                from None
+
+
 def _cmd_bond(args: argparse.Namespace, out, err, helpers) -> int:
     _console, _escape, _table = (helpers[k] for k in ("console", "escape", "table"))
     from ..catalog import instrument_metric
@@ -90,6 +115,7 @@ def _cmd_bond(args: argparse.Namespace, out, err, helpers) -> int:
     from ..labels import label
 
     lang = args.lang or "en"
+    _check_targets(args)                 # a workbook or docx that cannot be written: no work
     scenario, sha256 = helpers["load_scenario"](args)
     console = _console(out)
     grid = stress_grid(scenario)
@@ -129,7 +155,12 @@ def _cmd_bond(args: argparse.Namespace, out, err, helpers) -> int:
                   _ratio(row.threshold), _ratio(row.cover_base), _ratio(row.factor),
                   "–" if math.isnan(row.change) else f"{100 * row.change:+.1f} %")
     console.print(t)
-    tables = {"stress": grid, "sensitivity": sensitivity, "break_even": even}
+    from ..evaluation.annex import annex_tables
+    from ..run.api import evaluate
+    annex = annex_tables(evaluate(scenario), grid)
+    annex_lang = args.lang or "zh"
+    tables = {"stress": grid, "sensitivity": sensitivity, "break_even": even,
+              **{f"annex_{t.number}": t.frame(annex_lang) for t in annex}}
     record: dict = {"thresholds": list(args.thresholds)}
     draws = scenario.simulation.draws if args.draws is None else args.draws
     if draws:
@@ -154,4 +185,10 @@ def _cmd_bond(args: argparse.Namespace, out, err, helpers) -> int:
             _print_reverse(console, drivers, lang, helpers, scenario, part)
     if args.out is not None:
         helpers["write_run_set"](console, args, scenario, sha256, tables, record, lang)
+    for option, write in (("excel", "write_annex_workbook"), ("docx", "write_annex_docx")):
+        path = getattr(args, option)
+        if path is not None:
+            from ..export import annex as annex_export
+            written = getattr(annex_export, write)(annex, path, annex_lang)
+            helpers["written"](console, [written], written.parent, lang)
     return 0
