@@ -3,7 +3,9 @@
 serviced in the operating years.
 
 Timing: the debt is drawn as its items are built (``funding[<label>]``, lender → project); no
-interest runs during construction; term year 1 is operating year 1. The schedules per unit of
+interest runs during construction unless ``construction_interest`` is ``paid`` (in the
+construction years) or ``capitalised`` (added to the principal); term year 1 is operating
+year 1. The schedules per unit of
 principal ``s_t`` are :mod:`fundmodel.finance.loans`'s; the debt service of a loan of ``P`` CNY is
 ``P × s_t``. See ``docs/instruments.md`` for the formulas.
 """
@@ -14,9 +16,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ...finance.loans import LoanSchedule, loan_schedule, sculpted_schedule
+from ...finance.loans import (LoanSchedule, construction_interest, loan_schedule,
+                              sculpted_schedule)
 from ..arrays import row_sum, sum_lines
-from . import Books, at_compound, pay_on_items, pool_members, pool_sum, unfunded_on
+from . import Books, at_compound, pay_on_items, pool_members, pool_sum, timed, unfunded_on
 
 __all__ = ["DebtInputs", "DebtReport", "write_debt", "debt_line", "cfads"]
 
@@ -43,6 +46,11 @@ class DebtInputs:
     shared by several debts has shares summing to at most 1 over them). ``pooled``: a rule is
     one debt for the compounds where ``members`` ``(D|1, C|1, R)`` is 1 (the package it
     applies to), its proceeds shared by ``allocation`` (``gap``, ``cost`` or ``households``).
+    Optional per rule (empty: none for every rule): ``profiles`` (the shares of the principal
+    repaid by term year of a ``profile`` repayment, else None), ``construction_interest``
+    (``none``, ``paid``, ``capitalised``), ``issuance_fee`` (share of the principal drawn),
+    ``annual_fee`` (share of the opening balance a year), ``redemption_fee`` (share of the
+    principal repaid).
     """
 
     def shares(self, r: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
@@ -75,6 +83,16 @@ class DebtInputs:
     pooled: tuple[bool, ...] = ()
     allocation: tuple[str, ...] = ()
     members: np.ndarray | None = None
+    profiles: tuple[tuple[float, ...] | None, ...] = ()
+    construction_interest: tuple[str, ...] = ()
+    issuance_fee: tuple[float, ...] = ()
+    annual_fee: tuple[float, ...] = ()
+    redemption_fee: tuple[float, ...] = ()
+
+    def term(self, name: str, r: int, default=None):
+        """Rule r's optional term ``name`` (``default`` where the terms leave it out)."""
+        given = getattr(self, name)
+        return given[r] if given else default
 
 
 @dataclass(frozen=True)
@@ -102,6 +120,25 @@ def cfads(operating, names, costs=(), shares=None, cost_shares=None
                                         shape)
 
 
+def _fee_units(params: DebtInputs, r: int, unit: LoanSchedule) -> list[np.ndarray]:
+    """Rule r's fees of the term per unit of principal (those it has): ``annual_fee × B_{t−1}``
+    (on the opening balance) and ``redemption_fee × p_t`` (on the principal repaid)."""
+    fees = []
+    if params.term("annual_fee", r, 0.0):
+        fees.append(params.annual_fee[r] * unit.balance)
+    if params.term("redemption_fee", r, 0.0):
+        fees.append(params.redemption_fee[r] * unit.principal)
+    return fees
+
+
+def _unit_service(params: DebtInputs, r: int, unit: LoanSchedule) -> np.ndarray:
+    """Rule r's debt service per unit of principal: ``i_t + p_t`` plus the fees of the term."""
+    service = unit.debt_service
+    for fee in _fee_units(params, r, unit):
+        service = service + fee
+    return service
+
+
 def _schedule(params: DebtInputs, r: int, cf: np.ndarray) -> tuple[LoanSchedule, np.ndarray]:
     """The unit schedule of rule r over its term ``(D|1, C, term)`` and the most the cash flow
     ``cf`` carries at its DSCR target, ``sized = min_{t: s_t > 0} CFADS_t / (DSCR × s_t)``
@@ -118,10 +155,11 @@ def _schedule(params: DebtInputs, r: int, cf: np.ndarray) -> tuple[LoanSchedule,
             carried = np.where(grace_service > 0, cf[..., :grace] / (target * grace_service),
                                np.inf)
         return unit, np.maximum(np.minimum(pv, carried.min(axis=-1, initial=np.inf)), 0.0)
-    unit = loan_schedule(rate, term, grace, params.repayment[r])
+    unit = loan_schedule(rate, term, grace, params.repayment[r],
+                         shares=params.term("profiles", r))
     if np.isnan(params.dscr_target[..., r]).all():
         return unit, np.full(cf.shape[:-1], np.inf)
-    service = unit.debt_service
+    service = _unit_service(params, r, unit)
     with np.errstate(all="ignore"):
         carried = np.where(service > 0, cf / (target * service), np.inf)
     return unit, np.maximum(carried.min(axis=-1), 0.0)
@@ -147,10 +185,51 @@ def _offer(terms: DebtInputs, r: int, sized: np.ndarray, cost: np.ndarray,
                                                    households))))
 
 
+def _capitalised_share(params: DebtInputs, r: int, room: np.ndarray, need: np.ndarray,
+                       schedule: np.ndarray) -> np.ndarray:
+    """The interest rule r capitalises during construction per unit drawn, ``c`` ``(D, C)``
+    (0 unless ``construction_interest: capitalised``): :func:`construction_interest` of the
+    drawdown of one unit, ``timed(room) / need`` (what it draws follows ``room``, whatever
+    it lends). A principal of the term at most ``sized`` is a drawn amount at most
+    ``sized / (1 + c)``."""
+    if params.term("construction_interest", r, "none") != "capitalised":
+        return np.zeros(need.shape)
+    drawn = timed(room, schedule)
+    safe = np.where(need > 0, need, 1.0)[..., None]
+    per_unit = np.where(need[..., None] > 0, drawn / safe, 0.0)
+    return construction_interest(params.rate[..., r], per_unit, True)[1]
+
+
+def _write_construction(books: Books, params: DebtInputs, r: int, lent: np.ndarray,
+                        drawn: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rule r's flows of the construction years on what it draws, ``drawn (D|1, C, Yc)``: its
+    ``issuance_fee`` (``fee × D_y``) and its interest during construction (``paid``: the line
+    ``construction_interest``; ``capitalised``: added to the principal). Returns the principal
+    of the term (``lent``, plus the capitalised interest) and the interest during
+    construction ``(D, C)``, CNY."""
+    label, obligor = params.labels[r], params.obligors[r]
+    fee = params.term("issuance_fee", r, 0.0)
+    if fee:
+        books.ledger.add(debt_line(label, "issuance_fee"), obligor, "lender", "financing",
+                         fee * drawn)
+    mode = params.term("construction_interest", r, "none")
+    if mode == "none":
+        return lent, np.zeros(lent.shape)
+    interest, total = construction_interest(params.rate[..., r], drawn, mode == "capitalised")
+    total = np.broadcast_to(total, lent.shape)
+    if mode == "paid":
+        books.ledger.add(debt_line(label, "construction_interest"), obligor, "lender",
+                         "financing", interest)
+        return lent, total
+    return lent + total, total
+
+
 def _write_service(books: Books, params: DebtInputs, r: int, lent: np.ndarray,
-                   unit: LoanSchedule, start: int) -> tuple[np.ndarray, np.ndarray]:
-    """Rule r's interest ``lent × i_t`` and principal ``lent × p_t`` ``(D, C, term)``, paid by
-    its obligor to the lender in the operating years of its term, on the ledger."""
+                   unit: LoanSchedule, start: int) -> np.ndarray:
+    """Rule r's interest ``lent × i_t``, principal ``lent × p_t`` and fees of the term (those
+    it has: ``annual_fee``, ``redemption_fee``, ``lent ×`` their units), ``(D, C, term)``,
+    paid by its obligor to the lender in the operating years of its term, on the ledger;
+    returns their sum, the debt service."""
     label, obligor = params.labels[r], params.obligors[r]
     interest = lent[..., None] * unit.interest
     principal = lent[..., None] * unit.principal
@@ -158,7 +237,22 @@ def _write_service(books: Books, params: DebtInputs, r: int, lent: np.ndarray,
                      start)
     books.ledger.add(debt_line(label, "principal"), obligor, "lender", "financing", principal,
                      start)
-    return interest, principal
+    service = interest + principal
+    names = [n for n in ("annual_fee", "redemption_fee") if params.term(n, r, 0.0)]
+    for name, fee in zip(names, _fee_units(params, r, unit)):
+        paid = books.ledger.add(debt_line(label, name), obligor, "lender", "financing",
+                                lent[..., None] * fee, start)
+        service = service + paid
+    return service
+
+
+def _fees_total(books: Books, label: str) -> np.ndarray:
+    """The fees a debt paid, ``(D|1, C)`` CNY: the sum of its fee lines over their years."""
+    total = 0.0
+    for name in ("issuance_fee", "annual_fee", "redemption_fee"):
+        if debt_line(label, name) in books.ledger.names():
+            total = total + row_sum(books.ledger[debt_line(label, name)])
+    return total
 
 
 MIN_LOAN_CNY = 0.01
@@ -204,14 +298,16 @@ def write_debt(inputs, params: DebtInputs, books: Books) -> Books:
         revenue, cf = revenue[..., :term], cf[..., :term]
         unit, sized = _schedule(params, r, cf)
         room, need = unfunded_on(params.eligible[r], left)              # (D, C, I), (D, C)
+        if params.term("construction_interest", r, "none") == "capitalised":
+            sized = sized / (1.0 + _capitalised_share(params, r, room, need, books.schedule))
         cost = row_sum(np.where(params.eligible[r], books.costs, 0.0))
         offer = np.broadcast_to(_offer(params, r, sized, cost, households), need.shape)
         offered[..., r] = offer
         pay = np.minimum(offer, need)
         pay = np.where(pay < MIN_LOAN_CNY, 0.0, pay)    # less than a fen is no loan
-        pay_on_items(books, left, room, need, pay, label, "lender")
-        interest, principal = _write_service(books, params, r, pay, unit, start)
-        service = interest + principal
+        drawn = pay_on_items(books, left, room, need, pay, label, "lender")
+        owed, idc = _write_construction(books, params, r, pay, drawn)
+        service = _write_service(books, params, r, owed, unit, start)
         available = np.maximum(cf, 0.0)
         if params.issuers[r] is not None:
             books.ledger.add(debt_line(label, "pledged_revenue"), "operator", params.issuers[r],
@@ -224,7 +320,8 @@ def write_debt(inputs, params: DebtInputs, books: Books) -> Books:
                              "operator", "financing", calls, start)
             call = row_sum(calls)
         metrics.update(_metrics(label, params, r, pay, params.amount[..., r], revenue, cf,
-                                service, call, unit))
+                                service, call, unit, owed))
+        metrics.update(_term_metrics(params, r, idc, _fees_total(books, label)))
         covered = covered + row_sum(cf if params.pledged_costs[r] else revenue)
         serviced = serviced + row_sum(service)
     with np.errstate(over="ignore"):                    # a cover beyond 1.8e308 is inf
@@ -263,19 +360,28 @@ def _write_pooled(params: DebtInputs, r: int, label: str, books: Books, left: np
     revenue_p, cf_p = pool_sum(revenue, members), pool_sum(cf, members)
     need_p = pool_sum(need, members)                                   # (D, 1)
     unit, sized = _schedule(pool, r, cf_p)
-    offer_p = _offer(pool, r, sized, pool_sum(cost, members), pool_sum(households, members))
-    pay_p = np.minimum(offer_p, need_p)
-    pay_p = np.where(pay_p < MIN_LOAN_CNY, 0.0, pay_p)                  # (D, 1)
     weight = {"gap": need, "cost": cost, "households": households}[params.allocation[r]]
     weight = np.broadcast_to(np.where(members[None, :], weight, 0.0), need.shape)
     total = pool_sum(weight, members)
     part = np.divide(weight, total, out=np.zeros(need.shape), where=total > 0)
+    if params.term("construction_interest", r, "none") == "capitalised":
+        # the pool's c: its members' at their shares of P (a member's need cut below its share
+        # only lowers Σ a_c (1 + c_c), so the pool's principal stays within sized)
+        c = _capitalised_share(pool, r, room, need, books.schedule)
+        sized = sized / (1.0 + pool_sum(part * c, members))
+    offer_p = _offer(pool, r, sized, pool_sum(cost, members), pool_sum(households, members))
+    pay_p = np.minimum(offer_p, need_p)
+    pay_p = np.where(pay_p < MIN_LOAN_CNY, 0.0, pay_p)                  # (D, 1)
     alloc = np.where(members[None, :], np.minimum(pay_p * part, need), 0.0)
     lent = pool_sum(alloc, members)                                    # (D, 1): L
-    pay_on_items(books, left, room, need, alloc, label, "lender")
-    _write_service(books, params, r, alloc, unit, start)
-    share = np.divide(alloc, lent, out=np.zeros(alloc.shape), where=lent > 0)
-    service_p = lent[..., None] * unit.interest + lent[..., None] * unit.principal
+    drawn = pay_on_items(books, left, room, need, alloc, label, "lender")
+    owed, idc = _write_construction(books, pool, r, alloc, drawn)     # the pool's rate
+    _write_service(books, params, r, owed, unit, start)
+    owed_p = pool_sum(owed, members)                                   # the pool's principal
+    share = np.divide(owed, owed_p, out=np.zeros(owed.shape), where=owed_p > 0)
+    service_p = owed_p[..., None] * unit.interest + owed_p[..., None] * unit.principal
+    for fee in _fee_units(pool, r, unit):
+        service_p = service_p + owed_p[..., None] * fee
     available = np.maximum(cf, 0.0)
     pledging = members[None, :, None] & (lent[..., None] > 0)
     if params.issuers[r] is not None:
@@ -289,7 +395,10 @@ def _write_pooled(params: DebtInputs, r: int, label: str, books: Books, left: np
                          "financing", share[..., None] * calls_p, start)
         call_p = row_sum(calls_p)
     found = _metrics(label, pool, r, lent, pool.amount[..., r], revenue_p, cf_p, service_p,
-                     call_p, unit)
+                     call_p, unit, owed_p)
+    found.update(_term_metrics(params, r, pool_sum(idc, members),
+                               pool_sum(np.broadcast_to(_fees_total(books, label), idc.shape),
+                                        members)))
     # capped: the pool's P below the amount asked, or a member's need below its share of P
     # (not Σ a_c < amount: the shares of P add up to P only to rounding)
     cut = np.any(members[None, :] & (pay_p * part > need), axis=1, keepdims=True)
@@ -306,20 +415,37 @@ def _write_pooled(params: DebtInputs, r: int, label: str, books: Books, left: np
             "serviced": share * row_sum(service_p)}
 
 
+def _term_metrics(params: DebtInputs, r: int, idc: np.ndarray, fees
+                  ) -> dict[str, np.ndarray]:
+    """The metrics of rule r's optional terms, those it has (as the catalogue's ``when``
+    says): ``construction_interest`` ``idc`` (CNY, paid or capitalised) and ``fees`` (CNY,
+    all its fee lines), ``(D, C)``."""
+    name, found = f"debt[{params.labels[r]}].", {}
+    if params.term("construction_interest", r, "none") != "none":
+        found[name + "construction_interest"] = idc
+    if any(params.term(fee, r, 0.0) for fee in ("issuance_fee", "annual_fee",
+                                                 "redemption_fee")):
+        found[name + "fees"] = np.broadcast_to(fees, idc.shape).astype(float)
+    return found
+
+
 def _metrics(label: str, params: DebtInputs, r: int, pay: np.ndarray, asked: np.ndarray,
              revenue: np.ndarray, cf: np.ndarray, service: np.ndarray, call: np.ndarray,
-             unit: LoanSchedule) -> dict[str, np.ndarray]:
+             unit: LoanSchedule, owed: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """The per-draw metrics of one debt, ``(D, C)`` (see the catalog for their meaning).
 
     Undefined values (no debt service, nothing lent) are NaN by ``np.where`` on guarded
     denominators, so no floating-point warning is raised. ``min_dscr_year`` is the first year
     whose DSCR is within a relative 1e-12 of ``min_dscr`` (level cash flows and level service
-    tie in every year up to rounding: the first year is reported, not the rounding's pick)."""
+    tie in every year up to rounding: the first year is reported, not the rounding's pick).
+    ``owed``: the principal of the term (``pay`` plus the capitalised interest; default
+    ``pay``), over which the LLCR is taken."""
     with np.errstate(over="ignore", under="ignore"):   # a cover beyond 1.8e308 is inf
-        return _metrics_of(label, params, r, pay, asked, revenue, cf, service, call, unit)
+        return _metrics_of(label, params, r, pay, asked, revenue, cf, service, call, unit,
+                           pay if owed is None else owed)
 
 
-def _metrics_of(label, params, r, pay, asked, revenue, cf, service, call, unit):
+def _metrics_of(label, params, r, pay, asked, revenue, cf, service, call, unit, owed):
     serviced = service > 0                                              # (D, C, term)
     any_service = serviced.any(axis=-1)
     lent = pay > 0
@@ -330,7 +456,7 @@ def _metrics_of(label, params, r, pay, asked, revenue, cf, service, call, unit):
     years = serviced.sum(axis=-1)
     rate = params.rate[..., r]
     df = np.exp(-np.arange(1, cf.shape[-1] + 1) * np.log1p(rate)[..., None])
-    llcr = np.where(lent, row_sum(cf * df) / np.where(lent, pay, 1.0), np.nan)
+    llcr = np.where(lent, row_sum(cf * df) / np.where(lent, owed, 1.0), np.nan)
     gross = np.where(total_service > 0, row_sum(revenue) / safe_total, np.nan)
     net = np.where(total_service > 0, row_sum(cf) / safe_total, np.nan)
     lowest = dscr.min(axis=-1)                                          # inf without service

@@ -3,6 +3,7 @@ operating revenue."""
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, ClassVar, Iterator, Literal, Union
 
 from pydantic import Discriminator, Field, Tag, model_validator
@@ -16,11 +17,17 @@ from .source import Source
 
 __all__ = ["Debt", "BankLoan", "SpecialBond", "Guarantee", "Pledge", "REPAYMENTS"]
 
-REPAYMENTS = ("annuity", "equal_principal", "bullet", "sculpted")
-"""How the principal is repaid after the grace years."""
+REPAYMENTS = ("annuity", "equal_principal", "bullet", "sculpted", "profile")
+"""How the principal is repaid after the grace years (``profile``: given shares by year)."""
+CONSTRUCTION_INTEREST = ("none", "paid", "capitalised")
+"""What happens to the interest on what is drawn in the construction years (建设期利息)."""
+PROFILE_TOLERANCE = 1e-9
+"""How far from 100 (or 1) a repayment profile may sum, relative."""
 
 LoanRate = uncertain(ge=0, le=RATE_MAX, percent=True)
 """A loan's interest rate per year, a fraction in [0, 1] (0.035 for 3.5 %)."""
+Fee = bounded(float, ge=0, le=1, percent=True)
+"""A fee as a share of a principal or balance, a fraction in [0, 1] (0.001 for 0.1 %)."""
 Coverage = uncertain(gt=0, le=10)
 """A cover ratio (cash available / debt service), in (0, 10] (1.3 for a DSCR of 1.3×)."""
 
@@ -107,9 +114,28 @@ class Debt(Source):
     scenario's ``horizon_years``."""
     grace_years: int = Field(default=0, ge=0, le=99)
     """Years of interest only at the start of the term (default 0); less than ``term_years``."""
-    repayment: Literal["annuity", "equal_principal", "bullet", "sculpted"] = "annuity"
+    repayment: Literal["annuity", "equal_principal", "bullet", "sculpted", "profile"] = "annuity"
     """``annuity`` (level payments), ``equal_principal``, ``bullet`` (all at the end of the
-    term) or ``sculpted`` (debt service = CFADS / dscr_target each year)."""
+    term), ``sculpted`` (debt service = CFADS / dscr_target each year) or ``profile`` (the
+    shares of ``principal_profile``, 分期还本)."""
+    principal_profile: list[bounded(float, ge=0)] | None = Field(default=None, min_length=1,
+                                                                max_length=100)
+    """With ``repayment: profile``: the principal repaid in each term year, one number per
+    year of ``term_years``, in percent summing to 100 (``[0, 0, 10, 10, ...]``) or in shares
+    summing to 1; its leading 0 are the grace years."""
+    construction_interest: Literal["none", "paid", "capitalised"] = "none"
+    """Interest on what is drawn in the construction years (建设期利息, drawn on average in
+    mid-year): ``none`` (default: interest runs from operating year 1), ``paid`` by the
+    obligor in the construction years, or ``capitalised`` (added to the principal repaid over
+    the term)."""
+    issuance_fee: Fee | None = None
+    """Fee paid by the obligor at issue (as drawn), a share of the principal drawn (0.001 for
+    0.1 %); not taken from the proceeds."""
+    annual_fee: Fee | None = None
+    """Fee a year (registration, custody, rating), a share of the balance outstanding at the
+    start of each term year."""
+    redemption_fee: Fee | None = None
+    """Fee on repayment (兑付手续费), a share of the principal repaid in each term year."""
     pledged: list[PledgedLine] = Field(min_length=1, max_length=MAX_LINES)
     """Operating revenue lines pledged to the debt: ``property_fee`` and ``income[<name>]``;
     ``{line: 'income[rent]', share: 0.5}`` pledges half of a line (a line pledged to several
@@ -141,6 +167,14 @@ class Debt(Source):
             raise fail(f"{self.grace_years} grace year(s) leave nothing of a "
                        f"{self.term_years}-year term to repay the principal; grace_years must "
                        "be less than term_years", "grace_years")
+        self._check_profile()
+        if self.repayment == "sculpted":
+            for fee in ("annual_fee", "redemption_fee"):
+                if getattr(self, fee):
+                    raise fail(f"a sculpted repayment sets the interest and principal to the "
+                               f"cash flow over dscr_target, leaving no room for {fee}: choose "
+                               "another repayment (profile, annuity...) or leave the fee out",
+                               fee)
         if self.repayment == "sculpted" and self.dscr_target is None:
             raise fail("a sculpted repayment follows the pledged cash flow divided by "
                        "dscr_target: give dscr_target", "repayment")
@@ -156,6 +190,54 @@ class Debt(Source):
                 if name in names[:j]:
                     raise fail(f"'{name}' is listed twice", field, j)
         return self
+
+    def _check_profile(self) -> None:
+        """``principal_profile`` with ``repayment: profile`` only: one number per term year,
+        summing to 100 (percent) or 1 (shares), its leading 0 the grace years."""
+        profile = self.principal_profile
+        if self.repayment == "profile" and profile is None:
+            raise fail("repayment: profile repays the principal by the shares of "
+                       "principal_profile: give it (one number per term year, in percent "
+                       "summing to 100)", "repayment")
+        if profile is None:
+            return
+        if self.repayment != "profile":
+            raise fail(f"principal_profile is the repayment of repayment: profile, not "
+                       f"{self.repayment}: write repayment: profile, or leave "
+                       "principal_profile out", "principal_profile")
+        if len(profile) != self.term_years:
+            raise fail(f"principal_profile gives {len(profile)} year(s) for a term of "
+                       f"{self.term_years} years: give one number per term year, the grace "
+                       "years as leading 0", "principal_profile")
+        total = math.fsum(profile)
+        if not (abs(total - 100.0) <= 100.0 * PROFILE_TOLERANCE
+                or abs(total - 1.0) <= PROFILE_TOLERANCE):
+            raise fail(f"principal_profile sums to {total:.12g}: the principal repaid over "
+                       "the term must be all of it, 100 (percent) or 1 (shares)",
+                       "principal_profile")
+        grace = self.grace()
+        if grace >= self.term_years:
+            raise fail("principal_profile repays nothing", "principal_profile")
+        if "grace_years" in self.model_fields_set and self.grace_years != grace:
+            raise fail(f"grace_years: {self.grace_years} contradicts principal_profile, whose "
+                       f"{grace} leading 0 year(s) are the grace years; leave grace_years out "
+                       "(or make them agree)", "grace_years")
+
+    def grace(self) -> int:
+        """The grace years: ``grace_years``, or the leading 0 of ``principal_profile``."""
+        if self.principal_profile is None:
+            return self.grace_years
+        return next((j for j, x in enumerate(self.principal_profile) if x > 0),
+                    len(self.principal_profile))
+
+    def profile_shares(self) -> tuple[float, ...] | None:
+        """The share of the principal repaid in each term year (``principal_profile`` as
+        fractions: divided by 100 when it sums to 100), or None without a profile."""
+        profile = self.principal_profile
+        if profile is None:
+            return None
+        scale = 100.0 if abs(math.fsum(profile) - 100.0) <= 100.0 * PROFILE_TOLERANCE else 1.0
+        return tuple(float(x) / scale for x in profile)
 
     def pledges(self, field: str = "pledged") -> list[tuple[str, float | None]]:
         """``(line, share)`` of each line in ``pledged`` (or ``pledged_costs``), in order; share
