@@ -312,3 +312,23 @@ def test_the_metrics_of_the_terms_are_listed_as_a_run_gives_them(tmp_path):
         assert (f"debt[{BOND}].fees" in names) == any("fee" in t for t in terms)
         res = fundmodel.evaluate_portfolio(district)
         assert all(f"{n}" in res.compounds.columns for n in names if n.startswith("debt["))
+
+
+def test_the_documented_bond_loads_and_runs(tmp_path):
+    # docs/scenario-format.md: the disclosed-style bond (profile, capitalised interest, fees)
+    import yaml
+    from pathlib import Path
+    from test_debt import sanqiao
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "scenario-format.md").read_text(
+        encoding="utf-8")
+    section = doc[doc.index("A bond as disclosed plans write it"):]
+    block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    rule = yaml.safe_load(block)[0]
+    res = fundmodel.evaluate(sanqiao(tmp_path, rule))
+    drawn = metric(res, "debt[bond].amount")
+    assert 0 < drawn <= 60_000_000
+    principal = lines(res)["debt[bond].principal"].sum()
+    assert principal == pytest.approx(drawn + metric(res, "debt[bond].construction_interest"),
+                                      rel=1e-12)
+    assert metric(res, "debt[bond].fees") > 0
