@@ -179,6 +179,80 @@ def test_a_bonds_fees_are_paid_by_its_issuer():
     assert metric(res, "debt[bond].fees") == pytest.approx(0.0001 * 100_000 * 5, rel=1e-12)
 
 
+# ------------------------------------------------------------------ 4. tranches
+TRANCHES = {"source": "bank_loan", "term_years": 4, "repayment": "equal_principal",
+            "pledged": ["income[rent]"],
+            "tranches": [{"year": 2025, "amount": 100_000, "rate": 0.05},
+                         {"year": 2026, "amount": 50_000, "rate": 0.03, "term_years": 3,
+                          "repayment": "bullet"}]}
+
+
+def test_tranches_by_hand():
+    # construction in 2025 (a, 100,000) and 2026 (b, 50,000); operating year 1 is 2027.
+    # tranche 1: 100,000 at 5 % issued in 2025, 4 years of equal principal from 2026:
+    #   2026: interest 5,000, principal 25,000; 2027: 3,750 + 25,000; 2028: 2,500 + 25,000;
+    #   2029: 1,250 + 25,000
+    # tranche 2: 50,000 at 3 % issued in 2026, a 3-year bullet from 2027:
+    #   2027, 2028: interest 1,500; 2029: 1,500 + 50,000
+    # together: interest 5,000, 5,250, 4,000, 2,750; principal 25,000, 25,000, 25,000, 75,000
+    res = fundmodel.evaluate(scenario([TRANCHES], income=20_000, second_item=50_000))
+    got = lines(res)
+    np.testing.assert_allclose(got[B + "interest"][:6], [0, 5000, 5250, 4000, 2750, 0],
+                               rtol=1e-15)
+    np.testing.assert_allclose(got[B + "principal"][:6], [0, 25_000, 25_000, 25_000, 75_000, 0],
+                               rtol=1e-15)
+    assert metric(res, B + "amount") == pytest.approx(150_000)
+    assert metric(res, B + "capped") == 0.0
+    # the cover is over the operating years (2027..2029): the service 30,250, 29,000, 77,750;
+    # the coupon of 2026 (a construction year) is the obligor's, outside it
+    assert metric(res, B + "min_dscr") == pytest.approx(20_000 / 77_750, rel=1e-12)
+    assert metric(res, B + "min_dscr_year") == 3.0
+    assert metric(res, B + "coverage_gross") == pytest.approx(60_000 / 137_000, rel=1e-12)
+    # LLCR at the coupons' mean weighted by amount, (100,000 × 5 % + 50,000 × 3 %) / 150,000
+    mean = (5000 + 1500) / 150_000
+    assert metric(res, B + "llcr") == pytest.approx(
+        sum(20_000 * (1 + mean) ** -t for t in (1, 2, 3)) / 150_000, rel=1e-12)
+    table = res.debt()
+    assert table["calendar_year"].tolist() == [2027, 2028, 2029]
+    assert table["debt_service"].tolist() == pytest.approx([30_250, 29_000, 77_750])
+
+
+def test_tranches_cut_by_a_limit_keep_their_shares():
+    # a cap of 75,000 on 150,000 asked: each tranche lends half of its amount, so every line
+    # is half of the one above
+    full = lines(fundmodel.evaluate(scenario([TRANCHES], income=20_000, second_item=50_000)))
+    res = fundmodel.evaluate(scenario([{**TRANCHES, "cap": 75_000}], income=20_000,
+                                      second_item=50_000))
+    assert metric(res, B + "capped") == 1.0
+    for name in (B + "interest", B + "principal"):
+        np.testing.assert_allclose(lines(res)[name], full[name] / 2, rtol=1e-14)
+
+
+def test_a_tranche_with_its_own_profile_and_the_debts_rate_and_fees():
+    # one tranche of 100,000 in 2025, the debt's 4 % and its profile [0, 50, 50] over 3 years
+    # from 2026, annual fee 0.1 % of the balance: interest 4,000, 4,000, 2,000; principal 0,
+    # 50,000, 50,000; annual fee 100, 100, 50 (2026 is operating year 1: one construction year)
+    res = fundmodel.evaluate(scenario([{
+        "source": "bank_loan", "rate": 0.04, "term_years": 3, "pledged": ["income[rent]"],
+        "annual_fee": 0.001,
+        "tranches": [{"year": 2025, "amount": 100_000, "repayment": "profile",
+                      "principal_profile": [0, 50, 50]}]}]))
+    got = lines(res)
+    assert got[B + "interest"][1:4] == pytest.approx([4000, 4000, 2000], rel=1e-15)
+    assert got[B + "principal"][1:4] == pytest.approx([0, 50_000, 50_000], rel=1e-15)
+    assert got[B + "annual_fee"][1:4] == pytest.approx([100, 100, 50], rel=1e-15)
+
+
+def test_uncertain_tranche_amounts_are_drawn():
+    # a tranche of 40,000 or 60,000 (choice) beside one of 50,000: the debt lends their sum
+    d = {**TRANCHES, "tranches": [{**TRANCHES["tranches"][0],
+                                   "amount": {"dist": "choice", "values": [40_000, 60_000]}},
+                                  TRANCHES["tranches"][1]]}
+    res = fundmodel.simulate(scenario([d], income=20_000, second_item=50_000), draws=64,
+                             seed=3)
+    assert set(np.round(res.metrics[B + "amount"].to_numpy())) == {90_000.0, 110_000.0}
+
+
 # ------------------------------------------------------------------ invariants
 @st.composite
 def terms(draw):
@@ -191,6 +265,30 @@ def terms(draw):
                 construction_interest=draw(st.sampled_from(["none", "paid", "capitalised"])),
                 amount=draw(st.sampled_from([1_000.0, 60_000.0, 150_000.0])),
                 annual_fee=draw(st.sampled_from([None, 0.0005])))
+
+
+@st.composite
+def tranches(draw):
+    out = []
+    for year in draw(st.lists(st.sampled_from([2025, 2026]), min_size=1, max_size=3)):
+        term = draw(st.integers(2, 8))       # at least into operating year 1 (2027)
+        parts = draw(st.lists(st.integers(0, 9), min_size=term, max_size=term).filter(any))
+        out.append({"year": year, "amount": draw(st.sampled_from([10_000.0, 70_000.0])),
+                    "rate": draw(st.sampled_from([0.0, 0.03, 0.07])), "term_years": term,
+                    "repayment": "profile",
+                    "principal_profile": [p / sum(parts) for p in parts]})
+    return out
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tranches())
+def test_tranches_repay_what_they_lend(ts):
+    res = fundmodel.evaluate(scenario([{"source": "bank_loan", "term_years": 5,
+                                        "pledged": ["income[rent]"], "tranches": ts}],
+                                      **TWO_YEARS))
+    drawn = metric(res, B + "amount")
+    assert drawn == pytest.approx(min(150_000, sum(t["amount"] for t in ts)), rel=1e-12)
+    assert lines(res)[B + "principal"].sum() == pytest.approx(drawn, rel=1e-12)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -226,6 +324,30 @@ def test_a_package_of_one_with_every_term_is_the_compounds_own_bond(tmp_path):
     for line in alone.ledger:
         np.testing.assert_allclose(pooled.ledger[line.name], line.amount, rtol=1e-13,
                                    err_msg=line.name)
+
+
+def test_a_package_of_one_issued_in_tranches_is_the_compounds_own_bond(tmp_path):
+    from test_programme_debt import district_of, pool_bond, run, BOND
+
+    def edit(pooled):
+        def change(data):
+            rule = next(r for r in data["funding"] if r.get("label") == BOND)
+            amount = rule.pop("amount")
+            rule.update(pooled=pooled, annual_fee=0.0001, tranches=[
+                {"year": 2024, "amount": amount * 0.6},
+                {"year": 2025, "amount": amount * 0.4, "rate": 0.028, "term_years": 12}])
+        return change
+    pooled = run(district_of(tmp_path / "p", (1.0,), edit(True)))
+    alone = run(district_of(tmp_path / "o", (1.0,), edit(False)))
+    for name, value in alone.metrics.items():
+        np.testing.assert_allclose(pooled.metrics[name], value, rtol=1e-13, equal_nan=True,
+                                   err_msg=name)
+    for line in alone.ledger:
+        np.testing.assert_allclose(pooled.ledger[line.name], line.amount, rtol=1e-13,
+                                   err_msg=line.name)
+    # the 2024 tranche pays its coupon from 2025, a construction year
+    first = next(l for l in alone.ledger if l.name == f"debt[{BOND}].interest")
+    assert first.start == 1
 
 
 def test_a_pooled_bond_paying_construction_interest_splits_it_by_allocation(tmp_path):
@@ -266,6 +388,65 @@ CASES = [
     ("fee-negative", TERM + "    annual_fee: -0.001\n",
      "annual_fee", "greater than or equal to 0", "    annual_fee:"),
 ]
+LOAN_TERMS = "    amount: 400000\n    rate: 0.04\n    term_years: 10\n"
+TRANCHED = ("    rate: 0.04\n    term_years: 10\n    tranches:\n"
+            "      - {year: 2025, amount: 300000}\n      - {year: 2025, amount: 100000, "
+            "rate: 0.03, term_years: 8}\n")
+# (id, new text for the loan's amount, rate and term, path below the loan, phrase, line)
+TRANCHE_CASES = [
+    ("amount-and-tranches", "    amount: 400000\n" + TRANCHED, "amount",
+     "leave amount out", "    amount: 400000"),
+    ("tranche-outside-construction", TRANCHED.replace("{year: 2025, amount: 300000}",
+                                                      "{year: 2027, amount: 300000}"),
+     "tranches[0].year", "outside the construction years 2025–2025", "{year: 2027"),
+    ("tranche-beyond-the-horizon", TRANCHED.replace("term_years: 8}", "term_years: 25}"),
+     "tranches[1].term_years", "after the 20 years of the horizon", "amount: 100000, rate: 0.03"),
+    ("tranche-without-a-rate", TRANCHED.replace("    rate: 0.04\n", ""), "tranches[0]",
+     "give this tranche a rate", "{year: 2025, amount: 300000}"),
+    ("no-rate", "    amount: 400000\n    term_years: 10\n", "rate", "give rate",
+     "  - source: bank_loan"),
+    ("tranche-profile-sum", TRANCHED.replace(
+        "term_years: 8}", "term_years: 2, repayment: profile, principal_profile: [50, 40]}"),
+     "tranches[1].principal_profile", "sums to 90", "amount: 100000, rate: 0.03"),
+    ("tranche-grace-as-long-as-its-term", TRANCHED.replace("term_years: 8}",
+                                                           "term_years: 3, grace_years: 3}"),
+     "tranches[1].grace_years", "grace_years must be less than term_years", "amount: 100000, rate: 0.03"),
+    ("tranches-with-construction-interest", TRANCHED + "    construction_interest: paid\n",
+     "construction_interest", "leave construction_interest out", "    construction_interest"),
+    ("tranche-amount-negative", TRANCHED.replace("amount: 300000", "amount: -300000"),
+     "tranches[0].amount", "greater than or equal to 0", "{year: 2025, amount: -300000}"),
+    ("tranches-empty", "    rate: 0.04\n    term_years: 10\n    tranches: []\n", "tranches",
+     "at least 1", "    tranches: []"),
+]
+
+
+@pytest.mark.parametrize("new, path, phrase, at", [c[1:] for c in TRANCHE_CASES],
+                         ids=[c[0] for c in TRANCHE_CASES])
+def test_malformed_tranches(tmp_path, capsys, new, path, phrase, at):
+    text = edit(LOAN_TERMS, new, DEBT_TEXT)
+    file = write(tmp_path, text)
+    check_one_located_issue(file, text, f"{LOAN}.{path}", phrase, line_of(text, at),
+                            tmp_path, capsys)
+
+
+def test_a_tranche_repaid_within_the_construction_years_is_refused():
+    # issued in 2025, a 1-year term repays it in 2026, the second construction year
+    from fundmodel import ScenarioError
+
+    bad = {**TRANCHES, "tranches": [{"year": 2025, "amount": 100_000, "rate": 0.05,
+                                     "term_years": 1}]}
+    with pytest.raises(ScenarioError, match="repaid within the construction years") as info:
+        scenario([bad], **TWO_YEARS)
+    assert info.value.issues[0].path == "funding[0].tranches[0].term_years"
+
+
+def test_tranches_on_a_sculpted_bond_are_refused(tmp_path, capsys):
+    text = edit("    dscr_target: 1.3\n    repayment: sculpted\n",
+                "    dscr_target: 1.3\n    repayment: sculpted\n    tranches: "
+                "[{year: 2025, amount: 1000}]\n", DEBT_TEXT)
+    check_one_located_issue(write(tmp_path, text), text, "funding[4].repayment",
+                            "not sculpted", line_of(text, "    repayment: sculpted"),
+                            tmp_path, capsys)
 
 
 @pytest.mark.parametrize("new, path, phrase, at", [c[1:] for c in CASES],

@@ -746,9 +746,14 @@ class Result:
         for rule, label in zip(self.scenario.funding, self.scenario.funding_labels()):
             if not isinstance(rule, Debt):
                 continue
-            term = rule.term_years
-            interest = cf.means[f"debt[{label}].interest"][:term]
-            principal = cf.means[f"debt[{label}].principal"][:term]
+            # the operating years of the service lines (a debt issued in tranches starts
+            # paying its coupons in the construction years, before operating year 1)
+            name = f"debt[{label}].interest"
+            skip = (self.scenario.construction_years()
+                    - next(line[4] for line in cf.lines if line[0] == name))
+            term = len(cf.means[name]) - skip
+            interest = cf.means[name][skip:]
+            principal = cf.means[f"debt[{label}].principal"][skip:]
             revenue = sum(cf.means[name][:term] * (1.0 if share is None else share)
                           for name, share in rule.pledges())
             costs = sum(cf.means[name][:term] * (1.0 if share is None else share)

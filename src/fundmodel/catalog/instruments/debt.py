@@ -114,6 +114,7 @@ INSTRUMENT = Instrument(
         "issuance_fee": ("Issuance fee", "发行费率"),
         "annual_fee": ("Annual fee", "年费率"),
         "redemption_fee": ("Redemption fee", "兑付手续费率"),
+        "tranches": ("Tranches", "分年发行"),
         "gearing": ("Gearing", "贷款比例上限"),
         "dscr_target": ("DSCR target", "目标偿债覆盖率"),
         "pledged": ("Pledged revenue", "质押收入"),

@@ -50,7 +50,13 @@ class DebtInputs:
     repaid by term year of a ``profile`` repayment, else None), ``construction_interest``
     (``none``, ``paid``, ``capitalised``), ``issuance_fee`` (share of the principal drawn),
     ``annual_fee`` (share of the opening balance a year), ``redemption_fee`` (share of the
-    principal repaid).
+    principal repaid). A rule issued in tranches (``repayment`` ``tranches``) lists in
+    ``tranches`` its tranches' positions in the flat per-tranche terms: ``tranche_issue``
+    (year of issue relative to operating year 1, ≤ −1: term year 1 is the year after),
+    ``tranche_term``, ``tranche_grace``, ``tranche_repayment``, ``tranche_profile`` and the
+    arrays ``tranche_amount``, ``tranche_rate`` ``(D|1, C|1, K)``; its ``amount`` is their
+    sum, its ``rate`` their mean weighted by amount (the LLCR's discount rate) and its
+    ``term_years`` the operating years its service spans.
     """
 
     def shares(self, r: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
@@ -88,6 +94,14 @@ class DebtInputs:
     issuance_fee: tuple[float, ...] = ()
     annual_fee: tuple[float, ...] = ()
     redemption_fee: tuple[float, ...] = ()
+    tranches: tuple[tuple[int, ...], ...] = ()
+    tranche_issue: tuple[int, ...] = ()
+    tranche_term: tuple[int, ...] = ()
+    tranche_grace: tuple[int, ...] = ()
+    tranche_repayment: tuple[str, ...] = ()
+    tranche_profile: tuple[tuple[float, ...] | None, ...] = ()
+    tranche_amount: np.ndarray | None = None
+    tranche_rate: np.ndarray | None = None
 
     def term(self, name: str, r: int, default=None):
         """Rule r's optional term ``name`` (``default`` where the terms leave it out)."""
@@ -139,12 +153,44 @@ def _unit_service(params: DebtInputs, r: int, unit: LoanSchedule) -> np.ndarray:
     return service
 
 
-def _schedule(params: DebtInputs, r: int, cf: np.ndarray) -> tuple[LoanSchedule, np.ndarray]:
+def _tranche_schedule(params: DebtInputs, r: int, n_term: int
+                      ) -> tuple[LoanSchedule, LoanSchedule | None]:
+    """Rule r's tranches as one schedule per unit of its principal: tranche k, a share
+    ``w_k = amount_k / Σ amount`` of it, is repaid by its own unit schedule (its rate, term,
+    grace, repayment) from the year after its issue, ``Σ_k w_k s^k``. Returns the schedule of
+    operating years 1..``n_term`` and that of the construction years after the first issue
+    (coupons before operation; None if none)."""
+    ks = params.tranches[r]
+    amount = params.tranche_amount[..., list(ks)]
+    total = amount[..., 0]
+    for j in range(1, len(ks)):                         # in order: bits independent of D
+        total = total + amount[..., j]
+    start = min(params.tranche_issue[k] for k in ks) + 1            # ≤ 0
+    lead = np.broadcast_shapes(amount.shape[:-1], params.tranche_rate.shape[:-1])
+    parts = [np.zeros(lead + (n_term - start,)) for _ in range(3)]
+    for j, k in enumerate(ks):                          # a loop over tranches
+        w = np.where(total > 0, amount[..., j] / np.where(total > 0, total, 1.0),
+                     1.0 / len(ks))[..., None]
+        unit = loan_schedule(params.tranche_rate[..., k], params.tranche_term[k],
+                             params.tranche_grace[k], params.tranche_repayment[k],
+                             shares=params.tranche_profile[k])
+        at = params.tranche_issue[k] + 1 - start
+        for part, values in zip(parts, (unit.interest, unit.principal, unit.balance)):
+            part[..., at:at + values.shape[-1]] += w * values
+    late = LoanSchedule(*(part[..., -start:] for part in parts))
+    early = LoanSchedule(*(part[..., :-start] for part in parts)) if start < 0 else None
+    return late, early
+
+
+def _schedule(params: DebtInputs, r: int, cf: np.ndarray
+              ) -> tuple[LoanSchedule, np.ndarray, LoanSchedule | None]:
     """The unit schedule of rule r over its term ``(D|1, C, term)`` and the most the cash flow
     ``cf`` carries at its DSCR target, ``sized = min_{t: s_t > 0} CFADS_t / (DSCR × s_t)``
     (≥ 0; inf without a target). Sculpted: the debt service ``max(CFADS_t, 0) / DSCR`` after
     the grace years, so ``sized`` is its present value at the loan rate, and at most
-    ``CFADS_t / (DSCR × rate)`` over the grace years (interest only)."""
+    ``CFADS_t / (DSCR × rate)`` over the grace years (interest only). Third, the schedule of
+    the construction years of a debt issued in tranches (None otherwise: see
+    :func:`_tranche_schedule`), outside the sizing: no pledged cash flow carries it."""
     rate = params.rate[..., r]
     target = params.dscr_target[..., r][..., None]
     term, grace = params.term_years[r], params.grace_years[r]
@@ -154,15 +200,20 @@ def _schedule(params: DebtInputs, r: int, cf: np.ndarray) -> tuple[LoanSchedule,
         with np.errstate(all="ignore"):
             carried = np.where(grace_service > 0, cf[..., :grace] / (target * grace_service),
                                np.inf)
-        return unit, np.maximum(np.minimum(pv, carried.min(axis=-1, initial=np.inf)), 0.0)
-    unit = loan_schedule(rate, term, grace, params.repayment[r],
-                         shares=params.term("profiles", r))
+        return (unit, np.maximum(np.minimum(pv, carried.min(axis=-1, initial=np.inf)), 0.0),
+                None)
+    early = None
+    if params.repayment[r] == "tranches":
+        unit, early = _tranche_schedule(params, r, term)
+    else:
+        unit = loan_schedule(rate, term, grace, params.repayment[r],
+                             shares=params.term("profiles", r))
     if np.isnan(params.dscr_target[..., r]).all():
-        return unit, np.full(cf.shape[:-1], np.inf)
+        return unit, np.full(cf.shape[:-1], np.inf), early
     service = _unit_service(params, r, unit)
     with np.errstate(all="ignore"):
         carried = np.where(service > 0, cf / (target * service), np.inf)
-    return unit, np.maximum(carried.min(axis=-1), 0.0)
+    return unit, np.maximum(carried.min(axis=-1), 0.0), early
 
 
 def _limit(per_unit: np.ndarray, units: np.ndarray) -> np.ndarray:
@@ -225,12 +276,25 @@ def _write_construction(books: Books, params: DebtInputs, r: int, lent: np.ndarr
 
 
 def _write_service(books: Books, params: DebtInputs, r: int, lent: np.ndarray,
-                   unit: LoanSchedule, start: int) -> np.ndarray:
+                   unit: LoanSchedule, start: int, early: LoanSchedule | None = None
+                   ) -> np.ndarray:
     """Rule r's interest ``lent × i_t``, principal ``lent × p_t`` and fees of the term (those
     it has: ``annual_fee``, ``redemption_fee``, ``lent ×`` their units), ``(D, C, term)``,
     paid by its obligor to the lender in the operating years of its term, on the ledger;
-    returns their sum, the debt service."""
+    returns their sum, the debt service. ``early``: the unit schedule of the construction
+    years before operating year 1 of a debt issued in tranches, written on the same lines
+    (which then start that many years earlier) but not in the service returned."""
     label, obligor = params.labels[r], params.obligors[r]
+    n_term = unit.interest.shape[-1]
+    if early is not None:
+        lead = np.broadcast_shapes(unit.interest.shape[:-1], early.interest.shape[:-1])
+        unit = LoanSchedule(*(np.concatenate([np.broadcast_to(a, lead + a.shape[-1:]),
+                                              np.broadcast_to(b, lead + b.shape[-1:])],
+                                             axis=-1)
+                              for a, b in zip((early.interest, early.principal,
+                                               early.balance),
+                                              (unit.interest, unit.principal, unit.balance))))
+        start = start - early.interest.shape[-1]
     interest = lent[..., None] * unit.interest
     principal = lent[..., None] * unit.principal
     books.ledger.add(debt_line(label, "interest"), obligor, "lender", "financing", interest,
@@ -243,7 +307,7 @@ def _write_service(books: Books, params: DebtInputs, r: int, lent: np.ndarray,
         paid = books.ledger.add(debt_line(label, name), obligor, "lender", "financing",
                                 lent[..., None] * fee, start)
         service = service + paid
-    return service
+    return service if early is None else service[..., -n_term:]
 
 
 def _fees_total(books: Books, label: str) -> np.ndarray:
@@ -296,7 +360,7 @@ def write_debt(inputs, params: DebtInputs, books: Books) -> Books:
         revenue, cf = cfads(books.operating, params.pledged[r], params.pledged_costs[r],
                             *params.shares(r))
         revenue, cf = revenue[..., :term], cf[..., :term]
-        unit, sized = _schedule(params, r, cf)
+        unit, sized, early = _schedule(params, r, cf)
         room, need = unfunded_on(params.eligible[r], left)              # (D, C, I), (D, C)
         if params.term("construction_interest", r, "none") == "capitalised":
             sized = sized / (1.0 + _capitalised_share(params, r, room, need, books.schedule))
@@ -307,7 +371,7 @@ def write_debt(inputs, params: DebtInputs, books: Books) -> Books:
         pay = np.where(pay < MIN_LOAN_CNY, 0.0, pay)    # less than a fen is no loan
         drawn = pay_on_items(books, left, room, need, pay, label, "lender")
         owed, idc = _write_construction(books, params, r, pay, drawn)
-        service = _write_service(books, params, r, owed, unit, start)
+        service = _write_service(books, params, r, owed, unit, start, early)
         available = np.maximum(cf, 0.0)
         if params.issuers[r] is not None:
             books.ledger.add(debt_line(label, "pledged_revenue"), "operator", params.issuers[r],
@@ -359,7 +423,7 @@ def _write_pooled(params: DebtInputs, r: int, label: str, books: Books, left: np
     cost = row_sum(np.where(params.eligible[r], books.costs, 0.0))      # (D|1, C)
     revenue_p, cf_p = pool_sum(revenue, members), pool_sum(cf, members)
     need_p = pool_sum(need, members)                                   # (D, 1)
-    unit, sized = _schedule(pool, r, cf_p)
+    unit, sized, early = _schedule(pool, r, cf_p)
     weight = {"gap": need, "cost": cost, "households": households}[params.allocation[r]]
     weight = np.broadcast_to(np.where(members[None, :], weight, 0.0), need.shape)
     total = pool_sum(weight, members)
@@ -376,7 +440,7 @@ def _write_pooled(params: DebtInputs, r: int, label: str, books: Books, left: np
     lent = pool_sum(alloc, members)                                    # (D, 1): L
     drawn = pay_on_items(books, left, room, need, alloc, label, "lender")
     owed, idc = _write_construction(books, pool, r, alloc, drawn)     # the pool's rate
-    _write_service(books, params, r, owed, unit, start)
+    _write_service(books, params, r, owed, unit, start, early)
     owed_p = pool_sum(owed, members)                                   # the pool's principal
     share = np.divide(owed, owed_p, out=np.zeros(owed.shape), where=owed_p > 0)
     service_p = owed_p[..., None] * unit.interest + owed_p[..., None] * unit.principal
