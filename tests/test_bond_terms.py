@@ -513,3 +513,32 @@ def test_the_documented_bond_loads_and_runs(tmp_path):
     assert principal == pytest.approx(drawn + metric(res, "debt[bond].construction_interest"),
                                       rel=1e-12)
     assert metric(res, "debt[bond].fees") > 0
+
+
+def test_the_documented_tranches_load_and_run(tmp_path):
+    # docs/scenario-format.md and docs/instruments.md: the bond of special-bond-plan (works in
+    # 2024-2025) issued in two tranches
+    import yaml
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    for doc, after in (("scenario-format.md", "Issued in two tranches"),
+                       ("instruments.md", "**Tranches**")):
+        text = (root / "docs" / doc).read_text(encoding="utf-8")
+        block = text[text.index(after):].split("```yaml\n", 1)[1].split("```", 1)[0]
+        terms = yaml.safe_load(block)
+        terms = terms[0] if isinstance(terms, list) else terms
+        data = yaml.safe_load((root / "scenarios" / "special-bond-plan.yaml").read_text(
+            encoding="utf-8"))
+        at = next(j for j, r in enumerate(data["funding"]) if r.get("label") == "special bond")
+        old = data["funding"][at]
+        data["funding"][at] = {"source": "special_bond", "label": "special bond",
+                               "pledged": old["pledged"], "pledged_costs": old["pledged_costs"],
+                               **{k: v for k, v in terms.items()
+                                  if k not in ("source", "label", "pledged")}}
+        path = write(tmp_path, yaml.safe_dump(data, allow_unicode=True), f"{doc}.yaml")
+        res = fundmodel.evaluate(fundmodel.load_scenario(path))
+        lent = metric(res, "debt[special bond].amount")
+        assert 0 < lent <= 60_000_000, doc
+        assert lines(res)["debt[special bond].principal"].sum() == pytest.approx(lent,
+                                                                                rel=1e-12)
