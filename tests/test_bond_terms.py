@@ -253,6 +253,57 @@ def test_uncertain_tranche_amounts_are_drawn():
     assert set(np.round(res.metrics[B + "amount"].to_numpy())) == {90_000.0, 110_000.0}
 
 
+# ------------------------------------------------------------------ 5. capital part, cover bases
+def test_the_capital_part_of_a_bond():
+    # 20 % of a 100,000 bond used as the project's capital: 20,000; the service is the bond's
+    bond = {"source": "special_bond", "label": "bond", "amount": 100_000, "rate": 0.03,
+            "term_years": 5, "pledged": ["income[rent]"]}
+    plain = fundmodel.evaluate(scenario([bond]))
+    res = fundmodel.evaluate(scenario([{**bond, "capital_share": 0.2}]))
+    assert metric(res, "debt[bond].capital") == pytest.approx(20_000, rel=1e-15)
+    assert "debt[bond].capital" not in plain.metrics
+    np.testing.assert_array_equal(lines(res)["debt[bond].interest"],
+                                  lines(plain)["debt[bond].interest"])
+
+
+def test_cover_bases_with_construction_interest_paid_by_hand():
+    # 150,000 over 10 years at 5 % in equal principal, 8,750 of interest during construction
+    # paid (2,500 + 6,250, as above); a rent of 20,000 a year over a 12-year horizon:
+    #   the term's service: principal 150,000 + interest 5 % × 15,000 × (10 + 9 + ... + 1)
+    #                       = 150,000 + 41,250 = 191,250
+    #   gross over the term: 200,000 / 191,250 (coverage_gross, as before)
+    #   over the operating period: 240,000 / 191,250
+    #   with the construction years: 200,000 / (191,250 + 8,750) = 1
+    res = fundmodel.evaluate(scenario([loan(amount=150_000, repayment="equal_principal",
+                                            construction_interest="paid",
+                                            coverage_bases=True)], **TWO_YEARS))
+    assert metric(res, B + "coverage_gross") == pytest.approx(200_000 / 191_250, rel=1e-12)
+    assert metric(res, B + "coverage_gross_operating_period") == pytest.approx(
+        240_000 / 191_250, rel=1e-12)
+    assert metric(res, B + "coverage_net_operating_period") == pytest.approx(
+        240_000 / 191_250, rel=1e-12)                      # no pledged costs: net = gross
+    assert metric(res, B + "coverage_gross_with_construction") == pytest.approx(1.0, rel=1e-12)
+    assert metric(res, B + "coverage_net_with_construction") == pytest.approx(1.0, rel=1e-12)
+
+
+def test_cover_bases_of_tranches_by_hand():
+    # the two tranches above: the operating years' service 137,000; paid in 2026 (a
+    # construction year) 5,000 + 25,000 = 30,000; rent 20,000 a year, 12 operating years;
+    # a pledged cost of 2,000 a year for the net basis
+    res = fundmodel.evaluate(scenario([{**TRANCHES, "coverage_bases": True,
+                                        "pledged_costs": ["cost[upkeep]"]}],
+                                      income=20_000, second_item=50_000,
+                                      costs=[("upkeep", 2000.0)]))
+    assert metric(res, B + "coverage_gross_operating_period") == pytest.approx(
+        240_000 / 137_000, rel=1e-12)
+    assert metric(res, B + "coverage_net_operating_period") == pytest.approx(
+        216_000 / 137_000, rel=1e-12)
+    assert metric(res, B + "coverage_gross_with_construction") == pytest.approx(
+        60_000 / 167_000, rel=1e-12)
+    assert metric(res, B + "coverage_net_with_construction") == pytest.approx(
+        54_000 / 167_000, rel=1e-12)
+
+
 # ------------------------------------------------------------------ invariants
 @st.composite
 def terms(draw):
@@ -310,7 +361,7 @@ def test_a_package_of_one_with_every_term_is_the_compounds_own_bond(tmp_path):
     terms = dict(repayment="profile",
                  principal_profile=[0, 0, 4, 4, 6, 6, 8, 8, 8, 8, 8, 10, 10, 10, 10],
                  construction_interest="capitalised", issuance_fee=0.001, annual_fee=0.0002,
-                 redemption_fee=0.0005)
+                 redemption_fee=0.0005, capital_share=0.25, coverage_bases=True)
 
     def own(data):
         next(r for r in data["funding"] if r.get("label") == BOND).update(**terms)
@@ -333,7 +384,7 @@ def test_a_package_of_one_issued_in_tranches_is_the_compounds_own_bond(tmp_path)
         def change(data):
             rule = next(r for r in data["funding"] if r.get("label") == BOND)
             amount = rule.pop("amount")
-            rule.update(pooled=pooled, annual_fee=0.0001, tranches=[
+            rule.update(pooled=pooled, annual_fee=0.0001, coverage_bases=True, tranches=[
                 {"year": 2024, "amount": amount * 0.6},
                 {"year": 2025, "amount": amount * 0.4, "rate": 0.028, "term_years": 12}])
         return change
@@ -438,6 +489,23 @@ def test_a_tranche_repaid_within_the_construction_years_is_refused():
     with pytest.raises(ScenarioError, match="repaid within the construction years") as info:
         scenario([bad], **TWO_YEARS)
     assert info.value.issues[0].path == "funding[0].tranches[0].term_years"
+
+
+@pytest.mark.parametrize("text, phrase", [
+    ("    capital_share: 1.2\n", "the capital part is part of the bond"),
+    ("    capital_share: -0.1\n", "greater than or equal to 0")])
+def test_a_capital_part_outside_the_bond_is_refused(tmp_path, capsys, text, phrase):
+    text = edit("    issuer: city_district_government\n",
+                "    issuer: city_district_government\n" + text, DEBT_TEXT)
+    check_one_located_issue(write(tmp_path, text), text, "funding[4].capital_share", phrase,
+                            line_of(text, "capital_share"), tmp_path, capsys)
+
+
+def test_a_loan_has_no_capital_part(tmp_path, capsys):
+    text = edit("    amount: 400000\n", "    amount: 400000\n    capital_share: 0.2\n",
+                DEBT_TEXT)
+    check_one_located_issue(write(tmp_path, text), text, f"{LOAN}.capital_share", "unknown",
+                            line_of(text, "capital_share"), tmp_path, capsys)
 
 
 def test_tranches_on_a_sculpted_bond_are_refused(tmp_path, capsys):

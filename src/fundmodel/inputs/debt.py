@@ -96,6 +96,9 @@ def compile_rules(scenario: Scenario, indexes: Sequence[int],
         issuance_fee=tuple(float(rule.issuance_fee or 0.0) for rule in rules),
         annual_fee=tuple(float(rule.annual_fee or 0.0) for rule in rules),
         redemption_fee=tuple(float(rule.redemption_fee or 0.0) for rule in rules),
+        capital_share=tuple(float(getattr(rule, "capital_share", None) or 0.0)
+                            for rule in rules),
+        coverage_bases=tuple(rule.coverage_bases for rule in rules),
         **tranches,
         pledged=tuple(tuple(line for line, _ in rule.pledges()) for rule in rules),
         pledged_costs=tuple(tuple(line for line, _ in rule.pledges("pledged_costs"))

@@ -97,6 +97,31 @@ INSTRUMENT = Instrument(
                "and redemption fees (only with a fee given)",
                en="fees", zh="发行及兑付等费用",
                when=("issuance_fee", "annual_fee", "redemption_fee")),
+        Output("debt[<label>].capital", "CNY", "The part of a special bond used as the "
+               "project's capital (专项债用作资本金): capital_share × amount; only with "
+               "capital_share", en="capital part", zh="用作资本金部分", when=("capital_share",)),
+        Output("debt[<label>].coverage_gross_operating_period", "ratio", "Σ pledged revenue "
+               "over the whole operating period (beyond the term too) / Σ debt service of the "
+               "term; only with coverage_bases", "no debt service (nothing lent)",
+               en="gross coverage over the operating period", zh="运营期总覆盖倍数",
+               undefined_zh="无还本付息（未借款）", when=("coverage_bases",)),
+        Output("debt[<label>].coverage_net_operating_period", "ratio", "Σ (pledged revenue − "
+               "pledged costs) over the whole operating period / Σ debt service of the term; "
+               "only with coverage_bases", "no debt service (nothing lent)",
+               en="net coverage over the operating period", zh="运营期净覆盖倍数",
+               undefined_zh="无还本付息（未借款）", when=("coverage_bases",)),
+        Output("debt[<label>].coverage_gross_with_construction", "ratio", "Σ pledged revenue "
+               "over the term / (Σ debt service of the term + what the obligor paid before "
+               "operating year 1: interest during construction, early tranches' service, "
+               "issuance fees); only with coverage_bases", "no debt service (nothing lent)",
+               en="gross coverage with the construction years", zh="含建设期利息总覆盖倍数",
+               undefined_zh="无还本付息（未借款）", when=("coverage_bases",)),
+        Output("debt[<label>].coverage_net_with_construction", "ratio", "Σ (pledged revenue − "
+               "pledged costs) over the term / (Σ debt service of the term + what the obligor "
+               "paid before operating year 1); only with coverage_bases",
+               "no debt service (nothing lent)",
+               en="net coverage with the construction years", zh="含建设期利息净覆盖倍数",
+               undefined_zh="无还本付息（未借款）", when=("coverage_bases",)),
         Output("coverage_all_debts", "ratio", "Cover of all debts together: Σ over the debts of "
                "their coverage basis (pledged revenue − pledged costs, or the revenue without "
                "pledged costs) over their terms / Σ over the debts of their principal + interest; "
@@ -115,6 +140,8 @@ INSTRUMENT = Instrument(
         "annual_fee": ("Annual fee", "年费率"),
         "redemption_fee": ("Redemption fee", "兑付手续费率"),
         "tranches": ("Tranches", "分年发行"),
+        "capital_share": ("Share used as capital", "用作资本金比例"),
+        "coverage_bases": ("Cover on every basis", "多口径覆盖倍数"),
         "gearing": ("Gearing", "贷款比例上限"),
         "dscr_target": ("DSCR target", "目标偿债覆盖率"),
         "pledged": ("Pledged revenue", "质押收入"),

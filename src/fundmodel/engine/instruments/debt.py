@@ -50,7 +50,8 @@ class DebtInputs:
     repaid by term year of a ``profile`` repayment, else None), ``construction_interest``
     (``none``, ``paid``, ``capitalised``), ``issuance_fee`` (share of the principal drawn),
     ``annual_fee`` (share of the opening balance a year), ``redemption_fee`` (share of the
-    principal repaid). A rule issued in tranches (``repayment`` ``tranches``) lists in
+    principal repaid), ``capital_share`` (share of a bond used as capital), ``coverage_bases``
+    (give the cover on the other bases too). A rule issued in tranches (``repayment`` ``tranches``) lists in
     ``tranches`` its tranches' positions in the flat per-tranche terms: ``tranche_issue``
     (year of issue relative to operating year 1, ≤ −1: term year 1 is the year after),
     ``tranche_term``, ``tranche_grace``, ``tranche_repayment``, ``tranche_profile`` and the
@@ -94,6 +95,8 @@ class DebtInputs:
     issuance_fee: tuple[float, ...] = ()
     annual_fee: tuple[float, ...] = ()
     redemption_fee: tuple[float, ...] = ()
+    capital_share: tuple[float, ...] = ()
+    coverage_bases: tuple[bool, ...] = ()
     tranches: tuple[tuple[int, ...], ...] = ()
     tranche_issue: tuple[int, ...] = ()
     tranche_term: tuple[int, ...] = ()
@@ -357,9 +360,9 @@ def write_debt(inputs, params: DebtInputs, books: Books) -> Books:
             serviced = serviced + part["serviced"]
             continue
         term = params.term_years[r]
-        revenue, cf = cfads(books.operating, params.pledged[r], params.pledged_costs[r],
-                            *params.shares(r))
-        revenue, cf = revenue[..., :term], cf[..., :term]
+        revenue_all, cf_all = cfads(books.operating, params.pledged[r], params.pledged_costs[r],
+                                    *params.shares(r))
+        revenue, cf = revenue_all[..., :term], cf_all[..., :term]
         unit, sized, early = _schedule(params, r, cf)
         room, need = unfunded_on(params.eligible[r], left)              # (D, C, I), (D, C)
         if params.term("construction_interest", r, "none") == "capitalised":
@@ -386,6 +389,9 @@ def write_debt(inputs, params: DebtInputs, books: Books) -> Books:
         metrics.update(_metrics(label, params, r, pay, params.amount[..., r], revenue, cf,
                                 service, call, unit, owed))
         metrics.update(_term_metrics(params, r, idc, _fees_total(books, label)))
+        metrics.update(_basis_metrics(params, r, pay, row_sum(revenue_all), row_sum(cf_all),
+                                      row_sum(revenue), row_sum(cf), row_sum(service),
+                                      _before_operation(books, label, start)))
         covered = covered + row_sum(cf if params.pledged_costs[r] else revenue)
         serviced = serviced + row_sum(service)
     with np.errstate(over="ignore"):                    # a cover beyond 1.8e308 is inf
@@ -413,9 +419,9 @@ def _write_pooled(params: DebtInputs, r: int, label: str, books: Books, left: np
     ``capped``: ``P`` below the amount asked, or some ``need_c`` below ``P × w_c / Σ_M w``);
     NaN in the compounds outside the package."""
     term = params.term_years[r]
-    revenue, cf = cfads(books.operating, params.pledged[r], params.pledged_costs[r],
-                        *params.shares(r))
-    revenue, cf = revenue[..., :term], cf[..., :term]                   # (D|1, C, term)
+    revenue_all, cf_all = cfads(books.operating, params.pledged[r], params.pledged_costs[r],
+                                *params.shares(r))
+    revenue, cf = revenue_all[..., :term], cf_all[..., :term]           # (D|1, C, term)
     room, need = unfunded_on(params.eligible[r], left)                  # (D, C, I), (D, C)
     n_c = need.shape[1]
     members = pool_members(params.members, r, n_c)                      # (C,)
@@ -463,6 +469,11 @@ def _write_pooled(params: DebtInputs, r: int, label: str, books: Books, left: np
     found.update(_term_metrics(params, r, pool_sum(idc, members),
                                pool_sum(np.broadcast_to(_fees_total(books, label), idc.shape),
                                         members)))
+    found.update(_basis_metrics(
+        pool, r, lent, row_sum(pool_sum(revenue_all, members)),
+        row_sum(pool_sum(cf_all, members)), row_sum(revenue_p), row_sum(cf_p),
+        row_sum(service_p),
+        pool_sum(np.broadcast_to(_before_operation(books, label, start), idc.shape), members)))
     # capped: the pool's P below the amount asked, or a member's need below its share of P
     # (not Σ a_c < amount: the shares of P add up to P only to rounding)
     cut = np.any(members[None, :] & (pay_p * part > need), axis=1, keepdims=True)
@@ -490,6 +501,47 @@ def _term_metrics(params: DebtInputs, r: int, idc: np.ndarray, fees
     if any(params.term(fee, r, 0.0) for fee in ("issuance_fee", "annual_fee",
                                                  "redemption_fee")):
         found[name + "fees"] = np.broadcast_to(fees, idc.shape).astype(float)
+    return found
+
+
+def _before_operation(books: Books, label: str, start: int):
+    """What a debt's obligor paid before operating year 1 (year index ``start``), ``(D|1, C)``
+    CNY: interest during construction paid, the coupons, principal and fees of tranches
+    issued early, issuance fees (0.0 if nothing)."""
+    total = 0.0
+    for what in ("construction_interest", "issuance_fee", "interest", "principal",
+                 "annual_fee", "redemption_fee"):
+        name = debt_line(label, what)
+        if name in books.ledger.names():
+            line = next(line for line in books.ledger if line.name == name)
+            if line.start < start:
+                total = total + row_sum(line.amount[..., :start - line.start])
+    return total
+
+
+def _basis_metrics(params: DebtInputs, r: int, pay: np.ndarray, revenue_all, cf_all,
+                   revenue, cf, service, early) -> dict[str, np.ndarray]:
+    """Rule r's capital part and its cover on the other bases (those it asks for), ``(D, C)``:
+    ``capital = capital_share × amount``; ``coverage_<gross|net>_operating_period``: the
+    pledged revenue (less the pledged costs) summed over the whole operating period (``*_all``)
+    over the term's service; ``coverage_<gross|net>_with_construction``: the term's revenue
+    over the service plus what was paid before operating year 1 (``early``). NaN without
+    service."""
+    name, found = f"debt[{params.labels[r]}].", {}
+    if params.term("capital_share", r, 0.0):
+        found[name + "capital"] = np.broadcast_to(params.capital_share[r] * pay,
+                                                  pay.shape).astype(float)
+    if not params.term("coverage_bases", r, False):
+        return found
+    total = service + early
+    with np.errstate(over="ignore"):
+        for basis, ratio in (("gross_operating_period", (revenue_all, service)),
+                             ("net_operating_period", (cf_all, service)),
+                             ("gross_with_construction", (revenue, total)),
+                             ("net_with_construction", (cf, total))):
+            top, bottom = np.broadcast_arrays(*ratio)
+            found[f"{name}coverage_{basis}"] = np.broadcast_to(np.divide(
+                top, bottom, out=np.full(top.shape, np.nan), where=bottom > 0), pay.shape)
     return found
 
 

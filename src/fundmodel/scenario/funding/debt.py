@@ -207,6 +207,11 @@ class Debt(Source):
     start of each term year."""
     redemption_fee: Fee | None = None
     """Fee on repayment (兑付手续费), a share of the principal repaid in each term year."""
+    coverage_bases: bool = False
+    """Also give the cover on the other bases practice uses (disclosed plans state covers no
+    single basis reproduces): over the whole operating period, and with the debt's payments
+    of the construction years (``coverage_<gross|net>_operating_period``,
+    ``coverage_<gross|net>_with_construction``)."""
     tranches: list[Tranche] | None = Field(default=None, min_length=1, max_length=30)
     """Issued over several years (分年发行): each tranche its year, amount and, where it
     differs from the debt's, its rate, term and repayment, from its issue; the debt asks for
@@ -435,3 +440,7 @@ class SpecialBond(Debt):
     issuer: Literal["provincial_government", "city_district_government"] = \
         "city_district_government"
     """The level of government that issues the bond and services it."""
+    capital_share: bounded(float, ge=0, le=1, reason="the capital part is part of the bond: "
+                           "a share of it, at most 1") | None = None
+    """The share of the bond used as the project's capital (专项债用作资本金), in [0, 1]: the
+    metric ``capital`` (CNY); it is still the bond's, serviced as the rest."""
