@@ -610,3 +610,14 @@ def test_the_documented_tranches_load_and_run(tmp_path):
         assert 0 < lent <= 60_000_000, doc
         assert lines(res)["debt[special bond].principal"].sum() == pytest.approx(lent,
                                                                                 rel=1e-12)
+
+
+def test_the_debt_table_counts_the_fees_of_the_term():
+    # the fees above: the service of year 1 is 5,000 + 25,000 + 50 + 12.5 = 30,062.5, and the
+    # table's DSCR of year 1 is the metric's min_dscr (13,000 / 30,062.5)
+    res = fundmodel.evaluate(scenario([loan(amount=100_000, term_years=4, repayment="profile",
+                                            principal_profile=[25, 25, 25, 25],
+                                            annual_fee=0.0005, redemption_fee=0.0005)]))
+    table = res.debt()
+    assert table["debt_service"].iloc[0] == pytest.approx(30_062.5, rel=1e-15)
+    assert table["dscr"].iloc[0] == pytest.approx(metric(res, B + "min_dscr"), rel=1e-12)
