@@ -621,3 +621,26 @@ def test_the_debt_table_counts_the_fees_of_the_term():
     table = res.debt()
     assert table["debt_service"].iloc[0] == pytest.approx(30_062.5, rel=1e-15)
     assert table["dscr"].iloc[0] == pytest.approx(metric(res, B + "min_dscr"), rel=1e-12)
+
+
+def test_the_bits_do_not_depend_on_the_draws_computed_together():
+    # every term at once, with an uncertain coupon and tranche amount: one computation path
+    # over the draws, so chunks of 7 give the bits of one chunk of 50
+    d = {**TRANCHES, "rate": {"dist": "uniform", "low": 0.02, "high": 0.06},
+         "annual_fee": 0.0005, "redemption_fee": 0.0002, "issuance_fee": 0.001,
+         "coverage_bases": True, "dscr_target": 1.2,
+         "tranches": [{"year": 2025, "amount": {"dist": "uniform", "low": 50_000,
+                                                "high": 120_000}},
+                      {**TRANCHES["tranches"][1], "repayment": "profile",
+                       "principal_profile": [0, 40, 60]}]}
+    capitalising = loan(rate={"dist": "uniform", "low": 0.02, "high": 0.06}, dscr_target=1.2,
+                        repayment="profile", principal_profile=[0, 10, 20, 30, 40],
+                        term_years=5, construction_interest="capitalised", annual_fee=0.001,
+                        coverage_bases=True)
+    for rule in (d, capitalising):
+        sc = scenario([rule], **TWO_YEARS)
+        one = fundmodel.simulate(sc, draws=50, seed=11, chunk_size=50).metrics
+        chunks = fundmodel.simulate(sc, draws=50, seed=11, chunk_size=7).metrics
+        assert list(one.columns) == list(chunks.columns)
+        np.testing.assert_array_equal(one.to_numpy(), chunks.to_numpy())
+        assert one[B + "amount"].nunique() > 1
