@@ -150,9 +150,11 @@ class Guarantee(ScenarioModel):
 class Debt(Source):
     """Money lent for the works and repaid, with interest, over ``term_years`` operating years.
 
-    The debt is drawn as its items are built (no interest during construction); operating year
-    1 is term year 1. ``grace_years`` years of interest only come first, then the principal is
-    repaid by ``repayment``. The amount is
+    The debt is drawn as its items are built (interest during construction only with
+    ``construction_interest``); operating year 1 is term year 1 (a tranche's term starts the
+    year after its issue). ``grace_years`` years of interest only come first, then the
+    principal is repaid by ``repayment``; fees by ``issuance_fee``, ``annual_fee``,
+    ``redemption_fee``. The amount is
 
     ``min(amount, sized, gearing × cost, cap, cap_per_household × households, need)``
 
