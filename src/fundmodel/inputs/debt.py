@@ -40,7 +40,7 @@ def _tranches(scenario: Scenario, rules, timeline: Timeline) -> dict:
         ks, total, weighted, last = [], 0.0, 0.0, 0
         for k, tranche in enumerate(rule.tranches):
             term, grace, repayment, profile = rule.tranche_terms(k)
-            issue = tranche.year - scenario.start_year - first      # ≤ −1: before operating year 1
+            issue = tranche.year - scenario.start_year - first      # ≤ −1: before year 1
             amount = draw_compound(tranche.amount)
             rate = draw_compound(tranche.rate if tranche.rate is not None else rule.rate)
             ks.append(len(amounts))

@@ -51,8 +51,9 @@ class DebtInputs:
     (``none``, ``paid``, ``capitalised``), ``issuance_fee`` (share of the principal drawn),
     ``annual_fee`` (share of the opening balance a year), ``redemption_fee`` (share of the
     principal repaid), ``capital_share`` (share of a bond used as capital), ``coverage_bases``
-    (give the cover on the other bases too). A rule issued in tranches (``repayment`` ``tranches``) lists in
-    ``tranches`` its tranches' positions in the flat per-tranche terms: ``tranche_issue``
+    (give the cover on the other bases too). A rule issued in tranches (``repayment``
+    ``tranches``) lists in ``tranches`` its tranches' positions in the flat per-tranche terms:
+    ``tranche_issue``
     (year of issue relative to operating year 1, ≤ −1: term year 1 is the year after),
     ``tranche_term``, ``tranche_grace``, ``tranche_repayment``, ``tranche_profile`` and the
     arrays ``tranche_amount``, ``tranche_rate`` ``(D|1, C|1, K)``; its ``amount`` is their
