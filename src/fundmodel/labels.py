@@ -312,6 +312,7 @@ FIELDS: dict[str, Label] = _table({
     # values the scenario's fields take (enumerations)
     "annuity": ("annuity", "等额本息"), "equal_principal": ("equal principal", "等额本金"),
     "bullet": ("bullet", "到期一次还本"), "sculpted": ("sculpted", "按现金流定制"),
+    "profile": ("by a given profile", "分期还本"), "capitalised": ("capitalised", "资本化"),
     "end_of_year": ("end of year", "年末计量"),
     "reserve_study": ("reserve study", "储备金研究口径（当年更换前计量）"),
     "add_lift": ("add a lift", "加装电梯"), "change_common_use": ("change common use",

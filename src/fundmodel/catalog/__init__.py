@@ -717,18 +717,23 @@ def instrument_metric(name: str) -> Output | None:
     return INSTRUMENT_METRICS.get(f"{match.group('kind')}[<label>].{match.group('part')}")
 
 def instrument_metric_names(rules) -> list[str]:
-    """The per-draw metrics the instruments give for funding rules ``(source, label)`` (in the
-    scenario's order), in the order a run gives them: instrument by instrument (in registry
-    order), each rule's ``<instrument>[<label>].<metric>`` in declaration order, then the
-    instrument's metrics of all its rules together (``coverage_all_debts``)."""
-    rules = list(rules)
+    """The per-draw metrics the instruments give for funding rules ``(source, label)`` or
+    ``(source, label, terms)`` (in the scenario's order; ``terms``: the optional terms the rule
+    gives, for the metrics declared ``when`` one is given — none without), in the order a run
+    gives them: instrument by instrument (in registry order), each rule's
+    ``<instrument>[<label>].<metric>`` in declaration order, then the instrument's metrics of
+    all its rules together (``coverage_all_debts``)."""
+    rules = [(rule[0], rule[1], frozenset(rule[2]) if len(rule) > 2 else frozenset())
+             for rule in rules]
     names: list[str] = []
     for instrument in _REGISTERED.values():
-        labels = [label for source, label in rules if source in instrument.sources]
-        if not labels:
+        mine = [(label, terms) for source, label, terms in rules
+                if source in instrument.sources]
+        if not mine:
             continue
-        own = [m.name for m in instrument.metrics if "<label>" in m.name]
-        names += [name.replace("<label>", label) for label in labels for name in own]
+        own = [m for m in instrument.metrics if "<label>" in m.name]
+        names += [m.name.replace("<label>", label) for label, terms in mine for m in own
+                  if not m.when or terms & set(m.when)]
         names += [m.name for m in instrument.metrics if "<label>" not in m.name]
     return names
 
@@ -737,11 +742,12 @@ def programme_metric_names(rules) -> list[str]:
     """The per-draw metrics of the pooled funding rules among ``rules`` ``(source, label,
     pooled)`` that are the package's own — the same for every member compound (its DSCR,
     cover, NPV, IRR...) — in the order a run gives them; each member's part of it
-    (:attr:`Instrument.pooled_share`: a debt's ``amount``) is left out."""
-    pooled = [(source, label) for source, label, is_pooled in rules if is_pooled]
+    (:attr:`Instrument.pooled_share`: a debt's ``amount``) is left out. A rule may be
+    ``(source, label, pooled, terms)``, ``terms`` as in :func:`instrument_metric_names`."""
+    pooled = [(rule[0], rule[1], *rule[3:]) for rule in rules if rule[2]]
     prefixes, shares = set(), set()
     for instrument in _REGISTERED.values():
-        for source, label in pooled:
+        for source, label, *_ in pooled:
             if source in instrument.sources:
                 prefixes.add(f"{instrument.name}[{label}].")
                 shares.add(instrument.pooled_share.replace("<label>", label))

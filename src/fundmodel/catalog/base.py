@@ -55,6 +55,11 @@ class Output:
     payers, payees, kind : tuple of str, tuple of str, str
         For a ledger line: the parties (:data:`PARTIES`) that may pay and receive it and its
         kind of flow (:data:`fundmodel.engine.ledger.KINDS`).
+    when : tuple of str
+        For an instrument's metric of one rule: given only for a rule with one of these terms
+        (a field of its scenario model given a value other than its default, nor 0 or empty:
+        :meth:`Source.terms_given <fundmodel.scenario.funding.Source.terms_given>`); () : for
+        every rule.
     """
 
     name: str
@@ -73,6 +78,7 @@ class Output:
     payees: tuple[str, ...] = ()
     kind: str = ""
     short: str = ""
+    when: tuple[str, ...] = ()
 
 
 Metric = Output

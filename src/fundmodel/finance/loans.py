@@ -16,17 +16,19 @@ Conventions
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 __all__ = ["REPAYMENTS", "LoanSchedule", "repayment_profile", "unit_schedule",
-           "loan_schedule", "sculpted_schedule"]
+           "loan_schedule", "sculpted_schedule", "construction_interest"]
 
-REPAYMENTS = ("annuity", "equal_principal", "bullet", "sculpted")
-"""Repayment profiles: level payments, equal principal, all at the end, or sculpted to a cash
-flow (see :func:`sculpted_schedule`)."""
+REPAYMENTS = ("annuity", "equal_principal", "bullet", "sculpted", "profile")
+"""Repayment profiles: level payments, equal principal, all at the end, sculpted to a cash
+flow (see :func:`sculpted_schedule`), or a given share of the principal in each year
+(``profile``, 分期还本)."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,8 @@ def _check_term(term_years: int, grace_years: int, n_years: int) -> None:
 
 
 def repayment_profile(rate: ArrayLike, term_years: int, grace_years: int = 0,
-                      repayment: str = "annuity", n_years: int | None = None) -> np.ndarray:
+                      repayment: str = "annuity", n_years: int | None = None,
+                      shares: ArrayLike | None = None) -> np.ndarray:
     r"""Principal repaid in each year per unit of principal, ``(..., n_years)``.
 
     With ``g = grace_years`` and ``n = term_years − g``, amortising year ``k = t − g`` (1..n):
@@ -66,7 +69,9 @@ def repayment_profile(rate: ArrayLike, term_years: int, grace_years: int = 0,
     * ``annuity``: level payments :math:`A = r / (1 − (1+r)^{−n})`, whose principal part is
       :math:`p_k = r (1+r)^{k−1} / ((1+r)^n − 1)` (``1/n`` when ``r = 0``);
     * ``equal_principal``: :math:`p_k = 1/n`;
-    * ``bullet``: everything in the last year of the term.
+    * ``bullet``: everything in the last year of the term;
+    * ``profile``: :math:`p_t` = ``shares[t − 1]``, the share of the principal repaid in term
+      year t (``term_years`` shares ≥ 0 summing to 1, the grace years as leading 0).
 
     ``rate`` (per year, fraction ≥ 0) may be an array; ``n_years`` defaults to the term.
     """
@@ -86,9 +91,17 @@ def repayment_profile(rate: ArrayLike, term_years: int, grace_years: int = 0,
         out[..., grace_years:term_years] = 1.0 / n
     elif repayment == "bullet":
         out[..., term_years - 1] = 1.0
+    elif repayment == "profile":
+        shares = np.asarray(shares, dtype=float)
+        if shares.shape != (term_years,) or (shares < 0).any() or \
+                abs(math.fsum(shares) - 1.0) > 1e-9:
+            raise ValueError(f"a profile needs {term_years} shares ≥ 0 summing to 1, got "
+                             f"{shares.tolist()}")
+        out[..., :term_years] = shares
     else:
         raise ValueError(f"unknown repayment {repayment!r}; expected annuity, "
-                         "equal_principal or bullet (sculpted: see sculpted_schedule)")
+                         "equal_principal, bullet or profile (sculpted: see "
+                         "sculpted_schedule)")
     return out
 
 
@@ -108,11 +121,46 @@ def unit_schedule(rate: ArrayLike, principal: ArrayLike) -> LoanSchedule:
 
 
 def loan_schedule(rate: ArrayLike, term_years: int, grace_years: int = 0,
-                  repayment: str = "annuity", n_years: int | None = None) -> LoanSchedule:
-    """The unit schedule of an ``annuity``, ``equal_principal`` or ``bullet`` loan
-    (:func:`repayment_profile`, then :func:`unit_schedule`)."""
+                  repayment: str = "annuity", n_years: int | None = None,
+                  shares: ArrayLike | None = None) -> LoanSchedule:
+    """The unit schedule of an ``annuity``, ``equal_principal``, ``bullet`` or ``profile``
+    loan (:func:`repayment_profile`, then :func:`unit_schedule`)."""
     return unit_schedule(rate, repayment_profile(rate, term_years, grace_years, repayment,
-                                                 n_years))
+                                                 n_years, shares))
+
+
+def construction_interest(rate: ArrayLike, drawn: ArrayLike, capitalised: bool
+                          ) -> tuple[np.ndarray, np.ndarray]:
+    r"""Interest during construction (建设期利息) on a loan drawn ``drawn`` ``(..., Yc)`` CNY in
+    the construction years, drawn on average in mid-year (the convention of the feasibility
+    studies, 当年借款按半年计息):
+
+    .. math:: I_y = r \left(B_{y−1} + D_y / 2\right), \qquad B_y = B_{y−1} + D_y
+              \;(+\, I_y \text{ when capitalised}), \quad B_{−1} = 0,
+
+    so paid interest (not capitalised) runs on the amount drawn, capitalised interest also on
+    the interest capitalised before (年初借款本息累计). Linear in ``drawn``.
+
+    Returns
+    -------
+    interest : ndarray
+        ``I_y`` of each construction year, ``(..., Yc)``.
+    total : ndarray
+        ``Σ_y I_y``, the leading axes: the interest added to the principal when capitalised.
+    """
+    d = np.asarray(drawn, dtype=float)
+    r = np.asarray(rate, dtype=float)
+    lead = np.broadcast_shapes(r.shape, d.shape[:-1])
+    interest = np.zeros(lead + d.shape[-1:])
+    balance = np.zeros(lead)
+    total = np.zeros(lead)
+    for y in range(d.shape[-1]):                # a loop over years
+        interest[..., y] = r * (balance + d[..., y] / 2.0)
+        balance = balance + d[..., y]
+        if capitalised:
+            balance = balance + interest[..., y]
+        total = total + interest[..., y]
+    return interest, total
 
 
 def sculpted_schedule(rate: ArrayLike, debt_service: ArrayLike, term_years: int,

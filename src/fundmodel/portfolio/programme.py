@@ -44,8 +44,8 @@ def packages(scenario, table) -> list[Package]:
             continue
         members = applies_mask(getattr(rule, "applies_to", None), TableFacts(table),
                                strict=False)
-        found.append(Package(label, tuple(programme_metric_names([(rule.source, label, True)])),
-                             members))
+        names = programme_metric_names([(rule.source, label, True, rule.terms_given())])
+        found.append(Package(label, tuple(names), members))
     return found
 
 

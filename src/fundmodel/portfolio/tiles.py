@@ -181,7 +181,8 @@ def metric_names(scenario) -> tuple[tuple[str, ...], tuple[str, ...]]:
     if ops.has_owners_account():
         extra += ACCOUNT_METRICS
     instruments = tuple(instrument_metric_names(
-        (rule.source, label) for rule, label in zip(scenario.funding, scenario.funding_labels())))
+        (rule.source, label, rule.terms_given())
+        for rule, label in zip(scenario.funding, scenario.funding_labels())))
     fund = tuple(FUND_METRICS) if scenario.repairs_fund is not None else ()
     if scenario.repairs_fund is not None and scenario.repairs_fund.accounts == "building":
         fund += tuple(FUND_BUILDING_METRICS)

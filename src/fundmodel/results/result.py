@@ -737,7 +737,7 @@ class Result:
         year of its term (index ``debt``, the rule's label, and ``operating_year``).
 
         Columns: ``source``, ``calendar_year``, ``interest``, ``principal``, ``debt_service``
-        (their sum), ``balance`` (outstanding at the start of the year: the principal still to
+        (their sum, with the annual and redemption fees of a debt that has them), ``balance`` (outstanding at the start of the year: the principal still to
         be repaid), ``pledged_revenue`` (the pledged lines, each times its share), ``cfads``
         (less the pledged costs)
         and ``dscr`` = ``cfads / debt_service``, CNY. All are read from the ledger's means over
@@ -754,14 +754,22 @@ class Result:
         for rule, label in zip(self.scenario.funding, self.scenario.funding_labels()):
             if not isinstance(rule, Debt):
                 continue
-            term = rule.term_years
-            interest = cf.means[f"debt[{label}].interest"][:term]
-            principal = cf.means[f"debt[{label}].principal"][:term]
+            # the operating years of the service lines (a debt issued in tranches starts
+            # paying its coupons in the construction years, before operating year 1)
+            name = f"debt[{label}].interest"
+            skip = (self.scenario.construction_years()
+                    - next(line[4] for line in cf.lines if line[0] == name))
+            term = len(cf.means[name]) - skip
+            interest = cf.means[name][skip:]
+            principal = cf.means[f"debt[{label}].principal"][skip:]
             revenue = sum(cf.means[name][:term] * (1.0 if share is None else share)
                           for name, share in rule.pledges())
             costs = sum(cf.means[name][:term] * (1.0 if share is None else share)
                         for name, share in rule.pledges("pledged_costs"))
             service = interest + principal
+            for fee in ("annual_fee", "redemption_fee"):     # the fees of the term, if any
+                if f"debt[{label}].{fee}" in cf.means:
+                    service = service + cf.means[f"debt[{label}].{fee}"][skip:]
             years = np.arange(1, term + 1)
             with np.errstate(divide="ignore", invalid="ignore"):
                 dscr = np.where(service > 0, (revenue - costs) / service, np.nan)

@@ -21,6 +21,23 @@ INSTRUMENT = Instrument(
         Output("debt[<label>].principal", "CNY/year", "Principal repaid by the debt's obligor",
                en="principal", zh="本金", payers=("operator", *GOVERNMENT_LEVELS), payees=("lender",),
                kind="financing"),
+        Output("debt[<label>].construction_interest", "CNY/year", "Interest during construction "
+               "paid by the debt's obligor (construction_interest: paid): rate × (drawn before "
+               "the year + half the year's drawing)", en="interest during construction",
+               zh="建设期利息", payers=("operator", *GOVERNMENT_LEVELS), payees=("lender",),
+               kind="financing"),
+        Output("debt[<label>].issuance_fee", "CNY/year", "Issuance fee paid by the debt's "
+               "obligor as the debt is drawn: issuance_fee × the principal drawn",
+               en="issuance fee", zh="发行费", payers=("operator", *GOVERNMENT_LEVELS),
+               payees=("lender",), kind="financing"),
+        Output("debt[<label>].annual_fee", "CNY/year", "Fee a year (registration, custody, "
+               "rating) paid by the debt's obligor: annual_fee × the balance at the start of "
+               "the term year", en="annual fee", zh="登记托管等年费",
+               payers=("operator", *GOVERNMENT_LEVELS), payees=("lender",), kind="financing"),
+        Output("debt[<label>].redemption_fee", "CNY/year", "Redemption fee paid by the debt's "
+               "obligor: redemption_fee × the principal repaid in the year",
+               en="redemption fee", zh="兑付手续费", payers=("operator", *GOVERNMENT_LEVELS),
+               payees=("lender",), kind="financing"),
         Output("debt[<label>].pledged_revenue", "CNY/year", "Revenue pledged to a bond that the "
                "operator remits to its issuer", en="pledged revenue", zh="质押收入",
                payers=("operator",), payees=GOVERNMENT_LEVELS, kind="financing"),
@@ -71,6 +88,40 @@ INSTRUMENT = Instrument(
                "dscr_target < interest), the unpaid interest added to the balance (0 for annuity, "
                "equal_principal and bullet)",
                en="years of negative principal", zh="本金负摊还年数"),
+        Output("debt[<label>].construction_interest", "CNY", "Interest during construction, "
+               "paid in the construction years or capitalised (added to the principal repaid "
+               "over the term); only with construction_interest: paid or capitalised",
+               en="interest during construction", zh="建设期利息",
+               when=("construction_interest",)),
+        Output("debt[<label>].fees", "CNY", "Fees paid over the debt's life: issuance, annual "
+               "and redemption fees (only with a fee given)",
+               en="fees", zh="发行及兑付等费用",
+               when=("issuance_fee", "annual_fee", "redemption_fee")),
+        Output("debt[<label>].capital", "CNY", "The part of a special bond used as the "
+               "project's capital (专项债用作资本金): capital_share × amount; only with "
+               "capital_share", en="capital part", zh="用作资本金部分", when=("capital_share",)),
+        Output("debt[<label>].coverage_gross_operating_period", "ratio", "Σ pledged revenue "
+               "over the whole operating period (beyond the term too) / Σ debt service of the "
+               "term; only with coverage_bases", "no debt service (nothing lent)",
+               en="gross coverage over the operating period", zh="运营期总覆盖倍数",
+               undefined_zh="无还本付息（未借款）", when=("coverage_bases",)),
+        Output("debt[<label>].coverage_net_operating_period", "ratio", "Σ (pledged revenue − "
+               "pledged costs) over the whole operating period / Σ debt service of the term; "
+               "only with coverage_bases", "no debt service (nothing lent)",
+               en="net coverage over the operating period", zh="运营期净覆盖倍数",
+               undefined_zh="无还本付息（未借款）", when=("coverage_bases",)),
+        Output("debt[<label>].coverage_gross_with_construction", "ratio", "Σ pledged revenue "
+               "over the term / (Σ debt service of the term + what the obligor paid before "
+               "operating year 1: interest during construction, early tranches' service, "
+               "issuance fees); only with coverage_bases", "no debt service (nothing lent)",
+               en="gross coverage with the construction years", zh="含建设期利息总覆盖倍数",
+               undefined_zh="无还本付息（未借款）", when=("coverage_bases",)),
+        Output("debt[<label>].coverage_net_with_construction", "ratio", "Σ (pledged revenue − "
+               "pledged costs) over the term / (Σ debt service of the term + what the obligor "
+               "paid before operating year 1); only with coverage_bases",
+               "no debt service (nothing lent)",
+               en="net coverage with the construction years", zh="含建设期利息净覆盖倍数",
+               undefined_zh="无还本付息（未借款）", when=("coverage_bases",)),
         Output("coverage_all_debts", "ratio", "Cover of all debts together: Σ over the debts of "
                "their coverage basis (pledged revenue − pledged costs, or the revenue without "
                "pledged costs) over their terms / Σ over the debts of their principal + interest; "
@@ -83,6 +134,14 @@ INSTRUMENT = Instrument(
         "term_years": ("Term", "期限"),
         "grace_years": ("Grace years", "宽限期"),
         "repayment": ("Repayment", "还款方式"),
+        "principal_profile": ("Principal repaid by year", "分期还本比例"),
+        "construction_interest": ("Interest during construction", "建设期利息"),
+        "issuance_fee": ("Issuance fee", "发行费率"),
+        "annual_fee": ("Annual fee", "年费率"),
+        "redemption_fee": ("Redemption fee", "兑付手续费率"),
+        "tranches": ("Tranches", "分年发行"),
+        "capital_share": ("Share used as capital", "用作资本金比例"),
+        "coverage_bases": ("Cover on every basis", "多口径覆盖倍数"),
         "gearing": ("Gearing", "贷款比例上限"),
         "dscr_target": ("DSCR target", "目标偿债覆盖率"),
         "pledged": ("Pledged revenue", "质押收入"),

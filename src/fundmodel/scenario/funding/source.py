@@ -68,6 +68,12 @@ class Source(ScenarioModel):
             raise fail(f"{self.source} needs at least one of: {', '.join(self.amount_fields)}")
         return self
 
+    def terms_given(self) -> frozenset[str]:
+        """The fields given a value other than their default, nor 0 or empty: the optional
+        terms some of an instrument's metrics depend on (:attr:`fundmodel.catalog.Output.when`)."""
+        return frozenset(name for name, info in type(self).model_fields.items()
+                         if (value := getattr(self, name)) and value != info.default)
+
     def problems_in(self, scenario: Any, index: int) -> Iterator[tuple]:
         """What is wrong with this rule, ``scenario.funding[index]``, given the rest of the
         scenario (a term beyond the horizon, a line that does not exist): ``(message, *path
