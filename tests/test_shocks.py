@@ -146,3 +146,19 @@ def test_rates_without_a_debt_is_refused(tmp_path, capsys):
     sanqiao = ROOT / "scenarios" / "sanqiao-standalone.yaml"
     assert main(["validate", str(sanqiao), "--shock", "rates+0.01"]) == 2
     assert "no funding rule is a debt" in capsys.readouterr().err
+
+
+def test_rates_move_every_tranches_coupon_too():
+    """A bond issued in two tranches of 30 M at 3 % and 3.4 %, cut pro rata to the need on its
+    items (59.57 M at the point estimates: half each): +100 bp makes its interest of operating
+    year 1 (both issued, grace) L/2 × 4 % + L/2 × 4.4 %."""
+    bond = ["funding[2].amount=null",
+            "funding[2].tranches=[{year: 2024, amount: 30000000, rate: 0.03}, "
+            "{year: 2025, amount: 30000000, rate: 0.034}]"]
+    plain = fundmodel.evaluate(fundmodel.load_scenario(BOND_PLAN, bond))
+    up = fundmodel.evaluate(fundmodel.load_scenario(
+        BOND_PLAN, bond + ["shocks[+]={target: rates, add: 0.01}"]))
+    half = plain.summary()["mean"][f"{BOND}.amount"] / 2
+    assert up.summary()["mean"][f"{BOND}.amount"] == 2 * half
+    assert plain.debt()["interest"].iloc[0] == pytest.approx(half * (0.03 + 0.034), rel=1e-12)
+    assert up.debt()["interest"].iloc[0] == pytest.approx(half * (0.04 + 0.044), rel=1e-12)

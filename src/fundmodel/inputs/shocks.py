@@ -3,7 +3,7 @@
 Each shock multiplies (or, on rates, shifts) the terms its lines are made of, in the order
 written: an income line's ``per_year`` and ``price_per_month``, the fee's rate, a cost line's
 ``per_year``, ``wage_per_month`` and ``price_per_job``, an item's ``unit_cost``, every debt's
-``rate``. Every amount a line gives is linear in those terms, so the line is multiplied; a
+``rate`` (and each of its tranches' coupons). Every amount a line gives is linear in those terms, so the line is multiplied; a
 factor of 1 (or a shift of 0) changes no bit.
 """
 
@@ -29,17 +29,25 @@ def _times(line: Any, terms: tuple[str, ...], factor: np.ndarray) -> Any:
                             if getattr(line, t) is not None})
 
 
+def _moved_rate(rate: np.ndarray, shock: Any) -> np.ndarray:
+    """Rates ``(D|1, C|1, R or K)`` shifted by the shock's ``add`` or times its factor."""
+    if shock.add is not None:
+        return rate + draw_compound(shock.add)[..., None]
+    return rate * draw_compound(shock.factor)[..., None]
+
+
 def _one(inputs: ModelInputs, shock: Any) -> ModelInputs:
     group, name = shock_target(shock.target)
     ops, items = inputs.operations, inputs.items
     if group == "rates":
         debts = []
         for instrument in inputs.instruments:
-            if instrument.name == "debt":
-                rate = instrument.params.rate
-                rate = (rate + draw_compound(shock.add)[..., None] if shock.add is not None
-                        else rate * draw_compound(shock.factor)[..., None])   # (D|1, C|1, R)
-                instrument = replace(instrument, params=replace(instrument.params, rate=rate))
+            if instrument.name == "debt":       # every rate: each rule's and each tranche's
+                params = instrument.params
+                moved = {name: _moved_rate(getattr(params, name), shock)
+                         for name in ("rate", "tranche_rate")
+                         if getattr(params, name, None) is not None}
+                instrument = replace(instrument, params=replace(params, **moved))
             debts.append(instrument)
         return replace(inputs, instruments=tuple(debts))
     factor = draw_compound(shock.factor)
