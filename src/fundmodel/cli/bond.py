@@ -8,6 +8,8 @@ import argparse
 import functools
 import math
 
+from .codes import EXIT_CHECK_FAILED
+
 __all__ = ["add_bond_parser"]
 
 
@@ -31,6 +33,8 @@ def add_bond_parser(sub, verbose, helpers) -> None:
     b.add_argument("--lang", choices=LANGS, default=None,
                    help="labels of the printed tables (default en) and of the annex tables "
                    "(default zh)")
+    b.add_argument("--strict", action="store_true",
+                   help="exit 3 when a check of the debt system fails")
     b.add_argument("--excel", metavar="XLSX", type=helpers["path"],
                    help="write the annex tables (附表) as a workbook whose totals and ratios "
                    "are live formulas")
@@ -89,6 +93,40 @@ def _print_reverse(console, drivers, lang: str, helpers, scenario, part) -> None
                       f"{row.full_low:,.4g} – {row.full_high:,.4g}",
                       f"{100 * row.loss:.1f} pp")
         console.print(t)
+
+
+def _located(checks, args):
+    """The checks with ``at``: ``file:line:column`` of each check's field (or the nearest
+    enclosing one the file writes)."""
+    from ..export.excel import scenario_positions
+    from ..io.paths import parse_path
+    positions = scenario_positions(args.file, list(args.set or ())) or {}
+    where = []
+    for path in checks["path"]:
+        key = tuple(parse_path(path))
+        while key and key not in positions:
+            key = key[:-1]
+        pos = positions.get(key)
+        line = getattr(pos, "line", None)
+        where.append(f"{args.file}:{line}:{getattr(pos, 'column', None)}" if line else
+                     str(args.file))
+    return checks.assign(at=where)
+
+
+def _print_checks(console, checks, lang: str, helpers) -> None:
+    from ..labels import label
+    _escape, _table = helpers["escape"], helpers["table"]
+    marks = {"pass": "✓", "fail": "✗", "question": "?", "not checked": "–"}
+    t = _table(label("debt_checks", lang), [(label("debt", lang), "left"),
+                                           (label("check", lang), "left"), ("", "center"),
+                                           (label("message", lang), "left")])
+    for row in checks.itertuples(index=False):
+        text = _escape(row.message)
+        if row.status != "pass":
+            text = f"{_escape(row.at)} {_escape(row.path)}: {text}"
+        t.add_row(_escape(row.debt), label(f"check.{row.check}", lang), marks[row.status],
+                  text, style="bold red" if row.status == "fail" else None)
+    console.print(t)
 
 
 def _check_targets(args) -> None:
@@ -159,8 +197,11 @@ def _cmd_bond(args: argparse.Namespace, out, err, helpers) -> int:
     from ..run.api import evaluate
     annex = annex_tables(evaluate(scenario), grid)
     annex_lang = args.lang or "zh"
+    from ..evaluation import debt_checks
+    checks = _located(debt_checks(evaluate(scenario)), args)
+    _print_checks(console, checks, lang, helpers)
     tables = {"stress": grid, "sensitivity": sensitivity, "break_even": even,
-              **{f"annex_{t.number}": t.frame(annex_lang) for t in annex}}
+              "checks": checks, **{f"annex_{t.number}": t.frame(annex_lang) for t in annex}}
     record: dict = {"thresholds": list(args.thresholds)}
     draws = scenario.simulation.draws if args.draws is None else args.draws
     if draws:
@@ -191,4 +232,4 @@ def _cmd_bond(args: argparse.Namespace, out, err, helpers) -> int:
             from ..export import annex as annex_export
             written = getattr(annex_export, write)(annex, path, annex_lang)
             helpers["written"](console, [written], written.parent, lang)
-    return 0
+    return EXIT_CHECK_FAILED if args.strict and (checks["status"] == "fail").any() else 0

@@ -136,6 +136,7 @@ INSTRUMENT = Instrument(
         "repayment": ("Repayment", "还款方式"),
         "principal_profile": ("Principal repaid by year", "分期还本比例"),
         "construction_interest": ("Interest during construction", "建设期利息"),
+        "asset_life_years": ("Useful life of the assets financed", "所形成资产使用年限"),
         "issuance_fee": ("Issuance fee", "发行费率"),
         "annual_fee": ("Annual fee", "年费率"),
         "redemption_fee": ("Redemption fee", "兑付手续费率"),

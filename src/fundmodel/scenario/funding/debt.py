@@ -209,6 +209,9 @@ class Debt(Source):
     start of each term year."""
     redemption_fee: Fee | None = None
     """Fee on repayment (兑付手续费), a share of the principal repaid in each term year."""
+    asset_life_years: int | None = Field(default=None, ge=1, le=200)
+    """Useful life of the assets the debt finances, years (a check of the debt system: the
+    term must not outlast them; ``fundmodel bond-evaluation``)."""
     coverage_bases: bool = False
     """Also give the cover on the other bases practice uses (disclosed plans state covers no
     single basis reproduces): over the whole operating period, and with the debt's payments
