@@ -47,7 +47,13 @@ def test_each_shock_worked_by_hand(plan, grid):
     for shock, (gross, net) in expect.items():
         assert grid.loc[shock, f"{B}.coverage_gross"] == pytest.approx(gross, rel=1e-12), shock
         assert grid.loc[shock, f"{B}.coverage_net"] == pytest.approx(net, rel=1e-12), shock
-    assert list(grid["target"]) == ["", "income", "income", "costs", "costs", "rates"]
+    assert list(grid["target"]) == ["", "income", "income", "costs", "costs", "rates",
+                                    "delay"]
+    # a year's delay: the term's revenue loses its first year, R_1 / S of the gross cover
+    debt = fundmodel.evaluate(plan).debt()
+    assert grid.loc["delay 1 year", f"{B}.coverage_gross"] == pytest.approx(
+        g - debt["pledged_revenue"].iloc[0] / debt["debt_service"].sum(), rel=1e-12)
+    assert np.isnan(grid.attrs["sensitivity"].loc["delay 1 year", f"{B}.coverage_gross"])
     assert grid.attrs["zh"]["rate +100 bp"] == "利率上升100个基点"
 
 

@@ -162,3 +162,29 @@ def test_rates_move_every_tranches_coupon_too():
     assert up.summary()["mean"][f"{BOND}.amount"] == 2 * half
     assert plain.debt()["interest"].iloc[0] == pytest.approx(half * (0.03 + 0.034), rel=1e-12)
     assert up.debt()["interest"].iloc[0] == pytest.approx(half * (0.04 + 0.044), rel=1e-12)
+
+
+def test_a_years_delay(base):
+    """The operation a year late: no fee and no income in operating year 1, the later years
+    as they were (at their own prices); the bond's service keeps its years, so its gross cover
+    loses year 1's pledged revenue: g − R_1 / S."""
+    late = run("{target: delay, years: 1}")
+    y0, y1 = base.yearly(), late.yearly()
+    for line in INCOME + ["property_fee_income", "cost[property service]"]:
+        assert y1[line].iloc[0] == 0.0, line
+        np.testing.assert_array_equal(y1[line].iloc[1:], y0[line].iloc[1:], err_msg=line)
+    debt = base.debt()
+    cover = base.summary()["mean"][f"{BOND}.coverage_gross"]
+    expected = cover - debt["pledged_revenue"].iloc[0] / debt["debt_service"].sum()
+    assert late.summary()["mean"][f"{BOND}.coverage_gross"] == pytest.approx(expected,
+                                                                             rel=1e-12)
+
+
+@pytest.mark.parametrize("shock, phrase", [
+    ("{target: delay}", "give years"),
+    ("{target: delay, years: 1, factor: 0.9}", "give years"),
+    ("{target: income, factor: 0.9, years: 1}", "years is for target: delay"),
+])
+def test_malformed_delay(shock, phrase):
+    with pytest.raises(fundmodel.ScenarioError, match=phrase):
+        run(shock)

@@ -29,11 +29,14 @@ class StressShock:
     target: str
     factor: float | None = None
     add: float | None = None
+    years: int | None = None
+    """A delay of the operation, years (``target: delay``)."""
     zh: str = ""
     """Its name in Chinese (default: ``label``)."""
 
     def shock(self) -> Shock:
-        return Shock(target=self.target, factor=self.factor, add=self.add, label=self.label)
+        return Shock(target=self.target, factor=self.factor, add=self.add, years=self.years,
+                     label=self.label)
 
     @property
     def identity(self) -> float:
@@ -42,6 +45,8 @@ class StressShock:
 
     @property
     def value(self) -> float:
+        if self.years is not None:
+            return float(self.years)
         return float(self.factor if self.factor is not None else self.add)
 
 
@@ -51,8 +56,9 @@ STANDARD_GRID = (
     StressShock("cost +10 %", "costs", factor=1.1, zh="成本上升10%"),
     StressShock("cost +20 %", "costs", factor=1.2, zh="成本上升20%"),
     StressShock("rate +100 bp", "rates", add=0.01, zh="利率上升100个基点"),
+    StressShock("delay 1 year", "delay", years=1, zh="运营推迟1年"),
 )
-"""The shocks reviewers expect (a year's delay is not among them yet)."""
+"""The shocks reviewers expect."""
 
 COVER_METRICS = ("coverage_gross", "coverage_net", "min_dscr", "llcr", "meets_coverage")
 """Each debt's metrics a stress grid shows (``debt[<label>].<metric>``)."""
@@ -115,23 +121,47 @@ def stress_grid(scenario: Scenario, grid=STANDARD_GRID, *, point_estimate=None
     if not labels:
         raise ModelError(f"{scenario.name} has no debt (bank_loan or special_bond) to stress")
     grid = tuple(grid)
-    shocked, paths = _with_identity_shocks(scenario, grid)
-    k = len(grid)
+    names = [f"debt[{label}].{m}" for label in labels for m in COVER_METRICS]
+    names.append("coverage_all_debts")
+    scaled = [row for row in grid if row.years is None]      # one batch: a lever each
+    shocked, paths = _with_identity_shocks(scenario, scaled)
+    k = len(scaled)
     levers = {}
-    for j, (row, path) in enumerate(zip(grid, paths)):
+    for j, (row, path) in enumerate(zip(scaled, paths)):
         values = np.full(k + 1, row.identity)
         values[j + 1] = row.value
         levers[path] = values
-    result = evaluate_batch(shocked, levers, point_estimate)
-    names = [f"debt[{label}].{m}" for label in labels for m in COVER_METRICS]
-    names.append("coverage_all_debts")
-    frame = pd.DataFrame({name: result.metric(name) for name in names},
-                         index=pd.Index(["base", *(row.label for row in grid)], name="shock"))
+    if levers:
+        batch = evaluate_batch(shocked, levers, point_estimate)
+        got = {name: batch.metric(name) for name in names}
+    else:
+        from ..run.api import evaluate
+        got = {name: evaluate(scenario, point_estimate=point_estimate).metric(name)
+               for name in names}
+    rows = {"base": [got[n][0] for n in names]}
+    rows.update({row.label: [got[n][j + 1] for n in names] for j, row in enumerate(scaled)})
+    for row in grid:                                         # a delay: a run of its own
+        if row.years is not None:
+            rows[row.label] = _delayed_metrics(scenario, row, names, point_estimate)
+    frame = pd.DataFrame.from_dict(
+        {key: rows[key] for key in ["base", *(row.label for row in grid)]}, orient="index",
+        columns=names)
+    frame.index.name = "shock"
     frame.insert(0, "value", [np.nan, *(row.value for row in grid)])
     frame.insert(0, "target", ["", *(row.target for row in grid)])
     frame.attrs["sensitivity"] = _sensitivity(scenario, grid, frame, labels, point_estimate)
     frame.attrs["zh"] = {"base": "基准", **{row.label: row.zh or row.label for row in grid}}
     return frame
+
+
+def _delayed_metrics(scenario, row: StressShock, names, point_estimate) -> list[float]:
+    from ..run.api import evaluate
+    problems = list(row.shock().problems_in(scenario))
+    if problems:
+        raise ModelError(f"stress shock {row.label!r}: {problems[0][0]}")
+    shocked = scenario.model_copy(update={"shocks": [*scenario.shocks, row.shock()]})
+    result = evaluate(shocked, point_estimate=point_estimate)
+    return [float(result.metric(name)[0]) for name in names]
 
 
 def _debt_rates(scenario: Scenario, point_estimate=None) -> dict[str, float]:
@@ -154,7 +184,9 @@ def _sensitivity(scenario, grid, frame: pd.DataFrame, labels: list[str],
     rows = {}
     for row in grid:
         moved = frame.loc[row.label, metrics].astype(float) / base - 1.0
-        if row.factor is not None:
+        if row.years is not None:              # a delay has no relative change of a factor
+            rows[row.label] = moved * np.nan
+        elif row.factor is not None:
             rows[row.label] = moved / (row.factor - 1.0)
         else:
             rel = {m: next((row.add / rates[label] for label in labels

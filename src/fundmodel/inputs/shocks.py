@@ -3,7 +3,8 @@
 Each shock multiplies (or, on rates, shifts) the terms its lines are made of, in the order
 written: an income line's ``per_year`` and ``price_per_month``, the fee's rate, a cost line's
 ``per_year``, ``wage_per_month`` and ``price_per_job``, an item's ``unit_cost``, every debt's
-``rate`` (and each of its tranches' coupons). Every amount a line gives is linear in those terms, so the line is multiplied; a
+``rate`` (and each of its tranches' coupons). A delay moves the operation later: the fee is not
+collected and every income and cost line starts that many years late. Every amount a line gives is linear in those terms, so the line is multiplied; a
 factor of 1 (or a shift of 0) changes no bit.
 """
 
@@ -36,9 +37,30 @@ def _moved_rate(rate: np.ndarray, shock: Any) -> np.ndarray:
     return rate * draw_compound(shock.factor)[..., None]
 
 
+def _later(line: Any, years: int, horizon: int) -> Any:
+    """A line moved ``years`` operating years later (ending at the horizon at the latest)."""
+    last = None if line.last_year is None else min(line.last_year + years, horizon)
+    return replace(line, first_year=line.first_year + years, last_year=last)
+
+
+def _delayed(inputs: ModelInputs, years: int) -> ModelInputs:
+    """The operation ``years`` late: no fee collected and every income and cost line moved
+    that many years later (in year-1 prices still: a line's growth runs from year 1)."""
+    ops = inputs.operations
+    horizon = inputs.timeline.horizon_years
+    ramp = np.zeros(years) if ops.collection_ramp is None else np.concatenate(
+        [np.zeros(years), np.asarray(ops.collection_ramp, dtype=float)])
+    return replace(inputs, operations=replace(
+        ops, collection_ramp=ramp,
+        income=tuple(_later(line, years, horizon) for line in ops.income),
+        costs=tuple(_later(line, years, horizon) for line in ops.costs)))
+
+
 def _one(inputs: ModelInputs, shock: Any) -> ModelInputs:
     group, name = shock_target(shock.target)
     ops, items = inputs.operations, inputs.items
+    if group == "delay":
+        return _delayed(inputs, int(shock.years))
     if group == "rates":
         debts = []
         for instrument in inputs.instruments:

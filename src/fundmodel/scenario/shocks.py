@@ -27,6 +27,7 @@ SHOCK_GROUPS = {
     "capex": "every renovation item's unit cost",
     "item[<name>]": "one renovation item's unit cost",
     "rates": "every debt's interest rate",
+    "delay": "the operation starts later: the fee, every income and cost line",
 }
 """What a shock may act on (``target``), and what that is."""
 
@@ -67,6 +68,10 @@ class Shock(ScenarioModel):
     factor: Factor | None = None
     """Multiplier of the lines' amounts (0.9 for −10 %), in [0, 100]; may be uncertain."""
     add: Added | None = None
+    years: int | None = Field(default=None, ge=1, le=10)
+    """With ``target: delay``: operating years by which the operation starts late (1 to 10):
+    the fee is not collected and every income and cost line is moved that many years later,
+    while the works, the funding and the debts keep their years."""
     """With ``target: rates``: added to every debt's interest rate (0.01 for +100 bp), in
     [−1, 1]; may be uncertain."""
     label: str | None = None
@@ -80,6 +85,14 @@ class Shock(ScenarioModel):
             raise fail(f"'{self.target}' is not something a shock acts on"
                        f"{did_you_mean(self.target, list(SHOCK_GROUPS))}; give one of "
                        f"{', '.join(SHOCK_GROUPS)}", "target")
+        if group == "delay":
+            if self.years is None or self.factor is not None or self.add is not None:
+                raise fail("a delay is a number of years: give years (and no factor or add)",
+                           *(("factor",) if self.factor is not None else
+                             ("add",) if self.add is not None else ()))
+            return self
+        if self.years is not None:
+            raise fail("years is for target: delay", "years")
         if (self.factor is None) == (self.add is None):
             raise fail("give either factor (a multiplier) or add (a shift of a rate)",
                        *(("factor",) if self.factor is not None else ()))
@@ -98,6 +111,10 @@ class Shock(ScenarioModel):
                 kind = {"income": "income line", "costs": "cost line",
                         "capex": "renovation item"}[group]
                 yield (f"no {kind} is named '{name}'{did_you_mean(name, names)}", "target")
+        ops = scenario.operations
+        if group == "delay" and (ops.menu or ops.devices or ops.shared_service is not None):
+            yield ("a delay moves the fee, the income and the cost lines; it does not move "
+                   "menu packages, devices or a shared service yet", "target")
         if group == "rates" and not any(hasattr(rule, "rate") and hasattr(rule, "term_years")
                                         for rule in scenario.funding):
             yield ("no funding rule is a debt: a shock on rates has nothing to act on",
