@@ -34,8 +34,14 @@ def scenario():
     return fundmodel.load_scenario(PROGRAMME)
 
 
+@pytest.fixture(scope="module")
+def full(scenario):
+    """The story's run: the scenario's 2,000 draws."""
+    return simulate_portfolio(scenario)
+
+
 @pytest.mark.story
-def test_readme_programme_figures(scenario):
+def test_readme_programme_figures(scenario, full):
     readme = _readme_text()
     table = scenario.portfolio.table
     households = np.asarray(table.households)
@@ -48,7 +54,7 @@ def test_readme_programme_figures(scenario):
     assert (f"the {package.sum()} compounds of 50 households or more — "
             f"{households[package].sum():,} households") in readme
 
-    res = simulate_portfolio(scenario)
+    res = full
     assert res.info["draws"] == 2000
     s = res.summary()
     capex = s.loc["capex_total"]
@@ -236,3 +242,78 @@ def test_the_report_and_the_workbook_show_the_programme(scenario, reference, tmp
     mean = reference.programme[f"debt[{BOND}].coverage_net"].to_numpy().mean()
     assert rows["Debt programme bond: net coverage"][1] == pytest.approx(mean, rel=1e-15)
     assert "Debt programme bond: net coverage" in visible_text(page)
+
+
+# ------------------------------------------------------------------ the programme's bond under stress
+def test_the_programmes_bond_under_each_shock(scenario):
+    """The package's pledged lines are income (parking, rooms) less the rooms' upkeep: gross
+    cover g and net n; revenue × f gives f·g and f·g − (g − n) (the pooled sums are linear
+    in the lines), so the revenue factor at a net cover of t is (t + g − n) / g."""
+    from fundmodel.evaluation import break_even, stress_grid
+    grid = stress_grid(scenario)
+    g = grid.loc["base", f"debt[{BOND}].coverage_gross"]
+    n = grid.loc["base", f"debt[{BOND}].coverage_net"]
+    for shock, f in (("revenue −10 %", 0.9), ("revenue −20 %", 0.8)):
+        assert grid.loc[shock, f"debt[{BOND}].coverage_gross"] == pytest.approx(f * g,
+                                                                                rel=1e-12)
+        assert grid.loc[shock, f"debt[{BOND}].coverage_net"] == pytest.approx(f * g - (g - n),
+                                                                              rel=1e-12)
+    found = break_even(scenario, (1.2,), targets=("income",)).iloc[0]
+    assert found["factor"] == pytest.approx((1.2 + g - n) / g, rel=1e-8)
+
+
+def test_the_programmes_shared_inputs_are_the_draws_it_ran(scenario):
+    """With every uncertain input fixed but the (shared) parking occupancy, the package's gross
+    cover rises with it draw by draw: the inputs read back are those the tiles drew."""
+    from fundmodel.evaluation.programme import programme_inputs
+    fixed = fundmodel.load_scenario(PROGRAMME, [
+        "portfolio.per_compound=[]", "renovation.contingency=0.05", "renovation.items[2].unit_cost=110",
+        "renovation.items[6].unit_cost=600000", "operations.property_fee.collection_rate=0.8",
+        "operations.income[property rooms].occupancy=0.85",
+        "households.decisions[0].willingness_to_pay_cny=40000"])
+    res = simulate_portfolio(fixed, draws=64, seed=9)
+    x = programme_inputs(fixed, 64, 9, res.info["sampler"])
+    assert list(x.columns) == ["operations.income[parking].occupancy"]
+    occupancy = x.iloc[:, 0].to_numpy()
+    cover = res.programme[f"debt[{BOND}].coverage_gross"].to_numpy()
+    order = np.argsort(occupancy)
+    assert (np.diff(cover[order]) > 0).all()
+
+
+@pytest.mark.story
+def test_readme_programme_bond_under_stress(scenario, full):
+    """The README's evaluation of the programme's bond: the grid, the break-even shocks, the
+    chance of a cover below 1.2 and 1.1 over the story's 2,000 draws, the reverse stress
+    test's box and the checks."""
+    from fundmodel.evaluation import break_even, cover_below, reverse_stress, stress_grid
+    from fundmodel.evaluation.programme import programme_checks
+    readme = _readme_text()
+    grid = stress_grid(scenario)
+    net = grid[f"debt[{BOND}].coverage_net"]
+    assert f"the package's net cover is {net['base']:.2f}" in readme
+    assert (f"Revenue −10 % takes it to {net['revenue −10 %']:.2f}, below the 1.2 the rules "
+            f"ask for, revenue −20 % to {net['revenue −20 %']:.2f}; costs +20 % only to "
+            f"{net['cost +20 %']:.2f}") in readme
+    assert f"the rate +100 bp to {net['rate +100 bp']:.2f}" in readme
+    assert f"year's delay of the operation to {net['delay 1 year']:.2f}" in readme
+    assert grid.loc["delay 1 year", f"debt[{BOND}].min_dscr"] == 0.0
+    even = break_even(scenario).set_index(["target", "threshold"])["change"]
+    assert (f"revenue may fall {-100 * even['income', 1.2]:.1f} % before the net cover is 1.2 "
+            f"({-100 * even['income', 1.1]:.1f} % before 1.1)") in readme
+    assert f"would have to rise {100 * even['costs', 1.2]:.0f} %" in readme
+    below = cover_below(full, (1.1, 1.2), scenario=scenario).set_index("threshold")
+    assert (f"below 1.2 in {100 * below.loc[1.2, 'probability']:.1f} % of them, below 1.1 in "
+            f"{100 * below.loc[1.1, 'probability']:.1f} %") in readme
+    found = reverse_stress(full, f"debt[{BOND}].coverage_net", 1.2, scenario=scenario)
+    assert found.drivers == ["operations.income[parking].occupancy",
+                             "operations.income[property rooms].occupancy"]
+    parking, rooms = found.box.iloc[0], found.box.iloc[1]
+    assert (f"parking occupancy below {parking['high']:.2f} (of {parking['full_low']:.2f}–"
+            f"{parking['full_high']:.2f} drawn) and rooms let below {rooms['high']:.2f} (of "
+            f"{rooms['full_low']:.2f}–{rooms['full_high']:.2f})") in readme
+    assert (f"{100 * found.density:.0f} % of the futures in that box breach, against "
+            f"{100 * found.base_rate:.0f} % of all") in readme
+    assert f"half the breaches in {100 * found.support:.0f} % of the draws" in readme
+    assert 0.5 <= found.coverage < 0.55
+    checks = programme_checks(scenario).set_index("check")["status"]
+    assert checks["term_limit"] == "pass" and checks["term_within_asset_life"] == "not checked"

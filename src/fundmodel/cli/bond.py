@@ -52,17 +52,17 @@ def _ratio(x: float) -> str:
     return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.3f}"
 
 
-def _reverse(result, threshold: float, lang: str):
+def _reverse(result, scenario, debts, threshold: float):
     """Every debt's reverse stress test at ``threshold`` (its cover basis), one row per
     driver (empty where the draws are all of one kind)."""
     import pandas as pd
     from ..errors import ModelError
-    from ..evaluation import cover_basis, debt_labels, reverse_stress
+    from ..evaluation import cover_basis, reverse_stress
     frames = []
-    for debt in debt_labels(result.scenario):
-        metric = f"debt[{debt}].{cover_basis(result.scenario, debt)}"
+    for debt in debts:
+        metric = f"debt[{debt}].{cover_basis(scenario, debt)}"
         try:
-            found = reverse_stress(result, metric, threshold)
+            found = reverse_stress(result, metric, threshold, scenario=scenario)
         except ModelError:
             continue
         box = found.box.reset_index()
@@ -130,6 +130,7 @@ def _print_checks(console, checks, lang: str, helpers) -> None:
 
 
 def _check_targets(args) -> None:
+    """Refuse, before any work, a workbook or docx that cannot be written."""
     from pathlib import Path
 
     from ..errors import FundmodelError
@@ -155,6 +156,11 @@ def _cmd_bond(args: argparse.Namespace, out, err, helpers) -> int:
     lang = args.lang or "en"
     _check_targets(args)                 # a workbook or docx that cannot be written: no work
     scenario, sha256 = helpers["load_scenario"](args)
+    if scenario.portfolio is not None and (args.excel is not None or args.docx is not None):
+        from ..errors import FundmodelError
+        raise FundmodelError("--excel and --docx write the annex tables of one project's "
+                             "ledger; a district's are not there yet: evaluate a compound "
+                             "(fundmodel.scenario.portfolio.one_compound) for them")
     console = _console(out)
     grid = stress_grid(scenario)
     sensitivity = grid.attrs["sensitivity"]
@@ -171,7 +177,13 @@ def _cmd_bond(args: argparse.Namespace, out, err, helpers) -> int:
         return _escape(label(metric, lang) if found is None else
                        (found.zh if lang == "zh" else found.en))
 
-    for debt in debt_labels(scenario):
+    programme = scenario.portfolio is not None
+    if programme:
+        from ..evaluation.programme import pooled_debts
+        debts = pooled_debts(scenario)
+    else:
+        debts = debt_labels(scenario)
+    for debt in debts:
         own = [c for c in grid.columns if c.startswith(f"debt[{debt}].")]
         t = _table(f"{label('stress_grid', lang)}{colon}{_escape(debt)}",
                    [(label("shock", lang), "left"), *((part(m), "right") for m in own)])
@@ -193,24 +205,33 @@ def _cmd_bond(args: argparse.Namespace, out, err, helpers) -> int:
                   _ratio(row.threshold), _ratio(row.cover_base), _ratio(row.factor),
                   "–" if math.isnan(row.change) else f"{100 * row.change:+.1f} %")
     console.print(t)
-    from ..evaluation.annex import annex_tables
-    from ..run.api import evaluate
-    annex = annex_tables(evaluate(scenario), grid)
     annex_lang = args.lang or "zh"
-    from ..evaluation import debt_checks
-    checks = _located(debt_checks(evaluate(scenario)), args)
+    if programme:          # the package's cover; the annex tables are one compound's
+        from ..evaluation.programme import programme_checks
+        annex, checks = [], _located(programme_checks(scenario), args)
+    else:
+        from ..evaluation import debt_checks
+        from ..evaluation.annex import annex_tables
+        from ..run.api import evaluate
+        point = evaluate(scenario)
+        annex, checks = annex_tables(point, grid), _located(debt_checks(point), args)
     _print_checks(console, checks, lang, helpers)
     tables = {"stress": grid, "sensitivity": sensitivity, "break_even": even,
               "checks": checks, **{f"annex_{t.number}": t.frame(annex_lang) for t in annex}}
     record: dict = {"thresholds": list(args.thresholds)}
     draws = scenario.simulation.draws if args.draws is None else args.draws
     if draws:
-        from ..run.api import simulate
-        result = simulate(scenario, draws, args.seed, keep_draws=True,
-                          progress=err.isatty() and not args.quiet)
-        below = cover_below(result, tuple(args.thresholds))
+        if programme:
+            from ..portfolio import simulate_portfolio
+            result = simulate_portfolio(scenario, draws, args.seed,
+                                        progress=err.isatty() and not args.quiet)
+        else:
+            from ..run.api import simulate
+            result = simulate(scenario, draws, args.seed, keep_draws=True,
+                              progress=err.isatty() and not args.quiet)
+        below = cover_below(result, tuple(args.thresholds), scenario=scenario)
         tables["cover_below"] = below
-        record.update({"draws": result.n_draws, "seed": result.info["seed"],
+        record.update({"draws": result.info["draws"], "seed": result.info["seed"],
                        "sampler": result.info["sampler"]})
         t = _table(label("cover_below", lang),
                    [(label(c, lang), "left" if c in ("debt", "basis") else "right")
@@ -220,7 +241,7 @@ def _cmd_bond(args: argparse.Namespace, out, err, helpers) -> int:
                       _ratio(row.threshold),
                       f"{row.probability:.3f}", _ratio(row.mcse), f"{row.draws:,}")
         console.print(t)
-        drivers = _reverse(result, max(args.thresholds), lang)
+        drivers = _reverse(result, scenario, debts, max(args.thresholds))
         if len(drivers):
             tables["reverse_stress"] = drivers
             _print_reverse(console, drivers, lang, helpers, scenario, part)

@@ -123,13 +123,23 @@ def prim_box(x: pd.DataFrame, breach: np.ndarray, *, alpha: float = 0.05,
                          float(y.mean()), trajectory)
 
 
-def reverse_stress(result, metric: str, threshold: float, **options) -> ReverseStress:
+def reverse_stress(result, metric: str, threshold: float, scenario=None,
+                   **options) -> ReverseStress:
     """The inputs that drive ``metric < threshold`` over the draws of a Monte Carlo
     ``result`` kept with its inputs (``simulate(..., keep_draws=True)``): :func:`prim_box`
     on ``result.inputs`` (inputs the same in every draw left out) and the breaches. Draws
-    where the metric is undefined (NaN) are left out."""
-    x = result.inputs
+    where the metric is undefined (NaN) are left out. A district's run (``PortfolioResult``,
+    with its ``scenario``): a pooled instrument's metric per draw (``result.programme``)
+    against the inputs every compound shares (those drawn per compound have no single value
+    per draw)."""
+    if scenario is not None and scenario.portfolio is not None:
+        from .programme import programme_inputs
+        info = result.info
+        x = programme_inputs(scenario, int(info["draws"]), int(info["seed"]), info["sampler"])
+        values = result.programme[metric].to_numpy(dtype=float)
+    else:
+        x = result.inputs
+        values = result.metric(metric)
     x = x.loc[:, x.nunique() > 1]
-    values = result.metric(metric)
     defined = ~np.isnan(values)
     return prim_box(x[defined], values[defined] < threshold, **options)

@@ -116,11 +116,15 @@ def stress_grid(scenario: Scenario, grid=STANDARD_GRID, *, point_estimate=None
     ModelError
         A scenario without a debt, or a shock it cannot take (a line it does not have).
     """
+    grid = tuple(grid)
+    if scenario.portfolio is not None:           # a programme: its pooled debts
+        from .programme import pooled_debts, programme_grid
+        frame = programme_grid(scenario, grid, COVER_METRICS)
+        return _annotated(frame, scenario, grid, pooled_debts(scenario), point_estimate)
     from ..run.batch import evaluate_batch
     labels = debt_labels(scenario)
     if not labels:
         raise ModelError(f"{scenario.name} has no debt (bank_loan or special_bond) to stress")
-    grid = tuple(grid)
     names = [f"debt[{label}].{m}" for label in labels for m in COVER_METRICS]
     names.append("coverage_all_debts")
     scaled = [row for row in grid if row.years is None]      # one batch: a lever each
@@ -147,6 +151,12 @@ def stress_grid(scenario: Scenario, grid=STANDARD_GRID, *, point_estimate=None
         {key: rows[key] for key in ["base", *(row.label for row in grid)]}, orient="index",
         columns=names)
     frame.index.name = "shock"
+    return _annotated(frame, scenario, grid, labels, point_estimate)
+
+
+def _annotated(frame: pd.DataFrame, scenario, grid, labels, point_estimate) -> pd.DataFrame:
+    """The grid's metrics with each row's target and value, its sensitivity coefficients and
+    Chinese names."""
     frame.insert(0, "value", [np.nan, *(row.value for row in grid)])
     frame.insert(0, "target", ["", *(row.target for row in grid)])
     frame.attrs["sensitivity"] = _sensitivity(scenario, grid, frame, labels, point_estimate)
@@ -213,6 +223,9 @@ def break_even(scenario: Scenario, thresholds=(1.1, 1.2), *, targets=("income", 
         that target, or no factor in [0, 100] meets it) and ``change`` (``factor − 1``: −0.085
         is "revenue may fall 8.5 %").
     """
+    if scenario.portfolio is not None:
+        from .programme import programme_break_even
+        return programme_break_even(scenario, thresholds, targets)
     from ..run.solve import solve
     from ..errors import FundmodelError
     rows = []
@@ -241,11 +254,15 @@ def break_even(scenario: Scenario, thresholds=(1.1, 1.2), *, targets=("income", 
     return pd.DataFrame(rows)
 
 
-def cover_below(result, thresholds=(1.0, 1.1, 1.2)) -> pd.DataFrame:
+def cover_below(result, thresholds=(1.0, 1.1, 1.2), scenario=None) -> pd.DataFrame:
     """The share of the draws of a Monte Carlo ``result`` (kept draws) in which each debt's
     cover (its basis, as :func:`break_even`) is below each threshold, with its standard error
     ``√(p (1 − p) / n)``: one row per debt and threshold (``debt``, ``basis``, ``threshold``,
-    ``probability``, ``mcse``, ``draws``)."""
+    ``probability``, ``mcse``, ``draws``). A district's run (``PortfolioResult``) needs its
+    ``scenario``: its pooled debts' covers per draw."""
+    if scenario is not None and scenario.portfolio is not None:
+        from .programme import programme_cover_below
+        return programme_cover_below(result, scenario, thresholds)
     scenario = result.scenario
     rows = []
     for label in debt_labels(scenario):
