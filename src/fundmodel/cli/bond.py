@@ -179,7 +179,7 @@ def _cmd_bond(args: argparse.Namespace, out, err, helpers) -> int:
 
     programme = scenario.portfolio is not None
     if programme:
-        from ..evaluation.programme import pooled_debts
+        from ..evaluation import pooled_debts
         debts = pooled_debts(scenario)
     else:
         debts = debt_labels(scenario)

@@ -206,7 +206,7 @@ def _financial_plan(result, number: int) -> AnnexTable:
 
 
 def _sensitivity(grid: pd.DataFrame, scenario, number: int) -> AnnexTable:
-    from .stress import cover_basis, debt_labels
+    from .debts import cover_basis, debt_labels
     label = debt_labels(scenario)[0]
     metric = f"debt[{label}].{cover_basis(scenario, label)}"
     sens = grid.attrs["sensitivity"]
@@ -233,7 +233,7 @@ def annex_tables(result, grid: pd.DataFrame | None = None) -> list[AnnexTable]:
     ModelError
         A Monte Carlo run (the tables are of one set of numbers), or no debt.
     """
-    from .stress import debt_labels
+    from .debts import debt_labels
     if result.n_draws != 1:
         raise ModelError("the annex tables are of one run at the point estimates "
                          "(fundmodel.evaluate), not of Monte Carlo draws")

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ModelError
+from .debts import cover_basis, debt_labels
 
 __all__ = ["debt_checks", "MAX_TERM_YEARS", "COVER_FLOOR", "ALL_DEBTS_FLOOR",
            "COVER_QUESTIONED"]
@@ -51,7 +52,6 @@ def debt_checks(result) -> pd.DataFrame:
         ``question`` or ``not checked``), ``value``, ``limit``, ``path`` (the field to
         change, as ``--set`` writes it) and ``message``.
     """
-    from .stress import cover_basis, debt_labels
     if result.n_draws != 1:
         raise ModelError("the debt checks are of one run at the point estimates "
                          "(fundmodel.evaluate)")

@@ -15,15 +15,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ModelError
+from .debts import cover_basis, pooled_debts
 
-__all__ = ["pooled_debts", "programme_grid", "programme_break_even", "programme_cover_below",
+__all__ = ["programme_grid", "programme_break_even", "programme_cover_below",
            "programme_inputs", "programme_checks"]
-
-
-def pooled_debts(scenario) -> list[str]:
-    """The labels of the scenario's pooled debts (a programme's bonds and loans)."""
-    return [label for rule, label in zip(scenario.funding, scenario.funding_labels())
-            if rule.source in ("bank_loan", "special_bond") and getattr(rule, "pooled", False)]
 
 
 def _require(scenario) -> list[str]:
@@ -66,7 +61,6 @@ def programme_break_even(scenario, thresholds, targets) -> pd.DataFrame:
     from scipy.optimize import brentq
 
     from ..scenario.shocks import Shock
-    from .stress import cover_basis
     rows = []
     for target in targets:
         for label in _require(scenario):
@@ -99,7 +93,6 @@ def programme_cover_below(result, scenario, thresholds) -> pd.DataFrame:
     """P(cover < threshold) of each pooled debt of ``scenario`` over the draws of its district
     run ``result`` (:func:`fundmodel.simulate_portfolio`: its ``programme`` per draw), as
     :func:`~fundmodel.evaluation.cover_below`."""
-    from .stress import cover_basis
     rows = []
     for label in _require(scenario):
         column = f"debt[{label}].{cover_basis(scenario, label)}"
@@ -141,7 +134,6 @@ def programme_checks(scenario) -> pd.DataFrame:
     life), its cover (≥ 1.1, plausible); the principal repaid is the compounds' (not
     checked here)."""
     from .checks import COVER_FLOOR, COVER_QUESTIONED, MAX_TERM_YEARS
-    from .stress import cover_basis
     point = _programme_point(scenario)
     rows = []
     for r, (rule, label) in enumerate(zip(scenario.funding, scenario.funding_labels())):

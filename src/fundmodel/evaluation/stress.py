@@ -14,6 +14,7 @@ import pandas as pd
 from ..errors import ModelError
 from ..scenario import Scenario
 from ..scenario.shocks import Shock
+from .debts import cover_basis, debt_labels
 
 __all__ = ["StressShock", "STANDARD_GRID", "COVER_METRICS", "stress_grid", "break_even",
            "cover_below", "debt_labels", "cover_basis"]
@@ -64,19 +65,6 @@ COVER_METRICS = ("coverage_gross", "coverage_net", "min_dscr", "llcr", "meets_co
 """Each debt's metrics a stress grid shows (``debt[<label>].<metric>``)."""
 
 
-def debt_labels(scenario: Scenario) -> list[str]:
-    """The labels of the scenario's debts (bank loans and special bonds), in order."""
-    return [label for rule, label in zip(scenario.funding, scenario.funding_labels())
-            if rule.source in ("bank_loan", "special_bond")]
-
-
-def cover_basis(scenario: Scenario, label: str) -> str:
-    """The cover a debt's ``meets_coverage`` reads: ``coverage_net`` when it pledges costs,
-    else ``coverage_gross``."""
-    rule = dict(zip(scenario.funding_labels(), scenario.funding))[label]
-    return "coverage_net" if rule.pledged_costs else "coverage_gross"
-
-
 def _with_identity_shocks(scenario: Scenario, grid) -> tuple[Scenario, list[str]]:
     """The scenario with each shock of ``grid`` appended at its identity (a factor of 1, a
     shift of 0: no bit changes), and the lever path of each."""
@@ -118,7 +106,8 @@ def stress_grid(scenario: Scenario, grid=STANDARD_GRID, *, point_estimate=None
     """
     grid = tuple(grid)
     if scenario.portfolio is not None:           # a programme: its pooled debts
-        from .programme import pooled_debts, programme_grid
+        from .debts import pooled_debts
+        from .programme import programme_grid
         frame = programme_grid(scenario, grid, COVER_METRICS)
         return _annotated(frame, scenario, grid, pooled_debts(scenario), point_estimate)
     from ..run.batch import evaluate_batch
