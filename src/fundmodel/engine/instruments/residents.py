@@ -112,8 +112,6 @@ class ConsentOutcome:
         (inf: none).
     item_factor : ndarray (D, C, I)
         Share of each item built (1 for an item no decision covers).
-    household_pass : tuple of ndarray (D, C, H)
-        Per decision: 1 where the household's part of the decision's items is built.
     metrics : dict of str to ndarray (D, C)
         ``built_share[<item>]``: the share built of each item a decision covers (its
         ``item_factor``), per draw: where the votes leave each compound.
@@ -122,7 +120,6 @@ class ConsentOutcome:
     passed: np.ndarray
     wtp_threshold_cny: np.ndarray
     item_factor: np.ndarray
-    household_pass: tuple[np.ndarray, ...]
     metrics: dict = field(default_factory=dict)
 
 
@@ -216,27 +213,92 @@ def _decision_shares(hh: HouseholdInputs, part: np.ndarray, k: int) -> np.ndarra
     return share
 
 
-def _building_window(hh: HouseholdInputs, b: int, share: np.ndarray, wtp: np.ndarray):
-    """Ballot ``b`` of one building on the households of that building alone: a building's
-    households are contiguous on the household axis, so each compound's are a window of it,
-    ``W`` wide (the most households of that building in a compound). Returns the shares
-    ``(D, C, W)``, the willingness to pay ``(D|1, C|1, W|1)``, the areas and the electorate
-    ``(C, W)`` and each compound's households in the window ``(C,)`` (0: no such building)."""
-    e = hh.electorate[b]                                                  # (C, H)
+def _building_rows(hh: HouseholdInputs, ballots: np.ndarray):
+    """The ballots ``ballots`` of a decision voted building by building, one row per
+    compound and building that has one (``ballot_present``): a building's households are
+    contiguous on the household axis, so each row is a window of its compound's row, ``W``
+    wide (the most households of a building). Returns each row's compound and ballot
+    (positions on the compound and ballot axes) ``(R,)``, its index in the compounds'
+    household axes laid end to end ``(R, W)``, its households ``(R,)``, and the areas and
+    electorate (1 for the building's households) ``(R, W)``."""
+    e = hh.electorate[ballots]                                            # (b, C, H)
+    ballot, compound = np.nonzero(hh.ballot_present[ballots])
+    e = e[ballot, compound]                                               # (R, H)
     size = e.sum(axis=-1).astype(np.int64)
     start = np.argmax(e > 0, axis=-1)
-    width = max(int(size.max()), 1)
-    index = np.minimum(start[:, None] + np.arange(width)[None, :], hh.size - 1)   # (C, W)
+    width = max(int(size.max(initial=0)), 1)
+    index = np.minimum(start[:, None] + np.arange(width)[None, :], hh.size - 1)   # (R, W)
     inside = np.arange(width)[None, :] < size[:, None]
+    area = hh.area_m2[compound[:, None], index] * inside
+    return (compound, ballots[ballot], compound[:, None] * hh.size + index, size, area,
+            inside.astype(float))
 
-    def take(a: np.ndarray) -> np.ndarray:
-        if a.shape[-1] == 1:
-            return a
-        a = np.broadcast_to(a, a.shape[:-2] + (index.shape[0], a.shape[-1]))
-        return np.take_along_axis(a, index.reshape((1,) * (a.ndim - 2) + index.shape), -1)
 
-    return (take(share), take(wtp), take(hh.area_m2) * inside, inside.astype(float),
-            size)
+def _rows_of(a: np.ndarray, compound: np.ndarray, index: np.ndarray,
+             n_compounds: int) -> np.ndarray:
+    """A ``(D|1, C|1, H|1)`` household array on the rows of :func:`_building_rows`: ``(D|1,
+    R, W)``, or ``(D|1, R|1, 1)`` where it is the same for every household."""
+    if a.shape[-1] == 1:
+        return a if a.shape[1] == 1 else a[:, compound]
+    a = np.broadcast_to(a, a.shape[:1] + (n_compounds, a.shape[-1]))
+    return a.reshape(a.shape[0], -1)[:, index]
+
+
+def _at_home(hh: HouseholdInputs, ok: np.ndarray, k: int) -> np.ndarray:
+    """1 where a household's part of decision k's items is built, ``(D, C, H)`` 0/1: the
+    pass ``ok (D, C, b_k)`` of its ballot (its building's, or the whole electorate's)."""
+    ballots = np.flatnonzero(hh.ballot_decision == k)
+    if not hh.decision_by_building[k]:
+        return np.broadcast_to(ok.astype(float), ok.shape[:2] + (hh.size,))
+    member = hh.electorate[ballots] > 0                                   # (b_k, C, H)
+    mine = np.argmax(member, axis=0)              # each household's building's ballot
+    return np.take_along_axis(ok.astype(float), mine[None], -1) * member.any(axis=0)
+
+
+def _votes(hh: HouseholdInputs, part: np.ndarray, shape: tuple[int, int, int]):
+    """The votes of one size class (:meth:`HouseholdInputs.by_class`) on the residents'
+    parts ``part (D, C, I)`` of its compounds: passed and thresholds ``(D, C, B)`` (an empty
+    ballot fails, threshold inf) and the share built of each item ``(D, C, I)``."""
+    n_ballots = hh.ballot_decision.size
+    passed = np.zeros(shape[:2] + (n_ballots,), dtype=bool)
+    threshold = np.full(shape[:2] + (n_ballots,), np.inf)
+    factor = np.ones(shape)
+    area, sizes = hh.area_m2, hh.padded
+    for k, rule in enumerate(hh.rules):
+        share = _decision_shares(hh, part, k)
+        p = hh.participation[k][..., None]
+        ballots = np.flatnonzero(hh.ballot_decision == k)
+        if hh.decision_by_building[k]:    # every building's ballot at once: its own households
+            compound, ballot, index, n_b, a_b, e = _building_rows(hh, ballots)
+            if compound.size:
+                s_b = share.reshape(share.shape[0], -1)[:, index]
+                w_b = _rows_of(hh.wtp_cny[k], compound, index, hh.sizes.size)
+                p_b = p if p.shape[1] == 1 else p[:, compound]
+                passed[:, compound, ballot], _ = vote(s_b, w_b, a_b, rule, electorate=e,
+                                                      participation=p_b, sizes=n_b)
+                threshold[:, compound, ballot] = wtp_threshold(
+                    s_b, a_b, rule, electorate=e, participation=p_b, sizes=n_b)
+        else:
+            for b in ballots:
+                passed[..., b], _ = vote(share, hh.wtp_cny[k], area, rule,
+                                         electorate=hh.electorate[b], participation=p,
+                                         sizes=sizes)
+                threshold[..., b] = wtp_threshold(share, area, rule, electorate=hh.electorate[b],
+                                                  participation=p, sizes=sizes)
+        ok = passed[..., ballots]                                         # (D, C, b_k)
+        real = hh.ballot_present[ballots].T                               # (C, b_k)
+        for i in np.flatnonzero(hh.decision_items[k]):
+            if hh.decision_by_building[k]:
+                omega = household_sum(hh.electorate[ballots] * hh.weights[i], sizes)  # (b_k, C)
+                omega_total = row_sum(omega.T)                                      # (C,)
+                built = np.zeros(shape[:2])
+                for j in range(ballots.size):        # the ballots in order; empty ones add 0
+                    built = built + ok[..., j] * (omega[j] / omega_total)
+                factor[..., i] = np.where((ok | ~real).all(axis=-1), 1.0,
+                                          np.where((ok & real).any(axis=-1), built, 0.0))
+            else:
+                factor[..., i] = ok[..., 0]
+    return passed, threshold, factor
 
 
 def consent(inputs: ModelInputs) -> tuple[ModelInputs, ConsentOutcome | None]:
@@ -258,47 +320,46 @@ def consent(inputs: ModelInputs) -> tuple[ModelInputs, ConsentOutcome | None]:
     passed = np.zeros(shape[:2] + (n_ballots,), dtype=bool)
     threshold = np.zeros(shape[:2] + (n_ballots,))
     factor = np.ones(shape)
-    household_pass = []
-    area, sizes = hh.area_m2, hh.padded
-    for k, rule in enumerate(hh.rules):
-        share = _decision_shares(hh, part, k)
-        p = hh.participation[k][..., None]
-        ballots = np.flatnonzero(hh.ballot_decision == k)
-        for b in ballots:
-            if hh.ballot_building[b] >= 0:        # one building: its own households only
-                s_b, w_b, a_b, e, n_b = _building_window(hh, b, share, hh.wtp_cny[k])
-            else:
-                s_b, w_b, a_b, e, n_b = share, hh.wtp_cny[k], area, hh.electorate[b], sizes
-            passed[..., b], _ = vote(s_b, w_b, a_b, rule, electorate=e, participation=p,
-                                     sizes=n_b)
-            threshold[..., b] = wtp_threshold(s_b, a_b, rule, electorate=e, participation=p,
-                                              sizes=n_b)
-        ok = passed[..., ballots]                                         # (D, C, b_k)
-        real = hh.ballot_present[ballots].T                               # (C, b_k)
-        if hh.decision_by_building[k]:
-            member = hh.electorate[ballots] > 0                           # (b_k, C, H)
-            mine = np.argmax(member, axis=0)          # each household's building's ballot
-            at_home = np.take_along_axis(ok.astype(float), mine[None], -1) \
-                * member.any(axis=0)                                      # (D, C, H), 0/1
-        else:
-            at_home = np.broadcast_to(ok.astype(float), shape[:2] + (hh.size,))
-        household_pass.append(at_home)
-        for i in np.flatnonzero(hh.decision_items[k]):
-            if hh.decision_by_building[k]:
-                omega = household_sum(hh.electorate[ballots] * hh.weights[i], sizes)  # (b_k, C)
-                omega_total = row_sum(omega.T)                                      # (C,)
-                built = np.zeros(shape[:2])
-                for j in range(ballots.size):        # the ballots in order; empty ones add 0
-                    built = built + ok[..., j] * (omega[j] / omega_total)
-                factor[..., i] = np.where((ok | ~real).all(axis=-1), 1.0,
-                                          np.where((ok & real).any(axis=-1), built, 0.0))
-            else:
-                factor[..., i] = ok[..., 0]
+    for at, h in hh.by_class():                      # a loop over the size classes
+        p_c, t_c, f_c = _votes(h, part[:, at], part[:, at].shape)
+        passed[:, at], threshold[:, at], factor[:, at] = p_c, t_c, f_c
     masked = replace(items, quantity=items.quantity * factor)
     decided = np.flatnonzero(np.asarray(hh.decision_items).any(axis=0))
     shares = {f"built_share[{items.names[i]}]": factor[..., i] for i in decided}
     return (replace(inputs, items=masked),
-            ConsentOutcome(passed, threshold, factor, tuple(household_pass), shares))
+            ConsentOutcome(passed, threshold, factor, shares))
+
+
+def _shares_paid(hh: HouseholdInputs, part: np.ndarray, outcome: ConsentOutcome | None, at,
+                 payments: bool):
+    """One size class's households: what each pays ``s_h`` (CNY ``(D, C, H)``, of the
+    residents' parts ``part (D, C, I)`` of its compounds, at positions ``at`` of the run), how
+    (:func:`~fundmodel.engine.households.pay_by_channel`; the monthly loan payments only when
+    ``payments``), and per decision where its items are built ``(D, C, H)`` 0/1 (empty
+    without an outcome)."""
+    n_items = part.shape[-1]
+    item_decision = {int(i): k for k in range(len(hh.decision_names))
+                     for i in np.flatnonzero(hh.decision_items[k])}
+    home = [] if outcome is None else [
+        _at_home(hh, outcome.passed[:, at][..., hh.ballot_decision == k], k)
+        for k in range(len(hh.decision_names))]
+    amount = np.zeros(part.shape[:2] + (hh.size,))                  # s_h, CNY
+    for i in range(n_items):
+        k = item_decision.get(i)
+        if k is None or outcome is None:
+            amount += part[..., i, None] * hh.weights[i]
+        else:
+            f = outcome.item_factor[:, at][..., i, None]
+            w = hh.weights[i] * home[k]
+            amount += part[..., i, None] * np.divide(w, f, out=np.zeros(w.shape), where=f > 0)
+    t_f, t_p, t_l = hh.takeup_repairs_fund, hh.takeup_provident_fund, hh.takeup_loan
+    paid = pay_by_channel(amount, takeup_cash=np.clip(1.0 - t_f - t_p - t_l, 0.0, 1.0),
+                          takeup_repairs_fund=t_f, takeup_provident_fund=t_p, takeup_loan=t_l,
+                          repairs_fund_balance_cny=hh.repairs_fund_balance_cny,
+                          provident_fund_cap_cny=hh.provident_fund_cap_cny,
+                          loan_rate=hh.loan_rate, loan_term_years=float(hh.loan_term_years),
+                          sizes=hh.padded, payments=payments)
+    return amount, paid, home
 
 
 def channels(inputs: ModelInputs, ledger: Ledger,
@@ -321,27 +382,12 @@ def channels(inputs: ModelInputs, ledger: Ledger,
     for r, name in zip(res, names):
         applied[..., r] = row_sum(ledger[name])
     part = residents_part(rules, costs, applied)
-    item_decision = {int(i): k for k in range(len(hh.decision_names))
-                     for i in np.flatnonzero(hh.decision_items[k])}
-    amount = np.zeros((n, n_comp, hh.size))                       # s_h, CNY
-    for i in range(n_items):
-        k = item_decision.get(i)
-        if k is None or outcome is None:
-            amount += part[..., i, None] * hh.weights[i]
-        else:
-            f = outcome.item_factor[..., i, None]
-            w = hh.weights[i] * outcome.household_pass[k]
-            amount += part[..., i, None] * np.divide(w, f, out=np.zeros(w.shape), where=f > 0)
+    by_channel = {c: np.zeros((n, n_comp)) for c in ("repairs_fund", "provident_fund", "loan")}
+    for at, h in hh.by_class():                      # a loop over the size classes
+        amount, paid, home = _shares_paid(h, part[:, at], outcome, at, n_comp == 1)
+        for c in by_channel:
+            by_channel[c][:, at] = household_sum(getattr(paid, f"{c}_cny"), h.padded)
     t_f, t_p, t_l = hh.takeup_repairs_fund, hh.takeup_provident_fund, hh.takeup_loan
-    paid = pay_by_channel(amount, takeup_cash=np.clip(1.0 - t_f - t_p - t_l, 0.0, 1.0),
-                          takeup_repairs_fund=t_f, takeup_provident_fund=t_p, takeup_loan=t_l,
-                          repairs_fund_balance_cny=hh.repairs_fund_balance_cny,
-                          provident_fund_cap_cny=hh.provident_fund_cap_cny,
-                          loan_rate=hh.loan_rate, loan_term_years=float(hh.loan_term_years),
-                          sizes=hh.padded)
-    by_channel = {"repairs_fund": household_sum(paid.repairs_fund_cny, hh.padded),
-                  "provident_fund": household_sum(paid.provident_fund_cny, hh.padded),
-                  "loan": household_sum(paid.loan_cny, hh.padded)}
     total = row_sum(applied[..., res]) if res.size else np.zeros((n, n_comp))
     cash = total - by_channel["repairs_fund"] - by_channel["provident_fund"] - by_channel["loan"]
     if names:
@@ -359,8 +405,7 @@ def channels(inputs: ModelInputs, ledger: Ledger,
         involved = ((hh.weights[hh.decision_items[k]].sum(axis=0) > 0)
                     | (hh.electorate[hh.ballot_decision == k].sum(axis=0) > 0))[0, first]
         if outcome is not None:
-            group_passed = np.where(involved, group_passed
-                                    * outcome.household_pass[k][..., first], group_passed)
+            group_passed = np.where(involved, group_passed * home[k][..., first], group_passed)
     if outcome is None:
         passed = np.zeros((n, n_comp, 0))
         threshold = np.zeros((n, n_comp, 0))
