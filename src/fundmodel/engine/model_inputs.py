@@ -336,6 +336,10 @@ class HouseholdInputs:
     ballot_present: np.ndarray = None  # type: ignore[assignment]
     compounds: np.ndarray | None = None
     classes: tuple["HouseholdInputs", ...] = ()
+    building_ballots: tuple = ()
+    """Per decision, its ballots by building laid out once for many chunks (a
+    :class:`~fundmodel.engine.instruments.residents.BuildingBallots`, None for a decision
+    voted by the whole electorate); empty: laid out where they are needed."""
 
     def __post_init__(self) -> None:
         if self.area_m2 is None:              # one compound, its layout as it is

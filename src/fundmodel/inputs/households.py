@@ -14,7 +14,7 @@ from ..engine.consent import ConsentRule
 from ..engine.households import HouseholdLayout, floor_weights, household_shares
 from ..engine.model_inputs import HouseholdInputs
 from ..engine.instruments import InstrumentInputs
-from ..engine.instruments.residents import write_channels, write_consent
+from ..engine.instruments.residents import building_ballots, write_channels, write_consent
 from ..scenario import Scenario
 from .shapes import ByCompound, ByHousehold, draw_compound
 
@@ -79,29 +79,36 @@ def _compound(scenario: Scenario, buildings: list):
     return layout, names, _charge_weights(scenario, buildings, layout), ballots
 
 
-def _padded(scenario: Scenario, compounds: list, at: np.ndarray | None) -> HouseholdInputs:
-    """The static inputs (layouts, charge weights, ballots) of the compounds ``compounds``
-    (their :func:`_compound` tuples) on a household axis padded to the most households among
-    them; the per-draw values are left at their defaults (:func:`compile_households` sets
-    them). ``at``: their positions on the run's compound axis (None: all of them)."""
+def _ballot_keys(compounds: list) -> list[tuple[int, int]]:
+    """The ballots ``(decision, building)`` of the compounds (their :func:`_compound`
+    tuples), by decision, each in its buildings' order."""
+    return sorted(dict.fromkeys(key for c in compounds for key in c[3]), key=lambda key: key[0])
+
+
+def _padded(scenario: Scenario, compounds: list, at: np.ndarray | None,
+            keys: list[tuple[int, int]], width: int | None = None) -> HouseholdInputs:
+    """The static inputs (layouts, charge weights, ballots ``keys``) of the compounds
+    ``compounds`` (their :func:`_compound` tuples) on a household axis padded to the most
+    households among them (``width`` given: that many, 0 for none); the per-draw values are
+    left at their defaults (:func:`compile_households` sets them). ``at``: their positions on
+    the run's compound axis (None: all of them)."""
     hh = scenario.households
     layout, names = compounds[0][0], compounds[0][1]
     sizes = np.array([c[0].size for c in compounds], dtype=np.int64)
-    n_c, width = len(compounds), int(sizes.max())
-    keys = sorted(dict.fromkeys(key for c in compounds for key in c[3]),
-                  key=lambda key: key[0])     # by decision, each in its buildings' order
+    n_c = len(compounds)
+    width = int(sizes.max()) if width is None else width
     n_items = len(scenario.renovation.items)
     weights = np.zeros((n_items, n_c, width))
     area = np.zeros((n_c, width))
     electorate = np.zeros((len(keys), n_c, width))
     present = np.zeros((len(keys), n_c), dtype=bool)
     for c, (lay, _, w, ballots) in enumerate(compounds):
-        h = lay.size
-        weights[:, c, :h] = w
-        area[c, :h] = lay.area_m2
+        h = min(lay.size, width)
+        weights[:, c, :h] = w[:, :h]
+        area[c, :h] = lay.area_m2[:h]
         for j, key in enumerate(keys):
             if key in ballots:
-                electorate[j, c, :h] = ballots[key]
+                electorate[j, c, :h] = ballots[key][:h]
                 present[j, c] = True
     items = [it.name for it in scenario.renovation.items]
     decision_items = np.zeros((len(hh.decisions), len(items)), dtype=bool)
@@ -143,30 +150,19 @@ def household_structure(scenario: Scenario, table=None) -> HouseholdInputs | Non
         if id(buildings) not in made:
             made[id(buildings)] = _compound(scenario, buildings)
         compounds.append(made[id(buildings)])
-    whole = _padded(scenario, compounds, None)
+    keys = _ballot_keys(compounds)
     bits = np.array([int(c[0].size).bit_length() for c in compounds])
     lengths = np.unique(bits)
+
+    def laid_out(part: HouseholdInputs) -> HouseholdInputs:
+        return replace(part, building_ballots=tuple(
+            building_ballots(part, k) for k in range(len(part.decision_names))))
+
     if lengths.size == 1:
-        return whole
-    classes = []
-    for n in lengths:                                # a loop over the size classes
-        at = np.flatnonzero(bits == n)
-        part = _padded(scenario, [compounds[c] for c in at], at)
-        keys = list(zip(part.ballot_decision, part.ballot_building))
-        every = list(zip(whole.ballot_decision, whole.ballot_building))
-        present = np.zeros((len(every), at.size), dtype=bool)   # the run's ballots
-        electorate = np.zeros((len(every), at.size, part.size))
-        for j, key in enumerate(keys):
-            present[every.index(key)] = part.ballot_present[j]
-            electorate[every.index(key)] = part.electorate[j]
-        classes.append(replace(part, ballot_decision=whole.ballot_decision,
-                               ballot_building=whole.ballot_building, electorate=electorate,
-                               ballot_present=present))
-    n_c = len(compounds)
-    return replace(whole, weights=np.zeros(whole.weights.shape[:2] + (0,)),
-                   area_m2=np.zeros((n_c, 0)),
-                   electorate=np.zeros(whole.electorate.shape[:2] + (0,)),
-                   classes=tuple(classes))
+        return laid_out(_padded(scenario, compounds, None, keys))
+    classes = tuple(laid_out(_padded(scenario, [compounds[c] for c in at], at, keys))
+                    for at in (np.flatnonzero(bits == n) for n in lengths))
+    return replace(_padded(scenario, compounds, None, keys, width=0), classes=classes)
 
 
 def _of_compounds(a: np.ndarray, at) -> np.ndarray:

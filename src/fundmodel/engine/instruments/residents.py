@@ -85,7 +85,8 @@ from ..model_inputs import HouseholdInputs, ModelInputs, RuleInputs
 from ..ledger import Ledger
 from . import Books
 
-__all__ = ["ConsentOutcome", "ResidentsOutput", "residents_rules", "residents_part", "consent",
+__all__ = ["ConsentOutcome", "ResidentsOutput", "BuildingBallots", "building_ballots",
+           "residents_rules", "residents_part", "consent",
            "channels", "CHANNEL_LINES", "household_groups"]
 
 CHANNEL_LINES = {
@@ -109,7 +110,8 @@ class ConsentOutcome:
         Whether each ballot passes.
     wtp_threshold_cny : ndarray (D, C, B)
         Least willingness to pay, common to the ballot's electorate, at which it passes, CNY
-        (inf: none).
+        (inf: none). Computed for one compound only (the households' tables): inf in a
+        district of several.
     item_factor : ndarray (D, C, I)
         Share of each item built (1 for an item no decision covers).
     metrics : dict of str to ndarray (D, C)
@@ -213,31 +215,86 @@ def _decision_shares(hh: HouseholdInputs, part: np.ndarray, k: int) -> np.ndarra
     return share
 
 
-def _building_rows(hh: HouseholdInputs, ballots: np.ndarray):
-    """The ballots ``ballots`` of a decision voted building by building, one row per
-    compound and building that has one (``ballot_present``): a building's households are
-    contiguous on the household axis, so each row is a window of its compound's row, ``W``
-    wide (the most households of a building). Returns each row's compound and ballot
-    (positions on the compound and ballot axes) ``(R,)``, its index in the compounds'
-    household axes laid end to end ``(R, W)``, its households ``(R,)``, and the areas and
-    electorate (1 for the building's households) ``(R, W)``."""
+@dataclass(frozen=True)
+class BuildingBallots:
+    """A decision voted building by building, laid out for a size class of compounds (the
+    same in every draw: :func:`building_ballots`). One row per compound and building that has
+    a ballot (``ballot_present``): a building's households are contiguous on the household
+    axis, so a row is a window of its compound's row, ``W`` wide (the most households of a
+    building).
+
+    Attributes
+    ----------
+    compound, ballot : ndarray of int (R,)
+        The row's positions on the compound and ballot axes.
+    index : ndarray of int (R, W)
+        The row's households in the compounds' household axes laid end to end (``c × H +
+        h``; past the building's households, later ones of its compound, which no sum reads).
+    size : ndarray of int (R,)
+        The building's households.
+    area, inside : ndarray (R, W)
+        Their areas, and 1 for them (the electorate), 0 past them.
+    weights : ndarray (I_k, R, W)
+        The charge weights of the decision's items on the rows.
+    home : ndarray of int (C, H)
+        Each household's ballot among the decision's (0 where it is in none).
+    member : ndarray (C, H)
+        1 for a household in one of the decision's ballots.
+    built : ndarray (I_k, b_k, C)
+        The share of item i that ballot j builds when it passes, ``ω_ij / Σ_j' ω_ij'``
+        (``ω_ij`` the item's charge weights over ballot j's households).
+    """
+
+    compound: np.ndarray
+    ballot: np.ndarray
+    index: np.ndarray
+    size: np.ndarray
+    area: np.ndarray
+    inside: np.ndarray
+    weights: np.ndarray
+    home: np.ndarray
+    member: np.ndarray
+    built: np.ndarray
+
+
+def building_ballots(hh: HouseholdInputs, k: int) -> BuildingBallots | None:
+    """Decision k's ballots laid out (:class:`BuildingBallots`); None for a decision voted by
+    its whole electorate."""
+    if not hh.decision_by_building[k]:
+        return None
+    ballots = np.flatnonzero(hh.ballot_decision == k)
     e = hh.electorate[ballots]                                            # (b, C, H)
     ballot, compound = np.nonzero(hh.ballot_present[ballots])
-    e = e[ballot, compound]                                               # (R, H)
-    size = e.sum(axis=-1).astype(np.int64)
-    start = np.argmax(e > 0, axis=-1)
+    rows = e[ballot, compound]                                            # (R, H)
+    size = rows.sum(axis=-1).astype(np.int64)
+    start = np.argmax(rows > 0, axis=-1)
     width = max(int(size.max(initial=0)), 1)
     index = np.minimum(start[:, None] + np.arange(width)[None, :], hh.size - 1)   # (R, W)
     inside = np.arange(width)[None, :] < size[:, None]
-    area = hh.area_m2[compound[:, None], index] * inside
-    return (compound, ballots[ballot], compound[:, None] * hh.size + index, size, area,
-            inside.astype(float))
+    flat = compound[:, None] * hh.size + index
+    items = np.flatnonzero(hh.decision_items[k])
+    member = e > 0
+    built = np.zeros((items.size, ballots.size, e.shape[1]))
+    for n, i in enumerate(items):
+        omega = household_sum(e * hh.weights[i], hh.padded)                 # (b, C)
+        built[n] = omega / row_sum(omega.T)
+    return BuildingBallots(
+        compound=compound, ballot=ballots[ballot], index=flat, size=size,
+        area=hh.area_m2[compound[:, None], index] * inside, inside=inside.astype(float),
+        weights=np.stack([hh.weights[i].reshape(-1)[flat] for i in items]) if items.size
+        else np.zeros((0,) + flat.shape),
+        home=np.argmax(member, axis=0), member=member.any(axis=0).astype(float), built=built)
+
+
+def _laid_out(hh: HouseholdInputs, k: int) -> BuildingBallots | None:
+    """Decision k's :class:`BuildingBallots`: as compiled once for many chunks, or now."""
+    return hh.building_ballots[k] if hh.building_ballots else building_ballots(hh, k)
 
 
 def _rows_of(a: np.ndarray, compound: np.ndarray, index: np.ndarray,
              n_compounds: int) -> np.ndarray:
-    """A ``(D|1, C|1, H|1)`` household array on the rows of :func:`_building_rows`: ``(D|1,
-    R, W)``, or ``(D|1, R|1, 1)`` where it is the same for every household."""
+    """A ``(D|1, C|1, H|1)`` household array on the rows of :class:`BuildingBallots`:
+    ``(D|1, R, W)``, or ``(D|1, R|1, 1)`` where it is the same for every household."""
     if a.shape[-1] == 1:
         return a if a.shape[1] == 1 else a[:, compound]
     a = np.broadcast_to(a, a.shape[:1] + (n_compounds, a.shape[-1]))
@@ -247,53 +304,58 @@ def _rows_of(a: np.ndarray, compound: np.ndarray, index: np.ndarray,
 def _at_home(hh: HouseholdInputs, ok: np.ndarray, k: int) -> np.ndarray:
     """1 where a household's part of decision k's items is built, ``(D, C, H)`` 0/1: the
     pass ``ok (D, C, b_k)`` of its ballot (its building's, or the whole electorate's)."""
-    ballots = np.flatnonzero(hh.ballot_decision == k)
-    if not hh.decision_by_building[k]:
+    laid = _laid_out(hh, k)
+    if laid is None:
         return np.broadcast_to(ok.astype(float), ok.shape[:2] + (hh.size,))
-    member = hh.electorate[ballots] > 0                                   # (b_k, C, H)
-    mine = np.argmax(member, axis=0)              # each household's building's ballot
-    return np.take_along_axis(ok.astype(float), mine[None], -1) * member.any(axis=0)
+    return np.take_along_axis(ok.astype(float), laid.home[None], -1) * laid.member
 
 
-def _votes(hh: HouseholdInputs, part: np.ndarray, shape: tuple[int, int, int]):
+def _votes(hh: HouseholdInputs, part: np.ndarray, shape: tuple[int, int, int],
+           thresholds: bool = True):
     """The votes of one size class (:meth:`HouseholdInputs.by_class`) on the residents'
     parts ``part (D, C, I)`` of its compounds: passed and thresholds ``(D, C, B)`` (an empty
-    ballot fails, threshold inf) and the share built of each item ``(D, C, I)``."""
+    ballot fails, threshold inf; ``thresholds`` False: not computed, left inf) and the share
+    built of each item ``(D, C, I)``."""
     n_ballots = hh.ballot_decision.size
     passed = np.zeros(shape[:2] + (n_ballots,), dtype=bool)
     threshold = np.full(shape[:2] + (n_ballots,), np.inf)
     factor = np.ones(shape)
     area, sizes = hh.area_m2, hh.padded
     for k, rule in enumerate(hh.rules):
-        share = _decision_shares(hh, part, k)
         p = hh.participation[k][..., None]
         ballots = np.flatnonzero(hh.ballot_decision == k)
-        if hh.decision_by_building[k]:    # every building's ballot at once: its own households
-            compound, ballot, index, n_b, a_b, e = _building_rows(hh, ballots)
-            if compound.size:
-                s_b = share.reshape(share.shape[0], -1)[:, index]
-                w_b = _rows_of(hh.wtp_cny[k], compound, index, hh.sizes.size)
-                p_b = p if p.shape[1] == 1 else p[:, compound]
-                passed[:, compound, ballot], _ = vote(s_b, w_b, a_b, rule, electorate=e,
-                                                      participation=p_b, sizes=n_b)
-                threshold[:, compound, ballot] = wtp_threshold(
-                    s_b, a_b, rule, electorate=e, participation=p_b, sizes=n_b)
+        items = np.flatnonzero(hh.decision_items[k])
+        laid = _laid_out(hh, k)
+        if laid is not None:             # every building's ballot at once: its own households
+            if laid.compound.size:
+                s_b = np.zeros((shape[0],) + laid.index.shape)              # (D, R, W)
+                for n, i in enumerate(items):
+                    s_b += part[:, laid.compound, i, None] * laid.weights[n]
+                w_b = _rows_of(hh.wtp_cny[k], laid.compound, laid.index, hh.sizes.size)
+                p_b = p if p.shape[1] == 1 else p[:, laid.compound]
+                args = dict(electorate=laid.inside, participation=p_b, sizes=laid.size)
+                passed[:, laid.compound, laid.ballot], _ = vote(s_b, w_b, laid.area, rule,
+                                                                **args)
+                if thresholds:
+                    threshold[:, laid.compound, laid.ballot] = wtp_threshold(
+                        s_b, laid.area, rule, **args)
         else:
+            share = _decision_shares(hh, part, k)
             for b in ballots:
                 passed[..., b], _ = vote(share, hh.wtp_cny[k], area, rule,
                                          electorate=hh.electorate[b], participation=p,
                                          sizes=sizes)
-                threshold[..., b] = wtp_threshold(share, area, rule, electorate=hh.electorate[b],
-                                                  participation=p, sizes=sizes)
+                if thresholds:
+                    threshold[..., b] = wtp_threshold(share, area, rule,
+                                                      electorate=hh.electorate[b],
+                                                      participation=p, sizes=sizes)
         ok = passed[..., ballots]                                         # (D, C, b_k)
         real = hh.ballot_present[ballots].T                               # (C, b_k)
-        for i in np.flatnonzero(hh.decision_items[k]):
-            if hh.decision_by_building[k]:
-                omega = household_sum(hh.electorate[ballots] * hh.weights[i], sizes)  # (b_k, C)
-                omega_total = row_sum(omega.T)                                      # (C,)
+        for n, i in enumerate(items):
+            if laid is not None:
                 built = np.zeros(shape[:2])
                 for j in range(ballots.size):        # the ballots in order; empty ones add 0
-                    built = built + ok[..., j] * (omega[j] / omega_total)
+                    built = built + ok[..., j] * laid.built[n, j]
                 factor[..., i] = np.where((ok | ~real).all(axis=-1), 1.0,
                                           np.where((ok & real).any(axis=-1), built, 0.0))
             else:
@@ -320,8 +382,9 @@ def consent(inputs: ModelInputs) -> tuple[ModelInputs, ConsentOutcome | None]:
     passed = np.zeros(shape[:2] + (n_ballots,), dtype=bool)
     threshold = np.zeros(shape[:2] + (n_ballots,))
     factor = np.ones(shape)
+    one = shape[1] == 1          # the thresholds are reported for one compound only
     for at, h in hh.by_class():                      # a loop over the size classes
-        p_c, t_c, f_c = _votes(h, part[:, at], part[:, at].shape)
+        p_c, t_c, f_c = _votes(h, part[:, at], part[:, at].shape, thresholds=one)
         passed[:, at], threshold[:, at], factor[:, at] = p_c, t_c, f_c
     masked = replace(items, quantity=items.quantity * factor)
     decided = np.flatnonzero(np.asarray(hh.decision_items).any(axis=0))
