@@ -260,15 +260,60 @@ def test_a_one_compound_scenario_may_generate_its_buildings(tmp_path):
 
 
 def test_the_memory_estimate_counts_the_households(tmp_path):
-    """A chunk of 100 draws over a tile of 3 compounds, the largest of 50 households, one
-    decision voted by building (the largest compound has 4 buildings), 2 items:
-    8 × 3 × 50 × (100 × (10 + 2) + 4 + 2) = 1,447,200 bytes."""
+    """A chunk of 100 draws over a tile of 3 compounds of 36, 50 and 22 households: by size
+    class (binary lengths 6, 6 and 5) they take 50 + 50 + 22 = 122 household cells; one
+    decision voted by building (the most buildings: 4), 2 items, so 12 arrays a draw and
+    4 + 2 + 4 = 10 static ones: 8 × 122 × (100 × 12 + 10) = 1,180,960 bytes. The
+    willingness to pay is drawn per household: the tile holds the draws of its 36 + 50 + 22 =
+    108 households, all 1,000 of them (fewer than a sampling span, and 2^25 / (108 × 100)
+    chunks): 8 × 1,000 × 108 = 864,000 bytes."""
     from fundmodel.portfolio.memory import portfolio_memory_estimate
 
     rows = [LIFT, ("B", 50, 3600, 2, 5), ("A", 22, 1500, 4, 3)]
     district = load_scenario(lift_district(tmp_path, rows))
     parts = portfolio_memory_estimate(district, 1000, 3, 50, 100, 1, 20, 5)
-    assert parts["household arrays"][0] == 8 * 3 * 50 * (100 * 12 + 4 + 2)
+    assert parts["household arrays"][0] == 8 * 122 * (100 * 12 + 10) == 1_180_960
+    assert parts["household draws"][0] == 8 * 1000 * 108 == 864_000
+
+
+def test_size_classes_give_the_bits_of_one_padded_axis(tmp_path):
+    """Five compounds of 7, 22, 36, 50 and 130 households (binary lengths 3, 5, 6, 6 and 8:
+    four size classes) computed class by class and on one axis padded to 130 households:
+    every metric and ledger line has the same bits, over draws in which the votes pass in
+    some stairs and fail in others."""
+    from fundmodel.inputs.households import household_structure
+    from fundmodel.inputs.sampling import input_space, sample_values
+
+    rows = [LIFT, ("B", 50, 3600, 2, 5), ("A", 22, 1500, 4, 3), ("D", 7, 500, 1, 7),
+            ("E", 130, 9000, 5, 6)]
+    district = load_scenario(lift_district(tmp_path, rows))
+    table = district.portfolio.table
+    values = sample_values(input_space(district), 5, "random", 0, 200, 200, list(table.ids),
+                           table.households)
+    by_class = household_structure(district, table)
+    padded = household_structure(district, table, classes=False)
+    assert len(by_class.classes) == 4 and not padded.classes and padded.size == 130
+    a = run_compounds(model_inputs(district, values, 200, table, by_class))
+    b = run_compounds(model_inputs(district, values, 200, table, padded))
+    assert a.metrics.keys() == b.metrics.keys()
+    for name in a.metrics:
+        np.testing.assert_array_equal(a.metrics[name], b.metrics[name], err_msg=name)
+    assert [line.name for line in a.ledger] == [line.name for line in b.ledger]
+    for x, y in zip(a.ledger, b.ledger):
+        np.testing.assert_array_equal(x.amount, y.amount, err_msg=x.name)
+    built = a.metrics["built_share[lift]"]
+    assert np.any((built > 0) & (built < 1)) and np.any(built == 0) and np.any(built == 1)
+
+
+def test_a_window_of_a_households_stream_is_that_part_of_its_block():
+    """Draws 100 .. 299 of a block of 1,000, read by advancing the stream past the others,
+    are the same numbers as rows 100 .. 299 of the whole block."""
+    from fundmodel.inputs.sampling import compound_key, household_uniforms
+
+    path = ("households", "decisions", 0, "willingness_to_pay_cny")
+    whole = household_uniforms(3, path, 2, 1000, 17, compound_key("X"))
+    part = household_uniforms(3, path, 2, 1000, 17, compound_key("X"), window=(100, 300))
+    np.testing.assert_array_equal(part, whole[100:300])
 
 
 def test_the_same_bits_whatever_the_chunks_and_workers(tmp_path):

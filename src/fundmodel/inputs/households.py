@@ -134,13 +134,15 @@ def _padded(scenario: Scenario, compounds: list, at: np.ndarray | None,
         compounds=at)
 
 
-def household_structure(scenario: Scenario, table=None) -> HouseholdInputs | None:
+def household_structure(scenario: Scenario, table=None,
+                        classes: bool = True) -> HouseholdInputs | None:
     """What of the households section does not change from draw to draw (None without one):
     every compound's buildings, charge weights and ballots, of its one compound or of the
     compounds of ``table`` (a loop over the compounds' distinct buildings). A district whose
     compounds fall in several size classes (household counts of different binary lengths)
     gets each class on its own padded axis (``HouseholdInputs.classes``). Computed once for
-    every chunk of a tile (:func:`compile_households`'s ``structure``)."""
+    every chunk of a tile (:func:`compile_households`'s ``structure``). ``classes`` False: one
+    axis padded to the most households of a compound (the same bits, more cells)."""
     if scenario.households is None:
         return None
     per_compound = scenario.household_buildings(table)
@@ -158,7 +160,7 @@ def household_structure(scenario: Scenario, table=None) -> HouseholdInputs | Non
         return replace(part, building_ballots=tuple(
             building_ballots(part, k) for k in range(len(part.decision_names))))
 
-    if lengths.size == 1:
+    if lengths.size == 1 or not classes:
         return laid_out(_padded(scenario, compounds, None, keys))
     classes = tuple(laid_out(_padded(scenario, [compounds[c] for c in at], at, keys))
                     for at in (np.flatnonzero(bits == n) for n in lengths))

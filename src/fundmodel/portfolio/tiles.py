@@ -301,8 +301,8 @@ def _widened(outlay: list[np.ndarray], offsets: np.ndarray, old: tuple[int, int]
     return wide
 
 
-HOUSEHOLD_VALUES = 2**24
-"""Per-household values a tile holds at a time (128 MiB an input drawn per household): its
+HOUSEHOLD_VALUES = 2**25
+"""Per-household values a tile holds at a time (256 MiB an input drawn per household): its
 households' draws are sampled this many household × draw cells at a time, in whole chunks
 (memory only: never changes a bit)."""
 

@@ -409,6 +409,8 @@ def _shares_paid(hh: HouseholdInputs, part: np.ndarray, outcome: ConsentOutcome 
     amount = np.zeros(part.shape[:2] + (hh.size,))                  # s_h, CNY
     for i in range(n_items):
         k = item_decision.get(i)
+        if not part[..., i].any():
+            continue                  # the residents pay nothing of it: it adds +0 (no bit)
         if k is None or outcome is None:
             amount += part[..., i, None] * hh.weights[i]
         else:
