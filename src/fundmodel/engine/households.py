@@ -259,16 +259,17 @@ class ChannelAmounts:
     Amounts are expected values over a floor's households (take-ups are shares of households).
     """
 
-    cash_cny: FloatArray
-    """Paid in cash, including what a capped channel could not cover."""
+    cash_cny: FloatArray | None
+    """Paid in cash, including what a capped channel could not cover (None: not asked for)."""
     repairs_fund_cny: FloatArray
     """Withdrawn from the compound's repairs fund (维修资金)."""
     provident_fund_cny: FloatArray
     """Withdrawn from the owners' housing provident funds (公积金)."""
     loan_cny: FloatArray
     """Borrowed from a bank."""
-    unpaid_cny: FloatArray
-    """Not paid by the residents (households that take up no channel)."""
+    unpaid_cny: FloatArray | None
+    """Not paid by the residents (households that take up no channel; None: not asked
+    for)."""
     loan_payment_per_month_cny: FloatArray | None
     """Monthly payment of a household that borrows its whole share, CNY per month (positive);
     None when not asked for."""
@@ -315,8 +316,9 @@ def pay_by_channel(share_cny: ArrayLike, *, takeup_cash: ArrayLike = 0.0,
     household borrowing ``s_h`` at the yearly rate ``r`` over ``T`` years. ``sizes (C,)``: each
     compound's households when the household axis is padded (the requests are summed over a
     compound's own households, :func:`fundmodel.engine.arrays.household_sum`). ``payments``
-    False: ``payment_h`` is not computed (a district reports no household's payment), and
-    ``loan_payment_per_month_cny`` is None.
+    False: only the withdrawals (fund, provident fund, loan) and φ are computed — what a
+    district reads —, and ``cash_cny``, ``unpaid_cny`` and ``loan_payment_per_month_cny``
+    are None.
 
     Raises
     ------
@@ -345,12 +347,16 @@ def pay_by_channel(share_cny: ArrayLike, *, takeup_cash: ArrayLike = 0.0,
     fund = requested * factor
     provident = t_p * np.minimum(s, cap)
     loan = t_l * s
-    cash = t_c * s + (requested - fund) + t_p * np.maximum(s - cap, 0.0)
-    unpaid = np.maximum(1.0 - total, 0.0) * s
     rate, term = _dc(loan_rate), _dc(loan_term_years)
     if np.any(term <= 0):
         raise ModelError("the loan term must be positive")
-    payment = -np.asarray(pmt(rate / 12.0, term * 12.0, s), dtype=float) if payments else None
+    if not payments:
+        return ChannelAmounts(cash_cny=None, repairs_fund_cny=fund, provident_fund_cny=provident,
+                              loan_cny=loan, unpaid_cny=None, loan_payment_per_month_cny=None,
+                              repairs_fund_factor=factor[..., 0])
+    cash = t_c * s + (requested - fund) + t_p * np.maximum(s - cap, 0.0)
+    unpaid = np.maximum(1.0 - total, 0.0) * s
+    payment = -np.asarray(pmt(rate / 12.0, term * 12.0, s), dtype=float)
     return ChannelAmounts(cash_cny=cash, repairs_fund_cny=fund, provident_fund_cny=provident,
                           loan_cny=loan, unpaid_cny=unpaid, loan_payment_per_month_cny=payment,
                           repairs_fund_factor=factor[..., 0])

@@ -140,7 +140,8 @@ def household_structure(scenario: Scenario, table=None,
     every compound's buildings, charge weights and ballots, of its one compound or of the
     compounds of ``table`` (a loop over the compounds' distinct buildings). A district whose
     compounds fall in several size classes (household counts of different binary lengths)
-    gets each class on its own padded axis (``HouseholdInputs.classes``). Computed once for
+    gets each class on its own padded axis (``HouseholdInputs.classes``, its compounds by
+    number of households, so a sum over each one's own is a few runs of rows). Computed once for
     every chunk of a tile (:func:`compile_households`'s ``structure``). ``classes`` False: one
     axis padded to the most households of a compound (the same bits, more cells)."""
     if scenario.households is None:
@@ -162,8 +163,10 @@ def household_structure(scenario: Scenario, table=None,
 
     if lengths.size == 1 or not classes:
         return laid_out(_padded(scenario, compounds, None, keys))
+    sizes = np.array([c[0].size for c in compounds])
     classes = tuple(laid_out(_padded(scenario, [compounds[c] for c in at], at, keys))
-                    for at in (np.flatnonzero(bits == n) for n in lengths))
+                    for at in (np.flatnonzero(bits == n) for n in lengths)
+                    for at in [at[np.argsort(sizes[at], kind="stable")]])   # by households
     return replace(_padded(scenario, compounds, None, keys, width=0), classes=classes)
 
 

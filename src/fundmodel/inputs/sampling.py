@@ -244,6 +244,12 @@ def household_uniforms(seed: int, path: Path, block: int, size: int,
     if window is None:
         u = rng.random((households, BLOCK_SIZE))[:, :size]
         return clip_uniforms(np.ascontiguousarray(u.T))
+    return _window(bits, rng, households, size, window).T
+
+
+def _window(bits, rng, households: int, size: int, window: tuple[int, int]) -> np.ndarray:
+    """Draws ``lo .. hi − 1`` of every household's numbers in a block, household after
+    household, ``(households, hi − lo)`` clipped (see :func:`household_uniforms`)."""
     lo, hi = window
     if not 0 <= lo < hi <= size:
         raise ValueError(f"need 0 ≤ lo < hi ≤ {size}, got {lo}, {hi}")
@@ -254,7 +260,7 @@ def household_uniforms(seed: int, path: Path, block: int, size: int,
         if h:
             bits.advance(BLOCK_SIZE - (hi - lo))
         rng.random(out=u[h])
-    return clip_uniforms(np.ascontiguousarray(u.T))
+    return clip_uniforms(u)
 
 
 def compound_key(compound_id: str) -> tuple[int, int]:
@@ -374,7 +380,8 @@ def district_household_values(space: InputSpace, seed: int, start: int, stop: in
     1`` of a run of ``draws``: path → :class:`~fundmodel.inputs.shapes.ByHousehold`
     ``(stop − start, Σ_c H_c)``, compound c's households (``compound_households[c]`` of them)
     from its own stream (:func:`household_uniforms`, keyed by its id), compound after
-    compound, no padding. The inverse CDF is taken compound by compound."""
+    compound, no padding (:func:`household_uniforms`' window, household-major, then the
+    inverse CDF compound by compound)."""
     from .shapes import ByHousehold
     counts = np.array([int(h) for h in compound_households], dtype=np.int64)
     ends = np.cumsum(counts)
@@ -382,6 +389,7 @@ def district_household_values(space: InputSpace, seed: int, start: int, stop: in
     first, last = start // BLOCK_SIZE, math.ceil(stop / BLOCK_SIZE)
     out = {}
     for path, dist in zip(space.household_paths, space.household_dists):
+        path_key = zlib.crc32(format_path(path).encode("utf-8"))   # as household_uniforms
         values = np.empty((stop - start, int(ends[-1]) if counts.size else 0))
         for b in range(first, last):
             lo = max(start, b * BLOCK_SIZE) - b * BLOCK_SIZE
@@ -389,9 +397,11 @@ def district_household_values(space: InputSpace, seed: int, start: int, stop: in
             rows = slice(b * BLOCK_SIZE + lo - start, b * BLOCK_SIZE + hi - start)
             size = block_size(b, draws)
             for key, n, end in zip(keys, counts, ends):     # one stream per compound
-                u = household_uniforms(seed, path, b, size, int(n), key, (lo, hi))
-                values[rows, end - n:end] = dist.ppf(u)
-        if not np.all(np.isfinite(values)):  # pragma: no cover - guarded by clipping
-            raise FloatingPointError(f"non-finite draw for {format_path(path)}")
+                bits = np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(
+                    _HOUSEHOLD_KEY, path_key, *key, b)))
+                x = dist.ppf(_window(bits, np.random.Generator(bits), int(n), size, (lo, hi)))
+                if not np.all(np.isfinite(x)):  # pragma: no cover - guarded by clipping
+                    raise FloatingPointError(f"non-finite draw for {format_path(path)}")
+                values[rows, end - n:end] = x.T
         out[path] = ByHousehold(values, counts)
     return out

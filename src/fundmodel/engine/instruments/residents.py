@@ -226,7 +226,7 @@ class BuildingBallots:
     Attributes
     ----------
     compound, ballot : ndarray of int (R,)
-        The row's positions on the compound and ballot axes.
+        The row's positions on the compound and ballot axes (rows by number of households).
     index : ndarray of int (R, W)
         The row's households in the compounds' household axes laid end to end (``c × H +
         h``; past the building's households, later ones of its compound, which no sum reads).
@@ -265,8 +265,10 @@ def building_ballots(hh: HouseholdInputs, k: int) -> BuildingBallots | None:
     ballots = np.flatnonzero(hh.ballot_decision == k)
     e = hh.electorate[ballots]                                            # (b, C, H)
     ballot, compound = np.nonzero(hh.ballot_present[ballots])
+    size = e[ballot, compound].sum(axis=-1).astype(np.int64)
+    by_size = np.argsort(size, kind="stable")           # rows by households: runs of a size
+    ballot, compound, size = ballot[by_size], compound[by_size], size[by_size]
     rows = e[ballot, compound]                                            # (R, H)
-    size = rows.sum(axis=-1).astype(np.int64)
     start = np.argmax(rows > 0, axis=-1)
     width = max(int(size.max(initial=0)), 1)
     index = np.minimum(start[:, None] + np.arange(width)[None, :], hh.size - 1)   # (R, W)
