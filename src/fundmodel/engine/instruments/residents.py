@@ -293,6 +293,16 @@ def _laid_out(hh: HouseholdInputs, k: int) -> BuildingBallots | None:
     return hh.building_ballots[k] if hh.building_ballots else building_ballots(hh, k)
 
 
+def _row_groups(size: np.ndarray) -> list[tuple[slice, int]]:
+    """The rows of :class:`BuildingBallots` (sorted by households) in groups whose counts
+    have the same binary length, each with its width (its most households): a vote over a
+    group reads ``width`` columns, not the widest building's."""
+    bits = np.floor(np.log2(np.maximum(size, 1))).astype(np.int64)
+    edges = np.r_[0, np.flatnonzero(np.diff(bits)) + 1, size.size]
+    return [(slice(lo, hi), max(int(size[hi - 1]), 1)) for lo, hi in zip(edges[:-1], edges[1:])
+            if hi > lo]
+
+
 def _rows_of(a: np.ndarray, compound: np.ndarray, index: np.ndarray,
              n_compounds: int) -> np.ndarray:
     """A ``(D|1, C|1, H|1)`` household array on the rows of :class:`BuildingBallots`:
@@ -328,19 +338,21 @@ def _votes(hh: HouseholdInputs, part: np.ndarray, shape: tuple[int, int, int],
         ballots = np.flatnonzero(hh.ballot_decision == k)
         items = np.flatnonzero(hh.decision_items[k])
         laid = _laid_out(hh, k)
-        if laid is not None:             # every building's ballot at once: its own households
-            if laid.compound.size:
-                s_b = np.zeros((shape[0],) + laid.index.shape)              # (D, R, W)
+        if laid is not None:      # the buildings' ballots at once, a few widths of rows
+            for rows, width in _row_groups(laid.size):
+                compound, index = laid.compound[rows], laid.index[rows, :width]
+                s_b = np.zeros((shape[0],) + index.shape)                   # (D, R, W)
                 for n, i in enumerate(items):
-                    s_b += part[:, laid.compound, i, None] * laid.weights[n]
-                w_b = _rows_of(hh.wtp_cny[k], laid.compound, laid.index, hh.sizes.size)
-                p_b = p if p.shape[1] == 1 else p[:, laid.compound]
-                args = dict(electorate=laid.inside, participation=p_b, sizes=laid.size)
-                passed[:, laid.compound, laid.ballot], _ = vote(s_b, w_b, laid.area, rule,
-                                                                **args)
+                    s_b += part[:, compound, i, None] * laid.weights[n][rows, :width]
+                w_b = _rows_of(hh.wtp_cny[k], compound, index, hh.sizes.size)
+                p_b = p if p.shape[1] == 1 else p[:, compound]
+                a_b = laid.area[rows, :width]
+                args = dict(electorate=laid.inside[rows, :width], participation=p_b,
+                            sizes=laid.size[rows])
+                passed[:, compound, laid.ballot[rows]], _ = vote(s_b, w_b, a_b, rule, **args)
                 if thresholds:
-                    threshold[:, laid.compound, laid.ballot] = wtp_threshold(
-                        s_b, laid.area, rule, **args)
+                    threshold[:, compound, laid.ballot[rows]] = wtp_threshold(
+                        s_b, a_b, rule, **args)
         else:
             share = _decision_shares(hh, part, k)
             for b in ballots:
