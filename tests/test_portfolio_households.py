@@ -305,6 +305,27 @@ def test_size_classes_give_the_bits_of_one_padded_axis(tmp_path):
     assert np.any((built > 0) & (built < 1)) and np.any(built == 0) and np.any(built == 1)
 
 
+def test_households_drawn_a_few_chunks_at_a_time_give_the_same_bits(tmp_path, monkeypatch):
+    """A tile holding its 108 households' draws 150 at a time (3 chunks of 50), or 5,000 at a
+    time across the sampling blocks' edge at 4,096, gives the bits of holding them all."""
+    from fundmodel.inputs.sampling import input_space
+    from fundmodel.portfolio import tiles
+
+    rows = [LIFT, ("B", 50, 3600, 2, 5), ("A", 22, 1500, 4, 3)]
+    district = load_scenario(lift_district(tmp_path, rows))
+    space = input_space(district)
+    for chunk in (50, 5000):
+        base = simulate_portfolio(district, draws=6000, seed=4, chunk_draws=chunk)
+        monkeypatch.setattr(tiles, "HOUSEHOLD_VALUES", 108 * chunk * 3 if chunk == 50
+                            else 108 * chunk)
+        assert tiles.household_span(chunk, [36, 50, 22], space) == (
+            150 if chunk == 50 else 5000)
+        other = simulate_portfolio(district, draws=6000, seed=4, chunk_draws=chunk)
+        monkeypatch.undo()
+        assert base.district.equals(other.district), chunk
+        assert base.compounds.equals(other.compounds), chunk
+
+
 def test_a_window_of_a_households_stream_is_that_part_of_its_block():
     """Draws 100 .. 299 of a block of 1,000, read by advancing the stream past the others,
     are the same numbers as rows 100 .. 299 of the whole block."""

@@ -375,22 +375,27 @@ def sample_values(space: InputSpace, seed: int, sampler: Sampler, start: int,
 
 def district_household_values(space: InputSpace, seed: int, start: int, stop: int,
                               draws: int, compound_ids: Sequence[str],
-                              compound_households: Sequence[int]) -> dict:
+                              compound_households: Sequence[int],
+                              out: dict | None = None) -> dict:
     """The inputs drawn per household of a district's compounds for draws ``start .. stop −
     1`` of a run of ``draws``: path → :class:`~fundmodel.inputs.shapes.ByHousehold`
     ``(stop − start, Σ_c H_c)``, compound c's households (``compound_households[c]`` of them)
     from its own stream (:func:`household_uniforms`, keyed by its id), compound after
     compound, no padding (:func:`household_uniforms`' window, household-major, then the
-    inverse CDF compound by compound)."""
+    inverse CDF compound by compound). ``out``: arrays of at least ``stop − start`` rows by
+    path, written in place (a tile reuses them, rather than have the system map fresh pages
+    for every few hundred draws)."""
     from .shapes import ByHousehold
     counts = np.array([int(h) for h in compound_households], dtype=np.int64)
     ends = np.cumsum(counts)
     keys = [compound_key(i) for i in compound_ids]
     first, last = start // BLOCK_SIZE, math.ceil(stop / BLOCK_SIZE)
-    out = {}
+    values_of = {}
     for path, dist in zip(space.household_paths, space.household_dists):
         path_key = zlib.crc32(format_path(path).encode("utf-8"))   # as household_uniforms
-        values = np.empty((stop - start, int(ends[-1]) if counts.size else 0))
+        width = int(ends[-1]) if counts.size else 0
+        reuse = out is not None and path in out and out[path].shape[0] >= stop - start
+        values = out[path][:stop - start] if reuse else np.empty((stop - start, width))
         for b in range(first, last):
             lo = max(start, b * BLOCK_SIZE) - b * BLOCK_SIZE
             hi = min(stop, (b + 1) * BLOCK_SIZE) - b * BLOCK_SIZE
@@ -403,5 +408,5 @@ def district_household_values(space: InputSpace, seed: int, start: int, stop: in
                 if not np.all(np.isfinite(x)):  # pragma: no cover - guarded by clipping
                     raise FloatingPointError(f"non-finite draw for {format_path(path)}")
                 values[rows, end - n:end] = x.T
-        out[path] = ByHousehold(values, counts)
-    return out
+        values_of[path] = ByHousehold(values, counts)
+    return values_of

@@ -226,6 +226,7 @@ def run_tile(scenario, table, tile: Tile, seed: int, sampler: str, draws: int,
     households = sub.households if scenario.households is not None else None
     structure = household_structure(scenario, sub)
     held = household_span(chunk_draws, households, space)
+    buffers = None                 # the households' draws, reused from one span to the next
     for s0 in range(0, draws, span):
         s1 = min(s0 + span, draws)
         sampled = sample_values(space, seed, sampler, s0, s1, draws, ids, households,
@@ -237,7 +238,8 @@ def run_tile(scenario, table, tile: Tile, seed: int, sampler: str, draws: int,
                 if (d0 - s0) % held == 0:    # the next draws of the households, a few at once
                     h0, h1 = d0, min(d0 + held, s1)
                     by_household = district_household_values(space, seed, h0, h1, draws, ids,
-                                                              households)
+                                                              households, buffers)
+                    buffers = {path: v.view(np.ndarray) for path, v in by_household.items()}
                 values.update({path: v[d0 - h0:d1 - h0] for path, v in by_household.items()})
             out = run_compounds(model_inputs(scenario, values, d1 - d0, sub, structure))
             metrics = compound_metrics(out, per_compound_names)
