@@ -395,7 +395,8 @@ def district_household_values(space: InputSpace, seed: int, start: int, stop: in
         path_key = zlib.crc32(format_path(path).encode("utf-8"))   # as household_uniforms
         width = int(ends[-1]) if counts.size else 0
         reuse = out is not None and path in out and out[path].shape[0] >= stop - start
-        values = out[path][:stop - start] if reuse else np.empty((stop - start, width))
+        # laid out household-major (each compound's numbers one block), seen draw-major
+        values = out[path][:stop - start] if reuse else np.empty((width, stop - start)).T
         for b in range(first, last):
             lo = max(start, b * BLOCK_SIZE) - b * BLOCK_SIZE
             hi = min(stop, (b + 1) * BLOCK_SIZE) - b * BLOCK_SIZE
