@@ -237,7 +237,8 @@ class BuildingBallots:
     weights : ndarray (I_k, R, W)
         The charge weights of the decision's items on the rows.
     home : ndarray of int (C, H)
-        Each household's ballot among the decision's (0 where it is in none).
+        Each household's ballot among the decision's, as an index in the compounds' ballots
+        laid end to end (``c × b_k + j``; its compound's first where it is in none).
     member : ndarray (C, H)
         1 for a household in one of the decision's ballots.
     built : ndarray (I_k, b_k, C)
@@ -285,7 +286,8 @@ def building_ballots(hh: HouseholdInputs, k: int) -> BuildingBallots | None:
         area=hh.area_m2[compound[:, None], index] * inside, inside=inside.astype(float),
         weights=np.stack([hh.weights[i].reshape(-1)[flat] for i in items]) if items.size
         else np.zeros((0,) + flat.shape),
-        home=np.argmax(member, axis=0), member=member.any(axis=0).astype(float), built=built)
+        home=np.arange(e.shape[1])[:, None] * ballots.size + np.argmax(member, axis=0),
+        member=member.any(axis=0).astype(float), built=built)
 
 
 def _laid_out(hh: HouseholdInputs, k: int) -> BuildingBallots | None:
@@ -319,7 +321,8 @@ def _at_home(hh: HouseholdInputs, ok: np.ndarray, k: int) -> np.ndarray:
     laid = _laid_out(hh, k)
     if laid is None:
         return np.broadcast_to(ok.astype(float), ok.shape[:2] + (hh.size,))
-    return np.take_along_axis(ok.astype(float), laid.home[None], -1) * laid.member
+    ok = ok.reshape(ok.shape[0], -1).astype(float)           # (D, C × b_k)
+    return ok[:, laid.home] * laid.member
 
 
 def _votes(hh: HouseholdInputs, part: np.ndarray, shape: tuple[int, int, int],
