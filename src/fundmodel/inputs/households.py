@@ -164,10 +164,12 @@ def household_structure(scenario: Scenario, table=None,
     if lengths.size == 1 or not classes:
         return laid_out(_padded(scenario, compounds, None, keys))
     sizes = np.array([c[0].size for c in compounds])
-    classes = tuple(laid_out(_padded(scenario, [compounds[c] for c in at], at, keys))
-                    for at in (np.flatnonzero(bits == n) for n in lengths)
-                    for at in [at[np.argsort(sizes[at], kind="stable")]])   # by households
-    return replace(_padded(scenario, compounds, None, keys, width=0), classes=classes)
+    parts = []
+    for n in lengths:                       # a loop over the classes, each by households
+        at = np.flatnonzero(bits == n)
+        at = at[np.argsort(sizes[at], kind="stable")]
+        parts.append(laid_out(_padded(scenario, [compounds[c] for c in at], at, keys)))
+    return replace(_padded(scenario, compounds, None, keys, width=0), classes=tuple(parts))
 
 
 def _of_compounds(a: np.ndarray, at) -> np.ndarray:

@@ -32,12 +32,14 @@ the least willingness to pay common to every household at which the ballot would
 (:func:`fundmodel.engine.consent.wtp_threshold`; inf where none would, e.g. too few take part).
 
 Compounds of different sizes (a district) share a household axis padded to the largest
-compound's households (``HouseholdInputs.sizes``): every sum over households runs over the
-compound's own (:func:`fundmodel.engine.arrays.household_sum`), and a building's ballot is
-counted on a window of the axis holding that building's households alone, so each compound's
-votes and channels have the bits of its own run; a compound with fewer buildings than a
-decision has ballots has empty ones (``ballot_present`` False), which build nothing and stop
-nothing.
+compound's households (``HouseholdInputs.sizes``), or to the largest of their size class
+(``HouseholdInputs.classes``: both stages loop over the classes): every sum over households
+runs over the compound's own (:func:`fundmodel.engine.arrays.household_sum`), and the ballots
+of a decision voted building by building are counted together, one row per compound and
+building holding that building's households alone (:class:`BuildingBallots`), so each
+compound's votes and channels have the bits of its own run; a compound with fewer buildings
+than a decision has ballots has empty ones (``ballot_present`` False), which build nothing and
+stop nothing.
 
 Channels (:func:`channels`, after funding)
 ------------------------------------------
