@@ -326,6 +326,24 @@ def test_households_drawn_a_few_chunks_at_a_time_give_the_same_bits(tmp_path, mo
         assert base.compounds.equals(other.compounds), chunk
 
 
+def test_a_robust_plan_draws_each_compounds_households(tmp_path):
+    """A phasing plan over draws (max_overrun_probability) of a district whose households
+    vote by stair with a willingness to pay drawn per household: the plan's costs come from
+    each compound's own households (it failed with an index error: no household was drawn),
+    and the budget of 5 M serves all three compounds."""
+    from fundmodel.portfolio import plan_portfolio
+
+    rows = [LIFT, ("B", 50, 3600, 2, 5), ("A", 22, 1500, 4, 3)]
+    path = lift_district(tmp_path, rows)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["portfolio"]["phasing"] = {
+        "first_year": 2025, "years": 3, "budgets_cny": {"city_district_government": 5_000_000},
+        "max_overrun_probability": 0.1, "draws": 50}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    plan = plan_portfolio(load_scenario(path))
+    assert plan.draws == 50 and plan.served == 3 and plan.bound_met
+
+
 def test_a_window_of_a_households_stream_is_that_part_of_its_block():
     """Draws 100 .. 299 of a block of 1,000, read by advancing the stream past the others,
     are the same numbers as rows 100 .. 299 of the whole block."""
