@@ -370,10 +370,11 @@ def _votes(hh: HouseholdInputs, part: np.ndarray, shape: tuple[int, int, int],
                                                       participation=p, sizes=sizes)
         ok = passed[..., ballots]                                         # (D, C, b_k)
         real = hh.ballot_present[ballots].T                               # (C, b_k)
+        held = np.flatnonzero(real.any(axis=0))      # the ballots some compound here holds
         for n, i in enumerate(items):
             if laid is not None:
                 built = np.zeros(shape[:2])
-                for j in range(ballots.size):        # the ballots in order; empty ones add 0
+                for j in held:                       # the ballots in order; empty ones add 0
                     built = built + ok[..., j] * laid.built[n, j]
                 factor[..., i] = np.where((ok | ~real).all(axis=-1), 1.0,
                                           np.where((ok & real).any(axis=-1), built, 0.0))
