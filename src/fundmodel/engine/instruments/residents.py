@@ -110,9 +110,9 @@ class ConsentOutcome:
     ----------
     passed : ndarray of bool (D, C, B)
         Whether each ballot passes.
-    wtp_threshold_cny : ndarray (D, C, B)
+    wtp_threshold_cny : ndarray (D, C, B) or None
         Least willingness to pay, common to the ballot's electorate, at which it passes, CNY
-        (inf: none). Computed for one compound only (the households' tables): inf in a
+        (inf: none). Computed for one compound only (the households' tables): None in a
         district of several.
     item_factor : ndarray (D, C, I)
         Share of each item built (1 for an item no decision covers).
@@ -122,7 +122,7 @@ class ConsentOutcome:
     """
 
     passed: np.ndarray
-    wtp_threshold_cny: np.ndarray
+    wtp_threshold_cny: np.ndarray | None
     item_factor: np.ndarray
     metrics: dict = field(default_factory=dict)
 
@@ -331,11 +331,11 @@ def _votes(hh: HouseholdInputs, part: np.ndarray, shape: tuple[int, int, int],
            thresholds: bool = True):
     """The votes of one size class (:meth:`HouseholdInputs.by_class`) on the residents'
     parts ``part (D, C, I)`` of its compounds: passed and thresholds ``(D, C, B)`` (an empty
-    ballot fails, threshold inf; ``thresholds`` False: not computed, left inf) and the share
+    ballot fails, threshold inf; ``thresholds`` False: not computed, None) and the share
     built of each item ``(D, C, I)``."""
     n_ballots = hh.ballot_decision.size
     passed = np.zeros(shape[:2] + (n_ballots,), dtype=bool)
-    threshold = np.full(shape[:2] + (n_ballots,), np.inf)
+    threshold = np.full(shape[:2] + (n_ballots,), np.inf) if thresholds else None
     factor = np.ones(shape)
     area, sizes = hh.area_m2, hh.padded
     for k, rule in enumerate(hh.rules):
@@ -400,12 +400,14 @@ def consent(inputs: ModelInputs) -> tuple[ModelInputs, ConsentOutcome | None]:
     part = residents_part(inputs.rules, costs, funding.applied)
     n_ballots = hh.ballot_decision.size
     passed = np.zeros(shape[:2] + (n_ballots,), dtype=bool)
-    threshold = np.zeros(shape[:2] + (n_ballots,))
-    factor = np.ones(shape)
     one = shape[1] == 1          # the thresholds are reported for one compound only
+    threshold = np.zeros(shape[:2] + (n_ballots,)) if one else None
+    factor = np.ones(shape)
     for at, h in hh.by_class():                      # a loop over the size classes
         p_c, t_c, f_c = _votes(h, part[:, at], part[:, at].shape, thresholds=one)
-        passed[:, at], threshold[:, at], factor[:, at] = p_c, t_c, f_c
+        passed[:, at], factor[:, at] = p_c, f_c
+        if one:
+            threshold[:, at] = t_c
     masked = replace(items, quantity=items.quantity * factor)
     decided = np.flatnonzero(np.asarray(hh.decision_items).any(axis=0))
     shares = {f"built_share[{items.names[i]}]": factor[..., i] for i in decided}
