@@ -260,15 +260,99 @@ def test_a_one_compound_scenario_may_generate_its_buildings(tmp_path):
 
 
 def test_the_memory_estimate_counts_the_households(tmp_path):
-    """A chunk of 100 draws over a tile of 3 compounds, the largest of 50 households, one
-    decision voted by building (the largest compound has 4 buildings), 2 items:
-    8 × 3 × 50 × (100 × (10 + 2) + 4 + 2) = 1,447,200 bytes."""
+    """A chunk of 100 draws over a tile of 3 compounds of 36, 50 and 22 households: by size
+    class (binary lengths 6, 6 and 5) they take 50 + 50 + 22 = 122 household cells; one
+    decision voted by building (the most buildings: 4), 2 items, so 12 arrays a draw and
+    4 + 2 + 4 = 10 static ones: 8 × 122 × (100 × 12 + 10) = 1,180,960 bytes. The
+    willingness to pay is drawn per household: the tile holds the draws of its 36 + 50 + 22 =
+    108 households, all 1,000 of them (fewer than a sampling span, and 2^25 / (108 × 100)
+    chunks): 8 × 1,000 × 108 = 864,000 bytes."""
     from fundmodel.portfolio.memory import portfolio_memory_estimate
 
     rows = [LIFT, ("B", 50, 3600, 2, 5), ("A", 22, 1500, 4, 3)]
     district = load_scenario(lift_district(tmp_path, rows))
     parts = portfolio_memory_estimate(district, 1000, 3, 50, 100, 1, 20, 5)
-    assert parts["household arrays"][0] == 8 * 3 * 50 * (100 * 12 + 4 + 2)
+    assert parts["household arrays"][0] == 8 * 122 * (100 * 12 + 10) == 1_180_960
+    assert parts["household draws"][0] == 8 * 1000 * 108 == 864_000
+
+
+def test_size_classes_give_the_bits_of_one_padded_axis(tmp_path):
+    """Five compounds of 7, 22, 36, 50 and 130 households (binary lengths 3, 5, 6, 6 and 8:
+    four size classes) computed class by class and on one axis padded to 130 households:
+    every metric and ledger line has the same bits, over draws in which the votes pass in
+    some stairs and fail in others."""
+    from fundmodel.inputs.households import household_structure
+    from fundmodel.inputs.sampling import input_space, sample_values
+
+    rows = [LIFT, ("B", 50, 3600, 2, 5), ("A", 22, 1500, 4, 3), ("D", 7, 500, 1, 7),
+            ("E", 130, 9000, 5, 6)]
+    district = load_scenario(lift_district(tmp_path, rows))
+    table = district.portfolio.table
+    values = sample_values(input_space(district), 5, "random", 0, 200, 200, list(table.ids),
+                           table.households)
+    by_class = household_structure(district, table)
+    padded = household_structure(district, table, classes=False)
+    assert len(by_class.classes) == 4 and not padded.classes and padded.size == 130
+    a = run_compounds(model_inputs(district, values, 200, table, by_class))
+    b = run_compounds(model_inputs(district, values, 200, table, padded))
+    assert a.metrics.keys() == b.metrics.keys()
+    for name in a.metrics:
+        np.testing.assert_array_equal(a.metrics[name], b.metrics[name], err_msg=name)
+    assert [line.name for line in a.ledger] == [line.name for line in b.ledger]
+    for x, y in zip(a.ledger, b.ledger):
+        np.testing.assert_array_equal(x.amount, y.amount, err_msg=x.name)
+    built = a.metrics["built_share[lift]"]
+    assert np.any((built > 0) & (built < 1)) and np.any(built == 0) and np.any(built == 1)
+
+
+def test_households_drawn_a_few_chunks_at_a_time_give_the_same_bits(tmp_path, monkeypatch):
+    """A tile holding its 108 households' draws 150 at a time (3 chunks of 50), or 5,000 at a
+    time across the sampling blocks' edge at 4,096, gives the bits of holding them all."""
+    from fundmodel.inputs.sampling import input_space
+    from fundmodel.portfolio import tiles
+
+    rows = [LIFT, ("B", 50, 3600, 2, 5), ("A", 22, 1500, 4, 3)]
+    district = load_scenario(lift_district(tmp_path, rows))
+    space = input_space(district)
+    for chunk in (50, 5000):
+        base = simulate_portfolio(district, draws=6000, seed=4, chunk_draws=chunk)
+        monkeypatch.setattr(tiles, "HOUSEHOLD_VALUES", 108 * chunk * 3 if chunk == 50
+                            else 108 * chunk)
+        assert tiles.household_span(chunk, [36, 50, 22], space) == (
+            150 if chunk == 50 else 5000)
+        other = simulate_portfolio(district, draws=6000, seed=4, chunk_draws=chunk)
+        monkeypatch.undo()
+        assert base.district.equals(other.district), chunk
+        assert base.compounds.equals(other.compounds), chunk
+
+
+def test_a_robust_plan_draws_each_compounds_households(tmp_path):
+    """A phasing plan over draws (max_overrun_probability) of a district whose households
+    vote by stair with a willingness to pay drawn per household: the plan's costs come from
+    each compound's own households (it failed with an index error: no household was drawn),
+    and the budget of 5 M serves all three compounds."""
+    from fundmodel.portfolio import plan_portfolio
+
+    rows = [LIFT, ("B", 50, 3600, 2, 5), ("A", 22, 1500, 4, 3)]
+    path = lift_district(tmp_path, rows)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["portfolio"]["phasing"] = {
+        "first_year": 2025, "years": 3, "budgets_cny": {"city_district_government": 5_000_000},
+        "max_overrun_probability": 0.1, "draws": 50}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    plan = plan_portfolio(load_scenario(path))
+    assert plan.draws == 50 and plan.served == 3 and plan.bound_met
+
+
+def test_a_window_of_a_households_stream_is_that_part_of_its_block():
+    """Draws 100 .. 299 of a block of 1,000, read by advancing the stream past the others,
+    are the same numbers as rows 100 .. 299 of the whole block."""
+    from fundmodel.inputs.sampling import compound_key, household_uniforms
+
+    path = ("households", "decisions", 0, "willingness_to_pay_cny")
+    whole = household_uniforms(3, path, 2, 1000, 17, compound_key("X"))
+    part = household_uniforms(3, path, 2, 1000, 17, compound_key("X"), window=(100, 300))
+    np.testing.assert_array_equal(part, whole[100:300])
 
 
 def test_the_same_bits_whatever_the_chunks_and_workers(tmp_path):

@@ -138,6 +138,19 @@ def test_a_pooled_bond_in_monte_carlo_is_the_same_bits_whatever_the_tiles(tmp_pa
     assert means[0] == means[1] == means[2]
 
 
+def test_a_package_of_51_compounds_is_one_tile(tmp_path):
+    """51 compounds (not a whole number of blocks of 50) under a pooled bond: one tile of two
+    blocks, not a tile of 50 and one of 1 (which would split the package and give the last
+    compound a bond of its own); every compound shows the package's cover."""
+    from fundmodel.portfolio.evaluation import simulate_portfolio
+
+    district = district_of(tmp_path, (1.0, 0.5, 2.0) * 17, pool_bond(17 / 3))
+    result = simulate_portfolio(district, draws=20, seed=4)
+    assert result.info["tiles"] == 1 and result.info["compounds_per_tile"] == 51
+    means = result.compounds[f"debt[{BOND}].coverage_net_mean"].to_numpy()
+    assert np.isfinite(means[0]) and np.all(means == means[0])
+
+
 def test_the_package_is_the_compounds_the_bond_applies_to(tmp_path):
     """applies_to names the package: compounds C0 and C2 pool their lines under the bond, C1
     has none of it (no allocation, its bond metrics NaN) and keeps its own gap."""

@@ -122,7 +122,8 @@ def household_sum(a, sizes=None) -> np.ndarray:
     compound's households alone, whatever the padding (numpy's pairwise sum depends on the
     row's length, so a padded row would not do). ``sizes`` None: every household counts.
 
-    A loop over the distinct household counts, not over the compounds.
+    A loop over the distinct household counts, not over the compounds (over runs of rows
+    when ``sizes`` is sorted).
     """
     a = np.asarray(a, dtype=float)
     if sizes is None:
@@ -131,6 +132,11 @@ def household_sum(a, sizes=None) -> np.ndarray:
     lead = a.shape[:-2] if a.ndim >= 2 else ()
     a = np.broadcast_to(a, lead + (sizes.size, a.shape[-1]))
     out = np.empty(a.shape[:-1])
+    if sizes.size and np.all(sizes[1:] >= sizes[:-1]):     # sorted: each count a run of rows
+        edges = np.flatnonzero(np.diff(sizes)) + 1
+        for lo, hi in zip(np.r_[0, edges], np.r_[edges, sizes.size]):
+            out[..., lo:hi] = np.ascontiguousarray(a[..., lo:hi, :sizes[lo]]).sum(axis=-1)
+        return out
     for n in np.unique(sizes):
         at = sizes == n
         out[..., at] = np.ascontiguousarray(a[..., at, :n]).sum(axis=-1)

@@ -170,7 +170,9 @@ def tally(yes: ArrayLike, area_m2: ArrayLike, electorate: ArrayLike = 1.0,
         raise ModelError(f"votes must be (draw, compound, household), got shape {y.shape}")
     y = y.astype(float)
     e_n, e_a, p_n, p_a = _weights(y.shape, area_m2, electorate, participation)
-    def total(x):
+    def total(x):     # a sum the same in every draw (a broadcast view) is taken once
+        if x.ndim and x.shape[0] > 1 and x.strides[0] == 0:
+            return np.broadcast_to(household_sum(x[:1], sizes), x.shape[:-1])
         return household_sum(x, sizes)
 
     return Tally(electorate_headcount=total(e_n), electorate_area_m2=total(e_a),

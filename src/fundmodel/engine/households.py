@@ -259,18 +259,20 @@ class ChannelAmounts:
     Amounts are expected values over a floor's households (take-ups are shares of households).
     """
 
-    cash_cny: FloatArray
-    """Paid in cash, including what a capped channel could not cover."""
+    cash_cny: FloatArray | None
+    """Paid in cash, including what a capped channel could not cover (None: not asked for)."""
     repairs_fund_cny: FloatArray
     """Withdrawn from the compound's repairs fund (维修资金)."""
     provident_fund_cny: FloatArray
     """Withdrawn from the owners' housing provident funds (公积金)."""
     loan_cny: FloatArray
     """Borrowed from a bank."""
-    unpaid_cny: FloatArray
-    """Not paid by the residents (households that take up no channel)."""
-    loan_payment_per_month_cny: FloatArray
-    """Monthly payment of a household that borrows its whole share, CNY per month (positive)."""
+    unpaid_cny: FloatArray | None
+    """Not paid by the residents (households that take up no channel; None: not asked
+    for)."""
+    loan_payment_per_month_cny: FloatArray | None
+    """Monthly payment of a household that borrows its whole share, CNY per month (positive);
+    None when not asked for."""
     repairs_fund_factor: FloatArray
     """Share of the requested repairs-fund withdrawals the balance allows, ``(draw,
     compound)``, in [0, 1]."""
@@ -290,7 +292,7 @@ def pay_by_channel(share_cny: ArrayLike, *, takeup_cash: ArrayLike = 0.0,
                    takeup_loan: ArrayLike = 0.0, repairs_fund_balance_cny: ArrayLike = np.inf,
                    provident_fund_cap_cny: ArrayLike = np.inf, loan_rate: ArrayLike = 0.0,
                    loan_term_years: ArrayLike = 1.0,
-                   sizes: ArrayLike | None = None) -> ChannelAmounts:
+                   sizes: ArrayLike | None = None, payments: bool = True) -> ChannelAmounts:
     r"""Split each household's share ``s_h`` (CNY, ``(draw, compound, H)``) among the channels.
 
     A take-up ``t_j`` is the share of households that pay through channel j, each paying its
@@ -313,7 +315,10 @@ def pay_by_channel(share_cny: ArrayLike, *, takeup_cash: ArrayLike = 0.0,
     cannot cover is paid in cash. ``payment_h`` is the level monthly payment (month end) of a
     household borrowing ``s_h`` at the yearly rate ``r`` over ``T`` years. ``sizes (C,)``: each
     compound's households when the household axis is padded (the requests are summed over a
-    compound's own households, :func:`fundmodel.engine.arrays.household_sum`).
+    compound's own households, :func:`fundmodel.engine.arrays.household_sum`). ``payments``
+    False: only the withdrawals (fund, provident fund, loan) and φ are computed — what a
+    district reads —, and ``cash_cny``, ``unpaid_cny`` and ``loan_payment_per_month_cny``
+    are None.
 
     Raises
     ------
@@ -342,11 +347,15 @@ def pay_by_channel(share_cny: ArrayLike, *, takeup_cash: ArrayLike = 0.0,
     fund = requested * factor
     provident = t_p * np.minimum(s, cap)
     loan = t_l * s
-    cash = t_c * s + (requested - fund) + t_p * np.maximum(s - cap, 0.0)
-    unpaid = np.maximum(1.0 - total, 0.0) * s
     rate, term = _dc(loan_rate), _dc(loan_term_years)
     if np.any(term <= 0):
         raise ModelError("the loan term must be positive")
+    if not payments:
+        return ChannelAmounts(cash_cny=None, repairs_fund_cny=fund, provident_fund_cny=provident,
+                              loan_cny=loan, unpaid_cny=None, loan_payment_per_month_cny=None,
+                              repairs_fund_factor=factor[..., 0])
+    cash = t_c * s + (requested - fund) + t_p * np.maximum(s - cap, 0.0)
+    unpaid = np.maximum(1.0 - total, 0.0) * s
     payment = -np.asarray(pmt(rate / 12.0, term * 12.0, s), dtype=float)
     return ChannelAmounts(cash_cny=cash, repairs_fund_cny=fund, provident_fund_cny=provident,
                           loan_cny=loan, unpaid_cny=unpaid, loan_payment_per_month_cny=payment,

@@ -301,6 +301,15 @@ class HouseholdInputs:
     (the rest pay cash), the repairs fund's balance and the provident-fund cap per owner
     ``(D|1, C|1)`` (inf: none), the loan rate ``(D|1, C|1)`` (yearly, paid monthly) and term
     (whole years).
+
+    Size classes (a district whose compounds differ much in households): ``classes`` holds
+    the inputs of each class of compounds (those whose household counts have the same number
+    of binary digits: 16–31, 32–63, ...), on an axis padded to the most households *of the
+    class*, ``compounds (C_k,)`` their positions on the run's compound axis; the household
+    arrays here are then empty (``H = 0``) and the per-compound values ``(D|1, C|1)`` are
+    the whole run's. The engine computes the households class by class
+    (:meth:`by_class`); every compound's values are the bits of the padded axis's, which are
+    those of its own run.
     """
 
     layout: HouseholdLayout
@@ -325,6 +334,12 @@ class HouseholdInputs:
     area_m2: np.ndarray = None  # type: ignore[assignment]
     sizes: np.ndarray = None  # type: ignore[assignment]
     ballot_present: np.ndarray = None  # type: ignore[assignment]
+    compounds: np.ndarray | None = None
+    classes: tuple["HouseholdInputs", ...] = ()
+    building_ballots: tuple = ()
+    """Per decision, its ballots by building laid out once for many chunks (a
+    :class:`~fundmodel.engine.instruments.residents.BuildingBallots`, None for a decision
+    voted by the whole electorate); empty: laid out where they are needed."""
 
     def __post_init__(self) -> None:
         if self.area_m2 is None:              # one compound, its layout as it is
@@ -344,6 +359,13 @@ class HouseholdInputs:
     def padded(self) -> np.ndarray | None:
         """``sizes`` when compounds differ in households (the axis is padded), else None."""
         return None if np.all(self.sizes == self.size) else self.sizes
+
+    def by_class(self) -> tuple[tuple[np.ndarray | slice, "HouseholdInputs"], ...]:
+        """``(positions on the compound axis, inputs)`` of each size class; one class, every
+        compound (``slice(None)``) and these inputs, without classes."""
+        if not self.classes:
+            return ((slice(None), self),)
+        return tuple((part.compounds, part) for part in self.classes)
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,10 @@ __all__ = ["compile_inputs", "model_inputs", "timeline_of"]
 
 
 def model_inputs(scenario: Scenario, values: Mapping[Path, np.ndarray], draws: int,
-                 table=None) -> ModelInputs:
+                 table=None, structure=None) -> ModelInputs:
     """Engine inputs of ``draws`` draws: every distribution of ``scenario`` takes its values
     from ``values`` (path → array ``(draws,)`` or ``(draws, T)``, or
     :class:`~fundmodel.inputs.shapes.ByCompound` ``(draws, C)`` for an input drawn per
-    compound); with ``table``, of the compounds of that compounds table."""
-    return compile_inputs(realise(scenario, values), draws, table)
+    compound); with ``table``, of the compounds of that compounds table (``structure``: its
+    households' static inputs, see :func:`compile_inputs`)."""
+    return compile_inputs(realise(scenario, values), draws, table, structure)

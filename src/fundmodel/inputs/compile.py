@@ -251,16 +251,19 @@ def refuse_portfolio(scenario: Scenario) -> None:
                          "fundmodel.scenario.portfolio.one_compound")
 
 
-def compile_inputs(scenario: Scenario, draws: int, table=None) -> ModelInputs:
+def compile_inputs(scenario: Scenario, draws: int, table=None,
+                   structure=None) -> ModelInputs:
     """Engine inputs of a realised scenario of ``draws`` draws: of its one compound, or of the
     compounds of ``table`` (a :class:`~fundmodel.io.compounds_table.CompoundsTable`, e.g. a
-    tile of a portfolio's table) on the compound axis."""
+    tile of a portfolio's table) on the compound axis. ``structure``: the households'
+    static inputs of those compounds (:func:`~fundmodel.inputs.households.
+    household_structure`), when the caller computed them once for many chunks."""
     if table is None:
         refuse_portfolio(scenario)
     timeline = timeline_of(scenario)
     facts = _Facts(scenario, table)
     compounds = facts.compounds()
-    households = compile_households(scenario, table)
+    households = compile_households(scenario, table, structure)
     instruments = household_instruments(households, _only_where_rules(
         compile_instruments(scenario, timeline), facts.applies(scenario.funding)))
     inputs = ModelInputs(draws=int(draws), timeline=timeline, compounds=compounds,

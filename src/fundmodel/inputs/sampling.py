@@ -52,7 +52,8 @@ from ..scenario.households import is_per_household
 from ..io.paths import Path, format_path
 
 __all__ = ["BLOCK_SIZE", "Sampler", "InputSpace", "input_space", "block_uniforms", "block_size",
-           "sample_values", "household_uniforms", "compound_uniforms", "compound_key"]
+           "sample_values", "household_uniforms", "district_household_values",
+           "compound_uniforms", "compound_key"]
 
 BLOCK_SIZE = 4096
 """Draws per random-stream block (fixed: changing it changes the draws)."""
@@ -216,7 +217,8 @@ def block_uniforms(space: InputSpace, seed: int, sampler: Sampler, block: int,
 
 
 def household_uniforms(seed: int, path: Path, block: int, size: int,
-                       households: int, compound: tuple[int, int] | None = None) -> np.ndarray:
+                       households: int, compound: tuple[int, int] | None = None,
+                       window: tuple[int, int] | None = None) -> np.ndarray:
     """Uniform numbers of a per-household input in one block, shape ``(size, households)``.
 
     The stream ``SeedSequence(seed, spawn_key=(2**31 − 2, crc32(path), block))`` (PCG64) is
@@ -228,13 +230,37 @@ def household_uniforms(seed: int, path: Path, block: int, size: int,
     district; ``compound`` its :func:`compound_key`) has streams of its own,
     ``spawn_key=(2**31 − 2, crc32(path), key_c, block)``: the households of two compounds are
     different people, and a compound's draws are the same in the district and alone.
+
+    ``window`` ``(lo, hi)``: only draws ``lo .. hi − 1`` of the block, ``(hi − lo,
+    households)``, the same numbers, read by advancing the stream past the others (a loop over
+    the households, about a microsecond each): a district holds a few hundred draws of its
+    households at a time, not a block's.
     """
     key = zlib.crc32(format_path(path).encode("utf-8"))
     spawn = (_HOUSEHOLD_KEY, key, block) if compound is None else \
         (_HOUSEHOLD_KEY, key, *compound, block)
-    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=spawn)))
-    u = rng.random((households, BLOCK_SIZE))[:, :size]
-    return clip_uniforms(np.ascontiguousarray(u.T))
+    bits = np.random.PCG64(np.random.SeedSequence(seed, spawn_key=spawn))
+    rng = np.random.Generator(bits)
+    if window is None:
+        u = rng.random((households, BLOCK_SIZE))[:, :size]
+        return clip_uniforms(np.ascontiguousarray(u.T))
+    return _window(bits, rng, households, size, window).T
+
+
+def _window(bits, rng, households: int, size: int, window: tuple[int, int]) -> np.ndarray:
+    """Draws ``lo .. hi − 1`` of every household's numbers in a block, household after
+    household, ``(households, hi − lo)`` clipped (see :func:`household_uniforms`)."""
+    lo, hi = window
+    if not 0 <= lo < hi <= size:
+        raise ValueError(f"need 0 ≤ lo < hi ≤ {size}, got {lo}, {hi}")
+    u = np.empty((households, hi - lo))
+    if households:
+        bits.advance(lo)              # a double is one 64-bit output of the generator
+    for h in range(households):
+        if h:
+            bits.advance(BLOCK_SIZE - (hi - lo))
+        rng.random(out=u[h])
+    return clip_uniforms(u)
 
 
 def compound_key(compound_id: str) -> tuple[int, int]:
@@ -284,7 +310,8 @@ def block_size(block: int, draws: int) -> int:
 def sample_values(space: InputSpace, seed: int, sampler: Sampler, start: int,
                   stop: int, draws: int | None = None,
                   compound_ids: Sequence[str] | None = None,
-                  compound_households: Sequence[int] | None = None) -> dict[Path, np.ndarray]:
+                  compound_households: Sequence[int] | None = None,
+                  households: bool = True) -> dict[Path, np.ndarray]:
     """Values of every uncertain input for draws ``start .. stop − 1`` of a run of ``draws``.
 
     ``draws`` (default ``stop``: this range ends the run) sets the size of the last block, which
@@ -295,8 +322,10 @@ def sample_values(space: InputSpace, seed: int, sampler: Sampler, start: int,
     inputs drawn per compound, C the compounds of ``compound_ids``; ready for
     :func:`fundmodel.inputs.draws.realise`. In a district (``compound_households``: each
     compound's households), an input drawn per household is a :class:`ByCompound`
-    ``(stop − start, C, H)``, H the most households of a compound, each compound's own
-    stream (:func:`household_uniforms`) in its first households and 0.5 after them (padding).
+    :class:`~fundmodel.inputs.shapes.ByHousehold` ``(stop − start, Σ_c H_c)``, each
+    compound's households from its own stream (:func:`district_household_values`).
+    ``households`` False: no input drawn per household (a district's tile draws them a few
+    hundred draws at a time).
     """
     draws = stop if draws is None else draws
     if not 0 <= start < stop <= draws:
@@ -312,10 +341,11 @@ def sample_values(space: InputSpace, seed: int, sampler: Sampler, start: int,
         if not np.all(np.isfinite(values)):  # pragma: no cover - guarded by clipping
             raise FloatingPointError(f"non-finite draw for {format_path(path)}")
         out[path] = values
+    if compound_households is not None and households:
+        out.update(district_household_values(space, seed, start, stop, draws, compound_ids,
+                                             compound_households))
     for path, dist in zip(space.household_paths, space.household_dists):
-        if compound_households is not None:
-            out[path] = _district_households(dist, seed, path, first, last, draws, start, stop,
-                                             compound_ids, compound_households)
+        if compound_households is not None or not households:
             continue
         u = np.concatenate([household_uniforms(seed, path, b, block_size(b, draws),
                                                space.households, space.household_key)
@@ -343,21 +373,41 @@ def sample_values(space: InputSpace, seed: int, sampler: Sampler, start: int,
     return out
 
 
-def _district_households(dist, seed: int, path: Path, first: int, last: int, draws: int,
-                         start: int, stop: int, compound_ids: Sequence[str],
-                         compound_households: Sequence[int]):
-    """A per-household input of a district's compounds, ``ByCompound (stop − start, C, H)``:
-    compound c's households from its own stream, the padding (households beyond its count)
-    at the median, which no vote or charge reads."""
-    from .shapes import ByCompound
-    counts = [int(h) for h in compound_households]
-    lo, hi = start - first * BLOCK_SIZE, stop - first * BLOCK_SIZE
-    u = np.full((stop - start, len(counts), max(counts, default=0)), 0.5)
-    for c, (key, n) in enumerate(zip(compound_ids, counts)):   # one stream per compound
-        u[:, c, :n] = np.concatenate([household_uniforms(seed, path, b, block_size(b, draws),
-                                                         n, compound_key(key))
-                                      for b in range(first, last)])[lo:hi]
-    values = np.asarray(dist.ppf(u), dtype=float)
-    if not np.all(np.isfinite(values)):  # pragma: no cover - guarded by clipping
-        raise FloatingPointError(f"non-finite draw for {format_path(path)}")
-    return ByCompound(values)
+def district_household_values(space: InputSpace, seed: int, start: int, stop: int,
+                              draws: int, compound_ids: Sequence[str],
+                              compound_households: Sequence[int],
+                              out: dict | None = None) -> dict:
+    """The inputs drawn per household of a district's compounds for draws ``start .. stop −
+    1`` of a run of ``draws``: path → :class:`~fundmodel.inputs.shapes.ByHousehold`
+    ``(stop − start, Σ_c H_c)``, compound c's households (``compound_households[c]`` of them)
+    from its own stream (:func:`household_uniforms`, keyed by its id), compound after
+    compound, no padding (:func:`household_uniforms`' window, household-major, then the
+    inverse CDF compound by compound). ``out``: arrays of at least ``stop − start`` rows by
+    path, written in place (a tile reuses them, rather than have the system map fresh pages
+    for every few hundred draws)."""
+    from .shapes import ByHousehold
+    counts = np.array([int(h) for h in compound_households], dtype=np.int64)
+    ends = np.cumsum(counts)
+    keys = [compound_key(i) for i in compound_ids]
+    first, last = start // BLOCK_SIZE, math.ceil(stop / BLOCK_SIZE)
+    values_of = {}
+    for path, dist in zip(space.household_paths, space.household_dists):
+        path_key = zlib.crc32(format_path(path).encode("utf-8"))   # as household_uniforms
+        width = int(ends[-1]) if counts.size else 0
+        reuse = out is not None and path in out and out[path].shape[0] >= stop - start
+        # laid out household-major (each compound's numbers one block), seen draw-major
+        values = out[path][:stop - start] if reuse else np.empty((width, stop - start)).T
+        for b in range(first, last):
+            lo = max(start, b * BLOCK_SIZE) - b * BLOCK_SIZE
+            hi = min(stop, (b + 1) * BLOCK_SIZE) - b * BLOCK_SIZE
+            rows = slice(b * BLOCK_SIZE + lo - start, b * BLOCK_SIZE + hi - start)
+            size = block_size(b, draws)
+            for key, n, end in zip(keys, counts, ends):     # one stream per compound
+                bits = np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(
+                    _HOUSEHOLD_KEY, path_key, *key, b)))
+                x = dist.ppf(_window(bits, np.random.Generator(bits), int(n), size, (lo, hi)))
+                if not np.all(np.isfinite(x)):  # pragma: no cover - guarded by clipping
+                    raise FloatingPointError(f"non-finite draw for {format_path(path)}")
+                values[rows, end - n:end] = x.T
+        values_of[path] = ByHousehold(values, counts)
+    return values_of

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["stack", "rules_at", "ByCompound"]
+__all__ = ["stack", "rules_at", "ByCompound", "ByHousehold"]
 
 
 class ByCompound(np.ndarray):
@@ -16,6 +16,33 @@ class ByCompound(np.ndarray):
 
     def __new__(cls, values) -> "ByCompound":
         return np.asarray(values, dtype=float).view(cls)
+
+
+class ByHousehold(np.ndarray):
+    """Values of an input drawn for every household of a district's compounds, without
+    padding: axes ``(draw, household)``, compound 0's households, then compound 1's, ...;
+    ``sizes (C,)`` each compound's households. Slicing the draws keeps ``sizes``."""
+
+    sizes: np.ndarray
+
+    def __new__(cls, values, sizes) -> "ByHousehold":
+        out = np.asarray(values, dtype=float).view(cls)
+        out.sizes = np.asarray(sizes, dtype=np.int64)
+        return out
+
+    def __array_finalize__(self, obj) -> None:
+        self.sizes = getattr(obj, "sizes", None)
+
+    def padded(self, compounds: np.ndarray, width: int) -> np.ndarray:
+        """The values of the compounds at positions ``compounds`` on a household axis of
+        ``width`` (at least their most households), ``(draw, len(compounds), width)``; a
+        padded household repeats its compound's first household's value (no vote or charge
+        reads it)."""
+        sizes = self.sizes[compounds]
+        first = (np.cumsum(self.sizes) - self.sizes)[compounds]
+        j = np.arange(width)
+        index = first[:, None] + np.where(j[None, :] < sizes[:, None], j[None, :], 0)
+        return self.view(np.ndarray)[:, index]
 
 
 def draw_compound(value: Any, default: float | None = 0.0) -> np.ndarray | None:

@@ -183,7 +183,8 @@ def simulate_portfolio(scenario: Scenario, draws: int | None = None, seed: int |
     table = table.take(chosen) if chosen.size != len(table) else table
     check_start_years(scenario, table, offsets)
     if any(getattr(rule, "pooled", False) for rule in scenario.funding):
-        compounds_per_tile = len(table)     # a pooled debt's package is computed together
+        # a pooled debt's package is computed together: one tile of whole blocks holding all
+        compounds_per_tile = -(-len(table) // COMPOUND_BLOCK) * COMPOUND_BLOCK
     tiles = tiles_of(len(table), compounds_per_tile)
     per_tile = tiles[0].stop - tiles[0].start
     chunk_draws = positive_int(chunk_draws if chunk_draws is not None

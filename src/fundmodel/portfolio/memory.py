@@ -41,8 +41,9 @@ def portfolio_memory_estimate(scenario, draws: int, compounds: int, compounds_pe
     - ``chunk working set``: per tile computing, draws of a chunk × compounds of the tile ×
       (the one-compound engine's bytes per draw + 2 × L × T × 8 for the outlay by calendar
       year);
-    - ``household arrays`` (with a ``households`` section): per tile computing, the household
-      arrays of a chunk on the padded household axis (:func:`_household_bytes`).
+    - ``household arrays`` and ``household draws`` (with a ``households`` section): per tile
+      computing, the household arrays of a chunk, its compounds by size class, and the draws
+      of the inputs drawn per household it holds (:func:`_household_bytes`).
     - ``sampled inputs``: per tile computing, the span of whole sampling blocks its chunks
       are cut from (:func:`~fundmodel.portfolio.tiles.sampling_span`) × (the ``dims`` shared
       uniform columns + compounds of the tile × the inputs drawn per compound) × 8 bytes,
@@ -68,9 +69,8 @@ def portfolio_memory_estimate(scenario, draws: int, compounds: int, compounds_pe
         parts["chunk working set"] = (in_flight * chunk * per_tile * cell,
                                       f"{in_flight} chunk(s) of {chunk:,} draws × {per_tile:,} "
                                       f"compounds × about {_bytes_text(cell)}")
-        hh = scenario.households
-        if hh is not None:
-            parts["household arrays"] = _household_bytes(scenario, chunk, per_tile, in_flight)
+        if scenario.households is not None:
+            parts.update(_household_bytes(scenario, draws, chunk, per_tile, in_flight))
         span = sampling_span(chunk_draws)
         columns = dims + per_tile * len(scenario.per_compound_paths())
         parts["sampled inputs"] = (in_flight * 2 * 8.0 * span * columns,
@@ -79,26 +79,53 @@ def portfolio_memory_estimate(scenario, draws: int, compounds: int, compounds_pe
     return parts
 
 
-def _household_bytes(scenario, chunk: int, per_tile: int, in_flight: int
-                     ) -> tuple[float, str]:
-    """A chunk's household arrays in a district: the household axis padded to the largest
-    compound's H households, ``10 + 2K`` arrays ``(draws, compounds, H)`` (K decisions: the
-    shares, votes, willingness to pay, channels …) and the static ones ``(ballots + items,
-    compounds, H)`` (electorates, charge weights), ballots counting one per building of the
-    largest compound for a decision voted by building."""
+def _household_bytes(scenario, draws: int, chunk: int, per_tile: int, in_flight: int
+                     ) -> dict[str, tuple[float, str]]:
+    """A chunk's household arrays in a district, and the per-household draws a tile holds.
+
+    The compounds are computed by size class (those whose household counts have the same
+    binary length share an axis padded to the class's most households:
+    :func:`~fundmodel.inputs.households.household_structure`), so compound c takes ``W_c``
+    household cells, the most households of its class; a tile is counted as the
+    ``per_tile`` compounds of the largest ``W_c``, ``N = Σ W_c`` cells. ``household arrays``:
+    ``10 + 2K`` arrays ``(draws, N)`` (K decisions: the shares, votes, willingness to pay,
+    channels …) and the static ones ``(B + I + 4) × N`` (electorates of every ballot of the
+    run, B — one per building of the compound of most buildings for a decision voted by
+    building —, charge weights of the I items, and a decision's rows by building);
+    ``household draws``: the draws of each input drawn per household that a tile holds at a
+    time (:func:`~fundmodel.portfolio.tiles.household_span`, at most a sampling span and the
+    run's draws), over the tile's households (the ``per_tile`` compounds of most households),
+    × 8 bytes."""
     import numpy as np
+    from ..inputs.sampling import input_space
+    from .tiles import household_span
     hh = scenario.households
     table = scenario.portfolio.table
-    h = int(np.max(table.households))
+    households = np.asarray(table.households, dtype=np.int64)
+    bits = np.array([int(h).bit_length() for h in households])
+    widest = np.zeros(households.size, dtype=np.int64)
+    for n in np.unique(bits):                     # each class's most households
+        widest[bits == n] = households[bits == n].max()
+    cells = int(np.sort(widest)[::-1][:per_tile].sum())
     most = int(np.nanmax(np.asarray(table.buildings, dtype=float)))
     k = len(hh.decisions)
     ballots = sum(most if d.vote_electorate() == "building" else 1 for d in hh.decisions)
     arrays = 10 + 2 * k
-    static = ballots + len(scenario.renovation.items)
-    total = in_flight * 8.0 * per_tile * h * (chunk * arrays + static)
-    return total, (f"{in_flight} chunk(s) of {chunk:,} draws × {per_tile:,} compounds × "
-                   f"{h:,} households (the largest compound) × {arrays} arrays ({k} "
-                   "decision(s)) × 8 bytes")
+    static = ballots + len(scenario.renovation.items) + 4
+    parts = {"household arrays": (
+        in_flight * 8.0 * cells * (chunk * arrays + static),
+        f"{in_flight} chunk(s) of {chunk:,} draws × {cells:,} household cells (each compound "
+        f"padded to its size class's most households) × {arrays} arrays ({k} decision(s)) "
+        "× 8 bytes")}
+    space = input_space(scenario)
+    if space.household_paths:
+        tile = np.sort(households)[::-1][:per_tile]
+        held = min(household_span(chunk, tile, space), sampling_span(chunk), draws)
+        parts["household draws"] = (
+            in_flight * 8.0 * held * int(tile.sum()) * len(space.household_paths),
+            f"{in_flight} tile(s) × {held:,} draws × {int(tile.sum()):,} households × "
+            f"{len(space.household_paths)} input(s) drawn per household × 8 bytes")
+    return parts
 
 
 def _refuse(what: str, parts: dict[str, tuple[float, str]], available: float,
@@ -136,8 +163,8 @@ def check_portfolio_size(scenario, draws: int, compounds: int, compounds_per_til
     if sum(b for b, _ in parts.values()) <= available:
         return
     # the totals and the tiles grow with the draws; a chunk's working set and the sampled
-    # span (and a chunk's household arrays) do not
-    fixed_parts = ("chunk working set", "sampled inputs", "household arrays")
+    # span (and a chunk's household arrays and draws) do not
+    fixed_parts = ("chunk working set", "sampled inputs", "household arrays", "household draws")
     grows = sum(b for name, (b, _) in parts.items() if name not in fixed_parts) / draws
     fixed = sum(parts.get(name, (0.0, ""))[0] for name in fixed_parts)
     ways = []
@@ -148,8 +175,11 @@ def check_portfolio_size(scenario, draws: int, compounds: int, compounds_per_til
         ways.append("fewer draws (--draws)")
     if "tiles in flight" in parts and workers > 1:
         ways.append("fewer workers (--workers)")
-    if "tiles in flight" in parts and compounds_per_tile > COMPOUND_BLOCK:
+    pooled = any(getattr(rule, "pooled", False) for rule in scenario.funding)
+    if "tiles in flight" in parts and compounds_per_tile > COMPOUND_BLOCK and not pooled:
         ways.append(f"fewer compounds per tile (compounds_per_tile, at least {COMPOUND_BLOCK})")
+    if pooled and chunk_draws > 1:       # a pooled package is one tile: only its chunks shrink
+        ways.append("fewer draws per chunk (chunk_draws)")
     raise _refuse("this district run", parts, available, ways)
 
 

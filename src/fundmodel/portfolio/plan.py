@@ -41,7 +41,8 @@ def renovation_cost_by_level(scenario, draws: int | None = None, seed: int = 0,
     cost = np.empty((draws, len(table), len(GOVERNMENT_LEVELS), n_build))
     for start in range(0, len(table), block):               # a loop over blocks, for memory
         sub = table.take(np.arange(start, min(start + block, len(table))))
-        values = sample_values(space, seed, sampler, 0, draws, draws, list(sub.ids))
+        values = sample_values(space, seed, sampler, 0, draws, draws, list(sub.ids),
+                               sub.households if scenario.households is not None else None)
         out = run_compounds(model_inputs(scenario, values, draws, sub))
         cost[:, start:start + len(sub)] = payments_by_level(out, "capital")[..., :n_build]
     return cost

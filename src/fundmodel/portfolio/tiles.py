@@ -18,7 +18,10 @@ tile sizes are whole blocks, and every sum runs in a fixed order.
 The uncertain inputs are sampled a span of whole sampling blocks
 (:data:`~fundmodel.inputs.sampling.BLOCK_SIZE` draws) at a time and the chunks of the span
 computed from slices of it: a chunk's values are those :func:`sample_values` gives for its
-draws alone, without drawing its blocks' streams again for every chunk.
+draws alone, without drawing its blocks' streams again for every chunk. The inputs drawn per
+household are sampled a few chunks at a time (:func:`household_span`), without padding, and
+the households' static inputs (buildings, charges, ballots) are compiled once per tile
+(:func:`~fundmodel.inputs.households.household_structure`).
 """
 
 from __future__ import annotations
@@ -31,14 +34,16 @@ from ..catalog import (ACCOUNT_METRICS, FUND_BUILDING_METRICS, FUND_METRICS, QUA
                        instrument_metric_names)
 from ..engine.model import run_compounds
 from ..inputs import model_inputs
-from ..inputs.sampling import BLOCK_SIZE, InputSpace, sample_values
+from ..inputs.households import household_structure
+from ..inputs.sampling import BLOCK_SIZE, InputSpace, district_household_values, sample_values
 from ..scenario.fiscal import GOVERNMENT_LEVELS
 from .programme import packages, programme_metrics
 
 __all__ = ["COMPOUND_BLOCK", "COMPOUND_METRICS", "DISTRICT_METRICS", "SUMMARY_STATS", "Tile",
            "TileResult", "run_tile", "add_blocks", "tiles_of", "payments_by_level",
            "metric_names", "sequential_sum", "calendar_outlay", "calendar_window",
-           "government_years", "compound_metrics", "sampling_span", "row_quantiles"]
+           "government_years", "compound_metrics", "sampling_span", "row_quantiles",
+           "household_span", "HOUSEHOLD_VALUES"]
 
 COMPOUND_BLOCK = 50
 """Compounds per summation block (fixed: changing it changes the last bits of district sums)."""
@@ -222,14 +227,25 @@ def run_tile(scenario, table, tile: Tile, seed: int, sampler: str, draws: int,
     years = None                   # the timeline years in which a level pays, so far
     outlay = [np.zeros((draws, len(GOVERNMENT_LEVELS), 0)) for _ in range(n_blocks)]
     span = sampling_span(chunk_draws)
+    households = sub.households if scenario.households is not None else None
+    structure = household_structure(scenario, sub)
+    held = household_span(chunk_draws, households, space)
+    buffers = None                 # the households' draws, reused from one span to the next
     for s0 in range(0, draws, span):
         s1 = min(s0 + span, draws)
-        sampled = sample_values(space, seed, sampler, s0, s1, draws, ids,
-                                sub.households if scenario.households is not None else None)
+        sampled = sample_values(space, seed, sampler, s0, s1, draws, ids, households,
+                                households=False)
         for d0 in range(s0, s1, chunk_draws):
             d1 = min(d0 + chunk_draws, s1)
             values = {path: v[d0 - s0:d1 - s0] for path, v in sampled.items()}
-            out = run_compounds(model_inputs(scenario, values, d1 - d0, sub))
+            if space.household_paths and households is not None:
+                if (d0 - s0) % held == 0:    # the next draws of the households, a few at once
+                    h0, h1 = d0, min(d0 + held, s1)
+                    by_household = district_household_values(space, seed, h0, h1, draws, ids,
+                                                              households, buffers)
+                    buffers = {path: v.view(np.ndarray) for path, v in by_household.items()}
+                values.update({path: v[d0 - h0:d1 - h0] for path, v in by_household.items()})
+            out = run_compounds(model_inputs(scenario, values, d1 - d0, sub, structure))
             metrics = compound_metrics(out, per_compound_names)
             for k in per_compound_names:
                 kept[k][d0:d1] = metrics[k]
@@ -289,6 +305,22 @@ def _widened(outlay: list[np.ndarray], offsets: np.ndarray, old: tuple[int, int]
         for w, o in zip(wide, outlay):
             w[..., at:at + o.shape[-1]] = o
     return wide
+
+
+HOUSEHOLD_VALUES = 2**25
+"""Per-household values a tile holds at a time (256 MiB an input drawn per household): its
+households' draws are sampled this many household × draw cells at a time, in whole chunks
+(memory only: never changes a bit)."""
+
+
+def household_span(chunk_draws: int, households, space: InputSpace) -> int:
+    """Draws of a tile's households sampled at once: whole chunks of ``chunk_draws``, at least
+    one, about :data:`HOUSEHOLD_VALUES` household × draw cells (``households`` each
+    compound's, None without a households section)."""
+    if households is None or not space.household_paths:
+        return chunk_draws
+    per_draw = max(1, int(np.sum(households)))
+    return max(1, HOUSEHOLD_VALUES // (per_draw * chunk_draws)) * chunk_draws
 
 
 def sampling_span(chunk_draws: int) -> int:

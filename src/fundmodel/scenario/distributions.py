@@ -420,8 +420,19 @@ class Triangular(_ThreePoint):
         lo, m, hi = self.low, self.mode_, self.high
         c = (m - lo) / (hi - lo)
         u = np.asarray(u, dtype=float)
-        x = np.where(u < c, np.sqrt(c * u), 1 - np.sqrt((1 - c) * (1 - u)))
-        return x * (hi - lo) + lo
+        if u.ndim == 0:
+            x = np.where(u < c, np.sqrt(c * u), 1 - np.sqrt((1 - c) * (1 - u)))
+            return x * (hi - lo) + lo
+        # the same operations in place (a district draws millions of these per run)
+        below = np.sqrt(c * u)
+        x = np.subtract(1.0, u)
+        x *= 1 - c
+        np.sqrt(x, out=x)
+        np.subtract(1.0, x, out=x)
+        np.copyto(x, below, where=u < c)
+        x *= hi - lo
+        x += lo
+        return x
 
 
 class Pert(_ThreePoint):

@@ -32,12 +32,14 @@ the least willingness to pay common to every household at which the ballot would
 (:func:`fundmodel.engine.consent.wtp_threshold`; inf where none would, e.g. too few take part).
 
 Compounds of different sizes (a district) share a household axis padded to the largest
-compound's households (``HouseholdInputs.sizes``): every sum over households runs over the
-compound's own (:func:`fundmodel.engine.arrays.household_sum`), and a building's ballot is
-counted on a window of the axis holding that building's households alone, so each compound's
-votes and channels have the bits of its own run; a compound with fewer buildings than a
-decision has ballots has empty ones (``ballot_present`` False), which build nothing and stop
-nothing.
+compound's households (``HouseholdInputs.sizes``), or to the largest of their size class
+(``HouseholdInputs.classes``: both stages loop over the classes): every sum over households
+runs over the compound's own (:func:`fundmodel.engine.arrays.household_sum`), and the ballots
+of a decision voted building by building are counted together, one row per compound and
+building holding that building's households alone (:class:`BuildingBallots`), so each
+compound's votes and channels have the bits of its own run; a compound with fewer buildings
+than a decision has ballots has empty ones (``ballot_present`` False), which build nothing and
+stop nothing.
 
 Channels (:func:`channels`, after funding)
 ------------------------------------------
@@ -85,7 +87,8 @@ from ..model_inputs import HouseholdInputs, ModelInputs, RuleInputs
 from ..ledger import Ledger
 from . import Books
 
-__all__ = ["ConsentOutcome", "ResidentsOutput", "residents_rules", "residents_part", "consent",
+__all__ = ["ConsentOutcome", "ResidentsOutput", "BuildingBallots", "building_ballots",
+           "residents_rules", "residents_part", "consent",
            "channels", "CHANNEL_LINES", "household_groups"]
 
 CHANNEL_LINES = {
@@ -107,22 +110,20 @@ class ConsentOutcome:
     ----------
     passed : ndarray of bool (D, C, B)
         Whether each ballot passes.
-    wtp_threshold_cny : ndarray (D, C, B)
+    wtp_threshold_cny : ndarray (D, C, B) or None
         Least willingness to pay, common to the ballot's electorate, at which it passes, CNY
-        (inf: none).
+        (inf: none). Computed for one compound only (the households' tables): None in a
+        district of several.
     item_factor : ndarray (D, C, I)
         Share of each item built (1 for an item no decision covers).
-    household_pass : tuple of ndarray (D, C, H)
-        Per decision: 1 where the household's part of the decision's items is built.
     metrics : dict of str to ndarray (D, C)
         ``built_share[<item>]``: the share built of each item a decision covers (its
         ``item_factor``), per draw: where the votes leave each compound.
     """
 
     passed: np.ndarray
-    wtp_threshold_cny: np.ndarray
+    wtp_threshold_cny: np.ndarray | None
     item_factor: np.ndarray
-    household_pass: tuple[np.ndarray, ...]
     metrics: dict = field(default_factory=dict)
 
 
@@ -216,27 +217,170 @@ def _decision_shares(hh: HouseholdInputs, part: np.ndarray, k: int) -> np.ndarra
     return share
 
 
-def _building_window(hh: HouseholdInputs, b: int, share: np.ndarray, wtp: np.ndarray):
-    """Ballot ``b`` of one building on the households of that building alone: a building's
-    households are contiguous on the household axis, so each compound's are a window of it,
-    ``W`` wide (the most households of that building in a compound). Returns the shares
-    ``(D, C, W)``, the willingness to pay ``(D|1, C|1, W|1)``, the areas and the electorate
-    ``(C, W)`` and each compound's households in the window ``(C,)`` (0: no such building)."""
-    e = hh.electorate[b]                                                  # (C, H)
-    size = e.sum(axis=-1).astype(np.int64)
-    start = np.argmax(e > 0, axis=-1)
-    width = max(int(size.max()), 1)
-    index = np.minimum(start[:, None] + np.arange(width)[None, :], hh.size - 1)   # (C, W)
+@dataclass(frozen=True)
+class BuildingBallots:
+    """A decision voted building by building, laid out for a size class of compounds (the
+    same in every draw: :func:`building_ballots`). One row per compound and building that has
+    a ballot (``ballot_present``): a building's households are contiguous on the household
+    axis, so a row is a window of its compound's row, ``W`` wide (the most households of a
+    building).
+
+    Attributes
+    ----------
+    compound, ballot : ndarray of int (R,)
+        The row's positions on the compound and ballot axes (rows by number of households).
+    index : ndarray of int (R, W)
+        The row's households in the compounds' household axes laid end to end (``c × H +
+        h``; past the building's households, later ones of its compound, which no sum reads).
+    size : ndarray of int (R,)
+        The building's households.
+    area, inside : ndarray (R, W)
+        Their areas, and 1 for them (the electorate), 0 past them.
+    weights : ndarray (I_k, R, W)
+        The charge weights of the decision's items on the rows.
+    home : ndarray of int (C, H)
+        Each household's ballot among the decision's, as an index in the compounds' ballots
+        laid end to end (``c × b_k + j``; its compound's first where it is in none).
+    member : ndarray (C, H)
+        1 for a household in one of the decision's ballots.
+    built : ndarray (I_k, b_k, C)
+        The share of item i that ballot j builds when it passes, ``ω_ij / Σ_j' ω_ij'``
+        (``ω_ij`` the item's charge weights over ballot j's households).
+    """
+
+    compound: np.ndarray
+    ballot: np.ndarray
+    index: np.ndarray
+    size: np.ndarray
+    area: np.ndarray
+    inside: np.ndarray
+    weights: np.ndarray
+    home: np.ndarray
+    member: np.ndarray
+    built: np.ndarray
+
+
+def building_ballots(hh: HouseholdInputs, k: int) -> BuildingBallots | None:
+    """Decision k's ballots laid out (:class:`BuildingBallots`); None for a decision voted by
+    its whole electorate."""
+    if not hh.decision_by_building[k]:
+        return None
+    ballots = np.flatnonzero(hh.ballot_decision == k)
+    e = hh.electorate[ballots]                                            # (b, C, H)
+    ballot, compound = np.nonzero(hh.ballot_present[ballots])
+    size = e[ballot, compound].sum(axis=-1).astype(np.int64)
+    by_size = np.argsort(size, kind="stable")           # rows by households: runs of a size
+    ballot, compound, size = ballot[by_size], compound[by_size], size[by_size]
+    rows = e[ballot, compound]                                            # (R, H)
+    start = np.argmax(rows > 0, axis=-1)
+    width = max(int(size.max(initial=0)), 1)
+    index = np.minimum(start[:, None] + np.arange(width)[None, :], hh.size - 1)   # (R, W)
     inside = np.arange(width)[None, :] < size[:, None]
+    flat = compound[:, None] * hh.size + index
+    items = np.flatnonzero(hh.decision_items[k])
+    member = e > 0
+    built = np.zeros((items.size, ballots.size, e.shape[1]))
+    for n, i in enumerate(items):
+        omega = household_sum(e * hh.weights[i], hh.padded)                 # (b, C)
+        built[n] = omega / row_sum(omega.T)
+    return BuildingBallots(
+        compound=compound, ballot=ballots[ballot], index=flat, size=size,
+        area=hh.area_m2[compound[:, None], index] * inside, inside=inside.astype(float),
+        weights=np.stack([hh.weights[i].reshape(-1)[flat] for i in items]) if items.size
+        else np.zeros((0,) + flat.shape),
+        home=np.arange(e.shape[1])[:, None] * ballots.size + np.argmax(member, axis=0),
+        member=member.any(axis=0).astype(float), built=built)
 
-    def take(a: np.ndarray) -> np.ndarray:
-        if a.shape[-1] == 1:
-            return a
-        a = np.broadcast_to(a, a.shape[:-2] + (index.shape[0], a.shape[-1]))
-        return np.take_along_axis(a, index.reshape((1,) * (a.ndim - 2) + index.shape), -1)
 
-    return (take(share), take(wtp), take(hh.area_m2) * inside, inside.astype(float),
-            size)
+def _laid_out(hh: HouseholdInputs, k: int) -> BuildingBallots | None:
+    """Decision k's :class:`BuildingBallots`: as compiled once for many chunks, or now."""
+    return hh.building_ballots[k] if hh.building_ballots else building_ballots(hh, k)
+
+
+def _row_groups(size: np.ndarray) -> list[tuple[slice, int]]:
+    """The rows of :class:`BuildingBallots` (sorted by households) in groups whose counts
+    have the same binary length, each with its width (its most households): a vote over a
+    group reads ``width`` columns, not the widest building's."""
+    bits = np.floor(np.log2(np.maximum(size, 1))).astype(np.int64)
+    edges = np.r_[0, np.flatnonzero(np.diff(bits)) + 1, size.size]
+    return [(slice(lo, hi), max(int(size[hi - 1]), 1)) for lo, hi in zip(edges[:-1], edges[1:])
+            if hi > lo]
+
+
+def _rows_of(a: np.ndarray, compound: np.ndarray, index: np.ndarray,
+             n_compounds: int) -> np.ndarray:
+    """A ``(D|1, C|1, H|1)`` household array on the rows of :class:`BuildingBallots`:
+    ``(D|1, R, W)``, or ``(D|1, R|1, 1)`` where it is the same for every household."""
+    if a.shape[-1] == 1:
+        return a if a.shape[1] == 1 else a[:, compound]
+    a = np.broadcast_to(a, a.shape[:1] + (n_compounds, a.shape[-1]))
+    return a.reshape(a.shape[0], -1)[:, index]
+
+
+def _at_home(hh: HouseholdInputs, ok: np.ndarray, k: int) -> np.ndarray:
+    """1 where a household's part of decision k's items is built, ``(D, C, H)`` 0/1: the
+    pass ``ok (D, C, b_k)`` of its ballot (its building's, or the whole electorate's)."""
+    laid = _laid_out(hh, k)
+    if laid is None:
+        return np.broadcast_to(ok.astype(float), ok.shape[:2] + (hh.size,))
+    ok = ok.reshape(ok.shape[0], -1).astype(float)           # (D, C × b_k)
+    return ok[:, laid.home] * laid.member
+
+
+def _votes(hh: HouseholdInputs, part: np.ndarray, shape: tuple[int, int, int],
+           thresholds: bool = True):
+    """The votes of one size class (:meth:`HouseholdInputs.by_class`) on the residents'
+    parts ``part (D, C, I)`` of its compounds: passed and thresholds ``(D, C, B)`` (an empty
+    ballot fails, threshold inf; ``thresholds`` False: not computed, None) and the share
+    built of each item ``(D, C, I)``."""
+    n_ballots = hh.ballot_decision.size
+    passed = np.zeros(shape[:2] + (n_ballots,), dtype=bool)
+    threshold = np.full(shape[:2] + (n_ballots,), np.inf) if thresholds else None
+    factor = np.ones(shape)
+    area, sizes = hh.area_m2, hh.padded
+    for k, rule in enumerate(hh.rules):
+        p = hh.participation[k][..., None]
+        ballots = np.flatnonzero(hh.ballot_decision == k)
+        items = np.flatnonzero(hh.decision_items[k])
+        laid = _laid_out(hh, k)
+        if laid is not None:      # the buildings' ballots at once, a few widths of rows
+            for rows, width in _row_groups(laid.size):
+                compound, index = laid.compound[rows], laid.index[rows, :width]
+                s_b = np.zeros((shape[0],) + index.shape)                   # (D, R, W)
+                for n, i in enumerate(items):
+                    s_b += part[:, compound, i, None] * laid.weights[n][rows, :width]
+                w_b = _rows_of(hh.wtp_cny[k], compound, index, hh.sizes.size)
+                p_b = p if p.shape[1] == 1 else p[:, compound]
+                a_b = laid.area[rows, :width]
+                args = dict(electorate=laid.inside[rows, :width], participation=p_b,
+                            sizes=laid.size[rows])
+                passed[:, compound, laid.ballot[rows]], _ = vote(s_b, w_b, a_b, rule, **args)
+                if thresholds:
+                    threshold[:, compound, laid.ballot[rows]] = wtp_threshold(
+                        s_b, a_b, rule, **args)
+        else:
+            share = _decision_shares(hh, part, k)
+            for b in ballots:
+                passed[..., b], _ = vote(share, hh.wtp_cny[k], area, rule,
+                                         electorate=hh.electorate[b], participation=p,
+                                         sizes=sizes)
+                if thresholds:
+                    threshold[..., b] = wtp_threshold(share, area, rule,
+                                                      electorate=hh.electorate[b],
+                                                      participation=p, sizes=sizes)
+        ok = passed[..., ballots]                                         # (D, C, b_k)
+        real = hh.ballot_present[ballots].T                               # (C, b_k)
+        held = np.flatnonzero(real.any(axis=0))      # the ballots some compound here holds
+        for n, i in enumerate(items):
+            if laid is not None:
+                built = np.zeros(shape[:2])
+                for j in held:                       # the ballots in order; empty ones add 0
+                    built = built + ok[..., j] * laid.built[n, j]
+                factor[..., i] = np.where((ok | ~real).all(axis=-1), 1.0,
+                                          np.where((ok & real).any(axis=-1), built, 0.0))
+            else:
+                factor[..., i] = ok[..., 0]
+    return passed, threshold, factor
 
 
 def consent(inputs: ModelInputs) -> tuple[ModelInputs, ConsentOutcome | None]:
@@ -256,49 +400,53 @@ def consent(inputs: ModelInputs) -> tuple[ModelInputs, ConsentOutcome | None]:
     part = residents_part(inputs.rules, costs, funding.applied)
     n_ballots = hh.ballot_decision.size
     passed = np.zeros(shape[:2] + (n_ballots,), dtype=bool)
-    threshold = np.zeros(shape[:2] + (n_ballots,))
+    one = shape[1] == 1          # the thresholds are reported for one compound only
+    threshold = np.zeros(shape[:2] + (n_ballots,)) if one else None
     factor = np.ones(shape)
-    household_pass = []
-    area, sizes = hh.area_m2, hh.padded
-    for k, rule in enumerate(hh.rules):
-        share = _decision_shares(hh, part, k)
-        p = hh.participation[k][..., None]
-        ballots = np.flatnonzero(hh.ballot_decision == k)
-        for b in ballots:
-            if hh.ballot_building[b] >= 0:        # one building: its own households only
-                s_b, w_b, a_b, e, n_b = _building_window(hh, b, share, hh.wtp_cny[k])
-            else:
-                s_b, w_b, a_b, e, n_b = share, hh.wtp_cny[k], area, hh.electorate[b], sizes
-            passed[..., b], _ = vote(s_b, w_b, a_b, rule, electorate=e, participation=p,
-                                     sizes=n_b)
-            threshold[..., b] = wtp_threshold(s_b, a_b, rule, electorate=e, participation=p,
-                                              sizes=n_b)
-        ok = passed[..., ballots]                                         # (D, C, b_k)
-        real = hh.ballot_present[ballots].T                               # (C, b_k)
-        if hh.decision_by_building[k]:
-            member = hh.electorate[ballots] > 0                           # (b_k, C, H)
-            mine = np.argmax(member, axis=0)          # each household's building's ballot
-            at_home = np.take_along_axis(ok.astype(float), mine[None], -1) \
-                * member.any(axis=0)                                      # (D, C, H), 0/1
-        else:
-            at_home = np.broadcast_to(ok.astype(float), shape[:2] + (hh.size,))
-        household_pass.append(at_home)
-        for i in np.flatnonzero(hh.decision_items[k]):
-            if hh.decision_by_building[k]:
-                omega = household_sum(hh.electorate[ballots] * hh.weights[i], sizes)  # (b_k, C)
-                omega_total = row_sum(omega.T)                                      # (C,)
-                built = np.zeros(shape[:2])
-                for j in range(ballots.size):        # the ballots in order; empty ones add 0
-                    built = built + ok[..., j] * (omega[j] / omega_total)
-                factor[..., i] = np.where((ok | ~real).all(axis=-1), 1.0,
-                                          np.where((ok & real).any(axis=-1), built, 0.0))
-            else:
-                factor[..., i] = ok[..., 0]
+    for at, h in hh.by_class():                      # a loop over the size classes
+        p_c, t_c, f_c = _votes(h, part[:, at], part[:, at].shape, thresholds=one)
+        passed[:, at], factor[:, at] = p_c, f_c
+        if one:
+            threshold[:, at] = t_c
     masked = replace(items, quantity=items.quantity * factor)
     decided = np.flatnonzero(np.asarray(hh.decision_items).any(axis=0))
     shares = {f"built_share[{items.names[i]}]": factor[..., i] for i in decided}
     return (replace(inputs, items=masked),
-            ConsentOutcome(passed, threshold, factor, tuple(household_pass), shares))
+            ConsentOutcome(passed, threshold, factor, shares))
+
+
+def _shares_paid(hh: HouseholdInputs, part: np.ndarray, outcome: ConsentOutcome | None, at,
+                 payments: bool):
+    """One size class's households: what each pays ``s_h`` (CNY ``(D, C, H)``, of the
+    residents' parts ``part (D, C, I)`` of its compounds, at positions ``at`` of the run), how
+    (:func:`~fundmodel.engine.households.pay_by_channel`; the monthly loan payments only when
+    ``payments``), and per decision where its items are built ``(D, C, H)`` 0/1 (empty
+    without an outcome)."""
+    n_items = part.shape[-1]
+    item_decision = {int(i): k for k in range(len(hh.decision_names))
+                     for i in np.flatnonzero(hh.decision_items[k])}
+    home = [] if outcome is None else [
+        _at_home(hh, outcome.passed[:, at][..., hh.ballot_decision == k], k)
+        for k in range(len(hh.decision_names))]
+    amount = np.zeros(part.shape[:2] + (hh.size,))                  # s_h, CNY
+    for i in range(n_items):
+        k = item_decision.get(i)
+        if not part[..., i].any():
+            continue                  # the residents pay nothing of it: it adds +0 (no bit)
+        if k is None or outcome is None:
+            amount += part[..., i, None] * hh.weights[i]
+        else:
+            f = outcome.item_factor[:, at][..., i, None]
+            w = hh.weights[i] * home[k]
+            amount += part[..., i, None] * np.divide(w, f, out=np.zeros(w.shape), where=f > 0)
+    t_f, t_p, t_l = hh.takeup_repairs_fund, hh.takeup_provident_fund, hh.takeup_loan
+    paid = pay_by_channel(amount, takeup_cash=np.clip(1.0 - t_f - t_p - t_l, 0.0, 1.0),
+                          takeup_repairs_fund=t_f, takeup_provident_fund=t_p, takeup_loan=t_l,
+                          repairs_fund_balance_cny=hh.repairs_fund_balance_cny,
+                          provident_fund_cap_cny=hh.provident_fund_cap_cny,
+                          loan_rate=hh.loan_rate, loan_term_years=float(hh.loan_term_years),
+                          sizes=hh.padded, payments=payments)
+    return amount, paid, home
 
 
 def channels(inputs: ModelInputs, ledger: Ledger,
@@ -321,27 +469,12 @@ def channels(inputs: ModelInputs, ledger: Ledger,
     for r, name in zip(res, names):
         applied[..., r] = row_sum(ledger[name])
     part = residents_part(rules, costs, applied)
-    item_decision = {int(i): k for k in range(len(hh.decision_names))
-                     for i in np.flatnonzero(hh.decision_items[k])}
-    amount = np.zeros((n, n_comp, hh.size))                       # s_h, CNY
-    for i in range(n_items):
-        k = item_decision.get(i)
-        if k is None or outcome is None:
-            amount += part[..., i, None] * hh.weights[i]
-        else:
-            f = outcome.item_factor[..., i, None]
-            w = hh.weights[i] * outcome.household_pass[k]
-            amount += part[..., i, None] * np.divide(w, f, out=np.zeros(w.shape), where=f > 0)
+    by_channel = {c: np.zeros((n, n_comp)) for c in ("repairs_fund", "provident_fund", "loan")}
+    for at, h in hh.by_class():                      # a loop over the size classes
+        amount, paid, home = _shares_paid(h, part[:, at], outcome, at, n_comp == 1)
+        for c in by_channel:
+            by_channel[c][:, at] = household_sum(getattr(paid, f"{c}_cny"), h.padded)
     t_f, t_p, t_l = hh.takeup_repairs_fund, hh.takeup_provident_fund, hh.takeup_loan
-    paid = pay_by_channel(amount, takeup_cash=np.clip(1.0 - t_f - t_p - t_l, 0.0, 1.0),
-                          takeup_repairs_fund=t_f, takeup_provident_fund=t_p, takeup_loan=t_l,
-                          repairs_fund_balance_cny=hh.repairs_fund_balance_cny,
-                          provident_fund_cap_cny=hh.provident_fund_cap_cny,
-                          loan_rate=hh.loan_rate, loan_term_years=float(hh.loan_term_years),
-                          sizes=hh.padded)
-    by_channel = {"repairs_fund": household_sum(paid.repairs_fund_cny, hh.padded),
-                  "provident_fund": household_sum(paid.provident_fund_cny, hh.padded),
-                  "loan": household_sum(paid.loan_cny, hh.padded)}
     total = row_sum(applied[..., res]) if res.size else np.zeros((n, n_comp))
     cash = total - by_channel["repairs_fund"] - by_channel["provident_fund"] - by_channel["loan"]
     if names:
@@ -359,8 +492,7 @@ def channels(inputs: ModelInputs, ledger: Ledger,
         involved = ((hh.weights[hh.decision_items[k]].sum(axis=0) > 0)
                     | (hh.electorate[hh.ballot_decision == k].sum(axis=0) > 0))[0, first]
         if outcome is not None:
-            group_passed = np.where(involved, group_passed
-                                    * outcome.household_pass[k][..., first], group_passed)
+            group_passed = np.where(involved, group_passed * home[k][..., first], group_passed)
     if outcome is None:
         passed = np.zeros((n, n_comp, 0))
         threshold = np.zeros((n, n_comp, 0))
