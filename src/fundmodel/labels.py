@@ -90,6 +90,7 @@ NAMES: dict[str, Label] = _declared_names() | _table({
     "collection_rate": ("Collection rate", "收缴率"),
     "units": ("Units", "数量"), "price_per_month": ("Price per month", "月单价"),
     "occupancy": ("Occupancy", "使用率"), "per_year": ("Per year", "每年金额"),
+    "total": ("Total over its years", "期间合计"), "profile": ("Profile by year", "分年比例"),
     "staff": ("Staff", "人数"), "wage_per_month": ("Wage per month", "月工资"),
     "on_cost": ("On-costs", "社保及附加"), "growth": ("Growth per year", "年增长率"),
     "vat_rate": ("VAT rate", "增值税率"),

@@ -144,8 +144,8 @@ def operating_flows(ops: OperationsInputs, compounds: CompoundInputs, draws: int
     flows: dict[str, np.ndarray] = {
         "property_fee": multiply_lines(ops.fee_rate[..., None], fee_base, shape)}
     for line in ops.income:
-        if line.per_year is not None:
-            base = line.per_year[..., None]
+        if line.per_year is not None:      # a year's amount, or each year's (a total spread)
+            base = line.per_year if line.per_year.ndim == 3 else line.per_year[..., None]
         else:
             base = (line.units[..., None] * line.price_per_month[..., None] * 12.0
                     * line.occupancy[..., None])
@@ -171,7 +171,7 @@ def operating_flows(ops: OperationsInputs, compounds: CompoundInputs, draws: int
             costs.append(value)
             continue
         if line.per_year is not None:
-            base = line.per_year[..., None]
+            base = line.per_year if line.per_year.ndim == 3 else line.per_year[..., None]
         elif line.price_per_job is not None:
             base = (line.jobs_per_household_year * contract_households(line, ops, compounds)
                     * line.price_per_job * (1.0 - line.discount))[..., None]

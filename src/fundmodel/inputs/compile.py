@@ -126,11 +126,23 @@ def _items(scenario: Scenario, timeline: Timeline, facts: _Facts) -> ItemInputs:
 
 def _only_where(value: np.ndarray | None, applies: np.ndarray | None, k: int
                 ) -> np.ndarray | None:
-    """A line's term ``(D|1, C|1)`` set to 0 for the compounds the line ``k`` does not apply to
-    (``applies (C, K)``; unchanged without one)."""
+    """A line's term ``(D|1, C|1)`` (or ``(D|1, C|1, T)``: a total spread by year) set to 0
+    for the compounds the line ``k`` does not apply to (``applies (C, K)``; unchanged without
+    one)."""
     if value is None or applies is None or applies[:, k].all():
         return value
-    return np.where(applies[None, :, k], value, 0.0)
+    where = applies[None, :, k]
+    return np.where(where if value.ndim == 2 else where[..., None], value, 0.0)
+
+
+def _yearly(line, horizon: int) -> np.ndarray | None:
+    """A line's amount: ``per_year`` ``(D|1, C|1)``, or its ``total`` spread by its shares
+    over the years it runs, ``(D|1, C|1, T)`` (0 in the others); None for neither."""
+    if getattr(line, "total", None) is None:
+        return draw_compound(line.per_year, None)
+    shares = np.zeros(horizon)
+    shares[line.first_year - 1:line.last_year(horizon)] = line.shares(horizon)
+    return draw_compound(line.total)[..., None] * shares
 
 
 def _operations(scenario: Scenario, facts: _Facts) -> OperationsInputs:
@@ -140,7 +152,9 @@ def _operations(scenario: Scenario, facts: _Facts) -> OperationsInputs:
     fee = ops.property_fee
     horizon = scenario.horizon_years
 
-    def growth(value):
+    def growth(value, line=None):
+        if getattr(line, "total", None) is not None:
+            return draw_compound(0.0)        # a total's years are in their own money
         return draw_compound(value if value is not None else scenario.inflation)
 
     def last(line) -> int | None:
@@ -153,19 +167,19 @@ def _operations(scenario: Scenario, facts: _Facts) -> OperationsInputs:
 
     on_income, on_costs = facts.applies(ops.income), facts.applies(ops.costs)
     income = tuple(IncomeLineInputs(
-        name=line.name, per_year=_only_where(draw_compound(line.per_year, None), on_income, k),
+        name=line.name, per_year=_only_where(_yearly(line, horizon), on_income, k),
         units=draw_compound(line.units, None),
         price_per_month=_only_where(draw_compound(line.price_per_month, None), on_income, k),
         occupancy=draw_compound(line.occupancy),
-        growth=growth(line.growth), payer=line.payer, first_year=line.first_year,
+        growth=growth(line.growth, line), payer=line.payer, first_year=line.first_year,
         last_year=last(line), item=item(line), paid_to=line.paid_to)
         for k, line in enumerate(ops.income))
     costs = tuple(CostLineInputs(
-        name=line.name, per_year=_only_where(draw_compound(line.per_year, None), on_costs, k),
+        name=line.name, per_year=_only_where(_yearly(line, horizon), on_costs, k),
         staff=draw_compound(line.staff, None),
         wage_per_month=_only_where(draw_compound(line.wage_per_month, None), on_costs, k),
         on_cost=draw_compound(line.on_cost),
-        shared_by=float(line.shared_by), growth=growth(line.growth),
+        shared_by=float(line.shared_by), growth=growth(line.growth, line),
         norm={"m2_per_staff": "m2", "households_per_staff": "households"}.get(line.norm or ""),
         per_staff=draw_compound(getattr(line, line.norm), None) if line.norm else None,
         round_up=line.rounding == "up", shared=line.shared, ageing=draw_compound(line.ageing),

@@ -26,8 +26,10 @@ _COST_TERMS = ("per_year", "wage_per_month", "price_per_job")
 
 
 def _times(line: Any, terms: tuple[str, ...], factor: np.ndarray) -> Any:
-    return replace(line, **{t: getattr(line, t) * factor for t in terms
-                            if getattr(line, t) is not None})
+    """The line's ``terms`` × ``factor`` ``(D|1, C|1)`` (a term by year, a total spread:
+    each year's)."""
+    return replace(line, **{t: value * (factor if value.ndim == 2 else factor[..., None])
+                            for t in terms if (value := getattr(line, t)) is not None})
 
 
 def _moved_rate(rate: np.ndarray, shock: Any) -> np.ndarray:
@@ -38,9 +40,15 @@ def _moved_rate(rate: np.ndarray, shock: Any) -> np.ndarray:
 
 
 def _later(line: Any, years: int, horizon: int) -> Any:
-    """A line moved ``years`` operating years later (ending at the horizon at the latest)."""
+    """A line moved ``years`` operating years later (ending at the horizon at the latest; a
+    total spread by year moves with it)."""
     last = None if line.last_year is None else min(line.last_year + years, horizon)
-    return replace(line, first_year=line.first_year + years, last_year=last)
+    moved = {}
+    if line.per_year is not None and line.per_year.ndim == 3:
+        by_year = np.zeros_like(line.per_year)
+        by_year[..., years:] = line.per_year[..., :horizon - years]
+        moved["per_year"] = by_year
+    return replace(line, first_year=line.first_year + years, last_year=last, **moved)
 
 
 def _delayed(inputs: ModelInputs, years: int) -> ModelInputs:

@@ -102,6 +102,7 @@ def _item_field() -> Any:
 
 class _Line(ScenarioModel):
     pair: ClassVar[tuple[str, str]]  # the two fields that go together instead of per_year
+    takes_total: ClassVar[bool] = False  # may be given as a total over its years
 
     name: str = Field(min_length=1)
     """Unique name of the line."""
@@ -121,6 +122,9 @@ class _Line(ScenarioModel):
     def _one_form(self):
         a, b = self.pair
         given = [f for f in (a, b) if getattr(self, f) is not None]
+        total = getattr(self, "total", None)
+        if total is not None or getattr(self, "profile", None) is not None:
+            return self._total_form(given)
         if bool(given) == (self.per_year is not None):
             raise fail(f"give either per_year, or {a} and {b}")
         if len(given) == 1:
@@ -128,9 +132,36 @@ class _Line(ScenarioModel):
             raise fail(f"give both {a} and {b}", missing)
         return self
 
+    def _total_form(self, given: list[str]):
+        if getattr(self, "total", None) is None:
+            raise fail("profile spreads a total: give total", "profile")
+        if given or self.per_year is not None:
+            other = "per_year" if self.per_year is not None else given[0]
+            raise fail(f"give either total or {other}, not both", other)
+        if self.growth is not None:
+            raise fail("a total is spread over the line's years as its profile says, in the "
+                       "money of each year: leave growth out", "growth")
+        profile = getattr(self, "profile", None)
+        if profile is not None:
+            whole = sum(profile)
+            if not (abs(whole - 1.0) <= 1e-9 or abs(whole - 100.0) <= 1e-7):
+                raise fail(f"the profile sums to {whole:g}: give shares summing to 1 (or "
+                           "percent summing to 100)", "profile")
+        return self
+
     def last_year(self, horizon: int) -> int:
         """Last operating year the line runs."""
         return horizon if self.years is None else self.first_year + self.years - 1
+
+    def shares(self, horizon: int) -> list[float]:
+        """With ``total``: the share of it in each year the line runs (``profile`` as shares,
+        or equal shares)."""
+        n = self.last_year(horizon) - self.first_year + 1
+        profile = getattr(self, "profile", None)
+        if profile is None:
+            return [1.0 / n] * n
+        whole = sum(profile)
+        return [float(p) / whole for p in profile]
 
 
 class RevenueLine(_Line):
@@ -152,6 +183,12 @@ class RevenueLine(_Line):
     ``street_community`` for an operating grant, which the fiscal view then counts."""
 
 
+_TOTAL_DOC = ("Total over the years the line runs, CNY, instead of per_year (or the pair): "
+              "spread by profile, each year's amount in that year's money (no growth)")
+_PROFILE_DOC = ("Share of total in each year the line runs, from first_year (shares summing "
+                "to 1, or percent summing to 100); default equal shares")
+
+
 class IncomeLine(RevenueLine):
     """Other income: ``units × price_per_month × 12 × occupancy``, or ``per_year``, CNY a year,
     paid by ``payer`` in operating years ``first_year`` .. ``first_year + years − 1``; with
@@ -159,6 +196,11 @@ class IncomeLine(RevenueLine):
     ``paid_to: compound_account`` to the owners' own account (公共收益, see
     :class:`OwnersAccount`)."""
 
+    takes_total: ClassVar[bool] = True
+
+    total: Money | None = Field(default=None, description=_TOTAL_DOC)
+    profile: list[bounded(float, ge=0, le=100, reason="a share or a percent")] | None = Field(
+        default=None, min_length=1, max_length=MAX_HORIZON_YEARS, description=_PROFILE_DOC)
     item: str | None = _item_field()
     paid_to: Literal["operator", "compound_account"] = "operator"
     """Who receives it: the property service ``operator`` (default: its income), or the owners'
@@ -218,6 +260,11 @@ class CostLine(_Line):
     """
 
     pair: ClassVar[tuple[str, str]] = ("staff", "wage_per_month")
+    takes_total: ClassVar[bool] = True
+
+    total: Money | None = Field(default=None, description=_TOTAL_DOC)
+    profile: list[bounded(float, ge=0, le=100, reason="a share or a percent")] | None = Field(
+        default=None, min_length=1, max_length=MAX_HORIZON_YEARS, description=_PROFILE_DOC)
 
     staff: Quantity | None = None
     """Headcount (full-time equivalents), at most 1e12."""
@@ -277,6 +324,12 @@ class CostLine(_Line):
         heads = [f for f in _HEADCOUNTS if getattr(self, f) is not None]
         wage = self.wage_per_month is not None
         jobs = [f for f in _PER_JOB if getattr(self, f) is not None]
+        if self.total is not None or self.profile is not None:
+            other = [*heads, *(["wage_per_month"] if wage else []), *jobs]
+            if self.ageing is not None and not (isinstance(self.ageing, (int, float))
+                                                and self.ageing == 0):
+                raise fail("a total is spread as its profile says: leave ageing out", "ageing")
+            return self._total_form(other)
         if jobs:
             if self.per_year is not None or heads or wage:
                 raise fail(_EITHER, jobs[0], on_key=True)
@@ -514,6 +567,13 @@ class Operations(ScenarioModel):
         from .distributions import largest_value as big
 
         horizon = scenario.horizon_years
+        for kind, lines in (("income", self.income), ("costs", self.costs)):
+            for k, line in enumerate(lines):
+                n = line.last_year(horizon) - line.first_year + 1
+                if getattr(line, "profile", None) is not None and len(line.profile) != n:
+                    yield (f"{len(line.profile)} shares for the {n} years the line runs "
+                           f"(operating years {line.first_year}–{line.last_year(horizon)}): "
+                           "give one a year", kind, k, "profile")
         ramp = self.property_fee.collection_ramp
         if ramp is not None and len(ramp) > horizon:
             yield (f"{len(ramp)} collection rates for the {horizon} operating years of the "
