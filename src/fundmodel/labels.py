@@ -194,6 +194,8 @@ FIELDS: dict[str, Label] = _table({
     "simulation": ("Simulation", "模拟设置"), "portfolio": ("District", "片区"),
     "levers": ("Levers", "措施"),
     "shocks": ("Shocks", "压力测试情景"), "target": ("Acts on", "作用对象"),
+    "money_unit": ("Unit of the sums of money", "金额单位"),
+    "CNY": ("CNY", "元"), "万元": ("10,000 CNY", "万元"),
     "add": ("Shift", "增减"),
     # the compound and its buildings
     "chargeable_area_m2": ("Chargeable area", "计费面积"),

@@ -121,6 +121,19 @@ class DistributionBase(ScenarioModel):
     def mean(self) -> float:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    _SCALED = ("mean_", "sd", "low", "high", "mode_", "values")
+
+    def scaled(self, k: float) -> "DistributionBase":
+        """The distribution of ``k × X`` (k > 0): its location and scale parameters times k
+        (a money sum read in 万元: ``scenario.money``); shape parameters unchanged."""
+        update = {}
+        for name in self._SCALED:
+            value = getattr(self, name, None) if name in type(self).model_fields else None
+            if value is not None:
+                update[name] = ([float(v) * k for v in value] if isinstance(value, list)
+                                else float(value) * k)
+        return self.model_copy(update=update)
+
     def median(self) -> float:
         """The median point estimate: ``ppf(0.5)``. For the discrete distributions (``choice``,
         ``empirical``) this is the smallest value x with P(X ≤ x) ≥ 0.5 — the lower of two
@@ -275,6 +288,12 @@ class LogNormal(DistributionBase):
     """
 
     dist: Literal["lognormal"]
+
+    def scaled(self, k: float) -> "LogNormal":
+        """``k × X``: mean and sd times k, or mu + ln k (sigma unchanged)."""
+        out = super().scaled(k)
+        return out if self.mu is None else out.model_copy(update={"mu": self.mu + math.log(k)})
+
     mean_: float | None = Field(default=None, alias="mean", gt=0)
     """Mean of the variable (with ``sd``)."""
     sd: float | None = Field(default=None, ge=0)

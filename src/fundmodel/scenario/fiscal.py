@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 from .. import catalog
 from .base import ScenarioModel, fail
 from ..io.limits import MAX_MONEY_CNY, RATE_MAX, RATE_MIN
+from .money import sum_of_money
 from .ranges import bounded
 
 __all__ = ["Fiscal", "GOVERNMENT_LEVELS"]
@@ -34,12 +35,12 @@ class Fiscal(ScenarioModel):
     level: Literal["central_government", "provincial_government", "city_district_government",
                    "street_community"] = "city_district_government"
     """Whose budget: the level of government the ceiling applies to."""
-    general_budget_per_year: Budget | None = None
+    general_budget_per_year: sum_of_money(Budget) | None = None
     """General public budget expenditure (一般公共预算支出) in the first construction year,
     CNY."""
     budget_growth: bounded(float, ge=RATE_MIN, le=RATE_MAX, percent=True) = 0.0
     """Yearly growth of the budget (a fraction)."""
-    by_year: list[Budget] | None = Field(default=None, min_length=1, max_length=200)
+    by_year: list[sum_of_money(Budget)] | None = Field(default=None, min_length=1, max_length=200)
     """The budgets of the calendar years from ``start_year`` on, CNY."""
     ceiling_share: bounded(float, gt=0, le=1, percent=True) = 0.10
     """Largest share of the budget the project may take in a year."""

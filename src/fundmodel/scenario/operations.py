@@ -22,7 +22,8 @@ from .base import ScenarioModel, did_you_mean, fail
 from .ranges import bounded, uncertain
 from ..io.limits import (MAX_AREA_M2, MAX_HOUSEHOLDS, MAX_LINES, MAX_MONEY_CNY, MAX_QUANTITY,
                      MAX_SHARED_BY, RATE_MAX, RATE_MIN)
-from .renovation import Money, Quantity, Share
+from .renovation import Money, Quantity, Share, MoneySum
+from .money import sum_of_money
 
 __all__ = ["PropertyFee", "RevenueLine", "IncomeLine", "CostLine", "Operations", "Growth",
            "SharedService", "MenuPackage", "Device", "Fallback", "OwnersAccount", "INCOME_PAYERS",
@@ -108,7 +109,7 @@ class _Line(ScenarioModel):
     """Unique name of the line."""
     growth: Growth | None = None
     """Yearly growth from year 2 on, in [−0.5, 1] (default: the scenario's inflation)."""
-    per_year: Money | None = None
+    per_year: MoneySum | None = None
     """Fixed amount per year, CNY (instead of the pair of fields), at most 1e15: a bound far
     beyond any compound that catches extra zeros."""
     first_year: int = Field(default=1, ge=1, le=MAX_HORIZON_YEARS)
@@ -198,7 +199,7 @@ class IncomeLine(RevenueLine):
 
     takes_total: ClassVar[bool] = True
 
-    total: Money | None = Field(default=None, description=_TOTAL_DOC)
+    total: MoneySum | None = Field(default=None, description=_TOTAL_DOC)
     profile: list[bounded(float, ge=0, le=100, reason="a share or a percent")] | None = Field(
         default=None, min_length=1, max_length=MAX_HORIZON_YEARS, description=_PROFILE_DOC)
     item: str | None = _item_field()
@@ -225,7 +226,7 @@ class OwnersAccount(ScenarioModel):
     3. carries the rest forward.
     """
 
-    opening_balance: Money = 0.0
+    opening_balance: MoneySum = 0.0
     """Balance at the start of operating year 1, CNY."""
     covers_deficit: bool = True
     """Whether it tops up the operating account's deficit of each year."""
@@ -262,7 +263,7 @@ class CostLine(_Line):
     pair: ClassVar[tuple[str, str]] = ("staff", "wage_per_month")
     takes_total: ClassVar[bool] = True
 
-    total: Money | None = Field(default=None, description=_TOTAL_DOC)
+    total: MoneySum | None = Field(default=None, description=_TOTAL_DOC)
     profile: list[bounded(float, ge=0, le=100, reason="a share or a percent")] | None = Field(
         default=None, min_length=1, max_length=MAX_HORIZON_YEARS, description=_PROFILE_DOC)
 
@@ -428,7 +429,7 @@ class Device(ScenarioModel):
 
     name: str = Field(min_length=1)
     """Unique name of the devices."""
-    platform_fee_per_year: Money
+    platform_fee_per_year: MoneySum
     """Platform, connectivity and maintenance fee, CNY a year."""
     replaces: str = Field(min_length=1)
     """Name of the cost line (given by a headcount) whose staff the devices replace."""
@@ -445,7 +446,7 @@ class Fallback(ScenarioModel):
 
     payer: Literal[FALLBACK_PAYERS] = "street_community"  # type: ignore[valid-type]
     """Who pays: ``street_community`` (default) or ``city_district_government``."""
-    cap_per_year: Money
+    cap_per_year: MoneySum
     """The most it pays in year 1, CNY (may be uncertain: it can be solved for)."""
     growth: Growth = 0.0
     """Yearly growth of the cap, in [−0.5, 1] (default 0: a budget line fixed in nominal
@@ -478,9 +479,10 @@ class Operations(ScenarioModel):
     vat_rate: Share = 0.0
     """VAT rate on property fee income, in [0, 1] (0.06 for 6 %); fees are VAT-inclusive, so
     VAT = fee × rate/(1 + rate)."""
-    opening_balance: bounded(float, ge=-MAX_MONEY_CNY, le=MAX_MONEY_CNY,
-                             reason="the bound on an amount of money, CNY",
-                             lower_reason="the bound on an amount of money, CNY") = 0.0
+    opening_balance: sum_of_money(bounded(float, ge=-MAX_MONEY_CNY, le=MAX_MONEY_CNY,
+                                          reason="the bound on an amount of money, CNY",
+                                          lower_reason="the bound on an amount of money, "
+                                          "CNY")) = 0.0
     """Balance of the compound's operating account at the start of year 1, CNY, within
     ±1e15 (a bound far beyond any compound that catches extra zeros)."""
     service_model: Literal[SERVICE_MODELS] | None = None  # type: ignore[valid-type]

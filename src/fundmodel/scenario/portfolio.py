@@ -9,7 +9,7 @@ A scenario with a ``portfolio:`` section gives its compounds in a table (CSV or 
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, PrivateAttr, model_validator
 
@@ -17,6 +17,7 @@ from .base import ScenarioModel, did_you_mean, fail
 from .fiscal import GOVERNMENT_LEVELS
 from .ranges import bounded
 from ..io.limits import MAX_MONEY_CNY
+from .money import MONEY_SUM
 
 __all__ = ["Portfolio", "Phasing", "ServiceAreas", "Reward", "ProgrammeEntry",
            "PER_COMPOUND_SECTIONS", "apply_programme", "programme_entry_problem",
@@ -36,11 +37,11 @@ class Phasing(ScenarioModel):
     """First calendar year of the plan."""
     years: int = Field(ge=1, le=30)
     """Years in the plan."""
-    budgets_cny: dict[Literal["central_government", "provincial_government",
+    budgets_cny: Annotated[dict[Literal["central_government", "provincial_government",
                               "city_district_government", "street_community"],
                       bounded(float, ge=0, le=1e15, reason="the bound on money")
                       | list[bounded(float, ge=0, le=1e15, reason="the bound on money")]
-                      ] = Field(min_length=1)
+                      ], MONEY_SUM] = Field(min_length=1)
     """Each level's budget for renovation: one amount a year, or a list with one per plan
     year, CNY. Levels not named are not limited."""
     weight: str = "households"

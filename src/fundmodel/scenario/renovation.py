@@ -10,9 +10,10 @@ from .applies import AppliesTo
 from .base import ScenarioModel, check_shares, fail
 from .ranges import uncertain
 from ..io.limits import MAX_BUILD_YEARS, MAX_ITEMS, MAX_MONEY_CNY, MAX_QUANTITY
+from .money import sum_of_money
 
 __all__ = ["Tier", "TIERS", "Item", "QuantityRule", "Renovation", "Share", "Money", "Quantity",
-           "NonNegative"]
+           "NonNegative", "MoneySum"]
 
 Tier = Literal["basic", "complete", "upgrade"]
 """Renovation tiers of the national guidance: 基础类 basic, 完善类 complete, 提升类 upgrade."""
@@ -27,6 +28,9 @@ Quantity = uncertain(ge=0, magnitude=MAX_QUANTITY, what="a quantity")
 """A quantity or headcount in [0, 1e12]."""
 NonNegative = Money
 """Former name of :data:`Money`."""
+MoneySum = sum_of_money(Money)
+"""A sum of money (an amount, a cap, a year's line, a balance, a cost), CNY: read in 万元 when
+the scenario says ``money_unit: 万元`` (:mod:`fundmodel.scenario.money`)."""
 
 
 class QuantityRule(ScenarioModel):

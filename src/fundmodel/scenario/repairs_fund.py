@@ -16,7 +16,8 @@ from pydantic import Field, model_validator
 from .base import ScenarioModel, fail
 from ..io.limits import MAX_MONEY_CNY, RATE_MAX, RATE_MIN
 from .ranges import bounded, uncertain
-from .renovation import Money, Share
+from .renovation import Money, Share, MoneySum
+from .money import sum_of_money
 
 __all__ = ["RepairsFund", "FirstDeposit", "FundTopUp", "FundInterest", "Component",
            "FundThreshold", "MAX_COMPONENTS", "MAX_LIFE_YEARS"]
@@ -81,9 +82,9 @@ class FundTopUp(ScenarioModel):
     restore_to_share: PlainShare | None = None
     """... back to this share of the first deposit, in [0, 1] (default 1: the whole first
     deposit); at least ``trigger_share``."""
-    trigger_balance: PlainMoney | None = None
+    trigger_balance: sum_of_money(PlainMoney) | None = None
     """Or: top up when the year-end balance is below this amount, CNY."""
-    restore_to_balance: PlainMoney | None = None
+    restore_to_balance: sum_of_money(PlainMoney) | None = None
     """... back to this amount, CNY (with ``trigger_balance``; at least it)."""
 
     @model_validator(mode="after")
@@ -150,7 +151,7 @@ class Component(ScenarioModel):
 
     name: str = Field(min_length=1)
     """Unique name of the component."""
-    cost: Money | None = None
+    cost: MoneySum | None = None
     """Cost of one replacement in prices of operating year 1, CNY (uncertain allowed)."""
     cost_per_m2: Money | None = None
     """Or its cost per m² of the compound's floor area, CNY/m² in prices of operating year 1:
@@ -223,7 +224,7 @@ class FundThreshold(ScenarioModel):
     below ``percent_funded`` × the fully funded balance of the next year's start. Without it
     the goal's floor is the top-up trigger (0 without a top-up rule)."""
 
-    floor: Money | None = None
+    floor: MoneySum | None = None
     """Least year-end balance, CNY (uncertain allowed)."""
     percent_funded: Share | None = None
     """Or the least year-end balance as a share of the fully funded balance at that moment, in
@@ -248,7 +249,7 @@ class RepairsFund(ScenarioModel):
     and the level contributions that meet the baseline, threshold and full funding goals
     (``docs/repairs-fund.md``)."""
 
-    opening_balance: Money = 0.0
+    opening_balance: MoneySum = 0.0
     """The fund's balance at the start of operating year 1 (before the first deposit), CNY."""
     first_deposit: FirstDeposit | None = None
     """The first deposit, paid at the end of year 0 (optional: many old compounds never paid

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Any, Iterator
+from typing import Any, Iterator, Literal
 
 import numpy as np
 
@@ -70,6 +70,12 @@ class Scenario(ScenarioModel):
     discount_rate_nominal: bounded(float, ge=RATE_MIN, le=RATE_MAX, percent=True) | None = None
     """Nominal discount rate, in [−0.5, 1]; optional, and if given must equal
     (1 + real)(1 + inflation) − 1."""
+    money_unit: Literal["CNY", "万元"] = "CNY"
+    """The unit of the scenario's sums of money — every funding rule's amount and cap, a
+    line's ``per_year`` or ``total``, a balance, a component's cost, a budget: ``CNY``
+    (default) or ``万元`` (10,000 CNY, as disclosures write them). Prices and amounts per unit,
+    m², household or month stay in CNY. The scenario, once loaded, holds CNY (its
+    ``money_unit`` then reads ``CNY``; docs/scenario-format.md, *Money in 万元*)."""
     inflation: Rate = 0.0
     """General price growth per year, a fraction in [−0.5, 1] (0.02 for 2 %); the default
     growth of income and cost lines."""
@@ -155,6 +161,19 @@ class Scenario(ScenarioModel):
         return data if table is None else {**data, "compound": envelope_of(table)}
 
     # ------------------------------------------------------------------ consistency
+    @model_validator(mode="after")
+    def _in_cny(self) -> "Scenario":
+        """A scenario written in 万元 as CNY: its sums of money × 10,000 (before the checks
+        below, which read CNY)."""
+        if self.money_unit == "CNY":
+            return self
+        from .money import MONEY_UNITS, in_cny
+        scaled = in_cny(self, MONEY_UNITS[self.money_unit])
+        for name in type(self).model_fields:       # in place: also when built by __init__
+            object.__setattr__(self, name, getattr(scaled, name))
+        object.__setattr__(self, "money_unit", "CNY")
+        return self
+
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> "Scenario":
         if self.compound is None:

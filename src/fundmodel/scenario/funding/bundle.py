@@ -11,7 +11,7 @@ from ..base import ScenarioModel, fail
 from ...io.limits import MAX_LINES, RATE_MAX, RATE_MIN
 from ..operations import Growth
 from ..ranges import bounded, uncertain
-from ..renovation import Money, Quantity, Share
+from ..renovation import Money, Quantity, Share, MoneySum
 from .source import Source
 
 __all__ = ["Bundle", "BundleLine", "MAX_TARGET_COVERAGE"]
@@ -39,13 +39,13 @@ class BundleLine(ScenarioModel):
 
     name: str = Field(min_length=1)
     """Name of the line (shown nowhere but in messages; unique within its list)."""
-    per_year: Money | None = None
+    per_year: MoneySum | None = None
     """CNY a year per unit of scale (at most 1e15)."""
     from_year: int | None = Field(default=None, ge=1)
     """First operating year of a ``per_year`` line (default 1)."""
     years: int | None = Field(default=None, ge=1)
     """Operating years a ``per_year`` line runs (default: to the horizon)."""
-    amount: Money | None = None
+    amount: MoneySum | None = None
     """A one-off amount per unit of scale, CNY (with ``in_year``)."""
     in_year: int | None = Field(default=None, ge=1)
     """Operating year of the one-off ``amount`` (1 = the first year after the works)."""
@@ -112,7 +112,7 @@ class Bundle(Source):
     """Revenue lines per unit of scale: rents, parking, sales, a land sale."""
     operating_costs: list[BundleLine] = Field(default=[], max_length=MAX_LINES)
     """Operating cost lines per unit of scale."""
-    fixed_cost_per_year: Money = 0.0
+    fixed_cost_per_year: MoneySum = 0.0
     """Cost a year whatever the scale, CNY, in every operating year, growing with the
     scenario's inflation (default 0)."""
     tax_rate: Share = 0.0

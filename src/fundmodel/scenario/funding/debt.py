@@ -12,7 +12,7 @@ from ..base import ScenarioModel, did_you_mean, fail
 from ..fiscal import GOVERNMENT_LEVELS
 from ...io.limits import MAX_LINES, RATE_MAX
 from ..ranges import bounded, uncertain
-from ..renovation import Money, Share
+from ..renovation import Money, Share, MoneySum
 from .source import Source
 
 __all__ = ["Debt", "BankLoan", "SpecialBond", "Guarantee", "Pledge", "Tranche", "REPAYMENTS"]
@@ -122,7 +122,7 @@ class Tranche(ScenarioModel):
 
     year: int = Field(ge=1900, le=2200)
     """Calendar year of the issue: a construction year."""
-    amount: Money
+    amount: MoneySum
     """Principal issued, CNY."""
     rate: LoanRate | None = None
     """Its coupon, a fraction per year (default: the debt's ``rate``)."""
@@ -173,7 +173,7 @@ class Debt(Source):
     obligor: ClassVar[str] = "operator"
     """Who pays the debt service on the ledger."""
 
-    amount: Money | None = None
+    amount: MoneySum | None = None
     """Principal asked for, CNY (cut by the other limits; ``capped`` says when)."""
     dscr_target: Coverage | None = None
     """Size the debt so that the pledged cash flow covers its service this many times in every

@@ -22,7 +22,7 @@ from pydantic import Field
 
 from ...io.limits import MAX_MATCH_RATIO, MAX_NAMES
 from ..ranges import uncertain
-from ..renovation import Money, Share
+from ..renovation import Money, Share, MoneySum
 from .source import Source
 
 __all__ = [
@@ -59,7 +59,7 @@ class CentralSubsidy(Source):
     zeros)."""
     share: Share | None = None
     """Share of the eligible cost, in [0, 1]."""
-    amount: Money | None = None
+    amount: MoneySum | None = None
     """Fixed amount, CNY (at most 1e15: a bound far beyond any compound that catches extra
     zeros)."""
 
@@ -84,7 +84,7 @@ class LocalBudget(Source):
     per_household: Money | None = None
     """CNY per household (at most 1e15: a bound far beyond any compound that catches extra
     zeros)."""
-    amount: Money | None = None
+    amount: MoneySum | None = None
     """Fixed amount, CNY (at most 1e15: a bound far beyond any compound that catches extra
     zeros)."""
 
@@ -100,7 +100,7 @@ class ProgrammeFunds(Source):
     """CNY per unit of quantity of the eligible items (one unit for all of them)."""
     share: Share | None = None
     """Share of the eligible cost, in [0, 1]."""
-    amount: Money | None = None
+    amount: MoneySum | None = None
     """Fixed amount, CNY (at most 1e15: a bound far beyond any compound that catches extra
     zeros)."""
 
@@ -116,7 +116,7 @@ class UtilityCompanies(Source):
     """Names of the renovation items (networks) the companies pay for."""
     share: Share | None = 1.0
     """Share of those items' cost (default: all of it)."""
-    amount: Money | None = None
+    amount: MoneySum | None = None
     """Fixed amount, CNY (at most 1e15: a bound far beyond any compound that catches extra
     zeros)."""
 
@@ -131,7 +131,7 @@ class SoeTransfer(Source):
     per_household: Money | None = None
     """CNY per household (at most 1e15: a bound far beyond any compound that catches extra
     zeros)."""
-    amount: Money | None = None
+    amount: MoneySum | None = None
     """Fixed amount, CNY (at most 1e15: a bound far beyond any compound that catches extra
     zeros)."""
 
@@ -151,7 +151,7 @@ class Residents(Source):
     compound that catches extra zeros)."""
     share: Share | None = None
     """Share of the eligible items' cost, scaled by uptake."""
-    amount: Money | None = None
+    amount: MoneySum | None = None
     """Fixed amount, CNY (e.g. crowdfunded extras), scaled by uptake (at most 1e15: a bound far
     beyond any compound that catches extra zeros)."""
     uptake: Share = 1.0
@@ -165,7 +165,7 @@ class Donations(Source):
     party: ClassVar[str] = "donors"
     amount_fields: ClassVar[tuple[str, ...]] = ("amount",)
     source: Literal["donations"]
-    amount: Money | None = None
+    amount: MoneySum | None = None
     """Amount, CNY (at most 1e15: a bound far beyond any compound that catches extra zeros)."""
 
 
@@ -184,7 +184,7 @@ class CentralBudgetInvestment(Source):
     """CNY per unit of quantity of the eligible items (one unit for all of them)."""
     share: Share | None = None
     """Share of the eligible cost, in [0, 1]."""
-    amount: Money | None = None
+    amount: MoneySum | None = None
     """Fixed amount, CNY."""
 
 
@@ -207,7 +207,7 @@ class ProvincialFunds(Source):
     """CNY per unit of quantity of the eligible items (one unit for all of them)."""
     share: Share | None = None
     """Share of the eligible cost, in [0, 1]."""
-    amount: Money | None = None
+    amount: MoneySum | None = None
     """Fixed amount, CNY."""
 
 
@@ -221,7 +221,7 @@ class Crowdfunding(Source):
     source: Literal["crowdfunding"]
     per_household: Money | None = None
     """CNY per contributing household."""
-    amount: Money | None = None
+    amount: MoneySum | None = None
     """Amount, CNY, scaled by uptake."""
     uptake: Share = 1.0
     """Share of households that contribute."""

@@ -10,7 +10,7 @@ from pydantic import model_validator
 
 from ..base import did_you_mean, fail
 from ..operations import Growth
-from ..renovation import Money, Quantity
+from ..renovation import Money, Quantity, MoneySum
 from .source import Source
 
 __all__ = ["InKind", "IN_KIND_PARTIES"]
@@ -51,7 +51,7 @@ class InKind(Source):
     """The renovation item it provides (by its name)."""
     replaces: str | None = None
     """The operating cost line (``operations.costs``, by name) its service replaces."""
-    value: Money | None = None
+    value: MoneySum | None = None
     """What it is worth, CNY."""
     quantity: Quantity | None = None
     """With ``unit_price``: the value is ``quantity × unit_price``."""

@@ -12,7 +12,7 @@ from ..base import did_you_mean, fail
 from ...io.limits import MAX_LINES, RATE_MAX
 from ..operations import RevenueLine
 from ..ranges import uncertain
-from ..renovation import Money
+from ..renovation import Money, MoneySum
 from .source import Source
 
 __all__ = ["SocialCapital", "Stream", "HurdleRate"]
@@ -28,7 +28,7 @@ class Stream(RevenueLine):
     × occupancy``, CNY in operating year 1, less ``operating_cost_per_year``; both grow by
     ``growth`` a year from year 2 on (default: the scenario's inflation)."""
 
-    operating_cost_per_year: Money = 0.0
+    operating_cost_per_year: MoneySum = 0.0
     """What running the stream costs the investor in operating year 1, CNY (staff, power,
     upkeep of its equipment); grows with the revenue."""
 
@@ -68,7 +68,7 @@ class SocialCapital(Source):
     named income lines of every compound it ``applies_to`` (default every compound), runs its
     streams once, is valued and limited on the pool and pays the compounds' gaps pro rata to
     each one's need. Default: each compound its own investor."""
-    amount: Money | None = None
+    amount: MoneySum | None = None
     """What it pays with ``invests: amount``, CNY."""
 
     @model_validator(mode="after")

@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 from ..base import ScenarioModel, check_shares, fail
 from ...io.limits import MAX_BUILD_YEARS, MAX_NAMES
 from ..applies import AppliesTo
-from ..renovation import Money, Tier
+from ..renovation import Money, Tier, MoneySum
 
 __all__ = ["Source", "PAYERS", "FINANCING_PAYERS"]
 
@@ -43,7 +43,7 @@ class Source(ScenarioModel):
     """Names of the renovation items this source may pay for."""
     tiers: list[Tier] | None = Field(default=None, max_length=MAX_NAMES)
     """Tiers this source may pay for."""
-    cap: Money | None = None
+    cap: MoneySum | None = None
     """Most this source gives, CNY (at most 1e15: a bound far beyond any compound that catches
     extra zeros)."""
     cap_per_household: Money | None = None
