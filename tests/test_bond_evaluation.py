@@ -222,3 +222,19 @@ def test_strict_exits_3_on_a_failed_check_and_the_checks_are_located(tmp_path, c
                  "funding[2].amount=30000000", "--strict", "--out", str(tmp_path / "o")]) == 0
     checks = pd.read_csv(tmp_path / "o" / "checks.csv")
     assert set(checks["status"]) <= {"pass", "not checked"}
+
+
+def test_a_grid_of_ones_own_on_the_command_line(tmp_path, capsys):
+    """--stress replaces the standard grid, each shock named as written: revenue × 0.85 is
+    0.85 × the gross cover (the bond pledges income lines only)."""
+    out = tmp_path / "o"
+    assert main(["bond-evaluation", str(BOND_PLAN), "--draws", "0", "--stress", "income*0.85",
+                 "--stress", "delay+2", "--out", str(out)]) == 0
+    grid = pd.read_csv(out / "stress.csv", index_col="shock")
+    assert list(grid.index) == ["base", "income*0.85", "delay+2"]
+    assert grid.loc["income*0.85", f"{B}.coverage_gross"] == pytest.approx(
+        0.85 * grid.loc["base", f"{B}.coverage_gross"], rel=1e-12)
+    capsys.readouterr()
+    assert main(["bond-evaluation", str(BOND_PLAN), "--draws", "0", "--stress", "income/2",
+                 "--out", str(tmp_path / "bad")]) == 2
+    assert "--stress income/2" in capsys.readouterr().err and not (tmp_path / "bad").exists()

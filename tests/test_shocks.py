@@ -188,3 +188,10 @@ def test_a_years_delay(base):
 def test_malformed_delay(shock, phrase):
     with pytest.raises(fundmodel.ScenarioError, match=phrase):
         run(shock)
+
+
+def test_the_delay_on_the_command_line(tmp_path):
+    """--shock delay+1 is {target: delay, years: 1}."""
+    from fundmodel.cli.main import shock_override
+    assert str(shock_override("delay+1")) == 'shocks[+]={target: "delay", years: 1}'
+    assert str(shock_override("rates-0.005")) == 'shocks[+]={target: "rates", add: -0.005}'

@@ -33,6 +33,9 @@ def add_bond_parser(sub, verbose, helpers) -> None:
     b.add_argument("--lang", choices=LANGS, default=None,
                    help="labels of the printed tables (default en) and of the annex tables "
                    "(default zh)")
+    b.add_argument("--stress", action="append", metavar="TARGET*FACTOR",
+                   help="a shock of the stress grid in place of the standard one (repeatable): "
+                   "income*0.85, 'income[parking]'*0.7, costs*1.3, rates+0.02, delay+2")
     b.add_argument("--strict", action="store_true",
                    help="exit 3 when a check of the debt system fails")
     b.add_argument("--excel", metavar="XLSX", type=helpers["path"],
@@ -129,6 +132,18 @@ def _print_checks(console, checks, lang: str, helpers) -> None:
     console.print(t)
 
 
+def _grid(args, helpers):
+    """The stress grid: the standard one, or the ``--stress`` shocks, each named as written."""
+    from ..evaluation import STANDARD_GRID, StressShock
+    if not args.stress:
+        return STANDARD_GRID
+    grid = []
+    for spec in args.stress:
+        target, key, number = helpers["parse_shock"](spec, "--stress")
+        grid.append(StressShock(spec, target, **{key: number}))
+    return tuple(grid)
+
+
 def _check_targets(args) -> None:
     """Refuse, before any work, a workbook or docx that cannot be written."""
     from pathlib import Path
@@ -162,7 +177,7 @@ def _cmd_bond(args: argparse.Namespace, out, err, helpers) -> int:
                              "ledger; a district's are not there yet: evaluate a compound "
                              "(fundmodel.scenario.portfolio.one_compound) for them")
     console = _console(out)
-    grid = stress_grid(scenario)
+    grid = stress_grid(scenario, _grid(args, helpers))
     sensitivity = grid.attrs["sensitivity"]
     even = break_even(scenario, tuple(args.thresholds))
     console.print(f"[bold]{_escape(scenario.title or scenario.name)}[/]", soft_wrap=True)

@@ -110,25 +110,40 @@ _SHOCK = re.compile(r"^\s*(?P<target>[^*+]+?)\s*(?P<op>[*+]|-(?=\s*[\d.]))\s*"
                     r"(?P<number>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
 
 
-def shock_override(spec: str) -> str:
-    """A ``--shock`` as the ``--set`` that adds it to the scenario's shocks: ``income*0.9`` →
-    ``shocks[+]={target: income, factor: 0.9}``, ``rates+0.01`` (or ``rates-0.005``) →
-    ``{target: rates, add: 0.01}``.
+def parse_shock(spec: str, option: str = "--shock") -> tuple[str, str, float]:
+    """``(target, key, number)`` of ``TARGET*FACTOR`` (key ``factor``), ``rates+SHIFT`` or
+    ``rates-SHIFT`` (``add``) and ``delay+YEARS`` (``years``).
 
     Raises
     ------
     ScenarioError
-        When ``spec`` is not ``TARGET*FACTOR`` or ``TARGET+SHIFT``.
+        When ``spec`` is none of these (the issue names ``option``).
     """
     m = _SHOCK.match(spec)
     if m is None:
-        raise ScenarioError([Issue("shocks", "expected TARGET*FACTOR (income*0.9, costs*1.2) "
-                                   "or rates+SHIFT (rates+0.01)", f"--shock {spec}")])
+        raise ScenarioError([Issue("shocks", "expected TARGET*FACTOR (income*0.9, costs*1.2), "
+                                   "rates+SHIFT (rates+0.01) or delay+YEARS (delay+1)",
+                                   f"{option} {spec}")])
     number = float(m.group("number")) * (-1.0 if m.group("op") == "-" else 1.0)
-    key = "factor" if m.group("op") == "*" else "add"
-    target = json.dumps(m.group("target").strip().strip("'\""), ensure_ascii=False)
+    target = m.group("target").strip().strip("'\"")
+    key = "factor" if m.group("op") == "*" else ("years" if target == "delay" else "add")
+    return target, key, (int(number) if key == "years" and number.is_integer() else number)
+
+
+def shock_override(spec: str) -> str:
+    """A ``--shock`` as the ``--set`` that adds it to the scenario's shocks: ``income*0.9`` →
+    ``shocks[+]={target: income, factor: 0.9}``, ``rates+0.01`` (or ``rates-0.005``) →
+    ``{target: rates, add: 0.01}``, ``delay+1`` → ``{target: delay, years: 1}``.
+
+    Raises
+    ------
+    ScenarioError
+        When ``spec`` is not one of these forms (:func:`parse_shock`).
+    """
+    target, key, number = parse_shock(spec)
     from ..io.overrides import Override
-    return Override(f"shocks[+]={{target: {target}, {key}: {number!r}}}", f"--shock {spec}")
+    return Override(f"shocks[+]={{target: {json.dumps(target, ensure_ascii=False)}, "
+                    f"{key}: {number!r}}}", f"--shock {spec}")
 
 
 def _scenario_options(parser: argparse.ArgumentParser, set_help: str,
@@ -270,7 +285,8 @@ def _parser(out: SafeStream | None = None,
                "written": print_written, "font_note": chart_font_note,
                "scenario_options": functools.partial(_scenario_options, set_help=set_help,
                                                      outside_help=outside_help),
-               "write_run_set": _write_run_set, "load_scenario": _load_for_run}
+               "write_run_set": _write_run_set, "load_scenario": _load_for_run,
+               "parse_shock": parse_shock}
     from .bond import add_bond_parser
     from .compare import add_compare_parser
     from .district import add_district_parser
