@@ -10,8 +10,8 @@ import pandas as pd
 from ..errors import ModelError
 from .debts import cover_basis, debt_labels
 
-__all__ = ["debt_checks", "MAX_TERM_YEARS", "COVER_FLOOR", "ALL_DEBTS_FLOOR",
-           "COVER_QUESTIONED"]
+__all__ = ["debt_checks", "term_and_cover", "check_row", "as_frame", "MAX_TERM_YEARS",
+           "COVER_FLOOR", "ALL_DEBTS_FLOOR", "COVER_QUESTIONED"]
 
 MAX_TERM_YEARS = 30
 """Longest term of a special bond for a project (years)."""
@@ -23,9 +23,52 @@ COVER_QUESTIONED = 3.0
 """A cover above this is implausibly high: the income behind it is questioned."""
 
 
-def _row(debt, check, status, value, limit, path, message):
+def check_row(debt, check, status, value, limit, path, message):
+    """One check as a row of :func:`debt_checks`' table."""
     return {"debt": debt, "check": check, "status": status, "value": value, "limit": limit,
             "path": path, "message": message}
+
+
+def term_and_cover(label: str, rule, at: str, horizon: int, basis: str, cover: float,
+                   whose: str = "") -> list[dict]:
+    """The checks of a debt's term (within the ``horizon``, ≤ :data:`MAX_TERM_YEARS`, ≤ its
+    ``asset_life_years``) and of its ``cover`` on its ``basis`` (≥ :data:`COVER_FLOOR`, ≤
+    :data:`COVER_QUESTIONED`), as rows; ``at`` its path, ``whose`` a word before the cover
+    (``the package's``)."""
+    rows = []
+    term = int(rule.term_years) if rule.term_years is not None else None
+    if term is not None:
+        rows.append(check_row(label, "revenue_within_operation",
+                         "pass" if term <= horizon else "fail", term, horizon,
+                         f"{at}.term_years", f"a term of {term} years within "
+                         f"{horizon} operating years"))
+        rows.append(check_row(label, "term_limit", "pass" if term <= MAX_TERM_YEARS else "fail",
+                         term, MAX_TERM_YEARS, f"{at}.term_years",
+                         f"a term of {term} years (at most {MAX_TERM_YEARS})"))
+        life = getattr(rule, "asset_life_years", None)
+        rows.append(check_row(label, "term_within_asset_life",
+                         "not checked" if life is None else
+                         ("pass" if term <= life else "fail"), term, life,
+                         f"{at}.asset_life_years", "give asset_life_years to check the "
+                         "term against the assets' life" if life is None else
+                         f"a term of {term} years for assets of {life} years"))
+    named = f"{whose} {basis.replace('_', ' ')}".strip()
+    rows.append(check_row(label, "cover_floor", "fail" if not cover >= COVER_FLOOR else "pass",
+                     cover, COVER_FLOOR, at, f"{named} {cover:.2f} (at least {COVER_FLOOR:g})"))
+    rows.append(check_row(label, "cover_plausible",
+                     "question" if cover > COVER_QUESTIONED else "pass", cover,
+                     COVER_QUESTIONED, f"{at}.pledged", f"{named} {cover:.2f}"
+                     + (f": above {COVER_QUESTIONED:g}, is the income behind it sure?"
+                        if cover > COVER_QUESTIONED else f" (at most {COVER_QUESTIONED:g})")))
+    return rows
+
+
+def as_frame(rows: list[dict]) -> pd.DataFrame:
+    """Check rows as a table, ``value`` and ``limit`` numbers (NaN where none)."""
+    out = pd.DataFrame(rows)
+    out["value"] = pd.to_numeric(out["value"], errors="coerce")
+    out["limit"] = pd.to_numeric(out["limit"], errors="coerce")
+    return out
 
 
 def debt_checks(result) -> pd.DataFrame:
@@ -73,49 +116,21 @@ def debt_checks(result) -> pd.DataFrame:
                        else 0.0)
         owed = lent + capitalised
         ok = abs(repaid - owed) <= 1e-9 * max(owed, 1.0)
-        rows.append(_row(label, "principal_repaid", "pass" if ok else "fail", repaid, owed, at,
+        rows.append(check_row(label, "principal_repaid", "pass" if ok else "fail", repaid, owed, at,
                          f"principal repaid {repaid:,.2f} CNY against {owed:,.2f} CNY lent"
                          + (" (with the interest capitalised)" if capitalised else "")))
         share = getattr(rule, "capital_share", None)
         if share is not None:
             capital = float(metrics.get(f"debt[{label}].capital", share * lent))
-            rows.append(_row(label, "capital_part", "pass" if capital <= lent * (1 + 1e-12)
+            rows.append(check_row(label, "capital_part", "pass" if capital <= lent * (1 + 1e-12)
                              else "fail", capital, lent, f"{at}.capital_share",
                              f"capital part {capital:,.2f} CNY of a bond of {lent:,.2f} CNY"))
-        term = int(rule.term_years) if rule.term_years is not None else None
-        horizon = scenario.horizon_years
-        if term is not None:
-            rows.append(_row(label, "revenue_within_operation",
-                             "pass" if term <= horizon else "fail", term, horizon,
-                             f"{at}.term_years", f"a term of {term} years within "
-                             f"{horizon} operating years"))
-            rows.append(_row(label, "term_limit", "pass" if term <= MAX_TERM_YEARS else "fail",
-                             term, MAX_TERM_YEARS, f"{at}.term_years",
-                             f"a term of {term} years (at most {MAX_TERM_YEARS})"))
-            life = getattr(rule, "asset_life_years", None)
-            rows.append(_row(label, "term_within_asset_life",
-                             "not checked" if life is None else
-                             ("pass" if term <= life else "fail"), term, life,
-                             f"{at}.asset_life_years", "give asset_life_years to check the "
-                             "term against the assets' life" if life is None else
-                             f"a term of {term} years for assets of {life} years"))
         basis = cover_basis(scenario, label)
-        cover = float(metrics[f"debt[{label}].{basis}"])
-        rows.append(_row(label, "cover_floor", "fail" if not cover >= COVER_FLOOR else "pass",
-                         cover, COVER_FLOOR, at, f"{basis.replace('_', ' ')} {cover:.2f} "
-                         f"(at least {COVER_FLOOR:g})"))
-        rows.append(_row(label, "cover_plausible",
-                         "question" if cover > COVER_QUESTIONED else "pass", cover,
-                         COVER_QUESTIONED, f"{at}.pledged", f"{basis.replace('_', ' ')} "
-                         f"{cover:.2f}" + (f": above {COVER_QUESTIONED:g}, is the income "
-                                           "behind it sure?" if cover > COVER_QUESTIONED
-                                           else f" (at most {COVER_QUESTIONED:g})")))
+        rows += term_and_cover(label, rule, at, scenario.horizon_years, basis,
+                               float(metrics[f"debt[{label}].{basis}"]))
     every = float(metrics["coverage_all_debts"])
-    rows.append(_row("all", "all_debts_cover",
+    rows.append(check_row("all", "all_debts_cover",
                      "fail" if not every >= ALL_DEBTS_FLOOR else "pass", every,
                      ALL_DEBTS_FLOOR, "funding", f"cover of all debts together {every:.2f} "
                      f"(at least {ALL_DEBTS_FLOOR:g})"))
-    out = pd.DataFrame(rows)
-    out["value"] = pd.to_numeric(out["value"], errors="coerce")
-    out["limit"] = pd.to_numeric(out["limit"], errors="coerce")
-    return out
+    return as_frame(rows)

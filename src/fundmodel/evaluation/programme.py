@@ -17,8 +17,7 @@ import pandas as pd
 from ..errors import ModelError
 from .debts import cover_basis, pooled_debts
 
-__all__ = ["programme_grid", "programme_break_even", "programme_cover_below",
-           "programme_inputs", "programme_checks"]
+__all__ = ["programme_grid", "programme_break_even", "programme_inputs", "programme_checks"]
 
 
 def _require(scenario) -> list[str]:
@@ -70,41 +69,20 @@ def programme_break_even(scenario, thresholds, targets) -> pd.DataFrame:
                 return float(_programme_point(scenario, [Shock(target=target, factor=f)])
                              [metric])
             base = cover(1.0)
+            ends = {0.001: cover(0.001), 100.0: cover(100.0)}   # the brackets' far ends
             for threshold in thresholds:
-                gap_base = base - threshold
-                factor = float("nan")
-                for lo, hi in ((1.0, 100.0), (0.001, 1.0)):
-                    a, b = cover(lo) - threshold, cover(hi) - threshold
-                    if np.isfinite(a) and np.isfinite(b) and a * b <= 0 and a != b:
+                factor = 1.0 if base == threshold else float("nan")
+                for far in ((100.0, 0.001) if base != threshold else ()):
+                    a, b = base - threshold, ends[far] - threshold
+                    if np.isfinite(b) and a * b < 0:
+                        lo, hi = sorted((1.0, far))
                         factor = brentq(lambda f: cover(f) - threshold, lo, hi, xtol=1e-10,
                                         rtol=1e-12)
-                        break
-                    if gap_base == 0:
-                        factor = 1.0
                         break
                 rows.append({"debt": label, "target": target,
                              "basis": cover_basis(scenario, label),
                              "threshold": float(threshold), "cover_base": base,
                              "factor": factor, "change": factor - 1.0})
-    return pd.DataFrame(rows)
-
-
-def programme_cover_below(result, scenario, thresholds) -> pd.DataFrame:
-    """P(cover < threshold) of each pooled debt of ``scenario`` over the draws of its district
-    run ``result`` (:func:`fundmodel.simulate_portfolio`: its ``programme`` per draw), as
-    :func:`~fundmodel.evaluation.cover_below`."""
-    rows = []
-    for label in _require(scenario):
-        column = f"debt[{label}].{cover_basis(scenario, label)}"
-        values = result.programme[column].to_numpy(dtype=float)
-        defined = values[~np.isnan(values)]
-        n = defined.size
-        for threshold in thresholds:
-            p = float((defined < threshold).mean()) if n else float("nan")
-            rows.append({"debt": label, "basis": cover_basis(scenario, label),
-                         "threshold": float(threshold), "probability": p,
-                         "mcse": float(np.sqrt(p * (1 - p) / n)) if n else float("nan"),
-                         "draws": n})
     return pd.DataFrame(rows)
 
 
@@ -130,48 +108,20 @@ def programme_inputs(scenario, draws: int, seed: int, sampler: str) -> pd.DataFr
 
 def programme_checks(scenario) -> pd.DataFrame:
     """The debt system's checks a programme's pooled debt can be given from the district at
-    the point estimates: its term (within the operating years, ≤ 30 years, ≤ the assets'
-    life), its cover (≥ 1.1, plausible); the principal repaid is the compounds' (not
-    checked here)."""
-    from .checks import COVER_FLOOR, COVER_QUESTIONED, MAX_TERM_YEARS
+    the point estimates: its term and its cover, the package's
+    (:func:`~fundmodel.evaluation.checks.term_and_cover`); the principal repaid is the
+    compounds' (not checked here)."""
+    from .checks import as_frame, check_row, term_and_cover
     point = _programme_point(scenario)
+    pooled = pooled_debts(scenario)
     rows = []
     for r, (rule, label) in enumerate(zip(scenario.funding, scenario.funding_labels())):
-        if label not in pooled_debts(scenario):
+        if label not in pooled:
             continue
         at = f"funding[{r}]"
-        term = rule.term_years
-        life = getattr(rule, "asset_life_years", None)
         basis = cover_basis(scenario, label)
-        cover = float(point[f"debt[{label}].{basis}"])
-        rows += [
-            {"debt": label, "check": "principal_repaid", "status": "not checked",
-             "value": np.nan, "limit": np.nan, "path": at,
-             "message": "each compound repays its share (one_compound(sc, i) checks one)"},
-            {"debt": label, "check": "revenue_within_operation",
-             "status": "pass" if term <= scenario.horizon_years else "fail", "value": term,
-             "limit": scenario.horizon_years, "path": f"{at}.term_years",
-             "message": f"a term of {term} years within {scenario.horizon_years} "
-                        "operating years"},
-            {"debt": label, "check": "term_limit",
-             "status": "pass" if term <= MAX_TERM_YEARS else "fail", "value": term,
-             "limit": MAX_TERM_YEARS, "path": f"{at}.term_years",
-             "message": f"a term of {term} years (at most {MAX_TERM_YEARS})"},
-            {"debt": label, "check": "term_within_asset_life",
-             "status": "not checked" if life is None else ("pass" if term <= life else "fail"),
-             "value": term, "limit": life, "path": f"{at}.asset_life_years",
-             "message": "give asset_life_years to check the term against the assets' life"
-             if life is None else f"a term of {term} years for assets of {life} years"},
-            {"debt": label, "check": "cover_floor",
-             "status": "pass" if cover >= COVER_FLOOR else "fail", "value": cover,
-             "limit": COVER_FLOOR, "path": at,
-             "message": f"the package's {basis.replace('_', ' ')} {cover:.2f} "
-                        f"(at least {COVER_FLOOR:g})"},
-            {"debt": label, "check": "cover_plausible",
-             "status": "question" if cover > COVER_QUESTIONED else "pass", "value": cover,
-             "limit": COVER_QUESTIONED, "path": f"{at}.pledged",
-             "message": f"the package's {basis.replace('_', ' ')} {cover:.2f}"}]
-    out = pd.DataFrame(rows)
-    out["value"] = pd.to_numeric(out["value"], errors="coerce")
-    out["limit"] = pd.to_numeric(out["limit"], errors="coerce")
-    return out
+        rows.append(check_row(label, "principal_repaid", "not checked", np.nan, np.nan, at,
+                         "each compound repays its share (one_compound(sc, i) checks one)"))
+        rows += term_and_cover(label, rule, at, scenario.horizon_years, basis,
+                               float(point[f"debt[{label}].{basis}"]), "the package's")
+    return as_frame(rows)

@@ -95,8 +95,8 @@ def stress_grid(scenario: Scenario, grid=STANDARD_GRID, *, point_estimate=None
         Index ``shock`` (``base``, then each shock's label), columns ``target``, ``value``
         (the factor or the shift; NaN for the base), then ``debt[<label>].<metric>`` for each
         debt and each of :data:`COVER_METRICS`, and ``coverage_all_debts``. ``attrs["zh"]``:
-        each row's name in Chinese. ``attrs["sensitivity"]``: the sensitivity coefficient of each shock on each metric,
-        ``(m_shock / m_base − 1) / (Δx / x)`` with ``Δx / x = factor − 1`` for a factor and
+        each row's name in Chinese. ``attrs["sensitivity"]``: the sensitivity coefficient of
+        each shock on each metric, ``(m_shock / m_base − 1) / (Δx / x)`` with ``Δx / x = factor − 1`` for a factor and
         ``add / rate`` (the debt's rate at the point estimate) for a shift of the rates.
 
     Raises
@@ -249,14 +249,19 @@ def cover_below(result, thresholds=(1.0, 1.1, 1.2), scenario=None) -> pd.DataFra
     ``√(p (1 − p) / n)``: one row per debt and threshold (``debt``, ``basis``, ``threshold``,
     ``probability``, ``mcse``, ``draws``). A district's run (``PortfolioResult``) needs its
     ``scenario``: its pooled debts' covers per draw."""
-    if scenario is not None and scenario.portfolio is not None:
-        from .programme import programme_cover_below
-        return programme_cover_below(result, scenario, thresholds)
-    scenario = result.scenario
+    if scenario is not None and scenario.portfolio is not None:      # a programme
+        from .debts import pooled_debts
+        labels = pooled_debts(scenario)
+
+        def values_of(name: str) -> np.ndarray:
+            return result.programme[name].to_numpy(dtype=float)
+    else:
+        scenario = result.scenario
+        labels, values_of = debt_labels(scenario), result.metric
     rows = []
-    for label in debt_labels(scenario):
+    for label in labels:
         basis = cover_basis(scenario, label)
-        values = result.metric(f"debt[{label}].{basis}")
+        values = values_of(f"debt[{label}].{basis}")
         defined = values[~np.isnan(values)]
         n = defined.size
         for threshold in thresholds:

@@ -4,8 +4,9 @@ Each shock multiplies (or, on rates, shifts) the terms its lines are made of, in
 written: an income line's ``per_year`` and ``price_per_month``, the fee's rate, a cost line's
 ``per_year``, ``wage_per_month`` and ``price_per_job``, an item's ``unit_cost``, every debt's
 ``rate`` (and each of its tranches' coupons). A delay moves the operation later: the fee is not
-collected and every income and cost line starts that many years late. Every amount a line gives is linear in those terms, so the line is multiplied; a
-factor of 1 (or a shift of 0) changes no bit.
+collected and every income and cost line starts that many years late. Every amount a line gives
+is linear in those terms, so the line is multiplied; a factor of 1 (or a shift of 0) changes no
+bit.
 """
 
 from __future__ import annotations

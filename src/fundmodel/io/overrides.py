@@ -73,7 +73,8 @@ def apply_overrides(data: dict, positions: Positions, overrides: Iterable[str]
     ``funding[3].uptake=0.8`` or ``renovation.items[roof waterproofing].unit_cost=120``;
     ``value`` is YAML, so ``{dist: uniform, low: 0.7, high: 0.9}`` works; ``[+]`` adds an
     element at the end of a list (``shocks[+]={target: income, factor: 0.9}``, the list made
-    if the file has none). The inputs are not modified. Values set here are reported as coming from ``--set path=value``.
+    if the file has none). The inputs are not modified. Values set here are reported as coming
+    from ``--set path=value``.
     """
     data = copy.deepcopy(data)
     positions = dict(positions)

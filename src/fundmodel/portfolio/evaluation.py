@@ -296,9 +296,9 @@ def evaluate_portfolio(scenario: Scenario, *, start_years=None, tiers=None) -> P
     calendar = scenario.start_year + np.arange(n_calendar)
     outlay = _with_rewards(frame, sequential_sum(calendar_outlay(out, offsets, n_calendar)),
                            rewards_of(scenario, table, offsets, n_calendar))
+    found = packages(scenario, table)
     return PortfolioResult(frame, district, outlay, calendar,
                            {"kind": "point", "compounds": len(table)},
                            budgets_by_year(scenario, calendar),
-                           _programme_frame(programme_metrics(packages(scenario, table), metrics,
-                                                              0, len(table)),
-                                            packages(scenario, table), 1))
+                           _programme_frame(programme_metrics(found, metrics, 0, len(table)),
+                                            found, 1))
