@@ -116,3 +116,68 @@ def test_monte_carlo_runs_and_scenarios_without_debt_are_refused(plan):
     sanqiao = fundmodel.load_scenario(ROOT / "scenarios" / "sanqiao-standalone.yaml")
     with pytest.raises(ModelError, match="has no debt"):
         annex_tables(fundmodel.evaluate(sanqiao))
+
+
+# --- a programme's annex tables: its package as one project -------------------------------
+
+def test_a_package_of_k_identical_compounds_has_k_times_one_compounds_tables(tmp_path):
+    """Three identical compounds under one pooled bond of 3 × 60 M: every money row of every
+    table is 3 × the compound alone's (its items, funding, service, pledged lines and cash
+    flows, each summed x + x + x), every ratio (the cover) the compound's."""
+    from fundmodel.evaluation.annex import programme_annex_tables
+    from fundmodel.scenario.portfolio import one_compound
+    from test_programme_debt import district_of, pool_bond
+    alone = one_compound(district_of(tmp_path / "one", (1.0,)), 0)
+    single = annex_tables(fundmodel.evaluate(alone))
+    district = district_of(tmp_path / "three", (1.0, 1.0, 1.0), pool_bond(3.0))
+    pooled = programme_annex_tables(district)
+    assert [t.key for t in pooled] == [t.key for t in single]
+    for one, three in zip(single, pooled):
+        assert one.columns == three.columns and \
+            [r.zh for r in one.rows] == [r.zh for r in three.rows]
+        factor = np.array([1.0 if row.ratio else 3.0 for row in one.rows])[:, None]
+        np.testing.assert_allclose(three.values(), factor * one.values(), rtol=1e-12,
+                                   atol=1e-9, err_msg=one.key)
+
+
+def test_a_members_result_cut_from_a_district_run_is_its_own_run(tmp_path):
+    """Without a pooled rule, compound c of a district run (compound_output) is compound c's
+    own run: the same cash flows and debt tables, bit for bit."""
+    from fundmodel.engine.model import compound_output, run_compounds
+    from fundmodel.inputs import model_inputs
+    from fundmodel.inputs.draws import point_values
+    from fundmodel.results import Result
+    from fundmodel.scenario.portfolio import one_compound
+    from test_programme_debt import district_of
+    district = district_of(tmp_path, (1.0, 2.5))
+    inputs = model_inputs(district, point_values(district), 1, district.portfolio.table)
+    out = run_compounds(inputs)
+    for c in (0, 1):
+        own = one_compound(district, c)
+        cut = Result.from_output(own, compound_output(out, c, 1, inputs.timeline.horizon_years))
+        alone = fundmodel.evaluate(own)
+        assert cut.cashflows().equals(alone.cashflows())
+        assert cut.debt().equals(alone.debt())
+
+
+def test_bond_evaluation_writes_a_programmes_annex_tables(tmp_path):
+    """The CLI on the programme story writes the package's tables: the workbook's balance
+    table's cover is the package's net cover, and the CSV set holds every table."""
+    import openpyxl
+
+    from fundmodel.cli.main import main
+    from fundmodel.evaluation.annex import programme_annex_tables
+    from fundmodel.portfolio import evaluate_portfolio
+    path = ROOT / "scenarios" / "xinghualing-district-programme.yaml"
+    book, out = tmp_path / "annex.xlsx", tmp_path / "ev"
+    assert main(["bond-evaluation", str(path), "--draws", "0", "--excel", str(book),
+                 "--out", str(out)]) == 0
+    scenario = fundmodel.load_scenario(path)
+    tables = programme_annex_tables(scenario)
+    assert {f"annex_{t.number}.csv" for t in tables} <= {p.name for p in out.iterdir()}
+    balance = next(t for t in tables if t.key.startswith("balance["))
+    cover = balance.values()[-1, -1]                       # 本息覆盖倍数, 合计
+    label = balance.key[len("balance["):-1]
+    net = evaluate_portfolio(scenario).programme.iloc[0][f"debt[{label}].coverage_net"]
+    assert cover == pytest.approx(net, rel=1e-12)
+    assert f"附表{balance.number}" in openpyxl.load_workbook(book).sheetnames

@@ -171,11 +171,6 @@ def _cmd_bond(args: argparse.Namespace, out, err, helpers) -> int:
     lang = args.lang or "en"
     _check_targets(args)                 # a workbook or docx that cannot be written: no work
     scenario, sha256 = helpers["load_scenario"](args)
-    if scenario.portfolio is not None and (args.excel is not None or args.docx is not None):
-        from ..errors import FundmodelError
-        raise FundmodelError("--excel and --docx write the annex tables of one project's "
-                             "ledger; a district's are not there yet: evaluate a compound "
-                             "(fundmodel.scenario.portfolio.one_compound) for them")
     console = _console(out)
     grid = stress_grid(scenario, _grid(args, helpers))
     sensitivity = grid.attrs["sensitivity"]
@@ -221,9 +216,11 @@ def _cmd_bond(args: argparse.Namespace, out, err, helpers) -> int:
                   "–" if math.isnan(row.change) else f"{100 * row.change:+.1f} %")
     console.print(t)
     annex_lang = args.lang or "zh"
-    if programme:          # the package's cover; the annex tables are one compound's
+    if programme:          # the package's cover and tables (its members' sums)
+        from ..evaluation.annex import programme_annex_tables
         from ..evaluation.programme import programme_checks
-        annex, checks = [], _located(programme_checks(scenario), args)
+        annex = programme_annex_tables(scenario, grid)
+        checks = _located(programme_checks(scenario), args)
     else:
         from ..evaluation import debt_checks
         from ..evaluation.annex import annex_tables

@@ -14,7 +14,7 @@ and replacements) and those the instruments declare (:data:`KINDS`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Iterator
 
 import numpy as np
@@ -104,6 +104,13 @@ class Ledger:
             amount = amount[:1]  # a broadcast view: the same in every draw
         self.lines.append(LedgerLine(name, payer, payee, kind, amount, start))
         return amount
+
+    def compound(self, c: int) -> "Ledger":
+        """Compound ``c``'s lines, each ``(D|1, 1, L)`` (a line of compound axis 1 is every
+        compound's)."""
+        return Ledger([replace(line, amount=line.amount[:, c:c + 1]
+                               if line.amount.shape[1] > 1 else line.amount)
+                       for line in self.lines])
 
     def __iter__(self) -> Iterator[LedgerLine]:
         return iter(self.lines)

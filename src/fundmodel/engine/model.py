@@ -24,7 +24,7 @@ from .ledger import MEMO_KINDS, Ledger
 from .operations import FEE_BASE, fallback_recursion, operating_flows, owners_account_recursion
 from .repairs_fund import write_repairs_fund
 
-__all__ = ["ModelOutput", "CompoundsOutput", "run_model", "run_compounds", "STATEMENT_NAMES", "GAP_LINE", "BRIDGE_LINE",
+__all__ = ["ModelOutput", "CompoundsOutput", "run_model", "run_compounds", "compound_output", "STATEMENT_NAMES", "GAP_LINE", "BRIDGE_LINE",
            "FALLBACK_LINE"]
 
 STATEMENT_NAMES = {"property_fee": "property_fee_income"}
@@ -473,14 +473,33 @@ def run_model(inputs: ModelInputs) -> ModelOutput:
     """
     if len(inputs.compounds.names) != 1:
         raise ValueError("run_model runs one compound; use run_compounds for several")
-    out = run_compounds(inputs)
-    n, horizon = inputs.draws, inputs.timeline.horizon_years
+    return compound_output(run_compounds(inputs), 0, inputs.draws,
+                           inputs.timeline.horizon_years)
+
+
+def compound_output(out: CompoundsOutput, c: int, n: int, horizon: int) -> ModelOutput:
+    """Compound ``c`` of a run of several (:func:`run_compounds`) as a one-compound run's
+    output (``n`` draws, ``horizon`` years): every array cut to its column, the ledger's lines
+    too (the residents' report only of a run of one compound)."""
+    def one(a: np.ndarray) -> np.ndarray:
+        return _one_compound(_column(a, c), n)
+
     return ModelOutput(
-        metrics={k: _one_compound(v, n) for k, v in out.metrics.items()},
-        yearly={k: np.broadcast_to(v[:, 0], (n, horizon)) for k, v in out.yearly.items()},
-        item_costs=np.ascontiguousarray(out.item_costs[:, 0]),
-        funding_offered=out.funding_offered[:, 0], funding_applied=out.funding_applied[:, 0],
-        item_inputs={k: _one_compound(v, n) for k, v in out.item_inputs.items()},
-        ledger=out.ledger, n_years=out.n_years,
-        residents=out.reports.get("residents"),
-        fund_buildings={k: _one_compound(v, n) for k, v in out.fund_buildings.items()})
+        metrics={k: one(v) for k, v in out.metrics.items()},
+        yearly={k: np.broadcast_to(_column(v, c)[:, 0], (n, horizon))
+                for k, v in out.yearly.items()},
+        item_costs=np.ascontiguousarray(_column(out.item_costs, c)[:, 0]),
+        funding_offered=_column(out.funding_offered, c)[:, 0],
+        funding_applied=_column(out.funding_applied, c)[:, 0],
+        item_inputs={k: one(v) for k, v in out.item_inputs.items()},
+        ledger=out.ledger if out.item_costs.shape[1] == 1 else out.ledger.compound(c),
+        n_years=out.n_years,
+        residents=out.reports.get("residents") if out.item_costs.shape[1] == 1 else None,
+        fund_buildings={k: one(v) for k, v in out.fund_buildings.items()})
+
+
+def _column(a: np.ndarray, c: int) -> np.ndarray:
+    """``(D|1, C|1, ...)`` → compound ``c``'s ``(D|1, 1, ...)`` (a size-1 axis is every
+    compound's)."""
+    a = np.asarray(a)
+    return a[:, c:c + 1] if a.shape[1] > 1 else a

@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..errors import ModelError
 
-__all__ = ["AnnexRow", "AnnexTable", "annex_tables", "WAN_YUAN"]
+__all__ = ["AnnexRow", "AnnexTable", "annex_tables", "programme_annex_tables", "WAN_YUAN"]
 
 WAN_YUAN = 1e4
 """CNY in one 万元, the unit of the annex tables' money."""
@@ -98,17 +98,52 @@ class AnnexTable:
         return pd.DataFrame(self.values(), index=index, columns=columns)
 
 
+@dataclass(frozen=True)
+class _Sources:
+    """What the tables read: the items' costs (item → CNY), the funding (label → CNY, the gap
+    left out), each debt's service table (:meth:`fundmodel.Result.debt` of that debt, by
+    operating year) and the ledger's cash flows (:meth:`fundmodel.Result.cashflows`)."""
+
+    items: pd.Series
+    funding: pd.Series
+    debts: dict[str, pd.DataFrame]
+    cash: pd.DataFrame
+
+    @classmethod
+    def of(cls, result, labels) -> "_Sources":
+        funding = result.funding()
+        debt = result.debt()
+        return cls(result.items()["cost"], funding.loc[funding["source"] != "gap", "amount"],
+                   {label: debt.xs(label, level="debt") for label in labels},
+                   result.cashflows())
+
+    @classmethod
+    def summed(cls, parts: list["_Sources"]) -> "_Sources":
+        """The sums of several compounds' sources (a package's): items and funding by name,
+        the debts' money by operating year, the cash flows together."""
+        def by_name(series):
+            return pd.concat(series).groupby(level=0, sort=False).sum()
+
+        money = ["interest", "principal", "balance", "pledged_revenue", "cfads"]
+        debts = {}
+        for label in parts[0].debts:
+            stacked = pd.concat([p.debts[label] for p in parts])
+            summed = stacked[money].groupby(level=0, sort=True).sum()
+            summed.insert(0, "calendar_year", stacked["calendar_year"].groupby(
+                level=0, sort=True).first())
+            debts[label] = summed
+        return cls(by_name([p.items for p in parts]), by_name([p.funding for p in parts]),
+                   debts, pd.concat([p.cash for p in parts], ignore_index=True))
+
+
 def _by_year(cash: pd.DataFrame, years: list[int], mask) -> np.ndarray:
     sums = cash[mask].groupby("calendar_year")["amount"].sum()
     return np.array([sums.get(y, 0.0) for y in years]) / WAN_YUAN
 
 
-def _investment(result) -> AnnexTable:
-    items = result.items()
-    funding = result.funding()
-    funding = funding[funding["source"] != "gap"]
+def _investment(src: _Sources) -> AnnexTable:
     rows = [AnnexRow(name, name, np.array([cost / WAN_YUAN])) for name, cost in
-            items["cost"].items()]
+            src.items.items()]
     n_items = len(rows)
     rows.append(AnnexRow("建设投资合计", "Investment, total", formula=("sum",
                                                                    tuple(range(n_items)))))
@@ -117,7 +152,7 @@ def _investment(result) -> AnnexTable:
     from ..labels import label as label_of
     rows += [AnnexRow(label_of(name, "zh"), label_of(name, "en"),
                       np.array([amount / WAN_YUAN])) for name, amount in
-             funding["amount"].items()]
+             src.funding.items()]
     rows.append(AnnexRow("资金筹措合计", "Funding, total",
                          formula=("sum", tuple(range(first, len(rows))))))
     rows.append(AnnexRow("资金缺口", "Funding gap", formula=("diff", (total_at,
@@ -126,8 +161,8 @@ def _investment(result) -> AnnexTable:
                       "Investment estimate and funding plan", ("金额",), tuple(rows))
 
 
-def _debt_service(result, label: str, number: int) -> AnnexTable:
-    debt = result.debt().xs(label, level="debt")
+def _debt_service(src: _Sources, label: str, number: int) -> AnnexTable:
+    debt = src.debts[label]
     years = [str(int(y)) for y in debt["calendar_year"]]
     rows = (AnnexRow("期初借款余额", "Balance at the start", debt["balance"].to_numpy()
                      / WAN_YUAN),
@@ -139,8 +174,8 @@ def _debt_service(result, label: str, number: int) -> AnnexTable:
                       f"Debt service plan ({label})", tuple(years), rows, total=False)
 
 
-def _balance(result, label: str, number: int) -> AnnexTable:
-    debt = result.debt().xs(label, level="debt")
+def _balance(src: _Sources, label: str, number: int) -> AnnexTable:
+    debt = src.debts[label]
     years = tuple(str(int(y)) for y in debt["calendar_year"])
     revenue = debt["pledged_revenue"].to_numpy() / WAN_YUAN
     cost = (debt["pledged_revenue"] - debt["cfads"]).to_numpy() / WAN_YUAN
@@ -156,14 +191,14 @@ def _balance(result, label: str, number: int) -> AnnexTable:
                       f"Revenue and financing balance ({label})", years, rows, total=True)
 
 
-def _cash(result) -> tuple[pd.DataFrame, list[int]]:
-    cash = result.cashflows()
+def _cash(src: _Sources) -> tuple[pd.DataFrame, list[int]]:
+    cash = src.cash
     years = sorted(int(y) for y in cash["calendar_year"].unique())
     return cash, years
 
 
-def _project_cash_flow(result, number: int) -> AnnexTable:
-    cash, years = _cash(result)
+def _project_cash_flow(src: _Sources, number: int) -> AnnexTable:
+    cash, years = _cash(src)
     income = _by_year(cash, years, (cash["kind"] == "operating") & (cash["payee"] == "operator"))
     works = _by_year(cash, years, (cash["kind"] == "capital") & (cash["payee"] == "contractors"))
     costs = _by_year(cash, years, (cash["kind"] == "operating") & (cash["payee"] == "suppliers"))
@@ -180,8 +215,8 @@ def _project_cash_flow(result, number: int) -> AnnexTable:
                       tuple(str(y) for y in years), rows, total=True)
 
 
-def _financial_plan(result, number: int) -> AnnexTable:
-    cash, years = _cash(result)
+def _financial_plan(src: _Sources, number: int) -> AnnexTable:
+    cash, years = _cash(src)
     operating = cash["kind"] == "operating"
     income = _by_year(cash, years, operating & (cash["payee"] == "operator"))
     spent = _by_year(cash, years, operating & (cash["payer"] == "operator"))
@@ -205,9 +240,8 @@ def _financial_plan(result, number: int) -> AnnexTable:
                       total=True)
 
 
-def _sensitivity(grid: pd.DataFrame, scenario, number: int) -> AnnexTable:
-    from .debts import cover_basis, debt_labels
-    label = debt_labels(scenario)[0]
+def _sensitivity(grid: pd.DataFrame, scenario, label: str, number: int) -> AnnexTable:
+    from .debts import cover_basis
     metric = f"debt[{label}].{cover_basis(scenario, label)}"
     sens = grid.attrs["sensitivity"]
     rows = []
@@ -226,7 +260,8 @@ def annex_tables(result, grid: pd.DataFrame | None = None) -> list[AnnexTable]:
     """The annex tables of a deterministic run (:func:`fundmodel.evaluate`) of a scenario
     with a debt: 1 investment estimate and funding plan; for each debt, its debt service plan
     and its revenue and financing balance; the project cash flow; the financial plan cash
-    flow; with ``grid`` (:func:`~fundmodel.evaluation.stress_grid`), the sensitivity table.
+    flow; with ``grid`` (:func:`~fundmodel.evaluation.stress_grid`), the sensitivity table
+    (of the first debt).
 
     Raises
     ------
@@ -241,12 +276,43 @@ def annex_tables(result, grid: pd.DataFrame | None = None) -> list[AnnexTable]:
     if not labels:
         raise ModelError(f"{result.scenario.name} has no debt: the annex tables are a "
                          "bond's or a loan's")
-    tables = [_investment(result)]
+    return _tables(_Sources.of(result, labels), labels, result.scenario, grid)
+
+
+def programme_annex_tables(scenario, grid: pd.DataFrame | None = None, label: str | None = None
+                           ) -> list[AnnexTable]:
+    """The annex tables of a programme's pooled debt ``label`` (default: the first), at the
+    point estimates: those of :func:`annex_tables` with the package's compounds as one
+    project — each row the sum of its members' (items and funding by name, the debt's
+    service and pledged revenue and the cash flows by year;
+    :func:`fundmodel.portfolio.package_results`), so the balance table's cover is the
+    package's. With ``grid`` (:func:`~fundmodel.evaluation.stress_grid` of the programme),
+    the sensitivity table.
+
+    Raises
+    ------
+    ModelError
+        A scenario without a pooled debt, ``label`` not one, or an empty package.
+    """
+    from ..portfolio.evaluation import package_results
+    from .debts import pooled_debts
+    labels = pooled_debts(scenario)
+    if not labels:
+        raise ModelError(f"{scenario.name} has no pooled debt: the annex tables of a "
+                         "district are its programme bond's (pooled: true)")
+    label = labels[0] if label is None else label
+    members = package_results(scenario, label)
+    src = _Sources.summed([_Sources.of(r, [label]) for r in members])
+    return _tables(src, [label], scenario, grid)
+
+
+def _tables(src: _Sources, labels, scenario, grid) -> list[AnnexTable]:
+    tables = [_investment(src)]
     for label in labels:
-        tables.append(_debt_service(result, label, len(tables) + 1))
-        tables.append(_balance(result, label, len(tables) + 1))
-    tables.append(_project_cash_flow(result, len(tables) + 1))
-    tables.append(_financial_plan(result, len(tables) + 1))
+        tables.append(_debt_service(src, label, len(tables) + 1))
+        tables.append(_balance(src, label, len(tables) + 1))
+    tables.append(_project_cash_flow(src, len(tables) + 1))
+    tables.append(_financial_plan(src, len(tables) + 1))
     if grid is not None:
-        tables.append(_sensitivity(grid, result.scenario, len(tables) + 1))
+        tables.append(_sensitivity(grid, scenario, labels[0], len(tables) + 1))
     return tables

@@ -9,10 +9,10 @@ areas.
   (:mod:`.clustering`).
 """
 
-from .evaluation import evaluate_portfolio, simulate_portfolio
+from .evaluation import evaluate_portfolio, package_results, simulate_portfolio
 from .plan import plan_portfolio, renovation_cost_by_level
 from .result import PortfolioResult
 from .service_areas import service_areas
 
-__all__ = ["simulate_portfolio", "evaluate_portfolio", "plan_portfolio",
+__all__ = ["simulate_portfolio", "evaluate_portfolio", "package_results", "plan_portfolio",
            "renovation_cost_by_level", "service_areas", "PortfolioResult"]

@@ -23,7 +23,7 @@ from .tiles import (COMPOUND_BLOCK, SUMMARY_STATS, TileResult, add_blocks, calen
                     compound_metrics, default_chunk_draws, metric_names, run_tile,
                     sequential_sum, tiles_of)
 
-__all__ = ["simulate_portfolio", "evaluate_portfolio", "rewards_of"]
+__all__ = ["package_results", "simulate_portfolio", "evaluate_portfolio", "rewards_of"]
 
 log = logging.getLogger("fundmodel")
 
@@ -302,3 +302,44 @@ def evaluate_portfolio(scenario: Scenario, *, start_years=None, tiers=None) -> P
                            budgets_by_year(scenario, calendar),
                            _programme_frame(programme_metrics(found, metrics, 0, len(table)),
                                             found, 1))
+
+
+def package_results(scenario: Scenario, label: str) -> list:
+    """The members of the pooled rule ``label`` at the point estimates, each as a
+    one-compound result (:class:`fundmodel.Result`) cut from one district run: its scenario
+    :func:`~fundmodel.scenario.portfolio.one_compound` starting in the package's year, its
+    arrays and ledger lines its column of the run — what the package's annex tables sum.
+
+    Raises
+    ------
+    ModelError
+        ``label`` is not a pooled rule's, or no compound of the run is in its package.
+    """
+    from ..engine.model import compound_output, run_compounds
+    from ..inputs import model_inputs
+    from ..inputs.draws import point_values
+    from ..results import Result
+    from ..scenario.portfolio import one_compound
+    table = _table_of(scenario)
+    chosen, offsets = _offsets(scenario, table, None)
+    run = table.take(chosen)
+    check_start_years(scenario, run, offsets)
+    found = {p.label: p for p in packages(scenario, run)}
+    if label not in found:
+        raise ModelError(f"{label!r} is not a pooled funding rule of {scenario.name} "
+                         f"(pooled: {', '.join(found) or 'none'})")
+    members = np.flatnonzero(found[label].members)
+    if not members.size:
+        raise ModelError(f"no compound of the run is in the package of {label!r}")
+    inputs = model_inputs(scenario, point_values(scenario), 1, run)
+    out = run_compounds(inputs)
+    horizon = inputs.timeline.horizon_years
+    results = []
+    for c in members:            # a package's members, one result each (not the engine)
+        own = one_compound(scenario, int(chosen[c]))
+        if offsets[c]:
+            own = own.model_copy(update={"start_year": scenario.start_year + int(offsets[c])})
+        results.append(Result.from_output(own, compound_output(out, int(c), 1, horizon),
+                                          info={"kind": "deterministic", "draws": 1,
+                                                "compound": run.ids[c]}))
+    return results
