@@ -418,3 +418,35 @@ def test_random_streams_respect_tracked_bound(
     if not merge:  # state depends on the value stream only, not on the cuts
         whole = QuantileSketch(k=k).update(arr)
         assert np.array_equal(whole.quantile(qs), sk.quantile(qs))
+
+
+def _state(sketch: QuantileSketch) -> list:
+    """Every metric's levels (retained items), fills, error accounts and extremes."""
+    return [([b[:f].tolist() for b, f in zip(s.bufs, s.fills)], list(s.pos), list(s.neg),
+             s.count, s.vmin, s.vmax) for s in sketch._sketches]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(metrics=st.integers(1, 5), k=st.sampled_from([8, 16, 64]),
+       cuts=st.lists(st.integers(1, 300), min_size=1, max_size=12),
+       ties=st.booleans(), seed=st.integers(0, 2**32 - 1))
+def test_sketch_compacting_all_metrics_at_once_is_each_metrics_own_to_the_bit(
+        metrics, k, cuts, ties, seed) -> None:
+    """The fast path (NaN-free blocks: every metric's levels compacted as one array) leaves
+    every metric in the state its own compactions would, bit for bit: the same retained
+    items, fills, error accounts and extremes, hence the same quantiles."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(sum(cuts), metrics))
+    if ties:                                        # repeated values and signed zeros
+        x = np.round(x, 1) * rng.choice([-1.0, 1.0], size=x.shape)
+    together, alone = QuantileSketch(metrics, k=k), QuantileSketch(metrics, k=k)
+    alone._levels = None                            # each metric on its own from the start
+    start = 0
+    for cut in cuts:
+        together.update(x[start:start + cut])
+        alone.update(x[start:start + cut])
+        start += cut
+    assert together._levels is not None
+    assert _state(together) == _state(alone)
+    qs = [0.0, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 1.0]
+    assert together.quantile(qs).tobytes() == alone.quantile(qs).tobytes()

@@ -658,6 +658,10 @@ class QuantileSketch:
         self._k = _check_k(k)
         self._level0 = np.empty((self._n_metrics, self._k), dtype=np.float64)
         self._sketches = [_MetricSketch(self._k, row) for row in self._level0]
+        # While every metric has had the same NaN-free values count (the common case), all
+        # have the same fills and error accounts at every level, and each level's buffers
+        # are the rows of one (n_metrics, k) array: compactions run on those arrays at once.
+        self._levels: list[_FloatArray] | None = [self._level0]
 
     def update(self, values: npt.ArrayLike) -> QuantileSketch:
         """Add draws to the sketch (in place).
@@ -683,6 +687,7 @@ class QuantileSketch:
             self._add_aligned(block)
             return self
         nan = np.isnan(block)
+        self._levels = None          # the metrics part ways: each compacts on its own
         for j, sketch in enumerate(self._sketches):
             col = block[:, j]
             bad = nan[:, j]
@@ -708,9 +713,12 @@ class QuantileSketch:
             f = sketches[0].fills[0]
             if f == k:
                 level0.sort(axis=1)
-                for s in sketches:
-                    s.fills[0] = 0
-                    s._compact(0, s.bufs[0])
+                if self._levels is not None:
+                    self._compact_levels(0, level0)
+                else:
+                    for s in sketches:
+                        s.fills[0] = 0
+                        s._compact(0, s.bufs[0])
                 f = sketches[0].fills[0]
             take = min(k - f, n - i)
             np.add(block[i : i + take].T, 0.0, out=level0[:, f : f + take])
@@ -719,6 +727,67 @@ class QuantileSketch:
             i += take
         for s in sketches:
             s.count += n
+
+    def _set(self, h: int, fill: int, pos: int | None = None, neg: int | None = None) -> None:
+        """Level ``h``'s fill (and error accounts) of every metric."""
+        for s in self._sketches:
+            s.fills[h] = fill
+            if pos is not None:
+                s.pos[h], s.neg[h] = pos, neg
+
+    def _compact_levels(self, h: int, srt: _FloatArray) -> None:
+        """:meth:`_MetricSketch._compact` of every metric at once: ``srt (n_metrics, s)``
+        the sorted items of level ``h`` of each (the same fills and accounts in all)."""
+        first = self._sketches[0]
+        t = _T0 if h == 0 else 2
+        s = srt.shape[1]
+        sc = s - s % t
+        if h == 0 and s:
+            for sketch, lo, hi in zip(self._sketches, srt[:, 0].tolist(), srt[:, -1].tolist()):
+                sketch.vmin = min(sketch.vmin, lo)
+                sketch.vmax = max(sketch.vmax, hi)
+        if sc:
+            p, q = first.pos[h], first.neg[h]
+            best_o, best = 0, -1
+            for o in range(t):
+                b = max(p + t - 1 - o, q + o)
+                if best < 0 or b < best:
+                    best_o, best = o, b
+            self._set(h, 0, p + t - 1 - best_o, q + best_o)
+            self._push_levels(h + 1, srt[:, best_o:sc:t])
+        r = s - sc
+        if r:
+            self._levels[h][:, :r] = srt[:, sc:]
+        self._set(h, r)
+
+    def _push_levels(self, h: int, items: _FloatArray) -> None:
+        """:meth:`_MetricSketch._push` of every metric at once, ``items (n_metrics, m)``."""
+        if items.shape[1] == 0:
+            return
+        while len(self._levels) <= h:
+            level = np.empty((self._n_metrics, self._k), dtype=np.float64)
+            self._levels.append(level)
+            for sketch, row in zip(self._sketches, level):
+                sketch.bufs.append(row)
+                sketch.fills.append(0)
+                sketch.pos.append(0)
+                sketch.neg.append(0)
+        level = self._levels[h]
+        f = self._sketches[0].fills[h]
+        s = f + items.shape[1]
+        if s <= self._k:
+            level[:, f:s] = items
+            if s < self._k:
+                self._set(h, s)
+                return
+            srt = level[:, :s]
+        else:
+            srt = np.concatenate((level[:, :f], items), axis=1)
+        # each row: a few sorted runs; the values alone matter (equal keys are equal bits),
+        # so numpy's fastest sort serves
+        srt.sort(axis=1)
+        self._set(h, 0)
+        self._compact_levels(h, srt)
 
     def merge(self, other: QuantileSketch) -> QuantileSketch:
         """Merge another sketch into this one, in place (``other`` is not modified).
@@ -742,6 +811,7 @@ class QuantileSketch:
             )
         if other is self:
             other = self.copy()
+        self._levels = None
         for mine, theirs in zip(self._sketches, other._sketches):
             mine.merge(theirs)
         return self
@@ -750,6 +820,7 @@ class QuantileSketch:
         """Return an independent copy."""
         new = QuantileSketch(self._n_metrics, k=self._k)
         new._sketches = [s.copy(row) for s, row in zip(self._sketches, new._level0)]
+        new._levels = None           # its upper levels are each metric's own
         return new
 
     def quantile(self, qs: npt.ArrayLike) -> _FloatArray:
