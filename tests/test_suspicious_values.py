@@ -597,7 +597,7 @@ def test_each_year_inputs_over_a_long_horizon(memory):
     memory(4 * GIB)
     with pytest.raises(ModelError, match=r"chunk working set 13\.6 GiB .*5,004 uniform columns"
                                          r".*smaller chunk_size"):
-        simulate(scenario, draws=10**6, seed=1, keep_draws=False)
+        simulate(scenario, draws=10**6, seed=1, keep_draws=False, chunk_size=65_536)
 
 
 def test_cli_refuses_a_run_too_large(tmp_path, capsys, memory):
