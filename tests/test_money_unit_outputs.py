@@ -276,3 +276,23 @@ def test_district_writes_and_prints_in_wan(capsys, tmp_path):
     c_cny, c_wan = _read(tmp_path / "cny", "compounds"), _read(tmp_path / "wan", "compounds")
     assert _scaled_or_equal(c_cny["capex_total_mean"], c_wan["capex_total_mean"]) == "scaled"
     assert c_cny["households"].equals(c_wan["households"])
+
+
+def test_compare_writes_and_prints_in_wan(capsys, tmp_path):
+    files = [ROOT / "scenarios" / "sanqiao-standalone.yaml",
+             ROOT / "scenarios" / "sanqiao-shared-service.yaml"]
+    run_ok(capsys, "compare", *files, "--out", tmp_path / "cny")
+    out = run_ok(capsys, "compare", *files, "--money-unit", "万元", "--lang", "zh",
+                 "--out", tmp_path / "wan")
+    cny = _read(tmp_path / "cny", "compare").set_index("metric")
+    wan = _read(tmp_path / "wan", "compare").set_index("指标")
+    wan.index = cny.index            # the same rows, labelled
+    wan.columns = cny.columns
+    for metric in ("capex_total", "funding_gap", "npv_operations",
+                   "operating_surplus_first_year"):
+        assert _scaled_or_equal(cny.loc[metric], wan.loc[metric]) == "scaled", metric
+    for metric in ("government_cost_per_household", "breakeven_fee_rate", "has_funding_gap"):
+        assert cny.loc[metric].equals(wan.loc[metric]), metric
+    assert "改造总投资（万元）" in out and "户均政府出资（元/户）" in out
+    assert f"{cny.loc['capex_total'].iloc[0] / WAN:,.2f}" in out
+    assert json.loads((tmp_path / "wan" / "run.json").read_text("utf-8"))["money_unit"] == "万元"

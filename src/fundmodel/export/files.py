@@ -770,7 +770,7 @@ def write_table_set(tables: Mapping[str, pd.DataFrame], record: Mapping[str, Any
         raise FundmodelError("no output folder given (the path is empty)")
     check_money_unit(money_unit)
     tables = {name: in_money_unit(table, money_unit) for name, table in tables.items()}
-    record = {**record, "money_unit": money_unit}
+    record = {"money_unit": money_unit, **record}  # a record that says it already: its own
     if lang is not None:
         from ..labels import check_lang, localize
 
