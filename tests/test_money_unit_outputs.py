@@ -296,3 +296,22 @@ def test_compare_writes_and_prints_in_wan(capsys, tmp_path):
     assert "改造总投资（万元）" in out and "户均政府出资（元/户）" in out
     assert f"{cny.loc['capex_total'].iloc[0] / WAN:,.2f}" in out
     assert json.loads((tmp_path / "wan" / "run.json").read_text("utf-8"))["money_unit"] == "万元"
+
+
+def test_parquet_metrics_in_wan(bond_runs, tmp_path):
+    pytest.importorskip("pyarrow")
+    result = bond_runs["mc"]
+    write_csv(result, tmp_path, format="parquet", money_unit="万元")
+    metrics = pd.read_parquet(tmp_path / "metrics.parquet")
+    assert metrics["capex_total"].to_numpy() * WAN == pytest.approx(
+        result.metrics["capex_total"].to_numpy(), rel=RTOL, abs=0)
+    assert metrics["breakeven_fee_rate"].equals(result.metrics["breakeven_fee_rate"])
+
+
+def test_a_table_set_without_money_unit_is_written_as_given(tmp_path):
+    from fundmodel.export import write_table_set
+
+    table = pd.DataFrame({"amount": [25_000.0]}, index=pd.Index(["a"], name="label"))
+    write_table_set({"annex": table}, {"command": "test"}, tmp_path)
+    assert _read(tmp_path, "annex")["amount"].tolist() == [25_000.0]
+    assert "money_unit" not in json.loads((tmp_path / "run.json").read_text("utf-8"))

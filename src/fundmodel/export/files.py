@@ -753,7 +753,7 @@ def write_table_set(tables: Mapping[str, pd.DataFrame], record: Mapping[str, Any
                     out_dir: str | os.PathLike, *,
                     formats: Mapping[str, str] | None = None,
                     files: Mapping[str, bytes] | None = None,
-                    lang: str | None = None, money_unit: str = "CNY") -> list[Path]:
+                    lang: str | None = None, money_unit: str | None = None) -> list[Path]:
     """Write ``<name>.csv`` (or ``<name>.parquet`` where ``formats``, e.g. from
     :func:`table_formats`, says so) for every table, every file of ``files`` (file name → its
     bytes, e.g. charts as PNG) and ``run.json`` into ``out_dir`` as a set, as
@@ -761,21 +761,23 @@ def write_table_set(tables: Mapping[str, pd.DataFrame], record: Mapping[str, Any
 
     ``run.json`` is ``record`` with ``files`` set to the names written (``run.json`` last)
     and ``files_sha256`` to the SHA-256 of each file, by name; with ``lang`` the tables
-    are localised (labels and units as headers) and the record gets ``"lang"``; the sums of
-    money are shown in ``money_unit`` (:func:`fundmodel.labels.in_money_unit`), which the
-    record names (``"money_unit"``)."""
+    are localised (labels and units as headers) and the record gets ``"lang"``. With
+    ``money_unit`` (``"CNY"`` or ``"万元"``) the sums of money are shown in it
+    (:func:`fundmodel.labels.in_money_unit`) and the record names it (``"money_unit"``);
+    None: the tables as they are (a command whose tables have units of their own)."""
     from ..labels import check_money_unit, in_money_unit
 
     if os.fspath(out_dir) == "":
         raise FundmodelError("no output folder given (the path is empty)")
-    check_money_unit(money_unit)
-    tables = {name: in_money_unit(table, money_unit) for name, table in tables.items()}
-    record = {"money_unit": money_unit, **record}  # a record that says it already: its own
+    if money_unit is not None:
+        check_money_unit(money_unit)
+        tables = {name: in_money_unit(table, money_unit) for name, table in tables.items()}
+        record = {**record, "money_unit": money_unit}
     if lang is not None:
         from ..labels import check_lang, localize
 
         check_lang(lang)
-        tables = {name: localize(table, lang, units=True, money_unit=money_unit)
+        tables = {name: localize(table, lang, units=True, money_unit=money_unit or "CNY")
                   for name, table in tables.items()}
         record = {**record, "lang": lang}
     out = Path(out_dir)
