@@ -7,6 +7,7 @@ and counts are the CNY run's, bit for bit. One rule for every writer:
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -237,6 +238,8 @@ def test_run_prints_sums_in_wan(bond_runs, capsys):
     assert f"资金构成（万元）— 改造总投资 {m['capex_total'] / WAN:,.2f}" in out
     assert "金额（万元）" in out and "户均（元/户）" in out
     assert f"{m['npv_operations'] / WAN:,.2f} 万元" in out
+    assert re.search(r"首个运营年（\d{4}），万元", out) and "万元/年" in out
+    assert "元/m²/月" in out                                           # the breakeven fee
     english = run_ok(capsys, "run", BOND_PLAN, "--money-unit", "万元")
     assert "Funding mix (10,000 CNY)" in english and "10,000 CNY/year" in english
     assert f"{m['government_cost_per_household']:,.0f}" in english    # per household: CNY

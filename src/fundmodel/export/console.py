@@ -439,7 +439,7 @@ def print_result(console: "Console", result: "Result", lang: str = "en",
         _print_upkeep(console, result, w)
         return
     y = result.yearly().iloc[0]
-    ops = new_table(w("operations.first_title", year=year1),
+    ops = new_table(w.sums("operations.first_title", year=year1),
                  [(w.col("line"), "left"), (w.sum_unit("CNY/year"), "right")])
     for line in ("property_fee_income", "other_income", "operating_cost", "vat"):
         sign = -1 if line in ("operating_cost", "vat") else 1
