@@ -6,7 +6,9 @@ has them), labelled in English or Chinese.
 Every sheet is a stack of :class:`Table` written by one function, :func:`write_table`: a
 DataFrame of the result's identifiers, its labels and units from :mod:`fundmodel.labels`, its
 number formats from the units (``#,##0`` for CNY, ``0.0%`` for shares, ``0.00`` for fee
-rates). The numbers are the result tables' own, unrounded (formats only change what is shown).
+rates). The numbers are the result tables' own, unrounded (formats only change what is shown);
+with ``money_unit="万元"`` the sums of money are divided by 10,000 (``#,##0.00``, headed 万元:
+:func:`table_in_money_unit`).
 
 openpyxl is imported on first use (the ``excel`` extra).
 """
@@ -35,7 +37,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..results.result import Result
     from ..scenario import Scenario
 
-__all__ = ["Table", "in_money_unit", "write_workbook", "workbook_sheets", "assumptions_table", "number_format",
+__all__ = ["Table", "table_in_money_unit", "write_workbook", "workbook_sheets",
+           "assumptions_table", "number_format",
            "declared_units",
            "MAX_SHEET_NAME", "district_sheets", "write_district_workbook"]
 
@@ -103,7 +106,7 @@ class Table:
     """False: the index is written as it is (the assumptions' field paths), not labelled."""
 
 
-def in_money_unit(table: Table, money_unit: str = "CNY") -> Table:
+def table_in_money_unit(table: Table, money_unit: str = "CNY") -> Table:
     """``table`` with its sums of money in ``money_unit`` (:func:`fundmodel.labels.
     money_scale`, the rule of every writer), as a new Table: a column of money (its unit in
     ``table.units``, else the catalogue's) divided by 10,000 in 万元 and its unit the shown one
@@ -726,7 +729,7 @@ def write_workbook(result: "Result", path: str | os.PathLike, *, lang: str = "en
     money_unit : {'CNY', '万元'}
         The unit of the sums of money: in 万元 every value declared in CNY or CNY/year is
         divided by 10,000, formatted ``#,##0.00`` and headed 万元 (``10,000 CNY``); prices and
-        amounts per m², household, month or unit stay in CNY (:func:`in_money_unit`).
+        amounts per m², household, month or unit stay in CNY (:func:`table_in_money_unit`).
 
     Returns
     -------
@@ -753,12 +756,12 @@ def write_workbook(result: "Result", path: str | os.PathLike, *, lang: str = "en
 
 def _save_workbook(openpyxl, path: Path, sheets, lang: str, money_unit: str = "CNY") -> Path:
     """The sheets ``(key, tables, notes)`` written as one workbook at ``path``, atomically,
-    their sums of money in ``money_unit`` (:func:`in_money_unit`)."""
+    their sums of money in ``money_unit`` (:func:`table_in_money_unit`)."""
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     taken: set[str] = set()
     for key, tables, notes in sheets:
-        tables = [in_money_unit(table, money_unit) for table in tables]
+        tables = [table_in_money_unit(table, money_unit) for table in tables]
         _write_sheet(wb, key, tables, lang, taken, notes)
     write_file_atomic(path, wb.save, make_parents=False)
     return path
@@ -830,7 +833,7 @@ def write_district_workbook(result: "PortfolioResult", path: str | os.PathLike, 
     """Write a district run as an Excel workbook (``.xlsx``): the plan, the fiscal outlay by
     level and year, the district's totals, the compounds and the assumptions
     (:func:`district_sheets`), labelled in ``lang``, sums of money in ``money_unit``
-    (:func:`in_money_unit`), written atomically as :func:`write_workbook` does. Returns
+    (:func:`table_in_money_unit`), written atomically as :func:`write_workbook` does. Returns
     ``path``.
 
     Raises
