@@ -32,7 +32,8 @@ __all__ = ["LANGS", "Label", "NAMES", "PATTERNS", "COLUMNS", "PARTIES", "SOURCES
            "localize", "has_label", "quantile_label", "input_label", "field_unit",
            "undefined_when", "UNDEFINED_ZH", "QUESTIONS_ZH", "DESCRIPTIONS_ZH", "STATISTICS", "TEXT", "text",
            "relabel", "FIELDS", "NAMED", "field_label", "instrument_part",
-           "DISTRICT_BOOK", "short_label"]
+           "DISTRICT_BOOK", "short_label", "MONEY_UNITS", "SUMS_OF_MONEY", "check_money_unit",
+           "money_scale", "output_unit", "in_money_unit"]
 
 LANGS = ("en", "zh")
 """Languages of the labels: English and Simplified Chinese."""
@@ -496,8 +497,115 @@ UNITS: dict[str, Label] = _table({
     "thousand CNY": ("thousand CNY", "千元"), "10 thousand CNY": ("10,000 CNY", "万元"),
     "million CNY": ("million CNY", "百万元"), "100 million CNY": ("100 million CNY", "亿元"),
     "billion CNY": ("billion CNY", "十亿元"),
+    # sums of money in 万元 (money_unit, below)
+    "10 thousand CNY/year": ("10,000 CNY/year", "万元/年"),
 })
 """Units of the catalogue (:mod:`fundmodel.catalog`)."""
+
+MONEY_UNITS: dict[str, float] = {"CNY": 1.0, "万元": 1e4}
+"""A unit of sums of money and the CNY in one of it: a scenario's ``money_unit`` (its inputs,
+:mod:`fundmodel.scenario.money`) and the outputs' (``money_unit=`` of the writers)."""
+
+SUMS_OF_MONEY: dict[str, str] = {"CNY": "10 thousand CNY", "CNY/year": "10 thousand CNY/year"}
+"""The units of sums of money and what they read in 万元. Prices and amounts per m²,
+household, month or unit stay in CNY, as in the scenario's inputs; so does an output whose
+name says it is per something (``fee_per_household``)."""
+
+_PER_SOMETHING = re.compile(r"(?:^|_)per_")
+
+
+def check_money_unit(money_unit: str) -> str:
+    """``money_unit`` if it is one of :data:`MONEY_UNITS`, else ValueError."""
+    if money_unit not in MONEY_UNITS:
+        raise ValueError(f"unknown money unit {money_unit!r}: use one of "
+                         f"{', '.join(MONEY_UNITS)}")
+    return money_unit
+
+
+def money_scale(name: object, unit_name: str, money_unit: str = "CNY") -> tuple[float, str]:
+    """``(k, shown)``: a value of the output ``name`` in ``unit_name`` is shown as value / k,
+    in the unit ``shown``, when sums of money are shown in ``money_unit``.
+
+    The one rule of every writer (files, workbooks, console): in 万元 a sum of money
+    (:data:`SUMS_OF_MONEY`: ``CNY``, ``CNY/year``) is divided by 10,000 and shown in
+    ``10 thousand CNY`` (万元) or ``10 thousand CNY/year`` (万元/年); anything else — a price or
+    amount per m², household, month or unit, a share, a ratio, a year, a count — is kept
+    (k = 1, its own unit).
+
+    >>> money_scale("funding_gap", "CNY", "万元")
+    (10000.0, '10 thousand CNY')
+    >>> money_scale("funding_gap_per_household", "CNY/household", "万元")
+    (1.0, 'CNY/household')
+    """
+    k = MONEY_UNITS[check_money_unit(money_unit)]
+    if k == 1.0 or unit_name not in SUMS_OF_MONEY or (
+            isinstance(name, str) and _PER_SOMETHING.search(name)):
+        return 1.0, unit_name
+    return k, SUMS_OF_MONEY[unit_name]
+
+
+def output_unit(name: str) -> str:
+    """The declared unit of an output for :func:`money_scale`: its declaration's
+    (:func:`fundmodel.catalog.declaration`, a declared output table's column), for a band
+    ``<line>:p5`` or a district statistic ``<metric>_p05`` its line's or metric's, else
+    :func:`describe_unit`'s (a ``..._cny`` column: CNY)."""
+    base = name.rpartition(":")[0] if ":" in name else name
+    match = _STAT_SUFFIX.match(base)
+    if match and match.group("stat") in STATISTICS:
+        base = match.group("base")
+    try:
+        return catalog.declaration(base).unit
+    except KeyError:
+        pass
+    column = declared_tables.table_columns().get(base)
+    return describe_unit(name) if column is None else column.unit
+
+
+_COUNT_COLUMNS = ("n", "undefined")
+"""The columns of a table with a unit per row (``summary()``) that count draws."""
+
+
+def in_money_unit(frame: "pd.DataFrame", money_unit: str = "CNY",
+                  units: "Mapping[str, str] | None" = None) -> "pd.DataFrame":
+    """``frame`` (a result table with identifiers) with its sums of money in ``money_unit``
+    (:func:`money_scale`), as a copy; the frame itself in CNY.
+
+    A column's unit is ``units[column]`` if given, else its declared one
+    (:func:`output_unit`). A table with a text column ``unit`` has a unit per row (the
+    summary: one row per metric): the numbers of a row of money (all but the counts ``n``
+    and ``undefined``) are scaled and its ``unit`` reads the shown unit (``10 thousand
+    CNY``)."""
+    import pandas as pd
+
+    if MONEY_UNITS[check_money_unit(money_unit)] == 1.0:
+        return frame
+    units = units or {}
+    out = frame.copy()
+
+    def numeric(c) -> bool:
+        return (pd.api.types.is_numeric_dtype(frame[c])
+                and not pd.api.types.is_bool_dtype(frame[c]))
+
+    if "unit" in frame.columns and not pd.api.types.is_numeric_dtype(frame["unit"]):
+        names = frame.index.get_level_values(0)
+        stats = [c for c in frame.columns if c not in _COUNT_COLUMNS and c not in units
+                 and numeric(c)]
+        scales = [money_scale(name, unit_name, money_unit)
+                  for name, unit_name in zip(names, frame["unit"])]
+        k = pd.Series([k for k, _ in scales], index=frame.index, dtype=float)
+        for c in stats:
+            out[c] = frame[c] / k  # x / 1.0 is x: the other rows keep every bit
+        out["unit"] = [shown for _, shown in scales]
+        return out
+    for c in frame.columns:
+        if not numeric(c):
+            continue
+        unit_name = units.get(c) if c in units else (output_unit(c) if isinstance(c, str)
+                                                     else "")
+        k, _ = money_scale(c, unit_name, money_unit)
+        if k != 1.0:
+            out[c] = frame[c] / k
+    return out
 
 CHARTS: dict[str, Label] = _table({
     "draws": ("{n:,} draws", "{n:,}次模拟"),
@@ -826,14 +934,20 @@ def describe_unit(metric: str) -> str:
 
 
 def header(name: str, lang: str = "en", unit_name: str | None = None, *,
-           short: bool = False) -> str:
+           short: bool = False, money_unit: str = "CNY") -> str:
     """A column header: the label with its unit, ``资金缺口（元）`` / ``Funding gap (CNY)``.
 
     ``unit_name`` defaults to the catalogue's unit of ``name``; no unit, no brackets.
     ``short``: the declared short header in English (:func:`short_label`), for a narrow table.
+    ``money_unit``: the unit sums of money are shown in (``万元``: ``资金缺口（万元）``, as
+    :func:`money_scale` says for ``name``).
     """
     text = short_label(name, lang) if short else label(name, lang)
     found = describe_unit(name) if unit_name is None else unit_name
+    if money_unit != "CNY":  # a sum of money in 万元 (money_scale, its values scaled alike)
+        k, shown = money_scale(name, output_unit(name) if unit_name is None else unit_name,
+                               money_unit)
+        found = shown if k != 1.0 else found
     if found in ("", "0/1", "bool", "code", "year", "share"):
         return text
     shown = unit(found, lang)
@@ -854,7 +968,8 @@ def _translate(values: Iterable, lang: str, units: bool = False) -> list:
     return out
 
 
-def localize(frame: "pd.DataFrame", lang: str, *, units: bool = False) -> "pd.DataFrame":
+def localize(frame: "pd.DataFrame", lang: str, *, units: bool = False,
+             money_unit: str = "CNY") -> "pd.DataFrame":
     """A copy of a result table with labels in ``lang`` for its identifiers.
 
     Column names, index names and index values that the catalogue knows become their labels
@@ -863,7 +978,8 @@ def localize(frame: "pd.DataFrame", lang: str, *, units: bool = False) -> "pd.Da
     ``statistic`` and ``status`` (a compound's programme status), and ``unit`` is
     translated. In Chinese the probabilities' ``question`` and the parties' ``description``
     are too. The numbers are not touched. A user's own names
-    (items, funding labels) stay as written.
+    (items, funding labels) stay as written. ``money_unit`` is the unit of the headers' sums
+    of money (a table scaled by :func:`in_money_unit`).
     """
     import pandas as pd
 
@@ -885,7 +1001,8 @@ def localize(frame: "pd.DataFrame", lang: str, *, units: bool = False) -> "pd.Da
         name = out.index.name
         out.index = pd.Index(_translate(out.index, lang),
                              name=None if name is None else label(name, lang))
-    name_of = (lambda c: header(c, lang)) if units else (lambda c: label(c, lang))
+    name_of = ((lambda c: header(c, lang, money_unit=money_unit)) if units
+               else (lambda c: label(c, lang)))
     out.columns = [name_of(c) if isinstance(c, str) else c for c in out.columns]
     return out
 

@@ -297,7 +297,7 @@ HOUSEHOLD_TABLES: dict[str, dict[str, Output]] = {table: _declare(columns, axes,
         Metric("mcse", "share", "Monte Carlo standard error of p_pass: √(p(1 − p)/n), 1.5/n "
                "when p is 0 or 1",
                en="Monte Carlo standard error", zh="蒙特卡洛标准误"),
-        Metric("wtp_threshold_cny", "CNY", "Least willingness to pay, the same for every "
+        Metric("wtp_threshold_cny", "CNY/household", "Least willingness to pay, the same for every "
                "household of the electorate, at which the ballot passes (mean over the draws "
                "where one exists)", "no willingness to pay passes in any draw (too few take "
                "part)",

@@ -37,6 +37,7 @@ def add_compare_parser(sub, verbose, helpers) -> None:
     c.add_argument("--lang", choices=LANGS, default=None,
                    help="language of the printed labels (default en) and of the CSV headers "
                    "(default: identifiers)")
+    helpers["money_unit"](c)
     c.add_argument("--markdown", action="store_true",
                    help="print the table as Markdown (to paste into a report)")
     c.add_argument("--out", metavar="DIR", type=helpers["path"],
@@ -48,14 +49,18 @@ def add_compare_parser(sub, verbose, helpers) -> None:
 
 
 # ---------------------------------------------------------------------------- cells
-def _number(metric: str, x: float, lang: str, mc: bool, change: bool = False) -> str:
-    """A metric's value as shown: CNY whole, rates two decimals, 0/1 metrics as a
-    probability (Monte Carlo) or yes/no (deterministic); ``change`` with its sign."""
-    from ..labels import describe_unit, unit
+def _number(metric: str, x: float, lang: str, mc: bool, change: bool = False,
+            money_unit: str = "CNY") -> str:
+    """A metric's value as shown: CNY whole (万元 with two decimals), rates two decimals, 0/1
+    metrics as a probability (Monte Carlo) or yes/no (deterministic); ``change`` with its
+    sign."""
+    from ..labels import describe_unit, money_scale, output_unit, unit
 
     if x is None or math.isnan(x):
         return "–"
     sign = "+" if change else ""
+    if money_scale(metric, output_unit(metric), money_unit)[0] != 1.0:
+        return f"{x:{sign},.2f}"
     found = describe_unit(metric)
     if found == "0/1":
         if mc:
@@ -73,16 +78,21 @@ def _number(metric: str, x: float, lang: str, mc: bool, change: bool = False) ->
     return f"{x:{sign},.2f}"
 
 
-def cell_lines(get, metric: str, lang: str, mc: bool, change: bool) -> list[str]:
-    """The lines of one cell (``get(statistic)`` reads the table): the value, or the mean and
-    the p5 – p95 band below it (``mc``); then the change in brackets when ``change``."""
-    lines = [_number(metric, get("mean" if mc else "value"), lang, mc)]
+def cell_lines(get, metric: str, lang: str, mc: bool, change: bool,
+               money_unit: str = "CNY") -> list[str]:
+    """The lines of one cell (``get(statistic)`` reads the table, its sums of money in
+    ``money_unit``): the value, or the mean and the p5 – p95 band below it (``mc``); then the
+    change in brackets when ``change``."""
+    def number(x: float, change: bool = False) -> str:
+        return _number(metric, x, lang, mc, change, money_unit)
+
+    lines = [number(get("mean" if mc else "value"))]
     if mc:
         low, high = get("p5"), get("p95")
         if not (math.isnan(low) and math.isnan(high)):
-            lines.append(f"{_number(metric, low, lang, mc)} – {_number(metric, high, lang, mc)}")
+            lines.append(f"{number(low)} – {number(high)}")
     if change:
-        lines.append(f"({_number(metric, get('change'), lang, mc, True)})")
+        lines.append(f"({number(get('change'), True)})")
     return lines
 
 
@@ -99,7 +109,7 @@ def markdown(head: list[str], rows: list[list[str]]) -> str:
 # ---------------------------------------------------------------------------- the command
 def _cmd_compare(args: argparse.Namespace, out, err, helpers) -> int:
     from .. import __version__
-    from ..run.compare import compare, lever_table
+    from ..run.compare import comparison_in_money_unit, compare, lever_table
     from ..errors import FundmodelError
     from ..export import file_sha256, write_table_set
     from ..labels import header, label, text
@@ -110,6 +120,7 @@ def _cmd_compare(args: argparse.Namespace, out, err, helpers) -> int:
     if args.each and not args.levers:
         raise FundmodelError("--each goes with --levers")
     lang = args.lang or "en"
+    money_unit = args.money_unit
     sha256 = {}
     if args.out is not None:
         for f in args.files:
@@ -121,38 +132,42 @@ def _cmd_compare(args: argparse.Namespace, out, err, helpers) -> int:
                  for f in args.files]
     mc = args.draws is not None
     if args.levers:
-        frame = lever_table(scenarios[0], args.draws, args.each, seed=args.seed,
-                            metrics=args.metrics)
+        frame = comparison_in_money_unit(
+            lever_table(scenarios[0], args.draws, args.each, seed=args.seed,
+                        metrics=args.metrics), money_unit, "columns")
         metrics = list(dict.fromkeys(m for m, _ in frame.columns))
-        head = [label("step", lang), *(header(m, lang) for m in metrics)]
+        head = [label("step", lang), *(header(m, lang, money_unit=money_unit) for m in metrics)]
         rows = []
         for j, step in enumerate(frame.index):
             name = label("baseline", lang) if j == 0 else \
                 step if args.each else f"+ {step}"
             rows.append([name, *(cell_lines(lambda s, j=j, m=m: frame[(m, s)].iloc[j], m,
-                                            lang, mc, j > 0) for m in metrics)])
+                                            lang, mc, j > 0, money_unit) for m in metrics)])
         title = text("compare.each" if args.each else "compare.levers", lang)
         how = text("compare.monte_carlo", lang, draws=f"{args.draws:,}", seed=frame.attrs["seed"]) \
             if mc else text("compare.deterministic", lang)
         notes = [how, text("compare.change_each" if args.each else "compare.change", lang)]
         table_name, record_extra = "levers", {"engine": frame.attrs["engine"],
                                               "seed": frame.attrs["seed"], "each": args.each}
-        csv = _flat(frame, lang if args.lang else None, "columns")
+        csv = _flat(frame, lang if args.lang else None, "columns", money_unit)
     else:
-        frame = compare(scenarios, args.metrics, draws=args.draws, seed=args.seed)
+        frame = comparison_in_money_unit(
+            compare(scenarios, args.metrics, draws=args.draws, seed=args.seed), money_unit,
+            "index")
         metrics = list(frame.index)
         names = list(dict.fromkeys(s for s, _ in frame.columns))
         head = [label("metric", lang), *names]
-        rows = [[header(m, lang), *(cell_lines(lambda st, m=m, s=s: frame.loc[m, (s, st)], m,
-                                               lang, "mean" in frame[s].columns, False)
-                                    for s in names)] for m in metrics]
+        rows = [[header(m, lang, money_unit=money_unit),
+                 *(cell_lines(lambda st, m=m, s=s: frame.loc[m, (s, st)], m,
+                              lang, "mean" in frame[s].columns, False, money_unit)
+                   for s in names)] for m in metrics]
         runs = frame.attrs["runs"]
         seeds = sorted({str(r["seed"]) for r in runs.values()})
         how = text("compare.monte_carlo", lang, draws=f"{args.draws:,}", seed=", ".join(seeds)) \
             if mc else text("compare.deterministic", lang)
         title, notes = text("compare.compare", lang), [how]
         table_name, record_extra = "compare", {"runs": runs}
-        csv = _flat(frame, lang if args.lang else None, "index")
+        csv = _flat(frame, lang if args.lang else None, "index", money_unit)
     if mc:
         notes.append(text("compare.band", lang))
     if args.markdown:
@@ -180,18 +195,20 @@ def _cmd_compare(args: argparse.Namespace, out, err, helpers) -> int:
                   "set": list(args.set or ()), "levers": args.levers, "draws": args.draws,
                   "lang": args.lang, **record_extra,
                   "files": [f"{table_name}.csv", "run.json"]}
-        written = write_table_set({table_name: csv}, record, args.out)
+        written = write_table_set({table_name: csv}, {**record, "money_unit": money_unit},
+                                  args.out)
         if not args.markdown:
             helpers["written"](console, written, args.out, lang)
     return 0
 
 
-def _flat(frame, lang: str | None, metric_axis: str):
+def _flat(frame, lang: str | None, metric_axis: str, money_unit: str = "CNY"):
     """The table for a CSV file: one header row, ``<name>:<statistic>`` (identifiers) or
-    ``<label> <statistic label>`` (``lang``)."""
+    ``<label> <statistic label>`` (``lang``, the units of the sums in ``money_unit``)."""
     from ..run.compare import localize_comparison
 
-    shown = frame if lang is None else localize_comparison(frame, lang, metric_axis)
+    shown = frame if lang is None else localize_comparison(frame, lang, metric_axis,
+                                                           money_unit)
     out = shown.copy()
     sep = ":" if lang is None else " "
     out.columns = [f"{a}{sep}{b}" for a, b in shown.columns]

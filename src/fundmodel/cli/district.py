@@ -53,6 +53,7 @@ def add_district_parser(sub, verbose, helpers) -> None:
                    help="with --out: the per-draw district table as csv (default), parquet "
                    "(district.parquet; needs pyarrow), or auto (parquet when over ~50 MB as CSV)")
     helpers["lang"](d)
+    helpers["money_unit"](d)
     d.set_defaults(func=functools.partial(_cmd_district, helpers=helpers))
 
 
@@ -103,7 +104,7 @@ def _run_district(args: argparse.Namespace, out, err, helpers) -> int:
     _console, _escape, _money, _table = (helpers[k] for k in ("console", "escape", "money",
                                                               "table"))
     lang = args.lang or "en"
-    w = helpers["words"](lang)
+    w = helpers["words"](lang, args.money_unit)
     from ..errors import FundmodelError
     from ..export import file_sha256, table_formats, write_table_set
     from ..run.progress import reporter_for
@@ -169,7 +170,8 @@ def _run_district(args: argparse.Namespace, out, err, helpers) -> int:
     if args.excel is not None:
         documents.append(result.to_excel(args.excel, lang, plan=plan, scenario=scenario,
                                          scenario_file=args.file,
-                                         overrides=list(args.set or ())))
+                                         overrides=list(args.set or ()),
+                                         money_unit=args.money_unit))
     if args.report is not None:
         from ..export.report import collect_district_charts, write_district_report
 
@@ -194,25 +196,26 @@ def _run_district(args: argparse.Namespace, out, err, helpers) -> int:
         t.caption_justify = "left"
         console.print(t)
     s = result.summary()
-    t = _table(w("district.totals"),
+    t = _table(w.sums("district.totals"),
                [(w("col.metric"), "left"), (w("col.mean"), "right"), (w("col.p5"), "right"),
                 (w("col.p95"), "right")])
     for metric in s.index:
         r = s.loc[metric]
         name = (w("district.subsidy_run", n=len(result.compounds))
                 if metric == "operating_subsidy_pv" else w.label(metric))
-        t.add_row(name, _money(r["mean"]), _money(r["p05"]), _money(r["p95"]))
+        fmt = w.fmt(metric, _money)
+        t.add_row(name, fmt(r["mean"]), fmt(r["p05"]), fmt(r["p95"]))
     console.print(t)
     if len(result.programme.columns):
         from ..export.console import programme_table
         console.print(programme_table(result.programme_summary(), w))
     outlay = result.outlay()
-    t = _table(w("district.outlay"),
+    t = _table(w.sums("district.outlay"),
                [(w("col.Level"), "left"), (w("col.Year"), "left"), (w("col.mean"), "right"),
                 (w("col.p5"), "right"), (w("col.p95"), "right")])
     for row in outlay[outlay["mean_cny"] > 0].itertuples():
-        t.add_row(w.label(row.level), str(row.year), _money(row.mean_cny),
-                  _money(row.p05_cny), _money(row.p95_cny))
+        t.add_row(w.label(row.level), str(row.year), w.sum(row.mean_cny),
+                  w.sum(row.p05_cny), w.sum(row.p95_cny))
     console.print(t)
     overrun = result.overrun()
     if len(overrun):
@@ -222,22 +225,22 @@ def _run_district(args: argparse.Namespace, out, err, helpers) -> int:
                     (w("col.mean"), "right"),
                     (w("district.p_overrun"), "right"), (w("col.se"), "right")])
         for row in overrun.itertuples():
-            t.add_row(w.label(row.level), str(row.year), _money(row.budget_cny),
-                      _money(row.mean_cny), f"{row.overrun_probability:.3f}",
+            t.add_row(w.label(row.level), str(row.year), w.sum(row.budget_cny),
+                      w.sum(row.mean_cny), f"{row.overrun_probability:.3f}",
                       "–" if row.mcse != row.mcse else f"{row.mcse:.3f}")
         console.print(t)
     if areas is not None:
-        t = _table(w("district.areas", n=len(table)),
+        t = _table(w.sums("district.areas", n=len(table)),
                    [("", "left"), (w("district.standalone"), "right"),
                     (w("district.shared"), "right")])
         t.add_row(w("district.units"), f"{len(table):,}", f"{areas.clusters:,}")
-        t.add_row(w("district.subsidy"), _money(areas.subsidy_standalone_cny),
-                  _money(areas.subsidy_clustered_cny))
+        t.add_row(w("district.subsidy"), w.sum(areas.subsidy_standalone_cny),
+                  w.sum(areas.subsidy_clustered_cny))
         t.add_row(w("district.breaking_even"), f"{areas.breaking_even_standalone:,}",
                   f"{areas.breaking_even_clustered:,}")
         if areas.merge_cost_cny:
-            t.add_row(w("district.merge_cost"), "0", _money(areas.merge_cost_cny))
-        t.caption = w("district.saving", saving=_money(areas.saving_cny))
+            t.add_row(w("district.merge_cost"), "0", w.sum(areas.merge_cost_cny))
+        t.caption = w.sums("district.saving", ("saving",), saving=w.sum(areas.saving_cny))
         t.caption_justify = "left"
         console.print(t)
     if args.out is not None:
@@ -260,7 +263,7 @@ def _run_district(args: argparse.Namespace, out, err, helpers) -> int:
         formats = table_formats(tables, args.format, ("district", "programme"),
                                 helpers["large_csv"](err))
         written = write_table_set(tables, record, args.out, formats=formats,  # sets "files"
-                                  lang=args.lang)
+                                  lang=args.lang, money_unit=args.money_unit)
         helpers["written"](console, written, args.out, lang)
     for document in documents:
         helpers["written"](console, [document], document.parent, lang)

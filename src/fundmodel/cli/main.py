@@ -33,7 +33,7 @@ from .schema import cmd_schema
 from .solve import cmd_solve
 from .validate import cmd_validate
 
-__all__ = ["main", "add_lang_argument"]
+__all__ = ["main", "add_lang_argument", "add_money_unit_argument"]
 
 
 # ---------------------------------------------------------------------------- arguments
@@ -74,6 +74,18 @@ def add_lang_argument(parser: argparse.ArgumentParser) -> None:
                         help="language of the printed output and, with --out, of the files' "
                         "headers and labels: en (default) or zh (Chinese); without it the "
                         "files keep the identifiers (funding_gap) as headers")
+
+
+def add_money_unit_argument(parser: argparse.ArgumentParser) -> None:
+    """Give a command ``--money-unit {CNY,万元}``: the unit of the sums of money it prints and
+    writes (:func:`fundmodel.labels.money_scale`); CNY by default, whatever the scenario's own
+    ``money_unit`` (that one is how its inputs are written)."""
+    from ..labels import MONEY_UNITS
+
+    parser.add_argument("--money-unit", choices=tuple(MONEY_UNITS), default="CNY",
+                        help="unit of the sums of money printed and written (files, workbook): "
+                        "CNY (default) or 万元 (two decimals); amounts per household, m², month "
+                        "or unit stay in CNY")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -248,6 +260,7 @@ def _parser(out: SafeStream | None = None,
                    "party; with draws the funding gap's histogram and the breakeven fee's CDF) "
                    "and run.json into DIR, as a set (a folder other than --out's)")
     add_lang_argument(r)
+    add_money_unit_argument(r)
     r.set_defaults(func=cmd_run)
 
     g = sub.add_parser("solve", help="find the lever value that meets a target, per draw or "
@@ -286,7 +299,7 @@ def _parser(out: SafeStream | None = None,
                "scenario_options": functools.partial(_scenario_options, set_help=set_help,
                                                      outside_help=outside_help),
                "write_run_set": _write_run_set, "load_scenario": _load_for_run,
-               "parse_shock": parse_shock}
+               "parse_shock": parse_shock, "money_unit": add_money_unit_argument}
     from .bond import add_bond_parser
     from .compare import add_compare_parser
     from .district import add_district_parser

@@ -61,12 +61,14 @@ def cmd_run(args, out: SafeStream, err: SafeStream) -> int:
     if args.excel is not None:  # the workbook, before the CSV files
         from ..export.excel import write_workbook
         workbook = write_workbook(result, args.excel, lang=lang,
-                                  scenario_file=args.file, overrides=args.set or ())
+                                  scenario_file=args.file, overrides=args.set or (),
+                                  money_unit=args.money_unit)
     written = []
     if args.out is not None:
         written = write_csv(result, args.out, scenario_file=args.file, scenario_sha256=sha256,
                             overrides=args.set or (), format=args.format,
-                            on_large_csv=large_csv_warning(err), lang=args.lang)
+                            on_large_csv=large_csv_warning(err), lang=args.lang,
+                            money_unit=args.money_unit)
     charts = []
     if figures is not None:  # the charts as PNG, with their run.json, as one set
         from ..export import run_record
@@ -76,7 +78,7 @@ def cmd_run(args, out: SafeStream, err: SafeStream) -> int:
                             overrides=args.set or ())
         charts = write_charts(figures, args.plots, {**record, "lang": lang})
     console = console_for(out)
-    print_result(console, result, lang)
+    print_result(console, result, lang, args.money_unit)
     if written:
         print_written(console, written, args.out, lang)
     if workbook is not None:

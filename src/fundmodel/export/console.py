@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import math
 import os
+import re
 import sys
 import unicodedata
 from typing import TYPE_CHECKING, Any, Callable, Sequence
@@ -205,16 +206,55 @@ class Words:
     :data:`fundmodel.labels.TEXT`, names and headers from the catalogue (English output keeps
     its own short wording, given at the call)."""
 
-    def __init__(self, lang: str = "en"):
+    def __init__(self, lang: str = "en", money_unit: str = "CNY"):
         from .. import labels
 
         self.lang = labels.check_lang(lang)
         self.zh = lang == "zh"
+        self.money_unit = labels.check_money_unit(money_unit)
         self._labels = labels
 
     def __call__(self, key: str, **fields: Any) -> str:
         """A sentence of :data:`fundmodel.labels.TEXT`, filled in."""
         return self._labels.text(key, self.lang, **fields)
+
+    def sums(self, key: str, sums: Sequence[str] = (), **fields: Any) -> str:
+        """A sentence of :data:`fundmodel.labels.TEXT` whose sums of money read in the
+        output's money unit: the unit after each field named in ``sums`` (``{gap} CNY``), and
+        with ``sums`` empty (a title: the table's unit) every ``CNY`` / ``元`` of the text;
+        the fields themselves are formatted by the caller (:meth:`sum`)."""
+        template = self._labels.TEXT[key].get(self.lang)
+        if self.money_unit != "CNY":
+            shown = self.unit(self._labels.SUMS_OF_MONEY["CNY"])
+            if sums:
+                for name in sums:
+                    template = re.sub(r"(\{%s\} ?)(?:CNY|元)(?![/\w])" % re.escape(name),
+                                      lambda m: m.group(1) + shown, template)
+            else:
+                template = re.sub(r"\bCNY\b(?![/])" if not self.zh else r"(?<!万)元(?![/])",
+                                  shown, template)
+        return template.format(**fields)
+
+    def scale(self, metric: str, unit_name: str | None = None) -> tuple[float, str]:
+        """``(k, shown unit)`` of ``metric`` (its declared unit, or ``unit_name``) in the
+        output's money unit (:func:`fundmodel.labels.money_scale`)."""
+        found = self._labels.output_unit(metric) if unit_name is None else unit_name
+        return self._labels.money_scale(metric, found, self.money_unit)
+
+    def sum(self, x: float) -> str:
+        """A sum of money in the output's money unit: whole CNY, or 万元 with two decimals."""
+        k = self._labels.MONEY_UNITS[self.money_unit]
+        if k == 1.0 or x is None or (isinstance(x, float) and math.isnan(x)):
+            return money(x)
+        return _unsigned_zero(f"{x / k:,.2f}")
+
+    def fmt(self, metric: str, fmt: Callable[[float], str],
+            unit_name: str | None = None) -> Callable[[float], str]:
+        """``fmt`` for the values of ``metric``, or :meth:`sum` for a sum of money shown in
+        万元 (a metric in CNY printed with :func:`money`)."""
+        if fmt in (money, _number) and self.scale(metric, unit_name)[0] != 1.0:
+            return self.sum
+        return fmt
 
     def name(self, english: str, ident: str) -> str:
         """``english`` in English, else the catalogue's label of ``ident``."""
@@ -233,18 +273,23 @@ class Words:
     def col(self, ident: str, unit: str | None = None) -> str:
         """The declared header of ``ident`` (with ``unit``, default the declared one; in
         English its short header where it has one: :func:`fundmodel.labels.header`)."""
-        return self._labels.header(ident, self.lang, unit, short=True)
+        return self._labels.header(ident, self.lang, unit, short=True,
+                                   money_unit=self.money_unit)
 
     def unit(self, name: str) -> str:
         return self._labels.unit(name, self.lang)
+
+    def sum_unit(self, name: str) -> str:
+        """The label of a unit of money (``CNY/year``) as the output shows it (``万元/年``)."""
+        return self.unit(self._labels.money_scale(None, name, self.money_unit)[1])
 
     def row(self, ident: str, unit: str | None = None, with_unit: bool = True) -> str:
         """The row of a printed table for a declared output (:mod:`fundmodel.catalog`): its
         label with its unit (``unit`` where it differs from the declared one; none with
         ``with_unit`` False), in English with a small first letter as the rows of a table
         are (``breakeven fee (CNY/m²/month)``; an acronym kept: ``NPV of the operations``)."""
-        text = (self._labels.header(ident, self.lang, unit) if with_unit
-                else self._labels.label(ident, self.lang))
+        text = (self._labels.header(ident, self.lang, unit, money_unit=self.money_unit)
+                if with_unit else self._labels.label(ident, self.lang))
         if self.zh or len(text) < 2 or not text[1].islower():
             return text
         return text[0].lower() + text[1:]
@@ -255,8 +300,8 @@ class Words:
         """``(metric, format)`` pairs as the rows of :func:`_stat_table`: ``(label, metric,
         format)``, the label from the declarations (:meth:`row`)."""
         units = units or {}
-        return [(self.row(metric, units.get(metric), with_unit), metric, fmt)
-                for metric, fmt in rows]
+        return [(self.row(metric, units.get(metric), with_unit), metric,
+                 self.fmt(metric, fmt, units.get(metric))) for metric, fmt in rows]
 
     def relabel(self, message: str) -> str:
         """A library message with its identifiers labelled (English: unchanged)."""
@@ -303,8 +348,13 @@ def _undefined_note(metric: str, undefined: int, draws: int, w: Words | None = N
     return w("undefined.many", metric=name, undefined=undefined, draws=draws, why=why)
 
 
-def print_result(console: "Console", result: "Result", lang: str = "en") -> None:
-    w = Words(lang)
+def print_result(console: "Console", result: "Result", lang: str = "en",
+                 money_unit: str = "CNY") -> None:
+    """Print a run's tables: the funding mix, the gap, the residents' votes and cost by
+    floor, the financing, the first operating year and the breakeven fee, in ``lang``; sums
+    of money in ``money_unit`` (``"CNY"``, or ``"万元"`` with two decimals; amounts per
+    household, m² or month stay in CNY: :func:`fundmodel.labels.money_scale`)."""
+    w = Words(lang, money_unit)
     sc = result.scenario
     s = result.summary()
     m = s["mean"]
@@ -325,8 +375,8 @@ def print_result(console: "Console", result: "Result", lang: str = "en") -> None
     console.print()
 
     funding = result.funding()
-    table = new_table(w("funding.title_mean" if mc else "funding.title",
-                     cost=money(m["capex_total"])),
+    table = new_table(w.sums("funding.title_mean" if mc else "funding.title",
+                             cost=w.sum(m["capex_total"])),
                    [(w("funding.source"), "left"), (w.col("payer"), "left"),
                     (w.col("amount", "CNY"), "right"),
                     (w.short("share"), "right"),
@@ -334,23 +384,24 @@ def print_result(console: "Console", result: "Result", lang: str = "en") -> None
     for label, row in funding.iterrows():
         style = "bold red" if label == "gap" and row["amount"] > 0 else None
         table.add_row(escape_markup(w.label(label)), escape_markup(w.label(row["payer"])),
-                      money(row["amount"]), _pct(row["share_of_cost"]),
+                      w.sum(row["amount"]), _pct(row["share_of_cost"]),
                       money(row["per_household"]), style=style)
     table.add_section()
-    table.add_row(w.label("total"), "", money(funding["amount"].sum()),
+    table.add_row(w.label("total"), "", w.sum(funding["amount"].sum()),
                   _pct(funding["share_of_cost"].sum()), money(funding["per_household"].sum()))
     console.print(table)
     soe = any(rule.payer == "soe" for rule in sc.funding)   # state firms: not government
     if mc:
-        console.print(_stat_table(w("renovation.title"), s, w.rows([
+        console.print(_stat_table(w.sums("renovation.title"), s, w.rows([
             ("capex_total", money), ("funding_gap", money),
             ("government_cost_per_household", money),
             *([("soe_cost_per_household", money)] if soe else []),
             ("resident_cost_per_household", money),
         ], with_unit=False), w))
     else:
-        console.print(w("renovation.sentence_soe" if soe else "renovation.sentence",
-                        gap=money(m["funding_gap"]), share=_pct(m["funding_gap_share"]),
+        console.print(w.sums("renovation.sentence_soe" if soe else "renovation.sentence",
+                             ("gap",), gap=w.sum(m["funding_gap"]),
+                             share=_pct(m["funding_gap_share"]),
                         gap_per_household=money(m["funding_gap_per_household"]),
                         government=money(m["government_cost_per_household"]),
                         soe=money(m.get("soe_cost_per_household", 0.0)),
@@ -388,22 +439,22 @@ def print_result(console: "Console", result: "Result", lang: str = "en") -> None
         _print_upkeep(console, result, w)
         return
     y = result.yearly().iloc[0]
-    ops = new_table(w("operations.first_title", year=year1),
-                 [(w.col("line"), "left"), (w.unit("CNY/year"), "right")])
+    ops = new_table(w.sums("operations.first_title", year=year1),
+                 [(w.col("line"), "left"), (w.sum_unit("CNY/year"), "right")])
     for line in ("property_fee_income", "other_income", "operating_cost", "vat"):
         sign = -1 if line in ("operating_cost", "vat") else 1
-        ops.add_row(w.row(line, with_unit=False), money(sign * y[line]))
+        ops.add_row(w.row(line, with_unit=False), w.sum(sign * y[line]))
     ops.add_section()
     surplus = y["operating_surplus"]
     ops.add_row(w("operations.surplus" if surplus >= 0 else "operations.deficit"),
-                money(surplus), style="bold red" if surplus < 0 else "bold")
+                w.sum(surplus), style="bold red" if surplus < 0 else "bold")
     if financed:      # the year after debt service, remitted revenue, investors' takes
-        ops.add_row(w.row("financing_net", with_unit=False), money(y["financing_net"]))
+        ops.add_row(w.row("financing_net", with_unit=False), w.sum(y["financing_net"]))
         ops.add_section()
         after = m["net_cash_flow_first_year"]
         ops.add_row(w("operations.after_financing" if after >= 0
                       else "operations.after_financing_deficit"),
-                    money(after), style="bold red" if after < 0 else "bold")
+                    w.sum(after), style="bold red" if after < 0 else "bold")
     console.print(ops)
     console.print(w(
         "operations.breakeven", fee=_rate(m["breakeven_fee_rate"]), unit=w.unit(fee_unit),
@@ -413,8 +464,9 @@ def print_result(console: "Console", result: "Result", lang: str = "en") -> None
                       w)))
     if financed:
         console.print(w("operations.breakeven_basis"))
-    console.print(w("operations.npv", years=sc.horizon_years, npv=money(m["npv_operations"]),
-                    balance=money(m["cumulative_balance_final"])))
+    console.print(w.sums("operations.npv", ("npv", "balance"), years=sc.horizon_years,
+                         npv=w.sum(m["npv_operations"]),
+                         balance=w.sum(m["cumulative_balance_final"])))
     for metric in ("breakeven_fee_rate", "breakeven_fee_rate_first_year"):
         if int(s.loc[metric, "undefined"]):
             console.print(w("note", note=_undefined_note(metric, 1, 1, w)))
@@ -445,7 +497,7 @@ def _print_upkeep(console: "Console", result: "Result", w: Words | None = None) 
             return
         table = new_table(title, [(w("col.metric"), "left"), (w("col.value"), "right")])
         for metric, fmt in rows:
-            table.add_row(escape_markup(w.row(metric)), fmt(s.loc[metric, "mean"]))
+            table.add_row(escape_markup(w.row(metric)), w.fmt(metric, fmt)(s.loc[metric, "mean"]))
         console.print(table)
 
     if sc.operations.fallback is not None:
@@ -481,12 +533,23 @@ def _value(metric: str, value: float, w: Words | None = None) -> str:
     if unit == "year":
         return f"{int(round(value))}"
     if unit == "CNY" or (unit == "years" and float(value).is_integer()):
-        return money(value)
+        return w.fmt(metric, money)(value)
     if unit == "code" and metric.endswith("irr_reason") and not w.zh:
         from ..finance import IRR_REASONS
 
         return IRR_REASONS.get(int(value), _number(value))
     return _number(value)
+
+
+def _sum_label(metric: str, w: Words) -> str:
+    """A metric's label, with the unit of money it is shown in when that is not CNY
+    (``Special bond: amount (10,000 CNY)``): the rows of an instrument's metrics carry no
+    unit otherwise."""
+    k, shown = w.scale(metric)
+    text = w.label(metric)
+    if k == 1.0:
+        return text
+    return f"{text}（{w.unit(shown)}）" if w.zh else f"{text} ({w.unit(shown)})"
 
 
 def programme_table(summary, w: Words | None = None) -> "Table":
@@ -509,12 +572,13 @@ def _print_financing(console: "Console", result: "Result", w: Words | None = Non
     if names:
         if result.n_draws > 1:
             console.print(_stat_table(w("financing.title"), s,
-                                      [(escape_markup(w.label(n)), n, _number) for n in names], w))
+                                      [(escape_markup(_sum_label(n, w)), n, w.fmt(n, _number))
+                                       for n in names], w))
         else:
             table = new_table(w("financing.title"), [(w("col.metric"), "left"),
                                                   (w("col.Value"), "right")])
             for n in names:
-                table.add_row(escape_markup(w.label(n)), _value(n, s.loc[n, "mean"], w))
+                table.add_row(escape_markup(_sum_label(n, w)), _value(n, s.loc[n, "mean"], w))
             console.print(table)
     fiscal = result.fiscal()
     level = result.scenario.fiscal.level if result.scenario.fiscal else None
@@ -523,13 +587,13 @@ def _print_financing(console: "Console", result: "Result", w: Words | None = Non
                            "revenue_received") if (fiscal[c] != 0).any()]
     columns += [c for c in ("net_commitment", "budget_share") if c in fiscal.columns]
     columns += ["soe"] if (fiscal["soe"] != 0).any() else []    # state firms: not counted
-    table = new_table(w("fiscal.title_mean" if result.n_draws > 1 else "fiscal.title",
-                     level=escape_markup(level), pv=money(fiscal.attrs["pv_commitments"])),
+    table = new_table(w.sums("fiscal.title_mean" if result.n_draws > 1 else "fiscal.title",
+                             level=escape_markup(level), pv=w.sum(fiscal.attrs["pv_commitments"])),
                    [(w("col.Year"), "right")]
                    + [(w.short(c), "right") for c in columns])
     for year, row in fiscal.iterrows():
         over = bool(row.get("exceeds_ceiling", False))
-        table.add_row(str(year), *(_pct(row[c]) if c == "budget_share" else money(row[c])
+        table.add_row(str(year), *(_pct(row[c]) if c == "budget_share" else w.sum(row[c])
                                    for c in columns), style="bold red" if over else None)
     console.print(table)
     console.print()
@@ -561,10 +625,11 @@ def _print_households(console: "Console", result: "Result", w: Words | None = No
     ch = result.channels()
     if result.scenario.households.channels is not None and ch.loc["total", "amount_cny"] > 0:
         parts = w("list.sep").join(
-            f"{w.name(name.replace('_', ' '), name)} {money(ch.loc[name, 'amount_cny'])}"
+            f"{w.name(name.replace('_', ' '), name)} {w.sum(ch.loc[name, 'amount_cny'])}"
             for name in ch.index[:-1] if ch.loc[name, "amount_cny"] > 0)
-        console.print(w("channels.sentence", total=money(ch.loc["total", "amount_cny"]),
-                        mean=w("channels.mean") if mc else "", parts=parts))
+        console.print(w.sums("channels.sentence", ("total",),
+                             total=w.sum(ch.loc["total", "amount_cny"]),
+                             mean=w("channels.mean") if mc else "", parts=parts))
     console.print()
 
 

@@ -6,7 +6,9 @@ has them), labelled in English or Chinese.
 Every sheet is a stack of :class:`Table` written by one function, :func:`write_table`: a
 DataFrame of the result's identifiers, its labels and units from :mod:`fundmodel.labels`, its
 number formats from the units (``#,##0`` for CNY, ``0.0%`` for shares, ``0.00`` for fee
-rates). The numbers are the result tables' own, unrounded (formats only change what is shown).
+rates). The numbers are the result tables' own, unrounded (formats only change what is shown);
+with ``money_unit="万元"`` the sums of money are divided by 10,000 (``#,##0.00``, headed 万元:
+:func:`table_in_money_unit`).
 
 openpyxl is imported on first use (the ``excel`` extra).
 """
@@ -16,7 +18,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
@@ -24,8 +26,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import FundmodelError
-from ..labels import (check_lang, describe_unit, field_label, field_unit, header, label,
-                              localize, unit)
+from ..labels import (SUMS_OF_MONEY, check_lang, check_money_unit, describe_unit, field_label,
+                      field_unit, header, label, localize, money_scale, unit)
 from .files import write_file_atomic
 from .words import describe
 
@@ -35,7 +37,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..results.result import Result
     from ..scenario import Scenario
 
-__all__ = ["Table", "write_workbook", "workbook_sheets", "assumptions_table", "number_format",
+__all__ = ["Table", "table_in_money_unit", "write_workbook", "workbook_sheets",
+           "assumptions_table", "number_format",
            "declared_units",
            "MAX_SHEET_NAME", "district_sheets", "write_district_workbook"]
 
@@ -73,6 +76,8 @@ def number_format(unit_name: str) -> str | None:
         return "0.00"
     if unit_name.startswith("CNY"):
         return "#,##0"
+    if unit_name in SUMS_OF_MONEY.values():  # 万元: two decimals (the cell keeps every digit)
+        return "#,##0.00"
     return None
 
 
@@ -99,6 +104,47 @@ class Table:
     notes: Sequence[str] = ()
     translate_index: bool = True
     """False: the index is written as it is (the assumptions' field paths), not labelled."""
+
+
+def table_in_money_unit(table: Table, money_unit: str = "CNY") -> Table:
+    """``table`` with its sums of money in ``money_unit`` (:func:`fundmodel.labels.
+    money_scale`, the rule of every writer), as a new Table: a column of money (its unit in
+    ``table.units``, else the catalogue's) divided by 10,000 in 万元 and its unit the shown one
+    (``10 thousand CNY``), so are the rows of money of a table with a unit per row (and its
+    ``unit`` column) and the title's unit. In CNY, ``table`` itself."""
+    if check_money_unit(money_unit) == "CNY":
+        return table
+    frame = table.frame.copy()
+    units = dict(table.units)
+
+    def numeric(c) -> bool:
+        return (pd.api.types.is_numeric_dtype(frame[c])
+                and not pd.api.types.is_bool_dtype(frame[c]))
+
+    for c in frame.columns:
+        if not numeric(c) or (c not in table.units and table.row_units is not None):
+            continue
+        given = table.units.get(c, describe_unit(c) if isinstance(c, str) else "")
+        k, shown = money_scale(c, given, money_unit)
+        if k != 1.0:
+            frame[c] = frame[c] / k
+            units[c] = shown
+    row_units = table.row_units
+    by_row = [c for c in frame.columns if c not in table.units and numeric(c)]
+    if row_units is not None and by_row:  # a text table (the assumptions') keeps its units
+        scales = [money_scale(name, u or "", money_unit)
+                  for name, u in zip(frame.index.get_level_values(0), row_units)]
+        k = pd.Series([k for k, _ in scales], index=frame.index, dtype=float)
+        for c in by_row:
+            frame[c] = frame[c] / k
+        row_units = [shown for _, shown in scales]
+        if "unit" in frame.columns:
+            frame["unit"] = [shown if kk != 1.0 else u for (kk, shown), u
+                             in zip(scales, frame["unit"])]
+    title_unit = table.title_unit
+    if title_unit:
+        title_unit = money_scale(None, title_unit, money_unit)[1]
+    return replace(table, frame=frame, units=units, row_units=row_units, title_unit=title_unit)
 
 
 # ---------------------------------------------------------------------------- cells
@@ -653,7 +699,7 @@ def check_workbook_target(path: Path) -> Path:
 def write_workbook(result: "Result", path: str | os.PathLike, *, lang: str = "en",
                    sample_draws: int = 1000,
                    scenario_file: str | os.PathLike | None = None,
-                   overrides: Sequence[str] = ()) -> Path:
+                   overrides: Sequence[str] = (), money_unit: str = "CNY") -> Path:
     """Write the results of a run as an Excel workbook (``.xlsx``).
 
     Sheets (named in ``lang``): assumptions (the scenario, one row per value, see
@@ -680,6 +726,10 @@ def write_workbook(result: "Result", path: str | os.PathLike, *, lang: str = "en
     scenario_file, overrides
         The scenario file and ``--set`` changes the run read, for the assumptions' ``Set in``
         column (file and line of each value).
+    money_unit : {'CNY', '万元'}
+        The unit of the sums of money: in 万元 every value declared in CNY or CNY/year is
+        divided by 10,000, formatted ``#,##0.00`` and headed 万元 (``10,000 CNY``); prices and
+        amounts per m², household, month or unit stay in CNY (:func:`table_in_money_unit`).
 
     Returns
     -------
@@ -695,20 +745,23 @@ def write_workbook(result: "Result", path: str | os.PathLike, *, lang: str = "en
         a partial file.
     """
     check_lang(lang)
+    check_money_unit(money_unit)
     path = Path(path)
     openpyxl = require_openpyxl()
     check_workbook_target(path)
     sheets = workbook_sheets(result, lang=lang, sample_draws=sample_draws,
                              scenario_file=scenario_file, overrides=overrides)
-    return _save_workbook(openpyxl, path, sheets, lang)
+    return _save_workbook(openpyxl, path, sheets, lang, money_unit)
 
 
-def _save_workbook(openpyxl, path: Path, sheets, lang: str) -> Path:
-    """The sheets ``(key, tables, notes)`` written as one workbook at ``path``, atomically."""
+def _save_workbook(openpyxl, path: Path, sheets, lang: str, money_unit: str = "CNY") -> Path:
+    """The sheets ``(key, tables, notes)`` written as one workbook at ``path``, atomically,
+    their sums of money in ``money_unit`` (:func:`table_in_money_unit`)."""
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     taken: set[str] = set()
     for key, tables, notes in sheets:
+        tables = [table_in_money_unit(table, money_unit) for table in tables]
         _write_sheet(wb, key, tables, lang, taken, notes)
     write_file_atomic(path, wb.save, make_parents=False)
     return path
@@ -776,11 +829,12 @@ def write_district_workbook(result: "PortfolioResult", path: str | os.PathLike, 
                             lang: str = "en", plan: Any = None,
                             scenario: "Scenario | None" = None,
                             scenario_file: str | os.PathLike | None = None,
-                            overrides: Sequence[str] = ()) -> Path:
+                            overrides: Sequence[str] = (), money_unit: str = "CNY") -> Path:
     """Write a district run as an Excel workbook (``.xlsx``): the plan, the fiscal outlay by
     level and year, the district's totals, the compounds and the assumptions
-    (:func:`district_sheets`), labelled in ``lang``, written atomically as
-    :func:`write_workbook` does. Returns ``path``.
+    (:func:`district_sheets`), labelled in ``lang``, sums of money in ``money_unit``
+    (:func:`table_in_money_unit`), written atomically as :func:`write_workbook` does. Returns
+    ``path``.
 
     Raises
     ------
@@ -788,9 +842,10 @@ def write_district_workbook(result: "PortfolioResult", path: str | os.PathLike, 
         Without openpyxl, or if the file cannot be written (nothing is left behind).
     """
     check_lang(lang)
+    check_money_unit(money_unit)
     path = Path(path)
     openpyxl = require_openpyxl()
     check_workbook_target(path)
     sheets = district_sheets(result, lang=lang, plan=plan, scenario=scenario,
                              scenario_file=scenario_file, overrides=overrides)
-    return _save_workbook(openpyxl, path, sheets, lang)
+    return _save_workbook(openpyxl, path, sheets, lang, money_unit)

@@ -691,7 +691,7 @@ def write_csv(result: Result, out_dir: str | os.PathLike, *,
               scenario_sha256: str | None = None,
               overrides: Iterable[str] = (), format: str = "csv",
               on_large_csv: Callable[[str, int], None] | None = None,
-              lang: str | None = None) -> list[Path]:
+              lang: str | None = None, money_unit: str = "CNY") -> list[Path]:
     """Write the tables of :func:`result_tables` (``summary.csv``, ``metrics.csv``,
     ``yearly.csv``, ``funding.csv``) and the record of the run, ``run.json`` (see
     :func:`run_record`; the keyword arguments go into it), into ``out_dir``.
@@ -706,7 +706,12 @@ def write_csv(result: Result, out_dir: str | os.PathLike, *,
     :func:`table_formats`. ``lang`` (``"en"`` or ``"zh"``) writes the tables for
     readers: headers, index names and identifier values become their labels with units
     (:func:`fundmodel.labels.localize` with ``units=True``), and ``run.json`` records it;
-    None (default) keeps the identifiers, the files' data contract. ``out_dir`` is created if
+    None (default) keeps the identifiers, the files' data contract. ``money_unit``
+    (``"CNY"``, default, or ``"万元"``) is the unit of the sums of money: in 万元 every column
+    (or summary row) declared in CNY or CNY/year is divided by 10,000 and its unit reads
+    ``10 thousand CNY`` (万元); amounts per m², household, month or unit, shares, ratios,
+    years and counts are unchanged (:func:`fundmodel.labels.money_scale`); ``run.json``
+    records it. ``out_dir`` is created if
     needed with the usual permissions (``0o777 & ~umask`` for folders, ``0o666 & ~umask`` for
     the files).
 
@@ -740,14 +745,15 @@ def write_csv(result: Result, out_dir: str | os.PathLike, *,
     record = run_record(result, [*_file_names(formats), RUN_RECORD],
                         scenario_file=scenario_file, scenario_sha256=scenario_sha256,
                         overrides=overrides)
-    return write_table_set(tables, record, out_dir, formats=formats, lang=lang)
+    return write_table_set(tables, record, out_dir, formats=formats, lang=lang,
+                           money_unit=money_unit)
 
 
 def write_table_set(tables: Mapping[str, pd.DataFrame], record: Mapping[str, Any],
                     out_dir: str | os.PathLike, *,
                     formats: Mapping[str, str] | None = None,
                     files: Mapping[str, bytes] | None = None,
-                    lang: str | None = None) -> list[Path]:
+                    lang: str | None = None, money_unit: str | None = None) -> list[Path]:
     """Write ``<name>.csv`` (or ``<name>.parquet`` where ``formats``, e.g. from
     :func:`table_formats`, says so) for every table, every file of ``files`` (file name → its
     bytes, e.g. charts as PNG) and ``run.json`` into ``out_dir`` as a set, as
@@ -755,14 +761,24 @@ def write_table_set(tables: Mapping[str, pd.DataFrame], record: Mapping[str, Any
 
     ``run.json`` is ``record`` with ``files`` set to the names written (``run.json`` last)
     and ``files_sha256`` to the SHA-256 of each file, by name; with ``lang`` the tables
-    are localised (labels and units as headers) and the record gets ``"lang"``."""
+    are localised (labels and units as headers) and the record gets ``"lang"``. With
+    ``money_unit`` (``"CNY"`` or ``"万元"``) the sums of money are shown in it
+    (:func:`fundmodel.labels.in_money_unit`) and the record names it (``"money_unit"``);
+    None: the tables as they are (a command whose tables have units of their own)."""
+    from ..labels import check_money_unit, in_money_unit
+
     if os.fspath(out_dir) == "":
         raise FundmodelError("no output folder given (the path is empty)")
+    if money_unit is not None:
+        check_money_unit(money_unit)
+        tables = {name: in_money_unit(table, money_unit) for name, table in tables.items()}
+        record = {**record, "money_unit": money_unit}
     if lang is not None:
         from ..labels import check_lang, localize
 
         check_lang(lang)
-        tables = {name: localize(table, lang, units=True) for name, table in tables.items()}
+        tables = {name: localize(table, lang, units=True, money_unit=money_unit or "CNY")
+                  for name, table in tables.items()}
         record = {**record, "lang": lang}
     out = Path(out_dir)
     files = dict(files or {})

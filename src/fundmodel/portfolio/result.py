@@ -97,18 +97,18 @@ class PortfolioResult:
         return maker("PortfolioResult.plot")(self)
 
     def to_excel(self, path, lang: str = "en", *, plan=None, scenario=None,
-                 scenario_file=None, overrides=()):
+                 scenario_file=None, overrides=(), money_unit: str = "CNY"):
         """Write the run as an Excel workbook: the phased ``plan`` (a
         :func:`~fundmodel.portfolio.plan_portfolio` result, if any), the fiscal outlay by level
         and year, the district's totals, the compounds and, with the ``scenario``, its
-        assumptions, labelled in ``lang`` (see
-        :func:`fundmodel.export.excel.write_district_workbook`; needs ``fundmodel[excel]``).
-        Returns the path written."""
+        assumptions, labelled in ``lang``, sums of money in ``money_unit`` (``"CNY"`` or
+        ``"万元"``; see :func:`fundmodel.export.excel.write_district_workbook`; needs
+        ``fundmodel[excel]``). Returns the path written."""
         from ..results.extensions import maker
 
         write = maker("PortfolioResult.to_excel")
         return write(self, path, lang=lang, plan=plan, scenario=scenario,
-                     scenario_file=scenario_file, overrides=overrides)
+                     scenario_file=scenario_file, overrides=overrides, money_unit=money_unit)
 
     def summary(self) -> pd.DataFrame:
         """The district's totals over the draws: mean, its Monte Carlo standard error, std and

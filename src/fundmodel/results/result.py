@@ -931,16 +931,18 @@ class Result:
         return {name: frame for name, frame in tables.items() if frame is not None}
 
     def to_excel(self, path, *, lang: str = "en", sample_draws: int = 1000,
-                 scenario_file=None, overrides=()):
+                 scenario_file=None, overrides=(), money_unit: str = "CNY"):
         """Write this result as an Excel workbook (``.xlsx``, written atomically) and return
         its path: assumptions, summary with confidence intervals, funding, cash flows by party
         and year, the operating statement, Monte Carlo percentiles and the first
         ``sample_draws`` draws, labelled in ``lang`` ('en' or 'zh'). Needs openpyxl (the
-        ``excel`` extra). See :func:`fundmodel.export.excel.write_workbook`."""
+        ``excel`` extra); sums of money in ``money_unit`` (``"CNY"`` or ``"万元"``). See
+        :func:`fundmodel.export.excel.write_workbook`."""
         from .extensions import maker
 
         return maker("Result.to_excel")(self, path, lang=lang, sample_draws=sample_draws,
-                                        scenario_file=scenario_file, overrides=overrides)
+                                        scenario_file=scenario_file, overrides=overrides,
+                                        money_unit=money_unit)
 
     @staticmethod
     def describe(name: str) -> str:

@@ -160,12 +160,38 @@ def compare(results_or_scenarios: Sequence[Result | Scenario] | Mapping[str, Res
     return frame
 
 
-def localize_comparison(frame: pd.DataFrame, lang: str, axis_metric: str) -> pd.DataFrame:
-    """Labels for the metrics (with units), the statistics, ``baseline`` and the axes."""
+def comparison_in_money_unit(frame: pd.DataFrame, money_unit: str,
+                             axis_metric: str) -> pd.DataFrame:
+    """``frame`` (a :func:`compare` or :func:`lever_table` table, its metrics on the
+    ``axis_metric`` axis: ``"index"`` or ``"columns"``) with every statistic of a sum of money
+    in ``money_unit`` (:func:`fundmodel.labels.money_scale`), as a copy; in CNY the frame
+    itself."""
+    from ..labels import check_money_unit, money_scale, output_unit
+
+    if check_money_unit(money_unit) == "CNY":
+        return frame
+    out = frame.copy()
+    for column in frame.columns:
+        if not pd.api.types.is_float_dtype(frame[column]):
+            continue
+        if axis_metric == "index":
+            k = pd.Series([money_scale(m, output_unit(m), money_unit)[0] for m in frame.index],
+                          index=frame.index, dtype=float)
+        else:
+            k = money_scale(column[0], output_unit(column[0]), money_unit)[0]
+        out[column] = frame[column] / k
+    return out
+
+
+def localize_comparison(frame: pd.DataFrame, lang: str, axis_metric: str,
+                        money_unit: str = "CNY") -> pd.DataFrame:
+    """Labels for the metrics (with units, sums of money in ``money_unit``), the statistics,
+    ``baseline`` and the axes."""
     out = frame.copy()
     cols = out.columns
     if axis_metric == "index":
-        out.index = pd.Index([header(m, lang) for m in out.index], name=label("metric", lang))
+        out.index = pd.Index([header(m, lang, money_unit=money_unit) for m in out.index],
+                             name=label("metric", lang))
         out.columns = pd.MultiIndex.from_tuples(
             [(s, _stat_label(t, lang)) for s, t in cols],
             names=[label("scenario", lang), label("statistic", lang)])
@@ -173,7 +199,7 @@ def localize_comparison(frame: pd.DataFrame, lang: str, axis_metric: str) -> pd.
         out.index = pd.Index([label(s, lang) if s == "baseline" else s for s in out.index],
                              name=label("step", lang))
         out.columns = pd.MultiIndex.from_tuples(
-            [(header(m, lang), _stat_label(t, lang)) for m, t in cols],
+            [(header(m, lang, money_unit=money_unit), _stat_label(t, lang)) for m, t in cols],
             names=[label("metric", lang), label("statistic", lang)])
     return out
 

@@ -14,11 +14,9 @@ from typing import Annotated, Any
 from pydantic import BaseModel
 
 from ..io.limits import MAX_MONEY_CNY
+from ..labels import MONEY_UNITS  # the outputs' money_unit too: one table of units
 
 __all__ = ["MONEY_SUM", "MONEY_UNITS", "sum_of_money", "money_sum_fields", "in_cny"]
-
-MONEY_UNITS = {"CNY": 1.0, "万元": 1e4}
-"""A scenario's ``money_unit`` and the CNY in one of it."""
 
 
 class _MoneySum:
