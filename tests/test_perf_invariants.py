@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 import warnings
@@ -265,7 +266,7 @@ def test_summary_is_computed_once_and_copied(scenario, monkeypatch):
     calls = []
     real = results_module.exact_summary_row
     monkeypatch.setattr(results_module, "exact_summary_row",
-                        lambda v: calls.append(1) or real(v))
+                        lambda v, work=None: calls.append(1) or real(v, work))
     first = result.summary()
     n_metrics = len(first)
     assert len(calls) == n_metrics
@@ -285,3 +286,26 @@ def test_summary_of_a_streamed_run_is_a_copy_too(scenario):
     first = result.summary()
     first.loc["capex_total", "n"] = 0
     assert result.summary().loc["capex_total", "n"] == 3000
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.floats(-1e12, 1e12), st.just(float("nan"))), min_size=0,
+                max_size=300), st.integers(0, 3))
+def test_a_summary_row_is_numpys_statistics_to_the_bit(values, spare):
+    """The statistics of a metric's draws computed in one scratch vector are numpy's own:
+    mean, std (ddof=1), inverted-CDF quantiles, min and max of the defined draws, bit for
+    bit, with or without a scratch vector (longer than the draws or not)."""
+    from fundmodel.results.result import QUANTILES, exact_summary_row, quantile_name
+    x = np.array(values, dtype=float)
+    v = x[~np.isnan(x)]
+    for work in (None, np.full(v.size + spare, 7.0)):
+        row = exact_summary_row(x, work)
+        assert row["n"] == v.size and row["undefined"] == x.size - v.size
+        if not v.size:
+            assert math.isnan(row["mean"]) and math.isnan(row["p50"])
+            continue
+        assert row["mean"] == v.mean() and row["min"] == v.min() and row["max"] == v.max()
+        if v.size > 1:
+            assert row["sd"] == v.std(ddof=1)
+        reference = np.quantile(v, QUANTILES, method="inverted_cdf")
+        assert [row[quantile_name(q)] for q in QUANTILES] == reference.tolist()

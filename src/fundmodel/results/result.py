@@ -118,16 +118,38 @@ def outcome_warnings(result: "Result") -> list[str]:
     return out
 
 
-def exact_summary_row(values: np.ndarray) -> dict[str, float]:
+def exact_summary_row(values: np.ndarray, work: np.ndarray | None = None
+                      ) -> dict[str, float]:
     """Statistics of one metric's draws; NaN draws (metric undefined) are left out of every
-    statistic and counted in ``undefined`` (``n`` + ``undefined`` = number of draws)."""
-    v = values[~np.isnan(values)]
+    statistic and counted in ``undefined`` (``n`` + ``undefined`` = number of draws).
+
+    ``work``: a float array of at least ``values.size`` to compute in (the deviations, then
+    the partitioned copy of the quantiles), so that a table of metrics takes one scratch
+    vector, not three temporaries a metric. The statistics are numpy's, to the bit:
+    ``sd = √(Σ (x − x̄)² / (n − 1))`` with ``x̄ = Σ x / n`` (pairwise sums, as ``np.std``), the
+    quantiles ``np.quantile(x, q, method="inverted_cdf")`` (order statistics).
+    """
+    values = np.asarray(values, dtype=float)
+    nan = np.isnan(values)
+    v = values[~nan] if nan.any() else np.ascontiguousarray(values)
     count = v.size
-    row: dict[str, Any] = {"mean": v.mean() if count else np.nan,
-                           "sd": v.std(ddof=1) if count > 1 else np.nan}
+    if work is None or work.size < count:
+        work = np.empty(count)
+    buf = work[:count]
+    row: dict[str, Any] = {"mean": np.nan, "sd": np.nan}
+    if count:
+        total = np.add.reduce(v)
+        row["mean"] = total / count
+        if count > 1:          # np.std(v, ddof=1): the deviations from the mean, squared
+            np.subtract(v, np.true_divide(np.add.reduce(v, keepdims=True), count), out=buf)
+            np.multiply(buf, buf, out=buf)
+            row["sd"] = np.sqrt(np.add.reduce(buf) / (count - 1))
     row["mcse"] = row["sd"] / np.sqrt(count) if count > 1 else np.nan
-    qs = (np.quantile(v, QUANTILES, method=QUANTILE_METHOD) if count
-          else [np.nan] * len(QUANTILES))
+    if count:
+        buf[...] = v
+        qs = np.quantile(buf, QUANTILES, method=QUANTILE_METHOD, overwrite_input=True)
+    else:
+        qs = [np.nan] * len(QUANTILES)
     row.update({quantile_name(q): float(x) for q, x in zip(QUANTILES, qs)})
     row["min"] = v.min() if count else np.nan
     row["max"] = v.max() if count else np.nan
@@ -469,8 +491,9 @@ class Result:
         if self._metric_summary is not None:
             return self._metric_summary.copy()
         if self._summary_cache is None:
+            work = np.empty(self._metrics.shape[1])          # one scratch vector for all
             self._summary_cache = summary_table(
-                {name: exact_summary_row(values)
+                {name: exact_summary_row(values, work)
                  for name, values in zip(self._metric_names, self._metrics)},
                 self._metric_mcse)
         return self._summary_cache.copy()
