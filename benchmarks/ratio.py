@@ -17,6 +17,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 import fundmodel
 
@@ -24,6 +25,47 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import kernel  # noqa: E402
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "sanqiao-standalone.yaml"
+
+
+def interleaved(runs: dict[str, Callable[[], object]], rounds: int
+                ) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Each run once to warm up (imports, first allocations), then ``rounds`` rounds of every
+    run one after the other; returns the wall-clock and the process CPU seconds of each run
+    in each round, by name."""
+    for f in runs.values():
+        f()
+    times: dict[str, list[float]] = {k: [] for k in runs}
+    cpu: dict[str, list[float]] = {k: [] for k in runs}
+    for _ in range(rounds):
+        for name, f in runs.items():
+            c0, t0 = time.process_time(), time.perf_counter()
+            f()
+            times[name].append(time.perf_counter() - t0)
+            cpu[name].append(time.process_time() - c0)
+    return times, cpu
+
+
+def print_times(times: dict[str, list[float]], cpu: dict[str, list[float]], draws: int,
+                rounds: int) -> None:
+    """The fastest (and median) wall-clock and the fastest CPU seconds of each run."""
+    print(f"{draws:,} draws, {rounds} rounds interleaved; fastest (median) wall-clock seconds, "
+          "fastest CPU seconds of the process")
+    for name, v in times.items():
+        print(f"  {name:26s} {min(v):7.3f} ({statistics.median(v):.3f})  cpu {min(cpu[name]):7.3f}")
+
+
+def print_ratios(times: dict[str, list[float]], cpu: dict[str, list[float]],
+                 names: tuple[str, ...]) -> None:
+    """Each of ``names`` over ``kernel``, fastest against fastest, by the wall clock and by the
+    CPU time, and without the beta inverse CDF on both sides (``kernel`` − ``kernel without
+    beta ppf``: the same routine in both, taken off both)."""
+    for label, table in (("wall", times), ("cpu", cpu)):
+        best = {k: min(v) for k, v in table.items()}
+        rest = best["kernel without beta ppf"]
+        beta = best["kernel"] - rest  # the beta inverse CDF, the same routine on both sides
+        for name in names:
+            print(f"  [{label}] {name} / kernel: {best[name] / best['kernel']:.2f}x; without the "
+                  f"beta inverse CDF on both sides: {(best[name] - beta) / rest:.2f}x")
 
 
 def main(rounds: int = 5, draws: int = 1_000_000, seed: int = 1) -> None:
@@ -48,27 +90,9 @@ def main(rounds: int = 5, draws: int = 1_000_000, seed: int = 1) -> None:
         "simulate + summary()": lambda: fundmodel.simulate(
             scenario, draws=draws, seed=seed, workers=1, keep_draws=True).summary(),
     }
-    for f in runs.values():  # warm up (imports, first allocations)
-        f()
-    times: dict[str, list[float]] = {k: [] for k in runs}
-    cpu: dict[str, list[float]] = {k: [] for k in runs}
-    for _ in range(rounds):
-        for name, f in runs.items():
-            c0, t0 = time.process_time(), time.perf_counter()
-            f()
-            times[name].append(time.perf_counter() - t0)
-            cpu[name].append(time.process_time() - c0)
-    print(f"{draws:,} draws, {rounds} rounds interleaved; fastest (median) wall-clock seconds, "
-          "fastest CPU seconds of the process")
-    for name, v in times.items():
-        print(f"  {name:26s} {min(v):7.3f} ({statistics.median(v):.3f})  cpu {min(cpu[name]):7.3f}")
-    for label, table in (("wall", times), ("cpu", cpu)):
-        best = {k: min(v) for k, v in table.items()}
-        rest = best["kernel without beta ppf"]
-        beta = best["kernel"] - rest  # the beta inverse CDF, the same routine on both sides
-        for name in ("simulate", "simulate + summary()"):
-            print(f"  [{label}] {name} / kernel: {best[name] / best['kernel']:.2f}x; without the "
-                  f"beta inverse CDF on both sides: {(best[name] - beta) / rest:.2f}x")
+    times, cpu = interleaved(runs, rounds)
+    print_times(times, cpu, draws, rounds)
+    print_ratios(times, cpu, ("simulate", "simulate + summary()"))
 
 if __name__ == "__main__":
     main(*(int(a) for a in sys.argv[1:3]))
