@@ -138,6 +138,34 @@ def test_xiamen_kernel_computes_the_model_of_simulate(xiamen, seed):
                                    err_msg=name)
 
 
+def test_xiamen_kernel_by_hand():
+    """The xiamen kernel at the modes of the works' costs and contingency (uniforms at each
+    triangular's c = (mode − low)/(high − low)) and a residents' uptake of 0.7, against the
+    arithmetic written out: basic items 2.88M + 1.3M + 0.96M + 12,000 × 115 + 2.8M + 1.76M =
+    11.08M, complete 1.3M, cameras and barrier 0.5M, all × 1.05 = 13.524M; lifts 8 × 650,000
+    × 1.05 = 5.46M. Central 8M, central lift 1.2M, utilities (their lines 1.3M + 0.96M) × 1.05
+    = 2.373M, local (11.08M + 1.3M) × 1.05 − 8M − 2.373M = 2.626M (below its 0.6 × 9.2M),
+    city lift 0.8M, lift owners 5.46M − 2M = 3.46M, residents 10 × 49,600 × 0.7 = 347,200;
+    the gap 0.525M − 347,200 = 177,800."""
+    u = np.full((1, kernel_xiamen.DIMS), 0.5)
+    u[0, 0] = 0.05 / 0.12
+    u[0, 1] = 25 / 60
+    u[0, 2] = 70 / 180
+    u[0, 3] = special.betainc(14, 6, 0.7)
+    out = np.empty((len(kernel_xiamen.METRIC_NAMES), 1))
+    kernel_xiamen.metrics_chunk(u, out)
+    row = dict(zip(kernel_xiamen.METRIC_NAMES, out[:, 0]))
+    assert round(row["capex_total"]) == 13_524_000 + 5_460_000
+    assert round(row["funding_gap"]) == 177_800
+    assert round(row["funding_total"]) == 13_524_000 + 5_460_000 - 177_800
+    assert round(row["government_cost"]) == 8_000_000 + 1_200_000 + 2_626_000 + 800_000
+    assert round(row["resident_cost"]) == 3_460_000 + 347_200
+    assert round(row["fee_income_first_year"]) == round(0.8 * 49_600 * 12 * 0.45)  # 214,272
+    assert row["fund_first_deposit"] == 20 * 49_600
+    annuity = (1 - 1.0608 ** -30) / 0.0608          # 30 deposits of 1.2 × 49,600 at 6.08 %
+    assert row["fund_contributions_pv"] == pytest.approx(1.2 * 49_600 * annuity, rel=1e-12)
+
+
 @pytest.mark.story
 def test_kernel_agrees_with_the_readme_base_case():
     """The kernel at the point estimates (means of the four inputs, put in as uniforms by the
