@@ -169,9 +169,10 @@ def run(draws: int, seed: int = 1, chunk: int = CHUNK) -> np.ndarray:
     return table
 
 
-def uniforms_blocks(seed: int, first: int, count: int) -> np.ndarray:
-    """Uniforms of blocks ``first .. first + count − 1``, shape (count × 4,096, 4)."""
-    u = np.empty((count * BLOCK_SIZE, 4))
+def uniforms_blocks(seed: int, first: int, count: int, dims: int = 4) -> np.ndarray:
+    """Uniforms of blocks ``first .. first + count − 1``, shape (count × 4,096, dims): ``dims``
+    the scenario's uncertain inputs (4 here; ``kernel_xiamen.py`` takes 10)."""
+    u = np.empty((count * BLOCK_SIZE, dims))
     for i in range(count):
         b = first + i
         rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(b,))))

@@ -6,17 +6,19 @@ Each round runs, one after the other, the kernel (``benchmarks/kernel.py``), the
 its beta inverse CDF (the uptake's values computed beforehand), ``simulate`` (1 worker, per-draw
 table kept) and ``simulate`` followed by ``summary()``. On a machine shared with other work the
 fastest of several rounds is the figure least disturbed by it; the medians are printed too, and
-the CPU time of the process (``time.process_time``: what the run computed, less exposed to other
-work than the wall clock), with the ratios from both.
+the CPU time of the process (user + system: what the run computed, less exposed to other work
+than the wall clock) and its user time alone, with the ratios from each.
 ``benchmarks/test_kernel_ratio.py`` times the same runs with pytest-benchmark.
 """
 
 from __future__ import annotations
 
+import resource
 import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 import fundmodel
 
@@ -24,6 +26,54 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import kernel  # noqa: E402
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "sanqiao-standalone.yaml"
+
+
+Table = dict[str, list[float]]
+
+
+def _user() -> float:
+    """User CPU seconds of this process so far (microsecond resolution)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_utime
+
+
+def interleaved(runs: dict[str, Callable[[], object]], rounds: int) -> dict[str, Table]:
+    """Each run once to warm up (imports, first allocations), then ``rounds`` rounds of every
+    run one after the other; returns the seconds of each run in each round, by clock
+    (``wall``; ``cpu``, the process's user + system time; ``user`` alone, which the page
+    faults of a run that grows the heap again after another trimmed it leave out) and name."""
+    for f in runs.values():
+        f()
+    out: dict[str, Table] = {c: {k: [] for k in runs} for c in ("wall", "cpu", "user")}
+    for _ in range(rounds):
+        for name, f in runs.items():
+            u0, c0, t0 = _user(), time.process_time(), time.perf_counter()
+            f()
+            out["wall"][name].append(time.perf_counter() - t0)
+            out["cpu"][name].append(time.process_time() - c0)
+            out["user"][name].append(_user() - u0)
+    return out
+
+
+def print_times(tables: dict[str, Table], draws: int, rounds: int) -> None:
+    """The fastest (and median) wall-clock and the fastest CPU and user seconds of each run."""
+    print(f"{draws:,} draws, {rounds} rounds interleaved; fastest (median) wall-clock seconds, "
+          "fastest CPU (user + system) and user seconds of the process")
+    for name, v in tables["wall"].items():
+        print(f"  {name:26s} {min(v):7.3f} ({statistics.median(v):.3f})  "
+              f"cpu {min(tables['cpu'][name]):7.3f}  user {min(tables['user'][name]):7.3f}")
+
+
+def print_ratios(tables: dict[str, Table], names: tuple[str, ...]) -> None:
+    """Each of ``names`` over ``kernel``, fastest against fastest, by each clock, and without
+    the beta inverse CDF on both sides (``kernel`` − ``kernel without beta ppf``: the same
+    routine in both, taken off both)."""
+    for label, table in tables.items():
+        best = {k: min(v) for k, v in table.items()}
+        rest = best["kernel without beta ppf"]
+        beta = best["kernel"] - rest  # the beta inverse CDF, the same routine on both sides
+        for name in names:
+            print(f"  [{label}] {name} / kernel: {best[name] / best['kernel']:.2f}x; without the "
+                  f"beta inverse CDF on both sides: {(best[name] - beta) / rest:.2f}x")
 
 
 def main(rounds: int = 5, draws: int = 1_000_000, seed: int = 1) -> None:
@@ -48,27 +98,9 @@ def main(rounds: int = 5, draws: int = 1_000_000, seed: int = 1) -> None:
         "simulate + summary()": lambda: fundmodel.simulate(
             scenario, draws=draws, seed=seed, workers=1, keep_draws=True).summary(),
     }
-    for f in runs.values():  # warm up (imports, first allocations)
-        f()
-    times: dict[str, list[float]] = {k: [] for k in runs}
-    cpu: dict[str, list[float]] = {k: [] for k in runs}
-    for _ in range(rounds):
-        for name, f in runs.items():
-            c0, t0 = time.process_time(), time.perf_counter()
-            f()
-            times[name].append(time.perf_counter() - t0)
-            cpu[name].append(time.process_time() - c0)
-    print(f"{draws:,} draws, {rounds} rounds interleaved; fastest (median) wall-clock seconds, "
-          "fastest CPU seconds of the process")
-    for name, v in times.items():
-        print(f"  {name:26s} {min(v):7.3f} ({statistics.median(v):.3f})  cpu {min(cpu[name]):7.3f}")
-    for label, table in (("wall", times), ("cpu", cpu)):
-        best = {k: min(v) for k, v in table.items()}
-        rest = best["kernel without beta ppf"]
-        beta = best["kernel"] - rest  # the beta inverse CDF, the same routine on both sides
-        for name in ("simulate", "simulate + summary()"):
-            print(f"  [{label}] {name} / kernel: {best[name] / best['kernel']:.2f}x; without the "
-                  f"beta inverse CDF on both sides: {(best[name] - beta) / rest:.2f}x")
+    tables = interleaved(runs, rounds)
+    print_times(tables, draws, rounds)
+    print_ratios(tables, ("simulate", "simulate + summary()"))
 
 if __name__ == "__main__":
     main(*(int(a) for a in sys.argv[1:3]))

@@ -1,6 +1,7 @@
 """The library's time as a ratio to the hand-written numpy kernel (``benchmarks/kernel.py``),
 measured in the same run: ``simulate`` of sanqiao-standalone at 1,000,000 draws, one worker,
-per-draw table kept, without and with ``summary()``.
+per-draw table kept, without and with ``summary()``; and ``simulate`` of xiamen-hanlingrong at
+200,000 draws against its kernel (``benchmarks/kernel_xiamen.py``).
 
 Each simulate benchmark puts ``ratio_to_kernel`` in its ``extra_info`` (the kernel runs first in
 this file). Also timed: the beta inverse CDF at a million values, scipy's generic
@@ -24,8 +25,11 @@ from fundmodel.scenario.distributions import Beta
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import kernel  # noqa: E402  (benchmarks/ is not a package)
+import kernel_xiamen  # noqa: E402
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "sanqiao-standalone.yaml"
+XIAMEN = SCENARIO.with_name("xiamen-hanlingrong.yaml")
+XIAMEN_DRAWS = 200_000     # × 30 years
 DRAWS = 1_000_000
 SEED = 1
 TIMES: dict[str, float] = {}  # mean seconds of the benchmarks run so far in this session
@@ -36,11 +40,12 @@ def scenario():
     return fundmodel.load_scenario(SCENARIO)
 
 
-def _record(benchmark, name: str) -> None:
+def _record(benchmark, name: str, kernel_name: str = "kernel", draws_x_years: int = DRAWS * 20
+            ) -> None:
     TIMES[name] = benchmark.stats.stats.mean
-    if name != "kernel" and "kernel" in TIMES:
-        benchmark.extra_info["ratio_to_kernel"] = TIMES[name] / TIMES["kernel"]
-    benchmark.extra_info["draws_x_years_per_second"] = DRAWS * 20 / TIMES[name]
+    if name != kernel_name and kernel_name in TIMES:
+        benchmark.extra_info["ratio_to_kernel"] = TIMES[name] / TIMES[kernel_name]
+    benchmark.extra_info["draws_x_years_per_second"] = draws_x_years / TIMES[name]
 
 
 def test_kernel(benchmark):
@@ -111,3 +116,20 @@ def test_beta_ppf_library(benchmark):
     if "beta ppf generic" in TIMES:
         benchmark.extra_info["ratio_to_generic"] = (TIMES["beta ppf library"]
                                                     / TIMES["beta ppf generic"])
+
+
+def test_xiamen_kernel(benchmark):
+    table = benchmark.pedantic(kernel_xiamen.run, args=(XIAMEN_DRAWS, SEED), rounds=3,
+                               iterations=1, warmup_rounds=1)
+    assert table.shape == (len(kernel_xiamen.METRIC_NAMES), XIAMEN_DRAWS)
+    _record(benchmark, "xiamen kernel", "xiamen kernel", XIAMEN_DRAWS * 30)
+
+
+def test_xiamen_simulate_per_draw_table(benchmark):
+    scenario = fundmodel.load_scenario(XIAMEN)
+    result = benchmark.pedantic(fundmodel.simulate, args=(scenario,),
+                                kwargs={"draws": XIAMEN_DRAWS, "seed": SEED, "workers": 1,
+                                        "keep_draws": True},
+                                rounds=3, iterations=1, warmup_rounds=1)
+    assert result.n_draws == XIAMEN_DRAWS
+    _record(benchmark, "xiamen simulate", "xiamen kernel", XIAMEN_DRAWS * 30)

@@ -2,6 +2,7 @@
 
 - The hand-written kernel (``benchmarks/kernel.py``) computes the same model as
   ``fundmodel.simulate`` on the same uniforms: the benchmark's ratio compares like with like.
+  So does the kernel of xiamen-hanlingrong (``benchmarks/kernel_xiamen.py``, issue 23).
 - The inverse CDFs that call scipy's special functions directly give the same bits as scipy's
   generic ``rv_continuous.ppf`` (the reference), on many uniforms including the clipped extremes.
 - ``import fundmodel`` and loading a scenario do not import ``scipy.stats``; the import is fast.
@@ -33,6 +34,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "sanqiao-standalone.yaml"
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import kernel  # noqa: E402  (benchmarks/ is not a package)
+import kernel_xiamen  # noqa: E402
+
+XIAMEN = ROOT / "scenarios" / "xiamen-hanlingrong.yaml"
 
 # uniforms an inverse CDF meets: the samplers' clipped ends, the largest float below 1, exact 0.5,
 # 0 and 1 themselves (a copula's Φ(z) may round to 1), and a spread of ordinary and tiny values
@@ -88,6 +92,79 @@ def test_kernel_computes_the_model_of_simulate(scenario):
         ok = ~np.isnan(ours)
         np.testing.assert_array_less(np.abs(ours - theirs)[ok], 1e-9 * scale[ok] + 1e-300,
                                      err_msg=name)
+
+
+@pytest.fixture(scope="module")
+def xiamen():
+    return fundmodel.load_scenario(XIAMEN)
+
+
+def test_xiamen_kernel_uniforms_are_the_library_streams(xiamen):
+    space = input_space(xiamen)
+    assert space.dims == kernel_xiamen.DIMS
+    draws = BLOCK_SIZE + 100
+    ours = np.concatenate([block_uniforms(space, 7, "random", b,
+                                          min(BLOCK_SIZE, draws - b * BLOCK_SIZE))
+                           for b in range(2)])
+    assert np.array_equal(kernel_xiamen.uniforms(7, draws), ours)
+
+
+XIAMEN_ATOL = {"npv_operations": 1e-6, "cumulative_balance_final": 1e-6,
+               "cumulative_balance_min": 1e-6}
+"""Money metrics that cross 0 in some draws: there, 1e-6 CNY absolute (both sides' rounding
+of sums of millions is ~1e-9 CNY)."""
+
+
+@pytest.mark.parametrize("seed", [3, 20240])
+def test_xiamen_kernel_computes_the_model_of_simulate(xiamen, seed):
+    """The kernel of xiamen-hanlingrong gives every per-draw metric of ``simulate`` to rtol
+    1e-9 (NaN in the same draws): 5,000 draws in chunks of 3,000 (two chunks, a partial
+    block). The draws cover the cases the kernel's formulas distinguish: the fallback's cap
+    binding in some years of some draws and not of others, the balance at the horizon of
+    either sign, years with a top-up of the repairs fund."""
+    draws = 5000
+    lib = fundmodel.simulate(xiamen, draws=draws, seed=seed, keep_draws=True)
+    ker = kernel_xiamen.run(draws, seed, chunk=3000)
+    assert list(lib.metrics.columns) == list(kernel_xiamen.METRIC_NAMES)
+    paid_max, needed = lib.metric("fallback_max_year"), lib.metric("fallback_needed_max")
+    assert (needed > 100_000).any() and (needed < 100_000).any()
+    assert (paid_max < 100_000).any()
+    final = lib.metric("cumulative_balance_final")
+    assert (final > 0).any() and (final < 0).any()
+    assert (lib.metric("fund_top_up_total") > 0).all()
+    for i, name in enumerate(kernel_xiamen.METRIC_NAMES):
+        ours, theirs = ker[i], lib.metric(name)
+        assert np.array_equal(np.isnan(ours), np.isnan(theirs)), name
+        np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=XIAMEN_ATOL.get(name, 0.0),
+                                   err_msg=name)
+
+
+def test_xiamen_kernel_by_hand():
+    """The xiamen kernel at the modes of the works' costs and contingency (uniforms at each
+    triangular's c = (mode − low)/(high − low)) and a residents' uptake of 0.7, against the
+    arithmetic written out: basic items 2.88M + 1.3M + 0.96M + 12,000 × 115 + 2.8M + 1.76M =
+    11.08M, complete 1.3M, cameras and barrier 0.5M, all × 1.05 = 13.524M; lifts 8 × 650,000
+    × 1.05 = 5.46M. Central 8M, central lift 1.2M, utilities (their lines 1.3M + 0.96M) × 1.05
+    = 2.373M, local (11.08M + 1.3M) × 1.05 − 8M − 2.373M = 2.626M (below its 0.6 × 9.2M),
+    city lift 0.8M, lift owners 5.46M − 2M = 3.46M, residents 10 × 49,600 × 0.7 = 347,200;
+    the gap 0.525M − 347,200 = 177,800."""
+    u = np.full((1, kernel_xiamen.DIMS), 0.5)
+    u[0, 0] = 0.05 / 0.12
+    u[0, 1] = 25 / 60
+    u[0, 2] = 70 / 180
+    u[0, 3] = special.betainc(14, 6, 0.7)
+    out = np.empty((len(kernel_xiamen.METRIC_NAMES), 1))
+    kernel_xiamen.metrics_chunk(u, out)
+    row = dict(zip(kernel_xiamen.METRIC_NAMES, out[:, 0]))
+    assert round(row["capex_total"]) == 13_524_000 + 5_460_000
+    assert round(row["funding_gap"]) == 177_800
+    assert round(row["funding_total"]) == 13_524_000 + 5_460_000 - 177_800
+    assert round(row["government_cost"]) == 8_000_000 + 1_200_000 + 2_626_000 + 800_000
+    assert round(row["resident_cost"]) == 3_460_000 + 347_200
+    assert round(row["fee_income_first_year"]) == round(0.8 * 49_600 * 12 * 0.45)  # 214,272
+    assert row["fund_first_deposit"] == 20 * 49_600
+    annuity = (1 - 1.0608 ** -30) / 0.0608          # 30 deposits of 1.2 × 49,600 at 6.08 %
+    assert row["fund_contributions_pv"] == pytest.approx(1.2 * 49_600 * annuity, rel=1e-12)
 
 
 @pytest.mark.story
