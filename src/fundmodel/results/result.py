@@ -125,7 +125,8 @@ def exact_summary_row(values: np.ndarray, work: np.ndarray | None = None
 
     ``work``: a float array of at least ``values.size`` to compute in (the deviations, then
     the partitioned copy of the quantiles), so that a table of metrics takes one scratch
-    vector, not three temporaries a metric. The statistics are numpy's, to the bit:
+    vector, not three temporaries a metric. The statistics are numpy's, to the bit (the
+    quantiles are order statistics, read from the sorted draws):
     ``sd = √(Σ (x − x̄)² / (n − 1))`` with ``x̄ = Σ x / n`` (pairwise sums, as ``np.std``), the
     quantiles ``np.quantile(x, q, method="inverted_cdf")`` (order statistics).
     """
@@ -145,8 +146,9 @@ def exact_summary_row(values: np.ndarray, work: np.ndarray | None = None
             np.multiply(buf, buf, out=buf)
             row["sd"] = np.sqrt(np.add.reduce(buf) / (count - 1))
     row["mcse"] = row["sd"] / np.sqrt(count) if count > 1 else np.nan
-    if count:
+    if count:      # sorted first: numpy's sort outruns its selection of several ranks
         buf[...] = v
+        buf.sort()
         qs = np.quantile(buf, QUANTILES, method=QUANTILE_METHOD, overwrite_input=True)
     else:
         qs = [np.nan] * len(QUANTILES)
