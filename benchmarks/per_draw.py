@@ -4,20 +4,21 @@ per-draw table kept, in µs a draw per 20 years of horizon (a 30-year scenario's
     python benchmarks/per_draw.py [draws] [rounds]
 
 Runs interleaved (each round runs every scenario once), the fastest of the rounds kept: on a
-shared machine the figure least disturbed by other work. Prints a Markdown table for
+shared machine the figure least disturbed by other work; wall-clock, CPU (user + system: the
+page faults of fresh memory are system time) and user time. Prints a Markdown table for
 benchmarks/README.md (issue 23's target: ≤ 10 µs a draw per 20 years).
 """
 
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import fundmodel
 from fundmodel.inputs import timeline_of
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def scenarios() -> dict[str, "fundmodel.Scenario"]:
@@ -31,24 +32,25 @@ def scenarios() -> dict[str, "fundmodel.Scenario"]:
 
 
 def main(draws: int = 50_000, rounds: int = 3, seed: int = 1) -> dict[str, float]:
+    from ratio import interleaved                  # the timing loop of benchmarks/ratio.py
     found = scenarios()
-    best = {name: float("inf") for name in found}
+    runs = {name: (lambda sc=scenario: fundmodel.simulate(sc, draws=draws, seed=seed, workers=1,
+                                                          keep_draws=True))
+            for name, scenario in found.items()}
     for scenario in found.values():      # warm up: imports, first allocations
         fundmodel.simulate(scenario, draws=1_000, seed=seed, workers=1, keep_draws=True)
-    for _ in range(rounds):
-        for name, scenario in found.items():
-            t0 = time.perf_counter()
-            fundmodel.simulate(scenario, draws=draws, seed=seed, workers=1, keep_draws=True)
-            best[name] = min(best[name], time.perf_counter() - t0)
-    print(f"| scenario | horizon (years) | µs a draw | µs a draw per 20 years |  ({draws:,} draws, "
-          f"fastest of {rounds})")
-    print("|---|---:|---:|---:|")
+    tables = interleaved(runs, rounds)
+    print(f"{draws:,} draws, fastest of {rounds} interleaved rounds; µs a draw per 20 years "
+          "(wall-clock, CPU = user + system, user)")
+    print("| scenario | horizon (years) | wall | CPU | user |")
+    print("|---|---:|---:|---:|---:|")
     per20 = {}
     for name, scenario in found.items():
-        years = timeline_of(scenario).horizon_years
-        per_draw = best[name] / draws * 1e6
-        per20[name] = per_draw * 20 / years
-        print(f"| {name} | {years} | {per_draw:.1f} | {per20[name]:.1f} |")
+        scale = 1e6 / draws * 20 / timeline_of(scenario).horizon_years
+        wall, cpu, user = (min(tables[c][name]) * scale for c in ("wall", "cpu", "user"))
+        per20[name] = cpu
+        print(f"| {name} | {timeline_of(scenario).horizon_years} | {wall:.1f} | {cpu:.1f} | "
+              f"{user:.1f} |")
     return per20
 
 
