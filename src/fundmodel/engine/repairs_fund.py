@@ -151,18 +151,21 @@ def fund_balances(start_balance: np.ndarray, rate: np.ndarray, inflow: np.ndarra
     balance, interest = _empty(shape), _empty(shape)
     top = _empty(shape) if trigger is not None else None
     prev = np.broadcast_to(start_balance, shape[:-1])
-    for t in range(years):
+    below = np.empty(shape[:-1], dtype=bool) if top is not None else None
+    for t in range(years):          # in place, year by year: the same operations in order
+        pre = balance[..., t]
         np.multiply(prev, rate, out=interest[..., t])
-        pre = prev + interest[..., t]
+        np.add(prev, interest[..., t], out=pre)
         if inflow is not None:
-            pre = pre + inflow[..., t]
+            pre += inflow[..., t]
         if outflow is not None:
-            pre = pre - outflow[..., t]
+            pre -= outflow[..., t]
         if top is not None:
-            top[..., t] = np.where(pre < trigger, restore - pre, 0.0)
-            pre = pre + top[..., t]
-        balance[..., t] = pre
-        prev = balance[..., t]
+            np.less(pre, trigger, out=below)
+            np.subtract(restore, pre, out=top[..., t])
+            np.copyto(top[..., t], 0.0, where=~below)
+            pre += top[..., t]
+        prev = pre
     return balance, interest, top
 
 
@@ -293,7 +296,9 @@ def write_repairs_fund(inputs: "ModelInputs", ledger: Ledger,
         ledger.add(replacement_line(name), FUND_PARTY, "contractors", "reserve",
                    _accounts_sum_yearly(spent, sizes), start)
         spent_total = spent_total + spent
-        ffb = ffb + cost * ages[k] / life
+        part = cost * ages[k]
+        part /= life                                   # (cost × age) / life, as written
+        ffb = ffb + part
         residual = residual + cost[..., years] * float(life - ages[k, years]) / life
 
     rate = per_account(fund.interest_rate)
