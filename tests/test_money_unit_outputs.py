@@ -88,7 +88,7 @@ def test_a_summary_scales_its_rows_of_money_and_names_their_unit():
 def test_headers_name_the_shown_unit():
     assert header("funding_gap", "zh", money_unit="万元") == "资金缺口（万元）"
     assert header("operating_surplus", "zh", money_unit="万元") == "运营结余（万元/年）"
-    assert header("funding_gap", "en", money_unit="万元") == "Funding gap (10,000 CNY)"
+    assert header("funding_gap", "en", money_unit="万元") == "Funding gap (wan CNY)"
     assert header("funding_gap_per_household", "zh", money_unit="万元") == \
         header("funding_gap_per_household", "zh")
     assert header("wtp_threshold_cny", "zh", money_unit="万元") == header("wtp_threshold_cny", "zh")
@@ -241,7 +241,7 @@ def test_run_prints_sums_in_wan(bond_runs, capsys):
     assert re.search(r"首个运营年（\d{4}），万元", out) and "万元/年" in out
     assert "元/m²/月" in out                                           # the breakeven fee
     english = run_ok(capsys, "run", BOND_PLAN, "--money-unit", "万元")
-    assert "Funding mix (10,000 CNY)" in english and "10,000 CNY/year" in english
+    assert "Funding mix (wan CNY)" in english and "wan CNY/year" in english
     assert f"{m['government_cost_per_household']:,.0f}" in english    # per household: CNY
     assert "万元" not in run_ok(capsys, "run", BOND_PLAN, "--lang", "zh").replace("万元/", "")
 
@@ -271,7 +271,7 @@ def test_district_writes_and_prints_in_wan(capsys, tmp_path):
     run_ok(capsys, "district", district, *common, "--out", tmp_path / "cny")
     out = run_ok(capsys, "district", district, *common, "--money-unit", "万元",
                  "--out", tmp_path / "wan")
-    assert "The district (sums over its compounds, 10,000 CNY)" in out
+    assert "The district (sums over its compounds, wan CNY)" in out
     outlay_cny, outlay_wan = _read(tmp_path / "cny", "outlay"), _read(tmp_path / "wan", "outlay")
     for column in ("mean_cny", "p05_cny", "p95_cny"):
         assert _scaled_or_equal(outlay_cny[column], outlay_wan[column]) == "scaled"

@@ -494,11 +494,12 @@ UNITS: dict[str, Label] = _table({
     "m²": ("m²", "m²"), "CNY/m²": ("CNY/m²", "元/m²"), "m": ("m", "米"),
     "CNY/unit": ("CNY/unit", "元/单位"),
     # money on chart axes, scaled
-    "thousand CNY": ("thousand CNY", "千元"), "10 thousand CNY": ("10,000 CNY", "万元"),
+    "thousand CNY": ("thousand CNY", "千元"), "10 thousand CNY": ("wan CNY", "万元"),
     "million CNY": ("million CNY", "百万元"), "100 million CNY": ("100 million CNY", "亿元"),
     "billion CNY": ("billion CNY", "十亿元"),
-    # sums of money in 万元 (money_unit, below)
-    "10 thousand CNY/year": ("10,000 CNY/year", "万元/年"),
+    # sums of money in 万元 (money_unit, below); in English "wan CNY" (1 wan = 10,000), which
+    # reads after a number ("12.50 wan CNY") as in a header ("Funding gap (wan CNY)")
+    "10 thousand CNY/year": ("wan CNY/year", "万元/年"),
 })
 """Units of the catalogue (:mod:`fundmodel.catalog`)."""
 

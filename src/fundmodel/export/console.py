@@ -543,7 +543,7 @@ def _value(metric: str, value: float, w: Words | None = None) -> str:
 
 def _sum_label(metric: str, w: Words) -> str:
     """A metric's label, with the unit of money it is shown in when that is not CNY
-    (``Special bond: amount (10,000 CNY)``): the rows of an instrument's metrics carry no
+    (``Special bond: amount (wan CNY)``): the rows of an instrument's metrics carry no
     unit otherwise."""
     k, shown = w.scale(metric)
     text = w.label(metric)
