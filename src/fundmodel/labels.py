@@ -1252,6 +1252,8 @@ TEXT: dict[str, Label] = _table({
     "report.items_caption": ("Renovation items", "改造内容"),
     "report.rules_caption": ("Funding rules, in the order they pay", "资金来源规则（按出资顺序）"),
     "report.terms": ("Terms", "条件"),
+    "report.terms_in_cny": ("Amounts in the terms and inputs' values in CNY (as the scenario's "
+                            "inputs are held).", "条件及参数取值中的金额单位为元。"),
     "report.fees_caption": ("Fee, income and costs of the operation", "物业收费、经营收入与运营成本"),
     "report.params_caption": ("Key parameters", "主要参数"),
     "report.parameter": ("Parameter", "参数"),

@@ -231,8 +231,8 @@ class Words:
                     template = re.sub(r"(\{%s\} ?)(?:CNY|元)(?![/\w])" % re.escape(name),
                                       lambda m: m.group(1) + shown, template)
             else:
-                template = re.sub(r"\bCNY\b(?![/])" if not self.zh else r"(?<!万)元(?![/])",
-                                  shown, template)
+                template = re.sub(r"\bCNY\b(?!/(?!year))" if not self.zh
+                                  else r"(?<!万)元(?!/(?!年))", shown, template)
         return template.format(**fields)
 
     def scale(self, metric: str, unit_name: str | None = None) -> tuple[float, str]:
