@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
@@ -88,7 +89,7 @@ def test_a_summary_scales_its_rows_of_money_and_names_their_unit():
 def test_headers_name_the_shown_unit():
     assert header("funding_gap", "zh", money_unit="万元") == "资金缺口（万元）"
     assert header("operating_surplus", "zh", money_unit="万元") == "运营结余（万元/年）"
-    assert header("funding_gap", "en", money_unit="万元") == "Funding gap (10,000 CNY)"
+    assert header("funding_gap", "en", money_unit="万元") == "Funding gap (wan CNY)"
     assert header("funding_gap_per_household", "zh", money_unit="万元") == \
         header("funding_gap_per_household", "zh")
     assert header("wtp_threshold_cny", "zh", money_unit="万元") == header("wtp_threshold_cny", "zh")
@@ -241,7 +242,7 @@ def test_run_prints_sums_in_wan(bond_runs, capsys):
     assert re.search(r"首个运营年（\d{4}），万元", out) and "万元/年" in out
     assert "元/m²/月" in out                                           # the breakeven fee
     english = run_ok(capsys, "run", BOND_PLAN, "--money-unit", "万元")
-    assert "Funding mix (10,000 CNY)" in english and "10,000 CNY/year" in english
+    assert "Funding mix (wan CNY)" in english and "wan CNY/year" in english
     assert f"{m['government_cost_per_household']:,.0f}" in english    # per household: CNY
     assert "万元" not in run_ok(capsys, "run", BOND_PLAN, "--lang", "zh").replace("万元/", "")
 
@@ -271,7 +272,7 @@ def test_district_writes_and_prints_in_wan(capsys, tmp_path):
     run_ok(capsys, "district", district, *common, "--out", tmp_path / "cny")
     out = run_ok(capsys, "district", district, *common, "--money-unit", "万元",
                  "--out", tmp_path / "wan")
-    assert "The district (sums over its compounds, 10,000 CNY)" in out
+    assert "The district (sums over its compounds, wan CNY)" in out
     outlay_cny, outlay_wan = _read(tmp_path / "cny", "outlay"), _read(tmp_path / "wan", "outlay")
     for column in ("mean_cny", "p05_cny", "p95_cny"):
         assert _scaled_or_equal(outlay_cny[column], outlay_wan[column]) == "scaled"
@@ -318,3 +319,188 @@ def test_a_table_set_without_money_unit_is_written_as_given(tmp_path):
     write_table_set({"annex": table}, {"command": "test"}, tmp_path)
     assert _read(tmp_path, "annex")["amount"].tolist() == [25_000.0]
     assert "money_unit" not in json.loads((tmp_path / "run.json").read_text("utf-8"))
+
+
+def test_english_reads_wan_cny_after_a_number_and_in_a_header(capsys):
+    assert money_scale("funding_gap", "CNY", "万元")[1] == "10 thousand CNY"   # the rule's name
+    out = " ".join(run_ok(capsys, "run", BOND_PLAN, "--money-unit", "万元").split())
+    assert "Funding gap: 0.00 wan CNY" in out and "Amount (wan CNY)" in out
+    assert "10,000 CNY" not in out
+    zh = run_ok(capsys, "run", BOND_PLAN, "--money-unit", "万元", "--lang", "zh")
+    assert "wan CNY" not in zh and "资金缺口：0.00 万元" in zh
+
+
+# ---------------------------------------------------------------------------- the report
+class _Tables(HTMLParser):
+    """The tables of a report page: caption and rows of cell texts (header row first)."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables: list[dict] = []
+        self._cell: list[str] | None = None
+        self._caption = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append({"caption": "", "rows": []})
+        elif tag == "caption":
+            self._caption = True
+        elif tag == "tr" and self.tables:
+            self.tables[-1]["rows"].append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "caption":
+            self._caption = False
+        elif tag in ("td", "th") and self._cell is not None:
+            self.tables[-1]["rows"][-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+        elif self._caption:
+            self.tables[-1]["caption"] += data
+
+
+def _tables(page: str) -> dict[str, list[list[str]]]:
+    parser = _Tables()
+    parser.feed(page)
+    return {" ".join(t["caption"].split()): t["rows"] for t in parser.tables}
+
+
+def _num(cell: str) -> float:
+    return float(cell.replace(",", "").replace("−", "-"))
+
+
+def test_the_report_in_wan(bond_runs):
+    pytest.importorskip("jinja2")
+    from fundmodel.export.report import render_report
+
+    result = bond_runs["det"]
+    cny = _tables(render_report(result))
+    wan = _tables(render_report(result, money_unit="万元"))
+    pv = re.compile(r"present value [\d,.−]+")        # a sum in the caption: below
+    assert {pv.sub("", c) for c in wan} == {
+        pv.sub("", c).replace("(CNY", "(wan CNY").replace("), CNY", "), wan CNY") for c in cny}
+    pv_cny = [_num(m.group(0)[14:]) for c in cny for m in [pv.search(c)] if m]
+    pv_wan = [_num(m.group(0)[14:]) for c in wan for m in [pv.search(c)] if m]
+    assert len(pv_cny) == 1 and abs(pv_wan[0] * WAN - pv_cny[0]) <= 50.5
+    funding_cny, funding_wan = cny["Funding mix (CNY)"], wan["Funding mix (wan CNY)"]
+    assert funding_cny[0] == funding_wan[0]                       # the same columns
+    amount, share, per_household = (funding_cny[0].index(c) for c in
+                                    ("Amount", "Share of cost", "Per household"))
+    frame = result.funding()
+    for row_cny, row_wan, value in zip(funding_cny[1:], funding_wan[1:],
+                                       [*frame["amount"], frame["amount"].sum()]):
+        # 万元 with two decimals: the amount / 10,000, rounded to the 100 CNY
+        assert row_wan[amount] == f"{value / 10_000:,.2f}".replace("-", "−")
+        assert abs(_num(row_wan[amount]) * WAN - _num(row_cny[amount])) <= 50.5
+        assert row_wan[share] == row_cny[share]
+        assert row_wan[per_household] == row_cny[per_household]   # per household: CNY
+    debt_cny = cny["Debt service and its cover by year (CNY)"]
+    debt_wan = wan["Debt service and its cover by year (wan CNY)"]
+    interest, dscr = debt_cny[0].index("Interest"), debt_cny[0].index("DSCR")
+    for row_cny, row_wan in zip(debt_cny[1:], debt_wan[1:]):
+        assert abs(_num(row_wan[interest]) * WAN - _num(row_cny[interest])) <= 50.5
+        assert row_wan[dscr] == row_cny[dscr]
+    # the operating statement: CNY/year in 万元/年; the items: unit cost in CNY, cost in 万元
+    assert "Operating statement (wan CNY per year)" in wan
+    items = wan["Renovation items"]
+    assert "Unit cost (CNY)" in items[0] and "Cost (wan CNY)" in items[0]
+    capex = result.summary().loc["capex_total", "mean"]
+    assert items[-1][-1] == f"{capex / 10_000:,.2f}"
+
+
+def test_the_report_sentences_and_cards_in_wan(bond_runs):
+    pytest.importorskip("jinja2")
+    from fundmodel.export.report import render_report
+
+    result = bond_runs["det"]
+    s = result.summary()["mean"]
+    page = " ".join(render_report(result, lang="zh", money_unit="万元").split())
+    capex = f"{s['capex_total'] / 10_000:,.2f}"              # 127,565,688.89 CNY → 12,756.57
+    assert f"改造总投资{capex}万元" in page
+    assert f"户均{s['capex_total'] / 4_860:,.0f}元" in page     # 4,860 households: CNY
+    assert "改造总投资（万元）" in page and "保本物业费（元/m²/月）" in page
+    assert "运营收支表（万元/年）" in page and "除注明外金额单位为万元" in page
+    assert "条件及参数取值中的金额单位为元" in page            # the terms stay in CNY
+    english = " ".join(render_report(result, money_unit="万元").split())
+    npv = f"{s['npv_operations'] / 10_000:,.2f}".replace("-", "−")
+    assert f"worth {npv} wan CNY" in english
+    with pytest.raises(ValueError, match="unknown money unit"):
+        render_report(result, money_unit="yuan")
+
+
+def test_report_and_district_report_commands_in_wan(capsys, tmp_path):
+    pytest.importorskip("jinja2")
+    run_ok(capsys, "report", BOND_PLAN, "-o", tmp_path / "cny.html", "--no-drivers")
+    run_ok(capsys, "report", BOND_PLAN, "-o", tmp_path / "wan.html", "--no-drivers",
+           "--money-unit", "万元")
+    cny = _tables((tmp_path / "cny.html").read_text("utf-8"))
+    wan = _tables((tmp_path / "wan.html").read_text("utf-8"))
+    gap_cny = [r for r in cny["Funding mix (CNY)"] if r[0] == "Funding gap"][0]
+    gap_wan = [r for r in wan["Funding mix (wan CNY)"] if r[0] == "Funding gap"][0]
+    assert gap_wan[4] == "0.00" and gap_cny[4] == "0"
+    district = ROOT / "scenarios" / "xinghualing-district.yaml"
+    common = ("--draws", "4", "--seed", "1", "-q", "--no-plan", "--no-areas")
+    run_ok(capsys, "district", district, *common, "--report", tmp_path / "d_cny.html")
+    run_ok(capsys, "district", district, *common, "--report", tmp_path / "d_wan.html",
+           "--money-unit", "万元")
+    totals_cny = _tables((tmp_path / "d_cny.html").read_text("utf-8"))[
+        "Sums over the compounds (CNY)"]
+    totals_wan = _tables((tmp_path / "d_wan.html").read_text("utf-8"))[
+        "Sums over the compounds (wan CNY)"]
+    rows_cny = {r[0]: r for r in totals_cny[1:]}
+    rows_wan = {r[0].replace("(wan CNY)", "(CNY)"): r for r in totals_wan[1:]}
+    assert rows_cny.keys() == rows_wan.keys()
+    capex = rows_wan["Renovation cost (CNY)"]
+    for a, b in zip(rows_cny["Renovation cost (CNY)"][1:], capex[1:]):
+        assert abs(_num(b) * WAN - _num(a)) <= 50.5 and b.count(".") == 1
+    for name in rows_cny:
+        if "CNY" not in name:                      # a share of the draws: as it was
+            assert rows_cny[name] == rows_wan[name], name
+
+
+def test_a_bad_money_unit_of_report_and_sensitivity_exits_2_with_nothing_written(capsys,
+                                                                                 tmp_path):
+    for argv in (["report", str(BOND_PLAN), "-o", str(tmp_path / "r.html")],
+                 ["sensitivity", str(BOND_PLAN), "--metric", "capex_total",
+                  "--out", str(tmp_path / "out")]):
+        with pytest.raises(SystemExit) as info:
+            main([*argv, "--money-unit", "yuan"])
+        err = capsys.readouterr().err
+        assert info.value.code == 2 and "invalid choice: 'yuan'" in err
+        assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------------------- sensitivity
+def test_sensitivity_tornado_of_a_sum_of_money_in_wan(capsys, tmp_path):
+    run_ok(capsys, "sensitivity", BOND_PLAN, "--metric", "capex_total", "--out",
+           tmp_path / "cny")
+    out = run_ok(capsys, "sensitivity", BOND_PLAN, "--metric", "capex_total",
+                 "--money-unit", "万元", "--lang", "zh", "--out", tmp_path / "wan")
+    cny = _read(tmp_path / "cny", "tornado").set_index("input")
+    wan = _read(tmp_path / "wan", "tornado").set_index("输入参数")
+    assert list(wan.columns) == ["输入低值", "输入高值", "低值时（万元）", "高值时（万元）",
+                                 "基准值（万元）", "变动幅度（万元）"]
+    wan.index, wan.columns = cny.index, cny.columns
+    for column in ("metric_low", "metric_high", "base", "swing"):
+        assert _scaled_or_equal(cny[column], wan[column]) == "scaled", column
+    for column in ("low_value", "high_value"):      # the inputs' values, as the scenario's
+        assert cny[column].equals(wan[column]), column
+    base = cny["base"].iloc[0]
+    assert f"基准值：{base / WAN:,.2f}" in out and "改造总投资（万元）" in out
+    record = json.loads((tmp_path / "wan" / "run.json").read_text("utf-8"))
+    assert record["money_unit"] == "万元"
+    assert "money_unit" not in json.loads((tmp_path / "cny" / "run.json").read_text("utf-8"))
+
+
+def test_sensitivity_of_a_price_is_the_same_in_wan(capsys, tmp_path):
+    run_ok(capsys, "sensitivity", BOND_PLAN, "--metric", "breakeven_fee_rate", "--out",
+           tmp_path / "cny")
+    out = run_ok(capsys, "sensitivity", BOND_PLAN, "--metric", "breakeven_fee_rate",
+                 "--money-unit", "万元", "--out", tmp_path / "wan")
+    assert _read(tmp_path / "cny", "tornado").equals(_read(tmp_path / "wan", "tornado"))
+    assert "wan CNY" not in out and "CNY/m²/month" in out

@@ -494,11 +494,12 @@ UNITS: dict[str, Label] = _table({
     "m²": ("m²", "m²"), "CNY/m²": ("CNY/m²", "元/m²"), "m": ("m", "米"),
     "CNY/unit": ("CNY/unit", "元/单位"),
     # money on chart axes, scaled
-    "thousand CNY": ("thousand CNY", "千元"), "10 thousand CNY": ("10,000 CNY", "万元"),
+    "thousand CNY": ("thousand CNY", "千元"), "10 thousand CNY": ("wan CNY", "万元"),
     "million CNY": ("million CNY", "百万元"), "100 million CNY": ("100 million CNY", "亿元"),
     "billion CNY": ("billion CNY", "十亿元"),
-    # sums of money in 万元 (money_unit, below)
-    "10 thousand CNY/year": ("10,000 CNY/year", "万元/年"),
+    # sums of money in 万元 (money_unit, below); in English "wan CNY" (1 wan = 10,000), which
+    # reads after a number ("12.50 wan CNY") as in a header ("Funding gap (wan CNY)")
+    "10 thousand CNY/year": ("wan CNY/year", "万元/年"),
 })
 """Units of the catalogue (:mod:`fundmodel.catalog`)."""
 
@@ -1251,6 +1252,8 @@ TEXT: dict[str, Label] = _table({
     "report.items_caption": ("Renovation items", "改造内容"),
     "report.rules_caption": ("Funding rules, in the order they pay", "资金来源规则（按出资顺序）"),
     "report.terms": ("Terms", "条件"),
+    "report.terms_in_cny": ("Amounts in the terms and inputs' values in CNY (as the scenario's "
+                            "inputs are held).", "条件及参数取值中的金额单位为元。"),
     "report.fees_caption": ("Fee, income and costs of the operation", "物业收费、经营收入与运营成本"),
     "report.params_caption": ("Key parameters", "主要参数"),
     "report.parameter": ("Parameter", "参数"),

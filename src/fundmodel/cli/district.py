@@ -178,7 +178,8 @@ def _run_district(args: argparse.Namespace, out, err, helpers) -> int:
         documents.append(write_district_report(
             result, scenario, args.report, lang=lang, plan=plan,
             charts=collect_district_charts(result, lang), scenario_file=args.file,
-            scenario_sha256=sha256, overrides=list(args.set or ())))
+            scenario_sha256=sha256, overrides=list(args.set or ()),
+            money_unit=args.money_unit))
     console = _console(out)
     table = portfolio.table
     console.print(w("district.head", title=_escape(scenario.title or scenario.name),

@@ -41,6 +41,7 @@ def add_report_parser(sub, verbose, helpers) -> None:
     r.add_argument("--set", action="append", metavar="PATH=VALUE", help=helpers["set_help"])
     r.add_argument("--allow-outside-files", action="store_true", help=helpers["outside_help"])
     r.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    helpers["money_unit"](r)
     r.set_defaults(func=functools.partial(_cmd_report, helpers=helpers))
 
 
@@ -83,7 +84,7 @@ def _cmd_report(args: argparse.Namespace, out, err, helpers) -> int:
     charts = collect_charts(result, args.lang, drivers)
     path = write_report(result, args.out, lang=args.lang, charts=charts, drivers=drivers,
                         scenario_file=args.file, scenario_sha256=sha256,
-                        overrides=args.set or ())
+                        overrides=args.set or (), money_unit=args.money_unit)
     from ..labels import text
 
     out.write(text("wrote", args.lang, files=path.name, out=path.parent) + "\n")

@@ -41,6 +41,7 @@ def add_sensitivity_parser(sub, verbose, helpers) -> None:
     s.add_argument("--out", metavar="DIR", type=helpers["path"],
                    help="write tornado.csv, rank_correlations.csv, sobol.csv (those computed) "
                    "and run.json into DIR, as a set")
+    helpers["money_unit"](s)
     helpers["scenario_options"](s)
     s.set_defaults(func=functools.partial(_cmd_sensitivity, helpers=helpers))
 
@@ -49,6 +50,33 @@ def _number(x: float) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
     return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
+
+
+def _wan(x: float) -> str:
+    """A sum of money in 万元: two decimals."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    return f"{x:,.2f}"
+
+
+TORNADO_MONEY = ("metric_low", "metric_high", "base", "swing")
+"""The tornado's columns in the metric's unit (the inputs' values and the ranks are not)."""
+
+
+def tornado_in_money_unit(frame, metric: str, money_unit: str = "CNY"):
+    """The tornado of ``metric`` with its values of the metric (low, high, base, swing) in
+    ``money_unit`` when the metric is a sum of money (:func:`fundmodel.labels.money_scale`),
+    and the unit shown; the frame itself when nothing is scaled."""
+    from ..labels import money_scale, output_unit
+
+    k, shown = money_scale(metric, output_unit(metric), money_unit)
+    if k == 1.0:
+        return frame, shown
+    out = frame.copy()
+    for c in TORNADO_MONEY:
+        if c in out.columns:
+            out[c] = frame[c] / k
+    return out, shown
 
 
 def _localized(frame, lang: str | None, metric_unit: str):
@@ -60,8 +88,7 @@ def _localized(frame, lang: str | None, metric_unit: str):
     out = frame.copy()
     if "metric" in out.columns:
         out["metric"] = [label(m, lang) for m in out["metric"]]
-    units = {"metric_low": metric_unit, "metric_high": metric_unit, "base": metric_unit,
-             "swing": metric_unit}
+    units = dict.fromkeys(TORNADO_MONEY, metric_unit)
     out.columns = [header(c, lang, units.get(c, "")) for c in out.columns]
     out.index.name = label(out.index.name, lang) if out.index.name else None
     return out
@@ -71,7 +98,7 @@ def _cmd_sensitivity(args: argparse.Namespace, out, err, helpers) -> int:
     _console, _escape, _table = (helpers[k] for k in ("console", "escape", "table"))
     from ..errors import FundmodelError
     from ..labels import header, label
-    from ..labels import describe_unit
+    from ..labels import describe_unit, output_unit
     from ..sensitivity.space import check_metric, require_factors
 
     check_metric(args.metric)               # an unknown metric fails before any work
@@ -86,7 +113,7 @@ def _cmd_sensitivity(args: argparse.Namespace, out, err, helpers) -> int:
     metric = args.metric
     unit = describe_unit(metric)
     console = _console(out)
-    title = header(metric, lang)
+    title = header(metric, lang, money_unit=args.money_unit)
     colon = "：" if lang == "zh" else ": "
     console.print(f"[bold]{_escape(scenario.title or scenario.name)}[/]{colon}"
                   f"{_escape(title)}; {label('uncertain_inputs', lang)}{colon}{len(found)}",
@@ -106,18 +133,24 @@ def _cmd_sensitivity(args: argparse.Namespace, out, err, helpers) -> int:
         return t
 
     tables = {}
+    number = _number
     record: dict = {"metric": metric, "method": args.method}
+    if args.money_unit != "CNY":   # the default record as it was
+        record["money_unit"] = args.money_unit
     if "tornado" in methods:
         from ..sensitivity import tornado
 
-        frame = tornado(scenario, metric)
+        frame, shown = tornado_in_money_unit(tornado(scenario, metric), metric,
+                                             args.money_unit)
+        if shown != output_unit(metric):     # a sum of money in 万元: two decimals
+            unit, number = shown, _wan
         tables["tornado"] = frame
         t = table("tornado", [label(c, lang) for c in ("low_value", "high_value",
                                                         "metric_low", "metric_high", "swing")])
         for name, row in frame.iterrows():
             t.add_row(name_of(name), _number(row.low_value), _number(row.high_value),
-                      _number(row.metric_low), _number(row.metric_high), _number(row.swing))
-        t.caption = f"{label('base', lang)}{colon}{_number(float(frame['base'].iloc[0]))}"
+                      number(row.metric_low), number(row.metric_high), number(row.swing))
+        t.caption = f"{label('base', lang)}{colon}{number(float(frame['base'].iloc[0]))}"
         t.caption_justify = "left"
         console.print(t)
     if "rank" in methods:

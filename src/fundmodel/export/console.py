@@ -231,8 +231,8 @@ class Words:
                     template = re.sub(r"(\{%s\} ?)(?:CNY|元)(?![/\w])" % re.escape(name),
                                       lambda m: m.group(1) + shown, template)
             else:
-                template = re.sub(r"\bCNY\b(?![/])" if not self.zh else r"(?<!万)元(?![/])",
-                                  shown, template)
+                template = re.sub(r"\bCNY\b(?!/(?!year))" if not self.zh
+                                  else r"(?<!万)元(?!/(?!年))", shown, template)
         return template.format(**fields)
 
     def scale(self, metric: str, unit_name: str | None = None) -> tuple[float, str]:
@@ -543,7 +543,7 @@ def _value(metric: str, value: float, w: Words | None = None) -> str:
 
 def _sum_label(metric: str, w: Words) -> str:
     """A metric's label, with the unit of money it is shown in when that is not CNY
-    (``Special bond: amount (10,000 CNY)``): the rows of an instrument's metrics carry no
+    (``Special bond: amount (wan CNY)``): the rows of an instrument's metrics carry no
     unit otherwise."""
     k, shown = w.scale(metric)
     text = w.label(metric)

@@ -728,8 +728,9 @@ def write_workbook(result: "Result", path: str | os.PathLike, *, lang: str = "en
         column (file and line of each value).
     money_unit : {'CNY', '万元'}
         The unit of the sums of money: in 万元 every value declared in CNY or CNY/year is
-        divided by 10,000, formatted ``#,##0.00`` and headed 万元 (``10,000 CNY``); prices and
-        amounts per m², household, month or unit stay in CNY (:func:`table_in_money_unit`).
+        divided by 10,000, formatted ``#,##0.00`` and headed 万元 (``wan CNY`` in English);
+        prices and amounts per m², household, month or unit stay in CNY
+        (:func:`table_in_money_unit`).
 
     Returns
     -------

@@ -15,6 +15,7 @@ Jinja2 is imported on first use (``pip install 'fundmodel[report]'``); the templ
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import logging
 import math
@@ -93,6 +94,34 @@ def _money(x: Any) -> str:
     return "–" if _nan(x) else _signed(f"{float(x):,.0f}")
 
 
+def _sum(x: Any, money_unit: str = "CNY") -> str:
+    """A sum of money in ``money_unit``: whole CNY (:func:`_money`), or 万元 with two decimals
+    (:func:`fundmodel.labels.money_scale`'s k)."""
+    k = labels.MONEY_UNITS[money_unit]
+    if k == 1.0 or _nan(x):
+        return _money(x)
+    return _signed(f"{float(x) / k:,.2f}")
+
+
+def _is_sum(name: str, money_unit: str, unit_name: str | None = None) -> bool:
+    """Whether ``name`` (in its declared unit, or ``unit_name``) is shown scaled in
+    ``money_unit`` (:func:`fundmodel.labels.money_scale`)."""
+    found = labels.output_unit(name) if unit_name is None else unit_name
+    return labels.money_scale(name, found, money_unit)[0] != 1.0
+
+
+def _text(key: str, lang: str, money_unit: str = "CNY", sums: Iterable[str] = (),
+          **fields: Any) -> str:
+    """The sentence ``key`` with its sums of money in ``money_unit``: the unit after each
+    field of ``sums``, or every CNY of a caption with ``sums`` empty
+    (:meth:`fundmodel.export.console.Words.sums`); in CNY :func:`text` itself."""
+    if money_unit == "CNY":
+        return text(key, lang, **fields)
+    from .console import Words
+
+    return Words(lang, money_unit).sums(key, tuple(sums), **fields)
+
+
 def _pct(x: Any) -> str:
     return "–" if _nan(x) else _signed(f"{100 * float(x):.1f}%")
 
@@ -112,9 +141,11 @@ def _plain(x: Any) -> str:
     return str(x)
 
 
-def _metric_value(name: str, x: Any, one_run: bool = False, lang: str = "en") -> str:
+def _metric_value(name: str, x: Any, one_run: bool = False, lang: str = "en",
+                  money_unit: str = "CNY") -> str:
     """A metric's value in its unit's usual format; ``one_run`` (a value, not a mean over
-    draws): a yes/no flag as yes/no, a code and a whole number of years as an integer."""
+    draws): a yes/no flag as yes/no, a code and a whole number of years as an integer; a sum
+    of money in ``money_unit``."""
     unit = labels.describe_unit(name)
     if one_run and not _nan(x):
         if unit == "0/1":
@@ -130,7 +161,7 @@ def _metric_value(name: str, x: Any, one_run: bool = False, lang: str = "en") ->
         return _pct(x)
     if unit in ("years", "year", "households", "code"):
         return _rate(x, 1)
-    return _money(x)
+    return _sum(x, money_unit) if _is_sum(name, money_unit) else _money(x)
 
 
 # ---------------------------------------------------------------------------- tables
@@ -168,7 +199,7 @@ def _terms(model: Any, lang: str, skip: Iterable[str] = ()) -> str:
 
 
 # ---------------------------------------------------------------------------- sections
-def _header_block(result: "Result", lang: str) -> dict[str, Any]:
+def _header_block(result: "Result", lang: str, mu: str = "CNY") -> dict[str, Any]:
     sc = result.scenario
     c = sc.compound
     area = _plain(float(c.floor_area_m2)) if not _nan(getattr(c, "floor_area_m2", None)) else "–"
@@ -192,16 +223,16 @@ def _header_block(result: "Result", lang: str) -> dict[str, Any]:
     rate = fee.per_household_month if fee.per_household else fee.rate_per_m2_month
     fee_now = _rate(rate) if isinstance(rate, (int, float)) else text("report.uncertain_fee", lang)
     cards = [
-        (labels.header("capex_total", lang), _money(s["capex_total"]), "",
+        (labels.header("capex_total", lang, money_unit=mu), _sum(s["capex_total"], mu), "",
          text("report.per_household_card", lang, value=_money(s["capex_total"] / c.households))),
-        (labels.header("funding_gap", lang), _money(s["funding_gap"]),
+        (labels.header("funding_gap", lang, money_unit=mu), _sum(s["funding_gap"], mu),
          "bad" if s["funding_gap"] > 0.5 else "good",
          text("report.of_cost_card", lang, value=_pct(s["funding_gap_share"]))),
-        (labels.header("operating_surplus_first_year", lang),
-         _money(s["operating_surplus_first_year"]),
+        (labels.header("operating_surplus_first_year", lang, money_unit=mu),
+         _sum(s["operating_surplus_first_year"], mu),
          "bad" if s["operating_surplus_first_year"] < 0 else "good", ""),
-        *([(labels.header("net_cash_flow_first_year", lang),
-            _money(s["net_cash_flow_first_year"]),
+        *([(labels.header("net_cash_flow_first_year", lang, money_unit=mu),
+            _sum(s["net_cash_flow_first_year"], mu),
             "bad" if s["net_cash_flow_first_year"] < 0 else "good", "")]
           if "net_cash_flow_first_year" in s.index else []),
         (labels.header("breakeven_fee_rate", lang, fee_unit), _rate(s["breakeven_fee_rate"]),
@@ -232,30 +263,32 @@ def _charts_for(slots: Iterable[str], images: Mapping[str, str], lang: str) -> l
     return out
 
 
-def _funding_section(result: "Result", lang: str, images: Mapping[str, str]) -> dict:
+def _funding_section(result: "Result", lang: str, images: Mapping[str, str],
+                     mu: str = "CNY") -> dict:
     funding = result.funding()
     s = result.summary()["mean"]
     capex, gap = float(s["capex_total"]), float(funding.loc["gap", "amount"])
     raised = float(funding["amount"].sum()) - gap
     hh = result.scenario.compound.households
     if gap > 0.5:
-        story = text("report.funding_story", lang, capex=_money(capex), raised=_money(raised),
-                   raised_share=_pct(raised / capex if capex else math.nan), gap=_money(gap),
+        story = _text("report.funding_story", lang, mu, ("capex", "raised", "gap"),
+                      capex=_sum(capex, mu), raised=_sum(raised, mu),
+                      raised_share=_pct(raised / capex if capex else math.nan), gap=_sum(gap, mu),
                    gap_share=_pct(gap / capex if capex else math.nan), gap_hh=_money(gap / hh))
     else:
-        story = text("report.funding_nogap", lang, capex=_money(capex))
+        story = _text("report.funding_nogap", lang, mu, ("capex",), capex=_sum(capex, mu))
     rows = []
     for name, r in funding.iterrows():
         is_gap = name == "gap"
         rows.append(_row(labels.label(str(name), lang), labels.label(r["source"], lang),
-                         labels.label(r["payer"], lang), _money(r["offered"]),
-                         _money(r["amount"]), _pct(r["share_of_cost"]),
+                         labels.label(r["payer"], lang), _sum(r["offered"], mu),
+                         _sum(r["amount"], mu), _pct(r["share_of_cost"]),
                          _money(r["per_household"]),
                          cls="gap" if is_gap and r["amount"] > 0.5 else ""))
-    rows.append(_row(labels.label("total", lang), "", "", "", _money(funding["amount"].sum()),
+    rows.append(_row(labels.label("total", lang), "", "", "", _sum(funding["amount"].sum(), mu),
                      _pct(funding["share_of_cost"].sum()),
                      _money(funding["per_household"].sum()), cls="total"))
-    tables = [_table(text("report.funding_caption", lang),
+    tables = [_table(_text("report.funding_caption", lang, mu),
                      [(labels.label("label", lang), False), (labels.label("source", lang), False),
                       (labels.label("payer", lang), False), (labels.label("offered", lang), True),
                       (labels.label("amount", lang), True),
@@ -266,11 +299,11 @@ def _funding_section(result: "Result", lang: str, images: Mapping[str, str]) -> 
     except FundmodelError:
         parties = None
     if parties is not None and len(parties):
-        prow = [_row(labels.label(str(p), lang), _money(r["paid"]), _money(r["received"]),
-                     _money(r["net"]))
+        prow = [_row(labels.label(str(p), lang), _sum(r["paid"], mu), _sum(r["received"], mu),
+                     _sum(r["net"], mu))
                 for p, r in parties.iterrows()
                 if abs(r["paid"]) > 0.5 or abs(r["received"]) > 0.5]
-        tables.append(_table(text("report.parties_caption", lang),
+        tables.append(_table(_text("report.parties_caption", lang, mu),
                              [(labels.label("party", lang), False),
                               (labels.label("paid", lang), True),
                               (labels.label("received", lang), True),
@@ -280,7 +313,8 @@ def _funding_section(result: "Result", lang: str, images: Mapping[str, str]) -> 
             "after": tables[1:]}
 
 
-def _years_section(result: "Result", lang: str, images: Mapping[str, str]) -> dict:
+def _years_section(result: "Result", lang: str, images: Mapping[str, str],
+                   mu: str = "CNY") -> dict:
     sc = result.scenario
     s = result.summary()["mean"]
     yearly = result.yearly()
@@ -290,19 +324,21 @@ def _years_section(result: "Result", lang: str, images: Mapping[str, str]) -> di
     fee_text = (f"{_rate(rate)} {fee_unit}" if isinstance(rate, (int, float))
                 else text("report.uncertain_fee", lang))
     surplus = float(s["operating_surplus_first_year"])
-    story = text("report.years_story", lang, year=int(yearly["calendar_year"].iloc[0]),
-               sign=text("report.surplus" if surplus >= 0 else "report.deficit", lang),
-               surplus=_money(abs(surplus)), horizon=sc.horizon_years,
-               npv=_money(s["npv_operations"]), balance=_money(s["cumulative_balance_final"]),
+    story = _text("report.years_story", lang, mu, ("surplus", "npv", "balance"),
+                  year=int(yearly["calendar_year"].iloc[0]),
+                  sign=text("report.surplus" if surplus >= 0 else "report.deficit", lang),
+                  surplus=_sum(abs(surplus), mu), horizon=sc.horizon_years,
+                  npv=_sum(s["npv_operations"], mu),
+                  balance=_sum(s["cumulative_balance_final"], mu),
                breakeven=_rate(s["breakeven_fee_rate"]), fee_unit=fee_unit, fee=fee_text)
     lines = [ln for ln in _YEARLY_LINES if ln in yearly.columns]
     sign = {"operating_cost": -1, "vat": -1}
     rows = []
     for year, r in yearly.iterrows():
         rows.append(_row(int(r["calendar_year"]),
-                         *(_money(sign.get(ln, 1) * r[ln]) for ln in lines)))
-    caption = text("report.yearly_caption_mc" if result.n_draws > 1
-                   else "report.yearly_caption", lang)
+                         *(_sum(sign.get(ln, 1) * r[ln], mu) for ln in lines)))
+    caption = _text("report.yearly_caption_mc" if result.n_draws > 1
+                    else "report.yearly_caption", lang, mu)
     table = _table(caption, [(labels.label("calendar_year", lang), False)]
                    + [(labels.label(ln, lang), True,
                        ln in ("operating_surplus", "cumulative_balance")) for ln in lines], rows)
@@ -314,7 +350,8 @@ def _years_section(result: "Result", lang: str, images: Mapping[str, str]) -> di
                                   lang)}
 
 
-def _sure_section(result: "Result", lang: str, images: Mapping[str, str]) -> dict:
+def _sure_section(result: "Result", lang: str, images: Mapping[str, str],
+                  mu: str = "CNY") -> dict:
     s = result.summary()
     probs = result.probabilities()
     metrics = [m for m in _KEY_METRICS if m in s.index]
@@ -334,14 +371,15 @@ def _sure_section(result: "Result", lang: str, images: Mapping[str, str]) -> dic
     krow = []
     for m in metrics:
         r = s.loc[m]
-        name = labels.header(m, lang)
+        name = labels.header(m, lang, money_unit=mu)
         undefined = int(r["undefined"])
         if undefined:
             notes.append(text("report.undefined_note", lang, metric=labels.label(m, lang),
                             undefined=f"{undefined:,}", draws=f"{undefined + int(r['n']):,}",
                             when=labels.undefined_when(m, lang)))
             name += f" *{len(notes)}"
-        krow.append(_row(name, *(_metric_value(m, r[c]) for c in ("mean", "p5", "p50", "p95"))))
+        krow.append(_row(name, *(_metric_value(m, r[c], money_unit=mu)
+                                 for c in ("mean", "p5", "p50", "p95"))))
     tables = [
         _table(text("report.prob_caption", lang), [(labels.label("question", lang), False),
                                            (labels.label("probability", lang), True),
@@ -364,8 +402,9 @@ MAX_TABLE_ROWS = 60
 workbook)."""
 
 
-def _unit_value(x: Any, unit_name: str) -> str:
-    """A table's cell in its declared unit's usual format."""
+def _unit_value(x: Any, unit_name: str, name: str = "", money_unit: str = "CNY") -> str:
+    """A table's cell in its declared unit's usual format (the column ``name``'s sum of money
+    in ``money_unit``)."""
     if isinstance(x, str):
         return x
     if unit_name in ("share", "0/1", "rate", "per year"):
@@ -375,11 +414,11 @@ def _unit_value(x: Any, unit_name: str) -> str:
         return "–" if _nan(x) else f"{float(x):,.0f}" if unit_name == "households" \
             else f"{float(x):.0f}"
     if unit_name.startswith("CNY") and "/m²" not in unit_name and unit_name != "CNY/unit":
-        return _money(x)
+        return _sum(x, money_unit) if _is_sum(name, money_unit, unit_name) else _money(x)
     return _rate(x)
 
 
-def _declared_table_sections(result: "Result", lang: str) -> list[dict]:
+def _declared_table_sections(result: "Result", lang: str, mu: str = "CNY") -> list[dict]:
     """A section for every declared output table the run has
     (:data:`fundmodel.catalog.tables.TABLES`): its title, its index and columns labelled
     with their units, the rows its declaration selects (``report_rows``, at most
@@ -396,14 +435,15 @@ def _declared_table_sections(result: "Result", lang: str) -> list[dict]:
             where.append(f"{labels.label(axis, lang)} {', '.join(map(str, values))}")
         total, shown = len(shown), shown.head(MAX_TABLE_ROWS)
         columns = [(labels.label(axis, lang), False) for axis in declared.axes]
-        columns += [(labels.header(c.name, lang, c.unit), True) for c in declared.columns]
+        columns += [(labels.header(c.name, lang, c.unit, money_unit=mu), True)
+                    for c in declared.columns]
         rows = []
         for keys, values in zip(shown.index, shown.itertuples(index=False)):
             keys = keys if isinstance(keys, tuple) else (keys,)
             rows.append(_row(*(labels.label(k, lang) if isinstance(k, str) else k
                                for k in keys),
-                             *(_unit_value(v, c.unit) for v, c in zip(values,
-                                                                       declared.columns))))
+                             *(_unit_value(v, c.unit, c.name, mu)
+                               for v, c in zip(values, declared.columns))))
         note = ""
         counts = {"shown": f"{len(shown):,}", "total": f"{len(frame):,}"}
         if len(shown) < len(frame) and where and len(shown) == total:
@@ -434,7 +474,7 @@ _FISCAL_SKIP = ("discounted", "budget", "exceeds_ceiling")
 """Columns of ``fiscal()`` left out of the report's table (the budget is in its share)."""
 
 
-def _metric_rows(result: "Result", metrics: Iterable[str], lang: str
+def _metric_rows(result: "Result", metrics: Iterable[str], lang: str, mu: str = "CNY"
                  ) -> tuple[list[tuple], list[dict], str]:
     """Columns, rows and note of a table of metrics: the value (one run) or mean, p5, p95
     (many draws), a metric undefined in some draws marked with its note."""
@@ -450,8 +490,8 @@ def _metric_rows(result: "Result", metrics: Iterable[str], lang: str
             continue
         r = s.loc[m]
         part = labels.instrument_part(m, lang)
-        name = labels.header(m, lang) if part is None else labels.header(m, lang).replace(
-            labels.label(m, lang), part, 1)
+        name = labels.header(m, lang, money_unit=mu)
+        name = name if part is None else name.replace(labels.label(m, lang), part, 1)
         undefined = int(r.get("undefined", 0))
         if undefined:
             notes.append(text("report.undefined_note", lang, metric=part or labels.label(m, lang),
@@ -459,12 +499,13 @@ def _metric_rows(result: "Result", metrics: Iterable[str], lang: str
                               when=labels.undefined_when(m, lang)))
             name += f" *{len(notes)}"
         stats = ("mean", "p5", "p95") if mc else ("mean",)
-        rows.append(_row(name, *(_metric_value(m, r[c], not mc, lang) for c in stats)))
+        rows.append(_row(name, *(_metric_value(m, r[c], not mc, lang, mu) for c in stats)))
     return columns, rows, " ".join(f"*{i} {n}" for i, n in enumerate(notes, 1))
 
 
-def _households_section(result: "Result", lang: str) -> dict | None:
-    """The residents' votes, what a household pays by floor and the payment channels."""
+def _households_section(result: "Result", lang: str, mu: str = "CNY") -> dict | None:
+    """The residents' votes, what a household pays by floor (CNY) and the payment channels
+    (their totals in ``mu``)."""
     if not result.has_households:
         return None
     mc = result.info.get("kind") == "monte_carlo" and result.n_draws > 1
@@ -514,28 +555,28 @@ def _households_section(result: "Result", lang: str) -> dict | None:
     channels = result.channels()
     if result.scenario.households.channels is not None \
             and channels.loc["total", "amount_cny"] > 0:
-        rows = [_row(labels.label(str(c), lang), _pct(r["takeup"]), _money(r["amount_cny"]),
+        rows = [_row(labels.label(str(c), lang), _pct(r["takeup"]), _sum(r["amount_cny"], mu),
                      _pct(r["share"]), cls="total" if c == "total" else "")
                 for c, r in channels.iterrows()]
         tables.append(_table(text("report.channels_caption", lang),
                              [(labels.label("channel", lang), False),
                               (labels.label("takeup", lang), True),
-                              (labels.header("amount_cny", lang, "CNY"), True),
+                              (labels.header("amount_cny", lang, "CNY", money_unit=mu), True),
                               (labels.label("share", lang), True)], rows))
     return {"id": "households", "title": text("report.sec_households", lang),
             "story": [text("report.households_story", lang)], "tables": tables, "charts": []}
 
 
-def _upkeep_section(result: "Result", lang: str) -> dict | None:
+def _upkeep_section(result: "Result", lang: str, mu: str = "CNY") -> dict | None:
     """The street's fallback payments and the repairs fund, when the scenario has them."""
     sc = result.scenario
     tables = []
     if sc.operations.fallback is not None:
         payer = labels.label(sc.operations.fallback.payer, lang)
-        columns, rows, note = _metric_rows(result, _FALLBACK_METRICS, lang)
+        columns, rows, note = _metric_rows(result, _FALLBACK_METRICS, lang, mu)
         tables.append(_table(text("fallback.title", lang, who=payer), columns, rows, note))
     if sc.repairs_fund is not None:
-        columns, rows, note = _metric_rows(result, _FUND_METRICS, lang)
+        columns, rows, note = _metric_rows(result, _FUND_METRICS, lang, mu)
         convention = labels.label(sc.repairs_fund.convention, lang)
         tables.append(_table(text("fund.title", lang, years=sc.horizon_years,
                                   convention=convention), columns, rows, note))
@@ -545,7 +586,7 @@ def _upkeep_section(result: "Result", lang: str) -> dict | None:
             "tables": tables, "charts": []}
 
 
-def _financing_section(result: "Result", lang: str) -> dict | None:
+def _financing_section(result: "Result", lang: str, mu: str = "CNY") -> dict | None:
     """The investors, bundled projects and debts (their cover year by year) and the
     government's commitments by year."""
     if not result.has_financing:
@@ -558,12 +599,12 @@ def _financing_section(result: "Result", lang: str) -> dict | None:
             instruments.setdefault(match.groups(), []).append(str(name))
     tables = []
     for (kind, who), metrics in instruments.items():
-        columns, rows, note = _metric_rows(result, metrics, lang)
+        columns, rows, note = _metric_rows(result, metrics, lang, mu)
         caption = text("report.instrument_caption", lang, kind=labels.label(kind, lang),
                        name=_fill_name(who, lang))
         tables.append(_table(caption, columns, rows, note))
     if "coverage_all_debts" in s.index:                 # every debt together (issue 19)
-        columns, rows, note = _metric_rows(result, ["coverage_all_debts"], lang)
+        columns, rows, note = _metric_rows(result, ["coverage_all_debts"], lang, mu)
         tables.append(_table(labels.label("coverage_all_debts", lang), columns, rows, note))
     debt = result.debt()
     if len(debt):
@@ -573,9 +614,9 @@ def _financing_section(result: "Result", lang: str) -> dict | None:
         for (name, _), r in debt.iterrows():
             dscr = r.get("dscr", math.nan)
             rows.append(_row(_fill_name(str(name), lang), int(r["calendar_year"]),
-                             *(_money(r[c]) for c in lines), _rate(dscr),
+                             *(_sum(r[c], mu) for c in lines), _rate(dscr),
                              cls="bad" if not _nan(dscr) and dscr < 1 else ""))
-        tables.append(_table(text("report.debt_caption", lang),
+        tables.append(_table(_text("report.debt_caption", lang, mu),
                              [(labels.label("debt", lang), False),
                               (labels.label("calendar_year", lang), False)]
                              + [(labels.label(c, lang), True) for c in lines]
@@ -585,12 +626,12 @@ def _financing_section(result: "Result", lang: str) -> dict | None:
                and _numeric(fiscal[c]) and (fiscal[c] != 0).any()]
     level = result.scenario.fiscal.level if result.scenario.fiscal else None
     level = text("fiscal.all_levels", lang) if level is None else labels.label(level, lang)
-    rows = [_row(int(year), *(_pct(r[c]) if c == "budget_share" else _money(r[c])
+    rows = [_row(int(year), *(_pct(r[c]) if c == "budget_share" else _sum(r[c], mu)
                               for c in columns),
                  cls="bad" if bool(r.get("exceeds_ceiling", False)) else "")
             for year, r in fiscal.iterrows()]
-    caption = text("fiscal.title_mean" if result.n_draws > 1 else "fiscal.title", lang,
-                   level=level, pv=_money(fiscal.attrs.get("pv_commitments")))
+    caption = _text("fiscal.title_mean" if result.n_draws > 1 else "fiscal.title", lang, mu,
+                    level=level, pv=_sum(fiscal.attrs.get("pv_commitments"), mu))
     tables.append(_table(caption, [(labels.label("calendar_year", lang), False)]
                          + [(labels.label(c, lang), True, c == "net_commitment")
                             for c in columns], rows))
@@ -611,7 +652,7 @@ def _fill_name(name: str, lang: str) -> str:
 
 
 def _drivers_section(drivers: "pd.DataFrame", lang: str, images: Mapping[str, str],
-                     scenario=None) -> dict:
+                     scenario=None, mu: str = "CNY") -> dict:
     metric = str(drivers.attrs.get("metric", ""))
     order = drivers["swing"].abs().sort_values(ascending=False).index
     rows = []
@@ -620,16 +661,18 @@ def _drivers_section(drivers: "pd.DataFrame", lang: str, images: Mapping[str, st
         leaf = str(path).rpartition(".")[2]
         value = _pct if labels.field_unit(leaf) == "share" else _plain
         rows.append(_row(labels.input_label(str(path), lang, scenario), value(float(r["low_value"])),
-                         value(float(r["high_value"])), _metric_value(metric, r["metric_low"]),
-                         _metric_value(metric, r["metric_high"]),
-                         _metric_value(metric, abs(r["swing"]))))
+                         value(float(r["high_value"])),
+                         _metric_value(metric, r["metric_low"], money_unit=mu),
+                         _metric_value(metric, r["metric_high"], money_unit=mu),
+                         _metric_value(metric, abs(r["swing"]), money_unit=mu)))
     metric_label = labels.label(metric, lang) if metric else ""
-    table = _table(labels.header(metric, lang) if metric else "",
+    table = _table(labels.header(metric, lang, money_unit=mu) if metric else "",
                    [(labels.label("input", lang), False), (labels.label("low", lang), True),
                     (labels.label("high", lang), True),
                     (f"{metric_label} · {labels.label('low', lang)}", True),
                     (f"{metric_label} · {labels.label('high', lang)}", True),
-                    (labels.label("swing", lang), True)], rows)
+                    (labels.label("swing", lang), True)], rows,
+                   note="" if mu == "CNY" else text("report.terms_in_cny", lang))
     charts = _charts_for(["tornado"], images, lang)
     for chart in charts:
         chart["caption"] = text("report.chart_tornado", lang, metric=metric_label)
@@ -638,15 +681,18 @@ def _drivers_section(drivers: "pd.DataFrame", lang: str, images: Mapping[str, st
             "charts": charts}
 
 
-def _rules_tables(sc, lang: str) -> list[dict]:
-    """The funding rules with their terms, and the fee, income and cost lines with theirs."""
+def _rules_tables(sc, lang: str, mu: str = "CNY") -> list[dict]:
+    """The funding rules with their terms, and the fee, income and cost lines with theirs
+    (their amounts in CNY, said in a note when sums of money are shown in ``mu``)."""
+    note = "" if mu == "CNY" else text("report.terms_in_cny", lang)
     tables = []
     rrow = [_row(labels.label(lbl, lang), labels.label(rule.source, lang), labels.label(rule.payer, lang),
                  _terms(rule, lang))
             for rule, lbl in zip(sc.funding, sc.funding_labels())]
     tables.append(_table(text("report.rules_caption", lang), [
         (labels.label("label", lang), False), (labels.label("source", lang), False),
-        (labels.label("payer", lang), False), (text("report.terms", lang), False)], rrow))
+        (labels.label("payer", lang), False), (text("report.terms", lang), False)], rrow,
+        note=note))
     ops = sc.operations
     orow = [_row(text("report.fee_row", lang), _terms(ops.property_fee, lang))]
     for line in ops.income:
@@ -654,26 +700,28 @@ def _rules_tables(sc, lang: str) -> list[dict]:
     for line in ops.costs:
         orow.append(_row(labels.label(f"cost[{line.name}]", lang), _terms(line, lang)))
     tables.append(_table(text("report.fees_caption", lang), [(labels.label("line", lang), False),
-                                                     (text("report.terms", lang), False)], orow))
+                                                     (text("report.terms", lang), False)], orow,
+                         note=note))
     return tables
 
 
-def _assumptions_section(result: "Result", lang: str) -> dict:
+def _assumptions_section(result: "Result", lang: str, mu: str = "CNY") -> dict:
     sc = result.scenario
     items = result.items()
     irow = [_row(name, labels.label(r["tier"], lang), _plain(float(r["quantity"])), r["unit"],
-                 _money(r["unit_cost"]), _pct(r["contingency"]), _money(r["cost"]))
+                 _money(r["unit_cost"]), _pct(r["contingency"]), _sum(r["cost"], mu))
             for name, r in items.iterrows()]
     irow.append(_row(labels.label("total", lang), "", "", "", "", "",
-                     _money(items["cost"].sum()), cls="total"))
+                     _sum(items["cost"].sum(), mu), cls="total"))
     tables = [_table(text("report.items_caption", lang), [
         (labels.label("item", lang), False), (labels.label("tier", lang), False),
         (labels.label("quantity", lang), True), (labels.label("unit", lang), False),
         (labels.header("unit_cost", lang, "CNY"), True),
-        (labels.label("contingency", lang), True), (labels.header("cost", lang, "CNY"), True)],
+        (labels.label("contingency", lang), True),
+        (labels.header("cost", lang, "CNY", money_unit=mu), True)],
         irow)]
     # the distributions of uncertain items are among the terms below when they matter
-    tables += _rules_tables(sc, lang)
+    tables += _rules_tables(sc, lang, mu)
     ops = sc.operations
     s = result.summary()["mean"]
     prow = [
@@ -805,7 +853,7 @@ def render_report(result: "Result", *, lang: str = "en",
                   drivers: "pd.DataFrame | None" = None,
                   scenario_file: str | os.PathLike | None = None,
                   scenario_sha256: str | None = None,
-                  overrides: Iterable[str] = ()) -> str:
+                  overrides: Iterable[str] = (), money_unit: str = "CNY") -> str:
     """The report of a run as the text of one self-contained HTML page.
 
     Sections: the compound and the run; the funding mix and the gap (funding table, parties'
@@ -830,6 +878,10 @@ def render_report(result: "Result", *, lang: str = "en",
         ``metric_low``, ``metric_high``, ``base``, ``swing``; ``attrs["metric"]``).
     scenario_file, scenario_sha256, overrides
         For the run record (the file's SHA-256 is computed if not given).
+    money_unit : {'CNY', '万元'}
+        The unit of the sums of money of the tables, cards and sentences (万元: divided by
+        10,000, two decimals, headed 万元, by :func:`fundmodel.labels.money_scale`); amounts per
+        household, m², month or unit stay in CNY.
 
     Raises
     ------
@@ -839,24 +891,26 @@ def render_report(result: "Result", *, lang: str = "en",
     from .files import run_record
 
     labels.check_lang(lang)
+    mu = labels.check_money_unit(money_unit)
     template = report_template()
     images = _images(charts)
     record = run_record(result, (), scenario_file=scenario_file,
                         scenario_sha256=scenario_sha256, overrides=overrides)
-    sections = [_funding_section(result, lang, images), _households_section(result, lang),
-                _years_section(result, lang, images), _upkeep_section(result, lang),
-                _financing_section(result, lang), _sure_section(result, lang, images)]
+    sections = [_funding_section(result, lang, images, mu), _households_section(result, lang, mu),
+                _years_section(result, lang, images, mu), _upkeep_section(result, lang, mu),
+                _financing_section(result, lang, mu), _sure_section(result, lang, images, mu)]
     sections = [section for section in sections if section is not None]
-    sections += _declared_table_sections(result, lang)
+    sections += _declared_table_sections(result, lang, mu)
     if drivers is not None and len(drivers):
-        sections.append(_drivers_section(drivers, lang, images, result.scenario))
-    sections += [_assumptions_section(result, lang), _record_section(result, lang, record)]
+        sections.append(_drivers_section(drivers, lang, images, result.scenario, mu))
+    sections += [_assumptions_section(result, lang, mu), _record_section(result, lang, record)]
     for section in sections:
         section.setdefault("after", [])
         section.setdefault("after_charts", [])
     return template.render(lang_attr=text("report.lang_attr", lang), lang=lang,
-                           head=_header_block(result, lang), sections=sections,
-                           footer=text("report.footer", lang, version=record["fundmodel_version"]))
+                           head=_header_block(result, lang, mu), sections=sections,
+                           footer=_text("report.footer", lang, mu,
+                                        version=record["fundmodel_version"]))
 
 
 def write_report(result: "Result", path: str | os.PathLike, **options: Any) -> Path:
@@ -901,7 +955,8 @@ def _district_record(result: "PortfolioResult", scenario_file, scenario_sha256,
             "sampler": info.get("sampler"), "warnings": list(info.get("warnings") or ())}
 
 
-def _district_head(result: "PortfolioResult", scenario, lang: str) -> dict[str, Any]:
+def _district_head(result: "PortfolioResult", scenario, lang: str,
+                   mu: str = "CNY") -> dict[str, Any]:
     s = result.summary()
     households = int(result.compounds["households"].sum())
     title = scenario.title or scenario.name
@@ -915,7 +970,8 @@ def _district_head(result: "PortfolioResult", scenario, lang: str) -> dict[str, 
         if metric in s.index:
             value = float(s.loc[metric, "mean"])
             cls = "bad" if metric == "funding_gap" and value > 0.5 else ""
-            cards.append({"label": labels.header(metric, lang, "CNY"), "value": _money(value),
+            cards.append({"label": labels.header(metric, lang, "CNY", money_unit=mu),
+                          "value": _sum(value, mu),
                           "cls": cls, "sub": text("report.per_household_card", lang,
                                                   value=_money(value / max(households, 1)))})
     doc_title = text("report.district_title", lang, title=title)
@@ -923,7 +979,8 @@ def _district_head(result: "PortfolioResult", scenario, lang: str) -> dict[str, 
             "facts": facts, "run": run, "cards": cards}
 
 
-def _plan_section(plan, scenario, lang: str, images: Mapping[str, str]) -> dict:
+def _plan_section(plan, scenario, lang: str, images: Mapping[str, str],
+                  mu: str = "CNY") -> dict:
     if plan is None:
         return {"id": "plan", "title": text("report.sec_plan", lang),
                 "story": [text("report.no_plan", lang)], "tables": [],
@@ -935,7 +992,7 @@ def _plan_section(plan, scenario, lang: str, images: Mapping[str, str]) -> dict:
     for year, group in planned.groupby("start_year"):
         rows.append(_row(int(year), f"{len(group):,}",
                          f"{int(sum(households.get(str(i), 0) for i in group['id'])):,}",
-                         _money(group["cost_cny"].sum())))
+                         _sum(group["cost_cny"].sum(), mu)))
     status = labels.text(f"plan.{plan.status}", lang) if f"plan.{plan.status}" in labels.TEXT \
         else plan.status
     story = text("report.plan_story", lang, n=f"{int(len(planned)):,}",
@@ -944,10 +1001,10 @@ def _plan_section(plan, scenario, lang: str, images: Mapping[str, str]) -> dict:
                      [(labels.label("start_year", lang), False),
                       (labels.label("compounds", lang), True),
                       (labels.label("households", lang), True),
-                      (labels.header("cost_cny", lang, "CNY"), True)], rows)]
+                      (labels.header("cost_cny", lang, "CNY", money_unit=mu), True)], rows)]
     budget = plan.budget_use
-    brow = [_row(labels.label(r["level"], lang), int(r["year"]), _money(r["budget_cny"])
-                 if math.isfinite(r["budget_cny"]) else "∞", _money(r["used_cny"]),
+    brow = [_row(labels.label(r["level"], lang), int(r["year"]), _sum(r["budget_cny"], mu)
+                 if math.isfinite(r["budget_cny"]) else "∞", _sum(r["used_cny"], mu),
                  _pct(r["share"]), *([_pct(r["overrun_probability"])]
                                      if "overrun_probability" in budget.columns else []))
             for _, r in budget.iterrows()
@@ -957,18 +1014,19 @@ def _plan_section(plan, scenario, lang: str, images: Mapping[str, str]) -> dict:
                (labels.label("share", lang), True)]
     if "overrun_probability" in budget.columns:
         columns.append((labels.label("overrun_probability", lang), True))
-    tables.append(_table(text("report.budget_caption", lang), columns, brow))
+    tables.append(_table(_text("report.budget_caption", lang, mu), columns, brow))
     return {"id": "plan", "title": text("report.sec_plan", lang), "story": [story],
             "tables": tables[:1], "charts": _charts_for_district(["plan"], images, lang),
             "after": tables[1:]}
 
 
-def _outlay_section(result: "PortfolioResult", lang: str, images: Mapping[str, str]) -> dict:
+def _outlay_section(result: "PortfolioResult", lang: str, images: Mapping[str, str],
+                    mu: str = "CNY") -> dict:
     outlay = result.outlay()
-    rows = [_row(labels.label(r["level"], lang), int(r["year"]), _money(r["mean_cny"]),
-                 _money(r["p05_cny"]), _money(r["p50_cny"]), _money(r["p95_cny"]))
+    rows = [_row(labels.label(r["level"], lang), int(r["year"]), _sum(r["mean_cny"], mu),
+                 _sum(r["p05_cny"], mu), _sum(r["p50_cny"], mu), _sum(r["p95_cny"], mu))
             for _, r in outlay.iterrows() if r["mean_cny"] > 0]
-    table = _table(text("report.outlay_caption", lang),
+    table = _table(_text("report.outlay_caption", lang, mu),
                    [(labels.label("level", lang), False),
                     (labels.label("calendar_year", lang), False),
                     (labels.label("mean", lang), True),
@@ -980,14 +1038,19 @@ def _outlay_section(result: "PortfolioResult", lang: str, images: Mapping[str, s
 
 
 def _summary_section(ident: str, summary, caption: str, quantiles: tuple[str, str, str],
-                     shown_as: Callable[[str], Callable[[Any], str]], lang: str) -> dict:
+                     shown_as: Callable[[str], Callable[[Any], str]], lang: str,
+                     mu: str = "CNY") -> dict:
     """A section of one table: each metric of ``summary`` (a row) with its mean and three
-    quantiles (the ``summary``'s column names), formatted as ``shown_as(unit)`` says."""
+    quantiles (the ``summary``'s column names), formatted as ``shown_as(unit)`` says (a sum
+    of money in ``mu``)."""
     rows = []
     for metric, r in summary.iterrows():
         unit = labels.describe_unit(str(metric))
         shown = shown_as(unit)
-        rows.append(_row(labels.header(str(metric), lang, "" if unit == "0/1" else None),
+        if _is_sum(str(metric), mu):
+            shown = functools.partial(_sum, money_unit=mu)
+        rows.append(_row(labels.header(str(metric), lang, "" if unit == "0/1" else None,
+                                       money_unit=mu),
                          *(shown(r[c]) for c in ("mean", *quantiles))))
     table = _table(caption,
                    [(labels.label("metric", lang), False), (labels.label("mean", lang), True),
@@ -998,13 +1061,14 @@ def _summary_section(ident: str, summary, caption: str, quantiles: tuple[str, st
             "tables": [table], "charts": []}
 
 
-def _district_totals_section(result: "PortfolioResult", lang: str) -> dict:
+def _district_totals_section(result: "PortfolioResult", lang: str, mu: str = "CNY") -> dict:
     return _summary_section("district", result.summary(),
-                            text("report.district_caption", lang), ("p05", "p50", "p95"),
-                            lambda unit: _rate if unit.startswith("CNY/m²") else _money, lang)
+                            _text("report.district_caption", lang, mu), ("p05", "p50", "p95"),
+                            lambda unit: _rate if unit.startswith("CNY/m²") else _money, lang,
+                            mu)
 
 
-def _programme_section(result: "PortfolioResult", lang: str) -> dict | None:
+def _programme_section(result: "PortfolioResult", lang: str, mu: str = "CNY") -> dict | None:
     """The pooled instruments' metrics over the draws (``programme_summary()``); None
     without a pooled instrument."""
     if not len(result.programme.columns):
@@ -1012,10 +1076,10 @@ def _programme_section(result: "PortfolioResult", lang: str) -> dict | None:
     return _summary_section("programme", result.programme_summary(),
                             text("report.programme_caption", lang), ("p5", "p50", "p95"),
                             lambda unit: _money if unit == "CNY" else (
-                                _pct if unit == "0/1" else _rate), lang)
+                                _pct if unit == "0/1" else _rate), lang, mu)
 
 
-def _compounds_section(result: "PortfolioResult", lang: str) -> dict:
+def _compounds_section(result: "PortfolioResult", lang: str, mu: str = "CNY") -> dict:
     frame = result.compounds
     metrics = [m for m in _COMPOUND_METRICS if f"{m}_mean" in frame.columns]
     rows = []
@@ -1024,6 +1088,7 @@ def _compounds_section(result: "PortfolioResult", lang: str) -> dict:
         rows.append(_row(r["id"], r["name"], r["street"], f"{int(r['households']):,}",
                          "–" if _nan(start) or start < 0 else int(start),
                          *((_rate(r[f"{m}_mean"]) if m.startswith("breakeven")
+                            else _sum(r[f"{m}_mean"], mu) if _is_sum(m, mu)
                             else _money(r[f"{m}_mean"])) for m in metrics)))
     note = "" if len(frame) <= MAX_COMPOUND_ROWS else text(
         "report.compounds_more", lang, shown=MAX_COMPOUND_ROWS, total=len(frame))
@@ -1032,7 +1097,8 @@ def _compounds_section(result: "PortfolioResult", lang: str) -> dict:
                     (labels.label("street", lang), False),
                     (labels.label("households", lang), True),
                     (labels.label("start_year", lang), True)]
-                   + [(labels.header(m, lang), True) for m in metrics], rows, note=note)
+                   + [(labels.header(m, lang, money_unit=mu), True) for m in metrics], rows,
+                   note=note)
     return {"id": "compounds", "title": text("report.sec_compounds", lang), "story": [],
             "tables": [table], "charts": []}
 
@@ -1060,7 +1126,7 @@ def render_district_report(result: "PortfolioResult", scenario, *, lang: str = "
                            plan=None, charts: Mapping[str, Any] | None = None,
                            scenario_file: str | os.PathLike | None = None,
                            scenario_sha256: str | None = None,
-                           overrides: Iterable[str] = ()) -> str:
+                           overrides: Iterable[str] = (), money_unit: str = "CNY") -> str:
     """The report of a district run (:func:`fundmodel.portfolio.simulate_portfolio`) as the
     text of one self-contained HTML page.
 
@@ -1069,9 +1135,11 @@ def render_district_report(result: "PortfolioResult", scenario, *, lang: str = "
     fiscal outlay by level and year (mean, p5, p50, p95), the district's totals, the
     programme's pooled instruments (with one), the compounds (the first :data:`MAX_COMPOUND_ROWS`), the rules every compound runs under
     (funding rules, fee, income and costs of ``scenario``) and the run record. ``charts``:
-    slot (:data:`DISTRICT_CHART_SLOTS`) → a matplotlib Figure or PNG bytes.
+    slot (:data:`DISTRICT_CHART_SLOTS`) → a matplotlib Figure or PNG bytes. ``money_unit``:
+    the unit of the sums of money (:func:`render_report`).
     """
     labels.check_lang(lang)
+    mu = labels.check_money_unit(money_unit)
     overrides = list(overrides)
     template = report_template()
     images = {}
@@ -1085,18 +1153,20 @@ def render_district_report(result: "PortfolioResult", scenario, *, lang: str = "
                         + base64.b64encode(_png_bytes(chart, slot)).decode("ascii"))
     record = _district_record(result, scenario_file, scenario_sha256, overrides)
     rules = {"id": "assumptions", "title": text("report.sec_assumptions", lang), "story": [],
-             "tables": _rules_tables(scenario, lang), "charts": []}
-    sections = [_plan_section(plan, scenario, lang, images),
-                _outlay_section(result, lang, images), _district_totals_section(result, lang),
-                _programme_section(result, lang), _compounds_section(result, lang), rules,
+             "tables": _rules_tables(scenario, lang, mu), "charts": []}
+    sections = [_plan_section(plan, scenario, lang, images, mu),
+                _outlay_section(result, lang, images, mu),
+                _district_totals_section(result, lang, mu),
+                _programme_section(result, lang, mu), _compounds_section(result, lang, mu), rules,
                 _record_section(_DistrictDraws(record["draws"]), lang, record)]
     sections = [section for section in sections if section is not None]
     for section in sections:
         section.setdefault("after", [])
         section.setdefault("after_charts", [])
     return template.render(lang_attr=text("report.lang_attr", lang), lang=lang,
-                           head=_district_head(result, scenario, lang), sections=sections,
-                           footer=text("report.footer", lang, version=record["fundmodel_version"]))
+                           head=_district_head(result, scenario, lang, mu), sections=sections,
+                           footer=_text("report.footer", lang, mu,
+                                        version=record["fundmodel_version"]))
 
 
 class _DistrictDraws:
