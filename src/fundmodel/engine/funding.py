@@ -102,13 +102,16 @@ class FundingOutcome:
 class _Rules:
     """Per-draw terms of the offers: ``offer_r = min(cap_r, base_r + gain_r × Σ_{M_r} a_s)``.
 
-    Arrays are ``(R, n)``: the draw axis last, so that each rule's row is contiguous.
+    Arrays are ``(R, n)``: the draw axis last, so that each rule's row is contiguous. ``capped``
+    tells the rules with a finite cap in some case (without, the cap is skipped: ``min(o, inf)``
+    is ``o``).
     """
 
     base: np.ndarray       # uptake × (amount + per household + per m² + share), CNY
     gain: np.ndarray       # uptake × match_ratio (0 for rules that match nothing)
     cap: np.ndarray        # cap, CNY (inf where none)
     matched: list[list[int]]
+    capped: list[bool]
 
     def offer(self, r: int, applied: np.ndarray) -> np.ndarray:
         """Offer of rule r ``(n,)`` given the amounts ``applied (R, n)`` of the earlier rules."""
@@ -117,44 +120,57 @@ class _Rules:
             got = applied[self.matched[r][0]].copy()
             for s in self.matched[r][1:]:
                 got += applied[s]
-            o += self.gain[r] * got
-        return np.minimum(o, self.cap[r])
+            got *= self.gain[r]
+            o += got
+        if self.capped[r]:
+            np.minimum(o, self.cap[r], out=o)
+        return o
 
 
-def _rule_terms(rules: RuleInputs, compounds: CompoundInputs, costs: np.ndarray,
+def _rule_terms(rules: RuleInputs, compounds: CompoundInputs, item_cost: np.ndarray,
                 quantity: np.ndarray | None, draws: int) -> _Rules:
-    """The offers' terms on the case axis (draw × compound flattened, ``n = D·C``)."""
-    n = costs.shape[0]
+    """The offers' terms on the case axis (draw × compound flattened, ``n = D·C``); item costs
+    ``item_cost`` are ``(I, n)``.
+
+    Each term is computed at the size of its inputs — a rule's constants at size 1 — and
+    broadcast where it meets a per-case one, so every case gets the same operations in the
+    same order as on full rows. A per-unit or share term whose coefficient is 0 in every case
+    adds 0 (quantities and costs are finite) and is skipped."""
+    n = item_cost.shape[1]
     n_compounds = len(compounds.names)
 
-    def cases(a: np.ndarray) -> np.ndarray:  # (D|1, C|1, R) → (R, n)
-        full = np.broadcast_to(a, (draws, n_compounds, a.shape[-1]))
-        return np.ascontiguousarray(full.reshape(n, -1).T)
+    def cases(a: np.ndarray) -> np.ndarray:  # (D|1, C|1) → (n,), or (1,) if constant
+        a = np.asarray(a, dtype=float)
+        if a.size == 1:
+            return a.reshape(1)
+        return np.broadcast_to(a, (draws, n_compounds)).reshape(n)
 
-    households = np.broadcast_to(compounds.households, (draws, n_compounds)).reshape(n)
-    area = np.broadcast_to(compounds.floor_area_m2, (draws, n_compounds)).reshape(n)
-    amount, per_household, per_m2 = cases(rules.amount), cases(rules.per_household), cases(rules.per_m2)
-    share, uptake = cases(rules.share), cases(rules.uptake)
-    ratio, cap = cases(rules.match_ratio), cases(rules.cap).copy()
-    per_unit, cap_per_household = cases(rules.per_unit), cases(rules.cap_per_household)
+    households, area = cases(compounds.households), cases(compounds.floor_area_m2)
     n_rules = len(rules.labels)
-    base = np.zeros((n_rules, n))
+    base = np.empty((n_rules, n))
     gain = np.zeros((n_rules, n))
+    cap = np.empty((n_rules, n))
+    capped = []
     for r in range(n_rules):
-        b = np.zeros(n)
-        b += amount[r]
-        b += per_household[r] * households
-        b += per_m2[r] * area
-        if per_unit[r].any():
+        b = 0.0 + cases(rules.amount[..., r])
+        b = b + cases(rules.per_household[..., r]) * households
+        b = b + cases(rules.per_m2[..., r]) * area
+        per_unit = cases(rules.per_unit[..., r])
+        if per_unit.any():
             if quantity is None:
                 raise ModelError("a rule pays per unit: give the items' quantities")
-            b += per_unit[r] * row_sum(quantity[:, rules.eligible[r]])
-        b += share[r] * row_sum(costs[:, rules.eligible[r]])
-        base[r] = b * uptake[r]
-        cap[r] = np.minimum(cap[r], cap_per_household[r] * households)
+            b = b + per_unit * row_sum(quantity[:, rules.eligible[r]])
+        share = cases(rules.share[..., r])
+        if share.any():
+            b = b + share * row_sum(item_cost[rules.eligible[r]].T)
+        np.multiply(b, cases(rules.uptake[..., r]), out=base[r])
+        cap_r = np.minimum(cases(rules.cap[..., r]),
+                           cases(rules.cap_per_household[..., r]) * households)
+        cap[r] = cap_r
+        capped.append(not np.isposinf(cap_r).all())
         if rules.matched[r]:
-            gain[r] = ratio[r] * uptake[r]
-    return _Rules(base, gain, cap, [list(m) for m in rules.matched])
+            np.multiply(cases(rules.match_ratio[..., r]), cases(rules.uptake[..., r]), out=gain[r])
+    return _Rules(base, gain, cap, [list(m) for m in rules.matched], capped)
 
 
 def apply_funding(rules: RuleInputs, compounds: CompoundInputs, costs: np.ndarray,
@@ -181,18 +197,21 @@ def apply_funding(rules: RuleInputs, compounds: CompoundInputs, costs: np.ndarra
     Returns
     -------
     FundingOutcome
-        Arrays on the axes ``(D, C, R)`` and ``(D, C, I)``.
+        Arrays on the axes ``(D, C, R)`` and ``(D, C, I)``; ``by_item`` ``(D, C, R, I)`` is a
+        view of an array laid out ``(R, I, D·C)`` (each rule's payment to an item contiguous
+        over the cases, as :func:`~fundmodel.engine.instruments.timed` reads it).
     """
     costs = np.asarray(costs, dtype=float)
     draws, n_compounds, n_items = costs.shape
     costs = costs.reshape(draws * n_compounds, n_items)   # cases: draws × compounds
     n = costs.shape[0]
+    item_cost = np.ascontiguousarray(costs.T)             # (I, n): an item's costs contiguous
     eligible = rules.eligible
     n_rules = eligible.shape[0]
     if quantity is not None:
         quantity = np.broadcast_to(quantity, (draws, n_compounds, n_items)).reshape(n, n_items)
-    terms = _rule_terms(rules, compounds, costs, quantity, draws)
-    total = row_sum(costs)
+    terms = _rule_terms(rules, compounds, item_cost, quantity, draws)
+    total = row_sum(item_cost.T)
 
     # classes: items of equal eligibility (items no rule may pay stay out, fully unfunded)
     groups: dict[tuple[bool, ...], list[int]] = {}
@@ -206,7 +225,7 @@ def apply_funding(rules: RuleInputs, compounds: CompoundInputs, costs: np.ndarra
                     dtype=bool).reshape(n_rules, n_classes)          # rule r may pay class k
     class_cost = np.zeros((n_classes, n))
     for k, cl in enumerate(classes):
-        class_cost[k] = row_sum(costs[:, cl])
+        class_cost[k] = row_sum(item_cost[cl].T)
 
     flow = np.zeros((n_rules, n_classes, n))                        # CNY of rule r on class k
     certified = np.zeros(n, dtype=bool)              # draws the closed form has solved
@@ -221,10 +240,12 @@ def apply_funding(rules: RuleInputs, compounds: CompoundInputs, costs: np.ndarra
         idx = np.flatnonzero(~certified)
         flow[:, :, idx] = _simplex_flow(terms, pays, class_cost[:, idx], total[idx], idx)
 
-    applied = np.zeros((n_rules, n))          # what each rule pays is its flow, to the bit
+    # what each rule pays is its flow, to the bit (a rule's flow on a class it may not pay
+    # is +0 and adds nothing)
+    applied = np.zeros((n_rules, n))
     left = class_cost.copy()                  # unfunded cost of each class
     for r in range(n_rules):
-        for k in range(n_classes):
+        for k in np.flatnonzero(pays[r]):
             applied[r] += flow[r, k]
             left[k] -= flow[r, k]
     offered = np.zeros((n_rules, n))
@@ -232,23 +253,27 @@ def apply_funding(rules: RuleInputs, compounds: CompoundInputs, costs: np.ndarra
         offered[r] = terms.offer(r, applied)
 
     # a remainder of rounding size is no gap
-    left = np.where(left <= ROUNDING * total, 0.0, left)
+    np.copyto(left, 0.0, where=left <= ROUNDING * total)
     unfunded = costs.copy()
-    by_item = np.zeros((n, n_rules, n_items))
+    by_item = np.zeros((n_rules, n_items, n))          # (R, I, n); entries of no flow stay 0
     for k, cl in enumerate(classes):
+        payers = np.flatnonzero(pays[:, k])
         if len(cl) == 1:
             unfunded[:, cl[0]] = left[k]
-            by_item[:, :, cl[0]] = flow[:, k].T
+            by_item[payers, cl[0]] = flow[payers, k]
             continue
-        part = np.divide(left[k], class_cost[k], out=np.zeros(n), where=class_cost[k] > 0)
-        unfunded[:, cl] = costs[:, cl] * part[:, None]
-        weight = np.divide(costs[:, cl], class_cost[k][:, None], out=np.zeros((n, len(cl))),
-                           where=class_cost[k][:, None] > 0)        # item's part of its class
-        by_item[:, :, cl] = flow[:, k].T[:, :, None] * weight[:, None, :]
+        some = class_cost[k] > 0
+        part = np.divide(left[k], class_cost[k], out=np.zeros(n), where=some)
+        for i in cl:
+            np.multiply(item_cost[i], part, out=unfunded[:, i])
+            weight = np.divide(item_cost[i], class_cost[k], out=np.zeros(n), where=some)
+            for r in payers:                  # the item's part of its class
+                np.multiply(flow[r, k], weight, out=by_item[r, i])
     return FundingOutcome(np.ascontiguousarray(offered.T).reshape(draws, n_compounds, n_rules),
                           np.ascontiguousarray(applied.T).reshape(draws, n_compounds, n_rules),
                           unfunded.reshape(draws, n_compounds, n_items),
-                          by_item.reshape(draws, n_compounds, n_rules, n_items))
+                          by_item.transpose(2, 0, 1).reshape(draws, n_compounds, n_rules,
+                                                             n_items))
 
 
 class _Subsets:
