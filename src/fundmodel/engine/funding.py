@@ -102,16 +102,22 @@ class FundingOutcome:
 class _Rules:
     """Per-draw terms of the offers: ``offer_r = min(cap_r, base_r + gain_r × Σ_{M_r} a_s)``.
 
-    Arrays are ``(R, n)``: the draw axis last, so that each rule's row is contiguous. ``capped``
-    tells the rules with a finite cap in some case (without, the cap is skipped: ``min(o, inf)``
-    is ``o``).
+    ``base`` is ``(R, n)``: the draw axis last, so that each rule's row is contiguous; ``gain``
+    and ``cap`` hold one row per rule, ``(n,)`` or ``(1,)`` where it is the same in every case
+    (:meth:`at` reads either). ``capped`` tells the rules with a finite cap in some case
+    (without, the cap is skipped: ``min(o, inf)`` is ``o``).
     """
 
-    base: np.ndarray       # uptake × (amount + per household + per m² + share), CNY
-    gain: np.ndarray       # uptake × match_ratio (0 for rules that match nothing)
-    cap: np.ndarray        # cap, CNY (inf where none)
+    base: np.ndarray            # uptake × (amount + per household + per m² + share), CNY
+    gain: list[np.ndarray]      # uptake × match_ratio (0 for rules that match nothing)
+    cap: list[np.ndarray]       # cap, CNY (inf where none)
     matched: list[list[int]]
     capped: list[bool]
+
+    @staticmethod
+    def at(row: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """A row's values in the cases ``idx`` (a row of size 1 as it is: it broadcasts)."""
+        return row if row.size == 1 else row[idx]
 
     def offer(self, r: int, applied: np.ndarray) -> np.ndarray:
         """Offer of rule r ``(n,)`` given the amounts ``applied (R, n)`` of the earlier rules."""
@@ -148,9 +154,7 @@ def _rule_terms(rules: RuleInputs, compounds: CompoundInputs, item_cost: np.ndar
     households, area = cases(compounds.households), cases(compounds.floor_area_m2)
     n_rules = len(rules.labels)
     base = np.empty((n_rules, n))
-    gain = np.zeros((n_rules, n))
-    cap = np.empty((n_rules, n))
-    capped = []
+    gain, cap, capped = [], [], []
     for r in range(n_rules):
         b = 0.0 + cases(rules.amount[..., r])
         b = b + cases(rules.per_household[..., r]) * households
@@ -164,12 +168,11 @@ def _rule_terms(rules: RuleInputs, compounds: CompoundInputs, item_cost: np.ndar
         if share.any():
             b = b + share * row_sum(item_cost[rules.eligible[r]].T)
         np.multiply(b, cases(rules.uptake[..., r]), out=base[r])
-        cap_r = np.minimum(cases(rules.cap[..., r]),
-                           cases(rules.cap_per_household[..., r]) * households)
-        cap[r] = cap_r
-        capped.append(not np.isposinf(cap_r).all())
-        if rules.matched[r]:
-            np.multiply(cases(rules.match_ratio[..., r]), cases(rules.uptake[..., r]), out=gain[r])
+        cap.append(np.minimum(cases(rules.cap[..., r]),
+                              cases(rules.cap_per_household[..., r]) * households))
+        capped.append(not np.isposinf(cap[r]).all())
+        gain.append(cases(rules.match_ratio[..., r]) * cases(rules.uptake[..., r])
+                    if rules.matched[r] else np.zeros(1))
     return _Rules(base, gain, cap, [list(m) for m in rules.matched], capped)
 
 
@@ -286,20 +289,31 @@ class _Subsets:
         member = np.array([(index >> k) & 1 for k in range(n_classes)], dtype=bool)
         member = member.reshape(n_classes, self.size)
         self.pays = pays
-        self.member = [np.flatnonzero(member[k]) for k in range(n_classes)]     # T ∋ k
-        self.outside = [np.flatnonzero(~member[k]) for k in range(n_classes)]   # T ∌ k
         touches = (pays.astype(int) @ member.astype(int)) > 0
-        self.touches = [np.flatnonzero(touches[r]) for r in range(n_rules)]     # E_r ∩ T ≠ ∅
+        self.touch = touches                                                     # E_r ∩ T ≠ ∅
+        self.touches = [np.flatnonzero(touches[r]) for r in range(n_rules)]
         within = (pays.astype(int) @ (~member).astype(int)) == 0
         self.within = [np.flatnonzero(within[r]) for r in range(n_rules)]       # E_r ⊆ T
 
-    def outside_cost(self, class_cost: np.ndarray) -> np.ndarray:
-        """``(2^K, n)``: Σ_{k∉T} C_k for every set T, classes added in order."""
-        out = np.zeros((self.size, class_cost.shape[1]))
-        for k, rows in enumerate(self.outside):
-            for t in rows:
-                out[t] += class_cost[k]
+    def having(self, a: np.ndarray, k: int) -> np.ndarray:
+        """The rows of the sets T ∋ k of a C-contiguous ``a (2^K, n)``: a view
+        ``(2^(K−1−k), 2^k, n)``, the sets in increasing order."""
+        return a.reshape(self.size >> (k + 1), 2, 1 << k, a.shape[1])[:, 1]
+
+    def sums(self, values: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """``(2^K, n)``: Σ_{k∈T} values_k for every set T, from 0 with the classes in order
+        (the row of T is the row of T less its last class plus that class's values)."""
+        if out is None:
+            out = np.empty((self.size, values.shape[1]))
+        out[0] = 0.0
+        for k in range(values.shape[0]):
+            np.add(out[:1 << k], values[k], out=out[1 << k:2 << k])
         return out
+
+    def outside_cost(self, class_cost: np.ndarray) -> np.ndarray:
+        """``(2^K, n)``: Σ_{k∉T} C_k for every set T, classes added in order (the sums over the
+        complements, whose indexes run backwards)."""
+        return self.sums(class_cost)[::-1]
 
 
 def _greedy(rules: _Rules, subsets: _Subsets, class_cost: np.ndarray
@@ -311,19 +325,28 @@ def _greedy(rules: _Rules, subsets: _Subsets, class_cost: np.ndarray
     n = class_cost.shape[1]
 
     bound = np.zeros((n_rules, n))
+    least, cut_t = np.empty(n), np.empty(n)
     for r in range(n_rules):
-        b = rules.base[r].copy()
-        if rules.matched[r]:
-            cut = outside.copy()
-            for s in rules.matched[r]:
-                for t in subsets.touches[s]:
-                    cut[t] += bound[s]
-            b += rules.gain[r] * cut.min(axis=0)
-        bound[r] = np.minimum(b, rules.cap[r])
+        b = bound[r]
+        b[:] = rules.base[r]
+        if rules.matched[r]:          # F̄(M_r): the least cut, one set T at a time
+            for t in range(subsets.size):
+                cut_t[:] = outside[t]
+                for s in rules.matched[r]:
+                    if subsets.touch[s, t]:
+                        cut_t += bound[s]
+                if t:
+                    np.minimum(least, cut_t, out=least)
+                else:
+                    least[:] = cut_t
+            least *= rules.gain[r]
+            b += least
+        if rules.capped[r]:
+            np.minimum(b, rules.cap[r], out=b)
 
     amounts = np.zeros((n_rules, n))
     cut = outside
-    flow_before = cut.min(axis=0)
+    flow_before, flow_now = cut.min(axis=0), np.empty(n)
     certified = np.ones(n, dtype=bool)
     for r in range(n_rules):
         offer = rules.offer(r, amounts)
@@ -331,9 +354,9 @@ def _greedy(rules: _Rules, subsets: _Subsets, class_cost: np.ndarray
             certified &= offer >= bound[r] * (1.0 - _CERT_REL)
         for t in subsets.touches[r]:
             cut[t] += offer
-        flow_now = cut.min(axis=0)
-        amounts[r] = flow_now - flow_before
-        flow_before = flow_now
+        np.min(cut, axis=0, out=flow_now)
+        np.subtract(flow_now, flow_before, out=amounts[r])
+        flow_before, flow_now = flow_now, flow_before
     return amounts, certified
 
 
@@ -351,10 +374,7 @@ def _greedy_flow(subsets: _Subsets, class_cost: np.ndarray, amounts: np.ndarray,
     left = class_cost.copy()
     slack = np.empty((subsets.size, class_cost.shape[1]))
     for r in range(n_rules):
-        slack[:] = 0.0
-        for k, rows in enumerate(subsets.member):
-            for t in rows:
-                slack[t] += left[k]
+        subsets.sums(left, out=slack)              # C'(T) − Σ_{s>r, E_s⊆T} a_s
         for s in range(r + 1, n_rules):
             for t in subsets.within[s]:
                 slack[t] -= amounts[s]
@@ -362,12 +382,12 @@ def _greedy_flow(subsets: _Subsets, class_cost: np.ndarray, amounts: np.ndarray,
         order = sorted(np.flatnonzero(pays[r]), key=lambda k: (later[k], k))
         rest = amounts[r].copy()
         for k in order:
-            rows = subsets.member[k]
-            room = slack[rows].min(axis=0)
-            x = np.clip(np.minimum(rest, room), 0.0, None)
-            flow[r, k] = x
-            for t in rows:
-                slack[t] -= x
+            rows = subsets.having(slack, k)
+            x = flow[r, k]
+            np.min(rows, axis=(0, 1), out=x)       # the room of class k (min is exact)
+            np.minimum(rest, x, out=x)
+            np.maximum(x, 0.0, out=x)              # np.clip(x, 0.0, None)
+            rows -= x
             rest -= x
             left[k] -= x
 
@@ -398,14 +418,14 @@ def _simplex_flow(rules: _Rules, pays: np.ndarray, class_cost: np.ndarray,
         coef = np.array([1.0 if e[1] == k else 0.0 for e in edges])
         rows.append((np.broadcast_to(coef, (m, n_var)), class_cost[k] / scale))
     for r in range(n_rules):
-        cap = np.minimum(rules.cap[r, idx], total)
+        cap = np.minimum(rules.at(rules.cap[r], idx), total)
         if not rules.matched[r]:
             rhs = np.minimum(rules.base[r, idx], cap)
             rows.append((np.broadcast_to(rule_row(r), (m, n_var)), rhs / scale))
             continue
         coef = np.broadcast_to(rule_row(r), (m, n_var)).copy()
         for s in rules.matched[r]:
-            coef -= rules.gain[r, idx][:, None] * rule_row(s)
+            coef -= rules.at(rules.gain[r], idx)[:, None] * rule_row(s)
         rows.append((coef, rules.base[r, idx] / scale))
         rows.append((np.broadcast_to(rule_row(r), (m, n_var)), cap / scale))
     n_row = len(rows)
