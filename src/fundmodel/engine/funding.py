@@ -163,10 +163,11 @@ def _rule_terms(rules: RuleInputs, compounds: CompoundInputs, item_cost: np.ndar
         if per_unit.any():
             if quantity is None:
                 raise ModelError("a rule pays per unit: give the items' quantities")
-            b = b + per_unit * row_sum(quantity[:, rules.eligible[r]])
+            units = np.broadcast_to(quantity, (draws, n_compounds, quantity.shape[-1]))
+            b = b + per_unit * row_sum(units.reshape(n, -1)[:, rules.eligible[r]])
         share = cases(rules.share[..., r])
         if share.any():
-            b = b + share * row_sum(item_cost[rules.eligible[r]].T)
+            b = b + share * _item_sum(item_cost, np.flatnonzero(rules.eligible[r]))
         np.multiply(b, cases(rules.uptake[..., r]), out=base[r])
         cap.append(np.minimum(cases(rules.cap[..., r]),
                               cases(rules.cap_per_household[..., r]) * households))
@@ -174,6 +175,20 @@ def _rule_terms(rules: RuleInputs, compounds: CompoundInputs, item_cost: np.ndar
         gain.append(cases(rules.match_ratio[..., r]) * cases(rules.uptake[..., r])
                     if rules.matched[r] else np.zeros(1))
     return _Rules(base, gain, cap, [list(m) for m in rules.matched], capped)
+
+
+def _item_sum(item_cost: np.ndarray, items, out: np.ndarray | None = None) -> np.ndarray:
+    """Σ of the rows ``items`` of ``item_cost (I, n)``, added in order from the first: the
+    bits of :func:`~fundmodel.engine.arrays.row_sum` over those items' columns."""
+    if out is None:
+        out = np.empty(item_cost.shape[1])
+    if len(items) == 0:
+        out[:] = 0.0
+        return out
+    out[:] = item_cost[items[0]]
+    for i in items[1:]:
+        out += item_cost[i]
+    return out
 
 
 def apply_funding(rules: RuleInputs, compounds: CompoundInputs, costs: np.ndarray,
@@ -208,11 +223,9 @@ def apply_funding(rules: RuleInputs, compounds: CompoundInputs, costs: np.ndarra
     draws, n_compounds, n_items = costs.shape
     costs = costs.reshape(draws * n_compounds, n_items)   # cases: draws × compounds
     n = costs.shape[0]
-    item_cost = np.ascontiguousarray(costs.T)             # (I, n): an item's costs contiguous
+    item_cost = costs.T.copy()                  # (I, n): an item's costs contiguous (ours)
     eligible = rules.eligible
     n_rules = eligible.shape[0]
-    if quantity is not None:
-        quantity = np.broadcast_to(quantity, (draws, n_compounds, n_items)).reshape(n, n_items)
     terms = _rule_terms(rules, compounds, item_cost, quantity, draws)
     total = row_sum(item_cost.T)
 
@@ -228,7 +241,7 @@ def apply_funding(rules: RuleInputs, compounds: CompoundInputs, costs: np.ndarra
                     dtype=bool).reshape(n_rules, n_classes)          # rule r may pay class k
     class_cost = np.zeros((n_classes, n))
     for k, cl in enumerate(classes):
-        class_cost[k] = row_sum(item_cost[cl].T)
+        _item_sum(item_cost, cl, out=class_cost[k])
 
     flow = np.zeros((n_rules, n_classes, n))                        # CNY of rule r on class k
     certified = np.zeros(n, dtype=bool)              # draws the closed form has solved
@@ -257,24 +270,27 @@ def apply_funding(rules: RuleInputs, compounds: CompoundInputs, costs: np.ndarra
 
     # a remainder of rounding size is no gap
     np.copyto(left, 0.0, where=left <= ROUNDING * total)
-    unfunded = costs.copy()
+    unfunded = item_cost                      # (I, n), the items of no class as they cost
     by_item = np.zeros((n_rules, n_items, n))          # (R, I, n); entries of no flow stay 0
+    part, weight = np.empty(n), np.empty(n)
     for k, cl in enumerate(classes):
         payers = np.flatnonzero(pays[:, k])
         if len(cl) == 1:
-            unfunded[:, cl[0]] = left[k]
+            unfunded[cl[0]] = left[k]
             by_item[payers, cl[0]] = flow[payers, k]
             continue
         some = class_cost[k] > 0
-        part = np.divide(left[k], class_cost[k], out=np.zeros(n), where=some)
+        part[:] = 0.0
+        np.divide(left[k], class_cost[k], out=part, where=some)
+        weight[:] = 0.0
         for i in cl:
-            np.multiply(item_cost[i], part, out=unfunded[:, i])
-            weight = np.divide(item_cost[i], class_cost[k], out=np.zeros(n), where=some)
-            for r in payers:                  # the item's part of its class
+            np.divide(item_cost[i], class_cost[k], out=weight, where=some)  # its part of k
+            for r in payers:
                 np.multiply(flow[r, k], weight, out=by_item[r, i])
+            unfunded[i] *= part
     return FundingOutcome(np.ascontiguousarray(offered.T).reshape(draws, n_compounds, n_rules),
                           np.ascontiguousarray(applied.T).reshape(draws, n_compounds, n_rules),
-                          unfunded.reshape(draws, n_compounds, n_items),
+                          np.ascontiguousarray(unfunded.T).reshape(draws, n_compounds, n_items),
                           by_item.transpose(2, 0, 1).reshape(draws, n_compounds, n_rules,
                                                              n_items))
 
@@ -311,9 +327,14 @@ class _Subsets:
         return out
 
     def outside_cost(self, class_cost: np.ndarray) -> np.ndarray:
-        """``(2^K, n)``: Σ_{k∉T} C_k for every set T, classes added in order (the sums over the
-        complements, whose indexes run backwards)."""
-        return self.sums(class_cost)[::-1]
+        """``(2^K, n)``: Σ_{k∉T} C_k for every set T, from 0 with the classes in order (the row
+        of T less class k is the row of T plus ``C_k``, for T holding k and every later class)."""
+        out = np.empty((self.size, class_cost.shape[1]))
+        out[-1] = 0.0
+        for k in range(class_cost.shape[0]):
+            np.add(out[self.size - (1 << k):], class_cost[k],
+                   out=out[self.size - (2 << k):self.size - (1 << k)])
+        return out
 
 
 def _greedy(rules: _Rules, subsets: _Subsets, class_cost: np.ndarray
