@@ -90,6 +90,9 @@ class FundingOutcome:
         What each rule pays for each item, CNY: a rule's payment to a class of items of equal
         eligibility falls on the class's items in proportion to their cost (as the unfunded
         part does), so ``Σ_i by_item[..., r, i] = applied[..., r]`` to rounding.
+
+    ``offered``, ``applied`` and ``by_item`` are views of arrays laid out rule by rule (and
+    item by item), the cases last: a rule's values (on an item) are contiguous over the draws.
     """
 
     offered: np.ndarray
@@ -215,9 +218,7 @@ def apply_funding(rules: RuleInputs, compounds: CompoundInputs, costs: np.ndarra
     Returns
     -------
     FundingOutcome
-        Arrays on the axes ``(D, C, R)`` and ``(D, C, I)``; ``by_item`` ``(D, C, R, I)`` is a
-        view of an array laid out ``(R, I, D·C)`` (each rule's payment to an item contiguous
-        over the cases, as :func:`~fundmodel.engine.instruments.timed` reads it).
+        Arrays on the axes ``(D, C, R)``, ``(D, C, I)`` and ``(D, C, R, I)``.
     """
     costs = np.asarray(costs, dtype=float)
     draws, n_compounds, n_items = costs.shape
@@ -288,11 +289,11 @@ def apply_funding(rules: RuleInputs, compounds: CompoundInputs, costs: np.ndarra
             for r in payers:
                 np.multiply(flow[r, k], weight, out=by_item[r, i])
             unfunded[i] *= part
-    return FundingOutcome(np.ascontiguousarray(offered.T).reshape(draws, n_compounds, n_rules),
-                          np.ascontiguousarray(applied.T).reshape(draws, n_compounds, n_rules),
-                          np.ascontiguousarray(unfunded.T).reshape(draws, n_compounds, n_items),
-                          by_item.transpose(2, 0, 1).reshape(draws, n_compounds, n_rules,
-                                                             n_items))
+    cases = (draws, n_compounds)
+    return FundingOutcome(offered.T.reshape(cases + (n_rules,)),
+                          applied.T.reshape(cases + (n_rules,)),
+                          np.ascontiguousarray(unfunded.T).reshape(cases + (n_items,)),
+                          by_item.transpose(2, 0, 1).reshape(cases + (n_rules, n_items)))
 
 
 class _Subsets:
