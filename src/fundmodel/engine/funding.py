@@ -403,15 +403,16 @@ def _greedy_flow(subsets: _Subsets, class_cost: np.ndarray, amounts: np.ndarray,
         later = pays[r + 1:].sum(axis=0)
         order = sorted(np.flatnonzero(pays[r]), key=lambda k: (later[k], k))
         rest = amounts[r].copy()
-        for k in order:
+        for j, k in enumerate(order):
             rows = subsets.having(slack, k)
             x = flow[r, k]
             np.min(rows, axis=(0, 1), out=x)       # the room of class k (min is exact)
             np.minimum(rest, x, out=x)
             np.maximum(x, 0.0, out=x)              # np.clip(x, 0.0, None)
-            rows -= x
-            rest -= x
             left[k] -= x
+            if j < len(order) - 1:                 # what the rule's next classes read
+                rows -= x
+                rest -= x
 
 
 def _simplex_flow(rules: _Rules, pays: np.ndarray, class_cost: np.ndarray,
