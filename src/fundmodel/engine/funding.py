@@ -248,8 +248,9 @@ def apply_funding(rules: RuleInputs, compounds: CompoundInputs, costs: np.ndarra
     certified = np.zeros(n, dtype=bool)              # draws the closed form has solved
     if n_classes <= MAX_CLASSES:
         subsets = _Subsets(pays)
-        amounts, certified = _greedy(terms, subsets, class_cost)
-        _greedy_flow(subsets, class_cost, amounts, flow)
+        scratch = np.empty((subsets.size, n))
+        amounts, certified = _greedy(terms, subsets, class_cost, scratch)
+        _greedy_flow(subsets, class_cost, amounts, flow, scratch)
     else:
         log.debug("funding: %d eligibility classes > %d, every draw by the simplex",
                   n_classes, MAX_CLASSES)
@@ -327,10 +328,11 @@ class _Subsets:
             np.add(out[:1 << k], values[k], out=out[1 << k:2 << k])
         return out
 
-    def outside_cost(self, class_cost: np.ndarray) -> np.ndarray:
+    def outside_cost(self, class_cost: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """``(2^K, n)``: Σ_{k∉T} C_k for every set T, from 0 with the classes in order (the row
         of T less class k is the row of T plus ``C_k``, for T holding k and every later class)."""
-        out = np.empty((self.size, class_cost.shape[1]))
+        if out is None:
+            out = np.empty((self.size, class_cost.shape[1]))
         out[-1] = 0.0
         for k in range(class_cost.shape[0]):
             np.add(out[self.size - (1 << k):], class_cost[k],
@@ -338,17 +340,21 @@ class _Subsets:
         return out
 
 
-def _greedy(rules: _Rules, subsets: _Subsets, class_cost: np.ndarray
+def _greedy(rules: _Rules, subsets: _Subsets, class_cost: np.ndarray, scratch: np.ndarray
             ) -> tuple[np.ndarray, np.ndarray]:
     """Greedy amounts ``F(1..r) − F(1..r−1)`` ``(R, n)`` and the draws where they are certified
-    optimal ``(n,)`` (every offer at its upper bound over all feasible allocations)."""
-    outside = subsets.outside_cost(class_cost)
+    optimal ``(n,)`` (every offer at its upper bound over all feasible allocations); the cuts
+    are computed in ``scratch (2^K, n)``."""
+    outside = subsets.outside_cost(class_cost, out=scratch)
     n_rules = subsets.pays.shape[0]
     n = class_cost.shape[1]
 
+    # the bounds that the certificate reads: of the match rules and of the rules they match
+    bounded = {r for r in range(n_rules) if rules.matched[r]}
+    bounded |= {s for r in bounded for s in rules.matched[r]}
     bound = np.zeros((n_rules, n))
     least, cut_t = np.empty(n), np.empty(n)
-    for r in range(n_rules):
+    for r in sorted(bounded):
         b = bound[r]
         b[:] = rules.base[r]
         if rules.matched[r]:          # F̄(M_r): the least cut, one set T at a time
@@ -383,8 +389,9 @@ def _greedy(rules: _Rules, subsets: _Subsets, class_cost: np.ndarray
 
 
 def _greedy_flow(subsets: _Subsets, class_cost: np.ndarray, amounts: np.ndarray,
-                 flow: np.ndarray) -> None:
-    """Fill ``flow (R, K, n)`` with a class allocation paying exactly ``amounts (R, n)``.
+                 flow: np.ndarray, slack: np.ndarray) -> None:
+    """Fill ``flow (R, K, n)`` with a class allocation paying exactly ``amounts (R, n)``;
+    ``slack (2^K, n)`` is scratch.
 
     Rule r in order takes from each of its classes, those fewer later rules may pay first, as
     much as keeps every later rule able to place its amount: for every class set T,
@@ -394,7 +401,6 @@ def _greedy_flow(subsets: _Subsets, class_cost: np.ndarray, amounts: np.ndarray,
     pays = subsets.pays
     n_rules, n_classes = pays.shape
     left = class_cost.copy()
-    slack = np.empty((subsets.size, class_cost.shape[1]))
     for r in range(n_rules):
         subsets.sums(left, out=slack)              # C'(T) − Σ_{s>r, E_s⊆T} a_s
         for s in range(r + 1, n_rules):
