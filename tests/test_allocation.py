@@ -281,6 +281,46 @@ def test_terms_at_size_one_give_the_bits_of_terms_given_per_case(case, data):
             assert np.array_equal(getattr(a, name), getattr(b, name)), name
 
 
+class _EverySet(funding_module._Subsets):
+    """The class sets of the closed form with every set tried for the least cut."""
+
+    def __init__(self, pays):
+        super().__init__(pays)
+        self.closed = np.arange(self.size)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(cases(n_costs=6))
+def test_the_least_cut_among_closed_sets_is_the_least_of_all_sets_to_the_bit(case):
+    # The closed form seeks the least cut only among the sets of classes T that hold, with a
+    # class k, every class whose paying rules all pay k (adding such a class to T adds no
+    # rule and takes a cost ≥ 0 out of the sum). Trying all 2^K sets gives the same bits.
+    d, costs = case
+    fast = allocate(d, costs)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(funding_module, "_Subsets", _EverySet)
+        every = allocate(d, costs)
+    for name in ("offered", "applied", "unfunded", "by_item"):
+        assert np.array_equal(getattr(fast, name), getattr(every, name)), name
+
+
+def test_nested_rules_leave_few_closed_sets():
+    # Rules paying (by class) A B C, A B, A; and D alone. C's payers (the first rule) all pay
+    # B and A, B's payers (the first two) all pay A: a closed set with A holds B and C, one
+    # with B holds C. D's payer pays nothing else. Closed: {}, {C}, {B C}, {A B C}, each with
+    # or without D: 8 of the 16 sets.
+    pays = np.array([[1, 1, 1, 0],      # rule on A B C
+                     [1, 1, 0, 0],      # rule on A B
+                     [1, 0, 0, 0],      # rule on A
+                     [0, 0, 0, 1]],     # rule on D
+                    dtype=bool)
+    closed = funding_module._Subsets(pays).closed
+    a, b, c, dd = 1, 2, 4, 8            # bit k of a set's index = class k
+    expected = [t + extra for t in (0, c, b + c, a + b + c) for extra in (0, dd)]
+    assert sorted(closed.tolist()) == sorted(expected)
+
+
 def test_the_costs_given_are_left_as_they_are():
     # the allocation works on its own copy of the costs, even where the costs' transpose is
     # already laid out as it needs (one item): the caller's unfunded costs stay its own

@@ -298,7 +298,11 @@ def apply_funding(rules: RuleInputs, compounds: CompoundInputs, costs: np.ndarra
 
 
 class _Subsets:
-    """The sets T of classes (bit k of T's index = class k) and what they touch."""
+    """The sets T of classes (bit k of T's index = class k) and what they touch.
+
+    ``closed`` are the sets that hold, with a class k, every class j whose paying rules all pay
+    k (the least cut is at one of them, :func:`_greedy`): with nested rules, few of the 2^K.
+    """
 
     def __init__(self, pays: np.ndarray):
         n_rules, n_classes = pays.shape
@@ -309,9 +313,15 @@ class _Subsets:
         self.pays = pays
         touches = (pays.astype(int) @ member.astype(int)) > 0
         self.touch = touches                                                     # E_r ∩ T ≠ ∅
-        self.touches = [np.flatnonzero(touches[r]) for r in range(n_rules)]
         within = (pays.astype(int) @ (~member).astype(int)) == 0
         self.within = [np.flatnonzero(within[r]) for r in range(n_rules)]       # E_r ⊆ T
+        # T closed: with a class k it holds every class j that only rules paying k may pay
+        closed = np.ones(self.size, dtype=bool)
+        for k in range(n_classes):
+            for j in range(n_classes):
+                if j != k and (pays[:, k] >= pays[:, j]).all():
+                    closed &= ~member[k] | member[j]
+        self.closed = np.flatnonzero(closed)
 
     def having(self, a: np.ndarray, k: int) -> np.ndarray:
         """The rows of the sets T ∋ k of a C-contiguous ``a (2^K, n)``: a view
@@ -344,8 +354,20 @@ def _greedy(rules: _Rules, subsets: _Subsets, class_cost: np.ndarray, scratch: n
             ) -> tuple[np.ndarray, np.ndarray]:
     """Greedy amounts ``F(1..r) − F(1..r−1)`` ``(R, n)`` and the draws where they are certified
     optimal ``(n,)`` (every offer at its upper bound over all feasible allocations); the cuts
-    are computed in ``scratch (2^K, n)``."""
+    are computed in ``scratch (2^K, n)``.
+
+    With class costs ≥ 0 the least cut is sought among the closed sets T only (see
+    :class:`_Subsets`): adding to T a class j that only rules paying a class of T may pay adds
+    no rule and takes ``C_j ≥ 0`` out of the sum, and sums of numbers ≥ 0 in floating point
+    grow with their terms, so the least cut, to the bit, is at a closed set.
+    """
     outside = subsets.outside_cost(class_cost, out=scratch)
+    if (class_cost >= 0).all():
+        sets = subsets.closed
+        outside = outside[sets]
+    else:
+        sets = np.arange(subsets.size)
+    touch = subsets.touch[:, sets]                                  # (R, sets)
     n_rules = subsets.pays.shape[0]
     n = class_cost.shape[1]
 
@@ -358,10 +380,10 @@ def _greedy(rules: _Rules, subsets: _Subsets, class_cost: np.ndarray, scratch: n
         b = bound[r]
         b[:] = rules.base[r]
         if rules.matched[r]:          # F̄(M_r): the least cut, one set T at a time
-            for t in range(subsets.size):
+            for t in range(len(sets)):
                 cut_t[:] = outside[t]
                 for s in rules.matched[r]:
-                    if subsets.touch[s, t]:
+                    if touch[s, t]:
                         cut_t += bound[s]
                 if t:
                     np.minimum(least, cut_t, out=least)
@@ -380,7 +402,7 @@ def _greedy(rules: _Rules, subsets: _Subsets, class_cost: np.ndarray, scratch: n
         offer = rules.offer(r, amounts)
         if rules.matched[r]:
             certified &= offer >= bound[r] * (1.0 - _CERT_REL)
-        for t in subsets.touches[r]:
+        for t in np.flatnonzero(touch[r]):
             cut[t] += offer
         np.min(cut, axis=0, out=flow_now)
         np.subtract(flow_now, flow_before, out=amounts[r])
