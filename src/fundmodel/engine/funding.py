@@ -313,8 +313,8 @@ class _Subsets:
         self.pays = pays
         touches = (pays.astype(int) @ member.astype(int)) > 0
         self.touch = touches                                                     # E_r ∩ T ≠ ∅
-        within = (pays.astype(int) @ (~member).astype(int)) == 0
-        self.within = [np.flatnonzero(within[r]) for r in range(n_rules)]       # E_r ⊆ T
+        self.member = member                                                     # k ∈ T
+        self.inside = (pays.astype(int) @ (~member).astype(int)) == 0            # E_r ⊆ T
         # T closed: with a class k it holds every class j that only rules paying k may pay
         closed = np.ones(self.size, dtype=bool)
         for k in range(n_classes):
@@ -323,20 +323,17 @@ class _Subsets:
                     closed &= ~member[k] | member[j]
         self.closed = np.flatnonzero(closed)
 
-    def having(self, a: np.ndarray, k: int) -> np.ndarray:
-        """The rows of the sets T ∋ k of a C-contiguous ``a (2^K, n)``: a view
-        ``(2^(K−1−k), 2^k, n)``, the sets in increasing order."""
-        return a.reshape(self.size >> (k + 1), 2, 1 << k, a.shape[1])[:, 1]
-
-    def sums(self, values: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """``(2^K, n)``: Σ_{k∈T} values_k for every set T, from 0 with the classes in order
-        (the row of T is the row of T less its last class plus that class's values)."""
-        if out is None:
-            out = np.empty((self.size, values.shape[1]))
-        out[0] = 0.0
-        for k in range(values.shape[0]):
-            np.add(out[:1 << k], values[k], out=out[1 << k:2 << k])
-        return out
+    def room_sets(self, r: int, k: int, before: list[int], pruned: bool) -> np.ndarray:
+        """The sets T ∋ k whose slack may bound rule r on class k (:func:`_greedy_flow`): all
+        of them, or, ``pruned``, those whose other classes each lie in some ``E_s ⊆ T`` of a
+        later rule s or are among the classes ``before`` that rule r has already paid."""
+        sets = self.member[k].copy()
+        if pruned:
+            covered = (self.pays[r + 1:, :, None] & self.inside[r + 1:, None, :]).any(axis=0)
+            for j in range(self.member.shape[0]):
+                if j != k and j not in before:
+                    sets &= ~self.member[j] | covered[j]
+        return np.flatnonzero(sets)
 
     def outside_cost(self, class_cost: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """``(2^K, n)``: Σ_{k∉T} C_k for every set T, from 0 with the classes in order (the row
@@ -411,35 +408,62 @@ def _greedy(rules: _Rules, subsets: _Subsets, class_cost: np.ndarray, scratch: n
 
 
 def _greedy_flow(subsets: _Subsets, class_cost: np.ndarray, amounts: np.ndarray,
-                 flow: np.ndarray, slack: np.ndarray) -> None:
+                 flow: np.ndarray, scratch: np.ndarray) -> None:
     """Fill ``flow (R, K, n)`` with a class allocation paying exactly ``amounts (R, n)``;
-    ``slack (2^K, n)`` is scratch.
+    ``scratch (2^K, n)`` holds the slacks.
 
     Rule r in order takes from each of its classes, those fewer later rules may pay first, as
     much as keeps every later rule able to place its amount: for every class set T,
     ``x_r(T) ≤ C'(T) − Σ_{s>r, E_s⊆T} a_s`` (Hall's condition for the later rules). These
     bounds form a polymatroid, so this greedy filling places all of ``a_r``.
+
+    The room of class k is the least slack of the sets T ∋ k. With costs and amounts finite
+    and ≥ 0 only the sets whose other classes each lie in some ``E_s ⊆ T`` (s > r) or were
+    paid by rule r before k are read: taking the other classes out of T leaves the same
+    ``E_s ⊆ T``, the same payments of rule r taken off and a smaller sum of costs ≥ 0
+    (floating-point sums grow with their terms), so the least slack is among them, to the
+    bit. Each slack is computed as on all sets: ``C'`` over T's classes in order from 0, the
+    later amounts in order, then rule r's payments to T's classes in the order paid.
     """
     pays = subsets.pays
     n_rules, n_classes = pays.shape
+    pruned = bool(np.isfinite(class_cost).all() and (class_cost >= 0).all()
+                  and np.isfinite(amounts).all() and (amounts >= 0).all())
     left = class_cost.copy()
     for r in range(n_rules):
-        subsets.sums(left, out=slack)              # C'(T) − Σ_{s>r, E_s⊆T} a_s
-        for s in range(r + 1, n_rules):
-            for t in subsets.within[s]:
-                slack[t] -= amounts[s]
         later = pays[r + 1:].sum(axis=0)
         order = sorted(np.flatnonzero(pays[r]), key=lambda k: (later[k], k))
+        if not order:                                            # a rule that may pay nothing
+            continue
+        sets = [subsets.room_sets(r, k, order[:j], pruned) for j, k in enumerate(order)]
+        rows = np.unique(np.concatenate(sets))                   # the sets whose slack is read
+        slack = scratch[:len(rows)]
+        at = {t: i for i, t in enumerate(rows)}
+        for i, t in enumerate(rows):                             # C'(T) − Σ_{s>r, E_s⊆T} a_s
+            last = int(t).bit_length() - 1                       # T's last class
+            if t and t - (1 << last) in at:                      # T less it, + it
+                np.add(slack[at[t - (1 << last)]], left[last], out=slack[i])
+            else:
+                slack[i] = 0.0
+                for c in np.flatnonzero(subsets.member[:, t]):
+                    slack[i] += left[c]
+        for i, t in enumerate(rows):
+            for s in range(r + 1, n_rules):
+                if subsets.inside[s, t]:
+                    slack[i] -= amounts[s]
         rest = amounts[r].copy()
         for j, k in enumerate(order):
-            rows = subsets.having(slack, k)
             x = flow[r, k]
-            np.min(rows, axis=(0, 1), out=x)       # the room of class k (min is exact)
+            read = np.searchsorted(rows, sets[j])
+            x[:] = slack[read[0]]
+            for i in read[1:]:
+                np.minimum(x, slack[i], out=x)     # the room of class k (min is exact)
             np.minimum(rest, x, out=x)
             np.maximum(x, 0.0, out=x)              # np.clip(x, 0.0, None)
             left[k] -= x
             if j < len(order) - 1:                 # what the rule's next classes read
-                rows -= x
+                for i in np.flatnonzero(subsets.member[k, rows]):
+                    slack[i] -= x
                 rest -= x
 
 
