@@ -1,12 +1,13 @@
 """The funding allocation against an earlier version of itself, interleaved on one machine.
 
-    .venv/bin/python benchmarks/allocation_ratio.py REV [rounds]
+    .venv/bin/python benchmarks/allocation_ratio.py REV [rounds] [scenario ...]
 
 ``REV`` is a git revision (e.g. the commit before a change): its ``engine/funding.py`` is read
-with ``git show`` and loaded beside the current one. Both allocate sanqiao-standalone's 65,536
-draws as ``benchmarks/test_allocation_speed.py`` builds them (item costs, quantities); each
-round runs the earlier version, then the current one, and the fastest of each is kept. Every
-output (offered, applied, unfunded, by_item) is checked bit for bit before timing.
+with ``git show`` and loaded beside the current one. Both allocate a scenario's 65,536 draws
+(sanqiao-standalone unless named) as ``benchmarks/test_allocation_speed.py`` builds them: the
+item costs, the quantities, all funding rules. Each round runs the earlier version, then the
+current one, and the fastest of each is kept. Every output (offered, applied, unfunded,
+by_item) is checked bit for bit before timing.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from fundmodel.inputs import model_inputs
 from fundmodel.inputs.sampling import input_space, sample_values
 
 ROOT = Path(__file__).resolve().parents[1]
-SCENARIO = ROOT / "scenarios" / "sanqiao-standalone.yaml"
 DRAWS = 65_536
 
 
@@ -41,26 +41,29 @@ def earlier(rev: str) -> types.ModuleType:
     return module
 
 
-def main(rev: str, rounds: int = 5) -> None:
-    scenario = fundmodel.load_scenario(SCENARIO)
+def main(rev: str, rounds: int = 5, name: str = "sanqiao-standalone") -> None:
+    scenario = fundmodel.load_scenario(ROOT / "scenarios" / f"{name}.yaml")
     values = sample_values(input_space(scenario), 1, "random", 0, DRAWS)
     inputs = model_inputs(scenario, values, DRAWS)
     costs = np.broadcast_to(item_costs(inputs.items), (DRAWS, 1, len(inputs.items.names)))
     args = (inputs.rules, inputs.compounds, costs, inputs.items.quantity)
-    before = earlier(rev).apply_funding
+    before = earlier(rev).apply_funding        # (loaded again for each scenario)
     kept = before(*args), funding.apply_funding(*args)   # held, as a model holds its books
-    for name in ("offered", "applied", "unfunded", "by_item"):
-        a, b = (getattr(out, name) for out in kept)
-        assert a.shape == b.shape and np.array_equal(a.view(np.uint64), b.view(np.uint64)), name
+    for field in ("offered", "applied", "unfunded", "by_item"):
+        a, b = (getattr(out, field) for out in kept)
+        assert a.shape == b.shape and np.array_equal(a.view(np.uint64), b.view(np.uint64)), field
     best = {"before": np.inf, "now": np.inf}
     for _ in range(rounds):
-        for name, run in (("before", before), ("now", funding.apply_funding)):
+        for version, run in (("before", before), ("now", funding.apply_funding)):
             start = time.perf_counter()
             run(*args)
-            best[name] = min(best[name], time.perf_counter() - start)
-    print(f"apply_funding, {DRAWS:,} draws, fastest of {rounds}: {rev} {best['before'] * 1e3:.1f} ms,"
-          f" now {best['now'] * 1e3:.1f} ms, {best['before'] / best['now']:.2f}x")
+            best[version] = min(best[version], time.perf_counter() - start)
+    print(f"{name}: apply_funding, {DRAWS:,} draws, fastest of {rounds}: {rev}"
+          f" {best['before'] * 1e3:.1f} ms, now {best['now'] * 1e3:.1f} ms,"
+          f" {best['before'] / best['now']:.2f}x", flush=True)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], *(int(a) for a in sys.argv[2:]))
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    for scenario in sys.argv[3:] or ["sanqiao-standalone"]:
+        main(sys.argv[1], rounds, scenario)

@@ -27,6 +27,9 @@ most that the rules P can pay together is, by max-flow/min-cut over the class gr
 
 1. *Greedy.* ``a_r = F(1..r) − F(1..r−1)``, the offer of a match rule taken from the earlier
    amounts, which are known by its turn. This is the lexicographically largest feasible vector.
+   The least cut is sought among the closed sets T only (with a class, every class whose
+   payers all pay it: the same minimum to the bit, see :func:`_greedy`); nested rules leave
+   few of them.
 2. *Certificate.* Upper bounds ``ū_r`` of every offer over all feasible allocations
    (``ū_r = min(cap_r, uptake_r × (base_r + match_ratio_r × F̄(M_r)))``, F̄ computed with the
    bounds of the earlier rules). Where every greedy offer reaches its bound, no allocation has
@@ -40,7 +43,14 @@ most that the rules P can pay together is, by max-flow/min-cut over the class gr
 4. *Flow.* In the greedy draws, each rule in order spreads its amount over its classes, those
    fewer later rules may pay first, as much as every later rule can still place its amount
    (``x_r(T) ≤ C'(T) − Σ_{s>r, E_s⊆T} a_s`` for every class set T, C' the cost still
-   unpaid). Within a class, what is unfunded falls on the items in proportion to their cost.
+   unpaid; the sets that can give the least room only, see :func:`_greedy_flow`). Within a
+   class, what is unfunded falls on the items in proportion to their cost.
+
+A rule's terms are computed at the size they are given (its constants once) and broadcast, a
+share or per-unit term with a coefficient of 0 is skipped (it adds 0), and the arrays are laid
+out with the cases last (item costs ``(I, n)``, amounts ``(R, n)``, ``by_item`` ``(R, I, n)``
+under its ``(D, C, R, I)`` view): every case gets the same operations in the same order as when
+its terms are given in full, so results are the same bits whatever the layout.
 
 What is left unfunded below ``ROUNDING × total cost`` in a class is rounding, not a gap.
 """
