@@ -132,9 +132,11 @@ class _Rules:
         """A row's values in the cases ``idx`` (a row of size 1 as it is: it broadcasts)."""
         return row if row.size == 1 else row[idx]
 
-    def offer(self, r: int, applied: np.ndarray) -> np.ndarray:
-        """Offer of rule r ``(n,)`` given the amounts ``applied (R, n)`` of the earlier rules."""
-        o = self.base[r].copy()
+    def offer(self, r: int, applied: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """Offer of rule r ``(n,)`` into ``out``, given the amounts ``applied (R, n)`` of the
+        earlier rules."""
+        o = out
+        o[:] = self.base[r]
         if self.matched[r]:
             got = applied[self.matched[r][0]].copy()
             for s in self.matched[r][1:]:
@@ -276,9 +278,9 @@ def apply_funding(rules: RuleInputs, compounds: CompoundInputs, costs: np.ndarra
         for k in np.flatnonzero(pays[r]):
             applied[r] += flow[r, k]
             left[k] -= flow[r, k]
-    offered = np.zeros((n_rules, n))
+    offered = np.empty((n_rules, n))
     for r in range(n_rules):
-        offered[r] = terms.offer(r, applied)
+        terms.offer(r, applied, out=offered[r])
 
     # a remainder of rounding size is no gap
     np.copyto(left, 0.0, where=left <= ROUNDING * total)
@@ -345,16 +347,26 @@ class _Subsets:
                     sets &= ~self.member[j] | covered[j]
         return np.flatnonzero(sets)
 
-    def outside_cost(self, class_cost: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """``(2^K, n)``: Σ_{k∉T} C_k for every set T, from 0 with the classes in order (the row
-        of T less class k is the row of T plus ``C_k``, for T holding k and every later class)."""
-        if out is None:
-            out = np.empty((self.size, class_cost.shape[1]))
-        out[-1] = 0.0
-        for k in range(class_cost.shape[0]):
-            np.add(out[self.size - (1 << k):], class_cost[k],
-                   out=out[self.size - (2 << k):self.size - (1 << k)])
-        return out
+    def outside_cost(self, class_cost: np.ndarray, sets: np.ndarray, out: np.ndarray
+                     ) -> np.ndarray:
+        """``out[i] = Σ_{k∉T} C_k`` for the sets ``T = sets[i]`` (increasing), from 0 with the
+        classes in order: the row of T is that of T with its last missing class k, plus ``C_k``,
+        where that set is among ``sets``."""
+        at = {t: i for i, t in enumerate(sets)}
+        for i in range(len(sets) - 1, -1, -1):               # a set after its supersets
+            t = int(sets[i])
+            missing = (self.size - 1) ^ t
+            if not missing:
+                out[i] = 0.0
+                continue
+            k = missing.bit_length() - 1                      # T's last missing class
+            if t + (1 << k) in at:
+                np.add(out[at[t + (1 << k)]], class_cost[k], out=out[i])
+            else:
+                out[i] = 0.0
+                for c in np.flatnonzero(~self.member[:, t]):
+                    out[i] += class_cost[c]
+        return out[:len(sets)]
 
 
 def _greedy(rules: _Rules, subsets: _Subsets, class_cost: np.ndarray, scratch: np.ndarray
@@ -368,12 +380,8 @@ def _greedy(rules: _Rules, subsets: _Subsets, class_cost: np.ndarray, scratch: n
     no rule and takes ``C_j ≥ 0`` out of the sum, and sums of numbers ≥ 0 in floating point
     grow with their terms, so the least cut, to the bit, is at a closed set.
     """
-    outside = subsets.outside_cost(class_cost, out=scratch)
-    if (class_cost >= 0).all():
-        sets = subsets.closed
-        outside = outside[sets]
-    else:
-        sets = np.arange(subsets.size)
+    sets = subsets.closed if (class_cost >= 0).all() else np.arange(subsets.size)
+    outside = subsets.outside_cost(class_cost, sets, scratch)
     touch = subsets.touch[:, sets]                                  # (R, sets)
     n_rules = subsets.pays.shape[0]
     n = class_cost.shape[1]
@@ -403,10 +411,10 @@ def _greedy(rules: _Rules, subsets: _Subsets, class_cost: np.ndarray, scratch: n
 
     amounts = np.zeros((n_rules, n))
     cut = outside
-    flow_before, flow_now = cut.min(axis=0), np.empty(n)
+    flow_before, flow_now, offer = cut.min(axis=0), np.empty(n), np.empty(n)
     certified = np.ones(n, dtype=bool)
     for r in range(n_rules):
-        offer = rules.offer(r, amounts)
+        rules.offer(r, amounts, out=offer)
         if rules.matched[r]:
             certified &= offer >= bound[r] * (1.0 - _CERT_REL)
         for t in np.flatnonzero(touch[r]):
@@ -440,6 +448,7 @@ def _greedy_flow(subsets: _Subsets, class_cost: np.ndarray, amounts: np.ndarray,
     pruned = bool(np.isfinite(class_cost).all() and (class_cost >= 0).all()
                   and np.isfinite(amounts).all() and (amounts >= 0).all())
     left = class_cost.copy()
+    rest = np.empty(class_cost.shape[1])
     for r in range(n_rules):
         later = pays[r + 1:].sum(axis=0)
         order = sorted(np.flatnonzero(pays[r]), key=lambda k: (later[k], k))
@@ -461,7 +470,7 @@ def _greedy_flow(subsets: _Subsets, class_cost: np.ndarray, amounts: np.ndarray,
             for s in range(r + 1, n_rules):
                 if subsets.inside[s, t]:
                     slack[i] -= amounts[s]
-        rest = amounts[r].copy()
+        rest[:] = amounts[r]
         for j, k in enumerate(order):
             x = flow[r, k]
             read = np.searchsorted(rows, sets[j])
