@@ -27,9 +27,9 @@ most that the rules P can pay together is, by max-flow/min-cut over the class gr
 
 1. *Greedy.* ``a_r = F(1..r) − F(1..r−1)``, the offer of a match rule taken from the earlier
    amounts, which are known by its turn. This is the lexicographically largest feasible vector.
-   The least cut is sought among the closed sets T only (with a class, every class whose
-   payers all pay it: the same minimum to the bit, see :func:`_greedy`); nested rules leave
-   few of them.
+   With class costs ≥ 0 the least cut is sought among the closed sets T only (with a class,
+   every class whose payers all pay it: the same minimum to the bit, see :func:`_greedy`);
+   nested rules leave few of them.
 2. *Certificate.* Upper bounds ``ū_r`` of every offer over all feasible allocations
    (``ū_r = min(cap_r, uptake_r × (base_r + match_ratio_r × F̄(M_r)))``, F̄ computed with the
    bounds of the earlier rules). Where every greedy offer reaches its bound, no allocation has
