@@ -9,6 +9,7 @@ matched rules)``). The hand examples are worked out in the comments.
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -19,6 +20,7 @@ from scipy.optimize import linprog
 from fundmodel import Scenario, evaluate
 from fundmodel.engine import funding as funding_module
 from fundmodel.engine.funding import FundingOutcome, apply_funding
+from fundmodel.engine.model_inputs import CompoundInputs
 from fundmodel.inputs import compile_inputs
 
 HOUSEHOLDS = 10
@@ -239,8 +241,104 @@ def test_bit_identical_whatever_the_draws_computed_together(case):
     together = allocate(d, costs)
     for lo, hi in [(0, 1), (1, 5), (5, 12), (3, 4)]:
         part = allocate(d, costs[lo:hi])
-        for name in ("offered", "applied", "unfunded"):
+        for name in ("offered", "applied", "unfunded", "by_item"):
             assert np.array_equal(getattr(part, name), getattr(together, name)[lo:hi])
+
+
+@settings(max_examples=150, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(cases(n_costs=6), st.data())
+def test_terms_at_size_one_give_the_bits_of_terms_given_per_case(case, data):
+    # The engine computes a rule's terms at the size they are given — constants (1, 1, R)
+    # once, terms by compound (1, C, R), by draw (D, 1, R) — and broadcasts them; given the
+    # same values as full arrays (D, C, R), every draw of every compound must get the same
+    # bits, on the closed form and on the simplex. Two compounds of their own size.
+    d, costs = case
+    rules = compile_inputs(Scenario.model_validate(d), costs.shape[0]).rules
+    draws, n_rules = costs.shape[0], len(rules.labels)
+    compounds = CompoundInputs(("a", "b"), np.array([10.0, 37.0]), np.array([100.0, 2_950.5]),
+                               np.array([100.0, 2_950.5]))
+    costs = np.stack([costs, costs[::-1] * 1.7], axis=1)                      # (D, 2, I)
+    fields = ("amount", "per_household", "per_m2", "per_unit", "share", "uptake",
+              "match_ratio", "cap", "cap_per_household")
+    varied = {}
+    for name in data.draw(st.lists(st.sampled_from(["uptake", "amount", "cap"]), unique=True)):
+        shape = data.draw(st.sampled_from([(draws, 1, n_rules), (1, 2, n_rules),
+                                           (draws, 2, n_rules)]))
+        values = st.floats(0, 1) if name == "uptake" else money
+        size = int(np.prod(shape))
+        varied[name] = np.array(data.draw(st.lists(values, min_size=size, max_size=size))
+                                ).reshape(shape)
+    given_as = replace(rules, **varied)
+    full = replace(given_as, **{name: np.ascontiguousarray(np.broadcast_to(
+        getattr(given_as, name), (draws, 2, n_rules))) for name in fields})
+    for max_classes in (funding_module.MAX_CLASSES, 0):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(funding_module, "MAX_CLASSES", max_classes)
+            a = apply_funding(given_as, compounds, costs)
+            b = apply_funding(full, compounds, costs)
+        for name in ("offered", "applied", "unfunded", "by_item"):
+            assert np.array_equal(getattr(a, name), getattr(b, name)), name
+
+
+class _EverySet(funding_module._Subsets):
+    """The class sets of the closed form with every set tried: for the least cut, and for the
+    least slack of a class in the flow."""
+
+    def __init__(self, pays):
+        super().__init__(pays)
+        self.closed = np.arange(self.size)
+
+    def room_sets(self, r, k, before, pruned):
+        return super().room_sets(r, k, before, False)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(cases(n_costs=6))
+def test_the_sets_tried_give_the_bits_of_all_sets(case):
+    # The closed form seeks the least cut only among the sets of classes T that hold, with a
+    # class k, every class whose paying rules all pay k (adding such a class to T adds no
+    # rule and takes a cost ≥ 0 out of the sum); the flow seeks a class's room only among the
+    # sets whose other classes a later rule's classes in T cover or the rule paid before.
+    # Trying all 2^K sets gives the same bits.
+    d, costs = case
+    fast = allocate(d, costs)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(funding_module, "_Subsets", _EverySet)
+        every = allocate(d, costs)
+    for name in ("offered", "applied", "unfunded", "by_item"):
+        assert np.array_equal(getattr(fast, name), getattr(every, name)), name
+
+
+def test_nested_rules_leave_few_closed_sets():
+    # Rules paying (by class) A B C, A B, A; and D alone. C's payers (the first rule) all pay
+    # B and A, B's payers (the first two) all pay A: a closed set with A holds B and C, one
+    # with B holds C. D's payer pays nothing else. Closed: {}, {C}, {B C}, {A B C}, each with
+    # or without D: 8 of the 16 sets.
+    pays = np.array([[1, 1, 1, 0],      # rule on A B C
+                     [1, 1, 0, 0],      # rule on A B
+                     [1, 0, 0, 0],      # rule on A
+                     [0, 0, 0, 1]],     # rule on D
+                    dtype=bool)
+    closed = funding_module._Subsets(pays).closed
+    a, b, c, dd = 1, 2, 4, 8            # bit k of a set's index = class k
+    expected = [t + extra for t in (0, c, b + c, a + b + c) for extra in (0, dd)]
+    assert sorted(closed.tolist()) == sorted(expected)
+
+
+def test_the_costs_given_are_left_as_they_are():
+    # the allocation works on its own copy of the costs, even where the costs' transpose is
+    # already laid out as it needs (one item): the caller's unfunded costs stay its own
+    d = scenario_dict(hand_items(A=100), [{"source": "donations", "amount": 30}])
+    inputs = compile_inputs(Scenario.model_validate(d), 3)
+    costs = np.array([[[100.0]], [[50.0]], [[20.0]]])
+    kept = costs.copy()
+    out = apply_funding(inputs.rules, inputs.compounds, costs)
+    assert np.array_equal(costs, kept)
+    # 30 donated of each draw's cost: 100 − 30, 50 − 30, and 20 paid in full
+    np.testing.assert_array_equal(out.unfunded[:, 0, 0], [70.0, 20.0, 0.0])
+    np.testing.assert_array_equal(out.by_item[:, 0, 0, 0], [30.0, 30.0, 20.0])
 
 
 # ------------------------------------------------------------------ worked examples
