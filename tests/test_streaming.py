@@ -450,3 +450,19 @@ def test_sketch_compacting_all_metrics_at_once_is_each_metrics_own_to_the_bit(
     assert _state(together) == _state(alone)
     qs = [0.0, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 1.0]
     assert together.quantile(qs).tobytes() == alone.quantile(qs).tobytes()
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.integers(1, 5000), cols=st.integers(1, 30), extra=st.integers(0, 3000),
+       scale=st.integers(-5, 15), seed=st.integers(0, 2**32 - 1))
+def test_column_sums_of_a_block_cut_from_a_chunk_are_its_contiguous_sums(
+        rows, cols, extra, scale, seed) -> None:
+    """A block of a draw-fastest chunk (each column contiguous, the columns a chunk apart) is
+    summed where it lies: the same bits as the pairwise sum of each column copied out."""
+    from fundmodel.stats.blocks import column_sums
+    rng = np.random.default_rng(seed)
+    chunk = (rng.normal(size=(cols, rows + extra)) * 10.0 ** scale).T   # draw-fastest
+    block = chunk[:rows]
+    expected = np.array([np.add.reduce(np.ascontiguousarray(block[:, j]))
+                         for j in range(cols)])
+    assert column_sums(block).tobytes() == expected.tobytes()

@@ -87,11 +87,17 @@ def _draw_fastest(a: np.ndarray) -> bool:
 
 def column_sums(a: np.ndarray) -> np.ndarray:
     """Sum over the rows of ``a (rows, ...)``: each column's values summed pairwise, as one
-    contiguous vector, so the result depends only on the values, never on the layout."""
+    contiguous vector, so the result depends only on the values, never on the layout.
+
+    Columns already contiguous (a draw-fastest block, even cut from a longer chunk) are summed
+    where they are: numpy's reduction over a contiguous last axis is the same pairwise sum,
+    row by row, whatever the stride between rows."""
     if a.ndim == 1:
         return np.add.reduce(np.ascontiguousarray(a))
     cols = a.reshape(len(a), -1).T          # (columns, rows): a view for column-major blocks
-    return np.add.reduce(np.ascontiguousarray(cols), axis=1).reshape(a.shape[1:])
+    if cols.strides[-1] != cols.itemsize and len(a) > 1:
+        cols = np.ascontiguousarray(cols)
+    return np.add.reduce(cols, axis=1).reshape(a.shape[1:])
 
 
 class BlockSums:
