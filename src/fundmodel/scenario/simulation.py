@@ -16,7 +16,7 @@ from ..io.limits import MAX_CORRELATED, MAX_DRAWS
 __all__ = ["Simulation", "Correlations", "SAMPLERS", "DEFAULT_CHUNK_SIZE"]
 
 SAMPLERS = ("random", "lhs", "sobol")
-DEFAULT_CHUNK_SIZE = 32_768
+DEFAULT_CHUNK_SIZE = 16_384
 
 
 class Correlations(ScenarioModel):
