@@ -4,7 +4,9 @@
     .venv/bin/python benchmarks/memory.py 10000000               # per-draw table kept
     .venv/bin/python benchmarks/memory.py 1000000 --scenario lift-retrofit   # another scenario
 
-Prints draws, seconds, peak RSS (MiB), the per-draw table's size and the ratio of the two.
+Prints draws, seconds, peak RSS (MiB), the per-draw metrics table's size and the ratio of the
+two; with ``keep_draws`` also the ratio to both kept per-draw tables, the metrics and the
+uncertain inputs (``Result.inputs``).
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ res = fundmodel.simulate(sc, draws={draws}, seed=1, keep_draws={keep}, workers={
 s = res.summary()
 seconds = time.perf_counter() - t0
 table = res._metrics.nbytes if res.has_draws else 0
-print(json.dumps({{"seconds": seconds, "table_bytes": table, "baseline_kib": base,
+kept_inputs = res._inputs.nbytes if res._inputs is not None else 0
+print(json.dumps({{"seconds": seconds, "table_bytes": table, "inputs_bytes": kept_inputs,
+                   "baseline_kib": base,
                    "metrics": len(s)}}))
 """
 
@@ -48,11 +52,15 @@ def main() -> None:
     info = json.loads(out.stdout)
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     table_mib = info["table_bytes"] / 2**20
+    inputs_mib = info["inputs_bytes"] / 2**20
     peak_mib = peak_kib / 1024
+    kept = table_mib + inputs_mib
     print(f"draws {a.draws:,}  keep_draws {not a.no_keep}  seconds {info['seconds']:.1f}  "
           f"peak RSS {peak_mib:,.0f} MiB (after imports {info['baseline_kib'] / 1024:,.0f} MiB)  "
           f"per-draw table {table_mib:,.0f} MiB"
-          + (f"  ratio {peak_mib / table_mib:.2f}" if table_mib else ""))
+          + (f"  ratio {peak_mib / table_mib:.2f}" if table_mib else "")
+          + (f"  with the kept inputs ({inputs_mib:,.0f} MiB) {peak_mib / kept:.2f}"
+             if inputs_mib else ""))
 
 
 if __name__ == "__main__":
