@@ -567,15 +567,16 @@ _COUNT_COLUMNS = ("n", "undefined")
 
 
 def in_money_unit(frame: "pd.DataFrame", money_unit: str = "CNY",
-                  units: "Mapping[str, str] | None" = None) -> "pd.DataFrame":
+                  units: "Mapping[str, str] | None" = None,
+                  row_units: "Sequence[str] | None" = None) -> "pd.DataFrame":
     """``frame`` (a result table with identifiers) with its sums of money in ``money_unit``
     (:func:`money_scale`), as a copy; the frame itself in CNY.
 
     A column's unit is ``units[column]`` if given, else its declared one
-    (:func:`output_unit`). A table with a text column ``unit`` has a unit per row (the
-    summary: one row per metric): the numbers of a row of money (all but the counts ``n``
-    and ``undefined``) are scaled and its ``unit`` reads the shown unit (``10 thousand
-    CNY``)."""
+    (:func:`output_unit`). A table with a unit per row — ``row_units``, or a text column
+    ``unit`` (the summary: one row per metric) — has the numbers of a row of money scaled
+    (all but the columns of ``units`` and the counts ``n`` and ``undefined``), and its
+    ``unit`` reads the shown unit (``10 thousand CNY``)."""
     import pandas as pd
 
     if MONEY_UNITS[check_money_unit(money_unit)] == 1.0:
@@ -587,16 +588,24 @@ def in_money_unit(frame: "pd.DataFrame", money_unit: str = "CNY",
         return (pd.api.types.is_numeric_dtype(frame[c])
                 and not pd.api.types.is_bool_dtype(frame[c]))
 
-    if "unit" in frame.columns and not pd.api.types.is_numeric_dtype(frame["unit"]):
+    has_unit = "unit" in frame.columns and not pd.api.types.is_numeric_dtype(frame["unit"])
+    if row_units is not None or has_unit:
         names = frame.index.get_level_values(0)
+        given = list(frame["unit"]) if row_units is None else list(row_units)
         stats = [c for c in frame.columns if c not in _COUNT_COLUMNS and c not in units
                  and numeric(c)]
-        scales = [money_scale(name, unit_name, money_unit)
-                  for name, unit_name in zip(names, frame["unit"])]
+        scales = [money_scale(name, unit_name or "", money_unit)
+                  for name, unit_name in zip(names, given)]
         k = pd.Series([k for k, _ in scales], index=frame.index, dtype=float)
         for c in stats:
             out[c] = frame[c] / k  # x / 1.0 is x: the other rows keep every bit
-        out["unit"] = [shown for _, shown in scales]
+        for c in units:                           # a column of its own unit (the counts)
+            column_k = money_scale(c, units[c], money_unit)[0]
+            if column_k != 1.0 and numeric(c):
+                out[c] = frame[c] / column_k
+        if has_unit and stats:    # a text table (the inputs') keeps its units
+            out["unit"] = [shown if kk != 1.0 else u
+                           for (kk, shown), u in zip(scales, frame["unit"])]
         return out
     for c in frame.columns:
         if not numeric(c):

@@ -27,7 +27,7 @@ import pandas as pd
 
 from ..errors import FundmodelError
 from ..labels import (SUMS_OF_MONEY, check_lang, check_money_unit, describe_unit, field_label,
-                      field_unit, header, label, localize, money_scale, unit)
+                      field_unit, header, in_money_unit, label, localize, money_scale, unit)
 from .files import write_file_atomic
 from .words import describe
 
@@ -114,33 +114,20 @@ def table_in_money_unit(table: Table, money_unit: str = "CNY") -> Table:
     ``unit`` column) and the title's unit. In CNY, ``table`` itself."""
     if check_money_unit(money_unit) == "CNY":
         return table
-    frame = table.frame.copy()
-    units = dict(table.units)
-
-    def numeric(c) -> bool:
-        return (pd.api.types.is_numeric_dtype(frame[c])
-                and not pd.api.types.is_bool_dtype(frame[c]))
-
-    for c in frame.columns:
-        if not numeric(c) or (c not in table.units and table.row_units is not None):
-            continue
-        given = table.units.get(c, describe_unit(c) if isinstance(c, str) else "")
-        k, shown = money_scale(c, given, money_unit)
-        if k != 1.0:
-            frame[c] = frame[c] / k
-            units[c] = shown
+    numeric = [c for c in table.frame.columns
+               if pd.api.types.is_numeric_dtype(table.frame[c])
+               and not pd.api.types.is_bool_dtype(table.frame[c])]
+    by_column = numeric if table.row_units is None else [c for c in numeric
+                                                          if c in table.units]
+    units = {c: table.units.get(c, describe_unit(c) if isinstance(c, str) else "")
+             for c in by_column}
+    frame = in_money_unit(table.frame, money_unit, units, table.row_units)
+    shown = {c: money_scale(c, u, money_unit) for c, u in units.items()}
+    units = {**table.units, **{c: s for c, (k, s) in shown.items() if k != 1.0}}
     row_units = table.row_units
-    by_row = [c for c in frame.columns if c not in table.units and numeric(c)]
-    if row_units is not None and by_row:  # a text table (the assumptions') keeps its units
-        scales = [money_scale(name, u or "", money_unit)
-                  for name, u in zip(frame.index.get_level_values(0), row_units)]
-        k = pd.Series([k for k, _ in scales], index=frame.index, dtype=float)
-        for c in by_row:
-            frame[c] = frame[c] / k
-        row_units = [shown for _, shown in scales]
-        if "unit" in frame.columns:
-            frame["unit"] = [shown if kk != 1.0 else u for (kk, shown), u
-                             in zip(scales, frame["unit"])]
+    if row_units is not None and set(numeric) - set(table.units):   # rows of numbers
+        row_units = [money_scale(name, u or "", money_unit)[1]
+                     for name, u in zip(table.frame.index.get_level_values(0), row_units)]
     title_unit = table.title_unit
     if title_unit:
         title_unit = money_scale(None, title_unit, money_unit)[1]

@@ -142,7 +142,7 @@ def exact_summary_row(values: np.ndarray, work: np.ndarray | None = None
         total = np.add.reduce(v)
         row["mean"] = total / count
         if count > 1:          # np.std(v, ddof=1): the deviations from the mean, squared
-            np.subtract(v, np.true_divide(np.add.reduce(v, keepdims=True), count), out=buf)
+            np.subtract(v, row["mean"], out=buf)
             np.multiply(buf, buf, out=buf)
             row["sd"] = np.sqrt(np.add.reduce(buf) / (count - 1))
     row["mcse"] = row["sd"] / np.sqrt(count) if count > 1 else np.nan

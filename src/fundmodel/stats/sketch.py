@@ -389,6 +389,17 @@ _T0 = 8
 """Reduction factor of level 0 (keeps one sorted item in eight)."""
 
 
+def _offset(t: int, pos: int, neg: int) -> int:
+    """The offset ``o`` of a ``t``-fold compaction that keeps the worst rank errors balanced:
+    the least ``max(pos + t − 1 − o, neg + o)``, the first such ``o``."""
+    best_o, best = 0, -1
+    for o in range(t):
+        b = max(pos + t - 1 - o, neg + o)
+        if best < 0 or b < best:
+            best_o, best = o, b
+    return best_o
+
+
 class _MetricSketch:
     """Deterministic compactor hierarchy for one metric (see :class:`QuantileSketch`)."""
 
@@ -471,11 +482,7 @@ class _MetricSketch:
             self.vmax = max(self.vmax, float(srt[-1]))
         if sc:
             p, q = self.pos[h], self.neg[h]
-            best_o, best = 0, -1
-            for o in range(t):
-                b = max(p + t - 1 - o, q + o)
-                if best < 0 or b < best:
-                    best_o, best = o, b
+            best_o = _offset(t, p, q)
             self.pos[h] = p + t - 1 - best_o
             self.neg[h] = q + best_o
             self._push(h + 1, srt[best_o:sc:t])
@@ -748,11 +755,7 @@ class QuantileSketch:
                 sketch.vmax = max(sketch.vmax, hi)
         if sc:
             p, q = first.pos[h], first.neg[h]
-            best_o, best = 0, -1
-            for o in range(t):
-                b = max(p + t - 1 - o, q + o)
-                if best < 0 or b < best:
-                    best_o, best = o, b
+            best_o = _offset(t, p, q)
             self._set(h, 0, p + t - 1 - best_o, q + best_o)
             self._push_levels(h + 1, srt[:, best_o:sc:t])
         r = s - sc
