@@ -95,12 +95,18 @@ def main(rounds: int = 5, draws: int = 1_000_000, seed: int = 1) -> None:
         "kernel without beta ppf": kernel_without_beta,
         "simulate": lambda: fundmodel.simulate(scenario, draws=draws, seed=seed, workers=1,
                                                keep_draws=True),
+        "simulate, bands=False": lambda: fundmodel.simulate(
+            scenario, draws=draws, seed=seed, workers=1, keep_draws=True, bands=False),
         "simulate + summary()": lambda: fundmodel.simulate(
             scenario, draws=draws, seed=seed, workers=1, keep_draws=True).summary(),
+        "simulate, bands=False + summary()": lambda: fundmodel.simulate(
+            scenario, draws=draws, seed=seed, workers=1, keep_draws=True,
+            bands=False).summary(),
     }
     tables = interleaved(runs, rounds)
     print_times(tables, draws, rounds)
-    print_ratios(tables, ("simulate", "simulate + summary()"))
+    print_ratios(tables, ("simulate", "simulate + summary()", "simulate, bands=False",
+                          "simulate, bands=False + summary()"))
 
 if __name__ == "__main__":
     main(*(int(a) for a in sys.argv[1:3]))

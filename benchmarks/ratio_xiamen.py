@@ -55,13 +55,19 @@ def main(rounds: int = 3, draws: int = 200_000, seed: int = 1) -> None:
         "kernel without beta ppf": kernel_without_beta(draws, seed),
         "simulate": lambda: fundmodel.simulate(scenario, draws=draws, seed=seed, workers=1,
                                                keep_draws=True),
+        "simulate, bands=False": lambda: fundmodel.simulate(
+            scenario, draws=draws, seed=seed, workers=1, keep_draws=True, bands=False),
         "simulate + summary()": lambda: fundmodel.simulate(
             scenario, draws=draws, seed=seed, workers=1, keep_draws=True).summary(),
+        "simulate, bands=False + summary()": lambda: fundmodel.simulate(
+            scenario, draws=draws, seed=seed, workers=1, keep_draws=True,
+            bands=False).summary(),
     }
     tables = interleaved(runs, rounds)
     print(f"xiamen-hanlingrong, {kernel_xiamen.YEARS} years")
     print_times(tables, draws, rounds)
-    print_ratios(tables, ("simulate", "simulate + summary()"))
+    print_ratios(tables, ("simulate", "simulate + summary()", "simulate, bands=False",
+                          "simulate, bands=False + summary()"))
     for clock in ("wall", "user"):
         per = {k: 1e6 * min(v) / draws for k, v in tables[clock].items()}
         print(f"  µs a draw (fastest, {clock}): "

@@ -239,7 +239,7 @@ def _cmd_bond(args: argparse.Namespace, out, err, helpers) -> int:
                                         progress=err.isatty() and not args.quiet)
         else:
             from ..run.api import simulate
-            result = simulate(scenario, draws, args.seed, keep_draws=True,
+            result = simulate(scenario, draws, args.seed, keep_draws=True, bands=False,
                               progress=err.isatty() and not args.quiet)
         below = cover_below(result, tuple(args.thresholds), scenario=scenario)
         tables["cover_below"] = below

@@ -158,7 +158,7 @@ def _cmd_sensitivity(args: argparse.Namespace, out, err, helpers) -> int:
         from ..sensitivity import rank_correlations
 
         result = simulate(scenario, args.draws, args.seed, progress=err.isatty()
-                          and not args.quiet, keep_draws=True)
+                          and not args.quiet, keep_draws=True, bands=False)
         frame = rank_correlations(result, [metric]).set_index("input")
         tables["rank_correlations"] = frame
         record.update({"draws": result.n_draws, "seed": result.info["seed"],

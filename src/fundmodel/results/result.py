@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -297,7 +297,10 @@ class Result:
                  residents: ResidentsMeans | None = None,
                  levers: Mapping[str, np.ndarray] | None = None,
                  inputs: np.ndarray | None = None,
-                 fund_buildings: Mapping[str, np.ndarray] | None = None):
+                 fund_buildings: Mapping[str, np.ndarray] | None = None,
+                 deferred_bands: Callable[[], tuple[Mapping[str, np.ndarray],
+                                                    Mapping[str, np.ndarray], Mapping]]
+                 | None = None):
         self.scenario = scenario
         self.n_draws = int(n_draws)
         self._metrics = metrics  # (n_metrics, n_draws) or None
@@ -305,6 +308,8 @@ class Result:
         self._yearly_paths = yearly_paths
         self._yearly_means = dict(yearly_means)
         self._yearly_bands = dict(yearly_bands or {})
+        # simulate(..., bands=False): () -> (yearly bands, ledger quantiles, info), called once
+        self._deferred_bands = deferred_bands
         self._funding_offered = funding_offered
         self._funding_applied = funding_applied
         self._funding_gap = float(funding_gap)
@@ -526,9 +531,22 @@ class Result:
         return frame
 
     # ------------------------------------------------------------------ yearly
+    def _quantiles_ready(self) -> None:
+        """Compute, once, the quantiles a run made with ``simulate(..., bands=False)`` left for
+        when they are asked for (the yearly bands and the ledger's quantiles)."""
+        if self._deferred_bands is None:
+            return
+        yearly_bands, cashflow, info = self._deferred_bands()
+        self._yearly_bands.update(yearly_bands)
+        if self._cashflows is not None:
+            self._cashflows.quantiles.update(cashflow)
+        self.info.update(info)
+        self._deferred_bands = None
+
     def _band_lines(self) -> list[str]:
         """Lines with quantiles: every line when the per-draw paths were kept, else those of
         :data:`BAND_LINES` (streamed)."""
+        self._quantiles_ready()
         if self._yearly_paths is not None:
             return list(self._yearly_means)
         return [k for k in self._yearly_means if k in self._yearly_bands]
@@ -537,6 +555,7 @@ class Result:
         """One statistic over draws of one yearly line, array ``(horizon_years,)``."""
         if statistic == "mean":
             return self._yearly_means[name]
+        self._quantiles_ready()
         j = YEARLY_STATISTICS.index(statistic) - 1
         if self._yearly_paths is not None and name not in self._yearly_bands:
             # all quantiles of the line at once, kept: the result does not change
@@ -704,6 +723,7 @@ class Result:
         """
         from .cashflows import cashflow_table
 
+        self._quantiles_ready()
         return cashflow_table(self._ledger(), self.scenario.start_year)
 
     def parties(self) -> pd.DataFrame:

@@ -310,7 +310,7 @@ def lever_table(scenario: Scenario, draws: int | None = None, each: bool = False
             seed = scenario.simulation.seed
         if seed is None:
             seed = int(np.random.SeedSequence().entropy % 2**63)
-        results = [simulate(s, draws, seed) for s in steps]
+        results = [simulate(s, draws, seed, bands=False) for s in steps]
     if engine == "per step":
         names = _metric_list(metrics, LEVER_METRICS, list(results[0].summary().index))
         rows = [_statistics(r, names) for r in results]

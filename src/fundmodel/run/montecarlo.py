@@ -13,6 +13,7 @@ import logging
 import math
 import numbers
 import os
+from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
 
 import numpy as np
@@ -318,7 +319,7 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
              sampler: str | None = None, chunk_size: int | None = None,
              progress: bool | ProgressCallback | Reporter = False, *,
              keep_draws: bool | None = None, keep_yearly: bool | None = None,
-             workers: int = 1) -> Result:
+             workers: int = 1, bands: bool = True) -> Result:
     """Run the scenario over many draws of its uncertain inputs.
 
     Parameters
@@ -336,7 +337,7 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
         ``scenario.simulation.sampler``. For ``lhs`` and ``sobol`` the standard errors come
         from the spread of the block means (see :meth:`Result.summary`).
     chunk_size : int, optional
-        Draws computed at once (default ``scenario.simulation.chunk_size``, 65,536). Bounds
+        Draws computed at once (default ``scenario.simulation.chunk_size``, 16,384). Bounds
         memory; never changes the results.
     progress : bool, callable or Reporter, optional
         True shows the progress where the run is (:func:`fundmodel.run.progress.reporter_for`: a
@@ -355,6 +356,15 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
         ``operating_surplus`` and ``cumulative_balance``.
     workers : int
         Threads computing chunks in parallel (results do not depend on it).
+    bands : bool, default True
+        Stream the quantiles over the draws of the yearly lines (the bands of
+        ``yearly(statistic=...)`` and ``yearly_bands()``) and of the ledger's lines
+        (``cashflows()``) while the run goes. With False the run streams means alone, and those
+        quantiles are computed when first asked for, by running the same draws again: the same
+        values to the bit, at the cost of a second pass. For runs read for their metrics
+        (solving for a statistic, comparing scenarios) False saves the sketch's sorting, about
+        a third of a run on the example scenarios. No effect with ``keep_yearly`` (its
+        quantiles are exact, from the kept paths).
 
     Returns
     -------
@@ -380,28 +390,25 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
              len(space.paths))
 
     shown = reporter(progress, draws, "draws")
-    streams = None
     inputs = np.empty((draws, space.dims)) if keep_draws else None  # Result.inputs
+    deferred = None
+    if not bands and not keep_yearly:
+        deferred = DeferredBands(scenario, int(seed), sampler, draws, chunk_size, workers)
     try:
-        for (start, stop), (out, kept) in zip(ranges, _outputs(scenario, int(seed), sampler,
-                                                               space, ranges, workers,
-                                                               keep_draws)):
-            if streams is None:  # first chunk: lay out storage
-                shape = out
-                if stop - start < 2 <= draws:  # one draw cannot tell lines that vary by draw
-                    shape = run_chunk(scenario, int(seed), sampler, 0, 2, space, draws)
-                streams = _RunStreams(shape, draws, keep_draws, keep_yearly)
-            streams.push(out, start, stop)
-            if inputs is not None:
-                inputs[start:stop] = kept
-            shown.update(stop)
-        streams.stream.close()
+        streams = _stream_run(scenario, int(seed), sampler, space, draws, ranges, workers,
+                              lambda shape: _RunStreams(shape, draws, keep_draws, keep_yearly,
+                                                        bands=deferred is None),
+                              inputs, shown)
     finally:
         shown.close()
+    if not streams.band_columns:      # every line the same in every draw: nothing to compute
+        deferred = None
 
     info = {"kind": "monte_carlo", "draws": draws, "seed": int(seed), "sampler": sampler,
             "chunk_size": chunk_size, "block_size": BLOCK_SIZE, "workers": workers,
             "keep_draws": keep_draws, "keep_yearly": keep_yearly,
+            "bands": ("deferred" if deferred is not None
+                      else "exact" if keep_yearly else "streamed"),
             "uncertain_inputs": len(space.paths), "warnings": warnings}
     names = streams.names
     mcse, mcse_info = _replicate_errors(sampler, streams.block_means, names)
@@ -411,13 +418,13 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
         summary = _streamed_summary(streams.metric_streams, names, mcse)
         info["quantile_rank_error"] = float(np.max(
             streams.metric_streams.sketch.rank_error_bound))
-    bands, cashflow_quantiles = streams.quantiles(info)
+    yearly_bands, cashflow_quantiles = streams.quantiles(info)
     sums = streams.sums
     result = Result(scenario, n_draws=draws, metrics=streams.metrics, metric_names=names,
                   yearly_paths=streams.yearly_paths, yearly_means=streams.yearly_means(),
                   funding_offered=sums.mean("offered"), funding_applied=sums.mean("applied"),
                   funding_gap=float(sums.mean("gap")), item_costs=sums.mean("items"),
-                  metric_summary=summary, yearly_bands=bands,
+                  metric_summary=summary, yearly_bands=yearly_bands, deferred_bands=deferred,
                   item_inputs={k: sums.mean(f"item:{k}") for k in ITEM_INPUTS},
                   cashflows=CashFlows.from_ledger(streams.ledger, streams.n_years,
                                                   streams.ledger_means(), cashflow_quantiles),
@@ -433,6 +440,62 @@ def simulate(scenario: Scenario, draws: int | None = None, seed: int | None = No
     return result
 
 
+def _stream_run(scenario: Scenario, seed: int, sampler: str, space: InputSpace, draws: int,
+                ranges: Sequence[tuple[int, int]], workers: int,
+                make: Callable[[ModelOutput], "_RunStreams"], inputs: np.ndarray | None = None,
+                shown: Reporter | None = None) -> "_RunStreams":
+    """Every chunk of a run, in draw order, into the streams ``make`` lays out on the first
+    chunk's output (of ≥ 2 draws: one draw cannot tell the lines that vary by draw); the
+    uncertain inputs' values into ``inputs`` when given."""
+    streams = None
+    for (start, stop), (out, kept) in zip(ranges, _outputs(scenario, seed, sampler, space,
+                                                           ranges, workers,
+                                                           inputs is not None)):
+        if streams is None:
+            shape = out
+            if stop - start < 2 <= draws:
+                shape = run_chunk(scenario, seed, sampler, 0, 2, space, draws)
+            streams = make(shape)
+        streams.push(out, start, stop)
+        if inputs is not None:
+            inputs[start:stop] = kept
+        if shown is not None:
+            shown.update(stop)
+    streams.stream.close()
+    return streams
+
+
+@dataclass(frozen=True)
+class DeferredBands:
+    """The quantiles a run made with ``simulate(..., bands=False)`` left for later: the yearly
+    bands and the ledger lines' quantiles, from the same draws run again (each chunk is a pure
+    function of the run's settings, so the values are those a streaming run gives, to the bit).
+
+    Calling it returns ``(yearly bands, ledger quantiles, info)`` as :meth:`_RunStreams.quantiles`
+    gives them; :class:`fundmodel.Result` calls it once, when a quantile is first asked for.
+    It holds only the run's settings, so a result that carries it pickles.
+    """
+
+    scenario: Scenario
+    seed: int
+    sampler: str
+    draws: int
+    chunk_size: int
+    workers: int
+
+    def __call__(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict]:
+        space = input_space(self.scenario)
+        log.info("simulate %s: the %d draws again, for the yearly bands and the ledger's "
+                 "quantiles (bands=False)", self.scenario.name, self.draws)
+        streams = _stream_run(self.scenario, self.seed, self.sampler, space, self.draws,
+                              chunk_ranges(self.draws, self.chunk_size), self.workers,
+                              lambda shape: _RunStreams(shape, self.draws, False, False,
+                                                        means=False))
+        info: dict = {}
+        yearly_bands, cashflow = streams.quantiles(info)
+        return yearly_bands, cashflow, info
+
+
 class _RunStreams:
     """What a Monte Carlo run keeps of its chunks, laid out on the first chunk of ≥ 2 draws.
 
@@ -443,10 +506,13 @@ class _RunStreams:
     (:data:`CASHFLOW_QUANTILES`). Ledger lines that are statement lines (the fee, VAT) take the
     statement's streams. With ``keep_yearly`` the per-draw yearly paths and the per-draw amounts
     of the other varying ledger lines (the capital lines: construction years × lines) are kept,
-    and every quantile is exact.
+    and every quantile is exact. Without ``bands`` no quantile is sketched (the run's
+    :class:`DeferredBands` computes them later); without ``means`` only the sketch is fed
+    (what :class:`DeferredBands` runs).
     """
 
-    def __init__(self, out: ModelOutput, draws: int, keep_draws: bool, keep_yearly: bool):
+    def __init__(self, out: ModelOutput, draws: int, keep_draws: bool, keep_yearly: bool, *,
+                 bands: bool = True, means: bool = True):
         self.names = list(out.metrics)
         self.ledger, self.n_years = out.ledger, out.n_years
         years = next(iter(out.yearly.values())).shape[-1]
@@ -478,19 +544,21 @@ class _RunStreams:
                               + [f"r:{k}" for k in (self.residents.stream()
                                                     if self.residents else ())]
                               + [f"b:{k}" for k in self.fund_buildings])
-        self.block_means = BlockMeans([f"m:{k}" for k in self.names])
-        consumers = [self.sums, self.block_means]
+        # the metrics, one (rows, metrics) array in the names' order
+        self.block_means = BlockMeans(["metrics"], [len(self.names)])
+        consumers = [self.sums, self.block_means] if means else []
         self.metric_streams = self.sketched = None
-        if not keep_draws:
-            self.metric_streams = MetricStreams([f"m:{k}" for k in self.names],
-                                                [1] * len(self.names))
+        if not keep_draws and means:
+            self.metric_streams = MetricStreams(["metrics"], [len(self.names)])
             consumers.append(self.metric_streams)
+        self.band_columns: list[str] = []   # what a run's quantiles are sketched from
         if not keep_yearly:
             sketched = [f"y:{k}" for k in BAND_LINES if k in self.varying_yearly]
             sketched += [f"y:{k}" for k in self.in_statement.values() if f"y:{k}" not in sketched]
             widths = [years] * len(sketched) + list(self.varying_ledger.values())
             sketched += [f"l:{k}" for k in self.varying_ledger]
-            if sketched:
+            self.band_columns = sketched
+            if sketched and bands:
                 self.sketched = MetricStreams(sketched, widths, moments=False)
                 consumers.append(self.sketched)
         self.stream = BlockStream(BLOCK_SIZE, consumers)
@@ -498,8 +566,11 @@ class _RunStreams:
     def push(self, out: ModelOutput, start: int, stop: int) -> None:
         """Take the draws ``start .. stop − 1`` of a chunk's output."""
         if self.metrics is not None:
-            for i, k in enumerate(self.names):
-                self.metrics[i, start:stop] = out.metrics[k]
+            table = self.metrics[:, start:stop]
+        else:
+            table = np.empty((len(self.names), stop - start))
+        for i, k in enumerate(self.names):
+            table[i] = out.metrics[k]
         ledger = {l.name: l.amount for l in out.ledger}
         if self.yearly_paths is not None:
             for k, arr in out.yearly.items():
@@ -511,7 +582,7 @@ class _RunStreams:
                       "items": out.item_costs, "gap": out.metrics["funding_gap"]})
         block.update({f"item:{k}": out.item_inputs[k] for k in ITEM_INPUTS})
         block.update({f"l:{k}": ledger[k][:, 0] for k in self.varying_ledger})
-        block.update({f"m:{k}": v for k, v in out.metrics.items()})
+        block["metrics"] = table.T       # draw-fastest: each metric's draws contiguous
         if out.residents is not None:
             block.update({f"r:{k}": v for k, v in out.residents.stream().items()})
         block.update({f"b:{k}": v for k, v in out.fund_buildings.items()})

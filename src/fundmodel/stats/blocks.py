@@ -85,19 +85,24 @@ def _draw_fastest(a: np.ndarray) -> bool:
     return a.ndim > 1 and a.strides[0] == a.itemsize and a.flags.f_contiguous
 
 
-def column_sums(a: np.ndarray) -> np.ndarray:
-    """Sum over the rows of ``a (rows, ...)``: each column's values summed pairwise, as one
-    contiguous vector, so the result depends only on the values, never on the layout.
-
-    Columns already contiguous (a draw-fastest block, even cut from a longer chunk) are summed
-    where they are: numpy's reduction over a contiguous last axis is the same pairwise sum,
-    row by row, whatever the stride between rows."""
-    if a.ndim == 1:
-        return np.add.reduce(np.ascontiguousarray(a))
-    cols = a.reshape(len(a), -1).T          # (columns, rows): a view for column-major blocks
+def _columns(a: np.ndarray) -> np.ndarray:
+    """The columns of ``a (rows, ...)`` as the rows of a ``(columns, rows)`` array whose rows
+    are contiguous: a view where they already are (a draw-fastest block, even cut from a
+    longer chunk), else a copy. numpy's reduction over a contiguous last axis is the same
+    pairwise sum, row by row, whatever the stride between rows, as over each column alone."""
+    cols = a.reshape(len(a), -1).T
     if cols.strides[-1] != cols.itemsize and len(a) > 1:
         cols = np.ascontiguousarray(cols)
-    return np.add.reduce(cols, axis=1).reshape(a.shape[1:])
+    return cols
+
+
+def column_sums(a: np.ndarray) -> np.ndarray:
+    """Sum over the rows of ``a (rows, ...)``: each column's values summed pairwise, as one
+    contiguous vector, so the result depends only on the values, never on the layout
+    (:func:`_columns`)."""
+    if a.ndim == 1:
+        return np.add.reduce(np.ascontiguousarray(a))
+    return np.add.reduce(_columns(a), axis=1).reshape(a.shape[1:])
 
 
 class BlockSums:
@@ -131,36 +136,46 @@ class BlockMeans:
     """Count and mean of the non-NaN values of named per-draw arrays in every block, in block
     order: the replicate means behind :func:`replicate_mcse`.
 
-    Memory is O(blocks × names). Each block's sum is a pairwise sum over the contiguous values
-    of one name, so the results depend only on the blocks, not on how draws were chunked.
+    Each named array is ``(rows,)``, one series, or ``(rows, width)``, one series per column
+    (``widths`` gives each name's, default 1); the columns follow the names' order. Memory is
+    O(blocks × columns). Each block's sum is a pairwise sum over the contiguous values of one
+    column, so the results depend only on the blocks, not on how draws were chunked or laid out.
     """
 
-    def __init__(self, names: Sequence[str]):
+    def __init__(self, names: Sequence[str], widths: Sequence[int] | None = None):
         self.names = list(names)
+        self.width = int(sum(widths)) if widths is not None else len(self.names)
         self._counts: list[np.ndarray] = []
         self._means: list[np.ndarray] = []
 
     def __call__(self, block: Block) -> None:
-        counts = np.empty(len(self.names), dtype=np.int64)
-        means = np.empty(len(self.names))
-        for j, name in enumerate(self.names):
-            a = np.ascontiguousarray(block[name], dtype=float)
-            ok = ~np.isnan(a)
-            counts[j] = np.count_nonzero(ok)
-            total = np.where(ok, a, 0.0).sum()
-            means[j] = total / counts[j] if counts[j] else np.nan
-        self._counts.append(counts)
-        self._means.append(means)
+        counts, means = [], []
+        for name in self.names:
+            a = np.asarray(block[name], dtype=float)
+            cols = _columns(a) if a.ndim > 1 else np.ascontiguousarray(a)[None]
+            total = np.add.reduce(cols, axis=1)
+            count = np.full(len(cols), len(a), dtype=np.int64)
+            some = np.isnan(total)           # a NaN among the values (or inf − inf)
+            if some.any():
+                part = cols[some]
+                ok = ~np.isnan(part)
+                count[some] = np.count_nonzero(ok, axis=1)
+                total[some] = np.add.reduce(np.where(ok, part, 0.0), axis=1)
+            counts.append(count)
+            means.append(np.divide(total, count, out=np.full(len(cols), np.nan),
+                                   where=count > 0))
+        self._counts.append(np.concatenate(counts))
+        self._means.append(np.concatenate(means))
 
     @property
     def counts(self) -> np.ndarray:
         """Non-NaN values per block and name, shape ``(blocks, names)``."""
-        return np.array(self._counts, dtype=np.int64).reshape(-1, len(self.names))
+        return np.array(self._counts, dtype=np.int64).reshape(-1, self.width)
 
     @property
     def means(self) -> np.ndarray:
         """Mean of each block's non-NaN values, shape ``(blocks, names)`` (NaN if none)."""
-        return np.array(self._means, dtype=float).reshape(-1, len(self.names))
+        return np.array(self._means, dtype=float).reshape(-1, self.width)
 
 
 def replicate_mcse(counts: np.ndarray, means: np.ndarray) -> np.ndarray:

@@ -604,7 +604,7 @@ class Solution:
                 res = evaluate(sc, self._point_estimate)
             else:
                 res = simulate(sc, draws=self.draws, seed=self.seed, sampler=self.sampler,
-                               keep_draws=True)
+                               keep_draws=True, bands=False)
             s, se = _statistic(t, np.asarray(res.metric(t.metric), dtype=float), self.sampler)
             gap = s - t.value
             tol = 2 * (se if math.isfinite(se) else 0.0) + 1.0 / self.draws * (

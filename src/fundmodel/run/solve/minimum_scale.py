@@ -104,5 +104,6 @@ def _rerun_with_coverage(result: Result, label: str, coverage: float) -> Result:
         return evaluate(changed, result.info.get("point_estimate"))
     if kind == "monte_carlo":
         return simulate(changed, draws=result.info["draws"], seed=result.info["seed"],
-                        sampler=result.info["sampler"], keep_draws=True)
+                        sampler=result.info["sampler"], keep_draws=True,
+                        bands=result.info.get("bands") != "deferred")
     raise ValueError(f"a coverage target needs a result of evaluate or simulate, not {kind!r}")
