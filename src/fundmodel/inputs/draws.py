@@ -54,15 +54,19 @@ def _realise(obj: Any, values: dict[Path, Any]) -> Any:
     raise TypeError(f"cannot place a value inside {type(obj).__name__}")
 
 
-def realise(scenario: Scenario, values: Mapping[Path, np.ndarray]) -> Scenario:
+def realise(scenario: Scenario, values: Mapping[Path, np.ndarray],
+            complete: bool = False) -> Scenario:
     """A copy of ``scenario`` with the value at each path replaced by the given array.
 
     Every distribution of the scenario must be given a value, so that the engine never meets a
-    distribution object. A path may also name a field written as a plain number (a lever of
+    distribution object (checked, unless ``complete`` says the values are known to hold one
+    for each: those of the scenario's :class:`~fundmodel.inputs.sampling.InputSpace`). A path
+    may also name a field written as a plain number (a lever of
     :func:`fundmodel.evaluate_batch`): it takes the array too, ``(n,)`` over the draws. The copy
     is not validated again (arrays are not scenario values); it is for the engine only.
     """
-    missing = [format_path(p) for p in uncertain_inputs(scenario) if p not in values]
+    missing = [] if complete else [format_path(p) for p in uncertain_inputs(scenario)
+                                   if p not in values]
     if missing:
         raise ValueError(f"no values given for: {', '.join(missing)}")
     return _realise(scenario, dict(values))

@@ -245,7 +245,8 @@ def run_tile(scenario, table, tile: Tile, seed: int, sampler: str, draws: int,
                                                               households, buffers)
                     buffers = {path: v.view(np.ndarray) for path, v in by_household.items()}
                 values.update({path: v[d0 - h0:d1 - h0] for path, v in by_household.items()})
-            out = run_compounds(model_inputs(scenario, values, d1 - d0, sub, structure))
+            out = run_compounds(model_inputs(scenario, values, d1 - d0, sub, structure,
+                                             complete=True))
             metrics = compound_metrics(out, per_compound_names)
             for k in per_compound_names:
                 kept[k][d0:d1] = metrics[k]

@@ -69,7 +69,7 @@ def _chunk_with_inputs(scenario: Scenario, seed: int, sampler: str, start: int, 
     if keep:
         columns = [values[p].reshape(stop - start, -1) for p in space.paths]
         kept = np.hstack(columns) if columns else np.empty((stop - start, 0))
-    return run_model(model_inputs(scenario, values, stop - start)), kept
+    return run_model(model_inputs(scenario, values, stop - start, complete=True)), kept
 
 
 def chunk_ranges(draws: int, chunk_size: int) -> list[tuple[int, int]]:
