@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .. import finance
-from .arrays import first_true, row_sum, running_sum, sum_lines
+from .arrays import first_true, lines_empty, lines_zeros, row_sum, running_sum, sum_lines
 from .capital import built_share, item_costs, item_inputs, spending
 from .model_inputs import ModelInputs
 from .instruments import Books, source_line, timed
@@ -81,9 +81,15 @@ class ModelOutput:
 
 
 def _one_compound(a: np.ndarray, n: int) -> np.ndarray:
-    """``(D|1, 1, ...)`` → a contiguous ``(n, ...)`` (the results of a one-compound run)."""
-    a = np.asarray(a, dtype=float)
-    return np.ascontiguousarray(np.broadcast_to(a[:, 0], (n,) + a.shape[2:]))
+    """``(D|1, 1, ...)`` → an ``(n, ...)`` array of its own (the results of a one-compound run),
+    laid out draw-fastest (:func:`~fundmodel.engine.arrays.lines_empty`: each column's draws
+    contiguous, what the statistics over the draws read)."""
+    a = np.asarray(a, dtype=float)[:, 0]
+    if a.ndim == 1:
+        return np.ascontiguousarray(np.broadcast_to(a, (n,)))
+    out = lines_empty((n,) + a.shape[1:])
+    out[...] = a
+    return out
 
 
 def _run(inputs: ModelInputs, phase: str, books: Books) -> Books:
@@ -278,13 +284,14 @@ def _financing_net(inputs: ModelInputs, ledger: Ledger, shape: tuple[int, int, i
 def _funding_table(inputs: ModelInputs, books: Books, sources: list[str],
                    shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     """What each funding rule pays (read from its ledger line) and offers, ``(D, C, R)`` in the
-    scenario's order; a rule whose instrument reports no offer offers what it pays."""
-    applied = np.zeros(shape + (len(sources),))
+    scenario's order, draw-fastest; a rule whose instrument reports no offer offers what it
+    pays."""
+    applied = lines_zeros(shape + (len(sources),))
     written = set(books.ledger.names())
     for r, line in enumerate(sources):
         if line in written:       # a rule whose instrument writes no funding line: 0
             applied[..., r] = row_sum(books.ledger[line])
-    offered = applied.copy()
+    offered = applied.copy(order="K")
     for instrument in inputs.instruments:
         report = books.reports.get(instrument.name)
         if report is not None and hasattr(report, "offered"):
@@ -488,7 +495,7 @@ def compound_output(out: CompoundsOutput, c: int, n: int, horizon: int) -> Model
         metrics={k: one(v) for k, v in out.metrics.items()},
         yearly={k: np.broadcast_to(_column(v, c)[:, 0], (n, horizon))
                 for k, v in out.yearly.items()},
-        item_costs=np.ascontiguousarray(_column(out.item_costs, c)[:, 0]),
+        item_costs=one(out.item_costs),
         funding_offered=_column(out.funding_offered, c)[:, 0],
         funding_applied=_column(out.funding_applied, c)[:, 0],
         item_inputs={k: one(v) for k, v in out.item_inputs.items()},

@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from ..engine.arrays import lines_empty
+
 __all__ = ["stack", "rules_at", "ByCompound", "ByHousehold"]
 
 
@@ -65,12 +67,19 @@ def draw_compound(value: Any, default: float | None = 0.0) -> np.ndarray | None:
 
 
 def stack(values: list[Any], default: float = 0.0) -> np.ndarray:
-    """Per-item (or per-rule) values stacked on a last axis: ``(D|1, C|1, K)``."""
+    """Per-item (or per-rule) values stacked on a last axis: ``(D|1, C|1, K)``, laid out
+    draw-fastest when some value varies by draw (:func:`~fundmodel.engine.arrays.lines_empty`:
+    the engine's sums over items add column by column, so values never depend on it)."""
     cols = [draw_compound(v, default) for v in values]
     if not cols:
         return np.zeros((1, 1, 0))
     shape = np.broadcast_shapes(*(c.shape for c in cols))
-    return np.stack([np.broadcast_to(c, shape) for c in cols], axis=-1)
+    if shape[0] == 1:
+        return np.stack([np.broadcast_to(c, shape) for c in cols], axis=-1)
+    out = lines_empty(shape + (len(cols),))     # draw-fastest: each column a contiguous vector
+    for k, c in enumerate(cols):
+        out[..., k] = c
+    return out
 
 
 def rules_at(scenario: Any, indexes) -> tuple[list, tuple[str, ...]]:
