@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/memory.py 10000000 --no-keep     # streaming statistics
     .venv/bin/python benchmarks/memory.py 10000000               # per-draw table kept
     .venv/bin/python benchmarks/memory.py 1000000 --scenario lift-retrofit   # another scenario
+    .venv/bin/python benchmarks/memory.py 10000000 --bands-off   # simulate(..., bands=False)
 
 Prints draws, seconds, peak RSS (MiB), the per-draw metrics table's size and the ratio of the
 two; with ``keep_draws`` also the ratio to both kept per-draw tables, the metrics and the
@@ -26,7 +27,8 @@ import fundmodel
 sc = fundmodel.load_scenario({scenario!r})
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t0 = time.perf_counter()
-res = fundmodel.simulate(sc, draws={draws}, seed=1, keep_draws={keep}, workers={workers})
+res = fundmodel.simulate(sc, draws={draws}, seed=1, keep_draws={keep}, workers={workers},
+                         bands={bands})
 s = res.summary()
 seconds = time.perf_counter() - t0
 table = res._metrics.nbytes if res.has_draws else 0
@@ -42,12 +44,14 @@ def main() -> None:
     p.add_argument("draws", type=int)
     p.add_argument("--no-keep", action="store_true")
     p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--bands-off", action="store_true",
+                   help="simulate(..., bands=False): no quantile sketch of the yearly lines")
     p.add_argument("--scenario", default="sanqiao-standalone",
                    help="name of a file in scenarios/, without .yaml")
     a = p.parse_args()
     scenario = SCENARIOS / f"{a.scenario}.yaml"
     code = CHILD.format(scenario=str(scenario), draws=a.draws, keep=not a.no_keep,
-                        workers=a.workers)
+                        workers=a.workers, bands=not a.bands_off)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     info = json.loads(out.stdout)
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -55,7 +59,7 @@ def main() -> None:
     inputs_mib = info["inputs_bytes"] / 2**20
     peak_mib = peak_kib / 1024
     kept = table_mib + inputs_mib
-    print(f"draws {a.draws:,}  keep_draws {not a.no_keep}  seconds {info['seconds']:.1f}  "
+    print(f"draws {a.draws:,}  keep_draws {not a.no_keep}  bands {not a.bands_off}  seconds {info['seconds']:.1f}  "
           f"peak RSS {peak_mib:,.0f} MiB (after imports {info['baseline_kib'] / 1024:,.0f} MiB)  "
           f"per-draw table {table_mib:,.0f} MiB"
           + (f"  ratio {peak_mib / table_mib:.2f}" if table_mib else "")

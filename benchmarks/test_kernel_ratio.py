@@ -1,7 +1,9 @@
 """The library's time as a ratio to the hand-written numpy kernel (``benchmarks/kernel.py``),
 measured in the same run: ``simulate`` of sanqiao-standalone at 1,000,000 draws, one worker,
 per-draw table kept, without and with ``summary()``; and ``simulate`` of xiamen-hanlingrong at
-200,000 draws against its kernel (``benchmarks/kernel_xiamen.py``).
+200,000 draws against its kernel (``benchmarks/kernel_xiamen.py``). Each simulate is timed as
+it comes (the quantile bands streamed) and with ``bands=False`` (computed on request: what the
+kernels compute, the per-draw table and the means).
 
 Each simulate benchmark puts ``ratio_to_kernel`` in its ``extra_info`` (the kernel runs first in
 this file). Also timed: the beta inverse CDF at a million values, scipy's generic
@@ -55,25 +57,31 @@ def test_kernel(benchmark):
     _record(benchmark, "kernel")
 
 
-def test_simulate_per_draw_table(benchmark, scenario):
+BANDS = pytest.mark.parametrize("bands", [True, False], ids=["bands", "bands-deferred"])
+
+
+@BANDS
+def test_simulate_per_draw_table(benchmark, scenario, bands):
     result = benchmark.pedantic(fundmodel.simulate, args=(scenario,),
                                 kwargs={"draws": DRAWS, "seed": SEED, "workers": 1,
-                                        "keep_draws": True},
+                                        "keep_draws": True, "bands": bands},
                                 rounds=3, iterations=1, warmup_rounds=1)
     assert result.n_draws == DRAWS
-    _record(benchmark, "simulate")
+    _record(benchmark, f"simulate bands={bands}")
 
 
-def _simulate_and_summary(scenario):
-    result = fundmodel.simulate(scenario, draws=DRAWS, seed=SEED, workers=1, keep_draws=True)
+def _simulate_and_summary(scenario, bands):
+    result = fundmodel.simulate(scenario, draws=DRAWS, seed=SEED, workers=1, keep_draws=True,
+                                bands=bands)
     return result.summary()
 
 
-def test_simulate_with_summary(benchmark, scenario):
-    summary = benchmark.pedantic(_simulate_and_summary, args=(scenario,), rounds=3,
+@BANDS
+def test_simulate_with_summary(benchmark, scenario, bands):
+    summary = benchmark.pedantic(_simulate_and_summary, args=(scenario, bands), rounds=3,
                                  iterations=1, warmup_rounds=1)
     assert summary.loc["funding_gap", "n"] == DRAWS
-    _record(benchmark, "simulate+summary")
+    _record(benchmark, f"simulate+summary bands={bands}")
 
 
 def test_kernel_without_beta_ppf(benchmark, monkeypatch):
@@ -125,11 +133,12 @@ def test_xiamen_kernel(benchmark):
     _record(benchmark, "xiamen kernel", "xiamen kernel", XIAMEN_DRAWS * 30)
 
 
-def test_xiamen_simulate_per_draw_table(benchmark):
+@BANDS
+def test_xiamen_simulate_per_draw_table(benchmark, bands):
     scenario = fundmodel.load_scenario(XIAMEN)
     result = benchmark.pedantic(fundmodel.simulate, args=(scenario,),
                                 kwargs={"draws": XIAMEN_DRAWS, "seed": SEED, "workers": 1,
-                                        "keep_draws": True},
+                                        "keep_draws": True, "bands": bands},
                                 rounds=3, iterations=1, warmup_rounds=1)
     assert result.n_draws == XIAMEN_DRAWS
-    _record(benchmark, "xiamen simulate", "xiamen kernel", XIAMEN_DRAWS * 30)
+    _record(benchmark, f"xiamen simulate bands={bands}", "xiamen kernel", XIAMEN_DRAWS * 30)
