@@ -429,16 +429,20 @@ def _state(sketch: QuantileSketch) -> list:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(metrics=st.integers(1, 5), k=st.sampled_from([8, 16, 64]),
        cuts=st.lists(st.integers(1, 300), min_size=1, max_size=12),
-       ties=st.booleans(), seed=st.integers(0, 2**32 - 1))
+       ties=st.booleans(), repeats=st.lists(st.integers(0, 4), max_size=4),
+       seed=st.integers(0, 2**32 - 1))
 def test_sketch_compacting_all_metrics_at_once_is_each_metrics_own_to_the_bit(
-        metrics, k, cuts, ties, seed) -> None:
-    """The fast path (NaN-free blocks: every metric's levels compacted as one array) leaves
-    every metric in the state its own compactions would, bit for bit: the same retained
-    items, fills, error accounts and extremes, hence the same quantiles."""
+        metrics, k, cuts, ties, repeats, seed) -> None:
+    """The fast path (NaN-free blocks: every metric's levels compacted as one array, a
+    repeated metric sorted once) leaves every metric in the state its own compactions would,
+    bit for bit: the same retained items, fills, error accounts and extremes, hence the same
+    quantiles."""
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(sum(cuts), metrics))
     if ties:                                        # repeated values and signed zeros
         x = np.round(x, 1) * rng.choice([-1.0, 1.0], size=x.shape)
+    for j, i in enumerate(repeats[:metrics - 1]):   # metric j + 1 repeats an earlier one
+        x[:, j + 1] = x[:, min(i, j)]
     together, alone = QuantileSketch(metrics, k=k), QuantileSketch(metrics, k=k)
     alone._levels = None                            # each metric on its own from the start
     start = 0
@@ -466,3 +470,33 @@ def test_column_sums_of_a_block_cut_from_a_chunk_are_its_contiguous_sums(
     expected = np.array([np.add.reduce(np.ascontiguousarray(block[:, j]))
                          for j in range(cols)])
     assert column_sums(block).tobytes() == expected.tobytes()
+
+
+@settings(max_examples=80, deadline=None)
+@given(rows=st.integers(1, 12), cols=st.integers(1, 200), repeats=st.lists(
+    st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=8),
+       values=st.sampled_from(["normal", "few", "zeros"]), seed=st.integers(0, 2**32 - 1))
+def test_sort_rows_sorts_each_distinct_row_once_and_gives_numpys_sort(
+        rows, cols, repeats, values, seed) -> None:
+    """The sketch's row sort (a repeated row takes its twin's sorted values) gives
+    ``np.sort(axis=1)`` to the bit: rows repeated anywhere, rows equal in the three values
+    that find candidates but not in the rest, rows of one value."""
+    from fundmodel.stats.sketch import _sort_rows
+    rng = np.random.default_rng(seed)
+    if values == "normal":
+        a = rng.normal(size=(rows, cols))
+    elif values == "few":                          # many ties, rows that differ in one place
+        a = rng.integers(0, 3, size=(rows, cols)).astype(float)
+    else:
+        a = np.zeros((rows, cols))
+    for i, j in repeats:
+        if i < rows and j < rows:
+            a[j] = a[i]
+    if rows > 1 and cols > 3:                       # same first, middle, last: not the same
+        a[-1] = a[0]
+        a[-1, 1] += 1.0
+    expected = np.sort(a, axis=1)
+    view = np.zeros((rows, cols + 5))[:, :cols]     # rows apart, as a level's first items
+    view[...] = a
+    _sort_rows(view)
+    assert view.tobytes() == expected.tobytes()

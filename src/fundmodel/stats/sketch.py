@@ -389,6 +389,43 @@ _T0 = 8
 """Reduction factor of level 0 (keeps one sorted item in eight)."""
 
 
+def _sort_rows(rows: _FloatArray) -> None:
+    """Sort every row of the 2-D ``rows`` in place, each distinct row once.
+
+    A row equal to an earlier one takes that row's sorted values instead of a sort of its own:
+    the sketch's buffers hold neither NaN nor −0.0, so equal values are equal bits and the
+    result is ``rows.sort(axis=1)``'s to the bit. Lines often repeat — a yearly line that is
+    the same in every year of a draw (a fee without growth) gives as many equal rows as years.
+    Candidates are found by three of their values and then compared in full.
+    """
+    m, n = rows.shape
+    if m < 2 or n < 2:
+        rows.sort(axis=1)
+        return
+    keys = rows[:, [0, n // 2, n - 1]].tolist()
+    first: dict[tuple, list[int]] = {}      # three values → the distinct rows that have them
+    same: dict[int, int] = {}               # a repeated row → the distinct row it repeats
+    for j, key in enumerate(map(tuple, keys)):
+        for i in first.get(key, ()):
+            if np.array_equal(rows[i], rows[j]):
+                same[j] = i
+                break
+        else:
+            first.setdefault(key, []).append(j)
+    if not same:
+        rows.sort(axis=1)
+        return
+    start = None
+    for j in range(m + 1):                  # runs of distinct rows, each sorted at once
+        if j < m and j not in same:
+            start = j if start is None else start
+        elif start is not None:
+            rows[start:j].sort(axis=1)
+            start = None
+    for j, i in same.items():
+        rows[j] = rows[i]
+
+
 def _offset(t: int, pos: int, neg: int) -> int:
     """The offset ``o`` of a ``t``-fold compaction that keeps the worst rank errors balanced:
     the least ``max(pos + t − 1 − o, neg + o)``, the first such ``o``."""
@@ -719,7 +756,7 @@ class QuantileSketch:
         while i < n:
             f = sketches[0].fills[0]
             if f == k:
-                level0.sort(axis=1)
+                _sort_rows(level0)
                 if self._levels is not None:
                     self._compact_levels(0, level0)
                 else:
@@ -788,7 +825,7 @@ class QuantileSketch:
             srt = np.concatenate((level[:, :f], items), axis=1)
         # each row: a few sorted runs; the values alone matter (equal keys are equal bits),
         # so numpy's fastest sort serves
-        srt.sort(axis=1)
+        _sort_rows(srt)
         self._set(h, 0)
         self._compact_levels(h, srt)
 
