@@ -514,6 +514,7 @@ class _RunStreams:
     def __init__(self, out: ModelOutput, draws: int, keep_draws: bool, keep_yearly: bool, *,
                  bands: bool = True, means: bool = True):
         self.names = list(out.metrics)
+        self.means = means
         self.ledger, self.n_years = out.ledger, out.n_years
         years = next(iter(out.yearly.values())).shape[-1]
         self.lines = list(out.yearly)
@@ -565,12 +566,14 @@ class _RunStreams:
 
     def push(self, out: ModelOutput, start: int, stop: int) -> None:
         """Take the draws ``start .. stop − 1`` of a chunk's output."""
+        table = None
         if self.metrics is not None:
             table = self.metrics[:, start:stop]
-        else:
+        elif self.means:
             table = np.empty((len(self.names), stop - start))
-        for i, k in enumerate(self.names):
-            table[i] = out.metrics[k]
+        if table is not None:
+            for i, k in enumerate(self.names):
+                table[i] = out.metrics[k]
         ledger = {l.name: l.amount for l in out.ledger}
         if self.yearly_paths is not None:
             for k, arr in out.yearly.items():
@@ -582,7 +585,8 @@ class _RunStreams:
                       "items": out.item_costs, "gap": out.metrics["funding_gap"]})
         block.update({f"item:{k}": out.item_inputs[k] for k in ITEM_INPUTS})
         block.update({f"l:{k}": ledger[k][:, 0] for k in self.varying_ledger})
-        block["metrics"] = table.T       # draw-fastest: each metric's draws contiguous
+        if table is not None:
+            block["metrics"] = table.T   # draw-fastest: each metric's draws contiguous
         if out.residents is not None:
             block.update({f"r:{k}": v for k, v in out.residents.stream().items()})
         block.update({f"b:{k}": v for k, v in out.fund_buildings.items()})
