@@ -34,7 +34,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from ..arrays import row_sum
+from ..arrays import lines_zeros, row_sum
 from ..ledger import Ledger
 
 __all__ = ["PHASES", "Books", "InstrumentInputs", "timed", "source_line", "unfunded_on",
@@ -127,9 +127,12 @@ def timed(by_item: np.ndarray, schedule: np.ndarray, total: np.ndarray | None = 
             total = row_sum(by_item)
         return np.asarray(total, dtype=float)[..., None] * schedule[0]
     by_item = np.asarray(by_item, dtype=float)
-    out = np.zeros(by_item.shape[:-1] + (schedule.shape[1],))
+    shape = by_item.shape[:-1] + (schedule.shape[1],)
+    out = lines_zeros(shape)                # draw-fastest, as the yearly lines
+    term = np.empty_like(out)
     for i in range(schedule.shape[0]):
-        out += by_item[..., i, None] * schedule[i]
+        np.multiply(by_item[..., i, None], schedule[i], out=term)
+        out += term
     return out
 
 
