@@ -500,3 +500,42 @@ def test_sort_rows_sorts_each_distinct_row_once_and_gives_numpys_sort(
     view[...] = a
     _sort_rows(view)
     assert view.tobytes() == expected.tobytes()
+
+
+@settings(max_examples=60, deadline=None)
+@given(blocks=st.integers(1, 5), size=st.sampled_from([1, 7, 64, 300]), cols=st.integers(1, 6),
+       layout=st.sampled_from(["draw-fastest", "C", "1-D"]), first=st.booleans(),
+       seed=st.integers(0, 2**32 - 1))
+def test_block_sums_of_a_run_of_blocks_are_its_blocks_one_by_one(
+        blocks, size, cols, layout, first, seed) -> None:
+    """BlockSums fed a run of whole blocks at once keeps the totals, to the bit, it keeps when
+    fed each block in turn (each block's columns summed pairwise, block sums added in order),
+    whatever the layout; and so does a BlockStream that hands it the run."""
+    from fundmodel.stats.blocks import BlockStream, BlockSums
+    rng = np.random.default_rng(seed)
+    rows = blocks * size
+    if layout == "1-D":
+        x = rng.normal(size=rows) * 1e6
+    elif layout == "C":
+        x = rng.normal(size=(rows, cols)) * 1e6
+    else:
+        x = (rng.normal(size=(cols, rows)) * 1e6).T
+    one, run = BlockSums(["x"]), BlockSums(["x"])
+    if first:                                   # a total already there
+        head = x[:size]
+        one({"x": head})
+        run({"x": head})
+    for b in range(blocks):
+        one({"x": x[b * size:(b + 1) * size]})
+    run.blocks({"x": x}, size)
+    assert np.asarray(run.totals["x"]).tobytes() == np.asarray(one.totals["x"]).tobytes()
+    assert run.count == one.count
+    streamed = BlockSums(["x"])
+    stream = BlockStream(size, [streamed])
+    stream.push({"x": x[:size + size // 2]})
+    stream.push({"x": x[size + size // 2:]})
+    stream.close()
+    alone = BlockSums(["x"])
+    for b in range(blocks):
+        alone({"x": x[b * size:(b + 1) * size]})
+    assert np.asarray(streamed.totals["x"]).tobytes() == np.asarray(alone.totals["x"]).tobytes()
