@@ -116,6 +116,15 @@ def column_sums(a: np.ndarray) -> np.ndarray:
     return np.add.reduce(_columns(a), axis=1).reshape(a.shape[1:])
 
 
+def _split_blocks(a: np.ndarray, size: int) -> np.ndarray:
+    """The columns of ``a (rows, ...)`` (rows a whole number ``m`` of blocks of ``size``) as
+    ``(columns, m, size)``: each block of each column a contiguous row (:func:`_columns`; a
+    1-D ``a`` is one column), so a reduction over the last axis sums each block of each
+    column pairwise, as it would alone."""
+    cols = _columns(a) if a.ndim > 1 else np.ascontiguousarray(a)[None]
+    return cols.reshape(len(cols), len(a) // size, size)
+
+
 class BlockSums:
     """Running sums over draws of named arrays: each block summed (:func:`column_sums`), block
     sums added in block order. ``mean(name)`` is the sum over all draws divided by their
@@ -127,35 +136,22 @@ class BlockSums:
         self.count = 0
 
     def __call__(self, block: Block) -> None:
-        first = True
-        for name in self.names:
-            s = column_sums(block[name])
-            if name in self.totals:
-                self.totals[name] = self.totals[name] + s
-            else:
-                self.totals[name] = s
-            if first:
-                self.count += len(block[name])
-                first = False
+        rows = len(block[self.names[0]]) if self.names else 0
+        if rows:
+            self.blocks(block, rows)
 
     def blocks(self, run: Block, size: int) -> None:
-        """Whole blocks of ``size`` rows at once, ``run`` their rows in order: the same sums,
-        block by block, as that many calls, in fewer steps."""
-        rows = len(run[self.names[0]])
-        m = rows // size
+        """Whole blocks of ``size`` rows at once, ``run`` their rows in order: the same sums
+        as a call for each block, in fewer steps."""
         for name in self.names:
             a = run[name]
-            if a.ndim == 1:
-                sums = np.add.reduce(np.ascontiguousarray(a).reshape(m, size), axis=1)
-            else:
-                cols = _columns(a)                    # (columns, rows), rows contiguous
-                sums = np.add.reduce(cols.reshape(len(cols), m, size), axis=2).T
-                sums = sums.reshape((m,) + a.shape[1:])
+            sums = np.add.reduce(_split_blocks(a, size), axis=2).T     # (blocks, columns)
+            sums = sums.reshape(sums.shape[:1] + a.shape[1:])
             total = self.totals.get(name)
-            for b in range(m):
-                total = sums[b] if total is None else total + sums[b]
+            for s in sums:
+                total = s if total is None else total + s
             self.totals[name] = total
-        self.count += rows
+        self.count += len(run[self.names[0]]) if self.names else 0
 
     def mean(self, name: str) -> np.ndarray:
         """Mean over draws of the named array."""
@@ -179,23 +175,29 @@ class BlockMeans:
         self._means: list[np.ndarray] = []
 
     def __call__(self, block: Block) -> None:
+        rows = len(block[self.names[0]]) if self.names else 0
+        if rows:
+            self.blocks(block, rows)
+
+    def blocks(self, run: Block, size: int) -> None:
+        """Whole blocks of ``size`` rows at once, ``run`` their rows in order: the same counts
+        and means as a call for each block."""
         counts, means = [], []
         for name in self.names:
-            a = np.asarray(block[name], dtype=float)
-            cols = _columns(a) if a.ndim > 1 else np.ascontiguousarray(a)[None]
-            total = np.add.reduce(cols, axis=1)
-            count = np.full(len(cols), len(a), dtype=np.int64)
+            x = _split_blocks(np.asarray(run[name], dtype=float), size)   # (columns, m, size)
+            total = np.add.reduce(x, axis=2)
+            count = np.full(total.shape, size, dtype=np.int64)
             some = np.isnan(total)           # a NaN among the values (or inf − inf)
             if some.any():
-                part = cols[some]
+                part = x[some]
                 ok = ~np.isnan(part)
                 count[some] = np.count_nonzero(ok, axis=1)
                 total[some] = np.add.reduce(np.where(ok, part, 0.0), axis=1)
             counts.append(count)
-            means.append(np.divide(total, count, out=np.full(len(cols), np.nan),
+            means.append(np.divide(total, count, out=np.full(total.shape, np.nan),
                                    where=count > 0))
-        self._counts.append(np.concatenate(counts))
-        self._means.append(np.concatenate(means))
+        self._counts.extend(np.concatenate(counts).T)
+        self._means.extend(np.concatenate(means).T)
 
     @property
     def counts(self) -> np.ndarray:
@@ -264,6 +266,8 @@ class MetricStreams:
         self.sketch = QuantileSketch(width) if quantiles else None
 
     def __call__(self, block: Block) -> None:
+        # (block by block, not a chunk's run at once: a block's values stay in the cache
+        # from this copy to the sketch's)
         arrays = [block[name] for name in self.names]
         rows = len(arrays[0])
         if len(arrays) == 1:
