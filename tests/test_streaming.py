@@ -459,17 +459,19 @@ def test_sketch_compacting_all_metrics_at_once_is_each_metrics_own_to_the_bit(
 @settings(max_examples=60, deadline=None)
 @given(rows=st.integers(1, 5000), cols=st.integers(1, 30), extra=st.integers(0, 3000),
        scale=st.integers(-5, 15), seed=st.integers(0, 2**32 - 1))
-def test_column_sums_of_a_block_cut_from_a_chunk_are_its_contiguous_sums(
+def test_block_sums_of_a_block_cut_from_a_chunk_are_its_contiguous_sums(
         rows, cols, extra, scale, seed) -> None:
     """A block of a draw-fastest chunk (each column contiguous, the columns a chunk apart) is
     summed where it lies: the same bits as the pairwise sum of each column copied out."""
-    from fundmodel.stats.blocks import column_sums
+    from fundmodel.stats.blocks import BlockSums
     rng = np.random.default_rng(seed)
     chunk = (rng.normal(size=(cols, rows + extra)) * 10.0 ** scale).T   # draw-fastest
     block = chunk[:rows]
     expected = np.array([np.add.reduce(np.ascontiguousarray(block[:, j]))
                          for j in range(cols)])
-    assert column_sums(block).tobytes() == expected.tobytes()
+    sums = BlockSums(["x"])
+    sums({"x": block})
+    assert sums.totals["x"].tobytes() == expected.tobytes()
 
 
 @settings(max_examples=80, deadline=None)

@@ -15,7 +15,7 @@ import numpy as np
 
 from .sketch import QuantileSketch, StreamingMoments
 
-__all__ = ["BlockStream", "BlockSums", "column_sums", "BlockMeans", "MetricStreams", "replicate_mcse",
+__all__ = ["BlockStream", "BlockSums", "BlockMeans", "MetricStreams", "replicate_mcse",
            "MIN_REPLICATE_BLOCKS"]
 
 MIN_REPLICATE_BLOCKS = 10
@@ -107,15 +107,6 @@ def _columns(a: np.ndarray) -> np.ndarray:
     return cols
 
 
-def column_sums(a: np.ndarray) -> np.ndarray:
-    """Sum over the rows of ``a (rows, ...)``: each column's values summed pairwise, as one
-    contiguous vector, so the result depends only on the values, never on the layout
-    (:func:`_columns`)."""
-    if a.ndim == 1:
-        return np.add.reduce(np.ascontiguousarray(a))
-    return np.add.reduce(_columns(a), axis=1).reshape(a.shape[1:])
-
-
 def _split_blocks(a: np.ndarray, size: int) -> np.ndarray:
     """The columns of ``a (rows, ...)`` (rows a whole number ``m`` of blocks of ``size``) as
     ``(columns, m, size)``: each block of each column a contiguous row (:func:`_columns`; a
@@ -126,7 +117,8 @@ def _split_blocks(a: np.ndarray, size: int) -> np.ndarray:
 
 
 class BlockSums:
-    """Running sums over draws of named arrays: each block summed (:func:`column_sums`), block
+    """Running sums over draws of named arrays: each column of each block summed pairwise
+    (:func:`_split_blocks`: the result depends only on the values, never on the layout), block
     sums added in block order. ``mean(name)`` is the sum over all draws divided by their
     number. Lines the same in every draw are not given here: their mean is their value."""
 
