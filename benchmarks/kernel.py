@@ -40,7 +40,7 @@ __all__ = ["METRIC_NAMES", "BLOCK_SIZE", "uniforms", "metrics_chunk", "run"]
 
 BLOCK_SIZE = 4096          # draws per random-stream block (the library's fixed block)
 _TINY = 2.0**-54           # uniforms clipped to [_TINY, 1 − _TINY], as the library does
-CHUNK = 65_536             # draws computed at once (the library's default chunk size)
+CHUNK = 65_536             # draws the kernels compute at once (the library: 16,384)
 
 YEARS = 20
 HOUSEHOLDS = 100
@@ -92,24 +92,43 @@ K_PER_COLLECTION = AREA_M2 * 12.0 / (1.0 + VAT) * DF.sum()     # PV of net fee p
 K_FIRST_PER_COLLECTION = AREA_M2 * 12.0 / (1.0 + VAT)
 
 
-def uniforms(seed: int, draws: int) -> np.ndarray:
+def uniforms(seed: int, draws: int, dims: int = 4) -> np.ndarray:
     """The library's ``random`` sampler: block b of 4,096 draws from
-    ``PCG64(SeedSequence(seed, spawn_key=(b,)))``, 4 columns, clipped; shape (draws, 4)."""
-    return uniforms_blocks(seed, 0, -(-draws // BLOCK_SIZE))[:draws]
+    ``PCG64(SeedSequence(seed, spawn_key=(b,)))``, ``dims`` columns (4 here), clipped; shape
+    (draws, dims)."""
+    return uniforms_blocks(seed, 0, -(-draws // BLOCK_SIZE), dims)[:draws]
 
 
-def _triangular(u: np.ndarray, low: float, mode: float, high: float) -> np.ndarray:
+def triangular(u: np.ndarray, low: float, mode: float, high: float) -> np.ndarray:
+    """Inverse CDF of the triangular distribution (low, mode, high) at ``u``."""
     c = (mode - low) / (high - low)
     x = np.where(u < c, np.sqrt(c * u), 1.0 - np.sqrt((1.0 - c) * (1.0 - u)))
     return x * (high - low) + low
 
 
+def funding_metrics(out: np.ndarray, capex, funded, gap, government, residents,
+                    households: float) -> None:
+    """The library's first ten metrics, the works and their funding, into ``out[0:10]``:
+    capex, funding total and gap, the gap's share and whether there is one, government and
+    resident cost, and those three per household."""
+    out[0] = capex
+    out[1] = funded
+    out[2] = gap
+    np.divide(gap, capex, out=out[3])
+    out[4] = gap > 0.0
+    out[5] = government
+    out[6] = residents
+    out[7] = government / households
+    out[8] = residents / households
+    out[9] = gap / households
+
+
 def metrics_chunk(u: np.ndarray, out: np.ndarray) -> None:
     """Metrics of the draws whose uniforms are ``u`` (m, 4), written into ``out`` (22, m)."""
-    contingency = _triangular(u[:, 0], 0.0, 0.05, 0.15)
-    roof = _triangular(u[:, 1], 90.0, 110.0, 150.0)
+    contingency = triangular(u[:, 0], 0.0, 0.05, 0.15)
+    roof = triangular(u[:, 1], 90.0, 110.0, 150.0)
     uptake = betaincinv(16.0, 4.0, u[:, 2])
-    collection = _triangular(u[:, 3], 0.6, 0.8, 0.92)
+    collection = triangular(u[:, 3], 0.6, 0.8, 0.92)
 
     f = 1.0 + contingency
     basic = (BASIC_OTHER + WATER + ROOF_M2 * roof) * f
@@ -131,16 +150,7 @@ def metrics_chunk(u: np.ndarray, out: np.ndarray) -> None:
     first[years_in_deficit == 0] = np.nan
     k = K_PER_COLLECTION * collection
 
-    out[0] = capex
-    out[1] = funded
-    out[2] = gap
-    np.divide(gap, capex, out=out[3])
-    out[4] = gap > 0.0
-    out[5] = government
-    out[6] = residents
-    out[7] = government / HOUSEHOLDS
-    out[8] = residents / HOUSEHOLDS
-    out[9] = gap / HOUSEHOLDS
+    funding_metrics(out, capex, funded, gap, government, residents, HOUSEHOLDS)
     out[10] = FEE_FULL * collection
     out[11] = OPCOST_FIRST
     out[12] = surplus[:, 0]
@@ -156,14 +166,21 @@ def metrics_chunk(u: np.ndarray, out: np.ndarray) -> None:
 
 
 def run(draws: int, seed: int = 1, chunk: int = CHUNK) -> np.ndarray:
-    """The per-draw metrics table (len(METRIC_NAMES), draws) of ``draws`` draws, computed a
-    chunk of draws at a time (a loop over chunks, never over draws)."""
-    table = np.empty((len(METRIC_NAMES), draws))
+    """The per-draw metrics table (len(METRIC_NAMES), draws) of ``draws`` draws."""
+    return run_chunks(metrics_chunk, len(METRIC_NAMES), draws, seed, chunk)
+
+
+def run_chunks(metrics_chunk, n_metrics: int, draws: int, seed: int, chunk: int,
+               dims: int = 4) -> np.ndarray:
+    """A kernel's per-draw metrics table (n_metrics, draws), computed a chunk of draws at a
+    time (a loop over chunks, never over draws): ``metrics_chunk(u, out)`` of each chunk's
+    uniforms (``dims`` columns, the library's block streams)."""
+    table = np.empty((n_metrics, draws))
     for start in range(0, draws, chunk):
         stop = min(start + chunk, draws)
         first_block = start // BLOCK_SIZE
         blocks = -(-stop // BLOCK_SIZE) - first_block
-        u = uniforms_blocks(seed, first_block, blocks)
+        u = uniforms_blocks(seed, first_block, blocks, dims)
         off = start - first_block * BLOCK_SIZE
         metrics_chunk(u[off:off + stop - start], table[:, start:stop])
     return table

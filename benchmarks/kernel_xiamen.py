@@ -69,7 +69,8 @@ import numpy as np
 from scipy.special import betaincinv
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from kernel import BLOCK_SIZE, CHUNK, uniforms_blocks  # noqa: E402  (the same streams)
+from kernel import (CHUNK, funding_metrics, run_chunks, triangular,  # noqa: E402
+                    uniforms as _uniforms)  # (the same streams)
 
 __all__ = ["METRIC_NAMES", "DIMS", "uniforms", "metrics_chunk", "run"]
 
@@ -183,13 +184,7 @@ NET_FUND = DEPOSIT - FUND["spent_fixed"]                   # deposits − fixed 
 
 def uniforms(seed: int, draws: int) -> np.ndarray:
     """The library's ``random`` sampler for this scenario's 10 inputs, shape (draws, 10)."""
-    return uniforms_blocks(seed, 0, -(-draws // BLOCK_SIZE), DIMS)[:draws]
-
-
-def _triangular(u: np.ndarray, low: float, mode: float, high: float) -> np.ndarray:
-    c = (mode - low) / (high - low)
-    x = np.where(u < c, np.sqrt(c * u), 1.0 - np.sqrt((1.0 - c) * (1.0 - u)))
-    return x * (high - low) + low
+    return _uniforms(seed, draws, DIMS)
 
 
 def _first(mask: np.ndarray) -> np.ndarray:
@@ -204,16 +199,16 @@ def metrics_chunk(u: np.ndarray, out: np.ndarray) -> None:
     Yearly arrays are (T, m): one year's draws contiguous."""
     u = np.ascontiguousarray(u.T)
     m = u.shape[1]
-    f = 1.0 + _triangular(u[0], 0.0, 0.05, 0.12)
-    roof = _triangular(u[1], 90.0, 115.0, 150.0)
-    lift = _triangular(u[2], 580_000.0, 650_000.0, 760_000.0)
+    f = 1.0 + triangular(u[0], 0.0, 0.05, 0.12)
+    roof = triangular(u[1], 90.0, 115.0, 150.0)
+    lift = triangular(u[2], 580_000.0, 650_000.0, 760_000.0)
     uptake = betaincinv(14.0, 6.0, u[3])
-    coll = _triangular(u[4], 0.72, 0.85, 0.93)
-    occ = _triangular(u[5], 0.6, 0.8, 0.95)
+    coll = triangular(u[4], 0.72, 0.85, 0.93)
+    occ = triangular(u[5], 0.6, 0.8, 0.95)
     take1 = betaincinv(6.0, 4.0, u[6])
     take2 = betaincinv(3.0, 7.0, u[7])
     rate = 0.01 + 0.01 * u[8]
-    roof_cost = _triangular(u[9], 1_200_000.0, 1_380_000.0, 1_800_000.0)
+    roof_cost = triangular(u[9], 1_200_000.0, 1_380_000.0, 1_800_000.0)
 
     # works and funding
     a = (A_FIXED + ROOF_M2 * roof) * f
@@ -302,16 +297,7 @@ def metrics_chunk(u: np.ndarray, out: np.ndarray) -> None:
     ffb_end = FUND["ffb"][0] + FUND["ffb"][1] * roof_cost
     full = np.maximum(baseline, (ffb_end - zero) / unit)
 
-    out[0] = capex
-    out[1] = funded
-    out[2] = gap
-    np.divide(gap, capex, out=out[3])
-    out[4] = gap > 0.0
-    out[5] = government
-    out[6] = resident_cost
-    out[7] = government / HOUSEHOLDS
-    out[8] = resident_cost / HOUSEHOLDS
-    out[9] = gap / HOUSEHOLDS
+    funding_metrics(out, capex, funded, gap, government, resident_cost, HOUSEHOLDS)
     out[10] = YEAR1["fee"]
     out[11] = YEAR1["cost"] + YEAR1["menu_cost"][0] * take1 + YEAR1["menu_cost"][1] * take2
     out[12] = s[0]
@@ -346,17 +332,8 @@ def metrics_chunk(u: np.ndarray, out: np.ndarray) -> None:
 
 
 def run(draws: int, seed: int = 1, chunk: int = CHUNK) -> np.ndarray:
-    """The per-draw metrics table (len(METRIC_NAMES), draws) of ``draws`` draws, computed a
-    chunk of draws at a time (a loop over chunks, never over draws)."""
-    table = np.empty((len(METRIC_NAMES), draws))
-    for start in range(0, draws, chunk):
-        stop = min(start + chunk, draws)
-        first_block = start // BLOCK_SIZE
-        blocks = -(-stop // BLOCK_SIZE) - first_block
-        u = uniforms_blocks(seed, first_block, blocks, DIMS)
-        off = start - first_block * BLOCK_SIZE
-        metrics_chunk(u[off:off + stop - start], table[:, start:stop])
-    return table
+    """The per-draw metrics table (len(METRIC_NAMES), draws) of ``draws`` draws."""
+    return run_chunks(metrics_chunk, len(METRIC_NAMES), draws, seed, chunk, DIMS)
 
 
 if __name__ == "__main__":

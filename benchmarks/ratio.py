@@ -76,6 +76,20 @@ def print_ratios(tables: dict[str, Table], names: tuple[str, ...]) -> None:
                   f"beta inverse CDF on both sides: {(best[name] - beta) / rest:.2f}x")
 
 
+def simulate_runs(scenario, draws: int, seed: int) -> dict[str, Callable[[], object]]:
+    """The library's runs set against a kernel, by name: ``simulate`` (1 worker, per-draw
+    table kept), alone and followed by ``summary()``, with the quantile bands streamed and
+    with ``bands=False``."""
+    def run(bands: bool, summary: bool):
+        def f():
+            result = fundmodel.simulate(scenario, draws=draws, seed=seed, workers=1,
+                                        keep_draws=True, bands=bands)
+            return result.summary() if summary else result
+        return f
+    return {f"simulate{'' if bands else ', bands=False'}{' + summary()' if summary else ''}":
+            run(bands, summary) for summary in (False, True) for bands in (True, False)}
+
+
 def main(rounds: int = 5, draws: int = 1_000_000, seed: int = 1) -> None:
     scenario = fundmodel.load_scenario(SCENARIO)
     u = kernel.uniforms(seed, draws)
@@ -93,20 +107,11 @@ def main(rounds: int = 5, draws: int = 1_000_000, seed: int = 1) -> None:
     runs = {
         "kernel": lambda: kernel.run(draws, seed),
         "kernel without beta ppf": kernel_without_beta,
-        "simulate": lambda: fundmodel.simulate(scenario, draws=draws, seed=seed, workers=1,
-                                               keep_draws=True),
-        "simulate, bands=False": lambda: fundmodel.simulate(
-            scenario, draws=draws, seed=seed, workers=1, keep_draws=True, bands=False),
-        "simulate + summary()": lambda: fundmodel.simulate(
-            scenario, draws=draws, seed=seed, workers=1, keep_draws=True).summary(),
-        "simulate, bands=False + summary()": lambda: fundmodel.simulate(
-            scenario, draws=draws, seed=seed, workers=1, keep_draws=True,
-            bands=False).summary(),
+        **simulate_runs(scenario, draws, seed),
     }
     tables = interleaved(runs, rounds)
     print_times(tables, draws, rounds)
-    print_ratios(tables, ("simulate", "simulate + summary()", "simulate, bands=False",
-                          "simulate, bands=False + summary()"))
+    print_ratios(tables, tuple(simulate_runs(scenario, draws, seed)))
 
 if __name__ == "__main__":
     main(*(int(a) for a in sys.argv[1:3]))

@@ -18,7 +18,7 @@ import fundmodel
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import kernel_xiamen  # noqa: E402
-from ratio import interleaved, print_ratios, print_times  # noqa: E402
+from ratio import interleaved, print_ratios, print_times, simulate_runs  # noqa: E402
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "xiamen-hanlingrong.yaml"
 BETA_COLUMNS = {(14.0, 6.0): 3, (6.0, 4.0): 6, (3.0, 7.0): 7}
@@ -53,21 +53,12 @@ def main(rounds: int = 3, draws: int = 200_000, seed: int = 1) -> None:
     runs = {
         "kernel": lambda: kernel_xiamen.run(draws, seed),
         "kernel without beta ppf": kernel_without_beta(draws, seed),
-        "simulate": lambda: fundmodel.simulate(scenario, draws=draws, seed=seed, workers=1,
-                                               keep_draws=True),
-        "simulate, bands=False": lambda: fundmodel.simulate(
-            scenario, draws=draws, seed=seed, workers=1, keep_draws=True, bands=False),
-        "simulate + summary()": lambda: fundmodel.simulate(
-            scenario, draws=draws, seed=seed, workers=1, keep_draws=True).summary(),
-        "simulate, bands=False + summary()": lambda: fundmodel.simulate(
-            scenario, draws=draws, seed=seed, workers=1, keep_draws=True,
-            bands=False).summary(),
+        **simulate_runs(scenario, draws, seed),
     }
     tables = interleaved(runs, rounds)
     print(f"xiamen-hanlingrong, {kernel_xiamen.YEARS} years")
     print_times(tables, draws, rounds)
-    print_ratios(tables, ("simulate", "simulate + summary()", "simulate, bands=False",
-                          "simulate, bands=False + summary()"))
+    print_ratios(tables, tuple(simulate_runs(scenario, draws, seed)))
     for clock in ("wall", "user"):
         per = {k: 1e6 * min(v) / draws for k, v in tables[clock].items()}
         print(f"  µs a draw (fastest, {clock}): "
